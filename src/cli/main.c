@@ -1,0 +1,96 @@
+/* main.c: `paintmask` dispatches to a CLI command or opens the app.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "paintmask"
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "pm-cli.h"
+
+typedef struct {
+  const char *name;
+  int       (*main) (int argc, char **argv);
+  const char *summary;
+} PmCliCommand;
+
+static const PmCliCommand commands[] = {
+#ifdef PM_HAVE_PM_CLI_EDIT
+  { "edit", pm_cli_edit, "Run an instruction on an image: colour edit and derived mask" },
+#endif
+#ifdef PM_HAVE_PM_CLI_DERIVE
+  { "derive", pm_cli_derive, "Derive a mask from an original and its edited version" },
+#endif
+#ifdef PM_HAVE_PM_CLI_EVAL
+  { "eval", pm_cli_eval, "Evaluate an engine on a TSV of images, masks and phrases" },
+#endif
+#ifdef PM_HAVE_PM_CLI_MODEL
+  { "model", pm_cli_model, "Download, list, verify and inspect models" },
+#endif
+#ifdef PM_HAVE_PM_CLI_HISTORY
+  { "history", pm_cli_history, "List, show and export recorded runs" },
+#endif
+#ifdef PM_HAVE_PM_CLI_BENCH
+  { "bench", pm_cli_bench, "Measure engine speed and memory" },
+#endif
+  { NULL, NULL, NULL }
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "Usage: paintmask [FILE]            open the app%s\n",
+#ifdef PM_HAVE_GUI
+           ""
+#else
+           " (not built)"
+#endif
+           );
+  fprintf (out, "       paintmask COMMAND [OPTION…]\n\nCommands:\n");
+  for (gsize i = 0; commands[i].name != NULL; i++)
+    fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "\nRun 'paintmask COMMAND --help' for a command's options.\n");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc >= 2)
+    {
+      if (strcmp (argv[1], "--version") == 0 || strcmp (argv[1], "-V") == 0)
+        {
+          printf ("paintmask %s\n", PACKAGE_VERSION);
+          return PM_EXIT_OK;
+        }
+      if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 ||
+          strcmp (argv[1], "help") == 0)
+        {
+          print_usage (stdout);
+          return PM_EXIT_OK;
+        }
+      for (gsize i = 0; commands[i].name != NULL; i++)
+        if (strcmp (argv[1], commands[i].name) == 0)
+          return commands[i].main (argc - 1, argv + 1);
+    }
+
+#ifdef PM_HAVE_GUI
+  return pm_app_run (argc, argv);
+#else
+  if (argc >= 2 && argv[1][0] != '-' && !g_file_test (argv[1], G_FILE_TEST_EXISTS))
+    fprintf (stderr, "paintmask: unknown command '%s' (see 'paintmask --help')\n", argv[1]);
+  else
+    fprintf (stderr, "paintmask: this build has no GUI; use a command (see 'paintmask --help')\n");
+  return PM_EXIT_USAGE;
+#endif
+}

@@ -1,0 +1,27 @@
+/* pm-edit.h: the colour-edit renderer (recolour a soft-masked region in OKLCh).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "pm-image.h"
+#include "pm-color.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  float chroma_boost;     /* 1.0: target chroma as is; scales the target chroma */
+  float lightness_keep;   /* 0..1: share of each pixel's own lightness that is kept (default 1) */
+} PmEditParams;
+
+void     pm_edit_params_init   (PmEditParams       *params);
+
+/* Recolours @image where @mask > 0: hue and chroma move to @color, lightness is kept so
+ * shading and texture survive; blends by the mask value. Where mask == 0 the output is
+ * bit-identical to the input. @params may be NULL for defaults. */
+PmImage *pm_edit_recolor       (const PmImage      *image,
+                                const PmMask       *mask,
+                                PmRgb               color,
+                                const PmEditParams *params);
+
+G_END_DECLS

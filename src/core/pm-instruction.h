@@ -1,0 +1,69 @@
+/* pm-instruction.h: parse English edit/segment instructions into a PmInstruction.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The parser never fails: anything it does not understand stays in the target phrase.
+ * It accepts any bytes (invalid UTF-8 is repaired first).
+ */
+#pragma once
+
+#include <glib.h>
+#include "pm-color.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  PM_ACTION_SEGMENT,   /* "segment the X": paint X in the highlight colour */
+  PM_ACTION_PAINT,     /* "paint/make/colour/turn/highlight the X <colour>" */
+} PmAction;
+
+typedef enum {
+  PM_POSITION_NONE,
+  PM_POSITION_LEFT,
+  PM_POSITION_RIGHT,
+  PM_POSITION_TOP,
+  PM_POSITION_BOTTOM,
+  PM_POSITION_TOP_LEFT,
+  PM_POSITION_TOP_RIGHT,
+  PM_POSITION_BOTTOM_LEFT,
+  PM_POSITION_BOTTOM_RIGHT,
+  PM_POSITION_CENTER,
+} PmPosition;
+
+typedef enum {
+  PM_SIZE_RANK_NONE,
+  PM_SIZE_RANK_LARGEST,
+  PM_SIZE_RANK_SMALLEST,
+} PmSizeRank;
+
+typedef struct {
+  char       *text;              /* the instruction as given (valid UTF-8) */
+  PmAction    action;
+  char       *target;            /* "banana", "girl with the red mask"; never NULL, may be "" */
+  /* The paint colour: what the object becomes. */
+  gboolean    has_color;
+  PmRgb       color;
+  char       *color_name;        /* as written ("purple", "#8000ff"), or NULL */
+  /* A colour that describes the object as it is ("the red car"), a cue for engines. */
+  gboolean    has_object_color;
+  PmRgb       object_color;
+  char       *object_color_name;
+  PmPosition  position;          /* "in the upper-right", "on the left" */
+  int         ordinal;           /* 0 = none, 1 = first, 2 = second, …; -1 = last */
+  PmPosition  ordinal_from;      /* LEFT/RIGHT/TOP/BOTTOM: "second from the left" */
+  PmSizeRank  size_rank;         /* "the biggest", "the smallest" */
+} PmInstruction;
+
+PmInstruction *pm_instruction_parse          (const char          *text);
+PmInstruction *pm_instruction_copy           (const PmInstruction *instruction);
+void           pm_instruction_free           (PmInstruction       *instruction);
+/* The colour to paint with: the instruction's colour or @fallback. */
+PmRgb          pm_instruction_get_paint_color (const PmInstruction *instruction,
+                                               PmRgb                fallback);
+const char    *pm_action_to_string           (PmAction             action);
+const char    *pm_position_to_string         (PmPosition           position);
+const char    *pm_size_rank_to_string        (PmSizeRank           rank);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmInstruction, pm_instruction_free)
+
+G_END_DECLS

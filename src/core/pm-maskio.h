@@ -1,0 +1,31 @@
+/* pm-maskio.h: masks as PNG files and as COCO run-length encodings.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "pm-image.h"
+
+G_BEGIN_DECLS
+
+/* Binary: 0/255 8-bit grey PNG (mask > 0.5). Soft: 0..255. */
+gboolean pm_mask_save_png       (const PmMask  *mask,
+                                 const char    *path,
+                                 gboolean       soft,
+                                 GError       **error);
+GBytes  *pm_mask_encode_png     (const PmMask  *mask,
+                                 gboolean       soft,
+                                 GError       **error);
+/* Loads any image as a soft mask (luma/255, or alpha if the image is otherwise uniform). */
+PmMask  *pm_mask_load_png       (const char    *path,
+                                 GError       **error);
+PmMask  *pm_mask_load_bytes     (GBytes        *bytes,
+                                 GError       **error);
+/* COCO RLE in pycocotools' compressed string form (column-major runs, starting with 0s). */
+char    *pm_mask_to_rle         (const PmMask  *mask);
+PmMask  *pm_mask_from_rle       (const char    *counts,
+                                 int            width,
+                                 int            height,
+                                 GError       **error);
+
+G_END_DECLS

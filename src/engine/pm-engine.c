@@ -1,0 +1,209 @@
+/* pm-engine.c: the engine registry, ref counting and stage timings.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "pm-engine"
+
+#include "pm-engine.h"
+
+#include <string.h>
+
+G_DEFINE_QUARK (pm-engine-error-quark, pm_engine_error)
+
+/* ---------------------------------------------------------------- timings */
+
+PmTimings *
+pm_timings_new (void)
+{
+  PmTimings *timings = g_new0 (PmTimings, 1);
+  timings->items = g_array_new (FALSE, TRUE, sizeof (PmTiming));
+  return timings;
+}
+
+void
+pm_timings_free (PmTimings *timings)
+{
+  if (timings == NULL)
+    return;
+  for (guint i = 0; i < timings->items->len; i++)
+    g_free (g_array_index (timings->items, PmTiming, i).stage);
+  g_array_unref (timings->items);
+  g_free (timings);
+}
+
+void
+pm_timings_add (PmTimings  *timings,
+                const char *stage,
+                double      ms)
+{
+  PmTiming t = { g_strdup (stage), ms };
+
+  g_return_if_fail (timings != NULL);
+  g_array_append_val (timings->items, t);
+}
+
+void
+pm_timings_append (PmTimings       *timings,
+                   const PmTimings *other)
+{
+  g_return_if_fail (timings != NULL);
+  if (other == NULL)
+    return;
+  for (guint i = 0; i < other->items->len; i++)
+    {
+      const PmTiming *t = &g_array_index (other->items, PmTiming, i);
+      pm_timings_add (timings, t->stage, t->ms);
+    }
+}
+
+double
+pm_timings_get (const PmTimings *timings,
+                const char      *stage)
+{
+  double sum = 0;
+
+  g_return_val_if_fail (timings != NULL, 0);
+  for (guint i = 0; i < timings->items->len; i++)
+    {
+      const PmTiming *t = &g_array_index (timings->items, PmTiming, i);
+      if (g_strcmp0 (t->stage, stage) == 0)
+        sum += t->ms;
+    }
+  return sum;
+}
+
+double
+pm_now_ms (void)
+{
+  return g_get_monotonic_time () / 1000.0;
+}
+
+/* ---------------------------------------------------------------- results, options */
+
+void
+pm_engine_result_clear (PmEngineResult *result)
+{
+  if (result == NULL)
+    return;
+  g_clear_pointer (&result->soft_mask, pm_mask_free);
+  g_clear_pointer (&result->edited, pm_image_free);
+  g_clear_pointer (&result->message, g_free);
+  g_clear_pointer (&result->model, g_free);
+  g_clear_pointer (&result->timings, pm_timings_free);
+}
+
+void
+pm_engine_options_clear (PmEngineOptions *options)
+{
+  if (options == NULL)
+    return;
+  g_clear_pointer (&options->model_dir, g_free);
+  g_clear_pointer (&options->endpoint, g_free);
+  g_clear_pointer (&options->remote_model, g_free);
+  g_clear_pointer (&options->api_key, g_free);
+  g_clear_pointer (&options->prompt_template, g_free);
+}
+
+/* ---------------------------------------------------------------- registry */
+
+static const char * const engine_names[] = { "builtin", "clipseg", "remote", NULL };
+
+const char * const *
+pm_engine_list_names (void)
+{
+  return engine_names;
+}
+
+PmEngine *
+pm_engine_new (const char            *name,
+               const PmEngineOptions *options,
+               GError               **error)
+{
+  PmEngineOptions defaults = { 0 };
+
+  g_return_val_if_fail (name != NULL, NULL);
+  if (options == NULL)
+    options = &defaults;
+
+  if (strcmp (name, "builtin") == 0)
+    {
+#ifdef PM_HAVE_PM_BUILTIN_ENGINE
+      return pm_builtin_engine_new ();
+#endif
+    }
+  else if (strcmp (name, "clipseg") == 0)
+    {
+#ifdef PM_HAVE_PM_CLIPSEG_ENGINE
+      return pm_clipseg_engine_new (options, error);
+#endif
+    }
+  else if (strcmp (name, "remote") == 0)
+    {
+#ifdef PM_HAVE_PM_REMOTE_ENGINE
+      return pm_remote_engine_new (options, error);
+#endif
+    }
+  else
+    {
+      g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNKNOWN,
+                   "Unknown engine “%s” (known: builtin, clipseg, remote)", name);
+      return NULL;
+    }
+
+  g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
+               "Engine “%s” is not part of this build", name);
+  return NULL;
+}
+
+PmEngine *
+pm_engine_ref (PmEngine *engine)
+{
+  g_return_val_if_fail (engine != NULL, NULL);
+  g_atomic_int_inc (&engine->ref_count);
+  return engine;
+}
+
+void
+pm_engine_unref (PmEngine *engine)
+{
+  if (engine == NULL)
+    return;
+  if (g_atomic_int_dec_and_test (&engine->ref_count))
+    engine->klass->finalize (engine);
+}
+
+const char *
+pm_engine_get_name (PmEngine *engine)
+{
+  g_return_val_if_fail (engine != NULL, NULL);
+  return engine->klass->name;
+}
+
+gboolean
+pm_engine_run (PmEngine             *engine,
+               const PmImage        *image,
+               const PmInstruction  *instruction,
+               PmProgressFunc        progress,
+               gpointer              progress_data,
+               GCancellable         *cancellable,
+               PmEngineResult       *result,
+               GError              **error)
+{
+  g_return_val_if_fail (engine != NULL, FALSE);
+  g_return_val_if_fail (image != NULL, FALSE);
+  g_return_val_if_fail (instruction != NULL, FALSE);
+  g_return_val_if_fail (result != NULL, FALSE);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  if (result->timings == NULL)
+    result->timings = pm_timings_new ();
+  if (!engine->klass->run (engine, image, instruction, progress, progress_data, cancellable,
+                           result, error))
+    {
+      pm_engine_result_clear (result);
+      return FALSE;
+    }
+  g_assert (result->soft_mask != NULL || result->edited != NULL);
+  return TRUE;
+}

@@ -1,0 +1,127 @@
+/* pm-engine.h: the engine interface: an instruction and an image in, a soft mask or an
+ * edited image out.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * An engine is a small ref-counted struct with a vtable. run() is called from a worker
+ * thread; an engine serialises its own runs (one at a time) and may keep caches between
+ * them (CLIPSeg keeps the vision activations of the last image). Engines report progress
+ * as (stage, fraction) and check the GCancellable between stages and layers.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include "pm-image.h"
+#include "pm-instruction.h"
+
+G_BEGIN_DECLS
+
+#define PM_ENGINE_ERROR (pm_engine_error_quark ())
+GQuark pm_engine_error_quark (void);
+
+typedef enum {
+  PM_ENGINE_ERROR_UNKNOWN,      /* no engine of that name */
+  PM_ENGINE_ERROR_UNAVAILABLE,  /* e.g. no model installed, no endpoint configured */
+  PM_ENGINE_ERROR_MODEL,        /* model files missing or malformed */
+  PM_ENGINE_ERROR_NETWORK,      /* remote engine: connection, HTTP, timeout */
+  PM_ENGINE_ERROR_FAILED,
+} PmEngineError;
+
+/* Stage timings, in order. */
+typedef struct {
+  char   *stage;
+  double  ms;
+} PmTiming;
+
+typedef struct {
+  GArray *items;   /* of PmTiming */
+} PmTimings;
+
+PmTimings *pm_timings_new   (void);
+void       pm_timings_free  (PmTimings  *timings);
+void       pm_timings_add   (PmTimings  *timings,
+                             const char *stage,
+                             double      ms);
+void       pm_timings_append (PmTimings       *timings,
+                              const PmTimings *other);
+double     pm_timings_get   (const PmTimings *timings,
+                             const char      *stage);  /* sum over entries named @stage; 0 if none */
+double     pm_now_ms        (void);                    /* monotonic clock in ms */
+
+/* Called with a short stage name ("encoding text", "vision layer 7/12", "refining edges")
+ * and the fraction (0..1) of the whole run done so far. May be called from a worker thread. */
+typedef void (*PmProgressFunc) (const char *stage,
+                                double      fraction,
+                                gpointer    user_data);
+
+typedef struct {
+  PmMask    *soft_mask;  /* local engines: 0..1 at the image's size */
+  PmImage   *edited;     /* remote engines: the edited image (any size) */
+  char      *message;    /* one line for the user, or NULL */
+  char      *model;      /* model identity, or NULL */
+  PmTimings *timings;    /* engine stages; engines add to it, never NULL during run() */
+} PmEngineResult;
+
+void pm_engine_result_clear (PmEngineResult *result);
+
+typedef struct _PmEngine PmEngine;
+
+typedef struct {
+  const char *name;
+  gboolean  (*run)      (PmEngine             *engine,
+                         const PmImage        *image,
+                         const PmInstruction  *instruction,
+                         PmProgressFunc        progress,
+                         gpointer              progress_data,
+                         GCancellable         *cancellable,
+                         PmEngineResult       *result,
+                         GError              **error);
+  void      (*finalize) (PmEngine             *engine);
+} PmEngineClass;
+
+struct _PmEngine {
+  const PmEngineClass *klass;
+  gint                 ref_count;
+};
+
+typedef struct {
+  char   *model_dir;        /* clipseg: model folder; NULL = installed default */
+  char   *endpoint;         /* remote: base URL ending before /images/edits */
+  char   *remote_model;     /* remote: model name sent to the server */
+  char   *api_key;          /* remote: bearer key; NULL = PAINTMASK_API_KEY / keyring */
+  char   *prompt_template;  /* remote: NULL = default */
+  double  timeout_s;        /* remote: 0 = default */
+  int     threads;          /* compute threads; 0 = default (cores − 1, at least 1) */
+} PmEngineOptions;
+
+void      pm_engine_options_clear (PmEngineOptions      *options);
+
+/* Creates the engine called @name ("builtin", "clipseg", "remote"). */
+PmEngine *pm_engine_new           (const char            *name,
+                                   const PmEngineOptions *options,
+                                   GError               **error);
+/* Names of all engines, NULL-terminated, static. */
+const char * const *pm_engine_list_names (void);
+PmEngine *pm_engine_ref           (PmEngine              *engine);
+void      pm_engine_unref         (PmEngine              *engine);
+const char *pm_engine_get_name    (PmEngine              *engine);
+gboolean  pm_engine_run           (PmEngine              *engine,
+                                   const PmImage         *image,
+                                   const PmInstruction   *instruction,
+                                   PmProgressFunc         progress,
+                                   gpointer               progress_data,
+                                   GCancellable          *cancellable,
+                                   PmEngineResult        *result,
+                                   GError               **error);
+
+/* Engine constructors (each in its own file). */
+PmEngine *pm_builtin_engine_new   (void);
+PmEngine *pm_clipseg_engine_new   (const PmEngineOptions *options,
+                                   GError               **error);
+PmEngine *pm_remote_engine_new    (const PmEngineOptions *options,
+                                   GError               **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmEngine, pm_engine_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmTimings, pm_timings_free)
+
+G_END_DECLS

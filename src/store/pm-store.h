@@ -1,0 +1,153 @@
+/* pm-store.h: the session history in SQLite (sessions, runs, images, artifacts).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One PmStore is one connection; use it from one thread at a time. Every run is written in
+ * one transaction. A corrupt database or one written by a newer Paintmask is refused with
+ * a clear error and never modified.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include "pm-image.h"
+
+G_BEGIN_DECLS
+
+#define PM_STORE_ERROR (pm_store_error_quark ())
+GQuark pm_store_error_quark (void);
+
+typedef enum {
+  PM_STORE_ERROR_OPEN,
+  PM_STORE_ERROR_CORRUPT,
+  PM_STORE_ERROR_TOO_NEW,
+  PM_STORE_ERROR_NOT_FOUND,
+  PM_STORE_ERROR_FAILED,
+} PmStoreError;
+
+typedef struct _PmStore PmStore;
+
+typedef enum {
+  PM_ARTIFACT_EDITED,
+  PM_ARTIFACT_SOFT_MASK,
+  PM_ARTIFACT_DERIVED_MASK,
+  PM_ARTIFACT_CORRECTED_MASK,
+} PmArtifactKind;
+
+typedef struct {
+  gint64  id;
+  gint64  image_id;
+  char   *title;
+  char   *source_path;
+  int     width, height;
+  gint64  created_at;     /* unix seconds */
+  gint64  updated_at;
+  int     n_runs;
+} PmSessionInfo;
+
+typedef struct {
+  gint64  id;
+  gint64  session_id;
+  gint64  parent_run_id;  /* 0 = none */
+  char   *instruction;
+  char   *parsed_json;
+  char   *engine;
+  char   *model;
+  char   *params_json;
+  char   *color;          /* "#rrggbb" */
+  char   *status;         /* "ok", "error", "cancelled" */
+  char   *error;
+  char   *message;
+  gint64  started_at;     /* unix microseconds */
+  double  duration_ms;
+  char   *timings_json;
+} PmRunInfo;
+
+/* What the app and the CLI hand to pm_store_add_run(); the store copies what it needs. */
+typedef struct {
+  gint64         session_id;
+  gint64         parent_run_id;
+  const char    *instruction;
+  const char    *parsed_json;
+  const char    *engine;
+  const char    *model;
+  const char    *params_json;
+  const char    *color;
+  const char    *status;
+  const char    *error;
+  const char    *message;
+  gint64         started_at;
+  double         duration_ms;
+  const char    *timings_json;
+  const PmImage *edited;        /* each may be NULL */
+  const PmMask  *soft_mask;
+  const PmMask  *derived_mask;
+} PmRunRecord;
+
+/* The default database: $PAINTMASK_DB, else $XDG_DATA_HOME/paintmask/history.sqlite3. */
+char          *pm_store_default_path      (void);
+PmStore       *pm_store_open              (const char       *path,
+                                           GError          **error);
+void           pm_store_close             (PmStore          *store);
+
+/* Finds or creates the session for @image (by pixel hash); stores the image once. */
+gint64         pm_store_ensure_session    (PmStore          *store,
+                                           const PmImage    *image,
+                                           const char       *source_path,
+                                           GError          **error);
+gint64         pm_store_add_run           (PmStore          *store,
+                                           const PmRunRecord *record,
+                                           GError          **error);
+gint64         pm_store_add_artifact      (PmStore          *store,
+                                           gint64            run_id,
+                                           PmArtifactKind    kind,
+                                           const PmImage    *image,   /* one of image/mask */
+                                           const PmMask     *mask,
+                                           GError          **error);
+
+GPtrArray     *pm_store_list_sessions     (PmStore          *store,
+                                           const char       *search,  /* NULL = all */
+                                           GError          **error);  /* of PmSessionInfo */
+GPtrArray     *pm_store_list_runs         (PmStore          *store,
+                                           gint64            session_id, /* 0 = all */
+                                           const char       *search,
+                                           GError          **error);  /* of PmRunInfo */
+PmRunInfo     *pm_store_get_run           (PmStore          *store,
+                                           gint64            run_id,
+                                           GError          **error);
+PmImage       *pm_store_get_session_image (PmStore          *store,
+                                           gint64            session_id,
+                                           GError          **error);
+/* The newest artifact of @kind for the run; NULL with PM_STORE_ERROR_NOT_FOUND if none. */
+PmImage       *pm_store_get_artifact_image (PmStore         *store,
+                                            gint64           run_id,
+                                            PmArtifactKind   kind,
+                                            GError         **error);
+PmMask        *pm_store_get_artifact_mask  (PmStore         *store,
+                                            gint64           run_id,
+                                            PmArtifactKind   kind,
+                                            GError         **error);
+gboolean       pm_store_delete_run        (PmStore          *store,
+                                           gint64            run_id,
+                                           GError          **error);
+gboolean       pm_store_delete_session    (PmStore          *store,
+                                           gint64            session_id,
+                                           GError          **error);
+/* Writes one session (its image, runs and artifacts) to a new database file at @path. */
+gboolean       pm_store_export_session    (PmStore          *store,
+                                           gint64            session_id,
+                                           const char       *path,
+                                           GError          **error);
+/* Copies all sessions of the .paintmask file at @path into @store; returns the new ids. */
+GArray        *pm_store_import_file       (PmStore          *store,
+                                           const char       *path,
+                                           GError          **error);
+
+void           pm_session_info_free       (PmSessionInfo    *info);
+void           pm_run_info_free           (PmRunInfo        *info);
+const char    *pm_artifact_kind_to_string (PmArtifactKind    kind);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmStore, pm_store_close)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmRunInfo, pm_run_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmSessionInfo, pm_session_info_free)
+
+G_END_DECLS
