@@ -28,11 +28,17 @@
 
 #define LIGHTNESS_WEIGHT   0.35f   /* ΔL² weight against Δa² + Δb² */
 #define NOISE_FLOOR        0.025f  /* differences below this are never an edit (OKLab) */
-#define DIFF_BLUR_SIGMA    1.0     /* denoising blur of the difference map, pixels */
+#define NOISE_FLOOR_MIN    0.008f  /* … nor below this, however clean the images */
+#define NOISE_K            5.0f    /* floor = K × lower quartile of the difference */
+#define DIFF_BLUR_SIGMA    2.0     /* denoising blur of the difference map, pixels */
 #define RAW_BLUR_SIGMA     0.6     /* lighter blur for boundary decisions */
 #define BOUNDARY_SHARE     0.5f    /* blend share at which a feathered edge pixel is in */
 #define BOUNDARY_SIGMA     4.0     /* reach of the "change nearby" average, pixels */
 #define HYSTERESIS_LOW     0.5f    /* weak threshold as a share of the strong one */
+#define HINT_MIN_CHROMA    0.03f   /* below this an edited pixel's hue says nothing */
+#define HINT_COS_KEEP      0.866f  /* within 30° of the hint's hue: no damping */
+#define HINT_COS_DAMP      0.5f    /* beyond 60°: full damping */
+#define HINT_DAMPING       0.6f
 #define MAX_SHIFT          2       /* translation search range, pixels */
 #define MAX_ASPECT_CHANGE  0.1     /* relative difference of aspect ratios accepted */
 #define TONE_ITERATIONS    10
@@ -395,20 +401,6 @@ lab_distance (PmOklab p,
   return sqrtf (LIGHTNESS_WEIGHT * dL * dL + da * da + db * db);
 }
 
-/* Distance in the a/b plane from (a, b) to the ray from grey along unit vector (ua, ub). */
-static inline float
-ray_distance (float a,
-              float b,
-              float ua,
-              float ub)
-{
-  float t = a * ua + b * ub;
-
-  if (t <= 0)
-    return sqrtf (a * a + b * b);
-  return fabsf (a * ub - b * ua);
-}
-
 /* Per pixel: the distance from the edited colour to the closest original colour in the
  * 3×3 neighbourhood (tolerates what alignment and softness matching left), into @plain.
  * With a usable hint, @hinted gets the same map with changes that do not go toward the
@@ -442,29 +434,25 @@ difference_map (const PmOklab         *orig,
         gsize i = (gsize) y * width + x;
         PmOklab e = edit[i];
         float best = lab_distance (e, orig[i]);
-        gsize best_j = i;
 
         for (int v = MAX (y - 1, 0); v <= MIN (y + 1, height - 1); v++)
           for (int u = MAX (x - 1, 0); u <= MIN (x + 1, width - 1); u++)
-            {
-              gsize j = (gsize) v * width + u;
-              float d = lab_distance (e, orig[j]);
-              if (d < best)
-                {
-                  best = d;
-                  best_j = j;
-                }
-            }
+            best = MIN (best, lab_distance (e, orig[(gsize) v * width + u]));
 
         plain[i] = best;
         if (use_hint && best > 0)
           {
-            /* A painted pixel lands on the hint's hue ray in the a/b plane; noise and
-             * misalignment leave a pixel as far from it as it was. Damp the latter. */
-            PmOklab o = orig[best_j];
-            float far_e = ray_distance (e.a, e.b, hint_a, hint_b);
-            float far_o = ray_distance (o.a, o.b, hint_a, hint_b);
-            best *= 1.0f - 0.5f * CLAMP (far_e / (far_o + 0.01f), 0.0f, 1.0f);
+            /* A painted pixel's hue is near the hint's (an editor may miss it by a bit);
+             * a colourful pixel far from that hue was not painted, whatever its change. */
+            float ce = sqrtf (e.a * e.a + e.b * e.b);
+            if (ce > HINT_MIN_CHROMA)
+              {
+                float cosang = (e.a * hint_a + e.b * hint_b) / ce;
+                float off = CLAMP ((HINT_COS_KEEP - cosang) / (HINT_COS_KEEP - HINT_COS_DAMP),
+                                   0.0f, 1.0f);
+                float sure = CLAMP ((ce - HINT_MIN_CHROMA) / HINT_MIN_CHROMA, 0.0f, 1.0f);
+                best *= 1.0f - HINT_DAMPING * off * sure;
+              }
           }
         if (use_hint)
           hinted[i] = best;
@@ -770,7 +758,7 @@ pm_mask_derive (const PmImage         *original,
   gsize n;
   float *orig_rgb, *edit_rgb, *diff, *raw;
   PmOklab *orig_lab, *edit_lab;
-  float dx, dy, t_hi, t_lo, max_diff = 0;
+  float dx, dy, t_hi, t_lo, floor, max_diff = 0;
   guint8 *strong, *weak;
   PmMask *mask;
   gint64 min_component;
@@ -832,8 +820,12 @@ pm_mask_derive (const PmImage         *original,
   for (gsize i = 0; i < n; i++)
     max_diff = MAX (max_diff, diff[i]);
 
+  /* The noise floor follows the data: most pixels did not change, so the lower quartile
+   * of the difference measures what compression, noise and resampling left. */
+  floor = CLAMP (NOISE_K * select_quantile (diff, n, 0.25), NOISE_FLOOR_MIN, NOISE_FLOOR);
+
   mask = pm_mask_new (width, height);
-  if (max_diff < 2 * NOISE_FLOOR)
+  if (max_diff < 2 * floor)
     {
       /* Nothing changed beyond noise. */
       if (soft_out != NULL)
@@ -843,10 +835,17 @@ pm_mask_derive (const PmImage         *original,
       return mask;
     }
 
-  t_hi = otsu_threshold (diff, n, NOISE_FLOOR, MIN (max_diff, 0.4f));
-  t_hi = MAX (t_hi, 2 * NOISE_FLOOR);
-  t_lo = MAX (HYSTERESIS_LOW * t_hi, NOISE_FLOOR);
-  g_debug ("thresholds %.4f / %.4f (max %.4f)", t_hi, t_lo, max_diff);
+  t_hi = otsu_threshold (diff, n, floor, MIN (max_diff, 0.4f));
+  t_hi = MAX (t_hi, 2 * floor);
+  t_lo = MAX (HYSTERESIS_LOW * t_hi, floor);
+  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+    {
+      float *tmp = g_memdup2 (diff, n * sizeof (float));
+      g_debug ("thresholds %.4f / %.4f (max %.4f); quantiles 25/50/75/90 %.4f %.4f %.4f %.4f",
+               t_hi, t_lo, max_diff, select_quantile (tmp, n, 0.25), select_quantile (tmp, n, 0.5),
+               select_quantile (tmp, n, 0.75), select_quantile (tmp, n, 0.9));
+      g_free (tmp);
+    }
 
   strong = g_new0 (guint8, n);
   weak = g_new0 (guint8, n);
