@@ -56,9 +56,10 @@ blur_plane (float *data,
             double sigma)
 {
   int radius = (int) ceil (3 * sigma);
-  float *kernel, *line;
+  gsize row_len = (gsize) width * channels;
+  float *kernel, *line, *acc;
+  const float **rows;
   double sum = 0;
-  int len = MAX (width, height);
 
   if (sigma <= 0.05 || radius < 1)
     return;
@@ -69,36 +70,49 @@ blur_plane (float *data,
   for (int i = 0; i <= 2 * radius; i++)
     kernel[i] = (float) (kernel[i] / sum);
 
-  line = g_new (float, (gsize) len * channels);
-
+  /* Horizontal: each row copied into a buffer padded with its edge pixels. */
+  line = g_new (float, (gsize) (width + 2 * radius) * channels);
   for (int y = 0; y < height; y++)
     {
-      float *row = data + (gsize) y * width * channels;
-      memcpy (line, row, sizeof (float) * width * channels);
-      for (int x = 0; x < width; x++)
-        for (int c = 0; c < channels; c++)
-          {
-            float acc = 0;
-            for (int k = -radius; k <= radius; k++)
-              acc += kernel[k + radius] * line[CLAMP (x + k, 0, width - 1) * channels + c];
-            row[x * channels + c] = acc;
-          }
+      float *row = data + (gsize) y * row_len;
+
+      for (int x = -radius; x < width + radius; x++)
+        memcpy (line + (gsize) (x + radius) * channels,
+                row + (gsize) CLAMP (x, 0, width - 1) * channels, sizeof (float) * channels);
+      for (gsize i = 0; i < row_len; i++)
+        {
+          float v = 0;
+          for (int k = 0; k <= 2 * radius; k++)
+            v += kernel[k] * line[i + (gsize) k * channels];
+          row[i] = v;
+        }
     }
 
-  for (int x = 0; x < width; x++)
-    {
-      for (int y = 0; y < height; y++)
-        for (int c = 0; c < channels; c++)
-          line[y * channels + c] = data[((gsize) y * width + x) * channels + c];
-      for (int y = 0; y < height; y++)
-        for (int c = 0; c < channels; c++)
+  /* Vertical: whole rows at a time, from a copy of the image. */
+  {
+    float *src = g_memdup2 (data, row_len * height * sizeof (float));
+
+    rows = g_new (const float *, 2 * radius + 1);
+    acc = data;
+    for (int y = 0; y < height; y++)
+      {
+        float *out = acc + (gsize) y * row_len;
+
+        for (int k = -radius; k <= radius; k++)
+          rows[k + radius] = src + (gsize) CLAMP (y + k, 0, height - 1) * row_len;
+        for (gsize i = 0; i < row_len; i++)
+          out[i] = 0;
+        for (int k = 0; k <= 2 * radius; k++)
           {
-            float acc = 0;
-            for (int k = -radius; k <= radius; k++)
-              acc += kernel[k + radius] * line[CLAMP (y + k, 0, height - 1) * channels + c];
-            data[((gsize) y * width + x) * channels + c] = acc;
+            const float *r = rows[k];
+            float w = kernel[k];
+            for (gsize i = 0; i < row_len; i++)
+              out[i] += w * r[i];
           }
-    }
+      }
+    g_free (rows);
+    g_free (src);
+  }
 
   g_free (line);
   g_free (kernel);
@@ -160,13 +174,18 @@ shift_cost (const float *a,
   double sum = 0;
   gsize n = 0;
 
+  gboolean whole = dx == floorf (dx) && dy == floorf (dy);
+
   for (int y = MAX_SHIFT + 1; y < height - MAX_SHIFT - 1; y += step)
     for (int x = MAX_SHIFT + 1; x < width - MAX_SHIFT - 1; x += step)
       {
         const float *p = a + ((gsize) y * width + x) * 3;
         float q[3], la, lb;
 
-        sample3 (b, width, height, x + dx, y + dy, q);
+        if (whole)
+          memcpy (q, b + ((gsize) (y + (int) dy) * width + x + (int) dx) * 3, sizeof q);
+        else
+          sample3 (b, width, height, x + dx, y + dy, q);
         la = p[0] + p[1] + p[2];
         lb = q[0] + q[1] + q[2];
         sum += MIN (fabsf (la - lb), 0.15f);
@@ -380,25 +399,51 @@ match_tone (float       *orig,
 
 /* ---- Difference ----------------------------------------------------------------------- */
 
+#define LUT_SIZE 4096
+
+static float srgb_lut[LUT_SIZE + 2];
+
+static gpointer
+build_srgb_lut (gpointer data)
+{
+  for (int i = 0; i <= LUT_SIZE; i++)
+    srgb_lut[i] = pm_srgb_to_linear ((float) i / LUT_SIZE);
+  srgb_lut[LUT_SIZE + 1] = srgb_lut[LUT_SIZE];
+  return NULL;
+}
+
+/* sRGB → linear for 0..1 floats by an interpolated table (error < 1e-6). */
+static inline float
+srgb_to_linear_fast (float v)
+{
+  float x = CLAMP (v, 0.0f, 1.0f) * LUT_SIZE;
+  int i = (int) x;
+  float f = x - i;
+
+  return srgb_lut[i] + f * (srgb_lut[i + 1] - srgb_lut[i]);
+}
+
 static PmOklab *
 rgbf_to_oklab (const float *rgb,
                gsize        n)
 {
+  static GOnce once = G_ONCE_INIT;
   PmOklab *lab = g_new (PmOklab, n);
 
+  g_once (&once, build_srgb_lut, NULL);
   for (gsize i = 0; i < n; i++)
-    lab[i] = pm_linear_to_oklab (pm_srgb_to_linear (rgb[i * 3]),
-                                 pm_srgb_to_linear (rgb[i * 3 + 1]),
-                                 pm_srgb_to_linear (rgb[i * 3 + 2]));
+    lab[i] = pm_linear_to_oklab (srgb_to_linear_fast (rgb[i * 3]),
+                                 srgb_to_linear_fast (rgb[i * 3 + 1]),
+                                 srgb_to_linear_fast (rgb[i * 3 + 2]));
   return lab;
 }
 
 static inline float
-lab_distance (PmOklab p,
-              PmOklab q)
+lab_distance2 (PmOklab p,
+               PmOklab q)
 {
   float dL = p.L - q.L, da = p.a - q.a, db = p.b - q.b;
-  return sqrtf (LIGHTNESS_WEIGHT * dL * dL + da * da + db * db);
+  return LIGHTNESS_WEIGHT * dL * dL + da * da + db * db;
 }
 
 /* Per pixel: the distance from the edited colour to the closest original colour in the
@@ -433,11 +478,12 @@ difference_map (const PmOklab         *orig,
       {
         gsize i = (gsize) y * width + x;
         PmOklab e = edit[i];
-        float best = lab_distance (e, orig[i]);
+        float best = lab_distance2 (e, orig[i]);
 
         for (int v = MAX (y - 1, 0); v <= MIN (y + 1, height - 1); v++)
           for (int u = MAX (x - 1, 0); u <= MIN (x + 1, width - 1); u++)
-            best = MIN (best, lab_distance (e, orig[(gsize) v * width + u]));
+            best = MIN (best, lab_distance2 (e, orig[(gsize) v * width + u]));
+        best = sqrtf (best);
 
         plain[i] = best;
         if (use_hint && best > 0)
@@ -669,29 +715,37 @@ refine_boundary (guint8      *bin,
   g_free (inner);
 }
 
-/* 3×3 min (erode) or max (dilate), once. */
+/* 3×3 min (erode) or max (dilate), once; separable. Outside the image counts as the
+ * nearest edge pixel. */
 static void
 morph3 (guint8   *bin,
         int       width,
         int       height,
         gboolean  dilate)
 {
-  guint8 *src = g_memdup2 (bin, (gsize) width * height);
+  gsize n = (gsize) width * height;
+  guint8 *tmp = g_new (guint8, n);
 
   for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      {
-        guint8 v = src[(gsize) y * width + x];
-        for (int dy = -1; dy <= 1; dy++)
-          for (int dx = -1; dx <= 1; dx++)
-            {
-              int qx = CLAMP (x + dx, 0, width - 1), qy = CLAMP (y + dy, 0, height - 1);
-              guint8 q = src[(gsize) qy * width + qx];
-              v = dilate ? MAX (v, q) : MIN (v, q);
-            }
-        bin[(gsize) y * width + x] = v;
-      }
-  g_free (src);
+    {
+      const guint8 *r = bin + (gsize) y * width;
+      guint8 *o = tmp + (gsize) y * width;
+      for (int x = 0; x < width; x++)
+        {
+          guint8 a = r[MAX (x - 1, 0)], b = r[x], c = r[MIN (x + 1, width - 1)];
+          o[x] = dilate ? MAX (MAX (a, b), c) : MIN (MIN (a, b), c);
+        }
+    }
+  for (int y = 0; y < height; y++)
+    {
+      const guint8 *a = tmp + (gsize) MAX (y - 1, 0) * width;
+      const guint8 *b = tmp + (gsize) y * width;
+      const guint8 *c = tmp + (gsize) MIN (y + 1, height - 1) * width;
+      guint8 *o = bin + (gsize) y * width;
+      for (int x = 0; x < width; x++)
+        o[x] = dilate ? MAX (MAX (a[x], b[x]), c[x]) : MIN (MIN (a[x], b[x]), c[x]);
+    }
+  g_free (tmp);
 }
 
 /* ---- Public API ----------------------------------------------------------------------- */
