@@ -42,6 +42,7 @@
 #define MAX_SHIFT          2       /* translation search range, pixels */
 #define MAX_ASPECT_CHANGE  0.1     /* relative difference of aspect ratios accepted */
 #define TONE_ITERATIONS    10
+#define MAX_WORK_PIXELS    ((gint64) 4000000)  /* larger photos are compared scaled down */
 #define TONE_SAMPLES       120000
 #define TONE_GAIN_PRIOR    0.005   /* variance-like weight of "gain = 1" in the tone fit */
 
@@ -783,29 +784,13 @@ check_sizes (const PmImage *original,
   return TRUE;
 }
 
-/**
- * pm_mask_derive:
- * @original: the original image
- * @edited: the edited image (any size of about the same shape)
- * @options: (nullable): options, or %NULL for defaults
- * @soft_out: (out) (optional) (transfer full): a soft mask (0..1) of the original's size
- * @error: return location for an error
- *
- * Derives the mask of what was recoloured. The edited image may differ in size (it is
- * resampled), be shifted by a pixel or two, be slightly softer, differ in global tone
- * (compensated), and carry JPEG artefacts and mild noise.
- *
- * Returns: (transfer full): a binary mask (0/1) at the original's size, or %NULL with
- *   @error set (%PM_IMAGE_ERROR_SIZE when the shapes cannot be matched)
- */
-PmMask *
-pm_mask_derive (const PmImage         *original,
+/* The whole derivation at the original's size. */
+static PmMask *
+derive_at_size (const PmImage         *original,
                 const PmImage         *edited,
                 const PmDeriveOptions *options,
-                PmMask               **soft_out,
-                GError               **error)
+                PmMask               **soft_out)
 {
-  PmDeriveOptions defaults;
   g_autoptr(PmImage) resized = NULL;
   const PmImage *edit_img;
   int width, height;
@@ -816,19 +801,6 @@ pm_mask_derive (const PmImage         *original,
   guint8 *strong, *weak;
   PmMask *mask;
   gint64 min_component;
-
-  g_return_val_if_fail (original != NULL, NULL);
-  g_return_val_if_fail (edited != NULL, NULL);
-
-  if (soft_out != NULL)
-    *soft_out = NULL;
-  if (options == NULL)
-    {
-      pm_derive_options_init (&defaults);
-      options = &defaults;
-    }
-  if (!check_sizes (original, edited, error))
-    return NULL;
 
   width = original->width;
   height = original->height;
@@ -965,6 +937,77 @@ pm_mask_derive (const PmImage         *original,
   g_free (weak);
   g_free (diff);
   g_free (raw);
+  return mask;
+}
+
+/**
+ * pm_mask_derive:
+ * @original: the original image
+ * @edited: the edited image (any size of about the same shape)
+ * @options: (nullable): options, or %NULL for defaults
+ * @soft_out: (out) (optional) (transfer full): a soft mask (0..1) of the original's size
+ * @error: return location for an error
+ *
+ * Derives the mask of what was recoloured. The edited image may differ in size (it is
+ * resampled), be shifted by a pixel or two, be slightly softer, differ in global tone
+ * (compensated), and carry JPEG artefacts and mild noise.
+ *
+ * Returns: (transfer full): a binary mask (0/1) at the original's size, or %NULL with
+ *   @error set (%PM_IMAGE_ERROR_SIZE when the shapes cannot be matched)
+ */
+PmMask *
+pm_mask_derive (const PmImage         *original,
+                const PmImage         *edited,
+                const PmDeriveOptions *options,
+                PmMask               **soft_out,
+                GError               **error)
+{
+  PmDeriveOptions defaults;
+  gint64 n;
+  double scale;
+  int w, h;
+  g_autoptr(PmImage) small_orig = NULL;
+  g_autoptr(PmImage) small_edit = NULL;
+  g_autoptr(PmMask) small_mask = NULL;
+  g_autoptr(PmMask) small_soft = NULL;
+  PmDeriveOptions scaled;
+  PmMask *soft, *mask;
+
+  g_return_val_if_fail (original != NULL, NULL);
+  g_return_val_if_fail (edited != NULL, NULL);
+
+  if (soft_out != NULL)
+    *soft_out = NULL;
+  if (options == NULL)
+    {
+      pm_derive_options_init (&defaults);
+      options = &defaults;
+    }
+  if (!check_sizes (original, edited, error))
+    return NULL;
+
+  n = (gint64) original->width * original->height;
+  if (n <= MAX_WORK_PIXELS)
+    return derive_at_size (original, edited, options, soft_out);
+
+  /* A big photo is compared at about MAX_WORK_PIXELS (memory and time stay bounded; the
+   * colour change of an edit is not a fine detail) and the soft mask scaled back up. */
+  scale = sqrt ((double) MAX_WORK_PIXELS / n);
+  w = MAX (1, (int) lrint (original->width * scale));
+  h = MAX (1, (int) lrint (original->height * scale));
+  small_orig = pm_image_resize (original, w, h);
+  small_edit = pm_image_resize (edited, w, h);
+  scaled = *options;
+  if (scaled.min_component > 0)
+    scaled.min_component = MAX ((gint64) 1, (gint64) (scaled.min_component * scale * scale));
+  small_mask = derive_at_size (small_orig, small_edit, &scaled, &small_soft);
+
+  soft = pm_mask_resize (small_soft, original->width, original->height);
+  mask = pm_mask_threshold (soft, 0.5f);
+  if (soft_out != NULL)
+    *soft_out = soft;
+  else
+    pm_mask_free (soft);
   return mask;
 }
 
