@@ -455,7 +455,18 @@ take_paint_color (PmInstruction *ins,
                        key_is (tokens, k - 1, "be")))
         k--;
       if (!has_content (tokens, from, k))
-        continue;   /* "paint the orange": the colour word is the target */
+        {
+          /* Nothing but the colour phrase. "paint the orange": an article right before
+           * the colour makes it a noun, the target. "paint red", "paint in red", "paint
+           * dark green": a colour for whatever the engine finds. "paint sky blue": the
+           * first word of a two-word name that is not a shade modifier is more likely the
+           * target, so try the one-word colour first. */
+          gboolean noun_use = start > from && key_in (tokens, start - 1, articles);
+          gboolean shade = n == 2 && key_in (tokens, start, colour_modifiers);
+
+          if (k > from || noun_use || (n == 2 && !shade && !skip_long))
+            continue;
+        }
 
       set_color (&ins->has_color, &ins->color, &ins->color_name, tokens, start, n);
       if (!ins->has_color)
