@@ -123,6 +123,7 @@ pm_npy_decode (const guint8 *buf,
   guint64 numel = 1;
   int nd = 0;
   gint64 dims[PM_NPY_MAX_DIMS];
+  gboolean fortran = FALSE;
   float *data;
 
 #define FAIL(...) G_STMT_START { \
@@ -157,8 +158,10 @@ pm_npy_decode (const guint8 *buf,
   if (p == NULL || !(g_str_has_prefix (p, "'<f4'") || g_str_has_prefix (p, "\"<f4\"")))
     FAIL ("dtype is not little-endian float32 ('<f4')");
   p = find_key (dict, "fortran_order");
-  if (p == NULL || !g_str_has_prefix (p, "False"))
-    FAIL ("Fortran order is not supported");
+  if (p != NULL && g_str_has_prefix (p, "True"))
+    fortran = TRUE;
+  else if (p == NULL || !g_str_has_prefix (p, "False"))
+    FAIL ("no valid fortran_order");
   p = find_key (dict, "shape");
   if (p == NULL || *p != '(')
     FAIL ("no shape");
@@ -190,7 +193,32 @@ pm_npy_decode (const guint8 *buf,
 #undef FAIL
 
   data = g_new (float, MAX (numel, 1));
-  memcpy (data, buf + off, numel * sizeof (float));
+  if (!fortran || nd < 2)
+    memcpy (data, buf + off, numel * sizeof (float));
+  else
+    {
+      /* column-major on disk: reorder to C order (first index slowest) */
+      const guint8 *src = buf + off;
+      gint64 idx[PM_NPY_MAX_DIMS] = { 0 };
+
+      for (guint64 c = 0; c < numel; c++)
+        {
+          gint64 f = 0, stride = 1;
+
+          for (int d = 0; d < nd; d++)
+            {
+              f += idx[d] * stride;
+              stride *= dims[d];
+            }
+          memcpy (data + c, src + f * sizeof (float), sizeof (float));
+          for (int d = nd - 1; d >= 0; d--)
+            {
+              if (++idx[d] < dims[d])
+                break;
+              idx[d] = 0;
+            }
+        }
+    }
   *n_dims = nd;
   for (int i = 0; i < nd; i++)
     shape[i] = dims[i];

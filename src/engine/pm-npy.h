@@ -2,7 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Only little-endian float32 ('<f4') in C order is supported, format versions 1.0–3.0.
+ * Only little-endian float32 ('<f4') is supported, format versions 1.0–3.0; files are
+ * written in C order, Fortran-order files are reordered to C order when read.
  * The header is validated (magic, lengths, dict keys, shape) before the data is read.
  */
 #pragma once

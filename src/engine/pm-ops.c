@@ -69,6 +69,34 @@ pm_op_linear (PmTensor       *out,
 }
 
 void
+pm_op_linear_acc (PmTensor       *out,
+                  const PmTensor *x,
+                  const PmTensor *w,
+                  const PmTensor *b)
+{
+  gint64 k = pm_tensor_cols (x);
+  gint64 m = pm_tensor_rows (x);
+  gint64 n;
+
+  g_assert_cmpint (w->n_dims, ==, 2);
+  n = w->shape[0];
+  g_assert_cmpint (w->shape[1], ==, k);
+  g_assert_cmpint (pm_tensor_cols (out), ==, n);
+  g_assert_cmpint (pm_tensor_rows (out), ==, m);
+  g_assert (out->data != x->data);
+  if (b != NULL)
+    {
+      g_assert_cmpint (pm_tensor_numel (b), ==, n);
+      for (gint64 i = 0; i < m; i++)
+        for (gint64 j = 0; j < n; j++)
+          out->data[i * n + j] += b->data[j];
+    }
+  /* Row-major C[M,N] += A[M,K] · B[N,K]ᵀ (weights transposed, ldb = K; β = 1). */
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) n, (int) k,
+               1.0f, x->data, (int) k, w->data, (int) k, 1.0f, out->data, (int) n);
+}
+
+void
 pm_op_matmul (PmTensor       *out,
               const PmTensor *a,
               const PmTensor *b,

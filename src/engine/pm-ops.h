@@ -25,6 +25,12 @@ void   pm_op_linear                  (PmTensor        *out,
                                       const PmTensor  *x,
                                       const PmTensor  *w,
                                       const PmTensor  *b);
+/* out[M,N] += x[M,K] · w[N,K]ᵀ + b[N]: a Linear added onto a residual stream in one sgemm
+ * (β = 1), saving a pass. @b may be NULL. */
+void   pm_op_linear_acc              (PmTensor        *out,
+                                      const PmTensor  *x,
+                                      const PmTensor  *w,
+                                      const PmTensor  *b);
 /* out[M,N] = a[M,K] · b[K,N] (trans_b FALSE) or a[M,K] · b[N,K]ᵀ (trans_b TRUE). */
 void   pm_op_matmul                  (PmTensor        *out,
                                       const PmTensor  *a,
