@@ -69,10 +69,15 @@ load_vocab (PmTokenizer *self,
   JsonObject *object;
   int max_id = -1;
 
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, PM_TOKENIZER_ERROR, PM_TOKENIZER_ERROR_IO,
+                   "Vocabulary “%s” does not exist", path);
+      return FALSE;
+    }
   if (!json_parser_load_from_mapped_file (parser, path, &local_error))
     {
-      gboolean io = g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT) ||
-                    local_error->domain == G_FILE_ERROR;
+      gboolean io = local_error->domain == G_FILE_ERROR;
       g_set_error (error, PM_TOKENIZER_ERROR,
                    io ? PM_TOKENIZER_ERROR_IO : PM_TOKENIZER_ERROR_MALFORMED,
                    "Cannot read vocabulary “%s”: %s", path, local_error->message);
