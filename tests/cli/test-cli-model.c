@@ -2,10 +2,12 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <math.h>
 #include <string.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "pm-npy.h"
 #include "pm-test-util.h"
 
 #define REPO "test-org/tiny-clipseg"
@@ -175,6 +177,113 @@ test_list_verify (void)
   pm_test_rmdir (tmp);
 }
 
+static void
+test_logits (void)
+{
+  const char *cases[][4] = {
+    { "tiny-f32", "images/synthetic.png", "a red circle", "expected/case01.logits.npy" },
+    { "tiny-f16", "images/cat.jpg", "cat", "expected/case04.logits.npy" },
+  };
+  g_autofree char *tmp = pm_test_tmpdir ();
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree char *fixture = pm_test_shared_path ("data/clipseg-fixture");
+      g_autofree char *dir = g_build_filename (fixture, cases[c][0], NULL);
+      g_autofree char *image = g_build_filename (fixture, cases[c][1], NULL);
+      g_autofree char *expected_path = g_build_filename (fixture, cases[c][3], NULL);
+      g_autofree char *out_path = g_build_filename (tmp, "logits.npy", NULL);
+      g_autofree char *out = NULL, *err = NULL;
+      g_autofree float *got = NULL, *expected = NULL;
+      gint64 shape[PM_NPY_MAX_DIMS], eshape[PM_NPY_MAX_DIMS];
+      int n_dims = 0, e_dims = 0;
+      GError *error = NULL;
+      double max_diff = 0;
+      int rc;
+
+      rc = pm_test_run_cli ((const char *[]) { "model", "logits", "--model-dir", dir, image,
+                                               cases[c][2], "-o", out_path, NULL }, &out, &err);
+      if (rc != 0)
+        g_printerr ("%s", err);
+      g_assert_cmpint (rc, ==, 0);
+      got = pm_npy_load (out_path, &n_dims, shape, &error);
+      g_assert_no_error (error);
+      expected = pm_npy_load (expected_path, &e_dims, eshape, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (n_dims, ==, 3);
+      g_assert_cmpint (e_dims, ==, 3);
+      for (int d = 0; d < 3; d++)
+        g_assert_cmpint (shape[d], ==, eshape[d]);
+      g_assert_cmpint (shape[0], ==, 1);
+      for (gint64 i = 0; i < shape[1] * shape[2]; i++)
+        max_diff = MAX (max_diff, fabs ((double) got[i] - expected[i]));
+      g_test_message ("%s: max |Δ| = %g", cases[c][3], max_diff);
+      g_assert_cmpfloat (max_diff, <=, 1e-3);
+    }
+
+  /* Missing -o, unreadable image. */
+  {
+    g_autofree char *dir = fixture_dir ();
+    g_autofree char *out = NULL, *err = NULL;
+    g_autofree char *out_path = g_build_filename (tmp, "x.npy", NULL);
+    int rc = pm_test_run_cli ((const char *[]) { "model", "logits", "--model-dir", dir,
+                                                 "/nonexistent.png", "cat", NULL }, &out, &err);
+    g_assert_cmpint (rc, ==, 2);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    rc = pm_test_run_cli ((const char *[]) { "model", "logits", "--model-dir", dir,
+                                             "/nonexistent.png", "cat", "-o", out_path, NULL },
+                          &out, &err);
+    g_assert_cmpint (rc, ==, 1);
+    g_assert_cmpint (count_lines (err), ==, 1);
+    g_assert_nonnull (strstr (err, "/nonexistent.png"));
+  }
+  pm_test_rmdir (tmp);
+}
+
+static void
+test_info (void)
+{
+  g_autofree char *dir = fixture_dir ();
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  GError *error = NULL;
+  JsonObject *root;
+  int rc;
+
+  rc = pm_test_run_cli ((const char *[]) { "model", "info", "--model-dir", dir, "--json", NULL },
+                        &out, &err);
+  g_assert_cmpint (rc, ==, 0);
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "architecture"), ==,
+                   "CLIPSegForImageSegmentation");
+  g_assert_cmpstr (json_object_get_string_member (root, "dtype"), ==, "F32");
+  g_assert_cmpint (json_object_get_int_member (root, "input_size"), ==, 64);
+  g_assert_cmpint (json_object_get_int_member (root, "vision_layers"), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (root, "text_hidden"), ==, 32);
+  g_assert_cmpint (json_object_get_int_member (root, "reduce_dim"), ==, 16);
+  /* 7,542,000-byte file: params × 4 plus the header. */
+  g_assert_cmpint (json_object_get_int_member (root, "weights_bytes"), ==, 7542000);
+  g_assert_cmpint (json_object_get_int_member (root, "params") * 4, <, 7542000);
+  g_assert_cmpint (json_object_get_int_member (root, "params") * 4, >, 7400000);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  rc = pm_test_run_cli ((const char *[]) { "model", "info", "--model-dir", dir, NULL },
+                        &out, &err);
+  g_assert_cmpint (rc, ==, 0);
+  g_assert_nonnull (strstr (out, "extract layers [0, 1, 2]"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  rc = pm_test_run_cli ((const char *[]) { "model", "info", "--model-dir", "/nonexistent", NULL },
+                        &out, &err);
+  g_assert_cmpint (rc, ==, 1);
+  g_assert_cmpint (count_lines (err), ==, 1);
+}
+
 /* ---------------------------------------------------------------- download via the CLI */
 
 static void
@@ -333,6 +442,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cli/model/tokenize", test_tokenize);
   g_test_add_func ("/cli/model/list-verify", test_list_verify);
+  g_test_add_func ("/cli/model/logits", test_logits);
+  g_test_add_func ("/cli/model/info", test_info);
   g_test_add_func ("/cli/model/download", test_download);
   return g_test_run ();
 }
