@@ -158,11 +158,11 @@ exec_sql (sqlite3     *db,
   return TRUE;
 }
 
-gboolean
-pm_store_schema_check (sqlite3     *db,
-                       const char  *path,
-                       int         *version,
-                       GError     **error)
+static gboolean
+check_snapshot (sqlite3     *db,
+                const char  *path,
+                int         *version,
+                GError     **error)
 {
   sqlite3_stmt *stmt = NULL;
   gint64 app_id = 0, user_version = 0, n_tables = 0;
@@ -231,6 +231,23 @@ pm_store_schema_check (sqlite3     *db,
 }
 
 gboolean
+pm_store_schema_check (sqlite3     *db,
+                       const char  *path,
+                       int         *version,
+                       GError     **error)
+{
+  gboolean ok;
+
+  /* One read transaction, so that all of this sees one snapshot even while another process
+   * creates the schema. A deferred BEGIN writes nothing. */
+  if (!exec_sql (db, path, "BEGIN", "reading the schema", error))
+    return FALSE;
+  ok = check_snapshot (db, path, version, error);
+  sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+  return ok;
+}
+
+gboolean
 pm_store_schema_migrate (sqlite3     *db,
                          const char  *path,
                          GError     **error)
@@ -242,13 +259,6 @@ pm_store_schema_migrate (sqlite3     *db,
     return FALSE;
   if (version == PM_STORE_SCHEMA_VERSION)
     return TRUE;
-
-  /* auto_vacuum only takes effect before the first table exists; incremental mode lets
-   * deletes give space back without a full VACUUM. Outside the transaction by necessity;
-   * harmless if another process wins the race to create the tables. */
-  if (version == 0 &&
-      !exec_sql (db, path, "PRAGMA auto_vacuum = INCREMENTAL", "setting auto_vacuum", error))
-    return FALSE;
 
   if (!exec_sql (db, path, "BEGIN IMMEDIATE", "starting the schema migration", error))
     return FALSE;
@@ -286,7 +296,7 @@ pm_store_schema_migrate (sqlite3     *db,
     goto fail;
 
   if (version > 0)
-    g_debug ("%s: migrated schema %d → %d", path, (int) version, PM_STORE_SCHEMA_VERSION);
+    g_debug ("%s: migrated schema %d -> %d", path, (int) version, PM_STORE_SCHEMA_VERSION);
   return TRUE;
 
 fail:

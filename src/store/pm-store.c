@@ -302,6 +302,44 @@ pragma_text (PmStore     *store,
   return TRUE;
 }
 
+/* Switching the journal mode needs an exclusive lock and does not wait for it through the
+ * busy handler, so two processes opening a new database at once would see SQLITE_BUSY:
+ * wait here instead, up to the busy timeout. */
+static gboolean
+switch_to_wal (PmStore  *store,
+               char    **mode,
+               GError  **error)
+{
+  for (int waited_ms = 0;; waited_ms += 10)
+    {
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+      int rc;
+
+      if (!pragma_text (store, "PRAGMA main.journal_mode", mode, error))
+        return FALSE;
+      if (g_strcmp0 (*mode, "wal") == 0)
+        return TRUE;
+      g_clear_pointer (mode, g_free);
+
+      stmt = pm_store_prepare (store, "PRAGMA main.journal_mode = WAL", error);
+      if (stmt == NULL)
+        return FALSE;
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          *mode = pm_store_dup_column (stmt, 0);
+          return TRUE;
+        }
+      if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) ||
+          waited_ms >= PM_STORE_BUSY_TIMEOUT_MS)
+        {
+          pm_store_set_sqlite_error (store, error, rc, "switching to WAL mode");
+          return FALSE;
+        }
+      g_usleep (10 * 1000);
+    }
+}
+
 /* Opens @path, naming it @display_name in messages (the import opens a temporary copy). */
 PmStore *
 pm_store_open_as (const char  *path,
@@ -352,10 +390,18 @@ pm_store_open_as (const char  *path,
   if (!pm_store_schema_check (store->db, display_name, &version, error))
     return NULL;
 
+  /* auto_vacuum only takes effect on a database without tables and before it switches to
+   * WAL; incremental mode lets deletes give space back without a full VACUUM. Harmless if
+   * another process wins the race to create the tables. */
+  if (version == 0 &&
+      !pm_store_exec (store, "PRAGMA main.auto_vacuum = INCREMENTAL", "setting auto_vacuum",
+                      error))
+    return NULL;
+
   if (!pm_store_exec (store, "PRAGMA foreign_keys = ON", "enabling foreign keys", error) ||
-      !pragma_text (store, "PRAGMA journal_mode = WAL", &journal_mode, error) ||
-      !pm_store_exec (store, "PRAGMA synchronous = FULL", "setting synchronous", error) ||
-      !pragma_text (store, "PRAGMA journal_size_limit = 67108864", NULL, error))
+      !switch_to_wal (store, &journal_mode, error) ||
+      !pm_store_exec (store, "PRAGMA main.synchronous = FULL", "setting synchronous", error) ||
+      !pragma_text (store, "PRAGMA main.journal_size_limit = 67108864", NULL, error))
     return NULL;
   if (g_strcmp0 (journal_mode, "wal") != 0)
     g_debug ("%s: journal mode is %s, not wal (file system without shared memory?)",
