@@ -30,6 +30,9 @@
 
 #include <string.h>
 
+/* Longer instructions are not analysed beyond their verb. */
+#define MAX_ANALYSED_WORDS 200
+
 typedef struct {
   char *word;   /* as written */
   char *key;    /* lower case, with typographic apostrophes and hyphens made ASCII */
@@ -862,23 +865,27 @@ static void
 strip_lead_phrases (GPtrArray *tokens)
 {
   gboolean changed = TRUE;
+  guint start = 0;
 
-  while (changed && tokens->len > 0)
+  /* Find where the instruction proper starts, then remove once (linear time even for
+   * "please please please …"). */
+  while (changed && start < tokens->len)
     {
       changed = FALSE;
       for (guint k = 0; lead_phrases[k] != NULL; k++)
         {
-          guint n = match_phrase (tokens, 0, lead_phrases[k]);
+          guint n = match_phrase (tokens, start, lead_phrases[k]);
 
           /* Never strip the whole instruction ("now" alone stays a target). */
-          if (n > 0 && n < tokens->len)
+          if (n > 0 && start + n < tokens->len)
             {
-              remove_range (tokens, 0, n);
+              start += n;
               changed = TRUE;
               break;
             }
         }
     }
+  remove_range (tokens, 0, start);
 }
 
 static void
@@ -1030,6 +1037,14 @@ pm_instruction_parse (const char *text)
   strip_lead_phrases (tokens);
   strip_trail_phrases (tokens);
   take_verb (ins, tokens);
+
+  /* Nobody types an instruction of hundreds of words; past that, everything after the
+   * verb is the target (this also keeps the parser linear on huge inputs). */
+  if (tokens->len > MAX_ANALYSED_WORDS)
+    {
+      ins->target = join_words (tokens, 0, tokens->len, FALSE);
+      return ins;
+    }
 
   take_ordinal (ins, tokens);
   take_prep_positions (tokens, &pos);

@@ -426,15 +426,40 @@ test_fuzz_words (void)
 static void
 test_long_input (void)
 {
-  g_autoptr(GString) s = g_string_new ("paint the ");
+  g_autoptr(GString) s = g_string_new ("please please can you paint the ");
+  g_autoptr(GString) huge = g_string_new (NULL);
   g_autoptr(PmInstruction) ins = NULL;
+  g_autoptr(PmInstruction) big = NULL;
+  g_autoptr(PmInstruction) politeness = NULL;
 
-  for (int i = 0; i < 20000; i++)
-    g_string_append (s, i % 3 == 0 ? "left " : i % 3 == 1 ? "red " : "car ");
-  g_string_append (s, "blue");
+  /* Long but analysed (under 200 words). */
+  for (int i = 0; i < 150; i++)
+    g_string_append (s, "old ");
+  g_string_append (s, "car on the left blue");
   ins = pm_instruction_parse (s->str);
   check_sane (s->str, ins);
   g_assert_cmpstr (ins->color_name, ==, "blue");
+  g_assert_cmpint (ins->position, ==, PM_POSITION_LEFT);
+  g_assert_true (g_str_has_suffix (ins->target, "old old car"));
+
+  /* Huge: not analysed past the verb, but a sane result. */
+  g_string_append (huge, "paint the ");
+  for (int i = 0; i < 30000; i++)
+    g_string_append (huge, i % 3 == 0 ? "on " : i % 3 == 1 ? "the " : "left ");
+  g_string_append (huge, "blue");
+  big = pm_instruction_parse (huge->str);
+  check_sane (huge->str, big);
+  g_assert_cmpint (big->action, ==, PM_ACTION_PAINT);
+  g_assert_true (g_str_has_suffix (big->target, "on the left blue"));
+
+  /* Thousands of leading politeness words are stripped. */
+  g_string_truncate (huge, 0);
+  for (int i = 0; i < 30000; i++)
+    g_string_append (huge, "please ");
+  g_string_append (huge, "segment the dog");
+  politeness = pm_instruction_parse (huge->str);
+  check_sane (huge->str, politeness);
+  g_assert_cmpstr (politeness->target, ==, "dog");
 }
 
 int
