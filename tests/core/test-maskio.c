@@ -313,6 +313,22 @@ test_rle_known (void)
   se = pm_mask_to_rle (e);
   g_assert_cmpstr (se, ==, "5X1l1kN");
 
+  /* the same runs compressed directly */
+  {
+    static const gint64 runs_a[] = { 3, 2, 2, 1, 1 };
+    static const gint64 runs_d[] = { 0, 1000, 24, 2000 };
+    static const gint64 runs_e[] = { 5, 40, 60, 3 };
+    g_autofree char *ca = pm_rle_compress_counts (runs_a, G_N_ELEMENTS (runs_a));
+    g_autofree char *cd = pm_rle_compress_counts (runs_d, G_N_ELEMENTS (runs_d));
+    g_autofree char *ce = pm_rle_compress_counts (runs_e, G_N_ELEMENTS (runs_e));
+    g_autofree char *none = pm_rle_compress_counts (NULL, 0);
+
+    g_assert_cmpstr (ca, ==, "322OO");
+    g_assert_cmpstr (cd, ==, "0Xo0h0Xo0");
+    g_assert_cmpstr (ce, ==, "5X1l1kN");
+    g_assert_cmpstr (none, ==, "");
+  }
+
   /* decode a) back */
   {
     g_autoptr(PmMask) back = pm_mask_from_rle (sa, 3, 3, &error);

@@ -135,6 +135,98 @@ test_pretty (void)
   g_assert_cmpstr (json_object_get_string_member (o, "target"), ==, "dog");
 }
 
+static JsonNode *
+parse_node (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static void
+test_coco_rle (void)
+{
+  g_autoptr(PmMask) mask = pm_mask_new (3, 3);
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+  static const char * const same[] = {
+    "{\"size\": [3, 3], \"counts\": \"322OO\"}",
+    "{\"counts\": [3, 2, 2, 1, 1], \"size\": [3, 3]}",   /* uncompressed (iscrowd) */
+    "{\"size\": [3.0, 3.0], \"counts\": [3, 2, 2, 1.0, 1]}",
+  };
+
+  /* rows "010" "011" "000" (see tests/core/test-maskio.c for the hand computation) */
+  mask->data[1] = mask->data[4] = mask->data[5] = 1.0f;
+  node = pm_mask_to_coco_rle_json (mask);
+  text = pm_json_to_string (node, FALSE);
+  g_assert_cmpstr (text, ==, "{\"size\":[3,3],\"counts\":\"322OO\"}");
+
+  for (guint i = 0; i < G_N_ELEMENTS (same); i++)
+    {
+      g_autoptr(JsonNode) in = parse_node (same[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PmMask) back = pm_mask_from_coco_rle_json (in, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (back->width, ==, 3);
+      g_assert_cmpint (back->height, ==, 3);
+      for (int k = 0; k < 9; k++)
+        g_assert_cmpfloat (back->data[k], ==, mask->data[k]);
+    }
+
+  /* size is [height, width]: a 2-high, 5-wide mask whose first column is foreground */
+  {
+    g_autoptr(JsonNode) in = parse_node ("{\"size\": [2, 5], \"counts\": [0, 2, 8]}");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PmMask) m = pm_mask_from_coco_rle_json (in, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (m->width, ==, 5);
+    g_assert_cmpint (m->height, ==, 2);
+    g_assert_cmpfloat (m->data[0], ==, 1.0f);
+    g_assert_cmpfloat (m->data[5], ==, 1.0f);
+    g_assert_cmpfloat (m->data[1], ==, 0.0f);
+    g_assert_cmpint (pm_mask_count (m), ==, 2);
+  }
+}
+
+static void
+test_coco_rle_errors (void)
+{
+  static const char * const bad[] = {
+    "[1, 2]",
+    "{\"counts\": \"322OO\"}",
+    "{\"size\": [3], \"counts\": \"322OO\"}",
+    "{\"size\": [3, -3], \"counts\": \"322OO\"}",
+    "{\"size\": [3, 2.5], \"counts\": \"322OO\"}",
+    "{\"size\": [\"3\", 3], \"counts\": \"322OO\"}",
+    "{\"size\": [3, 3]}",
+    "{\"size\": [3, 3], \"counts\": 9}",
+    "{\"size\": [3, 3], \"counts\": [3, \"2\", 4]}",
+    "{\"size\": [3, 3], \"counts\": [3, -2, 8]}",
+    "{\"size\": [3, 3], \"counts\": [3, 2, 2, 1]}",       /* 8 of 9 pixels */
+    "{\"size\": [3, 3], \"counts\": \"322O!\"}",
+    "{\"size\": [0, 0], \"counts\": \"0\"}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(JsonNode) in = parse_node (bad[i]);
+      GError *error = NULL;
+      PmMask *m = pm_mask_from_coco_rle_json (in, &error);
+
+      g_test_message ("%s", bad[i]);
+      g_assert_null (m);
+      g_assert_nonnull (error);
+      g_assert_true (error->domain == PM_IMAGE_ERROR);
+      g_assert_null (strchr (error->message, '\n'));
+      g_clear_error (&error);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -145,5 +237,7 @@ main (int   argc,
   g_test_add_func ("/engine/json/instruction-escaping", test_instruction_escaping);
   g_test_add_func ("/engine/json/timings", test_timings);
   g_test_add_func ("/engine/json/pretty", test_pretty);
+  g_test_add_func ("/engine/json/coco-rle", test_coco_rle);
+  g_test_add_func ("/engine/json/coco-rle-errors", test_coco_rle_errors);
   return g_test_run ();
 }
