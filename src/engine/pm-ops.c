@@ -87,9 +87,13 @@ pm_op_linear_acc (PmTensor       *out,
   if (b != NULL)
     {
       g_assert_cmpint (pm_tensor_numel (b), ==, n);
+      const float *bias = b->data;
       for (gint64 i = 0; i < m; i++)
-        for (gint64 j = 0; j < n; j++)
-          out->data[i * n + j] += b->data[j];
+        {
+          float *row = out->data + i * n;
+          for (gint64 j = 0; j < n; j++)
+            row[j] += bias[j];
+        }
     }
   /* Row-major C[M,N] += A[M,K] · B[N,K]ᵀ (weights transposed, ldb = K; β = 1). */
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) n, (int) k,
@@ -138,6 +142,7 @@ pm_op_layer_norm (PmTensor       *out,
   for (gint64 r = 0; r < rows; r++)
     {
       const float *xr = x->data + r * d;
+      const float *gw = gamma->data, *gb = beta->data;
       float *yr = out->data + r * d;
       double sum = 0, sq = 0, mean, var;
       float inv, meanf;
@@ -154,19 +159,46 @@ pm_op_layer_norm (PmTensor       *out,
       inv = (float) (1.0 / sqrt (var + eps));
       meanf = (float) mean;
       for (gint64 i = 0; i < d; i++)
-        yr[i] = (xr[i] - meanf) * inv * gamma->data[i] + beta->data[i];
+        yr[i] = (xr[i] - meanf) * inv * gw[i] + gb[i];
     }
+}
+
+/* e^x in float, branch-free so loops over it vectorise: x = n·ln2 + r with |r| ≤ ln2/2
+ * (n rounded with the 1.5·2²³ trick, ln2 split in two for exactness), e^r by Cephes'
+ * degree-6 polynomial, 2ⁿ assembled in the exponent bits. About 1 ulp; 0 below −87.3. */
+static inline float
+pm_expf (float x)
+{
+  float xc = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+  float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  float r = xc - n * 0.693359375f + n * 2.12194440e-4f;
+  float r2 = r * r;
+  float p = 1.9875691500e-4f;
+  gint32 bits;
+  float scale, y;
+
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  y = 1.0f + r + r2 * p;
+  bits = ((gint32) n + 127) << 23;
+  memcpy (&scale, &bits, sizeof scale);
+  y *= scale;
+  return x < -87.0f ? 0.0f : y;
 }
 
 static void
 softmax_row (float  *row,
              gint64  n)
 {
+  float *restrict v = row;
   float max = -INFINITY;
-  float sum = 0;
+  float sum = 0, inv;
 
   for (gint64 i = 0; i < n; i++)
-    max = MAX (max, row[i]);
+    max = v[i] > max ? v[i] : max;
   if (max == -INFINITY)
     {
       /* every entry masked: no key to attend to */
@@ -175,11 +207,12 @@ softmax_row (float  *row,
     }
   for (gint64 i = 0; i < n; i++)
     {
-      row[i] = expf (row[i] - max);
-      sum += row[i];
+      v[i] = pm_expf (v[i] - max);
+      sum += v[i];
     }
+  inv = 1.0f / sum;
   for (gint64 i = 0; i < n; i++)
-    row[i] /= sum;
+    v[i] *= inv;
 }
 
 void
@@ -202,11 +235,14 @@ pm_op_quick_gelu (PmTensor       *out,
 {
   gint64 n = pm_tensor_numel (x);
 
+  const float *src = x->data;
+  float *dst = out->data;
+
   ASSERT_SAME_NUMEL (out, x);
   for (gint64 i = 0; i < n; i++)
     {
-      float v = x->data[i];
-      out->data[i] = v / (1.0f + expf (-1.702f * v));
+      float v = src[i];
+      dst[i] = v / (1.0f + pm_expf (-1.702f * v));
     }
 }
 
@@ -216,9 +252,12 @@ pm_op_relu (PmTensor       *out,
 {
   gint64 n = pm_tensor_numel (x);
 
+  const float *src = x->data;
+  float *dst = out->data;
+
   ASSERT_SAME_NUMEL (out, x);
   for (gint64 i = 0; i < n; i++)
-    out->data[i] = x->data[i] > 0.0f ? x->data[i] : 0.0f;
+    dst[i] = src[i] > 0.0f ? src[i] : 0.0f;
 }
 
 void
@@ -228,10 +267,13 @@ pm_op_add (PmTensor       *out,
 {
   gint64 n = pm_tensor_numel (a);
 
+  const float *pa = a->data, *pb = b->data;
+  float *dst = out->data;
+
   ASSERT_SAME_NUMEL (out, a);
   ASSERT_SAME_NUMEL (a, b);
   for (gint64 i = 0; i < n; i++)
-    out->data[i] = a->data[i] + b->data[i];
+    dst[i] = pa[i] + pb[i];
 }
 
 void
@@ -239,6 +281,8 @@ pm_op_transpose (PmTensor       *out,
                  const PmTensor *in)
 {
   gint64 r = pm_tensor_rows (in), c = pm_tensor_cols (in);
+  const float *src = in->data;
+  float *dst = out->data;
 
   g_assert (out->data != in->data);
   g_assert_cmpint (pm_tensor_rows (out), ==, c);
@@ -248,7 +292,7 @@ pm_op_transpose (PmTensor       *out,
     for (gint64 j0 = 0; j0 < c; j0 += 32)
       for (gint64 i = i0; i < MIN (i0 + 32, r); i++)
         for (gint64 j = j0; j < MIN (j0 + 32, c); j++)
-          out->data[j * r + i] = in->data[i * c + j];
+          dst[j * r + i] = src[i * c + j];
 }
 
 void
@@ -264,8 +308,12 @@ pm_op_film (PmTensor       *out,
   g_assert_cmpint (pm_tensor_numel (mul), ==, d);
   g_assert_cmpint (pm_tensor_numel (add), ==, d);
   for (gint64 r = 0; r < rows; r++)
-    for (gint64 i = 0; i < d; i++)
-      out->data[r * d + i] = mul->data[i] * x->data[r * d + i] + add->data[i];
+    {
+      const float *src = x->data + r * d, *pm = mul->data, *pa = add->data;
+      float *dst = out->data + r * d;
+      for (gint64 i = 0; i < d; i++)
+        dst[i] = pm[i] * src[i] + pa[i];
+    }
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -381,6 +429,7 @@ pm_op_conv2d (PmTensor       *out,
   gint64 co = w->shape[0], kh = w->shape[2], kw = w->shape[3];
   gint64 ho, wo, kdim, p;
   float *col = scratch->data;
+  const float *src = in->data;
 
   conv_out_size (in, w, stride, pad, &ho, &wo);
   g_assert_cmpint (w->shape[1], ==, ci);
@@ -406,7 +455,7 @@ pm_op_conv2d (PmTensor       *out,
                   gint64 ix = ox * stride + kx - pad;
 
                   dst[oy * wo + ox] = (iy >= 0 && iy < h && ix >= 0 && ix < wd)
-                                      ? in->data[(c * h + iy) * wd + ix] : 0.0f;
+                                      ? src[(c * h + iy) * wd + ix] : 0.0f;
                 }
             }
         }
@@ -415,8 +464,11 @@ pm_op_conv2d (PmTensor       *out,
     {
       g_assert_cmpint (pm_tensor_numel (b), ==, co);
       for (gint64 o = 0; o < co; o++)
-        for (gint64 i = 0; i < p; i++)
-          out->data[o * p + i] = b->data[o];
+        {
+          float *dst = out->data + o * p;
+          for (gint64 i = 0; i < p; i++)
+            dst[i] = b->data[o];
+        }
     }
   /* out[Co, P] = W[Co, K] · col[K, P]: no transposition; the output is already CHW. */
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) co, (int) p, (int) kdim,
@@ -468,8 +520,9 @@ pm_op_conv_transpose2d (PmTensor       *out,
   for (gint64 o = 0; o < co; o++)
     {
       float bias = b != NULL ? b->data[o] : 0.0f;
+      float *dst = out->data + o * ho * wo;
       for (gint64 i = 0; i < ho * wo; i++)
-        out->data[o * ho * wo + i] = bias;
+        dst[i] = bias;
     }
   if (b != NULL)
     g_assert_cmpint (pm_tensor_numel (b), ==, co);
