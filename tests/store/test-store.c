@@ -1254,6 +1254,30 @@ test_too_new (Fixture       *f,
   assert_refused (f->db, PM_STORE_ERROR_TOO_NEW, fragment);
 }
 
+/* A newer Paintmask's database in WAL mode with commits still in its WAL (it crashed, or
+ * runs right now): neither the file nor the WAL may change. */
+static void
+test_too_new_wal (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "future.sqlite3", NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autoptr(GBytes) wal_before = NULL;
+  sqlite3 *db = raw_open (path);
+
+  raw_exec (db, "PRAGMA journal_mode = WAL; PRAGMA application_id = 1347244875; "
+                "CREATE TABLE future (x); PRAGMA wal_checkpoint(TRUNCATE); "
+                "PRAGMA user_version = 9; INSERT INTO future VALUES (randomblob(50000))");
+  g_assert_cmpint (sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL), ==,
+                   SQLITE_OK);
+  sqlite3_close (db);
+  wal_before = read_file (wal);
+  g_assert_cmpuint (g_bytes_get_size (wal_before), >, 50000);
+
+  assert_refused (path, PM_STORE_ERROR_TOO_NEW, "schema 9;");
+  assert_file_unchanged (wal, wal_before);
+}
+
 static void
 test_foreign_database (Fixture       *f,
                        gconstpointer  data)
@@ -1349,6 +1373,7 @@ main (int    argc,
   ADD ("/store/refuse/random-bytes", test_corrupt_random);
   ADD ("/store/refuse/truncated", test_corrupt_truncated);
   ADD ("/store/refuse/too-new", test_too_new);
+  ADD ("/store/refuse/too-new-wal", test_too_new_wal);
   ADD ("/store/refuse/foreign-database", test_foreign_database);
   ADD ("/store/refuse/unopenable", test_open_errors);
 #undef ADD
