@@ -28,6 +28,8 @@ struct _PmAppStore
 
 G_DEFINE_FINAL_TYPE (PmAppStore, pm_app_store, G_TYPE_OBJECT)
 
+static char call_tag; /* GTask source tag (a function pointer is not a gpointer in ISO C) */
+
 typedef struct {
   PmAppStoreFunc func;
   gpointer       data;
@@ -155,7 +157,7 @@ pm_app_store_call_async (PmAppStore          *self,
   call->result_free = result_free;
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pm_app_store_call_async);
+  g_task_set_source_tag (task, &call_tag);
   g_task_set_task_data (task, call, (GDestroyNotify) call_free);
   g_thread_pool_push (self->pool, task, NULL);
 }

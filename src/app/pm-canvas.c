@@ -47,6 +47,7 @@ struct _PmCanvas
 
   /* owned: view state */
   GtkAdjustment *hadj, *vadj;
+  gulong         hadj_handler, vadj_handler;
   guint          hscroll_policy : 1;
   guint          vscroll_policy : 1;
   guint          fit : 1;
@@ -967,8 +968,8 @@ style_changed_cb (PmCanvas *self)
 static void
 pm_canvas_set_adjustment (PmCanvas       *self,
                           GtkAdjustment **slot,
-                          GtkAdjustment  *adj,
-                          GParamSpec     *pspec_unused)
+                          gulong         *handler,
+                          GtkAdjustment  *adj)
 {
   if (adj == NULL)
     adj = gtk_adjustment_new (0, 0, 0, 0, 0, 0);
@@ -976,25 +977,25 @@ pm_canvas_set_adjustment (PmCanvas       *self,
     return;
   if (*slot != NULL)
     {
-      g_signal_handlers_disconnect_by_func (*slot, adjustment_changed_cb, self);
+      g_clear_signal_handler (handler, *slot);
       g_object_unref (*slot);
     }
   *slot = g_object_ref_sink (adj);
-  g_signal_connect (adj, "value-changed", G_CALLBACK (adjustment_changed_cb), self);
+  *handler = g_signal_connect (adj, "value-changed", G_CALLBACK (adjustment_changed_cb), self);
 }
 
 static void
 pm_canvas_set_hadjustment (PmCanvas      *self,
                            GtkAdjustment *adj)
 {
-  pm_canvas_set_adjustment (self, &self->hadj, adj, NULL);
+  pm_canvas_set_adjustment (self, &self->hadj, &self->hadj_handler, adj);
 }
 
 static void
 pm_canvas_set_vadjustment (PmCanvas      *self,
                            GtkAdjustment *adj)
 {
-  pm_canvas_set_adjustment (self, &self->vadj, adj, NULL);
+  pm_canvas_set_adjustment (self, &self->vadj, &self->vadj_handler, adj);
 }
 
 static gboolean
@@ -1083,9 +1084,9 @@ pm_canvas_finalize (GObject *object)
   g_clear_object (&self->fill_tex);
   g_clear_object (&self->contour_tex);
   if (self->hadj != NULL)
-    g_signal_handlers_disconnect_by_func (self->hadj, adjustment_changed_cb, self);
+    g_clear_signal_handler (&self->hadj_handler, self->hadj);
   if (self->vadj != NULL)
-    g_signal_handlers_disconnect_by_func (self->vadj, adjustment_changed_cb, self);
+    g_clear_signal_handler (&self->vadj_handler, self->vadj);
   g_clear_object (&self->hadj);
   g_clear_object (&self->vadj);
   G_OBJECT_CLASS (pm_canvas_parent_class)->finalize (object);

@@ -23,6 +23,8 @@ const char * const pm_window_engine_ids[3] = { "builtin", "clipseg", "remote" };
 
 #define MAX_RECENT_INSTRUCTIONS 50
 
+static char load_tag; /* GTask source tag */
+
 /* ---------------------------------------------------------------- photo, entries */
 
 static void
@@ -357,7 +359,7 @@ pm_window_load_image_async (PmWindow            *self,
 {
   g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
 
-  g_task_set_source_tag (task, pm_window_load_image_async);
+  g_task_set_source_tag (task, &load_tag);
   g_task_set_task_data (task, g_object_ref (file), g_object_unref);
   g_task_run_in_thread (task, load_thread);
   return TRUE;
@@ -732,6 +734,8 @@ pm_window_run (PmWindow   *self,
         pm_window_toast (self, msg);
       }
 
+    if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->instruction_entry)), text) != 0)
+      gtk_editable_set_text (GTK_EDITABLE (self->instruction_entry), text);
     gtk_color_chooser_get_rgba (GTK_COLOR_CHOOSER (self->color_button), &rgba);
     pm_pipeline_options_init (&options);
     options.has_highlight = TRUE;
