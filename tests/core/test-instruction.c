@@ -91,6 +91,8 @@ static const Case cases[] = {
   { "the red car", SEG, "red car", NULL, "#ff0000", NONE, 0, NONE, RNONE },
   { "select the dark green bottle", SEG, "dark green bottle", NULL, "dark green", NONE, 0,
     NONE, RNONE },
+  { "paint the black and white cat orange", PNT, "black and white cat", "orange", "black",
+    NONE, 0, NONE, RNONE },
   { "segment the man in red", SEG, "man in red", NULL, NULL, NONE, 0, NONE, RNONE },
   { "paint the man in red", PNT, "man", "#ff0000", NULL, NONE, 0, NONE, RNONE },
   /* positions */
