@@ -6,8 +6,8 @@
  *   1. politeness ("please", "can you", "could you please", "thanks") at both ends;
  *   2. the verb (first word only): segment/select/find/mask/outline/… → SEGMENT,
  *      paint/make/colour/turn/highlight/recolor/change/dye/tint/… → PAINT;
- *   3. an ordinal ("the second …", "2nd", "last", "leftmost") in the head noun phrase and
- *      its direction ("… from the left");
+ *   3. an ordinal ("the second …", "2nd", "last", "leftmost", "right most") in the head
+ *      noun phrase and its direction ("… from the left");
  *   4. position phrases led by a preposition anywhere ("on the left side",
  *      "in the upper-right corner of the image") unless they relate the target to another
  *      thing ("to the left of the car", "on the left bench" stay in the target);
