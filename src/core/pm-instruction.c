@@ -637,6 +637,12 @@ pm_instruction_copy (const PmInstruction *instruction)
   return copy;
 }
 
+/**
+ * pm_instruction_free:
+ * @instruction: (nullable): an instruction
+ *
+ * Frees @instruction and its strings.
+ */
 void
 pm_instruction_free (PmInstruction *instruction)
 {
@@ -664,6 +670,12 @@ pm_instruction_get_paint_color (const PmInstruction *instruction,
   return instruction->has_color ? instruction->color : fallback;
 }
 
+/**
+ * pm_action_to_string:
+ * @action: an action
+ *
+ * Returns: "segment" or "paint" (static)
+ */
 const char *
 pm_action_to_string (PmAction action)
 {
@@ -675,6 +687,12 @@ pm_action_to_string (PmAction action)
     }
 }
 
+/**
+ * pm_position_to_string:
+ * @position: a position
+ *
+ * Returns: "none", "left", "top-right", "center", … (static)
+ */
 const char *
 pm_position_to_string (PmPosition position)
 {
@@ -694,6 +712,12 @@ pm_position_to_string (PmPosition position)
     }
 }
 
+/**
+ * pm_size_rank_to_string:
+ * @rank: a size rank
+ *
+ * Returns: "none", "largest" or "smallest" (static)
+ */
 const char *
 pm_size_rank_to_string (PmSizeRank rank)
 {
