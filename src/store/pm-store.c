@@ -377,6 +377,9 @@ pm_store_open_as (const char  *path,
     }
   sqlite3_extended_result_codes (store->db, 1);
   sqlite3_busy_timeout (store->db, PM_STORE_BUSY_TIMEOUT_MS);
+  /* Closing the last connection to a WAL database copies the WAL into it. Until the file
+   * has passed the checks, closing must not write to it, whatever WAL it came with. */
+  sqlite3_db_config (store->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 
   if (sqlite3_db_readonly (store->db, "main") == 1)
     {
@@ -409,6 +412,7 @@ pm_store_open_as (const char  *path,
 
   if (!pm_store_schema_migrate (store->db, display_name, error))
     return NULL;
+  sqlite3_db_config (store->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
 
   return g_steal_pointer (&store);
 }
