@@ -2,7 +2,6 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <math.h>
 #include <string.h>
 
@@ -108,43 +107,23 @@ load_model (const char *name)
   return m;
 }
 
-/* The image as PmImage (RGBA), decoded with gdk-pixbuf. */
+/* The image as the product loads it (pm_image_load: gdk-pixbuf, EXIF orientation, RGBA). */
 static PmImage *
 load_image (const char *rel)
 {
   g_autofree char *path = fixture_path (rel);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new_from_file (path, &error);
-  PmImage *img;
-  int n, stride;
-  const guint8 *px;
+  PmImage *img = pm_image_load (path, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
 
   g_assert_no_error (error);
-  img = g_new0 (PmImage, 1);
-  img->width = gdk_pixbuf_get_width (pb);
-  img->height = gdk_pixbuf_get_height (pb);
-  img->data = g_malloc ((gsize) img->width * img->height * 4);
-  n = gdk_pixbuf_get_n_channels (pb);
-  stride = gdk_pixbuf_get_rowstride (pb);
-  px = gdk_pixbuf_read_pixels (pb);
-  for (int y = 0; y < img->height; y++)
-    for (int x = 0; x < img->width; x++)
-      {
-        const guint8 *s = px + (gsize) y * stride + (gsize) x * n;
-        guint8 *d = img->data + ((gsize) y * img->width + x) * 4;
-        d[0] = s[0];
-        d[1] = s[1];
-        d[2] = s[2];
-        d[3] = n == 4 ? s[3] : 255;
-      }
+  g_assert_nonnull (img);
   return img;
 }
 
 static void
 image_free (PmImage *img)
 {
-  g_free (img->data);
-  g_free (img);
+  pm_image_free (img);
 }
 
 /* ------------------------------------------------------------------------------------- */
