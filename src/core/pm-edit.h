@@ -12,6 +12,9 @@ G_BEGIN_DECLS
 typedef struct {
   float chroma_boost;     /* 1.0: target chroma as is; scales the target chroma */
   float lightness_keep;   /* 0..1: share of each pixel's own lightness that is kept (default 1) */
+  float lightness_shift;  /* 0..1: how far the region's mean lightness moves toward the target's
+                           * (a uniform shift, so texture survives). Default 0.35; achromatic
+                           * targets (white, grey, black) use at least 0.7 so they show. */
 } PmEditParams;
 
 void     pm_edit_params_init   (PmEditParams       *params);

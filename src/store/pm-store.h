@@ -62,6 +62,16 @@ typedef struct {
   char   *timings_json;
 } PmRunInfo;
 
+typedef struct {
+  gint64          id;
+  gint64          run_id;
+  PmArtifactKind  kind;
+  int             width, height;
+  gsize           png_size;   /* bytes */
+  char           *sha256;     /* of the PNG bytes */
+  gint64          created_at; /* unix seconds */
+} PmArtifactInfo;
+
 /* What the app and the CLI hand to pm_store_add_run(); the store copies what it needs. */
 typedef struct {
   gint64         session_id;
@@ -88,6 +98,7 @@ char          *pm_store_default_path      (void);
 PmStore       *pm_store_open              (const char       *path,
                                            GError          **error);
 void           pm_store_close             (PmStore          *store);
+const char    *pm_store_get_path          (PmStore          *store);
 
 /* Finds or creates the session for @image (by pixel hash); stores the image once. */
 gint64         pm_store_ensure_session    (PmStore          *store,
@@ -113,6 +124,21 @@ GPtrArray     *pm_store_list_runs         (PmStore          *store,
                                            GError          **error);  /* of PmRunInfo */
 PmRunInfo     *pm_store_get_run           (PmStore          *store,
                                            gint64            run_id,
+                                           GError          **error);
+PmSessionInfo *pm_store_get_session       (PmStore          *store,
+                                           gint64            session_id,
+                                           GError          **error);
+/* The artifacts of a run, oldest first (of PmArtifactInfo). */
+GPtrArray     *pm_store_list_artifacts    (PmStore          *store,
+                                           gint64            run_id,
+                                           GError          **error);
+/* The stored PNG bytes, unchanged: for exporting without re-encoding. */
+GBytes        *pm_store_get_session_image_png (PmStore      *store,
+                                           gint64            session_id,
+                                           GError          **error);
+GBytes        *pm_store_get_artifact_png  (PmStore          *store,
+                                           gint64            run_id,
+                                           PmArtifactKind    kind,
                                            GError          **error);
 PmImage       *pm_store_get_session_image (PmStore          *store,
                                            gint64            session_id,
@@ -144,10 +170,15 @@ GArray        *pm_store_import_file       (PmStore          *store,
 
 void           pm_session_info_free       (PmSessionInfo    *info);
 void           pm_run_info_free           (PmRunInfo        *info);
+void           pm_artifact_info_free      (PmArtifactInfo   *info);
 const char    *pm_artifact_kind_to_string (PmArtifactKind    kind);
+/* "edited", "soft_mask"/"soft-mask", …; FALSE if @str names no kind. */
+gboolean       pm_artifact_kind_from_string (const char     *str,
+                                           PmArtifactKind   *kind);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmStore, pm_store_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmRunInfo, pm_run_info_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmSessionInfo, pm_session_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmArtifactInfo, pm_artifact_info_free)
 
 G_END_DECLS

@@ -1,0 +1,958 @@
+/* pm-image.c: RGBA8 image buffers and float planes: loading, saving, resampling.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "pm-image"
+
+#include "pm-image.h"
+
+#include <string.h>
+#include <math.h>
+
+G_DEFINE_QUARK (pm-image-error-quark, pm_image_error)
+
+/* Bytes needed for @width × @height × @bpp, or 0 for an empty or absurd size. Buffers are
+ * capped at G_MAXINT / 4 pixels so that width × height × 4 fits in an int: callers may
+ * index pixels with plain ints without overflow. */
+static gsize
+pm_image_byte_size (int   width,
+                    int   height,
+                    gsize bpp)
+{
+  gsize n;
+
+  if (width <= 0 || height <= 0)
+    return 0;
+  if ((gint64) width * height > G_MAXINT / 4)
+    return 0;
+  if (!g_size_checked_mul (&n, (gsize) width * height, bpp))
+    return 0;
+  return n;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Images
+ * ---------------------------------------------------------------------------------------- */
+
+/**
+ * pm_image_new:
+ * @width: width in pixels, > 0
+ * @height: height in pixels, > 0
+ *
+ * Allocates a transparent black RGBA image.
+ *
+ * Returns: (transfer full): the new image
+ */
+PmImage *
+pm_image_new (int width,
+              int height)
+{
+  PmImage *image;
+  gsize size = pm_image_byte_size (width, height, 4);
+
+  g_return_val_if_fail (size > 0, NULL);
+
+  image = g_new0 (PmImage, 1);
+  image->width = width;
+  image->height = height;
+  image->data = g_malloc0 (size);
+  return image;
+}
+
+/**
+ * pm_image_copy:
+ * @image: an image
+ *
+ * Returns: (transfer full): a deep copy of @image
+ */
+PmImage *
+pm_image_copy (const PmImage *image)
+{
+  PmImage *copy;
+
+  g_return_val_if_fail (image != NULL, NULL);
+
+  copy = g_new0 (PmImage, 1);
+  copy->width = image->width;
+  copy->height = image->height;
+  copy->data = g_memdup2 (image->data, pm_image_byte_size (image->width, image->height, 4));
+  return copy;
+}
+
+/**
+ * pm_image_free:
+ * @image: (nullable): an image
+ *
+ * Frees @image and its pixels.
+ */
+void
+pm_image_free (PmImage *image)
+{
+  if (image == NULL)
+    return;
+  g_free (image->data);
+  g_free (image);
+}
+
+/**
+ * pm_image_new_from_pixbuf:
+ * @pixbuf: a pixbuf (grey, RGB or RGBA, 8 bits per sample)
+ * @max_pixels: the largest width × height accepted; <= 0 for the default limit
+ * @error: return location for an error
+ *
+ * Copies @pixbuf into an RGBA image. Pixbufs without alpha become opaque.
+ *
+ * Returns: (transfer full): the image, or %NULL with @error set
+ */
+PmImage *
+pm_image_new_from_pixbuf (GdkPixbuf *pixbuf,
+                          gint64     max_pixels,
+                          GError   **error)
+{
+  int width, height, stride, channels;
+  const guint8 *pixels;
+  PmImage *image;
+
+  g_return_val_if_fail (GDK_IS_PIXBUF (pixbuf), NULL);
+
+  if (max_pixels <= 0)
+    max_pixels = PM_IMAGE_DEFAULT_MAX_PIXELS;
+
+  width = gdk_pixbuf_get_width (pixbuf);
+  height = gdk_pixbuf_get_height (pixbuf);
+  if (width <= 0 || height <= 0)
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_EMPTY,
+                   "Image is empty (%d×%d pixels)", width, height);
+      return NULL;
+    }
+  if ((gint64) width * height > max_pixels)
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_TOO_LARGE,
+                   "Image is %d×%d (%" G_GINT64_FORMAT " MP), over the %" G_GINT64_FORMAT
+                   " MP limit", width, height, (gint64) width * height / 1000000,
+                   max_pixels / 1000000);
+      return NULL;
+    }
+  if (gdk_pixbuf_get_bits_per_sample (pixbuf) != 8 ||
+      gdk_pixbuf_get_colorspace (pixbuf) != GDK_COLORSPACE_RGB)
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD,
+                   "Unsupported pixel format (%d bits per sample)",
+                   gdk_pixbuf_get_bits_per_sample (pixbuf));
+      return NULL;
+    }
+
+  channels = gdk_pixbuf_get_n_channels (pixbuf);
+  stride = gdk_pixbuf_get_rowstride (pixbuf);
+  pixels = gdk_pixbuf_read_pixels (pixbuf);
+  if (channels < 1 || channels > 4 || pixels == NULL)
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD,
+                   "Unsupported pixel format (%d channels)", channels);
+      return NULL;
+    }
+
+  image = pm_image_new (width, height);
+  for (int y = 0; y < height; y++)
+    {
+      const guint8 *src = pixels + (gsize) y * stride;
+      guint8 *dst = image->data + (gsize) y * width * 4;
+
+      for (int x = 0; x < width; x++, src += channels, dst += 4)
+        {
+          switch (channels)
+            {
+            case 1:
+              dst[0] = dst[1] = dst[2] = src[0];
+              dst[3] = 255;
+              break;
+            case 2:
+              dst[0] = dst[1] = dst[2] = src[0];
+              dst[3] = src[1];
+              break;
+            case 3:
+              dst[0] = src[0]; dst[1] = src[1]; dst[2] = src[2];
+              dst[3] = 255;
+              break;
+            default:
+              memcpy (dst, src, 4);
+              break;
+            }
+        }
+    }
+  return image;
+}
+
+/**
+ * pm_image_to_pixbuf:
+ * @image: an image
+ *
+ * Returns: (transfer full): an RGBA pixbuf holding a copy of the pixels
+ */
+GdkPixbuf *
+pm_image_to_pixbuf (const PmImage *image)
+{
+  GBytes *bytes;
+  GdkPixbuf *pixbuf;
+
+  g_return_val_if_fail (image != NULL, NULL);
+
+  bytes = g_bytes_new (image->data, pm_image_byte_size (image->width, image->height, 4));
+  pixbuf = gdk_pixbuf_new_from_bytes (bytes, GDK_COLORSPACE_RGB, TRUE, 8,
+                                      image->width, image->height, image->width * 4);
+  g_bytes_unref (bytes);
+  return pixbuf;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Loading
+ *
+ * Everything goes through a GdkPixbufLoader: its "size-prepared" signal tells the size from
+ * the header, before any pixel memory is allocated; asking the loader for a 0×0 size there
+ * makes it stop. A PNG header is also checked by hand, so that a 0×0 PNG reports "empty".
+ * ---------------------------------------------------------------------------------------- */
+
+typedef struct {
+  gint64   max_pixels;
+  int      width;
+  int      height;
+  gboolean refused;
+} LoadState;
+
+static void
+on_size_prepared (GdkPixbufLoader *loader,
+                  int              width,
+                  int              height,
+                  gpointer         user_data)
+{
+  LoadState *state = user_data;
+
+  state->width = width;
+  state->height = height;
+  if (width <= 0 || height <= 0 || (gint64) width * height > state->max_pixels)
+    {
+      state->refused = TRUE;
+      gdk_pixbuf_loader_set_size (loader, 0, 0);
+    }
+}
+
+static gboolean
+load_state_check (const LoadState *state,
+                  const char      *name,
+                  GError         **error)
+{
+  gint64 pixels = (gint64) state->width * state->height;
+
+  if (state->width <= 0 || state->height <= 0)
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_EMPTY,
+                   "%s is empty (%d×%d pixels)", name, state->width, state->height);
+      return FALSE;
+    }
+  if (pixels > state->max_pixels)
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_TOO_LARGE,
+                   "%s is %d×%d (%" G_GINT64_FORMAT " MP), over the %" G_GINT64_FORMAT
+                   " MP limit", name, state->width, state->height,
+                   (pixels + 500000) / 1000000, state->max_pixels / 1000000);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static guint32
+read_be32 (const guint8 *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+}
+
+/* For PNG data, reads the IHDR size (so 0×0 and oversized images are refused before
+ * libpng sees them). Returns FALSE if @data is not a PNG with a readable IHDR. */
+static gboolean
+sniff_png_size (const guint8 *data,
+                gsize         len,
+                gint64       *width,
+                gint64       *height)
+{
+  static const guint8 sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+
+  if (len < 24 || memcmp (data, sig, 8) != 0 || memcmp (data + 12, "IHDR", 4) != 0)
+    return FALSE;
+  *width = read_be32 (data + 16);
+  *height = read_be32 (data + 20);
+  return TRUE;
+}
+
+/* gdk-pixbuf hands back a partly grey image, without an error, for a PNG or JPEG cut
+ * short. Walk the container structure to make sure the data ends where the format says. */
+static gboolean
+png_is_complete (const guint8 *data,
+                 gsize         len)
+{
+  gsize pos = 8;
+
+  while (pos + 12 <= len)
+    {
+      guint32 chunk = read_be32 (data + pos);
+
+      if (memcmp (data + pos + 4, "IEND", 4) == 0)
+        return TRUE;
+      if (chunk > len - pos - 12)
+        return FALSE;
+      pos += 12 + (gsize) chunk;
+    }
+  return FALSE;
+}
+
+static gboolean
+jpeg_is_complete (const guint8 *data,
+                  gsize         len)
+{
+  gsize pos = 2;
+
+  while (pos + 2 <= len)
+    {
+      guint8 marker;
+      gsize seg;
+
+      if (data[pos] != 0xff)
+        return FALSE;
+      marker = data[pos + 1];
+      if (marker == 0xff)             /* fill byte */
+        {
+          pos++;
+          continue;
+        }
+      if (marker == 0xd9)             /* EOI */
+        return TRUE;
+      if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7))
+        {
+          pos += 2;
+          continue;
+        }
+      if (pos + 4 > len)
+        return FALSE;
+      seg = ((gsize) data[pos + 2] << 8) | data[pos + 3];
+      if (seg < 2 || seg > len - pos - 2)
+        return FALSE;
+      pos += 2 + seg;
+      if (marker == 0xda)             /* SOS: skip entropy-coded data to the next marker */
+        {
+          while (pos + 1 < len &&
+                 !(data[pos] == 0xff && data[pos + 1] != 0x00 &&
+                   !(data[pos + 1] >= 0xd0 && data[pos + 1] <= 0xd7)))
+            pos++;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+data_is_complete (const guint8 *data,
+                  gsize         len)
+{
+  static const guint8 png_sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+
+  if (len >= 8 && memcmp (data, png_sig, 8) == 0)
+    return png_is_complete (data, len);
+  if (len >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff)
+    return jpeg_is_complete (data, len);
+  return TRUE;
+}
+
+static PmImage *
+load_from_data (const guint8 *data,
+                gsize         len,
+                const char   *name,
+                gint64        max_pixels,
+                GError      **error)
+{
+  g_autoptr(GdkPixbufLoader) loader = NULL;
+  g_autoptr(GdkPixbuf) oriented = NULL;
+  g_autoptr(GError) local_error = NULL;
+  LoadState state = { 0, };
+  GdkPixbuf *pixbuf;
+  gint64 pw, ph;
+  gboolean closed = FALSE;
+  gsize offset = 0;
+  PmImage *image;
+
+  if (max_pixels <= 0)
+    max_pixels = PM_IMAGE_DEFAULT_MAX_PIXELS;
+  state.max_pixels = max_pixels;
+
+  if (len == 0)
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD,
+                   "%s is empty (0 bytes), not an image", name);
+      return NULL;
+    }
+
+  if (sniff_png_size (data, len, &pw, &ph))
+    {
+      state.width = (int) MIN (pw, G_MAXINT);
+      state.height = (int) MIN (ph, G_MAXINT);
+      if (!load_state_check (&state, name, error))
+        return NULL;
+      state.width = state.height = 0;
+    }
+
+  loader = gdk_pixbuf_loader_new ();
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &state);
+
+  /* Feed in chunks so an oversized image stops being read as soon as its header is seen. */
+  while (offset < len && !state.refused)
+    {
+      gsize chunk = MIN (len - offset, 65536);
+
+      if (!gdk_pixbuf_loader_write (loader, data + offset, chunk, &local_error))
+        {
+          /* A failed write closes the loader itself. */
+          closed = TRUE;
+          break;
+        }
+      offset += chunk;
+    }
+  if (!closed)
+    {
+      if (!gdk_pixbuf_loader_close (loader, local_error == NULL ? &local_error : NULL))
+        closed = TRUE;
+    }
+
+  if (state.refused)
+    {
+      load_state_check (&state, name, error);
+      return NULL;
+    }
+
+  pixbuf = local_error == NULL ? gdk_pixbuf_loader_get_pixbuf (loader) : NULL;
+  if (pixbuf != NULL && !data_is_complete (data, len))
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD,
+                   "%s is truncated or corrupt (the image data ends early)", name);
+      return NULL;
+    }
+  if (pixbuf == NULL)
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD,
+                   "%s could not be read as an image: %s", name,
+                   local_error != NULL ? local_error->message : "unknown or truncated data");
+      return NULL;
+    }
+
+  oriented = gdk_pixbuf_apply_embedded_orientation (pixbuf);
+  if (oriented == NULL)
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD,
+                   "%s could not be rotated to its EXIF orientation", name);
+      return NULL;
+    }
+
+  image = pm_image_new_from_pixbuf (oriented, max_pixels, &local_error);
+  if (image == NULL)
+    {
+      g_set_error (error, PM_IMAGE_ERROR, local_error->code, "%s: %s", name,
+                   local_error->message);
+      return NULL;
+    }
+  return image;
+}
+
+/**
+ * pm_image_load:
+ * @path: a file name
+ * @max_pixels: the largest width × height accepted; <= 0 for the default (100 MP)
+ * @error: return location for an error
+ *
+ * Loads an image file (any format gdk-pixbuf reads) as RGBA with its EXIF orientation
+ * applied. An image over @max_pixels is refused from its header, before decoding.
+ *
+ * Returns: (transfer full): the image, or %NULL with @error set
+ */
+PmImage *
+pm_image_load (const char *path,
+               gint64      max_pixels,
+               GError    **error)
+{
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  name = g_filename_display_basename (path);
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD,
+                   "%s is a folder, not an image", name);
+      return NULL;
+    }
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD, "%s does not exist", name);
+      return NULL;
+    }
+  mapped = g_mapped_file_new (path, FALSE, &local_error);
+  if (mapped == NULL)
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD,
+                   "Cannot open %s: %s", name, local_error->message);
+      return NULL;
+    }
+  return load_from_data ((const guint8 *) g_mapped_file_get_contents (mapped),
+                         g_mapped_file_get_length (mapped), name, max_pixels, error);
+}
+
+/**
+ * pm_image_load_bytes:
+ * @bytes: encoded image data
+ * @max_pixels: the largest width × height accepted; <= 0 for the default (100 MP)
+ * @error: return location for an error
+ *
+ * Like pm_image_load() for data in memory.
+ *
+ * Returns: (transfer full): the image, or %NULL with @error set
+ */
+PmImage *
+pm_image_load_bytes (GBytes  *bytes,
+                     gint64   max_pixels,
+                     GError **error)
+{
+  gsize len = 0;
+  const guint8 *data;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+
+  data = g_bytes_get_data (bytes, &len);
+  return load_from_data (data, len, "Image data", max_pixels, error);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Saving
+ * ---------------------------------------------------------------------------------------- */
+
+/**
+ * pm_image_encode_png:
+ * @image: an image
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the image as PNG data, or %NULL with @error set
+ */
+GBytes *
+pm_image_encode_png (const PmImage *image,
+                     GError       **error)
+{
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(GError) local_error = NULL;
+  char *buffer = NULL;
+  gsize len = 0;
+
+  g_return_val_if_fail (image != NULL, NULL);
+
+  pixbuf = pm_image_to_pixbuf (image);
+  if (!gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &len, "png", &local_error,
+                                  "compression", "6", NULL))
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_SAVE,
+                   "Cannot encode %d×%d image as PNG: %s", image->width, image->height,
+                   local_error->message);
+      return NULL;
+    }
+  return g_bytes_new_take (buffer, len);
+}
+
+/**
+ * pm_image_save_png:
+ * @image: an image
+ * @path: destination file name
+ * @error: return location for an error
+ *
+ * Writes @image as PNG. The file is written to a temporary name and renamed, so a reader
+ * never sees a half-written file and a failure leaves an existing file untouched.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+pm_image_save_png (const PmImage *image,
+                   const char    *path,
+                   GError       **error)
+{
+  g_autoptr(GBytes) png = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (image != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  name = g_filename_display_name (path);
+  png = pm_image_encode_png (image, error);
+  if (png == NULL)
+    return FALSE;
+  if (!g_file_set_contents (path, g_bytes_get_data (png, NULL), g_bytes_get_size (png),
+                            &local_error))
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_SAVE,
+                   "Cannot write %s: %s", name, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Resampling
+ *
+ * Separable: each output index gets a list of (source index, weight). Enlarging uses
+ * bilinear interpolation between pixel centres; shrinking averages the source area each
+ * output pixel covers (a box filter with fractional edges), which does not alias.
+ * ---------------------------------------------------------------------------------------- */
+
+typedef struct {
+  int   *start;   /* per output index: first tap in idx/weight */
+  int   *count;
+  int   *idx;
+  float *weight;
+} Taps;
+
+static void
+taps_free (Taps *taps)
+{
+  g_free (taps->start);
+  g_free (taps->count);
+  g_free (taps->idx);
+  g_free (taps->weight);
+}
+
+static void
+taps_init (Taps *taps,
+           int   src,
+           int   dst)
+{
+  double scale = (double) src / dst;
+  int max_taps = scale > 1.0 ? (int) ceil (scale) + 2 : 2;
+  int n = 0;
+
+  taps->start = g_new (int, dst);
+  taps->count = g_new (int, dst);
+  taps->idx = g_new (int, (gsize) dst * max_taps);
+  taps->weight = g_new (float, (gsize) dst * max_taps);
+
+  for (int o = 0; o < dst; o++)
+    {
+      taps->start[o] = n;
+      if (scale > 1.0)
+        {
+          double lo = o * scale, hi = (o + 1) * scale;
+          int first = (int) floor (lo), last = MIN ((int) ceil (hi), src);
+          double total = 0;
+
+          for (int i = first; i < last; i++)
+            {
+              double w = MIN (hi, i + 1.0) - MAX (lo, (double) i);
+              if (w <= 1e-9)
+                continue;
+              taps->idx[n] = i;
+              taps->weight[n] = (float) w;
+              total += w;
+              n++;
+            }
+          for (int k = taps->start[o]; k < n; k++)
+            taps->weight[k] = (float) (taps->weight[k] / total);
+        }
+      else
+        {
+          double c = (o + 0.5) * scale - 0.5;
+          int i0;
+          double f;
+
+          c = CLAMP (c, 0.0, (double) (src - 1));
+          i0 = (int) floor (c);
+          f = c - i0;
+          taps->idx[n] = i0;
+          taps->weight[n] = (float) (1.0 - f);
+          n++;
+          if (i0 + 1 < src && f > 0)
+            {
+              taps->idx[n] = i0 + 1;
+              taps->weight[n] = (float) f;
+              n++;
+            }
+        }
+      taps->count[o] = n - taps->start[o];
+    }
+}
+
+/* Resamples a float plane of @channels interleaved values. */
+static float *
+resample_plane (const float *src,
+                int          sw,
+                int          sh,
+                int          channels,
+                int          dw,
+                int          dh)
+{
+  Taps tx, ty;
+  float *tmp, *dst;
+
+  taps_init (&tx, sw, dw);
+  taps_init (&ty, sh, dh);
+
+  /* Horizontal pass: sh rows of dw pixels. */
+  tmp = g_new0 (float, (gsize) dw * sh * channels);
+  for (int y = 0; y < sh; y++)
+    {
+      const float *srow = src + (gsize) y * sw * channels;
+      float *trow = tmp + (gsize) y * dw * channels;
+
+      for (int x = 0; x < dw; x++)
+        for (int k = tx.start[x]; k < tx.start[x] + tx.count[x]; k++)
+          {
+            const float *s = srow + (gsize) tx.idx[k] * channels;
+            float w = tx.weight[k];
+            for (int c = 0; c < channels; c++)
+              trow[x * channels + c] += w * s[c];
+          }
+    }
+
+  /* Vertical pass. */
+  dst = g_new0 (float, (gsize) dw * dh * channels);
+  for (int y = 0; y < dh; y++)
+    {
+      float *drow = dst + (gsize) y * dw * channels;
+
+      for (int k = ty.start[y]; k < ty.start[y] + ty.count[y]; k++)
+        {
+          const float *trow = tmp + (gsize) ty.idx[k] * dw * channels;
+          float w = ty.weight[k];
+          for (int i = 0; i < dw * channels; i++)
+            drow[i] += w * trow[i];
+        }
+    }
+
+  g_free (tmp);
+  taps_free (&tx);
+  taps_free (&ty);
+  return dst;
+}
+
+/**
+ * pm_image_resize:
+ * @image: an image
+ * @width: new width, > 0
+ * @height: new height, > 0
+ *
+ * Resamples @image (bilinear when enlarging, area-averaging when shrinking), with colour
+ * weighted by alpha so transparent pixels do not bleed into the result.
+ *
+ * Returns: (transfer full): the resized image (a copy if the size is unchanged)
+ */
+PmImage *
+pm_image_resize (const PmImage *image,
+                 int            width,
+                 int            height)
+{
+  gsize n_src;
+  float *src, *dst;
+  PmImage *out;
+
+  g_return_val_if_fail (image != NULL, NULL);
+  g_return_val_if_fail (pm_image_byte_size (width, height, 4 * sizeof (float)) > 0, NULL);
+
+  if (width == image->width && height == image->height)
+    return pm_image_copy (image);
+
+  n_src = (gsize) image->width * image->height;
+  src = g_new (float, n_src * 4);
+  for (gsize i = 0; i < n_src; i++)
+    {
+      const guint8 *p = image->data + i * 4;
+      float a = p[3] / 255.0f;
+      src[i * 4 + 0] = p[0] * a;
+      src[i * 4 + 1] = p[1] * a;
+      src[i * 4 + 2] = p[2] * a;
+      src[i * 4 + 3] = a;
+    }
+
+  dst = resample_plane (src, image->width, image->height, 4, width, height);
+  g_free (src);
+
+  out = pm_image_new (width, height);
+  for (gsize i = 0; i < (gsize) width * height; i++)
+    {
+      const float *p = dst + i * 4;
+      guint8 *q = out->data + i * 4;
+      float a = p[3];
+
+      if (a <= 1e-6f)
+        {
+          q[0] = q[1] = q[2] = q[3] = 0;
+          continue;
+        }
+      for (int c = 0; c < 3; c++)
+        q[c] = (guint8) CLAMP (lrintf (p[c] / a), 0, 255);
+      q[3] = (guint8) CLAMP (lrintf (a * 255.0f), 0, 255);
+    }
+  g_free (dst);
+  return out;
+}
+
+/**
+ * pm_image_checksum:
+ * @image: an image
+ *
+ * A SHA-256 over the width and height (32-bit little-endian each) followed by the pixels.
+ *
+ * Returns: (transfer full): the checksum as 64 hex digits
+ */
+char *
+pm_image_checksum (const PmImage *image)
+{
+  g_autoptr(GChecksum) sum = NULL;
+  guint8 header[8];
+
+  g_return_val_if_fail (image != NULL, NULL);
+
+  for (int i = 0; i < 4; i++)
+    {
+      header[i] = (guint8) ((guint32) image->width >> (8 * i));
+      header[4 + i] = (guint8) ((guint32) image->height >> (8 * i));
+    }
+  sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (sum, header, sizeof header);
+  g_checksum_update (sum, image->data, pm_image_byte_size (image->width, image->height, 4));
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Masks
+ * ---------------------------------------------------------------------------------------- */
+
+/**
+ * pm_mask_new:
+ * @width: width, > 0
+ * @height: height, > 0
+ *
+ * Returns: (transfer full): a mask filled with zeros
+ */
+PmMask *
+pm_mask_new (int width,
+             int height)
+{
+  PmMask *mask;
+
+  g_return_val_if_fail (pm_image_byte_size (width, height, sizeof (float)) > 0, NULL);
+
+  mask = g_new0 (PmMask, 1);
+  mask->width = width;
+  mask->height = height;
+  mask->data = g_new0 (float, (gsize) width * height);
+  return mask;
+}
+
+/**
+ * pm_mask_copy:
+ * @mask: a mask
+ *
+ * Returns: (transfer full): a deep copy
+ */
+PmMask *
+pm_mask_copy (const PmMask *mask)
+{
+  PmMask *copy;
+
+  g_return_val_if_fail (mask != NULL, NULL);
+
+  copy = g_new0 (PmMask, 1);
+  copy->width = mask->width;
+  copy->height = mask->height;
+  copy->data = g_memdup2 (mask->data, pm_image_byte_size (mask->width, mask->height,
+                                                          sizeof (float)));
+  return copy;
+}
+
+/**
+ * pm_mask_free:
+ * @mask: (nullable): a mask
+ */
+void
+pm_mask_free (PmMask *mask)
+{
+  if (mask == NULL)
+    return;
+  g_free (mask->data);
+  g_free (mask);
+}
+
+/**
+ * pm_mask_resize:
+ * @mask: a mask
+ * @width: new width, > 0
+ * @height: new height, > 0
+ *
+ * Resamples @mask: bilinear when enlarging, area-averaging when shrinking. The result is
+ * soft; threshold it with pm_mask_threshold() for a binary mask.
+ *
+ * Returns: (transfer full): the resized mask (a copy if the size is unchanged)
+ */
+PmMask *
+pm_mask_resize (const PmMask *mask,
+                int           width,
+                int           height)
+{
+  PmMask *out;
+
+  g_return_val_if_fail (mask != NULL, NULL);
+  g_return_val_if_fail (pm_image_byte_size (width, height, sizeof (float)) > 0, NULL);
+
+  if (width == mask->width && height == mask->height)
+    return pm_mask_copy (mask);
+
+  out = g_new0 (PmMask, 1);
+  out->width = width;
+  out->height = height;
+  out->data = resample_plane (mask->data, mask->width, mask->height, 1, width, height);
+  return out;
+}
+
+/**
+ * pm_mask_threshold:
+ * @mask: a mask
+ * @threshold: the cut
+ *
+ * Returns: (transfer full): a binary mask, 1 where @mask > @threshold, else 0
+ */
+PmMask *
+pm_mask_threshold (const PmMask *mask,
+                   float         threshold)
+{
+  PmMask *out;
+  gsize n;
+
+  g_return_val_if_fail (mask != NULL, NULL);
+
+  out = pm_mask_new (mask->width, mask->height);
+  n = (gsize) mask->width * mask->height;
+  for (gsize i = 0; i < n; i++)
+    out->data[i] = mask->data[i] > threshold ? 1.0f : 0.0f;
+  return out;
+}
+
+/**
+ * pm_mask_count:
+ * @mask: a mask
+ *
+ * Returns: the number of values > 0.5
+ */
+gint64
+pm_mask_count (const PmMask *mask)
+{
+  gint64 count = 0;
+  gsize n;
+
+  g_return_val_if_fail (mask != NULL, 0);
+
+  n = (gsize) mask->width * mask->height;
+  for (gsize i = 0; i < n; i++)
+    count += mask->data[i] > 0.5f;
+  return count;
+}

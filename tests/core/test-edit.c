@@ -1,0 +1,223 @@
+/* test-edit.c: tests for the colour-edit renderer (pm-edit).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+#include <string.h>
+
+#include "pm-edit.h"
+
+static PmImage *
+make_textured (int     width,
+               int     height,
+               guint32 seed)
+{
+  PmImage *image = pm_image_new (width, height);
+  GRand *rand = g_rand_new_with_seed (seed);
+
+  /* A brownish, shaded surface with noise: something with texture to keep. */
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        guint8 *p = image->data + ((gsize) y * width + x) * 4;
+        double shade = 0.25 + 0.6 * (double) x / width + g_rand_double_range (rand, -0.1, 0.1);
+        p[0] = (guint8) CLAMP (shade * 230, 0, 255);
+        p[1] = (guint8) CLAMP (shade * 160, 0, 255);
+        p[2] = (guint8) CLAMP (shade * 90, 0, 255);
+        p[3] = (guint8) g_rand_int_range (rand, 100, 256);
+      }
+  g_rand_free (rand);
+  return image;
+}
+
+static PmOklab
+lab_at (const PmImage *image,
+        gsize          i)
+{
+  const guint8 *p = image->data + i * 4;
+  return pm_rgb_to_oklab ((PmRgb) { p[0] / 255.0f, p[1] / 255.0f, p[2] / 255.0f });
+}
+
+/* Mask: 0 on the left third, a soft ramp in the middle, 1 on the right third. */
+static PmMask *
+make_mask (int width,
+           int height)
+{
+  PmMask *mask = pm_mask_new (width, height);
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        float t = (float) (x - width / 3) / (width / 3);
+        mask->data[y * width + x] = CLAMP (t, 0.0f, 1.0f);
+      }
+  return mask;
+}
+
+static void
+test_outside_identical (void)
+{
+  const char *colors[] = { "purple", "blue", "green", "orange", "white", "black", "#ff00ff" };
+
+  for (gsize c = 0; c < G_N_ELEMENTS (colors); c++)
+    {
+      g_autoptr(PmImage) image = make_textured (60, 40, 7 + c);
+      g_autoptr(PmMask) mask = make_mask (60, 40);
+      g_autoptr(PmImage) edited = NULL;
+      PmRgb rgb;
+      gsize changed = 0;
+
+      g_assert_true (pm_color_parse (colors[c], &rgb));
+      edited = pm_edit_recolor (image, mask, rgb, NULL);
+      for (gsize i = 0; i < 60 * 40; i++)
+        {
+          /* Alpha is kept everywhere. */
+          g_assert_cmpint (edited->data[i * 4 + 3], ==, image->data[i * 4 + 3]);
+          if (mask->data[i] == 0.0f)
+            g_assert_cmpmem (edited->data + i * 4, 4, image->data + i * 4, 4);
+          else if (mask->data[i] == 1.0f)
+            changed += memcmp (edited->data + i * 4, image->data + i * 4, 4) != 0;
+        }
+      /* Inside, something visible happened. */
+      g_assert_cmpuint (changed, >, 60 * 40 / 4);
+    }
+}
+
+static void
+test_empty_mask (void)
+{
+  g_autoptr(PmImage) image = make_textured (20, 10, 3);
+  g_autoptr(PmMask) mask = pm_mask_new (20, 10);
+  g_autoptr(PmImage) edited = pm_edit_recolor (image, mask, (PmRgb) { 1, 0, 1 }, NULL);
+
+  g_assert_cmpmem (edited->data, 20 * 10 * 4, image->data, 20 * 10 * 4);
+}
+
+static void
+test_hue_and_texture (void)
+{
+  const char *colors[] = { "purple", "blue", "green", "orange", "red", "gold" };
+
+  for (gsize c = 0; c < G_N_ELEMENTS (colors); c++)
+    {
+      g_autoptr(PmImage) image = make_textured (64, 32, 11);
+      g_autoptr(PmMask) mask = pm_mask_new (64, 32);
+      g_autoptr(PmImage) edited = NULL;
+      PmRgb rgb;
+      PmOklch target;
+      GArray *pairs = g_array_new (FALSE, FALSE, sizeof (float) * 2);
+      double max_dh = 0;
+      int inversions = 0;
+
+      for (int i = 0; i < 64 * 32; i++)
+        mask->data[i] = 1.0f;
+      g_assert_true (pm_color_parse (colors[c], &rgb));
+      target = pm_oklab_to_oklch (pm_rgb_to_oklab (rgb));
+      edited = pm_edit_recolor (image, mask, rgb, NULL);
+
+      for (gsize i = 0; i < 64 * 32; i++)
+        {
+          PmOklch before = pm_oklab_to_oklch (lab_at (image, i));
+          PmOklch after = pm_oklab_to_oklch (lab_at (edited, i));
+          float pair[2] = { before.L, after.L };
+
+          /* Hue is only meaningful with some chroma (8-bit rounding dominates below). */
+          if (after.C > 0.05f)
+            max_dh = MAX (max_dh, fabs (remainder (after.h - target.h, 2 * G_PI)));
+          g_array_append_vals (pairs, pair, 1);
+        }
+
+      /* Lightness order is kept: brighter before means brighter after (up to rounding). */
+      for (guint i = 0; i < pairs->len; i++)
+        for (guint j = i + 1; j < pairs->len; j += 7)
+          {
+            float *a = &g_array_index (pairs, float, 2 * i);
+            float *b = &g_array_index (pairs, float, 2 * j);
+            if (a[0] + 0.01f < b[0] && a[1] > b[1] + 0.01f)
+              inversions++;
+            if (b[0] + 0.01f < a[0] && b[1] > a[1] + 0.01f)
+              inversions++;
+          }
+      g_test_message ("%s: max hue error %.4f rad, %d lightness inversions", colors[c],
+                      max_dh, inversions);
+      g_assert_cmpfloat (max_dh, <, 0.05);
+      g_assert_cmpint (inversions, ==, 0);
+      g_array_unref (pairs);
+    }
+}
+
+static void
+test_achromatic_targets (void)
+{
+  g_autoptr(PmImage) image = make_textured (40, 20, 5);
+  g_autoptr(PmMask) mask = pm_mask_new (40, 20);
+  g_autoptr(PmImage) white = NULL;
+  g_autoptr(PmImage) black = NULL;
+  double L0 = 0, Lw = 0, Lb = 0, Cw = 0, C0 = 0;
+
+  for (int i = 0; i < 40 * 20; i++)
+    mask->data[i] = 1.0f;
+  white = pm_edit_recolor (image, mask, (PmRgb) { 1, 1, 1 }, NULL);
+  black = pm_edit_recolor (image, mask, (PmRgb) { 0, 0, 0 }, NULL);
+  for (gsize i = 0; i < 40 * 20; i++)
+    {
+      L0 += lab_at (image, i).L;
+      C0 += pm_oklab_to_oklch (lab_at (image, i)).C;
+      Lw += lab_at (white, i).L;
+      Cw += pm_oklab_to_oklch (lab_at (white, i)).C;
+      Lb += lab_at (black, i).L;
+    }
+  L0 /= 800; Lw /= 800; Lb /= 800; C0 /= 800; Cw /= 800;
+  g_test_message ("mean L: original %.3f, white %.3f, black %.3f; chroma %.3f → %.3f",
+                  L0, Lw, Lb, C0, Cw);
+  g_assert_cmpfloat (Lw, >, L0 + 0.15);
+  g_assert_cmpfloat (Lb, <, L0 - 0.15);
+  g_assert_cmpfloat (Cw, <, 0.01);
+}
+
+static void
+test_golden (void)
+{
+  /* A 4×2 image, mask 1, 1, 0.5, 0 on each row, painted purple (#800080). Reference
+   * bytes from this implementation, checked by eye; tolerance ±1 for libm differences. */
+  static const guint8 input[8 * 4] = {
+    200, 180, 40, 255,   120, 60, 30, 255,   90, 140, 200, 255,   10, 20, 30, 255,
+    250, 250, 250, 128,  5, 5, 5, 255,       128, 128, 128, 255,  60, 160, 60, 0,
+  };
+  static const float mask_values[8] = { 1, 1, 0.5f, 0, 1, 1, 0.5f, 0 };
+  static const guint8 expected[8 * 4] = {
+    191, 132, 188, 255,  113, 0, 113, 255,    133, 116, 182, 255,  10, 20, 30, 255,
+    233, 211, 231, 128,  11, 0, 11, 255,      143, 105, 142, 255,  60, 160, 60, 0,
+  };
+  g_autoptr(PmImage) image = pm_image_new (4, 2);
+  g_autoptr(PmMask) mask = pm_mask_new (4, 2);
+  g_autoptr(PmImage) edited = NULL;
+  PmRgb purple;
+  GString *got = g_string_new (NULL);
+
+  memcpy (image->data, input, sizeof input);
+  memcpy (mask->data, mask_values, sizeof mask_values);
+  g_assert_true (pm_color_parse ("purple", &purple));
+  edited = pm_edit_recolor (image, mask, purple, NULL);
+  for (int i = 0; i < 32; i++)
+    g_string_append_printf (got, "%d, ", edited->data[i]);
+  g_test_message ("golden: %s", got->str);
+  g_string_free (got, TRUE);
+  for (int i = 0; i < 32; i++)
+    g_assert_cmpint (ABS ((int) edited->data[i] - (int) expected[i]), <=, 1);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/core/edit/outside-identical", test_outside_identical);
+  g_test_add_func ("/core/edit/empty-mask", test_empty_mask);
+  g_test_add_func ("/core/edit/hue-and-texture", test_hue_and_texture);
+  g_test_add_func ("/core/edit/achromatic", test_achromatic_targets);
+  g_test_add_func ("/core/edit/golden", test_golden);
+
+  return g_test_run ();
+}
