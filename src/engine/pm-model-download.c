@@ -559,7 +559,10 @@ pm_model_download (const PmModelSpec       *spec,
     {
       job.index = i;
       if (!download_file (&job, spec, &spec->files[i], dir, error))
-        return FALSE;
+        {
+          g_rmdir (dir);   /* only if nothing arrived; keeps .part files */
+          return FALSE;
+        }
     }
   return TRUE;
 }
