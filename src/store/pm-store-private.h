@@ -15,6 +15,17 @@ G_BEGIN_DECLS
 /* PRAGMA application_id of a Paintmask database: "PMSK". */
 #define PM_STORE_APPLICATION_ID 0x504D534B
 
+/* Databases up to this size get a full PRAGMA quick_check at open; bigger ones skip the
+ * artifacts table there. A variable so that tests can lower it. */
+#define PM_STORE_FULL_CHECK_MAX_BYTES ((gint64) 256 * 1024 * 1024)
+extern gint64 pm_store_full_check_max_bytes;
+
+/* Runs an integrity or quick check statement; CORRUPT with its first finding if not "ok". */
+gboolean pm_store_run_check      (sqlite3     *db,
+                                  const char  *path,
+                                  const char  *sql,
+                                  GError     **error);
+
 /* Checks that the freshly opened @db (journal mode untouched) is a readable Paintmask
  * database of a version this build knows, without writing anything. Sets *@version. */
 gboolean pm_store_schema_check   (sqlite3     *db,

@@ -469,6 +469,24 @@ pm_store_get_path (PmStore *store)
   return store->path;
 }
 
+/**
+ * pm_store_check:
+ * @store: a store
+ * @error: return location for a #GError
+ *
+ * Verifies every page, row and index of the database (PRAGMA integrity_check).
+ *
+ * Returns: %TRUE if the database is sound; %FALSE with %PM_STORE_ERROR_CORRUPT and the
+ *   first problem found otherwise.
+ */
+gboolean
+pm_store_check (PmStore  *store,
+                GError  **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  return pm_store_run_check (store->db, store->path, "PRAGMA integrity_check(1)", error);
+}
+
 void
 pm_store_set_test_hook (PmStore         *store,
                         PmStoreTestHook  hook,

@@ -99,6 +99,10 @@ PmStore       *pm_store_open              (const char       *path,
                                            GError          **error);
 void           pm_store_close             (PmStore          *store);
 const char    *pm_store_get_path          (PmStore          *store);
+/* A full PRAGMA integrity_check (slow on a big history: it reads every page). pm_store_open()
+ * already checks a database up to 256 MB fully, and the rest but the artifacts above that. */
+gboolean       pm_store_check             (PmStore          *store,
+                                           GError          **error);
 
 /* Finds or creates the session for @image (by pixel hash); stores the image once. */
 gint64         pm_store_ensure_session    (PmStore          *store,

@@ -1235,6 +1235,89 @@ test_corrupt_truncated (Fixture       *f,
   assert_refused (f->db, PM_STORE_ERROR_CORRUPT, "damaged");
 }
 
+/* Overwrites the b-tree page header of @table's root page with an invalid page type. */
+static void
+damage_table (const char *path,
+              const char *table)
+{
+  sqlite3 *db = raw_open (path);
+  g_autofree char *sql = g_strdup_printf ("SELECT rootpage FROM sqlite_master WHERE name = "
+                                          "'%s'", table);
+  gint64 root = sql_int (db, sql);
+  gint64 page_size = sql_int (db, "PRAGMA page_size");
+  g_autoptr(GBytes) bytes = NULL;
+  guint8 *data;
+  gsize len;
+
+  sqlite3_close (db);
+  g_assert_cmpint (root, >, 1);
+  bytes = read_file (path);
+  data = g_bytes_unref_to_data (g_steal_pointer (&bytes), &len);
+  g_assert_cmpuint (len, >=, (gsize) (root * page_size));
+  data[(root - 1) * page_size] = 0x42;
+  g_assert_true (g_file_set_contents (path, (const char *) data, (gssize) len, NULL));
+  g_free (data);
+}
+
+static void
+make_history (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmStore) store = pm_store_open (path, &error);
+  g_autoptr(PmImage) image = make_image (30, 20, 8);
+  gint64 session;
+
+  g_assert_no_error (error);
+  session = pm_store_ensure_session (store, image, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 3; i++)
+    add_full_run (store, session, "loop", 30, 20, i);
+}
+
+static void
+test_damaged_pages (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *runs = g_build_filename (f->dir, "runs.sqlite3", NULL);
+  g_autofree char *artifacts = g_build_filename (f->dir, "artifacts.sqlite3", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmStore) store = NULL;
+  g_autoptr(GBytes) before = NULL;
+
+  /* A damaged runs table is refused at open. */
+  make_history (runs);
+  damage_table (runs, "runs");
+  assert_refused (runs, PM_STORE_ERROR_CORRUPT, "damaged");
+
+  /* A damaged artifacts table is refused at open while the database is small enough for a
+   * full check … */
+  make_history (artifacts);
+  damage_table (artifacts, "artifacts");
+  assert_refused (artifacts, PM_STORE_ERROR_CORRUPT, "damaged");
+
+  /* … and past the limit opens (the check skips the blobs), pm_store_check() finds it and
+   * reading it fails cleanly. */
+  pm_store_full_check_max_bytes = 0;
+  before = read_file (artifacts);
+  store = pm_store_open (artifacts, &error);
+  pm_store_full_check_max_bytes = PM_STORE_FULL_CHECK_MAX_BYTES;
+  g_assert_no_error (error);
+  g_assert_false (pm_store_check (store, &error));
+  g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT);
+  g_clear_error (&error);
+  g_assert_null (pm_store_get_artifact_image (store, 1, PM_ARTIFACT_EDITED, &error));
+  g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT);
+  g_clear_error (&error);
+  g_clear_pointer (&store, pm_store_close);
+
+  /* A sound database passes. */
+  make_history (f->db);
+  store = pm_store_open (f->db, &error);
+  g_assert_no_error (error);
+  g_assert_true (pm_store_check (store, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_too_new (Fixture       *f,
               gconstpointer  data)
@@ -1372,6 +1455,7 @@ main (int    argc,
   ADD ("/store/concurrent-writers", test_concurrent_writers);
   ADD ("/store/refuse/random-bytes", test_corrupt_random);
   ADD ("/store/refuse/truncated", test_corrupt_truncated);
+  ADD ("/store/refuse/damaged-pages", test_damaged_pages);
   ADD ("/store/refuse/too-new", test_too_new);
   ADD ("/store/refuse/too-new-wal", test_too_new_wal);
   ADD ("/store/refuse/foreign-database", test_foreign_database);
