@@ -545,66 +545,6 @@ cmd_tokenize (int argc, char **argv)
 
 /* ---------------------------------------------------------------- logits */
 
-#ifdef HAVE_LOGITS
-/* Until pm_image_load () is on main: the same decoding (gdk-pixbuf, EXIF orientation,
- * RGBA8 packed rows), owned here. */
-static void
-cli_image_free (PmImage *image)
-{
-  if (image == NULL)
-    return;
-  g_free (image->data);
-  g_free (image);
-}
-
-static PmImage *
-cli_image_load (const char  *path,
-                GError     **error)
-{
-  g_autoptr(GdkPixbuf) raw = NULL;
-  g_autoptr(GdkPixbuf) pixbuf = NULL;
-  g_autoptr(GError) local_error = NULL;
-  PmImage *image;
-  const guint8 *pixels;
-  int w, h, n, stride;
-
-  raw = gdk_pixbuf_new_from_file (path, &local_error);
-  if (raw == NULL)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "Cannot load image “%s”: %s",
-                   path, local_error->message);
-      return NULL;
-    }
-  pixbuf = gdk_pixbuf_apply_embedded_orientation (raw);
-  w = gdk_pixbuf_get_width (pixbuf);
-  h = gdk_pixbuf_get_height (pixbuf);
-  n = gdk_pixbuf_get_n_channels (pixbuf);
-  stride = gdk_pixbuf_get_rowstride (pixbuf);
-  if (gdk_pixbuf_get_bits_per_sample (pixbuf) != 8 || n < 3 ||
-      (gint64) w * h > PM_IMAGE_DEFAULT_MAX_PIXELS)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-                   "Cannot load image “%s”: unsupported format or too large", path);
-      return NULL;
-    }
-  pixels = gdk_pixbuf_read_pixels (pixbuf);
-  image = g_new0 (PmImage, 1);
-  image->width = w;
-  image->height = h;
-  image->data = g_malloc ((gsize) w * h * 4);
-  for (int y = 0; y < h; y++)
-    for (int x = 0; x < w; x++)
-      {
-        const guint8 *src = pixels + (gsize) y * stride + (gsize) x * n;
-        guint8 *dst = image->data + ((gsize) y * w + x) * 4;
-        dst[0] = src[0];
-        dst[1] = src[1];
-        dst[2] = src[2];
-        dst[3] = n == 4 ? src[3] : 255;
-      }
-  return image;
-}
-#endif
 
 static int
 cmd_logits (int argc, char **argv)
@@ -631,7 +571,7 @@ cmd_logits (int argc, char **argv)
     g_autofree char *dir = resolve_dir (model_dir, NULL);
     g_autoptr(PmClipseg) model = NULL;
     g_autoptr(PmTokenizer) tokenizer = NULL;
-    PmImage *image = NULL;
+    g_autoptr(PmImage) image = NULL;
     g_autoptr(GArray) ids = NULL;
     g_autofree float *pixels = NULL;
     g_autofree float *logits = NULL;
@@ -646,20 +586,15 @@ cmd_logits (int argc, char **argv)
     model = pm_clipseg_load (dir, &error);
     if (model == NULL)
       return fail ("logits", error);
-    image = cli_image_load (argv[1], &error);
+    image = pm_image_load (argv[1], PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
     if (image == NULL)
       return fail ("logits", error);
     s = pm_clipseg_get_input_size (model);
     pixels = g_new (float, (gsize) 3 * s * s);
     logits = g_new (float, (gsize) s * s);
     ids = pm_tokenizer_encode (tokenizer, argv[2], -1, 0);
-    if (!pm_clipseg_preprocess (model, image, pixels, &error))
-      {
-        cli_image_free (image);
-        return fail ("logits", error);
-      }
-    cli_image_free (image);
-    if (!pm_clipseg_forward (model, pixels, (const gint32 *) ids->data, ids->len, logits, NULL,
+    if (!pm_clipseg_preprocess (model, image, pixels, &error) ||
+        !pm_clipseg_forward (model, pixels, (const gint32 *) ids->data, ids->len, logits, NULL,
                              NULL, &error))
       return fail ("logits", error);
     shape[0] = 1;

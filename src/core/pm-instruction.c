@@ -10,13 +10,19 @@
  *      its direction ("… from the left");
  *   4. position phrases led by a preposition anywhere ("on the left side",
  *      "in the upper-right corner of the image") unless they relate the target to another
- *      thing ("to the left of the car" stays in the target);
+ *      thing ("to the left of the car", "on the left bench" stay in the target);
  *   5. size ranks (biggest/largest/smallest/tiniest) and bare position adjectives
- *      ("the left dog", "the top-right banana") in the head noun phrase;
+ *      ("the left dog", "the top-right banana") in the head noun phrase; a bare position
+ *      word needs a word after it or an article before it ("tank top" stays);
  *   6. for PAINT only, the paint colour at the end: "[in|to|into|with|using|as]
- *      [the|a] [colour] C [colour]" where C is a colour name of one or two words or #hex;
- *   7. leading articles and dangling words.
- * What remains is the target phrase, words as written.
+ *      [the|a] [colour] [bright] C [colour]" where C is a colour name of one or two words
+ *      or #hex. If nothing but articles would be left, the colour is the target ("paint
+ *      the orange"); with nothing at all before it, it is a colour for whatever the engine
+ *      picks ("paint red");
+ *   7. leading articles, "colour of", dangling prepositions and a lone "one".
+ * What remains is the target phrase, words as written, joined by single spaces
+ * (punctuation is dropped; apostrophes and hyphens inside words stay). Colour names are
+ * recorded lower-case. Past 200 words only steps 1–2 run.
  *
  * The head noun phrase is the target up to its first preposition or relative word
  * ("girl" in "girl with the red mask"). Object colour rule: a colour word in the head noun
@@ -26,19 +32,15 @@
  */
 #define G_LOG_DOMAIN "pm-instruction"
 
-#include "pm-instruction.h"
+#include "pm-instruction-private.h"
 
-#include <string.h>
-
-typedef struct {
-  char *word;   /* as written */
-  char *key;    /* lower case, with typographic apostrophes and hyphens made ASCII */
-} Token;
+/* Longer instructions are not analysed beyond their verb. */
+#define MAX_ANALYSED_WORDS 200
 
 static void
 token_free (gpointer data)
 {
-  Token *t = data;
+  PmToken *t = data;
 
   g_free (t->word);
   g_free (t->key);
@@ -71,7 +73,7 @@ static const char * const trail_phrases[] = {
 };
 
 /* Words that end the head noun phrase. */
-static const char * const relation_words[] = {
+const char * const pm_instruction_relation_words[] = {
   "with", "in", "on", "at", "of", "near", "next", "behind", "under", "underneath",
   "beneath", "above", "below", "beside", "besides", "between", "by", "inside", "outside",
   "over", "wearing", "holding", "carrying", "that", "which", "who", "whose", "where", "and",
@@ -79,58 +81,26 @@ static const char * const relation_words[] = {
   "without", "having", "like", "is", "are", NULL
 };
 
-static const char * const articles[] = {
+const char * const pm_instruction_articles[] = {
   "the", "a", "an", "this", "that", "these", "those", NULL
 };
 
-static const char * const position_preps[] = {
-  "in", "on", "at", "to", "towards", "toward", "near", NULL
-};
-
-static const char * const position_side_nouns[] = {
-  "side", "hand", "corner", "part", "half", "edge", "area", "region", "portion", "section",
-  "quadrant", NULL
-};
-
-static const char * const image_nouns[] = {
-  "image", "picture", "photo", "photograph", "frame", "scene", "screen", "pic", "shot",
-  "view", "img", NULL
-};
-
-static const char * const colour_words[] = {
+const char * const pm_instruction_colour_words[] = {
   "colour", "color", "shade", "tone", "coloured", "colored", "paint", NULL
 };
 
-static const char * const colour_modifiers[] = {
+const char * const pm_instruction_colour_modifiers[] = {
   "bright", "vivid", "deep", "pure", "strong", "vibrant", "rich", "bold", "dark", "light",
   "pale", "soft", "pastel", "neon", NULL
 };
 
-static const char * const colour_preps[] = {
+const char * const pm_instruction_colour_preps[] = {
   "in", "into", "to", "with", "using", "as", NULL
 };
 
 static const char * const trailing_junk[] = {
   "the", "a", "an", "and", "or", "of", "in", "on", "at", "to", "with", "from", "into",
   "that", "which", "who", "is", "are", "being", NULL
-};
-
-static const struct { const char *word; int n; } ordinal_words[] = {
-  { "first", 1 }, { "second", 2 }, { "third", 3 }, { "fourth", 4 }, { "fifth", 5 },
-  { "sixth", 6 }, { "seventh", 7 }, { "eighth", 8 }, { "ninth", 9 }, { "tenth", 10 },
-  { "last", -1 }, { "penultimate", -2 },
-};
-
-static const struct { const char *word; int n; PmPosition from; } extreme_words[] = {
-  { "leftmost", 1, PM_POSITION_LEFT }, { "rightmost", 1, PM_POSITION_RIGHT },
-  { "topmost", 1, PM_POSITION_TOP }, { "uppermost", 1, PM_POSITION_TOP },
-  { "highest", 1, PM_POSITION_TOP }, { "bottommost", 1, PM_POSITION_BOTTOM },
-  { "lowermost", 1, PM_POSITION_BOTTOM }, { "lowest", 1, PM_POSITION_BOTTOM },
-};
-
-static const struct { const char *word; PmSizeRank rank; } rank_words[] = {
-  { "biggest", PM_SIZE_RANK_LARGEST }, { "largest", PM_SIZE_RANK_LARGEST },
-  { "smallest", PM_SIZE_RANK_SMALLEST }, { "tiniest", PM_SIZE_RANK_SMALLEST },
 };
 
 /* ---------------------------------------------------------------- tokens */
@@ -223,7 +193,7 @@ tokenize (const char *text)
         }
 
       {
-        Token *t = g_new0 (Token, 1);
+        PmToken *t = g_new0 (PmToken, 1);
 
         t->word = g_strndup (start, end - start);
         t->key = make_key (t->word);
@@ -231,41 +201,6 @@ tokenize (const char *text)
       }
     }
   return tokens;
-}
-
-static const char *
-key_at (GPtrArray *tokens,
-        guint      i)
-{
-  return i < tokens->len ? ((Token *) tokens->pdata[i])->key : NULL;
-}
-
-static gboolean
-key_is (GPtrArray  *tokens,
-        guint       i,
-        const char *word)
-{
-  return g_strcmp0 (key_at (tokens, i), word) == 0;
-}
-
-static gboolean
-in_set (const char         *key,
-        const char * const *set)
-{
-  if (key == NULL)
-    return FALSE;
-  for (guint i = 0; set[i] != NULL; i++)
-    if (strcmp (key, set[i]) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-key_in (GPtrArray          *tokens,
-        guint               i,
-        const char * const *set)
-{
-  return in_set (key_at (tokens, i), set);
 }
 
 /* Number of words of @phrase ("can you") if the tokens at @i spell it, else 0. */
@@ -283,16 +218,6 @@ match_phrase (GPtrArray  *tokens,
   return n;
 }
 
-static void
-remove_range (GPtrArray *tokens,
-              guint      start,
-              guint      n)
-{
-  g_assert (start + n <= tokens->len);
-  if (n > 0)
-    g_ptr_array_remove_range (tokens, start, n);
-}
-
 static char *
 join_words (GPtrArray *tokens,
             guint      start,
@@ -303,24 +228,13 @@ join_words (GPtrArray *tokens,
 
   for (guint i = start; i < end && i < tokens->len; i++)
     {
-      Token *t = tokens->pdata[i];
+      PmToken *t = tokens->pdata[i];
 
       if (s->len > 0)
         g_string_append_c (s, ' ');
       g_string_append (s, keys ? t->key : t->word);
     }
   return g_string_free (s, FALSE);
-}
-
-/* Index of the first relation word at or after @from: the end of the head noun phrase. */
-static guint
-head_end (GPtrArray *tokens,
-          guint      from)
-{
-  for (guint i = from; i < tokens->len; i++)
-    if (key_in (tokens, i, relation_words) && i > from)
-      return i;
-  return tokens->len;
 }
 
 /* -------------------------------------------------------------- colours */
@@ -359,10 +273,10 @@ color_ending_at (GPtrArray *tokens,
 }
 
 /* Number of words (2, 1) of a colour starting at @start and ending before @limit. */
-static guint
-color_starting_at (GPtrArray *tokens,
-                   guint      start,
-                   guint      limit)
+guint
+pm_instruction_color_starting_at (GPtrArray *tokens,
+                                  guint      start,
+                                  guint      limit)
 {
   const char *key = key_at (tokens, start);
 
@@ -381,12 +295,12 @@ color_starting_at (GPtrArray *tokens,
 }
 
 static void
-set_color (gboolean  *has,
-           PmRgb     *rgb,
-           char     **name,
-           GPtrArray *tokens,
-           guint      start,
-           guint      n)
+set_color (gboolean   *has,
+           PmRgb      *rgb,
+           char      **name,
+           GPtrArray  *tokens,
+           guint       start,
+           guint       n)
 {
   g_autofree char *joined = join_words (tokens, start, start + n, TRUE);
   PmRgb parsed;
@@ -406,7 +320,8 @@ has_content (GPtrArray *tokens,
              guint      end)
 {
   for (guint i = start; i < end && i < tokens->len; i++)
-    if (!key_in (tokens, i, articles) && !key_in (tokens, i, colour_preps))
+    if (!key_in (tokens, i, pm_instruction_articles) &&
+        !key_in (tokens, i, pm_instruction_colour_preps))
       return TRUE;
   return FALSE;
 }
@@ -429,7 +344,7 @@ take_paint_color (PmInstruction *ins,
         return;
       end = tokens->len - 1;
       /* "red colour" */
-      if (key_in (tokens, end, colour_words) && end > from)
+      if (key_in (tokens, end, pm_instruction_colour_words) && end > from)
         end--;
       n = color_ending_at (tokens, end, from, skip_long);
       if (n == 0)
@@ -441,21 +356,32 @@ take_paint_color (PmInstruction *ins,
       start = end + 1 - n;
       k = start;
       /* "bright red" when that is not a colour name of its own: the base colour */
-      if (k > from && key_in (tokens, k - 1, colour_modifiers))
+      if (k > from && key_in (tokens, k - 1, pm_instruction_colour_modifiers))
         k--;
       /* "the colour red", "a red colour", "with the colour red", "to red", "look red" */
-      if (k > from && key_in (tokens, k - 1, colour_words))
+      if (k > from && key_in (tokens, k - 1, pm_instruction_colour_words))
         k--;
-      if (k > from && key_in (tokens, k - 1, articles))
+      if (k > from && key_in (tokens, k - 1, pm_instruction_articles))
         k--;
-      if (k > from && key_in (tokens, k - 1, colour_preps))
+      if (k > from && key_in (tokens, k - 1, pm_instruction_colour_preps))
         k--;
       if (k > from && (key_is (tokens, k - 1, "look") || key_is (tokens, k - 1, "looks") ||
                        key_is (tokens, k - 1, "appear") || key_is (tokens, k - 1, "become") ||
                        key_is (tokens, k - 1, "be")))
         k--;
       if (!has_content (tokens, from, k))
-        continue;   /* "paint the orange": the colour word is the target */
+        {
+          /* Nothing but the colour phrase. "paint the orange": an article right before
+           * the colour makes it a noun, the target. "paint red", "paint in red", "paint
+           * dark green": a colour for whatever the engine finds. "paint sky blue": the
+           * first word of a two-word name that is not a shade modifier is more likely the
+           * target, so try the one-word colour first. */
+          gboolean noun_use = start > from && key_in (tokens, start - 1, pm_instruction_articles);
+          gboolean shade = n == 2 && key_in (tokens, start, pm_instruction_colour_modifiers);
+
+          if (k > from || noun_use || (n == 2 && !shade && !skip_long))
+            continue;
+        }
 
       set_color (&ins->has_color, &ins->color, &ins->color_name, tokens, start, n);
       if (!ins->has_color)
@@ -473,7 +399,7 @@ take_object_color (PmInstruction *ins,
 
   for (guint i = 0; i + 1 < limit; i++)
     {
-      guint n = color_starting_at (tokens, i, limit);
+      guint n = pm_instruction_color_starting_at (tokens, i, limit);
 
       /* The colour must modify a following word of the head noun phrase. */
       if (n > 0 && i + n < limit)
@@ -486,388 +412,33 @@ take_object_color (PmInstruction *ins,
     }
 }
 
-/* ------------------------------------------------------------ positions */
-
-typedef struct {
-  int      h;       /* −1 left, +1 right */
-  int      v;       /* −1 top, +1 bottom */
-  gboolean center;
-} PosAcc;
-
-/* Adds the position word @key ("left", "top", "upper-right", "centre") to @acc.
- * Returns FALSE (and leaves @acc alone) if @key is not a position word or conflicts. */
-static gboolean
-pos_apply_word (PosAcc     *acc,
-                const char *key)
-{
-  g_auto(GStrv) parts = g_strsplit (key, "-", -1);
-  PosAcc tmp = *acc;
-  gboolean any = FALSE;
-
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      const char *p = parts[i];
-      int h = 0, v = 0;
-
-      if (strcmp (p, "left") == 0)
-        h = -1;
-      else if (strcmp (p, "right") == 0)
-        h = 1;
-      else if (strcmp (p, "top") == 0 || strcmp (p, "upper") == 0)
-        v = -1;
-      else if (strcmp (p, "bottom") == 0 || strcmp (p, "lower") == 0)
-        v = 1;
-      else if (strcmp (p, "centre") == 0 || strcmp (p, "center") == 0 ||
-               strcmp (p, "middle") == 0 || strcmp (p, "central") == 0)
-        {
-          tmp.center = TRUE;
-          any = TRUE;
-          continue;
-        }
-      else if (strcmp (p, "hand") == 0 && any)
-        continue;
-      else
-        return FALSE;
-
-      if ((h != 0 && tmp.h != 0 && tmp.h != h) || (v != 0 && tmp.v != 0 && tmp.v != v))
-        return FALSE;
-      if (h != 0)
-        tmp.h = h;
-      if (v != 0)
-        tmp.v = v;
-      any = TRUE;
-    }
-  if (any)
-    *acc = tmp;
-  return any;
-}
-
-static PmPosition
-pos_to_enum (const PosAcc *acc)
-{
-  static const PmPosition table[3][3] = {
-    { PM_POSITION_TOP_LEFT, PM_POSITION_TOP, PM_POSITION_TOP_RIGHT },
-    { PM_POSITION_LEFT, PM_POSITION_CENTER, PM_POSITION_RIGHT },
-    { PM_POSITION_BOTTOM_LEFT, PM_POSITION_BOTTOM, PM_POSITION_BOTTOM_RIGHT },
-  };
-
-  if (acc->h == 0 && acc->v == 0 && !acc->center)
-    return PM_POSITION_NONE;
-  return table[acc->v + 1][acc->h + 1];
-}
-
-/* Reads "[far] P [P] [side nouns] [of|in [the] image]" at @i. Returns the number of words
- * read (0 if none) and sets @acc. Refuses "left of the car" (a relation to another thing). */
-static guint
-read_position (GPtrArray *tokens,
-               guint      i,
-               PosAcc    *acc)
-{
-  PosAcc tmp = { 0, 0, FALSE };
-  guint j = i;
-  guint nwords = 0;
-  guint nside = 0;
-
-  if (key_is (tokens, j, "far") || key_is (tokens, j, "very") || key_is (tokens, j, "extreme"))
-    j++;
-  while (j < tokens->len && nwords < 2 && pos_apply_word (&tmp, key_at (tokens, j)))
-    {
-      j++;
-      nwords++;
-    }
-  if (nwords == 0)
-    return 0;
-  while (nside < 2 && key_in (tokens, j, position_side_nouns))
-    {
-      j++;
-      nside++;
-    }
-  if (key_is (tokens, j, "of") || key_is (tokens, j, "in"))
-    {
-      guint k = j + 1;
-
-      if (key_is (tokens, k, "the") || key_is (tokens, k, "this"))
-        k++;
-      if (key_in (tokens, k, image_nouns))
-        j = k + 1;
-      else if (key_is (tokens, j, "of"))
-        return 0;
-    }
-  *acc = tmp;
-  return j - i;
-}
-
-static gboolean
-pos_merge (PosAcc       *into,
-           const PosAcc *acc)
-{
-  if ((into->h != 0 && acc->h != 0 && into->h != acc->h) ||
-      (into->v != 0 && acc->v != 0 && into->v != acc->v))
-    return FALSE;
-  if (acc->h != 0)
-    into->h = acc->h;
-  if (acc->v != 0)
-    into->v = acc->v;
-  into->center = into->center || acc->center;
-  return TRUE;
-}
-
-/* Whether the word at @i may follow a position phrase: "on the left bench" is about a
- * left bench, but "on the left", "on the left in red", "on the left with a hat" are
- * positions. */
-static gboolean
-ends_phrase (GPtrArray *tokens,
-             guint      i)
-{
-  return i >= tokens->len ||
-         key_in (tokens, i, relation_words) ||
-         key_in (tokens, i, colour_preps) ||
-         key_in (tokens, i, colour_words) ||
-         key_in (tokens, i, colour_modifiers) ||
-         key_in (tokens, i, articles) ||
-         color_starting_at (tokens, i, tokens->len) > 0;
-}
-
-/* "on the left", "in the upper-right corner of the image", anywhere. */
-static void
-take_prep_positions (GPtrArray *tokens,
-                     PosAcc    *pos)
-{
-  for (guint i = 0; i < tokens->len; i++)
-    {
-      PosAcc acc;
-      guint j;
-      guint n;
-
-      if (!key_in (tokens, i, position_preps))
-        continue;
-      j = i + 1;
-      if (key_is (tokens, j, "the"))
-        j++;
-      n = read_position (tokens, j, &acc);
-      if (n == 0 || !ends_phrase (tokens, j + n) || !pos_merge (pos, &acc))
-        continue;
-      remove_range (tokens, i, j + n - i);
-      i--;   /* re-examine the word that moved into slot i (unsigned wrap is fine) */
-    }
-}
-
-/* "the left dog", "the top-right banana", "the left one": within the head noun phrase. */
-static void
-take_bare_positions (GPtrArray *tokens,
-                     PosAcc    *pos)
-{
-  guint limit = head_end (tokens, 0);
-
-  for (guint i = 0; i < limit; i++)
-    {
-      PosAcc acc;
-      guint n = read_position (tokens, i, &acc);
-      gboolean after_article = i > 0 && key_in (tokens, i - 1, articles);
-
-      if (n == 0)
-        continue;
-      /* "tank top" is a noun: a bare position word needs a noun after it or an article
-       * before it. */
-      if (i + n >= limit && !after_article)
-        continue;
-      if (!pos_merge (pos, &acc))
-        continue;
-      remove_range (tokens, i, n);
-      limit -= n;
-      i--;
-    }
-}
-
-/* ------------------------------------------------------- ordinals, ranks */
-
-static gboolean
-parse_numeric_ordinal (const char *key,
-                       int        *n)
-{
-  const char *p = key;
-  guint64 v = 0;
-
-  if (!g_ascii_isdigit (*p))
-    return FALSE;
-  while (g_ascii_isdigit (*p))
-    {
-      v = v * 10 + (guint64) (*p - '0');
-      if (v > 1000)
-        return FALSE;
-      p++;
-    }
-  if (v == 0)
-    return FALSE;
-  if (strcmp (p, "st") != 0 && strcmp (p, "nd") != 0 && strcmp (p, "rd") != 0 &&
-      strcmp (p, "th") != 0)
-    return FALSE;
-  *n = (int) v;
-  return TRUE;
-}
-
-/* Ordinal value of the word @key, or 0. */
-static int
-ordinal_value (const char *key)
-{
-  int n;
-
-  if (key == NULL)
-    return 0;
-  for (guint k = 0; k < G_N_ELEMENTS (ordinal_words); k++)
-    if (strcmp (key, ordinal_words[k].word) == 0)
-      return ordinal_words[k].n;
-  if (parse_numeric_ordinal (key, &n))
-    return n;
-  return 0;
-}
-
-/* Direction of "from the left"; "from the end" gives NONE and sets @is_end. */
-static gboolean
-from_direction (const char *key,
-                PmPosition *from,
-                gboolean   *is_end)
-{
-  *is_end = FALSE;
-  if (g_strcmp0 (key, "left") == 0)
-    *from = PM_POSITION_LEFT;
-  else if (g_strcmp0 (key, "right") == 0)
-    *from = PM_POSITION_RIGHT;
-  else if (g_strcmp0 (key, "top") == 0)
-    *from = PM_POSITION_TOP;
-  else if (g_strcmp0 (key, "bottom") == 0)
-    *from = PM_POSITION_BOTTOM;
-  else if (g_strcmp0 (key, "end") == 0)
-    {
-      *from = PM_POSITION_NONE;
-      *is_end = TRUE;
-    }
-  else
-    return FALSE;
-  return TRUE;
-}
-
-static void
-take_ordinal (PmInstruction *ins,
-              GPtrArray     *tokens)
-{
-  guint limit = head_end (tokens, 0);
-
-  for (guint i = 0; i < limit; i++)
-    {
-      const char *key = key_at (tokens, i);
-      int n = 0;
-      guint len = 1;
-
-      for (guint k = 0; k < G_N_ELEMENTS (extreme_words); k++)
-        if (strcmp (key, extreme_words[k].word) == 0)
-          {
-            ins->ordinal = extreme_words[k].n;
-            ins->ordinal_from = extreme_words[k].from;
-            remove_range (tokens, i, 1);
-            return;
-          }
-
-      /* "second to last", "second-to-last", "next to last", "last but one" */
-      if (g_str_has_suffix (key, "-to-last"))
-        {
-          g_autofree char *head = g_strndup (key, strlen (key) - strlen ("-to-last"));
-
-          n = g_strcmp0 (head, "next") == 0 ? 2 : ordinal_value (head);
-          n = n > 0 ? -n : 0;
-        }
-      else if ((ordinal_value (key) > 0 || strcmp (key, "next") == 0) &&
-               key_is (tokens, i + 1, "to") && key_is (tokens, i + 2, "last"))
-        {
-          n = strcmp (key, "next") == 0 ? -2 : -ordinal_value (key);
-          len = 3;
-        }
-      else if (strcmp (key, "last") == 0 && key_is (tokens, i + 1, "but") &&
-               key_is (tokens, i + 2, "one"))
-        {
-          n = -2;
-          len = 3;
-        }
-      else
-        n = ordinal_value (key);
-
-      if (n == 0)
-        continue;
-
-      ins->ordinal = n;
-      remove_range (tokens, i, len);
-
-      /* "… from the left", anywhere after the ordinal */
-      for (guint j = i; j < tokens->len; j++)
-        {
-          guint k = j + 1;
-          PmPosition from;
-          gboolean is_end;
-
-          if (!key_is (tokens, j, "from"))
-            continue;
-          if (key_is (tokens, k, "the"))
-            k++;
-          if (!from_direction (key_at (tokens, k), &from, &is_end))
-            continue;
-          k++;
-          if (key_is (tokens, k, "side") || key_is (tokens, k, "edge"))
-            k++;
-          if (key_is (tokens, k, "of") && key_in (tokens, k + 1, image_nouns))
-            k += 2;
-          else if (key_is (tokens, k, "of") && key_is (tokens, k + 1, "the") &&
-                   key_in (tokens, k + 2, image_nouns))
-            k += 3;
-          if (is_end)
-            ins->ordinal = ins->ordinal > 0 ? -ins->ordinal : ins->ordinal;
-          else
-            ins->ordinal_from = from;
-          remove_range (tokens, j, k - j);
-          break;
-        }
-      return;
-    }
-}
-
-static void
-take_rank (PmInstruction *ins,
-           GPtrArray     *tokens)
-{
-  guint limit = head_end (tokens, 0);
-
-  for (guint i = 0; i < limit; i++)
-    for (guint k = 0; k < G_N_ELEMENTS (rank_words); k++)
-      if (key_is (tokens, i, rank_words[k].word))
-        {
-          ins->size_rank = rank_words[k].rank;
-          remove_range (tokens, i, 1);
-          return;
-        }
-}
-
 /* ---------------------------------------------------------------- parse */
 
 static void
 strip_lead_phrases (GPtrArray *tokens)
 {
   gboolean changed = TRUE;
+  guint start = 0;
 
-  while (changed && tokens->len > 0)
+  /* Find where the instruction proper starts, then remove once (linear time even for
+   * "please please please …"). */
+  while (changed && start < tokens->len)
     {
       changed = FALSE;
       for (guint k = 0; lead_phrases[k] != NULL; k++)
         {
-          guint n = match_phrase (tokens, 0, lead_phrases[k]);
+          guint n = match_phrase (tokens, start, lead_phrases[k]);
 
           /* Never strip the whole instruction ("now" alone stays a target). */
-          if (n > 0 && n < tokens->len)
+          if (n > 0 && start + n < tokens->len)
             {
-              remove_range (tokens, 0, n);
+              start += n;
               changed = TRUE;
               break;
             }
         }
     }
+  remove_range (tokens, 0, start);
 }
 
 static void
@@ -923,7 +494,8 @@ take_verb (PmInstruction *ins,
   if (key_is (tokens, 0, "me") || key_is (tokens, 0, "out"))
     remove_range (tokens, 0, 1);
   if ((colour_verb || key_is (tokens, 0, "over")) && tokens->len > 1 &&
-      (key_is (tokens, 0, "in") || key_is (tokens, 0, "over")) && key_in (tokens, 1, articles))
+      (key_is (tokens, 0, "in") || key_is (tokens, 0, "over")) &&
+      key_in (tokens, 1, pm_instruction_articles))
     remove_range (tokens, 0, 1);
   return TRUE;
 }
@@ -937,7 +509,8 @@ clean_target (PmInstruction *ins,
   while (changed && tokens->len > 0)
     {
       changed = FALSE;
-      if (key_in (tokens, 0, articles) || key_is (tokens, 0, "me") || key_is (tokens, 0, "out"))
+      if (key_in (tokens, 0, pm_instruction_articles) || key_is (tokens, 0, "me") ||
+          key_is (tokens, 0, "out"))
         {
           remove_range (tokens, 0, 1);
           changed = TRUE;
@@ -964,7 +537,7 @@ clean_target (PmInstruction *ins,
       else if (ins->has_color && (key_is (tokens, last, "colour") ||
                                   key_is (tokens, last, "color")) && tokens->len > 1)
         {
-          Token *prev;
+          PmToken *prev;
           const char *w;
           glong len;
 
@@ -1007,7 +580,7 @@ pm_instruction_parse (const char *text)
   PmInstruction *ins = g_new0 (PmInstruction, 1);
   g_autofree char *normal = NULL;
   g_autoptr(GPtrArray) tokens = NULL;
-  PosAcc pos = { 0, 0, FALSE };
+  PmPosAcc pos = { 0, 0, FALSE };
 
   ins->text = g_utf8_make_valid (text != NULL ? text : "", -1);
   ins->action = PM_ACTION_SEGMENT;
@@ -1020,11 +593,19 @@ pm_instruction_parse (const char *text)
   strip_trail_phrases (tokens);
   take_verb (ins, tokens);
 
-  take_ordinal (ins, tokens);
-  take_prep_positions (tokens, &pos);
-  take_rank (ins, tokens);
-  take_bare_positions (tokens, &pos);
-  ins->position = pos_to_enum (&pos);
+  /* Nobody types an instruction of hundreds of words; past that, everything after the
+   * verb is the target (this also keeps the parser linear on huge inputs). */
+  if (tokens->len > MAX_ANALYSED_WORDS)
+    {
+      ins->target = join_words (tokens, 0, tokens->len, FALSE);
+      return ins;
+    }
+
+  pm_instruction_take_ordinal (ins, tokens);
+  pm_instruction_take_prep_positions (tokens, &pos);
+  pm_instruction_take_rank (ins, tokens);
+  pm_instruction_take_bare_positions (tokens, &pos);
+  ins->position = pm_pos_acc_to_enum (&pos);
 
   if (ins->action == PM_ACTION_PAINT)
     take_paint_color (ins, tokens, 0);

@@ -55,7 +55,6 @@ char *
 pm_mask_to_rle (const PmMask *mask)
 {
   g_autoptr(GArray) counts = NULL;
-  GString *out;
   gboolean current = FALSE;
   gint64 run = 0;
 
@@ -77,15 +76,27 @@ pm_mask_to_rle (const PmMask *mask)
       }
   g_array_append_val (counts, run);
 
-  out = g_string_new (NULL);
-  for (guint i = 0; i < counts->len; i++)
-    {
-      gint64 x = g_array_index (counts, gint64, i);
+  return pm_rle_compress_counts ((const gint64 *) (gpointer) counts->data, counts->len);
+}
 
-      if (i > 2)
-        x -= g_array_index (counts, gint64, i - 2);
-      append_number (out, x);
-    }
+/**
+ * pm_rle_compress_counts:
+ * @counts: (array length=n_counts): run lengths, alternating background/foreground and
+ *   starting with background (an uncompressed COCO RLE's "counts")
+ * @n_counts: number of runs
+ *
+ * Returns: (transfer full): the compressed string form of the same runs
+ */
+char *
+pm_rle_compress_counts (const gint64 *counts,
+                        gsize         n_counts)
+{
+  GString *out = g_string_new (NULL);
+
+  g_return_val_if_fail (counts != NULL || n_counts == 0, NULL);
+
+  for (gsize i = 0; i < n_counts; i++)
+    append_number (out, i > 2 ? counts[i] - counts[i - 2] : counts[i]);
   return g_string_free (out, FALSE);
 }
 

@@ -59,7 +59,10 @@ typedef struct {
 
 typedef struct {
   /* text: clip.text_model.* */
-  PmTensor        tok_emb;      /* [V, Dt]  embeddings.token_embedding.weight */
+  /* [V, Dt] embeddings.token_embedding.weight: left as stored (rows converted on use,
+   * so a 100 MB table is never widened in full) */
+  const PmSafetensorsInfo *tok_emb;
+  const guint8   *tok_emb_data;
   PmTensor        pos_emb;      /* [P, Dt]  embeddings.position_embedding.weight (P = 77) */
   PmClipsegLayer *text_layers;  /* [Lt]     encoder.layers.<i> */
   PmTensor        final_ln_w;   /* [Dt]     final_layer_norm.weight */
@@ -122,6 +125,69 @@ typedef struct {
   gboolean       ok;
 } Loader;
 
+/* Looks @name up and checks its shape; NULL (and ld->ok FALSE) if missing or misshaped. */
+static const PmSafetensorsInfo *
+check_weight (Loader       *ld,
+              int           n_dims,
+              const gint64 *shape,
+              const char   *name)
+{
+  const PmSafetensorsInfo *info;
+  gboolean same;
+
+  if (!ld->ok)
+    return NULL;
+  info = pm_safetensors_lookup (ld->st, name);
+  if (info == NULL)
+    {
+      g_set_error (ld->error, PM_CLIPSEG_ERROR, PM_CLIPSEG_ERROR_WEIGHTS,
+                   "%s: tensor “%s” is missing", pm_safetensors_get_path (ld->st), name);
+      ld->ok = FALSE;
+      return NULL;
+    }
+  same = info->n_dims == n_dims;
+  for (int i = 0; same && i < n_dims; i++)
+    same = info->shape[i] == shape[i];
+  if (!same)
+    {
+      g_autofree char *want = pm_tensor_shape_to_string (n_dims, shape);
+      g_autofree char *got = pm_tensor_shape_to_string (info->n_dims, info->shape);
+      g_set_error (ld->error, PM_CLIPSEG_ERROR, PM_CLIPSEG_ERROR_WEIGHTS,
+                   "%s: tensor “%s” has shape %s, expected %s",
+                   pm_safetensors_get_path (ld->st), name, got, want);
+      ld->ok = FALSE;
+      return NULL;
+    }
+  if (info->dtype != PM_DTYPE_F32 && info->dtype != PM_DTYPE_F16 &&
+      info->dtype != PM_DTYPE_BF16 && info->dtype != PM_DTYPE_F64)
+    {
+      g_set_error (ld->error, PM_CLIPSEG_ERROR, PM_CLIPSEG_ERROR_WEIGHTS,
+                   "%s: tensor “%s” has dtype %s, expected a floating-point type",
+                   pm_safetensors_get_path (ld->st), name, pm_dtype_to_string (info->dtype));
+      ld->ok = FALSE;
+      return NULL;
+    }
+  return info;
+}
+
+static const PmSafetensorsInfo *
+get_raw_weight (Loader       *ld,
+                int           n_dims,
+                const gint64 *shape,
+                const char   *name)
+{
+  const PmSafetensorsInfo *info = check_weight (ld, n_dims, shape, name);
+
+  if (info != NULL)
+    {
+      gint64 numel = 1;
+      for (int i = 0; i < n_dims; i++)
+        numel *= shape[i];
+      ld->bytes += (gsize) numel * sizeof (float);
+    }
+  return info;
+}
+
 static void
 get_weight (Loader       *ld,
             PmTensor     *out,
@@ -139,8 +205,6 @@ get_weight (Loader       *ld,
             ...)
 {
   g_autofree char *name = NULL;
-  const PmSafetensorsInfo *info;
-  gboolean same;
   va_list ap;
 
   if (!ld->ok)
@@ -149,27 +213,8 @@ get_weight (Loader       *ld,
   name = g_strdup_vprintf (fmt, ap);
   va_end (ap);
 
-  info = pm_safetensors_lookup (ld->st, name);
-  if (info == NULL)
-    {
-      g_set_error (ld->error, PM_CLIPSEG_ERROR, PM_CLIPSEG_ERROR_WEIGHTS,
-                   "%s: tensor “%s” is missing", pm_safetensors_get_path (ld->st), name);
-      ld->ok = FALSE;
-      return;
-    }
-  same = info->n_dims == n_dims;
-  for (int i = 0; same && i < n_dims; i++)
-    same = info->shape[i] == shape[i];
-  if (!same)
-    {
-      g_autofree char *want = pm_tensor_shape_to_string (n_dims, shape);
-      g_autofree char *got = pm_tensor_shape_to_string (info->n_dims, info->shape);
-      g_set_error (ld->error, PM_CLIPSEG_ERROR, PM_CLIPSEG_ERROR_WEIGHTS,
-                   "%s: tensor “%s” has shape %s, expected %s",
-                   pm_safetensors_get_path (ld->st), name, got, want);
-      ld->ok = FALSE;
-      return;
-    }
+  if (check_weight (ld, n_dims, shape, name) == NULL)
+    return;
   if (!pm_safetensors_get_f32 (ld->st, name, out, ld->error))
     {
       ld->ok = FALSE;
@@ -218,8 +263,10 @@ load_weights (PmClipseg *m,
   gint64 g0 = c->vision.image_size / c->vision.patch_size;
   int n = c->n_extract_layers;
 
-  get_weight (&ld, &w->tok_emb, SHAPE (c->text.vocab_size, dt),
-              "clip.text_model.embeddings.token_embedding.weight");
+  w->tok_emb = get_raw_weight (&ld, SHAPE (c->text.vocab_size, dt),
+                               "clip.text_model.embeddings.token_embedding.weight");
+  if (w->tok_emb != NULL)
+    w->tok_emb_data = pm_safetensors_get_data (m->st, w->tok_emb);
   get_weight (&ld, &w->pos_emb, SHAPE (c->text.max_position_embeddings, dt),
               "clip.text_model.embeddings.position_embedding.weight");
   w->text_layers = g_new0 (PmClipsegLayer, c->text.num_hidden_layers);
@@ -732,12 +779,20 @@ pm_clipseg_encode_text (PmClipseg     *m,
     return FALSE;
   pm_arena_reset (arena);
 
-  /* Embeddings: token_embedding[id] + position_embedding[i] */
+  /* Embeddings: token_embedding[id] (converted row by row) + position_embedding[i] */
   x = pm_arena_tensor_2d (arena, n_ids, dt);
-  for (int i = 0; i < n_ids; i++)
-    for (gint64 j = 0; j < dt; j++)
-      x.data[i * dt + j] = m->w.tok_emb.data[(gint64) ids[i] * dt + j] +
-                           m->w.pos_emb.data[i * dt + j];
+  {
+    gsize esize = pm_dtype_size (m->w.tok_emb->dtype);
+    for (int i = 0; i < n_ids; i++)
+      {
+        float *row = x.data + i * dt;
+        const float *pos = m->w.pos_emb.data + i * dt;
+        pm_dtype_convert_f32 (m->w.tok_emb->dtype,
+                              m->w.tok_emb_data + (gsize) ids[i] * dt * esize, row, dt);
+        for (gint64 j = 0; j < dt; j++)
+          row[j] += pos[j];
+      }
+  }
   dump (m, &x, "text.embeddings");
 
   for (int l = 0; l < c->text.num_hidden_layers; l++)

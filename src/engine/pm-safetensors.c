@@ -145,6 +145,76 @@ pm_f32_to_f16 (float f)
     }
 }
 
+/* All 65536 halves widened once: bulk conversion becomes a table lookup. */
+static const float *
+f16_table (void)
+{
+  static float table[65536];
+  static gsize done;
+
+  if (g_once_init_enter (&done))
+    {
+      for (guint i = 0; i < 65536; i++)
+        table[i] = pm_f16_to_f32 ((guint16) i);
+      g_once_init_leave (&done, 1);
+    }
+  return table;
+}
+
+gboolean
+pm_dtype_convert_f32 (PmDtype       dtype,
+                      const guint8 *src,
+                      float        *dst,
+                      gsize         n)
+{
+#if G_BYTE_ORDER != G_LITTLE_ENDIAN
+#error "big-endian hosts are not supported"
+#endif
+  switch (dtype)
+    {
+    case PM_DTYPE_F32:
+      memcpy (dst, src, n * 4);
+      return TRUE;
+    case PM_DTYPE_F16:
+      {
+        const float *table = f16_table ();
+        for (gsize i = 0; i < n; i++)
+          {
+            guint16 h;
+            memcpy (&h, src + 2 * i, 2);
+            dst[i] = table[h];
+          }
+        return TRUE;
+      }
+    case PM_DTYPE_BF16:
+      for (gsize i = 0; i < n; i++)
+        {
+          guint16 h;
+          memcpy (&h, src + 2 * i, 2);
+          dst[i] = pm_bf16_to_f32 (h);
+        }
+      return TRUE;
+    case PM_DTYPE_F64:
+      for (gsize i = 0; i < n; i++)
+        {
+          double d;
+          memcpy (&d, src + 8 * i, 8);
+          dst[i] = (float) d;
+        }
+      return TRUE;
+    case PM_DTYPE_I64:
+    case PM_DTYPE_I32:
+    case PM_DTYPE_I16:
+    case PM_DTYPE_I8:
+    case PM_DTYPE_U8:
+    case PM_DTYPE_BOOL:
+    case PM_DTYPE_F8_E4M3:
+    case PM_DTYPE_F8_E5M2:
+    default:
+      return FALSE;
+    }
+}
+
 /* ---------------------------------------------------------------------------------------
  * Header validation
  * ------------------------------------------------------------------------------------- */
@@ -471,6 +541,13 @@ pm_safetensors_lookup (PmSafetensors *st,
   return g_hash_table_lookup (st->by_name, name);
 }
 
+const guint8 *
+pm_safetensors_get_data (PmSafetensors           *st,
+                         const PmSafetensorsInfo *info)
+{
+  return st->data + info->begin;
+}
+
 const char *
 pm_safetensors_get_metadata (PmSafetensors *st,
                              const char    *key)
@@ -521,36 +598,8 @@ pm_safetensors_get_f32 (PmSafetensors *st,
   else if (buf == NULL)
     {
       buf = g_new (float, MAX (numel, 1));
-      switch (info->dtype)
+      if (!pm_dtype_convert_f32 (info->dtype, src, buf, numel))
         {
-        case PM_DTYPE_F32:
-          memcpy (buf, src, numel * 4);
-          break;
-        case PM_DTYPE_F16:
-        case PM_DTYPE_BF16:
-          for (guint64 i = 0; i < numel; i++)
-            {
-              guint16 h = (guint16) (src[2 * i] | (src[2 * i + 1] << 8));
-              buf[i] = info->dtype == PM_DTYPE_F16 ? pm_f16_to_f32 (h) : pm_bf16_to_f32 (h);
-            }
-          break;
-        case PM_DTYPE_F64:
-          for (guint64 i = 0; i < numel; i++)
-            {
-              double d;
-              memcpy (&d, src + 8 * i, 8);
-              buf[i] = (float) d;
-            }
-          break;
-        case PM_DTYPE_I64:
-        case PM_DTYPE_I32:
-        case PM_DTYPE_I16:
-        case PM_DTYPE_I8:
-        case PM_DTYPE_U8:
-        case PM_DTYPE_BOOL:
-        case PM_DTYPE_F8_E4M3:
-        case PM_DTYPE_F8_E5M2:
-        default:
           g_free (buf);
           g_set_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_DTYPE,
                        "%s: tensor “%s”: dtype %s is not a floating-point weight", st->path,

@@ -84,6 +84,17 @@ gboolean       pm_safetensors_get_f32     (PmSafetensors        *st,
                                            PmTensor             *out,
                                            GError              **error);
 
+/* Raw stored bytes of a tensor (end − begin bytes, any alignment), for callers that
+ * convert slices themselves (e.g. embedding rows on demand). */
+const guint8  *pm_safetensors_get_data    (PmSafetensors           *st,
+                                           const PmSafetensorsInfo *info);
+/* Converts @n values of @dtype at @src (little-endian, any alignment) to float32.
+ * Returns FALSE for dtypes that are not floating point. */
+gboolean       pm_dtype_convert_f32       (PmDtype               dtype,
+                                           const guint8         *src,
+                                           float                *dst,
+                                           gsize                 n);
+
 const char    *pm_dtype_to_string         (PmDtype               dtype);
 gsize          pm_dtype_size              (PmDtype               dtype);
 

@@ -7,7 +7,6 @@
 #include "pm-tokenizer.h"
 
 #include <string.h>
-#include <json-glib/json-glib.h>
 
 G_DEFINE_QUARK (pm-tokenizer-error-quark, pm_tokenizer_error)
 
@@ -57,16 +56,133 @@ init_byte_chars (PmTokenizer *self)
 
 /* ---------------------------------------------------------------- loading */
 
+/* vocab.json is a flat JSON object of string → integer with ~50k entries; a small strict
+ * parser reads it several times faster than building a JSON tree. */
+typedef struct {
+  const char *p, *end, *start, *path;
+} VocabParser;
+
+static gboolean
+vocab_fail (VocabParser *vp,
+            GError     **error,
+            const char  *what)
+{
+  g_set_error (error, PM_TOKENIZER_ERROR, PM_TOKENIZER_ERROR_MALFORMED,
+               "Vocabulary “%s” is not valid: %s at byte %" G_GSIZE_FORMAT, vp->path, what,
+               (gsize) (vp->p - vp->start));
+  return FALSE;
+}
+
+static void
+vocab_skip_ws (VocabParser *vp)
+{
+  while (vp->p < vp->end && (*vp->p == ' ' || *vp->p == '\n' || *vp->p == '\r' ||
+                             *vp->p == '\t'))
+    vp->p++;
+}
+
+static int
+hex_value (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+static gboolean
+vocab_read_hex4 (VocabParser *vp,
+                 gunichar    *out)
+{
+  gunichar v = 0;
+
+  if (vp->end - vp->p < 4)
+    return FALSE;
+  for (int i = 0; i < 4; i++)
+    {
+      int h = hex_value (vp->p[i]);
+      if (h < 0)
+        return FALSE;
+      v = v * 16 + h;
+    }
+  vp->p += 4;
+  *out = v;
+  return TRUE;
+}
+
+/* A JSON string (the opening quote already consumed) into @out. */
+static gboolean
+vocab_read_string (VocabParser *vp,
+                   GString     *out,
+                   GError     **error)
+{
+  g_string_truncate (out, 0);
+  while (vp->p < vp->end)
+    {
+      char c = *vp->p++;
+
+      if (c == '"')
+        return TRUE;
+      if ((guchar) c < 0x20)
+        return vocab_fail (vp, error, "control character in a string");
+      if (c != '\\')
+        {
+          g_string_append_c (out, c);
+          continue;
+        }
+      if (vp->p >= vp->end)
+        break;
+      c = *vp->p++;
+      switch (c)
+        {
+        case '"': case '\\': case '/':
+          g_string_append_c (out, c);
+          break;
+        case 'b': g_string_append_c (out, '\b'); break;
+        case 'f': g_string_append_c (out, '\f'); break;
+        case 'n': g_string_append_c (out, '\n'); break;
+        case 'r': g_string_append_c (out, '\r'); break;
+        case 't': g_string_append_c (out, '\t'); break;
+        case 'u':
+          {
+            gunichar u, low;
+            if (!vocab_read_hex4 (vp, &u))
+              return vocab_fail (vp, error, "bad \\u escape");
+            if (u >= 0xD800 && u <= 0xDBFF)
+              {
+                if (vp->end - vp->p < 2 || vp->p[0] != '\\' || vp->p[1] != 'u')
+                  return vocab_fail (vp, error, "unpaired surrogate");
+                vp->p += 2;
+                if (!vocab_read_hex4 (vp, &low) || low < 0xDC00 || low > 0xDFFF)
+                  return vocab_fail (vp, error, "unpaired surrogate");
+                u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00);
+              }
+            else if (u >= 0xDC00 && u <= 0xDFFF)
+              return vocab_fail (vp, error, "unpaired surrogate");
+            if (u == 0)
+              return vocab_fail (vp, error, "NUL in a string");
+            g_string_append_unichar (out, u);
+          }
+          break;
+        default:
+          return vocab_fail (vp, error, "bad escape");
+        }
+    }
+  return vocab_fail (vp, error, "unterminated string");
+}
+
 static gboolean
 load_vocab (PmTokenizer *self,
             const char  *path,
             GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GMappedFile) file = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GList) members = NULL;
-  JsonNode *root;
-  JsonObject *object;
+  g_autoptr(GString) key = g_string_new (NULL);
+  VocabParser vp = { 0 };
   int max_id = -1;
 
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
@@ -75,52 +191,106 @@ load_vocab (PmTokenizer *self,
                    "Vocabulary “%s” does not exist", path);
       return FALSE;
     }
-  if (!json_parser_load_from_mapped_file (parser, path, &local_error))
+  file = g_mapped_file_new (path, FALSE, &local_error);
+  if (file == NULL)
     {
-      gboolean io = local_error->domain == G_FILE_ERROR;
-      g_set_error (error, PM_TOKENIZER_ERROR,
-                   io ? PM_TOKENIZER_ERROR_IO : PM_TOKENIZER_ERROR_MALFORMED,
+      g_set_error (error, PM_TOKENIZER_ERROR, PM_TOKENIZER_ERROR_IO,
                    "Cannot read vocabulary “%s”: %s", path, local_error->message);
       return FALSE;
     }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  vp.start = vp.p = g_mapped_file_get_contents (file);
+  vp.end = vp.p + g_mapped_file_get_length (file);
+  vp.path = path;
+  if (vp.p == NULL || !g_utf8_validate (vp.p, vp.end - vp.p, NULL))
+    {
+      g_set_error (error, PM_TOKENIZER_ERROR, PM_TOKENIZER_ERROR_MALFORMED,
+                   "Vocabulary “%s” is empty or not UTF-8", path);
+      return FALSE;
+    }
+
+  vocab_skip_ws (&vp);
+  if (vp.p >= vp.end || *vp.p != '{')
     {
       g_set_error (error, PM_TOKENIZER_ERROR, PM_TOKENIZER_ERROR_MALFORMED,
                    "Vocabulary “%s” is not a JSON object of token → id", path);
       return FALSE;
     }
-  object = json_node_get_object (root);
-  members = json_object_get_members (object);
-  for (GList *l = members; l != NULL; l = l->next)
-    {
-      const char *token = l->data;
-      JsonNode *node = json_object_get_member (object, token);
-      gint64 id;
+  vp.p++;
+  vocab_skip_ws (&vp);
+  if (vp.p < vp.end && *vp.p == '}')
+    vp.p++;
+  else
+    for (;;)
+      {
+        gint64 id = 0;
+        gboolean negative = FALSE;
+        const char *digits;
 
-      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-        {
-          g_set_error (error, PM_TOKENIZER_ERROR, PM_TOKENIZER_ERROR_MALFORMED,
-                       "Vocabulary “%s”: the id of token “%s” is not an integer", path, token);
+        vocab_skip_ws (&vp);
+        if (vp.p >= vp.end || *vp.p != '"')
+          return vocab_fail (&vp, error, "expected a token string");
+        vp.p++;
+        if (!vocab_read_string (&vp, key, error))
           return FALSE;
-        }
-      id = json_node_get_int (node);
-      if (id < 0 || id >= MAX_VOCAB_ID)
-        {
-          g_set_error (error, PM_TOKENIZER_ERROR, PM_TOKENIZER_ERROR_MALFORMED,
-                       "Vocabulary “%s”: token “%s” has id %" G_GINT64_FORMAT " out of range",
-                       path, token, id);
-          return FALSE;
-        }
-      if (token[0] == '\0')
-        {
-          g_set_error (error, PM_TOKENIZER_ERROR, PM_TOKENIZER_ERROR_MALFORMED,
-                       "Vocabulary “%s” has an empty token", path);
-          return FALSE;
-        }
-      g_hash_table_replace (self->vocab, g_strdup (token), GINT_TO_POINTER ((int) id + 1));
-      max_id = MAX (max_id, (int) id);
-    }
+        vocab_skip_ws (&vp);
+        if (vp.p >= vp.end || *vp.p != ':')
+          return vocab_fail (&vp, error, "expected ':'");
+        vp.p++;
+        vocab_skip_ws (&vp);
+        if (vp.p < vp.end && *vp.p == '-')
+          {
+            negative = TRUE;
+            vp.p++;
+          }
+        digits = vp.p;
+        while (vp.p < vp.end && g_ascii_isdigit (*vp.p) && vp.p - digits < 12)
+          id = id * 10 + (*vp.p++ - '0');
+        if (vp.p == digits || (vp.p < vp.end && (*vp.p == '.' || *vp.p == 'e' ||
+                                                 *vp.p == 'E' || g_ascii_isdigit (*vp.p))))
+          {
+            if (vp.p == digits && vp.p < vp.end && *vp.p != '"' && *vp.p != '[' &&
+                *vp.p != '{' && *vp.p != 't' && *vp.p != 'f' && *vp.p != 'n')
+              return vocab_fail (&vp, error, "expected a value");
+            g_set_error (error, PM_TOKENIZER_ERROR, PM_TOKENIZER_ERROR_MALFORMED,
+                         "Vocabulary “%s”: the id of token “%s” is not an integer", path,
+                         key->str);
+            return FALSE;
+          }
+        if (negative)
+          id = -id;
+        if (id < 0 || id >= MAX_VOCAB_ID)
+          {
+            g_set_error (error, PM_TOKENIZER_ERROR, PM_TOKENIZER_ERROR_MALFORMED,
+                         "Vocabulary “%s”: token “%s” has id %" G_GINT64_FORMAT " out of range",
+                         path, key->str, id);
+            return FALSE;
+          }
+        if (key->len == 0)
+          {
+            g_set_error (error, PM_TOKENIZER_ERROR, PM_TOKENIZER_ERROR_MALFORMED,
+                         "Vocabulary “%s” has an empty token", path);
+            return FALSE;
+          }
+        g_hash_table_replace (self->vocab, g_strndup (key->str, key->len),
+                              GINT_TO_POINTER ((int) id + 1));
+        max_id = MAX (max_id, (int) id);
+
+        vocab_skip_ws (&vp);
+        if (vp.p < vp.end && *vp.p == ',')
+          {
+            vp.p++;
+            continue;
+          }
+        if (vp.p < vp.end && *vp.p == '}')
+          {
+            vp.p++;
+            break;
+          }
+        return vocab_fail (&vp, error, "expected ',' or '}'");
+      }
+  vocab_skip_ws (&vp);
+  if (vp.p != vp.end)
+    return vocab_fail (&vp, error, "trailing data after the object");
   if (max_id < 0)
     {
       g_set_error (error, PM_TOKENIZER_ERROR, PM_TOKENIZER_ERROR_MALFORMED,

@@ -236,7 +236,7 @@ test_logits (void)
                           &out, &err);
     g_assert_cmpint (rc, ==, 1);
     g_assert_cmpint (count_lines (err), ==, 1);
-    g_assert_nonnull (strstr (err, "/nonexistent.png"));
+    g_assert_nonnull (strstr (err, "nonexistent.png"));
   }
   pm_test_rmdir (tmp);
 }

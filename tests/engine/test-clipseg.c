@@ -492,6 +492,145 @@ test_skips_unused_layers (void)
   pm_test_rmdir (dir);
 }
 
+/* ---------------------------------------------------------------------------------------
+ * Progress and cancellation between vision layers
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct {
+  int           calls;
+  int           cancel_at;
+  GCancellable *cancellable;
+  char         *last;
+} ProgressState;
+
+static void
+on_progress (const char *stage,
+             double      fraction,
+             gpointer    user_data)
+{
+  ProgressState *st = user_data;
+
+  g_assert_cmpfloat (fraction, >=, 0.0);
+  g_assert_cmpfloat (fraction, <=, 1.0);
+  st->calls++;
+  g_free (st->last);
+  st->last = g_strdup (stage);
+  if (st->calls == st->cancel_at)
+    g_cancellable_cancel (st->cancellable);
+}
+
+static void
+test_progress_cancel (void)
+{
+  g_autoptr(PmClipseg) m = load_model ("tiny-f32");
+  Case *c = g_ptr_array_index (cases, 0);
+  gint64 np;
+  g_autofree float *pixels = load_npy (c->pixels, &np);
+  g_autoptr(GCancellable) cancel = g_cancellable_new ();
+  ProgressState st = { 0, -1, cancel, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmClipsegVision) v = NULL;
+
+  v = pm_clipseg_encode_image (m, pixels, on_progress, &st, cancel, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (v);
+  /* 3 of the 4 layers run (extract_layers [0, 1, 2]), plus the final report */
+  g_assert_cmpint (st.calls, ==, 4);
+  g_clear_pointer (&v, pm_clipseg_vision_free);
+
+  st.calls = 0;
+  st.cancel_at = 2;
+  v = pm_clipseg_encode_image (m, pixels, on_progress, &st, cancel, NULL, &error);
+  g_assert_null (v);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (st.last, ==, "vision layer 2/3");
+  g_free (st.last);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Full-size model: random F16 weights with the real dimensions, generated once per build
+ * directory by tests/fixtures/make-full-model.py.
+ * ------------------------------------------------------------------------------------- */
+
+static char *
+ensure_full_model (void)
+{
+  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
+  g_autofree char *script = pm_test_source_path ("tests/fixtures/make-full-model.py");
+  g_autofree char *config = fixture_path ("full-config");
+  g_autofree char *script_text = NULL;
+  g_autofree char *sum = NULL;
+  g_autofree char *stamp_text = NULL;
+  char *dir;
+  g_autofree char *stamp = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (!g_file_get_contents (script, &script_text, NULL, NULL) ||
+      !g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
+    return NULL;
+  sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, script_text, -1);
+  dir = g_build_filename (builddir != NULL ? builddir : ".", "clipseg-full-f16", NULL);
+  stamp = g_build_filename (dir, "stamp", NULL);
+  if (g_file_get_contents (stamp, &stamp_text, NULL, NULL) && g_str_equal (stamp_text, sum))
+    return dir;
+  {
+    const char *argv[] = { "/usr/bin/python3", script, config, dir, "--dtype", "F16", NULL };
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+                  &status, &error);
+  }
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    {
+      g_free (dir);
+      return NULL;
+    }
+  g_assert_true (g_file_set_contents (stamp, sum, -1, NULL));
+  return dir;
+}
+
+static void
+test_full_size (void)
+{
+  g_autofree char *dir = ensure_full_model ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmClipseg) m = NULL;
+  g_autofree float *pixels = NULL, *logits = NULL;
+  gint32 ids[] = { 49406, 320, 1125, 539, 320, 2368, 49407 };   /* a photo of a cat */
+  double sum = 0, sq = 0;
+  int s;
+  GRand *r;
+
+  if (dir == NULL)
+    {
+      g_test_skip ("cannot generate the full-size model (needs /usr/bin/python3 + numpy)");
+      return;
+    }
+  m = pm_clipseg_load (dir, &error);
+  g_assert_no_error (error);
+  s = pm_clipseg_get_input_size (m);
+  g_assert_cmpint (s, ==, 352);
+  g_assert_cmpint (pm_clipseg_get_embedding_dim (m), ==, 512);
+  g_assert_cmpint (pm_clipseg_config_get_vision_layers_needed (pm_clipseg_get_config (m)), ==, 10);
+  pixels = g_new (float, 3 * s * s);
+  logits = g_new (float, s * s);
+  r = g_rand_new_with_seed (3);
+  for (int i = 0; i < 3 * s * s; i++)
+    pixels[i] = (float) g_rand_double_range (r, -2, 2);
+  g_rand_free (r);
+  g_assert_true (pm_clipseg_forward (m, pixels, ids, G_N_ELEMENTS (ids), logits, NULL, NULL,
+                                     &error));
+  g_assert_no_error (error);
+  for (int i = 0; i < s * s; i++)
+    {
+      g_assert_true (isfinite (logits[i]));
+      sum += logits[i];
+      sq += (double) logits[i] * logits[i];
+    }
+  g_test_message ("full-size logits: mean %.4g, rms %.4g", sum / (s * s), sqrt (sq / (s * s)));
+  g_assert_cmpfloat (sq / (s * s) - (sum / (s * s)) * (sum / (s * s)), >, 0.0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -511,6 +650,8 @@ main (int   argc,
   g_test_add_func ("/engine/clipseg/bad-input", test_bad_input);
   g_test_add_func ("/engine/clipseg/malformed-model", test_malformed_model);
   g_test_add_func ("/engine/clipseg/skips-unused-layers", test_skips_unused_layers);
+  g_test_add_func ("/engine/clipseg/progress-cancel", test_progress_cancel);
+  g_test_add_func ("/engine/clipseg/full-size", test_full_size);
   {
     int ret = g_test_run ();
     g_ptr_array_unref (cases);

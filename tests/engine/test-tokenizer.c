@@ -331,6 +331,13 @@ test_malformed (void)
   expect_malformed ("{\"a\": -4}", "#version: 0.2\na b\n", "out of range");
   expect_malformed ("{\"a\": 0}", "#version: 0.2\na b\n", "lacks");
   expect_malformed (dup_vocab, "#version: 0.2\na b\n", "id 3");
+  expect_malformed ("{\"a\": 1} x", "#version: 0.2\na b\n", "trailing data");
+  expect_malformed ("{\"a\": 1.5}", "#version: 0.2\na b\n", "not an integer");
+  expect_malformed ("{\"a\\q\": 1}", "#version: 0.2\na b\n", "bad escape");
+  expect_malformed ("{\"\\ud800\": 1}", "#version: 0.2\na b\n", "surrogate");
+  expect_malformed ("{\"a\": 1 \"b\": 2}", "#version: 0.2\na b\n", "expected ','");
+  expect_malformed ("{\"a\": 99999999999999999}", "#version: 0.2\na b\n", "not an integer");
+  expect_malformed ("\"a\"", "#version: 0.2\na b\n", "not a JSON object");
   expect_malformed (good_vocab, NULL, "merges.txt");
   expect_malformed (good_vocab, "#version: 0.2\na b\nc\n", "line 3");
   expect_malformed (good_vocab, "#version: 0.2\na b c\n", "line 2");
