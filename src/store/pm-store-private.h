@@ -10,7 +10,7 @@
 G_BEGIN_DECLS
 
 /* The newest schema this build knows; PRAGMA user_version of a current database. */
-#define PM_STORE_SCHEMA_VERSION 2
+#define PM_STORE_SCHEMA_VERSION 3
 
 /* PRAGMA application_id of a Paintmask database: "PMSK". */
 #define PM_STORE_APPLICATION_ID 0x504D534B
@@ -98,6 +98,9 @@ gboolean      pm_store_check_exists     (PmStore        *store,
                                          const char     *table,
                                          gint64          id,
                                          GError        **error);
+
+/* @image scaled down to fit PM_STORE_THUMBNAIL_SIZE (a copy if it already does). */
+PmImage      *pm_store_make_thumbnail   (const PmImage  *image);
 
 /* Maps an SQLite result code to a PmStoreError code. */
 int      pm_store_error_code     (int          rc);

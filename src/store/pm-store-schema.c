@@ -77,9 +77,17 @@ static const char migration_v2[] =
   "ALTER TABLE runs ADD COLUMN message TEXT;"
   "CREATE INDEX runs_started ON runs (started_at, id);";
 
+/* v2 → v3: small PNG previews (long side PM_STORE_THUMBNAIL_SIZE) of each image and each
+ * edited artifact, so that a history list does not decode 12 MP PNGs. Rows from before
+ * have NULL and get theirs when first asked for. */
+static const char migration_v3[] =
+  "ALTER TABLE images ADD COLUMN thumbnail BLOB;"
+  "ALTER TABLE artifacts ADD COLUMN thumbnail BLOB;";
+
 static const char * const migrations[PM_STORE_SCHEMA_VERSION] = {
   migration_v1,
   migration_v2,
+  migration_v3,
 };
 
 int

@@ -26,6 +26,9 @@ typedef enum {
 
 typedef struct _PmStore PmStore;
 
+/* The long side of stored previews, in pixels. */
+#define PM_STORE_THUMBNAIL_SIZE 128
+
 typedef enum {
   PM_ARTIFACT_EDITED,
   PM_ARTIFACT_SOFT_MASK,
@@ -156,6 +159,14 @@ PmMask        *pm_store_get_artifact_mask  (PmStore         *store,
                                             gint64           run_id,
                                             PmArtifactKind   kind,
                                             GError         **error);
+/* Previews no larger than PM_STORE_THUMBNAIL_SIZE on the long side, cheap to read. A run
+ * without an edited image shows its session's image. */
+PmImage       *pm_store_get_session_thumbnail (PmStore      *store,
+                                           gint64            session_id,
+                                           GError          **error);
+PmImage       *pm_store_get_run_thumbnail (PmStore          *store,
+                                           gint64            run_id,
+                                           GError          **error);
 gboolean       pm_store_delete_run        (PmStore          *store,
                                            gint64            run_id,
                                            GError          **error);

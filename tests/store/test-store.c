@@ -471,7 +471,6 @@ check_v1_data (PmStore       *store,
   g_assert_cmpstr (run->instruction, ==, "paint the cup red");
   g_assert_cmpstr (run->color, ==, "#ff0000");
   g_assert_cmpstr (run->model, ==, "grabcut");
-  g_assert_null (run->message);
   g_assert_cmpint (run->started_at, ==, 1600000000000000);
   g_assert_cmpfloat (run->duration_ms, ==, 250.0);
 
@@ -496,6 +495,41 @@ check_v1_data (PmStore       *store,
   g_assert_cmpuint (runs->len, ==, 2);
 }
 
+/* v1 → v2 as it shipped. */
+static const char schema_v2_from_v1[] =
+  "ALTER TABLE runs ADD COLUMN message TEXT;"
+  "CREATE INDEX runs_started ON runs (started_at, id);"
+  "PRAGMA user_version = 2;";
+
+/* Rows from before schema 3 have no previews: they are made on first request and kept. */
+static void
+check_v1_thumbnails (PmStore       *store,
+                     const PmImage *image,
+                     const PmImage *edited)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = pm_store_get_db (store);
+  g_autoptr(PmImage) session_thumb = NULL;
+  g_autoptr(PmImage) run_thumb = NULL;
+  g_autoptr(PmImage) child_thumb = NULL;
+
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM images WHERE id = 7 "
+                                "AND thumbnail IS NULL"), ==, 1);
+  session_thumb = pm_store_get_session_thumbnail (store, 3, &error);
+  g_assert_no_error (error);
+  assert_images_equal (session_thumb, image); /* small enough to be its own preview */
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM images WHERE id = 7 "
+                                "AND thumbnail IS NOT NULL"), ==, 1);
+  run_thumb = pm_store_get_run_thumbnail (store, 10, &error);
+  g_assert_no_error (error);
+  assert_images_equal (run_thumb, edited);
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM artifacts WHERE run_id = 10 "
+                                "AND kind = 'edited' AND thumbnail IS NOT NULL"), ==, 1);
+  child_thumb = pm_store_get_run_thumbnail (store, 11, &error); /* no edit: the original */
+  g_assert_no_error (error);
+  assert_images_equal (child_thumb, image);
+}
+
 /* Every old user_version is brought up to date with its data kept. */
 static void
 test_schema_migrate (Fixture       *f,
@@ -518,6 +552,15 @@ test_schema_migrate (Fixture       *f,
         g_assert_true (g_file_set_contents (path, "", 0, NULL)); /* an empty file */
       else if (from == 1)
         write_v1_database (path, image, edited, derived);
+      else if (from == 2)
+        {
+          sqlite3 *db;
+          write_v1_database (path, image, edited, derived);
+          db = raw_open (path);
+          raw_exec (db, schema_v2_from_v1);
+          raw_exec (db, "UPDATE runs SET message = 'v2 note' WHERE id = 11");
+          sqlite3_close (db);
+        }
       else
         g_assert_not_reached (); /* add a fixture for every new schema version */
 
@@ -529,8 +572,14 @@ test_schema_migrate (Fixture       *f,
       g_assert_cmpstr (check, ==, "ok");
       g_assert_cmpint (sql_int (pm_store_get_db (store),
                                 "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
-      if (from == 1)
-        check_v1_data (store, image, edited, derived);
+      if (from >= 1)
+        {
+          g_autoptr(PmRunInfo) child = pm_store_get_run (store, 11, &error);
+          g_assert_no_error (error);
+          g_assert_cmpstr (child->message, ==, from >= 2 ? "v2 note" : NULL);
+          check_v1_data (store, image, edited, derived);
+          check_v1_thumbnails (store, image, edited);
+        }
 
       /* The migrated database takes new runs, messages included. */
       {
@@ -737,6 +786,50 @@ test_roundtrip (Fixture       *f,
   got_edited = pm_store_get_artifact_image (store, run, PM_ARTIFACT_EDITED, &error);
   g_assert_no_error (error);
   assert_images_equal (got_edited, edited);
+}
+
+static void
+test_thumbnails (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmStore) store = pm_store_open (f->db, &error);
+  g_autoptr(PmImage) image = make_image (300, 150, 61);
+  g_autoptr(PmImage) tall = make_image (10, 1000, 62);
+  g_autoptr(PmImage) session_thumb = NULL, run_thumb = NULL, tall_thumb = NULL;
+  g_autoptr(PmImage) want_session = pm_image_resize (image, 128, 64);
+  g_autoptr(PmImage) edited = make_image (300, 150, 63);
+  g_autoptr(PmImage) want_run = pm_image_resize (edited, 128, 64);
+  PmRunRecord record = { .instruction = "edit", .edited = edited };
+  gint64 session, run;
+
+  g_assert_no_error (error);
+  session = pm_store_ensure_session (store, image, NULL, &error);
+  g_assert_no_error (error);
+  record.session_id = session;
+  run = pm_store_add_run (store, &record, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(*) FROM artifacts "
+                                                     "WHERE thumbnail IS NOT NULL"), ==, 1);
+
+  session_thumb = pm_store_get_session_thumbnail (store, session, &error);
+  g_assert_no_error (error);
+  assert_images_equal (session_thumb, want_session);
+  run_thumb = pm_store_get_run_thumbnail (store, run, &error);
+  g_assert_no_error (error);
+  assert_images_equal (run_thumb, want_run);
+
+  /* A thin image keeps at least one pixel across. */
+  tall_thumb = pm_store_make_thumbnail (tall);
+  g_assert_cmpint (tall_thumb->width, ==, 1);
+  g_assert_cmpint (tall_thumb->height, ==, PM_STORE_THUMBNAIL_SIZE);
+
+  g_assert_null (pm_store_get_run_thumbnail (store, 4711, &error));
+  g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (pm_store_get_session_thumbnail (store, 4712, &error));
+  g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
 }
 
 static void
@@ -949,6 +1042,10 @@ test_export_import (Fixture       *f,
     session_image = pm_store_get_session_image (second, a->session_id, &error);
     g_assert_no_error (error);
     assert_images_equal (session_image, image);
+    g_assert_cmpint (sql_int (pm_store_get_db (second), "SELECT count(*) FROM artifacts "
+                              "WHERE kind = 'edited' AND thumbnail IS NULL"), ==, 0);
+    g_assert_cmpint (sql_int (pm_store_get_db (second), "SELECT count(*) FROM images "
+                              "WHERE thumbnail IS NULL"), ==, 0);
   }
   (void) r2;
 
@@ -1446,6 +1543,7 @@ main (int    argc,
   ADD ("/store/schema/create", test_schema_create);
   ADD ("/store/schema/migrate-every-version", test_schema_migrate);
   ADD ("/store/roundtrip", test_roundtrip);
+  ADD ("/store/thumbnails", test_thumbnails);
   ADD ("/store/search", test_search);
   ADD ("/store/delete-cascade", test_delete);
   ADD ("/store/export-import", test_export_import);
