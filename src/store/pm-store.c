@@ -393,12 +393,16 @@ pm_store_open_as (const char  *path,
   if (!pm_store_schema_check (store->db, display_name, &version, error))
     return NULL;
 
-  /* auto_vacuum only takes effect on a database without tables and before it switches to
-   * WAL; incremental mode lets deletes give space back without a full VACUUM. Harmless if
-   * another process wins the race to create the tables. */
+  /* page_size and auto_vacuum only take effect on a database without tables and before
+   * it switches to WAL. Harmless if another process wins the race to create the tables.
+   * - 16 KiB pages: the history is mostly PNG blobs in overflow chains; a quarter as many
+   *   pages made quick_check 3-5x and reading blobs about 2x faster than 4 KiB here.
+   * - incremental auto_vacuum lets deletes give space back without a full VACUUM. */
   if (version == 0 &&
-      !pm_store_exec (store, "PRAGMA main.auto_vacuum = INCREMENTAL", "setting auto_vacuum",
-                      error))
+      (!pm_store_exec (store, "PRAGMA main.page_size = 16384", "setting the page size",
+                       error) ||
+       !pm_store_exec (store, "PRAGMA main.auto_vacuum = INCREMENTAL", "setting auto_vacuum",
+                       error)))
     return NULL;
 
   if (!pm_store_exec (store, "PRAGMA foreign_keys = ON", "enabling foreign keys", error) ||

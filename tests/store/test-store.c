@@ -359,6 +359,7 @@ test_schema_create (Fixture       *f,
   g_assert_cmpint (sql_int (db, "PRAGMA foreign_keys"), ==, 1);
   g_assert_cmpint (sql_int (db, "PRAGMA synchronous"), ==, 2); /* FULL */
   g_assert_cmpint (sql_int (db, "PRAGMA auto_vacuum"), ==, 2); /* INCREMENTAL */
+  g_assert_cmpint (sql_int (db, "PRAGMA page_size"), ==, 16384);
   mode = sql_text (db, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
   g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
