@@ -13,12 +13,13 @@
 /* The element-wise loops below are written to vectorise (no reductions in float order
  * that would need -ffast-math); GCC's -O2 cost model only vectorises loops without an
  * epilogue, so ask for the dynamic model here; no-trapping-math lets the clamps in pm_expf
- * become blends (results unchanged). Hot kernels are also cloned for AVX2. */
+ * become blends (results unchanged). Hot kernels are also cloned for x86-64-v3 (AVX2 + FMA),
+ * dispatched on CPU features. */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize ("tree-vectorize", "vect-cost-model=dynamic", "no-trapping-math")
 #endif
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define PM_HOT_CLONES __attribute__ ((target_clones ("avx2", "default")))
+#define PM_HOT_CLONES __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
 #else
 #define PM_HOT_CLONES
 #endif
