@@ -120,7 +120,9 @@ get_weight (Loader       *ld,
   ld->bytes += (gsize) pm_tensor_numel (out) * sizeof (float);
 }
 
-#define SHAPE(...) (sizeof ((gint64[]) { __VA_ARGS__ }) / sizeof (gint64)), (gint64[]) { __VA_ARGS__ }
+/* SHAPE (a, b) expands to the two arguments "2, (gint64[]) { a, b }". */
+#define SHAPE(...) \
+  (sizeof ((gint64[]) { __VA_ARGS__ }) / sizeof (gint64)), (gint64[]) { __VA_ARGS__ }
 
 static void
 load_layer (Loader         *ld,
