@@ -41,8 +41,8 @@ void
 pm_clipseg_post_params_init (PmClipsegPostParams *params)
 {
   params->refine = TRUE;
-  params->radius_scale = 3.0;
-  params->eps = 1e-3;
+  params->radius_scale = 4.0;
+  params->eps = 1e-4;
   params->max_fit_side = 640;
   params->threshold = 0.5f;
 }
