@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pm-app-config.h"
 #include "pm-application.h"
 #include "pm-preferences-window.h"
 #include "pm-window.h"
@@ -182,6 +183,30 @@ set_accels (GtkApplication *app)
     gtk_application_set_accels_for_action (app, accels[i].action, accels[i].accels);
 }
 
+/* The installed schema, else the one compiled in the build tree (running uninstalled). */
+static GSettings *
+new_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettingsSchemaSource) build_source = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, "org.paintmask.Paintmask", TRUE);
+  if (schema == NULL)
+    {
+      build_source = g_settings_schema_source_new_from_directory (PM_BUILD_SCHEMA_DIR, source,
+                                                                  FALSE, NULL);
+      if (build_source != NULL)
+        schema = g_settings_schema_source_lookup (build_source, "org.paintmask.Paintmask",
+                                                  FALSE);
+    }
+  if (schema == NULL)
+    g_error ("The settings schema org.paintmask.Paintmask is not installed "
+             "(set GSETTINGS_SCHEMA_DIR to a folder with gschemas.compiled)");
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
 static void
 pm_application_startup (GApplication *app)
 {
@@ -189,7 +214,7 @@ pm_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (pm_application_parent_class)->startup (app);
 
-  self->settings = g_settings_new ("org.paintmask.Paintmask");
+  self->settings = new_settings ();
   g_signal_connect_object (self->settings, "changed::history-database",
                            G_CALLBACK (history_database_changed_cb), self, G_CONNECT_SWAPPED);
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,

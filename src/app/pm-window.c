@@ -99,8 +99,11 @@ void
 pm_window_toast (PmWindow   *self,
                  const char *message)
 {
-  AdwToast *toast = adw_toast_new (message);
+  AdwToast *toast;
 
+  if (self->timeline == NULL)  /* disposed */
+    return;
+  toast = adw_toast_new (message);
   adw_toast_set_timeout (toast, 4);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
@@ -109,11 +112,14 @@ void
 pm_window_error (PmWindow   *self,
                  const char *message)
 {
-  AdwToast *toast = adw_toast_new (message);
+  AdwToast *toast;
 
   g_free (self->last_error);
   self->last_error = g_strdup (message);
-  g_message ("%s", message);
+  g_debug ("%s", message);
+  if (self->timeline == NULL)  /* disposed */
+    return;
+  toast = adw_toast_new (message);
   adw_toast_set_timeout (toast, 8);
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
@@ -421,7 +427,9 @@ open_loaded_cb (GObject      *source,
   PmImage *image = pm_window_load_image_finish (result, &error);
 
   pm_window_release (self);
-  if (image == NULL)
+  if (self->timeline == NULL)  /* the window closed meanwhile */
+    g_clear_pointer (&image, pm_image_free);
+  else if (image == NULL)
     {
       g_autofree char *name = g_file_get_parse_name (file);
       g_autofree char *msg = g_strdup_printf (_("Could not open “%s”: %s"), name,
