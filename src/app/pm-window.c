@@ -2,7 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Threads: a run is pm_pipeline_run_async() in a GTask worker; its progress and result
+ * Threads: a run is pm_pipeline_run() in a GTask worker (sharing the photo's pixels, not
+ * copying them on the main thread); its progress and result
  * arrive in the main context and are matched against run_serial, so a run that was
  * superseded or whose window closed is dropped. A new instruction while one runs cancels
  * the old one and says so in a toast. Photos decode in a worker too.
@@ -23,7 +24,10 @@ const char * const pm_window_engine_ids[3] = { "builtin", "clipseg", "remote" };
 
 #define MAX_RECENT_INSTRUCTIONS 50
 
-static char load_tag; /* GTask source tag */
+static char load_tag; /* GTask source tags */
+#ifdef PM_HAVE_PM_PIPELINE
+static char run_tag;
+#endif
 
 /* ---------------------------------------------------------------- photo, entries */
 
@@ -409,7 +413,8 @@ pm_window_set_photo (PmWindow *self,
   g_ptr_array_set_size (self->timeline, 0);
   self->position = -1;
 
-  pm_canvas_set_image (self->canvas, photo->image);
+  pm_canvas_set_image_shared (self->canvas, photo->image, pm_photo_ref (photo),
+                              (GDestroyNotify) pm_photo_unref);
   gtk_stack_set_visible_child_name (self->view_stack, "image");
   update_title (self);
   pm_window_update_actions (self);
@@ -505,7 +510,9 @@ pm_window_show_position (PmWindow *self,
       pm_window_load_entry (self, entry);
     }
   else
-    pm_canvas_set_result (self->canvas, entry->edited, entry->mask, animate);
+    pm_canvas_set_result_shared (self->canvas, entry->edited, entry->mask,
+                                 pm_run_entry_ref (entry), (GDestroyNotify) pm_run_entry_unref,
+                                 animate);
   pm_window_update_actions (self);
 }
 
@@ -522,6 +529,7 @@ pm_window_append_entry (PmWindow   *self,
 
 /* ---------------------------------------------------------------- runs */
 
+#ifdef PM_HAVE_PM_PIPELINE
 typedef struct {
   PmWindow *self;       /* strong */
   guint     serial;
@@ -543,20 +551,98 @@ run_data_free (gpointer data)
   g_free (run->engine);
   g_free (run);
 }
+#endif
 
+#ifdef PM_HAVE_PM_PIPELINE
+/* The worker's job. It shares the photo (no 24 MP copy on the main thread) and holds no
+ * window reference, so it may be freed in the worker. */
+typedef struct {
+  PmEngine          *engine;
+  PmPhoto           *photo;
+  char              *instruction;
+  PmPipelineOptions  options;
+  PmWindow          *self;      /* borrowed: RunData keeps it alive until the run ends */
+  guint              serial;
+  GMainContext      *context;
+} RunJob;
+
+typedef struct {
+  PmWindow *self;
+  guint     serial;
+  char     *stage;
+  double    fraction;
+} Progress;
+
+static void
+run_job_free (gpointer data)
+{
+  RunJob *job = data;
+
+  pm_engine_unref (job->engine);
+  pm_photo_unref (job->photo);
+  g_free (job->instruction);
+  g_main_context_unref (job->context);
+  g_free (job);
+}
+
+static void
+progress_free (gpointer data)
+{
+  Progress *p = data;
+
+  g_object_unref (p->self);
+  g_free (p->stage);
+  g_free (p);
+}
+
+static gboolean
+progress_main_cb (gpointer data)
+{
+  Progress *p = data;
+  PmWindow *self = p->self;
+
+  if (p->serial == self->run_serial && self->run_cancellable != NULL)
+    {
+      gtk_label_set_text (self->stage_label, p->stage);
+      gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (p->fraction, 0.0, 1.0));
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Called in the worker: hands the stage to the main context. */
 static void
 run_progress_cb (const char *stage,
                  double      fraction,
                  gpointer    user_data)
 {
-  RunData *run = user_data;
-  PmWindow *self = run->self;
+  RunJob *job = user_data;
+  Progress *p = g_new0 (Progress, 1);
 
-  if (run->serial != self->run_serial || self->run_cancellable == NULL)
-    return;
-  gtk_label_set_text (self->stage_label, stage);
-  gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0.0, 1.0));
+  p->self = g_object_ref (job->self);
+  p->serial = job->serial;
+  p->stage = g_strdup (stage);
+  p->fraction = fraction;
+  g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, progress_main_cb, p,
+                              progress_free);
 }
+
+static void
+run_thread (GTask        *task,
+            gpointer      source,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  RunJob *job = task_data;
+  GError *error = NULL;
+  PmPipelineResult *res = pm_pipeline_run (job->engine, job->photo->image, job->instruction,
+                                           &job->options, run_progress_cb, job, cancellable,
+                                           &error);
+  if (res == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, res, (GDestroyNotify) pm_pipeline_result_free);
+}
+#endif
 
 static void
 end_run_ui (PmWindow *self)
@@ -602,7 +688,7 @@ run_done_cb (GObject      *source,
   RunData *run = user_data;
   PmWindow *self = run->self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PmPipelineResult) res = pm_pipeline_run_finish (result, &error);
+  g_autoptr(PmPipelineResult) res = g_task_propagate_pointer (G_TASK (result), &error);
   gboolean current = run->serial == self->run_serial && self->run_cancellable != NULL;
 
   pm_window_release (self);
@@ -656,6 +742,7 @@ run_done_cb (GObject      *source,
 }
 #endif
 
+#ifdef PM_HAVE_PM_PIPELINE
 static void
 remember_instruction (PmWindow   *self,
                       const char *instruction)
@@ -680,6 +767,7 @@ remember_instruction (PmWindow   *self,
   for (guint i = 0; recent[i] != NULL; i++)
     gtk_list_store_insert_with_values (self->completion_store, &iter, -1, 0, recent[i], -1);
 }
+#endif
 
 void
 pm_window_cancel_run (PmWindow *self)
@@ -723,7 +811,9 @@ pm_window_run (PmWindow   *self,
     g_autoptr(PmEngine) engine = get_engine (self, self->engine_name, &error);
     PmPipelineOptions options;
     GdkRGBA rgba;
-    RunData *run, *progress;
+    RunData *run;
+    RunJob *job;
+    g_autoptr(GTask) task = NULL;
 
     if (engine == NULL)
       {
@@ -758,9 +848,14 @@ pm_window_run (PmWindow   *self,
     run->started_ms = pm_now_ms ();
     run->highlight = options.highlight;
     run->threads = default_threads (self->settings);
-    progress = g_new0 (RunData, 1);
-    progress->self = g_object_ref (self);
-    progress->serial = run->serial;
+    job = g_new0 (RunJob, 1);
+    job->engine = pm_engine_ref (engine);
+    job->photo = pm_photo_ref (self->photo);
+    job->instruction = g_strdup (text);
+    job->options = options;
+    job->self = self;
+    job->serial = run->serial;
+    job->context = g_main_context_ref_thread_default ();
 
     self->run_cancellable = g_cancellable_new ();
     self->running_instruction = g_strdup (text);
@@ -771,9 +866,10 @@ pm_window_run (PmWindow   *self,
     pm_window_hold (self);
     pm_window_update_actions (self);
 
-    pm_pipeline_run_async (engine, self->photo->image, text, &options,
-                           run_progress_cb, progress, run_data_free,
-                           self->run_cancellable, run_done_cb, run);
+    task = g_task_new (NULL, self->run_cancellable, run_done_cb, run);
+    g_task_set_source_tag (task, &run_tag);
+    g_task_set_task_data (task, job, run_job_free);
+    g_task_run_in_thread (task, run_thread);
   }
 #else
   pm_window_error (self, _("This build cannot run instructions (no pipeline)"));
