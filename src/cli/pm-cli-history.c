@@ -615,6 +615,30 @@ cmd_delete (const HistoryArgs *args,
   return PM_EXIT_OK;
 }
 
+static int
+cmd_check (const HistoryArgs *args)
+{
+  g_autoptr(PmStore) store = open_store (args, TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) sessions = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  GStatBuf st;
+
+  if (store == NULL)
+    return PM_EXIT_ERROR;
+  if (!pm_store_check (store, &error))
+    return report (error);
+  sessions = pm_store_list_sessions (store, NULL, &error);
+  if (sessions != NULL)
+    runs = pm_store_list_runs (store, 0, NULL, &error);
+  if (runs == NULL)
+    return report (error);
+  printf ("%s: ok (%u session%s, %u run%s, %.1f MB)\n", pm_store_get_path (store),
+          sessions->len, sessions->len == 1 ? "" : "s", runs->len, runs->len == 1 ? "" : "s",
+          g_stat (pm_store_get_path (store), &st) == 0 ? st.st_size / 1e6 : 0.0);
+  return PM_EXIT_OK;
+}
+
 /* ------------------------------------------------------------------------------------- */
 /* Dispatch                                                                               */
 /* ------------------------------------------------------------------------------------- */
@@ -635,6 +659,7 @@ static const char usage[] =
   "  delete RUN_ID        delete a run and its pictures\n"
   "  delete-session SESSION_ID\n"
   "                       delete a session with all its runs\n"
+  "  check                verify every page of the database (slow on a big history)\n"
   "\n"
   "Every subcommand takes --db FILE (default: $PAINTMASK_DB, else\n"
   "$XDG_DATA_HOME/paintmask/history.sqlite3).\n";
@@ -652,6 +677,7 @@ static const Subcommand subcommands[] = {
   { "import", "FILE.paintmask" },
   { "delete", "RUN_ID" },
   { "delete-session", "SESSION_ID" },
+  { "check", NULL },
 };
 
 int
@@ -705,7 +731,7 @@ pm_cli_history (int    argc,
   if (sub == NULL)
     {
       history_error ("unknown subcommand '%s' (list, show, export, export-session, import, "
-                     "delete, delete-session)", argv[1]);
+                     "delete, delete-session, check)", argv[1]);
       return PM_EXIT_USAGE;
     }
 
@@ -748,6 +774,8 @@ pm_cli_history (int    argc,
 
   if (strcmp (sub->name, "list") == 0)
     status = cmd_list (&args);
+  else if (strcmp (sub->name, "check") == 0)
+    status = cmd_check (&args);
   else if (strcmp (sub->name, "import") == 0)
     status = cmd_import (&args, rest[1]);
   else if (!parse_id (rest[1], strstr (sub->name, "session") ? "session" : "run", &id))

@@ -31,6 +31,7 @@ pm_box_filter_mean (const float *in,
 {
   g_autofree float *tmp = NULL;
   g_autofree double *col = NULL;
+  g_autofree double *inv_x = NULL;
   gsize w = width, h = height;
 
   g_return_if_fail (in != NULL && out != NULL);
@@ -44,53 +45,57 @@ pm_box_filter_mean (const float *in,
     }
   tmp = g_new (float, w * h);
   col = g_new0 (double, w);
+  /* 1 / (pixels in the clipped window) per column. */
+  inv_x = g_new (double, w);
+  for (int x = 0; x < width; x++)
+    inv_x[x] = 1.0 / (MIN (x + radius, width - 1) - MAX (x - radius, 0) + 1);
 
-  /* Horizontal: tmp = mean of in over [x − r, x + r] ∩ [0, w). */
+  /* Horizontal: tmp = mean of in over [x − r, x + r] ∩ [0, w), a sliding sum. */
   for (gsize y = 0; y < h; y++)
     {
       const float *row = in + y * w;
       float *dst = tmp + y * w;
       double sum = 0;
-      int lo = 0, hi = -1;   /* current window [lo, hi] */
 
+      for (int i = 0; i <= MIN (radius, width - 1); i++)
+        sum += row[i];
       for (int x = 0; x < width; x++)
         {
-          int want_hi = MIN (x + radius, width - 1);
-          int want_lo = MAX (x - radius, 0);
-          while (hi < want_hi)
-            sum += row[++hi];
-          while (lo < want_lo)
-            sum -= row[lo++];
-          dst[x] = (float) (sum / (hi - lo + 1));
+          dst[x] = (float) (sum * inv_x[x]);
+          if (x + radius + 1 < width)
+            sum += row[x + radius + 1];
+          if (x - radius >= 0)
+            sum -= row[x - radius];
         }
     }
 
-  /* Vertical: col[x] holds the sum of tmp over rows [lo, hi]. */
-  {
-    int lo = 0, hi = -1;
-    for (int y = 0; y < height; y++)
-      {
-        int want_hi = MIN (y + radius, height - 1);
-        int want_lo = MAX (y - radius, 0);
-        double inv;
+  /* Vertical: col[x] holds the sum of tmp over rows [lo, hi], walked row by row. */
+  for (int y = 0; y <= MIN (radius, height - 1); y++)
+    {
+      const float *row = tmp + (gsize) y * w;
+      for (gsize x = 0; x < w; x++)
+        col[x] += row[x];
+    }
+  for (int y = 0; y < height; y++)
+    {
+      double inv = 1.0 / (MIN (y + radius, height - 1) - MAX (y - radius, 0) + 1);
+      float *dst = out + (gsize) y * w;
 
-        while (hi < want_hi)
-          {
-            const float *row = tmp + (gsize) ++hi * w;
-            for (gsize x = 0; x < w; x++)
-              col[x] += row[x];
-          }
-        while (lo < want_lo)
-          {
-            const float *row = tmp + (gsize) lo++ * w;
-            for (gsize x = 0; x < w; x++)
-              col[x] -= row[x];
-          }
-        inv = 1.0 / (hi - lo + 1);
-        for (gsize x = 0; x < w; x++)
-          out[(gsize) y * w + x] = (float) (col[x] * inv);
-      }
-  }
+      for (gsize x = 0; x < w; x++)
+        dst[x] = (float) (col[x] * inv);
+      if (y + radius + 1 < height)
+        {
+          const float *row = tmp + (gsize) (y + radius + 1) * w;
+          for (gsize x = 0; x < w; x++)
+            col[x] += row[x];
+        }
+      if (y - radius >= 0)
+        {
+          const float *row = tmp + (gsize) (y - radius) * w;
+          for (gsize x = 0; x < w; x++)
+            col[x] -= row[x];
+        }
+    }
 }
 
 static inline float
@@ -158,30 +163,6 @@ pm_guided_filter_grey (const PmMask *guide,
 }
 
 /* ---------------------------------------------------------------- colour guide */
-
-/* Bilinear sample of a lw×lh plane at full-resolution pixel (x, y) for scale s (pixel centres
- * aligned, edges clamped). */
-static inline float
-sample_low (const float *plane,
-            int          lw,
-            int          lh,
-            float        fx,
-            float        fy)
-{
-  int x0, y0, x1, y1;
-  float tx, ty;
-
-  fx = CLAMP (fx, 0.f, (float) (lw - 1));
-  fy = CLAMP (fy, 0.f, (float) (lh - 1));
-  x0 = (int) fx;
-  y0 = (int) fy;
-  x1 = MIN (x0 + 1, lw - 1);
-  y1 = MIN (y0 + 1, lh - 1);
-  tx = fx - x0;
-  ty = fy - y0;
-  return (plane[(gsize) y0 * lw + x0] * (1 - tx) + plane[(gsize) y0 * lw + x1] * tx) * (1 - ty) +
-         (plane[(gsize) y1 * lw + x0] * (1 - tx) + plane[(gsize) y1 * lw + x1] * tx) * ty;
-}
 
 enum { R, G, B, P, RP, GP, BP, RR, RG, RB, GG, GB, BB, N_PLANES };
 
@@ -304,30 +285,61 @@ pm_guided_filter_color (const PmImage *guide,
   pm_box_filter_mean (planes[BP], planes[BP], lw, lh, r);
   pm_box_filter_mean (planes[P], planes[P], lw, lh, r);
 
-  /* q = mean(a)·I + mean(b) at full resolution, a and b upsampled bilinearly. */
-  for (int y = 0; y < h; y++)
+  /* q = mean(a)·I + mean(b) at full resolution, a and b upsampled bilinearly (pixel
+   * centres aligned, edges clamped): rows are interpolated once per output row, columns
+   * through precomputed indices. */
+  if (s == 1)
     {
-      float fy = (y + 0.5f) / s - 0.5f;
-      for (int x = 0; x < w; x++)
+      for (gsize i = 0; i < (gsize) w * h; i++)
         {
-          float fx = (x + 0.5f) / s - 0.5f;
-          const guint8 *px = guide->data + ((gsize) y * w + x) * 4;
-          float q;
-
-          if (s == 1)
-            {
-              gsize i = (gsize) y * w + x;
-              q = planes[RP][i] * (px[0] / 255.f) + planes[GP][i] * (px[1] / 255.f) +
-                  planes[BP][i] * (px[2] / 255.f) + planes[P][i];
-            }
-          else
-            {
-              q = sample_low (planes[RP], lw, lh, fx, fy) * (px[0] / 255.f) +
-                  sample_low (planes[GP], lw, lh, fx, fy) * (px[1] / 255.f) +
-                  sample_low (planes[BP], lw, lh, fx, fy) * (px[2] / 255.f) +
-                  sample_low (planes[P], lw, lh, fx, fy);
-            }
-          out->data[(gsize) y * w + x] = clamp01 (q);
+          const guint8 *px = guide->data + i * 4;
+          float q = planes[RP][i] * (px[0] / 255.f) + planes[GP][i] * (px[1] / 255.f) +
+                    planes[BP][i] * (px[2] / 255.f) + planes[P][i];
+          out->data[i] = clamp01 (q);
         }
+      return;
     }
+  {
+    static const int coef[4] = { RP, GP, BP, P };
+    g_autofree int *x0 = g_new (int, w);
+    g_autofree int *x1 = g_new (int, w);
+    g_autofree float *tx = g_new (float, w);
+    g_autofree float *rows = g_new (float, (gsize) 4 * lw);
+
+    for (int x = 0; x < w; x++)
+      {
+        float fx = CLAMP ((x + 0.5f) / s - 0.5f, 0.f, (float) (lw - 1));
+        x0[x] = (int) fx;
+        x1[x] = MIN (x0[x] + 1, lw - 1);
+        tx[x] = fx - x0[x];
+      }
+    for (int y = 0; y < h; y++)
+      {
+        float fy = CLAMP ((y + 0.5f) / s - 0.5f, 0.f, (float) (lh - 1));
+        int y0 = (int) fy, y1 = MIN (y0 + 1, lh - 1);
+        float ty = fy - y0;
+        const guint8 *px = guide->data + (gsize) y * w * 4;
+        float *dst = out->data + (gsize) y * w;
+
+        for (int k = 0; k < 4; k++)
+          {
+            const float *r0 = planes[coef[k]] + (gsize) y0 * lw;
+            const float *r1 = planes[coef[k]] + (gsize) y1 * lw;
+            float *row = rows + (gsize) k * lw;
+            for (int lx = 0; lx < lw; lx++)
+              row[lx] = r0[lx] + (r1[lx] - r0[lx]) * ty;
+          }
+        for (int x = 0; x < w; x++)
+          {
+            float v[4];
+            for (int k = 0; k < 4; k++)
+              {
+                const float *row = rows + (gsize) k * lw;
+                v[k] = row[x0[x]] + (row[x1[x]] - row[x0[x]]) * tx[x];
+              }
+            dst[x] = clamp01 (v[0] * (px[x * 4] / 255.f) + v[1] * (px[x * 4 + 1] / 255.f) +
+                              v[2] * (px[x * 4 + 2] / 255.f) + v[3]);
+          }
+      }
+  }
 }

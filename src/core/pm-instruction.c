@@ -6,17 +6,23 @@
  *   1. politeness ("please", "can you", "could you please", "thanks") at both ends;
  *   2. the verb (first word only): segment/select/find/mask/outline/… → SEGMENT,
  *      paint/make/colour/turn/highlight/recolor/change/dye/tint/… → PAINT;
- *   3. an ordinal ("the second …", "2nd", "last", "leftmost") in the head noun phrase and
- *      its direction ("… from the left");
+ *   3. an ordinal ("the second …", "2nd", "last", "leftmost", "right most") in the head
+ *      noun phrase and its direction ("… from the left");
  *   4. position phrases led by a preposition anywhere ("on the left side",
  *      "in the upper-right corner of the image") unless they relate the target to another
- *      thing ("to the left of the car" stays in the target);
+ *      thing ("to the left of the car", "on the left bench" stay in the target);
  *   5. size ranks (biggest/largest/smallest/tiniest) and bare position adjectives
- *      ("the left dog", "the top-right banana") in the head noun phrase;
+ *      ("the left dog", "the top-right banana") in the head noun phrase; a bare position
+ *      word needs a word after it or an article before it ("tank top" stays);
  *   6. for PAINT only, the paint colour at the end: "[in|to|into|with|using|as]
- *      [the|a] [colour] C [colour]" where C is a colour name of one or two words or #hex;
- *   7. leading articles and dangling words.
- * What remains is the target phrase, words as written.
+ *      [the|a] [colour] [bright] C [colour]" where C is a colour name of one or two words
+ *      or #hex. If nothing but articles would be left, the colour is the target ("paint
+ *      the orange"); with nothing at all before it, it is a colour for whatever the engine
+ *      picks ("paint red");
+ *   7. leading articles, "colour of", dangling prepositions and a lone "one".
+ * What remains is the target phrase, words as written, joined by single spaces
+ * (punctuation is dropped; apostrophes and hyphens inside words stay). Colour names are
+ * recorded lower-case. Past 200 words only steps 1–2 run.
  *
  * The head noun phrase is the target up to its first preposition or relative word
  * ("girl" in "girl with the red mask"). Object colour rule: a colour word in the head noun
@@ -314,7 +320,8 @@ has_content (GPtrArray *tokens,
              guint      end)
 {
   for (guint i = start; i < end && i < tokens->len; i++)
-    if (!key_in (tokens, i, pm_instruction_articles) && !key_in (tokens, i, pm_instruction_colour_preps))
+    if (!key_in (tokens, i, pm_instruction_articles) &&
+        !key_in (tokens, i, pm_instruction_colour_preps))
       return TRUE;
   return FALSE;
 }
@@ -487,7 +494,8 @@ take_verb (PmInstruction *ins,
   if (key_is (tokens, 0, "me") || key_is (tokens, 0, "out"))
     remove_range (tokens, 0, 1);
   if ((colour_verb || key_is (tokens, 0, "over")) && tokens->len > 1 &&
-      (key_is (tokens, 0, "in") || key_is (tokens, 0, "over")) && key_in (tokens, 1, pm_instruction_articles))
+      (key_is (tokens, 0, "in") || key_is (tokens, 0, "over")) &&
+      key_in (tokens, 1, pm_instruction_articles))
     remove_range (tokens, 0, 1);
   return TRUE;
 }
@@ -501,7 +509,8 @@ clean_target (PmInstruction *ins,
   while (changed && tokens->len > 0)
     {
       changed = FALSE;
-      if (key_in (tokens, 0, pm_instruction_articles) || key_is (tokens, 0, "me") || key_is (tokens, 0, "out"))
+      if (key_in (tokens, 0, pm_instruction_articles) || key_is (tokens, 0, "me") ||
+          key_is (tokens, 0, "out"))
         {
           remove_range (tokens, 0, 1);
           changed = TRUE;
@@ -628,6 +637,12 @@ pm_instruction_copy (const PmInstruction *instruction)
   return copy;
 }
 
+/**
+ * pm_instruction_free:
+ * @instruction: (nullable): an instruction
+ *
+ * Frees @instruction and its strings.
+ */
 void
 pm_instruction_free (PmInstruction *instruction)
 {
@@ -655,6 +670,12 @@ pm_instruction_get_paint_color (const PmInstruction *instruction,
   return instruction->has_color ? instruction->color : fallback;
 }
 
+/**
+ * pm_action_to_string:
+ * @action: an action
+ *
+ * Returns: "segment" or "paint" (static)
+ */
 const char *
 pm_action_to_string (PmAction action)
 {
@@ -666,6 +687,12 @@ pm_action_to_string (PmAction action)
     }
 }
 
+/**
+ * pm_position_to_string:
+ * @position: a position
+ *
+ * Returns: "none", "left", "top-right", "center", … (static)
+ */
 const char *
 pm_position_to_string (PmPosition position)
 {
@@ -685,6 +712,12 @@ pm_position_to_string (PmPosition position)
     }
 }
 
+/**
+ * pm_size_rank_to_string:
+ * @rank: a size rank
+ *
+ * Returns: "none", "largest" or "smallest" (static)
+ */
 const char *
 pm_size_rank_to_string (PmSizeRank rank)
 {

@@ -116,6 +116,23 @@ pm_timings_to_json (const PmTimings *timings)
 }
 
 /**
+ * pm_timings_to_json_string:
+ * @timings: stage timings
+ *
+ * Returns: (transfer full): pm_timings_to_json() as compact JSON text (for the store)
+ */
+char *
+pm_timings_to_json_string (const PmTimings *timings)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  g_return_val_if_fail (timings != NULL, NULL);
+
+  node = pm_timings_to_json (timings);
+  return pm_json_to_string (node, FALSE);
+}
+
+/**
  * pm_mask_to_coco_rle_json:
  * @mask: a mask (foreground is > 0.5)
  *

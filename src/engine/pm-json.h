@@ -20,6 +20,7 @@ JsonNode *pm_instruction_to_json        (const PmInstruction *instruction);
 char     *pm_instruction_to_json_string (const PmInstruction *instruction);
 /* { "<stage>": ms, … } in order of first appearance; repeated stage names are summed. */
 JsonNode *pm_timings_to_json            (const PmTimings     *timings);
+char     *pm_timings_to_json_string     (const PmTimings     *timings);
 /* A COCO RLE segmentation object { "size": [height, width], "counts": "<compressed>" },
  * as pycocotools' mask.encode() gives it. */
 JsonNode *pm_mask_to_coco_rle_json      (const PmMask        *mask);

@@ -52,6 +52,68 @@ pm_ops_get_threads (void)
  * Matrix products
  * ------------------------------------------------------------------------------------- */
 
+/* A Linear on a few rows (the text encoder's prompt, a pooled vector). sgemm would pack
+ * the whole weight matrix to use each value a handful of times; here each weight row is
+ * read once and dotted with the (cache-resident) input rows. Dots use 8 lanes in a fixed
+ * order so they vectorise. out[i,j] = (acc ? out[i,j] : 0) + b[j] + x[i]·w[j]. */
+#define PM_FEW_ROWS 16
+
+PM_HOT_CLONES static void
+linear_few_rows (float       *out,
+                 const float *x,
+                 const float *w,
+                 const float *b,
+                 gint64       m,
+                 gint64       k,
+                 gint64       n,
+                 gboolean     acc)
+{
+  gint64 k8 = k / 8 * 8;
+
+  for (gint64 j = 0; j < n; j++)
+    {
+      const float *wj = w + j * k;
+      float bias = b != NULL ? b[j] : 0.0f;
+
+      /* four rows at a time: four independent 8-lane accumulators per weight chunk */
+      for (gint64 i0 = 0; i0 < m; i0 += 4)
+        {
+          int rows = (int) MIN (4, m - i0);
+          const float *x0 = x + i0 * k;
+          const float *x1 = x + (i0 + (rows > 1 ? 1 : 0)) * k;
+          const float *x2 = x + (i0 + (rows > 2 ? 2 : 0)) * k;
+          const float *x3 = x + (i0 + (rows > 3 ? 3 : 0)) * k;
+          float l0[8] = { 0 }, l1[8] = { 0 }, l2[8] = { 0 }, l3[8] = { 0 };
+          float sums[4];
+
+          for (gint64 l = 0; l < k8; l += 8)
+            for (int q = 0; q < 8; q++)
+              {
+                float wv = wj[l + q];
+                l0[q] += x0[l + q] * wv;
+                l1[q] += x1[l + q] * wv;
+                l2[q] += x2[l + q] * wv;
+                l3[q] += x3[l + q] * wv;
+              }
+          sums[0] = ((l0[0] + l0[1]) + (l0[2] + l0[3])) + ((l0[4] + l0[5]) + (l0[6] + l0[7]));
+          sums[1] = ((l1[0] + l1[1]) + (l1[2] + l1[3])) + ((l1[4] + l1[5]) + (l1[6] + l1[7]));
+          sums[2] = ((l2[0] + l2[1]) + (l2[2] + l2[3])) + ((l2[4] + l2[5]) + (l2[6] + l2[7]));
+          sums[3] = ((l3[0] + l3[1]) + (l3[2] + l3[3])) + ((l3[4] + l3[5]) + (l3[6] + l3[7]));
+          for (int r = 0; r < rows; r++)
+            {
+              const float *xr = x + (i0 + r) * k;
+              float sum = sums[r];
+              float *o = out + (i0 + r) * n + j;
+
+              for (gint64 l = k8; l < k; l++)
+                sum += xr[l] * wj[l];
+              sum += bias;
+              *o = acc ? *o + sum : sum;
+            }
+        }
+    }
+}
+
 void
 pm_op_linear (PmTensor       *out,
               const PmTensor *x,
@@ -69,11 +131,15 @@ pm_op_linear (PmTensor       *out,
   g_assert_cmpint (pm_tensor_rows (out), ==, m);
   g_assert (out->data != x->data);
   if (b != NULL)
+    g_assert_cmpint (pm_tensor_numel (b), ==, n);
+  if (m <= PM_FEW_ROWS)
     {
-      g_assert_cmpint (pm_tensor_numel (b), ==, n);
-      for (gint64 i = 0; i < m; i++)
-        memcpy (out->data + i * n, b->data, n * sizeof (float));
+      linear_few_rows (out->data, x->data, w->data, b != NULL ? b->data : NULL, m, k, n, FALSE);
+      return;
     }
+  if (b != NULL)
+    for (gint64 i = 0; i < m; i++)
+      memcpy (out->data + i * n, b->data, n * sizeof (float));
   /* Row-major C[M,N] = A[M,K] · B[N,K]ᵀ (+ C when a bias was written): B, the PyTorch
    * weight [out, in], is the transposed side; ldb = K. */
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) n, (int) k,
@@ -98,8 +164,14 @@ pm_op_linear_acc (PmTensor       *out,
   g_assert_cmpint (pm_tensor_rows (out), ==, m);
   g_assert (out->data != x->data);
   if (b != NULL)
+    g_assert_cmpint (pm_tensor_numel (b), ==, n);
+  if (m <= PM_FEW_ROWS)
     {
-      g_assert_cmpint (pm_tensor_numel (b), ==, n);
+      linear_few_rows (out->data, x->data, w->data, b != NULL ? b->data : NULL, m, k, n, TRUE);
+      return;
+    }
+  if (b != NULL)
+    {
       const float *bias = b->data;
       for (gint64 i = 0; i < m; i++)
         {

@@ -572,9 +572,22 @@ pm_tokenizer_clean_text (const char *text,
       g_string_append_unichar (out, c);
     }
   {
-    char *lower = g_utf8_strdown (out->str, out->len);
+    g_autofree char *lower = g_utf8_strdown (out->str, out->len);
+    GString *result = g_string_sized_new (strlen (lower));
+
+    /* GLib leaves the "Other_Uppercase" symbols alone; Python's str.lower() (which CLIP's
+     * reference uses) maps Roman numerals Ⅰ…Ⅿ and circled Ⓐ…Ⓩ to their small forms. */
+    for (const char *p = lower; *p != '\0'; p = g_utf8_next_char (p))
+      {
+        gunichar c = g_utf8_get_char (p);
+        if (c >= 0x2160 && c <= 0x216F)
+          c += 0x10;
+        else if (c >= 0x24B6 && c <= 0x24CF)
+          c += 26;
+        g_string_append_unichar (result, c);
+      }
     g_string_free (out, TRUE);
-    return lower;
+    return g_string_free (result, FALSE);
   }
 }
 

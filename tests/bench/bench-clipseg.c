@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
+
 #include "pm-clipseg.h"
 #include "pm-ops.h"
 
@@ -49,6 +51,88 @@ median (double *v,
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+/* The vision encoder's matrix products alone (same shapes, same count, no other work):
+ * what plain sgemm allows on this machine right now. */
+typedef struct {
+  int    t, d, inter, heads, layers;
+  float *x, *w, *wi, *wo, *y, *f, *s;
+} Roofline;
+
+static void
+roofline_init (Roofline              *r,
+               const PmClipsegConfig *c)
+{
+  int g = c->input_height / c->vision.patch_size;
+  gsize td, dd, di;
+
+  r->t = g * g + 1;
+  r->d = c->vision.hidden_size;
+  r->inter = c->vision.intermediate_size;
+  r->heads = c->vision.num_attention_heads;
+  r->layers = pm_clipseg_config_get_vision_layers_needed (c);
+  td = (gsize) r->t * r->d;
+  dd = (gsize) r->d * r->d;
+  di = (gsize) r->d * r->inter;
+  r->x = g_new0 (float, td);
+  r->y = g_new0 (float, 4 * td);
+  r->w = g_new0 (float, 4 * dd);
+  r->wi = g_new0 (float, di);
+  r->wo = g_new0 (float, di);
+  r->f = g_new0 (float, (gsize) r->t * r->inter);
+  r->s = g_new0 (float, (gsize) r->t * r->t);
+  for (gsize i = 0; i < td; i++)
+    r->x[i] = (float) (i % 13) * 0.01f;
+  for (gsize i = 0; i < 4 * dd; i++)
+    r->w[i] = (float) (i % 7) * 0.001f;
+  for (gsize i = 0; i < di; i++)
+    r->wi[i] = r->wo[i] = (float) (i % 5) * 0.001f;
+}
+
+static double
+roofline_run (Roofline *r)
+{
+  double t0 = now_ms ();
+  int t = r->t, d = r->d, hd = r->d / r->heads;
+
+  for (int l = 0; l < r->layers; l++)
+    {
+      for (int p = 0; p < 4; p++)   /* q, k, v, out projections */
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, t, d, d, 1.0f, r->x, d,
+                     r->w + (gsize) p * d * d, d, 0.0f, r->y + (gsize) p * t * d, d);
+      for (int h = 0; h < r->heads; h++)
+        {
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, t, t, hd, 1.0f, r->y + h * hd,
+                       d, r->y + (gsize) t * d + h * hd, d, 0.0f, r->s, t);
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, t, hd, t, 1.0f, r->s, t,
+                       r->y + 2 * (gsize) t * d + h * hd, d, 0.0f, r->y + 3 * (gsize) t * d + h * hd, d);
+        }
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, t, r->inter, d, 1.0f, r->x, d,
+                   r->wi, d, 0.0f, r->f, r->inter);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, t, d, r->inter, 1.0f, r->f,
+                   r->inter, r->wo, r->inter, 0.0f, r->y, d);
+    }
+  return now_ms () - t0;
+}
+
+static double
+roofline_gflop (const Roofline *r)
+{
+  double t = r->t, d = r->d, i = r->inter;
+  return r->layers * 2.0 * (4 * t * d * d + 2 * t * t * d + 2 * t * d * i) / 1e9;
+}
+
+static void
+roofline_clear (Roofline *r)
+{
+  g_free (r->x);
+  g_free (r->y);
+  g_free (r->w);
+  g_free (r->wi);
+  g_free (r->wo);
+  g_free (r->f);
+  g_free (r->s);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -58,7 +142,8 @@ main (int   argc,
   int runs = 5, threads = 0, n_tokens = 8;
   const char *dir = NULL;
   double t0, load_ms;
-  double *fwd, *text, *vis, *dec, *hit;
+  double *fwd, *text, *vis, *dec, *hit, *roof;
+  Roofline rl;
   int s, e;
   g_autofree float *pixels = NULL, *logits = NULL, *emb = NULL;
   gint32 ids[77];
@@ -109,6 +194,8 @@ main (int   argc,
   vis = g_new (double, runs);
   dec = g_new (double, runs);
   hit = g_new (double, runs);
+  roof = g_new (double, runs);
+  roofline_init (&rl, pm_clipseg_get_config (m));
   for (int r = -1; r < runs; r++)   /* r = −1: warm-up */
     {
       g_autoptr(PmClipsegVision) v = NULL;
@@ -129,6 +216,7 @@ main (int   argc,
       f = now_ms ();
       if (r >= 0)
         {
+          roof[r] = roofline_run (&rl);
           fwd[r] = d - a;
           text[r] = b - a;
           vis[r] = c - b;
@@ -148,6 +236,10 @@ main (int   argc,
   printf ("  text_ms %.1f  vision_ms %.1f  decoder_ms %.1f\n", median (text, runs),
           median (vis, runs), median (dec, runs));
   printf ("cache_hit_ms %.1f\n", median (hit, runs));
+  printf ("vision sgemm-only (same products, %.1f GFLOP) %.1f ms = %.1f GFLOP/s; "
+          "vision / sgemm-only = %.2f\n", roofline_gflop (&rl), median (roof, runs),
+          roofline_gflop (&rl) / median (roof, runs) * 1e3,
+          median (vis, runs) / median (roof, runs));
   printf ("weights_f32_mb %.1f  peak_rss_mb %.1f\n",
           pm_clipseg_get_weights_bytes (m) / 1048576.0, peak_rss_kb () / 1024.0);
   g_free (fwd);
@@ -155,5 +247,7 @@ main (int   argc,
   g_free (vis);
   g_free (dec);
   g_free (hit);
+  g_free (roof);
+  roofline_clear (&rl);
   return 0;
 }

@@ -405,6 +405,10 @@ test_errors (Fixture       *f,
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
 
+  {
+    g_autofree char *ok = run_cli (0, NULL, "history", "check", "--db", f->db, NULL);
+    g_assert_nonnull (strstr (ok, ": ok (2 sessions, 3 runs"));
+  }
   g_free (run_cli (1, &err, "history", "show", "999999", "--db", f->db, NULL));
   g_assert_nonnull (strstr (err, "no run 999999"));
   g_assert_nonnull (strstr (err, f->db));
@@ -427,6 +431,7 @@ test_errors (Fixture       *f,
   g_assert_true (g_file_get_contents (junk, &before, NULL, NULL));
   g_free (run_cli (1, &err_corrupt, "history", "list", "--db", junk, NULL));
   g_assert_nonnull (strstr (err_corrupt, "damaged"));
+  g_free (run_cli (1, NULL, "history", "check", "--db", junk, NULL));
   g_assert_true (g_file_get_contents (junk, &after, NULL, NULL));
   g_assert_cmpstr (before, ==, after);
 }

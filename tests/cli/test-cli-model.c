@@ -284,6 +284,61 @@ test_info (void)
   g_assert_cmpint (count_lines (err), ==, 1);
 }
 
+static void
+test_bench (void)
+{
+  g_autofree char *dir = fixture_dir ();
+  g_autofree char *image = pm_test_shared_path ("data/clipseg-fixture/images/synthetic.png");
+  const char *engines[] = { "clipseg", "builtin" };
+
+  for (guint e = 0; e < G_N_ELEMENTS (engines); e++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      const char *keys[] = { "forward_ms", "cache_hit_ms", "load_ms", "peak_rss_mb" };
+      GError *error = NULL;
+      JsonObject *root;
+      int rc;
+
+      rc = pm_test_run_cli ((const char *[]) { "bench", "--engine", engines[e], "--model-dir",
+                                               dir, image, "--runs", "1", "--json", NULL },
+                            &out, &err);
+      if (rc != 0)
+        g_printerr ("%s", err);
+      g_assert_cmpint (rc, ==, 0);
+      json_parser_load_from_data (parser, out, -1, &error);
+      g_assert_no_error (error);
+      root = json_node_get_object (json_parser_get_root (parser));
+      for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+        {
+          g_assert_true (json_object_has_member (root, keys[k]));
+          g_assert_cmpfloat (json_object_get_double_member (root, keys[k]), >=, 0);
+        }
+      g_assert_cmpfloat (json_object_get_double_member (root, "peak_rss_mb"), >, 0);
+      g_assert_nonnull (json_object_get_object_member (root, "stages_ms"));
+      if (e == 0)
+        {
+          JsonObject *stages = json_object_get_object_member (root, "stages_ms");
+          g_assert_true (json_object_has_member (stages, "vision encoder"));
+          g_assert_true (json_object_has_member (stages, "text encoder"));
+          g_assert_true (json_object_has_member (stages, "decoder"));
+          g_assert_true (json_object_has_member (stages, "upsample/refine"));
+        }
+    }
+
+  /* Usage errors. */
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    int rc = pm_test_run_cli ((const char *[]) { "bench", "--engine", "nope", image, NULL },
+                              &out, &err);
+    g_assert_cmpint (rc, ==, 2);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    rc = pm_test_run_cli ((const char *[]) { "bench", NULL }, &out, &err);
+    g_assert_cmpint (rc, ==, 2);
+  }
+}
+
 /* ---------------------------------------------------------------- download via the CLI */
 
 static void
@@ -444,6 +499,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/model/list-verify", test_list_verify);
   g_test_add_func ("/cli/model/logits", test_logits);
   g_test_add_func ("/cli/model/info", test_info);
+  g_test_add_func ("/cli/model/bench", test_bench);
   g_test_add_func ("/cli/model/download", test_download);
   return g_test_run ();
 }

@@ -2,8 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pm-clipseg.h"
@@ -108,43 +108,23 @@ load_model (const char *name)
   return m;
 }
 
-/* The image as PmImage (RGBA), decoded with gdk-pixbuf. */
+/* The image as the product loads it (pm_image_load: gdk-pixbuf, EXIF orientation, RGBA). */
 static PmImage *
 load_image (const char *rel)
 {
   g_autofree char *path = fixture_path (rel);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new_from_file (path, &error);
-  PmImage *img;
-  int n, stride;
-  const guint8 *px;
+  PmImage *img = pm_image_load (path, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
 
   g_assert_no_error (error);
-  img = g_new0 (PmImage, 1);
-  img->width = gdk_pixbuf_get_width (pb);
-  img->height = gdk_pixbuf_get_height (pb);
-  img->data = g_malloc ((gsize) img->width * img->height * 4);
-  n = gdk_pixbuf_get_n_channels (pb);
-  stride = gdk_pixbuf_get_rowstride (pb);
-  px = gdk_pixbuf_read_pixels (pb);
-  for (int y = 0; y < img->height; y++)
-    for (int x = 0; x < img->width; x++)
-      {
-        const guint8 *s = px + (gsize) y * stride + (gsize) x * n;
-        guint8 *d = img->data + ((gsize) y * img->width + x) * 4;
-        d[0] = s[0];
-        d[1] = s[1];
-        d[2] = s[2];
-        d[3] = n == 4 ? s[3] : 255;
-      }
+  g_assert_nonnull (img);
   return img;
 }
 
 static void
 image_free (PmImage *img)
 {
-  g_free (img->data);
-  g_free (img);
+  pm_image_free (img);
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -493,6 +473,69 @@ test_skips_unused_layers (void)
 }
 
 /* ---------------------------------------------------------------------------------------
+ * Second reference (tests/fixtures/clipseg-alt, from make-alt-reference.py): simple head,
+ * FiLM at layer 1, unordered extract layers, shrunk position grid, BF16 weights, masks.
+ * ------------------------------------------------------------------------------------- */
+
+static void
+test_alt_reference (void)
+{
+  g_autofree char *dir = pm_test_source_path ("tests/fixtures/clipseg-alt");
+  g_autofree char *tsv_path = g_build_filename (dir, "cases.tsv", NULL);
+  g_autofree char *px_path = g_build_filename (dir, "pixel_values.npy", NULL);
+  g_autofree char *tsv = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmClipseg) m = pm_clipseg_load (dir, &error);
+  g_autoptr(PmClipsegVision) vision = NULL;
+  g_autofree float *pixels = NULL, *emb = NULL, *logits = NULL;
+  gint64 shape[PM_NPY_MAX_DIMS];
+  int nd, s, n_cases = 0;
+
+  g_assert_no_error (error);
+  s = pm_clipseg_get_input_size (m);
+  g_assert_cmpint (s, ==, 48);
+  pixels = pm_npy_load (px_path, &nd, shape, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (nd, ==, 4);
+  g_assert_cmpint (shape[3], ==, s);
+  vision = pm_clipseg_encode_image (m, pixels, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  emb = g_new (float, pm_clipseg_get_embedding_dim (m));
+  logits = g_new (float, s * s);
+
+  g_assert_true (g_file_get_contents (tsv_path, &tsv, NULL, NULL));
+  lines = g_strsplit (tsv, "\n", -1);
+  for (int i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], "\t", -1);
+      g_auto(GStrv) ids_s = g_strsplit (f[0], ",", -1);
+      g_autofree char *lpath = g_build_filename (dir, f[2], NULL);
+      g_autofree float *want = pm_npy_load (lpath, &nd, shape, &error);
+      int n = (int) g_strv_length (ids_s), n_real = atoi (f[1]);
+      gint32 ids[16];
+      guint8 mask[16];
+      double d;
+
+      g_assert_no_error (error);
+      g_assert_cmpint (n, <=, 16);
+      for (int j = 0; j < n; j++)
+        {
+          ids[j] = atoi (ids_s[j]);
+          mask[j] = j < n_real;
+        }
+      g_assert_true (pm_clipseg_encode_text (m, ids, n, mask, emb, NULL, NULL, &error));
+      g_assert_true (pm_clipseg_decode (m, vision, emb, logits, NULL, NULL, &error));
+      g_assert_no_error (error);
+      d = pm_tensor_max_abs_diff (logits, want, s * s);
+      g_test_message ("alt case %d (%d tokens, %d real): logits max |Δ| = %.3g", i, n, n_real, d);
+      g_assert_cmpfloat (d, <=, 1e-4);
+      n_cases++;
+    }
+  g_assert_cmpint (n_cases, ==, 3);
+}
+
+/* ---------------------------------------------------------------------------------------
  * Progress and cancellation between vision layers
  * ------------------------------------------------------------------------------------- */
 
@@ -650,6 +693,7 @@ main (int   argc,
   g_test_add_func ("/engine/clipseg/bad-input", test_bad_input);
   g_test_add_func ("/engine/clipseg/malformed-model", test_malformed_model);
   g_test_add_func ("/engine/clipseg/skips-unused-layers", test_skips_unused_layers);
+  g_test_add_func ("/engine/clipseg/alt-reference", test_alt_reference);
   g_test_add_func ("/engine/clipseg/progress-cancel", test_progress_cancel);
   g_test_add_func ("/engine/clipseg/full-size", test_full_size);
   {

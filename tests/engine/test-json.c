@@ -116,7 +116,10 @@ test_timings (void)
   {
     g_autofree char *text = pm_json_to_string (node, FALSE);
 
+    g_autofree char *direct = pm_timings_to_json_string (timings);
+
     g_assert_cmpstr (text, ==, "{\"load\":12.5,\"vision layer\":7.5,\"decode\":1.25}");
+    g_assert_cmpstr (direct, ==, text);
   }
 
   empty_node = pm_timings_to_json (empty);

@@ -60,15 +60,16 @@ naive_linear (float       *out,
       }
 }
 
+/* m ≤ 16 takes the few-rows kernel, larger m sgemm */
 static void
-test_linear (void)
+check_linear (gint64 m)
 {
-  gint64 m = 7, k = 33, n = 19;
-  g_autoptr(PmTensor) x = RAND (1, 7, 33);
+  gint64 k = 33, n = 19;
+  g_autoptr(PmTensor) x = RAND (1, m, 33);
   g_autoptr(PmTensor) w = RAND (0.5, 19, 33);
   g_autoptr(PmTensor) b = RAND (1, 19);
   g_autoptr(PmTensor) out = pm_tensor_new_2d (m, n);
-  g_autoptr(PmTensor) acc = RAND (1, 7, 19);
+  g_autoptr(PmTensor) acc = RAND (1, m, 19);
   g_autoptr(PmTensor) want = pm_tensor_new_2d (m, n);
   g_autoptr(PmTensor) x3 = RAND (1, 2, 3, 33);
   g_autoptr(PmTensor) out3 = pm_tensor_new_3d (2, 3, n);
@@ -94,6 +95,16 @@ test_linear (void)
     naive_linear (w3, x3->data, w->data, b->data, 6, k, n);
     check_close ("linear (3-d input)", out3->data, w3, 6 * n);
   }
+}
+
+static void
+test_linear (void)
+{
+  check_linear (1);
+  check_linear (7);
+  check_linear (16);
+  check_linear (17);
+  check_linear (100);
 }
 
 static void

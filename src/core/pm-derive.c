@@ -1,0 +1,953 @@
+/* pm-derive.c: derive a mask from an original image and its colour edit.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The edited image may come from anywhere (Paintmask's renderer, a generative model, a
+ * re-saved JPEG), so everything that is not the edit itself is modelled and removed first:
+ *
+ *   1. size:        resample the edited image to the original's size;
+ *   2. alignment:   a global sub-pixel translation (generators shift by a pixel or so);
+ *   3. softness:    the original is blurred as much as the edit looks blurred;
+ *   4. tone:        per-channel gain and offset fitted by iteratively reweighted least
+ *                   squares, which ignores the painted pixels as outliers;
+ *   5. difference:  OKLab distance, chroma weighted above lightness (the edit keeps
+ *                   lightness), taking the best match in a 3×3 neighbourhood; with a
+ *                   colour hint, changes toward the hint's hue count more;
+ *   6. threshold:   a small blur against JPEG blocks, Otsu on the difference histogram
+ *                   above a noise floor, then hysteresis;
+ *   7. clean-up:    drop small components, fill small holes, smooth.
+ */
+#define G_LOG_DOMAIN "pm-derive"
+
+#include "pm-derive.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- Parameters -------------------------------------------------------------------- */
+
+#define LIGHTNESS_WEIGHT   0.35f   /* ΔL² weight against Δa² + Δb² */
+#define NOISE_FLOOR        0.025f  /* differences below this are never an edit (OKLab) */
+#define DIFF_BLUR_SIGMA    1.0     /* denoising blur of the difference map, pixels */
+#define RAW_BLUR_SIGMA     0.6     /* lighter blur for boundary decisions */
+#define BOUNDARY_SHARE     0.5f    /* blend share at which a feathered edge pixel is in */
+#define BOUNDARY_SIGMA     4.0     /* reach of the "change nearby" average, pixels */
+#define HYSTERESIS_LOW     0.5f    /* weak threshold as a share of the strong one */
+#define MAX_SHIFT          2       /* translation search range, pixels */
+#define MAX_ASPECT_CHANGE  0.1     /* relative difference of aspect ratios accepted */
+#define TONE_ITERATIONS    10
+#define TONE_SAMPLES       120000
+#define TONE_GAIN_PRIOR    0.005   /* variance-like weight of "gain = 1" in the tone fit */
+
+/* ---- Small float-plane helpers -------------------------------------------------------- */
+
+/* In-place separable Gaussian blur of @channels interleaved planes; edges clamp. */
+static void
+blur_plane (float *data,
+            int    width,
+            int    height,
+            int    channels,
+            double sigma)
+{
+  int radius = (int) ceil (3 * sigma);
+  float *kernel, *line;
+  double sum = 0;
+  int len = MAX (width, height);
+
+  if (sigma <= 0.05 || radius < 1)
+    return;
+
+  kernel = g_new (float, 2 * radius + 1);
+  for (int i = -radius; i <= radius; i++)
+    sum += kernel[i + radius] = (float) exp (-0.5 * i * i / (sigma * sigma));
+  for (int i = 0; i <= 2 * radius; i++)
+    kernel[i] = (float) (kernel[i] / sum);
+
+  line = g_new (float, (gsize) len * channels);
+
+  for (int y = 0; y < height; y++)
+    {
+      float *row = data + (gsize) y * width * channels;
+      memcpy (line, row, sizeof (float) * width * channels);
+      for (int x = 0; x < width; x++)
+        for (int c = 0; c < channels; c++)
+          {
+            float acc = 0;
+            for (int k = -radius; k <= radius; k++)
+              acc += kernel[k + radius] * line[CLAMP (x + k, 0, width - 1) * channels + c];
+            row[x * channels + c] = acc;
+          }
+    }
+
+  for (int x = 0; x < width; x++)
+    {
+      for (int y = 0; y < height; y++)
+        for (int c = 0; c < channels; c++)
+          line[y * channels + c] = data[((gsize) y * width + x) * channels + c];
+      for (int y = 0; y < height; y++)
+        for (int c = 0; c < channels; c++)
+          {
+            float acc = 0;
+            for (int k = -radius; k <= radius; k++)
+              acc += kernel[k + radius] * line[CLAMP (y + k, 0, height - 1) * channels + c];
+            data[((gsize) y * width + x) * channels + c] = acc;
+          }
+    }
+
+  g_free (line);
+  g_free (kernel);
+}
+
+/* RGB (sRGB 0..1) floats from an image, 3 per pixel. */
+static float *
+image_to_rgbf (const PmImage *image)
+{
+  gsize n = (gsize) image->width * image->height;
+  float *out = g_new (float, n * 3);
+
+  for (gsize i = 0; i < n; i++)
+    for (int c = 0; c < 3; c++)
+      out[i * 3 + c] = image->data[i * 4 + c] / 255.0f;
+  return out;
+}
+
+/* Bilinear sample of a 3-channel plane at (x, y), clamped at the edges. */
+static inline void
+sample3 (const float *rgb,
+         int          width,
+         int          height,
+         float        x,
+         float        y,
+         float       *out)
+{
+  int x0, y0, x1, y1;
+  float fx, fy;
+
+  x = CLAMP (x, 0.0f, (float) (width - 1));
+  y = CLAMP (y, 0.0f, (float) (height - 1));
+  x0 = (int) x; y0 = (int) y;
+  x1 = MIN (x0 + 1, width - 1); y1 = MIN (y0 + 1, height - 1);
+  fx = x - x0; fy = y - y0;
+  for (int c = 0; c < 3; c++)
+    {
+      float a = rgb[((gsize) y0 * width + x0) * 3 + c];
+      float b = rgb[((gsize) y0 * width + x1) * 3 + c];
+      float d = rgb[((gsize) y1 * width + x0) * 3 + c];
+      float e = rgb[((gsize) y1 * width + x1) * 3 + c];
+      out[c] = (a * (1 - fx) + b * fx) * (1 - fy) + (d * (1 - fx) + e * fx) * fy;
+    }
+}
+
+/* ---- Alignment ------------------------------------------------------------------------ */
+
+/* Mean truncated luma difference between @a and @b shifted by (dx, dy), on a sparse grid
+ * away from the borders. */
+static double
+shift_cost (const float *a,
+            const float *b,
+            int          width,
+            int          height,
+            float        dx,
+            float        dy,
+            int          step)
+{
+  double sum = 0;
+  gsize n = 0;
+
+  for (int y = MAX_SHIFT + 1; y < height - MAX_SHIFT - 1; y += step)
+    for (int x = MAX_SHIFT + 1; x < width - MAX_SHIFT - 1; x += step)
+      {
+        const float *p = a + ((gsize) y * width + x) * 3;
+        float q[3], la, lb;
+
+        sample3 (b, width, height, x + dx, y + dy, q);
+        la = p[0] + p[1] + p[2];
+        lb = q[0] + q[1] + q[2];
+        sum += MIN (fabsf (la - lb), 0.15f);
+        n++;
+      }
+  return n > 0 ? sum / n : 0;
+}
+
+/* Finds where the original's content sits in the edited image: (dx, dy) such that
+ * edited (x + dx, y + dy) ≈ original (x, y). Integer search, then a parabola per axis. */
+static void
+estimate_shift (const float *orig,
+                const float *edit,
+                int          width,
+                int          height,
+                float       *out_dx,
+                float       *out_dy)
+{
+  double cost[2 * MAX_SHIFT + 1][2 * MAX_SHIFT + 1];
+  double best = G_MAXDOUBLE;
+  int bx = 0, by = 0;
+  int step = MAX (1, (int) sqrt ((double) width * height / 60000.0));
+  float fx = 0, fy = 0;
+
+  *out_dx = *out_dy = 0;
+  if (width < 4 * MAX_SHIFT + 8 || height < 4 * MAX_SHIFT + 8)
+    return;
+
+  for (int dy = -MAX_SHIFT; dy <= MAX_SHIFT; dy++)
+    for (int dx = -MAX_SHIFT; dx <= MAX_SHIFT; dx++)
+      {
+        double c = shift_cost (orig, edit, width, height, dx, dy, step);
+        cost[dy + MAX_SHIFT][dx + MAX_SHIFT] = c;
+        /* Prefer no shift unless another one is clearly better. */
+        if (dx == 0 && dy == 0)
+          c *= 0.97;
+        if (c < best)
+          {
+            best = c;
+            bx = dx;
+            by = dy;
+          }
+      }
+
+  if (ABS (bx) < MAX_SHIFT)
+    {
+      double l = cost[by + MAX_SHIFT][bx + MAX_SHIFT - 1];
+      double c = cost[by + MAX_SHIFT][bx + MAX_SHIFT];
+      double r = cost[by + MAX_SHIFT][bx + MAX_SHIFT + 1];
+      double den = l - 2 * c + r;
+      if (den > 1e-12)
+        fx = (float) CLAMP (0.5 * (l - r) / den, -0.5, 0.5);
+    }
+  if (ABS (by) < MAX_SHIFT)
+    {
+      double u = cost[by + MAX_SHIFT - 1][bx + MAX_SHIFT];
+      double c = cost[by + MAX_SHIFT][bx + MAX_SHIFT];
+      double d = cost[by + MAX_SHIFT + 1][bx + MAX_SHIFT];
+      double den = u - 2 * c + d;
+      if (den > 1e-12)
+        fy = (float) CLAMP (0.5 * (u - d) / den, -0.5, 0.5);
+    }
+  *out_dx = bx + fx;
+  *out_dy = by + fy;
+}
+
+/* Resamples @rgb at (x + dx, y + dy): the edited image moved back onto the original. */
+static float *
+apply_shift (const float *rgb,
+             int          width,
+             int          height,
+             float        dx,
+             float        dy)
+{
+  float *out = g_new (float, (gsize) width * height * 3);
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      sample3 (rgb, width, height, x + dx, y + dy, out + ((gsize) y * width + x) * 3);
+  return out;
+}
+
+/* Blurs @orig as much as @edit looks blurred relative to it (σ among a few candidates). */
+static void
+match_softness (float       *orig,
+                const float *edit,
+                int          width,
+                int          height)
+{
+  static const double sigmas[] = { 0.5, 0.8, 1.2 };
+  int step = MAX (1, (int) sqrt ((double) width * height / 60000.0));
+  double best = shift_cost (orig, edit, width, height, 0, 0, step) * 0.97;
+  double best_sigma = 0;
+  gsize size = (gsize) width * height * 3 * sizeof (float);
+  float *trial = g_malloc (size);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (sigmas); i++)
+    {
+      double c;
+
+      memcpy (trial, orig, size);
+      blur_plane (trial, width, height, 3, sigmas[i]);
+      c = shift_cost (trial, edit, width, height, 0, 0, step);
+      if (c < best)
+        {
+          best = c;
+          best_sigma = sigmas[i];
+        }
+    }
+  g_free (trial);
+  if (best_sigma > 0)
+    blur_plane (orig, width, height, 3, best_sigma);
+}
+
+/* ---- Tone ----------------------------------------------------------------------------- */
+
+static float
+select_quantile (float  *values,
+                 gsize   n,
+                 double  q)
+{
+  /* Histogram over 0..1 with 4096 bins: precise enough for a scale estimate. */
+  guint hist[4096] = { 0, };
+  gsize target = (gsize) (q * (n - 1)), acc = 0;
+
+  for (gsize i = 0; i < n; i++)
+    hist[MIN ((int) (values[i] * 4095.0f), 4095)]++;
+  for (int b = 0; b < 4096; b++)
+    {
+      acc += hist[b];
+      if (acc > target)
+        return (b + 0.5f) / 4095.0f;
+    }
+  return 1.0f;
+}
+
+/* Fits edit ≈ gain × orig + offset per channel on pixels that look unchanged and applies it
+ * to @orig, so the comparison sees the same global tone on both sides. */
+static void
+match_tone (float       *orig,
+            const float *edit,
+            gsize        n)
+{
+  gsize stride = MAX ((gsize) 1, n / TONE_SAMPLES);
+  gsize m = (n + stride - 1) / stride;
+  float *res = g_new (float, m);
+  double gain[3] = { 1, 1, 1 }, offset[3] = { 0, 0, 0 };
+  float scale = 0.1f;
+
+  for (int it = 0; it < TONE_ITERATIONS; it++)
+    {
+      double sw[3] = { 0, }, sx[3] = { 0, }, sy[3] = { 0, }, sxx[3] = { 0, }, sxy[3] = { 0, };
+      gsize k = 0;
+
+      for (gsize i = 0; i < n; i += stride, k++)
+        {
+          const float *o = orig + i * 3, *e = edit + i * 3;
+          float r2 = 0, w;
+
+          for (int c = 0; c < 3; c++)
+            {
+              float r = e[c] - (float) (gain[c] * o[c] + offset[c]);
+              r2 += r * r;
+            }
+          res[k] = sqrtf (r2 / 3);
+          /* Cauchy-like weight; clipped pixels say little about gain. */
+          w = 1.0f / (1.0f + r2 / (3 * scale * scale));
+          w *= w;
+          for (int c = 0; c < 3; c++)
+            {
+              float wc = w;
+              if (e[c] <= 0.002f || e[c] >= 0.998f)
+                wc *= 0.05f;
+              sw[c] += wc;
+              sx[c] += wc * o[c];
+              sy[c] += wc * e[c];
+              sxx[c] += wc * o[c] * o[c];
+              sxy[c] += wc * o[c] * e[c];
+            }
+        }
+
+      /* Weighted least squares with a weak prior pulling the gain to 1, so a channel
+       * with little spread (a flat blue sky) is not fitted to its noise. */
+      for (int c = 0; c < 3; c++)
+        {
+          double mx, my, cxx, cxy, prior;
+
+          if (sw[c] < 1e-6)
+            continue;
+          mx = sx[c] / sw[c];
+          my = sy[c] / sw[c];
+          cxx = sxx[c] - sw[c] * mx * mx;
+          cxy = sxy[c] - sw[c] * mx * my;
+          prior = sw[c] * TONE_GAIN_PRIOR;
+          gain[c] = CLAMP ((cxy + prior) / (cxx + prior), 0.5, 2.0);
+          offset[c] = my - gain[c] * mx;
+        }
+
+      /* Scale from the residuals of the better half (the unchanged pixels). */
+      scale = select_quantile (res, k, 0.25) * 3.0f;
+      scale = CLAMP (scale, 0.01f, 0.1f);
+    }
+
+  g_debug ("tone: gain %.3f %.3f %.3f offset %.3f %.3f %.3f", gain[0], gain[1], gain[2],
+           offset[0], offset[1], offset[2]);
+  for (gsize i = 0; i < n; i++)
+    for (int c = 0; c < 3; c++)
+      orig[i * 3 + c] = (float) CLAMP (gain[c] * orig[i * 3 + c] + offset[c], 0.0, 1.0);
+  g_free (res);
+}
+
+/* ---- Difference ----------------------------------------------------------------------- */
+
+static PmOklab *
+rgbf_to_oklab (const float *rgb,
+               gsize        n)
+{
+  PmOklab *lab = g_new (PmOklab, n);
+
+  for (gsize i = 0; i < n; i++)
+    lab[i] = pm_linear_to_oklab (pm_srgb_to_linear (rgb[i * 3]),
+                                 pm_srgb_to_linear (rgb[i * 3 + 1]),
+                                 pm_srgb_to_linear (rgb[i * 3 + 2]));
+  return lab;
+}
+
+static inline float
+lab_distance (PmOklab p,
+              PmOklab q)
+{
+  float dL = p.L - q.L, da = p.a - q.a, db = p.b - q.b;
+  return sqrtf (LIGHTNESS_WEIGHT * dL * dL + da * da + db * db);
+}
+
+/* Distance in the a/b plane from (a, b) to the ray from grey along unit vector (ua, ub). */
+static inline float
+ray_distance (float a,
+              float b,
+              float ua,
+              float ub)
+{
+  float t = a * ua + b * ub;
+
+  if (t <= 0)
+    return sqrtf (a * a + b * b);
+  return fabsf (a * ub - b * ua);
+}
+
+/* Per pixel: the distance from the edited colour to the closest original colour in the
+ * 3×3 neighbourhood (tolerates what alignment and softness matching left), into @plain.
+ * With a usable hint, @hinted gets the same map with changes that do not go toward the
+ * hint's hue damped (for detection; boundaries use @plain). Returns whether it did. */
+static gboolean
+difference_map (const PmOklab         *orig,
+                const PmOklab         *edit,
+                int                    width,
+                int                    height,
+                const PmDeriveOptions *options,
+                float                 *plain,
+                float                 *hinted)
+{
+  gboolean use_hint = FALSE;
+  float hint_a = 0, hint_b = 0;
+
+  if (options->has_color_hint)
+    {
+      PmOklch hint = pm_oklab_to_oklch (pm_rgb_to_oklab (options->color_hint));
+      if (hint.C >= 0.04f)
+        {
+          use_hint = TRUE;
+          hint_a = cosf (hint.h);
+          hint_b = sinf (hint.h);
+        }
+    }
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        gsize i = (gsize) y * width + x;
+        PmOklab e = edit[i];
+        float best = lab_distance (e, orig[i]);
+        gsize best_j = i;
+
+        for (int v = MAX (y - 1, 0); v <= MIN (y + 1, height - 1); v++)
+          for (int u = MAX (x - 1, 0); u <= MIN (x + 1, width - 1); u++)
+            {
+              gsize j = (gsize) v * width + u;
+              float d = lab_distance (e, orig[j]);
+              if (d < best)
+                {
+                  best = d;
+                  best_j = j;
+                }
+            }
+
+        plain[i] = best;
+        if (use_hint && best > 0)
+          {
+            /* A painted pixel lands on the hint's hue ray in the a/b plane; noise and
+             * misalignment leave a pixel as far from it as it was. Damp the latter. */
+            PmOklab o = orig[best_j];
+            float far_e = ray_distance (e.a, e.b, hint_a, hint_b);
+            float far_o = ray_distance (o.a, o.b, hint_a, hint_b);
+            best *= 1.0f - 0.5f * CLAMP (far_e / (far_o + 0.01f), 0.0f, 1.0f);
+          }
+        if (use_hint)
+          hinted[i] = best;
+      }
+  return use_hint;
+}
+
+/* ---- Thresholding --------------------------------------------------------------------- */
+
+/* Otsu's threshold over the values in [lo, hi] of @values, 256 bins. */
+static float
+otsu_threshold (const float *values,
+                gsize        n,
+                float        lo,
+                float        hi)
+{
+  double hist[256] = { 0, };
+  double total = 0, sum_all = 0, sum_b = 0, w_b = 0, best = -1;
+  float t = 0.5f * (lo + hi);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      float v = CLAMP (values[i], lo, hi);
+      int b = (int) ((v - lo) / (hi - lo) * 255.0f);
+      hist[CLAMP (b, 0, 255)] += 1;
+    }
+  for (int b = 0; b < 256; b++)
+    {
+      total += hist[b];
+      sum_all += b * hist[b];
+    }
+  for (int b = 0; b < 255; b++)
+    {
+      double w_f, m_b, m_f, between;
+
+      w_b += hist[b];
+      sum_b += b * hist[b];
+      w_f = total - w_b;
+      if (w_b <= 0 || w_f <= 0)
+        continue;
+      m_b = sum_b / w_b;
+      m_f = (sum_all - sum_b) / w_f;
+      between = w_b * w_f * (m_b - m_f) * (m_b - m_f);
+      if (between > best)
+        {
+          best = between;
+          t = lo + (b + 1) / 256.0f * (hi - lo);
+        }
+    }
+  return t;
+}
+
+/* ---- Binary clean-up (private; pm-morph has the public versions) ---------------------- */
+
+/* Labels connected components of pixels where @in[i] == @value (8- or 4-connected).
+ * Returns labels (0 = not a member) and fills @areas (index = label, [0] unused). */
+static int *
+label_components (const guint8 *in,
+                  int           width,
+                  int           height,
+                  guint8        value,
+                  gboolean      eight,
+                  GArray       *areas)
+{
+  gsize n = (gsize) width * height;
+  int *labels = g_new0 (int, n);
+  int *queue = g_new (int, n);
+  int next = 0;
+  gint64 zero = 0;
+
+  g_array_set_size (areas, 0);
+  g_array_append_val (areas, zero);
+  for (gsize s = 0; s < n; s++)
+    {
+      gsize head = 0, tail = 0;
+      gint64 area = 0;
+
+      if (in[s] != value || labels[s] != 0)
+        continue;
+      next++;
+      labels[s] = next;
+      queue[tail++] = (int) s;
+      while (head < tail)
+        {
+          int p = queue[head++], px = p % width, py = p / width;
+          area++;
+          for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++)
+              {
+                int qx = px + dx, qy = py + dy, q;
+                if ((dx == 0 && dy == 0) || (!eight && dx != 0 && dy != 0))
+                  continue;
+                if (qx < 0 || qy < 0 || qx >= width || qy >= height)
+                  continue;
+                q = qy * width + qx;
+                if (in[q] == value && labels[q] == 0)
+                  {
+                    labels[q] = next;
+                    queue[tail++] = q;
+                  }
+              }
+        }
+      g_array_append_val (areas, area);
+    }
+  g_free (queue);
+  return labels;
+}
+
+static void
+remove_small (guint8 *bin,
+              int     width,
+              int     height,
+              gint64  min_area)
+{
+  g_autoptr(GArray) areas = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int *labels = label_components (bin, width, height, 1, TRUE, areas);
+
+  for (gsize i = 0; i < (gsize) width * height; i++)
+    if (labels[i] != 0 && g_array_index (areas, gint64, labels[i]) < min_area)
+      bin[i] = 0;
+  g_free (labels);
+}
+
+static void morph3 (guint8 *bin, int width, int height, gboolean dilate);
+
+/* Fills background regions enclosed by the mask (not touching the border): tiny ones
+ * always, larger ones (up to 0.5 % of the image) when they changed somewhat on average,
+ * as a dark or white patch inside a painted object does. A real gap (between legs) did
+ * not change and stays open. */
+static void
+fill_holes (guint8      *bin,
+            const float *diff,
+            int          width,
+            int          height,
+            float        t_lo,
+            gsize        n)
+{
+  g_autoptr(GArray) areas = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int *labels = label_components (bin, width, height, 0, FALSE, areas);
+  gboolean *border = g_new0 (gboolean, areas->len);
+  double *sum = g_new0 (double, areas->len);
+  gint64 tiny = MAX ((gint64) 16, (gint64) (n / 20000));
+  gint64 large = (gint64) (n / 200);
+
+  for (int x = 0; x < width; x++)
+    {
+      border[labels[x]] = TRUE;
+      border[labels[(gsize) (height - 1) * width + x]] = TRUE;
+    }
+  for (int y = 0; y < height; y++)
+    {
+      border[labels[(gsize) y * width]] = TRUE;
+      border[labels[(gsize) y * width + width - 1]] = TRUE;
+    }
+  for (gsize i = 0; i < n; i++)
+    sum[labels[i]] += diff[i];
+  for (guint l = 1; l < areas->len; l++)
+    {
+      gint64 area = g_array_index (areas, gint64, l);
+      gboolean fill = !border[l] &&
+        (area <= tiny || (area <= large && sum[l] / area >= 0.5 * t_lo));
+      border[l] = fill;   /* reuse as "fill" */
+    }
+  for (gsize i = 0; i < n; i++)
+    if (labels[i] != 0 && border[labels[i]])
+      bin[i] = 1;
+  g_free (sum);
+  g_free (border);
+  g_free (labels);
+}
+
+/* Re-decides pixels near the mask's edge: in when their change is at least
+ * BOUNDARY_SHARE of the mean change of the mask's interior around them. */
+static void
+refine_boundary (guint8      *bin,
+                 const float *diff,
+                 int          width,
+                 int          height,
+                 float        t_lo)
+{
+  gsize n = (gsize) width * height;
+  guint8 *inner = g_memdup2 (bin, n);
+  guint8 *band = g_memdup2 (bin, n);
+  float *num = g_new (float, n);
+  float *den = g_new (float, n);
+
+  morph3 (inner, width, height, FALSE);
+  morph3 (inner, width, height, FALSE);
+  for (int k = 0; k < 3; k++)
+    morph3 (band, width, height, TRUE);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      den[i] = inner[i];
+      num[i] = inner[i] ? diff[i] : 0.0f;
+    }
+  blur_plane (num, width, height, 1, BOUNDARY_SIGMA);
+  blur_plane (den, width, height, 1, BOUNDARY_SIGMA);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      float local;
+
+      if (!band[i] || (inner[i] && bin[i]))
+        continue;
+      if (den[i] < 0.02f)
+        continue;   /* thin parts: no interior nearby, keep the first decision */
+      local = num[i] / den[i];
+      bin[i] = diff[i] >= MAX (BOUNDARY_SHARE * local, t_lo * 0.5f);
+    }
+  g_free (num);
+  g_free (den);
+  g_free (band);
+  g_free (inner);
+}
+
+/* 3×3 min (erode) or max (dilate), once. */
+static void
+morph3 (guint8   *bin,
+        int       width,
+        int       height,
+        gboolean  dilate)
+{
+  guint8 *src = g_memdup2 (bin, (gsize) width * height);
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        guint8 v = src[(gsize) y * width + x];
+        for (int dy = -1; dy <= 1; dy++)
+          for (int dx = -1; dx <= 1; dx++)
+            {
+              int qx = CLAMP (x + dx, 0, width - 1), qy = CLAMP (y + dy, 0, height - 1);
+              guint8 q = src[(gsize) qy * width + qx];
+              v = dilate ? MAX (v, q) : MIN (v, q);
+            }
+        bin[(gsize) y * width + x] = v;
+      }
+  g_free (src);
+}
+
+/* ---- Public API ----------------------------------------------------------------------- */
+
+/**
+ * pm_derive_options_init:
+ * @options: (out): options to fill with defaults (no hint, automatic component size)
+ */
+void
+pm_derive_options_init (PmDeriveOptions *options)
+{
+  g_return_if_fail (options != NULL);
+
+  memset (options, 0, sizeof *options);
+  options->has_color_hint = FALSE;
+  options->min_component = -1;
+}
+
+static gboolean
+check_sizes (const PmImage *original,
+             const PmImage *edited,
+             GError       **error)
+{
+  double ao = (double) original->width / original->height;
+  double ae = (double) edited->width / edited->height;
+
+  if (fabs (ae / ao - 1.0) > MAX_ASPECT_CHANGE)
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_SIZE,
+                   "Edited image is %d×%d but the original is %d×%d: the shapes differ too "
+                   "much (aspect %.2f vs %.2f) to be the same picture",
+                   edited->width, edited->height, original->width, original->height, ae, ao);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * pm_mask_derive:
+ * @original: the original image
+ * @edited: the edited image (any size of about the same shape)
+ * @options: (nullable): options, or %NULL for defaults
+ * @soft_out: (out) (optional) (transfer full): a soft mask (0..1) of the original's size
+ * @error: return location for an error
+ *
+ * Derives the mask of what was recoloured. The edited image may differ in size (it is
+ * resampled), be shifted by a pixel or two, be slightly softer, differ in global tone
+ * (compensated), and carry JPEG artefacts and mild noise.
+ *
+ * Returns: (transfer full): a binary mask (0/1) at the original's size, or %NULL with
+ *   @error set (%PM_IMAGE_ERROR_SIZE when the shapes cannot be matched)
+ */
+PmMask *
+pm_mask_derive (const PmImage         *original,
+                const PmImage         *edited,
+                const PmDeriveOptions *options,
+                PmMask               **soft_out,
+                GError               **error)
+{
+  PmDeriveOptions defaults;
+  g_autoptr(PmImage) resized = NULL;
+  const PmImage *edit_img;
+  int width, height;
+  gsize n;
+  float *orig_rgb, *edit_rgb, *diff, *raw;
+  PmOklab *orig_lab, *edit_lab;
+  float dx, dy, t_hi, t_lo, max_diff = 0;
+  guint8 *strong, *weak;
+  PmMask *mask;
+  gint64 min_component;
+
+  g_return_val_if_fail (original != NULL, NULL);
+  g_return_val_if_fail (edited != NULL, NULL);
+
+  if (soft_out != NULL)
+    *soft_out = NULL;
+  if (options == NULL)
+    {
+      pm_derive_options_init (&defaults);
+      options = &defaults;
+    }
+  if (!check_sizes (original, edited, error))
+    return NULL;
+
+  width = original->width;
+  height = original->height;
+  n = (gsize) width * height;
+
+  /* 1. Size. */
+  edit_img = edited;
+  if (edited->width != width || edited->height != height)
+    edit_img = resized = pm_image_resize (edited, width, height);
+
+  orig_rgb = image_to_rgbf (original);
+  edit_rgb = image_to_rgbf (edit_img);
+
+  /* 2. Alignment. */
+  estimate_shift (orig_rgb, edit_rgb, width, height, &dx, &dy);
+  if (fabsf (dx) >= 0.2f || fabsf (dy) >= 0.2f)
+    {
+      float *shifted = apply_shift (edit_rgb, width, height, dx, dy);
+      g_debug ("shift %.2f, %.2f", dx, dy);
+      g_free (edit_rgb);
+      edit_rgb = shifted;
+    }
+
+  /* 3. Softness, 4. tone. */
+  match_softness (orig_rgb, edit_rgb, width, height);
+  match_tone (orig_rgb, edit_rgb, n);
+
+  /* 5. Difference. */
+  orig_lab = rgbf_to_oklab (orig_rgb, n);
+  edit_lab = rgbf_to_oklab (edit_rgb, n);
+  g_free (orig_rgb);
+  g_free (edit_rgb);
+  diff = g_new (float, n);
+  raw = g_new (float, n);
+  if (!difference_map (orig_lab, edit_lab, width, height, options, raw, diff))
+    memcpy (diff, raw, n * sizeof (float));
+  g_free (orig_lab);
+  g_free (edit_lab);
+
+  /* 6. Threshold. */
+  blur_plane (raw, width, height, 1, RAW_BLUR_SIGMA);
+  blur_plane (diff, width, height, 1, DIFF_BLUR_SIGMA);
+  for (gsize i = 0; i < n; i++)
+    max_diff = MAX (max_diff, diff[i]);
+
+  mask = pm_mask_new (width, height);
+  if (max_diff < 2 * NOISE_FLOOR)
+    {
+      /* Nothing changed beyond noise. */
+      if (soft_out != NULL)
+        *soft_out = pm_mask_new (width, height);
+      g_free (diff);
+      g_free (raw);
+      return mask;
+    }
+
+  t_hi = otsu_threshold (diff, n, NOISE_FLOOR, MIN (max_diff, 0.4f));
+  t_hi = MAX (t_hi, 2 * NOISE_FLOOR);
+  t_lo = MAX (HYSTERESIS_LOW * t_hi, NOISE_FLOOR);
+  g_debug ("thresholds %.4f / %.4f (max %.4f)", t_hi, t_lo, max_diff);
+
+  strong = g_new0 (guint8, n);
+  weak = g_new0 (guint8, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      strong[i] = diff[i] > t_hi;
+      weak[i] = diff[i] > t_lo;
+    }
+
+  /* Hysteresis: weak components that hold a strong pixel. */
+  {
+    g_autoptr(GArray) areas = g_array_new (FALSE, FALSE, sizeof (gint64));
+    int *labels = label_components (weak, width, height, 1, TRUE, areas);
+    gboolean *keep = g_new0 (gboolean, areas->len);
+
+    for (gsize i = 0; i < n; i++)
+      if (strong[i])
+        keep[labels[i]] = TRUE;
+    for (gsize i = 0; i < n; i++)
+      weak[i] = labels[i] != 0 && keep[labels[i]];
+    g_free (keep);
+    g_free (labels);
+  }
+
+  /* 7. Clean-up. */
+  min_component = options->min_component;
+  if (min_component < 0)
+    min_component = MAX ((gint64) 9, (gint64) (n / 2000));
+  if (min_component > 0)
+    remove_small (weak, width, height, min_component);
+
+  /* 8. Boundary: a feathered edge is a blend, so a pixel belongs to the object when its
+   * change is at least half the change inside the object nearby. */
+  refine_boundary (weak, raw, width, height, t_lo);
+
+  fill_holes (weak, raw, width, height, t_lo, n);
+  if (min_component > 0)
+    remove_small (weak, width, height, min_component);
+
+  for (gsize i = 0; i < n; i++)
+    mask->data[i] = weak[i] ? 1.0f : 0.0f;
+
+  if (soft_out != NULL)
+    {
+      PmMask *soft = pm_mask_new (width, height);
+      guint8 *near = g_memdup2 (weak, n);
+
+      morph3 (near, width, height, TRUE);
+      morph3 (near, width, height, TRUE);
+      for (gsize i = 0; i < n; i++)
+        {
+          float v = diff[i] / t_hi;
+          if (weak[i])
+            soft->data[i] = 0.5f + 0.5f * CLAMP (v - 1.0f + 0.02f, 0.02f, 1.0f);
+          else if (near[i])
+            soft->data[i] = 0.49f * CLAMP (v, 0.0f, 1.0f);
+        }
+      g_free (near);
+      *soft_out = soft;
+    }
+
+  g_free (strong);
+  g_free (weak);
+  g_free (diff);
+  g_free (raw);
+  return mask;
+}
+
+/**
+ * pm_mask_derive_naive:
+ * @original: the original image
+ * @edited: the edited image (resampled to the original's size if needed)
+ * @threshold: cut on the mean absolute RGB difference, 0..255
+ *
+ * The baseline: a pixel is in the mask when the mean of |ΔR|, |ΔG|, |ΔB| exceeds
+ * @threshold. No alignment, tone compensation or clean-up.
+ *
+ * Returns: (transfer full): a binary mask at the original's size
+ */
+PmMask *
+pm_mask_derive_naive (const PmImage *original,
+                      const PmImage *edited,
+                      float          threshold)
+{
+  g_autoptr(PmImage) resized = NULL;
+  PmMask *mask;
+  gsize n;
+
+  g_return_val_if_fail (original != NULL, NULL);
+  g_return_val_if_fail (edited != NULL, NULL);
+
+  if (edited->width != original->width || edited->height != original->height)
+    edited = resized = pm_image_resize (edited, original->width, original->height);
+
+  mask = pm_mask_new (original->width, original->height);
+  n = (gsize) original->width * original->height;
+  for (gsize i = 0; i < n; i++)
+    {
+      const guint8 *p = original->data + i * 4, *q = edited->data + i * 4;
+      float d = (ABS (p[0] - q[0]) + ABS (p[1] - q[1]) + ABS (p[2] - q[2])) / 3.0f;
+      mask->data[i] = d > threshold ? 1.0f : 0.0f;
+    }
+  return mask;
+}
