@@ -833,7 +833,13 @@ pm_window_run (PmWindow   *self,
       }
 
     if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->instruction_entry)), text) != 0)
-      gtk_editable_set_text (GTK_EDITABLE (self->instruction_entry), text);
+      {
+        /* Shown for runs started elsewhere (history, tests), without a completion popup. */
+        GtkEntryCompletion *completion = gtk_entry_get_completion (self->instruction_entry);
+        gtk_entry_completion_set_popup_completion (completion, FALSE);
+        gtk_editable_set_text (GTK_EDITABLE (self->instruction_entry), text);
+        gtk_entry_completion_set_popup_completion (completion, TRUE);
+      }
     gtk_color_chooser_get_rgba (GTK_COLOR_CHOOSER (self->color_button), &rgba);
     pm_pipeline_options_init (&options);
     options.has_highlight = TRUE;

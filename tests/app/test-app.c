@@ -87,6 +87,22 @@ wait_idle (void)
   iterate (100);
 }
 
+/* Lets the frame clock run two frames, so that layout and drawing are current. */
+static void
+wait_frames (void)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  gint64 start = gdk_frame_clock_get_frame_counter (clock);
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  while (gdk_frame_clock_get_frame_counter (clock) < start + 2)
+    {
+      iterate (5);
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+    }
+}
+
 static Pixels *
 render (GtkWidget *widget)
 {
@@ -98,6 +114,9 @@ render (GtkWidget *widget)
   GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
   Pixels *p;
 
+  wait_frames ();
+  w = gtk_widget_get_width (widget);
+  h = gtk_widget_get_height (widget);
   g_assert_cmpint (w, >, 0);
   g_assert_cmpint (h, >, 0);
   /* The widget's own snapshot vfunc (children are snapshotted through GTK); its CSS
@@ -487,7 +506,7 @@ take_screenshot (const char *out)
   pm_window_run (window, instruction ? instruction : "paint the cup purple");
   wait_idle ();
   g_action_group_activate_action (G_ACTION_GROUP (window), "overlay", NULL);
-  iterate (500);
+  iterate (5000);  /* let the engine's toast time out */
   p = render (GTK_WIDGET (window));
   shot = pm_image_new (p->width, p->height);
   for (gsize i = 0; i < (gsize) p->width * p->height; i++)
