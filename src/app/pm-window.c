@@ -15,6 +15,9 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#ifdef PM_HAVE_PM_MODEL
+#include "pm-model.h"
+#endif
 #include "pm-pipeline.h"
 #include "pm-window-private.h"
 
@@ -155,56 +158,81 @@ default_threads (GSettings *settings)
   return threads;
 }
 
-static PmEngine *
+static void
+read_engine_options (PmWindow        *self,
+                     PmEngineOptions *options)
+{
+  options->model_dir = g_settings_get_string (self->settings, "model-folder");
+  options->endpoint = g_settings_get_string (self->settings, "remote-endpoint");
+  options->remote_model = g_settings_get_string (self->settings, "remote-model");
+  options->timeout_s = g_settings_get_double (self->settings, "remote-timeout");
+  options->threads = default_threads (self->settings);
+  if (*options->model_dir == '\0')
+    g_clear_pointer (&options->model_dir, g_free);
+  if (*options->remote_model == '\0')
+    g_clear_pointer (&options->remote_model, g_free);
+}
+
+/* Whether engine @name can run. *@engine receives it (a new reference), or NULL when it
+ * is created by the run's worker: loading CLIPSeg weights must not block the window, so
+ * here its model folder is only checked for completeness. */
+static gboolean
 get_engine (PmWindow    *self,
             const char  *name,
+            PmEngine   **engine,
             GError     **error)
 {
   PmEngineOptions options = { 0 };
-  PmEngine *engine;
   const char *why;
+  PmEngine *cached;
 
+  *engine = NULL;
   if (self->engine_override != NULL)
-    return pm_engine_ref (self->engine_override);
-
-  engine = g_hash_table_lookup (self->engines, name);
-  if (engine != NULL)
-    return pm_engine_ref (engine);
+    {
+      *engine = pm_engine_ref (self->engine_override);
+      return TRUE;
+    }
+  cached = g_hash_table_lookup (self->engines, name);
+  if (cached != NULL)
+    {
+      *engine = pm_engine_ref (cached);
+      return TRUE;
+    }
   why = g_hash_table_lookup (self->engine_errors, name);
   if (why != NULL)
     {
       g_set_error_literal (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE, why);
-      return NULL;
+      return FALSE;
     }
 
-  options.model_dir = g_settings_get_string (self->settings, "model-folder");
-  options.endpoint = g_settings_get_string (self->settings, "remote-endpoint");
-  options.remote_model = g_settings_get_string (self->settings, "remote-model");
-  options.timeout_s = g_settings_get_double (self->settings, "remote-timeout");
-  options.threads = default_threads (self->settings);
-  if (*options.model_dir == '\0')
-    g_clear_pointer (&options.model_dir, g_free);
-  if (*options.remote_model == '\0')
-    g_clear_pointer (&options.remote_model, g_free);
-
+  read_engine_options (self, &options);
   if (g_str_equal (name, "remote") && *options.endpoint == '\0')
+    g_set_error_literal (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
+                         _("No remote endpoint is configured"));
+#if defined (PM_HAVE_PM_MODEL) && defined (PM_HAVE_PM_CLIPSEG_ENGINE)
+  else if (g_str_equal (name, "clipseg"))
     {
-      g_set_error_literal (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
-                           _("No remote endpoint is configured"));
-      engine = NULL;
+      g_autofree char *dir = options.model_dir ? g_strdup (options.model_dir)
+                                               : pm_model_get_default_dir (PM_MODEL_DEFAULT_NAME);
+      g_autofree char *missing = NULL;
+
+      if (!pm_model_dir_is_complete (dir, &missing))
+        g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
+                     _("No complete CLIPSeg model in “%s” (%s missing)"), dir, missing);
     }
+#endif
   else
-    engine = pm_engine_new (name, &options, error);
+    *engine = pm_engine_new (name, &options, error);
   pm_engine_options_clear (&options);
 
-  if (engine == NULL)
+  if (error != NULL && *error != NULL)
     {
-      g_hash_table_insert (self->engine_errors, g_strdup (name),
-                           g_strdup (error && *error ? (*error)->message : "unavailable"));
-      return NULL;
+      g_hash_table_insert (self->engine_errors, g_strdup (name), g_strdup ((*error)->message));
+      return FALSE;
     }
-  g_hash_table_insert (self->engines, g_strdup (name), pm_engine_ref (engine));
-  return engine;
+  if (*engine != NULL)
+    g_hash_table_insert (self->engines, g_strdup (name), pm_engine_ref (*engine));
+  return TRUE;
 }
 
 static const char *
@@ -259,6 +287,7 @@ refresh_engines (PmWindow *self)
 
   g_hash_table_remove_all (self->engines);
   g_hash_table_remove_all (self->engine_errors);
+  self->engine_generation++;
 
   for (guint i = 0; i < G_N_ELEMENTS (pm_window_engine_ids); i++)
     {
@@ -267,9 +296,7 @@ refresh_engines (PmWindow *self)
       g_autoptr(PmEngine) engine = NULL;
       GtkWidget *check = self->engine_checks[i];
 
-      if (self->engine_override == NULL || i == 0)
-        engine = get_engine (self, id, &error);
-      if (engine != NULL)
+      if (get_engine (self, id, &engine, &error))
         {
           gtk_widget_set_sensitive (check, TRUE);
           gtk_widget_set_tooltip_text (check, NULL);
@@ -286,7 +313,7 @@ refresh_engines (PmWindow *self)
         }
     }
 
-  if (!g_hash_table_contains (self->engines, preferred) && self->engine_override == NULL)
+  if (g_hash_table_contains (self->engine_errors, preferred) && self->engine_override == NULL)
     select_engine (self, fallback != NULL ? fallback : "builtin");
   else
     select_engine (self, self->engine_override ? "builtin" : preferred);
@@ -557,7 +584,10 @@ run_data_free (gpointer data)
 /* The worker's job. It shares the photo (no 24 MP copy on the main thread) and holds no
  * window reference, so it may be freed in the worker. */
 typedef struct {
-  PmEngine          *engine;
+  PmEngine          *engine;    /* NULL: created here from engine_name and engine_options */
+  char              *engine_name;
+  PmEngineOptions    engine_options;
+  guint              engine_generation;
   PmPhoto           *photo;
   char              *instruction;
   PmPipelineOptions  options;
@@ -573,12 +603,31 @@ typedef struct {
   double    fraction;
 } Progress;
 
+/* What the worker hands back: the result and the engine (cached for the next run). */
+typedef struct {
+  PmPipelineResult *result;
+  PmEngine         *engine;
+  guint             engine_generation;
+} RunOutput;
+
+static void
+run_output_free (gpointer data)
+{
+  RunOutput *out = data;
+
+  pm_pipeline_result_free (out->result);
+  pm_engine_unref (out->engine);
+  g_free (out);
+}
+
 static void
 run_job_free (gpointer data)
 {
   RunJob *job = data;
 
-  pm_engine_unref (job->engine);
+  g_clear_pointer (&job->engine, pm_engine_unref);
+  g_free (job->engine_name);
+  pm_engine_options_clear (&job->engine_options);
   pm_photo_unref (job->photo);
   g_free (job->instruction);
   g_main_context_unref (job->context);
@@ -634,13 +683,31 @@ run_thread (GTask        *task,
 {
   RunJob *job = task_data;
   GError *error = NULL;
-  PmPipelineResult *res = pm_pipeline_run (job->engine, job->photo->image, job->instruction,
-                                           &job->options, run_progress_cb, job, cancellable,
-                                           &error);
+  RunOutput *out;
+  PmPipelineResult *res;
+
+  if (job->engine == NULL)
+    {
+      run_progress_cb (_("loading the model"), 0.0, job);
+      job->engine = pm_engine_new (job->engine_name, &job->engine_options, &error);
+      if (job->engine == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+  res = pm_pipeline_run (job->engine, job->photo->image, job->instruction, &job->options,
+                         run_progress_cb, job, cancellable, &error);
   if (res == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, res, (GDestroyNotify) pm_pipeline_result_free);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  out = g_new0 (RunOutput, 1);
+  out->result = res;
+  out->engine = pm_engine_ref (job->engine);
+  out->engine_generation = job->engine_generation;
+  g_task_return_pointer (task, out, run_output_free);
 }
 #endif
 
@@ -688,8 +755,15 @@ run_done_cb (GObject      *source,
   RunData *run = user_data;
   PmWindow *self = run->self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PmPipelineResult) res = g_task_propagate_pointer (G_TASK (result), &error);
+  RunOutput *out = g_task_propagate_pointer (G_TASK (result), &error);
+  PmPipelineResult *res = out ? out->result : NULL;
   gboolean current = run->serial == self->run_serial && self->run_cancellable != NULL;
+
+  if (out != NULL && self->engines != NULL && out->engine_generation == self->engine_generation &&
+      self->engine_override == NULL &&
+      !g_hash_table_contains (self->engines, pm_engine_get_name (out->engine)))
+    g_hash_table_insert (self->engines, g_strdup (pm_engine_get_name (out->engine)),
+                         pm_engine_ref (out->engine));
 
   pm_window_release (self);
   if (current)
@@ -706,6 +780,7 @@ run_done_cb (GObject      *source,
       else if (current)
         pm_window_toast (self, _("Run cancelled"));
       run_data_free (run);
+      g_clear_pointer (&out, run_output_free);
       return;
     }
 
@@ -715,6 +790,7 @@ run_done_cb (GObject      *source,
       res->edited->height != self->photo->image->height)
     {
       run_data_free (run);
+      g_clear_pointer (&out, run_output_free);
       return;
     }
 
@@ -739,6 +815,7 @@ run_done_cb (GObject      *source,
                           run->started_at, total);
   }
   run_data_free (run);
+  g_clear_pointer (&out, run_output_free);
 }
 #endif
 
@@ -808,14 +885,14 @@ pm_window_run (PmWindow   *self,
 #ifdef PM_HAVE_PM_PIPELINE
   {
     g_autoptr(GError) error = NULL;
-    g_autoptr(PmEngine) engine = get_engine (self, self->engine_name, &error);
+    g_autoptr(PmEngine) engine = NULL;
     PmPipelineOptions options;
     GdkRGBA rgba;
     RunData *run;
     RunJob *job;
     g_autoptr(GTask) task = NULL;
 
-    if (engine == NULL)
+    if (!get_engine (self, self->engine_name, &engine, &error))
       {
         g_autofree char *msg = g_strdup_printf (_("The %s engine is unavailable: %s"),
                                                 engine_label (self->engine_name),
@@ -849,13 +926,16 @@ pm_window_run (PmWindow   *self,
     run->self = g_object_ref (self);
     run->serial = ++self->run_serial;
     run->instruction = g_strdup (text);
-    run->engine = g_strdup (pm_engine_get_name (engine));
+    run->engine = g_strdup (engine ? pm_engine_get_name (engine) : self->engine_name);
     run->started_at = g_get_real_time ();
     run->started_ms = pm_now_ms ();
     run->highlight = options.highlight;
     run->threads = default_threads (self->settings);
     job = g_new0 (RunJob, 1);
-    job->engine = pm_engine_ref (engine);
+    job->engine = g_steal_pointer (&engine);
+    job->engine_name = g_strdup (self->engine_name);
+    read_engine_options (self, &job->engine_options);
+    job->engine_generation = self->engine_generation;
     job->photo = pm_photo_ref (self->photo);
     job->instruction = g_strdup (text);
     job->options = options;
