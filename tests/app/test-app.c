@@ -13,10 +13,12 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "pm-application.h"
+#include "pm-preferences-window.h"
 #include "pm-test-util.h"
-#include "pm-window.h"
+#include "pm-window-private.h"
 
 #define W 320
 #define H 240
@@ -487,6 +489,64 @@ test_history_restore (void)
 #endif
 }
 
+static void
+test_dialogs (void)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+  GtkWindow *prefs;
+  GList *toplevels;
+
+  /* Templates and the shortcuts window parse; the about window opens. */
+  builder = gtk_builder_new_from_resource ("/org/paintmask/Paintmask/gtk/help-overlay.ui");
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
+  gtk_window_destroy (GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
+
+  prefs = pm_preferences_window_new (pm_application_get_settings (app));
+  gtk_window_present (prefs);
+  iterate (100);
+  gtk_window_destroy (prefs);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  iterate (100);
+  toplevels = gtk_window_list_toplevels ();
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_ABOUT_WINDOW (l->data))
+      gtk_window_destroy (l->data);
+  g_list_free (toplevels);
+  iterate (50);
+}
+
+static void
+test_engines (void)
+{
+  /* No CLIPSeg model under the test's XDG_DATA_HOME, no remote endpoint: both are
+   * insensitive and say how to enable them; the built-in engine is selected. */
+  const char *tip_clipseg = gtk_widget_get_tooltip_text (window->engine_checks[1]);
+  const char *tip_remote = gtk_widget_get_tooltip_text (window->engine_checks[2]);
+
+  g_assert_true (gtk_widget_get_sensitive (window->engine_checks[0]));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (window->engine_checks[0])));
+  g_assert_false (gtk_widget_get_sensitive (window->engine_checks[2]));
+  g_assert_nonnull (tip_remote);
+  g_assert_nonnull (strstr (tip_remote, "Preferences"));
+  if (!gtk_widget_get_sensitive (window->engine_checks[1]))
+    {
+      g_assert_nonnull (tip_clipseg);
+      g_assert_nonnull (strstr (tip_clipseg, "paintmask model download"));
+    }
+
+  /* Configuring an endpoint makes the remote engine selectable. */
+  g_settings_set_string (pm_application_get_settings (app), "remote-endpoint",
+                         "http://127.0.0.1:9/v1");
+  iterate (50);
+  g_assert_true (gtk_widget_get_sensitive (window->engine_checks[2]) ||
+                 strstr (gtk_widget_get_tooltip_text (window->engine_checks[2]), "build") != NULL);
+  g_settings_reset (pm_application_get_settings (app), "remote-endpoint");
+  iterate (50);
+  g_assert_false (gtk_widget_get_sensitive (window->engine_checks[2]));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (window->engine_checks[0])));
+}
+
 /* ---------------------------------------------------------------- screenshot mode */
 
 static int
@@ -642,6 +702,8 @@ main (int    argc,
     return bench_stall (g_getenv ("PM_BENCH_STALL"));
 
   write_photo ();
+  g_test_add_func ("/app/window/dialogs", test_dialogs);
+  g_test_add_func ("/app/window/engines", test_engines);
   g_test_add_func ("/app/window/open", test_open);
 #ifdef PM_HAVE_PM_PIPELINE
   /* These share the window and run in order: each builds on the previous run. */
