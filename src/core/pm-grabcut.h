@@ -17,11 +17,21 @@ typedef enum {
   PM_TRIMAP_PROBABLY_FG = 3,
 } PmTrimapLabel;
 
+/* Same shape as PmProgressFunc (pm-engine.h): a stage name ("grabcut 2/4",
+ * "refining edges") and the fraction of the GrabCut run done. */
+typedef void (*PmGrabcutProgressFunc) (const char *stage,
+                                       double      fraction,
+                                       gpointer    user_data);
+
 typedef struct {
   int   iterations;     /* default 4 */
   int   n_components;   /* GMM components per model, default 5 */
   float gamma;          /* smoothness weight, default 50 */
-  int   max_side;       /* work on a copy scaled so its longer side is at most this (0 = full) */
+  int   max_side;       /* work on a copy scaled so its longer side is at most this (0 = full);
+                         * default 640. The result is upscaled and its edges refined by a
+                         * graph cut at full resolution in a band around the boundary. */
+  PmGrabcutProgressFunc progress;       /* optional; default NULL */
+  gpointer              progress_data;
 } PmGrabcutParams;
 
 void     pm_grabcut_params_init (PmGrabcutParams       *params);

@@ -3,7 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The parser never fails: anything it does not understand stays in the target phrase.
- * It accepts any bytes (invalid UTF-8 is repaired first).
+ * It accepts any bytes (invalid UTF-8 is repaired first). The rules (which words are
+ * qualifiers, when a colour is the paint colour or the object's colour) are described at
+ * the top of pm-instruction.c.
  */
 #pragma once
 
@@ -43,15 +45,20 @@ typedef struct {
   /* The paint colour: what the object becomes. */
   gboolean    has_color;
   PmRgb       color;
-  char       *color_name;        /* as written ("purple", "#8000ff"), or NULL */
+  char       *color_name;        /* lower-cased as written ("purple", "#8000ff"), or NULL */
   /* A colour that describes the object as it is ("the red car"), a cue for engines. */
   gboolean    has_object_color;
   PmRgb       object_color;
   char       *object_color_name;
   PmPosition  position;          /* "in the upper-right", "on the left" */
-  int         ordinal;           /* 0 = none, 1 = first, 2 = second, …; -1 = last */
-  PmPosition  ordinal_from;      /* LEFT/RIGHT/TOP/BOTTOM: "second from the left" */
-  PmSizeRank  size_rank;         /* "the biggest", "the smallest" */
+  /* 0 = none, 1 = first, 2 = second, …; -1 = last, -2 = second to last ("penultimate",
+   * "second from the end"), -n = n-th from the end. "leftmost" is 1 from LEFT. */
+  int         ordinal;
+  /* LEFT/RIGHT/TOP/BOTTOM: "second from the left"; NONE when no side was named. */
+  PmPosition  ordinal_from;
+  /* "the biggest", "the smallest". With an ordinal and no side it is a rank by size:
+   * "the second largest apple" is ordinal 2, ordinal_from NONE, size_rank LARGEST. */
+  PmSizeRank  size_rank;
 } PmInstruction;
 
 PmInstruction *pm_instruction_parse          (const char          *text);

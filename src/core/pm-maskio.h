@@ -27,5 +27,8 @@ PmMask  *pm_mask_from_rle       (const char    *counts,
                                  int            width,
                                  int            height,
                                  GError       **error);
+/* Run lengths (uncompressed COCO RLE, starting with 0s) → the compressed string form. */
+char    *pm_rle_compress_counts (const gint64  *counts,
+                                 gsize          n_counts);
 
 G_END_DECLS

@@ -26,6 +26,9 @@ typedef enum {
 
 typedef struct _PmStore PmStore;
 
+/* The long side of stored previews, in pixels. */
+#define PM_STORE_THUMBNAIL_SIZE 128
+
 typedef enum {
   PM_ARTIFACT_EDITED,
   PM_ARTIFACT_SOFT_MASK,
@@ -62,6 +65,16 @@ typedef struct {
   char   *timings_json;
 } PmRunInfo;
 
+typedef struct {
+  gint64          id;
+  gint64          run_id;
+  PmArtifactKind  kind;
+  int             width, height;
+  gsize           png_size;   /* bytes */
+  char           *sha256;     /* of the PNG bytes */
+  gint64          created_at; /* unix seconds */
+} PmArtifactInfo;
+
 /* What the app and the CLI hand to pm_store_add_run(); the store copies what it needs. */
 typedef struct {
   gint64         session_id;
@@ -88,6 +101,11 @@ char          *pm_store_default_path      (void);
 PmStore       *pm_store_open              (const char       *path,
                                            GError          **error);
 void           pm_store_close             (PmStore          *store);
+const char    *pm_store_get_path          (PmStore          *store);
+/* A full PRAGMA integrity_check (slow on a big history: it reads every page). pm_store_open()
+ * already checks a database up to 256 MB fully, and the rest but the artifacts above that. */
+gboolean       pm_store_check             (PmStore          *store,
+                                           GError          **error);
 
 /* Finds or creates the session for @image (by pixel hash); stores the image once. */
 gint64         pm_store_ensure_session    (PmStore          *store,
@@ -114,6 +132,21 @@ GPtrArray     *pm_store_list_runs         (PmStore          *store,
 PmRunInfo     *pm_store_get_run           (PmStore          *store,
                                            gint64            run_id,
                                            GError          **error);
+PmSessionInfo *pm_store_get_session       (PmStore          *store,
+                                           gint64            session_id,
+                                           GError          **error);
+/* The artifacts of a run, oldest first (of PmArtifactInfo). */
+GPtrArray     *pm_store_list_artifacts    (PmStore          *store,
+                                           gint64            run_id,
+                                           GError          **error);
+/* The stored PNG bytes, unchanged: for exporting without re-encoding. */
+GBytes        *pm_store_get_session_image_png (PmStore      *store,
+                                           gint64            session_id,
+                                           GError          **error);
+GBytes        *pm_store_get_artifact_png  (PmStore          *store,
+                                           gint64            run_id,
+                                           PmArtifactKind    kind,
+                                           GError          **error);
 PmImage       *pm_store_get_session_image (PmStore          *store,
                                            gint64            session_id,
                                            GError          **error);
@@ -126,6 +159,14 @@ PmMask        *pm_store_get_artifact_mask  (PmStore         *store,
                                             gint64           run_id,
                                             PmArtifactKind   kind,
                                             GError         **error);
+/* Previews no larger than PM_STORE_THUMBNAIL_SIZE on the long side, cheap to read. A run
+ * without an edited image shows its session's image. */
+PmImage       *pm_store_get_session_thumbnail (PmStore      *store,
+                                           gint64            session_id,
+                                           GError          **error);
+PmImage       *pm_store_get_run_thumbnail (PmStore          *store,
+                                           gint64            run_id,
+                                           GError          **error);
 gboolean       pm_store_delete_run        (PmStore          *store,
                                            gint64            run_id,
                                            GError          **error);
@@ -144,10 +185,15 @@ GArray        *pm_store_import_file       (PmStore          *store,
 
 void           pm_session_info_free       (PmSessionInfo    *info);
 void           pm_run_info_free           (PmRunInfo        *info);
+void           pm_artifact_info_free      (PmArtifactInfo   *info);
 const char    *pm_artifact_kind_to_string (PmArtifactKind    kind);
+/* "edited", "soft_mask"/"soft-mask", …; FALSE if @str names no kind. */
+gboolean       pm_artifact_kind_from_string (const char     *str,
+                                           PmArtifactKind   *kind);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmStore, pm_store_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmRunInfo, pm_run_info_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmSessionInfo, pm_session_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmArtifactInfo, pm_artifact_info_free)
 
 G_END_DECLS

@@ -1,0 +1,1289 @@
+/* pm-canvas.c: the photo view: zoom, pan, edit reveal, mask overlay and before/after.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Two drawing paths, so that a frame costs about as much as the viewport, never as much
+ * as a 24 MP photo:
+ * - zoomed out (below 75 %): texture nodes of a pyramid level (the photo halved k times,
+ *   built and uploaded once, when first needed), so the renderer never minifies a huge
+ *   texture (GTK 4.8 has no mipmaps) and the mask contour is one texel of that level;
+ * - from 75 % on: the visible part alone is composited on the CPU (photo, edit, reveal,
+ *   tint, contour) into a cairo node. From 200 % the pattern filter is NEAREST, so pixels
+ *   stay square for boundary inspection (GTK 4.8 has no nearest-neighbour texture node).
+ *
+ * The edit differs from the original only inside the soft mask, so revealing the edited
+ * texture through a growing circle centred on the mask (with rising opacity) animates the
+ * recolouring of exactly the masked object.
+ */
+#define G_LOG_DOMAIN "pm-canvas"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <math.h>
+#include <string.h>
+
+#include "pm-canvas.h"
+
+#define NEAREST_ZOOM   2.0   /* from here on, pixels are drawn as squares */
+#define CPU_ZOOM       0.75  /* from here on, the visible part is composited on the CPU */
+#define MAX_LEVELS     12
+#define REVEAL_MS      900
+#define ZOOM_STEP_WHEEL 1.2
+
+/* A pyramid level: the photo, edit and mask halved k times, with their textures. */
+typedef struct {
+  int         w, h;
+  GBytes     *original;        /* RGBA */
+  GBytes     *edited;          /* or NULL */
+  guint8     *mask;            /* 0/1, or NULL */
+  int         bx0, by0, bx1, by1; /* mask bounding box, [x0, x1) */
+  GdkTexture *original_tex;
+  GdkTexture *edited_tex;
+  GdkTexture *fill_tex;        /* tint with alpha = mask, over the bounding box */
+  GdkTexture *contour_tex;     /* one-texel contour, over the bounding box */
+} Level;
+
+struct _PmCanvas
+{
+  GtkWidget      parent_instance;
+
+  /* owned: pixels */
+  int            width, height;
+  GBytes        *original_bytes;   /* RGBA, width * height * 4 */
+  GBytes        *edited_bytes;     /* or NULL */
+  guint8        *mask;             /* 0/1 per pixel, or NULL */
+  double         cx, cy, radius;   /* mask centroid and reveal radius, image pixels */
+  Level          levels[MAX_LEVELS]; /* [k]: halved k times; [0] unused (see above) */
+  GdkRGBA        tint;
+  GdkRGBA        contour_color;
+
+  /* owned: view state */
+  GtkAdjustment *hadj, *vadj;
+  gulong         hadj_handler, vadj_handler;
+  guint          hscroll_policy : 1;
+  guint          vscroll_policy : 1;
+  guint          fit : 1;
+  guint          show_overlay : 1;
+  guint          show_original : 1;
+  double         zoom;
+  double         overlay_opacity;
+  double         reveal;           /* 0..1; 1 = settled */
+  AdwAnimation  *reveal_anim;
+
+  /* gesture state */
+  double         pointer_x, pointer_y;
+  double         drag_h0, drag_v0;
+  double         pinch_zoom0;
+};
+
+static void pm_canvas_scrollable_init (GtkScrollableInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (PmCanvas, pm_canvas, GTK_TYPE_WIDGET,
+                               G_IMPLEMENT_INTERFACE (GTK_TYPE_SCROLLABLE,
+                                                      pm_canvas_scrollable_init))
+
+enum {
+  PROP_0,
+  PROP_ZOOM,
+  PROP_FIT,
+  PROP_SHOW_OVERLAY,
+  PROP_SHOW_ORIGINAL,
+  PROP_OVERLAY_OPACITY,
+  N_PROPS,
+  PROP_HADJUSTMENT = N_PROPS,
+  PROP_VADJUSTMENT,
+  PROP_HSCROLL_POLICY,
+  PROP_VSCROLL_POLICY,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void pm_canvas_set_hadjustment (PmCanvas      *self,
+                                       GtkAdjustment *adj);
+static void pm_canvas_set_vadjustment (PmCanvas      *self,
+                                       GtkAdjustment *adj);
+
+/* ---------------------------------------------------------------- geometry */
+
+static double
+fit_zoom (PmCanvas *self)
+{
+  int vw = gtk_widget_get_width (GTK_WIDGET (self));
+  int vh = gtk_widget_get_height (GTK_WIDGET (self));
+
+  if (self->width == 0 || vw <= 0 || vh <= 0)
+    return 1.0;
+  /* Fit large photos; enlarge small ones at most twice (beyond that they look soft). */
+  return CLAMP (MIN ((double) vw / self->width, (double) vh / self->height),
+                PM_CANVAS_ZOOM_MIN, 2.0);
+}
+
+/* Widget position of image pixel (0, 0). */
+static void
+get_origin (PmCanvas *self,
+            double   *ox,
+            double   *oy)
+{
+  int vw = gtk_widget_get_width (GTK_WIDGET (self));
+  int vh = gtk_widget_get_height (GTK_WIDGET (self));
+  double cw = self->width * self->zoom;
+  double ch = self->height * self->zoom;
+
+  *ox = cw < vw ? floor ((vw - cw) / 2) : -floor (gtk_adjustment_get_value (self->hadj));
+  *oy = ch < vh ? floor ((vh - ch) / 2) : -floor (gtk_adjustment_get_value (self->vadj));
+}
+
+static void
+configure_adjustment (GtkAdjustment *adj,
+                      double         content,
+                      double         page,
+                      double         value)
+{
+  double upper = MAX (content, page);
+
+  gtk_adjustment_configure (adj, CLAMP (value, 0, upper - page), 0, upper,
+                            page * 0.1, page * 0.9, page);
+}
+
+static void
+update_adjustments (PmCanvas *self,
+                    double    hvalue,
+                    double    vvalue)
+{
+  int vw = gtk_widget_get_width (GTK_WIDGET (self));
+  int vh = gtk_widget_get_height (GTK_WIDGET (self));
+
+  configure_adjustment (self->hadj, self->width * self->zoom, vw, hvalue);
+  configure_adjustment (self->vadj, self->height * self->zoom, vh, vvalue);
+}
+
+void
+pm_canvas_image_to_widget (PmCanvas *self,
+                           double    image_x,
+                           double    image_y,
+                           double   *widget_x,
+                           double   *widget_y)
+{
+  double ox, oy;
+
+  g_return_if_fail (PM_IS_CANVAS (self));
+  get_origin (self, &ox, &oy);
+  *widget_x = ox + image_x * self->zoom;
+  *widget_y = oy + image_y * self->zoom;
+}
+
+/* ---------------------------------------------------------------- textures */
+
+static GdkTexture *
+texture_from_bytes (GBytes *bytes,
+                    int     width,
+                    int     height)
+{
+  return gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8A8, bytes, (gsize) width * 4);
+}
+
+/* Copies @image's pixels, or, with an @owner that keeps them alive and unchanged, wraps
+ * them (a 24 MP copy on the main thread is a visible stall). */
+static GBytes *
+bytes_from_image (const PmImage  *image,
+                  gpointer        owner,
+                  GDestroyNotify  owner_unref)
+{
+  gsize size = (gsize) image->width * image->height * 4;
+
+  if (owner == NULL)
+    return g_bytes_new (image->data, size);
+  return g_bytes_new_with_free_func (image->data, size, owner_unref, owner);
+}
+
+static guint8
+to_byte (double v)
+{
+  return (guint8) CLAMP (lround (v * 255.0), 0, 255);
+}
+
+static gboolean
+mask_boundary (const guint8 *mask,
+               int           w,
+               int           h,
+               int           x,
+               int           y)
+{
+  const guint8 *m = mask + (gsize) y * w + x;
+
+  if (!*m)
+    return FALSE;
+  return (x > 0 && !m[-1]) || (x + 1 < w && !m[1]) || (y > 0 && !m[-w]) || (y + 1 < h && !m[w]);
+}
+
+/* The bounding box's pixels as a tint texture: alpha = mask (fill) or = contour. */
+static GdkTexture *
+mask_texture (const Level   *level,
+              const GdkRGBA *color,
+              gboolean       contour)
+{
+  int bw = level->bx1 - level->bx0, bh = level->by1 - level->by0;
+  guint8 r = to_byte (color->red), g = to_byte (color->green), b = to_byte (color->blue);
+  g_autoptr(GBytes) bytes = NULL;
+  guint8 *px;
+
+  if (bw <= 0 || bh <= 0)
+    return NULL;
+  px = g_malloc ((gsize) bw * bh * 4);
+  for (int y = 0; y < bh; y++)
+    for (int x = 0; x < bw; x++)
+      {
+        guint8 *o = px + ((gsize) y * bw + x) * 4;
+        int lx = x + level->bx0, ly = y + level->by0;
+        gboolean on = contour ? mask_boundary (level->mask, level->w, level->h, lx, ly)
+                              : level->mask[(gsize) ly * level->w + lx];
+        o[0] = r; o[1] = g; o[2] = b;
+        o[3] = on ? 255 : 0;
+      }
+  bytes = g_bytes_new_take (px, (gsize) bw * bh * 4);
+  return texture_from_bytes (bytes, bw, bh);
+}
+
+static void
+level_clear_overlay (Level *level)
+{
+  g_clear_object (&level->fill_tex);
+  g_clear_object (&level->contour_tex);
+}
+
+static void
+level_clear_result (Level *level)
+{
+  level_clear_overlay (level);
+  g_clear_pointer (&level->edited, g_bytes_unref);
+  g_clear_object (&level->edited_tex);
+  g_clear_pointer (&level->mask, g_free);
+}
+
+static void
+level_clear (Level *level)
+{
+  level_clear_result (level);
+  g_clear_pointer (&level->original, g_bytes_unref);
+  g_clear_object (&level->original_tex);
+  level->w = level->h = 0;
+}
+
+/* 2×2 box filter; odd edges average the pixels they have. */
+static GBytes *
+halve_rgba (GBytes *src,
+            int     w,
+            int     h)
+{
+  const guint8 *in = g_bytes_get_data (src, NULL);
+  int ow = (w + 1) / 2, oh = (h + 1) / 2;
+  guint8 *out = g_malloc ((gsize) ow * oh * 4);
+
+  for (int y = 0; y < oh; y++)
+    for (int x = 0; x < ow; x++)
+      {
+        int sum[4] = { 0 }, n = 0;
+        for (int dy = 0; dy < 2; dy++)
+          for (int dx = 0; dx < 2; dx++)
+            {
+              int sx = 2 * x + dx, sy = 2 * y + dy;
+              if (sx >= w || sy >= h)
+                continue;
+              for (int c = 0; c < 4; c++)
+                sum[c] += in[((gsize) sy * w + sx) * 4 + c];
+              n++;
+            }
+        for (int c = 0; c < 4; c++)
+          out[((gsize) y * ow + x) * 4 + c] = (guint8) ((sum[c] + n / 2) / n);
+      }
+  return g_bytes_new_take (out, (gsize) ow * oh * 4);
+}
+
+/* A level pixel is in the mask when at least half of its pixels are. */
+static guint8 *
+halve_mask (const guint8 *in,
+            int           w,
+            int           h,
+            Level        *out)
+{
+  int ow = (w + 1) / 2, oh = (h + 1) / 2;
+  guint8 *m = g_malloc ((gsize) ow * oh);
+
+  out->bx0 = ow; out->by0 = oh; out->bx1 = out->by1 = 0;
+  for (int y = 0; y < oh; y++)
+    for (int x = 0; x < ow; x++)
+      {
+        int on = 0, n = 0;
+        for (int dy = 0; dy < 2; dy++)
+          for (int dx = 0; dx < 2; dx++)
+            if (2 * x + dx < w && 2 * y + dy < h)
+              {
+                on += in[(gsize) (2 * y + dy) * w + 2 * x + dx];
+                n++;
+              }
+        m[(gsize) y * ow + x] = 2 * on >= n;
+        if (2 * on >= n)
+          {
+            out->bx0 = MIN (out->bx0, x); out->bx1 = MAX (out->bx1, x + 1);
+            out->by0 = MIN (out->by0, y); out->by1 = MAX (out->by1, y + 1);
+          }
+      }
+  return m;
+}
+
+/* Builds levels 1..k as needed (each from the one above) and uploads level k. */
+static Level *
+ensure_level (PmCanvas *self,
+              int       k)
+{
+  for (int i = 1; i <= k; i++)
+    {
+      Level *l = &self->levels[i];
+      int pw = i == 1 ? self->width : self->levels[i - 1].w;
+      int ph = i == 1 ? self->height : self->levels[i - 1].h;
+      GBytes *po = i == 1 ? self->original_bytes : self->levels[i - 1].original;
+      GBytes *pe = i == 1 ? self->edited_bytes : self->levels[i - 1].edited;
+      const guint8 *pm = i == 1 ? self->mask : self->levels[i - 1].mask;
+
+      if (l->original == NULL)
+        {
+          l->original = halve_rgba (po, pw, ph);
+          l->w = (pw + 1) / 2;
+          l->h = (ph + 1) / 2;
+        }
+      if (l->edited == NULL && pe != NULL)
+        l->edited = halve_rgba (pe, pw, ph);
+      if (l->mask == NULL && pm != NULL)
+        l->mask = halve_mask (pm, pw, ph, l);
+    }
+
+  {
+    Level *l = &self->levels[k];
+    if (l->original_tex == NULL)
+      l->original_tex = texture_from_bytes (l->original, l->w, l->h);
+    if (l->edited_tex == NULL && l->edited != NULL)
+      l->edited_tex = texture_from_bytes (l->edited, l->w, l->h);
+    if (l->mask != NULL && l->fill_tex == NULL)
+      {
+        l->fill_tex = mask_texture (l, &self->tint, FALSE);
+        l->contour_tex = mask_texture (l, &self->contour_color, TRUE);
+      }
+    return l;
+  }
+}
+
+/* The level for zooms below CPU_ZOOM: texture scale within [0.7, 1.4] of the zoom. */
+static int
+level_for_zoom (PmCanvas *self)
+{
+  int k = MAX (1, (int) floor (log2 (1.0 / self->zoom) + 0.5));
+
+  while (k > 1 && MIN (self->width, self->height) >> k < 16)
+    k--;
+  return MIN (k, MAX_LEVELS - 1);
+}
+
+static void
+update_colors (PmCanvas *self)
+{
+  GtkStyleContext *style = gtk_widget_get_style_context (GTK_WIDGET (self));
+  GdkRGBA tint, contour;
+
+  if (!gtk_style_context_lookup_color (style, "accent_bg_color", &tint))
+    gdk_rgba_parse (&tint, "#3584e4");
+  if (!gtk_style_context_lookup_color (style, "accent_color", &contour))
+    contour = tint;
+  tint.alpha = contour.alpha = 1;
+
+  if (gdk_rgba_equal (&tint, &self->tint) && gdk_rgba_equal (&contour, &self->contour_color))
+    return;
+  self->tint = tint;
+  self->contour_color = contour;
+  for (int k = 0; k < MAX_LEVELS; k++)
+    level_clear_overlay (&self->levels[k]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* ---------------------------------------------------------------- drawing */
+
+static double
+ease_out_cubic (double t)
+{
+  double u = 1 - t;
+  return 1 - u * u * u;
+}
+
+static double
+reveal_radius (PmCanvas *self)
+{
+  return ease_out_cubic (self->reveal) * self->radius;
+}
+
+static double
+reveal_alpha (PmCanvas *self)
+{
+  return MIN (1.0, self->reveal * 1.6);
+}
+
+static gboolean
+showing_edit (PmCanvas *self)
+{
+  return self->edited_bytes != NULL && !self->show_original;
+}
+
+static void
+snapshot_textures (PmCanvas    *self,
+                   GtkSnapshot *snapshot)
+{
+  double z = self->zoom;
+  Level *l = ensure_level (self, level_for_zoom (self));
+  /* Level texels → widget pixels (levels are a bit larger than 1/2^k for odd sizes). */
+  double fx = self->width * z / l->w, fy = self->height * z / l->h;
+  graphene_rect_t full = GRAPHENE_RECT_INIT (0, 0, self->width * z, self->height * z);
+
+  gtk_snapshot_append_texture (snapshot, l->original_tex, &full);
+
+  if (showing_edit (self) && l->edited_tex != NULL)
+    {
+      if (self->reveal < 1.0)
+        {
+          GskRoundedRect circle;
+          double r = reveal_radius (self) * z;
+          graphene_rect_t box = GRAPHENE_RECT_INIT (self->cx * z - r, self->cy * z - r,
+                                                    2 * r, 2 * r);
+
+          gsk_rounded_rect_init_from_rect (&circle, &box, r);
+          gtk_snapshot_push_rounded_clip (snapshot, &circle);
+          gtk_snapshot_push_opacity (snapshot, reveal_alpha (self));
+          gtk_snapshot_append_texture (snapshot, l->edited_tex, &full);
+          gtk_snapshot_pop (snapshot);
+          gtk_snapshot_pop (snapshot);
+        }
+      else
+        gtk_snapshot_append_texture (snapshot, l->edited_tex, &full);
+    }
+
+  if (self->show_overlay && l->fill_tex != NULL)
+    {
+      graphene_rect_t box = GRAPHENE_RECT_INIT (l->bx0 * fx, l->by0 * fy,
+                                                (l->bx1 - l->bx0) * fx,
+                                                (l->by1 - l->by0) * fy);
+
+      gtk_snapshot_push_opacity (snapshot, self->overlay_opacity);
+      gtk_snapshot_append_texture (snapshot, l->fill_tex, &box);
+      gtk_snapshot_pop (snapshot);
+      gtk_snapshot_append_texture (snapshot, l->contour_tex, &box);
+    }
+}
+
+static inline guint8
+mix8 (guint8 a,
+      guint8 b,
+      double t)
+{
+  return (guint8) lround (a + (b - a) * t);
+}
+
+/* Composites the image rectangle [x0, x1) × [y0, y1) into a premultiplied ARGB32 surface. */
+static cairo_surface_t *
+composite_region (PmCanvas *self,
+                  int       x0,
+                  int       y0,
+                  int       x1,
+                  int       y1)
+{
+  int w = x1 - x0, h = y1 - y0;
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
+  guint8 *dst = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  const guint8 *orig = g_bytes_get_data (self->original_bytes, NULL);
+  const guint8 *edit = showing_edit (self) ? g_bytes_get_data (self->edited_bytes, NULL) : NULL;
+  gboolean overlay = self->show_overlay && self->mask != NULL;
+  double rr = reveal_radius (self), ra = reveal_alpha (self);
+  guint8 tr = to_byte (self->tint.red), tg = to_byte (self->tint.green);
+  guint8 tb = to_byte (self->tint.blue);
+  guint8 kr = to_byte (self->contour_color.red), kg = to_byte (self->contour_color.green);
+  guint8 kb = to_byte (self->contour_color.blue);
+
+  cairo_surface_flush (surface);
+  for (int y = y0; y < y1; y++)
+    {
+      guint32 *row = (guint32 *) (dst + (gsize) (y - y0) * stride);
+      for (int x = x0; x < x1; x++)
+        {
+          gsize i = (gsize) y * self->width + x;
+          const guint8 *p = orig + i * 4;
+          guint8 r = p[0], g = p[1], b = p[2], a = p[3];
+
+          if (edit != NULL)
+            {
+              const guint8 *e = edit + i * 4;
+              double t = 1.0;
+              if (self->reveal < 1.0)
+                {
+                  double dx = x + 0.5 - self->cx, dy = y + 0.5 - self->cy;
+                  t = dx * dx + dy * dy <= rr * rr ? ra : 0.0;
+                }
+              r = mix8 (r, e[0], t); g = mix8 (g, e[1], t); b = mix8 (b, e[2], t);
+              a = mix8 (a, e[3], t);
+            }
+          if (overlay && self->mask[i])
+            {
+              if (mask_boundary (self->mask, self->width, self->height, x, y))
+                r = kr, g = kg, b = kb, a = 255;
+              else
+                {
+                  double o = self->overlay_opacity;
+                  r = mix8 (r, tr, o); g = mix8 (g, tg, o); b = mix8 (b, tb, o);
+                  a = mix8 (a, 255, o);
+                }
+            }
+          row[x - x0] = ((guint32) a << 24) | ((guint32) (r * a / 255) << 16) |
+                        ((guint32) (g * a / 255) << 8) | (guint32) (b * a / 255);
+        }
+    }
+  cairo_surface_mark_dirty (surface);
+  return surface;
+}
+
+static void
+snapshot_cpu (PmCanvas    *self,
+                  GtkSnapshot *snapshot,
+                  double       ox,
+                  double       oy)
+{
+  int vw = gtk_widget_get_width (GTK_WIDGET (self));
+  int vh = gtk_widget_get_height (GTK_WIDGET (self));
+  double z = self->zoom;
+  int x0 = CLAMP ((int) floor (-ox / z), 0, self->width);
+  int y0 = CLAMP ((int) floor (-oy / z), 0, self->height);
+  int x1 = CLAMP ((int) ceil ((vw - ox) / z), 0, self->width);
+  int y1 = CLAMP ((int) ceil ((vh - oy) / z), 0, self->height);
+  graphene_rect_t bounds;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+
+  if (x1 <= x0 || y1 <= y0)
+    return;
+
+  surface = composite_region (self, x0, y0, x1, y1);
+  bounds = GRAPHENE_RECT_INIT (ox + x0 * z, oy + y0 * z, (x1 - x0) * z, (y1 - y0) * z);
+  cr = gtk_snapshot_append_cairo (snapshot, &bounds);
+  cairo_translate (cr, bounds.origin.x, bounds.origin.y);
+  cairo_scale (cr, z, z);
+  cairo_set_source_surface (cr, surface, 0, 0);
+  cairo_pattern_set_filter (cairo_get_source (cr),
+                            z >= NEAREST_ZOOM ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_GOOD);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+}
+
+static void
+pm_canvas_snapshot (GtkWidget   *widget,
+                    GtkSnapshot *snapshot)
+{
+  PmCanvas *self = PM_CANVAS (widget);
+  graphene_rect_t view = GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget),
+                                             gtk_widget_get_height (widget));
+  double ox, oy;
+
+  if (self->original_bytes == NULL)
+    return;
+
+  get_origin (self, &ox, &oy);
+  gtk_snapshot_push_clip (snapshot, &view);
+  if (self->zoom >= CPU_ZOOM)
+    snapshot_cpu (self, snapshot, ox, oy);
+  else
+    {
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (ox, oy));
+      snapshot_textures (self, snapshot);
+      gtk_snapshot_restore (snapshot);
+    }
+  gtk_snapshot_pop (snapshot);
+}
+
+/* ---------------------------------------------------------------- zoom */
+
+void
+pm_canvas_zoom_at (PmCanvas *self,
+                   double    zoom,
+                   double    widget_x,
+                   double    widget_y)
+{
+  double ox, oy, ix, iy, old_zoom;
+
+  g_return_if_fail (PM_IS_CANVAS (self));
+
+  zoom = CLAMP (zoom, PM_CANVAS_ZOOM_MIN, PM_CANVAS_ZOOM_MAX);
+  old_zoom = self->zoom;
+  get_origin (self, &ox, &oy);
+  /* Keep the image point under (widget_x, widget_y) in place. */
+  ix = (widget_x - ox) / old_zoom;
+  iy = (widget_y - oy) / old_zoom;
+  self->zoom = zoom;
+  update_adjustments (self, ix * zoom - widget_x, iy * zoom - widget_y);
+
+  if (self->fit)
+    {
+      self->fit = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIT]);
+    }
+  if (old_zoom != zoom)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+pm_canvas_set_zoom (PmCanvas *self,
+                    double    zoom)
+{
+  g_return_if_fail (PM_IS_CANVAS (self));
+  pm_canvas_zoom_at (self, zoom, gtk_widget_get_width (GTK_WIDGET (self)) / 2.0,
+                     gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
+}
+
+double
+pm_canvas_get_zoom (PmCanvas *self)
+{
+  g_return_val_if_fail (PM_IS_CANVAS (self), 1.0);
+  return self->zoom;
+}
+
+gboolean
+pm_canvas_get_fit (PmCanvas *self)
+{
+  g_return_val_if_fail (PM_IS_CANVAS (self), FALSE);
+  return self->fit;
+}
+
+static void
+apply_fit (PmCanvas *self)
+{
+  double zoom = fit_zoom (self);
+
+  if (zoom != self->zoom)
+    {
+      self->zoom = zoom;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+    }
+  update_adjustments (self, 0, 0);
+}
+
+void
+pm_canvas_zoom_fit (PmCanvas *self)
+{
+  g_return_if_fail (PM_IS_CANVAS (self));
+  if (!self->fit)
+    {
+      self->fit = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIT]);
+    }
+  apply_fit (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* ---------------------------------------------------------------- content */
+
+static void
+reveal_cb (double   value,
+           gpointer user_data)
+{
+  PmCanvas *self = user_data;
+
+  self->reveal = value;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+stop_reveal (PmCanvas *self)
+{
+  if (self->reveal_anim != NULL)
+    adw_animation_reset (self->reveal_anim);
+  self->reveal = 1.0;
+}
+
+void
+pm_canvas_set_image (PmCanvas      *self,
+                     const PmImage *image)
+{
+  pm_canvas_set_image_shared (self, image, NULL, NULL);
+}
+
+/**
+ * pm_canvas_set_image_shared:
+ * @image: (nullable): the photo
+ * @owner: (nullable): keeps @image alive and unchanged while referenced; NULL to copy
+ * @owner_unref: drops one reference of @owner (called once, when the canvas lets go)
+ *
+ * Shows a photo (at fit zoom) and clears the result. @owner_unref is called even when
+ * @image is NULL.
+ */
+void
+pm_canvas_set_image_shared (PmCanvas       *self,
+                            const PmImage  *image,
+                            gpointer        owner,
+                            GDestroyNotify  owner_unref)
+{
+  g_return_if_fail (PM_IS_CANVAS (self));
+
+  pm_canvas_clear_result (self);
+  for (int k = 0; k < MAX_LEVELS; k++)
+    level_clear (&self->levels[k]);
+  g_clear_pointer (&self->original_bytes, g_bytes_unref);
+  self->width = self->height = 0;
+
+  if (image != NULL)
+    {
+      self->width = image->width;
+      self->height = image->height;
+      self->original_bytes = bytes_from_image (image, owner, owner_unref);
+    }
+  else if (owner != NULL)
+    owner_unref (owner);
+  pm_canvas_zoom_fit (self);
+}
+
+gboolean
+pm_canvas_has_image (PmCanvas *self)
+{
+  g_return_val_if_fail (PM_IS_CANVAS (self), FALSE);
+  return self->original_bytes != NULL;
+}
+
+void
+pm_canvas_clear_result (PmCanvas *self)
+{
+  g_return_if_fail (PM_IS_CANVAS (self));
+
+  stop_reveal (self);
+  g_clear_pointer (&self->edited_bytes, g_bytes_unref);
+  g_clear_pointer (&self->mask, g_free);
+  for (int k = 0; k < MAX_LEVELS; k++)
+    level_clear_result (&self->levels[k]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+pm_canvas_has_result (PmCanvas *self)
+{
+  g_return_val_if_fail (PM_IS_CANVAS (self), FALSE);
+  return self->edited_bytes != NULL || self->mask != NULL;
+}
+
+gboolean
+pm_canvas_is_revealing (PmCanvas *self)
+{
+  g_return_val_if_fail (PM_IS_CANVAS (self), FALSE);
+  return self->reveal < 1.0;
+}
+
+static void
+set_mask (PmCanvas     *self,
+          const PmMask *mask)
+{
+  gsize n = (gsize) self->width * self->height;
+  double sx = 0, sy = 0, count = 0, r2 = 0;
+
+  self->mask = g_malloc (n);
+  for (int y = 0; y < self->height; y++)
+    for (int x = 0; x < self->width; x++)
+      {
+        gsize i = (gsize) y * self->width + x;
+        self->mask[i] = mask->data[i] >= 0.5f;
+        if (self->mask[i])
+          {
+            sx += x + 0.5; sy += y + 0.5; count++;
+          }
+      }
+
+  if (count > 0)
+    {
+      self->cx = sx / count;
+      self->cy = sy / count;
+    }
+  else
+    {
+      self->cx = self->width / 2.0;
+      self->cy = self->height / 2.0;
+    }
+  /* The circle must cover the whole image: the soft mask may reach past the binary one. */
+  for (int i = 0; i < 4; i++)
+    {
+      double dx = (i & 1 ? self->width : 0) - self->cx;
+      double dy = (i & 2 ? self->height : 0) - self->cy;
+      r2 = MAX (r2, dx * dx + dy * dy);
+    }
+  self->radius = sqrt (r2);
+}
+
+/**
+ * pm_canvas_set_result:
+ * @self: a #PmCanvas with an image
+ * @edited: (nullable): the colour edit, at the image's size
+ * @mask: (nullable): the derived binary mask, at the image's size
+ * @animate: whether to reveal the edit progressively
+ *
+ * Shows a run's result. Both buffers are copied (and uploaded) once.
+ */
+void
+pm_canvas_set_result (PmCanvas      *self,
+                      const PmImage *edited,
+                      const PmMask  *mask,
+                      gboolean       animate)
+{
+  pm_canvas_set_result_shared (self, edited, mask, NULL, NULL, animate);
+}
+
+/**
+ * pm_canvas_set_result_shared:
+ * @owner: (nullable): keeps @edited alive and unchanged while referenced; NULL to copy
+ * @owner_unref: drops one reference of @owner
+ *
+ * Like pm_canvas_set_result() without copying the edited pixels.
+ */
+void
+pm_canvas_set_result_shared (PmCanvas       *self,
+                             const PmImage  *edited,
+                             const PmMask   *mask,
+                             gpointer        owner,
+                             GDestroyNotify  owner_unref,
+                             gboolean        animate)
+{
+  g_return_if_fail (PM_IS_CANVAS (self));
+  g_return_if_fail (self->original_bytes != NULL);
+  g_return_if_fail (edited == NULL ||
+                    (edited->width == self->width && edited->height == self->height));
+  g_return_if_fail (mask == NULL ||
+                    (mask->width == self->width && mask->height == self->height));
+
+  pm_canvas_clear_result (self);
+  update_colors (self);
+  if (edited != NULL)
+    {
+      self->edited_bytes = bytes_from_image (edited, owner, owner_unref);
+    }
+  else if (owner != NULL)
+    owner_unref (owner);
+  if (mask != NULL)
+    set_mask (self, mask);
+  else
+    {
+      self->cx = self->width / 2.0;
+      self->cy = self->height / 2.0;
+      self->radius = hypot (self->width, self->height) / 2;
+    }
+
+  if (animate && edited != NULL)
+    {
+      self->reveal = 0.0;
+      adw_animation_play (self->reveal_anim);
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* ---------------------------------------------------------------- toggles */
+
+void
+pm_canvas_set_show_overlay (PmCanvas *self,
+                            gboolean  show)
+{
+  g_return_if_fail (PM_IS_CANVAS (self));
+  show = !!show;
+  if (self->show_overlay == show)
+    return;
+  self->show_overlay = show;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_OVERLAY]);
+}
+
+gboolean
+pm_canvas_get_show_overlay (PmCanvas *self)
+{
+  g_return_val_if_fail (PM_IS_CANVAS (self), FALSE);
+  return self->show_overlay;
+}
+
+void
+pm_canvas_set_overlay_opacity (PmCanvas *self,
+                               double    opacity)
+{
+  g_return_if_fail (PM_IS_CANVAS (self));
+  opacity = CLAMP (opacity, 0.0, 1.0);
+  if (self->overlay_opacity == opacity)
+    return;
+  self->overlay_opacity = opacity;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OVERLAY_OPACITY]);
+}
+
+void
+pm_canvas_set_show_original (PmCanvas *self,
+                             gboolean  show)
+{
+  g_return_if_fail (PM_IS_CANVAS (self));
+  show = !!show;
+  if (self->show_original == show)
+    return;
+  self->show_original = show;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_ORIGINAL]);
+}
+
+gboolean
+pm_canvas_get_show_original (PmCanvas *self)
+{
+  g_return_val_if_fail (PM_IS_CANVAS (self), FALSE);
+  return self->show_original;
+}
+
+/* ---------------------------------------------------------------- input */
+
+static void
+motion_cb (GtkEventControllerMotion *controller,
+           double                    x,
+           double                    y,
+           PmCanvas                 *self)
+{
+  self->pointer_x = x;
+  self->pointer_y = y;
+}
+
+static gboolean
+scroll_cb (GtkEventControllerScroll *controller,
+           double                    dx,
+           double                    dy,
+           PmCanvas                 *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
+  GdkScrollUnit unit = gtk_event_controller_scroll_get_unit (controller);
+
+  if (self->original_bytes == NULL)
+    return FALSE;
+  /* A mouse wheel (or Ctrl + touchpad) zooms; touchpad scrolling pans (the scrolled window). */
+  if (unit != GDK_SCROLL_UNIT_WHEEL && !(state & GDK_CONTROL_MASK))
+    return FALSE;
+  if (dy == 0)
+    return FALSE;
+  if (unit != GDK_SCROLL_UNIT_WHEEL)
+    dy /= 20.0;
+  pm_canvas_zoom_at (self, self->zoom * pow (ZOOM_STEP_WHEEL, -dy),
+                     self->pointer_x, self->pointer_y);
+  return TRUE;
+}
+
+static void
+drag_begin_cb (GtkGestureDrag *gesture,
+               double          x,
+               double          y,
+               PmCanvas       *self)
+{
+  self->drag_h0 = gtk_adjustment_get_value (self->hadj);
+  self->drag_v0 = gtk_adjustment_get_value (self->vadj);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grabbing");
+}
+
+static void
+drag_update_cb (GtkGestureDrag *gesture,
+                double          dx,
+                double          dy,
+                PmCanvas       *self)
+{
+  gtk_adjustment_set_value (self->hadj, self->drag_h0 - dx);
+  gtk_adjustment_set_value (self->vadj, self->drag_v0 - dy);
+}
+
+static void
+drag_end_cb (GtkGestureDrag *gesture,
+             double          dx,
+             double          dy,
+             PmCanvas       *self)
+{
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grab");
+}
+
+static void
+zoom_begin_cb (GtkGesture       *gesture,
+               GdkEventSequence *sequence,
+               PmCanvas         *self)
+{
+  self->pinch_zoom0 = self->zoom;
+}
+
+static void
+zoom_scale_changed_cb (GtkGestureZoom *gesture,
+                       double          scale,
+                       PmCanvas       *self)
+{
+  double x, y;
+
+  if (!gtk_gesture_get_bounding_box_center (GTK_GESTURE (gesture), &x, &y))
+    x = self->pointer_x, y = self->pointer_y;
+  pm_canvas_zoom_at (self, self->pinch_zoom0 * scale, x, y);
+}
+
+/* ---------------------------------------------------------------- GtkWidget */
+
+static void
+pm_canvas_size_allocate (GtkWidget *widget,
+                         int        width,
+                         int        height,
+                         int        baseline)
+{
+  PmCanvas *self = PM_CANVAS (widget);
+
+  if (self->fit)
+    apply_fit (self);
+  else
+    update_adjustments (self, gtk_adjustment_get_value (self->hadj),
+                        gtk_adjustment_get_value (self->vadj));
+}
+
+static void
+pm_canvas_measure (GtkWidget      *widget,
+                   GtkOrientation  orientation,
+                   int             for_size,
+                   int            *minimum,
+                   int            *natural,
+                   int            *minimum_baseline,
+                   int            *natural_baseline)
+{
+  *minimum = 64;
+  *natural = 480;
+}
+
+static void
+adjustment_changed_cb (GtkAdjustment *adj,
+                       PmCanvas      *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+style_changed_cb (PmCanvas *self)
+{
+  update_colors (self);
+}
+
+static void
+pm_canvas_set_adjustment (PmCanvas       *self,
+                          GtkAdjustment **slot,
+                          gulong         *handler,
+                          GtkAdjustment  *adj)
+{
+  if (adj == NULL)
+    adj = gtk_adjustment_new (0, 0, 0, 0, 0, 0);
+  if (*slot == adj)
+    return;
+  if (*slot != NULL)
+    {
+      g_clear_signal_handler (handler, *slot);
+      g_object_unref (*slot);
+    }
+  *slot = g_object_ref_sink (adj);
+  *handler = g_signal_connect (adj, "value-changed", G_CALLBACK (adjustment_changed_cb), self);
+}
+
+static void
+pm_canvas_set_hadjustment (PmCanvas      *self,
+                           GtkAdjustment *adj)
+{
+  pm_canvas_set_adjustment (self, &self->hadj, &self->hadj_handler, adj);
+}
+
+static void
+pm_canvas_set_vadjustment (PmCanvas      *self,
+                           GtkAdjustment *adj)
+{
+  pm_canvas_set_adjustment (self, &self->vadj, &self->vadj_handler, adj);
+}
+
+static gboolean
+pm_canvas_get_border (GtkScrollable *scrollable,
+                      GtkBorder     *border)
+{
+  return FALSE;
+}
+
+static void
+pm_canvas_scrollable_init (GtkScrollableInterface *iface)
+{
+  iface->get_border = pm_canvas_get_border;
+}
+
+static void
+pm_canvas_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  PmCanvas *self = PM_CANVAS (object);
+
+  switch (prop_id)
+    {
+    case PROP_ZOOM: g_value_set_double (value, self->zoom); break;
+    case PROP_FIT: g_value_set_boolean (value, self->fit); break;
+    case PROP_SHOW_OVERLAY: g_value_set_boolean (value, self->show_overlay); break;
+    case PROP_SHOW_ORIGINAL: g_value_set_boolean (value, self->show_original); break;
+    case PROP_OVERLAY_OPACITY: g_value_set_double (value, self->overlay_opacity); break;
+    case PROP_HADJUSTMENT: g_value_set_object (value, self->hadj); break;
+    case PROP_VADJUSTMENT: g_value_set_object (value, self->vadj); break;
+    case PROP_HSCROLL_POLICY: g_value_set_enum (value, self->hscroll_policy); break;
+    case PROP_VSCROLL_POLICY: g_value_set_enum (value, self->vscroll_policy); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pm_canvas_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  PmCanvas *self = PM_CANVAS (object);
+
+  switch (prop_id)
+    {
+    case PROP_ZOOM: pm_canvas_set_zoom (self, g_value_get_double (value)); break;
+    case PROP_FIT:
+      if (g_value_get_boolean (value))
+        pm_canvas_zoom_fit (self);
+      break;
+    case PROP_SHOW_OVERLAY: pm_canvas_set_show_overlay (self, g_value_get_boolean (value)); break;
+    case PROP_SHOW_ORIGINAL: pm_canvas_set_show_original (self, g_value_get_boolean (value)); break;
+    case PROP_OVERLAY_OPACITY:
+      pm_canvas_set_overlay_opacity (self, g_value_get_double (value));
+      break;
+    case PROP_HADJUSTMENT: pm_canvas_set_hadjustment (self, g_value_get_object (value)); break;
+    case PROP_VADJUSTMENT: pm_canvas_set_vadjustment (self, g_value_get_object (value)); break;
+    case PROP_HSCROLL_POLICY: self->hscroll_policy = g_value_get_enum (value); break;
+    case PROP_VSCROLL_POLICY: self->vscroll_policy = g_value_get_enum (value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pm_canvas_dispose (GObject *object)
+{
+  PmCanvas *self = PM_CANVAS (object);
+
+  g_clear_object (&self->reveal_anim);
+  G_OBJECT_CLASS (pm_canvas_parent_class)->dispose (object);
+}
+
+static void
+pm_canvas_finalize (GObject *object)
+{
+  PmCanvas *self = PM_CANVAS (object);
+
+  for (int k = 0; k < MAX_LEVELS; k++)
+    level_clear (&self->levels[k]);
+  g_clear_pointer (&self->original_bytes, g_bytes_unref);
+  g_clear_pointer (&self->edited_bytes, g_bytes_unref);
+  g_clear_pointer (&self->mask, g_free);
+  if (self->hadj != NULL)
+    g_clear_signal_handler (&self->hadj_handler, self->hadj);
+  if (self->vadj != NULL)
+    g_clear_signal_handler (&self->vadj_handler, self->vadj);
+  g_clear_object (&self->hadj);
+  g_clear_object (&self->vadj);
+  G_OBJECT_CLASS (pm_canvas_parent_class)->finalize (object);
+}
+
+static void
+pm_canvas_class_init (PmCanvasClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->get_property = pm_canvas_get_property;
+  object_class->set_property = pm_canvas_set_property;
+  object_class->dispose = pm_canvas_dispose;
+  object_class->finalize = pm_canvas_finalize;
+  widget_class->snapshot = pm_canvas_snapshot;
+  widget_class->size_allocate = pm_canvas_size_allocate;
+  widget_class->measure = pm_canvas_measure;
+
+  properties[PROP_ZOOM] =
+    g_param_spec_double ("zoom", NULL, NULL, PM_CANVAS_ZOOM_MIN, PM_CANVAS_ZOOM_MAX, 1.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FIT] =
+    g_param_spec_boolean ("fit", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_OVERLAY] =
+    g_param_spec_boolean ("show-overlay", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_ORIGINAL] =
+    g_param_spec_boolean ("show-original", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_OVERLAY_OPACITY] =
+    g_param_spec_double ("overlay-opacity", NULL, NULL, 0, 1, 0.45,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_object_class_override_property (object_class, PROP_HADJUSTMENT, "hadjustment");
+  g_object_class_override_property (object_class, PROP_VADJUSTMENT, "vadjustment");
+  g_object_class_override_property (object_class, PROP_HSCROLL_POLICY, "hscroll-policy");
+  g_object_class_override_property (object_class, PROP_VSCROLL_POLICY, "vscroll-policy");
+
+  gtk_widget_class_set_css_name (widget_class, "pm-canvas");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+pm_canvas_init (PmCanvas *self)
+{
+  GtkEventController *controller;
+  GtkGesture *gesture;
+
+  self->zoom = 1.0;
+  self->fit = TRUE;
+  self->reveal = 1.0;
+  self->overlay_opacity = 0.45;
+  pm_canvas_set_hadjustment (self, NULL);
+  pm_canvas_set_vadjustment (self, NULL);
+
+  gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grab");
+
+  controller = gtk_event_controller_motion_new ();
+  g_signal_connect (controller, "enter", G_CALLBACK (motion_cb), self);
+  g_signal_connect (controller, "motion", G_CALLBACK (motion_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
+  g_signal_connect (controller, "scroll", G_CALLBACK (scroll_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  gesture = gtk_gesture_drag_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), 0);
+  g_signal_connect (gesture, "drag-begin", G_CALLBACK (drag_begin_cb), self);
+  g_signal_connect (gesture, "drag-update", G_CALLBACK (drag_update_cb), self);
+  g_signal_connect (gesture, "drag-end", G_CALLBACK (drag_end_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+
+  gesture = gtk_gesture_zoom_new ();
+  g_signal_connect (gesture, "begin", G_CALLBACK (zoom_begin_cb), self);
+  g_signal_connect (gesture, "scale-changed", G_CALLBACK (zoom_scale_changed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+
+  self->reveal_anim = adw_timed_animation_new (GTK_WIDGET (self), 0.0, 1.0, REVEAL_MS,
+                                               adw_callback_animation_target_new (reveal_cb,
+                                                                                  self, NULL));
+  adw_timed_animation_set_easing (ADW_TIMED_ANIMATION (self->reveal_anim), ADW_LINEAR);
+
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (style_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::high-contrast",
+                           G_CALLBACK (style_changed_cb), self, G_CONNECT_SWAPPED);
+}
+
+GtkWidget *
+pm_canvas_new (void)
+{
+  return g_object_new (PM_TYPE_CANVAS, NULL);
+}

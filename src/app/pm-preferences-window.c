@@ -1,0 +1,237 @@
+/* pm-preferences-window.c: preferences kept in GSettings.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "pm-preferences"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pm-preferences-window.h"
+
+struct _PmPreferencesWindow
+{
+  AdwPreferencesWindow  parent_instance;
+
+  /* template children */
+  AdwComboRow          *engine_row;
+  AdwActionRow         *model_row;
+  GtkButton            *model_button;
+  GtkButton            *model_clear_button;
+  GtkSpinButton        *threads_spin;
+  GtkColorButton       *highlight_button;
+  AdwEntryRow          *database_row;
+  AdwEntryRow          *endpoint_row;
+  AdwEntryRow          *remote_model_row;
+  GtkSpinButton        *timeout_spin;
+
+  /* owned */
+  GSettings            *settings;
+  GtkFileChooserNative *chooser;
+};
+
+G_DEFINE_FINAL_TYPE (PmPreferencesWindow, pm_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+static const char * const engine_ids[] = { "builtin", "clipseg", "remote" };
+
+static gboolean
+engine_get_mapping (GValue   *value,
+                    GVariant *variant,
+                    gpointer  user_data)
+{
+  const char *id = g_variant_get_string (variant, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (engine_ids); i++)
+    if (g_strcmp0 (id, engine_ids[i]) == 0)
+      {
+        g_value_set_uint (value, i);
+        return TRUE;
+      }
+  g_value_set_uint (value, 0);
+  return TRUE;
+}
+
+static GVariant *
+engine_set_mapping (const GValue       *value,
+                    const GVariantType *expected_type,
+                    gpointer            user_data)
+{
+  guint i = g_value_get_uint (value);
+
+  return g_variant_new_string (engine_ids[i < G_N_ELEMENTS (engine_ids) ? i : 0]);
+}
+
+static gboolean
+color_get_mapping (GValue   *value,
+                   GVariant *variant,
+                   gpointer  user_data)
+{
+  GdkRGBA rgba;
+
+  if (!gdk_rgba_parse (&rgba, g_variant_get_string (variant, NULL)))
+    gdk_rgba_parse (&rgba, "#ff00ff");
+  g_value_set_boxed (value, &rgba);
+  return TRUE;
+}
+
+static GVariant *
+color_set_mapping (const GValue       *value,
+                   const GVariantType *expected_type,
+                   gpointer            user_data)
+{
+  const GdkRGBA *rgba = g_value_get_boxed (value);
+  g_autofree char *hex = g_strdup_printf ("#%02x%02x%02x",
+                                          (int) (rgba->red * 255 + 0.5),
+                                          (int) (rgba->green * 255 + 0.5),
+                                          (int) (rgba->blue * 255 + 0.5));
+  return g_variant_new_string (hex);
+}
+
+static void
+update_model_row (PmPreferencesWindow *self)
+{
+  g_autofree char *folder = g_settings_get_string (self->settings, "model-folder");
+
+  adw_action_row_set_subtitle (self->model_row,
+                               *folder ? folder : _("Installed default"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->model_clear_button), *folder != '\0');
+}
+
+static void
+model_chosen_cb (GtkNativeDialog     *dialog,
+                 int                  response,
+                 PmPreferencesWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      if (path != NULL)
+        g_settings_set_string (self->settings, "model-folder", path);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+model_button_clicked_cb (PmPreferencesWindow *self)
+{
+  self->chooser = gtk_file_chooser_native_new (_("CLIPSeg Model Folder"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                               _("_Select"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (model_chosen_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+model_clear_clicked_cb (PmPreferencesWindow *self)
+{
+  g_settings_set_string (self->settings, "model-folder", "");
+}
+
+static void
+bind_entry_row (PmPreferencesWindow *self,
+                AdwEntryRow         *row,
+                const char          *key)
+{
+  g_autofree char *value = g_settings_get_string (self->settings, key);
+
+  gtk_editable_set_text (GTK_EDITABLE (row), value);
+  g_object_set_data_full (G_OBJECT (row), "pm-key", g_strdup (key), g_free);
+}
+
+static void
+entry_row_apply_cb (AdwEntryRow         *row,
+                    PmPreferencesWindow *self)
+{
+  const char *key = g_object_get_data (G_OBJECT (row), "pm-key");
+
+  g_settings_set_string (self->settings, key, gtk_editable_get_text (GTK_EDITABLE (row)));
+}
+
+static void
+pm_preferences_window_dispose (GObject *object)
+{
+  PmPreferencesWindow *self = PM_PREFERENCES_WINDOW (object);
+
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  g_clear_object (&self->settings);
+  G_OBJECT_CLASS (pm_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+pm_preferences_window_class_init (PmPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pm_preferences_window_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/paintmask/Paintmask/ui/pm-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, engine_row);
+  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, model_row);
+  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, model_button);
+  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, model_clear_button);
+  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, threads_spin);
+  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, highlight_button);
+  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, database_row);
+  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, endpoint_row);
+  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, remote_model_row);
+  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, timeout_spin);
+}
+
+static void
+pm_preferences_window_init (PmPreferencesWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/**
+ * pm_preferences_window_new:
+ * @settings: the org.paintmask.Paintmask settings
+ *
+ * Returns: (transfer full): a preferences window bound to @settings
+ */
+GtkWindow *
+pm_preferences_window_new (GSettings *settings)
+{
+  PmPreferencesWindow *self;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (PM_TYPE_PREFERENCES_WINDOW, NULL);
+  self->settings = g_object_ref (settings);
+
+  g_settings_bind_with_mapping (settings, "default-engine", self->engine_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, engine_get_mapping, engine_set_mapping,
+                                NULL, NULL);
+  g_settings_bind_with_mapping (settings, "highlight-color", self->highlight_button, "rgba",
+                                G_SETTINGS_BIND_DEFAULT, color_get_mapping, color_set_mapping,
+                                NULL, NULL);
+  g_settings_bind (settings, "threads", self->threads_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "remote-timeout", self->timeout_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+
+  /* Entry rows apply on Enter / the apply button, not on every keystroke (the history
+   * location reopens the database). */
+  bind_entry_row (self, self->database_row, "history-database");
+  bind_entry_row (self, self->endpoint_row, "remote-endpoint");
+  bind_entry_row (self, self->remote_model_row, "remote-model");
+  g_signal_connect (self->database_row, "apply", G_CALLBACK (entry_row_apply_cb), self);
+  g_signal_connect (self->endpoint_row, "apply", G_CALLBACK (entry_row_apply_cb), self);
+  g_signal_connect (self->remote_model_row, "apply", G_CALLBACK (entry_row_apply_cb), self);
+
+  g_signal_connect_object (settings, "changed::model-folder",
+                           G_CALLBACK (update_model_row), self, G_CONNECT_SWAPPED);
+  g_signal_connect_swapped (self->model_button, "clicked",
+                            G_CALLBACK (model_button_clicked_cb), self);
+  g_signal_connect_swapped (self->model_clear_button, "clicked",
+                            G_CALLBACK (model_clear_clicked_cb), self);
+  update_model_row (self);
+
+  return GTK_WINDOW (self);
+}

@@ -1,0 +1,38 @@
+/* pm-window.h: the main window: a photo, an instruction, its runs and their history.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+#include "pm-application.h"
+#include "pm-canvas.h"
+#include "pm-engine.h"
+
+G_BEGIN_DECLS
+
+#define PM_TYPE_WINDOW (pm_window_get_type ())
+G_DECLARE_FINAL_TYPE (PmWindow, pm_window, PM, WINDOW, AdwApplicationWindow)
+
+PmWindow      *pm_window_new             (PmApplication *app);
+void           pm_window_open_file       (PmWindow      *self,
+                                          GFile         *file);
+gboolean       pm_window_has_image       (PmWindow      *self);
+void           pm_window_run             (PmWindow      *self,
+                                          const char    *instruction);
+void           pm_window_reload_history  (PmWindow      *self);
+void           pm_window_restore_run     (PmWindow      *self,
+                                          gint64         run_id);
+
+/* Mostly for tests. */
+gboolean       pm_window_is_busy         (PmWindow      *self);
+PmCanvas      *pm_window_get_canvas      (PmWindow      *self);
+const PmImage *pm_window_get_image       (PmWindow      *self);
+const PmImage *pm_window_get_edited      (PmWindow      *self);
+const PmMask  *pm_window_get_mask        (PmWindow      *self);
+gint64         pm_window_get_run_id      (PmWindow      *self);
+const char    *pm_window_get_last_error  (PmWindow      *self);
+void           pm_window_set_engine      (PmWindow      *self,
+                                          PmEngine      *engine);
+
+G_END_DECLS

@@ -1,0 +1,317 @@
+/* pm-cli-bench.c: `paintmask bench`: engine speed and memory on one image.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * clipseg: load time (mmap + tokenizer), a warm-up run, then N cold runs (vision cache
+ * cleared) whose model stages give the forward time, N cache-hit runs (a second instruction
+ * on the same image), per-stage medians and the peak RSS. Other engines: load and run times.
+ */
+#define G_LOG_DOMAIN "paintmask-bench"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <json-glib/json-glib.h>
+
+#include "pm-cli.h"
+#include "pm-engine.h"
+#include "pm-image.h"
+#include "pm-instruction.h"
+#ifdef PM_HAVE_PM_CLIPSEG_ENGINE
+#include "pm-clipseg-engine.h"
+#endif
+
+/* Stages that make up the model's forward pass (the rest is post-processing). */
+static const char * const forward_stages[] = {
+  "preprocess", "vision embeddings", "vision encoder", "tokenize", "text encoder", "decoder",
+  NULL
+};
+
+static int
+compare_doubles (const void *a,
+                 const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (GArray *values)
+{
+  g_autoptr(GArray) copy = NULL;
+
+  if (values->len == 0)
+    return 0;
+  copy = g_array_copy (values);
+  qsort (copy->data, copy->len, sizeof (double), compare_doubles);
+  if (copy->len % 2 == 1)
+    return g_array_index (copy, double, copy->len / 2);
+  return (g_array_index (copy, double, copy->len / 2 - 1) +
+          g_array_index (copy, double, copy->len / 2)) / 2;
+}
+
+/* Peak resident set size in MB: VmHWM from /proc, else getrusage. */
+static double
+peak_rss_mb (void)
+{
+  g_autofree char *status = NULL;
+  struct rusage usage;
+
+  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    {
+      const char *line = strstr (status, "VmHWM:");
+      if (line != NULL)
+        return g_ascii_strtod (line + 6, NULL) / 1024.0;
+    }
+  if (getrusage (RUSAGE_SELF, &usage) == 0)
+    return usage.ru_maxrss / 1024.0;
+  return 0;
+}
+
+/* Per-stage samples: stage name → GArray of double. */
+static void
+collect (GHashTable      *stages,
+         GPtrArray       *order,
+         const PmTimings *timings)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < timings->items->len; i++)
+    {
+      const PmTiming *t = &g_array_index (timings->items, PmTiming, i);
+      GArray *samples;
+      double ms;
+
+      if (g_hash_table_contains (seen, t->stage))
+        continue;
+      g_hash_table_add (seen, t->stage);
+      samples = g_hash_table_lookup (stages, t->stage);
+      if (samples == NULL)
+        {
+          samples = g_array_new (FALSE, FALSE, sizeof (double));
+          g_hash_table_insert (stages, g_strdup (t->stage), samples);
+          g_ptr_array_add (order, g_strdup (t->stage));
+        }
+      ms = pm_timings_get (timings, t->stage);
+      g_array_append_val (samples, ms);
+    }
+}
+
+static double
+forward_ms_of (const PmTimings *timings)
+{
+  double sum = 0;
+  for (int i = 0; forward_stages[i] != NULL; i++)
+    sum += pm_timings_get (timings, forward_stages[i]);
+  return sum;
+}
+
+static gboolean
+run_once (PmEngine            *engine,
+          const PmImage       *image,
+          const PmInstruction *instruction,
+          double              *total_ms,
+          PmTimings          **timings_out,
+          GError             **error)
+{
+  PmEngineResult result = { 0 };
+  double t0 = pm_now_ms ();
+
+  if (!pm_engine_run (engine, image, instruction, NULL, NULL, NULL, &result, error))
+    return FALSE;
+  *total_ms = pm_now_ms () - t0;
+  *timings_out = g_steal_pointer (&result.timings);
+  pm_engine_result_clear (&result);
+  return TRUE;
+}
+
+int
+pm_cli_bench (int    argc,
+              char **argv)
+{
+  g_autofree char *engine_name = NULL, *model_dir = NULL, *phrase = NULL;
+  gboolean json = FALSE;
+  int runs = 3, threads = 0;
+  GOptionEntry entries[] = {
+    { "engine", 'e', 0, G_OPTION_ARG_STRING, &engine_name, "Engine (clipseg, builtin)", "NAME" },
+    { "model-dir", 'm', 0, G_OPTION_ARG_FILENAME, &model_dir, "CLIPSeg model folder", "DIR" },
+    { "runs", 'n', 0, G_OPTION_ARG_INT, &runs, "Timed runs after the warm-up (3)", "N" },
+    { "phrase", 'p', 0, G_OPTION_ARG_STRING, &phrase, "Prompt (default \"the cat\")", "TEXT" },
+    { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Compute threads (0 = cores − 1)", "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("IMAGE");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmImage) image = NULL;
+  g_autoptr(PmEngine) engine = NULL;
+  g_autoptr(PmInstruction) first = NULL;
+  g_autoptr(PmInstruction) second = NULL;
+  g_autoptr(GHashTable) stages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) g_array_unref);
+  g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) forward = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) total = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) hits = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *first_text = NULL, *second_text = NULL;
+  PmEngineOptions options = { 0 };
+  double load_ms, warmup_ms = 0, t0;
+  gboolean is_clipseg;
+  gsize weights_bytes = 0;
+
+  g_option_context_set_summary (ctx, "Measure an engine's speed and memory on IMAGE.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    {
+      fprintf (stderr, "paintmask bench: %s (see 'paintmask bench --help')\n", error->message);
+      return PM_EXIT_USAGE;
+    }
+  if (argc != 2)
+    {
+      fprintf (stderr, "paintmask bench: expected one IMAGE (see 'paintmask bench --help')\n");
+      return PM_EXIT_USAGE;
+    }
+  if (runs < 1 || runs > 1000)
+    {
+      fprintf (stderr, "paintmask bench: --runs must be 1…1000\n");
+      return PM_EXIT_USAGE;
+    }
+  if (engine_name == NULL)
+    engine_name = g_strdup ("clipseg");
+  is_clipseg = strcmp (engine_name, "clipseg") == 0;
+  if (phrase == NULL)
+    phrase = g_strdup ("the cat");
+
+  image = pm_image_load (argv[1], PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+  if (image == NULL)
+    {
+      fprintf (stderr, "paintmask bench: %s\n", error->message);
+      return PM_EXIT_ERROR;
+    }
+
+  options.model_dir = model_dir;
+  options.threads = threads;
+  t0 = pm_now_ms ();
+  engine = pm_engine_new (engine_name, &options, &error);
+  load_ms = pm_now_ms () - t0;
+  options.model_dir = NULL;
+  if (engine == NULL)
+    {
+      fprintf (stderr, "paintmask bench: %s\n", error->message);
+      return g_error_matches (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNKNOWN)
+             ? PM_EXIT_USAGE : PM_EXIT_ERROR;
+    }
+
+  first_text = g_strdup_printf ("segment %s", phrase);
+  second_text = g_strdup_printf ("segment %s in the middle", phrase);
+  first = pm_instruction_parse (first_text);
+  second = pm_instruction_parse (second_text);
+
+  /* Warm-up (page-in of the mapped weights, allocator, BLAS threads). */
+  {
+    g_autoptr(PmTimings) timings = NULL;
+    if (!run_once (engine, image, first, &warmup_ms, &timings, &error))
+      goto failed;
+  }
+
+  for (int r = 0; r < runs; r++)
+    {
+      g_autoptr(PmTimings) timings = NULL;
+      g_autoptr(PmTimings) hit_timings = NULL;
+      double ms, hit_ms;
+
+#ifdef PM_HAVE_PM_CLIPSEG_ENGINE
+      if (is_clipseg)
+        pm_clipseg_engine_clear_cache (engine);
+#endif
+      if (!run_once (engine, image, first, &ms, &timings, &error))
+        goto failed;
+      g_array_append_val (total, ms);
+      {
+        double f = is_clipseg ? forward_ms_of (timings) : ms;
+        g_array_append_val (forward, f);
+      }
+      collect (stages, order, timings);
+      /* A second instruction on the same image. */
+      if (!run_once (engine, image, second, &hit_ms, &hit_timings, &error))
+        goto failed;
+      g_array_append_val (hits, hit_ms);
+    }
+#ifdef PM_HAVE_PM_CLIPSEG_ENGINE
+  if (is_clipseg)
+    weights_bytes = pm_clipseg_engine_get_weights_bytes (engine);
+#endif
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "engine");
+      json_builder_add_string_value (b, engine_name);
+      json_builder_set_member_name (b, "image");
+      json_builder_add_string_value (b, argv[1]);
+      json_builder_set_member_name (b, "width");
+      json_builder_add_int_value (b, image->width);
+      json_builder_set_member_name (b, "height");
+      json_builder_add_int_value (b, image->height);
+      json_builder_set_member_name (b, "runs");
+      json_builder_add_int_value (b, runs);
+      json_builder_set_member_name (b, "load_ms");
+      json_builder_add_double_value (b, load_ms);
+      json_builder_set_member_name (b, "warmup_ms");
+      json_builder_add_double_value (b, warmup_ms);
+      json_builder_set_member_name (b, "forward_ms");
+      json_builder_add_double_value (b, median (forward));
+      json_builder_set_member_name (b, "total_ms");
+      json_builder_add_double_value (b, median (total));
+      json_builder_set_member_name (b, "cache_hit_ms");
+      json_builder_add_double_value (b, median (hits));
+      json_builder_set_member_name (b, "peak_rss_mb");
+      json_builder_add_double_value (b, peak_rss_mb ());
+      json_builder_set_member_name (b, "weights_f32_mb");
+      json_builder_add_double_value (b, weights_bytes / 1e6);
+      json_builder_set_member_name (b, "stages_ms");
+      json_builder_begin_object (b);
+      for (guint i = 0; i < order->len; i++)
+        {
+          json_builder_set_member_name (b, order->pdata[i]);
+          json_builder_add_double_value (b, median (g_hash_table_lookup (stages,
+                                                                         order->pdata[i])));
+        }
+      json_builder_end_object (b);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      json_generator_set_root (gen, root);
+      json_generator_set_pretty (gen, TRUE);
+      text = json_generator_to_data (gen, NULL);
+      printf ("%s\n", text);
+      return PM_EXIT_OK;
+    }
+
+  printf ("engine %s on %s (%d×%d), %d runs after a warm-up\n", engine_name, argv[1],
+          image->width, image->height, runs);
+  printf ("  %-22s %9.1f ms\n", "load", load_ms);
+  printf ("  %-22s %9.1f ms\n", "warm-up run", warmup_ms);
+  for (guint i = 0; i < order->len; i++)
+    printf ("  %-22s %9.1f ms\n", (const char *) order->pdata[i],
+            median (g_hash_table_lookup (stages, order->pdata[i])));
+  printf ("  %-22s %9.1f ms (median)\n", is_clipseg ? "forward" : "run", median (forward));
+  printf ("  %-22s %9.1f ms (median)\n", "total", median (total));
+  printf ("  %-22s %9.1f ms (median)\n", "second instruction", median (hits));
+  printf ("  %-22s %9.1f MB%s\n", "peak RSS", peak_rss_mb (),
+          weights_bytes > 0 ? "" : "");
+  if (weights_bytes > 0)
+    printf ("  %-22s %9.1f MB\n", "weights as float32", weights_bytes / 1e6);
+  return PM_EXIT_OK;
+
+failed:
+  fprintf (stderr, "paintmask bench: %s\n", error->message);
+  return PM_EXIT_ERROR;
+}

@@ -1,0 +1,756 @@
+/* pm-cli-history.c: `paintmask history`: list, show, export, import and delete recorded runs.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "paintmask-history"
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "pm-cli-util.h"
+#include "pm-store.h"
+
+#define COMMAND "history"
+
+typedef struct {
+  char     *db;
+  gboolean  json;
+  char     *search;
+  gint64    session;
+  gboolean  sessions;
+  char     *edited;
+  char     *mask;
+  char     *soft_mask;
+  char     *corrected_mask;
+  char     *original;
+  char     *output;
+  gboolean  force;
+} HistoryArgs;
+
+static void
+history_args_clear (HistoryArgs *args)
+{
+  g_free (args->db);
+  g_free (args->search);
+  g_free (args->edited);
+  g_free (args->mask);
+  g_free (args->soft_mask);
+  g_free (args->corrected_mask);
+  g_free (args->original);
+  g_free (args->output);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Output helpers                                                                         */
+/* ------------------------------------------------------------------------------------- */
+
+static int
+report (const GError *error)
+{
+  pm_cli_error (COMMAND, "%s", error->message);
+  return PM_EXIT_ERROR;
+}
+
+/* A column holding JSON text goes out as JSON; text that does not parse as a string. */
+static void
+add_json_text (JsonBuilder *builder,
+               const char  *key,
+               const char  *text)
+{
+  JsonNode *node = text != NULL ? json_from_string (text, NULL) : NULL;
+
+  json_builder_set_member_name (builder, key);
+  if (node != NULL)
+    json_builder_add_value (builder, node);
+  else if (text != NULL)
+    json_builder_add_string_value (builder, text);
+  else
+    json_builder_add_null_value (builder);
+}
+
+/* ISO 8601 in UTC for JSON, local "YYYY-MM-DD HH:MM:SS" for people. */
+static char *
+format_time (gint64   usec,
+             gboolean iso)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) local = NULL;
+
+  if (utc == NULL)
+    return g_strdup ("?");
+  if (iso)
+    return g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ");
+  local = g_date_time_to_local (utc);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+}
+
+static void
+add_run_members (JsonBuilder     *builder,
+                 const PmRunInfo *run)
+{
+  g_autofree char *started = format_time (run->started_at, TRUE);
+
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, run->id);
+  json_builder_set_member_name (builder, "session_id");
+  json_builder_add_int_value (builder, run->session_id);
+  json_builder_set_member_name (builder, "parent_run_id");
+  if (run->parent_run_id > 0)
+    json_builder_add_int_value (builder, run->parent_run_id);
+  else
+    json_builder_add_null_value (builder);
+  pm_cli_json_add_string (builder, "instruction", run->instruction);
+  pm_cli_json_add_string (builder, "engine", run->engine);
+  pm_cli_json_add_string (builder, "model", run->model);
+  pm_cli_json_add_string (builder, "color", run->color);
+  pm_cli_json_add_string (builder, "status", run->status);
+  pm_cli_json_add_string (builder, "error", run->error);
+  pm_cli_json_add_string (builder, "message", run->message);
+  pm_cli_json_add_string (builder, "started_at", started);
+  json_builder_set_member_name (builder, "started_at_us");
+  json_builder_add_int_value (builder, run->started_at);
+  json_builder_set_member_name (builder, "duration_ms");
+  json_builder_add_double_value (builder, run->duration_ms);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Arguments                                                                              */
+/* ------------------------------------------------------------------------------------- */
+
+static gboolean
+parse_id (const char *text,
+          const char *what,
+          gint64     *id)
+{
+  guint64 value = 0;
+
+  if (text == NULL ||
+      !g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &value, NULL))
+    {
+      pm_cli_error (COMMAND,
+                    "'%s' is not a %s id (a positive number; see 'paintmask history list')",
+                    text ? text : "", what);
+      return FALSE;
+    }
+  *id = (gint64) value;
+  return TRUE;
+}
+
+static char *
+db_path (const HistoryArgs *args)
+{
+  return args->db != NULL ? g_strdup (args->db) : pm_store_default_path ();
+}
+
+/* Opens the database; NULL after printing the error. With @must_exist a missing file is
+ * an error rather than a new, empty history. */
+static PmStore *
+open_store (const HistoryArgs *args,
+            gboolean           must_exist)
+{
+  g_autofree char *path = db_path (args);
+  g_autoptr(GError) error = NULL;
+  PmStore *store;
+
+  if (must_exist && !g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      pm_cli_error (COMMAND, "%s does not exist: no history has been recorded there "
+                    "(record with 'paintmask edit … --record', or pick one with --db)", path);
+      return NULL;
+    }
+  store = pm_store_open (path, &error);
+  if (store == NULL)
+    report (error);
+  return store;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Subcommands                                                                            */
+/* ------------------------------------------------------------------------------------- */
+
+static int
+list_sessions (PmStore           *store,
+               const HistoryArgs *args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) sessions = pm_store_list_sessions (store, args->search, &error);
+
+  if (sessions == NULL)
+    return report (error);
+
+  if (args->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      pm_cli_json_add_string (builder, "database", pm_store_get_path (store));
+      json_builder_set_member_name (builder, "sessions");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < sessions->len; i++)
+        {
+          PmSessionInfo *s = sessions->pdata[i];
+          g_autofree char *created = format_time (s->created_at * G_USEC_PER_SEC, TRUE);
+          g_autofree char *updated = format_time (s->updated_at * G_USEC_PER_SEC, TRUE);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "id");
+          json_builder_add_int_value (builder, s->id);
+          pm_cli_json_add_string (builder, "title", s->title);
+          pm_cli_json_add_string (builder, "source_path", s->source_path);
+          json_builder_set_member_name (builder, "width");
+          json_builder_add_int_value (builder, s->width);
+          json_builder_set_member_name (builder, "height");
+          json_builder_add_int_value (builder, s->height);
+          json_builder_set_member_name (builder, "n_runs");
+          json_builder_add_int_value (builder, s->n_runs);
+          pm_cli_json_add_string (builder, "created_at", created);
+          pm_cli_json_add_string (builder, "updated_at", updated);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      pm_cli_print_json (json_builder_get_root (builder));
+      return PM_EXIT_OK;
+    }
+
+  if (sessions->len == 0)
+    {
+      fprintf (stderr, "No sessions%s in %s\n", args->search ? " match" : "",
+               pm_store_get_path (store));
+      return PM_EXIT_OK;
+    }
+  printf ("%6s  %-19s  %5s  %-11s  %s\n", "ID", "UPDATED", "RUNS", "SIZE", "TITLE");
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      PmSessionInfo *s = sessions->pdata[i];
+      g_autofree char *updated = format_time (s->updated_at * G_USEC_PER_SEC, FALSE);
+      g_autofree char *size = g_strdup_printf ("%dx%d", s->width, s->height);
+
+      printf ("%6" G_GINT64_FORMAT "  %-19s  %5d  %-11s  %s\n", s->id, updated, s->n_runs,
+              size, s->title ? s->title : "");
+    }
+  return PM_EXIT_OK;
+}
+
+static int
+cmd_list (const HistoryArgs *args)
+{
+  g_autoptr(PmStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autofree char *path = db_path (args);
+
+  /* Listing a history that was never recorded is an empty list, not a new file. */
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    runs = g_ptr_array_new ();
+  else
+    {
+      store = open_store (args, TRUE);
+      if (store == NULL)
+        return PM_EXIT_ERROR;
+      if (args->sessions)
+        return list_sessions (store, args);
+      if (args->session > 0)
+        {
+          g_autoptr(PmSessionInfo) session = pm_store_get_session (store, args->session,
+                                                                   &error);
+          if (session == NULL)
+            return report (error);
+        }
+      runs = pm_store_list_runs (store, args->session, args->search, &error);
+      if (runs == NULL)
+        return report (error);
+    }
+
+  if (args->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      pm_cli_json_add_string (builder, "database", path);
+      json_builder_set_member_name (builder, args->sessions ? "sessions" : "runs");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < runs->len; i++)
+        {
+          json_builder_begin_object (builder);
+          add_run_members (builder, runs->pdata[i]);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      pm_cli_print_json (json_builder_get_root (builder));
+      return PM_EXIT_OK;
+    }
+
+  if (runs->len == 0)
+    {
+      fprintf (stderr, "No %s%s in %s\n", args->sessions ? "sessions" : "runs",
+               args->search ? " match" : "", path);
+      return PM_EXIT_OK;
+    }
+  printf ("%6s  %7s  %-19s  %-8s  %-9s  %s\n", "ID", "SESSION", "STARTED", "ENGINE", "STATUS",
+          "INSTRUCTION");
+  for (guint i = 0; i < runs->len; i++)
+    {
+      PmRunInfo *run = runs->pdata[i];
+      g_autofree char *started = format_time (run->started_at, FALSE);
+
+      printf ("%6" G_GINT64_FORMAT "  %7" G_GINT64_FORMAT "  %-19s  %-8s  %-9s  %s\n",
+              run->id, run->session_id, started, run->engine ? run->engine : "-",
+              run->status ? run->status : "-", run->instruction ? run->instruction : "");
+    }
+  return PM_EXIT_OK;
+}
+
+static int
+cmd_show (const HistoryArgs *args,
+          gint64             run_id)
+{
+  g_autoptr(PmStore) store = open_store (args, TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmRunInfo) run = NULL;
+  g_autoptr(PmSessionInfo) session = NULL;
+  g_autoptr(GPtrArray) artifacts = NULL;
+
+  if (store == NULL)
+    return PM_EXIT_ERROR;
+  run = pm_store_get_run (store, run_id, &error);
+  if (run == NULL)
+    return report (error);
+  session = pm_store_get_session (store, run->session_id, &error);
+  if (session == NULL)
+    return report (error);
+  artifacts = pm_store_list_artifacts (store, run_id, &error);
+  if (artifacts == NULL)
+    return report (error);
+
+  if (args->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      add_run_members (builder, run);
+      add_json_text (builder, "parsed", run->parsed_json);
+      add_json_text (builder, "params", run->params_json);
+      add_json_text (builder, "timings", run->timings_json);
+      json_builder_set_member_name (builder, "session");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_int_value (builder, session->id);
+      pm_cli_json_add_string (builder, "title", session->title);
+      pm_cli_json_add_string (builder, "source_path", session->source_path);
+      json_builder_set_member_name (builder, "width");
+      json_builder_add_int_value (builder, session->width);
+      json_builder_set_member_name (builder, "height");
+      json_builder_add_int_value (builder, session->height);
+      json_builder_end_object (builder);
+      json_builder_set_member_name (builder, "artifacts");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < artifacts->len; i++)
+        {
+          PmArtifactInfo *a = artifacts->pdata[i];
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "id");
+          json_builder_add_int_value (builder, a->id);
+          pm_cli_json_add_string (builder, "kind", pm_artifact_kind_to_string (a->kind));
+          json_builder_set_member_name (builder, "width");
+          json_builder_add_int_value (builder, a->width);
+          json_builder_set_member_name (builder, "height");
+          json_builder_add_int_value (builder, a->height);
+          json_builder_set_member_name (builder, "png_bytes");
+          json_builder_add_int_value (builder, (gint64) a->png_size);
+          pm_cli_json_add_string (builder, "sha256", a->sha256);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      pm_cli_print_json (json_builder_get_root (builder));
+      return PM_EXIT_OK;
+    }
+
+  {
+    g_autofree char *started = format_time (run->started_at, FALSE);
+
+    printf ("Run %" G_GINT64_FORMAT "\n", run->id);
+    printf ("  Instruction  %s\n", run->instruction ? run->instruction : "");
+    printf ("  Session      %" G_GINT64_FORMAT " (%s, %d×%d)\n", session->id,
+            session->title ? session->title : "untitled", session->width, session->height);
+    if (session->source_path != NULL)
+      printf ("  Image        %s\n", session->source_path);
+    if (run->parent_run_id > 0)
+      printf ("  After run    %" G_GINT64_FORMAT "\n", run->parent_run_id);
+    printf ("  Engine       %s%s%s%s\n", run->engine ? run->engine : "-",
+            run->model ? " (" : "", run->model ? run->model : "", run->model ? ")" : "");
+    if (run->color != NULL)
+      printf ("  Colour       %s\n", run->color);
+    printf ("  Status       %s\n", run->status ? run->status : "-");
+    if (run->error != NULL)
+      printf ("  Error        %s\n", run->error);
+    if (run->message != NULL)
+      printf ("  Message      %s\n", run->message);
+    printf ("  Started      %s\n", started);
+    printf ("  Duration     %.1f ms\n", run->duration_ms);
+    if (run->parsed_json != NULL)
+      printf ("  Parsed       %s\n", run->parsed_json);
+    if (run->params_json != NULL)
+      printf ("  Parameters   %s\n", run->params_json);
+    if (run->timings_json != NULL)
+      printf ("  Timings      %s\n", run->timings_json);
+    printf ("  Artifacts    %s\n", artifacts->len == 0 ? "none" : "");
+    for (guint i = 0; i < artifacts->len; i++)
+      {
+        PmArtifactInfo *a = artifacts->pdata[i];
+        printf ("    %-15s %d×%d, %" G_GSIZE_FORMAT " bytes PNG\n",
+                pm_artifact_kind_to_string (a->kind), a->width, a->height, a->png_size);
+      }
+  }
+  return PM_EXIT_OK;
+}
+
+typedef struct {
+  const char     *option;
+  const char     *path;
+  PmArtifactKind  kind;
+  gboolean        original;
+  GBytes         *png;
+} ExportItem;
+
+static int
+cmd_export (const HistoryArgs *args,
+            gint64             run_id)
+{
+  g_autoptr(PmStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmRunInfo) run = NULL;
+  ExportItem items[] = {
+    { "--edited", args->edited, PM_ARTIFACT_EDITED, FALSE, NULL },
+    { "--mask", args->mask, PM_ARTIFACT_DERIVED_MASK, FALSE, NULL },
+    { "--soft-mask", args->soft_mask, PM_ARTIFACT_SOFT_MASK, FALSE, NULL },
+    { "--corrected-mask", args->corrected_mask, PM_ARTIFACT_CORRECTED_MASK, FALSE, NULL },
+    { "--original", args->original, PM_ARTIFACT_EDITED, TRUE, NULL },
+  };
+  int status = PM_EXIT_ERROR;
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    n += items[i].path != NULL;
+  if (n == 0)
+    {
+      pm_cli_error (COMMAND, "export: say what to write with --edited, --mask, --soft-mask, "
+                    "--corrected-mask or --original");
+      return PM_EXIT_USAGE;
+    }
+
+  store = open_store (args, TRUE);
+  if (store == NULL)
+    return PM_EXIT_ERROR;
+  run = pm_store_get_run (store, run_id, &error);
+  if (run == NULL)
+    return report (error);
+
+  /* Everything is read before anything is written: a missing artifact writes no file. */
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    {
+      if (items[i].path == NULL)
+        continue;
+      if (items[i].original)
+        items[i].png = pm_store_get_session_image_png (store, run->session_id, &error);
+      else
+        items[i].png = pm_store_get_artifact_png (store, run_id, items[i].kind, &error);
+      if (items[i].png == NULL)
+        {
+          report (error);
+          goto out;
+        }
+    }
+  /* The stored PNG bytes go out unchanged. */
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    {
+      if (items[i].png == NULL)
+        continue;
+      if (!g_file_set_contents (items[i].path, g_bytes_get_data (items[i].png, NULL),
+                                (gssize) g_bytes_get_size (items[i].png), &error))
+        {
+          pm_cli_error (COMMAND, "%s: %s", items[i].option, error->message);
+          goto out;
+        }
+    }
+  status = PM_EXIT_OK;
+
+out:
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    g_clear_pointer (&items[i].png, g_bytes_unref);
+  return status;
+}
+
+static int
+cmd_export_session (const HistoryArgs *args,
+                    gint64             session_id)
+{
+  g_autoptr(PmStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmSessionInfo) session = NULL;
+
+  if (args->output == NULL)
+    {
+      pm_cli_error (COMMAND, "export-session: say where to write with -o FILE.paintmask");
+      return PM_EXIT_USAGE;
+    }
+  store = open_store (args, TRUE);
+  if (store == NULL)
+    return PM_EXIT_ERROR;
+  session = pm_store_get_session (store, session_id, &error);
+  if (session == NULL)
+    return report (error);
+  if (args->force && g_file_test (args->output, G_FILE_TEST_IS_REGULAR) &&
+      g_unlink (args->output) != 0)
+    {
+      pm_cli_error (COMMAND, "cannot replace %s: %s", args->output, g_strerror (errno));
+      return PM_EXIT_ERROR;
+    }
+  if (!pm_store_export_session (store, session_id, args->output, &error))
+    return report (error);
+  printf ("Exported session %" G_GINT64_FORMAT " (%s, %d run%s) to %s\n", session_id,
+          session->title ? session->title : "untitled", session->n_runs,
+          session->n_runs == 1 ? "" : "s", args->output);
+  return PM_EXIT_OK;
+}
+
+static int
+cmd_import (const HistoryArgs *args,
+            const char        *file)
+{
+  g_autoptr(PmStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
+
+  if (!g_file_test (file, G_FILE_TEST_IS_REGULAR))
+    {
+      pm_cli_error (COMMAND, "%s: no such file", file);
+      return PM_EXIT_ERROR;
+    }
+  store = open_store (args, FALSE);
+  if (store == NULL)
+    return PM_EXIT_ERROR;
+  ids = pm_store_import_file (store, file, &error);
+  if (ids == NULL)
+    return report (error);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      g_autoptr(PmSessionInfo) s = pm_store_get_session (store, id, NULL);
+
+      printf ("Imported session %" G_GINT64_FORMAT " (%s, %d run%s)\n", id,
+              s && s->title ? s->title : "untitled", s ? s->n_runs : 0,
+              s && s->n_runs == 1 ? "" : "s");
+    }
+  if (ids->len == 0)
+    printf ("%s holds no sessions; nothing imported\n", file);
+  return PM_EXIT_OK;
+}
+
+static int
+cmd_delete (const HistoryArgs *args,
+            gint64             id,
+            gboolean           session)
+{
+  g_autoptr(PmStore) store = open_store (args, TRUE);
+  g_autoptr(GError) error = NULL;
+
+  if (store == NULL)
+    return PM_EXIT_ERROR;
+  if (!(session ? pm_store_delete_session (store, id, &error)
+                : pm_store_delete_run (store, id, &error)))
+    return report (error);
+  printf ("Deleted %s %" G_GINT64_FORMAT "\n", session ? "session" : "run", id);
+  return PM_EXIT_OK;
+}
+
+static int
+cmd_check (const HistoryArgs *args)
+{
+  g_autoptr(PmStore) store = open_store (args, TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) sessions = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  GStatBuf st;
+
+  if (store == NULL)
+    return PM_EXIT_ERROR;
+  if (!pm_store_check (store, &error))
+    return report (error);
+  sessions = pm_store_list_sessions (store, NULL, &error);
+  if (sessions != NULL)
+    runs = pm_store_list_runs (store, 0, NULL, &error);
+  if (runs == NULL)
+    return report (error);
+  printf ("%s: ok (%u session%s, %u run%s, %.1f MB)\n", pm_store_get_path (store),
+          sessions->len, sessions->len == 1 ? "" : "s", runs->len, runs->len == 1 ? "" : "s",
+          g_stat (pm_store_get_path (store), &st) == 0 ? st.st_size / 1e6 : 0.0);
+  return PM_EXIT_OK;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Dispatch                                                                               */
+/* ------------------------------------------------------------------------------------- */
+
+static const char usage[] =
+  "Usage: paintmask history SUBCOMMAND [OPTION…]\n"
+  "\n"
+  "  list [--json] [--search TEXT] [--session ID] [--sessions]\n"
+  "                       list recorded runs (or sessions), oldest first\n"
+  "  show RUN_ID [--json] everything recorded about a run\n"
+  "  export RUN_ID [--edited E.png] [--mask M.png] [--soft-mask S.png]\n"
+  "         [--corrected-mask C.png] [--original O.png]\n"
+  "                       write a run's pictures as PNG files\n"
+  "  export-session SESSION_ID -o FILE.paintmask [--force]\n"
+  "                       write a session to one file that can be imported elsewhere\n"
+  "  import FILE.paintmask\n"
+  "                       add the sessions of a .paintmask file to the history\n"
+  "  delete RUN_ID        delete a run and its pictures\n"
+  "  delete-session SESSION_ID\n"
+  "                       delete a session with all its runs\n"
+  "  check                verify every page of the database (slow on a big history)\n"
+  "\n"
+  "Every subcommand takes --db FILE (default: $PAINTMASK_DB, else\n"
+  "$XDG_DATA_HOME/paintmask/history.sqlite3).\n";
+
+typedef struct {
+  const char *name;
+  const char *parameter;   /* NULL: takes no positional argument */
+} Subcommand;
+
+static const Subcommand subcommands[] = {
+  { "list", NULL },
+  { "show", "RUN_ID" },
+  { "export", "RUN_ID" },
+  { "export-session", "SESSION_ID" },
+  { "import", "FILE.paintmask" },
+  { "delete", "RUN_ID" },
+  { "delete-session", "SESSION_ID" },
+  { "check", NULL },
+};
+
+int
+pm_cli_history (int    argc,
+                char **argv)
+{
+  HistoryArgs args = { 0 };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) rest = NULL;
+  const Subcommand *sub = NULL;
+  char *session_text = NULL;
+  gint64 id = 0;
+  int status = PM_EXIT_USAGE;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &args.db,
+      "The history database (default: $PAINTMASK_DB or the user's history)", "FILE" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &args.json, "Print JSON", NULL },
+    { "search", 0, 0, G_OPTION_ARG_STRING, &args.search,
+      "list: only runs whose instruction contains TEXT", "TEXT" },
+    { "session", 0, 0, G_OPTION_ARG_STRING, &session_text,
+      "list: only the runs of one session", "ID" },
+    { "sessions", 0, 0, G_OPTION_ARG_NONE, &args.sessions, "list: sessions instead of runs",
+      NULL },
+    { "edited", 0, 0, G_OPTION_ARG_FILENAME, &args.edited,
+      "export: the edited image", "E.png" },
+    { "mask", 0, 0, G_OPTION_ARG_FILENAME, &args.mask,
+      "export: the derived mask (0/255)", "M.png" },
+    { "soft-mask", 0, 0, G_OPTION_ARG_FILENAME, &args.soft_mask,
+      "export: the engine's soft mask (0..255)", "S.png" },
+    { "corrected-mask", 0, 0, G_OPTION_ARG_FILENAME, &args.corrected_mask,
+      "export: the hand-corrected mask", "C.png" },
+    { "original", 0, 0, G_OPTION_ARG_FILENAME, &args.original,
+      "export: the original image", "O.png" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output,
+      "export-session: the file to write", "FILE" },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &args.force,
+      "export-session: replace an existing file", NULL },
+    { NULL }
+  };
+
+  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 ||
+      strcmp (argv[1], "help") == 0)
+    {
+      fputs (usage, argc < 2 ? stderr : stdout);
+      return argc < 2 ? PM_EXIT_USAGE : PM_EXIT_OK;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
+    if (strcmp (argv[1], subcommands[i].name) == 0)
+      sub = &subcommands[i];
+  if (sub == NULL)
+    {
+      pm_cli_error (COMMAND, "unknown subcommand '%s' (list, show, export, export-session, import, "
+                    "delete, delete-session, check)", argv[1]);
+      return PM_EXIT_USAGE;
+    }
+
+  {
+    g_autofree char *name = g_strdup_printf ("%s %s", sub->name,
+                                             sub->parameter ? sub->parameter : "");
+    context = g_option_context_new (name);
+  }
+  g_option_context_set_summary (context, usage);
+  g_option_context_add_main_entries (context, entries, NULL);
+  /* argv[0] is "history", argv[1] the subcommand; GOption treats argv[0] as the program. */
+  rest = g_new0 (char *, argc);
+  rest[0] = g_strdup ("paintmask history");
+  for (int i = 2; i < argc; i++)
+    rest[i - 1] = g_strdup (argv[i]);
+  if (!g_option_context_parse_strv (context, &rest, &error))
+    {
+      pm_cli_error (COMMAND, "%s: %s", sub->name, error->message);
+      goto out;
+    }
+
+  if (session_text != NULL && !parse_id (session_text, "session", &args.session))
+    goto out;
+  {
+    guint n_pos = g_strv_length (rest) - 1;
+    guint want = sub->parameter != NULL ? 1 : 0;
+
+    if (n_pos != want)
+      {
+        if (want == 0)
+          pm_cli_error (COMMAND, "%s: unexpected argument '%s'", sub->name, rest[1]);
+        else if (n_pos == 0)
+          pm_cli_error (COMMAND, "%s: missing %s", sub->name, sub->parameter);
+        else
+          pm_cli_error (COMMAND, "%s: one %s expected, got '%s' and more", sub->name,
+                        sub->parameter, rest[1]);
+        goto out;
+      }
+  }
+
+  if (strcmp (sub->name, "list") == 0)
+    status = cmd_list (&args);
+  else if (strcmp (sub->name, "check") == 0)
+    status = cmd_check (&args);
+  else if (strcmp (sub->name, "import") == 0)
+    status = cmd_import (&args, rest[1]);
+  else if (!parse_id (rest[1], strstr (sub->name, "session") ? "session" : "run", &id))
+    status = PM_EXIT_USAGE;
+  else if (strcmp (sub->name, "show") == 0)
+    status = cmd_show (&args, id);
+  else if (strcmp (sub->name, "export") == 0)
+    status = cmd_export (&args, id);
+  else if (strcmp (sub->name, "export-session") == 0)
+    status = cmd_export_session (&args, id);
+  else if (strcmp (sub->name, "delete") == 0)
+    status = cmd_delete (&args, id, FALSE);
+  else
+    status = cmd_delete (&args, id, TRUE);
+
+out:
+  g_free (session_text);
+  history_args_clear (&args);
+  fflush (stdout);
+  return status;
+}

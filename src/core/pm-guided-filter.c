@@ -1,0 +1,345 @@
+/* pm-guided-filter.c: guided filter with grey and colour guides.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "pm-guided-filter"
+
+#include "pm-guided-filter.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- box mean */
+
+/**
+ * pm_box_filter_mean:
+ * @in: @width × @height floats
+ * @out: @width × @height floats (may be @in)
+ * @width: plane width
+ * @height: plane height
+ * @radius: window radius (0 copies)
+ *
+ * Box mean with clipped windows: a horizontal running sum, then a vertical running sum
+ * kept per column so both passes walk memory row by row. Sums are in double precision.
+ */
+void
+pm_box_filter_mean (const float *in,
+                    float       *out,
+                    int          width,
+                    int          height,
+                    int          radius)
+{
+  g_autofree float *tmp = NULL;
+  g_autofree double *col = NULL;
+  g_autofree double *inv_x = NULL;
+  gsize w = width, h = height;
+
+  g_return_if_fail (in != NULL && out != NULL);
+  g_return_if_fail (width > 0 && height > 0 && radius >= 0);
+
+  if (radius == 0)
+    {
+      if (out != in)
+        memcpy (out, in, w * h * sizeof (float));
+      return;
+    }
+  tmp = g_new (float, w * h);
+  col = g_new0 (double, w);
+  /* 1 / (pixels in the clipped window) per column. */
+  inv_x = g_new (double, w);
+  for (int x = 0; x < width; x++)
+    inv_x[x] = 1.0 / (MIN (x + radius, width - 1) - MAX (x - radius, 0) + 1);
+
+  /* Horizontal: tmp = mean of in over [x − r, x + r] ∩ [0, w), a sliding sum. */
+  for (gsize y = 0; y < h; y++)
+    {
+      const float *row = in + y * w;
+      float *dst = tmp + y * w;
+      double sum = 0;
+
+      for (int i = 0; i <= MIN (radius, width - 1); i++)
+        sum += row[i];
+      for (int x = 0; x < width; x++)
+        {
+          dst[x] = (float) (sum * inv_x[x]);
+          if (x + radius + 1 < width)
+            sum += row[x + radius + 1];
+          if (x - radius >= 0)
+            sum -= row[x - radius];
+        }
+    }
+
+  /* Vertical: col[x] holds the sum of tmp over rows [lo, hi], walked row by row. */
+  for (int y = 0; y <= MIN (radius, height - 1); y++)
+    {
+      const float *row = tmp + (gsize) y * w;
+      for (gsize x = 0; x < w; x++)
+        col[x] += row[x];
+    }
+  for (int y = 0; y < height; y++)
+    {
+      double inv = 1.0 / (MIN (y + radius, height - 1) - MAX (y - radius, 0) + 1);
+      float *dst = out + (gsize) y * w;
+
+      for (gsize x = 0; x < w; x++)
+        dst[x] = (float) (col[x] * inv);
+      if (y + radius + 1 < height)
+        {
+          const float *row = tmp + (gsize) (y + radius + 1) * w;
+          for (gsize x = 0; x < w; x++)
+            col[x] += row[x];
+        }
+      if (y - radius >= 0)
+        {
+          const float *row = tmp + (gsize) (y - radius) * w;
+          for (gsize x = 0; x < w; x++)
+            col[x] -= row[x];
+        }
+    }
+}
+
+static inline float
+clamp01 (float v)
+{
+  return v < 0.f ? 0.f : (v > 1.f ? 1.f : v);
+}
+
+/* ---------------------------------------------------------------- grey guide */
+
+/**
+ * pm_guided_filter_grey:
+ * @guide: the guide plane, values in 0..1
+ * @input: the plane to filter
+ * @radius: window radius in pixels
+ * @eps: regulariser (variance scale: edges with contrast² ≫ eps are kept)
+ * @out: the result, same size (may be @input)
+ */
+void
+pm_guided_filter_grey (const PmMask *guide,
+                       const PmMask *input,
+                       int           radius,
+                       float         eps,
+                       PmMask       *out)
+{
+  int w, h;
+  gsize n;
+  g_autofree float *mI = NULL, *mp = NULL, *mIp = NULL, *mII = NULL;
+
+  g_return_if_fail (guide != NULL && input != NULL && out != NULL);
+  g_return_if_fail (guide->width == input->width && guide->height == input->height);
+  g_return_if_fail (out->width == input->width && out->height == input->height);
+  g_return_if_fail (radius >= 0 && eps > 0);
+
+  w = input->width;
+  h = input->height;
+  n = (gsize) w * h;
+  mI = g_new (float, n);
+  mp = g_new (float, n);
+  mIp = g_new (float, n);
+  mII = g_new (float, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      mIp[i] = guide->data[i] * input->data[i];
+      mII[i] = guide->data[i] * guide->data[i];
+    }
+  pm_box_filter_mean (guide->data, mI, w, h, radius);
+  pm_box_filter_mean (input->data, mp, w, h, radius);
+  pm_box_filter_mean (mIp, mIp, w, h, radius);
+  pm_box_filter_mean (mII, mII, w, h, radius);
+
+  /* a = cov(I, p) / (var(I) + eps), b = mean(p) − a·mean(I); stored in mIp and mp. */
+  for (gsize i = 0; i < n; i++)
+    {
+      float var = mII[i] - mI[i] * mI[i];
+      float cov = mIp[i] - mI[i] * mp[i];
+      float a = cov / (MAX (var, 0.f) + eps);
+      mIp[i] = a;
+      mp[i] = mp[i] - a * mI[i];
+    }
+  pm_box_filter_mean (mIp, mIp, w, h, radius);
+  pm_box_filter_mean (mp, mp, w, h, radius);
+  for (gsize i = 0; i < n; i++)
+    out->data[i] = clamp01 (mIp[i] * guide->data[i] + mp[i]);
+}
+
+/* ---------------------------------------------------------------- colour guide */
+
+enum { R, G, B, P, RP, GP, BP, RR, RG, RB, GG, GB, BB, N_PLANES };
+
+/**
+ * pm_guided_filter_color:
+ * @guide: the guide image (RGB used, 0..255 read as 0..1)
+ * @input: the plane to filter, same size as @guide
+ * @radius: window radius in full-resolution pixels
+ * @eps: regulariser
+ * @subsample: fit on a grid this many times coarser (1 = exact filter)
+ * @out: the result, same size (may be @input)
+ */
+void
+pm_guided_filter_color (const PmImage *guide,
+                        const PmMask  *input,
+                        int            radius,
+                        float          eps,
+                        int            subsample,
+                        PmMask        *out)
+{
+  int w, h, lw, lh, s, r;
+  gsize ln;
+  float *planes[N_PLANES];
+  g_autofree float *block = NULL;
+
+  g_return_if_fail (guide != NULL && input != NULL && out != NULL);
+  g_return_if_fail (guide->width == input->width && guide->height == input->height);
+  g_return_if_fail (out->width == input->width && out->height == input->height);
+  g_return_if_fail (radius >= 0 && eps > 0);
+
+  w = input->width;
+  h = input->height;
+  s = MAX (subsample, 1);
+  lw = (w + s - 1) / s;
+  lh = (h + s - 1) / s;
+  ln = (gsize) lw * lh;
+  r = s > 1 ? MAX (1, (radius + s / 2) / s) : radius;
+  block = g_new0 (float, ln * N_PLANES);
+  for (int k = 0; k < N_PLANES; k++)
+    planes[k] = block + ln * k;
+
+  /* Downsample I and p by s×s block means, with their products. */
+  for (int ly = 0; ly < lh; ly++)
+    for (int lx = 0; lx < lw; lx++)
+      {
+        double acc[4] = { 0 };
+        int count = 0;
+        gsize li = (gsize) ly * lw + lx;
+
+        for (int y = ly * s; y < MIN (ly * s + s, h); y++)
+          for (int x = lx * s; x < MIN (lx * s + s, w); x++)
+            {
+              const guint8 *px = guide->data + ((gsize) y * w + x) * 4;
+              acc[R] += px[0] / 255.0;
+              acc[G] += px[1] / 255.0;
+              acc[B] += px[2] / 255.0;
+              acc[P] += input->data[(gsize) y * w + x];
+              count++;
+            }
+        for (int k = 0; k < 4; k++)
+          planes[k][li] = (float) (acc[k] / count);
+      }
+  for (gsize i = 0; i < ln; i++)
+    {
+      float ir = planes[R][i], ig = planes[G][i], ib = planes[B][i], p = planes[P][i];
+      planes[RP][i] = ir * p;
+      planes[GP][i] = ig * p;
+      planes[BP][i] = ib * p;
+      planes[RR][i] = ir * ir;
+      planes[RG][i] = ir * ig;
+      planes[RB][i] = ir * ib;
+      planes[GG][i] = ig * ig;
+      planes[GB][i] = ig * ib;
+      planes[BB][i] = ib * ib;
+    }
+  for (int k = 0; k < N_PLANES; k++)
+    pm_box_filter_mean (planes[k], planes[k], lw, lh, r);
+
+  /* Per window: a = (Σ + eps·U)⁻¹ cov(I, p), b = mean(p) − a·mean(I). Σ is symmetric
+   * positive semi-definite, so Σ + eps·U is invertible; solve by the adjugate.
+   * a goes to planes RP, GP, BP and b to P. */
+  for (gsize i = 0; i < ln; i++)
+    {
+      double mr = planes[R][i], mg = planes[G][i], mb = planes[B][i], mp = planes[P][i];
+      double crp = planes[RP][i] - mr * mp;
+      double cgp = planes[GP][i] - mg * mp;
+      double cbp = planes[BP][i] - mb * mp;
+      double vrr = planes[RR][i] - mr * mr + eps;
+      double vrg = planes[RG][i] - mr * mg;
+      double vrb = planes[RB][i] - mr * mb;
+      double vgg = planes[GG][i] - mg * mg + eps;
+      double vgb = planes[GB][i] - mg * mb;
+      double vbb = planes[BB][i] - mb * mb + eps;
+      double i00 = vgg * vbb - vgb * vgb;
+      double i01 = vgb * vrb - vrg * vbb;
+      double i02 = vrg * vgb - vgg * vrb;
+      double i11 = vrr * vbb - vrb * vrb;
+      double i12 = vrb * vrg - vrr * vgb;
+      double i22 = vrr * vgg - vrg * vrg;
+      double det = vrr * i00 + vrg * i01 + vrb * i02;
+      double ar, ag, ab;
+
+      if (!(fabs (det) > 1e-30))
+        {
+          ar = ag = ab = 0;
+        }
+      else
+        {
+          ar = (i00 * crp + i01 * cgp + i02 * cbp) / det;
+          ag = (i01 * crp + i11 * cgp + i12 * cbp) / det;
+          ab = (i02 * crp + i12 * cgp + i22 * cbp) / det;
+        }
+      planes[RP][i] = (float) ar;
+      planes[GP][i] = (float) ag;
+      planes[BP][i] = (float) ab;
+      planes[P][i] = (float) (mp - ar * mr - ag * mg - ab * mb);
+    }
+  pm_box_filter_mean (planes[RP], planes[RP], lw, lh, r);
+  pm_box_filter_mean (planes[GP], planes[GP], lw, lh, r);
+  pm_box_filter_mean (planes[BP], planes[BP], lw, lh, r);
+  pm_box_filter_mean (planes[P], planes[P], lw, lh, r);
+
+  /* q = mean(a)·I + mean(b) at full resolution, a and b upsampled bilinearly (pixel
+   * centres aligned, edges clamped): rows are interpolated once per output row, columns
+   * through precomputed indices. */
+  if (s == 1)
+    {
+      for (gsize i = 0; i < (gsize) w * h; i++)
+        {
+          const guint8 *px = guide->data + i * 4;
+          float q = planes[RP][i] * (px[0] / 255.f) + planes[GP][i] * (px[1] / 255.f) +
+                    planes[BP][i] * (px[2] / 255.f) + planes[P][i];
+          out->data[i] = clamp01 (q);
+        }
+      return;
+    }
+  {
+    static const int coef[4] = { RP, GP, BP, P };
+    g_autofree int *x0 = g_new (int, w);
+    g_autofree int *x1 = g_new (int, w);
+    g_autofree float *tx = g_new (float, w);
+    g_autofree float *rows = g_new (float, (gsize) 4 * lw);
+
+    for (int x = 0; x < w; x++)
+      {
+        float fx = CLAMP ((x + 0.5f) / s - 0.5f, 0.f, (float) (lw - 1));
+        x0[x] = (int) fx;
+        x1[x] = MIN (x0[x] + 1, lw - 1);
+        tx[x] = fx - x0[x];
+      }
+    for (int y = 0; y < h; y++)
+      {
+        float fy = CLAMP ((y + 0.5f) / s - 0.5f, 0.f, (float) (lh - 1));
+        int y0 = (int) fy, y1 = MIN (y0 + 1, lh - 1);
+        float ty = fy - y0;
+        const guint8 *px = guide->data + (gsize) y * w * 4;
+        float *dst = out->data + (gsize) y * w;
+
+        for (int k = 0; k < 4; k++)
+          {
+            const float *r0 = planes[coef[k]] + (gsize) y0 * lw;
+            const float *r1 = planes[coef[k]] + (gsize) y1 * lw;
+            float *row = rows + (gsize) k * lw;
+            for (int lx = 0; lx < lw; lx++)
+              row[lx] = r0[lx] + (r1[lx] - r0[lx]) * ty;
+          }
+        for (int x = 0; x < w; x++)
+          {
+            float v[4];
+            for (int k = 0; k < 4; k++)
+              {
+                const float *row = rows + (gsize) k * lw;
+                v[k] = row[x0[x]] + (row[x1[x]] - row[x0[x]]) * tx[x];
+              }
+            dst[x] = clamp01 (v[0] * (px[x * 4] / 255.f) + v[1] * (px[x * 4 + 1] / 255.f) +
+                              v[2] * (px[x * 4 + 2] / 255.f) + v[3]);
+          }
+      }
+  }
+}

@@ -1,0 +1,566 @@
+/* pm-clipseg-engine.c: the "clipseg" engine (vision cache, components, guided filter).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "pm-clipseg-engine"
+
+#include "pm-clipseg-engine.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "pm-guided-filter.h"
+#include "pm-model.h"
+#include "pm-morph.h"
+#include "pm-tokenizer.h"
+
+typedef struct {
+  PmEngine             parent;
+
+  GMutex               lock;          /* one run at a time; guards everything below */
+  char                *model_dir;
+  char                *model_name;
+  PmClipseg           *model;
+  PmTokenizer         *tokenizer;
+  PmClipsegPostParams  post;
+
+  /* The vision activations of the last image, keyed by its checksum. */
+  char                *cached_checksum;
+  PmClipsegVision     *cached_vision;
+  PmClipsegEngineStats stats;
+} PmClipsegEngine;
+
+static PmClipsegEngine *
+get_self (PmEngine *engine)
+{
+  g_assert (engine != NULL && strcmp (engine->klass->name, "clipseg") == 0);
+  return (PmClipsegEngine *) engine;
+}
+
+void
+pm_clipseg_post_params_init (PmClipsegPostParams *params)
+{
+  params->refine = TRUE;
+  params->radius_scale = 4.0;
+  params->eps = 1e-4;
+  params->max_fit_side = 640;
+  params->threshold = 0.5f;
+}
+
+/* ---------------------------------------------------------------- post-processing */
+
+/**
+ * pm_clipseg_resize_bilinear:
+ *
+ * Bilinear resize with half-pixel centres (PyTorch `align_corners=False`): the source
+ * coordinate of output pixel x is (x + 0.5)·in/out − 0.5, clamped at 0, and the right/bottom
+ * neighbour is clamped to the last pixel.
+ */
+void
+pm_clipseg_resize_bilinear (const float *in,
+                            int          in_w,
+                            int          in_h,
+                            float       *out,
+                            int          out_w,
+                            int          out_h)
+{
+  g_autofree int *x0 = g_new (int, out_w);
+  g_autofree int *x1 = g_new (int, out_w);
+  g_autofree float *tx = g_new (float, out_w);
+  double sx = (double) in_w / out_w, sy = (double) in_h / out_h;
+
+  for (int x = 0; x < out_w; x++)
+    {
+      double src = MAX ((x + 0.5) * sx - 0.5, 0.0);
+      x0[x] = MIN ((int) src, in_w - 1);
+      x1[x] = MIN (x0[x] + 1, in_w - 1);
+      tx[x] = (float) (src - x0[x]);
+    }
+  for (int y = 0; y < out_h; y++)
+    {
+      double src = MAX ((y + 0.5) * sy - 0.5, 0.0);
+      int y0 = MIN ((int) src, in_h - 1);
+      int y1 = MIN (y0 + 1, in_h - 1);
+      float ty = (float) (src - y0);
+      const float *r0 = in + (gsize) y0 * in_w;
+      const float *r1 = in + (gsize) y1 * in_w;
+      float *dst = out + (gsize) y * out_w;
+
+      for (int x = 0; x < out_w; x++)
+        {
+          float top = r0[x0[x]] + (r0[x1[x]] - r0[x0[x]]) * tx[x];
+          float bottom = r1[x0[x]] + (r1[x1[x]] - r1[x0[x]]) * tx[x];
+          dst[x] = top + (bottom - top) * ty;
+        }
+    }
+}
+
+static gboolean
+has_qualifier (const PmInstruction *instruction)
+{
+  return instruction != NULL &&
+         (instruction->position != PM_POSITION_NONE || instruction->ordinal != 0 ||
+          instruction->size_rank != PM_SIZE_RANK_NONE);
+}
+
+/* The region to keep for the component the qualifiers choose (chosen on the coarse mask,
+ * grown by @margin for the refined edge), or NULL to keep everything. */
+static PmMask *
+choose_component (const PmMask              *soft,
+                  const PmInstruction       *instruction,
+                  const PmClipsegPostParams *params,
+                  int                        margin)
+{
+  g_autoptr(PmMask) binary = pm_mask_threshold (soft, params->threshold);
+  g_autoptr(PmComponents) components = NULL;
+  PmMask *keep;
+  gsize n = (gsize) soft->width * soft->height;
+  int index;
+
+  components = pm_components_label (binary);
+  if (components->n == 0)
+    return NULL;
+  /* Score each component by its mean soft value (a cue pm_components_pick may use). */
+  {
+    g_autofree double *sum = g_new0 (double, components->n);
+    for (gsize i = 0; i < n; i++)
+      if (components->labels[i] > 0)
+        sum[components->labels[i] - 1] += soft->data[i];
+    for (int k = 0; k < components->n; k++)
+      components->components[k].score = sum[k] / MAX (components->components[k].area, 1);
+  }
+  index = pm_components_pick (components, instruction->position, instruction->ordinal,
+                              instruction->ordinal_from, instruction->size_rank);
+  if (index < 0)
+    return NULL;
+  keep = pm_components_extract (components, index);
+  pm_morph_dilate (keep, MAX (2, margin));
+  return keep;
+}
+
+/**
+ * pm_clipseg_logits_to_mask:
+ * @logits: S×S raw logits
+ * @s: S
+ * @image: the full-resolution image (the guide)
+ * @instruction: (nullable): position/rank qualifiers choose a component
+ * @params: (nullable): post-processing parameters, %NULL for the defaults
+ *
+ * Returns: (transfer full): a soft mask (0..1) at the image's size
+ */
+PmMask *
+pm_clipseg_logits_to_mask (const float               *logits,
+                           int                        s,
+                           const PmImage             *image,
+                           const PmInstruction       *instruction,
+                           const PmClipsegPostParams *params)
+{
+  PmClipsegPostParams defaults;
+  g_autoptr(PmMask) keep = NULL;
+  PmMask *soft;
+  gsize n;
+  int side = MAX (image->width, image->height), radius;
+
+  g_return_val_if_fail (logits != NULL && image != NULL && s > 0, NULL);
+  if (params == NULL)
+    {
+      pm_clipseg_post_params_init (&defaults);
+      params = &defaults;
+    }
+
+  /* Resize the logits, then the sigmoid (as HF's post-processing does it). */
+  soft = pm_mask_new (image->width, image->height);
+  pm_clipseg_resize_bilinear (logits, s, s, soft->data, image->width, image->height);
+  n = (gsize) image->width * image->height;
+  for (gsize i = 0; i < n; i++)
+    soft->data[i] = 1.f / (1.f + expf (-soft->data[i]));
+
+  radius = MAX (2, (int) lround (params->radius_scale * side / s));
+  if (has_qualifier (instruction))
+    keep = choose_component (soft, instruction, params, radius);
+
+  /* Edges follow the photo: the upsampled mask is blurred over about side/S pixels and its
+   * boundaries are uncertain by a fraction of a patch, so the window spans a few of those. */
+  if (params->refine)
+    {
+      int subsample = MAX (1, (side + params->max_fit_side - 1) / MAX (params->max_fit_side, 1));
+      pm_guided_filter_color (image, soft, radius, (float) params->eps, subsample, soft);
+    }
+  if (keep != NULL)
+    for (gsize i = 0; i < n; i++)
+      if (keep->data[i] < 0.5f)
+        soft->data[i] = 0.f;
+  return soft;
+}
+
+/* ---------------------------------------------------------------- progress */
+
+typedef struct {
+  PmProgressFunc func;
+  gpointer       data;
+  double         base;
+  double         span;
+} ProgressScale;
+
+static void
+scaled_progress (const char *stage,
+                 double      fraction,
+                 gpointer    user_data)
+{
+  ProgressScale *p = user_data;
+  if (p->func != NULL)
+    p->func (stage, p->base + p->span * CLAMP (fraction, 0.0, 1.0), p->data);
+}
+
+static void
+report (PmProgressFunc progress,
+        gpointer       data,
+        const char    *stage,
+        double         fraction)
+{
+  if (progress != NULL)
+    progress (stage, fraction, data);
+}
+
+/* ---------------------------------------------------------------- runs */
+
+/* With the lock held: the vision activations of @image, from the cache or computed. */
+static const PmClipsegVision *
+get_vision (PmClipsegEngine *self,
+            const PmImage   *image,
+            const char      *image_checksum,
+            ProgressScale   *scale,
+            GCancellable    *cancellable,
+            PmTimings       *timings,
+            GError         **error)
+{
+  g_autofree float *pixels = NULL;
+  PmClipsegVision *vision;
+  int s = pm_clipseg_get_input_size (self->model);
+  double t0;
+
+  if (self->cached_vision != NULL && g_strcmp0 (image_checksum, self->cached_checksum) == 0)
+    {
+      self->stats.cache_hits++;
+      return self->cached_vision;
+    }
+
+  t0 = pm_now_ms ();
+  pixels = g_new (float, (gsize) 3 * s * s);
+  if (!pm_clipseg_preprocess (self->model, image, pixels, error))
+    return NULL;
+  if (timings != NULL)
+    pm_timings_add (timings, "preprocess", pm_now_ms () - t0);
+  vision = pm_clipseg_encode_image (self->model, pixels, scaled_progress, scale, cancellable,
+                                    timings, error);
+  if (vision == NULL)
+    return NULL;
+  self->stats.vision_runs++;
+  g_clear_pointer (&self->cached_vision, pm_clipseg_vision_free);
+  g_free (self->cached_checksum);
+  self->cached_vision = vision;
+  self->cached_checksum = g_strdup (image_checksum);
+  return vision;
+}
+
+/* With the lock held. */
+static gboolean
+run_phrases_locked (PmClipsegEngine     *self,
+                    const PmImage       *image,
+                    const char * const  *phrases,
+                    int                  n,
+                    const PmInstruction *instruction,
+                    PmMask             **masks_out,
+                    float               *logits_out,
+                    PmProgressFunc       progress,
+                    gpointer             progress_data,
+                    GCancellable        *cancellable,
+                    PmTimings           *timings,
+                    GError             **error)
+{
+  g_autofree char *checksum = NULL;
+  g_autofree float *embedding = NULL;
+  g_autofree float *logits = NULL;
+  const PmClipsegVision *vision;
+  gboolean cached;
+  int s = pm_clipseg_get_input_size (self->model);
+  int e = pm_clipseg_get_embedding_dim (self->model);
+  ProgressScale scale = { progress, progress_data, 0, 0 };
+  double vision_share, per_phrase, t0;
+
+  checksum = pm_image_checksum (image);
+  cached = self->cached_vision != NULL && g_strcmp0 (checksum, self->cached_checksum) == 0;
+  /* Shares of the run for the progress fraction: vision dominates when it runs. */
+  vision_share = cached ? 0.0 : 0.8;
+  per_phrase = (1.0 - vision_share) / n;
+
+  if (!cached)
+    report (progress, progress_data, "encoding image", 0.0);
+  scale.base = 0.0;
+  scale.span = vision_share;
+  vision = get_vision (self, image, checksum, &scale, cancellable, timings, error);
+  if (vision == NULL)
+    return FALSE;
+
+  embedding = g_new (float, e);
+  logits = g_new (float, (gsize) s * s);
+  for (int p = 0; p < n; p++)
+    {
+      g_autoptr(GArray) ids = NULL;
+      const char *phrase = phrases[p] != NULL ? phrases[p] : "";
+      double base = vision_share + p * per_phrase;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      report (progress, progress_data, "encoding text", base);
+      t0 = pm_now_ms ();
+      ids = pm_tokenizer_encode (self->tokenizer, phrase, -1, 0);
+      if (timings != NULL)
+        pm_timings_add (timings, "tokenize", pm_now_ms () - t0);
+      if (!pm_clipseg_encode_text (self->model, (const gint32 *) ids->data, ids->len, NULL,
+                                   embedding, cancellable, timings, error))
+        return FALSE;
+      self->stats.text_runs++;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      report (progress, progress_data, "decoding", base + 0.3 * per_phrase);
+      if (!pm_clipseg_decode (self->model, vision, embedding, logits, cancellable, timings,
+                              error))
+        return FALSE;
+      self->stats.decoder_runs++;
+      if (logits_out != NULL)
+        memcpy (logits_out + (gsize) p * s * s, logits, sizeof (float) * s * s);
+
+      if (masks_out != NULL)
+        {
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            return FALSE;
+          report (progress, progress_data, "refining edges", base + 0.6 * per_phrase);
+          t0 = pm_now_ms ();
+          masks_out[p] = pm_clipseg_logits_to_mask (logits, s, image, instruction, &self->post);
+          if (timings != NULL)
+            pm_timings_add (timings, "upsample/refine", pm_now_ms () - t0);
+        }
+    }
+  report (progress, progress_data, "done", 1.0);
+  return TRUE;
+}
+
+/**
+ * pm_clipseg_engine_run_phrases:
+ * @engine: a clipseg engine
+ * @image: the image
+ * @phrases: (array length=n): the prompts
+ * @n: number of prompts (≥ 1)
+ * @instruction: (nullable): qualifiers for component choice
+ * @masks_out: (array length=n) (out) (optional): soft masks at the image size
+ * @logits_out: (optional): n × S × S raw logits
+ * @progress: (nullable): progress callback
+ * @progress_data: its data
+ * @cancellable: (nullable): a #GCancellable
+ * @timings: (nullable): receives the stage times
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success; on failure no masks are returned
+ */
+gboolean
+pm_clipseg_engine_run_phrases (PmEngine             *engine,
+                               const PmImage        *image,
+                               const char * const   *phrases,
+                               int                   n,
+                               const PmInstruction  *instruction,
+                               PmMask              **masks_out,
+                               float                *logits_out,
+                               PmProgressFunc        progress,
+                               gpointer              progress_data,
+                               GCancellable         *cancellable,
+                               PmTimings            *timings,
+                               GError              **error)
+{
+  PmClipsegEngine *self = get_self (engine);
+  gboolean ok;
+
+  g_return_val_if_fail (image != NULL && phrases != NULL && n >= 1, FALSE);
+  if (masks_out != NULL)
+    memset (masks_out, 0, sizeof (PmMask *) * n);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  g_mutex_lock (&self->lock);
+  ok = run_phrases_locked (self, image, phrases, n, instruction, masks_out, logits_out,
+                           progress, progress_data, cancellable, timings, error);
+  g_mutex_unlock (&self->lock);
+
+  if (!ok && masks_out != NULL)
+    for (int p = 0; p < n; p++)
+      g_clear_pointer (&masks_out[p], pm_mask_free);
+  return ok;
+}
+
+static gboolean
+clipseg_run (PmEngine             *engine,
+             const PmImage        *image,
+             const PmInstruction  *instruction,
+             PmProgressFunc        progress,
+             gpointer              progress_data,
+             GCancellable         *cancellable,
+             PmEngineResult       *result,
+             GError              **error)
+{
+  PmClipsegEngine *self = get_self (engine);
+  const char *phrase = instruction->target;
+  PmMask *mask = NULL;
+  float peak = 0.f;
+
+  /* "paint it red" leaves no target: prompt with the whole instruction. */
+  if (phrase == NULL || phrase[0] == '\0')
+    phrase = instruction->text != NULL ? instruction->text : "";
+  if (!pm_clipseg_engine_run_phrases (engine, image, &phrase, 1, instruction, &mask, NULL,
+                                      progress, progress_data, cancellable, result->timings,
+                                      error))
+    return FALSE;
+
+  for (gsize i = 0; i < (gsize) mask->width * mask->height; i++)
+    peak = MAX (peak, mask->data[i]);
+  result->soft_mask = mask;
+  result->model = g_strdup (self->model_name);
+  if (peak < 0.5f)
+    result->message = g_strdup_printf ("CLIPSeg found nothing confidently matching “%s”",
+                                       phrase);
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------- lifecycle, accessors */
+
+static void
+clipseg_finalize (PmEngine *engine)
+{
+  PmClipsegEngine *self = get_self (engine);
+
+  g_clear_pointer (&self->cached_vision, pm_clipseg_vision_free);
+  g_clear_pointer (&self->model, pm_clipseg_free);
+  g_clear_pointer (&self->tokenizer, pm_tokenizer_free);
+  g_free (self->cached_checksum);
+  g_free (self->model_dir);
+  g_free (self->model_name);
+  g_mutex_clear (&self->lock);
+  g_free (self);
+}
+
+static const PmEngineClass clipseg_engine_class = {
+  .name = "clipseg",
+  .run = clipseg_run,
+  .finalize = clipseg_finalize,
+};
+
+/**
+ * pm_clipseg_engine_new:
+ * @options: model folder (NULL: the installed default) and thread count
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the engine, or %NULL (PM_ENGINE_ERROR_UNAVAILABLE when no
+ * model is installed, PM_ENGINE_ERROR_MODEL when the files are malformed)
+ */
+PmEngine *
+pm_clipseg_engine_new (const PmEngineOptions *options,
+                       GError               **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *missing = NULL;
+  g_autoptr(GError) local_error = NULL;
+  PmClipsegEngine *self;
+  int threads;
+
+  if (options != NULL && options->model_dir != NULL)
+    dir = g_strdup (options->model_dir);
+  else
+    dir = pm_model_get_default_dir (PM_MODEL_DEFAULT_NAME);
+
+  if (!pm_model_dir_is_complete (dir, &missing))
+    {
+      if (options != NULL && options->model_dir != NULL)
+        g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
+                     "No CLIPSeg model in “%s” (%s missing)", dir, missing);
+      else
+        g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
+                     "No CLIPSeg model installed; run 'paintmask model download'");
+      return NULL;
+    }
+
+  self = g_new0 (PmClipsegEngine, 1);
+  self->parent.klass = &clipseg_engine_class;
+  self->parent.ref_count = 1;
+  g_mutex_init (&self->lock);
+  pm_clipseg_post_params_init (&self->post);
+  self->model_dir = g_strdup (dir);
+  self->model_name = g_path_get_basename (dir);
+
+  self->tokenizer = pm_tokenizer_new_from_dir (dir, &local_error);
+  if (self->tokenizer != NULL)
+    self->model = pm_clipseg_load (dir, &local_error);
+  if (self->model == NULL)
+    {
+      g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_MODEL, "%s", local_error->message);
+      clipseg_finalize (&self->parent);
+      return NULL;
+    }
+
+  /* Leave a core for the UI. */
+  threads = options != NULL ? options->threads : 0;
+  if (threads <= 0)
+    threads = MAX (1, (int) g_get_num_processors () - 1);
+  pm_clipseg_set_threads (threads);
+  return &self->parent;
+}
+
+void
+pm_clipseg_engine_get_stats (PmEngine             *engine,
+                             PmClipsegEngineStats *stats)
+{
+  PmClipsegEngine *self = get_self (engine);
+
+  g_mutex_lock (&self->lock);
+  *stats = self->stats;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+pm_clipseg_engine_clear_cache (PmEngine *engine)
+{
+  PmClipsegEngine *self = get_self (engine);
+
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->cached_vision, pm_clipseg_vision_free);
+  g_clear_pointer (&self->cached_checksum, g_free);
+  g_mutex_unlock (&self->lock);
+}
+
+const char *
+pm_clipseg_engine_get_model_dir (PmEngine *engine)
+{
+  return get_self (engine)->model_dir;
+}
+
+int
+pm_clipseg_engine_get_input_size (PmEngine *engine)
+{
+  return pm_clipseg_get_input_size (get_self (engine)->model);
+}
+
+gsize
+pm_clipseg_engine_get_weights_bytes (PmEngine *engine)
+{
+  return pm_clipseg_get_weights_bytes (get_self (engine)->model);
+}
+
+void
+pm_clipseg_engine_set_post_params (PmEngine                  *engine,
+                                   const PmClipsegPostParams *params)
+{
+  PmClipsegEngine *self = get_self (engine);
+
+  g_mutex_lock (&self->lock);
+  self->post = *params;
+  g_mutex_unlock (&self->lock);
+}

@@ -1,0 +1,418 @@
+/* pm-model.c: the known models, model folders, info and verification.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "pm-model"
+
+#include "pm-model.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "pm-tokenizer.h"
+#if defined(PM_HAVE_PM_SAFETENSORS) && defined(PM_HAVE_PM_CLIPSEG) && \
+    defined(PM_HAVE_PM_CLIPSEG_CONFIG)
+#define HAVE_CLIPSEG 1
+#include "pm-clipseg.h"
+#include "pm-clipseg-config.h"
+#include "pm-safetensors.h"
+#endif
+
+G_DEFINE_QUARK (pm-model-error-quark, pm_model_error)
+
+/* ---------------------------------------------------------------- the known models */
+
+/* CIDAS/clipseg-rd64-refined at the Hub commit 999e0328d9e10b484360c477313983f9afdd7050
+ * (its `main` since 2023). Sizes and SHA-256 digests of that snapshot, as recorded by several
+ * independent projects that pin it; vocab.json and merges.txt are OpenAI's CLIP files. */
+static const PmModelFile clipseg_rd64_refined_files[] = {
+  { "config.json", 4732,
+    "c023375966d31b3b1392764f7bd91df47098ce19f62f11b0263d8eedcf708bcd" },
+  { "preprocessor_config.json", 380,
+    "4fb09ebcfd7651205ca8299b993c30088e5535ef350a72d46c5c4580eeac0440" },
+  { "vocab.json", 1059962,
+    "e089ad92ba36837a0d31433e555c8f45fe601ab5c221d4f607ded32d9f7a4349" },
+  { "merges.txt", 524619,
+    "9fd691f7c8039210e0fced15865466c65820d09b63988b0174bfe25de299051a" },
+  { "model.safetensors", 603049496,
+    "d00ca85d6b859f9d07b7cfb8ef26fe9771cb275b34c9368f2ecf603139307f55" },
+};
+
+static const PmModelSpec clipseg_rd64_refined = {
+  .name = "clipseg-rd64-refined",
+  .repo = "CIDAS/clipseg-rd64-refined",
+  .revision = "999e0328d9e10b484360c477313983f9afdd7050",
+  .engine = "clipseg",
+  .description = "CLIPSeg ViT-B/16, 64-dim refined decoder (Lüddecke & Ecker), Apache-2.0, 603 MB",
+  .files = clipseg_rd64_refined_files,
+  .n_files = G_N_ELEMENTS (clipseg_rd64_refined_files),
+};
+
+static const PmModelSpec * const known_models[] = { &clipseg_rd64_refined, NULL };
+
+static const PmModelFile clipseg_files[] = {
+  { "config.json", -1, NULL },
+  { "preprocessor_config.json", -1, NULL },
+  { "vocab.json", -1, NULL },
+  { "merges.txt", -1, NULL },
+  { "model.safetensors", -1, NULL },
+};
+
+const PmModelSpec *
+pm_model_lookup (const char *name)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+  for (int i = 0; known_models[i] != NULL; i++)
+    if (strcmp (known_models[i]->name, name) == 0)
+      return known_models[i];
+  return NULL;
+}
+
+const PmModelSpec * const *
+pm_model_list_known (void)
+{
+  return known_models;
+}
+
+const PmModelFile *
+pm_model_get_clipseg_files (int *n_files)
+{
+  if (n_files != NULL)
+    *n_files = G_N_ELEMENTS (clipseg_files);
+  return clipseg_files;
+}
+
+/* ---------------------------------------------------------------- folders */
+
+char *
+pm_model_get_models_dir (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "paintmask", "models", NULL);
+}
+
+char *
+pm_model_get_default_dir (const char *name)
+{
+  g_autofree char *models = pm_model_get_models_dir ();
+  return g_build_filename (models, name != NULL ? name : PM_MODEL_DEFAULT_NAME, NULL);
+}
+
+gboolean
+pm_model_dir_is_complete (const char  *dir,
+                          char       **missing)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (clipseg_files); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, clipseg_files[i].name, NULL);
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          if (missing != NULL)
+            *missing = g_strdup (clipseg_files[i].name);
+          return FALSE;
+        }
+    }
+  if (missing != NULL)
+    *missing = NULL;
+  return TRUE;
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+GStrv
+pm_model_list_installed (const char *models_dir)
+{
+  g_autofree char *dir_path = models_dir != NULL ? g_strdup (models_dir)
+                                                 : pm_model_get_models_dir ();
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  GPtrArray *names = g_ptr_array_new ();
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir_path, name, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_DIR) && pm_model_dir_is_complete (path, NULL))
+        g_ptr_array_add (names, g_strdup (name));
+    }
+  g_ptr_array_sort (names, compare_strings);
+  g_ptr_array_add (names, NULL);
+  return (GStrv) g_ptr_array_free (names, FALSE);
+}
+
+#ifdef HAVE_CLIPSEG
+static gint64
+dir_size (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+  gint64 total = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      GStatBuf st;
+      if (g_stat (child, &st) == 0 && S_ISREG (st.st_mode))
+        total += st.st_size;
+    }
+  return total;
+}
+#endif
+
+/* ---------------------------------------------------------------- info */
+
+void
+pm_model_info_free (PmModelInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->dir);
+  g_free (info->architecture);
+  g_free (info->dtype);
+  g_free (info);
+}
+
+static gboolean
+check_complete (const char  *dir,
+                GError     **error)
+{
+  g_autofree char *missing = NULL;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_NOT_INSTALLED,
+                   "No model folder at “%s”; run 'paintmask model download'", dir);
+      return FALSE;
+    }
+  if (!pm_model_dir_is_complete (dir, &missing))
+    {
+      g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_NOT_INSTALLED,
+                   "Model folder “%s” lacks %s; run 'paintmask model download'", dir, missing);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+#ifdef HAVE_CLIPSEG
+/* config.json's "architectures"[0], or a placeholder. */
+static char *
+read_architecture (const char *config_path)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
+  if (json_parser_load_from_file (parser, config_path, NULL) &&
+      (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    {
+      JsonObject *object = json_node_get_object (root);
+      JsonNode *node = json_object_get_member (object, "architectures");
+      if (node != NULL && JSON_NODE_HOLDS_ARRAY (node) &&
+          json_array_get_length (json_node_get_array (node)) > 0)
+        {
+          JsonNode *first = json_array_get_element (json_node_get_array (node), 0);
+          if (JSON_NODE_HOLDS_VALUE (first) && json_node_get_value_type (first) == G_TYPE_STRING)
+            return g_strdup (json_node_get_string (first));
+        }
+    }
+  return g_strdup ("(unknown)");
+}
+#endif
+
+/**
+ * pm_model_info_load:
+ * @dir: a model folder
+ * @error: return location for a #GError
+ *
+ * Reads the configuration and the safetensors header (not the weights).
+ *
+ * Returns: (transfer full): the description, or %NULL with @error set
+ */
+PmModelInfo *
+pm_model_info_load (const char  *dir,
+                    GError     **error)
+{
+#ifdef HAVE_CLIPSEG
+  g_autoptr(PmModelInfo) info = g_new0 (PmModelInfo, 1);
+  g_autoptr(PmSafetensors) st = NULL;
+  g_autofree char *weights = NULL;
+  g_autofree char *config_path = NULL;
+  PmClipsegConfig config;
+  gint64 by_dtype[PM_DTYPE_F8_E5M2 + 1] = { 0 };
+  g_autoptr(GError) local_error = NULL;
+
+  if (!check_complete (dir, error))
+    return NULL;
+  if (!pm_clipseg_config_load_dir (&config, dir, &local_error))
+    {
+      g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_INVALID, "%s", local_error->message);
+      return NULL;
+    }
+  weights = g_build_filename (dir, "model.safetensors", NULL);
+  st = pm_safetensors_open (weights, &local_error);
+  if (st == NULL)
+    {
+      g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_INVALID, "%s", local_error->message);
+      return NULL;
+    }
+
+  info->dir = g_strdup (dir);
+  config_path = g_build_filename (dir, "config.json", NULL);
+  info->architecture = read_architecture (config_path);
+  info->n_tensors = pm_safetensors_get_n_tensors (st);
+  for (guint i = 0; i < pm_safetensors_get_n_tensors (st); i++)
+    {
+      const PmSafetensorsInfo *t = pm_safetensors_get_nth (st, i);
+      gint64 n = 1;
+      for (int d = 0; d < t->n_dims; d++)
+        n *= t->shape[d];
+      info->n_params += n;
+      if ((int) t->dtype >= 0 && t->dtype <= PM_DTYPE_F8_E5M2)
+        by_dtype[t->dtype] += n;
+    }
+  {
+    int best = 0;
+    for (int d = 1; d <= PM_DTYPE_F8_E5M2; d++)
+      if (by_dtype[d] > by_dtype[best])
+        best = d;
+    info->dtype = g_strdup (pm_dtype_to_string (best));
+  }
+  {
+    GStatBuf sb;
+    info->weights_bytes = g_stat (weights, &sb) == 0 ? (gint64) sb.st_size : -1;
+  }
+  info->size_on_disk = dir_size (dir);
+  info->input_size = config.input_height;
+  info->vision_layers = config.vision.num_hidden_layers;
+  info->vision_hidden = config.vision.hidden_size;
+  info->vision_heads = config.vision.num_attention_heads;
+  info->patch_size = config.vision.patch_size;
+  info->text_layers = config.text.num_hidden_layers;
+  info->text_hidden = config.text.hidden_size;
+  info->text_heads = config.text.num_attention_heads;
+  info->vocab_size = config.text.vocab_size;
+  info->projection_dim = config.projection_dim;
+  info->reduce_dim = config.reduce_dim;
+  info->n_extract_layers = MIN (config.n_extract_layers, 16);
+  for (int i = 0; i < info->n_extract_layers; i++)
+    info->extract_layers[i] = config.extract_layers[i];
+  return g_steal_pointer (&info);
+#else
+  g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_INVALID,
+               "This build cannot read CLIPSeg models");
+  return NULL;
+#endif
+}
+
+/* ---------------------------------------------------------------- verify */
+
+static void
+report_line (GString    *report,
+             const char *format,
+             ...) G_GNUC_PRINTF (2, 3);
+
+static void
+report_line (GString    *report,
+             const char *format,
+             ...)
+{
+  va_list args;
+
+  if (report == NULL)
+    return;
+  va_start (args, format);
+  g_string_append_vprintf (report, format, args);
+  va_end (args);
+  g_string_append_c (report, '\n');
+}
+
+/**
+ * pm_model_verify:
+ * @dir: a model folder
+ * @spec: (nullable): the known model it should be, for pinned sizes and hashes
+ * @report: (nullable): receives one line per check
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if every check passed
+ */
+gboolean
+pm_model_verify (const char         *dir,
+                 const PmModelSpec  *spec,
+                 GString            *report,
+                 GCancellable       *cancellable,
+                 GError            **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!check_complete (dir, error))
+    return FALSE;
+
+  /* Pinned sizes and hashes. */
+  for (int i = 0; spec != NULL && i < spec->n_files; i++)
+    {
+      const PmModelFile *mf = &spec->files[i];
+      g_autofree char *path = g_build_filename (dir, mf->name, NULL);
+      g_autofree char *digest = NULL;
+      GStatBuf sb;
+
+      if (g_stat (path, &sb) != 0)
+        {
+          g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_NOT_INSTALLED,
+                       "Model folder “%s” lacks %s", dir, mf->name);
+          return FALSE;
+        }
+      if (mf->size >= 0 && (gint64) sb.st_size != mf->size)
+        {
+          g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_HASH,
+                       "%s: %" G_GINT64_FORMAT " bytes, expected %" G_GINT64_FORMAT, path,
+                       (gint64) sb.st_size, mf->size);
+          return FALSE;
+        }
+      if (mf->sha256 == NULL)
+        continue;
+      digest = pm_model_sha256_file (path, cancellable, error);
+      if (digest == NULL)
+        return FALSE;
+      if (g_ascii_strcasecmp (digest, mf->sha256) != 0)
+        {
+          g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_HASH,
+                       "%s: SHA-256 %s does not match the pinned %s", path, digest, mf->sha256);
+          return FALSE;
+        }
+      report_line (report, "ok  %s sha256 %s", mf->name, digest);
+    }
+
+#ifdef HAVE_CLIPSEG
+  /* Configuration, weights (every tensor present with its shape), tokenizer. */
+  {
+    g_autoptr(PmClipseg) model = pm_clipseg_load (dir, &local_error);
+    if (model == NULL)
+      {
+        g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_INVALID, "%s", local_error->message);
+        return FALSE;
+      }
+    report_line (report, "ok  config.json, preprocessor_config.json and model.safetensors "
+                 "(%d×%d input, %.1f MB of float32 weights)",
+                 pm_clipseg_get_input_size (model), pm_clipseg_get_input_size (model),
+                 pm_clipseg_get_weights_bytes (model) / 1e6);
+  }
+#endif
+  {
+    g_autoptr(PmTokenizer) tokenizer = pm_tokenizer_new_from_dir (dir, &local_error);
+    g_autoptr(GArray) ids = NULL;
+
+    if (tokenizer == NULL)
+      {
+        g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_INVALID, "%s", local_error->message);
+        return FALSE;
+      }
+    ids = pm_tokenizer_encode (tokenizer, "a photo of a cat", -1, 0);
+    report_line (report, "ok  vocab.json and merges.txt (%d tokens; \"a photo of a cat\" → "
+                 "%u ids)", pm_tokenizer_get_vocab_size (tokenizer), ids->len);
+  }
+  return TRUE;
+}

@@ -1,0 +1,145 @@
+/* pm-model.h: model management: the known models, where they live, download, info, verify.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A model is a Hugging Face folder (config.json, model.safetensors, vocab.json, merges.txt,
+ * preprocessor_config.json) fetched at a pinned Hub revision into
+ * `$XDG_DATA_HOME/paintmask/models/<name>/`. Files are checked against SHA-256 hashes
+ * pinned here, or, for files without a pinned hash, against the LFS object id the Hub sends
+ * in `X-Linked-Etag` (as huggingface_hub does).
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define PM_MODEL_ERROR (pm_model_error_quark ())
+GQuark pm_model_error_quark (void);
+
+typedef enum {
+  PM_MODEL_ERROR_UNKNOWN,        /* no known model of that name */
+  PM_MODEL_ERROR_NOT_INSTALLED,  /* the folder or one of its files is missing */
+  PM_MODEL_ERROR_NETWORK,        /* cannot connect, connection lost, timeout */
+  PM_MODEL_ERROR_HTTP,           /* the server answered with an error status */
+  PM_MODEL_ERROR_INCOMPLETE,     /* the body ended early (the .part file is kept) */
+  PM_MODEL_ERROR_HASH,           /* SHA-256 or size mismatch (nothing installed) */
+  PM_MODEL_ERROR_IO,             /* local file system */
+  PM_MODEL_ERROR_INVALID,        /* files present but not a loadable model */
+} PmModelError;
+
+#define PM_MODEL_DEFAULT_NAME "clipseg-rd64-refined"
+#define PM_MODEL_DEFAULT_HUB_URL "https://huggingface.co"
+
+typedef struct {
+  const char *name;      /* file name inside the folder */
+  gint64      size;      /* expected size in bytes, or -1 */
+  const char *sha256;    /* pinned lower-case hex digest, or NULL */
+} PmModelFile;
+
+typedef struct {
+  const char        *name;         /* "clipseg-rd64-refined" */
+  const char        *repo;         /* "CIDAS/clipseg-rd64-refined" */
+  const char        *revision;     /* a 40-hex commit */
+  const char        *engine;       /* "clipseg" */
+  const char        *description;
+  const PmModelFile *files;
+  int                n_files;
+} PmModelSpec;
+
+/* ---------------------------------------------------------------- known models, folders */
+
+const PmModelSpec  *pm_model_lookup            (const char         *name);
+/* NULL-terminated, static. */
+const PmModelSpec * const *pm_model_list_known (void);
+/* The file list every CLIPSeg folder has (no pinned sizes or hashes); for custom repos. */
+const PmModelFile  *pm_model_get_clipseg_files (int                *n_files);
+
+/* `$XDG_DATA_HOME/paintmask/models` (transfer full). */
+char               *pm_model_get_models_dir    (void);
+/* `$XDG_DATA_HOME/paintmask/models/<name>` (transfer full). */
+char               *pm_model_get_default_dir   (const char         *name);
+/* TRUE if @dir holds the files a CLIPSeg model needs (not checked further). */
+gboolean            pm_model_dir_is_complete   (const char         *dir,
+                                                char              **missing);
+/* Names of folders under @models_dir that hold a complete model, sorted (transfer full). */
+GStrv               pm_model_list_installed    (const char         *models_dir);
+
+/* ---------------------------------------------------------------- download */
+
+/* @done and @total are bytes of file @file (total −1 if unknown); @file_index counts from 0. */
+typedef void (*PmDownloadProgressFunc) (const char *file,
+                                        int         file_index,
+                                        int         n_files,
+                                        gint64      done,
+                                        gint64      total,
+                                        gpointer    user_data);
+
+typedef struct {
+  const char            *hub_url;       /* NULL: $PAINTMASK_HUB_URL, else huggingface.co */
+  const char            *dest_dir;      /* NULL: pm_model_get_default_dir (spec->name) */
+  double                 timeout_s;     /* idle timeout; 0 = 60 s */
+  PmDownloadProgressFunc progress;
+  gpointer               progress_data;
+} PmDownloadOptions;
+
+/* What a download did, per file. */
+typedef struct {
+  int    n_downloaded;   /* fetched (fully or resumed) */
+  int    n_skipped;      /* already present and verified */
+  int    n_resumed;      /* continued from a .part file */
+  gint64 bytes;          /* bytes received over the network */
+} PmDownloadStats;
+
+/* The Hub URL a download uses for @override (may be NULL) (transfer full). */
+char     *pm_model_get_hub_url   (const char               *override);
+/* `<hub>/<repo>/resolve/<revision>/<file>` (transfer full). */
+char     *pm_model_file_url      (const char               *hub_url,
+                                  const PmModelSpec        *spec,
+                                  const char               *file);
+/* Downloads every file of @spec that is missing or fails its check; resumes `.part` files.
+ * Blocking; run it in a worker thread in a GUI. */
+gboolean  pm_model_download      (const PmModelSpec        *spec,
+                                  const PmDownloadOptions  *options,
+                                  PmDownloadStats          *stats,
+                                  GCancellable             *cancellable,
+                                  GError                  **error);
+/* SHA-256 of a file, lower-case hex (transfer full). */
+char     *pm_model_sha256_file   (const char               *path,
+                                  GCancellable             *cancellable,
+                                  GError                  **error);
+
+/* ---------------------------------------------------------------- info, verify */
+
+typedef struct {
+  char   *dir;
+  char   *architecture;      /* "CLIPSegForImageSegmentation" */
+  char   *dtype;             /* dominant dtype of the weights: "F32", "F16", … */
+  gint64  n_params;
+  int     n_tensors;
+  gint64  size_on_disk;      /* all regular files in the folder */
+  gint64  weights_bytes;     /* model.safetensors */
+  int     input_size;        /* S */
+  int     vision_layers, vision_hidden, vision_heads, patch_size;
+  int     text_layers, text_hidden, text_heads, vocab_size;
+  int     projection_dim, reduce_dim;
+  int     n_extract_layers;
+  int     extract_layers[16];
+} PmModelInfo;
+
+PmModelInfo *pm_model_info_load  (const char         *dir,
+                                  GError            **error);
+void         pm_model_info_free  (PmModelInfo        *info);
+
+/* Checks @dir: every file present; pinned hashes (when @spec is given and pins them);
+ * config valid; model.safetensors valid with every tensor the model needs; tokenizer files
+ * loadable. One line per check is appended to @report (may be NULL). */
+gboolean     pm_model_verify     (const char         *dir,
+                                  const PmModelSpec  *spec,
+                                  GString            *report,
+                                  GCancellable       *cancellable,
+                                  GError            **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmModelInfo, pm_model_info_free)
+
+G_END_DECLS

@@ -1,0 +1,894 @@
+/* pm-ops.c: tensor operations for the CLIPSeg forward pass (OpenBLAS sgemm underneath).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "pm-ops"
+
+#include "pm-ops.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+/* The element-wise loops below are written to vectorise (no reductions in float order
+ * that would need -ffast-math); GCC's -O2 cost model only vectorises loops without an
+ * epilogue, so ask for the dynamic model here; no-trapping-math lets the clamps in pm_expf
+ * become blends (results unchanged). Hot kernels are also cloned for x86-64-v3 (AVX2 + FMA),
+ * dispatched on CPU features. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize ("tree-vectorize", "vect-cost-model=dynamic", "no-trapping-math")
+#endif
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define PM_HOT_CLONES __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
+#else
+#define PM_HOT_CLONES
+#endif
+
+#define ASSERT_SAME_NUMEL(a, b) g_assert_cmpint (pm_tensor_numel (a), ==, pm_tensor_numel (b))
+
+/* ---------------------------------------------------------------------------------------
+ * Threads
+ * ------------------------------------------------------------------------------------- */
+
+/**
+ * pm_ops_set_threads:
+ * @n_threads: OpenBLAS threads; ≤ 0 leaves the current setting
+ *
+ * Process-wide: OpenBLAS has one thread pool.
+ */
+void
+pm_ops_set_threads (int n_threads)
+{
+  if (n_threads > 0)
+    openblas_set_num_threads (n_threads);
+}
+
+int
+pm_ops_get_threads (void)
+{
+  return openblas_get_num_threads ();
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Matrix products
+ * ------------------------------------------------------------------------------------- */
+
+/* A Linear on a few rows (the text encoder's prompt, a pooled vector). sgemm would pack
+ * the whole weight matrix to use each value a handful of times; here each weight row is
+ * read once and dotted with the (cache-resident) input rows. Dots use 8 lanes in a fixed
+ * order so they vectorise. out[i,j] = (acc ? out[i,j] : 0) + b[j] + x[i]·w[j]. */
+#define PM_FEW_ROWS 16
+
+PM_HOT_CLONES static void
+linear_few_rows (float       *out,
+                 const float *x,
+                 const float *w,
+                 const float *b,
+                 gint64       m,
+                 gint64       k,
+                 gint64       n,
+                 gboolean     acc)
+{
+  gint64 k8 = k / 8 * 8;
+
+  for (gint64 j = 0; j < n; j++)
+    {
+      const float *wj = w + j * k;
+      float bias = b != NULL ? b[j] : 0.0f;
+
+      /* four rows at a time: four independent 8-lane accumulators per weight chunk */
+      for (gint64 i0 = 0; i0 < m; i0 += 4)
+        {
+          int rows = (int) MIN (4, m - i0);
+          const float *x0 = x + i0 * k;
+          const float *x1 = x + (i0 + (rows > 1 ? 1 : 0)) * k;
+          const float *x2 = x + (i0 + (rows > 2 ? 2 : 0)) * k;
+          const float *x3 = x + (i0 + (rows > 3 ? 3 : 0)) * k;
+          float l0[8] = { 0 }, l1[8] = { 0 }, l2[8] = { 0 }, l3[8] = { 0 };
+          float sums[4];
+
+          for (gint64 l = 0; l < k8; l += 8)
+            for (int q = 0; q < 8; q++)
+              {
+                float wv = wj[l + q];
+                l0[q] += x0[l + q] * wv;
+                l1[q] += x1[l + q] * wv;
+                l2[q] += x2[l + q] * wv;
+                l3[q] += x3[l + q] * wv;
+              }
+          sums[0] = ((l0[0] + l0[1]) + (l0[2] + l0[3])) + ((l0[4] + l0[5]) + (l0[6] + l0[7]));
+          sums[1] = ((l1[0] + l1[1]) + (l1[2] + l1[3])) + ((l1[4] + l1[5]) + (l1[6] + l1[7]));
+          sums[2] = ((l2[0] + l2[1]) + (l2[2] + l2[3])) + ((l2[4] + l2[5]) + (l2[6] + l2[7]));
+          sums[3] = ((l3[0] + l3[1]) + (l3[2] + l3[3])) + ((l3[4] + l3[5]) + (l3[6] + l3[7]));
+          for (int r = 0; r < rows; r++)
+            {
+              const float *xr = x + (i0 + r) * k;
+              float sum = sums[r];
+              float *o = out + (i0 + r) * n + j;
+
+              for (gint64 l = k8; l < k; l++)
+                sum += xr[l] * wj[l];
+              sum += bias;
+              *o = acc ? *o + sum : sum;
+            }
+        }
+    }
+}
+
+/**
+ * pm_op_linear:
+ * @out: [M, N]
+ * @x: [M, K] (leading dims flattened)
+ * @w: [N, K], a PyTorch Linear weight
+ * @b: (nullable): [N]
+ *
+ * out = x · wᵀ + b. Few rows use a dedicated kernel, otherwise one sgemm.
+ */
+void
+pm_op_linear (PmTensor       *out,
+              const PmTensor *x,
+              const PmTensor *w,
+              const PmTensor *b)
+{
+  gint64 k = pm_tensor_cols (x);
+  gint64 m = pm_tensor_rows (x);
+  gint64 n;
+
+  g_assert_cmpint (w->n_dims, ==, 2);
+  n = w->shape[0];
+  g_assert_cmpint (w->shape[1], ==, k);
+  g_assert_cmpint (pm_tensor_cols (out), ==, n);
+  g_assert_cmpint (pm_tensor_rows (out), ==, m);
+  g_assert (out->data != x->data);
+  if (b != NULL)
+    g_assert_cmpint (pm_tensor_numel (b), ==, n);
+  if (m <= PM_FEW_ROWS)
+    {
+      linear_few_rows (out->data, x->data, w->data, b != NULL ? b->data : NULL, m, k, n, FALSE);
+      return;
+    }
+  if (b != NULL)
+    for (gint64 i = 0; i < m; i++)
+      memcpy (out->data + i * n, b->data, n * sizeof (float));
+  /* Row-major C[M,N] = A[M,K] · B[N,K]ᵀ (+ C when a bias was written): B, the PyTorch
+   * weight [out, in], is the transposed side; ldb = K. */
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) n, (int) k,
+               1.0f, x->data, (int) k, w->data, (int) k,
+               b != NULL ? 1.0f : 0.0f, out->data, (int) n);
+}
+
+/**
+ * pm_op_linear_acc:
+ * @out: [M, N], added to
+ * @x: [M, K]
+ * @w: [N, K]
+ * @b: (nullable): [N]
+ *
+ * out += x · wᵀ + b (a residual branch in one sgemm with β = 1).
+ */
+void
+pm_op_linear_acc (PmTensor       *out,
+                  const PmTensor *x,
+                  const PmTensor *w,
+                  const PmTensor *b)
+{
+  gint64 k = pm_tensor_cols (x);
+  gint64 m = pm_tensor_rows (x);
+  gint64 n;
+
+  g_assert_cmpint (w->n_dims, ==, 2);
+  n = w->shape[0];
+  g_assert_cmpint (w->shape[1], ==, k);
+  g_assert_cmpint (pm_tensor_cols (out), ==, n);
+  g_assert_cmpint (pm_tensor_rows (out), ==, m);
+  g_assert (out->data != x->data);
+  if (b != NULL)
+    g_assert_cmpint (pm_tensor_numel (b), ==, n);
+  if (m <= PM_FEW_ROWS)
+    {
+      linear_few_rows (out->data, x->data, w->data, b != NULL ? b->data : NULL, m, k, n, TRUE);
+      return;
+    }
+  if (b != NULL)
+    {
+      const float *bias = b->data;
+      for (gint64 i = 0; i < m; i++)
+        {
+          float *row = out->data + i * n;
+          for (gint64 j = 0; j < n; j++)
+            row[j] += bias[j];
+        }
+    }
+  /* Row-major C[M,N] += A[M,K] · B[N,K]ᵀ (weights transposed, ldb = K; β = 1). */
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) n, (int) k,
+               1.0f, x->data, (int) k, w->data, (int) k, 1.0f, out->data, (int) n);
+}
+
+/**
+ * pm_op_matmul:
+ * @out: [M, N]
+ * @a: [M, K]
+ * @b: [K, N], or [N, K] when @trans_b
+ * @trans_b: whether @b is stored transposed
+ */
+void
+pm_op_matmul (PmTensor       *out,
+              const PmTensor *a,
+              const PmTensor *b,
+              gboolean        trans_b)
+{
+  gint64 m, k, n;
+
+  g_assert_cmpint (a->n_dims, ==, 2);
+  g_assert_cmpint (b->n_dims, ==, 2);
+  m = a->shape[0];
+  k = a->shape[1];
+  n = trans_b ? b->shape[0] : b->shape[1];
+  g_assert_cmpint (trans_b ? b->shape[1] : b->shape[0], ==, k);
+  g_assert_cmpint (pm_tensor_rows (out), ==, m);
+  g_assert_cmpint (pm_tensor_cols (out), ==, n);
+  /* Row-major C[M,N] = A[M,K] · (B[K,N] or B[N,K]ᵀ). */
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+               (int) m, (int) n, (int) k, 1.0f, a->data, (int) k, b->data,
+               (int) b->shape[1], 0.0f, out->data, (int) n);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Element-wise and row-wise ops
+ * ------------------------------------------------------------------------------------- */
+
+/**
+ * pm_op_layer_norm:
+ * @out: same shape as @x (may be @x)
+ * @x: [rows, D]
+ * @gamma: [D]
+ * @beta: [D]
+ * @eps: added to the (biased) variance
+ */
+void
+pm_op_layer_norm (PmTensor       *out,
+                  const PmTensor *x,
+                  const PmTensor *gamma,
+                  const PmTensor *beta,
+                  float           eps)
+{
+  gint64 d = pm_tensor_cols (x);
+  gint64 rows = pm_tensor_rows (x);
+
+  ASSERT_SAME_NUMEL (out, x);
+  g_assert_cmpint (pm_tensor_numel (gamma), ==, d);
+  g_assert_cmpint (pm_tensor_numel (beta), ==, d);
+  for (gint64 r = 0; r < rows; r++)
+    {
+      const float *xr = x->data + r * d;
+      const float *gw = gamma->data, *gb = beta->data;
+      float *yr = out->data + r * d;
+      double sum = 0, sq = 0, mean, var;
+      float inv, meanf;
+
+      for (gint64 i = 0; i < d; i++)
+        sum += xr[i];
+      mean = sum / d;
+      for (gint64 i = 0; i < d; i++)
+        {
+          double c = xr[i] - mean;
+          sq += c * c;
+        }
+      var = sq / d;   /* biased, as torch.nn.LayerNorm */
+      inv = (float) (1.0 / sqrt (var + eps));
+      meanf = (float) mean;
+      for (gint64 i = 0; i < d; i++)
+        yr[i] = (xr[i] - meanf) * inv * gw[i] + gb[i];
+    }
+}
+
+/* e^x in float, branch-free so loops over it vectorise: x = n·ln2 + r with |r| ≤ ln2/2
+ * (n rounded with the 1.5·2²³ trick, ln2 split in two for exactness), e^r by Cephes'
+ * degree-6 polynomial, 2ⁿ assembled in the exponent bits. About 1 ulp; 0 below −87.3. */
+static inline float
+pm_expf (float x)
+{
+  float xc = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+  float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  float r = xc - n * 0.693359375f + n * 2.12194440e-4f;
+  float r2 = r * r;
+  float p = 1.9875691500e-4f;
+  gint32 bits;
+  float scale, y;
+
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  y = 1.0f + r + r2 * p;
+  bits = ((gint32) n + 127) << 23;
+  memcpy (&scale, &bits, sizeof scale);
+  y *= scale;
+  return x < -87.0f ? 0.0f : y;
+}
+
+/* Row softmax. Max and sum use 8 independent lanes (a fixed order, so results do not
+ * depend on the vector width), which lets the loops vectorise. */
+PM_HOT_CLONES static void
+softmax_row (float  *row,
+             gint64  n)
+{
+  float *restrict v = row;
+  float lane_max[8], lane_sum[8] = { 0 };
+  float max = -INFINITY, sum = 0, inv;
+  gint64 n8 = n / 8 * 8;
+
+  for (int j = 0; j < 8; j++)
+    lane_max[j] = -INFINITY;
+  for (gint64 i = 0; i < n8; i += 8)
+    for (int j = 0; j < 8; j++)
+      lane_max[j] = v[i + j] > lane_max[j] ? v[i + j] : lane_max[j];
+  for (int j = 0; j < 8; j++)
+    max = lane_max[j] > max ? lane_max[j] : max;
+  for (gint64 i = n8; i < n; i++)
+    max = v[i] > max ? v[i] : max;
+  if (max == -INFINITY)
+    {
+      /* every entry masked: no key to attend to */
+      memset (row, 0, n * sizeof (float));
+      return;
+    }
+  for (gint64 i = 0; i < n; i++)
+    v[i] = pm_expf (v[i] - max);
+  for (gint64 i = 0; i < n8; i += 8)
+    for (int j = 0; j < 8; j++)
+      lane_sum[j] += v[i + j];
+  for (int j = 0; j < 8; j++)
+    sum += lane_sum[j];
+  for (gint64 i = n8; i < n; i++)
+    sum += v[i];
+  inv = 1.0f / sum;
+  for (gint64 i = 0; i < n; i++)
+    v[i] *= inv;
+}
+
+/**
+ * pm_op_softmax:
+ * @out: same shape as @x (may be @x)
+ * @x: [rows, D]; −∞ entries get weight 0, an all −∞ row gives zeros
+ */
+void
+pm_op_softmax (PmTensor       *out,
+               const PmTensor *x)
+{
+  gint64 d = pm_tensor_cols (x);
+  gint64 rows = pm_tensor_rows (x);
+
+  ASSERT_SAME_NUMEL (out, x);
+  if (out->data != x->data)
+    memcpy (out->data, x->data, pm_tensor_numel (x) * sizeof (float));
+  for (gint64 r = 0; r < rows; r++)
+    softmax_row (out->data + r * d, d);
+}
+
+/**
+ * pm_op_quick_gelu:
+ * @out: same numel as @x (may be @x)
+ * @x: any shape
+ *
+ * x · σ(1.702 x), CLIP's activation.
+ */
+PM_HOT_CLONES void
+pm_op_quick_gelu (PmTensor       *out,
+                  const PmTensor *x)
+{
+  gint64 n = pm_tensor_numel (x);
+
+  const float *src = x->data;
+  float *dst = out->data;
+
+  ASSERT_SAME_NUMEL (out, x);
+  for (gint64 i = 0; i < n; i++)
+    {
+      float v = src[i];
+      dst[i] = v / (1.0f + pm_expf (-1.702f * v));
+    }
+}
+
+PM_HOT_CLONES void
+pm_op_relu (PmTensor       *out,
+            const PmTensor *x)
+{
+  gint64 n = pm_tensor_numel (x);
+
+  const float *src = x->data;
+  float *dst = out->data;
+
+  ASSERT_SAME_NUMEL (out, x);
+  for (gint64 i = 0; i < n; i++)
+    dst[i] = src[i] > 0.0f ? src[i] : 0.0f;
+}
+
+void
+pm_op_add (PmTensor       *out,
+           const PmTensor *a,
+           const PmTensor *b)
+{
+  gint64 n = pm_tensor_numel (a);
+
+  const float *pa = a->data, *pb = b->data;
+  float *dst = out->data;
+
+  ASSERT_SAME_NUMEL (out, a);
+  ASSERT_SAME_NUMEL (a, b);
+  for (gint64 i = 0; i < n; i++)
+    dst[i] = pa[i] + pb[i];
+}
+
+void
+pm_op_transpose (PmTensor       *out,
+                 const PmTensor *in)
+{
+  gint64 r = pm_tensor_rows (in), c = pm_tensor_cols (in);
+  const float *src = in->data;
+  float *dst = out->data;
+
+  g_assert (out->data != in->data);
+  g_assert_cmpint (pm_tensor_rows (out), ==, c);
+  g_assert_cmpint (pm_tensor_cols (out), ==, r);
+  /* blocked so both sides stay in cache */
+  for (gint64 i0 = 0; i0 < r; i0 += 32)
+    for (gint64 j0 = 0; j0 < c; j0 += 32)
+      for (gint64 i = i0; i < MIN (i0 + 32, r); i++)
+        for (gint64 j = j0; j < MIN (j0 + 32, c); j++)
+          dst[j * r + i] = src[i * c + j];
+}
+
+void
+pm_op_film (PmTensor       *out,
+            const PmTensor *x,
+            const PmTensor *mul,
+            const PmTensor *add)
+{
+  gint64 d = pm_tensor_cols (x);
+  gint64 rows = pm_tensor_rows (x);
+
+  ASSERT_SAME_NUMEL (out, x);
+  g_assert_cmpint (pm_tensor_numel (mul), ==, d);
+  g_assert_cmpint (pm_tensor_numel (add), ==, d);
+  for (gint64 r = 0; r < rows; r++)
+    {
+      const float *src = x->data + r * d, *pm = mul->data, *pa = add->data;
+      float *dst = out->data + r * d;
+      for (gint64 i = 0; i < d; i++)
+        dst[i] = pm[i] * src[i] + pa[i];
+    }
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Attention
+ * ------------------------------------------------------------------------------------- */
+
+gsize
+pm_op_attention_scratch_size (gint64 tq,
+                              gint64 tk)
+{
+  return (gsize) (tq * tk);
+}
+
+/**
+ * pm_op_attention:
+ * @out: [Tq, D]
+ * @q: [Tq, D]
+ * @k: [Tk, D]
+ * @v: [Tk, D]
+ * @n_heads: heads; D must be divisible by it
+ * @scale: applied to q·kᵀ
+ * @causal: mask keys after the query position
+ * @key_mask: (nullable): Tk entries, 0 = padding
+ * @scratch: pm_op_attention_scratch_size() floats
+ *
+ * Multi-head scaled dot-product attention (projections not included). Heads are column
+ * blocks read in place with a leading dimension, so no copies are made.
+ */
+void
+pm_op_attention (PmTensor       *out,
+                 const PmTensor *q,
+                 const PmTensor *k,
+                 const PmTensor *v,
+                 int             n_heads,
+                 float           scale,
+                 gboolean        causal,
+                 const guint8   *key_mask,
+                 PmTensor       *scratch)
+{
+  gint64 tq = pm_tensor_rows (q), tk = pm_tensor_rows (k);
+  gint64 d = pm_tensor_cols (q);
+  gint64 hd;
+  float *s = scratch->data;
+
+  g_assert_cmpint (n_heads, >, 0);
+  g_assert_cmpint (d % n_heads, ==, 0);
+  g_assert_cmpint (pm_tensor_cols (k), ==, d);
+  g_assert_cmpint (pm_tensor_cols (v), ==, d);
+  g_assert_cmpint (pm_tensor_rows (v), ==, tk);
+  g_assert_cmpint (pm_tensor_rows (out), ==, tq);
+  g_assert_cmpint (pm_tensor_cols (out), ==, d);
+  g_assert_cmpint (pm_tensor_numel (scratch), >=, (gint64) pm_op_attention_scratch_size (tq, tk));
+  g_assert (out->data != q->data && out->data != k->data && out->data != v->data);
+  hd = d / n_heads;
+
+  for (int h = 0; h < n_heads; h++)
+    {
+      /* S[Tq,Tk] = scale · Q_h[Tq,hd] · K_h[Tk,hd]ᵀ: the heads are column blocks of the
+       * [T,D] projections, read in place with leading dimension D (no copies); K is the
+       * transposed side. */
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) tq, (int) tk, (int) hd,
+                   scale, q->data + h * hd, (int) d, k->data + h * hd, (int) d,
+                   0.0f, s, (int) tk);
+      for (gint64 i = 0; i < tq; i++)
+        {
+          float *row = s + i * tk;
+
+          if (causal)
+            for (gint64 j = i + 1; j < tk; j++)
+              row[j] = -INFINITY;
+          if (key_mask != NULL)
+            for (gint64 j = 0; j < tk; j++)
+              if (key_mask[j] == 0)
+                row[j] = -INFINITY;
+          softmax_row (row, tk);
+        }
+      /* O_h[Tq,hd] = P[Tq,Tk] · V_h[Tk,hd], written into out's column block (ldc = D). */
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) tq, (int) hd, (int) tk,
+                   1.0f, s, (int) tk, v->data + h * hd, (int) d,
+                   0.0f, out->data + h * hd, (int) d);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Convolutions
+ * ------------------------------------------------------------------------------------- */
+
+static void
+conv_out_size (const PmTensor *in,
+               const PmTensor *w,
+               int             stride,
+               int             pad,
+               gint64         *ho,
+               gint64         *wo)
+{
+  g_assert_cmpint (in->n_dims, ==, 3);
+  g_assert_cmpint (w->n_dims, ==, 4);
+  g_assert_cmpint (stride, >, 0);
+  g_assert_cmpint (pad, >=, 0);
+  g_assert_cmpint (in->shape[1] + 2 * pad, >=, w->shape[2]);
+  g_assert_cmpint (in->shape[2] + 2 * pad, >=, w->shape[3]);
+  *ho = (in->shape[1] + 2 * pad - w->shape[2]) / stride + 1;
+  *wo = (in->shape[2] + 2 * pad - w->shape[3]) / stride + 1;
+}
+
+gsize
+pm_op_conv2d_scratch_size (const PmTensor *in,
+                           const PmTensor *w,
+                           int             stride,
+                           int             pad)
+{
+  gint64 ho, wo;
+
+  conv_out_size (in, w, stride, pad, &ho, &wo);
+  return (gsize) (w->shape[1] * w->shape[2] * w->shape[3] * ho * wo);
+}
+
+/**
+ * pm_op_conv2d:
+ * @out: [Co, Ho, Wo]
+ * @in: [Ci, H, W]
+ * @w: [Co, Ci, kh, kw]
+ * @b: (nullable): [Co]
+ * @stride: stride in both directions
+ * @pad: zero padding on every side
+ * @scratch: pm_op_conv2d_scratch_size() floats (im2col buffer)
+ */
+void
+pm_op_conv2d (PmTensor       *out,
+              const PmTensor *in,
+              const PmTensor *w,
+              const PmTensor *b,
+              int             stride,
+              int             pad,
+              PmTensor       *scratch)
+{
+  gint64 ci = in->shape[0], h = in->shape[1], wd = in->shape[2];
+  gint64 co = w->shape[0], kh = w->shape[2], kw = w->shape[3];
+  gint64 ho, wo, kdim, p;
+  float *col = scratch->data;
+  const float *src = in->data;
+
+  conv_out_size (in, w, stride, pad, &ho, &wo);
+  g_assert_cmpint (w->shape[1], ==, ci);
+  g_assert (pm_tensor_has_shape (out, 3, (gint64[]) { co, ho, wo }));
+  g_assert_cmpint (pm_tensor_numel (scratch), >=,
+                   (gint64) pm_op_conv2d_scratch_size (in, w, stride, pad));
+  kdim = ci * kh * kw;
+  p = ho * wo;
+
+  /* im2col: col[(c·kh + ky)·kw + kx, oy·Wo + ox] = in[c, oy·s + ky − pad, ox·s + kx − pad] */
+  for (gint64 c = 0; c < ci; c++)
+    for (gint64 ky = 0; ky < kh; ky++)
+      for (gint64 kx = 0; kx < kw; kx++)
+        {
+          float *dst = col + ((c * kh + ky) * kw + kx) * p;
+
+          for (gint64 oy = 0; oy < ho; oy++)
+            {
+              gint64 iy = oy * stride + ky - pad;
+
+              for (gint64 ox = 0; ox < wo; ox++)
+                {
+                  gint64 ix = ox * stride + kx - pad;
+
+                  dst[oy * wo + ox] = (iy >= 0 && iy < h && ix >= 0 && ix < wd)
+                                      ? src[(c * h + iy) * wd + ix] : 0.0f;
+                }
+            }
+        }
+
+  if (b != NULL)
+    {
+      g_assert_cmpint (pm_tensor_numel (b), ==, co);
+      for (gint64 o = 0; o < co; o++)
+        {
+          float *dst = out->data + o * p;
+          for (gint64 i = 0; i < p; i++)
+            dst[i] = b->data[o];
+        }
+    }
+  /* out[Co, P] = W[Co, K] · col[K, P]: no transposition; the output is already CHW. */
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) co, (int) p, (int) kdim,
+               1.0f, w->data, (int) kdim, col, (int) p,
+               b != NULL ? 1.0f : 0.0f, out->data, (int) p);
+}
+
+gsize
+pm_op_conv_transpose2d_scratch_size (const PmTensor *in,
+                                     const PmTensor *w)
+{
+  g_assert_cmpint (in->n_dims, ==, 3);
+  g_assert_cmpint (w->n_dims, ==, 4);
+  return (gsize) (w->shape[1] * w->shape[2] * w->shape[3] * in->shape[1] * in->shape[2]);
+}
+
+/**
+ * pm_op_conv_transpose2d:
+ * @out: [Co, (H − 1)·stride + kh, (W − 1)·stride + kw]
+ * @in: [Ci, H, W]
+ * @w: [Ci, Co, kh, kw] (PyTorch ConvTranspose2d layout)
+ * @b: (nullable): [Co]
+ * @stride: stride in both directions (no padding)
+ * @scratch: pm_op_conv_transpose2d_scratch_size() floats
+ */
+void
+pm_op_conv_transpose2d (PmTensor       *out,
+                        const PmTensor *in,
+                        const PmTensor *w,
+                        const PmTensor *b,
+                        int             stride,
+                        PmTensor       *scratch)
+{
+  gint64 ci = in->shape[0], h = in->shape[1], wd = in->shape[2];
+  gint64 co, kh, kw, ho, wo, ckk, hw;
+  float *col = scratch->data;
+
+  g_assert_cmpint (in->n_dims, ==, 3);
+  g_assert_cmpint (w->n_dims, ==, 4);
+  g_assert_cmpint (w->shape[0], ==, ci);
+  g_assert_cmpint (stride, >, 0);
+  co = w->shape[1];
+  kh = w->shape[2];
+  kw = w->shape[3];
+  ho = (h - 1) * stride + kh;
+  wo = (wd - 1) * stride + kw;
+  g_assert (pm_tensor_has_shape (out, 3, (gint64[]) { co, ho, wo }));
+  g_assert_cmpint (pm_tensor_numel (scratch), >=,
+                   (gint64) pm_op_conv_transpose2d_scratch_size (in, w));
+  ckk = co * kh * kw;
+  hw = h * wd;
+
+  /* col[Co·kh·kw, H·W] = W[Ci, Co·kh·kw]ᵀ · in[Ci, H·W]: W (PyTorch [in, out, kh, kw]) is
+   * the transposed side. */
+  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) ckk, (int) hw, (int) ci,
+               1.0f, w->data, (int) ckk, in->data, (int) hw, 0.0f, col, (int) hw);
+
+  for (gint64 o = 0; o < co; o++)
+    {
+      float bias = b != NULL ? b->data[o] : 0.0f;
+      float *dst = out->data + o * ho * wo;
+      for (gint64 i = 0; i < ho * wo; i++)
+        dst[i] = bias;
+    }
+  if (b != NULL)
+    g_assert_cmpint (pm_tensor_numel (b), ==, co);
+
+  /* Scatter (col2im): each input pixel paints a kh×kw block at (y·s, x·s). When the
+   * kernel equals the stride, blocks do not overlap and every output gets one term. */
+  for (gint64 o = 0; o < co; o++)
+    for (gint64 ky = 0; ky < kh; ky++)
+      for (gint64 kx = 0; kx < kw; kx++)
+        {
+          const float *src = col + ((o * kh + ky) * kw + kx) * hw;
+          float *dst = out->data + o * ho * wo;
+
+          for (gint64 y = 0; y < h; y++)
+            for (gint64 x = 0; x < wd; x++)
+              dst[(y * stride + ky) * wo + x * stride + kx] += src[y * wd + x];
+        }
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Resampling
+ * ------------------------------------------------------------------------------------- */
+
+/**
+ * pm_op_resize_bilinear:
+ * @out: [C, Ho, Wo]
+ * @in: [C, H, W]
+ *
+ * torch.nn.functional.interpolate (mode="bilinear", align_corners=False, size given).
+ */
+void
+pm_op_resize_bilinear (PmTensor       *out,
+                       const PmTensor *in)
+{
+  gint64 c = in->shape[0], h = in->shape[1], w = in->shape[2];
+  gint64 ho, wo;
+  float sy, sx;
+
+  g_assert_cmpint (in->n_dims, ==, 3);
+  g_assert_cmpint (out->n_dims, ==, 3);
+  g_assert_cmpint (out->shape[0], ==, c);
+  ho = out->shape[1];
+  wo = out->shape[2];
+  /* PyTorch (align_corners=False, size given): scale = in/out, src = (dst + ½)·scale − ½,
+   * clamped at 0 below; the upper neighbour is clamped to the last row/column. */
+  sy = (float) h / (float) ho;
+  sx = (float) w / (float) wo;
+  for (gint64 oy = 0; oy < ho; oy++)
+    {
+      float fy = MAX ((oy + 0.5f) * sy - 0.5f, 0.0f);
+      gint64 y0 = (gint64) fy;
+      gint64 y1 = y0 + (y0 < h - 1 ? 1 : 0);
+      float ly1 = fy - y0, ly0 = 1.0f - ly1;
+
+      for (gint64 ox = 0; ox < wo; ox++)
+        {
+          float fx = MAX ((ox + 0.5f) * sx - 0.5f, 0.0f);
+          gint64 x0 = (gint64) fx;
+          gint64 x1 = x0 + (x0 < w - 1 ? 1 : 0);
+          float lx1 = fx - x0, lx0 = 1.0f - lx1;
+
+          for (gint64 ch = 0; ch < c; ch++)
+            {
+              const float *p = in->data + ch * h * w;
+              out->data[(ch * ho + oy) * wo + ox] =
+                ly0 * (lx0 * p[y0 * w + x0] + lx1 * p[y0 * w + x1]) +
+                ly1 * (lx0 * p[y1 * w + x0] + lx1 * p[y1 * w + x1]);
+            }
+        }
+    }
+}
+
+/* Keys' cubic convolution kernel with a = −0.75 (PyTorch's choice). */
+static void
+cubic_coeffs (float  t,
+              float *cf)
+{
+  const float a = -0.75f;
+  float x;
+
+  x = t + 1.0f;   /* 1 < x < 2 */
+  cf[0] = ((a * x - 5.0f * a) * x + 8.0f * a) * x - 4.0f * a;
+  x = t;          /* x ≤ 1 */
+  cf[1] = ((a + 2.0f) * x - (a + 3.0f)) * x * x + 1.0f;
+  x = 1.0f - t;
+  cf[2] = ((a + 2.0f) * x - (a + 3.0f)) * x * x + 1.0f;
+  x = 2.0f - t;
+  cf[3] = ((a * x - 5.0f * a) * x + 8.0f * a) * x - 4.0f * a;
+}
+
+static inline gint64
+clamp_index (gint64 i,
+             gint64 n)
+{
+  return i < 0 ? 0 : (i >= n ? n - 1 : i);
+}
+
+/**
+ * pm_op_resize_bicubic:
+ * @out: [C, Ho, Wo]
+ * @in: [C, H, W]
+ *
+ * torch.nn.functional.interpolate (mode="bicubic", align_corners=False, size given):
+ * a = −0.75, unclamped source coordinates, taps clamped to the border.
+ */
+void
+pm_op_resize_bicubic (PmTensor       *out,
+                      const PmTensor *in)
+{
+  gint64 c = in->shape[0], h = in->shape[1], w = in->shape[2];
+  gint64 ho, wo;
+  float sy, sx;
+
+  g_assert_cmpint (in->n_dims, ==, 3);
+  g_assert_cmpint (out->n_dims, ==, 3);
+  g_assert_cmpint (out->shape[0], ==, c);
+  ho = out->shape[1];
+  wo = out->shape[2];
+  sy = (float) h / (float) ho;
+  sx = (float) w / (float) wo;
+  for (gint64 oy = 0; oy < ho; oy++)
+    {
+      /* no clamping of the source coordinate for cubic; only the taps are clamped */
+      float fy = (oy + 0.5f) * sy - 0.5f;
+      gint64 iy = (gint64) floorf (fy);
+      float cy[4];
+
+      cubic_coeffs (fy - iy, cy);
+      for (gint64 ox = 0; ox < wo; ox++)
+        {
+          float fx = (ox + 0.5f) * sx - 0.5f;
+          gint64 ix = (gint64) floorf (fx);
+          float cx[4];
+
+          cubic_coeffs (fx - ix, cx);
+          for (gint64 ch = 0; ch < c; ch++)
+            {
+              const float *p = in->data + ch * h * w;
+              float acc = 0.0f;
+
+              for (int j = 0; j < 4; j++)
+                {
+                  const float *row = p + clamp_index (iy - 1 + j, h) * w;
+                  float r = 0.0f;
+
+                  for (int i = 0; i < 4; i++)
+                    r += cx[i] * row[clamp_index (ix - 1 + i, w)];
+                  acc += cy[j] * r;
+                }
+              out->data[(ch * ho + oy) * wo + ox] = acc;
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Comparison helpers
+ * ------------------------------------------------------------------------------------- */
+
+double
+pm_tensor_nrmse (const float *a,
+                 const float *b,
+                 gsize        n)
+{
+  double num = 0, den = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double d = (double) a[i] - (double) b[i];
+      num += d * d;
+      den += (double) b[i] * (double) b[i];
+    }
+  return sqrt (num) / MAX (sqrt (den), 1e-30);
+}
+
+double
+pm_tensor_max_abs_diff (const float *a,
+                        const float *b,
+                        gsize        n)
+{
+  double m = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double d = fabs ((double) a[i] - (double) b[i]);
+      if (!(d <= m))   /* NaN propagates */
+        m = d;
+    }
+  return m;
+}

@@ -1,0 +1,126 @@
+/* pm-ops.h: the tensor operations of the CLIPSeg forward pass, on OpenBLAS.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One function per op: pm_op_<name> (out, in…, params). Each asserts the shapes it is
+ * given (a mismatch is a programming error, not a GError) and allocates nothing: ops that
+ * need temporary memory take a caller-provided scratch tensor whose required size is given
+ * by a pm_op_<name>_scratch_size () helper. Shapes follow pm-tensor.h (outermost first,
+ * last dim contiguous). Unless stated otherwise @out may not alias an input; the
+ * element-wise ops (layer norm, activations, add, film) accept out == in.
+ */
+#pragma once
+
+#include "pm-tensor.h"
+
+G_BEGIN_DECLS
+
+/* Sets the number of OpenBLAS threads (n ≤ 0: leave OpenBLAS's own choice). */
+void   pm_ops_set_threads            (int              n_threads);
+int    pm_ops_get_threads            (void);
+
+/* out[M,N] = x[M,K] · w[N,K]ᵀ + b[N]: a PyTorch Linear (weights [out, in]). @x may have
+ * any leading dims (M = numel / K); @b may be NULL. */
+void   pm_op_linear                  (PmTensor        *out,
+                                      const PmTensor  *x,
+                                      const PmTensor  *w,
+                                      const PmTensor  *b);
+/* out[M,N] += x[M,K] · w[N,K]ᵀ + b[N]: a Linear added onto a residual stream in one sgemm
+ * (β = 1), saving a pass. @b may be NULL. */
+void   pm_op_linear_acc              (PmTensor        *out,
+                                      const PmTensor  *x,
+                                      const PmTensor  *w,
+                                      const PmTensor  *b);
+/* out[M,N] = a[M,K] · b[K,N] (trans_b FALSE) or a[M,K] · b[N,K]ᵀ (trans_b TRUE). */
+void   pm_op_matmul                  (PmTensor        *out,
+                                      const PmTensor  *a,
+                                      const PmTensor  *b,
+                                      gboolean         trans_b);
+/* Row-wise over the last dim D: (x − mean) / sqrt(var + eps) · gamma[D] + beta[D]. */
+void   pm_op_layer_norm              (PmTensor        *out,
+                                      const PmTensor  *x,
+                                      const PmTensor  *gamma,
+                                      const PmTensor  *beta,
+                                      float            eps);
+/* Row-wise softmax over the last dim. */
+void   pm_op_softmax                 (PmTensor        *out,
+                                      const PmTensor  *x);
+/* x · σ(1.702 x) */
+void   pm_op_quick_gelu              (PmTensor        *out,
+                                      const PmTensor  *x);
+void   pm_op_relu                    (PmTensor        *out,
+                                      const PmTensor  *x);
+/* out = a + b (same shape). */
+void   pm_op_add                     (PmTensor        *out,
+                                      const PmTensor  *a,
+                                      const PmTensor  *b);
+/* out[R,C] = in[C,R]ᵀ */
+void   pm_op_transpose               (PmTensor        *out,
+                                      const PmTensor  *in);
+/* FiLM: out[T,D] = x[T,D] · mul[D] + add[D] (every row, class token included). */
+void   pm_op_film                    (PmTensor        *out,
+                                      const PmTensor  *x,
+                                      const PmTensor  *mul,
+                                      const PmTensor  *add);
+
+/* Multi-head scaled dot-product attention without the projections.
+ * q[Tq,D], k[Tk,D], v[Tk,D] → out[Tq,D]; head h uses columns [h·D/H, (h+1)·D/H).
+ * Scores are (q·kᵀ)·scale (pass 1/sqrt(D/H) for CLIP, whose q_proj output is scaled the
+ * same way). @causal masks keys j > i. @key_mask (length Tk, may be NULL) masks keys whose
+ * entry is 0 (padding). @scratch holds at least pm_op_attention_scratch_size (Tq, Tk)
+ * floats. */
+gsize  pm_op_attention_scratch_size  (gint64           tq,
+                                      gint64           tk);
+void   pm_op_attention               (PmTensor        *out,
+                                      const PmTensor  *q,
+                                      const PmTensor  *k,
+                                      const PmTensor  *v,
+                                      int              n_heads,
+                                      float            scale,
+                                      gboolean         causal,
+                                      const guint8    *key_mask,
+                                      PmTensor        *scratch);
+
+/* conv2d: in[Ci,H,W], w[Co,Ci,kh,kw], b[Co] or NULL → out[Co,Ho,Wo] with
+ * Ho = (H + 2·pad − kh) / stride + 1. im2col into @scratch
+ * (pm_op_conv2d_scratch_size floats) then one sgemm. */
+gsize  pm_op_conv2d_scratch_size     (const PmTensor  *in,
+                                      const PmTensor  *w,
+                                      int              stride,
+                                      int              pad);
+void   pm_op_conv2d                  (PmTensor        *out,
+                                      const PmTensor  *in,
+                                      const PmTensor  *w,
+                                      const PmTensor  *b,
+                                      int              stride,
+                                      int              pad,
+                                      PmTensor        *scratch);
+/* conv-transpose2d, no padding: in[Ci,H,W], w[Ci,Co,kh,kw] (PyTorch layout),
+ * b[Co] or NULL → out[Co,(H−1)·stride+kh,(W−1)·stride+kw]. One sgemm into @scratch
+ * (Co·kh·kw × H·W floats) then a scatter-add (plain copy when kernel == stride). */
+gsize  pm_op_conv_transpose2d_scratch_size (const PmTensor *in,
+                                            const PmTensor *w);
+void   pm_op_conv_transpose2d        (PmTensor        *out,
+                                      const PmTensor  *in,
+                                      const PmTensor  *w,
+                                      const PmTensor  *b,
+                                      int              stride,
+                                      PmTensor        *scratch);
+
+/* Resizes in[C,H,W] → out[C,Ho,Wo] like torch.nn.functional.interpolate with
+ * align_corners=False (size given, so scale = in/out). */
+void   pm_op_resize_bilinear         (PmTensor        *out,
+                                      const PmTensor  *in);
+/* Bicubic, a = −0.75, source indices clamped to the border (PyTorch's upsample_bicubic2d). */
+void   pm_op_resize_bicubic          (PmTensor        *out,
+                                      const PmTensor  *in);
+
+/* Normalised error ‖a − b‖₂ / max(‖b‖₂, tiny) and max |a − b|, for tests. */
+double pm_tensor_nrmse               (const float     *a,
+                                      const float     *b,
+                                      gsize            n);
+double pm_tensor_max_abs_diff        (const float     *a,
+                                      const float     *b,
+                                      gsize            n);
+
+G_END_DECLS

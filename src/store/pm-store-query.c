@@ -1,0 +1,710 @@
+/* pm-store-query.c: reading the history: sessions, runs, artifacts and their pictures.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "pm-store"
+
+#include "pm-maskio.h"
+#include "pm-store-private.h"
+
+/* ------------------------------------------------------------------------------------- */
+/* Reading                                                                                */
+/* ------------------------------------------------------------------------------------- */
+
+void
+pm_session_info_free (PmSessionInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->title);
+  g_free (info->source_path);
+  g_free (info);
+}
+
+void
+pm_run_info_free (PmRunInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->instruction);
+  g_free (info->parsed_json);
+  g_free (info->engine);
+  g_free (info->model);
+  g_free (info->params_json);
+  g_free (info->color);
+  g_free (info->status);
+  g_free (info->error);
+  g_free (info->message);
+  g_free (info->timings_json);
+  g_free (info);
+}
+
+void
+pm_artifact_info_free (PmArtifactInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->sha256);
+  g_free (info);
+}
+
+#define SESSION_COLUMNS \
+  "s.id, s.image_id, s.title, i.source_path, i.width, i.height, s.created_at, " \
+  "s.updated_at, (SELECT count(*) FROM runs r WHERE r.session_id = s.id) " \
+  "FROM sessions s JOIN images i ON i.id = s.image_id "
+
+static PmSessionInfo *
+session_from_row (sqlite3_stmt *stmt)
+{
+  PmSessionInfo *info = g_new0 (PmSessionInfo, 1);
+
+  info->id = sqlite3_column_int64 (stmt, 0);
+  info->image_id = sqlite3_column_int64 (stmt, 1);
+  info->title = pm_store_dup_column (stmt, 2);
+  info->source_path = pm_store_dup_column (stmt, 3);
+  info->width = sqlite3_column_int (stmt, 4);
+  info->height = sqlite3_column_int (stmt, 5);
+  info->created_at = sqlite3_column_int64 (stmt, 6);
+  info->updated_at = sqlite3_column_int64 (stmt, 7);
+  info->n_runs = sqlite3_column_int (stmt, 8);
+  return info;
+}
+
+#define RUN_COLUMNS \
+  "id, session_id, parent_run_id, instruction, parsed, engine, model, params, colour, " \
+  "status, error, message, started_at, duration_ms, timings FROM runs "
+
+static PmRunInfo *
+run_from_row (sqlite3_stmt *stmt)
+{
+  PmRunInfo *info = g_new0 (PmRunInfo, 1);
+
+  info->id = sqlite3_column_int64 (stmt, 0);
+  info->session_id = sqlite3_column_int64 (stmt, 1);
+  info->parent_run_id = sqlite3_column_int64 (stmt, 2);
+  info->instruction = pm_store_dup_column (stmt, 3);
+  info->parsed_json = pm_store_dup_column (stmt, 4);
+  info->engine = pm_store_dup_column (stmt, 5);
+  info->model = pm_store_dup_column (stmt, 6);
+  info->params_json = pm_store_dup_column (stmt, 7);
+  info->color = pm_store_dup_column (stmt, 8);
+  info->status = pm_store_dup_column (stmt, 9);
+  info->error = pm_store_dup_column (stmt, 10);
+  info->message = pm_store_dup_column (stmt, 11);
+  info->started_at = sqlite3_column_int64 (stmt, 12);
+  info->duration_ms = sqlite3_column_double (stmt, 13);
+  info->timings_json = pm_store_dup_column (stmt, 14);
+  return info;
+}
+
+typedef gpointer (*RowFunc) (sqlite3_stmt *stmt);
+
+/* Collects every row of @stmt with @func into a new array. */
+static GPtrArray *
+collect_rows (PmStore        *store,
+              sqlite3_stmt   *stmt,
+              RowFunc         func,
+              GDestroyNotify  free_func,
+              GError        **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_func);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, func (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      pm_store_set_sqlite_error (store, error, rc, "reading the history");
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
+/**
+ * pm_store_list_sessions:
+ * @store: a store
+ * @search: (nullable): text to find in the title, the file name or any instruction
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type PmSessionInfo): the sessions, most recently
+ *   updated first.
+ */
+GPtrArray *
+pm_store_list_sessions (PmStore     *store,
+                        const char  *search,
+                        GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *pattern = pm_store_like_pattern (search);
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  stmt = pm_store_prepare (store,
+                           "SELECT " SESSION_COLUMNS
+                           "WHERE ?1 IS NULL OR s.title LIKE ?1 ESCAPE '\\' "
+                           "OR i.source_path LIKE ?1 ESCAPE '\\' "
+                           "OR EXISTS (SELECT 1 FROM runs r WHERE r.session_id = s.id "
+                           "           AND r.instruction LIKE ?1 ESCAPE '\\') "
+                           "ORDER BY s.updated_at DESC, s.id DESC", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_STATIC);
+  return collect_rows (store, stmt, (RowFunc) session_from_row,
+                       (GDestroyNotify) pm_session_info_free, error);
+}
+
+/**
+ * pm_store_get_session:
+ * @store: a store
+ * @session_id: the session
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the session, or %NULL with %PM_STORE_ERROR_NOT_FOUND.
+ */
+PmSessionInfo *
+pm_store_get_session (PmStore     *store,
+                      gint64       session_id,
+                      GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  stmt = pm_store_prepare (store, "SELECT " SESSION_COLUMNS "WHERE s.id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, session_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return session_from_row (stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
+                 "no session %" G_GINT64_FORMAT " in %s", session_id, store->path);
+  else
+    pm_store_set_sqlite_error (store, error, rc, "reading a session");
+  return NULL;
+}
+
+/**
+ * pm_store_list_runs:
+ * @store: a store
+ * @session_id: a session, or 0 for all
+ * @search: (nullable): text to find in the instruction or the message (case-insensitive
+ *   for ASCII; `%` and `_` match themselves)
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type PmRunInfo): the runs, oldest first.
+ */
+GPtrArray *
+pm_store_list_runs (PmStore     *store,
+                    gint64       session_id,
+                    const char  *search,
+                    GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *pattern = pm_store_like_pattern (search);
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  stmt = pm_store_prepare (store,
+                           "SELECT " RUN_COLUMNS
+                           "WHERE (?1 = 0 OR session_id = ?1) AND (?2 IS NULL "
+                           "OR instruction LIKE ?2 ESCAPE '\\' OR message LIKE ?2 ESCAPE '\\') "
+                           "ORDER BY started_at, id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, session_id);
+  sqlite3_bind_text (stmt, 2, pattern, -1, SQLITE_STATIC);
+  return collect_rows (store, stmt, (RowFunc) run_from_row,
+                       (GDestroyNotify) pm_run_info_free, error);
+}
+
+/**
+ * pm_store_get_run:
+ * @store: a store
+ * @run_id: the run
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the run, or %NULL with %PM_STORE_ERROR_NOT_FOUND.
+ */
+PmRunInfo *
+pm_store_get_run (PmStore     *store,
+                  gint64       run_id,
+                  GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  stmt = pm_store_prepare (store, "SELECT " RUN_COLUMNS "WHERE id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return run_from_row (stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
+                 "no run %" G_GINT64_FORMAT " in %s", run_id, store->path);
+  else
+    pm_store_set_sqlite_error (store, error, rc, "reading a run");
+  return NULL;
+}
+
+static PmArtifactInfo *
+artifact_from_row (sqlite3_stmt *stmt)
+{
+  PmArtifactInfo *info = g_new0 (PmArtifactInfo, 1);
+  PmArtifactKind kind = PM_ARTIFACT_EDITED;
+
+  info->id = sqlite3_column_int64 (stmt, 0);
+  info->run_id = sqlite3_column_int64 (stmt, 1);
+  pm_artifact_kind_from_string ((const char *) sqlite3_column_text (stmt, 2), &kind);
+  info->kind = kind;
+  info->width = sqlite3_column_int (stmt, 3);
+  info->height = sqlite3_column_int (stmt, 4);
+  info->png_size = (gsize) sqlite3_column_int64 (stmt, 5);
+  info->sha256 = pm_store_dup_column (stmt, 6);
+  info->created_at = sqlite3_column_int64 (stmt, 7);
+  return info;
+}
+
+/**
+ * pm_store_list_artifacts:
+ * @store: a store
+ * @run_id: the run
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type PmArtifactInfo): the run's artifacts, oldest
+ *   first (empty if it has none), or %NULL with %PM_STORE_ERROR_NOT_FOUND if no such run.
+ */
+GPtrArray *
+pm_store_list_artifacts (PmStore     *store,
+                         gint64       run_id,
+                         GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if (!pm_store_check_exists (store, "runs", run_id, error))
+    return NULL;
+  stmt = pm_store_prepare (store,
+                           "SELECT id, run_id, kind, width, height, length (png), sha256, "
+                           "created_at FROM artifacts WHERE run_id = ?1 ORDER BY id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  return collect_rows (store, stmt, (RowFunc) artifact_from_row,
+                       (GDestroyNotify) pm_artifact_info_free, error);
+}
+
+/* The blob in column 0 of @stmt's next row, with the size in columns 1 and 2. */
+static GBytes *
+step_blob (PmStore       *store,
+           sqlite3_stmt  *stmt,
+           int           *width,
+           int           *height,
+           GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND, "%s: not found",
+                     store->path);
+      else
+        pm_store_set_sqlite_error (store, error, rc, "reading a picture");
+      return NULL;
+    }
+  *width = sqlite3_column_int (stmt, 1);
+  *height = sqlite3_column_int (stmt, 2);
+  return g_bytes_new (sqlite3_column_blob (stmt, 0), (gsize) sqlite3_column_bytes (stmt, 0));
+}
+
+static GBytes *
+get_session_png (PmStore     *store,
+                 gint64       session_id,
+                 int         *width,
+                 int         *height,
+                 GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GError *local_error = NULL;
+  GBytes *bytes;
+
+  stmt = pm_store_prepare (store,
+                           "SELECT i.data, i.width, i.height FROM images i "
+                           "JOIN sessions s ON s.image_id = i.id WHERE s.id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, session_id);
+  bytes = step_blob (store, stmt, width, height, &local_error);
+  if (g_error_matches (local_error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND))
+    {
+      g_clear_error (&local_error);
+      g_set_error (&local_error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
+                   "no session %" G_GINT64_FORMAT " in %s", session_id, store->path);
+    }
+  if (local_error != NULL)
+    g_propagate_error (error, local_error);
+  return bytes;
+}
+
+static GBytes *
+get_artifact_png (PmStore         *store,
+                  gint64           run_id,
+                  PmArtifactKind   kind,
+                  int             *width,
+                  int             *height,
+                  GError         **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GError *local_error = NULL;
+  GBytes *bytes;
+
+  g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (pm_store_artifact_kind_names), NULL);
+
+  stmt = pm_store_prepare (store,
+                           "SELECT png, width, height FROM artifacts "
+                           "WHERE run_id = ?1 AND kind = ?2 ORDER BY id DESC LIMIT 1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  sqlite3_bind_text (stmt, 2, pm_store_artifact_kind_names[kind], -1, SQLITE_STATIC);
+  bytes = step_blob (store, stmt, width, height, &local_error);
+  if (g_error_matches (local_error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND))
+    {
+      g_clear_error (&local_error);
+      if (pm_store_check_exists (store, "runs", run_id, &local_error))
+        g_set_error (&local_error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
+                     "run %" G_GINT64_FORMAT " in %s has no %s", run_id, store->path,
+                     pm_store_artifact_kind_names[kind]);
+    }
+  if (local_error != NULL)
+    g_propagate_error (error, local_error);
+  return bytes;
+}
+
+/* Decodes a stored PNG and checks it has the size the row says. */
+static PmImage *
+decode_image (PmStore     *store,
+              GBytes      *png,
+              int          width,
+              int          height,
+              const char  *what,
+              GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(PmImage) image = NULL;
+
+  image = pm_image_load_bytes (png, (gint64) width * height, &local_error);
+  if (image == NULL)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT,
+                   "%s: the stored %s cannot be decoded: %s", store->path, what,
+                   local_error->message);
+      return NULL;
+    }
+  if (image->width != width || image->height != height)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT,
+                   "%s: the stored %s is %d×%d, its row says %d×%d", store->path, what,
+                   image->width, image->height, width, height);
+      return NULL;
+    }
+  return g_steal_pointer (&image);
+}
+
+/**
+ * pm_store_get_session_image_png:
+ * @store: a store
+ * @session_id: the session
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the session's original image as stored (PNG bytes).
+ */
+GBytes *
+pm_store_get_session_image_png (PmStore     *store,
+                                gint64       session_id,
+                                GError     **error)
+{
+  int width, height;
+
+  g_return_val_if_fail (store != NULL, NULL);
+  return get_session_png (store, session_id, &width, &height, error);
+}
+
+/**
+ * pm_store_get_session_image:
+ * @store: a store
+ * @session_id: the session
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the session's original image, pixel-identical to the one
+ *   given to pm_store_ensure_session().
+ */
+PmImage *
+pm_store_get_session_image (PmStore     *store,
+                            gint64       session_id,
+                            GError     **error)
+{
+  g_autoptr(GBytes) png = NULL;
+  int width, height;
+
+  g_return_val_if_fail (store != NULL, NULL);
+  png = get_session_png (store, session_id, &width, &height, error);
+  if (png == NULL)
+    return NULL;
+  return decode_image (store, png, width, height, "session image", error);
+}
+
+/**
+ * pm_store_get_artifact_png:
+ * @store: a store
+ * @run_id: the run
+ * @kind: which artifact
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the newest artifact of @kind as stored (PNG bytes), or %NULL
+ *   with %PM_STORE_ERROR_NOT_FOUND.
+ */
+GBytes *
+pm_store_get_artifact_png (PmStore         *store,
+                           gint64           run_id,
+                           PmArtifactKind   kind,
+                           GError         **error)
+{
+  int width, height;
+
+  g_return_val_if_fail (store != NULL, NULL);
+  return get_artifact_png (store, run_id, kind, &width, &height, error);
+}
+
+/**
+ * pm_store_get_artifact_image:
+ * @store: a store
+ * @run_id: the run
+ * @kind: which artifact (a mask comes back as a grey RGBA image)
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the newest artifact of @kind, or %NULL with
+ *   %PM_STORE_ERROR_NOT_FOUND.
+ */
+PmImage *
+pm_store_get_artifact_image (PmStore         *store,
+                             gint64           run_id,
+                             PmArtifactKind   kind,
+                             GError         **error)
+{
+  g_autoptr(GBytes) png = NULL;
+  int width, height;
+
+  g_return_val_if_fail (store != NULL, NULL);
+  png = get_artifact_png (store, run_id, kind, &width, &height, error);
+  if (png == NULL)
+    return NULL;
+  return decode_image (store, png, width, height, pm_store_artifact_kind_names[kind], error);
+}
+
+/**
+ * pm_store_get_artifact_mask:
+ * @store: a store
+ * @run_id: the run
+ * @kind: which artifact
+ * @error: return location for a #GError
+ *
+ * Soft masks come back quantized to 1/255 steps; binary masks exactly.
+ *
+ * Returns: (transfer full): the newest artifact of @kind as a mask, or %NULL with
+ *   %PM_STORE_ERROR_NOT_FOUND.
+ */
+PmMask *
+pm_store_get_artifact_mask (PmStore         *store,
+                            gint64           run_id,
+                            PmArtifactKind   kind,
+                            GError         **error)
+{
+  g_autoptr(GBytes) png = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(PmMask) mask = NULL;
+  int width, height;
+
+  g_return_val_if_fail (store != NULL, NULL);
+  png = get_artifact_png (store, run_id, kind, &width, &height, error);
+  if (png == NULL)
+    return NULL;
+  mask = pm_mask_load_bytes (png, &local_error);
+  if (mask == NULL)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT,
+                   "%s: the stored %s of run %" G_GINT64_FORMAT " cannot be decoded: %s",
+                   store->path, pm_store_artifact_kind_names[kind], run_id, local_error->message);
+      return NULL;
+    }
+  if (mask->width != width || mask->height != height)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT,
+                   "%s: the stored %s of run %" G_GINT64_FORMAT " is %d×%d, its row says %d×%d",
+                   store->path, pm_store_artifact_kind_names[kind], run_id, mask->width,
+                   mask->height, width, height);
+      return NULL;
+    }
+  return g_steal_pointer (&mask);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Previews                                                                               */
+/* ------------------------------------------------------------------------------------- */
+
+static PmImage *
+decode_thumbnail (PmStore        *store,
+                  sqlite3_stmt   *stmt,
+                  int             col,
+                  GError        **error)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (sqlite3_column_blob (stmt, col),
+                                         (gsize) sqlite3_column_bytes (stmt, col));
+  g_autoptr(GError) local_error = NULL;
+  PmImage *image;
+
+  image = pm_image_load_bytes (bytes, (gint64) PM_STORE_THUMBNAIL_SIZE * PM_STORE_THUMBNAIL_SIZE,
+                               &local_error);
+  if (image == NULL)
+    g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT,
+                 "%s: a stored preview cannot be decoded: %s", store->path,
+                 local_error->message);
+  return image;
+}
+
+/* Stores a preview made from the full picture for rows written before schema 3. Best
+ * effort: failing to cache only means computing it again next time. */
+static void
+cache_thumbnail (PmStore       *store,
+                 const char    *sql,
+                 gint64         row_id,
+                 const PmImage *thumb)
+{
+  g_autoptr(GBytes) png = pm_image_encode_png (thumb, NULL);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (png == NULL || (stmt = pm_store_prepare (store, sql, NULL)) == NULL)
+    return;
+  sqlite3_bind_int64 (stmt, 1, row_id);
+  sqlite3_bind_blob64 (stmt, 2, g_bytes_get_data (png, NULL), g_bytes_get_size (png),
+                       SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    g_debug ("%s: caching a preview failed: %s", store->path, sqlite3_errmsg (store->db));
+}
+
+/**
+ * pm_store_get_session_thumbnail:
+ * @store: a store
+ * @session_id: the session
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the session's image scaled to fit PM_STORE_THUMBNAIL_SIZE, or
+ *   %NULL with %PM_STORE_ERROR_NOT_FOUND.
+ */
+PmImage *
+pm_store_get_session_thumbnail (PmStore     *store,
+                                gint64       session_id,
+                                GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(PmImage) full = NULL;
+  PmImage *thumb;
+  gint64 image_id;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  stmt = pm_store_prepare (store,
+                           "SELECT i.id, i.thumbnail FROM images i "
+                           "JOIN sessions s ON s.image_id = i.id WHERE s.id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, session_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
+                     "no session %" G_GINT64_FORMAT " in %s", session_id, store->path);
+      else
+        pm_store_set_sqlite_error (store, error, rc, "reading a preview");
+      return NULL;
+    }
+  if (sqlite3_column_type (stmt, 1) == SQLITE_BLOB)
+    return decode_thumbnail (store, stmt, 1, error);
+  image_id = sqlite3_column_int64 (stmt, 0);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  full = pm_store_get_session_image (store, session_id, error);
+  if (full == NULL)
+    return NULL;
+  thumb = pm_store_make_thumbnail (full);
+  cache_thumbnail (store, "UPDATE images SET thumbnail = ?2 WHERE id = ?1", image_id, thumb);
+  return thumb;
+}
+
+/**
+ * pm_store_get_run_thumbnail:
+ * @store: a store
+ * @run_id: the run
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the run's newest edited image scaled to fit
+ *   PM_STORE_THUMBNAIL_SIZE, its session's if it has none, or %NULL with
+ *   %PM_STORE_ERROR_NOT_FOUND if there is no such run.
+ */
+PmImage *
+pm_store_get_run_thumbnail (PmStore     *store,
+                            gint64       run_id,
+                            GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(PmImage) full = NULL;
+  gint64 session_id = 0, artifact_id;
+  PmImage *thumb;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if (!pm_store_check_exists (store, "runs", run_id, error))
+    return NULL;
+  stmt = pm_store_prepare (store,
+                           "SELECT id, thumbnail FROM artifacts WHERE run_id = ?1 "
+                           "AND kind = 'edited' ORDER BY id DESC LIMIT 1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      if (!pm_store_query_int64 (store, "SELECT session_id FROM runs WHERE id = ?1", run_id,
+                                 &session_id, error))
+        return NULL;
+      return pm_store_get_session_thumbnail (store, session_id, error);
+    }
+  if (rc != SQLITE_ROW)
+    {
+      pm_store_set_sqlite_error (store, error, rc, "reading a preview");
+      return NULL;
+    }
+  if (sqlite3_column_type (stmt, 1) == SQLITE_BLOB)
+    return decode_thumbnail (store, stmt, 1, error);
+  artifact_id = sqlite3_column_int64 (stmt, 0);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  full = pm_store_get_artifact_image (store, run_id, PM_ARTIFACT_EDITED, error);
+  if (full == NULL)
+    return NULL;
+  thumb = pm_store_make_thumbnail (full);
+  cache_thumbnail (store, "UPDATE artifacts SET thumbnail = ?2 WHERE id = ?1", artifact_id,
+                   thumb);
+  return thumb;
+}

@@ -1,0 +1,370 @@
+/* pm-store-schema.c: the history database's schema, its checks and its migrations.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * PRAGMA user_version holds the schema version. Version N of a database is reached by
+ * running migrations[0 … N-1] in order, so a database of any older version is brought up
+ * to date by the same steps a new one takes. Never edit a migration that has shipped;
+ * append a new one and bump PM_STORE_SCHEMA_VERSION.
+ */
+#define G_LOG_DOMAIN "pm-store"
+
+#include <string.h>
+
+#include "pm-store-private.h"
+
+/* v0 → v1: the tables of DESIGN.md §3.
+ *
+ * images:    each distinct picture once; sha256 is over the RGBA pixels (with the size), so
+ *            the same photo loaded twice is one row whatever PNG encoder wrote `data`.
+ * sessions:  work on one image. Deleting a session deletes its runs (CASCADE); an image no
+ *            session uses is removed by pm_store_delete_session().
+ * runs:      one instruction on the session's image and what came of it.
+ * artifacts: PNG outputs of a run; sha256 is over the PNG bytes. */
+static const char migration_v1[] =
+  "CREATE TABLE images ("
+  "  id          INTEGER PRIMARY KEY,"
+  "  sha256      TEXT NOT NULL UNIQUE,"
+  "  width       INTEGER NOT NULL CHECK (width > 0),"
+  "  height      INTEGER NOT NULL CHECK (height > 0),"
+  "  format      TEXT NOT NULL DEFAULT 'png',"
+  "  data        BLOB NOT NULL,"
+  "  source_path TEXT,"
+  "  added_at    INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE sessions ("
+  "  id          INTEGER PRIMARY KEY,"
+  "  image_id    INTEGER NOT NULL REFERENCES images (id) ON DELETE RESTRICT,"
+  "  title       TEXT,"
+  "  created_at  INTEGER NOT NULL,"
+  "  updated_at  INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX sessions_image ON sessions (image_id);"
+  "CREATE TABLE runs ("
+  "  id            INTEGER PRIMARY KEY,"
+  "  session_id    INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,"
+  "  parent_run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL,"
+  "  instruction   TEXT NOT NULL,"
+  "  parsed        TEXT,"
+  "  engine        TEXT,"
+  "  model         TEXT,"
+  "  params        TEXT,"
+  "  colour        TEXT,"
+  "  status        TEXT NOT NULL DEFAULT 'ok',"
+  "  error         TEXT,"
+  "  started_at    INTEGER NOT NULL,"
+  "  duration_ms   REAL,"
+  "  timings       TEXT"
+  ");"
+  "CREATE INDEX runs_session ON runs (session_id);"
+  "CREATE INDEX runs_parent ON runs (parent_run_id);"
+  "CREATE TABLE artifacts ("
+  "  id          INTEGER PRIMARY KEY,"
+  "  run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+  "  kind        TEXT NOT NULL CHECK (kind IN ('edited', 'soft_mask', 'derived_mask',"
+  "                                            'corrected_mask')),"
+  "  width       INTEGER NOT NULL,"
+  "  height      INTEGER NOT NULL,"
+  "  png         BLOB NOT NULL,"
+  "  sha256      TEXT NOT NULL,"
+  "  created_at  INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX artifacts_run ON artifacts (run_id, kind);";
+
+/* v1 → v2: a free-text message per run (a note, or why it failed in the user's words) and
+ * an index for listing runs by time across sessions. */
+static const char migration_v2[] =
+  "ALTER TABLE runs ADD COLUMN message TEXT;"
+  "CREATE INDEX runs_started ON runs (started_at, id);";
+
+/* v2 → v3: small PNG previews (long side PM_STORE_THUMBNAIL_SIZE) of each image and each
+ * edited artifact, so that a history list does not decode 12 MP PNGs. Rows from before
+ * have NULL and get theirs when first asked for. */
+static const char migration_v3[] =
+  "ALTER TABLE images ADD COLUMN thumbnail BLOB;"
+  "ALTER TABLE artifacts ADD COLUMN thumbnail BLOB;";
+
+static const char * const migrations[PM_STORE_SCHEMA_VERSION] = {
+  migration_v1,
+  migration_v2,
+  migration_v3,
+};
+
+int
+pm_store_error_code (int rc)
+{
+  switch (rc & 0xff)
+    {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return PM_STORE_ERROR_CORRUPT;
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+    case SQLITE_AUTH:
+      return PM_STORE_ERROR_OPEN;
+    default:
+      return PM_STORE_ERROR_FAILED;
+    }
+}
+
+static void
+set_db_error (GError     **error,
+              sqlite3     *db,
+              int          rc,
+              const char  *path,
+              const char  *what)
+{
+  int code = pm_store_error_code (rc);
+
+  if (code == PM_STORE_ERROR_CORRUPT)
+    g_set_error (error, PM_STORE_ERROR, code,
+                 "%s is damaged or not a database (%s: %s); it was left untouched",
+                 path, what, sqlite3_errmsg (db));
+  else
+    g_set_error (error, PM_STORE_ERROR, code, "%s: %s failed: %s",
+                 path, what, sqlite3_errmsg (db));
+}
+
+/* Runs a one-row, one-column integer query. */
+static gboolean
+query_int (sqlite3     *db,
+           const char  *path,
+           const char  *sql,
+           gint64      *value,
+           GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_db_error (error, db, rc, path, sql);
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  *value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
+static gboolean
+exec_sql (sqlite3     *db,
+          const char  *path,
+          const char  *sql,
+          const char  *what,
+          GError     **error)
+{
+  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      set_db_error (error, db, rc, path, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gint64 pm_store_full_check_max_bytes = PM_STORE_FULL_CHECK_MAX_BYTES;
+
+gboolean
+pm_store_run_check (sqlite3     *db,
+                    const char  *path,
+                    const char  *sql,
+                    GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  const char *result;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_db_error (error, db, rc, path, sql);
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  result = (const char *) sqlite3_column_text (stmt, 0);
+  if (g_strcmp0 (result, "ok") != 0)
+    {
+      /* The finding may span lines ("*** in database main ***\nPage 7: …"). */
+      g_autofree char *finding = g_strdup (result ? result : "no result");
+      const char *prefix = "*** in database main ***";
+      char *text = finding;
+
+      g_strdelimit (finding, "\r\n", ' ');
+      if (g_str_has_prefix (text, prefix))
+        text += strlen (prefix);
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT,
+                   "%s is damaged (%s); it was left untouched, move it aside to start "
+                   "a new history", path, g_strstrip (text));
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
+static gboolean
+check_snapshot (sqlite3     *db,
+                const char  *path,
+                int         *version,
+                GError     **error)
+{
+  gint64 app_id = 0, user_version = 0, n_tables = 0, size = 0;
+
+  /* Reading the header is where a file of random bytes fails ("file is not a database"). */
+  if (!query_int (db, path, "PRAGMA application_id", &app_id, error) ||
+      !query_int (db, path, "PRAGMA user_version", &user_version, error) ||
+      !query_int (db, path, "SELECT count(*) FROM sqlite_master", &n_tables, error))
+    return FALSE;
+
+  if (app_id != 0 && app_id != PM_STORE_APPLICATION_ID)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_OPEN,
+                   "%s is an SQLite database of another program (application_id 0x%08x), "
+                   "not a Paintmask history; it was left untouched",
+                   path, (guint) app_id);
+      return FALSE;
+    }
+  if (user_version > PM_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_TOO_NEW,
+                   "%s was written by a newer Paintmask (schema %" G_GINT64_FORMAT
+                   "; this one knows %d); it was left untouched",
+                   path, user_version, PM_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+  if (user_version < 0)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT,
+                   "%s has an invalid schema version %" G_GINT64_FORMAT
+                   "; it was left untouched", path, user_version);
+      return FALSE;
+    }
+  if (user_version == 0 && n_tables > 0)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_OPEN,
+                   "%s is an SQLite database without a Paintmask schema; "
+                   "it was left untouched", path);
+      return FALSE;
+    }
+
+  /* A truncated or overwritten file can have a good header and broken pages. */
+  if (!query_int (db, path, "SELECT page_count * page_size FROM pragma_page_count, "
+                  "pragma_page_size", &size, error))
+    return FALSE;
+  if (size <= pm_store_full_check_max_bytes)
+    return pm_store_run_check (db, path, "PRAGMA quick_check(1)", error);
+
+  /* quick_check reads every page, about 1.3 ms per MB here: over a second for a big
+   * history. Past the limit, check every table but the artifacts' PNG blobs at open
+   * (pm_store_check() does them all); damage there still reads as SQLITE_CORRUPT. */
+  {
+    g_autoptr(GPtrArray) checks = g_ptr_array_new_with_free_func (g_free);
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2 (db, "SELECT name FROM sqlite_master WHERE type = 'table' "
+                                 "AND name != 'artifacts'", -1, &stmt, NULL);
+
+    while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      {
+        char *quoted = sqlite3_mprintf ("PRAGMA quick_check(\"%w\")",
+                                        (const char *) sqlite3_column_text (stmt, 0));
+        g_ptr_array_add (checks, g_strdup (quoted));
+        sqlite3_free (quoted);
+        rc = SQLITE_OK;
+      }
+    sqlite3_finalize (stmt);
+    if (rc != SQLITE_DONE)
+      {
+        set_db_error (error, db, rc, path, "listing the tables");
+        return FALSE;
+      }
+    for (guint i = 0; i < checks->len; i++)
+      if (!pm_store_run_check (db, path, checks->pdata[i], error))
+        return FALSE;
+  }
+
+  *version = (int) user_version;
+  return TRUE;
+}
+
+gboolean
+pm_store_schema_check (sqlite3     *db,
+                       const char  *path,
+                       int         *version,
+                       GError     **error)
+{
+  gboolean ok;
+
+  /* One read transaction, so that all of this sees one snapshot even while another process
+   * creates the schema. A deferred BEGIN writes nothing. */
+  if (!exec_sql (db, path, "BEGIN", "reading the schema", error))
+    return FALSE;
+  ok = check_snapshot (db, path, version, error);
+  sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+  return ok;
+}
+
+gboolean
+pm_store_schema_migrate (sqlite3     *db,
+                         const char  *path,
+                         GError     **error)
+{
+  gint64 version = 0, n_tables = 0;
+  g_autofree char *set_version = NULL;
+
+  if (!query_int (db, path, "PRAGMA user_version", &version, error))
+    return FALSE;
+  if (version == PM_STORE_SCHEMA_VERSION)
+    return TRUE;
+
+  if (!exec_sql (db, path, "BEGIN IMMEDIATE", "starting the schema migration", error))
+    return FALSE;
+
+  /* Another process may have migrated while we waited for the write lock. */
+  if (!query_int (db, path, "PRAGMA user_version", &version, error) ||
+      !query_int (db, path, "SELECT count(*) FROM sqlite_master", &n_tables, error))
+    goto fail;
+  if (version > PM_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_TOO_NEW,
+                   "%s was written by a newer Paintmask (schema %" G_GINT64_FORMAT
+                   "; this one knows %d)", path, version, PM_STORE_SCHEMA_VERSION);
+      goto fail;
+    }
+  if (version == 0 && n_tables > 0)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_OPEN,
+                   "%s is an SQLite database without a Paintmask schema", path);
+      goto fail;
+    }
+
+  for (gint64 v = version; v < PM_STORE_SCHEMA_VERSION; v++)
+    {
+      g_autofree char *what = g_strdup_printf ("migrating the schema to version %d",
+                                               (int) v + 1);
+      if (!exec_sql (db, path, migrations[v], what, error))
+        goto fail;
+    }
+
+  set_version = g_strdup_printf ("PRAGMA application_id = %d; PRAGMA user_version = %d",
+                                 PM_STORE_APPLICATION_ID, PM_STORE_SCHEMA_VERSION);
+  if (!exec_sql (db, path, set_version, "setting the schema version", error) ||
+      !exec_sql (db, path, "COMMIT", "committing the schema migration", error))
+    goto fail;
+
+  if (version > 0)
+    g_debug ("%s: migrated schema %d -> %d", path, (int) version, PM_STORE_SCHEMA_VERSION);
+  return TRUE;
+
+fail:
+  if (!sqlite3_get_autocommit (db))
+    sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}

@@ -1,0 +1,725 @@
+/* test-app.c: drives the real PmWindow: open, run the built-in engine, overlay, zoom,
+ * undo/redo, history restore, and checks rendered pixels.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Widgets are rendered through their snapshot vfunc into a GskRenderNode, drawn with the
+ * window's renderer (GSK_RENDERER=cairo in the test environment) and read back as pixels.
+ * With PM_SCREENSHOT=FILE.png set, it instead opens data/samples/coffee.png, runs
+ * PM_SCREENSHOT_INSTRUCTION (default "paint the cup purple") and saves the window to FILE.
+ * With PM_BENCH_STALL=4000x3000 it measures main-loop stalls during a run instead.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pm-application.h"
+#include "pm-preferences-window.h"
+#include "pm-test-util.h"
+#include "pm-window-private.h"
+
+#define W 320
+#define H 240
+#define CX 160.0
+#define CY 120.0
+#define R 60.0
+
+static PmApplication *app;
+static PmWindow *window;
+static char *tmpdir;
+static char *photo_path;
+
+typedef struct {
+  int     width, height;
+  guint8 *argb;    /* premultiplied, native endian, stride width * 4 */
+} Pixels;
+
+static void
+pixels_free (Pixels *p)
+{
+  g_free (p->argb);
+  g_free (p);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pixels, pixels_free)
+
+static void
+pixel_at (const Pixels *p,
+          int           x,
+          int           y,
+          int           rgb[3])
+{
+  guint32 v;
+
+  g_assert_cmpint (x, >=, 0);
+  g_assert_cmpint (y, >=, 0);
+  g_assert_cmpint (x, <, p->width);
+  g_assert_cmpint (y, <, p->height);
+  v = ((guint32 *) p->argb)[(gsize) y * p->width + x];
+  rgb[0] = (v >> 16) & 0xff;
+  rgb[1] = (v >> 8) & 0xff;
+  rgb[2] = v & 0xff;
+}
+
+/* ---------------------------------------------------------------- driving the loop */
+
+static void
+iterate (int ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+static void
+wait_idle (void)
+{
+  gint64 end = g_get_monotonic_time () + 300 * G_USEC_PER_SEC;
+
+  do
+    {
+      iterate (20);
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+    }
+  while (pm_window_is_busy (window));
+  iterate (100);
+}
+
+/* Lets the frame clock run two frames, so that layout and drawing are current. */
+static void
+wait_frames (void)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  gint64 start = gdk_frame_clock_get_frame_counter (clock);
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  while (gdk_frame_clock_get_frame_counter (clock) < start + 2)
+    {
+      iterate (5);
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+    }
+}
+
+static Pixels *
+render (GtkWidget *widget)
+{
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GdkRGBA bg;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  Pixels *p;
+
+  wait_frames ();
+  w = gtk_widget_get_width (widget);
+  h = gtk_widget_get_height (widget);
+  g_assert_cmpint (w, >, 0);
+  g_assert_cmpint (h, >, 0);
+  /* The widget's own snapshot vfunc (children are snapshotted through GTK); its CSS
+   * background is not part of it, so start from the theme's window colour. */
+  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "window_bg_color",
+                                       &bg))
+    gdk_rgba_parse (&bg, "#fafafa");
+  gtk_snapshot_append_color (snapshot, &bg, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  p = g_new0 (Pixels, 1);
+  p->width = gdk_texture_get_width (texture);
+  p->height = gdk_texture_get_height (texture);
+  p->argb = g_malloc ((gsize) p->width * p->height * 4);
+  gdk_texture_download (texture, p->argb, (gsize) p->width * 4);
+  return p;
+}
+
+static Pixels *
+render_canvas (void)
+{
+  return render (GTK_WIDGET (pm_window_get_canvas (window)));
+}
+
+/* Canvas pixel of image point (ix, iy) (pixel centre). */
+static void
+canvas_pixel (const Pixels *p,
+              double        ix,
+              double        iy,
+              int           rgb[3])
+{
+  double wx, wy;
+
+  pm_canvas_image_to_widget (pm_window_get_canvas (window), ix + 0.5, iy + 0.5, &wx, &wy);
+  pixel_at (p, (int) floor (wx), (int) floor (wy), rgb);
+}
+
+static int
+rgb_distance (const int a[3],
+              const int b[3])
+{
+  return MAX (abs (a[0] - b[0]), MAX (abs (a[1] - b[1]), abs (a[2] - b[2])));
+}
+
+static gboolean
+in_disk (double x,
+         double y,
+         double r)
+{
+  return (x + 0.5 - CX) * (x + 0.5 - CX) + (y + 0.5 - CY) * (y + 0.5 - CY) <= r * r;
+}
+
+static void
+write_photo (void)
+{
+  g_autoptr(PmImage) image = pm_image_new (W, H);
+  g_autoptr(GError) error = NULL;
+
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      {
+        guint8 *p = image->data + ((gsize) y * W + x) * 4;
+        gboolean disk = in_disk (x, y, R);
+        /* A little shading so the edit has lightness to keep. */
+        int shade = (int) (20.0 * (x - CX) / W);
+        p[0] = disk ? 200 + shade : 128;
+        p[1] = disk ? 30 : 128;
+        p[2] = disk ? 30 : 128;
+        p[3] = 255;
+      }
+  photo_path = g_build_filename (tmpdir, "red-disk.png", NULL);
+  g_assert_true (pm_image_save_png (image, photo_path, &error));
+  g_assert_no_error (error);
+}
+
+/* ---------------------------------------------------------------- tests */
+
+static void
+test_open (void)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (photo_path);
+  const PmImage *image;
+
+  pm_window_open_file (window, file);
+  wait_idle ();
+  g_assert_null (pm_window_get_last_error (window));
+  image = pm_window_get_image (window);
+  g_assert_nonnull (image);
+  g_assert_cmpint (image->width, ==, W);
+  g_assert_cmpint (image->height, ==, H);
+  g_assert_true (pm_canvas_has_image (pm_window_get_canvas (window)));
+  g_assert_false (pm_canvas_has_result (pm_window_get_canvas (window)));
+}
+
+static void
+test_run_builtin (void)
+{
+  const PmImage *image = pm_window_get_image (window);
+  const PmImage *edited;
+  const PmMask *mask;
+  gint64 inter = 0, uni = 0;
+
+  pm_window_run (window, "segment the red disk");
+  g_assert_true (pm_window_is_busy (window));
+  wait_idle ();
+  g_assert_null (pm_window_get_last_error (window));
+
+  mask = pm_window_get_mask (window);
+  edited = pm_window_get_edited (window);
+  g_assert_nonnull (mask);
+  g_assert_nonnull (edited);
+  g_assert_cmpint (mask->width, ==, W);
+  g_assert_cmpint (edited->height, ==, H);
+
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      {
+        gsize i = (gsize) y * W + x;
+        gboolean truth = in_disk (x, y, R);
+        gboolean m = mask->data[i] >= 0.5f;
+        inter += truth && m;
+        uni += truth || m;
+        /* Far outside the disk the edit leaves pixels bit-identical. */
+        if (!in_disk (x, y, R + 8))
+          g_assert_cmpmem (edited->data + i * 4, 4, image->data + i * 4, 4);
+      }
+  g_test_message ("derived mask IoU with the disk: %.3f", (double) inter / uni);
+  g_assert_cmpfloat ((double) inter / uni, >, 0.9);
+}
+
+/* Renders the canvas without and with the overlay and checks a grid of points away from
+ * the boundary (the view filters when it scales): inside, the edit is shown and tinted;
+ * outside, the photo is unchanged either way. */
+static void
+check_view (int tolerance)
+{
+  PmCanvas *canvas = pm_window_get_canvas (window);
+  const PmImage *image = pm_window_get_image (window);
+  const PmImage *edited = pm_window_get_edited (window);
+  const PmMask *mask = pm_window_get_mask (window);
+  g_autoptr(Pixels) plain = NULL;
+  g_autoptr(Pixels) tinted = NULL;
+  int checked_in = 0, checked_out = 0;
+
+  if (pm_canvas_get_show_overlay (canvas))
+    g_action_group_activate_action (G_ACTION_GROUP (window), "overlay", NULL);
+  g_assert_false (pm_canvas_get_show_overlay (canvas));
+  iterate (50);
+  plain = render_canvas ();
+
+  /* The overlay toggles through the window action, as the M key does. */
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "overlay"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "overlay", NULL);
+  g_assert_true (pm_canvas_get_show_overlay (canvas));
+  iterate (50);
+  tinted = render_canvas ();
+
+  for (int y = 4; y < H - 4; y += 6)
+    for (int x = 4; x < W - 4; x += 6)
+      {
+        gsize i = (gsize) y * W + x;
+        int a[3], b[3];
+        int orig[3] = { image->data[i * 4], image->data[i * 4 + 1], image->data[i * 4 + 2] };
+        int edit[3] = { edited->data[i * 4], edited->data[i * 4 + 1], edited->data[i * 4 + 2] };
+
+        canvas_pixel (plain, x, y, a);
+        canvas_pixel (tinted, x, y, b);
+        if (in_disk (x, y, R - 6))
+          {
+            /* Painted inside: the canvas shows the edit, not the red original… */
+            g_assert_true (mask->data[i] >= 0.5f);
+            g_assert_cmpint (rgb_distance (a, edit), <=, 6 + tolerance);
+            g_assert_cmpint (rgb_distance (a, orig), >, 40);
+            /* …and the overlay tints it. */
+            g_assert_cmpint (rgb_distance (a, b), >, 20);
+            checked_in++;
+          }
+        else if (!in_disk (x, y, R + 8))
+          {
+            /* Unchanged outside, with or without the overlay. */
+            g_assert_cmpint (rgb_distance (a, orig), <=, 2 + tolerance);
+            g_assert_cmpint (rgb_distance (b, orig), <=, 2 + tolerance);
+            checked_out++;
+          }
+      }
+  g_assert_cmpint (checked_in, >, 100);
+  g_assert_cmpint (checked_out, >, 500);
+}
+
+static void
+test_render_overlay (void)
+{
+  PmCanvas *canvas = pm_window_get_canvas (window);
+  const PmImage *image = pm_window_get_image (window);
+
+  /* Fit (the photo is small: 200 %, composited on the CPU), 100 %, then 50 % (textures of
+   * the half-size pyramid level). */
+  pm_canvas_zoom_fit (canvas);
+  check_view (0);
+  pm_canvas_set_zoom (canvas, 1.0);
+  check_view (0);
+  pm_canvas_set_zoom (canvas, 0.5);
+  check_view (4);
+  pm_canvas_zoom_fit (canvas);
+
+  /* Hold-to-compare shows the original. */
+  pm_canvas_set_show_original (canvas, TRUE);
+  {
+    g_autoptr(Pixels) original = render_canvas ();
+    int a[3];
+    int orig[3] = { image->data[((gsize) CY * W + (gsize) CX) * 4],
+                    image->data[((gsize) CY * W + (gsize) CX) * 4 + 1],
+                    image->data[((gsize) CY * W + (gsize) CX) * 4 + 2] };
+
+    pm_canvas_set_show_overlay (canvas, FALSE);
+    g_clear_pointer (&original, pixels_free);
+    original = render_canvas ();
+    canvas_pixel (original, CX, CY, a);
+    g_assert_cmpint (rgb_distance (a, orig), <=, 2);
+  }
+  pm_canvas_set_show_original (canvas, FALSE);
+  pm_canvas_set_show_overlay (canvas, TRUE);
+}
+
+static void
+test_zoom_crisp (void)
+{
+  PmCanvas *canvas = pm_window_get_canvas (window);
+  const PmMask *mask = pm_window_get_mask (window);
+  g_autoptr(Pixels) p = NULL;
+  double wx, wy;
+  int x0, y0, boundary_x = -1;
+
+  /* 1600 % around the right edge of the disk: image pixels become 16×16 blocks. */
+  pm_canvas_set_zoom (canvas, 16.0);
+  g_assert_cmpfloat (pm_canvas_get_zoom (canvas), ==, 16.0);
+  pm_canvas_image_to_widget (canvas, CX + R, CY, &wx, &wy);
+  pm_canvas_zoom_at (canvas, 16.0, gtk_widget_get_width (GTK_WIDGET (canvas)) / 2.0,
+                     gtk_widget_get_height (GTK_WIDGET (canvas)) / 2.0);
+  /* Scroll the boundary into the middle. */
+  {
+    GtkAdjustment *h = gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (canvas));
+    GtkAdjustment *v = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (canvas));
+    gtk_adjustment_set_value (h, (CX + R) * 16 - gtk_widget_get_width (GTK_WIDGET (canvas)) / 2.0);
+    gtk_adjustment_set_value (v, CY * 16 - gtk_widget_get_height (GTK_WIDGET (canvas)) / 2.0);
+  }
+  iterate (50);
+  p = render_canvas ();
+
+  /* Every screen pixel inside one image pixel has the same colour (nearest filter). */
+  for (int ix = (int) (CX + R) - 4; ix <= (int) (CX + R) + 4; ix++)
+    {
+      int ref[3], c[3];
+      pm_canvas_image_to_widget (canvas, ix, CY, &wx, &wy);
+      x0 = (int) ceil (wx);
+      y0 = (int) ceil (wy);
+      pixel_at (p, x0 + 1, y0 + 1, ref);
+      for (int dy = 1; dy < 15; dy += 3)
+        for (int dx = 1; dx < 15; dx += 3)
+          {
+            pixel_at (p, x0 + dx, y0 + dy, c);
+            g_assert_cmpint (rgb_distance (c, ref), ==, 0);
+          }
+      if (boundary_x < 0 && mask->data[(gsize) CY * W + ix] >= 0.5f &&
+          mask->data[(gsize) CY * W + ix + 1] < 0.5f)
+        boundary_x = ix;
+    }
+  g_assert_cmpint (boundary_x, >, 0);
+  {
+    /* The contour sits on the last mask pixel and not on the next one, which shows the
+     * edit untinted. */
+    int in[3], out[3], plain[3];
+    const PmImage *image = pm_window_get_edited (window);
+    gsize i = (gsize) CY * W + boundary_x + 1;
+    pm_canvas_image_to_widget (canvas, boundary_x + 0.5, CY + 0.5, &wx, &wy);
+    pixel_at (p, (int) wx, (int) wy, in);
+    pm_canvas_image_to_widget (canvas, boundary_x + 1.5, CY + 0.5, &wx, &wy);
+    pixel_at (p, (int) wx, (int) wy, out);
+    plain[0] = image->data[i * 4]; plain[1] = image->data[i * 4 + 1]; plain[2] = image->data[i * 4 + 2];
+    g_assert_cmpint (rgb_distance (out, plain), <=, 1);
+    g_assert_cmpint (rgb_distance (in, out), >, 20);
+  }
+  pm_canvas_zoom_fit (pm_window_get_canvas (window));
+}
+
+static void
+test_undo_redo (void)
+{
+  PmCanvas *canvas = pm_window_get_canvas (window);
+  const PmImage *image = pm_window_get_image (window);
+  const PmImage *edited = pm_window_get_edited (window);
+  gsize i = ((gsize) CY * W + (gsize) CX) * 4;
+  int orig[3] = { image->data[i], image->data[i + 1], image->data[i + 2] };
+  int edit[3] = { edited->data[i], edited->data[i + 1], edited->data[i + 2] };
+  int c[3];
+
+  pm_canvas_set_show_overlay (canvas, FALSE);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "undo", NULL);
+  wait_idle ();
+  g_assert_null (pm_window_get_edited (window));
+  {
+    g_autoptr(Pixels) p = render_canvas ();
+    canvas_pixel (p, CX, CY, c);
+    g_assert_cmpint (rgb_distance (c, orig), <=, 2);
+  }
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "undo"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "redo", NULL);
+  wait_idle ();
+  g_assert_true (pm_window_get_edited (window) == edited);
+  {
+    g_autoptr(Pixels) p = render_canvas ();
+    canvas_pixel (p, CX, CY, c);
+    g_assert_cmpint (rgb_distance (c, edit), <=, 6);
+  }
+}
+
+static void
+test_history_restore (void)
+{
+#ifdef PM_HAVE_PM_STORE
+  gint64 first = pm_window_get_run_id (window);
+  g_autoptr(PmImage) first_edited = pm_image_copy (pm_window_get_edited (window));
+  const PmImage *edited;
+  g_autoptr(Pixels) p = NULL;
+  gsize i = ((gsize) CY * W + (gsize) CX) * 4;
+  int c[3], want[3];
+
+  g_assert_cmpint (first, >, 0);
+
+  /* A second run, in another colour; undo/redo now spans two runs. */
+  pm_window_run (window, "paint the red disk green");
+  wait_idle ();
+  g_assert_null (pm_window_get_last_error (window));
+  g_assert_cmpint (pm_window_get_run_id (window), >, first);
+  g_assert_false (memcmp (pm_window_get_edited (window)->data, first_edited->data,
+                          (gsize) W * H * 4) == 0);
+
+  /* The history panel lists the session. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-history", NULL);
+  wait_idle ();
+
+  /* Restore the first run from the database. */
+  pm_window_restore_run (window, first);
+  wait_idle ();
+  g_assert_null (pm_window_get_last_error (window));
+  g_assert_cmpint (pm_window_get_run_id (window), ==, first);
+  edited = pm_window_get_edited (window);
+  g_assert_nonnull (edited);
+  g_assert_cmpmem (edited->data, (gsize) W * H * 4, first_edited->data, (gsize) W * H * 4);
+  g_assert_nonnull (pm_window_get_mask (window));
+
+  p = render_canvas ();
+  canvas_pixel (p, CX, CY, c);
+  want[0] = first_edited->data[i]; want[1] = first_edited->data[i + 1];
+  want[2] = first_edited->data[i + 2];
+  g_assert_cmpint (rgb_distance (c, want), <=, 6);
+
+  /* Redo moves to the second run, loaded from the history. */
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "redo"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "redo", NULL);
+  wait_idle ();
+  g_assert_cmpint (pm_window_get_run_id (window), >, first);
+  g_assert_nonnull (pm_window_get_edited (window));
+#else
+  g_test_skip ("built without the history store");
+#endif
+}
+
+static void
+test_dialogs (void)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+  GtkWindow *prefs;
+  GList *toplevels;
+
+  /* Templates and the shortcuts window parse; the about window opens. */
+  builder = gtk_builder_new_from_resource ("/org/paintmask/Paintmask/gtk/help-overlay.ui");
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
+  gtk_window_destroy (GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
+
+  prefs = pm_preferences_window_new (pm_application_get_settings (app));
+  gtk_window_present (prefs);
+  iterate (100);
+  gtk_window_destroy (prefs);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  iterate (100);
+  toplevels = gtk_window_list_toplevels ();
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_ABOUT_WINDOW (l->data))
+      gtk_window_destroy (l->data);
+  g_list_free (toplevels);
+  iterate (50);
+}
+
+static void
+test_engines (void)
+{
+  /* No CLIPSeg model under the test's XDG_DATA_HOME, no remote endpoint: both are
+   * insensitive and say how to enable them; the built-in engine is selected. */
+  const char *tip_clipseg = gtk_widget_get_tooltip_text (window->engine_checks[1]);
+  const char *tip_remote = gtk_widget_get_tooltip_text (window->engine_checks[2]);
+
+  g_assert_true (gtk_widget_get_sensitive (window->engine_checks[0]));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (window->engine_checks[0])));
+  g_assert_false (gtk_widget_get_sensitive (window->engine_checks[2]));
+  g_assert_nonnull (tip_remote);
+  g_assert_nonnull (strstr (tip_remote, "Preferences"));
+  if (!gtk_widget_get_sensitive (window->engine_checks[1]))
+    {
+      g_assert_nonnull (tip_clipseg);
+      g_assert_nonnull (strstr (tip_clipseg, "paintmask model download"));
+    }
+
+  /* Configuring an endpoint makes the remote engine selectable. */
+  g_settings_set_string (pm_application_get_settings (app), "remote-endpoint",
+                         "http://127.0.0.1:9/v1");
+  iterate (50);
+  g_assert_true (gtk_widget_get_sensitive (window->engine_checks[2]) ||
+                 strstr (gtk_widget_get_tooltip_text (window->engine_checks[2]), "build") != NULL);
+  g_settings_reset (pm_application_get_settings (app), "remote-endpoint");
+  iterate (50);
+  g_assert_false (gtk_widget_get_sensitive (window->engine_checks[2]));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (window->engine_checks[0])));
+}
+
+/* ---------------------------------------------------------------- screenshot mode */
+
+static int
+take_screenshot (const char *out)
+{
+  g_autofree char *sample = pm_test_source_path ("data/samples/coffee.png");
+  g_autoptr(GFile) file = g_file_new_for_path (sample);
+  const char *instruction = g_getenv ("PM_SCREENSHOT_INSTRUCTION");
+  g_autoptr(Pixels) p = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmImage) shot = NULL;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  iterate (300);
+  pm_window_open_file (window, file);
+  wait_idle ();
+  pm_window_run (window, instruction ? instruction : "paint the cup purple");
+  wait_idle ();
+  g_action_group_activate_action (G_ACTION_GROUP (window), "overlay", NULL);
+  iterate (5000);  /* let the engine's toast time out */
+  p = render (GTK_WIDGET (window));
+  shot = pm_image_new (p->width, p->height);
+  for (gsize i = 0; i < (gsize) p->width * p->height; i++)
+    {
+      guint32 v = ((guint32 *) p->argb)[i];
+      guint a = v >> 24;
+      for (int k = 0; k < 3; k++)
+        {
+          guint c = (v >> (16 - 8 * k)) & 0xff;
+          shot->data[i * 4 + k] = a ? (guint8) MIN (255u, c * 255 / a) : 0;
+        }
+      shot->data[i * 4 + 3] = (guint8) a;
+    }
+  if (!pm_image_save_png (shot, out, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  g_print ("saved %s (%d × %d); last error: %s\n", out, p->width, p->height,
+           pm_window_get_last_error (window) ? pm_window_get_last_error (window) : "none");
+  return 0;
+}
+
+/* ---------------------------------------------------------------- stall benchmark */
+
+typedef struct {
+  gint64 last;
+  gint64 worst;
+} Stall;
+
+static gboolean
+stall_tick (gpointer data)
+{
+  Stall *s = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (s->last != 0)
+    s->worst = MAX (s->worst, now - s->last);
+  s->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+/* PM_BENCH_STALL=WIDTHxHEIGHT: the longest main-loop gap while a built-in run is in
+ * progress on a synthetic photo of that size, and while its result is shown. */
+static int
+bench_stall (const char *size)
+{
+  int w = 4000, h = 3000;
+  g_autoptr(PmImage) image = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = g_build_filename (tmpdir, "big.png", NULL);
+  Stall s = { 0 };
+  guint id;
+  gint64 t0;
+
+  sscanf (size, "%dx%d", &w, &h);
+  image = pm_image_new (w, h);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        guint8 *p = image->data + ((gsize) y * w + x) * 4;
+        double dx = x - w / 2.0, dy = y - h / 2.0;
+        gboolean disk = dx * dx + dy * dy < (h / 4.0) * (h / 4.0);
+        p[0] = disk ? 200 : (guint8) (90 + 60 * x / w);
+        p[1] = disk ? 30 : (guint8) (100 + 40 * y / h);
+        p[2] = disk ? 30 : 120;
+        p[3] = 255;
+      }
+  g_assert_true (pm_image_save_png (image, path, &error));
+  file = g_file_new_for_path (path);
+  pm_window_open_file (window, file);
+  wait_idle ();
+
+  id = g_timeout_add (1, stall_tick, &s);
+  iterate (200);
+  s.worst = 0;
+  t0 = g_get_monotonic_time ();
+  pm_window_run (window, "segment the red disk");
+  g_print ("starting the run took %.1f ms on the main thread\n",
+           (g_get_monotonic_time () - t0) / 1000.0);
+  while (pm_window_get_edited (window) == NULL && pm_window_get_last_error (window) == NULL)
+    iterate (5);
+  g_print ("run on %d × %d: %.1f s, worst main-loop stall while running: %.1f ms\n", w, h,
+           (g_get_monotonic_time () - t0) / 1e6, s.worst / 1000.0);
+  s.worst = 0;
+  wait_idle ();
+  iterate (500);
+  g_print ("worst stall while showing the result (reveal, store write): %.1f ms\n",
+           s.worst / 1000.0);
+  g_source_remove (id);
+  return pm_window_get_last_error (window) ? 1 : 0;
+}
+
+/* ---------------------------------------------------------------- main */
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *db = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *screenshot = g_getenv ("PM_SCREENSHOT");
+  int ret;
+
+  tmpdir = pm_test_tmpdir ();
+  /* Keep the recent-files list and the default history out of the user's home. */
+  g_setenv ("XDG_DATA_HOME", tmpdir, TRUE);
+  db = g_build_filename (tmpdir, "history.sqlite3", NULL);
+  g_setenv ("PAINTMASK_DB", db, TRUE);
+
+  g_test_init (&argc, &argv, NULL);
+  gtk_disable_setlocale ();
+  if (!gtk_init_check ())
+    {
+      g_print ("1..0 # SKIP no display\n");
+      return 0;
+    }
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  app = pm_application_new (G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_settings_set_string (pm_application_get_settings (app), "history-database", db);
+  window = pm_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  gtk_window_present (GTK_WINDOW (window));
+  iterate (200);
+
+  if (screenshot != NULL)
+    return take_screenshot (screenshot);
+  if (g_getenv ("PM_BENCH_STALL") != NULL)
+    return bench_stall (g_getenv ("PM_BENCH_STALL"));
+
+  write_photo ();
+  g_test_add_func ("/app/window/dialogs", test_dialogs);
+  g_test_add_func ("/app/window/engines", test_engines);
+  g_test_add_func ("/app/window/open", test_open);
+#ifdef PM_HAVE_PM_PIPELINE
+  /* These share the window and run in order: each builds on the previous run. */
+  g_test_add_func ("/app/window/run-builtin", test_run_builtin);
+  g_test_add_func ("/app/window/render-overlay", test_render_overlay);
+  g_test_add_func ("/app/window/zoom-crisp", test_zoom_crisp);
+  g_test_add_func ("/app/window/undo-redo", test_undo_redo);
+  g_test_add_func ("/app/history/restore", test_history_restore);
+#endif
+  ret = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate (100);
+  g_object_unref (app);
+  pm_test_rmdir (tmpdir);
+  g_free (tmpdir);
+  g_free (photo_path);
+  return ret;
+}

@@ -1,0 +1,719 @@
+/* test-clipseg.c: the CLIPSeg forward pass against the reference fixture.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pm-clipseg.h"
+#include "pm-npy.h"
+#include "pm-ops.h"
+#include "pm-safetensors.h"
+#include "pm-test-util.h"
+
+typedef struct {
+  char   *name;
+  char   *model;
+  char   *image;
+  char   *text;
+  gint32  ids[80];
+  int     n_ids;
+  char   *pixels;
+  char   *logits;
+} Case;
+
+static GPtrArray *cases;
+
+static char *
+fixture_path (const char *rel)
+{
+  g_autofree char *p = g_build_filename ("data", "clipseg-fixture", rel, NULL);
+  return pm_test_shared_path (p);
+}
+
+static void
+case_free (gpointer p)
+{
+  Case *c = p;
+  g_free (c->name);
+  g_free (c->model);
+  g_free (c->image);
+  g_free (c->text);
+  g_free (c->pixels);
+  g_free (c->logits);
+  g_free (c);
+}
+
+static gboolean
+load_cases (void)
+{
+  g_autofree char *path = fixture_path ("cases.tsv");
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  cases = g_ptr_array_new_with_free_func (case_free);
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return FALSE;
+  lines = g_strsplit (text, "\n", -1);
+  for (int i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], "\t", -1);
+      g_auto(GStrv) ids = NULL;
+      Case *c;
+
+      if (g_strv_length (f) < 7)
+        continue;
+      c = g_new0 (Case, 1);
+      c->name = g_strdup (f[0]);
+      c->model = g_strdup (f[1]);
+      c->image = g_strdup (f[2]);
+      c->text = g_strdup (f[3]);
+      ids = g_strsplit (f[4], ",", -1);
+      for (int j = 0; ids[j] != NULL && j < 80; j++)
+        c->ids[c->n_ids++] = (gint32) g_ascii_strtoll (ids[j], NULL, 10);
+      c->pixels = g_strdup (f[5]);
+      c->logits = g_strdup (f[6]);
+      g_ptr_array_add (cases, c);
+    }
+  return cases->len > 0;
+}
+
+static float *
+load_npy (const char *rel,
+          gint64     *numel)
+{
+  g_autofree char *path = fixture_path (rel);
+  g_autoptr(GError) error = NULL;
+  gint64 shape[PM_NPY_MAX_DIMS];
+  int nd;
+  float *d = pm_npy_load (path, &nd, shape, &error);
+
+  g_assert_no_error (error);
+  *numel = 1;
+  for (int i = 0; i < nd; i++)
+    *numel *= shape[i];
+  return d;
+}
+
+static PmClipseg *
+load_model (const char *name)
+{
+  g_autofree char *dir = fixture_path (name);
+  g_autoptr(GError) error = NULL;
+  PmClipseg *m = pm_clipseg_load (dir, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (m);
+  return m;
+}
+
+/* The image as the product loads it (pm_image_load: gdk-pixbuf, EXIF orientation, RGBA). */
+static PmImage *
+load_image (const char *rel)
+{
+  g_autofree char *path = fixture_path (rel);
+  g_autoptr(GError) error = NULL;
+  PmImage *img = pm_image_load (path, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (img);
+  return img;
+}
+
+static void
+image_free (PmImage *img)
+{
+  pm_image_free (img);
+}
+
+/* ------------------------------------------------------------------------------------- */
+
+static void
+test_preprocess (void)
+{
+  for (guint i = 0; i < cases->len; i++)
+    {
+      Case *c = g_ptr_array_index (cases, i);
+      g_autoptr(PmClipseg) m = load_model (c->model);
+      int s = pm_clipseg_get_input_size (m);
+      g_autofree float *out = g_new (float, 3 * s * s);
+      gint64 n;
+      g_autofree float *want = load_npy (c->pixels, &n);
+      PmImage *img = load_image (c->image);
+      g_autoptr(GError) error = NULL;
+      double d;
+
+      g_assert_cmpint (n, ==, 3 * s * s);
+      g_assert_true (pm_clipseg_preprocess (m, img, out, &error));
+      g_assert_no_error (error);
+      d = pm_tensor_max_abs_diff (out, want, n);
+      g_test_message ("%s: preprocessed pixels max |Δ| = %.3g", c->name, d);
+      g_assert_cmpfloat (d, <=, 1e-5);
+      image_free (img);
+    }
+}
+
+static void
+test_logits_from_pixels (void)
+{
+  for (guint i = 0; i < cases->len; i++)
+    {
+      Case *c = g_ptr_array_index (cases, i);
+      g_autoptr(PmClipseg) m = load_model (c->model);
+      int s = pm_clipseg_get_input_size (m);
+      gint64 np, nl;
+      g_autofree float *pixels = load_npy (c->pixels, &np);
+      g_autofree float *want = load_npy (c->logits, &nl);
+      g_autofree float *logits = g_new (float, s * s);
+      g_autoptr(GError) error = NULL;
+      double d;
+
+      g_assert_cmpint (nl, ==, s * s);
+      g_assert_true (pm_clipseg_forward (m, pixels, c->ids, c->n_ids, logits, NULL, NULL,
+                                         &error));
+      g_assert_no_error (error);
+      d = pm_tensor_max_abs_diff (logits, want, nl);
+      g_test_message ("%s (%s): logits max |Δ| = %.3g", c->name, c->model, d);
+      g_assert_cmpfloat (d, <=, 1e-4);
+    }
+}
+
+static void
+test_logits_end_to_end (void)
+{
+  for (guint i = 0; i < cases->len; i++)
+    {
+      Case *c = g_ptr_array_index (cases, i);
+      g_autoptr(PmClipseg) m = load_model (c->model);
+      int s = pm_clipseg_get_input_size (m);
+      gint64 nl;
+      g_autofree float *want = load_npy (c->logits, &nl);
+      g_autofree float *pixels = g_new (float, 3 * s * s);
+      g_autofree float *logits = g_new (float, s * s);
+      PmImage *img = load_image (c->image);
+      g_autoptr(GError) error = NULL;
+      double d;
+
+      g_assert_true (pm_clipseg_preprocess (m, img, pixels, &error));
+      g_assert_true (pm_clipseg_forward (m, pixels, c->ids, c->n_ids, logits, NULL, NULL,
+                                         &error));
+      g_assert_no_error (error);
+      d = pm_tensor_max_abs_diff (logits, want, nl);
+      g_test_message ("%s (%s): end-to-end logits max |Δ| = %.3g", c->name, c->model, d);
+      g_assert_cmpfloat (d, <=, 1e-3);
+      image_free (img);
+    }
+}
+
+typedef struct {
+  int    n_checked;
+  double worst;
+  char  *worst_name;
+} DumpState;
+
+static void
+compare_dump (const char     *name,
+              const PmTensor *t,
+              gpointer        user_data)
+{
+  DumpState *st = user_data;
+  g_autofree char *rel = g_strdup_printf ("expected/case03-dump/%s.npy", name);
+  g_autofree char *path = fixture_path (rel);
+  g_autofree float *want = NULL;
+  gint64 n;
+  double d, scale = 0;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return;
+  want = load_npy (rel, &n);
+  g_assert_cmpint (n, ==, pm_tensor_numel (t));
+  for (gint64 i = 0; i < n; i++)
+    scale = MAX (scale, fabs (want[i]));
+  d = pm_tensor_max_abs_diff (t->data, want, n);
+  g_test_message ("case03 %-36s max |Δ| = %.3g (max |x| = %.3g)", name, d, scale);
+  /* relative to the stage's magnitude: activations grow along the residual stream */
+  g_assert_cmpfloat (d, <=, 1e-5 * MAX (scale, 1.0));
+  st->n_checked++;
+}
+
+static void
+test_dump_case03 (void)
+{
+  Case *c = g_ptr_array_index (cases, 2);
+  g_autoptr(PmClipseg) m = load_model (c->model);
+  int s = pm_clipseg_get_input_size (m);
+  gint64 np;
+  g_autofree float *pixels = load_npy ("expected/case03-dump/pixel_values.npy", &np);
+  g_autofree float *logits = g_new (float, s * s);
+  g_autoptr(GError) error = NULL;
+  DumpState st = { 0 };
+
+  g_assert_cmpstr (c->name, ==, "case03");
+  pm_clipseg_set_dump_func (m, compare_dump, &st);
+  g_assert_true (pm_clipseg_forward (m, pixels, c->ids, c->n_ids, logits, NULL, NULL, &error));
+  g_assert_no_error (error);
+  /* every stage of the dump except pixel_values / eos index / logits */
+  g_assert_cmpint (st.n_checked, >=, 24);
+}
+
+/* Padding with EOS (49407) plus an attention mask leaves the logits unchanged. */
+static void
+test_padding (void)
+{
+  Case *c = g_ptr_array_index (cases, 0);
+  g_autoptr(PmClipseg) m = load_model (c->model);
+  int s = pm_clipseg_get_input_size (m), e = pm_clipseg_get_embedding_dim (m);
+  gint64 np;
+  g_autofree float *pixels = load_npy (c->pixels, &np);
+  g_autofree float *a = g_new (float, s * s), *b = g_new (float, s * s);
+  g_autofree float *ea = g_new (float, e), *eb = g_new (float, e);
+  gint32 ids[77];
+  guint8 mask[77];
+  g_autoptr(PmClipsegVision) vision = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (int i = 0; i < 77; i++)
+    {
+      ids[i] = i < c->n_ids ? c->ids[i] : 49407;
+      mask[i] = i < c->n_ids;
+    }
+  vision = pm_clipseg_encode_image (m, pixels, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (pm_clipseg_encode_text (m, c->ids, c->n_ids, NULL, ea, NULL, NULL, &error));
+  g_assert_true (pm_clipseg_encode_text (m, ids, 77, mask, eb, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (pm_tensor_max_abs_diff (ea, eb, e), <=, 1e-5);
+  g_assert_true (pm_clipseg_decode (m, vision, ea, a, NULL, NULL, &error));
+  g_assert_true (pm_clipseg_decode (m, vision, eb, b, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (pm_tensor_max_abs_diff (a, b, s * s), <=, 1e-5);
+}
+
+/* One vision pass shared by several phrases gives the same logits as separate passes. */
+static void
+test_shared_vision (void)
+{
+  g_autoptr(PmClipseg) m = load_model ("tiny-f32");
+  int s = pm_clipseg_get_input_size (m), e = pm_clipseg_get_embedding_dim (m);
+  g_autoptr(PmClipsegVision) vision = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree float *emb = g_new (float, e), *logits = g_new (float, s * s);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      Case *c = g_ptr_array_index (cases, i);   /* case01, case02: same image */
+      gint64 np, nl;
+      g_autofree float *pixels = load_npy (c->pixels, &np);
+      g_autofree float *want = load_npy (c->logits, &nl);
+
+      if (vision == NULL)
+        vision = pm_clipseg_encode_image (m, pixels, NULL, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (pm_clipseg_encode_text (m, c->ids, c->n_ids, NULL, emb, NULL, NULL,
+                                             &error));
+      g_assert_true (pm_clipseg_decode (m, vision, emb, logits, NULL, NULL, &error));
+      g_assert_cmpfloat (pm_tensor_max_abs_diff (logits, want, nl), <=, 1e-4);
+    }
+}
+
+static void
+test_bad_input (void)
+{
+  g_autoptr(PmClipseg) m = load_model ("tiny-f32");
+  g_autofree float *emb = g_new (float, pm_clipseg_get_embedding_dim (m));
+  gint32 bad[] = { 49406, 60000, 49407 };
+  gint32 many[78] = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancel = g_cancellable_new ();
+  gint32 ok[] = { 49406, 49407 };
+
+  g_assert_false (pm_clipseg_encode_text (m, bad, 3, NULL, emb, NULL, NULL, &error));
+  g_assert_error (error, PM_CLIPSEG_ERROR, PM_CLIPSEG_ERROR_INPUT);
+  g_clear_error (&error);
+  g_assert_false (pm_clipseg_encode_text (m, many, 78, NULL, emb, NULL, NULL, &error));
+  g_assert_error (error, PM_CLIPSEG_ERROR, PM_CLIPSEG_ERROR_INPUT);
+  g_clear_error (&error);
+  g_assert_false (pm_clipseg_encode_text (m, bad, 0, NULL, emb, NULL, NULL, &error));
+  g_assert_error (error, PM_CLIPSEG_ERROR, PM_CLIPSEG_ERROR_INPUT);
+  g_clear_error (&error);
+  g_cancellable_cancel (cancel);
+  g_assert_false (pm_clipseg_encode_text (m, ok, 2, NULL, emb, cancel, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Malformed models: a copy of tiny-f32 with one tensor dropped or reshaped
+ * ------------------------------------------------------------------------------------- */
+
+static void
+copy_file (const char *from,
+           const char *dir,
+           const char *name)
+{
+  g_autofree char *src = g_build_filename (from, name, NULL);
+  g_autofree char *dst = g_build_filename (dir, name, NULL);
+  g_autofree char *data = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (src, &data, &len, NULL));
+  g_assert_true (g_file_set_contents (dst, data, (gssize) len, NULL));
+}
+
+/* Rewrites the header of tiny-f32's model.safetensors: @drop removed, or @reshape given the
+ * shape @new_shape (same byte count); data region unchanged. */
+static void
+write_modified (const char *dir,
+                const char *drop,
+                const char *reshape,
+                const char *new_shape)
+{
+  g_autofree char *src_dir = fixture_path ("tiny-f32");
+  g_autofree char *src = g_build_filename (src_dir, "model.safetensors", NULL);
+  g_autofree char *dst = g_build_filename (dir, "model.safetensors", NULL);
+  g_autofree char *data = NULL;
+  gsize len;
+  guint64 hlen = 0;
+  g_autofree char *header = NULL;
+  GString *out;
+  guint64 old_hlen;
+
+  g_assert_true (g_file_get_contents (src, &data, &len, NULL));
+  for (int i = 7; i >= 0; i--)
+    hlen = (hlen << 8) | (guint8) data[i];
+  old_hlen = hlen;
+  header = g_strndup (data + 8, hlen);
+  if (drop != NULL)
+    {
+      g_autofree char *key = g_strdup_printf ("\"%s\":", drop);
+      char *start = strstr (header, key), *end;
+      g_assert_nonnull (start);
+      end = strchr (start, '}');
+      g_assert_nonnull (end);
+      end++;
+      if (*end == ',')
+        end++;
+      else if (start > header && start[-1] == ',')
+        start--;
+      memmove (start, end, strlen (end) + 1);
+    }
+  if (reshape != NULL)
+    {
+      g_autofree char *key = g_strdup_printf ("\"%s\":", reshape);
+      char *start = strstr (header, key), *sh, *close;
+      g_autofree char *rest = NULL, *head = NULL;
+      g_assert_nonnull (start);
+      sh = strstr (start, "\"shape\":");
+      g_assert_nonnull (sh);
+      sh = strchr (sh, '[');
+      close = strchr (sh, ']');
+      rest = g_strdup (close + 1);
+      head = g_strndup (header, sh - header);
+      g_free (header);
+      header = g_strconcat (head, new_shape, rest, NULL);
+    }
+  out = g_string_new (NULL);
+  hlen = strlen (header);
+  for (int i = 0; i < 8; i++)
+    g_string_append_c (out, (char) ((hlen >> (8 * i)) & 0xff));
+  g_string_append (out, header);
+  g_string_append_len (out, data + 8 + old_hlen, (gssize) (len - 8 - old_hlen));
+  g_assert_true (g_file_set_contents (dst, out->str, (gssize) out->len, NULL));
+  g_string_free (out, TRUE);
+}
+
+static void
+expect_load_error (const char *drop,
+                   const char *reshape,
+                   const char *new_shape,
+                   const char *must_mention)
+{
+  g_autofree char *src_dir = fixture_path ("tiny-f32");
+  g_autofree char *dir = pm_test_tmpdir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmClipseg) m = NULL;
+
+  copy_file (src_dir, dir, "config.json");
+  copy_file (src_dir, dir, "preprocessor_config.json");
+  write_modified (dir, drop, reshape, new_shape);
+  m = pm_clipseg_load (dir, &error);
+  g_assert_null (m);
+  g_assert_error (error, PM_CLIPSEG_ERROR, PM_CLIPSEG_ERROR_WEIGHTS);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, must_mention));
+  pm_test_rmdir (dir);
+}
+
+static void
+test_malformed_model (void)
+{
+  expect_load_error ("decoder.film_mul.bias", NULL, NULL, "decoder.film_mul.bias");
+  expect_load_error ("clip.vision_model.encoder.layers.1.mlp.fc2.weight", NULL, NULL,
+                     "layers.1.mlp.fc2.weight");
+  expect_load_error (NULL, "decoder.reduces.0.weight", "[64, 16]", "decoder.reduces.0.weight");
+  expect_load_error (NULL, "clip.text_projection.weight", "[1024]", "expected [32, 32]");
+}
+
+/* Valid files whose config would need terabytes of scratch: a clear error, no abort. */
+static void
+test_huge_scratch (void)
+{
+  g_autofree char *dir = pm_test_source_path ("tests/fixtures/clipseg-huge-scratch");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmClipseg) m = pm_clipseg_load (dir, &error);
+
+  g_assert_null (m);
+  g_assert_error (error, PM_CLIPSEG_ERROR, PM_CLIPSEG_ERROR_WEIGHTS);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "scratch"));
+}
+
+/* The vision layer after the deepest extracted one is not needed. */
+static void
+test_skips_unused_layers (void)
+{
+  g_autofree char *src_dir = fixture_path ("tiny-f32");
+  g_autofree char *dir = pm_test_tmpdir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmClipseg) m = NULL;
+
+  copy_file (src_dir, dir, "config.json");
+  copy_file (src_dir, dir, "preprocessor_config.json");
+  write_modified (dir, "clip.vision_model.encoder.layers.3.mlp.fc2.weight", NULL, NULL);
+  m = pm_clipseg_load (dir, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (m);
+  pm_test_rmdir (dir);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Second reference (tests/fixtures/clipseg-alt, from make-alt-reference.py): simple head,
+ * FiLM at layer 1, unordered extract layers, shrunk position grid, BF16 weights, masks.
+ * ------------------------------------------------------------------------------------- */
+
+static void
+test_alt_reference (void)
+{
+  g_autofree char *dir = pm_test_source_path ("tests/fixtures/clipseg-alt");
+  g_autofree char *tsv_path = g_build_filename (dir, "cases.tsv", NULL);
+  g_autofree char *px_path = g_build_filename (dir, "pixel_values.npy", NULL);
+  g_autofree char *tsv = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmClipseg) m = pm_clipseg_load (dir, &error);
+  g_autoptr(PmClipsegVision) vision = NULL;
+  g_autofree float *pixels = NULL, *emb = NULL, *logits = NULL;
+  gint64 shape[PM_NPY_MAX_DIMS];
+  int nd, s, n_cases = 0;
+
+  g_assert_no_error (error);
+  s = pm_clipseg_get_input_size (m);
+  g_assert_cmpint (s, ==, 48);
+  pixels = pm_npy_load (px_path, &nd, shape, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (nd, ==, 4);
+  g_assert_cmpint (shape[3], ==, s);
+  vision = pm_clipseg_encode_image (m, pixels, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  emb = g_new (float, pm_clipseg_get_embedding_dim (m));
+  logits = g_new (float, s * s);
+
+  g_assert_true (g_file_get_contents (tsv_path, &tsv, NULL, NULL));
+  lines = g_strsplit (tsv, "\n", -1);
+  for (int i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], "\t", -1);
+      g_auto(GStrv) ids_s = g_strsplit (f[0], ",", -1);
+      g_autofree char *lpath = g_build_filename (dir, f[2], NULL);
+      g_autofree float *want = pm_npy_load (lpath, &nd, shape, &error);
+      int n = (int) g_strv_length (ids_s), n_real = atoi (f[1]);
+      gint32 ids[16];
+      guint8 mask[16];
+      double d;
+
+      g_assert_no_error (error);
+      g_assert_cmpint (n, <=, 16);
+      for (int j = 0; j < n; j++)
+        {
+          ids[j] = atoi (ids_s[j]);
+          mask[j] = j < n_real;
+        }
+      g_assert_true (pm_clipseg_encode_text (m, ids, n, mask, emb, NULL, NULL, &error));
+      g_assert_true (pm_clipseg_decode (m, vision, emb, logits, NULL, NULL, &error));
+      g_assert_no_error (error);
+      d = pm_tensor_max_abs_diff (logits, want, s * s);
+      g_test_message ("alt case %d (%d tokens, %d real): logits max |Δ| = %.3g", i, n, n_real, d);
+      g_assert_cmpfloat (d, <=, 1e-4);
+      n_cases++;
+    }
+  g_assert_cmpint (n_cases, ==, 3);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Progress and cancellation between vision layers
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct {
+  int           calls;
+  int           cancel_at;
+  GCancellable *cancellable;
+  char         *last;
+} ProgressState;
+
+static void
+on_progress (const char *stage,
+             double      fraction,
+             gpointer    user_data)
+{
+  ProgressState *st = user_data;
+
+  g_assert_cmpfloat (fraction, >=, 0.0);
+  g_assert_cmpfloat (fraction, <=, 1.0);
+  st->calls++;
+  g_free (st->last);
+  st->last = g_strdup (stage);
+  if (st->calls == st->cancel_at)
+    g_cancellable_cancel (st->cancellable);
+}
+
+static void
+test_progress_cancel (void)
+{
+  g_autoptr(PmClipseg) m = load_model ("tiny-f32");
+  Case *c = g_ptr_array_index (cases, 0);
+  gint64 np;
+  g_autofree float *pixels = load_npy (c->pixels, &np);
+  g_autoptr(GCancellable) cancel = g_cancellable_new ();
+  ProgressState st = { 0, -1, cancel, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmClipsegVision) v = NULL;
+
+  v = pm_clipseg_encode_image (m, pixels, on_progress, &st, cancel, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (v);
+  /* 3 of the 4 layers run (extract_layers [0, 1, 2]), plus the final report */
+  g_assert_cmpint (st.calls, ==, 4);
+  g_clear_pointer (&v, pm_clipseg_vision_free);
+
+  st.calls = 0;
+  st.cancel_at = 2;
+  v = pm_clipseg_encode_image (m, pixels, on_progress, &st, cancel, NULL, &error);
+  g_assert_null (v);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (st.last, ==, "vision layer 2/3");
+  g_free (st.last);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Full-size model: random F16 weights with the real dimensions, generated once per build
+ * directory by tests/fixtures/make-full-model.py.
+ * ------------------------------------------------------------------------------------- */
+
+static char *
+ensure_full_model (void)
+{
+  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
+  g_autofree char *script = pm_test_source_path ("tests/fixtures/make-full-model.py");
+  g_autofree char *config = fixture_path ("full-config");
+  g_autofree char *script_text = NULL;
+  g_autofree char *sum = NULL;
+  g_autofree char *stamp_text = NULL;
+  char *dir;
+  g_autofree char *stamp = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (!g_file_get_contents (script, &script_text, NULL, NULL) ||
+      !g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
+    return NULL;
+  sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, script_text, -1);
+  dir = g_build_filename (builddir != NULL ? builddir : ".", "clipseg-full-f16", NULL);
+  stamp = g_build_filename (dir, "stamp", NULL);
+  if (g_file_get_contents (stamp, &stamp_text, NULL, NULL) && g_str_equal (stamp_text, sum))
+    return dir;
+  {
+    const char *argv[] = { "/usr/bin/python3", script, config, dir, "--dtype", "F16", NULL };
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+                  &status, &error);
+  }
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    {
+      g_free (dir);
+      return NULL;
+    }
+  g_assert_true (g_file_set_contents (stamp, sum, -1, NULL));
+  return dir;
+}
+
+static void
+test_full_size (void)
+{
+  g_autofree char *dir = ensure_full_model ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmClipseg) m = NULL;
+  g_autofree float *pixels = NULL, *logits = NULL;
+  gint32 ids[] = { 49406, 320, 1125, 539, 320, 2368, 49407 };   /* a photo of a cat */
+  double sum = 0, sq = 0;
+  int s;
+  GRand *r;
+
+  if (dir == NULL)
+    {
+      g_test_skip ("cannot generate the full-size model (needs /usr/bin/python3 + numpy)");
+      return;
+    }
+  m = pm_clipseg_load (dir, &error);
+  g_assert_no_error (error);
+  s = pm_clipseg_get_input_size (m);
+  g_assert_cmpint (s, ==, 352);
+  g_assert_cmpint (pm_clipseg_get_embedding_dim (m), ==, 512);
+  g_assert_cmpint (pm_clipseg_config_get_vision_layers_needed (pm_clipseg_get_config (m)), ==, 10);
+  pixels = g_new (float, 3 * s * s);
+  logits = g_new (float, s * s);
+  r = g_rand_new_with_seed (3);
+  for (int i = 0; i < 3 * s * s; i++)
+    pixels[i] = (float) g_rand_double_range (r, -2, 2);
+  g_rand_free (r);
+  g_assert_true (pm_clipseg_forward (m, pixels, ids, G_N_ELEMENTS (ids), logits, NULL, NULL,
+                                     &error));
+  g_assert_no_error (error);
+  for (int i = 0; i < s * s; i++)
+    {
+      g_assert_true (isfinite (logits[i]));
+      sum += logits[i];
+      sq += (double) logits[i] * logits[i];
+    }
+  g_test_message ("full-size logits: mean %.4g, rms %.4g", sum / (s * s), sqrt (sq / (s * s)));
+  g_assert_cmpfloat (sq / (s * s) - (sum / (s * s)) * (sum / (s * s)), >, 0.0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  if (!load_cases ())
+    {
+      g_test_skip ("CLIPSeg fixture not found");
+      return g_test_run ();
+    }
+  g_test_add_func ("/engine/clipseg/dump-case03", test_dump_case03);
+  g_test_add_func ("/engine/clipseg/logits-from-pixels", test_logits_from_pixels);
+  g_test_add_func ("/engine/clipseg/preprocess", test_preprocess);
+  g_test_add_func ("/engine/clipseg/logits-end-to-end", test_logits_end_to_end);
+  g_test_add_func ("/engine/clipseg/padding", test_padding);
+  g_test_add_func ("/engine/clipseg/shared-vision", test_shared_vision);
+  g_test_add_func ("/engine/clipseg/bad-input", test_bad_input);
+  g_test_add_func ("/engine/clipseg/malformed-model", test_malformed_model);
+  g_test_add_func ("/engine/clipseg/skips-unused-layers", test_skips_unused_layers);
+  g_test_add_func ("/engine/clipseg/huge-scratch", test_huge_scratch);
+  g_test_add_func ("/engine/clipseg/alt-reference", test_alt_reference);
+  g_test_add_func ("/engine/clipseg/progress-cancel", test_progress_cancel);
+  g_test_add_func ("/engine/clipseg/full-size", test_full_size);
+  {
+    int ret = g_test_run ();
+    g_ptr_array_unref (cases);
+    return ret;
+  }
+}
