@@ -5,17 +5,22 @@
  * The edited image may come from anywhere (Paintmask's renderer, a generative model, a
  * re-saved JPEG), so everything that is not the edit itself is modelled and removed first:
  *
- *   1. size:        resample the edited image to the original's size;
+ *   1. size:        resample the edited image to the original's size (photos over 4 MP
+ *                   are compared at about 4 MP and the soft mask scaled back up);
  *   2. alignment:   a global sub-pixel translation (generators shift by a pixel or so);
  *   3. softness:    the original is blurred as much as the edit looks blurred;
  *   4. tone:        per-channel gain and offset fitted by iteratively reweighted least
  *                   squares, which ignores the painted pixels as outliers;
  *   5. difference:  OKLab distance, chroma weighted above lightness (the edit keeps
  *                   lightness), taking the best match in a 3×3 neighbourhood; with a
- *                   colour hint, changes toward the hint's hue count more;
- *   6. threshold:   a small blur against JPEG blocks, Otsu on the difference histogram
- *                   above a noise floor, then hysteresis;
- *   7. clean-up:    drop small components, fill small holes, smooth.
+ *                   colour hint, colourful pixels far from the hint's hue are damped;
+ *   6. threshold:   a blur against JPEG blocks and noise, Otsu on the difference histogram
+ *                   above a noise floor measured on the image, then hysteresis;
+ *   7. clean-up:    drop small components;
+ *   8. boundary:    a feathered edge is a blend, so edge pixels are in when their change
+ *                   is at least half the change of the object's interior nearby; then
+ *                   holes are filled where they are tiny or changed somewhat.
+ * Steps 2–4 live in pm-derive-match.c.
  */
 #define G_LOG_DOMAIN "pm-derive"
 
