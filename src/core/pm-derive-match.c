@@ -14,6 +14,9 @@
 #define TONE_ITERATIONS    10
 #define TONE_SAMPLES       120000
 #define TONE_GAIN_PRIOR    0.005   /* variance-like weight of "gain = 1" in the tone fit */
+#define TONE_SCALE_MAX     0.05f   /* residual scale of the robust weights, at most */
+#define TONE_GAIN_MAX      1.25    /* a global change of tone stays within these */
+#define TONE_OFFSET_MAX    0.2
 
 /* ---- Small float-plane helpers -------------------------------------------------------- */
 
@@ -303,7 +306,7 @@ pm_derive_match_tone (float       *orig,
   gsize m = (n + stride - 1) / stride;
   float *res = g_new (float, m);
   double gain[3] = { 1, 1, 1 }, offset[3] = { 0, 0, 0 };
-  float scale = 0.1f;
+  float scale = TONE_SCALE_MAX;
 
   for (int it = 0; it < TONE_ITERATIONS; it++)
     {
@@ -350,13 +353,15 @@ pm_derive_match_tone (float       *orig,
           cxx = sxx[c] - sw[c] * mx * mx;
           cxy = sxy[c] - sw[c] * mx * my;
           prior = sw[c] * TONE_GAIN_PRIOR;
-          gain[c] = CLAMP ((cxy + prior) / (cxx + prior), 0.5, 2.0);
-          offset[c] = my - gain[c] * mx;
+          gain[c] = CLAMP ((cxy + prior) / (cxx + prior), 1 / TONE_GAIN_MAX, TONE_GAIN_MAX);
+          offset[c] = CLAMP (my - gain[c] * mx, -TONE_OFFSET_MAX, TONE_OFFSET_MAX);
         }
 
-      /* Scale from the residuals of the better half (the unchanged pixels). */
-      scale = pm_derive_quantile (res, k, 0.25) * 3.0f;
-      scale = CLAMP (scale, 0.01f, 0.1f);
+      /* Scale from the best-fitting tenth of the pixels, which are unchanged ones even
+       * when the edit covers most of the picture; capped so a painted majority never
+       * gets the weight of a global shift. */
+      scale = pm_derive_quantile (res, k, 0.1) * 4.0f;
+      scale = CLAMP (scale, 0.01f, TONE_SCALE_MAX);
     }
 
   g_debug ("tone: gain %.3f %.3f %.3f offset %.3f %.3f %.3f", gain[0], gain[1], gain[2],

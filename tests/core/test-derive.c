@@ -260,6 +260,35 @@ test_large (void)
 }
 
 static void
+test_big_object (void)
+{
+  /* The object covers about 80 % of the picture, and the whole edit is toned: the tone fit
+   * and the noise floor must still find the untouched minority. */
+  g_autoptr(PmImage) image = NULL;
+  g_autoptr(PmMask) ellipse = NULL;
+  g_autoptr(PmMask) truth = NULL;
+  g_autoptr(PmMask) soft_truth = NULL;
+  g_autoptr(PmImage) edited = NULL;
+  g_autoptr(PmMask) mask = NULL;
+  GError *error = NULL;
+  double iou;
+
+  make_scene (200, 150, &image, &ellipse);
+  truth = pm_mask_new (200, 150);
+  for (int y = 0; y < 150; y++)
+    for (int x = 0; x < 200; x++)
+      truth->data[y * 200 + x] = (x >= 12 && x < 188 && y >= 8 && y < 142) ? 1.0f : 0.0f;
+  soft_truth = sim_soft_mask (truth);
+  edited = pm_edit_recolor (image, soft_truth, (PmRgb) { 0.5f, 0.0f, 0.5f }, NULL);
+  sim_tone (edited, 9);
+  mask = pm_mask_derive (image, edited, NULL, NULL, &error);
+  g_assert_no_error (error);
+  iou = sim_iou (mask, truth);
+  g_test_message ("80 %% object + tone shift: IoU %.4f", iou);
+  g_assert_cmpfloat (iou, >=, 0.95);
+}
+
+static void
 test_identical (void)
 {
   g_autoptr(PmImage) image = NULL;
@@ -369,6 +398,7 @@ main (int   argc,
   g_test_add_func ("/core/derive/shape-mismatch", test_shape_mismatch);
   g_test_add_func ("/core/derive/hint-and-size", test_hint_and_size);
   g_test_add_func ("/core/derive/large", test_large);
+  g_test_add_func ("/core/derive/big-object", test_big_object);
   g_test_add_func ("/core/derive/hint-close-colour", test_hint_helps_close_colour);
   g_test_add_func ("/core/derive/eval-clean", test_eval_clean);
   g_test_add_func ("/core/derive/eval-perturbed", test_eval_perturbed);
