@@ -176,6 +176,39 @@ test_achromatic_targets (void)
 }
 
 static void
+test_params (void)
+{
+  g_autoptr(PmImage) image = make_textured (30, 20, 9);
+  g_autoptr(PmMask) mask = pm_mask_new (30, 20);
+  g_autoptr(PmImage) flat = NULL;
+  g_autoptr(PmImage) grey = NULL;
+  PmEditParams params;
+  PmRgb blue;
+  PmOklab target;
+
+  for (int i = 0; i < 30 * 20; i++)
+    mask->data[i] = 1.0f;
+  g_assert_true (pm_color_parse ("royal blue", &blue));
+  target = pm_rgb_to_oklab (blue);
+
+  /* lightness_keep = 0: every pixel takes the target's lightness (a flat fill). */
+  pm_edit_params_init (&params);
+  g_assert_cmpfloat (params.lightness_keep, ==, 1.0f);
+  g_assert_cmpfloat (params.chroma_boost, ==, 1.0f);
+  params.lightness_keep = 0.0f;
+  flat = pm_edit_recolor (image, mask, blue, &params);
+  for (gsize i = 0; i < 30 * 20; i++)
+    g_assert_cmpfloat_with_epsilon (lab_at (flat, i).L, target.L, 0.01);
+
+  /* chroma_boost = 0: no chroma, a grey rendering of the region. */
+  pm_edit_params_init (&params);
+  params.chroma_boost = 0.0f;
+  grey = pm_edit_recolor (image, mask, blue, &params);
+  for (gsize i = 0; i < 30 * 20; i++)
+    g_assert_cmpfloat (pm_oklab_to_oklch (lab_at (grey, i)).C, <, 0.01f);
+}
+
+static void
 test_golden (void)
 {
   /* A 4×2 image, mask 1, 1, 0.5, 0 on each row, painted purple (#800080). Reference
@@ -217,6 +250,7 @@ main (int   argc,
   g_test_add_func ("/core/edit/empty-mask", test_empty_mask);
   g_test_add_func ("/core/edit/hue-and-texture", test_hue_and_texture);
   g_test_add_func ("/core/edit/achromatic", test_achromatic_targets);
+  g_test_add_func ("/core/edit/params", test_params);
   g_test_add_func ("/core/edit/golden", test_golden);
 
   return g_test_run ();
