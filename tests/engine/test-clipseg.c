@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pm-clipseg.h"
@@ -453,6 +454,20 @@ test_malformed_model (void)
   expect_load_error (NULL, "clip.text_projection.weight", "[1024]", "expected [32, 32]");
 }
 
+/* Valid files whose config would need terabytes of scratch: a clear error, no abort. */
+static void
+test_huge_scratch (void)
+{
+  g_autofree char *dir = pm_test_source_path ("tests/fixtures/clipseg-huge-scratch");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmClipseg) m = pm_clipseg_load (dir, &error);
+
+  g_assert_null (m);
+  g_assert_error (error, PM_CLIPSEG_ERROR, PM_CLIPSEG_ERROR_WEIGHTS);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "scratch"));
+}
+
 /* The vision layer after the deepest extracted one is not needed. */
 static void
 test_skips_unused_layers (void)
@@ -469,6 +484,69 @@ test_skips_unused_layers (void)
   g_assert_no_error (error);
   g_assert_nonnull (m);
   pm_test_rmdir (dir);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Second reference (tests/fixtures/clipseg-alt, from make-alt-reference.py): simple head,
+ * FiLM at layer 1, unordered extract layers, shrunk position grid, BF16 weights, masks.
+ * ------------------------------------------------------------------------------------- */
+
+static void
+test_alt_reference (void)
+{
+  g_autofree char *dir = pm_test_source_path ("tests/fixtures/clipseg-alt");
+  g_autofree char *tsv_path = g_build_filename (dir, "cases.tsv", NULL);
+  g_autofree char *px_path = g_build_filename (dir, "pixel_values.npy", NULL);
+  g_autofree char *tsv = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmClipseg) m = pm_clipseg_load (dir, &error);
+  g_autoptr(PmClipsegVision) vision = NULL;
+  g_autofree float *pixels = NULL, *emb = NULL, *logits = NULL;
+  gint64 shape[PM_NPY_MAX_DIMS];
+  int nd, s, n_cases = 0;
+
+  g_assert_no_error (error);
+  s = pm_clipseg_get_input_size (m);
+  g_assert_cmpint (s, ==, 48);
+  pixels = pm_npy_load (px_path, &nd, shape, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (nd, ==, 4);
+  g_assert_cmpint (shape[3], ==, s);
+  vision = pm_clipseg_encode_image (m, pixels, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  emb = g_new (float, pm_clipseg_get_embedding_dim (m));
+  logits = g_new (float, s * s);
+
+  g_assert_true (g_file_get_contents (tsv_path, &tsv, NULL, NULL));
+  lines = g_strsplit (tsv, "\n", -1);
+  for (int i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], "\t", -1);
+      g_auto(GStrv) ids_s = g_strsplit (f[0], ",", -1);
+      g_autofree char *lpath = g_build_filename (dir, f[2], NULL);
+      g_autofree float *want = pm_npy_load (lpath, &nd, shape, &error);
+      int n = (int) g_strv_length (ids_s), n_real = atoi (f[1]);
+      gint32 ids[16];
+      guint8 mask[16];
+      double d;
+
+      g_assert_no_error (error);
+      g_assert_cmpint (n, <=, 16);
+      for (int j = 0; j < n; j++)
+        {
+          ids[j] = atoi (ids_s[j]);
+          mask[j] = j < n_real;
+        }
+      g_assert_true (pm_clipseg_encode_text (m, ids, n, mask, emb, NULL, NULL, &error));
+      g_assert_true (pm_clipseg_decode (m, vision, emb, logits, NULL, NULL, &error));
+      g_assert_no_error (error);
+      d = pm_tensor_max_abs_diff (logits, want, s * s);
+      g_test_message ("alt case %d (%d tokens, %d real): logits max |Δ| = %.3g", i, n, n_real, d);
+      g_assert_cmpfloat (d, <=, 1e-4);
+      n_cases++;
+    }
+  g_assert_cmpint (n_cases, ==, 3);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -629,6 +707,8 @@ main (int   argc,
   g_test_add_func ("/engine/clipseg/bad-input", test_bad_input);
   g_test_add_func ("/engine/clipseg/malformed-model", test_malformed_model);
   g_test_add_func ("/engine/clipseg/skips-unused-layers", test_skips_unused_layers);
+  g_test_add_func ("/engine/clipseg/huge-scratch", test_huge_scratch);
+  g_test_add_func ("/engine/clipseg/alt-reference", test_alt_reference);
   g_test_add_func ("/engine/clipseg/progress-cancel", test_progress_cancel);
   g_test_add_func ("/engine/clipseg/full-size", test_full_size);
   {

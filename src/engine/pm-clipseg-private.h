@@ -1,0 +1,94 @@
+/* pm-clipseg-private.h: the CLIPSeg model's structs, shared by pm-clipseg*.c.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Shapes: S = input side (352), p = patch (16), g = S/p (22), T = g² + 1 tokens (485),
+ * Dv/Dt = vision/text width (768/512), R = reduce_dim (64), E = projection_dim (512),
+ * n = number of extracted layers (3). Every activation is [tokens, width], row-major.
+ */
+#pragma once
+
+#include "pm-clipseg.h"
+#include "pm-safetensors.h"
+
+G_BEGIN_DECLS
+
+/* ---------------------------------------------------------------------------------------
+ * Weights
+ * ------------------------------------------------------------------------------------- */
+
+/* One transformer layer; prefix "<model>.encoder.layers.<i>." (clip.text_model,
+ * clip.vision_model) or "decoder.layers.<i>.". D = width, I = intermediate size. */
+typedef struct {
+  PmTensor q_w, q_b;      /* [D, D], [D]  self_attn.q_proj.{weight,bias} */
+  PmTensor k_w, k_b;      /* [D, D], [D]  self_attn.k_proj */
+  PmTensor v_w, v_b;      /* [D, D], [D]  self_attn.v_proj */
+  PmTensor o_w, o_b;      /* [D, D], [D]  self_attn.out_proj */
+  PmTensor ln1_w, ln1_b;  /* [D]          layer_norm1 */
+  PmTensor fc1_w, fc1_b;  /* [I, D], [I]  mlp.fc1 */
+  PmTensor fc2_w, fc2_b;  /* [D, I], [D]  mlp.fc2 */
+  PmTensor ln2_w, ln2_b;  /* [D]          layer_norm2 */
+} PmClipsegLayer;
+
+typedef struct {
+  /* text: clip.text_model.* */
+  /* [V, Dt] embeddings.token_embedding.weight: left as stored (rows converted on use,
+   * so a 100 MB table is never widened in full) */
+  const PmSafetensorsInfo *tok_emb;
+  const guint8   *tok_emb_data;
+  PmTensor        pos_emb;      /* [P, Dt]  embeddings.position_embedding.weight (P = 77) */
+  PmClipsegLayer *text_layers;  /* [Lt]     encoder.layers.<i> */
+  PmTensor        final_ln_w;   /* [Dt]     final_layer_norm.weight */
+  PmTensor        final_ln_b;   /* [Dt]     final_layer_norm.bias */
+  PmTensor        text_proj;    /* [E, Dt]  clip.text_projection.weight (no bias) */
+
+  /* vision: clip.vision_model.* (post_layernorm, visual_projection are unused) */
+  PmTensor        class_emb;    /* [Dv]              embeddings.class_embedding */
+  PmTensor        patch_w;      /* [Dv, 3, p, p]     embeddings.patch_embedding.weight */
+  PmTensor        vpos_emb;     /* [G0² + 1, Dv]     embeddings.position_embedding.weight */
+  PmTensor        pre_ln_w;     /* [Dv]              pre_layrnorm.weight */
+  PmTensor        pre_ln_b;     /* [Dv]              pre_layrnorm.bias */
+  PmClipsegLayer *vision_layers;/* [needed]          encoder.layers.<i>, i < deepest extract */
+
+  /* decoder.* */
+  PmTensor        film_mul_w;   /* [R, E]  film_mul.weight */
+  PmTensor        film_mul_b;   /* [R]     film_mul.bias */
+  PmTensor        film_add_w;   /* [R, E]  film_add.weight */
+  PmTensor        film_add_b;   /* [R]     film_add.bias */
+  PmTensor       *reduce_w;     /* n × [R, Dv]  reduces.<i>.weight */
+  PmTensor       *reduce_b;     /* n × [R]      reduces.<i>.bias */
+  PmClipsegLayer *dec_layers;   /* [n]          layers.<i> (D = R, ReLU, post-norm) */
+  /* complex head: transposed_convolution.{0,2,4}; k = p / 4 */
+  PmTensor        conv0_w;      /* [R, R, 3, 3]       transposed_convolution.0.weight */
+  PmTensor        conv0_b;      /* [R] */
+  PmTensor        convt1_w;     /* [R, R/2, k, k]     transposed_convolution.2.weight */
+  PmTensor        convt1_b;     /* [R/2] */
+  PmTensor        convt2_w;     /* [R/2, 1, k, k]     transposed_convolution.4.weight */
+  PmTensor        convt2_b;     /* [1] */
+  /* simple head: transposed_convolution */
+  PmTensor        convt_w;      /* [R, 1, p, p]       transposed_convolution.weight */
+  PmTensor        convt_b;      /* [1]                transposed_convolution.bias */
+} PmClipsegWeights;
+
+struct _PmClipseg {
+  PmClipsegConfig   config;
+  PmClipsegWeights  w;
+  PmSafetensors    *st;           /* owns the mapping and converted buffers */
+  PmTensor         *pos_table;    /* [T, Dv]: class row + bicubic-resized grid, at load */
+  PmArena          *arena;        /* scratch for one call at a time */
+  int               grid;         /* g */
+  int               n_tokens;     /* T */
+  int               n_vision;     /* vision layers run (deepest extract + 1) */
+  gsize             weights_bytes;
+  PmClipsegDumpFunc dump;
+  gpointer          dump_data;
+};
+
+struct _PmClipsegVision {
+  int    n;       /* extracted layers, in config order */
+  int    tokens;  /* T */
+  int    width;   /* Dv */
+  float *acts;    /* [n, T, Dv] */
+};
+
+G_END_DECLS
