@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -351,6 +352,19 @@ struct _PmCliProgress {
   gint64    last_draw_us;
 };
 
+/* Ctrl-C while the line is shown: erase it so the shell prompt starts clean, then die of
+ * the signal as usual. Only async-signal-safe calls here. */
+static void
+progress_interrupted (int signum)
+{
+  static const char erase[] = "\r\033[K";
+  ssize_t ignored = write (STDERR_FILENO, erase, sizeof erase - 1);
+
+  (void) ignored;
+  signal (signum, SIG_DFL);
+  raise (signum);
+}
+
 PmCliProgress *
 pm_cli_progress_new (gboolean enabled)
 {
@@ -359,6 +373,11 @@ pm_cli_progress_new (gboolean enabled)
   g_mutex_init (&progress->lock);
   progress->enabled = enabled && isatty (STDERR_FILENO);
   progress->percent = -1;
+  if (progress->enabled)
+    {
+      signal (SIGINT, progress_interrupted);
+      signal (SIGTERM, progress_interrupted);
+    }
   return progress;
 }
 
