@@ -124,6 +124,8 @@ pm_pipeline_run (PmEngine                *engine,
                  GError                 **error)
 {
   g_autoptr(PmPipelineResult) result = NULL;
+  g_autoptr(PmInstruction) recoloured = NULL;
+  const PmInstruction *engine_instruction;
   PmPipelineOptions defaults;
   PmEngineResult er = { 0 };
   PmDeriveOptions derive_options;
@@ -166,10 +168,23 @@ pm_pipeline_run (PmEngine                *engine,
                                                     ? options->highlight
                                                     : (PmRgb) { 1.0f, 0.0f, 1.0f });
 
+  /* A remote engine paints by itself: tell it the colour we chose (--color, or a custom
+   * highlight) so that the edit and the derive hint agree. Local engines ignore it. */
+  engine_instruction = result->instruction;
+  if (options->has_color || (!result->instruction->has_color && options->has_highlight))
+    {
+      recoloured = pm_instruction_copy (result->instruction);
+      recoloured->has_color = TRUE;
+      recoloured->color = result->color;
+      g_free (recoloured->color_name);
+      recoloured->color_name = pm_color_to_hex (result->color);
+      engine_instruction = recoloured;
+    }
+
   /* Engine: a soft mask (local) or an edited image (remote). */
   progress_report (&map, "running engine", PROGRESS_ENGINE_START);
   er.timings = pm_timings_new ();
-  if (!pm_engine_run (engine, image, result->instruction, engine_progress_cb, &map,
+  if (!pm_engine_run (engine, image, engine_instruction, engine_progress_cb, &map,
                       cancellable, &er, error))
     {
       pm_engine_result_clear (&er);

@@ -22,6 +22,8 @@ typedef struct {
   PmRgb         remote_color;
   GCancellable *cancel_in_run; /* cancelled from inside run(), as a user would mid-run */
   int           runs;
+  gboolean      seen_has_color; /* the paint colour the engine was told */
+  PmRgb         seen_color;
   /* A burst of progress reports, then a signal to the test (see test_async_coalesced). */
   int           burst;
   GMutex        burst_lock;
@@ -44,6 +46,8 @@ fake_run (PmEngine             *engine,
   static const double steps[] = { 0.0, 0.3, 0.6, 0.5, 1.0 };
 
   g_atomic_int_inc (&self->runs);
+  self->seen_has_color = instruction->has_color;
+  self->seen_color = instruction->color;
   for (gsize i = 0; i < G_N_ELEMENTS (steps); i++)
     {
       g_autofree char *stage = g_strdup_printf ("fake step %u", (guint) i);
@@ -271,8 +275,9 @@ test_derived_matches_engine (void)
   g_assert_cmpstr (result->message, ==, "fake message");
   g_assert_nonnull (result->instruction);
   g_assert_cmpint (result->instruction->action, ==, PM_ACTION_SEGMENT);
-  /* No colour anywhere: the highlight colour. */
+  /* No colour anywhere: the highlight colour; the engine is left to its default. */
   g_assert_true (rgb_equal (result->color, (PmRgb) { 1, 0, 1 }));
+  g_assert_false (fake->seen_has_color);
 
   g_assert_nonnull (result->engine_mask);
   g_assert_nonnull (result->edited);
@@ -352,6 +357,8 @@ test_color_choice (void)
                                                           NULL, NULL, NULL, NULL, &error);
     g_assert_no_error (error);
     g_assert_true (rgb_equal (result->color, blue));
+    g_assert_true (fake->seen_has_color);
+    g_assert_true (rgb_equal (fake->seen_color, blue));
     g_assert_cmpfloat (iou_vs_fake (result->mask, fake), >, 0.97);
   }
 
@@ -366,6 +373,11 @@ test_color_choice (void)
 
     g_assert_no_error (error);
     g_assert_true (rgb_equal (result->color, green));
+    /* The engine is told the colour too (a remote engine paints with it)... */
+    g_assert_true (fake->seen_has_color);
+    g_assert_true (rgb_equal (fake->seen_color, green));
+    /* ...but the result's instruction stays as parsed. */
+    g_assert_true (rgb_equal (result->instruction->color, blue));
     for (gsize i = 0; i < (gsize) image->width * image->height; i++)
       if (fake->mask->data[i] == 1.0f)
         {
@@ -388,6 +400,8 @@ test_color_choice (void)
                                                           &options, NULL, NULL, NULL, &error);
     g_assert_no_error (error);
     g_assert_true (rgb_equal (result->color, gold));
+    g_assert_true (fake->seen_has_color);
+    g_assert_true (rgb_equal (fake->seen_color, gold));
   }
   options.has_color = TRUE;
   options.color = green;
