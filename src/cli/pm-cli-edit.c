@@ -291,7 +291,7 @@ pm_cli_edit (int    argc,
     }
 #endif
 
-  /* Outputs: next to nothing but the current folder, named after the input. */
+  /* Default outputs go to the current folder, named after the input. */
   {
     g_autofree char *stem = pm_cli_path_stem (image_path);
     if (args.output == NULL)
@@ -389,7 +389,7 @@ pm_cli_edit (int    argc,
       if (result->message != NULL)
         printf ("note: %s\n", result->message);
       if (mask_pixels == 0)
-        printf ("note: the edit changed no pixels; the mask is empty\n");
+        printf ("note: no changed object found; the mask is empty\n");
       printf ("edited: %s\n", args.output);
       printf ("mask: %s (%" G_GINT64_FORMAT " pixels, %.1f%%)\n", args.mask, mask_pixels,
               100.0 * mask_pixels / ((double) image->width * image->height));
