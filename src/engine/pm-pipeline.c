@@ -124,8 +124,7 @@ pm_pipeline_run (PmEngine                *engine,
                  GError                 **error)
 {
   g_autoptr(PmPipelineResult) result = NULL;
-  g_autoptr(PmInstruction) recoloured = NULL;
-  const PmInstruction *engine_instruction;
+  g_autoptr(PmInstruction) engine_instruction = NULL;
   PmPipelineOptions defaults;
   PmEngineResult er = { 0 };
   PmDeriveOptions derive_options;
@@ -168,22 +167,20 @@ pm_pipeline_run (PmEngine                *engine,
                                                     ? options->highlight
                                                     : (PmRgb) { 1.0f, 0.0f, 1.0f });
 
-  /* A remote engine paints by itself: tell it the colour we chose (--color, or a custom
-   * highlight) so that the edit and the derive hint agree. Local engines ignore it. */
-  engine_instruction = result->instruction;
-  if (options->has_color || (!result->instruction->has_color && options->has_highlight))
-    {
-      recoloured = pm_instruction_copy (result->instruction);
-      recoloured->has_color = TRUE;
-      recoloured->color = result->color;
-      g_free (recoloured->color_name);
-      recoloured->color_name = pm_color_to_hex (result->color);
-      engine_instruction = recoloured;
-    }
-
   /* Engine: a soft mask (local) or an edited image (remote). */
   progress_report (&map, "running engine", PROGRESS_ENGINE_START);
   er.timings = pm_timings_new ();
+  /* The engine sees the colour actually used: a generative editor is asked to paint with it,
+   * so a --color override or a custom highlight colour must reach the prompt. The recorded
+   * instruction stays as parsed. */
+  engine_instruction = pm_instruction_copy (result->instruction);
+  if (options->has_color || (!engine_instruction->has_color && options->has_highlight))
+    {
+      engine_instruction->has_color = TRUE;
+      engine_instruction->color = result->color;
+      g_free (engine_instruction->color_name);
+      engine_instruction->color_name = pm_color_to_hex (result->color);
+    }
   if (!pm_engine_run (engine, image, engine_instruction, engine_progress_cb, &map,
                       cancellable, &er, error))
     {
