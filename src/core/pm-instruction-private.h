@@ -77,20 +77,28 @@ remove_range (GPtrArray *tokens,
     g_ptr_array_remove_range (tokens, start, n);
 }
 
-/* Index of the first relation word at or after @from: the end of the head noun phrase. */
+guint      pm_instruction_color_starting_at     (GPtrArray     *tokens,
+                                                 guint          start,
+                                                 guint          limit);
+
+/* Index of the first relation word after @from: the end of the head noun phrase.
+ * "and"/"or" between two colours ("the black and white cat") do not end it. */
 static inline guint
 head_end (GPtrArray *tokens,
           guint      from)
 {
-  for (guint i = from; i < tokens->len; i++)
-    if (key_in (tokens, i, pm_instruction_relation_words) && i > from)
+  for (guint i = from + 1; i < tokens->len; i++)
+    {
+      if (!key_in (tokens, i, pm_instruction_relation_words))
+        continue;
+      if ((key_is (tokens, i, "and") || key_is (tokens, i, "or")) &&
+          pm_instruction_color_starting_at (tokens, i - 1, i) > 0 &&
+          pm_instruction_color_starting_at (tokens, i + 1, tokens->len) > 0)
+        continue;
       return i;
+    }
   return tokens->len;
 }
-
-guint      pm_instruction_color_starting_at     (GPtrArray     *tokens,
-                                                 guint          start,
-                                                 guint          limit);
 void       pm_instruction_take_ordinal          (PmInstruction *ins,
                                                  GPtrArray     *tokens);
 void       pm_instruction_take_prep_positions   (GPtrArray     *tokens,

@@ -216,9 +216,9 @@ pm_instruction_take_bare_positions (GPtrArray *tokens,
 
       if (n == 0)
         continue;
-      /* "tank top" is a noun: a bare position word needs a noun after it or an article
-       * before it. */
-      if (i + n >= limit && !after_article)
+      /* "tank top" is a noun: a bare position word needs a noun after it, an article
+       * before it, or "far" ("the man far right"). */
+      if (i + n >= limit && !after_article && !key_is (tokens, i, "far"))
         continue;
       if (!pos_merge (pos, &acc))
         continue;
@@ -316,6 +316,24 @@ pm_instruction_take_ordinal (PmInstruction *ins,
             remove_range (tokens, i, 1);
             return;
           }
+
+      /* "left-most", "right most" */
+      {
+        g_autofree char *base = g_str_has_suffix (key, "-most") ?
+                                g_strndup (key, strlen (key) - strlen ("-most")) : NULL;
+        gboolean split = base == NULL && key_is (tokens, i + 1, "most");
+        PmPosition from;
+        gboolean is_end;
+
+        if ((base != NULL || split) &&
+            from_direction (base != NULL ? base : key, &from, &is_end) && !is_end)
+          {
+            ins->ordinal = 1;
+            ins->ordinal_from = from;
+            remove_range (tokens, i, split ? 2 : 1);
+            return;
+          }
+      }
 
       /* "second to last", "second-to-last", "next to last", "last but one" */
       if (g_str_has_suffix (key, "-to-last"))

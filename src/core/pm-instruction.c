@@ -6,8 +6,8 @@
  *   1. politeness ("please", "can you", "could you please", "thanks") at both ends;
  *   2. the verb (first word only): segment/select/find/mask/outline/… → SEGMENT,
  *      paint/make/colour/turn/highlight/recolor/change/dye/tint/… → PAINT;
- *   3. an ordinal ("the second …", "2nd", "last", "leftmost") in the head noun phrase and
- *      its direction ("… from the left");
+ *   3. an ordinal ("the second …", "2nd", "last", "leftmost", "right most") in the head
+ *      noun phrase and its direction ("… from the left");
  *   4. position phrases led by a preposition anywhere ("on the left side",
  *      "in the upper-right corner of the image") unless they relate the target to another
  *      thing ("to the left of the car", "on the left bench" stay in the target);
@@ -637,6 +637,12 @@ pm_instruction_copy (const PmInstruction *instruction)
   return copy;
 }
 
+/**
+ * pm_instruction_free:
+ * @instruction: (nullable): an instruction
+ *
+ * Frees @instruction and its strings.
+ */
 void
 pm_instruction_free (PmInstruction *instruction)
 {
@@ -664,6 +670,12 @@ pm_instruction_get_paint_color (const PmInstruction *instruction,
   return instruction->has_color ? instruction->color : fallback;
 }
 
+/**
+ * pm_action_to_string:
+ * @action: an action
+ *
+ * Returns: "segment" or "paint" (static)
+ */
 const char *
 pm_action_to_string (PmAction action)
 {
@@ -675,6 +687,12 @@ pm_action_to_string (PmAction action)
     }
 }
 
+/**
+ * pm_position_to_string:
+ * @position: a position
+ *
+ * Returns: "none", "left", "top-right", "center", … (static)
+ */
 const char *
 pm_position_to_string (PmPosition position)
 {
@@ -694,6 +712,12 @@ pm_position_to_string (PmPosition position)
     }
 }
 
+/**
+ * pm_size_rank_to_string:
+ * @rank: a size rank
+ *
+ * Returns: "none", "largest" or "smallest" (static)
+ */
 const char *
 pm_size_rank_to_string (PmSizeRank rank)
 {

@@ -105,8 +105,22 @@ paeth (int a,
   return (guint8) (pb <= pc ? b : c);
 }
 
+/* Sum of the residuals of a filtered row read as signed bytes: the usual heuristic for
+ * which filter will compress best. */
+static guint64
+residual_sum (const guint8 *dst,
+              int           width)
+{
+  guint64 sum = 0;
+
+  for (int x = 0; x < width; x++)
+    sum += dst[x] < 128 ? dst[x] : 256 - dst[x];
+  return sum;
+}
+
 /* Writes the filtered row (filter byte + @width bytes) into @out, choosing among the five
- * PNG filters the one with the smallest sum of absolute (signed) residuals. */
+ * PNG filters (none, sub, up, average, Paeth) the one with the smallest residual sum.
+ * Each filter is its own simple loop so the compiler can vectorise it. */
 static void
 filter_row (const guint8 *row,
             const guint8 *prev,     /* NULL for the first row */
@@ -114,32 +128,44 @@ filter_row (const guint8 *row,
             guint8       *out,
             guint8       *scratch)  /* 5 * width bytes */
 {
-  guint64 best_sum = G_MAXUINT64;
+  guint8 *none = scratch;
+  guint8 *sub = scratch + (gsize) width;
+  guint8 *up = scratch + (gsize) width * 2;
+  guint8 *avg = scratch + (gsize) width * 3;
+  guint8 *pae = scratch + (gsize) width * 4;
+  guint64 best_sum;
   int best = 0;
 
-  for (int f = 0; f < 5; f++)
+  memcpy (none, row, width);
+  sub[0] = row[0];
+  for (int x = 1; x < width; x++)
+    sub[x] = (guint8) (row[x] - row[x - 1]);
+  if (prev != NULL)
     {
-      guint8 *dst = scratch + (gsize) f * width;
-      guint64 sum = 0;
-
       for (int x = 0; x < width; x++)
-        {
-          int a = x > 0 ? row[x - 1] : 0;
-          int b = prev != NULL ? prev[x] : 0;
-          int c = (x > 0 && prev != NULL) ? prev[x - 1] : 0;
-          guint8 pred = 0;
+        up[x] = (guint8) (row[x] - prev[x]);
+      avg[0] = (guint8) (row[0] - prev[0] / 2);
+      for (int x = 1; x < width; x++)
+        avg[x] = (guint8) (row[x] - (row[x - 1] + prev[x]) / 2);
+      pae[0] = (guint8) (row[0] - prev[0]);
+      for (int x = 1; x < width; x++)
+        pae[x] = (guint8) (row[x] - paeth (row[x - 1], prev[x], prev[x - 1]));
+    }
+  else
+    {
+      /* Above the first row everything is 0: up = none, average = sub / 2, Paeth = sub. */
+      memcpy (up, row, width);
+      avg[0] = row[0];
+      for (int x = 1; x < width; x++)
+        avg[x] = (guint8) (row[x] - row[x - 1] / 2);
+      memcpy (pae, sub, width);
+    }
 
-          switch (f)
-            {
-            case 1: pred = (guint8) a; break;
-            case 2: pred = (guint8) b; break;
-            case 3: pred = (guint8) ((a + b) / 2); break;
-            case 4: pred = paeth (a, b, c); break;
-            default: break;
-            }
-          dst[x] = (guint8) (row[x] - pred);
-          sum += dst[x] < 128 ? dst[x] : 256 - dst[x];
-        }
+  best_sum = residual_sum (none, width);
+  for (int f = 1; f < 5 && best_sum > 0; f++)
+    {
+      guint64 sum = residual_sum (scratch + (gsize) f * width, width);
+
       if (sum < best_sum)
         {
           best_sum = sum;

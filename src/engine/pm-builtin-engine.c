@@ -4,14 +4,22 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Stages of a run:
- *  1. "finding cues": an area-averaged OKLab copy at ≤ 256 px; a cue map from the object
- *     colour ("the red car", "the yellow thing") when there is one, else the saliency
- *     prior; thresholded and cleaned into candidate components; one is chosen by
- *     position, ordinal or size (pm_components_pick) or, without qualifiers, by
- *     area × (0.3 + mean saliency).
- *  2. a trimap: the eroded component is probably foreground (sure foreground for a colour
- *     cue where the colour matches), a ring around it probably background, the rest sure
- *     background; "grabcut i/n": GrabCut at ≤ 320 px, edges refined at full resolution.
+ *  1. "finding cues": an area-averaged OKLab copy at ≤ 256 px and a saliency map of it
+ *     (pm-saliency.c: border-colour contrast, frequency-tuned contrast, centre prior).
+ *     With an object colour ("the red car"; also a colour word in the target phrase before
+ *     any relation word, "the yellow thing") the cue map is the colour match (hue and
+ *     chroma in OKLab; lightness for black/white/grey) weighted towards salient pixels;
+ *     otherwise the saliency map itself.
+ *  2. "grabcut i/n": a trimap at the cue resolution (cue above a fraction of its Otsu
+ *     threshold: probably foreground; below: probably background; a 2% frame: sure
+ *     background) seeds GrabCut over the whole image (at ≤ 320 px, edges refined at full
+ *     resolution). Of the result's connected components, the qualifiers pick one
+ *     (pm_components_pick: position, "second from the left", largest/smallest), else the
+ *     largest; its holes are filled.
+ *     A trimap around one pre-picked component (eroded component probably foreground,
+ *     dilated ring probably background) was tried first and measured worse on the public
+ *     eval set (gIoU 0.33 against 0.38), as GrabCut then cannot recover what the cue
+ *     threshold cut off.
  *  3. "refining edges": a light feather (two box blurs of about 1/500 of the image size)
  *     turns the binary mask into the soft mask.
  * The paint colour is never a cue: it says what the object becomes, not what it is.
@@ -30,6 +38,14 @@
 
 #define CUE_MAX_SIDE     256
 #define GRABCUT_MAX_SIDE 320
+/* Salient pixels start as probably foreground above this share of Otsu's threshold: low,
+ * so that GrabCut starts from whole objects rather than their most contrasted parts
+ * (tuned on the public eval set). */
+#define SALIENT_THRESHOLD_SCALE 0.45f
+/* Hue tolerance of a colour word, radians. */
+#define HUE_SIGMA 0.35f
+/* The same for the colour-weighted map. */
+#define COLOR_THRESHOLD_SCALE 1.0f
 
 typedef struct {
   PmEngine parent;
@@ -113,22 +129,63 @@ find_color_cue (const PmInstruction *ins,
   return ins->target != NULL && color_from_phrase (ins->target, rgb, name);
 }
 
+/* Achromatic cues: "black" and "white" are relative (a black swan in shade is not L = 0),
+ * so their lightness limit moves to the image's 15th / 85th lightness percentile when
+ * that is less extreme. Returns the limit for color_score(). */
+static float
+lightness_limit (const float *lab,
+                 gsize        n,
+                 PmOklab      t)
+{
+  float lo, hi;
+  int hist[256] = { 0 };
+  gsize acc = 0;
+  int p15 = -1, p85 = -1;
+
+  for (gsize i = 0; i < n; i++)
+    hist[CLAMP ((int) (lab[3 * i] * 255.0f), 0, 255)]++;
+  for (int b = 0; b < 256; b++)
+    {
+      acc += hist[b];
+      if (p15 < 0 && acc >= 0.15 * n)
+        p15 = b;
+      if (p85 < 0 && acc >= 0.85 * n)
+        p85 = b;
+    }
+  lo = MAX (t.L + 0.18f, p15 / 255.0f);
+  hi = MIN (t.L - 0.18f, p85 / 255.0f);
+  return t.L < 0.3f ? lo : t.L > 0.8f ? hi : t.L;
+}
+
 /* How well an OKLab colour matches the cue colour, 0..1. Hue and chroma dominate for
- * chromatic cues (shading changes lightness, not hue); lightness for white/grey/black. */
+ * chromatic cues (shading changes lightness, not hue); lightness for white/grey/black:
+ * below @l_limit for black, above it for white, near it for greys. */
 static float
 color_score (const float *p,
-             PmOklab      t)
+             PmOklab      t,
+             float        l_limit)
 {
   float tc = hypotf (t.a, t.b);
   float c = hypotf (p[1], p[2]);
-  float dl = p[0] - t.L;
 
   if (tc < 0.04f)
-    return expf (-(c / 0.05f) * (c / 0.05f)) * expf (-(dl / 0.18f) * (dl / 0.18f));
+    {
+      float chroma = expf (-(c / 0.06f) * (c / 0.06f));
+      float d;
+
+      if (t.L < 0.3f)
+        d = MAX (0.0f, p[0] - l_limit);
+      else if (t.L > 0.8f)
+        d = MAX (0.0f, l_limit - p[0]);
+      else
+        d = (p[0] - l_limit) * 0.4f;
+      return chroma * expf (-(d / 0.1f) * (d / 0.1f));
+    }
   else
     {
+      float dl = p[0] - t.L;
       float dh = fabsf (remainderf (atan2f (p[2], p[1]) - atan2f (t.b, t.a), 2 * G_PI));
-      float hue = expf (-(dh / 0.45f) * (dh / 0.45f));
+      float hue = expf (-(dh / HUE_SIGMA) * (dh / HUE_SIGMA));
       float chroma = MIN (1.0f, c / MAX (0.05f, 0.4f * tc));
       float light = expf (-(dl / 0.35f) * (dl / 0.35f));
       return hue * chroma * chroma * light;
@@ -210,68 +267,7 @@ has_qualifier (const PmInstruction *ins)
          || ins->size_rank != PM_SIZE_RANK_NONE;
 }
 
-static int
-choose_component (PmComponents        *comps,
-                  const PmMask        *saliency,
-                  const PmInstruction *ins)
-{
-  int best = -1;
-  double best_score = -1;
-  g_autofree double *sal = NULL;
-
-  if (has_qualifier (ins))
-    return pm_components_pick (comps, ins->position, ins->ordinal, ins->ordinal_from,
-                                ins->size_rank);
-
-  sal = g_new0 (double, MAX (comps->n, 1));
-  for (gsize i = 0; i < (gsize) comps->width * comps->height; i++)
-    if (comps->labels[i] > 0)
-      sal[comps->labels[i] - 1] += saliency->data[i];
-  for (int k = 0; k < comps->n; k++)
-    {
-      PmComponent *c = &comps->components[k];
-      c->score = sal[k] / (double) c->area;
-      if ((double) c->area * (0.3 + c->score) > best_score)
-        {
-          best_score = (double) c->area * (0.3 + c->score);
-          best = k;
-        }
-    }
-  return best;
-}
-
 /* ---------------------------------------------------------------- trimap, feather */
-
-/* Trimap at the cue resolution from the chosen component. */
-static guint8 *
-make_trimap (const PmMask *component,
-             const PmMask *cue,
-             gboolean      color_cue)
-{
-  gsize n = (gsize) component->width * component->height;
-  gint64 area = pm_mask_count (component);
-  double radius = sqrt ((double) area / G_PI);
-  int r_in = MAX (1, (int) lround (0.2 * radius));
-  int r_out = MAX (3, (int) lround ((color_cue ? 0.35 : 0.6) * radius));
-  g_autoptr(PmMask) core = pm_mask_copy (component);
-  g_autoptr(PmMask) around = pm_mask_copy (component);
-  guint8 *trimap = g_new (guint8, n);
-
-  pm_morph_erode (core, r_in);
-  pm_morph_dilate (around, r_out);
-  for (gsize i = 0; i < n; i++)
-    {
-      if (core->data[i] > 0.5f)
-        trimap[i] = (color_cue && cue->data[i] > 0.6f) ? PM_TRIMAP_FG : PM_TRIMAP_PROBABLY_FG;
-      else if (component->data[i] > 0.5f)
-        trimap[i] = PM_TRIMAP_PROBABLY_FG;
-      else if (around->data[i] > 0.5f)
-        trimap[i] = PM_TRIMAP_PROBABLY_BG;
-      else
-        trimap[i] = PM_TRIMAP_BG;
-    }
-  return trimap;
-}
 
 /* Nearest-neighbour upscaling of a small label plane. */
 static guint8 *
@@ -397,6 +393,70 @@ describe_choice (const PmInstruction *ins)
   return g_strdup (position_text (ins->position));
 }
 
+/* Without a colour cue: the salient pixels (above Otsu's threshold of the saliency map)
+ * are probably foreground, the others probably background, a thin frame sure background;
+ * GrabCut decides, and one connected component of its result is kept: the one the
+ * qualifiers name, or the largest. */
+static PmMask *
+segment_from_map (const PmImage         *image,
+                 const PmMask          *saliency,
+                 float                  threshold_scale,
+                 const PmInstruction   *ins,
+                 const PmGrabcutParams *params,
+                 GCancellable          *cancellable,
+                 GError               **error)
+{
+  int w = image->width, h = image->height, sw = saliency->width, sh = saliency->height;
+  int frame = MAX (1, (int) lround (0.02 * MAX (sw, sh)));
+  float t = MAX (threshold_scale * pm_saliency_otsu (saliency), 0.1f);
+  g_autofree guint8 *small = g_new (guint8, (gsize) sw * sh);
+  g_autofree guint8 *trimap = NULL;
+  g_autoptr(PmMask) binary = NULL;
+  g_autoptr(PmComponents) comps = NULL;
+  gboolean any = FALSE;
+  PmMask *chosen;
+  int k;
+
+  for (int y = 0; y < sh; y++)
+    for (int x = 0; x < sw; x++)
+      {
+        gsize i = (gsize) y * sw + x;
+        if (x < frame || y < frame || x >= sw - frame || y >= sh - frame)
+          small[i] = PM_TRIMAP_BG;
+        else if (saliency->data[i] >= t)
+          {
+            small[i] = PM_TRIMAP_PROBABLY_FG;
+            any = TRUE;
+          }
+        else
+          small[i] = PM_TRIMAP_PROBABLY_BG;
+      }
+  if (!any)
+    {
+      /* Nothing stands out (a flat image): the central 60%. */
+      for (int y = sh / 5; y < sh - sh / 5; y++)
+        for (int x = sw / 5; x < sw - sw / 5; x++)
+          small[(gsize) y * sw + x] = PM_TRIMAP_PROBABLY_FG;
+    }
+  trimap = upscale_nearest (small, sw, sh, w, h);
+  binary = pm_grabcut_trimap (image, trimap, params, cancellable, error);
+  if (binary == NULL)
+    return NULL;
+
+  pm_morph_remove_small (binary, MAX (4, (gint64) (0.001 * w * h)));
+  comps = pm_components_label (binary);
+  if (comps->n == 0)
+    return g_steal_pointer (&binary);
+  if (has_qualifier (ins))
+    k = pm_components_pick (comps, ins->position, ins->ordinal, ins->ordinal_from,
+                            ins->size_rank);
+  else
+    k = pm_components_pick (comps, PM_POSITION_NONE, 0, 0, PM_SIZE_RANK_LARGEST);
+  chosen = pm_components_extract (comps, k);
+  pm_morph_fill_holes (chosen);
+  return chosen;
+}
+
 static gboolean
 builtin_run (PmEngine             *engine,
              const PmImage        *image,
@@ -414,11 +474,7 @@ builtin_run (PmEngine             *engine,
   g_autoptr(PmMask) saliency = NULL;
   g_autoptr(PmMask) cue = NULL;
   g_autoptr(PmMask) cands = NULL;
-  g_autoptr(PmComponents) comps = NULL;
-  g_autoptr(PmMask) chosen = NULL;
   g_autoptr(PmMask) binary = NULL;
-  g_autofree guint8 *small_trimap = NULL;
-  g_autofree guint8 *trimap = NULL;
   g_autofree char *color_name = NULL;
   g_autofree char *choice = NULL;
   const char *phrase;
@@ -426,7 +482,6 @@ builtin_run (PmEngine             *engine,
   PmRgb rgb;
   PmGrabcutParams params;
   ProgressRelay relay = { progress, progress_data };
-  int pick;
 
   if (w <= 0 || h <= 0 || image->data == NULL)
     {
@@ -448,13 +503,14 @@ builtin_run (PmEngine             *engine,
   if (find_color_cue (ins, &rgb, &color_name))
     {
       PmOklab target = pm_rgb_to_oklab (rgb);
+      float l_limit = lightness_limit (lab, sn, target);
       float max = 0;
       gint64 count;
 
       cue = pm_mask_new (sw, sh);
       for (gsize i = 0; i < sn; i++)
         {
-          cue->data[i] = color_score (lab + 3 * i, target);
+          cue->data[i] = color_score (lab + 3 * i, target, l_limit);
           max = MAX (max, cue->data[i]);
         }
       cands = candidates_from_map (cue, 0.5f);
@@ -475,59 +531,39 @@ builtin_run (PmEngine             *engine,
           g_clear_pointer (&cue, pm_mask_free);
         }
     }
-  if (!color_cue)
-    {
-      cue = pm_mask_copy (saliency);
-      cands = candidates_from_map (saliency, MAX (pm_saliency_otsu (saliency), 0.2f));
-    }
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  comps = pm_components_label (cands);
-  pick = choose_component (comps, saliency, ins);
-  if (pick >= 0)
-    {
-      chosen = pm_components_extract (comps, pick);
-    }
-  else
-    {
-      /* Nothing stands out (a flat image): the central 60% of the image. */
-      chosen = pm_mask_new (sw, sh);
-      for (int y = sh / 5; y < sh - sh / 5; y++)
-        for (int x = sw / 5; x < sw - sw / 5; x++)
-          chosen->data[(gsize) y * sw + x] = 1.0f;
-      if (pm_mask_count (chosen) == 0)
-        for (gsize i = 0; i < sn; i++)
-          chosen->data[i] = 1.0f;
-    }
   t1 = pm_now_ms ();
   pm_timings_add (result->timings, "finding cues", t1 - t0);
   t0 = t1;
 
-  /* ---- GrabCut */
-  small_trimap = make_trimap (chosen, cue, color_cue);
-  trimap = upscale_nearest (small_trimap, sw, sh, w, h);
   pm_grabcut_params_init (&params);
   params.max_side = GRABCUT_MAX_SIDE;
   params.progress = relay_grabcut_progress;
   params.progress_data = &relay;
-  binary = pm_grabcut_trimap (image, trimap, &params, cancellable, error);
+  if (color_cue)
+    {
+      /* Colour match, weighted towards salient pixels and normalised to 0..1. */
+      float max = 0;
+
+      for (gsize i = 0; i < sn; i++)
+        {
+          cue->data[i] *= 0.25f + 0.75f * saliency->data[i];
+          max = MAX (max, cue->data[i]);
+        }
+      for (gsize i = 0; i < sn; i++)
+        cue->data[i] /= MAX (max, 1e-6f);
+      binary = segment_from_map (image, cue, COLOR_THRESHOLD_SCALE, ins, &params, cancellable,
+                                error);
+    }
+  else
+    {
+      binary = segment_from_map (image, saliency, SALIENT_THRESHOLD_SCALE, ins, &params,
+                                cancellable, error);
+    }
   if (binary == NULL)
     return FALSE;
-  {
-    /* GrabCut lost (almost) the whole region: trust the cue region instead. */
-    gint64 got = pm_mask_count (binary);
-    double expected = (double) pm_mask_count (chosen) * ((double) w * h / sn);
-    if (got < 0.1 * expected)
-      {
-        g_autofree guint8 *up = NULL;
-        for (gsize i = 0; i < sn; i++)
-          small_trimap[i] = chosen->data[i] > 0.5f ? 1 : 0;
-        up = upscale_nearest (small_trimap, sw, sh, w, h);
-        for (gsize i = 0; i < (gsize) w * h; i++)
-          binary->data[i] = up[i];
-      }
-  }
   t1 = pm_now_ms ();
   pm_timings_add (result->timings, "grabcut", t1 - t0);
   t0 = t1;
@@ -537,7 +573,11 @@ builtin_run (PmEngine             *engine,
   /* ---- feather */
   if (progress != NULL)
     progress ("refining edges", 0.95, progress_data);
-  box_blur (binary->data, w, h, MAX (1, (int) lround (MAX (w, h) / 500.0)));
+  {
+    int r = MAX (1, (int) lround (MAX (w, h) / 500.0));
+    box_blur (binary->data, w, h, r);   /* twice: a tent-shaped edge ramp */
+    box_blur (binary->data, w, h, r);
+  }
   pm_timings_add (result->timings, "refining edges", pm_now_ms () - t0);
 
   choice = describe_choice (ins);

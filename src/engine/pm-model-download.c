@@ -19,6 +19,8 @@
 
 #define CHUNK_SIZE (256 * 1024)
 #define MAX_REDIRECTS 5
+/* No model file of ours comes near this; a server that sends more is broken or hostile. */
+#define MAX_FILE_BYTES ((gint64) 8 * 1000 * 1000 * 1000)
 
 char *
 pm_model_get_hub_url (const char *override)
@@ -375,6 +377,13 @@ download_file (Job               *job,
   else if (linked_sha != NULL)
     expected = g_strdup (linked_sha);
 
+  if (total > MAX_FILE_BYTES)
+    {
+      g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_HTTP,
+                   "%s: the server offers %" G_GINT64_FORMAT " bytes, more than any model file",
+                   mf->name, total);
+      return FALSE;
+    }
   if (mf->size >= 0 && total >= 0 && total != mf->size)
     {
       g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_HASH,
@@ -437,6 +446,15 @@ download_file (Job               *job,
       g_checksum_update (sum, buf, n);
       done += n;
       job->stats->bytes += n;
+      if (done > (total >= 0 ? total : MAX_FILE_BYTES))
+        {
+          g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
+          g_unlink (part);
+          g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_HASH,
+                       "%s: the server sent more than the %" G_GINT64_FORMAT " bytes announced",
+                       mf->name, total >= 0 ? total : MAX_FILE_BYTES);
+          return FALSE;
+        }
       if (job->options->progress)
         job->options->progress (mf->name, job->index, job->n_files, done, total,
                                 job->options->progress_data);
@@ -541,7 +559,10 @@ pm_model_download (const PmModelSpec       *spec,
     {
       job.index = i;
       if (!download_file (&job, spec, &spec->files[i], dir, error))
-        return FALSE;
+        {
+          g_rmdir (dir);   /* only if nothing arrived; keeps .part files */
+          return FALSE;
+        }
     }
   return TRUE;
 }

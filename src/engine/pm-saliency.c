@@ -4,7 +4,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * S(p) = (0.65 · B(p) + 0.35 · F(p)) · (0.5 + 0.5 · exp(−r²(p) / (2 · 0.3²)))
+ * S(p) = (0.65 · B(p) + 0.35 · F(p)) · exp(−r²(p) / (2 · 0.3²))
  * where B is the OKLab distance of the blurred pixel to the nearest border colour cluster
  * holding at least 5% of the border, F the distance to the image's mean colour, both
  * scaled to 0..1, and r the distance to the image centre in units of the image size.
@@ -174,7 +174,7 @@ pm_saliency_compute (const float *lab,
         gsize i = (gsize) y * width + x;
         double u = (x + 0.5) / width - 0.5, v = (y + 0.5) / height - 0.5;
         double centre = exp (-(u * u + v * v) / (2 * 0.3 * 0.3));
-        out->data[i] = (float) ((0.65 * border[i] + 0.35 * ft[i]) * (0.5 + 0.5 * centre));
+        out->data[i] = (float) ((0.65 * border[i] + 0.35 * ft[i]) * centre);
       }
   normalize (out->data, n);
   return out;

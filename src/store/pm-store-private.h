@@ -1,4 +1,4 @@
-/* pm-store-private.h: what pm-store.c, pm-store-schema.c and the store tests share.
+/* pm-store-private.h: what the pm-store*.c files and the store tests share.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,10 +10,21 @@
 G_BEGIN_DECLS
 
 /* The newest schema this build knows; PRAGMA user_version of a current database. */
-#define PM_STORE_SCHEMA_VERSION 2
+#define PM_STORE_SCHEMA_VERSION 3
 
 /* PRAGMA application_id of a Paintmask database: "PMSK". */
 #define PM_STORE_APPLICATION_ID 0x504D534B
+
+/* Databases up to this size get a full PRAGMA quick_check at open; bigger ones skip the
+ * artifacts table there. A variable so that tests can lower it. */
+#define PM_STORE_FULL_CHECK_MAX_BYTES ((gint64) 256 * 1024 * 1024)
+extern gint64 pm_store_full_check_max_bytes;
+
+/* Runs an integrity or quick check statement; CORRUPT with its first finding if not "ok". */
+gboolean pm_store_run_check      (sqlite3     *db,
+                                  const char  *path,
+                                  const char  *sql,
+                                  GError     **error);
 
 /* Checks that the freshly opened @db (journal mode untouched) is a readable Paintmask
  * database of a version this build knows, without writing anything. Sets *@version. */
@@ -87,6 +98,9 @@ gboolean      pm_store_check_exists     (PmStore        *store,
                                          const char     *table,
                                          gint64          id,
                                          GError        **error);
+
+/* @image scaled down to fit PM_STORE_THUMBNAIL_SIZE (a copy if it already does). */
+PmImage      *pm_store_make_thumbnail   (const PmImage  *image);
 
 /* Maps an SQLite result code to a PmStoreError code. */
 int      pm_store_error_code     (int          rc);

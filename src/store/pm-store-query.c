@@ -140,12 +140,12 @@ pm_store_list_sessions (PmStore     *store,
   g_return_val_if_fail (store != NULL, NULL);
 
   stmt = pm_store_prepare (store,
-                  "SELECT " SESSION_COLUMNS
-                  "WHERE ?1 IS NULL OR s.title LIKE ?1 ESCAPE '\\' "
-                  "OR i.source_path LIKE ?1 ESCAPE '\\' "
-                  "OR EXISTS (SELECT 1 FROM runs r WHERE r.session_id = s.id "
-                  "           AND r.instruction LIKE ?1 ESCAPE '\\') "
-                  "ORDER BY s.updated_at DESC, s.id DESC", error);
+                           "SELECT " SESSION_COLUMNS
+                           "WHERE ?1 IS NULL OR s.title LIKE ?1 ESCAPE '\\' "
+                           "OR i.source_path LIKE ?1 ESCAPE '\\' "
+                           "OR EXISTS (SELECT 1 FROM runs r WHERE r.session_id = s.id "
+                           "           AND r.instruction LIKE ?1 ESCAPE '\\') "
+                           "ORDER BY s.updated_at DESC, s.id DESC", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_STATIC);
@@ -208,10 +208,10 @@ pm_store_list_runs (PmStore     *store,
   g_return_val_if_fail (store != NULL, NULL);
 
   stmt = pm_store_prepare (store,
-                  "SELECT " RUN_COLUMNS
-                  "WHERE (?1 = 0 OR session_id = ?1) AND (?2 IS NULL "
-                  "OR instruction LIKE ?2 ESCAPE '\\' OR message LIKE ?2 ESCAPE '\\') "
-                  "ORDER BY started_at, id", error);
+                           "SELECT " RUN_COLUMNS
+                           "WHERE (?1 = 0 OR session_id = ?1) AND (?2 IS NULL "
+                           "OR instruction LIKE ?2 ESCAPE '\\' OR message LIKE ?2 ESCAPE '\\') "
+                           "ORDER BY started_at, id", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, session_id);
@@ -292,8 +292,8 @@ pm_store_list_artifacts (PmStore     *store,
   if (!pm_store_check_exists (store, "runs", run_id, error))
     return NULL;
   stmt = pm_store_prepare (store,
-                  "SELECT id, run_id, kind, width, height, length (png), sha256, created_at "
-                  "FROM artifacts WHERE run_id = ?1 ORDER BY id", error);
+                           "SELECT id, run_id, kind, width, height, length (png), sha256, "
+                           "created_at FROM artifacts WHERE run_id = ?1 ORDER BY id", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, run_id);
@@ -337,8 +337,8 @@ get_session_png (PmStore     *store,
   GBytes *bytes;
 
   stmt = pm_store_prepare (store,
-                  "SELECT i.data, i.width, i.height FROM images i "
-                  "JOIN sessions s ON s.image_id = i.id WHERE s.id = ?1", error);
+                           "SELECT i.data, i.width, i.height FROM images i "
+                           "JOIN sessions s ON s.image_id = i.id WHERE s.id = ?1", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, session_id);
@@ -369,8 +369,8 @@ get_artifact_png (PmStore         *store,
   g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (pm_store_artifact_kind_names), NULL);
 
   stmt = pm_store_prepare (store,
-                  "SELECT png, width, height FROM artifacts WHERE run_id = ?1 AND kind = ?2 "
-                  "ORDER BY id DESC LIMIT 1", error);
+                           "SELECT png, width, height FROM artifacts "
+                           "WHERE run_id = ?1 AND kind = ?2 ORDER BY id DESC LIMIT 1", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, run_id);
@@ -549,9 +549,162 @@ pm_store_get_artifact_mask (PmStore         *store,
     {
       g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT,
                    "%s: the stored %s of run %" G_GINT64_FORMAT " is %d×%d, its row says %d×%d",
-                   store->path, pm_store_artifact_kind_names[kind], run_id, mask->width, mask->height,
-                   width, height);
+                   store->path, pm_store_artifact_kind_names[kind], run_id, mask->width,
+                   mask->height, width, height);
       return NULL;
     }
   return g_steal_pointer (&mask);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Previews                                                                               */
+/* ------------------------------------------------------------------------------------- */
+
+static PmImage *
+decode_thumbnail (PmStore        *store,
+                  sqlite3_stmt   *stmt,
+                  int             col,
+                  GError        **error)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (sqlite3_column_blob (stmt, col),
+                                         (gsize) sqlite3_column_bytes (stmt, col));
+  g_autoptr(GError) local_error = NULL;
+  PmImage *image;
+
+  image = pm_image_load_bytes (bytes, (gint64) PM_STORE_THUMBNAIL_SIZE * PM_STORE_THUMBNAIL_SIZE,
+                               &local_error);
+  if (image == NULL)
+    g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT,
+                 "%s: a stored preview cannot be decoded: %s", store->path,
+                 local_error->message);
+  return image;
+}
+
+/* Stores a preview made from the full picture for rows written before schema 3. Best
+ * effort: failing to cache only means computing it again next time. */
+static void
+cache_thumbnail (PmStore       *store,
+                 const char    *sql,
+                 gint64         row_id,
+                 const PmImage *thumb)
+{
+  g_autoptr(GBytes) png = pm_image_encode_png (thumb, NULL);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (png == NULL || (stmt = pm_store_prepare (store, sql, NULL)) == NULL)
+    return;
+  sqlite3_bind_int64 (stmt, 1, row_id);
+  sqlite3_bind_blob64 (stmt, 2, g_bytes_get_data (png, NULL), g_bytes_get_size (png),
+                       SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    g_debug ("%s: caching a preview failed: %s", store->path, sqlite3_errmsg (store->db));
+}
+
+/**
+ * pm_store_get_session_thumbnail:
+ * @store: a store
+ * @session_id: the session
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the session's image scaled to fit PM_STORE_THUMBNAIL_SIZE, or
+ *   %NULL with %PM_STORE_ERROR_NOT_FOUND.
+ */
+PmImage *
+pm_store_get_session_thumbnail (PmStore     *store,
+                                gint64       session_id,
+                                GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(PmImage) full = NULL;
+  PmImage *thumb;
+  gint64 image_id;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  stmt = pm_store_prepare (store,
+                           "SELECT i.id, i.thumbnail FROM images i "
+                           "JOIN sessions s ON s.image_id = i.id WHERE s.id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, session_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
+                     "no session %" G_GINT64_FORMAT " in %s", session_id, store->path);
+      else
+        pm_store_set_sqlite_error (store, error, rc, "reading a preview");
+      return NULL;
+    }
+  if (sqlite3_column_type (stmt, 1) == SQLITE_BLOB)
+    return decode_thumbnail (store, stmt, 1, error);
+  image_id = sqlite3_column_int64 (stmt, 0);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  full = pm_store_get_session_image (store, session_id, error);
+  if (full == NULL)
+    return NULL;
+  thumb = pm_store_make_thumbnail (full);
+  cache_thumbnail (store, "UPDATE images SET thumbnail = ?2 WHERE id = ?1", image_id, thumb);
+  return thumb;
+}
+
+/**
+ * pm_store_get_run_thumbnail:
+ * @store: a store
+ * @run_id: the run
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the run's newest edited image scaled to fit
+ *   PM_STORE_THUMBNAIL_SIZE, its session's if it has none, or %NULL with
+ *   %PM_STORE_ERROR_NOT_FOUND if there is no such run.
+ */
+PmImage *
+pm_store_get_run_thumbnail (PmStore     *store,
+                            gint64       run_id,
+                            GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(PmImage) full = NULL;
+  gint64 session_id = 0, artifact_id;
+  PmImage *thumb;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if (!pm_store_check_exists (store, "runs", run_id, error))
+    return NULL;
+  stmt = pm_store_prepare (store,
+                           "SELECT id, thumbnail FROM artifacts WHERE run_id = ?1 "
+                           "AND kind = 'edited' ORDER BY id DESC LIMIT 1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      if (!pm_store_query_int64 (store, "SELECT session_id FROM runs WHERE id = ?1", run_id,
+                                 &session_id, error))
+        return NULL;
+      return pm_store_get_session_thumbnail (store, session_id, error);
+    }
+  if (rc != SQLITE_ROW)
+    {
+      pm_store_set_sqlite_error (store, error, rc, "reading a preview");
+      return NULL;
+    }
+  if (sqlite3_column_type (stmt, 1) == SQLITE_BLOB)
+    return decode_thumbnail (store, stmt, 1, error);
+  artifact_id = sqlite3_column_int64 (stmt, 0);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  full = pm_store_get_artifact_image (store, run_id, PM_ARTIFACT_EDITED, error);
+  if (full == NULL)
+    return NULL;
+  thumb = pm_store_make_thumbnail (full);
+  cache_thumbnail (store, "UPDATE artifacts SET thumbnail = ?2 WHERE id = ?1", artifact_id,
+                   thumb);
+  return thumb;
 }

@@ -149,8 +149,9 @@ create_single_file_store (const char  *path,
 
 static const char * const export_sql[] = {
   "INSERT INTO pm_export.images (id, sha256, width, height, format, data, source_path, "
-  "added_at) SELECT i.id, i.sha256, i.width, i.height, i.format, i.data, i.source_path, "
-  "i.added_at FROM main.images i JOIN main.sessions s ON s.image_id = i.id WHERE s.id = ?1",
+  "added_at, thumbnail) SELECT i.id, i.sha256, i.width, i.height, i.format, i.data, "
+  "i.source_path, i.added_at, i.thumbnail FROM main.images i "
+  "JOIN main.sessions s ON s.image_id = i.id WHERE s.id = ?1",
 
   "INSERT INTO pm_export.sessions (id, image_id, title, created_at, updated_at) "
   "SELECT id, image_id, title, created_at, updated_at FROM main.sessions WHERE id = ?1",
@@ -164,8 +165,8 @@ static const char * const export_sql[] = {
   "r.duration_ms, r.timings FROM main.runs r WHERE r.session_id = ?1 ORDER BY r.id",
 
   "INSERT INTO pm_export.artifacts (id, run_id, kind, width, height, png, sha256, "
-  "created_at) SELECT a.id, a.run_id, a.kind, a.width, a.height, a.png, a.sha256, "
-  "a.created_at FROM main.artifacts a JOIN main.runs r ON r.id = a.run_id "
+  "created_at, thumbnail) SELECT a.id, a.run_id, a.kind, a.width, a.height, a.png, a.sha256, "
+  "a.created_at, a.thumbnail FROM main.artifacts a JOIN main.runs r ON r.id = a.run_id "
   "WHERE r.session_id = ?1 ORDER BY a.id",
 };
 
@@ -290,8 +291,8 @@ fail:
  * ?3 artifacts. Images are matched by pixel hash and stored once. */
 static const char * const import_sql[] = {
   "INSERT OR IGNORE INTO main.images (sha256, width, height, format, data, source_path, "
-  "added_at) SELECT sha256, width, height, format, data, source_path, added_at "
-  "FROM pm_import.images ORDER BY id",
+  "added_at, thumbnail) SELECT sha256, width, height, format, data, source_path, added_at, "
+  "thumbnail FROM pm_import.images ORDER BY id",
 
   "INSERT INTO main.sessions (id, image_id, title, created_at, updated_at) "
   "SELECT s.id + ?1, (SELECT m.id FROM main.images m JOIN pm_import.images i "
@@ -304,9 +305,9 @@ static const char * const import_sql[] = {
   "params, colour, status, error, message, started_at, duration_ms, timings "
   "FROM pm_import.runs ORDER BY id",
 
-  "INSERT INTO main.artifacts (id, run_id, kind, width, height, png, sha256, created_at) "
-  "SELECT id + ?3, run_id + ?2, kind, width, height, png, sha256, created_at "
-  "FROM pm_import.artifacts ORDER BY id",
+  "INSERT INTO main.artifacts (id, run_id, kind, width, height, png, sha256, created_at, "
+  "thumbnail) SELECT id + ?3, run_id + ?2, kind, width, height, png, sha256, created_at, "
+  "thumbnail FROM pm_import.artifacts ORDER BY id",
 };
 
 static gboolean

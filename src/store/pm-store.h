@@ -26,6 +26,9 @@ typedef enum {
 
 typedef struct _PmStore PmStore;
 
+/* The long side of stored previews, in pixels. */
+#define PM_STORE_THUMBNAIL_SIZE 128
+
 typedef enum {
   PM_ARTIFACT_EDITED,
   PM_ARTIFACT_SOFT_MASK,
@@ -99,6 +102,10 @@ PmStore       *pm_store_open              (const char       *path,
                                            GError          **error);
 void           pm_store_close             (PmStore          *store);
 const char    *pm_store_get_path          (PmStore          *store);
+/* A full PRAGMA integrity_check (slow on a big history: it reads every page). pm_store_open()
+ * already checks a database up to 256 MB fully, and the rest but the artifacts above that. */
+gboolean       pm_store_check             (PmStore          *store,
+                                           GError          **error);
 
 /* Finds or creates the session for @image (by pixel hash); stores the image once. */
 gint64         pm_store_ensure_session    (PmStore          *store,
@@ -152,6 +159,14 @@ PmMask        *pm_store_get_artifact_mask  (PmStore         *store,
                                             gint64           run_id,
                                             PmArtifactKind   kind,
                                             GError         **error);
+/* Previews no larger than PM_STORE_THUMBNAIL_SIZE on the long side, cheap to read. A run
+ * without an edited image shows its session's image. */
+PmImage       *pm_store_get_session_thumbnail (PmStore      *store,
+                                           gint64            session_id,
+                                           GError          **error);
+PmImage       *pm_store_get_run_thumbnail (PmStore          *store,
+                                           gint64            run_id,
+                                           GError          **error);
 gboolean       pm_store_delete_run        (PmStore          *store,
                                            gint64            run_id,
                                            GError          **error);

@@ -88,6 +88,51 @@ test_cases_tsv (void)
   g_assert_cmpint (n, >=, 5);
 }
 
+/* Texts and ids from make-tokenizer-cases.py (an independent Python implementation). */
+static void
+test_reference_tsv (gconstpointer data)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "engine", "data",
+                                                 (const char *) data, NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  GError *error = NULL;
+  int n = 0;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (contents, "\n", -1);
+  for (int i = 0; lines[i] != NULL; i++)
+    {
+      const char *tab = strchr (lines[i], '\t');
+      g_autoptr(GString) text = g_string_new (NULL);
+
+      if (lines[i][0] == '\0')
+        continue;
+      g_assert_nonnull (tab);
+      for (const char *p = lines[i]; p < tab; p++)
+        {
+          if (*p == '\\' && p + 1 < tab)
+            {
+              p++;
+              g_string_append_c (text, *p == 't' ? '\t' : *p == 'n' ? '\n' : *p);
+            }
+          else
+            g_string_append_c (text, *p);
+        }
+      assert_tokens (text->str, tab + 1);
+      n++;
+    }
+  g_assert_cmpint (n, >=, 60);
+  /* The same texts again, now from the cache. */
+  if (g_str_equal (data, "tokenizer-cases.tsv"))
+    {
+      g_autoptr(GArray) ids = pm_tokenizer_encode (get_tokenizer (), "the cat's toy", -1, 0);
+      g_autofree char *got = ids_to_string (ids);
+      g_assert_cmpstr (got, ==, "49406 518 2368 568 5988 49407");
+    }
+}
+
 static void
 test_words (void)
 {
@@ -371,6 +416,10 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/tokenizer/photo-of-cat", test_photo_of_cat);
   g_test_add_func ("/engine/tokenizer/cases-tsv", test_cases_tsv);
+  g_test_add_data_func ("/engine/tokenizer/reference-tsv", "tokenizer-cases.tsv",
+                        test_reference_tsv);
+  g_test_add_data_func ("/engine/tokenizer/reference-random", "tokenizer-random.tsv",
+                        test_reference_tsv);
   g_test_add_func ("/engine/tokenizer/words", test_words);
   g_test_add_func ("/engine/tokenizer/unicode", test_unicode);
   g_test_add_func ("/engine/tokenizer/empty-and-truncation", test_empty_and_truncation);

@@ -359,6 +359,7 @@ test_schema_create (Fixture       *f,
   g_assert_cmpint (sql_int (db, "PRAGMA foreign_keys"), ==, 1);
   g_assert_cmpint (sql_int (db, "PRAGMA synchronous"), ==, 2); /* FULL */
   g_assert_cmpint (sql_int (db, "PRAGMA auto_vacuum"), ==, 2); /* INCREMENTAL */
+  g_assert_cmpint (sql_int (db, "PRAGMA page_size"), ==, 16384);
   mode = sql_text (db, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
   g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
@@ -471,7 +472,6 @@ check_v1_data (PmStore       *store,
   g_assert_cmpstr (run->instruction, ==, "paint the cup red");
   g_assert_cmpstr (run->color, ==, "#ff0000");
   g_assert_cmpstr (run->model, ==, "grabcut");
-  g_assert_null (run->message);
   g_assert_cmpint (run->started_at, ==, 1600000000000000);
   g_assert_cmpfloat (run->duration_ms, ==, 250.0);
 
@@ -496,6 +496,41 @@ check_v1_data (PmStore       *store,
   g_assert_cmpuint (runs->len, ==, 2);
 }
 
+/* v1 → v2 as it shipped. */
+static const char schema_v2_from_v1[] =
+  "ALTER TABLE runs ADD COLUMN message TEXT;"
+  "CREATE INDEX runs_started ON runs (started_at, id);"
+  "PRAGMA user_version = 2;";
+
+/* Rows from before schema 3 have no previews: they are made on first request and kept. */
+static void
+check_v1_thumbnails (PmStore       *store,
+                     const PmImage *image,
+                     const PmImage *edited)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = pm_store_get_db (store);
+  g_autoptr(PmImage) session_thumb = NULL;
+  g_autoptr(PmImage) run_thumb = NULL;
+  g_autoptr(PmImage) child_thumb = NULL;
+
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM images WHERE id = 7 "
+                                "AND thumbnail IS NULL"), ==, 1);
+  session_thumb = pm_store_get_session_thumbnail (store, 3, &error);
+  g_assert_no_error (error);
+  assert_images_equal (session_thumb, image); /* small enough to be its own preview */
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM images WHERE id = 7 "
+                                "AND thumbnail IS NOT NULL"), ==, 1);
+  run_thumb = pm_store_get_run_thumbnail (store, 10, &error);
+  g_assert_no_error (error);
+  assert_images_equal (run_thumb, edited);
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM artifacts WHERE run_id = 10 "
+                                "AND kind = 'edited' AND thumbnail IS NOT NULL"), ==, 1);
+  child_thumb = pm_store_get_run_thumbnail (store, 11, &error); /* no edit: the original */
+  g_assert_no_error (error);
+  assert_images_equal (child_thumb, image);
+}
+
 /* Every old user_version is brought up to date with its data kept. */
 static void
 test_schema_migrate (Fixture       *f,
@@ -518,6 +553,15 @@ test_schema_migrate (Fixture       *f,
         g_assert_true (g_file_set_contents (path, "", 0, NULL)); /* an empty file */
       else if (from == 1)
         write_v1_database (path, image, edited, derived);
+      else if (from == 2)
+        {
+          sqlite3 *db;
+          write_v1_database (path, image, edited, derived);
+          db = raw_open (path);
+          raw_exec (db, schema_v2_from_v1);
+          raw_exec (db, "UPDATE runs SET message = 'v2 note' WHERE id = 11");
+          sqlite3_close (db);
+        }
       else
         g_assert_not_reached (); /* add a fixture for every new schema version */
 
@@ -529,8 +573,14 @@ test_schema_migrate (Fixture       *f,
       g_assert_cmpstr (check, ==, "ok");
       g_assert_cmpint (sql_int (pm_store_get_db (store),
                                 "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
-      if (from == 1)
-        check_v1_data (store, image, edited, derived);
+      if (from >= 1)
+        {
+          g_autoptr(PmRunInfo) child = pm_store_get_run (store, 11, &error);
+          g_assert_no_error (error);
+          g_assert_cmpstr (child->message, ==, from >= 2 ? "v2 note" : NULL);
+          check_v1_data (store, image, edited, derived);
+          check_v1_thumbnails (store, image, edited);
+        }
 
       /* The migrated database takes new runs, messages included. */
       {
@@ -706,6 +756,16 @@ test_roundtrip (Fixture       *f,
     g_assert_nonnull (strstr (error->message, "4242"));
     g_clear_error (&error);
     g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(*) FROM runs"), ==, 2);
+
+    /* Likewise a parent run that does not exist: the artifacts are not kept either. */
+    orphan.session_id = session;
+    orphan.parent_run_id = 4243;
+    g_assert_cmpint (pm_store_add_run (store, &orphan, &error), ==, 0);
+    g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+    g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(*) FROM runs"), ==, 2);
+    g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(*) FROM artifacts"), ==,
+                     4);
   }
 
   session_info = pm_store_get_session (store, session, &error);
@@ -737,6 +797,50 @@ test_roundtrip (Fixture       *f,
   got_edited = pm_store_get_artifact_image (store, run, PM_ARTIFACT_EDITED, &error);
   g_assert_no_error (error);
   assert_images_equal (got_edited, edited);
+}
+
+static void
+test_thumbnails (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmStore) store = pm_store_open (f->db, &error);
+  g_autoptr(PmImage) image = make_image (300, 150, 61);
+  g_autoptr(PmImage) tall = make_image (10, 1000, 62);
+  g_autoptr(PmImage) session_thumb = NULL, run_thumb = NULL, tall_thumb = NULL;
+  g_autoptr(PmImage) want_session = pm_image_resize (image, 128, 64);
+  g_autoptr(PmImage) edited = make_image (300, 150, 63);
+  g_autoptr(PmImage) want_run = pm_image_resize (edited, 128, 64);
+  PmRunRecord record = { .instruction = "edit", .edited = edited };
+  gint64 session, run;
+
+  g_assert_no_error (error);
+  session = pm_store_ensure_session (store, image, NULL, &error);
+  g_assert_no_error (error);
+  record.session_id = session;
+  run = pm_store_add_run (store, &record, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(*) FROM artifacts "
+                                                     "WHERE thumbnail IS NOT NULL"), ==, 1);
+
+  session_thumb = pm_store_get_session_thumbnail (store, session, &error);
+  g_assert_no_error (error);
+  assert_images_equal (session_thumb, want_session);
+  run_thumb = pm_store_get_run_thumbnail (store, run, &error);
+  g_assert_no_error (error);
+  assert_images_equal (run_thumb, want_run);
+
+  /* A thin image keeps at least one pixel across. */
+  tall_thumb = pm_store_make_thumbnail (tall);
+  g_assert_cmpint (tall_thumb->width, ==, 1);
+  g_assert_cmpint (tall_thumb->height, ==, PM_STORE_THUMBNAIL_SIZE);
+
+  g_assert_null (pm_store_get_run_thumbnail (store, 4711, &error));
+  g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (pm_store_get_session_thumbnail (store, 4712, &error));
+  g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
 }
 
 static void
@@ -949,6 +1053,10 @@ test_export_import (Fixture       *f,
     session_image = pm_store_get_session_image (second, a->session_id, &error);
     g_assert_no_error (error);
     assert_images_equal (session_image, image);
+    g_assert_cmpint (sql_int (pm_store_get_db (second), "SELECT count(*) FROM artifacts "
+                              "WHERE kind = 'edited' AND thumbnail IS NULL"), ==, 0);
+    g_assert_cmpint (sql_int (pm_store_get_db (second), "SELECT count(*) FROM images "
+                              "WHERE thumbnail IS NULL"), ==, 0);
   }
   (void) r2;
 
@@ -1235,6 +1343,89 @@ test_corrupt_truncated (Fixture       *f,
   assert_refused (f->db, PM_STORE_ERROR_CORRUPT, "damaged");
 }
 
+/* Overwrites the b-tree page header of @table's root page with an invalid page type. */
+static void
+damage_table (const char *path,
+              const char *table)
+{
+  sqlite3 *db = raw_open (path);
+  g_autofree char *sql = g_strdup_printf ("SELECT rootpage FROM sqlite_master WHERE name = "
+                                          "'%s'", table);
+  gint64 root = sql_int (db, sql);
+  gint64 page_size = sql_int (db, "PRAGMA page_size");
+  g_autoptr(GBytes) bytes = NULL;
+  guint8 *data;
+  gsize len;
+
+  sqlite3_close (db);
+  g_assert_cmpint (root, >, 1);
+  bytes = read_file (path);
+  data = g_bytes_unref_to_data (g_steal_pointer (&bytes), &len);
+  g_assert_cmpuint (len, >=, (gsize) (root * page_size));
+  data[(root - 1) * page_size] = 0x42;
+  g_assert_true (g_file_set_contents (path, (const char *) data, (gssize) len, NULL));
+  g_free (data);
+}
+
+static void
+make_history (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmStore) store = pm_store_open (path, &error);
+  g_autoptr(PmImage) image = make_image (30, 20, 8);
+  gint64 session;
+
+  g_assert_no_error (error);
+  session = pm_store_ensure_session (store, image, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 3; i++)
+    add_full_run (store, session, "loop", 30, 20, i);
+}
+
+static void
+test_damaged_pages (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *runs = g_build_filename (f->dir, "runs.sqlite3", NULL);
+  g_autofree char *artifacts = g_build_filename (f->dir, "artifacts.sqlite3", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmStore) store = NULL;
+  g_autoptr(GBytes) before = NULL;
+
+  /* A damaged runs table is refused at open. */
+  make_history (runs);
+  damage_table (runs, "runs");
+  assert_refused (runs, PM_STORE_ERROR_CORRUPT, "damaged");
+
+  /* A damaged artifacts table is refused at open while the database is small enough for a
+   * full check … */
+  make_history (artifacts);
+  damage_table (artifacts, "artifacts");
+  assert_refused (artifacts, PM_STORE_ERROR_CORRUPT, "damaged");
+
+  /* … and past the limit opens (the check skips the blobs), pm_store_check() finds it and
+   * reading it fails cleanly. */
+  pm_store_full_check_max_bytes = 0;
+  before = read_file (artifacts);
+  store = pm_store_open (artifacts, &error);
+  pm_store_full_check_max_bytes = PM_STORE_FULL_CHECK_MAX_BYTES;
+  g_assert_no_error (error);
+  g_assert_false (pm_store_check (store, &error));
+  g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT);
+  g_clear_error (&error);
+  g_assert_null (pm_store_get_artifact_image (store, 1, PM_ARTIFACT_EDITED, &error));
+  g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT);
+  g_clear_error (&error);
+  g_clear_pointer (&store, pm_store_close);
+
+  /* A sound database passes. */
+  make_history (f->db);
+  store = pm_store_open (f->db, &error);
+  g_assert_no_error (error);
+  g_assert_true (pm_store_check (store, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_too_new (Fixture       *f,
               gconstpointer  data)
@@ -1363,6 +1554,7 @@ main (int    argc,
   ADD ("/store/schema/create", test_schema_create);
   ADD ("/store/schema/migrate-every-version", test_schema_migrate);
   ADD ("/store/roundtrip", test_roundtrip);
+  ADD ("/store/thumbnails", test_thumbnails);
   ADD ("/store/search", test_search);
   ADD ("/store/delete-cascade", test_delete);
   ADD ("/store/export-import", test_export_import);
@@ -1372,6 +1564,7 @@ main (int    argc,
   ADD ("/store/concurrent-writers", test_concurrent_writers);
   ADD ("/store/refuse/random-bytes", test_corrupt_random);
   ADD ("/store/refuse/truncated", test_corrupt_truncated);
+  ADD ("/store/refuse/damaged-pages", test_damaged_pages);
   ADD ("/store/refuse/too-new", test_too_new);
   ADD ("/store/refuse/too-new-wal", test_too_new_wal);
   ADD ("/store/refuse/foreign-database", test_foreign_database);

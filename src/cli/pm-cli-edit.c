@@ -1,0 +1,399 @@
+/* pm-cli-edit.c: `paintmask edit IMAGE "INSTRUCTION"`: the whole pipeline on one image.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "paintmask-cli"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "pm-cli-util.h"
+#include "pm-maskio.h"
+#include "pm-pipeline.h"
+#ifdef PM_HAVE_PM_STORE
+#include "pm-store.h"
+#endif
+
+#define COMMAND "edit"
+
+typedef struct {
+  PmCliEngineArgs engine;
+  char           *output;
+  char           *mask;
+  char           *soft_mask;
+  char           *color;
+  char           *db;
+  gboolean        json;
+  gboolean        record;
+  gboolean        quiet;
+} EditArgs;
+
+static void
+edit_args_clear (EditArgs *args)
+{
+  pm_cli_engine_args_clear (&args->engine);
+  g_free (args->output);
+  g_free (args->mask);
+  g_free (args->soft_mask);
+  g_free (args->color);
+  g_free (args->db);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EditArgs, edit_args_clear)
+
+#ifdef PM_HAVE_PM_STORE
+static char *
+node_to_string (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+  json_generator_set_root (generator, node);
+  json_node_unref (node);
+  return json_generator_to_data (generator, NULL);
+}
+
+/* Stores the run in the history database: the finished run with its images, or (when
+ * @result is NULL) the failed attempt with @failure. Returns the run id or 0 with @error set. */
+static gint64
+record_run (PmStore                *store,
+            const EditArgs         *args,
+            const char             *image_path,
+            const PmImage          *image,
+            const char             *instruction,
+            const char             *engine_name,
+            const PmPipelineResult *result,
+            const GError           *failure,
+            gint64                  started_at,
+            GError                **error)
+{
+  g_autofree char *abs_path = g_canonicalize_filename (image_path, NULL);
+  g_autofree char *parsed_json = NULL;
+  g_autofree char *timings_json = NULL;
+  g_autofree char *params_json = NULL;
+  g_autofree char *color_hex = NULL;
+  g_autoptr(PmInstruction) parsed = NULL;
+  g_autoptr(JsonBuilder) params = json_builder_new ();
+  PmRunRecord record = { 0 };
+  gint64 session_id;
+
+  session_id = pm_store_ensure_session (store, image, abs_path, error);
+  if (session_id <= 0)
+    return 0;
+
+  json_builder_begin_object (params);
+  pm_cli_json_add_string (params, "color_option", args->color);
+  pm_cli_json_add_string (params, "model_dir", args->engine.model_dir);
+  pm_cli_json_add_string (params, "endpoint", args->engine.endpoint);
+  pm_cli_json_add_string (params, "remote_model", args->engine.remote_model);
+  json_builder_end_object (params);
+  params_json = node_to_string (json_builder_get_root (params));
+
+  record.session_id = session_id;
+  record.instruction = instruction;
+  record.engine = engine_name;
+  record.params_json = params_json;
+  record.started_at = started_at;
+  if (result != NULL)
+    {
+      parsed_json = node_to_string (pm_cli_instruction_to_json (result->instruction));
+      timings_json = node_to_string (pm_cli_timings_to_json (result->timings));
+      color_hex = pm_color_to_hex (result->color);
+      record.model = result->model;
+      record.color = color_hex;
+      record.status = "ok";
+      record.message = result->message;
+      record.duration_ms = pm_timings_get (result->timings, "total");
+      record.edited = result->edited;
+      record.soft_mask = result->engine_mask != NULL ? result->engine_mask : result->soft_mask;
+      record.derived_mask = result->mask;
+    }
+  else
+    {
+      parsed = pm_instruction_parse (instruction);
+      parsed_json = node_to_string (pm_cli_instruction_to_json (parsed));
+      record.status = g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                      ? "cancelled" : "error";
+      record.error = failure != NULL ? failure->message : NULL;
+      record.duration_ms = (g_get_real_time () - started_at) / 1000.0;
+    }
+  record.parsed_json = parsed_json;
+  record.timings_json = timings_json;
+  return pm_store_add_run (store, &record, error);
+}
+#endif
+
+static void
+print_json (const char             *image_path,
+            const PmImage          *image,
+            const PmPipelineResult *result,
+            const char             *color_hex,
+            const EditArgs         *args,
+            gint64                  mask_pixels,
+            gint64                  run_id)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  pm_cli_json_add_string (builder, "image", image_path);
+  json_builder_set_member_name (builder, "instruction");
+  json_builder_add_value (builder, pm_cli_instruction_to_json (result->instruction));
+  pm_cli_json_add_string (builder, "engine", result->engine);
+  pm_cli_json_add_string (builder, "model", result->model);
+  pm_cli_json_add_string (builder, "message", result->message);
+  pm_cli_json_add_string (builder, "color", color_hex);
+  json_builder_set_member_name (builder, "timings_ms");
+  json_builder_add_value (builder, pm_cli_timings_to_json (result->timings));
+  json_builder_set_member_name (builder, "outputs");
+  json_builder_begin_object (builder);
+  pm_cli_json_add_string (builder, "edited", args->output);
+  pm_cli_json_add_string (builder, "mask", args->mask);
+  pm_cli_json_add_string (builder, "soft_mask", args->soft_mask);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "mask_pixels");
+  json_builder_add_int_value (builder, mask_pixels);
+  json_builder_set_member_name (builder, "width");
+  json_builder_add_int_value (builder, image->width);
+  json_builder_set_member_name (builder, "height");
+  json_builder_add_int_value (builder, image->height);
+  if (run_id > 0)
+    {
+      json_builder_set_member_name (builder, "run_id");
+      json_builder_add_int_value (builder, run_id);
+    }
+  json_builder_end_object (builder);
+  pm_cli_print_json (json_builder_get_root (builder));
+}
+
+/* Refuses an output that would overwrite the input image or another output. */
+static gboolean
+check_outputs (const char     *image_path,
+               const EditArgs *args)
+{
+  const struct { const char *option; const char *path; } outs[] = {
+    { "-o", args->output }, { "--mask", args->mask }, { "--soft-mask", args->soft_mask },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (outs); i++)
+    {
+      if (outs[i].path == NULL)
+        continue;
+      if (!pm_cli_check_output (COMMAND, outs[i].option, outs[i].path))
+        return FALSE;
+      if (pm_cli_same_file (outs[i].path, image_path))
+        {
+          pm_cli_error (COMMAND, "%s %s: would overwrite the input image", outs[i].option,
+                        outs[i].path);
+          return FALSE;
+        }
+      for (gsize j = 0; j < i; j++)
+        if (outs[j].path != NULL && strcmp (outs[i].path, outs[j].path) == 0)
+          {
+            pm_cli_error (COMMAND, "%s and %s both name %s", outs[j].option, outs[i].option,
+                          outs[i].path);
+            return FALSE;
+          }
+    }
+  return TRUE;
+}
+
+int
+pm_cli_edit (int    argc,
+             char **argv)
+{
+  g_auto(EditArgs) args = { 0 };
+  g_autoptr(GOptionContext) context = NULL;
+  g_auto(GStrv) rest = NULL;
+  g_autoptr(PmEngine) engine = NULL;
+  g_autoptr(PmImage) image = NULL;
+  g_autoptr(PmPipelineResult) result = NULL;
+  g_autoptr(PmCliProgress) progress = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *color_hex = NULL;
+  PmPipelineOptions options;
+  const char *image_path, *instruction;
+  gint64 mask_pixels, run_id = 0;
+  gint64 started_at;
+  int exit_code = PM_EXIT_ERROR;
+#ifdef PM_HAVE_PM_STORE
+  g_autoptr(PmStore) store = NULL;
+#endif
+  const GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output,
+      "Write the edited image here (default: STEM-edited.png)", "EDITED.png" },
+    { "mask", 'm', 0, G_OPTION_ARG_FILENAME, &args.mask,
+      "Write the derived mask here (default: STEM-mask.png)", "MASK.png" },
+    { "soft-mask", 0, 0, G_OPTION_ARG_FILENAME, &args.soft_mask,
+      "Also write the derived soft mask (0-255)", "SOFT.png" },
+    { "color", 'c', 0, G_OPTION_ARG_STRING, &args.color,
+      "Paint with this colour instead of the instruction's (name or #rrggbb)", "C" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &args.json,
+      "Print one JSON object describing the run on stdout", NULL },
+    { "record", 0, 0, G_OPTION_ARG_NONE, &args.record,
+      "Store the run in the history database", NULL },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &args.db,
+      "History database (default: $PAINTMASK_DB or the user's data folder)", "FILE" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet,
+      "No progress line", NULL },
+    { NULL }
+  };
+
+  context = pm_cli_context_new (COMMAND, "IMAGE \"INSTRUCTION\"",
+                                "Runs an instruction such as \"paint the red saucer blue\" or "
+                                "\"segment the cat\" on IMAGE:\nthe engine finds the object, "
+                                "Paintmask paints it and derives the mask from the edit.\n"
+                                "Files are written to the current folder unless -o/--mask say "
+                                "otherwise.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  pm_cli_add_engine_options (context, &args.engine);
+  if (!pm_cli_parse (context, COMMAND, argc, argv, &rest))
+    return PM_EXIT_USAGE;
+
+  if (g_strv_length (rest) != 2)
+    {
+      pm_cli_error (COMMAND, "expected IMAGE and \"INSTRUCTION\", got %u argument%s "
+                    "(see 'paintmask edit --help')", g_strv_length (rest),
+                    g_strv_length (rest) == 1 ? "" : "s");
+      return PM_EXIT_USAGE;
+    }
+  image_path = rest[0];
+  instruction = rest[1];
+
+  pm_pipeline_options_init (&options);
+  if (args.color != NULL)
+    {
+      if (!pm_cli_parse_color (COMMAND, "--color", args.color, &options.color))
+        return PM_EXIT_USAGE;
+      options.has_color = TRUE;
+    }
+  if (!g_utf8_validate (instruction, -1, NULL))
+    {
+      pm_cli_error (COMMAND, "the instruction is not valid UTF-8 text");
+      return PM_EXIT_USAGE;
+    }
+  {
+    g_autofree char *stripped = g_strstrip (g_strdup (instruction));
+    if (stripped[0] == '\0')
+      {
+        pm_cli_error (COMMAND, "the instruction is empty (try \"segment the cup\" or "
+                      "\"paint the car blue\")");
+        return PM_EXIT_USAGE;
+      }
+  }
+
+#ifndef PM_HAVE_PM_STORE
+  if (args.record)
+    {
+      pm_cli_error (COMMAND, "--record: this build has no history store");
+      return PM_EXIT_ERROR;
+    }
+#endif
+
+  /* Outputs: next to nothing but the current folder, named after the input. */
+  {
+    g_autofree char *stem = pm_cli_path_stem (image_path);
+    if (args.output == NULL)
+      args.output = g_strdup_printf ("%s-edited.png", stem);
+    if (args.mask == NULL)
+      args.mask = g_strdup_printf ("%s-mask.png", stem);
+  }
+  if (!check_outputs (image_path, &args))
+    return PM_EXIT_ERROR;
+
+  engine = pm_cli_engine_new (COMMAND, &args.engine, &exit_code);
+  if (engine == NULL)
+    return exit_code;
+
+  image = pm_cli_load_image (COMMAND, image_path);
+  if (image == NULL)
+    return PM_EXIT_ERROR;
+
+#ifdef PM_HAVE_PM_STORE
+  /* Open the history first: a bad database should fail before minutes of work. */
+  if (args.record)
+    {
+      g_autofree char *db_path = args.db != NULL ? g_strdup (args.db)
+                                                 : pm_store_default_path ();
+      store = pm_store_open (db_path, &error);
+      if (store == NULL)
+        {
+          pm_cli_error (COMMAND, "--record: %s", error->message);
+          return PM_EXIT_ERROR;
+        }
+    }
+#endif
+
+  progress = pm_cli_progress_new (!args.quiet);
+  started_at = g_get_real_time ();
+  result = pm_pipeline_run (engine, image, instruction, &options, pm_cli_progress_update,
+                            progress, NULL, &error);
+  pm_cli_progress_clear (progress);
+  if (result == NULL)
+    {
+      pm_cli_error (COMMAND, "%s", error->message);
+#ifdef PM_HAVE_PM_STORE
+      /* The history keeps failed attempts too; failing to store one changes nothing. */
+      if (store != NULL)
+        record_run (store, &args, image_path, image, instruction, pm_engine_get_name (engine),
+                    NULL, error, started_at, NULL);
+#endif
+      return PM_EXIT_ERROR;
+    }
+
+  if (!pm_image_save_png (result->edited, args.output, &error))
+    {
+      pm_cli_error_file (COMMAND, args.output, error);
+      return PM_EXIT_ERROR;
+    }
+  if (!pm_mask_save_png (result->mask, args.mask, FALSE, &error))
+    {
+      pm_cli_error_file (COMMAND, args.mask, error);
+      return PM_EXIT_ERROR;
+    }
+  if (args.soft_mask != NULL && !pm_mask_save_png (result->soft_mask, args.soft_mask, TRUE,
+                                                   &error))
+    {
+      pm_cli_error_file (COMMAND, args.soft_mask, error);
+      return PM_EXIT_ERROR;
+    }
+
+  color_hex = pm_color_to_hex (result->color);
+  mask_pixels = pm_mask_count (result->mask);
+
+#ifdef PM_HAVE_PM_STORE
+  if (args.record)
+    {
+      run_id = record_run (store, &args, image_path, image, instruction, result->engine,
+                           result, NULL, started_at, &error);
+      if (run_id <= 0)
+        {
+          pm_cli_error (COMMAND, "--record: %s",
+                        error != NULL ? error->message : "the run was not stored");
+          return PM_EXIT_ERROR;
+        }
+    }
+#else
+  (void) started_at;
+#endif
+
+  if (args.json)
+    {
+      print_json (image_path, image, result, color_hex, &args, mask_pixels, run_id);
+    }
+  else
+    {
+      if (result->message != NULL)
+        printf ("note: %s\n", result->message);
+      if (mask_pixels == 0)
+        printf ("note: the edit changed no pixels; the mask is empty\n");
+      printf ("edited: %s\n", args.output);
+      printf ("mask: %s (%" G_GINT64_FORMAT " pixels, %.1f%%)\n", args.mask, mask_pixels,
+              100.0 * mask_pixels / ((double) image->width * image->height));
+      if (args.soft_mask != NULL)
+        printf ("soft mask: %s\n", args.soft_mask);
+      if (run_id > 0)
+        printf ("run: %" G_GINT64_FORMAT "\n", run_id);
+    }
+  return PM_EXIT_OK;
+}

@@ -1,0 +1,517 @@
+/* pm-cli-util.c: option parsing, one-line errors, the terminal progress line, JSON output.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "paintmask-cli"
+
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "pm-cli-util.h"
+#ifdef PM_HAVE_PM_JSON
+#include "pm-json.h"
+#endif
+
+/* ---------------------------------------------------------------- errors */
+
+/* Folds control characters (newlines from nested errors, escape codes from file names)
+ * into spaces so an error stays one harmless line. */
+static char *
+one_line (const char *text)
+{
+  char *line = g_utf8_make_valid (text != NULL ? text : "", -1);
+
+  for (char *p = line; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      *p = ' ';
+  g_strchomp (line);
+  return line;
+}
+
+void
+pm_cli_error (const char *command,
+              const char *format,
+              ...)
+{
+  g_autofree char *message = NULL;
+  g_autofree char *line = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  line = one_line (message);
+  fflush (stdout);
+  fprintf (stderr, "paintmask %s: %s\n", command, line);
+}
+
+char *
+pm_cli_file_error_text (const char   *path,
+                        const GError *error)
+{
+  g_autofree char *display = g_filename_display_name (path);
+  g_autofree char *base = g_path_get_basename (path);
+
+  /* Loaders tend to name the file by its base name; don't say it twice. */
+  if (strstr (error->message, display) != NULL || strstr (error->message, path) != NULL ||
+      (base[0] != '\0' && strcmp (base, ".") != 0 && strstr (error->message, base) != NULL))
+    return g_strdup (error->message);
+  return g_strdup_printf ("%s: %s", display, error->message);
+}
+
+void
+pm_cli_error_file (const char   *command,
+                   const char   *path,
+                   const GError *error)
+{
+  g_autofree char *text = pm_cli_file_error_text (path, error);
+
+  pm_cli_error (command, "%s", text);
+}
+
+int
+pm_cli_exit_code (const GError *error)
+{
+  if (error == NULL)
+    return PM_EXIT_OK;
+  if (error->domain == G_OPTION_ERROR)
+    return PM_EXIT_USAGE;
+  if (error->domain == PM_ENGINE_ERROR && error->code == PM_ENGINE_ERROR_UNKNOWN)
+    return PM_EXIT_USAGE;
+  return PM_EXIT_ERROR;
+}
+
+/* ---------------------------------------------------------------- options */
+
+GOptionContext *
+pm_cli_context_new (const char *command,
+                    const char *parameter_string,
+                    const char *summary)
+{
+  GOptionContext *context = g_option_context_new (parameter_string);
+  g_autofree char *prgname = g_strdup_printf ("paintmask %s", command);
+
+  /* --help shows "Usage: paintmask COMMAND [OPTION…] …" */
+  g_set_prgname (prgname);
+  g_option_context_set_summary (context, summary);
+  g_option_context_set_help_enabled (context, TRUE);
+  return context;
+}
+
+gboolean
+pm_cli_parse (GOptionContext  *context,
+              const char      *command,
+              int              argc,
+              char           **argv,
+              GStrv           *args_out)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) args = g_new0 (char *, argc + 1);
+
+  for (int i = 0; i < argc; i++)
+    args[i] = g_strdup (argv[i]);
+
+  /* --help prints the usage and exits with 0 from inside this call. */
+  if (!g_option_context_parse_strv (context, &args, &error))
+    {
+      pm_cli_error (command, "%s (see 'paintmask %s --help')", error->message, command);
+      return FALSE;
+    }
+
+  /* Drop argv[0] (the command name) and a "--" separator if GOption left one. */
+  {
+    GPtrArray *rest = g_ptr_array_new ();
+    gboolean dashes_seen = FALSE;
+    for (int i = 1; args[i] != NULL; i++)
+      {
+        if (!dashes_seen && strcmp (args[i], "--") == 0)
+          {
+            dashes_seen = TRUE;
+            continue;
+          }
+        g_ptr_array_add (rest, g_strdup (args[i]));
+      }
+    g_ptr_array_add (rest, NULL);
+    *args_out = (GStrv) g_ptr_array_free (rest, FALSE);
+  }
+  return TRUE;
+}
+
+gboolean
+pm_cli_parse_color (const char *command,
+                    const char *option,
+                    const char *text,
+                    PmRgb      *out)
+{
+  if (text != NULL && pm_color_parse (text, out))
+    return TRUE;
+  pm_cli_error (command, "%s: unknown colour “%s” (use a name such as purple or sky blue, "
+                "or #rrggbb)", option, text != NULL ? text : "");
+  return FALSE;
+}
+
+void
+pm_cli_add_engine_options (GOptionContext  *context,
+                           PmCliEngineArgs *args)
+{
+  const GOptionEntry entries[] = {
+    { "engine", 'e', 0, G_OPTION_ARG_STRING, &args->engine,
+      "Engine: builtin (default), clipseg or remote", "NAME" },
+    { "model-dir", 0, 0, G_OPTION_ARG_FILENAME, &args->model_dir,
+      "clipseg: the model folder (default: the installed model)", "DIR" },
+    { "endpoint", 0, 0, G_OPTION_ARG_STRING, &args->endpoint,
+      "remote: base URL before /images/edits, e.g. http://127.0.0.1:8000/v1", "URL" },
+    { "remote-model", 0, 0, G_OPTION_ARG_STRING, &args->remote_model,
+      "remote: the model name sent to the server", "NAME" },
+    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &args->timeout_s,
+      "remote: give up after this many seconds", "S" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &args->threads,
+      "Compute threads (default: cores - 1)", "N" },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+}
+
+void
+pm_cli_engine_args_clear (PmCliEngineArgs *args)
+{
+  g_clear_pointer (&args->engine, g_free);
+  g_clear_pointer (&args->model_dir, g_free);
+  g_clear_pointer (&args->endpoint, g_free);
+  g_clear_pointer (&args->remote_model, g_free);
+}
+
+PmEngine *
+pm_cli_engine_new (const char            *command,
+                   const PmCliEngineArgs *args,
+                   int                   *exit_code)
+{
+  PmEngineOptions options = { 0 };
+  g_autoptr(GError) error = NULL;
+  const char *name = args->engine != NULL ? args->engine : "builtin";
+  PmEngine *engine;
+
+  if (args->timeout_s < 0 || args->timeout_s > 24 * 3600)
+    {
+      pm_cli_error (command, "--timeout: %g is not a number of seconds between 0 and 86400",
+                    args->timeout_s);
+      *exit_code = PM_EXIT_USAGE;
+      return NULL;
+    }
+  if (args->threads < 0 || args->threads > 1024)
+    {
+      pm_cli_error (command, "--threads: %d is not a thread count between 0 and 1024",
+                    args->threads);
+      *exit_code = PM_EXIT_USAGE;
+      return NULL;
+    }
+
+  options.model_dir = g_strdup (args->model_dir);
+  options.endpoint = g_strdup (args->endpoint);
+  options.remote_model = g_strdup (args->remote_model);
+  options.timeout_s = args->timeout_s;
+  options.threads = args->threads;
+  engine = pm_engine_new (name, &options, &error);
+  pm_engine_options_clear (&options);
+
+  if (engine == NULL)
+    {
+      pm_cli_error (command, "--engine %s: %s", name, error->message);
+      *exit_code = pm_cli_exit_code (error);
+    }
+  return engine;
+}
+
+/* ---------------------------------------------------------------- files */
+
+PmImage *
+pm_cli_load_image (const char *command,
+                   const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  PmImage *image = NULL;
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *display = g_filename_display_name (path);
+      pm_cli_error (command, "%s: is a folder, not an image", display);
+      return NULL;
+    }
+  image = pm_image_load (path, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+  if (image == NULL)
+    {
+      pm_cli_error_file (command, path, error);
+      return NULL;
+    }
+  if (image->width <= 0 || image->height <= 0)
+    {
+      g_autofree char *display = g_filename_display_name (path);
+      pm_cli_error (command, "%s: the image is empty (%d×%d pixels)", display,
+                    image->width, image->height);
+      pm_image_free (image);
+      return NULL;
+    }
+  return image;
+}
+
+gboolean
+pm_cli_check_output (const char *command,
+                     const char *option,
+                     const char *path)
+{
+  g_autofree char *display = g_filename_display_name (path);
+  g_autofree char *dir = NULL;
+
+  if (path[0] == '\0')
+    {
+      pm_cli_error (command, "%s: the output path is empty", option);
+      return FALSE;
+    }
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      pm_cli_error (command, "%s %s: is a folder; give a file name", option, display);
+      return FALSE;
+    }
+  dir = g_path_get_dirname (path);
+  if (g_file_test (dir, G_FILE_TEST_EXISTS) && !g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *ddir = g_filename_display_name (dir);
+      pm_cli_error (command, "%s %s: %s is not a folder", option, display, ddir);
+      return FALSE;
+    }
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *ddir = g_filename_display_name (dir);
+      pm_cli_error (command, "%s %s: folder %s does not exist", option, display, ddir);
+      return FALSE;
+    }
+  if (g_access (dir, W_OK) != 0 ||
+      (g_file_test (path, G_FILE_TEST_EXISTS) && g_access (path, W_OK) != 0))
+    {
+      pm_cli_error (command, "%s %s: cannot write there (%s)", option, display,
+                    g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+pm_cli_path_stem (const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  char *dot = strrchr (base, '.');
+
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  if (base[0] == '\0' || strcmp (base, ".") == 0 || strcmp (base, "/") == 0)
+    return g_strdup ("image");
+  return g_steal_pointer (&base);
+}
+
+gboolean
+pm_cli_same_file (const char *a,
+                  const char *b)
+{
+  GStatBuf sa, sb;
+
+  if (g_stat (a, &sa) != 0 || g_stat (b, &sb) != 0)
+    return FALSE;
+  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* ---------------------------------------------------------------- progress */
+
+struct _PmCliProgress {
+  GMutex    lock;
+  gboolean  enabled;
+  gboolean  shown;
+  char     *prefix;
+  char     *stage;
+  int       percent;
+  gint64    last_draw_us;
+};
+
+PmCliProgress *
+pm_cli_progress_new (gboolean enabled)
+{
+  PmCliProgress *progress = g_new0 (PmCliProgress, 1);
+
+  g_mutex_init (&progress->lock);
+  progress->enabled = enabled && isatty (STDERR_FILENO);
+  progress->percent = -1;
+  return progress;
+}
+
+void
+pm_cli_progress_set_prefix (PmCliProgress *progress,
+                            const char    *prefix)
+{
+  g_mutex_lock (&progress->lock);
+  g_free (progress->prefix);
+  progress->prefix = g_strdup (prefix);
+  g_mutex_unlock (&progress->lock);
+}
+
+void
+pm_cli_progress_update (const char *stage,
+                        double      fraction,
+                        gpointer    user_data)
+{
+  PmCliProgress *progress = user_data;
+  int percent;
+  gboolean new_stage;
+  gint64 now;
+
+  if (progress == NULL || !progress->enabled)
+    return;
+
+  percent = (int) (CLAMP (fraction, 0.0, 1.0) * 100.0 + 0.5);
+  g_mutex_lock (&progress->lock);
+  new_stage = g_strcmp0 (stage, progress->stage) != 0;
+  now = g_get_monotonic_time ();
+  /* Redraw when something visible changed, at most ~20 times a second within a stage. */
+  if (new_stage || (percent != progress->percent && now - progress->last_draw_us > 50000))
+    {
+      g_autofree char *line = NULL;
+      g_autofree char *clean = NULL;
+
+      g_free (progress->stage);
+      progress->stage = g_strdup (stage);
+      progress->percent = percent;
+      progress->last_draw_us = now;
+      line = g_strdup_printf ("%s%s %3d%%", progress->prefix != NULL ? progress->prefix : "",
+                              stage != NULL ? stage : "", percent);
+      clean = one_line (line);
+      /* Keep it on one terminal row: \r goes back, ESC[K erases the rest of the row. */
+      if (g_utf8_strlen (clean, -1) > 78)
+        {
+          char *cut = g_utf8_substring (clean, 0, 78);
+          g_free (clean);
+          clean = cut;
+        }
+      fprintf (stderr, "\r\033[K%s", clean);
+      fflush (stderr);
+      progress->shown = TRUE;
+    }
+  g_mutex_unlock (&progress->lock);
+}
+
+void
+pm_cli_progress_clear (PmCliProgress *progress)
+{
+  if (progress == NULL)
+    return;
+  g_mutex_lock (&progress->lock);
+  if (progress->shown)
+    {
+      fprintf (stderr, "\r\033[K");
+      fflush (stderr);
+      progress->shown = FALSE;
+    }
+  g_clear_pointer (&progress->stage, g_free);
+  progress->percent = -1;
+  g_mutex_unlock (&progress->lock);
+}
+
+void
+pm_cli_progress_free (PmCliProgress *progress)
+{
+  if (progress == NULL)
+    return;
+  pm_cli_progress_clear (progress);
+  g_mutex_clear (&progress->lock);
+  g_free (progress->prefix);
+  g_free (progress->stage);
+  g_free (progress);
+}
+
+/* ---------------------------------------------------------------- JSON */
+
+void
+pm_cli_print_json (JsonNode *root)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  printf ("%s\n", text);
+  fflush (stdout);
+  json_node_unref (root);
+}
+
+JsonNode *
+pm_cli_timings_to_json (const PmTimings *timings)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  json_builder_begin_object (builder);
+  for (guint i = 0; timings != NULL && i < timings->items->len; i++)
+    {
+      const PmTiming *t = &g_array_index (timings->items, PmTiming, i);
+      if (t->stage == NULL || !g_hash_table_add (seen, t->stage))
+        continue;
+      json_builder_set_member_name (builder, t->stage);
+      /* json-glib prints doubles with 17 significant digits; a multiple of 1/256 ms (4 µs,
+       * plenty) is exact in binary, so it prints in at most 8 decimals instead. */
+      json_builder_add_double_value (builder,
+                                     round (pm_timings_get (timings, t->stage) * 256.0) / 256.0);
+    }
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+void
+pm_cli_json_add_string (JsonBuilder *builder,
+                        const char  *key,
+                        const char  *value)
+{
+  json_builder_set_member_name (builder, key);
+  if (value != NULL)
+    {
+      g_autofree char *valid = g_utf8_make_valid (value, -1);
+      json_builder_add_string_value (builder, valid);
+    }
+  else
+    json_builder_add_null_value (builder);
+}
+
+JsonNode *
+pm_cli_instruction_to_json (const PmInstruction *instruction)
+{
+#ifdef PM_HAVE_PM_JSON
+  return pm_instruction_to_json (instruction);
+#else
+  /* Until pm-json.c is in the build: the main fields. */
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  pm_cli_json_add_string (builder, "text", instruction->text);
+  pm_cli_json_add_string (builder, "action", pm_action_to_string (instruction->action));
+  pm_cli_json_add_string (builder, "target", instruction->target);
+  if (instruction->has_color)
+    {
+      g_autofree char *hex = pm_color_to_hex (instruction->color);
+      pm_cli_json_add_string (builder, "color", hex);
+    }
+  else
+    pm_cli_json_add_string (builder, "color", NULL);
+  pm_cli_json_add_string (builder, "color_name", instruction->color_name);
+  pm_cli_json_add_string (builder, "position", pm_position_to_string (instruction->position));
+  json_builder_set_member_name (builder, "ordinal");
+  json_builder_add_int_value (builder, instruction->ordinal);
+  pm_cli_json_add_string (builder, "size_rank", pm_size_rank_to_string (instruction->size_rank));
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+#endif
+}
