@@ -41,8 +41,8 @@ void
 pm_clipseg_post_params_init (PmClipsegPostParams *params)
 {
   params->refine = TRUE;
-  params->radius_scale = 2.0;
-  params->eps = 1e-3;
+  params->radius_scale = 4.0;
+  params->eps = 1e-4;
   params->max_fit_side = 640;
   params->threshold = 0.5f;
 }
@@ -103,22 +103,24 @@ has_qualifier (const PmInstruction *instruction)
           instruction->size_rank != PM_SIZE_RANK_NONE);
 }
 
-/* Keeps the soft mask only around the component the qualifiers choose. */
-static void
-choose_component (PmMask                    *soft,
+/* The region to keep for the component the qualifiers choose (chosen on the coarse mask,
+ * grown by @margin for the refined edge), or NULL to keep everything. */
+static PmMask *
+choose_component (const PmMask              *soft,
                   const PmInstruction       *instruction,
-                  const PmClipsegPostParams *params)
+                  const PmClipsegPostParams *params,
+                  int                        margin)
 {
   g_autoptr(PmMask) binary = pm_mask_threshold (soft, params->threshold);
   g_autoptr(PmComponents) components = NULL;
-  g_autoptr(PmMask) keep = NULL;
+  PmMask *keep;
   gsize n = (gsize) soft->width * soft->height;
-  int index, radius;
+  int index;
 
   components = pm_components_label (binary);
   if (components->n == 0)
-    return;
-  /* Score each component by its mean soft value (a cue callers may use). */
+    return NULL;
+  /* Score each component by its mean soft value (a cue pm_components_pick may use). */
   {
     g_autofree double *sum = g_new0 (double, components->n);
     for (gsize i = 0; i < n; i++)
@@ -130,14 +132,10 @@ choose_component (PmMask                    *soft,
   index = pm_components_pick (components, instruction->position, instruction->ordinal,
                               instruction->ordinal_from, instruction->size_rank);
   if (index < 0)
-    return;
+    return NULL;
   keep = pm_components_extract (components, index);
-  /* A margin keeps the soft edge of the chosen object. */
-  radius = MAX (2, MIN (soft->width, soft->height) / 100);
-  pm_morph_dilate (keep, radius);
-  for (gsize i = 0; i < n; i++)
-    if (keep->data[i] < 0.5f)
-      soft->data[i] = 0.f;
+  pm_morph_dilate (keep, MAX (2, margin));
+  return keep;
 }
 
 /**
@@ -158,8 +156,10 @@ pm_clipseg_logits_to_mask (const float               *logits,
                            const PmClipsegPostParams *params)
 {
   PmClipsegPostParams defaults;
+  g_autoptr(PmMask) keep = NULL;
   PmMask *soft;
   gsize n;
+  int side = MAX (image->width, image->height), radius;
 
   g_return_val_if_fail (logits != NULL && image != NULL && s > 0, NULL);
   if (params == NULL)
@@ -175,17 +175,21 @@ pm_clipseg_logits_to_mask (const float               *logits,
   for (gsize i = 0; i < n; i++)
     soft->data[i] = 1.f / (1.f + expf (-soft->data[i]));
 
-  /* Edges follow the photo: the upsampled mask is blurred over about side/S pixels, so the
-   * filter window spans a few of those. */
+  radius = MAX (2, (int) lround (params->radius_scale * side / s));
+  if (has_qualifier (instruction))
+    keep = choose_component (soft, instruction, params, radius);
+
+  /* Edges follow the photo: the upsampled mask is blurred over about side/S pixels and its
+   * boundaries are uncertain by a fraction of a patch, so the window spans a few of those. */
   if (params->refine)
     {
-      int side = MAX (image->width, image->height);
-      int radius = MAX (2, (int) lround (params->radius_scale * side / s));
       int subsample = MAX (1, (side + params->max_fit_side - 1) / MAX (params->max_fit_side, 1));
       pm_guided_filter_color (image, soft, radius, (float) params->eps, subsample, soft);
     }
-  if (has_qualifier (instruction))
-    choose_component (soft, instruction, params);
+  if (keep != NULL)
+    for (gsize i = 0; i < n; i++)
+      if (keep->data[i] < 0.5f)
+        soft->data[i] = 0.f;
   return soft;
 }
 

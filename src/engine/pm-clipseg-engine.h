@@ -28,8 +28,8 @@ typedef struct {
 /* Refinement and selection parameters (defaults from pm_clipseg_engine_params_init ()). */
 typedef struct {
   gboolean refine;           /* guided filter on (TRUE) */
-  double   radius_scale;     /* radius = scale × image side / S (2.0) */
-  double   eps;              /* guided-filter regulariser, guide in 0..1 (1e-3) */
+  double   radius_scale;     /* radius = scale × image side / S (4.0; tests/bench/bench-refine.c) */
+  double   eps;              /* guided-filter regulariser, guide in 0..1 (1e-4) */
   int      max_fit_side;     /* fit on a grid no larger than this (640) */
   float    threshold;        /* soft → binary for components (0.5) */
 } PmClipsegPostParams;

@@ -319,6 +319,25 @@ progress_relay_dispatch (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Schedules @func in @context, always from its main loop. Unlike g_main_context_invoke_full(),
+ * this never runs @func at once in the calling thread: a worker that finds the global default
+ * context unowned (the caller is busy, not iterating) would otherwise acquire it and call
+ * progress callbacks itself, in the wrong thread. */
+static void
+run_in_context (GMainContext   *context,
+                GSourceFunc     func,
+                gpointer        data,
+                GDestroyNotify  notify)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, notify);
+  g_source_set_static_name (source, "[paintmask] pipeline progress");
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
 /* Called in the worker (or an engine thread). */
 static void
 progress_relay_post (const char *stage,
@@ -337,9 +356,8 @@ progress_relay_post (const char *stage,
   g_mutex_unlock (&relay->lock);
 
   if (schedule)
-    g_main_context_invoke_full (relay->context, G_PRIORITY_DEFAULT,
-                                progress_relay_dispatch, progress_relay_ref (relay),
-                                progress_relay_unref);
+    run_in_context (relay->context, progress_relay_dispatch, progress_relay_ref (relay),
+                    progress_relay_unref);
 }
 
 /* The task's source tag: -Wpedantic forbids using the function itself as a data pointer. */
@@ -373,8 +391,10 @@ pipeline_job_free (gpointer data)
   if (job->relay != NULL)
     {
       ProgressRelay *relay = g_steal_pointer (&job->relay);
-      g_main_context_invoke_full (relay->context, G_PRIORITY_DEFAULT, do_nothing, relay,
-                                  progress_relay_unref);
+      if (g_main_context_is_owner (relay->context))
+        progress_relay_unref (relay);
+      else
+        run_in_context (relay->context, do_nothing, relay, progress_relay_unref);
     }
   g_free (job);
 }

@@ -22,6 +22,11 @@ typedef struct {
   PmRgb         remote_color;
   GCancellable *cancel_in_run; /* cancelled from inside run(), as a user would mid-run */
   int           runs;
+  /* A burst of progress reports, then a signal to the test (see test_async_coalesced). */
+  int           burst;
+  GMutex        burst_lock;
+  GCond         burst_cond;
+  gboolean      burst_done;
 } FakeEngine;
 
 static gboolean
@@ -46,6 +51,16 @@ fake_run (PmEngine             *engine,
         progress (stage, steps[i], progress_data);
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
+    }
+  if (self->burst > 0)
+    {
+      for (int i = 0; i < self->burst; i++)
+        if (progress != NULL)
+          progress ("fake burst", (double) i / self->burst, progress_data);
+      g_mutex_lock (&self->burst_lock);
+      self->burst_done = TRUE;
+      g_cond_signal (&self->burst_cond);
+      g_mutex_unlock (&self->burst_lock);
     }
   pm_timings_add (result->timings, "fake-encode", 1.5);
   pm_timings_add (result->timings, "fake-decode", 2.5);
@@ -73,6 +88,8 @@ fake_finalize (PmEngine *engine)
   FakeEngine *self = (FakeEngine *) engine;
 
   pm_mask_free (self->mask);
+  g_mutex_clear (&self->burst_lock);
+  g_cond_clear (&self->burst_cond);
   g_free (self);
 }
 
@@ -121,6 +138,8 @@ fake_engine_new (const PmImage *image)
 
   self->parent.klass = &fake_class;
   self->parent.ref_count = 1;
+  g_mutex_init (&self->burst_lock);
+  g_cond_init (&self->burst_cond);
   self->mask = pm_mask_load_png (path, &error);
   g_assert_no_error (error);
   g_assert_cmpint (self->mask->width, ==, image->width);
@@ -515,6 +534,64 @@ test_async (void)
   g_main_context_pop_thread_default (context);
 }
 
+static int
+count_stage (ProgressLog *log,
+             const char  *stage)
+{
+  int n = 0;
+
+  for (guint i = 0; i < log->stages->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (log->stages, i), stage) == 0)
+      n++;
+  return n;
+}
+
+static void
+test_async_coalesced (void)
+{
+  g_autoptr(PmImage) image = NULL;
+  g_autoptr(PmEngine) engine = NULL;
+  FakeEngine *fake;
+  AsyncWait wait = { 0 };
+  ProgressLog log;
+
+  if (!have_sample ())
+    return;
+  image = load_sample ();
+  engine = fake_engine_new (image);
+  fake = (FakeEngine *) engine;
+  fake->burst = 10000;
+
+  wait.loop = g_main_loop_new (NULL, FALSE);
+  progress_log_init (&log);
+  log.expected_thread = g_thread_self ();
+  pm_pipeline_run_async (engine, image, "segment the cat", NULL, progress_log_cb, &log,
+                         progress_log_destroy, NULL, async_done_cb, &wait);
+
+  /* While this thread does not iterate its main context, the engine reports 10000 times.
+   * Coalescing means at most one of those reaches the main loop (the newest). */
+  g_mutex_lock (&fake->burst_lock);
+  while (!fake->burst_done)
+    g_cond_wait (&fake->burst_cond, &fake->burst_lock);
+  g_mutex_unlock (&fake->burst_lock);
+
+  g_main_loop_run (wait.loop);
+  g_assert_no_error (wait.error);
+  g_assert_nonnull (wait.result);
+  while (log.destroyed == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_test_message ("%u progress calls reached the main loop", log.fractions->len);
+  g_assert_cmpint (count_stage (&log, "fake burst"), <=, 1);
+  g_assert_cmpuint (log.fractions->len, <, 20);
+  g_assert_false (log.wrong_thread);
+  assert_monotonic (&log);
+
+  pm_pipeline_result_free (wait.result);
+  g_main_loop_unref (wait.loop);
+  progress_log_clear (&log);
+}
+
 static void
 test_async_cancel (void)
 {
@@ -573,6 +650,7 @@ main (int    argc,
   g_test_add_func ("/engine/pipeline/remote-result", test_remote_result);
   g_test_add_func ("/engine/pipeline/cancel", test_cancel);
   g_test_add_func ("/engine/pipeline/async", test_async);
+  g_test_add_func ("/engine/pipeline/async-coalesced", test_async_coalesced);
   g_test_add_func ("/engine/pipeline/async-cancel", test_async_cancel);
   g_test_add_func ("/engine/pipeline/empty-instruction", test_empty_instruction);
 

@@ -285,7 +285,9 @@ test_fuzz (void)
           switch (g_rand_int_range (rand, 0, 4))
             {
             case 0: buf[pos] ^= (guint8) (1u << g_rand_int_range (rand, 0, 8)); break;
-            case 1: buf[pos] = (guint8) "0123456789[]{},:\"-e."[g_rand_int_range (rand, 0, 20)]; break;
+            case 1:
+              buf[pos] = (guint8) "0123456789[]{},:\"-e."[g_rand_int_range (rand, 0, 20)];
+              break;
             case 2: len = pos; break;
             default: buf[pos] = (guint8) g_rand_int_range (rand, 0, 256); break;
             }
