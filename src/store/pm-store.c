@@ -905,6 +905,10 @@ pm_store_add_artifact (PmStore         *store,
     goto out;
   if (!pm_store_check_exists (store, "runs", run_id, error) ||
       (id = insert_artifact (store, run_id, &enc, error)) == 0 ||
+      !pm_store_exec_with_id (store, "UPDATE sessions SET updated_at = "
+                              "max (updated_at, CAST (strftime ('%s', 'now') AS INTEGER)) "
+                              "WHERE id = (SELECT session_id FROM runs WHERE id = ?1)", run_id,
+                              "updating the session", error) ||
       !pm_store_commit (store, error))
     {
       pm_store_rollback (store);

@@ -364,6 +364,25 @@ test_export_session (Fixture       *f,
                    f->db, NULL));
   g_free (run_cli (2, NULL, "history", "export-session", sid, "--db", f->db, NULL));
 
+  /* Without --db or PAINTMASK_DB the history lives under $XDG_DATA_HOME. */
+  {
+    g_autofree char *xdg = g_build_filename (f->dir, "xdg", NULL);
+    g_autofree char *want = g_build_filename (xdg, "paintmask", "history.sqlite3", NULL);
+    g_autofree char *old_xdg = g_strdup (g_getenv ("XDG_DATA_HOME"));
+    g_autofree char *old_db = g_strdup (g_getenv ("PAINTMASK_DB"));
+
+    g_setenv ("XDG_DATA_HOME", xdg, TRUE);
+    g_unsetenv ("PAINTMASK_DB");
+    g_free (run_cli (0, NULL, "history", "import", file, NULL));
+    if (old_xdg != NULL)
+      g_setenv ("XDG_DATA_HOME", old_xdg, TRUE);
+    else
+      g_unsetenv ("XDG_DATA_HOME");
+    if (old_db != NULL)
+      g_setenv ("PAINTMASK_DB", old_db, TRUE);
+    g_assert_true (g_file_test (want, G_FILE_TEST_IS_REGULAR));
+  }
+
   /* Import into another database, then list it there. */
   imported = run_cli (0, NULL, "history", "import", file, "--db", other, NULL);
   g_assert_nonnull (strstr (imported, "Imported session"));
