@@ -2,11 +2,14 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Pixels are uploaded once per image/result as GdkMemoryTextures. Below 200 % the view is a
- * few texture nodes (the renderer filters them). From 200 % on, pixels must stay square for
- * boundary inspection, and GTK 4.8 has no nearest-neighbour texture node, so the visible
- * part (at most a quarter of the viewport in image pixels) is composited on the CPU and
- * drawn through a cairo node with CAIRO_FILTER_NEAREST.
+ * Two drawing paths, so that a frame costs about as much as the viewport, never as much
+ * as a 24 MP photo:
+ * - zoomed out (below 75 %): texture nodes of a pyramid level (the photo halved k times,
+ *   built and uploaded once, when first needed), so the renderer never minifies a huge
+ *   texture (GTK 4.8 has no mipmaps) and the mask contour is one texel of that level;
+ * - from 75 % on: the visible part alone is composited on the CPU (photo, edit, reveal,
+ *   tint, contour) into a cairo node. From 200 % the pattern filter is NEAREST, so pixels
+ *   stay square for boundary inspection (GTK 4.8 has no nearest-neighbour texture node).
  *
  * The edit differs from the original only inside the soft mask, so revealing the edited
  * texture through a growing circle centred on the mask (with rising opacity) animates the
@@ -22,9 +25,24 @@
 
 #include "pm-canvas.h"
 
-#define NEAREST_ZOOM   2.0
+#define NEAREST_ZOOM   2.0   /* from here on, pixels are drawn as squares */
+#define CPU_ZOOM       0.75  /* from here on, the visible part is composited on the CPU */
+#define MAX_LEVELS     12
 #define REVEAL_MS      900
 #define ZOOM_STEP_WHEEL 1.2
+
+/* A pyramid level: the photo, edit and mask halved k times, with their textures. */
+typedef struct {
+  int         w, h;
+  GBytes     *original;        /* RGBA */
+  GBytes     *edited;          /* or NULL */
+  guint8     *mask;            /* 0/1, or NULL */
+  int         bx0, by0, bx1, by1; /* mask bounding box, [x0, x1) */
+  GdkTexture *original_tex;
+  GdkTexture *edited_tex;
+  GdkTexture *fill_tex;        /* tint with alpha = mask, over the bounding box */
+  GdkTexture *contour_tex;     /* one-texel contour, over the bounding box */
+} Level;
 
 struct _PmCanvas
 {
@@ -33,15 +51,10 @@ struct _PmCanvas
   /* owned: pixels */
   int            width, height;
   GBytes        *original_bytes;   /* RGBA, width * height * 4 */
-  GdkTexture    *original_tex;
-  GBytes        *edited_bytes;
-  GdkTexture    *edited_tex;
+  GBytes        *edited_bytes;     /* or NULL */
   guint8        *mask;             /* 0/1 per pixel, or NULL */
-  int            bx0, by0, bx1, by1; /* mask bounding box, [x0, x1) */
   double         cx, cy, radius;   /* mask centroid and reveal radius, image pixels */
-  GdkTexture    *fill_tex;         /* tint with alpha = mask, over the bounding box */
-  GdkTexture    *contour_tex;      /* contour of thickness contour_k, box grown by k */
-  int            contour_k;
+  Level          levels[MAX_LEVELS]; /* [k]: halved k times; [0] unused (see above) */
   GdkRGBA        tint;
   GdkRGBA        contour_color;
 
@@ -170,10 +183,18 @@ texture_from_bytes (GBytes *bytes,
   return gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8A8, bytes, (gsize) width * 4);
 }
 
+/* Copies @image's pixels, or, with an @owner that keeps them alive and unchanged, wraps
+ * them (a 24 MP copy on the main thread is a visible stall). */
 static GBytes *
-bytes_from_image (const PmImage *image)
+bytes_from_image (const PmImage  *image,
+                  gpointer        owner,
+                  GDestroyNotify  owner_unref)
 {
-  return g_bytes_new (image->data, (gsize) image->width * image->height * 4);
+  gsize size = (gsize) image->width * image->height * 4;
+
+  if (owner == NULL)
+    return g_bytes_new (image->data, size);
+  return g_bytes_new_with_free_func (image->data, size, owner_unref, owner);
 }
 
 static guint8
@@ -182,125 +203,185 @@ to_byte (double v)
   return (guint8) CLAMP (lround (v * 255.0), 0, 255);
 }
 
-static void
-rebuild_fill (PmCanvas *self)
-{
-  int bw = self->bx1 - self->bx0, bh = self->by1 - self->by0;
-  guint8 *px;
-  GBytes *bytes;
-  guint8 r = to_byte (self->tint.red), g = to_byte (self->tint.green);
-  guint8 b = to_byte (self->tint.blue);
-
-  g_clear_object (&self->fill_tex);
-  if (self->mask == NULL || bw <= 0 || bh <= 0)
-    return;
-
-  px = g_malloc ((gsize) bw * bh * 4);
-  for (int y = 0; y < bh; y++)
-    {
-      const guint8 *m = self->mask + (gsize) (y + self->by0) * self->width + self->bx0;
-      guint8 *o = px + (gsize) y * bw * 4;
-      for (int x = 0; x < bw; x++, o += 4)
-        {
-          o[0] = r; o[1] = g; o[2] = b;
-          o[3] = m[x] ? 255 : 0;
-        }
-    }
-  bytes = g_bytes_new_take (px, (gsize) bw * bh * 4);
-  self->fill_tex = texture_from_bytes (bytes, bw, bh);
-  g_bytes_unref (bytes);
-}
-
 static gboolean
-is_boundary (PmCanvas *self,
-             int       x,
-             int       y)
+mask_boundary (const guint8 *mask,
+               int           w,
+               int           h,
+               int           x,
+               int           y)
 {
-  const guint8 *m = self->mask + (gsize) y * self->width + x;
+  const guint8 *m = mask + (gsize) y * w + x;
 
   if (!*m)
     return FALSE;
-  return (x > 0 && !m[-1]) || (x + 1 < self->width && !m[1]) ||
-         (y > 0 && !m[-self->width]) || (y + 1 < self->height && !m[self->width]);
+  return (x > 0 && !m[-1]) || (x + 1 < w && !m[1]) || (y > 0 && !m[-w]) || (y + 1 < h && !m[w]);
 }
 
-/* A contour @k pixels thick (inside pixels next to the outside, grown by k - 1): thin for
- * inspection, thicker when zoomed out so that it survives minification. */
-static void
-rebuild_contour (PmCanvas *self,
-                 int       k)
+/* The bounding box's pixels as a tint texture: alpha = mask (fill) or = contour. */
+static GdkTexture *
+mask_texture (const Level   *level,
+              const GdkRGBA *color,
+              gboolean       contour)
 {
-  int x0 = MAX (0, self->bx0 - k), y0 = MAX (0, self->by0 - k);
-  int x1 = MIN (self->width, self->bx1 + k), y1 = MIN (self->height, self->by1 + k);
-  int cw = x1 - x0, ch = y1 - y0;
-  g_autofree guint8 *edge = NULL;
-  g_autofree guint8 *tmp = NULL;
+  int bw = level->bx1 - level->bx0, bh = level->by1 - level->by0;
+  guint8 r = to_byte (color->red), g = to_byte (color->green), b = to_byte (color->blue);
+  g_autoptr(GBytes) bytes = NULL;
   guint8 *px;
-  GBytes *bytes;
-  guint8 r = to_byte (self->contour_color.red), g = to_byte (self->contour_color.green);
-  guint8 b = to_byte (self->contour_color.blue);
 
-  g_clear_object (&self->contour_tex);
-  self->contour_k = k;
-  if (self->mask == NULL || self->bx1 <= self->bx0)
-    return;
-
-  edge = g_malloc0 ((gsize) cw * ch);
-  for (int y = MAX (y0, self->by0); y < MIN (y1, self->by1); y++)
-    for (int x = MAX (x0, self->bx0); x < MIN (x1, self->bx1); x++)
-      edge[(gsize) (y - y0) * cw + (x - x0)] = is_boundary (self, x, y);
-
-  if (k > 1)
-    {
-      /* Separable square dilation by k - 1 with running counts. */
-      int rad = k - 1;
-      tmp = g_malloc0 ((gsize) cw * ch);
-      for (int y = 0; y < ch; y++)
-        {
-          const guint8 *e = edge + (gsize) y * cw;
-          int count = 0;
-          for (int x = 0; x < MIN (rad, cw); x++)
-            count += e[x];
-          for (int x = 0; x < cw; x++)
-            {
-              if (x + rad < cw) count += e[x + rad];
-              if (x - rad - 1 >= 0) count -= e[x - rad - 1];
-              tmp[(gsize) y * cw + x] = count > 0;
-            }
-        }
-      for (int x = 0; x < cw; x++)
-        {
-          int count = 0;
-          for (int y = 0; y < MIN (rad, ch); y++)
-            count += tmp[(gsize) y * cw + x];
-          for (int y = 0; y < ch; y++)
-            {
-              if (y + rad < ch) count += tmp[(gsize) (y + rad) * cw + x];
-              if (y - rad - 1 >= 0) count -= tmp[(gsize) (y - rad - 1) * cw + x];
-              edge[(gsize) y * cw + x] = count > 0;
-            }
-        }
-    }
-
-  px = g_malloc ((gsize) cw * ch * 4);
-  for (gsize i = 0; i < (gsize) cw * ch; i++)
-    {
-      px[i * 4 + 0] = r; px[i * 4 + 1] = g; px[i * 4 + 2] = b;
-      px[i * 4 + 3] = edge[i] ? 255 : 0;
-    }
-  bytes = g_bytes_new_take (px, (gsize) cw * ch * 4);
-  self->contour_tex = texture_from_bytes (bytes, cw, ch);
-  g_bytes_unref (bytes);
+  if (bw <= 0 || bh <= 0)
+    return NULL;
+  px = g_malloc ((gsize) bw * bh * 4);
+  for (int y = 0; y < bh; y++)
+    for (int x = 0; x < bw; x++)
+      {
+        guint8 *o = px + ((gsize) y * bw + x) * 4;
+        int lx = x + level->bx0, ly = y + level->by0;
+        gboolean on = contour ? mask_boundary (level->mask, level->w, level->h, lx, ly)
+                              : level->mask[(gsize) ly * level->w + lx];
+        o[0] = r; o[1] = g; o[2] = b;
+        o[3] = on ? 255 : 0;
+      }
+  bytes = g_bytes_new_take (px, (gsize) bw * bh * 4);
+  return texture_from_bytes (bytes, bw, bh);
 }
 
-static int
-contour_level (PmCanvas *self)
+static void
+level_clear_overlay (Level *level)
 {
-  int k = 1;
+  g_clear_object (&level->fill_tex);
+  g_clear_object (&level->contour_tex);
+}
 
-  while (k < 16 && k * self->zoom < 1.0)
-    k *= 2;
-  return k;
+static void
+level_clear_result (Level *level)
+{
+  level_clear_overlay (level);
+  g_clear_pointer (&level->edited, g_bytes_unref);
+  g_clear_object (&level->edited_tex);
+  g_clear_pointer (&level->mask, g_free);
+}
+
+static void
+level_clear (Level *level)
+{
+  level_clear_result (level);
+  g_clear_pointer (&level->original, g_bytes_unref);
+  g_clear_object (&level->original_tex);
+  level->w = level->h = 0;
+}
+
+/* 2×2 box filter; odd edges average the pixels they have. */
+static GBytes *
+halve_rgba (GBytes *src,
+            int     w,
+            int     h)
+{
+  const guint8 *in = g_bytes_get_data (src, NULL);
+  int ow = (w + 1) / 2, oh = (h + 1) / 2;
+  guint8 *out = g_malloc ((gsize) ow * oh * 4);
+
+  for (int y = 0; y < oh; y++)
+    for (int x = 0; x < ow; x++)
+      {
+        int sum[4] = { 0 }, n = 0;
+        for (int dy = 0; dy < 2; dy++)
+          for (int dx = 0; dx < 2; dx++)
+            {
+              int sx = 2 * x + dx, sy = 2 * y + dy;
+              if (sx >= w || sy >= h)
+                continue;
+              for (int c = 0; c < 4; c++)
+                sum[c] += in[((gsize) sy * w + sx) * 4 + c];
+              n++;
+            }
+        for (int c = 0; c < 4; c++)
+          out[((gsize) y * ow + x) * 4 + c] = (guint8) ((sum[c] + n / 2) / n);
+      }
+  return g_bytes_new_take (out, (gsize) ow * oh * 4);
+}
+
+/* A level pixel is in the mask when at least half of its pixels are. */
+static guint8 *
+halve_mask (const guint8 *in,
+            int           w,
+            int           h,
+            Level        *out)
+{
+  int ow = (w + 1) / 2, oh = (h + 1) / 2;
+  guint8 *m = g_malloc ((gsize) ow * oh);
+
+  out->bx0 = ow; out->by0 = oh; out->bx1 = out->by1 = 0;
+  for (int y = 0; y < oh; y++)
+    for (int x = 0; x < ow; x++)
+      {
+        int on = 0, n = 0;
+        for (int dy = 0; dy < 2; dy++)
+          for (int dx = 0; dx < 2; dx++)
+            if (2 * x + dx < w && 2 * y + dy < h)
+              {
+                on += in[(gsize) (2 * y + dy) * w + 2 * x + dx];
+                n++;
+              }
+        m[(gsize) y * ow + x] = 2 * on >= n;
+        if (2 * on >= n)
+          {
+            out->bx0 = MIN (out->bx0, x); out->bx1 = MAX (out->bx1, x + 1);
+            out->by0 = MIN (out->by0, y); out->by1 = MAX (out->by1, y + 1);
+          }
+      }
+  return m;
+}
+
+/* Builds levels 1..k as needed (each from the one above) and uploads level k. */
+static Level *
+ensure_level (PmCanvas *self,
+              int       k)
+{
+  for (int i = 1; i <= k; i++)
+    {
+      Level *l = &self->levels[i];
+      int pw = i == 1 ? self->width : self->levels[i - 1].w;
+      int ph = i == 1 ? self->height : self->levels[i - 1].h;
+      GBytes *po = i == 1 ? self->original_bytes : self->levels[i - 1].original;
+      GBytes *pe = i == 1 ? self->edited_bytes : self->levels[i - 1].edited;
+      const guint8 *pm = i == 1 ? self->mask : self->levels[i - 1].mask;
+
+      if (l->original == NULL)
+        {
+          l->original = halve_rgba (po, pw, ph);
+          l->w = (pw + 1) / 2;
+          l->h = (ph + 1) / 2;
+        }
+      if (l->edited == NULL && pe != NULL)
+        l->edited = halve_rgba (pe, pw, ph);
+      if (l->mask == NULL && pm != NULL)
+        l->mask = halve_mask (pm, pw, ph, l);
+    }
+
+  {
+    Level *l = &self->levels[k];
+    if (l->original_tex == NULL)
+      l->original_tex = texture_from_bytes (l->original, l->w, l->h);
+    if (l->edited_tex == NULL && l->edited != NULL)
+      l->edited_tex = texture_from_bytes (l->edited, l->w, l->h);
+    if (l->mask != NULL && l->fill_tex == NULL)
+      {
+        l->fill_tex = mask_texture (l, &self->tint, FALSE);
+        l->contour_tex = mask_texture (l, &self->contour_color, TRUE);
+      }
+    return l;
+  }
+}
+
+/* The level for zooms below CPU_ZOOM: texture scale within [0.7, 1.4] of the zoom. */
+static int
+level_for_zoom (PmCanvas *self)
+{
+  int k = MAX (1, (int) floor (log2 (1.0 / self->zoom) + 0.5));
+
+  while (k > 1 && MIN (self->width, self->height) >> k < 16)
+    k--;
+  return MIN (k, MAX_LEVELS - 1);
 }
 
 static void
@@ -319,11 +400,8 @@ update_colors (PmCanvas *self)
     return;
   self->tint = tint;
   self->contour_color = contour;
-  if (self->mask != NULL)
-    {
-      rebuild_fill (self);
-      g_clear_object (&self->contour_tex);
-    }
+  for (int k = 0; k < MAX_LEVELS; k++)
+    level_clear_overlay (&self->levels[k]);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -351,7 +429,7 @@ reveal_alpha (PmCanvas *self)
 static gboolean
 showing_edit (PmCanvas *self)
 {
-  return self->edited_tex != NULL && !self->show_original;
+  return self->edited_bytes != NULL && !self->show_original;
 }
 
 static void
@@ -359,11 +437,14 @@ snapshot_textures (PmCanvas    *self,
                    GtkSnapshot *snapshot)
 {
   double z = self->zoom;
+  Level *l = ensure_level (self, level_for_zoom (self));
+  /* Level texels → widget pixels (levels are a bit larger than 1/2^k for odd sizes). */
+  double fx = self->width * z / l->w, fy = self->height * z / l->h;
   graphene_rect_t full = GRAPHENE_RECT_INIT (0, 0, self->width * z, self->height * z);
 
-  gtk_snapshot_append_texture (snapshot, self->original_tex, &full);
+  gtk_snapshot_append_texture (snapshot, l->original_tex, &full);
 
-  if (showing_edit (self))
+  if (showing_edit (self) && l->edited_tex != NULL)
     {
       if (self->reveal < 1.0)
         {
@@ -375,35 +456,24 @@ snapshot_textures (PmCanvas    *self,
           gsk_rounded_rect_init_from_rect (&circle, &box, r);
           gtk_snapshot_push_rounded_clip (snapshot, &circle);
           gtk_snapshot_push_opacity (snapshot, reveal_alpha (self));
-          gtk_snapshot_append_texture (snapshot, self->edited_tex, &full);
+          gtk_snapshot_append_texture (snapshot, l->edited_tex, &full);
           gtk_snapshot_pop (snapshot);
           gtk_snapshot_pop (snapshot);
         }
       else
-        gtk_snapshot_append_texture (snapshot, self->edited_tex, &full);
+        gtk_snapshot_append_texture (snapshot, l->edited_tex, &full);
     }
 
-  if (self->show_overlay && self->mask != NULL && self->fill_tex != NULL)
+  if (self->show_overlay && l->fill_tex != NULL)
     {
-      int k = contour_level (self);
-      graphene_rect_t box = GRAPHENE_RECT_INIT (self->bx0 * z, self->by0 * z,
-                                                (self->bx1 - self->bx0) * z,
-                                                (self->by1 - self->by0) * z);
+      graphene_rect_t box = GRAPHENE_RECT_INIT (l->bx0 * fx, l->by0 * fy,
+                                                (l->bx1 - l->bx0) * fx,
+                                                (l->by1 - l->by0) * fy);
 
       gtk_snapshot_push_opacity (snapshot, self->overlay_opacity);
-      gtk_snapshot_append_texture (snapshot, self->fill_tex, &box);
+      gtk_snapshot_append_texture (snapshot, l->fill_tex, &box);
       gtk_snapshot_pop (snapshot);
-
-      if (self->contour_tex == NULL || self->contour_k != k)
-        rebuild_contour (self, k);
-      if (self->contour_tex != NULL)
-        {
-          int x0 = MAX (0, self->bx0 - k), y0 = MAX (0, self->by0 - k);
-          graphene_rect_t cbox = GRAPHENE_RECT_INIT (x0 * z, y0 * z,
-                                                     gdk_texture_get_width (self->contour_tex) * z,
-                                                     gdk_texture_get_height (self->contour_tex) * z);
-          gtk_snapshot_append_texture (snapshot, self->contour_tex, &cbox);
-        }
+      gtk_snapshot_append_texture (snapshot, l->contour_tex, &box);
     }
 }
 
@@ -460,7 +530,7 @@ composite_region (PmCanvas *self,
             }
           if (overlay && self->mask[i])
             {
-              if (is_boundary (self, x, y))
+              if (mask_boundary (self->mask, self->width, self->height, x, y))
                 r = kr, g = kg, b = kb, a = 255;
               else
                 {
@@ -478,7 +548,7 @@ composite_region (PmCanvas *self,
 }
 
 static void
-snapshot_nearest (PmCanvas    *self,
+snapshot_cpu (PmCanvas    *self,
                   GtkSnapshot *snapshot,
                   double       ox,
                   double       oy)
@@ -503,7 +573,8 @@ snapshot_nearest (PmCanvas    *self,
   cairo_translate (cr, bounds.origin.x, bounds.origin.y);
   cairo_scale (cr, z, z);
   cairo_set_source_surface (cr, surface, 0, 0);
-  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+  cairo_pattern_set_filter (cairo_get_source (cr),
+                            z >= NEAREST_ZOOM ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_GOOD);
   cairo_paint (cr);
   cairo_destroy (cr);
   cairo_surface_destroy (surface);
@@ -518,13 +589,13 @@ pm_canvas_snapshot (GtkWidget   *widget,
                                              gtk_widget_get_height (widget));
   double ox, oy;
 
-  if (self->original_tex == NULL)
+  if (self->original_bytes == NULL)
     return;
 
   get_origin (self, &ox, &oy);
   gtk_snapshot_push_clip (snapshot, &view);
-  if (self->zoom >= NEAREST_ZOOM)
-    snapshot_nearest (self, snapshot, ox, oy);
+  if (self->zoom >= CPU_ZOOM)
+    snapshot_cpu (self, snapshot, ox, oy);
   else
     {
       gtk_snapshot_save (snapshot);
@@ -639,10 +710,29 @@ void
 pm_canvas_set_image (PmCanvas      *self,
                      const PmImage *image)
 {
+  pm_canvas_set_image_shared (self, image, NULL, NULL);
+}
+
+/**
+ * pm_canvas_set_image_shared:
+ * @image: (nullable): the photo
+ * @owner: (nullable): keeps @image alive and unchanged while referenced; NULL to copy
+ * @owner_unref: drops one reference of @owner (called once, when the canvas lets go)
+ *
+ * Shows a photo (at fit zoom) and clears the result. @owner_unref is called even when
+ * @image is NULL.
+ */
+void
+pm_canvas_set_image_shared (PmCanvas       *self,
+                            const PmImage  *image,
+                            gpointer        owner,
+                            GDestroyNotify  owner_unref)
+{
   g_return_if_fail (PM_IS_CANVAS (self));
 
   pm_canvas_clear_result (self);
-  g_clear_object (&self->original_tex);
+  for (int k = 0; k < MAX_LEVELS; k++)
+    level_clear (&self->levels[k]);
   g_clear_pointer (&self->original_bytes, g_bytes_unref);
   self->width = self->height = 0;
 
@@ -650,10 +740,10 @@ pm_canvas_set_image (PmCanvas      *self,
     {
       self->width = image->width;
       self->height = image->height;
-      self->original_bytes = bytes_from_image (image);
-      self->original_tex = texture_from_bytes (self->original_bytes, image->width,
-                                               image->height);
+      self->original_bytes = bytes_from_image (image, owner, owner_unref);
     }
+  else if (owner != NULL)
+    owner_unref (owner);
   pm_canvas_zoom_fit (self);
 }
 
@@ -661,7 +751,7 @@ gboolean
 pm_canvas_has_image (PmCanvas *self)
 {
   g_return_val_if_fail (PM_IS_CANVAS (self), FALSE);
-  return self->original_tex != NULL;
+  return self->original_bytes != NULL;
 }
 
 void
@@ -670,11 +760,10 @@ pm_canvas_clear_result (PmCanvas *self)
   g_return_if_fail (PM_IS_CANVAS (self));
 
   stop_reveal (self);
-  g_clear_object (&self->edited_tex);
   g_clear_pointer (&self->edited_bytes, g_bytes_unref);
   g_clear_pointer (&self->mask, g_free);
-  g_clear_object (&self->fill_tex);
-  g_clear_object (&self->contour_tex);
+  for (int k = 0; k < MAX_LEVELS; k++)
+    level_clear_result (&self->levels[k]);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -682,7 +771,7 @@ gboolean
 pm_canvas_has_result (PmCanvas *self)
 {
   g_return_val_if_fail (PM_IS_CANVAS (self), FALSE);
-  return self->edited_tex != NULL || self->mask != NULL;
+  return self->edited_bytes != NULL || self->mask != NULL;
 }
 
 gboolean
@@ -699,8 +788,6 @@ set_mask (PmCanvas     *self,
   gsize n = (gsize) self->width * self->height;
   double sx = 0, sy = 0, count = 0, r2 = 0;
 
-  self->bx0 = self->width; self->by0 = self->height;
-  self->bx1 = self->by1 = 0;
   self->mask = g_malloc (n);
   for (int y = 0; y < self->height; y++)
     for (int x = 0; x < self->width; x++)
@@ -709,8 +796,6 @@ set_mask (PmCanvas     *self,
         self->mask[i] = mask->data[i] >= 0.5f;
         if (self->mask[i])
           {
-            self->bx0 = MIN (self->bx0, x); self->bx1 = MAX (self->bx1, x + 1);
-            self->by0 = MIN (self->by0, y); self->by1 = MAX (self->by1, y + 1);
             sx += x + 0.5; sy += y + 0.5; count++;
           }
       }
@@ -733,7 +818,6 @@ set_mask (PmCanvas     *self,
       r2 = MAX (r2, dx * dx + dy * dy);
     }
   self->radius = sqrt (r2);
-  rebuild_fill (self);
 }
 
 /**
@@ -751,8 +835,26 @@ pm_canvas_set_result (PmCanvas      *self,
                       const PmMask  *mask,
                       gboolean       animate)
 {
+  pm_canvas_set_result_shared (self, edited, mask, NULL, NULL, animate);
+}
+
+/**
+ * pm_canvas_set_result_shared:
+ * @owner: (nullable): keeps @edited alive and unchanged while referenced; NULL to copy
+ * @owner_unref: drops one reference of @owner
+ *
+ * Like pm_canvas_set_result() without copying the edited pixels.
+ */
+void
+pm_canvas_set_result_shared (PmCanvas       *self,
+                             const PmImage  *edited,
+                             const PmMask   *mask,
+                             gpointer        owner,
+                             GDestroyNotify  owner_unref,
+                             gboolean        animate)
+{
   g_return_if_fail (PM_IS_CANVAS (self));
-  g_return_if_fail (self->original_tex != NULL);
+  g_return_if_fail (self->original_bytes != NULL);
   g_return_if_fail (edited == NULL ||
                     (edited->width == self->width && edited->height == self->height));
   g_return_if_fail (mask == NULL ||
@@ -762,9 +864,10 @@ pm_canvas_set_result (PmCanvas      *self,
   update_colors (self);
   if (edited != NULL)
     {
-      self->edited_bytes = bytes_from_image (edited);
-      self->edited_tex = texture_from_bytes (self->edited_bytes, self->width, self->height);
+      self->edited_bytes = bytes_from_image (edited, owner, owner_unref);
     }
+  else if (owner != NULL)
+    owner_unref (owner);
   if (mask != NULL)
     set_mask (self, mask);
   else
@@ -858,7 +961,7 @@ scroll_cb (GtkEventControllerScroll *controller,
   GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
   GdkScrollUnit unit = gtk_event_controller_scroll_get_unit (controller);
 
-  if (self->original_tex == NULL)
+  if (self->original_bytes == NULL)
     return FALSE;
   /* A mouse wheel (or Ctrl + touchpad) zooms; touchpad scrolling pans (the scrolled window). */
   if (unit != GDK_SCROLL_UNIT_WHEEL && !(state & GDK_CONTROL_MASK))
@@ -1076,13 +1179,11 @@ pm_canvas_finalize (GObject *object)
 {
   PmCanvas *self = PM_CANVAS (object);
 
-  g_clear_object (&self->original_tex);
+  for (int k = 0; k < MAX_LEVELS; k++)
+    level_clear (&self->levels[k]);
   g_clear_pointer (&self->original_bytes, g_bytes_unref);
-  g_clear_object (&self->edited_tex);
   g_clear_pointer (&self->edited_bytes, g_bytes_unref);
   g_clear_pointer (&self->mask, g_free);
-  g_clear_object (&self->fill_tex);
-  g_clear_object (&self->contour_tex);
   if (self->hadj != NULL)
     g_clear_signal_handler (&self->hadj_handler, self->hadj);
   if (self->vadj != NULL)

@@ -18,11 +18,21 @@ G_DECLARE_FINAL_TYPE (PmCanvas, pm_canvas, PM, CANVAS, GtkWidget)
 GtkWidget *pm_canvas_new              (void);
 void       pm_canvas_set_image        (PmCanvas      *self,
                                        const PmImage *image);
+void       pm_canvas_set_image_shared (PmCanvas      *self,
+                                       const PmImage *image,
+                                       gpointer       owner,
+                                       GDestroyNotify owner_unref);
 gboolean   pm_canvas_has_image        (PmCanvas      *self);
 void       pm_canvas_set_result       (PmCanvas      *self,
                                        const PmImage *edited,
                                        const PmMask  *mask,
                                        gboolean       animate);
+void       pm_canvas_set_result_shared (PmCanvas     *self,
+                                        const PmImage *edited,
+                                        const PmMask *mask,
+                                        gpointer      owner,
+                                        GDestroyNotify owner_unref,
+                                        gboolean      animate);
 void       pm_canvas_clear_result     (PmCanvas      *self);
 gboolean   pm_canvas_has_result       (PmCanvas      *self);
 gboolean   pm_canvas_is_revealing     (PmCanvas      *self);

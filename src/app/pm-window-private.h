@@ -74,6 +74,7 @@ struct _PmWindow
   guint                 pending;          /* loads, runs, store calls in flight */
   GHashTable           *engines;          /* name → PmEngine, created on demand */
   GHashTable           *engine_errors;    /* name → why it is unavailable */
+  guint                 engine_generation; /* bumps when engine settings change */
   PmEngine             *engine_override;
   char                 *engine_name;
   GtkWidget            *engine_checks[3];

@@ -2,7 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Threads: a run is pm_pipeline_run_async() in a GTask worker; its progress and result
+ * Threads: a run is pm_pipeline_run() in a GTask worker (sharing the photo's pixels, not
+ * copying them on the main thread); its progress and result
  * arrive in the main context and are matched against run_serial, so a run that was
  * superseded or whose window closed is dropped. A new instruction while one runs cancels
  * the old one and says so in a toast. Photos decode in a worker too.
@@ -14,6 +15,9 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#ifdef PM_HAVE_PM_MODEL
+#include "pm-model.h"
+#endif
 #include "pm-pipeline.h"
 #include "pm-window-private.h"
 
@@ -23,7 +27,10 @@ const char * const pm_window_engine_ids[3] = { "builtin", "clipseg", "remote" };
 
 #define MAX_RECENT_INSTRUCTIONS 50
 
-static char load_tag; /* GTask source tag */
+static char load_tag; /* GTask source tags */
+#ifdef PM_HAVE_PM_PIPELINE
+static char run_tag;
+#endif
 
 /* ---------------------------------------------------------------- photo, entries */
 
@@ -151,56 +158,81 @@ default_threads (GSettings *settings)
   return threads;
 }
 
-static PmEngine *
+static void
+read_engine_options (PmWindow        *self,
+                     PmEngineOptions *options)
+{
+  options->model_dir = g_settings_get_string (self->settings, "model-folder");
+  options->endpoint = g_settings_get_string (self->settings, "remote-endpoint");
+  options->remote_model = g_settings_get_string (self->settings, "remote-model");
+  options->timeout_s = g_settings_get_double (self->settings, "remote-timeout");
+  options->threads = default_threads (self->settings);
+  if (*options->model_dir == '\0')
+    g_clear_pointer (&options->model_dir, g_free);
+  if (*options->remote_model == '\0')
+    g_clear_pointer (&options->remote_model, g_free);
+}
+
+/* Whether engine @name can run. *@engine receives it (a new reference), or NULL when it
+ * is created by the run's worker: loading CLIPSeg weights must not block the window, so
+ * here its model folder is only checked for completeness. */
+static gboolean
 get_engine (PmWindow    *self,
             const char  *name,
+            PmEngine   **engine,
             GError     **error)
 {
   PmEngineOptions options = { 0 };
-  PmEngine *engine;
   const char *why;
+  PmEngine *cached;
 
+  *engine = NULL;
   if (self->engine_override != NULL)
-    return pm_engine_ref (self->engine_override);
-
-  engine = g_hash_table_lookup (self->engines, name);
-  if (engine != NULL)
-    return pm_engine_ref (engine);
+    {
+      *engine = pm_engine_ref (self->engine_override);
+      return TRUE;
+    }
+  cached = g_hash_table_lookup (self->engines, name);
+  if (cached != NULL)
+    {
+      *engine = pm_engine_ref (cached);
+      return TRUE;
+    }
   why = g_hash_table_lookup (self->engine_errors, name);
   if (why != NULL)
     {
       g_set_error_literal (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE, why);
-      return NULL;
+      return FALSE;
     }
 
-  options.model_dir = g_settings_get_string (self->settings, "model-folder");
-  options.endpoint = g_settings_get_string (self->settings, "remote-endpoint");
-  options.remote_model = g_settings_get_string (self->settings, "remote-model");
-  options.timeout_s = g_settings_get_double (self->settings, "remote-timeout");
-  options.threads = default_threads (self->settings);
-  if (*options.model_dir == '\0')
-    g_clear_pointer (&options.model_dir, g_free);
-  if (*options.remote_model == '\0')
-    g_clear_pointer (&options.remote_model, g_free);
-
+  read_engine_options (self, &options);
   if (g_str_equal (name, "remote") && *options.endpoint == '\0')
+    g_set_error_literal (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
+                         _("No remote endpoint is configured"));
+#if defined (PM_HAVE_PM_MODEL) && defined (PM_HAVE_PM_CLIPSEG_ENGINE)
+  else if (g_str_equal (name, "clipseg"))
     {
-      g_set_error_literal (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
-                           _("No remote endpoint is configured"));
-      engine = NULL;
+      g_autofree char *dir = options.model_dir ? g_strdup (options.model_dir)
+                                               : pm_model_get_default_dir (PM_MODEL_DEFAULT_NAME);
+      g_autofree char *missing = NULL;
+
+      if (!pm_model_dir_is_complete (dir, &missing))
+        g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
+                     _("No complete CLIPSeg model in “%s” (%s missing)"), dir, missing);
     }
+#endif
   else
-    engine = pm_engine_new (name, &options, error);
+    *engine = pm_engine_new (name, &options, error);
   pm_engine_options_clear (&options);
 
-  if (engine == NULL)
+  if (error != NULL && *error != NULL)
     {
-      g_hash_table_insert (self->engine_errors, g_strdup (name),
-                           g_strdup (error && *error ? (*error)->message : "unavailable"));
-      return NULL;
+      g_hash_table_insert (self->engine_errors, g_strdup (name), g_strdup ((*error)->message));
+      return FALSE;
     }
-  g_hash_table_insert (self->engines, g_strdup (name), pm_engine_ref (engine));
-  return engine;
+  if (*engine != NULL)
+    g_hash_table_insert (self->engines, g_strdup (name), pm_engine_ref (*engine));
+  return TRUE;
 }
 
 static const char *
@@ -255,6 +287,7 @@ refresh_engines (PmWindow *self)
 
   g_hash_table_remove_all (self->engines);
   g_hash_table_remove_all (self->engine_errors);
+  self->engine_generation++;
 
   for (guint i = 0; i < G_N_ELEMENTS (pm_window_engine_ids); i++)
     {
@@ -263,9 +296,7 @@ refresh_engines (PmWindow *self)
       g_autoptr(PmEngine) engine = NULL;
       GtkWidget *check = self->engine_checks[i];
 
-      if (self->engine_override == NULL || i == 0)
-        engine = get_engine (self, id, &error);
-      if (engine != NULL)
+      if (get_engine (self, id, &engine, &error))
         {
           gtk_widget_set_sensitive (check, TRUE);
           gtk_widget_set_tooltip_text (check, NULL);
@@ -282,7 +313,7 @@ refresh_engines (PmWindow *self)
         }
     }
 
-  if (!g_hash_table_contains (self->engines, preferred) && self->engine_override == NULL)
+  if (g_hash_table_contains (self->engine_errors, preferred) && self->engine_override == NULL)
     select_engine (self, fallback != NULL ? fallback : "builtin");
   else
     select_engine (self, self->engine_override ? "builtin" : preferred);
@@ -409,7 +440,8 @@ pm_window_set_photo (PmWindow *self,
   g_ptr_array_set_size (self->timeline, 0);
   self->position = -1;
 
-  pm_canvas_set_image (self->canvas, photo->image);
+  pm_canvas_set_image_shared (self->canvas, photo->image, pm_photo_ref (photo),
+                              (GDestroyNotify) pm_photo_unref);
   gtk_stack_set_visible_child_name (self->view_stack, "image");
   update_title (self);
   pm_window_update_actions (self);
@@ -505,7 +537,9 @@ pm_window_show_position (PmWindow *self,
       pm_window_load_entry (self, entry);
     }
   else
-    pm_canvas_set_result (self->canvas, entry->edited, entry->mask, animate);
+    pm_canvas_set_result_shared (self->canvas, entry->edited, entry->mask,
+                                 pm_run_entry_ref (entry), (GDestroyNotify) pm_run_entry_unref,
+                                 animate);
   pm_window_update_actions (self);
 }
 
@@ -522,6 +556,7 @@ pm_window_append_entry (PmWindow   *self,
 
 /* ---------------------------------------------------------------- runs */
 
+#ifdef PM_HAVE_PM_PIPELINE
 typedef struct {
   PmWindow *self;       /* strong */
   guint     serial;
@@ -543,20 +578,138 @@ run_data_free (gpointer data)
   g_free (run->engine);
   g_free (run);
 }
+#endif
 
+#ifdef PM_HAVE_PM_PIPELINE
+/* The worker's job. It shares the photo (no 24 MP copy on the main thread) and holds no
+ * window reference, so it may be freed in the worker. */
+typedef struct {
+  PmEngine          *engine;    /* NULL: created here from engine_name and engine_options */
+  char              *engine_name;
+  PmEngineOptions    engine_options;
+  guint              engine_generation;
+  PmPhoto           *photo;
+  char              *instruction;
+  PmPipelineOptions  options;
+  PmWindow          *self;      /* borrowed: RunData keeps it alive until the run ends */
+  guint              serial;
+  GMainContext      *context;
+} RunJob;
+
+typedef struct {
+  PmWindow *self;
+  guint     serial;
+  char     *stage;
+  double    fraction;
+} Progress;
+
+/* What the worker hands back: the result and the engine (cached for the next run). */
+typedef struct {
+  PmPipelineResult *result;
+  PmEngine         *engine;
+  guint             engine_generation;
+} RunOutput;
+
+static void
+run_output_free (gpointer data)
+{
+  RunOutput *out = data;
+
+  pm_pipeline_result_free (out->result);
+  pm_engine_unref (out->engine);
+  g_free (out);
+}
+
+static void
+run_job_free (gpointer data)
+{
+  RunJob *job = data;
+
+  g_clear_pointer (&job->engine, pm_engine_unref);
+  g_free (job->engine_name);
+  pm_engine_options_clear (&job->engine_options);
+  pm_photo_unref (job->photo);
+  g_free (job->instruction);
+  g_main_context_unref (job->context);
+  g_free (job);
+}
+
+static void
+progress_free (gpointer data)
+{
+  Progress *p = data;
+
+  g_object_unref (p->self);
+  g_free (p->stage);
+  g_free (p);
+}
+
+static gboolean
+progress_main_cb (gpointer data)
+{
+  Progress *p = data;
+  PmWindow *self = p->self;
+
+  if (p->serial == self->run_serial && self->run_cancellable != NULL)
+    {
+      gtk_label_set_text (self->stage_label, p->stage);
+      gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (p->fraction, 0.0, 1.0));
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Called in the worker: hands the stage to the main context. */
 static void
 run_progress_cb (const char *stage,
                  double      fraction,
                  gpointer    user_data)
 {
-  RunData *run = user_data;
-  PmWindow *self = run->self;
+  RunJob *job = user_data;
+  Progress *p = g_new0 (Progress, 1);
 
-  if (run->serial != self->run_serial || self->run_cancellable == NULL)
-    return;
-  gtk_label_set_text (self->stage_label, stage);
-  gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0.0, 1.0));
+  p->self = g_object_ref (job->self);
+  p->serial = job->serial;
+  p->stage = g_strdup (stage);
+  p->fraction = fraction;
+  g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, progress_main_cb, p,
+                              progress_free);
 }
+
+static void
+run_thread (GTask        *task,
+            gpointer      source,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  RunJob *job = task_data;
+  GError *error = NULL;
+  RunOutput *out;
+  PmPipelineResult *res;
+
+  if (job->engine == NULL)
+    {
+      run_progress_cb (_("loading the model"), 0.0, job);
+      job->engine = pm_engine_new (job->engine_name, &job->engine_options, &error);
+      if (job->engine == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+  res = pm_pipeline_run (job->engine, job->photo->image, job->instruction, &job->options,
+                         run_progress_cb, job, cancellable, &error);
+  if (res == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  out = g_new0 (RunOutput, 1);
+  out->result = res;
+  out->engine = pm_engine_ref (job->engine);
+  out->engine_generation = job->engine_generation;
+  g_task_return_pointer (task, out, run_output_free);
+}
+#endif
 
 static void
 end_run_ui (PmWindow *self)
@@ -602,8 +755,15 @@ run_done_cb (GObject      *source,
   RunData *run = user_data;
   PmWindow *self = run->self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PmPipelineResult) res = pm_pipeline_run_finish (result, &error);
+  RunOutput *out = g_task_propagate_pointer (G_TASK (result), &error);
+  PmPipelineResult *res = out ? out->result : NULL;
   gboolean current = run->serial == self->run_serial && self->run_cancellable != NULL;
+
+  if (out != NULL && self->engines != NULL && out->engine_generation == self->engine_generation &&
+      self->engine_override == NULL &&
+      !g_hash_table_contains (self->engines, pm_engine_get_name (out->engine)))
+    g_hash_table_insert (self->engines, g_strdup (pm_engine_get_name (out->engine)),
+                         pm_engine_ref (out->engine));
 
   pm_window_release (self);
   if (current)
@@ -620,6 +780,7 @@ run_done_cb (GObject      *source,
       else if (current)
         pm_window_toast (self, _("Run cancelled"));
       run_data_free (run);
+      g_clear_pointer (&out, run_output_free);
       return;
     }
 
@@ -629,6 +790,7 @@ run_done_cb (GObject      *source,
       res->edited->height != self->photo->image->height)
     {
       run_data_free (run);
+      g_clear_pointer (&out, run_output_free);
       return;
     }
 
@@ -653,9 +815,11 @@ run_done_cb (GObject      *source,
                           run->started_at, total);
   }
   run_data_free (run);
+  g_clear_pointer (&out, run_output_free);
 }
 #endif
 
+#ifdef PM_HAVE_PM_PIPELINE
 static void
 remember_instruction (PmWindow   *self,
                       const char *instruction)
@@ -680,6 +844,7 @@ remember_instruction (PmWindow   *self,
   for (guint i = 0; recent[i] != NULL; i++)
     gtk_list_store_insert_with_values (self->completion_store, &iter, -1, 0, recent[i], -1);
 }
+#endif
 
 void
 pm_window_cancel_run (PmWindow *self)
@@ -720,12 +885,14 @@ pm_window_run (PmWindow   *self,
 #ifdef PM_HAVE_PM_PIPELINE
   {
     g_autoptr(GError) error = NULL;
-    g_autoptr(PmEngine) engine = get_engine (self, self->engine_name, &error);
+    g_autoptr(PmEngine) engine = NULL;
     PmPipelineOptions options;
     GdkRGBA rgba;
-    RunData *run, *progress;
+    RunData *run;
+    RunJob *job;
+    g_autoptr(GTask) task = NULL;
 
-    if (engine == NULL)
+    if (!get_engine (self, self->engine_name, &engine, &error))
       {
         g_autofree char *msg = g_strdup_printf (_("The %s engine is unavailable: %s"),
                                                 engine_label (self->engine_name),
@@ -743,7 +910,13 @@ pm_window_run (PmWindow   *self,
       }
 
     if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->instruction_entry)), text) != 0)
-      gtk_editable_set_text (GTK_EDITABLE (self->instruction_entry), text);
+      {
+        /* Shown for runs started elsewhere (history, tests), without a completion popup. */
+        GtkEntryCompletion *completion = gtk_entry_get_completion (self->instruction_entry);
+        gtk_entry_completion_set_popup_completion (completion, FALSE);
+        gtk_editable_set_text (GTK_EDITABLE (self->instruction_entry), text);
+        gtk_entry_completion_set_popup_completion (completion, TRUE);
+      }
     gtk_color_chooser_get_rgba (GTK_COLOR_CHOOSER (self->color_button), &rgba);
     pm_pipeline_options_init (&options);
     options.has_highlight = TRUE;
@@ -753,14 +926,22 @@ pm_window_run (PmWindow   *self,
     run->self = g_object_ref (self);
     run->serial = ++self->run_serial;
     run->instruction = g_strdup (text);
-    run->engine = g_strdup (pm_engine_get_name (engine));
+    run->engine = g_strdup (engine ? pm_engine_get_name (engine) : self->engine_name);
     run->started_at = g_get_real_time ();
     run->started_ms = pm_now_ms ();
     run->highlight = options.highlight;
     run->threads = default_threads (self->settings);
-    progress = g_new0 (RunData, 1);
-    progress->self = g_object_ref (self);
-    progress->serial = run->serial;
+    job = g_new0 (RunJob, 1);
+    job->engine = g_steal_pointer (&engine);
+    job->engine_name = g_strdup (self->engine_name);
+    read_engine_options (self, &job->engine_options);
+    job->engine_generation = self->engine_generation;
+    job->photo = pm_photo_ref (self->photo);
+    job->instruction = g_strdup (text);
+    job->options = options;
+    job->self = self;
+    job->serial = run->serial;
+    job->context = g_main_context_ref_thread_default ();
 
     self->run_cancellable = g_cancellable_new ();
     self->running_instruction = g_strdup (text);
@@ -771,9 +952,10 @@ pm_window_run (PmWindow   *self,
     pm_window_hold (self);
     pm_window_update_actions (self);
 
-    pm_pipeline_run_async (engine, self->photo->image, text, &options,
-                           run_progress_cb, progress, run_data_free,
-                           self->run_cancellable, run_done_cb, run);
+    task = g_task_new (NULL, self->run_cancellable, run_done_cb, run);
+    g_task_set_source_tag (task, &run_tag);
+    g_task_set_task_data (task, job, run_job_free);
+    g_task_run_in_thread (task, run_thread);
   }
 #else
   pm_window_error (self, _("This build cannot run instructions (no pipeline)"));

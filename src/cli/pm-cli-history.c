@@ -12,7 +12,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-#include "pm-cli.h"
+#include "pm-cli-util.h"
 #include "pm-store.h"
 
 #define COMMAND "history"
@@ -49,55 +49,11 @@ history_args_clear (HistoryArgs *args)
 /* Output helpers                                                                         */
 /* ------------------------------------------------------------------------------------- */
 
-/* "paintmask history: MESSAGE" as one line on stderr. */
-static void G_GNUC_PRINTF (1, 2)
-history_error (const char *format,
-               ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  for (char *p = message; *p != '\0'; p++)
-    if ((guchar) *p < 0x20)
-      *p = ' ';
-  fflush (stdout);
-  fprintf (stderr, "paintmask %s: %s\n", COMMAND, message);
-}
-
 static int
 report (const GError *error)
 {
-  history_error ("%s", error->message);
+  pm_cli_error (COMMAND, "%s", error->message);
   return PM_EXIT_ERROR;
-}
-
-static void
-print_json (JsonNode *root)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
-
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
-  printf ("%s\n", text);
-  json_node_unref (root);
-}
-
-static void
-add_string (JsonBuilder *builder,
-            const char  *key,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, key);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
 }
 
 /* A column holding JSON text goes out as JSON; text that does not parse as a string. */
@@ -148,14 +104,14 @@ add_run_members (JsonBuilder     *builder,
     json_builder_add_int_value (builder, run->parent_run_id);
   else
     json_builder_add_null_value (builder);
-  add_string (builder, "instruction", run->instruction);
-  add_string (builder, "engine", run->engine);
-  add_string (builder, "model", run->model);
-  add_string (builder, "color", run->color);
-  add_string (builder, "status", run->status);
-  add_string (builder, "error", run->error);
-  add_string (builder, "message", run->message);
-  add_string (builder, "started_at", started);
+  pm_cli_json_add_string (builder, "instruction", run->instruction);
+  pm_cli_json_add_string (builder, "engine", run->engine);
+  pm_cli_json_add_string (builder, "model", run->model);
+  pm_cli_json_add_string (builder, "color", run->color);
+  pm_cli_json_add_string (builder, "status", run->status);
+  pm_cli_json_add_string (builder, "error", run->error);
+  pm_cli_json_add_string (builder, "message", run->message);
+  pm_cli_json_add_string (builder, "started_at", started);
   json_builder_set_member_name (builder, "started_at_us");
   json_builder_add_int_value (builder, run->started_at);
   json_builder_set_member_name (builder, "duration_ms");
@@ -176,8 +132,9 @@ parse_id (const char *text,
   if (text == NULL ||
       !g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &value, NULL))
     {
-      history_error ("'%s' is not a %s id (a positive number; see 'paintmask history list')",
-                     text ? text : "", what);
+      pm_cli_error (COMMAND,
+                    "'%s' is not a %s id (a positive number; see 'paintmask history list')",
+                    text ? text : "", what);
       return FALSE;
     }
   *id = (gint64) value;
@@ -202,8 +159,8 @@ open_store (const HistoryArgs *args,
 
   if (must_exist && !g_file_test (path, G_FILE_TEST_EXISTS))
     {
-      history_error ("%s does not exist: no history has been recorded there "
-                     "(record with 'paintmask edit … --record', or pick one with --db)", path);
+      pm_cli_error (COMMAND, "%s does not exist: no history has been recorded there "
+                    "(record with 'paintmask edit … --record', or pick one with --db)", path);
       return NULL;
     }
   store = pm_store_open (path, &error);
@@ -231,7 +188,7 @@ list_sessions (PmStore           *store,
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       json_builder_begin_object (builder);
-      add_string (builder, "database", pm_store_get_path (store));
+      pm_cli_json_add_string (builder, "database", pm_store_get_path (store));
       json_builder_set_member_name (builder, "sessions");
       json_builder_begin_array (builder);
       for (guint i = 0; i < sessions->len; i++)
@@ -243,21 +200,21 @@ list_sessions (PmStore           *store,
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "id");
           json_builder_add_int_value (builder, s->id);
-          add_string (builder, "title", s->title);
-          add_string (builder, "source_path", s->source_path);
+          pm_cli_json_add_string (builder, "title", s->title);
+          pm_cli_json_add_string (builder, "source_path", s->source_path);
           json_builder_set_member_name (builder, "width");
           json_builder_add_int_value (builder, s->width);
           json_builder_set_member_name (builder, "height");
           json_builder_add_int_value (builder, s->height);
           json_builder_set_member_name (builder, "n_runs");
           json_builder_add_int_value (builder, s->n_runs);
-          add_string (builder, "created_at", created);
-          add_string (builder, "updated_at", updated);
+          pm_cli_json_add_string (builder, "created_at", created);
+          pm_cli_json_add_string (builder, "updated_at", updated);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
       json_builder_end_object (builder);
-      print_json (json_builder_get_root (builder));
+      pm_cli_print_json (json_builder_get_root (builder));
       return PM_EXIT_OK;
     }
 
@@ -315,7 +272,7 @@ cmd_list (const HistoryArgs *args)
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       json_builder_begin_object (builder);
-      add_string (builder, "database", path);
+      pm_cli_json_add_string (builder, "database", path);
       json_builder_set_member_name (builder, args->sessions ? "sessions" : "runs");
       json_builder_begin_array (builder);
       for (guint i = 0; i < runs->len; i++)
@@ -326,7 +283,7 @@ cmd_list (const HistoryArgs *args)
         }
       json_builder_end_array (builder);
       json_builder_end_object (builder);
-      print_json (json_builder_get_root (builder));
+      pm_cli_print_json (json_builder_get_root (builder));
       return PM_EXIT_OK;
     }
 
@@ -385,8 +342,8 @@ cmd_show (const HistoryArgs *args,
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "id");
       json_builder_add_int_value (builder, session->id);
-      add_string (builder, "title", session->title);
-      add_string (builder, "source_path", session->source_path);
+      pm_cli_json_add_string (builder, "title", session->title);
+      pm_cli_json_add_string (builder, "source_path", session->source_path);
       json_builder_set_member_name (builder, "width");
       json_builder_add_int_value (builder, session->width);
       json_builder_set_member_name (builder, "height");
@@ -401,19 +358,19 @@ cmd_show (const HistoryArgs *args,
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "id");
           json_builder_add_int_value (builder, a->id);
-          add_string (builder, "kind", pm_artifact_kind_to_string (a->kind));
+          pm_cli_json_add_string (builder, "kind", pm_artifact_kind_to_string (a->kind));
           json_builder_set_member_name (builder, "width");
           json_builder_add_int_value (builder, a->width);
           json_builder_set_member_name (builder, "height");
           json_builder_add_int_value (builder, a->height);
           json_builder_set_member_name (builder, "png_bytes");
           json_builder_add_int_value (builder, (gint64) a->png_size);
-          add_string (builder, "sha256", a->sha256);
+          pm_cli_json_add_string (builder, "sha256", a->sha256);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
       json_builder_end_object (builder);
-      print_json (json_builder_get_root (builder));
+      pm_cli_print_json (json_builder_get_root (builder));
       return PM_EXIT_OK;
     }
 
@@ -485,8 +442,8 @@ cmd_export (const HistoryArgs *args,
     n += items[i].path != NULL;
   if (n == 0)
     {
-      history_error ("export: say what to write with --edited, --mask, --soft-mask, "
-                     "--corrected-mask or --original");
+      pm_cli_error (COMMAND, "export: say what to write with --edited, --mask, --soft-mask, "
+                    "--corrected-mask or --original");
       return PM_EXIT_USAGE;
     }
 
@@ -520,7 +477,7 @@ cmd_export (const HistoryArgs *args,
       if (!g_file_set_contents (items[i].path, g_bytes_get_data (items[i].png, NULL),
                                 (gssize) g_bytes_get_size (items[i].png), &error))
         {
-          history_error ("%s: %s", items[i].option, error->message);
+          pm_cli_error (COMMAND, "%s: %s", items[i].option, error->message);
           goto out;
         }
     }
@@ -542,7 +499,7 @@ cmd_export_session (const HistoryArgs *args,
 
   if (args->output == NULL)
     {
-      history_error ("export-session: say where to write with -o FILE.paintmask");
+      pm_cli_error (COMMAND, "export-session: say where to write with -o FILE.paintmask");
       return PM_EXIT_USAGE;
     }
   store = open_store (args, TRUE);
@@ -554,7 +511,7 @@ cmd_export_session (const HistoryArgs *args,
   if (args->force && g_file_test (args->output, G_FILE_TEST_IS_REGULAR) &&
       g_unlink (args->output) != 0)
     {
-      history_error ("cannot replace %s: %s", args->output, g_strerror (errno));
+      pm_cli_error (COMMAND, "cannot replace %s: %s", args->output, g_strerror (errno));
       return PM_EXIT_ERROR;
     }
   if (!pm_store_export_session (store, session_id, args->output, &error))
@@ -575,7 +532,7 @@ cmd_import (const HistoryArgs *args,
 
   if (!g_file_test (file, G_FILE_TEST_IS_REGULAR))
     {
-      history_error ("%s: no such file", file);
+      pm_cli_error (COMMAND, "%s: no such file", file);
       return PM_EXIT_ERROR;
     }
   store = open_store (args, FALSE);
@@ -730,8 +687,8 @@ pm_cli_history (int    argc,
       sub = &subcommands[i];
   if (sub == NULL)
     {
-      history_error ("unknown subcommand '%s' (list, show, export, export-session, import, "
-                     "delete, delete-session, check)", argv[1]);
+      pm_cli_error (COMMAND, "unknown subcommand '%s' (list, show, export, export-session, import, "
+                    "delete, delete-session, check)", argv[1]);
       return PM_EXIT_USAGE;
     }
 
@@ -749,7 +706,7 @@ pm_cli_history (int    argc,
     rest[i - 1] = g_strdup (argv[i]);
   if (!g_option_context_parse_strv (context, &rest, &error))
     {
-      history_error ("%s: %s", sub->name, error->message);
+      pm_cli_error (COMMAND, "%s: %s", sub->name, error->message);
       goto out;
     }
 
@@ -762,12 +719,12 @@ pm_cli_history (int    argc,
     if (n_pos != want)
       {
         if (want == 0)
-          history_error ("%s: unexpected argument '%s'", sub->name, rest[1]);
+          pm_cli_error (COMMAND, "%s: unexpected argument '%s'", sub->name, rest[1]);
         else if (n_pos == 0)
-          history_error ("%s: missing %s", sub->name, sub->parameter);
+          pm_cli_error (COMMAND, "%s: missing %s", sub->name, sub->parameter);
         else
-          history_error ("%s: one %s expected, got '%s' and more", sub->name, sub->parameter,
-                         rest[1]);
+          pm_cli_error (COMMAND, "%s: one %s expected, got '%s' and more", sub->name,
+                        sub->parameter, rest[1]);
         goto out;
       }
   }

@@ -756,6 +756,16 @@ test_roundtrip (Fixture       *f,
     g_assert_nonnull (strstr (error->message, "4242"));
     g_clear_error (&error);
     g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(*) FROM runs"), ==, 2);
+
+    /* Likewise a parent run that does not exist: the artifacts are not kept either. */
+    orphan.session_id = session;
+    orphan.parent_run_id = 4243;
+    g_assert_cmpint (pm_store_add_run (store, &orphan, &error), ==, 0);
+    g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+    g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(*) FROM runs"), ==, 2);
+    g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(*) FROM artifacts"), ==,
+                     4);
   }
 
   session_info = pm_store_get_session (store, session, &error);
