@@ -79,13 +79,13 @@ add_json_text (JsonBuilder *builder,
 {
   JsonNode *node = text != NULL ? json_from_string (text, NULL) : NULL;
 
+  if (node == NULL)
+    {
+      pm_cli_json_add_string (builder, key, text);
+      return;
+    }
   json_builder_set_member_name (builder, key);
-  if (node != NULL)
-    json_builder_add_value (builder, node);
-  else if (text != NULL)
-    json_builder_add_string_value (builder, text);
-  else
-    json_builder_add_null_value (builder);
+  json_builder_add_value (builder, node);
 }
 
 /* ISO 8601 in UTC for JSON, local "YYYY-MM-DD HH:MM:SS" for people. */
