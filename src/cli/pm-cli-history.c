@@ -667,6 +667,7 @@ pm_cli_history (int    argc,
   g_auto(GStrv) rest = NULL;
   const Subcommand *sub = NULL;
   char *session_text = NULL;
+  int sub_index = 1;
   gint64 id = 0;
   int status = PM_EXIT_USAGE;
   GOptionEntry entries[] = {
@@ -702,13 +703,22 @@ pm_cli_history (int    argc,
       fputs (usage, argc < 2 ? stderr : stdout);
       return argc < 2 ? PM_EXIT_USAGE : PM_EXIT_OK;
     }
+  /* `paintmask history --db FILE list` works too: options before the subcommand are kept
+   * and parsed with the ones after it. */
+  while (sub_index < argc && argv[sub_index][0] == '-')
+    sub_index += strcmp (argv[sub_index], "--db") == 0 ? 2 : 1;
+  if (sub_index >= argc)
+    {
+      pm_cli_error (COMMAND, "missing subcommand (see 'paintmask history --help')");
+      return PM_EXIT_USAGE;
+    }
   for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
-    if (strcmp (argv[1], subcommands[i].name) == 0)
+    if (strcmp (argv[sub_index], subcommands[i].name) == 0)
       sub = &subcommands[i];
   if (sub == NULL)
     {
-      pm_cli_error (COMMAND, "unknown subcommand '%s' (list, show, export, export-session, import, "
-                    "delete, delete-session, check)", argv[1]);
+      pm_cli_error (COMMAND, "unknown subcommand '%s' (list, show, export, export-session, "
+                    "import, delete, delete-session, check)", argv[sub_index]);
       return PM_EXIT_USAGE;
     }
 
@@ -719,11 +729,13 @@ pm_cli_history (int    argc,
   }
   g_option_context_set_summary (context, usage);
   g_option_context_add_main_entries (context, entries, NULL);
-  /* argv[0] is "history", argv[1] the subcommand; GOption treats argv[0] as the program. */
+  /* argv[0] is "history"; GOption treats rest[0] as the program and the subcommand is not
+   * passed on. */
   rest = g_new0 (char *, argc);
   rest[0] = g_strdup ("paintmask history");
-  for (int i = 2; i < argc; i++)
-    rest[i - 1] = g_strdup (argv[i]);
+  for (int i = 1, j = 1; i < argc; i++)
+    if (i != sub_index)
+      rest[j++] = g_strdup (argv[i]);
   if (!g_option_context_parse_strv (context, &rest, &error))
     {
       pm_cli_error (COMMAND, "%s: %s", sub->name, error->message);

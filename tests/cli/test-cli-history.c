@@ -202,6 +202,15 @@ test_list_json (Fixture       *f,
   runs = json_object_get_array_member (json_node_get_object (by_session), "runs");
   g_assert_cmpuint (json_array_get_length (runs), ==, 2);
 
+  /* --db may come before the subcommand. */
+  {
+    g_autofree char *before = run_cli (0, NULL, "history", "--db", f->db, "list", "--json",
+                                       NULL);
+    g_autoptr(JsonNode) node = parse_json (before);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                        json_node_get_object (node), "runs")), ==, 3);
+  }
+
   /* PAINTMASK_DB points the command at the database when --db is absent. */
   g_setenv ("PAINTMASK_DB", f->db, TRUE);
   out_sessions = run_cli (0, NULL, "history", "list", "--sessions", "--json", NULL);
@@ -460,6 +469,7 @@ test_errors (Fixture       *f,
   g_free (run_cli (2, NULL, "history", "show", "--db", f->db, NULL));
   g_free (run_cli (2, NULL, "history", "list", "extra", "--db", f->db, NULL));
   g_free (run_cli (2, NULL, "history", "list", "--no-such-option", NULL));
+  g_free (run_cli (2, NULL, "history", "--db", f->db, NULL));
   g_free (run_cli (2, &err_sub, "history", "frobnicate", NULL));
   g_assert_nonnull (strstr (err_sub, "frobnicate"));
 
