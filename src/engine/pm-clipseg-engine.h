@@ -8,7 +8,7 @@
  * applies the sigmoid, refines the soft mask with a colour guided filter on the
  * full-resolution photo, and, when the instruction has a position or rank qualifier, keeps
  * only the chosen connected component. The vision activations of the last image are cached
- * (keyed by pm_image_checksum ()), so a second instruction on the same image runs only the
+ * (keyed by the size and a fingerprint of the pixels), so a second instruction on the same image runs only the
  * text encoder and the decoder. Runs are serialised by a mutex.
  */
 #pragma once
