@@ -762,6 +762,8 @@ static const BadCase bad_cases[] = {
     { "edit", "@sample", "segment the cup", "--threads", "-4" } },
   { "unwritable output folder", "edit", 1, "readonly",
     { "edit", "@sample", "segment the cup", "-o", "@tmp/readonly/o.png", "--mask", "@tmp/m.png" } },
+  { "output in /proc", "edit", 1, "pm-out.png",
+    { "edit", "@sample", "segment the cup", "-o", "/proc/pm-out.png", "--mask", "@tmp/m.png" } },
   { "output folder missing", "edit", 1, "no-such-dir",
     { "edit", "@sample", "segment the cup", "-o", "@tmp/no-such-dir/o.png" } },
   { "jpeg output name", "edit", 2, "out.jpg",
