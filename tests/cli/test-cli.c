@@ -536,6 +536,7 @@ check_eval_json (const char *out,
   guint n_ok = 0;
 
   g_assert_cmpstr (json_object_get_string_member (root, "engine"), ==, "builtin");
+  g_assert_true (json_object_has_member (root, "model"));
   g_assert_cmpuint (json_array_get_length (rows), ==, n_rows);
   for (guint i = 0; i < n_rows; i++)
     {
