@@ -591,17 +591,39 @@ typedef struct {
   PmPhoto           *photo;
   char              *instruction;
   PmPipelineOptions  options;
-  PmWindow          *self;      /* borrowed: RunData keeps it alive until the run ends */
   guint              serial;
-  GMainContext      *context;
+  struct _Progress  *progress;
 } RunJob;
 
-typedef struct {
-  PmWindow *self;
-  guint     serial;
-  char     *stage;
-  double    fraction;
+/* The latest stage of a run (atomic rc box, shared by the worker and the main context).
+ * Reports are coalesced: at most one is queued in the main context at a time, however
+ * often the engine reports. */
+typedef struct _Progress {
+  GMutex        lock;
+  char         *stage;
+  double        fraction;
+  gboolean      queued;
+  guint         serial;
+  GWeakRef      window;
+  GMainContext *context;
 } Progress;
+
+static void
+progress_clear (gpointer data)
+{
+  Progress *p = data;
+
+  g_mutex_clear (&p->lock);
+  g_free (p->stage);
+  g_weak_ref_clear (&p->window);
+  g_main_context_unref (p->context);
+}
+
+static void
+progress_unref (gpointer data)
+{
+  g_atomic_rc_box_release_full (data, progress_clear);
+}
 
 /* What the worker hands back: the result and the engine (cached for the next run). */
 typedef struct {
@@ -630,49 +652,54 @@ run_job_free (gpointer data)
   pm_engine_options_clear (&job->engine_options);
   pm_photo_unref (job->photo);
   g_free (job->instruction);
-  g_main_context_unref (job->context);
+  progress_unref (job->progress);
   g_free (job);
-}
-
-static void
-progress_free (gpointer data)
-{
-  Progress *p = data;
-
-  g_object_unref (p->self);
-  g_free (p->stage);
-  g_free (p);
 }
 
 static gboolean
 progress_main_cb (gpointer data)
 {
   Progress *p = data;
-  PmWindow *self = p->self;
+  g_autoptr(PmWindow) self = g_weak_ref_get (&p->window);
+  g_autofree char *stage = NULL;
+  double fraction;
 
-  if (p->serial == self->run_serial && self->run_cancellable != NULL)
+  g_mutex_lock (&p->lock);
+  stage = g_steal_pointer (&p->stage);
+  fraction = p->fraction;
+  p->queued = FALSE;
+  g_mutex_unlock (&p->lock);
+
+  if (self != NULL && stage != NULL && p->serial == self->run_serial &&
+      self->run_cancellable != NULL)
     {
-      gtk_label_set_text (self->stage_label, p->stage);
-      gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (p->fraction, 0.0, 1.0));
+      gtk_label_set_text (self->stage_label, stage);
+      gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0.0, 1.0));
     }
   return G_SOURCE_REMOVE;
 }
 
-/* Called in the worker: hands the stage to the main context. */
+/* Called in the worker: records the stage and queues one update if none is queued. */
 static void
 run_progress_cb (const char *stage,
                  double      fraction,
                  gpointer    user_data)
 {
   RunJob *job = user_data;
-  Progress *p = g_new0 (Progress, 1);
+  Progress *p = job->progress;
+  gboolean queue;
 
-  p->self = g_object_ref (job->self);
-  p->serial = job->serial;
+  g_mutex_lock (&p->lock);
+  g_free (p->stage);
   p->stage = g_strdup (stage);
   p->fraction = fraction;
-  g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, progress_main_cb, p,
-                              progress_free);
+  queue = !p->queued;
+  p->queued = TRUE;
+  g_mutex_unlock (&p->lock);
+
+  if (queue)
+    g_main_context_invoke_full (p->context, G_PRIORITY_DEFAULT, progress_main_cb,
+                                g_atomic_rc_box_acquire (p), progress_unref);
 }
 
 static void
@@ -939,9 +966,12 @@ pm_window_run (PmWindow   *self,
     job->photo = pm_photo_ref (self->photo);
     job->instruction = g_strdup (text);
     job->options = options;
-    job->self = self;
     job->serial = run->serial;
-    job->context = g_main_context_ref_thread_default ();
+    job->progress = g_atomic_rc_box_new0 (Progress);
+    g_mutex_init (&job->progress->lock);
+    g_weak_ref_init (&job->progress->window, self);
+    job->progress->serial = run->serial;
+    job->progress->context = g_main_context_ref_thread_default ();
 
     self->run_cancellable = g_cancellable_new ();
     self->running_instruction = g_strdup (text);

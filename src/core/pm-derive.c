@@ -20,6 +20,7 @@
 #define G_LOG_DOMAIN "pm-derive"
 
 #include "pm-derive.h"
+#include "pm-morph.h"
 
 #include <math.h>
 #include <string.h>
@@ -552,60 +553,20 @@ otsu_threshold (const float *values,
   return t;
 }
 
-/* ---- Binary clean-up (private; pm-morph has the public versions) ---------------------- */
+/* ---- Binary clean-up (components from pm-components; 3×3 steps on bytes here) --------- */
 
-/* Labels connected components of pixels where @in[i] == @value (8- or 4-connected).
- * Returns labels (0 = not a member) and fills @areas (index = label, [0] unused). */
-static int *
-label_components (const guint8 *in,
-                  int           width,
-                  int           height,
-                  guint8        value,
-                  gboolean      eight,
-                  GArray       *areas)
+/* Connected components (8-connected, pm-components) of the pixels where @bin == @value. */
+static PmComponents *
+label_bytes (const guint8 *bin,
+             int           width,
+             int           height,
+             guint8        value)
 {
-  gsize n = (gsize) width * height;
-  int *labels = g_new0 (int, n);
-  int *queue = g_new (int, n);
-  int next = 0;
-  gint64 zero = 0;
+  g_autoptr(PmMask) mask = pm_mask_new (width, height);
 
-  g_array_set_size (areas, 0);
-  g_array_append_val (areas, zero);
-  for (gsize s = 0; s < n; s++)
-    {
-      gsize head = 0, tail = 0;
-      gint64 area = 0;
-
-      if (in[s] != value || labels[s] != 0)
-        continue;
-      next++;
-      labels[s] = next;
-      queue[tail++] = (int) s;
-      while (head < tail)
-        {
-          int p = queue[head++], px = p % width, py = p / width;
-          area++;
-          for (int dy = -1; dy <= 1; dy++)
-            for (int dx = -1; dx <= 1; dx++)
-              {
-                int qx = px + dx, qy = py + dy, q;
-                if ((dx == 0 && dy == 0) || (!eight && dx != 0 && dy != 0))
-                  continue;
-                if (qx < 0 || qy < 0 || qx >= width || qy >= height)
-                  continue;
-                q = qy * width + qx;
-                if (in[q] == value && labels[q] == 0)
-                  {
-                    labels[q] = next;
-                    queue[tail++] = q;
-                  }
-              }
-        }
-      g_array_append_val (areas, area);
-    }
-  g_free (queue);
-  return labels;
+  for (gsize i = 0; i < (gsize) width * height; i++)
+    mask->data[i] = bin[i] == value ? 1.0f : 0.0f;
+  return pm_components_label (mask);
 }
 
 static void
@@ -614,13 +575,11 @@ remove_small (guint8 *bin,
               int     height,
               gint64  min_area)
 {
-  g_autoptr(GArray) areas = g_array_new (FALSE, FALSE, sizeof (gint64));
-  int *labels = label_components (bin, width, height, 1, TRUE, areas);
+  g_autoptr(PmComponents) comps = label_bytes (bin, width, height, 1);
 
   for (gsize i = 0; i < (gsize) width * height; i++)
-    if (labels[i] != 0 && g_array_index (areas, gint64, labels[i]) < min_area)
+    if (comps->labels[i] > 0 && comps->components[comps->labels[i] - 1].area < min_area)
       bin[i] = 0;
-  g_free (labels);
 }
 
 static void morph3 (guint8 *bin, int width, int height, gboolean dilate);
@@ -637,38 +596,27 @@ fill_holes (guint8      *bin,
             float        t_lo,
             gsize        n)
 {
-  g_autoptr(GArray) areas = g_array_new (FALSE, FALSE, sizeof (gint64));
-  int *labels = label_components (bin, width, height, 0, FALSE, areas);
-  gboolean *border = g_new0 (gboolean, areas->len);
-  double *sum = g_new0 (double, areas->len);
+  g_autoptr(PmComponents) holes = label_bytes (bin, width, height, 0);
+  gboolean *fill = g_new0 (gboolean, holes->n + 1);
+  double *sum = g_new0 (double, holes->n + 1);
   gint64 tiny = MAX ((gint64) 16, (gint64) (n / 20000));
   gint64 large = (gint64) (n / 200);
 
-  for (int x = 0; x < width; x++)
+  for (gsize i = 0; i < n; i++)
+    sum[holes->labels[i]] += diff[i];
+  for (int k = 0; k < holes->n; k++)
     {
-      border[labels[x]] = TRUE;
-      border[labels[(gsize) (height - 1) * width + x]] = TRUE;
-    }
-  for (int y = 0; y < height; y++)
-    {
-      border[labels[(gsize) y * width]] = TRUE;
-      border[labels[(gsize) y * width + width - 1]] = TRUE;
+      const PmComponent *c = &holes->components[k];
+      gboolean border = c->x0 == 0 || c->y0 == 0 || c->x1 == width - 1 || c->y1 == height - 1;
+
+      fill[c->label] = !border &&
+        (c->area <= tiny || (c->area <= large && sum[c->label] / c->area >= 0.5 * t_lo));
     }
   for (gsize i = 0; i < n; i++)
-    sum[labels[i]] += diff[i];
-  for (guint l = 1; l < areas->len; l++)
-    {
-      gint64 area = g_array_index (areas, gint64, l);
-      gboolean fill = !border[l] &&
-        (area <= tiny || (area <= large && sum[l] / area >= 0.5 * t_lo));
-      border[l] = fill;   /* reuse as "fill" */
-    }
-  for (gsize i = 0; i < n; i++)
-    if (labels[i] != 0 && border[labels[i]])
+    if (holes->labels[i] != 0 && fill[holes->labels[i]])
       bin[i] = 1;
   g_free (sum);
-  g_free (border);
-  g_free (labels);
+  g_free (fill);
 }
 
 /* Re-decides pixels near the mask's edge: in when their change is at least
@@ -883,17 +831,15 @@ derive_at_size (const PmImage         *original,
 
   /* Hysteresis: weak components that hold a strong pixel. */
   {
-    g_autoptr(GArray) areas = g_array_new (FALSE, FALSE, sizeof (gint64));
-    int *labels = label_components (weak, width, height, 1, TRUE, areas);
-    gboolean *keep = g_new0 (gboolean, areas->len);
+    g_autoptr(PmComponents) comps = label_bytes (weak, width, height, 1);
+    gboolean *keep = g_new0 (gboolean, comps->n + 1);
 
     for (gsize i = 0; i < n; i++)
       if (strong[i])
-        keep[labels[i]] = TRUE;
+        keep[comps->labels[i]] = TRUE;
     for (gsize i = 0; i < n; i++)
-      weak[i] = labels[i] != 0 && keep[labels[i]];
+      weak[i] = comps->labels[i] != 0 && keep[comps->labels[i]];
     g_free (keep);
-    g_free (labels);
   }
 
   /* 7. Clean-up. */
