@@ -536,6 +536,7 @@ check_eval_json (const char *out,
   guint n_ok = 0;
 
   g_assert_cmpstr (json_object_get_string_member (root, "engine"), ==, "builtin");
+  g_assert_true (json_object_has_member (root, "model"));
   g_assert_cmpuint (json_array_get_length (rows), ==, n_rows);
   for (guint i = 0; i < n_rows; i++)
     {
@@ -762,6 +763,8 @@ static const BadCase bad_cases[] = {
     { "edit", "@sample", "segment the cup", "--threads", "-4" } },
   { "unwritable output folder", "edit", 1, "readonly",
     { "edit", "@sample", "segment the cup", "-o", "@tmp/readonly/o.png", "--mask", "@tmp/m.png" } },
+  { "output in /proc", "edit", 1, "pm-out.png",
+    { "edit", "@sample", "segment the cup", "-o", "/proc/pm-out.png", "--mask", "@tmp/m.png" } },
   { "output folder missing", "edit", 1, "no-such-dir",
     { "edit", "@sample", "segment the cup", "-o", "@tmp/no-such-dir/o.png" } },
   { "jpeg output name", "edit", 2, "out.jpg",
