@@ -116,7 +116,9 @@ read_index (const char  *path,
       return NULL;
     }
 
-  lines = g_strsplit (contents, "\n", -1);
+  /* Spreadsheets like to start UTF-8 files with a byte-order mark. */
+  lines = g_strsplit (g_str_has_prefix (contents, "\xef\xbb\xbf") ? contents + 3 : contents,
+                      "\n", -1);
   for (int i = 0; lines[i] != NULL; i++)
     {
       g_strchomp (lines[i]);   /* also drops a \r of CRLF files */

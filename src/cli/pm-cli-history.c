@@ -12,7 +12,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-#include "pm-cli.h"
+#include "pm-cli-util.h"
 #include "pm-store.h"
 
 #define COMMAND "history"
@@ -49,55 +49,26 @@ history_args_clear (HistoryArgs *args)
 /* Output helpers                                                                         */
 /* ------------------------------------------------------------------------------------- */
 
-/* "paintmask history: MESSAGE" as one line on stderr. */
-static void G_GNUC_PRINTF (1, 2)
-history_error (const char *format,
-               ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  for (char *p = message; *p != '\0'; p++)
-    if ((guchar) *p < 0x20)
-      *p = ' ';
-  fflush (stdout);
-  fprintf (stderr, "paintmask %s: %s\n", COMMAND, message);
-}
-
 static int
 report (const GError *error)
 {
-  history_error ("%s", error->message);
+  pm_cli_error (COMMAND, "%s", error->message);
   return PM_EXIT_ERROR;
 }
 
-static void
-print_json (JsonNode *root)
+/* Text from the database as one harmless terminal line: control characters (newlines,
+ * escape sequences) become spaces. Returns a string owned by @pool. */
+static const char *
+printable (GPtrArray  *pool,
+           const char *text)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
+  char *line = g_utf8_make_valid (text != NULL ? text : "", -1);
 
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
-  printf ("%s\n", text);
-  json_node_unref (root);
-}
-
-static void
-add_string (JsonBuilder *builder,
-            const char  *key,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, key);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
+  for (char *p = line; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      *p = ' ';
+  g_ptr_array_add (pool, line);
+  return line;
 }
 
 /* A column holding JSON text goes out as JSON; text that does not parse as a string. */
@@ -108,13 +79,13 @@ add_json_text (JsonBuilder *builder,
 {
   JsonNode *node = text != NULL ? json_from_string (text, NULL) : NULL;
 
+  if (node == NULL)
+    {
+      pm_cli_json_add_string (builder, key, text);
+      return;
+    }
   json_builder_set_member_name (builder, key);
-  if (node != NULL)
-    json_builder_add_value (builder, node);
-  else if (text != NULL)
-    json_builder_add_string_value (builder, text);
-  else
-    json_builder_add_null_value (builder);
+  json_builder_add_value (builder, node);
 }
 
 /* ISO 8601 in UTC for JSON, local "YYYY-MM-DD HH:MM:SS" for people. */
@@ -148,14 +119,14 @@ add_run_members (JsonBuilder     *builder,
     json_builder_add_int_value (builder, run->parent_run_id);
   else
     json_builder_add_null_value (builder);
-  add_string (builder, "instruction", run->instruction);
-  add_string (builder, "engine", run->engine);
-  add_string (builder, "model", run->model);
-  add_string (builder, "color", run->color);
-  add_string (builder, "status", run->status);
-  add_string (builder, "error", run->error);
-  add_string (builder, "message", run->message);
-  add_string (builder, "started_at", started);
+  pm_cli_json_add_string (builder, "instruction", run->instruction);
+  pm_cli_json_add_string (builder, "engine", run->engine);
+  pm_cli_json_add_string (builder, "model", run->model);
+  pm_cli_json_add_string (builder, "color", run->color);
+  pm_cli_json_add_string (builder, "status", run->status);
+  pm_cli_json_add_string (builder, "error", run->error);
+  pm_cli_json_add_string (builder, "message", run->message);
+  pm_cli_json_add_string (builder, "started_at", started);
   json_builder_set_member_name (builder, "started_at_us");
   json_builder_add_int_value (builder, run->started_at);
   json_builder_set_member_name (builder, "duration_ms");
@@ -176,8 +147,9 @@ parse_id (const char *text,
   if (text == NULL ||
       !g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &value, NULL))
     {
-      history_error ("'%s' is not a %s id (a positive number; see 'paintmask history list')",
-                     text ? text : "", what);
+      pm_cli_error (COMMAND,
+                    "'%s' is not a %s id (a positive number; see 'paintmask history list')",
+                    text ? text : "", what);
       return FALSE;
     }
   *id = (gint64) value;
@@ -202,8 +174,8 @@ open_store (const HistoryArgs *args,
 
   if (must_exist && !g_file_test (path, G_FILE_TEST_EXISTS))
     {
-      history_error ("%s does not exist: no history has been recorded there "
-                     "(record with 'paintmask edit … --record', or pick one with --db)", path);
+      pm_cli_error (COMMAND, "%s does not exist: no history has been recorded there "
+                    "(record with 'paintmask edit … --record', or pick one with --db)", path);
       return NULL;
     }
   store = pm_store_open (path, &error);
@@ -222,6 +194,7 @@ list_sessions (PmStore           *store,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) sessions = pm_store_list_sessions (store, args->search, &error);
+  g_autoptr(GPtrArray) pool = NULL;
 
   if (sessions == NULL)
     return report (error);
@@ -231,7 +204,7 @@ list_sessions (PmStore           *store,
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       json_builder_begin_object (builder);
-      add_string (builder, "database", pm_store_get_path (store));
+      pm_cli_json_add_string (builder, "database", pm_store_get_path (store));
       json_builder_set_member_name (builder, "sessions");
       json_builder_begin_array (builder);
       for (guint i = 0; i < sessions->len; i++)
@@ -243,21 +216,21 @@ list_sessions (PmStore           *store,
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "id");
           json_builder_add_int_value (builder, s->id);
-          add_string (builder, "title", s->title);
-          add_string (builder, "source_path", s->source_path);
+          pm_cli_json_add_string (builder, "title", s->title);
+          pm_cli_json_add_string (builder, "source_path", s->source_path);
           json_builder_set_member_name (builder, "width");
           json_builder_add_int_value (builder, s->width);
           json_builder_set_member_name (builder, "height");
           json_builder_add_int_value (builder, s->height);
           json_builder_set_member_name (builder, "n_runs");
           json_builder_add_int_value (builder, s->n_runs);
-          add_string (builder, "created_at", created);
-          add_string (builder, "updated_at", updated);
+          pm_cli_json_add_string (builder, "created_at", created);
+          pm_cli_json_add_string (builder, "updated_at", updated);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
       json_builder_end_object (builder);
-      print_json (json_builder_get_root (builder));
+      pm_cli_print_json (json_builder_get_root (builder));
       return PM_EXIT_OK;
     }
 
@@ -267,6 +240,7 @@ list_sessions (PmStore           *store,
                pm_store_get_path (store));
       return PM_EXIT_OK;
     }
+  pool = g_ptr_array_new_with_free_func (g_free);
   printf ("%6s  %-19s  %5s  %-11s  %s\n", "ID", "UPDATED", "RUNS", "SIZE", "TITLE");
   for (guint i = 0; i < sessions->len; i++)
     {
@@ -275,7 +249,7 @@ list_sessions (PmStore           *store,
       g_autofree char *size = g_strdup_printf ("%dx%d", s->width, s->height);
 
       printf ("%6" G_GINT64_FORMAT "  %-19s  %5d  %-11s  %s\n", s->id, updated, s->n_runs,
-              size, s->title ? s->title : "");
+              size, printable (pool, s->title));
     }
   return PM_EXIT_OK;
 }
@@ -286,6 +260,7 @@ cmd_list (const HistoryArgs *args)
   g_autoptr(PmStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GPtrArray) pool = NULL;
   g_autofree char *path = db_path (args);
 
   /* Listing a history that was never recorded is an empty list, not a new file. */
@@ -315,7 +290,7 @@ cmd_list (const HistoryArgs *args)
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       json_builder_begin_object (builder);
-      add_string (builder, "database", path);
+      pm_cli_json_add_string (builder, "database", path);
       json_builder_set_member_name (builder, args->sessions ? "sessions" : "runs");
       json_builder_begin_array (builder);
       for (guint i = 0; i < runs->len; i++)
@@ -326,7 +301,7 @@ cmd_list (const HistoryArgs *args)
         }
       json_builder_end_array (builder);
       json_builder_end_object (builder);
-      print_json (json_builder_get_root (builder));
+      pm_cli_print_json (json_builder_get_root (builder));
       return PM_EXIT_OK;
     }
 
@@ -336,6 +311,7 @@ cmd_list (const HistoryArgs *args)
                args->search ? " match" : "", path);
       return PM_EXIT_OK;
     }
+  pool = g_ptr_array_new_with_free_func (g_free);
   printf ("%6s  %7s  %-19s  %-8s  %-9s  %s\n", "ID", "SESSION", "STARTED", "ENGINE", "STATUS",
           "INSTRUCTION");
   for (guint i = 0; i < runs->len; i++)
@@ -345,7 +321,7 @@ cmd_list (const HistoryArgs *args)
 
       printf ("%6" G_GINT64_FORMAT "  %7" G_GINT64_FORMAT "  %-19s  %-8s  %-9s  %s\n",
               run->id, run->session_id, started, run->engine ? run->engine : "-",
-              run->status ? run->status : "-", run->instruction ? run->instruction : "");
+              run->status ? run->status : "-", printable (pool, run->instruction));
     }
   return PM_EXIT_OK;
 }
@@ -385,8 +361,8 @@ cmd_show (const HistoryArgs *args,
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "id");
       json_builder_add_int_value (builder, session->id);
-      add_string (builder, "title", session->title);
-      add_string (builder, "source_path", session->source_path);
+      pm_cli_json_add_string (builder, "title", session->title);
+      pm_cli_json_add_string (builder, "source_path", session->source_path);
       json_builder_set_member_name (builder, "width");
       json_builder_add_int_value (builder, session->width);
       json_builder_set_member_name (builder, "height");
@@ -401,29 +377,30 @@ cmd_show (const HistoryArgs *args,
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "id");
           json_builder_add_int_value (builder, a->id);
-          add_string (builder, "kind", pm_artifact_kind_to_string (a->kind));
+          pm_cli_json_add_string (builder, "kind", pm_artifact_kind_to_string (a->kind));
           json_builder_set_member_name (builder, "width");
           json_builder_add_int_value (builder, a->width);
           json_builder_set_member_name (builder, "height");
           json_builder_add_int_value (builder, a->height);
           json_builder_set_member_name (builder, "png_bytes");
           json_builder_add_int_value (builder, (gint64) a->png_size);
-          add_string (builder, "sha256", a->sha256);
+          pm_cli_json_add_string (builder, "sha256", a->sha256);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
       json_builder_end_object (builder);
-      print_json (json_builder_get_root (builder));
+      pm_cli_print_json (json_builder_get_root (builder));
       return PM_EXIT_OK;
     }
 
   {
     g_autofree char *started = format_time (run->started_at, FALSE);
+    g_autoptr(GPtrArray) pool = g_ptr_array_new_with_free_func (g_free);
 
     printf ("Run %" G_GINT64_FORMAT "\n", run->id);
-    printf ("  Instruction  %s\n", run->instruction ? run->instruction : "");
+    printf ("  Instruction  %s\n", printable (pool, run->instruction));
     printf ("  Session      %" G_GINT64_FORMAT " (%s, %d×%d)\n", session->id,
-            session->title ? session->title : "untitled", session->width, session->height);
+            printable (pool, session->title), session->width, session->height);
     if (session->source_path != NULL)
       printf ("  Image        %s\n", session->source_path);
     if (run->parent_run_id > 0)
@@ -434,9 +411,9 @@ cmd_show (const HistoryArgs *args,
       printf ("  Colour       %s\n", run->color);
     printf ("  Status       %s\n", run->status ? run->status : "-");
     if (run->error != NULL)
-      printf ("  Error        %s\n", run->error);
+      printf ("  Error        %s\n", printable (pool, run->error));
     if (run->message != NULL)
-      printf ("  Message      %s\n", run->message);
+      printf ("  Message      %s\n", printable (pool, run->message));
     printf ("  Started      %s\n", started);
     printf ("  Duration     %.1f ms\n", run->duration_ms);
     if (run->parsed_json != NULL)
@@ -485,8 +462,8 @@ cmd_export (const HistoryArgs *args,
     n += items[i].path != NULL;
   if (n == 0)
     {
-      history_error ("export: say what to write with --edited, --mask, --soft-mask, "
-                     "--corrected-mask or --original");
+      pm_cli_error (COMMAND, "export: say what to write with --edited, --mask, --soft-mask, "
+                    "--corrected-mask or --original");
       return PM_EXIT_USAGE;
     }
 
@@ -520,7 +497,7 @@ cmd_export (const HistoryArgs *args,
       if (!g_file_set_contents (items[i].path, g_bytes_get_data (items[i].png, NULL),
                                 (gssize) g_bytes_get_size (items[i].png), &error))
         {
-          history_error ("%s: %s", items[i].option, error->message);
+          pm_cli_error (COMMAND, "%s: %s", items[i].option, error->message);
           goto out;
         }
     }
@@ -542,7 +519,7 @@ cmd_export_session (const HistoryArgs *args,
 
   if (args->output == NULL)
     {
-      history_error ("export-session: say where to write with -o FILE.paintmask");
+      pm_cli_error (COMMAND, "export-session: say where to write with -o FILE.paintmask");
       return PM_EXIT_USAGE;
     }
   store = open_store (args, TRUE);
@@ -554,7 +531,7 @@ cmd_export_session (const HistoryArgs *args,
   if (args->force && g_file_test (args->output, G_FILE_TEST_IS_REGULAR) &&
       g_unlink (args->output) != 0)
     {
-      history_error ("cannot replace %s: %s", args->output, g_strerror (errno));
+      pm_cli_error (COMMAND, "cannot replace %s: %s", args->output, g_strerror (errno));
       return PM_EXIT_ERROR;
     }
   if (!pm_store_export_session (store, session_id, args->output, &error))
@@ -575,7 +552,7 @@ cmd_import (const HistoryArgs *args,
 
   if (!g_file_test (file, G_FILE_TEST_IS_REGULAR))
     {
-      history_error ("%s: no such file", file);
+      pm_cli_error (COMMAND, "%s: no such file", file);
       return PM_EXIT_ERROR;
     }
   store = open_store (args, FALSE);
@@ -690,6 +667,7 @@ pm_cli_history (int    argc,
   g_auto(GStrv) rest = NULL;
   const Subcommand *sub = NULL;
   char *session_text = NULL;
+  int sub_index = 1;
   gint64 id = 0;
   int status = PM_EXIT_USAGE;
   GOptionEntry entries[] = {
@@ -725,13 +703,22 @@ pm_cli_history (int    argc,
       fputs (usage, argc < 2 ? stderr : stdout);
       return argc < 2 ? PM_EXIT_USAGE : PM_EXIT_OK;
     }
+  /* `paintmask history --db FILE list` works too: options before the subcommand are kept
+   * and parsed with the ones after it. */
+  while (sub_index < argc && argv[sub_index][0] == '-')
+    sub_index += strcmp (argv[sub_index], "--db") == 0 ? 2 : 1;
+  if (sub_index >= argc)
+    {
+      pm_cli_error (COMMAND, "missing subcommand (see 'paintmask history --help')");
+      return PM_EXIT_USAGE;
+    }
   for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
-    if (strcmp (argv[1], subcommands[i].name) == 0)
+    if (strcmp (argv[sub_index], subcommands[i].name) == 0)
       sub = &subcommands[i];
   if (sub == NULL)
     {
-      history_error ("unknown subcommand '%s' (list, show, export, export-session, import, "
-                     "delete, delete-session, check)", argv[1]);
+      pm_cli_error (COMMAND, "unknown subcommand '%s' (list, show, export, export-session, "
+                    "import, delete, delete-session, check)", argv[sub_index]);
       return PM_EXIT_USAGE;
     }
 
@@ -742,14 +729,16 @@ pm_cli_history (int    argc,
   }
   g_option_context_set_summary (context, usage);
   g_option_context_add_main_entries (context, entries, NULL);
-  /* argv[0] is "history", argv[1] the subcommand; GOption treats argv[0] as the program. */
+  /* argv[0] is "history"; GOption treats rest[0] as the program and the subcommand is not
+   * passed on. */
   rest = g_new0 (char *, argc);
   rest[0] = g_strdup ("paintmask history");
-  for (int i = 2; i < argc; i++)
-    rest[i - 1] = g_strdup (argv[i]);
+  for (int i = 1, j = 1; i < argc; i++)
+    if (i != sub_index)
+      rest[j++] = g_strdup (argv[i]);
   if (!g_option_context_parse_strv (context, &rest, &error))
     {
-      history_error ("%s: %s", sub->name, error->message);
+      pm_cli_error (COMMAND, "%s: %s", sub->name, error->message);
       goto out;
     }
 
@@ -762,12 +751,12 @@ pm_cli_history (int    argc,
     if (n_pos != want)
       {
         if (want == 0)
-          history_error ("%s: unexpected argument '%s'", sub->name, rest[1]);
+          pm_cli_error (COMMAND, "%s: unexpected argument '%s'", sub->name, rest[1]);
         else if (n_pos == 0)
-          history_error ("%s: missing %s", sub->name, sub->parameter);
+          pm_cli_error (COMMAND, "%s: missing %s", sub->name, sub->parameter);
         else
-          history_error ("%s: one %s expected, got '%s' and more", sub->name, sub->parameter,
-                         rest[1]);
+          pm_cli_error (COMMAND, "%s: one %s expected, got '%s' and more", sub->name,
+                        sub->parameter, rest[1]);
         goto out;
       }
   }

@@ -20,6 +20,7 @@
 #define G_LOG_DOMAIN "pm-derive"
 
 #include "pm-derive.h"
+#include "pm-morph.h"
 
 #include <math.h>
 #include <string.h>
@@ -28,14 +29,21 @@
 
 #define LIGHTNESS_WEIGHT   0.35f   /* ΔL² weight against Δa² + Δb² */
 #define NOISE_FLOOR        0.025f  /* differences below this are never an edit (OKLab) */
-#define DIFF_BLUR_SIGMA    1.0     /* denoising blur of the difference map, pixels */
+#define NOISE_FLOOR_MIN    0.008f  /* … nor below this, however clean the images */
+#define NOISE_K            5.0f    /* floor = K × lower quartile of the difference */
+#define DIFF_BLUR_SIGMA    2.0     /* denoising blur of the difference map, pixels */
 #define RAW_BLUR_SIGMA     0.6     /* lighter blur for boundary decisions */
 #define BOUNDARY_SHARE     0.5f    /* blend share at which a feathered edge pixel is in */
 #define BOUNDARY_SIGMA     4.0     /* reach of the "change nearby" average, pixels */
 #define HYSTERESIS_LOW     0.5f    /* weak threshold as a share of the strong one */
+#define HINT_MIN_CHROMA    0.03f   /* below this an edited pixel's hue says nothing */
+#define HINT_COS_KEEP      0.866f  /* within 30° of the hint's hue: no damping */
+#define HINT_COS_DAMP      0.5f    /* beyond 60°: full damping */
+#define HINT_DAMPING       0.6f
 #define MAX_SHIFT          2       /* translation search range, pixels */
 #define MAX_ASPECT_CHANGE  0.1     /* relative difference of aspect ratios accepted */
 #define TONE_ITERATIONS    10
+#define MAX_WORK_PIXELS    ((gint64) 4000000)  /* larger photos are compared scaled down */
 #define TONE_SAMPLES       120000
 #define TONE_GAIN_PRIOR    0.005   /* variance-like weight of "gain = 1" in the tone fit */
 
@@ -50,9 +58,10 @@ blur_plane (float *data,
             double sigma)
 {
   int radius = (int) ceil (3 * sigma);
-  float *kernel, *line;
+  gsize row_len = (gsize) width * channels;
+  float *kernel, *line, *acc;
+  const float **rows;
   double sum = 0;
-  int len = MAX (width, height);
 
   if (sigma <= 0.05 || radius < 1)
     return;
@@ -63,36 +72,49 @@ blur_plane (float *data,
   for (int i = 0; i <= 2 * radius; i++)
     kernel[i] = (float) (kernel[i] / sum);
 
-  line = g_new (float, (gsize) len * channels);
-
+  /* Horizontal: each row copied into a buffer padded with its edge pixels. */
+  line = g_new (float, (gsize) (width + 2 * radius) * channels);
   for (int y = 0; y < height; y++)
     {
-      float *row = data + (gsize) y * width * channels;
-      memcpy (line, row, sizeof (float) * width * channels);
-      for (int x = 0; x < width; x++)
-        for (int c = 0; c < channels; c++)
-          {
-            float acc = 0;
-            for (int k = -radius; k <= radius; k++)
-              acc += kernel[k + radius] * line[CLAMP (x + k, 0, width - 1) * channels + c];
-            row[x * channels + c] = acc;
-          }
+      float *row = data + (gsize) y * row_len;
+
+      for (int x = -radius; x < width + radius; x++)
+        memcpy (line + (gsize) (x + radius) * channels,
+                row + (gsize) CLAMP (x, 0, width - 1) * channels, sizeof (float) * channels);
+      for (gsize i = 0; i < row_len; i++)
+        {
+          float v = 0;
+          for (int k = 0; k <= 2 * radius; k++)
+            v += kernel[k] * line[i + (gsize) k * channels];
+          row[i] = v;
+        }
     }
 
-  for (int x = 0; x < width; x++)
-    {
-      for (int y = 0; y < height; y++)
-        for (int c = 0; c < channels; c++)
-          line[y * channels + c] = data[((gsize) y * width + x) * channels + c];
-      for (int y = 0; y < height; y++)
-        for (int c = 0; c < channels; c++)
+  /* Vertical: whole rows at a time, from a copy of the image. */
+  {
+    float *src = g_memdup2 (data, row_len * height * sizeof (float));
+
+    rows = g_new (const float *, 2 * radius + 1);
+    acc = data;
+    for (int y = 0; y < height; y++)
+      {
+        float *out = acc + (gsize) y * row_len;
+
+        for (int k = -radius; k <= radius; k++)
+          rows[k + radius] = src + (gsize) CLAMP (y + k, 0, height - 1) * row_len;
+        for (gsize i = 0; i < row_len; i++)
+          out[i] = 0;
+        for (int k = 0; k <= 2 * radius; k++)
           {
-            float acc = 0;
-            for (int k = -radius; k <= radius; k++)
-              acc += kernel[k + radius] * line[CLAMP (y + k, 0, height - 1) * channels + c];
-            data[((gsize) y * width + x) * channels + c] = acc;
+            const float *r = rows[k];
+            float w = kernel[k];
+            for (gsize i = 0; i < row_len; i++)
+              out[i] += w * r[i];
           }
-    }
+      }
+    g_free (rows);
+    g_free (src);
+  }
 
   g_free (line);
   g_free (kernel);
@@ -154,13 +176,18 @@ shift_cost (const float *a,
   double sum = 0;
   gsize n = 0;
 
+  gboolean whole = dx == floorf (dx) && dy == floorf (dy);
+
   for (int y = MAX_SHIFT + 1; y < height - MAX_SHIFT - 1; y += step)
     for (int x = MAX_SHIFT + 1; x < width - MAX_SHIFT - 1; x += step)
       {
         const float *p = a + ((gsize) y * width + x) * 3;
         float q[3], la, lb;
 
-        sample3 (b, width, height, x + dx, y + dy, q);
+        if (whole)
+          memcpy (q, b + ((gsize) (y + (int) dy) * width + x + (int) dx) * 3, sizeof q);
+        else
+          sample3 (b, width, height, x + dx, y + dy, q);
         la = p[0] + p[1] + p[2];
         lb = q[0] + q[1] + q[2];
         sum += MIN (fabsf (la - lb), 0.15f);
@@ -374,39 +401,51 @@ match_tone (float       *orig,
 
 /* ---- Difference ----------------------------------------------------------------------- */
 
+#define LUT_SIZE 4096
+
+static float srgb_lut[LUT_SIZE + 2];
+
+static gpointer
+build_srgb_lut (gpointer data)
+{
+  for (int i = 0; i <= LUT_SIZE; i++)
+    srgb_lut[i] = pm_srgb_to_linear ((float) i / LUT_SIZE);
+  srgb_lut[LUT_SIZE + 1] = srgb_lut[LUT_SIZE];
+  return NULL;
+}
+
+/* sRGB → linear for 0..1 floats by an interpolated table (error < 1e-6). */
+static inline float
+srgb_to_linear_fast (float v)
+{
+  float x = CLAMP (v, 0.0f, 1.0f) * LUT_SIZE;
+  int i = (int) x;
+  float f = x - i;
+
+  return srgb_lut[i] + f * (srgb_lut[i + 1] - srgb_lut[i]);
+}
+
 static PmOklab *
 rgbf_to_oklab (const float *rgb,
                gsize        n)
 {
+  static GOnce once = G_ONCE_INIT;
   PmOklab *lab = g_new (PmOklab, n);
 
+  g_once (&once, build_srgb_lut, NULL);
   for (gsize i = 0; i < n; i++)
-    lab[i] = pm_linear_to_oklab (pm_srgb_to_linear (rgb[i * 3]),
-                                 pm_srgb_to_linear (rgb[i * 3 + 1]),
-                                 pm_srgb_to_linear (rgb[i * 3 + 2]));
+    lab[i] = pm_linear_to_oklab (srgb_to_linear_fast (rgb[i * 3]),
+                                 srgb_to_linear_fast (rgb[i * 3 + 1]),
+                                 srgb_to_linear_fast (rgb[i * 3 + 2]));
   return lab;
 }
 
 static inline float
-lab_distance (PmOklab p,
-              PmOklab q)
+lab_distance2 (PmOklab p,
+               PmOklab q)
 {
   float dL = p.L - q.L, da = p.a - q.a, db = p.b - q.b;
-  return sqrtf (LIGHTNESS_WEIGHT * dL * dL + da * da + db * db);
-}
-
-/* Distance in the a/b plane from (a, b) to the ray from grey along unit vector (ua, ub). */
-static inline float
-ray_distance (float a,
-              float b,
-              float ua,
-              float ub)
-{
-  float t = a * ua + b * ub;
-
-  if (t <= 0)
-    return sqrtf (a * a + b * b);
-  return fabsf (a * ub - b * ua);
+  return LIGHTNESS_WEIGHT * dL * dL + da * da + db * db;
 }
 
 /* Per pixel: the distance from the edited colour to the closest original colour in the
@@ -441,30 +480,27 @@ difference_map (const PmOklab         *orig,
       {
         gsize i = (gsize) y * width + x;
         PmOklab e = edit[i];
-        float best = lab_distance (e, orig[i]);
-        gsize best_j = i;
+        float best = lab_distance2 (e, orig[i]);
 
         for (int v = MAX (y - 1, 0); v <= MIN (y + 1, height - 1); v++)
           for (int u = MAX (x - 1, 0); u <= MIN (x + 1, width - 1); u++)
-            {
-              gsize j = (gsize) v * width + u;
-              float d = lab_distance (e, orig[j]);
-              if (d < best)
-                {
-                  best = d;
-                  best_j = j;
-                }
-            }
+            best = MIN (best, lab_distance2 (e, orig[(gsize) v * width + u]));
+        best = sqrtf (best);
 
         plain[i] = best;
         if (use_hint && best > 0)
           {
-            /* A painted pixel lands on the hint's hue ray in the a/b plane; noise and
-             * misalignment leave a pixel as far from it as it was. Damp the latter. */
-            PmOklab o = orig[best_j];
-            float far_e = ray_distance (e.a, e.b, hint_a, hint_b);
-            float far_o = ray_distance (o.a, o.b, hint_a, hint_b);
-            best *= 1.0f - 0.5f * CLAMP (far_e / (far_o + 0.01f), 0.0f, 1.0f);
+            /* A painted pixel's hue is near the hint's (an editor may miss it by a bit);
+             * a colourful pixel far from that hue was not painted, whatever its change. */
+            float ce = sqrtf (e.a * e.a + e.b * e.b);
+            if (ce > HINT_MIN_CHROMA)
+              {
+                float cosang = (e.a * hint_a + e.b * hint_b) / ce;
+                float off = CLAMP ((HINT_COS_KEEP - cosang) / (HINT_COS_KEEP - HINT_COS_DAMP),
+                                   0.0f, 1.0f);
+                float sure = CLAMP ((ce - HINT_MIN_CHROMA) / HINT_MIN_CHROMA, 0.0f, 1.0f);
+                best *= 1.0f - HINT_DAMPING * off * sure;
+              }
           }
         if (use_hint)
           hinted[i] = best;
@@ -517,60 +553,20 @@ otsu_threshold (const float *values,
   return t;
 }
 
-/* ---- Binary clean-up (private; pm-morph has the public versions) ---------------------- */
+/* ---- Binary clean-up (components from pm-components; 3×3 steps on bytes here) --------- */
 
-/* Labels connected components of pixels where @in[i] == @value (8- or 4-connected).
- * Returns labels (0 = not a member) and fills @areas (index = label, [0] unused). */
-static int *
-label_components (const guint8 *in,
-                  int           width,
-                  int           height,
-                  guint8        value,
-                  gboolean      eight,
-                  GArray       *areas)
+/* Connected components (8-connected, pm-components) of the pixels where @bin == @value. */
+static PmComponents *
+label_bytes (const guint8 *bin,
+             int           width,
+             int           height,
+             guint8        value)
 {
-  gsize n = (gsize) width * height;
-  int *labels = g_new0 (int, n);
-  int *queue = g_new (int, n);
-  int next = 0;
-  gint64 zero = 0;
+  g_autoptr(PmMask) mask = pm_mask_new (width, height);
 
-  g_array_set_size (areas, 0);
-  g_array_append_val (areas, zero);
-  for (gsize s = 0; s < n; s++)
-    {
-      gsize head = 0, tail = 0;
-      gint64 area = 0;
-
-      if (in[s] != value || labels[s] != 0)
-        continue;
-      next++;
-      labels[s] = next;
-      queue[tail++] = (int) s;
-      while (head < tail)
-        {
-          int p = queue[head++], px = p % width, py = p / width;
-          area++;
-          for (int dy = -1; dy <= 1; dy++)
-            for (int dx = -1; dx <= 1; dx++)
-              {
-                int qx = px + dx, qy = py + dy, q;
-                if ((dx == 0 && dy == 0) || (!eight && dx != 0 && dy != 0))
-                  continue;
-                if (qx < 0 || qy < 0 || qx >= width || qy >= height)
-                  continue;
-                q = qy * width + qx;
-                if (in[q] == value && labels[q] == 0)
-                  {
-                    labels[q] = next;
-                    queue[tail++] = q;
-                  }
-              }
-        }
-      g_array_append_val (areas, area);
-    }
-  g_free (queue);
-  return labels;
+  for (gsize i = 0; i < (gsize) width * height; i++)
+    mask->data[i] = bin[i] == value ? 1.0f : 0.0f;
+  return pm_components_label (mask);
 }
 
 static void
@@ -579,13 +575,11 @@ remove_small (guint8 *bin,
               int     height,
               gint64  min_area)
 {
-  g_autoptr(GArray) areas = g_array_new (FALSE, FALSE, sizeof (gint64));
-  int *labels = label_components (bin, width, height, 1, TRUE, areas);
+  g_autoptr(PmComponents) comps = label_bytes (bin, width, height, 1);
 
   for (gsize i = 0; i < (gsize) width * height; i++)
-    if (labels[i] != 0 && g_array_index (areas, gint64, labels[i]) < min_area)
+    if (comps->labels[i] > 0 && comps->components[comps->labels[i] - 1].area < min_area)
       bin[i] = 0;
-  g_free (labels);
 }
 
 static void morph3 (guint8 *bin, int width, int height, gboolean dilate);
@@ -602,38 +596,27 @@ fill_holes (guint8      *bin,
             float        t_lo,
             gsize        n)
 {
-  g_autoptr(GArray) areas = g_array_new (FALSE, FALSE, sizeof (gint64));
-  int *labels = label_components (bin, width, height, 0, FALSE, areas);
-  gboolean *border = g_new0 (gboolean, areas->len);
-  double *sum = g_new0 (double, areas->len);
+  g_autoptr(PmComponents) holes = label_bytes (bin, width, height, 0);
+  gboolean *fill = g_new0 (gboolean, holes->n + 1);
+  double *sum = g_new0 (double, holes->n + 1);
   gint64 tiny = MAX ((gint64) 16, (gint64) (n / 20000));
   gint64 large = (gint64) (n / 200);
 
-  for (int x = 0; x < width; x++)
+  for (gsize i = 0; i < n; i++)
+    sum[holes->labels[i]] += diff[i];
+  for (int k = 0; k < holes->n; k++)
     {
-      border[labels[x]] = TRUE;
-      border[labels[(gsize) (height - 1) * width + x]] = TRUE;
-    }
-  for (int y = 0; y < height; y++)
-    {
-      border[labels[(gsize) y * width]] = TRUE;
-      border[labels[(gsize) y * width + width - 1]] = TRUE;
+      const PmComponent *c = &holes->components[k];
+      gboolean border = c->x0 == 0 || c->y0 == 0 || c->x1 == width - 1 || c->y1 == height - 1;
+
+      fill[c->label] = !border &&
+        (c->area <= tiny || (c->area <= large && sum[c->label] / c->area >= 0.5 * t_lo));
     }
   for (gsize i = 0; i < n; i++)
-    sum[labels[i]] += diff[i];
-  for (guint l = 1; l < areas->len; l++)
-    {
-      gint64 area = g_array_index (areas, gint64, l);
-      gboolean fill = !border[l] &&
-        (area <= tiny || (area <= large && sum[l] / area >= 0.5 * t_lo));
-      border[l] = fill;   /* reuse as "fill" */
-    }
-  for (gsize i = 0; i < n; i++)
-    if (labels[i] != 0 && border[labels[i]])
+    if (holes->labels[i] != 0 && fill[holes->labels[i]])
       bin[i] = 1;
   g_free (sum);
-  g_free (border);
-  g_free (labels);
+  g_free (fill);
 }
 
 /* Re-decides pixels near the mask's edge: in when their change is at least
@@ -681,29 +664,37 @@ refine_boundary (guint8      *bin,
   g_free (inner);
 }
 
-/* 3×3 min (erode) or max (dilate), once. */
+/* 3×3 min (erode) or max (dilate), once; separable. Outside the image counts as the
+ * nearest edge pixel. */
 static void
 morph3 (guint8   *bin,
         int       width,
         int       height,
         gboolean  dilate)
 {
-  guint8 *src = g_memdup2 (bin, (gsize) width * height);
+  gsize n = (gsize) width * height;
+  guint8 *tmp = g_new (guint8, n);
 
   for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      {
-        guint8 v = src[(gsize) y * width + x];
-        for (int dy = -1; dy <= 1; dy++)
-          for (int dx = -1; dx <= 1; dx++)
-            {
-              int qx = CLAMP (x + dx, 0, width - 1), qy = CLAMP (y + dy, 0, height - 1);
-              guint8 q = src[(gsize) qy * width + qx];
-              v = dilate ? MAX (v, q) : MIN (v, q);
-            }
-        bin[(gsize) y * width + x] = v;
-      }
-  g_free (src);
+    {
+      const guint8 *r = bin + (gsize) y * width;
+      guint8 *o = tmp + (gsize) y * width;
+      for (int x = 0; x < width; x++)
+        {
+          guint8 a = r[MAX (x - 1, 0)], b = r[x], c = r[MIN (x + 1, width - 1)];
+          o[x] = dilate ? MAX (MAX (a, b), c) : MIN (MIN (a, b), c);
+        }
+    }
+  for (int y = 0; y < height; y++)
+    {
+      const guint8 *a = tmp + (gsize) MAX (y - 1, 0) * width;
+      const guint8 *b = tmp + (gsize) y * width;
+      const guint8 *c = tmp + (gsize) MIN (y + 1, height - 1) * width;
+      guint8 *o = bin + (gsize) y * width;
+      for (int x = 0; x < width; x++)
+        o[x] = dilate ? MAX (MAX (a[x], b[x]), c[x]) : MIN (MIN (a[x], b[x]), c[x]);
+    }
+  g_free (tmp);
 }
 
 /* ---- Public API ----------------------------------------------------------------------- */
@@ -741,52 +732,23 @@ check_sizes (const PmImage *original,
   return TRUE;
 }
 
-/**
- * pm_mask_derive:
- * @original: the original image
- * @edited: the edited image (any size of about the same shape)
- * @options: (nullable): options, or %NULL for defaults
- * @soft_out: (out) (optional) (transfer full): a soft mask (0..1) of the original's size
- * @error: return location for an error
- *
- * Derives the mask of what was recoloured. The edited image may differ in size (it is
- * resampled), be shifted by a pixel or two, be slightly softer, differ in global tone
- * (compensated), and carry JPEG artefacts and mild noise.
- *
- * Returns: (transfer full): a binary mask (0/1) at the original's size, or %NULL with
- *   @error set (%PM_IMAGE_ERROR_SIZE when the shapes cannot be matched)
- */
-PmMask *
-pm_mask_derive (const PmImage         *original,
+/* The whole derivation at the original's size. */
+static PmMask *
+derive_at_size (const PmImage         *original,
                 const PmImage         *edited,
                 const PmDeriveOptions *options,
-                PmMask               **soft_out,
-                GError               **error)
+                PmMask               **soft_out)
 {
-  PmDeriveOptions defaults;
   g_autoptr(PmImage) resized = NULL;
   const PmImage *edit_img;
   int width, height;
   gsize n;
   float *orig_rgb, *edit_rgb, *diff, *raw;
   PmOklab *orig_lab, *edit_lab;
-  float dx, dy, t_hi, t_lo, max_diff = 0;
+  float dx, dy, t_hi, t_lo, floor, max_diff = 0;
   guint8 *strong, *weak;
   PmMask *mask;
   gint64 min_component;
-
-  g_return_val_if_fail (original != NULL, NULL);
-  g_return_val_if_fail (edited != NULL, NULL);
-
-  if (soft_out != NULL)
-    *soft_out = NULL;
-  if (options == NULL)
-    {
-      pm_derive_options_init (&defaults);
-      options = &defaults;
-    }
-  if (!check_sizes (original, edited, error))
-    return NULL;
 
   width = original->width;
   height = original->height;
@@ -832,8 +794,12 @@ pm_mask_derive (const PmImage         *original,
   for (gsize i = 0; i < n; i++)
     max_diff = MAX (max_diff, diff[i]);
 
+  /* The noise floor follows the data: most pixels did not change, so the lower quartile
+   * of the difference measures what compression, noise and resampling left. */
+  floor = CLAMP (NOISE_K * select_quantile (diff, n, 0.25), NOISE_FLOOR_MIN, NOISE_FLOOR);
+
   mask = pm_mask_new (width, height);
-  if (max_diff < 2 * NOISE_FLOOR)
+  if (max_diff < 2 * floor)
     {
       /* Nothing changed beyond noise. */
       if (soft_out != NULL)
@@ -843,10 +809,17 @@ pm_mask_derive (const PmImage         *original,
       return mask;
     }
 
-  t_hi = otsu_threshold (diff, n, NOISE_FLOOR, MIN (max_diff, 0.4f));
-  t_hi = MAX (t_hi, 2 * NOISE_FLOOR);
-  t_lo = MAX (HYSTERESIS_LOW * t_hi, NOISE_FLOOR);
-  g_debug ("thresholds %.4f / %.4f (max %.4f)", t_hi, t_lo, max_diff);
+  t_hi = otsu_threshold (diff, n, floor, MIN (max_diff, 0.4f));
+  t_hi = MAX (t_hi, 2 * floor);
+  t_lo = MAX (HYSTERESIS_LOW * t_hi, floor);
+  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+    {
+      float *tmp = g_memdup2 (diff, n * sizeof (float));
+      g_debug ("thresholds %.4f / %.4f (max %.4f); quantiles 25/50/75/90 %.4f %.4f %.4f %.4f",
+               t_hi, t_lo, max_diff, select_quantile (tmp, n, 0.25), select_quantile (tmp, n, 0.5),
+               select_quantile (tmp, n, 0.75), select_quantile (tmp, n, 0.9));
+      g_free (tmp);
+    }
 
   strong = g_new0 (guint8, n);
   weak = g_new0 (guint8, n);
@@ -858,17 +831,15 @@ pm_mask_derive (const PmImage         *original,
 
   /* Hysteresis: weak components that hold a strong pixel. */
   {
-    g_autoptr(GArray) areas = g_array_new (FALSE, FALSE, sizeof (gint64));
-    int *labels = label_components (weak, width, height, 1, TRUE, areas);
-    gboolean *keep = g_new0 (gboolean, areas->len);
+    g_autoptr(PmComponents) comps = label_bytes (weak, width, height, 1);
+    gboolean *keep = g_new0 (gboolean, comps->n + 1);
 
     for (gsize i = 0; i < n; i++)
       if (strong[i])
-        keep[labels[i]] = TRUE;
+        keep[comps->labels[i]] = TRUE;
     for (gsize i = 0; i < n; i++)
-      weak[i] = labels[i] != 0 && keep[labels[i]];
+      weak[i] = comps->labels[i] != 0 && keep[comps->labels[i]];
     g_free (keep);
-    g_free (labels);
   }
 
   /* 7. Clean-up. */
@@ -912,6 +883,77 @@ pm_mask_derive (const PmImage         *original,
   g_free (weak);
   g_free (diff);
   g_free (raw);
+  return mask;
+}
+
+/**
+ * pm_mask_derive:
+ * @original: the original image
+ * @edited: the edited image (any size of about the same shape)
+ * @options: (nullable): options, or %NULL for defaults
+ * @soft_out: (out) (optional) (transfer full): a soft mask (0..1) of the original's size
+ * @error: return location for an error
+ *
+ * Derives the mask of what was recoloured. The edited image may differ in size (it is
+ * resampled), be shifted by a pixel or two, be slightly softer, differ in global tone
+ * (compensated), and carry JPEG artefacts and mild noise.
+ *
+ * Returns: (transfer full): a binary mask (0/1) at the original's size, or %NULL with
+ *   @error set (%PM_IMAGE_ERROR_SIZE when the shapes cannot be matched)
+ */
+PmMask *
+pm_mask_derive (const PmImage         *original,
+                const PmImage         *edited,
+                const PmDeriveOptions *options,
+                PmMask               **soft_out,
+                GError               **error)
+{
+  PmDeriveOptions defaults;
+  gint64 n;
+  double scale;
+  int w, h;
+  g_autoptr(PmImage) small_orig = NULL;
+  g_autoptr(PmImage) small_edit = NULL;
+  g_autoptr(PmMask) small_mask = NULL;
+  g_autoptr(PmMask) small_soft = NULL;
+  PmDeriveOptions scaled;
+  PmMask *soft, *mask;
+
+  g_return_val_if_fail (original != NULL, NULL);
+  g_return_val_if_fail (edited != NULL, NULL);
+
+  if (soft_out != NULL)
+    *soft_out = NULL;
+  if (options == NULL)
+    {
+      pm_derive_options_init (&defaults);
+      options = &defaults;
+    }
+  if (!check_sizes (original, edited, error))
+    return NULL;
+
+  n = (gint64) original->width * original->height;
+  if (n <= MAX_WORK_PIXELS)
+    return derive_at_size (original, edited, options, soft_out);
+
+  /* A big photo is compared at about MAX_WORK_PIXELS (memory and time stay bounded; the
+   * colour change of an edit is not a fine detail) and the soft mask scaled back up. */
+  scale = sqrt ((double) MAX_WORK_PIXELS / n);
+  w = MAX (1, (int) lrint (original->width * scale));
+  h = MAX (1, (int) lrint (original->height * scale));
+  small_orig = pm_image_resize (original, w, h);
+  small_edit = pm_image_resize (edited, w, h);
+  scaled = *options;
+  if (scaled.min_component > 0)
+    scaled.min_component = MAX ((gint64) 1, (gint64) (scaled.min_component * scale * scale));
+  small_mask = derive_at_size (small_orig, small_edit, &scaled, &small_soft);
+
+  soft = pm_mask_resize (small_soft, original->width, original->height);
+  mask = pm_mask_threshold (soft, 0.5f);
+  if (soft_out != NULL)
+    *soft_out = soft;
+  else
+    pm_mask_free (soft);
   return mask;
 }
 

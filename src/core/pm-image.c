@@ -250,12 +250,20 @@ load_state_check (const LoadState *state,
                    "%s is empty (%d×%d pixels)", name, state->width, state->height);
       return FALSE;
     }
-  if (pixels > state->max_pixels)
+  if (pixels > state->max_pixels && state->max_pixels >= 1000000)
     {
       g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_TOO_LARGE,
                    "%s is %d×%d (%" G_GINT64_FORMAT " MP), over the %" G_GINT64_FORMAT
                    " MP limit", name, state->width, state->height,
                    (pixels + 500000) / 1000000, state->max_pixels / 1000000);
+      return FALSE;
+    }
+  if (pixels > state->max_pixels)
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_TOO_LARGE,
+                   "%s is %d×%d (%" G_GINT64_FORMAT " pixels), over the limit of %"
+                   G_GINT64_FORMAT " pixels", name, state->width, state->height, pixels,
+                   state->max_pixels);
       return FALSE;
     }
   return TRUE;
@@ -348,16 +356,45 @@ jpeg_is_complete (const guint8 *data,
   return FALSE;
 }
 
-static gboolean
-data_is_complete (const guint8 *data,
-                  gsize         len)
+/* The formats accepted, by their magic bytes. Other gdk-pixbuf loaders (PNM, TGA, XPM,
+ * ICO, ANI, …) are older and less robust on hostile data, and photos do not need them. */
+static const char *
+sniff_format (const guint8 *data,
+              gsize         len)
 {
   static const guint8 png_sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
 
   if (len >= 8 && memcmp (data, png_sig, 8) == 0)
-    return png_is_complete (data, len);
+    return "png";
   if (len >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff)
+    return "jpeg";
+  if (len >= 6 && (memcmp (data, "GIF87a", 6) == 0 || memcmp (data, "GIF89a", 6) == 0))
+    return "gif";
+  if (len >= 14 && data[0] == 'B' && data[1] == 'M')
+    return "bmp";
+  if (len >= 4 && (memcmp (data, "II*\0", 4) == 0 || memcmp (data, "MM\0*", 4) == 0))
+    return "tiff";
+  if (len >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0)
+    return "webp";
+  return NULL;
+}
+
+static gboolean
+data_is_complete (const char   *format,
+                  const guint8 *data,
+                  gsize         len)
+{
+  if (g_str_equal (format, "png"))
+    return png_is_complete (data, len);
+  if (g_str_equal (format, "jpeg"))
     return jpeg_is_complete (data, len);
+  if (g_str_equal (format, "bmp"))
+    {
+      /* The file header states the file size (0 is allowed and says nothing). */
+      guint32 size = data[2] | ((guint32) data[3] << 8) | ((guint32) data[4] << 16) |
+                     ((guint32) data[5] << 24);
+      return size == 0 || len >= size;
+    }
   return TRUE;
 }
 
@@ -372,6 +409,7 @@ load_from_data (const guint8 *data,
   g_autoptr(GdkPixbuf) oriented = NULL;
   g_autoptr(GError) local_error = NULL;
   LoadState state = { 0, };
+  const char *format;
   GdkPixbuf *pixbuf;
   gint64 pw, ph;
   gboolean closed = FALSE;
@@ -398,7 +436,21 @@ load_from_data (const guint8 *data,
       state.width = state.height = 0;
     }
 
-  loader = gdk_pixbuf_loader_new ();
+  format = sniff_format (data, len);
+  if (format == NULL)
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD,
+                   "%s is not a PNG, JPEG, WebP, GIF, BMP or TIFF image", name);
+      return NULL;
+    }
+  loader = gdk_pixbuf_loader_new_with_type (format, &local_error);
+  if (loader == NULL)
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD,
+                   "%s: %s images cannot be read on this system (%s)", name, format,
+                   local_error->message);
+      return NULL;
+    }
   g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &state);
 
   /* Feed in chunks so an oversized image stops being read as soon as its header is seen. */
@@ -427,7 +479,7 @@ load_from_data (const guint8 *data,
     }
 
   pixbuf = local_error == NULL ? gdk_pixbuf_loader_get_pixbuf (loader) : NULL;
-  if (pixbuf != NULL && !data_is_complete (data, len))
+  if (pixbuf != NULL && !data_is_complete (format, data, len))
     {
       g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD,
                    "%s is truncated or corrupt (the image data ends early)", name);

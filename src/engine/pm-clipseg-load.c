@@ -11,6 +11,10 @@
 #include "pm-clipseg-private.h"
 #include "pm-ops.h"
 
+/* A forward pass of the real model needs about 5 M floats; refuse configs whose token
+ * count or widths would ask for absurd amounts (here 2 G floats, 8 GB). */
+#define PM_CLIPSEG_MAX_SCRATCH_FLOATS ((gsize) 1 << 31)
+
 typedef struct {
   PmSafetensors *st;
   gsize          bytes;
@@ -116,7 +120,9 @@ get_weight (Loader       *ld,
   ld->bytes += (gsize) pm_tensor_numel (out) * sizeof (float);
 }
 
-#define SHAPE(...) (sizeof ((gint64[]) { __VA_ARGS__ }) / sizeof (gint64)), (gint64[]) { __VA_ARGS__ }
+/* SHAPE (a, b) expands to the two arguments "2, (gint64[]) { a, b }". */
+#define SHAPE(...) \
+  (sizeof ((gint64[]) { __VA_ARGS__ }) / sizeof (gint64)), (gint64[]) { __VA_ARGS__ }
 
 static void
 load_layer (Loader         *ld,
@@ -305,7 +311,7 @@ pm_clipseg_load_files (const char *config_path,
   g_autoptr(PmClipseg) m = g_new0 (PmClipseg, 1);
   g_autofree char *c1 = NULL, *c2 = NULL, *dir = g_path_get_dirname (config_path);
   g_autoptr(GError) local = NULL;
-  gsize l1, l2;
+  gsize l1, l2, scratch;
 
   if (!g_file_get_contents (config_path, &c1, &l1, &local) ||
       !g_file_get_contents (preprocessor_path, &c2, &l2, &local))
@@ -324,7 +330,15 @@ pm_clipseg_load_files (const char *config_path,
   if (m->st == NULL || !load_weights (m, error))
     return NULL;
   build_pos_table (m);
-  m->arena = pm_arena_new (compute_scratch (&m->config, m->grid));
+  scratch = compute_scratch (&m->config, m->grid);
+  if (scratch > PM_CLIPSEG_MAX_SCRATCH_FLOATS ||
+      (m->arena = pm_arena_try_new (scratch)) == NULL)
+    {
+      g_set_error (error, PM_CLIPSEG_ERROR, PM_CLIPSEG_ERROR_WEIGHTS,
+                   "%s: the model needs %.1f GB of scratch memory, more than is available",
+                   weights_path, scratch * 4.0 / 1e9);
+      return NULL;
+    }
   return g_steal_pointer (&m);
 }
 

@@ -197,7 +197,14 @@ pm_clipseg_encode_image (PmClipseg      *m,
   vision->n = c->n_extract_layers;
   vision->tokens = (int) t;
   vision->width = (int) dv;
-  vision->acts = g_new (float, (gsize) vision->n * t * dv);
+  vision->acts = g_try_new (float, (gsize) vision->n * t * dv);
+  if (vision->acts == NULL)
+    {
+      g_set_error (error, PM_CLIPSEG_ERROR, PM_CLIPSEG_ERROR_INPUT,
+                   "not enough memory for the vision activations (%.1f GB)",
+                   (double) vision->n * t * dv * 4 / 1e9);
+      return NULL;
+    }
 
   /* Embeddings: x[0] = class_embedding, x[1 + y·g + x] = patch conv, + position table */
   x = pm_arena_tensor_2d (arena, t, dv);

@@ -13,12 +13,13 @@
 /* The element-wise loops below are written to vectorise (no reductions in float order
  * that would need -ffast-math); GCC's -O2 cost model only vectorises loops without an
  * epilogue, so ask for the dynamic model here; no-trapping-math lets the clamps in pm_expf
- * become blends (results unchanged). Hot kernels are also cloned for AVX2. */
+ * become blends (results unchanged). Hot kernels are also cloned for x86-64-v3 (AVX2 + FMA),
+ * dispatched on CPU features. */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize ("tree-vectorize", "vect-cost-model=dynamic", "no-trapping-math")
 #endif
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define PM_HOT_CLONES __attribute__ ((target_clones ("avx2", "default")))
+#define PM_HOT_CLONES __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
 #else
 #define PM_HOT_CLONES
 #endif
@@ -66,11 +67,13 @@ linear_few_rows (float       *out,
                  gint64       m,
                  gint64       k,
                  gint64       n,
+                 gint64       j_begin,
+                 gint64       j_end,
                  gboolean     acc)
 {
   gint64 k8 = k / 8 * 8;
 
-  for (gint64 j = 0; j < n; j++)
+  for (gint64 j = j_begin; j < j_end; j++)
     {
       const float *wj = w + j * k;
       float bias = b != NULL ? b[j] : 0.0f;
@@ -114,6 +117,60 @@ linear_few_rows (float       *out,
     }
 }
 
+/**
+ * pm_op_linear:
+ * @out: [M, N]
+ * @x: [M, K] (leading dims flattened)
+ * @w: [N, K], a PyTorch Linear weight
+ * @b: (nullable): [N]
+ *
+ * out = x · wᵀ + b. Few rows use a dedicated kernel, otherwise one sgemm.
+ */
+typedef struct {
+  float       *out;
+  const float *x, *w, *b;
+  gint64       m, k, n, j_begin, j_end;
+  gboolean     acc;
+} FewRowsJob;
+
+static gpointer
+few_rows_thread (gpointer data)
+{
+  FewRowsJob *job = data;
+
+  linear_few_rows (job->out, job->x, job->w, job->b, job->m, job->k, job->n, job->j_begin,
+                   job->j_end, job->acc);
+  return NULL;
+}
+
+/* The few-rows kernel is bound by reading the weights; with two or more compute threads
+ * allowed, a large matrix is split in two halves of output columns (one helper thread,
+ * ~50 µs to start, against milliseconds of work). */
+static void
+linear_few_rows_run (float       *out,
+                     const float *x,
+                     const float *w,
+                     const float *b,
+                     gint64       m,
+                     gint64       k,
+                     gint64       n,
+                     gboolean     acc)
+{
+  if (n >= 64 && n * k >= (1 << 18) && openblas_get_num_threads () >= 2)
+    {
+      FewRowsJob job = { out, x, w, b, m, k, n, n / 2, n, acc };
+      GThread *thread = g_thread_try_new ("pm-linear", few_rows_thread, &job, NULL);
+
+      if (thread != NULL)
+        {
+          linear_few_rows (out, x, w, b, m, k, n, 0, n / 2, acc);
+          g_thread_join (thread);
+          return;
+        }
+    }
+  linear_few_rows (out, x, w, b, m, k, n, 0, n, acc);
+}
+
 void
 pm_op_linear (PmTensor       *out,
               const PmTensor *x,
@@ -134,7 +191,7 @@ pm_op_linear (PmTensor       *out,
     g_assert_cmpint (pm_tensor_numel (b), ==, n);
   if (m <= PM_FEW_ROWS)
     {
-      linear_few_rows (out->data, x->data, w->data, b != NULL ? b->data : NULL, m, k, n, FALSE);
+      linear_few_rows_run (out->data, x->data, w->data, b != NULL ? b->data : NULL, m, k, n, FALSE);
       return;
     }
   if (b != NULL)
@@ -147,6 +204,15 @@ pm_op_linear (PmTensor       *out,
                b != NULL ? 1.0f : 0.0f, out->data, (int) n);
 }
 
+/**
+ * pm_op_linear_acc:
+ * @out: [M, N], added to
+ * @x: [M, K]
+ * @w: [N, K]
+ * @b: (nullable): [N]
+ *
+ * out += x · wᵀ + b (a residual branch in one sgemm with β = 1).
+ */
 void
 pm_op_linear_acc (PmTensor       *out,
                   const PmTensor *x,
@@ -167,7 +233,7 @@ pm_op_linear_acc (PmTensor       *out,
     g_assert_cmpint (pm_tensor_numel (b), ==, n);
   if (m <= PM_FEW_ROWS)
     {
-      linear_few_rows (out->data, x->data, w->data, b != NULL ? b->data : NULL, m, k, n, TRUE);
+      linear_few_rows_run (out->data, x->data, w->data, b != NULL ? b->data : NULL, m, k, n, TRUE);
       return;
     }
   if (b != NULL)
@@ -185,6 +251,13 @@ pm_op_linear_acc (PmTensor       *out,
                1.0f, x->data, (int) k, w->data, (int) k, 1.0f, out->data, (int) n);
 }
 
+/**
+ * pm_op_matmul:
+ * @out: [M, N]
+ * @a: [M, K]
+ * @b: [K, N], or [N, K] when @trans_b
+ * @trans_b: whether @b is stored transposed
+ */
 void
 pm_op_matmul (PmTensor       *out,
               const PmTensor *a,
@@ -211,6 +284,14 @@ pm_op_matmul (PmTensor       *out,
  * Element-wise and row-wise ops
  * ------------------------------------------------------------------------------------- */
 
+/**
+ * pm_op_layer_norm:
+ * @out: same shape as @x (may be @x)
+ * @x: [rows, D]
+ * @gamma: [D]
+ * @beta: [D]
+ * @eps: added to the (biased) variance
+ */
 void
 pm_op_layer_norm (PmTensor       *out,
                   const PmTensor *x,
@@ -314,6 +395,11 @@ softmax_row (float  *row,
     v[i] *= inv;
 }
 
+/**
+ * pm_op_softmax:
+ * @out: same shape as @x (may be @x)
+ * @x: [rows, D]; −∞ entries get weight 0, an all −∞ row gives zeros
+ */
 void
 pm_op_softmax (PmTensor       *out,
                const PmTensor *x)
@@ -328,6 +414,13 @@ pm_op_softmax (PmTensor       *out,
     softmax_row (out->data + r * d, d);
 }
 
+/**
+ * pm_op_quick_gelu:
+ * @out: same numel as @x (may be @x)
+ * @x: any shape
+ *
+ * x · σ(1.702 x), CLIP's activation.
+ */
 PM_HOT_CLONES void
 pm_op_quick_gelu (PmTensor       *out,
                   const PmTensor *x)
@@ -426,6 +519,21 @@ pm_op_attention_scratch_size (gint64 tq,
   return (gsize) (tq * tk);
 }
 
+/**
+ * pm_op_attention:
+ * @out: [Tq, D]
+ * @q: [Tq, D]
+ * @k: [Tk, D]
+ * @v: [Tk, D]
+ * @n_heads: heads; D must be divisible by it
+ * @scale: applied to q·kᵀ
+ * @causal: mask keys after the query position
+ * @key_mask: (nullable): Tk entries, 0 = padding
+ * @scratch: pm_op_attention_scratch_size() floats
+ *
+ * Multi-head scaled dot-product attention (projections not included). Heads are column
+ * blocks read in place with a leading dimension, so no copies are made.
+ */
 void
 pm_op_attention (PmTensor       *out,
                  const PmTensor *q,
@@ -515,6 +623,16 @@ pm_op_conv2d_scratch_size (const PmTensor *in,
   return (gsize) (w->shape[1] * w->shape[2] * w->shape[3] * ho * wo);
 }
 
+/**
+ * pm_op_conv2d:
+ * @out: [Co, Ho, Wo]
+ * @in: [Ci, H, W]
+ * @w: [Co, Ci, kh, kw]
+ * @b: (nullable): [Co]
+ * @stride: stride in both directions
+ * @pad: zero padding on every side
+ * @scratch: pm_op_conv2d_scratch_size() floats (im2col buffer)
+ */
 void
 pm_op_conv2d (PmTensor       *out,
               const PmTensor *in,
@@ -584,6 +702,15 @@ pm_op_conv_transpose2d_scratch_size (const PmTensor *in,
   return (gsize) (w->shape[1] * w->shape[2] * w->shape[3] * in->shape[1] * in->shape[2]);
 }
 
+/**
+ * pm_op_conv_transpose2d:
+ * @out: [Co, (H − 1)·stride + kh, (W − 1)·stride + kw]
+ * @in: [Ci, H, W]
+ * @w: [Ci, Co, kh, kw] (PyTorch ConvTranspose2d layout)
+ * @b: (nullable): [Co]
+ * @stride: stride in both directions (no padding)
+ * @scratch: pm_op_conv_transpose2d_scratch_size() floats
+ */
 void
 pm_op_conv_transpose2d (PmTensor       *out,
                         const PmTensor *in,
@@ -645,6 +772,13 @@ pm_op_conv_transpose2d (PmTensor       *out,
  * Resampling
  * ------------------------------------------------------------------------------------- */
 
+/**
+ * pm_op_resize_bilinear:
+ * @out: [C, Ho, Wo]
+ * @in: [C, H, W]
+ *
+ * torch.nn.functional.interpolate (mode="bilinear", align_corners=False, size given).
+ */
 void
 pm_op_resize_bilinear (PmTensor       *out,
                        const PmTensor *in)
@@ -712,6 +846,14 @@ clamp_index (gint64 i,
   return i < 0 ? 0 : (i >= n ? n - 1 : i);
 }
 
+/**
+ * pm_op_resize_bicubic:
+ * @out: [C, Ho, Wo]
+ * @in: [C, H, W]
+ *
+ * torch.nn.functional.interpolate (mode="bicubic", align_corners=False, size given):
+ * a = −0.75, unclamped source coordinates, taps clamped to the border.
+ */
 void
 pm_op_resize_bicubic (PmTensor       *out,
                       const PmTensor *in)

@@ -124,6 +124,7 @@ pm_pipeline_run (PmEngine                *engine,
                  GError                 **error)
 {
   g_autoptr(PmPipelineResult) result = NULL;
+  g_autoptr(PmInstruction) engine_instruction = NULL;
   PmPipelineOptions defaults;
   PmEngineResult er = { 0 };
   PmDeriveOptions derive_options;
@@ -169,7 +170,18 @@ pm_pipeline_run (PmEngine                *engine,
   /* Engine: a soft mask (local) or an edited image (remote). */
   progress_report (&map, "running engine", PROGRESS_ENGINE_START);
   er.timings = pm_timings_new ();
-  if (!pm_engine_run (engine, image, result->instruction, engine_progress_cb, &map,
+  /* The engine sees the colour actually used: a generative editor is asked to paint with it,
+   * so a --color override or a custom highlight colour must reach the prompt. The recorded
+   * instruction stays as parsed. */
+  engine_instruction = pm_instruction_copy (result->instruction);
+  if (options->has_color || (!engine_instruction->has_color && options->has_highlight))
+    {
+      engine_instruction->has_color = TRUE;
+      engine_instruction->color = result->color;
+      g_free (engine_instruction->color_name);
+      engine_instruction->color_name = pm_color_to_hex (result->color);
+    }
+  if (!pm_engine_run (engine, image, engine_instruction, engine_progress_cb, &map,
                       cancellable, &er, error))
     {
       pm_engine_result_clear (&er);
@@ -319,6 +331,25 @@ progress_relay_dispatch (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Schedules @func in @context, always from its main loop. Unlike g_main_context_invoke_full(),
+ * this never runs @func at once in the calling thread: a worker that finds the global default
+ * context unowned (the caller is busy, not iterating) would otherwise acquire it and call
+ * progress callbacks itself, in the wrong thread. */
+static void
+run_in_context (GMainContext   *context,
+                GSourceFunc     func,
+                gpointer        data,
+                GDestroyNotify  notify)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, notify);
+  g_source_set_static_name (source, "[paintmask] pipeline progress");
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
 /* Called in the worker (or an engine thread). */
 static void
 progress_relay_post (const char *stage,
@@ -337,9 +368,8 @@ progress_relay_post (const char *stage,
   g_mutex_unlock (&relay->lock);
 
   if (schedule)
-    g_main_context_invoke_full (relay->context, G_PRIORITY_DEFAULT,
-                                progress_relay_dispatch, progress_relay_ref (relay),
-                                progress_relay_unref);
+    run_in_context (relay->context, progress_relay_dispatch, progress_relay_ref (relay),
+                    progress_relay_unref);
 }
 
 /* The task's source tag: -Wpedantic forbids using the function itself as a data pointer. */
@@ -373,8 +403,10 @@ pipeline_job_free (gpointer data)
   if (job->relay != NULL)
     {
       ProgressRelay *relay = g_steal_pointer (&job->relay);
-      g_main_context_invoke_full (relay->context, G_PRIORITY_DEFAULT, do_nothing, relay,
-                                  progress_relay_unref);
+      if (g_main_context_is_owner (relay->context))
+        progress_relay_unref (relay);
+      else
+        run_in_context (relay->context, do_nothing, relay, progress_relay_unref);
     }
   g_free (job);
 }

@@ -177,18 +177,50 @@ pm_tensor_shape_to_string (int           n_dims,
  *
  * Returns: (transfer full): an arena of @n_floats floats, allocated once.
  */
-PmArena *
-pm_arena_new (gsize n_floats)
+static PmArena *
+arena_new (gsize    n_floats,
+           gboolean try)
 {
-  PmArena *arena = g_new0 (PmArena, 1);
+  PmArena *arena;
+  gsize bytes;
   guintptr p;
+  void *raw;
 
-  arena->raw = g_malloc (n_floats * sizeof (float) + PM_ARENA_ALIGN * sizeof (float));
+  if (n_floats > (G_MAXSIZE - PM_ARENA_ALIGN * sizeof (float)) / sizeof (float))
+    {
+      if (try)
+        return NULL;
+      g_error ("scratch arena of %" G_GSIZE_FORMAT " floats is too large", n_floats);
+    }
+  bytes = n_floats * sizeof (float) + PM_ARENA_ALIGN * sizeof (float);
+  raw = try ? g_try_malloc (bytes) : g_malloc (bytes);
+  if (raw == NULL)
+    return NULL;
+  arena = g_new0 (PmArena, 1);
+  arena->raw = raw;
   p = (guintptr) arena->raw;
   p = (p + PM_ARENA_ALIGN * sizeof (float) - 1) & ~((guintptr) PM_ARENA_ALIGN * sizeof (float) - 1);
   arena->base = (float *) p;
   arena->capacity = n_floats;
   return arena;
+}
+
+PmArena *
+pm_arena_new (gsize n_floats)
+{
+  return arena_new (n_floats, FALSE);
+}
+
+/**
+ * pm_arena_try_new:
+ * @n_floats: capacity
+ *
+ * Returns: (transfer full) (nullable): an arena, or NULL if the memory is not available.
+ */
+PmArena *
+pm_arena_try_new (gsize n_floats)
+{
+  return arena_new (n_floats, TRUE);
 }
 
 void

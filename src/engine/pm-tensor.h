@@ -73,6 +73,8 @@ char     *pm_tensor_shape_to_string (int           n_dims,
 typedef struct _PmArena PmArena;
 
 PmArena  *pm_arena_new       (gsize           n_floats);
+/* Like pm_arena_new() but returns NULL if the memory cannot be allocated. */
+PmArena  *pm_arena_try_new   (gsize           n_floats);
 void      pm_arena_free      (PmArena        *arena);
 /* 64-byte aligned; asserts that it fits. */
 float    *pm_arena_alloc     (PmArena        *arena,

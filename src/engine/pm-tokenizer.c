@@ -501,11 +501,13 @@ pm_tokenizer_id_to_token (const PmTokenizer *self,
 
 /* ---------------------------------------------------------------- cleaning */
 
-/* Python's str.isspace(), which CLIP's `\s` means. */
+/* Python's str.isspace(), which CLIP's `\s` means. Also U+0345 COMBINING GREEK
+ * YPOGEGRAMMENI: under CLIP's IGNORECASE pattern it matches neither [\p{L}] nor
+ * [^\s\p{L}\p{N}] (its case fold is the letter ι), so the reference drops it. */
 static gboolean
 is_space (gunichar c)
 {
-  return g_unichar_isspace (c) || (c >= 0x1c && c <= 0x1f) || c == 0x85;
+  return c == 0x0345 || g_unichar_isspace (c) || (c >= 0x1c && c <= 0x1f) || c == 0x85;
 }
 
 static gboolean
@@ -536,6 +538,94 @@ is_number (gunichar c)
     default:
       return FALSE;
     }
+}
+
+/* Unicode "cased" (Lu, Ll, Lt, Other_Lowercase, Other_Uppercase), for the final-sigma rule. */
+static gboolean
+is_cased (gunichar c)
+{
+  switch (g_unichar_type (c))
+    {
+    case G_UNICODE_LOWERCASE_LETTER:
+    case G_UNICODE_UPPERCASE_LETTER:
+    case G_UNICODE_TITLECASE_LETTER:
+      return TRUE;
+    default:
+      break;
+    }
+  return c == 0x00AA || c == 0x00BA || c == 0x0345 || (c >= 0x02B0 && c <= 0x02B8) ||
+         (c >= 0x02C0 && c <= 0x02C1) || (c >= 0x02E0 && c <= 0x02E4) ||
+         (c >= 0x1D2C && c <= 0x1D6A) || (c >= 0x2160 && c <= 0x217F) ||
+         (c >= 0x24B6 && c <= 0x24E9);
+}
+
+/* Unicode "case-ignorable": marks, format characters, modifiers and the word-internal
+ * punctuation of Word_Break MidLetter/MidNumLet/Single_Quote. */
+static gboolean
+is_case_ignorable (gunichar c)
+{
+  switch (g_unichar_type (c))
+    {
+    case G_UNICODE_NON_SPACING_MARK:
+    case G_UNICODE_ENCLOSING_MARK:
+    case G_UNICODE_FORMAT:
+    case G_UNICODE_MODIFIER_LETTER:
+    case G_UNICODE_MODIFIER_SYMBOL:
+      return TRUE;
+    default:
+      break;
+    }
+  return c == '\'' || c == '.' || c == ':' || c == 0x00B7 || c == 0x0387 || c == 0x05F4 ||
+         c == 0x2018 || c == 0x2019 || c == 0x2024 || c == 0x2027 || c == 0xFE13 ||
+         c == 0xFE52 || c == 0xFE55 || c == 0xFF07 || c == 0xFF0E || c == 0xFF1A;
+}
+
+/* Python's str.lower(), which CLIP's reference tokenizer uses: the default (locale-free)
+ * lower-case mapping, İ → i̇, Σ → ς at the end of a word (Final_Sigma), and the
+ * Other_Uppercase symbols Ⅰ…Ⅿ, Ⓐ…Ⓩ that GLib leaves alone. */
+static char *
+lower_like_python (const char *text)
+{
+  glong n = 0;
+  g_autofree gunichar *chars = g_utf8_to_ucs4_fast (text, -1, &n);
+  GString *out = g_string_sized_new (strlen (text));
+
+  for (glong i = 0; i < n; i++)
+    {
+      gunichar c = chars[i];
+
+      if (c == 0x03A3)
+        {
+          gboolean before = FALSE, after = FALSE;
+          for (glong j = i - 1; j >= 0; j--)
+            if (!is_case_ignorable (chars[j]))
+              {
+                before = is_cased (chars[j]);
+                break;
+              }
+          for (glong j = i + 1; j < n; j++)
+            if (!is_case_ignorable (chars[j]))
+              {
+                after = is_cased (chars[j]);
+                break;
+              }
+          g_string_append_unichar (out, before && !after ? 0x03C2 : 0x03C3);
+          continue;
+        }
+      if (c == 0x0130)
+        {
+          g_string_append (out, "i\xcc\x87");
+          continue;
+        }
+      if (c >= 0x2160 && c <= 0x216F)
+        c += 0x10;
+      else if (c >= 0x24B6 && c <= 0x24CF)
+        c += 26;
+      else
+        c = g_unichar_tolower (c);
+      g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
 }
 
 /**
@@ -572,22 +662,9 @@ pm_tokenizer_clean_text (const char *text,
       g_string_append_unichar (out, c);
     }
   {
-    g_autofree char *lower = g_utf8_strdown (out->str, out->len);
-    GString *result = g_string_sized_new (strlen (lower));
-
-    /* GLib leaves the "Other_Uppercase" symbols alone; Python's str.lower() (which CLIP's
-     * reference uses) maps Roman numerals Ⅰ…Ⅿ and circled Ⓐ…Ⓩ to their small forms. */
-    for (const char *p = lower; *p != '\0'; p = g_utf8_next_char (p))
-      {
-        gunichar c = g_utf8_get_char (p);
-        if (c >= 0x2160 && c <= 0x216F)
-          c += 0x10;
-        else if (c >= 0x24B6 && c <= 0x24CF)
-          c += 26;
-        g_string_append_unichar (result, c);
-      }
+    char *lower = lower_like_python (out->str);
     g_string_free (out, TRUE);
-    return g_string_free (result, FALSE);
+    return lower;
   }
 }
 

@@ -1,4 +1,4 @@
-/* pm-store-private.h: what pm-store.c, pm-store-schema.c and the store tests share.
+/* pm-store-private.h: what the pm-store*.c files and the store tests share.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -140,12 +140,12 @@ pm_store_list_sessions (PmStore     *store,
   g_return_val_if_fail (store != NULL, NULL);
 
   stmt = pm_store_prepare (store,
-                  "SELECT " SESSION_COLUMNS
-                  "WHERE ?1 IS NULL OR s.title LIKE ?1 ESCAPE '\\' "
-                  "OR i.source_path LIKE ?1 ESCAPE '\\' "
-                  "OR EXISTS (SELECT 1 FROM runs r WHERE r.session_id = s.id "
-                  "           AND r.instruction LIKE ?1 ESCAPE '\\') "
-                  "ORDER BY s.updated_at DESC, s.id DESC", error);
+                           "SELECT " SESSION_COLUMNS
+                           "WHERE ?1 IS NULL OR s.title LIKE ?1 ESCAPE '\\' "
+                           "OR i.source_path LIKE ?1 ESCAPE '\\' "
+                           "OR EXISTS (SELECT 1 FROM runs r WHERE r.session_id = s.id "
+                           "           AND r.instruction LIKE ?1 ESCAPE '\\') "
+                           "ORDER BY s.updated_at DESC, s.id DESC", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_STATIC);
@@ -208,10 +208,10 @@ pm_store_list_runs (PmStore     *store,
   g_return_val_if_fail (store != NULL, NULL);
 
   stmt = pm_store_prepare (store,
-                  "SELECT " RUN_COLUMNS
-                  "WHERE (?1 = 0 OR session_id = ?1) AND (?2 IS NULL "
-                  "OR instruction LIKE ?2 ESCAPE '\\' OR message LIKE ?2 ESCAPE '\\') "
-                  "ORDER BY started_at, id", error);
+                           "SELECT " RUN_COLUMNS
+                           "WHERE (?1 = 0 OR session_id = ?1) AND (?2 IS NULL "
+                           "OR instruction LIKE ?2 ESCAPE '\\' OR message LIKE ?2 ESCAPE '\\') "
+                           "ORDER BY started_at, id", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, session_id);
@@ -292,8 +292,8 @@ pm_store_list_artifacts (PmStore     *store,
   if (!pm_store_check_exists (store, "runs", run_id, error))
     return NULL;
   stmt = pm_store_prepare (store,
-                  "SELECT id, run_id, kind, width, height, length (png), sha256, created_at "
-                  "FROM artifacts WHERE run_id = ?1 ORDER BY id", error);
+                           "SELECT id, run_id, kind, width, height, length (png), sha256, "
+                           "created_at FROM artifacts WHERE run_id = ?1 ORDER BY id", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, run_id);
@@ -337,8 +337,8 @@ get_session_png (PmStore     *store,
   GBytes *bytes;
 
   stmt = pm_store_prepare (store,
-                  "SELECT i.data, i.width, i.height FROM images i "
-                  "JOIN sessions s ON s.image_id = i.id WHERE s.id = ?1", error);
+                           "SELECT i.data, i.width, i.height FROM images i "
+                           "JOIN sessions s ON s.image_id = i.id WHERE s.id = ?1", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, session_id);
@@ -369,8 +369,8 @@ get_artifact_png (PmStore         *store,
   g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (pm_store_artifact_kind_names), NULL);
 
   stmt = pm_store_prepare (store,
-                  "SELECT png, width, height FROM artifacts WHERE run_id = ?1 AND kind = ?2 "
-                  "ORDER BY id DESC LIMIT 1", error);
+                           "SELECT png, width, height FROM artifacts "
+                           "WHERE run_id = ?1 AND kind = ?2 ORDER BY id DESC LIMIT 1", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, run_id);
@@ -549,8 +549,8 @@ pm_store_get_artifact_mask (PmStore         *store,
     {
       g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT,
                    "%s: the stored %s of run %" G_GINT64_FORMAT " is %d×%d, its row says %d×%d",
-                   store->path, pm_store_artifact_kind_names[kind], run_id, mask->width, mask->height,
-                   width, height);
+                   store->path, pm_store_artifact_kind_names[kind], run_id, mask->width,
+                   mask->height, width, height);
       return NULL;
     }
   return g_steal_pointer (&mask);

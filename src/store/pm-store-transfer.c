@@ -150,7 +150,8 @@ create_single_file_store (const char  *path,
 static const char * const export_sql[] = {
   "INSERT INTO pm_export.images (id, sha256, width, height, format, data, source_path, "
   "added_at, thumbnail) SELECT i.id, i.sha256, i.width, i.height, i.format, i.data, "
-  "i.source_path, i.added_at, i.thumbnail FROM main.images i JOIN main.sessions s ON s.image_id = i.id WHERE s.id = ?1",
+  "i.source_path, i.added_at, i.thumbnail FROM main.images i "
+  "JOIN main.sessions s ON s.image_id = i.id WHERE s.id = ?1",
 
   "INSERT INTO pm_export.sessions (id, image_id, title, created_at, updated_at) "
   "SELECT id, image_id, title, created_at, updated_at FROM main.sessions WHERE id = ?1",

@@ -104,7 +104,8 @@ roofline_run (Roofline *r)
           cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, t, t, hd, 1.0f, r->y + h * hd,
                        d, r->y + (gsize) t * d + h * hd, d, 0.0f, r->s, t);
           cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, t, hd, t, 1.0f, r->s, t,
-                       r->y + 2 * (gsize) t * d + h * hd, d, 0.0f, r->y + 3 * (gsize) t * d + h * hd, d);
+                       r->y + 2 * (gsize) t * d + h * hd, d, 0.0f,
+                       r->y + 3 * (gsize) t * d + h * hd, d);
         }
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, t, r->inter, d, 1.0f, r->x, d,
                    r->wi, d, 0.0f, r->f, r->inter);

@@ -3,7 +3,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Usage: derive-quality [--verbose] [--level N] [--dump DIR]
+ * Usage: derive-quality [--verbose] [--level N] [--case N] [--dump DIR]
  * --dump writes each edited image and derived mask (PNG) into DIR, for inspection.
  * (PM_SHARED_DIR points at ../shared; default ../shared from the working directory).
  */
@@ -65,6 +65,7 @@ main (int   argc,
   gboolean verbose = FALSE;
   int only = -1;
   const char *dump = NULL;
+  int only_case = -1;
 
   for (int i = 1; i < argc; i++)
     {
@@ -72,11 +73,13 @@ main (int   argc,
         verbose = TRUE;
       else if (g_str_equal (argv[i], "--level") && i + 1 < argc)
         only = atoi (argv[++i]);
+      else if (g_str_equal (argv[i], "--case") && i + 1 < argc)
+        only_case = atoi (argv[++i]);
       else if (g_str_equal (argv[i], "--dump") && i + 1 < argc)
         dump = argv[++i];
       else
         {
-          g_printerr ("Usage: %s [--verbose] [--level N] [--dump DIR]\n", argv[0]);
+          g_printerr ("Usage: %s [--verbose] [--level N] [--case N] [--dump DIR]\n", argv[0]);
           return 2;
         }
     }
@@ -103,7 +106,11 @@ main (int   argc,
       for (guint i = 0; i < cases->len; i++)
         {
           SimCase *c = cases->pdata[i];
-          PmRgb color = (levels[l].flags & SIM_CLOSE) ? sim_close_color (c->image, c->truth)
+          PmRgb color;
+
+          if (only_case >= 0 && (int) i != only_case)
+            continue;
+          color = (levels[l].flags & SIM_CLOSE) ? sim_close_color (c->image, c->truth)
                                                       : sim_color (i, c->image, c->truth);
           g_autoptr(PmImage) edited = sim_edit (c, color, levels[l].flags,
                                                 levels[l].jpeg_quality, 1000 + i);

@@ -76,6 +76,7 @@ fixture_setup (Fixture       *f,
                      .status = "error", .error = "model not installed",
                      .started_at = 1760000001000000 };
   PmRunRecord r3 = { .instruction = "paint the 100% sky blue", .engine = "builtin",
+                     .message = "two\nlines and an \033[31mescape",
                      .started_at = 1760000002000000 };
 
   f->dir = pm_test_tmpdir ();
@@ -201,6 +202,15 @@ test_list_json (Fixture       *f,
   runs = json_object_get_array_member (json_node_get_object (by_session), "runs");
   g_assert_cmpuint (json_array_get_length (runs), ==, 2);
 
+  /* --db may come before the subcommand. */
+  {
+    g_autofree char *before = run_cli (0, NULL, "history", "--db", f->db, "list", "--json",
+                                       NULL);
+    g_autoptr(JsonNode) node = parse_json (before);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                        json_node_get_object (node), "runs")), ==, 3);
+  }
+
   /* PAINTMASK_DB points the command at the database when --db is absent. */
   g_setenv ("PAINTMASK_DB", f->db, TRUE);
   out_sessions = run_cli (0, NULL, "history", "list", "--sessions", "--json", NULL);
@@ -208,6 +218,16 @@ test_list_json (Fixture       *f,
   sessions = parse_json (out_sessions);
   runs = json_object_get_array_member (json_node_get_object (sessions), "sessions");
   g_assert_cmpuint (json_array_get_length (runs), ==, 2);
+}
+
+static guint
+count_lines (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = text; *p != '\0'; p++)
+    n += *p == '\n';
+  return n;
 }
 
 static void
@@ -222,6 +242,15 @@ test_list_text (Fixture       *f,
   g_assert_nonnull (strstr (out, "paint the banana purple"));
   g_assert_nonnull (strstr (out, "segment the cup"));
   g_assert_nonnull (strstr (out, "INSTRUCTION"));
+  g_assert_cmpint (count_lines (out), ==, 4); /* header + 3 runs */
+
+  /* Control characters stored in the history never reach the terminal. */
+  {
+    g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, f->run_b1);
+    g_autofree char *shown = run_cli (0, NULL, "history", "show", id, "--db", f->db, NULL);
+    g_assert_null (strchr (shown, '\033'));
+    g_assert_nonnull (strstr (shown, "two lines and an  [31mescape"));
+  }
 
   /* A database that was never written lists nothing and is not created. */
   none = run_cli (0, &err, "history", "list", "--db", missing, NULL);
@@ -364,6 +393,25 @@ test_export_session (Fixture       *f,
                    f->db, NULL));
   g_free (run_cli (2, NULL, "history", "export-session", sid, "--db", f->db, NULL));
 
+  /* Without --db or PAINTMASK_DB the history lives under $XDG_DATA_HOME. */
+  {
+    g_autofree char *xdg = g_build_filename (f->dir, "xdg", NULL);
+    g_autofree char *want = g_build_filename (xdg, "paintmask", "history.sqlite3", NULL);
+    g_autofree char *old_xdg = g_strdup (g_getenv ("XDG_DATA_HOME"));
+    g_autofree char *old_db = g_strdup (g_getenv ("PAINTMASK_DB"));
+
+    g_setenv ("XDG_DATA_HOME", xdg, TRUE);
+    g_unsetenv ("PAINTMASK_DB");
+    g_free (run_cli (0, NULL, "history", "import", file, NULL));
+    if (old_xdg != NULL)
+      g_setenv ("XDG_DATA_HOME", old_xdg, TRUE);
+    else
+      g_unsetenv ("XDG_DATA_HOME");
+    if (old_db != NULL)
+      g_setenv ("PAINTMASK_DB", old_db, TRUE);
+    g_assert_true (g_file_test (want, G_FILE_TEST_IS_REGULAR));
+  }
+
   /* Import into another database, then list it there. */
   imported = run_cli (0, NULL, "history", "import", file, "--db", other, NULL);
   g_assert_nonnull (strstr (imported, "Imported session"));
@@ -421,6 +469,7 @@ test_errors (Fixture       *f,
   g_free (run_cli (2, NULL, "history", "show", "--db", f->db, NULL));
   g_free (run_cli (2, NULL, "history", "list", "extra", "--db", f->db, NULL));
   g_free (run_cli (2, NULL, "history", "list", "--no-such-option", NULL));
+  g_free (run_cli (2, NULL, "history", "--db", f->db, NULL));
   g_free (run_cli (2, &err_sub, "history", "frobnicate", NULL));
   g_assert_nonnull (strstr (err_sub, "frobnicate"));
 
@@ -434,6 +483,92 @@ test_errors (Fixture       *f,
   g_free (run_cli (1, NULL, "history", "check", "--db", junk, NULL));
   g_assert_true (g_file_get_contents (junk, &after, NULL, NULL));
   g_assert_cmpstr (before, ==, after);
+}
+
+/* `paintmask edit … --record --db` stores the run; `history export` gives back exactly the
+ * edited image and mask that `edit` wrote. */
+static void
+test_edit_record (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *photo = g_build_filename (f->dir, "circle.png", NULL);
+  g_autofree char *db = g_build_filename (f->dir, "recorded.sqlite3", NULL);
+  g_autofree char *out = g_build_filename (f->dir, "out.png", NULL);
+  g_autofree char *mask = g_build_filename (f->dir, "out-mask.png", NULL);
+  g_autofree char *e2 = g_build_filename (f->dir, "e2.png", NULL);
+  g_autofree char *m2 = g_build_filename (f->dir, "m2.png", NULL);
+  g_autofree char *help = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *run_text = NULL;
+  g_autofree char *shown = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) show = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmImage) image = pm_image_new (120, 90);
+  g_autoptr(PmImage) edited = NULL, exported = NULL;
+  g_autoptr(PmMask) mask_a = NULL, mask_b = NULL;
+  const char *help_args[] = { "edit", "--help", NULL };
+  gint64 run_id;
+
+  if (pm_test_run_cli (help_args, &help, NULL) != 0)
+    {
+      g_test_skip ("this build has no 'paintmask edit'");
+      return;
+    }
+
+  /* Grey with a yellow disc in the upper right. */
+  for (int y = 0; y < 90; y++)
+    for (int x = 0; x < 120; x++)
+      {
+        guint8 *p = image->data + ((gsize) y * 120 + x) * 4;
+        gboolean in = (x - 85) * (x - 85) + (y - 35) * (y - 35) < 25 * 25;
+        p[0] = in ? 230 : 200;
+        p[1] = in ? 200 : 200;
+        p[2] = in ? 20 : 200;
+        p[3] = 255;
+      }
+  g_assert_true (pm_image_save_png (image, photo, &error));
+  g_assert_no_error (error);
+
+  {
+    const char *args[] = { "edit", photo, "paint the yellow circle purple", "--record",
+                           "--db", db, "-o", out, "--mask", mask, "--json", NULL };
+    g_autofree char *err = NULL;
+    int status = pm_test_run_cli (args, &json, &err);
+    if (status != 0)
+      g_error ("paintmask edit failed (%d): %s", status, err);
+  }
+  root = parse_json (json);
+  run_id = json_object_get_int_member (json_node_get_object (root), "run_id");
+  g_assert_cmpint (run_id, >, 0);
+  run_text = g_strdup_printf ("%" G_GINT64_FORMAT, run_id);
+
+  shown = run_cli (0, NULL, "history", "show", run_text, "--json", "--db", db, NULL);
+  show = parse_json (shown);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (show), "instruction"),
+                   ==, "paint the yellow circle purple");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (show), "status"), ==,
+                   "ok");
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_object_get_object_member (json_node_get_object (show), "session"),
+                     "title"), ==, "circle.png");
+
+  g_free (run_cli (0, NULL, "history", "export", run_text, "--edited", e2, "--mask", m2,
+                   "--db", db, NULL));
+  edited = pm_image_load (out, 0, &error);
+  g_assert_no_error (error);
+  exported = pm_image_load (e2, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (edited->width, ==, exported->width);
+  g_assert_cmpint (edited->height, ==, exported->height);
+  g_assert_true (memcmp (edited->data, exported->data, 120 * 90 * 4) == 0);
+  mask_a = pm_mask_load_png (mask, &error);
+  g_assert_no_error (error);
+  mask_b = pm_mask_load_png (m2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_mask_count (mask_a), >, 0);
+  for (int i = 0; i < 120 * 90; i++)
+    g_assert_cmpfloat (mask_a->data[i], ==, mask_b->data[i]);
 }
 
 int
@@ -451,6 +586,7 @@ main (int    argc,
   ADD ("/cli/history/export-session", test_export_session);
   ADD ("/cli/history/delete", test_delete);
   ADD ("/cli/history/errors", test_errors);
+  ADD ("/cli/history/edit-record", test_edit_record);
 #undef ADD
 
   return g_test_run ();

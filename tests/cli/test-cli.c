@@ -301,6 +301,26 @@ test_edit_default_outputs (void)
 }
 
 static void
+test_edit_dashes (void)
+{
+  g_autofree char *image = sample_path ();
+  g_autofree char *edited = tmp_path ("dash-edited.png");
+  g_autofree char *mask = tmp_path ("dash-mask.png");
+  g_autofree char *out = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *root;
+  const char *args[] = { "edit", "--json", "-o", edited, "--mask", mask, image, "--",
+                         "-paint the white cup blue", NULL };
+
+  /* After "--" an instruction may start with a dash; options may come first. */
+  g_assert_cmpint (run (args, &out, NULL), ==, 0);
+  root = parse_json_object (out, &parser);
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_object_get_object_member (root, "instruction"), "text"), ==,
+                   "-paint the white cup blue");
+}
+
+static void
 test_edit_json (void)
 {
   g_autofree char *image = sample_path ();
@@ -478,7 +498,8 @@ test_derive_roundtrip (void)
 static const char * const eval_rows[][3] = {
   { "coco_000000094336.jpg", "coco_000000094336_cat.png", "the cat sitting in the bathroom sink" },
   { "coco_000000274272.jpg", "coco_000000274272_bus.png", "the red bus" },
-  { "coco_000000492362.jpg", "coco_000000492362_umbrella.png", "the orange umbrella at the top right" },
+  { "coco_000000492362.jpg", "coco_000000492362_umbrella.png",
+    "the orange umbrella at the top right" },
 };
 
 /* Writes an index with the columns in another order than the public one, an extra column
@@ -488,10 +509,11 @@ write_index (const char *path,
              const char *prefix,
              gboolean    bad_row)
 {
-  g_autoptr(GString) tsv = g_string_new ("phrase\tnote\tmask\timage\n# a comment\n");
+  /* A byte-order mark and CRLF line ends, as spreadsheets write them. */
+  g_autoptr(GString) tsv = g_string_new ("\xef\xbb\xbfphrase\tnote\tmask\timage\r\n# a comment\n");
 
   for (gsize i = 0; i < G_N_ELEMENTS (eval_rows); i++)
-    g_string_append_printf (tsv, "%s\textra %u\t%s%s\t%s%s\n", eval_rows[i][2], (guint) i,
+    g_string_append_printf (tsv, "%s\textra %u\t%s%s\t%s%s\r\n", eval_rows[i][2], (guint) i,
                             prefix, eval_rows[i][1], prefix, eval_rows[i][0]);
   if (bad_row)
     g_string_append_printf (tsv, "the ghost\t-\t%sno-such-mask.png\t%sno-such-photo.jpg\n",
@@ -704,9 +726,11 @@ make_bad_files (void)
 
 static const BadCase bad_cases[] = {
   { "truncated png", "edit", 1, "truncated.png",
-    { "edit", "@tmp/truncated.png", "segment the cup", "-o", "@tmp/o.png", "--mask", "@tmp/m.png" } },
+    { "edit", "@tmp/truncated.png", "segment the cup", "-o", "@tmp/o.png",
+      "--mask", "@tmp/m.png" } },
   { "truncated jpeg", "edit", 1, "truncated.jpg",
-    { "edit", "@tmp/truncated.jpg", "segment the cat", "-o", "@tmp/o.png", "--mask", "@tmp/m.png" } },
+    { "edit", "@tmp/truncated.jpg", "segment the cat", "-o", "@tmp/o.png",
+      "--mask", "@tmp/m.png" } },
   { "text named png", "edit", 1, "text.png",
     { "edit", "@tmp/text.png", "segment the cup", "-o", "@tmp/o.png", "--mask", "@tmp/m.png" } },
   { "empty file", "edit", 1, "empty.png",
@@ -740,6 +764,12 @@ static const BadCase bad_cases[] = {
     { "edit", "@sample", "segment the cup", "-o", "@tmp/readonly/o.png", "--mask", "@tmp/m.png" } },
   { "output folder missing", "edit", 1, "no-such-dir",
     { "edit", "@sample", "segment the cup", "-o", "@tmp/no-such-dir/o.png" } },
+  { "jpeg output name", "edit", 2, "out.jpg",
+    { "edit", "@sample", "segment the cup", "-o", "@tmp/out.jpg" } },
+  { "same file twice", "edit", 2, "both name",
+    { "edit", "@sample", "segment the cup", "-o", "@tmp/same.png", "--mask", "@tmp/same.png" } },
+  { "derive jpeg mask name", "derive", 2, "mask.JPG",
+    { "derive", "@sample", "@sample", "-o", "@tmp/mask.JPG" } },
   { "output under a file", "edit", 1, "not a folder",
     { "edit", "@sample", "segment the cup", "-o", "@tmp/text.png/o.png" } },
   { "output over input", "edit", 1, "overwrite",
@@ -831,6 +861,7 @@ main (int    argc,
   g_test_add_func ("/cli/edit/files", test_edit_files);
   g_test_add_func ("/cli/edit/default-outputs", test_edit_default_outputs);
   g_test_add_func ("/cli/edit/json", test_edit_json);
+  g_test_add_func ("/cli/edit/dashes", test_edit_dashes);
   g_test_add_func ("/cli/edit/color-override", test_edit_color_override);
   g_test_add_func ("/cli/edit/record", test_edit_record);
   g_test_add_func ("/cli/derive/roundtrip", test_derive_roundtrip);

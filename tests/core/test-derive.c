@@ -234,6 +234,32 @@ test_hint_helps_close_colour (void)
 }
 
 static void
+test_large (void)
+{
+  /* Over the 4 MP working size: compared scaled down, mask returned at full size. */
+  g_autoptr(PmImage) image = NULL;
+  g_autoptr(PmMask) truth = NULL;
+  g_autoptr(PmMask) soft_truth = NULL;
+  g_autoptr(PmImage) edited = NULL;
+  g_autoptr(PmMask) mask = NULL;
+  g_autoptr(PmMask) soft = NULL;
+  GError *error = NULL;
+  double iou;
+
+  make_scene (2400, 1800, &image, &truth);
+  soft_truth = sim_soft_mask (truth);
+  edited = pm_edit_recolor (image, soft_truth, (PmRgb) { 0.1f, 0.3f, 0.9f }, NULL);
+  mask = pm_mask_derive (image, edited, NULL, &soft, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (mask->width, ==, 2400);
+  g_assert_cmpint (mask->height, ==, 1800);
+  g_assert_cmpint (soft->width, ==, 2400);
+  iou = sim_iou (mask, truth);
+  g_test_message ("4.3 MP: IoU %.4f", iou);
+  g_assert_cmpfloat (iou, >=, 0.97);
+}
+
+static void
 test_identical (void)
 {
   g_autoptr(PmImage) image = NULL;
@@ -342,6 +368,7 @@ main (int   argc,
   g_test_add_func ("/core/derive/degenerate", test_degenerate);
   g_test_add_func ("/core/derive/shape-mismatch", test_shape_mismatch);
   g_test_add_func ("/core/derive/hint-and-size", test_hint_and_size);
+  g_test_add_func ("/core/derive/large", test_large);
   g_test_add_func ("/core/derive/hint-close-colour", test_hint_helps_close_colour);
   g_test_add_func ("/core/derive/eval-clean", test_eval_clean);
   g_test_add_func ("/core/derive/eval-perturbed", test_eval_perturbed);

@@ -409,6 +409,103 @@ test_bad_inputs (void)
   pm_test_rmdir (dir);
 }
 
+static GBytes *
+encode_pixbuf (const PmImage *image,
+               const char    *type)
+{
+  g_autoptr(GdkPixbuf) pixbuf = pm_image_to_pixbuf (image);
+  GError *error = NULL;
+  char *buf = NULL;
+  gsize len = 0;
+
+  gdk_pixbuf_save_to_buffer (pixbuf, &buf, &len, type, &error, NULL);
+  g_assert_no_error (error);
+  return g_bytes_new_take (buf, len);
+}
+
+static void
+test_formats (void)
+{
+  g_autoptr(PmImage) image = make_pattern (40, 30);
+  g_autoptr(GBytes) bmp = encode_pixbuf (image, "bmp");
+  g_autoptr(GBytes) tiff = encode_pixbuf (image, "tiff");
+  g_autoptr(GBytes) half = NULL;
+  g_autoptr(GBytes) ppm = g_bytes_new_static ("P6\n2 2\n255\n\0\0\0\0\0\0\0\0\0\0\0\0", 23);
+  GError *error = NULL;
+
+  /* BMP and TIFF load (BMP has no alpha: colours only). */
+  {
+    g_autoptr(PmImage) a = pm_image_load_bytes (bmp, 0, &error);
+    g_autoptr(PmImage) b = pm_image_load_bytes (tiff, 0, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (a->width, ==, 40);
+    g_assert_cmpint (b->height, ==, 30);
+  }
+
+  /* A BMP cut short is refused, not returned half grey. */
+  half = g_bytes_new_from_bytes (bmp, 0, g_bytes_get_size (bmp) / 2);
+  g_assert_null (pm_image_load_bytes (half, 0, &error));
+  g_assert_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD);
+  g_clear_error (&error);
+
+  /* Formats outside the list (here PNM) are refused by name. */
+  g_assert_null (pm_image_load_bytes (ppm, 0, &error));
+  g_assert_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD);
+  g_assert_nonnull (strstr (error->message, "not a PNG, JPEG"));
+  g_clear_error (&error);
+}
+
+/* Random byte changes and cuts of valid files: each load returns an image or an error,
+ * without a warning (fatal here), crash or sanitizer report. */
+static void
+test_fuzz (void)
+{
+  g_autoptr(PmImage) image = make_pattern (48, 40);
+  GBytes *seeds[4];
+  GRand *rand = g_rand_new_with_seed (1234);
+  int loaded = 0, refused = 0;
+
+  seeds[0] = pm_image_encode_png (image, NULL);
+  seeds[1] = encode_jpeg (image, 85);
+  seeds[2] = encode_pixbuf (image, "bmp");
+  seeds[3] = encode_pixbuf (image, "tiff");
+  for (int s = 0; s < 4; s++)
+    for (int it = 0; it < 150; it++)
+      {
+        gsize len;
+        guint8 *data = g_memdup2 (g_bytes_get_data (seeds[s], &len), g_bytes_get_size (seeds[s]));
+        int changes = g_rand_int_range (rand, 1, 8);
+        g_autoptr(GBytes) bytes = NULL;
+        PmImage *out;
+        GError *error = NULL;
+
+        for (int k = 0; k < changes; k++)
+          data[g_rand_int_range (rand, 0, (gint32) len)] = (guint8) g_rand_int (rand);
+        if (g_rand_boolean (rand))
+          len = (gsize) g_rand_int_range (rand, 1, (gint32) len);
+        bytes = g_bytes_new_take (data, len);
+        out = pm_image_load_bytes (bytes, 0, &error);
+        if (out != NULL)
+          {
+            g_assert_no_error (error);
+            g_assert_cmpint (out->width, >, 0);
+            loaded++;
+            pm_image_free (out);
+          }
+        else
+          {
+            g_assert_nonnull (error);
+            g_assert_null (strchr (error->message, '\n'));
+            refused++;
+            g_clear_error (&error);
+          }
+      }
+  g_test_message ("fuzz: %d loaded, %d refused", loaded, refused);
+  for (int s = 0; s < 4; s++)
+    g_bytes_unref (seeds[s]);
+  g_rand_free (rand);
+}
+
 static void
 test_empty_image (void)
 {
@@ -619,6 +716,8 @@ main (int   argc,
   g_test_add_func ("/core/image/exif-orientation", test_exif_orientation);
   g_test_add_func ("/core/image/bad-inputs", test_bad_inputs);
   g_test_add_func ("/core/image/empty", test_empty_image);
+  g_test_add_func ("/core/image/formats", test_formats);
+  g_test_add_func ("/core/image/fuzz", test_fuzz);
   g_test_add_func ("/core/image/too-large", test_too_large);
   g_test_add_func ("/core/image/tall", test_tall_image);
   g_test_add_func ("/core/image/resize", test_resize);

@@ -7,6 +7,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # usage: make-tokenizer-cases.py TOKENIZER_DIR > data/tokenizer-cases.tsv
+#        make-tokenizer-cases.py TOKENIZER_DIR --random N SEED > data/tokenizer-random.tsv
+# (random texts mix Latin, Greek, Cyrillic, Arabic, Devanagari, kana, CJK, Hangul, emoji,
+# symbols and combining marks)
 import json
 import sys
 import unicodedata
@@ -46,8 +49,26 @@ def bytes_to_unicode():
     return dict(zip(bs, [chr(c) for c in cs]))
 
 
+def random_texts(n, seed):
+    import random
+    rng = random.Random(seed)
+    pools = [range(0x20, 0x7f), range(0xa0, 0x250), range(0x300, 0x370), range(0x370, 0x400),
+             range(0x400, 0x530), range(0x600, 0x6ff), range(0x900, 0x97f),
+             range(0x2000, 0x2070), range(0x2100, 0x2200), range(0x2460, 0x2500),
+             range(0x3040, 0x30ff), range(0x4e00, 0x4f00), range(0xac00, 0xac80),
+             range(0x1f300, 0x1f650)]
+    texts = []
+    for _ in range(n):
+        length = rng.randint(1, 30)
+        texts.append(''.join(chr(rng.choice(rng.choice(pools))) for _ in range(length)))
+    return texts
+
+
 def main():
+    global TEXTS
     folder = sys.argv[1]
+    if len(sys.argv) == 5 and sys.argv[2] == '--random':
+        TEXTS = random_texts(int(sys.argv[3]), int(sys.argv[4]))
     vocab = json.load(open(folder + '/vocab.json', encoding='utf-8'))
     lines = open(folder + '/merges.txt', encoding='utf-8').read().split('\n')
     ranks = {}

@@ -349,6 +349,101 @@ test_tiny_and_flat (void)
   m = run (engine, flat, &none, NULL);
 }
 
+static void
+test_parsed_instructions (void)
+{
+  /* The same scenes through the instruction parser, as the CLI and the app run them. */
+  const Object blobs[] = {
+    { SHAPE_DISK, 60, 90, 30, { 230, 200, 40 } },
+    { SHAPE_DISK, 170, 100, 38, { 230, 200, 40 } },
+    { SHAPE_DISK, 290, 80, 26, { 230, 200, 40 } },
+  };
+  PmMask *truth2[2], *truth3[3];
+  g_autoptr(PmImage) two = scene (320, 220, disk_and_square, 2, 6, truth2);
+  g_autoptr(PmImage) three = scene (360, 180, blobs, 3, 7, truth3);
+  g_autoptr(PmEngine) engine = pm_builtin_engine_new ();
+  struct {
+    const char    *text;
+    const PmImage *image;
+    PmMask       **truth;
+    int            expected;
+  } cases[] = {
+    { "segment the red thing", two, truth2, 0 },
+    { "paint the blue thing orange", two, truth2, 1 },
+    { "segment the square on the right", two, truth2, 1 },
+    { "make the thing on the left purple", two, truth2, 0 },
+    { "segment the yellow thing on the right", three, truth3, 2 },
+    { "segment the second yellow blob from the left", three, truth3, 1 },
+    { "segment the biggest yellow blob", three, truth3, 1 },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(PmInstruction) ins = pm_instruction_parse (cases[c].text);
+      g_autofree char *message = NULL;
+      g_autoptr(PmMask) m = run (engine, cases[c].image, ins, &message);
+      double score = iou (m, cases[c].truth[cases[c].expected], NULL, NULL);
+
+      g_test_message ("“%s”: IoU %.3f (%s)", cases[c].text, score, message);
+      g_assert_cmpfloat (score, >, 0.9);
+    }
+  for (int k = 0; k < 2; k++)
+    pm_mask_free (truth2[k]);
+  for (int k = 0; k < 3; k++)
+    pm_mask_free (truth3[k]);
+}
+
+typedef struct {
+  PmEngine            *engine;
+  const PmImage       *image;
+  const PmInstruction *ins;
+  PmMask              *mask;
+} ThreadJob;
+
+static gpointer
+thread_run (gpointer data)
+{
+  ThreadJob *job = data;
+  PmEngineResult result = { 0 };
+  GError *error = NULL;
+
+  if (pm_engine_run (job->engine, job->image, job->ins, NULL, NULL, NULL, &result, &error))
+    job->mask = g_steal_pointer (&result.soft_mask);
+  g_clear_error (&error);
+  pm_engine_result_clear (&result);
+  return NULL;
+}
+
+static void
+test_threads (void)
+{
+  /* One engine, two runs at once: the same masks as one after the other. */
+  PmMask *truth[2];
+  g_autoptr(PmImage) img = scene (320, 220, disk_and_square, 2, 8, truth);
+  g_autoptr(PmEngine) engine = pm_builtin_engine_new ();
+  PmInstruction red = instruction ("red thing", 0, 0, 0, 0);
+  PmInstruction right = instruction ("thing", PM_POSITION_RIGHT, 0, 0, 0);
+  ThreadJob jobs[2] = { { engine, img, &red, NULL }, { engine, img, &right, NULL } };
+  GThread *threads[2];
+
+  for (int k = 0; k < 2; k++)
+    threads[k] = g_thread_new ("builtin-run", thread_run, &jobs[k]);
+  for (int k = 0; k < 2; k++)
+    g_thread_join (threads[k]);
+  for (int k = 0; k < 2; k++)
+    {
+      g_autoptr(PmMask) sequential = run (engine, img, jobs[k].ins, NULL);
+
+      g_assert_nonnull (jobs[k].mask);
+      g_assert_cmpmem (jobs[k].mask->data, sizeof (float) * 320 * 220,
+                       sequential->data, sizeof (float) * 320 * 220);
+      g_test_message ("job %d: IoU %.3f", k, iou (jobs[k].mask, truth[k], NULL, NULL));
+      g_assert_cmpfloat (iou (jobs[k].mask, truth[k], NULL, NULL), >, 0.9);
+      pm_mask_free (jobs[k].mask);
+      pm_mask_free (truth[k]);
+    }
+}
+
 /* ---------------------------------------------------------------- eval set */
 
 static PmMask *
@@ -450,6 +545,8 @@ main (int   argc,
   g_test_add_func ("/engine/builtin/fallback-message", test_fallback_message);
   g_test_add_func ("/engine/builtin/progress-cancel", test_progress_and_cancel);
   g_test_add_func ("/engine/builtin/tiny-flat", test_tiny_and_flat);
+  g_test_add_func ("/engine/builtin/parsed", test_parsed_instructions);
+  g_test_add_func ("/engine/builtin/threads", test_threads);
   g_test_add_func ("/engine/builtin/eval-public", test_eval_public);
   return g_test_run ();
 }

@@ -454,6 +454,20 @@ test_malformed_model (void)
   expect_load_error (NULL, "clip.text_projection.weight", "[1024]", "expected [32, 32]");
 }
 
+/* Valid files whose config would need terabytes of scratch: a clear error, no abort. */
+static void
+test_huge_scratch (void)
+{
+  g_autofree char *dir = pm_test_source_path ("tests/fixtures/clipseg-huge-scratch");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmClipseg) m = pm_clipseg_load (dir, &error);
+
+  g_assert_null (m);
+  g_assert_error (error, PM_CLIPSEG_ERROR, PM_CLIPSEG_ERROR_WEIGHTS);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "scratch"));
+}
+
 /* The vision layer after the deepest extracted one is not needed. */
 static void
 test_skips_unused_layers (void)
@@ -693,6 +707,7 @@ main (int   argc,
   g_test_add_func ("/engine/clipseg/bad-input", test_bad_input);
   g_test_add_func ("/engine/clipseg/malformed-model", test_malformed_model);
   g_test_add_func ("/engine/clipseg/skips-unused-layers", test_skips_unused_layers);
+  g_test_add_func ("/engine/clipseg/huge-scratch", test_huge_scratch);
   g_test_add_func ("/engine/clipseg/alt-reference", test_alt_reference);
   g_test_add_func ("/engine/clipseg/progress-cancel", test_progress_cancel);
   g_test_add_func ("/engine/clipseg/full-size", test_full_size);

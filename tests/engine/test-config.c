@@ -164,8 +164,10 @@ test_invalid (void)
 {
   const int P = PM_CLIPSEG_CONFIG_ERROR_PARSE, I = PM_CLIPSEG_CONFIG_ERROR_INVALID;
   const char *v16 = "\"vision_config\": {\"patch_size\": 16}";
-  g_autofree char *c1 = g_strdup_printf ("{%s, \"text_config\": {\"num_attention_heads\": 0}}", v16);
-  g_autofree char *c2 = g_strdup_printf ("{%s, \"text_config\": {\"num_attention_heads\": 7}}", v16);
+  g_autofree char *c1 = g_strdup_printf ("{%s, \"text_config\": {\"num_attention_heads\": 0}}",
+                                         v16);
+  g_autofree char *c2 = g_strdup_printf ("{%s, \"text_config\": {\"num_attention_heads\": 7}}",
+                                         v16);
   g_autofree char *c3 = g_strdup_printf ("{%s, \"extract_layers\": [3, 6, 12]}", v16);
   g_autofree char *c4 = g_strdup_printf ("{%s, \"extract_layers\": [-1]}", v16);
   g_autofree char *c5 = g_strdup_printf ("{%s, \"extract_layers\": []}", v16);

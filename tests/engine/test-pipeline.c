@@ -22,6 +22,13 @@ typedef struct {
   PmRgb         remote_color;
   GCancellable *cancel_in_run; /* cancelled from inside run(), as a user would mid-run */
   int           runs;
+  gboolean      seen_has_color;  /* the paint colour the engine was given */
+  PmRgb         seen_color;
+  /* A burst of progress reports, then a signal to the test (see test_async_coalesced). */
+  int           burst;
+  GMutex        burst_lock;
+  GCond         burst_cond;
+  gboolean      burst_done;
 } FakeEngine;
 
 static gboolean
@@ -39,6 +46,8 @@ fake_run (PmEngine             *engine,
   static const double steps[] = { 0.0, 0.3, 0.6, 0.5, 1.0 };
 
   g_atomic_int_inc (&self->runs);
+  self->seen_has_color = instruction->has_color;
+  self->seen_color = instruction->color;
   for (gsize i = 0; i < G_N_ELEMENTS (steps); i++)
     {
       g_autofree char *stage = g_strdup_printf ("fake step %u", (guint) i);
@@ -46,6 +55,16 @@ fake_run (PmEngine             *engine,
         progress (stage, steps[i], progress_data);
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
+    }
+  if (self->burst > 0)
+    {
+      for (int i = 0; i < self->burst; i++)
+        if (progress != NULL)
+          progress ("fake burst", (double) i / self->burst, progress_data);
+      g_mutex_lock (&self->burst_lock);
+      self->burst_done = TRUE;
+      g_cond_signal (&self->burst_cond);
+      g_mutex_unlock (&self->burst_lock);
     }
   pm_timings_add (result->timings, "fake-encode", 1.5);
   pm_timings_add (result->timings, "fake-decode", 2.5);
@@ -73,6 +92,8 @@ fake_finalize (PmEngine *engine)
   FakeEngine *self = (FakeEngine *) engine;
 
   pm_mask_free (self->mask);
+  g_mutex_clear (&self->burst_lock);
+  g_cond_clear (&self->burst_cond);
   g_free (self);
 }
 
@@ -121,11 +142,48 @@ fake_engine_new (const PmImage *image)
 
   self->parent.klass = &fake_class;
   self->parent.ref_count = 1;
+  g_mutex_init (&self->burst_lock);
+  g_cond_init (&self->burst_cond);
   self->mask = pm_mask_load_png (path, &error);
   g_assert_no_error (error);
   g_assert_cmpint (self->mask->width, ==, image->width);
   g_assert_cmpint (self->mask->height, ==, image->height);
   return &self->parent;
+}
+
+/* The engine is given the colour actually painted (a remote editor puts it in its prompt),
+ * while the recorded instruction stays as parsed. */
+static void
+test_engine_sees_color (void)
+{
+  g_autoptr(PmImage) image = NULL;
+  g_autoptr(PmEngine) engine = NULL;
+  g_autoptr(PmPipelineResult) plain = NULL;
+  g_autoptr(PmPipelineResult) forced = NULL;
+  PmPipelineOptions options;
+  FakeEngine *fake;
+  GError *error = NULL;
+
+  if (!have_sample ())
+    return;
+  image = load_sample ();
+  engine = fake_engine_new (image);
+  fake = (FakeEngine *) engine;
+
+  pm_pipeline_options_init (&options);
+  plain = pm_pipeline_run (engine, image, "segment the cat", &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (fake->seen_has_color);
+
+  options.has_color = TRUE;
+  g_assert_true (pm_color_parse ("orange", &options.color));
+  forced = pm_pipeline_run (engine, image, "segment the cat", &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (fake->seen_has_color);
+  g_assert_cmpfloat_with_epsilon (fake->seen_color.r, options.color.r, 1e-6);
+  g_assert_cmpfloat_with_epsilon (fake->seen_color.g, options.color.g, 1e-6);
+  g_assert_cmpfloat_with_epsilon (fake->seen_color.b, options.color.b, 1e-6);
+  g_assert_false (forced->instruction->has_color);
 }
 
 static double
@@ -515,6 +573,64 @@ test_async (void)
   g_main_context_pop_thread_default (context);
 }
 
+static int
+count_stage (ProgressLog *log,
+             const char  *stage)
+{
+  int n = 0;
+
+  for (guint i = 0; i < log->stages->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (log->stages, i), stage) == 0)
+      n++;
+  return n;
+}
+
+static void
+test_async_coalesced (void)
+{
+  g_autoptr(PmImage) image = NULL;
+  g_autoptr(PmEngine) engine = NULL;
+  FakeEngine *fake;
+  AsyncWait wait = { 0 };
+  ProgressLog log;
+
+  if (!have_sample ())
+    return;
+  image = load_sample ();
+  engine = fake_engine_new (image);
+  fake = (FakeEngine *) engine;
+  fake->burst = 10000;
+
+  wait.loop = g_main_loop_new (NULL, FALSE);
+  progress_log_init (&log);
+  log.expected_thread = g_thread_self ();
+  pm_pipeline_run_async (engine, image, "segment the cat", NULL, progress_log_cb, &log,
+                         progress_log_destroy, NULL, async_done_cb, &wait);
+
+  /* While this thread does not iterate its main context, the engine reports 10000 times.
+   * Coalescing means at most one of those reaches the main loop (the newest). */
+  g_mutex_lock (&fake->burst_lock);
+  while (!fake->burst_done)
+    g_cond_wait (&fake->burst_cond, &fake->burst_lock);
+  g_mutex_unlock (&fake->burst_lock);
+
+  g_main_loop_run (wait.loop);
+  g_assert_no_error (wait.error);
+  g_assert_nonnull (wait.result);
+  while (log.destroyed == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_test_message ("%u progress calls reached the main loop", log.fractions->len);
+  g_assert_cmpint (count_stage (&log, "fake burst"), <=, 1);
+  g_assert_cmpuint (log.fractions->len, <, 20);
+  g_assert_false (log.wrong_thread);
+  assert_monotonic (&log);
+
+  pm_pipeline_result_free (wait.result);
+  g_main_loop_unref (wait.loop);
+  progress_log_clear (&log);
+}
+
 static void
 test_async_cancel (void)
 {
@@ -570,9 +686,11 @@ main (int    argc,
 
   g_test_add_func ("/engine/pipeline/derived-matches-engine", test_derived_matches_engine);
   g_test_add_func ("/engine/pipeline/color-choice", test_color_choice);
+  g_test_add_func ("/engine/pipeline/engine-sees-color", test_engine_sees_color);
   g_test_add_func ("/engine/pipeline/remote-result", test_remote_result);
   g_test_add_func ("/engine/pipeline/cancel", test_cancel);
   g_test_add_func ("/engine/pipeline/async", test_async);
+  g_test_add_func ("/engine/pipeline/async-coalesced", test_async_coalesced);
   g_test_add_func ("/engine/pipeline/async-cancel", test_async_cancel);
   g_test_add_func ("/engine/pipeline/empty-instruction", test_empty_instruction);
 

@@ -90,10 +90,10 @@ test_cases_tsv (void)
 
 /* Texts and ids from make-tokenizer-cases.py (an independent Python implementation). */
 static void
-test_reference_tsv (void)
+test_reference_tsv (gconstpointer data)
 {
   g_autofree char *path = g_test_build_filename (G_TEST_DIST, "engine", "data",
-                                                 "tokenizer-cases.tsv", NULL);
+                                                 (const char *) data, NULL);
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
   GError *error = NULL;
@@ -124,6 +124,13 @@ test_reference_tsv (void)
       n++;
     }
   g_assert_cmpint (n, >=, 60);
+  /* The same texts again, now from the cache. */
+  if (g_str_equal (data, "tokenizer-cases.tsv"))
+    {
+      g_autoptr(GArray) ids = pm_tokenizer_encode (get_tokenizer (), "the cat's toy", -1, 0);
+      g_autofree char *got = ids_to_string (ids);
+      g_assert_cmpstr (got, ==, "49406 518 2368 568 5988 49407");
+    }
 }
 
 static void
@@ -409,7 +416,10 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/tokenizer/photo-of-cat", test_photo_of_cat);
   g_test_add_func ("/engine/tokenizer/cases-tsv", test_cases_tsv);
-  g_test_add_func ("/engine/tokenizer/reference-tsv", test_reference_tsv);
+  g_test_add_data_func ("/engine/tokenizer/reference-tsv", "tokenizer-cases.tsv",
+                        test_reference_tsv);
+  g_test_add_data_func ("/engine/tokenizer/reference-random", "tokenizer-random.tsv",
+                        test_reference_tsv);
   g_test_add_func ("/engine/tokenizer/words", test_words);
   g_test_add_func ("/engine/tokenizer/unicode", test_unicode);
   g_test_add_func ("/engine/tokenizer/empty-and-truncation", test_empty_and_truncation);

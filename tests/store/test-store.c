@@ -756,6 +756,16 @@ test_roundtrip (Fixture       *f,
     g_assert_nonnull (strstr (error->message, "4242"));
     g_clear_error (&error);
     g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(*) FROM runs"), ==, 2);
+
+    /* Likewise a parent run that does not exist: the artifacts are not kept either. */
+    orphan.session_id = session;
+    orphan.parent_run_id = 4243;
+    g_assert_cmpint (pm_store_add_run (store, &orphan, &error), ==, 0);
+    g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+    g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(*) FROM runs"), ==, 2);
+    g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(*) FROM artifacts"), ==,
+                     4);
   }
 
   session_info = pm_store_get_session (store, session, &error);
@@ -1048,7 +1058,14 @@ test_export_import (Fixture       *f,
     g_assert_cmpint (sql_int (pm_store_get_db (second), "SELECT count(*) FROM images "
                               "WHERE thumbnail IS NULL"), ==, 0);
   }
-  (void) r2;
+  {
+    /* The export keeps the session's own ids and links. */
+    sqlite3 *raw = raw_open (file);
+    g_autofree char *sql = g_strdup_printf ("SELECT parent_run_id FROM runs WHERE id = %"
+                                            G_GINT64_FORMAT, r2);
+    g_assert_cmpint (sql_int (raw, sql), ==, r1);
+    sqlite3_close (raw);
+  }
 
   /* The exported file is itself a store. */
   exported = pm_store_open (file, &error);

@@ -1,0 +1,155 @@
+/* test-cli-remote.c: `paintmask edit|eval --engine remote` against the local fake editor.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <json-glib/json-glib.h>
+
+#include "pm-image.h"
+#include "pm-maskio.h"
+#include "pm-metrics.h"
+#include "pm-fake-editor-util.h"
+
+static PmFakeEditor *editor;
+
+static JsonObject *
+parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  GError *error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* edit --engine remote writes the server's edit and a derived mask close to the truth. */
+static void
+test_edit (void)
+{
+  g_autofree char *dir = pm_test_tmpdir ();
+  g_autofree char *photo = pm_test_shared_path ("data/eval-public/coco_000000274272.jpg");
+  g_autofree char *truth_path = pm_test_shared_path ("data/eval-public/coco_000000274272_bus.png");
+  g_autofree char *edited = g_build_filename (dir, "edited.png", NULL);
+  g_autofree char *mask = g_build_filename (dir, "mask.png", NULL);
+  const char *args[] = { "edit", photo, "make the bus blue", "--engine", "remote",
+                         "--endpoint", editor->base_url, "-o", edited, "--mask", mask,
+                         "--json", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonObject) json = NULL;
+  g_autoptr(PmMask) derived = NULL;
+  g_autoptr(PmMask) truth = NULL;
+  g_autoptr(PmImage) original = NULL;
+  g_autoptr(PmImage) result = NULL;
+  GError *error = NULL;
+  double iou;
+
+  g_assert_cmpint (pm_test_run_cli (args, &out, &err), ==, 0);
+  json = parse_json (out);
+  g_assert_cmpstr (json_object_get_string_member (json, "engine"), ==, "remote");
+
+  original = pm_image_load (photo, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+  g_assert_no_error (error);
+  result = pm_image_load (edited, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (result->width, ==, original->width);   /* resampled back */
+  g_assert_cmpint (result->height, ==, original->height);
+
+  derived = pm_mask_load_png (mask, &error);
+  g_assert_no_error (error);
+  truth = pm_mask_load_png (truth_path, &error);
+  g_assert_no_error (error);
+  iou = pm_mask_iou (derived, truth, NULL, NULL);
+  g_test_message ("derived mask IoU %.3f", iou);
+  g_assert_cmpfloat (iou, >=, 0.9);
+  pm_test_rmdir (dir);
+}
+
+/* eval --engine remote runs every row through the server and reports the derived IoU. */
+static void
+test_eval (void)
+{
+  g_autofree char *index = pm_test_shared_path ("data/eval-public/index.tsv");
+  g_autofree char *root = g_path_get_dirname (index);
+  g_autofree char *dir = pm_test_tmpdir ();
+  g_autofree char *tsv = g_build_filename (dir, "subset.tsv", NULL);
+  const char *rows =
+    "image\tmask\tphrase\n"
+    "coco_000000094336.jpg\tcoco_000000094336_cat.png\tthe cat sitting in the bathroom sink\n"
+    "davis_dog_00020.jpg\tdavis_dog_00020_dog.png\tthe dog walking on the dry grass\n"
+    "coco_000000522940.jpg\tcoco_000000522940_stop-sign.png\tthe stop sign\n";
+  const char *args[] = { "eval", tsv, "--root", root, "--engine", "remote",
+                         "--endpoint", editor->base_url, "--json", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonObject) json = NULL;
+  JsonObject *summary;
+  JsonArray *list;
+  GError *error = NULL;
+
+  g_file_set_contents (tsv, rows, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_test_run_cli (args, &out, &err), ==, 0);
+  json = parse_json (out);
+  list = json_object_get_array_member (json, "rows");
+  g_assert_cmpuint (json_array_get_length (list), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      double iou = json_object_get_double_member (json_array_get_object_element (list, i), "iou");
+      g_test_message ("row %u: IoU %.3f", i, iou);
+      g_assert_cmpfloat (iou, >=, 0.9);
+    }
+  summary = json_object_get_object_member (json, "summary");
+  g_assert_cmpfloat (json_object_get_double_member (summary, "giou"), >=, 0.9);
+  g_assert_cmpfloat (json_object_get_double_member (summary, "ciou"), >=, 0.9);
+  pm_test_rmdir (dir);
+}
+
+/* Server errors reach the user as one line with the server's own message; exit code 1. */
+static void
+test_errors (void)
+{
+  g_autofree char *photo = pm_test_shared_path ("data/eval-public/coco_000000274272.jpg");
+  g_autofree char *dir = pm_test_tmpdir ();
+  g_autofree char *edited = g_build_filename (dir, "edited.png", NULL);
+  g_autofree char *url401 = pm_fake_editor_url (editor, "401");
+  g_autofree char *hang = pm_fake_editor_url (editor, "hang");
+  const char *a401[] = { "edit", photo, "make the bus blue", "--engine", "remote",
+                         "--endpoint", url401, "-o", edited, NULL };
+  const char *ahang[] = { "edit", photo, "make the bus blue", "--engine", "remote",
+                          "--endpoint", hang, "--timeout", "1", "-o", edited, NULL };
+  const char *anone[] = { "edit", photo, "make the bus blue", "--engine", "remote",
+                          "-o", edited, NULL };
+  g_autofree char *out1 = NULL, *err1 = NULL, *out2 = NULL, *err2 = NULL;
+  g_autofree char *out3 = NULL, *err3 = NULL;
+
+  g_assert_cmpint (pm_test_run_cli (a401, &out1, &err1), ==, 1);
+  g_assert_nonnull (strstr (err1, "Invalid API key provided"));
+  g_assert_true (g_str_has_suffix (err1, "\n"));
+  g_assert_true (strchr (err1, '\n') == err1 + strlen (err1) - 1);   /* one line */
+  g_assert_false (g_file_test (edited, G_FILE_TEST_EXISTS));
+
+  g_assert_cmpint (pm_test_run_cli (ahang, &out2, &err2), ==, 1);
+  g_assert_nonnull (strstr (err2, "did not answer within 1 s"));
+
+  g_assert_cmpint (pm_test_run_cli (anone, &out3, &err3), !=, 0);
+  g_assert_nonnull (strstr (err3, "endpoint"));
+  pm_test_rmdir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  g_unsetenv ("PAINTMASK_API_KEY");
+  g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
+  editor = pm_fake_editor_start (NULL, NULL);
+  g_test_add_func ("/cli/remote/edit", test_edit);
+  g_test_add_func ("/cli/remote/eval", test_eval);
+  g_test_add_func ("/cli/remote/errors", test_errors);
+  ret = g_test_run ();
+  pm_fake_editor_stop (editor);
+  return ret;
+}

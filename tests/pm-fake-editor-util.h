@@ -1,0 +1,71 @@
+/* pm-fake-editor-util.h: start and stop tests/fixtures/pm-fake-editor from a test.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "pm-test-util.h"
+
+typedef struct {
+  GPid  pid;
+  int   stdin_fd;
+  char *base_url;   /* http://127.0.0.1:PORT/v1 */
+} PmFakeEditor;
+
+/* Starts the fake editor over ../shared/data/eval-public (or @index if not NULL). */
+static inline PmFakeEditor *
+pm_fake_editor_start (const char *index,
+                      const char *require_key)
+{
+  const char *bin = g_getenv ("PM_FAKE_EDITOR");
+  g_autofree char *default_index = pm_test_shared_path ("data/eval-public/index.tsv");
+  const char *argv[6] = { bin, "--index", index != NULL ? index : default_index, NULL, NULL, NULL };
+  PmFakeEditor *fe = g_new0 (PmFakeEditor, 1);
+  GError *error = NULL;
+  int out_fd = -1;
+  GString *line = g_string_new (NULL);
+  char c;
+
+  g_assert_nonnull (bin);
+  if (require_key != NULL)
+    {
+      argv[3] = "--require-key";
+      argv[4] = require_key;
+    }
+  g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                            &fe->pid, &fe->stdin_fd, &out_fd, NULL, &error);
+  g_assert_no_error (error);
+  while (read (out_fd, &c, 1) == 1 && c != '\n')
+    g_string_append_c (line, c);
+  close (out_fd);
+  g_assert_true (g_str_has_prefix (line->str, "http://127.0.0.1:"));
+  fe->base_url = g_string_free (line, FALSE);
+  return fe;
+}
+
+/* The base URL with a failure-mode prefix: http://127.0.0.1:PORT/mode/MODE/v1 */
+static inline char *
+pm_fake_editor_url (PmFakeEditor *fe,
+                    const char   *mode)
+{
+  g_autofree char *root = g_strndup (fe->base_url, strlen (fe->base_url) - strlen ("/v1"));
+  if (mode == NULL)
+    return g_strdup (fe->base_url);
+  return g_strdup_printf ("%s/mode/%s/v1", root, mode);
+}
+
+static inline void
+pm_fake_editor_stop (PmFakeEditor *fe)
+{
+  int status = 0;
+
+  close (fe->stdin_fd);
+  kill (fe->pid, SIGTERM);
+  waitpid (fe->pid, &status, 0);
+  g_spawn_close_pid (fe->pid);
+  g_free (fe->base_url);
+  g_free (fe);
+}
