@@ -491,6 +491,29 @@ test_history_restore (void)
 }
 
 static void
+test_supersede (void)
+{
+  guint before;
+  PmRunEntry *entry;
+
+  /* A second instruction while the first runs cancels the first: one entry is added,
+   * for the second instruction. */
+  wait_idle ();
+  before = window->position + 1;
+  pm_window_run (window, "paint the red disk green");
+  g_assert_nonnull (window->run_cancellable);
+  pm_window_run (window, "paint the red disk blue");
+  wait_idle ();
+  g_assert_null (pm_window_get_last_error (window));
+  g_assert_null (window->run_cancellable);
+  entry = pm_window_get_entry (window);
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (entry->instruction, ==, "paint the red disk blue");
+  g_assert_cmpuint (window->timeline->len, ==, before + 1);
+  g_assert_cmpint (window->position, ==, (int) before);
+}
+
+static void
 test_dialogs (void)
 {
   g_autoptr(GtkBuilder) builder = NULL;
@@ -729,6 +752,7 @@ main (int    argc,
   g_test_add_func ("/app/window/zoom-crisp", test_zoom_crisp);
   g_test_add_func ("/app/window/undo-redo", test_undo_redo);
   g_test_add_func ("/app/history/restore", test_history_restore);
+  g_test_add_func ("/app/window/supersede", test_supersede);
 #endif
   ret = g_test_run ();
 
