@@ -418,8 +418,25 @@ test_edit_record (void)
     {
       g_autoptr(JsonParser) parser = NULL;
       JsonObject *root = parse_json_object (out, &parser);
-      g_assert_cmpint (json_object_get_int_member (root, "run_id"), >, 0);
+      gint64 run_id = json_object_get_int_member (root, "run_id");
+      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, run_id);
+      g_autofree char *shown = NULL;
+      g_autoptr(JsonParser) shown_parser = NULL;
+      const char *show[] = { "history", "show", id, "--db", db, "--json", NULL };
+      JsonObject *run_info;
+
+      g_assert_cmpint (run_id, >, 0);
       g_assert_true (g_file_test (db, G_FILE_TEST_IS_REGULAR));
+
+      /* The history reads back what edit stored. */
+      g_assert_cmpint (run (show, &shown, NULL), ==, 0);
+      run_info = parse_json_object (shown, &shown_parser);
+      g_assert_cmpstr (json_object_get_string_member (run_info, "instruction"), ==,
+                       "segment the cup");
+      g_assert_cmpstr (json_object_get_string_member (run_info, "engine"), ==, "builtin");
+      g_assert_cmpstr (json_object_get_string_member (run_info, "status"), ==, "ok");
+      g_assert_cmpstr (json_object_get_string_member (run_info, "color"), ==,
+                       json_object_get_string_member (root, "color"));
     }
   else
     {
