@@ -25,7 +25,9 @@ if [ $# -ge 2 ]; then
   image=$1; instruction=$2; shift 2
 else
   image="$here/data/samples/coffee.png"
-  instruction="paint the red saucer blue"
+  # The cup and the saucer are the same red: the built-in engine (colour cue) paints both,
+  # so say so; "the red saucer" alone would look like a spill onto the cup.
+  instruction="paint the red cup and saucer blue"
 fi
 exec "$bin" edit "$image" "$instruction" -o "$out/edited.png" --mask "$out/mask.png" \
   --soft-mask "$out/soft-mask.png" "$@"

@@ -17,6 +17,7 @@ failed=0
 run_suite() {
   local dir=$1; shift
   local label=$1; shift
+  local multiplier=$1; shift
   echo "== $label: configure and build ($dir)"
   if [ ! -f "$dir/build.ninja" ]; then
     if ! meson setup "$dir" --werror "$@"; then
@@ -29,7 +30,8 @@ run_suite() {
     failed=$((failed + 1)); echo "$label: build failed"; return
   fi
   echo "== $label: test"
-  meson test -C "$dir" --print-errorlogs --num-processes 2 ${PM_TEST_ARGS:-}
+  meson test -C "$dir" --print-errorlogs --num-processes 2 --timeout-multiplier "$multiplier" \
+    ${PM_TEST_ARGS:-}
   local log="$dir/meson-logs/testlog.json"
   if [ -f "$log" ]; then
     local ok bad
@@ -42,10 +44,10 @@ run_suite() {
   fi
 }
 
-run_suite build "default build"
+run_suite build "default build" 1
 if [ "${PM_SKIP_ASAN:-0}" != 1 ]; then
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    run_suite build-asan "sanitizer build" -Db_sanitize=address,undefined -Dbuildtype=debug \
+    run_suite build-asan "sanitizer build" 4 -Db_sanitize=address,undefined \
     -Db_lundef=false
 fi
 

@@ -24,25 +24,13 @@
 #include <string.h>
 
 #include "pm-canvas.h"
+#include "pm-canvas-private.h"
 
 #define NEAREST_ZOOM   2.0   /* from here on, pixels are drawn as squares */
 #define CPU_ZOOM       0.75  /* from here on, the visible part is composited on the CPU */
-#define MAX_LEVELS     12
+#define MAX_LEVELS     PM_CANVAS_MAX_LEVELS
 #define REVEAL_MS      900
 #define ZOOM_STEP_WHEEL 1.2
-
-/* A pyramid level: the photo, edit and mask halved k times, with their textures. */
-typedef struct {
-  int         w, h;
-  GBytes     *original;        /* RGBA */
-  GBytes     *edited;          /* or NULL */
-  guint8     *mask;            /* 0/1, or NULL */
-  int         bx0, by0, bx1, by1; /* mask bounding box, [x0, x1) */
-  GdkTexture *original_tex;
-  GdkTexture *edited_tex;
-  GdkTexture *fill_tex;        /* tint with alpha = mask, over the bounding box */
-  GdkTexture *contour_tex;     /* one-texel contour, over the bounding box */
-} Level;
 
 struct _PmCanvas
 {
@@ -54,7 +42,13 @@ struct _PmCanvas
   GBytes        *edited_bytes;     /* or NULL */
   guint8        *mask;             /* 0/1 per pixel, or NULL */
   double         cx, cy, radius;   /* mask centroid and reveal radius, image pixels */
-  Level          levels[MAX_LEVELS]; /* [k]: halved k times; [0] unused (see above) */
+  PmLevel        levels[MAX_LEVELS]; /* [k]: halved k times; [0] unused (see above) */
+  int            n_levels;
+  guint          image_serial;     /* bumps per image / result: stale pyramids are dropped */
+  guint          result_serial;
+  guint          pending;          /* pyramid jobs in flight */
+  guint          result_ready : 1; /* the result's pyramid and mask have arrived */
+  guint          animate_result : 1;
   GdkRGBA        tint;
   GdkRGBA        contour_color;
 
@@ -175,14 +169,6 @@ pm_canvas_image_to_widget (PmCanvas *self,
 
 /* ---------------------------------------------------------------- textures */
 
-static GdkTexture *
-texture_from_bytes (GBytes *bytes,
-                    int     width,
-                    int     height)
-{
-  return gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8A8, bytes, (gsize) width * 4);
-}
-
 /* Copies @image's pixels, or, with an @owner that keeps them alive and unchanged, wraps
  * them (a 24 MP copy on the main thread is a visible stall). */
 static GBytes *
@@ -203,174 +189,25 @@ to_byte (double v)
   return (guint8) CLAMP (lround (v * 255.0), 0, 255);
 }
 
-static gboolean
-mask_boundary (const guint8 *mask,
-               int           w,
-               int           h,
-               int           x,
-               int           y)
-{
-  const guint8 *m = mask + (gsize) y * w + x;
-
-  if (!*m)
-    return FALSE;
-  return (x > 0 && !m[-1]) || (x + 1 < w && !m[1]) || (y > 0 && !m[-w]) || (y + 1 < h && !m[w]);
-}
-
-/* The bounding box's pixels as a tint texture: alpha = mask (fill) or = contour. */
-static GdkTexture *
-mask_texture (const Level   *level,
-              const GdkRGBA *color,
-              gboolean       contour)
-{
-  int bw = level->bx1 - level->bx0, bh = level->by1 - level->by0;
-  guint8 r = to_byte (color->red), g = to_byte (color->green), b = to_byte (color->blue);
-  g_autoptr(GBytes) bytes = NULL;
-  guint8 *px;
-
-  if (bw <= 0 || bh <= 0)
-    return NULL;
-  px = g_malloc ((gsize) bw * bh * 4);
-  for (int y = 0; y < bh; y++)
-    for (int x = 0; x < bw; x++)
-      {
-        guint8 *o = px + ((gsize) y * bw + x) * 4;
-        int lx = x + level->bx0, ly = y + level->by0;
-        gboolean on = contour ? mask_boundary (level->mask, level->w, level->h, lx, ly)
-                              : level->mask[(gsize) ly * level->w + lx];
-        o[0] = r; o[1] = g; o[2] = b;
-        o[3] = on ? 255 : 0;
-      }
-  bytes = g_bytes_new_take (px, (gsize) bw * bh * 4);
-  return texture_from_bytes (bytes, bw, bh);
-}
-
-static void
-level_clear_overlay (Level *level)
-{
-  g_clear_object (&level->fill_tex);
-  g_clear_object (&level->contour_tex);
-}
-
-static void
-level_clear_result (Level *level)
-{
-  level_clear_overlay (level);
-  g_clear_pointer (&level->edited, g_bytes_unref);
-  g_clear_object (&level->edited_tex);
-  g_clear_pointer (&level->mask, g_free);
-}
-
-static void
-level_clear (Level *level)
-{
-  level_clear_result (level);
-  g_clear_pointer (&level->original, g_bytes_unref);
-  g_clear_object (&level->original_tex);
-  level->w = level->h = 0;
-}
-
-/* 2×2 box filter; odd edges average the pixels they have. */
-static GBytes *
-halve_rgba (GBytes *src,
-            int     w,
-            int     h)
-{
-  const guint8 *in = g_bytes_get_data (src, NULL);
-  int ow = (w + 1) / 2, oh = (h + 1) / 2;
-  guint8 *out = g_malloc ((gsize) ow * oh * 4);
-
-  for (int y = 0; y < oh; y++)
-    for (int x = 0; x < ow; x++)
-      {
-        int sum[4] = { 0 }, n = 0;
-        for (int dy = 0; dy < 2; dy++)
-          for (int dx = 0; dx < 2; dx++)
-            {
-              int sx = 2 * x + dx, sy = 2 * y + dy;
-              if (sx >= w || sy >= h)
-                continue;
-              for (int c = 0; c < 4; c++)
-                sum[c] += in[((gsize) sy * w + sx) * 4 + c];
-              n++;
-            }
-        for (int c = 0; c < 4; c++)
-          out[((gsize) y * ow + x) * 4 + c] = (guint8) ((sum[c] + n / 2) / n);
-      }
-  return g_bytes_new_take (out, (gsize) ow * oh * 4);
-}
-
-/* A level pixel is in the mask when at least half of its pixels are. */
-static guint8 *
-halve_mask (const guint8 *in,
-            int           w,
-            int           h,
-            Level        *out)
-{
-  int ow = (w + 1) / 2, oh = (h + 1) / 2;
-  guint8 *m = g_malloc ((gsize) ow * oh);
-
-  out->bx0 = ow; out->by0 = oh; out->bx1 = out->by1 = 0;
-  for (int y = 0; y < oh; y++)
-    for (int x = 0; x < ow; x++)
-      {
-        int on = 0, n = 0;
-        for (int dy = 0; dy < 2; dy++)
-          for (int dx = 0; dx < 2; dx++)
-            if (2 * x + dx < w && 2 * y + dy < h)
-              {
-                on += in[(gsize) (2 * y + dy) * w + 2 * x + dx];
-                n++;
-              }
-        m[(gsize) y * ow + x] = 2 * on >= n;
-        if (2 * on >= n)
-          {
-            out->bx0 = MIN (out->bx0, x); out->bx1 = MAX (out->bx1, x + 1);
-            out->by0 = MIN (out->by0, y); out->by1 = MAX (out->by1, y + 1);
-          }
-      }
-  return m;
-}
-
-/* Builds levels 1..k as needed (each from the one above) and uploads level k. */
-static Level *
+/* Uploads level k's textures (when first drawn); NULL while its pyramid is being built. */
+static PmLevel *
 ensure_level (PmCanvas *self,
               int       k)
 {
-  for (int i = 1; i <= k; i++)
+  PmLevel *l = &self->levels[k];
+
+  if (l->original == NULL)
+    return NULL;
+  if (l->original_tex == NULL)
+    l->original_tex = pm_texture_new_rgba (l->original, l->w, l->h);
+  if (l->edited_tex == NULL && l->edited != NULL)
+    l->edited_tex = pm_texture_new_rgba (l->edited, l->w, l->h);
+  if (l->mask != NULL && l->fill_tex == NULL)
     {
-      Level *l = &self->levels[i];
-      int pw = i == 1 ? self->width : self->levels[i - 1].w;
-      int ph = i == 1 ? self->height : self->levels[i - 1].h;
-      GBytes *po = i == 1 ? self->original_bytes : self->levels[i - 1].original;
-      GBytes *pe = i == 1 ? self->edited_bytes : self->levels[i - 1].edited;
-      const guint8 *pm = i == 1 ? self->mask : self->levels[i - 1].mask;
-
-      if (l->original == NULL)
-        {
-          l->original = halve_rgba (po, pw, ph);
-          l->w = (pw + 1) / 2;
-          l->h = (ph + 1) / 2;
-        }
-      if (l->edited == NULL && pe != NULL)
-        l->edited = halve_rgba (pe, pw, ph);
-      if (l->mask == NULL && pm != NULL)
-        l->mask = halve_mask (pm, pw, ph, l);
+      l->fill_tex = pm_level_mask_texture (l, &self->tint, FALSE);
+      l->contour_tex = pm_level_mask_texture (l, &self->contour_color, TRUE);
     }
-
-  {
-    Level *l = &self->levels[k];
-    if (l->original_tex == NULL)
-      l->original_tex = texture_from_bytes (l->original, l->w, l->h);
-    if (l->edited_tex == NULL && l->edited != NULL)
-      l->edited_tex = texture_from_bytes (l->edited, l->w, l->h);
-    if (l->mask != NULL && l->fill_tex == NULL)
-      {
-        l->fill_tex = mask_texture (l, &self->tint, FALSE);
-        l->contour_tex = mask_texture (l, &self->contour_color, TRUE);
-      }
-    return l;
-  }
+  return l;
 }
 
 /* The level for zooms below CPU_ZOOM: texture scale within [0.7, 1.4] of the zoom. */
@@ -379,9 +216,7 @@ level_for_zoom (PmCanvas *self)
 {
   int k = MAX (1, (int) floor (log2 (1.0 / self->zoom) + 0.5));
 
-  while (k > 1 && MIN (self->width, self->height) >> k < 16)
-    k--;
-  return MIN (k, MAX_LEVELS - 1);
+  return MIN (k, self->n_levels - 1);
 }
 
 static void
@@ -401,7 +236,7 @@ update_colors (PmCanvas *self)
   self->tint = tint;
   self->contour_color = contour;
   for (int k = 0; k < MAX_LEVELS; k++)
-    level_clear_overlay (&self->levels[k]);
+    pm_level_clear_overlay (&self->levels[k]);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -429,7 +264,7 @@ reveal_alpha (PmCanvas *self)
 static gboolean
 showing_edit (PmCanvas *self)
 {
-  return self->edited_bytes != NULL && !self->show_original;
+  return self->edited_bytes != NULL && self->result_ready && !self->show_original;
 }
 
 static void
@@ -437,10 +272,15 @@ snapshot_textures (PmCanvas    *self,
                    GtkSnapshot *snapshot)
 {
   double z = self->zoom;
-  Level *l = ensure_level (self, level_for_zoom (self));
-  /* Level texels → widget pixels (levels are a bit larger than 1/2^k for odd sizes). */
-  double fx = self->width * z / l->w, fy = self->height * z / l->h;
+  PmLevel *l = ensure_level (self, level_for_zoom (self));
   graphene_rect_t full = GRAPHENE_RECT_INIT (0, 0, self->width * z, self->height * z);
+  double fx, fy;
+
+  if (l == NULL)
+    return;  /* the pyramid is on its way */
+  /* Level texels → widget pixels (levels are a bit larger than 1/2^k for odd sizes). */
+  fx = self->width * z / l->w;
+  fy = self->height * z / l->h;
 
   gtk_snapshot_append_texture (snapshot, l->original_tex, &full);
 
@@ -464,7 +304,7 @@ snapshot_textures (PmCanvas    *self,
         gtk_snapshot_append_texture (snapshot, l->edited_tex, &full);
     }
 
-  if (self->show_overlay && l->fill_tex != NULL)
+  if (self->show_overlay && self->result_ready && l->fill_tex != NULL)
     {
       graphene_rect_t box = GRAPHENE_RECT_INIT (l->bx0 * fx, l->by0 * fy,
                                                 (l->bx1 - l->bx0) * fx,
@@ -499,7 +339,7 @@ composite_region (PmCanvas *self,
   int stride = cairo_image_surface_get_stride (surface);
   const guint8 *orig = g_bytes_get_data (self->original_bytes, NULL);
   const guint8 *edit = showing_edit (self) ? g_bytes_get_data (self->edited_bytes, NULL) : NULL;
-  gboolean overlay = self->show_overlay && self->mask != NULL;
+  gboolean overlay = self->show_overlay && self->result_ready && self->mask != NULL;
   double rr = reveal_radius (self), ra = reveal_alpha (self);
   guint8 tr = to_byte (self->tint.red), tg = to_byte (self->tint.green);
   guint8 tb = to_byte (self->tint.blue);
@@ -530,7 +370,7 @@ composite_region (PmCanvas *self,
             }
           if (overlay && self->mask[i])
             {
-              if (mask_boundary (self->mask, self->width, self->height, x, y))
+              if (pm_mask_boundary (self->mask, self->width, self->height, x, y))
                 r = kr, g = kg, b = kb, a = 255;
               else
                 {
@@ -706,6 +546,99 @@ stop_reveal (PmCanvas *self)
   self->reveal = 1.0;
 }
 
+/* ---------------------------------------------------------------- pyramid jobs */
+
+typedef struct {
+  PmCanvas *self;      /* strong */
+  guint     image_serial;
+  guint     result_serial;
+  gboolean  is_result;
+} PyramidCall;
+
+static void
+pyramid_thread (GTask        *task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  gint64 t0 = g_get_monotonic_time ();
+
+  pm_pyramid_build (task_data);
+  g_debug ("pyramid of %d levels built in %.1f ms (worker)",
+           ((PmPyramid *) task_data)->n_levels, (g_get_monotonic_time () - t0) / 1000.0);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+pyramid_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  PyramidCall *call = user_data;
+  PmCanvas *self = call->self;
+  PmPyramid *p = g_task_get_task_data (G_TASK (result));
+
+  self->pending--;
+  if (call->image_serial != self->image_serial ||
+      (call->is_result && call->result_serial != self->result_serial))
+    goto out;  /* superseded */
+
+  for (int k = 1; k < p->n_levels && k < MAX_LEVELS; k++)
+    {
+      PmLevel *dst = &self->levels[k], *src = &p->levels[k];
+
+      dst->w = src->w;
+      dst->h = src->h;
+      if (src->original != NULL)
+        dst->original = g_steal_pointer (&src->original);
+      if (src->edited != NULL)
+        dst->edited = g_steal_pointer (&src->edited);
+      if (src->mask != NULL)
+        {
+          dst->mask = g_steal_pointer (&src->mask);
+          dst->bx0 = src->bx0; dst->by0 = src->by0;
+          dst->bx1 = src->bx1; dst->by1 = src->by1;
+        }
+    }
+
+  if (call->is_result)
+    {
+      self->mask = g_steal_pointer (&p->mask0);
+      self->cx = p->cx;
+      self->cy = p->cy;
+      self->radius = p->radius;
+      self->result_ready = TRUE;
+      if (self->animate_result && self->edited_bytes != NULL)
+        {
+          self->reveal = 0.0;
+          adw_animation_play (self->reveal_anim);
+        }
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+
+out:
+  g_object_unref (call->self);
+  g_free (call);
+}
+
+static void
+start_pyramid (PmCanvas  *self,
+               PmPyramid *pyramid,
+               gboolean   is_result)
+{
+  g_autoptr(GTask) task = NULL;
+  PyramidCall *call = g_new0 (PyramidCall, 1);
+
+  call->self = g_object_ref (self);
+  call->image_serial = self->image_serial;
+  call->result_serial = self->result_serial;
+  call->is_result = is_result;
+  task = g_task_new (NULL, NULL, pyramid_done_cb, call);
+  g_task_set_task_data (task, pyramid, (GDestroyNotify) pm_pyramid_free);
+  self->pending++;
+  g_task_run_in_thread (task, pyramid_thread);
+}
+
 void
 pm_canvas_set_image (PmCanvas      *self,
                      const PmImage *image)
@@ -732,15 +665,21 @@ pm_canvas_set_image_shared (PmCanvas       *self,
 
   pm_canvas_clear_result (self);
   for (int k = 0; k < MAX_LEVELS; k++)
-    level_clear (&self->levels[k]);
+    pm_level_clear (&self->levels[k]);
   g_clear_pointer (&self->original_bytes, g_bytes_unref);
   self->width = self->height = 0;
+  self->image_serial++;
 
   if (image != NULL)
     {
+      PmPyramid *pyramid = pm_pyramid_new (image->width, image->height);
+
       self->width = image->width;
       self->height = image->height;
+      self->n_levels = pyramid->n_levels;
       self->original_bytes = bytes_from_image (image, owner, owner_unref);
+      pyramid->original = g_bytes_ref (self->original_bytes);
+      start_pyramid (self, pyramid, FALSE);
     }
   else if (owner != NULL)
     owner_unref (owner);
@@ -760,10 +699,12 @@ pm_canvas_clear_result (PmCanvas *self)
   g_return_if_fail (PM_IS_CANVAS (self));
 
   stop_reveal (self);
+  self->result_serial++;
+  self->result_ready = FALSE;
   g_clear_pointer (&self->edited_bytes, g_bytes_unref);
   g_clear_pointer (&self->mask, g_free);
   for (int k = 0; k < MAX_LEVELS; k++)
-    level_clear_result (&self->levels[k]);
+    pm_level_clear_result (&self->levels[k]);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -771,53 +712,14 @@ gboolean
 pm_canvas_has_result (PmCanvas *self)
 {
   g_return_val_if_fail (PM_IS_CANVAS (self), FALSE);
-  return self->edited_bytes != NULL || self->mask != NULL;
+  return self->edited_bytes != NULL || self->result_ready;
 }
 
 gboolean
 pm_canvas_is_revealing (PmCanvas *self)
 {
   g_return_val_if_fail (PM_IS_CANVAS (self), FALSE);
-  return self->reveal < 1.0;
-}
-
-static void
-set_mask (PmCanvas     *self,
-          const PmMask *mask)
-{
-  gsize n = (gsize) self->width * self->height;
-  double sx = 0, sy = 0, count = 0, r2 = 0;
-
-  self->mask = g_malloc (n);
-  for (int y = 0; y < self->height; y++)
-    for (int x = 0; x < self->width; x++)
-      {
-        gsize i = (gsize) y * self->width + x;
-        self->mask[i] = mask->data[i] >= 0.5f;
-        if (self->mask[i])
-          {
-            sx += x + 0.5; sy += y + 0.5; count++;
-          }
-      }
-
-  if (count > 0)
-    {
-      self->cx = sx / count;
-      self->cy = sy / count;
-    }
-  else
-    {
-      self->cx = self->width / 2.0;
-      self->cy = self->height / 2.0;
-    }
-  /* The circle must cover the whole image: the soft mask may reach past the binary one. */
-  for (int i = 0; i < 4; i++)
-    {
-      double dx = (i & 1 ? self->width : 0) - self->cx;
-      double dy = (i & 2 ? self->height : 0) - self->cy;
-      r2 = MAX (r2, dx * dx + dy * dy);
-    }
-  self->radius = sqrt (r2);
+  return self->reveal < 1.0 || self->pending > 0;
 }
 
 /**
@@ -843,7 +745,7 @@ pm_canvas_set_result (PmCanvas      *self,
  * @owner: (nullable): keeps @edited alive and unchanged while referenced; NULL to copy
  * @owner_unref: drops one reference of @owner
  *
- * Like pm_canvas_set_result() without copying the edited pixels.
+ * Like pm_canvas_set_result() without copying: @owner keeps both @edited and @mask alive.
  */
 void
 pm_canvas_set_result_shared (PmCanvas       *self,
@@ -853,6 +755,8 @@ pm_canvas_set_result_shared (PmCanvas       *self,
                              GDestroyNotify  owner_unref,
                              gboolean        animate)
 {
+  PmPyramid *pyramid;
+
   g_return_if_fail (PM_IS_CANVAS (self));
   g_return_if_fail (self->original_bytes != NULL);
   g_return_if_fail (edited == NULL ||
@@ -860,28 +764,31 @@ pm_canvas_set_result_shared (PmCanvas       *self,
   g_return_if_fail (mask == NULL ||
                     (mask->width == self->width && mask->height == self->height));
 
+  pyramid = pm_pyramid_new (self->width, self->height);
   pm_canvas_clear_result (self);
   update_colors (self);
   if (edited != NULL)
     {
       self->edited_bytes = bytes_from_image (edited, owner, owner_unref);
+      pyramid->edited = g_bytes_ref (self->edited_bytes);
     }
   else if (owner != NULL)
     owner_unref (owner);
   if (mask != NULL)
-    set_mask (self, mask);
-  else
     {
-      self->cx = self->width / 2.0;
-      self->cy = self->height / 2.0;
-      self->radius = hypot (self->width, self->height) / 2;
+      if (owner != NULL && edited != NULL)
+        {
+          /* The owner keeps the mask alive too, as long as the edited bytes live. */
+          pyramid->mask = mask->data;
+          pyramid->mask_owner = g_bytes_ref (self->edited_bytes);
+        }
+      else
+        pyramid->mask_copy = g_memdup2 (mask->data,
+                                        (gsize) mask->width * mask->height * sizeof (float));
     }
-
-  if (animate && edited != NULL)
-    {
-      self->reveal = 0.0;
-      adw_animation_play (self->reveal_anim);
-    }
+  /* The edit appears (revealed, if @animate) once its pyramid arrives. */
+  self->animate_result = animate;
+  start_pyramid (self, pyramid, TRUE);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -1180,7 +1087,7 @@ pm_canvas_finalize (GObject *object)
   PmCanvas *self = PM_CANVAS (object);
 
   for (int k = 0; k < MAX_LEVELS; k++)
-    level_clear (&self->levels[k]);
+    pm_level_clear (&self->levels[k]);
   g_clear_pointer (&self->original_bytes, g_bytes_unref);
   g_clear_pointer (&self->edited_bytes, g_bytes_unref);
   g_clear_pointer (&self->mask, g_free);

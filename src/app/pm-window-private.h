@@ -121,6 +121,12 @@ gboolean    pm_window_load_image_async   (PmWindow      *self,
 PmImage    *pm_window_load_image_finish  (GAsyncResult  *result,
                                           GError       **error);
 
+/* pm-window-run.c */
+void        pm_window_build_engine_popover (PmWindow    *self);
+void        pm_window_refresh_engines    (PmWindow      *self);
+void        pm_window_engine_settings_changed (PmWindow *self);
+char       *pm_rgb_to_hex                (PmRgb          rgb);
+
 /* pm-window-actions.c */
 void        pm_window_init_actions       (PmWindow      *self);
 void        pm_window_dispose_actions    (PmWindow      *self);

@@ -17,6 +17,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pm-cli.h"
+#include "pm-cli-util.h"
 #include "pm-engine.h"
 #include "pm-image.h"
 #include "pm-instruction.h"
@@ -128,23 +129,39 @@ run_once (PmEngine            *engine,
   return TRUE;
 }
 
+static int
+bench_run (int              argc,
+           char           **argv,
+           PmCliEngineArgs *engine_args_out);
+
 int
 pm_cli_bench (int    argc,
               char **argv)
 {
-  g_autofree char *engine_name = NULL, *model_dir = NULL, *phrase = NULL;
+  PmCliEngineArgs engine_args = { 0 };
+  int rc = bench_run (argc, argv, &engine_args);
+
+  pm_cli_engine_args_clear (&engine_args);
+  return rc;
+}
+
+static int
+bench_run (int              argc,
+           char           **argv,
+           PmCliEngineArgs *engine_args_out)
+{
+  g_autofree char *phrase = NULL;
   gboolean json = FALSE;
-  int runs = 3, threads = 0;
+  int runs = 3;
   GOptionEntry entries[] = {
-    { "engine", 'e', 0, G_OPTION_ARG_STRING, &engine_name, "Engine (clipseg, builtin)", "NAME" },
-    { "model-dir", 'm', 0, G_OPTION_ARG_FILENAME, &model_dir, "CLIPSeg model folder", "DIR" },
     { "runs", 'n', 0, G_OPTION_ARG_INT, &runs, "Timed runs after the warm-up (3)", "N" },
     { "phrase", 'p', 0, G_OPTION_ARG_STRING, &phrase, "Prompt (default \"the cat\")", "TEXT" },
-    { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Compute threads (0 = cores − 1)", "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) ctx = g_option_context_new ("IMAGE");
+  g_autoptr(GOptionContext) ctx = NULL;
+  PmCliEngineArgs *engine_args = engine_args_out;
+  g_auto(GStrv) args = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PmImage) image = NULL;
   g_autoptr(PmEngine) engine = NULL;
@@ -157,53 +174,46 @@ pm_cli_bench (int    argc,
   g_autoptr(GArray) total = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) hits = g_array_new (FALSE, FALSE, sizeof (double));
   g_autofree char *first_text = NULL, *second_text = NULL;
-  PmEngineOptions options = { 0 };
+  const char *engine_name, *image_path;
   double load_ms, warmup_ms = 0, t0;
   gboolean is_clipseg;
   gsize weights_bytes = 0;
+  int rc = PM_EXIT_OK;
 
-  g_option_context_set_summary (ctx, "Measure an engine's speed and memory on IMAGE.");
+  ctx = pm_cli_context_new ("bench", "IMAGE",
+                            "Measure an engine's speed and memory on IMAGE, e.g. "
+                            "'paintmask bench --engine clipseg photo.jpg --json'.");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+  pm_cli_add_engine_options (ctx, engine_args);
+  if (!pm_cli_parse (ctx, "bench", argc, argv, &args))
+    return PM_EXIT_USAGE;
+  if (g_strv_length (args) != 1)
     {
-      fprintf (stderr, "paintmask bench: %s (see 'paintmask bench --help')\n", error->message);
-      return PM_EXIT_USAGE;
-    }
-  if (argc != 2)
-    {
-      fprintf (stderr, "paintmask bench: expected one IMAGE (see 'paintmask bench --help')\n");
+      pm_cli_error ("bench", "expected one IMAGE (see 'paintmask bench --help')");
       return PM_EXIT_USAGE;
     }
   if (runs < 1 || runs > 1000)
     {
-      fprintf (stderr, "paintmask bench: --runs must be 1…1000\n");
+      pm_cli_error ("bench", "--runs must be 1…1000");
       return PM_EXIT_USAGE;
     }
-  if (engine_name == NULL)
-    engine_name = g_strdup ("clipseg");
+  if (engine_args->engine == NULL)
+    engine_args->engine = g_strdup ("builtin");
+  engine_name = engine_args->engine;
   is_clipseg = strcmp (engine_name, "clipseg") == 0;
   if (phrase == NULL)
     phrase = g_strdup ("the cat");
+  image_path = args[0];
 
-  image = pm_image_load (argv[1], PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+  image = pm_cli_load_image ("bench", image_path);
   if (image == NULL)
-    {
-      fprintf (stderr, "paintmask bench: %s\n", error->message);
-      return PM_EXIT_ERROR;
-    }
+    return PM_EXIT_ERROR;
 
-  options.model_dir = model_dir;
-  options.threads = threads;
   t0 = pm_now_ms ();
-  engine = pm_engine_new (engine_name, &options, &error);
+  engine = pm_cli_engine_new ("bench", engine_args, &rc);
   load_ms = pm_now_ms () - t0;
-  options.model_dir = NULL;
   if (engine == NULL)
-    {
-      fprintf (stderr, "paintmask bench: %s\n", error->message);
-      return g_error_matches (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNKNOWN)
-             ? PM_EXIT_USAGE : PM_EXIT_ERROR;
-    }
+    return rc;
 
   first_text = g_strdup_printf ("segment %s", phrase);
   second_text = g_strdup_printf ("segment %s in the middle", phrase);
@@ -248,15 +258,12 @@ pm_cli_bench (int    argc,
   if (json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonGenerator) gen = json_generator_new ();
-      g_autoptr(JsonNode) root = NULL;
-      g_autofree char *text = NULL;
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "engine");
       json_builder_add_string_value (b, engine_name);
       json_builder_set_member_name (b, "image");
-      json_builder_add_string_value (b, argv[1]);
+      json_builder_add_string_value (b, image_path);
       json_builder_set_member_name (b, "width");
       json_builder_add_int_value (b, image->width);
       json_builder_set_member_name (b, "height");
@@ -287,15 +294,11 @@ pm_cli_bench (int    argc,
         }
       json_builder_end_object (b);
       json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      json_generator_set_root (gen, root);
-      json_generator_set_pretty (gen, TRUE);
-      text = json_generator_to_data (gen, NULL);
-      printf ("%s\n", text);
+      pm_cli_print_json (json_builder_get_root (b));
       return PM_EXIT_OK;
     }
 
-  printf ("engine %s on %s (%d×%d), %d runs after a warm-up\n", engine_name, argv[1],
+  printf ("engine %s on %s (%d×%d), %d runs after a warm-up\n", engine_name, image_path,
           image->width, image->height, runs);
   printf ("  %-22s %9.1f ms\n", "load", load_ms);
   printf ("  %-22s %9.1f ms\n", "warm-up run", warmup_ms);
@@ -312,6 +315,6 @@ pm_cli_bench (int    argc,
   return PM_EXIT_OK;
 
 failed:
-  fprintf (stderr, "paintmask bench: %s\n", error->message);
-  return PM_EXIT_ERROR;
+  pm_cli_error ("bench", "%s", error->message);
+  return pm_cli_exit_code (error);
 }

@@ -99,6 +99,7 @@ pm_cli_derive (int    argc,
   const char *original_path, *edited_path;
   double t, t_start, aspect_o, aspect_e;
   gint64 mask_pixels;
+  int exit_code;
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output,
       "Write the mask here (0/255 PNG; default: EDITED-STEM-mask.png)", "MASK.png" },
@@ -143,9 +144,11 @@ pm_cli_derive (int    argc,
       g_autofree char *stem = pm_cli_path_stem (edited_path);
       args.output = g_strdup_printf ("%s-mask.png", stem);
     }
-  if (!pm_cli_check_output (COMMAND, "-o", args.output) ||
-      (args.soft_mask != NULL && !pm_cli_check_output (COMMAND, "--soft-mask", args.soft_mask)))
-    return PM_EXIT_ERROR;
+  exit_code = pm_cli_check_output (COMMAND, "-o", args.output);
+  if (exit_code == PM_EXIT_OK && args.soft_mask != NULL)
+    exit_code = pm_cli_check_output (COMMAND, "--soft-mask", args.soft_mask);
+  if (exit_code != PM_EXIT_OK)
+    return exit_code;
   if (pm_cli_same_file (args.output, original_path) || pm_cli_same_file (args.output, edited_path))
     {
       pm_cli_error (COMMAND, "-o %s: would overwrite an input image", args.output);

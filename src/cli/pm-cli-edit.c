@@ -167,7 +167,7 @@ print_json (const char             *image_path,
 }
 
 /* Refuses an output that would overwrite the input image or another output. */
-static gboolean
+static int
 check_outputs (const char     *image_path,
                const EditArgs *args)
 {
@@ -179,23 +179,24 @@ check_outputs (const char     *image_path,
     {
       if (outs[i].path == NULL)
         continue;
-      if (!pm_cli_check_output (COMMAND, outs[i].option, outs[i].path))
-        return FALSE;
+      int code = pm_cli_check_output (COMMAND, outs[i].option, outs[i].path);
+      if (code != PM_EXIT_OK)
+        return code;
       if (pm_cli_same_file (outs[i].path, image_path))
         {
           pm_cli_error (COMMAND, "%s %s: would overwrite the input image", outs[i].option,
                         outs[i].path);
-          return FALSE;
+          return PM_EXIT_ERROR;
         }
       for (gsize j = 0; j < i; j++)
         if (outs[j].path != NULL && strcmp (outs[i].path, outs[j].path) == 0)
           {
             pm_cli_error (COMMAND, "%s and %s both name %s", outs[j].option, outs[i].option,
                           outs[i].path);
-            return FALSE;
+            return PM_EXIT_USAGE;
           }
     }
-  return TRUE;
+  return PM_EXIT_OK;
 }
 
 int
@@ -290,7 +291,7 @@ pm_cli_edit (int    argc,
     }
 #endif
 
-  /* Outputs: next to nothing but the current folder, named after the input. */
+  /* Default outputs go to the current folder, named after the input. */
   {
     g_autofree char *stem = pm_cli_path_stem (image_path);
     if (args.output == NULL)
@@ -298,8 +299,10 @@ pm_cli_edit (int    argc,
     if (args.mask == NULL)
       args.mask = g_strdup_printf ("%s-mask.png", stem);
   }
-  if (!check_outputs (image_path, &args))
-    return PM_EXIT_ERROR;
+  exit_code = check_outputs (image_path, &args);
+  if (exit_code != PM_EXIT_OK)
+    return exit_code;
+  exit_code = PM_EXIT_ERROR;
 
   engine = pm_cli_engine_new (COMMAND, &args.engine, &exit_code);
   if (engine == NULL)
@@ -386,7 +389,7 @@ pm_cli_edit (int    argc,
       if (result->message != NULL)
         printf ("note: %s\n", result->message);
       if (mask_pixels == 0)
-        printf ("note: the edit changed no pixels; the mask is empty\n");
+        printf ("note: no changed object found; the mask is empty\n");
       printf ("edited: %s\n", args.output);
       printf ("mask: %s (%" G_GINT64_FORMAT " pixels, %.1f%%)\n", args.mask, mask_pixels,
               100.0 * mask_pixels / ((double) image->width * image->height));

@@ -56,6 +56,21 @@ report (const GError *error)
   return PM_EXIT_ERROR;
 }
 
+/* Text from the database as one harmless terminal line: control characters (newlines,
+ * escape sequences) become spaces. Returns a string owned by @pool. */
+static const char *
+printable (GPtrArray  *pool,
+           const char *text)
+{
+  char *line = g_utf8_make_valid (text != NULL ? text : "", -1);
+
+  for (char *p = line; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      *p = ' ';
+  g_ptr_array_add (pool, line);
+  return line;
+}
+
 /* A column holding JSON text goes out as JSON; text that does not parse as a string. */
 static void
 add_json_text (JsonBuilder *builder,
@@ -64,13 +79,13 @@ add_json_text (JsonBuilder *builder,
 {
   JsonNode *node = text != NULL ? json_from_string (text, NULL) : NULL;
 
+  if (node == NULL)
+    {
+      pm_cli_json_add_string (builder, key, text);
+      return;
+    }
   json_builder_set_member_name (builder, key);
-  if (node != NULL)
-    json_builder_add_value (builder, node);
-  else if (text != NULL)
-    json_builder_add_string_value (builder, text);
-  else
-    json_builder_add_null_value (builder);
+  json_builder_add_value (builder, node);
 }
 
 /* ISO 8601 in UTC for JSON, local "YYYY-MM-DD HH:MM:SS" for people. */
@@ -179,6 +194,7 @@ list_sessions (PmStore           *store,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) sessions = pm_store_list_sessions (store, args->search, &error);
+  g_autoptr(GPtrArray) pool = NULL;
 
   if (sessions == NULL)
     return report (error);
@@ -224,6 +240,7 @@ list_sessions (PmStore           *store,
                pm_store_get_path (store));
       return PM_EXIT_OK;
     }
+  pool = g_ptr_array_new_with_free_func (g_free);
   printf ("%6s  %-19s  %5s  %-11s  %s\n", "ID", "UPDATED", "RUNS", "SIZE", "TITLE");
   for (guint i = 0; i < sessions->len; i++)
     {
@@ -232,7 +249,7 @@ list_sessions (PmStore           *store,
       g_autofree char *size = g_strdup_printf ("%dx%d", s->width, s->height);
 
       printf ("%6" G_GINT64_FORMAT "  %-19s  %5d  %-11s  %s\n", s->id, updated, s->n_runs,
-              size, s->title ? s->title : "");
+              size, printable (pool, s->title));
     }
   return PM_EXIT_OK;
 }
@@ -243,6 +260,7 @@ cmd_list (const HistoryArgs *args)
   g_autoptr(PmStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GPtrArray) pool = NULL;
   g_autofree char *path = db_path (args);
 
   /* Listing a history that was never recorded is an empty list, not a new file. */
@@ -293,6 +311,7 @@ cmd_list (const HistoryArgs *args)
                args->search ? " match" : "", path);
       return PM_EXIT_OK;
     }
+  pool = g_ptr_array_new_with_free_func (g_free);
   printf ("%6s  %7s  %-19s  %-8s  %-9s  %s\n", "ID", "SESSION", "STARTED", "ENGINE", "STATUS",
           "INSTRUCTION");
   for (guint i = 0; i < runs->len; i++)
@@ -302,7 +321,7 @@ cmd_list (const HistoryArgs *args)
 
       printf ("%6" G_GINT64_FORMAT "  %7" G_GINT64_FORMAT "  %-19s  %-8s  %-9s  %s\n",
               run->id, run->session_id, started, run->engine ? run->engine : "-",
-              run->status ? run->status : "-", run->instruction ? run->instruction : "");
+              run->status ? run->status : "-", printable (pool, run->instruction));
     }
   return PM_EXIT_OK;
 }
@@ -376,11 +395,12 @@ cmd_show (const HistoryArgs *args,
 
   {
     g_autofree char *started = format_time (run->started_at, FALSE);
+    g_autoptr(GPtrArray) pool = g_ptr_array_new_with_free_func (g_free);
 
     printf ("Run %" G_GINT64_FORMAT "\n", run->id);
-    printf ("  Instruction  %s\n", run->instruction ? run->instruction : "");
+    printf ("  Instruction  %s\n", printable (pool, run->instruction));
     printf ("  Session      %" G_GINT64_FORMAT " (%s, %d×%d)\n", session->id,
-            session->title ? session->title : "untitled", session->width, session->height);
+            printable (pool, session->title), session->width, session->height);
     if (session->source_path != NULL)
       printf ("  Image        %s\n", session->source_path);
     if (run->parent_run_id > 0)
@@ -391,9 +411,9 @@ cmd_show (const HistoryArgs *args,
       printf ("  Colour       %s\n", run->color);
     printf ("  Status       %s\n", run->status ? run->status : "-");
     if (run->error != NULL)
-      printf ("  Error        %s\n", run->error);
+      printf ("  Error        %s\n", printable (pool, run->error));
     if (run->message != NULL)
-      printf ("  Message      %s\n", run->message);
+      printf ("  Message      %s\n", printable (pool, run->message));
     printf ("  Started      %s\n", started);
     printf ("  Duration     %.1f ms\n", run->duration_ms);
     if (run->parsed_json != NULL)
@@ -647,6 +667,7 @@ pm_cli_history (int    argc,
   g_auto(GStrv) rest = NULL;
   const Subcommand *sub = NULL;
   char *session_text = NULL;
+  int sub_index = 1;
   gint64 id = 0;
   int status = PM_EXIT_USAGE;
   GOptionEntry entries[] = {
@@ -682,13 +703,22 @@ pm_cli_history (int    argc,
       fputs (usage, argc < 2 ? stderr : stdout);
       return argc < 2 ? PM_EXIT_USAGE : PM_EXIT_OK;
     }
+  /* `paintmask history --db FILE list` works too: options before the subcommand are kept
+   * and parsed with the ones after it. */
+  while (sub_index < argc && argv[sub_index][0] == '-')
+    sub_index += strcmp (argv[sub_index], "--db") == 0 ? 2 : 1;
+  if (sub_index >= argc)
+    {
+      pm_cli_error (COMMAND, "missing subcommand (see 'paintmask history --help')");
+      return PM_EXIT_USAGE;
+    }
   for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
-    if (strcmp (argv[1], subcommands[i].name) == 0)
+    if (strcmp (argv[sub_index], subcommands[i].name) == 0)
       sub = &subcommands[i];
   if (sub == NULL)
     {
-      pm_cli_error (COMMAND, "unknown subcommand '%s' (list, show, export, export-session, import, "
-                    "delete, delete-session, check)", argv[1]);
+      pm_cli_error (COMMAND, "unknown subcommand '%s' (list, show, export, export-session, "
+                    "import, delete, delete-session, check)", argv[sub_index]);
       return PM_EXIT_USAGE;
     }
 
@@ -699,11 +729,13 @@ pm_cli_history (int    argc,
   }
   g_option_context_set_summary (context, usage);
   g_option_context_add_main_entries (context, entries, NULL);
-  /* argv[0] is "history", argv[1] the subcommand; GOption treats argv[0] as the program. */
+  /* argv[0] is "history"; GOption treats rest[0] as the program and the subcommand is not
+   * passed on. */
   rest = g_new0 (char *, argc);
   rest[0] = g_strdup ("paintmask history");
-  for (int i = 2; i < argc; i++)
-    rest[i - 1] = g_strdup (argv[i]);
+  for (int i = 1, j = 1; i < argc; i++)
+    if (i != sub_index)
+      rest[j++] = g_strdup (argv[i]);
   if (!g_option_context_parse_strv (context, &rest, &error))
     {
       pm_cli_error (COMMAND, "%s: %s", sub->name, error->message);

@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pm-cli.h"
+#include "pm-cli-util.h"
 #include "pm-model.h"
 #include "pm-tokenizer.h"
 #if defined(PM_HAVE_PM_CLIPSEG) && defined(PM_HAVE_PM_NPY)
@@ -25,33 +26,26 @@ static int
 fail (const char *what,
       GError     *error)
 {
-  fprintf (stderr, "paintmask model %s: %s\n", what, error->message);
-  return g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE) ||
-         g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION) ||
-         g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED)
-         ? PM_EXIT_USAGE : PM_EXIT_ERROR;
+  g_autofree char *command = g_strdup_printf ("model %s", what);
+
+  pm_cli_error (command, "%s", error->message);
+  return pm_cli_exit_code (error);
 }
 
 static int
 usage_error (const char *what,
              const char *message)
 {
-  fprintf (stderr, "paintmask model %s: %s (see 'paintmask model %s --help')\n", what, message,
-           what);
+  g_autofree char *command = g_strdup_printf ("model %s", what);
+
+  pm_cli_error (command, "%s (see 'paintmask model %s --help')", message, what);
   return PM_EXIT_USAGE;
 }
 
 static void
 print_json (JsonBuilder *builder)
 {
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *text = NULL;
-
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  text = json_generator_to_data (gen, NULL);
-  printf ("%s\n", text);
+  pm_cli_print_json (json_builder_get_root (builder));
 }
 
 /* Parses options; returns -1 on success, else the exit code to return. */
@@ -63,11 +57,10 @@ parse (const char     *what,
        int            *argc,
        char         ***argv)
 {
-  g_autofree char *summary = g_strdup_printf ("%s", args_summary);
-  g_autoptr(GOptionContext) ctx = g_option_context_new (summary);
+  g_autofree char *command = g_strdup_printf ("model %s", what);
+  g_autoptr(GOptionContext) ctx = pm_cli_context_new (command, args_summary, description);
   g_autoptr(GError) error = NULL;
 
-  g_option_context_set_summary (ctx, description);
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, argc, argv, &error))
     return usage_error (what, error->message);
@@ -90,10 +83,12 @@ require_installed (const char *what,
                    const char *dir,
                    const char *model_dir)
 {
+  g_autofree char *command = g_strdup_printf ("model %s", what);
+
   if (model_dir != NULL || pm_model_dir_is_complete (dir, NULL))
     return TRUE;
-  fprintf (stderr, "paintmask model %s: no CLIPSeg model installed in %s; run 'paintmask "
-           "model download' or pass --model-dir\n", what, dir);
+  pm_cli_error (command, "no CLIPSeg model installed in %s; run 'paintmask model download' "
+                "or pass --model-dir", dir);
   return FALSE;
 }
 
@@ -206,8 +201,8 @@ cmd_download (int argc, char **argv)
       known = pm_model_lookup (name != NULL ? name : PM_MODEL_DEFAULT_NAME);
       if (known == NULL)
         {
-          fprintf (stderr, "paintmask model download: unknown model “%s” (known: %s)\n", name,
-                   PM_MODEL_DEFAULT_NAME);
+          pm_cli_error ("model download", "unknown model “%s” (known: %s)", name,
+                        PM_MODEL_DEFAULT_NAME);
           return PM_EXIT_USAGE;
         }
       spec = known;
@@ -468,7 +463,8 @@ cmd_verify (int argc, char **argv)
       spec = pm_model_lookup (name != NULL ? name : PM_MODEL_DEFAULT_NAME);
       if (spec == NULL)
         {
-          fprintf (stderr, "paintmask model verify: unknown model “%s”\n", name);
+          pm_cli_error ("model verify", "unknown model “%s” (known: %s)", name,
+                        PM_MODEL_DEFAULT_NAME);
           return PM_EXIT_USAGE;
         }
     }
@@ -586,9 +582,9 @@ cmd_logits (int argc, char **argv)
     model = pm_clipseg_load (dir, &error);
     if (model == NULL)
       return fail ("logits", error);
-    image = pm_image_load (argv[1], PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+    image = pm_cli_load_image ("model logits", argv[1]);
     if (image == NULL)
-      return fail ("logits", error);
+      return PM_EXIT_ERROR;
     s = pm_clipseg_get_input_size (model);
     pixels = g_new (float, (gsize) 3 * s * s);
     logits = g_new (float, (gsize) s * s);
@@ -605,7 +601,7 @@ cmd_logits (int argc, char **argv)
     return PM_EXIT_OK;
   }
 #else
-  fprintf (stderr, "paintmask model logits: this build has no CLIPSeg forward pass\n");
+  pm_cli_error ("model logits", "this build has no CLIPSeg forward pass");
   return PM_EXIT_ERROR;
 #endif
 }
@@ -641,8 +637,8 @@ pm_cli_model (int    argc,
           return subcommands[i].run (argc - 1, argv + 1);
       if (strcmp (argv[1], "--help") != 0 && strcmp (argv[1], "-h") != 0)
         {
-          fprintf (stderr, "paintmask model: unknown subcommand “%s” (see 'paintmask model "
-                   "--help')\n", argv[1]);
+          pm_cli_error ("model", "unknown subcommand “%s” (see 'paintmask model --help')",
+                        argv[1]);
           return PM_EXIT_USAGE;
         }
     }

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -261,7 +262,7 @@ pm_cli_load_image (const char *command,
   return image;
 }
 
-gboolean
+int
 pm_cli_check_output (const char *command,
                      const char *option,
                      const char *path)
@@ -272,34 +273,60 @@ pm_cli_check_output (const char *command,
   if (path[0] == '\0')
     {
       pm_cli_error (command, "%s: the output path is empty", option);
-      return FALSE;
+      return PM_EXIT_USAGE;
     }
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
       pm_cli_error (command, "%s %s: is a folder; give a file name", option, display);
-      return FALSE;
+      return PM_EXIT_USAGE;
     }
+  {
+    /* Outputs are always PNG (masks must be lossless); a .jpg name would lie about that. */
+    static const char * const other_formats[] = { ".jpg", ".jpeg", ".webp", ".tif", ".tiff",
+                                                  ".bmp", ".gif", ".avif", ".heic", NULL };
+    const char *dot = strrchr (path, '.');
+    for (int i = 0; dot != NULL && other_formats[i] != NULL; i++)
+      if (g_ascii_strcasecmp (dot, other_formats[i]) == 0)
+        {
+          pm_cli_error (command, "%s %s: outputs are PNG files; use a .png name", option,
+                        display);
+          return PM_EXIT_USAGE;
+        }
+  }
   dir = g_path_get_dirname (path);
   if (g_file_test (dir, G_FILE_TEST_EXISTS) && !g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
       g_autofree char *ddir = g_filename_display_name (dir);
       pm_cli_error (command, "%s %s: %s is not a folder", option, display, ddir);
-      return FALSE;
+      return PM_EXIT_ERROR;
     }
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
       g_autofree char *ddir = g_filename_display_name (dir);
       pm_cli_error (command, "%s %s: folder %s does not exist", option, display, ddir);
-      return FALSE;
+      return PM_EXIT_ERROR;
     }
-  if (g_access (dir, W_OK) != 0 ||
-      (g_file_test (path, G_FILE_TEST_EXISTS) && g_access (path, W_OK) != 0))
+  if (g_file_test (path, G_FILE_TEST_EXISTS) && g_access (path, W_OK) != 0)
     {
       pm_cli_error (command, "%s %s: cannot write there (%s)", option, display,
                     g_strerror (errno));
-      return FALSE;
+      return PM_EXIT_ERROR;
     }
-  return TRUE;
+  {
+    /* access() says yes to root everywhere; creating a file is the honest test. */
+    g_autofree char *probe = g_build_filename (dir, ".paintmask-probe-XXXXXX", NULL);
+    int fd = g_mkstemp (probe);
+    if (fd < 0)
+      {
+        int saved = errno;
+        pm_cli_error (command, "%s %s: cannot write in that folder (%s)", option, display,
+                      g_strerror (saved));
+        return PM_EXIT_ERROR;
+      }
+    close (fd);
+    g_unlink (probe);
+  }
+  return PM_EXIT_OK;
 }
 
 char *
@@ -338,6 +365,19 @@ struct _PmCliProgress {
   gint64    last_draw_us;
 };
 
+/* Ctrl-C while the line is shown: erase it so the shell prompt starts clean, then die of
+ * the signal as usual. Only async-signal-safe calls here. */
+static void
+progress_interrupted (int signum)
+{
+  static const char erase[] = "\r\033[K";
+  ssize_t ignored = write (STDERR_FILENO, erase, sizeof erase - 1);
+
+  (void) ignored;
+  signal (signum, SIG_DFL);
+  raise (signum);
+}
+
 PmCliProgress *
 pm_cli_progress_new (gboolean enabled)
 {
@@ -346,6 +386,11 @@ pm_cli_progress_new (gboolean enabled)
   g_mutex_init (&progress->lock);
   progress->enabled = enabled && isatty (STDERR_FILENO);
   progress->percent = -1;
+  if (progress->enabled)
+    {
+      signal (SIGINT, progress_interrupted);
+      signal (SIGTERM, progress_interrupted);
+    }
   return progress;
 }
 

@@ -75,9 +75,11 @@ PmEngine       *pm_cli_engine_new         (const char          *command,
 /* Loads an image, printing a one-line error naming @path on failure. */
 PmImage        *pm_cli_load_image         (const char          *command,
                                            const char          *path);
-/* Checks that @path can be created (its folder exists and is writable) before long work;
- * prints an error naming @option and @path if not. */
-gboolean        pm_cli_check_output       (const char          *command,
+/* Checks that @path is a sensible output name (not empty, not a folder, a PNG name) and can
+ * be created (its folder exists and is writable) before long work. Returns PM_EXIT_OK, or
+ * prints an error naming @option and @path and returns PM_EXIT_USAGE (the name) or
+ * PM_EXIT_ERROR (the file system). */
+int             pm_cli_check_output       (const char          *command,
                                            const char          *option,
                                            const char          *path);
 /* "photo" for "dir/photo.jpg". */

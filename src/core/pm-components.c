@@ -275,10 +275,12 @@ sort_item_cmp (const void *a,
   return x->index - y->index;
 }
 
+/* Sort keys: along a side, or by size when @size_rank is set ("the second largest"). */
 static int
 pick_by_ordinal (const PmComponents *comps,
                  int                 ordinal,
                  PmPosition          from,
+                 PmSizeRank          size_rank,
                  gint64              max_area)
 {
   g_autofree SortItem *items = g_new (SortItem, comps->n);
@@ -289,7 +291,9 @@ pick_by_ordinal (const PmComponents *comps,
       const PmComponent *c = &comps->components[k];
       if (!is_candidate (c, max_area))
         continue;
-      switch (from)
+      if (size_rank != PM_SIZE_RANK_NONE)
+        items[m].key = size_rank == PM_SIZE_RANK_SMALLEST ? (double) c->area : -(double) c->area;
+      else switch (from)
         {
         case PM_POSITION_RIGHT:  items[m].key = -c->cx; break;
         case PM_POSITION_TOP:    items[m].key = c->cy; break;
@@ -301,8 +305,10 @@ pick_by_ordinal (const PmComponents *comps,
       m++;
     }
   qsort (items, m, sizeof (SortItem), sort_item_cmp);
-  if (ordinal < 0 || ordinal > m)
-    idx = m - 1;
+  if (ordinal > m)
+    idx = m - 1;                    /* past the end: the last there is */
+  else if (ordinal < 0)
+    idx = MAX (0, m + ordinal);     /* -1 the last, -2 the second to last, … */
   else
     idx = ordinal - 1;
   return items[idx].index;
@@ -370,7 +376,8 @@ pick_by_size (const PmComponents *comps,
  * ignored by every rule. The rules, first match wins:
  *
  * - @ordinal ≠ 0: sort by centroid x (from the left or right) or y (from the top or
- *   bottom) and take the @ordinal-th; -1 or an ordinal past the end takes the last.
+ *   bottom) — or, with a @size_rank and no side, by size ("the second largest") — and take
+ *   the @ordinal-th; -n counts from the end (-1 the last); past the end takes the last.
  * - @size_rank set: the largest or smallest; with a @position too, only among the
  *   components on that side of the image centre (all of them if none is).
  * - @position set: the highest score t + 0.25 · √(area / largest area), where t runs
@@ -397,7 +404,12 @@ pm_components_pick (const PmComponents *components,
   max_area = largest_area (components);
 
   if (ordinal != 0)
-    return pick_by_ordinal (components, ordinal, ordinal_from, max_area);
+    {
+      gboolean by_side = ordinal_from == PM_POSITION_LEFT || ordinal_from == PM_POSITION_RIGHT ||
+                         ordinal_from == PM_POSITION_TOP || ordinal_from == PM_POSITION_BOTTOM;
+      return pick_by_ordinal (components, ordinal, ordinal_from,
+                              by_side ? PM_SIZE_RANK_NONE : size_rank, max_area);
+    }
   if (size_rank != PM_SIZE_RANK_NONE)
     {
       k = pick_by_size (components, size_rank, position, max_area);

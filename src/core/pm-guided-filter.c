@@ -166,35 +166,24 @@ pm_guided_filter_grey (const PmMask *guide,
 
 enum { R, G, B, P, RP, GP, BP, RR, RG, RB, GG, GB, BB, N_PLANES };
 
-/**
- * pm_guided_filter_color:
- * @guide: the guide image (RGB used, 0..255 read as 0..1)
- * @input: the plane to filter, same size as @guide
- * @radius: window radius in full-resolution pixels
- * @eps: regulariser
- * @subsample: fit on a grid this many times coarser (1 = exact filter)
- * @out: the result, same size (may be @input)
- */
-void
-pm_guided_filter_color (const PmImage *guide,
-                        const PmMask  *input,
-                        int            radius,
-                        float          eps,
-                        int            subsample,
-                        PmMask        *out)
+/* The colour filter; p comes either at full resolution (@input, block-averaged) or already
+ * on the s-times coarser grid (@input_low, ⌈w/s⌉ × ⌈h/s⌉). */
+static void
+guided_color (const PmImage *guide,
+              const PmMask  *input,
+              const PmMask  *input_low,
+              int            radius,
+              float          eps,
+              int            subsample,
+              PmMask        *out)
 {
   int w, h, lw, lh, s, r;
   gsize ln;
   float *planes[N_PLANES];
   g_autofree float *block = NULL;
 
-  g_return_if_fail (guide != NULL && input != NULL && out != NULL);
-  g_return_if_fail (guide->width == input->width && guide->height == input->height);
-  g_return_if_fail (out->width == input->width && out->height == input->height);
-  g_return_if_fail (radius >= 0 && eps > 0);
-
-  w = input->width;
-  h = input->height;
+  w = guide->width;
+  h = guide->height;
   s = MAX (subsample, 1);
   lw = (w + s - 1) / s;
   lh = (h + s - 1) / s;
@@ -204,26 +193,32 @@ pm_guided_filter_color (const PmImage *guide,
   for (int k = 0; k < N_PLANES; k++)
     planes[k] = block + ln * k;
 
-  /* Downsample I and p by s×s block means, with their products. */
+  /* Downsample I (and p) by s×s block means, with their products. */
   for (int ly = 0; ly < lh; ly++)
     for (int lx = 0; lx < lw; lx++)
       {
-        double acc[4] = { 0 };
+        guint32 rgb[3] = { 0 };
+        double acc_p = 0;
         int count = 0;
         gsize li = (gsize) ly * lw + lx;
 
         for (int y = ly * s; y < MIN (ly * s + s, h); y++)
-          for (int x = lx * s; x < MIN (lx * s + s, w); x++)
-            {
-              const guint8 *px = guide->data + ((gsize) y * w + x) * 4;
-              acc[R] += px[0] / 255.0;
-              acc[G] += px[1] / 255.0;
-              acc[B] += px[2] / 255.0;
-              acc[P] += input->data[(gsize) y * w + x];
-              count++;
-            }
-        for (int k = 0; k < 4; k++)
-          planes[k][li] = (float) (acc[k] / count);
+          {
+            const guint8 *px = guide->data + ((gsize) y * w + lx * s) * 4;
+            for (int x = lx * s; x < MIN (lx * s + s, w); x++, px += 4)
+              {
+                rgb[0] += px[0];
+                rgb[1] += px[1];
+                rgb[2] += px[2];
+                if (input != NULL)
+                  acc_p += input->data[(gsize) y * w + x];
+                count++;
+              }
+          }
+        planes[R][li] = (float) (rgb[0] / (255.0 * count));
+        planes[G][li] = (float) (rgb[1] / (255.0 * count));
+        planes[B][li] = (float) (rgb[2] / (255.0 * count));
+        planes[P][li] = input != NULL ? (float) (acc_p / count) : input_low->data[li];
       }
   for (gsize i = 0; i < ln; i++)
     {
@@ -342,4 +337,61 @@ pm_guided_filter_color (const PmImage *guide,
           }
       }
   }
+}
+
+/**
+ * pm_guided_filter_color:
+ * @guide: the guide image (RGB used, 0..255 read as 0..1)
+ * @input: the plane to filter, same size as @guide
+ * @radius: window radius in full-resolution pixels
+ * @eps: regulariser
+ * @subsample: fit on a grid this many times coarser (1 = exact filter)
+ * @out: the result, same size (may be @input)
+ */
+void
+pm_guided_filter_color (const PmImage *guide,
+                        const PmMask  *input,
+                        int            radius,
+                        float          eps,
+                        int            subsample,
+                        PmMask        *out)
+{
+  g_return_if_fail (guide != NULL && input != NULL && out != NULL);
+  g_return_if_fail (guide->width == input->width && guide->height == input->height);
+  g_return_if_fail (out->width == input->width && out->height == input->height);
+  g_return_if_fail (radius >= 0 && eps > 0);
+
+  guided_color (guide, input, NULL, radius, eps, subsample, out);
+}
+
+/**
+ * pm_guided_filter_color_coarse:
+ * @guide: the full-resolution guide image
+ * @input_low: the plane to filter, given on the coarse grid: ⌈w/@subsample⌉ ×
+ *   ⌈h/@subsample⌉, each value standing for its @subsample² block
+ * @radius: window radius in full-resolution pixels
+ * @eps: regulariser
+ * @subsample: grid factor (≥ 1)
+ * @out: the full-resolution result, the size of @guide
+ *
+ * The fast guided filter when the input is coarse anyway (an upsampled mask): nothing is
+ * computed at full resolution but the final q = a·I + b.
+ */
+void
+pm_guided_filter_color_coarse (const PmImage *guide,
+                               const PmMask  *input_low,
+                               int            radius,
+                               float          eps,
+                               int            subsample,
+                               PmMask        *out)
+{
+  int s = MAX (subsample, 1);
+
+  g_return_if_fail (guide != NULL && input_low != NULL && out != NULL);
+  g_return_if_fail (input_low->width == (guide->width + s - 1) / s &&
+                    input_low->height == (guide->height + s - 1) / s);
+  g_return_if_fail (out->width == guide->width && out->height == guide->height);
+  g_return_if_fail (radius >= 0 && eps > 0);
+
+  guided_color (guide, NULL, input_low, radius, eps, s, out);
 }

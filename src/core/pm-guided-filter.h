@@ -43,4 +43,13 @@ void pm_guided_filter_color    (const PmImage *guide,
                                 int            subsample,
                                 PmMask        *out);
 
+/* Same, with the input already on the coarse grid (⌈w/@subsample⌉ × ⌈h/@subsample⌉, one
+ * value per @subsample² block): only q = a·I + b is computed at full resolution. */
+void pm_guided_filter_color_coarse (const PmImage *guide,
+                                    const PmMask  *input_low,
+                                    int            radius,
+                                    float          eps,
+                                    int            subsample,
+                                    PmMask        *out);
+
 G_END_DECLS

@@ -24,7 +24,11 @@ typedef struct {
   PmComponent *components;  /* n entries, components[i].label == i + 1 */
 } PmComponents;
 
-/* In-place ops on binary masks; radius in pixels (a disk-like square-cross structuring element). */
+/* In-place ops on binary masks; radius in pixels. The structuring element is the digital
+ * disk dx² + dy² ≤ r² (radius 1: the 4-neighbour cross), computed with a distance
+ * transform so the cost does not depend on the radius. Pixels outside the image count as
+ * neither foreground nor background: erosion does not eat in from the border, so a
+ * closing near the border keeps what the dilation pushed against it. */
 void          pm_morph_dilate         (PmMask        *mask,
                                        int            radius);
 void          pm_morph_erode          (PmMask        *mask,

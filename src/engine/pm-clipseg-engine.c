@@ -138,6 +138,49 @@ choose_component (const PmMask              *soft,
   return keep;
 }
 
+/* Logits sampled bilinearly (half-pixel centres, as pm_clipseg_resize_bilinear) at the
+ * centres of the s×s blocks of a w×h image, then the sigmoid: the soft mask on the coarse
+ * grid ⌈w/s⌉ × ⌈h/s⌉. With s = 1 this is exactly the full-resolution soft mask. */
+static PmMask *
+coarse_soft_mask (const float *logits,
+                  int          S,
+                  int          w,
+                  int          h,
+                  int          s)
+{
+  int lw = (w + s - 1) / s, lh = (h + s - 1) / s;
+  PmMask *soft = pm_mask_new (lw, lh);
+  g_autofree int *x0 = g_new (int, lw);
+  g_autofree int *x1 = g_new (int, lw);
+  g_autofree float *tx = g_new (float, lw);
+
+  for (int lx = 0; lx < lw; lx++)
+    {
+      double centre = lx * s + (MIN (s, w - lx * s) - 1) / 2.0;
+      double src = MAX ((centre + 0.5) * S / w - 0.5, 0.0);
+      x0[lx] = MIN ((int) src, S - 1);
+      x1[lx] = MIN (x0[lx] + 1, S - 1);
+      tx[lx] = (float) (src - x0[lx]);
+    }
+  for (int ly = 0; ly < lh; ly++)
+    {
+      double centre = ly * s + (MIN (s, h - ly * s) - 1) / 2.0;
+      double src = MAX ((centre + 0.5) * S / h - 0.5, 0.0);
+      int y0 = MIN ((int) src, S - 1), y1 = MIN (y0 + 1, S - 1);
+      float ty = (float) (src - y0);
+      const float *r0 = logits + (gsize) y0 * S, *r1 = logits + (gsize) y1 * S;
+      float *dst = soft->data + (gsize) ly * lw;
+
+      for (int lx = 0; lx < lw; lx++)
+        {
+          float top = r0[x0[lx]] + (r0[x1[lx]] - r0[x0[lx]]) * tx[lx];
+          float bottom = r1[x0[lx]] + (r1[x1[lx]] - r1[x0[lx]]) * tx[lx];
+          dst[lx] = 1.f / (1.f + expf (-(top + (bottom - top) * ty)));
+        }
+    }
+  return soft;
+}
+
 /**
  * pm_clipseg_logits_to_mask:
  * @logits: S×S raw logits
@@ -145,6 +188,11 @@ choose_component (const PmMask              *soft,
  * @image: the full-resolution image (the guide)
  * @instruction: (nullable): position/rank qualifiers choose a component
  * @params: (nullable): post-processing parameters, %NULL for the defaults
+ *
+ * Resize the logits to the image, sigmoid (HF's order), guided-filter refinement on the
+ * photo, and the component the qualifiers choose. Large photos are handled on a grid at
+ * most max_fit_side wide: the model's mask carries no finer detail, and only the final
+ * q = a·I + b of the filter runs at full resolution.
  *
  * Returns: (transfer full): a soft mask (0..1) at the image's size
  */
@@ -157,9 +205,9 @@ pm_clipseg_logits_to_mask (const float               *logits,
 {
   PmClipsegPostParams defaults;
   g_autoptr(PmMask) keep = NULL;
+  g_autoptr(PmMask) coarse = NULL;
   PmMask *soft;
-  gsize n;
-  int side = MAX (image->width, image->height), radius;
+  int w, h, side, radius, grid;
 
   g_return_val_if_fail (logits != NULL && image != NULL && s > 0, NULL);
   if (params == NULL)
@@ -167,29 +215,40 @@ pm_clipseg_logits_to_mask (const float               *logits,
       pm_clipseg_post_params_init (&defaults);
       params = &defaults;
     }
-
-  /* Resize the logits, then the sigmoid (as HF's post-processing does it). */
-  soft = pm_mask_new (image->width, image->height);
-  pm_clipseg_resize_bilinear (logits, s, s, soft->data, image->width, image->height);
-  n = (gsize) image->width * image->height;
-  for (gsize i = 0; i < n; i++)
-    soft->data[i] = 1.f / (1.f + expf (-soft->data[i]));
-
+  w = image->width;
+  h = image->height;
+  side = MAX (w, h);
   radius = MAX (2, (int) lround (params->radius_scale * side / s));
+  grid = params->refine ? MAX (1, (side + params->max_fit_side - 1) /
+                                  MAX (params->max_fit_side, 1)) : 1;
+
+  /* The soft mask on the fitting grid (the full image when grid = 1). */
+  coarse = coarse_soft_mask (logits, s, w, h, grid);
+
+  /* The chosen component, on the model's own mask (before refinement may join blobs),
+   * grown by the filter radius so the refined edge is kept. */
   if (has_qualifier (instruction))
-    keep = choose_component (soft, instruction, params, radius);
+    keep = choose_component (coarse, instruction, params, MAX (1, radius / grid));
 
   /* Edges follow the photo: the upsampled mask is blurred over about side/S pixels and its
    * boundaries are uncertain by a fraction of a patch, so the window spans a few of those. */
   if (params->refine)
     {
-      int subsample = MAX (1, (side + params->max_fit_side - 1) / MAX (params->max_fit_side, 1));
-      pm_guided_filter_color (image, soft, radius, (float) params->eps, subsample, soft);
+      soft = pm_mask_new (w, h);
+      pm_guided_filter_color_coarse (image, coarse, radius, (float) params->eps, grid, soft);
     }
+  else
+    soft = g_steal_pointer (&coarse);
+
   if (keep != NULL)
-    for (gsize i = 0; i < n; i++)
-      if (keep->data[i] < 0.5f)
-        soft->data[i] = 0.f;
+    for (int y = 0; y < h; y++)
+      {
+        const float *k = keep->data + (gsize) (y / grid) * keep->width;
+        float *row = soft->data + (gsize) y * w;
+        for (int x = 0; x < w; x++)
+          if (k[x / grid] < 0.5f)
+            row[x] = 0.f;
+      }
   return soft;
 }
 
@@ -223,6 +282,50 @@ report (PmProgressFunc progress,
 }
 
 /* ---------------------------------------------------------------- runs */
+
+static inline guint64
+mix64 (guint64 x)
+{
+  /* splitmix64's finaliser */
+  x ^= x >> 30;
+  x *= G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
+  x ^= x >> 27;
+  x *= G_GUINT64_CONSTANT (0x94d049bb133111eb);
+  x ^= x >> 31;
+  return x;
+}
+
+/* The cache key of an image: size plus a 256-bit fingerprint of the pixels from four
+ * independent multiply-rotate lanes (several GB/s, where SHA-256 would cost 150 ms on a
+ * 12-megapixel photo). Not cryptographic: both images come from the same user, and a
+ * collision could only make the engine reuse the other image's activations. */
+static char *
+image_fingerprint (const PmImage *image)
+{
+  const guint64 prime = G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
+  guint64 lane[4] = { G_GUINT64_CONSTANT (0x243f6a8885a308d3),
+                      G_GUINT64_CONSTANT (0x13198a2e03707344),
+                      G_GUINT64_CONSTANT (0xa4093822299f31d0),
+                      G_GUINT64_CONSTANT (0x082efa98ec4e6c89) };
+  gsize n = (gsize) image->width * image->height * 4, i = 0;
+  const guint8 *p = image->data;
+
+  for (; i + 32 <= n; i += 32)
+    for (int k = 0; k < 4; k++)
+      {
+        guint64 v;
+        memcpy (&v, p + i + 8 * k, 8);
+        lane[k] = ((lane[k] ^ v) * prime);
+        lane[k] = (lane[k] << 29) | (lane[k] >> 35);
+      }
+  for (; i < n; i++)
+    lane[i % 4] = (lane[i % 4] ^ p[i]) * prime;
+  for (int k = 0; k < 4; k++)
+    lane[k] = mix64 (lane[k] ^ n ^ ((guint64) k << 56));
+  return g_strdup_printf ("%dx%d-%016" G_GINT64_MODIFIER "x%016" G_GINT64_MODIFIER "x%016"
+                          G_GINT64_MODIFIER "x%016" G_GINT64_MODIFIER "x", image->width,
+                          image->height, lane[0], lane[1], lane[2], lane[3]);
+}
 
 /* With the lock held: the vision activations of @image, from the cache or computed. */
 static const PmClipsegVision *
@@ -288,7 +391,7 @@ run_phrases_locked (PmClipsegEngine     *self,
   ProgressScale scale = { progress, progress_data, 0, 0 };
   double vision_share, per_phrase, t0;
 
-  checksum = pm_image_checksum (image);
+  checksum = image_fingerprint (image);
   cached = self->cached_vision != NULL && g_strcmp0 (checksum, self->cached_checksum) == 0;
   /* Shares of the run for the progress fraction: vision dominates when it runs. */
   vision_share = cached ? 0.0 : 0.8;

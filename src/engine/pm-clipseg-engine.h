@@ -8,8 +8,8 @@
  * applies the sigmoid, refines the soft mask with a colour guided filter on the
  * full-resolution photo, and, when the instruction has a position or rank qualifier, keeps
  * only the chosen connected component. The vision activations of the last image are cached
- * (keyed by pm_image_checksum ()), so a second instruction on the same image runs only the
- * text encoder and the decoder. Runs are serialised by a mutex.
+ * (keyed by its size and a fingerprint of its pixels), so a second instruction on the same
+ * image runs only the text encoder and the decoder. Runs are serialised by a mutex.
  */
 #pragma once
 
@@ -28,7 +28,7 @@ typedef struct {
 /* Refinement and selection parameters (defaults from pm_clipseg_engine_params_init ()). */
 typedef struct {
   gboolean refine;           /* guided filter on (TRUE) */
-  double   radius_scale;     /* radius = scale × image side / S (4.0; tests/bench/bench-refine.c) */
+  double   radius_scale;     /* radius = scale × image side / S (4.0, see bench-refine.c) */
   double   eps;              /* guided-filter regulariser, guide in 0..1 (1e-4) */
   int      max_fit_side;     /* fit on a grid no larger than this (640) */
   float    threshold;        /* soft → binary for components (0.5) */

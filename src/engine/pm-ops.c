@@ -67,11 +67,13 @@ linear_few_rows (float       *out,
                  gint64       m,
                  gint64       k,
                  gint64       n,
+                 gint64       j_begin,
+                 gint64       j_end,
                  gboolean     acc)
 {
   gint64 k8 = k / 8 * 8;
 
-  for (gint64 j = 0; j < n; j++)
+  for (gint64 j = j_begin; j < j_end; j++)
     {
       const float *wj = w + j * k;
       float bias = b != NULL ? b[j] : 0.0f;
@@ -124,6 +126,51 @@ linear_few_rows (float       *out,
  *
  * out = x · wᵀ + b. Few rows use a dedicated kernel, otherwise one sgemm.
  */
+typedef struct {
+  float       *out;
+  const float *x, *w, *b;
+  gint64       m, k, n, j_begin, j_end;
+  gboolean     acc;
+} FewRowsJob;
+
+static gpointer
+few_rows_thread (gpointer data)
+{
+  FewRowsJob *job = data;
+
+  linear_few_rows (job->out, job->x, job->w, job->b, job->m, job->k, job->n, job->j_begin,
+                   job->j_end, job->acc);
+  return NULL;
+}
+
+/* The few-rows kernel is bound by reading the weights; with two or more compute threads
+ * allowed, a large matrix is split in two halves of output columns (one helper thread,
+ * ~50 µs to start, against milliseconds of work). */
+static void
+linear_few_rows_run (float       *out,
+                     const float *x,
+                     const float *w,
+                     const float *b,
+                     gint64       m,
+                     gint64       k,
+                     gint64       n,
+                     gboolean     acc)
+{
+  if (n >= 64 && n * k >= (1 << 18) && openblas_get_num_threads () >= 2)
+    {
+      FewRowsJob job = { out, x, w, b, m, k, n, n / 2, n, acc };
+      GThread *thread = g_thread_try_new ("pm-linear", few_rows_thread, &job, NULL);
+
+      if (thread != NULL)
+        {
+          linear_few_rows (out, x, w, b, m, k, n, 0, n / 2, acc);
+          g_thread_join (thread);
+          return;
+        }
+    }
+  linear_few_rows (out, x, w, b, m, k, n, 0, n, acc);
+}
+
 void
 pm_op_linear (PmTensor       *out,
               const PmTensor *x,
@@ -144,7 +191,7 @@ pm_op_linear (PmTensor       *out,
     g_assert_cmpint (pm_tensor_numel (b), ==, n);
   if (m <= PM_FEW_ROWS)
     {
-      linear_few_rows (out->data, x->data, w->data, b != NULL ? b->data : NULL, m, k, n, FALSE);
+      linear_few_rows_run (out->data, x->data, w->data, b != NULL ? b->data : NULL, m, k, n, FALSE);
       return;
     }
   if (b != NULL)
@@ -186,7 +233,7 @@ pm_op_linear_acc (PmTensor       *out,
     g_assert_cmpint (pm_tensor_numel (b), ==, n);
   if (m <= PM_FEW_ROWS)
     {
-      linear_few_rows (out->data, x->data, w->data, b != NULL ? b->data : NULL, m, k, n, TRUE);
+      linear_few_rows_run (out->data, x->data, w->data, b != NULL ? b->data : NULL, m, k, n, TRUE);
       return;
     }
   if (b != NULL)

@@ -124,6 +124,7 @@ pm_pipeline_run (PmEngine                *engine,
                  GError                 **error)
 {
   g_autoptr(PmPipelineResult) result = NULL;
+  g_autoptr(PmInstruction) engine_instruction = NULL;
   PmPipelineOptions defaults;
   PmEngineResult er = { 0 };
   PmDeriveOptions derive_options;
@@ -169,7 +170,18 @@ pm_pipeline_run (PmEngine                *engine,
   /* Engine: a soft mask (local) or an edited image (remote). */
   progress_report (&map, "running engine", PROGRESS_ENGINE_START);
   er.timings = pm_timings_new ();
-  if (!pm_engine_run (engine, image, result->instruction, engine_progress_cb, &map,
+  /* The engine sees the colour actually used: a generative editor is asked to paint with it,
+   * so a --color override or a custom highlight colour must reach the prompt. The recorded
+   * instruction stays as parsed. */
+  engine_instruction = pm_instruction_copy (result->instruction);
+  if (options->has_color || (!engine_instruction->has_color && options->has_highlight))
+    {
+      engine_instruction->has_color = TRUE;
+      engine_instruction->color = result->color;
+      g_free (engine_instruction->color_name);
+      engine_instruction->color_name = pm_color_to_hex (result->color);
+    }
+  if (!pm_engine_run (engine, image, engine_instruction, engine_progress_cb, &map,
                       cancellable, &er, error))
     {
       pm_engine_result_clear (&er);

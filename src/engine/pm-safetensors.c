@@ -161,6 +161,27 @@ f16_table (void)
   return table;
 }
 
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define PM_HAVE_F16C_PATH 1
+
+/* Eight halves per instruction with the F16C conversion (exact, like the table). */
+__attribute__ ((target ("avx,f16c"))) static gsize
+f16_to_f32_f16c (const guint8 *src,
+                 float        *dst,
+                 gsize         n)
+{
+  gsize i = 0;
+
+  for (; i + 8 <= n; i += 8)
+    {
+      __m128i h = _mm_loadu_si128 ((const __m128i *) (const void *) (src + 2 * i));
+      _mm256_storeu_ps (dst + i, _mm256_cvtph_ps (h));
+    }
+  return i;
+}
+#endif
+
 gboolean
 pm_dtype_convert_f32 (PmDtype       dtype,
                       const guint8 *src,
@@ -178,7 +199,13 @@ pm_dtype_convert_f32 (PmDtype       dtype,
     case PM_DTYPE_F16:
       {
         const float *table = f16_table ();
-        for (gsize i = 0; i < n; i++)
+        gsize i = 0;
+
+#ifdef PM_HAVE_F16C_PATH
+        if (__builtin_cpu_supports ("f16c"))
+          i = f16_to_f32_f16c (src, dst, n);
+#endif
+        for (; i < n; i++)
           {
             guint16 h;
             memcpy (&h, src + 2 * i, 2);

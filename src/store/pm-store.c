@@ -74,147 +74,6 @@ pm_artifact_kind_from_string (const char     *str,
   return FALSE;
 }
 
-void
-pm_store_set_sqlite_error (PmStore     *store,
-                           GError     **error,
-                           int          rc,
-                           const char  *what)
-{
-  int code = pm_store_error_code (rc);
-
-  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-    g_set_error (error, PM_STORE_ERROR, code,
-                 "%s: %s failed: the database stayed locked by another process for %d s",
-                 store->path, what, PM_STORE_BUSY_TIMEOUT_MS / 1000);
-  else
-    g_set_error (error, PM_STORE_ERROR, code, "%s: %s failed: %s",
-                 store->path, what, sqlite3_errmsg (store->db));
-}
-
-sqlite3_stmt *
-pm_store_prepare (PmStore     *store,
-                  const char  *sql,
-                  GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      pm_store_set_sqlite_error (store, error, rc, "preparing a query");
-      sqlite3_finalize (stmt);
-      return NULL;
-    }
-  return stmt;
-}
-
-/* Steps @stmt to completion (it must return no rows). */
-gboolean
-pm_store_step_done (PmStore       *store,
-                    sqlite3_stmt  *stmt,
-                    const char    *what,
-                    GError       **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc != SQLITE_DONE)
-    {
-      pm_store_set_sqlite_error (store, error, rc, what);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-pm_store_exec (PmStore     *store,
-               const char  *sql,
-               const char  *what,
-               GError     **error)
-{
-  int rc = sqlite3_exec (store->db, sql, NULL, NULL, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      pm_store_set_sqlite_error (store, error, rc, what);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* Runs @sql with ?1 bound to @arg and no rows expected. */
-gboolean
-pm_store_exec_with_id (PmStore     *store,
-                       const char  *sql,
-                       gint64       arg,
-                       const char  *what,
-                       GError     **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = pm_store_prepare (store, sql, error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, arg);
-  return pm_store_step_done (store, stmt, what, error);
-}
-
-/* Sets *@value to the first column of the first row; FALSE with NOT_FOUND if no row. */
-gboolean
-pm_store_query_int64 (PmStore     *store,
-                      const char  *sql,
-                      gint64       arg,
-                      gint64      *value,
-                      GError     **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = pm_store_prepare (store, sql, error);
-  int rc;
-
-  if (stmt == NULL)
-    return FALSE;
-  if (sqlite3_bind_parameter_count (stmt) > 0)
-    sqlite3_bind_int64 (stmt, 1, arg);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      *value = sqlite3_column_int64 (stmt, 0);
-      return TRUE;
-    }
-  if (rc == SQLITE_DONE)
-    g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND, "%s: no row", store->path);
-  else
-    pm_store_set_sqlite_error (store, error, rc, "a query");
-  return FALSE;
-}
-
-gboolean
-pm_store_begin (PmStore     *store,
-                GError     **error)
-{
-  return pm_store_exec (store, "BEGIN IMMEDIATE", "starting a transaction", error);
-}
-
-gboolean
-pm_store_commit (PmStore     *store,
-                 GError     **error)
-{
-  return pm_store_exec (store, "COMMIT", "committing", error);
-}
-
-void
-pm_store_rollback (PmStore *store)
-{
-  /* SQLite rolls back by itself after some errors (e.g. SQLITE_FULL); ROLLBACK would then
-   * fail with "no transaction is active". */
-  if (!sqlite3_get_autocommit (store->db))
-    sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-char *
-pm_store_dup_column (sqlite3_stmt *stmt,
-                     int           col)
-{
-  return g_strdup ((const char *) sqlite3_column_text (stmt, col));
-}
-
 static char *
 sha256_bytes (GBytes *bytes)
 {
@@ -234,25 +93,6 @@ sha256_pixels (const PmImage *image)
   g_checksum_update (sum, (const guchar *) header, -1);
   g_checksum_update (sum, image->data, (gssize) image->width * image->height * 4);
   return g_strdup (g_checksum_get_string (sum));
-}
-
-/* "%text%" with LIKE's wildcards in @text escaped by '\'; NULL for NULL or "". */
-char *
-pm_store_like_pattern (const char *text)
-{
-  GString *s;
-
-  if (text == NULL || *text == '\0')
-    return NULL;
-  s = g_string_new ("%");
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '%' || *p == '_' || *p == '\\')
-        g_string_append_c (s, '\\');
-      g_string_append_c (s, *p);
-    }
-  g_string_append_c (s, '%');
-  return g_string_free (s, FALSE);
 }
 
 static gint64
@@ -625,27 +465,6 @@ insert_artifact (PmStore        *store,
   return sqlite3_last_insert_rowid (store->db);
 }
 
-gboolean
-pm_store_check_exists (PmStore     *store,
-                       const char  *table,
-                       gint64       id,
-                       GError     **error)
-{
-  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s WHERE id = ?1", table);
-  gint64 n = 0;
-
-  if (!pm_store_query_int64 (store, sql, id, &n, error))
-    return FALSE;
-  if (n == 0)
-    {
-      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
-                   "no %s %" G_GINT64_FORMAT " in %s",
-                   g_str_equal (table, "runs") ? "run" : "session", id, store->path);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static gint64
 find_session_for_hash (PmStore     *store,
                        const char  *sha,
@@ -905,6 +724,10 @@ pm_store_add_artifact (PmStore         *store,
     goto out;
   if (!pm_store_check_exists (store, "runs", run_id, error) ||
       (id = insert_artifact (store, run_id, &enc, error)) == 0 ||
+      !pm_store_exec_with_id (store, "UPDATE sessions SET updated_at = "
+                              "max (updated_at, CAST (strftime ('%s', 'now') AS INTEGER)) "
+                              "WHERE id = (SELECT session_id FROM runs WHERE id = ?1)", run_id,
+                              "updating the session", error) ||
       !pm_store_commit (store, error))
     {
       pm_store_rollback (store);

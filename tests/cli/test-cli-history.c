@@ -76,6 +76,7 @@ fixture_setup (Fixture       *f,
                      .status = "error", .error = "model not installed",
                      .started_at = 1760000001000000 };
   PmRunRecord r3 = { .instruction = "paint the 100% sky blue", .engine = "builtin",
+                     .message = "two\nlines and an \033[31mescape",
                      .started_at = 1760000002000000 };
 
   f->dir = pm_test_tmpdir ();
@@ -201,6 +202,15 @@ test_list_json (Fixture       *f,
   runs = json_object_get_array_member (json_node_get_object (by_session), "runs");
   g_assert_cmpuint (json_array_get_length (runs), ==, 2);
 
+  /* --db may come before the subcommand. */
+  {
+    g_autofree char *before = run_cli (0, NULL, "history", "--db", f->db, "list", "--json",
+                                       NULL);
+    g_autoptr(JsonNode) node = parse_json (before);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                        json_node_get_object (node), "runs")), ==, 3);
+  }
+
   /* PAINTMASK_DB points the command at the database when --db is absent. */
   g_setenv ("PAINTMASK_DB", f->db, TRUE);
   out_sessions = run_cli (0, NULL, "history", "list", "--sessions", "--json", NULL);
@@ -208,6 +218,16 @@ test_list_json (Fixture       *f,
   sessions = parse_json (out_sessions);
   runs = json_object_get_array_member (json_node_get_object (sessions), "sessions");
   g_assert_cmpuint (json_array_get_length (runs), ==, 2);
+}
+
+static guint
+count_lines (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = text; *p != '\0'; p++)
+    n += *p == '\n';
+  return n;
 }
 
 static void
@@ -222,6 +242,15 @@ test_list_text (Fixture       *f,
   g_assert_nonnull (strstr (out, "paint the banana purple"));
   g_assert_nonnull (strstr (out, "segment the cup"));
   g_assert_nonnull (strstr (out, "INSTRUCTION"));
+  g_assert_cmpint (count_lines (out), ==, 4); /* header + 3 runs */
+
+  /* Control characters stored in the history never reach the terminal. */
+  {
+    g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, f->run_b1);
+    g_autofree char *shown = run_cli (0, NULL, "history", "show", id, "--db", f->db, NULL);
+    g_assert_null (strchr (shown, '\033'));
+    g_assert_nonnull (strstr (shown, "two lines and an  [31mescape"));
+  }
 
   /* A database that was never written lists nothing and is not created. */
   none = run_cli (0, &err, "history", "list", "--db", missing, NULL);
@@ -364,6 +393,25 @@ test_export_session (Fixture       *f,
                    f->db, NULL));
   g_free (run_cli (2, NULL, "history", "export-session", sid, "--db", f->db, NULL));
 
+  /* Without --db or PAINTMASK_DB the history lives under $XDG_DATA_HOME. */
+  {
+    g_autofree char *xdg = g_build_filename (f->dir, "xdg", NULL);
+    g_autofree char *want = g_build_filename (xdg, "paintmask", "history.sqlite3", NULL);
+    g_autofree char *old_xdg = g_strdup (g_getenv ("XDG_DATA_HOME"));
+    g_autofree char *old_db = g_strdup (g_getenv ("PAINTMASK_DB"));
+
+    g_setenv ("XDG_DATA_HOME", xdg, TRUE);
+    g_unsetenv ("PAINTMASK_DB");
+    g_free (run_cli (0, NULL, "history", "import", file, NULL));
+    if (old_xdg != NULL)
+      g_setenv ("XDG_DATA_HOME", old_xdg, TRUE);
+    else
+      g_unsetenv ("XDG_DATA_HOME");
+    if (old_db != NULL)
+      g_setenv ("PAINTMASK_DB", old_db, TRUE);
+    g_assert_true (g_file_test (want, G_FILE_TEST_IS_REGULAR));
+  }
+
   /* Import into another database, then list it there. */
   imported = run_cli (0, NULL, "history", "import", file, "--db", other, NULL);
   g_assert_nonnull (strstr (imported, "Imported session"));
@@ -421,6 +469,7 @@ test_errors (Fixture       *f,
   g_free (run_cli (2, NULL, "history", "show", "--db", f->db, NULL));
   g_free (run_cli (2, NULL, "history", "list", "extra", "--db", f->db, NULL));
   g_free (run_cli (2, NULL, "history", "list", "--no-such-option", NULL));
+  g_free (run_cli (2, NULL, "history", "--db", f->db, NULL));
   g_free (run_cli (2, &err_sub, "history", "frobnicate", NULL));
   g_assert_nonnull (strstr (err_sub, "frobnicate"));
 

@@ -190,6 +190,15 @@ test_pick_ordinal (void)
   g_assert_cmpint (pm_components_pick (c, 0, 1, PM_POSITION_BOTTOM, 0), ==, B);
   /* No side given: counted from the left. */
   g_assert_cmpint (pm_components_pick (c, 0, 2, PM_POSITION_NONE, 0), ==, B);
+  /* Counting from the end: -2 is the second to last. */
+  g_assert_cmpint (pm_components_pick (c, 0, -2, PM_POSITION_LEFT, 0), ==, B);
+  g_assert_cmpint (pm_components_pick (c, 0, -3, PM_POSITION_LEFT, 0), ==, A);
+  g_assert_cmpint (pm_components_pick (c, 0, -9, PM_POSITION_LEFT, 0), ==, A);
+  /* An ordinal with a size rank and no side ranks by size: areas B 25, A 12, C 4. */
+  g_assert_cmpint (pm_components_pick (c, 0, 1, PM_POSITION_NONE, PM_SIZE_RANK_LARGEST), ==, B);
+  g_assert_cmpint (pm_components_pick (c, 0, 2, PM_POSITION_NONE, PM_SIZE_RANK_LARGEST), ==, A);
+  g_assert_cmpint (pm_components_pick (c, 0, 2, PM_POSITION_NONE, PM_SIZE_RANK_SMALLEST), ==, A);
+  g_assert_cmpint (pm_components_pick (c, 0, 1, PM_POSITION_NONE, PM_SIZE_RANK_SMALLEST), ==, C);
   /* Ordinal wins over the other qualifiers. */
   g_assert_cmpint (pm_components_pick (c, PM_POSITION_RIGHT, 1, PM_POSITION_LEFT,
                                        PM_SIZE_RANK_LARGEST), ==, A);

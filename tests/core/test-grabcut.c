@@ -298,6 +298,34 @@ test_grabcut_downscaled (void)
 }
 
 static void
+test_grabcut_odd_sizes (void)
+{
+  /* Scale factors that do not divide the size; a tall image; max_side 0 (full size). */
+  const int sizes[][3] = { { 517, 263, 200 }, { 141, 409, 97 }, { 150, 120, 0 } };
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      int w = sizes[s][0], h = sizes[s][1], r = MIN (w, h) / 4;
+      g_autoptr(PmMask) truth = NULL;
+      g_autoptr(PmImage) img = disk_image (w, h, 0.5, 0.5, 0.25, 10 + s, &truth);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PmMask) mask = NULL;
+      PmGrabcutParams params;
+
+      pm_grabcut_params_init (&params);
+      params.max_side = sizes[s][2];
+      mask = pm_grabcut_rect (img, w / 2 - r - r / 2, h / 2 - r - r / 2, 3 * r, 3 * r, &params,
+                              NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (mask->width, ==, w);
+      g_assert_cmpint (mask->height, ==, h);
+      assert_binary (mask);
+      g_test_message ("%d×%d at max_side %d: IoU %.4f", w, h, sizes[s][2], iou (mask, truth));
+      g_assert_cmpfloat (iou (mask, truth), >, 0.95);
+    }
+}
+
+static void
 test_grabcut_trimap_scribbles (void)
 {
   /* Two disks of the same colour; the trimap marks a sure-FG scribble on the left one and
@@ -443,6 +471,7 @@ main (int   argc,
   g_test_add_func ("/core/grabcut/maxflow-grid", test_maxflow_grid);
   g_test_add_func ("/core/grabcut/box", test_grabcut_box);
   g_test_add_func ("/core/grabcut/downscaled", test_grabcut_downscaled);
+  g_test_add_func ("/core/grabcut/odd-sizes", test_grabcut_odd_sizes);
   g_test_add_func ("/core/grabcut/trimap-scribbles", test_grabcut_trimap_scribbles);
   g_test_add_func ("/core/grabcut/degenerate", test_grabcut_degenerate);
   g_test_add_func ("/core/grabcut/cancel", test_grabcut_cancel);

@@ -208,6 +208,37 @@ test_constant_and_tiny (void)
   image_free (image);
 }
 
+/* The coarse-input variant equals the full one when the input is constant on each block. */
+static void
+test_coarse_input (void)
+{
+  const int w = 53, h = 38, s = 4, lw = (w + s - 1) / s, lh = (h + s - 1) / s;
+  PmImage *image = image_new (w, h);
+  PmMask *full = plane_new (w, h), *low = plane_new (lw, lh);
+  PmMask *a = plane_new (w, h), *b = plane_new (w, h);
+  GRand *rand = g_rand_new_with_seed (11);
+
+  for (int i = 0; i < w * h * 4; i++)
+    image->data[i] = (guint8) g_rand_int_range (rand, 0, 256);
+  for (int i = 0; i < lw * lh; i++)
+    low->data[i] = (float) g_rand_double (rand);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      full->data[y * w + x] = low->data[(y / s) * lw + x / s];
+
+  pm_guided_filter_color (image, full, 9, 1e-3f, s, a);
+  pm_guided_filter_color_coarse (image, low, 9, 1e-3f, s, b);
+  for (int i = 0; i < w * h; i++)
+    g_assert_cmpfloat_with_epsilon (a->data[i], b->data[i], 1e-5);
+
+  g_rand_free (rand);
+  plane_free (full);
+  plane_free (low);
+  plane_free (a);
+  plane_free (b);
+  image_free (image);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -216,5 +247,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/guided-filter/grey-step", test_grey_step);
   g_test_add_func ("/core/guided-filter/color-step", test_color_step);
   g_test_add_func ("/core/guided-filter/constant-and-tiny", test_constant_and_tiny);
+  g_test_add_func ("/core/guided-filter/coarse-input", test_coarse_input);
   return g_test_run ();
 }

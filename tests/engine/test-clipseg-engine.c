@@ -190,11 +190,25 @@ test_cache (void)
     g_assert_cmpuint (stats.vision_runs, ==, 2);
     g_assert_cmpuint (stats.cache_hits, ==, 3);
   }
+  /* One changed byte is another image. */
+  pm_engine_result_clear (&r4);
+  {
+    g_autoptr(PmImage) copy = pm_image_copy (cat);
+    copy->data[(gsize) copy->width * copy->height * 2 + 1] ^= 1;
+    g_assert_true (pm_engine_run (engine, copy, second, NULL, NULL, NULL, &r4, &error));
+    g_assert_no_error (error);
+    pm_clipseg_engine_get_stats (engine, &stats);
+    g_assert_cmpuint (stats.vision_runs, ==, 3);
+    pm_engine_result_clear (&r4);
+    g_assert_true (pm_engine_run (engine, cat, second, NULL, NULL, NULL, &r4, &error));
+    pm_clipseg_engine_get_stats (engine, &stats);
+    g_assert_cmpuint (stats.vision_runs, ==, 4);
+  }
   pm_clipseg_engine_clear_cache (engine);
   pm_engine_result_clear (&r4);
   g_assert_true (pm_engine_run (engine, cat, second, NULL, NULL, NULL, &r4, &error));
   pm_clipseg_engine_get_stats (engine, &stats);
-  g_assert_cmpuint (stats.vision_runs, ==, 3);
+  g_assert_cmpuint (stats.vision_runs, ==, 5);
 
   pm_engine_result_clear (&r1);
   pm_engine_result_clear (&r2);

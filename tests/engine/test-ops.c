@@ -97,6 +97,28 @@ check_linear (gint64 m)
   }
 }
 
+/* A few rows through a large matrix: with two threads allowed the kernel splits the
+ * output columns between two threads. */
+static void
+test_linear_split (void)
+{
+  gint64 m = 9, k = 520, n = 650;
+  g_autoptr(PmTensor) x = RAND (1, 9, 520);
+  g_autoptr(PmTensor) w = RAND (0.1, 650, 520);
+  g_autoptr(PmTensor) b = RAND (1, 650);
+  g_autoptr(PmTensor) out = pm_tensor_new_2d (m, n);
+  g_autoptr(PmTensor) want = pm_tensor_new_2d (m, n);
+  int saved = pm_ops_get_threads ();
+
+  naive_linear (want->data, x->data, w->data, b->data, m, k, n);
+  pm_ops_set_threads (2);
+  pm_op_linear (out, x, w, b);
+  pm_ops_set_threads (saved);
+  check_close ("linear (few rows, 2 threads)", out->data, want->data, m * n);
+  pm_op_linear (out, x, w, b);
+  check_close ("linear (few rows, 1 thread)", out->data, want->data, m * n);
+}
+
 static void
 test_linear (void)
 {
@@ -105,6 +127,7 @@ test_linear (void)
   check_linear (16);
   check_linear (17);
   check_linear (100);
+  test_linear_split ();
 }
 
 static void

@@ -22,6 +22,8 @@ typedef struct {
   PmRgb         remote_color;
   GCancellable *cancel_in_run; /* cancelled from inside run(), as a user would mid-run */
   int           runs;
+  gboolean      seen_has_color;  /* the paint colour the engine was given */
+  PmRgb         seen_color;
   /* A burst of progress reports, then a signal to the test (see test_async_coalesced). */
   int           burst;
   GMutex        burst_lock;
@@ -44,6 +46,8 @@ fake_run (PmEngine             *engine,
   static const double steps[] = { 0.0, 0.3, 0.6, 0.5, 1.0 };
 
   g_atomic_int_inc (&self->runs);
+  self->seen_has_color = instruction->has_color;
+  self->seen_color = instruction->color;
   for (gsize i = 0; i < G_N_ELEMENTS (steps); i++)
     {
       g_autofree char *stage = g_strdup_printf ("fake step %u", (guint) i);
@@ -145,6 +149,41 @@ fake_engine_new (const PmImage *image)
   g_assert_cmpint (self->mask->width, ==, image->width);
   g_assert_cmpint (self->mask->height, ==, image->height);
   return &self->parent;
+}
+
+/* The engine is given the colour actually painted (a remote editor puts it in its prompt),
+ * while the recorded instruction stays as parsed. */
+static void
+test_engine_sees_color (void)
+{
+  g_autoptr(PmImage) image = NULL;
+  g_autoptr(PmEngine) engine = NULL;
+  g_autoptr(PmPipelineResult) plain = NULL;
+  g_autoptr(PmPipelineResult) forced = NULL;
+  PmPipelineOptions options;
+  FakeEngine *fake;
+  GError *error = NULL;
+
+  if (!have_sample ())
+    return;
+  image = load_sample ();
+  engine = fake_engine_new (image);
+  fake = (FakeEngine *) engine;
+
+  pm_pipeline_options_init (&options);
+  plain = pm_pipeline_run (engine, image, "segment the cat", &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (fake->seen_has_color);
+
+  options.has_color = TRUE;
+  g_assert_true (pm_color_parse ("orange", &options.color));
+  forced = pm_pipeline_run (engine, image, "segment the cat", &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (fake->seen_has_color);
+  g_assert_cmpfloat_with_epsilon (fake->seen_color.r, options.color.r, 1e-6);
+  g_assert_cmpfloat_with_epsilon (fake->seen_color.g, options.color.g, 1e-6);
+  g_assert_cmpfloat_with_epsilon (fake->seen_color.b, options.color.b, 1e-6);
+  g_assert_false (forced->instruction->has_color);
 }
 
 static double
@@ -647,6 +686,7 @@ main (int    argc,
 
   g_test_add_func ("/engine/pipeline/derived-matches-engine", test_derived_matches_engine);
   g_test_add_func ("/engine/pipeline/color-choice", test_color_choice);
+  g_test_add_func ("/engine/pipeline/engine-sees-color", test_engine_sees_color);
   g_test_add_func ("/engine/pipeline/remote-result", test_remote_result);
   g_test_add_func ("/engine/pipeline/cancel", test_cancel);
   g_test_add_func ("/engine/pipeline/async", test_async);

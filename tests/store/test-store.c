@@ -1058,7 +1058,14 @@ test_export_import (Fixture       *f,
     g_assert_cmpint (sql_int (pm_store_get_db (second), "SELECT count(*) FROM images "
                               "WHERE thumbnail IS NULL"), ==, 0);
   }
-  (void) r2;
+  {
+    /* The export keeps the session's own ids and links. */
+    sqlite3 *raw = raw_open (file);
+    g_autofree char *sql = g_strdup_printf ("SELECT parent_run_id FROM runs WHERE id = %"
+                                            G_GINT64_FORMAT, r2);
+    g_assert_cmpint (sql_int (raw, sql), ==, r1);
+    sqlite3_close (raw);
+  }
 
   /* The exported file is itself a store. */
   exported = pm_store_open (file, &error);

@@ -1,0 +1,189 @@
+/* pm-store-sql.c: small SQLite helpers shared by the store's files: statements, transactions
+ * and one-line errors naming the database.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "pm-store"
+
+#include "pm-store-private.h"
+
+void
+pm_store_set_sqlite_error (PmStore     *store,
+                           GError     **error,
+                           int          rc,
+                           const char  *what)
+{
+  int code = pm_store_error_code (rc);
+
+  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+    g_set_error (error, PM_STORE_ERROR, code,
+                 "%s: %s failed: the database stayed locked by another process for %d s",
+                 store->path, what, PM_STORE_BUSY_TIMEOUT_MS / 1000);
+  else
+    g_set_error (error, PM_STORE_ERROR, code, "%s: %s failed: %s",
+                 store->path, what, sqlite3_errmsg (store->db));
+}
+
+sqlite3_stmt *
+pm_store_prepare (PmStore     *store,
+                  const char  *sql,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      pm_store_set_sqlite_error (store, error, rc, "preparing a query");
+      sqlite3_finalize (stmt);
+      return NULL;
+    }
+  return stmt;
+}
+
+/* Steps @stmt to completion (it must return no rows). */
+gboolean
+pm_store_step_done (PmStore       *store,
+                    sqlite3_stmt  *stmt,
+                    const char    *what,
+                    GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      pm_store_set_sqlite_error (store, error, rc, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+pm_store_exec (PmStore     *store,
+               const char  *sql,
+               const char  *what,
+               GError     **error)
+{
+  int rc = sqlite3_exec (store->db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      pm_store_set_sqlite_error (store, error, rc, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Runs @sql with ?1 bound to @arg and no rows expected. */
+gboolean
+pm_store_exec_with_id (PmStore     *store,
+                       const char  *sql,
+                       gint64       arg,
+                       const char  *what,
+                       GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = pm_store_prepare (store, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, arg);
+  return pm_store_step_done (store, stmt, what, error);
+}
+
+/* Sets *@value to the first column of the first row; FALSE with NOT_FOUND if no row. */
+gboolean
+pm_store_query_int64 (PmStore     *store,
+                      const char  *sql,
+                      gint64       arg,
+                      gint64      *value,
+                      GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = pm_store_prepare (store, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_bind_parameter_count (stmt) > 0)
+    sqlite3_bind_int64 (stmt, 1, arg);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *value = sqlite3_column_int64 (stmt, 0);
+      return TRUE;
+    }
+  if (rc == SQLITE_DONE)
+    g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND, "%s: no row", store->path);
+  else
+    pm_store_set_sqlite_error (store, error, rc, "a query");
+  return FALSE;
+}
+
+gboolean
+pm_store_begin (PmStore     *store,
+                GError     **error)
+{
+  return pm_store_exec (store, "BEGIN IMMEDIATE", "starting a transaction", error);
+}
+
+gboolean
+pm_store_commit (PmStore     *store,
+                 GError     **error)
+{
+  return pm_store_exec (store, "COMMIT", "committing", error);
+}
+
+void
+pm_store_rollback (PmStore *store)
+{
+  /* SQLite rolls back by itself after some errors (e.g. SQLITE_FULL); ROLLBACK would then
+   * fail with "no transaction is active". */
+  if (!sqlite3_get_autocommit (store->db))
+    sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+char *
+pm_store_dup_column (sqlite3_stmt *stmt,
+                     int           col)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, col));
+}
+
+/* "%text%" with LIKE's wildcards in @text escaped by '\'; NULL for NULL or "". */
+char *
+pm_store_like_pattern (const char *text)
+{
+  GString *s;
+
+  if (text == NULL || *text == '\0')
+    return NULL;
+  s = g_string_new ("%");
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (s, '\\');
+      g_string_append_c (s, *p);
+    }
+  g_string_append_c (s, '%');
+  return g_string_free (s, FALSE);
+}
+
+gboolean
+pm_store_check_exists (PmStore     *store,
+                       const char  *table,
+                       gint64       id,
+                       GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s WHERE id = ?1", table);
+  gint64 n = 0;
+
+  if (!pm_store_query_int64 (store, sql, id, &n, error))
+    return FALSE;
+  if (n == 0)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
+                   "no %s %" G_GINT64_FORMAT " in %s",
+                   g_str_equal (table, "runs") ? "run" : "session", id, store->path);
+      return FALSE;
+    }
+  return TRUE;
+}
