@@ -35,6 +35,8 @@ typedef struct {
   float       *mask_copy;      /* owned copy when nothing else keeps the mask alive */
   guint8      *mask0;          /* out: the binary mask at full size */
   double       cx, cy, radius; /* out: mask centroid and a radius covering the image */
+  gboolean     has_paint;      /* out: mean edited colour inside the mask (0..1) */
+  double       paint[3];
   PmLevel      levels[PM_CANVAS_MAX_LEVELS];
 } PmPyramid;
 

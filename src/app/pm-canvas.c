@@ -48,6 +48,8 @@ struct _PmCanvas
   guint          result_serial;
   guint          pending;          /* pyramid jobs in flight */
   guint          result_ready : 1; /* the result's pyramid and mask have arrived */
+  guint          has_paint : 1;
+  double         paint[3];         /* mean edited colour in the mask: the overlay avoids it */
   guint          animate_result : 1;
   GdkRGBA        tint;
   GdkRGBA        contour_color;
@@ -219,16 +221,59 @@ level_for_zoom (PmCanvas *self)
   return MIN (k, self->n_levels - 1);
 }
 
+/* Distance of two hues on the colour circle (0..0.5). */
+static double
+hue_distance (double a,
+              double b)
+{
+  double d = fabs (a - b);
+
+  return MIN (d, 1.0 - d);
+}
+
+/* The overlay follows the theme: its accent colour, unless the paint has about the same
+ * hue (a blue edit under a blue tint is invisible); then the theme colour whose hue is
+ * farthest from the paint. */
 static void
 update_colors (PmCanvas *self)
 {
+  static const char * const names[][2] = {
+    { "accent_bg_color", "accent_color" },
+    { "success_bg_color", "success_color" },
+    { "warning_bg_color", "warning_color" },
+    { "destructive_bg_color", "destructive_color" },
+  };
   GtkStyleContext *style = gtk_widget_get_style_context (GTK_WIDGET (self));
   GdkRGBA tint, contour;
+  double best = -1;
+  float ph = 0, ps = 0, pv = 0;
 
-  if (!gtk_style_context_lookup_color (style, "accent_bg_color", &tint))
-    gdk_rgba_parse (&tint, "#3584e4");
-  if (!gtk_style_context_lookup_color (style, "accent_color", &contour))
-    contour = tint;
+  if (self->has_paint)
+    gtk_rgb_to_hsv (self->paint[0], self->paint[1], self->paint[2], &ph, &ps, &pv);
+
+  gdk_rgba_parse (&tint, "#3584e4");
+  contour = tint;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GdkRGBA bg, fg;
+      float h, s, v;
+      double score;
+
+      if (!gtk_style_context_lookup_color (style, names[i][0], &bg))
+        continue;
+      if (!gtk_style_context_lookup_color (style, names[i][1], &fg))
+        fg = bg;
+      gtk_rgb_to_hsv (bg.red, bg.green, bg.blue, &h, &s, &v);
+      score = self->has_paint && ps > 0.2 ? hue_distance (h, ph) : 0.5;
+      if (i == 0 && score >= 0.12)
+        score = 1.0;  /* the accent colour when it is distinct enough */
+      if (score > best)
+        {
+          best = score;
+          tint = bg;
+          contour = fg;
+        }
+    }
   tint.alpha = contour.alpha = 1;
 
   if (gdk_rgba_equal (&tint, &self->tint) && gdk_rgba_equal (&contour, &self->contour_color))
@@ -607,7 +652,10 @@ pyramid_done_cb (GObject      *source,
       self->cx = p->cx;
       self->cy = p->cy;
       self->radius = p->radius;
+      self->has_paint = p->has_paint;
+      memcpy (self->paint, p->paint, sizeof self->paint);
       self->result_ready = TRUE;
+      update_colors (self);
       if (self->animate_result && self->edited_bytes != NULL)
         {
           self->reveal = 0.0;

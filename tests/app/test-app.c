@@ -6,7 +6,8 @@
  * Widgets are rendered through their snapshot vfunc into a GskRenderNode, drawn with the
  * window's renderer (GSK_RENDERER=cairo in the test environment) and read back as pixels.
  * With PM_SCREENSHOT=FILE.png set, it instead opens data/samples/coffee.png, runs
- * PM_SCREENSHOT_INSTRUCTION (default "paint the cup purple") and saves the window to FILE.
+ * PM_SCREENSHOT_INSTRUCTION (default "paint the cup purple"), shows the mask overlay if
+ * PM_SCREENSHOT_OVERLAY is set, and saves the window to FILE.
  * With PM_BENCH_STALL=4000x3000 it measures main-loop stalls during a run instead.
  */
 #include "config.h"
@@ -589,7 +590,8 @@ take_screenshot (const char *out)
   wait_idle ();
   pm_window_run (window, instruction ? instruction : "paint the cup purple");
   wait_idle ();
-  g_action_group_activate_action (G_ACTION_GROUP (window), "overlay", NULL);
+  if (g_getenv ("PM_SCREENSHOT_OVERLAY") != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (window), "overlay", NULL);
   iterate (5000);  /* let the engine's toast time out */
   p = render (GTK_WIDGET (window));
   shot = pm_image_new (p->width, p->height);
