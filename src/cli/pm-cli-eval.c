@@ -188,7 +188,8 @@ static void
 run_row (PmEngine      *engine,
          EvalRow       *row,
          const char    *base,
-         PmCliProgress *progress)
+         PmCliProgress *progress,
+         char         **model)
 {
   g_autofree char *image_path = resolve (base, row->image);
   g_autofree char *mask_path = resolve (base, row->mask);
@@ -229,6 +230,8 @@ run_row (PmEngine      *engine,
       return;
     }
   row->ms = pm_now_ms () - t;
+  if (*model == NULL && result->model != NULL)
+    *model = g_strdup (result->model);
   row->iou = pm_mask_iou (result->mask, truth, &row->inter, &row->uni);
   if (result->engine_mask != NULL)
     {
@@ -272,6 +275,7 @@ print_table_row (const char      *label,
 
 static void
 print_table (const char      *engine,
+             const char      *model,
              GPtrArray       *rows,
              const PmMetrics *derived,
              const PmMetrics *engine_metrics,
@@ -292,7 +296,10 @@ print_table (const char      *engine,
                 row->phrase, row->image);
     }
 
-  printf ("\nengine %s: %d image%s scored", engine, derived->n, derived->n == 1 ? "" : "s");
+  printf ("\nengine %s", engine);
+  if (model != NULL)
+    printf (" (%s)", model);
+  printf (": %d image%s scored", derived->n, derived->n == 1 ? "" : "s");
   if (failed > 0)
     printf (", %d failed", failed);
   printf ("\n%-14s", "mask");
@@ -306,6 +313,7 @@ print_table (const char      *engine,
 
 static void
 print_json (const char      *engine,
+            const char      *model,
             GPtrArray       *rows,
             const PmMetrics *derived,
             const PmMetrics *engine_metrics,
@@ -315,6 +323,7 @@ print_json (const char      *engine,
 
   json_builder_begin_object (builder);
   pm_cli_json_add_string (builder, "engine", engine);
+  pm_cli_json_add_string (builder, "model", model);
   json_builder_set_member_name (builder, "rows");
   json_builder_begin_array (builder);
   for (guint i = 0; i < rows->len; i++)
@@ -378,6 +387,7 @@ pm_cli_eval (int    argc,
   g_autoptr(PmCliProgress) progress = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *base = NULL;
+  g_autofree char *model = NULL;
   PmMetrics derived, engine_metrics;
   int exit_code = PM_EXIT_ERROR, failed = 0;
   guint n_rows;
@@ -450,7 +460,7 @@ pm_cli_eval (int    argc,
 
       pm_cli_progress_set_prefix (progress, prefix);
       if (row->error == NULL)
-        run_row (engine, row, base, progress);
+        run_row (engine, row, base, progress, &model);
       pm_cli_progress_clear (progress);
       if (row->error != NULL)
         {
@@ -465,8 +475,8 @@ pm_cli_eval (int    argc,
     }
 
   if (args.json)
-    print_json (pm_engine_get_name (engine), rows, &derived, &engine_metrics, failed);
+    print_json (pm_engine_get_name (engine), model, rows, &derived, &engine_metrics, failed);
   else
-    print_table (pm_engine_get_name (engine), rows, &derived, &engine_metrics, failed);
+    print_table (pm_engine_get_name (engine), model, rows, &derived, &engine_metrics, failed);
   return failed > 0 ? PM_EXIT_ERROR : PM_EXIT_OK;
 }

@@ -306,13 +306,26 @@ pm_cli_check_output (const char *command,
       pm_cli_error (command, "%s %s: folder %s does not exist", option, display, ddir);
       return PM_EXIT_ERROR;
     }
-  if (g_access (dir, W_OK) != 0 ||
-      (g_file_test (path, G_FILE_TEST_EXISTS) && g_access (path, W_OK) != 0))
+  if (g_file_test (path, G_FILE_TEST_EXISTS) && g_access (path, W_OK) != 0)
     {
       pm_cli_error (command, "%s %s: cannot write there (%s)", option, display,
                     g_strerror (errno));
       return PM_EXIT_ERROR;
     }
+  {
+    /* access() says yes to root everywhere; creating a file is the honest test. */
+    g_autofree char *probe = g_build_filename (dir, ".paintmask-probe-XXXXXX", NULL);
+    int fd = g_mkstemp (probe);
+    if (fd < 0)
+      {
+        int saved = errno;
+        pm_cli_error (command, "%s %s: cannot write in that folder (%s)", option, display,
+                      g_strerror (saved));
+        return PM_EXIT_ERROR;
+      }
+    close (fd);
+    g_unlink (probe);
+  }
   return PM_EXIT_OK;
 }
 

@@ -591,6 +591,54 @@ static const PmEngineClass remote_class = {
   .finalize = remote_finalize,
 };
 
+#ifdef PM_HAVE_LIBSECRET
+/* Keys live in the keyring, one per endpoint. */
+static const SecretSchema remote_secret_schema = {
+  "org.paintmask.Paintmask.ApiKey", SECRET_SCHEMA_NONE,
+  { { "endpoint", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
+};
+#endif
+
+gboolean
+pm_remote_store_api_key (const char    *endpoint,
+                         const char    *key,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_return_val_if_fail (endpoint != NULL, FALSE);
+#ifdef PM_HAVE_LIBSECRET
+  if (key == NULL || *key == '\0')
+    {
+      g_autoptr(GError) local = NULL;
+      secret_password_clear_sync (&remote_secret_schema, cancellable, &local,
+                                  "endpoint", endpoint, NULL);
+      if (local != NULL)
+        {
+          g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_FAILED,
+                       "Could not remove the API key from the keyring: %s", local->message);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  {
+    g_autofree char *label = g_strdup_printf ("Paintmask API key for %s", endpoint);
+    g_autoptr(GError) local = NULL;
+    if (!secret_password_store_sync (&remote_secret_schema, SECRET_COLLECTION_DEFAULT, label,
+                                     key, cancellable, &local, "endpoint", endpoint, NULL))
+      {
+        g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_FAILED,
+                     "Could not store the API key in the keyring: %s", local->message);
+        return FALSE;
+      }
+    return TRUE;
+  }
+#else
+  g_set_error_literal (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
+                       "This build has no keyring support; use PAINTMASK_API_KEY");
+  return FALSE;
+#endif
+}
+
 /* The key: given in the options, else $PAINTMASK_API_KEY, else the keyring (only when a
  * session bus exists, so a headless run never blocks or warns). */
 static char *
@@ -606,12 +654,8 @@ lookup_api_key (const PmEngineOptions *options)
 #ifdef PM_HAVE_LIBSECRET
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL)
     {
-      static const SecretSchema schema = {
-        "org.paintmask.Paintmask.ApiKey", SECRET_SCHEMA_NONE,
-        { { "endpoint", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
-      };
       g_autoptr(GError) error = NULL;
-      char *key = secret_password_lookup_sync (&schema, NULL, &error,
+      char *key = secret_password_lookup_sync (&remote_secret_schema, NULL, &error,
                                                "endpoint", options->endpoint, NULL);
       if (key != NULL)
         {

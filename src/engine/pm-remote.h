@@ -51,6 +51,13 @@ extern const PmRemoteProtocol pm_remote_protocol_openai;
 /* Fills {target} and {color} in @template (NULL = PM_REMOTE_DEFAULT_PROMPT). */
 char     *pm_remote_build_prompt  (const char          *template_,
                                    const PmInstruction *instruction);
+/* Stores @key for @endpoint in the desktop keyring (libsecret); an empty key removes it.
+ * Blocking: call from a worker thread. */
+gboolean  pm_remote_store_api_key (const char          *endpoint,
+                                   const char          *key,
+                                   GCancellable        *cancellable,
+                                   GError             **error);
+
 /* Strict base64 decoding: NULL with an error on any character outside the alphabet. */
 GBytes   *pm_remote_base64_decode (const char          *text,
                                    gsize                length,

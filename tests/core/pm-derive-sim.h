@@ -115,7 +115,10 @@ sim_blur (float *data,
         {
           float acc = 0;
           for (int i = -r; i <= r; i++)
-            acc += k[i + r] * data[((gsize) y * width + CLAMP (x + i, 0, width - 1)) * channels + c];
+            {
+              int xx = CLAMP (x + i, 0, width - 1);
+              acc += k[i + r] * data[((gsize) y * width + xx) * channels + c];
+            }
           tmp[((gsize) y * width + x) * channels + c] = acc;
         }
   for (int y = 0; y < height; y++)
@@ -124,7 +127,10 @@ sim_blur (float *data,
         {
           float acc = 0;
           for (int i = -r; i <= r; i++)
-            acc += k[i + r] * tmp[((gsize) CLAMP (y + i, 0, height - 1) * width + x) * channels + c];
+            {
+              int yy = CLAMP (y + i, 0, height - 1);
+              acc += k[i + r] * tmp[((gsize) yy * width + x) * channels + c];
+            }
           data[((gsize) y * width + x) * channels + c] = acc;
         }
   g_free (tmp);

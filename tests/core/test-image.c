@@ -197,6 +197,26 @@ test_png_roundtrip (void)
   s3 = pm_image_checksum (from_bytes);
   g_assert_cmpstr (s1, ==, s3);
 
+  /* Opaque images are written as RGB; they come back identical, alpha 255. */
+  {
+    g_autoptr(PmImage) opaque = pm_image_copy (image);
+    g_autoptr(GBytes) opng = NULL;
+    g_autoptr(PmImage) back = NULL;
+    g_autofree char *a = NULL, *b = NULL;
+
+    for (gsize i = 0; i < (gsize) opaque->width * opaque->height; i++)
+      opaque->data[i * 4 + 3] = 255;
+    opng = pm_image_encode_png (opaque, &error);
+    g_assert_no_error (error);
+    /* PNG IHDR colour type at byte 25: 2 = RGB, 6 = RGBA */
+    g_assert_cmpint (((const guint8 *) g_bytes_get_data (opng, NULL))[25], ==, 2);
+    back = pm_image_load_bytes (opng, 0, &error);
+    g_assert_no_error (error);
+    a = pm_image_checksum (opaque);
+    b = pm_image_checksum (back);
+    g_assert_cmpstr (a, ==, b);
+  }
+
   /* Overwriting works and leaves no temporary files behind. */
   g_assert_true (pm_image_save_png (loaded, path, &error));
   g_assert_no_error (error);

@@ -257,6 +257,9 @@ on_progress (const char *file,
   g_assert_true (total < 0 || done <= total);
   run->last_done = done;
   run->n_progress++;
+  /* Cancel in the middle of model.safetensors when asked to. */
+  if (run->cancellable != NULL && g_str_equal (file, "model.safetensors") && done > 0)
+    g_cancellable_cancel (run->cancellable);
 }
 
 static gpointer
@@ -270,16 +273,18 @@ run_thread (gpointer data)
 }
 
 static gboolean
-download (const PmModelSpec *spec,
-          const char        *hub,
-          const char        *dest,
-          PmDownloadStats   *stats,
-          GError           **error)
+download_full (const PmModelSpec *spec,
+               const char        *hub,
+               const char        *dest,
+               GCancellable      *cancellable,
+               PmDownloadStats   *stats,
+               GError           **error)
 {
   Run run = { 0 };
   GThread *thread;
 
   run.spec = spec;
+  run.cancellable = cancellable;
   run.options.hub_url = hub;
   run.options.dest_dir = dest;
   run.options.timeout_s = 20;
@@ -299,6 +304,16 @@ download (const PmModelSpec *spec,
   if (run.ok && run.stats.n_downloaded > 0)
     g_assert_cmpint (run.n_progress, >, 0);
   return run.ok;
+}
+
+static gboolean
+download (const PmModelSpec *spec,
+          const char        *hub,
+          const char        *dest,
+          PmDownloadStats   *stats,
+          GError           **error)
+{
+  return download_full (spec, hub, dest, NULL, stats, error);
 }
 
 /* The main context must wake up when the worker finishes: a timeout source keeps it
@@ -572,6 +587,32 @@ test_http_errors (void)
 }
 
 static void
+test_cancel (void)
+{
+  Server *server = server_new ();
+  g_autofree char *dest = pm_test_tmpdir ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  PmModelSpec spec = test_spec ();
+  PmDownloadStats stats;
+  GError *error = NULL;
+
+  g_assert_false (download_full (&spec, server->url, dest, cancellable, &stats, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_false (file_exists (dest, "model.safetensors"));
+  g_assert_true (file_exists (dest, "model.safetensors.part"));
+  g_assert_true (file_exists (dest, "config.json"));
+
+  /* Resumed afterwards. */
+  g_assert_true (download (&spec, server->url, dest, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stats.n_resumed, ==, 1);
+  assert_same_as_fixture (dest, "model.safetensors");
+  pm_test_rmdir (dest);
+  server_free (server);
+}
+
+static void
 test_dead_port (void)
 {
   g_autofree char *dest = pm_test_tmpdir ();
@@ -648,6 +689,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/download/truncated", test_truncated);
   g_test_add_func ("/engine/download/wrong-hash", test_wrong_hash);
   g_test_add_func ("/engine/download/http-errors", test_http_errors);
+  g_test_add_func ("/engine/download/cancel", test_cancel);
   g_test_add_func ("/engine/download/dead-port", test_dead_port);
   return g_test_run ();
 }
