@@ -474,6 +474,7 @@ test_history_restore (void)
   g_assert_cmpmem (edited->data, (gsize) W * H * 4, first_edited->data, (gsize) W * H * 4);
   g_assert_nonnull (pm_window_get_mask (window));
 
+  pm_canvas_set_show_overlay (pm_window_get_canvas (window), FALSE);
   p = render_canvas ();
   canvas_pixel (p, CX, CY, c);
   want[0] = first_edited->data[i]; want[1] = first_edited->data[i + 1];
@@ -486,6 +487,68 @@ test_history_restore (void)
   wait_idle ();
   g_assert_cmpint (pm_window_get_run_id (window), >, first);
   g_assert_nonnull (pm_window_get_edited (window));
+#else
+  g_test_skip ("built without the history store");
+#endif
+}
+
+static void
+test_import_edited (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "edited-elsewhere.png", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  const PmMask *mask;
+  PmRunEntry *entry;
+  guint before = window->timeline->len;
+  gint64 inter = 0, uni = 0;
+
+  /* An edit made elsewhere (here: the current edit, saved) is paired with the photo and
+   * its mask derived. */
+  g_assert_true (pm_image_save_png (pm_window_get_edited (window), path, &error));
+  g_assert_no_error (error);
+  pm_canvas_set_show_overlay (pm_window_get_canvas (window), FALSE);
+  pm_window_import_edited (window, file);
+  wait_idle ();
+  g_assert_null (pm_window_get_last_error (window));
+  entry = pm_window_get_entry (window);
+  g_assert_cmpstr (entry->engine, ==, "import");
+  g_assert_cmpuint (window->timeline->len, ==, before + 1);
+  g_assert_true (pm_canvas_get_show_overlay (pm_window_get_canvas (window)));
+  mask = pm_window_get_mask (window);
+  g_assert_nonnull (mask);
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      {
+        gboolean truth = in_disk (x, y, R), m = mask->data[(gsize) y * W + x] >= 0.5f;
+        inter += truth && m;
+        uni += truth || m;
+      }
+  g_test_message ("imported edit: derived mask IoU with the disk %.3f", (double) inter / uni);
+  g_assert_cmpfloat ((double) inter / uni, >, 0.9);
+}
+
+static void
+test_session_file (void)
+{
+#ifdef PM_HAVE_PM_STORE
+  g_autofree char *path = g_build_filename (tmpdir, "session.paintmask", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  /* Export the session to a .paintmask file, then open that file: its last run shows. */
+  g_assert_cmpint (pm_window_get_run_id (window), >, 0);
+  pm_window_export_session_to (window, path);
+  wait_idle ();
+  g_assert_null (pm_window_get_last_error (window));
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  pm_window_open_file (window, file);
+  wait_idle ();
+  g_assert_null (pm_window_get_last_error (window));
+  g_assert_nonnull (pm_window_get_image (window));
+  g_assert_nonnull (pm_window_get_edited (window));
+  g_assert_nonnull (pm_window_get_mask (window));
+  g_assert_cmpint (pm_window_get_run_id (window), >, 0);
 #else
   g_test_skip ("built without the history store");
 #endif
@@ -753,8 +816,10 @@ main (int    argc,
   g_test_add_func ("/app/window/render-overlay", test_render_overlay);
   g_test_add_func ("/app/window/zoom-crisp", test_zoom_crisp);
   g_test_add_func ("/app/window/undo-redo", test_undo_redo);
+  g_test_add_func ("/app/window/import-edited", test_import_edited);
   g_test_add_func ("/app/history/restore", test_history_restore);
   g_test_add_func ("/app/window/supersede", test_supersede);
+  g_test_add_func ("/app/history/session-file", test_session_file);
 #endif
   ret = g_test_run ();
 
