@@ -218,6 +218,23 @@ test_open (void)
 }
 
 static void
+test_open_bad (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "not-an-image.png", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  const PmImage *before = pm_window_get_image (window);
+
+  /* A corrupt file gives an error message (a toast) and keeps the open photo. */
+  g_assert_true (g_file_set_contents (path, "\x89PNG\r\n\x1a\n garbage", -1, NULL));
+  pm_window_open_file (window, file);
+  wait_idle ();
+  g_assert_nonnull (pm_window_get_last_error (window));
+  g_assert_nonnull (strstr (pm_window_get_last_error (window), "not-an-image.png"));
+  g_assert_true (pm_window_get_image (window) == before);
+  g_clear_pointer (&window->last_error, g_free);
+}
+
+static void
 test_run_builtin (void)
 {
   const PmImage *image = pm_window_get_image (window);
@@ -810,6 +827,7 @@ main (int    argc,
   g_test_add_func ("/app/window/dialogs", test_dialogs);
   g_test_add_func ("/app/window/engines", test_engines);
   g_test_add_func ("/app/window/open", test_open);
+  g_test_add_func ("/app/window/open-bad", test_open_bad);
 #ifdef PM_HAVE_PM_PIPELINE
   /* These share the window and run in order: each builds on the previous run. */
   g_test_add_func ("/app/window/run-builtin", test_run_builtin);
