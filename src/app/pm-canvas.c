@@ -5,7 +5,7 @@
  * Two drawing paths, so that a frame costs about as much as the viewport, never as much
  * as a 24 MP photo:
  * - zoomed out (below 75 %): texture nodes of a pyramid level (the photo halved k times,
- *   built and uploaded once, when first needed), so the renderer never minifies a huge
+ *   built once in a worker, uploaded when first drawn), so the renderer never minifies a huge
  *   texture (GTK 4.8 has no mipmaps) and the mask contour is one texel of that level;
  * - from 75 % on: the visible part alone is composited on the CPU (photo, edit, reveal,
  *   tint, contour) into a cairo node. From 200 % the pattern filter is NEAREST, so pixels
@@ -13,7 +13,8 @@
  *
  * The edit differs from the original only inside the soft mask, so revealing the edited
  * texture through a growing circle centred on the mask (with rising opacity) animates the
- * recolouring of exactly the masked object.
+ * recolouring of exactly the masked object. Drawing is in pm-canvas-draw.c, pointer input
+ * in pm-canvas-input.c, the pyramid in pm-canvas-pyramid.c.
  */
 #define G_LOG_DOMAIN "pm-canvas"
 
