@@ -1,14 +1,17 @@
-/* pm-canvas-private.h: PmCanvas's image pyramid, built in a worker thread.
+/* pm-canvas-private.h: PmCanvas's state and image pyramid, shared by pm-canvas*.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
+#include "pm-canvas.h"
 
 G_BEGIN_DECLS
 
-#define PM_CANVAS_MAX_LEVELS 12
+#define PM_CANVAS_MAX_LEVELS   12
+#define PM_CANVAS_NEAREST_ZOOM 2.0   /* from here on, pixels are drawn as squares */
+#define PM_CANVAS_CPU_ZOOM     0.75  /* from here on, the visible part is composited on the CPU */
 
 /* A pyramid level: the photo, edit and mask halved k times, with their textures. */
 typedef struct {
@@ -35,9 +38,63 @@ typedef struct {
   float       *mask_copy;      /* owned copy when nothing else keeps the mask alive */
   guint8      *mask0;          /* out: the binary mask at full size */
   double       cx, cy, radius; /* out: mask centroid and a radius covering the image */
+  gboolean     has_paint;      /* out: mean edited colour inside the mask (0..1) */
+  double       paint[3];
   PmLevel      levels[PM_CANVAS_MAX_LEVELS];
 } PmPyramid;
 
+struct _PmCanvas
+{
+  GtkWidget      parent_instance;
+
+  /* owned: pixels */
+  int            width, height;
+  GBytes        *original_bytes;   /* RGBA, width * height * 4 */
+  GBytes        *edited_bytes;     /* or NULL */
+  guint8        *mask;             /* 0/1 per pixel, or NULL */
+  double         cx, cy, radius;   /* mask centroid and reveal radius, image pixels */
+  PmLevel        levels[PM_CANVAS_MAX_LEVELS]; /* [k]: halved k times; [0] unused (see above) */
+  int            n_levels;
+  guint          image_serial;     /* bumps per image / result: stale pyramids are dropped */
+  guint          result_serial;
+  guint          pending;          /* pyramid jobs in flight */
+  guint          result_ready : 1; /* the result's pyramid and mask have arrived */
+  guint          has_paint : 1;
+  double         paint[3];         /* mean edited colour in the mask: the overlay avoids it */
+  guint          animate_result : 1;
+  GdkRGBA        tint;
+  GdkRGBA        contour_color;
+
+  /* owned: view state */
+  GtkAdjustment *hadj, *vadj;
+  gulong         hadj_handler, vadj_handler;
+  guint          hscroll_policy : 1;
+  guint          vscroll_policy : 1;
+  guint          fit : 1;
+  guint          show_overlay : 1;
+  guint          show_original : 1;
+  double         zoom;
+  double         overlay_opacity;
+  double         reveal;           /* 0..1; 1 = settled */
+  AdwAnimation  *reveal_anim;
+
+  /* gesture state */
+  double         pointer_x, pointer_y;
+  double         drag_h0, drag_v0;
+  double         pinch_zoom0;
+};
+
+/* pm-canvas-draw.c; (ox, oy) is the widget position of image pixel (0, 0). */
+void        pm_canvas_draw_textures   (PmCanvas      *self,
+                                       GtkSnapshot   *snapshot);
+void        pm_canvas_draw_cpu        (PmCanvas      *self,
+                                       GtkSnapshot   *snapshot,
+                                       double         ox,
+                                       double         oy);
+/* pm-canvas-input.c */
+void        pm_canvas_init_input      (PmCanvas      *self);
+
+/* pm-canvas-pyramid.c */
 int         pm_pyramid_count_levels   (int            width,
                                        int            height);
 PmPyramid  *pm_pyramid_new            (int            width,

@@ -199,11 +199,15 @@ build_mask0 (PmPyramid *p)
   gsize n = (gsize) p->width * p->height;
   double sx = 0, sy = 0, count = 0, r2 = 0;
 
+  const guint8 *edited = p->edited ? g_bytes_get_data (p->edited, NULL) : NULL;
+  double paint[3] = { 0 };
+
   p->mask0 = g_malloc (n);
   for (int y = 0; y < p->height; y++)
     {
       const float *in = p->mask + (gsize) y * p->width;
       guint8 *out = p->mask0 + (gsize) y * p->width;
+      const guint8 *e = edited ? edited + (gsize) y * p->width * 4 : NULL;
       double row = 0, row_count = 0;
 
       for (int x = 0; x < p->width; x++)
@@ -213,6 +217,9 @@ build_mask0 (PmPyramid *p)
             {
               row += x + 0.5;
               row_count++;
+              if (e != NULL)
+                for (int c = 0; c < 3; c++)
+                  paint[c] += e[x * 4 + c];
             }
         }
       sx += row;
@@ -220,6 +227,10 @@ build_mask0 (PmPyramid *p)
       count += row_count;
     }
 
+  /* The overlay picks a theme colour that stands out from the paint. */
+  p->has_paint = edited != NULL && count > 0;
+  for (int c = 0; c < 3; c++)
+    p->paint[c] = count > 0 ? paint[c] / count / 255.0 : 0;
   p->cx = count > 0 ? sx / count : p->width / 2.0;
   p->cy = count > 0 ? sy / count : p->height / 2.0;
   /* The circle must reach every corner: the soft edit may spread past the binary mask. */

@@ -5,7 +5,7 @@
  * Two drawing paths, so that a frame costs about as much as the viewport, never as much
  * as a 24 MP photo:
  * - zoomed out (below 75 %): texture nodes of a pyramid level (the photo halved k times,
- *   built and uploaded once, when first needed), so the renderer never minifies a huge
+ *   built once in a worker, uploaded when first drawn), so the renderer never minifies a huge
  *   texture (GTK 4.8 has no mipmaps) and the mask contour is one texel of that level;
  * - from 75 % on: the visible part alone is composited on the CPU (photo, edit, reveal,
  *   tint, contour) into a cairo node. From 200 % the pattern filter is NEAREST, so pixels
@@ -13,7 +13,8 @@
  *
  * The edit differs from the original only inside the soft mask, so revealing the edited
  * texture through a growing circle centred on the mask (with rising opacity) animates the
- * recolouring of exactly the masked object.
+ * recolouring of exactly the masked object. Drawing is in pm-canvas-draw.c, pointer input
+ * in pm-canvas-input.c, the pyramid in pm-canvas-pyramid.c.
  */
 #define G_LOG_DOMAIN "pm-canvas"
 
@@ -26,50 +27,8 @@
 #include "pm-canvas.h"
 #include "pm-canvas-private.h"
 
-#define NEAREST_ZOOM   2.0   /* from here on, pixels are drawn as squares */
-#define CPU_ZOOM       0.75  /* from here on, the visible part is composited on the CPU */
-#define MAX_LEVELS     PM_CANVAS_MAX_LEVELS
 #define REVEAL_MS      900
-#define ZOOM_STEP_WHEEL 1.2
 
-struct _PmCanvas
-{
-  GtkWidget      parent_instance;
-
-  /* owned: pixels */
-  int            width, height;
-  GBytes        *original_bytes;   /* RGBA, width * height * 4 */
-  GBytes        *edited_bytes;     /* or NULL */
-  guint8        *mask;             /* 0/1 per pixel, or NULL */
-  double         cx, cy, radius;   /* mask centroid and reveal radius, image pixels */
-  PmLevel        levels[MAX_LEVELS]; /* [k]: halved k times; [0] unused (see above) */
-  int            n_levels;
-  guint          image_serial;     /* bumps per image / result: stale pyramids are dropped */
-  guint          result_serial;
-  guint          pending;          /* pyramid jobs in flight */
-  guint          result_ready : 1; /* the result's pyramid and mask have arrived */
-  guint          animate_result : 1;
-  GdkRGBA        tint;
-  GdkRGBA        contour_color;
-
-  /* owned: view state */
-  GtkAdjustment *hadj, *vadj;
-  gulong         hadj_handler, vadj_handler;
-  guint          hscroll_policy : 1;
-  guint          vscroll_policy : 1;
-  guint          fit : 1;
-  guint          show_overlay : 1;
-  guint          show_original : 1;
-  double         zoom;
-  double         overlay_opacity;
-  double         reveal;           /* 0..1; 1 = settled */
-  AdwAnimation  *reveal_anim;
-
-  /* gesture state */
-  double         pointer_x, pointer_y;
-  double         drag_h0, drag_v0;
-  double         pinch_zoom0;
-};
 
 static void pm_canvas_scrollable_init (GtkScrollableInterface *iface);
 
@@ -183,243 +142,70 @@ bytes_from_image (const PmImage  *image,
   return g_bytes_new_with_free_func (image->data, size, owner_unref, owner);
 }
 
-static guint8
-to_byte (double v)
+static double
+hue_distance (double a,
+              double b)
 {
-  return (guint8) CLAMP (lround (v * 255.0), 0, 255);
+  double d = fabs (a - b);
+
+  return MIN (d, 1.0 - d);
 }
 
-/* Uploads level k's textures (when first drawn); NULL while its pyramid is being built. */
-static PmLevel *
-ensure_level (PmCanvas *self,
-              int       k)
-{
-  PmLevel *l = &self->levels[k];
-
-  if (l->original == NULL)
-    return NULL;
-  if (l->original_tex == NULL)
-    l->original_tex = pm_texture_new_rgba (l->original, l->w, l->h);
-  if (l->edited_tex == NULL && l->edited != NULL)
-    l->edited_tex = pm_texture_new_rgba (l->edited, l->w, l->h);
-  if (l->mask != NULL && l->fill_tex == NULL)
-    {
-      l->fill_tex = pm_level_mask_texture (l, &self->tint, FALSE);
-      l->contour_tex = pm_level_mask_texture (l, &self->contour_color, TRUE);
-    }
-  return l;
-}
-
-/* The level for zooms below CPU_ZOOM: texture scale within [0.7, 1.4] of the zoom. */
-static int
-level_for_zoom (PmCanvas *self)
-{
-  int k = MAX (1, (int) floor (log2 (1.0 / self->zoom) + 0.5));
-
-  return MIN (k, self->n_levels - 1);
-}
-
+/* The overlay follows the theme: its accent colour, unless the paint has about the same
+ * hue (a blue edit under a blue tint is invisible); then the theme colour whose hue is
+ * farthest from the paint. */
 static void
 update_colors (PmCanvas *self)
 {
+  static const char * const names[][2] = {
+    { "accent_bg_color", "accent_color" },
+    { "success_bg_color", "success_color" },
+    { "warning_bg_color", "warning_color" },
+    { "destructive_bg_color", "destructive_color" },
+  };
   GtkStyleContext *style = gtk_widget_get_style_context (GTK_WIDGET (self));
   GdkRGBA tint, contour;
+  double best = -1;
+  float ph = 0, ps = 0, pv = 0;
 
-  if (!gtk_style_context_lookup_color (style, "accent_bg_color", &tint))
-    gdk_rgba_parse (&tint, "#3584e4");
-  if (!gtk_style_context_lookup_color (style, "accent_color", &contour))
-    contour = tint;
+  if (self->has_paint)
+    gtk_rgb_to_hsv (self->paint[0], self->paint[1], self->paint[2], &ph, &ps, &pv);
+
+  gdk_rgba_parse (&tint, "#3584e4");
+  contour = tint;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GdkRGBA bg, fg;
+      float h, s, v;
+      double score;
+
+      if (!gtk_style_context_lookup_color (style, names[i][0], &bg))
+        continue;
+      if (!gtk_style_context_lookup_color (style, names[i][1], &fg))
+        fg = bg;
+      gtk_rgb_to_hsv (bg.red, bg.green, bg.blue, &h, &s, &v);
+      score = self->has_paint && ps > 0.2 ? hue_distance (h, ph) : 0.5;
+      if (i == 0 && score >= 0.12)
+        score = 1.0;  /* the accent colour when it is distinct enough */
+      if (score > best)
+        {
+          best = score;
+          tint = bg;
+          contour = fg;
+        }
+    }
   tint.alpha = contour.alpha = 1;
 
   if (gdk_rgba_equal (&tint, &self->tint) && gdk_rgba_equal (&contour, &self->contour_color))
     return;
   self->tint = tint;
   self->contour_color = contour;
-  for (int k = 0; k < MAX_LEVELS; k++)
+  for (int k = 0; k < PM_CANVAS_MAX_LEVELS; k++)
     pm_level_clear_overlay (&self->levels[k]);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 /* ---------------------------------------------------------------- drawing */
-
-static double
-ease_out_cubic (double t)
-{
-  double u = 1 - t;
-  return 1 - u * u * u;
-}
-
-static double
-reveal_radius (PmCanvas *self)
-{
-  return ease_out_cubic (self->reveal) * self->radius;
-}
-
-static double
-reveal_alpha (PmCanvas *self)
-{
-  return MIN (1.0, self->reveal * 1.6);
-}
-
-static gboolean
-showing_edit (PmCanvas *self)
-{
-  return self->edited_bytes != NULL && self->result_ready && !self->show_original;
-}
-
-static void
-snapshot_textures (PmCanvas    *self,
-                   GtkSnapshot *snapshot)
-{
-  double z = self->zoom;
-  PmLevel *l = ensure_level (self, level_for_zoom (self));
-  graphene_rect_t full = GRAPHENE_RECT_INIT (0, 0, self->width * z, self->height * z);
-  double fx, fy;
-
-  if (l == NULL)
-    return;  /* the pyramid is on its way */
-  /* Level texels → widget pixels (levels are a bit larger than 1/2^k for odd sizes). */
-  fx = self->width * z / l->w;
-  fy = self->height * z / l->h;
-
-  gtk_snapshot_append_texture (snapshot, l->original_tex, &full);
-
-  if (showing_edit (self) && l->edited_tex != NULL)
-    {
-      if (self->reveal < 1.0)
-        {
-          GskRoundedRect circle;
-          double r = reveal_radius (self) * z;
-          graphene_rect_t box = GRAPHENE_RECT_INIT (self->cx * z - r, self->cy * z - r,
-                                                    2 * r, 2 * r);
-
-          gsk_rounded_rect_init_from_rect (&circle, &box, r);
-          gtk_snapshot_push_rounded_clip (snapshot, &circle);
-          gtk_snapshot_push_opacity (snapshot, reveal_alpha (self));
-          gtk_snapshot_append_texture (snapshot, l->edited_tex, &full);
-          gtk_snapshot_pop (snapshot);
-          gtk_snapshot_pop (snapshot);
-        }
-      else
-        gtk_snapshot_append_texture (snapshot, l->edited_tex, &full);
-    }
-
-  if (self->show_overlay && self->result_ready && l->fill_tex != NULL)
-    {
-      graphene_rect_t box = GRAPHENE_RECT_INIT (l->bx0 * fx, l->by0 * fy,
-                                                (l->bx1 - l->bx0) * fx,
-                                                (l->by1 - l->by0) * fy);
-
-      gtk_snapshot_push_opacity (snapshot, self->overlay_opacity);
-      gtk_snapshot_append_texture (snapshot, l->fill_tex, &box);
-      gtk_snapshot_pop (snapshot);
-      gtk_snapshot_append_texture (snapshot, l->contour_tex, &box);
-    }
-}
-
-static inline guint8
-mix8 (guint8 a,
-      guint8 b,
-      double t)
-{
-  return (guint8) lround (a + (b - a) * t);
-}
-
-/* Composites the image rectangle [x0, x1) × [y0, y1) into a premultiplied ARGB32 surface. */
-static cairo_surface_t *
-composite_region (PmCanvas *self,
-                  int       x0,
-                  int       y0,
-                  int       x1,
-                  int       y1)
-{
-  int w = x1 - x0, h = y1 - y0;
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
-  guint8 *dst = cairo_image_surface_get_data (surface);
-  int stride = cairo_image_surface_get_stride (surface);
-  const guint8 *orig = g_bytes_get_data (self->original_bytes, NULL);
-  const guint8 *edit = showing_edit (self) ? g_bytes_get_data (self->edited_bytes, NULL) : NULL;
-  gboolean overlay = self->show_overlay && self->result_ready && self->mask != NULL;
-  double rr = reveal_radius (self), ra = reveal_alpha (self);
-  guint8 tr = to_byte (self->tint.red), tg = to_byte (self->tint.green);
-  guint8 tb = to_byte (self->tint.blue);
-  guint8 kr = to_byte (self->contour_color.red), kg = to_byte (self->contour_color.green);
-  guint8 kb = to_byte (self->contour_color.blue);
-
-  cairo_surface_flush (surface);
-  for (int y = y0; y < y1; y++)
-    {
-      guint32 *row = (guint32 *) (dst + (gsize) (y - y0) * stride);
-      for (int x = x0; x < x1; x++)
-        {
-          gsize i = (gsize) y * self->width + x;
-          const guint8 *p = orig + i * 4;
-          guint8 r = p[0], g = p[1], b = p[2], a = p[3];
-
-          if (edit != NULL)
-            {
-              const guint8 *e = edit + i * 4;
-              double t = 1.0;
-              if (self->reveal < 1.0)
-                {
-                  double dx = x + 0.5 - self->cx, dy = y + 0.5 - self->cy;
-                  t = dx * dx + dy * dy <= rr * rr ? ra : 0.0;
-                }
-              r = mix8 (r, e[0], t); g = mix8 (g, e[1], t); b = mix8 (b, e[2], t);
-              a = mix8 (a, e[3], t);
-            }
-          if (overlay && self->mask[i])
-            {
-              if (pm_mask_boundary (self->mask, self->width, self->height, x, y))
-                r = kr, g = kg, b = kb, a = 255;
-              else
-                {
-                  double o = self->overlay_opacity;
-                  r = mix8 (r, tr, o); g = mix8 (g, tg, o); b = mix8 (b, tb, o);
-                  a = mix8 (a, 255, o);
-                }
-            }
-          row[x - x0] = ((guint32) a << 24) | ((guint32) (r * a / 255) << 16) |
-                        ((guint32) (g * a / 255) << 8) | (guint32) (b * a / 255);
-        }
-    }
-  cairo_surface_mark_dirty (surface);
-  return surface;
-}
-
-static void
-snapshot_cpu (PmCanvas    *self,
-                  GtkSnapshot *snapshot,
-                  double       ox,
-                  double       oy)
-{
-  int vw = gtk_widget_get_width (GTK_WIDGET (self));
-  int vh = gtk_widget_get_height (GTK_WIDGET (self));
-  double z = self->zoom;
-  int x0 = CLAMP ((int) floor (-ox / z), 0, self->width);
-  int y0 = CLAMP ((int) floor (-oy / z), 0, self->height);
-  int x1 = CLAMP ((int) ceil ((vw - ox) / z), 0, self->width);
-  int y1 = CLAMP ((int) ceil ((vh - oy) / z), 0, self->height);
-  graphene_rect_t bounds;
-  cairo_surface_t *surface;
-  cairo_t *cr;
-
-  if (x1 <= x0 || y1 <= y0)
-    return;
-
-  surface = composite_region (self, x0, y0, x1, y1);
-  bounds = GRAPHENE_RECT_INIT (ox + x0 * z, oy + y0 * z, (x1 - x0) * z, (y1 - y0) * z);
-  cr = gtk_snapshot_append_cairo (snapshot, &bounds);
-  cairo_translate (cr, bounds.origin.x, bounds.origin.y);
-  cairo_scale (cr, z, z);
-  cairo_set_source_surface (cr, surface, 0, 0);
-  cairo_pattern_set_filter (cairo_get_source (cr),
-                            z >= NEAREST_ZOOM ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_GOOD);
-  cairo_paint (cr);
-  cairo_destroy (cr);
-  cairo_surface_destroy (surface);
-}
-
 static void
 pm_canvas_snapshot (GtkWidget   *widget,
                     GtkSnapshot *snapshot)
@@ -434,13 +220,13 @@ pm_canvas_snapshot (GtkWidget   *widget,
 
   get_origin (self, &ox, &oy);
   gtk_snapshot_push_clip (snapshot, &view);
-  if (self->zoom >= CPU_ZOOM)
-    snapshot_cpu (self, snapshot, ox, oy);
+  if (self->zoom >= PM_CANVAS_CPU_ZOOM)
+    pm_canvas_draw_cpu (self, snapshot, ox, oy);
   else
     {
       gtk_snapshot_save (snapshot);
       gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (ox, oy));
-      snapshot_textures (self, snapshot);
+      pm_canvas_draw_textures (self, snapshot);
       gtk_snapshot_restore (snapshot);
     }
   gtk_snapshot_pop (snapshot);
@@ -583,7 +369,7 @@ pyramid_done_cb (GObject      *source,
       (call->is_result && call->result_serial != self->result_serial))
     goto out;  /* superseded */
 
-  for (int k = 1; k < p->n_levels && k < MAX_LEVELS; k++)
+  for (int k = 1; k < p->n_levels && k < PM_CANVAS_MAX_LEVELS; k++)
     {
       PmLevel *dst = &self->levels[k], *src = &p->levels[k];
 
@@ -607,7 +393,10 @@ pyramid_done_cb (GObject      *source,
       self->cx = p->cx;
       self->cy = p->cy;
       self->radius = p->radius;
+      self->has_paint = p->has_paint;
+      memcpy (self->paint, p->paint, sizeof self->paint);
       self->result_ready = TRUE;
+      update_colors (self);
       if (self->animate_result && self->edited_bytes != NULL)
         {
           self->reveal = 0.0;
@@ -664,7 +453,7 @@ pm_canvas_set_image_shared (PmCanvas       *self,
   g_return_if_fail (PM_IS_CANVAS (self));
 
   pm_canvas_clear_result (self);
-  for (int k = 0; k < MAX_LEVELS; k++)
+  for (int k = 0; k < PM_CANVAS_MAX_LEVELS; k++)
     pm_level_clear (&self->levels[k]);
   g_clear_pointer (&self->original_bytes, g_bytes_unref);
   self->width = self->height = 0;
@@ -703,7 +492,7 @@ pm_canvas_clear_result (PmCanvas *self)
   self->result_ready = FALSE;
   g_clear_pointer (&self->edited_bytes, g_bytes_unref);
   g_clear_pointer (&self->mask, g_free);
-  for (int k = 0; k < MAX_LEVELS; k++)
+  for (int k = 0; k < PM_CANVAS_MAX_LEVELS; k++)
     pm_level_clear_result (&self->levels[k]);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -845,91 +634,6 @@ pm_canvas_get_show_original (PmCanvas *self)
 {
   g_return_val_if_fail (PM_IS_CANVAS (self), FALSE);
   return self->show_original;
-}
-
-/* ---------------------------------------------------------------- input */
-
-static void
-motion_cb (GtkEventControllerMotion *controller,
-           double                    x,
-           double                    y,
-           PmCanvas                 *self)
-{
-  self->pointer_x = x;
-  self->pointer_y = y;
-}
-
-static gboolean
-scroll_cb (GtkEventControllerScroll *controller,
-           double                    dx,
-           double                    dy,
-           PmCanvas                 *self)
-{
-  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
-  GdkScrollUnit unit = gtk_event_controller_scroll_get_unit (controller);
-
-  if (self->original_bytes == NULL)
-    return FALSE;
-  /* A mouse wheel (or Ctrl + touchpad) zooms; touchpad scrolling pans (the scrolled window). */
-  if (unit != GDK_SCROLL_UNIT_WHEEL && !(state & GDK_CONTROL_MASK))
-    return FALSE;
-  if (dy == 0)
-    return FALSE;
-  if (unit != GDK_SCROLL_UNIT_WHEEL)
-    dy /= 20.0;
-  pm_canvas_zoom_at (self, self->zoom * pow (ZOOM_STEP_WHEEL, -dy),
-                     self->pointer_x, self->pointer_y);
-  return TRUE;
-}
-
-static void
-drag_begin_cb (GtkGestureDrag *gesture,
-               double          x,
-               double          y,
-               PmCanvas       *self)
-{
-  self->drag_h0 = gtk_adjustment_get_value (self->hadj);
-  self->drag_v0 = gtk_adjustment_get_value (self->vadj);
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grabbing");
-}
-
-static void
-drag_update_cb (GtkGestureDrag *gesture,
-                double          dx,
-                double          dy,
-                PmCanvas       *self)
-{
-  gtk_adjustment_set_value (self->hadj, self->drag_h0 - dx);
-  gtk_adjustment_set_value (self->vadj, self->drag_v0 - dy);
-}
-
-static void
-drag_end_cb (GtkGestureDrag *gesture,
-             double          dx,
-             double          dy,
-             PmCanvas       *self)
-{
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grab");
-}
-
-static void
-zoom_begin_cb (GtkGesture       *gesture,
-               GdkEventSequence *sequence,
-               PmCanvas         *self)
-{
-  self->pinch_zoom0 = self->zoom;
-}
-
-static void
-zoom_scale_changed_cb (GtkGestureZoom *gesture,
-                       double          scale,
-                       PmCanvas       *self)
-{
-  double x, y;
-
-  if (!gtk_gesture_get_bounding_box_center (GTK_GESTURE (gesture), &x, &y))
-    x = self->pointer_x, y = self->pointer_y;
-  pm_canvas_zoom_at (self, self->pinch_zoom0 * scale, x, y);
 }
 
 /* ---------------------------------------------------------------- GtkWidget */
@@ -1086,7 +790,7 @@ pm_canvas_finalize (GObject *object)
 {
   PmCanvas *self = PM_CANVAS (object);
 
-  for (int k = 0; k < MAX_LEVELS; k++)
+  for (int k = 0; k < PM_CANVAS_MAX_LEVELS; k++)
     pm_level_clear (&self->levels[k]);
   g_clear_pointer (&self->original_bytes, g_bytes_unref);
   g_clear_pointer (&self->edited_bytes, g_bytes_unref);
@@ -1143,8 +847,6 @@ pm_canvas_class_init (PmCanvasClass *klass)
 static void
 pm_canvas_init (PmCanvas *self)
 {
-  GtkEventController *controller;
-  GtkGesture *gesture;
 
   self->zoom = 1.0;
   self->fit = TRUE;
@@ -1157,26 +859,7 @@ pm_canvas_init (PmCanvas *self)
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grab");
 
-  controller = gtk_event_controller_motion_new ();
-  g_signal_connect (controller, "enter", G_CALLBACK (motion_cb), self);
-  g_signal_connect (controller, "motion", G_CALLBACK (motion_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), controller);
-
-  controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
-  g_signal_connect (controller, "scroll", G_CALLBACK (scroll_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), controller);
-
-  gesture = gtk_gesture_drag_new ();
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), 0);
-  g_signal_connect (gesture, "drag-begin", G_CALLBACK (drag_begin_cb), self);
-  g_signal_connect (gesture, "drag-update", G_CALLBACK (drag_update_cb), self);
-  g_signal_connect (gesture, "drag-end", G_CALLBACK (drag_end_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
-
-  gesture = gtk_gesture_zoom_new ();
-  g_signal_connect (gesture, "begin", G_CALLBACK (zoom_begin_cb), self);
-  g_signal_connect (gesture, "scale-changed", G_CALLBACK (zoom_scale_changed_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+  pm_canvas_init_input (self);
 
   self->reveal_anim = adw_timed_animation_new (GTK_WIDGET (self), 0.0, 1.0, REVEAL_MS,
                                                adw_callback_animation_target_new (reveal_cb,

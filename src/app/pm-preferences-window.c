@@ -7,8 +7,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "pm-preferences-window.h"
+#ifdef PM_HAVE_PM_REMOTE_ENGINE
+#include "pm-remote.h"
+#endif
 
 struct _PmPreferencesWindow
 {
@@ -23,6 +27,7 @@ struct _PmPreferencesWindow
   GtkColorButton       *highlight_button;
   AdwEntryRow          *database_row;
   AdwEntryRow          *endpoint_row;
+  AdwEntryRow          *api_key_row;
   AdwEntryRow          *remote_model_row;
   GtkSpinButton        *timeout_spin;
 
@@ -150,6 +155,83 @@ entry_row_apply_cb (AdwEntryRow         *row,
   g_settings_set_string (self->settings, key, gtk_editable_get_text (GTK_EDITABLE (row)));
 }
 
+#ifdef PM_HAVE_PM_REMOTE_ENGINE
+typedef struct {
+  char *endpoint;
+  char *key;
+} KeyJob;
+
+static void
+key_job_free (gpointer data)
+{
+  KeyJob *job = data;
+
+  g_free (job->endpoint);
+  if (job->key != NULL)
+    memset (job->key, 0, strlen (job->key));
+  g_free (job->key);
+  g_free (job);
+}
+
+static void
+store_key_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  KeyJob *job = task_data;
+  GError *error = NULL;
+
+  /* libsecret blocks on D-Bus: keep it off the main thread. */
+  if (pm_remote_store_api_key (job->endpoint, job->key, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+store_key_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(PmPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  AdwToast *toast;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    toast = adw_toast_new_format (_("The API key was not saved: %s"), error->message);
+  else
+    toast = adw_toast_new (_("API key saved in the keyring"));
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+}
+#endif
+
+static void
+api_key_apply_cb (AdwEntryRow         *row,
+                  PmPreferencesWindow *self)
+{
+#ifdef PM_HAVE_PM_REMOTE_ENGINE
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, store_key_done_cb, g_object_ref (self));
+  KeyJob *job = g_new0 (KeyJob, 1);
+
+  job->endpoint = g_settings_get_string (self->settings, "remote-endpoint");
+  job->key = g_strdup (gtk_editable_get_text (GTK_EDITABLE (row)));
+  gtk_editable_set_text (GTK_EDITABLE (row), "");
+  if (*job->endpoint == '\0')
+    {
+      key_job_free (job);
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                        adw_toast_new (_("Set the endpoint first")));
+      return;
+    }
+  g_task_set_task_data (task, job, key_job_free);
+  g_task_run_in_thread (task, store_key_thread);
+#else
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                    adw_toast_new (_("This build has no remote engine")));
+#endif
+}
+
 static void
 pm_preferences_window_dispose (GObject *object)
 {
@@ -180,6 +262,7 @@ pm_preferences_window_class_init (PmPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, highlight_button);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, database_row);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, endpoint_row);
+  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, api_key_row);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, remote_model_row);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, timeout_spin);
 }
@@ -224,6 +307,7 @@ pm_preferences_window_new (GSettings *settings)
   g_signal_connect (self->database_row, "apply", G_CALLBACK (entry_row_apply_cb), self);
   g_signal_connect (self->endpoint_row, "apply", G_CALLBACK (entry_row_apply_cb), self);
   g_signal_connect (self->remote_model_row, "apply", G_CALLBACK (entry_row_apply_cb), self);
+  g_signal_connect (self->api_key_row, "apply", G_CALLBACK (api_key_apply_cb), self);
 
   g_signal_connect_object (settings, "changed::model-folder",
                            G_CALLBACK (update_model_row), self, G_CONNECT_SWAPPED);

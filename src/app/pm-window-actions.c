@@ -638,6 +638,37 @@ import_done_cb (GObject      *source,
   import_result_free (res);
 }
 
+/**
+ * pm_window_import_edited:
+ * @file: an edited version of the current photo (any size; it is resampled)
+ *
+ * Derives the mask from @file and the photo (issue 5's "bring your own editor") and shows
+ * it as a new entry of the timeline, with the overlay on.
+ */
+void
+pm_window_import_edited (PmWindow *self,
+                         GFile    *file)
+{
+  g_autoptr(GTask) task = NULL;
+  ImportJob *job;
+
+  g_return_if_fail (PM_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->photo == NULL)
+    {
+      pm_window_error (self, _("Open a photo first"));
+      return;
+    }
+  task = g_task_new (self, NULL, import_done_cb, NULL);
+  job = g_new0 (ImportJob, 1);
+  job->photo = pm_photo_ref (self->photo);
+  job->file = g_object_ref (file);
+  g_task_set_task_data (task, job, import_job_free);
+  pm_window_hold (self);
+  g_task_run_in_thread (task, import_thread);
+}
+
 static void
 import_response_cb (GtkNativeDialog *dialog,
                     int              response,
@@ -645,18 +676,9 @@ import_response_cb (GtkNativeDialog *dialog,
 {
   g_autoptr(GFile) file = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT && self->photo != NULL &&
+  if (response == GTK_RESPONSE_ACCEPT &&
       (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL)
-    {
-      g_autoptr(GTask) task = g_task_new (self, NULL, import_done_cb, NULL);
-      ImportJob *job = g_new0 (ImportJob, 1);
-
-      job->photo = pm_photo_ref (self->photo);
-      job->file = g_object_ref (file);
-      g_task_set_task_data (task, job, import_job_free);
-      pm_window_hold (self);
-      g_task_run_in_thread (task, import_thread);
-    }
+    pm_window_import_edited (self, file);
   finish_dialog (self);
 }
 

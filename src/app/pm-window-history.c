@@ -921,23 +921,43 @@ export_done_cb (GObject      *source,
     pm_window_toast (self, _("Session exported"));
 }
 
+/**
+ * pm_window_export_session_to:
+ * @path: the .paintmask file to write
+ *
+ * Writes the current photo's session (image, runs, artifacts) to @path, in the store's
+ * thread; a toast reports the outcome.
+ */
+void
+pm_window_export_session_to (PmWindow   *self,
+                             const char *path)
+{
+  g_return_if_fail (PM_IS_WINDOW (self));
+  g_return_if_fail (path != NULL);
+
+  if (self->photo == NULL || self->photo->session_id <= 0)
+    {
+      pm_window_error (self, _("Run an instruction first: the session is not in the history yet"));
+      return;
+    }
+  pm_window_hold (self);
+  pm_app_store_call_async (get_store (self), export_func,
+                           id_job_new (self->photo->session_id, path), id_job_free,
+                           NULL, NULL, export_done_cb, g_object_ref (self));
+}
+
 static void
 export_response_cb (GtkNativeDialog *dialog,
                     int              response,
                     PmWindow        *self)
 {
-  if (response == GTK_RESPONSE_ACCEPT && self->photo != NULL && self->photo->session_id > 0)
+  if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       g_autofree char *path = file ? g_file_get_path (file) : NULL;
 
       if (path != NULL)
-        {
-          pm_window_hold (self);
-          pm_app_store_call_async (get_store (self), export_func,
-                                   id_job_new (self->photo->session_id, path), id_job_free,
-                                   NULL, NULL, export_done_cb, g_object_ref (self));
-        }
+        pm_window_export_session_to (self, path);
     }
   g_clear_object (&self->dialog);
 }
@@ -1070,6 +1090,13 @@ void
 pm_window_export_session (PmWindow *self)
 {
   pm_window_error (self, _("This build of Paintmask has no history store"));
+}
+
+void
+pm_window_export_session_to (PmWindow   *self,
+                             const char *path)
+{
+  pm_window_export_session (self);
 }
 
 #endif /* PM_HAVE_PM_STORE */

@@ -475,6 +475,7 @@ run_done_cb (GObject      *source,
   RunOutput *out = g_task_propagate_pointer (G_TASK (result), &error);
   PmPipelineResult *res = out ? out->result : NULL;
   gboolean current = run->serial == self->run_serial && self->run_cancellable != NULL;
+  gint64 t0 = g_get_monotonic_time ();
 
   if (out != NULL && self->engines != NULL && out->engine_generation == self->engine_generation &&
       self->engine_override == NULL &&
@@ -533,6 +534,7 @@ run_done_cb (GObject      *source,
   }
   run_data_free (run);
   g_clear_pointer (&out, run_output_free);
+  g_debug ("run result handled in %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
 }
 #endif
 

@@ -23,6 +23,10 @@ void           pm_window_run             (PmWindow      *self,
 void           pm_window_reload_history  (PmWindow      *self);
 void           pm_window_restore_run     (PmWindow      *self,
                                           gint64         run_id);
+void           pm_window_import_edited   (PmWindow      *self,
+                                          GFile         *file);
+void           pm_window_export_session_to (PmWindow    *self,
+                                            const char  *path);
 
 /* Mostly for tests. */
 gboolean       pm_window_is_busy         (PmWindow      *self);

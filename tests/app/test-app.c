@@ -6,7 +6,8 @@
  * Widgets are rendered through their snapshot vfunc into a GskRenderNode, drawn with the
  * window's renderer (GSK_RENDERER=cairo in the test environment) and read back as pixels.
  * With PM_SCREENSHOT=FILE.png set, it instead opens data/samples/coffee.png, runs
- * PM_SCREENSHOT_INSTRUCTION (default "paint the cup purple") and saves the window to FILE.
+ * PM_SCREENSHOT_INSTRUCTION (default "paint the cup purple"), shows the mask overlay if
+ * PM_SCREENSHOT_OVERLAY is set, and saves the window to FILE.
  * With PM_BENCH_STALL=4000x3000 it measures main-loop stalls during a run instead.
  */
 #include "config.h"
@@ -214,6 +215,23 @@ test_open (void)
   g_assert_cmpint (image->height, ==, H);
   g_assert_true (pm_canvas_has_image (pm_window_get_canvas (window)));
   g_assert_false (pm_canvas_has_result (pm_window_get_canvas (window)));
+}
+
+static void
+test_open_bad (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "not-an-image.png", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  const PmImage *before = pm_window_get_image (window);
+
+  /* A corrupt file gives an error message (a toast) and keeps the open photo. */
+  g_assert_true (g_file_set_contents (path, "\x89PNG\r\n\x1a\n garbage", -1, NULL));
+  pm_window_open_file (window, file);
+  wait_idle ();
+  g_assert_nonnull (pm_window_get_last_error (window));
+  g_assert_nonnull (strstr (pm_window_get_last_error (window), "not-an-image.png"));
+  g_assert_true (pm_window_get_image (window) == before);
+  g_clear_pointer (&window->last_error, g_free);
 }
 
 static void
@@ -473,6 +491,7 @@ test_history_restore (void)
   g_assert_cmpmem (edited->data, (gsize) W * H * 4, first_edited->data, (gsize) W * H * 4);
   g_assert_nonnull (pm_window_get_mask (window));
 
+  pm_canvas_set_show_overlay (pm_window_get_canvas (window), FALSE);
   p = render_canvas ();
   canvas_pixel (p, CX, CY, c);
   want[0] = first_edited->data[i]; want[1] = first_edited->data[i + 1];
@@ -485,6 +504,68 @@ test_history_restore (void)
   wait_idle ();
   g_assert_cmpint (pm_window_get_run_id (window), >, first);
   g_assert_nonnull (pm_window_get_edited (window));
+#else
+  g_test_skip ("built without the history store");
+#endif
+}
+
+static void
+test_import_edited (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "edited-elsewhere.png", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  const PmMask *mask;
+  PmRunEntry *entry;
+  guint before = window->timeline->len;
+  gint64 inter = 0, uni = 0;
+
+  /* An edit made elsewhere (here: the current edit, saved) is paired with the photo and
+   * its mask derived. */
+  g_assert_true (pm_image_save_png (pm_window_get_edited (window), path, &error));
+  g_assert_no_error (error);
+  pm_canvas_set_show_overlay (pm_window_get_canvas (window), FALSE);
+  pm_window_import_edited (window, file);
+  wait_idle ();
+  g_assert_null (pm_window_get_last_error (window));
+  entry = pm_window_get_entry (window);
+  g_assert_cmpstr (entry->engine, ==, "import");
+  g_assert_cmpuint (window->timeline->len, ==, before + 1);
+  g_assert_true (pm_canvas_get_show_overlay (pm_window_get_canvas (window)));
+  mask = pm_window_get_mask (window);
+  g_assert_nonnull (mask);
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      {
+        gboolean truth = in_disk (x, y, R), m = mask->data[(gsize) y * W + x] >= 0.5f;
+        inter += truth && m;
+        uni += truth || m;
+      }
+  g_test_message ("imported edit: derived mask IoU with the disk %.3f", (double) inter / uni);
+  g_assert_cmpfloat ((double) inter / uni, >, 0.9);
+}
+
+static void
+test_session_file (void)
+{
+#ifdef PM_HAVE_PM_STORE
+  g_autofree char *path = g_build_filename (tmpdir, "session.paintmask", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  /* Export the session to a .paintmask file, then open that file: its last run shows. */
+  g_assert_cmpint (pm_window_get_run_id (window), >, 0);
+  pm_window_export_session_to (window, path);
+  wait_idle ();
+  g_assert_null (pm_window_get_last_error (window));
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  pm_window_open_file (window, file);
+  wait_idle ();
+  g_assert_null (pm_window_get_last_error (window));
+  g_assert_nonnull (pm_window_get_image (window));
+  g_assert_nonnull (pm_window_get_edited (window));
+  g_assert_nonnull (pm_window_get_mask (window));
+  g_assert_cmpint (pm_window_get_run_id (window), >, 0);
 #else
   g_test_skip ("built without the history store");
 #endif
@@ -589,7 +670,8 @@ take_screenshot (const char *out)
   wait_idle ();
   pm_window_run (window, instruction ? instruction : "paint the cup purple");
   wait_idle ();
-  g_action_group_activate_action (G_ACTION_GROUP (window), "overlay", NULL);
+  if (g_getenv ("PM_SCREENSHOT_OVERLAY") != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (window), "overlay", NULL);
   iterate (5000);  /* let the engine's toast time out */
   p = render (GTK_WIDGET (window));
   shot = pm_image_new (p->width, p->height);
@@ -745,14 +827,17 @@ main (int    argc,
   g_test_add_func ("/app/window/dialogs", test_dialogs);
   g_test_add_func ("/app/window/engines", test_engines);
   g_test_add_func ("/app/window/open", test_open);
+  g_test_add_func ("/app/window/open-bad", test_open_bad);
 #ifdef PM_HAVE_PM_PIPELINE
   /* These share the window and run in order: each builds on the previous run. */
   g_test_add_func ("/app/window/run-builtin", test_run_builtin);
   g_test_add_func ("/app/window/render-overlay", test_render_overlay);
   g_test_add_func ("/app/window/zoom-crisp", test_zoom_crisp);
   g_test_add_func ("/app/window/undo-redo", test_undo_redo);
+  g_test_add_func ("/app/window/import-edited", test_import_edited);
   g_test_add_func ("/app/history/restore", test_history_restore);
   g_test_add_func ("/app/window/supersede", test_supersede);
+  g_test_add_func ("/app/history/session-file", test_session_file);
 #endif
   ret = g_test_run ();
 
