@@ -133,6 +133,62 @@ add_run_members (JsonBuilder     *builder,
   json_builder_add_double_value (builder, run->duration_ms);
 }
 
+static void
+add_session_members (JsonBuilder         *builder,
+                     const PmSessionInfo *session)
+{
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, session->id);
+  pm_cli_json_add_string (builder, "title", session->title);
+  pm_cli_json_add_string (builder, "source_path", session->source_path);
+  json_builder_set_member_name (builder, "width");
+  json_builder_add_int_value (builder, session->width);
+  json_builder_set_member_name (builder, "height");
+  json_builder_add_int_value (builder, session->height);
+}
+
+static void
+add_listed_session_members (JsonBuilder         *builder,
+                            const PmSessionInfo *session)
+{
+  g_autofree char *created = format_time (session->created_at * G_USEC_PER_SEC, TRUE);
+  g_autofree char *updated = format_time (session->updated_at * G_USEC_PER_SEC, TRUE);
+
+  add_session_members (builder, session);
+  json_builder_set_member_name (builder, "n_runs");
+  json_builder_add_int_value (builder, session->n_runs);
+  pm_cli_json_add_string (builder, "created_at", created);
+  pm_cli_json_add_string (builder, "updated_at", updated);
+}
+
+typedef void (*AddMembersFunc) (JsonBuilder   *builder,
+                                gconstpointer  item);
+
+/* Prints { "database": @database, @key: [ one object per item, filled by @add ] }. */
+static int
+print_json_list (const char     *database,
+                 const char     *key,
+                 GPtrArray      *items,
+                 AddMembersFunc  add)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  pm_cli_json_add_string (builder, "database", database);
+  json_builder_set_member_name (builder, key);
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < items->len; i++)
+    {
+      json_builder_begin_object (builder);
+      add (builder, items->pdata[i]);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  pm_cli_print_json (json_builder_get_root (builder));
+  return PM_EXIT_OK;
+}
+
 /* ------------------------------------------------------------------------------------- */
 /* Arguments                                                                              */
 /* ------------------------------------------------------------------------------------- */
@@ -200,39 +256,8 @@ list_sessions (PmStore           *store,
     return report (error);
 
   if (args->json)
-    {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-      json_builder_begin_object (builder);
-      pm_cli_json_add_string (builder, "database", pm_store_get_path (store));
-      json_builder_set_member_name (builder, "sessions");
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < sessions->len; i++)
-        {
-          PmSessionInfo *s = sessions->pdata[i];
-          g_autofree char *created = format_time (s->created_at * G_USEC_PER_SEC, TRUE);
-          g_autofree char *updated = format_time (s->updated_at * G_USEC_PER_SEC, TRUE);
-
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "id");
-          json_builder_add_int_value (builder, s->id);
-          pm_cli_json_add_string (builder, "title", s->title);
-          pm_cli_json_add_string (builder, "source_path", s->source_path);
-          json_builder_set_member_name (builder, "width");
-          json_builder_add_int_value (builder, s->width);
-          json_builder_set_member_name (builder, "height");
-          json_builder_add_int_value (builder, s->height);
-          json_builder_set_member_name (builder, "n_runs");
-          json_builder_add_int_value (builder, s->n_runs);
-          pm_cli_json_add_string (builder, "created_at", created);
-          pm_cli_json_add_string (builder, "updated_at", updated);
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-      pm_cli_print_json (json_builder_get_root (builder));
-      return PM_EXIT_OK;
-    }
+    return print_json_list (pm_store_get_path (store), "sessions", sessions,
+                            (AddMembersFunc) add_listed_session_members);
 
   if (sessions->len == 0)
     {
@@ -286,24 +311,8 @@ cmd_list (const HistoryArgs *args)
     }
 
   if (args->json)
-    {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-      json_builder_begin_object (builder);
-      pm_cli_json_add_string (builder, "database", path);
-      json_builder_set_member_name (builder, args->sessions ? "sessions" : "runs");
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < runs->len; i++)
-        {
-          json_builder_begin_object (builder);
-          add_run_members (builder, runs->pdata[i]);
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-      pm_cli_print_json (json_builder_get_root (builder));
-      return PM_EXIT_OK;
-    }
+    return print_json_list (path, args->sessions ? "sessions" : "runs", runs,
+                            (AddMembersFunc) add_run_members);
 
   if (runs->len == 0)
     {
@@ -359,14 +368,7 @@ cmd_show (const HistoryArgs *args,
       add_json_text (builder, "timings", run->timings_json);
       json_builder_set_member_name (builder, "session");
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "id");
-      json_builder_add_int_value (builder, session->id);
-      pm_cli_json_add_string (builder, "title", session->title);
-      pm_cli_json_add_string (builder, "source_path", session->source_path);
-      json_builder_set_member_name (builder, "width");
-      json_builder_add_int_value (builder, session->width);
-      json_builder_set_member_name (builder, "height");
-      json_builder_add_int_value (builder, session->height);
+      add_session_members (builder, session);
       json_builder_end_object (builder);
       json_builder_set_member_name (builder, "artifacts");
       json_builder_begin_array (builder);

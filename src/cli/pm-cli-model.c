@@ -67,6 +67,32 @@ parse (const char     *what,
   return -1;
 }
 
+/* Parses the options of a command taking --model-dir, --json and an optional NAME (*name,
+ * or NULL); returns -1 on success, else the exit code to return. */
+static int
+parse_name_and_dir (const char   *what,
+                    const char   *description,
+                    char        **model_dir,
+                    gboolean     *json,
+                    const char  **name,
+                    int          *argc,
+                    char       ***argv)
+{
+  GOptionEntry entries[] = {
+    { "model-dir", 'm', 0, G_OPTION_ARG_FILENAME, model_dir, "Model folder", "DIR" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, json, "Print JSON", NULL },
+    { NULL }
+  };
+  int rc;
+
+  if ((rc = parse (what, "[NAME]", description, entries, argc, argv)) >= 0)
+    return rc;
+  if (*argc > 2)
+    return usage_error (what, "too many arguments");
+  *name = *argc == 2 ? (*argv)[1] : NULL;
+  return -1;
+}
+
 /* The folder a command works on: --model-dir, or the installed NAME (default model). */
 static char *
 resolve_dir (const char *model_dir,
@@ -354,23 +380,17 @@ cmd_info (int argc, char **argv)
 {
   g_autofree char *model_dir = NULL;
   gboolean json = FALSE;
-  GOptionEntry entries[] = {
-    { "model-dir", 'm', 0, G_OPTION_ARG_FILENAME, &model_dir, "Model folder", "DIR" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
-    { NULL }
-  };
   g_autoptr(GError) error = NULL;
   g_autoptr(PmModelInfo) info = NULL;
   g_autofree char *dir = NULL;
   g_autoptr(GString) extract = g_string_new (NULL);
+  const char *name;
   int rc;
 
-  if ((rc = parse ("info", "[NAME]", "Describe an installed model.", entries, &argc,
-                   &argv)) >= 0)
+  if ((rc = parse_name_and_dir ("info", "Describe an installed model.", &model_dir, &json,
+                                &name, &argc, &argv)) >= 0)
     return rc;
-  if (argc > 2)
-    return usage_error ("info", "too many arguments");
-  dir = resolve_dir (model_dir, argc == 2 ? argv[1] : NULL);
+  dir = resolve_dir (model_dir, name);
   info = pm_model_info_load (dir, &error);
   if (info == NULL)
     return fail ("info", error);
@@ -438,11 +458,6 @@ cmd_verify (int argc, char **argv)
 {
   g_autofree char *model_dir = NULL;
   gboolean json = FALSE;
-  GOptionEntry entries[] = {
-    { "model-dir", 'm', 0, G_OPTION_ARG_FILENAME, &model_dir, "Model folder", "DIR" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
-    { NULL }
-  };
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) report = g_string_new (NULL);
   g_autofree char *dir = NULL;
@@ -451,12 +466,9 @@ cmd_verify (int argc, char **argv)
   gboolean ok;
   int rc;
 
-  if ((rc = parse ("verify", "[NAME]", "Check an installed model: hashes, weights, tokenizer.",
-                   entries, &argc, &argv)) >= 0)
+  if ((rc = parse_name_and_dir ("verify", "Check an installed model: hashes, weights, tokenizer.",
+                                &model_dir, &json, &name, &argc, &argv)) >= 0)
     return rc;
-  if (argc > 2)
-    return usage_error ("verify", "too many arguments");
-  name = argc == 2 ? argv[1] : NULL;
   /* Pinned hashes apply to a known model named explicitly or installed at its default place. */
   if (name != NULL || model_dir == NULL)
     {

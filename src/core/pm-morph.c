@@ -65,8 +65,6 @@ edt_1d (double *f,
     f[q * stride] = d[q];
 }
 
-/* Squared Euclidean distance from every pixel to the nearest foreground (or background)
- * pixel; at least far_value() when there is none. Caller frees. */
 /* A squared distance larger than any inside the image; kept small so that the parabola
  * arithmetic stays exact in doubles. */
 static double
@@ -75,6 +73,8 @@ far_value (const PmMask *mask)
   return 2.0 * ((double) mask->width * mask->width + (double) mask->height * mask->height) + 1.0;
 }
 
+/* Squared Euclidean distance from every pixel to the nearest foreground (or background)
+ * pixel; at least far_value() when there is none. Caller frees. */
 static double *
 squared_distance_to (const PmMask *mask,
                      gboolean      to_foreground)
@@ -105,6 +105,31 @@ squared_distance_to (const PmMask *mask,
   return dist;
 }
 
+/* Dilation (@dilate) or erosion of @mask by a disk of @radius: a pixel is foreground
+ * after dilation when one within @radius is, after erosion when none within @radius is
+ * background. */
+static void
+morph_disk (PmMask   *mask,
+            int       radius,
+            gboolean  dilate)
+{
+  g_autofree double *dist = NULL;
+  gsize n;
+  double r2;
+
+  if (radius <= 0 || mask->width <= 0 || mask->height <= 0)
+    return;
+  n = (gsize) mask->width * mask->height;
+  r2 = MIN ((double) radius * radius, far_value (mask) - 1.0);
+  dist = squared_distance_to (mask, dilate);
+  for (gsize i = 0; i < n; i++)
+    {
+      gboolean near = dist[i] <= r2;
+
+      mask->data[i] = near == dilate ? 1.0f : 0.0f;
+    }
+}
+
 /**
  * pm_morph_dilate:
  * @mask: a binary mask, changed in place
@@ -116,18 +141,8 @@ void
 pm_morph_dilate (PmMask *mask,
                  int     radius)
 {
-  g_autofree double *dist = NULL;
-  gsize n;
-  double r2;
-
   g_return_if_fail (mask != NULL);
-  if (radius <= 0 || mask->width <= 0 || mask->height <= 0)
-    return;
-  n = (gsize) mask->width * mask->height;
-  r2 = MIN ((double) radius * radius, far_value (mask) - 1.0);
-  dist = squared_distance_to (mask, TRUE);
-  for (gsize i = 0; i < n; i++)
-    mask->data[i] = dist[i] <= r2 ? 1.0f : 0.0f;
+  morph_disk (mask, radius, TRUE);
 }
 
 /**
@@ -142,18 +157,8 @@ void
 pm_morph_erode (PmMask *mask,
                 int     radius)
 {
-  g_autofree double *dist = NULL;
-  gsize n;
-  double r2;
-
   g_return_if_fail (mask != NULL);
-  if (radius <= 0 || mask->width <= 0 || mask->height <= 0)
-    return;
-  n = (gsize) mask->width * mask->height;
-  r2 = MIN ((double) radius * radius, far_value (mask) - 1.0);
-  dist = squared_distance_to (mask, FALSE);
-  for (gsize i = 0; i < n; i++)
-    mask->data[i] = dist[i] > r2 ? 1.0f : 0.0f;
+  morph_disk (mask, radius, FALSE);
 }
 
 /**

@@ -117,15 +117,6 @@ linear_few_rows (float       *out,
     }
 }
 
-/**
- * pm_op_linear:
- * @out: [M, N]
- * @x: [M, K] (leading dims flattened)
- * @w: [N, K], a PyTorch Linear weight
- * @b: (nullable): [N]
- *
- * out = x · wᵀ + b. Few rows use a dedicated kernel, otherwise one sgemm.
- */
 typedef struct {
   float       *out;
   const float *x, *w, *b;
@@ -171,11 +162,13 @@ linear_few_rows_run (float       *out,
   linear_few_rows (out, x, w, b, m, k, n, 0, n, acc);
 }
 
-void
-pm_op_linear (PmTensor       *out,
-              const PmTensor *x,
-              const PmTensor *w,
-              const PmTensor *b)
+/* out = x · wᵀ + b, or out += x · wᵀ + b when @acc. */
+static void
+linear (PmTensor       *out,
+        const PmTensor *x,
+        const PmTensor *w,
+        const PmTensor *b,
+        gboolean        acc)
 {
   gint64 k = pm_tensor_cols (x);
   gint64 m = pm_tensor_rows (x);
@@ -191,17 +184,47 @@ pm_op_linear (PmTensor       *out,
     g_assert_cmpint (pm_tensor_numel (b), ==, n);
   if (m <= PM_FEW_ROWS)
     {
-      linear_few_rows_run (out->data, x->data, w->data, b != NULL ? b->data : NULL, m, k, n, FALSE);
+      linear_few_rows_run (out->data, x->data, w->data, b != NULL ? b->data : NULL, m, k, n, acc);
       return;
     }
   if (b != NULL)
-    for (gint64 i = 0; i < m; i++)
-      memcpy (out->data + i * n, b->data, n * sizeof (float));
-  /* Row-major C[M,N] = A[M,K] · B[N,K]ᵀ (+ C when a bias was written): B, the PyTorch
-   * weight [out, in], is the transposed side; ldb = K. */
+    {
+      const float *bias = b->data;
+
+      for (gint64 i = 0; i < m; i++)
+        {
+          float *row = out->data + i * n;
+
+          if (acc)
+            for (gint64 j = 0; j < n; j++)
+              row[j] += bias[j];
+          else
+            memcpy (row, bias, n * sizeof (float));
+        }
+    }
+  /* Row-major C[M,N] = A[M,K] · B[N,K]ᵀ + β·C: B, the PyTorch weight [out, in], is the
+   * transposed side (ldb = K); β = 1 when C already holds the bias or is added to. */
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) n, (int) k,
                1.0f, x->data, (int) k, w->data, (int) k,
-               b != NULL ? 1.0f : 0.0f, out->data, (int) n);
+               acc || b != NULL ? 1.0f : 0.0f, out->data, (int) n);
+}
+
+/**
+ * pm_op_linear:
+ * @out: [M, N]
+ * @x: [M, K] (leading dims flattened)
+ * @w: [N, K], a PyTorch Linear weight
+ * @b: (nullable): [N]
+ *
+ * out = x · wᵀ + b. Few rows use a dedicated kernel, otherwise one sgemm.
+ */
+void
+pm_op_linear (PmTensor       *out,
+              const PmTensor *x,
+              const PmTensor *w,
+              const PmTensor *b)
+{
+  linear (out, x, w, b, FALSE);
 }
 
 /**
@@ -219,36 +242,7 @@ pm_op_linear_acc (PmTensor       *out,
                   const PmTensor *w,
                   const PmTensor *b)
 {
-  gint64 k = pm_tensor_cols (x);
-  gint64 m = pm_tensor_rows (x);
-  gint64 n;
-
-  g_assert_cmpint (w->n_dims, ==, 2);
-  n = w->shape[0];
-  g_assert_cmpint (w->shape[1], ==, k);
-  g_assert_cmpint (pm_tensor_cols (out), ==, n);
-  g_assert_cmpint (pm_tensor_rows (out), ==, m);
-  g_assert (out->data != x->data);
-  if (b != NULL)
-    g_assert_cmpint (pm_tensor_numel (b), ==, n);
-  if (m <= PM_FEW_ROWS)
-    {
-      linear_few_rows_run (out->data, x->data, w->data, b != NULL ? b->data : NULL, m, k, n, TRUE);
-      return;
-    }
-  if (b != NULL)
-    {
-      const float *bias = b->data;
-      for (gint64 i = 0; i < m; i++)
-        {
-          float *row = out->data + i * n;
-          for (gint64 j = 0; j < n; j++)
-            row[j] += bias[j];
-        }
-    }
-  /* Row-major C[M,N] += A[M,K] · B[N,K]ᵀ (weights transposed, ldb = K; β = 1). */
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) n, (int) k,
-               1.0f, x->data, (int) k, w->data, (int) k, 1.0f, out->data, (int) n);
+  linear (out, x, w, b, TRUE);
 }
 
 /**

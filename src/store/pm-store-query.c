@@ -120,6 +120,39 @@ collect_rows (PmStore        *store,
   return g_steal_pointer (&rows);
 }
 
+/* Reads with @func the one row that @sql (taking @id as ?1) selects; @what names the kind
+ * of row in the error. */
+static gpointer
+get_row_by_id (PmStore     *store,
+               const char  *sql,
+               gint64       id,
+               RowFunc      func,
+               const char  *what,
+               GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = pm_store_prepare (store, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return func (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
+                   "no %s %" G_GINT64_FORMAT " in %s", what, id, store->path);
+    }
+  else
+    {
+      g_autofree char *doing = g_strdup_printf ("reading a %s", what);
+
+      pm_store_set_sqlite_error (store, error, rc, doing);
+    }
+  return NULL;
+}
+
 /**
  * pm_store_list_sessions:
  * @store: a store
@@ -166,24 +199,10 @@ pm_store_get_session (PmStore     *store,
                       gint64       session_id,
                       GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
-
   g_return_val_if_fail (store != NULL, NULL);
 
-  stmt = pm_store_prepare (store, "SELECT " SESSION_COLUMNS "WHERE s.id = ?1", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, session_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return session_from_row (stmt);
-  if (rc == SQLITE_DONE)
-    g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
-                 "no session %" G_GINT64_FORMAT " in %s", session_id, store->path);
-  else
-    pm_store_set_sqlite_error (store, error, rc, "reading a session");
-  return NULL;
+  return get_row_by_id (store, "SELECT " SESSION_COLUMNS "WHERE s.id = ?1", session_id,
+                        (RowFunc) session_from_row, "session", error);
 }
 
 /**
@@ -233,24 +252,10 @@ pm_store_get_run (PmStore     *store,
                   gint64       run_id,
                   GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
-
   g_return_val_if_fail (store != NULL, NULL);
 
-  stmt = pm_store_prepare (store, "SELECT " RUN_COLUMNS "WHERE id = ?1", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, run_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return run_from_row (stmt);
-  if (rc == SQLITE_DONE)
-    g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
-                 "no run %" G_GINT64_FORMAT " in %s", run_id, store->path);
-  else
-    pm_store_set_sqlite_error (store, error, rc, "reading a run");
-  return NULL;
+  return get_row_by_id (store, "SELECT " RUN_COLUMNS "WHERE id = ?1", run_id,
+                        (RowFunc) run_from_row, "run", error);
 }
 
 static PmArtifactInfo *

@@ -127,11 +127,12 @@ set_db_error (GError     **error,
 }
 
 /* Runs a one-row, one-column integer query. */
-static gboolean
-query_int (sqlite3     *db,
+/* Prepares @sql and steps to its first row; NULL with @error set if that fails or there
+ * is no row. */
+static sqlite3_stmt *
+first_row (sqlite3     *db,
            const char  *path,
            const char  *sql,
-           gint64      *value,
            GError     **error)
 {
   sqlite3_stmt *stmt = NULL;
@@ -144,10 +145,23 @@ query_int (sqlite3     *db,
     {
       set_db_error (error, db, rc, path, sql);
       sqlite3_finalize (stmt);
-      return FALSE;
+      return NULL;
     }
+  return stmt;
+}
+
+static gboolean
+query_int (sqlite3     *db,
+           const char  *path,
+           const char  *sql,
+           gint64      *value,
+           GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = first_row (db, path, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
   *value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
   return TRUE;
 }
 
@@ -176,19 +190,11 @@ pm_store_run_check (sqlite3     *db,
                     const char  *sql,
                     GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
+  g_autoptr(sqlite3_stmt) stmt = first_row (db, path, sql, error);
   const char *result;
-  int rc;
 
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      set_db_error (error, db, rc, path, sql);
-      sqlite3_finalize (stmt);
-      return FALSE;
-    }
+  if (stmt == NULL)
+    return FALSE;
   result = (const char *) sqlite3_column_text (stmt, 0);
   if (g_strcmp0 (result, "ok") != 0)
     {
@@ -203,10 +209,8 @@ pm_store_run_check (sqlite3     *db,
       g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT,
                    "%s is damaged (%s); it was left untouched, move it aside to start "
                    "a new history", path, g_strstrip (text));
-      sqlite3_finalize (stmt);
       return FALSE;
     }
-  sqlite3_finalize (stmt);
   return TRUE;
 }
 

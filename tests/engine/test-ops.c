@@ -372,18 +372,14 @@ check_conv2d (const char *what,
               int         pad,
               gboolean    bias)
 {
-  g_autoptr(PmTensor) in = pm_tensor_new_3d (ci, h, h + 1);
-  g_autoptr(PmTensor) w = pm_tensor_new (4, (gint64[]) { co, ci, k, k });
   g_autoptr(PmTensor) b = RAND (1, co);
+  g_autoptr(PmTensor) in = RAND (1, ci, h, h + 1);
+  g_autoptr(PmTensor) w = RAND (1, co, ci, k, k);
   gint64 ho = (h + 2 * pad - k) / stride + 1, wo = (h + 1 + 2 * pad - k) / stride + 1;
   g_autoptr(PmTensor) out = pm_tensor_new_3d (co, ho, wo);
   g_autoptr(PmTensor) want = pm_tensor_new_3d (co, ho, wo);
   g_autoptr(PmTensor) scratch = NULL;
 
-  for (gint64 i = 0; i < pm_tensor_numel (in); i++)
-    in->data[i] = (float) g_rand_double_range (rnd, -1, 1);
-  for (gint64 i = 0; i < pm_tensor_numel (w); i++)
-    w->data[i] = (float) g_rand_double_range (rnd, -1, 1);
   scratch = pm_tensor_new_1d (pm_op_conv2d_scratch_size (in, w, stride, pad));
   pm_op_conv2d (out, in, w, bias ? b : NULL, stride, pad, scratch);
   naive_conv2d (want->data, in, w, bias ? b->data : NULL, stride, pad, ho, wo);
@@ -407,19 +403,15 @@ check_conv_transpose2d (const char *what,
                         int         stride)
 {
   gint64 wd = h + 2;
-  g_autoptr(PmTensor) in = pm_tensor_new_3d (ci, h, wd);
-  g_autoptr(PmTensor) w = pm_tensor_new (4, (gint64[]) { ci, co, k, k });
   g_autoptr(PmTensor) b = RAND (1, co);
+  g_autoptr(PmTensor) in = RAND (1, ci, h, wd);
+  g_autoptr(PmTensor) w = RAND (1, ci, co, k, k);
   gint64 ho = (h - 1) * stride + k, wo = (wd - 1) * stride + k;
   g_autoptr(PmTensor) out = pm_tensor_new_3d (co, ho, wo);
   g_autoptr(PmTensor) want = pm_tensor_new_3d (co, ho, wo);
   g_autoptr(PmTensor) scratch = NULL;
   g_autofree double *acc = g_new0 (double, co * ho * wo);
 
-  for (gint64 i = 0; i < pm_tensor_numel (in); i++)
-    in->data[i] = (float) g_rand_double_range (rnd, -1, 1);
-  for (gint64 i = 0; i < pm_tensor_numel (w); i++)
-    w->data[i] = (float) g_rand_double_range (rnd, -1, 1);
   /* out[o, y·s + ky, x·s + kx] += in[c, y, x] · w[c, o, ky, kx] */
   for (gint64 o = 0; o < co; o++)
     for (gint64 i = 0; i < ho * wo; i++)

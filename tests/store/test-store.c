@@ -1326,23 +1326,33 @@ test_corrupt_random (Fixture       *f,
   assert_refused (path, PM_STORE_ERROR_CORRUPT, "damaged");
 }
 
+/* Writes one session of a @width × @height image with @n_runs full runs into @path, then
+ * closes the store (which checkpoints the WAL into the file). */
 static void
-test_corrupt_truncated (Fixture       *f,
-                        gconstpointer  data)
+make_history (const char *path,
+              int         width,
+              int         height,
+              guint       n_runs)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PmStore) store = pm_store_open (f->db, &error);
-  g_autoptr(PmImage) image = make_image (200, 150, 8);
-  g_autoptr(GBytes) whole = NULL;
+  g_autoptr(PmStore) store = pm_store_open (path, &error);
+  g_autoptr(PmImage) image = make_image (width, height, 8);
   gint64 session;
 
   g_assert_no_error (error);
   session = pm_store_ensure_session (store, image, NULL, &error);
   g_assert_no_error (error);
-  for (guint i = 0; i < 4; i++)
-    add_full_run (store, session, "loop", 200, 150, i);
-  g_clear_pointer (&store, pm_store_close); /* checkpoints the WAL into the file */
+  for (guint i = 0; i < n_runs; i++)
+    add_full_run (store, session, "loop", width, height, i);
+}
 
+static void
+test_corrupt_truncated (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GBytes) whole = NULL;
+
+  make_history (f->db, 200, 150, 4);
   whole = read_file (f->db);
   g_assert_cmpuint (g_bytes_get_size (whole), >, 100000);
   g_assert_true (g_file_set_contents (f->db, g_bytes_get_data (whole, NULL),
@@ -1375,21 +1385,6 @@ damage_table (const char *path,
 }
 
 static void
-make_history (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PmStore) store = pm_store_open (path, &error);
-  g_autoptr(PmImage) image = make_image (30, 20, 8);
-  gint64 session;
-
-  g_assert_no_error (error);
-  session = pm_store_ensure_session (store, image, NULL, &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < 3; i++)
-    add_full_run (store, session, "loop", 30, 20, i);
-}
-
-static void
 test_damaged_pages (Fixture       *f,
                     gconstpointer  data)
 {
@@ -1400,13 +1395,13 @@ test_damaged_pages (Fixture       *f,
   g_autoptr(GBytes) before = NULL;
 
   /* A damaged runs table is refused at open. */
-  make_history (runs);
+  make_history (runs, 30, 20, 3);
   damage_table (runs, "runs");
   assert_refused (runs, PM_STORE_ERROR_CORRUPT, "damaged");
 
   /* A damaged artifacts table is refused at open while the database is small enough for a
    * full check … */
-  make_history (artifacts);
+  make_history (artifacts, 30, 20, 3);
   damage_table (artifacts, "artifacts");
   assert_refused (artifacts, PM_STORE_ERROR_CORRUPT, "damaged");
 
@@ -1426,7 +1421,7 @@ test_damaged_pages (Fixture       *f,
   g_clear_pointer (&store, pm_store_close);
 
   /* A sound database passes. */
-  make_history (f->db);
+  make_history (f->db, 30, 20, 3);
   store = pm_store_open (f->db, &error);
   g_assert_no_error (error);
   g_assert_true (pm_store_check (store, &error));
