@@ -1,5 +1,5 @@
 /* test-app.c: drives the real PmWindow: open, run the built-in engine, overlay, zoom,
- * undo/redo, history restore, and checks rendered pixels.
+ * undo/redo, history restore and delete, and checks rendered pixels.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -175,11 +175,14 @@ in_disk (double x,
   return (x + 0.5 - CX) * (x + 0.5 - CX) + (y + 0.5 - CY) * (y + 0.5 - CY) <= r * r;
 }
 
-static void
-write_photo (void)
+/* Writes a red disk on a grey background of level @background to tmpdir/@name. */
+static char *
+write_disk_photo (const char *name,
+                  guint8      background)
 {
   g_autoptr(PmImage) image = pm_image_new (W, H);
   g_autoptr(GError) error = NULL;
+  char *path;
 
   for (int y = 0; y < H; y++)
     for (int x = 0; x < W; x++)
@@ -188,14 +191,21 @@ write_photo (void)
         gboolean disk = in_disk (x, y, R);
         /* A little shading so the edit has lightness to keep. */
         int shade = (int) (20.0 * (x - CX) / W);
-        p[0] = disk ? 200 + shade : 128;
-        p[1] = disk ? 30 : 128;
-        p[2] = disk ? 30 : 128;
+        p[0] = disk ? 200 + shade : background;
+        p[1] = disk ? 30 : background;
+        p[2] = disk ? 30 : background;
         p[3] = 255;
       }
-  photo_path = g_build_filename (tmpdir, "red-disk.png", NULL);
-  g_assert_true (pm_image_save_png (image, photo_path, &error));
+  path = g_build_filename (tmpdir, name, NULL);
+  g_assert_true (pm_image_save_png (image, path, &error));
   g_assert_no_error (error);
+  return path;
+}
+
+static void
+write_photo (void)
+{
+  photo_path = write_disk_photo ("red-disk.png", 128);
 }
 
 /* ---------------------------------------------------------------- tests */
@@ -652,6 +662,233 @@ test_engines (void)
   g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (window->engine_checks[0])));
 }
 
+#ifdef PM_HAVE_PM_STORE
+/* The history panel's rows and their delete buttons carry the store id as "pm-id64". */
+static gint64
+panel_id (gpointer widget)
+{
+  gint64 *id = g_object_get_data (G_OBJECT (widget), "pm-id64");
+
+  return id != NULL ? *id : 0;
+}
+
+static guint
+panel_count (GtkListBox *list)
+{
+  guint n = 0;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (list)); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    n += GTK_IS_LIST_BOX_ROW (c);
+  return n;
+}
+
+static GtkWidget *
+panel_row (GtkListBox *list,
+           gint64      id)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (list)); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    if (GTK_IS_LIST_BOX_ROW (c) && panel_id (c) == id)
+      return c;
+  return NULL;
+}
+
+/* The row's trash button (a descendant button carrying the row's id). */
+static GtkWidget *
+panel_delete_button (GtkWidget *widget)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (c) && panel_id (c) != 0)
+        return c;
+      if ((found = panel_delete_button (c)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Clicks the trash button of the row for @id in @list, as the user does, and waits for
+ * the store call and the panel's reload to finish. */
+static void
+panel_click_delete (GtkListBox *list,
+                    gint64      id)
+{
+  GtkWidget *row = panel_row (list, id);
+  GtkWidget *button;
+
+  g_assert_nonnull (row);
+  button = panel_delete_button (row);
+  g_assert_nonnull (button);
+  g_assert_cmpint (panel_id (button), ==, id);
+  g_signal_emit_by_name (button, "clicked");
+  wait_idle ();
+  g_assert_null (pm_window_get_last_error (window));
+}
+
+static void
+assert_run_gone (PmStore *store,
+                 gint64   run_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmRunInfo) info = pm_store_get_run (store, run_id, &error);
+
+  g_assert_null (info);
+  g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND);
+}
+
+static void
+assert_center_shows (const PmImage *want)
+{
+  gsize i = ((gsize) CY * W + (gsize) CX) * 4;
+  int c[3], expect[3] = { want->data[i], want->data[i + 1], want->data[i + 2] };
+  g_autoptr(Pixels) p = NULL;
+
+  pm_canvas_set_show_overlay (pm_window_get_canvas (window), FALSE);
+  p = render_canvas ();
+  canvas_pixel (p, CX, CY, c);
+  g_assert_cmpint (rgb_distance (c, expect), <=, 6);
+}
+#endif
+
+static void
+test_history_delete (void)
+{
+#ifdef PM_HAVE_PM_STORE
+  g_autofree char *path = write_disk_photo ("red-disk-dark.png", 90);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *db = g_build_filename (tmpdir, "history.sqlite3", NULL);
+  g_autoptr(PmImage) second_edited = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 first, second, session;
+  GtkWidget *row;
+  guint guard = 0;
+
+  /* A new photo (its own session) with two runs of the built-in engine. */
+  pm_window_open_file (window, file);
+  wait_idle ();
+  g_assert_null (pm_window_get_last_error (window));
+  pm_window_run (window, "segment the red disk");
+  wait_idle ();
+  g_assert_null (pm_window_get_last_error (window));
+  first = pm_window_get_run_id (window);
+  pm_window_run (window, "paint the red disk green");
+  wait_idle ();
+  g_assert_null (pm_window_get_last_error (window));
+  second = pm_window_get_run_id (window);
+  g_assert_cmpint (first, >, 0);
+  g_assert_cmpint (second, >, first);
+  second_edited = pm_image_copy (pm_window_get_edited (window));
+  session = window->photo->session_id;
+  g_assert_cmpint (session, >, 0);
+
+  /* The panel shows the sessions; activating this one lists its two runs. */
+  if (!adw_flap_get_reveal_flap (window->flap))
+    g_action_group_activate_action (G_ACTION_GROUP (window), "show-history", NULL);
+  window->history_session = 0;
+  pm_window_reload_history (window);
+  wait_idle ();
+  g_assert_true (adw_flap_get_reveal_flap (window->flap));
+  row = panel_row (window->session_list, session);
+  g_assert_nonnull (row);
+  g_signal_emit_by_name (window->session_list, "row-activated", row);
+  wait_idle ();
+  g_assert_cmpint (window->history_session, ==, session);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->history_stack), ==, "runs");
+  g_assert_cmpuint (panel_count (window->run_list), ==, 2);
+  g_assert_nonnull (panel_row (window->run_list, first));
+  g_assert_nonnull (panel_row (window->run_list, second));
+
+  /* Delete the first run with its row's trash button. */
+  panel_click_delete (window->run_list, first);
+  g_assert_cmpuint (panel_count (window->run_list), ==, 1);
+  g_assert_null (panel_row (window->run_list, first));
+  g_assert_nonnull (panel_row (window->run_list, second));
+  for (guint i = 0; i < window->timeline->len; i++)
+    g_assert_cmpint (((PmRunEntry *) window->timeline->pdata[i])->run_id, !=, first);
+  {
+    g_autoptr(PmStore) store = pm_store_open (db, &error);
+    g_autoptr(PmRunInfo) info = NULL;
+
+    g_assert_no_error (error);
+    assert_run_gone (store, first);
+    info = pm_store_get_run (store, second, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (info);
+    g_assert_cmpint (info->session_id, ==, session);
+  }
+
+  /* The other run still restores from the store. */
+  pm_window_restore_run (window, second);
+  wait_idle ();
+  g_assert_null (pm_window_get_last_error (window));
+  g_assert_cmpint (pm_window_get_run_id (window), ==, second);
+  g_assert_nonnull (pm_window_get_edited (window));
+  g_assert_nonnull (pm_window_get_mask (window));
+  g_assert_cmpmem (pm_window_get_edited (window)->data, (gsize) W * H * 4,
+                   second_edited->data, (gsize) W * H * 4);
+
+  /* Delete the whole session with the runs page's button: back to the session list,
+   * without it. */
+  g_assert_cmpint (window->history_session, ==, session);
+  g_signal_emit_by_name (window->delete_session_button, "clicked");
+  wait_idle ();
+  g_assert_null (pm_window_get_last_error (window));
+  g_assert_cmpint (window->history_session, ==, 0);
+  g_assert_null (panel_row (window->session_list, session));
+  g_assert_cmpint (window->photo->session_id, ==, 0);
+  g_assert_cmpint (pm_window_get_run_id (window), ==, 0);
+  {
+    g_autoptr(PmStore) store = pm_store_open (db, &error);
+    g_autoptr(PmSessionInfo) info = NULL;
+
+    g_assert_no_error (error);
+    assert_run_gone (store, second);
+    info = pm_store_get_session (store, session, &error);
+    g_assert_null (info);
+    g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+  }
+
+  /* The earlier tests' sessions go through their rows' trash buttons: the panel is then
+   * empty and says so. */
+  while ((row = gtk_widget_get_first_child (GTK_WIDGET (window->session_list))) != NULL)
+    {
+      g_assert_cmpuint (++guard, <, 50);
+      panel_click_delete (window->session_list, panel_id (row));
+    }
+  g_assert_cmpuint (panel_count (window->session_list), ==, 0);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->history_stack), ==, "unavailable");
+  {
+    g_autoptr(PmStore) store = pm_store_open (db, &error);
+    g_autoptr(GPtrArray) sessions = NULL;
+
+    g_assert_no_error (error);
+    sessions = pm_store_list_sessions (store, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (sessions->len, ==, 0);
+  }
+
+  /* The canvas keeps showing the edit, and a new run works and is recorded again. */
+  g_assert_true (pm_canvas_has_result (pm_window_get_canvas (window)));
+  assert_center_shows (second_edited);
+  pm_window_run (window, "paint the red disk blue");
+  wait_idle ();
+  g_assert_null (pm_window_get_last_error (window));
+  g_assert_nonnull (pm_window_get_edited (window));
+  g_assert_cmpint (pm_window_get_run_id (window), >, 0);
+  g_assert_cmpint (window->photo->session_id, >, 0);
+  assert_center_shows (pm_window_get_edited (window));
+  g_assert_cmpuint (panel_count (window->session_list), ==, 1);
+  g_assert_nonnull (panel_row (window->session_list, window->photo->session_id));
+#else
+  g_test_skip ("built without the history store");
+#endif
+}
+
 /* ---------------------------------------------------------------- screenshot mode */
 
 static int
@@ -838,6 +1075,7 @@ main (int    argc,
   g_test_add_func ("/app/history/restore", test_history_restore);
   g_test_add_func ("/app/window/supersede", test_supersede);
   g_test_add_func ("/app/history/session-file", test_session_file);
+  g_test_add_func ("/app/history/delete", test_history_delete);
 #endif
   ret = g_test_run ();
 
