@@ -130,9 +130,36 @@ char       *pm_rgb_to_hex                (PmRgb          rgb);
 /* pm-window-actions.c */
 void        pm_window_init_actions       (PmWindow      *self);
 void        pm_window_dispose_actions    (PmWindow      *self);
+GtkFileFilter *pm_window_image_filter    (void);
+void        pm_window_track_dialog       (PmWindow      *self,
+                                          GtkFileChooserNative *dialog);
+void        pm_window_finish_dialog      (PmWindow      *self);
+
+/* pm-window-export.c (window actions) */
+void        pm_window_export_action      (GSimpleAction *action,
+                                          GVariant      *param,
+                                          gpointer       user_data);
+void        pm_window_export_session_action (GSimpleAction *action,
+                                          GVariant      *param,
+                                          gpointer       user_data);
+void        pm_window_import_edited_action (GSimpleAction *action,
+                                          GVariant      *param,
+                                          gpointer       user_data);
+
+/* A store call's job: an id (and a second one, or a flag) and a path. */
+typedef struct {
+  gint64  id;
+  gint64  id2;
+  char   *path;
+} PmIdJob;
 
 /* pm-window-history.c */
-void        pm_window_init_history       (PmWindow      *self);
+PmAppStore *pm_window_get_store          (PmWindow      *self);
+gint        pm_window_compare_runs       (gconstpointer  a,
+                                          gconstpointer  b);
+PmIdJob    *pm_id_job_new                (gint64         id,
+                                          const char    *path);
+void        pm_id_job_free               (gpointer       data);
 void        pm_window_record_run         (PmWindow      *self,
                                           PmRunEntry    *entry,
                                           const char    *params_json,
@@ -147,6 +174,9 @@ void        pm_window_load_entry         (PmWindow      *self,
 void        pm_window_open_session_file  (PmWindow      *self,
                                           GFile         *file);
 void        pm_window_export_session     (PmWindow      *self);
+
+/* pm-window-history-list.c */
+void        pm_window_init_history       (PmWindow      *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmPhoto, pm_photo_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmRunEntry, pm_run_entry_unref)
