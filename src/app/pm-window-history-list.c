@@ -129,14 +129,14 @@ list_func (PmStore  *store,
 
       if (i < MAX_THUMBS)
         {
+          /* The store keeps small previews: no full-size decode per row. */
           if (job->session_id == 0)
-            image = pm_store_get_session_image (store,
-                                                ((PmSessionInfo *) res->infos->pdata[i])->id,
-                                                NULL);
+            image = pm_store_get_session_thumbnail (store,
+                                                    ((PmSessionInfo *) res->infos->pdata[i])->id,
+                                                    NULL);
           else
-            image = pm_store_get_artifact_image (store,
-                                                 ((PmRunInfo *) res->infos->pdata[i])->id,
-                                                 PM_ARTIFACT_EDITED, NULL);
+            image = pm_store_get_run_thumbnail (store,
+                                                ((PmRunInfo *) res->infos->pdata[i])->id, NULL);
         }
       g_ptr_array_add (res->thumbs, image ? make_thumb (image) : NULL);
     }
