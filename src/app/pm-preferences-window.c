@@ -29,6 +29,7 @@ struct _PmPreferencesWindow
   AdwEntryRow          *endpoint_row;
   AdwEntryRow          *api_key_row;
   AdwEntryRow          *remote_model_row;
+  AdwEntryRow          *remote_prompt_row;
   GtkSpinButton        *timeout_spin;
 
   /* owned */
@@ -264,6 +265,7 @@ pm_preferences_window_class_init (PmPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, endpoint_row);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, api_key_row);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, remote_model_row);
+  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, remote_prompt_row);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, timeout_spin);
 }
 
@@ -304,9 +306,11 @@ pm_preferences_window_new (GSettings *settings)
   bind_entry_row (self, self->database_row, "history-database");
   bind_entry_row (self, self->endpoint_row, "remote-endpoint");
   bind_entry_row (self, self->remote_model_row, "remote-model");
+  bind_entry_row (self, self->remote_prompt_row, "remote-prompt");
   g_signal_connect (self->database_row, "apply", G_CALLBACK (entry_row_apply_cb), self);
   g_signal_connect (self->endpoint_row, "apply", G_CALLBACK (entry_row_apply_cb), self);
   g_signal_connect (self->remote_model_row, "apply", G_CALLBACK (entry_row_apply_cb), self);
+  g_signal_connect (self->remote_prompt_row, "apply", G_CALLBACK (entry_row_apply_cb), self);
   g_signal_connect (self->api_key_row, "apply", G_CALLBACK (api_key_apply_cb), self);
 
   g_signal_connect_object (settings, "changed::model-folder",

@@ -47,12 +47,15 @@ read_engine_options (PmWindow        *self,
   options->model_dir = g_settings_get_string (self->settings, "model-folder");
   options->endpoint = g_settings_get_string (self->settings, "remote-endpoint");
   options->remote_model = g_settings_get_string (self->settings, "remote-model");
+  options->prompt_template = g_settings_get_string (self->settings, "remote-prompt");
   options->timeout_s = g_settings_get_double (self->settings, "remote-timeout");
   options->threads = default_threads (self->settings);
   if (*options->model_dir == '\0')
     g_clear_pointer (&options->model_dir, g_free);
   if (*options->remote_model == '\0')
     g_clear_pointer (&options->remote_model, g_free);
+  if (*options->prompt_template == '\0')
+    g_clear_pointer (&options->prompt_template, g_free);
 }
 
 /* Whether engine @name can run. *@engine receives it (a new reference), or NULL when it

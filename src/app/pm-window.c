@@ -539,7 +539,7 @@ pm_window_new (PmApplication *app)
   PmWindow *self = g_object_new (PM_TYPE_WINDOW, "application", app, NULL);
   static const char * const engine_keys[] = {
     "default-engine", "model-folder", "threads", "remote-endpoint", "remote-model",
-    "remote-timeout",
+    "remote-timeout", "remote-prompt",
   };
 
   self->settings = g_object_ref (pm_application_get_settings (app));
