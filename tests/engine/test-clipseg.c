@@ -627,7 +627,8 @@ ensure_full_model (void)
       !g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
     return NULL;
   sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, script_text, -1);
-  dir = g_build_filename (builddir != NULL ? builddir : ".", "clipseg-full-f16", NULL);
+  /* Never the current folder: a run from the source tree must not leave 300 MB there. */
+  dir = g_build_filename (builddir != NULL ? builddir : g_get_tmp_dir (), "clipseg-full-f16", NULL);
   stamp = g_build_filename (dir, "stamp", NULL);
   if (g_file_get_contents (stamp, &stamp_text, NULL, NULL) && g_str_equal (stamp_text, sum))
     return dir;
