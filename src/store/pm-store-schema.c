@@ -84,10 +84,100 @@ static const char migration_v3[] =
   "ALTER TABLE images ADD COLUMN thumbnail BLOB;"
   "ALTER TABLE artifacts ADD COLUMN thumbnail BLOB;";
 
+/* v3 → v4: ids are never reused. With a plain INTEGER PRIMARY KEY, deleting the newest
+ * session or run let the next one take its id, so an id still held elsewhere (an app
+ * window's undo timeline, a script) could come to name another row. AUTOINCREMENT keeps
+ * the largest id ever used in sqlite_sequence. SQLite cannot add it to an existing table,
+ * so each table is rebuilt (https://www.sqlite.org/lang_altertable.html, "Making Other
+ * Kinds Of Table Schema Changes"): new tables whose references already name the final
+ * tables, rows copied with their ids, old tables dropped, new ones renamed, indexes made
+ * again. Columns keep their order. pm_store_schema_migrate() runs this with foreign keys
+ * off (so that DROP TABLE deletes nothing through ON DELETE actions) and checks them all
+ * before COMMIT. */
+static const char migration_v4[] =
+  "CREATE TABLE images_v4 ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  sha256      TEXT NOT NULL UNIQUE,"
+  "  width       INTEGER NOT NULL CHECK (width > 0),"
+  "  height      INTEGER NOT NULL CHECK (height > 0),"
+  "  format      TEXT NOT NULL DEFAULT 'png',"
+  "  data        BLOB NOT NULL,"
+  "  source_path TEXT,"
+  "  added_at    INTEGER NOT NULL,"
+  "  thumbnail   BLOB"
+  ");"
+  "INSERT INTO images_v4 (id, sha256, width, height, format, data, source_path, added_at,"
+  "                       thumbnail)"
+  "  SELECT id, sha256, width, height, format, data, source_path, added_at, thumbnail"
+  "  FROM images ORDER BY id;"
+  "CREATE TABLE sessions_v4 ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  image_id    INTEGER NOT NULL REFERENCES images (id) ON DELETE RESTRICT,"
+  "  title       TEXT,"
+  "  created_at  INTEGER NOT NULL,"
+  "  updated_at  INTEGER NOT NULL"
+  ");"
+  "INSERT INTO sessions_v4 (id, image_id, title, created_at, updated_at)"
+  "  SELECT id, image_id, title, created_at, updated_at FROM sessions ORDER BY id;"
+  "CREATE TABLE runs_v4 ("
+  "  id            INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  session_id    INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,"
+  "  parent_run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL,"
+  "  instruction   TEXT NOT NULL,"
+  "  parsed        TEXT,"
+  "  engine        TEXT,"
+  "  model         TEXT,"
+  "  params        TEXT,"
+  "  colour        TEXT,"
+  "  status        TEXT NOT NULL DEFAULT 'ok',"
+  "  error         TEXT,"
+  "  started_at    INTEGER NOT NULL,"
+  "  duration_ms   REAL,"
+  "  timings       TEXT,"
+  "  message       TEXT"
+  ");"
+  "INSERT INTO runs_v4 (id, session_id, parent_run_id, instruction, parsed, engine, model,"
+  "                     params, colour, status, error, started_at, duration_ms, timings,"
+  "                     message)"
+  "  SELECT id, session_id, parent_run_id, instruction, parsed, engine, model, params,"
+  "         colour, status, error, started_at, duration_ms, timings, message"
+  "  FROM runs ORDER BY id;"
+  "CREATE TABLE artifacts_v4 ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+  "  kind        TEXT NOT NULL CHECK (kind IN ('edited', 'soft_mask', 'derived_mask',"
+  "                                            'corrected_mask')),"
+  "  width       INTEGER NOT NULL,"
+  "  height      INTEGER NOT NULL,"
+  "  png         BLOB NOT NULL,"
+  "  sha256      TEXT NOT NULL,"
+  "  created_at  INTEGER NOT NULL,"
+  "  thumbnail   BLOB"
+  ");"
+  "INSERT INTO artifacts_v4 (id, run_id, kind, width, height, png, sha256, created_at,"
+  "                          thumbnail)"
+  "  SELECT id, run_id, kind, width, height, png, sha256, created_at, thumbnail"
+  "  FROM artifacts ORDER BY id;"
+  /* Dropping a table drops its indexes. */
+  "DROP TABLE artifacts;"
+  "DROP TABLE runs;"
+  "DROP TABLE sessions;"
+  "DROP TABLE images;"
+  "ALTER TABLE images_v4 RENAME TO images;"
+  "ALTER TABLE sessions_v4 RENAME TO sessions;"
+  "ALTER TABLE runs_v4 RENAME TO runs;"
+  "ALTER TABLE artifacts_v4 RENAME TO artifacts;"
+  "CREATE INDEX sessions_image ON sessions (image_id);"
+  "CREATE INDEX runs_session ON runs (session_id);"
+  "CREATE INDEX runs_parent ON runs (parent_run_id);"
+  "CREATE INDEX runs_started ON runs (started_at, id);"
+  "CREATE INDEX artifacts_run ON artifacts (run_id, kind);";
+
 static const char * const migrations[PM_STORE_SCHEMA_VERSION] = {
   migration_v1,
   migration_v2,
   migration_v3,
+  migration_v4,
 };
 
 int
@@ -315,18 +405,14 @@ pm_store_schema_check (sqlite3     *db,
   return ok;
 }
 
-gboolean
-pm_store_schema_migrate (sqlite3     *db,
-                         const char  *path,
-                         GError     **error)
+/* pm_store_schema_migrate() once foreign keys are off. */
+static gboolean
+migrate_in_transaction (sqlite3     *db,
+                        const char  *path,
+                        GError     **error)
 {
-  gint64 version = 0, n_tables = 0;
+  gint64 version = 0, n_tables = 0, n_broken = 0;
   g_autofree char *set_version = NULL;
-
-  if (!query_int (db, path, "PRAGMA user_version", &version, error))
-    return FALSE;
-  if (version == PM_STORE_SCHEMA_VERSION)
-    return TRUE;
 
   if (!exec_sql (db, path, "BEGIN IMMEDIATE", "starting the schema migration", error))
     return FALSE;
@@ -335,6 +421,12 @@ pm_store_schema_migrate (sqlite3     *db,
   if (!query_int (db, path, "PRAGMA user_version", &version, error) ||
       !query_int (db, path, "SELECT count(*) FROM sqlite_master", &n_tables, error))
     goto fail;
+  if (version == PM_STORE_SCHEMA_VERSION)
+    {
+      if (!exec_sql (db, path, "COMMIT", "ending the schema migration", error))
+        goto fail;
+      return TRUE;
+    }
   if (version > PM_STORE_SCHEMA_VERSION)
     {
       g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_TOO_NEW,
@@ -357,6 +449,19 @@ pm_store_schema_migrate (sqlite3     *db,
         goto fail;
     }
 
+  /* Every reference must still lead to its row (the rebuild copied ids unchanged). */
+  if (!query_int (db, path, "SELECT count(*) FROM pragma_foreign_key_check", &n_broken,
+                  error))
+    goto fail;
+  if (n_broken > 0)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT,
+                   "%s has %" G_GINT64_FORMAT " rows whose references lead nowhere "
+                   "(schema %" G_GINT64_FORMAT "); its migration was rolled back",
+                   path, n_broken, version);
+      goto fail;
+    }
+
   set_version = g_strdup_printf ("PRAGMA application_id = %d; PRAGMA user_version = %d",
                                  PM_STORE_APPLICATION_ID, PM_STORE_SCHEMA_VERSION);
   if (!exec_sql (db, path, set_version, "setting the schema version", error) ||
@@ -371,4 +476,30 @@ fail:
   if (!sqlite3_get_autocommit (db))
     sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
   return FALSE;
+}
+
+gboolean
+pm_store_schema_migrate (sqlite3     *db,
+                         const char  *path,
+                         GError     **error)
+{
+  gint64 version = 0, foreign_keys = 0;
+  gboolean ok;
+
+  if (!query_int (db, path, "PRAGMA user_version", &version, error))
+    return FALSE;
+  if (version == PM_STORE_SCHEMA_VERSION)
+    return TRUE;
+
+  /* Rebuilding tables (v4) needs foreign keys off, and that setting cannot change inside a
+   * transaction: turn them off around it and back on after COMMIT or ROLLBACK. */
+  if (!query_int (db, path, "PRAGMA foreign_keys", &foreign_keys, error) ||
+      !exec_sql (db, path, "PRAGMA foreign_keys = OFF", "disabling foreign keys", error))
+    return FALSE;
+  ok = migrate_in_transaction (db, path, error);
+  if (foreign_keys != 0 &&
+      !exec_sql (db, path, "PRAGMA foreign_keys = ON", "enabling foreign keys",
+                 ok ? error : NULL))
+    return FALSE;
+  return ok;
 }

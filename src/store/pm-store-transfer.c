@@ -287,7 +287,7 @@ fail:
   return NULL;
 }
 
-/* Rows keep their relative ids, shifted past the ids in use: ?1 sessions, ?2 runs,
+/* Rows keep their relative ids, shifted past the ids ever used: ?1 sessions, ?2 runs,
  * ?3 artifacts. Images are matched by pixel hash and stored once. */
 static const char * const import_sql[] = {
   "INSERT OR IGNORE INTO main.images (sha256, width, height, format, data, source_path, "
@@ -316,10 +316,15 @@ import_rows (PmStore  *store,
              GError  **error)
 {
   gint64 off[3] = { 0, 0, 0 };
+  /* Past the largest id ever used (sqlite_sequence), not just the largest in use, so
+   * that an imported row never takes the id of a deleted one. */
   const char * const max_sql[3] = {
-    "SELECT coalesce (max (id), 0) FROM main.sessions",
-    "SELECT coalesce (max (id), 0) FROM main.runs",
-    "SELECT coalesce (max (id), 0) FROM main.artifacts",
+    "SELECT max (coalesce ((SELECT max (id) FROM main.sessions), 0), coalesce ((SELECT seq "
+    "FROM main.sqlite_sequence WHERE name = 'sessions'), 0))",
+    "SELECT max (coalesce ((SELECT max (id) FROM main.runs), 0), coalesce ((SELECT seq "
+    "FROM main.sqlite_sequence WHERE name = 'runs'), 0))",
+    "SELECT max (coalesce ((SELECT max (id) FROM main.artifacts), 0), coalesce ((SELECT seq "
+    "FROM main.sqlite_sequence WHERE name = 'artifacts'), 0))",
   };
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;

@@ -502,6 +502,49 @@ static const char schema_v2_from_v1[] =
   "CREATE INDEX runs_started ON runs (started_at, id);"
   "PRAGMA user_version = 2;";
 
+/* v2 → v3 as it shipped. */
+static const char schema_v3_from_v2[] =
+  "ALTER TABLE images ADD COLUMN thumbnail BLOB;"
+  "ALTER TABLE artifacts ADD COLUMN thumbnail BLOB;"
+  "PRAGMA user_version = 3;";
+
+/* Since schema 4 every table's id is AUTOINCREMENT, its references and indexes are those of
+ * before, and no leftover of the rebuild remains. */
+static void
+check_v4_schema (sqlite3 *db)
+{
+  const char * const tables[] = { "images", "sessions", "runs", "artifacts" };
+  g_autofree char *fks = NULL;
+  g_autofree char *indexes = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_master WHERE "
+                                              "type = 'table' AND name = '%s' AND sql LIKE "
+                                              "'%%id%%INTEGER PRIMARY KEY AUTOINCREMENT%%'",
+                                              tables[i]);
+      g_assert_cmpint (sql_int (db, sql), ==, 1);
+    }
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_master "
+                                "WHERE name LIKE '%\\_v4%' ESCAPE '\\' "
+                                "OR sql LIKE '%\\_v4%' ESCAPE '\\'"), ==, 0);
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_master WHERE name = "
+                                "'sqlite_sequence'"), ==, 1);
+  fks = sql_text (db, "SELECT group_concat (t, ' ') FROM (SELECT m.name || '.' || f.\"from\" "
+                      "|| '->' || f.\"table\" || '.' || f.\"to\" || ':' || f.on_delete AS t "
+                      "FROM sqlite_master m, pragma_foreign_key_list (m.name) f "
+                      "WHERE m.type = 'table' ORDER BY t)");
+  g_assert_cmpstr (fks, ==, "artifacts.run_id->runs.id:CASCADE "
+                            "runs.parent_run_id->runs.id:SET NULL "
+                            "runs.session_id->sessions.id:CASCADE "
+                            "sessions.image_id->images.id:RESTRICT");
+  indexes = sql_text (db, "SELECT group_concat (name, ' ') FROM (SELECT name FROM "
+                          "sqlite_master WHERE type = 'index' ORDER BY name)");
+  g_assert_cmpstr (indexes, ==, "artifacts_run runs_parent runs_session runs_started "
+                                "sessions_image sqlite_autoindex_images_1");
+  g_assert_cmpint (sql_int (db, "PRAGMA foreign_keys"), ==, 1);
+}
+
 /* Rows from before schema 3 have no previews: they are made on first request and kept. */
 static void
 check_v1_thumbnails (PmStore       *store,
@@ -553,13 +596,15 @@ test_schema_migrate (Fixture       *f,
         g_assert_true (g_file_set_contents (path, "", 0, NULL)); /* an empty file */
       else if (from == 1)
         write_v1_database (path, image, edited, derived);
-      else if (from == 2)
+      else if (from == 2 || from == 3)
         {
           sqlite3 *db;
           write_v1_database (path, image, edited, derived);
           db = raw_open (path);
           raw_exec (db, schema_v2_from_v1);
           raw_exec (db, "UPDATE runs SET message = 'v2 note' WHERE id = 11");
+          if (from == 3)
+            raw_exec (db, schema_v3_from_v2);
           sqlite3_close (db);
         }
       else
@@ -573,6 +618,7 @@ test_schema_migrate (Fixture       *f,
       g_assert_cmpstr (check, ==, "ok");
       g_assert_cmpint (sql_int (pm_store_get_db (store),
                                 "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
+      check_v4_schema (pm_store_get_db (store));
       if (from >= 1)
         {
           g_autoptr(PmRunInfo) child = pm_store_get_run (store, 11, &error);
@@ -595,7 +641,33 @@ test_schema_migrate (Fixture       *f,
         info = pm_store_get_run (store, run, &error);
         g_assert_no_error (error);
         g_assert_cmpstr (info->message, ==, "a note");
+        /* Ids go on from the largest kept one, and a deleted one is not taken again. */
+        g_assert_cmpint (run, ==, from >= 1 ? 12 : 1);
+        g_assert_true (pm_store_delete_run (store, run, &error));
+        g_assert_no_error (error);
+        run = pm_store_add_run (store, &record, &error);
+        g_assert_no_error (error);
+        g_assert_cmpint (run, ==, from >= 1 ? 13 : 2);
       }
+
+      /* The rebuilt tables keep their ON DELETE actions. */
+      if (from >= 1)
+        {
+          sqlite3 *db = pm_store_get_db (store);
+
+          g_assert_true (pm_store_delete_run (store, 10, &error));
+          g_assert_no_error (error);
+          g_assert_cmpint (sql_int (db, "SELECT count(*) FROM artifacts WHERE run_id = 10"),
+                           ==, 0);
+          g_assert_cmpint (sql_int (db, "SELECT count(*) FROM runs WHERE id = 11 AND "
+                                        "parent_run_id IS NULL"), ==, 1);
+          g_assert_true (pm_store_delete_session (store, 3, &error));
+          g_assert_no_error (error);
+          g_assert_cmpint (sql_int (db, "SELECT count(*) FROM runs WHERE session_id = 3"),
+                           ==, 0);
+          g_assert_cmpint (sql_int (db, "SELECT count(*) FROM pragma_foreign_key_check"),
+                           ==, 0);
+        }
       g_clear_pointer (&store, pm_store_close);
 
       /* Opening again is a no-op. */
@@ -957,6 +1029,98 @@ test_delete (Fixture       *f,
   g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sessions"), ==, 0);
   g_assert_cmpint (sql_int (db, "SELECT count(*) FROM images"), ==, 0);
   g_assert_cmpint (sql_int (db, "PRAGMA freelist_count"), ==, 0); /* space given back */
+}
+
+/* An id, once given, never names another row: deleting the newest run or session does
+ * not let the next one take its id, not even across reopening or an import. */
+static void
+test_ids_not_reused (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmStore) store = pm_store_open (f->db, &error);
+  g_autoptr(GArray) imported = NULL;
+  g_autofree char *export_path = g_build_filename (f->dir, "one.paintmask", NULL);
+  gint64 sessions[4], runs[4];
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(PmImage) image = make_image (20, 10, 100 + i);
+      sessions[i] = pm_store_ensure_session (store, image, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (sessions[i], ==, i + 1);
+    }
+  for (guint i = 0; i < 3; i++)
+    {
+      PmRunRecord record = { .session_id = sessions[0], .instruction = "paint it" };
+      runs[i] = pm_store_add_run (store, &record, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (runs[i], ==, i + 1);
+    }
+
+  /* Runs: 1, 2, 3; delete 3 (the newest); the next is 4. */
+  g_assert_true (pm_store_delete_run (store, runs[2], &error));
+  g_assert_no_error (error);
+  {
+    PmRunRecord record = { .session_id = sessions[0], .instruction = "again" };
+    runs[3] = pm_store_add_run (store, &record, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (runs[3], ==, 4);
+  }
+  g_assert_null (pm_store_get_run (store, 3, &error));
+  g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Sessions likewise. */
+  g_assert_true (pm_store_delete_session (store, sessions[2], &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(PmImage) image = make_image (20, 10, 200);
+    sessions[3] = pm_store_ensure_session (store, image, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (sessions[3], ==, 4);
+  }
+
+  /* Still so after reopening, once the newest of each is gone. */
+  g_assert_true (pm_store_delete_run (store, runs[3], &error));
+  g_assert_no_error (error);
+  g_assert_true (pm_store_delete_session (store, sessions[3], &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&store, pm_store_close);
+  store = pm_store_open (f->db, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(PmImage) image = make_image (20, 10, 300);
+    PmRunRecord record = { .session_id = sessions[1], .instruction = "after reopening" };
+    gint64 run = pm_store_add_run (store, &record, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (run, ==, 5);
+    g_assert_cmpint (pm_store_ensure_session (store, image, NULL, &error), ==, 5);
+    g_assert_no_error (error);
+  }
+
+  /* An import goes past deleted ids too. Left are sessions 1, 2 and runs 1, 2 (both in
+   * session 1); 5 is the largest id either ever had. */
+  g_assert_true (pm_store_delete_session (store, 5, &error));
+  g_assert_no_error (error);
+  g_assert_true (pm_store_delete_run (store, 5, &error));
+  g_assert_no_error (error);
+  g_assert_true (pm_store_export_session (store, sessions[0], export_path, &error));
+  g_assert_no_error (error);
+  imported = pm_store_import_file (store, export_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (imported->len, ==, 1);
+  g_assert_cmpint (g_array_index (imported, gint64, 0), ==, 6);
+  {
+    g_autoptr(GPtrArray) copied = pm_store_list_runs (store, 6, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (copied->len, ==, 2);
+    for (guint i = 0; i < copied->len; i++)
+      g_assert_cmpint (((PmRunInfo *) copied->pdata[i])->id, >=, 6);
+  }
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -1559,6 +1723,7 @@ main (int    argc,
   ADD ("/store/thumbnails", test_thumbnails);
   ADD ("/store/search", test_search);
   ADD ("/store/delete-cascade", test_delete);
+  ADD ("/store/ids-not-reused", test_ids_not_reused);
   ADD ("/store/export-import", test_export_import);
   ADD ("/store/import-old-schema", test_import_v1);
   ADD ("/store/crash/kill-mid-transaction", test_crash_mid_transaction);
