@@ -8,7 +8,8 @@
  * With PM_SCREENSHOT=FILE.png set, it instead opens data/samples/coffee.png, runs
  * PM_SCREENSHOT_INSTRUCTION (default "paint the cup purple"), shows the mask overlay if
  * PM_SCREENSHOT_OVERLAY is set, and saves the window to FILE.
- * With PM_BENCH_STALL=4000x3000 it measures main-loop stalls during a run instead.
+ * With PM_BENCH_STALL=4000x3000 it measures main-loop stalls during a run instead
+ * (PM_BENCH_ENGINE=builtin|clipseg, PM_BENCH_MODEL_DIR=DIR, PM_BENCH_RUNS=N).
  */
 #include "config.h"
 
@@ -938,6 +939,8 @@ take_screenshot (const char *out)
 typedef struct {
   gint64 last;
   gint64 worst;
+  double last_cpu;    /* main-thread CPU time at the last tick, ms */
+  double worst_cpu;   /* main-thread CPU time spent within the worst gap, ms */
 } Stall;
 
 static double
@@ -954,29 +957,80 @@ stall_tick (gpointer data)
 {
   Stall *s = data;
   gint64 now = g_get_monotonic_time ();
+  double cpu = thread_cpu_ms ();
 
-  if (s->last != 0)
-    s->worst = MAX (s->worst, now - s->last);
+  /* A long gap with little CPU time is the main thread waiting for a core (machine load),
+   * one with as much CPU time as wall time is work done on the main thread. */
+  if (s->last != 0 && now - s->last > s->worst)
+    {
+      s->worst = now - s->last;
+      s->worst_cpu = cpu - s->last_cpu;
+    }
   s->last = now;
+  s->last_cpu = cpu;
   return G_SOURCE_CONTINUE;
 }
 
-/* PM_BENCH_STALL=WIDTHxHEIGHT: the longest main-loop gap while a built-in run is in
- * progress on a synthetic photo of that size, and while its result is shown. */
+/* Selects the engine the bench runs with through the settings the window reads, as the
+ * Preferences window would: PM_BENCH_ENGINE=builtin (default) or clipseg, and for clipseg
+ * PM_BENCH_MODEL_DIR=DIR (else the installed default model). FALSE, with a message, when
+ * the window did not select it (e.g. an incomplete model folder). */
+static gboolean
+bench_select_engine (void)
+{
+  GSettings *settings = pm_application_get_settings (app);
+  const char *engine = g_getenv ("PM_BENCH_ENGINE");
+  const char *model_dir = g_getenv ("PM_BENCH_MODEL_DIR");
+
+  if (engine == NULL || *engine == '\0')
+    engine = "builtin";
+  if (!g_str_equal (engine, "builtin") && !g_str_equal (engine, "clipseg"))
+    {
+      g_printerr ("PM_BENCH_ENGINE: unknown engine “%s” (builtin or clipseg)\n", engine);
+      return FALSE;
+    }
+  g_settings_set_string (settings, "model-folder", model_dir != NULL ? model_dir : "");
+  g_settings_set_string (settings, "default-engine", engine);
+  iterate (50);
+  if (g_strcmp0 (window->engine_name, engine) != 0)
+    {
+      const char *why = g_hash_table_lookup (window->engine_errors, engine);
+
+      g_printerr ("PM_BENCH_ENGINE: the window did not select “%s”: %s\n", engine,
+                  why != NULL ? why : "unknown reason");
+      return FALSE;
+    }
+  g_print ("engine: %s%s%s\n", window->engine_name,
+           model_dir != NULL && g_str_equal (engine, "clipseg") ? ", model " : "",
+           model_dir != NULL && g_str_equal (engine, "clipseg") ? model_dir : "");
+  return TRUE;
+}
+
+/* PM_BENCH_STALL=WIDTHxHEIGHT: the longest main-loop gap while a run is in progress on a
+ * synthetic photo of that size, and while its result is shown. The engine comes from
+ * PM_BENCH_ENGINE (see bench_select_engine); PM_BENCH_RUNS=N repeats the run N times (the
+ * first CLIPSeg run includes loading the model in the worker, later ones reuse it). */
 static int
 bench_stall (const char *size)
 {
   int w = 4000, h = 3000;
+  int runs = 1;
   g_autoptr(PmImage) image = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) file = NULL;
   g_autofree char *path = g_build_filename (tmpdir, "big.png", NULL);
   Stall s = { 0 };
   guint id;
-  gint64 t0;
-  double cpu0;
 
-  sscanf (size, "%dx%d", &w, &h);
+  if (sscanf (size, "%dx%d", &w, &h) != 2 || w < 1 || h < 1 || w > 20000 || h > 20000)
+    {
+      g_printerr ("PM_BENCH_STALL: “%s” is not a size like 4000x3000\n", size);
+      return 1;
+    }
+  if (g_getenv ("PM_BENCH_RUNS") != NULL)
+    runs = (int) CLAMP (g_ascii_strtoll (g_getenv ("PM_BENCH_RUNS"), NULL, 10), 1, 100);
+  if (!bench_select_engine ())
+    return 1;
   image = pm_image_new (w, h);
   for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++)
@@ -999,24 +1053,36 @@ bench_stall (const char *size)
   /* Baseline: the same gap measured while idle (machine load shows up here too). */
   s.worst = 0;
   iterate (3000);
-  g_print ("worst main-loop gap while idle (baseline): %.1f ms\n", s.worst / 1000.0);
-  s.worst = 0;
-  t0 = g_get_monotonic_time ();
-  cpu0 = thread_cpu_ms ();
-  pm_window_run (window, "segment the red disk");
-  g_print ("starting the run took %.1f ms on the main thread\n",
-           (g_get_monotonic_time () - t0) / 1000.0);
-  while (pm_window_get_edited (window) == NULL && pm_window_get_last_error (window) == NULL)
-    iterate (5);
-  g_print ("run on %d × %d: %.1f s, worst main-loop stall while running: %.1f ms; "
-           "main-thread CPU time during the run: %.0f ms\n", w, h,
-           (g_get_monotonic_time () - t0) / 1e6, s.worst / 1000.0, thread_cpu_ms () - cpu0);
-  s.worst = 0;
-  wait_idle ();
-  iterate (500);
-  g_print ("worst stall while showing the result (reveal, store write): %.1f ms\n",
-           s.worst / 1000.0);
+  g_print ("worst main-loop gap while idle (baseline): %.1f ms (%.1f ms of it main-thread "
+           "CPU)\n", s.worst / 1000.0, s.worst_cpu);
+  for (int i = 1; i <= runs && pm_window_get_last_error (window) == NULL; i++)
+    {
+      gint64 t0;
+      double cpu0;
+
+      s.worst = 0;
+      t0 = g_get_monotonic_time ();
+      cpu0 = thread_cpu_ms ();
+      pm_window_run (window, "segment the red disk");
+      g_print ("run %d (%s): starting it took %.1f ms on the main thread\n", i,
+               window->engine_name, (g_get_monotonic_time () - t0) / 1000.0);
+      /* The run is over once its result callback has ended it (or it failed to start). */
+      while (window->run_cancellable != NULL)
+        iterate (5);
+      g_print ("run %d (%s) on %d × %d: %.1f s, worst main-loop stall while running: "
+               "%.1f ms (%.1f ms of it main-thread CPU); main-thread CPU time during the "
+               "run: %.0f ms\n", i, window->engine_name, w, h,
+               (g_get_monotonic_time () - t0) / 1e6, s.worst / 1000.0, s.worst_cpu,
+               thread_cpu_ms () - cpu0);
+      s.worst = 0;
+      wait_idle ();
+      iterate (500);
+      g_print ("run %d: worst stall while showing the result (reveal, store write): %.1f ms "
+               "(%.1f ms of it main-thread CPU)\n", i, s.worst / 1000.0, s.worst_cpu);
+    }
   g_source_remove (id);
+  if (pm_window_get_last_error (window) != NULL)
+    g_printerr ("run failed: %s\n", pm_window_get_last_error (window));
   return pm_window_get_last_error (window) ? 1 : 0;
 }
 
