@@ -332,8 +332,9 @@ bpe_word (PmTokenizer *self,
   while (symbols->len > 1)
     {
       int best = -1, best_rank = G_MAXINT;
-      const char *first, *second;
-      g_autoptr(GPtrArray) merged = NULL;
+      g_autofree char *first = NULL;
+      g_autofree char *second = NULL;
+      guint kept = 0;
 
       for (guint i = 0; i + 1 < symbols->len; i++)
         {
@@ -347,27 +348,33 @@ bpe_word (PmTokenizer *self,
       if (best < 0)
         break;
 
-      /* Merge every non-overlapping occurrence of the best pair, left to right. */
-      first = symbols->pdata[best];
-      second = symbols->pdata[best + 1];
-      merged = g_ptr_array_new_with_free_func (g_free);
-      for (guint i = 0; i < symbols->len; )
+      /* Merge every non-overlapping occurrence of the best pair, left to right, in place:
+       * symbols[kept] receives each result. The pair is copied because its slots are
+       * overwritten on the way. */
+      first = g_strdup (symbols->pdata[best]);
+      second = g_strdup (symbols->pdata[best + 1]);
+      for (guint i = 0; i < symbols->len; kept++)
         {
           if (i + 1 < symbols->len && strcmp (symbols->pdata[i], first) == 0 &&
               strcmp (symbols->pdata[i + 1], second) == 0)
             {
-              g_ptr_array_add (merged, g_strconcat (symbols->pdata[i], symbols->pdata[i + 1],
-                                                    NULL));
+              char *pair = g_strconcat (first, second, NULL);
+              g_free (symbols->pdata[i]);
+              g_free (symbols->pdata[i + 1]);
+              symbols->pdata[kept] = pair;
               i += 2;
             }
           else
             {
-              g_ptr_array_add (merged, g_strdup (symbols->pdata[i]));
+              symbols->pdata[kept] = symbols->pdata[i];
               i++;
             }
         }
-      g_ptr_array_unref (symbols);
-      symbols = g_steal_pointer (&merged);
+      /* The slots past @kept were moved or freed above: clear them so that shrinking frees
+       * nothing twice. */
+      for (guint i = kept; i < symbols->len; i++)
+        symbols->pdata[i] = NULL;
+      g_ptr_array_set_size (symbols, kept);
     }
 
   for (guint i = 0; i < symbols->len; i++)
