@@ -414,7 +414,7 @@ encode_word (PmTokenizer *self,
       g_mutex_lock (&self->cache_lock);
       if (g_hash_table_size (self->cache) >= MAX_CACHE_ENTRIES)
         g_hash_table_remove_all (self->cache);
-      g_hash_table_replace (self->cache, g_strdup (raw), g_array_ref (ids));
+      g_hash_table_replace (self->cache, g_steal_pointer (&raw), g_array_ref (ids));
       g_mutex_unlock (&self->cache_lock);
     }
   g_array_append_vals (out, ids->data, ids->len);
