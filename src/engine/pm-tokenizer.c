@@ -465,7 +465,7 @@ pm_tokenizer_encode (PmTokenizer *self,
     {
       gunichar c = g_utf8_get_char (p);
       const char *start = p;
-      gboolean matched = FALSE;
+      gboolean matched = FALSE, is_bos;
 
       if (is_space (c))
         {
@@ -473,11 +473,12 @@ pm_tokenizer_encode (PmTokenizer *self,
           continue;
         }
       /* <|startoftext|>|<|endoftext|> */
-      if (has_prefix (p, BOS_TOKEN) || has_prefix (p, EOS_TOKEN))
+      is_bos = has_prefix (p, BOS_TOKEN);
+      if (is_bos || has_prefix (p, EOS_TOKEN))
         {
-          gint32 special = has_prefix (p, BOS_TOKEN) ? bos : eos;
+          gint32 special = is_bos ? bos : eos;
           g_array_append_val (ids, special);
-          p += has_prefix (p, BOS_TOKEN) ? strlen (BOS_TOKEN) : strlen (EOS_TOKEN);
+          p += is_bos ? strlen (BOS_TOKEN) : strlen (EOS_TOKEN);
           continue;
         }
       /* 's|'t|'re|'ve|'m|'ll|'d */
