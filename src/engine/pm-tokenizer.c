@@ -271,7 +271,7 @@ pm_tokenizer_clean_text (const char *text,
 {
   g_autofree char *valid = g_utf8_make_valid (text != NULL ? text : "", text != NULL ? length : 0);
   g_autofree char *nfc = g_utf8_normalize (valid, -1, G_NORMALIZE_NFC);
-  GString *out = g_string_new (NULL);
+  g_autoptr(GString) out = g_string_new (NULL);
   gboolean pending_space = FALSE;
 
   for (const char *p = nfc != NULL ? nfc : valid; *p != '\0'; p = g_utf8_next_char (p))
@@ -288,11 +288,7 @@ pm_tokenizer_clean_text (const char *text,
       pending_space = FALSE;
       g_string_append_unichar (out, c);
     }
-  {
-    char *lower = lower_like_python (out->str);
-    g_string_free (out, TRUE);
-    return lower;
-  }
+  return lower_like_python (out->str);
 }
 
 /* ---------------------------------------------------------------- BPE */
