@@ -84,6 +84,12 @@ struct _PmCanvas
   double         pinch_zoom0;
 };
 
+/* pm-canvas.c */
+void        pm_canvas_update_colors   (PmCanvas      *self);
+
+/* pm-canvas-content.c */
+void        pm_canvas_init_reveal     (PmCanvas      *self);
+
 /* pm-canvas-draw.c; (ox, oy) is the widget position of image pixel (0, 0). */
 void        pm_canvas_draw_textures   (PmCanvas      *self,
                                        GtkSnapshot   *snapshot);
