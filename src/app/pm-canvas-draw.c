@@ -47,9 +47,6 @@ level_for_zoom (PmCanvas *self)
   return MIN (k, self->n_levels - 1);
 }
 
-/* Distance of two hues on the colour circle (0..0.5). */
-
-
 static double
 ease_out_cubic (double t)
 {
@@ -77,7 +74,7 @@ showing_edit (PmCanvas *self)
 
 void
 pm_canvas_draw_textures (PmCanvas    *self,
-                   GtkSnapshot *snapshot)
+                         GtkSnapshot *snapshot)
 {
   double z = self->zoom;
   PmLevel *l = ensure_level (self, level_for_zoom (self));
@@ -197,9 +194,9 @@ composite_region (PmCanvas *self,
 
 void
 pm_canvas_draw_cpu (PmCanvas    *self,
-                  GtkSnapshot *snapshot,
-                  double       ox,
-                  double       oy)
+                    GtkSnapshot *snapshot,
+                    double       ox,
+                    double       oy)
 {
   int vw = gtk_widget_get_width (GTK_WIDGET (self));
   int vh = gtk_widget_get_height (GTK_WIDGET (self));

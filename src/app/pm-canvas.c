@@ -125,6 +125,7 @@ pm_canvas_image_to_widget (PmCanvas *self,
 
 /* ---------------------------------------------------------------- overlay colours */
 
+/* Distance of two hues on the colour circle (0..0.5). */
 static double
 hue_distance (double a,
               double b)
@@ -561,7 +562,6 @@ pm_canvas_class_init (PmCanvasClass *klass)
 static void
 pm_canvas_init (PmCanvas *self)
 {
-
   self->zoom = 1.0;
   self->fit = TRUE;
   self->overlay_opacity = 0.45;
