@@ -17,7 +17,8 @@ to_byte (double v)
   return (guint8) CLAMP (lround (v * 255.0), 0, 255);
 }
 
-/* Uploads level k's textures (when first drawn); NULL while its pyramid is being built. */
+/* Uploads level k's photo and edit textures (when first drawn); NULL while its pyramid is
+ * being built. */
 static PmLevel *
 ensure_level (PmCanvas *self,
               int       k)
@@ -30,12 +31,23 @@ ensure_level (PmCanvas *self,
     l->original_tex = pm_texture_new_rgba (l->original, l->w, l->h);
   if (l->edited_tex == NULL && l->edited != NULL)
     l->edited_tex = pm_texture_new_rgba (l->edited, l->w, l->h);
-  if (l->mask != NULL && l->fill_tex == NULL)
+  return l;
+}
+
+/* Builds the level's overlay textures when the overlay is first shown at that level (it is
+ * hidden by default, and a result may never show it); FALSE when there is nothing to draw. */
+static gboolean
+ensure_overlay (PmCanvas *self,
+                PmLevel  *l)
+{
+  if (l->mask == NULL)
+    return FALSE;
+  if (l->fill_tex == NULL)
     {
       l->fill_tex = pm_level_mask_texture (l, &self->tint, FALSE);
       l->contour_tex = pm_level_mask_texture (l, &self->contour_color, TRUE);
     }
-  return l;
+  return l->fill_tex != NULL;
 }
 
 /* The level for zooms below CPU_ZOOM: texture scale within [0.7, 1.4] of the zoom. */
@@ -109,7 +121,7 @@ pm_canvas_draw_textures (PmCanvas    *self,
         gtk_snapshot_append_texture (snapshot, l->edited_tex, &full);
     }
 
-  if (self->show_overlay && self->result_ready && l->fill_tex != NULL)
+  if (self->show_overlay && self->result_ready && ensure_overlay (self, l))
     {
       graphene_rect_t box = GRAPHENE_RECT_INIT (l->bx0 * fx, l->by0 * fy,
                                                 (l->bx1 - l->bx0) * fx,
