@@ -218,6 +218,7 @@ pm_canvas_clear_result (PmCanvas *self)
   stop_reveal (self);
   self->result_serial++;
   self->result_ready = FALSE;
+  self->has_paint = FALSE;
   g_clear_pointer (&self->edited_bytes, g_bytes_unref);
   g_clear_pointer (&self->mask, g_free);
   for (int k = 0; k < PM_CANVAS_MAX_LEVELS; k++)
@@ -283,7 +284,6 @@ pm_canvas_set_result_shared (PmCanvas       *self,
 
   pyramid = pm_pyramid_new (self->width, self->height);
   pm_canvas_clear_result (self);
-  pm_canvas_update_colors (self);
   if (edited != NULL)
     {
       self->edited_bytes = bytes_from_image (edited, owner, owner_unref);
