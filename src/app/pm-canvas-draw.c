@@ -182,8 +182,14 @@ composite_region (PmCanvas *self,
                   double dx = x + 0.5 - self->cx, dy = y + 0.5 - self->cy;
                   t = dx * dx + dy * dy <= rr * rr ? ra : 0.0;
                 }
-              r = mix8 (r, e[0], t); g = mix8 (g, e[1], t); b = mix8 (b, e[2], t);
-              a = mix8 (a, e[3], t);
+              /* Settled or outside the circle: a copy, not four roundings. */
+              if (t >= 1.0)
+                r = e[0], g = e[1], b = e[2], a = e[3];
+              else if (t > 0.0)
+                {
+                  r = mix8 (r, e[0], t); g = mix8 (g, e[1], t); b = mix8 (b, e[2], t);
+                  a = mix8 (a, e[3], t);
+                }
             }
           if (overlay && self->mask[i])
             {
