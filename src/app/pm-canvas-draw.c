@@ -17,7 +17,8 @@ to_byte (double v)
   return (guint8) CLAMP (lround (v * 255.0), 0, 255);
 }
 
-/* Uploads level k's textures (when first drawn); NULL while its pyramid is being built. */
+/* Uploads level k's photo and edit textures (when first drawn); NULL while its pyramid is
+ * being built. */
 static PmLevel *
 ensure_level (PmCanvas *self,
               int       k)
@@ -30,12 +31,23 @@ ensure_level (PmCanvas *self,
     l->original_tex = pm_texture_new_rgba (l->original, l->w, l->h);
   if (l->edited_tex == NULL && l->edited != NULL)
     l->edited_tex = pm_texture_new_rgba (l->edited, l->w, l->h);
-  if (l->mask != NULL && l->fill_tex == NULL)
+  return l;
+}
+
+/* Builds the level's overlay textures when the overlay is first shown at that level (it is
+ * hidden by default, and a result may never show it); FALSE when there is nothing to draw. */
+static gboolean
+ensure_overlay (PmCanvas *self,
+                PmLevel  *l)
+{
+  if (l->mask == NULL)
+    return FALSE;
+  if (l->fill_tex == NULL)
     {
       l->fill_tex = pm_level_mask_texture (l, &self->tint, FALSE);
       l->contour_tex = pm_level_mask_texture (l, &self->contour_color, TRUE);
     }
-  return l;
+  return l->fill_tex != NULL;
 }
 
 /* The level for zooms below CPU_ZOOM: texture scale within [0.7, 1.4] of the zoom. */
@@ -46,9 +58,6 @@ level_for_zoom (PmCanvas *self)
 
   return MIN (k, self->n_levels - 1);
 }
-
-/* Distance of two hues on the colour circle (0..0.5). */
-
 
 static double
 ease_out_cubic (double t)
@@ -77,7 +86,7 @@ showing_edit (PmCanvas *self)
 
 void
 pm_canvas_draw_textures (PmCanvas    *self,
-                   GtkSnapshot *snapshot)
+                         GtkSnapshot *snapshot)
 {
   double z = self->zoom;
   PmLevel *l = ensure_level (self, level_for_zoom (self));
@@ -112,7 +121,7 @@ pm_canvas_draw_textures (PmCanvas    *self,
         gtk_snapshot_append_texture (snapshot, l->edited_tex, &full);
     }
 
-  if (self->show_overlay && self->result_ready && l->fill_tex != NULL)
+  if (self->show_overlay && self->result_ready && ensure_overlay (self, l))
     {
       graphene_rect_t box = GRAPHENE_RECT_INIT (l->bx0 * fx, l->by0 * fy,
                                                 (l->bx1 - l->bx0) * fx,
@@ -173,8 +182,14 @@ composite_region (PmCanvas *self,
                   double dx = x + 0.5 - self->cx, dy = y + 0.5 - self->cy;
                   t = dx * dx + dy * dy <= rr * rr ? ra : 0.0;
                 }
-              r = mix8 (r, e[0], t); g = mix8 (g, e[1], t); b = mix8 (b, e[2], t);
-              a = mix8 (a, e[3], t);
+              /* Settled or outside the circle: a copy, not four roundings. */
+              if (t >= 1.0)
+                r = e[0], g = e[1], b = e[2], a = e[3];
+              else if (t > 0.0)
+                {
+                  r = mix8 (r, e[0], t); g = mix8 (g, e[1], t); b = mix8 (b, e[2], t);
+                  a = mix8 (a, e[3], t);
+                }
             }
           if (overlay && self->mask[i])
             {
@@ -197,9 +212,9 @@ composite_region (PmCanvas *self,
 
 void
 pm_canvas_draw_cpu (PmCanvas    *self,
-                  GtkSnapshot *snapshot,
-                  double       ox,
-                  double       oy)
+                    GtkSnapshot *snapshot,
+                    double       ox,
+                    double       oy)
 {
   int vw = gtk_widget_get_width (GTK_WIDGET (self));
   int vh = gtk_widget_get_height (GTK_WIDGET (self));

@@ -53,7 +53,7 @@ struct _PmCanvas
   GBytes        *edited_bytes;     /* or NULL */
   guint8        *mask;             /* 0/1 per pixel, or NULL */
   double         cx, cy, radius;   /* mask centroid and reveal radius, image pixels */
-  PmLevel        levels[PM_CANVAS_MAX_LEVELS]; /* [k]: halved k times; [0] unused (see above) */
+  PmLevel        levels[PM_CANVAS_MAX_LEVELS]; /* [k]: halved k times; [0] unused */
   int            n_levels;
   guint          image_serial;     /* bumps per image / result: stale pyramids are dropped */
   guint          result_serial;
@@ -84,6 +84,12 @@ struct _PmCanvas
   double         pinch_zoom0;
 };
 
+/* pm-canvas.c */
+void        pm_canvas_update_colors   (PmCanvas      *self);
+
+/* pm-canvas-content.c */
+void        pm_canvas_init_reveal     (PmCanvas      *self);
+
 /* pm-canvas-draw.c; (ox, oy) is the widget position of image pixel (0, 0). */
 void        pm_canvas_draw_textures   (PmCanvas      *self,
                                        GtkSnapshot   *snapshot);
@@ -95,8 +101,6 @@ void        pm_canvas_draw_cpu        (PmCanvas      *self,
 void        pm_canvas_init_input      (PmCanvas      *self);
 
 /* pm-canvas-pyramid.c */
-int         pm_pyramid_count_levels   (int            width,
-                                       int            height);
 PmPyramid  *pm_pyramid_new            (int            width,
                                        int            height);
 void        pm_pyramid_free           (PmPyramid     *pyramid);

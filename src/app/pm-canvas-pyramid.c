@@ -155,9 +155,9 @@ halve_mask (const guint8 *in,
   return m;
 }
 
-int
-pm_pyramid_count_levels (int width,
-                         int height)
+static int
+count_levels (int width,
+              int height)
 {
   int n = 1;
 
@@ -174,7 +174,7 @@ pm_pyramid_new (int width,
 
   p->width = width;
   p->height = height;
-  p->n_levels = pm_pyramid_count_levels (width, height);
+  p->n_levels = count_levels (width, height);
   return p;
 }
 
