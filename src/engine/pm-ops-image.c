@@ -182,6 +182,8 @@ pm_op_conv_transpose2d (PmTensor       *out,
   g_assert (pm_tensor_has_shape (out, 3, (gint64[]) { co, ho, wo }));
   g_assert_cmpint (pm_tensor_numel (scratch), >=,
                    (gint64) pm_op_conv_transpose2d_scratch_size (in, w));
+  if (b != NULL)
+    g_assert_cmpint (pm_tensor_numel (b), ==, co);
   ckk = co * kh * kw;
   hw = h * wd;
 
@@ -197,8 +199,6 @@ pm_op_conv_transpose2d (PmTensor       *out,
       for (gint64 i = 0; i < ho * wo; i++)
         dst[i] = bias;
     }
-  if (b != NULL)
-    g_assert_cmpint (pm_tensor_numel (b), ==, co);
 
   /* Scatter (col2im): each input pixel paints a kh×kw block at (y·s, x·s). When the
    * kernel equals the stride, blocks do not overlap and every output gets one term. */
