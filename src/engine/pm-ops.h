@@ -97,7 +97,7 @@ void   pm_op_conv2d                  (PmTensor        *out,
                                       PmTensor        *scratch);
 /* conv-transpose2d, no padding: in[Ci,H,W], w[Ci,Co,kh,kw] (PyTorch layout),
  * b[Co] or NULL → out[Co,(H−1)·stride+kh,(W−1)·stride+kw]. One sgemm into @scratch
- * (Co·kh·kw × H·W floats) then a scatter-add (plain copy when kernel == stride). */
+ * (Co·kh·kw × H·W floats) then a scatter-add onto the bias. */
 gsize  pm_op_conv_transpose2d_scratch_size (const PmTensor *in,
                                             const PmTensor *w);
 void   pm_op_conv_transpose2d        (PmTensor        *out,
