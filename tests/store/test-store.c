@@ -508,6 +508,87 @@ static const char schema_v3_from_v2[] =
   "ALTER TABLE artifacts ADD COLUMN thumbnail BLOB;"
   "PRAGMA user_version = 3;";
 
+/* v3 → v4 as it shipped (run with foreign keys off, as the store did). */
+static const char schema_v4_from_v3[] =
+  "CREATE TABLE images_v4 ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  sha256      TEXT NOT NULL UNIQUE,"
+  "  width       INTEGER NOT NULL CHECK (width > 0),"
+  "  height      INTEGER NOT NULL CHECK (height > 0),"
+  "  format      TEXT NOT NULL DEFAULT 'png',"
+  "  data        BLOB NOT NULL,"
+  "  source_path TEXT,"
+  "  added_at    INTEGER NOT NULL,"
+  "  thumbnail   BLOB"
+  ");"
+  "INSERT INTO images_v4 (id, sha256, width, height, format, data, source_path, added_at,"
+  "                       thumbnail)"
+  "  SELECT id, sha256, width, height, format, data, source_path, added_at, thumbnail"
+  "  FROM images ORDER BY id;"
+  "CREATE TABLE sessions_v4 ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  image_id    INTEGER NOT NULL REFERENCES images (id) ON DELETE RESTRICT,"
+  "  title       TEXT,"
+  "  created_at  INTEGER NOT NULL,"
+  "  updated_at  INTEGER NOT NULL"
+  ");"
+  "INSERT INTO sessions_v4 (id, image_id, title, created_at, updated_at)"
+  "  SELECT id, image_id, title, created_at, updated_at FROM sessions ORDER BY id;"
+  "CREATE TABLE runs_v4 ("
+  "  id            INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  session_id    INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,"
+  "  parent_run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL,"
+  "  instruction   TEXT NOT NULL,"
+  "  parsed        TEXT,"
+  "  engine        TEXT,"
+  "  model         TEXT,"
+  "  params        TEXT,"
+  "  colour        TEXT,"
+  "  status        TEXT NOT NULL DEFAULT 'ok',"
+  "  error         TEXT,"
+  "  started_at    INTEGER NOT NULL,"
+  "  duration_ms   REAL,"
+  "  timings       TEXT,"
+  "  message       TEXT"
+  ");"
+  "INSERT INTO runs_v4 (id, session_id, parent_run_id, instruction, parsed, engine, model,"
+  "                     params, colour, status, error, started_at, duration_ms, timings,"
+  "                     message)"
+  "  SELECT id, session_id, parent_run_id, instruction, parsed, engine, model, params,"
+  "         colour, status, error, started_at, duration_ms, timings, message"
+  "  FROM runs ORDER BY id;"
+  "CREATE TABLE artifacts_v4 ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+  "  kind        TEXT NOT NULL CHECK (kind IN ('edited', 'soft_mask', 'derived_mask',"
+  "                                            'corrected_mask')),"
+  "  width       INTEGER NOT NULL,"
+  "  height      INTEGER NOT NULL,"
+  "  png         BLOB NOT NULL,"
+  "  sha256      TEXT NOT NULL,"
+  "  created_at  INTEGER NOT NULL,"
+  "  thumbnail   BLOB"
+  ");"
+  "INSERT INTO artifacts_v4 (id, run_id, kind, width, height, png, sha256, created_at,"
+  "                          thumbnail)"
+  "  SELECT id, run_id, kind, width, height, png, sha256, created_at, thumbnail"
+  "  FROM artifacts ORDER BY id;"
+  /* Dropping a table drops its indexes. */
+  "DROP TABLE artifacts;"
+  "DROP TABLE runs;"
+  "DROP TABLE sessions;"
+  "DROP TABLE images;"
+  "ALTER TABLE images_v4 RENAME TO images;"
+  "ALTER TABLE sessions_v4 RENAME TO sessions;"
+  "ALTER TABLE runs_v4 RENAME TO runs;"
+  "ALTER TABLE artifacts_v4 RENAME TO artifacts;"
+  "CREATE INDEX sessions_image ON sessions (image_id);"
+  "CREATE INDEX runs_session ON runs (session_id);"
+  "CREATE INDEX runs_parent ON runs (parent_run_id);"
+  "CREATE INDEX runs_started ON runs (started_at, id);"
+  "CREATE INDEX artifacts_run ON artifacts (run_id, kind);"
+  "PRAGMA user_version = 4;";
+
 /* Since schema 4 every table's id is AUTOINCREMENT, its references and indexes are those of
  * before, and no leftover of the rebuild remains. */
 static void
@@ -526,8 +607,10 @@ check_v4_schema (sqlite3 *db)
       g_assert_cmpint (sql_int (db, sql), ==, 1);
     }
   g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_master "
-                                "WHERE name LIKE '%\\_v4%' ESCAPE '\\' "
-                                "OR sql LIKE '%\\_v4%' ESCAPE '\\'"), ==, 0);
+                                "WHERE name LIKE '%\\_v_%' ESCAPE '\\' "
+                                "OR sql LIKE '%\\_v_ %' ESCAPE '\\'"), ==, 0);
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_sequence "
+                                "WHERE name LIKE '%\\_v_' ESCAPE '\\'"), ==, 0);
   g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_master WHERE name = "
                                 "'sqlite_sequence'"), ==, 1);
   fks = sql_text (db, "SELECT group_concat (t, ' ') FROM (SELECT m.name || '.' || f.\"from\" "
@@ -543,6 +626,40 @@ check_v4_schema (sqlite3 *db)
   g_assert_cmpstr (indexes, ==, "artifacts_run runs_parent runs_session runs_started "
                                 "sessions_image sqlite_autoindex_images_1");
   g_assert_cmpint (sql_int (db, "PRAGMA foreign_keys"), ==, 1);
+}
+
+/* Since schema 5 runs carry a result state and mask size, and "mask" is an artifact kind;
+ * runs from before have no state (NULL) unless they failed. */
+static void
+check_v5_schema (PmStore *store,
+                 int      from)
+{
+  sqlite3 *db = pm_store_get_db (store);
+
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM pragma_table_info ('runs') "
+                                "WHERE name IN ('result', 'mask_pixels')"), ==, 2);
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_master WHERE name = 'artifacts' "
+                                "AND sql LIKE '%''mask'', ''soft_mask''%'"), ==, 1);
+  if (from >= 1)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PmRunInfo) ok = pm_store_get_run (store, 10, &error);
+      g_autoptr(PmRunInfo) failed = pm_store_get_run (store, 11, &error);
+      g_autoptr(PmMask) run_mask = NULL;
+
+      g_assert_no_error (error);
+      g_assert_null (ok->result);
+      g_assert_cmpint (ok->mask_pixels, ==, -1);
+      g_assert_cmpstr (failed->result, ==, "failed");
+      /* An old run's mask is its derived mask. */
+      run_mask = pm_store_get_run_mask (store, 10, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (run_mask);
+    }
+  /* A bad state is refused by the database itself. */
+  if (from >= 1)
+    g_assert_cmpint (sqlite3_exec (db, "UPDATE runs SET result = 'maybe'", NULL, NULL, NULL) & 0xff,
+                     ==, SQLITE_CONSTRAINT);
 }
 
 /* Rows from before schema 3 have no previews: they are made on first request and kept. */
@@ -596,15 +713,24 @@ test_schema_migrate (Fixture       *f,
         g_assert_true (g_file_set_contents (path, "", 0, NULL)); /* an empty file */
       else if (from == 1)
         write_v1_database (path, image, edited, derived);
-      else if (from == 2 || from == 3)
+      else if (from >= 2 && from <= 4)
         {
           sqlite3 *db;
           write_v1_database (path, image, edited, derived);
           db = raw_open (path);
           raw_exec (db, schema_v2_from_v1);
           raw_exec (db, "UPDATE runs SET message = 'v2 note' WHERE id = 11");
-          if (from == 3)
+          if (from >= 3)
             raw_exec (db, schema_v3_from_v2);
+          if (from >= 4)
+            {
+              raw_exec (db, "PRAGMA foreign_keys = OFF");
+              raw_exec (db, schema_v4_from_v3);
+              /* An artifact id used and deleted: never to be reused after the rebuild. */
+              raw_exec (db, "INSERT INTO artifacts (id, run_id, kind, width, height, png, "
+                            "sha256, created_at) VALUES (40, 10, 'corrected_mask', 1, 1, x'00', "
+                            "'x', 1600000000); DELETE FROM artifacts WHERE id = 40;");
+            }
           sqlite3_close (db);
         }
       else
@@ -619,6 +745,7 @@ test_schema_migrate (Fixture       *f,
       g_assert_cmpint (sql_int (pm_store_get_db (store),
                                 "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
       check_v4_schema (pm_store_get_db (store));
+      check_v5_schema (store, from);
       if (from >= 1)
         {
           g_autoptr(PmRunInfo) child = pm_store_get_run (store, 11, &error);
@@ -648,6 +775,14 @@ test_schema_migrate (Fixture       *f,
         run = pm_store_add_run (store, &record, &error);
         g_assert_no_error (error);
         g_assert_cmpint (run, ==, from >= 1 ? 13 : 2);
+        /* Artifact ids too, across the v5 rebuild. */
+        {
+          g_autoptr(PmMask) m = make_mask (33, 21, FALSE, 8);
+          gint64 artifact = pm_store_add_artifact (store, run, PM_ARTIFACT_MASK, NULL, m,
+                                                   &error);
+          g_assert_no_error (error);
+          g_assert_cmpint (artifact, ==, from >= 4 ? 41 : from >= 1 ? 3 : 1);
+        }
       }
 
       /* The rebuilt tables keep their ON DELETE actions. */
