@@ -22,6 +22,8 @@ typedef enum {
   PM_STORE_ERROR_TOO_NEW,
   PM_STORE_ERROR_NOT_FOUND,
   PM_STORE_ERROR_FAILED,
+  PM_STORE_ERROR_EXISTS,     /* e.g. a draft for that image and label already exists */
+  PM_STORE_ERROR_INVALID,    /* a name or path the store refuses */
 } PmStoreError;
 
 typedef struct _PmStore PmStore;
