@@ -607,12 +607,12 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/cli/model/tokenize", test_tokenize);
-  g_test_add_func ("/cli/model/list-verify", test_list_verify);
-  g_test_add_func ("/cli/model/list-status", test_list_status);
-  g_test_add_func ("/cli/model/logits", test_logits);
-  g_test_add_func ("/cli/model/info", test_info);
-  g_test_add_func ("/cli/model/bench", test_bench);
-  g_test_add_func ("/cli/model/download", test_download);
+  pm_test_add_shared_func ("/cli/model/tokenize", "data/clipseg-fixture", test_tokenize);
+  pm_test_add_shared_func ("/cli/model/list-verify", "data/clipseg-fixture", test_list_verify);
+  pm_test_add_shared_func ("/cli/model/list-status", "data/clipseg-fixture", test_list_status);
+  pm_test_add_shared_func ("/cli/model/logits", "data/clipseg-fixture", test_logits);
+  pm_test_add_shared_func ("/cli/model/info", "data/clipseg-fixture", test_info);
+  pm_test_add_shared_func ("/cli/model/bench", "data/clipseg-fixture", test_bench);
+  pm_test_add_shared_func ("/cli/model/download", "data/clipseg-fixture", test_download);
   return g_test_run ();
 }
