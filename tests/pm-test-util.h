@@ -164,12 +164,14 @@ pm_test_rmdir (const char *dir)
   g_rmdir (dir);
 }
 
-/* Runs `paintmask ARGS…` (PAINTMASK_BIN) and returns its exit code; -1 if it died of a
- * signal. @out and @err receive its output (may be NULL). @args is NULL-terminated. */
+/* Runs `paintmask ARGS…` (PAINTMASK_BIN) in the folder @cwd (NULL: this one) and returns
+ * its exit code; -1 if it died of a signal. @out and @err receive its output (may be NULL).
+ * @args is NULL-terminated. */
 static inline int
-pm_test_run_cli (const char * const *args,
-                 char              **out,
-                 char              **err)
+pm_test_run_cli_in (const char         *cwd,
+                    const char * const *args,
+                    char              **out,
+                    char              **err)
 {
   const char *bin = g_getenv ("PAINTMASK_BIN");
   GPtrArray *argv = g_ptr_array_new ();
@@ -183,7 +185,7 @@ pm_test_run_cli (const char * const *args,
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+  g_spawn_sync (cwd, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
                 &o, &e, &status, &error);
   g_assert_no_error (error);
   g_ptr_array_free (argv, TRUE);
@@ -194,4 +196,13 @@ pm_test_run_cli (const char * const *args,
   if (WIFEXITED (status))
     return WEXITSTATUS (status);
   return -1;
+}
+
+/* pm_test_run_cli_in() in this folder. */
+static inline int
+pm_test_run_cli (const char * const *args,
+                 char              **out,
+                 char              **err)
+{
+  return pm_test_run_cli_in (NULL, args, out, err);
 }

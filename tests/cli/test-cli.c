@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pm-color.h"
+#include "pm-edit.h"
 #include "pm-image.h"
 #include "pm-maskio.h"
 #include "pm-metrics.h"
@@ -318,6 +319,67 @@ test_edit_dashes (void)
   g_assert_cmpstr (json_object_get_string_member (
                      json_object_get_object_member (root, "instruction"), "text"), ==,
                    "-paint the white cup blue");
+}
+
+/* "--" ends the options of derive, eval and bench too: file names may start with a dash. */
+static void
+test_dashes (void)
+{
+  g_autofree char *sample = sample_path ();
+  g_autofree char *dir = tmp_path ("dashes");
+  g_autofree char *orig = NULL, *edit = NULL, *mask = NULL, *index = NULL;
+  g_autoptr(PmImage) photo = NULL;
+  g_autoptr(PmMask) disc = NULL;
+  g_autoptr(PmImage) painted = NULL;
+  GError *error = NULL;
+  static const char * const commands[][10] = {
+    { "derive", "-o", "m.png", "--", "-orig.png", "-edit.png", NULL },
+    { "eval", "--json", "-q", "--", "-index.tsv", NULL },
+    { "bench", "--engine", "builtin", "--runs", "1", "--", "-orig.png", NULL },
+  };
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  orig = g_build_filename (dir, "-orig.png", NULL);
+  edit = g_build_filename (dir, "-edit.png", NULL);
+  mask = g_build_filename (dir, "-mask.png", NULL);
+  index = g_build_filename (dir, "-index.tsv", NULL);
+  photo = pm_image_load (sample, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+  g_assert_no_error (error);
+  disc = pm_mask_new (photo->width, photo->height);
+  for (int y = 0; y < photo->height; y++)
+    for (int x = 0; x < photo->width; x++)
+      disc->data[(gsize) y * photo->width + x] = hypot (x - 200, y - 200) < 80 ? 1.0f : 0.0f;
+  painted = pm_edit_recolor (photo, disc, (PmRgb) { 0, 0.4f, 1 }, NULL);
+  g_assert_true (pm_image_save_png (photo, orig, &error));
+  g_assert_true (pm_image_save_png (painted, edit, &error));
+  g_assert_true (pm_mask_save_png (disc, mask, FALSE, &error));
+  g_assert_no_error (error);
+  write_file (index, "image\tmask\tphrase\n-orig.png\t-mask.png\tthe cup\n", -1);
+
+  for (gsize c = 0; c < G_N_ELEMENTS (commands); c++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      g_auto(GStrv) without = NULL;
+      int status;
+
+      status = pm_test_run_cli_in (dir, commands[c], &out, &err);
+      g_test_message ("%s with --: %d %s", commands[c][0], status, err);
+      g_assert_cmpint (status, ==, 0);
+      g_clear_pointer (&out, g_free);
+      g_clear_pointer (&err, g_free);
+
+      /* Without "--" the names are unknown options: a usage error. */
+      without = g_strdupv ((char **) commands[c]);
+      for (int i = 0; without[i] != NULL; i++)
+        if (g_str_equal (without[i], "--"))
+          {
+            g_free (without[i]);
+            memmove (without + i, without + i + 1, sizeof (char *) * g_strv_length (without + i));
+            break;
+          }
+      status = pm_test_run_cli_in (dir, (const char * const *) without, &out, &err);
+      g_assert_cmpint (status, ==, 2);
+    }
 }
 
 static void
@@ -990,6 +1052,7 @@ main (int    argc,
   g_test_add_func ("/cli/edit/default-outputs", test_edit_default_outputs);
   g_test_add_func ("/cli/edit/json", test_edit_json);
   g_test_add_func ("/cli/edit/dashes", test_edit_dashes);
+  g_test_add_func ("/cli/dashes", test_dashes);
   g_test_add_func ("/cli/edit/color-override", test_edit_color_override);
   g_test_add_func ("/cli/edit/record", test_edit_record);
   g_test_add_func ("/cli/edit/result", test_edit_result);
