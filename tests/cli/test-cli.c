@@ -821,6 +821,47 @@ test_eval_table_and_bad_row (void)
   g_assert_nonnull (strstr (out, "1 failed"));
 }
 
+/* A JPEG without its end-of-image marker (its data whole) is read with a one-line note;
+ * the same JPEG cut short is refused. */
+static void
+test_edit_jpeg_without_eoi (void)
+{
+  g_autofree char *sample = sample_path ();
+  g_autofree char *whole = tmp_path ("whole.jpg");
+  g_autofree char *no_eoi = tmp_path ("no-eoi.jpg");
+  g_autofree char *cut = tmp_path ("cut.jpg");
+  g_autofree char *edited = tmp_path ("no-eoi-edited.png");
+  g_autofree char *mask = tmp_path ("no-eoi-mask.png");
+  g_autofree char *contents = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  GError *error = NULL;
+  gsize len = 0;
+  const char *args[] = { "edit", no_eoi, "paint the red saucer blue", "-o", edited, "--mask",
+                         mask, "-q", NULL };
+  const char *cut_args[] = { "edit", cut, "paint the red saucer blue", "-o", edited, "--mask",
+                             mask, "-q", NULL };
+
+  pixbuf = gdk_pixbuf_new_from_file (sample, &error);
+  g_assert_no_error (error);
+  gdk_pixbuf_save (pixbuf, whole, "jpeg", &error, "quality", "90", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (whole, &contents, &len, NULL));
+  g_assert_cmpint ((guint8) contents[len - 2], ==, 0xff);
+  g_assert_cmpint ((guint8) contents[len - 1], ==, 0xd9);
+  write_file (no_eoi, contents, len - 2);
+  write_file (cut, contents, len - 300);
+
+  g_assert_cmpint (run (args, &out, &err), ==, 0);
+  g_assert_true (g_str_has_prefix (err, "paintmask: note: no-eoi.jpg has no end-of-image marker"));
+  g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
+  g_assert_true (g_file_test (edited, G_FILE_TEST_IS_REGULAR));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (cut_args, &out, &err), ==, 1);
+  assert_one_line_error (err, "edit", "cut.jpg");
+}
+
 /* ---------------------------------------------------------------- bad input */
 
 typedef struct {
@@ -1057,6 +1098,7 @@ main (int    argc,
   g_test_add_func ("/cli/edit/record", test_edit_record);
   g_test_add_func ("/cli/edit/result", test_edit_result);
   g_test_add_func ("/cli/edit/soft-mask-exact", test_edit_soft_mask_exact);
+  g_test_add_func ("/cli/edit/jpeg-without-eoi", test_edit_jpeg_without_eoi);
   g_test_add_func ("/cli/derive/roundtrip", test_derive_roundtrip);
   g_test_add_func ("/cli/derive/identical", test_derive_identical);
   g_test_add_func ("/cli/eval/json", test_eval);
