@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "pm-remote-private.h"
+#include "pm-derive.h"
 
 #include <math.h>
 #include <string.h>
@@ -19,10 +20,6 @@
 #include <libsecret/secret.h>
 #endif
 
-/* A result whose aspect ratio differs from the photo's (or from the shape the profile asked
- * for) by at most this much is a resampled edit; anything else is left for the pipeline's
- * check to refuse. */
-#define ASPECT_TOLERANCE 0.05
 
 typedef struct {
   PmEngine                    parent;
@@ -77,7 +74,8 @@ job_init (PmRemoteJob         *job,
   return job->upload_png != NULL;
 }
 
-/* Does @w×@h have the aspect ratio of @ref_w×@ref_h, up to rounding? */
+/* Does @w×@h have the aspect ratio of @ref_w×@ref_h, up to rounding? The tolerance is
+ * pm_derive_check_shape()'s, so what is resampled here also passes that check. */
 static gboolean
 same_shape (int w,
             int h,
@@ -89,13 +87,13 @@ same_shape (int w,
   if (ref_w <= 0 || ref_h <= 0)
     return FALSE;
   /* Two pixels of rounding on either side always pass, on small images too. */
-  if (fabs (a - b) <= b * ASPECT_TOLERANCE)
+  if (fabs (a - b) <= b * PM_DERIVE_MAX_ASPECT_CHANGE)
     return TRUE;
   return fabs ((double) w * ref_h / ref_w - h) <= 2.0 || fabs ((double) h * ref_w / ref_h - w) <= 2.0;
 }
 
 /* The server's image at the original's size, when its shape is the photo's or the one the
- * profile asked for; otherwise as it came (the pipeline's check judges it). */
+ * profile asked for; otherwise as it came (and pm_derive_check_edit() refuses it). */
 static PmImage *
 fit_result (PmImage           *edited,
             const PmRemoteJob *job,
@@ -114,6 +112,28 @@ fit_result (PmImage           *edited,
   fitted = pm_image_resize (edited, o->width, o->height);
   pm_image_free (edited);
   return fitted;
+}
+
+/* "host:port" of the endpoint, for messages. */
+static char *
+endpoint_label (const char *endpoint)
+{
+  g_autoptr(GUri) uri = g_uri_parse (endpoint, SOUP_HTTP_URI_FLAGS, NULL);
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return g_strdup ("the remote editor");
+  if (g_uri_get_port (uri) > 0)
+    return g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
+  return g_strdup (g_uri_get_host (uri));
+}
+
+/* "model@host:port" for the history (the profile's name when no model was named). */
+static char *
+model_label (PmRemoteEngine *self)
+{
+  g_autofree char *label = endpoint_label (self->endpoint);
+
+  return g_strdup_printf ("%s@%s", self->model != NULL ? self->model : self->profile->name, label);
 }
 
 /* ---------------------------------------------------------------- run */
@@ -148,23 +168,30 @@ remote_run (PmEngine             *engine,
                              progress, progress_data, cancellable);
   pm_remote_call_progress (call, "sending the photo", 0.05);
   edited = self->profile->edit (call, &job, &local);
-  if (!pm_remote_call_end (call, edited != NULL, local, error))
+  if (!pm_remote_call_end (call, edited != NULL, g_steal_pointer (&local), error))
     {
       job_clear (&job);
       return FALSE;
     }
   pm_timings_add (result->timings, "remote edit", pm_now_ms () - t0);
 
-  result->edited = fit_result (edited, &job, &result->message);
-  {
-    g_autoptr(GUri) uri = g_uri_parse (self->endpoint, SOUP_HTTP_URI_FLAGS, NULL);
-    const char *host = uri != NULL && g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : "?";
-    int port = uri != NULL ? g_uri_get_port (uri) : -1;
-    const char *model = self->model != NULL ? self->model : self->profile->name;
-
-    result->model = port > 0 ? g_strdup_printf ("%s@%s:%d", model, host, port)
-                             : g_strdup_printf ("%s@%s", model, host);
-  }
+  edited = fit_result (edited, &job, &result->message);
+  /* The same rule as `paintmask derive` and imports: a reply of another shape or another
+   * picture is not an edit of the photo, and no mask could be read off it. */
+  if (!pm_derive_check_edit (image, edited, &local))
+    {
+      g_autofree char *label = endpoint_label (self->endpoint);
+      g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_FAILED,
+                   "%s returned an image that is not an edit of the photo: %s", label,
+                   local->message);
+      g_clear_error (&local);
+      g_clear_pointer (&result->message, g_free);
+      pm_image_free (edited);
+      job_clear (&job);
+      return FALSE;
+    }
+  result->edited = edited;
+  result->model = model_label (self);
   job_clear (&job);
   if (progress)
     progress ("edited image received", 1.0, progress_data);
