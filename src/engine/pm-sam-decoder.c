@@ -213,14 +213,6 @@ two_way_attention (PmSam                *m,
   pm_arena_release (arena, mark);
 }
 
-static void
-add_into (PmTensor       *out,
-          const PmTensor *a,
-          const PmTensor *b)
-{
-  pm_op_add (out, a, b);
-}
-
 /* One SamTwoWayAttentionBlock on queries[Nt, C] and keys[N, C]; @tokens is the query
  * positional encoding (the initial tokens), @m->key_pe the keys'. */
 static void
@@ -250,18 +242,18 @@ two_way_layer (PmSam                  *m,
     }
   else
     {
-      add_into (&qpe, queries, tokens);
+      pm_op_add (&qpe, queries, tokens);
       two_way_attention (m, &l->self_attn, &qpe, &qpe, queries, NULL, NULL, queries, TRUE);
     }
   pm_op_layer_norm (queries, queries, &l->ln1_w, &l->ln1_b, eps);
 
   /* tokens attend to the image (the first layer's keys and values are cached) */
-  add_into (&qpe, queries, tokens);
+  pm_op_add (&qpe, queries, tokens);
   if (index == 0 && e->k0 != NULL)
     two_way_attention (m, &l->token_to_image, &qpe, NULL, NULL, e->k0, e->v0, queries, TRUE);
   else
     {
-      add_into (&kpe, keys, m->key_pe);
+      pm_op_add (&kpe, keys, m->key_pe);
       two_way_attention (m, &l->token_to_image, &qpe, &kpe, keys, NULL, NULL, queries, TRUE);
     }
   pm_op_layer_norm (queries, queries, &l->ln2_w, &l->ln2_b, eps);
@@ -276,8 +268,8 @@ two_way_layer (PmSam                  *m,
   pm_op_layer_norm (queries, queries, &l->ln3_w, &l->ln3_b, eps);
 
   /* the image attends to the tokens */
-  add_into (&qpe, queries, tokens);
-  add_into (&kpe, keys, m->key_pe);
+  pm_op_add (&qpe, queries, tokens);
+  pm_op_add (&kpe, keys, m->key_pe);
   two_way_attention (m, &l->image_to_token, &kpe, &qpe, queries, NULL, NULL, keys, TRUE);
   pm_op_layer_norm (keys, keys, &l->ln4_w, &l->ln4_b, eps);
   pm_arena_release (arena, mark);
