@@ -50,3 +50,7 @@ pm_expf (float x)
   y *= scale;
   return x < -87.0f ? 0.0f : y;
 }
+
+/* Softmax of one row in place (pm-ops.c): −∞ entries get weight 0, an all −∞ row zeros. */
+void pm_softmax_row (float  *row,
+                     gint64  n);
