@@ -508,10 +508,166 @@ static const char schema_v3_from_v2[] =
   "ALTER TABLE artifacts ADD COLUMN thumbnail BLOB;"
   "PRAGMA user_version = 3;";
 
-/* Since schema 4 every table's id is AUTOINCREMENT, its references and indexes are those of
- * before, and no leftover of the rebuild remains. */
+/* v3 → v4 as it shipped (tables rebuilt with AUTOINCREMENT ids; foreign keys are off on a
+ * raw connection, as the migration needs). */
+static const char schema_v4_from_v3[] =
+  "CREATE TABLE images_v4 ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  sha256      TEXT NOT NULL UNIQUE,"
+  "  width       INTEGER NOT NULL CHECK (width > 0),"
+  "  height      INTEGER NOT NULL CHECK (height > 0),"
+  "  format      TEXT NOT NULL DEFAULT 'png',"
+  "  data        BLOB NOT NULL,"
+  "  source_path TEXT,"
+  "  added_at    INTEGER NOT NULL,"
+  "  thumbnail   BLOB"
+  ");"
+  "INSERT INTO images_v4 (id, sha256, width, height, format, data, source_path, added_at,"
+  "                       thumbnail)"
+  "  SELECT id, sha256, width, height, format, data, source_path, added_at, thumbnail"
+  "  FROM images ORDER BY id;"
+  "CREATE TABLE sessions_v4 ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  image_id    INTEGER NOT NULL REFERENCES images (id) ON DELETE RESTRICT,"
+  "  title       TEXT,"
+  "  created_at  INTEGER NOT NULL,"
+  "  updated_at  INTEGER NOT NULL"
+  ");"
+  "INSERT INTO sessions_v4 (id, image_id, title, created_at, updated_at)"
+  "  SELECT id, image_id, title, created_at, updated_at FROM sessions ORDER BY id;"
+  "CREATE TABLE runs_v4 ("
+  "  id            INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  session_id    INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,"
+  "  parent_run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL,"
+  "  instruction   TEXT NOT NULL,"
+  "  parsed        TEXT,"
+  "  engine        TEXT,"
+  "  model         TEXT,"
+  "  params        TEXT,"
+  "  colour        TEXT,"
+  "  status        TEXT NOT NULL DEFAULT 'ok',"
+  "  error         TEXT,"
+  "  started_at    INTEGER NOT NULL,"
+  "  duration_ms   REAL,"
+  "  timings       TEXT,"
+  "  message       TEXT"
+  ");"
+  "INSERT INTO runs_v4 (id, session_id, parent_run_id, instruction, parsed, engine, model,"
+  "                     params, colour, status, error, started_at, duration_ms, timings,"
+  "                     message)"
+  "  SELECT id, session_id, parent_run_id, instruction, parsed, engine, model, params,"
+  "         colour, status, error, started_at, duration_ms, timings, message"
+  "  FROM runs ORDER BY id;"
+  "CREATE TABLE artifacts_v4 ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+  "  kind        TEXT NOT NULL CHECK (kind IN ('edited', 'soft_mask', 'derived_mask',"
+  "                                            'corrected_mask')),"
+  "  width       INTEGER NOT NULL,"
+  "  height      INTEGER NOT NULL,"
+  "  png         BLOB NOT NULL,"
+  "  sha256      TEXT NOT NULL,"
+  "  created_at  INTEGER NOT NULL,"
+  "  thumbnail   BLOB"
+  ");"
+  "INSERT INTO artifacts_v4 (id, run_id, kind, width, height, png, sha256, created_at,"
+  "                          thumbnail)"
+  "  SELECT id, run_id, kind, width, height, png, sha256, created_at, thumbnail"
+  "  FROM artifacts ORDER BY id;"
+  /* Dropping a table drops its indexes. */
+  "DROP TABLE artifacts;"
+  "DROP TABLE runs;"
+  "DROP TABLE sessions;"
+  "DROP TABLE images;"
+  "ALTER TABLE images_v4 RENAME TO images;"
+  "ALTER TABLE sessions_v4 RENAME TO sessions;"
+  "ALTER TABLE runs_v4 RENAME TO runs;"
+  "ALTER TABLE artifacts_v4 RENAME TO artifacts;"
+  "CREATE INDEX sessions_image ON sessions (image_id);"
+  "CREATE INDEX runs_session ON runs (session_id);"
+  "CREATE INDEX runs_parent ON runs (parent_run_id);"
+  "CREATE INDEX runs_started ON runs (started_at, id);"
+  "CREATE INDEX artifacts_run ON artifacts (run_id, kind);"
+  "PRAGMA user_version = 4;";
+
+/* Two hand corrections of run 10 as schema 1 to 4 stored them: no revision, no parent
+ * (artifact ids 3 and 4, after the edited image 1 and the derived mask 2). */
 static void
-check_v4_schema (sqlite3 *db)
+add_old_corrections (const char   *path,
+                     const PmMask *first,
+                     const PmMask *second)
+{
+  const PmMask *masks[] = { first, second };
+  sqlite3 *db = raw_open (path);
+
+  for (guint i = 0; i < G_N_ELEMENTS (masks); i++)
+    {
+      g_autoptr(GBytes) png = pm_mask_encode_png (masks[i], FALSE, NULL);
+      sqlite3_stmt *stmt = NULL;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO artifacts (id, run_id, kind, "
+                                           "width, height, png, sha256, created_at) VALUES "
+                                           "(?1, 10, 'corrected_mask', ?2, ?3, ?4, 'x', "
+                                           "1600000000)", -1, &stmt, NULL), ==, SQLITE_OK);
+      sqlite3_bind_int (stmt, 1, 3 + i);
+      sqlite3_bind_int (stmt, 2, masks[i]->width);
+      sqlite3_bind_int (stmt, 3, masks[i]->height);
+      bind_png (stmt, 4, png);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+      sqlite3_finalize (stmt);
+    }
+  sqlite3_close (db);
+}
+
+/* Since schema 5 the old corrections form a chain: revisions 1 and 2, the first made from
+ * the derived mask, the second from the first; a new one continues it. */
+static void
+check_old_corrections (PmStore      *store,
+                       const PmMask *first,
+                       const PmMask *second)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) artifacts = NULL;
+  g_autoptr(PmMask) got1 = NULL;
+  g_autoptr(PmMask) got2 = NULL;
+  g_autoptr(PmMask) latest = NULL;
+  PmArtifactInfo *a;
+  int revision = 0;
+
+  artifacts = pm_store_list_artifacts (store, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (artifacts->len, ==, 4);
+  a = artifacts->pdata[1];
+  g_assert_cmpint (a->kind, ==, PM_ARTIFACT_DERIVED_MASK);
+  g_assert_cmpint (a->revision, ==, 0);
+  g_assert_cmpint (a->parent_id, ==, 0);
+  a = artifacts->pdata[2];
+  g_assert_cmpint (a->revision, ==, 1);
+  g_assert_cmpint (a->parent_id, ==, 2);
+  g_assert_null (a->operation);
+  a = artifacts->pdata[3];
+  g_assert_cmpint (a->revision, ==, 2);
+  g_assert_cmpint (a->parent_id, ==, 3);
+  got1 = pm_store_get_correction_mask (store, 10, 1, &error);
+  g_assert_no_error (error);
+  assert_masks_equal (got1, first);
+  got2 = pm_store_get_correction_mask (store, 10, 0, &error);
+  g_assert_no_error (error);
+  assert_masks_equal (got2, second);
+  g_assert_cmpint (pm_store_add_correction (store, 10, 0, first, "brush", &revision, &error),
+                   ==, 5);
+  g_assert_no_error (error);
+  g_assert_cmpint (revision, ==, 3);
+  latest = pm_store_get_artifact_mask (store, 10, PM_ARTIFACT_CORRECTED_MASK, &error);
+  g_assert_no_error (error);
+  assert_masks_equal (latest, first);
+}
+
+/* Since schema 4 every table's id is AUTOINCREMENT, its references and indexes are those of
+ * before, and no leftover of the rebuild remains; since schema 5 an artifact may point to
+ * the mask it corrects. */
+static void
+check_current_schema (sqlite3 *db)
 {
   const char * const tables[] = { "images", "sessions", "runs", "artifacts" };
   g_autofree char *fks = NULL;
@@ -534,14 +690,16 @@ check_v4_schema (sqlite3 *db)
                       "|| '->' || f.\"table\" || '.' || f.\"to\" || ':' || f.on_delete AS t "
                       "FROM sqlite_master m, pragma_foreign_key_list (m.name) f "
                       "WHERE m.type = 'table' ORDER BY t)");
-  g_assert_cmpstr (fks, ==, "artifacts.run_id->runs.id:CASCADE "
+  g_assert_cmpstr (fks, ==, "artifacts.parent_id->artifacts.id:SET NULL "
+                            "artifacts.run_id->runs.id:CASCADE "
                             "runs.parent_run_id->runs.id:SET NULL "
                             "runs.session_id->sessions.id:CASCADE "
                             "sessions.image_id->images.id:RESTRICT");
   indexes = sql_text (db, "SELECT group_concat (name, ' ') FROM (SELECT name FROM "
                           "sqlite_master WHERE type = 'index' ORDER BY name)");
-  g_assert_cmpstr (indexes, ==, "artifacts_run runs_parent runs_session runs_started "
-                                "sessions_image sqlite_autoindex_images_1");
+  g_assert_cmpstr (indexes, ==, "artifacts_parent artifacts_revision artifacts_run "
+                                "runs_parent runs_session runs_started sessions_image "
+                                "sqlite_autoindex_images_1");
   g_assert_cmpint (sql_int (db, "PRAGMA foreign_keys"), ==, 1);
 }
 
@@ -582,6 +740,8 @@ test_schema_migrate (Fixture       *f,
   g_autoptr(PmImage) image = make_image (33, 21, 5);
   g_autoptr(PmImage) edited = make_image (33, 21, 6);
   g_autoptr(PmMask) derived = make_mask (33, 21, FALSE, 7);
+  g_autoptr(PmMask) corrected1 = make_mask (33, 21, FALSE, 8);
+  g_autoptr(PmMask) corrected2 = make_mask (33, 21, FALSE, 9);
 
   for (int from = 0; from < PM_STORE_SCHEMA_VERSION; from++)
     {
@@ -596,19 +756,23 @@ test_schema_migrate (Fixture       *f,
         g_assert_true (g_file_set_contents (path, "", 0, NULL)); /* an empty file */
       else if (from == 1)
         write_v1_database (path, image, edited, derived);
-      else if (from == 2 || from == 3)
+      else if (from >= 2 && from <= 4)
         {
           sqlite3 *db;
           write_v1_database (path, image, edited, derived);
           db = raw_open (path);
           raw_exec (db, schema_v2_from_v1);
           raw_exec (db, "UPDATE runs SET message = 'v2 note' WHERE id = 11");
-          if (from == 3)
+          if (from >= 3)
             raw_exec (db, schema_v3_from_v2);
+          if (from >= 4)
+            raw_exec (db, schema_v4_from_v3);
           sqlite3_close (db);
         }
       else
         g_assert_not_reached (); /* add a fixture for every new schema version */
+      if (from >= 1)
+        add_old_corrections (path, corrected1, corrected2);
 
       store = pm_store_open (path, &error);
       g_assert_no_error (error);
@@ -618,7 +782,7 @@ test_schema_migrate (Fixture       *f,
       g_assert_cmpstr (check, ==, "ok");
       g_assert_cmpint (sql_int (pm_store_get_db (store),
                                 "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
-      check_v4_schema (pm_store_get_db (store));
+      check_current_schema (pm_store_get_db (store));
       if (from >= 1)
         {
           g_autoptr(PmRunInfo) child = pm_store_get_run (store, 11, &error);
@@ -626,6 +790,7 @@ test_schema_migrate (Fixture       *f,
           g_assert_cmpstr (child->message, ==, from >= 2 ? "v2 note" : NULL);
           check_v1_data (store, image, edited, derived);
           check_v1_thumbnails (store, image, edited);
+          check_old_corrections (store, corrected1, corrected2);
         }
 
       /* The migrated database takes new runs, messages included. */
