@@ -26,6 +26,9 @@ static const PmCliCommand commands[] = {
 #ifdef PM_HAVE_PM_CLI_DERIVE
   { "derive", pm_cli_derive, "Derive a mask from an original and its edited version" },
 #endif
+#ifdef PM_HAVE_PM_CLI_MASK
+  { "mask", pm_cli_mask, "Correct a mask: fill holes, remove islands, grow, shrink, GrabCut" },
+#endif
 #ifdef PM_HAVE_PM_CLI_EVAL
   { "eval", pm_cli_eval, "Evaluate an engine on a TSV of images, masks and phrases" },
 #endif

@@ -118,11 +118,12 @@ binarize (PmMask *mask)
 }
 
 static gboolean
-apply_grabcut_box (PmMask          *mask,
-                   const PmMaskOp  *op,
-                   const PmImage   *image,
-                   GCancellable    *cancellable,
-                   GError         **error)
+apply_grabcut_box (PmMask                 *mask,
+                   const PmMaskOp         *op,
+                   const PmImage          *image,
+                   const PmGrabcutParams  *params,
+                   GCancellable           *cancellable,
+                   GError                **error)
 {
   g_autoptr(PmMask) refined = NULL;
 
@@ -139,7 +140,7 @@ apply_grabcut_box (PmMask          *mask,
                    image->width, image->height, mask->width, mask->height);
       return FALSE;
     }
-  refined = pm_mask_refine_box (image, mask, &op->box, NULL, NULL, cancellable, error);
+  refined = pm_mask_refine_box (image, mask, &op->box, params, NULL, cancellable, error);
   if (refined == NULL)
     return FALSE;
   memcpy (mask->data, refined->data, sizeof (float) * mask->width * mask->height);
@@ -151,6 +152,7 @@ apply_grabcut_box (PmMask          *mask,
  * @mask: the mask, changed in place
  * @op: the operation
  * @image: (nullable): the photo, same size as @mask; only %PM_MASK_OP_GRABCUT_BOX needs it
+ * @params: (nullable): GrabCut parameters (progress included), %NULL for the defaults
  * @cancellable: (nullable): for GrabCut
  * @error: return location for a #GError
  *
@@ -158,11 +160,12 @@ apply_grabcut_box (PmMask          *mask,
  *   outside the mask, cancelled) leaves @mask as it was
  */
 gboolean
-pm_mask_op_apply (PmMask          *mask,
-                  const PmMaskOp  *op,
-                  const PmImage   *image,
-                  GCancellable    *cancellable,
-                  GError         **error)
+pm_mask_op_apply (PmMask                 *mask,
+                  const PmMaskOp         *op,
+                  const PmImage          *image,
+                  const PmGrabcutParams  *params,
+                  GCancellable           *cancellable,
+                  GError                **error)
 {
   g_return_val_if_fail (mask != NULL && op != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -191,7 +194,7 @@ pm_mask_op_apply (PmMask          *mask,
       pm_mask_clear (mask);
       return TRUE;
     case PM_MASK_OP_GRABCUT_BOX:
-      return apply_grabcut_box (mask, op, image, cancellable, error);
+      return apply_grabcut_box (mask, op, image, params, cancellable, error);
     default:
       g_return_val_if_reached (FALSE);
     }

@@ -37,10 +37,12 @@ typedef struct {
 const char *pm_mask_op_kind_to_string (PmMaskOpKind     kind);
 /* What the history shows and the store keeps: "grow 3", "grabcut-box 10,20,110,90". */
 char       *pm_mask_op_describe       (const PmMaskOp  *op);
-/* Applies @op to @mask in place. @image (same size) is needed by the GrabCut box only. */
+/* Applies @op to @mask in place. @image (same size) is needed by the GrabCut box only, as
+ * are @params (nullable: the defaults). */
 gboolean    pm_mask_op_apply          (PmMask          *mask,
                                        const PmMaskOp  *op,
                                        const PmImage   *image,
+                                       const PmGrabcutParams *params,
                                        GCancellable    *cancellable,
                                        GError         **error);
 

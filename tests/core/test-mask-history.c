@@ -88,7 +88,7 @@ whole_op (PmMaskHistory *h,
   PmMaskOp op = { g_rand_int_range (rand, PM_MASK_OP_FILL_HOLES, PM_MASK_OP_CLEAR),
                   g_rand_int_range (rand, 1, 6), { 0 } };
 
-  g_assert_true (pm_mask_op_apply (next, &op, NULL, NULL, &error));
+  g_assert_true (pm_mask_op_apply (next, &op, NULL, NULL, NULL, &error));
   label = pm_mask_op_describe (&op);
   return pm_mask_history_replace (h, next, label, dirty);
 }

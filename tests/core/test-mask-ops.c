@@ -50,7 +50,7 @@ apply (PmMask       *mask,
   g_autoptr(GError) error = NULL;
   PmMaskOp op = { kind, amount, { 0, 0, 0, 0 } };
 
-  g_assert_true (pm_mask_op_apply (mask, &op, NULL, NULL, &error));
+  g_assert_true (pm_mask_op_apply (mask, &op, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
 }
 
@@ -228,15 +228,15 @@ test_grabcut_box_errors (void)
   PmMaskOp op = { PM_MASK_OP_GRABCUT_BOX, 0, { 5, 5, 20, 20 } };
   GError *error = NULL;
 
-  g_assert_false (pm_mask_op_apply (mask, &op, NULL, NULL, &error));
+  g_assert_false (pm_mask_op_apply (mask, &op, NULL, NULL, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  g_assert_false (pm_mask_op_apply (mask, &op, small, NULL, &error));
+  g_assert_false (pm_mask_op_apply (mask, &op, small, NULL, NULL, &error));
   g_assert_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_SIZE);
   g_assert_nonnull (strstr (error->message, "20×30"));
   g_clear_error (&error);
   op.box = (PmRect) { 50, 5, 10, 10 };
-  g_assert_false (pm_mask_op_apply (mask, &op, image, NULL, &error));
+  g_assert_false (pm_mask_op_apply (mask, &op, image, NULL, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "outside"));
   g_clear_error (&error);

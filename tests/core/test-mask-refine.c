@@ -111,7 +111,7 @@ test_box_raises_iou (void)
     PmMaskOp op = { PM_MASK_OP_GRABCUT_BOX, 0, box };
     g_autoptr(PmMask) m = pm_mask_copy (sloppy);
 
-    g_assert_true (pm_mask_op_apply (m, &op, img, NULL, &error));
+    g_assert_true (pm_mask_op_apply (m, &op, img, NULL, NULL, &error));
     g_assert_no_error (error);
     g_assert_cmpmem (m->data, sizeof (float) * 240 * 180, refined->data,
                      sizeof (float) * 240 * 180);
