@@ -3,8 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A correction is a corrected_mask artifact with a revision number (1, 2, … per run, in the
- * order they were made) and the artifact it was made from (parent_id: the derived mask, or
- * an earlier correction). The newest revision is the run's final mask; following parents
+ * order they were made) and the artifact it was made from (parent_id: the run's mask or
+ * derived mask, or an earlier correction). The newest revision is the run's final mask; following parents
  * back gives how it was reached, branches that were undone and corrected otherwise
  * included. The PNG is 8-bit grey with soft values kept (a soft brush edge).
  */
@@ -13,7 +13,8 @@
 #include "pm-maskio.h"
 #include "pm-store-private.h"
 
-/* The photo's size for @run_id; FALSE with NOT_FOUND if there is no such run. */
+/* The photo's size for @run_id, 0 × 0 when not known yet (a project image not read yet);
+ * FALSE with NOT_FOUND if there is no such run. */
 static gboolean
 run_photo_size (PmStore  *store,
                 gint64    run_id,
@@ -25,9 +26,12 @@ run_photo_size (PmStore  *store,
   int rc;
 
   stmt = pm_store_prepare (store,
-                           "SELECT i.width, i.height FROM runs r "
+                           "SELECT coalesce (i.width, p.width, 0), "
+                           "coalesce (i.height, p.height, 0) FROM runs r "
                            "JOIN sessions s ON s.id = r.session_id "
-                           "JOIN images i ON i.id = s.image_id WHERE r.id = ?1", error);
+                           "LEFT JOIN images i ON i.id = s.image_id "
+                           "LEFT JOIN project_images p ON p.id = s.project_image_id "
+                           "WHERE r.id = ?1", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, run_id);
@@ -46,8 +50,8 @@ run_photo_size (PmStore  *store,
   return FALSE;
 }
 
-/* Checks that @parent_id is a mask of @run_id; 0 picks the run's newest mask (its newest
- * correction, else its newest derived mask), which may be none (0). */
+/* Checks that @parent_id is a mask of @run_id; 0 picks the run's current mask (its newest
+ * correction, else its mask, else its derived mask), which may be none (0). */
 static gboolean
 resolve_parent (PmStore  *store,
                 gint64    run_id,
@@ -63,8 +67,9 @@ resolve_parent (PmStore  *store,
 
       if (pm_store_query_int64 (store,
                                 "SELECT id FROM artifacts WHERE run_id = ?1 AND kind IN "
-                                "('corrected_mask', 'derived_mask') ORDER BY "
-                                "kind = 'corrected_mask' DESC, id DESC LIMIT 1", run_id,
+                                "('corrected_mask', 'mask', 'derived_mask') ORDER BY "
+                                "kind = 'corrected_mask' DESC, kind = 'mask' DESC, id DESC "
+                                "LIMIT 1", run_id,
                                 parent_id, &local_error))
         return TRUE;
       *parent_id = 0;
@@ -97,7 +102,8 @@ resolve_parent (PmStore  *store,
                    (gint64) sqlite3_column_int64 (stmt, 0), run_id);
       return FALSE;
     }
-  if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), "derived_mask") != 0 &&
+  if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), "mask") != 0 &&
+      g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), "derived_mask") != 0 &&
       g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), "corrected_mask") != 0)
     {
       g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_FAILED,
@@ -147,8 +153,8 @@ insert_correction (PmStore     *store,
  * pm_store_add_correction:
  * @store: a store
  * @run_id: the run whose mask was corrected
- * @parent_id: the artifact (derived or corrected mask of @run_id) the correction was made
- *   from; 0 for the run's newest correction, else its derived mask
+ * @parent_id: the artifact (mask, derived or corrected mask of @run_id) the correction was
+ *   made from; 0 for the run's newest correction, else its mask, else its derived mask
  * @mask: the corrected mask, the size of the run's photo
  * @operation: (nullable): what was done ("brush", "grow 3")
  * @revision: (out) (optional): the revision number it got
@@ -182,7 +188,7 @@ pm_store_add_correction (PmStore       *store,
     return 0;
   if (!run_photo_size (store, run_id, &width, &height, error))
     goto fail;
-  if (mask->width != width || mask->height != height)
+  if (width > 0 && (mask->width != width || mask->height != height))
     {
       g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_FAILED,
                    "the corrected mask is %d×%d but run %" G_GINT64_FORMAT "'s photo is %d×%d",

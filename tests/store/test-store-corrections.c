@@ -11,6 +11,7 @@
 #include "pm-test-util.h"
 #include "pm-mask-paint.h"
 #include "pm-maskio.h"
+#include "pm-store-dataset.h"
 #include "pm-store-private.h"
 
 #define W 64
@@ -320,6 +321,46 @@ test_delete_and_transfer (Fixture       *f,
   g_assert_cmpint (sql_count (f->store, "SELECT count(*) FROM artifacts"), ==, 0);
 }
 
+/* A dataset draft's session has no stored photo: the size comes from the project image,
+ * and pm_store_get_draft_mask() sees the newest correction. */
+static void
+test_draft (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmMask) draft_mask = make_correction (20, 20);
+  g_autoptr(PmMask) fixed = make_correction (60, 40);
+  g_autoptr(PmMask) wrong = pm_mask_new (W, H + 1);
+  g_autoptr(PmMask) current = NULL;
+  const char *paths[] = { "a.png" };
+  PmRunRecord run = { .instruction = "segment the cup", .engine = "builtin" };
+  PmDraftRecord draft = { .run = &run, .mask = draft_mask };
+  gint64 project, run_id;
+  int revision = 0;
+
+  project = pm_store_ensure_project (f->store, f->dir, &error);
+  g_assert_no_error (error);
+  draft.label_id = pm_store_ensure_label (f->store, project, "cup", NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (pm_store_add_project_images (f->store, project, paths, 1, NULL, &error));
+  draft.image_id = pm_store_find_project_image (f->store, project, "a.png", &error);
+  g_assert_no_error (error);
+  run_id = pm_store_add_draft (f->store, &draft, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (pm_store_add_correction (f->store, run_id, 0, fixed, "lasso", &revision,
+                                            &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (revision, ==, 1);
+  current = pm_store_get_draft_mask (f->store, run_id, &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < W * H; i++)
+    g_assert_cmpfloat (current->data[i], ==, fixed->data[i] > 0.5f ? 1.0f : 0.0f);
+  g_assert_cmpint (pm_store_add_correction (f->store, run_id, 0, wrong, NULL, NULL, &error),
+                   ==, 0);
+  g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_FAILED);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -330,6 +371,7 @@ main (int    argc,
   ADD ("/store/corrections/chain", test_chain);
   ADD ("/store/corrections/errors", test_errors);
   ADD ("/store/corrections/delete-and-transfer", test_delete_and_transfer);
+  ADD ("/store/corrections/draft", test_draft);
 #undef ADD
   return g_test_run ();
 }
