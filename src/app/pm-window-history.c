@@ -267,7 +267,7 @@ restore_func (PmStore  *store,
   res->edited = pm_store_get_artifact_image (store, info->id, PM_ARTIFACT_EDITED, error);
   if (res->edited == NULL)
     goto fail;
-  res->mask = pm_store_get_artifact_mask (store, info->id, PM_ARTIFACT_DERIVED_MASK, error);
+  res->mask = pm_store_get_run_mask (store, info->id, error);
   if (res->mask == NULL)
     goto fail;
   res->soft_mask = pm_store_get_artifact_mask (store, info->id, PM_ARTIFACT_SOFT_MASK, NULL);

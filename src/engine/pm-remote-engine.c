@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "pm-remote.h"
+#include "pm-derive.h"
 
 #include <math.h>
 #include <string.h>
@@ -598,6 +599,16 @@ remote_run (PmEngine             *engine,
       return FALSE;
     }
 
+  /* The same rule as `paintmask derive` and imports: a reply of another shape or another
+   * picture is not an edit of the photo, and no mask could be read off it. */
+  if (!pm_derive_check_edit (image, edited, &local))
+    {
+      g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_FAILED,
+                   "%s returned an image that is not an edit of the photo: %s", label,
+                   local->message);
+      pm_image_free (edited);
+      return FALSE;
+    }
   result->edited = edited;
   result->model = g_strdup_printf ("%s@%s", self->model, label);
   if (edited->width != image->width || edited->height != image->height)
