@@ -112,7 +112,8 @@ static const Stage stages[] = {
   /* the pipeline, after the engine */
   { "painting", N_("Painting…") },
   { "deriving mask", N_("Reading the mask from the edit…") },
-  { "done", N_("Done") },
+  /* An engine's "done" comes before painting: the run is not over yet. */
+  { "done", N_("Finishing…") },
 };
 
 /* Whether @stage is @id, or @id followed by a counter or details ("grabcut 3/4"). */

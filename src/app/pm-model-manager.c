@@ -12,6 +12,9 @@
 
 #include "config.h"
 
+#include <string.h>
+#include <glib/gi18n.h>
+
 #include "pm-model-manager.h"
 
 static char task_tag;  /* GTask source tag */
@@ -223,6 +226,23 @@ task_thread (GTask        *task,
   g_task_return_pointer (task, o, outcome_free);
 }
 
+/* A hash or size mismatch as people read it: the file, not its path and digests. The
+ * model's errors start with the file's path ("DIR/config.json: SHA-256 … does not match"). */
+static char *
+describe_failure (const GError *error)
+{
+  if (g_error_matches (error, PM_MODEL_ERROR, PM_MODEL_ERROR_HASH))
+    {
+      const char *colon = strstr (error->message, ": ");
+      g_autofree char *path = colon ? g_strndup (error->message, colon - error->message) : NULL;
+      g_autofree char *name = path ? g_path_get_basename (path) : NULL;
+
+      if (name != NULL)
+        return g_strdup_printf (_("%s differs from the published file"), name);
+    }
+  return g_strdup (error->message);
+}
+
 /* Applies what a worker found to @m, main context. */
 static void
 apply_outcome (Model       *m,
@@ -250,7 +270,7 @@ apply_outcome (Model       *m,
       if (task == PM_MODEL_TASK_VERIFYING && o->error != NULL)
         {
           g_free (m->detail);
-          m->detail = g_strdup (o->error->message);
+          m->detail = describe_failure (o->error);
         }
     }
   if (o->error != NULL && !cancelled && m->detail == NULL)
@@ -334,6 +354,8 @@ start_task (PmModelManager *self,
 
   gtask = g_task_new (self, m->cancellable, task_done_cb, NULL);
   g_task_set_source_tag (gtask, &task_tag);
+  /* The outcome (the folder's new status) matters after a cancel too. */
+  g_task_set_check_cancellable (gtask, FALSE);
   g_task_set_task_data (gtask, job, job_free);
   g_task_run_in_thread (gtask, task_thread);
   emit_changed (self, m);
