@@ -23,7 +23,6 @@ pm_window_get_store (PmWindow *self)
   return app != NULL ? pm_application_get_store (PM_APPLICATION (app)) : NULL;
 }
 
-#ifdef PM_HAVE_PM_STORE
 
 /* Orders PmRunInfo pointers by start time, then id. */
 gint
@@ -636,52 +635,3 @@ pm_window_export_session (PmWindow *self)
   gtk_native_dialog_show (self->dialog);
 }
 
-#else /* !PM_HAVE_PM_STORE */
-
-void
-pm_window_record_run (PmWindow   *self,
-                      PmRunEntry *entry,
-                      const char *params_json,
-                      const char *timings_json,
-                      const char *color,
-                      const char *model,
-                      const char *message,
-                      gint64      started_at,
-                      double      duration_ms)
-{
-}
-
-void
-pm_window_restore_run (PmWindow *self,
-                       gint64    run_id)
-{
-  pm_window_error (self, _("This build of Paintmask has no history store"));
-}
-
-void
-pm_window_load_entry (PmWindow   *self,
-                      PmRunEntry *entry)
-{
-}
-
-void
-pm_window_open_session_file (PmWindow *self,
-                             GFile    *file)
-{
-  pm_window_error (self, _("This build of Paintmask cannot open .paintmask files"));
-}
-
-void
-pm_window_export_session (PmWindow *self)
-{
-  pm_window_error (self, _("This build of Paintmask has no history store"));
-}
-
-void
-pm_window_export_session_to (PmWindow   *self,
-                             const char *path)
-{
-  pm_window_export_session (self);
-}
-
-#endif /* PM_HAVE_PM_STORE */

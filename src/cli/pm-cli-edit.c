@@ -13,9 +13,7 @@
 #include "pm-maskio.h"
 #include "pm-pipeline.h"
 #include "pm-json.h"
-#ifdef PM_HAVE_PM_STORE
 #include "pm-store-record.h"
-#endif
 
 #define COMMAND "edit"
 
@@ -44,7 +42,6 @@ edit_args_clear (EditArgs *args)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EditArgs, edit_args_clear)
 
-#ifdef PM_HAVE_PM_STORE
 /* Stores the run in the history database: the finished run with its images, or (when
  * @result is NULL) the failed attempt with @failure. Returns the run id or 0 with @error set. */
 static gint64
@@ -83,7 +80,6 @@ record_run (PmStore                *store,
   request.duration_ms = -1;
   return pm_store_record_run (store, &request, result, failure, NULL, error);
 }
-#endif
 
 static void
 print_json (const char             *image_path,
@@ -182,9 +178,7 @@ pm_cli_edit (int    argc,
   gint64 run_id = 0;
   gint64 started_at;
   int exit_code = PM_EXIT_ERROR;
-#ifdef PM_HAVE_PM_STORE
   g_autoptr(PmStore) store = NULL;
-#endif
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output,
       "Write the edited image here (default: STEM-edited.png)", "EDITED.png" },
@@ -248,13 +242,6 @@ pm_cli_edit (int    argc,
       }
   }
 
-#ifndef PM_HAVE_PM_STORE
-  if (args.record)
-    {
-      pm_cli_error (COMMAND, "--record: this build has no history store");
-      return PM_EXIT_ERROR;
-    }
-#endif
 
   /* Default outputs go to the current folder, named after the input. */
   {
@@ -277,7 +264,6 @@ pm_cli_edit (int    argc,
   if (image == NULL)
     return PM_EXIT_ERROR;
 
-#ifdef PM_HAVE_PM_STORE
   /* Open the history first: a bad database should fail before minutes of work. */
   if (args.record)
     {
@@ -290,7 +276,6 @@ pm_cli_edit (int    argc,
           return PM_EXIT_ERROR;
         }
     }
-#endif
 
   progress = pm_cli_progress_new (!args.quiet);
   started_at = g_get_real_time ();
@@ -300,12 +285,10 @@ pm_cli_edit (int    argc,
   if (result == NULL)
     {
       pm_cli_error (COMMAND, "%s", error->message);
-#ifdef PM_HAVE_PM_STORE
       /* The history keeps failed attempts too; failing to store one changes nothing. */
       if (store != NULL)
         record_run (store, &args, image_path, image, instruction, pm_engine_get_name (engine),
                     NULL, error, started_at, NULL);
-#endif
       return PM_EXIT_ERROR;
     }
 
@@ -328,7 +311,6 @@ pm_cli_edit (int    argc,
 
   color_hex = pm_color_to_hex (result->color);
 
-#ifdef PM_HAVE_PM_STORE
   if (args.record)
     {
       run_id = record_run (store, &args, image_path, image, instruction, result->engine,
@@ -340,9 +322,6 @@ pm_cli_edit (int    argc,
           return PM_EXIT_ERROR;
         }
     }
-#else
-  (void) started_at;
-#endif
 
   if (args.json)
     {

@@ -15,9 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "pm-cli-util.h"
-#ifdef PM_HAVE_PM_JSON
 #include "pm-json.h"
-#endif
 
 /* ---------------------------------------------------------------- errors */
 

@@ -16,9 +16,7 @@
 
 #include <math.h>
 #include <string.h>
-#ifdef PM_HAVE_LIBSECRET
 #include <libsecret/secret.h>
-#endif
 
 #define MAX_ATTEMPTS      4     /* one try and three retries */
 #define MAX_BACKOFF_S     8.0
@@ -641,13 +639,11 @@ static const PmEngineClass remote_class = {
   .finalize = remote_finalize,
 };
 
-#ifdef PM_HAVE_LIBSECRET
 /* Keys live in the keyring, one per endpoint. */
 static const SecretSchema remote_secret_schema = {
   "org.paintmask.Paintmask.ApiKey", SECRET_SCHEMA_NONE,
   { { "endpoint", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
 };
-#endif
 
 gboolean
 pm_remote_store_api_key (const char    *endpoint,
@@ -656,7 +652,6 @@ pm_remote_store_api_key (const char    *endpoint,
                          GError       **error)
 {
   g_return_val_if_fail (endpoint != NULL, FALSE);
-#ifdef PM_HAVE_LIBSECRET
   if (key == NULL || *key == '\0')
     {
       g_autoptr(GError) local = NULL;
@@ -682,11 +677,6 @@ pm_remote_store_api_key (const char    *endpoint,
       }
     return TRUE;
   }
-#else
-  g_set_error_literal (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
-                       "This build has no keyring support; use PAINTMASK_API_KEY");
-  return FALSE;
-#endif
 }
 
 /* The key: given in the options, else $PAINTMASK_API_KEY, else the keyring (only when a
@@ -701,7 +691,6 @@ lookup_api_key (const PmEngineOptions *options)
   env = g_getenv ("PAINTMASK_API_KEY");
   if (env != NULL && *env != '\0')
     return g_strdup (env);
-#ifdef PM_HAVE_LIBSECRET
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -716,7 +705,6 @@ lookup_api_key (const PmEngineOptions *options)
       if (error != NULL)
         g_debug ("No API key from the keyring: %s", error->message);
     }
-#endif
   return NULL;
 }
 
