@@ -153,7 +153,7 @@ attention_block (PmSam                  *m,
   int w = l->global ? g : v->window_size;
   int nw = (g + w - 1) / w;
   gint64 n = (gint64) g * g, d = v->hidden_size, hd = d / heads;
-  gint64 tw = (gint64) nw * nw * w * w, per = (gint64) w * w;
+  gint64 tw = (gint64) nw * nw * w * w;
   PmTensor h = pm_arena_tensor_2d (arena, n, d);
   PmTensor win, q, k, vv, a, scratch;
   const PmTensor *rel_h = v->use_rel_pos ? &l->rel_h : NULL;
@@ -176,16 +176,9 @@ attention_block (PmSam                  *m,
   pm_op_linear (&k, &win, &l->k_w, l->has_qkv_bias ? &l->k_b : NULL);
   pm_op_linear (&vv, &win, &l->v_w, l->has_qkv_bias ? &l->v_b : NULL);
   scratch = pm_arena_tensor_2d (arena, 1, pm_op_attention_rel_pos_scratch_size (w, w, hd));
-  for (gint64 i = 0; i < tw / per; i++)
-    {
-      PmTensor qi = pm_tensor_view_2d (q.data + i * per * d, per, d);
-      PmTensor ki = pm_tensor_view_2d (k.data + i * per * d, per, d);
-      PmTensor vi = pm_tensor_view_2d (vv.data + i * per * d, per, d);
-      PmTensor ai = pm_tensor_view_2d (a.data + i * per * d, per, d);
-
-      pm_op_attention_rel_pos (&ai, &qi, &ki, &vi, heads, (float) (1.0 / sqrt ((double) hd)),
-                               w, w, rel_h, rel_w, &scratch);
-    }
+  /* every window at once: [nw², w², D] grids of w × w */
+  pm_op_attention_rel_pos (&a, &q, &k, &vv, heads, (float) (1.0 / sqrt ((double) hd)), w, w,
+                           rel_h, rel_w, &scratch);
   if (!l->global)
     window_unpartition (&h, &a, g, w);   /* h is free again: reuse it */
   pm_op_linear_acc (x, l->global ? &a : &h, &l->proj_w, &l->proj_b);
