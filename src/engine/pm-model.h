@@ -29,6 +29,8 @@ typedef enum {
 } PmModelError;
 
 #define PM_MODEL_DEFAULT_NAME "clipseg-rd64-refined"
+/* The SAM model the sam engine and --refine sam use unless told otherwise. */
+#define PM_MODEL_SAM_DEFAULT_NAME "slimsam-77"
 #define PM_MODEL_DEFAULT_HUB_URL "https://huggingface.co"
 
 typedef struct {
