@@ -16,13 +16,11 @@
 #include <math.h>
 
 #include "pm-ops.h"
+#include "pm-pool.h"
 #include "pm-ops-private.h"   /* last: its pragma covers only the ops */
 
 /* Query rows per block (their scores stay in L1/L2: 4 × 4096 floats = 64 KB). */
 #define ROWS 4
-/* Work items are shared by at most this many threads (the scratch holds one slice each;
- * a thread that cannot start leaves its items to the others). */
-#define MAX_THREADS 8
 
 /* The kernels also get an AVX-512 clone: the exp pass runs 16 lanes wide there. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
@@ -70,6 +68,9 @@ thread_floats (gint64 gh,
  * @gw: grid columns
  * @head_dim: width of one head
  *
+ * The position tables, laid out for the kernel; each thread's working memory is the
+ * pool's (pm_pool_scratch ()).
+ *
  * Returns: floats of scratch pm_op_attention_rel_pos () needs for grids of that size
  */
 gsize
@@ -77,8 +78,7 @@ pm_op_attention_rel_pos_scratch_size (gint64 gh,
                                       gint64 gw,
                                       gint64 head_dim)
 {
-  return align16 ((gsize) (head_dim * (2 * gh - 1))) + align16 ((gsize) (head_dim * (2 * gw - 1))) +
-         MAX_THREADS * thread_floats (gh, gw, head_dim);
+  return align16 ((gsize) (head_dim * (2 * gh - 1))) + align16 ((gsize) (head_dim * (2 * gw - 1)));
 }
 
 /* tab_t[c, j] = tab[2n − 2 − j, c]: reversed and transposed, so that for a query at grid
@@ -106,10 +106,7 @@ typedef struct {
   int          n_heads, n_grids;
   float        scale;
   const float *rel_h_t, *rel_w_t;   /* NULL without position terms */
-  /* the work: item = grid · n_heads + head */
-  float       *slices;
-  gsize        slice_floats;
-  gint         next_item;
+  gsize        slice_floats;        /* per thread */
 } Job;
 
 /* The position terms of query row @i: bh[y'] = q·rel_h[y − y' + gh − 1] and
@@ -395,28 +392,16 @@ run_item (Job   *job,
     }
 }
 
-typedef struct {
-  Job *job;
-  int  index;   /* this thread's slice of the scratch */
-} Worker;
-
-static gpointer
-worker (gpointer data)
+/* A pool task: one head of one grid (task = grid · n_heads + head). */
+static void
+item_task (gint64   task,
+           int      worker,
+           gpointer data)
 {
-  Worker *w = data;
-  Job *job = w->job;
-  int n_items = job->n_grids * job->n_heads;
-  float *slice = job->slices + (gsize) w->index * job->slice_floats;
+  Job *job = data;
+  float *slice = pm_pool_scratch (worker, job->slice_floats * sizeof (float));
 
-  for (;;)
-    {
-      int item = g_atomic_int_add (&job->next_item, 1);
-
-      if (item >= n_items)
-        break;
-      run_item (job, item, slice);
-    }
-  return NULL;
+  run_item (job, (int) task, slice);
 }
 
 /**
@@ -434,8 +419,7 @@ worker (gpointer data)
  * @scratch: pm_op_attention_rel_pos_scratch_size () floats
  *
  * B = rows / (gh·gw) independent grids (SAM's windows) attend within themselves. See
- * pm-ops.h for the scores. (grid, head) pairs are shared by up to pm_ops_get_threads ()
- * threads.
+ * pm-ops.h for the scores. (grid, head) pairs are the tasks of pm-pool's threads.
  */
 void
 pm_op_attention_rel_pos (PmTensor       *out,
@@ -452,9 +436,6 @@ pm_op_attention_rel_pos (PmTensor       *out,
 {
   gint64 t = (gint64) gh * gw, d = pm_tensor_cols (q), rows = pm_tensor_rows (q), hd;
   Job job = { 0 };
-  GThread *threads[MAX_THREADS];
-  Worker workers[MAX_THREADS];
-  int n_threads, n_items;
 
   g_assert_cmpint (n_heads, >, 0);
   g_assert_cmpint (d % n_heads, ==, 0);
@@ -494,21 +475,6 @@ pm_op_attention_rel_pos (PmTensor       *out,
       job.rel_h_t = rh;
       job.rel_w_t = rw;
     }
-  job.slices = scratch->data + align16 ((gsize) (hd * (2 * gh - 1))) +
-               align16 ((gsize) (hd * (2 * gw - 1)));
   job.slice_floats = thread_floats (gh, gw, hd);
-
-  n_items = job.n_grids * n_heads;
-  n_threads = CLAMP (pm_ops_get_threads (), 1, MIN (MAX_THREADS, n_items));
-  for (int i = 0; i < n_threads; i++)
-    {
-      workers[i].job = &job;
-      workers[i].index = i;
-    }
-  for (int i = 1; i < n_threads; i++)
-    threads[i] = g_thread_try_new ("pm-relpos", worker, &workers[i], NULL);
-  worker (&workers[0]);
-  for (int i = 1; i < n_threads; i++)
-    if (threads[i] != NULL)
-      g_thread_join (threads[i]);
+  pm_pool_run ((gint64) job.n_grids * n_heads, item_task, &job);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pm-ops.h"
+#include "pm-pool.h"
 #include "pm-ops-private.h"   /* last: its pragma covers only the ops */
 
 /* ---------------------------------------------------------------------------------------
@@ -18,15 +19,18 @@
 
 /**
  * pm_ops_set_threads:
- * @n_threads: OpenBLAS threads; ≤ 0 leaves the current setting
+ * @n_threads: compute threads; ≤ 0 leaves the current setting
  *
- * Process-wide: OpenBLAS has one thread pool.
+ * Process-wide: OpenBLAS's threads and pm-pool's (the fused kernels') alike.
  */
 void
 pm_ops_set_threads (int n_threads)
 {
   if (n_threads > 0)
-    openblas_set_num_threads (n_threads);
+    {
+      openblas_set_num_threads (n_threads);
+      pm_pool_set_threads (n_threads);
+    }
 }
 
 int
