@@ -940,6 +940,14 @@ test_default_engine_warning (void)
   g_assert_null (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "not installed"));
   g_settings_reset (pm_application_get_settings (app), "default-engine");
   close_window (prefs);
+
+  /* A window whose default engine cannot run uses the built-in one and says so (once). */
+  g_settings_set_string (pm_application_get_settings (app), "default-engine", "clipseg");
+  pm_gui_iterate (50);
+  g_assert_cmpstr (window->engine_name, ==, "builtin");
+  g_assert_cmpstr (g_object_get_data (G_OBJECT (window), "pm-default-warned"), ==, "clipseg");
+  g_settings_reset (pm_application_get_settings (app), "default-engine");
+  pm_gui_iterate (50);
 }
 
 static void
