@@ -269,31 +269,17 @@ check_cancel (GCancellable *cancellable,
   return !g_cancellable_set_error_if_cancelled (cancellable, error);
 }
 
-/**
- * pm_sam_encode_image:
- * @model: a model
- * @pixels: [3, S, S] from pm_sam_preprocess ()
- * @width: the original image's width (what prompts refer to)
- * @height: its height
- * @progress: (nullable): per-layer progress
- * @progress_data: its data
- * @cancellable: (nullable): checked between layers
- * @timings: (nullable): receives the stages
- * @error: return location
- *
- * Returns: (transfer full): the embedding and the image-only parts of the decoder, or
- * NULL (cancelled)
- */
-PmSamEmbedding *
-pm_sam_encode_image (PmSam          *m,
-                     const float    *pixels,
-                     int             width,
-                     int             height,
-                     PmProgressFunc  progress,
-                     gpointer        progress_data,
-                     GCancellable   *cancellable,
-                     PmTimings      *timings,
-                     GError        **error)
+/* pm_sam_encode_image () inside pm_ops_blas_begin/end. */
+static PmSamEmbedding *
+encode_image_in_gate (PmSam          *m,
+                      const float    *pixels,
+                      int             width,
+                      int             height,
+                      PmProgressFunc  progress,
+                      gpointer        progress_data,
+                      GCancellable   *cancellable,
+                      PmTimings      *timings,
+                      GError        **error)
 {
   const PmSamVisionConfig *v = &m->config.vision;
   g_autoptr(PmSamEmbedding) e = NULL;
@@ -301,7 +287,6 @@ pm_sam_encode_image (PmSam          *m,
   PmTensor x;
   double t0;
 
-  g_return_val_if_fail (pixels != NULL && width > 0 && height > 0, NULL);
   if (!check_cancel (cancellable, error))
     return NULL;
   e = g_new0 (PmSamEmbedding, 1);
@@ -355,6 +340,42 @@ pm_sam_encode_image (PmSam          *m,
   if (progress != NULL)
     progress ("image encoded", 1.0, progress_data);
   return g_steal_pointer (&e);
+}
+
+/**
+ * pm_sam_encode_image:
+ * @model: a model
+ * @pixels: [3, S, S] from pm_sam_preprocess ()
+ * @width: the original image's width (what prompts refer to)
+ * @height: its height
+ * @progress: (nullable): per-layer progress
+ * @progress_data: its data
+ * @cancellable: (nullable): checked between layers
+ * @timings: (nullable): receives the stages
+ * @error: return location
+ *
+ * Returns: (transfer full): the embedding and the image-only parts of the decoder, or
+ * NULL (cancelled)
+ */
+PmSamEmbedding *
+pm_sam_encode_image (PmSam          *m,
+                     const float    *pixels,
+                     int             width,
+                     int             height,
+                     PmProgressFunc  progress,
+                     gpointer        progress_data,
+                     GCancellable   *cancellable,
+                     PmTimings      *timings,
+                     GError        **error)
+{
+  PmSamEmbedding *e;
+
+  g_return_val_if_fail (pixels != NULL && width > 0 && height > 0, NULL);
+  pm_ops_blas_begin ();
+  e = encode_image_in_gate (m, pixels, width, height, progress, progress_data, cancellable,
+                            timings, error);
+  pm_ops_blas_end ();
+  return e;
 }
 
 void
