@@ -35,6 +35,13 @@ static const PmCliCommand commands[] = {
 #ifdef PM_HAVE_PM_CLI_HISTORY
   { "history", pm_cli_history, "List, show and export recorded runs" },
 #endif
+#ifdef PM_HAVE_PM_CLI_BATCH
+  { "batch", pm_cli_batch, "Draft masks for a folder of images and labels (resumable)" },
+#endif
+#ifdef PM_HAVE_PM_CLI_DATASET
+  { "export", pm_cli_export, "Export a dataset project as COCO JSON, PNG masks or YOLO" },
+  { "import", pm_cli_import, "Import COCO annotations into a dataset project for review" },
+#endif
 #ifdef PM_HAVE_PM_CLI_BENCH
   { "bench", pm_cli_bench, "Measure engine speed and memory" },
 #endif
