@@ -228,7 +228,15 @@ open_project (const char  *target,
   *exit_code = PM_EXIT_ERROR;
   if (g_file_test (target, G_FILE_TEST_IS_DIR))
     {
-      store = pm_cli_dataset_open_store ("export", db);
+      g_autofree char *path = db != NULL ? g_strdup (db) : pm_store_default_path ();
+
+      /* Exporting never creates a database. */
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          pm_cli_error ("export", "%s: no such database", path);
+          return NULL;
+        }
+      store = pm_cli_dataset_open_store ("export", path);
       if (store == NULL)
         return NULL;
       *project_id = pm_store_find_project (store, target, &error);
@@ -398,6 +406,7 @@ pm_cli_import (int    argc,
   g_auto(GStrv) rest = NULL;
   g_autoptr(PmStore) store = NULL;
   g_autoptr(PmCliProgress) line = NULL;
+  g_autoptr(PmCocoFile) file = NULL;
   g_autoptr(GError) error = NULL;
   PmDatasetReport report;
   gint64 project_id = 0;
@@ -436,13 +445,20 @@ pm_cli_import (int    argc,
       pm_cli_error ("import", "--root %s: no such folder", root);
       return PM_EXIT_ERROR;
     }
+  /* Read the file before the database: a file that is not COCO changes nothing. */
+  file = pm_coco_file_load (rest[0], &error);
+  if (file == NULL)
+    {
+      pm_cli_error ("import", "%s", error->message);
+      return PM_EXIT_ERROR;
+    }
   store = pm_cli_dataset_open_store ("import", db);
   if (store == NULL)
     return PM_EXIT_ERROR;
 
   pm_dataset_report_init (&report);
   line = pm_cli_progress_new (!quiet);
-  ok = pm_dataset_import_coco (store, rest[0], root, import_progress, line, &project_id,
+  ok = pm_dataset_import_coco (store, file, root, import_progress, line, &project_id,
                                &report, &error);
   pm_cli_progress_clear (line);
   for (guint i = 0; i < report.problems->len; i++)

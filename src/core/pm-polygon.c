@@ -235,15 +235,23 @@ simplify_chain (const double *xy,
     }
 }
 
-/* Simplifies a closed outline in place; keeps it as is if fewer than 3 vertices remain. */
-static void
-simplify_loop (PmPolygon *polygon,
-               double     tolerance)
+/**
+ * pm_polygon_simplify:
+ * @polygon: a closed outline
+ * @tolerance: the largest distance, in pixels, from a dropped vertex to the new outline
+ *
+ * Simplifies @polygon in place (Douglas–Peucker on the loop split at its first vertex and
+ * the vertex farthest from it); keeps it as is if fewer than 3 vertices would remain.
+ */
+void
+pm_polygon_simplify (PmPolygon *polygon,
+                     double     tolerance)
 {
   guint n = polygon->n_points, far = 0, m = 0;
   g_autofree gboolean *keep = NULL;
   double far_d2 = -1.0;
 
+  g_return_if_fail (polygon != NULL);
   if (n <= 4 || tolerance <= 0.0)
     return;
   /* Split the loop at its first vertex and the vertex farthest from it. */
@@ -318,7 +326,7 @@ pm_mask_trace_outlines (const PmMask *mask,
               pm_polygon_free (loop);   /* a hole */
               continue;
             }
-          simplify_loop (loop, tolerance);
+          pm_polygon_simplify (loop, tolerance);
           g_ptr_array_add (outlines, loop);
         }
   g_ptr_array_sort (outlines, compare_area);

@@ -24,6 +24,10 @@ PmPolygon *pm_polygon_new        (guint             n_points);
 void       pm_polygon_free       (PmPolygon        *polygon);
 /* Twice the signed area (shoelace); > 0 for an outer outline, clockwise on screen. */
 double     pm_polygon_area2      (const PmPolygon  *polygon);
+/* Drops vertices (Douglas–Peucker) while the outline stays within @tolerance pixels of
+ * the original; keeps it as is if fewer than 3 vertices would remain. */
+void       pm_polygon_simplify   (PmPolygon        *polygon,
+                                  double            tolerance);
 
 /* The outer outlines of @mask's regions (foreground > 0.5, 4-connected), one polygon per
  * region, largest area first. Holes are not returned (see above). The outlines run along

@@ -10,6 +10,7 @@
 #define G_LOG_DOMAIN "pm-dataset"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -79,6 +80,24 @@ add_problem (Export     *ex,
   va_end (args);
   g_strdelimit (line, "\r\n", ' ');
   g_ptr_array_add (ex->report->problems, line);
+}
+
+/* The outer outlines of @mask, each simplified within PM_DATASET_POLYGON_TOLERANCE or less
+ * for a small one. */
+static GPtrArray *
+export_outlines (const PmMask *mask)
+{
+  GPtrArray *outlines = pm_mask_trace_outlines (mask, 0.0);
+
+  for (guint i = 0; i < outlines->len; i++)
+    {
+      PmPolygon *p = outlines->pdata[i];
+      double size = sqrt (pm_polygon_area2 (p) / 2.0);
+
+      pm_polygon_simplify (p, MIN (PM_DATASET_POLYGON_TOLERANCE,
+                                   PM_DATASET_POLYGON_RELATIVE_TOLERANCE * size));
+    }
+  return outlines;
 }
 
 /* ------------------------------------------------------------------ JSON out */
@@ -196,7 +215,7 @@ put_segmentation (GString      *out,
     }
 
   {
-    g_autoptr(GPtrArray) outlines = pm_mask_trace_outlines (mask, PM_DATASET_POLYGON_TOLERANCE);
+    g_autoptr(GPtrArray) outlines = export_outlines (mask);
 
     g_string_append_c (out, '[');
     for (guint i = 0; i < outlines->len; i++)
@@ -318,7 +337,7 @@ append_yolo_lines (GString           *lines,
                    const PmLabelInfo *label,
                    const PmMask      *mask)
 {
-  g_autoptr(GPtrArray) outlines = pm_mask_trace_outlines (mask, PM_DATASET_POLYGON_TOLERANCE);
+  g_autoptr(GPtrArray) outlines = export_outlines (mask);
 
   for (guint i = 0; i < outlines->len; i++)
     {

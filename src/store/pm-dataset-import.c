@@ -32,7 +32,6 @@ typedef struct {
 typedef struct {
   PmStore          *store;
   PmDatasetReport  *report;
-  const char       *json_path;
   char             *json_name;    /* basename, for run records */
   char             *root;
   JsonArray        *images_json;
@@ -560,51 +559,81 @@ import_image (Import       *im,
   return TRUE;
 }
 
-static gboolean
-parse_file (Import      *im,
-            JsonParser  *parser,
-            JsonArray  **categories,
-            GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
-  JsonObject *object;
-  JsonNode *node;
+struct _PmCocoFile {
+  char       *path;
+  JsonParser *parser;
+  JsonArray  *images;        /* borrowed from the parser */
+  JsonArray  *categories;
+  JsonArray  *annotations;   /* NULL if the file has none */
+};
 
-  if (!json_parser_load_from_mapped_file (parser, im->json_path, &local_error))
+void
+pm_coco_file_free (PmCocoFile *file)
+{
+  if (file == NULL)
+    return;
+  g_free (file->path);
+  g_clear_object (&file->parser);
+  g_free (file);
+}
+
+static JsonArray *
+member_array (JsonObject *object,
+              const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+/**
+ * pm_coco_file_load:
+ * @path: a COCO JSON file
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the parsed file, or %NULL with %PM_STORE_ERROR_INVALID if it is
+ *   not JSON or not shaped like COCO.
+ */
+PmCocoFile *
+pm_coco_file_load (const char  *path,
+                   GError     **error)
+{
+  g_autoptr(PmCocoFile) file = g_new0 (PmCocoFile, 1);
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root, *annotations;
+  JsonObject *object;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  file->path = g_strdup (path);
+  file->parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_mapped_file (file->parser, path, &local_error))
     {
       g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_INVALID, "%s is not valid JSON: %s",
-                   im->json_path, local_error->message);
-      return FALSE;
+                   path, local_error->message);
+      return NULL;
     }
-  root = json_parser_get_root (parser);
+  root = json_parser_get_root (file->parser);
   object = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-  node = object != NULL ? json_object_get_member (object, "images") : NULL;
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    goto not_coco;
-  im->images_json = json_node_get_array (node);
-  node = json_object_get_member (object, "categories");
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    goto not_coco;
-  *categories = json_node_get_array (node);
-  node = json_object_get_member (object, "annotations");
-  if (node != NULL && !JSON_NODE_HOLDS_ARRAY (node) && !JSON_NODE_HOLDS_NULL (node))
-    goto not_coco;
-  im->annotations_json = node != NULL && JSON_NODE_HOLDS_ARRAY (node)
-                         ? json_node_get_array (node) : NULL;
-  return TRUE;
-
-not_coco:
-  g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_INVALID,
-               "%s is not COCO JSON: it needs an object with \"images\" and \"categories\" "
-               "lists (and \"annotations\")", im->json_path);
-  return FALSE;
+  file->images = member_array (object, "images");
+  file->categories = member_array (object, "categories");
+  file->annotations = member_array (object, "annotations");
+  annotations = object != NULL ? json_object_get_member (object, "annotations") : NULL;
+  if (file->images == NULL || file->categories == NULL ||
+      (annotations != NULL && file->annotations == NULL && !JSON_NODE_HOLDS_NULL (annotations)))
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_INVALID,
+                   "%s is not COCO JSON: it needs an object with \"images\" and "
+                   "\"categories\" lists (and \"annotations\")", path);
+      return NULL;
+    }
+  return g_steal_pointer (&file);
 }
 
 /**
  * pm_dataset_import_coco:
  * @store: a store
- * @json_path: a COCO JSON file
+ * @file: a COCO file from pm_coco_file_load()
  * @root: the folder its file_names are relative to; the project is the one rooted there
  * @progress: (nullable): called after each image
  * @progress_data: its data
@@ -615,11 +644,11 @@ not_coco:
  *
  * See pm-dataset-io.h.
  *
- * Returns: %TRUE if the file was read (problems with single items aside).
+ * Returns: %TRUE unless the database failed (problems with single items aside).
  */
 gboolean
 pm_dataset_import_coco (PmStore                *store,
-                        const char             *json_path,
+                        PmCocoFile             *file,
                         const char             *root,
                         PmDatasetProgressFunc   progress,
                         gpointer                progress_data,
@@ -627,12 +656,10 @@ pm_dataset_import_coco (PmStore                *store,
                         PmDatasetReport        *report,
                         GError                **error)
 {
-  g_auto(Import) im = { .store = store, .report = report, .json_path = json_path };
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_auto(Import) im = { .store = store, .report = report };
   g_autoptr(GPtrArray) paths = g_ptr_array_new ();
-  JsonArray *categories = NULL;
 
-  g_return_val_if_fail (store != NULL && json_path != NULL && root != NULL, FALSE);
+  g_return_val_if_fail (store != NULL && file != NULL && root != NULL, FALSE);
   g_return_val_if_fail (report != NULL && report->problems != NULL, FALSE);
 
   if (!g_file_test (root, G_FILE_TEST_IS_DIR))
@@ -640,9 +667,9 @@ pm_dataset_import_coco (PmStore                *store,
       g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND, "%s is not a folder", root);
       return FALSE;
     }
-  if (!parse_file (&im, parser, &categories, error))
-    return FALSE;
-  im.json_name = g_path_get_basename (json_path);
+  im.images_json = file->images;
+  im.annotations_json = file->annotations;
+  im.json_name = g_path_get_basename (file->path);
   im.root = g_canonicalize_filename (root, NULL);
   im.labels = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   im.label_names = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
@@ -650,7 +677,7 @@ pm_dataset_import_coco (PmStore                *store,
   im.image_order = g_ptr_array_new_with_free_func ((GDestroyNotify) import_image_free);
 
   im.project_id = pm_store_ensure_project (store, im.root, error);
-  if (im.project_id == 0 || !read_categories (&im, categories, error))
+  if (im.project_id == 0 || !read_categories (&im, file->categories, error))
     return FALSE;
   read_images (&im);
   read_annotations (&im);

@@ -9,7 +9,8 @@
  *   with its EXIF orientation applied), `annotations`: one per (image, label) whose mask is
  *   not empty, with `segmentation` as compressed RLE ({"size": [h, w], "counts": "…"},
  *   column-major as pycocotools encodes it) or, with polygons, a list of outlines
- *   ([[x1, y1, x2, y2, …], …], pixel-edge coordinates simplified to within 1 px), `area`
+ *   ([[x1, y1, x2, y2, …], …], pixel-edge coordinates simplified to within 1 px, less
+ *   for small regions), `area`
  *   (pixels of the mask), `bbox` ([x, y, w, h], tight), `iscrowd` 0. A polygon list cannot
  *   hold a hole (pycocotools fills each polygon and takes their union), so holes are filled
  *   in polygon exports; RLE keeps them.
@@ -27,9 +28,11 @@
 
 G_BEGIN_DECLS
 
-/* Simplification tolerance of exported polygons, in pixels (IoU ≥ 0.996 with the mask on a
- * 240 px disc, tests/core/test-polygon.c). */
-#define PM_DATASET_POLYGON_TOLERANCE 1.0
+/* Exported outlines are simplified to within 1 px, and within 2 % of the square root of
+ * their area for small regions, so that a 20 px object keeps its shape (IoU 0.9968 with
+ * the mask on a 240 px disc at 1 px, tests/core/test-polygon.c). */
+#define PM_DATASET_POLYGON_TOLERANCE       1.0
+#define PM_DATASET_POLYGON_RELATIVE_TOLERANCE 0.02
 
 typedef void (*PmDatasetProgressFunc) (guint     done,
                                        guint     total,
@@ -68,20 +71,30 @@ gboolean  pm_dataset_export        (PmStore                      *store,
                                     PmDatasetReport              *report,
                                     GError                      **error);
 
-/* Reads a COCO JSON file (RLE, compressed or not, and polygon segmentations) into the project
- * rooted at @root: categories become labels, images are found relative to @root, and the
- * annotations of each (image, category) are merged into one draft mask (replacing an
- * earlier draft, except on reviewed and rejected images, which are kept). Each imported
- * image becomes drafted. A file that is not COCO JSON is an error (%FALSE, nothing
- * imported); a bad item (duplicate id, missing image, mask of the wrong size, file_name
- * that is absolute or has "..") is a line in @report->problems and the rest imports. */
-gboolean  pm_dataset_import_coco   (PmStore                      *store,
-                                    const char                   *json_path,
+typedef struct _PmCocoFile PmCocoFile;
+
+/* Reads and checks the shape of a COCO JSON file (an object with "images" and "categories"
+ * lists, and "annotations"); NULL with %PM_STORE_ERROR_INVALID otherwise. Nothing is
+ * written, so a file that is not COCO JSON changes no database. */
+PmCocoFile *pm_coco_file_load      (const char                   *path,
+                                    GError                      **error);
+void        pm_coco_file_free      (PmCocoFile                   *file);
+
+/* Imports @file into the project rooted at @root: categories become labels, images are
+ * found relative to @root, and the annotations of each (image, category) are merged into
+ * one draft mask (replacing an earlier draft, except on reviewed and rejected images, which
+ * are kept). Each imported image becomes drafted. A bad item (duplicate id, missing image,
+ * mask of the wrong size, file_name that is absolute or has "..") is a line in
+ * @report->problems and the rest imports; %FALSE only when the database fails. */
+gboolean    pm_dataset_import_coco (PmStore                      *store,
+                                    PmCocoFile                   *file,
                                     const char                   *root,
                                     PmDatasetProgressFunc         progress,
                                     gpointer                      progress_data,
                                     gint64                       *project_id,
                                     PmDatasetReport              *report,
                                     GError                      **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmCocoFile, pm_coco_file_free)
 
 G_END_DECLS
