@@ -17,7 +17,6 @@
 #define THUMB_SIZE 48
 #define MAX_THUMBS 60
 
-#ifdef PM_HAVE_PM_STORE
 
 /* ---------------------------------------------------------------- thumbnails */
 
@@ -426,20 +425,3 @@ pm_window_init_history (PmWindow *self)
   pm_window_reload_history (self);
 }
 
-#else /* !PM_HAVE_PM_STORE */
-
-void
-pm_window_init_history (PmWindow *self)
-{
-  adw_status_page_set_title (self->history_status, _("History Unavailable"));
-  adw_status_page_set_description (self->history_status,
-                                   _("This build of Paintmask has no history store."));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->history_search), FALSE);
-}
-
-void
-pm_window_reload_history (PmWindow *self)
-{
-}
-
-#endif /* PM_HAVE_PM_STORE */

@@ -23,7 +23,6 @@ pm_window_get_store (PmWindow *self)
   return app != NULL ? pm_application_get_store (PM_APPLICATION (app)) : NULL;
 }
 
-#ifdef PM_HAVE_PM_STORE
 
 /* Orders PmRunInfo pointers by start time, then id. */
 gint
@@ -267,7 +266,7 @@ restore_func (PmStore  *store,
   res->edited = pm_store_get_artifact_image (store, info->id, PM_ARTIFACT_EDITED, error);
   if (res->edited == NULL)
     goto fail;
-  res->mask = pm_store_get_artifact_mask (store, info->id, PM_ARTIFACT_DERIVED_MASK, error);
+  res->mask = pm_store_get_run_mask (store, info->id, error);
   if (res->mask == NULL)
     goto fail;
   res->soft_mask = pm_store_get_artifact_mask (store, info->id, PM_ARTIFACT_SOFT_MASK, NULL);
@@ -624,52 +623,3 @@ pm_window_export_session (PmWindow *self)
   gtk_native_dialog_show (self->dialog);
 }
 
-#else /* !PM_HAVE_PM_STORE */
-
-void
-pm_window_record_run (PmWindow   *self,
-                      PmRunEntry *entry,
-                      const char *params_json,
-                      const char *timings_json,
-                      const char *color,
-                      const char *model,
-                      const char *message,
-                      gint64      started_at,
-                      double      duration_ms)
-{
-}
-
-void
-pm_window_restore_run (PmWindow *self,
-                       gint64    run_id)
-{
-  pm_window_error (self, _("This build of Paintmask has no history store"));
-}
-
-void
-pm_window_load_entry (PmWindow   *self,
-                      PmRunEntry *entry)
-{
-}
-
-void
-pm_window_open_session_file (PmWindow *self,
-                             GFile    *file)
-{
-  pm_window_error (self, _("This build of Paintmask cannot open .paintmask files"));
-}
-
-void
-pm_window_export_session (PmWindow *self)
-{
-  pm_window_error (self, _("This build of Paintmask has no history store"));
-}
-
-void
-pm_window_export_session_to (PmWindow   *self,
-                             const char *path)
-{
-  pm_window_export_session (self);
-}
-
-#endif /* PM_HAVE_PM_STORE */

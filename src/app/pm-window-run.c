@@ -15,17 +15,13 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#ifdef PM_HAVE_PM_MODEL
 #include "pm-model.h"
-#endif
 #include "pm-pipeline.h"
 #include "pm-window-private.h"
 
 #define MAX_RECENT_INSTRUCTIONS 50
 
-#ifdef PM_HAVE_PM_PIPELINE
 static char run_tag;  /* GTask source tag */
-#endif
 
 /* ---------------------------------------------------------------- engines */
 
@@ -94,7 +90,6 @@ get_engine (PmWindow    *self,
   if (g_str_equal (name, "remote") && *options.endpoint == '\0')
     g_set_error_literal (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
                          _("No remote endpoint is configured"));
-#if defined (PM_HAVE_PM_MODEL) && defined (PM_HAVE_PM_CLIPSEG_ENGINE)
   else if (g_str_equal (name, "clipseg"))
     {
       g_autofree char *dir = options.model_dir ? g_strdup (options.model_dir)
@@ -105,7 +100,6 @@ get_engine (PmWindow    *self,
         g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
                      _("No complete CLIPSeg model in “%s” (%s missing)"), dir, missing);
     }
-#endif
   else
     *engine = pm_engine_new (name, &options, error);
   pm_engine_options_clear (&options);
@@ -249,7 +243,6 @@ pm_window_set_engine (PmWindow *self,
 
 /* ---------------------------------------------------------------- runs */
 
-#ifdef PM_HAVE_PM_PIPELINE
 typedef struct {
   PmWindow *self;       /* strong */
   guint     serial;
@@ -271,9 +264,7 @@ run_data_free (gpointer data)
   g_free (run->engine);
   g_free (run);
 }
-#endif
 
-#ifdef PM_HAVE_PM_PIPELINE
 /* The worker's job. It shares the photo (no 24 MP copy on the main thread) and holds no
  * window reference, so it may be freed in the worker. */
 typedef struct {
@@ -429,7 +420,6 @@ run_thread (GTask        *task,
   out->engine_generation = job->engine_generation;
   g_task_return_pointer (task, out, run_output_free);
 }
-#endif
 
 static void
 end_run_ui (PmWindow *self)
@@ -448,7 +438,6 @@ pm_rgb_to_hex (PmRgb rgb)
                           (int) lround (CLAMP (rgb.b, 0, 1) * 255));
 }
 
-#ifdef PM_HAVE_PM_PIPELINE
 static char *
 timings_to_json (const PmTimings *timings)
 {
@@ -539,9 +528,7 @@ run_done_cb (GObject      *source,
   g_clear_pointer (&out, run_output_free);
   g_debug ("run result handled in %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
 }
-#endif
 
-#ifdef PM_HAVE_PM_PIPELINE
 static void
 remember_instruction (PmWindow   *self,
                       const char *instruction)
@@ -566,7 +553,6 @@ remember_instruction (PmWindow   *self,
   for (guint i = 0; recent[i] != NULL; i++)
     gtk_list_store_insert_with_values (self->completion_store, &iter, -1, 0, recent[i], -1);
 }
-#endif
 
 void
 pm_window_cancel_run (PmWindow *self)
@@ -604,7 +590,6 @@ pm_window_run (PmWindow   *self,
       return;
     }
 
-#ifdef PM_HAVE_PM_PIPELINE
   {
     g_autoptr(GError) error = NULL;
     g_autoptr(PmEngine) engine = NULL;
@@ -682,7 +667,4 @@ pm_window_run (PmWindow   *self,
     g_task_set_task_data (task, job, run_job_free);
     g_task_run_in_thread (task, run_thread);
   }
-#else
-  pm_window_error (self, _("This build cannot run instructions (no pipeline)"));
-#endif
 }

@@ -15,12 +15,9 @@
 #include "pm-cli-util.h"
 #include "pm-model.h"
 #include "pm-tokenizer.h"
-#if defined(PM_HAVE_PM_CLIPSEG) && defined(PM_HAVE_PM_NPY)
-#define HAVE_LOGITS 1
 #include "pm-clipseg.h"
 #include "pm-image.h"
 #include "pm-npy.h"
-#endif
 
 static int
 fail (const char *what,
@@ -627,7 +624,6 @@ cmd_logits (int argc, char **argv)
     return usage_error ("logits", "expected IMAGE and TEXT");
   if (output == NULL)
     return usage_error ("logits", "-o OUT.npy is required");
-#ifdef HAVE_LOGITS
   {
     g_autoptr(GError) error = NULL;
     g_autofree char *dir = resolve_dir (model_dir, NULL);
@@ -666,10 +662,6 @@ cmd_logits (int argc, char **argv)
       return fail ("logits", error);
     return PM_EXIT_OK;
   }
-#else
-  pm_cli_error ("model logits", "this build has no CLIPSeg forward pass");
-  return PM_EXIT_ERROR;
-#endif
 }
 
 /* ---------------------------------------------------------------- dispatch */

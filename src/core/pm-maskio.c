@@ -90,6 +90,25 @@ mask_byte (float    v,
   return (guint8) lrintf (v * 255.0f);
 }
 
+/**
+ * pm_mask_quantize:
+ * @mask: a soft mask, changed in place
+ *
+ * Rounds every value to the 8-bit level a soft PNG stores (k/255, NaN and negatives to 0,
+ * 1 and above to 1), so that a mask written with pm_mask_save_png() and read back is
+ * exactly the mask used.
+ */
+void
+pm_mask_quantize (PmMask *mask)
+{
+  gsize n;
+
+  g_return_if_fail (mask != NULL);
+  n = (gsize) mask->width * mask->height;
+  for (gsize i = 0; i < n; i++)
+    mask->data[i] = mask_byte (mask->data[i], TRUE) / 255.0f;
+}
+
 /* PNG's Paeth predictor */
 static guint8
 paeth (int a,

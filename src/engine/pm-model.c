@@ -12,13 +12,9 @@
 #include <json-glib/json-glib.h>
 
 #include "pm-tokenizer.h"
-#if defined(PM_HAVE_PM_SAFETENSORS) && defined(PM_HAVE_PM_CLIPSEG) && \
-    defined(PM_HAVE_PM_CLIPSEG_CONFIG)
-#define HAVE_CLIPSEG 1
 #include "pm-clipseg.h"
 #include "pm-clipseg-config.h"
 #include "pm-safetensors.h"
-#endif
 
 G_DEFINE_QUARK (pm-model-error-quark, pm_model_error)
 
@@ -377,7 +373,6 @@ check_complete (const char         *dir,
   return TRUE;
 }
 
-#ifdef HAVE_CLIPSEG
 /* config.json's "architectures"[0], or a placeholder. */
 static char *
 read_architecture (const char *config_path)
@@ -400,7 +395,6 @@ read_architecture (const char *config_path)
     }
   return g_strdup ("(unknown)");
 }
-#endif
 
 /**
  * pm_model_info_load:
@@ -415,7 +409,6 @@ PmModelInfo *
 pm_model_info_load (const char  *dir,
                     GError     **error)
 {
-#ifdef HAVE_CLIPSEG
   g_autoptr(PmModelInfo) info = g_new0 (PmModelInfo, 1);
   g_autoptr(PmSafetensors) st = NULL;
   g_autofree char *weights = NULL;
@@ -480,11 +473,6 @@ pm_model_info_load (const char  *dir,
   for (int i = 0; i < info->n_extract_layers; i++)
     info->extract_layers[i] = config.extract_layers[i];
   return g_steal_pointer (&info);
-#else
-  g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_INVALID,
-               "This build cannot read CLIPSeg models");
-  return NULL;
-#endif
 }
 
 /* ---------------------------------------------------------------- verify */
@@ -570,7 +558,6 @@ pm_model_verify (const char         *dir,
   if (spec != NULL && g_strcmp0 (spec->engine, "clipseg") != 0)
     return TRUE;
 
-#ifdef HAVE_CLIPSEG
   /* Configuration, weights (every tensor present with its shape), tokenizer. */
   {
     g_autoptr(PmClipseg) model = pm_clipseg_load (dir, &local_error);
@@ -584,7 +571,6 @@ pm_model_verify (const char         *dir,
                  pm_clipseg_get_input_size (model), pm_clipseg_get_input_size (model),
                  pm_clipseg_get_weights_bytes (model) / 1e6);
   }
-#endif
   {
     g_autoptr(PmTokenizer) tokenizer = pm_tokenizer_new_from_dir (dir, &local_error);
     g_autoptr(GArray) ids = NULL;

@@ -12,12 +12,11 @@
 
 #include "config.h"
 #include "pm-remote.h"
+#include "pm-derive.h"
 
 #include <math.h>
 #include <string.h>
-#ifdef PM_HAVE_LIBSECRET
 #include <libsecret/secret.h>
-#endif
 
 #define MAX_ATTEMPTS      4     /* one try and three retries */
 #define MAX_BACKOFF_S     8.0
@@ -598,6 +597,16 @@ remote_run (PmEngine             *engine,
       return FALSE;
     }
 
+  /* The same rule as `paintmask derive` and imports: a reply of another shape or another
+   * picture is not an edit of the photo, and no mask could be read off it. */
+  if (!pm_derive_check_edit (image, edited, &local))
+    {
+      g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_FAILED,
+                   "%s returned an image that is not an edit of the photo: %s", label,
+                   local->message);
+      pm_image_free (edited);
+      return FALSE;
+    }
   result->edited = edited;
   result->model = g_strdup_printf ("%s@%s", self->model, label);
   if (edited->width != image->width || edited->height != image->height)
@@ -630,13 +639,11 @@ static const PmEngineClass remote_class = {
   .finalize = remote_finalize,
 };
 
-#ifdef PM_HAVE_LIBSECRET
 /* Keys live in the keyring, one per endpoint. */
 static const SecretSchema remote_secret_schema = {
   "org.paintmask.Paintmask.ApiKey", SECRET_SCHEMA_NONE,
   { { "endpoint", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
 };
-#endif
 
 gboolean
 pm_remote_store_api_key (const char    *endpoint,
@@ -645,7 +652,6 @@ pm_remote_store_api_key (const char    *endpoint,
                          GError       **error)
 {
   g_return_val_if_fail (endpoint != NULL, FALSE);
-#ifdef PM_HAVE_LIBSECRET
   if (key == NULL || *key == '\0')
     {
       g_autoptr(GError) local = NULL;
@@ -671,11 +677,6 @@ pm_remote_store_api_key (const char    *endpoint,
       }
     return TRUE;
   }
-#else
-  g_set_error_literal (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
-                       "This build has no keyring support; use PAINTMASK_API_KEY");
-  return FALSE;
-#endif
 }
 
 /* The key: given in the options, else $PAINTMASK_API_KEY, else the keyring (only when a
@@ -690,7 +691,6 @@ lookup_api_key (const PmEngineOptions *options)
   env = g_getenv ("PAINTMASK_API_KEY");
   if (env != NULL && *env != '\0')
     return g_strdup (env);
-#ifdef PM_HAVE_LIBSECRET
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -705,7 +705,6 @@ lookup_api_key (const PmEngineOptions *options)
       if (error != NULL)
         g_debug ("No API key from the keyring: %s", error->message);
     }
-#endif
   return NULL;
 }
 

@@ -233,7 +233,7 @@ pm_store_add_draft (PmStore              *store,
     goto fail;
   run_id = pm_store_insert_run (store, draft->run, session_id, error);
   if (run_id == 0 ||
-      pm_store_insert_artifact_png (store, run_id, PM_ARTIFACT_DERIVED_MASK,
+      pm_store_insert_artifact_png (store, run_id, PM_ARTIFACT_MASK,
                                     draft->mask->width, draft->mask->height, png, error) == 0)
     goto fail;
 
@@ -324,8 +324,8 @@ pm_store_list_drafts (PmStore     *store,
  * @run_id: a draft's run (any run works)
  * @error: return location for a #GError
  *
- * The latest revision of the run's mask: its newest corrected_mask, or its derived_mask
- * when it was never corrected.
+ * The latest revision of the run's mask: its newest corrected_mask, or when it was never
+ * corrected its mask (for runs recorded before schema 6, its derived_mask).
  *
  * Returns: (transfer full): a binary mask (0/1), or %NULL with @error set
  *   (%PM_STORE_ERROR_NOT_FOUND if the run has no mask).
@@ -344,8 +344,9 @@ pm_store_get_draft_mask (PmStore     *store,
   g_return_val_if_fail (store != NULL, NULL);
 
   stmt = pm_store_prepare (store, "SELECT png, width, height FROM artifacts WHERE run_id = ?1 "
-                           "AND kind IN ('corrected_mask', 'derived_mask') "
-                           "ORDER BY kind = 'corrected_mask' DESC, id DESC LIMIT 1", error);
+                           "AND kind IN ('corrected_mask', 'mask', 'derived_mask') "
+                           "ORDER BY kind = 'corrected_mask' DESC, kind = 'mask' DESC, id DESC "
+                           "LIMIT 1", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, run_id);

@@ -10,7 +10,7 @@
 G_BEGIN_DECLS
 
 /* The newest schema this build knows; PRAGMA user_version of a current database. */
-#define PM_STORE_SCHEMA_VERSION 5
+#define PM_STORE_SCHEMA_VERSION 6
 
 /* PRAGMA application_id of a Paintmask database: "PMSK". */
 #define PM_STORE_APPLICATION_ID 0x504D534B
@@ -48,7 +48,7 @@ struct _PmStore {
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
-extern const char * const pm_store_artifact_kind_names[4];
+extern const char * const pm_store_artifact_kind_names[5];
 
 /* Opens @path, naming it @display_name in messages (the import opens a temporary copy). */
 PmStore      *pm_store_open_as          (const char     *path,

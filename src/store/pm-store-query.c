@@ -36,6 +36,7 @@ pm_run_info_free (PmRunInfo *info)
   g_free (info->error);
   g_free (info->message);
   g_free (info->timings_json);
+  g_free (info->result);
   g_free (info);
 }
 
@@ -77,7 +78,7 @@ session_from_row (sqlite3_stmt *stmt)
 
 #define RUN_COLUMNS \
   "id, session_id, parent_run_id, instruction, parsed, engine, model, params, colour, " \
-  "status, error, message, started_at, duration_ms, timings FROM runs "
+  "status, error, message, started_at, duration_ms, timings, result, mask_pixels FROM runs "
 
 static PmRunInfo *
 run_from_row (sqlite3_stmt *stmt)
@@ -99,6 +100,9 @@ run_from_row (sqlite3_stmt *stmt)
   info->started_at = sqlite3_column_int64 (stmt, 12);
   info->duration_ms = sqlite3_column_double (stmt, 13);
   info->timings_json = pm_store_dup_column (stmt, 14);
+  info->result = pm_store_dup_column (stmt, 15);
+  info->mask_pixels = sqlite3_column_type (stmt, 16) == SQLITE_NULL
+                      ? -1 : sqlite3_column_int64 (stmt, 16);
   return info;
 }
 
@@ -576,6 +580,36 @@ pm_store_get_artifact_mask (PmStore         *store,
       return NULL;
     }
   return g_steal_pointer (&mask);
+}
+
+/**
+ * pm_store_get_run_mask:
+ * @store: a store
+ * @run_id: the run
+ * @error: return location for a #GError
+ *
+ * The run's mask (see #PmArtifactKind): its "mask" artifact, or for a run recorded before
+ * schema 5, when the derived mask was the run's mask, its "derived_mask".
+ *
+ * Returns: (transfer full): the mask, or %NULL with %PM_STORE_ERROR_NOT_FOUND if the run
+ *   has neither
+ */
+PmMask *
+pm_store_get_run_mask (PmStore  *store,
+                       gint64    run_id,
+                       GError  **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  PmMask *mask;
+
+  mask = pm_store_get_artifact_mask (store, run_id, PM_ARTIFACT_MASK, &local_error);
+  if (mask != NULL || !g_error_matches (local_error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND))
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return mask;
+    }
+  return pm_store_get_artifact_mask (store, run_id, PM_ARTIFACT_DERIVED_MASK, error);
 }
 
 /* ------------------------------------------------------------------------------------- */

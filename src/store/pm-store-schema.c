@@ -247,12 +247,52 @@ static const char migration_v5[] =
   ") WITHOUT ROWID;"
   "CREATE INDEX project_drafts_label ON project_drafts (label_id);";
 
+/* v5 → v6: result states (DESIGN.md §8) and the run's own mask.
+ * runs.result:      'found', 'guess', 'empty' or 'failed'; NULL for a successful run recorded
+ *                   before result states existed (unknown), 'failed' for a failed one.
+ * runs.mask_pixels: pixels in the run's mask; NULL when unknown or failed.
+ * artifacts.kind:   gains 'mask', the run's mask as handed to the user (for local engines the
+ *                   engine's own, for remote engines and imports the derived one; see
+ *                   pm-store.h). A CHECK constraint cannot be changed in place, so the table
+ *                   is rebuilt as in v4 and v5, and its AUTOINCREMENT counter is carried over so
+ *                   that ids of deleted artifacts are still never reused. */
+static const char migration_v6[] =
+  "CREATE TABLE artifacts_v6 ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+  "  kind        TEXT NOT NULL CHECK (kind IN ('edited', 'mask', 'soft_mask', 'derived_mask',"
+  "                                            'corrected_mask')),"
+  "  width       INTEGER NOT NULL,"
+  "  height      INTEGER NOT NULL,"
+  "  png         BLOB NOT NULL,"
+  "  sha256      TEXT NOT NULL,"
+  "  created_at  INTEGER NOT NULL,"
+  "  thumbnail   BLOB"
+  ");"
+  "INSERT INTO artifacts_v6 (id, run_id, kind, width, height, png, sha256, created_at,"
+  "                          thumbnail)"
+  "  SELECT id, run_id, kind, width, height, png, sha256, created_at, thumbnail"
+  "  FROM artifacts ORDER BY id;"
+  "INSERT INTO sqlite_sequence (name, seq) SELECT 'artifacts_v6', 0"
+  "  WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'artifacts_v6');"
+  "UPDATE sqlite_sequence SET seq = max (seq, coalesce ((SELECT max (seq) FROM sqlite_sequence"
+  "                                                      WHERE name = 'artifacts'), 0))"
+  "  WHERE name = 'artifacts_v6';"
+  "DROP TABLE artifacts;"
+  "ALTER TABLE artifacts_v6 RENAME TO artifacts;"
+  "CREATE INDEX artifacts_run ON artifacts (run_id, kind);"
+  "ALTER TABLE runs ADD COLUMN result TEXT"
+  "  CHECK (result IN ('found', 'guess', 'empty', 'failed'));"
+  "ALTER TABLE runs ADD COLUMN mask_pixels INTEGER;"
+  "UPDATE runs SET result = 'failed' WHERE status != 'ok';";
+
 static const char * const migrations[PM_STORE_SCHEMA_VERSION] = {
   migration_v1,
   migration_v2,
   migration_v3,
   migration_v4,
   migration_v5,
+  migration_v6,
 };
 
 int

@@ -158,11 +158,13 @@ static const char * const export_sql[] = {
 
   /* A parent in another session is not exported, so the link is dropped. */
   "INSERT INTO pm_export.runs (id, session_id, parent_run_id, instruction, parsed, engine, "
-  "model, params, colour, status, error, message, started_at, duration_ms, timings) "
+  "model, params, colour, status, error, message, started_at, duration_ms, timings, result, "
+  "mask_pixels) "
   "SELECT r.id, r.session_id, (SELECT p.id FROM main.runs p "
   "  WHERE p.id = r.parent_run_id AND p.session_id = ?1), r.instruction, r.parsed, "
   "r.engine, r.model, r.params, r.colour, r.status, r.error, r.message, r.started_at, "
-  "r.duration_ms, r.timings FROM main.runs r WHERE r.session_id = ?1 ORDER BY r.id",
+  "r.duration_ms, r.timings, r.result, r.mask_pixels FROM main.runs r "
+  "WHERE r.session_id = ?1 ORDER BY r.id",
 
   "INSERT INTO pm_export.artifacts (id, run_id, kind, width, height, png, sha256, "
   "created_at, thumbnail) SELECT a.id, a.run_id, a.kind, a.width, a.height, a.png, a.sha256, "
@@ -314,10 +316,11 @@ static const char * const import_sql[] = {
   "FROM pm_import.sessions s WHERE s.image_id IS NOT NULL ORDER BY s.id",
 
   "INSERT INTO main.runs (id, session_id, parent_run_id, instruction, parsed, engine, "
-  "model, params, colour, status, error, message, started_at, duration_ms, timings) "
+  "model, params, colour, status, error, message, started_at, duration_ms, timings, result, "
+  "mask_pixels) "
   "SELECT id + ?2, session_id + ?1, parent_run_id + ?2, instruction, parsed, engine, model, "
-  "params, colour, status, error, message, started_at, duration_ms, timings "
-  "FROM pm_import.runs WHERE session_id IN (SELECT id FROM pm_import.sessions "
+  "params, colour, status, error, message, started_at, duration_ms, timings, result, "
+  "mask_pixels FROM pm_import.runs WHERE session_id IN (SELECT id FROM pm_import.sessions "
   "WHERE image_id IS NOT NULL) ORDER BY id",
 
   "INSERT INTO main.artifacts (id, run_id, kind, width, height, png, sha256, created_at, "

@@ -30,6 +30,7 @@ const char * const pm_store_artifact_kind_names[] = {
   [PM_ARTIFACT_SOFT_MASK] = "soft_mask",
   [PM_ARTIFACT_DERIVED_MASK] = "derived_mask",
   [PM_ARTIFACT_CORRECTED_MASK] = "corrected_mask",
+  [PM_ARTIFACT_MASK] = "mask",
 };
 
 /* ------------------------------------------------------------------------------------- */
@@ -633,8 +634,8 @@ pm_store_insert_run (PmStore            *store,
   stmt = pm_store_prepare (store,
                            "INSERT INTO runs (session_id, parent_run_id, instruction, parsed, "
                            "engine, model, params, colour, status, error, message, started_at, "
-                           "duration_ms, timings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                           "?10, ?11, ?12, ?13, ?14)", error);
+                           "duration_ms, timings, result, mask_pixels) VALUES (?1, ?2, ?3, ?4, "
+                           "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)", error);
   if (stmt == NULL)
     return 0;
   sqlite3_bind_int64 (stmt, 1, session_id);
@@ -653,6 +654,10 @@ pm_store_insert_run (PmStore            *store,
                                                        : g_get_real_time ());
   sqlite3_bind_double (stmt, 13, record->duration_ms);
   sqlite3_bind_text (stmt, 14, record->timings_json, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 15, record->result, -1, SQLITE_STATIC);
+  if (record->result != NULL && g_strcmp0 (record->result, "failed") != 0 &&
+      record->mask_pixels >= 0)
+    sqlite3_bind_int64 (stmt, 16, record->mask_pixels);
   if (!pm_store_step_done (store, stmt, "storing the run", error))
     return 0;
   return sqlite3_last_insert_rowid (store->db);
@@ -674,7 +679,7 @@ pm_store_add_run (PmStore            *store,
                   const PmRunRecord  *record,
                   GError            **error)
 {
-  Encoded enc[3] = { { 0 } };
+  Encoded enc[4] = { { 0 } };
   guint n_enc = 0;
   gint64 run_id = 0;
 
@@ -683,6 +688,8 @@ pm_store_add_run (PmStore            *store,
 
   if ((record->edited != NULL &&
        !encode_artifact (PM_ARTIFACT_EDITED, record->edited, NULL, &enc[n_enc++], error)) ||
+      (record->mask != NULL &&
+       !encode_artifact (PM_ARTIFACT_MASK, NULL, record->mask, &enc[n_enc++], error)) ||
       (record->soft_mask != NULL &&
        !encode_artifact (PM_ARTIFACT_SOFT_MASK, NULL, record->soft_mask, &enc[n_enc++],
                          error)) ||

@@ -158,6 +158,30 @@ static void test_hung_timeout (void) { expect_failure ("hang", 2, "did not answe
 static void test_trickle_timeout (void) { expect_failure ("trickle", 2, "did not answer within"); }
 static void test_foreign_url (void) { expect_failure ("evilurl", 30, "another server"); }
 
+/* A reply of another shape or another picture is refused by the rule `derive` uses. */
+static void
+expect_not_an_edit (const char *mode,
+                    const char *needle)
+{
+  Sample s = { 0 };
+  GError *error = NULL;
+  g_autofree char *url = pm_fake_editor_url (editor, mode);
+  g_autoptr(PmImage) edited = NULL;
+
+  sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
+  edited = run_remote (url, NULL, 30, s.photo, "paint the cat purple", NULL, &error);
+  g_assert_null (edited);
+  g_assert_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_FAILED);
+  g_test_message ("%s: %s", mode, error->message);
+  g_assert_nonnull (strstr (error->message, "not an edit of the photo"));
+  g_assert_nonnull (strstr (error->message, needle));
+  g_error_free (error);
+  sample_clear (&s);
+}
+
+static void test_reshaped (void) { expect_not_an_edit ("reshaped", "shapes differ"); }
+static void test_unrelated (void) { expect_not_an_edit ("unrelated", "does not look like"); }
+
 /* A 3xx on the edit request is an error naming where it pointed, and nothing (neither the
  * photo nor the key) reaches that other server. */
 static void
@@ -381,6 +405,8 @@ main (int    argc,
   g_test_add_func ("/engine/remote/url-reply", test_url_reply);
   g_test_add_func ("/engine/remote/foreign-url", test_foreign_url);
   g_test_add_func ("/engine/remote/no-redirect", test_no_redirect);
+  g_test_add_func ("/engine/remote/reshaped", test_reshaped);
+  g_test_add_func ("/engine/remote/unrelated", test_unrelated);
   g_test_add_func ("/engine/remote/garbage", test_garbage);
   g_test_add_func ("/engine/remote/bad-base64", test_bad_base64);
   g_test_add_func ("/engine/remote/not-png", test_not_png);

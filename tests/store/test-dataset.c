@@ -425,7 +425,7 @@ test_draft_masks (Fixture       *f,
   const guint8 *bytes;
 
   g_assert_no_error (error);
-  png = pm_store_get_artifact_png (f->store, run, PM_ARTIFACT_DERIVED_MASK, &error);
+  png = pm_store_get_artifact_png (f->store, run, PM_ARTIFACT_MASK, &error);
   g_assert_no_error (error);
   bytes = g_bytes_get_data (png, NULL);
   g_assert_cmpint (bytes[24], ==, 1);  /* IHDR bit depth */

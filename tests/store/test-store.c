@@ -550,9 +550,69 @@ static const char schema_v4_from_v3[] =
   "CREATE INDEX artifacts_run ON artifacts (run_id, kind);"
   "PRAGMA user_version = 4;";
 
+/* v4 → v5 as it shipped (dataset projects; run with foreign keys off, as the store did). */
+static const char schema_v5_from_v4[] =
+  "CREATE TABLE projects ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  root        TEXT NOT NULL UNIQUE,"
+  "  name        TEXT,"
+  "  created_at  INTEGER NOT NULL,"
+  "  updated_at  INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE project_labels ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  project_id  INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,"
+  "  position    INTEGER NOT NULL,"
+  "  name        TEXT NOT NULL,"
+  "  instruction TEXT NOT NULL DEFAULT 'segment the {label}',"
+  "  engine      TEXT NOT NULL DEFAULT 'builtin',"
+  "  colour      TEXT,"
+  "  UNIQUE (project_id, name)"
+  ");"
+  "CREATE TABLE project_images ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  project_id  INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,"
+  "  path        TEXT NOT NULL,"
+  "  width       INTEGER CHECK (width IS NULL OR width > 0),"
+  "  height      INTEGER CHECK (height IS NULL OR height > 0),"
+  "  status      TEXT NOT NULL DEFAULT 'todo'"
+  "              CHECK (status IN ('todo', 'drafted', 'reviewed', 'rejected')),"
+  "  error       TEXT,"
+  "  added_at    INTEGER NOT NULL,"
+  "  updated_at  INTEGER NOT NULL,"
+  "  thumbnail   BLOB,"
+  "  UNIQUE (project_id, path)"
+  ");"
+  "CREATE INDEX project_images_status ON project_images (project_id, status);"
+  "CREATE TABLE sessions_v5 ("
+  "  id               INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  image_id         INTEGER REFERENCES images (id) ON DELETE RESTRICT,"
+  "  title            TEXT,"
+  "  created_at       INTEGER NOT NULL,"
+  "  updated_at       INTEGER NOT NULL,"
+  "  project_image_id INTEGER UNIQUE REFERENCES project_images (id) ON DELETE CASCADE,"
+  "  CHECK ((image_id IS NULL) <> (project_image_id IS NULL))"
+  ");"
+  "INSERT INTO sessions_v5 (id, image_id, title, created_at, updated_at)"
+  "  SELECT id, image_id, title, created_at, updated_at FROM sessions ORDER BY id;"
+  "DELETE FROM sqlite_sequence WHERE name = 'sessions_v5';"
+  "INSERT INTO sqlite_sequence (name, seq)"
+  "  SELECT 'sessions_v5', seq FROM sqlite_sequence WHERE name = 'sessions';"
+  "DROP TABLE sessions;"
+  "ALTER TABLE sessions_v5 RENAME TO sessions;"
+  "CREATE INDEX sessions_image ON sessions (image_id);"
+  "CREATE TABLE project_drafts ("
+  "  image_id    INTEGER NOT NULL REFERENCES project_images (id) ON DELETE CASCADE,"
+  "  label_id    INTEGER NOT NULL REFERENCES project_labels (id) ON DELETE CASCADE,"
+  "  run_id      INTEGER NOT NULL UNIQUE REFERENCES runs (id) ON DELETE CASCADE,"
+  "  PRIMARY KEY (image_id, label_id)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX project_drafts_label ON project_drafts (label_id);"
+  "PRAGMA user_version = 5;";
+
 /* The current schema: since 4 every table's id is AUTOINCREMENT and since 5 there are
- * dataset projects; references and indexes are exactly these, and no leftover of a
- * rebuild remains. */
+ * dataset projects (since 6, result states: check_v6_schema()); references and indexes are
+ * exactly these, and no leftover of a rebuild remains. */
 static void
 check_current_schema (sqlite3 *db)
 {
@@ -572,7 +632,8 @@ check_current_schema (sqlite3 *db)
   g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_master "
                                 "WHERE name LIKE '%\\_v_' ESCAPE '\\' "
                                 "OR sql LIKE '%\\_v4%' ESCAPE '\\' "
-                                "OR sql LIKE '%\\_v5%' ESCAPE '\\'"), ==, 0);
+                                "OR sql LIKE '%\\_v5%' ESCAPE '\\' "
+                                "OR sql LIKE '%\\_v6%' ESCAPE '\\'"), ==, 0);
   g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_master WHERE name = "
                                 "'sqlite_sequence'"), ==, 1);
   g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_sequence WHERE name LIKE "
@@ -600,6 +661,40 @@ check_current_schema (sqlite3 *db)
                                 "sqlite_autoindex_project_labels_1 "
                                 "sqlite_autoindex_projects_1 sqlite_autoindex_sessions_1");
   g_assert_cmpint (sql_int (db, "PRAGMA foreign_keys"), ==, 1);
+}
+
+/* Since schema 6 runs carry a result state and mask size, and "mask" is an artifact kind;
+ * runs from before have no state (NULL) unless they failed. */
+static void
+check_v6_schema (PmStore *store,
+                 int      from)
+{
+  sqlite3 *db = pm_store_get_db (store);
+
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM pragma_table_info ('runs') "
+                                "WHERE name IN ('result', 'mask_pixels')"), ==, 2);
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_master WHERE name = 'artifacts' "
+                                "AND sql LIKE '%''mask'', ''soft_mask''%'"), ==, 1);
+  if (from >= 1)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PmRunInfo) ok = pm_store_get_run (store, 10, &error);
+      g_autoptr(PmRunInfo) failed = pm_store_get_run (store, 11, &error);
+      g_autoptr(PmMask) run_mask = NULL;
+
+      g_assert_no_error (error);
+      g_assert_null (ok->result);
+      g_assert_cmpint (ok->mask_pixels, ==, -1);
+      g_assert_cmpstr (failed->result, ==, "failed");
+      /* An old run's mask is its derived mask. */
+      run_mask = pm_store_get_run_mask (store, 10, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (run_mask);
+    }
+  /* A bad state is refused by the database itself. */
+  if (from >= 1)
+    g_assert_cmpint (sqlite3_exec (db, "UPDATE runs SET result = 'maybe'", NULL, NULL, NULL) & 0xff,
+                     ==, SQLITE_CONSTRAINT);
 }
 
 /* Rows from before schema 3 have no previews: they are made on first request and kept. */
@@ -653,7 +748,7 @@ test_schema_migrate (Fixture       *f,
         g_assert_true (g_file_set_contents (path, "", 0, NULL)); /* an empty file */
       else if (from == 1)
         write_v1_database (path, image, edited, derived);
-      else if (from >= 2 && from <= 4)
+      else if (from >= 2 && from <= 5)
         {
           sqlite3 *db;
           write_v1_database (path, image, edited, derived);
@@ -671,6 +766,15 @@ test_schema_migrate (Fixture       *f,
                             "DELETE FROM sessions WHERE title = 'gone'");
               g_assert_cmpint (sql_int (db, "SELECT seq FROM sqlite_sequence "
                                             "WHERE name = 'sessions'"), ==, 4);
+              /* An artifact id used and deleted: never to be reused after v6's rebuild. */
+              raw_exec (db, "INSERT INTO artifacts (id, run_id, kind, width, height, png, "
+                            "sha256, created_at) VALUES (40, 10, 'corrected_mask', 1, 1, x'00', "
+                            "'x', 1600000000); DELETE FROM artifacts WHERE id = 40;");
+            }
+          if (from >= 5)
+            {
+              raw_exec (db, "PRAGMA foreign_keys = OFF");
+              raw_exec (db, schema_v5_from_v4);
             }
           sqlite3_close (db);
         }
@@ -686,6 +790,7 @@ test_schema_migrate (Fixture       *f,
       g_assert_cmpint (sql_int (pm_store_get_db (store),
                                 "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
       check_current_schema (pm_store_get_db (store));
+      check_v6_schema (store, from);
       if (from >= 1)
         {
           g_autoptr(PmRunInfo) child = pm_store_get_run (store, 11, &error);
@@ -717,6 +822,14 @@ test_schema_migrate (Fixture       *f,
         run = pm_store_add_run (store, &record, &error);
         g_assert_no_error (error);
         g_assert_cmpint (run, ==, from >= 1 ? 13 : 2);
+        /* Artifact ids too, across the v5 rebuild. */
+        {
+          g_autoptr(PmMask) m = make_mask (33, 21, FALSE, 8);
+          gint64 artifact = pm_store_add_artifact (store, run, PM_ARTIFACT_MASK, NULL, m,
+                                                   &error);
+          g_assert_no_error (error);
+          g_assert_cmpint (artifact, ==, from >= 4 ? 41 : from >= 1 ? 3 : 1);
+        }
       }
 
       /* …and dataset drafts, whose sessions have no stored image. */
