@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "pm-cli-batch-private.h"
+#include "pm-json.h"
 
 typedef struct {
   guint              label;   /* index */
@@ -125,7 +126,7 @@ run_job (PmBatchWork  *work,
           /* Only the binary mask is stored: drop the full-size pictures now. */
           g_clear_pointer (&draft->result->edited, pm_image_free);
           g_clear_pointer (&draft->result->soft_mask, pm_mask_free);
-          g_clear_pointer (&draft->result->engine_mask, pm_mask_free);
+          g_clear_pointer (&draft->result->derived_mask, pm_mask_free);
         }
       g_ptr_array_add (job->drafts, draft);
     }
@@ -198,8 +199,8 @@ store_job (PmStore      *store,
           g_string_append_printf (failed, "%s%s", failed->len ? "; " : "", draft->error);
           continue;
         }
-      parsed = pm_batch_node_to_string (pm_cli_instruction_to_json (result->instruction));
-      timings = pm_batch_node_to_string (pm_cli_timings_to_json (result->timings));
+      parsed = pm_instruction_to_json_string (result->instruction);
+      timings = pm_timings_to_json_string (result->timings);
       color = pm_color_to_hex (result->color);
       run.instruction = label->instruction;
       run.parsed_json = parsed;
@@ -212,6 +213,8 @@ store_job (PmStore      *store,
       run.started_at = draft->started_at;
       run.duration_ms = pm_timings_get (result->timings, "total");
       run.timings_json = timings;
+      run.result = pm_result_state_to_string (result->state);
+      run.mask_pixels = result->mask_pixels;
       record.mask = result->mask;
       record.thumbnail_png = thumbnail_stored ? NULL : job->thumbnail;
       if (pm_store_add_draft (store, &record, &local_error) == 0)

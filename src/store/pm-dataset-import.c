@@ -541,9 +541,11 @@ import_image (Import       *im,
   g_hash_table_iter_init (&iter, masks);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
+      gint64 pixels = pm_mask_count (value);
       PmRunRecord run = { .instruction = instruction, .engine = "import",
                           .color = PM_COLOR_HIGHLIGHT_HEX, .status = "ok",
-                          .message = g_hash_table_lookup (im->label_names, key) };
+                          .message = g_hash_table_lookup (im->label_names, key),
+                          .result = pixels > 0 ? "found" : "empty", .mask_pixels = pixels };
       PmDraftRecord draft = { .image_id = image_id, .label_id = *(gint64 *) key,
                               .replace = TRUE, .run = &run, .mask = value };
 
