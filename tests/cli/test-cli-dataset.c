@@ -762,16 +762,16 @@ test_export_corrections (Fixture       *f,
     g_autoptr(PmStore) store = pm_store_open (f->db, &error);
     g_autoptr(GArray) drafts = NULL;
     g_autoptr(PmMask) first = pm_mask_new (64, 48);
+    gint64 run;
 
     project = pm_store_find_project (store, f->photos, &error);
     image = pm_store_find_project_image (store, project, "img-01.png", &error);
     drafts = pm_store_list_drafts (store, project, image, 0, &error);
     g_assert_no_error (error);
     /* Two corrections of the red draft: the newer one counts. */
-    g_assert_cmpint (pm_store_add_artifact (store, g_array_index (drafts, PmDraftInfo, 0).run_id,
-                                            PM_ARTIFACT_CORRECTED_MASK, NULL, first, &error), >, 0);
-    g_assert_cmpint (pm_store_add_artifact (store, g_array_index (drafts, PmDraftInfo, 0).run_id,
-                                            PM_ARTIFACT_CORRECTED_MASK, NULL, corrected, &error),
+    run = g_array_index (drafts, PmDraftInfo, 0).run_id;
+    g_assert_cmpint (pm_store_add_correction (store, run, 0, first, "clear", NULL, &error), >, 0);
+    g_assert_cmpint (pm_store_add_correction (store, run, 0, corrected, "brush", NULL, &error),
                      >, 0);
     g_assert_true (pm_store_set_image_status (store, image, PM_IMAGE_STATUS_REVIEWED, &error));
   }
