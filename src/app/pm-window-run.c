@@ -201,7 +201,21 @@ pm_window_refresh_engines (PmWindow *self)
     }
 
   if (g_hash_table_contains (self->engine_errors, preferred) && self->engine_override == NULL)
-    select_engine (self, fallback != NULL ? fallback : "builtin");
+    {
+      const char *using = fallback != NULL ? fallback : "builtin";
+
+      select_engine (self, using);
+      /* Say once per chosen default why another engine is selected. */
+      if (g_strcmp0 (g_object_get_data (G_OBJECT (self), "pm-default-warned"), preferred) != 0)
+        {
+          g_autofree char *msg = g_strdup_printf (_("The default engine, %s, is unavailable: "
+                                                    "using %s (the engine menu says why)"),
+                                                  engine_label (preferred), engine_label (using));
+          g_object_set_data_full (G_OBJECT (self), "pm-default-warned", g_strdup (preferred),
+                                  g_free);
+          pm_window_toast (self, msg);
+        }
+    }
   else
     select_engine (self, self->engine_override ? "builtin" : preferred);
 }

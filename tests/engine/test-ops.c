@@ -119,6 +119,31 @@ test_linear_split (void)
   check_close ("linear (few rows, 1 thread)", out->data, want->data, m * n);
 }
 
+/* The OpenBLAS thread count never changes while BLAS work is in flight: a count asked for
+ * meanwhile is applied when the last bracket closes. */
+static void
+test_threads_gate (void)
+{
+  int saved = pm_ops_get_threads ();
+  int other = saved == 1 ? 2 : 1;
+
+  pm_ops_blas_begin ();
+  pm_ops_set_threads (other);
+  g_assert_cmpint (pm_ops_get_threads (), ==, saved);
+  pm_ops_blas_begin ();   /* nested work, e.g. a forward pass inside an engine run */
+  pm_ops_blas_end ();
+  g_assert_cmpint (pm_ops_get_threads (), ==, saved);
+  pm_ops_blas_end ();
+  g_assert_cmpint (pm_ops_get_threads (), ==, other);
+
+  /* With nothing in flight it applies at once. */
+  pm_ops_set_threads (saved);
+  g_assert_cmpint (pm_ops_get_threads (), ==, saved);
+  /* ≤ 0 changes nothing, in flight or not. */
+  pm_ops_set_threads (0);
+  g_assert_cmpint (pm_ops_get_threads (), ==, saved);
+}
+
 static void
 test_linear (void)
 {
@@ -677,6 +702,7 @@ main (int   argc,
   g_test_add_func ("/engine/ops/conv-transpose2d", test_conv_transpose2d);
   g_test_add_func ("/engine/ops/resize", test_resize);
   g_test_add_func ("/engine/ops/arena", test_arena);
+  g_test_add_func ("/engine/ops/threads-gate", test_threads_gate);
   ret = g_test_run ();
   g_rand_free (rnd);
   return ret;
