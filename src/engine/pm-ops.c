@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pm-ops.h"
+#include "pm-pool.h"
 #include "pm-ops-private.h"   /* last: its pragma covers only the ops */
 
 /* ---------------------------------------------------------------------------------------
@@ -39,11 +40,12 @@ apply_wanted_threads (void)
 
 /**
  * pm_ops_set_threads:
- * @n_threads: OpenBLAS threads; ≤ 0 leaves the current setting
+ * @n_threads: compute threads; ≤ 0 leaves the current setting
  *
- * Process-wide: OpenBLAS has one thread pool. Applied at once when no BLAS work is in
- * flight, else as soon as the last pm_ops_blas_end() of the work in flight returns; never
- * during it. Safe from any thread.
+ * Process-wide, for OpenBLAS's thread pool and pm-pool's (the fused kernels') alike.
+ * OpenBLAS's count is applied at once when no BLAS work is in flight, else as soon as the
+ * last pm_ops_blas_end() of the work in flight returns; never during it. pm-pool's waits
+ * for its run in progress. Safe from any thread.
  */
 void
 pm_ops_set_threads (int n_threads)
@@ -55,6 +57,7 @@ pm_ops_set_threads (int n_threads)
   if (blas_in_flight == 0)
     apply_wanted_threads ();
   g_mutex_unlock (&blas_gate);
+  pm_pool_set_threads (n_threads);
 }
 
 /**
