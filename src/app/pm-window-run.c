@@ -99,9 +99,20 @@ get_engine (PmWindow    *self,
                                                : pm_model_get_default_dir (PM_MODEL_DEFAULT_NAME);
       g_autofree char *missing = NULL;
 
+      GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+      PmModelManager *models = PM_IS_APPLICATION (app)
+                               ? pm_application_get_models (PM_APPLICATION (app)) : NULL;
+
       if (!pm_model_dir_is_complete (dir, &missing))
         g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
                      _("No complete CLIPSeg model in “%s” (%s missing)"), dir, missing);
+      /* The installed model failed verification: running it would only fail to load. */
+      else if (options.model_dir == NULL && models != NULL &&
+               pm_model_manager_get_status (models, PM_MODEL_DEFAULT_NAME) ==
+               PM_MODEL_STATUS_CORRUPT)
+        g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
+                     _("The CLIPSeg model is damaged (%s)"),
+                     pm_model_manager_get_detail (models, PM_MODEL_DEFAULT_NAME));
     }
   else
     *engine = pm_engine_new (name, &options, error);
@@ -256,7 +267,21 @@ pm_window_refresh_engines (PmWindow *self)
     }
 
   if (g_hash_table_contains (self->engine_errors, preferred) && self->engine_override == NULL)
-    select_engine (self, fallback != NULL ? fallback : "builtin");
+    {
+      const char *using = fallback != NULL ? fallback : "builtin";
+
+      select_engine (self, using);
+      /* Say once per chosen default why another engine is selected. */
+      if (g_strcmp0 (g_object_get_data (G_OBJECT (self), "pm-default-warned"), preferred) != 0)
+        {
+          g_autofree char *msg = g_strdup_printf (_("The default engine, %s, is unavailable: "
+                                                    "using %s (the engine menu says why)"),
+                                                  engine_label (preferred), engine_label (using));
+          g_object_set_data_full (G_OBJECT (self), "pm-default-warned", g_strdup (preferred),
+                                  g_free);
+          pm_window_toast (self, msg);
+        }
+    }
   else
     select_engine (self, self->engine_override ? "builtin" : preferred);
 }
