@@ -12,8 +12,9 @@ G_BEGIN_DECLS
 
 /* One word of the instruction. */
 typedef struct {
-  char *word;   /* as written */
-  char *key;    /* lower case, with typographic apostrophes and hyphens made ASCII */
+  char     *word;          /* as written */
+  char     *key;           /* lower case, with typographic apostrophes and hyphens made ASCII */
+  gboolean  comma_before;  /* a comma (or semicolon) separates it from the word before */
 } PmToken;
 
 /* NULL-terminated word lists (pm-instruction.c). */
@@ -22,6 +23,8 @@ extern const char * const pm_instruction_articles[];
 extern const char * const pm_instruction_colour_words[];
 extern const char * const pm_instruction_colour_modifiers[];
 extern const char * const pm_instruction_colour_preps[];
+extern const char * const pm_instruction_segment_verbs[];
+extern const char * const pm_instruction_paint_verbs[];
 
 /* Position words read so far: −1/+1 on each axis, and "centre". */
 typedef struct {
@@ -80,6 +83,14 @@ remove_range (GPtrArray *tokens,
 guint      pm_instruction_color_starting_at     (GPtrArray     *tokens,
                                                  guint          start,
                                                  guint          limit);
+guint      pm_instruction_color_ending_at       (GPtrArray     *tokens,
+                                                 guint          end,
+                                                 guint          min_start,
+                                                 gboolean       skip_long);
+char      *pm_instruction_join_words            (GPtrArray     *tokens,
+                                                 guint          start,
+                                                 guint          end,
+                                                 gboolean       keys);
 
 /* Index of the first relation word after @from: the end of the head noun phrase.
  * "and"/"or" between two colours ("the black and white cat") do not end it. */
@@ -108,5 +119,21 @@ void       pm_instruction_take_rank             (PmInstruction *ins,
 void       pm_instruction_take_bare_positions   (GPtrArray     *tokens,
                                                  PmPosAcc      *pos);
 PmPosition pm_pos_acc_to_enum                   (const PmPosAcc *acc);
+
+/* Lists (pm-instruction-list.c). One item's words: tokens [start, end). */
+typedef struct {
+  guint    start;
+  guint    end;
+} PmItemSpan;
+
+/* Splits @tokens (the verb already taken; @action is its action) into item spans, at least
+ * one. */
+GArray    *pm_instruction_split_items           (GPtrArray     *tokens,
+                                                 PmAction       action);
+/* Whether @key is a verb; its action in @action. */
+gboolean   pm_instruction_verb_action           (const char    *key,
+                                                 PmAction      *action);
+/* Items without a paint colour take the colour of the next item that names one. */
+void       pm_instruction_share_colors          (PmInstruction *ins);
 
 G_END_DECLS

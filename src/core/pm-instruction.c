@@ -49,12 +49,12 @@ token_free (gpointer data)
 
 /* ------------------------------------------------------------- word lists */
 
-static const char * const segment_verbs[] = {
+const char * const pm_instruction_segment_verbs[] = {
   "segment", "select", "find", "mask", "outline", "detect", "locate", "identify",
   "isolate", "extract", "show", "cut", "pick", "get", NULL
 };
 
-static const char * const paint_verbs[] = {
+const char * const pm_instruction_paint_verbs[] = {
   "paint", "make", "colour", "color", "turn", "highlight", "recolor", "recolour",
   "change", "dye", "tint", "repaint", "colorize", "colourize", "fill", "shade", NULL
 };
@@ -163,9 +163,15 @@ tokenize (const char *text)
     {
       const char *start;
       const char *end;
+      gboolean comma = FALSE;
 
       while (*p != '\0' && !is_word_char (g_utf8_get_char (p)))
-        p = g_utf8_next_char (p);
+        {
+          gunichar c = g_utf8_get_char (p);
+
+          comma = comma || c == ',' || c == ';' || c == 0xFF0C /* fullwidth comma */;
+          p = g_utf8_next_char (p);
+        }
       if (*p == '\0')
         break;
 
@@ -197,6 +203,7 @@ tokenize (const char *text)
 
         t->word = g_strndup (start, end - start);
         t->key = make_key (t->word);
+        t->comma_before = comma;
         g_ptr_array_add (tokens, t);
       }
     }
@@ -218,11 +225,11 @@ match_phrase (GPtrArray  *tokens,
   return n;
 }
 
-static char *
-join_words (GPtrArray *tokens,
-            guint      start,
-            guint      end,
-            gboolean   keys)
+char *
+pm_instruction_join_words (GPtrArray *tokens,
+                           guint      start,
+                           guint      end,
+                           gboolean   keys)
 {
   GString *s = g_string_new (NULL);
 
@@ -250,11 +257,11 @@ key_is_hex_color (const char *key)
 /* Number of words (2, 1) of a colour name or #hex ending at @end (inclusive), trying the
  * longest first and not starting before @min_start; 0 if none. @skip_long skips two-word
  * names. */
-static guint
-color_ending_at (GPtrArray *tokens,
-                 guint      end,
-                 guint      min_start,
-                 gboolean   skip_long)
+guint
+pm_instruction_color_ending_at (GPtrArray *tokens,
+                                guint      end,
+                                guint      min_start,
+                                gboolean   skip_long)
 {
   const char *key = key_at (tokens, end);
 
@@ -264,7 +271,7 @@ color_ending_at (GPtrArray *tokens,
     return 1;
   if (!skip_long && end >= min_start + 1)
     {
-      g_autofree char *two = join_words (tokens, end - 1, end + 1, TRUE);
+      g_autofree char *two = pm_instruction_join_words (tokens, end - 1, end + 1, TRUE);
 
       if (pm_color_is_name (two))
         return 2;
@@ -286,7 +293,7 @@ pm_instruction_color_starting_at (GPtrArray *tokens,
     return 1;
   if (start + 1 < limit)
     {
-      g_autofree char *two = join_words (tokens, start, start + 2, TRUE);
+      g_autofree char *two = pm_instruction_join_words (tokens, start, start + 2, TRUE);
 
       if (pm_color_is_name (two))
         return 2;
@@ -302,7 +309,7 @@ set_color (gboolean   *has,
            guint       start,
            guint       n)
 {
-  g_autofree char *joined = join_words (tokens, start, start + n, TRUE);
+  g_autofree char *joined = pm_instruction_join_words (tokens, start, start + n, TRUE);
   PmRgb parsed;
 
   if (!pm_color_parse (joined, &parsed))
@@ -346,7 +353,7 @@ take_paint_color (PmInstruction *ins,
       /* "red colour" */
       if (key_in (tokens, end, pm_instruction_colour_words) && end > from)
         end--;
-      n = color_ending_at (tokens, end, from, skip_long);
+      n = pm_instruction_color_ending_at (tokens, end, from, skip_long);
       if (n == 0)
         {
           if (attempt == 0)
@@ -480,11 +487,7 @@ take_verb (PmInstruction *ins,
       remove_range (tokens, 0, 2);
       return TRUE;
     }
-  if (in_set (key, segment_verbs))
-    ins->action = PM_ACTION_SEGMENT;
-  else if (in_set (key, paint_verbs))
-    ins->action = PM_ACTION_PAINT;
-  else
+  if (!pm_instruction_verb_action (key, &ins->action))
     return FALSE;
 
   colour_verb = strcmp (key, "colour") == 0 || strcmp (key, "color") == 0;
@@ -565,11 +568,79 @@ clean_target (PmInstruction *ins,
     remove_range (tokens, 0, 1);
 }
 
+/* Steps 3–7 on one item's words: qualifiers, paint colour, target. */
+static void
+parse_item (PmInstruction *ins,
+            GPtrArray     *tokens)
+{
+  PmPosAcc pos = { 0, 0, FALSE };
+
+  pm_instruction_take_ordinal (ins, tokens);
+  pm_instruction_take_prep_positions (tokens, &pos);
+  pm_instruction_take_rank (ins, tokens);
+  pm_instruction_take_bare_positions (tokens, &pos);
+  ins->position = pm_pos_acc_to_enum (&pos);
+
+  if (ins->action == PM_ACTION_PAINT)
+    take_paint_color (ins, tokens, 0);
+
+  clean_target (ins, tokens);
+  take_object_color (ins, tokens);
+  ins->target = pm_instruction_join_words (tokens, 0, tokens->len, FALSE);
+}
+
+static PmToken *
+token_copy (const PmToken *t)
+{
+  PmToken *copy = g_new0 (PmToken, 1);
+
+  copy->word = g_strdup (t->word);
+  copy->key = g_strdup (t->key);
+  copy->comma_before = t->comma_before;
+  return copy;
+}
+
+/* The items of a list: item 0 is @ins itself, the others go to ins->more. Each item starts
+ * with the action of the one before unless it has its own verb ("… and paint the cat"). */
+static void
+parse_list (PmInstruction *ins,
+            GPtrArray     *tokens,
+            GArray        *spans)
+{
+  PmAction action = ins->action;
+
+  ins->n_items = spans->len;
+  ins->more = g_new0 (PmInstruction *, spans->len - 1);
+  for (guint k = 0; k < spans->len; k++)
+    {
+      const PmItemSpan *span = &g_array_index (spans, PmItemSpan, k);
+      g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func (token_free);
+      PmInstruction *item = ins;
+
+      for (guint i = span->start; i < span->end; i++)
+        g_ptr_array_add (words, token_copy (tokens->pdata[i]));
+      if (k > 0)
+        {
+          item = ins->more[k - 1] = g_new0 (PmInstruction, 1);
+          item->n_items = 1;
+          item->action = action;
+          item->text = pm_instruction_join_words (words, 0, words->len, FALSE);
+          take_verb (item, words);
+          action = item->action;
+        }
+      else
+        ins->item_text = pm_instruction_join_words (words, 0, words->len, FALSE);
+      parse_item (item, words);
+    }
+  pm_instruction_share_colors (ins);
+}
+
 /**
  * pm_instruction_parse:
  * @text: (nullable): the instruction, any bytes; invalid UTF-8 is repaired
  *
- * Parses an English edit or segment instruction. It never fails: whatever is not
+ * Parses an English edit or segment instruction, a single object or a list of them
+ * ("paint the cup blue and the saucer green"). It never fails: whatever is not
  * understood stays in the target phrase.
  *
  * Returns: (transfer full): the parsed instruction
@@ -580,10 +651,11 @@ pm_instruction_parse (const char *text)
   PmInstruction *ins = g_new0 (PmInstruction, 1);
   g_autofree char *normal = NULL;
   g_autoptr(GPtrArray) tokens = NULL;
-  PmPosAcc pos = { 0, 0, FALSE };
+  g_autoptr(GArray) spans = NULL;
 
   ins->text = g_utf8_make_valid (text != NULL ? text : "", -1);
   ins->action = PM_ACTION_SEGMENT;
+  ins->n_items = 1;
   normal = g_utf8_normalize (ins->text, -1, G_NORMALIZE_DEFAULT_COMPOSE);
   if (normal == NULL)
     normal = g_strdup (ins->text);
@@ -597,62 +669,16 @@ pm_instruction_parse (const char *text)
    * verb is the target (this also keeps the parser linear on huge inputs). */
   if (tokens->len > MAX_ANALYSED_WORDS)
     {
-      ins->target = join_words (tokens, 0, tokens->len, FALSE);
+      ins->target = pm_instruction_join_words (tokens, 0, tokens->len, FALSE);
       return ins;
     }
 
-  pm_instruction_take_ordinal (ins, tokens);
-  pm_instruction_take_prep_positions (tokens, &pos);
-  pm_instruction_take_rank (ins, tokens);
-  pm_instruction_take_bare_positions (tokens, &pos);
-  ins->position = pm_pos_acc_to_enum (&pos);
-
-  if (ins->action == PM_ACTION_PAINT)
-    take_paint_color (ins, tokens, 0);
-
-  clean_target (ins, tokens);
-  take_object_color (ins, tokens);
-  ins->target = join_words (tokens, 0, tokens->len, FALSE);
+  spans = pm_instruction_split_items (tokens, ins->action);
+  if (spans->len > 1)
+    parse_list (ins, tokens, spans);
+  else
+    parse_item (ins, tokens);
   return ins;
-}
-
-/**
- * pm_instruction_copy:
- * @instruction: an instruction
- *
- * Returns: (transfer full): a deep copy of @instruction
- */
-PmInstruction *
-pm_instruction_copy (const PmInstruction *instruction)
-{
-  PmInstruction *copy;
-
-  g_return_val_if_fail (instruction != NULL, NULL);
-
-  copy = g_memdup2 (instruction, sizeof *instruction);
-  copy->text = g_strdup (instruction->text);
-  copy->target = g_strdup (instruction->target);
-  copy->color_name = g_strdup (instruction->color_name);
-  copy->object_color_name = g_strdup (instruction->object_color_name);
-  return copy;
-}
-
-/**
- * pm_instruction_free:
- * @instruction: (nullable): an instruction
- *
- * Frees @instruction and its strings.
- */
-void
-pm_instruction_free (PmInstruction *instruction)
-{
-  if (instruction == NULL)
-    return;
-  g_free (instruction->text);
-  g_free (instruction->target);
-  g_free (instruction->color_name);
-  g_free (instruction->object_color_name);
-  g_free (instruction);
 }
 
 /**

@@ -208,6 +208,102 @@ static const Case cases[] = {
   { "paint the thing blurple", PNT, "thing blurple", NULL, NULL, NONE, 0, NONE, RNONE },
 };
 
+/* Lists: each item with its own target, colour and qualifiers. */
+typedef struct {
+  PmAction    action;
+  const char *target;
+  const char *color;
+  const char *object;
+  PmPosition  position;
+  int         ordinal;
+  PmPosition  from;
+  PmSizeRank  rank;
+} Item;
+
+typedef struct {
+  const char *text;
+  guint       n;
+  Item        items[4];
+} ListCase;
+
+static const ListCase list_cases[] = {
+  { "paint the cup blue and the saucer green", 2,
+    { { PNT, "cup", "#0000ff", NULL, NONE, 0, NONE, RNONE },
+      { PNT, "saucer", "#008000", NULL, NONE, 0, NONE, RNONE } } },
+  { "segment the dog, the cat and the ball", 3,
+    { { SEG, "dog", NULL, NULL, NONE, 0, NONE, RNONE },
+      { SEG, "cat", NULL, NULL, NONE, 0, NONE, RNONE },
+      { SEG, "ball", NULL, NULL, NONE, 0, NONE, RNONE } } },
+  /* Oxford comma */
+  { "segment the dog, the cat, and the ball", 3,
+    { { SEG, "dog", NULL, NULL, NONE, 0, NONE, RNONE },
+      { SEG, "cat", NULL, NULL, NONE, 0, NONE, RNONE },
+      { SEG, "ball", NULL, NULL, NONE, 0, NONE, RNONE } } },
+  { "Segment the Dog, the Cat", 2,
+    { { SEG, "Dog", NULL, NULL, NONE, 0, NONE, RNONE },
+      { SEG, "Cat", NULL, NULL, NONE, 0, NONE, RNONE } } },
+  /* qualifiers per item */
+  { "make the left car red and the right car yellow", 2,
+    { { PNT, "car", "#ff0000", NULL, L, 0, NONE, RNONE },
+      { PNT, "car", "yellow", NULL, R, 0, NONE, RNONE } } },
+  { "segment the dog on the left and the cat on the right", 2,
+    { { SEG, "dog", NULL, NULL, L, 0, NONE, RNONE },
+      { SEG, "cat", NULL, NULL, R, 0, NONE, RNONE } } },
+  { "paint the second apple from the left purple and the biggest pear orange", 2,
+    { { PNT, "apple", "purple", NULL, NONE, 2, L, RNONE },
+      { PNT, "pear", "orange", NULL, NONE, 0, NONE, BIG } } },
+  { "paint the cup in the upper-right #ff0000, the plate pink, and the fork in the lower "
+    "left yellow", 3,
+    { { PNT, "cup", "#ff0000", NULL, TR, 0, NONE, RNONE },
+      { PNT, "plate", "pink", NULL, NONE, 0, NONE, RNONE },
+      { PNT, "fork", "yellow", NULL, BL, 0, NONE, RNONE } } },
+  { "paint the red car blue and the white van green", 2,
+    { { PNT, "red car", "#0000ff", "#ff0000", NONE, 0, NONE, RNONE },
+      { PNT, "white van", "#008000", "white", NONE, 0, NONE, RNONE } } },
+  /* colours shared by the items before them */
+  { "paint the cup and the saucer blue", 2,
+    { { PNT, "cup", "#0000ff", NULL, NONE, 0, NONE, RNONE },
+      { PNT, "saucer", "#0000ff", NULL, NONE, 0, NONE, RNONE } } },
+  { "paint the cup red, the saucer and the spoon blue", 3,
+    { { PNT, "cup", "#ff0000", NULL, NONE, 0, NONE, RNONE },
+      { PNT, "saucer", "#0000ff", NULL, NONE, 0, NONE, RNONE },
+      { PNT, "spoon", "#0000ff", NULL, NONE, 0, NONE, RNONE } } },
+  { "paint the cup blue and the saucer", 2,
+    { { PNT, "cup", "#0000ff", NULL, NONE, 0, NONE, RNONE },
+      { PNT, "saucer", NULL, NULL, NONE, 0, NONE, RNONE } } },
+  /* a paint colour ends an item even without an article after it */
+  { "paint the cup blue and saucer green", 2,
+    { { PNT, "cup", "#0000ff", NULL, NONE, 0, NONE, RNONE },
+      { PNT, "saucer", "#008000", NULL, NONE, 0, NONE, RNONE } } },
+  { "make the cup dark green and the saucer sky blue", 2,
+    { { PNT, "cup", "dark green", NULL, NONE, 0, NONE, RNONE },
+      { PNT, "saucer", "sky blue", NULL, NONE, 0, NONE, RNONE } } },
+  { "paint the black and white cat orange and the dog purple", 2,
+    { { PNT, "black and white cat", "orange", "black", NONE, 0, NONE, RNONE },
+      { PNT, "dog", "purple", NULL, NONE, 0, NONE, RNONE } } },
+  /* a verb starts an item with its own action */
+  { "segment the dog and paint the cat red", 2,
+    { { SEG, "dog", NULL, NULL, NONE, 0, NONE, RNONE },
+      { PNT, "cat", "#ff0000", NULL, NONE, 0, NONE, RNONE } } },
+  { "please paint the cup blue and the saucer green, thanks", 2,
+    { { PNT, "cup", "#0000ff", NULL, NONE, 0, NONE, RNONE },
+      { PNT, "saucer", "#008000", NULL, NONE, 0, NONE, RNONE } } },
+  { "segment the girl with the red mask and the dog", 2,
+    { { SEG, "girl with the red mask", NULL, NULL, NONE, 0, NONE, RNONE },
+      { SEG, "dog", NULL, NULL, NONE, 0, NONE, RNONE } } },
+  /* one object */
+  { "segment the man with a hat and a scarf", 1,
+    { { SEG, "man with a hat and a scarf", NULL, NULL, NONE, 0, NONE, RNONE } } },
+  { "segment the cat between the car and the tree", 1,
+    { { SEG, "cat between the car and the tree", NULL, NULL, NONE, 0, NONE, RNONE } } },
+  { "segment the cup and saucer", 1,
+    { { SEG, "cup and saucer", NULL, NULL, NONE, 0, NONE, RNONE } } },
+  { "segment the dog and the", 1,
+    { { SEG, "dog", NULL, NULL, NONE, 0, NONE, RNONE } } },
+  { "paint the flag red, white and blue", 1,
+    { { PNT, "flag red white", "#0000ff", "#ff0000", NONE, 0, NONE, RNONE } } },
+};
+
 static void
 check_color (const char *text,
              const char *what,
@@ -280,6 +376,106 @@ test_table (void)
 }
 
 static void
+check_item (const char          *text,
+            guint                k,
+            const PmInstruction *ins,
+            const Item          *c)
+{
+  g_autofree char *what = g_strdup_printf ("%s” item %u “", text, k);
+
+  if (ins->action != c->action || g_strcmp0 (ins->target, c->target) != 0)
+    FAIL ("“%s”: expected %s “%s”, got %s “%s”", what, pm_action_to_string (c->action),
+          c->target, pm_action_to_string (ins->action), ins->target);
+  check_color (what, "colour", c->color, ins->has_color, ins->color, ins->color_name);
+  check_color (what, "object colour", c->object, ins->has_object_color, ins->object_color,
+               ins->object_color_name);
+  if (ins->position != c->position)
+    FAIL ("“%s”: expected position %s, got %s", what, pm_position_to_string (c->position),
+          pm_position_to_string (ins->position));
+  if (ins->ordinal != c->ordinal || ins->ordinal_from != c->from)
+    FAIL ("“%s”: expected ordinal %d from %s, got %d from %s", what, c->ordinal,
+          pm_position_to_string (c->from), ins->ordinal,
+          pm_position_to_string (ins->ordinal_from));
+  if (ins->size_rank != c->rank)
+    FAIL ("“%s”: expected rank %s, got %s", what, pm_size_rank_to_string (c->rank),
+          pm_size_rank_to_string (ins->size_rank));
+}
+
+static void
+test_lists (void)
+{
+  failures = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (list_cases); i++)
+    {
+      const ListCase *c = &list_cases[i];
+      g_autoptr(PmInstruction) ins = pm_instruction_parse (c->text);
+      guint n = pm_instruction_get_n_items (ins);
+
+      g_assert_cmpstr (ins->text, ==, c->text);
+      g_assert_true (pm_instruction_get_item (ins, 0) == ins);
+      if (n != c->n)
+        {
+          FAIL ("“%s”: expected %u items, got %u", c->text, c->n, n);
+          continue;
+        }
+      for (guint k = 0; k < n; k++)
+        {
+          const PmInstruction *item = pm_instruction_get_item (ins, k);
+
+          check_item (c->text, k, item, &c->items[k]);
+          if (k > 0)
+            g_assert_cmpuint (pm_instruction_get_n_items (item), ==, 1);
+        }
+    }
+  g_assert_cmpint (failures, ==, 0);
+}
+
+/* Items on their own: their own words as text; copies keep every item. */
+static void
+test_list_items (void)
+{
+  g_autoptr(PmInstruction) ins = pm_instruction_parse ("please paint the cup blue and the "
+                                                       "saucer on the left green");
+  g_autoptr(PmInstruction) copy = pm_instruction_copy (ins);
+  g_autoptr(PmInstruction) first = pm_instruction_copy_item (ins, 0);
+  g_autoptr(PmInstruction) second = pm_instruction_copy_item (ins, 1);
+  g_autoptr(PmInstruction) one = pm_instruction_parse ("paint the cup blue");
+  g_autoptr(PmInstruction) one_copy = pm_instruction_copy_item (one, 0);
+
+  g_assert_cmpuint (pm_instruction_get_n_items (copy), ==, 2);
+  g_assert_cmpstr (pm_instruction_get_item (copy, 1)->target, ==, "saucer");
+  g_assert_true (pm_instruction_get_item (copy, 1) != pm_instruction_get_item (ins, 1));
+  g_assert_cmpstr (copy->text, ==, ins->text);
+
+  g_assert_cmpuint (pm_instruction_get_n_items (first), ==, 1);
+  g_assert_cmpstr (first->text, ==, "the cup blue");
+  g_assert_cmpstr (first->target, ==, "cup");
+  g_assert_cmpstr (second->text, ==, "the saucer on the left green");
+  g_assert_cmpstr (second->target, ==, "saucer");
+  g_assert_cmpint (second->position, ==, PM_POSITION_LEFT);
+  g_assert_cmpstr (second->color_name, ==, "green");
+
+  /* A single object: the item is the instruction, text and all. */
+  g_assert_cmpuint (pm_instruction_get_n_items (one), ==, 1);
+  g_assert_cmpstr (one_copy->text, ==, "paint the cup blue");
+  g_assert_cmpstr (one_copy->target, ==, "cup");
+
+  /* At most PM_INSTRUCTION_MAX_ITEMS; the rest stays in the last. */
+  {
+    g_autoptr(GString) s = g_string_new ("segment");
+    g_autoptr(PmInstruction) many = NULL;
+
+    for (int i = 0; i < 40; i++)
+      g_string_append_printf (s, "%s the thing%d", i == 0 ? "" : " and", i);
+    many = pm_instruction_parse (s->str);
+    g_assert_cmpuint (pm_instruction_get_n_items (many), ==, PM_INSTRUCTION_MAX_ITEMS);
+    g_assert_cmpstr (pm_instruction_get_item (many, 1)->target, ==, "thing1");
+    g_assert_true (g_str_has_suffix (pm_instruction_get_item (many, PM_INSTRUCTION_MAX_ITEMS
+                                                              - 1)->target, "thing39"));
+  }
+}
+
+static void
 test_null_and_invalid (void)
 {
   g_autoptr(PmInstruction) a = pm_instruction_parse (NULL);
@@ -346,8 +542,8 @@ test_strings (void)
 }
 
 static void
-check_sane (const char    *input,
-            PmInstruction *ins)
+check_sane_one (const char          *input,
+                const PmInstruction *ins)
 {
   g_assert_nonnull (ins);
   g_assert_nonnull (ins->text);
@@ -366,6 +562,18 @@ check_sane (const char    *input,
   g_assert_false (g_str_has_prefix (ins->target, " "));
   g_assert_false (g_str_has_suffix (ins->target, " "));
   g_assert_null (strstr (ins->target, "  "));
+}
+
+static void
+check_sane (const char          *input,
+            const PmInstruction *ins)
+{
+  guint n = pm_instruction_get_n_items (ins);
+
+  g_assert_cmpuint (n, >=, 1);
+  g_assert_cmpuint (n, <=, PM_INSTRUCTION_MAX_ITEMS);
+  for (guint k = 0; k < n; k++)
+    check_sane_one (input, pm_instruction_get_item (ins, k));
 }
 
 static void
@@ -402,7 +610,8 @@ static const char * const salad[] = {
   "crème", "собака", "猫", "🍌", "\xcc\x81", "change", "highlight", "turn", "into", "look",
   "orange", "it", "thanks", "thank", "out", "me", "where", "is", ",", ".", "!", "?", "  ",
   "car", "dog", "tank", "lip", "1000th", "99999999999999999999th", "0th", "-to-last",
-  "second-to-last", "\xff", "\xc3", "\xe2\x80", "\t", "\n",
+  "second-to-last", "\xff", "\xc3", "\xe2\x80", "\t", "\n", "and", "and the", ", the",
+  ", and", "paint the", "cup", "between",
 };
 
 static void
@@ -427,6 +636,10 @@ test_fuzz_words (void)
       check_sane (s->str, ins);
       copy = pm_instruction_copy (ins);
       g_assert_cmpstr (copy->target, ==, ins->target);
+      g_assert_cmpuint (pm_instruction_get_n_items (copy), ==, pm_instruction_get_n_items (ins));
+      for (guint k = 1; k < pm_instruction_get_n_items (ins); k++)
+        g_assert_cmpstr (pm_instruction_get_item (copy, k)->target, ==,
+                         pm_instruction_get_item (ins, k)->target);
     }
 }
 
@@ -475,6 +688,8 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/instruction/table", test_table);
+  g_test_add_func ("/core/instruction/lists", test_lists);
+  g_test_add_func ("/core/instruction/list-items", test_list_items);
   g_test_add_func ("/core/instruction/null-and-invalid", test_null_and_invalid);
   g_test_add_func ("/core/instruction/copy", test_copy);
   g_test_add_func ("/core/instruction/strings", test_strings);
