@@ -19,6 +19,7 @@ struct _PmApplication
 
   GSettings      *settings;
   PmAppStore     *store;     /* created on first use; recreated when the location changes */
+  PmModelManager *models;    /* created on first use */
 };
 
 G_DEFINE_FINAL_TYPE (PmApplication, pm_application, ADW_TYPE_APPLICATION)
@@ -46,6 +47,21 @@ pm_application_get_store (PmApplication *self)
       self->store = pm_app_store_new (path);
     }
   return self->store;
+}
+
+/**
+ * pm_application_get_models:
+ *
+ * Returns: (transfer none): the models every window and Preferences share
+ */
+PmModelManager *
+pm_application_get_models (PmApplication *self)
+{
+  g_return_val_if_fail (PM_IS_APPLICATION (self), NULL);
+
+  if (self->models == NULL)
+    self->models = pm_model_manager_new (NULL);
+  return self->models;
 }
 
 static void
@@ -115,17 +131,36 @@ about_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
+static GtkWindow *
+show_preferences (PmApplication *self)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWindow *prefs = pm_preferences_window_new_full (self->settings,
+                                                     pm_application_get_models (self));
+
+  gtk_window_set_transient_for (prefs, parent);
+  gtk_window_present (prefs);
+  return prefs;
+}
+
 static void
 preferences_action (GSimpleAction *action,
                     GVariant      *param,
                     gpointer       user_data)
 {
-  PmApplication *self = user_data;
-  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  GtkWindow *prefs = pm_preferences_window_new (self->settings);
+  show_preferences (PM_APPLICATION (user_data));
+}
 
-  gtk_window_set_transient_for (prefs, parent);
-  gtk_window_present (prefs);
+/* app.show-model("NAME"): Preferences on the Models page, at NAME's row ("" for none). */
+static void
+show_model_action (GSimpleAction *action,
+                   GVariant      *param,
+                   gpointer       user_data)
+{
+  GtkWindow *prefs = show_preferences (PM_APPLICATION (user_data));
+  const char *name = g_variant_get_string (param, NULL);
+
+  pm_preferences_window_show_model (PM_PREFERENCES_WINDOW (prefs), *name ? name : NULL);
 }
 
 static void
@@ -152,6 +187,7 @@ new_window_action (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { "about", about_action },
   { "preferences", preferences_action },
+  { "show-model", show_model_action, "s" },
   { "quit", quit_action },
   { "new-window", new_window_action },
 };
@@ -229,6 +265,8 @@ pm_application_shutdown (GApplication *app)
   PmApplication *self = PM_APPLICATION (app);
 
   g_clear_object (&self->store);
+  if (self->models != NULL)
+    pm_model_manager_cancel_all (self->models);
   G_APPLICATION_CLASS (pm_application_parent_class)->shutdown (app);
 }
 
@@ -238,6 +276,7 @@ pm_application_dispose (GObject *object)
   PmApplication *self = PM_APPLICATION (object);
 
   g_clear_object (&self->store);
+  g_clear_object (&self->models);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (pm_application_parent_class)->dispose (object);
 }

@@ -37,7 +37,8 @@ pm_window_update_actions (PmWindow *self)
   set_action_enabled (self, "undo", photo && self->position >= 0);
   set_action_enabled (self, "redo", photo && self->position + 1 < (int) self->timeline->len);
   set_action_enabled (self, "export", result);
-  set_action_enabled (self, "export-session", result && entry->run_id != 0);
+  /* Enabled with a photo: when there is nothing to export yet, it says why. */
+  set_action_enabled (self, "export-session", photo);
   set_action_enabled (self, "import-edited", photo);
   set_action_enabled (self, "overlay", photo);
   set_action_enabled (self, "zoom-fit", photo);
@@ -152,11 +153,13 @@ rebuild_recent_menu (PmWindow *self)
     {
       GtkRecentInfo *info = l->data;
       g_autoptr(GMenuItem) item = NULL;
+      g_autofree char *label = NULL;
 
       if (app_name == NULL || !gtk_recent_info_has_application (info, app_name) ||
-          !gtk_recent_info_exists (info))
+          !pm_window_is_recent_photo (info) || !gtk_recent_info_exists (info))
         continue;
-      item = g_menu_item_new (gtk_recent_info_get_display_name (info), NULL);
+      label = pm_window_escape_mnemonic (gtk_recent_info_get_display_name (info));
+      item = g_menu_item_new (label, NULL);
       g_menu_item_set_action_and_target (item, "win.open-recent", "s",
                                          gtk_recent_info_get_uri (info));
       g_menu_append_item (self->recent_menu, item);
@@ -468,6 +471,15 @@ compare_cancel_cb (GtkGesture       *gesture,
   pm_canvas_set_show_original (self->canvas, FALSE);
 }
 
+/* The pointer left the button while held: no "released" follows, so end the compare here
+ * (else the original would stick on screen). */
+static void
+compare_stopped_cb (GtkGestureClick *gesture,
+                    PmWindow        *self)
+{
+  pm_canvas_set_show_original (self->canvas, FALSE);
+}
+
 /* ---------------------------------------------------------------- stateful actions */
 
 static void
@@ -567,6 +579,7 @@ pm_window_init_actions (PmWindow *self)
   g_signal_connect (gesture, "pressed", G_CALLBACK (compare_pressed_cb), self);
   g_signal_connect (gesture, "released", G_CALLBACK (compare_released_cb), self);
   g_signal_connect (gesture, "cancel", G_CALLBACK (compare_cancel_cb), self);
+  g_signal_connect (gesture, "stopped", G_CALLBACK (compare_stopped_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->compare_button), GTK_EVENT_CONTROLLER (gesture));
 
   g_signal_connect_object (self->canvas, "notify::show-overlay",

@@ -1,5 +1,5 @@
-/* pm-window-export.c: PmWindow's export of the edited image and masks, and import of an
- * edited version made elsewhere.
+/* pm-window-export.c: PmWindow's export of the edited image and masks into a folder, and
+ * import of an edited version made elsewhere.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,7 +7,9 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "pm-derive.h"
@@ -16,10 +18,15 @@
 
 /* ---------------------------------------------------------------- export */
 
+/* What Export writes, in this order: "<stem>-edited.png", "<stem>-mask.png" (0/255) and
+ * "<stem>-soft-mask.png" (0..255). */
+static const char * const export_suffixes[] = { "edited", "mask", "soft-mask" };
+#define N_EXPORTS G_N_ELEMENTS (export_suffixes)
+
 typedef struct {
   PmRunEntry *entry;
-  char       *path;
-  char       *kind;
+  char       *dir;
+  char       *paths[N_EXPORTS];
 } ExportJob;
 
 static void
@@ -28,11 +35,54 @@ export_job_free (gpointer data)
   ExportJob *job = data;
 
   pm_run_entry_unref (job->entry);
-  g_free (job->path);
-  g_free (job->kind);
+  g_free (job->dir);
+  for (guint i = 0; i < N_EXPORTS; i++)
+    g_free (job->paths[i]);
   g_free (job);
 }
 
+/**
+ * pm_window_get_photo_stem:
+ *
+ * Returns: (transfer full): the photo's file name without its extension ("coffee"), the
+ *   stem of every file exported from it
+ */
+char *
+pm_window_get_photo_stem (PmWindow *self)
+{
+  g_autofree char *base = NULL;
+  char *dot;
+
+  if (self->photo == NULL || self->photo->path == NULL)
+    return g_strdup (_("pasted-photo"));
+  base = g_path_get_basename (self->photo->path);
+  dot = strrchr (base, '.');
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  return g_steal_pointer (&base);
+}
+
+static gboolean
+write_export (const PmRunEntry  *entry,
+              guint              kind,
+              const char        *path,
+              GError           **error)
+{
+  switch (kind)
+    {
+    case 0:
+      return pm_image_save_png (entry->edited, path, error);
+    case 1:
+      return pm_mask_save_png (entry->mask, path, FALSE, error);
+    default:
+      /* An imported or restored run may lack its soft mask: the binary one stands in. */
+      return pm_mask_save_png (entry->soft_mask != NULL ? entry->soft_mask : entry->mask, path,
+                               TRUE, error);
+    }
+}
+
+/* Writes every file next to its final name first, then renames them all: a failure leaves
+ * none of the three half-written or mixed with an older export. */
 static void
 export_thread (GTask        *task,
                gpointer      source,
@@ -40,21 +90,33 @@ export_thread (GTask        *task,
                GCancellable *cancellable)
 {
   ExportJob *job = task_data;
+  g_autofree char *parts[N_EXPORTS] = { NULL };
   GError *error = NULL;
-  gboolean ok;
+  guint written = 0;
 
-  if (g_str_equal (job->kind, "mask"))
-    ok = pm_mask_save_png (job->entry->mask, job->path, FALSE, &error);
-  else if (g_str_equal (job->kind, "soft"))
-    ok = job->entry->soft_mask != NULL
-         ? pm_mask_save_png (job->entry->soft_mask, job->path, TRUE, &error)
-         : pm_mask_save_png (job->entry->mask, job->path, TRUE, &error);
-  else
-    ok = pm_image_save_png (job->entry->edited, job->path, &error);
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  for (; written < N_EXPORTS; written++)
+    {
+      parts[written] = g_strconcat (job->paths[written], ".part", NULL);
+      if (!write_export (job->entry, written, parts[written], &error))
+        break;
+    }
+  for (guint i = 0; error == NULL && i < N_EXPORTS; i++)
+    if (g_rename (parts[i], job->paths[i]) != 0)
+      {
+        int saved = errno;
+        g_autofree char *name = g_path_get_basename (job->paths[i]);
+        g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (saved), _("Cannot write “%s”: %s"),
+                     name, g_strerror (saved));
+      }
+  if (error != NULL)
+    {
+      for (guint i = 0; i < N_EXPORTS; i++)
+        if (parts[i] != NULL)
+          g_unlink (parts[i]);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -65,20 +127,131 @@ export_done_cb (GObject      *source,
   PmWindow *self = PM_WINDOW (source);
   ExportJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_path_get_basename (job->path);
+  g_autofree char *folder = g_path_get_basename (job->dir);
 
   pm_window_release (self);
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      g_autofree char *msg = g_strdup_printf (_("Could not export “%s”: %s"), name,
+      g_autofree char *msg = g_strdup_printf (_("Could not export to “%s”: %s"), folder,
                                               error->message);
       pm_window_error (self, msg);
+      return;
     }
-  else
+  if (self->timeline != NULL)   /* not disposed */
     {
-      g_autofree char *msg = g_strdup_printf (_("Exported “%s”"), name);
-      pm_window_toast (self, msg);
+      g_autofree char *uri = g_filename_to_uri (job->dir, NULL, NULL);
+      g_autofree char *edited = g_path_get_basename (job->paths[0]);
+      AdwToast *toast = adw_toast_new_format (_("Exported “%s”, its mask and soft mask to “%s”"),
+                                              edited, folder);
+
+      adw_toast_set_timeout (toast, 6);
+      adw_toast_set_button_label (toast, _("Open _Folder"));
+      adw_toast_set_action_name (toast, "win.open-folder");
+      adw_toast_set_action_target_value (toast, g_variant_new_string (uri ? uri : ""));
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
     }
+}
+
+/**
+ * pm_window_export_to_folder:
+ * @folder: an existing folder
+ *
+ * Writes the run on screen as `<stem>-edited.png`, `<stem>-mask.png` and
+ * `<stem>-soft-mask.png` into @folder (replacing files of those names), in a worker; a toast
+ * offers to open the folder.
+ */
+void
+pm_window_export_to_folder (PmWindow   *self,
+                            const char *folder)
+{
+  PmRunEntry *entry;
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *stem = NULL;
+  ExportJob *job;
+
+  g_return_if_fail (PM_IS_WINDOW (self));
+  g_return_if_fail (folder != NULL);
+
+  entry = pm_window_get_entry (self);
+  if (entry == NULL || entry->edited == NULL || entry->mask == NULL)
+    {
+      pm_window_error (self, _("Nothing to export yet: run an instruction first"));
+      return;
+    }
+  stem = pm_window_get_photo_stem (self);
+  job = g_new0 (ExportJob, 1);
+  job->entry = pm_run_entry_ref (entry);
+  job->dir = g_strdup (folder);
+  for (guint i = 0; i < N_EXPORTS; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-%s.png", stem, export_suffixes[i]);
+      job->paths[i] = g_build_filename (folder, name, NULL);
+    }
+  task = g_task_new (self, NULL, export_done_cb, NULL);
+  g_task_set_task_data (task, job, export_job_free);
+  pm_window_hold (self);
+  g_task_run_in_thread (task, export_thread);
+}
+
+/* The files an export into @folder would replace, as a list for a message (or NULL). */
+static char *
+existing_exports (PmWindow   *self,
+                  const char *folder)
+{
+  g_autofree char *stem = pm_window_get_photo_stem (self);
+  GString *names = NULL;
+
+  for (guint i = 0; i < N_EXPORTS; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-%s.png", stem, export_suffixes[i]);
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        continue;
+      if (names == NULL)
+        names = g_string_new (NULL);
+      else
+        g_string_append (names, ", ");
+      g_string_append (names, name);
+    }
+  return names != NULL ? g_string_free (names, FALSE) : NULL;
+}
+
+static void
+replace_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     PmWindow         *self)
+{
+  const char *folder = g_object_get_data (G_OBJECT (dialog), "pm-folder");
+
+  if (g_strcmp0 (response, "replace") == 0)
+    pm_window_export_to_folder (self, folder);
+}
+
+static void
+export_folder_chosen (PmWindow   *self,
+                      const char *folder)
+{
+  g_autofree char *existing = existing_exports (self, folder);
+  GtkWidget *dialog;
+
+  if (existing == NULL)
+    {
+      pm_window_export_to_folder (self, folder);
+      return;
+    }
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Replace the Earlier Export?"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("The folder already has %s."), existing);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "replace", _("_Replace"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "replace",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "pm-folder", g_strdup (folder), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (replace_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -86,28 +259,31 @@ export_response_cb (GtkNativeDialog *dialog,
                     int              response,
                     PmWindow        *self)
 {
-  PmRunEntry *entry = pm_window_get_entry (self);
-
-  if (response == GTK_RESPONSE_ACCEPT && entry != NULL && entry->edited != NULL)
+  if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      const char *kind = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "kind");
-      g_autoptr(GTask) task = g_task_new (self, NULL, export_done_cb, NULL);
-      ExportJob *job = g_new0 (ExportJob, 1);
+      g_autofree char *folder = file != NULL ? g_file_get_path (file) : NULL;
 
-      job->entry = pm_run_entry_ref (entry);
-      job->path = file ? g_file_get_path (file) : NULL;
-      job->kind = g_strdup (kind ? kind : "edited");
-      g_task_set_task_data (task, job, export_job_free);
-      if (job->path == NULL)
-        pm_window_error (self, _("Export needs a local file"));
+      if (folder == NULL)
+        pm_window_error (self, _("Export needs a local folder"));
       else
-        {
-          pm_window_hold (self);
-          g_task_run_in_thread (task, export_thread);
-        }
+        export_folder_chosen (self, folder);
     }
   pm_window_finish_dialog (self);
+}
+
+/* The photo's folder, else Pictures. */
+static GFile *
+default_export_folder (PmWindow *self)
+{
+  const char *pictures = g_get_user_special_dir (G_USER_DIRECTORY_PICTURES);
+
+  if (self->photo != NULL && self->photo->path != NULL)
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (self->photo->path);
+      return g_file_get_parent (file);
+    }
+  return g_file_new_for_path (pictures != NULL ? pictures : g_get_home_dir ());
 }
 
 void
@@ -117,28 +293,40 @@ pm_window_export_action (GSimpleAction *action,
 {
   PmWindow *self = PM_WINDOW (user_data);
   GtkFileChooserNative *dialog;
-  static const char *ids[] = { "edited", "mask", "soft", NULL };
-  const char *labels[] = { _("Edited image"), _("Mask (black and white)"),
-                           _("Soft mask (greyscale)"), NULL };
-  g_autofree char *stem = NULL;
-  g_autofree char *suggested = NULL;
+  g_autoptr(GFile) folder = NULL;
 
   if (pm_window_get_edited (self) == NULL)
     return;
-  dialog = gtk_file_chooser_native_new (_("Export"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
+  dialog = gtk_file_chooser_native_new (_("Export the Edited Image and Masks to a Folder"),
+                                        GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Export"),
                                         _("_Cancel"));
-  gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (dialog), "kind", _("Export"),
-                               ids, labels);
-  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (dialog), "kind", "edited");
-  stem = g_strdup (self->photo->title);
-  if (strrchr (stem, '.') != NULL)
-    *strrchr (stem, '.') = '\0';
-  suggested = g_strdup_printf ("%s-edited.png", stem);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested);
+  folder = default_export_folder (self);
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), folder, NULL);
   pm_window_track_dialog (self, dialog);
   g_signal_connect (dialog, "response", G_CALLBACK (export_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+open_folder_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  const char *uri = g_variant_get_string (param, NULL);
+
+  if (*uri != '\0')
+    gtk_show_uri (GTK_WINDOW (user_data), uri, GDK_CURRENT_TIME);
+}
+
+void
+pm_window_init_export (PmWindow *self)
+{
+  static const GActionEntry actions[] = {
+    { "open-folder", open_folder_action, "s" },
+  };
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
 }
 
 void

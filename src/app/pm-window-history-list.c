@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pm-format.h"
 #include "pm-window-private.h"
 
 #define THUMB_SIZE 48
@@ -64,9 +65,7 @@ thumb_widget (const PmImage *thumb,
 static char *
 format_time (gint64 unix_seconds)
 {
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (unix_seconds);
-
-  return dt ? g_date_time_format (dt, "%x %X") : g_strdup ("");
+  return pm_format_date_time (unix_seconds);
 }
 
 /* ---------------------------------------------------------------- listing */

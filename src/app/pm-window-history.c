@@ -573,7 +573,8 @@ pm_window_export_session_to (PmWindow   *self,
 
   if (self->photo == NULL || self->photo->session_id <= 0)
     {
-      pm_window_error (self, _("Run an instruction first: the session is not in the history yet"));
+      pm_window_error (self, _("Nothing to export yet: a session holds this photo's runs, and "
+                               "it has none in the history. Run an instruction first."));
       return;
     }
   pm_window_hold (self);
@@ -603,17 +604,28 @@ pm_window_export_session (PmWindow *self)
 {
   GtkFileChooserNative *dialog;
   g_autofree char *name = NULL;
+  g_autofree char *stem = NULL;
 
   if (self->photo == NULL || self->photo->session_id <= 0)
     {
-      pm_window_error (self, _("Run an instruction first: the session is not in the history yet"));
+      pm_window_error (self, _("Nothing to export yet: a session holds this photo's runs, and "
+                               "it has none in the history. Run an instruction first."));
       return;
     }
   dialog = gtk_file_chooser_native_new (_("Export Session"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
                                         _("_Cancel"));
-  name = g_strdup_printf ("%s.paintmask", self->photo->title);
+  stem = pm_window_get_photo_stem (self);
+  name = g_strdup_printf ("%s.paintmask", stem);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  if (self->photo->path != NULL)
+    {
+      g_autoptr(GFile) folder = g_file_new_for_path (self->photo->path);
+      g_autoptr(GFile) parent = g_file_get_parent (folder);
+
+      if (parent != NULL)
+        gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), parent, NULL);
+    }
   if (self->dialog != NULL)
     gtk_native_dialog_destroy (self->dialog);
   g_clear_object (&self->dialog);

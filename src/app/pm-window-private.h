@@ -61,6 +61,12 @@ struct _PmWindow
   GtkAdjustment        *opacity_adjustment;
   GtkMenuButton        *zoom_button;
   GMenu                *recent_menu;
+  AdwStatusPage        *empty_page;
+  GtkBox               *instruction_bar;
+  GtkMenuButton        *help_button;
+  GtkLabel             *help_label;
+  AdwSqueezer          *view_squeezer;
+  GtkPopoverMenu       *view_popover;
 
   /* owned */
   GSettings            *settings;
@@ -127,6 +133,13 @@ void        pm_window_refresh_engines    (PmWindow      *self);
 void        pm_window_engine_settings_changed (PmWindow *self);
 char       *pm_rgb_to_hex                (PmRgb          rgb);
 
+/* pm-window-view.c */
+void        pm_window_init_view          (PmWindow      *self);
+void        pm_window_remember_photo     (PmWindow      *self,
+                                          GFile         *file);
+gboolean    pm_window_is_recent_photo    (GtkRecentInfo *info);
+char       *pm_window_escape_mnemonic    (const char    *label);
+
 /* pm-window-actions.c */
 void        pm_window_init_actions       (PmWindow      *self);
 void        pm_window_dispose_actions    (PmWindow      *self);
@@ -136,6 +149,8 @@ void        pm_window_track_dialog       (PmWindow      *self,
 void        pm_window_finish_dialog      (PmWindow      *self);
 
 /* pm-window-export.c (window actions) */
+void        pm_window_init_export        (PmWindow      *self);
+char       *pm_window_get_photo_stem     (PmWindow      *self);
 void        pm_window_export_action      (GSimpleAction *action,
                                           GVariant      *param,
                                           gpointer       user_data);

@@ -16,6 +16,7 @@
 #include <math.h>
 
 #include "pm-model.h"
+#include "pm-engine-text.h"
 #include "pm-pipeline.h"
 #include "pm-window-private.h"
 
@@ -124,12 +125,13 @@ engine_label (const char *id)
   return _("Built-in");
 }
 
+/* How to make engine @id available; every command named here works as written. */
 static const char *
 engine_hint (const char *id)
 {
   if (g_str_equal (id, "clipseg"))
-    return _("Install the model with “paintmask model download clipseg” or choose a model "
-             "folder in Preferences.");
+    return _("Download it with “Download CLIPSeg…” below (or “paintmask model download” "
+             "in a terminal), or choose a model folder in Preferences.");
   if (g_str_equal (id, "remote"))
     return _("Set an endpoint in Preferences and the key in PAINTMASK_API_KEY.");
   return "";
@@ -175,10 +177,14 @@ pm_window_refresh_engines (PmWindow *self)
       g_autoptr(PmEngine) engine = NULL;
       GtkWidget *check = self->engine_checks[i];
 
+      GtkWidget *setup = g_object_get_data (G_OBJECT (check), "pm-setup");
+
       if (get_engine (self, id, &engine, &error))
         {
           gtk_widget_set_sensitive (check, TRUE);
           gtk_widget_set_tooltip_text (check, NULL);
+          if (setup != NULL)
+            gtk_widget_set_visible (setup, FALSE);
           if (fallback == NULL)
             fallback = id;
         }
@@ -189,11 +195,27 @@ pm_window_refresh_engines (PmWindow *self)
                                                   engine_hint (id));
           gtk_widget_set_sensitive (check, FALSE);
           gtk_widget_set_tooltip_text (check, tip);
+          if (setup != NULL)
+            gtk_widget_set_visible (setup, self->engine_override == NULL);
         }
     }
 
   if (g_hash_table_contains (self->engine_errors, preferred) && self->engine_override == NULL)
-    select_engine (self, fallback != NULL ? fallback : "builtin");
+    {
+      const char *using = fallback != NULL ? fallback : "builtin";
+
+      select_engine (self, using);
+      /* Say once per chosen default why another engine is selected. */
+      if (g_strcmp0 (g_object_get_data (G_OBJECT (self), "pm-default-warned"), preferred) != 0)
+        {
+          g_autofree char *msg = g_strdup_printf (_("The default engine, %s, is unavailable: "
+                                                    "using %s (the engine menu says why)"),
+                                                  engine_label (preferred), engine_label (using));
+          g_object_set_data_full (G_OBJECT (self), "pm-default-warned", g_strdup (preferred),
+                                  g_free);
+          pm_window_toast (self, msg);
+        }
+    }
   else
     select_engine (self, self->engine_override ? "builtin" : preferred);
 }
@@ -220,6 +242,30 @@ pm_window_build_engine_popover (PmWindow *self)
       g_signal_connect (check, "toggled", G_CALLBACK (engine_toggled_cb), self);
       gtk_box_append (self->engine_box, check);
       self->engine_checks[i] = check;
+    }
+  /* What to do about an unavailable engine, shown below the list while it is unavailable. */
+  for (guint i = 0; i < G_N_ELEMENTS (pm_window_engine_ids); i++)
+    {
+      const char *id = pm_window_engine_ids[i];
+      GtkWidget *setup;
+
+      if (g_str_equal (id, "clipseg"))
+        {
+          setup = gtk_button_new_with_mnemonic (_("_Download CLIPSeg…"));
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (setup), "app.show-model");
+          gtk_actionable_set_action_target (GTK_ACTIONABLE (setup), "s", PM_MODEL_DEFAULT_NAME);
+        }
+      else if (g_str_equal (id, "remote"))
+        {
+          setup = gtk_button_new_with_mnemonic (_("Set Up the _Remote Engine…"));
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (setup), "app.preferences");
+        }
+      else
+        continue;
+      gtk_widget_add_css_class (setup, "flat");
+      gtk_widget_set_visible (setup, FALSE);
+      g_object_set_data (G_OBJECT (self->engine_checks[i]), "pm-setup", setup);
+      gtk_box_append (self->engine_box, setup);
     }
 }
 
@@ -357,7 +403,9 @@ progress_main_cb (gpointer data)
   if (self != NULL && stage != NULL && p->serial == self->run_serial &&
       self->run_cancellable != NULL)
     {
-      gtk_label_set_text (self->stage_label, stage);
+      g_autofree char *text = pm_engine_text_describe_stage (stage);
+
+      gtk_label_set_text (self->stage_label, text);
       gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0.0, 1.0));
     }
   return G_SOURCE_REMOVE;
@@ -399,7 +447,7 @@ run_thread (GTask        *task,
 
   if (job->engine == NULL)
     {
-      run_progress_cb (_("loading the model"), 0.0, job);
+      run_progress_cb ("loading model", 0.0, job);
       job->engine = pm_engine_new (job->engine_name, &job->engine_options, &error);
       if (job->engine == NULL)
         {
@@ -655,7 +703,7 @@ pm_window_run (PmWindow   *self,
 
     self->run_cancellable = g_cancellable_new ();
     self->running_instruction = g_strdup (text);
-    gtk_label_set_text (self->stage_label, _("Starting"));
+    gtk_label_set_text (self->stage_label, _("Starting…"));
     gtk_progress_bar_set_fraction (self->progress_bar, 0);
     gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
     remember_instruction (self, text);

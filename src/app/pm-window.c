@@ -244,11 +244,10 @@ open_loaded_cb (GObject      *source,
     {
       g_autofree char *path = g_file_get_path (file);
       g_autofree char *title = g_file_get_basename (file);
-      g_autofree char *uri = g_file_get_uri (file);
       g_autoptr(PmPhoto) photo = pm_photo_new (image, path, title);
 
       pm_window_set_photo (self, photo);
-      gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
+      pm_window_remember_photo (self, file);
     }
   g_object_unref (self);
 }
@@ -507,6 +506,12 @@ pm_window_class_init (PmWindowClass *klass)
   CHILD (opacity_adjustment);
   CHILD (zoom_button);
   CHILD (recent_menu);
+  CHILD (empty_page);
+  CHILD (instruction_bar);
+  CHILD (help_button);
+  CHILD (help_label);
+  CHILD (view_popover);
+  CHILD (view_squeezer);
 #undef CHILD
 }
 
@@ -565,6 +570,7 @@ pm_window_new (PmApplication *app)
 
   setup_completion (self);
   pm_window_refresh_engines (self);
+  pm_window_init_view (self);
   pm_window_init_actions (self);
   pm_window_init_history (self);
   update_title (self);

@@ -27,6 +27,8 @@ void           pm_window_import_edited   (PmWindow      *self,
                                           GFile         *file);
 void           pm_window_export_session_to (PmWindow    *self,
                                             const char  *path);
+void           pm_window_export_to_folder (PmWindow     *self,
+                                           const char   *folder);
 
 /* Mostly for tests. */
 gboolean       pm_window_is_busy         (PmWindow      *self);

@@ -61,6 +61,9 @@ parse (const char     *what,
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, argc, argv, &error))
     return usage_error (what, error->message);
+  /* The process's own argv: the separator is not ours to free. */
+  if (pm_cli_drop_separator (*argv, 1) != NULL)
+    (*argc)--;
   return -1;
 }
 

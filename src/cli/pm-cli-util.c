@@ -123,23 +123,24 @@ pm_cli_parse (GOptionContext  *context,
       return FALSE;
     }
 
-  /* Drop argv[0] (the command name) and a "--" separator if GOption left one. */
-  {
-    GPtrArray *rest = g_ptr_array_new ();
-    gboolean dashes_seen = FALSE;
-    for (int i = 1; args[i] != NULL; i++)
-      {
-        if (!dashes_seen && strcmp (args[i], "--") == 0)
-          {
-            dashes_seen = TRUE;
-            continue;
-          }
-        g_ptr_array_add (rest, g_strdup (args[i]));
-      }
-    g_ptr_array_add (rest, NULL);
-    *args_out = (GStrv) g_ptr_array_free (rest, FALSE);
-  }
+  /* Drop argv[0] (the command name) and the "--" separator GOption leaves in place. */
+  g_free (pm_cli_drop_separator (args, 1));
+  *args_out = g_strdupv (args + 1);
   return TRUE;
+}
+
+char *
+pm_cli_drop_separator (char **args,
+                       int    from)
+{
+  for (int i = from; args[i] != NULL; i++)
+    if (strcmp (args[i], "--") == 0)
+      {
+        char *separator = args[i];
+        memmove (args + i, args + i + 1, sizeof (char *) * (g_strv_length (args + i + 1) + 1));
+        return separator;
+      }
+  return NULL;
 }
 
 gboolean
@@ -164,10 +165,19 @@ pm_cli_add_engine_options (GOptionContext  *context,
       "Engine: builtin (default), clipseg or remote", "NAME" },
     { "model-dir", 0, 0, G_OPTION_ARG_FILENAME, &args->model_dir,
       "clipseg: the model folder (default: the installed model)", "DIR" },
+    { "remote-profile", 0, 0, G_OPTION_ARG_STRING, &args->remote_profile,
+      "remote: the server's protocol: openai, openai-compatible (default), sdcpp, comfyui, "
+      "gemini or fal", "PROFILE" },
     { "endpoint", 0, 0, G_OPTION_ARG_STRING, &args->endpoint,
-      "remote: base URL before /images/edits, e.g. http://127.0.0.1:8000/v1", "URL" },
+      "remote: the server, e.g. http://127.0.0.1:8000/v1 (openai-compatible: the base URL "
+      "before /images/edits; openai, sdcpp, comfyui, gemini and fal have defaults)", "URL" },
     { "remote-model", 0, 0, G_OPTION_ARG_STRING, &args->remote_model,
-      "remote: the model name sent to the server", "NAME" },
+      "remote: the model (openai-compatible: sent only when given; comfyui: the bundled "
+      "workflow; fal: the model id)", "NAME" },
+    { "remote-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->remote_options,
+      "remote: KEY=VALUE, repeatable: seed, num_inference_steps, true_cfg_scale, "
+      "guidance_scale, negative_prompt, size, workflow (comfyui), aspect_ratio (gemini), "
+      "input_fidelity, quality (openai), max_pixels", "KEY=VALUE" },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &args->timeout_s,
       "remote: give up after this many seconds", "S" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &args->threads,
@@ -186,9 +196,11 @@ pm_cli_engine_args_clear (PmCliEngineArgs *args)
 {
   g_clear_pointer (&args->engine, g_free);
   g_clear_pointer (&args->model_dir, g_free);
+  g_clear_pointer (&args->remote_profile, g_free);
   g_clear_pointer (&args->endpoint, g_free);
   g_clear_pointer (&args->remote_model, g_free);
   g_clear_pointer (&args->precision, g_free);
+  g_clear_pointer (&args->remote_options, g_strfreev);
 }
 
 PmEngine *
@@ -223,8 +235,10 @@ pm_cli_engine_new (const char            *command,
       return NULL;
     }
   options.model_dir = g_strdup (args->model_dir);
+  options.remote_profile = g_strdup (args->remote_profile);
   options.endpoint = g_strdup (args->endpoint);
   options.remote_model = g_strdup (args->remote_model);
+  options.remote_options = g_strdupv (args->remote_options);
   options.timeout_s = args->timeout_s;
   options.threads = args->threads;
   engine = pm_engine_new (name, &options, &error);

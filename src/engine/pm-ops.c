@@ -18,30 +18,85 @@
  * tasks, so the two never compete for the cores.
  * ------------------------------------------------------------------------------------- */
 
-static void
-blas_single_thread_once (void)
-{
-  static gsize once = 0;
+/* openblas_set_num_threads() resizes OpenBLAS's one, process-wide thread pool and is not
+ * thread-safe: called while an sgemm runs in another thread, it can crash that call or
+ * leave the pool half-built. OpenBLAS is only ever asked for one thread (the parallelism is
+ * the pool's), and that request is applied only while no BLAS work is in flight: work is
+ * bracketed by pm_ops_blas_begin()/_end(), and a request made meanwhile waits for the last
+ * bracket to close (or the next to open). */
+static GMutex blas_gate;
+static int    blas_in_flight;
+static gboolean blas_wanted;   /* single-threaded asked for, not yet applied */
 
-  if (g_once_init_enter (&once))
+/* With blas_gate held and nothing in flight. */
+static void
+apply_wanted_threads (void)
+{
+  if (blas_wanted)
     {
-      openblas_set_num_threads (1);
-      g_once_init_leave (&once, 1);
+      if (openblas_get_num_threads () != 1)
+        openblas_set_num_threads (1);
+      blas_wanted = FALSE;
     }
+}
+
+/* Asks for OpenBLAS to run single-threaded (inside the pool's tasks). */
+static void
+blas_single_thread (void)
+{
+  if (openblas_get_num_threads () == 1)
+    return;
+  g_mutex_lock (&blas_gate);
+  blas_wanted = TRUE;
+  if (blas_in_flight == 0)
+    apply_wanted_threads ();
+  g_mutex_unlock (&blas_gate);
 }
 
 /**
  * pm_ops_set_threads:
  * @n_threads: threads for the ops (the pool's); ≤ 0 leaves the current setting
  *
- * Process-wide: there is one pool.
+ * Process-wide: there is one pool. Safe from any thread: the pool resizes between runs,
+ * OpenBLAS (single-threaded) only when no BLAS work is in flight.
  */
 void
 pm_ops_set_threads (int n_threads)
 {
-  blas_single_thread_once ();
+  blas_single_thread ();
   if (n_threads > 0)
     pm_pool_set_threads (n_threads);
+}
+
+/**
+ * pm_ops_blas_begin:
+ *
+ * Marks the start of work that calls BLAS (a forward pass, an encoder): until the matching
+ * pm_ops_blas_end(), OpenBLAS's thread count is not touched. Nests; any thread.
+ */
+void
+pm_ops_blas_begin (void)
+{
+  g_mutex_lock (&blas_gate);
+  if (blas_in_flight == 0)
+    apply_wanted_threads ();
+  blas_in_flight++;
+  g_mutex_unlock (&blas_gate);
+}
+
+/**
+ * pm_ops_blas_end:
+ *
+ * Ends what pm_ops_blas_begin() started; the last one applies a pending request.
+ */
+void
+pm_ops_blas_end (void)
+{
+  g_mutex_lock (&blas_gate);
+  g_assert (blas_in_flight > 0);
+  if (--blas_in_flight == 0)
+    apply_wanted_threads ();
+  g_mutex_unlock (&blas_gate);
 }
 
 int
@@ -113,7 +168,7 @@ pm_sgemm (gboolean     trans_a,
   double flops = 2.0 * m * n * k;
   gint64 tasks;
 
-  blas_single_thread_once ();
+  blas_single_thread ();
   /* a few tasks per thread, each at least ~2 MFLOP and 16 rows or columns */
   tasks = MIN (4 * pm_pool_get_threads (), (gint64) (flops / 2e6));
   tasks = CLAMP (tasks, 1, MAX (1, len / 16));
@@ -651,7 +706,7 @@ pm_op_attention (PmTensor       *out,
   g_assert_cmpint (pm_tensor_cols (out), ==, d);
   g_assert_cmpint (pm_tensor_numel (scratch), >=, (gint64) pm_op_attention_scratch_size (tq, tk));
   g_assert (out->data != q->data && out->data != k->data && out->data != v->data);
-  blas_single_thread_once ();
+  blas_single_thread ();
   job = (AttentionJob) { out->data, q->data, k->data, v->data, tq, tk, d, d / n_heads, scale,
                          causal, key_mask };
   pm_pool_run (n_heads, attention_head_task, &job);

@@ -17,9 +17,15 @@
 G_BEGIN_DECLS
 
 /* Threads of the ops' one pool (pm-pool; n ≤ 0: keep the current number). OpenBLAS, where
- * it is still used, runs single-threaded inside the pool's tasks. */
+ * it is still used, runs single-threaded inside the pool's tasks; its own thread count
+ * (process-wide, and not safe to change while any BLAS call runs) is set to 1 only when no
+ * work bracketed by pm_ops_blas_begin()/_end() is in flight (at once, or when the last such
+ * work ends). Code that calls BLAS directly brackets its work so; the CLIPSeg encoders and
+ * decoder do. */
 void   pm_ops_set_threads            (int              n_threads);
 int    pm_ops_get_threads            (void);
+void   pm_ops_blas_begin             (void);
+void   pm_ops_blas_end               (void);
 
 /* ---------------------------------------------------------------------------------------
  * Packed Linear layers (pm-ops-linear.c): weights packed once for our GEMM kernels

@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
@@ -118,6 +119,37 @@ test_linear_split (void)
   check_close ("linear (few rows, 2 threads)", out->data, want->data, m * n);
   pm_op_linear (out, x, w, b);
   check_close ("linear (few rows, 1 thread)", out->data, want->data, m * n);
+}
+
+/* The ops' threads are the pool's, resized at once (runs are serialised against it);
+ * OpenBLAS runs single-threaded inside the pool's tasks, and its own count never changes
+ * while BLAS work is in flight: a request made meanwhile is applied when the last bracket
+ * closes. */
+static void
+test_threads_gate (void)
+{
+  int saved = pm_ops_get_threads ();
+  int other = saved == 1 ? 2 : 1;
+
+  openblas_set_num_threads (2);   /* as a library user might have left it */
+  pm_ops_blas_begin ();
+  pm_ops_set_threads (other);
+  g_assert_cmpint (pm_ops_get_threads (), ==, other);
+  g_assert_cmpint (openblas_get_num_threads (), ==, 2);
+  pm_ops_blas_begin ();   /* nested work, e.g. a forward pass inside an engine run */
+  pm_ops_blas_end ();
+  g_assert_cmpint (openblas_get_num_threads (), ==, 2);
+  pm_ops_blas_end ();
+  g_assert_cmpint (openblas_get_num_threads (), ==, 1);
+
+  /* With nothing in flight it applies at once. */
+  openblas_set_num_threads (2);
+  pm_ops_set_threads (saved);
+  g_assert_cmpint (pm_ops_get_threads (), ==, saved);
+  g_assert_cmpint (openblas_get_num_threads (), ==, 1);
+  /* ≤ 0 leaves the pool as it is. */
+  pm_ops_set_threads (0);
+  g_assert_cmpint (pm_ops_get_threads (), ==, saved);
 }
 
 static void
@@ -784,6 +816,7 @@ main (int   argc,
   g_test_add_func ("/engine/ops/conv-transpose2d", test_conv_transpose2d);
   g_test_add_func ("/engine/ops/resize", test_resize);
   g_test_add_func ("/engine/ops/arena", test_arena);
+  g_test_add_func ("/engine/ops/threads-gate", test_threads_gate);
   ret = g_test_run ();
   g_rand_free (rnd);
   return ret;
