@@ -97,9 +97,20 @@ get_engine (PmWindow    *self,
                                                : pm_model_get_default_dir (PM_MODEL_DEFAULT_NAME);
       g_autofree char *missing = NULL;
 
+      GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+      PmModelManager *models = PM_IS_APPLICATION (app)
+                               ? pm_application_get_models (PM_APPLICATION (app)) : NULL;
+
       if (!pm_model_dir_is_complete (dir, &missing))
         g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
                      _("No complete CLIPSeg model in “%s” (%s missing)"), dir, missing);
+      /* The installed model failed verification: running it would only fail to load. */
+      else if (options.model_dir == NULL && models != NULL &&
+               pm_model_manager_get_status (models, PM_MODEL_DEFAULT_NAME) ==
+               PM_MODEL_STATUS_CORRUPT)
+        g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
+                     _("The CLIPSeg model is damaged (%s)"),
+                     pm_model_manager_get_detail (models, PM_MODEL_DEFAULT_NAME));
     }
   else
     *engine = pm_engine_new (name, &options, error);

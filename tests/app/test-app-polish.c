@@ -868,6 +868,8 @@ test_models_page (void)
   g_assert_nonnull (strstr (pm_models_page_get_status_text (page, name), "Apache-2.0"));
   g_assert_nonnull (strstr (pm_models_page_get_status_text (page, name), size));
   g_assert_false (gtk_widget_get_visible (pm_models_page_get_button (page, name, "download")));
+  pm_window_refresh_engines (window);
+  g_assert_true (gtk_widget_get_sensitive (window->engine_checks[1]));
 
   /* Verify reads the files: their bytes are not CLIPSeg's, so it is corrupt, and says why. */
   click (pm_models_page_get_button (page, name, "verify"));
@@ -881,6 +883,10 @@ test_models_page (void)
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (pm_models_page_get_button (page, name,
                                                                                 "download"))),
                    ==, "_Download Again");
+  /* The window does not offer a model that failed verification. */
+  g_assert_false (gtk_widget_get_sensitive (window->engine_checks[1]));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (window->engine_checks[1]), "damaged"));
+
   /* Checking the folder again (its names and sizes still look right) keeps what verify
    * found. */
   pm_model_manager_refresh (models);
