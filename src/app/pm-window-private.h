@@ -56,6 +56,7 @@ struct _PmWindow
   GtkEntry             *instruction_entry;
   GtkMenuButton        *engine_button;
   GtkBox               *engine_box;
+  GtkWidget            *endpoint_menu;   /* PmEndpointMenu, in engine_box */
   GtkColorButton       *color_button;
   GtkScale             *opacity_scale;
   GtkAdjustment        *opacity_adjustment;

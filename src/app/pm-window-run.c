@@ -16,6 +16,8 @@
 #include <math.h>
 
 #include "pm-model.h"
+#include "pm-endpoint-menu.h"
+#include "pm-endpoints.h"
 #include "pm-engine-text.h"
 #include "pm-pipeline.h"
 #include "pm-window-private.h"
@@ -41,16 +43,16 @@ static void
 read_engine_options (PmWindow        *self,
                      PmEngineOptions *options)
 {
+  g_autoptr(PmEndpoint) server = pm_endpoints_get_selected (self->settings);
+
   options->model_dir = g_settings_get_string (self->settings, "model-folder");
-  options->endpoint = g_settings_get_string (self->settings, "remote-endpoint");
-  options->remote_model = g_settings_get_string (self->settings, "remote-model");
+  if (server != NULL)
+    pm_endpoint_fill_options (server, options);
   options->prompt_template = g_settings_get_string (self->settings, "remote-prompt");
   options->timeout_s = g_settings_get_double (self->settings, "remote-timeout");
   options->threads = default_threads (self->settings);
   if (*options->model_dir == '\0')
     g_clear_pointer (&options->model_dir, g_free);
-  if (*options->remote_model == '\0')
-    g_clear_pointer (&options->remote_model, g_free);
   if (*options->prompt_template == '\0')
     g_clear_pointer (&options->prompt_template, g_free);
 }
@@ -88,9 +90,9 @@ get_engine (PmWindow    *self,
     }
 
   read_engine_options (self, &options);
-  if (g_str_equal (name, "remote") && *options.endpoint == '\0')
+  if (g_str_equal (name, "remote") && options.remote_profile == NULL)
     g_set_error_literal (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
-                         _("No remote endpoint is configured"));
+                         _("No remote server is configured"));
   else if (g_str_equal (name, "clipseg"))
     {
       g_autofree char *dir = options.model_dir ? g_strdup (options.model_dir)
@@ -144,7 +146,7 @@ engine_hint (const char *id)
     return _("Download it with “Download CLIPSeg…” below (or “paintmask model download” "
              "in a terminal), or choose a model folder in Preferences.");
   if (g_str_equal (id, "remote"))
-    return _("Set an endpoint in Preferences and the key in PAINTMASK_API_KEY.");
+    return _("Add a server in Preferences, Remote Servers, with its key.");
   return "";
 }
 
@@ -152,9 +154,23 @@ static void
 select_engine (PmWindow   *self,
                const char *id)
 {
+  g_autofree char *server = NULL;
+
   g_free (self->engine_name);
   self->engine_name = g_strdup (id);
-  gtk_menu_button_set_label (self->engine_button, engine_label (id));
+  /* The remote engine goes by the saved server's name. */
+  if (g_str_equal (id, "remote") && self->endpoint_menu != NULL)
+    server = pm_endpoint_menu_dup_selected (PM_ENDPOINT_MENU (self->endpoint_menu));
+  gtk_menu_button_set_label (self->engine_button, server != NULL ? server : engine_label (id));
+  /* With saved servers, the servers stand for "Remote" in the menu. */
+  if (g_str_equal (id, "remote") && self->endpoint_menu != NULL &&
+      pm_endpoint_menu_has_servers (PM_ENDPOINT_MENU (self->endpoint_menu)))
+    {
+      pm_endpoint_menu_set_in_use (PM_ENDPOINT_MENU (self->endpoint_menu), TRUE);
+      return;
+    }
+  if (self->endpoint_menu != NULL)
+    pm_endpoint_menu_set_in_use (PM_ENDPOINT_MENU (self->endpoint_menu), FALSE);
   for (guint i = 0; i < G_N_ELEMENTS (pm_window_engine_ids); i++)
     if (g_str_equal (pm_window_engine_ids[i], id))
       gtk_check_button_set_active (GTK_CHECK_BUTTON (self->engine_checks[i]), TRUE);
@@ -170,12 +186,51 @@ engine_toggled_cb (GtkCheckButton *check,
     select_engine (self, id);
 }
 
+static void
+endpoint_chosen_cb (PmWindow *self)
+{
+  /* The settings change re-creates the remote engine (pm_window_engine_settings_changed). */
+  select_engine (self, "remote");
+}
+
+/* The saved remote servers, by name, under "Remote" (once the window has its settings):
+ * choosing one selects the remote engine. */
+static void
+ensure_endpoint_menu (PmWindow *self)
+{
+  if (self->endpoint_menu != NULL)
+    return;
+  self->endpoint_menu = pm_endpoint_menu_new (self->settings);
+  pm_endpoint_menu_set_group (PM_ENDPOINT_MENU (self->endpoint_menu),
+                              GTK_CHECK_BUTTON (self->engine_checks[0]));
+  gtk_box_insert_child_after (self->engine_box, self->endpoint_menu,
+                              self->engine_checks[G_N_ELEMENTS (pm_window_engine_ids) - 1]);
+  g_signal_connect_swapped (self->endpoint_menu, "chosen", G_CALLBACK (endpoint_chosen_cb), self);
+}
+
+/* The "Remote" choice gives way to the saved servers, listed by name. */
+static void
+update_remote_check (PmWindow *self)
+{
+  gboolean servers;
+
+  /* The window hears of a change before the menu does: have it read the servers now. */
+  pm_endpoint_menu_reload (PM_ENDPOINT_MENU (self->endpoint_menu));
+  servers = pm_endpoint_menu_has_servers (PM_ENDPOINT_MENU (self->endpoint_menu));
+  GtkWidget *remote = self->engine_checks[G_N_ELEMENTS (pm_window_engine_ids) - 1];
+
+  gtk_widget_set_visible (remote, !servers);
+}
+
 /* Probes each engine; unavailable ones become insensitive with a tooltip saying why. */
 void
 pm_window_refresh_engines (PmWindow *self)
 {
   g_autofree char *preferred = g_settings_get_string (self->settings, "default-engine");
   const char *fallback = NULL;
+
+  ensure_endpoint_menu (self);
+  update_remote_check (self);
 
   g_hash_table_remove_all (self->engines);
   g_hash_table_remove_all (self->engine_errors);

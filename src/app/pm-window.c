@@ -543,7 +543,8 @@ pm_window_new (PmApplication *app)
 {
   PmWindow *self = g_object_new (PM_TYPE_WINDOW, "application", app, NULL);
   static const char * const engine_keys[] = {
-    "default-engine", "model-folder", "threads", "remote-endpoint", "remote-model",
+    "default-engine", "model-folder", "threads", "remote-endpoints", "remote-endpoint-selected",
+    "remote-endpoint", "remote-model",
     "remote-timeout", "remote-prompt",
   };
 
