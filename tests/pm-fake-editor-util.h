@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <libsoup/soup.h>
 #include "pm-test-util.h"
 
 typedef struct {
@@ -55,6 +56,27 @@ pm_fake_editor_url (PmFakeEditor *fe,
   if (mode == NULL)
     return g_strdup (fe->base_url);
   return g_strdup_printf ("%s/mode/%s/v1", root, mode);
+}
+
+/* How many requests @fe has seen so far (its GET /requests excluded). */
+static inline guint
+pm_fake_editor_requests (PmFakeEditor *fe)
+{
+  g_autofree char *root = g_strndup (fe->base_url, strlen (fe->base_url) - strlen ("/v1"));
+  g_autofree char *url = g_strdup_printf ("%s/requests", root);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *text = NULL;
+  GError *error = NULL;
+  guint n = 0;
+
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  g_assert_cmpint (sscanf (text, "{\"requests\":%u}", &n), ==, 1);
+  return n;
 }
 
 static inline void

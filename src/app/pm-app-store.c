@@ -45,16 +45,6 @@ call_free (Call *call)
   g_free (call);
 }
 
-gboolean
-pm_app_store_is_available (void)
-{
-#ifdef PM_HAVE_PM_STORE
-  return TRUE;
-#else
-  return FALSE;
-#endif
-}
-
 static gboolean
 ensure_open (PmAppStore  *self,
              GError     **error)
@@ -67,7 +57,6 @@ ensure_open (PmAppStore  *self,
       g_propagate_error (error, g_error_copy (self->open_error));
       return FALSE;
     }
-#ifdef PM_HAVE_PM_STORE
   {
     g_autofree char *path = self->path != NULL ? g_strdup (self->path) : pm_store_default_path ();
     g_autofree char *dir = g_path_get_dirname (path);
@@ -75,10 +64,6 @@ ensure_open (PmAppStore  *self,
     g_mkdir_with_parents (dir, 0700);
     self->store = pm_store_open (path, &self->open_error);
   }
-#else
-  g_set_error (&self->open_error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-               _("History is not part of this build"));
-#endif
   if (self->store == NULL)
     {
       g_propagate_error (error, g_error_copy (self->open_error));
@@ -179,9 +164,7 @@ pm_app_store_finalize (GObject *object)
   /* Tasks hold a reference, so no call is queued here. The last reference may be dropped
    * by the pool thread itself (with its task); it must not wait for itself. */
   g_thread_pool_free (self->pool, FALSE, g_thread_self () != self->thread);
-#ifdef PM_HAVE_PM_STORE
   g_clear_pointer (&self->store, pm_store_close);
-#endif
   g_clear_error (&self->open_error);
   g_free (self->path);
   G_OBJECT_CLASS (pm_app_store_parent_class)->finalize (object);

@@ -20,7 +20,6 @@ typedef gpointer (*PmAppStoreFunc) (PmStore  *store,
 
 PmAppStore *pm_app_store_new          (const char          *path);
 const char *pm_app_store_get_path     (PmAppStore          *self);
-gboolean    pm_app_store_is_available (void);
 void        pm_app_store_call_async   (PmAppStore          *self,
                                        PmAppStoreFunc       func,
                                        gpointer             data,

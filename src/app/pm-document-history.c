@@ -181,7 +181,7 @@ set_entry_result (PmRunEntry      *entry,
   if (pm_run_entry_is_loaded (entry))
     return;
   pm_run_entry_set_result (entry, g_steal_pointer (&res->edited),
-                           g_steal_pointer (&res->derived), g_steal_pointer (&res->soft_mask),
+                           g_steal_pointer (&res->mask), g_steal_pointer (&res->soft_mask),
                            g_steal_pointer (&res->corrected));
 }
 

@@ -13,7 +13,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <string.h>
 
 #include "pm-document-private.h"
 #include "pm-run-job.h"
@@ -667,45 +666,14 @@ run_call_free (RunCall *call)
   g_free (call);
 }
 
-/* How the run ended. TODO(review): the pipeline reports this itself once it can. */
-static PmRunState
-result_state (const PmPipelineResult *res)
-{
-  if (res->mask == NULL || pm_mask_count (res->mask) == 0)
-    return PM_RUN_STATE_EMPTY;
-  /* The built-in engine says when it fell back to saliency. */
-  if (g_strcmp0 (res->engine, "builtin") == 0 && res->message != NULL &&
-      strstr (res->message, "salient") != NULL)
-    return PM_RUN_STATE_GUESS;
-  return PM_RUN_STATE_FOUND;
-}
-
 static PmRecordRequest *
-record_request (RunCall                *call,
-                PmRunEntry             *entry,
-                const PmPipelineResult *res,
-                const GError           *error)
+record_request (RunCall    *call,
+                PmRunEntry *entry)
 {
   PmRecordRequest *request = pm_record_request_new (call->photo, entry, call->input);
 
   request->params_json = g_strdup (call->params_json);
   request->started_at = call->started_at;
-  request->duration_ms = pm_now_ms () - call->started_ms;
-  if (res != NULL)
-    {
-      request->parsed = pm_instruction_copy (res->instruction);
-      request->timings = pm_timings_new ();
-      pm_timings_append (request->timings, res->timings);
-      request->model = g_strdup (res->model);
-      request->color = pm_color_to_hex (res->color);
-      request->duration_ms = pm_timings_get (res->timings, "total");
-    }
-  else
-    {
-      request->parsed = pm_instruction_parse (call->instruction);
-      request->error = g_strdup (error->message);
-      request->cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-    }
   return request;
 }
 
@@ -718,10 +686,16 @@ run_failed (PmDocument   *self,
   g_autoptr(PmRunEntry) entry = pm_run_entry_new (call->instruction,
                                                   pm_engine_request_get_name (call->request));
 
-  entry->state = PM_RUN_STATE_FAILED;
+  entry->state = PM_RESULT_FAILED;
   entry->message = g_strdup (error->message);
   if (call->photo_serial == self->photo_serial)
-    pm_document_record (self, record_request (call, entry, NULL, error));
+    {
+      PmRecordRequest *request = record_request (call, entry);
+
+      request->failure = g_error_copy (error);
+      request->duration_ms = pm_now_ms () - call->started_ms;
+      pm_document_record (self, request);
+    }
   if (!current)
     return;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -735,26 +709,23 @@ run_failed (PmDocument   *self,
   g_signal_emit (self, pm_document_signals[PM_DOCUMENT_SIGNAL_RUN_FINISHED], 0, entry, error);
 }
 
+/* A run with a result: recorded; unless empty, added after the run on screen and shown. */
 static void
-run_succeeded (PmDocument       *self,
-               RunCall          *call,
-               PmPipelineResult *res)
+add_result (PmDocument       *self,
+            PmRunEntry       *entry,
+            PmPipelineResult *res,
+            PmRecordRequest  *request)
 {
-  g_autoptr(PmRunEntry) entry = pm_run_entry_new (call->instruction, res->engine);
-  const PmImage *input = call->input != NULL ? call->input->edited : call->photo->image;
-
-  entry->state = result_state (res);
+  entry->state = res->state;
   entry->message = g_strdup (res->message);
-  if (entry->state != PM_RUN_STATE_EMPTY)
+  if (res->state != PM_RESULT_EMPTY)
     pm_run_entry_set_result (entry, g_steal_pointer (&res->edited),
                              g_steal_pointer (&res->mask), g_steal_pointer (&res->soft_mask),
                              NULL);
-  pm_document_record (self, record_request (call, entry, res, NULL));
-  if (entry->edited != NULL && (entry->edited->width != input->width ||
-                                entry->edited->height != input->height))
-    return;
+  pm_record_request_take_result (request, res);
+  pm_document_record (self, request);
   /* An empty result paints nothing: the edit on screen stays. */
-  if (entry->state != PM_RUN_STATE_EMPTY)
+  if (entry->state != PM_RESULT_EMPTY)
     append_entry (self, entry);
   g_signal_emit (self, pm_document_signals[PM_DOCUMENT_SIGNAL_RUN_FINISHED], 0, entry, NULL);
 }
@@ -784,7 +755,11 @@ run_done_cb (GObject      *source,
   if (res == NULL)
     run_failed (self, call, error, current);
   else
-    run_succeeded (self, call, res);
+    {
+      g_autoptr(PmRunEntry) entry = pm_run_entry_new (call->instruction, res->engine);
+
+      add_result (self, entry, g_steal_pointer (&res), record_request (call, entry));
+    }
   run_call_free (call);
   pm_document_release (self);
 }
@@ -889,7 +864,7 @@ pm_document_run (PmDocument              *self,
 typedef struct {
   PmDocument *self;
   PmPhoto    *photo;
-  GFile      *file;
+  char       *instruction;
   guint       photo_serial;
   gint64      started_at;
   double      started_ms;
@@ -903,8 +878,7 @@ import_done_cb (GObject      *source,
   ImportCall *call = user_data;
   PmDocument *self = call->self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PmImportResult) res = pm_import_job_finish (result, &error);
-  g_autofree char *name = g_file_get_basename (call->file);
+  PmPipelineResult *res = pm_import_job_finish (result, &error);
 
   if (res == NULL)
     {
@@ -912,43 +886,36 @@ import_done_cb (GObject      *source,
                                               error->message);
       pm_document_message (self, msg, TRUE);
     }
-  else if (call->photo_serial == self->photo_serial)
+  else if (call->photo_serial != self->photo_serial)
+    pm_pipeline_result_free (res);
+  else
     {
-      g_autofree char *instruction = g_strdup_printf (_("Imported %s"), name);
-      g_autoptr(PmRunEntry) entry = pm_run_entry_new (instruction, "import");
-      PmRecordRequest *request;
+      g_autoptr(PmRunEntry) entry = pm_run_entry_new (call->instruction, res->engine);
+      PmRecordRequest *request = pm_record_request_new (call->photo, entry, NULL);
 
-      entry->state = pm_mask_count (res->mask) > 0 ? PM_RUN_STATE_FOUND : PM_RUN_STATE_EMPTY;
-      pm_run_entry_set_result (entry, g_steal_pointer (&res->edited),
-                               g_steal_pointer (&res->mask),
-                               g_steal_pointer (&res->soft_mask), NULL);
-      request = pm_record_request_new (call->photo, entry, NULL);
       request->started_at = call->started_at;
       request->duration_ms = pm_now_ms () - call->started_ms;
-      request->parsed = pm_instruction_parse (instruction);
-      pm_document_record (self, request);
-      append_entry (self, entry);
-      g_signal_emit (self, pm_document_signals[PM_DOCUMENT_SIGNAL_RUN_FINISHED], 0, entry,
-                     NULL);
+      add_result (self, entry, res, request);
     }
   pm_photo_unref (call->photo);
-  g_object_unref (call->file);
+  g_free (call->instruction);
   g_free (call);
   pm_document_release (self);
 }
 
 /**
  * pm_document_import_edited:
- * @file: an edited version of the result on screen (any size; it is resampled)
+ * @file: an edited version of the photo made elsewhere (any size; it is resampled)
  *
- * Derives the mask of @file ("bring your own editor": an edit of the photo made elsewhere)
- * against the photo, and adds it after the run on screen, in the timeline and the history,
- * as a run of engine "import".
+ * "Bring your own editor": checks that @file is an edit of the photo, derives its mask
+ * against the photo (pm_pipeline_import()) and adds it after the run on screen, in the
+ * timeline and the history, as a run of engine "import".
  */
 void
 pm_document_import_edited (PmDocument *self,
                            GFile      *file)
 {
+  g_autofree char *name = NULL;
   ImportCall *call;
 
   g_return_if_fail (PM_IS_DOCUMENT (self));
@@ -959,15 +926,16 @@ pm_document_import_edited (PmDocument *self,
       pm_document_message (self, _("Open a photo first"), TRUE);
       return;
     }
+  name = g_file_get_basename (file);
   call = g_new0 (ImportCall, 1);
   call->self = self;
   call->photo = pm_photo_ref (self->photo);
-  call->file = g_object_ref (file);
+  call->instruction = g_strdup_printf (_("Imported %s"), name);
   call->photo_serial = self->photo_serial;
   call->started_at = g_get_real_time ();
   call->started_ms = pm_now_ms ();
   pm_document_hold (self);
-  pm_import_job_async (self->photo, NULL, file, NULL, import_done_cb, call);
+  pm_import_job_async (self->photo, file, call->instruction, NULL, import_done_cb, call);
 }
 
 /* ---------------------------------------------------------------- corrections */

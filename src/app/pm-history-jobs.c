@@ -11,10 +11,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <string.h>
 
 #include "pm-history-jobs.h"
-#include "pm-json.h"
+#include "pm-store-record.h"
 
 /* ---------------------------------------------------------------- recording a run */
 
@@ -36,7 +35,32 @@ pm_record_request_new (PmPhoto    *photo,
   request->photo = pm_photo_ref (photo);
   request->entry = pm_run_entry_ref (entry);
   request->parent = parent != NULL ? pm_run_entry_ref (parent) : NULL;
+  request->duration_ms = -1;
   return request;
+}
+
+/**
+ * pm_record_request_take_result:
+ * @result: (transfer full): the pipeline's result
+ *
+ * Records @result. If the entry took its pixels (pm_run_entry_set_result() with the result's
+ * buffers stolen), they are read from the entry: no copy of a 12 MP image.
+ */
+void
+pm_record_request_take_result (PmRecordRequest  *request,
+                               PmPipelineResult *result)
+{
+  PmRunEntry *entry = request->entry;
+
+  g_return_if_fail (request->result == NULL);
+  request->result = result;
+  if (result->edited == NULL && result->mask == NULL && pm_run_entry_is_loaded (entry))
+    {
+      result->edited = entry->edited;
+      result->mask = entry->base;
+      result->soft_mask = entry->soft_mask;
+      request->borrowed = TRUE;
+    }
 }
 
 void
@@ -44,15 +68,18 @@ pm_record_request_free (PmRecordRequest *request)
 {
   if (request == NULL)
     return;
+  if (request->borrowed)
+    {
+      request->result->edited = NULL;
+      request->result->mask = NULL;
+      request->result->soft_mask = NULL;
+    }
+  g_clear_pointer (&request->result, pm_pipeline_result_free);
   pm_photo_unref (request->photo);
   pm_run_entry_unref (request->entry);
   g_clear_pointer (&request->parent, pm_run_entry_unref);
-  g_clear_pointer (&request->parsed, pm_instruction_free);
-  g_clear_pointer (&request->timings, pm_timings_free);
-  g_free (request->model);
+  g_clear_error (&request->failure);
   g_free (request->params_json);
-  g_free (request->color);
-  g_free (request->error);
   g_free (request);
 }
 
@@ -61,10 +88,7 @@ typedef struct {
   gint64 run_id;
 } RecordResult;
 
-/* The app's one place that writes a run. It stores what `paintmask edit --record` stores:
- * the parsed instruction and the timings as JSON objects ({"<stage>": ms}), status "ok",
- * "error" or "cancelled", and for a run with a result its edited image, soft mask and
- * derived mask. TODO(review): becomes the store's own record function once it lands. */
+/* The app records a run as the CLI does: through pm_store_record_run(). */
 static gpointer
 record_func (PmStore  *store,
              gpointer  data,
@@ -72,41 +96,19 @@ record_func (PmStore  *store,
 {
   PmRecordRequest *request = data;
   PmRunEntry *entry = request->entry;
-  g_autofree char *parsed_json = NULL;
-  g_autofree char *timings_json = NULL;
-  PmRunRecord record = { 0 };
+  PmRunRequest run = { 0 };
   RecordResult result = { 0 };
 
-  result.session_id = pm_store_ensure_session (store, request->photo->image,
-                                               request->photo->path, error);
-  if (result.session_id <= 0)
-    return NULL;
-  if (request->parsed != NULL)
-    parsed_json = pm_instruction_to_json_string (request->parsed);
-  if (request->timings != NULL)
-    timings_json = pm_timings_to_json_string (request->timings);
-
-  record.session_id = result.session_id;
-  record.parent_run_id = request->parent != NULL ? request->parent->store_run_id : 0;
-  record.instruction = entry->instruction;
-  record.parsed_json = parsed_json;
-  record.engine = entry->engine;
-  record.model = request->model;
-  record.params_json = request->params_json;
-  record.color = request->color;
-  record.status = request->error == NULL ? "ok" : request->cancelled ? "cancelled" : "error";
-  record.error = request->error;
-  record.message = entry->message;
-  record.started_at = request->started_at;
-  record.duration_ms = request->duration_ms;
-  record.timings_json = timings_json;
-  if (entry->state != PM_RUN_STATE_FAILED && entry->state != PM_RUN_STATE_EMPTY)
-    {
-      record.edited = entry->edited;
-      record.soft_mask = entry->soft_mask;
-      record.derived_mask = entry->derived;
-    }
-  result.run_id = pm_store_add_run (store, &record, error);
+  run.image = request->photo->image;
+  run.source_path = request->photo->path;
+  run.parent_run_id = request->parent != NULL ? request->parent->store_run_id : 0;
+  run.instruction = entry->instruction;
+  run.engine = entry->engine;
+  run.params_json = request->params_json;
+  run.started_at = request->started_at;
+  run.duration_ms = request->duration_ms;
+  result.run_id = pm_store_record_run (store, &run, request->result, request->failure,
+                                       &result.session_id, error);
   if (result.run_id <= 0)
     return NULL;
   entry->store_run_id = result.run_id;
@@ -193,7 +195,7 @@ correction_func (PmStore  *store,
  * pm_history_record_correction_async:
  * @entry: the run corrected
  * @revision: the correction
- * @parent: (nullable): the revision it was made on; NULL for the derived mask
+ * @parent: (nullable): the revision it was made on; NULL for the run's own mask
  * @mask: the mask after @revision
  */
 void
@@ -252,8 +254,9 @@ pm_restore_result_free (PmRestoreResult *res)
   g_free (res->source_path);
   g_free (res->title);
   g_clear_pointer (&res->runs, g_ptr_array_unref);
+  g_free (res->message);
   g_clear_pointer (&res->edited, pm_image_free);
-  g_clear_pointer (&res->derived, pm_mask_free);
+  g_clear_pointer (&res->mask, pm_mask_free);
   g_clear_pointer (&res->soft_mask, pm_mask_free);
   g_clear_pointer (&res->corrected, pm_mask_free);
   g_free (res);
@@ -281,19 +284,18 @@ run_has_result (PmStore         *store,
   return FALSE;
 }
 
-/* How a stored run ended. TODO(review): read from the store once it keeps the state. */
-static PmRunState
+/* How a stored run ended; runs recorded before result states: from what they left. */
+static PmResultState
 run_state (PmStore         *store,
            const PmRunInfo *info)
 {
+  PmResultState state;
+
+  if (pm_result_state_from_string (info->result, &state))
+    return state;
   if (g_strcmp0 (info->status, "ok") != 0)
-    return PM_RUN_STATE_FAILED;
-  if (!run_has_result (store, info))
-    return PM_RUN_STATE_EMPTY;
-  if (g_strcmp0 (info->engine, "builtin") == 0 && info->message != NULL &&
-      strstr (info->message, "salient") != NULL)
-    return PM_RUN_STATE_GUESS;
-  return PM_RUN_STATE_FOUND;
+    return PM_RESULT_FAILED;
+  return run_has_result (store, info) ? PM_RESULT_FOUND : PM_RESULT_EMPTY;
 }
 
 static gboolean
@@ -339,7 +341,7 @@ restore_func (PmStore  *store,
   res->run_id = info->id;
   res->session_id = info->session_id;
   res->state = run_state (store, info);
-  if (res->state == PM_RUN_STATE_FAILED || res->state == PM_RUN_STATE_EMPTY)
+  if (res->state == PM_RESULT_FAILED || res->state == PM_RESULT_EMPTY)
     {
       g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
                    _("The run “%s” has no result to show"), info->instruction);
@@ -348,14 +350,15 @@ restore_func (PmStore  *store,
   res->edited = pm_store_get_artifact_image (store, info->id, PM_ARTIFACT_EDITED, error);
   if (res->edited == NULL)
     return NULL;
-  res->derived = pm_store_get_artifact_mask (store, info->id, PM_ARTIFACT_DERIVED_MASK, error);
-  if (res->derived == NULL)
+  res->mask = pm_store_get_run_mask (store, info->id, error);
+  if (res->mask == NULL)
     return NULL;
+  res->message = g_strdup (info->message);
   res->soft_mask = pm_store_get_artifact_mask (store, info->id, PM_ARTIFACT_SOFT_MASK, NULL);
   res->corrected = pm_store_get_artifact_mask (store, info->id, PM_ARTIFACT_CORRECTED_MASK,
                                                NULL);
-  if (res->corrected != NULL && (res->corrected->width != res->derived->width ||
-                                 res->corrected->height != res->derived->height))
+  if (res->corrected != NULL && (res->corrected->width != res->mask->width ||
+                                 res->corrected->height != res->mask->height))
     g_clear_pointer (&res->corrected, pm_mask_free);
   if (!job->runs_only && !restore_session (store, job, res, error))
     return NULL;
@@ -467,7 +470,7 @@ list_func (PmStore  *store,
   g_autoptr(PmHistoryList) list = g_new0 (PmHistoryList, 1);
 
   list->thumbs = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_image_free);
-  list->states = g_array_new (FALSE, TRUE, sizeof (PmRunState));
+  list->states = g_array_new (FALSE, TRUE, sizeof (PmResultState));
   if (job->session_id == 0)
     list->infos = pm_store_list_sessions (store, job->search, error);
   else
@@ -491,7 +494,7 @@ list_func (PmStore  *store,
                                             NULL);
       if (job->session_id != 0)
         {
-          PmRunState state = run_state (store, list->infos->pdata[i]);
+          PmResultState state = run_state (store, list->infos->pdata[i]);
           g_array_append_val (list->states, state);
         }
       g_ptr_array_add (list->thumbs, shrink (image, job->thumb_size));

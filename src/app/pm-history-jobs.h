@@ -9,8 +9,7 @@
 #pragma once
 
 #include "pm-app-store.h"
-#include "pm-engine.h"
-#include "pm-instruction.h"
+#include "pm-pipeline.h"
 #include "pm-run-entry.h"
 
 G_BEGIN_DECLS
@@ -19,24 +18,23 @@ G_BEGIN_DECLS
 
 /* What is recorded for one run (finished, failed or imported). The job owns it. */
 typedef struct {
-  PmPhoto       *photo;
-  PmRunEntry    *entry;         /* its result, if any, is stored with it */
-  PmRunEntry    *parent;        /* (nullable) the run whose edit it painted over */
-  PmInstruction *parsed;        /* (nullable) */
-  PmTimings     *timings;       /* (nullable) */
-  char          *model;
-  char          *params_json;
-  char          *color;         /* "#rrggbb" or NULL */
-  char          *error;         /* failed runs */
-  gboolean       cancelled;
-  gint64         started_at;    /* unix µs */
-  double         duration_ms;
+  PmPhoto          *photo;
+  PmRunEntry       *entry;         /* the run in the timeline (or only in the history) */
+  PmRunEntry       *parent;        /* (nullable) the run whose edit it painted over */
+  PmPipelineResult *result;        /* (nullable: a failed run); see pm_record_request_take_result() */
+  gboolean          borrowed;      /* result's edited, mask, soft_mask are @entry's */
+  GError           *failure;       /* a failed run's error */
+  char             *params_json;
+  gint64            started_at;    /* unix µs */
+  double            duration_ms;   /* < 0: the result's "total" */
 } PmRecordRequest;
 
 PmRecordRequest *pm_record_request_new   (PmPhoto          *photo,
                                           PmRunEntry       *entry,
                                           PmRunEntry       *parent);
 void        pm_record_request_free       (PmRecordRequest  *request);
+void        pm_record_request_take_result (PmRecordRequest *request,
+                                          PmPipelineResult *result);
 void        pm_history_record_run_async  (PmAppStore       *store,
                                           PmRecordRequest  *request,
                                           GAsyncReadyCallback callback,
@@ -50,7 +48,7 @@ gboolean    pm_history_record_run_finish (PmAppStore       *store,
 /* ---------------------------------------------------------------- corrections */
 
 /* Stores @mask as a corrected_mask artifact of @entry's run, made by @revision from
- * @parent (NULL: from the derived mask). Returns the artifact id. */
+ * @parent (NULL: from the run's own mask). Returns the artifact id. */
 void        pm_history_record_correction_async  (PmAppStore   *store,
                                                  PmRunEntry   *entry,
                                                  PmRevision   *revision,
@@ -71,9 +69,10 @@ typedef struct {
   char       *source_path;
   char       *title;
   GPtrArray  *runs;        /* of PmRunInfo, in order; NULL for pm_history_load_run_async() */
-  PmRunState  state;
+  PmResultState state;
+  char       *message;
   PmImage    *edited;
-  PmMask     *derived;
+  PmMask     *mask;        /* the run's mask */
   PmMask     *soft_mask;
   PmMask     *corrected;   /* the newest correction, or NULL */
 } PmRestoreResult;
@@ -101,7 +100,7 @@ gint        pm_history_compare_runs      (gconstpointer     a,
 typedef struct {
   GPtrArray *infos;        /* of PmSessionInfo (session_id 0) or PmRunInfo */
   GPtrArray *thumbs;       /* of PmImage or NULL, parallel, small */
-  GArray    *states;       /* of PmRunState, parallel (runs only) */
+  GArray    *states;       /* of PmResultState, parallel (runs only) */
 } PmHistoryList;
 
 void        pm_history_list_free         (PmHistoryList    *list);

@@ -97,27 +97,27 @@ format_time (gint64 unix_seconds)
 
 /* How a run ended, in words. */
 static const char *
-state_label (PmRunState state)
+state_label (PmResultState state)
 {
   switch (state)
     {
-    case PM_RUN_STATE_GUESS: return _("Guess");
-    case PM_RUN_STATE_EMPTY: return _("Nothing found");
-    case PM_RUN_STATE_FAILED: return _("Failed");
-    case PM_RUN_STATE_FOUND:
+    case PM_RESULT_GUESS: return _("Guess");
+    case PM_RESULT_EMPTY: return _("Nothing found");
+    case PM_RESULT_FAILED: return _("Failed");
+    case PM_RESULT_FOUND:
     default: return _("Found");
     }
 }
 
 static const char *
-state_icon (PmRunState state)
+state_icon (PmResultState state)
 {
   switch (state)
     {
-    case PM_RUN_STATE_GUESS: return "dialog-question-symbolic";
-    case PM_RUN_STATE_EMPTY: return "action-unavailable-symbolic";
-    case PM_RUN_STATE_FAILED: return "dialog-error-symbolic";
-    case PM_RUN_STATE_FOUND:
+    case PM_RESULT_GUESS: return "dialog-question-symbolic";
+    case PM_RESULT_EMPTY: return "action-unavailable-symbolic";
+    case PM_RESULT_FAILED: return "dialog-error-symbolic";
+    case PM_RESULT_FOUND:
     default: return "object-select-symbolic";
     }
 }
@@ -175,7 +175,7 @@ static GtkWidget *
 make_run_row (PmHistoryPanel  *self,
               const PmRunInfo *info,
               const PmImage   *thumb,
-              PmRunState       state)
+              PmResultState       state)
 {
   g_autofree char *when = format_time (info->started_at / G_USEC_PER_SEC);
   g_autofree char *sub = g_strdup_printf ("%s · %s · %s · %.1f s", state_label (state),
@@ -187,7 +187,7 @@ make_run_row (PmHistoryPanel  *self,
 
   gtk_widget_set_tooltip_text (icon, state_label (state));
   gtk_widget_add_css_class (icon, "pm-run-state");
-  gtk_widget_add_css_class (icon, pm_run_state_to_string (state));
+  gtk_widget_add_css_class (icon, pm_result_state_to_string (state));
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
   g_object_set_data (G_OBJECT (row), "pm-state", GINT_TO_POINTER (state));
   return row;
@@ -284,7 +284,7 @@ fill_runs (PmHistoryPanel *self,
         continue;
       gtk_list_box_append (self->run_list,
                            make_run_row (self, info, list->thumbs->pdata[i],
-                                         g_array_index (list->states, PmRunState, i)));
+                                         g_array_index (list->states, PmResultState, i)));
     }
   select_current (self);
   gtk_stack_set_visible_child_name (self->stack, "runs");

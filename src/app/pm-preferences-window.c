@@ -10,9 +10,7 @@
 #include <string.h>
 
 #include "pm-preferences-window.h"
-#ifdef PM_HAVE_PM_REMOTE_ENGINE
 #include "pm-remote.h"
-#endif
 
 struct _PmPreferencesWindow
 {
@@ -156,7 +154,6 @@ entry_row_apply_cb (AdwEntryRow         *row,
   g_settings_set_string (self->settings, key, gtk_editable_get_text (GTK_EDITABLE (row)));
 }
 
-#ifdef PM_HAVE_PM_REMOTE_ENGINE
 typedef struct {
   char *endpoint;
   char *key;
@@ -205,13 +202,11 @@ store_key_done_cb (GObject      *source,
     toast = adw_toast_new (_("API key saved in the keyring"));
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
 }
-#endif
 
 static void
 api_key_apply_cb (AdwEntryRow         *row,
                   PmPreferencesWindow *self)
 {
-#ifdef PM_HAVE_PM_REMOTE_ENGINE
   g_autoptr(GTask) task = g_task_new (NULL, NULL, store_key_done_cb, g_object_ref (self));
   KeyJob *job = g_new0 (KeyJob, 1);
 
@@ -227,10 +222,6 @@ api_key_apply_cb (AdwEntryRow         *row,
     }
   g_task_set_task_data (task, job, key_job_free);
   g_task_run_in_thread (task, store_key_thread);
-#else
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-                                    adw_toast_new (_("This build has no remote engine")));
-#endif
 }
 
 static void

@@ -101,36 +101,6 @@ pm_shared_mask_unref (PmSharedMask *shared)
   g_atomic_rc_box_release_full (shared, shared_mask_clear);
 }
 
-/* ---------------------------------------------------------------- states */
-
-static const char * const state_names[] = { "found", "guess", "empty", "failed" };
-
-/**
- * pm_run_state_to_string:
- * @state: a state
- *
- * Returns: "found", "guess", "empty" or "failed"
- */
-const char *
-pm_run_state_to_string (PmRunState state)
-{
-  g_return_val_if_fail ((guint) state < G_N_ELEMENTS (state_names), "failed");
-  return state_names[state];
-}
-
-gboolean
-pm_run_state_from_string (const char *str,
-                          PmRunState *state)
-{
-  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (state_names); i++)
-    if (g_str_equal (str, state_names[i]))
-      {
-        *state = (PmRunState) i;
-        return TRUE;
-      }
-  return FALSE;
-}
-
 /* ---------------------------------------------------------------- revisions */
 
 static void
@@ -166,7 +136,7 @@ entry_clear (gpointer data)
   g_free (entry->engine);
   g_free (entry->message);
   g_clear_pointer (&entry->edited, pm_image_free);
-  g_clear_pointer (&entry->derived, pm_mask_free);
+  g_clear_pointer (&entry->base, pm_mask_free);
   g_clear_pointer (&entry->soft_mask, pm_mask_free);
   g_clear_pointer (&entry->mask, pm_shared_mask_unref);
   g_ptr_array_unref (entry->revisions);
@@ -230,26 +200,26 @@ pm_run_entry_is_loaded (PmRunEntry *entry)
 /**
  * pm_run_entry_set_result:
  * @edited: (transfer full): the edited image
- * @derived: (transfer full): the derived mask
+ * @base: (transfer full): the run's mask
  * @soft_mask: (transfer full) (nullable): the soft mask
- * @mask: (transfer full) (nullable): the current revision, NULL for a copy of @derived
+ * @mask: (transfer full) (nullable): the current revision, NULL for a copy of @base
  *
  * Sets the result of an entry that has none.
  */
 void
 pm_run_entry_set_result (PmRunEntry *entry,
                          PmImage    *edited,
-                         PmMask     *derived,
+                         PmMask     *base,
                          PmMask     *soft_mask,
                          PmMask     *mask)
 {
-  g_return_if_fail (edited != NULL && derived != NULL);
+  g_return_if_fail (edited != NULL && base != NULL);
   g_return_if_fail (entry->edited == NULL);
 
   entry->edited = edited;
-  entry->derived = derived;
+  entry->base = base;
   entry->soft_mask = soft_mask;
-  entry->mask = pm_shared_mask_new (mask != NULL ? mask : pm_mask_copy (derived));
+  entry->mask = pm_shared_mask_new (mask != NULL ? mask : pm_mask_copy (base));
 }
 
 /**

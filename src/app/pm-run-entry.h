@@ -12,7 +12,7 @@
 #pragma once
 
 #include <glib-object.h>
-#include "pm-color.h"
+#include "pm-engine.h"
 #include "pm-image.h"
 #include "pm-mask-region.h"
 
@@ -48,18 +48,6 @@ void        pm_shared_mask_unref         (PmSharedMask   *shared);
 
 /* ---------------------------------------------------------------- runs */
 
-/* How a run ended (docs/DESIGN.md §8). */
-typedef enum {
-  PM_RUN_STATE_FOUND,   /* the engine found what was named */
-  PM_RUN_STATE_GUESS,   /* the engine fell back to a prior (e.g. saliency) */
-  PM_RUN_STATE_EMPTY,   /* nothing found: a 0-pixel mask; nothing is painted */
-  PM_RUN_STATE_FAILED,
-} PmRunState;
-
-const char *pm_run_state_to_string       (PmRunState      state);
-gboolean    pm_run_state_from_string     (const char     *str,
-                                          PmRunState     *state);
-
 /* One correction: the dirty rectangle's mask pixels before and after (atomic rc box). */
 typedef struct {
   PmRect  rect;
@@ -81,10 +69,11 @@ typedef struct {
   char          *instruction;
   char          *engine;
   char          *message;       /* the engine's explanation, or NULL */
-  PmRunState     state;
+  PmResultState  state;
   PmImage       *edited;        /* NULL while not loaded from the history */
-  PmMask        *derived;       /* the derived mask (0/1): revision 0 */
-  PmMask        *soft_mask;     /* may be NULL */
+  PmMask        *base;          /* the run's mask (0/1), revision 0: what the engine found,
+                                 * or the derived mask (remote engines, imports) */
+  PmMask        *soft_mask;     /* the edit's alpha; may be NULL */
   PmSharedMask  *mask;          /* the current revision; NULL while not loaded */
   GPtrArray     *revisions;     /* of PmRevision, oldest first */
   guint          n_applied;     /* revisions [0, n_applied) make up @mask */
@@ -97,10 +86,10 @@ PmRunEntry *pm_run_entry_new             (const char     *instruction,
 PmRunEntry *pm_run_entry_ref             (PmRunEntry     *entry);
 void        pm_run_entry_unref           (PmRunEntry     *entry);
 gboolean    pm_run_entry_is_loaded       (PmRunEntry     *entry);
-/* Takes the three; @mask is the current revision (a stored correction), or NULL for @derived. */
+/* Takes the three; @mask is the current revision (a stored correction), or NULL for @base. */
 void        pm_run_entry_set_result      (PmRunEntry     *entry,
                                           PmImage        *edited,
-                                          PmMask         *derived,
+                                          PmMask         *base,
                                           PmMask         *soft_mask,
                                           PmMask         *mask);
 const PmMask *pm_run_entry_get_mask      (PmRunEntry     *entry);

@@ -8,7 +8,6 @@
 
 #include <glib/gi18n.h>
 
-#include "pm-derive.h"
 #include "pm-run-job.h"
 
 static char load_tag, run_tag, import_tag;  /* GTask source tags */
@@ -197,9 +196,9 @@ pm_run_job_finish (GAsyncResult  *result,
 /* ---------------------------------------------------------------- importing */
 
 typedef struct {
-  PmPhoto    *photo;
-  PmRunEntry *input;
-  GFile      *file;
+  PmPhoto *photo;
+  GFile   *file;
+  char    *instruction;
 } ImportJob;
 
 static void
@@ -208,20 +207,9 @@ import_job_free (gpointer data)
   ImportJob *job = data;
 
   pm_photo_unref (job->photo);
-  g_clear_pointer (&job->input, pm_run_entry_unref);
   g_object_unref (job->file);
+  g_free (job->instruction);
   g_free (job);
-}
-
-void
-pm_import_result_free (PmImportResult *res)
-{
-  if (res == NULL)
-    return;
-  g_clear_pointer (&res->edited, pm_image_free);
-  g_clear_pointer (&res->mask, pm_mask_free);
-  g_clear_pointer (&res->soft_mask, pm_mask_free);
-  g_free (res);
 }
 
 static void
@@ -231,11 +219,9 @@ import_thread (GTask        *task,
                GCancellable *cancellable)
 {
   ImportJob *job = task_data;
-  const PmImage *original = job->input != NULL ? job->input->edited : job->photo->image;
   g_autofree char *path = g_file_get_path (job->file);
   g_autoptr(PmImage) edited = NULL;
-  g_autoptr(PmImportResult) res = g_new0 (PmImportResult, 1);
-  PmDeriveOptions options;
+  PmPipelineResult *result = NULL;
   GError *error = NULL;
 
   if (path == NULL)
@@ -245,37 +231,26 @@ import_thread (GTask        *task,
       return;
     }
   edited = pm_image_load (path, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
-  if (edited == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  pm_derive_options_init (&options);
-  res->mask = pm_mask_derive (original, edited, &options, &res->soft_mask, &error);
-  if (res->mask == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (edited->width != original->width || edited->height != original->height)
-    res->edited = pm_image_resize (edited, original->width, original->height);
+  if (edited != NULL)
+    result = pm_pipeline_import (job->photo->image, edited, job->instruction, NULL, &error);
+  if (edited == NULL || result == NULL)
+    g_task_return_error (task, error);
   else
-    res->edited = g_steal_pointer (&edited);
-  g_task_return_pointer (task, g_steal_pointer (&res), (GDestroyNotify) pm_import_result_free);
+    g_task_return_pointer (task, result, (GDestroyNotify) pm_pipeline_result_free);
 }
 
 /**
  * pm_import_job_async:
  * @photo: the photo
- * @input: (nullable): the run whose edit @file is an edit of; NULL for the photo
  * @file: an edited version (any size: it is resampled)
+ * @instruction: what the edit was, for the record
  *
- * Loads @file and derives its mask against @input's edit or @photo.
+ * Loads @file and imports it as an edit of @photo, in a worker.
  */
 void
 pm_import_job_async (PmPhoto             *photo,
-                     PmRunEntry          *input,
                      GFile               *file,
+                     const char          *instruction,
                      GCancellable        *cancellable,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
@@ -284,8 +259,8 @@ pm_import_job_async (PmPhoto             *photo,
   ImportJob *job = g_new0 (ImportJob, 1);
 
   job->photo = pm_photo_ref (photo);
-  job->input = input != NULL ? pm_run_entry_ref (input) : NULL;
   job->file = g_object_ref (file);
+  job->instruction = g_strdup (instruction);
   g_task_set_source_tag (task, &import_tag);
   g_task_set_name (task, "[paintmask] import edit");
   g_task_set_task_data (task, job, import_job_free);
@@ -295,9 +270,9 @@ pm_import_job_async (PmPhoto             *photo,
 /**
  * pm_import_job_finish:
  *
- * Returns: (transfer full) (nullable): the edit and its masks
+ * Returns: (transfer full) (nullable): the imported edit and its masks
  */
-PmImportResult *
+PmPipelineResult *
 pm_import_job_finish (GAsyncResult  *result,
                       GError       **error)
 {

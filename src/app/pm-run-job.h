@@ -39,23 +39,15 @@ PmPipelineResult *pm_run_job_finish     (GAsyncResult            *result,
                                          PmEngine               **engine,
                                          GError                 **error);
 
-typedef struct {
-  PmImage *edited;     /* at the photo's size */
-  PmMask  *mask;
-  PmMask  *soft_mask;
-} PmImportResult;
-
-void              pm_import_result_free (PmImportResult          *result);
-/* Derives the mask of @file, an edit of @input's edit (or of @photo when @input is NULL). */
+/* pm_pipeline_import() of @file, an edit of @photo made elsewhere, recorded as
+ * @instruction: checked to be an edit of it, resampled, its mask derived. */
 void              pm_import_job_async   (PmPhoto                 *photo,
-                                         PmRunEntry              *input,
                                          GFile                   *file,
+                                         const char              *instruction,
                                          GCancellable            *cancellable,
                                          GAsyncReadyCallback      callback,
                                          gpointer                 user_data);
-PmImportResult   *pm_import_job_finish  (GAsyncResult            *result,
+PmPipelineResult *pm_import_job_finish  (GAsyncResult            *result,
                                          GError                 **error);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmImportResult, pm_import_result_free)
 
 G_END_DECLS

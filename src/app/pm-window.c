@@ -74,14 +74,14 @@ message_cb (PmWindow   *self,
 /* ---------------------------------------------------------------- status line */
 
 static const char *
-state_icon (PmRunState state)
+state_icon (PmResultState state)
 {
   switch (state)
     {
-    case PM_RUN_STATE_GUESS: return "dialog-question-symbolic";
-    case PM_RUN_STATE_EMPTY: return "action-unavailable-symbolic";
-    case PM_RUN_STATE_FAILED: return "dialog-error-symbolic";
-    case PM_RUN_STATE_FOUND:
+    case PM_RESULT_GUESS: return "dialog-question-symbolic";
+    case PM_RESULT_EMPTY: return "action-unavailable-symbolic";
+    case PM_RESULT_FAILED: return "dialog-error-symbolic";
+    case PM_RESULT_FOUND:
     default: return "object-select-symbolic";
     }
 }
@@ -93,14 +93,14 @@ status_text (PmRunEntry *entry)
 
   switch (entry->state)
     {
-    case PM_RUN_STATE_EMPTY:
+    case PM_RESULT_EMPTY:
       return g_strdup_printf (_("Nothing found for “%s”; the edit on screen is unchanged. %s"),
                               entry->instruction, why);
-    case PM_RUN_STATE_FAILED:
+    case PM_RESULT_FAILED:
       return g_strdup_printf (_("“%s” failed: %s"), entry->instruction, why);
-    case PM_RUN_STATE_GUESS:
+    case PM_RESULT_GUESS:
       return g_strdup_printf (_("Guess: %s"), why);
-    case PM_RUN_STATE_FOUND:
+    case PM_RESULT_FOUND:
     default:
       return *why ? g_strdup (why) : g_strdup_printf (_("Found: “%s”"), entry->instruction);
     }
@@ -121,7 +121,7 @@ show_status (PmWindow   *self,
       return;
     }
   text = status_text (entry);
-  if (entry->state != PM_RUN_STATE_FAILED)
+  if (entry->state != PM_RESULT_FAILED)
     {
       gint64 n = pm_run_entry_get_mask_area (entry);
       double share = 100.0 * n / ((double) image->width * image->height);

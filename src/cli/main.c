@@ -20,24 +20,12 @@ typedef struct {
 } PmCliCommand;
 
 static const PmCliCommand commands[] = {
-#ifdef PM_HAVE_PM_CLI_EDIT
   { "edit", pm_cli_edit, "Run an instruction on an image: colour edit and derived mask" },
-#endif
-#ifdef PM_HAVE_PM_CLI_DERIVE
   { "derive", pm_cli_derive, "Derive a mask from an original and its edited version" },
-#endif
-#ifdef PM_HAVE_PM_CLI_EVAL
   { "eval", pm_cli_eval, "Evaluate an engine on a TSV of images, masks and phrases" },
-#endif
-#ifdef PM_HAVE_PM_CLI_MODEL
   { "model", pm_cli_model, "Download, list, verify and inspect models" },
-#endif
-#ifdef PM_HAVE_PM_CLI_HISTORY
   { "history", pm_cli_history, "List, show and export recorded runs" },
-#endif
-#ifdef PM_HAVE_PM_CLI_BENCH
   { "bench", pm_cli_bench, "Measure engine speed and memory" },
-#endif
   { NULL, NULL, NULL }
 };
 
@@ -45,7 +33,7 @@ static void
 print_usage (FILE *out)
 {
   fprintf (out, "Usage: paintmask [FILE]            open the app%s\n",
-#ifdef PM_HAVE_GUI
+#if PM_BUILD_GUI
            ""
 #else
            " (not built)"
@@ -84,7 +72,7 @@ main (int    argc,
           return commands[i].main (argc - 1, argv + 1);
     }
 
-#ifdef PM_HAVE_GUI
+#if PM_BUILD_GUI
   return pm_app_run (argc, argv);
 #else
   if (argc >= 2 && argv[1][0] != '-' && !g_file_test (argv[1], G_FILE_TEST_EXISTS))

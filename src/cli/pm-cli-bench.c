@@ -21,9 +21,7 @@
 #include "pm-engine.h"
 #include "pm-image.h"
 #include "pm-instruction.h"
-#ifdef PM_HAVE_PM_CLIPSEG_ENGINE
 #include "pm-clipseg-engine.h"
-#endif
 
 /* Stages that make up the model's forward pass (the rest is post-processing). */
 static const char * const forward_stages[] = {
@@ -233,10 +231,8 @@ bench_run (int              argc,
       g_autoptr(PmTimings) hit_timings = NULL;
       double ms, hit_ms;
 
-#ifdef PM_HAVE_PM_CLIPSEG_ENGINE
       if (is_clipseg)
         pm_clipseg_engine_clear_cache (engine);
-#endif
       if (!run_once (engine, image, first, &ms, &timings, &error))
         goto failed;
       g_array_append_val (total, ms);
@@ -250,10 +246,8 @@ bench_run (int              argc,
         goto failed;
       g_array_append_val (hits, hit_ms);
     }
-#ifdef PM_HAVE_PM_CLIPSEG_ENGINE
   if (is_clipseg)
     weights_bytes = pm_clipseg_engine_get_weights_bytes (engine);
-#endif
 
   if (json)
     {

@@ -6,7 +6,6 @@
 
 #include "config.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,16 +14,6 @@
 #include "pm-maskio.h"
 
 #define COMMAND "derive"
-
-/* An edited image may be resampled by the editor, but not reshaped: a different aspect
- * ratio means another photo (or a crop) and the mask would be meaningless. */
-#define MAX_ASPECT_MISMATCH 0.03
-
-/* A colour edit keeps the picture's structure: the luma of thumbnails of the original and
- * the edit correlate strongly (a Paintmask edit keeps lightness; a generative edit changes
- * one object). Two different photos hardly correlate at all. Below this, refuse. */
-#define MIN_STRUCTURE_CORRELATION 0.25
-#define THUMB_SIZE 64
 
 typedef struct {
   gboolean  force;
@@ -44,44 +33,6 @@ derive_args_clear (DeriveArgs *args)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DeriveArgs, derive_args_clear)
 
-/* Pearson correlation of the luma of small thumbnails of @a and @b (at @a's aspect);
- * 1 when either is flat (nothing to compare). */
-static double
-structure_correlation (const PmImage *a,
-                       const PmImage *b)
-{
-  g_autoptr(PmImage) ta = NULL;
-  g_autoptr(PmImage) tb = NULL;
-  double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0, n, va, vb;
-  int w, h;
-
-  if (a->width >= a->height)
-    {
-      w = MIN (THUMB_SIZE, a->width);
-      h = MAX (1, (int) ((double) w * a->height / a->width + 0.5));
-    }
-  else
-    {
-      h = MIN (THUMB_SIZE, a->height);
-      w = MAX (1, (int) ((double) h * a->width / a->height + 0.5));
-    }
-  ta = pm_image_resize (a, w, h);
-  tb = pm_image_resize (b, w, h);
-  n = (double) w * h;
-  for (gsize i = 0; i < (gsize) w * h; i++)
-    {
-      const guint8 *p = ta->data + 4 * i, *q = tb->data + 4 * i;
-      double la = 0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2];
-      double lb = 0.2126 * q[0] + 0.7152 * q[1] + 0.0722 * q[2];
-      sa += la; sb += lb; saa += la * la; sbb += lb * lb; sab += la * lb;
-    }
-  va = saa - sa * sa / n;
-  vb = sbb - sb * sb / n;
-  if (va < n * 4.0 || vb < n * 4.0)   /* standard deviation under 2 grey levels */
-    return 1.0;
-  return (sab - sa * sb / n) / sqrt (va * vb);
-}
-
 int
 pm_cli_derive (int    argc,
                char **argv)
@@ -97,7 +48,7 @@ pm_cli_derive (int    argc,
   g_autoptr(GError) error = NULL;
   PmDeriveOptions options;
   const char *original_path, *edited_path;
-  double t, t_start, aspect_o, aspect_e;
+  double t, t_start;
   gint64 mask_pixels;
   int exit_code;
   const GOptionEntry entries[] = {
@@ -172,26 +123,18 @@ pm_cli_derive (int    argc,
     return PM_EXIT_ERROR;
   pm_timings_add (timings, "load", pm_now_ms () - t);
 
-  aspect_o = (double) original->width / original->height;
-  aspect_e = (double) edited->width / edited->height;
-  if (fabs (log (aspect_e / aspect_o)) > MAX_ASPECT_MISMATCH)
+  /* The shape always; the picture's structure unless --force. */
+  if (!(args.force ? pm_derive_check_shape (original, edited, &error)
+                   : pm_derive_check_edit (original, edited, &error)))
     {
-      pm_cli_error (COMMAND, "%s (%d×%d) does not match %s (%d×%d): the shapes differ, so it "
-                    "is not an edit of that image", edited_path, edited->width, edited->height,
-                    original_path, original->width, original->height);
+      if (g_error_matches (error, PM_DERIVE_ERROR, PM_DERIVE_ERROR_UNRELATED))
+        pm_cli_error (COMMAND, "%s does not look like an edit of %s (the pictures differ "
+                      "everywhere; --force derives anyway)", edited_path, original_path);
+      else
+        pm_cli_error (COMMAND, "%s (%d×%d) does not match %s (%d×%d): the shapes differ, so "
+                      "it is not an edit of that image", edited_path, edited->width,
+                      edited->height, original_path, original->width, original->height);
       return PM_EXIT_ERROR;
-    }
-
-  if (!args.force)
-    {
-      double r = structure_correlation (original, edited);
-      g_debug ("structure correlation %.3f", r);
-      if (r < MIN_STRUCTURE_CORRELATION)
-        {
-          pm_cli_error (COMMAND, "%s does not look like an edit of %s (the pictures differ "
-                        "everywhere; --force derives anyway)", edited_path, original_path);
-          return PM_EXIT_ERROR;
-        }
     }
 
   t = pm_now_ms ();

@@ -12,9 +12,8 @@
 #include "pm-cli-util.h"
 #include "pm-maskio.h"
 #include "pm-pipeline.h"
-#ifdef PM_HAVE_PM_STORE
-#include "pm-store.h"
-#endif
+#include "pm-json.h"
+#include "pm-store-record.h"
 
 #define COMMAND "edit"
 
@@ -43,17 +42,6 @@ edit_args_clear (EditArgs *args)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EditArgs, edit_args_clear)
 
-#ifdef PM_HAVE_PM_STORE
-static char *
-node_to_string (JsonNode *node)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-
-  json_generator_set_root (generator, node);
-  json_node_unref (node);
-  return json_generator_to_data (generator, NULL);
-}
-
 /* Stores the run in the history database: the finished run with its images, or (when
  * @result is NULL) the failed attempt with @failure. Returns the run id or 0 with @error set. */
 static gint64
@@ -69,18 +57,10 @@ record_run (PmStore                *store,
             GError                **error)
 {
   g_autofree char *abs_path = g_canonicalize_filename (image_path, NULL);
-  g_autofree char *parsed_json = NULL;
-  g_autofree char *timings_json = NULL;
-  g_autofree char *params_json = NULL;
-  g_autofree char *color_hex = NULL;
-  g_autoptr(PmInstruction) parsed = NULL;
   g_autoptr(JsonBuilder) params = json_builder_new ();
-  PmRunRecord record = { 0 };
-  gint64 session_id;
-
-  session_id = pm_store_ensure_session (store, image, abs_path, error);
-  if (session_id <= 0)
-    return 0;
+  g_autoptr(JsonNode) params_node = NULL;
+  g_autofree char *params_json = NULL;
+  PmRunRequest request = { 0 };
 
   json_builder_begin_object (params);
   pm_cli_json_add_string (params, "color_option", args->color);
@@ -88,41 +68,18 @@ record_run (PmStore                *store,
   pm_cli_json_add_string (params, "endpoint", args->engine.endpoint);
   pm_cli_json_add_string (params, "remote_model", args->engine.remote_model);
   json_builder_end_object (params);
-  params_json = node_to_string (json_builder_get_root (params));
+  params_node = json_builder_get_root (params);
+  params_json = pm_json_to_string (params_node, FALSE);
 
-  record.session_id = session_id;
-  record.instruction = instruction;
-  record.engine = engine_name;
-  record.params_json = params_json;
-  record.started_at = started_at;
-  if (result != NULL)
-    {
-      parsed_json = node_to_string (pm_cli_instruction_to_json (result->instruction));
-      timings_json = node_to_string (pm_cli_timings_to_json (result->timings));
-      color_hex = pm_color_to_hex (result->color);
-      record.model = result->model;
-      record.color = color_hex;
-      record.status = "ok";
-      record.message = result->message;
-      record.duration_ms = pm_timings_get (result->timings, "total");
-      record.edited = result->edited;
-      record.soft_mask = result->engine_mask != NULL ? result->engine_mask : result->soft_mask;
-      record.derived_mask = result->mask;
-    }
-  else
-    {
-      parsed = pm_instruction_parse (instruction);
-      parsed_json = node_to_string (pm_cli_instruction_to_json (parsed));
-      record.status = g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                      ? "cancelled" : "error";
-      record.error = failure != NULL ? failure->message : NULL;
-      record.duration_ms = (g_get_real_time () - started_at) / 1000.0;
-    }
-  record.parsed_json = parsed_json;
-  record.timings_json = timings_json;
-  return pm_store_add_run (store, &record, error);
+  request.image = image;
+  request.source_path = abs_path;
+  request.instruction = instruction;
+  request.engine = engine_name;
+  request.params_json = params_json;
+  request.started_at = started_at;
+  request.duration_ms = -1;
+  return pm_store_record_run (store, &request, result, failure, NULL, error);
 }
-#endif
 
 static void
 print_json (const char             *image_path,
@@ -130,7 +87,6 @@ print_json (const char             *image_path,
             const PmPipelineResult *result,
             const char             *color_hex,
             const EditArgs         *args,
-            gint64                  mask_pixels,
             gint64                  run_id)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -141,6 +97,7 @@ print_json (const char             *image_path,
   json_builder_add_value (builder, pm_cli_instruction_to_json (result->instruction));
   pm_cli_json_add_string (builder, "engine", result->engine);
   pm_cli_json_add_string (builder, "model", result->model);
+  pm_cli_json_add_string (builder, "result", pm_result_state_to_string (result->state));
   pm_cli_json_add_string (builder, "message", result->message);
   pm_cli_json_add_string (builder, "color", color_hex);
   json_builder_set_member_name (builder, "timings_ms");
@@ -152,7 +109,11 @@ print_json (const char             *image_path,
   pm_cli_json_add_string (builder, "soft_mask", args->soft_mask);
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "mask_pixels");
-  json_builder_add_int_value (builder, mask_pixels);
+  json_builder_add_int_value (builder, result->mask_pixels);
+  json_builder_set_member_name (builder, "mask_share");
+  json_builder_add_double_value (builder, result->mask_share);
+  json_builder_set_member_name (builder, "derived_iou");
+  json_builder_add_double_value (builder, result->derived_iou);
   json_builder_set_member_name (builder, "width");
   json_builder_add_int_value (builder, image->width);
   json_builder_set_member_name (builder, "height");
@@ -214,19 +175,17 @@ pm_cli_edit (int    argc,
   g_autofree char *color_hex = NULL;
   PmPipelineOptions options;
   const char *image_path, *instruction;
-  gint64 mask_pixels, run_id = 0;
+  gint64 run_id = 0;
   gint64 started_at;
   int exit_code = PM_EXIT_ERROR;
-#ifdef PM_HAVE_PM_STORE
   g_autoptr(PmStore) store = NULL;
-#endif
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output,
       "Write the edited image here (default: STEM-edited.png)", "EDITED.png" },
     { "mask", 'm', 0, G_OPTION_ARG_FILENAME, &args.mask,
       "Write the derived mask here (default: STEM-mask.png)", "MASK.png" },
     { "soft-mask", 0, 0, G_OPTION_ARG_FILENAME, &args.soft_mask,
-      "Also write the derived soft mask (0-255)", "SOFT.png" },
+      "Also write the soft mask: the alpha the edit was painted with (0-255)", "SOFT.png" },
     { "color", 'c', 0, G_OPTION_ARG_STRING, &args.color,
       "Paint with this colour instead of the instruction's (name or #rrggbb)", "C" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &args.json,
@@ -283,13 +242,6 @@ pm_cli_edit (int    argc,
       }
   }
 
-#ifndef PM_HAVE_PM_STORE
-  if (args.record)
-    {
-      pm_cli_error (COMMAND, "--record: this build has no history store");
-      return PM_EXIT_ERROR;
-    }
-#endif
 
   /* Default outputs go to the current folder, named after the input. */
   {
@@ -312,7 +264,6 @@ pm_cli_edit (int    argc,
   if (image == NULL)
     return PM_EXIT_ERROR;
 
-#ifdef PM_HAVE_PM_STORE
   /* Open the history first: a bad database should fail before minutes of work. */
   if (args.record)
     {
@@ -325,7 +276,6 @@ pm_cli_edit (int    argc,
           return PM_EXIT_ERROR;
         }
     }
-#endif
 
   progress = pm_cli_progress_new (!args.quiet);
   started_at = g_get_real_time ();
@@ -335,12 +285,10 @@ pm_cli_edit (int    argc,
   if (result == NULL)
     {
       pm_cli_error (COMMAND, "%s", error->message);
-#ifdef PM_HAVE_PM_STORE
       /* The history keeps failed attempts too; failing to store one changes nothing. */
       if (store != NULL)
         record_run (store, &args, image_path, image, instruction, pm_engine_get_name (engine),
                     NULL, error, started_at, NULL);
-#endif
       return PM_EXIT_ERROR;
     }
 
@@ -362,9 +310,7 @@ pm_cli_edit (int    argc,
     }
 
   color_hex = pm_color_to_hex (result->color);
-  mask_pixels = pm_mask_count (result->mask);
 
-#ifdef PM_HAVE_PM_STORE
   if (args.record)
     {
       run_id = record_run (store, &args, image_path, image, instruction, result->engine,
@@ -376,23 +322,23 @@ pm_cli_edit (int    argc,
           return PM_EXIT_ERROR;
         }
     }
-#else
-  (void) started_at;
-#endif
 
   if (args.json)
     {
-      print_json (image_path, image, result, color_hex, &args, mask_pixels, run_id);
+      print_json (image_path, image, result, color_hex, &args, run_id);
     }
   else
     {
       if (result->message != NULL)
         printf ("note: %s\n", result->message);
-      if (mask_pixels == 0)
-        printf ("note: no changed object found; the mask is empty\n");
+      if (result->state == PM_RESULT_EMPTY)
+        printf ("note: nothing found; nothing was painted and the mask is empty\n");
+      else if (result->state == PM_RESULT_GUESS)
+        printf ("note: this is a guess, not a finding\n");
+      printf ("result: %s\n", pm_result_state_to_string (result->state));
       printf ("edited: %s\n", args.output);
-      printf ("mask: %s (%" G_GINT64_FORMAT " pixels, %.1f%%)\n", args.mask, mask_pixels,
-              100.0 * mask_pixels / ((double) image->width * image->height));
+      printf ("mask: %s (%" G_GINT64_FORMAT " pixels, %.1f%%)\n", args.mask,
+              result->mask_pixels, 100.0 * result->mask_share);
       if (args.soft_mask != NULL)
         printf ("soft mask: %s\n", args.soft_mask);
       if (run_id > 0)

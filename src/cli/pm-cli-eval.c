@@ -1,5 +1,5 @@
 /* pm-cli-eval.c: `paintmask eval INDEX.tsv`: referring-segmentation scores of an engine
- * through the whole pipeline (the derived mask is what is scored).
+ * through the whole pipeline (the run's mask is scored, and the derived mask beside it).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -45,10 +45,10 @@ typedef struct {
   char   *phrase;
   /* outcome */
   char   *error;         /* NULL if the row ran */
-  double  iou;           /* derived mask vs truth */
+  double  iou;           /* the run's mask vs truth */
   gint64  inter, uni;
-  double  engine_iou;    /* engine's mask vs truth; < 0 when the engine gave no mask */
-  gint64  engine_inter, engine_uni;
+  double  derived_iou;   /* the derived mask vs truth; < 0 when not scored */
+  gint64  derived_inter, derived_uni;
   double  ms;
 } EvalRow;
 
@@ -164,7 +164,7 @@ read_index (const char  *path,
       row->image = g_strdup ((guint) c_image < n ? g_strstrip (cells[c_image]) : "");
       row->mask = g_strdup ((guint) c_mask < n ? g_strstrip (cells[c_mask]) : "");
       row->phrase = g_strdup ((guint) c_phrase < n ? g_strstrip (cells[c_phrase]) : "");
-      row->engine_iou = -1;
+      row->derived_iou = -1;
       if (row->image[0] == '\0' || row->mask[0] == '\0')
         row->error = g_strdup_printf ("missing %s",
                                       row->image[0] == '\0' ? "image" : "mask");
@@ -233,11 +233,8 @@ run_row (PmEngine      *engine,
   if (*model == NULL && result->model != NULL)
     *model = g_strdup (result->model);
   row->iou = pm_mask_iou (result->mask, truth, &row->inter, &row->uni);
-  if (result->engine_mask != NULL)
-    {
-      g_autoptr(PmMask) engine_bin = pm_mask_threshold (result->engine_mask, 0.5f);
-      row->engine_iou = pm_mask_iou (engine_bin, truth, &row->engine_inter, &row->engine_uni);
-    }
+  row->derived_iou = pm_mask_iou (result->derived_mask, truth, &row->derived_inter,
+                                  &row->derived_uni);
 }
 
 /* ---------------------------------------------------------------- output */
@@ -278,18 +275,18 @@ print_table (const char      *engine,
              const char      *model,
              GPtrArray       *rows,
              const PmMetrics *derived,
-             const PmMetrics *engine_metrics,
+             const PmMetrics *derived_metrics,
              int              failed)
 {
-  printf ("%4s  %6s  %6s  %8s  %s\n", "#", "IoU", "engine", "ms", "phrase (image)");
+  printf ("%4s  %6s  %6s  %8s  %s\n", "#", "IoU", "derivd", "ms", "phrase (image)");
   for (guint i = 0; i < rows->len; i++)
     {
       const EvalRow *row = g_ptr_array_index (rows, i);
       if (row->error != NULL)
         printf ("%4u  %6s  %6s  %8s  %s (%s): failed: %s\n", i + 1, "-", "-", "-",
                 row->phrase, row->image, row->error);
-      else if (row->engine_iou >= 0)
-        printf ("%4u  %6.3f  %6.3f  %8.0f  %s (%s)\n", i + 1, row->iou, row->engine_iou,
+      else if (row->derived_iou >= 0)
+        printf ("%4u  %6.3f  %6.3f  %8.0f  %s (%s)\n", i + 1, row->iou, row->derived_iou,
                 row->ms, row->phrase, row->image);
       else
         printf ("%4u  %6.3f  %6s  %8.0f  %s (%s)\n", i + 1, row->iou, "-", row->ms,
@@ -306,9 +303,9 @@ print_table (const char      *engine,
   for (int k = 0; k < PM_METRICS_N_PREC; k++)
     printf ("  P@%.1f", pm_metrics_prec_threshold (k));
   printf ("   gIoU   cIoU\n");
-  print_table_row ("derived", derived);
-  if (engine_metrics->n > 0)
-    print_table_row ("engine", engine_metrics);
+  print_table_row ("mask", derived);
+  if (derived_metrics->n > 0)
+    print_table_row ("derived", derived_metrics);
 }
 
 static void
@@ -316,7 +313,7 @@ print_json (const char      *engine,
             const char      *model,
             GPtrArray       *rows,
             const PmMetrics *derived,
-            const PmMetrics *engine_metrics,
+            const PmMetrics *derived_metrics,
             int              failed)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -338,9 +335,9 @@ print_json (const char      *engine,
         json_builder_add_double_value (builder, row->iou);
       else
         json_builder_add_null_value (builder);
-      json_builder_set_member_name (builder, "engine_iou");
-      if (row->error == NULL && row->engine_iou >= 0)
-        json_builder_add_double_value (builder, row->engine_iou);
+      json_builder_set_member_name (builder, "derived_iou");
+      if (row->error == NULL && row->derived_iou >= 0)
+        json_builder_add_double_value (builder, row->derived_iou);
       else
         json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "ms");
@@ -359,11 +356,11 @@ print_json (const char      *engine,
   add_metrics_json (builder, derived);
   json_builder_set_member_name (builder, "failed");
   json_builder_add_int_value (builder, failed);
-  json_builder_set_member_name (builder, "engine_mask");
-  if (engine_metrics->n > 0)
+  json_builder_set_member_name (builder, "derived");
+  if (derived_metrics->n > 0)
     {
       json_builder_begin_object (builder);
-      add_metrics_json (builder, engine_metrics);
+      add_metrics_json (builder, derived_metrics);
       json_builder_end_object (builder);
     }
   else
@@ -388,7 +385,7 @@ pm_cli_eval (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *base = NULL;
   g_autofree char *model = NULL;
-  PmMetrics derived, engine_metrics;
+  PmMetrics derived, derived_metrics;
   int exit_code = PM_EXIT_ERROR, failed = 0;
   guint n_rows;
   const GOptionEntry entries[] = {
@@ -451,7 +448,7 @@ pm_cli_eval (int    argc,
 
   progress = pm_cli_progress_new (!args.quiet);
   pm_metrics_init (&derived);
-  pm_metrics_init (&engine_metrics);
+  pm_metrics_init (&derived_metrics);
   n_rows = rows->len;
   for (guint i = 0; i < n_rows; i++)
     {
@@ -470,13 +467,13 @@ pm_cli_eval (int    argc,
           continue;
         }
       pm_metrics_add (&derived, row->inter, row->uni);
-      if (row->engine_iou >= 0)
-        pm_metrics_add (&engine_metrics, row->engine_inter, row->engine_uni);
+      if (row->derived_iou >= 0)
+        pm_metrics_add (&derived_metrics, row->derived_inter, row->derived_uni);
     }
 
   if (args.json)
-    print_json (pm_engine_get_name (engine), model, rows, &derived, &engine_metrics, failed);
+    print_json (pm_engine_get_name (engine), model, rows, &derived, &derived_metrics, failed);
   else
-    print_table (pm_engine_get_name (engine), model, rows, &derived, &engine_metrics, failed);
+    print_table (pm_engine_get_name (engine), model, rows, &derived, &derived_metrics, failed);
   return failed > 0 ? PM_EXIT_ERROR : PM_EXIT_OK;
 }

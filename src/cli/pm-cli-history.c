@@ -26,6 +26,7 @@ typedef struct {
   char     *edited;
   char     *mask;
   char     *soft_mask;
+  char     *derived_mask;
   char     *corrected_mask;
   char     *original;
   char     *output;
@@ -39,6 +40,7 @@ history_args_clear (HistoryArgs *args)
   g_free (args->search);
   g_free (args->edited);
   g_free (args->mask);
+  g_free (args->derived_mask);
   g_free (args->soft_mask);
   g_free (args->corrected_mask);
   g_free (args->original);
@@ -124,6 +126,13 @@ add_run_members (JsonBuilder     *builder,
   pm_cli_json_add_string (builder, "model", run->model);
   pm_cli_json_add_string (builder, "color", run->color);
   pm_cli_json_add_string (builder, "status", run->status);
+  /* null for runs recorded before result states */
+  pm_cli_json_add_string (builder, "result", run->result);
+  json_builder_set_member_name (builder, "mask_pixels");
+  if (run->mask_pixels >= 0)
+    json_builder_add_int_value (builder, run->mask_pixels);
+  else
+    json_builder_add_null_value (builder);
   pm_cli_json_add_string (builder, "error", run->error);
   pm_cli_json_add_string (builder, "message", run->message);
   pm_cli_json_add_string (builder, "started_at", started);
@@ -321,16 +330,17 @@ cmd_list (const HistoryArgs *args)
       return PM_EXIT_OK;
     }
   pool = g_ptr_array_new_with_free_func (g_free);
-  printf ("%6s  %7s  %-19s  %-8s  %-9s  %s\n", "ID", "SESSION", "STARTED", "ENGINE", "STATUS",
-          "INSTRUCTION");
+  printf ("%6s  %7s  %-19s  %-8s  %-9s  %-6s  %s\n", "ID", "SESSION", "STARTED", "ENGINE",
+          "STATUS", "RESULT", "INSTRUCTION");
   for (guint i = 0; i < runs->len; i++)
     {
       PmRunInfo *run = runs->pdata[i];
       g_autofree char *started = format_time (run->started_at, FALSE);
 
-      printf ("%6" G_GINT64_FORMAT "  %7" G_GINT64_FORMAT "  %-19s  %-8s  %-9s  %s\n",
+      printf ("%6" G_GINT64_FORMAT "  %7" G_GINT64_FORMAT "  %-19s  %-8s  %-9s  %-6s  %s\n",
               run->id, run->session_id, started, run->engine ? run->engine : "-",
-              run->status ? run->status : "-", printable (pool, run->instruction));
+              run->status ? run->status : "-", run->result ? run->result : "-",
+              printable (pool, run->instruction));
     }
   return PM_EXIT_OK;
 }
@@ -412,6 +422,11 @@ cmd_show (const HistoryArgs *args,
     if (run->color != NULL)
       printf ("  Colour       %s\n", run->color);
     printf ("  Status       %s\n", run->status ? run->status : "-");
+    printf ("  Result       %s\n", run->result ? run->result
+                                     : "unknown (recorded before result states)");
+    if (run->mask_pixels >= 0)
+      printf ("  Mask         %" G_GINT64_FORMAT " pixels (%.1f%%)\n", run->mask_pixels,
+              100.0 * run->mask_pixels / ((double) session->width * session->height));
     if (run->error != NULL)
       printf ("  Error        %s\n", printable (pool, run->error));
     if (run->message != NULL)
@@ -452,8 +467,9 @@ cmd_export (const HistoryArgs *args,
   g_autoptr(PmRunInfo) run = NULL;
   ExportItem items[] = {
     { "--edited", args->edited, PM_ARTIFACT_EDITED, FALSE, NULL },
-    { "--mask", args->mask, PM_ARTIFACT_DERIVED_MASK, FALSE, NULL },
+    { "--mask", args->mask, PM_ARTIFACT_MASK, FALSE, NULL },
     { "--soft-mask", args->soft_mask, PM_ARTIFACT_SOFT_MASK, FALSE, NULL },
+    { "--derived-mask", args->derived_mask, PM_ARTIFACT_DERIVED_MASK, FALSE, NULL },
     { "--corrected-mask", args->corrected_mask, PM_ARTIFACT_CORRECTED_MASK, FALSE, NULL },
     { "--original", args->original, PM_ARTIFACT_EDITED, TRUE, NULL },
   };
@@ -465,7 +481,7 @@ cmd_export (const HistoryArgs *args,
   if (n == 0)
     {
       pm_cli_error (COMMAND, "export: say what to write with --edited, --mask, --soft-mask, "
-                    "--corrected-mask or --original");
+                    "--derived-mask, --corrected-mask or --original");
       return PM_EXIT_USAGE;
     }
 
@@ -481,10 +497,20 @@ cmd_export (const HistoryArgs *args,
     {
       if (items[i].path == NULL)
         continue;
-      if (items[i].original)
+      if (items[i].original ||
+          (items[i].kind == PM_ARTIFACT_EDITED && g_strcmp0 (run->result, "empty") == 0))
+        /* An empty result painted nothing: its edit is the original. */
         items[i].png = pm_store_get_session_image_png (store, run->session_id, &error);
       else
         items[i].png = pm_store_get_artifact_png (store, run_id, items[i].kind, &error);
+      if (items[i].png == NULL && items[i].kind == PM_ARTIFACT_MASK &&
+          g_error_matches (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND))
+        {
+          /* Before schema 5 the derived mask was the run's mask. */
+          g_clear_error (&error);
+          items[i].png = pm_store_get_artifact_png (store, run_id, PM_ARTIFACT_DERIVED_MASK,
+                                                    &error);
+        }
       if (items[i].png == NULL)
         {
           report (error);
@@ -629,7 +655,7 @@ static const char usage[] =
   "                       list recorded runs (or sessions), oldest first\n"
   "  show RUN_ID [--json] everything recorded about a run\n"
   "  export RUN_ID [--edited E.png] [--mask M.png] [--soft-mask S.png]\n"
-  "         [--corrected-mask C.png] [--original O.png]\n"
+  "         [--derived-mask D.png] [--corrected-mask C.png] [--original O.png]\n"
   "                       write a run's pictures as PNG files\n"
   "  export-session SESSION_ID -o FILE.paintmask [--force]\n"
   "                       write a session to one file that can be imported elsewhere\n"
@@ -685,9 +711,11 @@ pm_cli_history (int    argc,
     { "edited", 0, 0, G_OPTION_ARG_FILENAME, &args.edited,
       "export: the edited image", "E.png" },
     { "mask", 0, 0, G_OPTION_ARG_FILENAME, &args.mask,
-      "export: the derived mask (0/255)", "M.png" },
+      "export: the run's mask (0/255)", "M.png" },
     { "soft-mask", 0, 0, G_OPTION_ARG_FILENAME, &args.soft_mask,
-      "export: the engine's soft mask (0..255)", "S.png" },
+      "export: the soft mask, the alpha the edit was painted with (0..255)", "S.png" },
+    { "derived-mask", 0, 0, G_OPTION_ARG_FILENAME, &args.derived_mask,
+      "export: the mask derived from the edit alone (0/255)", "D.png" },
     { "corrected-mask", 0, 0, G_OPTION_ARG_FILENAME, &args.corrected_mask,
       "export: the hand-corrected mask", "C.png" },
     { "original", 0, 0, G_OPTION_ARG_FILENAME, &args.original,

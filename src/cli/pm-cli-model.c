@@ -15,12 +15,9 @@
 #include "pm-cli-util.h"
 #include "pm-model.h"
 #include "pm-tokenizer.h"
-#if defined(PM_HAVE_PM_CLIPSEG) && defined(PM_HAVE_PM_NPY)
-#define HAVE_LOGITS 1
 #include "pm-clipseg.h"
 #include "pm-image.h"
 #include "pm-npy.h"
-#endif
 
 static int
 fail (const char *what,
@@ -268,6 +265,19 @@ cmd_download (int argc, char **argv)
 
 /* ---------------------------------------------------------------- list */
 
+static const char *
+status_text (PmModelStatus status)
+{
+  switch (status)
+    {
+    case PM_MODEL_STATUS_INSTALLED:  return "installed";
+    case PM_MODEL_STATUS_CORRUPT:    return "corrupt";
+    case PM_MODEL_STATUS_INCOMPLETE: return "incomplete (download again to resume)";
+    case PM_MODEL_STATUS_NOT_INSTALLED:
+    default:                         return "not installed";
+    }
+}
+
 static int
 cmd_list (int argc, char **argv)
 {
@@ -300,29 +310,53 @@ cmd_list (int argc, char **argv)
     printf ("Known models:\n");
   for (int i = 0; known[i] != NULL; i++)
     {
-      g_autofree char *dir = pm_model_get_default_dir (known[i]->name);
-      gboolean ok = pm_model_dir_is_complete (dir, NULL);
+      const PmModelSpec *spec = known[i];
+      g_autofree char *dir = pm_model_get_default_dir (spec->name);
+      g_autofree char *detail = NULL;
+      PmModelStatus status = pm_model_get_status (spec, dir, &detail);
+      gint64 size = pm_model_spec_get_size (spec);
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, known[i]->name);
+      json_builder_add_string_value (b, spec->name);
+      json_builder_set_member_name (b, "title");
+      json_builder_add_string_value (b, spec->title != NULL ? spec->title : spec->name);
       json_builder_set_member_name (b, "repo");
-      json_builder_add_string_value (b, known[i]->repo);
+      json_builder_add_string_value (b, spec->repo);
       json_builder_set_member_name (b, "revision");
-      json_builder_add_string_value (b, known[i]->revision);
+      json_builder_add_string_value (b, spec->revision);
       json_builder_set_member_name (b, "engine");
-      json_builder_add_string_value (b, known[i]->engine);
+      json_builder_add_string_value (b, spec->engine);
       json_builder_set_member_name (b, "description");
-      json_builder_add_string_value (b, known[i]->description);
+      json_builder_add_string_value (b, spec->description);
+      json_builder_set_member_name (b, "license");
+      if (spec->license != NULL)
+        json_builder_add_string_value (b, spec->license);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "size");
+      json_builder_add_int_value (b, size);
       json_builder_set_member_name (b, "installed");
-      json_builder_add_boolean_value (b, ok);
+      json_builder_add_boolean_value (b, status == PM_MODEL_STATUS_INSTALLED);
+      json_builder_set_member_name (b, "status");
+      json_builder_add_string_value (b, pm_model_status_to_string (status));
+      if (detail != NULL)
+        {
+          json_builder_set_member_name (b, "status_detail");
+          json_builder_add_string_value (b, detail);
+        }
       json_builder_set_member_name (b, "path");
       json_builder_add_string_value (b, dir);
       json_builder_end_object (b);
       if (!json)
-        printf ("  %-22s %s@%.12s  %s\n  %-22s %s\n", known[i]->name, known[i]->repo,
-                known[i]->revision, ok ? "installed" : "not installed", "",
-                known[i]->description);
+        {
+          g_autofree char *size_text = size >= 0 ? g_strdup_printf ("%.1f MB", size / 1e6)
+                                                : g_strdup ("size unknown");
+          printf ("  %-22s %s@%.12s  %s%s%s\n  %-22s %s, licence %s\n  %-22s %s\n", spec->name,
+                  spec->repo, spec->revision, status_text (status),
+                  detail != NULL ? ": " : "", detail != NULL ? detail : "", "", size_text,
+                  spec->license != NULL ? spec->license : "unknown", "", spec->description);
+        }
     }
   json_builder_end_array (b);
 
@@ -384,6 +418,8 @@ cmd_info (int argc, char **argv)
   g_autoptr(PmModelInfo) info = NULL;
   g_autofree char *dir = NULL;
   g_autoptr(GString) extract = g_string_new (NULL);
+  const PmModelSpec *spec = NULL;
+  PmModelStatus status = PM_MODEL_STATUS_NOT_INSTALLED;
   const char *name;
   int rc;
 
@@ -391,9 +427,14 @@ cmd_info (int argc, char **argv)
                                 &name, &argc, &argv)) >= 0)
     return rc;
   dir = resolve_dir (model_dir, name);
+  /* A known model, named or at its default place, also has a licence and a status. */
+  if (name != NULL || model_dir == NULL)
+    spec = pm_model_lookup (name != NULL ? name : PM_MODEL_DEFAULT_NAME);
   info = pm_model_info_load (dir, &error);
   if (info == NULL)
     return fail ("info", error);
+  if (spec != NULL)
+    status = pm_model_get_status (spec, dir, NULL);
   for (int i = 0; i < info->n_extract_layers; i++)
     g_string_append_printf (extract, "%s%d", i ? ", " : "", info->extract_layers[i]);
 
@@ -404,6 +445,12 @@ cmd_info (int argc, char **argv)
 #define STR(k, v) json_builder_set_member_name (b, k); json_builder_add_string_value (b, v)
 #define INT(k, v) json_builder_set_member_name (b, k); json_builder_add_int_value (b, v)
       STR ("path", info->dir);
+      if (spec != NULL)
+        {
+          STR ("name", spec->name);
+          STR ("license", spec->license != NULL ? spec->license : "");
+          STR ("status", pm_model_status_to_string (status));
+        }
       STR ("architecture", info->architecture);
       STR ("dtype", info->dtype);
       INT ("params", info->n_params);
@@ -435,6 +482,10 @@ cmd_info (int argc, char **argv)
     }
 
   printf ("Folder:        %s\n", info->dir);
+  if (spec != NULL)
+    printf ("Model:         %s (%s), licence %s, %s\n",
+            spec->title != NULL ? spec->title : spec->name, spec->name,
+            spec->license != NULL ? spec->license : "unknown", status_text (status));
   printf ("Architecture:  %s\n", info->architecture);
   printf ("Parameters:    %" G_GINT64_FORMAT " (%.1f M) in %d tensors, %s\n", info->n_params,
           info->n_params / 1e6, info->n_tensors, info->dtype);
@@ -573,7 +624,6 @@ cmd_logits (int argc, char **argv)
     return usage_error ("logits", "expected IMAGE and TEXT");
   if (output == NULL)
     return usage_error ("logits", "-o OUT.npy is required");
-#ifdef HAVE_LOGITS
   {
     g_autoptr(GError) error = NULL;
     g_autofree char *dir = resolve_dir (model_dir, NULL);
@@ -612,10 +662,6 @@ cmd_logits (int argc, char **argv)
       return fail ("logits", error);
     return PM_EXIT_OK;
   }
-#else
-  pm_cli_error ("model logits", "this build has no CLIPSeg forward pass");
-  return PM_EXIT_ERROR;
-#endif
 }
 
 /* ---------------------------------------------------------------- dispatch */

@@ -15,9 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "pm-cli-util.h"
-#ifdef PM_HAVE_PM_JSON
 #include "pm-json.h"
-#endif
 
 /* ---------------------------------------------------------------- errors */
 
@@ -497,23 +495,11 @@ pm_cli_print_json (JsonNode *root)
 JsonNode *
 pm_cli_timings_to_json (const PmTimings *timings)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(PmTimings) none = NULL;
 
-  json_builder_begin_object (builder);
-  for (guint i = 0; timings != NULL && i < timings->items->len; i++)
-    {
-      const PmTiming *t = &g_array_index (timings->items, PmTiming, i);
-      if (t->stage == NULL || !g_hash_table_add (seen, t->stage))
-        continue;
-      json_builder_set_member_name (builder, t->stage);
-      /* json-glib prints doubles with 17 significant digits; a multiple of 1/256 ms (4 µs,
-       * plenty) is exact in binary, so it prints in at most 8 decimals instead. */
-      json_builder_add_double_value (builder,
-                                     round (pm_timings_get (timings, t->stage) * 256.0) / 256.0);
-    }
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
+  if (timings == NULL)
+    timings = none = pm_timings_new ();
+  return pm_timings_to_json (timings);
 }
 
 void
@@ -534,29 +520,5 @@ pm_cli_json_add_string (JsonBuilder *builder,
 JsonNode *
 pm_cli_instruction_to_json (const PmInstruction *instruction)
 {
-#ifdef PM_HAVE_PM_JSON
   return pm_instruction_to_json (instruction);
-#else
-  /* Until pm-json.c is in the build: the main fields. */
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  pm_cli_json_add_string (builder, "text", instruction->text);
-  pm_cli_json_add_string (builder, "action", pm_action_to_string (instruction->action));
-  pm_cli_json_add_string (builder, "target", instruction->target);
-  if (instruction->has_color)
-    {
-      g_autofree char *hex = pm_color_to_hex (instruction->color);
-      pm_cli_json_add_string (builder, "color", hex);
-    }
-  else
-    pm_cli_json_add_string (builder, "color", NULL);
-  pm_cli_json_add_string (builder, "color_name", instruction->color_name);
-  pm_cli_json_add_string (builder, "position", pm_position_to_string (instruction->position));
-  json_builder_set_member_name (builder, "ordinal");
-  json_builder_add_int_value (builder, instruction->ordinal);
-  pm_cli_json_add_string (builder, "size_rank", pm_size_rank_to_string (instruction->size_rank));
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
-#endif
 }

@@ -46,7 +46,6 @@
 #define HINT_COS_KEEP      0.866f  /* within 30° of the hint's hue: no damping */
 #define HINT_COS_DAMP      0.5f    /* beyond 60°: full damping */
 #define HINT_DAMPING       0.6f
-#define MAX_ASPECT_CHANGE  0.1     /* relative difference of aspect ratios accepted */
 #define MAX_WORK_PIXELS    ((gint64) 4000000)  /* larger photos are compared scaled down */
 
 /* ---- Difference ----------------------------------------------------------------------- */
@@ -363,28 +362,6 @@ pm_derive_options_init (PmDeriveOptions *options)
   options->min_component = -1;
 }
 
-static gboolean
-check_sizes (const PmImage *original,
-             const PmImage *edited,
-             GError       **error)
-{
-  double ao = (double) original->width / original->height;
-  double ae = (double) edited->width / edited->height;
-  int least = MIN (MIN (original->width, original->height),
-                   MIN (edited->width, edited->height));
-
-  /* A pixel of rounding on a tiny image changes its aspect a lot: allow for it. */
-  if (fabs (ae / ao - 1.0) > MAX_ASPECT_CHANGE + 2.0 / least)
-    {
-      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_SIZE,
-                   "Edited image is %d×%d but the original is %d×%d: the shapes differ too "
-                   "much (aspect %.2f vs %.2f) to be the same picture",
-                   edited->width, edited->height, original->width, original->height, ae, ao);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* The whole derivation at the original's size. */
 static PmMask *
 derive_at_size (const PmImage         *original,
@@ -581,7 +558,7 @@ pm_mask_derive (const PmImage         *original,
       pm_derive_options_init (&defaults);
       options = &defaults;
     }
-  if (!check_sizes (original, edited, error))
+  if (!pm_derive_check_shape (original, edited, error))
     return NULL;
 
   n = (gint64) original->width * original->height;

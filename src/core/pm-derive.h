@@ -9,6 +9,31 @@
 
 G_BEGIN_DECLS
 
+#define PM_DERIVE_ERROR (pm_derive_error_quark ())
+GQuark pm_derive_error_quark (void);
+
+typedef enum {
+  PM_DERIVE_ERROR_UNRELATED,   /* the "edit" is another picture */
+} PmDeriveError;
+
+/* An edit may be resampled, not reshaped: the largest relative change of the aspect ratio
+ * accepted (generators round sizes), beyond two pixels of rounding. */
+#define PM_DERIVE_MAX_ASPECT_CHANGE 0.05
+/* Below this luma correlation of thumbnails, two images are different pictures. */
+#define PM_DERIVE_MIN_STRUCTURE_CORRELATION 0.25
+
+/* Is @edited an edit of @original? (pm-derive-check.c; the one rule for derive, the remote
+ * engine and imports.) The shape alone (PM_IMAGE_ERROR_SIZE), or the shape and the
+ * picture's structure (PM_DERIVE_ERROR_UNRELATED). */
+gboolean pm_derive_check_shape           (const PmImage  *original,
+                                          const PmImage  *edited,
+                                          GError        **error);
+gboolean pm_derive_check_edit            (const PmImage  *original,
+                                          const PmImage  *edited,
+                                          GError        **error);
+double   pm_derive_structure_correlation (const PmImage  *original,
+                                          const PmImage  *edited);
+
 typedef struct {
   gboolean has_color_hint;
   PmRgb    color_hint;       /* the colour the object was painted, when known */
@@ -18,7 +43,7 @@ typedef struct {
 void     pm_derive_options_init (PmDeriveOptions       *options);
 
 /* Derives a binary mask (0/1) at the original's size. @edited may differ in size (it is
- * resampled), in global tone (compensated), and carry JPEG artefacts and mild noise.
+ * resampled; its shape must pass pm_derive_check_shape()), in global tone (compensated), and carry JPEG artefacts and mild noise.
  * @soft_out, if not NULL, receives a soft mask (0..1) of the same size. */
 PmMask  *pm_mask_derive         (const PmImage         *original,
                                  const PmImage         *edited,

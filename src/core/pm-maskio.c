@@ -1,9 +1,10 @@
-/* pm-maskio.c: masks as 8-bit greyscale PNG files, and any image loaded as a mask.
+/* pm-maskio.c: masks as greyscale PNG files (8-bit, or 1-bit for storage), and any image
+ * loaded as a mask.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * gdk-pixbuf only writes RGB/RGBA PNGs, so masks are written by a small PNG encoder of our
- * own: one IHDR (8-bit greyscale), one zlib-compressed IDAT (GIO's GZlibCompressor) and
+ * own: one IHDR (8- or 1-bit greyscale), one zlib-compressed IDAT (GIO's GZlibCompressor) and
  * IEND, with a per-row filter picked by the usual minimum-sum-of-absolute-differences rule.
  * Reading goes through pm_image_load(), so any format gdk-pixbuf reads works, with its
  * pixel limit and EXIF orientation.
@@ -87,6 +88,25 @@ mask_byte (float    v,
   if (v >= 1.0f)
     return 255;
   return (guint8) lrintf (v * 255.0f);
+}
+
+/**
+ * pm_mask_quantize:
+ * @mask: a soft mask, changed in place
+ *
+ * Rounds every value to the 8-bit level a soft PNG stores (k/255, NaN and negatives to 0,
+ * 1 and above to 1), so that a mask written with pm_mask_save_png() and read back is
+ * exactly the mask used.
+ */
+void
+pm_mask_quantize (PmMask *mask)
+{
+  gsize n;
+
+  g_return_if_fail (mask != NULL);
+  n = (gsize) mask->width * mask->height;
+  for (gsize i = 0; i < n; i++)
+    mask->data[i] = mask_byte (mask->data[i], TRUE) / 255.0f;
 }
 
 /* PNG's Paeth predictor */
@@ -194,20 +214,36 @@ zlib_compress (const guint8 *data,
   return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
 }
 
-/**
- * pm_mask_encode_png:
- * @mask: a mask
- * @soft: %FALSE for a binary PNG (0/255, foreground is > 0.5), %TRUE for 0..255
- * @error: return location for a #GError
- *
- * Encodes @mask as an 8-bit greyscale PNG.
- *
- * Returns: (transfer full): the PNG data, or %NULL with @error set
- */
-GBytes *
-pm_mask_encode_png (const PmMask *mask,
-                    gboolean      soft,
-                    GError      **error)
+/* Packs row @y of @mask into @row: one byte per pixel at depth 8, eight pixels per byte
+ * (most significant bit first, as PNG orders them) at depth 1. */
+static void
+pack_row (const PmMask *mask,
+          int           y,
+          int           depth,
+          gboolean      soft,
+          guint8       *row)
+{
+  const float *src = mask->data + (gsize) y * mask->width;
+
+  if (depth == 8)
+    {
+      for (int x = 0; x < mask->width; x++)
+        row[x] = mask_byte (src[x], soft);
+      return;
+    }
+  memset (row, 0, ((gsize) mask->width + 7) / 8);
+  for (int x = 0; x < mask->width; x++)
+    if (src[x] > 0.5f)
+      row[x >> 3] |= (guint8) (0x80 >> (x & 7));
+}
+
+/* A greyscale PNG of @mask at @depth 8 (0..255 or 0/255) or 1 (0/1). For depth 1 the
+ * filters work on whole bytes, as the PNG specification says for depths below 8. */
+static GBytes *
+encode_grey_png (const PmMask  *mask,
+                 int            depth,
+                 gboolean       soft,
+                 GError       **error)
 {
   static const guint8 signature[8] = { 137, 80, 78, 71, 13, 10, 26, 10 };
   g_autoptr(GByteArray) out = NULL;
@@ -217,12 +253,10 @@ pm_mask_encode_png (const PmMask *mask,
   g_autofree guint8 *rows = NULL;
   g_autofree guint8 *scratch = NULL;
   guint8 ihdr[13];
+  int row_bytes;
   gsize stride;
   gsize zlen = 0;
   const guint8 *zdata;
-
-  g_return_val_if_fail (mask != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (mask->width <= 0 || mask->height <= 0)
     {
@@ -232,19 +266,18 @@ pm_mask_encode_png (const PmMask *mask,
     }
 
   /* Filtered scanlines: one filter byte then the row. */
-  stride = (gsize) mask->width + 1;
+  row_bytes = depth == 8 ? mask->width : (mask->width + 7) / 8;
+  stride = (gsize) row_bytes + 1;
   raw = g_malloc (stride * mask->height);
-  rows = g_malloc ((gsize) mask->width * 2);
-  scratch = g_malloc ((gsize) mask->width * 5);
+  rows = g_malloc ((gsize) row_bytes * 2);
+  scratch = g_malloc ((gsize) row_bytes * 5);
   for (int y = 0; y < mask->height; y++)
     {
-      guint8 *row = rows + (gsize) (y & 1) * mask->width;
-      const guint8 *prev = y > 0 ? rows + (gsize) ((y - 1) & 1) * mask->width : NULL;
-      const float *src = mask->data + (gsize) y * mask->width;
+      guint8 *row = rows + (gsize) (y & 1) * row_bytes;
+      const guint8 *prev = y > 0 ? rows + (gsize) ((y - 1) & 1) * row_bytes : NULL;
 
-      for (int x = 0; x < mask->width; x++)
-        row[x] = mask_byte (src[x], soft);
-      filter_row (row, prev, mask->width, raw + (gsize) y * stride, scratch);
+      pack_row (mask, y, depth, soft, row);
+      filter_row (row, prev, row_bytes, raw + (gsize) y * stride, scratch);
     }
 
   compressed = zlib_compress (raw, stride * mask->height, &local_error);
@@ -274,7 +307,7 @@ pm_mask_encode_png (const PmMask *mask,
   ihdr[5] = (guint8) (mask->height >> 16);
   ihdr[6] = (guint8) (mask->height >> 8);
   ihdr[7] = (guint8) mask->height;
-  ihdr[8] = 8;    /* bit depth */
+  ihdr[8] = (guint8) depth;
   ihdr[9] = 0;    /* colour type: greyscale */
   ihdr[10] = 0;   /* deflate */
   ihdr[11] = 0;   /* adaptive filtering */
@@ -283,6 +316,48 @@ pm_mask_encode_png (const PmMask *mask,
   put_chunk (out, "IDAT", zdata, zlen);
   put_chunk (out, "IEND", NULL, 0);
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+/**
+ * pm_mask_encode_png:
+ * @mask: a mask
+ * @soft: %FALSE for a binary PNG (0/255, foreground is > 0.5), %TRUE for 0..255
+ * @error: return location for a #GError
+ *
+ * Encodes @mask as an 8-bit greyscale PNG.
+ *
+ * Returns: (transfer full): the PNG data, or %NULL with @error set
+ */
+GBytes *
+pm_mask_encode_png (const PmMask *mask,
+                    gboolean      soft,
+                    GError      **error)
+{
+  g_return_val_if_fail (mask != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return encode_grey_png (mask, 8, soft, error);
+}
+
+/**
+ * pm_mask_encode_png_1bit:
+ * @mask: a mask (foreground is > 0.5)
+ * @error: return location for a #GError
+ *
+ * Encodes @mask as a 1-bit greyscale PNG: the compact form a stored dataset draft takes
+ * (an eighth of the 8-bit form before compression). Any PNG reader, pm_mask_load_bytes()
+ * included, reads it back as 0 and 1 (white).
+ *
+ * Returns: (transfer full): the PNG data, or %NULL with @error set
+ */
+GBytes *
+pm_mask_encode_png_1bit (const PmMask  *mask,
+                         GError       **error)
+{
+  g_return_val_if_fail (mask != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return encode_grey_png (mask, 1, FALSE, error);
 }
 
 /**

@@ -16,6 +16,11 @@ gboolean pm_mask_save_png       (const PmMask  *mask,
 GBytes  *pm_mask_encode_png     (const PmMask  *mask,
                                  gboolean       soft,
                                  GError       **error);
+/* Rounds @mask in place to the 8-bit levels a soft PNG holds (k/255). */
+void     pm_mask_quantize       (PmMask        *mask);
+/* Binary as a 1-bit grey PNG: the compact form the store keeps dataset drafts in. */
+GBytes  *pm_mask_encode_png_1bit (const PmMask *mask,
+                                 GError       **error);
 /* Loads any image as a soft mask (luma/255, or alpha if the image is otherwise uniform). */
 PmMask  *pm_mask_load_png       (const char    *path,
                                  GError       **error);

@@ -22,6 +22,9 @@
  *     threshold cut off.
  *  3. "refining edges": a light feather (two box blurs of about 1/500 of the image size)
  *     turns the binary mask into the soft mask.
+ * The result is "found" when a colour named in the phrase, or a position or rank qualifier
+ * on a phrase that names nothing else ("the thing on the left"), chose the region, and a
+ * "guess" when saliency stood in for an object name the engine does not know.
  * The paint colour is never a cue: it says what the object becomes, not what it is.
  * The engine keeps no state between runs, so runs may overlap in different threads.
  */
@@ -112,6 +115,29 @@ color_from_phrase (const char *target,
     }
   g_ptr_array_free (w, TRUE);
   return found;
+}
+
+/* Words that name no particular object: with only these (and colour words) in the target,
+ * a colour or a position says all there is to find. */
+static const char * const generic_words[] = {
+  "the", "a", "an", "this", "that", "these", "those", "it", "one", "ones", "thing",
+  "things", "object", "objects", "region", "area", "part", "item", "something", "stuff",
+  "shape", "spot", NULL
+};
+
+/* Whether @target names something the engine cannot recognise ("cup", "man in the black
+ * hat"), as opposed to "", "it", "the red thing". */
+static gboolean
+names_an_object (const char *target)
+{
+  g_autofree char *lower = g_utf8_strdown (target != NULL ? target : "", -1);
+  g_auto(GStrv) words = g_strsplit_set (lower, " \t\n,.;:!?\"'()-", -1);
+
+  for (int i = 0; words[i] != NULL; i++)
+    if (words[i][0] != '\0' && !g_strv_contains (generic_words, words[i]) &&
+        !pm_color_is_name (words[i]))
+      return TRUE;
+  return FALSE;
 }
 
 static gboolean
@@ -599,6 +625,11 @@ builtin_run (PmEngine             *engine,
     result->message = g_strdup_printf ("No colour or position cue in “%s”: the built-in "
                                        "engine picked the most salient object; install "
                                        "CLIPSeg to find objects by name", phrase);
+  /* Found: a colour the phrase names picked the region, or a position or rank did for a
+   * phrase naming nothing more ("the thing on the left"). Otherwise the salient region
+   * stands in for an object the engine cannot recognise: a guess. */
+  result->state = color_cue || (has_qualifier (ins) && !names_an_object (ins->target))
+                  ? PM_RESULT_FOUND : PM_RESULT_GUESS;
   result->soft_mask = g_steal_pointer (&binary);
   if (progress != NULL)
     progress ("done", 1.0, progress_data);

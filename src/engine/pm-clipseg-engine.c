@@ -501,6 +501,49 @@ pm_clipseg_engine_run_phrases (PmEngine             *engine,
   return ok;
 }
 
+/**
+ * pm_clipseg_mask_state:
+ * @soft: a soft mask (0..1)
+ *
+ * The rule of pm-clipseg-engine.h: %PM_RESULT_EMPTY when the mask peaks below 0.5 or is
+ * flat (peak − 2nd percentile < %PM_CLIPSEG_MIN_CONTRAST), else %PM_RESULT_FOUND.
+ *
+ * Returns: %PM_RESULT_FOUND or %PM_RESULT_EMPTY
+ */
+PmResultState
+pm_clipseg_mask_state (const PmMask *soft)
+{
+  guint64 hist[256] = { 0 };
+  gsize n, rank, seen = 0;
+  float peak = 0.f, low = 0.f;
+
+  g_return_val_if_fail (soft != NULL, PM_RESULT_EMPTY);
+  n = (gsize) soft->width * soft->height;
+  if (n == 0)
+    return PM_RESULT_EMPTY;
+  for (gsize i = 0; i < n; i++)
+    {
+      float v = soft->data[i];
+      v = v > 0.f ? MIN (v, 1.f) : 0.f;   /* also NaN */
+      peak = MAX (peak, v);
+      hist[(int) (v * 255.f + 0.5f)]++;
+    }
+  /* The 2nd percentile, to the histogram's 1/255. */
+  rank = n / 50;
+  for (int b = 0; b < 256; b++)
+    {
+      seen += hist[b];
+      if (seen > rank)
+        {
+          low = b / 255.f;
+          break;
+        }
+    }
+  if (peak < 0.5f || peak - low < PM_CLIPSEG_MIN_CONTRAST)
+    return PM_RESULT_EMPTY;
+  return PM_RESULT_FOUND;
+}
+
 static gboolean
 clipseg_run (PmEngine             *engine,
              const PmImage        *image,
@@ -528,9 +571,13 @@ clipseg_run (PmEngine             *engine,
     peak = MAX (peak, mask->data[i]);
   result->soft_mask = mask;
   result->model = g_strdup (self->model_name);
+  result->state = pm_clipseg_mask_state (mask);
   if (peak < 0.5f)
     result->message = g_strdup_printf ("CLIPSeg found nothing confidently matching “%s”",
                                        phrase);
+  else if (result->state == PM_RESULT_EMPTY)
+    result->message = g_strdup_printf ("CLIPSeg's map for “%s” is flat: no region stands "
+                                       "out, so nothing was painted", phrase);
   return TRUE;
 }
 

@@ -51,6 +51,13 @@ void      pm_clipseg_resize_bilinear      (const float                *in,
                                            int                         out_w,
                                            int                         out_h);
 
+/* What a soft mask says, by a fixed rule: EMPTY when nothing reaches 0.5 (CLIPSeg matched
+ * nothing confidently) or when the map is flat (its peak is less than
+ * PM_CLIPSEG_MIN_CONTRAST above its 2nd percentile: no region stands out from the rest,
+ * typically a map that is high everywhere); FOUND otherwise. */
+#define PM_CLIPSEG_MIN_CONTRAST 0.2f
+PmResultState pm_clipseg_mask_state      (const PmMask               *soft);
+
 void      pm_clipseg_engine_get_stats     (PmEngine                   *engine,
                                            PmClipsegEngineStats       *stats);
 void      pm_clipseg_engine_clear_cache   (PmEngine                   *engine);

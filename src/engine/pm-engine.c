@@ -80,11 +80,48 @@ pm_now_ms (void)
 
 /* ---------------------------------------------------------------- results, options */
 
+static const char * const result_state_names[] = { "found", "guess", "empty", "failed" };
+
+/**
+ * pm_result_state_to_string:
+ * @state: a result state
+ *
+ * Returns: "found", "guess", "empty" or "failed" (static)
+ */
+const char *
+pm_result_state_to_string (PmResultState state)
+{
+  g_return_val_if_fail ((guint) state < G_N_ELEMENTS (result_state_names), "failed");
+  return result_state_names[state];
+}
+
+/**
+ * pm_result_state_from_string:
+ * @str: (nullable): "found", "guess", "empty" or "failed"
+ * @state: (out): the state
+ *
+ * Returns: %TRUE if @str names a state
+ */
+gboolean
+pm_result_state_from_string (const char    *str,
+                             PmResultState *state)
+{
+  g_return_val_if_fail (state != NULL, FALSE);
+  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (result_state_names); i++)
+    if (strcmp (str, result_state_names[i]) == 0)
+      {
+        *state = (PmResultState) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 void
 pm_engine_result_clear (PmEngineResult *result)
 {
   if (result == NULL)
     return;
+  result->state = PM_RESULT_FOUND;
   g_clear_pointer (&result->soft_mask, pm_mask_free);
   g_clear_pointer (&result->edited, pm_image_free);
   g_clear_pointer (&result->message, g_free);
@@ -126,32 +163,13 @@ pm_engine_new (const char            *name,
     options = &defaults;
 
   if (strcmp (name, "builtin") == 0)
-    {
-#ifdef PM_HAVE_PM_BUILTIN_ENGINE
-      return pm_builtin_engine_new ();
-#endif
-    }
-  else if (strcmp (name, "clipseg") == 0)
-    {
-#ifdef PM_HAVE_PM_CLIPSEG_ENGINE
-      return pm_clipseg_engine_new (options, error);
-#endif
-    }
-  else if (strcmp (name, "remote") == 0)
-    {
-#ifdef PM_HAVE_PM_REMOTE_ENGINE
-      return pm_remote_engine_new (options, error);
-#endif
-    }
-  else
-    {
-      g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNKNOWN,
-                   "Unknown engine “%s” (known: builtin, clipseg, remote)", name);
-      return NULL;
-    }
-
-  g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
-               "Engine “%s” is not part of this build", name);
+    return pm_builtin_engine_new ();
+  if (strcmp (name, "clipseg") == 0)
+    return pm_clipseg_engine_new (options, error);
+  if (strcmp (name, "remote") == 0)
+    return pm_remote_engine_new (options, error);
+  g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNKNOWN,
+               "Unknown engine “%s” (known: builtin, clipseg, remote)", name);
   return NULL;
 }
 

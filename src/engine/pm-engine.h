@@ -54,7 +54,30 @@ typedef void (*PmProgressFunc) (const char *stage,
                                 double      fraction,
                                 gpointer    user_data);
 
+/* How a run ended (DESIGN.md §8), so that neither a person nor a script mistakes a guess or
+ * an empty mask for a finding:
+ *   FOUND   the engine found what the instruction named;
+ *   GUESS   it fell back to a prior (the built-in engine's saliency when it does not know
+ *           the noun): the mask is something, maybe not the thing;
+ *   EMPTY   nothing was found: the mask has no pixels and nothing was painted;
+ *   FAILED  the run ended in an error (or was cancelled): no result.
+ * Engines report FOUND or GUESS (or EMPTY when they know they found nothing); the pipeline
+ * turns any result whose mask has no pixels into EMPTY. */
+typedef enum {
+  PM_RESULT_FOUND,
+  PM_RESULT_GUESS,
+  PM_RESULT_EMPTY,
+  PM_RESULT_FAILED,
+} PmResultState;
+
+/* "found", "guess", "empty", "failed". */
+const char *pm_result_state_to_string   (PmResultState  state);
+/* FALSE (and *@state untouched) if @str is none of those. */
+gboolean    pm_result_state_from_string (const char    *str,
+                                         PmResultState *state);
+
 typedef struct {
+  PmResultState state;   /* FOUND unless the engine says otherwise */
   PmMask    *soft_mask;  /* local engines: 0..1 at the image's size */
   PmImage   *edited;     /* remote engines: the edited image (any size) */
   char      *message;    /* one line for the user, or NULL */

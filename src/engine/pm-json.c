@@ -6,6 +6,8 @@
 
 #include "pm-json.h"
 
+#include <math.h>
+
 static void
 add_string_or_null (JsonBuilder *builder,
                     const char  *name,
@@ -90,7 +92,7 @@ pm_instruction_to_json_string (const PmInstruction *instruction)
  * @timings: stage timings
  *
  * Returns: (transfer full): a JSON object mapping each stage name to its total
- *   milliseconds, stages in order of first appearance
+ *   milliseconds (rounded to 1/256 ms), stages in order of first appearance
  */
 JsonNode *
 pm_timings_to_json (const PmTimings *timings)
@@ -107,7 +109,10 @@ pm_timings_to_json (const PmTimings *timings)
       double ms = t->ms;
 
       if (json_object_has_member (object, stage))
-        ms += json_object_get_double_member (object, stage);
+        continue;
+      /* json-glib prints doubles with 17 significant digits; a multiple of 1/256 ms (4 µs,
+       * plenty) is exact in binary, so it prints in at most 8 decimals instead. */
+      ms = round (pm_timings_get (timings, stage) * 256.0) / 256.0;
       json_object_set_double_member (object, stage, ms);
     }
   node = json_node_new (JSON_NODE_OBJECT);

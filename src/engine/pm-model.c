@@ -6,18 +6,15 @@
 
 #include "pm-model.h"
 
+#include <errno.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "pm-tokenizer.h"
-#if defined(PM_HAVE_PM_SAFETENSORS) && defined(PM_HAVE_PM_CLIPSEG) && \
-    defined(PM_HAVE_PM_CLIPSEG_CONFIG)
-#define HAVE_CLIPSEG 1
 #include "pm-clipseg.h"
 #include "pm-clipseg-config.h"
 #include "pm-safetensors.h"
-#endif
 
 G_DEFINE_QUARK (pm-model-error-quark, pm_model_error)
 
@@ -47,6 +44,8 @@ static const PmModelSpec clipseg_rd64_refined = {
   .description = "CLIPSeg ViT-B/16, 64-dim refined decoder (Lüddecke & Ecker), Apache-2.0, 603 MB",
   .files = clipseg_rd64_refined_files,
   .n_files = G_N_ELEMENTS (clipseg_rd64_refined_files),
+  .title = "CLIPSeg",
+  .license = "Apache-2.0",
 };
 
 static const PmModelSpec * const known_models[] = { &clipseg_rd64_refined, NULL };
@@ -144,24 +143,188 @@ pm_model_list_installed (const char *models_dir)
   return (GStrv) g_ptr_array_free (names, FALSE);
 }
 
-#ifdef HAVE_CLIPSEG
-static gint64
-dir_size (const char *path)
+
+/* ---------------------------------------------------------------- status, size, removal */
+
+/**
+ * pm_model_status_to_string:
+ * @status: a status
+ *
+ * Returns: the status as a stable lower-case word ("not-installed", "incomplete",
+ *   "installed", "corrupt")
+ */
+const char *
+pm_model_status_to_string (PmModelStatus status)
 {
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
+  switch (status)
+    {
+    case PM_MODEL_STATUS_INCOMPLETE: return "incomplete";
+    case PM_MODEL_STATUS_INSTALLED:  return "installed";
+    case PM_MODEL_STATUS_CORRUPT:    return "corrupt";
+    case PM_MODEL_STATUS_NOT_INSTALLED:
+    default:                         return "not-installed";
+    }
+}
+
+/**
+ * pm_model_spec_get_size:
+ * @spec: a model
+ *
+ * Returns: the bytes a complete download takes, or -1 when a file has no pinned size
+ */
+gint64
+pm_model_spec_get_size (const PmModelSpec *spec)
+{
   gint64 total = 0;
 
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+  g_return_val_if_fail (spec != NULL, -1);
+  for (int i = 0; i < spec->n_files; i++)
     {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      GStatBuf st;
-      if (g_stat (child, &st) == 0 && S_ISREG (st.st_mode))
-        total += st.st_size;
+      if (spec->files[i].size < 0)
+        return -1;
+      total += spec->files[i].size;
     }
   return total;
 }
-#endif
+
+static gint64
+path_size (const char *path)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
+    return -1;
+  return st.st_size;
+}
+
+/**
+ * pm_model_get_status:
+ * @spec: the model
+ * @dir: its folder
+ * @detail: (out) (optional) (transfer full): for INCOMPLETE and CORRUPT, one line saying
+ *   which file is missing or has the wrong size; else %NULL
+ *
+ * Judges @dir from file names and sizes only, so it is cheap (a few stat() calls).
+ *
+ * Returns: the status
+ */
+PmModelStatus
+pm_model_get_status (const PmModelSpec  *spec,
+                     const char         *dir,
+                     char              **detail)
+{
+  g_autofree char *missing = NULL;
+  g_autofree char *wrong = NULL;
+  int n_present = 0, n_partial = 0;
+
+  g_return_val_if_fail (spec != NULL, PM_MODEL_STATUS_NOT_INSTALLED);
+  g_return_val_if_fail (dir != NULL, PM_MODEL_STATUS_NOT_INSTALLED);
+
+  for (int i = 0; i < spec->n_files; i++)
+    {
+      const PmModelFile *mf = &spec->files[i];
+      g_autofree char *path = g_build_filename (dir, mf->name, NULL);
+      g_autofree char *part = g_strconcat (path, ".part", NULL);
+      gint64 size = path_size (path);
+
+      if (size < 0)
+        {
+          if (missing == NULL)
+            missing = g_strdup (mf->name);
+          n_partial += path_size (part) >= 0;
+          continue;
+        }
+      n_present++;
+      if (mf->size >= 0 && size != mf->size && wrong == NULL)
+        wrong = g_strdup_printf ("%s is %" G_GINT64_FORMAT " bytes, expected %" G_GINT64_FORMAT,
+                                 mf->name, size, mf->size);
+    }
+
+  if (detail != NULL)
+    *detail = NULL;
+  if (wrong != NULL)
+    {
+      if (detail != NULL)
+        *detail = g_steal_pointer (&wrong);
+      return PM_MODEL_STATUS_CORRUPT;
+    }
+  if (missing == NULL)
+    return PM_MODEL_STATUS_INSTALLED;
+  if (n_present == 0 && n_partial == 0)
+    return PM_MODEL_STATUS_NOT_INSTALLED;
+  if (detail != NULL)
+    *detail = g_strdup_printf ("%s is missing", missing);
+  return PM_MODEL_STATUS_INCOMPLETE;
+}
+
+/**
+ * pm_model_dir_get_size:
+ * @dir: a folder
+ *
+ * Returns: the bytes of the regular files directly in @dir (0 if there is no such folder)
+ */
+gint64
+pm_model_dir_get_size (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  gint64 total = 0;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (dir, name, NULL);
+      gint64 size = path_size (child);
+
+      if (size > 0)
+        total += size;
+    }
+  return total;
+}
+
+static gboolean
+unlink_if_present (const char  *path,
+                   GError     **error)
+{
+  if (g_unlink (path) != 0 && errno != ENOENT)
+    {
+      int saved = errno;
+      g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_IO, "Cannot remove “%s”: %s", path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * pm_model_remove:
+ * @spec: the model
+ * @dir: its folder
+ * @error: return location for a #GError
+ *
+ * Deletes the model's files and unfinished downloads (`.part`) from @dir, then @dir itself
+ * if nothing else is left in it. Files that are not the model's are never touched.
+ *
+ * Returns: %TRUE if none of the model's files is left
+ */
+gboolean
+pm_model_remove (const PmModelSpec  *spec,
+                 const char         *dir,
+                 GError            **error)
+{
+  g_return_val_if_fail (spec != NULL, FALSE);
+  g_return_val_if_fail (dir != NULL, FALSE);
+
+  for (int i = 0; i < spec->n_files; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, spec->files[i].name, NULL);
+      g_autofree char *part = g_strconcat (path, ".part", NULL);
+
+      if (!unlink_if_present (path, error) || !unlink_if_present (part, error))
+        return FALSE;
+    }
+  g_rmdir (dir);   /* fails, as it should, when other files remain */
+  return TRUE;
+}
 
 /* ---------------------------------------------------------------- info */
 
@@ -176,28 +339,40 @@ pm_model_info_free (PmModelInfo *info)
   g_free (info);
 }
 
+/* Every file of @spec (or, without one, of a CLIPSeg folder) is in @dir. */
 static gboolean
-check_complete (const char  *dir,
-                GError     **error)
+check_complete (const char         *dir,
+                const PmModelSpec  *spec,
+                GError            **error)
 {
   g_autofree char *missing = NULL;
+  g_autofree char *command = NULL;
 
+  if (spec != NULL && g_strcmp0 (spec->name, PM_MODEL_DEFAULT_NAME) != 0)
+    command = g_strdup_printf ("paintmask model download %s", spec->name);
+  else
+    command = g_strdup ("paintmask model download");
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_NOT_INSTALLED,
-                   "No model folder at “%s”; run 'paintmask model download'", dir);
+                   "No model folder at “%s”; run '%s'", dir, command);
       return FALSE;
     }
-  if (!pm_model_dir_is_complete (dir, &missing))
+  for (int i = 0; spec != NULL && i < spec->n_files && missing == NULL; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, spec->files[i].name, NULL);
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        missing = g_strdup (spec->files[i].name);
+    }
+  if (missing != NULL || (spec == NULL && !pm_model_dir_is_complete (dir, &missing)))
     {
       g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_NOT_INSTALLED,
-                   "Model folder “%s” lacks %s; run 'paintmask model download'", dir, missing);
+                   "Model folder “%s” lacks %s; run '%s'", dir, missing, command);
       return FALSE;
     }
   return TRUE;
 }
 
-#ifdef HAVE_CLIPSEG
 /* config.json's "architectures"[0], or a placeholder. */
 static char *
 read_architecture (const char *config_path)
@@ -220,7 +395,6 @@ read_architecture (const char *config_path)
     }
   return g_strdup ("(unknown)");
 }
-#endif
 
 /**
  * pm_model_info_load:
@@ -235,7 +409,6 @@ PmModelInfo *
 pm_model_info_load (const char  *dir,
                     GError     **error)
 {
-#ifdef HAVE_CLIPSEG
   g_autoptr(PmModelInfo) info = g_new0 (PmModelInfo, 1);
   g_autoptr(PmSafetensors) st = NULL;
   g_autofree char *weights = NULL;
@@ -244,7 +417,7 @@ pm_model_info_load (const char  *dir,
   gint64 by_dtype[PM_DTYPE_F8_E5M2 + 1] = { 0 };
   g_autoptr(GError) local_error = NULL;
 
-  if (!check_complete (dir, error))
+  if (!check_complete (dir, NULL, error))
     return NULL;
   if (!pm_clipseg_config_load_dir (&config, dir, &local_error))
     {
@@ -284,7 +457,7 @@ pm_model_info_load (const char  *dir,
     GStatBuf sb;
     info->weights_bytes = g_stat (weights, &sb) == 0 ? (gint64) sb.st_size : -1;
   }
-  info->size_on_disk = dir_size (dir);
+  info->size_on_disk = pm_model_dir_get_size (dir);
   info->input_size = config.input_height;
   info->vision_layers = config.vision.num_hidden_layers;
   info->vision_hidden = config.vision.hidden_size;
@@ -300,11 +473,6 @@ pm_model_info_load (const char  *dir,
   for (int i = 0; i < info->n_extract_layers; i++)
     info->extract_layers[i] = config.extract_layers[i];
   return g_steal_pointer (&info);
-#else
-  g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_INVALID,
-               "This build cannot read CLIPSeg models");
-  return NULL;
-#endif
 }
 
 /* ---------------------------------------------------------------- verify */
@@ -348,7 +516,7 @@ pm_model_verify (const char         *dir,
 {
   g_autoptr(GError) local_error = NULL;
 
-  if (!check_complete (dir, error))
+  if (!check_complete (dir, spec, error))
     return FALSE;
 
   /* Pinned sizes and hashes. */
@@ -386,7 +554,10 @@ pm_model_verify (const char         *dir,
       report_line (report, "ok  %s sha256 %s", mf->name, digest);
     }
 
-#ifdef HAVE_CLIPSEG
+  /* The loadability checks below are CLIPSeg's; other models stop at their hashes. */
+  if (spec != NULL && g_strcmp0 (spec->engine, "clipseg") != 0)
+    return TRUE;
+
   /* Configuration, weights (every tensor present with its shape), tokenizer. */
   {
     g_autoptr(PmClipseg) model = pm_clipseg_load (dir, &local_error);
@@ -400,7 +571,6 @@ pm_model_verify (const char         *dir,
                  pm_clipseg_get_input_size (model), pm_clipseg_get_input_size (model),
                  pm_clipseg_get_weights_bytes (model) / 1e6);
   }
-#endif
   {
     g_autoptr(PmTokenizer) tokenizer = pm_tokenizer_new_from_dir (dir, &local_error);
     g_autoptr(GArray) ids = NULL;

@@ -45,7 +45,18 @@ typedef struct {
   const char        *description;
   const PmModelFile *files;
   int                n_files;
+  const char        *title;        /* short name people see: "CLIPSeg"; NULL: @name */
+  const char        *license;      /* SPDX identifier of the weights' licence, or NULL */
 } PmModelSpec;
+
+/* What a model folder holds, judged from file names and sizes alone (cheap: no file is
+ * read). A hash check is pm_model_verify()'s job. */
+typedef enum {
+  PM_MODEL_STATUS_NOT_INSTALLED,  /* no file of the model */
+  PM_MODEL_STATUS_INCOMPLETE,     /* some files or a .part: an interrupted download */
+  PM_MODEL_STATUS_INSTALLED,      /* every file, with its pinned size where one is pinned */
+  PM_MODEL_STATUS_CORRUPT,        /* a file whose size differs from the pinned one */
+} PmModelStatus;
 
 /* ---------------------------------------------------------------- known models, folders */
 
@@ -64,6 +75,21 @@ gboolean            pm_model_dir_is_complete   (const char         *dir,
                                                 char              **missing);
 /* Names of folders under @models_dir that hold a complete model, sorted (transfer full). */
 GStrv               pm_model_list_installed    (const char         *models_dir);
+
+/* ---------------------------------------------------------------- status, size, removal */
+
+/* "not-installed", "incomplete", "installed", "corrupt" (for --json and logs). */
+const char         *pm_model_status_to_string  (PmModelStatus       status);
+/* Sum of the pinned file sizes, or -1 if a file has no pinned size. */
+gint64              pm_model_spec_get_size     (const PmModelSpec  *spec);
+PmModelStatus       pm_model_get_status        (const PmModelSpec  *spec,
+                                                const char         *dir,
+                                                char              **detail);
+/* Bytes of the regular files directly in @dir (0 if it does not exist). */
+gint64              pm_model_dir_get_size      (const char         *dir);
+gboolean            pm_model_remove            (const PmModelSpec  *spec,
+                                                const char         *dir,
+                                                GError            **error);
 
 /* ---------------------------------------------------------------- download */
 

@@ -8,6 +8,8 @@
 
 #include <string.h>
 #include "pm-edit.h"
+#include "pm-maskio.h"
+#include "pm-metrics.h"
 
 /* Share of the overall progress given to each step. The engine dominates the run time,
  * so it gets most of the bar; parsing is instant. */
@@ -48,9 +50,9 @@ pm_pipeline_result_free (PmPipelineResult *result)
   g_clear_pointer (&result->model, g_free);
   g_clear_pointer (&result->message, g_free);
   g_clear_pointer (&result->edited, pm_image_free);
-  g_clear_pointer (&result->engine_mask, pm_mask_free);
   g_clear_pointer (&result->mask, pm_mask_free);
   g_clear_pointer (&result->soft_mask, pm_mask_free);
+  g_clear_pointer (&result->derived_mask, pm_mask_free);
   g_clear_pointer (&result->timings, pm_timings_free);
   g_free (result);
 }
@@ -93,6 +95,164 @@ engine_progress_cb (const char *stage,
                    fraction * (PROGRESS_ENGINE_END - PROGRESS_ENGINE_START));
 }
 
+/* ---------------------------------------------------------------- result states */
+
+/* Sets the run's mask, its size and state: EMPTY (nothing painted) when @state says so or
+ * the mask has no pixels. */
+static void
+set_mask (PmPipelineResult *result,
+          PmMask           *mask,
+          PmResultState     state)
+{
+  result->mask = mask;
+  result->mask_pixels = pm_mask_count (mask);
+  result->mask_share = (double) result->mask_pixels / ((double) mask->width * mask->height);
+  result->state = result->mask_pixels == 0 ? PM_RESULT_EMPTY : state;
+}
+
+/* An empty result paints nothing, so that neither the pixels nor the masks suggest a
+ * finding: the edit is the original and every mask is zero. */
+static void
+make_empty (PmPipelineResult *result,
+            const PmImage    *image)
+{
+  gsize n = (gsize) image->width * image->height;
+
+  g_clear_pointer (&result->edited, pm_image_free);
+  result->edited = pm_image_copy (image);
+  memset (result->mask->data, 0, n * sizeof (float));
+  result->mask_pixels = 0;
+  result->mask_share = 0;
+  if (result->soft_mask != NULL)
+    memset (result->soft_mask->data, 0, n * sizeof (float));
+  g_clear_pointer (&result->derived_mask, pm_mask_free);
+  result->derived_mask = pm_mask_new (image->width, image->height);
+  result->derived_iou = 1.0;
+  result->state = PM_RESULT_EMPTY;
+}
+
+/* ---------------------------------------------------------------- steps */
+
+/* A local engine's soft mask: the alpha to paint with, quantised to the 8-bit levels the
+ * soft-mask PNG stores, so the written soft mask is exactly the alpha used; the run's mask is
+ * what it painted over half. Takes @engine_mask. */
+static void
+paint_local (PmPipelineResult *result,
+             const PmImage    *image,
+             PmMask           *engine_mask,
+             PmResultState     state)
+{
+  PmMask *alpha = engine_mask;
+
+  if (alpha->width != image->width || alpha->height != image->height)
+    {
+      /* Engines should answer at the image's size; be lenient rather than fail. */
+      alpha = pm_mask_resize (engine_mask, image->width, image->height);
+      pm_mask_free (engine_mask);
+    }
+  pm_mask_quantize (alpha);
+  result->soft_mask = alpha;
+  set_mask (result, pm_mask_threshold (alpha, 0.5f), state);
+  if (state == PM_RESULT_EMPTY || result->state == PM_RESULT_EMPTY)
+    make_empty (result, image);
+  else
+    result->edited = pm_edit_recolor (image, alpha, result->color, NULL);
+}
+
+/* Derives the mask of result->edited against @image. A local engine's result only gets the
+ * derived mask and its agreement; otherwise the derived masks are the run's masks. */
+static gboolean
+derive (PmPipelineResult *result,
+        const PmImage    *image,
+        gboolean          has_hint,
+        PmResultState     state,
+        GError          **error)
+{
+  PmDeriveOptions options;
+  PmMask *soft = NULL;
+  PmMask *derived;
+
+  if (result->mask != NULL && result->state == PM_RESULT_EMPTY)
+    return TRUE;   /* nothing was painted: make_empty() set the derived mask */
+
+  pm_derive_options_init (&options);
+  options.has_color_hint = has_hint;
+  options.color_hint = result->color;
+  derived = pm_mask_derive (image, result->edited, &options,
+                            result->mask == NULL ? &soft : NULL, error);
+  if (derived == NULL)
+    return FALSE;
+  result->derived_mask = derived;
+  if (result->mask != NULL)
+    {
+      result->derived_iou = pm_mask_iou (derived, result->mask, NULL, NULL);
+      return TRUE;
+    }
+
+  result->soft_mask = soft;
+  pm_mask_quantize (result->soft_mask);
+  result->derived_iou = 1.0;
+  set_mask (result, pm_mask_copy (derived), state);
+  if (result->state == PM_RESULT_EMPTY)
+    make_empty (result, image);
+  return TRUE;
+}
+
+static PmPipelineResult *
+result_new (const char              *engine,
+            const char              *instruction,
+            const PmPipelineOptions *options)
+{
+  PmPipelineResult *result = g_new0 (PmPipelineResult, 1);
+  double t = pm_now_ms ();
+
+  result->timings = pm_timings_new ();
+  result->engine = g_strdup (engine);
+  /* The parser never fails; anything it does not understand is the target. */
+  result->instruction = pm_instruction_parse (instruction != NULL ? instruction : "");
+  pm_timings_add (result->timings, "parse", pm_now_ms () - t);
+  if (options->has_color)
+    result->color = options->color;
+  else
+    result->color = pm_instruction_get_paint_color (result->instruction,
+                                                    options->has_highlight
+                                                    ? options->highlight
+                                                    : (PmRgb) { 1.0f, 0.0f, 1.0f });
+  return result;
+}
+
+static gboolean
+check_image (const PmImage  *image,
+             GError        **error)
+{
+  if (image->width <= 0 || image->height <= 0 || image->data == NULL)
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_EMPTY,
+                   "The image is empty (%d×%d pixels)", image->width, image->height);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The instruction the engine sees carries the colour actually used: a generative editor is
+ * asked to paint with it, so a --color override or a custom highlight colour must reach the
+ * prompt. The recorded instruction stays as parsed. */
+static PmInstruction *
+engine_instruction (const PmPipelineResult  *result,
+                    const PmPipelineOptions *options)
+{
+  PmInstruction *ins = pm_instruction_copy (result->instruction);
+
+  if (options->has_color || (!ins->has_color && options->has_highlight))
+    {
+      ins->has_color = TRUE;
+      ins->color = result->color;
+      g_free (ins->color_name);
+      ins->color_name = pm_color_to_hex (result->color);
+    }
+  return ins;
+}
+
 /* ---------------------------------------------------------------- synchronous run */
 
 /**
@@ -109,7 +269,8 @@ engine_progress_cb (const char *stage,
  *
  * Parses @instruction, runs @engine, recolours the engine's soft mask (or takes a remote
  * engine's edited image, resampled to the original's size) and derives the mask from the
- * difference between the original and the edited image.
+ * difference between the original and the edited image. See #PmPipelineResult for which
+ * mask is which, and for the result state.
  *
  * Returns: (transfer full) (nullable): the result, or %NULL with @error set
  */
@@ -124,12 +285,12 @@ pm_pipeline_run (PmEngine                *engine,
                  GError                 **error)
 {
   g_autoptr(PmPipelineResult) result = NULL;
-  g_autoptr(PmInstruction) engine_instruction = NULL;
+  g_autoptr(PmInstruction) ins = NULL;
   PmPipelineOptions defaults;
   PmEngineResult er = { 0 };
-  PmDeriveOptions derive_options;
+  PmResultState state;
   ProgressMap map = { progress, progress_data, 0.0 };
-  double t_start, t;
+  double t_start = pm_now_ms (), t;
 
   g_return_val_if_fail (engine != NULL, NULL);
   g_return_val_if_fail (image != NULL, NULL);
@@ -140,49 +301,17 @@ pm_pipeline_run (PmEngine                *engine,
       pm_pipeline_options_init (&defaults);
       options = &defaults;
     }
+  if (!check_image (image, error))
+    return NULL;
 
-  t_start = pm_now_ms ();
-  result = g_new0 (PmPipelineResult, 1);
-  result->timings = pm_timings_new ();
-  result->engine = g_strdup (pm_engine_get_name (engine));
-
-  if (image->width <= 0 || image->height <= 0 || image->data == NULL)
-    {
-      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_EMPTY,
-                   "The image is empty (%d×%d pixels)", image->width, image->height);
-      return NULL;
-    }
-
-  /* Parse. The parser never fails; anything it does not understand is the target. */
   progress_report (&map, "parsing", 0.0);
-  t = pm_now_ms ();
-  result->instruction = pm_instruction_parse (instruction != NULL ? instruction : "");
-  pm_timings_add (result->timings, "parse", pm_now_ms () - t);
-
-  if (options->has_color)
-    result->color = options->color;
-  else
-    result->color = pm_instruction_get_paint_color (result->instruction,
-                                                    options->has_highlight
-                                                    ? options->highlight
-                                                    : (PmRgb) { 1.0f, 0.0f, 1.0f });
+  result = result_new (pm_engine_get_name (engine), instruction, options);
 
   /* Engine: a soft mask (local) or an edited image (remote). */
   progress_report (&map, "running engine", PROGRESS_ENGINE_START);
   er.timings = pm_timings_new ();
-  /* The engine sees the colour actually used: a generative editor is asked to paint with it,
-   * so a --color override or a custom highlight colour must reach the prompt. The recorded
-   * instruction stays as parsed. */
-  engine_instruction = pm_instruction_copy (result->instruction);
-  if (options->has_color || (!engine_instruction->has_color && options->has_highlight))
-    {
-      engine_instruction->has_color = TRUE;
-      engine_instruction->color = result->color;
-      g_free (engine_instruction->color_name);
-      engine_instruction->color_name = pm_color_to_hex (result->color);
-    }
-  if (!pm_engine_run (engine, image, engine_instruction, engine_progress_cb, &map,
-                      cancellable, &er, error))
+  ins = engine_instruction (result, options);
+  if (!pm_engine_run (engine, image, ins, engine_progress_cb, &map, cancellable, &er, error))
     {
       pm_engine_result_clear (&er);
       return NULL;
@@ -190,7 +319,7 @@ pm_pipeline_run (PmEngine                *engine,
   pm_timings_append (result->timings, er.timings);
   result->model = g_steal_pointer (&er.model);
   result->message = g_steal_pointer (&er.message);
-
+  state = er.state;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     {
       pm_engine_result_clear (&er);
@@ -201,60 +330,75 @@ pm_pipeline_run (PmEngine                *engine,
   progress_report (&map, "painting", PROGRESS_ENGINE_END);
   t = pm_now_ms ();
   if (er.soft_mask != NULL)
-    {
-      if (er.soft_mask->width != image->width || er.soft_mask->height != image->height)
-        {
-          /* Engines should answer at the image's size; be lenient rather than fail. */
-          PmMask *resized = pm_mask_resize (er.soft_mask, image->width, image->height);
-          pm_mask_free (er.soft_mask);
-          er.soft_mask = resized;
-        }
-      result->engine_mask = g_steal_pointer (&er.soft_mask);
-      result->edited = pm_edit_recolor (image, result->engine_mask, result->color, NULL);
-    }
+    paint_local (result, image, g_steal_pointer (&er.soft_mask), state);
+  else if (er.edited->width != image->width || er.edited->height != image->height)
+    result->edited = pm_image_resize (er.edited, image->width, image->height);
   else
-    {
-      g_assert (er.edited != NULL);
-      if (er.edited->width <= 0 || er.edited->height <= 0)
-        {
-          g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_FAILED,
-                       "Engine “%s” returned an empty image (%d×%d pixels)",
-                       result->engine, er.edited->width, er.edited->height);
-          pm_engine_result_clear (&er);
-          return NULL;
-        }
-      if (er.edited->width != image->width || er.edited->height != image->height)
-        result->edited = pm_image_resize (er.edited, image->width, image->height);
-      else
-        result->edited = g_steal_pointer (&er.edited);
-    }
+    result->edited = g_steal_pointer (&er.edited);
   pm_timings_add (result->timings, "edit", pm_now_ms () - t);
   pm_engine_result_clear (&er);
-
-  if (result->edited == NULL)
-    {
-      g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_FAILED,
-                   "Could not paint the %d×%d image", image->width, image->height);
-      return NULL;
-    }
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
   /* Derived mask: from the pixels alone, with the paint colour as a hint. */
   progress_report (&map, "deriving mask", PROGRESS_PAINT_END);
   t = pm_now_ms ();
-  pm_derive_options_init (&derive_options);
-  derive_options.has_color_hint = TRUE;
-  derive_options.color_hint = result->color;
-  result->mask = pm_mask_derive (image, result->edited, &derive_options, &result->soft_mask,
-                                 error);
-  if (result->mask == NULL)
+  if (!derive (result, image, TRUE, state, error))
     return NULL;
   pm_timings_add (result->timings, "derive", pm_now_ms () - t);
 
   pm_timings_add (result->timings, "total", pm_now_ms () - t_start);
   progress_report (&map, "done", 1.0);
+  return g_steal_pointer (&result);
+}
 
+/**
+ * pm_pipeline_import:
+ * @image: the original image
+ * @edited: an edit of it made elsewhere (any size that pm_derive_check_shape() accepts)
+ * @instruction: (nullable): what the edit was asked to do, for the record
+ * @options: (nullable): a colour in @options (has_color) is the paint colour hint
+ * @error: return location for an error (%PM_IMAGE_ERROR_SIZE, %PM_DERIVE_ERROR_UNRELATED)
+ *
+ * The pipeline's last steps for an edit Paintmask did not make: the same checks as
+ * `paintmask derive`, then the derived masks as the run's masks.
+ *
+ * Returns: (transfer full) (nullable): a result with engine "import", or %NULL with @error
+ */
+PmPipelineResult *
+pm_pipeline_import (const PmImage           *image,
+                    const PmImage           *edited,
+                    const char              *instruction,
+                    const PmPipelineOptions *options,
+                    GError                 **error)
+{
+  g_autoptr(PmPipelineResult) result = NULL;
+  PmPipelineOptions defaults;
+  double t_start = pm_now_ms (), t;
+
+  g_return_val_if_fail (image != NULL && edited != NULL, NULL);
+  if (options == NULL)
+    {
+      pm_pipeline_options_init (&defaults);
+      options = &defaults;
+    }
+  if (!check_image (image, error) || !pm_derive_check_edit (image, edited, error))
+    return NULL;
+
+  result = result_new ("import", instruction, options);
+  t = pm_now_ms ();
+  if (edited->width != image->width || edited->height != image->height)
+    result->edited = pm_image_resize (edited, image->width, image->height);
+  else
+    result->edited = pm_image_copy (edited);
+  pm_timings_add (result->timings, "edit", pm_now_ms () - t);
+
+  t = pm_now_ms ();
+  if (!derive (result, image, options->has_color || result->instruction->has_color,
+               PM_RESULT_FOUND, error))
+    return NULL;
+  pm_timings_add (result->timings, "derive", pm_now_ms () - t);
+  pm_timings_add (result->timings, "total", pm_now_ms () - t_start);
   return g_steal_pointer (&result);
 }
 

@@ -18,16 +18,31 @@ typedef struct {
 
 void pm_pipeline_options_init (PmPipelineOptions *options);
 
+/* What a run hands over. The masks, one meaning each everywhere (CLI files, --json, the
+ * history's artifacts, the app):
+ *   mask          the run's mask, binary 0/1: what the user gets. Local engines: the pixels
+ *                 the engine painted with alpha > 0.5 (soft_mask > 0.5), exactly what the
+ *                 engine found; remote engines and imported edits: derived_mask.
+ *   soft_mask     the alpha of the edit, 0..1 in steps of 1/255: local engines: exactly the
+ *                 weights the colour edit blended with (so where it is 0 the edit equals the
+ *                 original bit for bit); remote engines and imports: the derived estimate.
+ *   derived_mask  pm_mask_derive (original, edited): the mask read off the edit alone. For
+ *                 local engines a check of the round trip (derived_iou); otherwise = mask.
+ * An EMPTY result paints nothing: edited is a copy of the original and every mask is 0. */
 typedef struct {
   PmInstruction *instruction;
-  char          *engine;        /* engine name */
+  char          *engine;        /* engine name ("import" for pm_pipeline_import()) */
   char          *model;         /* may be NULL */
   char          *message;       /* engine message, may be NULL */
   PmRgb          color;         /* the paint colour used */
+  PmResultState  state;         /* FOUND, GUESS or EMPTY (a failed run has no result) */
   PmImage       *edited;        /* the colour edit (or the remote engine's image, resampled) */
-  PmMask        *engine_mask;   /* the engine's soft mask (NULL for remote engines) */
-  PmMask        *mask;          /* derived binary mask (0/1), original size */
-  PmMask        *soft_mask;     /* derived soft mask (0..1), original size */
+  PmMask        *mask;          /* see above; original size */
+  PmMask        *soft_mask;
+  PmMask        *derived_mask;
+  double         derived_iou;   /* IoU of derived_mask with mask (1 when both are empty) */
+  gint64         mask_pixels;   /* pixels in mask */
+  double         mask_share;    /* mask_pixels / (width × height), 0..1 */
   PmTimings     *timings;       /* "parse", engine stages, "edit", "derive", "total" */
 } PmPipelineResult;
 
@@ -41,6 +56,17 @@ PmPipelineResult *pm_pipeline_run          (PmEngine                *engine,
                                             PmProgressFunc           progress,
                                             gpointer                 progress_data,
                                             GCancellable            *cancellable,
+                                            GError                 **error);
+
+/* An edit made elsewhere (the app's "Import edited result", a generative editor's file):
+ * checks that @edited is an edit of @image (pm_derive_check_edit()), resamples it, derives
+ * the mask. @instruction (nullable) is what the edit was asked to do, for the record; the
+ * paint colour is a hint when @options has one or @instruction names one. Engine "import",
+ * state FOUND, or EMPTY when nothing changed (then edited is a copy of @image). */
+PmPipelineResult *pm_pipeline_import       (const PmImage           *image,
+                                            const PmImage           *edited,
+                                            const char              *instruction,
+                                            const PmPipelineOptions *options,
                                             GError                 **error);
 
 /* Runs in a GTask worker thread on a copy of @image. @progress is invoked in the

@@ -12,12 +12,11 @@
 
 #include "config.h"
 #include "pm-remote.h"
+#include "pm-derive.h"
 
 #include <math.h>
 #include <string.h>
-#ifdef PM_HAVE_LIBSECRET
 #include <libsecret/secret.h>
-#endif
 
 #define MAX_ATTEMPTS      4     /* one try and three retries */
 #define MAX_BACKOFF_S     8.0
@@ -266,16 +265,41 @@ exchange_clear (Exchange *ex)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Exchange, exchange_clear)
 
+/* "host:port" (or "host") of @uri, or NULL when it names no host. */
+static char *
+uri_label (GUri *uri)
+{
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return NULL;
+  if (g_uri_get_port (uri) > 0)
+    return g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
+  return g_strdup (g_uri_get_host (uri));
+}
+
 static char *
 endpoint_label (const char *url)
 {
   g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+  char *label = uri_label (uri);
 
-  if (uri == NULL || g_uri_get_host (uri) == NULL)
-    return g_strdup ("the remote editor");
-  if (g_uri_get_port (uri) > 0)
-    return g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
-  return g_strdup (g_uri_get_host (uri));
+  return label != NULL ? label : g_strdup ("the remote editor");
+}
+
+/* Where a 3xx answer points ("host:port"), or a description when it names no host. */
+static char *
+redirect_target (SoupMessage *msg)
+{
+  const char *location = soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                       "Location");
+  g_autoptr(GUri) target = NULL;
+  char *label;
+
+  if (location == NULL)
+    return g_strdup ("nowhere (no Location header)");
+  target = g_uri_parse_relative (soup_message_get_uri (msg), location, SOUP_HTTP_URI_FLAGS,
+                                 NULL);
+  label = uri_label (target);
+  return label != NULL ? label : g_strdup ("an unreadable location");
 }
 
 /* Sends @msg and reads the body, refusing more than PM_REMOTE_MAX_RESPONSE_BYTES. */
@@ -297,6 +321,9 @@ exchange_send (SoupSession    *session,
 
   if (progress)
     progress ("waiting for the editor", 0.1, progress_data);
+  /* The photo and the key go to the configured host only: a 3xx is an answer, not an
+   * instruction to send them elsewhere. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
   stream = soup_session_send (session, msg, op, error);
   if (stream == NULL)
     return FALSE;
@@ -304,6 +331,17 @@ exchange_send (SoupSession    *session,
   ex->status = soup_message_get_status (msg);
   ex->reason = g_strdup (soup_message_get_reason_phrase (msg));
   headers = soup_message_get_response_headers (msg);
+  if (SOUP_STATUS_IS_REDIRECTION (ex->status))
+    {
+      g_autofree char *from = uri_label (soup_message_get_uri (msg));
+      g_autofree char *to = redirect_target (msg);
+
+      g_input_stream_close (stream, NULL, NULL);
+      g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_NETWORK,
+                   "%s answered %u, redirecting to %s; redirects are not followed (the photo "
+                   "and key go to the configured host only)", from, ex->status, to);
+      return FALSE;
+    }
   ra = soup_message_headers_get_one (headers, "Retry-After");
   ex->retry_after = g_strdup (ra);
   declared = soup_message_headers_get_content_length (headers);
@@ -559,6 +597,16 @@ remote_run (PmEngine             *engine,
       return FALSE;
     }
 
+  /* The same rule as `paintmask derive` and imports: a reply of another shape or another
+   * picture is not an edit of the photo, and no mask could be read off it. */
+  if (!pm_derive_check_edit (image, edited, &local))
+    {
+      g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_FAILED,
+                   "%s returned an image that is not an edit of the photo: %s", label,
+                   local->message);
+      pm_image_free (edited);
+      return FALSE;
+    }
   result->edited = edited;
   result->model = g_strdup_printf ("%s@%s", self->model, label);
   if (edited->width != image->width || edited->height != image->height)
@@ -591,13 +639,11 @@ static const PmEngineClass remote_class = {
   .finalize = remote_finalize,
 };
 
-#ifdef PM_HAVE_LIBSECRET
 /* Keys live in the keyring, one per endpoint. */
 static const SecretSchema remote_secret_schema = {
   "org.paintmask.Paintmask.ApiKey", SECRET_SCHEMA_NONE,
   { { "endpoint", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
 };
-#endif
 
 gboolean
 pm_remote_store_api_key (const char    *endpoint,
@@ -606,7 +652,6 @@ pm_remote_store_api_key (const char    *endpoint,
                          GError       **error)
 {
   g_return_val_if_fail (endpoint != NULL, FALSE);
-#ifdef PM_HAVE_LIBSECRET
   if (key == NULL || *key == '\0')
     {
       g_autoptr(GError) local = NULL;
@@ -632,11 +677,6 @@ pm_remote_store_api_key (const char    *endpoint,
       }
     return TRUE;
   }
-#else
-  g_set_error_literal (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
-                       "This build has no keyring support; use PAINTMASK_API_KEY");
-  return FALSE;
-#endif
 }
 
 /* The key: given in the options, else $PAINTMASK_API_KEY, else the keyring (only when a
@@ -651,7 +691,6 @@ lookup_api_key (const PmEngineOptions *options)
   env = g_getenv ("PAINTMASK_API_KEY");
   if (env != NULL && *env != '\0')
     return g_strdup (env);
-#ifdef PM_HAVE_LIBSECRET
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -666,7 +705,6 @@ lookup_api_key (const PmEngineOptions *options)
       if (error != NULL)
         g_debug ("No API key from the keyring: %s", error->message);
     }
-#endif
   return NULL;
 }
 

@@ -163,7 +163,7 @@ f16_table (void)
 
 #if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
-#define PM_HAVE_F16C_PATH 1
+#define F16C_PATH 1
 
 /* Eight halves per instruction with the F16C conversion (exact, like the table). */
 __attribute__ ((target ("avx,f16c"))) static gsize
@@ -201,7 +201,7 @@ pm_dtype_convert_f32 (PmDtype       dtype,
         const float *table = f16_table ();
         gsize i = 0;
 
-#ifdef PM_HAVE_F16C_PATH
+#ifdef F16C_PATH
         if (__builtin_cpu_supports ("f16c"))
           i = f16_to_f32_f16c (src, dst, n);
 #endif

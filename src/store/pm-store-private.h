@@ -10,7 +10,7 @@
 G_BEGIN_DECLS
 
 /* The newest schema this build knows; PRAGMA user_version of a current database. */
-#define PM_STORE_SCHEMA_VERSION 4
+#define PM_STORE_SCHEMA_VERSION 6
 
 /* PRAGMA application_id of a Paintmask database: "PMSK". */
 #define PM_STORE_APPLICATION_ID 0x504D534B
@@ -48,7 +48,7 @@ struct _PmStore {
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
-extern const char * const pm_store_artifact_kind_names[4];
+extern const char * const pm_store_artifact_kind_names[5];
 
 /* Opens @path, naming it @display_name in messages (the import opens a temporary copy). */
 PmStore      *pm_store_open_as          (const char     *path,
@@ -93,7 +93,8 @@ char         *pm_store_dup_column       (sqlite3_stmt   *stmt,
                                          int             col);
 /* "%text%" with LIKE wildcards escaped by '\'; NULL for NULL or "". */
 char         *pm_store_like_pattern     (const char     *text);
-/* FALSE with NOT_FOUND ("no run 7 in FILE") unless @table ("runs"/"sessions") has @id. */
+/* FALSE with NOT_FOUND ("no run 7 in FILE") unless @table ("runs", "sessions", "projects",
+ * "project_images", "project_labels") has @id. */
 gboolean      pm_store_check_exists     (PmStore        *store,
                                          const char     *table,
                                          gint64          id,
@@ -101,6 +102,29 @@ gboolean      pm_store_check_exists     (PmStore        *store,
 
 /* @image scaled down to fit PM_STORE_THUMBNAIL_SIZE (a copy if it already does). */
 PmImage      *pm_store_make_thumbnail   (const PmImage  *image);
+
+/* The rows of a run and of an encoded artifact, inside the caller's transaction; each
+ * returns the new id or 0 with @error set. pm_store_insert_run() ignores
+ * @record->session_id and its pictures. */
+gint64        pm_store_insert_run       (PmStore            *store,
+                                         const PmRunRecord  *record,
+                                         gint64              session_id,
+                                         GError            **error);
+gint64        pm_store_insert_artifact_png (PmStore         *store,
+                                         gint64              run_id,
+                                         PmArtifactKind      kind,
+                                         int                 width,
+                                         int                 height,
+                                         GBytes             *png,
+                                         GError            **error);
+/* Whether @session_id works on a project image: 1 with *@file set to its file, 0 if it has
+ * a stored image, -1 with @error set (pm-store-draft.c). */
+int           pm_store_session_project_file (PmStore        *store,
+                                         gint64              session_id,
+                                         char              **file,
+                                         GError            **error);
+/* The unix time in seconds. */
+gint64        pm_store_now_seconds      (void);
 
 /* Maps an SQLite result code to a PmStoreError code. */
 int      pm_store_error_code     (int          rc);

@@ -36,6 +36,7 @@ pm_run_info_free (PmRunInfo *info)
   g_free (info->error);
   g_free (info->message);
   g_free (info->timings_json);
+  g_free (info->result);
   g_free (info);
 }
 
@@ -48,10 +49,15 @@ pm_artifact_info_free (PmArtifactInfo *info)
   g_free (info);
 }
 
+/* A dataset image's session has no images row: its path and size come from the project. */
 #define SESSION_COLUMNS \
-  "s.id, s.image_id, s.title, i.source_path, i.width, i.height, s.created_at, " \
+  "s.id, coalesce (s.image_id, 0), s.title, " \
+  "coalesce (i.source_path, p.root || '/' || pi.path), coalesce (i.width, pi.width, 0), " \
+  "coalesce (i.height, pi.height, 0), s.created_at, " \
   "s.updated_at, (SELECT count(*) FROM runs r WHERE r.session_id = s.id) " \
-  "FROM sessions s JOIN images i ON i.id = s.image_id "
+  "FROM sessions s LEFT JOIN images i ON i.id = s.image_id " \
+  "LEFT JOIN project_images pi ON pi.id = s.project_image_id " \
+  "LEFT JOIN projects p ON p.id = pi.project_id "
 
 static PmSessionInfo *
 session_from_row (sqlite3_stmt *stmt)
@@ -72,7 +78,7 @@ session_from_row (sqlite3_stmt *stmt)
 
 #define RUN_COLUMNS \
   "id, session_id, parent_run_id, instruction, parsed, engine, model, params, colour, " \
-  "status, error, message, started_at, duration_ms, timings FROM runs "
+  "status, error, message, started_at, duration_ms, timings, result, mask_pixels FROM runs "
 
 static PmRunInfo *
 run_from_row (sqlite3_stmt *stmt)
@@ -94,6 +100,9 @@ run_from_row (sqlite3_stmt *stmt)
   info->started_at = sqlite3_column_int64 (stmt, 12);
   info->duration_ms = sqlite3_column_double (stmt, 13);
   info->timings_json = pm_store_dup_column (stmt, 14);
+  info->result = pm_store_dup_column (stmt, 15);
+  info->mask_pixels = sqlite3_column_type (stmt, 16) == SQLITE_NULL
+                      ? -1 : sqlite3_column_int64 (stmt, 16);
   return info;
 }
 
@@ -160,7 +169,7 @@ get_row_by_id (PmStore     *store,
  * @error: return location for a #GError
  *
  * Returns: (transfer full) (element-type PmSessionInfo): the sessions, most recently
- *   updated first.
+ *   updated first; the sessions of dataset images are listed by their project instead.
  */
 GPtrArray *
 pm_store_list_sessions (PmStore     *store,
@@ -174,10 +183,11 @@ pm_store_list_sessions (PmStore     *store,
 
   stmt = pm_store_prepare (store,
                            "SELECT " SESSION_COLUMNS
-                           "WHERE ?1 IS NULL OR s.title LIKE ?1 ESCAPE '\\' "
+                           "WHERE s.project_image_id IS NULL AND "
+                           "(?1 IS NULL OR s.title LIKE ?1 ESCAPE '\\' "
                            "OR i.source_path LIKE ?1 ESCAPE '\\' "
                            "OR EXISTS (SELECT 1 FROM runs r WHERE r.session_id = s.id "
-                           "           AND r.instruction LIKE ?1 ESCAPE '\\') "
+                           "           AND r.instruction LIKE ?1 ESCAPE '\\')) "
                            "ORDER BY s.updated_at DESC, s.id DESC", error);
   if (stmt == NULL)
     return NULL;
@@ -208,7 +218,7 @@ pm_store_get_session (PmStore     *store,
 /**
  * pm_store_list_runs:
  * @store: a store
- * @session_id: a session, or 0 for all
+ * @session_id: a session, or 0 for all but those of dataset images
  * @search: (nullable): text to find in the instruction or the message (case-insensitive
  *   for ASCII; `%` and `_` match themselves)
  * @error: return location for a #GError
@@ -228,7 +238,8 @@ pm_store_list_runs (PmStore     *store,
 
   stmt = pm_store_prepare (store,
                            "SELECT " RUN_COLUMNS
-                           "WHERE (?1 = 0 OR session_id = ?1) AND (?2 IS NULL "
+                           "WHERE (?1 = 0 AND session_id IN (SELECT id FROM sessions "
+                           "WHERE project_image_id IS NULL) OR session_id = ?1) AND (?2 IS NULL "
                            "OR instruction LIKE ?2 ESCAPE '\\' OR message LIKE ?2 ESCAPE '\\') "
                            "ORDER BY started_at, id", error);
   if (stmt == NULL)
@@ -450,7 +461,8 @@ pm_store_get_session_image_png (PmStore     *store,
  * @error: return location for a #GError
  *
  * Returns: (transfer full): the session's original image, pixel-identical to the one
- *   given to pm_store_ensure_session().
+ *   given to pm_store_ensure_session(); for the session of a dataset image, the photo as
+ *   its file in the project folder holds it now.
  */
 PmImage *
 pm_store_get_session_image (PmStore     *store,
@@ -460,7 +472,16 @@ pm_store_get_session_image (PmStore     *store,
   g_autoptr(GBytes) png = NULL;
   int width, height;
 
+  g_autofree char *file = NULL;
+  int project;
+
   g_return_val_if_fail (store != NULL, NULL);
+  /* A dataset image stays in its folder: read it from there. */
+  project = pm_store_session_project_file (store, session_id, &file, error);
+  if (project < 0)
+    return NULL;
+  if (project > 0)
+    return pm_image_load (file, PM_IMAGE_DEFAULT_MAX_PIXELS, error);
   png = get_session_png (store, session_id, &width, &height, error);
   if (png == NULL)
     return NULL;
@@ -559,6 +580,36 @@ pm_store_get_artifact_mask (PmStore         *store,
       return NULL;
     }
   return g_steal_pointer (&mask);
+}
+
+/**
+ * pm_store_get_run_mask:
+ * @store: a store
+ * @run_id: the run
+ * @error: return location for a #GError
+ *
+ * The run's mask (see #PmArtifactKind): its "mask" artifact, or for a run recorded before
+ * schema 5, when the derived mask was the run's mask, its "derived_mask".
+ *
+ * Returns: (transfer full): the mask, or %NULL with %PM_STORE_ERROR_NOT_FOUND if the run
+ *   has neither
+ */
+PmMask *
+pm_store_get_run_mask (PmStore  *store,
+                       gint64    run_id,
+                       GError  **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  PmMask *mask;
+
+  mask = pm_store_get_artifact_mask (store, run_id, PM_ARTIFACT_MASK, &local_error);
+  if (mask != NULL || !g_error_matches (local_error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND))
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return mask;
+    }
+  return pm_store_get_artifact_mask (store, run_id, PM_ARTIFACT_DERIVED_MASK, error);
 }
 
 /* ------------------------------------------------------------------------------------- */

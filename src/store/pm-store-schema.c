@@ -173,11 +173,126 @@ static const char migration_v4[] =
   "CREATE INDEX runs_started ON runs (started_at, id);"
   "CREATE INDEX artifacts_run ON artifacts (run_id, kind);";
 
+/* v4 → v5: dataset projects. A project is a folder (root, absolute) with labels and the
+ * images found under it, referred to by path relative to the root; the photos are never
+ * copied into the database.
+ *
+ * project_labels: position orders them (COCO category id = position + 1, YOLO class =
+ *                 position); instruction is a template where {label} stands for the name.
+ * project_images: status is todo (not every label drafted), drafted, reviewed or rejected;
+ *                 width and height are NULL until the file was read; error keeps the last
+ *                 failure to read or draft it.
+ * project_drafts: the one current draft of each (image, label): a run in the image's
+ *                 session. The primary key is what makes a resumed or repeated batch unable
+ *                 to leave two drafts for one label.
+ * sessions:       a session now works either on a stored image (image_id) or on a project
+ *                 image (project_image_id), never both. SQLite cannot drop NOT NULL from a
+ *                 column, so the table is rebuilt as in v4, carrying its AUTOINCREMENT
+ *                 counter over so that no deleted session id is taken again. */
+static const char migration_v5[] =
+  "CREATE TABLE projects ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  root        TEXT NOT NULL UNIQUE,"
+  "  name        TEXT,"
+  "  created_at  INTEGER NOT NULL,"
+  "  updated_at  INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE project_labels ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  project_id  INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,"
+  "  position    INTEGER NOT NULL,"
+  "  name        TEXT NOT NULL,"
+  "  instruction TEXT NOT NULL DEFAULT 'segment the {label}',"
+  "  engine      TEXT NOT NULL DEFAULT 'builtin',"
+  "  colour      TEXT,"
+  "  UNIQUE (project_id, name)"
+  ");"
+  "CREATE TABLE project_images ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  project_id  INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,"
+  "  path        TEXT NOT NULL,"
+  "  width       INTEGER CHECK (width IS NULL OR width > 0),"
+  "  height      INTEGER CHECK (height IS NULL OR height > 0),"
+  "  status      TEXT NOT NULL DEFAULT 'todo'"
+  "              CHECK (status IN ('todo', 'drafted', 'reviewed', 'rejected')),"
+  "  error       TEXT,"
+  "  added_at    INTEGER NOT NULL,"
+  "  updated_at  INTEGER NOT NULL,"
+  "  thumbnail   BLOB,"
+  "  UNIQUE (project_id, path)"
+  ");"
+  "CREATE INDEX project_images_status ON project_images (project_id, status);"
+  "CREATE TABLE sessions_v5 ("
+  "  id               INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  image_id         INTEGER REFERENCES images (id) ON DELETE RESTRICT,"
+  "  title            TEXT,"
+  "  created_at       INTEGER NOT NULL,"
+  "  updated_at       INTEGER NOT NULL,"
+  "  project_image_id INTEGER UNIQUE REFERENCES project_images (id) ON DELETE CASCADE,"
+  "  CHECK ((image_id IS NULL) <> (project_image_id IS NULL))"
+  ");"
+  "INSERT INTO sessions_v5 (id, image_id, title, created_at, updated_at)"
+  "  SELECT id, image_id, title, created_at, updated_at FROM sessions ORDER BY id;"
+  "DELETE FROM sqlite_sequence WHERE name = 'sessions_v5';"
+  "INSERT INTO sqlite_sequence (name, seq)"
+  "  SELECT 'sessions_v5', seq FROM sqlite_sequence WHERE name = 'sessions';"
+  "DROP TABLE sessions;"
+  "ALTER TABLE sessions_v5 RENAME TO sessions;"
+  "CREATE INDEX sessions_image ON sessions (image_id);"
+  "CREATE TABLE project_drafts ("
+  "  image_id    INTEGER NOT NULL REFERENCES project_images (id) ON DELETE CASCADE,"
+  "  label_id    INTEGER NOT NULL REFERENCES project_labels (id) ON DELETE CASCADE,"
+  "  run_id      INTEGER NOT NULL UNIQUE REFERENCES runs (id) ON DELETE CASCADE,"
+  "  PRIMARY KEY (image_id, label_id)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX project_drafts_label ON project_drafts (label_id);";
+
+/* v5 → v6: result states (DESIGN.md §8) and the run's own mask.
+ * runs.result:      'found', 'guess', 'empty' or 'failed'; NULL for a successful run recorded
+ *                   before result states existed (unknown), 'failed' for a failed one.
+ * runs.mask_pixels: pixels in the run's mask; NULL when unknown or failed.
+ * artifacts.kind:   gains 'mask', the run's mask as handed to the user (for local engines the
+ *                   engine's own, for remote engines and imports the derived one; see
+ *                   pm-store.h). A CHECK constraint cannot be changed in place, so the table
+ *                   is rebuilt as in v4 and v5, and its AUTOINCREMENT counter is carried over so
+ *                   that ids of deleted artifacts are still never reused. */
+static const char migration_v6[] =
+  "CREATE TABLE artifacts_v6 ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+  "  kind        TEXT NOT NULL CHECK (kind IN ('edited', 'mask', 'soft_mask', 'derived_mask',"
+  "                                            'corrected_mask')),"
+  "  width       INTEGER NOT NULL,"
+  "  height      INTEGER NOT NULL,"
+  "  png         BLOB NOT NULL,"
+  "  sha256      TEXT NOT NULL,"
+  "  created_at  INTEGER NOT NULL,"
+  "  thumbnail   BLOB"
+  ");"
+  "INSERT INTO artifacts_v6 (id, run_id, kind, width, height, png, sha256, created_at,"
+  "                          thumbnail)"
+  "  SELECT id, run_id, kind, width, height, png, sha256, created_at, thumbnail"
+  "  FROM artifacts ORDER BY id;"
+  "INSERT INTO sqlite_sequence (name, seq) SELECT 'artifacts_v6', 0"
+  "  WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'artifacts_v6');"
+  "UPDATE sqlite_sequence SET seq = max (seq, coalesce ((SELECT max (seq) FROM sqlite_sequence"
+  "                                                      WHERE name = 'artifacts'), 0))"
+  "  WHERE name = 'artifacts_v6';"
+  "DROP TABLE artifacts;"
+  "ALTER TABLE artifacts_v6 RENAME TO artifacts;"
+  "CREATE INDEX artifacts_run ON artifacts (run_id, kind);"
+  "ALTER TABLE runs ADD COLUMN result TEXT"
+  "  CHECK (result IN ('found', 'guess', 'empty', 'failed'));"
+  "ALTER TABLE runs ADD COLUMN mask_pixels INTEGER;"
+  "UPDATE runs SET result = 'failed' WHERE status != 'ok';";
+
 static const char * const migrations[PM_STORE_SCHEMA_VERSION] = {
   migration_v1,
   migration_v2,
   migration_v3,
   migration_v4,
+  migration_v5,
+  migration_v6,
 };
 
 int

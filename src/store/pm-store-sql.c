@@ -180,9 +180,17 @@ pm_store_check_exists (PmStore     *store,
     return FALSE;
   if (n == 0)
     {
+      static const char * const names[][2] = {
+        { "runs", "run" }, { "sessions", "session" }, { "projects", "project" },
+        { "project_images", "project image" }, { "project_labels", "label" },
+      };
+      const char *name = table;
+
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        if (g_str_equal (table, names[i][0]))
+          name = names[i][1];
       g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
-                   "no %s %" G_GINT64_FORMAT " in %s",
-                   g_str_equal (table, "runs") ? "run" : "session", id, store->path);
+                   "no %s %" G_GINT64_FORMAT " in %s", name, id, store->path);
       return FALSE;
     }
   return TRUE;

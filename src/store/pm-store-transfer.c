@@ -158,11 +158,13 @@ static const char * const export_sql[] = {
 
   /* A parent in another session is not exported, so the link is dropped. */
   "INSERT INTO pm_export.runs (id, session_id, parent_run_id, instruction, parsed, engine, "
-  "model, params, colour, status, error, message, started_at, duration_ms, timings) "
+  "model, params, colour, status, error, message, started_at, duration_ms, timings, result, "
+  "mask_pixels) "
   "SELECT r.id, r.session_id, (SELECT p.id FROM main.runs p "
   "  WHERE p.id = r.parent_run_id AND p.session_id = ?1), r.instruction, r.parsed, "
   "r.engine, r.model, r.params, r.colour, r.status, r.error, r.message, r.started_at, "
-  "r.duration_ms, r.timings FROM main.runs r WHERE r.session_id = ?1 ORDER BY r.id",
+  "r.duration_ms, r.timings, r.result, r.mask_pixels FROM main.runs r "
+  "WHERE r.session_id = ?1 ORDER BY r.id",
 
   "INSERT INTO pm_export.artifacts (id, run_id, kind, width, height, png, sha256, "
   "created_at, thumbnail) SELECT a.id, a.run_id, a.kind, a.width, a.height, a.png, a.sha256, "
@@ -197,6 +199,20 @@ pm_store_export_session (PmStore     *store,
 
   if (!pm_store_check_exists (store, "sessions", session_id, error))
     return FALSE;
+  {
+    g_autofree char *file = NULL;
+    int project = pm_store_session_project_file (store, session_id, &file, error);
+
+    if (project < 0)
+      return FALSE;
+    if (project > 0)
+      {
+        g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_FAILED,
+                     "session %" G_GINT64_FORMAT " is the dataset image %s, whose photo "
+                     "stays in its folder; export its project instead", session_id, file);
+        return FALSE;
+      }
+  }
   if (g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_FAILED,
@@ -297,17 +313,21 @@ static const char * const import_sql[] = {
   "INSERT INTO main.sessions (id, image_id, title, created_at, updated_at) "
   "SELECT s.id + ?1, (SELECT m.id FROM main.images m JOIN pm_import.images i "
   "  ON i.sha256 = m.sha256 WHERE i.id = s.image_id), s.title, s.created_at, s.updated_at "
-  "FROM pm_import.sessions s ORDER BY s.id",
+  "FROM pm_import.sessions s WHERE s.image_id IS NOT NULL ORDER BY s.id",
 
   "INSERT INTO main.runs (id, session_id, parent_run_id, instruction, parsed, engine, "
-  "model, params, colour, status, error, message, started_at, duration_ms, timings) "
+  "model, params, colour, status, error, message, started_at, duration_ms, timings, result, "
+  "mask_pixels) "
   "SELECT id + ?2, session_id + ?1, parent_run_id + ?2, instruction, parsed, engine, model, "
-  "params, colour, status, error, message, started_at, duration_ms, timings "
-  "FROM pm_import.runs ORDER BY id",
+  "params, colour, status, error, message, started_at, duration_ms, timings, result, "
+  "mask_pixels FROM pm_import.runs WHERE session_id IN (SELECT id FROM pm_import.sessions "
+  "WHERE image_id IS NOT NULL) ORDER BY id",
 
   "INSERT INTO main.artifacts (id, run_id, kind, width, height, png, sha256, created_at, "
   "thumbnail) SELECT id + ?3, run_id + ?2, kind, width, height, png, sha256, created_at, "
-  "thumbnail FROM pm_import.artifacts ORDER BY id",
+  "thumbnail FROM pm_import.artifacts WHERE run_id IN (SELECT r.id FROM pm_import.runs r "
+  "JOIN pm_import.sessions s ON s.id = r.session_id WHERE s.image_id IS NOT NULL) "
+  "ORDER BY id",
 };
 
 static gboolean
@@ -347,8 +367,8 @@ import_rows (PmStore  *store,
         return FALSE;
     }
 
-  stmt = pm_store_prepare (store, "SELECT id + ?1 FROM pm_import.sessions ORDER BY id",
-                           error);
+  stmt = pm_store_prepare (store, "SELECT id + ?1 FROM pm_import.sessions "
+                           "WHERE image_id IS NOT NULL ORDER BY id", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, off[0]);
@@ -374,7 +394,9 @@ import_rows (PmStore  *store,
  * Copies every session of @path, with images, runs and artifacts, into @store in one
  * transaction. @path is only read: a file of an older schema is migrated in a temporary
  * copy; a damaged or newer one is refused like pm_store_open() refuses it. Importing the
- * same file twice gives two copies of its sessions (the image is stored once).
+ * same file twice gives two copies of its sessions (the image is stored once). Dataset
+ * projects in @path are not copied (their photos are not in the file): open it as the
+ * database instead.
  *
  * Returns: (transfer full) (element-type gint64): the new session ids, or %NULL with
  *   @error set.

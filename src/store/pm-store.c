@@ -30,6 +30,7 @@ const char * const pm_store_artifact_kind_names[] = {
   [PM_ARTIFACT_SOFT_MASK] = "soft_mask",
   [PM_ARTIFACT_DERIVED_MASK] = "derived_mask",
   [PM_ARTIFACT_CORRECTED_MASK] = "corrected_mask",
+  [PM_ARTIFACT_MASK] = "mask",
 };
 
 /* ------------------------------------------------------------------------------------- */
@@ -95,8 +96,8 @@ sha256_pixels (const PmImage *image)
   return g_strdup (g_checksum_get_string (sum));
 }
 
-static gint64
-now_seconds (void)
+gint64
+pm_store_now_seconds (void)
 {
   return g_get_real_time () / G_USEC_PER_SEC;
 }
@@ -456,13 +457,34 @@ insert_artifact (PmStore        *store,
   sqlite3_bind_int (stmt, 4, enc->height);
   sqlite3_bind_blob64 (stmt, 5, data, size, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 6, enc->sha256, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 7, now_seconds ());
+  sqlite3_bind_int64 (stmt, 7, pm_store_now_seconds ());
   if (enc->thumbnail != NULL)
     sqlite3_bind_blob64 (stmt, 8, g_bytes_get_data (enc->thumbnail, NULL),
                          g_bytes_get_size (enc->thumbnail), SQLITE_STATIC);
   if (!pm_store_step_done (store, stmt, "storing an artifact", error))
     return 0;
   return sqlite3_last_insert_rowid (store->db);
+}
+
+/* Inserts an artifact whose PNG is already encoded (inside the caller's transaction). */
+gint64
+pm_store_insert_artifact_png (PmStore         *store,
+                              gint64           run_id,
+                              PmArtifactKind   kind,
+                              int              width,
+                              int              height,
+                              GBytes          *png,
+                              GError         **error)
+{
+  Encoded enc = { .kind = kind, .width = width, .height = height };
+  gint64 id;
+
+  g_assert ((guint) kind < G_N_ELEMENTS (pm_store_artifact_kind_names));
+  enc.png = g_bytes_ref (png);
+  enc.sha256 = sha256_bytes (png);
+  id = insert_artifact (store, run_id, &enc, error);
+  encoded_clear (&enc);
+  return id;
 }
 
 static gint64
@@ -513,7 +535,7 @@ pm_store_ensure_session (PmStore        *store,
   g_autoptr(GBytes) thumbnail = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   gint64 session_id, image_id = 0;
-  gint64 now = now_seconds ();
+  gint64 now = pm_store_now_seconds ();
   gsize size = 0;
   gconstpointer data;
 
@@ -599,6 +621,48 @@ fail:
   return 0;
 }
 
+/* Inserts the runs row of @record into @session_id (inside the caller's transaction);
+ * returns its id or 0 with @error set. */
+gint64
+pm_store_insert_run (PmStore            *store,
+                     const PmRunRecord  *record,
+                     gint64              session_id,
+                     GError            **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = pm_store_prepare (store,
+                           "INSERT INTO runs (session_id, parent_run_id, instruction, parsed, "
+                           "engine, model, params, colour, status, error, message, started_at, "
+                           "duration_ms, timings, result, mask_pixels) VALUES (?1, ?2, ?3, ?4, "
+                           "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)", error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, session_id);
+  if (record->parent_run_id > 0)
+    sqlite3_bind_int64 (stmt, 2, record->parent_run_id);
+  sqlite3_bind_text (stmt, 3, record->instruction ? record->instruction : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, record->parsed_json, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, record->engine, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, record->model, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, record->params_json, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, record->color, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 9, record->status ? record->status : "ok", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 10, record->error, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 11, record->message, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 12, record->started_at > 0 ? record->started_at
+                                                       : g_get_real_time ());
+  sqlite3_bind_double (stmt, 13, record->duration_ms);
+  sqlite3_bind_text (stmt, 14, record->timings_json, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 15, record->result, -1, SQLITE_STATIC);
+  if (record->result != NULL && g_strcmp0 (record->result, "failed") != 0 &&
+      record->mask_pixels >= 0)
+    sqlite3_bind_int64 (stmt, 16, record->mask_pixels);
+  if (!pm_store_step_done (store, stmt, "storing the run", error))
+    return 0;
+  return sqlite3_last_insert_rowid (store->db);
+}
+
 /**
  * pm_store_add_run:
  * @store: a store
@@ -615,9 +679,8 @@ pm_store_add_run (PmStore            *store,
                   const PmRunRecord  *record,
                   GError            **error)
 {
-  Encoded enc[3] = { { 0 } };
+  Encoded enc[4] = { { 0 } };
   guint n_enc = 0;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
   gint64 run_id = 0;
 
   g_return_val_if_fail (store != NULL, 0);
@@ -625,6 +688,8 @@ pm_store_add_run (PmStore            *store,
 
   if ((record->edited != NULL &&
        !encode_artifact (PM_ARTIFACT_EDITED, record->edited, NULL, &enc[n_enc++], error)) ||
+      (record->mask != NULL &&
+       !encode_artifact (PM_ARTIFACT_MASK, NULL, record->mask, &enc[n_enc++], error)) ||
       (record->soft_mask != NULL &&
        !encode_artifact (PM_ARTIFACT_SOFT_MASK, NULL, record->soft_mask, &enc[n_enc++],
                          error)) ||
@@ -640,32 +705,9 @@ pm_store_add_run (PmStore            *store,
        !pm_store_check_exists (store, "runs", record->parent_run_id, error)))
     goto fail;
 
-  stmt = pm_store_prepare (store,
-                           "INSERT INTO runs (session_id, parent_run_id, instruction, parsed, "
-                           "engine, model, params, colour, status, error, message, started_at, "
-                           "duration_ms, timings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                           "?10, ?11, ?12, ?13, ?14)", error);
-  if (stmt == NULL)
+  run_id = pm_store_insert_run (store, record, record->session_id, error);
+  if (run_id == 0)
     goto fail;
-  sqlite3_bind_int64 (stmt, 1, record->session_id);
-  if (record->parent_run_id > 0)
-    sqlite3_bind_int64 (stmt, 2, record->parent_run_id);
-  sqlite3_bind_text (stmt, 3, record->instruction ? record->instruction : "", -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, record->parsed_json, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, record->engine, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 6, record->model, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 7, record->params_json, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 8, record->color, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 9, record->status ? record->status : "ok", -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 10, record->error, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 11, record->message, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 12, record->started_at > 0 ? record->started_at
-                                                       : g_get_real_time ());
-  sqlite3_bind_double (stmt, 13, record->duration_ms);
-  sqlite3_bind_text (stmt, 14, record->timings_json, -1, SQLITE_STATIC);
-  if (!pm_store_step_done (store, stmt, "storing the run", error))
-    goto fail;
-  run_id = sqlite3_last_insert_rowid (store->db);
 
   for (guint i = 0; i < n_enc; i++)
     if (insert_artifact (store, run_id, &enc[i], error) == 0)

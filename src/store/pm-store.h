@@ -22,6 +22,8 @@ typedef enum {
   PM_STORE_ERROR_TOO_NEW,
   PM_STORE_ERROR_NOT_FOUND,
   PM_STORE_ERROR_FAILED,
+  PM_STORE_ERROR_EXISTS,     /* e.g. a draft for that image and label already exists */
+  PM_STORE_ERROR_INVALID,    /* a name or path the store refuses */
 } PmStoreError;
 
 typedef struct _PmStore PmStore;
@@ -29,11 +31,27 @@ typedef struct _PmStore PmStore;
 /* The long side of stored previews, in pixels. */
 #define PM_STORE_THUMBNAIL_SIZE 128
 
+/* A run's artifacts, each with one meaning everywhere (the CLI's files, --json, the app):
+ *   edited          the edited image. An empty result has none: nothing was painted, so
+ *                   its edit is the session's image.
+ *   mask            the run's mask, binary: what the user gets. For a local engine the
+ *                   pixels it painted with alpha > 0.5 (exactly what the engine found); for a
+ *                   remote engine or an imported edit, the derived mask.
+ *   soft_mask       the alpha of the edit, 0..255 (0..1): for a local engine exactly the
+ *                   weights the colour edit blended with, so where it is 0 the edited image
+ *                   equals the original bit for bit; for a remote engine or an import, the
+ *                   derived estimate of them. Never a derivation's by-product beside a
+ *                   painted alpha.
+ *   derived_mask    pm_mask_derive (original, edited), binary: the mask read off the edit
+ *                   alone. Runs recorded before schema 5 have no "mask"; their derived_mask
+ *                   was their mask (pm_store_get_run_mask() falls back to it).
+ *   corrected_mask  a hand correction of the mask, binary; the newest is the current one. */
 typedef enum {
   PM_ARTIFACT_EDITED,
   PM_ARTIFACT_SOFT_MASK,
   PM_ARTIFACT_DERIVED_MASK,
   PM_ARTIFACT_CORRECTED_MASK,
+  PM_ARTIFACT_MASK,
 } PmArtifactKind;
 
 typedef struct {
@@ -63,6 +81,9 @@ typedef struct {
   gint64  started_at;     /* unix microseconds */
   double  duration_ms;
   char   *timings_json;
+  char   *result;         /* "found", "guess", "empty", "failed"; NULL: recorded before
+                           * result states (schema < 5) */
+  gint64  mask_pixels;    /* pixels in the run's mask; −1 when unknown */
 } PmRunInfo;
 
 typedef struct {
@@ -91,7 +112,10 @@ typedef struct {
   gint64         started_at;
   double         duration_ms;
   const char    *timings_json;
+  const char    *result;        /* "found", "guess", "empty", "failed", or NULL */
+  gint64         mask_pixels;   /* stored with a result other than "failed"; < 0: unknown */
   const PmImage *edited;        /* each may be NULL */
+  const PmMask  *mask;
   const PmMask  *soft_mask;
   const PmMask  *derived_mask;
 } PmRunRecord;
@@ -158,6 +182,11 @@ PmImage       *pm_store_get_artifact_image (PmStore         *store,
 PmMask        *pm_store_get_artifact_mask  (PmStore         *store,
                                             gint64           run_id,
                                             PmArtifactKind   kind,
+                                            GError         **error);
+/* The run's mask: its "mask" artifact, or for runs recorded before schema 5 their
+ * derived_mask. NULL with PM_STORE_ERROR_NOT_FOUND if it has neither. */
+PmMask        *pm_store_get_run_mask       (PmStore         *store,
+                                            gint64           run_id,
                                             GError         **error);
 /* Previews no larger than PM_STORE_THUMBNAIL_SIZE on the long side, cheap to read. A run
  * without an edited image shows its session's image. */

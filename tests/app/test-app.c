@@ -470,7 +470,6 @@ test_undo_redo (void)
 static void
 test_history_restore (void)
 {
-#ifdef PM_HAVE_PM_STORE
   gint64 first = pm_window_get_run_id (window);
   g_autoptr(PmImage) first_edited = pm_image_copy (pm_window_get_edited (window));
   const PmImage *edited;
@@ -515,9 +514,6 @@ test_history_restore (void)
   wait_idle ();
   g_assert_cmpint (pm_window_get_run_id (window), >, first);
   g_assert_nonnull (pm_window_get_edited (window));
-#else
-  g_test_skip ("built without the history store");
-#endif
 }
 
 static void
@@ -559,7 +555,6 @@ test_import_edited (void)
 static void
 test_session_file (void)
 {
-#ifdef PM_HAVE_PM_STORE
   g_autofree char *path = g_build_filename (tmpdir, "session.paintmask", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
@@ -577,9 +572,6 @@ test_session_file (void)
   g_assert_nonnull (pm_window_get_edited (window));
   g_assert_nonnull (pm_window_get_mask (window));
   g_assert_cmpint (pm_window_get_run_id (window), >, 0);
-#else
-  g_test_skip ("built without the history store");
-#endif
 }
 
 static void
@@ -672,7 +664,6 @@ test_engines (void)
   g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (engine_check (0))));
 }
 
-#ifdef PM_HAVE_PM_STORE
 static PmHistoryPanel *
 panel (void)
 {
@@ -781,12 +772,10 @@ assert_center_shows (const PmImage *want)
   canvas_pixel (p, CX, CY, c);
   g_assert_cmpint (rgb_distance (c, expect), <=, 6);
 }
-#endif
 
 static void
 test_history_delete (void)
 {
-#ifdef PM_HAVE_PM_STORE
   g_autofree char *path = write_disk_photo ("red-disk-dark.png", 90);
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autofree char *db = g_build_filename (tmpdir, "history.sqlite3", NULL);
@@ -912,10 +901,8 @@ test_history_delete (void)
   g_assert_cmpint (pm_document_get_session_id (pm_window_get_document (window)), >, 0);
   assert_center_shows (pm_window_get_edited (window));
   g_assert_cmpuint (panel_count (pm_history_panel_get_session_list (panel ())), ==, 1);
-  g_assert_nonnull (panel_row (pm_history_panel_get_session_list (panel ()), pm_document_get_session_id (pm_window_get_document (window))));
-#else
-  g_test_skip ("built without the history store");
-#endif
+  g_assert_nonnull (panel_row (pm_history_panel_get_session_list (panel ()),
+                               pm_document_get_session_id (pm_window_get_document (window))));
 }
 
 /* ---------------------------------------------------------------- screenshot mode */
@@ -1160,7 +1147,6 @@ main (int    argc,
   g_test_add_func ("/app/window/engines", test_engines);
   g_test_add_func ("/app/window/open", test_open);
   g_test_add_func ("/app/window/open-bad", test_open_bad);
-#ifdef PM_HAVE_PM_PIPELINE
   /* These share the window and run in order: each builds on the previous run. */
   g_test_add_func ("/app/window/run-builtin", test_run_builtin);
   g_test_add_func ("/app/window/render-overlay", test_render_overlay);
@@ -1171,7 +1157,6 @@ main (int    argc,
   g_test_add_func ("/app/window/supersede", test_supersede);
   g_test_add_func ("/app/history/session-file", test_session_file);
   g_test_add_func ("/app/history/delete", test_history_delete);
-#endif
   ret = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));

@@ -283,7 +283,7 @@ test_runs_stack_and_undo (void)
 
   run (doc, engines, "segment the red disk", &f);
   g_assert_no_error (f.error);
-  g_assert_cmpint (f.entry->state, ==, PM_RUN_STATE_FOUND);
+  g_assert_cmpint (f.entry->state, ==, PM_RESULT_FOUND);
   g_assert_cmpint (pm_document_get_position (doc), ==, 0);
   g_assert_cmpfloat (mask_iou_with_disk (pm_document_get_mask (doc), 35), >, 0.9);
   first_edit = pm_image_copy (pm_document_get_edited (doc));
@@ -387,7 +387,7 @@ test_empty_and_failed (void)
   pm_engines_set_override (engines, nothing);
   run (doc, engines, "paint the elephant purple", &f);
   g_assert_no_error (f.error);
-  g_assert_cmpint (f.entry->state, ==, PM_RUN_STATE_EMPTY);
+  g_assert_cmpint (f.entry->state, ==, PM_RESULT_EMPTY);
   g_assert_null (f.entry->edited);
   g_assert_true (pm_document_get_current (doc) == before);
   g_assert_cmpuint (pm_document_get_n_runs (doc), ==, 1);
@@ -397,15 +397,19 @@ test_empty_and_failed (void)
   g_assert_no_error (error);
   g_assert_cmpstr (info->instruction, ==, "paint the elephant purple");
   g_assert_cmpstr (info->status, ==, "ok");
+  g_assert_cmpstr (info->result, ==, "empty");
+  g_assert_cmpint (info->mask_pixels, ==, 0);
+  /* Nothing was painted: no edited image is stored. */
   artifacts = pm_store_list_artifacts (store, info->id, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (artifacts->len, ==, 0);
+  for (guint i = 0; i < artifacts->len; i++)
+    g_assert_cmpint (((PmArtifactInfo *) artifacts->pdata[i])->kind, !=, PM_ARTIFACT_EDITED);
 
   /* A failed run is recorded as the CLI records it. */
   pm_engines_set_override (engines, failing);
   run (doc, engines, "paint the cup red", &f);
   g_assert_error (f.error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_FAILED);
-  g_assert_cmpint (f.entry->state, ==, PM_RUN_STATE_FAILED);
+  g_assert_cmpint (f.entry->state, ==, PM_RESULT_FAILED);
   g_assert_true (pm_document_get_current (doc) == before);
   {
     g_autoptr(GPtrArray) runs = pm_store_list_runs (store, pm_document_get_session_id (doc),
@@ -420,6 +424,7 @@ test_empty_and_failed (void)
         last = runs->pdata[i];
     g_assert_cmpstr (last->instruction, ==, "paint the cup red");
     g_assert_cmpstr (last->status, ==, "error");
+    g_assert_cmpstr (last->result, ==, "failed");
     g_assert_cmpstr (last->error, ==, "the fake engine failed");
     g_assert_nonnull (strstr (last->parsed_json, "\"cup\""));
   }

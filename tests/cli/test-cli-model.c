@@ -4,6 +4,8 @@
  */
 #include <math.h>
 #include <string.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
@@ -93,6 +95,116 @@ test_tokenize (void)
   g_assert_cmpint (rc, ==, 1);
   g_assert_cmpint (count_lines (err), ==, 1);
   g_assert_nonnull (strstr (err, "/nonexistent"));
+}
+
+/* Writes a model folder whose files have the pinned sizes of @spec_name's files (sparse:
+ * nothing is written but a length) and returns it. */
+static char *
+fake_install (const char *data_home,
+              const char *spec_name,
+              const char *wrong_file)
+{
+  char *dir = g_build_filename (data_home, "paintmask", "models", spec_name, NULL);
+  const char *names[] = { "config.json", "preprocessor_config.json", "vocab.json", "merges.txt",
+                          "model.safetensors" };
+  const gint64 sizes[] = { 4732, 380, 1059962, 524619, 603049496 };
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      FILE *f = fopen (path, "w");
+
+      g_assert_nonnull (f);
+      g_assert_cmpint (ftruncate (fileno (f), sizes[i] - (g_strcmp0 (names[i], wrong_file) == 0)),
+                       ==, 0);
+      fclose (f);
+    }
+  return dir;
+}
+
+static JsonObject *
+known_model (JsonParser *parser,
+             const char *out,
+             const char *name)
+{
+  JsonArray *known;
+  GError *error = NULL;
+
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  known = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                        "known");
+  for (guint i = 0; i < json_array_get_length (known); i++)
+    {
+      JsonObject *o = json_array_get_object_element (known, i);
+      if (g_strcmp0 (json_object_get_string_member (o, "name"), name) == 0)
+        return o;
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_list_status (void)
+{
+  g_autofree char *tmp = pm_test_tmpdir ();
+  g_autofree char *dir = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *clipseg;
+  int rc;
+
+  g_setenv ("XDG_DATA_HOME", tmp, TRUE);
+
+  /* Nothing there: not installed, with the size a download takes and the licence. */
+  rc = pm_test_run_cli ((const char *[]) { "model", "list", "--json", NULL }, &out, &err);
+  g_assert_cmpint (rc, ==, 0);
+  clipseg = known_model (parser, out, "clipseg-rd64-refined");
+  g_assert_cmpstr (json_object_get_string_member (clipseg, "status"), ==, "not-installed");
+  g_assert_cmpstr (json_object_get_string_member (clipseg, "license"), ==, "Apache-2.0");
+  g_assert_cmpstr (json_object_get_string_member (clipseg, "title"), ==, "CLIPSeg");
+  g_assert_cmpint (json_object_get_int_member (clipseg, "size"), ==, 604639189);
+  g_assert_false (json_object_get_boolean_member (clipseg, "installed"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Every file at its pinned size: installed (judged without reading 600 MB). */
+  dir = fake_install (tmp, "clipseg-rd64-refined", NULL);
+  rc = pm_test_run_cli ((const char *[]) { "model", "list", "--json", NULL }, &out, &err);
+  g_assert_cmpint (rc, ==, 0);
+  clipseg = known_model (parser, out, "clipseg-rd64-refined");
+  g_assert_cmpstr (json_object_get_string_member (clipseg, "status"), ==, "installed");
+  g_assert_true (json_object_get_boolean_member (clipseg, "installed"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  rc = pm_test_run_cli ((const char *[]) { "model", "list", NULL }, &out, &err);
+  g_assert_cmpint (rc, ==, 0);
+  g_assert_nonnull (strstr (out, "  installed\n"));
+  g_assert_nonnull (strstr (out, "604.6 MB, licence Apache-2.0"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Verify reads the bytes: the same folder fails its first pinned hash, one line, exit 1. */
+  rc = pm_test_run_cli ((const char *[]) { "model", "verify", NULL }, &out, &err);
+  g_assert_cmpint (rc, ==, 1);
+  g_assert_cmpint (count_lines (err), ==, 1);
+  g_assert_nonnull (strstr (err, "config.json: SHA-256"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* One byte short: corrupt, saying which file. */
+  pm_test_rmdir (dir);
+  g_free (dir);
+  dir = fake_install (tmp, "clipseg-rd64-refined", "model.safetensors");
+  rc = pm_test_run_cli ((const char *[]) { "model", "list", "--json", NULL }, &out, &err);
+  g_assert_cmpint (rc, ==, 0);
+  clipseg = known_model (parser, out, "clipseg-rd64-refined");
+  g_assert_cmpstr (json_object_get_string_member (clipseg, "status"), ==, "corrupt");
+  g_assert_nonnull (strstr (json_object_get_string_member (clipseg, "status_detail"),
+                            "model.safetensors is 603049495 bytes"));
+
+  g_unsetenv ("XDG_DATA_HOME");
+  pm_test_rmdir (tmp);
 }
 
 static void
@@ -497,6 +609,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cli/model/tokenize", test_tokenize);
   g_test_add_func ("/cli/model/list-verify", test_list_verify);
+  g_test_add_func ("/cli/model/list-status", test_list_status);
   g_test_add_func ("/cli/model/logits", test_logits);
   g_test_add_func ("/cli/model/info", test_info);
   g_test_add_func ("/cli/model/bench", test_bench);

@@ -65,6 +65,42 @@ test_edit (void)
   pm_test_rmdir (dir);
 }
 
+/* An editor that changed nothing: "result" is "empty", nothing is painted (the edited file
+ * is the photo, bit for bit) and the mask is empty. */
+static void
+test_edit_empty (void)
+{
+  g_autofree char *dir = pm_test_tmpdir ();
+  g_autofree char *photo = pm_test_shared_path ("data/eval-public/coco_000000274272.jpg");
+  g_autofree char *edited = g_build_filename (dir, "edited.png", NULL);
+  g_autofree char *mask = g_build_filename (dir, "mask.png", NULL);
+  g_autofree char *url = pm_fake_editor_url (editor, "nochange");
+  const char *args[] = { "edit", photo, "make the bus blue", "--engine", "remote",
+                         "--endpoint", url, "-o", edited, "--mask", mask, "--json", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonObject) json = NULL;
+  g_autoptr(PmImage) original = NULL;
+  g_autoptr(PmImage) result = NULL;
+  g_autoptr(PmMask) m = NULL;
+  GError *error = NULL;
+
+  g_assert_cmpint (pm_test_run_cli (args, &out, &err), ==, 0);
+  json = parse_json (out);
+  g_assert_cmpstr (json_object_get_string_member (json, "result"), ==, "empty");
+  g_assert_cmpint (json_object_get_int_member (json, "mask_pixels"), ==, 0);
+  g_assert_cmpfloat (json_object_get_double_member (json, "mask_share"), ==, 0.0);
+  original = pm_image_load (photo, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+  g_assert_no_error (error);
+  result = pm_image_load (edited, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (result->data, (gsize) result->width * result->height * 4,
+                   original->data, (gsize) original->width * original->height * 4);
+  m = pm_mask_load_png (mask, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_mask_count (m), ==, 0);
+  pm_test_rmdir (dir);
+}
+
 /* eval --engine remote runs every row through the server and reports the derived IoU. */
 static void
 test_eval (void)
@@ -147,6 +183,7 @@ main (int    argc,
   g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
   editor = pm_fake_editor_start (NULL, NULL);
   g_test_add_func ("/cli/remote/edit", test_edit);
+  g_test_add_func ("/cli/remote/edit-empty", test_edit_empty);
   g_test_add_func ("/cli/remote/eval", test_eval);
   g_test_add_func ("/cli/remote/errors", test_errors);
   ret = g_test_run ();

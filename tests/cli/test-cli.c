@@ -400,6 +400,8 @@ test_edit_color_override (void)
   g_assert_cmpstr (json_object_get_string_member (root, "color"), ==, green);
 }
 
+/* edit --record stores the run as the history reads it back: result state, mask size and
+ * the artifacts pm-store.h names. */
 static void
 test_edit_record (void)
 {
@@ -408,40 +410,147 @@ test_edit_record (void)
   g_autofree char *mask = tmp_path ("rec-mask.png");
   g_autofree char *db = tmp_path ("history.sqlite3");
   g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *listed = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonParser) shown_parser = NULL;
+  g_autoptr(JsonParser) list_parser = NULL;
   const char *args[] = { "edit", image, "segment the cup", "-o", edited, "--mask", mask,
                          "--record", "--db", db, "--json", NULL };
-  int status = run (args, &out, &err);
+  const char *list[] = { "history", "list", "--db", db, "--json", NULL };
+  JsonObject *root, *run_info, *listed_run;
+  JsonArray *artifacts;
+  gint64 run_id;
+  guint n_mask = 0;
 
-  /* Either this build has the history store and records the run, or it says it has none. */
-  if (status == 0)
+  g_assert_cmpint (run (args, &out, NULL), ==, 0);
+  root = parse_json_object (out, &parser);
+  run_id = json_object_get_int_member (root, "run_id");
+  g_assert_cmpint (run_id, >, 0);
+  g_assert_true (g_file_test (db, G_FILE_TEST_IS_REGULAR));
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, run_id);
+
+  /* The history reads back what edit stored. */
+  {
+    const char *show[] = { "history", "show", id, "--db", db, "--json", NULL };
+    g_assert_cmpint (run (show, &shown, NULL), ==, 0);
+  }
+  run_info = parse_json_object (shown, &shown_parser);
+  g_assert_cmpstr (json_object_get_string_member (run_info, "instruction"), ==,
+                   "segment the cup");
+  g_assert_cmpstr (json_object_get_string_member (run_info, "engine"), ==, "builtin");
+  g_assert_cmpstr (json_object_get_string_member (run_info, "status"), ==, "ok");
+  g_assert_cmpstr (json_object_get_string_member (run_info, "color"), ==,
+                   json_object_get_string_member (root, "color"));
+  /* The built-in engine does not know cups: a guess, and the history says so too. */
+  g_assert_cmpstr (json_object_get_string_member (root, "result"), ==, "guess");
+  g_assert_cmpstr (json_object_get_string_member (run_info, "result"), ==, "guess");
+  g_assert_cmpint (json_object_get_int_member (run_info, "mask_pixels"), ==,
+                   json_object_get_int_member (root, "mask_pixels"));
+  artifacts = json_object_get_array_member (run_info, "artifacts");
+  for (guint i = 0; i < json_array_get_length (artifacts); i++)
     {
-      g_autoptr(JsonParser) parser = NULL;
-      JsonObject *root = parse_json_object (out, &parser);
-      gint64 run_id = json_object_get_int_member (root, "run_id");
-      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, run_id);
-      g_autofree char *shown = NULL;
-      g_autoptr(JsonParser) shown_parser = NULL;
-      const char *show[] = { "history", "show", id, "--db", db, "--json", NULL };
-      JsonObject *run_info;
-
-      g_assert_cmpint (run_id, >, 0);
-      g_assert_true (g_file_test (db, G_FILE_TEST_IS_REGULAR));
-
-      /* The history reads back what edit stored. */
-      g_assert_cmpint (run (show, &shown, NULL), ==, 0);
-      run_info = parse_json_object (shown, &shown_parser);
-      g_assert_cmpstr (json_object_get_string_member (run_info, "instruction"), ==,
-                       "segment the cup");
-      g_assert_cmpstr (json_object_get_string_member (run_info, "engine"), ==, "builtin");
-      g_assert_cmpstr (json_object_get_string_member (run_info, "status"), ==, "ok");
-      g_assert_cmpstr (json_object_get_string_member (run_info, "color"), ==,
-                       json_object_get_string_member (root, "color"));
+      const char *kind = json_object_get_string_member (
+          json_array_get_object_element (artifacts, i), "kind");
+      n_mask += g_str_equal (kind, "mask") || g_str_equal (kind, "soft_mask") ||
+                g_str_equal (kind, "derived_mask") || g_str_equal (kind, "edited");
     }
-  else
+  g_assert_cmpuint (n_mask, ==, 4);
+  g_assert_cmpuint (json_array_get_length (artifacts), ==, 4);
+
+  g_assert_cmpint (run (list, &listed, NULL), ==, 0);
+  listed_run = json_array_get_object_element (
+      json_object_get_array_member (parse_json_object (listed, &list_parser), "runs"), 0);
+  g_assert_cmpstr (json_object_get_string_member (listed_run, "result"), ==, "guess");
+}
+
+/* "result" says found or guess, with the mask's size and share of the image. */
+static void
+test_edit_result (void)
+{
+  g_autofree char *image = sample_path ();
+  g_autofree char *edited = tmp_path ("res-edited.png");
+  g_autofree char *mask = tmp_path ("res-mask.png");
+  static const char * const cases[][2] = {
+    { "paint the red saucer blue", "found" },
+    { "paint the elephant purple", "guess" },
+  };
+
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
     {
-      g_assert_cmpint (status, ==, 1);
-      assert_one_line_error (err, "edit", "--record");
+      g_autofree char *out = NULL;
+      g_autoptr(JsonParser) parser = NULL;
+      g_autoptr(PmMask) m = NULL;
+      const char *args[] = { "edit", image, cases[c][0], "-o", edited, "--mask", mask,
+                             "--json", NULL };
+      JsonObject *root;
+      gint64 pixels;
+
+      g_assert_cmpint (run (args, &out, NULL), ==, 0);
+      root = parse_json_object (out, &parser);
+      g_assert_cmpstr (json_object_get_string_member (root, "result"), ==, cases[c][1]);
+      m = load_binary_mask (mask);
+      pixels = json_object_get_int_member (root, "mask_pixels");
+      g_assert_cmpint (pixels, ==, pm_mask_count (m));
+      g_assert_cmpint (pixels, >, 0);
+      g_assert_cmpfloat_with_epsilon (json_object_get_double_member (root, "mask_share"),
+                                      pixels / (600.0 * 400.0), 1e-9);
+      g_assert_cmpfloat (json_object_get_double_member (root, "derived_iou"), >, 0.5);
+      g_assert_cmpfloat (json_object_get_double_member (root, "derived_iou"), <=, 1.0);
+    }
+}
+
+/* --soft-mask writes the alpha the edit was painted with: where it is 0 the edited image is
+ * the original bit for bit, and repainting with the file gives the edited image again. */
+static void
+test_edit_soft_mask_exact (void)
+{
+  g_autofree char *image = sample_path ();
+  g_autofree char *edited = tmp_path ("soft-edited.png");
+  g_autofree char *mask = tmp_path ("soft-mask.png");
+  g_autofree char *soft = tmp_path ("soft-soft.png");
+  static const char * const instructions[] = { "paint the red saucer blue",
+                                               "make the cup green" };
+
+  for (gsize c = 0; c < G_N_ELEMENTS (instructions); c++)
+    {
+      const char *args[] = { "edit", image, instructions[c], "-o", edited, "--mask", mask,
+                             "--soft-mask", soft, "-q", NULL };
+      g_autoptr(PmImage) original = NULL;
+      g_autoptr(PmImage) result = NULL;
+      g_autoptr(PmMask) alpha = NULL;
+      g_autoptr(PmMask) binary = NULL;
+      GError *error = NULL;
+      gsize n, zero = 0, changed_at_zero = 0, feather = 0;
+
+      g_assert_cmpint (run (args, NULL, NULL), ==, 0);
+      original = pm_image_load (image, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+      g_assert_no_error (error);
+      result = pm_image_load (edited, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+      g_assert_no_error (error);
+      alpha = pm_mask_load_png (soft, &error);
+      g_assert_no_error (error);
+      binary = load_binary_mask (mask);
+      n = (gsize) original->width * original->height;
+      for (gsize i = 0; i < n; i++)
+        {
+          if (alpha->data[i] == 0.0f)
+            {
+              zero++;
+              changed_at_zero += memcmp (original->data + 4 * i, result->data + 4 * i, 4) != 0;
+            }
+          else if (alpha->data[i] < 1.0f)
+            feather++;
+          /* The mask is the painted alpha over one half. */
+          g_assert_cmpfloat (binary->data[i], ==, alpha->data[i] > 0.5f ? 1.0f : 0.0f);
+        }
+      g_test_message ("%s: %" G_GSIZE_FORMAT " pixels at 0, %" G_GSIZE_FORMAT " feathered, "
+                      "%" G_GSIZE_FORMAT " changed at 0", instructions[c], zero, feather,
+                      changed_at_zero);
+      g_assert_cmpuint (feather, >, 100);   /* a soft edge, so the case is a real one */
+      g_assert_cmpuint (zero, >, n / 2);
+      g_assert_cmpuint (changed_at_zero, ==, 0);
     }
 }
 
@@ -569,7 +678,7 @@ check_eval_json (const char *out,
         continue;
       {
         double iou = json_object_get_double_member (row, "iou");
-        double eiou = json_object_get_double_member (row, "engine_iou");
+        double eiou = json_object_get_double_member (row, "derived_iou");
         g_assert_cmpfloat (iou, >=, 0.0);
         g_assert_cmpfloat (iou, <=, 1.0);
         g_assert_cmpfloat (eiou, >=, 0.0);
@@ -884,6 +993,8 @@ main (int    argc,
   g_test_add_func ("/cli/edit/dashes", test_edit_dashes);
   g_test_add_func ("/cli/edit/color-override", test_edit_color_override);
   g_test_add_func ("/cli/edit/record", test_edit_record);
+  g_test_add_func ("/cli/edit/result", test_edit_result);
+  g_test_add_func ("/cli/edit/soft-mask-exact", test_edit_soft_mask_exact);
   g_test_add_func ("/cli/derive/roundtrip", test_derive_roundtrip);
   g_test_add_func ("/cli/derive/identical", test_derive_identical);
   g_test_add_func ("/cli/eval/json", test_eval);

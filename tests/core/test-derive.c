@@ -377,6 +377,66 @@ test_shape_mismatch (void)
   g_assert_cmpint (ok->width, ==, 100);
 }
 
+/* One rule decides whether an image can be an edit of another: the aspect tolerance at its
+ * edge, and the picture's structure. */
+static void
+test_check_edit (void)
+{
+  g_autofree char *path = pm_test_source_path ("data/samples/coffee.png");
+  g_autoptr(PmImage) photo = NULL;
+  g_autoptr(PmMask) mask = NULL;
+  g_autoptr(PmImage) edit = NULL;
+  g_autoptr(PmImage) wider_ok = NULL;
+  g_autoptr(PmImage) wider_bad = NULL;
+  g_autoptr(PmImage) other = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
+  GError *error = NULL;
+  int w, h;
+
+  photo = pm_image_load (path, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+  g_assert_no_error (error);
+  w = photo->width;
+  h = photo->height;
+  mask = pm_mask_new (w, h);
+  for (int y = h / 4; y < h / 2; y++)
+    for (int x = w / 4; x < w / 2; x++)
+      mask->data[(gsize) y * w + x] = 1.0f;
+  edit = pm_edit_recolor (photo, mask, (PmRgb) { 0, 0, 1 }, NULL);
+  g_assert_true (pm_derive_check_edit (photo, edit, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (pm_derive_structure_correlation (photo, edit), >, 0.9);
+
+  /* Within the tolerance (4 % wider), and beyond it (7 %). */
+  wider_ok = pm_image_resize (edit, (int) lround (w * 1.04), h);
+  g_assert_true (pm_derive_check_edit (photo, wider_ok, &error));
+  g_assert_no_error (error);
+  wider_bad = pm_image_resize (edit, (int) lround (w * (1.0 + PM_DERIVE_MAX_ASPECT_CHANGE + 0.02)),
+                               h);
+  g_assert_false (pm_derive_check_shape (photo, wider_bad, &error));
+  g_assert_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_SIZE);
+  g_clear_error (&error);
+  g_assert_false (pm_derive_check_edit (photo, wider_bad, &error));
+  g_assert_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_SIZE);
+  g_clear_error (&error);
+
+  /* Another picture of the same size: blocks of random grey. */
+  other = pm_image_new (w, h);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        guint8 *p = other->data + ((gsize) y * w + x) * 4;
+        p[0] = (x % 16 == 0 && y % 16 == 0) ? (guint8) g_rand_int_range (rand, 0, 256)
+               : other->data[((gsize) (y - y % 16) * w + (x - x % 16)) * 4];
+        p[1] = p[2] = p[0];
+        p[3] = 255;
+      }
+  g_assert_true (pm_derive_check_shape (photo, other, &error));
+  g_assert_false (pm_derive_check_edit (photo, other, &error));
+  g_assert_error (error, PM_DERIVE_ERROR, PM_DERIVE_ERROR_UNRELATED);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+}
+
 static void
 test_naive (void)
 {
@@ -405,6 +465,7 @@ main (int   argc,
   g_test_add_func ("/core/derive/identical", test_identical);
   g_test_add_func ("/core/derive/degenerate", test_degenerate);
   g_test_add_func ("/core/derive/shape-mismatch", test_shape_mismatch);
+  g_test_add_func ("/core/derive/check-edit", test_check_edit);
   g_test_add_func ("/core/derive/hint-and-size", test_hint_and_size);
   g_test_add_func ("/core/derive/large", test_large);
   g_test_add_func ("/core/derive/big-object", test_big_object);

@@ -289,6 +289,51 @@ test_fallback_message (void)
   pm_mask_free (truth[0]);
 }
 
+static PmResultState
+run_state (PmEngine            *engine,
+           const PmImage       *img,
+           const PmInstruction *ins)
+{
+  PmEngineResult result = { 0 };
+  g_autoptr(GError) error = NULL;
+  PmResultState state;
+
+  g_assert_true (pm_engine_run (engine, img, ins, NULL, NULL, NULL, &result, &error));
+  g_assert_no_error (error);
+  state = result.state;
+  pm_engine_result_clear (&result);
+  return state;
+}
+
+/* Found when a colour or (for a phrase naming nothing else) a position picked the region;
+ * a guess when saliency stood in for a name the engine cannot recognise. */
+static void
+test_states (void)
+{
+  PmMask *truth[2];
+  g_autoptr(PmImage) img = scene (320, 220, disk_and_square, 2, 1, truth);
+  g_autoptr(PmEngine) engine = pm_builtin_engine_new ();
+  struct { PmInstruction ins; PmResultState state; } cases[] = {
+    { instruction ("red thing", 0, 0, 0, 0), PM_RESULT_FOUND },
+    { instruction ("blue square", 0, 0, 0, 0), PM_RESULT_FOUND },
+    { instruction ("thing", PM_POSITION_LEFT, 0, 0, 0), PM_RESULT_FOUND },
+    { instruction ("", 0, 0, 0, PM_SIZE_RANK_LARGEST), PM_RESULT_FOUND },
+    { instruction ("banana", 0, 0, 0, 0), PM_RESULT_GUESS },
+    { instruction ("square", PM_POSITION_RIGHT, 0, 0, 0), PM_RESULT_GUESS },
+    { instruction ("green thing", 0, 0, 0, 0), PM_RESULT_GUESS },   /* no green there */
+    { instruction ("it", 0, 0, 0, 0), PM_RESULT_GUESS },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      PmResultState state = run_state (engine, img, &cases[c].ins);
+      g_test_message ("“%s”: %s", cases[c].ins.target, pm_result_state_to_string (state));
+      g_assert_cmpint (state, ==, cases[c].state);
+    }
+  pm_mask_free (truth[0]);
+  pm_mask_free (truth[1]);
+}
+
 static void
 test_progress_and_cancel (void)
 {
@@ -543,6 +588,7 @@ main (int   argc,
   g_test_add_func ("/engine/builtin/position", test_position);
   g_test_add_func ("/engine/builtin/ordinal-rank", test_ordinal);
   g_test_add_func ("/engine/builtin/fallback-message", test_fallback_message);
+  g_test_add_func ("/engine/builtin/states", test_states);
   g_test_add_func ("/engine/builtin/progress-cancel", test_progress_and_cancel);
   g_test_add_func ("/engine/builtin/tiny-flat", test_tiny_and_flat);
   g_test_add_func ("/engine/builtin/parsed", test_parsed_instructions);

@@ -561,11 +561,45 @@ test_threads (void)
   g_assert_cmpuint (stats.vision_runs + stats.cache_hits, ==, 6);
 }
 
+/* The documented rule: empty when nothing reaches 0.5 or nothing stands out. */
+static void
+test_mask_state (void)
+{
+  g_autoptr(PmMask) m = pm_mask_new (100, 80);
+  gsize n = 100 * 80;
+
+  /* A blob at 0.9 on a background at 0.05: found. */
+  for (gsize i = 0; i < n; i++)
+    m->data[i] = (i % 100 > 30 && i % 100 < 60 && i / 100 > 20 && i / 100 < 50) ? 0.9f : 0.05f;
+  g_assert_cmpint (pm_clipseg_mask_state (m), ==, PM_RESULT_FOUND);
+  /* Nothing reaches 0.5. */
+  for (gsize i = 0; i < n; i++)
+    m->data[i] = MIN (m->data[i], 0.49f);
+  g_assert_cmpint (pm_clipseg_mask_state (m), ==, PM_RESULT_EMPTY);
+  /* High everywhere: flat. */
+  for (gsize i = 0; i < n; i++)
+    m->data[i] = 0.8f + 0.15f * (float) (i % 7) / 7.0f;
+  g_assert_cmpint (pm_clipseg_mask_state (m), ==, PM_RESULT_EMPTY);
+  /* Barely above 0.5 over a background just below it: flat too. */
+  for (gsize i = 0; i < n; i++)
+    m->data[i] = (i % 100 < 50) ? 0.55f : 0.45f;
+  g_assert_cmpint (pm_clipseg_mask_state (m), ==, PM_RESULT_EMPTY);
+  /* Contrast just over the limit, with 3 % of background: found. */
+  for (gsize i = 0; i < n; i++)
+    m->data[i] = (i % 100 < 97) ? 0.75f : 0.75f - PM_CLIPSEG_MIN_CONTRAST - 0.02f;
+  g_assert_cmpint (pm_clipseg_mask_state (m), ==, PM_RESULT_FOUND);
+  /* … and with 1 % of background (under the 2nd percentile): flat. */
+  for (gsize i = 0; i < n; i++)
+    m->data[i] = (i % 100 < 99) ? 0.75f : 0.2f;
+  g_assert_cmpint (pm_clipseg_mask_state (m), ==, PM_RESULT_EMPTY);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/clipseg-engine/missing-model", test_missing_model);
+  g_test_add_func ("/engine/clipseg-engine/mask-state", test_mask_state);
   g_test_add_func ("/engine/clipseg-engine/cache", test_cache);
   g_test_add_func ("/engine/clipseg-engine/phrases", test_phrases);
   g_test_add_func ("/engine/clipseg-engine/resize", test_resize);

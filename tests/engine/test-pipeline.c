@@ -313,21 +313,29 @@ test_derived_matches_engine (void)
   /* No colour anywhere: the highlight colour. */
   g_assert_true (rgb_equal (result->color, (PmRgb) { 1, 0, 1 }));
 
-  g_assert_nonnull (result->engine_mask);
   g_assert_nonnull (result->edited);
   g_assert_nonnull (result->mask);
   g_assert_nonnull (result->soft_mask);
+  g_assert_nonnull (result->derived_mask);
   g_assert_cmpint (result->edited->width, ==, image->width);
   g_assert_cmpint (result->edited->height, ==, image->height);
   g_assert_cmpint (result->soft_mask->width, ==, image->width);
   g_assert_cmpint (result->soft_mask->height, ==, image->height);
-  g_assert_cmpmem (result->engine_mask->data, sizeof (float) * image->width * image->height,
+  /* The soft mask is the engine's alpha as painted (the fixture is 8-bit already). */
+  g_assert_cmpmem (result->soft_mask->data, sizeof (float) * image->width * image->height,
                    fake->mask->data, sizeof (float) * image->width * image->height);
+  /* The run's mask is the engine's own, nothing lost. */
+  g_assert_cmpfloat (iou_vs_fake (result->mask, fake), ==, 1.0);
+  g_assert_cmpint (result->state, ==, PM_RESULT_FOUND);
+  g_assert_cmpint (result->mask_pixels, ==, pm_mask_count (result->mask));
+  g_assert_cmpfloat_with_epsilon (result->mask_share, (double) result->mask_pixels /
+                                  ((double) image->width * image->height), 1e-12);
 
   /* The derived mask recovers the engine's mask from the pixels alone. */
-  iou = iou_vs_fake (result->mask, fake);
+  iou = iou_vs_fake (result->derived_mask, fake);
   g_test_message ("derived vs engine mask IoU %.4f", iou);
   g_assert_cmpfloat (iou, >, 0.97);
+  g_assert_cmpfloat_with_epsilon (result->derived_iou, iou, 1e-12);
 
   /* Outside the engine's mask the edit is bit-identical. */
   for (gsize i = 0; i < (gsize) image->width * image->height; i++)
@@ -460,7 +468,7 @@ test_remote_result (void)
   result = pm_pipeline_run (engine, image, "paint the cat blue", NULL, NULL, NULL, NULL,
                             &error);
   g_assert_no_error (error);
-  g_assert_null (result->engine_mask);
+  g_assert_cmpint (result->state, ==, PM_RESULT_FOUND);
   g_assert_cmpint (result->edited->width, ==, image->width);
   g_assert_cmpint (result->edited->height, ==, image->height);
   g_assert_cmpint (result->mask->width, ==, image->width);
@@ -468,6 +476,9 @@ test_remote_result (void)
   iou = iou_vs_fake (result->mask, fake);
   g_test_message ("remote (half size) derived vs engine mask IoU %.4f", iou);
   g_assert_cmpfloat (iou, >, 0.90);
+  /* For an edit made elsewhere the derived mask is the run's mask. */
+  g_assert_cmpfloat (pm_mask_iou (result->derived_mask, result->mask, NULL, NULL), ==, 1.0);
+  g_assert_cmpfloat (result->derived_iou, ==, 1.0);
   g_assert_cmpfloat (pm_timings_get (result->timings, "edit"), >=, 0.0);
 }
 

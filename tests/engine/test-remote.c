@@ -158,6 +158,66 @@ static void test_hung_timeout (void) { expect_failure ("hang", 2, "did not answe
 static void test_trickle_timeout (void) { expect_failure ("trickle", 2, "did not answer within"); }
 static void test_foreign_url (void) { expect_failure ("evilurl", 30, "another server"); }
 
+/* A reply of another shape or another picture is refused by the rule `derive` uses. */
+static void
+expect_not_an_edit (const char *mode,
+                    const char *needle)
+{
+  Sample s = { 0 };
+  GError *error = NULL;
+  g_autofree char *url = pm_fake_editor_url (editor, mode);
+  g_autoptr(PmImage) edited = NULL;
+
+  sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
+  edited = run_remote (url, NULL, 30, s.photo, "paint the cat purple", NULL, &error);
+  g_assert_null (edited);
+  g_assert_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_FAILED);
+  g_test_message ("%s: %s", mode, error->message);
+  g_assert_nonnull (strstr (error->message, "not an edit of the photo"));
+  g_assert_nonnull (strstr (error->message, needle));
+  g_error_free (error);
+  sample_clear (&s);
+}
+
+static void test_reshaped (void) { expect_not_an_edit ("reshaped", "shapes differ"); }
+static void test_unrelated (void) { expect_not_an_edit ("unrelated", "does not look like"); }
+
+/* A 3xx on the edit request is an error naming where it pointed, and nothing (neither the
+ * photo nor the key) reaches that other server. */
+static void
+test_no_redirect (void)
+{
+  PmFakeEditor *other = pm_fake_editor_start (NULL, NULL);
+  g_autofree char *other_port = g_strdup (strrchr (other->base_url, ':') + 1);
+  g_autofree char *mode = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *target = NULL;
+  g_autoptr(PmImage) edited = NULL;
+  GError *error = NULL;
+  Sample s = { 0 };
+
+  *strchr (other_port, '/') = '\0';
+  mode = g_strdup_printf ("redirect-%s", other_port);
+  url = pm_fake_editor_url (editor, mode);
+  target = g_strdup_printf ("127.0.0.1:%s", other_port);
+  g_assert_cmpuint (pm_fake_editor_requests (other), ==, 0);
+
+  sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
+  edited = run_remote (url, "sk-not-for-others", 30, s.photo, "paint the cat purple", NULL,
+                       &error);
+  g_assert_null (edited);
+  g_assert_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_NETWORK);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "307"));
+  g_assert_nonnull (strstr (error->message, target));
+  g_assert_null (strstr (error->message, "sk-not-for-others"));
+  g_assert_null (strchr (error->message, '\n'));
+  g_error_free (error);
+  g_assert_cmpuint (pm_fake_editor_requests (other), ==, 0);
+  sample_clear (&s);
+  pm_fake_editor_stop (other);
+}
+
 static gboolean
 cancel_later (gpointer data)
 {
@@ -344,6 +404,9 @@ main (int    argc,
   g_test_add_func ("/engine/remote/retry-429", test_retry_429);
   g_test_add_func ("/engine/remote/url-reply", test_url_reply);
   g_test_add_func ("/engine/remote/foreign-url", test_foreign_url);
+  g_test_add_func ("/engine/remote/no-redirect", test_no_redirect);
+  g_test_add_func ("/engine/remote/reshaped", test_reshaped);
+  g_test_add_func ("/engine/remote/unrelated", test_unrelated);
   g_test_add_func ("/engine/remote/garbage", test_garbage);
   g_test_add_func ("/engine/remote/bad-base64", test_bad_base64);
   g_test_add_func ("/engine/remote/not-png", test_not_png);

@@ -17,6 +17,7 @@
 
 #include "pm-test-util.h"
 #include "pm-maskio.h"
+#include "pm-store-dataset.h"
 #include "pm-store-private.h"
 
 /* ------------------------------------------------------------------------------------- */
@@ -508,12 +509,115 @@ static const char schema_v3_from_v2[] =
   "ALTER TABLE artifacts ADD COLUMN thumbnail BLOB;"
   "PRAGMA user_version = 3;";
 
-/* Since schema 4 every table's id is AUTOINCREMENT, its references and indexes are those of
- * before, and no leftover of the rebuild remains. */
+/* v3 → v4 as it shipped: every table rebuilt with AUTOINCREMENT ids. */
+static const char schema_v4_from_v3[] =
+  "CREATE TABLE images_v4 (id INTEGER PRIMARY KEY AUTOINCREMENT, sha256 TEXT NOT NULL UNIQUE,"
+  "  width INTEGER NOT NULL CHECK (width > 0), height INTEGER NOT NULL CHECK (height > 0),"
+  "  format TEXT NOT NULL DEFAULT 'png', data BLOB NOT NULL, source_path TEXT,"
+  "  added_at INTEGER NOT NULL, thumbnail BLOB);"
+  "INSERT INTO images_v4 SELECT id, sha256, width, height, format, data, source_path,"
+  "  added_at, thumbnail FROM images ORDER BY id;"
+  "CREATE TABLE sessions_v4 (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  image_id INTEGER NOT NULL REFERENCES images (id) ON DELETE RESTRICT, title TEXT,"
+  "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+  "INSERT INTO sessions_v4 SELECT id, image_id, title, created_at, updated_at FROM sessions"
+  "  ORDER BY id;"
+  "CREATE TABLE runs_v4 (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,"
+  "  parent_run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL,"
+  "  instruction TEXT NOT NULL, parsed TEXT, engine TEXT, model TEXT, params TEXT,"
+  "  colour TEXT, status TEXT NOT NULL DEFAULT 'ok', error TEXT,"
+  "  started_at INTEGER NOT NULL, duration_ms REAL, timings TEXT, message TEXT);"
+  "INSERT INTO runs_v4 SELECT id, session_id, parent_run_id, instruction, parsed, engine,"
+  "  model, params, colour, status, error, started_at, duration_ms, timings, message"
+  "  FROM runs ORDER BY id;"
+  "CREATE TABLE artifacts_v4 (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+  "  kind TEXT NOT NULL CHECK (kind IN ('edited', 'soft_mask', 'derived_mask',"
+  "  'corrected_mask')), width INTEGER NOT NULL, height INTEGER NOT NULL,"
+  "  png BLOB NOT NULL, sha256 TEXT NOT NULL, created_at INTEGER NOT NULL, thumbnail BLOB);"
+  "INSERT INTO artifacts_v4 SELECT id, run_id, kind, width, height, png, sha256, created_at,"
+  "  thumbnail FROM artifacts ORDER BY id;"
+  "DROP TABLE artifacts; DROP TABLE runs; DROP TABLE sessions; DROP TABLE images;"
+  "ALTER TABLE images_v4 RENAME TO images;"
+  "ALTER TABLE sessions_v4 RENAME TO sessions;"
+  "ALTER TABLE runs_v4 RENAME TO runs;"
+  "ALTER TABLE artifacts_v4 RENAME TO artifacts;"
+  "CREATE INDEX sessions_image ON sessions (image_id);"
+  "CREATE INDEX runs_session ON runs (session_id);"
+  "CREATE INDEX runs_parent ON runs (parent_run_id);"
+  "CREATE INDEX runs_started ON runs (started_at, id);"
+  "CREATE INDEX artifacts_run ON artifacts (run_id, kind);"
+  "PRAGMA user_version = 4;";
+
+/* v4 → v5 as it shipped (dataset projects; run with foreign keys off, as the store did). */
+static const char schema_v5_from_v4[] =
+  "CREATE TABLE projects ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  root        TEXT NOT NULL UNIQUE,"
+  "  name        TEXT,"
+  "  created_at  INTEGER NOT NULL,"
+  "  updated_at  INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE project_labels ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  project_id  INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,"
+  "  position    INTEGER NOT NULL,"
+  "  name        TEXT NOT NULL,"
+  "  instruction TEXT NOT NULL DEFAULT 'segment the {label}',"
+  "  engine      TEXT NOT NULL DEFAULT 'builtin',"
+  "  colour      TEXT,"
+  "  UNIQUE (project_id, name)"
+  ");"
+  "CREATE TABLE project_images ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  project_id  INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,"
+  "  path        TEXT NOT NULL,"
+  "  width       INTEGER CHECK (width IS NULL OR width > 0),"
+  "  height      INTEGER CHECK (height IS NULL OR height > 0),"
+  "  status      TEXT NOT NULL DEFAULT 'todo'"
+  "              CHECK (status IN ('todo', 'drafted', 'reviewed', 'rejected')),"
+  "  error       TEXT,"
+  "  added_at    INTEGER NOT NULL,"
+  "  updated_at  INTEGER NOT NULL,"
+  "  thumbnail   BLOB,"
+  "  UNIQUE (project_id, path)"
+  ");"
+  "CREATE INDEX project_images_status ON project_images (project_id, status);"
+  "CREATE TABLE sessions_v5 ("
+  "  id               INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  image_id         INTEGER REFERENCES images (id) ON DELETE RESTRICT,"
+  "  title            TEXT,"
+  "  created_at       INTEGER NOT NULL,"
+  "  updated_at       INTEGER NOT NULL,"
+  "  project_image_id INTEGER UNIQUE REFERENCES project_images (id) ON DELETE CASCADE,"
+  "  CHECK ((image_id IS NULL) <> (project_image_id IS NULL))"
+  ");"
+  "INSERT INTO sessions_v5 (id, image_id, title, created_at, updated_at)"
+  "  SELECT id, image_id, title, created_at, updated_at FROM sessions ORDER BY id;"
+  "DELETE FROM sqlite_sequence WHERE name = 'sessions_v5';"
+  "INSERT INTO sqlite_sequence (name, seq)"
+  "  SELECT 'sessions_v5', seq FROM sqlite_sequence WHERE name = 'sessions';"
+  "DROP TABLE sessions;"
+  "ALTER TABLE sessions_v5 RENAME TO sessions;"
+  "CREATE INDEX sessions_image ON sessions (image_id);"
+  "CREATE TABLE project_drafts ("
+  "  image_id    INTEGER NOT NULL REFERENCES project_images (id) ON DELETE CASCADE,"
+  "  label_id    INTEGER NOT NULL REFERENCES project_labels (id) ON DELETE CASCADE,"
+  "  run_id      INTEGER NOT NULL UNIQUE REFERENCES runs (id) ON DELETE CASCADE,"
+  "  PRIMARY KEY (image_id, label_id)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX project_drafts_label ON project_drafts (label_id);"
+  "PRAGMA user_version = 5;";
+
+/* The current schema: since 4 every table's id is AUTOINCREMENT and since 5 there are
+ * dataset projects (since 6, result states: check_v6_schema()); references and indexes are
+ * exactly these, and no leftover of a rebuild remains. */
 static void
-check_v4_schema (sqlite3 *db)
+check_current_schema (sqlite3 *db)
 {
-  const char * const tables[] = { "images", "sessions", "runs", "artifacts" };
+  const char * const tables[] = { "images", "sessions", "runs", "artifacts", "projects",
+                                  "project_labels", "project_images" };
   g_autofree char *fks = NULL;
   g_autofree char *indexes = NULL;
 
@@ -526,23 +630,71 @@ check_v4_schema (sqlite3 *db)
       g_assert_cmpint (sql_int (db, sql), ==, 1);
     }
   g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_master "
-                                "WHERE name LIKE '%\\_v4%' ESCAPE '\\' "
-                                "OR sql LIKE '%\\_v4%' ESCAPE '\\'"), ==, 0);
+                                "WHERE name LIKE '%\\_v_' ESCAPE '\\' "
+                                "OR sql LIKE '%\\_v4%' ESCAPE '\\' "
+                                "OR sql LIKE '%\\_v5%' ESCAPE '\\' "
+                                "OR sql LIKE '%\\_v6%' ESCAPE '\\'"), ==, 0);
   g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_master WHERE name = "
                                 "'sqlite_sequence'"), ==, 1);
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_sequence WHERE name LIKE "
+                                "'%\\_v_' ESCAPE '\\'"), ==, 0);
   fks = sql_text (db, "SELECT group_concat (t, ' ') FROM (SELECT m.name || '.' || f.\"from\" "
                       "|| '->' || f.\"table\" || '.' || f.\"to\" || ':' || f.on_delete AS t "
                       "FROM sqlite_master m, pragma_foreign_key_list (m.name) f "
                       "WHERE m.type = 'table' ORDER BY t)");
   g_assert_cmpstr (fks, ==, "artifacts.run_id->runs.id:CASCADE "
+                            "project_drafts.image_id->project_images.id:CASCADE "
+                            "project_drafts.label_id->project_labels.id:CASCADE "
+                            "project_drafts.run_id->runs.id:CASCADE "
+                            "project_images.project_id->projects.id:CASCADE "
+                            "project_labels.project_id->projects.id:CASCADE "
                             "runs.parent_run_id->runs.id:SET NULL "
                             "runs.session_id->sessions.id:CASCADE "
-                            "sessions.image_id->images.id:RESTRICT");
+                            "sessions.image_id->images.id:RESTRICT "
+                            "sessions.project_image_id->project_images.id:CASCADE");
   indexes = sql_text (db, "SELECT group_concat (name, ' ') FROM (SELECT name FROM "
                           "sqlite_master WHERE type = 'index' ORDER BY name)");
-  g_assert_cmpstr (indexes, ==, "artifacts_run runs_parent runs_session runs_started "
-                                "sessions_image sqlite_autoindex_images_1");
+  g_assert_cmpstr (indexes, ==, "artifacts_run project_drafts_label project_images_status "
+                                "runs_parent runs_session runs_started sessions_image "
+                                "sqlite_autoindex_images_1 sqlite_autoindex_project_drafts_1 "
+                                "sqlite_autoindex_project_images_1 "
+                                "sqlite_autoindex_project_labels_1 "
+                                "sqlite_autoindex_projects_1 sqlite_autoindex_sessions_1");
   g_assert_cmpint (sql_int (db, "PRAGMA foreign_keys"), ==, 1);
+}
+
+/* Since schema 6 runs carry a result state and mask size, and "mask" is an artifact kind;
+ * runs from before have no state (NULL) unless they failed. */
+static void
+check_v6_schema (PmStore *store,
+                 int      from)
+{
+  sqlite3 *db = pm_store_get_db (store);
+
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM pragma_table_info ('runs') "
+                                "WHERE name IN ('result', 'mask_pixels')"), ==, 2);
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_master WHERE name = 'artifacts' "
+                                "AND sql LIKE '%''mask'', ''soft_mask''%'"), ==, 1);
+  if (from >= 1)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PmRunInfo) ok = pm_store_get_run (store, 10, &error);
+      g_autoptr(PmRunInfo) failed = pm_store_get_run (store, 11, &error);
+      g_autoptr(PmMask) run_mask = NULL;
+
+      g_assert_no_error (error);
+      g_assert_null (ok->result);
+      g_assert_cmpint (ok->mask_pixels, ==, -1);
+      g_assert_cmpstr (failed->result, ==, "failed");
+      /* An old run's mask is its derived mask. */
+      run_mask = pm_store_get_run_mask (store, 10, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (run_mask);
+    }
+  /* A bad state is refused by the database itself. */
+  if (from >= 1)
+    g_assert_cmpint (sqlite3_exec (db, "UPDATE runs SET result = 'maybe'", NULL, NULL, NULL) & 0xff,
+                     ==, SQLITE_CONSTRAINT);
 }
 
 /* Rows from before schema 3 have no previews: they are made on first request and kept. */
@@ -596,15 +748,34 @@ test_schema_migrate (Fixture       *f,
         g_assert_true (g_file_set_contents (path, "", 0, NULL)); /* an empty file */
       else if (from == 1)
         write_v1_database (path, image, edited, derived);
-      else if (from == 2 || from == 3)
+      else if (from >= 2 && from <= 5)
         {
           sqlite3 *db;
           write_v1_database (path, image, edited, derived);
           db = raw_open (path);
           raw_exec (db, schema_v2_from_v1);
           raw_exec (db, "UPDATE runs SET message = 'v2 note' WHERE id = 11");
-          if (from == 3)
+          if (from >= 3)
             raw_exec (db, schema_v3_from_v2);
+          if (from >= 4)
+            {
+              /* A deleted newest session whose id must not come back after v5's rebuild. */
+              raw_exec (db, schema_v4_from_v3);
+              raw_exec (db, "INSERT INTO sessions (image_id, title, created_at, updated_at) "
+                            "VALUES (7, 'gone', 1600000200, 1600000200);"
+                            "DELETE FROM sessions WHERE title = 'gone'");
+              g_assert_cmpint (sql_int (db, "SELECT seq FROM sqlite_sequence "
+                                            "WHERE name = 'sessions'"), ==, 4);
+              /* An artifact id used and deleted: never to be reused after v6's rebuild. */
+              raw_exec (db, "INSERT INTO artifacts (id, run_id, kind, width, height, png, "
+                            "sha256, created_at) VALUES (40, 10, 'corrected_mask', 1, 1, x'00', "
+                            "'x', 1600000000); DELETE FROM artifacts WHERE id = 40;");
+            }
+          if (from >= 5)
+            {
+              raw_exec (db, "PRAGMA foreign_keys = OFF");
+              raw_exec (db, schema_v5_from_v4);
+            }
           sqlite3_close (db);
         }
       else
@@ -618,7 +789,8 @@ test_schema_migrate (Fixture       *f,
       g_assert_cmpstr (check, ==, "ok");
       g_assert_cmpint (sql_int (pm_store_get_db (store),
                                 "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
-      check_v4_schema (pm_store_get_db (store));
+      check_current_schema (pm_store_get_db (store));
+      check_v6_schema (store, from);
       if (from >= 1)
         {
           g_autoptr(PmRunInfo) child = pm_store_get_run (store, 11, &error);
@@ -636,6 +808,8 @@ test_schema_migrate (Fixture       *f,
         g_autoptr(PmRunInfo) info = NULL;
 
         g_assert_no_error (error);
+        /* The session counter survived v5's rebuild of the table. */
+        g_assert_cmpint (session, ==, from >= 4 ? 5 : from >= 1 ? 4 : 1);
         run = pm_store_add_run (store, &record, &error);
         g_assert_no_error (error);
         info = pm_store_get_run (store, run, &error);
@@ -648,6 +822,36 @@ test_schema_migrate (Fixture       *f,
         run = pm_store_add_run (store, &record, &error);
         g_assert_no_error (error);
         g_assert_cmpint (run, ==, from >= 1 ? 13 : 2);
+        /* Artifact ids too, across the v5 rebuild. */
+        {
+          g_autoptr(PmMask) m = make_mask (33, 21, FALSE, 8);
+          gint64 artifact = pm_store_add_artifact (store, run, PM_ARTIFACT_MASK, NULL, m,
+                                                   &error);
+          g_assert_no_error (error);
+          g_assert_cmpint (artifact, ==, from >= 4 ? 41 : from >= 1 ? 3 : 1);
+        }
+      }
+
+      /* …and dataset drafts, whose sessions have no stored image. */
+      {
+        g_autoptr(PmMask) mask = make_mask (33, 21, FALSE, 8);
+        g_autoptr(PmMask) got = NULL;
+        const char *paths[] = { "a.png" };
+        PmRunRecord draft_run = { .instruction = "segment the cup", .engine = "builtin" };
+        PmDraftRecord draft = { .run = &draft_run, .mask = mask };
+        gint64 project = pm_store_ensure_project (store, f->dir, &error);
+
+        g_assert_no_error (error);
+        draft.label_id = pm_store_ensure_label (store, project, "cup", NULL, NULL, &error);
+        g_assert_no_error (error);
+        g_assert_true (pm_store_add_project_images (store, project, paths, 1, NULL, &error));
+        draft.image_id = pm_store_find_project_image (store, project, "a.png", &error);
+        g_assert_no_error (error);
+        run = pm_store_add_draft (store, &draft, &error);
+        g_assert_no_error (error);
+        got = pm_store_get_draft_mask (store, run, &error);
+        g_assert_no_error (error);
+        assert_masks_equal (got, mask);
       }
 
       /* The rebuilt tables keep their ON DELETE actions. */
