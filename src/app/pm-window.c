@@ -94,8 +94,10 @@ status_text (PmRunEntry *entry)
   switch (entry->state)
     {
     case PM_RESULT_EMPTY:
-      return g_strdup_printf (_("Nothing found for “%s”; the edit on screen is unchanged. %s"),
-                              entry->instruction, why);
+      return *why ? g_strdup_printf (_("Nothing found for “%s”; the edit on screen is "
+                                       "unchanged. (%s)"), entry->instruction, why)
+                  : g_strdup_printf (_("Nothing found for “%s”; the edit on screen is unchanged."),
+                                     entry->instruction);
     case PM_RESULT_FAILED:
       return g_strdup_printf (_("“%s” failed: %s"), entry->instruction, why);
     case PM_RESULT_GUESS:
