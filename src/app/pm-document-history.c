@@ -278,6 +278,7 @@ restore_done_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(PmRestoreResult) res = pm_history_restore_finish (PM_APP_STORE (source), result,
                                                               &error);
+  GPtrArray *timeline;
   int position = -1;
 
   if (res == NULL)
@@ -301,13 +302,8 @@ restore_done_cb (GObject      *source,
           pm_document_cancel_load (self);
           pm_document_take_photo (self, photo);
         }
-      {
-        GPtrArray *t = session_timeline (self, res, &position);
-        g_debug ("restore %" G_GINT64_FORMAT ": %u runs, position %d", res->run_id, t->len, position);
-        for (guint i = 0; i < t->len; i++)
-          g_debug ("  %" G_GINT64_FORMAT " %s", ((PmRunEntry *) t->pdata[i])->run_id, ((PmRunEntry *) t->pdata[i])->instruction);
-        pm_document_replace_timeline (self, t, position);
-      }
+      timeline = session_timeline (self, res, &position);
+      pm_document_replace_timeline (self, timeline, position);
     }
   g_free (call);
   pm_document_release (self);
@@ -489,9 +485,10 @@ void
 pm_document_delete_run (PmDocument *self,
                         gint64      run_id)
 {
-  g_autoptr(GPtrArray) forget = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_run_entry_unref);
+  g_autoptr(GPtrArray) forget = NULL;
 
   g_return_if_fail (PM_IS_DOCUMENT (self));
+  forget = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_run_entry_unref);
   for (guint i = 0; i < self->timeline->len; i++)
     {
       PmRunEntry *entry = self->timeline->pdata[i];
@@ -517,9 +514,10 @@ void
 pm_document_delete_session (PmDocument *self,
                             gint64      session_id)
 {
-  g_autoptr(GPtrArray) forget = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_run_entry_unref);
+  g_autoptr(GPtrArray) forget = NULL;
 
   g_return_if_fail (PM_IS_DOCUMENT (self));
+  forget = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_run_entry_unref);
   if (self->photo != NULL && self->photo->session_id == session_id)
     {
       self->photo->session_id = 0;

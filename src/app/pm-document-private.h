@@ -1,5 +1,6 @@
-/* pm-document-private.h: PmDocument's state, shared by pm-document.c (photo, timeline, runs,
- * corrections) and pm-document-history.c (the history store's side).
+/* pm-document-private.h: PmDocument's state, shared by pm-document.c (photo, timeline, undo),
+ * pm-document-run.c (runs, imports), pm-document-mask.c (corrections) and
+ * pm-document-history.c (the history store's side).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -55,6 +56,26 @@ enum {
   PM_DOCUMENT_N_SIGNALS
 };
 
+enum {
+  PM_DOCUMENT_PROP_0,
+  PROP_STORE,
+  PROP_PHOTO,
+  PROP_TITLE,
+  PROP_SESSION_ID,
+  PROP_CURRENT_RUN,
+  PROP_CAN_UNDO,
+  PROP_CAN_REDO,
+  PROP_BUSY,
+  PROP_SAVING,
+  PROP_RUNNING,
+  PROP_STAGE,
+  PROP_FRACTION,
+  PROP_START_FROM_ORIGINAL,
+  PROP_CORRECTING,
+  PM_DOCUMENT_N_PROPS
+};
+
+extern GParamSpec *pm_document_properties[PM_DOCUMENT_N_PROPS];
 extern guint pm_document_signals[PM_DOCUMENT_N_SIGNALS];
 
 /* pm-document.c */
@@ -72,6 +93,10 @@ void        pm_document_take_photo       (PmDocument    *self,
 void        pm_document_replace_timeline (PmDocument    *self,
                                           GPtrArray     *timeline,
                                           int            position);
+void        pm_document_append_entry     (PmDocument    *self,
+                                          PmRunEntry    *entry);
+void        pm_document_emit_mask_changed (PmDocument   *self,
+                                          const PmRect  *rect);
 
 /* pm-document-history.c */
 void        pm_document_saving_begin     (PmDocument    *self);

@@ -1,10 +1,11 @@
 /* pm-document.c: the work on one photo: the photo, the timeline of runs, undo and redo,
- * runs and imports, and mask corrections. No widgets.
+ * properties and signals. No widgets.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The store's side (recording, restoring, session files, deleting) is in
- * pm-document-history.c; workers are in pm-run-job.c. Everything here runs on the main
+ * Runs and imports are in pm-document-run.c, mask corrections in pm-document-mask.c, the
+ * store's side (recording, restoring, session files, deleting) in pm-document-history.c;
+ * workers are in pm-run-job.c. Everything here runs on the main
  * thread; results of workers are matched against serials (photo, load, run), so a result
  * that was superseded is dropped.
  */
@@ -19,26 +20,7 @@
 
 G_DEFINE_FINAL_TYPE (PmDocument, pm_document, G_TYPE_OBJECT)
 
-enum {
-  PROP_0,
-  PROP_STORE,
-  PROP_PHOTO,
-  PROP_TITLE,
-  PROP_SESSION_ID,
-  PROP_CURRENT_RUN,
-  PROP_CAN_UNDO,
-  PROP_CAN_REDO,
-  PROP_BUSY,
-  PROP_SAVING,
-  PROP_RUNNING,
-  PROP_STAGE,
-  PROP_FRACTION,
-  PROP_START_FROM_ORIGINAL,
-  PROP_CORRECTING,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+GParamSpec *pm_document_properties[PM_DOCUMENT_N_PROPS];
 guint pm_document_signals[PM_DOCUMENT_N_SIGNALS];
 
 /* ---------------------------------------------------------------- state */
@@ -53,15 +35,15 @@ pm_document_update_state (PmDocument *self)
 
   g_object_freeze_notify (G_OBJECT (self));
   if (undo != self->notified_undo)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_UNDO]);
+    g_object_notify_by_pspec (G_OBJECT (self), pm_document_properties[PROP_CAN_UNDO]);
   if (redo != self->notified_redo)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_REDO]);
+    g_object_notify_by_pspec (G_OBJECT (self), pm_document_properties[PROP_CAN_REDO]);
   if (busy != self->notified_busy)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+    g_object_notify_by_pspec (G_OBJECT (self), pm_document_properties[PROP_BUSY]);
   if (saving != self->notified_saving)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVING]);
+    g_object_notify_by_pspec (G_OBJECT (self), pm_document_properties[PROP_SAVING]);
   if (current != self->notified_current)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_RUN]);
+    g_object_notify_by_pspec (G_OBJECT (self), pm_document_properties[PROP_CURRENT_RUN]);
   self->notified_undo = undo;
   self->notified_redo = redo;
   self->notified_busy = busy;
@@ -114,9 +96,9 @@ pm_document_take_photo (PmDocument *self,
   self->position = -1;
 
   g_object_freeze_notify (G_OBJECT (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHOTO]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION_ID]);
+  g_object_notify_by_pspec (G_OBJECT (self), pm_document_properties[PROP_PHOTO]);
+  g_object_notify_by_pspec (G_OBJECT (self), pm_document_properties[PROP_TITLE]);
+  g_object_notify_by_pspec (G_OBJECT (self), pm_document_properties[PROP_SESSION_ID]);
   g_signal_emit (self, pm_document_signals[PM_DOCUMENT_SIGNAL_CURRENT_CHANGED], 0, FALSE);
   pm_document_update_state (self);
   g_object_thaw_notify (G_OBJECT (self));
@@ -422,8 +404,8 @@ pm_document_show (PmDocument *self,
 }
 
 /* Appends @entry after the run on screen (dropping what could be redone) and shows it. */
-static void
-append_entry (PmDocument *self,
+void
+pm_document_append_entry (PmDocument *self,
               PmRunEntry *entry)
 {
   PmRunEntry *current = pm_document_get_current (self);
@@ -468,9 +450,9 @@ pm_document_get_can_redo (PmDocument *self)
          (entry != NULL && pm_run_entry_can_redo_revision (entry));
 }
 
-static void
-emit_mask_changed (PmDocument   *self,
-                   const PmRect *rect)
+void
+pm_document_emit_mask_changed (PmDocument   *self,
+                               const PmRect *rect)
 {
   g_signal_emit (self, pm_document_signals[PM_DOCUMENT_SIGNAL_MASK_CHANGED], 0,
                  rect->x, rect->y, rect->width, rect->height);
@@ -493,7 +475,7 @@ pm_document_undo (PmDocument *self)
   entry = pm_document_get_current (self);
   if (entry != NULL && (revision = pm_run_entry_undo_revision (entry)) != NULL)
     {
-      emit_mask_changed (self, &revision->rect);
+      pm_document_emit_mask_changed (self, &revision->rect);
       pm_document_update_state (self);
     }
   else if (self->position >= 0)
@@ -516,614 +498,11 @@ pm_document_redo (PmDocument *self)
   entry = pm_document_get_current (self);
   if (entry != NULL && (revision = pm_run_entry_redo_revision (entry)) != NULL)
     {
-      emit_mask_changed (self, &revision->rect);
+      pm_document_emit_mask_changed (self, &revision->rect);
       pm_document_update_state (self);
     }
   else if (self->position + 1 < (int) self->timeline->len)
     pm_document_show (self, self->position + 1, FALSE);
-}
-
-/* ---------------------------------------------------------------- runs */
-
-gboolean
-pm_document_get_running (PmDocument *self)
-{
-  g_return_val_if_fail (PM_IS_DOCUMENT (self), FALSE);
-  return self->run_cancellable != NULL;
-}
-
-const char *
-pm_document_get_running_instruction (PmDocument *self)
-{
-  g_return_val_if_fail (PM_IS_DOCUMENT (self), NULL);
-  return self->running_instruction;
-}
-
-const char *
-pm_document_get_stage (PmDocument *self)
-{
-  g_return_val_if_fail (PM_IS_DOCUMENT (self), NULL);
-  return self->stage;
-}
-
-double
-pm_document_get_fraction (PmDocument *self)
-{
-  g_return_val_if_fail (PM_IS_DOCUMENT (self), 0.0);
-  return self->fraction;
-}
-
-gboolean
-pm_document_get_start_from_original (PmDocument *self)
-{
-  g_return_val_if_fail (PM_IS_DOCUMENT (self), FALSE);
-  return self->from_original;
-}
-
-/**
- * pm_document_set_start_from_original:
- * @from_original: whether runs paint the photo rather than the edit on screen
- *
- * By default a run paints the result on screen (edits stack); with @from_original it
- * paints the photo itself.
- */
-void
-pm_document_set_start_from_original (PmDocument *self,
-                                     gboolean    from_original)
-{
-  g_return_if_fail (PM_IS_DOCUMENT (self));
-  if (self->from_original == !!from_original)
-    return;
-  self->from_original = !!from_original;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_START_FROM_ORIGINAL]);
-}
-
-static void
-set_stage (PmDocument *self,
-           const char *stage,
-           double      fraction)
-{
-  g_free (self->stage);
-  self->stage = g_strdup (stage);
-  self->fraction = CLAMP (fraction, 0.0, 1.0);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STAGE]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
-}
-
-static void
-end_run (PmDocument *self)
-{
-  g_clear_object (&self->run_cancellable);
-  g_clear_pointer (&self->running_instruction, g_free);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
-  pm_document_update_state (self);
-}
-
-/**
- * pm_document_cancel_run:
- *
- * Stops the run in progress, if any; its result will be dropped.
- */
-void
-pm_document_cancel_run (PmDocument *self)
-{
-  g_return_if_fail (PM_IS_DOCUMENT (self));
-  if (self->run_cancellable == NULL)
-    return;
-  g_cancellable_cancel (self->run_cancellable);
-  self->run_serial++;
-  end_run (self);
-}
-
-/* Progress of one run, relayed to the main context by the pipeline's relay. */
-typedef struct {
-  GWeakRef document;
-  guint    serial;
-} ProgressData;
-
-static void
-progress_data_free (gpointer data)
-{
-  ProgressData *p = data;
-
-  g_weak_ref_clear (&p->document);
-  g_free (p);
-}
-
-static void
-progress_cb (const char *stage,
-             double      fraction,
-             gpointer    data)
-{
-  ProgressData *p = data;
-  g_autoptr(PmDocument) self = g_weak_ref_get (&p->document);
-
-  if (self != NULL && p->serial == self->run_serial && self->run_cancellable != NULL)
-    set_stage (self, stage, fraction);
-}
-
-typedef struct {
-  PmDocument      *self;
-  PmEngineRequest *request;
-  PmPhoto         *photo;
-  PmRunEntry      *input;
-  char            *instruction;
-  guint            serial;
-  guint            photo_serial;
-  gint64           started_at;
-  double           started_ms;
-  char            *params_json;
-} RunCall;
-
-static void
-run_call_free (RunCall *call)
-{
-  pm_engine_request_unref (call->request);
-  pm_photo_unref (call->photo);
-  g_clear_pointer (&call->input, pm_run_entry_unref);
-  g_free (call->instruction);
-  g_free (call->params_json);
-  g_free (call);
-}
-
-static PmRecordRequest *
-record_request (RunCall    *call,
-                PmRunEntry *entry)
-{
-  PmRecordRequest *request = pm_record_request_new (call->photo, entry, call->input);
-
-  request->params_json = g_strdup (call->params_json);
-  request->started_at = call->started_at;
-  return request;
-}
-
-static void
-run_failed (PmDocument   *self,
-            RunCall      *call,
-            const GError *error,
-            gboolean      current)
-{
-  g_autoptr(PmRunEntry) entry = pm_run_entry_new (call->instruction,
-                                                  pm_engine_request_get_name (call->request));
-
-  entry->state = PM_RESULT_FAILED;
-  entry->message = g_strdup (error->message);
-  if (call->photo_serial == self->photo_serial)
-    {
-      PmRecordRequest *request = record_request (call, entry);
-
-      request->failure = g_error_copy (error);
-      request->duration_ms = pm_now_ms () - call->started_ms;
-      pm_document_record (self, request);
-    }
-  if (!current)
-    return;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    pm_document_message (self, _("Run cancelled"), FALSE);
-  else
-    {
-      g_autofree char *msg = g_strdup_printf (_("“%s” failed: %s"), call->instruction,
-                                              error->message);
-      pm_document_message (self, msg, TRUE);
-    }
-  g_signal_emit (self, pm_document_signals[PM_DOCUMENT_SIGNAL_RUN_FINISHED], 0, entry, error);
-}
-
-/* A run with a result: recorded; unless empty, added after the run on screen and shown. */
-static void
-add_result (PmDocument       *self,
-            PmRunEntry       *entry,
-            PmPipelineResult *res,
-            PmRecordRequest  *request)
-{
-  entry->state = res->state;
-  entry->message = g_strdup (res->message);
-  if (res->state != PM_RESULT_EMPTY)
-    pm_run_entry_set_result (entry, g_steal_pointer (&res->edited),
-                             g_steal_pointer (&res->mask), g_steal_pointer (&res->soft_mask),
-                             NULL);
-  pm_record_request_take_result (request, res);
-  pm_document_record (self, request);
-  /* An empty result paints nothing: the edit on screen stays. */
-  if (entry->state != PM_RESULT_EMPTY)
-    append_entry (self, entry);
-  g_signal_emit (self, pm_document_signals[PM_DOCUMENT_SIGNAL_RUN_FINISHED], 0, entry, NULL);
-}
-
-static void
-run_done_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  RunCall *call = user_data;
-  PmDocument *self = call->self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PmEngine) engine = NULL;
-  g_autoptr(PmPipelineResult) res = pm_run_job_finish (result, &engine, &error);
-  gboolean current = call->serial == self->run_serial && self->run_cancellable != NULL &&
-                     call->photo_serial == self->photo_serial;
-
-  pm_engine_request_done (call->request, engine);
-  if (current)
-    end_run (self);
-  if (res != NULL && !current)
-    {
-      /* Superseded after it finished: what the user saw is a cancelled run. */
-      g_clear_pointer (&res, pm_pipeline_result_free);
-      g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled"));
-    }
-  if (res == NULL)
-    run_failed (self, call, error, current);
-  else
-    {
-      g_autoptr(PmRunEntry) entry = pm_run_entry_new (call->instruction, res->engine);
-
-      add_result (self, entry, g_steal_pointer (&res), record_request (call, entry));
-    }
-  run_call_free (call);
-  pm_document_release (self);
-}
-
-static char *
-params_json (const PmPipelineOptions *options)
-{
-  g_autofree char *highlight = pm_color_to_hex (options->highlight);
-
-  return g_strdup_printf ("{\"highlight\":\"%s\"}", highlight);
-}
-
-/**
- * pm_document_run:
- * @instruction: e.g. "paint the cup purple"
- * @engine: the engine to run
- * @options: (nullable): pipeline options
- * @error: why the run cannot start
- *
- * Starts a run on the result on screen (or the photo, see
- * pm_document_set_start_from_original()). A run in progress is cancelled, with a ::message.
- * The end is told by ::run-finished; a result that is not empty becomes a new run of the
- * timeline, shown, and every run (even failed) is recorded in the history.
- *
- * Returns: whether the run started
- */
-gboolean
-pm_document_run (PmDocument              *self,
-                 const char              *instruction,
-                 PmEngineRequest         *engine,
-                 const PmPipelineOptions *options,
-                 GError                 **error)
-{
-  g_autofree char *text = NULL;
-  g_autoptr(PmProgressRelay) relay = NULL;
-  PmPipelineOptions defaults;
-  PmRunEntry *current;
-  ProgressData *progress;
-  RunCall *call;
-
-  g_return_val_if_fail (PM_IS_DOCUMENT (self), FALSE);
-  g_return_val_if_fail (engine != NULL, FALSE);
-
-  text = g_strstrip (g_strdup (instruction != NULL ? instruction : ""));
-  if (self->photo == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Open a photo first"));
-      return FALSE;
-    }
-  if (*text == '\0')
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                           _("Type an instruction first, such as “paint the cup purple”"));
-      return FALSE;
-    }
-  if (options == NULL)
-    {
-      pm_pipeline_options_init (&defaults);
-      options = &defaults;
-    }
-  pm_document_commit_correction (self);
-  if (self->run_cancellable != NULL)
-    {
-      g_autofree char *msg = g_strdup_printf (_("Cancelled “%s” to run “%s”"),
-                                              self->running_instruction, text);
-      pm_document_cancel_run (self);
-      pm_document_message (self, msg, FALSE);
-    }
-
-  current = pm_document_get_current (self);
-  call = g_new0 (RunCall, 1);
-  call->self = self;
-  call->request = pm_engine_request_ref (engine);
-  call->photo = pm_photo_ref (self->photo);
-  if (!self->from_original && current != NULL && pm_run_entry_is_loaded (current))
-    call->input = pm_run_entry_ref (current);
-  call->instruction = g_strdup (text);
-  call->serial = ++self->run_serial;
-  call->photo_serial = self->photo_serial;
-  call->started_at = g_get_real_time ();
-  call->started_ms = pm_now_ms ();
-  call->params_json = params_json (options);
-
-  progress = g_new0 (ProgressData, 1);
-  g_weak_ref_init (&progress->document, self);
-  progress->serial = call->serial;
-  relay = pm_progress_relay_new (progress_cb, progress, progress_data_free);
-
-  self->run_cancellable = g_cancellable_new ();
-  self->running_instruction = g_strdup (text);
-  set_stage (self, _("Starting"), 0.0);
-  pm_document_hold (self);
-  pm_run_job_async (engine, self->photo, call->input, text, options, relay,
-                    self->run_cancellable, run_done_cb, call);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
-  g_signal_emit (self, pm_document_signals[PM_DOCUMENT_SIGNAL_RUN_STARTED], 0, text);
-  return TRUE;
-}
-
-/* ---------------------------------------------------------------- importing an edit */
-
-typedef struct {
-  PmDocument *self;
-  PmPhoto    *photo;
-  char       *instruction;
-  guint       photo_serial;
-  gint64      started_at;
-  double      started_ms;
-} ImportCall;
-
-static void
-import_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  ImportCall *call = user_data;
-  PmDocument *self = call->self;
-  g_autoptr(GError) error = NULL;
-  PmPipelineResult *res = pm_import_job_finish (result, &error);
-
-  if (res == NULL)
-    {
-      g_autofree char *msg = g_strdup_printf (_("Could not import the edited result: %s"),
-                                              error->message);
-      pm_document_message (self, msg, TRUE);
-    }
-  else if (call->photo_serial != self->photo_serial)
-    pm_pipeline_result_free (res);
-  else
-    {
-      g_autoptr(PmRunEntry) entry = pm_run_entry_new (call->instruction, res->engine);
-      PmRecordRequest *request = pm_record_request_new (call->photo, entry, NULL);
-
-      request->started_at = call->started_at;
-      request->duration_ms = pm_now_ms () - call->started_ms;
-      add_result (self, entry, res, request);
-    }
-  pm_photo_unref (call->photo);
-  g_free (call->instruction);
-  g_free (call);
-  pm_document_release (self);
-}
-
-/**
- * pm_document_import_edited:
- * @file: an edited version of the photo made elsewhere (any size; it is resampled)
- *
- * "Bring your own editor": checks that @file is an edit of the photo, derives its mask
- * against the photo (pm_pipeline_import()) and adds it after the run on screen, in the
- * timeline and the history, as a run of engine "import".
- */
-void
-pm_document_import_edited (PmDocument *self,
-                           GFile      *file)
-{
-  g_autofree char *name = NULL;
-  ImportCall *call;
-
-  g_return_if_fail (PM_IS_DOCUMENT (self));
-  g_return_if_fail (G_IS_FILE (file));
-
-  if (self->photo == NULL)
-    {
-      pm_document_message (self, _("Open a photo first"), TRUE);
-      return;
-    }
-  name = g_file_get_basename (file);
-  call = g_new0 (ImportCall, 1);
-  call->self = self;
-  call->photo = pm_photo_ref (self->photo);
-  call->instruction = g_strdup_printf (_("Imported %s"), name);
-  call->photo_serial = self->photo_serial;
-  call->started_at = g_get_real_time ();
-  call->started_ms = pm_now_ms ();
-  pm_document_hold (self);
-  pm_import_job_async (self->photo, file, call->instruction, NULL, import_done_cb, call);
-}
-
-/* ---------------------------------------------------------------- corrections */
-
-/**
- * pm_document_begin_correction:
- * @label: what the user is doing ("Brush"), shown with the undo step
- *
- * Starts a correction of the mask on screen: pm_document_get_working_mask() is then a
- * private copy that the tool changes, reporting each change with pm_document_mark_dirty().
- *
- * Returns: FALSE when there is no mask on screen to correct
- */
-gboolean
-pm_document_begin_correction (PmDocument *self,
-                              const char *label)
-{
-  PmRunEntry *entry;
-
-  g_return_val_if_fail (PM_IS_DOCUMENT (self), FALSE);
-  entry = pm_document_get_current (self);
-  if (entry == NULL || !pm_run_entry_is_loaded (entry))
-    return FALSE;
-  pm_document_commit_correction (self);
-  self->working = pm_mask_copy (pm_run_entry_get_mask (entry));
-  self->dirty = (PmRect) { 0, 0, 0, 0 };
-  g_free (self->correction_label);
-  self->correction_label = g_strdup (label);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CORRECTING]);
-  pm_document_update_state (self);
-  return TRUE;
-}
-
-gboolean
-pm_document_get_correcting (PmDocument *self)
-{
-  g_return_val_if_fail (PM_IS_DOCUMENT (self), FALSE);
-  return self->working != NULL;
-}
-
-/**
- * pm_document_get_working_mask:
- *
- * Returns: (transfer none) (nullable): the mask being corrected (writable, main thread,
- *   until the correction is committed or cancelled), or NULL when not correcting
- */
-PmMask *
-pm_document_get_working_mask (PmDocument *self)
-{
-  g_return_val_if_fail (PM_IS_DOCUMENT (self), NULL);
-  return self->working;
-}
-
-/**
- * pm_document_mark_dirty:
- * @rect: where the working mask was changed
- *
- * Adds @rect to the correction's dirty rectangle and emits ::mask-changed for it.
- */
-void
-pm_document_mark_dirty (PmDocument   *self,
-                        const PmRect *rect)
-{
-  PmRect r;
-
-  g_return_if_fail (PM_IS_DOCUMENT (self));
-  g_return_if_fail (self->working != NULL);
-  g_return_if_fail (rect != NULL);
-
-  r = *rect;
-  if (!pm_rect_clip (&r, self->working->width, self->working->height))
-    return;
-  pm_rect_union (&self->dirty, &r, &self->dirty);
-  emit_mask_changed (self, &r);
-}
-
-/**
- * pm_document_apply_mask_patch:
- * @patch: new pixels for a rectangle of the working mask
- * @x: where @patch's left column goes
- * @y: where @patch's top row goes
- *
- * Writes @patch into the working mask and marks its rectangle dirty.
- */
-void
-pm_document_apply_mask_patch (PmDocument   *self,
-                              const PmMask *patch,
-                              int           x,
-                              int           y)
-{
-  g_return_if_fail (PM_IS_DOCUMENT (self));
-  g_return_if_fail (self->working != NULL);
-  g_return_if_fail (patch != NULL);
-
-  pm_mask_paste (self->working, patch, x, y);
-  pm_document_mark_dirty (self, &(PmRect) { x, y, patch->width, patch->height });
-}
-
-/**
- * pm_document_replace_working_mask:
- * @mask: (transfer full): the whole new mask, the photo's size
- * @rect: (nullable): where it differs from the working mask; NULL to compute it
- *
- * For operations that compute a new mask (fill holes, grow, invert…).
- */
-void
-pm_document_replace_working_mask (PmDocument   *self,
-                                  PmMask       *mask,
-                                  const PmRect *rect)
-{
-  PmRect r;
-
-  g_return_if_fail (PM_IS_DOCUMENT (self));
-  g_return_if_fail (self->working != NULL);
-  g_return_if_fail (mask != NULL && mask->width == self->working->width &&
-                    mask->height == self->working->height);
-
-  if (rect != NULL)
-    r = *rect;
-  else
-    pm_mask_diff_rect (self->working, mask, &r);
-  pm_mask_free (self->working);
-  self->working = mask;
-  if (!pm_rect_is_empty (&r))
-    pm_document_mark_dirty (self, &r);
-}
-
-/**
- * pm_document_commit_correction:
- *
- * Ends the correction in progress: if it changed the mask, it becomes one undo step and a
- * corrected_mask artifact in the history (its parent: the revision it was made on).
- * Does nothing when not correcting.
- *
- * Returns: whether a new revision was made
- */
-gboolean
-pm_document_commit_correction (PmDocument *self)
-{
-  PmRunEntry *entry;
-  PmRevision *revision;
-  PmRect dirty;
-
-  g_return_val_if_fail (PM_IS_DOCUMENT (self), FALSE);
-  if (self->working == NULL)
-    return FALSE;
-  entry = pm_document_get_current (self);
-  dirty = self->dirty;
-  g_assert (entry != NULL);
-
-  revision = pm_run_entry_push_revision (entry, g_steal_pointer (&self->working), &dirty,
-                                         self->correction_label);
-  g_clear_pointer (&self->correction_label, g_free);
-  self->dirty = (PmRect) { 0, 0, 0, 0 };
-  if (revision != NULL)
-    {
-      /* What could be redone after this run goes, as in any editor. */
-      g_ptr_array_set_size (self->timeline, self->position + 1);
-      pm_document_record_correction (self, entry, revision);
-    }
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CORRECTING]);
-  if (!pm_rect_is_empty (&dirty))
-    emit_mask_changed (self, &dirty);
-  pm_document_update_state (self);
-  return revision != NULL;
-}
-
-/**
- * pm_document_cancel_correction:
- *
- * Drops the correction in progress: the mask is as before it began.
- */
-void
-pm_document_cancel_correction (PmDocument *self)
-{
-  PmRect dirty;
-
-  g_return_if_fail (PM_IS_DOCUMENT (self));
-  if (self->working == NULL)
-    return;
-  dirty = self->dirty;
-  g_clear_pointer (&self->working, pm_mask_free);
-  g_clear_pointer (&self->correction_label, g_free);
-  self->dirty = (PmRect) { 0, 0, 0, 0 };
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CORRECTING]);
-  if (!pm_rect_is_empty (&dirty))
-    emit_mask_changed (self, &dirty);
-  pm_document_update_state (self);
 }
 
 /* ---------------------------------------------------------------- busy */
@@ -1171,7 +550,7 @@ pm_document_set_store (PmDocument *self,
 {
   g_return_if_fail (PM_IS_DOCUMENT (self));
   if (g_set_object (&self->store, store))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+    g_object_notify_by_pspec (G_OBJECT (self), pm_document_properties[PROP_STORE]);
 }
 
 static void
@@ -1253,25 +632,25 @@ install_properties (GObjectClass *object_class)
 {
   GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
   GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamSpec **props = pm_document_properties;
 
-  properties[PROP_STORE] = g_param_spec_object ("store", NULL, NULL, PM_TYPE_APP_STORE, rw);
-  properties[PROP_PHOTO] = g_param_spec_boxed ("photo", NULL, NULL, PM_TYPE_PHOTO, ro);
-  properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL, ro);
-  properties[PROP_SESSION_ID] = g_param_spec_int64 ("session-id", NULL, NULL, 0, G_MAXINT64, 0,
-                                                    ro);
-  properties[PROP_CURRENT_RUN] = g_param_spec_boxed ("current-run", NULL, NULL,
-                                                     PM_TYPE_RUN_ENTRY, ro);
-  properties[PROP_CAN_UNDO] = g_param_spec_boolean ("can-undo", NULL, NULL, FALSE, ro);
-  properties[PROP_CAN_REDO] = g_param_spec_boolean ("can-redo", NULL, NULL, FALSE, ro);
-  properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE, ro);
-  properties[PROP_SAVING] = g_param_spec_boolean ("saving", NULL, NULL, FALSE, ro);
-  properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE, ro);
-  properties[PROP_STAGE] = g_param_spec_string ("stage", NULL, NULL, NULL, ro);
-  properties[PROP_FRACTION] = g_param_spec_double ("fraction", NULL, NULL, 0, 1, 0, ro);
-  properties[PROP_START_FROM_ORIGINAL] = g_param_spec_boolean ("start-from-original", NULL,
-                                                               NULL, FALSE, rw);
-  properties[PROP_CORRECTING] = g_param_spec_boolean ("correcting", NULL, NULL, FALSE, ro);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  props[PROP_STORE] = g_param_spec_object ("store", NULL, NULL, PM_TYPE_APP_STORE, rw);
+  props[PROP_PHOTO] = g_param_spec_boxed ("photo", NULL, NULL, PM_TYPE_PHOTO, ro);
+  props[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL, ro);
+  props[PROP_SESSION_ID] = g_param_spec_int64 ("session-id", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  props[PROP_CURRENT_RUN] = g_param_spec_boxed ("current-run", NULL, NULL, PM_TYPE_RUN_ENTRY,
+                                                ro);
+  props[PROP_CAN_UNDO] = g_param_spec_boolean ("can-undo", NULL, NULL, FALSE, ro);
+  props[PROP_CAN_REDO] = g_param_spec_boolean ("can-redo", NULL, NULL, FALSE, ro);
+  props[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE, ro);
+  props[PROP_SAVING] = g_param_spec_boolean ("saving", NULL, NULL, FALSE, ro);
+  props[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE, ro);
+  props[PROP_STAGE] = g_param_spec_string ("stage", NULL, NULL, NULL, ro);
+  props[PROP_FRACTION] = g_param_spec_double ("fraction", NULL, NULL, 0, 1, 0, ro);
+  props[PROP_START_FROM_ORIGINAL] = g_param_spec_boolean ("start-from-original", NULL, NULL,
+                                                         FALSE, rw);
+  props[PROP_CORRECTING] = g_param_spec_boolean ("correcting", NULL, NULL, FALSE, ro);
+  g_object_class_install_properties (object_class, PM_DOCUMENT_N_PROPS, props);
 }
 
 static void

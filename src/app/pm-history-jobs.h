@@ -21,7 +21,8 @@ typedef struct {
   PmPhoto          *photo;
   PmRunEntry       *entry;         /* the run in the timeline (or only in the history) */
   PmRunEntry       *parent;        /* (nullable) the run whose edit it painted over */
-  PmPipelineResult *result;        /* (nullable: a failed run); see pm_record_request_take_result() */
+  PmPipelineResult *result;        /* (nullable: a failed run) see
+                                    * pm_record_request_take_result() */
   gboolean          borrowed;      /* result's edited, mask, soft_mask are @entry's */
   GError           *failure;       /* a failed run's error */
   char             *params_json;

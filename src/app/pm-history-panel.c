@@ -266,7 +266,8 @@ fill_sessions (PmHistoryPanel *self,
       shown++;
     }
   if (shown == 0)
-    show_status (self, _("No History Yet"), _("Runs are recorded here with their edits and masks."));
+    show_status (self, _("No History Yet"),
+                 _("Runs are recorded here with their edits and masks."));
   else
     gtk_stack_set_visible_child_name (self->stack, "sessions");
 }

@@ -169,7 +169,8 @@ fake_run (PmEngine             *engine,
 {
   if (((FakeEngine *) engine)->fail)
     {
-      g_set_error_literal (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_FAILED, "the fake engine failed");
+      g_set_error_literal (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_FAILED,
+                           "the fake engine failed");
       return FALSE;
     }
   result->soft_mask = pm_mask_new (image->width, image->height);
