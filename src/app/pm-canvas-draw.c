@@ -44,10 +44,10 @@ ensure_overlay (PmCanvas *self,
     return FALSE;
   if (l->fill_tex == NULL)
     {
-      l->fill_tex = pm_level_mask_texture (l, &self->tint, FALSE);
-      l->contour_tex = pm_level_mask_texture (l, &self->contour_color, TRUE);
+      l->fill_tex = pm_level_mask_texture (l, &self->overlay_color);
+      l->contour_tex = pm_level_outline_texture (l, &self->overlay_color, &self->halo_color);
     }
-  return l->fill_tex != NULL;
+  return l->fill_tex != NULL && l->contour_tex != NULL;
 }
 
 /* The level for zooms below CPU_ZOOM: texture scale within [0.7, 1.4] of the zoom. */
@@ -78,12 +78,6 @@ reveal_alpha (PmCanvas *self)
   return MIN (1.0, self->reveal * 1.6);
 }
 
-static gboolean
-showing_edit (PmCanvas *self)
-{
-  return self->edited_bytes != NULL && self->result_ready && !self->show_original;
-}
-
 void
 pm_canvas_draw_textures (PmCanvas    *self,
                          GtkSnapshot *snapshot)
@@ -101,7 +95,7 @@ pm_canvas_draw_textures (PmCanvas    *self,
 
   gtk_snapshot_append_texture (snapshot, l->original_tex, &full);
 
-  if (showing_edit (self) && l->edited_tex != NULL)
+  if (pm_canvas_showing_edit (self) && l->edited_tex != NULL)
     {
       if (self->reveal < 1.0)
         {
@@ -126,11 +120,20 @@ pm_canvas_draw_textures (PmCanvas    *self,
       graphene_rect_t box = GRAPHENE_RECT_INIT (l->bx0 * fx, l->by0 * fy,
                                                 (l->bx1 - l->bx0) * fx,
                                                 (l->by1 - l->by0) * fy);
+      int cx0 = MAX (0, l->bx0 - PM_LEVEL_OUTLINE_MARGIN);
+      int cy0 = MAX (0, l->by0 - PM_LEVEL_OUTLINE_MARGIN);
+      int cx1 = MIN (l->w, l->bx1 + PM_LEVEL_OUTLINE_MARGIN);
+      int cy1 = MIN (l->h, l->by1 + PM_LEVEL_OUTLINE_MARGIN);
+      graphene_rect_t outline = GRAPHENE_RECT_INIT (cx0 * fx, cy0 * fy, (cx1 - cx0) * fx,
+                                                    (cy1 - cy0) * fy);
 
-      gtk_snapshot_push_opacity (snapshot, self->overlay_opacity);
-      gtk_snapshot_append_texture (snapshot, l->fill_tex, &box);
-      gtk_snapshot_pop (snapshot);
-      gtk_snapshot_append_texture (snapshot, l->contour_tex, &box);
+      if (!self->outline_only)
+        {
+          gtk_snapshot_push_opacity (snapshot, self->overlay_opacity);
+          gtk_snapshot_append_texture (snapshot, l->fill_tex, &box);
+          gtk_snapshot_pop (snapshot);
+        }
+      gtk_snapshot_append_texture (snapshot, l->contour_tex, &outline);
     }
 }
 
@@ -155,13 +158,12 @@ composite_region (PmCanvas *self,
   guint8 *dst = cairo_image_surface_get_data (surface);
   int stride = cairo_image_surface_get_stride (surface);
   const guint8 *orig = g_bytes_get_data (self->original_bytes, NULL);
-  const guint8 *edit = showing_edit (self) ? g_bytes_get_data (self->edited_bytes, NULL) : NULL;
-  gboolean overlay = self->show_overlay && self->result_ready && self->mask != NULL;
+  const guint8 *edit = pm_canvas_showing_edit (self) ? g_bytes_get_data (self->edited_bytes, NULL) : NULL;
+  gboolean fill = self->show_overlay && self->result_ready && self->mask != NULL &&
+                  !self->outline_only;
   double rr = reveal_radius (self), ra = reveal_alpha (self);
-  guint8 tr = to_byte (self->tint.red), tg = to_byte (self->tint.green);
-  guint8 tb = to_byte (self->tint.blue);
-  guint8 kr = to_byte (self->contour_color.red), kg = to_byte (self->contour_color.green);
-  guint8 kb = to_byte (self->contour_color.blue);
+  guint8 tr = to_byte (self->overlay_color.red), tg = to_byte (self->overlay_color.green);
+  guint8 tb = to_byte (self->overlay_color.blue);
 
   cairo_surface_flush (surface);
   for (int y = y0; y < y1; y++)
@@ -191,16 +193,11 @@ composite_region (PmCanvas *self,
                   a = mix8 (a, e[3], t);
                 }
             }
-          if (overlay && self->mask[i])
+          if (fill && self->mask[i])
             {
-              if (pm_mask_boundary (self->mask, self->width, self->height, x, y))
-                r = kr, g = kg, b = kb, a = 255;
-              else
-                {
-                  double o = self->overlay_opacity;
-                  r = mix8 (r, tr, o); g = mix8 (g, tg, o); b = mix8 (b, tb, o);
-                  a = mix8 (a, 255, o);
-                }
+              double o = self->overlay_opacity;
+              r = mix8 (r, tr, o); g = mix8 (g, tg, o); b = mix8 (b, tb, o);
+              a = mix8 (a, 255, o);
             }
           row[x - x0] = ((guint32) a << 24) | ((guint32) (r * a / 255) << 16) |
                         ((guint32) (g * a / 255) << 8) | (guint32) (b * a / 255);
@@ -232,13 +229,26 @@ pm_canvas_draw_cpu (PmCanvas    *self,
 
   surface = composite_region (self, x0, y0, x1, y1);
   bounds = GRAPHENE_RECT_INIT (ox + x0 * z, oy + y0 * z, (x1 - x0) * z, (y1 - y0) * z);
+  if (self->show_overlay && self->result_ready)
+    {
+      /* Room for the outline, which straddles the mask's edge. */
+      graphene_rect_t view = GRAPHENE_RECT_INIT (0, 0, vw, vh);
+      graphene_rect_inset (&bounds, -4, -4);
+      graphene_rect_intersection (&bounds, &view, &bounds);
+    }
   cr = gtk_snapshot_append_cairo (snapshot, &bounds);
-  cairo_translate (cr, bounds.origin.x, bounds.origin.y);
+  cairo_save (cr);
+  cairo_translate (cr, ox + x0 * z, oy + y0 * z);
   cairo_scale (cr, z, z);
+  cairo_rectangle (cr, 0, 0, x1 - x0, y1 - y0);
+  cairo_clip (cr);
   cairo_set_source_surface (cr, surface, 0, 0);
   cairo_pattern_set_filter (cairo_get_source (cr),
                             z >= PM_CANVAS_NEAREST_ZOOM ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_GOOD);
   cairo_paint (cr);
+  cairo_restore (cr);
+  if (self->show_overlay && self->result_ready)
+    pm_canvas_stroke_outline (self, cr, x0, y0, x1, y1, ox, oy);
   cairo_destroy (cr);
   cairo_surface_destroy (surface);
 }

@@ -22,9 +22,12 @@ typedef struct {
   int         bx0, by0, bx1, by1; /* mask bounding box, [x0, x1) */
   GdkTexture *original_tex;    /* textures are created on the main thread, when drawn */
   GdkTexture *edited_tex;
-  GdkTexture *fill_tex;        /* tint with alpha = mask, over the bounding box */
-  GdkTexture *contour_tex;     /* one-texel contour, over the bounding box */
+  GdkTexture *fill_tex;        /* overlay colour with alpha = mask, over the bounding box */
+  GdkTexture *contour_tex;     /* outline (2 texels) and halo, over the box grown by 2 */
 } PmLevel;
+
+/* The outline texture's margin around the mask's bounding box, in level texels. */
+#define PM_LEVEL_OUTLINE_MARGIN 2
 
 /* Work for one worker: pyramids of whichever inputs are set. Immutable inputs are shared
  * (GBytes that keep their owner alive); outputs are handed to the canvas. */
@@ -38,8 +41,7 @@ typedef struct {
   float       *mask_copy;      /* owned copy when nothing else keeps the mask alive */
   guint8      *mask0;          /* out: the binary mask at full size */
   double       cx, cy, radius; /* out: mask centroid and a radius covering the image */
-  gboolean     has_paint;      /* out: mean edited colour inside the mask (0..1) */
-  double       paint[3];
+  int          mx0, my0, mx1, my1; /* out: bounding box of mask0, [x0, x1); empty if x1 <= x0 */
   PmLevel      levels[PM_CANVAS_MAX_LEVELS];
 } PmPyramid;
 
@@ -52,6 +54,7 @@ struct _PmCanvas
   GBytes        *original_bytes;   /* RGBA, width * height * 4 */
   GBytes        *edited_bytes;     /* or NULL */
   guint8        *mask;             /* 0/1 per pixel, or NULL */
+  int            mx0, my0, mx1, my1; /* the mask's bounding box, [x0, x1) */
   double         cx, cy, radius;   /* mask centroid and reveal radius, image pixels */
   PmLevel        levels[PM_CANVAS_MAX_LEVELS]; /* [k]: halved k times; [0] unused */
   int            n_levels;
@@ -59,11 +62,9 @@ struct _PmCanvas
   guint          result_serial;
   guint          pending;          /* pyramid jobs in flight */
   guint          result_ready : 1; /* the result's pyramid and mask have arrived */
-  guint          has_paint : 1;
-  double         paint[3];         /* mean edited colour in the mask: the overlay avoids it */
   guint          animate_result : 1;
-  GdkRGBA        tint;
-  GdkRGBA        contour_color;
+  GdkRGBA        overlay_color;    /* the user's choice, opaque */
+  GdkRGBA        halo_color;       /* black or white, whichever stands out from it */
 
   /* owned: view state */
   GtkAdjustment *hadj, *vadj;
@@ -73,6 +74,8 @@ struct _PmCanvas
   guint          fit : 1;
   guint          show_overlay : 1;
   guint          show_original : 1;
+  guint          outline_only : 1;  /* the overlay view: outline without the fill */
+  guint          over_original : 1; /* the overlay is drawn over the photo, not the edit */
   double         zoom;
   double         overlay_opacity;
   double         reveal;           /* 0..1; 1 = settled */
@@ -84,8 +87,20 @@ struct _PmCanvas
   double         pinch_zoom0;
 };
 
-/* pm-canvas.c */
-void        pm_canvas_update_colors   (PmCanvas      *self);
+/* pm-canvas-overlay.c */
+void        pm_canvas_init_overlay    (PmCanvas      *self);
+gboolean    pm_canvas_showing_edit    (PmCanvas      *self);
+void        pm_canvas_stroke_outline  (PmCanvas      *self,
+                                       cairo_t       *cr,
+                                       int            x0,
+                                       int            y0,
+                                       int            x1,
+                                       int            y1,
+                                       double         ox,
+                                       double         oy);
+GdkTexture *pm_level_outline_texture  (const PmLevel *level,
+                                       const GdkRGBA *color,
+                                       const GdkRGBA *halo);
 
 /* pm-canvas-content.c */
 void        pm_canvas_init_reveal     (PmCanvas      *self);
@@ -110,13 +125,7 @@ void        pm_level_clear_overlay    (PmLevel       *level);
 void        pm_level_clear_result     (PmLevel       *level);
 void        pm_level_clear            (PmLevel       *level);
 GdkTexture *pm_level_mask_texture     (const PmLevel *level,
-                                       const GdkRGBA *color,
-                                       gboolean       contour);
-gboolean    pm_mask_boundary          (const guint8  *mask,
-                                       int            width,
-                                       int            height,
-                                       int            x,
-                                       int            y);
+                                       const GdkRGBA *color);
 GdkTexture *pm_texture_new_rgba       (GBytes        *bytes,
                                        int            width,
                                        int            height);

@@ -22,6 +22,7 @@ typedef struct {
 static const PmCliCommand commands[] = {
   { "edit", pm_cli_edit, "Run an instruction on an image: colour edit and derived mask" },
   { "derive", pm_cli_derive, "Derive a mask from an original and its edited version" },
+  { "mask", pm_cli_mask, "Correct a mask: fill holes, remove islands, grow, shrink, GrabCut" },
   { "eval", pm_cli_eval, "Evaluate an engine on a TSV of images, masks and phrases" },
   { "model", pm_cli_model, "Download, list, verify and inspect models" },
   { "history", pm_cli_history, "List, show and export recorded runs" },

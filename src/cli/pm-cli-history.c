@@ -31,6 +31,7 @@ typedef struct {
   char     *original;
   char     *output;
   gboolean  force;
+  int       revision;   /* export --corrected-mask: 0 = the newest */
 } HistoryArgs;
 
 static void
@@ -397,6 +398,17 @@ cmd_show (const HistoryArgs *args,
           json_builder_set_member_name (builder, "png_bytes");
           json_builder_add_int_value (builder, (gint64) a->png_size);
           pm_cli_json_add_string (builder, "sha256", a->sha256);
+          if (a->kind == PM_ARTIFACT_CORRECTED_MASK)
+            {
+              json_builder_set_member_name (builder, "revision");
+              json_builder_add_int_value (builder, a->revision);
+              json_builder_set_member_name (builder, "parent_id");
+              if (a->parent_id > 0)
+                json_builder_add_int_value (builder, a->parent_id);
+              else
+                json_builder_add_null_value (builder);
+              pm_cli_json_add_string (builder, "operation", a->operation);
+            }
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
@@ -443,8 +455,12 @@ cmd_show (const HistoryArgs *args,
     for (guint i = 0; i < artifacts->len; i++)
       {
         PmArtifactInfo *a = artifacts->pdata[i];
-        printf ("    %-15s %d×%d, %" G_GSIZE_FORMAT " bytes PNG\n",
+        printf ("    %-15s %d×%d, %" G_GSIZE_FORMAT " bytes PNG",
                 pm_artifact_kind_to_string (a->kind), a->width, a->height, a->png_size);
+        if (a->kind == PM_ARTIFACT_CORRECTED_MASK)
+          printf (", revision %d%s%s%s", a->revision, a->operation ? " (" : "",
+                  a->operation ? printable (pool, a->operation) : "", a->operation ? ")" : "");
+        printf ("\n");
       }
   }
   return PM_EXIT_OK;
@@ -484,6 +500,12 @@ cmd_export (const HistoryArgs *args,
                     "--derived-mask, --corrected-mask or --original");
       return PM_EXIT_USAGE;
     }
+  if (args->revision != 0 && args->corrected_mask == NULL)
+    {
+      pm_cli_error (COMMAND, "export: --revision picks a correction; give --corrected-mask "
+                    "C.png too");
+      return PM_EXIT_USAGE;
+    }
 
   store = open_store (args, TRUE);
   if (store == NULL)
@@ -501,6 +523,8 @@ cmd_export (const HistoryArgs *args,
           (items[i].kind == PM_ARTIFACT_EDITED && g_strcmp0 (run->result, "empty") == 0))
         /* An empty result painted nothing: its edit is the original. */
         items[i].png = pm_store_get_session_image_png (store, run->session_id, &error);
+      else if (items[i].kind == PM_ARTIFACT_CORRECTED_MASK)
+        items[i].png = pm_store_get_correction_png (store, run_id, args->revision, &error);
       else
         items[i].png = pm_store_get_artifact_png (store, run_id, items[i].kind, &error);
       if (items[i].png == NULL && items[i].kind == PM_ARTIFACT_MASK &&
@@ -655,8 +679,10 @@ static const char usage[] =
   "                       list recorded runs (or sessions), oldest first\n"
   "  show RUN_ID [--json] everything recorded about a run\n"
   "  export RUN_ID [--edited E.png] [--mask M.png] [--soft-mask S.png]\n"
-  "         [--derived-mask D.png] [--corrected-mask C.png] [--original O.png]\n"
-  "                       write a run's pictures as PNG files\n"
+  "         [--derived-mask D.png] [--corrected-mask C.png [--revision N]]\n"
+  "         [--original O.png]\n"
+  "                       write a run's pictures as PNG files (--corrected-mask: the\n"
+  "                       newest hand correction, or revision N)\n"
   "  export-session SESSION_ID -o FILE.paintmask [--force]\n"
   "                       write a session to one file that can be imported elsewhere\n"
   "  import FILE.paintmask\n"
@@ -695,6 +721,7 @@ pm_cli_history (int    argc,
   g_auto(GStrv) rest = NULL;
   const Subcommand *sub = NULL;
   char *session_text = NULL;
+  char *revision_text = NULL;
   int sub_index = 1;
   gint64 id = 0;
   int status = PM_EXIT_USAGE;
@@ -717,7 +744,9 @@ pm_cli_history (int    argc,
     { "derived-mask", 0, 0, G_OPTION_ARG_FILENAME, &args.derived_mask,
       "export: the mask derived from the edit alone (0/255)", "D.png" },
     { "corrected-mask", 0, 0, G_OPTION_ARG_FILENAME, &args.corrected_mask,
-      "export: the hand-corrected mask", "C.png" },
+      "export: the hand-corrected mask (the newest correction)", "C.png" },
+    { "revision", 0, 0, G_OPTION_ARG_STRING, &revision_text,
+      "export: with --corrected-mask, correction N (1 = the first) instead", "N" },
     { "original", 0, 0, G_OPTION_ARG_FILENAME, &args.original,
       "export: the original image", "O.png" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output,
@@ -774,6 +803,18 @@ pm_cli_history (int    argc,
 
   if (session_text != NULL && !parse_id (session_text, "session", &args.session))
     goto out;
+  if (revision_text != NULL)
+    {
+      guint64 value = 0;
+
+      if (!g_ascii_string_to_unsigned (revision_text, 10, 1, G_MAXINT, &value, NULL))
+        {
+          pm_cli_error (COMMAND, "--revision %s: not a revision number (1 for the first "
+                        "correction; see 'paintmask history show RUN_ID')", revision_text);
+          goto out;
+        }
+      args.revision = (int) value;
+    }
   {
     guint n_pos = g_strv_length (rest) - 1;
     guint want = sub->parameter != NULL ? 1 : 0;
@@ -812,6 +853,7 @@ pm_cli_history (int    argc,
 
 out:
   g_free (session_text);
+  g_free (revision_text);
   history_args_clear (&args);
   fflush (stdout);
   return status;

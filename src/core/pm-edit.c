@@ -16,6 +16,7 @@
 #include "pm-edit.h"
 
 #include <math.h>
+#include <string.h>
 
 /* Below this chroma a target counts as achromatic (white, grey, black). */
 #define ACHROMATIC_CHROMA      0.04f
@@ -64,6 +65,188 @@ shift_lightness (float L,
   return L;
 }
 
+/* What every pixel of one edit shares. */
+typedef struct {
+  PmOklch  target;
+  float    chroma;     /* target chroma × boost */
+  float    keep;       /* share of a pixel's own lightness kept */
+  float    mean_L;     /* the region's mean lightness */
+  float    shift;      /* how far the region's lightness moves toward the target's */
+} Recolor;
+
+static void
+recolor_init (Recolor            *rc,
+              PmRgb               color,
+              const PmEditParams *params,
+              float               mean_L)
+{
+  PmEditParams defaults;
+  float alpha;
+
+  if (params == NULL)
+    {
+      pm_edit_params_init (&defaults);
+      params = &defaults;
+    }
+  rc->target = pm_oklab_to_oklch (pm_rgb_to_oklab (color));
+  rc->chroma = MAX (rc->target.C * params->chroma_boost, 0.0f);
+  rc->keep = CLAMP (params->lightness_keep, 0.0f, 1.0f);
+  alpha = CLAMP (params->lightness_shift, 0.0f, 1.0f);
+  if (rc->target.C < ACHROMATIC_CHROMA)
+    alpha = MAX (alpha, ACHROMATIC_MIN_SHIFT);
+  rc->mean_L = mean_L;
+  rc->shift = alpha * (rc->target.L - mean_L);
+}
+
+/* One pixel: @src recoloured by mask value @m (0 < m) into @dst. */
+static inline void
+recolor_pixel (const Recolor *rc,
+               const guint8  *src,
+               guint8        *dst,
+               float          m)
+{
+  PmOklab lab;
+  PmOklch lch;
+  float L, C, r, g, b, r0, g0, b0;
+  float ref_L, scale;
+
+  m = MIN (m, 1.0f);
+  lab = pixel_to_oklab (src);
+  L = shift_lightness (lab.L, rc->mean_L, rc->shift);
+  L = rc->keep * L + (1.0f - rc->keep) * rc->target.L;
+  L = CLAMP (L, 0.0f, 1.0f);
+
+  /* The gamut narrows toward black and white: scale chroma with the distance to the
+   * nearer end, relative to where the target colour itself sits. */
+  ref_L = CLAMP (rc->target.L, 0.05f, 0.95f);
+  scale = L < ref_L ? L / ref_L : (1.0f - L) / (1.0f - ref_L);
+  C = rc->chroma * CLAMP (scale, 0.0f, 1.0f);
+
+  lch.L = L;
+  lch.C = C;
+  lch.h = rc->target.h;
+  {
+    PmRgb rgb = pm_oklab_to_rgb (pm_oklch_to_oklab (lch));
+    r = pm_srgb_to_linear (rgb.r);
+    g = pm_srgb_to_linear (rgb.g);
+    b = pm_srgb_to_linear (rgb.b);
+  }
+
+  if (m < 1.0f)
+    {
+      r0 = pm_srgb8_to_linear (src[0]);
+      g0 = pm_srgb8_to_linear (src[1]);
+      b0 = pm_srgb8_to_linear (src[2]);
+      r = r0 + m * (r - r0);
+      g = g0 + m * (g - g0);
+      b = b0 + m * (b - b0);
+    }
+  dst[0] = encode8 (r);
+  dst[1] = encode8 (g);
+  dst[2] = encode8 (b);
+  dst[3] = src[3];
+}
+
+/* The mask-weighted mean OKLab lightness of @image over @rect; -1 when the mask is 0
+ * there. */
+static float
+masked_mean_lightness (const PmImage *image,
+                       const PmMask  *mask,
+                       const PmRect  *rect)
+{
+  double sum_w = 0, sum_L = 0;
+
+  for (int y = rect->y; y < rect->y + rect->height; y++)
+    for (int x = rect->x; x < rect->x + rect->width; x++)
+      {
+        gsize i = (gsize) y * image->width + x;
+        float m = mask->data[i];
+
+        if (m > 0)
+          {
+            sum_w += MIN (m, 1.0f);
+            sum_L += MIN (m, 1.0f) * pixel_to_oklab (image->data + i * 4).L;
+          }
+      }
+  if (sum_w <= 0)
+    return -1.0f;
+  return (float) (sum_L / sum_w);
+}
+
+/**
+ * pm_edit_region_lightness:
+ * @image: the image
+ * @mask: a soft mask of the same size
+ *
+ * The mean OKLab lightness of the masked region, weighted by the mask: the reference the
+ * recolour shifts lightness against.
+ *
+ * Returns: the mean lightness (0..1), or -1 when the mask is empty
+ */
+float
+pm_edit_region_lightness (const PmImage *image,
+                          const PmMask  *mask)
+{
+  PmRect all;
+
+  g_return_val_if_fail (image != NULL && mask != NULL, -1.0f);
+  g_return_val_if_fail (mask->width == image->width && mask->height == image->height, -1.0f);
+  all = (PmRect) { 0, 0, image->width, image->height };
+  return masked_mean_lightness (image, mask, &all);
+}
+
+/**
+ * pm_edit_recolor_rect:
+ * @image: the original image
+ * @mask: the (corrected) soft mask, same size
+ * @color: the target colour (sRGB)
+ * @params: (nullable): parameters, or %NULL for the defaults
+ * @region_lightness: the region's mean lightness from pm_edit_region_lightness() of the
+ *   mask the edit was first rendered with; below 0, the mask inside @rect gives it
+ * @rect: the pixels to render (clipped to the image)
+ * @out: the edited image, same size, rewritten inside @rect
+ *
+ * Renders the edit of @image by @mask inside @rect only: where @mask is 0 @out gets the
+ * original pixel back, elsewhere the recolour. With the @region_lightness the whole edit
+ * was made with, the pixels are the ones pm_edit_recolor() gives for @mask; so a
+ * correction re-renders its dirty rectangle and nothing else changes.
+ */
+void
+pm_edit_recolor_rect (const PmImage      *image,
+                      const PmMask       *mask,
+                      PmRgb               color,
+                      const PmEditParams *params,
+                      float               region_lightness,
+                      const PmRect       *rect,
+                      PmImage            *out)
+{
+  Recolor rc;
+  PmRect r;
+
+  g_return_if_fail (image != NULL && mask != NULL && rect != NULL && out != NULL);
+  g_return_if_fail (mask->width == image->width && mask->height == image->height);
+  g_return_if_fail (out->width == image->width && out->height == image->height);
+
+  r = *rect;
+  if (!pm_rect_clip (&r, image->width, image->height))
+    return;
+  if (region_lightness < 0)
+    region_lightness = masked_mean_lightness (image, mask, &r);
+  recolor_init (&rc, color, params, MAX (region_lightness, 0.0f));
+
+  for (int y = r.y; y < r.y + r.height; y++)
+    for (int x = r.x; x < r.x + r.width; x++)
+      {
+        gsize i = (gsize) y * image->width + x;
+        float m = mask->data[i];
+
+        if (m > 0)
+          recolor_pixel (&rc, image->data + i * 4, out->data + i * 4, m);
+        else
+          memcpy (out->data + i * 4, image->data + i * 4, 4);
+      }
+}
+
 /**
  * pm_edit_recolor:
  * @image: the image
@@ -84,98 +267,19 @@ pm_edit_recolor (const PmImage      *image,
                  PmRgb               color,
                  const PmEditParams *params)
 {
-  PmEditParams defaults;
-  PmOklch target;
   PmImage *out;
-  gsize n;
-  double sum_w = 0, sum_L = 0;
-  float mean_L, shift, alpha, keep, chroma;
-  gboolean achromatic;
+  PmRect all;
+  float mean_L;
 
   g_return_val_if_fail (image != NULL, NULL);
   g_return_val_if_fail (mask != NULL, NULL);
   g_return_val_if_fail (mask->width == image->width && mask->height == image->height, NULL);
 
-  if (params == NULL)
-    {
-      pm_edit_params_init (&defaults);
-      params = &defaults;
-    }
-
-  target = pm_oklab_to_oklch (pm_rgb_to_oklab (color));
-  chroma = MAX (target.C * params->chroma_boost, 0.0f);
-  achromatic = target.C < ACHROMATIC_CHROMA;
-  keep = CLAMP (params->lightness_keep, 0.0f, 1.0f);
-  alpha = CLAMP (params->lightness_shift, 0.0f, 1.0f);
-  if (achromatic)
-    alpha = MAX (alpha, ACHROMATIC_MIN_SHIFT);
-
   out = pm_image_copy (image);
-  n = (gsize) image->width * image->height;
-
-  /* The region's mean lightness, weighted by the mask. */
-  for (gsize i = 0; i < n; i++)
-    {
-      float m = mask->data[i];
-      if (m > 0)
-        {
-          sum_w += MIN (m, 1.0f);
-          sum_L += MIN (m, 1.0f) * pixel_to_oklab (image->data + i * 4).L;
-        }
-    }
-  if (sum_w <= 0)
+  mean_L = pm_edit_region_lightness (image, mask);
+  if (mean_L < 0)
     return out;
-  mean_L = (float) (sum_L / sum_w);
-  shift = alpha * (target.L - mean_L);
-
-  for (gsize i = 0; i < n; i++)
-    {
-      float m = mask->data[i];
-      const guint8 *src = image->data + i * 4;
-      guint8 *dst = out->data + i * 4;
-      PmOklab lab;
-      PmOklch lch;
-      float L, C, r, g, b, r0, g0, b0;
-      float ref_L, scale;
-
-      if (!(m > 0))
-        continue;
-      m = MIN (m, 1.0f);
-
-      lab = pixel_to_oklab (src);
-      L = shift_lightness (lab.L, mean_L, shift);
-      L = keep * L + (1.0f - keep) * target.L;
-      L = CLAMP (L, 0.0f, 1.0f);
-
-      /* The gamut narrows toward black and white: scale chroma with the distance to the
-       * nearer end, relative to where the target colour itself sits. */
-      ref_L = CLAMP (target.L, 0.05f, 0.95f);
-      scale = L < ref_L ? L / ref_L : (1.0f - L) / (1.0f - ref_L);
-      C = chroma * CLAMP (scale, 0.0f, 1.0f);
-
-      lch.L = L;
-      lch.C = C;
-      lch.h = target.h;
-      {
-        PmRgb rgb = pm_oklab_to_rgb (pm_oklch_to_oklab (lch));
-        r = pm_srgb_to_linear (rgb.r);
-        g = pm_srgb_to_linear (rgb.g);
-        b = pm_srgb_to_linear (rgb.b);
-      }
-
-      if (m < 1.0f)
-        {
-          r0 = pm_srgb8_to_linear (src[0]);
-          g0 = pm_srgb8_to_linear (src[1]);
-          b0 = pm_srgb8_to_linear (src[2]);
-          r = r0 + m * (r - r0);
-          g = g0 + m * (g - g0);
-          b = b0 + m * (b - b0);
-        }
-      dst[0] = encode8 (r);
-      dst[1] = encode8 (g);
-      dst[2] = encode8 (b);
-      dst[3] = src[3];
-    }
+  all = (PmRect) { 0, 0, image->width, image->height };
+  pm_edit_recolor_rect (image, mask, color, params, mean_L, &all, out);
   return out;
 }

@@ -6,6 +6,7 @@
 
 #include "pm-image.h"
 #include "pm-color.h"
+#include "pm-mask-region.h"
 
 G_BEGIN_DECLS
 
@@ -26,5 +27,18 @@ PmImage *pm_edit_recolor       (const PmImage      *image,
                                 const PmMask       *mask,
                                 PmRgb               color,
                                 const PmEditParams *params);
+
+/* The mask-weighted mean OKLab lightness of the region; -1 if the mask is empty. */
+float    pm_edit_region_lightness (const PmImage   *image,
+                                   const PmMask    *mask);
+/* Re-renders @out (the edit of @image) inside @rect from @mask, with the region lightness
+ * the edit was made with: the same pixels pm_edit_recolor() gives there. */
+void     pm_edit_recolor_rect  (const PmImage      *image,
+                                const PmMask       *mask,
+                                PmRgb               color,
+                                const PmEditParams *params,
+                                float               region_lightness,
+                                const PmRect       *rect,
+                                PmImage            *out);
 
 G_END_DECLS

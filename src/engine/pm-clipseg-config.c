@@ -5,6 +5,7 @@
 #define G_LOG_DOMAIN "pm-clipseg-config"
 
 #include "pm-clipseg-config.h"
+#include "pm-config-json.h"
 
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -78,144 +79,27 @@ pm_clipseg_config_init_defaults (PmClipsegConfig *config)
 }
 
 /* ---------------------------------------------------------------------------------------
- * Typed JSON readers: absent → keep the default; present with the wrong type → error.
+ * Reading: absent → keep the default; present with the wrong type → error
+ * (pm-config-json.h).
  * ------------------------------------------------------------------------------------- */
 
-typedef struct {
-  const char *file;      /* for messages */
-  const char *section;   /* "text_config", … or NULL */
-  GError    **error;
-} Ctx;
-
-static gboolean
-fail (Ctx        *ctx,
-      int         code,
-      const char *key,
-      const char *what)
-{
-  if (ctx->section != NULL)
-    g_set_error (ctx->error, PM_CLIPSEG_CONFIG_ERROR, code, "%s: %s.%s %s", ctx->file,
-                 ctx->section, key, what);
-  else
-    g_set_error (ctx->error, PM_CLIPSEG_CONFIG_ERROR, code, "%s: %s %s", ctx->file, key, what);
-  return FALSE;
-}
-
-static gboolean
-read_int (Ctx        *ctx,
-          JsonObject *obj,
-          const char *key,
-          int        *out)
-{
-  JsonNode *n = json_object_get_member (obj, key);
-  gint64 v;
-
-  if (n == NULL || JSON_NODE_HOLDS_NULL (n))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64)
-    return fail (ctx, PM_CLIPSEG_CONFIG_ERROR_PARSE, key, "is not an integer");
-  v = json_node_get_int (n);
-  if (v < G_MININT32 || v > G_MAXINT32)
-    return fail (ctx, PM_CLIPSEG_CONFIG_ERROR_INVALID, key, "is out of range");
-  *out = (int) v;
-  return TRUE;
-}
-
-static gboolean
-node_get_number (JsonNode *n,
-                 double   *out)
-{
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n))
-    return FALSE;
-  if (json_node_get_value_type (n) == G_TYPE_INT64)
-    *out = (double) json_node_get_int (n);
-  else if (json_node_get_value_type (n) == G_TYPE_DOUBLE)
-    *out = json_node_get_double (n);
-  else
-    return FALSE;
-  return TRUE;
-}
-
-static gboolean
-read_double (Ctx        *ctx,
-             JsonObject *obj,
-             const char *key,
-             double     *out)
-{
-  JsonNode *n = json_object_get_member (obj, key);
-
-  if (n == NULL || JSON_NODE_HOLDS_NULL (n))
-    return TRUE;
-  if (!node_get_number (n, out))
-    return fail (ctx, PM_CLIPSEG_CONFIG_ERROR_PARSE, key, "is not a number");
-  return TRUE;
-}
-
-static gboolean
-read_bool (Ctx        *ctx,
-           JsonObject *obj,
-           const char *key,
-           gboolean   *out)
-{
-  JsonNode *n = json_object_get_member (obj, key);
-
-  if (n == NULL || JSON_NODE_HOLDS_NULL (n))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_BOOLEAN)
-    return fail (ctx, PM_CLIPSEG_CONFIG_ERROR_PARSE, key, "is not a boolean");
-  *out = json_node_get_boolean (n);
-  return TRUE;
-}
-
-static gboolean
-read_string (Ctx        *ctx,
-             JsonObject *obj,
-             const char *key,
-             char       *out,
-             gsize       size)
-{
-  JsonNode *n = json_object_get_member (obj, key);
-
-  if (n == NULL || JSON_NODE_HOLDS_NULL (n))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-    return fail (ctx, PM_CLIPSEG_CONFIG_ERROR_PARSE, key, "is not a string");
-  g_strlcpy (out, json_node_get_string (n), size);
-  return TRUE;
-}
-
-/* Returns the sub-object @key, NULL if absent/null; sets *bad if present but not an object. */
-static JsonObject *
-get_section (JsonObject *obj,
-             const char *key,
-             gboolean   *bad)
-{
-  JsonNode *n = json_object_get_member (obj, key);
-
-  if (n == NULL || JSON_NODE_HOLDS_NULL (n))
-    return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (n))
-    {
-      *bad = TRUE;
-      return NULL;
-    }
-  return json_node_get_object (n);
-}
+typedef PmConfigJson Ctx;
 
 static gboolean
 read_text (Ctx                 *ctx,
            JsonObject          *o,
            PmClipsegTextConfig *t)
 {
-  return read_int (ctx, o, "vocab_size", &t->vocab_size) &&
-         read_int (ctx, o, "hidden_size", &t->hidden_size) &&
-         read_int (ctx, o, "intermediate_size", &t->intermediate_size) &&
-         read_int (ctx, o, "num_hidden_layers", &t->num_hidden_layers) &&
-         read_int (ctx, o, "num_attention_heads", &t->num_attention_heads) &&
-         read_int (ctx, o, "max_position_embeddings", &t->max_position_embeddings) &&
-         read_int (ctx, o, "eos_token_id", &t->eos_token_id) &&
-         read_double (ctx, o, "layer_norm_eps", &t->layer_norm_eps) &&
-         read_string (ctx, o, "hidden_act", t->hidden_act, sizeof t->hidden_act);
+  return pm_config_json_read_int (ctx, o, "vocab_size", &t->vocab_size) &&
+         pm_config_json_read_int (ctx, o, "hidden_size", &t->hidden_size) &&
+         pm_config_json_read_int (ctx, o, "intermediate_size", &t->intermediate_size) &&
+         pm_config_json_read_int (ctx, o, "num_hidden_layers", &t->num_hidden_layers) &&
+         pm_config_json_read_int (ctx, o, "num_attention_heads", &t->num_attention_heads) &&
+         pm_config_json_read_int (ctx, o, "max_position_embeddings",
+                                  &t->max_position_embeddings) &&
+         pm_config_json_read_int (ctx, o, "eos_token_id", &t->eos_token_id) &&
+         pm_config_json_read_double (ctx, o, "layer_norm_eps", &t->layer_norm_eps) &&
+         pm_config_json_read_string (ctx, o, "hidden_act", t->hidden_act, sizeof t->hidden_act);
 }
 
 static gboolean
@@ -223,15 +107,15 @@ read_vision (Ctx                   *ctx,
              JsonObject            *o,
              PmClipsegVisionConfig *v)
 {
-  return read_int (ctx, o, "hidden_size", &v->hidden_size) &&
-         read_int (ctx, o, "intermediate_size", &v->intermediate_size) &&
-         read_int (ctx, o, "num_hidden_layers", &v->num_hidden_layers) &&
-         read_int (ctx, o, "num_attention_heads", &v->num_attention_heads) &&
-         read_int (ctx, o, "num_channels", &v->num_channels) &&
-         read_int (ctx, o, "image_size", &v->image_size) &&
-         read_int (ctx, o, "patch_size", &v->patch_size) &&
-         read_double (ctx, o, "layer_norm_eps", &v->layer_norm_eps) &&
-         read_string (ctx, o, "hidden_act", v->hidden_act, sizeof v->hidden_act);
+  return pm_config_json_read_int (ctx, o, "hidden_size", &v->hidden_size) &&
+         pm_config_json_read_int (ctx, o, "intermediate_size", &v->intermediate_size) &&
+         pm_config_json_read_int (ctx, o, "num_hidden_layers", &v->num_hidden_layers) &&
+         pm_config_json_read_int (ctx, o, "num_attention_heads", &v->num_attention_heads) &&
+         pm_config_json_read_int (ctx, o, "num_channels", &v->num_channels) &&
+         pm_config_json_read_int (ctx, o, "image_size", &v->image_size) &&
+         pm_config_json_read_int (ctx, o, "patch_size", &v->patch_size) &&
+         pm_config_json_read_double (ctx, o, "layer_norm_eps", &v->layer_norm_eps) &&
+         pm_config_json_read_string (ctx, o, "hidden_act", v->hidden_act, sizeof v->hidden_act);
 }
 
 /* text_config / text_config_dict (and vision): as transformers does, a *_config_dict is
@@ -245,15 +129,16 @@ read_sub_config (Ctx             *ctx,
   const char *key = text ? "text_config" : "vision_config";
   g_autofree char *dict_key = g_strconcat (key, "_dict", NULL);
   gboolean bad = FALSE;
-  JsonObject *sub = get_section (root, key, &bad);
+  JsonObject *sub = pm_config_json_get_section (root, key, &bad);
   JsonObject *dict;
   PmClipsegConfig defaults;
 
   if (bad)
-    return fail (ctx, PM_CLIPSEG_CONFIG_ERROR_PARSE, key, "is not an object");
-  dict = get_section (root, dict_key, &bad);
+    return pm_config_json_fail (ctx, PM_CLIPSEG_CONFIG_ERROR_PARSE, key, "is not an object");
+  dict = pm_config_json_get_section (root, dict_key, &bad);
   if (bad)
-    return fail (ctx, PM_CLIPSEG_CONFIG_ERROR_PARSE, dict_key, "is not an object");
+    return pm_config_json_fail (ctx, PM_CLIPSEG_CONFIG_ERROR_PARSE, dict_key,
+                                "is not an object");
   if (dict != NULL)
     {
       pm_clipseg_config_init_defaults (&defaults);
@@ -278,48 +163,32 @@ read_main (Ctx             *ctx,
            JsonObject      *root,
            PmClipsegConfig *config)
 {
-  JsonNode *n;
+  int n = -1;
 
   if (!read_sub_config (ctx, root, TRUE, config) ||
       !read_sub_config (ctx, root, FALSE, config))
     return FALSE;
-  if (!read_int (ctx, root, "projection_dim", &config->projection_dim) ||
-      !read_int (ctx, root, "reduce_dim", &config->reduce_dim) ||
-      !read_int (ctx, root, "decoder_num_attention_heads", &config->decoder_num_attention_heads) ||
-      !read_int (ctx, root, "decoder_intermediate_size", &config->decoder_intermediate_size) ||
-      !read_int (ctx, root, "conditional_layer", &config->conditional_layer) ||
-      !read_bool (ctx, root, "use_complex_transposed_convolution",
-                  &config->use_complex_transposed_convolution) ||
-      !read_string (ctx, root, "decoder_hidden_act", config->decoder_hidden_act,
-                    sizeof config->decoder_hidden_act))
+  if (!pm_config_json_read_int (ctx, root, "projection_dim", &config->projection_dim) ||
+      !pm_config_json_read_int (ctx, root, "reduce_dim", &config->reduce_dim) ||
+      !pm_config_json_read_int (ctx, root, "decoder_num_attention_heads",
+                                &config->decoder_num_attention_heads) ||
+      !pm_config_json_read_int (ctx, root, "decoder_intermediate_size",
+                                &config->decoder_intermediate_size) ||
+      !pm_config_json_read_int (ctx, root, "conditional_layer", &config->conditional_layer) ||
+      !pm_config_json_read_bool (ctx, root, "use_complex_transposed_convolution",
+                                 &config->use_complex_transposed_convolution) ||
+      !pm_config_json_read_string (ctx, root, "decoder_hidden_act", config->decoder_hidden_act,
+                                   sizeof config->decoder_hidden_act))
     return FALSE;
 
-  n = json_object_get_member (root, "extract_layers");
-  if (n != NULL && !JSON_NODE_HOLDS_NULL (n))
-    {
-      JsonArray *a;
-      guint len;
-
-      if (!JSON_NODE_HOLDS_ARRAY (n))
-        return fail (ctx, PM_CLIPSEG_CONFIG_ERROR_PARSE, "extract_layers", "is not an array");
-      a = json_node_get_array (n);
-      len = json_array_get_length (a);
-      if (len == 0 || len > PM_CLIPSEG_MAX_EXTRACT)
-        return fail (ctx, PM_CLIPSEG_CONFIG_ERROR_INVALID, "extract_layers",
-                     "must list 1 to 16 layers");
-      for (guint i = 0; i < len; i++)
-        {
-          JsonNode *e = json_array_get_element (a, i);
-          gint64 v;
-
-          if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_INT64)
-            return fail (ctx, PM_CLIPSEG_CONFIG_ERROR_PARSE, "extract_layers",
-                         "holds a non-integer");
-          v = json_node_get_int (e);
-          config->extract_layers[i] = (int) CLAMP (v, -1, G_MAXINT32);
-        }
-      config->n_extract_layers = (int) len;
-    }
+  if (!pm_config_json_read_int_list (ctx, root, "extract_layers", config->extract_layers,
+                                     PM_CLIPSEG_MAX_EXTRACT, &n))
+    return FALSE;
+  if (n == 0)
+    return pm_config_json_fail (ctx, PM_CLIPSEG_CONFIG_ERROR_INVALID, "extract_layers",
+                                "must list 1 to 16 layers");
+  if (n > 0)
+    config->n_extract_layers = n;
   return TRUE;
 }
 
@@ -330,11 +199,11 @@ read_preprocessor (Ctx             *ctx,
 {
   JsonNode *n;
 
-  if (!read_bool (ctx, root, "do_resize", &config->do_resize) ||
-      !read_bool (ctx, root, "do_rescale", &config->do_rescale) ||
-      !read_bool (ctx, root, "do_normalize", &config->do_normalize) ||
-      !read_int (ctx, root, "resample", &config->resample) ||
-      !read_double (ctx, root, "rescale_factor", &config->rescale_factor))
+  if (!pm_config_json_read_bool (ctx, root, "do_resize", &config->do_resize) ||
+      !pm_config_json_read_bool (ctx, root, "do_rescale", &config->do_rescale) ||
+      !pm_config_json_read_bool (ctx, root, "do_normalize", &config->do_normalize) ||
+      !pm_config_json_read_int (ctx, root, "resample", &config->resample) ||
+      !pm_config_json_read_double (ctx, root, "rescale_factor", &config->rescale_factor))
     return FALSE;
 
   n = json_object_get_member (root, "size");
@@ -343,7 +212,7 @@ read_preprocessor (Ctx             *ctx,
       if (JSON_NODE_HOLDS_VALUE (n))
         {
           int s = config->input_width;
-          if (!read_int (ctx, root, "size", &s))
+          if (!pm_config_json_read_int (ctx, root, "size", &s))
             return FALSE;
           config->input_width = config->input_height = s;
         }
@@ -351,67 +220,21 @@ read_preprocessor (Ctx             *ctx,
         {
           JsonObject *o = json_node_get_object (n);
           if (!json_object_has_member (o, "height") || !json_object_has_member (o, "width"))
-            return fail (ctx, PM_CLIPSEG_CONFIG_ERROR_INVALID, "size",
-                         "must give height and width");
+            return pm_config_json_fail (ctx, PM_CLIPSEG_CONFIG_ERROR_INVALID, "size",
+                                        "must give height and width");
           ctx->section = "size";
-          if (!read_int (ctx, o, "height", &config->input_height) ||
-              !read_int (ctx, o, "width", &config->input_width))
+          if (!pm_config_json_read_int (ctx, o, "height", &config->input_height) ||
+              !pm_config_json_read_int (ctx, o, "width", &config->input_width))
             return FALSE;
           ctx->section = NULL;
         }
       else
-        return fail (ctx, PM_CLIPSEG_CONFIG_ERROR_PARSE, "size", "is not an object");
+        return pm_config_json_fail (ctx, PM_CLIPSEG_CONFIG_ERROR_PARSE, "size",
+                                    "is not an object");
     }
 
-  for (int which = 0; which < 2; which++)
-    {
-      const char *key = which == 0 ? "image_mean" : "image_std";
-      double *dst = which == 0 ? config->image_mean : config->image_std;
-
-      n = json_object_get_member (root, key);
-      if (n == NULL || JSON_NODE_HOLDS_NULL (n))
-        continue;
-      if (JSON_NODE_HOLDS_ARRAY (n))
-        {
-          JsonArray *a = json_node_get_array (n);
-          if (json_array_get_length (a) != 3)
-            return fail (ctx, PM_CLIPSEG_CONFIG_ERROR_INVALID, key, "must have 3 values");
-          for (guint i = 0; i < 3; i++)
-            if (!node_get_number (json_array_get_element (a, i), &dst[i]))
-              return fail (ctx, PM_CLIPSEG_CONFIG_ERROR_PARSE, key, "holds a non-number");
-        }
-      else if (node_get_number (n, &dst[0]))
-        dst[1] = dst[2] = dst[0];
-      else
-        return fail (ctx, PM_CLIPSEG_CONFIG_ERROR_PARSE, key, "is not a number list");
-    }
-  return TRUE;
-}
-
-static JsonObject *
-parse_object (JsonParser *parser,
-              const char *data,
-              gssize      len,
-              const char *file,
-              GError    **error)
-{
-  g_autoptr(GError) local = NULL;
-  JsonNode *root;
-
-  if (!json_parser_load_from_data (parser, data, len, &local))
-    {
-      g_set_error (error, PM_CLIPSEG_CONFIG_ERROR, PM_CLIPSEG_CONFIG_ERROR_PARSE,
-                   "%s: not valid JSON: %s", file, local->message);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error (error, PM_CLIPSEG_CONFIG_ERROR, PM_CLIPSEG_CONFIG_ERROR_PARSE,
-                   "%s: not a JSON object", file);
-      return NULL;
-    }
-  return json_node_get_object (root);
+  return pm_config_json_read_numbers (ctx, root, "image_mean", config->image_mean, 3) &&
+         pm_config_json_read_numbers (ctx, root, "image_std", config->image_std, 3);
 }
 
 /**
@@ -440,16 +263,17 @@ pm_clipseg_config_load_data (PmClipsegConfig *config,
   g_autofree char *f1 = g_build_filename (name, "config.json", NULL);
   g_autofree char *f2 = g_build_filename (name, "preprocessor_config.json", NULL);
   JsonObject *root;
-  Ctx ctx = { f1, NULL, error };
+  Ctx ctx = { f1, NULL, PM_CLIPSEG_CONFIG_ERROR, PM_CLIPSEG_CONFIG_ERROR_PARSE,
+              PM_CLIPSEG_CONFIG_ERROR_INVALID, error };
 
   pm_clipseg_config_init_defaults (config);
-  root = parse_object (p1, config_json, config_len, f1, error);
+  root = pm_config_json_parse (&ctx, p1, config_json, config_len);
   if (root == NULL || !read_main (&ctx, root, config))
     return FALSE;
   if (preprocessor_json != NULL)
     {
       ctx.file = f2;
-      root = parse_object (p2, preprocessor_json, preprocessor_len, f2, error);
+      root = pm_config_json_parse (&ctx, p2, preprocessor_json, preprocessor_len);
       if (root == NULL || !read_preprocessor (&ctx, root, config))
         return FALSE;
     }

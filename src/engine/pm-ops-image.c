@@ -37,6 +37,76 @@ pm_op_film (PmTensor       *out,
 }
 
 /* ---------------------------------------------------------------------------------------
+ * LayerNorm over channels
+ * ------------------------------------------------------------------------------------- */
+
+#define LN2D_BLOCK 64
+
+/**
+ * pm_op_layer_norm_channels:
+ * @out: [C, H, W] (may be @x)
+ * @x: [C, H, W]
+ * @gamma: [C]
+ * @beta: [C]
+ * @eps: added to the (biased) variance
+ *
+ * Statistics per pixel over the C channels, in double, for blocks of pixels at a time so
+ * that the channel-major reads stay sequential.
+ */
+void
+pm_op_layer_norm_channels (PmTensor       *out,
+                           const PmTensor *x,
+                           const PmTensor *gamma,
+                           const PmTensor *beta,
+                           float           eps)
+{
+  gint64 c = x->shape[0], hw;
+
+  g_assert_cmpint (x->n_dims, ==, 3);
+  ASSERT_SAME_NUMEL (out, x);
+  g_assert_cmpint (pm_tensor_numel (gamma), ==, c);
+  g_assert_cmpint (pm_tensor_numel (beta), ==, c);
+  hw = x->shape[1] * x->shape[2];
+  for (gint64 p0 = 0; p0 < hw; p0 += LN2D_BLOCK)
+    {
+      gint64 n = MIN (LN2D_BLOCK, hw - p0);
+      double mean[LN2D_BLOCK] = { 0 }, var[LN2D_BLOCK] = { 0 };
+      float meanf[LN2D_BLOCK], inv[LN2D_BLOCK];
+
+      for (gint64 ch = 0; ch < c; ch++)
+        {
+          const float *src = x->data + ch * hw + p0;
+          for (gint64 i = 0; i < n; i++)
+            mean[i] += src[i];
+        }
+      for (gint64 i = 0; i < n; i++)
+        mean[i] /= c;
+      for (gint64 ch = 0; ch < c; ch++)
+        {
+          const float *src = x->data + ch * hw + p0;
+          for (gint64 i = 0; i < n; i++)
+            {
+              double d = src[i] - mean[i];
+              var[i] += d * d;
+            }
+        }
+      for (gint64 i = 0; i < n; i++)
+        {
+          meanf[i] = (float) mean[i];
+          inv[i] = (float) (1.0 / sqrt (var[i] / c + eps));
+        }
+      for (gint64 ch = 0; ch < c; ch++)
+        {
+          const float *src = x->data + ch * hw + p0;
+          float *dst = out->data + ch * hw + p0;
+          float g = gamma->data[ch], b = beta->data[ch];
+          for (gint64 i = 0; i < n; i++)
+            dst[i] = (src[i] - meanf[i]) * inv[i] * g + b;
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------------------------
  * Convolutions
  * ------------------------------------------------------------------------------------- */
 

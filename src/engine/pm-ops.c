@@ -309,37 +309,11 @@ pm_op_layer_norm (PmTensor       *out,
     }
 }
 
-/* e^x in float, branch-free so loops over it vectorise: x = n·ln2 + r with |r| ≤ ln2/2
- * (n rounded with the 1.5·2²³ trick, ln2 split in two for exactness), e^r by Cephes'
- * degree-6 polynomial, 2ⁿ assembled in the exponent bits. About 1 ulp; 0 below −87.3. */
-static inline float
-pm_expf (float x)
-{
-  float xc = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
-  float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-  float r = xc - n * 0.693359375f + n * 2.12194440e-4f;
-  float r2 = r * r;
-  float p = 1.9875691500e-4f;
-  gint32 bits;
-  float scale, y;
-
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  y = 1.0f + r + r2 * p;
-  bits = ((gint32) n + 127) << 23;
-  memcpy (&scale, &bits, sizeof scale);
-  y *= scale;
-  return x < -87.0f ? 0.0f : y;
-}
-
 /* Row softmax. Max and sum use 8 independent lanes (a fixed order, so results do not
  * depend on the vector width), which lets the loops vectorise. */
-PM_HOT_CLONES static void
-softmax_row (float  *row,
-             gint64  n)
+PM_HOT_CLONES void
+pm_softmax_row (float  *row,
+                gint64  n)
 {
   float *restrict v = row;
   float lane_max[8], lane_sum[8] = { 0 };
@@ -391,7 +365,7 @@ pm_op_softmax (PmTensor       *out,
   if (out->data != x->data)
     memcpy (out->data, x->data, pm_tensor_numel (x) * sizeof (float));
   for (gint64 r = 0; r < rows; r++)
-    softmax_row (out->data + r * d, d);
+    pm_softmax_row (out->data + r * d, d);
 }
 
 /**
@@ -415,6 +389,43 @@ pm_op_quick_gelu (PmTensor       *out,
     {
       float v = src[i];
       dst[i] = v / (1.0f + pm_expf (-1.702f * v));
+    }
+}
+
+/* erf by Abramowitz & Stegun 7.1.26: |error| ≤ 1.5e-7 (about one float ulp near 1), branch
+ * free so that loops over it vectorise. */
+static inline float
+pm_erff (float x)
+{
+  float a = fabsf (x);
+  float t = 1.0f / (1.0f + 0.3275911f * a);
+  float p = ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t - 0.284496736f) * t +
+             0.254829592f) * t;
+  float y = 1.0f - p * pm_expf (-a * a);
+
+  return x < 0.0f ? -y : y;
+}
+
+/**
+ * pm_op_gelu:
+ * @out: same numel as @x (may be @x)
+ * @x: any shape
+ *
+ * The exact GELU, x · ½ (1 + erf (x / √2)) (PyTorch's nn.GELU, Hugging Face's "gelu").
+ */
+PM_HOT_CLONES void
+pm_op_gelu (PmTensor       *out,
+            const PmTensor *x)
+{
+  gint64 n = pm_tensor_numel (x);
+  const float *src = x->data;
+  float *dst = out->data;
+
+  ASSERT_SAME_NUMEL (out, x);
+  for (gint64 i = 0; i < n; i++)
+    {
+      float v = src[i];
+      dst[i] = 0.5f * v * (1.0f + pm_erff (v * 0.70710678118654752f));
     }
 }
 
@@ -540,7 +551,7 @@ pm_op_attention (PmTensor       *out,
             for (gint64 j = 0; j < tk; j++)
               if (key_mask[j] == 0)
                 row[j] = -INFINITY;
-          softmax_row (row, tk);
+          pm_softmax_row (row, tk);
         }
       /* O_h[Tq,hd] = P[Tq,Tk] · V_h[Tk,hd], written into out's column block (ldc = D). */
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) tq, (int) hd, (int) tk,

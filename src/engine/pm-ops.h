@@ -48,6 +48,9 @@ void   pm_op_softmax                 (PmTensor        *out,
 /* x · σ(1.702 x) */
 void   pm_op_quick_gelu              (PmTensor        *out,
                                       const PmTensor  *x);
+/* x · ½ (1 + erf (x / √2)), the exact GELU (erf to 1.5e-7). */
+void   pm_op_gelu                    (PmTensor        *out,
+                                      const PmTensor  *x);
 void   pm_op_relu                    (PmTensor        *out,
                                       const PmTensor  *x);
 /* out = a + b (same shape). */
@@ -62,6 +65,14 @@ void   pm_op_film                    (PmTensor        *out,
                                       const PmTensor  *x,
                                       const PmTensor  *mul,
                                       const PmTensor  *add);
+
+/* LayerNorm over the channels of in[C,H,W] at every pixel (ConvNeXt's and SAM's
+ * "LayerNorm2d"): (x − mean_c) / sqrt(var_c + eps) · gamma[C] + beta[C]. @out may be @x. */
+void   pm_op_layer_norm_channels     (PmTensor        *out,
+                                      const PmTensor  *x,
+                                      const PmTensor  *gamma,
+                                      const PmTensor  *beta,
+                                      float            eps);
 
 /* Multi-head scaled dot-product attention without the projections.
  * q[Tq,D], k[Tk,D], v[Tk,D] → out[Tq,D]; head h uses columns [h·D/H, (h+1)·D/H).
@@ -79,6 +90,30 @@ void   pm_op_attention               (PmTensor        *out,
                                       float            scale,
                                       gboolean         causal,
                                       const guint8    *key_mask,
+                                      PmTensor        *scratch);
+
+/* Multi-head attention over the tokens of a gh×gw grid (token t = y·gw + x) with
+ * decomposed relative positions (MViTv2, SAM's image encoder): for query i at (y, x) and
+ * key j at (y', x') in head h,
+ *   score = scale · q_h[i]·k_h[j] + q_h[i]·rel_h[y − y' + gh − 1] + q_h[i]·rel_w[x − x' + gw − 1]
+ * (unscaled q in the position terms). q, k, v, out are [gh·gw, D]; heads are column blocks
+ * of width hd = D / n_heads; @rel_h [2gh − 1, hd] and @rel_w [2gw − 1, hd] are shared by
+ * the heads, or both NULL for plain attention. Queries go in blocks of grid rows so the
+ * scores of a block stay in cache. @scratch holds pm_op_attention_rel_pos_scratch_size ()
+ * floats. */
+gsize  pm_op_attention_rel_pos_scratch_size (gint64       gh,
+                                             gint64       gw,
+                                             gint64       head_dim);
+void   pm_op_attention_rel_pos       (PmTensor        *out,
+                                      const PmTensor  *q,
+                                      const PmTensor  *k,
+                                      const PmTensor  *v,
+                                      int              n_heads,
+                                      float            scale,
+                                      int              gh,
+                                      int              gw,
+                                      const PmTensor  *rel_h,
+                                      const PmTensor  *rel_w,
                                       PmTensor        *scratch);
 
 /* conv2d: in[Ci,H,W], w[Co,Ci,kh,kw], b[Co] or NULL → out[Co,Ho,Wo] with

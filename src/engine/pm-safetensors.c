@@ -639,3 +639,50 @@ pm_safetensors_get_f32 (PmSafetensors *st,
   *out = pm_tensor_view (buf, info->n_dims, info->shape);
   return TRUE;
 }
+
+/**
+ * pm_safetensors_get_f32_shaped:
+ * @st: an open file
+ * @name: tensor name
+ * @n_dims: expected number of dimensions
+ * @shape: expected sizes, outermost first
+ * @out: (out): the float32 view
+ * @error: return location
+ *
+ * pm_safetensors_get_f32 () for a tensor whose shape is known in advance (from a config):
+ * a different shape is a TENSOR error naming both shapes, a non-float dtype a DTYPE error.
+ *
+ * Returns: %TRUE if @out was filled
+ */
+gboolean
+pm_safetensors_get_f32_shaped (PmSafetensors *st,
+                               const char    *name,
+                               int            n_dims,
+                               const gint64  *shape,
+                               PmTensor      *out,
+                               GError       **error)
+{
+  const PmSafetensorsInfo *info = pm_safetensors_lookup (st, name);
+  gboolean same;
+
+  if (info == NULL)
+    {
+      g_set_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_MISSING,
+                   "%s: tensor “%s” is missing", st->path, name);
+      return FALSE;
+    }
+  same = info->n_dims == n_dims;
+  for (int i = 0; same && i < n_dims; i++)
+    same = info->shape[i] == shape[i];
+  if (!same)
+    {
+      g_autofree char *want = pm_tensor_shape_to_string (n_dims, shape);
+      g_autofree char *got = pm_tensor_shape_to_string (info->n_dims, info->shape);
+
+      g_set_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_TENSOR,
+                   "%s: tensor “%s” has shape %s, expected %s (config and weights disagree)",
+                   st->path, name, got, want);
+      return FALSE;
+    }
+  return pm_safetensors_get_f32 (st, name, out, error);
+}

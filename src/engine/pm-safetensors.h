@@ -84,6 +84,14 @@ gboolean       pm_safetensors_get_f32     (PmSafetensors        *st,
                                            PmTensor             *out,
                                            GError              **error);
 
+/* Same, checking the shape first (TENSOR error naming both shapes when it differs). */
+gboolean       pm_safetensors_get_f32_shaped (PmSafetensors     *st,
+                                              const char        *name,
+                                              int                n_dims,
+                                              const gint64      *shape,
+                                              PmTensor          *out,
+                                              GError           **error);
+
 /* Raw stored bytes of a tensor (end − begin bytes, any alignment), for callers that
  * convert slices themselves (e.g. embedding rows on demand). */
 const guint8  *pm_safetensors_get_data    (PmSafetensors           *st,

@@ -46,6 +46,7 @@ pm_artifact_info_free (PmArtifactInfo *info)
   if (info == NULL)
     return;
   g_free (info->sha256);
+  g_free (info->operation);
   g_free (info);
 }
 
@@ -284,6 +285,9 @@ artifact_from_row (sqlite3_stmt *stmt)
   info->png_size = (gsize) sqlite3_column_int64 (stmt, 5);
   info->sha256 = pm_store_dup_column (stmt, 6);
   info->created_at = sqlite3_column_int64 (stmt, 7);
+  info->revision = sqlite3_column_int (stmt, 8);
+  info->parent_id = sqlite3_column_int64 (stmt, 9);
+  info->operation = pm_store_dup_column (stmt, 10);
   return info;
 }
 
@@ -309,7 +313,8 @@ pm_store_list_artifacts (PmStore     *store,
     return NULL;
   stmt = pm_store_prepare (store,
                            "SELECT id, run_id, kind, width, height, length (png), sha256, "
-                           "created_at FROM artifacts WHERE run_id = ?1 ORDER BY id", error);
+                           "created_at, revision, parent_id, operation FROM artifacts "
+                           "WHERE run_id = ?1 ORDER BY id", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, run_id);

@@ -286,6 +286,32 @@ static const char migration_v6[] =
   "ALTER TABLE runs ADD COLUMN mask_pixels INTEGER;"
   "UPDATE runs SET result = 'failed' WHERE status != 'ok';";
 
+/* v6 → v7: hand corrections form a chain of revisions. A corrected_mask gets its number
+ * (1, 2, … per run, in the order made), the mask it was made from (parent_id: the run's
+ * mask, its derived mask or an earlier correction; NULL when that is deleted) and what was
+ * done (operation). Corrections from before are numbered in id order, each the child of the
+ * one before it, the first the child of the run's mask (before schema 6: its derived
+ * mask). */
+static const char migration_v7[] =
+  "ALTER TABLE artifacts ADD COLUMN parent_id INTEGER REFERENCES artifacts (id) "
+  "  ON DELETE SET NULL;"
+  "ALTER TABLE artifacts ADD COLUMN revision INTEGER;"
+  "ALTER TABLE artifacts ADD COLUMN operation TEXT;"
+  "UPDATE artifacts SET"
+  "  revision = (SELECT count(*) FROM artifacts b WHERE b.run_id = artifacts.run_id"
+  "              AND b.kind = 'corrected_mask' AND b.id <= artifacts.id),"
+  "  parent_id = coalesce ("
+  "    (SELECT max (b.id) FROM artifacts b WHERE b.run_id = artifacts.run_id"
+  "     AND b.kind = 'corrected_mask' AND b.id < artifacts.id),"
+  "    (SELECT max (b.id) FROM artifacts b WHERE b.run_id = artifacts.run_id"
+  "     AND b.kind = 'mask'),"
+  "    (SELECT max (b.id) FROM artifacts b WHERE b.run_id = artifacts.run_id"
+  "     AND b.kind = 'derived_mask'))"
+  "  WHERE kind = 'corrected_mask';"
+  "CREATE UNIQUE INDEX artifacts_revision ON artifacts (run_id, revision)"
+  "  WHERE revision IS NOT NULL;"
+  "CREATE INDEX artifacts_parent ON artifacts (parent_id);";
+
 static const char * const migrations[PM_STORE_SCHEMA_VERSION] = {
   migration_v1,
   migration_v2,
@@ -293,6 +319,7 @@ static const char * const migrations[PM_STORE_SCHEMA_VERSION] = {
   migration_v4,
   migration_v5,
   migration_v6,
+  migration_v7,
 };
 
 int

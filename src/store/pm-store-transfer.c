@@ -167,8 +167,9 @@ static const char * const export_sql[] = {
   "WHERE r.session_id = ?1 ORDER BY r.id",
 
   "INSERT INTO pm_export.artifacts (id, run_id, kind, width, height, png, sha256, "
-  "created_at, thumbnail) SELECT a.id, a.run_id, a.kind, a.width, a.height, a.png, a.sha256, "
-  "a.created_at, a.thumbnail FROM main.artifacts a JOIN main.runs r ON r.id = a.run_id "
+  "created_at, thumbnail, parent_id, revision, operation) SELECT a.id, a.run_id, a.kind, "
+  "a.width, a.height, a.png, a.sha256, a.created_at, a.thumbnail, a.parent_id, a.revision, "
+  "a.operation FROM main.artifacts a JOIN main.runs r ON r.id = a.run_id "
   "WHERE r.session_id = ?1 ORDER BY a.id",
 };
 
@@ -324,8 +325,9 @@ static const char * const import_sql[] = {
   "WHERE image_id IS NOT NULL) ORDER BY id",
 
   "INSERT INTO main.artifacts (id, run_id, kind, width, height, png, sha256, created_at, "
-  "thumbnail) SELECT id + ?3, run_id + ?2, kind, width, height, png, sha256, created_at, "
-  "thumbnail FROM pm_import.artifacts WHERE run_id IN (SELECT r.id FROM pm_import.runs r "
+  "thumbnail, parent_id, revision, operation) SELECT id + ?3, run_id + ?2, kind, width, "
+  "height, png, sha256, created_at, thumbnail, parent_id + ?3, revision, operation "
+  "FROM pm_import.artifacts WHERE run_id IN (SELECT r.id FROM pm_import.runs r "
   "JOIN pm_import.sessions s ON s.id = r.session_id WHERE s.image_id IS NOT NULL) "
   "ORDER BY id",
 };

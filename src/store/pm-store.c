@@ -426,8 +426,9 @@ encode_artifact (PmArtifactKind   kind,
     {
       enc->width = mask->width;
       enc->height = mask->height;
-      /* Soft masks keep 0..255; derived and corrected masks are binary. */
-      enc->png = pm_mask_encode_png (mask, kind == PM_ARTIFACT_SOFT_MASK, error);
+      /* Soft and corrected masks keep 0..255 (a soft brush edge); the others are binary. */
+      enc->png = pm_mask_encode_png (mask, kind == PM_ARTIFACT_SOFT_MASK ||
+                                     kind == PM_ARTIFACT_CORRECTED_MASK, error);
     }
   if (enc->png == NULL)
     return FALSE;
@@ -743,7 +744,8 @@ out:
  * @mask: (nullable): the mask
  * @error: return location for a #GError
  *
- * Adds one artifact to a recorded run, e.g. a hand-corrected mask.
+ * Adds one artifact to a recorded run. A corrected mask becomes the run's next revision,
+ * made from its newest mask (pm_store_add_correction() with parent 0).
  *
  * Returns: the artifact id, or 0 with @error set.
  */
@@ -760,6 +762,8 @@ pm_store_add_artifact (PmStore         *store,
 
   g_return_val_if_fail (store != NULL, 0);
 
+  if (kind == PM_ARTIFACT_CORRECTED_MASK && image == NULL && mask != NULL)
+    return pm_store_add_correction (store, run_id, 0, mask, NULL, NULL, error);
   if (!encode_artifact (kind, image, mask, &enc, error))
     goto out;
   if (!pm_store_begin (store, error))

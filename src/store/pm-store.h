@@ -45,7 +45,10 @@ typedef struct _PmStore PmStore;
  *   derived_mask    pm_mask_derive (original, edited), binary: the mask read off the edit
  *                   alone. Runs recorded before schema 5 have no "mask"; their derived_mask
  *                   was their mask (pm_store_get_run_mask() falls back to it).
- *   corrected_mask  a hand correction of the mask, binary; the newest is the current one. */
+ *   corrected_mask  a hand correction of the mask, 0..255: binary but where a soft brush
+ *                   left a soft edge (> 0.5 is in the mask). Corrections form a chain of
+ *                   revisions (1, 2, … per run, each with the mask it was made from); the
+ *                   newest is the current mask. */
 typedef enum {
   PM_ARTIFACT_EDITED,
   PM_ARTIFACT_SOFT_MASK,
@@ -94,6 +97,11 @@ typedef struct {
   gsize           png_size;   /* bytes */
   char           *sha256;     /* of the PNG bytes */
   gint64          created_at; /* unix seconds */
+  /* Corrections (PM_ARTIFACT_CORRECTED_MASK) only; 0 / NULL for the others: */
+  int             revision;   /* 1, 2, … in the order they were made, per run */
+  gint64          parent_id;  /* the mask it was made from (the run's mask or derived mask,
+                               * or an earlier correction); 0 if none or deleted */
+  char           *operation;  /* what was done: "brush", "grow 3", … (may be NULL) */
 } PmArtifactInfo;
 
 /* What the app and the CLI hand to pm_store_add_run(); the store copies what it needs. */
@@ -139,11 +147,35 @@ gint64         pm_store_ensure_session    (PmStore          *store,
 gint64         pm_store_add_run           (PmStore          *store,
                                            const PmRunRecord *record,
                                            GError          **error);
+/* A corrected mask goes through pm_store_add_correction() (parent 0, no operation). */
 gint64         pm_store_add_artifact      (PmStore          *store,
                                            gint64            run_id,
                                            PmArtifactKind    kind,
                                            const PmImage    *image,   /* one of image/mask */
                                            const PmMask     *mask,
+                                           GError          **error);
+
+/* Records a hand correction of the run's mask as the next revision (1, 2, …) of its
+ * corrected_mask, made from @parent_id (0: the run's newest correction, else its mask, else
+ * its derived mask). @mask must have the photo's size (when known); it is stored as an
+ * 8-bit PNG, soft values kept.
+ * Returns the artifact id (and the revision in @revision), or 0 with @error set. */
+gint64         pm_store_add_correction    (PmStore          *store,
+                                           gint64            run_id,
+                                           gint64            parent_id,
+                                           const PmMask     *mask,
+                                           const char       *operation,
+                                           int              *revision,
+                                           GError          **error);
+/* Revision @revision of the run's correction (0: the newest), as stored / as a mask;
+ * NOT_FOUND if the run has no such revision. */
+GBytes        *pm_store_get_correction_png (PmStore         *store,
+                                           gint64            run_id,
+                                           int               revision,
+                                           GError          **error);
+PmMask        *pm_store_get_correction_mask (PmStore        *store,
+                                           gint64            run_id,
+                                           int               revision,
                                            GError          **error);
 
 GPtrArray     *pm_store_list_sessions     (PmStore          *store,

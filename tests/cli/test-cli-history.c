@@ -358,6 +358,115 @@ test_export (Fixture       *f,
   g_assert_nonnull (strstr (err3, "--edited"));
 }
 
+/* --corrected-mask writes the newest correction, --revision N an earlier one, byte for byte
+ * as stored; --mask stays the derived mask. */
+static void
+test_export_corrected (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, f->run_a1);
+  g_autofree char *id2 = g_strdup_printf ("%" G_GINT64_FORMAT, f->run_a2);
+  g_autofree char *newest = g_build_filename (f->dir, "c.png", NULL);
+  g_autofree char *first = g_build_filename (f->dir, "c1.png", NULL);
+  g_autofree char *mask = g_build_filename (f->dir, "m.png", NULL);
+  g_autofree char *none = g_build_filename (f->dir, "none.png", NULL);
+  g_autofree char *show = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmMask) c1 = make_mask (40, 30, TRUE, 8);
+  g_autoptr(PmMask) c2 = make_mask (40, 30, FALSE, 9);
+  g_autoptr(PmMask) got = NULL;
+  g_autoptr(GBytes) want1 = NULL, want2 = NULL;
+  g_autofree char *bytes = NULL;
+  gsize len = 0;
+
+  {
+    g_autoptr(PmStore) store = pm_store_open (f->db, &error);
+
+    g_assert_no_error (error);
+    pm_store_add_correction (store, f->run_a1, 0, c1, "brush", NULL, &error);
+    pm_store_add_correction (store, f->run_a1, 0, c2, "grow 2", NULL, &error);
+    g_assert_no_error (error);
+    want1 = pm_store_get_correction_png (store, f->run_a1, 1, &error);
+    want2 = pm_store_get_correction_png (store, f->run_a1, 2, &error);
+    g_assert_no_error (error);
+  }
+
+  g_free (run_cli (0, NULL, "history", "export", id, "--corrected-mask", newest, "--mask", mask,
+                   "--db", f->db, NULL));
+  g_assert_true (g_file_get_contents (newest, &bytes, &len, NULL));
+  g_assert_cmpmem (bytes, len, g_bytes_get_data (want2, NULL), g_bytes_get_size (want2));
+  g_clear_pointer (&bytes, g_free);
+  got = pm_mask_load_png (mask, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(PmMask) derived = make_mask (40, 30, FALSE, 5);
+    g_assert_cmpmem (got->data, 40 * 30 * sizeof (float), derived->data,
+                     40 * 30 * sizeof (float));
+  }
+  g_free (run_cli (0, NULL, "history", "export", id, "--corrected-mask", first, "--revision",
+                   "1", "--db", f->db, NULL));
+  g_assert_true (g_file_get_contents (first, &bytes, &len, NULL));
+  g_assert_cmpmem (bytes, len, g_bytes_get_data (want1, NULL), g_bytes_get_size (want1));
+  g_clear_pointer (&got, pm_mask_free);
+  got = pm_mask_load_png (first, &error);   /* the soft values, exactly */
+  g_assert_no_error (error);
+  g_assert_cmpmem (got->data, 40 * 30 * sizeof (float), c1->data, 40 * 30 * sizeof (float));
+
+  /* show lists the chain. */
+  show = run_cli (0, NULL, "history", "show", id, "--db", f->db, NULL);
+  g_assert_nonnull (strstr (show, "revision 1 (brush)"));
+  g_assert_nonnull (strstr (show, "revision 2 (grow 2)"));
+
+  /* Errors: no such revision (1), none at all (1), bad numbers and --revision alone (2). */
+  {
+    const struct { int status; const char *revision; const char *out; const char *run;
+                   const char *expect; } cases[] = {
+      { 1, "3", none, NULL, "no corrected_mask revision 3 (it has 1 to 2)" },
+      { 1, NULL, none, "a2", "has no corrected_mask" },
+      { 2, "0", none, NULL, "--revision 0" },
+      { 2, "-1", none, NULL, "--revision -1" },
+      { 2, "two", none, NULL, "--revision two" },
+      { 2, "1", NULL, NULL, "--corrected-mask" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autofree char *err = NULL;
+        g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+        int status;
+
+        g_ptr_array_add (argv, (gpointer) "history");
+        g_ptr_array_add (argv, (gpointer) "export");
+        g_ptr_array_add (argv, cases[i].run ? id2 : id);
+        if (cases[i].out != NULL)
+          {
+            g_ptr_array_add (argv, (gpointer) "--corrected-mask");
+            g_ptr_array_add (argv, (gpointer) cases[i].out);
+          }
+        else
+          {
+            g_ptr_array_add (argv, (gpointer) "--mask");
+            g_ptr_array_add (argv, (gpointer) none);
+          }
+        if (cases[i].revision != NULL)
+          {
+            g_ptr_array_add (argv, (gpointer) "--revision");
+            g_ptr_array_add (argv, (gpointer) cases[i].revision);
+          }
+        g_ptr_array_add (argv, (gpointer) "--db");
+        g_ptr_array_add (argv, f->db);
+        g_ptr_array_add (argv, NULL);
+        status = pm_test_run_cli ((const char * const *) argv->pdata, NULL, &err);
+        g_test_message ("case %u: exit %d: %s", i, status, err);
+        g_assert_cmpint (status, ==, cases[i].status);
+        g_assert_true (g_str_has_prefix (err, "paintmask history: "));
+        g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
+        g_assert_nonnull (strstr (err, cases[i].expect));
+        g_assert_false (g_file_test (none, G_FILE_TEST_EXISTS));
+      }
+  }
+}
+
 static void
 test_export_session (Fixture       *f,
                      gconstpointer  data)
@@ -579,6 +688,7 @@ main (int    argc,
   ADD ("/cli/history/list-text", test_list_text);
   ADD ("/cli/history/show", test_show);
   ADD ("/cli/history/export", test_export);
+  ADD ("/cli/history/export-corrected", test_export_corrected);
   ADD ("/cli/history/export-session", test_export_session);
   ADD ("/cli/history/delete", test_delete);
   ADD ("/cli/history/errors", test_errors);

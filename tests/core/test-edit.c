@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pm-edit.h"
+#include "pm-mask-paint.h"
 
 static PmImage *
 make_textured (int     width,
@@ -240,6 +241,52 @@ test_golden (void)
     g_assert_cmpint (ABS ((int) edited->data[i] - (int) expected[i]), <=, 1);
 }
 
+static void
+test_rect_rerender (void)
+{
+  /* A correction re-renders only its dirty rectangle, and gets the pixels a full render of
+   * the corrected mask (with the edit's region lightness) gives. */
+  g_autoptr(PmImage) image = make_textured (120, 90, 5);
+  g_autoptr(PmMask) mask = make_mask (120, 90);
+  g_autoptr(PmImage) edited = NULL;
+  g_autoptr(PmImage) full = pm_image_copy (image);
+  PmRgb green;
+  PmBrush brush;
+  PmRect added, erased, dirty;
+  float lightness;
+
+  g_assert_true (pm_color_parse ("green", &green));
+  edited = pm_edit_recolor (image, mask, green, NULL);
+  lightness = pm_edit_region_lightness (image, mask);
+  g_assert_cmpfloat (lightness, >, 0.0f);
+
+  pm_brush_init (&brush, 7);
+  brush.hardness = 0.5;
+  g_assert_true (pm_mask_paint_segment (mask, &brush, 5, 10, 30, 40, &added));
+  brush.erase = TRUE;
+  g_assert_true (pm_mask_paint_segment (mask, &brush, 100, 20, 110, 80, &erased));
+  pm_rect_union (&added, &erased, &dirty);
+  pm_edit_recolor_rect (image, mask, green, NULL, lightness, &added, edited);
+  pm_edit_recolor_rect (image, mask, green, NULL, lightness, &erased, edited);
+
+  pm_edit_recolor_rect (image, mask, green, NULL, lightness,
+                        &(PmRect) { 0, 0, 120, 90 }, full);
+  g_assert_cmpmem (edited->data, 120 * 90 * 4, full->data, 120 * 90 * 4);
+  /* Where the eraser went, the photo is back; where the brush went, it is painted. */
+  g_assert_cmpmem (edited->data + (50 * 120 + 105) * 4, 4, image->data + (50 * 120 + 105) * 4, 4);
+  g_assert_true (memcmp (edited->data + (25 * 120 + 17) * 4, image->data + (25 * 120 + 17) * 4,
+                         3) != 0);
+
+  /* A rect outside the image renders nothing; an empty mask has no region lightness. */
+  pm_edit_recolor_rect (image, mask, green, NULL, lightness,
+                        &(PmRect) { 200, 0, 10, 10 }, full);
+  g_assert_cmpmem (edited->data, 120 * 90 * 4, full->data, 120 * 90 * 4);
+  {
+    g_autoptr(PmMask) empty = pm_mask_new (120, 90);
+    g_assert_cmpfloat (pm_edit_region_lightness (image, empty), <, 0.0f);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -252,6 +299,7 @@ main (int   argc,
   g_test_add_func ("/core/edit/achromatic", test_achromatic_targets);
   g_test_add_func ("/core/edit/params", test_params);
   g_test_add_func ("/core/edit/golden", test_golden);
+  g_test_add_func ("/core/edit/rect-rerender", test_rect_rerender);
 
   return g_test_run ();
 }

@@ -241,6 +241,151 @@ test_activations (void)
   g_assert_cmpmem (out->data, n * 4, want->data, n * 4);
 }
 
+/* The exact GELU against erf in double: absolute error well below float32 noise of the
+ * model (1.5e-7 from the erf approximation, scaled by |x|/2). */
+static void
+test_gelu (void)
+{
+  gint64 n = 4001;
+  g_autoptr(PmTensor) x = pm_tensor_new_1d (n);
+  g_autoptr(PmTensor) out = pm_tensor_new_1d (n);
+  double max_err = 0;
+
+  for (gint64 i = 0; i < n; i++)
+    x->data[i] = (float) (-20.0 + 40.0 * i / (n - 1));
+  pm_op_gelu (out, x);
+  for (gint64 i = 0; i < n; i++)
+    {
+      double v = x->data[i], want = 0.5 * v * (1.0 + erf (v / sqrt (2.0)));
+      max_err = MAX (max_err, fabs (out->data[i] - want) / MAX (1.0, fabs (v)));
+    }
+  g_test_message ("gelu max error / max(1, |x|) %.3g", max_err);
+  g_assert_cmpfloat (max_err, <=, 2e-7);
+  g_assert_cmpfloat (out->data[0], ==, 0.0f);   /* −20: erf is −1 in float */
+  g_assert_cmpfloat (fabs (out->data[n - 1] - 20.0f), <=, 2e-6);
+  pm_op_gelu (x, x);                            /* in place */
+  g_assert_cmpmem (x->data, n * 4, out->data, n * 4);
+}
+
+static void
+test_layer_norm_channels (void)
+{
+  gint64 c = 37, h = 5, w = 29, hw = h * w;   /* pixel count not a multiple of the block */
+  g_autoptr(PmTensor) x = RAND (3, c, h, w);
+  g_autoptr(PmTensor) gamma = RAND (1, c);
+  g_autoptr(PmTensor) beta = RAND (1, c);
+  g_autoptr(PmTensor) out = pm_tensor_new_3d (c, h, w);
+  g_autoptr(PmTensor) want = pm_tensor_new_3d (c, h, w);
+
+  for (gint64 p = 0; p < hw; p++)
+    {
+      double mean = 0, var = 0;
+      for (gint64 ch = 0; ch < c; ch++)
+        mean += x->data[ch * hw + p];
+      mean /= c;
+      for (gint64 ch = 0; ch < c; ch++)
+        var += (x->data[ch * hw + p] - mean) * (x->data[ch * hw + p] - mean);
+      var /= c;
+      for (gint64 ch = 0; ch < c; ch++)
+        want->data[ch * hw + p] = (float) ((x->data[ch * hw + p] - mean) / sqrt (var + 1e-6) *
+                                           gamma->data[ch] + beta->data[ch]);
+    }
+  pm_op_layer_norm_channels (out, x, gamma, beta, 1e-6f);
+  check_close ("layer_norm_channels", out->data, want->data, c * hw);
+  pm_op_layer_norm_channels (x, x, gamma, beta, 1e-6f);
+  check_close ("layer_norm_channels (in place)", x->data, want->data, c * hw);
+}
+
+/* SAM's attention in double, straight from the definition. */
+static void
+naive_attention_rel_pos (float       *out,
+                         const float *q,
+                         const float *k,
+                         const float *v,
+                         int          gh,
+                         int          gw,
+                         gint64       d,
+                         int          heads,
+                         double       scale,
+                         const float *rel_h,
+                         const float *rel_w)
+{
+  gint64 hd = d / heads, t = (gint64) gh * gw;
+  g_autofree double *s = g_new (double, t);
+
+  for (int h = 0; h < heads; h++)
+    for (gint64 i = 0; i < t; i++)
+      {
+        int y = (int) (i / gw), x = (int) (i % gw);
+        double max = -INFINITY, sum = 0;
+
+        for (gint64 j = 0; j < t; j++)
+          {
+            int y2 = (int) (j / gw), x2 = (int) (j % gw);
+            double acc = 0, ph = 0, pw = 0;
+
+            for (gint64 l = 0; l < hd; l++)
+              {
+                double qv = q[i * d + h * hd + l];
+                acc += qv * k[j * d + h * hd + l];
+                if (rel_h != NULL)
+                  {
+                    ph += qv * rel_h[(y - y2 + gh - 1) * hd + l];
+                    pw += qv * rel_w[(x - x2 + gw - 1) * hd + l];
+                  }
+              }
+            s[j] = acc * scale + ph + pw;
+            max = MAX (max, s[j]);
+          }
+        for (gint64 j = 0; j < t; j++)
+          sum += (s[j] = exp (s[j] - max));
+        for (gint64 l = 0; l < hd; l++)
+          {
+            double acc = 0;
+            for (gint64 j = 0; j < t; j++)
+              acc += s[j] / sum * v[j * d + h * hd + l];
+            out[i * d + h * hd + l] = (float) acc;
+          }
+      }
+}
+
+static void
+check_attention_rel_pos (int      gh,
+                         int      gw,
+                         int      heads,
+                         gint64   hd,
+                         gboolean rel)
+{
+  gint64 d = heads * hd, t = (gint64) gh * gw;
+  g_autoptr(PmTensor) q = RAND (1, t, d);
+  g_autoptr(PmTensor) k = RAND (1, t, d);
+  g_autoptr(PmTensor) v = RAND (1, t, d);
+  g_autoptr(PmTensor) rh = RAND (0.5, 2 * gh - 1, hd);
+  g_autoptr(PmTensor) rw = RAND (0.5, 2 * gw - 1, hd);
+  g_autoptr(PmTensor) out = pm_tensor_new_2d (t, d);
+  g_autoptr(PmTensor) want = pm_tensor_new_2d (t, d);
+  g_autoptr(PmTensor) scratch = pm_tensor_new_1d (pm_op_attention_rel_pos_scratch_size (gh, gw,
+                                                                                         hd));
+  double scale = 1.0 / sqrt ((double) hd);
+  g_autofree char *what = g_strdup_printf ("attention_rel_pos %d×%d h%d hd%" G_GINT64_FORMAT
+                                           "%s", gh, gw, heads, hd, rel ? "" : " (no rel)");
+
+  pm_op_attention_rel_pos (out, q, k, v, heads, (float) scale, gh, gw, rel ? rh : NULL,
+                           rel ? rw : NULL, scratch);
+  naive_attention_rel_pos (want->data, q->data, k->data, v->data, gh, gw, d, heads, scale,
+                           rel ? rh->data : NULL, rel ? rw->data : NULL);
+  check_close (what, out->data, want->data, t * d);
+}
+
+static void
+test_attention_rel_pos (void)
+{
+  check_attention_rel_pos (14, 14, 3, 14, TRUE);    /* a SAM window, SlimSAM head width */
+  check_attention_rel_pos (5, 7, 2, 9, TRUE);       /* not square, odd widths */
+  check_attention_rel_pos (40, 40, 2, 8, TRUE);     /* several query blocks */
+  check_attention_rel_pos (6, 6, 4, 5, FALSE);      /* use_rel_pos off */
+}
+
 static void
 test_elementwise (void)
 {
@@ -523,6 +668,9 @@ main (int   argc,
   g_test_add_func ("/engine/ops/layer-norm", test_layer_norm);
   g_test_add_func ("/engine/ops/softmax", test_softmax);
   g_test_add_func ("/engine/ops/activations", test_activations);
+  g_test_add_func ("/engine/ops/gelu", test_gelu);
+  g_test_add_func ("/engine/ops/layer-norm-channels", test_layer_norm_channels);
+  g_test_add_func ("/engine/ops/attention-rel-pos", test_attention_rel_pos);
   g_test_add_func ("/engine/ops/elementwise", test_elementwise);
   g_test_add_func ("/engine/ops/attention", test_attention);
   g_test_add_func ("/engine/ops/conv2d", test_conv2d);

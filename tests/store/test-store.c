@@ -610,9 +610,123 @@ static const char schema_v5_from_v4[] =
   "CREATE INDEX project_drafts_label ON project_drafts (label_id);"
   "PRAGMA user_version = 5;";
 
+/* v5 → v6 as it shipped (result states, the "mask" kind; foreign keys off). */
+static const char schema_v6_from_v5[] =
+  "CREATE TABLE artifacts_v6 ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+  "  kind        TEXT NOT NULL CHECK (kind IN ('edited', 'mask', 'soft_mask', 'derived_mask',"
+  "                                            'corrected_mask')),"
+  "  width       INTEGER NOT NULL,"
+  "  height      INTEGER NOT NULL,"
+  "  png         BLOB NOT NULL,"
+  "  sha256      TEXT NOT NULL,"
+  "  created_at  INTEGER NOT NULL,"
+  "  thumbnail   BLOB"
+  ");"
+  "INSERT INTO artifacts_v6 (id, run_id, kind, width, height, png, sha256, created_at,"
+  "                          thumbnail)"
+  "  SELECT id, run_id, kind, width, height, png, sha256, created_at, thumbnail"
+  "  FROM artifacts ORDER BY id;"
+  "INSERT INTO sqlite_sequence (name, seq) SELECT 'artifacts_v6', 0"
+  "  WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'artifacts_v6');"
+  "UPDATE sqlite_sequence SET seq = max (seq, coalesce ((SELECT max (seq) FROM sqlite_sequence"
+  "                                                      WHERE name = 'artifacts'), 0))"
+  "  WHERE name = 'artifacts_v6';"
+  "DROP TABLE artifacts;"
+  "ALTER TABLE artifacts_v6 RENAME TO artifacts;"
+  "CREATE INDEX artifacts_run ON artifacts (run_id, kind);"
+  "ALTER TABLE runs ADD COLUMN result TEXT"
+  "  CHECK (result IN ('found', 'guess', 'empty', 'failed'));"
+  "ALTER TABLE runs ADD COLUMN mask_pixels INTEGER;"
+  "UPDATE runs SET result = 'failed' WHERE status != 'ok';"
+  "PRAGMA user_version = 6;";
+
+/* Two hand corrections of run 10 as schema 1 to 6 stored them: no revision, no parent
+ * (artifact ids 3 and 4, after the edited image 1 and the derived mask 2). */
+static void
+add_old_corrections (const char   *path,
+                     const PmMask *first,
+                     const PmMask *second)
+{
+  const PmMask *masks[] = { first, second };
+  sqlite3 *db = raw_open (path);
+
+  for (guint i = 0; i < G_N_ELEMENTS (masks); i++)
+    {
+      g_autoptr(GBytes) png = pm_mask_encode_png (masks[i], FALSE, NULL);
+      sqlite3_stmt *stmt = NULL;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO artifacts (id, run_id, kind, "
+                                           "width, height, png, sha256, created_at) VALUES "
+                                           "(?1, 10, 'corrected_mask', ?2, ?3, ?4, 'x', "
+                                           "1600000000)", -1, &stmt, NULL), ==, SQLITE_OK);
+      sqlite3_bind_int (stmt, 1, 3 + i);
+      sqlite3_bind_int (stmt, 2, masks[i]->width);
+      sqlite3_bind_int (stmt, 3, masks[i]->height);
+      bind_png (stmt, 4, png);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+      sqlite3_finalize (stmt);
+    }
+  sqlite3_close (db);
+}
+
+/* Since schema 7 the old corrections form a chain: revisions 1 and 2, the first made from
+ * the run's (derived) mask, the second from the first; a new one continues it. */
+static void
+check_old_corrections (PmStore      *store,
+                       const PmMask *first,
+                       const PmMask *second)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) artifacts = NULL;
+  g_autoptr(PmMask) got1 = NULL;
+  g_autoptr(PmMask) got2 = NULL;
+  g_autoptr(PmMask) latest = NULL;
+  PmArtifactInfo *a;
+  int revision = 0;
+  gint64 id;
+
+  artifacts = pm_store_list_artifacts (store, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (artifacts->len, ==, 4);
+  a = artifacts->pdata[1];
+  g_assert_cmpint (a->kind, ==, PM_ARTIFACT_DERIVED_MASK);
+  g_assert_cmpint (a->revision, ==, 0);
+  g_assert_cmpint (a->parent_id, ==, 0);
+  a = artifacts->pdata[2];
+  g_assert_cmpint (a->revision, ==, 1);
+  g_assert_cmpint (a->parent_id, ==, 2);
+  g_assert_null (a->operation);
+  a = artifacts->pdata[3];
+  g_assert_cmpint (a->revision, ==, 2);
+  g_assert_cmpint (a->parent_id, ==, 3);
+  got1 = pm_store_get_correction_mask (store, 10, 1, &error);
+  g_assert_no_error (error);
+  assert_masks_equal (got1, first);
+  got2 = pm_store_get_correction_mask (store, 10, 0, &error);
+  g_assert_no_error (error);
+  assert_masks_equal (got2, second);
+  id = pm_store_add_correction (store, 10, 0, first, "brush", &revision, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 4);
+  g_assert_cmpint (revision, ==, 3);
+  latest = pm_store_get_artifact_mask (store, 10, PM_ARTIFACT_CORRECTED_MASK, &error);
+  g_assert_no_error (error);
+  assert_masks_equal (latest, first);
+  g_clear_pointer (&artifacts, g_ptr_array_unref);
+  artifacts = pm_store_list_artifacts (store, 10, &error);
+  g_assert_no_error (error);
+  a = artifacts->pdata[artifacts->len - 1];
+  g_assert_cmpint (a->id, ==, id);
+  g_assert_cmpint (a->parent_id, ==, 4);
+  g_assert_cmpstr (a->operation, ==, "brush");
+}
+
 /* The current schema: since 4 every table's id is AUTOINCREMENT and since 5 there are
- * dataset projects (since 6, result states: check_v6_schema()); references and indexes are
- * exactly these, and no leftover of a rebuild remains. */
+ * dataset projects (since 6, result states: check_v6_schema(); since 7 a correction points
+ * to the mask it was made from); references and indexes are exactly these, and no leftover
+ * of a rebuild remains. */
 static void
 check_current_schema (sqlite3 *db)
 {
@@ -642,7 +756,8 @@ check_current_schema (sqlite3 *db)
                       "|| '->' || f.\"table\" || '.' || f.\"to\" || ':' || f.on_delete AS t "
                       "FROM sqlite_master m, pragma_foreign_key_list (m.name) f "
                       "WHERE m.type = 'table' ORDER BY t)");
-  g_assert_cmpstr (fks, ==, "artifacts.run_id->runs.id:CASCADE "
+  g_assert_cmpstr (fks, ==, "artifacts.parent_id->artifacts.id:SET NULL "
+                            "artifacts.run_id->runs.id:CASCADE "
                             "project_drafts.image_id->project_images.id:CASCADE "
                             "project_drafts.label_id->project_labels.id:CASCADE "
                             "project_drafts.run_id->runs.id:CASCADE "
@@ -654,7 +769,8 @@ check_current_schema (sqlite3 *db)
                             "sessions.project_image_id->project_images.id:CASCADE");
   indexes = sql_text (db, "SELECT group_concat (name, ' ') FROM (SELECT name FROM "
                           "sqlite_master WHERE type = 'index' ORDER BY name)");
-  g_assert_cmpstr (indexes, ==, "artifacts_run project_drafts_label project_images_status "
+  g_assert_cmpstr (indexes, ==, "artifacts_parent artifacts_revision artifacts_run "
+                                "project_drafts_label project_images_status "
                                 "runs_parent runs_session runs_started sessions_image "
                                 "sqlite_autoindex_images_1 sqlite_autoindex_project_drafts_1 "
                                 "sqlite_autoindex_project_images_1 "
@@ -734,6 +850,8 @@ test_schema_migrate (Fixture       *f,
   g_autoptr(PmImage) image = make_image (33, 21, 5);
   g_autoptr(PmImage) edited = make_image (33, 21, 6);
   g_autoptr(PmMask) derived = make_mask (33, 21, FALSE, 7);
+  g_autoptr(PmMask) corrected1 = make_mask (33, 21, FALSE, 9);
+  g_autoptr(PmMask) corrected2 = make_mask (33, 21, FALSE, 10);
 
   for (int from = 0; from < PM_STORE_SCHEMA_VERSION; from++)
     {
@@ -748,7 +866,7 @@ test_schema_migrate (Fixture       *f,
         g_assert_true (g_file_set_contents (path, "", 0, NULL)); /* an empty file */
       else if (from == 1)
         write_v1_database (path, image, edited, derived);
-      else if (from >= 2 && from <= 5)
+      else if (from >= 2 && from <= 6)
         {
           sqlite3 *db;
           write_v1_database (path, image, edited, derived);
@@ -776,10 +894,14 @@ test_schema_migrate (Fixture       *f,
               raw_exec (db, "PRAGMA foreign_keys = OFF");
               raw_exec (db, schema_v5_from_v4);
             }
+          if (from >= 6)
+            raw_exec (db, schema_v6_from_v5);
           sqlite3_close (db);
         }
       else
         g_assert_not_reached (); /* add a fixture for every new schema version */
+      if (from >= 1)
+        add_old_corrections (path, corrected1, corrected2);
 
       store = pm_store_open (path, &error);
       g_assert_no_error (error);
@@ -828,9 +950,12 @@ test_schema_migrate (Fixture       *f,
           gint64 artifact = pm_store_add_artifact (store, run, PM_ARTIFACT_MASK, NULL, m,
                                                    &error);
           g_assert_no_error (error);
-          g_assert_cmpint (artifact, ==, from >= 4 ? 41 : from >= 1 ? 3 : 1);
+          /* (3 and 4 are the old corrections) */
+          g_assert_cmpint (artifact, ==, from >= 4 ? 41 : from >= 1 ? 5 : 1);
         }
       }
+      if (from >= 1)
+        check_old_corrections (store, corrected1, corrected2);
 
       /* …and dataset drafts, whose sessions have no stored image. */
       {
@@ -1802,15 +1927,18 @@ test_too_new (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PmStore) store = pm_store_open (f->db, &error);
-  g_autofree char *fragment = g_strdup_printf ("newer Paintmask (schema 7; this one knows %d)",
+  g_autofree char *fragment = g_strdup_printf ("newer Paintmask (schema %d; this one knows "
+                                               "%d)", PM_STORE_SCHEMA_VERSION + 1,
                                                PM_STORE_SCHEMA_VERSION);
+  g_autofree char *future = g_strdup_printf ("PRAGMA journal_mode = DELETE; CREATE TABLE "
+                                             "future (x); PRAGMA user_version = %d",
+                                             PM_STORE_SCHEMA_VERSION + 1);
   sqlite3 *db;
 
   g_assert_no_error (error);
   g_clear_pointer (&store, pm_store_close);
   db = raw_open (f->db);
-  raw_exec (db, "PRAGMA journal_mode = DELETE; CREATE TABLE future (x); "
-                "PRAGMA user_version = 7");
+  raw_exec (db, future);
   sqlite3_close (db);
   assert_refused (f->db, PM_STORE_ERROR_TOO_NEW, fragment);
 }

@@ -1,0 +1,366 @@
+/* pm-gemm.c: the GEMM driver: kernel choice, B packing, tiling over the pool, and a
+ * naive reference for tests.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "pm-gemm"
+
+#include "pm-gemm-private.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "pm-pool.h"
+
+/* A tile's A part should stay well inside L2 while B panels stream past it. */
+#define TILE_A_BYTES (256 * 1024)
+
+const PmGemmKernels *
+pm_gemm_kernels_get (PmIsa       isa,
+                     PmPrecision precision)
+{
+#if defined(__GNUC__) && defined(__x86_64__)
+  switch (isa)
+    {
+    case PM_ISA_AVX512_BF16:
+      return precision == PM_PRECISION_BF16 ? &pm_gemm_kernels_avx512_bf16
+                                            : &pm_gemm_kernels_avx512_f32;
+    case PM_ISA_AVX512:
+      return &pm_gemm_kernels_avx512_f32;
+    case PM_ISA_AVX2:
+      return &pm_gemm_kernels_avx2_f32;
+    case PM_ISA_GENERIC:
+    default:
+      return NULL;
+    }
+#else
+  return NULL;
+#endif
+}
+
+PmPrecision
+pm_precision_resolve (PmPrecision request)
+{
+  if (request == PM_PRECISION_BF16 && pm_cpu_get_isa () == PM_ISA_AVX512_BF16)
+    return PM_PRECISION_BF16;
+  return PM_PRECISION_F32;
+}
+
+const char *
+pm_precision_to_string (PmPrecision precision)
+{
+  return precision == PM_PRECISION_BF16 ? "bf16" : "f32";
+}
+
+gboolean
+pm_precision_from_string (const char  *text,
+                          PmPrecision *out)
+{
+  if (g_ascii_strcasecmp (text, "f32") == 0)
+    *out = PM_PRECISION_F32;
+  else if (g_ascii_strcasecmp (text, "bf16") == 0)
+    *out = PM_PRECISION_BF16;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Packed B
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct {
+  PmGemmB             *b;
+  int                  n_parts;
+  const float * const *w;
+  const gint64        *n;
+  gint64               ldw;
+} PackBJob;
+
+/* Row pointer of output column @col across the stacked parts (NULL past the end). */
+static const float *
+part_row (const PackBJob *job,
+          gint64          col)
+{
+  for (int p = 0; p < job->n_parts; p++)
+    {
+      if (col < job->n[p])
+        return job->w[p] + col * job->ldw;
+      col -= job->n[p];
+    }
+  return NULL;
+}
+
+static void
+pack_b_task (gint64   panel,
+             int      worker,
+             gpointer data)
+{
+  PackBJob *job = data;
+  PmGemmB *b = job->b;
+  const float *rows[64];
+
+  g_assert (b->kr->nr <= (int) G_N_ELEMENTS (rows));
+  for (int j = 0; j < b->kr->nr; j++)
+    rows[j] = part_row (job, panel * b->kr->nr + j);
+  b->kr->pack_b_nk (rows, b->k, b->k_pad, b->data + panel * b->panel_bytes);
+}
+
+/**
+ * pm_gemm_b_new_nk:
+ * @n_parts: number of W blocks stacked along N
+ * @w: (array length=n_parts): each block's first row
+ * @n: (array length=n_parts): each block's rows
+ * @k: columns of every block (K)
+ * @ldw: row stride of every block, ≥ K
+ * @precision: requested (BF16 becomes F32 without AVX512_BF16)
+ *
+ * Returns: (transfer full) (nullable): the packed B, NULL on PM_ISA_GENERIC
+ */
+PmGemmB *
+pm_gemm_b_new_nk (int                  n_parts,
+                  const float * const *w,
+                  const gint64        *n,
+                  gint64               k,
+                  gint64               ldw,
+                  PmPrecision          precision)
+{
+  const PmGemmKernels *kr = pm_gemm_kernels_get (pm_cpu_get_isa (),
+                                                 pm_precision_resolve (precision));
+  PackBJob job = { NULL, n_parts, w, n, ldw };
+  PmGemmB *b;
+
+  g_return_val_if_fail (n_parts >= 1 && k >= 1 && ldw >= k, NULL);
+  if (kr == NULL)
+    return NULL;
+  b = g_new0 (PmGemmB, 1);
+  b->kr = kr;
+  b->k = k;
+  for (int p = 0; p < n_parts; p++)
+    b->n += n[p];
+  b->k_pad = pm_gemm_round_up (k, PM_GEMM_KC);
+  b->n_panels = (b->n + kr->nr - 1) / kr->nr;
+  b->panel_bytes = (gsize) b->k_pad * kr->nr * kr->elem;
+  b->data = g_aligned_alloc (b->n_panels, b->panel_bytes, 64);
+  job.b = b;
+  pm_pool_run (b->n_panels, pack_b_task, &job);
+  return b;
+}
+
+void
+pm_gemm_b_free (PmGemmB *b)
+{
+  if (b == NULL)
+    return;
+  g_aligned_free (b->data);
+  g_free (b);
+}
+
+gint64
+pm_gemm_b_get_n (const PmGemmB *b)
+{
+  return b->n;
+}
+
+gint64
+pm_gemm_b_get_k (const PmGemmB *b)
+{
+  return b->k;
+}
+
+PmPrecision
+pm_gemm_b_get_precision (const PmGemmB *b)
+{
+  return b->kr->precision;
+}
+
+PmIsa
+pm_gemm_b_get_isa (const PmGemmB *b)
+{
+  return b->kr->isa;
+}
+
+gsize
+pm_gemm_b_get_bytes (const PmGemmB *b)
+{
+  return b->n_panels * b->panel_bytes;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * The product
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct {
+  const PmGemmKernels *kr;
+  const PmGemmA       *a;
+  const PmGemmB       *b;
+  const PmGemmOut     *out;
+  gint64               m;
+  guint8              *pa;           /* packed A, groups × a_group_bytes */
+  gsize                a_group_bytes;
+  gint64               groups;
+  gint64               groups_per_pack;
+  gint64               gb, pb;       /* tile: groups × panels */
+  gint64               n_gblocks;
+} GemmJob;
+
+static void
+pack_a_task (gint64   task,
+             int      worker,
+             gpointer data)
+{
+  GemmJob *job = data;
+  gint64 g0 = task * job->groups_per_pack, g1 = MIN (job->groups, g0 + job->groups_per_pack);
+  int mr = job->kr->mr;
+
+  for (gint64 g = g0; g < g1; g++)
+    job->kr->pack_a (job->a, g * mr, (int) MIN (mr, job->m - g * mr), job->b->k,
+                     job->b->k_pad, job->pa + g * job->a_group_bytes);
+}
+
+static void
+tile_task (gint64   task,
+           int      worker,
+           gpointer data)
+{
+  GemmJob *job = data;
+  const PmGemmKernels *kr = job->kr;
+  const PmGemmB *b = job->b;
+  gint64 gblock = task % job->n_gblocks, pblock = task / job->n_gblocks;
+  gint64 g0 = gblock * job->gb, g1 = MIN (job->groups, g0 + job->gb);
+  gint64 p0 = pblock * job->pb, p1 = MIN (b->n_panels, p0 + job->pb);
+  gint64 n_chunks = b->k_pad / PM_GEMM_KC;
+  float c[16 * 32] __attribute__ ((aligned (64)));
+
+  g_assert (kr->mr * kr->nr <= (int) G_N_ELEMENTS (c));
+  for (gint64 p = p0; p < p1; p++)
+    {
+      const guint8 *panel = b->data + p * b->panel_bytes;
+      int cols = (int) MIN (kr->nr, b->n - p * kr->nr);
+
+      for (gint64 g = g0; g < g1; g++)
+        {
+          kr->kernel (n_chunks, job->pa + g * job->a_group_bytes, panel, c, kr->nr);
+          kr->store (c, (int) MIN (kr->mr, job->m - g * kr->mr), cols, g * kr->mr,
+                     p * kr->nr, job->out);
+        }
+    }
+}
+
+/**
+ * pm_gemm:
+ * @m: rows of A and of the output
+ * @a: A (f32 rows, K = pm_gemm_b_get_k (b)), optionally layer-normed
+ * @b: packed B for the ISA in use
+ * @out: output rows and epilogue
+ *
+ * out = act (row_scale ⊙ (A · B) + bias) (or += with accumulate). @out must not overlap @a.
+ */
+void
+pm_gemm (gint64           m,
+         const PmGemmA   *a,
+         const PmGemmB   *b,
+         const PmGemmOut *out)
+{
+  GemmJob job = { 0 };
+  int threads;
+  gint64 tasks_wanted, work;
+
+  g_return_if_fail (m >= 0 && a != NULL && b != NULL && out != NULL);
+  g_assert (b->kr == pm_gemm_kernels_get (pm_cpu_get_isa (), b->kr->precision));
+  g_assert (a->ld >= b->k && out->ld >= b->n);
+  if (m == 0)
+    return;
+  job.kr = b->kr;
+  job.a = a;
+  job.b = b;
+  job.out = out;
+  job.m = m;
+  job.groups = (m + b->kr->mr - 1) / b->kr->mr;
+  job.a_group_bytes = (gsize) b->kr->mr * b->k_pad * b->kr->elem;
+
+  pm_pool_lock ();
+  threads = pm_pool_get_threads ();
+  job.pa = pm_pool_scratch (PM_POOL_SLOT_SHARED, job.groups * job.a_group_bytes);
+  job.groups_per_pack = MAX (1, job.groups / (4 * threads));
+  pm_pool_run ((job.groups + job.groups_per_pack - 1) / job.groups_per_pack, pack_a_task, &job);
+
+  /* Tiles: as many groups as fit TILE_A_BYTES, panels so that there are a few tasks per
+   * thread (a slow core then costs one small task, not half the product). */
+  job.gb = CLAMP ((gint64) (TILE_A_BYTES / job.a_group_bytes), 1, 16);
+  job.gb = MIN (job.gb, job.groups);
+  job.n_gblocks = (job.groups + job.gb - 1) / job.gb;
+  tasks_wanted = 4 * threads;
+  work = job.n_gblocks * b->n_panels;
+  job.pb = CLAMP (work / tasks_wanted, 1, 8);
+  pm_pool_run (job.n_gblocks * ((b->n_panels + job.pb - 1) / job.pb), tile_task, &job);
+  pm_pool_unlock ();
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Reference
+ * ------------------------------------------------------------------------------------- */
+
+static double
+ref_activate (double       v,
+              PmActivation act)
+{
+  switch (act)
+    {
+    case PM_ACT_RELU:
+      return v > 0 ? v : 0;
+    case PM_ACT_QUICK_GELU:
+      return v / (1 + exp (-1.702 * v));
+    case PM_ACT_GELU:
+      return 0.5 * v * (1 + erf (v / sqrt (2.0)));
+    case PM_ACT_NONE:
+    default:
+      return v;
+    }
+}
+
+void
+pm_gemm_reference (gint64           m,
+                   gint64           n,
+                   gint64           k,
+                   const PmGemmA   *a,
+                   const float     *w,
+                   gint64           ldw,
+                   const PmGemmOut *out)
+{
+  g_autofree double *row = g_new (double, k);
+
+  for (gint64 i = 0; i < m; i++)
+    {
+      const float *x = a->data + i * a->ld;
+
+      for (gint64 l = 0; l < k; l++)
+        row[l] = x[l];
+      if (a->ln_gamma != NULL)
+        {
+          double mean = 0, var = 0;
+          for (gint64 l = 0; l < k; l++)
+            mean += row[l];
+          mean /= k;
+          for (gint64 l = 0; l < k; l++)
+            var += (row[l] - mean) * (row[l] - mean);
+          var /= k;
+          for (gint64 l = 0; l < k; l++)
+            row[l] = (row[l] - mean) / sqrt (var + a->ln_eps) * a->ln_gamma[l] + a->ln_beta[l];
+        }
+      for (gint64 j = 0; j < n; j++)
+        {
+          double acc = 0, v;
+          float *dst = out->data + i * out->ld + j;
+
+          for (gint64 l = 0; l < k; l++)
+            acc += row[l] * w[j * ldw + l];
+          if (out->row_scale != NULL)
+            acc *= out->row_scale[i];
+          if (out->bias != NULL)
+            acc += out->bias[j];
+          v = ref_activate (acc, out->act);
+          *dst = (float) (out->accumulate ? *dst + v : v);
+        }
+    }
+}

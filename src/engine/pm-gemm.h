@@ -1,0 +1,115 @@
+/* pm-gemm.h: matrix products on our own micro-kernels (AVX-512 BF16/F32, AVX2 F32).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * C[M,N] = A[M,K] · B[K,N], where B is packed once (weights at load, or a head's keys and
+ * values inside attention) into the kernels' panel layout and A is packed per call from
+ * f32 rows, optionally layer-normed on the way (the norm costs no pass of its own). The
+ * result goes through an epilogue (row scale, bias, activation, accumulate) straight
+ * from the micro-tile, so a Linear + bias + GELU, or a residual add, is one pass.
+ *
+ * Packing layouts (elements are f32, or bf16 pairs for vdpbf16ps; k is padded with zeros to
+ * a multiple of 16, n to the panel width NR, m to the micro-tile height MR):
+ *   A, per group of MR rows:  [k/16][MR][16]
+ *   B, per panel of NR cols:  f32 [k][NR];  bf16 [k/16][8][NR][2] (k pairs interleaved)
+ * Work is split into tiles of (groups × panels) over pm-pool's threads.
+ */
+#pragma once
+
+#include <glib.h>
+#include "pm-cpu.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  PM_PRECISION_F32,    /* f32 operands: the exact mode */
+  PM_PRECISION_BF16,   /* bf16 operands, f32 accumulation (AVX512_BF16 only) */
+} PmPrecision;
+
+typedef enum {
+  PM_ACT_NONE,
+  PM_ACT_RELU,
+  PM_ACT_QUICK_GELU,   /* x · σ(1.702 x), CLIP */
+  PM_ACT_GELU,         /* x · Φ(x) with erf, BERT/ViT/SAM */
+} PmActivation;
+
+/* The precision the kernels in use give for a request: BF16 needs AVX512_BF16. */
+PmPrecision pm_precision_resolve   (PmPrecision request);
+const char *pm_precision_to_string (PmPrecision precision);
+gboolean    pm_precision_from_string (const char  *text,
+                                      PmPrecision *out);
+
+/* ---------------------------------------------------------------------------------------
+ * Packed B
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct _PmGemmB PmGemmB;
+
+/* Packs B = Wᵀ from W[N,K] (row n at w + n·ldw; a PyTorch Linear weight) for the ISA in
+ * use. Parts: several W blocks stacked along N (q, k, v weights into one [3D, K] B).
+ * Returns NULL when the ISA has no kernels (PM_ISA_GENERIC). Uses the pool. */
+PmGemmB    *pm_gemm_b_new_nk       (int                  n_parts,
+                                    const float * const *w,
+                                    const gint64        *n,
+                                    gint64               k,
+                                    gint64               ldw,
+                                    PmPrecision          precision);
+void        pm_gemm_b_free         (PmGemmB             *b);
+gint64      pm_gemm_b_get_n        (const PmGemmB       *b);
+gint64      pm_gemm_b_get_k        (const PmGemmB       *b);
+PmPrecision pm_gemm_b_get_precision (const PmGemmB      *b);
+PmIsa       pm_gemm_b_get_isa      (const PmGemmB       *b);
+gsize       pm_gemm_b_get_bytes    (const PmGemmB       *b);
+
+/* ---------------------------------------------------------------------------------------
+ * The product
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct {
+  const float *data;      /* row i at data + i·ld, K floats */
+  gint64       ld;
+  const float *ln_gamma;  /* both or neither: each row is layer-normed first */
+  const float *ln_beta;
+  float        ln_eps;
+} PmGemmA;
+
+typedef struct {
+  float        *data;     /* row i at data + i·ld, N floats */
+  gint64        ld;
+  const float  *row_scale;/* [M] or NULL: multiplies A·B first */
+  const float  *bias;     /* [N] or NULL */
+  PmActivation  act;
+  gboolean      accumulate; /* data += result (a residual) instead of = */
+} PmGemmOut;
+
+/* out = act (row_scale ⊙ (A · B) + bias), or out += that. @b must match the ISA in use. */
+void        pm_gemm                (gint64               m,
+                                    const PmGemmA       *a,
+                                    const PmGemmB       *b,
+                                    const PmGemmOut     *out);
+
+/* The same computed naively in double (for tests): w is W[N,K] as for pm_gemm_b_new_nk. */
+void        pm_gemm_reference      (gint64               m,
+                                    gint64               n,
+                                    gint64               k,
+                                    const PmGemmA       *a,
+                                    const float         *w,
+                                    gint64               ldw,
+                                    const PmGemmOut     *out);
+
+/* Scaled dot-product attention on a fused projection qkv[T, 3D] (q | k | v column blocks;
+ * head h uses columns h·D/H … of each block): out[T, D] (row stride @ld_out). Scores are
+ * (q·kᵀ)·scale; @causal masks keys j > i; @key_mask (T entries, may be NULL) masks keys
+ * whose entry is 0. Runs on the kernels in use (ISA ≠ generic). */
+void        pm_attention_qkv       (float               *out,
+                                    gint64               ld_out,
+                                    const float         *qkv,
+                                    gint64               t,
+                                    gint64               d,
+                                    int                  n_heads,
+                                    float                scale,
+                                    gboolean             causal,
+                                    const guint8        *key_mask,
+                                    PmPrecision          precision);
+
+G_END_DECLS

@@ -1,0 +1,467 @@
+/* pm-sam-decoder.c: SAM's prompt side: random-Fourier prompt encoding, the two-way
+ * transformer, transposed-convolution upscaling, hypernetwork MLPs and the IoU head.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "pm-sam"
+
+#include <math.h>
+#include <string.h>
+
+#include "pm-ops.h"
+#include "pm-sam-private.h"
+
+/* ---------------------------------------------------------------------------------------
+ * Prompt encoding
+ * ------------------------------------------------------------------------------------- */
+
+/**
+ * pm_sam_fourier:
+ * @model: a model
+ * @x01: x in [0, 1] (a pixel coordinate divided by the input side)
+ * @y01: y in [0, 1]
+ * @out: C floats
+ *
+ * out = [sin (2π u·G), cos (2π u·G)] with u = (2x − 1, 2y − 1) and G the [2, F] random
+ * matrix: the positional encoding of points, box corners and grid cells.
+ */
+void
+pm_sam_fourier (PmSam  *m,
+                double  x01,
+                double  y01,
+                float  *out)
+{
+  const PmTensor *g = &m->w.fourier;
+  gint64 f = g->shape[1];
+  double u = 2.0 * x01 - 1.0, v = 2.0 * y01 - 1.0;
+
+  for (gint64 i = 0; i < f; i++)
+    {
+      double proj = 2.0 * G_PI * (u * g->data[i] + v * g->data[f + i]);
+
+      out[i] = (float) sin (proj);
+      out[f + i] = (float) cos (proj);
+    }
+}
+
+/**
+ * pm_sam_prompt_check:
+ * @prompt: points and/or a box in original-image pixels
+ * @width: image width
+ * @height: image height
+ * @error: return location
+ *
+ * Returns: %TRUE if the model can take @prompt on such an image
+ */
+gboolean
+pm_sam_prompt_check (const PmSamPrompt *prompt,
+                     int                width,
+                     int                height,
+                     GError           **error)
+{
+  const float *b = prompt->box;
+
+  if (prompt->n_points < 0 || prompt->n_points > PM_SAM_MAX_POINTS ||
+      (prompt->n_points > 0 && prompt->points == NULL))
+    {
+      g_set_error (error, PM_SAM_ERROR, PM_SAM_ERROR_INPUT,
+                   "a prompt holds 0 to %d points, not %d", PM_SAM_MAX_POINTS, prompt->n_points);
+      return FALSE;
+    }
+  if (prompt->n_points == 0 && !prompt->has_box)
+    {
+      g_set_error (error, PM_SAM_ERROR, PM_SAM_ERROR_INPUT, "the prompt has no point and no box");
+      return FALSE;
+    }
+  for (int i = 0; i < prompt->n_points; i++)
+    {
+      const PmSamPoint *p = &prompt->points[i];
+
+      if (p->label != 0 && p->label != 1)
+        {
+          g_set_error (error, PM_SAM_ERROR, PM_SAM_ERROR_INPUT,
+                       "point %d,%d has label %d; use 1 (foreground) or 0 (background)",
+                       (int) p->x, (int) p->y, p->label);
+          return FALSE;
+        }
+      if (!(p->x >= 0 && p->y >= 0 && p->x < width && p->y < height))
+        {
+          g_set_error (error, PM_SAM_ERROR, PM_SAM_ERROR_INPUT,
+                       "point %g,%g is outside the %d×%d image", p->x, p->y, width, height);
+          return FALSE;
+        }
+    }
+  if (prompt->has_box)
+    {
+      if (!(isfinite (b[0]) && isfinite (b[1]) && isfinite (b[2]) && isfinite (b[3])) ||
+          b[2] < b[0] || b[3] < b[1])
+        {
+          g_set_error (error, PM_SAM_ERROR, PM_SAM_ERROR_INPUT,
+                       "box %g,%g,%g,%g has x1 < x0 or y1 < y0", b[0], b[1], b[2], b[3]);
+          return FALSE;
+        }
+      if (b[2] == b[0] || b[3] == b[1])
+        {
+          g_set_error (error, PM_SAM_ERROR, PM_SAM_ERROR_INPUT, "box %g,%g,%g,%g is empty",
+                       b[0], b[1], b[2], b[3]);
+          return FALSE;
+        }
+      if (b[0] < 0 || b[1] < 0 || b[2] > width || b[3] > height)
+        {
+          g_set_error (error, PM_SAM_ERROR, PM_SAM_ERROR_INPUT,
+                       "box %g,%g,%g,%g is outside the %d×%d image", b[0], b[1], b[2], b[3],
+                       width, height);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* The sparse prompt embedding [Ns, C] (points, then a padding point when there is no box,
+ * then the two box corners) into @out's first rows; returns Ns. A coordinate is scaled like
+ * the image, moved to the pixel centre (+½) and divided by the input side. */
+static int
+embed_prompt (PmSam                *m,
+              const PmSamEmbedding *e,
+              const PmSamPrompt    *prompt,
+              float                *out)
+{
+  const PmSamWeights *w = &m->w;
+  gint64 cw = m->config.decoder.hidden_size;
+  double sx = (double) e->resized_w / e->width, sy = (double) e->resized_h / e->height;
+  double side = m->config.vision.image_size;
+  int n = 0;
+
+  for (int i = 0; i < prompt->n_points; i++, n++)
+    {
+      const PmSamPoint *p = &prompt->points[i];
+      const float *label = w->point_embed[p->label].data;
+      float *row = out + n * cw;
+
+      pm_sam_fourier (m, (p->x * sx + 0.5) / side, (p->y * sy + 0.5) / side, row);
+      for (gint64 c = 0; c < cw; c++)
+        row[c] += label[c];
+    }
+  if (prompt->n_points > 0 && !prompt->has_box)
+    {
+      /* the "not a point" padding: its position encoding is replaced, not added to */
+      memcpy (out + n * cw, w->not_a_point.data, cw * sizeof (float));
+      n++;
+    }
+  if (prompt->has_box)
+    for (int corner = 0; corner < 2; corner++, n++)
+      {
+        const float *label = w->point_embed[2 + corner].data;
+        float *row = out + n * cw;
+
+        pm_sam_fourier (m, (prompt->box[2 * corner] * sx + 0.5) / side,
+                        (prompt->box[2 * corner + 1] * sy + 0.5) / side, row);
+        for (gint64 c = 0; c < cw; c++)
+          row[c] += label[c];
+      }
+  return n;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Two-way transformer
+ * ------------------------------------------------------------------------------------- */
+
+/* out (+)= out_proj (attention (q_proj (q_in), k_proj (k_in), v_proj (v_in))). Either
+ * projected side may be given precomputed (@k_pre, @v_pre: [Nk, Ia]) instead of its input. */
+static void
+two_way_attention (PmSam                *m,
+                   const PmSamAttention *a,
+                   const PmTensor       *q_in,
+                   const PmTensor       *k_in,
+                   const PmTensor       *v_in,
+                   const PmTensor       *k_pre,
+                   const PmTensor       *v_pre,
+                   PmTensor             *out,
+                   gboolean              accumulate)
+{
+  PmArena *arena = m->arena;
+  gsize mark = pm_arena_mark (arena);
+  int heads = m->config.decoder.num_attention_heads;
+  gint64 nq = pm_tensor_rows (q_in), nk = k_pre != NULL ? pm_tensor_rows (k_pre)
+                                                         : pm_tensor_rows (k_in);
+  PmTensor q = pm_arena_tensor_2d (arena, nq, a->inner);
+  PmTensor k, v, o, scratch;
+
+  pm_op_linear (&q, q_in, &a->q_w, &a->q_b);
+  if (k_pre != NULL)
+    k = *k_pre;
+  else
+    {
+      k = pm_arena_tensor_2d (arena, nk, a->inner);
+      pm_op_linear (&k, k_in, &a->k_w, &a->k_b);
+    }
+  if (v_pre != NULL)
+    v = *v_pre;
+  else
+    {
+      v = pm_arena_tensor_2d (arena, nk, a->inner);
+      pm_op_linear (&v, v_in, &a->v_w, &a->v_b);
+    }
+  o = pm_arena_tensor_2d (arena, nq, a->inner);
+  scratch = pm_arena_tensor_2d (arena, 1, pm_op_attention_scratch_size (nq, nk));
+  pm_op_attention (&o, &q, &k, &v, heads, (float) (1.0 / sqrt ((double) a->inner / heads)),
+                   FALSE, NULL, &scratch);
+  if (accumulate)
+    pm_op_linear_acc (out, &o, &a->o_w, &a->o_b);
+  else
+    pm_op_linear (out, &o, &a->o_w, &a->o_b);
+  pm_arena_release (arena, mark);
+}
+
+/* One SamTwoWayAttentionBlock on queries[Nt, C] and keys[N, C]; @tokens is the query
+ * positional encoding (the initial tokens), @m->key_pe the keys'. */
+static void
+two_way_layer (PmSam                  *m,
+               const PmSamTwoWayLayer *l,
+               int                     index,
+               const PmSamEmbedding   *e,
+               const PmTensor         *tokens,
+               PmTensor               *queries,
+               PmTensor               *keys)
+{
+  const PmSamDecoderConfig *dc = &m->config.decoder;
+  PmArena *arena = m->arena;
+  gsize mark = pm_arena_mark (arena);
+  gint64 nt = pm_tensor_rows (queries), n = pm_tensor_rows (keys), cw = dc->hidden_size;
+  float eps = (float) dc->layer_norm_eps;
+  PmTensor qpe = pm_arena_tensor_2d (arena, nt, cw);
+  PmTensor kpe = pm_arena_tensor_2d (arena, n, cw);
+  PmTensor hid = pm_arena_tensor_2d (arena, nt, dc->mlp_dim);
+
+  /* self-attention of the tokens; the first layer has no residual and no position */
+  if (index == 0)
+    {
+      PmTensor tmp = pm_arena_tensor_2d (arena, nt, cw);
+      two_way_attention (m, &l->self_attn, queries, queries, queries, NULL, NULL, &tmp, FALSE);
+      memcpy (queries->data, tmp.data, nt * cw * sizeof (float));
+    }
+  else
+    {
+      pm_op_add (&qpe, queries, tokens);
+      two_way_attention (m, &l->self_attn, &qpe, &qpe, queries, NULL, NULL, queries, TRUE);
+    }
+  pm_op_layer_norm (queries, queries, &l->ln1_w, &l->ln1_b, eps);
+
+  /* tokens attend to the image (the first layer's keys and values are cached) */
+  pm_op_add (&qpe, queries, tokens);
+  if (index == 0 && e->k0 != NULL)
+    two_way_attention (m, &l->token_to_image, &qpe, NULL, NULL, e->k0, e->v0, queries, TRUE);
+  else
+    {
+      pm_op_add (&kpe, keys, m->key_pe);
+      two_way_attention (m, &l->token_to_image, &qpe, &kpe, keys, NULL, NULL, queries, TRUE);
+    }
+  pm_op_layer_norm (queries, queries, &l->ln2_w, &l->ln2_b, eps);
+
+  /* MLP on the tokens */
+  pm_op_linear (&hid, queries, &l->mlp1_w, &l->mlp1_b);
+  if (strcmp (dc->hidden_act, "gelu") == 0)
+    pm_op_gelu (&hid, &hid);
+  else
+    pm_op_relu (&hid, &hid);
+  pm_op_linear_acc (queries, &hid, &l->mlp2_w, &l->mlp2_b);
+  pm_op_layer_norm (queries, queries, &l->ln3_w, &l->ln3_b, eps);
+
+  /* the image attends to the tokens */
+  pm_op_add (&qpe, queries, tokens);
+  pm_op_add (&kpe, keys, m->key_pe);
+  two_way_attention (m, &l->image_to_token, &kpe, &qpe, queries, NULL, NULL, keys, TRUE);
+  pm_op_layer_norm (keys, keys, &l->ln4_w, &l->ln4_b, eps);
+  pm_arena_release (arena, mark);
+}
+
+/**
+ * pm_sam_build_decoder_cache:
+ *
+ * keys = the image embedding token-major plus the no-mask dense embedding; the first
+ * two-way layer's token→image keys k_proj (keys + pe) and values v_proj (keys) depend on
+ * nothing else, so every prompt on this image reuses them.
+ */
+void
+pm_sam_build_decoder_cache (PmSam          *m,
+                            PmSamEmbedding *e)
+{
+  const PmSamDecoderConfig *dc = &m->config.decoder;
+  const PmSamAttention *a = &m->w.tw_layers[0].token_to_image;
+  gsize mark = pm_arena_mark (m->arena);
+  gint64 n = (gint64) m->grid * m->grid, cw = dc->hidden_size;
+  PmTensor img = pm_tensor_view_2d (e->image->data, cw, n);
+  PmTensor kpe = pm_arena_tensor_2d (m->arena, n, cw);
+
+  e->keys = pm_tensor_new_2d (n, cw);
+  pm_op_transpose (e->keys, &img);
+  for (gint64 i = 0; i < n; i++)
+    {
+      float *row = e->keys->data + i * cw;
+      for (gint64 c = 0; c < cw; c++)
+        row[c] += m->w.no_mask.data[c];
+    }
+  e->k0 = pm_tensor_new_2d (n, a->inner);
+  e->v0 = pm_tensor_new_2d (n, a->inner);
+  pm_op_add (&kpe, e->keys, m->key_pe);
+  pm_op_linear (e->k0, &kpe, &a->k_w, &a->k_b);
+  pm_op_linear (e->v0, e->keys, &a->v_w, &a->v_b);
+  pm_arena_release (m->arena, mark);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Heads
+ * ------------------------------------------------------------------------------------- */
+
+/* SamFeedForward on one row: ReLU after every layer but the last. */
+static void
+feed_forward (PmSam          *m,
+              const PmSamMlp *mlp,
+              const float    *in,
+              float          *out)
+{
+  gsize mark = pm_arena_mark (m->arena);
+  gint64 hidden = mlp->in_w.shape[0];
+  PmTensor x = pm_tensor_view_2d ((float *) in, 1, mlp->in_w.shape[1]);
+  PmTensor h = pm_arena_tensor_2d (m->arena, 1, hidden);
+  PmTensor h2 = pm_arena_tensor_2d (m->arena, 1, hidden);
+  PmTensor o = pm_tensor_view_2d (out, 1, mlp->out_w.shape[0]);
+
+  pm_op_linear (&h, &x, &mlp->in_w, &mlp->in_b);
+  pm_op_relu (&h, &h);
+  for (int j = 0; j < mlp->n_mid; j++)
+    {
+      PmTensor tmp;
+
+      pm_op_linear (&h2, &h, &mlp->mid_w[j], &mlp->mid_b[j]);
+      pm_op_relu (&h2, &h2);
+      tmp = h;
+      h = h2;
+      h2 = tmp;
+    }
+  pm_op_linear (&o, &h, &mlp->out_w, &mlp->out_b);
+  pm_arena_release (m->arena, mark);
+}
+
+/* keys[N, C] → [C/8, 4g, 4g]: ConvT 2×2/2 → LayerNorm2d → GELU → ConvT 2×2/2 → GELU. */
+static void
+upscale (PmSam          *m,
+         const PmTensor *keys,
+         PmTensor       *out)
+{
+  const PmSamWeights *w = &m->w;
+  PmArena *arena = m->arena;
+  gsize mark = pm_arena_mark (arena);
+  int g = m->grid;
+  gint64 cw = m->config.decoder.hidden_size, n = (gint64) g * g;
+  PmTensor src = pm_arena_tensor_3d (arena, cw, g, g);
+  PmTensor src2d = pm_tensor_view_2d (src.data, cw, n);
+  PmTensor up1 = pm_arena_tensor_3d (arena, cw / 4, 2 * g, 2 * g);
+  PmTensor s1 = pm_arena_tensor_2d (arena, 1, pm_op_conv_transpose2d_scratch_size (&src, &w->up1_w));
+  PmTensor s2 = pm_arena_tensor_2d (arena, 1, pm_op_conv_transpose2d_scratch_size (&up1, &w->up2_w));
+
+  pm_op_transpose (&src2d, keys);
+  pm_op_conv_transpose2d (&up1, &src, &w->up1_w, &w->up1_b, 2, &s1);
+  pm_op_layer_norm_channels (&up1, &up1, &w->up_ln_w, &w->up_ln_b, 1e-6f);
+  pm_op_gelu (&up1, &up1);
+  pm_op_conv_transpose2d (out, &up1, &w->up2_w, &w->up2_b, 2, &s2);
+  pm_op_gelu (out, out);
+  pm_arena_release (arena, mark);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Decode
+ * ------------------------------------------------------------------------------------- */
+
+/**
+ * pm_sam_decode:
+ * @model: a model
+ * @embedding: from pm_sam_encode_image () with this model
+ * @prompt: points and/or a box (checked with pm_sam_prompt_check ())
+ * @lowres: (out caller-allocates): n × L × L logits
+ * @iou: (out caller-allocates): n predicted IoUs
+ * @cancellable: (nullable): checked between stages
+ * @timings: (nullable): receives "prompt encoder" and "mask decoder"
+ * @error: return location
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+pm_sam_decode (PmSam                *m,
+               const PmSamEmbedding *e,
+               const PmSamPrompt    *prompt,
+               float                *lowres,
+               float                *iou,
+               GCancellable         *cancellable,
+               PmTimings            *timings,
+               GError              **error)
+{
+  const PmSamDecoderConfig *dc = &m->config.decoder;
+  PmArena *arena = m->arena;
+  int g = m->grid, k = m->n_mask_tokens, first, count, ns;
+  gint64 cw = dc->hidden_size, n = (gint64) g * g, l = 4 * g, nt;
+  PmTensor tokens, queries, keys, up, hyper, masks, attn_out;
+  g_autofree float *iou_all = g_new (float, k);
+  float *sparse;
+  double t0 = pm_now_ms ();
+
+  g_return_val_if_fail (e != NULL && prompt != NULL && lowres != NULL && iou != NULL, FALSE);
+  if (!pm_sam_prompt_check (prompt, e->width, e->height, error) ||
+      g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  pm_arena_reset (arena);
+
+  /* tokens = [iou token; mask tokens; sparse prompt] */
+  sparse = pm_arena_alloc (arena, (gsize) (prompt->n_points + 3) * cw);
+  ns = embed_prompt (m, e, prompt, sparse);
+  nt = 1 + k + ns;
+  tokens = pm_arena_tensor_2d (arena, nt, cw);
+  memcpy (tokens.data, m->w.iou_token.data, cw * sizeof (float));
+  memcpy (tokens.data + cw, m->w.mask_tokens.data, k * cw * sizeof (float));
+  memcpy (tokens.data + (1 + k) * cw, sparse, ns * cw * sizeof (float));
+  pm_sam_dump (m, "decoder.tokens", &tokens);
+  if (timings != NULL)
+    pm_timings_add (timings, "prompt encoder", pm_now_ms () - t0);
+
+  /* two-way transformer */
+  t0 = pm_now_ms ();
+  queries = pm_arena_tensor_2d (arena, nt, cw);
+  keys = pm_arena_tensor_2d (arena, n, cw);
+  memcpy (queries.data, tokens.data, nt * cw * sizeof (float));
+  memcpy (keys.data, e->keys->data, n * cw * sizeof (float));
+  for (int i = 0; i < dc->num_hidden_layers; i++)
+    two_way_layer (m, &m->w.tw_layers[i], i, e, &tokens, &queries, &keys);
+  {
+    gsize mark = pm_arena_mark (arena);
+    PmTensor qpe = pm_arena_tensor_2d (arena, nt, cw);
+    PmTensor kpe = pm_arena_tensor_2d (arena, n, cw);
+
+    pm_op_add (&qpe, &queries, &tokens);
+    pm_op_add (&kpe, &keys, m->key_pe);
+    two_way_attention (m, &m->w.final_attn, &qpe, &kpe, &keys, NULL, NULL, &queries, TRUE);
+    /* Hugging Face builds this norm without an eps: torch's default 1e-5 */
+    pm_op_layer_norm (&queries, &queries, &m->w.final_ln_w, &m->w.final_ln_b, 1e-5f);
+    pm_arena_release (arena, mark);
+  }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  /* masks = hypernetwork (mask token) · upscaled image, for the tokens asked for */
+  first = prompt->multimask ? 1 : 0;
+  count = prompt->multimask ? k - 1 : 1;
+  up = pm_arena_tensor_3d (arena, cw / 8, l, l);
+  upscale (m, &keys, &up);
+  pm_sam_dump (m, "decoder.upscaled", &up);
+  hyper = pm_arena_tensor_2d (arena, count, cw / 8);
+  for (int i = 0; i < count; i++)
+    feed_forward (m, &m->w.hyper[first + i], queries.data + (1 + first + i) * cw,
+                  hyper.data + i * (cw / 8));
+  masks = pm_tensor_view_2d (lowres, count, l * l);
+  attn_out = pm_tensor_view_2d (up.data, cw / 8, l * l);
+  pm_op_matmul (&masks, &hyper, &attn_out, FALSE);
+  feed_forward (m, &m->w.iou_head, queries.data, iou_all);
+  memcpy (iou, iou_all + first, count * sizeof (float));
+  if (timings != NULL)
+    pm_timings_add (timings, "mask decoder", pm_now_ms () - t0);
+  return TRUE;
+}

@@ -1,0 +1,195 @@
+/* bench-maskops.c: what a brush dab costs on a 12 MP photo, from pointer event to the
+ * re-rendered edit, against a full re-render of the edit measured in the same rounds.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A dab is what the canvas does per motion event: save the tiles under the segment
+ * (pm_mask_history_touch), paint the capsule (pm_mask_paint_segment), re-render the colour
+ * edit in the dirty rectangle (pm_edit_recolor_rect). A stroke ends with
+ * pm_mask_history_commit; undo restores the tiles and re-renders them. Rounds interleave
+ * the dabs with full renders (pm_edit_recolor) so both see the same machine load.
+ *
+ * Times are wall clock (what the user waits) and, in brackets, the thread's CPU time (what
+ * the work costs when the machine is shared).
+ *
+ * usage: bench-maskops [WIDTH HEIGHT [ROUNDS]]   (default 4000 3000 5)
+ * Build: ninja -C build tests/bench/bench-maskops
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "pm-edit.h"
+#include "pm-mask-history.h"
+#include "pm-mask-paint.h"
+
+#define DABS_PER_ROUND 40
+
+static double
+now_ms (void)
+{
+  return g_get_monotonic_time () / 1000.0;
+}
+
+/* This thread's CPU time: on a shared machine the wall clock also counts other people's
+ * work; both are reported. */
+static double
+cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int
+cmp_double (const void *a,
+            const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+static double
+median (GArray *values)
+{
+  g_array_sort (values, cmp_double);
+  return g_array_index (values, double, values->len / 2);
+}
+
+static double
+percentile (GArray *values,
+            double  p)
+{
+  g_array_sort (values, cmp_double);
+  return g_array_index (values, double, (guint) (p * (values->len - 1)));
+}
+
+/* A photo-like image: smooth gradients plus noise. */
+static PmImage *
+make_photo (int w,
+            int h)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (1);
+  PmImage *img = pm_image_new (w, h);
+
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        guint8 *p = img->data + ((gsize) y * w + x) * 4;
+        p[0] = (guint8) CLAMP (60 + 150 * x / w + g_rand_int_range (rand, -10, 11), 0, 255);
+        p[1] = (guint8) CLAMP (90 + 100 * y / h + g_rand_int_range (rand, -10, 11), 0, 255);
+        p[2] = (guint8) CLAMP (120 + g_rand_int_range (rand, -10, 11), 0, 255);
+        p[3] = 255;
+      }
+  return img;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int w = argc > 2 ? atoi (argv[1]) : 4000, h = argc > 2 ? atoi (argv[2]) : 3000;
+  int rounds = argc > 3 ? atoi (argv[3]) : 5;
+  const double radii[] = { 8, 30, 80 };
+  g_autoptr(PmImage) photo = NULL;
+  g_autoptr(PmMask) start = NULL;
+  g_autoptr(PmImage) edited = NULL;
+  g_autoptr(PmMaskHistory) history = NULL;
+  g_autoptr(GArray) full = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) full_cpu = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) commit = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) undo = g_array_new (FALSE, FALSE, sizeof (double));
+  GArray *dab[G_N_ELEMENTS (radii)], *dab_cpu[G_N_ELEMENTS (radii)];
+  g_autoptr(GRand) rand = g_rand_new_with_seed (2);
+  PmBrush brush;
+  PmRgb color = { 0.5f, 0.1f, 0.6f };
+  float lightness;
+
+  if (w <= 0 || h <= 0 || rounds <= 0)
+    {
+      fprintf (stderr, "usage: bench-maskops [WIDTH HEIGHT [ROUNDS]]\n");
+      return 2;
+    }
+  photo = make_photo (w, h);
+  start = pm_mask_new (w, h);
+  pm_brush_init (&brush, MIN (w, h) / 4.0);
+  pm_mask_paint_segment (start, &brush, w / 2.0, h / 2.0, w / 2.0, h / 2.0, NULL);
+  edited = pm_edit_recolor (photo, start, color, NULL);
+  lightness = pm_edit_region_lightness (photo, start);
+  history = pm_mask_history_new (start);
+  for (guint r = 0; r < G_N_ELEMENTS (radii); r++)
+    {
+      dab[r] = g_array_new (FALSE, FALSE, sizeof (double));
+      dab_cpu[r] = g_array_new (FALSE, FALSE, sizeof (double));
+    }
+
+  for (int round = 0; round < rounds; round++)
+    {
+      double t = now_ms (), c = cpu_ms ();
+      g_autoptr(PmImage) again = pm_edit_recolor (photo, start, color, NULL);
+
+      g_array_append_val (full, (double) { now_ms () - t });
+      g_array_append_val (full_cpu, (double) { cpu_ms () - c });
+
+      for (guint r = 0; r < G_N_ELEMENTS (radii); r++)
+        for (int erase = 0; erase <= 1; erase++)
+          {
+            /* A stroke of motion events a quarter radius apart: the brush on the background above
+             * the object, the eraser across the object, so every dab changes pixels. */
+            double x = w / 2.0 - MIN (w, h) / 8.0;
+            double y = erase ? h / 2.0 : h / 2.0 - MIN (w, h) / 4.0 - 2 * radii[r] - 20;
+            PmMask *mask = pm_mask_history_begin (history);
+            PmRect dirty;
+
+            pm_brush_init (&brush, radii[r]);
+            brush.hardness = r == 1 ? 0.5 : 1.0;
+            brush.erase = erase;
+            for (int i = 0; i < DABS_PER_ROUND; i++)
+              {
+                double nx = x + radii[r] * 0.25;
+                double ny = y + g_rand_double_range (rand, -radii[r], radii[r]) * 0.25;
+                PmRect bounds;
+
+                t = now_ms ();
+                c = cpu_ms ();
+                pm_brush_segment_bounds (&brush, x, y, nx, ny, w, h, &bounds);
+                pm_mask_history_touch (history, &bounds);
+                if (pm_mask_paint_segment (mask, &brush, x, y, nx, ny, &dirty))
+                  pm_edit_recolor_rect (photo, mask, color, NULL, lightness, &dirty, edited);
+                else
+                  g_error ("dab %d of radius %g changed nothing", i, radii[r]);
+                g_array_append_val (dab[r], (double) { now_ms () - t });
+                g_array_append_val (dab_cpu[r], (double) { cpu_ms () - c });
+                x = nx;
+                y = ny;
+              }
+            t = now_ms ();
+            pm_mask_history_commit (history, "brush", &dirty);
+            g_array_append_val (commit, (double) { now_ms () - t });
+            t = now_ms ();
+            if (pm_mask_history_undo (history, &dirty))
+              pm_edit_recolor_rect (photo, pm_mask_history_get_mask (history), color, NULL,
+                                    lightness, &dirty, edited);
+            g_array_append_val (undo, (double) { now_ms () - t });
+          }
+    }
+
+  printf ("photo %d×%d (%.1f MP), %d rounds\n", w, h, w * (double) h / 1e6, rounds);
+  printf ("full re-render (pm_edit_recolor): median %.1f ms [cpu %.1f ms]\n", median (full),
+          median (full_cpu));
+  for (guint r = 0; r < G_N_ELEMENTS (radii); r++)
+    {
+      double m = median (dab[r]), mc = median (dab_cpu[r]);
+      printf ("dab radius %3.0f px%s: median %.2f ms [cpu %.2f], p95 %.2f [cpu %.2f], "
+              "max %.2f [cpu %.2f]; %.5f × a full re-render (cpu)\n", radii[r],
+              r == 1 ? " (soft)" : "       ", m, mc, percentile (dab[r], 0.95),
+              percentile (dab_cpu[r], 0.95), percentile (dab[r], 1.0),
+              percentile (dab_cpu[r], 1.0), mc / median (full_cpu));
+      g_array_unref (dab[r]);
+      g_array_unref (dab_cpu[r]);
+    }
+  printf ("stroke end (commit): median %.2f ms; undo + re-render: median %.2f ms\n",
+          median (commit), median (undo));
+  return 0;
+}

@@ -1,0 +1,487 @@
+/* test-sam.c: the SAM forward pass against Meta's predictor on the reference fixture
+ * (../shared/data/sam-fixture), configuration defaults, loading errors and prompt checks.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pm-npy.h"
+#include "pm-ops.h"
+#include "pm-safetensors.h"
+#include "pm-sam.h"
+#include "pm-test-util.h"
+
+/* Tolerances of issue 11 against the float32 PyTorch reference. */
+#define TOL_LOGITS_F32 1e-4
+#define TOL_LOGITS_F16 1e-3
+#define TOL_IOU        1e-4
+#define TOL_EMBED      1e-4
+#define MIN_MASK_IOU   0.995
+
+typedef struct {
+  char       *name;
+  char       *model;
+  char       *image;
+  PmSamPoint  points[PM_SAM_MAX_POINTS];
+  int         n_points;
+  gboolean    has_box;
+  float       box[4];
+  gboolean    multimask;
+} Case;
+
+static GPtrArray *cases;
+
+static char *
+fixture_path (const char *rel)
+{
+  g_autofree char *p = g_build_filename ("data", "sam-fixture", rel, NULL);
+  return pm_test_shared_path (p);
+}
+
+static void
+case_free (gpointer p)
+{
+  Case *c = p;
+  g_free (c->name);
+  g_free (c->model);
+  g_free (c->image);
+  g_free (c);
+}
+
+static gboolean
+load_cases (void)
+{
+  g_autofree char *path = fixture_path ("cases.tsv");
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  cases = g_ptr_array_new_with_free_func (case_free);
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return FALSE;
+  lines = g_strsplit (text, "\n", -1);
+  for (int i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], "\t", -1);
+      g_auto(GStrv) pts = NULL;
+      Case *c;
+
+      if (g_strv_length (f) < 6)
+        continue;
+      c = g_new0 (Case, 1);
+      c->name = g_strdup (f[0]);
+      c->model = g_strdup (f[1]);
+      c->image = g_strdup (f[2]);
+      pts = g_strsplit (f[3], ";", -1);
+      for (int j = 0; pts[j] != NULL && pts[j][0] != '\0'; j++)
+        {
+          g_auto(GStrv) v = g_strsplit (pts[j], ",", -1);
+          g_assert_cmpint (g_strv_length (v), ==, 3);
+          c->points[c->n_points].x = (float) g_ascii_strtod (v[0], NULL);
+          c->points[c->n_points].y = (float) g_ascii_strtod (v[1], NULL);
+          c->points[c->n_points].label = (int) g_ascii_strtoll (v[2], NULL, 10);
+          c->n_points++;
+        }
+      if (f[4][0] != '\0')
+        {
+          g_auto(GStrv) v = g_strsplit (f[4], ",", -1);
+          g_assert_cmpint (g_strv_length (v), ==, 4);
+          for (int j = 0; j < 4; j++)
+            c->box[j] = (float) g_ascii_strtod (v[j], NULL);
+          c->has_box = TRUE;
+        }
+      c->multimask = g_ascii_strtoll (f[5], NULL, 10) == 1;
+      g_ptr_array_add (cases, c);
+    }
+  return cases->len > 0;
+}
+
+static float *
+load_npy (const char *rel,
+          int        *n_dims,
+          gint64     *shape)
+{
+  g_autofree char *path = fixture_path (rel);
+  g_autoptr(GError) error = NULL;
+  float *d = pm_npy_load (path, n_dims, shape, &error);
+
+  g_assert_no_error (error);
+  return d;
+}
+
+/* The boolean masks file ([N, H, W] of '|b1'), read by hand: pm-npy reads float32 only. */
+static guint8 *
+load_bool_npy (const char *rel,
+               gint64     *numel)
+{
+  g_autofree char *path = fixture_path (rel);
+  g_autofree char *data = NULL;
+  gsize len;
+  guint16 hlen;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  g_assert_cmpint (len, >, 10);
+  g_assert_true (memcmp (data, "\x93NUMPY\x01\x00", 8) == 0);
+  memcpy (&hlen, data + 8, 2);
+  g_assert_nonnull (g_strstr_len (data + 10, hlen, "'|b1'"));
+  *numel = (gint64) (len - 10 - hlen);
+  return g_memdup2 (data + 10 + hlen, len - 10 - hlen);
+}
+
+static PmSam *
+load_model (const char *name)
+{
+  g_autofree char *dir = fixture_path (name);
+  g_autoptr(GError) error = NULL;
+  PmSam *m = pm_sam_load (dir, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (m);
+  return m;
+}
+
+static PmImage *
+load_image (const char *rel)
+{
+  g_autofree char *path = fixture_path (rel);
+  g_autoptr(GError) error = NULL;
+  PmImage *img = pm_image_load (path, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+
+  g_assert_no_error (error);
+  return img;
+}
+
+static PmSamEmbedding *
+encode (PmSam         *m,
+        const PmImage *img)
+{
+  int s = pm_sam_get_input_size (m);
+  g_autofree float *pixels = g_new (float, (gsize) 3 * s * s);
+  g_autoptr(GError) error = NULL;
+  PmSamEmbedding *e;
+
+  g_assert_true (pm_sam_preprocess (m, img, pixels, &error));
+  e = pm_sam_encode_image (m, pixels, img->width, img->height, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (e);
+  return e;
+}
+
+static double
+mask_iou (const PmMask *got,
+          const guint8 *want)
+{
+  gsize inter = 0, uni = 0;
+
+  for (gsize i = 0; i < (gsize) got->width * got->height; i++)
+    {
+      gboolean a = got->data[i] > 0.5f, b = want[i] != 0;
+      inter += a && b;
+      uni += a || b;
+    }
+  return uni == 0 ? 1.0 : (double) inter / uni;
+}
+
+/* One fixture case end to end: image → embedding → prompt → logits, IoU, masks. */
+static void
+test_case (gconstpointer data)
+{
+  const Case *c = data;
+  g_autoptr(PmSam) m = load_model (c->model);
+  g_autoptr(PmImage) img = load_image (c->image);
+  g_autoptr(PmSamEmbedding) e = encode (m, img);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rel = NULL;
+  g_autofree float *lowres = NULL, *iou = NULL, *want_lowres = NULL, *want_iou = NULL;
+  g_autofree guint8 *want_masks = NULL;
+  PmSamPrompt prompt = { c->points, c->n_points, c->has_box, { 0 }, c->multimask };
+  gboolean f16 = strstr (c->model, "f16") != NULL;
+  int nd, n, l = pm_sam_get_lowres_size (m);
+  gint64 shape[PM_NPY_MAX_DIMS], numel;
+  double d;
+
+  memcpy (prompt.box, c->box, sizeof prompt.box);
+  n = pm_sam_get_n_masks (m, c->multimask);
+  lowres = g_new (float, (gsize) n * l * l);
+  iou = g_new (float, n);
+  g_assert_true (pm_sam_decode (m, e, &prompt, lowres, iou, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  rel = g_strdup_printf ("expected/%s_embed.npy", c->name);
+  {
+    g_autofree char *path = fixture_path (rel);
+    if (g_file_test (path, G_FILE_TEST_EXISTS))
+      {
+        g_autofree float *want = load_npy (rel, &nd, shape);
+        const PmTensor *t = pm_sam_embedding_get_tensor (e);
+
+        g_assert_cmpint (pm_tensor_numel (t), ==, shape[0] * shape[1] * shape[2]);
+        d = pm_tensor_max_abs_diff (t->data, want, pm_tensor_numel (t));
+        g_test_message ("%s: embedding max |Δ| %.3g", c->name, d);
+        g_assert_cmpfloat (d, <=, TOL_EMBED);
+      }
+  }
+
+  g_free (rel);
+  rel = g_strdup_printf ("expected/%s_lowres.npy", c->name);
+  want_lowres = load_npy (rel, &nd, shape);
+  g_assert_cmpint (nd, ==, 3);
+  g_assert_cmpint (shape[0], ==, n);
+  g_assert_cmpint (shape[1], ==, l);
+  d = pm_tensor_max_abs_diff (lowres, want_lowres, (gsize) n * l * l);
+  g_test_message ("%s: low-res logits max |Δ| %.3g (%s)", c->name, d, f16 ? "f16" : "f32");
+  g_assert_cmpfloat (d, <=, f16 ? TOL_LOGITS_F16 : TOL_LOGITS_F32);
+
+  g_free (rel);
+  rel = g_strdup_printf ("expected/%s_iou.npy", c->name);
+  want_iou = load_npy (rel, &nd, shape);
+  g_assert_cmpint (shape[0], ==, n);
+  d = pm_tensor_max_abs_diff (iou, want_iou, n);
+  g_test_message ("%s: IoU predictions max |Δ| %.3g", c->name, d);
+  g_assert_cmpfloat (d, <=, TOL_IOU);
+
+  g_free (rel);
+  rel = g_strdup_printf ("expected/%s_masks.npy", c->name);
+  want_masks = load_bool_npy (rel, &numel);
+  g_assert_cmpint (numel, ==, (gint64) n * img->width * img->height);
+  for (int i = 0; i < n; i++)
+    {
+      g_autoptr(PmMask) mask = pm_sam_logits_to_mask (m, lowres + (gsize) i * l * l,
+                                                      img->width, img->height, NULL);
+      double v = mask_iou (mask, want_masks + (gsize) i * img->width * img->height);
+
+      g_test_message ("%s: mask %d IoU with Meta's %.5f", c->name, i, v);
+      g_assert_cmpfloat (v, >=, MIN_MASK_IOU);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Configuration, loading errors, prompt checks
+ * ------------------------------------------------------------------------------------- */
+
+static void
+test_config_defaults (void)
+{
+  g_autofree char *dir = fixture_path ("tiny-f32");
+  g_autoptr(GError) error = NULL;
+  PmSamConfig c;
+
+  /* the fixture's config states only the vision widths: the rest is Hugging Face's */
+  g_assert_true (pm_sam_config_load_dir (&c, dir, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (c.vision.hidden_size, ==, 48);
+  g_assert_cmpint (c.vision.mlp_dim, ==, 136);
+  g_assert_cmpint (c.vision.n_global, ==, 2);
+  g_assert_true (pm_sam_config_is_global (&c, 1) && pm_sam_config_is_global (&c, 3));
+  g_assert_false (pm_sam_config_is_global (&c, 0) || pm_sam_config_is_global (&c, 2));
+  g_assert_cmpint (c.vision.window_size, ==, 14);
+  g_assert_cmpint (c.vision.output_channels, ==, 256);
+  g_assert_cmpint (c.vision.num_pos_feats, ==, 128);
+  g_assert_cmpint (pm_sam_config_get_grid (&c), ==, 64);
+  g_assert_cmpfloat (c.vision.layer_norm_eps, ==, 1e-6);
+  g_assert_cmpint (c.decoder.mlp_dim, ==, 2048);
+  g_assert_cmpint (c.decoder.num_attention_heads, ==, 8);
+  g_assert_cmpint (c.decoder.num_multimask_outputs, ==, 3);
+  g_assert_cmpint (c.decoder.iou_head_depth, ==, 3);
+  g_assert_cmpstr (c.decoder.hidden_act, ==, "relu");
+  g_assert_cmpint (c.prompt.num_point_embeddings, ==, 4);
+  g_assert_cmpint (c.longest_edge, ==, 1024);
+  g_assert_cmpfloat_with_epsilon (c.image_std[2], 0.225, 1e-12);
+
+  /* nothing but the model type: a ViT-B-sized encoder, mlp_dim from mlp_ratio */
+  g_assert_true (pm_sam_config_load_data (&c, "{\"model_type\": \"sam\"}", -1, NULL, 0, "x",
+                                          &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (c.vision.hidden_size, ==, 768);
+  g_assert_cmpint (c.vision.mlp_dim, ==, 3072);
+  g_assert_cmpint (c.vision.global_attn_indexes[3], ==, 11);
+  g_assert_true (pm_sam_config_load_data (&c, "{\"vision_config\": {\"hidden_size\": 168, "
+                                          "\"mlp_ratio\": 2.0}}", -1, NULL, 0, "x", &error));
+  g_assert_cmpint (c.vision.mlp_dim, ==, 336);
+}
+
+static void
+expect_config_error (const char *json,
+                     int         code,
+                     const char *needle)
+{
+  g_autoptr(GError) error = NULL;
+  PmSamConfig c;
+
+  g_assert_false (pm_sam_config_load_data (&c, json, -1, NULL, 0, "dir", &error));
+  g_assert_error (error, PM_SAM_CONFIG_ERROR, code);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, needle));
+  g_assert_null (strchr (error->message, '\n'));
+}
+
+static void
+test_config_errors (void)
+{
+  const int A = PM_SAM_CONFIG_ERROR_ARCHITECTURE, P = PM_SAM_CONFIG_ERROR_PARSE;
+  const int I = PM_SAM_CONFIG_ERROR_INVALID;
+
+  expect_config_error ("{\"architectures\": [\"CLIPSegForImageSegmentation\"], "
+                       "\"model_type\": \"clipseg\"}", A, "CLIPSegForImageSegmentation");
+  expect_config_error ("{\"model_type\": \"sam_hq\"}", A, "sam_hq");
+  expect_config_error ("not json", P, "config.json");
+  expect_config_error ("{\"vision_config\": 3}", P, "vision_config");
+  expect_config_error ("{\"vision_config\": {\"hidden_size\": \"big\"}}", P,
+                       "vision_config.hidden_size");
+  expect_config_error ("{\"vision_config\": {\"hidden_size\": 100}}", I, "heads");
+  expect_config_error ("{\"vision_config\": {\"output_channels\": 128}}", I, "widths disagree");
+  expect_config_error ("{\"vision_config\": {\"global_attn_indexes\": [2, 12]}}", I, "12");
+  expect_config_error ("{\"vision_config\": {\"patch_size\": 15}}", I, "patch_size");
+  expect_config_error ("{\"vision_config\": {\"hidden_act\": \"swish\"}}", I, "swish");
+  expect_config_error ("{\"mask_decoder_config\": {\"attention_downsample_rate\": 3}}", I,
+                       "downsample");
+  expect_config_error ("{\"prompt_encoder_config\": {\"image_size\": 512}}", I, "grid");
+}
+
+/* A copy of the tiny model whose config.json is replaced by @config. */
+static char *
+model_with_config (const char *config)
+{
+  g_autofree char *src = fixture_path ("tiny-f32/model.safetensors");
+  g_autofree char *dir = pm_test_tmpdir ();
+  g_autofree char *cfg = g_build_filename (dir, "config.json", NULL);
+  g_autofree char *dst = g_build_filename (dir, "model.safetensors", NULL);
+
+  g_assert_true (g_file_set_contents (cfg, config, -1, NULL));
+  g_assert_cmpint (symlink (src, dst), ==, 0);
+  return g_steal_pointer (&dir);
+}
+
+static void
+test_load_errors (void)
+{
+  const char *wrong_width = "{\"model_type\": \"sam\", \"vision_config\": {\"hidden_size\": 64, "
+                            "\"mlp_dim\": 136, \"num_hidden_layers\": 4, \"num_attention_heads\": 4, "
+                            "\"global_attn_indexes\": [1, 3]}}";
+  const char *more_layers = "{\"model_type\": \"sam\", \"vision_config\": {\"hidden_size\": 48, "
+                            "\"mlp_dim\": 136, \"num_hidden_layers\": 5, \"num_attention_heads\": 4, "
+                            "\"global_attn_indexes\": [1, 3]}}";
+  const char *cases_[][2] = {
+    { wrong_width, "has shape [48, 3, 16, 16], expected [64, 3, 16, 16]" },
+    { more_layers, "vision_encoder.layers.4.layer_norm1.weight" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases_); i++)
+    {
+      g_autofree char *dir = model_with_config (cases_[i][0]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PmSam) m = pm_sam_load (dir, &error);
+
+      g_assert_null (m);
+      g_assert_nonnull (error);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, cases_[i][1]));
+      pm_test_rmdir (dir);
+    }
+  {
+    /* a CLIPSeg checkpoint is refused by its config, before any tensor is read */
+    g_autofree char *clipseg = pm_test_shared_path ("data/clipseg-fixture/tiny-f32");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PmSam) m = NULL;
+
+    if (g_file_test (clipseg, G_FILE_TEST_IS_DIR))
+      {
+        m = pm_sam_load (clipseg, &error);
+        g_assert_null (m);
+        g_assert_error (error, PM_SAM_CONFIG_ERROR, PM_SAM_CONFIG_ERROR_ARCHITECTURE);
+      }
+  }
+}
+
+static void
+expect_prompt_error (const PmSamPrompt *p,
+                     const char        *needle)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (pm_sam_prompt_check (p, 500, 336, &error));
+  g_assert_error (error, PM_SAM_ERROR, PM_SAM_ERROR_INPUT);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, needle));
+}
+
+static void
+test_prompt_check (void)
+{
+  PmSamPoint inside = { 499, 335, 1 }, outside = { 500, 10, 1 }, neg = { -1, 10, 0 };
+  PmSamPoint bad_label = { 10, 10, 2 };
+  PmSamPrompt p = { &inside, 1, FALSE, { 0 }, FALSE };
+  PmSamPrompt box = { NULL, 0, TRUE, { 10, 20, 300, 200 }, TRUE };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pm_sam_prompt_check (&p, 500, 336, &error));
+  g_assert_true (pm_sam_prompt_check (&box, 500, 336, &error));
+  box.box[2] = 500;
+  box.box[3] = 336;   /* the far edges are inside */
+  g_assert_true (pm_sam_prompt_check (&box, 500, 336, &error));
+  g_assert_no_error (error);
+
+  p.points = &outside;
+  expect_prompt_error (&p, "outside");
+  p.points = &neg;
+  expect_prompt_error (&p, "outside");
+  p.points = &bad_label;
+  expect_prompt_error (&p, "label 2");
+  p.n_points = 0;
+  expect_prompt_error (&p, "no point and no box");
+  box.box[2] = 5;
+  expect_prompt_error (&box, "x1 < x0");
+  box.box[2] = 10;
+  expect_prompt_error (&box, "empty");
+  box.box[2] = 501;
+  expect_prompt_error (&box, "outside");
+}
+
+/* A prompt outside the image is refused by pm_sam_decode too, before any work. */
+static void
+test_decode_refuses (void)
+{
+  g_autoptr(PmSam) m = load_model ("tiny-f32");
+  g_autoptr(PmImage) img = load_image ("images/synthetic.png");
+  g_autoptr(PmSamEmbedding) e = encode (m, img);
+  PmSamPoint far = { 10, 400, 1 };
+  PmSamPrompt p = { &far, 1, FALSE, { 0 }, FALSE };
+  g_autofree float *lowres = g_new (float, 256 * 256);
+  float iou;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (pm_sam_decode (m, e, &p, lowres, &iou, NULL, NULL, &error));
+  g_assert_error (error, PM_SAM_ERROR, PM_SAM_ERROR_INPUT);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  if (!load_cases ())
+    {
+      if (g_getenv ("CI") != NULL)
+        g_error ("SAM fixture not found under $PM_SHARED_DIR");
+      g_test_skip ("SAM fixture not found (../shared/data/sam-fixture)");
+      return g_test_run ();
+    }
+  g_test_add_func ("/engine/sam/config-defaults", test_config_defaults);
+  g_test_add_func ("/engine/sam/config-errors", test_config_errors);
+  g_test_add_func ("/engine/sam/load-errors", test_load_errors);
+  g_test_add_func ("/engine/sam/prompt-check", test_prompt_check);
+  g_test_add_func ("/engine/sam/decode-refuses", test_decode_refuses);
+  for (guint i = 0; i < cases->len; i++)
+    {
+      Case *c = g_ptr_array_index (cases, i);
+      g_autofree char *path = g_strdup_printf ("/engine/sam/fixture/%s", c->name);
+      g_test_add_data_func (path, c, test_case);
+    }
+  {
+    int ret = g_test_run ();
+    g_ptr_array_unref (cases);
+    return ret;
+  }
+}
