@@ -16,6 +16,7 @@ struct _PmEngines
   GObject     parent_instance;
 
   GSettings  *settings;
+  GWeakRef    models;      /* PmModelManager: what verification found */
   GHashTable *loaded;      /* name → PmEngine that later runs share (CLIPSeg) */
   PmEngine   *override;    /* tests: used for every run */
   guint       generation;  /* bumps when the engine settings change */
@@ -175,15 +176,28 @@ pm_engines_check (PmEngines   *self,
   if (g_str_equal (name, "clipseg"))
     {
       g_autofree char *folder = g_settings_get_string (self->settings, "model-folder");
-      g_autofree char *dir = *folder ? g_steal_pointer (&folder)
+      g_autofree char *dir = *folder ? g_strdup (folder)
                                      : pm_model_get_default_dir (PM_MODEL_DEFAULT_NAME);
       g_autofree char *missing = NULL;
 
-      if (pm_model_dir_is_complete (dir, &missing))
-        return TRUE;
-      g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
-                   _("No complete CLIPSeg model in “%s” (%s missing)"), dir, missing);
-      return FALSE;
+      g_autoptr(PmModelManager) models = g_weak_ref_get (&self->models);
+
+      if (!pm_model_dir_is_complete (dir, &missing))
+        {
+          g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
+                       _("No complete CLIPSeg model in “%s” (%s missing)"), dir, missing);
+          return FALSE;
+        }
+      /* The installed model failed verification: running it would only fail to load. */
+      if (folder != NULL && *folder == '\0' && models != NULL &&
+          pm_model_manager_get_status (models, PM_MODEL_DEFAULT_NAME) == PM_MODEL_STATUS_CORRUPT)
+        {
+          g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
+                       _("The CLIPSeg model is damaged (%s)"),
+                       pm_model_manager_get_detail (models, PM_MODEL_DEFAULT_NAME));
+          return FALSE;
+        }
+      return TRUE;
     }
   g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNKNOWN, _("No engine called “%s”"), name);
   return FALSE;
@@ -228,6 +242,20 @@ pm_engines_set_override (PmEngines *self,
   if (engine != NULL)
     self->override = pm_engine_ref (engine);
   settings_changed_cb (self);
+}
+
+/**
+ * pm_engines_set_models:
+ * @models: (nullable): the model manager whose verification results count
+ *
+ * A CLIPSeg model that failed verification is then reported unavailable.
+ */
+void
+pm_engines_set_models (PmEngines      *self,
+                       PmModelManager *models)
+{
+  g_return_if_fail (PM_IS_ENGINES (self));
+  g_weak_ref_set (&self->models, models);
 }
 
 gboolean
@@ -352,6 +380,7 @@ pm_engines_dispose (GObject *object)
 {
   PmEngines *self = PM_ENGINES (object);
 
+  g_weak_ref_set (&self->models, NULL);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->loaded, g_hash_table_unref);
   g_clear_pointer (&self->override, pm_engine_unref);

@@ -373,6 +373,23 @@ engine_toggled_cb (GtkCheckButton *check,
     select_engine (self, id);
 }
 
+/* A window whose default engine cannot run uses another: it says so once per default. */
+static void
+warn_default_engine (PmWindow *self)
+{
+  g_autofree char *preferred = g_settings_get_string (self->settings, "default-engine");
+  g_autofree char *msg = NULL;
+
+  if (pm_engines_has_override (self->engines) || g_strcmp0 (preferred, self->engine_name) == 0 ||
+      g_strcmp0 (g_object_get_data (G_OBJECT (self), "pm-default-warned"), preferred) == 0)
+    return;
+  msg = g_strdup_printf (_("The default engine, %s, is unavailable: using %s (the engine menu "
+                           "says why)"), pm_engines_get_label (preferred),
+                         pm_engines_get_label (self->engine_name));
+  g_object_set_data_full (G_OBJECT (self), "pm-default-warned", g_strdup (preferred), g_free);
+  pm_window_toast (self, msg);
+}
+
 /* Unavailable engines become insensitive with a tooltip saying why and what to do. */
 void
 pm_window_refresh_engines (PmWindow *self)
@@ -400,6 +417,7 @@ pm_window_refresh_engines (PmWindow *self)
         gtk_widget_set_visible (setup, !ok && !pm_engines_has_override (self->engines));
     }
   select_engine (self, pm_engines_get_default (self->engines));
+  warn_default_engine (self);
 }
 
 static void

@@ -22,6 +22,7 @@ int pm_cli_derive  (int argc, char **argv);
 int pm_cli_eval    (int argc, char **argv);
 int pm_cli_mask    (int argc, char **argv);
 int pm_cli_model   (int argc, char **argv);
+int pm_cli_segment (int argc, char **argv);
 int pm_cli_history (int argc, char **argv);
 int pm_cli_bench   (int argc, char **argv);
 

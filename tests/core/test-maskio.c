@@ -483,6 +483,86 @@ test_rle_fuzz (void)
     }
 }
 
+/* ---------------------------------------------------------------- ground-truth labels */
+
+/* The layout of make-label-masks.py: which objects (1 = A, 2 = B) a mask holds. */
+static void
+assert_objects (const PmMask *mask,
+                int           objects,
+                const char   *what)
+{
+  g_assert_cmpint (mask->width, ==, 40);
+  g_assert_cmpint (mask->height, ==, 30);
+  for (int y = 0; y < 30; y++)
+    for (int x = 0; x < 40; x++)
+      {
+        gboolean in_a = x >= 5 && x < 15 && y >= 5 && y < 15;
+        gboolean in_b = x >= 20 && x < 35 && y >= 10 && y < 25;
+        gboolean want = ((objects & 1) && in_a) || ((objects & 2) && in_b);
+        if ((mask->data[(gsize) y * 40 + x] == 1.0f) != want)
+          g_error ("%s: pixel (%d, %d) is %g, wanted %d", what, x, y,
+                   mask->data[(gsize) y * 40 + x], want);
+      }
+}
+
+/* Masks stored as 0/1, 0/255, 1-bit, palette (8- and 2-bit), 16-bit labels, RGB, RGBA cutout,
+ * RGBA colours and grey + alpha, written by Pillow: any non-zero label is the object, and a
+ * picked value selects one. */
+static void
+test_labels (void)
+{
+  g_autofree char *dir = pm_test_tmpdir ();
+  g_autofree char *script = pm_test_source_path ("tests/fixtures/make-label-masks.py");
+  const char *argv[] = { "/usr/bin/python3", script, dir, NULL };
+  static const struct { const char *file; const char *pick; int objects; } cases[] = {
+    { "grey-01.png", NULL, 3 },       { "grey-01.png", "1", 3 },
+    { "grey-0255.png", NULL, 3 },
+    { "grey-0255.png", "255", 3 },    { "grey-1bit.png", NULL, 3 },
+    { "palette.png", NULL, 3 },       { "palette.png", "1", 1 },
+    { "palette.png", "2", 2 },        { "palette-2bit.png", NULL, 3 },
+    { "palette-2bit.png", "2", 2 },   { "grey-16bit.png", NULL, 3 },
+    { "grey-16bit.png", "1000", 1 },  { "grey-16bit.png", "2000", 2 },
+    { "rgb.png", NULL, 3 },           { "rgb.png", "255", 3 },
+    { "rgb.png", "#ffffff", 3 },      { "rgba-cutout.png", NULL, 3 },
+    { "rgba-colour.png", NULL, 3 },   { "rgba-colour.png", "#0000ff", 2 },
+    { "rgba-colour.png", "#ff0000", 1 }, { "grey-alpha.png", NULL, 3 },
+    { "grey-alpha.png", "200", 3 },   { "grey-alpha.png", "#c8c8c8", 3 },
+  };
+  GError *error = NULL;
+  int status = 0;
+
+  if (!pm_test_have_python ("numpy, PIL"))
+    return;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status,
+                &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree char *path = g_build_filename (dir, cases[c].file, NULL);
+      g_autofree char *what = g_strdup_printf ("%s (value %s)", cases[c].file,
+                                               cases[c].pick ? cases[c].pick : "any");
+      g_autoptr(PmMask) mask = pm_mask_load_labels (path, cases[c].pick, &error);
+
+      g_assert_no_error (error);
+      assert_objects (mask, cases[c].objects, what);
+    }
+
+  /* A bad value is refused, and so is a pick in a JPEG (no exact values). */
+  {
+    g_autofree char *path = g_build_filename (dir, "grey-01.png", NULL);
+    g_assert_false (pm_mask_label_pick_is_valid ("blue"));
+    g_assert_false (pm_mask_label_pick_is_valid ("-3"));
+    g_assert_false (pm_mask_label_pick_is_valid ("#12345"));
+    g_assert_true (pm_mask_label_pick_is_valid ("#a0B0c0"));
+    g_assert_null (pm_mask_load_labels (path, "blue", &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+  }
+  pm_test_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -498,5 +578,6 @@ main (int   argc,
   g_test_add_func ("/core/maskio/rle-roundtrip", test_rle_roundtrip);
   g_test_add_func ("/core/maskio/rle-errors", test_rle_errors);
   g_test_add_func ("/core/maskio/rle-fuzz", test_rle_fuzz);
+  g_test_add_func ("/core/maskio/labels", test_labels);
   return g_test_run ();
 }
