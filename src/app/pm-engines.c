@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pm-endpoints.h"
 #include "pm-engines.h"
 #include "pm-model.h"
 
@@ -42,8 +43,8 @@ enum {
 static guint signals[N_SIGNALS];
 
 static const char * const engine_keys[] = {
-  "default-engine", "model-folder", "threads", "remote-endpoint", "remote-model",
-  "remote-timeout", "remote-prompt",
+  "default-engine", "model-folder", "threads", "remote-endpoints", "remote-endpoint-selected",
+  "remote-endpoint", "remote-model", "remote-timeout", "remote-prompt",
 };
 
 /* ---------------------------------------------------------------- labels */
@@ -80,7 +81,7 @@ pm_engines_get_hint (const char *name)
     return _("Download it with “Download CLIPSeg…” below (or “paintmask model download” "
              "in a terminal), or choose a model folder in Preferences.");
   if (g_strcmp0 (name, "remote") == 0)
-    return _("Set an endpoint in Preferences, and the key there or in PAINTMASK_API_KEY.");
+    return _("Add a server in Preferences, Remote Servers, with its key.");
   return "";
 }
 
@@ -90,16 +91,16 @@ static void
 read_options (PmEngines       *self,
               PmEngineOptions *options)
 {
+  g_autoptr(PmEndpoint) server = pm_endpoints_get_selected (self->settings);
+
   options->model_dir = g_settings_get_string (self->settings, "model-folder");
-  options->endpoint = g_settings_get_string (self->settings, "remote-endpoint");
-  options->remote_model = g_settings_get_string (self->settings, "remote-model");
+  if (server != NULL)
+    pm_endpoint_fill_options (server, options);
   options->prompt_template = g_settings_get_string (self->settings, "remote-prompt");
   options->timeout_s = g_settings_get_double (self->settings, "remote-timeout");
   options->threads = pm_engines_get_threads (self);
   if (*options->model_dir == '\0')
     g_clear_pointer (&options->model_dir, g_free);
-  if (*options->remote_model == '\0')
-    g_clear_pointer (&options->remote_model, g_free);
   if (*options->prompt_template == '\0')
     g_clear_pointer (&options->prompt_template, g_free);
 }
@@ -156,8 +157,6 @@ pm_engines_check (PmEngines   *self,
                   const char  *name,
                   GError     **error)
 {
-  g_autofree char *endpoint = NULL;
-
   g_return_val_if_fail (PM_IS_ENGINES (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
@@ -166,11 +165,13 @@ pm_engines_check (PmEngines   *self,
     return TRUE;
   if (g_str_equal (name, "remote"))
     {
-      endpoint = g_settings_get_string (self->settings, "remote-endpoint");
-      if (*endpoint != '\0')
+      /* Reads settings only: the key is looked up by the run's worker. */
+      g_autoptr(PmEndpoint) server = pm_endpoints_get_selected (self->settings);
+
+      if (server != NULL)
         return TRUE;
       g_set_error_literal (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
-                           _("No remote endpoint is configured"));
+                           _("No remote server is configured"));
       return FALSE;
     }
   if (g_str_equal (name, "clipseg"))
