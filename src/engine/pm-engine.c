@@ -260,6 +260,20 @@ pm_engine_get_name (PmEngine *engine)
   return engine->klass->name;
 }
 
+/**
+ * pm_engine_paints_lists:
+ * @engine: an engine
+ *
+ * Returns: whether @engine paints every item of a list instruction in one run (a remote
+ *   editor); otherwise it finds one object per run
+ */
+gboolean
+pm_engine_paints_lists (PmEngine *engine)
+{
+  g_return_val_if_fail (engine != NULL, FALSE);
+  return engine->klass->paints_lists;
+}
+
 gboolean
 pm_engine_run (PmEngine             *engine,
                const PmImage        *image,

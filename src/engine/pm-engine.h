@@ -101,6 +101,9 @@ typedef struct {
                          PmEngineResult       *result,
                          GError              **error);
   void      (*finalize) (PmEngine             *engine);
+  /* run() is given a whole list instruction and paints every item in one edited image (a
+   * generative editor). Otherwise the pipeline runs it once per item of a list. */
+  gboolean    paints_lists;
 } PmEngineClass;
 
 struct _PmEngine {
@@ -134,6 +137,7 @@ const char * const *pm_engine_list_names (void);
 PmEngine *pm_engine_ref           (PmEngine              *engine);
 void      pm_engine_unref         (PmEngine              *engine);
 const char *pm_engine_get_name    (PmEngine              *engine);
+gboolean  pm_engine_paints_lists  (PmEngine              *engine);
 gboolean  pm_engine_run           (PmEngine              *engine,
                                    const PmImage         *image,
                                    const PmInstruction   *instruction,

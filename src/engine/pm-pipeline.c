@@ -4,18 +4,12 @@
  */
 #define G_LOG_DOMAIN "pm-pipeline"
 
-#include "pm-pipeline.h"
+#include "pm-pipeline-private.h"
 
 #include <string.h>
 #include "pm-edit.h"
 #include "pm-maskio.h"
 #include "pm-metrics.h"
-
-/* Share of the overall progress given to each step. The engine dominates the run time,
- * so it gets most of the bar; parsing is instant. */
-#define PROGRESS_ENGINE_START 0.02
-#define PROGRESS_ENGINE_END   0.85
-#define PROGRESS_PAINT_END    0.90
 
 /**
  * pm_pipeline_options_init:
@@ -45,6 +39,7 @@ pm_pipeline_result_free (PmPipelineResult *result)
 {
   if (result == NULL)
     return;
+  pm_pipeline_result_clear_items (result);
   g_clear_pointer (&result->instruction, pm_instruction_free);
   g_clear_pointer (&result->engine, g_free);
   g_clear_pointer (&result->model, g_free);
@@ -59,18 +54,12 @@ pm_pipeline_result_free (PmPipelineResult *result)
 
 /* ---------------------------------------------------------------- progress */
 
-/* Maps stage reports onto one bar for the whole run and never lets it go backwards,
- * even if an engine's own fractions do. */
-typedef struct {
-  PmProgressFunc func;
-  gpointer       data;
-  double         last;
-} ProgressMap;
-
-static void
-progress_report (ProgressMap *map,
-                 const char  *stage,
-                 double       fraction)
+/* Reports @fraction of the whole run on @map's bar, never going backwards even if an
+ * engine's own fractions do. */
+void
+pm_pipeline_progress (PmProgressMap *map,
+                      const char    *stage,
+                      double         fraction)
 {
   if (map->func == NULL)
     return;
@@ -87,10 +76,10 @@ engine_progress_cb (const char *stage,
                     double      fraction,
                     gpointer    user_data)
 {
-  ProgressMap *map = user_data;
+  PmProgressMap *map = user_data;
 
   fraction = CLAMP (fraction, 0.0, 1.0);
-  progress_report (map, stage != NULL ? stage : "running engine",
+  pm_pipeline_progress (map, stage != NULL ? stage : "running engine",
                    PROGRESS_ENGINE_START +
                    fraction * (PROGRESS_ENGINE_END - PROGRESS_ENGINE_START));
 }
@@ -99,10 +88,10 @@ engine_progress_cb (const char *stage,
 
 /* Sets the run's mask, its size and state: EMPTY (nothing painted) when @state says so or
  * the mask has no pixels. */
-static void
-set_mask (PmPipelineResult *result,
-          PmMask           *mask,
-          PmResultState     state)
+void
+pm_pipeline_set_mask (PmPipelineResult *result,
+                      PmMask           *mask,
+                      PmResultState     state)
 {
   result->mask = mask;
   result->mask_pixels = pm_mask_count (mask);
@@ -112,9 +101,9 @@ set_mask (PmPipelineResult *result,
 
 /* An empty result paints nothing, so that neither the pixels nor the masks suggest a
  * finding: the edit is the original and every mask is zero. */
-static void
-make_empty (PmPipelineResult *result,
-            const PmImage    *image)
+void
+pm_pipeline_make_empty (PmPipelineResult *result,
+                        const PmImage    *image)
 {
   gsize n = (gsize) image->width * image->height;
 
@@ -152,9 +141,9 @@ paint_local (PmPipelineResult *result,
     }
   pm_mask_quantize (alpha);
   result->soft_mask = alpha;
-  set_mask (result, pm_mask_threshold (alpha, 0.5f), state);
+  pm_pipeline_set_mask (result, pm_mask_threshold (alpha, 0.5f), state);
   if (state == PM_RESULT_EMPTY || result->state == PM_RESULT_EMPTY)
-    make_empty (result, image);
+    pm_pipeline_make_empty (result, image);
   else
     result->edited = pm_edit_recolor (image, alpha, result->color, NULL);
 }
@@ -192,16 +181,16 @@ derive (PmPipelineResult *result,
   result->soft_mask = soft;
   pm_mask_quantize (result->soft_mask);
   result->derived_iou = 1.0;
-  set_mask (result, pm_mask_copy (derived), state);
+  pm_pipeline_set_mask (result, pm_mask_copy (derived), state);
   if (result->state == PM_RESULT_EMPTY)
-    make_empty (result, image);
+    pm_pipeline_make_empty (result, image);
   return TRUE;
 }
 
-static PmPipelineResult *
-result_new (const char              *engine,
-            const char              *instruction,
-            const PmPipelineOptions *options)
+PmPipelineResult *
+pm_pipeline_result_new (const char              *engine,
+                        const char              *instruction,
+                        const PmPipelineOptions *options)
 {
   PmPipelineResult *result = g_new0 (PmPipelineResult, 1);
   double t = pm_now_ms ();
@@ -221,9 +210,9 @@ result_new (const char              *engine,
   return result;
 }
 
-static gboolean
-check_image (const PmImage  *image,
-             GError        **error)
+gboolean
+pm_pipeline_check_image (const PmImage  *image,
+                         GError        **error)
 {
   if (image->width <= 0 || image->height <= 0 || image->data == NULL)
     {
@@ -289,7 +278,7 @@ pm_pipeline_run (PmEngine                *engine,
   PmPipelineOptions defaults;
   PmEngineResult er = { 0 };
   PmResultState state;
-  ProgressMap map = { progress, progress_data, 0.0 };
+  PmProgressMap map = { progress, progress_data, 0.0 };
   double t_start = pm_now_ms (), t;
 
   g_return_val_if_fail (engine != NULL, NULL);
@@ -301,14 +290,23 @@ pm_pipeline_run (PmEngine                *engine,
       pm_pipeline_options_init (&defaults);
       options = &defaults;
     }
-  if (!check_image (image, error))
+  if (!pm_pipeline_check_image (image, error))
     return NULL;
 
-  progress_report (&map, "parsing", 0.0);
-  result = result_new (pm_engine_get_name (engine), instruction, options);
+  pm_pipeline_progress (&map, "parsing", 0.0);
+  result = pm_pipeline_result_new (pm_engine_get_name (engine), instruction, options);
+  if (pm_instruction_get_n_items (result->instruction) > 1)
+    {
+      /* Several objects, each its own colour, in one edit (pm-pipeline-list.c). */
+      if (!pm_pipeline_run_list (result, engine, image, options, &map, cancellable, error))
+        return NULL;
+      pm_timings_add (result->timings, "total", pm_now_ms () - t_start);
+      pm_pipeline_progress (&map, "done", 1.0);
+      return g_steal_pointer (&result);
+    }
 
   /* Engine: a soft mask (local) or an edited image (remote). */
-  progress_report (&map, "running engine", PROGRESS_ENGINE_START);
+  pm_pipeline_progress (&map, "running engine", PROGRESS_ENGINE_START);
   er.timings = pm_timings_new ();
   ins = engine_instruction (result, options);
   if (!pm_engine_run (engine, image, ins, engine_progress_cb, &map, cancellable, &er, error))
@@ -327,7 +325,7 @@ pm_pipeline_run (PmEngine                *engine,
     }
 
   /* Colour edit. */
-  progress_report (&map, "painting", PROGRESS_ENGINE_END);
+  pm_pipeline_progress (&map, "painting", PROGRESS_ENGINE_END);
   t = pm_now_ms ();
   if (er.soft_mask != NULL)
     paint_local (result, image, g_steal_pointer (&er.soft_mask), state);
@@ -341,14 +339,15 @@ pm_pipeline_run (PmEngine                *engine,
     return NULL;
 
   /* Derived mask: from the pixels alone, with the paint colour as a hint. */
-  progress_report (&map, "deriving mask", PROGRESS_PAINT_END);
+  pm_pipeline_progress (&map, "deriving mask", PROGRESS_PAINT_END);
   t = pm_now_ms ();
   if (!derive (result, image, TRUE, state, error))
     return NULL;
   pm_timings_add (result->timings, "derive", pm_now_ms () - t);
 
+  pm_pipeline_result_set_single_item (result);
   pm_timings_add (result->timings, "total", pm_now_ms () - t_start);
-  progress_report (&map, "done", 1.0);
+  pm_pipeline_progress (&map, "done", 1.0);
   return g_steal_pointer (&result);
 }
 
@@ -361,7 +360,9 @@ pm_pipeline_run (PmEngine                *engine,
  * @error: return location for an error (%PM_IMAGE_ERROR_SIZE, %PM_DERIVE_ERROR_UNRELATED)
  *
  * The pipeline's last steps for an edit Paintmask did not make: the same checks as
- * `paintmask derive`, then the derived masks as the run's masks.
+ * `paintmask derive`, then the derived masks as the run's masks. For a list instruction
+ * every item needs a colour (named, or in @options' item colours): the label map is read
+ * off the edit by colour (pm_mask_derive_multi()).
  *
  * Returns: (transfer full) (nullable): a result with engine "import", or %NULL with @error
  */
@@ -382,10 +383,10 @@ pm_pipeline_import (const PmImage           *image,
       pm_pipeline_options_init (&defaults);
       options = &defaults;
     }
-  if (!check_image (image, error) || !pm_derive_check_edit (image, edited, error))
+  if (!pm_pipeline_check_image (image, error) || !pm_derive_check_edit (image, edited, error))
     return NULL;
 
-  result = result_new ("import", instruction, options);
+  result = pm_pipeline_result_new ("import", instruction, options);
   t = pm_now_ms ();
   if (edited->width != image->width || edited->height != image->height)
     result->edited = pm_image_resize (edited, image->width, image->height);
@@ -394,9 +395,18 @@ pm_pipeline_import (const PmImage           *image,
   pm_timings_add (result->timings, "edit", pm_now_ms () - t);
 
   t = pm_now_ms ();
-  if (!derive (result, image, options->has_color || result->instruction->has_color,
-               PM_RESULT_FOUND, error))
-    return NULL;
+  if (pm_instruction_get_n_items (result->instruction) > 1)
+    {
+      if (!pm_pipeline_import_list (result, image, options, error))
+        return NULL;
+    }
+  else
+    {
+      if (!derive (result, image, options->has_color || result->instruction->has_color,
+                   PM_RESULT_FOUND, error))
+        return NULL;
+      pm_pipeline_result_set_single_item (result);
+    }
   pm_timings_add (result->timings, "derive", pm_now_ms () - t);
   pm_timings_add (result->timings, "total", pm_now_ms () - t_start);
   return g_steal_pointer (&result);

@@ -6,14 +6,20 @@
 
 #include "pm-engine.h"
 #include "pm-derive.h"
+#include "pm-labels.h"
 
 G_BEGIN_DECLS
 
 typedef struct {
-  gboolean has_color;      /* override the instruction's paint colour (--color) */
+  gboolean has_color;      /* override the instruction's paint colour (--color); in a list,
+                            * item 0's */
   PmRgb    color;
   gboolean has_highlight;  /* colour for "segment …" without a colour; default PM_COLOR_HIGHLIGHT_HEX */
   PmRgb    highlight;
+  /* Lists: colours of items 0 … n_item_colors − 1 (repeated --color), over what the
+   * instruction names; the other items without a colour get one chosen for them. */
+  guint    n_item_colors;
+  PmRgb    item_colors[PM_INSTRUCTION_MAX_ITEMS];
 } PmPipelineOptions;
 
 void pm_pipeline_options_init (PmPipelineOptions *options);
@@ -28,7 +34,31 @@ void pm_pipeline_options_init (PmPipelineOptions *options);
  *                 original bit for bit); remote engines and imports: the derived estimate.
  *   derived_mask  pm_mask_derive (original, edited): the mask read off the edit alone. For
  *                 local engines a check of the round trip (derived_iou); otherwise = mask.
- * An EMPTY result paints nothing: edited is a copy of the original and every mask is 0. */
+ * An EMPTY result paints nothing: edited is a copy of the original and every mask is 0.
+ *
+ * Lists ("paint the cup blue and the saucer green") are painted into one edit, each item in
+ * its own colour; items[] holds each item's masks and state, labels the label map (0 =
+ * nothing, i + 1 = item i), and the run's masks are the union of the items'. Local engines
+ * run once per item; where two items' masks overlap the higher-scoring item keeps the
+ * pixels (pm_masks_make_exclusive()). A remote engine gets one prompt naming every item
+ * and colour; the items are read off its edit by colour (pm_mask_derive_multi()). Items
+ * that name no colour get one chosen for them (pm_color_choose()). */
+
+/* One object of a run. In a single-object run, items[0]'s masks are the run's own masks
+ * (not copies). */
+typedef struct {
+  const PmInstruction *instruction;  /* item i of the run's instruction (borrowed) */
+  PmRgb          color;              /* the paint colour used */
+  char          *color_name;         /* as named ("blue"), as chosen ("lime green"), or hex */
+  gboolean       color_chosen;       /* Paintmask picked it: the item named none */
+  PmResultState  state;              /* FOUND, GUESS or EMPTY */
+  char          *message;            /* the engine's remark on this item, or NULL */
+  PmMask        *mask;               /* binary, original size */
+  PmMask        *soft_mask;
+  gint64         mask_pixels;
+  double         derived_iou;        /* IoU of the item's derived label with its mask */
+} PmPipelineItem;
+
 typedef struct {
   PmInstruction *instruction;
   char          *engine;        /* engine name ("import" for pm_pipeline_import()) */
@@ -44,9 +74,17 @@ typedef struct {
   gint64         mask_pixels;   /* pixels in mask */
   double         mask_share;    /* mask_pixels / (width × height), 0..1 */
   PmTimings     *timings;       /* "parse", engine stages, "edit", "derive", "total" */
+  guint          n_items;       /* 1 for a single object */
+  PmPipelineItem *items;
+  PmLabels      *labels;        /* lists: 0 nothing, i + 1 item i; NULL for one object */
+  PmLabels      *derived_labels;    /* lists: pm_mask_derive_multi()'s label map */
+  gint64         unassigned_pixels; /* lists: changed toward none of the colours */
 } PmPipelineResult;
 
 void              pm_pipeline_result_free  (PmPipelineResult        *result);
+/* The run's label map: result->labels, or for a single object its mask as label 1
+ * (transfer full). */
+PmLabels         *pm_pipeline_result_dup_labels (const PmPipelineResult *result);
 
 /* Runs synchronously in the calling thread. */
 PmPipelineResult *pm_pipeline_run          (PmEngine                *engine,

@@ -56,7 +56,10 @@ job_init (PmRemoteJob         *job,
   job->options = self->options;
   job->prompt_template = self->prompt_template;
   job->items = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_remote_item_free);
-  g_ptr_array_add (job->items, pm_remote_item_new_from_instruction (instruction));
+  /* One prompt names every item of a list and its colour. */
+  for (guint i = 0; i < pm_instruction_get_n_items (instruction); i++)
+    g_ptr_array_add (job->items,
+                     pm_remote_item_new_from_instruction (pm_instruction_get_item (instruction, i)));
 
   /* Generators work near a megapixel; a 12 MP photo would only cost upload time and, on
    * servers that generate at the size asked, memory. The result is resampled back. */
@@ -214,6 +217,7 @@ remote_finalize (PmEngine *engine)
 
 static const PmEngineClass remote_class = {
   .name = "remote",
+  .paints_lists = TRUE,
   .run = remote_run,
   .finalize = remote_finalize,
 };
