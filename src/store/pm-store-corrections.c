@@ -52,9 +52,43 @@ run_photo_size (PmStore  *store,
 
 /* Checks that @parent_id is a mask of @run_id; 0 picks the run's current mask (its newest
  * correction, else its mask, else its derived mask), which may be none (0). */
+/* The newest mask of @run_id's object @item (0: the run as a whole) to correct, or 0. */
+static gboolean
+newest_mask (PmStore  *store,
+             gint64    run_id,
+             int       item,
+             gint64   *id,
+             GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  *id = 0;
+  stmt = pm_store_prepare (store,
+                           "SELECT id FROM artifacts WHERE run_id = ?1 AND item IS ?2 AND kind "
+                           "IN ('corrected_mask', 'mask', 'derived_mask') ORDER BY "
+                           "kind = 'corrected_mask' DESC, kind = 'mask' DESC, id DESC LIMIT 1",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  if (item > 0)
+    sqlite3_bind_int (stmt, 2, item);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *id = sqlite3_column_int64 (stmt, 0);
+  else if (rc != SQLITE_DONE)
+    {
+      pm_store_set_sqlite_error (store, error, rc, "looking up the mask to correct");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 resolve_parent (PmStore  *store,
                 gint64    run_id,
+                int       item,
                 gint64   *parent_id,
                 GError  **error)
 {
@@ -62,24 +96,10 @@ resolve_parent (PmStore  *store,
   int rc;
 
   if (*parent_id <= 0)
-    {
-      g_autoptr(GError) local_error = NULL;
+    return newest_mask (store, run_id, item, parent_id, error);
 
-      if (pm_store_query_int64 (store,
-                                "SELECT id FROM artifacts WHERE run_id = ?1 AND kind IN "
-                                "('corrected_mask', 'mask', 'derived_mask') ORDER BY "
-                                "kind = 'corrected_mask' DESC, kind = 'mask' DESC, id DESC "
-                                "LIMIT 1", run_id,
-                                parent_id, &local_error))
-        return TRUE;
-      *parent_id = 0;
-      if (g_error_matches (local_error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND))
-        return TRUE;
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  stmt = pm_store_prepare (store, "SELECT run_id, kind FROM artifacts WHERE id = ?1", error);
+  stmt = pm_store_prepare (store, "SELECT run_id, kind, item FROM artifacts WHERE id = ?1",
+                           error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, *parent_id);
@@ -111,12 +131,20 @@ resolve_parent (PmStore  *store,
                    *parent_id, (const char *) sqlite3_column_text (stmt, 1));
       return FALSE;
     }
+  if (sqlite3_column_int (stmt, 2) != item)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_FAILED,
+                   "artifact %" G_GINT64_FORMAT " is a mask of another object of run %"
+                   G_GINT64_FORMAT, *parent_id, run_id);
+      return FALSE;
+    }
   return TRUE;
 }
 
 static gint64
 insert_correction (PmStore     *store,
                    gint64       run_id,
+                   int          item,
                    gint64       parent_id,
                    int          revision,
                    const char  *operation,
@@ -129,8 +157,8 @@ insert_correction (PmStore     *store,
 
   stmt = pm_store_prepare (store,
                            "INSERT INTO artifacts (run_id, kind, width, height, png, sha256, "
-                           "created_at, parent_id, revision, operation) VALUES (?1, "
-                           "'corrected_mask', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", error);
+                           "created_at, parent_id, revision, operation, item) VALUES (?1, "
+                           "'corrected_mask', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", error);
   if (stmt == NULL)
     return 0;
   sqlite3_bind_int64 (stmt, 1, run_id);
@@ -144,6 +172,8 @@ insert_correction (PmStore     *store,
     sqlite3_bind_int64 (stmt, 7, parent_id);
   sqlite3_bind_int (stmt, 8, revision);
   sqlite3_bind_text (stmt, 9, operation, -1, SQLITE_STATIC);
+  if (item > 0)
+    sqlite3_bind_int (stmt, 10, item);
   if (!pm_store_step_done (store, stmt, "storing the correction", error))
     return 0;
   return sqlite3_last_insert_rowid (store->db);
@@ -173,12 +203,42 @@ pm_store_add_correction (PmStore       *store,
                          int           *revision,
                          GError       **error)
 {
+  return pm_store_add_item_correction (store, run_id, 0, parent_id, mask, operation, revision,
+                                       error);
+}
+
+/**
+ * pm_store_add_item_correction:
+ * @store: a store
+ * @run_id: the run
+ * @item: the object of a run of several (1, 2, …); 0 for the run as a whole
+ * @parent_id: as pm_store_add_correction(), among @item's masks
+ * @mask: the corrected mask of that object
+ * @operation: (nullable): what was done
+ * @revision: (out) (optional): the revision number it got (numbered per run)
+ * @error: return location for a #GError
+ *
+ * pm_store_add_correction() for one object of a run that painted several.
+ *
+ * Returns: the artifact id, or 0 with @error set
+ */
+gint64
+pm_store_add_item_correction (PmStore       *store,
+                              gint64         run_id,
+                              int            item,
+                              gint64         parent_id,
+                              const PmMask  *mask,
+                              const char    *operation,
+                              int           *revision,
+                              GError       **error)
+{
   g_autoptr(GBytes) png = NULL;
   gint64 next = 0, id = 0;
   int width = 0, height = 0;
 
   g_return_val_if_fail (store != NULL, 0);
   g_return_val_if_fail (mask != NULL, 0);
+  g_return_val_if_fail (item >= 0, 0);
 
   /* Encode outside the transaction: the lock should not wait for zlib. */
   png = pm_mask_encode_png (mask, TRUE, error);
@@ -195,12 +255,13 @@ pm_store_add_correction (PmStore       *store,
                    mask->width, mask->height, run_id, width, height);
       goto fail;
     }
-  if (!resolve_parent (store, run_id, &parent_id, error) ||
+  if (!resolve_parent (store, run_id, item, &parent_id, error) ||
       !pm_store_query_int64 (store, "SELECT coalesce (max (revision), 0) + 1 FROM artifacts "
                              "WHERE run_id = ?1 AND kind = 'corrected_mask'", run_id, &next,
                              error))
     goto fail;
-  id = insert_correction (store, run_id, parent_id, (int) next, operation, mask, png, error);
+  id = insert_correction (store, run_id, item, parent_id, (int) next, operation, mask, png,
+                          error);
   if (id == 0 ||
       !pm_store_exec_with_id (store, "UPDATE sessions SET updated_at = "
                               "max (updated_at, CAST (strftime ('%s', 'now') AS INTEGER)) "
@@ -221,6 +282,7 @@ fail:
 static GBytes *
 get_correction (PmStore  *store,
                 gint64    run_id,
+                int       item,
                 int       revision,
                 int      *width,
                 int      *height,
@@ -233,12 +295,14 @@ get_correction (PmStore  *store,
     return NULL;
   stmt = pm_store_prepare (store,
                            "SELECT png, width, height FROM artifacts WHERE run_id = ?1 AND "
-                           "kind = 'corrected_mask' AND (?2 = 0 OR revision = ?2) "
-                           "ORDER BY revision DESC, id DESC LIMIT 1", error);
+                           "kind = 'corrected_mask' AND (?2 = 0 OR revision = ?2) AND "
+                           "item IS ?3 ORDER BY revision DESC, id DESC LIMIT 1", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, run_id);
   sqlite3_bind_int (stmt, 2, revision);
+  if (item > 0)
+    sqlite3_bind_int (stmt, 3, item);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -251,7 +315,11 @@ get_correction (PmStore  *store,
       pm_store_set_sqlite_error (store, error, rc, "reading a correction");
       return NULL;
     }
-  if (revision == 0)
+  if (item > 0)
+    g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
+                 "object %d of run %" G_GINT64_FORMAT " in %s has no corrected_mask%s", item,
+                 run_id, store->path, revision > 0 ? " of that revision" : "");
+  else if (revision == 0)
     g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
                  "run %" G_GINT64_FORMAT " in %s has no corrected_mask", run_id, store->path);
   else
@@ -259,8 +327,8 @@ get_correction (PmStore  *store,
       gint64 newest = 0;
 
       pm_store_query_int64 (store, "SELECT coalesce (max (revision), 0) FROM artifacts "
-                            "WHERE run_id = ?1 AND kind = 'corrected_mask'", run_id, &newest,
-                            NULL);
+                            "WHERE run_id = ?1 AND kind = 'corrected_mask' AND item IS NULL",
+                            run_id, &newest, NULL);
       if (newest == 0)
         g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
                      "run %" G_GINT64_FORMAT " in %s has no corrected_mask", run_id,
@@ -294,7 +362,7 @@ pm_store_get_correction_png (PmStore  *store,
 
   g_return_val_if_fail (store != NULL, NULL);
   g_return_val_if_fail (revision >= 0, NULL);
-  return get_correction (store, run_id, revision, &width, &height, error);
+  return get_correction (store, run_id, 0, revision, &width, &height, error);
 }
 
 /**
@@ -314,6 +382,26 @@ pm_store_get_correction_mask (PmStore  *store,
                               int       revision,
                               GError  **error)
 {
+  return pm_store_get_item_correction_mask (store, run_id, 0, revision, error);
+}
+
+/**
+ * pm_store_get_item_correction_mask:
+ * @store: a store
+ * @run_id: the run
+ * @item: the object (1, 2, …); 0 for the run as a whole
+ * @revision: the revision; 0 for the object's newest
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the object's corrected mask, as pm_store_get_correction_mask()
+ */
+PmMask *
+pm_store_get_item_correction_mask (PmStore  *store,
+                                   gint64    run_id,
+                                   int       item,
+                                   int       revision,
+                                   GError  **error)
+{
   g_autoptr(GBytes) png = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(PmMask) mask = NULL;
@@ -321,7 +409,7 @@ pm_store_get_correction_mask (PmStore  *store,
 
   g_return_val_if_fail (store != NULL, NULL);
   g_return_val_if_fail (revision >= 0, NULL);
-  png = get_correction (store, run_id, revision, &width, &height, error);
+  png = get_correction (store, run_id, item, revision, &width, &height, error);
   if (png == NULL)
     return NULL;
   mask = pm_mask_load_bytes (png, &local_error);

@@ -10,7 +10,7 @@
 G_BEGIN_DECLS
 
 /* The newest schema this build knows; PRAGMA user_version of a current database. */
-#define PM_STORE_SCHEMA_VERSION 7
+#define PM_STORE_SCHEMA_VERSION 8
 
 /* PRAGMA application_id of a Paintmask database: "PMSK". */
 #define PM_STORE_APPLICATION_ID 0x504D534B

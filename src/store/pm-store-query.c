@@ -37,6 +37,7 @@ pm_run_info_free (PmRunInfo *info)
   g_free (info->message);
   g_free (info->timings_json);
   g_free (info->result);
+  g_free (info->items_json);
   g_free (info);
 }
 
@@ -79,7 +80,8 @@ session_from_row (sqlite3_stmt *stmt)
 
 #define RUN_COLUMNS \
   "id, session_id, parent_run_id, instruction, parsed, engine, model, params, colour, " \
-  "status, error, message, started_at, duration_ms, timings, result, mask_pixels FROM runs "
+  "status, error, message, started_at, duration_ms, timings, result, mask_pixels, items, " \
+  "coalesce (json_array_length (items), 1) FROM runs "
 
 static PmRunInfo *
 run_from_row (sqlite3_stmt *stmt)
@@ -104,6 +106,8 @@ run_from_row (sqlite3_stmt *stmt)
   info->result = pm_store_dup_column (stmt, 15);
   info->mask_pixels = sqlite3_column_type (stmt, 16) == SQLITE_NULL
                       ? -1 : sqlite3_column_int64 (stmt, 16);
+  info->items_json = pm_store_dup_column (stmt, 17);
+  info->n_items = sqlite3_column_int (stmt, 18);
   return info;
 }
 
@@ -288,6 +292,7 @@ artifact_from_row (sqlite3_stmt *stmt)
   info->revision = sqlite3_column_int (stmt, 8);
   info->parent_id = sqlite3_column_int64 (stmt, 9);
   info->operation = pm_store_dup_column (stmt, 10);
+  info->item = sqlite3_column_int (stmt, 11);
   return info;
 }
 
@@ -313,7 +318,7 @@ pm_store_list_artifacts (PmStore     *store,
     return NULL;
   stmt = pm_store_prepare (store,
                            "SELECT id, run_id, kind, width, height, length (png), sha256, "
-                           "created_at, revision, parent_id, operation FROM artifacts "
+                           "created_at, revision, parent_id, operation, item FROM artifacts "
                            "WHERE run_id = ?1 ORDER BY id", error);
   if (stmt == NULL)
     return NULL;
@@ -375,9 +380,11 @@ get_session_png (PmStore     *store,
   return bytes;
 }
 
+/* The newest artifact of @kind of the run as a whole (@item 0) or of object @item. */
 static GBytes *
 get_artifact_png (PmStore         *store,
                   gint64           run_id,
+                  int              item,
                   PmArtifactKind   kind,
                   int             *width,
                   int             *height,
@@ -391,16 +398,23 @@ get_artifact_png (PmStore         *store,
 
   stmt = pm_store_prepare (store,
                            "SELECT png, width, height FROM artifacts "
-                           "WHERE run_id = ?1 AND kind = ?2 ORDER BY id DESC LIMIT 1", error);
+                           "WHERE run_id = ?1 AND kind = ?2 AND item IS ?3 "
+                           "ORDER BY id DESC LIMIT 1", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, run_id);
   sqlite3_bind_text (stmt, 2, pm_store_artifact_kind_names[kind], -1, SQLITE_STATIC);
+  if (item > 0)
+    sqlite3_bind_int (stmt, 3, item);
   bytes = step_blob (store, stmt, width, height, &local_error);
   if (g_error_matches (local_error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND))
     {
       g_clear_error (&local_error);
-      if (pm_store_check_exists (store, "runs", run_id, &local_error))
+      if (pm_store_check_exists (store, "runs", run_id, &local_error) && item > 0)
+        g_set_error (&local_error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
+                     "run %" G_GINT64_FORMAT " in %s has no %s of object %d", run_id,
+                     store->path, pm_store_artifact_kind_names[kind], item);
+      else if (local_error == NULL)
         g_set_error (&local_error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
                      "run %" G_GINT64_FORMAT " in %s has no %s", run_id, store->path,
                      pm_store_artifact_kind_names[kind]);
@@ -512,7 +526,7 @@ pm_store_get_artifact_png (PmStore         *store,
   int width, height;
 
   g_return_val_if_fail (store != NULL, NULL);
-  return get_artifact_png (store, run_id, kind, &width, &height, error);
+  return get_artifact_png (store, run_id, 0, kind, &width, &height, error);
 }
 
 /**
@@ -535,10 +549,45 @@ pm_store_get_artifact_image (PmStore         *store,
   int width, height;
 
   g_return_val_if_fail (store != NULL, NULL);
-  png = get_artifact_png (store, run_id, kind, &width, &height, error);
+  png = get_artifact_png (store, run_id, 0, kind, &width, &height, error);
   if (png == NULL)
     return NULL;
   return decode_image (store, png, width, height, pm_store_artifact_kind_names[kind], error);
+}
+
+/* The newest artifact of @kind of the run (@item 0) or of object @item, as a mask. */
+static PmMask *
+get_mask (PmStore         *store,
+          gint64           run_id,
+          int              item,
+          PmArtifactKind   kind,
+          GError         **error)
+{
+  g_autoptr(GBytes) png = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(PmMask) mask = NULL;
+  int width, height;
+
+  png = get_artifact_png (store, run_id, item, kind, &width, &height, error);
+  if (png == NULL)
+    return NULL;
+  mask = pm_mask_load_bytes (png, &local_error);
+  if (mask == NULL)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT,
+                   "%s: the stored %s of run %" G_GINT64_FORMAT " cannot be decoded: %s",
+                   store->path, pm_store_artifact_kind_names[kind], run_id, local_error->message);
+      return NULL;
+    }
+  if (mask->width != width || mask->height != height)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT,
+                   "%s: the stored %s of run %" G_GINT64_FORMAT " is %d×%d, its row says %d×%d",
+                   store->path, pm_store_artifact_kind_names[kind], run_id, mask->width,
+                   mask->height, width, height);
+      return NULL;
+    }
+  return g_steal_pointer (&mask);
 }
 
 /**
@@ -559,32 +608,56 @@ pm_store_get_artifact_mask (PmStore         *store,
                             PmArtifactKind   kind,
                             GError         **error)
 {
-  g_autoptr(GBytes) png = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(PmMask) mask = NULL;
+  g_return_val_if_fail (store != NULL, NULL);
+  return get_mask (store, run_id, 0, kind, error);
+}
+
+/**
+ * pm_store_get_item_png:
+ * @store: a store
+ * @run_id: a run that painted several objects
+ * @item: the object, 1 for the first
+ * @kind: %PM_ARTIFACT_MASK or %PM_ARTIFACT_SOFT_MASK
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the object's newest artifact of @kind as stored (PNG bytes),
+ *   or %NULL with %PM_STORE_ERROR_NOT_FOUND
+ */
+GBytes *
+pm_store_get_item_png (PmStore         *store,
+                       gint64           run_id,
+                       int              item,
+                       PmArtifactKind   kind,
+                       GError         **error)
+{
   int width, height;
 
   g_return_val_if_fail (store != NULL, NULL);
-  png = get_artifact_png (store, run_id, kind, &width, &height, error);
-  if (png == NULL)
-    return NULL;
-  mask = pm_mask_load_bytes (png, &local_error);
-  if (mask == NULL)
-    {
-      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT,
-                   "%s: the stored %s of run %" G_GINT64_FORMAT " cannot be decoded: %s",
-                   store->path, pm_store_artifact_kind_names[kind], run_id, local_error->message);
-      return NULL;
-    }
-  if (mask->width != width || mask->height != height)
-    {
-      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT,
-                   "%s: the stored %s of run %" G_GINT64_FORMAT " is %d×%d, its row says %d×%d",
-                   store->path, pm_store_artifact_kind_names[kind], run_id, mask->width,
-                   mask->height, width, height);
-      return NULL;
-    }
-  return g_steal_pointer (&mask);
+  g_return_val_if_fail (item >= 1, NULL);
+  return get_artifact_png (store, run_id, item, kind, &width, &height, error);
+}
+
+/**
+ * pm_store_get_item_mask:
+ * @store: a store
+ * @run_id: a run that painted several objects
+ * @item: the object, 1 for the first
+ * @kind: %PM_ARTIFACT_MASK or %PM_ARTIFACT_SOFT_MASK
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the object's newest artifact of @kind as a mask, or %NULL with
+ *   %PM_STORE_ERROR_NOT_FOUND
+ */
+PmMask *
+pm_store_get_item_mask (PmStore         *store,
+                        gint64           run_id,
+                        int              item,
+                        PmArtifactKind   kind,
+                        GError         **error)
+{
+  g_return_val_if_fail (store != NULL, NULL);
+  g_return_val_if_fail (item >= 1, NULL);
+  return get_mask (store, run_id, item, kind, error);
 }
 
 /**

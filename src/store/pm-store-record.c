@@ -8,6 +8,39 @@
 
 #include "pm-json.h"
 
+/* The objects of a run that painted several, as the runs.items JSON array. */
+static char *
+items_to_json (const PmPipelineResult *result)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < result->n_items; i++)
+    {
+      const PmPipelineItem *item = &result->items[i];
+      g_autofree char *hex = pm_color_to_hex (item->color);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "target");
+      json_builder_add_string_value (builder, item->instruction->target);
+      json_builder_set_member_name (builder, "color");
+      json_builder_add_string_value (builder, hex);
+      json_builder_set_member_name (builder, "color_name");
+      json_builder_add_string_value (builder, item->color_name != NULL ? item->color_name : hex);
+      json_builder_set_member_name (builder, "color_chosen");
+      json_builder_add_boolean_value (builder, item->color_chosen);
+      json_builder_set_member_name (builder, "result");
+      json_builder_add_string_value (builder, pm_result_state_to_string (item->state));
+      json_builder_set_member_name (builder, "mask_pixels");
+      json_builder_add_int_value (builder, item->mask_pixels);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+  return pm_json_to_string (root, FALSE);
+}
+
 /**
  * pm_store_record_run:
  * @store: a store
@@ -23,8 +56,9 @@
  * parsed (JSON), the engine, model, paint colour, message, the stage timings as a JSON
  * object {stage: ms} (pm_timings_to_json()), the result state and mask size, and the
  * artifacts of #PmArtifactKind (edited — none for an empty result —, mask, soft_mask,
- * derived_mask). A failed run has status "error" or "cancelled", result "failed", the
- * error message and no artifacts.
+ * derived_mask). A run that painted several objects also stores each object's mask and
+ * soft mask (with its item index) and describes the objects in runs.items. A failed run
+ * has status "error" or "cancelled", result "failed", the error message and no artifacts.
  *
  * Returns: the run id, or 0 with @error set
  */
@@ -40,6 +74,9 @@ pm_store_record_run (PmStore                *store,
   g_autofree char *parsed_json = NULL;
   g_autofree char *timings_json = NULL;
   g_autofree char *color = NULL;
+  g_autofree char *items_json = NULL;
+  g_autofree const PmMask **item_masks = NULL;
+  g_autofree const PmMask **item_soft_masks = NULL;
   PmRunRecord record = { 0 };
   gint64 session_id = 0, run_id;
 
@@ -84,6 +121,21 @@ pm_store_record_run (PmStore                *store,
       record.mask = result->mask;
       record.soft_mask = result->soft_mask;
       record.derived_mask = result->derived_mask;
+      if (result->n_items > 1)
+        {
+          items_json = items_to_json (result);
+          item_masks = g_new (const PmMask *, result->n_items);
+          item_soft_masks = g_new (const PmMask *, result->n_items);
+          for (guint i = 0; i < result->n_items; i++)
+            {
+              item_masks[i] = result->items[i].mask;
+              item_soft_masks[i] = result->items[i].soft_mask;
+            }
+          record.n_items = result->n_items;
+          record.item_masks = item_masks;
+          record.item_soft_masks = item_soft_masks;
+          record.items_json = items_json;
+        }
     }
   else
     {

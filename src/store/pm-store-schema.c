@@ -312,6 +312,17 @@ static const char migration_v7[] =
   "  WHERE revision IS NOT NULL;"
   "CREATE INDEX artifacts_parent ON artifacts (parent_id);";
 
+/* v7 → v8: several objects in one run ("paint the cup blue and the saucer green").
+ * artifacts.item: NULL for the run as a whole (every artifact before), else the object
+ *                 (1, 2, …: its label in the run's label map) whose mask, soft mask or
+ *                 correction it is.
+ * runs.items:     NULL for a single object, else a JSON array with one object per item
+ *                 (target, color, color_name, color_chosen, result, mask_pixels). */
+static const char migration_v8[] =
+  "ALTER TABLE artifacts ADD COLUMN item INTEGER CHECK (item IS NULL OR item >= 1);"
+  "ALTER TABLE runs ADD COLUMN items TEXT;"
+  "CREATE INDEX artifacts_item ON artifacts (run_id, item) WHERE item IS NOT NULL;";
+
 static const char * const migrations[PM_STORE_SCHEMA_VERSION] = {
   migration_v1,
   migration_v2,
@@ -320,6 +331,7 @@ static const char * const migrations[PM_STORE_SCHEMA_VERSION] = {
   migration_v5,
   migration_v6,
   migration_v7,
+  migration_v8,
 };
 
 int

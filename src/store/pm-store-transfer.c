@@ -159,17 +159,17 @@ static const char * const export_sql[] = {
   /* A parent in another session is not exported, so the link is dropped. */
   "INSERT INTO pm_export.runs (id, session_id, parent_run_id, instruction, parsed, engine, "
   "model, params, colour, status, error, message, started_at, duration_ms, timings, result, "
-  "mask_pixels) "
+  "mask_pixels, items) "
   "SELECT r.id, r.session_id, (SELECT p.id FROM main.runs p "
   "  WHERE p.id = r.parent_run_id AND p.session_id = ?1), r.instruction, r.parsed, "
   "r.engine, r.model, r.params, r.colour, r.status, r.error, r.message, r.started_at, "
-  "r.duration_ms, r.timings, r.result, r.mask_pixels FROM main.runs r "
+  "r.duration_ms, r.timings, r.result, r.mask_pixels, r.items FROM main.runs r "
   "WHERE r.session_id = ?1 ORDER BY r.id",
 
   "INSERT INTO pm_export.artifacts (id, run_id, kind, width, height, png, sha256, "
-  "created_at, thumbnail, parent_id, revision, operation) SELECT a.id, a.run_id, a.kind, "
-  "a.width, a.height, a.png, a.sha256, a.created_at, a.thumbnail, a.parent_id, a.revision, "
-  "a.operation FROM main.artifacts a JOIN main.runs r ON r.id = a.run_id "
+  "created_at, thumbnail, parent_id, revision, operation, item) SELECT a.id, a.run_id, "
+  "a.kind, a.width, a.height, a.png, a.sha256, a.created_at, a.thumbnail, a.parent_id, "
+  "a.revision, a.operation, a.item FROM main.artifacts a JOIN main.runs r ON r.id = a.run_id "
   "WHERE r.session_id = ?1 ORDER BY a.id",
 };
 
@@ -318,16 +318,16 @@ static const char * const import_sql[] = {
 
   "INSERT INTO main.runs (id, session_id, parent_run_id, instruction, parsed, engine, "
   "model, params, colour, status, error, message, started_at, duration_ms, timings, result, "
-  "mask_pixels) "
+  "mask_pixels, items) "
   "SELECT id + ?2, session_id + ?1, parent_run_id + ?2, instruction, parsed, engine, model, "
   "params, colour, status, error, message, started_at, duration_ms, timings, result, "
-  "mask_pixels FROM pm_import.runs WHERE session_id IN (SELECT id FROM pm_import.sessions "
-  "WHERE image_id IS NOT NULL) ORDER BY id",
+  "mask_pixels, items FROM pm_import.runs WHERE session_id IN (SELECT id FROM "
+  "pm_import.sessions WHERE image_id IS NOT NULL) ORDER BY id",
 
   "INSERT INTO main.artifacts (id, run_id, kind, width, height, png, sha256, created_at, "
-  "thumbnail, parent_id, revision, operation) SELECT id + ?3, run_id + ?2, kind, width, "
-  "height, png, sha256, created_at, thumbnail, parent_id + ?3, revision, operation "
-  "FROM pm_import.artifacts WHERE run_id IN (SELECT r.id FROM pm_import.runs r "
+  "thumbnail, parent_id, revision, operation, item) SELECT id + ?3, run_id + ?2, kind, "
+  "width, height, png, sha256, created_at, thumbnail, parent_id + ?3, revision, operation, "
+  "item FROM pm_import.artifacts WHERE run_id IN (SELECT r.id FROM pm_import.runs r "
   "JOIN pm_import.sessions s ON s.id = r.session_id WHERE s.image_id IS NOT NULL) "
   "ORDER BY id",
 };

@@ -379,6 +379,7 @@ typedef struct {
   GBytes        *png;
   GBytes        *thumbnail;   /* edited images only */
   char          *sha256;
+  int            item;        /* 0: the run as a whole; else the object */
 } Encoded;
 
 static void
@@ -448,8 +449,8 @@ insert_artifact (PmStore        *store,
 
   stmt = pm_store_prepare (store,
                            "INSERT INTO artifacts (run_id, kind, width, height, png, sha256, "
-                           "created_at, thumbnail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                           error);
+                           "created_at, thumbnail, item) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                           "?8, ?9)", error);
   if (stmt == NULL)
     return 0;
   sqlite3_bind_int64 (stmt, 1, run_id);
@@ -462,6 +463,8 @@ insert_artifact (PmStore        *store,
   if (enc->thumbnail != NULL)
     sqlite3_bind_blob64 (stmt, 8, g_bytes_get_data (enc->thumbnail, NULL),
                          g_bytes_get_size (enc->thumbnail), SQLITE_STATIC);
+  if (enc->item > 0)
+    sqlite3_bind_int (stmt, 9, enc->item);
   if (!pm_store_step_done (store, stmt, "storing an artifact", error))
     return 0;
   return sqlite3_last_insert_rowid (store->db);
@@ -635,8 +638,9 @@ pm_store_insert_run (PmStore            *store,
   stmt = pm_store_prepare (store,
                            "INSERT INTO runs (session_id, parent_run_id, instruction, parsed, "
                            "engine, model, params, colour, status, error, message, started_at, "
-                           "duration_ms, timings, result, mask_pixels) VALUES (?1, ?2, ?3, ?4, "
-                           "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)", error);
+                           "duration_ms, timings, result, mask_pixels, items) VALUES (?1, ?2, "
+                           "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                           error);
   if (stmt == NULL)
     return 0;
   sqlite3_bind_int64 (stmt, 1, session_id);
@@ -659,6 +663,8 @@ pm_store_insert_run (PmStore            *store,
   if (record->result != NULL && g_strcmp0 (record->result, "failed") != 0 &&
       record->mask_pixels >= 0)
     sqlite3_bind_int64 (stmt, 16, record->mask_pixels);
+  sqlite3_bind_text (stmt, 17, record->n_items > 1 ? record->items_json : NULL, -1,
+                     SQLITE_STATIC);
   if (!pm_store_step_done (store, stmt, "storing the run", error))
     return 0;
   return sqlite3_last_insert_rowid (store->db);
@@ -680,13 +686,15 @@ pm_store_add_run (PmStore            *store,
                   const PmRunRecord  *record,
                   GError            **error)
 {
-  Encoded enc[4] = { { 0 } };
-  guint n_enc = 0;
+  g_autofree Encoded *enc = NULL;
+  guint n_enc = 0, n_items;
   gint64 run_id = 0;
 
   g_return_val_if_fail (store != NULL, 0);
   g_return_val_if_fail (record != NULL, 0);
 
+  n_items = record->n_items > 1 ? record->n_items : 0;
+  enc = g_new0 (Encoded, 4 + 2 * n_items);
   if ((record->edited != NULL &&
        !encode_artifact (PM_ARTIFACT_EDITED, record->edited, NULL, &enc[n_enc++], error)) ||
       (record->mask != NULL &&
@@ -698,6 +706,24 @@ pm_store_add_run (PmStore            *store,
        !encode_artifact (PM_ARTIFACT_DERIVED_MASK, NULL, record->derived_mask, &enc[n_enc++],
                          error)))
     goto out;
+  /* Each object's mask and soft mask, with its label. */
+  for (guint i = 0; i < n_items; i++)
+    {
+      if (record->item_masks != NULL && record->item_masks[i] != NULL)
+        {
+          enc[n_enc].item = i + 1;
+          if (!encode_artifact (PM_ARTIFACT_MASK, NULL, record->item_masks[i], &enc[n_enc++],
+                                error))
+            goto out;
+        }
+      if (record->item_soft_masks != NULL && record->item_soft_masks[i] != NULL)
+        {
+          enc[n_enc].item = i + 1;
+          if (!encode_artifact (PM_ARTIFACT_SOFT_MASK, NULL, record->item_soft_masks[i],
+                                &enc[n_enc++], error))
+            goto out;
+        }
+    }
 
   if (!pm_store_begin (store, error))
     goto out;
@@ -730,7 +756,7 @@ fail:
   pm_store_rollback (store);
   run_id = 0;
 out:
-  for (guint i = 0; i < G_N_ELEMENTS (enc); i++)
+  for (guint i = 0; i < n_enc; i++)
     encoded_clear (&enc[i]);
   return run_id;
 }

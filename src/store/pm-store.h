@@ -87,6 +87,10 @@ typedef struct {
   char   *result;         /* "found", "guess", "empty", "failed"; NULL: recorded before
                            * result states (schema < 5) */
   gint64  mask_pixels;    /* pixels in the run's mask; −1 when unknown */
+  /* A run that painted several objects ("paint the cup blue and the saucer green"): their
+   * number (1 for a single object) and a JSON array describing them (NULL for one). */
+  int     n_items;
+  char   *items_json;
 } PmRunInfo;
 
 typedef struct {
@@ -102,6 +106,7 @@ typedef struct {
   gint64          parent_id;  /* the mask it was made from (the run's mask or derived mask,
                                * or an earlier correction); 0 if none or deleted */
   char           *operation;  /* what was done: "brush", "grow 3", … (may be NULL) */
+  int             item;       /* 0: the run as a whole; else the object (1, 2, …) it is of */
 } PmArtifactInfo;
 
 /* What the app and the CLI hand to pm_store_add_run(); the store copies what it needs. */
@@ -126,6 +131,12 @@ typedef struct {
   const PmMask  *mask;
   const PmMask  *soft_mask;
   const PmMask  *derived_mask;
+  /* Several objects: each object's mask and soft mask (item i + 1), and the JSON array
+   * describing them. The artifacts above are then the union of the objects'. */
+  guint          n_items;
+  const PmMask * const *item_masks;
+  const PmMask * const *item_soft_masks;
+  const char    *items_json;
 } PmRunRecord;
 
 /* The default database: $PAINTMASK_DB, else $XDG_DATA_HOME/paintmask/history.sqlite3. */
@@ -166,6 +177,21 @@ gint64         pm_store_add_correction    (PmStore          *store,
                                            const PmMask     *mask,
                                            const char       *operation,
                                            int              *revision,
+                                           GError          **error);
+/* The same for object @item (1, 2, …) of a run that painted several; revisions are
+ * numbered per run. */
+gint64         pm_store_add_item_correction (PmStore        *store,
+                                           gint64            run_id,
+                                           int               item,
+                                           gint64            parent_id,
+                                           const PmMask     *mask,
+                                           const char       *operation,
+                                           int              *revision,
+                                           GError          **error);
+PmMask        *pm_store_get_item_correction_mask (PmStore   *store,
+                                           gint64            run_id,
+                                           int               item,
+                                           int               revision,
                                            GError          **error);
 /* Revision @revision of the run's correction (0: the newest), as stored / as a mask;
  * NOT_FOUND if the run has no such revision. */
@@ -213,6 +239,18 @@ PmImage       *pm_store_get_artifact_image (PmStore         *store,
                                             GError         **error);
 PmMask        *pm_store_get_artifact_mask  (PmStore         *store,
                                             gint64           run_id,
+                                            PmArtifactKind   kind,
+                                            GError         **error);
+/* Object @item's (1, 2, …) newest artifact of @kind (mask or soft_mask) in a run that
+ * painted several; NULL with PM_STORE_ERROR_NOT_FOUND if none. */
+GBytes        *pm_store_get_item_png       (PmStore         *store,
+                                            gint64           run_id,
+                                            int              item,
+                                            PmArtifactKind   kind,
+                                            GError         **error);
+PmMask        *pm_store_get_item_mask      (PmStore         *store,
+                                            gint64           run_id,
+                                            int              item,
                                             PmArtifactKind   kind,
                                             GError         **error);
 /* The run's mask: its "mask" artifact, or for runs recorded before schema 5 their

@@ -141,6 +141,136 @@ test_record_result (Fixture       *f,
                    result->soft_mask->data, sizeof (float) * soft->width * soft->height);
 }
 
+/* A run of several objects: each object's mask and soft mask stored under its item index,
+ * the objects described in runs.items; the run's own artifacts stay the union. Each
+ * object's mask is corrected on its own. */
+static void
+test_record_items (Fixture       *f,
+                   gconstpointer  data)
+{
+  int w = f->photo->width, h = f->photo->height;
+  g_autoptr(PmMask) left = pm_mask_new (w, h);
+  g_autoptr(PmMask) right = pm_mask_new (w, h);
+  g_autoptr(PmImage) half = NULL;
+  g_autoptr(PmImage) edit = NULL;
+  g_autoptr(PmPipelineResult) result = NULL;
+  g_autoptr(PmRunInfo) info = NULL;
+  g_autoptr(GPtrArray) artifacts = NULL;
+  g_autoptr(PmMask) whole = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  JsonArray *items;
+  PmRunRequest request = { .image = f->photo, .instruction = "paint the left box yellow and "
+                           "the right box magenta", .duration_ms = -1 };
+  GError *error = NULL;
+  guint n_item_masks = 0;
+  gint64 run;
+
+  for (int y = h / 4; y < h / 2; y++)
+    for (int x = w / 8; x < w / 3; x++)
+      left->data[(gsize) y * w + x] = 1.0f;
+  for (int y = h / 4; y < h / 2; y++)
+    for (int x = w / 2; x < 3 * w / 4; x++)
+      right->data[(gsize) y * w + x] = 1.0f;
+  half = pm_edit_recolor (f->photo, left, (PmRgb) { 1, 1, 0 }, NULL);
+  edit = pm_edit_recolor (half, right, (PmRgb) { 1, 0, 1 }, NULL);
+  result = pm_pipeline_import (f->photo, edit, request.instruction, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->n_items, ==, 2);
+  run = pm_store_record_run (f->store, &request, result, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  info = pm_store_get_run (f->store, run, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (info->n_items, ==, 2);
+  parser = json_parser_new ();
+  json_parser_load_from_data (parser, info->items_json, -1, &error);
+  g_assert_no_error (error);
+  items = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (items), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 1),
+                                                  "color_name"), ==, "magenta");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0),
+                                                  "result"), ==, "found");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (items, 0),
+                                               "mask_pixels"), ==, result->items[0].mask_pixels);
+
+  artifacts = pm_store_list_artifacts (f->store, run, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < artifacts->len; i++)
+    n_item_masks += ((PmArtifactInfo *) artifacts->pdata[i])->item > 0;
+  g_assert_cmpuint (n_item_masks, ==, 4);   /* mask and soft mask of each */
+
+  whole = pm_store_get_run_mask (f->store, run, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_mask_count (whole), ==, result->mask_pixels);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(PmMask) m = pm_store_get_item_mask (f->store, run, i + 1, PM_ARTIFACT_MASK,
+                                                    &error);
+      g_assert_no_error (error);
+      g_assert_cmpmem (m->data, sizeof (float) * w * h, result->items[i].mask->data,
+                       sizeof (float) * w * h);
+    }
+
+  /* Corrections per object; the run's own chain is untouched. */
+  {
+    g_autoptr(PmMask) fixed = pm_mask_copy (result->items[1].mask);
+    g_autoptr(PmMask) back = NULL;
+    g_autoptr(PmMask) none = NULL;
+    int revision = 0;
+
+    fixed->data[0] = 1.0f;
+    g_assert_cmpint (pm_store_add_item_correction (f->store, run, 2, 0, fixed, "brush",
+                                                   &revision, &error), >, 0);
+    g_assert_no_error (error);
+    g_assert_cmpint (revision, ==, 1);
+    back = pm_store_get_item_correction_mask (f->store, run, 2, 0, &error);
+    g_assert_no_error (error);
+    g_assert_cmpfloat (back->data[0], ==, 1.0f);
+    none = pm_store_get_correction_mask (f->store, run, 0, &error);
+    g_assert_null (none);
+    g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+    g_assert_null (pm_store_get_item_correction_mask (f->store, run, 1, 0, &error));
+    g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+  }
+  g_assert_null (pm_store_get_item_mask (f->store, run, 3, PM_ARTIFACT_MASK, &error));
+  g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* A session file carries the objects along. */
+  {
+    g_autofree char *file = g_build_filename (f->dir, "two.paintmask", NULL);
+    g_autofree char *other_db = g_build_filename (f->dir, "other.sqlite3", NULL);
+    g_autoptr(PmStore) other = pm_store_open (other_db, &error);
+    g_autoptr(GArray) ids = NULL;
+    g_autoptr(GPtrArray) runs = NULL;
+    g_autoptr(PmMask) m = NULL;
+    g_autoptr(PmMask) c = NULL;
+    PmRunInfo *copy;
+
+    g_assert_no_error (error);
+    g_assert_true (pm_store_export_session (f->store, info->session_id, file, &error));
+    g_assert_no_error (error);
+    ids = pm_store_import_file (other, file, &error);
+    g_assert_no_error (error);
+    runs = pm_store_list_runs (other, g_array_index (ids, gint64, 0), NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (runs->len, ==, 1);
+    copy = runs->pdata[0];
+    g_assert_cmpint (copy->n_items, ==, 2);
+    g_assert_cmpstr (copy->items_json, ==, info->items_json);
+    m = pm_store_get_item_mask (other, copy->id, 1, PM_ARTIFACT_MASK, &error);
+    g_assert_no_error (error);
+    g_assert_cmpmem (m->data, sizeof (float) * w * h, result->items[0].mask->data,
+                     sizeof (float) * w * h);
+    c = pm_store_get_item_correction_mask (other, copy->id, 2, 0, &error);
+    g_assert_no_error (error);
+    g_assert_cmpfloat (c->data[0], ==, 1.0f);
+  }
+}
+
 /* An empty result is recorded as such, without an edited image (it painted nothing). */
 static void
 test_record_empty (Fixture       *f,
@@ -221,6 +351,8 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/store/record/result", Fixture, NULL, fixture_setup, test_record_result,
+              fixture_teardown);
+  g_test_add ("/store/record/items", Fixture, NULL, fixture_setup, test_record_items,
               fixture_teardown);
   g_test_add ("/store/record/empty", Fixture, NULL, fixture_setup, test_record_empty,
               fixture_teardown);

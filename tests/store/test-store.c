@@ -642,6 +642,28 @@ static const char schema_v6_from_v5[] =
   "UPDATE runs SET result = 'failed' WHERE status != 'ok';"
   "PRAGMA user_version = 6;";
 
+/* v6 → v7 as it shipped (revisions of corrections). */
+static const char schema_v7_from_v6[] =
+  "ALTER TABLE artifacts ADD COLUMN parent_id INTEGER REFERENCES artifacts (id) "
+  "  ON DELETE SET NULL;"
+  "ALTER TABLE artifacts ADD COLUMN revision INTEGER;"
+  "ALTER TABLE artifacts ADD COLUMN operation TEXT;"
+  "UPDATE artifacts SET"
+  "  revision = (SELECT count(*) FROM artifacts b WHERE b.run_id = artifacts.run_id"
+  "              AND b.kind = 'corrected_mask' AND b.id <= artifacts.id),"
+  "  parent_id = coalesce ("
+  "    (SELECT max (b.id) FROM artifacts b WHERE b.run_id = artifacts.run_id"
+  "     AND b.kind = 'corrected_mask' AND b.id < artifacts.id),"
+  "    (SELECT max (b.id) FROM artifacts b WHERE b.run_id = artifacts.run_id"
+  "     AND b.kind = 'mask'),"
+  "    (SELECT max (b.id) FROM artifacts b WHERE b.run_id = artifacts.run_id"
+  "     AND b.kind = 'derived_mask'))"
+  "  WHERE kind = 'corrected_mask';"
+  "CREATE UNIQUE INDEX artifacts_revision ON artifacts (run_id, revision)"
+  "  WHERE revision IS NOT NULL;"
+  "CREATE INDEX artifacts_parent ON artifacts (parent_id);"
+  "PRAGMA user_version = 7;";
+
 /* Two hand corrections of run 10 as schema 1 to 6 stored them: no revision, no parent
  * (artifact ids 3 and 4, after the edited image 1 and the derived mask 2). */
 static void
@@ -769,7 +791,8 @@ check_current_schema (sqlite3 *db)
                             "sessions.project_image_id->project_images.id:CASCADE");
   indexes = sql_text (db, "SELECT group_concat (name, ' ') FROM (SELECT name FROM "
                           "sqlite_master WHERE type = 'index' ORDER BY name)");
-  g_assert_cmpstr (indexes, ==, "artifacts_parent artifacts_revision artifacts_run "
+  g_assert_cmpstr (indexes, ==, "artifacts_item artifacts_parent artifacts_revision "
+                                "artifacts_run "
                                 "project_drafts_label project_images_status "
                                 "runs_parent runs_session runs_started sessions_image "
                                 "sqlite_autoindex_images_1 sqlite_autoindex_project_drafts_1 "
@@ -811,6 +834,32 @@ check_v6_schema (PmStore *store,
   if (from >= 1)
     g_assert_cmpint (sqlite3_exec (db, "UPDATE runs SET result = 'maybe'", NULL, NULL, NULL) & 0xff,
                      ==, SQLITE_CONSTRAINT);
+}
+
+/* Since schema 8 artifacts may belong to one object of a run and runs may describe their
+ * objects; everything from before belongs to the run as a whole, one object. */
+static void
+check_v8_schema (PmStore *store,
+                 int      from)
+{
+  sqlite3 *db = pm_store_get_db (store);
+
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM pragma_table_info ('artifacts') "
+                                "WHERE name = 'item'"), ==, 1);
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM pragma_table_info ('runs') "
+                                "WHERE name = 'items'"), ==, 1);
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM artifacts WHERE item IS NOT NULL"), ==, 0);
+  if (from >= 1)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PmRunInfo) run = pm_store_get_run (store, 10, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (run->n_items, ==, 1);
+      g_assert_null (run->items_json);
+      g_assert_cmpint (sqlite3_exec (db, "UPDATE artifacts SET item = 0", NULL, NULL, NULL)
+                       & 0xff, ==, SQLITE_CONSTRAINT);
+    }
 }
 
 /* Rows from before schema 3 have no previews: they are made on first request and kept. */
@@ -866,7 +915,7 @@ test_schema_migrate (Fixture       *f,
         g_assert_true (g_file_set_contents (path, "", 0, NULL)); /* an empty file */
       else if (from == 1)
         write_v1_database (path, image, edited, derived);
-      else if (from >= 2 && from <= 6)
+      else if (from >= 2 && from <= 7)
         {
           sqlite3 *db;
           write_v1_database (path, image, edited, derived);
@@ -902,6 +951,13 @@ test_schema_migrate (Fixture       *f,
         g_assert_not_reached (); /* add a fixture for every new schema version */
       if (from >= 1)
         add_old_corrections (path, corrected1, corrected2);
+      if (from >= 7)
+        {
+          /* The corrections above became revisions when v7 was applied to them. */
+          sqlite3 *db = raw_open (path);
+          raw_exec (db, schema_v7_from_v6);
+          sqlite3_close (db);
+        }
 
       store = pm_store_open (path, &error);
       g_assert_no_error (error);
@@ -913,6 +969,7 @@ test_schema_migrate (Fixture       *f,
                                 "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
       check_current_schema (pm_store_get_db (store));
       check_v6_schema (store, from);
+      check_v8_schema (store, from);
       if (from >= 1)
         {
           g_autoptr(PmRunInfo) child = pm_store_get_run (store, 11, &error);
