@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pm-cli-util.h"
+#include "pm-cli-items.h"
 #include "pm-maskio.h"
 #include "pm-pipeline.h"
 #include "pm-json.h"
@@ -22,7 +22,9 @@ typedef struct {
   char           *output;
   char           *mask;
   char           *soft_mask;
-  char           *color;
+  char          **colors;     /* --color, once per item at most */
+  char           *labels;
+  char           *masks;      /* folder */
   char           *db;
   gboolean        json;
   gboolean        record;
@@ -36,7 +38,9 @@ edit_args_clear (EditArgs *args)
   g_free (args->output);
   g_free (args->mask);
   g_free (args->soft_mask);
-  g_free (args->color);
+  g_strfreev (args->colors);
+  g_free (args->labels);
+  g_free (args->masks);
   g_free (args->db);
 }
 
@@ -63,7 +67,15 @@ record_run (PmStore                *store,
   PmRunRequest request = { 0 };
 
   json_builder_begin_object (params);
-  pm_cli_json_add_string (params, "color_option", args->color);
+  pm_cli_json_add_string (params, "color_option", args->colors != NULL ? args->colors[0] : NULL);
+  if (args->colors != NULL && args->colors[1] != NULL)
+    {
+      json_builder_set_member_name (params, "color_options");
+      json_builder_begin_array (params);
+      for (guint i = 0; args->colors[i] != NULL; i++)
+        json_builder_add_string_value (params, args->colors[i]);
+      json_builder_end_array (params);
+    }
   pm_cli_json_add_string (params, "model_dir", args->engine.model_dir);
   pm_cli_json_add_string (params, "remote_profile", args->engine.remote_profile);
   pm_cli_json_add_string (params, "endpoint", args->engine.endpoint);
@@ -96,6 +108,7 @@ print_json (const char             *image_path,
             const PmPipelineResult *result,
             const char             *color_hex,
             const EditArgs         *args,
+            char                  **mask_paths,
             gint64                  run_id)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -116,7 +129,12 @@ print_json (const char             *image_path,
   pm_cli_json_add_string (builder, "edited", args->output);
   pm_cli_json_add_string (builder, "mask", args->mask);
   pm_cli_json_add_string (builder, "soft_mask", args->soft_mask);
+  pm_cli_json_add_string (builder, "labels", args->labels);
+  pm_cli_json_add_string (builder, "masks", args->masks);
   json_builder_end_object (builder);
+  pm_cli_json_add_items (builder, result, mask_paths);
+  json_builder_set_member_name (builder, "unassigned_pixels");
+  json_builder_add_int_value (builder, result->unassigned_pixels);
   json_builder_set_member_name (builder, "mask_pixels");
   json_builder_add_int_value (builder, result->mask_pixels);
   json_builder_set_member_name (builder, "mask_share");
@@ -143,6 +161,7 @@ check_outputs (const char     *image_path,
 {
   const struct { const char *option; const char *path; } outs[] = {
     { "-o", args->output }, { "--mask", args->mask }, { "--soft-mask", args->soft_mask },
+    { "--labels", args->labels },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (outs); i++)
@@ -169,6 +188,79 @@ check_outputs (const char     *image_path,
   return PM_EXIT_OK;
 }
 
+/* --color: once for a single object (over the instruction's colour), at most once per
+ * object of a list, in order. */
+static int
+parse_colors (const char        *instruction,
+              EditArgs          *args,
+              PmPipelineOptions *options)
+{
+  g_autoptr(PmInstruction) parsed = pm_instruction_parse (instruction);
+  guint n_items = pm_instruction_get_n_items (parsed);
+  g_autofree char *too_many = g_strdup_printf ("but the instruction names %u object%s",
+                                               n_items, n_items == 1 ? "" : "s");
+
+  pm_pipeline_options_init (options);
+  if (!pm_cli_parse_colors (COMMAND, args->colors, n_items, too_many, options->item_colors,
+                            &options->n_item_colors))
+    return PM_EXIT_USAGE;
+  if (options->n_item_colors > 0)
+    {
+      options->has_color = TRUE;
+      options->color = options->item_colors[0];
+    }
+  return PM_EXIT_OK;
+}
+
+/* --labels and --masks. */
+static gboolean
+write_items (const PmPipelineResult *result,
+             const EditArgs         *args,
+             GStrv                  *mask_paths)
+{
+  if (args->labels != NULL)
+    {
+      g_autoptr(PmLabels) labels = pm_pipeline_result_dup_labels (result);
+
+      if (!pm_cli_write_labels (COMMAND, args->labels, labels))
+        return FALSE;
+    }
+  if (args->masks != NULL)
+    {
+      g_autofree PmMask **masks = g_new (PmMask *, result->n_items);
+      g_autofree const char **names = g_new (const char *, result->n_items);
+
+      for (guint i = 0; i < result->n_items; i++)
+        {
+          masks[i] = result->items[i].mask;
+          names[i] = result->items[i].instruction->target;
+        }
+      if (!pm_cli_write_item_masks (COMMAND, args->masks, result->n_items, masks, names,
+                                    mask_paths))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* One line per object of a list. */
+static void
+print_items (const PmPipelineResult *result,
+             char                  **mask_paths)
+{
+  if (result->n_items < 2 && mask_paths == NULL)
+    return;
+  for (guint i = 0; i < result->n_items; i++)
+    {
+      const PmPipelineItem *item = &result->items[i];
+
+      printf ("item %u: %s, %s%s, %s, %" G_GINT64_FORMAT " pixels%s%s\n", i + 1,
+              item->instruction->target[0] != '\0' ? item->instruction->target : "(object)",
+              item->color_name, item->color_chosen ? " (chosen)" : "",
+              pm_result_state_to_string (item->state), item->mask_pixels,
+              mask_paths != NULL ? ": " : "", mask_paths != NULL ? mask_paths[i] : "");
+    }
+}
+
 int
 pm_cli_edit (int    argc,
              char **argv)
@@ -182,6 +274,7 @@ pm_cli_edit (int    argc,
   g_autoptr(PmCliProgress) progress = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *color_hex = NULL;
+  g_auto(GStrv) mask_paths = NULL;
   PmPipelineOptions options;
   const char *image_path, *instruction;
   gint64 run_id = 0;
@@ -195,8 +288,14 @@ pm_cli_edit (int    argc,
       "Write the derived mask here (default: STEM-mask.png)", "MASK.png" },
     { "soft-mask", 0, 0, G_OPTION_ARG_FILENAME, &args.soft_mask,
       "Also write the soft mask: the alpha the edit was painted with (0-255)", "SOFT.png" },
-    { "color", 'c', 0, G_OPTION_ARG_STRING, &args.color,
-      "Paint with this colour instead of the instruction's (name or #rrggbb)", "C" },
+    { "color", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &args.colors,
+      "Paint with this colour instead of the instruction's (name or #rrggbb); for a list, "
+      "once per object in order", "C" },
+    { "labels", 0, 0, G_OPTION_ARG_FILENAME, &args.labels,
+      "Also write the label map: an 8-bit PNG, 0 = nothing, n = the n-th object",
+      "LABELS.png" },
+    { "masks", 0, 0, G_OPTION_ARG_FILENAME, &args.masks,
+      "Also write one mask per object, DIR/<n>-<target>.png", "DIR" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &args.json,
       "Print one JSON object describing the run on stdout", NULL },
     { "record", 0, 0, G_OPTION_ARG_NONE, &args.record,
@@ -212,6 +311,9 @@ pm_cli_edit (int    argc,
                                 "Runs an instruction such as \"paint the red saucer blue\" or "
                                 "\"segment the cat\" on IMAGE:\nthe engine finds the object, "
                                 "Paintmask paints it and derives the mask from the edit.\n"
+                                "A list (\"paint the cup blue and the saucer green\", "
+                                "\"segment the dog, the cat and the ball\")\npaints each "
+                                "object its own colour in one edit.\n"
                                 "Files are written to the current folder unless -o/--mask say "
                                 "otherwise.");
   g_option_context_add_main_entries (context, entries, NULL);
@@ -229,13 +331,6 @@ pm_cli_edit (int    argc,
   image_path = rest[0];
   instruction = rest[1];
 
-  pm_pipeline_options_init (&options);
-  if (args.color != NULL)
-    {
-      if (!pm_cli_parse_color (COMMAND, "--color", args.color, &options.color))
-        return PM_EXIT_USAGE;
-      options.has_color = TRUE;
-    }
   if (!g_utf8_validate (instruction, -1, NULL))
     {
       pm_cli_error (COMMAND, "the instruction is not valid UTF-8 text");
@@ -250,7 +345,9 @@ pm_cli_edit (int    argc,
         return PM_EXIT_USAGE;
       }
   }
-
+  exit_code = parse_colors (instruction, &args, &options);
+  if (exit_code != PM_EXIT_OK)
+    return exit_code;
 
   /* Default outputs go to the current folder, named after the input. */
   {
@@ -261,6 +358,11 @@ pm_cli_edit (int    argc,
       args.mask = g_strdup_printf ("%s-mask.png", stem);
   }
   exit_code = check_outputs (image_path, &args);
+  if (exit_code == PM_EXIT_OK)
+    {
+      const char *inputs[] = { image_path, NULL };
+      exit_code = pm_cli_check_item_outputs (COMMAND, NULL, args.masks, inputs);
+    }
   if (exit_code != PM_EXIT_OK)
     return exit_code;
   exit_code = PM_EXIT_ERROR;
@@ -318,6 +420,8 @@ pm_cli_edit (int    argc,
       return PM_EXIT_ERROR;
     }
 
+  if (!write_items (result, &args, &mask_paths))
+    return PM_EXIT_ERROR;
   color_hex = pm_color_to_hex (result->color);
 
   if (args.record)
@@ -334,7 +438,7 @@ pm_cli_edit (int    argc,
 
   if (args.json)
     {
-      print_json (image_path, image, result, color_hex, &args, run_id);
+      print_json (image_path, image, result, color_hex, &args, mask_paths, run_id);
     }
   else
     {
@@ -345,11 +449,14 @@ pm_cli_edit (int    argc,
       else if (result->state == PM_RESULT_GUESS)
         printf ("note: this is a guess, not a finding\n");
       printf ("result: %s\n", pm_result_state_to_string (result->state));
+      print_items (result, mask_paths);
       printf ("edited: %s\n", args.output);
       printf ("mask: %s (%" G_GINT64_FORMAT " pixels, %.1f%%)\n", args.mask,
               result->mask_pixels, 100.0 * result->mask_share);
       if (args.soft_mask != NULL)
         printf ("soft mask: %s\n", args.soft_mask);
+      if (args.labels != NULL)
+        printf ("labels: %s\n", args.labels);
       if (run_id > 0)
         printf ("run: %" G_GINT64_FORMAT "\n", run_id);
     }

@@ -141,6 +141,17 @@ add_run_members (JsonBuilder     *builder,
   json_builder_add_int_value (builder, run->started_at);
   json_builder_set_member_name (builder, "duration_ms");
   json_builder_add_double_value (builder, run->duration_ms);
+  /* The objects of a run that painted several (null for one). */
+  json_builder_set_member_name (builder, "items");
+  {
+    g_autoptr(JsonNode) items = run->items_json != NULL
+                                ? json_from_string (run->items_json, NULL) : NULL;
+
+    if (items != NULL)
+      json_builder_add_value (builder, g_steal_pointer (&items));
+    else
+      json_builder_add_null_value (builder);
+  }
 }
 
 static void
@@ -398,6 +409,11 @@ cmd_show (const HistoryArgs *args,
           json_builder_set_member_name (builder, "png_bytes");
           json_builder_add_int_value (builder, (gint64) a->png_size);
           pm_cli_json_add_string (builder, "sha256", a->sha256);
+          json_builder_set_member_name (builder, "item");
+          if (a->item > 0)
+            json_builder_add_int_value (builder, a->item);
+          else
+            json_builder_add_null_value (builder);
           if (a->kind == PM_ARTIFACT_CORRECTED_MASK)
             {
               json_builder_set_member_name (builder, "revision");
@@ -439,6 +455,8 @@ cmd_show (const HistoryArgs *args,
     if (run->mask_pixels >= 0)
       printf ("  Mask         %" G_GINT64_FORMAT " pixels (%.1f%%)\n", run->mask_pixels,
               100.0 * run->mask_pixels / ((double) session->width * session->height));
+    if (run->items_json != NULL)
+      printf ("  Objects      %d: %s\n", run->n_items, run->items_json);
     if (run->error != NULL)
       printf ("  Error        %s\n", printable (pool, run->error));
     if (run->message != NULL)
@@ -460,6 +478,8 @@ cmd_show (const HistoryArgs *args,
         if (a->kind == PM_ARTIFACT_CORRECTED_MASK)
           printf (", revision %d%s%s%s", a->revision, a->operation ? " (" : "",
                   a->operation ? printable (pool, a->operation) : "", a->operation ? ")" : "");
+        if (a->item > 0)
+          printf (", object %d", a->item);
         printf ("\n");
       }
   }

@@ -36,20 +36,17 @@ add_color (JsonBuilder *builder,
  * @instruction: a parsed instruction
  *
  * The parsed instruction as a JSON object. Enumerations are their strings
- * (pm_position_to_string() …); "none" values and absent colours are null.
+ * (pm_position_to_string() …); "none" values and absent colours are null. The members
+ * describe item 0; a list adds "items", one object of the same members per item (its
+ * "text" the item's own words).
  *
  * Returns: (transfer full): a JSON object node
  */
-JsonNode *
-pm_instruction_to_json (const PmInstruction *instruction)
+/* One item's fields (the instruction's own for item 0). */
+static void
+add_item_members (JsonBuilder         *builder,
+                  const PmInstruction *ins)
 {
-  g_autoptr(JsonBuilder) builder = NULL;
-  const PmInstruction *ins = instruction;
-
-  g_return_val_if_fail (instruction != NULL, NULL);
-
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
   add_string_or_null (builder, "text", ins->text);
   add_string_or_null (builder, "action", pm_action_to_string (ins->action));
   add_string_or_null (builder, "target", ins->target != NULL ? ins->target : "");
@@ -66,6 +63,34 @@ pm_instruction_to_json (const PmInstruction *instruction)
                       pm_position_to_string (ins->ordinal_from) : NULL);
   add_string_or_null (builder, "size_rank", ins->size_rank != PM_SIZE_RANK_NONE ?
                       pm_size_rank_to_string (ins->size_rank) : NULL);
+}
+
+JsonNode *
+pm_instruction_to_json (const PmInstruction *instruction)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  guint n;
+
+  g_return_val_if_fail (instruction != NULL, NULL);
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  add_item_members (builder, instruction);
+  n = pm_instruction_get_n_items (instruction);
+  if (n > 1)
+    {
+      json_builder_set_member_name (builder, "items");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(PmInstruction) item = pm_instruction_copy_item (instruction, i);
+
+          json_builder_begin_object (builder);
+          add_item_members (builder, item);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+    }
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }

@@ -84,6 +84,30 @@ test_instruction_escaping (void)
   }
 }
 
+/* A list adds "items", each with its own fields; the top-level fields stay item 0's. */
+static void
+test_instruction_list (void)
+{
+  g_autoptr(PmInstruction) ins =
+    pm_instruction_parse ("paint the cup blue and the saucer on the left green");
+  g_autofree char *text = pm_instruction_to_json_string (ins);
+  g_autoptr(JsonObject) o = parse_object (text);
+  JsonArray *items;
+  JsonObject *second;
+
+  g_assert_cmpstr (json_object_get_string_member (o, "target"), ==, "cup");
+  g_assert_cmpstr (json_object_get_string_member (o, "color_name"), ==, "blue");
+  items = json_object_get_array_member (o, "items");
+  g_assert_cmpuint (json_array_get_length (items), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0),
+                                                  "text"), ==, "the cup blue");
+  second = json_array_get_object_element (items, 1);
+  g_assert_cmpstr (json_object_get_string_member (second, "target"), ==, "saucer");
+  g_assert_cmpstr (json_object_get_string_member (second, "color"), ==, "#008000");
+  g_assert_cmpstr (json_object_get_string_member (second, "position"), ==, "left");
+  g_assert_false (json_object_has_member (second, "items"));
+}
+
 static void
 test_timings (void)
 {
@@ -238,6 +262,7 @@ main (int   argc,
   g_test_add_func ("/engine/json/instruction-full", test_instruction_full);
   g_test_add_func ("/engine/json/instruction-nulls", test_instruction_nulls);
   g_test_add_func ("/engine/json/instruction-escaping", test_instruction_escaping);
+  g_test_add_func ("/engine/json/instruction-list", test_instruction_list);
   g_test_add_func ("/engine/json/timings", test_timings);
   g_test_add_func ("/engine/json/pretty", test_pretty);
   g_test_add_func ("/engine/json/coco-rle", test_coco_rle);
