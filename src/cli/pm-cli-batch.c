@@ -35,6 +35,7 @@ typedef struct {
   char           *yolo;
   int             jobs;
   gboolean        redo;
+  gboolean        one_edit;
   gboolean        polygons;
   gboolean        json;
   gboolean        quiet;
@@ -291,6 +292,9 @@ pm_cli_batch (int    argc,
       "COCO segmentation as polygons instead of RLE", NULL },
     { "jobs", 'j', 0, G_OPTION_ARG_INT, &args.jobs,
       "Images drafted at once (default 1)", "N" },
+    { "one-edit", 0, 0, G_OPTION_ARG_NONE, &args.one_edit,
+      "Draft all labels of an image in one edit (one generation per image with a remote "
+      "engine; every label needs the same engine)", NULL },
     { "redo", 0, 0, G_OPTION_ARG_NONE, &args.redo,
       "Draft again the images already drafted (reviewed and rejected ones are kept)", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &args.json, "Print a JSON summary on stdout", NULL },
@@ -334,6 +338,7 @@ pm_cli_batch (int    argc,
   options.jobs = args.jobs;
   options.redo = args.redo;
   options.skip_dirs = skip_dirs;
+  options.one_edit = args.one_edit;
 
   line = pm_cli_progress_new (!args.quiet);
   progress.line = line;

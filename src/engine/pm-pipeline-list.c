@@ -98,6 +98,43 @@ pm_pipeline_result_dup_labels (const PmPipelineResult *result)
   return labels;
 }
 
+/**
+ * pm_pipeline_result_take_item:
+ * @result: a run of several objects
+ * @index: an item
+ *
+ * Returns: (transfer full): item @index as a single-object result; @result keeps no masks
+ *   of that item
+ */
+PmPipelineResult *
+pm_pipeline_result_take_item (PmPipelineResult *result,
+                              guint             index)
+{
+  PmPipelineResult *one;
+  PmPipelineItem *item;
+
+  g_return_val_if_fail (result != NULL && result->n_items > 1, NULL);
+  g_return_val_if_fail (index < result->n_items, NULL);
+
+  item = &result->items[index];
+  one = g_new0 (PmPipelineResult, 1);
+  one->instruction = pm_instruction_copy_item (result->instruction, index);
+  one->engine = g_strdup (result->engine);
+  one->model = g_strdup (result->model);
+  one->message = g_strdup (item->message);
+  one->color = item->color;
+  one->state = item->state;
+  one->mask = g_steal_pointer (&item->mask);
+  one->soft_mask = g_steal_pointer (&item->soft_mask);
+  one->mask_pixels = pm_mask_count (one->mask);
+  one->mask_share = (double) one->mask_pixels / ((double) one->mask->width * one->mask->height);
+  one->derived_iou = item->derived_iou;
+  one->timings = pm_timings_new ();
+  pm_timings_append (one->timings, result->timings);
+  pm_pipeline_result_set_single_item (one);
+  return one;
+}
+
 /* The colours given for each item (option, then name); fixed[i] says which are. */
 static void
 items_init (PmPipelineResult        *result,

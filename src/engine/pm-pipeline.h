@@ -85,6 +85,11 @@ void              pm_pipeline_result_free  (PmPipelineResult        *result);
 /* The run's label map: result->labels, or for a single object its mask as label 1
  * (transfer full). */
 PmLabels         *pm_pipeline_result_dup_labels (const PmPipelineResult *result);
+/* Item @index of a list run as a single-object result of its own (its instruction, colour,
+ * state, message, mask and soft mask; the run's engine, model and timings): what a dataset
+ * draft of one label is. The item's masks move to it (transfer full). */
+PmPipelineResult *pm_pipeline_result_take_item  (PmPipelineResult       *result,
+                                                 guint                   index);
 
 /* Runs synchronously in the calling thread. */
 PmPipelineResult *pm_pipeline_run          (PmEngine                *engine,

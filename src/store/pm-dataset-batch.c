@@ -402,6 +402,42 @@ check_engines (Work    *work,
   return TRUE;
 }
 
+/* --one-edit: the labels' instructions as one list ("segment the cat and segment the dog"),
+ * or NULL with @error when they share no engine or do not read as one item each. */
+static char *
+one_edit_instruction (GPtrArray  *labels,
+                      GArray     *which,
+                      GError    **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(PmInstruction) parsed = NULL;
+  const Label *first = labels->pdata[which != NULL ? g_array_index (which, guint, 0) : 0];
+  guint n = which != NULL ? which->len : labels->len;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const Label *label = labels->pdata[which != NULL ? g_array_index (which, guint, i) : i];
+
+      if (g_strcmp0 (label->engine, first->engine) != 0)
+        {
+          g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_INVALID,
+                       "--one-edit: labels %s and %s use different engines (%s, %s)",
+                       first->name, label->name, first->engine, label->engine);
+          return NULL;
+        }
+      g_string_append_printf (text, "%s%s", i > 0 ? " and " : "", label->instruction);
+    }
+  parsed = pm_instruction_parse (text->str);
+  if (pm_instruction_get_n_items (parsed) != n)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_INVALID,
+                   "--one-edit: the labels' instructions do not read as one object each "
+                   "(“%s”); use templates such as “segment the {label}”", text->str);
+      return NULL;
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 /* ---------------------------------------------------------------- the plan */
 
 static GPtrArray *
@@ -463,6 +499,56 @@ plan_jobs (PmStore      *store,
 
 /* ---------------------------------------------------------------- workers */
 
+/* Only the mask is stored: drop the full-size pictures now. */
+static void
+drop_pictures (PmPipelineResult *result)
+{
+  g_clear_pointer (&result->edited, pm_image_free);
+  g_clear_pointer (&result->soft_mask, pm_mask_free);
+  g_clear_pointer (&result->derived_mask, pm_mask_free);
+}
+
+/* --one-edit: every label of @job in one edit, then one draft per label. */
+static void
+run_job_one_edit (Work          *work,
+                  GHashTable    *engines,
+                  Job           *job,
+                  const PmImage *photo)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmPipelineResult) result = NULL;
+  g_autofree char *instruction = one_edit_instruction (work->labels, job->labels, &error);
+  const Label *first = work->labels->pdata[g_array_index (job->labels, guint, 0)];
+  PmEngine *engine = instruction != NULL ? worker_engine (work, engines, first->engine, &error)
+                                         : NULL;
+  gint64 started_at = g_get_real_time ();
+
+  if (engine != NULL)
+    result = pm_pipeline_run (engine, photo, instruction, NULL, NULL, NULL, work->cancellable,
+                              &error);
+  for (guint i = 0; i < job->labels->len; i++)
+    {
+      Draft *draft = g_new0 (Draft, 1);
+
+      draft->label = g_array_index (job->labels, guint, i);
+      draft->started_at = started_at;
+      if (result != NULL)
+        {
+          draft->result = pm_pipeline_result_take_item (result, i);
+          drop_pictures (draft->result);
+        }
+      else
+        {
+          draft->cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+          job->cancelled |= draft->cancelled;
+          draft->error = g_strdup_printf ("%s: %s",
+                                          ((Label *) work->labels->pdata[draft->label])->name,
+                                          error->message);
+        }
+      g_ptr_array_add (job->drafts, draft);
+    }
+}
+
 /* Drafts every label of @job on its photo; keeps only what the store needs. */
 static void
 run_job (Work        *work,
@@ -489,6 +575,11 @@ run_job (Work        *work,
   job->height = photo->height;
   job->thumbnail = pm_project_encode_thumbnail (photo, NULL);
   pm_pipeline_options_init (&options);
+  if (work->options->one_edit && job->labels->len > 1)
+    {
+      run_job_one_edit (work, engines, job, photo);
+      return;
+    }
 
   for (guint i = 0; i < job->labels->len; i++)
     {
@@ -509,12 +600,7 @@ run_job (Work        *work,
           draft->error = g_strdup_printf ("%s: %s", label->name, run_error->message);
         }
       else
-        {
-          /* Only the mask is stored: drop the full-size pictures now. */
-          g_clear_pointer (&draft->result->edited, pm_image_free);
-          g_clear_pointer (&draft->result->soft_mask, pm_mask_free);
-          g_clear_pointer (&draft->result->derived_mask, pm_mask_free);
-        }
+        drop_pictures (draft->result);
       g_ptr_array_add (job->drafts, draft);
     }
 }
@@ -723,6 +809,12 @@ pm_dataset_batch_run (PmStore                        *store,
   if (labels == NULL)
     return FALSE;
   work.labels = labels;
+  if (options->one_edit && labels->len > 1)
+    {
+      g_autofree char *joined = one_edit_instruction (labels, NULL, error);
+      if (joined == NULL)
+        return FALSE;
+    }
   if (!check_engines (&work, error) ||
       !add_folder_images (store, report->project_id, root, options, &report->n_added, error))
     return FALSE;

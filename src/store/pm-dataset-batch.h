@@ -31,6 +31,9 @@ typedef struct {
   int                  jobs;          /* worker threads, ≥ 1 */
   gboolean             redo;
   const char * const  *skip_dirs;     /* nullable, NULL-terminated: folders not to scan */
+  gboolean             one_edit;      /* draft an image's labels in one edit: their
+                                       * instructions joined into one list (one generation
+                                       * per image with a remote engine) */
 } PmDatasetBatchOptions;
 
 typedef struct {

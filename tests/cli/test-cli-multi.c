@@ -289,6 +289,88 @@ test_remote_profiles (void)
   pm_test_rmdir (dir);
 }
 
+/* batch --one-edit drafts both labels of each photo in one remote edit: one request per
+ * photo, and each label's draft is its object. */
+static void
+test_batch_one_edit (void)
+{
+  g_autofree char *dir = pm_test_tmpdir ();
+  g_autofree char *photos = g_build_filename (dir, "photos", NULL);
+  g_autofree char *index = g_build_filename (dir, "index.tsv", NULL);
+  g_autofree char *db = g_build_filename (dir, "project.paintmask", NULL);
+  g_autofree char *masks = g_build_filename (dir, "masks", NULL);
+  g_autoptr(GString) rows = g_string_new ("image\tmask\n");
+  const char *labels[] = { "red ball", "blue box" };
+  PmMask *truth[3][2];
+  PmFakeEditor *fe;
+  GError *error = NULL;
+
+  g_mkdir_with_parents (photos, 0755);
+  for (int k = 0; k < 3; k++)
+    {
+      g_autofree char *name = g_strdup_printf ("p%d.png", k);
+      g_autofree char *path = g_build_filename (photos, name, NULL);
+
+      write_photo (path, truth[k]);
+      /* Make the photos differ so the server tells them apart. */
+      {
+        g_autoptr(PmImage) img = pm_image_load (path, 0, &error);
+        g_assert_no_error (error);
+        for (gsize p = 0; p < (gsize) W * 10; p++)
+          img->data[p * 4] = (guint8) (60 * k);
+        g_assert_true (pm_image_save_png (img, path, &error));
+        g_assert_no_error (error);
+      }
+      for (int l = 0; l < 2; l++)
+        {
+          g_autofree char *mname = g_strdup_printf ("p%d-%d.png", k, l);
+          g_autofree char *mpath = g_build_filename (dir, mname, NULL);
+
+          g_assert_true (pm_mask_save_png (truth[k][l], mpath, FALSE, &error));
+          g_assert_no_error (error);
+          g_string_append_printf (rows, "photos/%s\t%s\n", name, mname);
+        }
+    }
+  g_assert_true (g_file_set_contents (index, rows->str, -1, &error));
+  g_assert_no_error (error);
+
+  fe = pm_fake_editor_start (index, NULL);
+  {
+    const char *args[] = { "batch", photos, "--label", labels[0], "--label", labels[1],
+                           "--engine", "remote", "--endpoint", fe->base_url, "--one-edit",
+                           "--db", db, "--masks", masks, "--json", NULL };
+    g_autofree char *out = NULL, *err = NULL;
+
+    g_assert_cmpint (pm_test_run_cli (args, &out, &err), ==, 0);
+  }
+  g_assert_cmpuint (pm_fake_editor_requests (fe), ==, 3);
+  pm_fake_editor_stop (fe);
+
+  for (int k = 0; k < 3; k++)
+    for (int l = 0; l < 2; l++)
+      {
+        g_autofree char *name = g_strdup_printf ("p%d_%s.png", k, labels[l]);
+        g_autofree char *path = g_build_filename (masks, name, NULL);
+        g_autoptr(PmMask) m = load_mask (path);
+        double iou = pm_mask_iou (m, truth[k][l], NULL, NULL);
+
+        g_test_message ("p%d %s: IoU %.4f", k, labels[l], iou);
+        g_assert_cmpfloat (iou, >=, 0.93);
+        pm_mask_free (truth[k][l]);
+      }
+
+  /* Labels that do not read as one object each are refused before any work. */
+  {
+    const char *args[] = { "batch", photos, "--label", "cat", "--label", "dog", "--instruction",
+                           "{label}", "--one-edit", "--db", db, NULL };
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (pm_test_run_cli (args, NULL, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "--one-edit"));
+  }
+  pm_test_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -299,6 +381,9 @@ main (int    argc,
   g_test_add_func ("/cli/multi/edit-builtin", test_edit_builtin);
   g_test_add_func ("/cli/multi/errors", test_errors);
   if (pm_test_program_needs_shared ("/cli/multi/shared-data", "data/eval-public/index.tsv"))
-    g_test_add_func ("/cli/multi/remote-profiles", test_remote_profiles);
+    {
+      g_test_add_func ("/cli/multi/remote-profiles", test_remote_profiles);
+      g_test_add_func ("/cli/multi/batch-one-edit", test_batch_one_edit);
+    }
   return g_test_run ();
 }
