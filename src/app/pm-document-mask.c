@@ -31,7 +31,7 @@ pm_document_begin_correction (PmDocument *self,
   PmRunEntry *entry;
 
   g_return_val_if_fail (PM_IS_DOCUMENT (self), FALSE);
-  entry = pm_document_get_current (self);
+  entry = pm_document_get_correction_entry (self);
   if (entry == NULL || !pm_run_entry_is_loaded (entry))
     return FALSE;
   pm_document_commit_correction (self);
@@ -157,7 +157,7 @@ pm_document_commit_correction (PmDocument *self)
   g_return_val_if_fail (PM_IS_DOCUMENT (self), FALSE);
   if (self->working == NULL)
     return FALSE;
-  entry = pm_document_get_current (self);
+  entry = pm_document_get_correction_entry (self);
   dirty = self->dirty;
   g_assert (entry != NULL);
 

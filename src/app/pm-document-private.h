@@ -34,6 +34,7 @@ struct _PmDocument
   double         fraction;
 
   /* the correction in progress */
+  PmRunEntry    *target;             /* an object of the run on screen to correct, or NULL */
   PmMask        *working;            /* NULL when not correcting */
   PmRect         dirty;
   char          *correction_label;

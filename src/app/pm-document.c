@@ -395,6 +395,7 @@ pm_document_show (PmDocument *self,
   g_return_if_fail (position >= -1 && position < (int) self->timeline->len);
 
   pm_document_commit_correction (self);
+  g_clear_pointer (&self->target, pm_run_entry_unref);
   self->position = position;
   entry = pm_document_get_current (self);
   if (entry != NULL && !pm_run_entry_is_loaded (entry))
@@ -435,7 +436,7 @@ pm_document_replace_timeline (PmDocument *self,
 gboolean
 pm_document_get_can_undo (PmDocument *self)
 {
-  PmRunEntry *entry = pm_document_get_current (self);
+  PmRunEntry *entry = pm_document_get_correction_entry (self);
 
   return self->working != NULL || self->position >= 0 ||
          (entry != NULL && pm_run_entry_can_undo_revision (entry));
@@ -444,7 +445,7 @@ pm_document_get_can_undo (PmDocument *self)
 gboolean
 pm_document_get_can_redo (PmDocument *self)
 {
-  PmRunEntry *entry = pm_document_get_current (self);
+  PmRunEntry *entry = pm_document_get_correction_entry (self);
 
   return self->position + 1 < (int) self->timeline->len ||
          (entry != NULL && pm_run_entry_can_redo_revision (entry));
@@ -472,7 +473,7 @@ pm_document_undo (PmDocument *self)
 
   g_return_if_fail (PM_IS_DOCUMENT (self));
   pm_document_commit_correction (self);
-  entry = pm_document_get_current (self);
+  entry = pm_document_get_correction_entry (self);
   if (entry != NULL && (revision = pm_run_entry_undo_revision (entry)) != NULL)
     {
       pm_document_emit_mask_changed (self, &revision->rect);
@@ -495,7 +496,7 @@ pm_document_redo (PmDocument *self)
 
   g_return_if_fail (PM_IS_DOCUMENT (self));
   pm_document_commit_correction (self);
-  entry = pm_document_get_current (self);
+  entry = pm_document_get_correction_entry (self);
   if (entry != NULL && (revision = pm_run_entry_redo_revision (entry)) != NULL)
     {
       pm_document_emit_mask_changed (self, &revision->rect);
@@ -623,6 +624,7 @@ pm_document_finalize (GObject *object)
   g_free (self->running_instruction);
   g_free (self->stage);
   g_clear_pointer (&self->working, pm_mask_free);
+  g_clear_pointer (&self->target, pm_run_entry_unref);
   g_free (self->correction_label);
   G_OBJECT_CLASS (pm_document_parent_class)->finalize (object);
 }

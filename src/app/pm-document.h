@@ -122,6 +122,13 @@ void           pm_document_replace_working_mask (PmDocument        *self,
 gboolean       pm_document_commit_correction  (PmDocument          *self);
 void           pm_document_cancel_correction  (PmDocument          *self);
 
+/* Runs of several objects (pm-document-items.c): corrections, undo and redo act on
+ * @item_entry (an entry made for one object of the run on screen, PmRunEntry.item > 0)
+ * instead of the run's mask; NULL goes back to the run. Showing another run drops it. */
+void           pm_document_set_correction_target (PmDocument       *self,
+                                               PmRunEntry          *item_entry);
+PmRunEntry    *pm_document_get_correction_entry (PmDocument        *self);
+
 /* ---------------------------------------------------------------- the history */
 
 void           pm_document_restore_run        (PmDocument          *self,

@@ -183,8 +183,13 @@ correction_func (PmStore  *store,
                    _("The run “%s” is not in the history"), job->entry->instruction);
       return NULL;
     }
-  id = pm_store_add_artifact (store, job->entry->store_run_id, PM_ARTIFACT_CORRECTED_MASK,
-                              NULL, job->mask->mask, error);
+  /* An object of a run of several has its own chain (pm_document_set_correction_target()). */
+  if (job->entry->item > 0)
+    id = pm_store_add_item_correction (store, job->entry->store_run_id, job->entry->item, 0,
+                                       job->mask->mask, NULL, NULL, error);
+  else
+    id = pm_store_add_artifact (store, job->entry->store_run_id, PM_ARTIFACT_CORRECTED_MASK,
+                                NULL, job->mask->mask, error);
   if (id <= 0)
     return NULL;
   job->revision->store_artifact_id = id;

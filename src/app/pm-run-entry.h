@@ -77,6 +77,9 @@ typedef struct {
   PmSharedMask  *mask;          /* the current revision; NULL while not loaded */
   GPtrArray     *revisions;     /* of PmRevision, oldest first */
   guint          n_applied;     /* revisions [0, n_applied) make up @mask */
+  int            item;          /* 0: a run; else an object (1, 2, …) of a run of several,
+                                 * an entry of its own whose mask is that object's
+                                 * (pm_document_set_correction_target()) */
 } PmRunEntry;
 
 #define PM_TYPE_RUN_ENTRY (pm_run_entry_get_type ())

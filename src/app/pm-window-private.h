@@ -7,6 +7,7 @@
 #pragma once
 
 #include "pm-engines.h"
+#include "pm-run-items.h"
 #include "pm-window.h"
 
 G_BEGIN_DECLS
@@ -56,6 +57,7 @@ struct _PmWindow
   PmEngines            *engines;
   PmDocument           *document;
   GSignalGroup         *document_signals;
+  PmRunItems           *run_items;         /* the objects of a run of several */
   char                 *engine_name;
   GPtrArray            *engine_checks;     /* of GtkCheckButton, in pm_engines_list() order */
   GtkListStore         *completion_store;

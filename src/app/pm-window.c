@@ -19,6 +19,8 @@
 #include "pm-engine-text.h"
 #include "pm-model.h"
 #include "pm-window-private.h"
+#include "pm-items-overlay.h"
+#include "pm-items-panel.h"
 
 #define MAX_RECENT_INSTRUCTIONS 50
 
@@ -769,6 +771,7 @@ pm_window_dispose (GObject *object)
   if (self->document_signals != NULL)
     g_signal_group_set_target (self->document_signals, NULL);
   g_clear_object (&self->document_signals);
+  g_clear_object (&self->run_items);
   g_clear_object (&self->document);
   g_clear_object (&self->settings);
   g_clear_object (&self->engines);
@@ -863,6 +866,23 @@ bind_settings (PmWindow *self)
                           "active", G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
 }
 
+/* Runs of several objects: each in its colour over the canvas, listed beside it. */
+static void
+add_run_items (PmWindow *self)
+{
+  GtkOverlay *overlay = GTK_OVERLAY (gtk_widget_get_parent (GTK_WIDGET (self->canvas_scroller)));
+  GtkWidget *panel;
+
+  self->run_items = pm_run_items_new (self->document);
+  gtk_overlay_add_overlay (overlay, pm_items_overlay_new (self->run_items, self->canvas));
+  panel = pm_items_panel_new (self->run_items);
+  gtk_widget_set_halign (panel, GTK_ALIGN_END);
+  gtk_widget_set_valign (panel, GTK_ALIGN_START);
+  gtk_widget_set_margin_top (panel, 12);
+  gtk_widget_set_margin_end (panel, 12);
+  gtk_overlay_add_overlay (overlay, panel);
+}
+
 /**
  * pm_window_new_for_document:
  * @app: the application
@@ -893,6 +913,7 @@ pm_window_new_for_document (PmApplication *app,
   pm_window_refresh_engines (self);
   pm_window_init_view (self);
   pm_history_panel_set_document (self->history_panel, document);
+  add_run_items (self);
   g_signal_group_set_target (self->document_signals, document);
   pm_window_init_actions (self);
   pm_window_init_files (self);
