@@ -90,8 +90,12 @@ test_box_raises_iou (void)
   for (int y = 0; y < 180; y++)     /* shift 6 px right */
     {
       float *row = sloppy->data + y * 240;
-      memmove (row + 6, row, sizeof (float) * 200);
-      memset (row, 0, sizeof (float) * 6);
+      /* A loop, not memmove: GCC's -Warray-bounds misreads the memmove in the sanitizer
+       * build (-fsanitize=address,undefined) and -Werror stops it. */
+      for (int x = 199; x >= 0; x--)
+        row[x + 6] = row[x];
+      for (int x = 0; x < 6; x++)
+        row[x] = 0.0f;
     }
   before = iou (sloppy, truth);
   refined = pm_mask_refine_box (img, sloppy, &box, NULL, &dirty, NULL, &error);
