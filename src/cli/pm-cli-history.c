@@ -13,26 +13,8 @@
 #include <json-glib/json-glib.h>
 
 #include "pm-cli-util.h"
-#include "pm-store.h"
+#include "pm-cli-history-private.h"
 
-#define COMMAND "history"
-
-typedef struct {
-  char     *db;
-  gboolean  json;
-  char     *search;
-  gint64    session;
-  gboolean  sessions;
-  char     *edited;
-  char     *mask;
-  char     *soft_mask;
-  char     *derived_mask;
-  char     *corrected_mask;
-  char     *original;
-  char     *output;
-  gboolean  force;
-  int       revision;   /* export --corrected-mask: 0 = the newest */
-} HistoryArgs;
 
 static void
 history_args_clear (HistoryArgs *args)
@@ -52,8 +34,8 @@ history_args_clear (HistoryArgs *args)
 /* Output helpers                                                                         */
 /* ------------------------------------------------------------------------------------- */
 
-static int
-report (const GError *error)
+int
+pm_cli_history_report (const GError *error)
 {
   pm_cli_error (COMMAND, "%s", error->message);
   return PM_EXIT_ERROR;
@@ -241,9 +223,9 @@ db_path (const HistoryArgs *args)
 
 /* Opens the database; NULL after printing the error. With @must_exist a missing file is
  * an error rather than a new, empty history. */
-static PmStore *
-open_store (const HistoryArgs *args,
-            gboolean           must_exist)
+PmStore *
+pm_cli_history_open_store (const HistoryArgs *args,
+                           gboolean           must_exist)
 {
   g_autofree char *path = db_path (args);
   g_autoptr(GError) error = NULL;
@@ -257,7 +239,7 @@ open_store (const HistoryArgs *args,
     }
   store = pm_store_open (path, &error);
   if (store == NULL)
-    report (error);
+    pm_cli_history_report (error);
   return store;
 }
 
@@ -274,7 +256,7 @@ list_sessions (PmStore           *store,
   g_autoptr(GPtrArray) pool = NULL;
 
   if (sessions == NULL)
-    return report (error);
+    return pm_cli_history_report (error);
 
   if (args->json)
     return print_json_list (pm_store_get_path (store), "sessions", sessions,
@@ -314,7 +296,7 @@ cmd_list (const HistoryArgs *args)
     runs = g_ptr_array_new ();
   else
     {
-      store = open_store (args, TRUE);
+      store = pm_cli_history_open_store (args, TRUE);
       if (store == NULL)
         return PM_EXIT_ERROR;
       if (args->sessions)
@@ -324,11 +306,11 @@ cmd_list (const HistoryArgs *args)
           g_autoptr(PmSessionInfo) session = pm_store_get_session (store, args->session,
                                                                    &error);
           if (session == NULL)
-            return report (error);
+            return pm_cli_history_report (error);
         }
       runs = pm_store_list_runs (store, args->session, args->search, &error);
       if (runs == NULL)
-        return report (error);
+        return pm_cli_history_report (error);
     }
 
   if (args->json)
@@ -361,7 +343,7 @@ static int
 cmd_show (const HistoryArgs *args,
           gint64             run_id)
 {
-  g_autoptr(PmStore) store = open_store (args, TRUE);
+  g_autoptr(PmStore) store = pm_cli_history_open_store (args, TRUE);
   g_autoptr(GError) error = NULL;
   g_autoptr(PmRunInfo) run = NULL;
   g_autoptr(PmSessionInfo) session = NULL;
@@ -371,13 +353,13 @@ cmd_show (const HistoryArgs *args,
     return PM_EXIT_ERROR;
   run = pm_store_get_run (store, run_id, &error);
   if (run == NULL)
-    return report (error);
+    return pm_cli_history_report (error);
   session = pm_store_get_session (store, run->session_id, &error);
   if (session == NULL)
-    return report (error);
+    return pm_cli_history_report (error);
   artifacts = pm_store_list_artifacts (store, run_id, &error);
   if (artifacts == NULL)
-    return report (error);
+    return pm_cli_history_report (error);
 
   if (args->json)
     {
@@ -483,208 +465,6 @@ cmd_show (const HistoryArgs *args,
         printf ("\n");
       }
   }
-  return PM_EXIT_OK;
-}
-
-typedef struct {
-  const char     *option;
-  const char     *path;
-  PmArtifactKind  kind;
-  gboolean        original;
-  GBytes         *png;
-} ExportItem;
-
-static int
-cmd_export (const HistoryArgs *args,
-            gint64             run_id)
-{
-  g_autoptr(PmStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PmRunInfo) run = NULL;
-  ExportItem items[] = {
-    { "--edited", args->edited, PM_ARTIFACT_EDITED, FALSE, NULL },
-    { "--mask", args->mask, PM_ARTIFACT_MASK, FALSE, NULL },
-    { "--soft-mask", args->soft_mask, PM_ARTIFACT_SOFT_MASK, FALSE, NULL },
-    { "--derived-mask", args->derived_mask, PM_ARTIFACT_DERIVED_MASK, FALSE, NULL },
-    { "--corrected-mask", args->corrected_mask, PM_ARTIFACT_CORRECTED_MASK, FALSE, NULL },
-    { "--original", args->original, PM_ARTIFACT_EDITED, TRUE, NULL },
-  };
-  int status = PM_EXIT_ERROR;
-  guint n = 0;
-
-  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
-    n += items[i].path != NULL;
-  if (n == 0)
-    {
-      pm_cli_error (COMMAND, "export: say what to write with --edited, --mask, --soft-mask, "
-                    "--derived-mask, --corrected-mask or --original");
-      return PM_EXIT_USAGE;
-    }
-  if (args->revision != 0 && args->corrected_mask == NULL)
-    {
-      pm_cli_error (COMMAND, "export: --revision picks a correction; give --corrected-mask "
-                    "C.png too");
-      return PM_EXIT_USAGE;
-    }
-
-  store = open_store (args, TRUE);
-  if (store == NULL)
-    return PM_EXIT_ERROR;
-  run = pm_store_get_run (store, run_id, &error);
-  if (run == NULL)
-    return report (error);
-
-  /* Everything is read before anything is written: a missing artifact writes no file. */
-  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
-    {
-      if (items[i].path == NULL)
-        continue;
-      if (items[i].original ||
-          (items[i].kind == PM_ARTIFACT_EDITED && g_strcmp0 (run->result, "empty") == 0))
-        /* An empty result painted nothing: its edit is the original. */
-        items[i].png = pm_store_get_session_image_png (store, run->session_id, &error);
-      else if (items[i].kind == PM_ARTIFACT_CORRECTED_MASK)
-        items[i].png = pm_store_get_correction_png (store, run_id, args->revision, &error);
-      else
-        items[i].png = pm_store_get_artifact_png (store, run_id, items[i].kind, &error);
-      if (items[i].png == NULL && items[i].kind == PM_ARTIFACT_MASK &&
-          g_error_matches (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND))
-        {
-          /* Before schema 5 the derived mask was the run's mask. */
-          g_clear_error (&error);
-          items[i].png = pm_store_get_artifact_png (store, run_id, PM_ARTIFACT_DERIVED_MASK,
-                                                    &error);
-        }
-      if (items[i].png == NULL)
-        {
-          report (error);
-          goto out;
-        }
-    }
-  /* The stored PNG bytes go out unchanged. */
-  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
-    {
-      if (items[i].png == NULL)
-        continue;
-      if (!g_file_set_contents (items[i].path, g_bytes_get_data (items[i].png, NULL),
-                                (gssize) g_bytes_get_size (items[i].png), &error))
-        {
-          pm_cli_error (COMMAND, "%s: %s", items[i].option, error->message);
-          goto out;
-        }
-    }
-  status = PM_EXIT_OK;
-
-out:
-  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
-    g_clear_pointer (&items[i].png, g_bytes_unref);
-  return status;
-}
-
-static int
-cmd_export_session (const HistoryArgs *args,
-                    gint64             session_id)
-{
-  g_autoptr(PmStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PmSessionInfo) session = NULL;
-
-  if (args->output == NULL)
-    {
-      pm_cli_error (COMMAND, "export-session: say where to write with -o FILE.paintmask");
-      return PM_EXIT_USAGE;
-    }
-  store = open_store (args, TRUE);
-  if (store == NULL)
-    return PM_EXIT_ERROR;
-  session = pm_store_get_session (store, session_id, &error);
-  if (session == NULL)
-    return report (error);
-  if (args->force && g_file_test (args->output, G_FILE_TEST_IS_REGULAR) &&
-      g_unlink (args->output) != 0)
-    {
-      pm_cli_error (COMMAND, "cannot replace %s: %s", args->output, g_strerror (errno));
-      return PM_EXIT_ERROR;
-    }
-  if (!pm_store_export_session (store, session_id, args->output, &error))
-    return report (error);
-  printf ("Exported session %" G_GINT64_FORMAT " (%s, %d run%s) to %s\n", session_id,
-          session->title ? session->title : "untitled", session->n_runs,
-          session->n_runs == 1 ? "" : "s", args->output);
-  return PM_EXIT_OK;
-}
-
-static int
-cmd_import (const HistoryArgs *args,
-            const char        *file)
-{
-  g_autoptr(PmStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) ids = NULL;
-
-  if (!g_file_test (file, G_FILE_TEST_IS_REGULAR))
-    {
-      pm_cli_error (COMMAND, "%s: no such file", file);
-      return PM_EXIT_ERROR;
-    }
-  store = open_store (args, FALSE);
-  if (store == NULL)
-    return PM_EXIT_ERROR;
-  ids = pm_store_import_file (store, file, &error);
-  if (ids == NULL)
-    return report (error);
-  for (guint i = 0; i < ids->len; i++)
-    {
-      gint64 id = g_array_index (ids, gint64, i);
-      g_autoptr(PmSessionInfo) s = pm_store_get_session (store, id, NULL);
-
-      printf ("Imported session %" G_GINT64_FORMAT " (%s, %d run%s)\n", id,
-              s && s->title ? s->title : "untitled", s ? s->n_runs : 0,
-              s && s->n_runs == 1 ? "" : "s");
-    }
-  if (ids->len == 0)
-    printf ("%s holds no sessions; nothing imported\n", file);
-  return PM_EXIT_OK;
-}
-
-static int
-cmd_delete (const HistoryArgs *args,
-            gint64             id,
-            gboolean           session)
-{
-  g_autoptr(PmStore) store = open_store (args, TRUE);
-  g_autoptr(GError) error = NULL;
-
-  if (store == NULL)
-    return PM_EXIT_ERROR;
-  if (!(session ? pm_store_delete_session (store, id, &error)
-                : pm_store_delete_run (store, id, &error)))
-    return report (error);
-  printf ("Deleted %s %" G_GINT64_FORMAT "\n", session ? "session" : "run", id);
-  return PM_EXIT_OK;
-}
-
-static int
-cmd_check (const HistoryArgs *args)
-{
-  g_autoptr(PmStore) store = open_store (args, TRUE);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) sessions = NULL;
-  g_autoptr(GPtrArray) runs = NULL;
-  GStatBuf st;
-
-  if (store == NULL)
-    return PM_EXIT_ERROR;
-  if (!pm_store_check (store, &error))
-    return report (error);
-  sessions = pm_store_list_sessions (store, NULL, &error);
-  if (sessions != NULL)
-    runs = pm_store_list_runs (store, 0, NULL, &error);
-  if (runs == NULL)
-    return report (error);
-  printf ("%s: ok (%u session%s, %u run%s, %.1f MB)\n", pm_store_get_path (store),
-          sessions->len, sessions->len == 1 ? "" : "s", runs->len, runs->len == 1 ? "" : "s",
-          g_stat (pm_store_get_path (store), &st) == 0 ? st.st_size / 1e6 : 0.0);
   return PM_EXIT_OK;
 }
 
@@ -856,21 +636,21 @@ pm_cli_history (int    argc,
   if (strcmp (sub->name, "list") == 0)
     status = cmd_list (&args);
   else if (strcmp (sub->name, "check") == 0)
-    status = cmd_check (&args);
+    status = pm_cli_history_check (&args);
   else if (strcmp (sub->name, "import") == 0)
-    status = cmd_import (&args, rest[1]);
+    status = pm_cli_history_import (&args, rest[1]);
   else if (!parse_id (rest[1], strstr (sub->name, "session") ? "session" : "run", &id))
     status = PM_EXIT_USAGE;
   else if (strcmp (sub->name, "show") == 0)
     status = cmd_show (&args, id);
   else if (strcmp (sub->name, "export") == 0)
-    status = cmd_export (&args, id);
+    status = pm_cli_history_export (&args, id);
   else if (strcmp (sub->name, "export-session") == 0)
-    status = cmd_export_session (&args, id);
+    status = pm_cli_history_export_session (&args, id);
   else if (strcmp (sub->name, "delete") == 0)
-    status = cmd_delete (&args, id, FALSE);
+    status = pm_cli_history_delete (&args, id, FALSE);
   else
-    status = cmd_delete (&args, id, TRUE);
+    status = pm_cli_history_delete (&args, id, TRUE);
 
 out:
   g_free (session_text);
