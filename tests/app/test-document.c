@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "pm-document.h"
+#include "pm-fake-editor-util.h"
 #include "pm-store.h"
 #include "pm-test-util.h"
 
@@ -515,6 +516,62 @@ test_progress_main_thread (void)
   g_assert_cmpint (watch.off_thread, ==, 0);
 }
 
+/* ---------------------------------------------------------------- the remote key */
+
+/* Runs @instruction with the remote engine to its end. */
+static void
+run_remote (PmDocument *doc,
+            PmEngines  *engines,
+            const char *instruction,
+            Finished   *f)
+{
+  g_autoptr(PmEngineRequest) req = request (engines, "remote");
+  int before = f->finished;
+
+  g_assert_true (pm_document_run (doc, instruction, req, NULL, NULL));
+  wait_until_idle (doc);
+  g_assert_cmpint (f->finished, ==, before + 1);
+}
+
+/* The key is read by the run's worker each time: a key saved after a run (here in the
+ * environment, which the engine reads before the keyring) is used by the next run, with the
+ * same PmEngines and no restart. */
+static void
+test_remote_key_next_run (void)
+{
+  g_autofree char *photo = pm_test_shared_path ("data/eval-public/coco_000000094336.jpg");
+  PmFakeEditor *fe = pm_fake_editor_start (NULL, "the-second-key");
+  g_autoptr(PmDocument) doc = pm_document_new (NULL);
+  g_autoptr(PmEngines) engines = NULL;
+  g_autoptr(GError) error = NULL;
+  Finished f = { 0 };
+  PmImage *image;
+
+  g_settings_set_string (settings, "remote-endpoint", fe->base_url);
+  engines = pm_engines_new (settings);
+  g_assert_true (pm_engines_check (engines, "remote", NULL));
+  image = pm_image_load (photo, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+  g_assert_no_error (error);
+  pm_document_set_image (doc, image, photo, "cat");
+  g_signal_connect (doc, "run-finished", G_CALLBACK (finished_cb), &f);
+
+  g_setenv ("PAINTMASK_API_KEY", "the-first-key", TRUE);
+  run_remote (doc, engines, "paint the cat blue", &f);
+  g_assert_nonnull (f.error);
+  g_assert_cmpint (f.entry->state, ==, PM_RESULT_FAILED);
+
+  g_setenv ("PAINTMASK_API_KEY", "the-second-key", TRUE);
+  run_remote (doc, engines, "paint the cat blue", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpint (f.entry->state, ==, PM_RESULT_FOUND);
+  g_assert_nonnull (pm_document_get_mask (doc));
+
+  g_unsetenv ("PAINTMASK_API_KEY");
+  g_settings_reset (settings, "remote-endpoint");
+  pm_fake_editor_stop (fe);
+  finished_clear (&f);
+}
+
 /* ---------------------------------------------------------------- quitting after a run */
 
 typedef struct {
@@ -611,6 +668,8 @@ main (int    argc,
   g_test_add_func ("/document/stale-load", test_stale_load);
   g_test_add_func ("/document/progress-main-thread", test_progress_main_thread);
   g_test_add_func ("/document/quit-after-run", test_quit_after_run);
+  pm_test_add_shared_func ("/document/remote-key-next-run",
+                           "data/eval-public/coco_000000094336.jpg", test_remote_key_next_run);
   ret = g_test_run ();
 
   g_object_unref (settings);
