@@ -248,6 +248,67 @@ pm_edit_recolor_rect (const PmImage      *image,
 }
 
 /**
+ * pm_edit_follow_rect:
+ * @image: the original image
+ * @edited: the run's edit of @image (by any engine), same size
+ * @base: the mask @edited goes with (the run's own mask), same size
+ * @mask: the corrected mask, same size
+ * @color: the paint colour (sRGB)
+ * @params: (nullable): parameters, or %NULL for the defaults
+ * @region_lightness: as for pm_edit_recolor_rect(); below 0, @mask inside @rect gives it
+ * @rect: the pixels to render (clipped to the image)
+ * @out: the shown edit, same size, rewritten inside @rect
+ *
+ * Makes the edit follow a hand-corrected mask: where @mask equals @base the run's own edit
+ * is kept (its soft edges, or a generative editor's pixels), where the correction changed
+ * the mask the recolour is rendered from @mask (the original photo where it is 0). The
+ * result depends only on the masks, never on the order of the corrections, so undo and
+ * redo give back the same pixels.
+ */
+void
+pm_edit_follow_rect (const PmImage      *image,
+                     const PmImage      *edited,
+                     const PmMask       *base,
+                     const PmMask       *mask,
+                     PmRgb               color,
+                     const PmEditParams *params,
+                     float               region_lightness,
+                     const PmRect       *rect,
+                     PmImage            *out)
+{
+  Recolor rc;
+  PmRect r;
+
+  g_return_if_fail (image != NULL && edited != NULL && base != NULL && mask != NULL);
+  g_return_if_fail (rect != NULL && out != NULL);
+  g_return_if_fail (edited->width == image->width && edited->height == image->height);
+  g_return_if_fail (base->width == image->width && base->height == image->height);
+  g_return_if_fail (mask->width == image->width && mask->height == image->height);
+  g_return_if_fail (out->width == image->width && out->height == image->height);
+
+  r = *rect;
+  if (!pm_rect_clip (&r, image->width, image->height))
+    return;
+  if (region_lightness < 0)
+    region_lightness = masked_mean_lightness (image, mask, &r);
+  recolor_init (&rc, color, params, MAX (region_lightness, 0.0f));
+
+  for (int y = r.y; y < r.y + r.height; y++)
+    for (int x = r.x; x < r.x + r.width; x++)
+      {
+        gsize i = (gsize) y * image->width + x;
+        float m = mask->data[i];
+
+        if (m == base->data[i])
+          memcpy (out->data + i * 4, edited->data + i * 4, 4);
+        else if (m > 0)
+          recolor_pixel (&rc, image->data + i * 4, out->data + i * 4, m);
+        else
+          memcpy (out->data + i * 4, image->data + i * 4, 4);
+      }
+}
+
+/**
  * pm_edit_recolor:
  * @image: the image
  * @mask: a soft mask (0..1) of the same size

@@ -41,4 +41,16 @@ void     pm_edit_recolor_rect  (const PmImage      *image,
                                 const PmRect       *rect,
                                 PmImage            *out);
 
+/* The edit shown for a corrected mask, inside @rect: @edited where @mask equals @base (the
+ * mask @edited was made with), the recolour of @mask where a correction changed it. */
+void     pm_edit_follow_rect   (const PmImage      *image,
+                                const PmImage      *edited,
+                                const PmMask       *base,
+                                const PmMask       *mask,
+                                PmRgb               color,
+                                const PmEditParams *params,
+                                float               region_lightness,
+                                const PmRect       *rect,
+                                PmImage            *out);
+
 G_END_DECLS

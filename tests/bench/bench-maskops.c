@@ -4,8 +4,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A dab is what the canvas does per motion event: save the tiles under the segment
- * (pm_mask_history_touch), paint the capsule (pm_mask_paint_segment), re-render the colour
- * edit in the dirty rectangle (pm_edit_recolor_rect). A stroke ends with
+ * (pm_mask_history_touch), paint the capsule (pm_mask_paint_segment), make the shown edit
+ * follow the corrected mask in the dirty rectangle (pm_edit_follow_rect, which recolours
+ * what the correction changed). A stroke ends with
  * pm_mask_history_commit; undo restores the tiles and re-renders them. Rounds interleave
  * the dabs with full renders (pm_edit_recolor) so both see the same machine load.
  *
@@ -95,6 +96,7 @@ main (int    argc,
   g_autoptr(PmImage) photo = NULL;
   g_autoptr(PmMask) start = NULL;
   g_autoptr(PmImage) edited = NULL;
+  g_autoptr(PmImage) shown = NULL;
   g_autoptr(PmMaskHistory) history = NULL;
   g_autoptr(GArray) full = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) full_cpu = g_array_new (FALSE, FALSE, sizeof (double));
@@ -116,6 +118,7 @@ main (int    argc,
   pm_brush_init (&brush, MIN (w, h) / 4.0);
   pm_mask_paint_segment (start, &brush, w / 2.0, h / 2.0, w / 2.0, h / 2.0, NULL);
   edited = pm_edit_recolor (photo, start, color, NULL);
+  shown = pm_image_copy (edited);
   lightness = pm_edit_region_lightness (photo, start);
   history = pm_mask_history_new (start);
   for (guint r = 0; r < G_N_ELEMENTS (radii); r++)
@@ -156,7 +159,8 @@ main (int    argc,
                 pm_brush_segment_bounds (&brush, x, y, nx, ny, w, h, &bounds);
                 pm_mask_history_touch (history, &bounds);
                 if (pm_mask_paint_segment (mask, &brush, x, y, nx, ny, &dirty))
-                  pm_edit_recolor_rect (photo, mask, color, NULL, lightness, &dirty, edited);
+                  pm_edit_follow_rect (photo, edited, start, mask, color, NULL, lightness,
+                                       &dirty, shown);
                 else
                   g_error ("dab %d of radius %g changed nothing", i, radii[r]);
                 g_array_append_val (dab[r], (double) { now_ms () - t });
@@ -169,8 +173,8 @@ main (int    argc,
             g_array_append_val (commit, (double) { now_ms () - t });
             t = now_ms ();
             if (pm_mask_history_undo (history, &dirty))
-              pm_edit_recolor_rect (photo, pm_mask_history_get_mask (history), color, NULL,
-                                    lightness, &dirty, edited);
+              pm_edit_follow_rect (photo, edited, start, pm_mask_history_get_mask (history),
+                                   color, NULL, lightness, &dirty, shown);
             g_array_append_val (undo, (double) { now_ms () - t });
           }
     }
