@@ -293,8 +293,10 @@ copy_rgba_rect (guint8       *dst,
  * Takes the result's new pixels inside @rect and redraws that part: the full-size buffers
  * and each pyramid level are rewritten there, and only the level tiles it touches are
  * uploaded again.
+ *
+ * Returns: %FALSE when the result is not ready yet (its pyramid is being built)
  */
-void
+gboolean
 pm_canvas_update_result_rect (PmCanvas      *self,
                               const PmImage *edited,
                               const PmMask  *mask,
@@ -304,15 +306,18 @@ pm_canvas_update_result_rect (PmCanvas      *self,
   const guint8 *pe, *pm;
   int x0, y0, x1, y1, pw, ph;
 
-  g_return_if_fail (PM_IS_CANVAS (self));
-  g_return_if_fail (rect != NULL);
-  g_return_if_fail (edited == NULL ||
-                    (edited->width == self->width && edited->height == self->height));
-  g_return_if_fail (mask == NULL || (mask->width == self->width && mask->height == self->height));
+  g_return_val_if_fail (PM_IS_CANVAS (self), FALSE);
+  g_return_val_if_fail (rect != NULL, FALSE);
+  g_return_val_if_fail (edited == NULL ||
+                        (edited->width == self->width && edited->height == self->height), FALSE);
+  g_return_val_if_fail (mask == NULL ||
+                        (mask->width == self->width && mask->height == self->height), FALSE);
 
+  if (!self->result_ready)
+    return FALSE;
   r = *rect;
-  if (!self->result_ready || !pm_rect_clip (&r, self->width, self->height))
-    return;
+  if (!pm_rect_clip (&r, self->width, self->height))
+    return TRUE;
 
   if (edited != NULL && self->edited_bytes != NULL)
     {
@@ -353,6 +358,7 @@ pm_canvas_update_result_rect (PmCanvas      *self,
       ph = l->h;
     }
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  return TRUE;
 }
 
 /**

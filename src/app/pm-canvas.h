@@ -115,8 +115,9 @@ void       pm_canvas_set_compare_mask (PmCanvas      *self,
 gboolean   pm_canvas_has_compare_mask (PmCanvas      *self);
 
 /* The result changed inside @rect (a correction): copies the edit's and the mask's pixels
- * there and updates only that part of the view and its pyramid. */
-void       pm_canvas_update_result_rect (PmCanvas    *self,
+ * there and updates only that part of the view and its pyramid. FALSE (nothing done) while
+ * the result's pyramid is still being built: show the result again instead. */
+gboolean   pm_canvas_update_result_rect (PmCanvas    *self,
                                          const PmImage *edited,
                                          const PmMask *mask,
                                          const PmRect *rect);

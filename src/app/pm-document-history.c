@@ -256,6 +256,8 @@ session_timeline (PmDocument      *self,
           /* Not shared yet: the store thread sees it only through later calls. */
           entry->store_run_id = info->id;
           entry->message = g_strdup (info->message);
+          if (info->color != NULL)
+            pm_color_parse (info->color, &entry->color);
         }
       if (info->id == res->run_id)
         {

@@ -38,6 +38,11 @@ struct _PmDocument
   PmRect         dirty;
   char          *correction_label;
 
+  /* the edit shown for a corrected mask (pm-document-edit.c) */
+  PmImage       *shown;              /* NULL: the run's own edit is shown */
+  PmRunEntry    *shown_entry;        /* the run @shown belongs to */
+  GCancellable  *lightness_cancellable; /* the reference lightness being computed */
+
   /* bookkeeping */
   guint          pending;            /* jobs and store calls in flight */
   guint          saving;             /* history writes in flight */
@@ -77,6 +82,11 @@ enum {
 
 extern GParamSpec *pm_document_properties[PM_DOCUMENT_N_PROPS];
 extern guint pm_document_signals[PM_DOCUMENT_N_SIGNALS];
+
+/* pm-document-edit.c */
+void        pm_document_follow_mask      (PmDocument    *self,
+                                          const PmRect  *rect);
+void        pm_document_drop_shown       (PmDocument    *self);
 
 /* pm-document.c */
 void        pm_document_update_state     (PmDocument    *self);

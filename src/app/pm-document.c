@@ -395,6 +395,7 @@ pm_document_show (PmDocument *self,
   g_return_if_fail (position >= -1 && position < (int) self->timeline->len);
 
   pm_document_commit_correction (self);
+  pm_document_drop_shown (self);
   self->position = position;
   entry = pm_document_get_current (self);
   if (entry != NULL && !pm_run_entry_is_loaded (entry))
@@ -454,6 +455,7 @@ void
 pm_document_emit_mask_changed (PmDocument   *self,
                                const PmRect *rect)
 {
+  pm_document_follow_mask (self, rect);
   g_signal_emit (self, pm_document_signals[PM_DOCUMENT_SIGNAL_MASK_CHANGED], 0,
                  rect->x, rect->y, rect->width, rect->height);
 }
@@ -624,6 +626,7 @@ pm_document_finalize (GObject *object)
   g_free (self->stage);
   g_clear_pointer (&self->working, pm_mask_free);
   g_free (self->correction_label);
+  pm_document_drop_shown (self);
   G_OBJECT_CLASS (pm_document_parent_class)->finalize (object);
 }
 

@@ -183,8 +183,10 @@ correction_func (PmStore  *store,
                    _("The run “%s” is not in the history"), job->entry->instruction);
       return NULL;
     }
-  id = pm_store_add_artifact (store, job->entry->store_run_id, PM_ARTIFACT_CORRECTED_MASK,
-                              NULL, job->mask->mask, error);
+  /* Its parent: the revision it was made on, or the run's own mask (-1). */
+  id = pm_store_add_correction (store, job->entry->store_run_id,
+                                job->parent != NULL ? job->parent->store_artifact_id : -1,
+                                job->mask->mask, job->revision->label, NULL, error);
   if (id <= 0)
     return NULL;
   job->revision->store_artifact_id = id;

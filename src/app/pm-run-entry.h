@@ -12,6 +12,7 @@
 #pragma once
 
 #include <glib-object.h>
+#include "pm-color.h"
 #include "pm-engine.h"
 #include "pm-image.h"
 #include "pm-mask-region.h"
@@ -77,6 +78,10 @@ typedef struct {
   PmSharedMask  *mask;          /* the current revision; NULL while not loaded */
   GPtrArray     *revisions;     /* of PmRevision, oldest first */
   guint          n_applied;     /* revisions [0, n_applied) make up @mask */
+  PmRgb          color;         /* the paint colour (the highlight colour if none was kept);
+                                 * a corrected mask's edit is painted in it */
+  float          lightness;     /* the edit's reference lightness (pm_edit_region_lightness);
+                                 * < 0 until computed (main thread) */
 } PmRunEntry;
 
 #define PM_TYPE_RUN_ENTRY (pm_run_entry_get_type ())

@@ -51,7 +51,8 @@ run_photo_size (PmStore  *store,
 }
 
 /* Checks that @parent_id is a mask of @run_id; 0 picks the run's current mask (its newest
- * correction, else its mask, else its derived mask), which may be none (0). */
+ * correction, else its mask, else its derived mask), below 0 its own mask (its mask, else
+ * its derived mask); either may be none (0). */
 static gboolean
 resolve_parent (PmStore  *store,
                 gint64    run_id,
@@ -64,13 +65,14 @@ resolve_parent (PmStore  *store,
   if (*parent_id <= 0)
     {
       g_autoptr(GError) local_error = NULL;
+      const char *sql = *parent_id == 0
+        ? "SELECT id FROM artifacts WHERE run_id = ?1 AND kind IN "
+          "('corrected_mask', 'mask', 'derived_mask') ORDER BY "
+          "kind = 'corrected_mask' DESC, kind = 'mask' DESC, id DESC LIMIT 1"
+        : "SELECT id FROM artifacts WHERE run_id = ?1 AND kind IN ('mask', 'derived_mask') "
+          "ORDER BY kind = 'mask' DESC, id DESC LIMIT 1";
 
-      if (pm_store_query_int64 (store,
-                                "SELECT id FROM artifacts WHERE run_id = ?1 AND kind IN "
-                                "('corrected_mask', 'mask', 'derived_mask') ORDER BY "
-                                "kind = 'corrected_mask' DESC, kind = 'mask' DESC, id DESC "
-                                "LIMIT 1", run_id,
-                                parent_id, &local_error))
+      if (pm_store_query_int64 (store, sql, run_id, parent_id, &local_error))
         return TRUE;
       *parent_id = 0;
       if (g_error_matches (local_error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND))
@@ -154,7 +156,8 @@ insert_correction (PmStore     *store,
  * @store: a store
  * @run_id: the run whose mask was corrected
  * @parent_id: the artifact (mask, derived or corrected mask of @run_id) the correction was
- *   made from; 0 for the run's newest correction, else its mask, else its derived mask
+ *   made from; 0 for the run's newest correction, else its mask, else its derived mask; -1
+ *   for the run's own mask (a correction after all the others were undone)
  * @mask: the corrected mask, the size of the run's photo
  * @operation: (nullable): what was done ("brush", "grow 3")
  * @revision: (out) (optional): the revision number it got
