@@ -113,6 +113,9 @@ void        pm_document_saving_begin     (PmDocument    *self);
 void        pm_document_saving_end       (PmDocument    *self);
 void        pm_document_record           (PmDocument    *self,
                                           PmRecordRequest *request);
+void        pm_document_record_state     (PmDocument    *self,
+                                          PmRunEntry    *entry,
+                                          const char    *label);
 void        pm_document_record_correction (PmDocument   *self,
                                           PmRunEntry    *entry,
                                           PmRevision    *revision);

@@ -477,6 +477,7 @@ pm_document_undo (PmDocument *self)
   entry = pm_document_get_current (self);
   if (entry != NULL && (revision = pm_run_entry_undo_revision (entry)) != NULL)
     {
+      pm_document_record_state (self, entry, _("Undo"));
       pm_document_emit_mask_changed (self, &revision->rect);
       pm_document_update_state (self);
     }
@@ -500,6 +501,7 @@ pm_document_redo (PmDocument *self)
   entry = pm_document_get_current (self);
   if (entry != NULL && (revision = pm_run_entry_redo_revision (entry)) != NULL)
     {
+      pm_document_record_state (self, entry, _("Redo"));
       pm_document_emit_mask_changed (self, &revision->rect);
       pm_document_update_state (self);
     }

@@ -152,9 +152,10 @@ pm_history_record_run_finish (PmAppStore    *store,
 
 typedef struct {
   PmRunEntry   *entry;
-  PmRevision   *revision;
-  PmRevision   *parent;
+  PmRevision   *revision;     /* the state stored (NULL: the run's own mask); gets its id */
+  PmRevision   *parent;       /* what it was made from (NULL: the run's own mask) */
   PmSharedMask *mask;
+  char         *label;        /* NULL: the revision's */
 } CorrectionJob;
 
 static void
@@ -163,9 +164,10 @@ correction_job_free (gpointer data)
   CorrectionJob *job = data;
 
   pm_run_entry_unref (job->entry);
-  pm_revision_unref (job->revision);
+  g_clear_pointer (&job->revision, pm_revision_unref);
   g_clear_pointer (&job->parent, pm_revision_unref);
   pm_shared_mask_unref (job->mask);
+  g_free (job->label);
   g_free (job);
 }
 
@@ -186,10 +188,14 @@ correction_func (PmStore  *store,
   /* Its parent: the revision it was made on, or the run's own mask (-1). */
   id = pm_store_add_correction (store, job->entry->store_run_id,
                                 job->parent != NULL ? job->parent->store_artifact_id : -1,
-                                job->mask->mask, job->revision->label, NULL, error);
+                                job->mask->mask,
+                                job->label != NULL ? job->label
+                                  : job->revision != NULL ? job->revision->label : NULL,
+                                NULL, error);
   if (id <= 0)
     return NULL;
-  job->revision->store_artifact_id = id;
+  if (job->revision != NULL)
+    job->revision->store_artifact_id = id;
   return g_memdup2 (&id, sizeof id);
 }
 
@@ -215,6 +221,26 @@ pm_history_record_correction_async (PmAppStore          *store,
   job->revision = pm_revision_ref (revision);
   job->parent = parent != NULL ? pm_revision_ref (parent) : NULL;
   job->mask = pm_shared_mask_ref (mask);
+  pm_app_store_call_async (store, correction_func, job, correction_job_free, g_free, NULL,
+                           callback, user_data);
+}
+
+void
+pm_history_record_state_async (PmAppStore          *store,
+                               PmRunEntry          *entry,
+                               PmRevision          *revision,
+                               PmSharedMask        *mask,
+                               const char          *label,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  CorrectionJob *job = g_new0 (CorrectionJob, 1);
+
+  job->entry = pm_run_entry_ref (entry);
+  job->revision = revision != NULL ? pm_revision_ref (revision) : NULL;
+  job->parent = revision != NULL ? pm_revision_ref (revision) : NULL;
+  job->mask = pm_shared_mask_ref (mask);
+  job->label = g_strdup (label);
   pm_app_store_call_async (store, correction_func, job, correction_job_free, g_free, NULL,
                            callback, user_data);
 }

@@ -36,6 +36,7 @@ struct _PmWindow
   GtkLabel             *status_label;
   GtkLabel             *status_area;
   GtkLabel             *pointer_label;
+  GtkLabel             *compare_label;
   GtkWidget            *tools_bar;
   GtkAdjustment        *brush_size_adjustment;
   GtkEntry             *instruction_entry;

@@ -222,19 +222,16 @@ init_canvas_keys (PmWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self->canvas), controller);
 }
 
+/* The pointer line keeps its width, so that moving on and off the photo never reflows the
+ * status line (and moves the canvas under the pointer). */
 static void
 status_changed_cb (PmWindow *self)
 {
-  const char *pointer = pm_mask_tools_get_pointer_status (self->tools);
   const char *compare = pm_mask_tools_get_compare_status (self->tools);
-  g_autofree char *text = NULL;
 
-  if (*pointer && *compare)
-    text = g_strdup_printf ("%s  ·  %s", pointer, compare);
-  else
-    text = g_strdup (*pointer ? pointer : compare);
-  gtk_label_set_text (self->pointer_label, text);
-  gtk_widget_set_visible (GTK_WIDGET (self->pointer_label), *text != '\0');
+  gtk_label_set_text (self->pointer_label, pm_mask_tools_get_pointer_status (self->tools));
+  gtk_label_set_text (self->compare_label, compare);
+  gtk_widget_set_visible (GTK_WIDGET (self->compare_label), *compare != '\0');
 }
 
 static void

@@ -746,6 +746,7 @@ pm_window_class_init (PmWindowClass *klass)
   CHILD (status_label);
   CHILD (status_area);
   CHILD (pointer_label);
+  CHILD (compare_label);
   CHILD (tools_bar);
   CHILD (brush_size_adjustment);
   CHILD (instruction_entry);
