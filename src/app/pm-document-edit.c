@@ -10,8 +10,10 @@
  * redo and a run restored from the history with its corrections give the same pixels.
  *
  * The recolour needs the edit's reference lightness (the mean over the painted region), a
- * second's work on a 12 MP photo: a worker computes it; until it arrives a sampled estimate
- * paints, and then the changed region is painted again with the exact value.
+ * second's work on a 12 MP photo, and the shown edit a copy of the run's (a tenth of a
+ * second there): as soon as a run is on screen a worker prepares both, so the first brush
+ * dab finds them ready. A correction that comes sooner paints with a sampled estimate, and
+ * the changed region is painted again with the exact value when it arrives.
  */
 #define G_LOG_DOMAIN "pm-document"
 
@@ -45,6 +47,7 @@ void
 pm_document_drop_shown (PmDocument *self)
 {
   g_clear_pointer (&self->shown, pm_image_free);
+  g_clear_pointer (&self->shown_spare, pm_image_free);
   g_clear_pointer (&self->shown_entry, pm_run_entry_unref);
   g_cancellable_cancel (self->lightness_cancellable);
   g_clear_object (&self->lightness_cancellable);
@@ -72,55 +75,63 @@ follow (PmDocument   *self,
                        entry_lightness (self, entry), rect, self->shown);
 }
 
-/* ---------------------------------------------------------------- the exact lightness */
+/* ---------------------------------------------------------------- preparing in a worker */
 
 typedef struct {
   PmDocument *self;
   PmRunEntry *entry;   /* strong */
   PmPhoto    *photo;   /* strong */
-} LightnessCall;
+  float       lightness;
+  PmImage    *copy;    /* out: a copy of the run's edit to paint on */
+} PrepareCall;
 
 static void
-lightness_thread (GTask        *task,
-                  gpointer      source,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
+prepare_thread (GTask        *task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
 {
-  LightnessCall *call = task_data;
+  PrepareCall *call = task_data;
   const PmMask *painted = call->entry->soft_mask != NULL ? call->entry->soft_mask
                                                          : call->entry->base;
-  float *L = g_new (float, 1);
 
-  *L = pm_edit_region_lightness (call->photo->image, painted);
-  g_task_return_pointer (task, L, g_free);
+  call->copy = pm_image_copy (call->entry->edited);
+  call->lightness = call->entry->lightness >= 0 ? call->entry->lightness
+                      : pm_edit_region_lightness (call->photo->image, painted);
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
-lightness_call_free (gpointer data)
+prepare_call_free (gpointer data)
 {
-  LightnessCall *call = data;
+  PrepareCall *call = data;
 
   pm_run_entry_unref (call->entry);
   pm_photo_unref (call->photo);
+  g_clear_pointer (&call->copy, pm_image_free);
   g_free (call);
 }
 
 static void
-lightness_done_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+prepare_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
-  LightnessCall *call = g_task_get_task_data (G_TASK (result));
+  PrepareCall *call = g_task_get_task_data (G_TASK (result));
   PmDocument *self = call->self;
-  g_autofree float *L = g_task_propagate_pointer (G_TASK (result), NULL);
+  gboolean estimated;
   PmRect changed;
 
-  if (L != NULL && !g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+  if (!g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))) &&
+      self->shown_entry == call->entry)
     {
-      call->entry->lightness = *L;
-      /* Paint the corrected part again with the exact value. */
-      if (self->shown != NULL && self->shown_entry == call->entry &&
-          pm_mask_diff_rect (call->entry->base, pm_document_get_shown_mask (self), &changed))
+      estimated = call->entry->lightness < 0;
+      call->entry->lightness = call->lightness;
+      if (self->shown == NULL)
+        self->shown_spare = g_steal_pointer (&call->copy);
+      /* A correction came first and painted with the estimate: paint it again. */
+      else if (estimated &&
+               pm_mask_diff_rect (call->entry->base, pm_document_get_shown_mask (self), &changed))
         {
           follow (self, call->entry, &changed);
           g_signal_emit (self, pm_document_signals[PM_DOCUMENT_SIGNAL_MASK_CHANGED], 0,
@@ -130,40 +141,42 @@ lightness_done_cb (GObject      *source,
   pm_document_release (self);
 }
 
+/* Starts preparing @entry's shown edit (once per run on screen). */
 static void
-start_lightness (PmDocument *self,
-                 PmRunEntry *entry)
+prepare (PmDocument *self,
+         PmRunEntry *entry)
 {
   g_autoptr(GTask) task = NULL;
-  LightnessCall *call;
+  PrepareCall *call;
 
-  if (entry->lightness >= 0 || self->lightness_cancellable != NULL)
+  if (self->shown_entry == entry)
     return;
-  call = g_new0 (LightnessCall, 1);
+  pm_document_drop_shown (self);
+  self->shown_entry = pm_run_entry_ref (entry);
+  call = g_new0 (PrepareCall, 1);
   call->self = self;
   call->entry = pm_run_entry_ref (entry);
   call->photo = pm_photo_ref (self->photo);
   self->lightness_cancellable = g_cancellable_new ();
-  task = g_task_new (NULL, self->lightness_cancellable, lightness_done_cb, NULL);
-  g_task_set_task_data (task, call, lightness_call_free);
+  task = g_task_new (NULL, self->lightness_cancellable, prepare_done_cb, NULL);
+  g_task_set_task_data (task, call, prepare_call_free);
   pm_document_hold (self);
-  g_task_run_in_thread (task, lightness_thread);
+  g_task_run_in_thread (task, prepare_thread);
 }
 
 /* ---------------------------------------------------------------- the shown edit */
 
-/* Makes the shown edit of @entry: its edit, painted again where the mask on screen differs
- * from the run's. */
+/* Makes the shown edit of @entry: its edit (the prepared copy if it is there), painted
+ * again where the mask on screen differs from the run's. */
 static void
 make_shown (PmDocument *self,
             PmRunEntry *entry)
 {
   PmRect changed;
 
-  pm_document_drop_shown (self);
-  self->shown_entry = pm_run_entry_ref (entry);
-  self->shown = pm_image_copy (entry->edited);
-  start_lightness (self, entry);
+  prepare (self, entry);
+  self->shown = self->shown_spare != NULL ? g_steal_pointer (&self->shown_spare)
+                                          : pm_image_copy (entry->edited);
   if (pm_mask_diff_rect (entry->base, pm_document_get_shown_mask (self), &changed))
     follow (self, entry, &changed);
 }
@@ -201,7 +214,10 @@ pm_document_get_shown_edit (PmDocument *self)
   if (self->shown != NULL && self->shown_entry == entry)
     return self->shown;
   if (pm_mask_equal (entry->base, pm_document_get_shown_mask (self)))
-    return entry->edited;
+    {
+      prepare (self, entry);  /* for the first correction */
+      return entry->edited;
+    }
   make_shown (self, entry);
   return self->shown;
 }

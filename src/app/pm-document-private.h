@@ -40,8 +40,9 @@ struct _PmDocument
 
   /* the edit shown for a corrected mask (pm-document-edit.c) */
   PmImage       *shown;              /* NULL: the run's own edit is shown */
-  PmRunEntry    *shown_entry;        /* the run @shown belongs to */
-  GCancellable  *lightness_cancellable; /* the reference lightness being computed */
+  PmImage       *shown_spare;        /* a copy of the run's edit, ready for @shown */
+  PmRunEntry    *shown_entry;        /* the run being prepared or shown */
+  GCancellable  *lightness_cancellable; /* the preparation in a worker */
 
   /* bookkeeping */
   guint          pending;            /* jobs and store calls in flight */

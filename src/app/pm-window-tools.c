@@ -7,8 +7,8 @@
  * document; this file gives them actions: win.tool (none, brush, eraser, lasso, box, click),
  * win.mask-op ("fill-holes", "grow", …), win.mask-style (overlay, contour, mask), win.split
  * and win.compare-masks. The single keys (B, E, L, R, C, [ ], { } in the canvas; H, D, G, S,
- * I, Delete here) only work while the canvas has the focus, so they never eat a letter
- * typed into the instruction.
+ * I, Delete, O, K, W, V, X here) only work while the canvas has the focus, so they never
+ * eat a letter typed into the instruction.
  */
 #define G_LOG_DOMAIN "pm-window"
 
@@ -219,6 +219,7 @@ init_canvas_keys (PmWindow *self)
   add_key (keys, GDK_KEY_k, 0, "win.mask-style", "contour");
   add_key (keys, GDK_KEY_w, 0, "win.mask-style", "mask");
   add_key (keys, GDK_KEY_v, 0, "win.split", NULL);
+  add_key (keys, GDK_KEY_x, 0, "win.compare-masks", NULL);
   gtk_widget_add_controller (GTK_WIDGET (self->canvas), controller);
 }
 
