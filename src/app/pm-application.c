@@ -20,6 +20,7 @@ struct _PmApplication
   GSettings      *settings;
   PmAppStore     *store;     /* created on first use; recreated when the location changes */
   PmEngines      *engines;   /* shared by the windows: a loaded model serves them all */
+  PmModelManager *models;    /* created on first use */
 };
 
 G_DEFINE_FINAL_TYPE (PmApplication, pm_application, ADW_TYPE_APPLICATION)
@@ -62,6 +63,21 @@ pm_application_get_engines (PmApplication *self)
   if (self->engines == NULL)
     self->engines = pm_engines_new (self->settings);
   return self->engines;
+}
+
+/**
+ * pm_application_get_models:
+ *
+ * Returns: (transfer none): the models every window and Preferences share
+ */
+PmModelManager *
+pm_application_get_models (PmApplication *self)
+{
+  g_return_val_if_fail (PM_IS_APPLICATION (self), NULL);
+
+  if (self->models == NULL)
+    self->models = pm_model_manager_new (NULL);
+  return self->models;
 }
 
 static void
@@ -170,17 +186,36 @@ about_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
+static GtkWindow *
+show_preferences (PmApplication *self)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWindow *prefs = pm_preferences_window_new_full (self->settings,
+                                                     pm_application_get_models (self));
+
+  gtk_window_set_transient_for (prefs, parent);
+  gtk_window_present (prefs);
+  return prefs;
+}
+
 static void
 preferences_action (GSimpleAction *action,
                     GVariant      *param,
                     gpointer       user_data)
 {
-  PmApplication *self = user_data;
-  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  GtkWindow *prefs = pm_preferences_window_new (self->settings);
+  show_preferences (PM_APPLICATION (user_data));
+}
 
-  gtk_window_set_transient_for (prefs, parent);
-  gtk_window_present (prefs);
+/* app.show-model("NAME"): Preferences on the Models page, at NAME's row ("" for none). */
+static void
+show_model_action (GSimpleAction *action,
+                   GVariant      *param,
+                   gpointer       user_data)
+{
+  GtkWindow *prefs = show_preferences (PM_APPLICATION (user_data));
+  const char *name = g_variant_get_string (param, NULL);
+
+  pm_preferences_window_show_model (PM_PREFERENCES_WINDOW (prefs), *name ? name : NULL);
 }
 
 static void
@@ -207,6 +242,7 @@ new_window_action (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { "about", about_action },
   { "preferences", preferences_action },
+  { "show-model", show_model_action, "s" },
   { "quit", quit_action },
   { "new-window", new_window_action },
 };
@@ -282,6 +318,8 @@ pm_application_shutdown (GApplication *app)
   PmApplication *self = PM_APPLICATION (app);
 
   g_clear_object (&self->store);
+  if (self->models != NULL)
+    pm_model_manager_cancel_all (self->models);
   G_APPLICATION_CLASS (pm_application_parent_class)->shutdown (app);
 }
 
@@ -292,6 +330,7 @@ pm_application_dispose (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_object (&self->engines);
+  g_clear_object (&self->models);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (pm_application_parent_class)->dispose (object);
 }

@@ -121,10 +121,9 @@ pyramid_done_cb (GObject      *source,
       self->cx = p->cx;
       self->cy = p->cy;
       self->radius = p->radius;
-      self->has_paint = p->has_paint;
-      memcpy (self->paint, p->paint, sizeof self->paint);
+      self->mx0 = p->mx0; self->my0 = p->my0;
+      self->mx1 = p->mx1; self->my1 = p->my1;
       self->result_ready = TRUE;
-      pm_canvas_update_colors (self);
       if (self->animate_result && self->edited_bytes != NULL)
         {
           self->reveal = 0.0;
@@ -220,7 +219,7 @@ pm_canvas_clear_result (PmCanvas *self)
   stop_reveal (self);
   self->result_serial++;
   self->result_ready = FALSE;
-  self->has_paint = FALSE;
+  self->mx0 = self->my0 = self->mx1 = self->my1 = 0;
   g_clear_pointer (&self->edited_bytes, g_bytes_unref);
   g_clear_pointer (&self->edited_copy, g_free);
   g_clear_pointer (&self->mask, g_free);

@@ -1,5 +1,6 @@
 /* pm-canvas-draw.c: PmCanvas's two drawing paths (see pm-canvas.c): pyramid textures when
- * zoomed out, the visible part composited on the CPU when zoomed in.
+ * zoomed out, the visible part composited on the CPU when zoomed in; the mask views, the
+ * before/after split and, from 800 %, the pixel grid.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -62,12 +63,6 @@ reveal_alpha (PmCanvas *self)
 }
 
 static gboolean
-showing_edit (PmCanvas *self)
-{
-  return self->edited_bytes != NULL && self->result_ready && !self->show_original;
-}
-
-static gboolean
 showing_mask (PmCanvas *self)
 {
   return self->show_overlay && self->result_ready && self->mask != NULL;
@@ -98,10 +93,10 @@ draw_level_result (PmCanvas    *self,
 
       gtk_snapshot_append_color (snapshot, &black,
                                  &GRAPHENE_RECT_INIT (0, 0, self->width * z, self->height * z));
-      pm_level_draw_overlay (l, snapshot, fx, fy, &white, &white, compare, 1.0, FALSE);
+      pm_level_draw_overlay (self, l, snapshot, fx, fy, &white, 1.0, FALSE, compare);
       return;
     }
-  if (showing_edit (self) && l->edited_px != NULL)
+  if (pm_canvas_showing_edit (self) && l->edited_px != NULL)
     {
       if (self->reveal < 1.0)
         {
@@ -121,10 +116,10 @@ draw_level_result (PmCanvas    *self,
         pm_level_draw_edited (l, snapshot, fx, fy);
     }
   if (overlay || compare != NULL)
-    pm_level_draw_overlay (l, snapshot, fx, fy, &self->tint, &self->contour_color, compare,
+    pm_level_draw_overlay (self, l, snapshot, fx, fy, &self->overlay_color,
                            overlay && self->mask_style == PM_CANVAS_MASK_OVERLAY
                              ? self->overlay_opacity : 0.0,
-                           overlay);
+                           overlay, compare);
 }
 
 void
@@ -159,48 +154,9 @@ mix8 (guint8 a,
   return (guint8) lround (a + (b - a) * t);
 }
 
-typedef struct {
-  guint8 r, g, b;
-} Rgb8;
-
-static Rgb8
-rgb8 (const GdkRGBA *c)
-{
-  return (Rgb8) { to_byte (c->red), to_byte (c->green), to_byte (c->blue) };
-}
-
-/* The result over one pixel (photo or edit in @px), in the current mask view. */
-static inline void
-composite_mask (PmCanvas *self,
-                int       x,
-                int       y,
-                guint8   *px,
-                Rgb8      tint,
-                Rgb8      contour)
-{
-  gsize i = (gsize) y * self->width + x;
-  double o = self->overlay_opacity;
-
-  if (self->mask_style == PM_CANVAS_MASK_ONLY)
-    {
-      px[0] = px[1] = px[2] = self->mask[i] ? 255 : 0;
-      px[3] = 255;
-      return;
-    }
-  if (!self->mask[i])
-    return;
-  if (pm_mask_boundary (self->mask, self->width, self->height, x, y))
-    {
-      px[0] = contour.r; px[1] = contour.g; px[2] = contour.b; px[3] = 255;
-    }
-  else if (self->mask_style == PM_CANVAS_MASK_OVERLAY)
-    {
-      px[0] = mix8 (px[0], tint.r, o); px[1] = mix8 (px[1], tint.g, o);
-      px[2] = mix8 (px[2], tint.b, o); px[3] = mix8 (px[3], 255, o);
-    }
-}
-
-/* Composites the image rectangle [x0, x1) × [y0, y1) into a premultiplied ARGB32 surface. */
+/* Composites the image rectangle [x0, x1) × [y0, y1) into a premultiplied ARGB32 surface:
+ * the photo, the edit (with its reveal), the mask's fill or the black-and-white mask. The
+ * outlines are stroked over it (pm_canvas_stroke_mask_outline). */
 static cairo_surface_t *
 composite_region (PmCanvas *self,
                   int       x0,
@@ -213,11 +169,14 @@ composite_region (PmCanvas *self,
   guint8 *dst = cairo_image_surface_get_data (surface);
   int stride = cairo_image_surface_get_stride (surface);
   const guint8 *orig = g_bytes_get_data (self->original_bytes, NULL);
-  const guint8 *edit = showing_edit (self) ? pm_canvas_edited_pixels (self) : NULL;
+  const guint8 *edit = pm_canvas_showing_edit (self) ? pm_canvas_edited_pixels (self) : NULL;
   gboolean overlay = showing_mask (self);
+  gboolean fill = overlay && self->mask_style == PM_CANVAS_MASK_OVERLAY;
+  gboolean bw = overlay && self->mask_style == PM_CANVAS_MASK_ONLY;
   double rr = reveal_radius (self), ra = reveal_alpha (self), sx = split_x (self);
-  Rgb8 tint = rgb8 (&self->tint), contour = rgb8 (&self->contour_color);
-  Rgb8 compare = rgb8 (&self->compare_color);
+  double o = self->overlay_opacity;
+  guint8 tint[3] = { to_byte (self->overlay_color.red), to_byte (self->overlay_color.green),
+                     to_byte (self->overlay_color.blue) };
 
   cairo_surface_flush (surface);
   for (int y = y0; y < y1; y++)
@@ -246,12 +205,16 @@ composite_region (PmCanvas *self,
                 for (int c = 0; c < 4; c++)
                   px[c] = mix8 (px[c], e[c], t);
             }
-          if (overlay && after)
-            composite_mask (self, x, y, px, tint, contour);
-          if (self->compare != NULL && after &&
-              pm_mask_boundary (self->compare, self->width, self->height, x, y))
+          if (bw && after)
             {
-              px[0] = compare.r; px[1] = compare.g; px[2] = compare.b; px[3] = 255;
+              px[0] = px[1] = px[2] = self->mask[i] ? 255 : 0;
+              px[3] = 255;
+            }
+          else if (fill && after && self->mask[i])
+            {
+              for (int c = 0; c < 3; c++)
+                px[c] = mix8 (px[c], tint[c], o);
+              px[3] = mix8 (px[3], 255, o);
             }
           row[x - x0] = ((guint32) px[3] << 24) | ((guint32) (px[0] * px[3] / 255) << 16) |
                         ((guint32) (px[1] * px[3] / 255) << 8) | (guint32) (px[2] * px[3] / 255);
@@ -305,6 +268,7 @@ pm_canvas_draw_cpu (PmCanvas    *self,
   int y0 = CLAMP ((int) floor (-oy / z), 0, self->height);
   int x1 = CLAMP ((int) ceil ((vw - ox) / z), 0, self->width);
   int y1 = CLAMP ((int) ceil ((vh - oy) / z), 0, self->height);
+  gboolean outline = showing_mask (self) && self->mask_style != PM_CANVAS_MASK_ONLY;
   graphene_rect_t bounds;
   cairo_surface_t *surface;
   cairo_t *cr;
@@ -314,20 +278,43 @@ pm_canvas_draw_cpu (PmCanvas    *self,
 
   surface = composite_region (self, x0, y0, x1, y1);
   bounds = GRAPHENE_RECT_INIT (ox + x0 * z, oy + y0 * z, (x1 - x0) * z, (y1 - y0) * z);
+  if (outline || self->compare != NULL)
+    {
+      /* Room for the outlines, which straddle the mask's edge. */
+      graphene_rect_t view = GRAPHENE_RECT_INIT (0, 0, vw, vh);
+      graphene_rect_inset (&bounds, -4, -4);
+      graphene_rect_intersection (&bounds, &view, &bounds);
+    }
   cr = gtk_snapshot_append_cairo (snapshot, &bounds);
-  cairo_translate (cr, bounds.origin.x, bounds.origin.y);
+  cairo_save (cr);
+  cairo_translate (cr, ox + x0 * z, oy + y0 * z);
   cairo_scale (cr, z, z);
+  cairo_rectangle (cr, 0, 0, x1 - x0, y1 - y0);
+  cairo_clip (cr);
   cairo_set_source_surface (cr, surface, 0, 0);
   cairo_pattern_set_filter (cairo_get_source (cr),
                             z >= PM_CANVAS_NEAREST_ZOOM ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_GOOD);
   cairo_paint (cr);
+  cairo_restore (cr);
+  if (z >= PM_CANVAS_GRID_ZOOM)
+    draw_grid (self, cr, ox, oy, x0, y0, x1, y1);
+  /* The outlines: on the result's side of a split only. */
+  if (self->split)
+    {
+      double wx = ox + split_x (self) * z;
+      cairo_rectangle (cr, wx, 0, vw - wx, vh);
+      cairo_clip (cr);
+    }
+  if (outline)
+    pm_canvas_stroke_mask_outline (self, cr, self->mask,
+                                   (const int[4]) { self->mx0, self->my0, self->mx1, self->my1 },
+                                   &self->overlay_color, &self->halo_color, x0, y0, x1, y1,
+                                   ox, oy);
+  if (self->compare != NULL)
+    pm_canvas_stroke_mask_outline (self, cr, self->compare,
+                                   (const int[4]) { self->cx0, self->cy0, self->cx1, self->cy1 },
+                                   &self->compare_color, &self->halo_color, x0, y0, x1, y1,
+                                   ox, oy);
   cairo_destroy (cr);
   cairo_surface_destroy (surface);
-
-  if (z >= PM_CANVAS_GRID_ZOOM)
-    {
-      cr = gtk_snapshot_append_cairo (snapshot, &bounds);
-      draw_grid (self, cr, ox, oy, x0, y0, x1, y1);
-      cairo_destroy (cr);
-    }
 }

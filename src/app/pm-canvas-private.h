@@ -21,8 +21,8 @@ G_BEGIN_DECLS
 typedef enum {
   PM_TILE_EDITED,
   PM_TILE_FILL,                /* white, alpha = mask */
-  PM_TILE_CONTOUR,             /* white, alpha = one-texel contour */
-  PM_TILE_COMPARE,             /* white, alpha = the compare mask's contour */
+  PM_TILE_CONTOUR,             /* the outline: colour and halo */
+  PM_TILE_COMPARE,             /* the compare mask's outline */
   PM_TILE_N_KINDS,
 } PmTileKind;
 
@@ -57,8 +57,7 @@ typedef struct {
   float       *mask_copy;      /* owned copy when nothing else keeps the mask alive */
   guint8      *mask0;          /* out: the binary mask at full size */
   double       cx, cy, radius; /* out: mask centroid and a radius covering the image */
-  gboolean     has_paint;      /* out: mean edited colour inside the mask (0..1) */
-  double       paint[3];
+  int          mx0, my0, mx1, my1; /* out: bounding box of mask0, [x0, x1); empty if x1 <= x0 */
   PmLevel      levels[PM_CANVAS_MAX_LEVELS];
 } PmPyramid;
 
@@ -73,6 +72,9 @@ struct _PmCanvas
   guint8        *edited_copy;      /* a writable copy once a correction changed the edit */
   guint8        *mask;             /* 0/1 per pixel, or NULL */
   guint8        *compare;          /* 0/1 per pixel, or NULL: pm_canvas_set_compare_mask() */
+  int            mx0, my0, mx1, my1; /* the mask's bounding box, [x0, x1) (grows with
+                                    * corrections, never shrinks) */
+  int            cx0, cy0, cx1, cy1; /* the compare mask's bounding box */
   double         cx, cy, radius;   /* mask centroid and reveal radius, image pixels */
   PmLevel        levels[PM_CANVAS_MAX_LEVELS]; /* [k]: halved k times; [0] unused */
   int            n_levels;
@@ -80,12 +82,10 @@ struct _PmCanvas
   guint          result_serial;
   guint          pending;          /* pyramid jobs in flight */
   guint          result_ready : 1; /* the result's pyramid and mask have arrived */
-  guint          has_paint : 1;
-  double         paint[3];         /* mean edited colour in the mask: the overlay avoids it */
   guint          animate_result : 1;
-  GdkRGBA        tint;
-  GdkRGBA        contour_color;
-  GdkRGBA        compare_color;
+  GdkRGBA        overlay_color;    /* the user's choice, opaque */
+  GdkRGBA        halo_color;       /* black or white, whichever stands out from it */
+  GdkRGBA        compare_color;    /* the compare mask's outline: stands out from the overlay */
 
   /* owned: view state */
   GtkAdjustment *hadj, *vadj;
@@ -95,6 +95,7 @@ struct _PmCanvas
   guint          fit : 1;
   guint          show_overlay : 1;
   guint          show_original : 1;
+  guint          over_original : 1; /* the overlay is drawn over the photo, not the edit */
   double         zoom;
   double         overlay_opacity;
   double         reveal;           /* 0..1; 1 = settled */
@@ -154,12 +155,40 @@ enum {
 extern guint pm_canvas_signals[PM_CANVAS_N_SIGNALS];
 
 /* pm-canvas.c */
-void        pm_canvas_update_colors   (PmCanvas      *self);
 void        pm_canvas_get_origin      (PmCanvas      *self,
                                        double        *ox,
                                        double        *oy);
 void        pm_canvas_notify          (PmCanvas      *self,
                                        const char    *property);
+
+/* pm-canvas-overlay.c */
+void        pm_canvas_init_overlay    (PmCanvas      *self);
+gboolean    pm_canvas_showing_edit    (PmCanvas      *self);
+/* Strokes the outline of @mask (the canvas's size; bounding box @box = x0, y0, x1, y1)
+ * inside image rectangle [x0, x1) × [y0, y1) onto @cr, in widget coordinates where image
+ * pixel (0, 0) is at (@ox, @oy): @color with a @halo either side. */
+void        pm_canvas_stroke_mask_outline (PmCanvas  *self,
+                                       cairo_t       *cr,
+                                       const guint8  *mask,
+                                       const int      box[4],
+                                       const GdkRGBA *color,
+                                       const GdkRGBA *halo,
+                                       int            x0,
+                                       int            y0,
+                                       int            x1,
+                                       int            y1,
+                                       double         ox,
+                                       double         oy);
+/* The outline of a level mask (or compare mask) over a tile: @color on the texels either
+ * side of an edge, @halo on those next to them; NULL when there is none. */
+GdkTexture *pm_level_outline_tile     (const PmLevel *level,
+                                       const guint8  *mask,
+                                       int            x,
+                                       int            y,
+                                       int            w,
+                                       int            h,
+                                       const GdkRGBA *color,
+                                       const GdkRGBA *halo);
 
 /* pm-canvas-content.c */
 void        pm_canvas_init_reveal     (PmCanvas      *self);
@@ -209,17 +238,17 @@ void        pm_level_draw_edited      (PmLevel       *level,
                                        GtkSnapshot   *snapshot,
                                        double         fx,
                                        double         fy);
-/* Draws the fill (with @fill_alpha; 0 for none), contour and compare contour tiles; @white
- * draws the fill opaque white (the black-and-white mask view). */
-void        pm_level_draw_overlay     (PmLevel       *level,
+/* Draws the fill (in @fill with @fill_alpha; 0 for none), the outline and the compare
+ * outline tiles (pm-canvas-tiles.c). */
+void        pm_level_draw_overlay     (PmCanvas      *self,
+                                       PmLevel       *level,
                                        GtkSnapshot   *snapshot,
                                        double         fx,
                                        double         fy,
-                                       const GdkRGBA *tint,
-                                       const GdkRGBA *contour,
-                                       const GdkRGBA *compare,
+                                       const GdkRGBA *fill,
                                        double         fill_alpha,
-                                       gboolean       draw_contour);
+                                       gboolean       outline,
+                                       const GdkRGBA *compare);
 const guint8 *pm_canvas_edited_pixels (PmCanvas      *self);
 
 /* pm-canvas-pyramid.c */
@@ -251,11 +280,6 @@ void        pm_halve_mask_region      (const guint8  *in,
 guint8     *pm_halve_mask             (const guint8  *in,
                                        int            w,
                                        int            h);
-gboolean    pm_mask_boundary          (const guint8  *mask,
-                                       int            width,
-                                       int            height,
-                                       int            x,
-                                       int            y);
 GdkTexture *pm_texture_new_rgba       (GBytes        *bytes,
                                        int            width,
                                        int            height);

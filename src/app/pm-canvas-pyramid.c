@@ -25,20 +25,6 @@ pm_texture_new_rgba (GBytes *bytes,
   return gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8A8, bytes, (gsize) width * 4);
 }
 
-gboolean
-pm_mask_boundary (const guint8 *mask,
-                  int           w,
-                  int           h,
-                  int           x,
-                  int           y)
-{
-  const guint8 *m = mask + (gsize) y * w + x;
-
-  if (!*m)
-    return FALSE;
-  return (x > 0 && !m[-1]) || (x + 1 < w && !m[1]) || (y > 0 && !m[-w]) || (y + 1 < h && !m[w]);
-}
-
 void
 pm_level_clear_overlay (PmLevel *level)
 {
@@ -190,15 +176,14 @@ build_mask0 (PmPyramid *p)
   gsize n = (gsize) p->width * p->height;
   double sx = 0, sy = 0, count = 0, r2 = 0;
 
-  const guint8 *edited = p->edited ? g_bytes_get_data (p->edited, NULL) : NULL;
-  double paint[3] = { 0 };
-
   p->mask0 = g_malloc (n);
+  p->mx0 = p->width;
+  p->my0 = p->height;
+  p->mx1 = p->my1 = 0;
   for (int y = 0; y < p->height; y++)
     {
       const float *in = p->mask + (gsize) y * p->width;
       guint8 *out = p->mask0 + (gsize) y * p->width;
-      const guint8 *e = edited ? edited + (gsize) y * p->width * 4 : NULL;
       double row = 0, row_count = 0;
 
       for (int x = 0; x < p->width; x++)
@@ -208,20 +193,20 @@ build_mask0 (PmPyramid *p)
             {
               row += x + 0.5;
               row_count++;
-              if (e != NULL)
-                for (int c = 0; c < 3; c++)
-                  paint[c] += e[x * 4 + c];
+              p->mx0 = MIN (p->mx0, x);
+              p->mx1 = MAX (p->mx1, x + 1);
             }
+        }
+      if (row_count > 0)
+        {
+          p->my0 = MIN (p->my0, y);
+          p->my1 = y + 1;
         }
       sx += row;
       sy += row_count * (y + 0.5);
       count += row_count;
     }
 
-  /* The overlay picks a theme colour that stands out from the paint. */
-  p->has_paint = edited != NULL && count > 0;
-  for (int c = 0; c < 3; c++)
-    p->paint[c] = count > 0 ? paint[c] / count / 255.0 : 0;
   p->cx = count > 0 ? sx / count : p->width / 2.0;
   p->cy = count > 0 ? sy / count : p->height / 2.0;
   /* The circle must reach every corner: the soft edit may spread past the binary mask. */

@@ -4,12 +4,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Below 75 % zoom the canvas draws a pyramid level (pm-canvas.c). Its edit, mask fill,
- * contour and compare contour are cut into PM_CANVAS_TILE² tiles, each a texture made when
+ * outline and compare outline are cut into PM_CANVAS_TILE² tiles, each a texture made when
  * first drawn. A correction rewrites the rectangle it changed at every level (halving just
  * that part) and drops the textures of the tiles it touched: a brush dab uploads a few small
- * tiles, never a level. The mask textures are white with the mask as alpha and get their
- * colour when drawn (a colour matrix), so a theme change re-uploads nothing and the black
- * and white view draws the same tiles.
+ * tiles, never a level. The fill tiles are white with the mask as alpha and get their colour
+ * when drawn (a colour matrix), so the black and white view draws the same tiles; the
+ * outlines carry their colour and halo (pm_level_outline_tile()).
  */
 #define G_LOG_DOMAIN "pm-canvas"
 
@@ -122,12 +122,11 @@ edited_texture (const PmLevel *level,
   return pm_texture_new_rgba (bytes, w, h);
 }
 
-/* A white texture whose alpha is @mask (or its contour) over the tile; NULL when the tile
- * holds nothing of it. */
+/* A white texture whose alpha is @mask over the tile; NULL when the tile holds nothing of
+ * it. */
 static GdkTexture *
-mask_texture (const PmLevel *level,
+fill_texture (const PmLevel *level,
               const guint8  *mask,
-              gboolean       contour,
               int            x,
               int            y,
               int            w,
@@ -142,8 +141,7 @@ mask_texture (const PmLevel *level,
       {
         guint8 *o = px + ((gsize) row * w + col) * 4;
         int lx = x + col, ly = y + row;
-        gboolean on = contour ? pm_mask_boundary (mask, level->w, level->h, lx, ly)
-                              : mask[(gsize) ly * level->w + lx] != 0;
+        gboolean on = mask[(gsize) ly * level->w + lx] != 0;
 
         o[0] = o[1] = o[2] = 255;
         o[3] = on ? 255 : 0;
@@ -195,13 +193,16 @@ push_tint (GtkSnapshot   *snapshot,
   gtk_snapshot_push_color_matrix (snapshot, &matrix, &offset);
 }
 
-/* Appends every tile's mask texture of @kind (made when missing, unless known empty). */
+/* Appends every tile's mask texture of @kind (made when missing, unless known empty); the
+ * outlines in @color with @halo. */
 static void
-draw_mask_tiles (PmLevel     *level,
-                 GtkSnapshot *snapshot,
-                 double       fx,
-                 double       fy,
-                 PmTileKind   kind)
+draw_mask_tiles (PmLevel       *level,
+                 GtkSnapshot   *snapshot,
+                 double         fx,
+                 double         fy,
+                 PmTileKind     kind,
+                 const GdkRGBA *color,
+                 const GdkRGBA *halo)
 {
   const guint8 *mask = kind == PM_TILE_COMPARE ? level->compare : level->mask;
 
@@ -216,7 +217,9 @@ draw_mask_tiles (PmLevel     *level,
         tile_rect (level, tx, ty, &x, &y, &w, &h);
         if (tile->tex[kind] == NULL)
           {
-            tile->tex[kind] = mask_texture (level, mask, kind != PM_TILE_FILL, x, y, w, h);
+            tile->tex[kind] = kind == PM_TILE_FILL
+                                ? fill_texture (level, mask, x, y, w, h)
+                                : pm_level_outline_tile (level, mask, x, y, w, h, color, halo);
             tile->empty[kind] = tile->tex[kind] == NULL;
             if (tile->empty[kind])
               continue;
@@ -226,38 +229,40 @@ draw_mask_tiles (PmLevel     *level,
       }
 }
 
+/**
+ * pm_level_draw_overlay:
+ * @fill: the fill's colour
+ * @fill_alpha: its opacity; 0 draws no fill
+ * @outline: whether to draw the mask's outline (in the overlay colour, with its halo)
+ * @compare: (nullable): the compare mask's outline colour, or %NULL for none
+ *
+ * Draws the level's mask views from its tiles, in level texels × (@fx, @fy).
+ */
 void
-pm_level_draw_overlay (PmLevel       *level,
+pm_level_draw_overlay (PmCanvas      *self,
+                       PmLevel       *level,
                        GtkSnapshot   *snapshot,
                        double         fx,
                        double         fy,
-                       const GdkRGBA *tint,
-                       const GdkRGBA *contour,
-                       const GdkRGBA *compare,
+                       const GdkRGBA *fill,
                        double         fill_alpha,
-                       gboolean       draw_contour)
+                       gboolean       outline,
+                       const GdkRGBA *compare)
 {
   pm_level_ensure_tiles (level);
   if (level->mask != NULL && fill_alpha > 0)
     {
       gtk_snapshot_push_opacity (snapshot, fill_alpha);
-      push_tint (snapshot, tint);
-      draw_mask_tiles (level, snapshot, fx, fy, PM_TILE_FILL);
+      push_tint (snapshot, fill);
+      draw_mask_tiles (level, snapshot, fx, fy, PM_TILE_FILL, NULL, NULL);
       gtk_snapshot_pop (snapshot);
       gtk_snapshot_pop (snapshot);
     }
-  if (level->mask != NULL && draw_contour)
-    {
-      push_tint (snapshot, contour);
-      draw_mask_tiles (level, snapshot, fx, fy, PM_TILE_CONTOUR);
-      gtk_snapshot_pop (snapshot);
-    }
+  if (level->mask != NULL && outline)
+    draw_mask_tiles (level, snapshot, fx, fy, PM_TILE_CONTOUR, &self->overlay_color,
+                     &self->halo_color);
   if (level->compare != NULL && compare != NULL)
-    {
-      push_tint (snapshot, compare);
-      draw_mask_tiles (level, snapshot, fx, fy, PM_TILE_COMPARE);
-      gtk_snapshot_pop (snapshot);
-    }
+    draw_mask_tiles (level, snapshot, fx, fy, PM_TILE_COMPARE, compare, &self->halo_color);
 }
 
 /* ---------------------------------------------------------------- updates */
@@ -327,12 +332,26 @@ pm_canvas_update_result_rect (PmCanvas      *self,
       copy_rgba_rect (self->edited_copy, edited->data, self->width, &r);
     }
   if (mask != NULL && self->mask != NULL)
-    for (int y = r.y; y < r.y + r.height; y++)
-      for (int x = r.x; x < r.x + r.width; x++)
+    {
+      for (int y = r.y; y < r.y + r.height; y++)
+        for (int x = r.x; x < r.x + r.width; x++)
+          {
+            gsize i = (gsize) y * self->width + x;
+            self->mask[i] = mask->data[i] >= 0.5f;
+          }
+      /* The outline looks for edges in the mask's box: it may only grow. */
+      if (self->mx1 <= self->mx0 || self->my1 <= self->my0)
         {
-          gsize i = (gsize) y * self->width + x;
-          self->mask[i] = mask->data[i] >= 0.5f;
+          self->mx0 = r.x; self->my0 = r.y;
+          self->mx1 = r.x + r.width; self->my1 = r.y + r.height;
         }
+      else
+        {
+          self->mx0 = MIN (self->mx0, r.x); self->my0 = MIN (self->my0, r.y);
+          self->mx1 = MAX (self->mx1, r.x + r.width);
+          self->my1 = MAX (self->my1, r.y + r.height);
+        }
+    }
 
   /* Each level: the changed texels are those whose 2×2 sources changed. */
   pe = edited != NULL ? pm_canvas_edited_pixels (self) : NULL;
@@ -390,8 +409,18 @@ pm_canvas_set_compare_mask (PmCanvas     *self,
       gsize n = (gsize) mask->width * mask->height;
 
       self->compare = g_malloc (n);
+      self->cx0 = self->width; self->cy0 = self->height; self->cx1 = self->cy1 = 0;
       for (gsize i = 0; i < n; i++)
-        self->compare[i] = mask->data[i] >= 0.5f;
+        {
+          int x = (int) (i % self->width), y = (int) (i / self->width);
+
+          self->compare[i] = mask->data[i] >= 0.5f;
+          if (self->compare[i])
+            {
+              self->cx0 = MIN (self->cx0, x); self->cx1 = MAX (self->cx1, x + 1);
+              self->cy0 = MIN (self->cy0, y); self->cy1 = MAX (self->cy1, y + 1);
+            }
+        }
       above = self->compare;
       pw = self->width;
       ph = self->height;

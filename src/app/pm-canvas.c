@@ -6,16 +6,18 @@
  * as a 24 MP photo:
  * - zoomed out (below 75 %): texture nodes of a pyramid level (the photo halved k times,
  *   built once in a worker, uploaded when first drawn), so the renderer never minifies a huge
- *   texture (GTK 4.8 has no mipmaps) and the mask contour is one texel of that level;
+ *   texture (GTK 4.8 has no mipmaps); the mask outline is two texels of that level;
  * - from 75 % on: the visible part alone is composited on the CPU (photo, edit, reveal,
- *   tint, contour) into a cairo node. From 200 % the pattern filter is NEAREST, so pixels
- *   stay square for boundary inspection (GTK 4.8 has no nearest-neighbour texture node).
+ *   overlay fill) into a cairo node, and the outline is stroked over it, 2 px wide at any
+ *   zoom. From 200 % the pattern filter is NEAREST, so pixels stay square for boundary
+ *   inspection (GTK 4.8 has no nearest-neighbour texture node).
  *
  * The edit differs from the original only inside the soft mask, so revealing the edited
  * texture through a growing circle centred on the mask (with rising opacity) animates the
  * recolouring of exactly the masked object. Drawing is in pm-canvas-draw.c, pointer input
  * in pm-canvas-input.c, the pyramid in pm-canvas-pyramid.c, the photo and result setters,
- * their pyramid jobs and the reveal animation in pm-canvas-content.c.
+ * their pyramid jobs and the reveal animation in pm-canvas-content.c, the overlay's colour,
+ * view options and outline in pm-canvas-overlay.c.
  */
 #define G_LOG_DOMAIN "pm-canvas"
 
@@ -163,77 +165,6 @@ pm_canvas_widget_to_image (PmCanvas *self,
   pm_canvas_get_origin (self, &ox, &oy);
   *image_x = (widget_x - ox) / self->zoom;
   *image_y = (widget_y - oy) / self->zoom;
-}
-
-/* ---------------------------------------------------------------- overlay colours */
-
-/* Distance of two hues on the colour circle (0..0.5). */
-static double
-hue_distance (double a,
-              double b)
-{
-  double d = fabs (a - b);
-
-  return MIN (d, 1.0 - d);
-}
-
-/* The overlay follows the theme: its accent colour, unless the paint has about the same
- * hue (a blue edit under a blue tint is invisible); then the theme colour whose hue is
- * farthest from the paint. */
-void
-pm_canvas_update_colors (PmCanvas *self)
-{
-  static const char * const names[][2] = {
-    { "accent_bg_color", "accent_color" },
-    { "success_bg_color", "success_color" },
-    { "warning_bg_color", "warning_color" },
-    { "destructive_bg_color", "destructive_color" },
-  };
-  GtkStyleContext *style = gtk_widget_get_style_context (GTK_WIDGET (self));
-  GdkRGBA tint, contour;
-  double best = -1;
-  float ph = 0, ps = 0, pv = 0;
-
-  if (self->has_paint)
-    gtk_rgb_to_hsv (self->paint[0], self->paint[1], self->paint[2], &ph, &ps, &pv);
-
-  gdk_rgba_parse (&tint, "#3584e4");
-  contour = tint;
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    {
-      GdkRGBA bg, fg;
-      float h, s, v;
-      double score;
-
-      if (!gtk_style_context_lookup_color (style, names[i][0], &bg))
-        continue;
-      if (!gtk_style_context_lookup_color (style, names[i][1], &fg))
-        fg = bg;
-      gtk_rgb_to_hsv (bg.red, bg.green, bg.blue, &h, &s, &v);
-      score = self->has_paint && ps > 0.2 ? hue_distance (h, ph) : 0.5;
-      if (i == 0 && score >= 0.12)
-        score = 1.0;  /* the accent colour when it is distinct enough */
-      if (score > best)
-        {
-          best = score;
-          tint = bg;
-          contour = fg;
-        }
-    }
-  tint.alpha = contour.alpha = 1;
-
-  /* The compare contour: magenta, or orange beside a reddish contour. */
-  {
-    float h, sat, v;
-
-    gtk_rgb_to_hsv (contour.red, contour.green, contour.blue, &h, &sat, &v);
-    gdk_rgba_parse (&self->compare_color,
-                    hue_distance (h, 0.85) < 0.12 ? "#ff7800" : "#e01b9a");
-  }
-  /* The mask tiles are white and take their colour when drawn: nothing to rebuild. */
-  self->tint = tint;
-  self->contour_color = contour;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 /* ---------------------------------------------------------------- drawing */
@@ -509,12 +440,6 @@ adjustment_changed_cb (GtkAdjustment *adj,
 }
 
 static void
-style_changed_cb (PmCanvas *self)
-{
-  pm_canvas_update_colors (self);
-}
-
-static void
 pm_canvas_set_adjustment (PmCanvas       *self,
                           GtkAdjustment **slot,
                           gulong         *handler,
@@ -768,11 +693,7 @@ pm_canvas_init (PmCanvas *self)
   pm_canvas_init_input (self);
   pm_canvas_init_tools (self);
   pm_canvas_init_reveal (self);
-
-  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
-                           G_CALLBACK (style_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (adw_style_manager_get_default (), "notify::high-contrast",
-                           G_CALLBACK (style_changed_cb), self, G_CONNECT_SWAPPED);
+  pm_canvas_init_overlay (self);
 }
 
 GtkWidget *

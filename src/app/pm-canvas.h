@@ -83,6 +83,12 @@ void       pm_canvas_set_show_overlay (PmCanvas      *self,
 gboolean   pm_canvas_get_show_overlay (PmCanvas      *self);
 void       pm_canvas_set_overlay_opacity (PmCanvas   *self,
                                           double      opacity);
+void       pm_canvas_set_overlay_color (PmCanvas     *self,
+                                        const GdkRGBA *color);
+void       pm_canvas_get_overlay_color (PmCanvas     *self,
+                                        GdkRGBA      *color);
+void       pm_canvas_set_overlay_over_original (PmCanvas *self,
+                                                gboolean  over_original);
 void       pm_canvas_set_show_original (PmCanvas     *self,
                                         gboolean      show);
 gboolean   pm_canvas_get_show_original (PmCanvas     *self);

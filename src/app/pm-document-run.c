@@ -6,13 +6,15 @@
  * A run is a worker (pm-run-job.c) over shared pixels; its progress comes back through the
  * pipeline's PmProgressRelay, its result to run_done_cb(), matched against the run and
  * photo serials. Every run that ends is recorded (failed and cancelled ones too); one with
- * a result other than empty becomes a new run of the timeline.
+ * a result other than empty becomes a new run of the timeline. Export writes the run on
+ * screen as three files.
  */
 #define G_LOG_DOMAIN "pm-document"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "pm-document-private.h"
 #include "pm-run-job.h"
@@ -345,7 +347,7 @@ pm_document_run (PmDocument              *self,
 
   self->run_cancellable = g_cancellable_new ();
   self->running_instruction = g_strdup (text);
-  set_stage (self, _("Starting"), 0.0);
+  set_stage (self, "starting", 0.0);
   pm_document_hold (self);
   pm_run_job_async (engine, self->photo, call->input, text, options, relay,
                     self->run_cancellable, run_done_cb, call);
@@ -433,3 +435,111 @@ pm_document_import_edited (PmDocument *self,
   pm_import_job_async (self->photo, file, call->instruction, NULL, import_done_cb, call);
 }
 
+
+/* ---------------------------------------------------------------- exporting */
+
+/**
+ * pm_document_get_stem:
+ *
+ * Returns: (transfer full): the photo's file name without its extension ("coffee"), the
+ *   stem of every file exported from it
+ */
+char *
+pm_document_get_stem (PmDocument *self)
+{
+  g_autofree char *base = NULL;
+  char *dot;
+
+  g_return_val_if_fail (PM_IS_DOCUMENT (self), NULL);
+  if (self->photo == NULL || self->photo->path == NULL)
+    return g_strdup (_("pasted-photo"));
+  base = g_path_get_basename (self->photo->path);
+  dot = strrchr (base, '.');
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  return g_steal_pointer (&base);
+}
+
+/**
+ * pm_document_get_export_paths:
+ * @folder: a folder
+ *
+ * Returns: (transfer full): the files an export into @folder writes: "<stem>-edited.png",
+ *   "<stem>-mask.png", "<stem>-soft-mask.png"
+ */
+char **
+pm_document_get_export_paths (PmDocument *self,
+                              const char *folder)
+{
+  g_autofree char *stem = pm_document_get_stem (self);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; i < PM_EXPORT_N_FILES; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-%s.png", stem, pm_export_suffixes[i]);
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+
+      g_strv_builder_add (builder, path);
+    }
+  return g_strv_builder_end (builder);
+}
+
+static void
+export_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (pm_export_job_finish (result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+  pm_document_release (g_task_get_source_object (task));
+}
+
+/**
+ * pm_document_export_async:
+ * @folder: an existing folder
+ *
+ * Writes the run on screen (its current mask revision) into @folder, replacing files of the
+ * names pm_document_get_export_paths() gives, in a worker.
+ */
+void
+pm_document_export_async (PmDocument          *self,
+                          const char          *folder,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_auto(GStrv) paths = NULL;
+  PmRunEntry *entry;
+
+  g_return_if_fail (PM_IS_DOCUMENT (self));
+  g_return_if_fail (folder != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  entry = pm_document_get_current (self);
+  if (entry == NULL || !pm_run_entry_is_loaded (entry))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s",
+                               _("Nothing to export yet: run an instruction first"));
+      return;
+    }
+  pm_document_commit_correction (self);
+  paths = pm_document_get_export_paths (self, folder);
+  pm_document_hold (self);
+  pm_export_job_async (entry, entry->mask, paths, cancellable, export_done_cb,
+                       g_steal_pointer (&task));
+}
+
+gboolean
+pm_document_export_finish (PmDocument    *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -140,6 +140,17 @@ void           pm_document_export_session_async (PmDocument        *self,
 gboolean       pm_document_export_session_finish (PmDocument       *self,
                                                GAsyncResult        *result,
                                                GError             **error);
+char          *pm_document_get_stem           (PmDocument          *self);
+char         **pm_document_get_export_paths   (PmDocument          *self,
+                                               const char          *folder);
+void           pm_document_export_async       (PmDocument          *self,
+                                               const char          *folder,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean       pm_document_export_finish      (PmDocument          *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
 void           pm_document_delete_run         (PmDocument          *self,
                                                gint64               run_id);
 void           pm_document_delete_session     (PmDocument          *self,

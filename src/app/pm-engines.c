@@ -74,9 +74,10 @@ pm_engines_get_label (const char *name)
 const char *
 pm_engines_get_hint (const char *name)
 {
+  /* Every command named here works as written. */
   if (g_strcmp0 (name, "clipseg") == 0)
-    return _("Install the model with “paintmask model download " PM_MODEL_DEFAULT_NAME "” "
-             "or choose a model folder in Preferences.");
+    return _("Download it with “Download CLIPSeg…” below (or “paintmask model download” "
+             "in a terminal), or choose a model folder in Preferences.");
   if (g_strcmp0 (name, "remote") == 0)
     return _("Set an endpoint in Preferences, and the key there or in PAINTMASK_API_KEY.");
   return "";

@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pm-format.h"
 #include "pm-history-panel.h"
 #include "pm-history-jobs.h"
 
@@ -90,9 +91,7 @@ thumb_widget (const PmImage *thumb)
 static char *
 format_time (gint64 unix_seconds)
 {
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (unix_seconds);
-
-  return dt ? g_date_time_format (dt, "%x %X") : g_strdup ("");
+  return pm_format_date_time (unix_seconds);
 }
 
 /* How a run ended, in words. */

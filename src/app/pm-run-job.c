@@ -6,11 +6,14 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
+#include "pm-maskio.h"
 #include "pm-run-job.h"
 
-static char load_tag, run_tag, import_tag;  /* GTask source tags */
+static char load_tag, run_tag, import_tag, export_tag;  /* GTask source tags */
 
 /* ---------------------------------------------------------------- loading */
 
@@ -115,7 +118,7 @@ run_thread (GTask        *task,
   PmPipelineResult *result;
 
   if (progress != NULL)
-    progress (_("Loading the engine"), 0.0, job->relay);
+    progress ("loading model", 0.0, job->relay);
   job->used = pm_engine_request_get_engine (job->request, &error);
   if (job->used == NULL)
     {
@@ -278,4 +281,123 @@ pm_import_job_finish (GAsyncResult  *result,
 {
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == &import_tag, NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---------------------------------------------------------------- exporting */
+
+const char * const pm_export_suffixes[PM_EXPORT_N_FILES] = { "edited", "mask", "soft-mask" };
+
+typedef struct {
+  PmRunEntry   *entry;
+  PmSharedMask *mask;
+  char        **paths;
+} ExportJob;
+
+static void
+export_job_free (gpointer data)
+{
+  ExportJob *job = data;
+
+  pm_run_entry_unref (job->entry);
+  pm_shared_mask_unref (job->mask);
+  g_strfreev (job->paths);
+  g_free (job);
+}
+
+static gboolean
+write_export (ExportJob   *job,
+              guint        kind,
+              const char  *path,
+              GError     **error)
+{
+  const PmMask *mask = job->mask->mask;
+  /* The soft mask is the edit's alpha; once the mask was corrected, the mask stands in. */
+  const PmMask *soft = job->entry->soft_mask != NULL && job->entry->n_applied == 0
+                       ? job->entry->soft_mask : mask;
+
+  switch (kind)
+    {
+    case 0:
+      return pm_image_save_png (job->entry->edited, path, error);
+    case 1:
+      return pm_mask_save_png (mask, path, FALSE, error);
+    default:
+      return pm_mask_save_png (soft, path, TRUE, error);
+    }
+}
+
+/* Writes every file next to its final name first, then renames them all: a failure leaves
+ * none of the three half-written or mixed with an older export. */
+static void
+export_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ExportJob *job = task_data;
+  g_autofree char *parts[PM_EXPORT_N_FILES] = { NULL };
+  GError *error = NULL;
+
+  for (guint i = 0; error == NULL && i < PM_EXPORT_N_FILES; i++)
+    {
+      parts[i] = g_strconcat (job->paths[i], ".part", NULL);
+      write_export (job, i, parts[i], &error);
+    }
+  for (guint i = 0; error == NULL && i < PM_EXPORT_N_FILES; i++)
+    if (g_rename (parts[i], job->paths[i]) != 0)
+      {
+        int saved = errno;
+        g_autofree char *name = g_path_get_basename (job->paths[i]);
+
+        g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (saved),
+                     _("Cannot write “%s”: %s"), name, g_strerror (saved));
+      }
+  if (error == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  for (guint i = 0; i < PM_EXPORT_N_FILES; i++)
+    if (parts[i] != NULL)
+      g_unlink (parts[i]);
+  g_task_return_error (task, error);
+}
+
+/**
+ * pm_export_job_async:
+ * @entry: a loaded run
+ * @mask: the mask revision to write
+ * @paths: (array zero-terminated=1): PM_EXPORT_N_FILES paths, in pm_export_suffixes order
+ *
+ * Writes the three files in a worker.
+ */
+void
+pm_export_job_async (PmRunEntry          *entry,
+                     PmSharedMask        *mask,
+                     char               **paths,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  ExportJob *job = g_new0 (ExportJob, 1);
+
+  g_return_if_fail (pm_run_entry_is_loaded (entry));
+  g_return_if_fail (g_strv_length (paths) == PM_EXPORT_N_FILES);
+
+  job->entry = pm_run_entry_ref (entry);
+  job->mask = pm_shared_mask_ref (mask);
+  job->paths = g_strdupv (paths);
+  g_task_set_source_tag (task, &export_tag);
+  g_task_set_name (task, "[paintmask] export");
+  g_task_set_task_data (task, job, export_job_free);
+  g_task_run_in_thread (task, export_thread);
+}
+
+gboolean
+pm_export_job_finish (GAsyncResult  *result,
+                      GError       **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == &export_tag, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -50,4 +50,20 @@ void              pm_import_job_async   (PmPhoto                 *photo,
 PmPipelineResult *pm_import_job_finish  (GAsyncResult            *result,
                                          GError                 **error);
 
+/* The files Export writes, in this order: "<stem>-edited.png", "<stem>-mask.png" (0/255),
+ * "<stem>-soft-mask.png" (0..255). */
+#define PM_EXPORT_N_FILES 3
+extern const char * const pm_export_suffixes[PM_EXPORT_N_FILES];
+
+/* Writes @entry's edit, @mask and its soft mask (@mask itself once corrected) to @paths,
+ * each first as "PATH.part", renamed when all three are written. */
+void              pm_export_job_async   (PmRunEntry              *entry,
+                                         PmSharedMask            *mask,
+                                         char                   **paths,
+                                         GCancellable            *cancellable,
+                                         GAsyncReadyCallback      callback,
+                                         gpointer                 user_data);
+gboolean          pm_export_job_finish  (GAsyncResult            *result,
+                                         GError                 **error);
+
 G_END_DECLS

@@ -46,7 +46,8 @@ pm_window_update_actions (PmWindow *self)
   set_action_enabled (self, "undo", photo && pm_document_get_can_undo (doc));
   set_action_enabled (self, "redo", photo && pm_document_get_can_redo (doc));
   set_action_enabled (self, "export", result);
-  set_action_enabled (self, "export-session", result && pm_document_get_session_id (doc) > 0);
+  /* Enabled with a photo: when there is nothing to export yet, it says why. */
+  set_action_enabled (self, "export-session", photo);
   set_action_enabled (self, "import-edited", photo);
   set_action_enabled (self, "overlay", photo);
   set_action_enabled (self, "zoom-fit", photo);
@@ -260,6 +261,15 @@ compare_cancel_cb (GtkGesture       *gesture,
   pm_canvas_set_show_original (self->canvas, FALSE);
 }
 
+/* The pointer left the button while held: no "released" follows, so end the compare here
+ * (else the original would stick on screen). */
+static void
+compare_stopped_cb (GtkGestureClick *gesture,
+                    PmWindow        *self)
+{
+  pm_canvas_set_show_original (self->canvas, FALSE);
+}
+
 /* ---------------------------------------------------------------- stateful actions */
 
 static void
@@ -398,6 +408,7 @@ init_keys (PmWindow *self)
   g_signal_connect (gesture, "pressed", G_CALLBACK (compare_pressed_cb), self);
   g_signal_connect (gesture, "released", G_CALLBACK (compare_released_cb), self);
   g_signal_connect (gesture, "cancel", G_CALLBACK (compare_cancel_cb), self);
+  g_signal_connect (gesture, "stopped", G_CALLBACK (compare_stopped_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->compare_button), GTK_EVENT_CONTROLLER (gesture));
 }
 

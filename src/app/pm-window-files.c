@@ -1,5 +1,5 @@
-/* pm-window-files.c: PmWindow's files: open and recent photos, paste and drop, export of the
- * edit and masks, session files, import of an edit made elsewhere.
+/* pm-window-files.c: PmWindow's files: open and recent photos, paste and drop, import of an
+ * edit made elsewhere.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,17 +8,15 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <string.h>
 
-#include "pm-maskio.h"
 #include "pm-window-private.h"
 
 #define MAX_RECENT 8
 
 /* ---------------------------------------------------------------- dialogs */
 
-static GtkFileFilter *
-image_filter (void)
+GtkFileFilter *
+pm_window_image_filter (void)
 {
   GtkFileFilter *filter = gtk_file_filter_new ();
 
@@ -39,8 +37,8 @@ pm_window_track_dialog (PmWindow             *self,
   gtk_native_dialog_set_modal (self->dialog, TRUE);
 }
 
-static void
-finish_dialog (PmWindow *self)
+void
+pm_window_finish_dialog (PmWindow *self)
 {
   g_clear_object (&self->dialog);
 }
@@ -58,7 +56,7 @@ open_response_cb (GtkNativeDialog *dialog,
       if (file != NULL)
         pm_window_open_file (self, file);
     }
-  finish_dialog (self);
+  pm_window_finish_dialog (self);
 }
 
 void
@@ -72,7 +70,7 @@ pm_window_open_action (GSimpleAction *action,
 
   dialog = gtk_file_chooser_native_new (_("Open a Photo"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), image_filter ());
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), pm_window_image_filter ());
   filter = gtk_file_filter_new ();
   gtk_file_filter_set_name (filter, _("Paintmask History Files"));
   gtk_file_filter_add_pattern (filter, "*.paintmask");
@@ -115,11 +113,13 @@ rebuild_recent_menu (PmWindow *self)
     {
       GtkRecentInfo *info = l->data;
       g_autoptr(GMenuItem) item = NULL;
+      g_autofree char *label = NULL;
 
       if (app_name == NULL || !gtk_recent_info_has_application (info, app_name) ||
-          !gtk_recent_info_exists (info))
+          !pm_window_is_recent_photo (info) || !gtk_recent_info_exists (info))
         continue;
-      item = g_menu_item_new (gtk_recent_info_get_display_name (info), NULL);
+      label = pm_window_escape_mnemonic (gtk_recent_info_get_display_name (info));
+      item = g_menu_item_new (label, NULL);
       g_menu_item_set_action_and_target (item, "win.open-recent", "s",
                                          gtk_recent_info_get_uri (info));
       g_menu_append_item (self->recent_menu, item);
@@ -267,206 +267,6 @@ drop_cb (GtkDropTarget *target,
   return open_value (self, value);
 }
 
-/* ---------------------------------------------------------------- export */
-
-typedef struct {
-  PmRunEntry   *entry;
-  PmSharedMask *mask;
-  char         *path;
-  char         *kind;
-} ExportJob;
-
-static void
-export_job_free (gpointer data)
-{
-  ExportJob *job = data;
-
-  pm_run_entry_unref (job->entry);
-  pm_shared_mask_unref (job->mask);
-  g_free (job->path);
-  g_free (job->kind);
-  g_free (job);
-}
-
-static void
-export_thread (GTask        *task,
-               gpointer      source,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  ExportJob *job = task_data;
-  GError *error = NULL;
-  gboolean ok;
-
-  if (g_str_equal (job->kind, "mask"))
-    ok = pm_mask_save_png (job->mask->mask, job->path, FALSE, &error);
-  else if (g_str_equal (job->kind, "soft"))
-    ok = pm_mask_save_png (job->entry->soft_mask != NULL ? job->entry->soft_mask
-                                                          : job->mask->mask,
-                           job->path, TRUE, &error);
-  else
-    ok = pm_image_save_png (job->entry->edited, job->path, &error);
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
-export_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(PmWindow) self = user_data;
-  ExportJob *job = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_path_get_basename (job->path);
-  g_autofree char *msg = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      msg = g_strdup_printf (_("Could not export “%s”: %s"), name, error->message);
-      pm_window_show_error (self, msg);
-      return;
-    }
-  msg = g_strdup_printf (_("Exported “%s”"), name);
-  pm_window_toast (self, msg);
-}
-
-static void
-export_response_cb (GtkNativeDialog *dialog,
-                    int              response,
-                    PmWindow        *self)
-{
-  PmRunEntry *entry = pm_document_get_current (self->document);
-
-  if (response == GTK_RESPONSE_ACCEPT && entry != NULL && pm_run_entry_is_loaded (entry))
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      const char *kind = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "kind");
-      g_autoptr(GTask) task = g_task_new (NULL, NULL, export_done_cb, g_object_ref (self));
-      ExportJob *job = g_new0 (ExportJob, 1);
-
-      job->entry = pm_run_entry_ref (entry);
-      job->mask = pm_shared_mask_ref (entry->mask);
-      job->path = file ? g_file_get_path (file) : NULL;
-      job->kind = g_strdup (kind ? kind : "edited");
-      g_task_set_task_data (task, job, export_job_free);
-      if (job->path == NULL)
-        pm_window_show_error (self, _("Export needs a local file"));
-      else
-        g_task_run_in_thread (task, export_thread);
-    }
-  finish_dialog (self);
-}
-
-void
-pm_window_export_action (GSimpleAction *action,
-                         GVariant      *param,
-                         gpointer       user_data)
-{
-  PmWindow *self = PM_WINDOW (user_data);
-  GtkFileChooserNative *dialog;
-  static const char *ids[] = { "edited", "mask", "soft", NULL };
-  const char *labels[] = { _("Edited image"), _("Mask (black and white)"),
-                           _("Soft mask (greyscale)"), NULL };
-  g_autofree char *stem = NULL;
-  g_autofree char *suggested = NULL;
-
-  if (pm_document_get_edited (self->document) == NULL)
-    return;
-  dialog = gtk_file_chooser_native_new (_("Export"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
-                                        _("_Cancel"));
-  gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (dialog), "kind", _("Export"), ids, labels);
-  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (dialog), "kind", "edited");
-  stem = g_strdup (pm_document_get_title (self->document));
-  if (strrchr (stem, '.') != NULL)
-    *strrchr (stem, '.') = '\0';
-  suggested = g_strdup_printf ("%s-edited.png", stem);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested);
-  pm_window_track_dialog (self, dialog);
-  g_signal_connect (dialog, "response", G_CALLBACK (export_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
-}
-
-/* ---------------------------------------------------------------- session files */
-
-static void
-export_session_done_cb (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  g_autoptr(PmWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!pm_document_export_session_finish (PM_DOCUMENT (source), result, &error))
-    {
-      g_autofree char *msg = g_strdup_printf (_("Could not export the session: %s"),
-                                              error->message);
-      pm_window_show_error (self, msg);
-    }
-  else
-    pm_window_toast (self, _("Session exported"));
-}
-
-/**
- * pm_window_export_session_to:
- * @path: the .paintmask file to write
- *
- * Writes the photo's session to @path; a toast reports the outcome.
- */
-void
-pm_window_export_session_to (PmWindow   *self,
-                             const char *path)
-{
-  g_return_if_fail (PM_IS_WINDOW (self));
-  g_return_if_fail (path != NULL);
-  pm_document_export_session_async (self->document, path, NULL, export_session_done_cb,
-                                    g_object_ref (self));
-}
-
-static void
-export_session_response_cb (GtkNativeDialog *dialog,
-                            int              response,
-                            PmWindow        *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = file ? g_file_get_path (file) : NULL;
-
-      if (path != NULL)
-        pm_window_export_session_to (self, path);
-    }
-  finish_dialog (self);
-}
-
-void
-pm_window_export_session_action (GSimpleAction *action,
-                                 GVariant      *param,
-                                 gpointer       user_data)
-{
-  PmWindow *self = PM_WINDOW (user_data);
-  GtkFileChooserNative *dialog;
-  g_autofree char *name = NULL;
-
-  if (pm_document_get_session_id (self->document) <= 0)
-    {
-      pm_window_show_error (self, _("Run an instruction first: the session is not in the "
-                                    "history yet"));
-      return;
-    }
-  dialog = gtk_file_chooser_native_new (_("Export Session"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
-                                        _("_Cancel"));
-  name = g_strdup_printf ("%s.paintmask", pm_document_get_title (self->document));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
-  pm_window_track_dialog (self, dialog);
-  g_signal_connect (dialog, "response", G_CALLBACK (export_session_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
-}
-
 /* ---------------------------------------------------------------- import */
 
 static void
@@ -479,7 +279,7 @@ import_response_cb (GtkNativeDialog *dialog,
   if (response == GTK_RESPONSE_ACCEPT &&
       (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL)
     pm_window_import_edited (self, file);
-  finish_dialog (self);
+  pm_window_finish_dialog (self);
 }
 
 void
@@ -493,7 +293,7 @@ pm_window_import_edited_action (GSimpleAction *action,
   dialog = gtk_file_chooser_native_new (_("Import an Edited Version of This Photo"),
                                         GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
                                         _("_Import"), _("_Cancel"));
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), image_filter ());
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), pm_window_image_filter ());
   pm_window_track_dialog (self, dialog);
   g_signal_connect (dialog, "response", G_CALLBACK (import_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));

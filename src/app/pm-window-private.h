@@ -1,6 +1,6 @@
 /* pm-window-private.h: PmWindow's widgets and state, shared by pm-window.c (the document's
- * view), pm-window-actions.c (actions and keys) and pm-window-files.c (file dialogs, paste,
- * drop).
+ * view), pm-window-actions.c (actions and keys), pm-window-files.c (opening, paste, drop,
+ * import), pm-window-export.c (export) and pm-window-view.c (view settings, engine texts).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -48,6 +48,12 @@ struct _PmWindow
   GtkAdjustment        *opacity_adjustment;
   GtkMenuButton        *zoom_button;
   GMenu                *recent_menu;
+  AdwStatusPage        *empty_page;
+  GtkBox               *instruction_bar;
+  GtkMenuButton        *help_button;
+  GtkLabel             *help_label;
+  AdwSqueezer          *view_squeezer;
+  GtkPopoverMenu       *view_popover;
 
   /* owned */
   GSettings            *settings;
@@ -67,6 +73,7 @@ struct _PmWindow
 /* pm-window.c */
 void           pm_window_toast             (PmWindow      *self,
                                             const char    *message);
+void           pm_window_refresh_engines   (PmWindow      *self);
 void           pm_window_update_actions    (PmWindow      *self);
 void           pm_window_focus_canvas      (PmWindow      *self);
 
@@ -82,10 +89,29 @@ void           pm_window_update_tool_actions (PmWindow    *self,
 gboolean       pm_window_mask_changed      (PmWindow      *self,
                                             const PmRect  *rect);
 
+/* pm-window-view.c */
+void           pm_window_init_view         (PmWindow      *self);
+void           pm_window_remember_photo    (PmWindow      *self,
+                                            GFile         *file);
+gboolean       pm_window_is_recent_photo   (GtkRecentInfo *info);
+char          *pm_window_escape_mnemonic   (const char    *label);
+
+/* pm-window-export.c */
+void           pm_window_init_export       (PmWindow      *self);
+char          *pm_window_get_photo_stem    (PmWindow      *self);
+void           pm_window_export_action     (GSimpleAction *action,
+                                            GVariant      *param,
+                                            gpointer       user_data);
+void           pm_window_export_session_action (GSimpleAction *action,
+                                            GVariant      *param,
+                                            gpointer       user_data);
+
 /* pm-window-files.c */
 void           pm_window_init_files        (PmWindow      *self);
+GtkFileFilter *pm_window_image_filter      (void);
 void           pm_window_track_dialog      (PmWindow      *self,
                                             GtkFileChooserNative *dialog);
+void           pm_window_finish_dialog     (PmWindow      *self);
 void           pm_window_open_action       (GSimpleAction *action,
                                             GVariant      *param,
                                             gpointer       user_data);
@@ -93,12 +119,6 @@ void           pm_window_open_recent_action (GSimpleAction *action,
                                             GVariant      *param,
                                             gpointer       user_data);
 void           pm_window_paste_action      (GSimpleAction *action,
-                                            GVariant      *param,
-                                            gpointer       user_data);
-void           pm_window_export_action     (GSimpleAction *action,
-                                            GVariant      *param,
-                                            gpointer       user_data);
-void           pm_window_export_session_action (GSimpleAction *action,
                                             GVariant      *param,
                                             gpointer       user_data);
 void           pm_window_import_edited_action (GSimpleAction *action,

@@ -5,8 +5,9 @@
  *
  * The tools themselves are a PmMaskTools (pm-mask-tools.c) between the canvas and the
  * document; this file gives them actions: win.tool (none, brush, eraser, lasso, box, click),
- * win.mask-op ("fill-holes", "grow", …), win.mask-style (overlay, contour, mask), win.split
- * and win.compare-masks. The single keys (B, E, L, R, C, [ ], { } in the canvas; H, D, G, S,
+ * win.mask-op ("fill-holes", "grow", …), win.split and win.compare-masks; the mask views
+ * (overlay, contour only, black and white) are the overlay-style setting's action
+ * (pm-window-view.c). The single keys (B, E, L, R, C, [ ], { } in the canvas; H, D, G, S,
  * I, Delete, O, K, W, V, X here) only work while the canvas has the focus, so they never
  * eat a letter typed into the instruction.
  */
@@ -28,12 +29,6 @@ static const char * const tool_names[] = {
   [PM_CANVAS_TOOL_LASSO] = "lasso",
   [PM_CANVAS_TOOL_BOX] = "box",
   [PM_CANVAS_TOOL_CLICK] = "click",
-};
-
-static const char * const style_names[] = {
-  [PM_CANVAS_MASK_OVERLAY] = "overlay",
-  [PM_CANVAS_MASK_CONTOUR] = "contour",
-  [PM_CANVAS_MASK_ONLY] = "mask",
 };
 
 static int
@@ -104,22 +99,6 @@ mask_op_action (GSimpleAction *action,
 }
 
 static void
-mask_style_action (GSimpleAction *action,
-                   GVariant      *param,
-                   gpointer       user_data)
-{
-  PmWindow *self = user_data;
-  int style = index_of (style_names, G_N_ELEMENTS (style_names),
-                        g_variant_get_string (param, NULL));
-
-  if (style < 0)
-    return;
-  pm_canvas_set_mask_style (self->canvas, style);
-  pm_canvas_set_show_overlay (self->canvas, TRUE);
-  g_simple_action_set_state (action, param);
-}
-
-static void
 split_action (GSimpleAction *action,
               GVariant      *param,
               gpointer       user_data)
@@ -146,7 +125,6 @@ compare_masks_action (GSimpleAction *action,
 static const GActionEntry tool_actions[] = {
   { "tool", tool_action, "s", "'none'" },
   { "mask-op", mask_op_action, "s" },
-  { "mask-style", mask_style_action, "s", "'overlay'" },
   { "split", split_action, NULL, "false" },
   { "compare-masks", compare_masks_action, NULL, "false" },
 };
@@ -155,7 +133,7 @@ void
 pm_window_update_tool_actions (PmWindow *self,
                                gboolean  result)
 {
-  const char * const names[] = { "tool", "mask-op", "mask-style", "split", "compare-masks" };
+  const char * const names[] = { "tool", "mask-op", "split", "compare-masks" };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
@@ -215,9 +193,9 @@ init_canvas_keys (PmWindow *self)
   add_key (keys, GDK_KEY_s, 0, "win.mask-op", "shrink");
   add_key (keys, GDK_KEY_i, 0, "win.mask-op", "invert");
   add_key (keys, GDK_KEY_Delete, 0, "win.mask-op", "clear");
-  add_key (keys, GDK_KEY_o, 0, "win.mask-style", "overlay");
-  add_key (keys, GDK_KEY_k, 0, "win.mask-style", "contour");
-  add_key (keys, GDK_KEY_w, 0, "win.mask-style", "mask");
+  add_key (keys, GDK_KEY_o, 0, "win.overlay-style", "fill");
+  add_key (keys, GDK_KEY_k, 0, "win.overlay-style", "outline");
+  add_key (keys, GDK_KEY_w, 0, "win.overlay-style", "mask");
   add_key (keys, GDK_KEY_v, 0, "win.split", NULL);
   add_key (keys, GDK_KEY_x, 0, "win.compare-masks", NULL);
   gtk_widget_add_controller (GTK_WIDGET (self->canvas), controller);

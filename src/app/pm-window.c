@@ -15,6 +15,8 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "pm-engine-text.h"
+#include "pm-model.h"
 #include "pm-window-private.h"
 
 #define MAX_RECENT_INSTRUCTIONS 50
@@ -189,6 +191,7 @@ static void
 photo_changed_cb (PmWindow *self)
 {
   PmPhoto *photo = pm_document_get_photo (self->document);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
 
   self->canvas_entry = NULL;
   if (photo == NULL)
@@ -203,11 +206,12 @@ photo_changed_cb (PmWindow *self)
       gtk_stack_set_visible_child_name (self->view_stack, "image");
       if (photo->path != NULL)
         {
-          g_autofree char *uri = g_filename_to_uri (photo->path, NULL, NULL);
-          if (uri != NULL)
-            gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
+          g_autoptr(GFile) file = g_file_new_for_path (photo->path);
+          pm_window_remember_photo (self, file);
         }
-      gtk_widget_grab_focus (GTK_WIDGET (self->instruction_entry));
+      /* Ready to type the first instruction (not re-grabbed: that would select the text). */
+      if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->instruction_entry)))
+        gtk_widget_grab_focus (GTK_WIDGET (self->instruction_entry));
     }
   show_status (self, NULL);
   update_title (self);
@@ -301,8 +305,11 @@ static void
 progress_cb (PmWindow *self)
 {
   const char *stage = pm_document_get_stage (self->document);
+  g_autofree char *text = g_strcmp0 (stage, "starting") == 0
+                          ? g_strdup (_("Starting…"))
+                          : pm_engine_text_describe_stage (stage);
 
-  gtk_label_set_text (self->stage_label, stage != NULL ? stage : "");
+  gtk_label_set_text (self->stage_label, text);
   gtk_progress_bar_set_fraction (self->progress_bar, pm_document_get_fraction (self->document));
 }
 
@@ -382,8 +389,8 @@ engine_toggled_cb (GtkCheckButton *check,
 }
 
 /* Unavailable engines become insensitive with a tooltip saying why and what to do. */
-static void
-refresh_engines (PmWindow *self)
+void
+pm_window_refresh_engines (PmWindow *self)
 {
   const char * const *names = pm_engines_list (self->engines);
 
@@ -392,18 +399,20 @@ refresh_engines (PmWindow *self)
       GtkWidget *check = self->engine_checks->pdata[i];
       g_autoptr(GError) error = NULL;
 
-      if (pm_engines_check (self->engines, names[i], &error))
-        {
-          gtk_widget_set_sensitive (check, TRUE);
-          gtk_widget_set_tooltip_text (check, NULL);
-        }
+      GtkWidget *setup = g_object_get_data (G_OBJECT (check), "pm-setup");
+      gboolean ok = pm_engines_check (self->engines, names[i], &error);
+
+      gtk_widget_set_sensitive (check, ok);
+      if (ok)
+        gtk_widget_set_tooltip_text (check, NULL);
       else
         {
           g_autofree char *tip = g_strdup_printf ("%s. %s", error->message,
                                                   pm_engines_get_hint (names[i]));
-          gtk_widget_set_sensitive (check, FALSE);
           gtk_widget_set_tooltip_text (check, tip);
         }
+      if (setup != NULL)
+        gtk_widget_set_visible (setup, !ok && !pm_engines_has_override (self->engines));
     }
   select_engine (self, pm_engines_get_default (self->engines));
 }
@@ -426,6 +435,29 @@ build_engine_popover (PmWindow *self)
       g_signal_connect (check, "toggled", G_CALLBACK (engine_toggled_cb), self);
       gtk_box_append (self->engine_box, check);
       g_ptr_array_add (self->engine_checks, check);
+    }
+  /* What to do about an unavailable engine, shown below the list while it is unavailable. */
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      GtkWidget *setup;
+
+      if (g_str_equal (names[i], "clipseg"))
+        {
+          setup = gtk_button_new_with_mnemonic (_("_Download CLIPSeg…"));
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (setup), "app.show-model");
+          gtk_actionable_set_action_target (GTK_ACTIONABLE (setup), "s", PM_MODEL_DEFAULT_NAME);
+        }
+      else if (g_str_equal (names[i], "remote"))
+        {
+          setup = gtk_button_new_with_mnemonic (_("Set Up the _Remote Engine…"));
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (setup), "app.preferences");
+        }
+      else
+        continue;
+      gtk_widget_add_css_class (setup, "flat");
+      gtk_widget_set_visible (setup, FALSE);
+      g_object_set_data (G_OBJECT (self->engine_checks->pdata[i]), "pm-setup", setup);
+      gtk_box_append (self->engine_box, setup);
     }
 }
 
@@ -758,6 +790,12 @@ pm_window_class_init (PmWindowClass *klass)
   CHILD (opacity_adjustment);
   CHILD (zoom_button);
   CHILD (recent_menu);
+  CHILD (empty_page);
+  CHILD (instruction_bar);
+  CHILD (help_button);
+  CHILD (help_label);
+  CHILD (view_popover);
+  CHILD (view_squeezer);
 #undef CHILD
 }
 
@@ -811,9 +849,10 @@ pm_window_new_for_document (PmApplication *app,
   bind_settings (self);
   setup_completion (self);
   build_engine_popover (self);
-  g_signal_connect_object (self->engines, "changed", G_CALLBACK (refresh_engines), self,
-                           G_CONNECT_SWAPPED);
-  refresh_engines (self);
+  g_signal_connect_object (self->engines, "changed", G_CALLBACK (pm_window_refresh_engines),
+                           self, G_CONNECT_SWAPPED);
+  pm_window_refresh_engines (self);
+  pm_window_init_view (self);
   pm_history_panel_set_document (self->history_panel, document);
   g_signal_group_set_target (self->document_signals, document);
   pm_window_init_actions (self);

@@ -35,6 +35,8 @@ void           pm_window_export_session_to (PmWindow    *self,
                                             const char  *path);
 void           pm_window_show_error      (PmWindow      *self,
                                           const char    *message);
+void           pm_window_export_to_folder (PmWindow     *self,
+                                           const char   *folder);
 
 /* Mostly for tests. */
 gboolean       pm_window_is_busy         (PmWindow      *self);

@@ -65,8 +65,17 @@ record_run (PmStore                *store,
   json_builder_begin_object (params);
   pm_cli_json_add_string (params, "color_option", args->color);
   pm_cli_json_add_string (params, "model_dir", args->engine.model_dir);
+  pm_cli_json_add_string (params, "remote_profile", args->engine.remote_profile);
   pm_cli_json_add_string (params, "endpoint", args->engine.endpoint);
   pm_cli_json_add_string (params, "remote_model", args->engine.remote_model);
+  if (args->engine.remote_options != NULL)
+    {
+      json_builder_set_member_name (params, "remote_options");
+      json_builder_begin_array (params);
+      for (guint i = 0; args->engine.remote_options[i] != NULL; i++)
+        json_builder_add_string_value (params, args->engine.remote_options[i]);
+      json_builder_end_array (params);
+    }
   json_builder_end_object (params);
   params_node = json_builder_get_root (params);
   params_json = pm_json_to_string (params_node, FALSE);

@@ -164,10 +164,19 @@ pm_cli_add_engine_options (GOptionContext  *context,
       "Engine: builtin (default), clipseg or remote", "NAME" },
     { "model-dir", 0, 0, G_OPTION_ARG_FILENAME, &args->model_dir,
       "clipseg: the model folder (default: the installed model)", "DIR" },
+    { "remote-profile", 0, 0, G_OPTION_ARG_STRING, &args->remote_profile,
+      "remote: the server's protocol: openai, openai-compatible (default), sdcpp, comfyui, "
+      "gemini or fal", "PROFILE" },
     { "endpoint", 0, 0, G_OPTION_ARG_STRING, &args->endpoint,
-      "remote: base URL before /images/edits, e.g. http://127.0.0.1:8000/v1", "URL" },
+      "remote: the server, e.g. http://127.0.0.1:8000/v1 (openai-compatible: the base URL "
+      "before /images/edits; openai, sdcpp, comfyui, gemini and fal have defaults)", "URL" },
     { "remote-model", 0, 0, G_OPTION_ARG_STRING, &args->remote_model,
-      "remote: the model name sent to the server", "NAME" },
+      "remote: the model (openai-compatible: sent only when given; comfyui: the bundled "
+      "workflow; fal: the model id)", "NAME" },
+    { "remote-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->remote_options,
+      "remote: KEY=VALUE, repeatable: seed, num_inference_steps, true_cfg_scale, "
+      "guidance_scale, negative_prompt, size, workflow (comfyui), aspect_ratio (gemini), "
+      "input_fidelity, quality (openai), max_pixels", "KEY=VALUE" },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &args->timeout_s,
       "remote: give up after this many seconds", "S" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &args->threads,
@@ -183,8 +192,10 @@ pm_cli_engine_args_clear (PmCliEngineArgs *args)
 {
   g_clear_pointer (&args->engine, g_free);
   g_clear_pointer (&args->model_dir, g_free);
+  g_clear_pointer (&args->remote_profile, g_free);
   g_clear_pointer (&args->endpoint, g_free);
   g_clear_pointer (&args->remote_model, g_free);
+  g_clear_pointer (&args->remote_options, g_strfreev);
 }
 
 PmEngine *
@@ -213,8 +224,10 @@ pm_cli_engine_new (const char            *command,
     }
 
   options.model_dir = g_strdup (args->model_dir);
+  options.remote_profile = g_strdup (args->remote_profile);
   options.endpoint = g_strdup (args->endpoint);
   options.remote_model = g_strdup (args->remote_model);
+  options.remote_options = g_strdupv (args->remote_options);
   options.timeout_s = args->timeout_s;
   options.threads = args->threads;
   engine = pm_engine_new (name, &options, &error);

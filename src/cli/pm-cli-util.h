@@ -56,8 +56,10 @@ gboolean        pm_cli_parse_color        (const char          *command,
 typedef struct {
   char   *engine;        /* NULL = builtin */
   char   *model_dir;
+  char   *remote_profile; /* NULL = openai-compatible */
   char   *endpoint;
   char   *remote_model;
+  char  **remote_options; /* KEY=VALUE, repeatable */
   double  timeout_s;
   int     threads;
 } PmCliEngineArgs;

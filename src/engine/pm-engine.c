@@ -135,7 +135,9 @@ pm_engine_options_clear (PmEngineOptions *options)
   if (options == NULL)
     return;
   g_clear_pointer (&options->model_dir, g_free);
+  g_clear_pointer (&options->remote_profile, g_free);
   g_clear_pointer (&options->endpoint, g_free);
+  g_clear_pointer (&options->remote_options, g_strfreev);
   g_clear_pointer (&options->remote_model, g_free);
   g_clear_pointer (&options->api_key, g_free);
   g_clear_pointer (&options->prompt_template, g_free);

@@ -109,8 +109,10 @@ struct _PmEngine {
 
 typedef struct {
   char   *model_dir;        /* clipseg: model folder; NULL = installed default */
-  char   *endpoint;         /* remote: base URL ending before /images/edits */
+  char   *remote_profile;   /* remote: "openai", "openai-compatible" (NULL), "sdcpp", … */
+  char   *endpoint;         /* remote: the server (its meaning depends on the profile) */
   char   *remote_model;     /* remote: model name sent to the server */
+  char  **remote_options;   /* remote: "KEY=VALUE" strings (sampling fields, workflow) */
   char   *api_key;          /* remote: bearer key; NULL = PAINTMASK_API_KEY / keyring */
   char   *prompt_template;  /* remote: NULL = default */
   double  timeout_s;        /* remote: 0 = default */

@@ -172,6 +172,165 @@ test_errors (void)
   pm_test_rmdir (dir);
 }
 
+/* ---------------------------------------------------------------- every profile */
+
+static const char * const profiles[] = {
+  "openai", "openai-compatible", "sdcpp", "comfyui", "gemini", "fal", NULL
+};
+
+/* edit and eval through each profile's fake server: the derived masks match the truth. */
+static void
+test_profiles_edit_eval (void)
+{
+  g_autofree char *photo = pm_test_shared_path ("data/eval-public/coco_000000274272.jpg");
+  g_autofree char *truth_path = pm_test_shared_path ("data/eval-public/coco_000000274272_bus.png");
+  g_autofree char *index = pm_test_shared_path ("data/eval-public/index.tsv");
+  g_autofree char *root = g_path_get_dirname (index);
+  g_autofree char *dir = pm_test_tmpdir ();
+  g_autofree char *tsv = g_build_filename (dir, "subset.tsv", NULL);
+  g_autofree char *edited = g_build_filename (dir, "edited.png", NULL);
+  g_autofree char *mask = g_build_filename (dir, "mask.png", NULL);
+  const char *rows =
+    "image\tmask\tphrase\n"
+    "coco_000000094336.jpg\tcoco_000000094336_cat.png\tthe cat sitting in the bathroom sink\n"
+    "coco_000000522940.jpg\tcoco_000000522940_stop-sign.png\tthe stop sign\n"
+    "davis_dog_00020.jpg\tdavis_dog_00020_dog.png\tthe dog walking on the dry grass\n";
+  g_autoptr(PmMask) truth = NULL;
+  GError *error = NULL;
+
+  g_file_set_contents (tsv, rows, -1, &error);
+  g_assert_no_error (error);
+  truth = pm_mask_load_png (truth_path, &error);
+  g_assert_no_error (error);
+
+  for (guint p = 0; profiles[p] != NULL; p++)
+    {
+      PmFakeEditor *fe = pm_fake_editor_start_profile (profiles[p], NULL, "cli-key-42", 300);
+      const char *edit_args[] = { "edit", photo, "make the bus blue", "--engine", "remote",
+                                  "--remote-profile", profiles[p], "--endpoint", fe->base_url,
+                                  "-o", edited, "--mask", mask, "--json", NULL };
+      const char *eval_args[] = { "eval", tsv, "--root", root, "--engine", "remote",
+                                  "--remote-profile", profiles[p], "--endpoint", fe->base_url,
+                                  "--json", NULL };
+      g_autofree char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL;
+      g_autoptr(JsonObject) json = NULL;
+      g_autoptr(JsonObject) ejson = NULL;
+      g_autoptr(PmMask) derived = NULL;
+      JsonArray *list;
+      double iou;
+
+      g_setenv ("PAINTMASK_API_KEY", "cli-key-42", TRUE);
+      g_assert_cmpint (pm_test_run_cli (edit_args, &out, &err), ==, 0);
+      json = parse_json (out);
+      g_assert_cmpstr (json_object_get_string_member (json, "engine"), ==, "remote");
+      derived = pm_mask_load_png (mask, &error);
+      g_assert_no_error (error);
+      iou = pm_mask_iou (derived, truth, NULL, NULL);
+      g_test_message ("%s edit: IoU %.3f (%s)", profiles[p], iou,
+                      json_object_get_string_member_with_default (json, "message", "-"));
+      g_assert_cmpfloat (iou, >=, 0.9);
+
+      g_assert_cmpint (pm_test_run_cli (eval_args, &out2, &err2), ==, 0);
+      g_unsetenv ("PAINTMASK_API_KEY");
+      ejson = parse_json (out2);
+      list = json_object_get_array_member (ejson, "rows");
+      g_assert_cmpuint (json_array_get_length (list), ==, 3);
+      for (guint i = 0; i < 3; i++)
+        {
+          double r = json_object_get_double_member (json_array_get_object_element (list, i), "iou");
+          g_test_message ("%s eval row %u: IoU %.3f", profiles[p], i, r);
+          g_assert_cmpfloat (r, >=, 0.9);
+        }
+      g_test_message ("%s eval: gIoU %.3f cIoU %.3f", profiles[p],
+                      json_object_get_double_member (json_object_get_object_member (ejson, "summary"), "giou"),
+                      json_object_get_double_member (json_object_get_object_member (ejson, "summary"), "ciou"));
+      pm_fake_editor_stop (fe);
+    }
+  pm_test_rmdir (dir);
+}
+
+/* Usage errors: exit 2, one line naming the value. */
+static void
+test_profile_usage (void)
+{
+  g_autofree char *photo = pm_test_shared_path ("data/eval-public/coco_000000274272.jpg");
+  g_autofree char *index = pm_test_shared_path ("data/eval-public/index.tsv");
+  g_autofree char *dir = pm_test_tmpdir ();
+  g_autofree char *edited = g_build_filename (dir, "edited.png", NULL);
+  const char *bad_profile[] = { "edit", photo, "make the bus blue", "--engine", "remote",
+                                "--remote-profile", "dall-e", "--endpoint", "http://127.0.0.1:9/v1",
+                                "-o", edited, NULL };
+  const char *bad_option[] = { "edit", photo, "make the bus blue", "--engine", "remote",
+                               "--remote-profile", "openai", "--remote-option", "seed=3",
+                               "-o", edited, NULL };
+  const char *bad_value[] = { "eval", index, "--engine", "remote", "--endpoint",
+                              "http://127.0.0.1:9/v1", "--remote-option", "num_inference_steps=0",
+                              NULL };
+  const char *bad_workflow[] = { "edit", photo, "make the bus blue", "--engine", "remote",
+                                 "--remote-profile", "comfyui", "--remote-option",
+                                 "workflow=/nonexistent/flow.json", "-o", edited, NULL };
+  g_autofree char *o1 = NULL, *e1 = NULL, *o2 = NULL, *e2 = NULL, *o3 = NULL, *e3 = NULL;
+  g_autofree char *o4 = NULL, *e4 = NULL;
+
+  g_assert_cmpint (pm_test_run_cli (bad_profile, &o1, &e1), ==, 2);
+  g_assert_nonnull (strstr (e1, "dall-e"));
+  g_assert_cmpint (pm_test_run_cli (bad_option, &o2, &e2), ==, 2);
+  g_assert_nonnull (strstr (e2, "seed"));
+  g_assert_cmpint (pm_test_run_cli (bad_value, &o3, &e3), ==, 2);
+  g_assert_nonnull (strstr (e3, "num_inference_steps"));
+  g_assert_cmpint (pm_test_run_cli (bad_workflow, &o4, &e4), ==, 1);
+  g_assert_nonnull (strstr (e4, "/nonexistent/flow.json"));
+  g_assert_true (strchr (e4, '\n') == e4 + strlen (e4) - 1);
+  g_assert_false (g_file_test (edited, G_FILE_TEST_EXISTS));
+  pm_test_rmdir (dir);
+}
+
+/* The key never appears in anything paintmask prints, whatever goes wrong. */
+static void
+test_key_grep (void)
+{
+  const char *secret = "sk-live-Zq7WfT3uPx91LmN";
+  g_autofree char *photo = pm_test_shared_path ("data/eval-public/coco_000000094336.jpg");
+  g_autofree char *dir = pm_test_tmpdir ();
+  g_autofree char *edited = g_build_filename (dir, "edited.png", NULL);
+  struct { const char *profile; const char *mode; int delay; const char *key; } cases[] = {
+    { "openai", NULL, -1, "other" }, { "openai", "401", -1, NULL },
+    { "openai-compatible", NULL, -1, "other" }, { "openai-compatible", "garbage", -1, NULL },
+    { "openai-compatible", "evilurl", -1, NULL }, { "openai-compatible", "hang", -1, NULL },
+    { "openai-compatible", "badb64", -1, NULL }, { "openai-compatible", "redirect-9", -1, NULL },
+    { "openai-compatible", NULL, -1, NULL },
+    { "sdcpp", NULL, -1, "other" }, { "comfyui", NULL, 200, "other" },
+    { "comfyui", "execfail", 200, NULL }, { "comfyui", NULL, 60000, NULL },
+    { "gemini", NULL, -1, "other" }, { "gemini", "blocked", -1, NULL },
+    { "fal", NULL, 200, "other" }, { "fal", "failed", 200, NULL }, { "fal", "evilurl", 200, NULL },
+  };
+
+  g_setenv ("PAINTMASK_API_KEY", secret, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      PmFakeEditor *fe = pm_fake_editor_start_profile (cases[i].profile, NULL, cases[i].key,
+                                                       cases[i].delay);
+      g_autofree char *url = pm_fake_editor_url (fe, cases[i].mode);
+      const char *args[] = { "edit", photo, "paint the cat purple", "--engine", "remote",
+                             "--remote-profile", cases[i].profile, "--endpoint", url,
+                             "--timeout", "2", "-o", edited, "--json", NULL };
+      g_autofree char *out = NULL, *err = NULL;
+      int rc = pm_test_run_cli (args, &out, &err);
+
+      g_test_message ("%s %s: exit %d: %s", cases[i].profile,
+                      cases[i].mode != NULL ? cases[i].mode : "-", rc, err);
+      g_assert_null (strstr (out, secret));
+      g_assert_null (strstr (err, secret));
+      g_assert_null (strstr (out, "Zq7WfT3u"));
+      g_assert_null (strstr (err, "Zq7WfT3u"));
+      if (cases[i].key != NULL || cases[i].mode != NULL || cases[i].delay > 10000)
+        g_assert_cmpint (rc, ==, 1);
+      pm_fake_editor_stop (fe);
+    }
+  g_unsetenv ("PAINTMASK_API_KEY");
+  pm_test_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -186,6 +345,9 @@ main (int    argc,
   g_test_add_func ("/cli/remote/edit-empty", test_edit_empty);
   g_test_add_func ("/cli/remote/eval", test_eval);
   g_test_add_func ("/cli/remote/errors", test_errors);
+  g_test_add_func ("/cli/remote/profiles", test_profiles_edit_eval);
+  g_test_add_func ("/cli/remote/profile-usage", test_profile_usage);
+  g_test_add_func ("/cli/remote/key-grep", test_key_grep);
   ret = g_test_run ();
   pm_fake_editor_stop (editor);
   return ret;
