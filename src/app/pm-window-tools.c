@@ -213,6 +213,14 @@ status_changed_cb (PmWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->compare_label), *compare != '\0');
 }
 
+/* Picking a mask view (O, K, W or the menus) shows the mask in it. */
+static void
+overlay_style_changed_cb (PmWindow *self)
+{
+  if (pm_window_has_image (self))
+    pm_canvas_set_show_overlay (self->canvas, TRUE);
+}
+
 static void
 tools_message_cb (PmWindow   *self,
                   const char *text)
@@ -234,6 +242,8 @@ pm_window_init_tools (PmWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->canvas, "notify::tool", G_CALLBACK (tool_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::overlay-style",
+                           G_CALLBACK (overlay_style_changed_cb), self, G_CONNECT_SWAPPED);
   g_object_bind_property (self->canvas, "brush-radius", self->brush_size_adjustment, "value",
                           G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
   init_canvas_keys (self);
