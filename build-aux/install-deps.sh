@@ -10,7 +10,7 @@ BUILD_PKGS=(
   desktop-file-utils appstream libglib2.0-bin webp-pixbuf-loader librsvg2-common
 )
 TEST_PKGS=(
-  xvfb xauth xdotool sqlite3 python3 python3-numpy python3-pil
+  xvfb xauth xdotool sqlite3 python3 python3-numpy python3-pil python3-torch
   libgdk-pixbuf2.0-bin librsvg2-common
 )
 

@@ -7,8 +7,35 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-/* Path under ../shared (PM_SHARED_DIR); the caller frees it. Skips the test if missing. */
+/* Tests that need the shared data folder (../shared, or $PM_SHARED_DIR) or python3 run
+ * everywhere those exist. Where one is missing, a test stops with one line naming what: a
+ * skip on a developer's machine, a failure in CI (CI=true), which has them all, so that
+ * nothing is silently skipped there. */
+
+/* Whether this is a CI run ($CI is "true" or "1", as CI services set it). */
+static inline gboolean
+pm_test_in_ci (void)
+{
+  const char *ci = g_getenv ("CI");
+
+  return ci != NULL && (g_ascii_strcasecmp (ci, "true") == 0 || g_str_equal (ci, "1"));
+}
+
+/* Ends the current test because @what is missing: skipped outside CI, failed in CI. The
+ * caller returns at once. */
+static inline void
+pm_test_missing (const char *what)
+{
+  if (pm_test_in_ci ())
+    g_test_fail_printf ("missing in CI: %s", what);
+  else
+    g_test_skip_printf ("missing: %s", what);
+}
+
+/* Path under ../shared (PM_SHARED_DIR); the caller frees it. Does not check it exists: see
+ * pm_test_have_shared(). */
 static inline char *
 pm_test_shared_path (const char *relative)
 {
@@ -19,6 +46,83 @@ pm_test_shared_path (const char *relative)
     dir = "../shared";
   path = g_build_filename (dir, relative, NULL);
   return path;
+}
+
+/* TRUE if @relative exists under the shared folder; otherwise ends the test (see
+ * pm_test_missing()) and returns FALSE. */
+static inline gboolean
+pm_test_have_shared (const char *relative)
+{
+  g_autofree char *path = pm_test_shared_path (relative);
+  g_autofree char *what = NULL;
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  what = g_strdup_printf ("%s (the shared data folder; set PM_SHARED_DIR)", path);
+  pm_test_missing (what);
+  return FALSE;
+}
+
+typedef struct {
+  GTestFunc   func;
+  const char *needs;
+} PmTestNeeds;
+
+static inline void
+pm_test_needs_run (gconstpointer data)
+{
+  const PmTestNeeds *needs = data;
+
+  if (pm_test_have_shared (needs->needs) && needs->func != NULL)
+    needs->func ();
+}
+
+/* g_test_add_func() for a test that needs @needs under the shared folder. */
+static inline void
+pm_test_add_shared_func (const char *path,
+                         const char *needs,
+                         GTestFunc   func)
+{
+  PmTestNeeds *data = g_new (PmTestNeeds, 1);
+
+  data->func = func;
+  data->needs = needs;
+  g_test_add_data_func_full (path, data, pm_test_needs_run, g_free);
+}
+
+/* For a test program that cannot even start without @needs under the shared folder: when
+ * it is missing, registers one test @path that says so (skip, or failure in CI) and returns
+ * FALSE; main() then returns g_test_run () at once. */
+static inline gboolean
+pm_test_program_needs_shared (const char *path,
+                              const char *needs)
+{
+  g_autofree char *full = pm_test_shared_path (needs);
+
+  if (g_file_test (full, G_FILE_TEST_EXISTS))
+    return TRUE;
+  pm_test_add_shared_func (path, needs, NULL);
+  return FALSE;
+}
+
+/* TRUE if /usr/bin/python3 runs and imports @modules (comma-separated, e.g. "numpy,torch");
+ * otherwise ends the test (see pm_test_missing()) and returns FALSE. */
+static inline gboolean
+pm_test_have_python (const char *modules)
+{
+  g_autofree char *code = g_strdup_printf ("import %s", modules);
+  const char *argv[] = { "/usr/bin/python3", "-c", code, NULL };
+  g_autofree char *what = NULL;
+  int status = 0;
+
+  if (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
+                    G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL) &&
+      g_spawn_check_wait_status (status, NULL))
+    return TRUE;
+  what = g_strdup_printf ("/usr/bin/python3 with %s (build-aux/install-deps.sh --tests)",
+                          modules);
+  pm_test_missing (what);
+  return FALSE;
 }
 
 /* Path under the source tree (PM_SOURCE_ROOT). */
@@ -60,12 +164,14 @@ pm_test_rmdir (const char *dir)
   g_rmdir (dir);
 }
 
-/* Runs `paintmask ARGS…` (PAINTMASK_BIN) and returns its exit code; -1 if it died of a
- * signal. @out and @err receive its output (may be NULL). @args is NULL-terminated. */
+/* Runs `paintmask ARGS…` (PAINTMASK_BIN) in the folder @cwd (NULL: this one) and returns
+ * its exit code; -1 if it died of a signal. @out and @err receive its output (may be NULL).
+ * @args is NULL-terminated. */
 static inline int
-pm_test_run_cli (const char * const *args,
-                 char              **out,
-                 char              **err)
+pm_test_run_cli_in (const char         *cwd,
+                    const char * const *args,
+                    char              **out,
+                    char              **err)
 {
   const char *bin = g_getenv ("PAINTMASK_BIN");
   GPtrArray *argv = g_ptr_array_new ();
@@ -79,7 +185,7 @@ pm_test_run_cli (const char * const *args,
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+  g_spawn_sync (cwd, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
                 &o, &e, &status, &error);
   g_assert_no_error (error);
   g_ptr_array_free (argv, TRUE);
@@ -90,4 +196,13 @@ pm_test_run_cli (const char * const *args,
   if (WIFEXITED (status))
     return WEXITSTATUS (status);
   return -1;
+}
+
+/* pm_test_run_cli_in() in this folder. */
+static inline int
+pm_test_run_cli (const char * const *args,
+                 char              **out,
+                 char              **err)
+{
+  return pm_test_run_cli_in (NULL, args, out, err);
 }

@@ -61,7 +61,10 @@ pm_application_get_engines (PmApplication *self)
   g_return_val_if_fail (PM_IS_APPLICATION (self), NULL);
 
   if (self->engines == NULL)
-    self->engines = pm_engines_new (self->settings);
+    {
+      self->engines = pm_engines_new (self->settings);
+      pm_engines_set_models (self->engines, pm_application_get_models (self));
+    }
   return self->engines;
 }
 

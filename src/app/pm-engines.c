@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pm-endpoints.h"
 #include "pm-engines.h"
 #include "pm-model.h"
 
@@ -16,6 +17,7 @@ struct _PmEngines
   GObject     parent_instance;
 
   GSettings  *settings;
+  GWeakRef    models;      /* PmModelManager: what verification found */
   GHashTable *loaded;      /* name → PmEngine that later runs share (CLIPSeg) */
   PmEngine   *override;    /* tests: used for every run */
   guint       generation;  /* bumps when the engine settings change */
@@ -41,8 +43,8 @@ enum {
 static guint signals[N_SIGNALS];
 
 static const char * const engine_keys[] = {
-  "default-engine", "model-folder", "threads", "remote-endpoint", "remote-model",
-  "remote-timeout", "remote-prompt",
+  "default-engine", "model-folder", "threads", "remote-endpoints", "remote-endpoint-selected",
+  "remote-endpoint", "remote-model", "remote-timeout", "remote-prompt",
 };
 
 /* ---------------------------------------------------------------- labels */
@@ -79,7 +81,7 @@ pm_engines_get_hint (const char *name)
     return _("Download it with “Download CLIPSeg…” below (or “paintmask model download” "
              "in a terminal), or choose a model folder in Preferences.");
   if (g_strcmp0 (name, "remote") == 0)
-    return _("Set an endpoint in Preferences, and the key there or in PAINTMASK_API_KEY.");
+    return _("Add a server in Preferences, Remote Servers, with its key.");
   return "";
 }
 
@@ -89,16 +91,16 @@ static void
 read_options (PmEngines       *self,
               PmEngineOptions *options)
 {
+  g_autoptr(PmEndpoint) server = pm_endpoints_get_selected (self->settings);
+
   options->model_dir = g_settings_get_string (self->settings, "model-folder");
-  options->endpoint = g_settings_get_string (self->settings, "remote-endpoint");
-  options->remote_model = g_settings_get_string (self->settings, "remote-model");
+  if (server != NULL)
+    pm_endpoint_fill_options (server, options);
   options->prompt_template = g_settings_get_string (self->settings, "remote-prompt");
   options->timeout_s = g_settings_get_double (self->settings, "remote-timeout");
   options->threads = pm_engines_get_threads (self);
   if (*options->model_dir == '\0')
     g_clear_pointer (&options->model_dir, g_free);
-  if (*options->remote_model == '\0')
-    g_clear_pointer (&options->remote_model, g_free);
   if (*options->prompt_template == '\0')
     g_clear_pointer (&options->prompt_template, g_free);
 }
@@ -155,8 +157,6 @@ pm_engines_check (PmEngines   *self,
                   const char  *name,
                   GError     **error)
 {
-  g_autofree char *endpoint = NULL;
-
   g_return_val_if_fail (PM_IS_ENGINES (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
@@ -165,25 +165,40 @@ pm_engines_check (PmEngines   *self,
     return TRUE;
   if (g_str_equal (name, "remote"))
     {
-      endpoint = g_settings_get_string (self->settings, "remote-endpoint");
-      if (*endpoint != '\0')
+      /* Reads settings only: the key is looked up by the run's worker. */
+      g_autoptr(PmEndpoint) server = pm_endpoints_get_selected (self->settings);
+
+      if (server != NULL)
         return TRUE;
       g_set_error_literal (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
-                           _("No remote endpoint is configured"));
+                           _("No remote server is configured"));
       return FALSE;
     }
   if (g_str_equal (name, "clipseg"))
     {
       g_autofree char *folder = g_settings_get_string (self->settings, "model-folder");
-      g_autofree char *dir = *folder ? g_steal_pointer (&folder)
+      g_autofree char *dir = *folder ? g_strdup (folder)
                                      : pm_model_get_default_dir (PM_MODEL_DEFAULT_NAME);
       g_autofree char *missing = NULL;
 
-      if (pm_model_dir_is_complete (dir, &missing))
-        return TRUE;
-      g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
-                   _("No complete CLIPSeg model in “%s” (%s missing)"), dir, missing);
-      return FALSE;
+      g_autoptr(PmModelManager) models = g_weak_ref_get (&self->models);
+
+      if (!pm_model_dir_is_complete (dir, &missing))
+        {
+          g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
+                       _("No complete CLIPSeg model in “%s” (%s missing)"), dir, missing);
+          return FALSE;
+        }
+      /* The installed model failed verification: running it would only fail to load. */
+      if (folder != NULL && *folder == '\0' && models != NULL &&
+          pm_model_manager_get_status (models, PM_MODEL_DEFAULT_NAME) == PM_MODEL_STATUS_CORRUPT)
+        {
+          g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
+                       _("The CLIPSeg model is damaged (%s)"),
+                       pm_model_manager_get_detail (models, PM_MODEL_DEFAULT_NAME));
+          return FALSE;
+        }
+      return TRUE;
     }
   g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNKNOWN, _("No engine called “%s”"), name);
   return FALSE;
@@ -228,6 +243,20 @@ pm_engines_set_override (PmEngines *self,
   if (engine != NULL)
     self->override = pm_engine_ref (engine);
   settings_changed_cb (self);
+}
+
+/**
+ * pm_engines_set_models:
+ * @models: (nullable): the model manager whose verification results count
+ *
+ * A CLIPSeg model that failed verification is then reported unavailable.
+ */
+void
+pm_engines_set_models (PmEngines      *self,
+                       PmModelManager *models)
+{
+  g_return_if_fail (PM_IS_ENGINES (self));
+  g_weak_ref_set (&self->models, models);
 }
 
 gboolean
@@ -352,6 +381,7 @@ pm_engines_dispose (GObject *object)
 {
   PmEngines *self = PM_ENGINES (object);
 
+  g_weak_ref_set (&self->models, NULL);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->loaded, g_hash_table_unref);
   g_clear_pointer (&self->override, pm_engine_unref);

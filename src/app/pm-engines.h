@@ -13,6 +13,7 @@
 
 #include <gio/gio.h>
 #include "pm-engine.h"
+#include "pm-model-manager.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,8 @@ const char      *pm_engines_get_label        (const char       *name);
 const char      *pm_engines_get_hint         (const char       *name);
 const char      *pm_engines_get_default      (PmEngines        *self);
 int              pm_engines_get_threads      (PmEngines        *self);
+void             pm_engines_set_models       (PmEngines        *self,
+                                              PmModelManager   *models);
 void             pm_engines_set_override     (PmEngines        *self,
                                               PmEngine         *engine);
 gboolean         pm_engines_has_override     (PmEngines        *self);

@@ -52,8 +52,10 @@ progress_unref (gpointer data)
 typedef struct {
   const PmModelSpec *spec;
   PmModelStatus      status;
-  char              *detail;       /* why it is incomplete or corrupt, or the last error */
+  char              *detail;       /* why it is incomplete or corrupt */
+  char              *error;        /* why the last task failed (not for a cancel), or NULL */
   gboolean           bad_hash;     /* verify failed: corrupt until downloaded or removed */
+  char              *bad_detail;   /* what verify found */
   PmModelTask        task;
   GCancellable      *cancellable;
   Progress          *progress;     /* while downloading */
@@ -85,6 +87,8 @@ model_free (gpointer data)
   g_clear_object (&m->cancellable);
   g_clear_pointer (&m->progress, progress_unref);
   g_free (m->detail);
+  g_free (m->error);
+  g_free (m->bad_detail);
   g_free (m);
 }
 
@@ -226,8 +230,9 @@ task_thread (GTask        *task,
   g_task_return_pointer (task, o, outcome_free);
 }
 
-/* A hash or size mismatch as people read it: the file, not its path and digests. The
- * model's errors start with the file's path ("DIR/config.json: SHA-256 … does not match"). */
+/* A task's failure as people read it: the file rather than its path and digests, the
+ * status rather than the URL. The model's errors start with the file's path
+ * ("DIR/config.json: SHA-256 … does not match") or are "HTTP 404 Not Found for URL". */
 static char *
 describe_failure (const GError *error)
 {
@@ -240,6 +245,17 @@ describe_failure (const GError *error)
       if (name != NULL)
         return g_strdup_printf (_("%s differs from the published file"), name);
     }
+  if (g_error_matches (error, PM_MODEL_ERROR, PM_MODEL_ERROR_NETWORK))
+    return g_strdup (_("Cannot reach the download server; check the network connection"));
+  if (g_error_matches (error, PM_MODEL_ERROR, PM_MODEL_ERROR_INCOMPLETE))
+    return g_strdup (_("The download stopped early; Resume continues it"));
+  if (g_error_matches (error, PM_MODEL_ERROR, PM_MODEL_ERROR_HTTP))
+    {
+      const char *for_url = strstr (error->message, " for ");
+      if (for_url != NULL)
+        return g_strdup_printf (_("The server answered %.*s"),
+                                (int) (for_url - error->message), error->message);
+    }
   return g_strdup (error->message);
 }
 
@@ -250,16 +266,25 @@ apply_outcome (Model       *m,
                Outcome     *o)
 {
   gboolean cancelled = g_error_matches (o->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  gboolean verify_failed = task == PM_MODEL_TASK_VERIFYING && o->error != NULL && !cancelled &&
+                           (g_error_matches (o->error, PM_MODEL_ERROR, PM_MODEL_ERROR_HASH) ||
+                            g_error_matches (o->error, PM_MODEL_ERROR, PM_MODEL_ERROR_INVALID));
 
-  if (task == PM_MODEL_TASK_VERIFYING && o->error != NULL && !cancelled &&
-      (g_error_matches (o->error, PM_MODEL_ERROR, PM_MODEL_ERROR_HASH) ||
-       g_error_matches (o->error, PM_MODEL_ERROR, PM_MODEL_ERROR_INVALID)))
-    m->bad_hash = TRUE;
+  /* What verify found stands until the files change: a good download, a good verify,
+   * removal, or a folder that no longer looks installed. */
+  if (verify_failed)
+    {
+      m->bad_hash = TRUE;
+      g_free (m->bad_detail);
+      m->bad_detail = describe_failure (o->error);
+    }
   else if ((task == PM_MODEL_TASK_VERIFYING && o->error == NULL) ||
            (task == PM_MODEL_TASK_DOWNLOADING && o->error == NULL) ||
-           task == PM_MODEL_TASK_REMOVING ||
-           o->status != PM_MODEL_STATUS_INSTALLED)
-    m->bad_hash = FALSE;
+           task == PM_MODEL_TASK_REMOVING || o->status != PM_MODEL_STATUS_INSTALLED)
+    {
+      m->bad_hash = FALSE;
+      g_clear_pointer (&m->bad_detail, g_free);
+    }
 
   m->status = o->status;
   g_free (m->detail);
@@ -267,14 +292,12 @@ apply_outcome (Model       *m,
   if (m->bad_hash && m->status == PM_MODEL_STATUS_INSTALLED)
     {
       m->status = PM_MODEL_STATUS_CORRUPT;
-      if (task == PM_MODEL_TASK_VERIFYING && o->error != NULL)
-        {
-          g_free (m->detail);
-          m->detail = describe_failure (o->error);
-        }
+      g_free (m->detail);
+      m->detail = g_strdup (m->bad_detail);
     }
-  if (o->error != NULL && !cancelled && m->detail == NULL)
-    m->detail = g_strdup (o->error->message);
+  g_clear_pointer (&m->error, g_free);
+  if (o->error != NULL && !cancelled && !verify_failed)
+    m->error = describe_failure (o->error);
 }
 
 static void
@@ -329,10 +352,12 @@ start_task (PmModelManager *self,
   job->dir = pm_model_manager_get_dir (self, m->spec->name);
   job->task = task;
   m->task = task;
+  if (task != PM_MODEL_TASK_CHECKING)
+    g_clear_pointer (&m->error, g_free);
   g_clear_object (&m->cancellable);
   m->cancellable = g_cancellable_new ();
   m->done = 0;
-  m->total = pm_model_spec_get_size (m->spec);
+  m->total = pm_model_spec_get_download_size (m->spec, NULL);
   if (task == PM_MODEL_TASK_DOWNLOADING)
     {
       Progress *p = g_atomic_rc_box_new0 (Progress);
@@ -426,8 +451,7 @@ pm_model_manager_get_status (PmModelManager *self,
  * pm_model_manager_get_detail:
  * @name: a model's name
  *
- * Returns: (nullable): one line on why the model is incomplete or corrupt, or the last
- *   task's error
+ * Returns: (nullable): one line on why the model is incomplete or corrupt
  */
 const char *
 pm_model_manager_get_detail (PmModelManager *self,
@@ -438,6 +462,24 @@ pm_model_manager_get_detail (PmModelManager *self,
   g_return_val_if_fail (PM_IS_MODEL_MANAGER (self), NULL);
   m = find_model (self, name);
   return m != NULL ? m->detail : NULL;
+}
+
+/**
+ * pm_model_manager_get_error:
+ * @name: a model's name
+ *
+ * Returns: (nullable): why the model's last download, verification or removal failed, in
+ *   words for people (a cancel is not a failure); %NULL once another task starts
+ */
+const char *
+pm_model_manager_get_error (PmModelManager *self,
+                            const char     *name)
+{
+  Model *m;
+
+  g_return_val_if_fail (PM_IS_MODEL_MANAGER (self), NULL);
+  m = find_model (self, name);
+  return m != NULL ? m->error : NULL;
 }
 
 /**
@@ -682,7 +724,7 @@ pm_model_manager_new_for_specs (const PmModelSpec * const *specs,
       Model *m = g_new0 (Model, 1);
       m->spec = specs[i];
       m->status = PM_MODEL_STATUS_NOT_INSTALLED;
-      m->total = pm_model_spec_get_size (specs[i]);
+      m->total = pm_model_spec_get_download_size (specs[i], NULL);
       g_ptr_array_add (self->models, m);
     }
   pm_model_manager_refresh (self);

@@ -34,6 +34,8 @@ PmModelStatus      pm_model_manager_get_status    (PmModelManager      *self,
                                                    const char          *name);
 const char        *pm_model_manager_get_detail    (PmModelManager      *self,
                                                    const char          *name);
+const char        *pm_model_manager_get_error     (PmModelManager      *self,
+                                                   const char          *name);
 PmModelTask        pm_model_manager_get_task      (PmModelManager      *self,
                                                    const char          *name);
 double             pm_model_manager_get_progress  (PmModelManager      *self,

@@ -72,6 +72,20 @@ size_text (gint64 bytes)
   return bytes >= 0 ? g_format_size (bytes) : g_strdup (_("size unknown"));
 }
 
+/* A download's size: exact when pinned, else "about" the size the Hub lists. */
+static char *
+download_size_text (const PmModelSpec *spec)
+{
+  gboolean exact = FALSE;
+  gint64 bytes = pm_model_spec_get_download_size (spec, &exact);
+  g_autofree char *text = size_text (bytes);
+
+  if (bytes < 0 || exact)
+    return g_steal_pointer (&text);
+  /* Translators: an approximate download size, "about 38.9 MB" */
+  return g_strdup_printf (_("about %s"), text);
+}
+
 static char *
 describe (PmModelsPage *self,
           Row          *row)
@@ -79,7 +93,9 @@ describe (PmModelsPage *self,
   const char *name = row->spec->name;
   PmModelStatus status = pm_model_manager_get_status (self->manager, name);
   const char *detail = pm_model_manager_get_detail (self->manager, name);
-  g_autofree char *size = size_text (pm_model_spec_get_size (row->spec));
+  const char *error = pm_model_manager_get_error (self->manager, name);
+  char *text;
+  g_autofree char *size = download_size_text (row->spec);
   g_autofree char *licence = g_strdup_printf (_("Licence %s"), row->spec->license != NULL
                                                                ? row->spec->license
                                                                : _("unknown"));
@@ -111,17 +127,29 @@ describe (PmModelsPage *self,
   switch (status)
     {
     case PM_MODEL_STATUS_INSTALLED:
-      return g_strdup_printf (_("Installed · %s · %s"), size, licence);
+      text = g_strdup_printf (_("Installed · %s · %s"), size, licence);
+      break;
     case PM_MODEL_STATUS_CORRUPT:
-      return g_strdup_printf (_("Corrupt: %s · %s"), detail ? detail : _("a file is damaged"),
+      text = g_strdup_printf (_("Corrupt: %s · %s"), detail ? detail : _("a file is damaged"),
                               licence);
+      break;
     case PM_MODEL_STATUS_INCOMPLETE:
-      return g_strdup_printf (_("Not installed: the download was interrupted and resumes · "
+      text = g_strdup_printf (_("Not installed: the download was interrupted and resumes · "
                                 "%s · %s"), size, licence);
+      break;
     case PM_MODEL_STATUS_NOT_INSTALLED:
     default:
-      return g_strdup_printf (_("Not installed · %s download · %s"), size, licence);
+      text = g_strdup_printf (_("Not installed · %s download · %s"), size, licence);
+      break;
     }
+  /* The last failure stays in view (a toast may have been missed) until the next task. */
+  if (error != NULL)
+    {
+      char *with_error = g_strdup_printf ("%s\n%s", text, error);
+      g_free (text);
+      text = with_error;
+    }
+  return text;
 }
 
 static void
@@ -202,15 +230,21 @@ finished_cb (PmModelManager *manager,
   switch (task)
     {
     case PM_MODEL_TASK_DOWNLOADING:
-      message = error ? g_strdup_printf (_("Could not download %s: %s"), title, error->message)
+      message = error ? g_strdup_printf (_("Could not download %s: %s"), title,
+                                         pm_model_manager_get_error (manager, name))
                       : g_strdup_printf (_("%s is installed"), title);
       break;
     case PM_MODEL_TASK_VERIFYING:
-      message = error ? g_strdup_printf (_("%s failed verification: %s"), title, error->message)
+      /* The row's detail names the damaged file without its path and digests. */
+      message = error ? g_strdup_printf (_("%s failed verification: %s"), title,
+                                         pm_model_manager_get_detail (manager, name)
+                                         ? pm_model_manager_get_detail (manager, name)
+                                         : error->message)
                       : g_strdup_printf (_("%s is intact"), title);
       break;
     case PM_MODEL_TASK_REMOVING:
-      message = error ? g_strdup_printf (_("Could not remove %s: %s"), title, error->message)
+      message = error ? g_strdup_printf (_("Could not remove %s: %s"), title,
+                                         pm_model_manager_get_error (manager, name))
                       : g_strdup_printf (_("%s was removed"), title);
       break;
     default:
@@ -351,6 +385,17 @@ add_row (PmModelsPage          *self,
   return row;
 }
 
+/* Shown again: a model may have been downloaded or removed meanwhile (say, with `paintmask
+ * model download` in a terminal). */
+static void
+pm_models_page_map (GtkWidget *widget)
+{
+  PmModelsPage *self = PM_MODELS_PAGE (widget);
+
+  GTK_WIDGET_CLASS (pm_models_page_parent_class)->map (widget);
+  pm_model_manager_refresh (self->manager);
+}
+
 static void
 pm_models_page_dispose (GObject *object)
 {
@@ -375,9 +420,11 @@ static void
 pm_models_page_class_init (PmModelsPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = pm_models_page_dispose;
   object_class->finalize = pm_models_page_finalize;
+  widget_class->map = pm_models_page_map;
 }
 
 static void

@@ -42,6 +42,7 @@ struct _PmWindow
   GtkEntry             *instruction_entry;
   GtkMenuButton        *engine_button;
   GtkBox               *engine_box;
+  GtkWidget            *endpoint_menu;   /* PmEndpointMenu, in engine_box */
   GtkColorButton       *color_button;
   GtkToggleButton      *original_button;
   GtkScale             *opacity_scale;

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "pm-endpoint-menu.h"
 #include "pm-engine-text.h"
 #include "pm-model.h"
 #include "pm-window-private.h"
@@ -370,12 +371,47 @@ select_engine (PmWindow   *self,
 {
   const char * const *names = pm_engines_list (self->engines);
 
+  PmEndpointMenu *servers = PM_ENDPOINT_MENU (self->endpoint_menu);
+  g_autofree char *server = NULL;
+
   g_free (self->engine_name);
   self->engine_name = g_strdup (id);
-  gtk_menu_button_set_label (self->engine_button, pm_engines_get_label (id));
+  /* The remote engine goes by the saved server's name. */
+  if (g_str_equal (id, "remote"))
+    server = pm_endpoint_menu_dup_selected (servers);
+  gtk_menu_button_set_label (self->engine_button,
+                             server != NULL ? server : pm_engines_get_label (id));
+  /* With saved servers, the servers stand for "Remote" in the menu. */
+  pm_endpoint_menu_set_in_use (servers, g_str_equal (id, "remote") &&
+                                        pm_endpoint_menu_has_servers (servers));
+  if (g_str_equal (id, "remote") && pm_endpoint_menu_has_servers (servers))
+    return;
   for (guint i = 0; names[i] != NULL && i < self->engine_checks->len; i++)
     if (g_str_equal (names[i], id))
       gtk_check_button_set_active (self->engine_checks->pdata[i], TRUE);
+}
+
+/* Choosing a saved server selects the remote engine (the settings change that came first
+ * made PmEngines forget the old one). */
+static void
+endpoint_chosen_cb (PmWindow *self)
+{
+  select_engine (self, "remote");
+}
+
+/* The "Remote" choice gives way to the saved servers, listed by name. */
+static void
+update_remote_check (PmWindow *self)
+{
+  const char * const *names = pm_engines_list (self->engines);
+  gboolean servers;
+
+  /* The window hears of a change before the menu does: have it read the servers now. */
+  pm_endpoint_menu_reload (PM_ENDPOINT_MENU (self->endpoint_menu));
+  servers = pm_endpoint_menu_has_servers (PM_ENDPOINT_MENU (self->endpoint_menu));
+  for (guint i = 0; names[i] != NULL && i < self->engine_checks->len; i++)
+    if (g_str_equal (names[i], "remote"))
+      gtk_widget_set_visible (self->engine_checks->pdata[i], !servers);
 }
 
 static void
@@ -388,17 +424,34 @@ engine_toggled_cb (GtkCheckButton *check,
     select_engine (self, id);
 }
 
+/* A window whose default engine cannot run uses another: it says so once per default. */
+static void
+warn_default_engine (PmWindow *self)
+{
+  g_autofree char *preferred = g_settings_get_string (self->settings, "default-engine");
+  g_autofree char *msg = NULL;
+
+  if (pm_engines_has_override (self->engines) || g_strcmp0 (preferred, self->engine_name) == 0 ||
+      g_strcmp0 (g_object_get_data (G_OBJECT (self), "pm-default-warned"), preferred) == 0)
+    return;
+  msg = g_strdup_printf (_("The default engine, %s, is unavailable: using %s (the engine menu "
+                           "says why)"), pm_engines_get_label (preferred),
+                         pm_engines_get_label (self->engine_name));
+  g_object_set_data_full (G_OBJECT (self), "pm-default-warned", g_strdup (preferred), g_free);
+  pm_window_toast (self, msg);
+}
+
 /* Unavailable engines become insensitive with a tooltip saying why and what to do. */
 void
 pm_window_refresh_engines (PmWindow *self)
 {
   const char * const *names = pm_engines_list (self->engines);
 
+  update_remote_check (self);
   for (guint i = 0; names[i] != NULL && i < self->engine_checks->len; i++)
     {
       GtkWidget *check = self->engine_checks->pdata[i];
       g_autoptr(GError) error = NULL;
-
       GtkWidget *setup = g_object_get_data (G_OBJECT (check), "pm-setup");
       gboolean ok = pm_engines_check (self->engines, names[i], &error);
 
@@ -415,6 +468,7 @@ pm_window_refresh_engines (PmWindow *self)
         gtk_widget_set_visible (setup, !ok && !pm_engines_has_override (self->engines));
     }
   select_engine (self, pm_engines_get_default (self->engines));
+  warn_default_engine (self);
 }
 
 static void
@@ -436,6 +490,11 @@ build_engine_popover (PmWindow *self)
       gtk_box_append (self->engine_box, check);
       g_ptr_array_add (self->engine_checks, check);
     }
+  /* The saved remote servers, by name, in the same radio group. */
+  self->endpoint_menu = pm_endpoint_menu_new (self->settings);
+  pm_endpoint_menu_set_group (PM_ENDPOINT_MENU (self->endpoint_menu), group);
+  gtk_box_append (self->engine_box, self->endpoint_menu);
+  g_signal_connect_swapped (self->endpoint_menu, "chosen", G_CALLBACK (endpoint_chosen_cb), self);
   /* What to do about an unavailable engine, shown below the list while it is unavailable. */
   for (guint i = 0; names[i] != NULL; i++)
     {

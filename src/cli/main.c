@@ -23,9 +23,13 @@ static const PmCliCommand commands[] = {
   { "edit", pm_cli_edit, "Run an instruction on an image: colour edit and derived mask" },
   { "derive", pm_cli_derive, "Derive a mask from an original and its edited version" },
   { "mask", pm_cli_mask, "Correct a mask: fill holes, remove islands, grow, shrink, GrabCut" },
+  { "segment", pm_cli_segment, "Segment the object at points or in a box (Segment Anything)" },
   { "eval", pm_cli_eval, "Evaluate an engine on a TSV of images, masks and phrases" },
   { "model", pm_cli_model, "Download, list, verify and inspect models" },
   { "history", pm_cli_history, "List, show and export recorded runs" },
+  { "batch", pm_cli_batch, "Draft masks for a folder of images and labels (resumable)" },
+  { "export", pm_cli_export, "Export a dataset project as COCO JSON, PNG masks or YOLO" },
+  { "import", pm_cli_import, "Import COCO annotations into a dataset project for review" },
   { "bench", pm_cli_bench, "Measure engine speed and memory" },
   { NULL, NULL, NULL }
 };
@@ -46,6 +50,20 @@ print_usage (FILE *out)
   fprintf (out, "\nRun 'paintmask COMMAND --help' for a command's options.\n");
 }
 
+/* Messages from the library (a JPEG read despite a missing end marker) are notes for the
+ * user: one line, like the commands' own. Everything else keeps GLib's handling. */
+static void
+log_handler (const char     *domain,
+             GLogLevelFlags  level,
+             const char     *message,
+             gpointer        user_data)
+{
+  if ((level & G_LOG_LEVEL_MASK) == G_LOG_LEVEL_MESSAGE)
+    fprintf (stderr, "paintmask: note: %s\n", message);
+  else
+    g_log_default_handler (domain, level, message, user_data);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -55,6 +73,7 @@ main (int    argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  g_log_set_default_handler (log_handler, NULL);
   if (argc >= 2)
     {
       if (strcmp (argv[1], "--version") == 0 || strcmp (argv[1], "-V") == 0)

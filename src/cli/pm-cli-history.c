@@ -800,6 +800,7 @@ pm_cli_history (int    argc,
       pm_cli_error (COMMAND, "%s: %s", sub->name, error->message);
       goto out;
     }
+  g_free (pm_cli_drop_separator (rest, 1));
 
   if (session_text != NULL && !parse_id (session_text, "session", &args.session))
     goto out;

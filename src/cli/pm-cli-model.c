@@ -39,6 +39,18 @@ usage_error (const char *what,
   return PM_EXIT_USAGE;
 }
 
+/* "clipseg-rd64-refined, slimsam-77, …" (transfer full). */
+static char *
+known_names (void)
+{
+  const PmModelSpec * const *known = pm_model_list_known ();
+  GString *text = g_string_new (NULL);
+
+  for (int i = 0; known[i] != NULL; i++)
+    g_string_append_printf (text, "%s%s", i ? ", " : "", known[i]->name);
+  return g_string_free (text, FALSE);
+}
+
 static void
 print_json (JsonBuilder *builder)
 {
@@ -61,6 +73,9 @@ parse (const char     *what,
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, argc, argv, &error))
     return usage_error (what, error->message);
+  /* The process's own argv: the separator is not ours to free. */
+  if (pm_cli_drop_separator (*argv, 1) != NULL)
+    (*argc)--;
   return -1;
 }
 
@@ -224,8 +239,8 @@ cmd_download (int argc, char **argv)
       known = pm_model_lookup (name != NULL ? name : PM_MODEL_DEFAULT_NAME);
       if (known == NULL)
         {
-          pm_cli_error ("model download", "unknown model “%s” (known: %s)", name,
-                        PM_MODEL_DEFAULT_NAME);
+          g_autofree char *names = known_names ();
+          pm_cli_error ("model download", "unknown model “%s” (known: %s)", name, names);
           return PM_EXIT_USAGE;
         }
       spec = known;
@@ -255,7 +270,15 @@ cmd_download (int argc, char **argv)
   printf ("Installed %s in %s (%d downloaded, %d resumed, %d already present; %.1f MB "
           "received)\n", spec->name, dir, stats.n_downloaded, stats.n_resumed, stats.n_skipped,
           stats.bytes / 1e6);
-  if (model_dir != NULL)
+  if (g_strcmp0 (spec->engine, "sam") == 0)
+    {
+      gboolean is_default = model_dir == NULL &&
+                            strcmp (spec->name, PM_MODEL_SAM_DEFAULT_NAME) == 0;
+      g_autofree char *where = is_default ? g_strdup ("")
+                                          : g_strdup_printf (" --model-dir %s", dir);
+      printf ("Next: paintmask segment PHOTO.jpg --point X,Y%s\n", where);
+    }
+  else if (model_dir != NULL)
     printf ("Next: paintmask edit PHOTO.jpg \"paint the cat purple\" --engine clipseg "
             "--model-dir %s\n", model_dir);
   else
@@ -315,6 +338,8 @@ cmd_list (int argc, char **argv)
       g_autofree char *detail = NULL;
       PmModelStatus status = pm_model_get_status (spec, dir, &detail);
       gint64 size = pm_model_spec_get_size (spec);
+      gboolean exact = FALSE;
+      gint64 download_size = pm_model_spec_get_download_size (spec, &exact);
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "name");
@@ -336,6 +361,11 @@ cmd_list (int argc, char **argv)
         json_builder_add_null_value (b);
       json_builder_set_member_name (b, "size");
       json_builder_add_int_value (b, size);
+      /* What a download takes, exact or as the Hub lists it. */
+      json_builder_set_member_name (b, "download_size");
+      json_builder_add_int_value (b, download_size);
+      json_builder_set_member_name (b, "download_size_exact");
+      json_builder_add_boolean_value (b, exact);
       json_builder_set_member_name (b, "installed");
       json_builder_add_boolean_value (b, status == PM_MODEL_STATUS_INSTALLED);
       json_builder_set_member_name (b, "status");
@@ -350,8 +380,9 @@ cmd_list (int argc, char **argv)
       json_builder_end_object (b);
       if (!json)
         {
-          g_autofree char *size_text = size >= 0 ? g_strdup_printf ("%.1f MB", size / 1e6)
-                                                : g_strdup ("size unknown");
+          g_autofree char *size_text = download_size < 0 ? g_strdup ("size unknown")
+                                       : g_strdup_printf ("%s%.1f MB", exact ? "" : "about ",
+                                                          download_size / 1e6);
           printf ("  %-22s %s@%.12s  %s%s%s\n  %-22s %s, licence %s\n  %-22s %s\n", spec->name,
                   spec->repo, spec->revision, status_text (status),
                   detail != NULL ? ": " : "", detail != NULL ? detail : "", "", size_text,
@@ -451,6 +482,7 @@ cmd_info (int argc, char **argv)
           STR ("license", spec->license != NULL ? spec->license : "");
           STR ("status", pm_model_status_to_string (status));
         }
+      STR ("engine", info->engine != NULL ? info->engine : "clipseg");
       STR ("architecture", info->architecture);
       STR ("dtype", info->dtype);
       INT ("params", info->n_params);
@@ -469,6 +501,19 @@ cmd_info (int argc, char **argv)
       INT ("vocab_size", info->vocab_size);
       INT ("projection_dim", info->projection_dim);
       INT ("reduce_dim", info->reduce_dim);
+      if (g_strcmp0 (info->engine, "sam") == 0)
+        {
+          INT ("vision_mlp", info->vision_mlp);
+          INT ("window_size", info->window_size);
+          INT ("embed_dim", info->embed_dim);
+          INT ("decoder_layers", info->decoder_layers);
+          INT ("multimask_outputs", info->n_multimask);
+          json_builder_set_member_name (b, "global_attn_layers");
+          json_builder_begin_array (b);
+          for (int i = 0; i < info->n_global; i++)
+            json_builder_add_int_value (b, info->global_layers[i]);
+          json_builder_end_array (b);
+        }
 #undef STR
 #undef INT
       json_builder_set_member_name (b, "extract_layers");
@@ -493,6 +538,19 @@ cmd_info (int argc, char **argv)
           info->size_on_disk / 1e6, info->weights_bytes / 1e6, info->n_params * 4 / 1e6);
   printf ("Input:         %d×%d, patch %d\n", info->input_size, info->input_size,
           info->patch_size);
+  if (g_strcmp0 (info->engine, "sam") == 0)
+    {
+      g_autoptr(GString) global = g_string_new (NULL);
+
+      for (int i = 0; i < info->n_global; i++)
+        g_string_append_printf (global, "%s%d", i ? ", " : "", info->global_layers[i]);
+      printf ("Encoder:       %d layers × %d, %d heads, MLP %d; window %d, global attention "
+              "in [%s]\n", info->vision_layers, info->vision_hidden, info->vision_heads,
+              info->vision_mlp, info->window_size, global->str);
+      printf ("Decoder:       width %d, %d two-way layers, %d masks per multimask prompt\n",
+              info->embed_dim, info->decoder_layers, info->n_multimask);
+      return PM_EXIT_OK;
+    }
   printf ("Vision:        %d layers × %d, %d heads; extract layers [%s]\n",
           info->vision_layers, info->vision_hidden, info->vision_heads, extract->str);
   printf ("Text:          %d layers × %d, %d heads, vocabulary %d\n", info->text_layers,
@@ -526,8 +584,8 @@ cmd_verify (int argc, char **argv)
       spec = pm_model_lookup (name != NULL ? name : PM_MODEL_DEFAULT_NAME);
       if (spec == NULL)
         {
-          pm_cli_error ("model verify", "unknown model “%s” (known: %s)", name,
-                        PM_MODEL_DEFAULT_NAME);
+          g_autofree char *names = known_names ();
+          pm_cli_error ("model verify", "unknown model “%s” (known: %s)", name, names);
           return PM_EXIT_USAGE;
         }
     }

@@ -123,23 +123,24 @@ pm_cli_parse (GOptionContext  *context,
       return FALSE;
     }
 
-  /* Drop argv[0] (the command name) and a "--" separator if GOption left one. */
-  {
-    GPtrArray *rest = g_ptr_array_new ();
-    gboolean dashes_seen = FALSE;
-    for (int i = 1; args[i] != NULL; i++)
-      {
-        if (!dashes_seen && strcmp (args[i], "--") == 0)
-          {
-            dashes_seen = TRUE;
-            continue;
-          }
-        g_ptr_array_add (rest, g_strdup (args[i]));
-      }
-    g_ptr_array_add (rest, NULL);
-    *args_out = (GStrv) g_ptr_array_free (rest, FALSE);
-  }
+  /* Drop argv[0] (the command name) and the "--" separator GOption leaves in place. */
+  g_free (pm_cli_drop_separator (args, 1));
+  *args_out = g_strdupv (args + 1);
   return TRUE;
+}
+
+char *
+pm_cli_drop_separator (char **args,
+                       int    from)
+{
+  for (int i = from; args[i] != NULL; i++)
+    if (strcmp (args[i], "--") == 0)
+      {
+        char *separator = args[i];
+        memmove (args + i, args + i + 1, sizeof (char *) * (g_strv_length (args + i + 1) + 1));
+        return separator;
+      }
+  return NULL;
 }
 
 gboolean

@@ -46,6 +46,11 @@ gboolean        pm_cli_parse              (GOptionContext      *context,
                                            int                  argc,
                                            char               **argv,
                                            GStrv               *args_out);
+/* Removes the first "--" at or after @from from the NULL-terminated @args (GOption stops
+ * there and leaves it), so that "--" ends the options everywhere: `tokenize -- "-x"`.
+ * Returns the removed string, for the caller to free if it owns @args, or NULL. */
+char           *pm_cli_drop_separator     (char               **args,
+                                           int                  from);
 /* Parses a --color value; prints a usage error naming @text and returns FALSE if unknown. */
 gboolean        pm_cli_parse_color        (const char          *command,
                                            const char          *option,

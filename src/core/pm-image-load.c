@@ -116,9 +116,15 @@ png_is_complete (const guint8 *data,
   return FALSE;
 }
 
-static gboolean
-jpeg_is_complete (const guint8 *data,
-                  gsize         len)
+typedef enum {
+  JPEG_COMPLETE,   /* ends with EOI */
+  JPEG_NO_EOI,     /* the data runs out inside the last scan: missing EOI, or cut short */
+  JPEG_BROKEN,     /* the marker structure does not hold */
+} JpegEnd;
+
+static JpegEnd
+jpeg_end (const guint8 *data,
+          gsize         len)
 {
   gsize pos = 2;
 
@@ -128,7 +134,7 @@ jpeg_is_complete (const guint8 *data,
       gsize seg;
 
       if (data[pos] != 0xff)
-        return FALSE;
+        return JPEG_BROKEN;
       marker = data[pos + 1];
       if (marker == 0xff)             /* fill byte */
         {
@@ -136,17 +142,17 @@ jpeg_is_complete (const guint8 *data,
           continue;
         }
       if (marker == 0xd9)             /* EOI */
-        return TRUE;
+        return JPEG_COMPLETE;
       if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7))
         {
           pos += 2;
           continue;
         }
       if (pos + 4 > len)
-        return FALSE;
+        return JPEG_BROKEN;
       seg = ((gsize) data[pos + 2] << 8) | data[pos + 3];
       if (seg < 2 || seg > len - pos - 2)
-        return FALSE;
+        return JPEG_BROKEN;
       pos += 2 + seg;
       if (marker == 0xda)             /* SOS: skip entropy-coded data to the next marker */
         {
@@ -154,9 +160,11 @@ jpeg_is_complete (const guint8 *data,
                  !(data[pos] == 0xff && data[pos + 1] != 0x00 &&
                    !(data[pos + 1] >= 0xd0 && data[pos + 1] <= 0xd7)))
             pos++;
+          if (pos + 1 >= len)
+            return JPEG_NO_EOI;
         }
     }
-  return FALSE;
+  return JPEG_BROKEN;
 }
 
 /* The formats accepted, by their magic bytes. Other gdk-pixbuf loaders (PNM, TGA, XPM,
@@ -190,7 +198,7 @@ data_is_complete (const char   *format,
   if (g_str_equal (format, "png"))
     return png_is_complete (data, len);
   if (g_str_equal (format, "jpeg"))
-    return jpeg_is_complete (data, len);
+    return jpeg_end (data, len) == JPEG_COMPLETE;
   if (g_str_equal (format, "bmp"))
     {
       /* The file header states the file size (0 is allowed and says nothing). */
@@ -201,22 +209,156 @@ data_is_complete (const char   *format,
   return TRUE;
 }
 
-static PmImage *
-load_from_data (const guint8 *data,
-                gsize         len,
-                const char   *name,
-                gint64        max_pixels,
-                GError      **error)
+/* Decodes @data with gdk-pixbuf's loader for @format, refusing images over @max_pixels as
+ * soon as their header is read, and stopping between chunks when @cancellable is
+ * cancelled. Returns a new reference, or NULL with @error set. */
+static GdkPixbuf *
+decode (const guint8  *data,
+        gsize          len,
+        const char    *format,
+        const char    *name,
+        gint64         max_pixels,
+        GCancellable  *cancellable,
+        GError       **error)
 {
   g_autoptr(GdkPixbufLoader) loader = NULL;
+  g_autoptr(GError) local_error = NULL;
+  LoadState state = { 0, };
+  GdkPixbuf *pixbuf;
+  gboolean closed = FALSE;
+  gsize offset = 0;
+
+  state.max_pixels = max_pixels;
+  loader = gdk_pixbuf_loader_new_with_type (format, &local_error);
+  if (loader == NULL)
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD,
+                   "%s: %s images cannot be read on this system (%s)", name, format,
+                   local_error->message);
+      return NULL;
+    }
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &state);
+
+  /* Feed in chunks so an oversized image stops being read as soon as its header is seen. */
+  while (offset < len && !state.refused)
+    {
+      gsize chunk = MIN (len - offset, 65536);
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          gdk_pixbuf_loader_close (loader, NULL);
+          return NULL;
+        }
+
+      if (!gdk_pixbuf_loader_write (loader, data + offset, chunk, &local_error))
+        {
+          /* A failed write closes the loader itself. */
+          closed = TRUE;
+          break;
+        }
+      offset += chunk;
+    }
+  if (!closed)
+    gdk_pixbuf_loader_close (loader, local_error == NULL ? &local_error : NULL);
+
+  if (state.refused)
+    {
+      load_state_check (&state, name, error);
+      return NULL;
+    }
+  pixbuf = local_error == NULL ? gdk_pixbuf_loader_get_pixbuf (loader) : NULL;
+  if (pixbuf == NULL)
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD,
+                   "%s could not be read as an image: %s", name,
+                   local_error != NULL ? local_error->message : "unknown or truncated data");
+      return NULL;
+    }
+  return g_object_ref (pixbuf);
+}
+
+static gboolean
+pixbufs_equal (GdkPixbuf *a,
+               GdkPixbuf *b)
+{
+  int h = gdk_pixbuf_get_height (a);
+  gsize row = (gsize) gdk_pixbuf_get_width (a) * gdk_pixbuf_get_n_channels (a);
+
+  if (gdk_pixbuf_get_width (b) != gdk_pixbuf_get_width (a) || gdk_pixbuf_get_height (b) != h ||
+      gdk_pixbuf_get_n_channels (b) != gdk_pixbuf_get_n_channels (a))
+    return FALSE;
+  for (int y = 0; y < h; y++)
+    if (memcmp (gdk_pixbuf_read_pixels (a) + (gsize) y * gdk_pixbuf_get_rowstride (a),
+                gdk_pixbuf_read_pixels (b) + (gsize) y * gdk_pixbuf_get_rowstride (b), row) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+/* @data, then @n_pad bytes 0xAA, then an EOI marker. */
+static guint8 *
+jpeg_with_end (const guint8 *data,
+               gsize         len,
+               gsize         n_pad)
+{
+  guint8 *out = g_malloc (len + n_pad + 2);
+
+  memcpy (out, data, len);
+  memset (out + len, 0xaa, n_pad);
+  out[len + n_pad] = 0xff;
+  out[len + n_pad + 1] = 0xd9;
+  return out;
+}
+
+/* A JPEG whose last scan ends at the end of the data without an EOI marker. Real datasets
+ * hold such files whose scan is whole; libjpeg reads them, adding the marker itself, but
+ * gdk-pixbuf's incremental decoder waits for more data and drops the last row of blocks.
+ * Decoded twice, with the marker put back and with filler bytes before it: a whole scan
+ * never reads the filler, so both agree; a scan cut short reads it as image data, so they
+ * differ, and the file is refused as truncated. */
+static GdkPixbuf *
+decode_jpeg_without_eoi (const guint8  *data,
+                         gsize          len,
+                         const char    *name,
+                         gint64         max_pixels,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  const gsize n_pad = 256;
+  g_autofree guint8 *ended = jpeg_with_end (data, len, 0);
+  g_autofree guint8 *padded = jpeg_with_end (data, len, n_pad);
+  g_autoptr(GdkPixbuf) a = decode (ended, len + 2, "jpeg", name, max_pixels, cancellable, error);
+  g_autoptr(GdkPixbuf) b = NULL;
+
+  if (a == NULL)
+    return NULL;
+  b = decode (padded, len + n_pad + 2, "jpeg", name, max_pixels, cancellable, NULL);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  if (b == NULL || !pixbufs_equal (a, b))
+    {
+      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD,
+                   "%s is truncated or corrupt (the image data ends early)", name);
+      return NULL;
+    }
+  g_message ("%s has no end-of-image marker; its image data is complete, so it was read",
+             name);
+  return g_steal_pointer (&a);
+}
+
+static PmImage *
+load_from_data (const guint8  *data,
+                gsize          len,
+                const char    *name,
+                gint64         max_pixels,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
   g_autoptr(GdkPixbuf) oriented = NULL;
   g_autoptr(GError) local_error = NULL;
   LoadState state = { 0, };
   const char *format;
-  GdkPixbuf *pixbuf;
   gint64 pw, ph;
-  gboolean closed = FALSE;
-  gsize offset = 0;
   PmImage *image;
 
   if (max_pixels <= 0)
@@ -236,7 +378,6 @@ load_from_data (const guint8 *data,
       state.height = (int) MIN (ph, G_MAXINT);
       if (!load_state_check (&state, name, error))
         return NULL;
-      state.width = state.height = 0;
     }
 
   format = sniff_format (data, len);
@@ -246,55 +387,21 @@ load_from_data (const guint8 *data,
                    "%s is not a PNG, JPEG, WebP, GIF, BMP or TIFF image", name);
       return NULL;
     }
-  loader = gdk_pixbuf_loader_new_with_type (format, &local_error);
-  if (loader == NULL)
+  if (g_str_equal (format, "jpeg") && jpeg_end (data, len) == JPEG_NO_EOI)
+    pixbuf = decode_jpeg_without_eoi (data, len, name, max_pixels, cancellable, error);
+  else
     {
-      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD,
-                   "%s: %s images cannot be read on this system (%s)", name, format,
-                   local_error->message);
-      return NULL;
-    }
-  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &state);
-
-  /* Feed in chunks so an oversized image stops being read as soon as its header is seen. */
-  while (offset < len && !state.refused)
-    {
-      gsize chunk = MIN (len - offset, 65536);
-
-      if (!gdk_pixbuf_loader_write (loader, data + offset, chunk, &local_error))
+      pixbuf = decode (data, len, format, name, max_pixels, cancellable, error);
+      /* gdk-pixbuf hands back a partly grey image, without an error, for data cut short. */
+      if (pixbuf != NULL && !data_is_complete (format, data, len))
         {
-          /* A failed write closes the loader itself. */
-          closed = TRUE;
-          break;
+          g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD,
+                       "%s is truncated or corrupt (the image data ends early)", name);
+          return NULL;
         }
-      offset += chunk;
     }
-  if (!closed)
-    {
-      if (!gdk_pixbuf_loader_close (loader, local_error == NULL ? &local_error : NULL))
-        closed = TRUE;
-    }
-
-  if (state.refused)
-    {
-      load_state_check (&state, name, error);
-      return NULL;
-    }
-
-  pixbuf = local_error == NULL ? gdk_pixbuf_loader_get_pixbuf (loader) : NULL;
-  if (pixbuf != NULL && !data_is_complete (format, data, len))
-    {
-      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD,
-                   "%s is truncated or corrupt (the image data ends early)", name);
-      return NULL;
-    }
-  if (pixbuf == NULL)
-    {
-      g_set_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD,
-                   "%s could not be read as an image: %s", name,
-                   local_error != NULL ? local_error->message : "unknown or truncated data");
-      return NULL;
-    }
+  if (pixbuf == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
 
   oriented = gdk_pixbuf_apply_embedded_orientation (pixbuf);
   if (oriented == NULL)
@@ -330,6 +437,26 @@ pm_image_load (const char *path,
                gint64      max_pixels,
                GError    **error)
 {
+  return pm_image_load_cancellable (path, max_pixels, NULL, error);
+}
+
+/**
+ * pm_image_load_cancellable:
+ * @path: a file name
+ * @max_pixels: as for pm_image_load()
+ * @cancellable: (nullable): stops the decoding between chunks (%G_IO_ERROR_CANCELLED)
+ * @error: return location for an error
+ *
+ * pm_image_load() that a newer load can cancel (the app's photo loads).
+ *
+ * Returns: (transfer full): the image, or %NULL with @error set
+ */
+PmImage *
+pm_image_load_cancellable (const char    *path,
+                           gint64         max_pixels,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
   g_autoptr(GMappedFile) mapped = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *name = NULL;
@@ -356,7 +483,8 @@ pm_image_load (const char *path,
       return NULL;
     }
   return load_from_data ((const guint8 *) g_mapped_file_get_contents (mapped),
-                         g_mapped_file_get_length (mapped), name, max_pixels, error);
+                         g_mapped_file_get_length (mapped), name, max_pixels, cancellable,
+                         error);
 }
 
 /**
@@ -380,5 +508,5 @@ pm_image_load_bytes (GBytes  *bytes,
   g_return_val_if_fail (bytes != NULL, NULL);
 
   data = g_bytes_get_data (bytes, &len);
-  return load_from_data (data, len, "Image data", max_pixels, error);
+  return load_from_data (data, len, "Image data", max_pixels, NULL, error);
 }

@@ -10,6 +10,7 @@
 
 #include <glib.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -45,6 +46,10 @@ PmImage   *pm_image_copy              (const PmImage   *image);
 void       pm_image_free              (PmImage         *image);
 PmImage   *pm_image_load              (const char      *path,
                                        gint64           max_pixels,
+                                       GError         **error);
+PmImage   *pm_image_load_cancellable  (const char      *path,
+                                       gint64           max_pixels,
+                                       GCancellable    *cancellable,
                                        GError         **error);
 PmImage   *pm_image_load_bytes        (GBytes          *bytes,
                                        gint64           max_pixels,

@@ -283,50 +283,6 @@ report (PmProgressFunc progress,
 
 /* ---------------------------------------------------------------- runs */
 
-static inline guint64
-mix64 (guint64 x)
-{
-  /* splitmix64's finaliser */
-  x ^= x >> 30;
-  x *= G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
-  x ^= x >> 27;
-  x *= G_GUINT64_CONSTANT (0x94d049bb133111eb);
-  x ^= x >> 31;
-  return x;
-}
-
-/* The cache key of an image: size plus a 256-bit fingerprint of the pixels from four
- * independent multiply-rotate lanes (several GB/s, where SHA-256 would cost 150 ms on a
- * 12-megapixel photo). Not cryptographic: both images come from the same user, and a
- * collision could only make the engine reuse the other image's activations. */
-static char *
-image_fingerprint (const PmImage *image)
-{
-  const guint64 prime = G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
-  guint64 lane[4] = { G_GUINT64_CONSTANT (0x243f6a8885a308d3),
-                      G_GUINT64_CONSTANT (0x13198a2e03707344),
-                      G_GUINT64_CONSTANT (0xa4093822299f31d0),
-                      G_GUINT64_CONSTANT (0x082efa98ec4e6c89) };
-  gsize n = (gsize) image->width * image->height * 4, i = 0;
-  const guint8 *p = image->data;
-
-  for (; i + 32 <= n; i += 32)
-    for (int k = 0; k < 4; k++)
-      {
-        guint64 v;
-        memcpy (&v, p + i + 8 * k, 8);
-        lane[k] = ((lane[k] ^ v) * prime);
-        lane[k] = (lane[k] << 29) | (lane[k] >> 35);
-      }
-  for (; i < n; i++)
-    lane[i % 4] = (lane[i % 4] ^ p[i]) * prime;
-  for (int k = 0; k < 4; k++)
-    lane[k] = mix64 (lane[k] ^ n ^ ((guint64) k << 56));
-  return g_strdup_printf ("%dx%d-%016" G_GINT64_MODIFIER "x%016" G_GINT64_MODIFIER "x%016"
-                          G_GINT64_MODIFIER "x%016" G_GINT64_MODIFIER "x", image->width,
-                          image->height, lane[0], lane[1], lane[2], lane[3]);
-}
-
 /* With the lock held: the vision activations of @image, from the cache or computed. */
 static const PmClipsegVision *
 get_vision (PmClipsegEngine *self,
@@ -391,7 +347,7 @@ run_phrases_locked (PmClipsegEngine     *self,
   ProgressScale scale = { progress, progress_data, 0, 0 };
   double vision_share, per_phrase, t0;
 
-  checksum = image_fingerprint (image);
+  checksum = pm_engine_image_fingerprint (image);
   cached = self->cached_vision != NULL && g_strcmp0 (checksum, self->cached_checksum) == 0;
   /* Shares of the run for the progress fraction: vision dominates when it runs. */
   vision_share = cached ? 0.0 : 0.8;

@@ -160,26 +160,15 @@ check_cancel (GCancellable *cancellable,
  * Vision encoder
  * ------------------------------------------------------------------------------------- */
 
-/**
- * pm_clipseg_encode_image:
- * @model: a model
- * @pixel_values: [3, S, S] preprocessed pixels
- * @progress: (nullable): per-layer progress
- * @progress_data: its data
- * @cancellable: (nullable): checked between layers
- * @timings: (nullable): receives "vision embeddings" and "vision encoder"
- * @error: return location
- *
- * Returns: (transfer full): the residual stream after each extracted layer.
- */
-PmClipsegVision *
-pm_clipseg_encode_image (PmClipseg      *m,
-                         const float    *pixel_values,
-                         PmProgressFunc  progress,
-                         gpointer        progress_data,
-                         GCancellable   *cancellable,
-                         PmTimings      *timings,
-                         GError        **error)
+/* The body of pm_clipseg_encode_image(), inside the BLAS gate. */
+static PmClipsegVision *
+encode_image_in_gate (PmClipseg       *m,
+                      const float     *pixel_values,
+                      PmProgressFunc   progress,
+                      gpointer         progress_data,
+                      GCancellable    *cancellable,
+                      PmTimings       *timings,
+                      GError         **error)
 {
   const PmClipsegConfig *c = &m->config;
   gint64 s = c->input_height, g = m->grid, t = m->n_tokens, dv = c->vision.hidden_size;
@@ -274,29 +263,16 @@ pm_clipseg_vision_get_bytes (const PmClipsegVision *vision)
  * Text encoder
  * ------------------------------------------------------------------------------------- */
 
-/**
- * pm_clipseg_encode_text:
- * @model: a model
- * @ids: token ids, BOS … EOS (possibly padded)
- * @n_ids: their number (the real length is used, not 77)
- * @attention_mask: (nullable): 1 for real tokens, 0 for padding
- * @embedding: (out caller-allocates): projection_dim floats
- * @cancellable: (nullable): checked between layers
- * @timings: (nullable): receives "text encoder"
- * @error: return location
- *
- * Causal CLIP text transformer; the pooled vector is the final-layer-normed state at the
- * EOS position, projected by text_projection (not normalised).
- */
-gboolean
-pm_clipseg_encode_text (PmClipseg     *m,
-                        const gint32  *ids,
-                        int            n_ids,
-                        const guint8  *attention_mask,
-                        float         *embedding,
-                        GCancellable  *cancellable,
-                        PmTimings     *timings,
-                        GError       **error)
+/* The body of pm_clipseg_encode_text(), inside the BLAS gate. */
+static gboolean
+encode_text_in_gate (PmClipseg     *m,
+                     const gint32  *ids,
+                     int            n_ids,
+                     const guint8  *attention_mask,
+                     float         *embedding,
+                     GCancellable  *cancellable,
+                     PmTimings     *timings,
+                     GError       **error)
 {
   const PmClipsegConfig *c = &m->config;
   gint64 dt = c->text.hidden_size;
@@ -381,24 +357,15 @@ pm_clipseg_encode_text (PmClipseg     *m,
  * Decoder
  * ------------------------------------------------------------------------------------- */
 
-/**
- * pm_clipseg_decode:
- * @model: a model
- * @vision: activations from pm_clipseg_encode_image() on this model
- * @embedding: projection_dim floats from pm_clipseg_encode_text()
- * @logits: (out caller-allocates): S×S floats
- * @cancellable: (nullable): checked between layers
- * @timings: (nullable): receives "decoder"
- * @error: return location
- */
-gboolean
-pm_clipseg_decode (PmClipseg             *m,
-                   const PmClipsegVision *vision,
-                   const float           *embedding,
-                   float                 *logits,
-                   GCancellable          *cancellable,
-                   PmTimings             *timings,
-                   GError               **error)
+/* The body of pm_clipseg_decode(), inside the BLAS gate. */
+static gboolean
+decode_in_gate (PmClipseg              *m,
+                const PmClipsegVision  *vision,
+                const float            *embedding,
+                float                  *logits,
+                GCancellable           *cancellable,
+                PmTimings              *timings,
+                GError                **error)
 {
   const PmClipsegConfig *c = &m->config;
   const PmClipsegWeights *w = &m->w;
@@ -496,6 +463,96 @@ pm_clipseg_decode (PmClipseg             *m,
     }
   add_timing (timings, "decoder", now_ms () - t0);
   return TRUE;
+}
+
+/**
+ * pm_clipseg_encode_image:
+ * @model: a model
+ * @pixel_values: [3, S, S] preprocessed pixels
+ * @progress: (nullable): per-layer progress
+ * @progress_data: its data
+ * @cancellable: (nullable): checked between layers
+ * @timings: (nullable): receives "vision embeddings" and "vision encoder"
+ * @error: return location
+ *
+ * Returns: (transfer full): the residual stream after each extracted layer.
+ */
+PmClipsegVision *
+pm_clipseg_encode_image (PmClipseg       *m,
+                         const float     *pixel_values,
+                         PmProgressFunc   progress,
+                         gpointer         progress_data,
+                         GCancellable    *cancellable,
+                         PmTimings       *timings,
+                         GError         **error)
+{
+  PmClipsegVision *vision;
+
+  pm_ops_blas_begin ();
+  vision = encode_image_in_gate (m, pixel_values, progress, progress_data, cancellable, timings,
+                                 error);
+  pm_ops_blas_end ();
+  return vision;
+}
+
+/**
+ * pm_clipseg_encode_text:
+ * @model: a model
+ * @ids: token ids, BOS … EOS (possibly padded)
+ * @n_ids: their number (the real length is used, not 77)
+ * @attention_mask: (nullable): 1 for real tokens, 0 for padding
+ * @embedding: (out caller-allocates): projection_dim floats
+ * @cancellable: (nullable): checked between layers
+ * @timings: (nullable): receives "text encoder"
+ * @error: return location
+ *
+ * Causal CLIP text transformer; the pooled vector is the final-layer-normed state at the
+ * EOS position, projected by text_projection (not normalised).
+ */
+gboolean
+pm_clipseg_encode_text (PmClipseg     *m,
+                        const gint32  *ids,
+                        int            n_ids,
+                        const guint8  *attention_mask,
+                        float         *embedding,
+                        GCancellable  *cancellable,
+                        PmTimings     *timings,
+                        GError       **error)
+{
+  gboolean ok;
+
+  pm_ops_blas_begin ();
+  ok = encode_text_in_gate (m, ids, n_ids, attention_mask, embedding, cancellable, timings,
+                            error);
+  pm_ops_blas_end ();
+  return ok;
+}
+
+/**
+ * pm_clipseg_decode:
+ * @model: a model
+ * @vision: activations from pm_clipseg_encode_image() on this model
+ * @embedding: projection_dim floats from pm_clipseg_encode_text()
+ * @logits: (out caller-allocates): S×S floats
+ * @cancellable: (nullable): checked between layers
+ * @timings: (nullable): receives "decoder"
+ * @error: return location
+ */
+gboolean
+pm_clipseg_decode (PmClipseg              *m,
+                   const PmClipsegVision  *vision,
+                   const float            *embedding,
+                   float                  *logits,
+                   GCancellable           *cancellable,
+                   PmTimings              *timings,
+                   GError                **error)
+{
+  gboolean ok;
+
+  pm_ops_blas_begin ();
+  ok = decode_in_gate (m, vision, embedding, logits, cancellable, timings, error);
+  pm_ops_blas_end ();
+  return ok;
 }
 
 gboolean

@@ -143,6 +143,60 @@ pm_engine_options_clear (PmEngineOptions *options)
   g_clear_pointer (&options->prompt_template, g_free);
 }
 
+/* ---------------------------------------------------------------- image fingerprint */
+
+static inline guint64
+mix64 (guint64 x)
+{
+  /* splitmix64's finaliser */
+  x ^= x >> 30;
+  x *= G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
+  x ^= x >> 27;
+  x *= G_GUINT64_CONSTANT (0x94d049bb133111eb);
+  x ^= x >> 31;
+  return x;
+}
+
+/**
+ * pm_engine_image_fingerprint:
+ * @image: an image
+ *
+ * The cache key of an image for the engines' per-image caches (CLIPSeg's vision
+ * activations, SAM's image embedding): its size plus a 256-bit fingerprint of the pixels
+ * from four independent multiply-rotate lanes (several GB/s, where SHA-256 would cost
+ * 150 ms on a 12-megapixel photo). Not cryptographic: both images come from the same user,
+ * and a collision could only make an engine reuse the other image's activations.
+ *
+ * Returns: (transfer full): "WxH-" and 64 hex digits
+ */
+char *
+pm_engine_image_fingerprint (const PmImage *image)
+{
+  const guint64 prime = G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
+  guint64 lane[4] = { G_GUINT64_CONSTANT (0x243f6a8885a308d3),
+                      G_GUINT64_CONSTANT (0x13198a2e03707344),
+                      G_GUINT64_CONSTANT (0xa4093822299f31d0),
+                      G_GUINT64_CONSTANT (0x082efa98ec4e6c89) };
+  gsize n = (gsize) image->width * image->height * 4, i = 0;
+  const guint8 *p = image->data;
+
+  for (; i + 32 <= n; i += 32)
+    for (int k = 0; k < 4; k++)
+      {
+        guint64 v;
+        memcpy (&v, p + i + 8 * k, 8);
+        lane[k] = ((lane[k] ^ v) * prime);
+        lane[k] = (lane[k] << 29) | (lane[k] >> 35);
+      }
+  for (; i < n; i++)
+    lane[i % 4] = (lane[i % 4] ^ p[i]) * prime;
+  for (int k = 0; k < 4; k++)
+    lane[k] = mix64 (lane[k] ^ n ^ ((guint64) k << 56));
+  return g_strdup_printf ("%dx%d-%016" G_GINT64_MODIFIER "x%016" G_GINT64_MODIFIER "x%016"
+                          G_GINT64_MODIFIER "x%016" G_GINT64_MODIFIER "x", image->width,
+                          image->height, lane[0], lane[1], lane[2], lane[3]);
+}
+
 /* ---------------------------------------------------------------- registry */
 
 static const char * const engine_names[] = { "builtin", "clipseg", "remote", NULL };
@@ -170,6 +224,8 @@ pm_engine_new (const char            *name,
     return pm_clipseg_engine_new (options, error);
   if (strcmp (name, "remote") == 0)
     return pm_remote_engine_new (options, error);
+  if (strcmp (name, "sam") == 0)
+    return pm_sam_engine_new (options, error);
   g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNKNOWN,
                "Unknown engine “%s” (known: builtin, clipseg, remote)", name);
   return NULL;

@@ -121,7 +121,8 @@ typedef struct {
 
 void      pm_engine_options_clear (PmEngineOptions      *options);
 
-/* Creates the engine called @name ("builtin", "clipseg", "remote"). */
+/* Creates the engine called @name ("builtin", "clipseg", "remote"; "sam" too, which
+ * answers prompts through pm-sam-engine.h rather than pm_engine_run ()). */
 PmEngine *pm_engine_new           (const char            *name,
                                    const PmEngineOptions *options,
                                    GError               **error);
@@ -139,11 +140,18 @@ gboolean  pm_engine_run           (PmEngine              *engine,
                                    PmEngineResult        *result,
                                    GError               **error);
 
+/* Cache key of an image (size + 256-bit pixel fingerprint; not cryptographic): engines
+ * that keep per-image work (CLIPSeg, SAM) key it by this (transfer full). */
+char     *pm_engine_image_fingerprint (const PmImage      *image);
+
 /* Engine constructors (each in its own file). */
 PmEngine *pm_builtin_engine_new   (void);
 PmEngine *pm_clipseg_engine_new   (const PmEngineOptions *options,
                                    GError               **error);
 PmEngine *pm_remote_engine_new    (const PmEngineOptions *options,
+                                   GError               **error);
+/* Points and boxes, not text (pm-sam-engine.h). */
+PmEngine *pm_sam_engine_new       (const PmEngineOptions *options,
                                    GError               **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmEngine, pm_engine_unref)

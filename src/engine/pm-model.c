@@ -15,6 +15,8 @@
 #include "pm-clipseg.h"
 #include "pm-clipseg-config.h"
 #include "pm-safetensors.h"
+#include "pm-sam.h"
+#include "pm-sam-config.h"
 
 G_DEFINE_QUARK (pm-model-error-quark, pm_model_error)
 
@@ -48,13 +50,70 @@ static const PmModelSpec clipseg_rd64_refined = {
   .license = "Apache-2.0",
 };
 
-static const PmModelSpec * const known_models[] = { &clipseg_rd64_refined, NULL };
+/* Zigeng/SlimSAM-uniform-77 at commit 9e72a1bc79fa17f1f4e239003f0d84170c96464d, the commit
+ * that uploaded its three model files (later commits touch only README.md and images/).
+ * The Hub lists config.json at 364 bytes and preprocessor_config.json at 466; no published
+ * SHA-256 of these files or of model.safetensors (38.9 MB) could be found, so none is
+ * pinned: every file is checked against the LFS object id the Hub sends in X-Linked-Etag,
+ * and the JSON files by their size. */
+static const PmModelFile slimsam_77_files[] = {
+  { "config.json", 364, NULL },
+  { "preprocessor_config.json", 466, NULL },
+  { "model.safetensors", -1, NULL },
+};
+
+static const PmModelSpec slimsam_77 = {
+  .name = "slimsam-77",
+  .repo = "Zigeng/SlimSAM-uniform-77",
+  .revision = "9e72a1bc79fa17f1f4e239003f0d84170c96464d",
+  .engine = "sam",
+  .description = "SlimSAM-77 (Chen et al.): Segment Anything pruned to 23 %, for clicks and "
+                 "boxes, Apache-2.0, 39 MB",
+  .files = slimsam_77_files,
+  .n_files = G_N_ELEMENTS (slimsam_77_files),
+  .title = "SlimSAM-77",
+  .license = "Apache-2.0",
+  .approx_size = 364 + 466 + (gint64) 38900000,
+};
+
+/* facebook/sam-vit-base at commit d0d9250bd6a38ebbb901aa29e8d37787e366f7be, which added
+ * model.safetensors (#5). The Hub lists preprocessor_config.json at 466 bytes; config.json
+ * (6.57 kB) and model.safetensors (375 MB) have no exact published size or SHA-256 that
+ * could be found: they are checked against X-Linked-Etag like SlimSAM's. */
+static const PmModelFile sam_vit_base_files[] = {
+  { "config.json", -1, NULL },
+  { "preprocessor_config.json", 466, NULL },
+  { "model.safetensors", -1, NULL },
+};
+
+static const PmModelSpec sam_vit_base = {
+  .name = "sam-vit-base",
+  .repo = "facebook/sam-vit-base",
+  .revision = "d0d9250bd6a38ebbb901aa29e8d37787e366f7be",
+  .engine = "sam",
+  .description = "Segment Anything ViT-B (Kirillov et al.): sharper masks than SlimSAM, "
+                 "slower, Apache-2.0, 375 MB",
+  .files = sam_vit_base_files,
+  .n_files = G_N_ELEMENTS (sam_vit_base_files),
+  .title = "SAM ViT-B",
+  .license = "Apache-2.0",
+  .approx_size = 6570 + 466 + (gint64) 375000000,
+};
+
+static const PmModelSpec * const known_models[] = {
+  &clipseg_rd64_refined, &slimsam_77, &sam_vit_base, NULL
+};
 
 static const PmModelFile clipseg_files[] = {
   { "config.json", -1, NULL },
   { "preprocessor_config.json", -1, NULL },
   { "vocab.json", -1, NULL },
   { "merges.txt", -1, NULL },
+  { "model.safetensors", -1, NULL },
+};
+
+static const PmModelFile sam_files[] = {
+  { "config.json", -1, NULL },
   { "model.safetensors", -1, NULL },
 };
 
@@ -97,23 +156,55 @@ pm_model_get_default_dir (const char *name)
   return g_build_filename (models, name != NULL ? name : PM_MODEL_DEFAULT_NAME, NULL);
 }
 
-gboolean
-pm_model_dir_is_complete (const char  *dir,
-                          char       **missing)
+static gboolean
+has_files (const char        *dir,
+           const PmModelFile *files,
+           guint              n,
+           char             **missing)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (clipseg_files); i++)
+  for (guint i = 0; i < n; i++)
     {
-      g_autofree char *path = g_build_filename (dir, clipseg_files[i].name, NULL);
+      g_autofree char *path = g_build_filename (dir, files[i].name, NULL);
       if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
         {
           if (missing != NULL)
-            *missing = g_strdup (clipseg_files[i].name);
+            *missing = g_strdup (files[i].name);
           return FALSE;
         }
     }
   if (missing != NULL)
     *missing = NULL;
   return TRUE;
+}
+
+gboolean
+pm_model_dir_is_complete (const char  *dir,
+                          char       **missing)
+{
+  return has_files (dir, clipseg_files, G_N_ELEMENTS (clipseg_files), missing);
+}
+
+const char *
+pm_model_dir_get_engine (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "config.json", NULL);
+  g_autofree char *text = NULL;
+  gsize len;
+
+  /* a config.json is a few kB; anything far larger is not one */
+  if (!g_file_get_contents (path, &text, &len, NULL) || len > 1 << 20)
+    return NULL;
+  return pm_sam_config_json_is_sam (text, (gssize) len) ? "sam" : "clipseg";
+}
+
+gboolean
+pm_model_dir_is_complete_for (const char  *dir,
+                              const char  *engine,
+                              char       **missing)
+{
+  if (g_strcmp0 (engine, "sam") == 0)
+    return has_files (dir, sam_files, G_N_ELEMENTS (sam_files), missing);
+  return pm_model_dir_is_complete (dir, missing);
 }
 
 static int
@@ -135,7 +226,8 @@ pm_model_list_installed (const char *models_dir)
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = g_build_filename (dir_path, name, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_DIR) && pm_model_dir_is_complete (path, NULL))
+      if (g_file_test (path, G_FILE_TEST_IS_DIR) &&
+          pm_model_dir_is_complete_for (path, pm_model_dir_get_engine (path), NULL))
         g_ptr_array_add (names, g_strdup (name));
     }
   g_ptr_array_sort (names, compare_strings);
@@ -185,6 +277,29 @@ pm_model_spec_get_size (const PmModelSpec *spec)
       total += spec->files[i].size;
     }
   return total;
+}
+
+/**
+ * pm_model_spec_get_download_size:
+ * @spec: a model
+ * @exact: (out) (optional): whether the size is exact (every file's size is pinned)
+ *
+ * Returns: the bytes a download takes: exact when pinned, else as the Hub lists them
+ *   (approximate), else -1
+ */
+gint64
+pm_model_spec_get_download_size (const PmModelSpec *spec,
+                                 gboolean          *exact)
+{
+  gint64 size;
+
+  g_return_val_if_fail (spec != NULL, -1);
+  size = pm_model_spec_get_size (spec);
+  if (exact != NULL)
+    *exact = size >= 0;
+  if (size >= 0)
+    return size;
+  return spec->approx_size > 0 ? spec->approx_size : -1;
 }
 
 static gint64
@@ -334,6 +449,7 @@ pm_model_info_free (PmModelInfo *info)
   if (info == NULL)
     return;
   g_free (info->dir);
+  g_free (info->engine);
   g_free (info->architecture);
   g_free (info->dtype);
   g_free (info);
@@ -364,7 +480,9 @@ check_complete (const char         *dir,
       if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
         missing = g_strdup (spec->files[i].name);
     }
-  if (missing != NULL || (spec == NULL && !pm_model_dir_is_complete (dir, &missing)))
+  if (missing != NULL ||
+      (spec == NULL &&
+       !pm_model_dir_is_complete_for (dir, pm_model_dir_get_engine (dir), &missing)))
     {
       g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_NOT_INSTALLED,
                    "Model folder “%s” lacks %s; run '%s'", dir, missing, command);
@@ -405,6 +523,67 @@ read_architecture (const char *config_path)
  *
  * Returns: (transfer full): the description, or %NULL with @error set
  */
+static gboolean
+info_from_clipseg (PmModelInfo *info,
+                   const char  *dir,
+                   GError     **error)
+{
+  PmClipsegConfig config;
+
+  if (!pm_clipseg_config_load_dir (&config, dir, error))
+    return FALSE;
+  info->input_size = config.input_height;
+  info->vision_layers = config.vision.num_hidden_layers;
+  info->vision_hidden = config.vision.hidden_size;
+  info->vision_heads = config.vision.num_attention_heads;
+  info->patch_size = config.vision.patch_size;
+  info->text_layers = config.text.num_hidden_layers;
+  info->text_hidden = config.text.hidden_size;
+  info->text_heads = config.text.num_attention_heads;
+  info->vocab_size = config.text.vocab_size;
+  info->projection_dim = config.projection_dim;
+  info->reduce_dim = config.reduce_dim;
+  info->n_extract_layers = MIN (config.n_extract_layers, 16);
+  for (int i = 0; i < info->n_extract_layers; i++)
+    info->extract_layers[i] = config.extract_layers[i];
+  return TRUE;
+}
+
+static gboolean
+info_from_sam (PmModelInfo *info,
+               const char  *dir,
+               GError     **error)
+{
+  PmSamConfig config;
+  const PmSamVisionConfig *v = &config.vision;
+
+  if (!pm_sam_config_load_dir (&config, dir, error))
+    return FALSE;
+  info->input_size = v->image_size;
+  info->vision_layers = v->num_hidden_layers;
+  info->vision_hidden = v->hidden_size;
+  info->vision_heads = v->num_attention_heads;
+  info->patch_size = v->patch_size;
+  info->vision_mlp = v->mlp_dim;
+  info->window_size = v->window_size;
+  for (int i = 0; i < v->num_hidden_layers && info->n_global < 16; i++)
+    if (pm_sam_config_is_global (&config, i))
+      info->global_layers[info->n_global++] = i;
+  info->embed_dim = config.decoder.hidden_size;
+  info->decoder_layers = config.decoder.num_hidden_layers;
+  info->n_multimask = config.decoder.num_multimask_outputs;
+  return TRUE;
+}
+
+/**
+ * pm_model_info_load:
+ * @dir: a model folder (CLIPSeg or SAM, as its config.json says)
+ * @error: return location for a #GError
+ *
+ * Reads the configuration and the safetensors header (not the weights).
+ *
+ * Returns: (transfer full): the description, or %NULL with @error set
+ */
 PmModelInfo *
 pm_model_info_load (const char  *dir,
                     GError     **error)
@@ -413,13 +592,16 @@ pm_model_info_load (const char  *dir,
   g_autoptr(PmSafetensors) st = NULL;
   g_autofree char *weights = NULL;
   g_autofree char *config_path = NULL;
-  PmClipsegConfig config;
   gint64 by_dtype[PM_DTYPE_F8_E5M2 + 1] = { 0 };
   g_autoptr(GError) local_error = NULL;
+  const char *engine;
 
   if (!check_complete (dir, NULL, error))
     return NULL;
-  if (!pm_clipseg_config_load_dir (&config, dir, &local_error))
+  engine = pm_model_dir_get_engine (dir);
+  info->engine = g_strdup (engine);
+  if (g_strcmp0 (engine, "sam") == 0 ? !info_from_sam (info, dir, &local_error)
+                                     : !info_from_clipseg (info, dir, &local_error))
     {
       g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_INVALID, "%s", local_error->message);
       return NULL;
@@ -458,20 +640,6 @@ pm_model_info_load (const char  *dir,
     info->weights_bytes = g_stat (weights, &sb) == 0 ? (gint64) sb.st_size : -1;
   }
   info->size_on_disk = pm_model_dir_get_size (dir);
-  info->input_size = config.input_height;
-  info->vision_layers = config.vision.num_hidden_layers;
-  info->vision_hidden = config.vision.hidden_size;
-  info->vision_heads = config.vision.num_attention_heads;
-  info->patch_size = config.vision.patch_size;
-  info->text_layers = config.text.num_hidden_layers;
-  info->text_hidden = config.text.hidden_size;
-  info->text_heads = config.text.num_attention_heads;
-  info->vocab_size = config.text.vocab_size;
-  info->projection_dim = config.projection_dim;
-  info->reduce_dim = config.reduce_dim;
-  info->n_extract_layers = MIN (config.n_extract_layers, 16);
-  for (int i = 0; i < info->n_extract_layers; i++)
-    info->extract_layers[i] = config.extract_layers[i];
   return g_steal_pointer (&info);
 }
 
@@ -554,6 +722,26 @@ pm_model_verify (const char         *dir,
       report_line (report, "ok  %s sha256 %s", mf->name, digest);
     }
 
+  /* SAM: configuration and weights (every tensor present with its shape) */
+  if (spec != NULL ? g_strcmp0 (spec->engine, "sam") == 0
+                   : g_strcmp0 (pm_model_dir_get_engine (dir), "sam") == 0)
+    {
+      g_autoptr(PmSam) model = pm_sam_load (dir, &local_error);
+      const PmSamVisionConfig *v;
+
+      if (model == NULL)
+        {
+          g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_INVALID, "%s",
+                       local_error->message);
+          return FALSE;
+        }
+      v = &pm_sam_get_config (model)->vision;
+      report_line (report, "ok  config.json, preprocessor_config.json and model.safetensors "
+                   "(SAM encoder %d layers × %d, %d×%d input, %.1f MB of float32 weights)",
+                   v->num_hidden_layers, v->hidden_size, v->image_size, v->image_size,
+                   pm_sam_get_weights_bytes (model) / 1e6);
+      return TRUE;
+    }
   /* The loadability checks below are CLIPSeg's; other models stop at their hashes. */
   if (spec != NULL && g_strcmp0 (spec->engine, "clipseg") != 0)
     return TRUE;

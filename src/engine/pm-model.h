@@ -2,8 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A model is a Hugging Face folder (config.json, model.safetensors, vocab.json, merges.txt,
- * preprocessor_config.json) fetched at a pinned Hub revision into
+ * A model is a Hugging Face folder fetched at a pinned Hub revision into
  * `$XDG_DATA_HOME/paintmask/models/<name>/`. Files are checked against SHA-256 hashes
  * pinned here, or, for files without a pinned hash, against the LFS object id the Hub sends
  * in `X-Linked-Etag` (as huggingface_hub does).
@@ -29,6 +28,8 @@ typedef enum {
 } PmModelError;
 
 #define PM_MODEL_DEFAULT_NAME "clipseg-rd64-refined"
+/* The SAM model the sam engine and --refine sam use unless told otherwise. */
+#define PM_MODEL_SAM_DEFAULT_NAME "slimsam-77"
 #define PM_MODEL_DEFAULT_HUB_URL "https://huggingface.co"
 
 typedef struct {
@@ -47,6 +48,7 @@ typedef struct {
   int                n_files;
   const char        *title;        /* short name people see: "CLIPSeg"; NULL: @name */
   const char        *license;      /* SPDX identifier of the weights' licence, or NULL */
+  gint64             approx_size;  /* bytes of a download as the Hub lists them, or 0 */
 } PmModelSpec;
 
 /* What a model folder holds, judged from file names and sizes alone (cheap: no file is
@@ -73,7 +75,16 @@ char               *pm_model_get_default_dir   (const char         *name);
 /* TRUE if @dir holds the files a CLIPSeg model needs (not checked further). */
 gboolean            pm_model_dir_is_complete   (const char         *dir,
                                                 char              **missing);
-/* Names of folders under @models_dir that hold a complete model, sorted (transfer full). */
+/* The engine a folder's config.json is for: "sam" for a SamModel checkpoint, else
+ * "clipseg" (the historical default); NULL when there is no readable config.json. */
+const char         *pm_model_dir_get_engine    (const char         *dir);
+/* TRUE if @dir holds the files a model of @engine needs: CLIPSeg's five, or SAM's
+ * config.json and model.safetensors (its preprocessor_config.json is optional). */
+gboolean            pm_model_dir_is_complete_for (const char       *dir,
+                                                  const char       *engine,
+                                                  char            **missing);
+/* Names of folders under @models_dir that hold a complete model of the engine their
+ * config.json names, sorted (transfer full). */
 GStrv               pm_model_list_installed    (const char         *models_dir);
 
 /* ---------------------------------------------------------------- status, size, removal */
@@ -82,6 +93,10 @@ GStrv               pm_model_list_installed    (const char         *models_dir);
 const char         *pm_model_status_to_string  (PmModelStatus       status);
 /* Sum of the pinned file sizes, or -1 if a file has no pinned size. */
 gint64              pm_model_spec_get_size     (const PmModelSpec  *spec);
+/* The exact size when every file's is pinned, else the listed approximate size (*exact
+ * FALSE), else -1. */
+gint64              pm_model_spec_get_download_size (const PmModelSpec *spec,
+                                                     gboolean          *exact);
 PmModelStatus       pm_model_get_status        (const PmModelSpec  *spec,
                                                 const char         *dir,
                                                 char              **detail);
@@ -139,7 +154,8 @@ char     *pm_model_sha256_file   (const char               *path,
 
 typedef struct {
   char   *dir;
-  char   *architecture;      /* "CLIPSegForImageSegmentation" */
+  char   *engine;            /* "clipseg" or "sam" */
+  char   *architecture;      /* "CLIPSegForImageSegmentation", "SamModel" */
   char   *dtype;             /* dominant dtype of the weights: "F32", "F16", … */
   gint64  n_params;
   int     n_tensors;
@@ -151,6 +167,14 @@ typedef struct {
   int     projection_dim, reduce_dim;
   int     n_extract_layers;
   int     extract_layers[16];
+  /* SAM (0 for CLIPSeg) */
+  int     vision_mlp;        /* encoder MLP width */
+  int     window_size;       /* local attention window (0: all global) */
+  int     n_global;
+  int     global_layers[16]; /* layers with global attention (the first 16) */
+  int     embed_dim;         /* neck, prompt and decoder width */
+  int     decoder_layers;    /* two-way transformer layers */
+  int     n_multimask;       /* masks of a multimask prompt */
 } PmModelInfo;
 
 PmModelInfo *pm_model_info_load  (const char         *dir,
@@ -158,8 +182,8 @@ PmModelInfo *pm_model_info_load  (const char         *dir,
 void         pm_model_info_free  (PmModelInfo        *info);
 
 /* Checks @dir: every file present; pinned hashes (when @spec is given and pins them);
- * config valid; model.safetensors valid with every tensor the model needs; tokenizer files
- * loadable. One line per check is appended to @report (may be NULL). */
+ * config valid; model.safetensors valid with every tensor the model needs; for CLIPSeg the
+ * tokenizer files loadable. One line per check is appended to @report (may be NULL). */
 gboolean     pm_model_verify     (const char         *dir,
                                   const PmModelSpec  *spec,
                                   GString            *report,

@@ -10,23 +10,85 @@
 #include <string.h>
 
 #include "pm-ops.h"
+#include "pm-pool.h"
 #include "pm-ops-private.h"   /* last: its pragma covers only the ops */
 
 /* ---------------------------------------------------------------------------------------
  * Threads
  * ------------------------------------------------------------------------------------- */
 
+/* openblas_set_num_threads() resizes OpenBLAS's one, process-wide thread pool and is not
+ * thread-safe: called while an sgemm runs in another thread, it can crash that call or
+ * leave the pool half-built. So a count is only ever applied while no BLAS work is in
+ * flight: work is bracketed by pm_ops_blas_begin()/_end(), and a count asked for meanwhile
+ * waits for the last bracket to close (or the next to open). */
+static GMutex blas_gate;
+static int    blas_in_flight;
+static int    blas_wanted;    /* threads asked for, 0 = none pending */
+
+/* With blas_gate held and nothing in flight. */
+static void
+apply_wanted_threads (void)
+{
+  if (blas_wanted > 0)
+    {
+      if (blas_wanted != openblas_get_num_threads ())
+        openblas_set_num_threads (blas_wanted);
+      blas_wanted = 0;
+    }
+}
+
 /**
  * pm_ops_set_threads:
- * @n_threads: OpenBLAS threads; ≤ 0 leaves the current setting
+ * @n_threads: compute threads; ≤ 0 leaves the current setting
  *
- * Process-wide: OpenBLAS has one thread pool.
+ * Process-wide, for OpenBLAS's thread pool and pm-pool's (the fused kernels') alike.
+ * OpenBLAS's count is applied at once when no BLAS work is in flight, else as soon as the
+ * last pm_ops_blas_end() of the work in flight returns; never during it. pm-pool's waits
+ * for its run in progress. Safe from any thread.
  */
 void
 pm_ops_set_threads (int n_threads)
 {
-  if (n_threads > 0)
-    openblas_set_num_threads (n_threads);
+  if (n_threads <= 0)
+    return;
+  g_mutex_lock (&blas_gate);
+  blas_wanted = n_threads;
+  if (blas_in_flight == 0)
+    apply_wanted_threads ();
+  g_mutex_unlock (&blas_gate);
+  pm_pool_set_threads (n_threads);
+}
+
+/**
+ * pm_ops_blas_begin:
+ *
+ * Marks the start of work that calls BLAS (a forward pass, an encoder): until the matching
+ * pm_ops_blas_end(), pm_ops_set_threads() does not touch OpenBLAS. Nests; any thread.
+ */
+void
+pm_ops_blas_begin (void)
+{
+  g_mutex_lock (&blas_gate);
+  if (blas_in_flight == 0)
+    apply_wanted_threads ();
+  blas_in_flight++;
+  g_mutex_unlock (&blas_gate);
+}
+
+/**
+ * pm_ops_blas_end:
+ *
+ * Ends what pm_ops_blas_begin() started; the last one applies a pending thread count.
+ */
+void
+pm_ops_blas_end (void)
+{
+  g_mutex_lock (&blas_gate);
+  g_assert (blas_in_flight > 0);
+  if (--blas_in_flight == 0)
+    apply_wanted_threads ();
+  g_mutex_unlock (&blas_gate);
 }
 
 int

@@ -15,9 +15,15 @@
 
 G_BEGIN_DECLS
 
-/* Sets the number of OpenBLAS threads (n ≤ 0: leave OpenBLAS's own choice). */
+/* Sets the number of OpenBLAS threads (n ≤ 0: leave OpenBLAS's own choice). The count is
+ * process-wide and OpenBLAS cannot change it safely while any BLAS call runs, so it is
+ * applied only when no work bracketed by pm_ops_blas_begin()/_end() is in flight (at once,
+ * or when the last such work ends). Every code path that calls BLAS (through these ops or
+ * directly) brackets its work so; the CLIPSeg encoders and decoder do. */
 void   pm_ops_set_threads            (int              n_threads);
 int    pm_ops_get_threads            (void);
+void   pm_ops_blas_begin             (void);
+void   pm_ops_blas_end               (void);
 
 /* out[M,N] = x[M,K] · w[N,K]ᵀ + b[N]: a PyTorch Linear (weights [out, in]). @x may have
  * any leading dims (M = numel / K); @b may be NULL. */

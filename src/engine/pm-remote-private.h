@@ -152,6 +152,7 @@ typedef struct {
   PmRemoteProfile  profile;
   const char      *name;
   const char      *title;
+  const char      *short_title;        /* for names and menus: "ComfyUI" */
   const char      *default_endpoint;   /* NULL: the user must give one */
   const char      *default_model;      /* NULL: none sent / the server's */
   const char      *endpoint_hint;

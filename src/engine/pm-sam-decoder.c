@@ -373,28 +373,16 @@ upscale (PmSam          *m,
  * Decode
  * ------------------------------------------------------------------------------------- */
 
-/**
- * pm_sam_decode:
- * @model: a model
- * @embedding: from pm_sam_encode_image () with this model
- * @prompt: points and/or a box (checked with pm_sam_prompt_check ())
- * @lowres: (out caller-allocates): n × L × L logits
- * @iou: (out caller-allocates): n predicted IoUs
- * @cancellable: (nullable): checked between stages
- * @timings: (nullable): receives "prompt encoder" and "mask decoder"
- * @error: return location
- *
- * Returns: %TRUE on success
- */
-gboolean
-pm_sam_decode (PmSam                *m,
-               const PmSamEmbedding *e,
-               const PmSamPrompt    *prompt,
-               float                *lowres,
-               float                *iou,
-               GCancellable         *cancellable,
-               PmTimings            *timings,
-               GError              **error)
+/* pm_sam_decode () inside pm_ops_blas_begin/end. */
+static gboolean
+decode_in_gate (PmSam                *m,
+                const PmSamEmbedding *e,
+                const PmSamPrompt    *prompt,
+                float                *lowres,
+                float                *iou,
+                GCancellable         *cancellable,
+                PmTimings            *timings,
+                GError              **error)
 {
   const PmSamDecoderConfig *dc = &m->config.decoder;
   PmArena *arena = m->arena;
@@ -405,7 +393,6 @@ pm_sam_decode (PmSam                *m,
   float *sparse;
   double t0 = pm_now_ms ();
 
-  g_return_val_if_fail (e != NULL && prompt != NULL && lowres != NULL && iou != NULL, FALSE);
   if (!pm_sam_prompt_check (prompt, e->width, e->height, error) ||
       g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
@@ -464,4 +451,36 @@ pm_sam_decode (PmSam                *m,
   if (timings != NULL)
     pm_timings_add (timings, "mask decoder", pm_now_ms () - t0);
   return TRUE;
+}
+
+/**
+ * pm_sam_decode:
+ * @model: a model
+ * @embedding: from pm_sam_encode_image () with this model
+ * @prompt: points and/or a box (checked with pm_sam_prompt_check ())
+ * @lowres: (out caller-allocates): n × L × L logits
+ * @iou: (out caller-allocates): n predicted IoUs
+ * @cancellable: (nullable): checked between stages
+ * @timings: (nullable): receives "prompt encoder" and "mask decoder"
+ * @error: return location
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+pm_sam_decode (PmSam                *m,
+               const PmSamEmbedding *e,
+               const PmSamPrompt    *prompt,
+               float                *lowres,
+               float                *iou,
+               GCancellable         *cancellable,
+               PmTimings            *timings,
+               GError              **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (e != NULL && prompt != NULL && lowres != NULL && iou != NULL, FALSE);
+  pm_ops_blas_begin ();
+  ok = decode_in_gate (m, e, prompt, lowres, iou, cancellable, timings, error);
+  pm_ops_blas_end ();
+  return ok;
 }

@@ -153,7 +153,7 @@ attention_block (PmSam                  *m,
   int w = l->global ? g : v->window_size;
   int nw = (g + w - 1) / w;
   gint64 n = (gint64) g * g, d = v->hidden_size, hd = d / heads;
-  gint64 tw = (gint64) nw * nw * w * w, per = (gint64) w * w;
+  gint64 tw = (gint64) nw * nw * w * w;
   PmTensor h = pm_arena_tensor_2d (arena, n, d);
   PmTensor win, q, k, vv, a, scratch;
   const PmTensor *rel_h = v->use_rel_pos ? &l->rel_h : NULL;
@@ -176,16 +176,9 @@ attention_block (PmSam                  *m,
   pm_op_linear (&k, &win, &l->k_w, l->has_qkv_bias ? &l->k_b : NULL);
   pm_op_linear (&vv, &win, &l->v_w, l->has_qkv_bias ? &l->v_b : NULL);
   scratch = pm_arena_tensor_2d (arena, 1, pm_op_attention_rel_pos_scratch_size (w, w, hd));
-  for (gint64 i = 0; i < tw / per; i++)
-    {
-      PmTensor qi = pm_tensor_view_2d (q.data + i * per * d, per, d);
-      PmTensor ki = pm_tensor_view_2d (k.data + i * per * d, per, d);
-      PmTensor vi = pm_tensor_view_2d (vv.data + i * per * d, per, d);
-      PmTensor ai = pm_tensor_view_2d (a.data + i * per * d, per, d);
-
-      pm_op_attention_rel_pos (&ai, &qi, &ki, &vi, heads, (float) (1.0 / sqrt ((double) hd)),
-                               w, w, rel_h, rel_w, &scratch);
-    }
+  /* every window at once: [nw², w², D] grids of w × w */
+  pm_op_attention_rel_pos (&a, &q, &k, &vv, heads, (float) (1.0 / sqrt ((double) hd)), w, w,
+                           rel_h, rel_w, &scratch);
   if (!l->global)
     window_unpartition (&h, &a, g, w);   /* h is free again: reuse it */
   pm_op_linear_acc (x, l->global ? &a : &h, &l->proj_w, &l->proj_b);
@@ -276,31 +269,17 @@ check_cancel (GCancellable *cancellable,
   return !g_cancellable_set_error_if_cancelled (cancellable, error);
 }
 
-/**
- * pm_sam_encode_image:
- * @model: a model
- * @pixels: [3, S, S] from pm_sam_preprocess ()
- * @width: the original image's width (what prompts refer to)
- * @height: its height
- * @progress: (nullable): per-layer progress
- * @progress_data: its data
- * @cancellable: (nullable): checked between layers
- * @timings: (nullable): receives the stages
- * @error: return location
- *
- * Returns: (transfer full): the embedding and the image-only parts of the decoder, or
- * NULL (cancelled)
- */
-PmSamEmbedding *
-pm_sam_encode_image (PmSam          *m,
-                     const float    *pixels,
-                     int             width,
-                     int             height,
-                     PmProgressFunc  progress,
-                     gpointer        progress_data,
-                     GCancellable   *cancellable,
-                     PmTimings      *timings,
-                     GError        **error)
+/* pm_sam_encode_image () inside pm_ops_blas_begin/end. */
+static PmSamEmbedding *
+encode_image_in_gate (PmSam          *m,
+                      const float    *pixels,
+                      int             width,
+                      int             height,
+                      PmProgressFunc  progress,
+                      gpointer        progress_data,
+                      GCancellable   *cancellable,
+                      PmTimings      *timings,
+                      GError        **error)
 {
   const PmSamVisionConfig *v = &m->config.vision;
   g_autoptr(PmSamEmbedding) e = NULL;
@@ -308,7 +287,6 @@ pm_sam_encode_image (PmSam          *m,
   PmTensor x;
   double t0;
 
-  g_return_val_if_fail (pixels != NULL && width > 0 && height > 0, NULL);
   if (!check_cancel (cancellable, error))
     return NULL;
   e = g_new0 (PmSamEmbedding, 1);
@@ -362,6 +340,42 @@ pm_sam_encode_image (PmSam          *m,
   if (progress != NULL)
     progress ("image encoded", 1.0, progress_data);
   return g_steal_pointer (&e);
+}
+
+/**
+ * pm_sam_encode_image:
+ * @model: a model
+ * @pixels: [3, S, S] from pm_sam_preprocess ()
+ * @width: the original image's width (what prompts refer to)
+ * @height: its height
+ * @progress: (nullable): per-layer progress
+ * @progress_data: its data
+ * @cancellable: (nullable): checked between layers
+ * @timings: (nullable): receives the stages
+ * @error: return location
+ *
+ * Returns: (transfer full): the embedding and the image-only parts of the decoder, or
+ * NULL (cancelled)
+ */
+PmSamEmbedding *
+pm_sam_encode_image (PmSam          *m,
+                     const float    *pixels,
+                     int             width,
+                     int             height,
+                     PmProgressFunc  progress,
+                     gpointer        progress_data,
+                     GCancellable   *cancellable,
+                     PmTimings      *timings,
+                     GError        **error)
+{
+  PmSamEmbedding *e;
+
+  g_return_val_if_fail (pixels != NULL && width > 0 && height > 0, NULL);
+  pm_ops_blas_begin ();
+  e = encode_image_in_gate (m, pixels, width, height, progress, progress_data, cancellable,
+                            timings, error);
+  pm_ops_blas_end ();
+  return e;
 }
 
 void

@@ -806,6 +806,7 @@ check_download_cancel (PmModelsPage   *page,
   pm_gui_wait_for (model_idle, models, 30);
   g_assert_cmpint (pm_model_manager_get_status (models, name), ==, PM_MODEL_STATUS_NOT_INSTALLED);
   g_assert_null (pm_model_manager_get_detail (models, name));
+  g_assert_null (pm_model_manager_get_error (models, name));
   g_assert_true (g_str_has_prefix (pm_models_page_get_status_text (page, name), "Not installed"));
   g_assert_true (gtk_widget_get_visible (pm_models_page_get_button (page, name, "download")));
   g_assert_false (gtk_widget_get_visible (pm_models_page_get_button (page, name, "cancel")));
@@ -815,7 +816,7 @@ check_download_cancel (PmModelsPage   *page,
   {
     g_autoptr(SoupServer) missing = soup_server_new (NULL, NULL);
     g_autofree char *missing_url = NULL;
-    const char *detail;
+    const char *failure;
 
     soup_server_add_handler (missing, NULL, missing_handler, NULL, NULL);
     soup_server_listen_local (missing, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
@@ -825,10 +826,13 @@ check_download_cancel (PmModelsPage   *page,
     click (pm_models_page_get_button (page, name, "download"));
     pm_gui_wait_for (model_downloading, models, 10);
     pm_gui_wait_for (model_idle, models, 30);
-    detail = pm_model_manager_get_detail (models, name);
-    g_assert_nonnull (detail);
-    g_assert_nonnull (strstr (detail, "404"));
-    g_assert_null (strchr (detail, '\n'));
+    failure = pm_model_manager_get_error (models, name);
+    g_assert_nonnull (failure);
+    g_test_message ("404: %s", failure);
+    g_assert_nonnull (strstr (failure, "404"));
+    g_assert_null (strchr (failure, '\n'));
+    /* The row keeps saying it, under the status. */
+    g_assert_nonnull (strstr (pm_models_page_get_status_text (page, name), failure));
     soup_server_disconnect (missing);
   }
   g_unsetenv ("PAINTMASK_HUB_URL");
@@ -864,6 +868,8 @@ test_models_page (void)
   g_assert_nonnull (strstr (pm_models_page_get_status_text (page, name), "Apache-2.0"));
   g_assert_nonnull (strstr (pm_models_page_get_status_text (page, name), size));
   g_assert_false (gtk_widget_get_visible (pm_models_page_get_button (page, name, "download")));
+  pm_window_refresh_engines (window);
+  g_assert_true (gtk_widget_get_sensitive (((GtkWidget *) window->engine_checks->pdata[1])));
 
   /* Verify reads the files: their bytes are not CLIPSeg's, so it is corrupt, and says why. */
   click (pm_models_page_get_button (page, name, "verify"));
@@ -877,6 +883,16 @@ test_models_page (void)
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (pm_models_page_get_button (page, name,
                                                                                 "download"))),
                    ==, "_Download Again");
+  /* The window does not offer a model that failed verification. */
+  g_assert_false (gtk_widget_get_sensitive (((GtkWidget *) window->engine_checks->pdata[1])));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (((GtkWidget *) window->engine_checks->pdata[1])), "damaged"));
+
+  /* Checking the folder again (its names and sizes still look right) keeps what verify
+   * found. */
+  pm_model_manager_refresh (models);
+  pm_gui_wait_for (model_idle, models, 30);
+  g_assert_cmpint (pm_model_manager_get_status (models, name), ==, PM_MODEL_STATUS_CORRUPT);
+  g_assert_nonnull (strstr (pm_models_page_get_status_text (page, name), "config.json"));
 
   /* Remove asks first; confirmed, the files and the folder go. */
   click (pm_models_page_get_button (page, name, "remove"));
@@ -930,6 +946,14 @@ test_default_engine_warning (void)
   g_assert_null (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "not installed"));
   g_settings_reset (pm_application_get_settings (app), "default-engine");
   close_window (prefs);
+
+  /* A window whose default engine cannot run uses the built-in one and says so (once). */
+  g_settings_set_string (pm_application_get_settings (app), "default-engine", "clipseg");
+  pm_gui_iterate (50);
+  g_assert_cmpstr (window->engine_name, ==, "builtin");
+  g_assert_cmpstr (g_object_get_data (G_OBJECT (window), "pm-default-warned"), ==, "clipseg");
+  g_settings_reset (pm_application_get_settings (app), "default-engine");
+  pm_gui_iterate (50);
 }
 
 static void

@@ -676,6 +676,39 @@ test_edit_record (Fixture       *f,
     g_assert_cmpfloat (mask_a->data[i], ==, mask_b->data[i]);
 }
 
+/* "--" ends the options of every history subcommand; a file named with a leading dash can
+ * be imported after it. */
+static void
+test_dashes (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, f->run_a1);
+  g_autofree char *id2 = g_strdup_printf ("%" G_GINT64_FORMAT, f->run_a2);
+  g_autofree char *session = g_strdup_printf ("%" G_GINT64_FORMAT, f->session_b);
+  struct { const char *args[12]; int status; } cases[] = {
+    { { "history", "list", "--db", f->db, "--", NULL }, 0 },
+    { { "history", "show", "--db", f->db, "--json", "--", id, NULL }, 0 },
+    { { "history", "export", "--db", f->db, "--mask", "m.png", "--", id, NULL }, 0 },
+    { { "history", "export-session", "--db", f->db, "-o", "-s.paintmask", "--", session,
+        NULL }, 0 },
+    { { "history", "import", "--db", f->db, "--", "-s.paintmask", NULL }, 0 },
+    { { "history", "delete", "--db", f->db, "--", id2, NULL }, 0 },
+    { { "history", "delete-session", "--db", f->db, "--", session, NULL }, 0 },
+    { { "history", "check", "--db", f->db, "--", NULL }, 0 },
+    /* Without "--" a leading dash is an option. */
+    { { "history", "import", "--db", f->db, "-s.paintmask", NULL }, 2 },
+  };
+
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      int status = pm_test_run_cli_in (f->dir, cases[c].args, &out, &err);
+
+      g_test_message ("history %s: %d %s", cases[c].args[1], status, err);
+      g_assert_cmpint (status, ==, cases[c].status);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -693,6 +726,7 @@ main (int    argc,
   ADD ("/cli/history/delete", test_delete);
   ADD ("/cli/history/errors", test_errors);
   ADD ("/cli/history/edit-record", test_edit_record);
+  ADD ("/cli/history/dashes", test_dashes);
 #undef ADD
 
   return g_test_run ();

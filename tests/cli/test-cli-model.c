@@ -603,16 +603,81 @@ test_download (void)
   pm_test_rmdir (tmp);
 }
 
+/* "--" ends the options of every model subcommand: what follows is taken as it is, even
+ * when it starts with a dash. */
+static void
+test_dashes (void)
+{
+  g_autofree char *dir = fixture_dir ();
+  g_autofree char *fixture = pm_test_shared_path ("data/clipseg-fixture");
+  g_autofree char *image = g_build_filename (fixture, "images/synthetic.png", NULL);
+  g_autofree char *tmp = pm_test_tmpdir ();
+  g_autofree char *npy = g_build_filename (tmp, "-logits.npy", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  int rc;
+
+  /* A text of dashes: an unknown option without "--", a text after it. */
+  rc = pm_test_run_cli ((const char *[]) { "model", "tokenize", "--model-dir", dir,
+                                           "---===***", NULL }, &out, &err);
+  g_assert_cmpint (rc, ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  rc = pm_test_run_cli ((const char *[]) { "model", "tokenize", "--model-dir", dir, "--",
+                                           "---===***", NULL }, &out, &err);
+  g_assert_cmpint (rc, ==, 0);
+  g_assert_true (g_str_has_prefix (out, "49406 "));
+  g_assert_true (g_str_has_suffix (out, " 49407\n"));
+  g_assert_cmpuint (strlen (out), >, strlen ("49406 49407\n"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* logits: a text starting with a dash after "--". */
+  rc = pm_test_run_cli ((const char *[]) { "model", "logits", "--model-dir", dir, "-o", npy,
+                                           "--", image, "-a red circle", NULL }, &out, &err);
+  g_assert_cmpint (rc, ==, 0);
+  g_assert_true (g_file_test (npy, G_FILE_TEST_IS_REGULAR));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* info, verify, download take a NAME: "-x" is a name after "--" (and no model has it), an
+   * unknown option before. list takes none, and "--" alone is fine. */
+  rc = pm_test_run_cli ((const char *[]) { "model", "list", "--json", "--", NULL }, &out, &err);
+  g_assert_cmpint (rc, ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    static const char * const subs[] = { "info", "verify", "download" };
+    for (gsize i = 0; i < G_N_ELEMENTS (subs); i++)
+      {
+        rc = pm_test_run_cli ((const char *[]) { "model", subs[i], "-x", NULL }, &out, &err);
+        g_assert_cmpint (rc, ==, 2);
+        g_assert_nonnull (strstr (err, "Unknown option"));
+        g_clear_pointer (&out, g_free);
+        g_clear_pointer (&err, g_free);
+        rc = pm_test_run_cli ((const char *[]) { "model", subs[i], "--", "-x", NULL }, &out,
+                              &err);
+        g_test_message ("model %s -- -x: %d %s", subs[i], rc, err);
+        g_assert_cmpint (rc, !=, 0);
+        g_assert_null (strstr (err, "Unknown option"));
+        g_assert_nonnull (strstr (err, "-x"));
+        g_clear_pointer (&out, g_free);
+        g_clear_pointer (&err, g_free);
+      }
+  }
+  pm_test_rmdir (tmp);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/cli/model/tokenize", test_tokenize);
-  g_test_add_func ("/cli/model/list-verify", test_list_verify);
-  g_test_add_func ("/cli/model/list-status", test_list_status);
-  g_test_add_func ("/cli/model/logits", test_logits);
-  g_test_add_func ("/cli/model/info", test_info);
-  g_test_add_func ("/cli/model/bench", test_bench);
-  g_test_add_func ("/cli/model/download", test_download);
+  pm_test_add_shared_func ("/cli/model/tokenize", "data/clipseg-fixture", test_tokenize);
+  pm_test_add_shared_func ("/cli/model/list-verify", "data/clipseg-fixture", test_list_verify);
+  pm_test_add_shared_func ("/cli/model/list-status", "data/clipseg-fixture", test_list_status);
+  pm_test_add_shared_func ("/cli/model/logits", "data/clipseg-fixture", test_logits);
+  pm_test_add_shared_func ("/cli/model/info", "data/clipseg-fixture", test_info);
+  pm_test_add_shared_func ("/cli/model/bench", "data/clipseg-fixture", test_bench);
+  pm_test_add_shared_func ("/cli/model/download", "data/clipseg-fixture", test_download);
+  pm_test_add_shared_func ("/cli/model/dashes", "data/clipseg-fixture", test_dashes);
   return g_test_run ();
 }

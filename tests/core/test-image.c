@@ -391,6 +391,73 @@ assert_load_error (const char *path,
   g_error_free (error);
 }
 
+/* A JPEG whose end-of-image marker is missing but whose data is whole is read, the same
+ * as with the marker (with a message); one cut short, even by a few bytes, is refused. */
+static void
+test_jpeg_without_eoi (void)
+{
+  g_autofree char *dir = pm_test_tmpdir ();
+  g_autofree char *sample = pm_test_source_path ("data/samples/coffee.png");
+  g_autoptr(PmImage) photo = NULL;
+  g_autoptr(GBytes) jpeg = NULL;
+  g_autoptr(PmImage) whole = NULL;
+  g_autoptr(PmImage) no_eoi = NULL;
+  g_autofree char *no_eoi_path = NULL;
+  g_autofree char *cut_path = NULL;
+  const guint8 *data;
+  gsize len;
+  GError *error = NULL;
+
+  photo = pm_image_load (sample, 0, &error);
+  g_assert_no_error (error);
+  jpeg = encode_jpeg (photo, 90);
+  data = g_bytes_get_data (jpeg, &len);
+  g_assert_cmpint (data[len - 2], ==, 0xff);
+  g_assert_cmpint (data[len - 1], ==, 0xd9);
+  whole = pm_image_load_bytes (jpeg, 0, &error);
+  g_assert_no_error (error);
+
+  no_eoi_path = write_file (dir, "no-eoi.jpg", data, len - 2);
+  g_test_expect_message ("pm-image", G_LOG_LEVEL_MESSAGE, "*no-eoi.jpg has no end-of-image marker*");
+  no_eoi = pm_image_load (no_eoi_path, 0, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_cmpint (no_eoi->width, ==, whole->width);
+  g_assert_cmpint (no_eoi->height, ==, whole->height);
+  g_assert_cmpmem (no_eoi->data, (gsize) whole->width * whole->height * 4,
+                   whole->data, (gsize) whole->width * whole->height * 4);
+
+  /* Cut inside the last scan: the decoder fills the rest with grey; refused. */
+  for (gsize cut = 40; cut <= len / 2; cut *= 4)
+    {
+      g_autofree char *name = g_strdup_printf ("cut-%u.jpg", (guint) cut);
+      g_free (cut_path);
+      cut_path = write_file (dir, name, data, len - 2 - cut);
+      assert_load_error (cut_path, PM_IMAGE_ERROR_LOAD, name);
+    }
+  pm_test_rmdir (dir);
+}
+
+/* A cancelled load stops with G_IO_ERROR_CANCELLED; an uncancelled one is a normal load. */
+static void
+test_load_cancellable (void)
+{
+  g_autofree char *sample = pm_test_source_path ("data/samples/coffee.png");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(PmImage) ok = NULL;
+  g_autoptr(PmImage) none = NULL;
+  GError *error = NULL;
+
+  ok = pm_image_load_cancellable (sample, 0, cancellable, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ok->width, ==, 600);
+  g_cancellable_cancel (cancellable);
+  none = pm_image_load_cancellable (sample, 0, cancellable, &error);
+  g_assert_null (none);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+}
+
 static void
 test_bad_inputs (void)
 {
@@ -735,6 +802,8 @@ main (int   argc,
   g_test_add_func ("/core/image/rgb-png", test_grey_png);
   g_test_add_func ("/core/image/exif-orientation", test_exif_orientation);
   g_test_add_func ("/core/image/bad-inputs", test_bad_inputs);
+  g_test_add_func ("/core/image/jpeg-without-eoi", test_jpeg_without_eoi);
+  g_test_add_func ("/core/image/load-cancellable", test_load_cancellable);
   g_test_add_func ("/core/image/empty", test_empty_image);
   g_test_add_func ("/core/image/formats", test_formats);
   g_test_add_func ("/core/image/fuzz", test_fuzz);

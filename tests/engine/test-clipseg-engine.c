@@ -598,14 +598,14 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/engine/clipseg-engine/missing-model", test_missing_model);
+  pm_test_add_shared_func ("/engine/clipseg-engine/missing-model", "data/clipseg-fixture", test_missing_model);
   g_test_add_func ("/engine/clipseg-engine/mask-state", test_mask_state);
-  g_test_add_func ("/engine/clipseg-engine/cache", test_cache);
-  g_test_add_func ("/engine/clipseg-engine/phrases", test_phrases);
-  g_test_add_func ("/engine/clipseg-engine/resize", test_resize);
-  g_test_add_func ("/engine/clipseg-engine/components", test_components);
-  g_test_add_func ("/engine/clipseg-engine/refine-edges", test_refine_edges);
-  g_test_add_func ("/engine/clipseg-engine/progress-cancel", test_progress_cancel);
-  g_test_add_func ("/engine/clipseg-engine/threads", test_threads);
+  pm_test_add_shared_func ("/engine/clipseg-engine/cache", "data/clipseg-fixture", test_cache);
+  pm_test_add_shared_func ("/engine/clipseg-engine/phrases", "data/clipseg-fixture", test_phrases);
+  pm_test_add_shared_func ("/engine/clipseg-engine/resize", "data/clipseg-fixture", test_resize);
+  pm_test_add_shared_func ("/engine/clipseg-engine/components", "data/clipseg-fixture", test_components);
+  pm_test_add_shared_func ("/engine/clipseg-engine/refine-edges", "data/clipseg-fixture", test_refine_edges);
+  pm_test_add_shared_func ("/engine/clipseg-engine/progress-cancel", "data/clipseg-fixture", test_progress_cancel);
+  pm_test_add_shared_func ("/engine/clipseg-engine/threads", "data/clipseg-fixture", test_threads);
   return g_test_run ();
 }

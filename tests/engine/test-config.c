@@ -239,8 +239,8 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/engine/config/full-config", test_full_config);
-  g_test_add_func ("/engine/config/tiny-config", test_tiny_config);
+  pm_test_add_shared_func ("/engine/config/full-config", "data/clipseg-fixture/full-config", test_full_config);
+  pm_test_add_shared_func ("/engine/config/tiny-config", "data/clipseg-fixture/tiny-f32", test_tiny_config);
   g_test_add_func ("/engine/config/defaults", test_defaults);
   g_test_add_func ("/engine/config/missing-fields", test_missing_fields);
   g_test_add_func ("/engine/config/config-dict", test_config_dict);

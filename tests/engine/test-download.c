@@ -684,12 +684,12 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_timeout_add (50, tick, NULL);
   g_test_add_func ("/engine/download/table", test_table);
-  g_test_add_func ("/engine/download/full", test_full_download);
-  g_test_add_func ("/engine/download/resume", test_resume);
-  g_test_add_func ("/engine/download/truncated", test_truncated);
-  g_test_add_func ("/engine/download/wrong-hash", test_wrong_hash);
-  g_test_add_func ("/engine/download/http-errors", test_http_errors);
-  g_test_add_func ("/engine/download/cancel", test_cancel);
-  g_test_add_func ("/engine/download/dead-port", test_dead_port);
+  pm_test_add_shared_func ("/engine/download/full", "data/clipseg-fixture/tiny-f32", test_full_download);
+  pm_test_add_shared_func ("/engine/download/resume", "data/clipseg-fixture/tiny-f32", test_resume);
+  pm_test_add_shared_func ("/engine/download/truncated", "data/clipseg-fixture/tiny-f32", test_truncated);
+  pm_test_add_shared_func ("/engine/download/wrong-hash", "data/clipseg-fixture/tiny-f32", test_wrong_hash);
+  pm_test_add_shared_func ("/engine/download/http-errors", "data/clipseg-fixture/tiny-f32", test_http_errors);
+  pm_test_add_shared_func ("/engine/download/cancel", "data/clipseg-fixture/tiny-f32", test_cancel);
+  pm_test_add_shared_func ("/engine/download/dead-port", "data/clipseg-fixture/tiny-f32", test_dead_port);
   return g_test_run ();
 }

@@ -76,6 +76,7 @@ test_registry (void)
     {
       const PmModelSpec *spec = known[i];
       gint64 sum = 0;
+      gboolean all_pinned = TRUE;
 
       g_assert_nonnull (spec->name);
       g_assert_nonnull (spec->title);
@@ -84,8 +85,21 @@ test_registry (void)
       g_assert_cmpuint (strlen (spec->revision), ==, 40);
       g_assert_cmpint (spec->n_files, >, 0);
       for (int f = 0; f < spec->n_files; f++)
-        sum += spec->files[f].size;
-      g_assert_cmpint (pm_model_spec_get_size (spec), ==, sum);
+        {
+          sum += spec->files[f].size;
+          all_pinned = all_pinned && spec->files[f].size >= 0;
+        }
+      /* the total, or −1 when some size is not pinned (SAM's weights, see pm-model.c) */
+      g_assert_cmpint (pm_model_spec_get_size (spec), ==, all_pinned ? sum : -1);
+      /* Every model says how big its download is, exactly or as listed. */
+      {
+        gboolean exact = FALSE;
+        gint64 download = pm_model_spec_get_download_size (spec, &exact);
+
+        g_assert_true (exact == all_pinned);
+        g_assert_cmpint (download, ==, all_pinned ? sum : spec->approx_size);
+        g_assert_cmpint (download, >, 1000000);
+      }
       g_assert_true (pm_model_lookup (spec->name) == spec);
     }
   g_assert_cmpint (n, >=, 1);
@@ -97,6 +111,12 @@ test_registry (void)
   g_assert_cmpint (pm_model_spec_get_size (clipseg), ==,
                    4732 + 380 + 1059962 + 524619 + (gint64) 603049496);
   g_assert_cmpint (pm_model_spec_get_size (&small_spec), ==, -1);
+  {
+    /* No pinned total and no listed size: unknown, not a guess. */
+    gboolean exact = TRUE;
+    g_assert_cmpint (pm_model_spec_get_download_size (&small_spec, &exact), ==, -1);
+    g_assert_false (exact);
+  }
 
   g_assert_cmpstr (pm_model_status_to_string (PM_MODEL_STATUS_NOT_INSTALLED), ==,
                    "not-installed");

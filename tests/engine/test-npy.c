@@ -174,7 +174,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/npy/roundtrip", test_roundtrip);
-  g_test_add_func ("/engine/npy/numpy-files", test_numpy_files);
+  pm_test_add_shared_func ("/engine/npy/numpy-files", "data/clipseg-fixture/expected", test_numpy_files);
   g_test_add_func ("/engine/npy/fortran", test_fortran);
   g_test_add_func ("/engine/npy/malformed", test_malformed);
   g_test_add_func ("/engine/npy/missing-file", test_missing_file);

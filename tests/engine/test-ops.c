@@ -119,6 +119,31 @@ test_linear_split (void)
   check_close ("linear (few rows, 1 thread)", out->data, want->data, m * n);
 }
 
+/* The OpenBLAS thread count never changes while BLAS work is in flight: a count asked for
+ * meanwhile is applied when the last bracket closes. */
+static void
+test_threads_gate (void)
+{
+  int saved = pm_ops_get_threads ();
+  int other = saved == 1 ? 2 : 1;
+
+  pm_ops_blas_begin ();
+  pm_ops_set_threads (other);
+  g_assert_cmpint (pm_ops_get_threads (), ==, saved);
+  pm_ops_blas_begin ();   /* nested work, e.g. a forward pass inside an engine run */
+  pm_ops_blas_end ();
+  g_assert_cmpint (pm_ops_get_threads (), ==, saved);
+  pm_ops_blas_end ();
+  g_assert_cmpint (pm_ops_get_threads (), ==, other);
+
+  /* With nothing in flight it applies at once. */
+  pm_ops_set_threads (saved);
+  g_assert_cmpint (pm_ops_get_threads (), ==, saved);
+  /* ≤ 0 changes nothing, in flight or not. */
+  pm_ops_set_threads (0);
+  g_assert_cmpint (pm_ops_get_threads (), ==, saved);
+}
+
 static void
 test_linear (void)
 {
@@ -349,41 +374,56 @@ naive_attention_rel_pos (float       *out,
       }
 }
 
+/* @n_grids independent grids in one call, as SAM's windows are run. */
 static void
-check_attention_rel_pos (int      gh,
+check_attention_rel_pos (int      n_grids,
+                         int      gh,
                          int      gw,
                          int      heads,
                          gint64   hd,
                          gboolean rel)
 {
   gint64 d = heads * hd, t = (gint64) gh * gw;
-  g_autoptr(PmTensor) q = RAND (1, t, d);
-  g_autoptr(PmTensor) k = RAND (1, t, d);
-  g_autoptr(PmTensor) v = RAND (1, t, d);
+  g_autoptr(PmTensor) q = RAND (1, n_grids * t, d);
+  g_autoptr(PmTensor) k = RAND (1, n_grids * t, d);
+  g_autoptr(PmTensor) v = RAND (1, n_grids * t, d);
   g_autoptr(PmTensor) rh = RAND (0.5, 2 * gh - 1, hd);
   g_autoptr(PmTensor) rw = RAND (0.5, 2 * gw - 1, hd);
-  g_autoptr(PmTensor) out = pm_tensor_new_2d (t, d);
-  g_autoptr(PmTensor) want = pm_tensor_new_2d (t, d);
+  g_autoptr(PmTensor) out = pm_tensor_new_2d (n_grids * t, d);
+  g_autoptr(PmTensor) want = pm_tensor_new_2d (n_grids * t, d);
   g_autoptr(PmTensor) scratch = pm_tensor_new_1d (pm_op_attention_rel_pos_scratch_size (gh, gw,
                                                                                          hd));
   double scale = 1.0 / sqrt ((double) hd);
-  g_autofree char *what = g_strdup_printf ("attention_rel_pos %d×%d h%d hd%" G_GINT64_FORMAT
-                                           "%s", gh, gw, heads, hd, rel ? "" : " (no rel)");
+  g_autofree char *what = g_strdup_printf ("attention_rel_pos %d × %d×%d h%d hd%" G_GINT64_FORMAT
+                                           "%s", n_grids, gh, gw, heads, hd,
+                                           rel ? "" : " (no rel)");
 
   pm_op_attention_rel_pos (out, q, k, v, heads, (float) scale, gh, gw, rel ? rh : NULL,
                            rel ? rw : NULL, scratch);
-  naive_attention_rel_pos (want->data, q->data, k->data, v->data, gh, gw, d, heads, scale,
-                           rel ? rh->data : NULL, rel ? rw->data : NULL);
-  check_close (what, out->data, want->data, t * d);
+  for (int b = 0; b < n_grids; b++)
+    naive_attention_rel_pos (want->data + b * t * d, q->data + b * t * d, k->data + b * t * d,
+                             v->data + b * t * d, gh, gw, d, heads, scale,
+                             rel ? rh->data : NULL, rel ? rw->data : NULL);
+  check_close (what, out->data, want->data, n_grids * t * d);
 }
 
 static void
 test_attention_rel_pos (void)
 {
-  check_attention_rel_pos (14, 14, 3, 14, TRUE);    /* a SAM window, SlimSAM head width */
-  check_attention_rel_pos (5, 7, 2, 9, TRUE);       /* not square, odd widths */
-  check_attention_rel_pos (40, 40, 2, 8, TRUE);     /* several query blocks */
-  check_attention_rel_pos (6, 6, 4, 5, FALSE);      /* use_rel_pos off */
+  int threads = pm_ops_get_threads ();
+
+  check_attention_rel_pos (1, 14, 14, 3, 14, TRUE);   /* a SAM window, SlimSAM head width */
+  check_attention_rel_pos (1, 5, 7, 2, 9, TRUE);      /* not square, odd widths */
+  check_attention_rel_pos (1, 40, 40, 2, 8, TRUE);    /* several query blocks */
+  check_attention_rel_pos (2, 5, 32, 3, 14, TRUE);    /* position terms folded (gw 32) */
+  check_attention_rel_pos (1, 6, 6, 4, 5, FALSE);     /* use_rel_pos off */
+  check_attention_rel_pos (2, 3, 1, 2, 6, TRUE);      /* fewer rows than a block per grid */
+  check_attention_rel_pos (5, 7, 7, 3, 16, TRUE);     /* several windows */
+  /* the same with the work shared by three threads */
+  pm_ops_set_threads (3);
+  check_attention_rel_pos (5, 7, 7, 3, 16, TRUE);
+  check_attention_rel_pos (1, 10, 10, 1, 8, TRUE);    /* one item: one thread works */
+  pm_ops_set_threads (threads);
 }
 
 static void
@@ -677,6 +717,7 @@ main (int   argc,
   g_test_add_func ("/engine/ops/conv-transpose2d", test_conv_transpose2d);
   g_test_add_func ("/engine/ops/resize", test_resize);
   g_test_add_func ("/engine/ops/arena", test_arena);
+  g_test_add_func ("/engine/ops/threads-gate", test_threads_gate);
   ret = g_test_run ();
   g_rand_free (rnd);
   return ret;

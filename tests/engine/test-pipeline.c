@@ -112,13 +112,7 @@ static const PmEngineClass fake_class = {
 static gboolean
 have_sample (void)
 {
-  g_autofree char *image = pm_test_shared_path (SAMPLE_IMAGE);
-  g_autofree char *mask = pm_test_shared_path (SAMPLE_MASK);
-
-  if (g_file_test (image, G_FILE_TEST_IS_REGULAR) && g_file_test (mask, G_FILE_TEST_IS_REGULAR))
-    return TRUE;
-  g_test_skip ("no shared eval-public data");
-  return FALSE;
+  return pm_test_have_shared (SAMPLE_IMAGE) && pm_test_have_shared (SAMPLE_MASK);
 }
 
 static PmImage *

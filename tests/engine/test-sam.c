@@ -456,6 +456,143 @@ test_decode_refuses (void)
   g_assert_error (error, PM_SAM_ERROR, PM_SAM_ERROR_INPUT);
 }
 
+/* ---------------------------------------------------------------------------------------
+ * Full-size model: SlimSAM-77's dimensions with random F16 weights and the outputs of
+ * tests/fixtures/sam_reference.py, generated once per build directory.
+ * ------------------------------------------------------------------------------------- */
+
+/* Measured: embedding 4e-6, logits 2e-5 (values up to 5), IoU 1e-6. */
+#define TOL_FULL_EMBED  1e-4
+#define TOL_FULL_LOGITS 5e-4
+#define TOL_FULL_IOU    1e-4
+
+static char *
+ensure_full_model (void)
+{
+  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
+  g_autofree char *script = pm_test_source_path ("tests/fixtures/make-sam-full-model.py");
+  g_autofree char *refpy = pm_test_source_path ("tests/fixtures/sam_reference.py");
+  g_autofree char *image = fixture_path ("images/cat.jpg");
+  g_autofree char *t1 = NULL, *t2 = NULL, *sum = NULL, *stamp_text = NULL, *stamp = NULL;
+  g_autoptr(GError) error = NULL;
+  char *dir;
+  int status = 0;
+
+  if (!g_file_get_contents (script, &t1, NULL, NULL) ||
+      !g_file_get_contents (refpy, &t2, NULL, NULL) ||
+      !g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
+    return NULL;
+  {
+    g_autofree char *both = g_strconcat (t1, t2, NULL);
+    sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, both, -1);
+  }
+  dir = g_build_filename (builddir != NULL ? builddir : g_get_tmp_dir (), "sam-full-f16", NULL);
+  stamp = g_build_filename (dir, "stamp", NULL);
+  if (g_file_get_contents (stamp, &stamp_text, NULL, NULL) && g_str_equal (stamp_text, sum))
+    return dir;
+  {
+    const char *argv[] = { "/usr/bin/python3", script, dir, "--dtype", "F16", "--reference",
+                           image, NULL };
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status,
+                  &error);
+  }
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    {
+      g_free (dir);
+      return NULL;
+    }
+  g_assert_true (g_file_set_contents (stamp, sum, -1, NULL));
+  return dir;
+}
+
+static float *
+load_full_npy (const char *dir,
+               const char *name,
+               gint64     *numel)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 shape[PM_NPY_MAX_DIMS];
+  int nd;
+  float *d = pm_npy_load (path, &nd, shape, &error);
+
+  g_assert_no_error (error);
+  *numel = 1;
+  for (int i = 0; i < nd; i++)
+    *numel *= shape[i];
+  return d;
+}
+
+static void
+test_full_size (void)
+{
+  g_autofree char *dir = ensure_full_model ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmSam) m = NULL;
+  g_autoptr(PmImage) img = NULL;
+  g_autoptr(PmSamEmbedding) e = NULL;
+  g_autofree float *want = NULL;
+  const PmTensor *t;
+  PmSamPoint pts_a[] = { { 250, 170, 1 }, { 60, 40, 0 } }, pts_b[] = { { 150, 150, 1 } };
+  PmSamPrompt prompts[] = {
+    { pts_a, 2, FALSE, { 0 }, FALSE },
+    { pts_b, 1, TRUE, { 40, 60, 300, 280 }, TRUE },
+  };
+  const char *names[] = { "point", "box" };
+  gint64 numel;
+  double d, t0;
+
+  if (dir == NULL)
+    {
+      if (g_getenv ("CI") != NULL)
+        g_error ("cannot generate the full-size SAM model (needs /usr/bin/python3 + torch)");
+      g_test_skip ("cannot generate the full-size SAM model (needs /usr/bin/python3 + torch)");
+      return;
+    }
+  m = pm_sam_load (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_sam_get_config (m)->vision.hidden_size, ==, 168);
+  g_assert_cmpint (pm_sam_get_config (m)->vision.num_attention_heads, ==, 12);
+  img = load_image ("images/cat.jpg");
+  t0 = g_get_monotonic_time ();
+  e = encode (m, img);
+  g_test_message ("full-size encode %.0f ms", (g_get_monotonic_time () - t0) / 1000.0);
+
+  want = load_full_npy (dir, "ref-embed.npy", &numel);
+  t = pm_sam_embedding_get_tensor (e);
+  g_assert_cmpint (numel, ==, pm_tensor_numel (t));
+  d = pm_tensor_max_abs_diff (t->data, want, numel);
+  g_test_message ("full-size embedding max |Δ| %.3g, normalised %.3g", d,
+                  pm_tensor_nrmse (t->data, want, numel));
+  g_assert_cmpfloat (d, <=, TOL_FULL_EMBED);
+
+  for (guint i = 0; i < G_N_ELEMENTS (prompts); i++)
+    {
+      int n = pm_sam_get_n_masks (m, prompts[i].multimask), l = pm_sam_get_lowres_size (m);
+      g_autofree float *lowres = g_new (float, (gsize) n * l * l);
+      g_autofree float *iou = g_new (float, n);
+      g_autofree char *f1 = g_strdup_printf ("ref-%s-lowres.npy", names[i]);
+      g_autofree char *f2 = g_strdup_printf ("ref-%s-iou.npy", names[i]);
+      g_autofree float *wl = load_full_npy (dir, f1, &numel);
+      g_autofree float *wi = NULL;
+
+      t0 = g_get_monotonic_time ();
+      g_assert_true (pm_sam_decode (m, e, &prompts[i], lowres, iou, NULL, NULL, &error));
+      g_test_message ("full-size %s prompt %.1f ms", names[i],
+                      (g_get_monotonic_time () - t0) / 1000.0);
+      g_assert_cmpint (numel, ==, (gint64) n * l * l);
+      d = pm_tensor_max_abs_diff (lowres, wl, numel);
+      g_test_message ("full-size %s: logits max |Δ| %.3g", names[i], d);
+      g_assert_cmpfloat (d, <=, TOL_FULL_LOGITS);
+      wi = load_full_npy (dir, f2, &numel);
+      g_assert_cmpint (numel, ==, n);
+      d = pm_tensor_max_abs_diff (iou, wi, n);
+      g_test_message ("full-size %s: IoU max |Δ| %.3g", names[i], d);
+      g_assert_cmpfloat (d, <=, TOL_FULL_IOU);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -473,6 +610,7 @@ main (int   argc,
   g_test_add_func ("/engine/sam/load-errors", test_load_errors);
   g_test_add_func ("/engine/sam/prompt-check", test_prompt_check);
   g_test_add_func ("/engine/sam/decode-refuses", test_decode_refuses);
+  g_test_add_func ("/engine/sam/full-size", test_full_size);
   for (guint i = 0; i < cases->len; i++)
     {
       Case *c = g_ptr_array_index (cases, i);

@@ -99,6 +99,9 @@ test_reference_tsv (gconstpointer data)
   GError *error = NULL;
   int n = 0;
 
+  if (!pm_test_have_shared ("data/clip-tokenizer"))
+    return;
+
   g_file_get_contents (path, &contents, NULL, &error);
   g_assert_no_error (error);
   lines = g_strsplit (contents, "\n", -1);
@@ -414,17 +417,17 @@ main (int argc, char **argv)
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/engine/tokenizer/photo-of-cat", test_photo_of_cat);
-  g_test_add_func ("/engine/tokenizer/cases-tsv", test_cases_tsv);
+  pm_test_add_shared_func ("/engine/tokenizer/photo-of-cat", "data/clip-tokenizer", test_photo_of_cat);
+  pm_test_add_shared_func ("/engine/tokenizer/cases-tsv", "data/clipseg-fixture/cases.tsv", test_cases_tsv);
   g_test_add_data_func ("/engine/tokenizer/reference-tsv", "tokenizer-cases.tsv",
                         test_reference_tsv);
   g_test_add_data_func ("/engine/tokenizer/reference-random", "tokenizer-random.tsv",
                         test_reference_tsv);
-  g_test_add_func ("/engine/tokenizer/words", test_words);
-  g_test_add_func ("/engine/tokenizer/unicode", test_unicode);
-  g_test_add_func ("/engine/tokenizer/empty-and-truncation", test_empty_and_truncation);
-  g_test_add_func ("/engine/tokenizer/random-bytes", test_random_bytes);
-  g_test_add_func ("/engine/tokenizer/malformed", test_malformed);
+  pm_test_add_shared_func ("/engine/tokenizer/words", "data/clip-tokenizer", test_words);
+  pm_test_add_shared_func ("/engine/tokenizer/unicode", "data/clip-tokenizer", test_unicode);
+  pm_test_add_shared_func ("/engine/tokenizer/empty-and-truncation", "data/clip-tokenizer", test_empty_and_truncation);
+  pm_test_add_shared_func ("/engine/tokenizer/random-bytes", "data/clip-tokenizer", test_random_bytes);
+  pm_test_add_shared_func ("/engine/tokenizer/malformed", "data/clip-tokenizer", test_malformed);
   ret = g_test_run ();
   pm_tokenizer_free (shared_tokenizer);
   return ret;

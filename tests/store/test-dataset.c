@@ -440,10 +440,10 @@ test_draft_masks (Fixture       *f,
   assert_masks_equal (got, mask);
   g_clear_pointer (&got, pm_mask_free);
 
-  g_assert_cmpint (pm_store_add_artifact (f->store, run, PM_ARTIFACT_CORRECTED_MASK, NULL, fixed,
-                                          &error), >, 0);
-  g_assert_cmpint (pm_store_add_artifact (f->store, run, PM_ARTIFACT_CORRECTED_MASK, NULL,
-                                          fixed_again, &error), >, 0);
+  g_assert_cmpint (pm_store_add_correction (f->store, run, 0, fixed, "brush", NULL, &error),
+                   >, 0);
+  g_assert_cmpint (pm_store_add_correction (f->store, run, 0, fixed_again, "eraser", NULL,
+                                            &error), >, 0);
   got = pm_store_get_draft_mask (f->store, run, &error);
   g_assert_no_error (error);
   assert_masks_equal (got, fixed_again);

@@ -1,0 +1,245 @@
+/* test-sam-engine.c: the "sam" engine: embedding cache, prompts, masks, async calls, errors.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "pm-sam-engine.h"
+#include "pm-test-util.h"
+
+static char *
+fixture_path (const char *rel)
+{
+  g_autofree char *p = g_build_filename ("data", "sam-fixture", rel, NULL);
+  return pm_test_shared_path (p);
+}
+
+static PmEngine *
+new_engine (void)
+{
+  g_autofree char *dir = fixture_path ("tiny-f32");
+  PmEngineOptions options = { 0 };
+  g_autoptr(GError) error = NULL;
+  PmEngine *e;
+
+  options.model_dir = dir;
+  options.threads = 1;
+  e = pm_engine_new ("sam", &options, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (e);
+  return e;
+}
+
+static PmImage *
+load_image (const char *rel)
+{
+  g_autofree char *path = fixture_path (rel);
+  g_autoptr(GError) error = NULL;
+  PmImage *img = pm_image_load (path, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+
+  g_assert_no_error (error);
+  return img;
+}
+
+/* Two prompts on one image: one encoding; the masks are those of the model itself. */
+static void
+test_cache (void)
+{
+  g_autoptr(PmEngine) engine = new_engine ();
+  g_autoptr(PmImage) cat = load_image ("images/cat.jpg");
+  g_autoptr(PmImage) synth = load_image ("images/synthetic.png");
+  PmSamPoint pts[] = { { 250, 170, 1 }, { 60, 40, 0 } };
+  PmSamPrompt p1 = { pts, 1, FALSE, { 0 }, FALSE };
+  PmSamPrompt p2 = { pts, 2, FALSE, { 0 }, TRUE };
+  g_autoptr(PmSamResult) r1 = NULL, r2 = NULL, r3 = NULL;
+  g_autoptr(GError) error = NULL;
+  PmSamEngineStats st;
+
+  g_assert_false (pm_sam_engine_has_image (engine, cat));
+  r1 = pm_sam_engine_segment (engine, cat, &p1, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (pm_sam_engine_has_image (engine, cat));
+  r2 = pm_sam_engine_segment (engine, cat, &p2, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  pm_sam_engine_get_stats (engine, &st);
+  g_assert_cmpuint (st.encoder_runs, ==, 1);
+  g_assert_cmpuint (st.cache_hits, ==, 1);
+  g_assert_cmpuint (st.decoder_runs, ==, 2);
+
+  g_assert_cmpint (r1->n_masks, ==, 1);
+  g_assert_cmpint (r2->n_masks, ==, 3);
+  g_assert_cmpint (r2->width, ==, cat->width);
+  g_assert_cmpint (r2->masks[0]->height, ==, cat->height);
+  /* order: best predicted IoU first */
+  g_assert_cmpfloat (r2->iou[r2->order[0]], >=, r2->iou[r2->order[1]]);
+  g_assert_cmpfloat (r2->iou[r2->order[1]], >=, r2->iou[r2->order[2]]);
+  g_assert_true (pm_sam_result_get_best (r2) == r2->masks[r2->order[0]]);
+  /* the binary masks hold 0 and 1 only, and something */
+  {
+    gint64 on = pm_mask_count (r1->masks[0]);
+    g_assert_cmpint (on, >, 0);
+    g_assert_cmpint (on, <, (gint64) cat->width * cat->height);
+    for (gsize i = 0; i < (gsize) cat->width * cat->height; i++)
+      g_assert_true (r1->masks[0]->data[i] == 0.0f || r1->masks[0]->data[i] == 1.0f);
+  }
+
+  /* another image: encoded again; back to the first: encoded again (one image cached) */
+  r3 = pm_sam_engine_segment (engine, synth, &p1, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  pm_sam_engine_get_stats (engine, &st);
+  g_assert_cmpuint (st.encoder_runs, ==, 2);
+  pm_sam_engine_clear_cache (engine);
+  g_assert_false (pm_sam_engine_has_image (engine, synth));
+}
+
+/* A bad prompt fails before any encoding, with a one-line error. */
+static void
+test_bad_prompt (void)
+{
+  g_autoptr(PmEngine) engine = new_engine ();
+  g_autoptr(PmImage) cat = load_image ("images/cat.jpg");
+  PmSamPoint outside = { 600, 10, 1 };
+  PmSamPrompt p = { &outside, 1, FALSE, { 0 }, FALSE };
+  PmSamPrompt box = { NULL, 0, TRUE, { 100, 100, 50, 200 }, FALSE };
+  g_autoptr(GError) error = NULL;
+  PmSamEngineStats st;
+
+  g_assert_null (pm_sam_engine_segment (engine, cat, &p, NULL, NULL, NULL, NULL, &error));
+  g_assert_error (error, PM_SAM_ERROR, PM_SAM_ERROR_INPUT);
+  g_clear_error (&error);
+  g_assert_null (pm_sam_engine_segment (engine, cat, &box, NULL, NULL, NULL, NULL, &error));
+  g_assert_error (error, PM_SAM_ERROR, PM_SAM_ERROR_INPUT);
+  g_assert_null (strchr (error->message, '\n'));
+  pm_sam_engine_get_stats (engine, &st);
+  g_assert_cmpuint (st.encoder_runs, ==, 0);
+}
+
+static void
+test_errors (void)
+{
+  g_autofree char *clipseg = pm_test_shared_path ("data/clipseg-fixture/tiny-f32");
+  g_autofree char *empty = pm_test_tmpdir ();
+  PmEngineOptions options = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmEngine) engine = NULL;
+  g_autoptr(PmImage) cat = load_image ("images/cat.jpg");
+  PmInstruction *instruction = pm_instruction_parse ("segment the cat");
+  PmEngineResult result = { 0 };
+
+  options.model_dir = empty;
+  g_assert_null (pm_engine_new ("sam", &options, &error));
+  g_assert_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+  options.model_dir = clipseg;
+  g_assert_null (pm_engine_new ("sam", &options, &error));
+  g_assert_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_MODEL);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "CLIPSegForImageSegmentation"));
+  g_clear_error (&error);
+  pm_test_rmdir (empty);
+
+  /* text goes elsewhere */
+  engine = new_engine ();
+  result.timings = pm_timings_new ();
+  g_assert_false (pm_engine_run (engine, cat, instruction, NULL, NULL, NULL, &result, &error));
+  g_assert_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE);
+  pm_engine_result_clear (&result);
+  pm_instruction_free (instruction);
+}
+
+typedef struct {
+  GMainLoop   *loop;
+  PmSamResult *result;
+  gboolean     encoded;
+  GError      *error;
+  int          pending;
+} Async;
+
+static void
+on_encoded (GObject      *source,
+            GAsyncResult *res,
+            gpointer      data)
+{
+  Async *a = data;
+
+  a->encoded = pm_sam_engine_encode_finish (NULL, res, &a->error);
+  if (--a->pending == 0)
+    g_main_loop_quit (a->loop);
+}
+
+static void
+on_segmented (GObject      *source,
+              GAsyncResult *res,
+              gpointer      data)
+{
+  Async *a = data;
+
+  a->result = pm_sam_engine_segment_finish (NULL, res, &a->error);
+  if (--a->pending == 0)
+    g_main_loop_quit (a->loop);
+}
+
+/* encode_async as a photo opens, segment_async right after a click: one encoding. */
+static void
+test_async (void)
+{
+  g_autoptr(PmEngine) engine = new_engine ();
+  g_autoptr(PmImage) cat = load_image ("images/cat.jpg");
+  PmSamPoint pt = { 250, 170, 1 };
+  PmSamPrompt p = { &pt, 1, FALSE, { 0 }, TRUE };
+  Async a = { g_main_loop_new (NULL, FALSE), NULL, FALSE, NULL, 2 };
+  PmSamEngineStats st;
+
+  pm_sam_engine_encode_async (engine, cat, NULL, on_encoded, &a);
+  pt.x = 250;   /* the prompt is copied: changing it now has no effect */
+  pm_sam_engine_segment_async (engine, cat, &p, NULL, on_segmented, &a);
+  pt.x = 9999;
+  g_main_loop_run (a.loop);
+  g_assert_no_error (a.error);
+  g_assert_true (a.encoded);
+  g_assert_nonnull (a.result);
+  g_assert_cmpint (a.result->n_masks, ==, 3);
+  pm_sam_engine_get_stats (engine, &st);
+  g_assert_cmpuint (st.encoder_runs, ==, 1);
+  g_assert_cmpuint (st.decoder_runs, ==, 1);
+  pm_sam_result_free (a.result);
+  g_main_loop_unref (a.loop);
+}
+
+/* Cancelling an encoding leaves nothing cached. */
+static void
+test_cancel (void)
+{
+  g_autoptr(PmEngine) engine = new_engine ();
+  g_autoptr(PmImage) cat = load_image ("images/cat.jpg");
+  g_autoptr(GCancellable) cancel = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_cancellable_cancel (cancel);
+  g_assert_false (pm_sam_engine_encode (engine, cat, NULL, NULL, cancel, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (pm_sam_engine_has_image (engine, cat));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *dir = fixture_path ("tiny-f32");
+
+  g_test_init (&argc, &argv, NULL);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      if (g_getenv ("CI") != NULL)
+        g_error ("SAM fixture not found under $PM_SHARED_DIR");
+      g_test_skip ("SAM fixture not found (../shared/data/sam-fixture)");
+      return g_test_run ();
+    }
+  g_test_add_func ("/engine/sam-engine/cache", test_cache);
+  g_test_add_func ("/engine/sam-engine/bad-prompt", test_bad_prompt);
+  g_test_add_func ("/engine/sam-engine/errors", test_errors);
+  g_test_add_func ("/engine/sam-engine/async", test_async);
+  g_test_add_func ("/engine/sam-engine/cancel", test_cancel);
+  return g_test_run ();
+}
