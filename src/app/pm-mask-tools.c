@@ -13,8 +13,12 @@
  *
  * The clicks of the click tool form a session: each click refines the mask the session
  * started from with all its clicks, so the next click corrects the last result rather than
- * piling up; Esc (or another correction) ends it. SAM answers these prompts better than
- * GrabCut; refine_in_thread() is where a SAM engine plugs in.
+ * piling up; Esc (or another correction) ends it.
+ *
+ * With a SAM model installed the box and the clicks go to SAM (pm-sam-engine.h) instead:
+ * the photo is encoded once, in the background, as soon as the box or click tool is picked,
+ * and each prompt then costs the decoder alone. GrabCut remains the fallback (no model, or
+ * SAM failed). Either way the answer replaces the mask inside the box, or near the clicks.
  */
 #define G_LOG_DOMAIN "pm-mask-tools"
 
@@ -27,6 +31,7 @@
 #include "pm-mask-refine.h"
 #include "pm-mask-tools.h"
 #include "pm-metrics.h"
+#include "pm-sam-engine.h"
 
 struct _PmMaskTools
 {
@@ -48,6 +53,9 @@ struct _PmMaskTools
   PmMask        *click_base;       /* the mask the session refines */
   guint          click_generation; /* the generation after the session's last result */
   gboolean       compare;
+  PmEngine      *sam;              /* the SAM engine, or NULL for GrabCut */
+  gboolean       sam_looked_up;
+  GCancellable  *encoding;         /* the photo's SAM encoding in the background */
   char          *pointer_status;
   char          *compare_status;
   guint          compare_idle;
@@ -159,6 +167,7 @@ typedef struct {
   PmMask      *mask;        /* in: the mask to correct; JOB_OP works on it in place */
   PmMask      *result;
   GArray      *clicks;      /* JOB_CLICKS, of PmClick */
+  PmEngine    *sam;         /* nullable: answer with SAM */
   guint        generation;  /* the tools' generation when the job was made */
   char        *label;
 } Job;
@@ -173,17 +182,130 @@ job_free (gpointer data)
   g_clear_pointer (&job->mask, pm_mask_free);
   g_clear_pointer (&job->result, pm_mask_free);
   g_clear_pointer (&job->clicks, g_array_unref);
+  g_clear_pointer (&job->sam, pm_engine_unref);
   g_free (job->label);
   g_free (job);
 }
 
-/* The refinement itself. A SAM engine, when installed, answers the box and the clicks here
- * (its image embedding cached per photo); GrabCut is the fallback and, for now, the one. */
+/* How far from the clicks their answer replaces the mask: as GrabCut's click refine
+ * (pm-mask-refine.c), a quarter of the photo's long side, or more for a big object. */
+static double
+click_reach (const PmMask *mask,
+             const PmMask *answer)
+{
+  int x0 = mask->width, y0 = mask->height, x1 = -1, y1 = -1;
+
+  for (int y = 0; y < mask->height; y++)
+    for (int x = 0; x < mask->width; x++)
+      {
+        gsize i = (gsize) y * mask->width + x;
+
+        if (mask->data[i] > 0.5f || answer->data[i] > 0.5f)
+          {
+            x0 = MIN (x0, x); x1 = MAX (x1, x);
+            y0 = MIN (y0, y); y1 = MAX (y1, y);
+          }
+      }
+  return MAX (MAX (mask->width, mask->height) / 4.0,
+              x1 >= x0 ? hypot (x1 - x0 + 1, y1 - y0 + 1) / 2 : 0.0);
+}
+
+/* SAM's answer to the job's box or clicks, put into the job's mask: inside the box, or
+ * within reach of the clicks; NULL with @error if SAM failed. */
+static PmMask *
+refine_with_sam (Job           *job,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  PmSamPoint points[PM_SAM_MAX_POINTS];
+  PmSamPrompt prompt = { 0 };
+  g_autoptr(PmSamResult) result = NULL;
+  const PmMask *answer;
+  PmMask *out;
+
+  if (job->kind == JOB_BOX)
+    {
+      const PmRect *b = &job->op.box;
+
+      prompt.has_box = TRUE;
+      prompt.box[0] = b->x;
+      prompt.box[1] = b->y;
+      prompt.box[2] = b->x + b->width - 1;
+      prompt.box[3] = b->y + b->height - 1;
+    }
+  else
+    {
+      /* The newest clicks when there are more than SAM takes. */
+      guint first = job->clicks->len > PM_SAM_MAX_POINTS
+                      ? job->clicks->len - PM_SAM_MAX_POINTS : 0;
+
+      for (guint i = first; i < job->clicks->len; i++)
+        {
+          const PmClick *c = &g_array_index (job->clicks, PmClick, i);
+          points[i - first] = (PmSamPoint) { c->x, c->y, c->foreground ? 1 : 0 };
+        }
+      prompt.points = points;
+      prompt.n_points = (int) (job->clicks->len - first);
+      /* One click is ambiguous (a part, the object, its group): three masks, the best. */
+      prompt.multimask = prompt.n_points == 1;
+    }
+  result = pm_sam_engine_segment (job->sam, job->image, &prompt, NULL, NULL, cancellable, NULL,
+                                  error);
+  if (result == NULL)
+    return NULL;
+  answer = pm_sam_result_get_best (result);
+  out = pm_mask_copy (job->mask);
+  if (job->kind == JOB_BOX)
+    {
+      PmRect b = job->op.box;
+
+      pm_rect_clip (&b, out->width, out->height);
+      for (int y = b.y; y < b.y + b.height; y++)
+        for (int x = b.x; x < b.x + b.width; x++)
+          out->data[(gsize) y * out->width + x] = answer->data[(gsize) y * out->width + x];
+    }
+  else
+    {
+      double reach = click_reach (job->mask, answer), r2 = reach * reach;
+
+      for (int y = 0; y < out->height; y++)
+        for (int x = 0; x < out->width; x++)
+          for (guint i = 0; i < job->clicks->len; i++)
+            {
+              const PmClick *c = &g_array_index (job->clicks, PmClick, i);
+              double dx = x + 0.5 - c->x, dy = y + 0.5 - c->y;
+
+              if (dx * dx + dy * dy <= r2)
+                {
+                  out->data[(gsize) y * out->width + x] = answer->data[(gsize) y * out->width + x];
+                  break;
+                }
+            }
+    }
+  return out;
+}
+
+/* The refinement itself: SAM when installed (GrabCut if it fails), else GrabCut; or a mask
+ * operation. */
 static PmMask *
 refine_in_thread (Job           *job,
                   GCancellable  *cancellable,
                   GError       **error)
 {
+  if (job->sam != NULL && job->kind != JOB_OP)
+    {
+      g_autoptr(GError) sam_error = NULL;
+      PmMask *out = refine_with_sam (job, cancellable, &sam_error);
+
+      if (out != NULL)
+        return out;
+      if (g_error_matches (sam_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&sam_error));
+          return NULL;
+        }
+      g_debug ("SAM could not refine the mask, GrabCut does: %s", sam_error->message);
+    }
   switch (job->kind)
     {
     case JOB_BOX:
@@ -271,6 +393,8 @@ start_job (PmMaskTools *self,
   job->image = pm_image_copy (image);
   job->mask = pm_mask_copy (mask);
   job->generation = self->generation;
+  if (job->kind != JOB_OP && self->sam != NULL)
+    job->sam = pm_engine_ref (self->sam);
   set_working (self, cancellable);
   task = g_task_new (NULL, cancellable, job_done_cb, NULL);
   g_task_set_task_data (task, job, job_free);
@@ -383,6 +507,84 @@ static void
 clicks_cleared_cb (PmMaskTools *self)
 {
   end_click_session (self);
+}
+
+/* ---------------------------------------------------------------- SAM */
+
+static void
+encode_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!pm_sam_engine_encode_finish ((PmEngine *) user_data, result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("SAM could not encode the photo: %s", error->message);
+  pm_engine_unref (user_data);
+}
+
+/* Encodes the photo on screen for SAM in the background, so that the first box or click is
+ * answered by the decoder alone. */
+static void
+encode_photo (PmMaskTools *self)
+{
+  const PmImage *image = self->document ? pm_document_get_image (self->document) : NULL;
+
+  if (self->sam == NULL || image == NULL || pm_sam_engine_has_image (self->sam, image))
+    return;
+  if (self->encoding != NULL)
+    g_cancellable_cancel (self->encoding);
+  g_clear_object (&self->encoding);
+  self->encoding = g_cancellable_new ();
+  pm_sam_engine_encode_async (self->sam, image, self->encoding, encode_done_cb,
+                              pm_engine_ref (self->sam));
+}
+
+/**
+ * pm_mask_tools_set_sam:
+ * @sam: (nullable): a SAM engine (pm_sam_engine_new()) for the box and the clicks, or %NULL
+ *   for GrabCut
+ *
+ * Without a call, the tools look for an installed SAM model the first time the box or click
+ * tool is picked.
+ */
+void
+pm_mask_tools_set_sam (PmMaskTools *self,
+                       PmEngine    *sam)
+{
+  g_return_if_fail (PM_IS_MASK_TOOLS (self));
+  self->sam_looked_up = TRUE;
+  if (self->encoding != NULL)
+    g_cancellable_cancel (self->encoding);
+  g_clear_object (&self->encoding);
+  g_clear_pointer (&self->sam, pm_engine_unref);
+  self->sam = sam != NULL ? pm_engine_ref (sam) : NULL;
+}
+
+gboolean
+pm_mask_tools_has_sam (PmMaskTools *self)
+{
+  g_return_val_if_fail (PM_IS_MASK_TOOLS (self), FALSE);
+  return self->sam != NULL;
+}
+
+static void
+tool_changed_cb (PmMaskTools *self)
+{
+  PmCanvasTool tool = pm_canvas_get_tool (self->canvas);
+  g_autoptr(GError) error = NULL;
+
+  if (tool != PM_CANVAS_TOOL_BOX && tool != PM_CANVAS_TOOL_CLICK)
+    return;
+  if (!self->sam_looked_up)
+    {
+      self->sam_looked_up = TRUE;
+      self->sam = pm_sam_engine_new (NULL, &error);
+      if (self->sam == NULL)
+        g_debug ("box and click refine use GrabCut: %s", error->message);
+    }
+  encode_photo (self);
 }
 
 /* ---------------------------------------------------------------- status */
@@ -530,12 +732,16 @@ mask_changed_cb (PmMaskTools *self)
 static void
 current_changed_cb (PmMaskTools *self)
 {
+  PmCanvasTool tool = pm_canvas_get_tool (self->canvas);
+
   self->generation++;
   self->stroking = FALSE;
   end_click_session (self);
   pm_canvas_cancel_tool (self->canvas);
   set_working (self, NULL);
   show_compare_mask (self);
+  if (tool == PM_CANVAS_TOOL_BOX || tool == PM_CANVAS_TOOL_CLICK)
+    encode_photo (self);
 }
 
 /* ---------------------------------------------------------------- GObject */
@@ -572,6 +778,9 @@ pm_mask_tools_detach (PmMaskTools *self)
 {
   g_return_if_fail (PM_IS_MASK_TOOLS (self));
   set_working (self, NULL);
+  if (self->encoding != NULL)
+    g_cancellable_cancel (self->encoding);
+  g_clear_object (&self->encoding);
   g_signal_group_set_target (self->canvas_signals, NULL);
   g_signal_group_set_target (self->document_signals, NULL);
   g_clear_handle_id (&self->compare_idle, g_source_remove);
@@ -597,6 +806,7 @@ pm_mask_tools_finalize (GObject *object)
 
   end_click_session (self);
   g_array_unref (self->clicks);
+  g_clear_pointer (&self->sam, pm_engine_unref);
   g_free (self->pointer_status);
   g_free (self->compare_status);
   G_OBJECT_CLASS (pm_mask_tools_parent_class)->finalize (object);
@@ -678,6 +888,7 @@ pm_mask_tools_init (PmMaskTools *self)
   g_signal_group_connect_swapped (c, "click-added", G_CALLBACK (click_added_cb), self);
   g_signal_group_connect_swapped (c, "clicks-cleared", G_CALLBACK (clicks_cleared_cb), self);
   g_signal_group_connect_swapped (c, "pointer-moved", G_CALLBACK (pointer_moved_cb), self);
+  g_signal_group_connect_swapped (c, "notify::tool", G_CALLBACK (tool_changed_cb), self);
 
   d = self->document_signals = g_signal_group_new (PM_TYPE_DOCUMENT);
   g_signal_group_connect_swapped (d, "mask-changed", G_CALLBACK (mask_changed_cb), self);

@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 #include "pm-canvas.h"
 #include "pm-document.h"
+#include "pm-engine.h"
 #include "pm-mask-ops.h"
 
 G_BEGIN_DECLS
@@ -27,6 +28,11 @@ void         pm_mask_tools_apply_op         (PmMaskTools    *self,
                                              PmMaskOpKind    kind,
                                              int             amount);
 gboolean     pm_mask_tools_get_working      (PmMaskTools    *self);
+/* The box and the clicks go to this SAM engine (GrabCut if NULL or if it fails); by default
+ * the installed SAM model, looked up when the box or click tool is first picked. */
+void         pm_mask_tools_set_sam          (PmMaskTools    *self,
+                                             PmEngine       *sam);
+gboolean     pm_mask_tools_has_sam          (PmMaskTools    *self);
 
 /* Shows the run's own mask (what the engine found) as a second contour, and the IoU of the
  * mask on screen with it in ::compare-status. */

@@ -17,6 +17,7 @@
 
 #include "pm-application.h"
 #include "pm-mask-paint.h"
+#include "pm-sam-engine.h"
 #include "pm-store.h"
 #include "pm-test-util.h"
 #include "pm-window-private.h"
@@ -326,6 +327,96 @@ test_brush_eraser_undo (void)
   }
 }
 
+static void
+box_done_cb (PmCanvas *canvas,
+             int       x,
+             int       y,
+             int       width,
+             int       height,
+             PmRect   *box)
+{
+  *box = (PmRect) { x, y, width, height };
+}
+
+/* The box tool with a SAM model (the tiny reference fixture: random weights, so the mask
+ * means nothing, but it is SAM's): inside the dragged box the mask becomes SAM's answer to
+ * that box, outside it stays. */
+static void
+test_box_sam (void)
+{
+  g_autofree char *dir = pm_test_shared_path ("data/sam-fixture/tiny-f32");
+  PmCanvas *canvas = pm_window_get_canvas (window);
+  PmDocument *document = pm_window_get_document (window);
+  PmMaskTools *tools = pm_window_get_tools (window);
+  PmEngineOptions options = { .model_dir = dir, .threads = 1 };
+  g_autoptr(PmEngine) sam = NULL;
+  g_autoptr(PmMask) before = NULL;
+  g_autoptr(PmSamResult) want = NULL;
+  g_autoptr(GError) error = NULL;
+  const PmMask *after;
+  PmSamPrompt prompt = { 0 };
+  PmRect box = { 0, 0, 0, 0 };
+  gulong handler;
+  gint64 inside = 0, changed = 0;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      if (g_getenv ("CI") != NULL)
+        g_error ("the SAM fixture is missing: %s", dir);
+      g_test_skip ("SAM fixture not found (../shared/data/sam-fixture)");
+      return;
+    }
+  sam = pm_sam_engine_new (&options, &error);
+  g_assert_no_error (error);
+  pm_mask_tools_set_sam (tools, sam);
+  g_assert_true (pm_mask_tools_has_sam (tools));
+  before = pm_mask_copy (pm_document_get_shown_mask (document));
+
+  handler = g_signal_connect (canvas, "box-done", G_CALLBACK (box_done_cb), &box);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "tool", g_variant_new_string ("box"));
+  pointer_to (90.4, 60.2);
+  button (TRUE);
+  pointer_to (150.0, 110.0);
+  pointer_to (230.6, 190.3);
+  button (FALSE);
+  wait_idle ();
+  g_signal_handler_disconnect (canvas, handler);
+  g_test_message ("box %d,%d %d×%d", box.x, box.y, box.width, box.height);
+  g_assert_cmpint (abs (box.x - 90), <=, 1);
+  g_assert_cmpint (abs (box.x + box.width - 231), <=, 1);
+
+  prompt.has_box = TRUE;
+  prompt.box[0] = box.x;
+  prompt.box[1] = box.y;
+  prompt.box[2] = box.x + box.width - 1;
+  prompt.box[3] = box.y + box.height - 1;
+  want = pm_sam_engine_segment (sam, pm_document_get_image (document), &prompt, NULL, NULL,
+                                NULL, NULL, &error);
+  g_assert_no_error (error);
+  after = pm_document_get_shown_mask (document);
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      {
+        gsize i = (gsize) y * W + x;
+        gboolean in = x >= box.x && x < box.x + box.width && y >= box.y &&
+                      y < box.y + box.height;
+
+        if (in)
+          {
+            g_assert_cmpfloat (after->data[i], ==, pm_sam_result_get_best (want)->data[i]);
+            inside++;
+            changed += after->data[i] != before->data[i];
+          }
+        else
+          g_assert_cmpfloat (after->data[i], ==, before->data[i]);
+      }
+  g_assert_cmpint (inside, ==, (gint64) box.width * box.height);
+  /* SAM's answer is not the mask that was there: the box really went to SAM. */
+  g_test_message ("SAM changed %" G_GINT64_FORMAT " pixels in the box", changed);
+  g_assert_cmpint (changed, >, 500);
+  pm_mask_tools_set_sam (tools, NULL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -370,6 +461,7 @@ main (int    argc,
   g_signal_connect (pm_window_get_canvas (window), "stroke-to", G_CALLBACK (stroke_to_cb), NULL);
 
   g_test_add_func ("/app/tools/brush-eraser-undo", test_brush_eraser_undo);
+  g_test_add_func ("/app/tools/box-sam", test_box_sam);
   ret = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));
