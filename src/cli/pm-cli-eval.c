@@ -51,6 +51,7 @@ typedef struct {
   double  iou;           /* the run's mask vs truth */
   gint64  inter, uni;
   double  derived_iou;   /* the derived mask vs truth */
+  double  agreement;     /* the derived mask vs the run's mask (PmPipelineResult.derived_iou) */
   gint64  derived_inter, derived_uni;
   double  ms;
 } EvalRow;
@@ -167,7 +168,6 @@ read_index (const char  *path,
       row->image = g_strdup ((guint) c_image < n ? g_strstrip (cells[c_image]) : "");
       row->mask = g_strdup ((guint) c_mask < n ? g_strstrip (cells[c_mask]) : "");
       row->phrase = g_strdup ((guint) c_phrase < n ? g_strstrip (cells[c_phrase]) : "");
-      row->derived_iou = -1;
       if (row->image[0] == '\0' || row->mask[0] == '\0')
         row->error = g_strdup_printf ("missing %s",
                                       row->image[0] == '\0' ? "image" : "mask");
@@ -242,6 +242,7 @@ run_row (PmEngine      *engine,
   row->iou = pm_mask_iou (result->mask, truth, &row->inter, &row->uni);
   row->derived_iou = pm_mask_iou (result->derived_mask, truth, &row->derived_inter,
                                   &row->derived_uni);
+  row->agreement = result->derived_iou;
 }
 
 /* ---------------------------------------------------------------- output */
@@ -285,27 +286,36 @@ print_table (const char      *engine,
              const PmMetrics *derived_metrics,
              int              failed)
 {
-  printf ("%4s  %6s  %6s  %8s  %s\n", "#", "IoU", "derivd", "ms", "phrase (image)");
+  double agreement = 0;
+  int n_agreement = 0;
+
+  /* IoU of the run's mask and of the derived mask with the truth, and how far the derived
+   * mask agrees with the run's (1 when they are the same mask). */
+  printf ("%4s  %6s  %6s  %6s  %8s  %s\n", "#", "IoU", "derivd", "agree", "ms",
+          "phrase (image)");
   for (guint i = 0; i < rows->len; i++)
     {
       const EvalRow *row = g_ptr_array_index (rows, i);
       if (row->error != NULL)
-        printf ("%4u  %6.3f  %6.3f  %8s  %s (%s): failed: %s\n", i + 1, 0.0, 0.0, "-",
-                row->phrase, row->image, row->error);
-      else if (row->derived_iou >= 0)
-        printf ("%4u  %6.3f  %6.3f  %8.0f  %s (%s)\n", i + 1, row->iou, row->derived_iou,
-                row->ms, row->phrase, row->image);
+        printf ("%4u  %6.3f  %6.3f  %6s  %8s  %s (%s): failed: %s\n", i + 1, 0.0, 0.0, "-",
+                "-", row->phrase, row->image, row->error);
       else
-        printf ("%4u  %6.3f  %6s  %8.0f  %s (%s)\n", i + 1, row->iou, "-", row->ms,
-                row->phrase, row->image);
+        {
+          printf ("%4u  %6.3f  %6.3f  %6.3f  %8.0f  %s (%s)\n", i + 1, row->iou,
+                  row->derived_iou, row->agreement, row->ms, row->phrase, row->image);
+          agreement += row->agreement;
+          n_agreement++;
+        }
     }
-
   printf ("\nengine %s", engine);
   if (model != NULL)
     printf (" (%s)", model);
   printf (": %d image%s scored", mask_metrics->n, mask_metrics->n == 1 ? "" : "s");
   if (failed > 0)
     printf (", %d failed (scored IoU 0)", failed);
+  if (n_agreement > 0)
+    printf ("; the derived mask agrees with the mask at mean IoU %.3f",
+            agreement / n_agreement);
   printf ("\n%-14s", "mask");
   for (int k = 0; k < PM_METRICS_N_PREC; k++)
     printf ("  P@%.1f", pm_metrics_prec_threshold (k));
@@ -342,6 +352,11 @@ print_json (const char      *engine,
       json_builder_add_double_value (builder, row->error == NULL ? row->iou : 0.0);
       json_builder_set_member_name (builder, "derived_iou");
       json_builder_add_double_value (builder, row->error == NULL ? row->derived_iou : 0.0);
+      json_builder_set_member_name (builder, "derived_agreement");
+      if (row->error == NULL)
+        json_builder_add_double_value (builder, row->agreement);
+      else
+        json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "ms");
       if (row->error == NULL)
         json_builder_add_double_value (builder, row->ms);

@@ -202,6 +202,7 @@ test_batch_resume (Fixture       *f,
   g_autofree char *err = NULL;
   g_autofree char *note = g_build_filename (f->photos, "notes.txt", NULL);
   const char *redo[] = { "--redo", NULL };
+  const char *jobs[] = { "--jobs", "2", NULL };
   int code;
 
   write_photos (f->photos, 0, 5);
@@ -257,14 +258,14 @@ test_batch_resume (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (summary, "skipped"), ==, 6);
   g_assert_cmpint (json_object_get_int_member (summary, "drafts"), ==, 0);
 
-  /* New photos are found and only they are drafted. */
-  write_photos (f->photos, 5, 2);
+  /* New photos are found and only they are drafted (by two workers this time). */
+  write_photos (f->photos, 5, 4);
   g_clear_pointer (&summary, json_object_unref);
-  code = run_batch (f, f->db, NULL, &summary, NULL);
+  code = run_batch (f, f->db, jobs, &summary, NULL);
   g_assert_cmpint (code, ==, 0);
-  g_assert_cmpint (json_object_get_int_member (summary, "added"), ==, 2);
-  g_assert_cmpint (json_object_get_int_member (summary, "drafted"), ==, 2);
-  g_assert_cmpint (db_int (f->db, "SELECT count(*) FROM project_drafts"), ==, 16);
+  g_assert_cmpint (json_object_get_int_member (summary, "added"), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (summary, "drafted"), ==, 4);
+  g_assert_cmpint (db_int (f->db, "SELECT count(*) FROM project_drafts"), ==, 20);
 
   /* --redo drafts again, replacing (not adding) runs, and keeps reviewed images. */
   {
@@ -278,11 +279,11 @@ test_batch_resume (Fixture       *f,
   g_clear_pointer (&summary, json_object_unref);
   code = run_batch (f, f->db, redo, &summary, NULL);
   g_assert_cmpint (code, ==, 0);
-  g_assert_cmpint (json_object_get_int_member (summary, "drafted"), ==, 7);
+  g_assert_cmpint (json_object_get_int_member (summary, "drafted"), ==, 9);
   g_assert_cmpint (json_object_get_int_member (summary, "skipped"), ==, 1);
-  g_assert_cmpint (db_int (f->db, "SELECT count(*) FROM project_drafts"), ==, 16);
-  g_assert_cmpint (db_int (f->db, "SELECT count(*) FROM runs"), ==, 16);
-  g_assert_cmpint (db_int (f->db, "SELECT count(*) FROM artifacts"), ==, 16);
+  g_assert_cmpint (db_int (f->db, "SELECT count(*) FROM project_drafts"), ==, 20);
+  g_assert_cmpint (db_int (f->db, "SELECT count(*) FROM runs"), ==, 20);
+  g_assert_cmpint (db_int (f->db, "SELECT count(*) FROM artifacts"), ==, 20);
   g_assert_cmpint (db_int (f->db, "SELECT count(*) FROM project_images WHERE status = "
                                   "'reviewed'"), ==, 1);
 }
@@ -514,6 +515,33 @@ test_batch_kill_loop (Fixture       *f,
 
         g_assert_cmpmem (a->data, sizeof (float) * 64 * 48, b->data, sizeof (float) * 64 * 48);
       }
+}
+
+/* Two batches on the same folder and database at once: each (image, label) ends with one
+ * draft, whichever process stored it first; the other skips it. */
+static void
+test_batch_concurrent (Fixture       *f,
+                       gconstpointer  data)
+{
+  GPid a, b;
+  int sa, sb;
+
+  write_photos (f->photos, 0, 12);
+  a = spawn_batch (f, f->db);
+  b = spawn_batch (f, f->db);
+  sa = wait_for (a, 600 * 1000);
+  sb = wait_for (b, 600 * 1000);
+  g_spawn_close_pid (a);
+  g_spawn_close_pid (b);
+  g_assert_true (WIFEXITED (sa) && WEXITSTATUS (sa) == 0);
+  g_assert_true (WIFEXITED (sb) && WEXITSTATUS (sb) == 0);
+  g_assert_cmpint (db_int (f->db, "SELECT count(*) FROM project_drafts"), ==, 24);
+  g_assert_cmpint (db_int (f->db, "SELECT count(*) FROM runs"), ==, 24);
+  g_assert_cmpint (db_int (f->db, "SELECT count(*) FROM artifacts"), ==, 24);
+  g_assert_cmpint (db_int (f->db, "SELECT count(*) FROM sessions"), ==, 12);
+  g_assert_cmpint (db_int (f->db, "SELECT count(*) FROM projects"), ==, 1);
+  g_assert_cmpint (db_int (f->db, "SELECT count(*) FROM project_images WHERE status = "
+                                  "'drafted'"), ==, 12);
 }
 
 /* ------------------------------------------------------------ round trips */
@@ -1000,6 +1028,7 @@ main (int    argc,
   ADD ("/cli/dataset/batch-failures", test_batch_failures);
   ADD ("/cli/dataset/batch-usage", test_batch_usage);
   ADD ("/cli/dataset/batch-kill-loop", test_batch_kill_loop);
+  ADD ("/cli/dataset/batch-concurrent", test_batch_concurrent);
   ADD ("/cli/dataset/export-roundtrip", test_export_roundtrip);
   ADD ("/cli/dataset/export-corrections", test_export_corrections);
   ADD ("/cli/dataset/export-usage", test_export_usage);
