@@ -3,13 +3,13 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The folder is scanned and new images are added to its project; then every (image, label)
- * pair without a draft (with --redo: every pair of the images not yet reviewed or
- * rejected) is drafted. Workers (--jobs) each own their engines and run the pipeline on one
- * image at a time; the main thread owns the database and stores each draft in its own
- * transaction as it arrives. Killed at any moment, the next run finds every finished draft
- * and redoes only what was missing: a draft is in the database whole or not at all, and
- * (image, label) is its primary key.
+ * The drafting is pm_dataset_batch_run() (src/store/pm-dataset-batch.c), the code the app
+ * runs too: the folder is scanned and new images are added to its project, then every
+ * (image, label) pair without a draft (with --redo: every pair of the images not yet
+ * reviewed or rejected) is drafted on --jobs workers, each draft stored in its own
+ * transaction. Killed at any moment, the next run finds every finished draft and redoes only
+ * what was missing. This file adds the options, the progress line, the summary and the
+ * exports.
  */
 #define G_LOG_DOMAIN "paintmask-cli"
 
@@ -19,13 +19,29 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pm-cli-batch-private.h"
+#include "pm-cli-dataset.h"
+#include "pm-dataset-batch.h"
 
-#define COMMAND PM_BATCH_COMMAND
+#define COMMAND "batch"
 #define MAX_JOBS 64
 
+typedef struct {
+  PmCliEngineArgs engine;
+  char          **labels;
+  char           *instruction;
+  char           *db;
+  char           *coco;
+  char           *masks;
+  char           *yolo;
+  int             jobs;
+  gboolean        redo;
+  gboolean        polygons;
+  gboolean        json;
+  gboolean        quiet;
+} BatchArgs;
+
 static void
-batch_args_clear (PmBatchArgs *args)
+batch_args_clear (BatchArgs *args)
 {
   pm_cli_engine_args_clear (&args->engine);
   g_strfreev (args->labels);
@@ -36,235 +52,51 @@ batch_args_clear (PmBatchArgs *args)
   g_free (args->yolo);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PmBatchArgs, batch_args_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BatchArgs, batch_args_clear)
 
-static const char * const image_extensions[] = {
-  ".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif", NULL
-};
+/* The progress line: n/N, rate and time left; each failure as a line of its own. */
+typedef struct {
+  PmCliProgress *line;
+  gint64         started_us;
+} Progress;
 
-/* ---------------------------------------------------------------- the folder */
-
-static gboolean
-is_image_name (const char *name)
-{
-  const char *dot = strrchr (name, '.');
-
-  for (int i = 0; dot != NULL && image_extensions[i] != NULL; i++)
-    if (g_ascii_strcasecmp (dot, image_extensions[i]) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-/* Adds the images under @dir (relative path @rel) to @paths, skipping hidden entries,
- * symbolic links to folders and the folders in @skip (our own outputs). */
 static void
-scan_folder (const char  *dir,
-             const char  *rel,
-             GHashTable  *skip,
-             GPtrArray   *paths)
+on_image_done (const char *path,
+               const char *error,
+               guint       done,
+               guint       total,
+               gpointer    user_data)
 {
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
+  Progress *progress = user_data;
+  double elapsed = (g_get_monotonic_time () - progress->started_us) / 1e6;
+  double rate = elapsed > 0 ? done / elapsed : 0;
+  g_autofree char *eta = rate > 0 ? pm_cli_format_duration ((total - done) / rate)
+                                  : g_strdup ("?");
+  g_autofree char *stage = g_strdup_printf ("%u/%u images, %.2f/s, ETA %s, %s", done, total,
+                                            rate, eta, path);
 
-  if (handle == NULL)
-    return;
-  while ((name = g_dir_read_name (handle)) != NULL)
+  if (error != NULL)
     {
-      g_autofree char *full = g_build_filename (dir, name, NULL);
-      g_autofree char *sub = rel != NULL ? g_strconcat (rel, "/", name, NULL) : g_strdup (name);
-
-      if (name[0] == '.' || g_hash_table_contains (skip, full) ||
-          !g_utf8_validate (name, -1, NULL) || !pm_project_path_check (sub, NULL))
-        continue;
-      if (g_file_test (full, G_FILE_TEST_IS_DIR))
-        {
-          if (!g_file_test (full, G_FILE_TEST_IS_SYMLINK))
-            scan_folder (full, sub, skip, paths);
-        }
-      else if (is_image_name (name) && g_file_test (full, G_FILE_TEST_IS_REGULAR))
-        g_ptr_array_add (paths, g_steal_pointer (&sub));
+      pm_cli_progress_clear (progress->line);
+      pm_cli_error (COMMAND, "%s", error);
     }
+  pm_cli_progress_update (stage, total > 0 ? (double) done / total : 1.0, progress->line);
+}
+
+static void
+on_planned (guint    n_to_draft,
+            guint    n_skipped,
+            guint    n_added,
+            gpointer user_data)
+{
+  Progress *progress = user_data;
+
+  progress->started_us = g_get_monotonic_time ();
 }
 
 static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* Scans @root and adds new images to the project; *@n_added says how many. */
-static gboolean
-add_folder_images (PmStore            *store,
-                   gint64              project_id,
-                   const char         *root,
-                   const PmBatchArgs  *args,
-                   guint              *n_added)
-{
-  g_autoptr(GHashTable) skip = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  const char *outputs[] = { args->masks, args->yolo };
-
-  for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
-    if (outputs[i] != NULL)
-      g_hash_table_add (skip, g_canonicalize_filename (outputs[i], NULL));
-  scan_folder (root, NULL, skip, paths);
-  g_ptr_array_sort (paths, compare_strings);
-  if (!pm_store_add_project_images (store, project_id, (const char * const *) paths->pdata,
-                                    paths->len, n_added, &error))
-    {
-      pm_cli_error (COMMAND, "%s", error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* ---------------------------------------------------------------- planning */
-
-/* The labels given on the command line, stored (with --instruction/--engine) and expanded. */
-static GPtrArray *
-prepare_labels (PmStore            *store,
-                gint64              project_id,
-                const PmBatchArgs  *args,
-                const char         *root)
-{
-  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_batch_label_free);
-  g_autoptr(GPtrArray) stored = NULL;
-  g_autoptr(GError) error = NULL;
-
-  for (guint i = 0; args->labels[i] != NULL; i++)
-    if (pm_store_ensure_label (store, project_id, args->labels[i], args->instruction,
-                               args->engine.engine, &error) == 0)
-      {
-        pm_cli_error (COMMAND, "--label: %s", error->message);
-        return NULL;
-      }
-  stored = pm_store_list_labels (store, project_id, &error);
-  if (stored == NULL)
-    {
-      pm_cli_error (COMMAND, "%s", error->message);
-      return NULL;
-    }
-  for (guint i = 0; args->labels[i] != NULL; i++)
-    for (guint k = 0; k < stored->len; k++)
-      {
-        PmLabelInfo *info = stored->pdata[k];
-        g_autoptr(JsonBuilder) params = NULL;
-        PmBatchLabel *label;
-
-        if (!g_str_equal (info->name, args->labels[i]))
-          continue;
-        label = g_new0 (PmBatchLabel, 1);
-        label->id = info->id;
-        label->name = g_strdup (info->name);
-        label->instruction = pm_label_expand_instruction (info->instruction, info->name);
-        label->engine = g_strdup (info->engine);
-        params = json_builder_new ();
-        json_builder_begin_object (params);
-        pm_cli_json_add_string (params, "project", root);
-        pm_cli_json_add_string (params, "label", info->name);
-        pm_cli_json_add_string (params, "template", info->instruction);
-        pm_cli_json_add_string (params, "model_dir", args->engine.model_dir);
-        json_builder_end_object (params);
-        label->params_json = pm_batch_node_to_string (json_builder_get_root (params));
-        g_ptr_array_add (labels, label);
-      }
-  return g_steal_pointer (&labels);
-}
-
-/* Fails early (before any drafting) when an engine the labels need cannot start. */
-static gboolean
-check_engines (PmBatchWork *work)
-{
-  g_autoptr(GHashTable) engines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                         (GDestroyNotify) pm_engine_unref);
-
-  for (guint i = 0; i < work->labels->len; i++)
-    {
-      PmBatchLabel *label = work->labels->pdata[i];
-      g_autoptr(GError) error = NULL;
-
-      if (pm_batch_engine (work, engines, label->engine, &error) == NULL)
-        {
-          pm_cli_error (COMMAND, "label %s: engine %s: %s", label->name, label->engine,
-                        error->message);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-/* The jobs: per image, the labels that need a draft. */
-static GPtrArray *
-plan_jobs (PmStore      *store,
-           gint64        project_id,
-           const char   *root,
-           PmBatchWork  *work,
-           guint        *n_skipped)
-{
-  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_batch_job_free);
-  g_autoptr(GPtrArray) images = NULL;
-  g_autoptr(GError) error = NULL;
-
-  images = pm_store_list_project_images (store, project_id, 0, 0, &error);
-  if (images == NULL)
-    {
-      pm_cli_error (COMMAND, "%s", error->message);
-      return NULL;
-    }
-  *n_skipped = 0;
-  for (guint i = 0; i < images->len; i++)
-    {
-      PmProjectImage *image = images->pdata[i];
-      g_autoptr(GArray) drafts = NULL;
-      g_autoptr(GArray) needed = g_array_new (FALSE, FALSE, sizeof (guint));
-      gboolean replace = work->args->redo && (image->status == PM_IMAGE_STATUS_TODO ||
-                                              image->status == PM_IMAGE_STATUS_DRAFTED);
-      PmBatchJob *job;
-
-      if (image->status == PM_IMAGE_STATUS_REJECTED)
-        {
-          (*n_skipped)++;
-          continue;
-        }
-      drafts = pm_store_list_drafts (store, project_id, image->id, 0, &error);
-      if (drafts == NULL)
-        {
-          pm_cli_error (COMMAND, "%s", error->message);
-          return NULL;
-        }
-      for (guint l = 0; l < work->labels->len; l++)
-        {
-          PmBatchLabel *label = work->labels->pdata[l];
-          gboolean has = FALSE;
-
-          for (guint d = 0; d < drafts->len; d++)
-            has |= g_array_index (drafts, PmDraftInfo, d).label_id == label->id;
-          if (!has || replace)
-            g_array_append_val (needed, l);
-        }
-      if (needed->len == 0)
-        {
-          (*n_skipped)++;
-          continue;
-        }
-      job = g_new0 (PmBatchJob, 1);
-      job->image_id = image->id;
-      job->path = g_strdup (image->path);
-      job->file = g_build_filename (root, image->path, NULL);
-      job->labels = g_steal_pointer (&needed);
-      job->replace = replace;
-      g_ptr_array_add (jobs, job);
-    }
-  return g_steal_pointer (&jobs);
-}
-
-/* ---------------------------------------------------------------- the command */
-
-static int
-check_args (PmBatchArgs  *args,
-            char        **rest)
+check_args (BatchArgs  *args,
+            char      **rest)
 {
   int code;
 
@@ -338,25 +170,21 @@ check_args (PmBatchArgs  *args,
 }
 
 static void
-print_summary (PmStore                *store,
-               gint64                  project_id,
-               const char             *root,
-               const PmBatchArgs      *args,
-               guint                   n_added,
-               guint                   n_jobs,
-               guint                   n_skipped,
-               const PmBatchOutcome   *outcome,
-               const PmDatasetReport  *report)
+print_summary (PmStore                     *store,
+               const char                  *root,
+               const BatchArgs             *args,
+               const PmDatasetBatchReport  *outcome,
+               const PmDatasetReport       *report)
 {
   int counts[4] = { 0 };
   double rate = outcome->elapsed_s > 0 ? outcome->n_done / outcome->elapsed_s : 0;
 
-  pm_store_count_project_images (store, project_id, counts, NULL);
+  pm_store_count_project_images (store, outcome->project_id, counts, NULL);
   if (!args->json)
     {
       printf ("%u images drafted (%u masks), %u skipped, %u failed, %u new in the folder; "
               "%.2f images/s\n", outcome->n_done - outcome->failures->len, outcome->n_drafts,
-              n_skipped, outcome->failures->len, n_added, rate);
+              outcome->n_skipped, outcome->failures->len, outcome->n_added, rate);
       printf ("project %s: %d todo, %d drafted, %d reviewed, %d rejected (%s)\n", root,
               counts[0], counts[1], counts[2], counts[3], pm_store_get_path (store));
       if (report != NULL)
@@ -378,11 +206,11 @@ print_summary (PmStore                *store,
       json_builder_add_string_value (b, args->labels[i]);
     json_builder_end_array (b);
     json_builder_set_member_name (b, "added");
-    json_builder_add_int_value (b, n_added);
+    json_builder_add_int_value (b, outcome->n_added);
     json_builder_set_member_name (b, "to_draft");
-    json_builder_add_int_value (b, n_jobs);
+    json_builder_add_int_value (b, outcome->n_to_draft);
     json_builder_set_member_name (b, "skipped");
-    json_builder_add_int_value (b, n_skipped);
+    json_builder_add_int_value (b, outcome->n_skipped);
     json_builder_set_member_name (b, "drafted");
     json_builder_add_int_value (b, outcome->n_done - outcome->failures->len);
     json_builder_set_member_name (b, "drafts");
@@ -428,22 +256,21 @@ int
 pm_cli_batch (int    argc,
               char **argv)
 {
-  g_auto(PmBatchArgs) args = { 0 };
+  g_auto(BatchArgs) args = { 0 };
   g_autoptr(GOptionContext) context = NULL;
   g_auto(GStrv) rest = NULL;
   g_autoptr(PmStore) store = NULL;
-  g_autoptr(GPtrArray) labels = NULL;
-  g_autoptr(GPtrArray) jobs = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) failures = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) failed = g_ptr_array_new ();
+  g_autoptr(PmCliProgress) line = NULL;
   g_autofree char *root = NULL;
+  PmEngineOptions engine_options = { 0 };
+  PmDatasetBatchOptions options = { 0 };
+  PmDatasetBatchCallbacks callbacks = { .planned = on_planned, .image_done = on_image_done };
+  PmDatasetBatchReport outcome;
   PmDatasetReport report = { 0 };
-  gboolean exported = FALSE;
-  PmBatchOutcome outcome = { .failures = failures, .failed = failed };
-  PmBatchWork work = { .args = &args };
-  guint n_added = 0, n_skipped = 0;
-  gint64 project_id;
+  Progress progress = { 0 };
+  const char *skip_dirs[3] = { NULL };
+  gboolean exported = FALSE, ok;
   int code;
   const GOptionEntry entries[] = {
     { "label", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &args.labels,
@@ -485,55 +312,69 @@ pm_cli_batch (int    argc,
   if (code != PM_EXIT_OK)
     return code;
   root = g_canonicalize_filename (rest[0], NULL);
-  work.threads = args.engine.threads > 0 ? args.engine.threads
-                 : args.jobs > 1 ? MAX (1, (int) g_get_num_processors () / args.jobs) : 0;
-
   store = pm_cli_dataset_open_store (COMMAND, args.db);
   if (store == NULL)
     return PM_EXIT_ERROR;
-  project_id = pm_store_ensure_project (store, root, &error);
-  if (project_id == 0)
+
+  engine_options.model_dir = args.engine.model_dir;
+  engine_options.endpoint = args.engine.endpoint;
+  engine_options.remote_model = args.engine.remote_model;
+  engine_options.timeout_s = args.engine.timeout_s;
+  /* Each worker runs its own engines: share the cores among them. */
+  engine_options.threads = args.engine.threads > 0 ? args.engine.threads
+                           : args.jobs > 1 ? MAX (1, (int) g_get_num_processors () / args.jobs)
+                           : 0;
+  skip_dirs[0] = args.masks != NULL ? args.masks : args.yolo;
+  skip_dirs[1] = args.masks != NULL ? args.yolo : NULL;
+  options.root = root;
+  options.labels = (const char * const *) args.labels;
+  options.instruction = args.instruction;
+  options.engine = args.engine.engine;
+  options.engine_options = &engine_options;
+  options.jobs = args.jobs;
+  options.redo = args.redo;
+  options.skip_dirs = skip_dirs;
+
+  line = pm_cli_progress_new (!args.quiet);
+  progress.line = line;
+  progress.started_us = g_get_monotonic_time ();
+  pm_dataset_batch_report_init (&outcome);
+  ok = pm_dataset_batch_run (store, &options, &callbacks, &progress, NULL, &outcome, &error);
+  pm_cli_progress_clear (line);
+  if (!ok)
     {
       pm_cli_error (COMMAND, "%s", error->message);
-      return PM_EXIT_ERROR;
+      pm_dataset_batch_report_clear (&outcome);
+      return pm_cli_exit_code (error);
     }
-  labels = prepare_labels (store, project_id, &args, root);
-  if (labels == NULL)
-    return PM_EXIT_ERROR;
-  work.labels = labels;
-  if (!check_engines (&work) || !add_folder_images (store, project_id, root, &args, &n_added))
-    return PM_EXIT_ERROR;
-  jobs = plan_jobs (store, project_id, root, &work, &n_skipped);
-  if (jobs == NULL)
-    return PM_EXIT_ERROR;
-  if (!pm_batch_run_jobs (store, &work, jobs, &outcome))
-    return PM_EXIT_ERROR;
 
   code = outcome.failures->len > 0 ? PM_EXIT_ERROR : PM_EXIT_OK;
   if (args.coco != NULL || args.masks != NULL || args.yolo != NULL)
     {
-      PmDatasetExportOptions options = { .coco_path = args.coco, .masks_dir = args.masks,
-                                         .yolo_dir = args.yolo, .polygons = args.polygons };
+      PmDatasetExportOptions export_options = {
+        .coco_path = args.coco, .masks_dir = args.masks, .yolo_dir = args.yolo,
+        .polygons = args.polygons,
+      };
 
       pm_dataset_report_init (&report);
       exported = TRUE;
-      if (pm_cli_dataset_export (COMMAND, store, project_id, &options, args.quiet,
-                                 &report) != PM_EXIT_OK)
+      if (pm_cli_dataset_export (COMMAND, store, outcome.project_id, &export_options,
+                                 args.quiet, &report) != PM_EXIT_OK)
         code = PM_EXIT_ERROR;
     }
-  print_summary (store, project_id, root, &args, n_added, jobs->len, n_skipped, &outcome,
-                 exported ? &report : NULL);
-  if (outcome.failed->len > 0)
+  print_summary (store, root, &args, &outcome, exported ? &report : NULL);
+  if (outcome.failed_paths->len > 0)
     {
       g_autoptr(GString) list = g_string_new (NULL);
 
-      for (guint i = 0; i < outcome.failed->len; i++)
+      for (guint i = 0; i < outcome.failed_paths->len; i++)
         g_string_append_printf (list, "%s%s", i ? ", " : "",
-                                (const char *) outcome.failed->pdata[i]);
-      pm_cli_error (COMMAND, "%u image%s failed: %s", outcome.failed->len,
-                    outcome.failed->len == 1 ? "" : "s", list->str);
+                                (const char *) outcome.failed_paths->pdata[i]);
+      pm_cli_error (COMMAND, "%u image%s failed: %s", outcome.failed_paths->len,
+                    outcome.failed_paths->len == 1 ? "" : "s", list->str);
     }
   if (exported)
     pm_dataset_report_clear (&report);
+  pm_dataset_batch_report_clear (&outcome);
   return code;
 }

@@ -666,12 +666,15 @@ cmd_tokenize (int argc, char **argv)
 static int
 cmd_logits (int argc, char **argv)
 {
-  g_autofree char *model_dir = NULL, *output = NULL;
+  g_autofree char *model_dir = NULL, *output = NULL, *precision_text = NULL;
   GOptionEntry entries[] = {
     { "model-dir", 'm', 0, G_OPTION_ARG_FILENAME, &model_dir, "Model folder", "DIR" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the logits to OUT.npy", "OUT" },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision_text,
+      "f32 (default: the exact reference), bf16 or auto", "P" },
     { NULL }
   };
+  PmPrecision precision = PM_PRECISION_F32;
   int rc;
 
   if ((rc = parse ("logits", "IMAGE TEXT",
@@ -682,6 +685,8 @@ cmd_logits (int argc, char **argv)
     return usage_error ("logits", "expected IMAGE and TEXT");
   if (output == NULL)
     return usage_error ("logits", "-o OUT.npy is required");
+  if (precision_text != NULL && !pm_precision_from_string (precision_text, &precision))
+    return usage_error ("logits", "--precision must be f32, bf16 or auto");
   {
     g_autoptr(GError) error = NULL;
     g_autofree char *dir = resolve_dir (model_dir, NULL);
@@ -699,7 +704,7 @@ cmd_logits (int argc, char **argv)
     tokenizer = pm_tokenizer_new_from_dir (dir, &error);
     if (tokenizer == NULL)
       return fail ("logits", error);
-    model = pm_clipseg_load (dir, &error);
+    model = pm_clipseg_load_with_precision (dir, precision, &error);
     if (model == NULL)
       return fail ("logits", error);
     image = pm_cli_load_image ("model logits", argv[1]);

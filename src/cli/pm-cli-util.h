@@ -67,6 +67,7 @@ typedef struct {
   char  **remote_options; /* KEY=VALUE, repeatable */
   double  timeout_s;
   int     threads;
+  char   *precision;     /* --precision: auto (NULL), bf16 or f32 */
 } PmCliEngineArgs;
 
 void            pm_cli_add_engine_options (GOptionContext      *context,

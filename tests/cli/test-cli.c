@@ -1062,6 +1062,8 @@ static const BadCase bad_cases[] = {
     { "edit", "@sample" } },
   { "bad thread count", "edit", 2, "--threads",
     { "edit", "@sample", "segment the cup", "--threads", "-4" } },
+  { "bad precision", "edit", 2, "--precision",
+    { "edit", "@sample", "segment the cup", "--precision", "fp16" } },
   { "unwritable output folder", "edit", 1, "readonly",
     { "edit", "@sample", "segment the cup", "-o", "@tmp/readonly/o.png", "--mask", "@tmp/m.png" } },
   { "output in /proc", "edit", 1, "pm-out.png",
