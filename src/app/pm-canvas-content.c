@@ -106,13 +106,13 @@ pyramid_done_cb (GObject      *source,
       if (src->original != NULL)
         dst->original = g_steal_pointer (&src->original);
       if (src->edited != NULL)
-        dst->edited = g_steal_pointer (&src->edited);
-      if (src->mask != NULL)
         {
-          dst->mask = g_steal_pointer (&src->mask);
-          dst->bx0 = src->bx0; dst->by0 = src->by0;
-          dst->bx1 = src->bx1; dst->by1 = src->by1;
+          /* The pyramid holds the only reference: this takes the pixels, no copy. */
+          gsize size;
+          dst->edited_px = g_bytes_unref_to_data (g_steal_pointer (&src->edited), &size);
         }
+      if (src->mask != NULL)
+        dst->mask = g_steal_pointer (&src->mask);
     }
 
   if (call->is_result)
@@ -180,8 +180,10 @@ pm_canvas_set_image_shared (PmCanvas       *self,
   g_return_if_fail (PM_IS_CANVAS (self));
 
   pm_canvas_clear_result (self);
+  pm_canvas_cancel_tool (self);
   for (int k = 0; k < PM_CANVAS_MAX_LEVELS; k++)
     pm_level_clear (&self->levels[k]);
+  g_clear_pointer (&self->compare, g_free);
   g_clear_pointer (&self->original_bytes, g_bytes_unref);
   self->width = self->height = 0;
   self->image_serial++;
@@ -219,6 +221,7 @@ pm_canvas_clear_result (PmCanvas *self)
   self->result_ready = FALSE;
   self->mx0 = self->my0 = self->mx1 = self->my1 = 0;
   g_clear_pointer (&self->edited_bytes, g_bytes_unref);
+  g_clear_pointer (&self->edited_copy, g_free);
   g_clear_pointer (&self->mask, g_free);
   for (int k = 0; k < PM_CANVAS_MAX_LEVELS; k++)
     pm_level_clear_result (&self->levels[k]);

@@ -1,5 +1,6 @@
 /* pm-canvas-draw.c: PmCanvas's two drawing paths (see pm-canvas.c): pyramid textures when
- * zoomed out, the visible part composited on the CPU when zoomed in.
+ * zoomed out, the visible part composited on the CPU when zoomed in; the mask views, the
+ * before/after split and, from 800 %, the pixel grid.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,6 +9,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "pm-canvas-private.h"
 
@@ -17,8 +19,8 @@ to_byte (double v)
   return (guint8) CLAMP (lround (v * 255.0), 0, 255);
 }
 
-/* Uploads level k's photo and edit textures (when first drawn); NULL while its pyramid is
- * being built. */
+/* Uploads level k's photo texture (when first drawn); NULL while its pyramid is being
+ * built. The result's textures are tiles (pm-canvas-tiles.c). */
 static PmLevel *
 ensure_level (PmCanvas *self,
               int       k)
@@ -29,25 +31,7 @@ ensure_level (PmCanvas *self,
     return NULL;
   if (l->original_tex == NULL)
     l->original_tex = pm_texture_new_rgba (l->original, l->w, l->h);
-  if (l->edited_tex == NULL && l->edited != NULL)
-    l->edited_tex = pm_texture_new_rgba (l->edited, l->w, l->h);
   return l;
-}
-
-/* Builds the level's overlay textures when the overlay is first shown at that level (it is
- * hidden by default, and a result may never show it); FALSE when there is nothing to draw. */
-static gboolean
-ensure_overlay (PmCanvas *self,
-                PmLevel  *l)
-{
-  if (l->mask == NULL)
-    return FALSE;
-  if (l->fill_tex == NULL)
-    {
-      l->fill_tex = pm_level_mask_texture (l, &self->overlay_color);
-      l->contour_tex = pm_level_outline_texture (l, &self->overlay_color, &self->halo_color);
-    }
-  return l->fill_tex != NULL && l->contour_tex != NULL;
 }
 
 /* The level for zooms below CPU_ZOOM: texture scale within [0.7, 1.4] of the zoom. */
@@ -78,24 +62,41 @@ reveal_alpha (PmCanvas *self)
   return MIN (1.0, self->reveal * 1.6);
 }
 
-void
-pm_canvas_draw_textures (PmCanvas    *self,
-                         GtkSnapshot *snapshot)
+static gboolean
+showing_mask (PmCanvas *self)
+{
+  return self->show_overlay && self->result_ready && self->mask != NULL;
+}
+
+/* The image x where the split view changes from before to after; 0 without a split. */
+static double
+split_x (PmCanvas *self)
+{
+  return self->split ? self->split_position * self->width : 0.0;
+}
+
+/* The edit (with its reveal) and the mask views, for the level in image units × @z. */
+static void
+draw_level_result (PmCanvas    *self,
+                   GtkSnapshot *snapshot,
+                   PmLevel     *l,
+                   double       fx,
+                   double       fy)
 {
   double z = self->zoom;
-  PmLevel *l = ensure_level (self, level_for_zoom (self));
-  graphene_rect_t full = GRAPHENE_RECT_INIT (0, 0, self->width * z, self->height * z);
-  double fx, fy;
+  gboolean overlay = showing_mask (self);
+  const GdkRGBA *compare = self->compare != NULL ? &self->compare_color : NULL;
 
-  if (l == NULL)
-    return;  /* the pyramid is on its way */
-  /* Level texels → widget pixels (levels are a bit larger than 1/2^k for odd sizes). */
-  fx = self->width * z / l->w;
-  fy = self->height * z / l->h;
+  if (self->mask_style == PM_CANVAS_MASK_ONLY && overlay)
+    {
+      static const GdkRGBA white = { 1, 1, 1, 1 }, black = { 0, 0, 0, 1 };
 
-  gtk_snapshot_append_texture (snapshot, l->original_tex, &full);
-
-  if (pm_canvas_showing_edit (self) && l->edited_tex != NULL)
+      gtk_snapshot_append_color (snapshot, &black,
+                                 &GRAPHENE_RECT_INIT (0, 0, self->width * z, self->height * z));
+      pm_level_draw_overlay (self, l, snapshot, fx, fy, &white, 1.0, FALSE, compare);
+      return;
+    }
+  if (pm_canvas_showing_edit (self) && l->edited_px != NULL)
     {
       if (self->reveal < 1.0)
         {
@@ -107,34 +108,42 @@ pm_canvas_draw_textures (PmCanvas    *self,
           gsk_rounded_rect_init_from_rect (&circle, &box, r);
           gtk_snapshot_push_rounded_clip (snapshot, &circle);
           gtk_snapshot_push_opacity (snapshot, reveal_alpha (self));
-          gtk_snapshot_append_texture (snapshot, l->edited_tex, &full);
+          pm_level_draw_edited (l, snapshot, fx, fy);
           gtk_snapshot_pop (snapshot);
           gtk_snapshot_pop (snapshot);
         }
       else
-        gtk_snapshot_append_texture (snapshot, l->edited_tex, &full);
+        pm_level_draw_edited (l, snapshot, fx, fy);
     }
+  if (overlay || compare != NULL)
+    pm_level_draw_overlay (self, l, snapshot, fx, fy, &self->overlay_color,
+                           overlay && self->mask_style == PM_CANVAS_MASK_OVERLAY
+                             ? self->overlay_opacity : 0.0,
+                           overlay, compare);
+}
 
-  if (self->show_overlay && self->result_ready && ensure_overlay (self, l))
-    {
-      graphene_rect_t box = GRAPHENE_RECT_INIT (l->bx0 * fx, l->by0 * fy,
-                                                (l->bx1 - l->bx0) * fx,
-                                                (l->by1 - l->by0) * fy);
-      int cx0 = MAX (0, l->bx0 - PM_LEVEL_OUTLINE_MARGIN);
-      int cy0 = MAX (0, l->by0 - PM_LEVEL_OUTLINE_MARGIN);
-      int cx1 = MIN (l->w, l->bx1 + PM_LEVEL_OUTLINE_MARGIN);
-      int cy1 = MIN (l->h, l->by1 + PM_LEVEL_OUTLINE_MARGIN);
-      graphene_rect_t outline = GRAPHENE_RECT_INIT (cx0 * fx, cy0 * fy, (cx1 - cx0) * fx,
-                                                    (cy1 - cy0) * fy);
+void
+pm_canvas_draw_textures (PmCanvas    *self,
+                         GtkSnapshot *snapshot)
+{
+  double z = self->zoom;
+  PmLevel *l = ensure_level (self, level_for_zoom (self));
+  graphene_rect_t full = GRAPHENE_RECT_INIT (0, 0, self->width * z, self->height * z);
+  double fx, fy, sx;
 
-      if (!self->outline_only)
-        {
-          gtk_snapshot_push_opacity (snapshot, self->overlay_opacity);
-          gtk_snapshot_append_texture (snapshot, l->fill_tex, &box);
-          gtk_snapshot_pop (snapshot);
-        }
-      gtk_snapshot_append_texture (snapshot, l->contour_tex, &outline);
-    }
+  if (l == NULL)
+    return;  /* the pyramid is on its way */
+  /* Level texels → widget pixels (levels are a bit larger than 1/2^k for odd sizes). */
+  fx = self->width * z / l->w;
+  fy = self->height * z / l->h;
+
+  gtk_snapshot_append_texture (snapshot, l->original_tex, &full);
+  /* Split view: the original alone left of the line, the result right of it. */
+  sx = split_x (self) * z;
+  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (sx, 0, full.size.width - sx,
+                                                         full.size.height));
+  draw_level_result (self, snapshot, l, fx, fy);
+  gtk_snapshot_pop (snapshot);
 }
 
 static inline guint8
@@ -145,7 +154,9 @@ mix8 (guint8 a,
   return (guint8) lround (a + (b - a) * t);
 }
 
-/* Composites the image rectangle [x0, x1) × [y0, y1) into a premultiplied ARGB32 surface. */
+/* Composites the image rectangle [x0, x1) × [y0, y1) into a premultiplied ARGB32 surface:
+ * the photo, the edit (with its reveal), the mask's fill or the black-and-white mask. The
+ * outlines are stroked over it (pm_canvas_stroke_mask_outline). */
 static cairo_surface_t *
 composite_region (PmCanvas *self,
                   int       x0,
@@ -158,12 +169,14 @@ composite_region (PmCanvas *self,
   guint8 *dst = cairo_image_surface_get_data (surface);
   int stride = cairo_image_surface_get_stride (surface);
   const guint8 *orig = g_bytes_get_data (self->original_bytes, NULL);
-  const guint8 *edit = pm_canvas_showing_edit (self) ? g_bytes_get_data (self->edited_bytes, NULL) : NULL;
-  gboolean fill = self->show_overlay && self->result_ready && self->mask != NULL &&
-                  !self->outline_only;
-  double rr = reveal_radius (self), ra = reveal_alpha (self);
-  guint8 tr = to_byte (self->overlay_color.red), tg = to_byte (self->overlay_color.green);
-  guint8 tb = to_byte (self->overlay_color.blue);
+  const guint8 *edit = pm_canvas_showing_edit (self) ? pm_canvas_edited_pixels (self) : NULL;
+  gboolean overlay = showing_mask (self);
+  gboolean fill = overlay && self->mask_style == PM_CANVAS_MASK_OVERLAY;
+  gboolean bw = overlay && self->mask_style == PM_CANVAS_MASK_ONLY;
+  double rr = reveal_radius (self), ra = reveal_alpha (self), sx = split_x (self);
+  double o = self->overlay_opacity;
+  guint8 tint[3] = { to_byte (self->overlay_color.red), to_byte (self->overlay_color.green),
+                     to_byte (self->overlay_color.blue) };
 
   cairo_surface_flush (surface);
   for (int y = y0; y < y1; y++)
@@ -172,10 +185,11 @@ composite_region (PmCanvas *self,
       for (int x = x0; x < x1; x++)
         {
           gsize i = (gsize) y * self->width + x;
-          const guint8 *p = orig + i * 4;
-          guint8 r = p[0], g = p[1], b = p[2], a = p[3];
+          gboolean after = x + 0.5 >= sx;
+          guint8 px[4];
 
-          if (edit != NULL)
+          memcpy (px, orig + i * 4, 4);
+          if (edit != NULL && after)
             {
               const guint8 *e = edit + i * 4;
               double t = 1.0;
@@ -186,25 +200,59 @@ composite_region (PmCanvas *self,
                 }
               /* Settled or outside the circle: a copy, not four roundings. */
               if (t >= 1.0)
-                r = e[0], g = e[1], b = e[2], a = e[3];
+                memcpy (px, e, 4);
               else if (t > 0.0)
-                {
-                  r = mix8 (r, e[0], t); g = mix8 (g, e[1], t); b = mix8 (b, e[2], t);
-                  a = mix8 (a, e[3], t);
-                }
+                for (int c = 0; c < 4; c++)
+                  px[c] = mix8 (px[c], e[c], t);
             }
-          if (fill && self->mask[i])
+          if (bw && after)
             {
-              double o = self->overlay_opacity;
-              r = mix8 (r, tr, o); g = mix8 (g, tg, o); b = mix8 (b, tb, o);
-              a = mix8 (a, 255, o);
+              px[0] = px[1] = px[2] = self->mask[i] ? 255 : 0;
+              px[3] = 255;
             }
-          row[x - x0] = ((guint32) a << 24) | ((guint32) (r * a / 255) << 16) |
-                        ((guint32) (g * a / 255) << 8) | (guint32) (b * a / 255);
+          else if (fill && after && self->mask[i])
+            {
+              for (int c = 0; c < 3; c++)
+                px[c] = mix8 (px[c], tint[c], o);
+              px[3] = mix8 (px[3], 255, o);
+            }
+          row[x - x0] = ((guint32) px[3] << 24) | ((guint32) (px[0] * px[3] / 255) << 16) |
+                        ((guint32) (px[1] * px[3] / 255) << 8) | (guint32) (px[2] * px[3] / 255);
         }
     }
   cairo_surface_mark_dirty (surface);
   return surface;
+}
+
+/* One device pixel of mid grey on each boundary between the pixels of [x0, x1) × [y0, y1):
+ * seen on light and dark alike, and the pixels' insides stay their own colour. */
+static void
+draw_grid (PmCanvas *self,
+           cairo_t  *cr,
+           double    ox,
+           double    oy,
+           int       x0,
+           int       y0,
+           int       x1,
+           int       y1)
+{
+  double z = self->zoom;
+
+  cairo_set_line_width (cr, 1.0);
+  cairo_set_source_rgba (cr, 0.5, 0.5, 0.5, 0.55);
+  for (int x = x0; x <= x1; x++)
+    {
+      double wx = floor (ox + x * z) + 0.5;
+      cairo_move_to (cr, wx, oy + y0 * z);
+      cairo_line_to (cr, wx, oy + y1 * z);
+    }
+  for (int y = y0; y <= y1; y++)
+    {
+      double wy = floor (oy + y * z) + 0.5;
+      cairo_move_to (cr, ox + x0 * z, wy);
+      cairo_line_to (cr, ox + x1 * z, wy);
+    }
+  cairo_stroke (cr);
 }
 
 void
@@ -220,6 +268,7 @@ pm_canvas_draw_cpu (PmCanvas    *self,
   int y0 = CLAMP ((int) floor (-oy / z), 0, self->height);
   int x1 = CLAMP ((int) ceil ((vw - ox) / z), 0, self->width);
   int y1 = CLAMP ((int) ceil ((vh - oy) / z), 0, self->height);
+  gboolean outline = showing_mask (self) && self->mask_style != PM_CANVAS_MASK_ONLY;
   graphene_rect_t bounds;
   cairo_surface_t *surface;
   cairo_t *cr;
@@ -229,9 +278,9 @@ pm_canvas_draw_cpu (PmCanvas    *self,
 
   surface = composite_region (self, x0, y0, x1, y1);
   bounds = GRAPHENE_RECT_INIT (ox + x0 * z, oy + y0 * z, (x1 - x0) * z, (y1 - y0) * z);
-  if (self->show_overlay && self->result_ready)
+  if (outline || self->compare != NULL)
     {
-      /* Room for the outline, which straddles the mask's edge. */
+      /* Room for the outlines, which straddle the mask's edge. */
       graphene_rect_t view = GRAPHENE_RECT_INIT (0, 0, vw, vh);
       graphene_rect_inset (&bounds, -4, -4);
       graphene_rect_intersection (&bounds, &view, &bounds);
@@ -247,8 +296,25 @@ pm_canvas_draw_cpu (PmCanvas    *self,
                             z >= PM_CANVAS_NEAREST_ZOOM ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_GOOD);
   cairo_paint (cr);
   cairo_restore (cr);
-  if (self->show_overlay && self->result_ready)
-    pm_canvas_stroke_outline (self, cr, x0, y0, x1, y1, ox, oy);
+  if (z >= PM_CANVAS_GRID_ZOOM)
+    draw_grid (self, cr, ox, oy, x0, y0, x1, y1);
+  /* The outlines: on the result's side of a split only. */
+  if (self->split)
+    {
+      double wx = ox + split_x (self) * z;
+      cairo_rectangle (cr, wx, 0, vw - wx, vh);
+      cairo_clip (cr);
+    }
+  if (outline)
+    pm_canvas_stroke_mask_outline (self, cr, self->mask,
+                                   (const int[4]) { self->mx0, self->my0, self->mx1, self->my1 },
+                                   &self->overlay_color, &self->halo_color, x0, y0, x1, y1,
+                                   ox, oy);
+  if (self->compare != NULL)
+    pm_canvas_stroke_mask_outline (self, cr, self->compare,
+                                   (const int[4]) { self->cx0, self->cy0, self->cx1, self->cy1 },
+                                   &self->compare_color, &self->halo_color, x0, y0, x1, y1,
+                                   ox, oy);
   cairo_destroy (cr);
   cairo_surface_destroy (surface);
 }

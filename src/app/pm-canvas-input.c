@@ -1,4 +1,5 @@
-/* pm-canvas-input.c: PmCanvas's pointer input: wheel and pinch zoom, drag to pan.
+/* pm-canvas-input.c: PmCanvas's pointer input: wheel and pinch zoom; a drag pans, moves the
+ * split line, or goes to the tool (pm-canvas-tools.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,8 +19,30 @@ motion_cb (GtkEventControllerMotion *controller,
            double                    y,
            PmCanvas                 *self)
 {
+  double ix, iy;
+
   self->pointer_x = x;
   self->pointer_y = y;
+  self->pointer_inside = TRUE;
+  if (self->original_bytes == NULL)
+    return;
+  pm_canvas_widget_to_image (self, x, y, &ix, &iy);
+  g_signal_emit (self, pm_canvas_signals[PM_CANVAS_SIGNAL_POINTER_MOVED], 0, ix, iy,
+                 ix >= 0 && iy >= 0 && ix < self->width && iy < self->height);
+  pm_canvas_update_cursor (self);
+  /* The brush circle and a lasso's last segment follow the pointer. */
+  if (self->tool != PM_CANVAS_TOOL_NONE)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+leave_cb (GtkEventControllerMotion *controller,
+          PmCanvas                 *self)
+{
+  self->pointer_inside = FALSE;
+  g_signal_emit (self, pm_canvas_signals[PM_CANVAS_SIGNAL_POINTER_MOVED], 0, -1.0, -1.0, FALSE);
+  if (self->tool != PM_CANVAS_TOOL_NONE)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static gboolean
@@ -46,11 +69,44 @@ scroll_cb (GtkEventControllerScroll *controller,
 }
 
 static void
+set_split_from (PmCanvas *self,
+                double    x)
+{
+  double ix, iy;
+
+  pm_canvas_widget_to_image (self, x, 0, &ix, &iy);
+  if (self->width > 0)
+    pm_canvas_set_split_position (self, ix / self->width);
+}
+
+/* The primary button drags the split line when it grabs it, else goes to the tool; the
+ * middle button, and any button without a tool, pans. */
+static void
 drag_begin_cb (GtkGestureDrag *gesture,
                double          x,
                double          y,
                PmCanvas       *self)
 {
+  GtkEventController *controller = GTK_EVENT_CONTROLLER (gesture);
+  guint button = gtk_gesture_single_get_current_button (GTK_GESTURE_SINGLE (gesture));
+  GdkModifierType state = gtk_event_controller_get_current_event_state (controller);
+  guint32 time = gtk_event_controller_get_current_event_time (controller);
+
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  self->drag_x0 = x;
+  self->drag_y0 = y;
+  if (button == GDK_BUTTON_PRIMARY && pm_canvas_near_split (self, x, y))
+    {
+      self->drag_mode = PM_DRAG_SPLIT;
+      set_split_from (self, x);
+      return;
+    }
+  if (pm_canvas_tool_press (self, button, state, time, x, y))
+    {
+      self->drag_mode = PM_DRAG_TOOL;
+      return;
+    }
+  self->drag_mode = PM_DRAG_PAN;
   self->drag_h0 = gtk_adjustment_get_value (self->hadj);
   self->drag_v0 = gtk_adjustment_get_value (self->vadj);
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grabbing");
@@ -62,8 +118,23 @@ drag_update_cb (GtkGestureDrag *gesture,
                 double          dy,
                 PmCanvas       *self)
 {
-  gtk_adjustment_set_value (self->hadj, self->drag_h0 - dx);
-  gtk_adjustment_set_value (self->vadj, self->drag_v0 - dy);
+  switch (self->drag_mode)
+    {
+    case PM_DRAG_SPLIT:
+      set_split_from (self, self->drag_x0 + dx);
+      break;
+    case PM_DRAG_TOOL:
+      self->pointer_x = self->drag_x0 + dx;
+      self->pointer_y = self->drag_y0 + dy;
+      pm_canvas_tool_drag (self, self->pointer_x, self->pointer_y);
+      break;
+    case PM_DRAG_PAN:
+      gtk_adjustment_set_value (self->hadj, self->drag_h0 - dx);
+      gtk_adjustment_set_value (self->vadj, self->drag_v0 - dy);
+      break;
+    default:
+      break;
+    }
 }
 
 static void
@@ -72,7 +143,13 @@ drag_end_cb (GtkGestureDrag *gesture,
              double          dy,
              PmCanvas       *self)
 {
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grab");
+  GdkModifierType state =
+    gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+
+  if (self->drag_mode == PM_DRAG_TOOL)
+    pm_canvas_tool_release (self, state, self->drag_x0 + dx, self->drag_y0 + dy);
+  self->drag_mode = PM_DRAG_NONE;
+  pm_canvas_update_cursor (self);
 }
 
 static void
@@ -104,6 +181,7 @@ pm_canvas_init_input (PmCanvas *self)
   controller = gtk_event_controller_motion_new ();
   g_signal_connect (controller, "enter", G_CALLBACK (motion_cb), self);
   g_signal_connect (controller, "motion", G_CALLBACK (motion_cb), self);
+  g_signal_connect (controller, "leave", G_CALLBACK (leave_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);

@@ -38,6 +38,16 @@ clear_overlay_textures (PmCanvas *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* Distance of two hues on the colour circle (0..0.5). */
+static double
+hue_distance (double a,
+              double b)
+{
+  double d = fabs (a - b);
+
+  return MIN (d, 1.0 - d);
+}
+
 /**
  * pm_canvas_set_overlay_color:
  * @color: the overlay's colour (its alpha is ignored; the opacity slider sets the fill's)
@@ -63,6 +73,14 @@ pm_canvas_set_overlay_color (PmCanvas      *self,
     self->halo_color = (GdkRGBA) { 0, 0, 0, HALO_ALPHA };
   else
     self->halo_color = (GdkRGBA) { 1, 1, 1, HALO_ALPHA };
+  /* The compare outline: magenta, or orange when the overlay is about magenta itself. */
+  {
+    float h, sat, v;
+
+    gtk_rgb_to_hsv (c.red, c.green, c.blue, &h, &sat, &v);
+    gdk_rgba_parse (&self->compare_color,
+                    sat > 0.2 && hue_distance (h, 0.88) < 0.12 ? "#ff7800" : "#e01b9a");
+  }
   clear_overlay_textures (self);
 }
 
@@ -76,19 +94,6 @@ pm_canvas_get_overlay_color (PmCanvas *self,
 {
   g_return_if_fail (PM_IS_CANVAS (self));
   *color = self->overlay_color;
-}
-
-/**
- * pm_canvas_set_overlay_outline_only:
- * @outline_only: draw the mask's outline without its fill
- */
-void
-pm_canvas_set_overlay_outline_only (PmCanvas *self,
-                                    gboolean  outline_only)
-{
-  g_return_if_fail (PM_IS_CANVAS (self));
-  self->outline_only = !!outline_only;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 /**
@@ -112,7 +117,8 @@ pm_canvas_showing_edit (PmCanvas *self)
 {
   if (self->edited_bytes == NULL || !self->result_ready || self->show_original)
     return FALSE;
-  return !(self->show_overlay && self->over_original && self->mask != NULL);
+  return !(self->show_overlay && self->over_original && self->mask != NULL &&
+           self->mask_style != PM_CANVAS_MASK_ONLY);
 }
 
 void
@@ -131,18 +137,18 @@ pm_canvas_init_overlay (PmCanvas *self)
  * [x0, x1) × [y0, y1) to @cr's path, in widget coordinates; runs along a row or a column
  * are merged into one segment. Outside the image counts as background. */
 static void
-add_edges (PmCanvas *self,
-           cairo_t  *cr,
-           int       x0,
-           int       y0,
-           int       x1,
-           int       y1,
-           double    ox,
-           double    oy)
+add_edges (PmCanvas     *self,
+           cairo_t      *cr,
+           const guint8 *m,
+           int           x0,
+           int           y0,
+           int           x1,
+           int           y1,
+           double        ox,
+           double        oy)
 {
   int w = self->width, h = self->height;
   double z = self->zoom;
-  const guint8 *m = self->mask;
   /* Open vertical runs: start row of the run on the edge left of column x, or -1. */
   g_autofree int *vstart = g_new (int, x1 - x0 + 1);
 
@@ -181,35 +187,37 @@ add_edges (PmCanvas *self,
 #undef AT
 }
 
-/* Strokes the outline of the mask inside image rectangle [x0, x1) × [y0, y1) (the visible
- * part) onto @cr, in widget coordinates where image pixel (0, 0) is at (@ox, @oy). */
 void
-pm_canvas_stroke_outline (PmCanvas *self,
-                          cairo_t  *cr,
-                          int       x0,
-                          int       y0,
-                          int       x1,
-                          int       y1,
-                          double    ox,
-                          double    oy)
+pm_canvas_stroke_mask_outline (PmCanvas      *self,
+                               cairo_t       *cr,
+                               const guint8  *mask,
+                               const int      box[4],
+                               const GdkRGBA *color,
+                               const GdkRGBA *halo,
+                               int            x0,
+                               int            y0,
+                               int            x1,
+                               int            y1,
+                               double         ox,
+                               double         oy)
 {
   /* Only the mask's bounding box (one pixel around it) can hold edges. */
-  x0 = MAX (x0, self->mx0 - 1);
-  y0 = MAX (y0, self->my0 - 1);
-  x1 = MIN (x1, self->mx1 + 1);
-  y1 = MIN (y1, self->my1 + 1);
-  if (self->mask == NULL || x1 <= x0 || y1 <= y0)
+  x0 = MAX (x0, box[0] - 1);
+  y0 = MAX (y0, box[1] - 1);
+  x1 = MIN (x1, box[2] + 1);
+  y1 = MIN (y1, box[3] + 1);
+  if (mask == NULL || x1 <= x0 || y1 <= y0)
     return;
 
   cairo_save (cr);
   cairo_new_path (cr);
-  add_edges (self, cr, x0, y0, x1, y1, ox, oy);
+  add_edges (self, cr, mask, x0, y0, x1, y1, ox, oy);
   cairo_set_line_cap (cr, CAIRO_LINE_CAP_SQUARE);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_MITER);
-  gdk_cairo_set_source_rgba (cr, &self->halo_color);
+  gdk_cairo_set_source_rgba (cr, halo);
   cairo_set_line_width (cr, OUTLINE_WIDTH + 2 * HALO_WIDTH);
   cairo_stroke_preserve (cr);
-  gdk_cairo_set_source_rgba (cr, &self->overlay_color);
+  gdk_cairo_set_source_rgba (cr, color);
   cairo_set_line_width (cr, OUTLINE_WIDTH);
   cairo_stroke (cr);
   cairo_restore (cr);
@@ -219,60 +227,67 @@ pm_canvas_stroke_outline (PmCanvas *self,
 
 static inline gboolean
 level_at (const PmLevel *l,
+          const guint8  *mask,
           int            x,
           int            y)
 {
-  return x >= 0 && x < l->w && y >= 0 && y < l->h && l->mask[(gsize) y * l->w + x];
+  return x >= 0 && x < l->w && y >= 0 && y < l->h && mask[(gsize) y * l->w + x];
 }
 
 /* A texel on either side of an edge between mask and background (4-neighbourhood). */
 static gboolean
 on_edge (const PmLevel *l,
+         const guint8  *mask,
          int            x,
          int            y)
 {
-  gboolean v = level_at (l, x, y);
+  gboolean v = level_at (l, mask, x, y);
 
-  return level_at (l, x - 1, y) != v || level_at (l, x + 1, y) != v ||
-         level_at (l, x, y - 1) != v || level_at (l, x, y + 1) != v;
+  return level_at (l, mask, x - 1, y) != v || level_at (l, mask, x + 1, y) != v ||
+         level_at (l, mask, x, y - 1) != v || level_at (l, mask, x, y + 1) != v;
 }
 
-/* The outline of @level's mask over its bounding box grown by PM_LEVEL_OUTLINE_MARGIN:
- * @color on the texels either side of an edge, @halo on the texels next to those. */
 GdkTexture *
-pm_level_outline_texture (const PmLevel *level,
-                          const GdkRGBA *color,
-                          const GdkRGBA *halo)
+pm_level_outline_tile (const PmLevel *level,
+                       const guint8  *mask,
+                       int            x0,
+                       int            y0,
+                       int            w,
+                       int            h,
+                       const GdkRGBA *color,
+                       const GdkRGBA *halo)
 {
-  int x0 = MAX (0, level->bx0 - PM_LEVEL_OUTLINE_MARGIN);
-  int y0 = MAX (0, level->by0 - PM_LEVEL_OUTLINE_MARGIN);
-  int x1 = MIN (level->w, level->bx1 + PM_LEVEL_OUTLINE_MARGIN);
-  int y1 = MIN (level->h, level->by1 + PM_LEVEL_OUTLINE_MARGIN);
-  int bw = x1 - x0, bh = y1 - y0;
-  g_autofree guint8 *edge = NULL;
+  /* Edges over the tile and a texel around it, for the halo at the tile's border. */
+  int ew = w + 2, eh = h + 2;
+  g_autofree guint8 *edge = g_malloc ((gsize) ew * eh);
   g_autoptr(GBytes) bytes = NULL;
+  gboolean any = FALSE;
   guint8 *px;
 
-  if (level->mask == NULL || bw <= 0 || bh <= 0)
-    return NULL;
-  edge = g_malloc ((gsize) bw * bh);
-  for (int y = 0; y < bh; y++)
-    for (int x = 0; x < bw; x++)
-      edge[(gsize) y * bw + x] = on_edge (level, x + x0, y + y0);
-
-  px = g_malloc0 ((gsize) bw * bh * 4);
-  for (int y = 0; y < bh; y++)
-    for (int x = 0; x < bw; x++)
+  for (int y = 0; y < eh; y++)
+    for (int x = 0; x < ew; x++)
       {
-        guint8 *o = px + ((gsize) y * bw + x) * 4;
+        int lx = x0 + x - 1, ly = y0 + y - 1;
+        gboolean e = lx >= 0 && ly >= 0 && lx < level->w && ly < level->h &&
+                     on_edge (level, mask, lx, ly);
+
+        edge[(gsize) y * ew + x] = e;
+        any |= e;
+      }
+  if (!any)
+    return NULL;
+
+  px = g_malloc0 ((gsize) w * h * 4);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        const guint8 *e = edge + (gsize) (y + 1) * ew + x + 1;
+        guint8 *o = px + ((gsize) y * w + x) * 4;
         const GdkRGBA *c = NULL;
 
-        if (edge[(gsize) y * bw + x])
+        if (*e)
           c = color;
-        else if ((x > 0 && edge[(gsize) y * bw + x - 1]) ||
-                 (x + 1 < bw && edge[(gsize) y * bw + x + 1]) ||
-                 (y > 0 && edge[(gsize) (y - 1) * bw + x]) ||
-                 (y + 1 < bh && edge[(gsize) (y + 1) * bw + x]))
+        else if (e[-1] || e[1] || e[-ew] || e[ew])
           c = halo;
         if (c == NULL)
           continue;
@@ -281,6 +296,6 @@ pm_level_outline_texture (const PmLevel *level,
         o[2] = (guint8) lround (c->blue * 255);
         o[3] = (guint8) lround (c->alpha * 255);
       }
-  bytes = g_bytes_new_take (px, (gsize) bw * bh * 4);
-  return pm_texture_new_rgba (bytes, bw, bh);
+  bytes = g_bytes_new_take (px, (gsize) w * h * 4);
+  return pm_texture_new_rgba (bytes, w, h);
 }

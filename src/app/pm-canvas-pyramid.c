@@ -25,51 +25,18 @@ pm_texture_new_rgba (GBytes *bytes,
   return gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8A8, bytes, (gsize) width * 4);
 }
 
-static guint8
-to_byte (double v)
-{
-  return (guint8) CLAMP (lround (v * 255.0), 0, 255);
-}
-
-/* The bounding box's pixels in @color with alpha = mask. */
-GdkTexture *
-pm_level_mask_texture (const PmLevel *level,
-                       const GdkRGBA *color)
-{
-  int bw = level->bx1 - level->bx0, bh = level->by1 - level->by0;
-  guint8 r = to_byte (color->red), g = to_byte (color->green), b = to_byte (color->blue);
-  g_autoptr(GBytes) bytes = NULL;
-  guint8 *px;
-
-  if (level->mask == NULL || bw <= 0 || bh <= 0)
-    return NULL;
-  px = g_malloc ((gsize) bw * bh * 4);
-  for (int y = 0; y < bh; y++)
-    for (int x = 0; x < bw; x++)
-      {
-        guint8 *o = px + ((gsize) y * bw + x) * 4;
-        int lx = x + level->bx0, ly = y + level->by0;
-        gboolean on = level->mask[(gsize) ly * level->w + lx];
-        o[0] = r; o[1] = g; o[2] = b;
-        o[3] = on ? 255 : 0;
-      }
-  bytes = g_bytes_new_take (px, (gsize) bw * bh * 4);
-  return pm_texture_new_rgba (bytes, bw, bh);
-}
-
 void
 pm_level_clear_overlay (PmLevel *level)
 {
-  g_clear_object (&level->fill_tex);
-  g_clear_object (&level->contour_tex);
+  pm_level_clear_tiles (level, FALSE, TRUE, TRUE);
 }
 
 void
 pm_level_clear_result (PmLevel *level)
 {
-  pm_level_clear_overlay (level);
+  pm_level_clear_tiles (level, TRUE, TRUE, FALSE);
   g_clear_pointer (&level->edited, g_bytes_unref);
-  g_clear_object (&level->edited_tex);
+  g_clear_pointer (&level->edited_px, g_free);
   g_clear_pointer (&level->mask, g_free);
 }
 
@@ -77,12 +44,43 @@ void
 pm_level_clear (PmLevel *level)
 {
   pm_level_clear_result (level);
+  g_clear_pointer (&level->compare, g_free);
+  g_clear_pointer (&level->tiles, g_free);
+  level->tiles_x = level->tiles_y = 0;
   g_clear_pointer (&level->original, g_bytes_unref);
   g_clear_object (&level->original_tex);
   level->w = level->h = 0;
 }
 
-/* 2×2 box filter; odd edges average the pixels they have. */
+/* 2×2 box filter of the w × h image @in into @out ((w + 1) / 2 wide), for the output
+ * pixels [x0, x1) × [y0, y1); odd edges average the pixels they have. */
+void
+pm_halve_rgba_region (const guint8 *in,
+                      int           w,
+                      int           h,
+                      guint8       *out,
+                      int           x0,
+                      int           y0,
+                      int           x1,
+                      int           y1)
+{
+  int ow = (w + 1) / 2;
+
+  for (int y = y0; y < y1; y++)
+    {
+      const guint8 *r0 = in + (gsize) (2 * y) * w * 4;
+      const guint8 *r1 = 2 * y + 1 < h ? r0 + (gsize) w * 4 : r0;
+      guint8 *o = out + ((gsize) y * ow + x0) * 4;
+
+      for (int x = x0; x < x1; x++, o += 4)
+        {
+          int a = 2 * x * 4, b = 2 * x + 1 < w ? a + 4 : a;
+          for (int c = 0; c < 4; c++)
+            o[c] = (guint8) ((r0[a + c] + r0[b + c] + r1[a + c] + r1[b + c] + 2) / 4);
+        }
+    }
+}
+
 static GBytes *
 halve_rgba (const guint8 *in,
             int           w,
@@ -91,51 +89,46 @@ halve_rgba (const guint8 *in,
   int ow = (w + 1) / 2, oh = (h + 1) / 2;
   guint8 *out = g_malloc ((gsize) ow * oh * 4);
 
-  for (int y = 0; y < oh; y++)
-    {
-      const guint8 *r0 = in + (gsize) (2 * y) * w * 4;
-      const guint8 *r1 = 2 * y + 1 < h ? r0 + (gsize) w * 4 : r0;
-      guint8 *o = out + (gsize) y * ow * 4;
-
-      for (int x = 0; x < ow; x++, o += 4)
-        {
-          int x0 = 2 * x * 4, x1 = 2 * x + 1 < w ? x0 + 4 : x0;
-          for (int c = 0; c < 4; c++)
-            o[c] = (guint8) ((r0[x0 + c] + r0[x1 + c] + r1[x0 + c] + r1[x1 + c] + 2) / 4);
-        }
-    }
+  pm_halve_rgba_region (in, w, h, out, 0, 0, ow, oh);
   return g_bytes_new_take (out, (gsize) ow * oh * 4);
 }
 
 /* A level pixel is in the mask when at least half of its pixels are. */
-static guint8 *
-halve_mask (const guint8 *in,
-            int           w,
-            int           h,
-            PmLevel      *out)
+void
+pm_halve_mask_region (const guint8 *in,
+                      int           w,
+                      int           h,
+                      guint8       *out,
+                      int           x0,
+                      int           y0,
+                      int           x1,
+                      int           y1)
 {
-  int ow = (w + 1) / 2, oh = (h + 1) / 2;
-  guint8 *m = g_malloc ((gsize) ow * oh);
+  int ow = (w + 1) / 2;
 
-  out->bx0 = ow; out->by0 = oh; out->bx1 = out->by1 = 0;
-  for (int y = 0; y < oh; y++)
+  for (int y = y0; y < y1; y++)
     {
       const guint8 *r0 = in + (gsize) (2 * y) * w;
       const guint8 *r1 = 2 * y + 1 < h ? r0 + w : r0;
 
-      for (int x = 0; x < ow; x++)
+      for (int x = x0; x < x1; x++)
         {
-          int x0 = 2 * x, x1 = 2 * x + 1 < w ? x0 + 1 : x0;
-          gboolean on = r0[x0] + r0[x1] + r1[x0] + r1[x1] >= 2;
+          int a = 2 * x, b = 2 * x + 1 < w ? a + 1 : a;
 
-          m[(gsize) y * ow + x] = on;
-          if (on)
-            {
-              out->bx0 = MIN (out->bx0, x); out->bx1 = MAX (out->bx1, x + 1);
-              out->by0 = MIN (out->by0, y); out->by1 = MAX (out->by1, y + 1);
-            }
+          out[(gsize) y * ow + x] = r0[a] + r0[b] + r1[a] + r1[b] >= 2;
         }
     }
+}
+
+guint8 *
+pm_halve_mask (const guint8 *in,
+               int           w,
+               int           h)
+{
+  int ow = (w + 1) / 2, oh = (h + 1) / 2;
+  guint8 *m = g_malloc ((gsize) ow * oh);
+
+  pm_halve_mask_region (in, w, h, m, 0, 0, ow, oh);
   return m;
 }
 
@@ -261,6 +254,6 @@ pm_pyramid_build (PmPyramid *p)
       if (pe != NULL)
         l->edited = halve_rgba (g_bytes_get_data (pe, NULL), pw, ph);
       if (pm != NULL)
-        l->mask = halve_mask (pm, pw, ph, l);
+        l->mask = pm_halve_mask (pm, pw, ph);
     }
 }

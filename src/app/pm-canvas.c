@@ -35,6 +35,19 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (PmCanvas, pm_canvas, GTK_TYPE_WIDGET,
                                G_IMPLEMENT_INTERFACE (GTK_TYPE_SCROLLABLE,
                                                       pm_canvas_scrollable_init))
 
+G_DEFINE_ENUM_TYPE (PmCanvasTool, pm_canvas_tool,
+  G_DEFINE_ENUM_VALUE (PM_CANVAS_TOOL_NONE, "none"),
+  G_DEFINE_ENUM_VALUE (PM_CANVAS_TOOL_BRUSH, "brush"),
+  G_DEFINE_ENUM_VALUE (PM_CANVAS_TOOL_ERASER, "eraser"),
+  G_DEFINE_ENUM_VALUE (PM_CANVAS_TOOL_LASSO, "lasso"),
+  G_DEFINE_ENUM_VALUE (PM_CANVAS_TOOL_BOX, "box"),
+  G_DEFINE_ENUM_VALUE (PM_CANVAS_TOOL_CLICK, "click"))
+
+G_DEFINE_ENUM_TYPE (PmCanvasMaskStyle, pm_canvas_mask_style,
+  G_DEFINE_ENUM_VALUE (PM_CANVAS_MASK_OVERLAY, "overlay"),
+  G_DEFINE_ENUM_VALUE (PM_CANVAS_MASK_CONTOUR, "contour"),
+  G_DEFINE_ENUM_VALUE (PM_CANVAS_MASK_ONLY, "mask"))
+
 enum {
   PROP_0,
   PROP_ZOOM,
@@ -42,6 +55,12 @@ enum {
   PROP_SHOW_OVERLAY,
   PROP_SHOW_ORIGINAL,
   PROP_OVERLAY_OPACITY,
+  PROP_MASK_STYLE,
+  PROP_SPLIT,
+  PROP_SPLIT_POSITION,
+  PROP_TOOL,
+  PROP_BRUSH_RADIUS,
+  PROP_BRUSH_HARDNESS,
   N_PROPS,
   PROP_HADJUSTMENT = N_PROPS,
   PROP_VADJUSTMENT,
@@ -50,6 +69,14 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+guint pm_canvas_signals[PM_CANVAS_N_SIGNALS];
+
+void
+pm_canvas_notify (PmCanvas   *self,
+                  const char *property)
+{
+  g_object_notify (G_OBJECT (self), property);
+}
 
 static void pm_canvas_set_hadjustment (PmCanvas      *self,
                                        GtkAdjustment *adj);
@@ -72,10 +99,10 @@ fit_zoom (PmCanvas *self)
 }
 
 /* Widget position of image pixel (0, 0). */
-static void
-get_origin (PmCanvas *self,
-            double   *ox,
-            double   *oy)
+void
+pm_canvas_get_origin (PmCanvas *self,
+                      double   *ox,
+                      double   *oy)
 {
   int vw = gtk_widget_get_width (GTK_WIDGET (self));
   int vh = gtk_widget_get_height (GTK_WIDGET (self));
@@ -120,9 +147,24 @@ pm_canvas_image_to_widget (PmCanvas *self,
   double ox, oy;
 
   g_return_if_fail (PM_IS_CANVAS (self));
-  get_origin (self, &ox, &oy);
+  pm_canvas_get_origin (self, &ox, &oy);
   *widget_x = ox + image_x * self->zoom;
   *widget_y = oy + image_y * self->zoom;
+}
+
+void
+pm_canvas_widget_to_image (PmCanvas *self,
+                           double    widget_x,
+                           double    widget_y,
+                           double   *image_x,
+                           double   *image_y)
+{
+  double ox, oy;
+
+  g_return_if_fail (PM_IS_CANVAS (self));
+  pm_canvas_get_origin (self, &ox, &oy);
+  *image_x = (widget_x - ox) / self->zoom;
+  *image_y = (widget_y - oy) / self->zoom;
 }
 
 /* ---------------------------------------------------------------- drawing */
@@ -138,7 +180,7 @@ pm_canvas_snapshot (GtkWidget   *widget,
   if (self->original_bytes == NULL)
     return;
 
-  get_origin (self, &ox, &oy);
+  pm_canvas_get_origin (self, &ox, &oy);
   gtk_snapshot_push_clip (snapshot, &view);
   if (self->zoom >= PM_CANVAS_CPU_ZOOM)
     pm_canvas_draw_cpu (self, snapshot, ox, oy);
@@ -149,6 +191,7 @@ pm_canvas_snapshot (GtkWidget   *widget,
       pm_canvas_draw_textures (self, snapshot);
       gtk_snapshot_restore (snapshot);
     }
+  pm_canvas_draw_tools (self, snapshot);
   gtk_snapshot_pop (snapshot);
 }
 
@@ -166,7 +209,7 @@ pm_canvas_zoom_at (PmCanvas *self,
 
   zoom = CLAMP (zoom, PM_CANVAS_ZOOM_MIN, PM_CANVAS_ZOOM_MAX);
   old_zoom = self->zoom;
-  get_origin (self, &ox, &oy);
+  pm_canvas_get_origin (self, &ox, &oy);
   /* Keep the image point under (widget_x, widget_y) in place. */
   ix = (widget_x - ox) / old_zoom;
   iy = (widget_y - oy) / old_zoom;
@@ -287,6 +330,78 @@ pm_canvas_get_show_original (PmCanvas *self)
   return self->show_original;
 }
 
+/**
+ * pm_canvas_set_mask_style:
+ * @self: a #PmCanvas
+ * @style: how the mask is drawn when shown: tint and contour, the contour alone, or the
+ *   mask alone in black and white
+ */
+void
+pm_canvas_set_mask_style (PmCanvas          *self,
+                          PmCanvasMaskStyle  style)
+{
+  g_return_if_fail (PM_IS_CANVAS (self));
+  if (self->mask_style == style)
+    return;
+  self->mask_style = style;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MASK_STYLE]);
+}
+
+PmCanvasMaskStyle
+pm_canvas_get_mask_style (PmCanvas *self)
+{
+  g_return_val_if_fail (PM_IS_CANVAS (self), PM_CANVAS_MASK_OVERLAY);
+  return self->mask_style;
+}
+
+/**
+ * pm_canvas_set_split:
+ * @self: a #PmCanvas
+ * @split: whether to show the original left of a line and the result right of it; the line
+ *   can be dragged
+ */
+void
+pm_canvas_set_split (PmCanvas *self,
+                     gboolean  split)
+{
+  g_return_if_fail (PM_IS_CANVAS (self));
+  split = !!split;
+  if (self->split == split)
+    return;
+  self->split = split;
+  pm_canvas_update_cursor (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPLIT]);
+}
+
+gboolean
+pm_canvas_get_split (PmCanvas *self)
+{
+  g_return_val_if_fail (PM_IS_CANVAS (self), FALSE);
+  return self->split;
+}
+
+void
+pm_canvas_set_split_position (PmCanvas *self,
+                              double    position)
+{
+  g_return_if_fail (PM_IS_CANVAS (self));
+  position = CLAMP (position, 0.0, 1.0);
+  if (self->split_position == position)
+    return;
+  self->split_position = position;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPLIT_POSITION]);
+}
+
+double
+pm_canvas_get_split_position (PmCanvas *self)
+{
+  g_return_val_if_fail (PM_IS_CANVAS (self), 0.5);
+  return self->split_position;
+}
+
 /* ---------------------------------------------------------------- GtkWidget */
 
 static void
@@ -385,6 +500,12 @@ pm_canvas_get_property (GObject    *object,
     case PROP_SHOW_OVERLAY: g_value_set_boolean (value, self->show_overlay); break;
     case PROP_SHOW_ORIGINAL: g_value_set_boolean (value, self->show_original); break;
     case PROP_OVERLAY_OPACITY: g_value_set_double (value, self->overlay_opacity); break;
+    case PROP_MASK_STYLE: g_value_set_enum (value, self->mask_style); break;
+    case PROP_SPLIT: g_value_set_boolean (value, self->split); break;
+    case PROP_SPLIT_POSITION: g_value_set_double (value, self->split_position); break;
+    case PROP_TOOL: g_value_set_enum (value, self->tool); break;
+    case PROP_BRUSH_RADIUS: g_value_set_double (value, self->brush_radius); break;
+    case PROP_BRUSH_HARDNESS: g_value_set_double (value, self->brush_hardness); break;
     case PROP_HADJUSTMENT: g_value_set_object (value, self->hadj); break;
     case PROP_VADJUSTMENT: g_value_set_object (value, self->vadj); break;
     case PROP_HSCROLL_POLICY: g_value_set_enum (value, self->hscroll_policy); break;
@@ -413,6 +534,16 @@ pm_canvas_set_property (GObject      *object,
     case PROP_OVERLAY_OPACITY:
       pm_canvas_set_overlay_opacity (self, g_value_get_double (value));
       break;
+    case PROP_MASK_STYLE: pm_canvas_set_mask_style (self, g_value_get_enum (value)); break;
+    case PROP_SPLIT: pm_canvas_set_split (self, g_value_get_boolean (value)); break;
+    case PROP_SPLIT_POSITION:
+      pm_canvas_set_split_position (self, g_value_get_double (value));
+      break;
+    case PROP_TOOL: pm_canvas_set_tool (self, g_value_get_enum (value)); break;
+    case PROP_BRUSH_RADIUS: pm_canvas_set_brush_radius (self, g_value_get_double (value)); break;
+    case PROP_BRUSH_HARDNESS:
+      pm_canvas_set_brush_hardness (self, g_value_get_double (value));
+      break;
     case PROP_HADJUSTMENT: pm_canvas_set_hadjustment (self, g_value_get_object (value)); break;
     case PROP_VADJUSTMENT: pm_canvas_set_vadjustment (self, g_value_get_object (value)); break;
     case PROP_HSCROLL_POLICY: self->hscroll_policy = g_value_get_enum (value); break;
@@ -439,7 +570,10 @@ pm_canvas_finalize (GObject *object)
     pm_level_clear (&self->levels[k]);
   g_clear_pointer (&self->original_bytes, g_bytes_unref);
   g_clear_pointer (&self->edited_bytes, g_bytes_unref);
+  g_clear_pointer (&self->edited_copy, g_free);
   g_clear_pointer (&self->mask, g_free);
+  g_clear_pointer (&self->compare, g_free);
+  pm_canvas_finalize_tools (self);
   if (self->hadj != NULL)
     g_clear_signal_handler (&self->hadj_handler, self->hadj);
   if (self->vadj != NULL)
@@ -478,7 +612,60 @@ pm_canvas_class_init (PmCanvasClass *klass)
   properties[PROP_OVERLAY_OPACITY] =
     g_param_spec_double ("overlay-opacity", NULL, NULL, 0, 1, 0.45,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MASK_STYLE] =
+    g_param_spec_enum ("mask-style", NULL, NULL, PM_TYPE_CANVAS_MASK_STYLE,
+                       PM_CANVAS_MASK_OVERLAY,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SPLIT] =
+    g_param_spec_boolean ("split", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SPLIT_POSITION] =
+    g_param_spec_double ("split-position", NULL, NULL, 0, 1, 0.5,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TOOL] =
+    g_param_spec_enum ("tool", NULL, NULL, PM_TYPE_CANVAS_TOOL, PM_CANVAS_TOOL_NONE,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BRUSH_RADIUS] =
+    g_param_spec_double ("brush-radius", NULL, NULL, PM_CANVAS_BRUSH_MIN, PM_CANVAS_BRUSH_MAX,
+                         12.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BRUSH_HARDNESS] =
+    g_param_spec_double ("brush-hardness", NULL, NULL, 0, 1, 1,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* ::stroke-begin (x, y), ::stroke-to (x, y), ::stroke-end: a brush or eraser stroke
+   * (the tool property says which), in image coordinates. Every ::stroke-to continues the
+   * line from the point before; a Shift+click draws one from the end of the last stroke. */
+  pm_canvas_signals[PM_CANVAS_SIGNAL_STROKE_BEGIN] =
+    g_signal_new ("stroke-begin", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 2, G_TYPE_DOUBLE, G_TYPE_DOUBLE);
+  pm_canvas_signals[PM_CANVAS_SIGNAL_STROKE_TO] =
+    g_signal_new ("stroke-to", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 2, G_TYPE_DOUBLE, G_TYPE_DOUBLE);
+  pm_canvas_signals[PM_CANVAS_SIGNAL_STROKE_END] =
+    g_signal_new ("stroke-end", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 0);
+  /* ::lasso-done (points, n_points, remove): a closed polygon (PmPoint *, image
+   * coordinates, valid during the emission); @remove when Alt was held. */
+  pm_canvas_signals[PM_CANVAS_SIGNAL_LASSO_DONE] =
+    g_signal_new ("lasso-done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 3, G_TYPE_POINTER, G_TYPE_UINT, G_TYPE_BOOLEAN);
+  /* ::box-done (x, y, width, height): a box dragged with the box tool, image pixels. */
+  pm_canvas_signals[PM_CANVAS_SIGNAL_BOX_DONE] =
+    g_signal_new ("box-done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 4, G_TYPE_INT, G_TYPE_INT, G_TYPE_INT, G_TYPE_INT);
+  /* ::click-added (x, y, foreground): the click tool's left (TRUE) or right click. */
+  pm_canvas_signals[PM_CANVAS_SIGNAL_CLICK_ADDED] =
+    g_signal_new ("click-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 3, G_TYPE_DOUBLE, G_TYPE_DOUBLE, G_TYPE_BOOLEAN);
+  pm_canvas_signals[PM_CANVAS_SIGNAL_CLICKS_CLEARED] =
+    g_signal_new ("clicks-cleared", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 0);
+  /* ::pointer-moved (x, y, inside): the pointer over the photo, image coordinates. */
+  pm_canvas_signals[PM_CANVAS_SIGNAL_POINTER_MOVED] =
+    g_signal_new ("pointer-moved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 3, G_TYPE_DOUBLE, G_TYPE_DOUBLE, G_TYPE_BOOLEAN);
 
   g_object_class_override_property (object_class, PROP_HADJUSTMENT, "hadjustment");
   g_object_class_override_property (object_class, PROP_VADJUSTMENT, "vadjustment");
@@ -495,6 +682,7 @@ pm_canvas_init (PmCanvas *self)
   self->zoom = 1.0;
   self->fit = TRUE;
   self->overlay_opacity = 0.45;
+  self->split_position = 0.5;
   pm_canvas_set_hadjustment (self, NULL);
   pm_canvas_set_vadjustment (self, NULL);
 
@@ -503,6 +691,7 @@ pm_canvas_init (PmCanvas *self)
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grab");
 
   pm_canvas_init_input (self);
+  pm_canvas_init_tools (self);
   pm_canvas_init_reveal (self);
   pm_canvas_init_overlay (self);
 }

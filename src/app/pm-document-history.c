@@ -136,10 +136,11 @@ correction_done_cb (GObject      *source,
     }
   else
     {
-      call->revision->artifact_id = id;
+      if (call->revision != NULL)
+        call->revision->artifact_id = id;
       history_changed (self);
     }
-  pm_revision_unref (call->revision);
+  g_clear_pointer (&call->revision, pm_revision_unref);
   g_free (call);
   pm_document_saving_end (self);
 }
@@ -164,6 +165,28 @@ pm_document_record_correction (PmDocument *self,
   pm_document_saving_begin (self);
   pm_history_record_correction_async (self->store, entry, revision, parent, entry->mask,
                                       correction_done_cb, call);
+}
+
+/* After an undo or redo of @entry's corrections: stores its mask as it now is, so that the
+ * history's newest correction is what is on screen (and a restart shows it). */
+void
+pm_document_record_state (PmDocument *self,
+                          PmRunEntry *entry,
+                          const char *label)
+{
+  PmRevision *current = NULL;
+  CorrectionCall *call;
+
+  if (self->store == NULL)
+    return;
+  if (entry->n_applied > 0)
+    current = entry->revisions->pdata[entry->n_applied - 1];
+  call = g_new0 (CorrectionCall, 1);
+  call->self = self;
+  call->revision = current != NULL ? pm_revision_ref (current) : NULL;
+  pm_document_saving_begin (self);
+  pm_history_record_state_async (self->store, entry, current, entry->mask, label,
+                                 correction_done_cb, call);
 }
 
 /* ---------------------------------------------------------------- restoring */
@@ -256,6 +279,8 @@ session_timeline (PmDocument      *self,
           /* Not shared yet: the store thread sees it only through later calls. */
           entry->store_run_id = info->id;
           entry->message = g_strdup (info->message);
+          if (info->color != NULL)
+            pm_color_parse (info->color, &entry->color);
         }
       if (info->id == res->run_id)
         {

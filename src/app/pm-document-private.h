@@ -39,6 +39,12 @@ struct _PmDocument
   PmRect         dirty;
   char          *correction_label;
 
+  /* the edit shown for a corrected mask (pm-document-edit.c) */
+  PmImage       *shown;              /* NULL: the run's own edit is shown */
+  PmImage       *shown_spare;        /* a copy of the run's edit, ready for @shown */
+  PmRunEntry    *shown_entry;        /* the run being prepared or shown */
+  GCancellable  *lightness_cancellable; /* the preparation in a worker */
+
   /* bookkeeping */
   guint          pending;            /* jobs and store calls in flight */
   guint          saving;             /* history writes in flight */
@@ -79,6 +85,11 @@ enum {
 extern GParamSpec *pm_document_properties[PM_DOCUMENT_N_PROPS];
 extern guint pm_document_signals[PM_DOCUMENT_N_SIGNALS];
 
+/* pm-document-edit.c */
+void        pm_document_follow_mask      (PmDocument    *self,
+                                          const PmRect  *rect);
+void        pm_document_drop_shown       (PmDocument    *self);
+
 /* pm-document.c */
 void        pm_document_update_state     (PmDocument    *self);
 void        pm_document_hold             (PmDocument    *self);
@@ -104,6 +115,9 @@ void        pm_document_saving_begin     (PmDocument    *self);
 void        pm_document_saving_end       (PmDocument    *self);
 void        pm_document_record           (PmDocument    *self,
                                           PmRecordRequest *request);
+void        pm_document_record_state     (PmDocument    *self,
+                                          PmRunEntry    *entry,
+                                          const char    *label);
 void        pm_document_record_correction (PmDocument   *self,
                                           PmRunEntry    *entry,
                                           PmRevision    *revision);

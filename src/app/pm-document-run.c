@@ -214,6 +214,7 @@ add_result (PmDocument       *self,
 {
   entry->state = res->state;
   entry->message = g_strdup (res->message);
+  entry->color = res->color;
   if (res->state != PM_RESULT_EMPTY)
     pm_run_entry_set_result (entry, g_steal_pointer (&res->edited),
                              g_steal_pointer (&res->mask), g_steal_pointer (&res->soft_mask),

@@ -396,6 +396,7 @@ pm_document_show (PmDocument *self,
 
   pm_document_commit_correction (self);
   g_clear_pointer (&self->target, pm_run_entry_unref);
+  pm_document_drop_shown (self);
   self->position = position;
   entry = pm_document_get_current (self);
   if (entry != NULL && !pm_run_entry_is_loaded (entry))
@@ -455,6 +456,7 @@ void
 pm_document_emit_mask_changed (PmDocument   *self,
                                const PmRect *rect)
 {
+  pm_document_follow_mask (self, rect);
   g_signal_emit (self, pm_document_signals[PM_DOCUMENT_SIGNAL_MASK_CHANGED], 0,
                  rect->x, rect->y, rect->width, rect->height);
 }
@@ -476,6 +478,7 @@ pm_document_undo (PmDocument *self)
   entry = pm_document_get_correction_entry (self);
   if (entry != NULL && (revision = pm_run_entry_undo_revision (entry)) != NULL)
     {
+      pm_document_record_state (self, entry, _("Undo"));
       pm_document_emit_mask_changed (self, &revision->rect);
       pm_document_update_state (self);
     }
@@ -499,6 +502,7 @@ pm_document_redo (PmDocument *self)
   entry = pm_document_get_correction_entry (self);
   if (entry != NULL && (revision = pm_run_entry_redo_revision (entry)) != NULL)
     {
+      pm_document_record_state (self, entry, _("Redo"));
       pm_document_emit_mask_changed (self, &revision->rect);
       pm_document_update_state (self);
     }
@@ -626,6 +630,7 @@ pm_document_finalize (GObject *object)
   g_clear_pointer (&self->working, pm_mask_free);
   g_clear_pointer (&self->target, pm_run_entry_unref);
   g_free (self->correction_label);
+  pm_document_drop_shown (self);
   G_OBJECT_CLASS (pm_document_parent_class)->finalize (object);
 }
 

@@ -121,6 +121,10 @@ void           pm_document_replace_working_mask (PmDocument        *self,
                                                const PmRect        *rect);
 gboolean       pm_document_commit_correction  (PmDocument          *self);
 void           pm_document_cancel_correction  (PmDocument          *self);
+/* What is on screen: the working mask while correcting, else the current revision; and the
+ * run's edit as it goes with that mask (a correction's parts painted again). */
+const PmMask  *pm_document_get_shown_mask     (PmDocument          *self);
+const PmImage *pm_document_get_shown_edit     (PmDocument          *self);
 
 /* Runs of several objects (pm-document-items.c): corrections, undo and redo act on
  * @item_entry (an entry made for one object of the run on screen, PmRunEntry.item > 0)

@@ -152,9 +152,10 @@ pm_history_record_run_finish (PmAppStore    *store,
 
 typedef struct {
   PmRunEntry   *entry;
-  PmRevision   *revision;
-  PmRevision   *parent;
+  PmRevision   *revision;     /* the state stored (NULL: the run's own mask); gets its id */
+  PmRevision   *parent;       /* what it was made from (NULL: the run's own mask) */
   PmSharedMask *mask;
+  char         *label;        /* NULL: the revision's */
 } CorrectionJob;
 
 static void
@@ -163,9 +164,10 @@ correction_job_free (gpointer data)
   CorrectionJob *job = data;
 
   pm_run_entry_unref (job->entry);
-  pm_revision_unref (job->revision);
+  g_clear_pointer (&job->revision, pm_revision_unref);
   g_clear_pointer (&job->parent, pm_revision_unref);
   pm_shared_mask_unref (job->mask);
+  g_free (job->label);
   g_free (job);
 }
 
@@ -183,16 +185,18 @@ correction_func (PmStore  *store,
                    _("The run “%s” is not in the history"), job->entry->instruction);
       return NULL;
     }
-  /* An object of a run of several has its own chain (pm_document_set_correction_target()). */
-  if (job->entry->item > 0)
-    id = pm_store_add_item_correction (store, job->entry->store_run_id, job->entry->item, 0,
-                                       job->mask->mask, NULL, NULL, error);
-  else
-    id = pm_store_add_artifact (store, job->entry->store_run_id, PM_ARTIFACT_CORRECTED_MASK,
-                                NULL, job->mask->mask, error);
+  /* Its parent: the revision it was made on, or the run's own mask (-1). An object of a run
+   * of several has its own chain (pm_document_set_correction_target()). */
+  id = pm_store_add_item_correction (store, job->entry->store_run_id, MAX (job->entry->item, 0),
+                                     job->parent != NULL ? job->parent->store_artifact_id : -1,
+                                     job->mask->mask,
+                                     job->label != NULL ? job->label
+                                       : job->revision != NULL ? job->revision->label : NULL,
+                                     NULL, error);
   if (id <= 0)
     return NULL;
-  job->revision->store_artifact_id = id;
+  if (job->revision != NULL)
+    job->revision->store_artifact_id = id;
   return g_memdup2 (&id, sizeof id);
 }
 
@@ -218,6 +222,26 @@ pm_history_record_correction_async (PmAppStore          *store,
   job->revision = pm_revision_ref (revision);
   job->parent = parent != NULL ? pm_revision_ref (parent) : NULL;
   job->mask = pm_shared_mask_ref (mask);
+  pm_app_store_call_async (store, correction_func, job, correction_job_free, g_free, NULL,
+                           callback, user_data);
+}
+
+void
+pm_history_record_state_async (PmAppStore          *store,
+                               PmRunEntry          *entry,
+                               PmRevision          *revision,
+                               PmSharedMask        *mask,
+                               const char          *label,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  CorrectionJob *job = g_new0 (CorrectionJob, 1);
+
+  job->entry = pm_run_entry_ref (entry);
+  job->revision = revision != NULL ? pm_revision_ref (revision) : NULL;
+  job->parent = revision != NULL ? pm_revision_ref (revision) : NULL;
+  job->mask = pm_shared_mask_ref (mask);
+  job->label = g_strdup (label);
   pm_app_store_call_async (store, correction_func, job, correction_job_free, g_free, NULL,
                            callback, user_data);
 }

@@ -57,6 +57,17 @@ void        pm_history_record_correction_async  (PmAppStore   *store,
                                                  PmSharedMask *mask,
                                                  GAsyncReadyCallback callback,
                                                  gpointer      user_data);
+/* After an undo or a redo: stores @mask (the run's mask now, i.e. after @revision, or the
+ * run's own mask when @revision is NULL) as a corrected_mask made from that state, labelled
+ * @label, so the newest stored correction is always what is on screen. @revision then
+ * stands for the new artifact. Finish with pm_history_record_correction_finish(). */
+void        pm_history_record_state_async       (PmAppStore   *store,
+                                                 PmRunEntry   *entry,
+                                                 PmRevision   *revision,
+                                                 PmSharedMask *mask,
+                                                 const char   *label,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer      user_data);
 gint64      pm_history_record_correction_finish (PmAppStore   *store,
                                                  GAsyncResult *result,
                                                  GError      **error);

@@ -158,6 +158,8 @@ pm_run_entry_new (const char *instruction,
   entry->instruction = g_strdup (instruction != NULL ? instruction : "");
   entry->engine = g_strdup (engine);
   entry->revisions = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_revision_unref);
+  pm_color_parse (PM_COLOR_HIGHLIGHT_HEX, &entry->color);
+  entry->lightness = -1.0f;
   return entry;
 }
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <glib-object.h>
+#include "pm-color.h"
 #include "pm-engine.h"
 #include "pm-image.h"
 #include "pm-mask-region.h"
@@ -80,6 +81,10 @@ typedef struct {
   int            item;          /* 0: a run; else an object (1, 2, …) of a run of several,
                                  * an entry of its own whose mask is that object's
                                  * (pm_document_set_correction_target()) */
+  PmRgb          color;         /* the paint colour (the highlight colour if none was kept);
+                                 * a corrected mask's edit is painted in it */
+  float          lightness;     /* the edit's reference lightness (pm_edit_region_lightness);
+                                 * < 0 until computed (main thread) */
 } PmRunEntry;
 
 #define PM_TYPE_RUN_ENTRY (pm_run_entry_get_type ())

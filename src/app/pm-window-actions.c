@@ -55,6 +55,7 @@ pm_window_update_actions (PmWindow *self)
   set_action_enabled (self, "zoom-in", photo);
   set_action_enabled (self, "zoom-out", photo);
   gtk_widget_set_sensitive (GTK_WIDGET (self->compare_button), result);
+  pm_window_update_tool_actions (self, result);
 }
 
 static gboolean

@@ -8,6 +8,7 @@
 
 #include "pm-engines.h"
 #include "pm-run-items.h"
+#include "pm-mask-tools.h"
 #include "pm-window.h"
 
 G_BEGIN_DECLS
@@ -35,6 +36,10 @@ struct _PmWindow
   GtkImage             *status_icon;
   GtkLabel             *status_label;
   GtkLabel             *status_area;
+  GtkLabel             *pointer_label;
+  GtkLabel             *compare_label;
+  GtkWidget            *tools_bar;
+  GtkAdjustment        *brush_size_adjustment;
   GtkEntry             *instruction_entry;
   GtkMenuButton        *engine_button;
   GtkBox               *engine_box;
@@ -58,6 +63,8 @@ struct _PmWindow
   PmDocument           *document;
   GSignalGroup         *document_signals;
   PmRunItems           *run_items;         /* the objects of a run of several */
+  PmMaskTools          *tools;
+  PmRunEntry           *canvas_entry;      /* borrowed, only compared: the run on the canvas */
   char                 *engine_name;
   GPtrArray            *engine_checks;     /* of GtkCheckButton, in pm_engines_list() order */
   GtkListStore         *completion_store;
@@ -76,6 +83,14 @@ void           pm_window_focus_canvas      (PmWindow      *self);
 /* pm-window-actions.c */
 void           pm_window_init_actions      (PmWindow      *self);
 void           pm_window_dispose_actions   (PmWindow      *self);
+
+/* pm-window-tools.c */
+void           pm_window_init_tools        (PmWindow      *self);
+void           pm_window_dispose_tools     (PmWindow      *self);
+void           pm_window_update_tool_actions (PmWindow    *self,
+                                            gboolean       result);
+gboolean       pm_window_mask_changed      (PmWindow      *self,
+                                            const PmRect  *rect);
 
 /* pm-window-view.c */
 void           pm_window_init_view         (PmWindow      *self);

@@ -27,7 +27,9 @@ overlay_settings_changed_cb (PmWindow *self)
   if (!gdk_rgba_parse (&rgba, color))
     gdk_rgba_parse (&rgba, "#00c8ff");
   pm_canvas_set_overlay_color (self->canvas, &rgba);
-  pm_canvas_set_overlay_outline_only (self->canvas, g_str_equal (style, "outline"));
+  pm_canvas_set_mask_style (self->canvas, g_str_equal (style, "outline") ? PM_CANVAS_MASK_CONTOUR
+                                          : g_str_equal (style, "mask") ? PM_CANVAS_MASK_ONLY
+                                          : PM_CANVAS_MASK_OVERLAY);
   pm_canvas_set_overlay_over_original (self->canvas, !g_str_equal (base, "edited"));
 }
 

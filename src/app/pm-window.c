@@ -196,6 +196,7 @@ photo_changed_cb (PmWindow *self)
   PmPhoto *photo = pm_document_get_photo (self->document);
   GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
 
+  self->canvas_entry = NULL;
   if (photo == NULL)
     {
       pm_canvas_set_image (self->canvas, NULL);
@@ -241,11 +242,23 @@ show_result (PmWindow   *self,
              PmRunEntry *entry,
              gboolean    animate)
 {
+  const PmImage *shown_edit;
   Shown *shown;
 
+  self->canvas_entry = NULL;
   if (entry == NULL || !pm_run_entry_is_loaded (entry))
     {
       pm_canvas_clear_result (self->canvas);
+      return;
+    }
+  self->canvas_entry = entry;
+  shown_edit = pm_document_get_shown_edit (self->document);
+  if (shown_edit != NULL && shown_edit != entry->edited)
+    {
+      /* A corrected run: its edit follows the correction and changes, so the canvas gets
+       * a copy. */
+      pm_canvas_set_result (self->canvas, shown_edit,
+                            pm_document_get_shown_mask (self->document), animate);
       return;
     }
   shown = g_new0 (Shown, 1);
@@ -271,8 +284,8 @@ current_changed_cb (PmWindow *self,
   pm_window_update_actions (self);
 }
 
-/* A committed change (or undo) shows the new revision; a correction in progress is drawn
- * by the tool that makes it. */
+/* A correction (a brush dab, a commit, an undo): the canvas redraws the rectangle that
+ * changed, at every level of its pyramid, and nothing else. */
 static void
 mask_changed_cb (PmWindow *self,
                  int       x,
@@ -282,9 +295,11 @@ mask_changed_cb (PmWindow *self,
 {
   PmRunEntry *entry = pm_document_get_current (self->document);
 
+  if (entry == NULL || entry != self->canvas_entry ||
+      !pm_window_mask_changed (self, &(PmRect) { x, y, width, height }))
+    show_result (self, entry, FALSE);
   if (pm_document_get_correcting (self->document))
     return;
-  show_result (self, entry, FALSE);
   show_status (self, entry);
   pm_window_update_actions (self);
 }
@@ -768,6 +783,7 @@ pm_window_dispose (GObject *object)
       pm_document_commit_correction (self->document);
     }
   pm_window_dispose_actions (self);
+  pm_window_dispose_tools (self);
   if (self->document_signals != NULL)
     g_signal_group_set_target (self->document_signals, NULL);
   g_clear_object (&self->document_signals);
@@ -823,6 +839,10 @@ pm_window_class_init (PmWindowClass *klass)
   CHILD (status_icon);
   CHILD (status_label);
   CHILD (status_area);
+  CHILD (pointer_label);
+  CHILD (compare_label);
+  CHILD (tools_bar);
+  CHILD (brush_size_adjustment);
   CHILD (instruction_entry);
   CHILD (engine_button);
   CHILD (engine_box);
@@ -916,6 +936,7 @@ pm_window_new_for_document (PmApplication *app,
   add_run_items (self);
   g_signal_group_set_target (self->document_signals, document);
   pm_window_init_actions (self);
+  pm_window_init_tools (self);
   pm_window_init_files (self);
   photo_changed_cb (self);
   current_changed_cb (self, FALSE);

@@ -10,6 +10,7 @@
 #include "pm-canvas.h"
 #include "pm-document.h"
 #include "pm-history-panel.h"
+#include "pm-mask-tools.h"
 
 G_BEGIN_DECLS
 
@@ -41,6 +42,7 @@ void           pm_window_export_to_folder (PmWindow     *self,
 gboolean       pm_window_is_busy         (PmWindow      *self);
 PmCanvas      *pm_window_get_canvas      (PmWindow      *self);
 PmHistoryPanel *pm_window_get_history_panel (PmWindow   *self);
+PmMaskTools   *pm_window_get_tools       (PmWindow      *self);
 const PmImage *pm_window_get_image       (PmWindow      *self);
 const PmImage *pm_window_get_edited      (PmWindow      *self);
 const PmMask  *pm_window_get_mask        (PmWindow      *self);

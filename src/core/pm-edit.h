@@ -31,9 +31,25 @@ PmImage *pm_edit_recolor       (const PmImage      *image,
 /* The mask-weighted mean OKLab lightness of the region; -1 if the mask is empty. */
 float    pm_edit_region_lightness (const PmImage   *image,
                                    const PmMask    *mask);
+/* The same on every @step-th row and column: for views that need it at once. */
+float    pm_edit_region_lightness_sampled (const PmImage *image,
+                                           const PmMask  *mask,
+                                           int            step);
 /* Re-renders @out (the edit of @image) inside @rect from @mask, with the region lightness
  * the edit was made with: the same pixels pm_edit_recolor() gives there. */
 void     pm_edit_recolor_rect  (const PmImage      *image,
+                                const PmMask       *mask,
+                                PmRgb               color,
+                                const PmEditParams *params,
+                                float               region_lightness,
+                                const PmRect       *rect,
+                                PmImage            *out);
+
+/* The edit shown for a corrected mask, inside @rect: @edited where @mask equals @base (the
+ * mask @edited was made with), the recolour of @mask where a correction changed it. */
+void     pm_edit_follow_rect   (const PmImage      *image,
+                                const PmImage      *edited,
+                                const PmMask       *base,
                                 const PmMask       *mask,
                                 PmRgb               color,
                                 const PmEditParams *params,

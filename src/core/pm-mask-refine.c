@@ -248,8 +248,10 @@ mark_disk (guint8        *trimap,
  *
  * Re-segments the region around the object (the mask and the clicks, grown by a quarter of
  * its size and at least a quarter of the photo's long side) with GrabCut: each click marks
- * a small disk as sure foreground or background, the mask is the first guess elsewhere, and
- * a foreground click off the mask adds a larger disk of probable foreground around it.
+ * a small disk as sure foreground or background, the mask is the first guess near the
+ * clicks (within a quarter of the photo's long side, or half the object's diagonal if that
+ * is more) and is kept as it is beyond, and a foreground click off the mask adds a larger
+ * disk of probable foreground around it.
  * With neither a mask nor a foreground click there is nothing to refine and the result is
  * a copy of @mask.
  *
@@ -271,6 +273,7 @@ pm_mask_refine_clicks (const PmImage          *image,
   g_autofree guint8 *trimap = NULL;
   PmRect crop;
   int radius;
+  double reach;
 
   g_return_val_if_fail (image != NULL && mask != NULL, NULL);
   g_return_val_if_fail (clicks != NULL || n_clicks == 0, NULL);
@@ -287,16 +290,29 @@ pm_mask_refine_clicks (const PmImage          *image,
   crop = object_bounds (mask, (const PmClick *) inside->data, inside->len);
   if (pm_rect_is_empty (&crop))
     return pm_mask_copy (mask);
+  reach = MAX (MAX (image->width, image->height) / 4.0, hypot (crop.width, crop.height) / 2);
   grow_rect (&crop, MAX (MAX (crop.width, crop.height) / 4,
                          MAX (8, MAX (image->width, image->height) / 4)),
              image->width, image->height);
 
+  /* The mask is the first guess near the clicks; farther than @reach from every click it is
+   * kept as it is (sure labels), so a click never undoes corrections elsewhere. */
   trimap = g_new (guint8, (gsize) crop.width * crop.height);
   for (int y = 0; y < crop.height; y++)
     for (int x = 0; x < crop.width; x++)
-      trimap[(gsize) y * crop.width + x] =
-        mask->data[(gsize) (crop.y + y) * mask->width + crop.x + x] > 0.5f
-          ? PM_TRIMAP_PROBABLY_FG : PM_TRIMAP_PROBABLY_BG;
+      {
+        gboolean fg = mask->data[(gsize) (crop.y + y) * mask->width + crop.x + x] > 0.5f;
+        gboolean near = FALSE;
+
+        for (guint i = 0; i < inside->len && !near; i++)
+          {
+            const PmClick *c = &g_array_index (inside, PmClick, i);
+            near = hypot (crop.x + x + 0.5 - c->x, crop.y + y + 0.5 - c->y) <= reach;
+          }
+        trimap[(gsize) y * crop.width + x] =
+          near ? (fg ? PM_TRIMAP_PROBABLY_FG : PM_TRIMAP_PROBABLY_BG)
+               : (fg ? PM_TRIMAP_FG : PM_TRIMAP_BG);
+      }
   mark_inner_edges (trimap, &crop, image->width, image->height);
   radius = MAX (2, MAX (crop.width, crop.height) / 100);
   /* A foreground click off the mask also gives GrabCut a first guess of the object around

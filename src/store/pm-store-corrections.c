@@ -50,13 +50,14 @@ run_photo_size (PmStore  *store,
   return FALSE;
 }
 
-/* Checks that @parent_id is a mask of @run_id; 0 picks the run's current mask (its newest
- * correction, else its mask, else its derived mask), which may be none (0). */
-/* The newest mask of @run_id's object @item (0: the run as a whole) to correct, or 0. */
+/* The newest mask of @run_id's object @item (0: the run as a whole) to correct, or 0: its
+ * newest correction, else its mask, else its derived mask; with @own, its own mask (its mask,
+ * else its derived mask), corrections aside. */
 static gboolean
 newest_mask (PmStore  *store,
              gint64    run_id,
              int       item,
+             gboolean  own,
              gint64   *id,
              GError  **error)
 {
@@ -64,10 +65,13 @@ newest_mask (PmStore  *store,
   int rc;
 
   *id = 0;
-  stmt = pm_store_prepare (store,
-                           "SELECT id FROM artifacts WHERE run_id = ?1 AND item IS ?2 AND kind "
-                           "IN ('corrected_mask', 'mask', 'derived_mask') ORDER BY "
-                           "kind = 'corrected_mask' DESC, kind = 'mask' DESC, id DESC LIMIT 1",
+  stmt = pm_store_prepare (store, own
+                           ? "SELECT id FROM artifacts WHERE run_id = ?1 AND item IS ?2 AND kind "
+                             "IN ('mask', 'derived_mask') ORDER BY kind = 'mask' DESC, id DESC "
+                             "LIMIT 1"
+                           : "SELECT id FROM artifacts WHERE run_id = ?1 AND item IS ?2 AND kind "
+                             "IN ('corrected_mask', 'mask', 'derived_mask') ORDER BY "
+                             "kind = 'corrected_mask' DESC, kind = 'mask' DESC, id DESC LIMIT 1",
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -85,6 +89,8 @@ newest_mask (PmStore  *store,
   return TRUE;
 }
 
+/* Checks that @parent_id is a mask of @run_id's object @item; 0 picks its current mask,
+ * below 0 its own mask (see newest_mask()); either may be none (0). */
 static gboolean
 resolve_parent (PmStore  *store,
                 gint64    run_id,
@@ -96,7 +102,7 @@ resolve_parent (PmStore  *store,
   int rc;
 
   if (*parent_id <= 0)
-    return newest_mask (store, run_id, item, parent_id, error);
+    return newest_mask (store, run_id, item, *parent_id < 0, parent_id, error);
 
   stmt = pm_store_prepare (store, "SELECT run_id, kind, item FROM artifacts WHERE id = ?1",
                            error);
@@ -184,7 +190,8 @@ insert_correction (PmStore     *store,
  * @store: a store
  * @run_id: the run whose mask was corrected
  * @parent_id: the artifact (mask, derived or corrected mask of @run_id) the correction was
- *   made from; 0 for the run's newest correction, else its mask, else its derived mask
+ *   made from; 0 for the run's newest correction, else its mask, else its derived mask; -1
+ *   for the run's own mask (a correction after all the others were undone)
  * @mask: the corrected mask, the size of the run's photo
  * @operation: (nullable): what was done ("brush", "grow 3")
  * @revision: (out) (optional): the revision number it got

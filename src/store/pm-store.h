@@ -168,7 +168,7 @@ gint64         pm_store_add_artifact      (PmStore          *store,
 
 /* Records a hand correction of the run's mask as the next revision (1, 2, …) of its
  * corrected_mask, made from @parent_id (0: the run's newest correction, else its mask, else
- * its derived mask). @mask must have the photo's size (when known); it is stored as an
+ * its derived mask; -1: the run's own mask, else its derived mask). @mask must have the photo's size (when known); it is stored as an
  * 8-bit PNG, soft values kept.
  * Returns the artifact id (and the revision in @revision), or 0 with @error set. */
 gint64         pm_store_add_correction    (PmStore          *store,

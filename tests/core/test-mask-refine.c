@@ -164,6 +164,21 @@ test_clicks_background (void)
   g_assert_cmpfloat (before, <, 0.8);
   g_assert_cmpfloat (after, >, 0.97);
   g_assert_true (same_outside (refined, spilled, &dirty));
+
+  /* A hand correction far from the click (a speck painted on the background) survives it. */
+  {
+    g_autoptr(PmMask) painted = pm_mask_copy (truth);
+    g_autoptr(PmMask) again = NULL;
+    PmBrush brush;
+
+    pm_brush_init (&brush, 4);
+    pm_mask_paint_segment (painted, &brush, 10, 170, 20, 170, NULL);
+    pm_mask_fill_polygon (painted, spill, 4, PM_FILL_NONZERO, 1.0f, NULL);
+    again = pm_mask_refine_clicks (img, painted, clicks, 1, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpfloat (again->data[170 * 240 + 15], ==, 1.0f);
+    g_assert_cmpfloat (again->data[90 * 240 + 180], ==, 0.0f);
+  }
 }
 
 static void

@@ -196,11 +196,21 @@ test_chain (Fixture       *f,
     g_assert_cmpstr (sha, ==, ((PmArtifactInfo *) artifacts->pdata[3])->sha256);
   }
 
+  /* All undone, then a new correction: made from the run's own mask. */
+  {
+    gint64 id4 = pm_store_add_correction (f->store, f->run, -1, c2, "lasso", &revision, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (revision, ==, 4);
+    g_assert_cmpint (sql_revision_parent (f, 4), ==, f->derived_id);
+    g_assert_cmpint (id4, >, id3);
+  }
+
   /* pm_store_add_artifact() continues the chain. */
   g_assert_cmpint (pm_store_add_artifact (f->store, f->run, PM_ARTIFACT_CORRECTED_MASK, NULL,
                                           c1, &error), >, id3);
   g_assert_no_error (error);
-  g_assert_cmpint (sql_revision_parent (f, 4), ==, id3);
+  g_assert_cmpint (sql_revision_parent (f, 5), ==, id3 + 1);
 }
 
 static void

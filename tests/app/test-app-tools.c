@@ -1,0 +1,475 @@
+/* test-app-tools.c: corrects a mask in the real window with real pointer events (X11 through
+ * xdotool, under Xvfb): a brush stroke, an eraser stroke, one undo; then checks the mask on
+ * screen, the edit that follows it, and the corrected_mask revisions stored in the history,
+ * pixel by pixel.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The expected masks are made independently: the run's own mask, with the capsules between
+ * the points the canvas reported for each stroke painted by pm_mask_paint_segment(). The
+ * points themselves must be where the pointer was sent (within a pixel).
+ */
+#include "config.h"
+
+#include <gdk/x11/gdkx.h>
+#include <math.h>
+#include <string.h>
+
+#include "pm-application.h"
+#include "pm-mask-paint.h"
+#include "pm-sam-engine.h"
+#include "pm-store.h"
+#include "pm-test-util.h"
+#include "pm-window-private.h"
+
+#define W 320
+#define H 240
+#define CX 160.0
+#define CY 120.0
+#define R 60.0
+#define BRUSH 6.0
+
+static PmApplication *app;
+static PmWindow *window;
+static char *tmpdir;
+static char *db_path;
+
+/* The stroke points the canvas reported, in image coordinates, per stroke. */
+static GPtrArray *strokes;  /* of GArray of PmPoint */
+
+/* ---------------------------------------------------------------- the loop */
+
+static void
+iterate (int ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+static void
+wait_idle (void)
+{
+  gint64 end = g_get_monotonic_time () + 300 * G_USEC_PER_SEC;
+
+  do
+    {
+      iterate (20);
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+    }
+  while (pm_window_is_busy (window) || pm_mask_tools_get_working (pm_window_get_tools (window)));
+  iterate (100);
+}
+
+/* ---------------------------------------------------------------- the pointer */
+
+/* Runs xdotool with @args against the window, then lets GTK take the events. */
+static void
+xdotool (const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_ptr_array_add (argv, (gpointer) "xdotool");
+  for (int i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL,
+                               NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  iterate (60);
+}
+
+/* Moves the pointer over image point (ix, iy) of the canvas. */
+static void
+pointer_to (double ix,
+            double iy)
+{
+  PmCanvas *canvas = pm_window_get_canvas (window);
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+  g_autofree char *xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
+  g_autofree char *sx = NULL, *sy = NULL;
+  graphene_point_t in, out;
+  double wx, wy, tx, ty;
+
+  pm_canvas_image_to_widget (canvas, ix, iy, &wx, &wy);
+  in = GRAPHENE_POINT_INIT (wx, wy);
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (canvas), GTK_WIDGET (window), &in, &out));
+  gtk_native_get_surface_transform (GTK_NATIVE (window), &tx, &ty);
+  sx = g_strdup_printf ("%d", (int) lround (out.x + tx));
+  sy = g_strdup_printf ("%d", (int) lround (out.y + ty));
+  xdotool ((const char *[]) { "mousemove", "--window", xid, sx, sy, NULL });
+}
+
+static void
+button (gboolean down)
+{
+  xdotool ((const char *[]) { down ? "mousedown" : "mouseup", "1", NULL });
+}
+
+/* A stroke through @points (image coordinates): press, a jump to each next one (a fast
+ * mouse: nothing in between), release. */
+static void
+stroke (const PmPoint *points,
+        guint          n)
+{
+  pointer_to (points[0].x, points[0].y);
+  button (TRUE);
+  for (guint i = 1; i < n; i++)
+    pointer_to (points[i].x, points[i].y);
+  button (FALSE);
+}
+
+static void
+stroke_begin_cb (PmCanvas *canvas,
+                 double    x,
+                 double    y)
+{
+  GArray *points = g_array_new (FALSE, FALSE, sizeof (PmPoint));
+  PmPoint p = { x, y };
+
+  g_array_append_val (points, p);
+  g_ptr_array_add (strokes, points);
+}
+
+static void
+stroke_to_cb (PmCanvas *canvas,
+              double    x,
+              double    y)
+{
+  PmPoint p = { x, y };
+
+  g_array_append_val (strokes->pdata[strokes->len - 1], p);
+}
+
+/* ---------------------------------------------------------------- expectations */
+
+/* @base with the capsules of stroke @index painted by @brush. */
+static void
+paint_reported (PmMask        *mask,
+                guint          index,
+                const PmBrush *brush)
+{
+  GArray *points = strokes->pdata[index];
+
+  pm_mask_paint_stroke (mask, brush, (const PmPoint *) points->data, points->len, NULL);
+}
+
+/* The reported points are where the pointer was sent, within a pixel. */
+static void
+assert_reported (guint          index,
+                 const PmPoint *sent,
+                 guint          n)
+{
+  GArray *points = strokes->pdata[index];
+
+  for (guint j = 0; j < points->len; j++)
+    g_test_message ("stroke %u point %u: %.2f, %.2f", index, j,
+                    g_array_index (points, PmPoint, j).x, g_array_index (points, PmPoint, j).y);
+  g_assert_cmpuint (points->len, >=, n);
+  for (guint i = 0; i < n; i++)
+    {
+      gboolean found = FALSE;
+
+      for (guint j = 0; j < points->len && !found; j++)
+        {
+          const PmPoint *p = &g_array_index (points, PmPoint, j);
+          found = fabs (p->x - sent[i].x) <= 1.0 && fabs (p->y - sent[i].y) <= 1.0;
+        }
+      g_assert_true (found);
+    }
+}
+
+static void
+assert_masks_identical (const PmMask *got,
+                        const PmMask *want)
+{
+  g_assert_nonnull (got);
+  g_assert_cmpint (got->width, ==, want->width);
+  g_assert_cmpint (got->height, ==, want->height);
+  for (int i = 0; i < want->width * want->height; i++)
+    if (got->data[i] != want->data[i])
+      g_error ("pixel (%d, %d): %g, expected %g", i % want->width, i / want->width,
+               got->data[i], want->data[i]);
+}
+
+static gint64
+count_diff (const PmMask *a,
+            const PmMask *b)
+{
+  gint64 n = 0;
+
+  for (int i = 0; i < a->width * a->height; i++)
+    n += a->data[i] != b->data[i];
+  return n;
+}
+
+/* ---------------------------------------------------------------- the test */
+
+static char *
+write_photo (void)
+{
+  g_autoptr(PmImage) image = pm_image_new (W, H);
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (tmpdir, "red-disk.png", NULL);
+
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      {
+        guint8 *p = image->data + ((gsize) y * W + x) * 4;
+        gboolean disk = hypot (x + 0.5 - CX, y + 0.5 - CY) <= R;
+        int shade = (int) (20.0 * (x - CX) / W);
+
+        p[0] = disk ? 200 + shade : 128;
+        p[1] = disk ? 30 : 128;
+        p[2] = disk ? 30 : 128;
+        p[3] = 255;
+      }
+  g_assert_true (pm_image_save_png (image, path, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+test_brush_eraser_undo (void)
+{
+  g_autofree char *photo = write_photo ();
+  g_autoptr(GFile) file = g_file_new_for_path (photo);
+  PmCanvas *canvas = pm_window_get_canvas (window);
+  PmDocument *document = pm_window_get_document (window);
+  /* The brush across the grey background (a fast stroke: three far points), the eraser
+   * down through the disk; both clear of the tool bar over the canvas's top left. */
+  const PmPoint brush_points[] = { { 240.3, 160.6 }, { 300.2, 60.5 }, { 200.7, 225.1 } };
+  const PmPoint eraser_points[] = { { 150.4, 70.2 }, { 170.6, 175.3 } };
+  g_autoptr(PmMask) base = NULL;
+  g_autoptr(PmMask) after_brush = NULL;
+  g_autoptr(PmMask) after_eraser = NULL;
+  g_autoptr(PmStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  PmBrush brush;
+  gint64 run_id;
+
+  pm_window_open_file (window, file);
+  wait_idle ();
+  pm_window_run (window, "segment the red disk");
+  wait_idle ();
+  g_assert_null (pm_window_get_last_error (window));
+  base = pm_mask_copy (pm_document_get_shown_mask (document));
+  run_id = pm_window_get_run_id (window);
+  g_assert_cmpint (run_id, >, 0);
+  pm_canvas_set_zoom (canvas, 2.0);
+  iterate (100);
+
+  /* The tool bar's brush button. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "tool",
+                                  g_variant_new_string ("brush"));
+  g_assert_cmpint (pm_canvas_get_tool (canvas), ==, PM_CANVAS_TOOL_BRUSH);
+  pm_canvas_set_brush_radius (canvas, BRUSH);
+  stroke (brush_points, G_N_ELEMENTS (brush_points));
+  wait_idle ();
+  g_action_group_activate_action (G_ACTION_GROUP (window), "tool",
+                                  g_variant_new_string ("eraser"));
+  stroke (eraser_points, G_N_ELEMENTS (eraser_points));
+  wait_idle ();
+
+  g_assert_cmpuint (strokes->len, ==, 2);
+  assert_reported (0, brush_points, G_N_ELEMENTS (brush_points));
+  assert_reported (1, eraser_points, G_N_ELEMENTS (eraser_points));
+  after_brush = pm_mask_copy (base);
+  pm_brush_init (&brush, BRUSH);
+  paint_reported (after_brush, 0, &brush);
+  after_eraser = pm_mask_copy (after_brush);
+  brush.erase = TRUE;
+  paint_reported (after_eraser, 1, &brush);
+  g_test_message ("brush changed %" G_GINT64_FORMAT " pixels, eraser %" G_GINT64_FORMAT,
+                  count_diff (base, after_brush), count_diff (after_brush, after_eraser));
+  g_assert_cmpint (count_diff (base, after_brush), >, 1500);
+  g_assert_cmpint (count_diff (after_brush, after_eraser), >, 800);
+  assert_masks_identical (pm_document_get_shown_mask (document), after_eraser);
+
+  /* The edit follows: paint where the brush went, the photo back where the eraser went. */
+  {
+    const PmImage *image = pm_document_get_image (document);
+    const PmImage *shown = pm_document_get_shown_edit (document);
+    gsize painted = (gsize) 100 * W + 282, erased = (gsize) 120 * W + 160;
+
+    g_assert_true (memcmp (shown->data + painted * 4, image->data + painted * 4, 3) != 0);
+    g_assert_cmpmem (shown->data + erased * 4, 4, image->data + erased * 4, 4);
+  }
+
+  /* One undo: the eraser stroke goes. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "undo", NULL);
+  wait_idle ();
+  assert_masks_identical (pm_document_get_shown_mask (document), after_brush);
+
+  /* The history: revision 1 the brush, 2 the eraser, and the newest (the undo) is what is
+   * on screen. */
+  store = pm_store_open (db_path, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(PmMask) r1 = pm_store_get_correction_mask (store, run_id, 1, &error);
+    g_autoptr(PmMask) r2 = pm_store_get_correction_mask (store, run_id, 2, &error);
+    g_autoptr(PmMask) newest = pm_store_get_correction_mask (store, run_id, 0, &error);
+    g_autoptr(GPtrArray) artifacts = pm_store_list_artifacts (store, run_id, &error);
+    PmArtifactInfo *last;
+
+    g_assert_no_error (error);
+    assert_masks_identical (r1, after_brush);
+    assert_masks_identical (r2, after_eraser);
+    assert_masks_identical (newest, after_brush);
+    last = artifacts->pdata[artifacts->len - 1];
+    g_assert_cmpint (last->revision, ==, 3);
+    g_assert_cmpstr (last->operation, ==, "Undo");
+  }
+}
+
+static void
+box_done_cb (PmCanvas *canvas,
+             int       x,
+             int       y,
+             int       width,
+             int       height,
+             PmRect   *box)
+{
+  *box = (PmRect) { x, y, width, height };
+}
+
+/* The box tool with a SAM model (the tiny reference fixture: random weights, so the mask
+ * means nothing, but it is SAM's): inside the dragged box the mask becomes SAM's answer to
+ * that box, outside it stays. */
+static void
+test_box_sam (void)
+{
+  g_autofree char *dir = pm_test_shared_path ("data/sam-fixture/tiny-f32");
+  PmCanvas *canvas = pm_window_get_canvas (window);
+  PmDocument *document = pm_window_get_document (window);
+  PmMaskTools *tools = pm_window_get_tools (window);
+  PmEngineOptions options = { .model_dir = dir, .threads = 1 };
+  g_autoptr(PmEngine) sam = NULL;
+  g_autoptr(PmMask) before = NULL;
+  g_autoptr(PmSamResult) want = NULL;
+  g_autoptr(GError) error = NULL;
+  const PmMask *after;
+  PmSamPrompt prompt = { 0 };
+  PmRect box = { 0, 0, 0, 0 };
+  gulong handler;
+  gint64 inside = 0, changed = 0;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      if (g_getenv ("CI") != NULL)
+        g_error ("the SAM fixture is missing: %s", dir);
+      g_test_skip ("SAM fixture not found (../shared/data/sam-fixture)");
+      return;
+    }
+  sam = pm_sam_engine_new (&options, &error);
+  g_assert_no_error (error);
+  pm_mask_tools_set_sam (tools, sam);
+  g_assert_true (pm_mask_tools_has_sam (tools));
+  before = pm_mask_copy (pm_document_get_shown_mask (document));
+
+  handler = g_signal_connect (canvas, "box-done", G_CALLBACK (box_done_cb), &box);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "tool", g_variant_new_string ("box"));
+  pointer_to (90.4, 60.2);
+  button (TRUE);
+  pointer_to (150.0, 110.0);
+  pointer_to (230.6, 190.3);
+  button (FALSE);
+  wait_idle ();
+  g_signal_handler_disconnect (canvas, handler);
+  g_test_message ("box %d,%d %d×%d", box.x, box.y, box.width, box.height);
+  g_assert_cmpint (abs (box.x - 90), <=, 1);
+  g_assert_cmpint (abs (box.x + box.width - 231), <=, 1);
+
+  prompt.has_box = TRUE;
+  prompt.box[0] = box.x;
+  prompt.box[1] = box.y;
+  prompt.box[2] = box.x + box.width - 1;
+  prompt.box[3] = box.y + box.height - 1;
+  want = pm_sam_engine_segment (sam, pm_document_get_image (document), &prompt, NULL, NULL,
+                                NULL, NULL, &error);
+  g_assert_no_error (error);
+  after = pm_document_get_shown_mask (document);
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      {
+        gsize i = (gsize) y * W + x;
+        gboolean in = x >= box.x && x < box.x + box.width && y >= box.y &&
+                      y < box.y + box.height;
+
+        if (in)
+          {
+            g_assert_cmpfloat (after->data[i], ==, pm_sam_result_get_best (want)->data[i]);
+            inside++;
+            changed += after->data[i] != before->data[i];
+          }
+        else
+          g_assert_cmpfloat (after->data[i], ==, before->data[i]);
+      }
+  g_assert_cmpint (inside, ==, (gint64) box.width * box.height);
+  /* SAM's answer is not the mask that was there: the box really went to SAM. */
+  g_test_message ("SAM changed %" G_GINT64_FORMAT " pixels in the box", changed);
+  g_assert_cmpint (changed, >, 500);
+  pm_mask_tools_set_sam (tools, NULL);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  tmpdir = pm_test_tmpdir ();
+  g_setenv ("XDG_DATA_HOME", tmpdir, TRUE);
+  db_path = g_build_filename (tmpdir, "history.sqlite3", NULL);
+  g_setenv ("PAINTMASK_DB", db_path, TRUE);
+
+  g_test_init (&argc, &argv, NULL);
+  gtk_disable_setlocale ();
+  if (!gtk_init_check ())
+    {
+      g_print ("1..0 # SKIP no display\n");
+      return 0;
+    }
+  /* Pointer events go through the X server: this needs X11 and xdotool. */
+  if (!GDK_IS_X11_DISPLAY (gdk_display_get_default ()) || !g_find_program_in_path ("xdotool"))
+    {
+      if (g_getenv ("CI") != NULL)
+        g_error ("the pointer test needs an X11 display and xdotool");
+      g_print ("1..0 # SKIP needs an X11 display and xdotool\n");
+      return 0;
+    }
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  app = pm_application_new (G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_settings_set_string (pm_application_get_settings (app), "history-database", db_path);
+  window = pm_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  gtk_window_present (GTK_WINDOW (window));
+  iterate (300);
+
+  strokes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  g_signal_connect (pm_window_get_canvas (window), "stroke-begin",
+                    G_CALLBACK (stroke_begin_cb), NULL);
+  g_signal_connect (pm_window_get_canvas (window), "stroke-to", G_CALLBACK (stroke_to_cb), NULL);
+
+  g_test_add_func ("/app/tools/brush-eraser-undo", test_brush_eraser_undo);
+  g_test_add_func ("/app/tools/box-sam", test_box_sam);
+  ret = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate (100);
+  g_object_unref (app);
+  g_ptr_array_unref (strokes);
+  pm_test_rmdir (tmpdir);
+  g_free (tmpdir);
+  g_free (db_path);
+  return ret;
+}
