@@ -117,6 +117,9 @@ typedef struct {
   char   *prompt_template;  /* remote: NULL = default */
   double  timeout_s;        /* remote: 0 = default */
   int     threads;          /* compute threads; 0 = default (cores − 1, at least 1) */
+  char   *refine;           /* clipseg: "sam" refines each mask with Segment Anything
+                             * (pm-sam-refine.c); NULL or "none": off */
+  char   *sam_model_dir;    /* clipseg + refine: the SAM folder; NULL = installed slimsam-77 */
 } PmEngineOptions;
 
 void      pm_engine_options_clear (PmEngineOptions      *options);
