@@ -392,8 +392,8 @@ pm_sam_refine_logits (PmEngine            *sam,
 {
   static const char *encode_stages[] = { "preprocess", "patch embedding", "encoder layers",
                                          "neck", "decoder cache", NULL };
-  static const char *decode_stages[] = { "prompt encoder", "mask decoder", "postprocess",
-                                         NULL };
+  static const char *decode_stages[] = { "prompt encoder", "two-way transformer", "mask head",
+                                         "postprocess", NULL };
   g_auto(Heat) hm = { 0 };
   g_autoptr(PmSamResult) r = NULL;
   g_autoptr(PmTimings) local = pm_timings_new ();
