@@ -19,6 +19,7 @@ struct _PmApplication
 
   GSettings      *settings;
   PmAppStore     *store;     /* created on first use; recreated when the location changes */
+  PmEngines      *engines;   /* shared by the windows: a loaded model serves them all */
   PmModelManager *models;    /* created on first use */
 };
 
@@ -50,6 +51,24 @@ pm_application_get_store (PmApplication *self)
 }
 
 /**
+ * pm_application_get_engines:
+ *
+ * Returns: (transfer none): the engines the windows run, from the settings
+ */
+PmEngines *
+pm_application_get_engines (PmApplication *self)
+{
+  g_return_val_if_fail (PM_IS_APPLICATION (self), NULL);
+
+  if (self->engines == NULL)
+    {
+      self->engines = pm_engines_new (self->settings);
+      pm_engines_set_models (self->engines, pm_application_get_models (self));
+    }
+  return self->engines;
+}
+
+/**
  * pm_application_get_models:
  *
  * Returns: (transfer none): the models every window and Preferences share
@@ -70,7 +89,8 @@ history_database_changed_cb (PmApplication *self)
   g_clear_object (&self->store);
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
     if (PM_IS_WINDOW (l->data))
-      pm_window_reload_history (PM_WINDOW (l->data));
+      pm_document_set_store (pm_window_get_document (PM_WINDOW (l->data)),
+                             pm_application_get_store (self));
 }
 
 static PmWindow *
@@ -89,6 +109,31 @@ pm_application_activate (GApplication *app)
   gtk_window_present (GTK_WINDOW (get_window (PM_APPLICATION (app))));
 }
 
+typedef struct {
+  PmApplication *self;
+  GFile         *file;
+} OpenCall;
+
+/* A file opened beside the active window gets its own window once it has loaded; if it
+ * cannot be loaded, the active window says why (no new empty window). */
+static void
+open_loaded_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  OpenCall *call = user_data;
+  PmDocument *document = PM_DOCUMENT (source);
+  g_autoptr(GError) error = NULL;
+
+  if (pm_document_load_file_finish (document, result, &error))
+    gtk_window_present (GTK_WINDOW (pm_window_new_for_document (call->self, document)));
+  else
+    pm_window_show_error (get_window (call->self), error->message);
+  g_application_release (G_APPLICATION (call->self));
+  g_object_unref (call->file);
+  g_free (call);
+}
+
 static void
 pm_application_open (GApplication  *app,
                      GFile        **files,
@@ -96,15 +141,28 @@ pm_application_open (GApplication  *app,
                      const char    *hint)
 {
   PmApplication *self = PM_APPLICATION (app);
+  PmWindow *window = get_window (self);
 
+  gtk_window_present (GTK_WINDOW (window));
   for (int i = 0; i < n_files; i++)
     {
-      /* One window per file; the first reuses an empty active window. */
-      PmWindow *window = get_window (self);
-      if (i > 0 || pm_window_has_image (window))
-        window = pm_window_new (self);
-      pm_window_open_file (window, files[i]);
-      gtk_window_present (GTK_WINDOW (window));
+      g_autofree char *basename = g_file_get_basename (files[i]);
+      g_autoptr(PmDocument) document = NULL;
+      OpenCall *call;
+
+      /* The first photo (and any history file) goes to an empty active window. */
+      if ((i == 0 && !pm_window_has_image (window)) ||
+          (basename != NULL && g_str_has_suffix (basename, ".paintmask")))
+        {
+          pm_window_open_file (window, files[i]);
+          continue;
+        }
+      document = pm_document_new (pm_application_get_store (self));
+      call = g_new0 (OpenCall, 1);
+      call->self = self;
+      call->file = g_object_ref (files[i]);
+      g_application_hold (app);
+      pm_document_load_file_async (document, files[i], NULL, open_loaded_cb, call);
     }
 }
 
@@ -203,8 +261,6 @@ set_accels (GtkApplication *app)
     { "win.paste", { "<Control>v", NULL } },
     { "win.export", { "<Control>e", NULL } },
     { "win.export-session", { "<Control><Shift>e", NULL } },
-    { "win.undo", { "<Control>z", NULL } },
-    { "win.redo", { "<Control><Shift>z", "<Control>y", NULL } },
     { "win.zoom-fit", { "<Control>0", NULL } },
     { "win.zoom-100", { "<Control>1", NULL } },
     { "win.zoom-in", { "<Control>plus", "<Control>equal", NULL } },
@@ -276,6 +332,7 @@ pm_application_dispose (GObject *object)
   PmApplication *self = PM_APPLICATION (object);
 
   g_clear_object (&self->store);
+  g_clear_object (&self->engines);
   g_clear_object (&self->models);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (pm_application_parent_class)->dispose (object);

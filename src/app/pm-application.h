@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 #include "pm-app-store.h"
+#include "pm-engines.h"
 #include "pm-model-manager.h"
 
 G_BEGIN_DECLS
@@ -16,6 +17,7 @@ G_DECLARE_FINAL_TYPE (PmApplication, pm_application, PM, APPLICATION, AdwApplica
 PmApplication *pm_application_new          (GApplicationFlags  extra_flags);
 GSettings     *pm_application_get_settings (PmApplication     *self);
 PmAppStore    *pm_application_get_store    (PmApplication     *self);
+PmEngines     *pm_application_get_engines  (PmApplication     *self);
 PmModelManager *pm_application_get_models  (PmApplication     *self);
 
 G_END_DECLS

@@ -357,7 +357,7 @@ start_task (PmModelManager *self,
   g_clear_object (&m->cancellable);
   m->cancellable = g_cancellable_new ();
   m->done = 0;
-  m->total = pm_model_spec_get_size (m->spec);
+  m->total = pm_model_spec_get_download_size (m->spec, NULL);
   if (task == PM_MODEL_TASK_DOWNLOADING)
     {
       Progress *p = g_atomic_rc_box_new0 (Progress);
@@ -724,7 +724,7 @@ pm_model_manager_new_for_specs (const PmModelSpec * const *specs,
       Model *m = g_new0 (Model, 1);
       m->spec = specs[i];
       m->status = PM_MODEL_STATUS_NOT_INSTALLED;
-      m->total = pm_model_spec_get_size (specs[i]);
+      m->total = pm_model_spec_get_download_size (specs[i], NULL);
       g_ptr_array_add (self->models, m);
     }
   pm_model_manager_refresh (self);

@@ -72,6 +72,20 @@ size_text (gint64 bytes)
   return bytes >= 0 ? g_format_size (bytes) : g_strdup (_("size unknown"));
 }
 
+/* A download's size: exact when pinned, else "about" the size the Hub lists. */
+static char *
+download_size_text (const PmModelSpec *spec)
+{
+  gboolean exact = FALSE;
+  gint64 bytes = pm_model_spec_get_download_size (spec, &exact);
+  g_autofree char *text = size_text (bytes);
+
+  if (bytes < 0 || exact)
+    return g_steal_pointer (&text);
+  /* Translators: an approximate download size, "about 38.9 MB" */
+  return g_strdup_printf (_("about %s"), text);
+}
+
 static char *
 describe (PmModelsPage *self,
           Row          *row)
@@ -81,7 +95,7 @@ describe (PmModelsPage *self,
   const char *detail = pm_model_manager_get_detail (self->manager, name);
   const char *error = pm_model_manager_get_error (self->manager, name);
   char *text;
-  g_autofree char *size = size_text (pm_model_spec_get_size (row->spec));
+  g_autofree char *size = download_size_text (row->spec);
   g_autofree char *licence = g_strdup_printf (_("Licence %s"), row->spec->license != NULL
                                                                ? row->spec->license
                                                                : _("unknown"));

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "pm-models-page.h"
+#include "pm-endpoints.h"
+#include "pm-endpoints-page.h"
 #include "pm-preferences-window.h"
 #include "pm-remote.h"
 
@@ -26,11 +28,6 @@ struct _PmPreferencesWindow
   GtkColorButton       *highlight_button;
   GtkColorButton       *overlay_color_button;
   AdwEntryRow          *database_row;
-  AdwEntryRow          *endpoint_row;
-  AdwEntryRow          *api_key_row;
-  AdwEntryRow          *remote_model_row;
-  AdwEntryRow          *remote_prompt_row;
-  GtkSpinButton        *timeout_spin;
 
   /* owned */
   GSettings            *settings;
@@ -39,6 +36,7 @@ struct _PmPreferencesWindow
 
   /* borrowed */
   GtkWidget            *models_page;
+  GtkWidget            *endpoints_page;
 };
 
 G_DEFINE_FINAL_TYPE (PmPreferencesWindow, pm_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -162,10 +160,13 @@ engine_problem (PmPreferencesWindow *self,
     }
   else if (g_str_equal (id, "remote"))
     {
-      g_autofree char *endpoint = g_settings_get_string (self->settings, "remote-endpoint");
+      g_autoptr(PmEndpoint) server = pm_endpoints_get_selected (self->settings);
+      g_autoptr(GError) error = NULL;
 
-      if (*endpoint == '\0')
-        return g_strdup (_("The remote engine needs an endpoint URL, below"));
+      if (server == NULL)
+        return g_strdup (_("The remote engine needs a server: add one on the Remote Servers page"));
+      if (!pm_endpoint_check (server, &error))
+        return g_strdup (error->message);
     }
   return NULL;
 }
@@ -242,76 +243,6 @@ entry_row_apply_cb (AdwEntryRow         *row,
   g_settings_set_string (self->settings, key, gtk_editable_get_text (GTK_EDITABLE (row)));
 }
 
-typedef struct {
-  char *endpoint;
-  char *key;
-} KeyJob;
-
-static void
-key_job_free (gpointer data)
-{
-  KeyJob *job = data;
-
-  g_free (job->endpoint);
-  if (job->key != NULL)
-    memset (job->key, 0, strlen (job->key));
-  g_free (job->key);
-  g_free (job);
-}
-
-static void
-store_key_thread (GTask        *task,
-                  gpointer      source,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
-{
-  KeyJob *job = task_data;
-  GError *error = NULL;
-
-  /* libsecret blocks on D-Bus: keep it off the main thread. */
-  if (pm_remote_store_api_key (job->endpoint, job->key, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
-store_key_done_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(PmPreferencesWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  AdwToast *toast;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    toast = adw_toast_new_format (_("The API key was not saved: %s"), error->message);
-  else
-    toast = adw_toast_new (_("API key saved in the keyring"));
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
-}
-
-static void
-api_key_apply_cb (AdwEntryRow         *row,
-                  PmPreferencesWindow *self)
-{
-  g_autoptr(GTask) task = g_task_new (NULL, NULL, store_key_done_cb, g_object_ref (self));
-  KeyJob *job = g_new0 (KeyJob, 1);
-
-  job->endpoint = g_settings_get_string (self->settings, "remote-endpoint");
-  job->key = g_strdup (gtk_editable_get_text (GTK_EDITABLE (row)));
-  gtk_editable_set_text (GTK_EDITABLE (row), "");
-  if (*job->endpoint == '\0')
-    {
-      key_job_free (job);
-      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-                                        adw_toast_new (_("Set the endpoint first")));
-      return;
-    }
-  g_task_set_task_data (task, job, key_job_free);
-  g_task_run_in_thread (task, store_key_thread);
-}
-
 static void
 pm_preferences_window_dispose (GObject *object)
 {
@@ -345,11 +276,6 @@ pm_preferences_window_class_init (PmPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, highlight_button);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, overlay_color_button);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, database_row);
-  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, endpoint_row);
-  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, api_key_row);
-  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, remote_model_row);
-  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, remote_prompt_row);
-  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, timeout_spin);
   gtk_widget_class_install_action (widget_class, "prefs.show-models", NULL, show_models_action);
 }
 
@@ -396,6 +322,9 @@ pm_preferences_window_new_full (GSettings      *settings,
   self->models_page = pm_models_page_new (models);
   adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
                               ADW_PREFERENCES_PAGE (self->models_page));
+  self->endpoints_page = pm_endpoints_page_new (settings);
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
+                              ADW_PREFERENCES_PAGE (self->endpoints_page));
 
   g_settings_bind_with_mapping (settings, "default-engine", self->engine_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, engine_get_mapping, engine_set_mapping,
@@ -407,20 +336,11 @@ pm_preferences_window_new_full (GSettings      *settings,
                                 G_SETTINGS_BIND_DEFAULT, color_get_mapping, color_set_mapping,
                                 NULL, NULL);
   g_settings_bind (settings, "threads", self->threads_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (settings, "remote-timeout", self->timeout_spin, "value",
-                   G_SETTINGS_BIND_DEFAULT);
 
   /* Entry rows apply on Enter / the apply button, not on every keystroke (the history
    * location reopens the database). */
   bind_entry_row (self, self->database_row, "history-database");
-  bind_entry_row (self, self->endpoint_row, "remote-endpoint");
-  bind_entry_row (self, self->remote_model_row, "remote-model");
-  bind_entry_row (self, self->remote_prompt_row, "remote-prompt");
   g_signal_connect (self->database_row, "apply", G_CALLBACK (entry_row_apply_cb), self);
-  g_signal_connect (self->endpoint_row, "apply", G_CALLBACK (entry_row_apply_cb), self);
-  g_signal_connect (self->remote_model_row, "apply", G_CALLBACK (entry_row_apply_cb), self);
-  g_signal_connect (self->remote_prompt_row, "apply", G_CALLBACK (entry_row_apply_cb), self);
-  g_signal_connect (self->api_key_row, "apply", G_CALLBACK (api_key_apply_cb), self);
 
   g_signal_connect_object (settings, "changed::model-folder",
                            G_CALLBACK (update_model_row), self, G_CONNECT_SWAPPED);
@@ -438,8 +358,10 @@ pm_preferences_window_new_full (GSettings      *settings,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (settings, "changed::model-folder", G_CALLBACK (update_engine_row),
                            self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (settings, "changed::remote-endpoint", G_CALLBACK (update_engine_row),
+  g_signal_connect_object (settings, "changed::remote-endpoints", G_CALLBACK (update_engine_row),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (settings, "changed::remote-endpoint-selected",
+                           G_CALLBACK (update_engine_row), self, G_CONNECT_SWAPPED);
 
   return GTK_WINDOW (self);
 }

@@ -1,92 +1,28 @@
-/* pm-window.c: the main window: its photo, its timeline of runs, construction.
+/* pm-window.c: the main window: a view of one PmDocument.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Engines and runs are in pm-window-run.c, actions in pm-window-actions.c, the history in
- * pm-window-history.c; they share PmWindow's struct through pm-window-private.h.
- * Photos decode in a worker; the canvas shares their pixels (no copies).
+ * The window observes its document (signals and properties) and calls its methods; it holds
+ * no photo or run state of its own. The canvas shows the run on screen, the status line
+ * under it says what that run found, the entry shows its instruction, the history panel
+ * (its own widget) lists the history. Actions and keys are in pm-window-actions.c, file
+ * dialogs, paste and drop in pm-window-files.c.
  */
 #define G_LOG_DOMAIN "pm-window"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
+#include "pm-endpoint-menu.h"
+#include "pm-engine-text.h"
+#include "pm-model.h"
 #include "pm-window-private.h"
 
+#define MAX_RECENT_INSTRUCTIONS 50
+
 G_DEFINE_FINAL_TYPE (PmWindow, pm_window, ADW_TYPE_APPLICATION_WINDOW)
-
-const char * const pm_window_engine_ids[3] = { "builtin", "clipseg", "remote" };
-
-static char load_tag; /* GTask source tag */
-
-/* ---------------------------------------------------------------- photo, entries */
-
-static void
-photo_clear (gpointer data)
-{
-  PmPhoto *photo = data;
-
-  pm_image_free (photo->image);
-  g_free (photo->path);
-  g_free (photo->title);
-}
-
-/* Takes @image. */
-PmPhoto *
-pm_photo_new (PmImage    *image,
-              const char *path,
-              const char *title)
-{
-  PmPhoto *photo = g_atomic_rc_box_new0 (PmPhoto);
-
-  photo->image = image;
-  photo->path = g_strdup (path);
-  photo->title = g_strdup (title);
-  return photo;
-}
-
-PmPhoto *
-pm_photo_ref (PmPhoto *photo)
-{
-  return g_atomic_rc_box_acquire (photo);
-}
-
-void
-pm_photo_unref (PmPhoto *photo)
-{
-  g_atomic_rc_box_release_full (photo, photo_clear);
-}
-
-static void
-entry_clear (gpointer data)
-{
-  PmRunEntry *entry = data;
-
-  g_free (entry->instruction);
-  g_free (entry->engine);
-  g_clear_pointer (&entry->edited, pm_image_free);
-  g_clear_pointer (&entry->mask, pm_mask_free);
-  g_clear_pointer (&entry->soft_mask, pm_mask_free);
-}
-
-PmRunEntry *
-pm_run_entry_new (void)
-{
-  return g_atomic_rc_box_new0 (PmRunEntry);
-}
-
-PmRunEntry *
-pm_run_entry_ref (PmRunEntry *entry)
-{
-  return g_atomic_rc_box_acquire (entry);
-}
-
-void
-pm_run_entry_unref (PmRunEntry *entry)
-{
-  g_atomic_rc_box_release_full (entry, entry_clear);
-}
 
 /* ---------------------------------------------------------------- feedback */
 
@@ -96,23 +32,30 @@ pm_window_toast (PmWindow   *self,
 {
   AdwToast *toast;
 
-  if (self->timeline == NULL)  /* disposed */
+  if (self->document == NULL)  /* disposed */
     return;
   toast = adw_toast_new (message);
   adw_toast_set_timeout (toast, 4);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
+/**
+ * pm_window_show_error:
+ * @message: one line
+ *
+ * Shows an error in a toast (and keeps it for pm_window_get_last_error()).
+ */
 void
-pm_window_error (PmWindow   *self,
-                 const char *message)
+pm_window_show_error (PmWindow   *self,
+                      const char *message)
 {
   AdwToast *toast;
 
+  g_return_if_fail (PM_IS_WINDOW (self));
   g_free (self->last_error);
   self->last_error = g_strdup (message);
   g_debug ("%s", message);
-  if (self->timeline == NULL)  /* disposed */
+  if (self->document == NULL)
     return;
   toast = adw_toast_new (message);
   adw_toast_set_timeout (toast, 8);
@@ -120,218 +63,596 @@ pm_window_error (PmWindow   *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
-void
-pm_window_hold (PmWindow *self)
-{
-  self->pending++;
-}
-
-void
-pm_window_release (PmWindow *self)
-{
-  g_assert (self->pending > 0);
-  self->pending--;
-}
-
-/* ---------------------------------------------------------------- photos */
-
 static void
-load_thread (GTask        *task,
-             gpointer      source,
-             gpointer      task_data,
-             GCancellable *cancellable)
+message_cb (PmWindow   *self,
+            const char *text,
+            gboolean    is_error)
 {
-  GFile *file = task_data;
-  GError *error = NULL;
-  PmImage *image = NULL;
-  g_autofree char *path = g_file_get_path (file);
-
-  if (path != NULL)
-    image = pm_image_load (path, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+  if (is_error)
+    pm_window_show_error (self, text);
   else
+    pm_window_toast (self, text);
+}
+
+/* ---------------------------------------------------------------- status line */
+
+static const char *
+state_icon (PmResultState state)
+{
+  switch (state)
     {
-      g_autoptr(GBytes) bytes = g_file_load_bytes (file, cancellable, NULL, &error);
-      if (bytes != NULL)
-        image = pm_image_load_bytes (bytes, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+    case PM_RESULT_GUESS: return "dialog-question-symbolic";
+    case PM_RESULT_EMPTY: return "action-unavailable-symbolic";
+    case PM_RESULT_FAILED: return "dialog-error-symbolic";
+    case PM_RESULT_FOUND:
+    default: return "object-select-symbolic";
     }
-  if (image == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, image, (GDestroyNotify) pm_image_free);
 }
 
-gboolean
-pm_window_load_image_async (PmWindow            *self,
-                            GFile               *file,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
+static char *
+status_text (PmRunEntry *entry)
 {
-  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+  const char *why = entry->message != NULL ? entry->message : "";
 
-  g_task_set_source_tag (task, &load_tag);
-  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
-  g_task_run_in_thread (task, load_thread);
-  return TRUE;
+  switch (entry->state)
+    {
+    case PM_RESULT_EMPTY:
+      return *why ? g_strdup_printf (_("Nothing found for “%s”; the edit on screen is "
+                                       "unchanged. (%s)"), entry->instruction, why)
+                  : g_strdup_printf (_("Nothing found for “%s”; the edit on screen is unchanged."),
+                                     entry->instruction);
+    case PM_RESULT_FAILED:
+      return g_strdup_printf (_("“%s” failed: %s"), entry->instruction, why);
+    case PM_RESULT_GUESS:
+      return g_strdup_printf (_("Guess: %s"), why);
+    case PM_RESULT_FOUND:
+    default:
+      return *why ? g_strdup (why) : g_strdup_printf (_("Found: “%s”"), entry->instruction);
+    }
 }
 
-PmImage *
-pm_window_load_image_finish (GAsyncResult  *result,
-                             GError       **error)
+/* Says in the status line how @entry ended, with its mask's area; NULL hides the line. */
+static void
+show_status (PmWindow   *self,
+             PmRunEntry *entry)
 {
-  return g_task_propagate_pointer (G_TASK (result), error);
+  g_autofree char *text = NULL;
+  g_autofree char *area = NULL;
+  const PmImage *image = pm_document_get_image (self->document);
+
+  if (entry == NULL || image == NULL)
+    {
+      gtk_revealer_set_reveal_child (self->status_revealer, FALSE);
+      return;
+    }
+  text = status_text (entry);
+  if (entry->state != PM_RESULT_FAILED)
+    {
+      gint64 n = pm_run_entry_get_mask_area (entry);
+      double share = 100.0 * n / ((double) image->width * image->height);
+
+      area = g_strdup_printf (_("Mask: %" G_GINT64_FORMAT " px (%.1f %% of the photo)"), n,
+                              share);
+    }
+  gtk_image_set_from_icon_name (self->status_icon, state_icon (entry->state));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_icon), NULL);
+  gtk_label_set_text (self->status_label, text);
+  gtk_label_set_text (self->status_area, area != NULL ? area : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->status_area), area != NULL);
+  gtk_revealer_set_reveal_child (self->status_revealer, TRUE);
 }
+
+const char *
+pm_window_get_status_text (PmWindow *self)
+{
+  g_return_val_if_fail (PM_IS_WINDOW (self), NULL);
+  if (!gtk_revealer_get_reveal_child (self->status_revealer))
+    return NULL;
+  return gtk_label_get_text (self->status_label);
+}
+
+/* ---------------------------------------------------------------- the document's view */
 
 static void
 update_title (PmWindow *self)
 {
-  if (self->photo == NULL)
+  const PmImage *image = pm_document_get_image (self->document);
+  const char *title = pm_document_get_title (self->document);
+  g_autofree char *size = NULL;
+
+  if (image == NULL)
     {
       adw_window_title_set_title (self->window_title, _("Paintmask"));
       adw_window_title_set_subtitle (self->window_title, NULL);
       gtk_window_set_title (GTK_WINDOW (self), _("Paintmask"));
       return;
     }
-  {
-    g_autofree char *size = g_strdup_printf ("%d × %d", self->photo->image->width,
-                                             self->photo->image->height);
-    adw_window_title_set_title (self->window_title, self->photo->title);
-    adw_window_title_set_subtitle (self->window_title, size);
-    gtk_window_set_title (GTK_WINDOW (self), self->photo->title);
-  }
+  size = g_strdup_printf ("%d × %d", image->width, image->height);
+  adw_window_title_set_title (self->window_title, title);
+  adw_window_title_set_subtitle (self->window_title, size);
+  gtk_window_set_title (GTK_WINDOW (self), title);
 }
 
-/* Shows @photo with an empty timeline. */
-void
-pm_window_set_photo (PmWindow *self,
-                     PmPhoto  *photo)
+/* The entry shows @text without popping up completions. */
+static void
+set_entry_text (PmWindow   *self,
+                const char *text)
 {
-  pm_window_cancel_run (self);
-  g_clear_pointer (&self->photo, pm_photo_unref);
-  self->photo = pm_photo_ref (photo);
-  self->photo_serial++;
-  g_ptr_array_set_size (self->timeline, 0);
-  self->position = -1;
+  GtkEntryCompletion *completion = gtk_entry_get_completion (self->instruction_entry);
 
-  pm_canvas_set_image_shared (self->canvas, photo->image, pm_photo_ref (photo),
-                              (GDestroyNotify) pm_photo_unref);
-  gtk_stack_set_visible_child_name (self->view_stack, "image");
-  update_title (self);
-  pm_window_update_actions (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->instruction_entry));
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->instruction_entry)), text) == 0)
+    return;
+  gtk_entry_completion_set_popup_completion (completion, FALSE);
+  gtk_editable_set_text (GTK_EDITABLE (self->instruction_entry), text);
+  gtk_editable_set_position (GTK_EDITABLE (self->instruction_entry), -1);
+  gtk_entry_completion_set_popup_completion (completion, TRUE);
 }
 
 static void
-open_loaded_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+photo_changed_cb (PmWindow *self)
 {
-  PmWindow *self = PM_WINDOW (source);
-  g_autoptr(GFile) file = user_data;
-  g_autoptr(GError) error = NULL;
-  PmImage *image = pm_window_load_image_finish (result, &error);
+  PmPhoto *photo = pm_document_get_photo (self->document);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
 
-  pm_window_release (self);
-  if (self->timeline == NULL)  /* the window closed meanwhile */
-    g_clear_pointer (&image, pm_image_free);
-  else if (image == NULL)
+  if (photo == NULL)
     {
-      g_autofree char *name = g_file_get_parse_name (file);
-      g_autofree char *msg = g_strdup_printf (_("Could not open “%s”: %s"), name,
-                                              error->message);
-      pm_window_error (self, msg);
+      pm_canvas_set_image (self->canvas, NULL);
+      gtk_stack_set_visible_child_name (self->view_stack, "empty");
     }
   else
     {
-      g_autofree char *path = g_file_get_path (file);
-      g_autofree char *title = g_file_get_basename (file);
-      g_autoptr(PmPhoto) photo = pm_photo_new (image, path, title);
-
-      pm_window_set_photo (self, photo);
-      pm_window_remember_photo (self, file);
+      pm_canvas_set_image_shared (self->canvas, photo->image, pm_photo_ref (photo),
+                                  (GDestroyNotify) pm_photo_unref);
+      gtk_stack_set_visible_child_name (self->view_stack, "image");
+      if (photo->path != NULL)
+        {
+          g_autoptr(GFile) file = g_file_new_for_path (photo->path);
+          pm_window_remember_photo (self, file);
+        }
+      /* Ready to type the first instruction (not re-grabbed: that would select the text). */
+      if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->instruction_entry)))
+        gtk_widget_grab_focus (GTK_WIDGET (self->instruction_entry));
     }
-  g_object_unref (self);
+  show_status (self, NULL);
+  update_title (self);
+  pm_window_update_actions (self);
 }
 
+/* What the canvas holds on to: the run (its edit) and the mask revision shown. */
+typedef struct {
+  PmRunEntry   *entry;
+  PmSharedMask *mask;
+} Shown;
+
+static void
+shown_free (gpointer data)
+{
+  Shown *shown = data;
+
+  pm_run_entry_unref (shown->entry);
+  pm_shared_mask_unref (shown->mask);
+  g_free (shown);
+}
+
+static void
+show_result (PmWindow   *self,
+             PmRunEntry *entry,
+             gboolean    animate)
+{
+  Shown *shown;
+
+  if (entry == NULL || !pm_run_entry_is_loaded (entry))
+    {
+      pm_canvas_clear_result (self->canvas);
+      return;
+    }
+  shown = g_new0 (Shown, 1);
+  shown->entry = pm_run_entry_ref (entry);
+  shown->mask = pm_shared_mask_ref (entry->mask);
+  pm_canvas_set_result_shared (self->canvas, entry->edited, shown->mask->mask, shown,
+                               shown_free, animate);
+}
+
+static void
+current_changed_cb (PmWindow *self,
+                    gboolean  animate)
+{
+  PmRunEntry *entry = pm_document_get_current (self->document);
+
+  if (pm_document_get_photo (self->document) == NULL)
+    return;
+  show_result (self, entry, animate);
+  if (entry != NULL)
+    set_entry_text (self, entry->instruction);
+  if (!pm_document_get_running (self->document))
+    show_status (self, entry != NULL && pm_run_entry_is_loaded (entry) ? entry : NULL);
+  pm_window_update_actions (self);
+}
+
+/* A committed change (or undo) shows the new revision; a correction in progress is drawn
+ * by the tool that makes it. */
+static void
+mask_changed_cb (PmWindow *self,
+                 int       x,
+                 int       y,
+                 int       width,
+                 int       height)
+{
+  PmRunEntry *entry = pm_document_get_current (self->document);
+
+  if (pm_document_get_correcting (self->document))
+    return;
+  show_result (self, entry, FALSE);
+  show_status (self, entry);
+  pm_window_update_actions (self);
+}
+
+static void
+progress_cb (PmWindow *self)
+{
+  const char *stage = pm_document_get_stage (self->document);
+  g_autofree char *text = g_strcmp0 (stage, "starting") == 0
+                          ? g_strdup (_("Starting…"))
+                          : pm_engine_text_describe_stage (stage);
+
+  gtk_label_set_text (self->stage_label, text);
+  gtk_progress_bar_set_fraction (self->progress_bar, pm_document_get_fraction (self->document));
+}
+
+static void
+running_cb (PmWindow *self)
+{
+  gboolean running = pm_document_get_running (self->document);
+
+  gtk_revealer_set_reveal_child (self->progress_revealer, running);
+  if (running)
+    show_status (self, NULL);
+  pm_window_update_actions (self);
+}
+
+static void
+run_finished_cb (PmWindow     *self,
+                 PmRunEntry   *entry,
+                 const GError *error)
+{
+  if (entry != NULL)
+    show_status (self, entry);
+  /* An imported edit is there to be inspected. */
+  if (entry != NULL && g_strcmp0 (entry->engine, "import") == 0)
+    pm_canvas_set_show_overlay (self->canvas, TRUE);
+  pm_window_update_actions (self);
+}
+
+static void
+connect_document (PmWindow *self)
+{
+  GSignalGroup *group = self->document_signals;
+
+  g_signal_group_connect_swapped (group, "message", G_CALLBACK (message_cb), self);
+  g_signal_group_connect_swapped (group, "notify::photo", G_CALLBACK (photo_changed_cb), self);
+  g_signal_group_connect_swapped (group, "notify::title", G_CALLBACK (update_title), self);
+  g_signal_group_connect_swapped (group, "current-changed", G_CALLBACK (current_changed_cb),
+                                  self);
+  g_signal_group_connect_swapped (group, "mask-changed", G_CALLBACK (mask_changed_cb), self);
+  g_signal_group_connect_swapped (group, "notify::stage", G_CALLBACK (progress_cb), self);
+  g_signal_group_connect_swapped (group, "notify::fraction", G_CALLBACK (progress_cb), self);
+  g_signal_group_connect_swapped (group, "notify::running", G_CALLBACK (running_cb), self);
+  g_signal_group_connect_swapped (group, "run-finished", G_CALLBACK (run_finished_cb), self);
+  g_signal_group_connect_swapped (group, "notify::can-undo",
+                                  G_CALLBACK (pm_window_update_actions), self);
+  g_signal_group_connect_swapped (group, "notify::can-redo",
+                                  G_CALLBACK (pm_window_update_actions), self);
+  g_signal_group_connect_swapped (group, "history-changed",
+                                  G_CALLBACK (pm_window_update_actions), self);
+  g_signal_group_connect_swapped (group, "notify::saving",
+                                  G_CALLBACK (pm_window_update_actions), self);
+}
+
+/* ---------------------------------------------------------------- engines */
+
+static void
+select_engine (PmWindow   *self,
+               const char *id)
+{
+  const char * const *names = pm_engines_list (self->engines);
+
+  PmEndpointMenu *servers = PM_ENDPOINT_MENU (self->endpoint_menu);
+  g_autofree char *server = NULL;
+
+  g_free (self->engine_name);
+  self->engine_name = g_strdup (id);
+  /* The remote engine goes by the saved server's name. */
+  if (g_str_equal (id, "remote"))
+    server = pm_endpoint_menu_dup_selected (servers);
+  gtk_menu_button_set_label (self->engine_button,
+                             server != NULL ? server : pm_engines_get_label (id));
+  /* With saved servers, the servers stand for "Remote" in the menu. */
+  pm_endpoint_menu_set_in_use (servers, g_str_equal (id, "remote") &&
+                                        pm_endpoint_menu_has_servers (servers));
+  if (g_str_equal (id, "remote") && pm_endpoint_menu_has_servers (servers))
+    return;
+  for (guint i = 0; names[i] != NULL && i < self->engine_checks->len; i++)
+    if (g_str_equal (names[i], id))
+      gtk_check_button_set_active (self->engine_checks->pdata[i], TRUE);
+}
+
+/* Choosing a saved server selects the remote engine (the settings change that came first
+ * made PmEngines forget the old one). */
+static void
+endpoint_chosen_cb (PmWindow *self)
+{
+  select_engine (self, "remote");
+}
+
+/* The "Remote" choice gives way to the saved servers, listed by name. */
+static void
+update_remote_check (PmWindow *self)
+{
+  const char * const *names = pm_engines_list (self->engines);
+  gboolean servers;
+
+  /* The window hears of a change before the menu does: have it read the servers now. */
+  pm_endpoint_menu_reload (PM_ENDPOINT_MENU (self->endpoint_menu));
+  servers = pm_endpoint_menu_has_servers (PM_ENDPOINT_MENU (self->endpoint_menu));
+  for (guint i = 0; names[i] != NULL && i < self->engine_checks->len; i++)
+    if (g_str_equal (names[i], "remote"))
+      gtk_widget_set_visible (self->engine_checks->pdata[i], !servers);
+}
+
+static void
+engine_toggled_cb (GtkCheckButton *check,
+                   PmWindow       *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (check), "pm-engine");
+
+  if (gtk_check_button_get_active (check) && g_strcmp0 (id, self->engine_name) != 0)
+    select_engine (self, id);
+}
+
+/* A window whose default engine cannot run uses another: it says so once per default. */
+static void
+warn_default_engine (PmWindow *self)
+{
+  g_autofree char *preferred = g_settings_get_string (self->settings, "default-engine");
+  g_autofree char *msg = NULL;
+
+  if (pm_engines_has_override (self->engines) || g_strcmp0 (preferred, self->engine_name) == 0 ||
+      g_strcmp0 (g_object_get_data (G_OBJECT (self), "pm-default-warned"), preferred) == 0)
+    return;
+  msg = g_strdup_printf (_("The default engine, %s, is unavailable: using %s (the engine menu "
+                           "says why)"), pm_engines_get_label (preferred),
+                         pm_engines_get_label (self->engine_name));
+  g_object_set_data_full (G_OBJECT (self), "pm-default-warned", g_strdup (preferred), g_free);
+  pm_window_toast (self, msg);
+}
+
+/* Unavailable engines become insensitive with a tooltip saying why and what to do. */
+void
+pm_window_refresh_engines (PmWindow *self)
+{
+  const char * const *names = pm_engines_list (self->engines);
+
+  update_remote_check (self);
+  for (guint i = 0; names[i] != NULL && i < self->engine_checks->len; i++)
+    {
+      GtkWidget *check = self->engine_checks->pdata[i];
+      g_autoptr(GError) error = NULL;
+      GtkWidget *setup = g_object_get_data (G_OBJECT (check), "pm-setup");
+      gboolean ok = pm_engines_check (self->engines, names[i], &error);
+
+      gtk_widget_set_sensitive (check, ok);
+      if (ok)
+        gtk_widget_set_tooltip_text (check, NULL);
+      else
+        {
+          g_autofree char *tip = g_strdup_printf ("%s. %s", error->message,
+                                                  pm_engines_get_hint (names[i]));
+          gtk_widget_set_tooltip_text (check, tip);
+        }
+      if (setup != NULL)
+        gtk_widget_set_visible (setup, !ok && !pm_engines_has_override (self->engines));
+    }
+  select_engine (self, pm_engines_get_default (self->engines));
+  warn_default_engine (self);
+}
+
+static void
+build_engine_popover (PmWindow *self)
+{
+  const char * const *names = pm_engines_list (self->engines);
+  GtkCheckButton *group = NULL;
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      GtkWidget *check = gtk_check_button_new_with_label (pm_engines_get_label (names[i]));
+
+      g_object_set_data (G_OBJECT (check), "pm-engine", (gpointer) names[i]);
+      if (group != NULL)
+        gtk_check_button_set_group (GTK_CHECK_BUTTON (check), group);
+      else
+        group = GTK_CHECK_BUTTON (check);
+      g_signal_connect (check, "toggled", G_CALLBACK (engine_toggled_cb), self);
+      gtk_box_append (self->engine_box, check);
+      g_ptr_array_add (self->engine_checks, check);
+    }
+  /* The saved remote servers, by name, in the same radio group. */
+  self->endpoint_menu = pm_endpoint_menu_new (self->settings);
+  pm_endpoint_menu_set_group (PM_ENDPOINT_MENU (self->endpoint_menu), group);
+  gtk_box_append (self->engine_box, self->endpoint_menu);
+  g_signal_connect_swapped (self->endpoint_menu, "chosen", G_CALLBACK (endpoint_chosen_cb), self);
+  /* What to do about an unavailable engine, shown below the list while it is unavailable. */
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      GtkWidget *setup;
+
+      if (g_str_equal (names[i], "clipseg"))
+        {
+          setup = gtk_button_new_with_mnemonic (_("_Download CLIPSeg…"));
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (setup), "app.show-model");
+          gtk_actionable_set_action_target (GTK_ACTIONABLE (setup), "s", PM_MODEL_DEFAULT_NAME);
+        }
+      else if (g_str_equal (names[i], "remote"))
+        {
+          setup = gtk_button_new_with_mnemonic (_("Set Up the _Remote Engine…"));
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (setup), "app.preferences");
+        }
+      else
+        continue;
+      gtk_widget_add_css_class (setup, "flat");
+      gtk_widget_set_visible (setup, FALSE);
+      g_object_set_data (G_OBJECT (self->engine_checks->pdata[i]), "pm-setup", setup);
+      gtk_box_append (self->engine_box, setup);
+    }
+}
+
+/**
+ * pm_window_set_engine:
+ * @engine: (nullable): an engine used for every run instead of the selected one
+ *
+ * For tests: runs use @engine whatever the selector says.
+ */
+void
+pm_window_set_engine (PmWindow *self,
+                      PmEngine *engine)
+{
+  g_return_if_fail (PM_IS_WINDOW (self));
+  pm_engines_set_override (self->engines, engine);
+}
+
+/* ---------------------------------------------------------------- runs */
+
+static void
+remember_instruction (PmWindow   *self,
+                      const char *instruction)
+{
+  g_auto(GStrv) old = g_settings_get_strv (self->settings, "recent-instructions");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) recent = NULL;
+  guint n = 1;
+  GtkTreeIter iter;
+
+  g_strv_builder_add (builder, instruction);
+  for (guint i = 0; old[i] != NULL && n < MAX_RECENT_INSTRUCTIONS; i++)
+    if (g_strcmp0 (old[i], instruction) != 0)
+      {
+        g_strv_builder_add (builder, old[i]);
+        n++;
+      }
+  recent = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "recent-instructions", (const char * const *) recent);
+
+  gtk_list_store_clear (self->completion_store);
+  for (guint i = 0; recent[i] != NULL; i++)
+    gtk_list_store_insert_with_values (self->completion_store, &iter, -1, 0, recent[i], -1);
+}
+
+/**
+ * pm_window_run:
+ * @instruction: e.g. "paint the cup purple"
+ *
+ * Runs @instruction with the selected engine on the result on screen (or the photo, with
+ * "Start from the original"). A run in progress is cancelled (with a toast).
+ */
+void
+pm_window_run (PmWindow   *self,
+               const char *instruction)
+{
+  g_autoptr(PmEngineRequest) request = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  PmPipelineOptions options;
+  GdkRGBA rgba;
+
+  g_return_if_fail (PM_IS_WINDOW (self));
+
+  text = g_strstrip (g_strdup (instruction != NULL ? instruction : ""));
+  request = pm_engines_request (self->engines, self->engine_name, &error);
+  if (request == NULL)
+    {
+      g_autofree char *msg = g_strdup_printf (_("The %s engine is unavailable: %s"),
+                                              pm_engines_get_label (self->engine_name),
+                                              error->message);
+      pm_window_show_error (self, msg);
+      return;
+    }
+  gtk_color_chooser_get_rgba (GTK_COLOR_CHOOSER (self->color_button), &rgba);
+  pm_pipeline_options_init (&options);
+  options.has_highlight = TRUE;
+  options.highlight = (PmRgb) { rgba.red, rgba.green, rgba.blue };
+  if (!pm_document_run (self->document, text, request, &options, &error))
+    {
+      pm_window_show_error (self, error->message);
+      return;
+    }
+  set_entry_text (self, text);
+  remember_instruction (self, text);
+}
+
+static void
+instruction_activate_cb (PmWindow *self)
+{
+  pm_window_run (self, gtk_editable_get_text (GTK_EDITABLE (self->instruction_entry)));
+}
+
+/* ---------------------------------------------------------------- public */
+
+PmDocument *
+pm_window_get_document (PmWindow *self)
+{
+  g_return_val_if_fail (PM_IS_WINDOW (self), NULL);
+  return self->document;
+}
+
+/**
+ * pm_window_open_file:
+ * @file: a photo or a .paintmask file
+ *
+ * Loads @file into this window's document; an error shows in this window.
+ */
 void
 pm_window_open_file (PmWindow *self,
                      GFile    *file)
 {
-  g_autofree char *basename = NULL;
-
   g_return_if_fail (PM_IS_WINDOW (self));
-  g_return_if_fail (G_IS_FILE (file));
-
-  basename = g_file_get_basename (file);
-  if (basename != NULL && g_str_has_suffix (basename, ".paintmask"))
-    {
-      pm_window_open_session_file (self, file);
-      return;
-    }
-  pm_window_hold (self);
-  pm_window_load_image_async (g_object_ref (self), file, open_loaded_cb, g_object_ref (file));
+  pm_document_load_file (self->document, file);
 }
 
 gboolean
 pm_window_has_image (PmWindow *self)
 {
   g_return_val_if_fail (PM_IS_WINDOW (self), FALSE);
-  return self->photo != NULL;
+  return pm_document_get_photo (self->document) != NULL;
 }
 
-/* ---------------------------------------------------------------- timeline */
-
-PmRunEntry *
-pm_window_get_entry (PmWindow *self)
-{
-  if (self->position < 0 || (guint) self->position >= self->timeline->len)
-    return NULL;
-  return g_ptr_array_index (self->timeline, self->position);
-}
-
-/* Shows the original (-1) or a run of the timeline, loading it from the history if needed. */
 void
-pm_window_show_position (PmWindow *self,
-                         int       position,
-                         gboolean  animate)
+pm_window_reload_history (PmWindow *self)
 {
-  PmRunEntry *entry;
-
-  g_return_if_fail (position >= -1 && position < (int) self->timeline->len);
-
-  self->position = position;
-  entry = pm_window_get_entry (self);
-  if (entry == NULL)
-    pm_canvas_clear_result (self->canvas);
-  else if (entry->edited == NULL && entry->mask == NULL)
-    {
-      pm_canvas_clear_result (self->canvas);
-      pm_window_load_entry (self, entry);
-    }
-  else
-    pm_canvas_set_result_shared (self->canvas, entry->edited, entry->mask,
-                                 pm_run_entry_ref (entry), (GDestroyNotify) pm_run_entry_unref,
-                                 animate);
-  pm_window_update_actions (self);
+  g_return_if_fail (PM_IS_WINDOW (self));
+  pm_history_panel_reload (self->history_panel);
 }
 
-/* Appends @entry after the current position (dropping the redo branch) and shows it. */
 void
-pm_window_append_entry (PmWindow   *self,
-                        PmRunEntry *entry,
-                        gboolean    animate)
+pm_window_restore_run (PmWindow *self,
+                       gint64    run_id)
 {
-  g_ptr_array_set_size (self->timeline, self->position + 1);
-  g_ptr_array_add (self->timeline, pm_run_entry_ref (entry));
-  pm_window_show_position (self, self->timeline->len - 1, animate);
+  g_return_if_fail (PM_IS_WINDOW (self));
+  pm_document_restore_run (self->document, run_id);
 }
 
-/* ---------------------------------------------------------------- accessors */
+void
+pm_window_import_edited (PmWindow *self,
+                         GFile    *file)
+{
+  g_return_if_fail (PM_IS_WINDOW (self));
+  pm_document_import_edited (self->document, file);
+}
 
 gboolean
 pm_window_is_busy (PmWindow *self)
 {
   g_return_val_if_fail (PM_IS_WINDOW (self), FALSE);
-  return self->pending > 0 || pm_canvas_is_revealing (self->canvas);
+  return pm_document_get_busy (self->document) || pm_canvas_is_revealing (self->canvas) ||
+         pm_history_panel_is_loading (self->history_panel);
 }
 
 PmCanvas *
@@ -341,41 +662,39 @@ pm_window_get_canvas (PmWindow *self)
   return self->canvas;
 }
 
+PmHistoryPanel *
+pm_window_get_history_panel (PmWindow *self)
+{
+  g_return_val_if_fail (PM_IS_WINDOW (self), NULL);
+  return self->history_panel;
+}
+
 const PmImage *
 pm_window_get_image (PmWindow *self)
 {
   g_return_val_if_fail (PM_IS_WINDOW (self), NULL);
-  return self->photo ? self->photo->image : NULL;
+  return pm_document_get_image (self->document);
 }
 
 const PmImage *
 pm_window_get_edited (PmWindow *self)
 {
-  PmRunEntry *entry;
-
   g_return_val_if_fail (PM_IS_WINDOW (self), NULL);
-  entry = pm_window_get_entry (self);
-  return entry ? entry->edited : NULL;
+  return pm_document_get_edited (self->document);
 }
 
 const PmMask *
 pm_window_get_mask (PmWindow *self)
 {
-  PmRunEntry *entry;
-
   g_return_val_if_fail (PM_IS_WINDOW (self), NULL);
-  entry = pm_window_get_entry (self);
-  return entry ? entry->mask : NULL;
+  return pm_document_get_mask (self->document);
 }
 
 gint64
 pm_window_get_run_id (PmWindow *self)
 {
-  PmRunEntry *entry;
-
   g_return_val_if_fail (PM_IS_WINDOW (self), 0);
-  entry = pm_window_get_entry (self);
-  return entry ? entry->run_id : 0;
+  return pm_document_get_run_id (self->document);
 }
 
 const char *
@@ -383,6 +702,13 @@ pm_window_get_last_error (PmWindow *self)
 {
   g_return_val_if_fail (PM_IS_WINDOW (self), NULL);
   return self->last_error;
+}
+
+void
+pm_window_clear_last_error (PmWindow *self)
+{
+  g_return_if_fail (PM_IS_WINDOW (self));
+  g_clear_pointer (&self->last_error, g_free);
 }
 
 /* ---------------------------------------------------------------- GObject */
@@ -406,15 +732,9 @@ color_set_mapping (const GValue       *value,
                    gpointer            user_data)
 {
   const GdkRGBA *rgba = g_value_get_boxed (value);
-  g_autofree char *hex = pm_rgb_to_hex ((PmRgb) { rgba->red, rgba->green, rgba->blue });
+  g_autofree char *hex = pm_color_to_hex ((PmRgb) { rgba->red, rgba->green, rgba->blue });
 
   return g_variant_new_string (hex);
-}
-
-static void
-instruction_activate_cb (PmWindow *self)
-{
-  pm_window_run (self, gtk_editable_get_text (GTK_EDITABLE (self->instruction_entry)));
 }
 
 static void
@@ -439,15 +759,19 @@ pm_window_dispose (GObject *object)
 {
   PmWindow *self = PM_WINDOW (object);
 
-  pm_window_cancel_run (self);
-  self->run_serial++;
+  /* The document outlives the window while it saves (it holds the application). */
+  if (self->document != NULL)
+    {
+      pm_document_cancel_run (self->document);
+      pm_document_commit_correction (self->document);
+    }
   pm_window_dispose_actions (self);
+  if (self->document_signals != NULL)
+    g_signal_group_set_target (self->document_signals, NULL);
+  g_clear_object (&self->document_signals);
+  g_clear_object (&self->document);
   g_clear_object (&self->settings);
-  g_clear_pointer (&self->photo, pm_photo_unref);
-  g_clear_pointer (&self->timeline, g_ptr_array_unref);
-  g_clear_pointer (&self->engines, g_hash_table_unref);
-  g_clear_pointer (&self->engine_errors, g_hash_table_unref);
-  g_clear_pointer (&self->engine_override, pm_engine_unref);
+  g_clear_object (&self->engines);
   g_clear_object (&self->completion_store);
   gtk_widget_dispose_template (GTK_WIDGET (self), PM_TYPE_WINDOW);
   G_OBJECT_CLASS (pm_window_parent_class)->dispose (object);
@@ -459,8 +783,8 @@ pm_window_finalize (GObject *object)
   PmWindow *self = PM_WINDOW (object);
 
   g_free (self->engine_name);
-  g_free (self->running_instruction);
   g_free (self->last_error);
+  g_clear_pointer (&self->engine_checks, g_ptr_array_unref);
   G_OBJECT_CLASS (pm_window_parent_class)->finalize (object);
 }
 
@@ -474,6 +798,7 @@ pm_window_class_init (PmWindowClass *klass)
   object_class->finalize = pm_window_finalize;
 
   g_type_ensure (PM_TYPE_CANVAS);
+  g_type_ensure (PM_TYPE_HISTORY_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/paintmask/Paintmask/ui/pm-window.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, PmWindow, name)
@@ -484,24 +809,22 @@ pm_window_class_init (PmWindowClass *klass)
   CHILD (overlay_button);
   CHILD (compare_button);
   CHILD (flap);
-  CHILD (history_search);
-  CHILD (history_stack);
-  CHILD (history_status);
-  CHILD (session_list);
-  CHILD (run_list);
-  CHILD (runs_title);
-  CHILD (history_back_button);
-  CHILD (delete_session_button);
+  CHILD (history_panel);
   CHILD (view_stack);
   CHILD (canvas_scroller);
   CHILD (canvas);
   CHILD (progress_revealer);
   CHILD (stage_label);
   CHILD (progress_bar);
+  CHILD (status_revealer);
+  CHILD (status_icon);
+  CHILD (status_label);
+  CHILD (status_area);
   CHILD (instruction_entry);
   CHILD (engine_button);
   CHILD (engine_box);
   CHILD (color_button);
+  CHILD (original_button);
   CHILD (opacity_scale);
   CHILD (opacity_adjustment);
   CHILD (zoom_button);
@@ -519,41 +842,16 @@ static void
 pm_window_init (PmWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  self->timeline = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_run_entry_unref);
-  self->position = -1;
-  self->engines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                         (GDestroyNotify) pm_engine_unref);
-  self->engine_errors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->engine_name = g_strdup ("builtin");
-  pm_window_build_engine_popover (self);
-
+  self->engine_checks = g_ptr_array_new ();
+  self->document_signals = g_signal_group_new (PM_TYPE_DOCUMENT);
+  connect_document (self);
   g_signal_connect_swapped (self->instruction_entry, "activate",
                             G_CALLBACK (instruction_activate_cb), self);
 }
 
-/**
- * pm_window_new:
- * @app: the application
- *
- * Returns: (transfer none): a new window, owned by @app
- */
-PmWindow *
-pm_window_new (PmApplication *app)
+static void
+bind_settings (PmWindow *self)
 {
-  PmWindow *self = g_object_new (PM_TYPE_WINDOW, "application", app, NULL);
-  static const char * const engine_keys[] = {
-    "default-engine", "model-folder", "threads", "remote-endpoint", "remote-model",
-    "remote-timeout", "remote-prompt",
-  };
-
-  self->settings = g_object_ref (pm_application_get_settings (app));
-  gtk_window_set_default_size (GTK_WINDOW (self),
-                               g_settings_get_int (self->settings, "window-width"),
-                               g_settings_get_int (self->settings, "window-height"));
-  if (g_settings_get_boolean (self->settings, "window-maximized"))
-    gtk_window_maximize (GTK_WINDOW (self));
-
   g_settings_bind_with_mapping (self->settings, "highlight-color", self->color_button, "rgba",
                                 G_SETTINGS_BIND_DEFAULT, color_get_mapping, color_set_mapping,
                                 NULL, NULL);
@@ -561,19 +859,58 @@ pm_window_new (PmApplication *app)
                    G_SETTINGS_BIND_DEFAULT);
   g_object_bind_property (self->opacity_adjustment, "value", self->canvas, "overlay-opacity",
                           G_BINDING_SYNC_CREATE);
-  for (guint i = 0; i < G_N_ELEMENTS (engine_keys); i++)
-    {
-      g_autofree char *signal = g_strconcat ("changed::", engine_keys[i], NULL);
-      g_signal_connect_object (self->settings, signal, G_CALLBACK (pm_window_engine_settings_changed),
-                               self, G_CONNECT_SWAPPED);
-    }
+  g_object_bind_property (self->document, "start-from-original", self->original_button,
+                          "active", G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+}
 
+/**
+ * pm_window_new_for_document:
+ * @app: the application
+ * @document: (transfer none): the document to show
+ *
+ * Returns: (transfer none): a new window on @document, owned by @app
+ */
+PmWindow *
+pm_window_new_for_document (PmApplication *app,
+                            PmDocument    *document)
+{
+  PmWindow *self = g_object_new (PM_TYPE_WINDOW, "application", app, NULL);
+
+  self->settings = g_object_ref (pm_application_get_settings (app));
+  self->engines = g_object_ref (pm_application_get_engines (app));
+  self->document = g_object_ref (document);
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  bind_settings (self);
   setup_completion (self);
+  build_engine_popover (self);
+  g_signal_connect_object (self->engines, "changed", G_CALLBACK (pm_window_refresh_engines),
+                           self, G_CONNECT_SWAPPED);
   pm_window_refresh_engines (self);
   pm_window_init_view (self);
+  pm_history_panel_set_document (self->history_panel, document);
+  g_signal_group_set_target (self->document_signals, document);
   pm_window_init_actions (self);
-  pm_window_init_history (self);
-  update_title (self);
-  pm_window_update_actions (self);
+  pm_window_init_files (self);
+  photo_changed_cb (self);
+  current_changed_cb (self, FALSE);
   return self;
+}
+
+/**
+ * pm_window_new:
+ * @app: the application
+ *
+ * Returns: (transfer none): a new window on an empty document, owned by @app
+ */
+PmWindow *
+pm_window_new (PmApplication *app)
+{
+  g_autoptr(PmDocument) document = pm_document_new (pm_application_get_store (app));
+
+  return pm_window_new_for_document (app, document);
 }

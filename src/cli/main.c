@@ -27,6 +27,9 @@ static const PmCliCommand commands[] = {
   { "eval", pm_cli_eval, "Evaluate an engine on a TSV of images, masks and phrases" },
   { "model", pm_cli_model, "Download, list, verify and inspect models" },
   { "history", pm_cli_history, "List, show and export recorded runs" },
+  { "batch", pm_cli_batch, "Draft masks for a folder of images and labels (resumable)" },
+  { "export", pm_cli_export, "Export a dataset project as COCO JSON, PNG masks or YOLO" },
+  { "import", pm_cli_import, "Import COCO annotations into a dataset project for review" },
   { "bench", pm_cli_bench, "Measure engine speed and memory" },
   { NULL, NULL, NULL }
 };

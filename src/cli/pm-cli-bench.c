@@ -2,11 +2,14 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * clipseg: load time (mmap + tokenizer), a warm-up run, then N cold runs (vision cache
+ * clipseg: load time (mmap + tokenizer; the weights are packed for the kernels by a thread
+ * the load starts, timed apart as pack_ms), a warm-up run, then N cold runs (vision cache
  * cleared) whose model stages give the forward time, N cache-hit runs (a second instruction
- * on the same image), per-stage medians and the peak RSS. sam: load time, a warm-up, then
- * N image encodings (cache cleared) and, after each, a few clicks on the cached embedding
- * (one point, one mask; and with three masks). Other engines: load and run times.
+ * on the same image), per-stage medians and the peak RSS; the compute: kernels in use,
+ * each op's GFLOP/s against the cores' measured peak, bytes moved per vision layer. sam:
+ * load time, a warm-up, then N image encodings (cache cleared) and, after each, a few
+ * clicks on the cached embedding (one point, one mask; and with three masks). Other
+ * engines: load and run times.
  */
 #define G_LOG_DOMAIN "paintmask-bench"
 
@@ -25,6 +28,7 @@
 #include "pm-image.h"
 #include "pm-instruction.h"
 #include "pm-clipseg-engine.h"
+#include "pm-cpu.h"
 #include "pm-ops.h"
 #include "pm-sam-engine.h"
 
@@ -130,6 +134,146 @@ run_once (PmEngine            *engine,
   *timings_out = g_steal_pointer (&result.timings);
   pm_engine_result_clear (&result);
   return TRUE;
+}
+
+/* ---------------------------------------------------------------- compute report */
+
+typedef struct {
+  int         threads;
+  PmPrecision precision;
+  double      peak_f32;       /* GFLOP/s of one core */
+  double      peak_bf16;
+  double      pack_ms;
+  GArray     *ops;            /* PmOpProfileEntry over the timed runs */
+  int         cold_runs;
+} Compute;
+
+static void
+compute_clear (Compute *c)
+{
+  g_clear_pointer (&c->ops, g_array_unref);
+}
+
+/* All cores' peak for the precision the ops run in. */
+static double
+compute_peak (const Compute *c)
+{
+  double core = c->precision == PM_PRECISION_BF16 ? c->peak_bf16 : c->peak_f32;
+  return core * c->threads;
+}
+
+static double
+entry_gflops (const PmOpProfileEntry *e)
+{
+  return e->ms > 0 ? e->flops / (e->ms * 1e6) : 0;
+}
+
+/* Vision layers per cold run and the bytes their ops moved per layer. */
+static double
+vision_layer_mb (const Compute *c,
+                 int           *layers)
+{
+  double bytes = 0;
+  int attention_calls = 0;
+
+  for (guint i = 0; i < c->ops->len; i++)
+    {
+      const PmOpProfileEntry *e = &g_array_index (c->ops, PmOpProfileEntry, i);
+      if (strcmp (e->scope, "vision") != 0)
+        continue;
+      if (strcmp (e->op, "attention") == 0)
+        attention_calls += e->calls;
+      bytes += e->bytes;
+    }
+  *layers = c->cold_runs > 0 ? attention_calls / c->cold_runs : 0;
+  return attention_calls > 0 ? bytes / attention_calls / 1e6 : 0;
+}
+
+static void
+compute_json (JsonBuilder   *b,
+              const Compute *c)
+{
+  int layers;
+  double layer_mb = vision_layer_mb (c, &layers);
+
+  json_builder_set_member_name (b, "isa");
+  json_builder_add_string_value (b, pm_isa_to_string (pm_cpu_get_isa ()));
+  json_builder_set_member_name (b, "precision");
+  json_builder_add_string_value (b, pm_precision_to_string (c->precision));
+  json_builder_set_member_name (b, "threads");
+  json_builder_add_int_value (b, c->threads);
+  json_builder_set_member_name (b, "pack_ms");
+  json_builder_add_double_value (b, c->pack_ms);
+  json_builder_set_member_name (b, "peak_gflops_per_core");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "f32");
+  json_builder_add_double_value (b, c->peak_f32);
+  json_builder_set_member_name (b, "bf16");
+  json_builder_add_double_value (b, c->peak_bf16);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "peak_gflops");
+  json_builder_add_double_value (b, compute_peak (c));
+  json_builder_set_member_name (b, "vision_layers");
+  json_builder_add_int_value (b, layers);
+  json_builder_set_member_name (b, "vision_layer_mb_moved");
+  json_builder_add_double_value (b, layer_mb);
+  json_builder_set_member_name (b, "ops");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < c->ops->len; i++)
+    {
+      const PmOpProfileEntry *e = &g_array_index (c->ops, PmOpProfileEntry, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "scope");
+      json_builder_add_string_value (b, e->scope);
+      json_builder_set_member_name (b, "op");
+      json_builder_add_string_value (b, e->op);
+      json_builder_set_member_name (b, "shape");
+      json_builder_begin_array (b);
+      json_builder_add_int_value (b, e->m);
+      json_builder_add_int_value (b, e->n);
+      json_builder_add_int_value (b, e->k);
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "calls");
+      json_builder_add_int_value (b, e->calls);
+      json_builder_set_member_name (b, "ms_per_call");
+      json_builder_add_double_value (b, e->ms / e->calls);
+      json_builder_set_member_name (b, "gflops");
+      json_builder_add_double_value (b, entry_gflops (e));
+      json_builder_set_member_name (b, "of_peak");
+      json_builder_add_double_value (b, compute_peak (c) > 0 ? entry_gflops (e) / compute_peak (c)
+                                                             : 0);
+      json_builder_set_member_name (b, "mb_moved_per_call");
+      json_builder_add_double_value (b, e->bytes / e->calls / 1e6);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
+static void
+compute_print (const Compute *c)
+{
+  int layers;
+  double layer_mb = vision_layer_mb (c, &layers);
+
+  printf ("compute: %s kernels, %s, %d threads; peak %.0f GFLOP/s (%.1f f32 / %.1f bf16 per "
+          "core); weights packed in %.1f ms\n", pm_isa_to_string (pm_cpu_get_isa ()),
+          pm_precision_to_string (c->precision), c->threads, compute_peak (c), c->peak_f32,
+          c->peak_bf16, c->pack_ms);
+  printf ("  %-8s %-9s %-16s %6s %9s %8s %6s %9s\n", "scope", "op", "shape", "calls",
+          "ms/call", "GFLOP/s", "peak", "MB/call");
+  for (guint i = 0; i < c->ops->len; i++)
+    {
+      const PmOpProfileEntry *e = &g_array_index (c->ops, PmOpProfileEntry, i);
+      g_autofree char *shape = g_strdup_printf ("%" G_GINT64_FORMAT "×%" G_GINT64_FORMAT "×%"
+                                                G_GINT64_FORMAT, e->m, e->n, e->k);
+
+      printf ("  %-8s %-9s %-16s %6d %9.3f %8.1f %5.0f%% %9.2f\n", e->scope, e->op, shape,
+              e->calls, e->ms / e->calls, entry_gflops (e),
+              compute_peak (c) > 0 ? 100 * entry_gflops (e) / compute_peak (c) : 0,
+              e->bytes / e->calls / 1e6);
+    }
+  printf ("  vision: %d layers, %.1f MB moved per layer\n", layers, layer_mb);
 }
 
 /* ---------------------------------------------------------------- sam */
@@ -362,6 +506,7 @@ bench_run (int              argc,
   double load_ms, warmup_ms = 0, t0;
   gboolean is_clipseg;
   gsize weights_bytes = 0;
+  Compute compute = { 0 };
   int rc = PM_EXIT_OK;
 
   ctx = pm_cli_context_new ("bench", "IMAGE",
@@ -415,6 +560,9 @@ bench_run (int              argc,
       goto failed;
   }
 
+  pm_ops_profile_enable (TRUE);
+  g_clear_pointer (&compute.ops, g_array_unref);
+  compute.ops = pm_ops_profile_take ();   /* drop the warm-up's */
   for (int r = 0; r < runs; r++)
     {
       g_autoptr(PmTimings) timings = NULL;
@@ -436,8 +584,19 @@ bench_run (int              argc,
         goto failed;
       g_array_append_val (hits, hit_ms);
     }
+  pm_ops_profile_enable (FALSE);
+  g_clear_pointer (&compute.ops, g_array_unref);
+  compute.ops = pm_ops_profile_take ();
+  compute.cold_runs = runs;
+  compute.threads = pm_ops_get_threads ();
+  compute.precision = pm_precision_resolve (PM_PRECISION_F32);
   if (is_clipseg)
-    weights_bytes = pm_clipseg_engine_get_weights_bytes (engine);
+    {
+      weights_bytes = pm_clipseg_engine_get_weights_bytes (engine);
+      compute.precision = pm_clipseg_engine_get_precision (engine);
+      compute.pack_ms = pm_clipseg_engine_get_pack_ms (engine);
+    }
+  pm_cpu_measure_peak (pm_cpu_get_isa (), 100, &compute.peak_f32, &compute.peak_bf16);
 
   if (json)
     {
@@ -477,8 +636,10 @@ bench_run (int              argc,
                                                                          order->pdata[i])));
         }
       json_builder_end_object (b);
+      compute_json (b, &compute);
       json_builder_end_object (b);
       pm_cli_print_json (json_builder_get_root (b));
+      compute_clear (&compute);
       return PM_EXIT_OK;
     }
 
@@ -496,9 +657,13 @@ bench_run (int              argc,
           weights_bytes > 0 ? "" : "");
   if (weights_bytes > 0)
     printf ("  %-22s %9.1f MB\n", "weights as float32", weights_bytes / 1e6);
+  compute_print (&compute);
+  compute_clear (&compute);
   return PM_EXIT_OK;
 
 failed:
+  pm_ops_profile_enable (FALSE);
+  compute_clear (&compute);
   pm_cli_error ("bench", "%s", error->message);
   return pm_cli_exit_code (error);
 }

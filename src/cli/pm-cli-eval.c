@@ -24,6 +24,7 @@
 typedef struct {
   PmCliEngineArgs engine;
   char           *root;
+  char           *mask_value;
   gboolean        json;
   gboolean        quiet;
   int             limit;
@@ -34,6 +35,7 @@ eval_args_clear (EvalArgs *args)
 {
   pm_cli_engine_args_clear (&args->engine);
   g_free (args->root);
+  g_free (args->mask_value);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EvalArgs, eval_args_clear)
@@ -44,10 +46,12 @@ typedef struct {
   char   *mask;
   char   *phrase;
   /* outcome */
-  char   *error;         /* NULL if the row ran */
+  char   *error;         /* NULL if the row ran; a failed row scores IoU 0 */
+  gint64  truth_pixels;  /* of the true mask; 0 when it could not be read */
   double  iou;           /* the run's mask vs truth */
   gint64  inter, uni;
-  double  derived_iou;   /* the derived mask vs truth; < 0 when not scored */
+  double  derived_iou;   /* the derived mask vs truth */
+  double  agreement;     /* the derived mask vs the run's mask (PmPipelineResult.derived_iou) */
   gint64  derived_inter, derived_uni;
   double  ms;
 } EvalRow;
@@ -164,7 +168,6 @@ read_index (const char  *path,
       row->image = g_strdup ((guint) c_image < n ? g_strstrip (cells[c_image]) : "");
       row->mask = g_strdup ((guint) c_mask < n ? g_strstrip (cells[c_mask]) : "");
       row->phrase = g_strdup ((guint) c_phrase < n ? g_strstrip (cells[c_phrase]) : "");
-      row->derived_iou = -1;
       if (row->image[0] == '\0' || row->mask[0] == '\0')
         row->error = g_strdup_printf ("missing %s",
                                       row->image[0] == '\0' ? "image" : "mask");
@@ -188,6 +191,7 @@ static void
 run_row (PmEngine      *engine,
          EvalRow       *row,
          const char    *base,
+         const char    *mask_value,
          PmCliProgress *progress,
          char         **model)
 {
@@ -195,32 +199,35 @@ run_row (PmEngine      *engine,
   g_autofree char *mask_path = resolve (base, row->mask);
   g_autofree char *instruction = g_strdup_printf ("segment %s", row->phrase);
   g_autoptr(PmImage) image = NULL;
-  g_autoptr(PmMask) truth_soft = NULL;
   g_autoptr(PmMask) truth = NULL;
   g_autoptr(PmPipelineResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) truth_error = NULL;
   double t = pm_now_ms ();
 
+  /* The truth is read even when the photo is not: a failed row still counts its true
+   * pixels in the cIoU union. */
+  truth = pm_mask_load_labels (mask_path, mask_value, &truth_error);
+  if (truth != NULL)
+    row->truth_pixels = pm_mask_count (truth);
   image = pm_image_load (image_path, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
   if (image == NULL)
     {
       row->error = pm_cli_file_error_text (row->image, error);
       return;
     }
-  truth_soft = pm_mask_load_png (mask_path, &error);
-  if (truth_soft == NULL)
+  if (truth == NULL)
     {
-      row->error = pm_cli_file_error_text (row->mask, error);
+      row->error = pm_cli_file_error_text (row->mask, truth_error);
       return;
     }
-  if (truth_soft->width != image->width || truth_soft->height != image->height)
+  if (truth->width != image->width || truth->height != image->height)
     {
       row->error = g_strdup_printf ("%s is %d×%d but %s is %d×%d", row->mask,
-                                    truth_soft->width, truth_soft->height, row->image,
+                                    truth->width, truth->height, row->image,
                                     image->width, image->height);
       return;
     }
-  truth = pm_mask_threshold (truth_soft, 0.5f);
 
   result = pm_pipeline_run (engine, image, instruction, NULL, pm_cli_progress_update, progress,
                             NULL, &error);
@@ -235,6 +242,7 @@ run_row (PmEngine      *engine,
   row->iou = pm_mask_iou (result->mask, truth, &row->inter, &row->uni);
   row->derived_iou = pm_mask_iou (result->derived_mask, truth, &row->derived_inter,
                                   &row->derived_uni);
+  row->agreement = result->derived_iou;
 }
 
 /* ---------------------------------------------------------------- output */
@@ -274,36 +282,45 @@ static void
 print_table (const char      *engine,
              const char      *model,
              GPtrArray       *rows,
-             const PmMetrics *derived,
+             const PmMetrics *mask_metrics,
              const PmMetrics *derived_metrics,
              int              failed)
 {
-  printf ("%4s  %6s  %6s  %8s  %s\n", "#", "IoU", "derivd", "ms", "phrase (image)");
+  double agreement = 0;
+  int n_agreement = 0;
+
+  /* IoU of the run's mask and of the derived mask with the truth, and how far the derived
+   * mask agrees with the run's (1 when they are the same mask). */
+  printf ("%4s  %6s  %6s  %6s  %8s  %s\n", "#", "IoU", "derivd", "agree", "ms",
+          "phrase (image)");
   for (guint i = 0; i < rows->len; i++)
     {
       const EvalRow *row = g_ptr_array_index (rows, i);
       if (row->error != NULL)
-        printf ("%4u  %6s  %6s  %8s  %s (%s): failed: %s\n", i + 1, "-", "-", "-",
-                row->phrase, row->image, row->error);
-      else if (row->derived_iou >= 0)
-        printf ("%4u  %6.3f  %6.3f  %8.0f  %s (%s)\n", i + 1, row->iou, row->derived_iou,
-                row->ms, row->phrase, row->image);
+        printf ("%4u  %6.3f  %6.3f  %6s  %8s  %s (%s): failed: %s\n", i + 1, 0.0, 0.0, "-",
+                "-", row->phrase, row->image, row->error);
       else
-        printf ("%4u  %6.3f  %6s  %8.0f  %s (%s)\n", i + 1, row->iou, "-", row->ms,
-                row->phrase, row->image);
+        {
+          printf ("%4u  %6.3f  %6.3f  %6.3f  %8.0f  %s (%s)\n", i + 1, row->iou,
+                  row->derived_iou, row->agreement, row->ms, row->phrase, row->image);
+          agreement += row->agreement;
+          n_agreement++;
+        }
     }
-
   printf ("\nengine %s", engine);
   if (model != NULL)
     printf (" (%s)", model);
-  printf (": %d image%s scored", derived->n, derived->n == 1 ? "" : "s");
+  printf (": %d image%s scored", mask_metrics->n, mask_metrics->n == 1 ? "" : "s");
   if (failed > 0)
-    printf (", %d failed", failed);
+    printf (", %d failed (scored IoU 0)", failed);
+  if (n_agreement > 0)
+    printf ("; the derived mask agrees with the mask at mean IoU %.3f",
+            agreement / n_agreement);
   printf ("\n%-14s", "mask");
   for (int k = 0; k < PM_METRICS_N_PREC; k++)
     printf ("  P@%.1f", pm_metrics_prec_threshold (k));
   printf ("   gIoU   cIoU\n");
-  print_table_row ("mask", derived);
+  print_table_row ("mask", mask_metrics);
   if (derived_metrics->n > 0)
     print_table_row ("derived", derived_metrics);
 }
@@ -312,7 +329,7 @@ static void
 print_json (const char      *engine,
             const char      *model,
             GPtrArray       *rows,
-            const PmMetrics *derived,
+            const PmMetrics *mask_metrics,
             const PmMetrics *derived_metrics,
             int              failed)
 {
@@ -330,14 +347,14 @@ print_json (const char      *engine,
       pm_cli_json_add_string (builder, "image", row->image);
       pm_cli_json_add_string (builder, "mask", row->mask);
       pm_cli_json_add_string (builder, "phrase", row->phrase);
+      /* A failed row scores 0, as it counts in the summary. */
       json_builder_set_member_name (builder, "iou");
-      if (row->error == NULL)
-        json_builder_add_double_value (builder, row->iou);
-      else
-        json_builder_add_null_value (builder);
+      json_builder_add_double_value (builder, row->error == NULL ? row->iou : 0.0);
       json_builder_set_member_name (builder, "derived_iou");
-      if (row->error == NULL && row->derived_iou >= 0)
-        json_builder_add_double_value (builder, row->derived_iou);
+      json_builder_add_double_value (builder, row->error == NULL ? row->derived_iou : 0.0);
+      json_builder_set_member_name (builder, "derived_agreement");
+      if (row->error == NULL)
+        json_builder_add_double_value (builder, row->agreement);
       else
         json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "ms");
@@ -351,20 +368,33 @@ print_json (const char      *engine,
     }
   json_builder_end_array (builder);
 
+  json_builder_set_member_name (builder, "failed");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const EvalRow *row = g_ptr_array_index (rows, i);
+      if (row->error == NULL)
+        continue;
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "line");
+      json_builder_add_int_value (builder, row->line);
+      pm_cli_json_add_string (builder, "image", row->image);
+      pm_cli_json_add_string (builder, "mask", row->mask);
+      pm_cli_json_add_string (builder, "phrase", row->phrase);
+      pm_cli_json_add_string (builder, "error", row->error);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
   json_builder_set_member_name (builder, "summary");
   json_builder_begin_object (builder);
-  add_metrics_json (builder, derived);
+  add_metrics_json (builder, mask_metrics);
   json_builder_set_member_name (builder, "failed");
   json_builder_add_int_value (builder, failed);
   json_builder_set_member_name (builder, "derived");
-  if (derived_metrics->n > 0)
-    {
-      json_builder_begin_object (builder);
-      add_metrics_json (builder, derived_metrics);
-      json_builder_end_object (builder);
-    }
-  else
-    json_builder_add_null_value (builder);
+  json_builder_begin_object (builder);
+  add_metrics_json (builder, derived_metrics);
+  json_builder_end_object (builder);
   json_builder_end_object (builder);
   json_builder_end_object (builder);
   pm_cli_print_json (json_builder_get_root (builder));
@@ -385,7 +415,7 @@ pm_cli_eval (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *base = NULL;
   g_autofree char *model = NULL;
-  PmMetrics derived, derived_metrics;
+  PmMetrics mask_metrics, derived_metrics;
   int exit_code = PM_EXIT_ERROR, failed = 0;
   guint n_rows;
   const GOptionEntry entries[] = {
@@ -393,6 +423,9 @@ pm_cli_eval (int    argc,
       "Resolve image and mask paths against DIR (default: the index's folder)", "DIR" },
     { "limit", 'n', 0, G_OPTION_ARG_INT, &args.limit,
       "Evaluate only the first N rows", "N" },
+    { "mask-value", 0, 0, G_OPTION_ARG_STRING, &args.mask_value,
+      "The label that marks the object in the true masks: a number (grey level, palette "
+      "index, 16-bit label) or #rrggbb (default: any label but 0)", "V" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &args.json,
       "Print one JSON object (rows and summary) on stdout", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet,
@@ -403,9 +436,13 @@ pm_cli_eval (int    argc,
   context = pm_cli_context_new (COMMAND, "INDEX.tsv",
                                 "Runs \"segment PHRASE\" on every row of a tab-separated index "
                                 "(header row with image, mask and\nphrase columns) and scores "
-                                "the derived mask against the true mask: per-row IoU, then\n"
-                                "P@0.5-0.9, gIoU and cIoU in percent, as in the "
-                                "referring-segmentation papers.");
+                                "the run's mask (and the derived mask) against the true mask: "
+                                "per-row IoU, then\nP@0.5-0.9 (IoU >= X), gIoU and cIoU in "
+                                "percent, as in the referring-segmentation papers.\n"
+                                "A row that fails scores IoU 0. True masks are read by their "
+                                "values: any label but 0 is the object\n(0/1, 0/255, palette "
+                                "indices, 16-bit labels, colours, alpha) unless --mask-value "
+                                "picks one.");
   g_option_context_add_main_entries (context, entries, NULL);
   pm_cli_add_engine_options (context, &args.engine);
   if (!pm_cli_parse (context, COMMAND, argc, argv, &rest))
@@ -419,6 +456,12 @@ pm_cli_eval (int    argc,
   if (args.limit < 0)
     {
       pm_cli_error (COMMAND, "--limit: %d is not a row count", args.limit);
+      return PM_EXIT_USAGE;
+    }
+  if (!pm_mask_label_pick_is_valid (args.mask_value))
+    {
+      pm_cli_error (COMMAND, "--mask-value: “%s” is not a number (0-65535) or a colour "
+                    "#rrggbb", args.mask_value);
       return PM_EXIT_USAGE;
     }
   if (args.root != NULL && !g_file_test (args.root, G_FILE_TEST_IS_DIR))
@@ -447,7 +490,7 @@ pm_cli_eval (int    argc,
     return exit_code;
 
   progress = pm_cli_progress_new (!args.quiet);
-  pm_metrics_init (&derived);
+  pm_metrics_init (&mask_metrics);
   pm_metrics_init (&derived_metrics);
   n_rows = rows->len;
   for (guint i = 0; i < n_rows; i++)
@@ -457,23 +500,27 @@ pm_cli_eval (int    argc,
 
       pm_cli_progress_set_prefix (progress, prefix);
       if (row->error == NULL)
-        run_row (engine, row, base, progress, &model);
+        run_row (engine, row, base, args.mask_value, progress, &model);
       pm_cli_progress_clear (progress);
       if (row->error != NULL)
         {
-          /* Reported and counted, but a bad row does not stop the evaluation. */
+          /* Reported, and scored IoU 0 as the papers count a failure; a bad row does not
+           * stop the evaluation. */
           failed++;
           pm_cli_error (COMMAND, "%s: line %d: %s", rest[0], row->line, row->error);
+          pm_metrics_add_failed (&mask_metrics, row->truth_pixels);
+          pm_metrics_add_failed (&derived_metrics, row->truth_pixels);
           continue;
         }
-      pm_metrics_add (&derived, row->inter, row->uni);
-      if (row->derived_iou >= 0)
-        pm_metrics_add (&derived_metrics, row->derived_inter, row->derived_uni);
+      pm_metrics_add (&mask_metrics, row->inter, row->uni);
+      pm_metrics_add (&derived_metrics, row->derived_inter, row->derived_uni);
     }
 
   if (args.json)
-    print_json (pm_engine_get_name (engine), model, rows, &derived, &derived_metrics, failed);
+    print_json (pm_engine_get_name (engine), model, rows, &mask_metrics, &derived_metrics,
+                failed);
   else
-    print_table (pm_engine_get_name (engine), model, rows, &derived, &derived_metrics, failed);
+    print_table (pm_engine_get_name (engine), model, rows, &mask_metrics, &derived_metrics,
+                 failed);
   return failed > 0 ? PM_EXIT_ERROR : PM_EXIT_OK;
 }

@@ -338,6 +338,8 @@ cmd_list (int argc, char **argv)
       g_autofree char *detail = NULL;
       PmModelStatus status = pm_model_get_status (spec, dir, &detail);
       gint64 size = pm_model_spec_get_size (spec);
+      gboolean exact = FALSE;
+      gint64 download_size = pm_model_spec_get_download_size (spec, &exact);
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "name");
@@ -359,6 +361,11 @@ cmd_list (int argc, char **argv)
         json_builder_add_null_value (b);
       json_builder_set_member_name (b, "size");
       json_builder_add_int_value (b, size);
+      /* What a download takes, exact or as the Hub lists it. */
+      json_builder_set_member_name (b, "download_size");
+      json_builder_add_int_value (b, download_size);
+      json_builder_set_member_name (b, "download_size_exact");
+      json_builder_add_boolean_value (b, exact);
       json_builder_set_member_name (b, "installed");
       json_builder_add_boolean_value (b, status == PM_MODEL_STATUS_INSTALLED);
       json_builder_set_member_name (b, "status");
@@ -373,8 +380,9 @@ cmd_list (int argc, char **argv)
       json_builder_end_object (b);
       if (!json)
         {
-          g_autofree char *size_text = size >= 0 ? g_strdup_printf ("%.1f MB", size / 1e6)
-                                                : g_strdup ("size unknown");
+          g_autofree char *size_text = download_size < 0 ? g_strdup ("size unknown")
+                                       : g_strdup_printf ("%s%.1f MB", exact ? "" : "about ",
+                                                          download_size / 1e6);
           printf ("  %-22s %s@%.12s  %s%s%s\n  %-22s %s, licence %s\n  %-22s %s\n", spec->name,
                   spec->repo, spec->revision, status_text (status),
                   detail != NULL ? ": " : "", detail != NULL ? detail : "", "", size_text,
@@ -658,12 +666,15 @@ cmd_tokenize (int argc, char **argv)
 static int
 cmd_logits (int argc, char **argv)
 {
-  g_autofree char *model_dir = NULL, *output = NULL;
+  g_autofree char *model_dir = NULL, *output = NULL, *precision_text = NULL;
   GOptionEntry entries[] = {
     { "model-dir", 'm', 0, G_OPTION_ARG_FILENAME, &model_dir, "Model folder", "DIR" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the logits to OUT.npy", "OUT" },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision_text,
+      "f32 (default: the exact reference), bf16 or auto", "P" },
     { NULL }
   };
+  PmPrecision precision = PM_PRECISION_F32;
   int rc;
 
   if ((rc = parse ("logits", "IMAGE TEXT",
@@ -674,6 +685,8 @@ cmd_logits (int argc, char **argv)
     return usage_error ("logits", "expected IMAGE and TEXT");
   if (output == NULL)
     return usage_error ("logits", "-o OUT.npy is required");
+  if (precision_text != NULL && !pm_precision_from_string (precision_text, &precision))
+    return usage_error ("logits", "--precision must be f32, bf16 or auto");
   {
     g_autoptr(GError) error = NULL;
     g_autofree char *dir = resolve_dir (model_dir, NULL);
@@ -691,7 +704,7 @@ cmd_logits (int argc, char **argv)
     tokenizer = pm_tokenizer_new_from_dir (dir, &error);
     if (tokenizer == NULL)
       return fail ("logits", error);
-    model = pm_clipseg_load (dir, &error);
+    model = pm_clipseg_load_with_precision (dir, precision, &error);
     if (model == NULL)
       return fail ("logits", error);
     image = pm_cli_load_image ("model logits", argv[1]);

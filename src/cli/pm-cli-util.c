@@ -181,7 +181,10 @@ pm_cli_add_engine_options (GOptionContext  *context,
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &args->timeout_s,
       "remote: give up after this many seconds", "S" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &args->threads,
-      "Compute threads (default: cores - 1)", "N" },
+      "Compute threads (default: every core)", "N" },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &args->precision,
+      "clipseg: bf16 (fast, where the CPU has AVX512_BF16) or f32 (exact); default auto",
+      "P" },
     { "refine", 0, 0, G_OPTION_ARG_STRING, &args->refine,
       "clipseg: refine the mask with Segment Anything (sam) or not (none, default)", "HOW" },
     { "sam-model-dir", 0, 0, G_OPTION_ARG_FILENAME, &args->sam_model_dir,
@@ -200,6 +203,7 @@ pm_cli_engine_args_clear (PmCliEngineArgs *args)
   g_clear_pointer (&args->remote_profile, g_free);
   g_clear_pointer (&args->endpoint, g_free);
   g_clear_pointer (&args->remote_model, g_free);
+  g_clear_pointer (&args->precision, g_free);
   g_clear_pointer (&args->remote_options, g_strfreev);
   g_clear_pointer (&args->refine, g_free);
   g_clear_pointer (&args->sam_model_dir, g_free);
@@ -230,6 +234,12 @@ pm_cli_engine_new (const char            *command,
       return NULL;
     }
 
+  if (args->precision != NULL && !pm_precision_from_string (args->precision, &options.precision))
+    {
+      pm_cli_error (command, "--precision: “%s” is not one of auto, bf16, f32", args->precision);
+      *exit_code = PM_EXIT_USAGE;
+      return NULL;
+    }
   if (args->refine != NULL && strcmp (args->refine, "none") != 0)
     {
       if (strcmp (args->refine, "sam") != 0)

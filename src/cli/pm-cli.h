@@ -25,6 +25,9 @@ int pm_cli_model   (int argc, char **argv);
 int pm_cli_segment (int argc, char **argv);
 int pm_cli_history (int argc, char **argv);
 int pm_cli_bench   (int argc, char **argv);
+int pm_cli_batch   (int argc, char **argv);
+int pm_cli_export  (int argc, char **argv);
+int pm_cli_import  (int argc, char **argv);
 
 /* The GUI entry point (src/app), when built. */
 int pm_app_run     (int argc, char **argv);

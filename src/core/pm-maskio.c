@@ -11,7 +11,7 @@
  */
 #define G_LOG_DOMAIN "pm-maskio"
 
-#include "pm-maskio.h"
+#include "pm-maskio-private.h"
 
 #include <gio/gio.h>
 #include <math.h>
@@ -476,9 +476,18 @@ pm_mask_load_bytes (GBytes  *bytes,
                     GError **error)
 {
   g_autoptr(PmImage) image = NULL;
+  gboolean mine = FALSE;
+  gsize len = 0;
+  const guint8 *data;
+  PmMask *mask;
 
   g_return_val_if_fail (bytes != NULL, NULL);
 
+  /* Stored masks are 1-bit PNGs: read those directly, everything else through gdk-pixbuf. */
+  data = g_bytes_get_data (bytes, &len);
+  mask = pm_mask_decode_png_1bit (data, len, &mine, error);
+  if (mask != NULL || mine)
+    return mask;
   image = pm_image_load_bytes (bytes, PM_IMAGE_DEFAULT_MAX_PIXELS, error);
   if (image == NULL)
     return NULL;

@@ -26,6 +26,14 @@ PmMask  *pm_mask_load_png       (const char    *path,
                                  GError       **error);
 PmMask  *pm_mask_load_bytes     (GBytes        *bytes,
                                  GError       **error);
+/* A ground-truth mask by its stored values (pm-mask-labels.c): 0/1, 0/255, palette
+ * indices, 16-bit labels, colour or alpha; the object is where the label is not 0, or is
+ * @pick ("12" or "#rrggbb") when given. Binary result. */
+PmMask  *pm_mask_load_labels    (const char    *path,
+                                 const char    *pick,
+                                 GError       **error);
+/* Whether @pick is empty, a number 0-65535 or a colour #rrggbb. */
+gboolean pm_mask_label_pick_is_valid (const char *pick);
 /* COCO RLE in pycocotools' compressed string form (column-major runs, starting with 0s). */
 char    *pm_mask_to_rle         (const PmMask  *mask);
 PmMask  *pm_mask_from_rle       (const char    *counts,

@@ -94,9 +94,29 @@ pm_metrics_add (PmMetrics *metrics,
   metrics->sum_iou += iou;
   metrics->sum_intersection += (double) intersection;
   metrics->sum_union += (double) union_;
+  /* IoU ≥ X, as the referring-segmentation evaluation code counts it. */
   for (int k = 0; k < PM_METRICS_N_PREC; k++)
-    if (iou > prec_thresholds[k])
+    if (iou >= prec_thresholds[k])
       metrics->prec_hits[k]++;
+}
+
+/**
+ * pm_metrics_add_failed:
+ * @metrics: an accumulator
+ * @truth_pixels: pixels of the sample's true mask, 0 when it could not be read
+ *
+ * Adds a sample that failed (unreadable image, engine error): IoU 0 in gIoU and P@X, and
+ * its true mask all in the union of cIoU, none in the intersection.
+ */
+void
+pm_metrics_add_failed (PmMetrics *metrics,
+                       gint64     truth_pixels)
+{
+  g_return_if_fail (metrics != NULL);
+  g_return_if_fail (truth_pixels >= 0);
+
+  metrics->n++;
+  metrics->sum_union += (double) truth_pixels;
 }
 
 /**
@@ -135,7 +155,7 @@ pm_metrics_ciou (const PmMetrics *metrics)
  * @metrics: an accumulator
  * @index: 0 for P@0.5 … 4 for P@0.9
  *
- * Returns: the share (0..1) of samples with IoU above the threshold; 0 for no samples
+ * Returns: the share (0..1) of samples with IoU at or above the threshold; 0 for no samples
  */
 double
 pm_metrics_prec (const PmMetrics *metrics,

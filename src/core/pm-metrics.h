@@ -28,10 +28,14 @@ void   pm_metrics_init    (PmMetrics    *metrics);
 void   pm_metrics_add     (PmMetrics    *metrics,
                            gint64        intersection,
                            gint64        union_);
+/* A failed sample: IoU 0; its true mask (if known) counts in the cIoU union. */
+void   pm_metrics_add_failed (PmMetrics *metrics,
+                              gint64     truth_pixels);
 double pm_metrics_giou    (const PmMetrics *metrics);
 double pm_metrics_ciou    (const PmMetrics *metrics);
+/* Share of samples with IoU ≥ X; index 0 → P@0.5 … 4 → P@0.9. */
 double pm_metrics_prec    (const PmMetrics *metrics,
-                           int              index);  /* 0 → P@0.5 … 4 → P@0.9 */
+                           int              index);
 double pm_metrics_prec_threshold (int index);
 
 G_END_DECLS

@@ -627,7 +627,6 @@ pm_clipseg_engine_new (const PmEngineOptions *options,
   g_autofree char *missing = NULL;
   g_autoptr(GError) local_error = NULL;
   PmClipsegEngine *self;
-  int threads;
 
   if (options != NULL && options->model_dir != NULL)
     dir = g_strdup (options->model_dir);
@@ -655,7 +654,9 @@ pm_clipseg_engine_new (const PmEngineOptions *options,
 
   self->tokenizer = pm_tokenizer_new_from_dir (dir, &local_error);
   if (self->tokenizer != NULL)
-    self->model = pm_clipseg_load (dir, &local_error);
+    self->model = pm_clipseg_load_with_precision (dir, options != NULL ? options->precision
+                                                                       : PM_PRECISION_AUTO,
+                                                  &local_error);
   if (self->model == NULL)
     {
       g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_MODEL, "%s", local_error->message);
@@ -663,7 +664,6 @@ pm_clipseg_engine_new (const PmEngineOptions *options,
       return NULL;
     }
 
-  /* Leave a core for the UI. */
   /* --refine sam: the SAM engine comes with it (its model must be installed) */
   if (options != NULL && options->refine != NULL && strcmp (options->refine, "none") != 0)
     {
@@ -687,11 +687,6 @@ pm_clipseg_engine_new (const PmEngineOptions *options,
           return NULL;
         }
     }
-
-  threads = options != NULL ? options->threads : 0;
-  if (threads <= 0)
-    threads = MAX (1, (int) g_get_num_processors () - 1);
-  pm_clipseg_set_threads (threads);
   return &self->parent;
 }
 
@@ -733,6 +728,18 @@ gsize
 pm_clipseg_engine_get_weights_bytes (PmEngine *engine)
 {
   return pm_clipseg_get_weights_bytes (get_self (engine)->model);
+}
+
+PmPrecision
+pm_clipseg_engine_get_precision (PmEngine *engine)
+{
+  return pm_clipseg_get_precision (get_self (engine)->model);
+}
+
+double
+pm_clipseg_engine_get_pack_ms (PmEngine *engine)
+{
+  return pm_clipseg_get_pack_ms (get_self (engine)->model);
 }
 
 void

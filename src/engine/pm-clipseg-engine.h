@@ -64,6 +64,10 @@ void      pm_clipseg_engine_clear_cache   (PmEngine                   *engine);
 const char *pm_clipseg_engine_get_model_dir (PmEngine                 *engine);
 int       pm_clipseg_engine_get_input_size (PmEngine                  *engine);
 gsize     pm_clipseg_engine_get_weights_bytes (PmEngine               *engine);
+/* The precision the model runs in (F32 or BF16). */
+PmPrecision pm_clipseg_engine_get_precision (PmEngine               *engine);
+/* How long packing the weights took (waits for it). */
+double    pm_clipseg_engine_get_pack_ms     (PmEngine               *engine);
 void      pm_clipseg_engine_set_post_params (PmEngine                 *engine,
                                            const PmClipsegPostParams  *params);
 

@@ -262,6 +262,178 @@ compute_scratch (const PmClipsegConfig *c,
 }
 
 /* ---------------------------------------------------------------------------------------
+ * Packing for the kernels
+ * ------------------------------------------------------------------------------------- */
+
+static void
+pack_layer (PmClipsegLayer *l,
+            PmPrecision     precision)
+{
+  const PmTensor qkv_w[3] = { l->q_w, l->k_w, l->v_w };
+  const PmTensor qkv_b[3] = { l->q_b, l->k_b, l->v_b };
+
+  l->qkv = pm_linear_new_stacked (3, qkv_w, qkv_b, precision);
+  l->o = pm_linear_new (&l->o_w, &l->o_b, precision);
+  l->fc1 = pm_linear_new (&l->fc1_w, &l->fc1_b, precision);
+  l->fc2 = pm_linear_new (&l->fc2_w, &l->fc2_b, precision);
+}
+
+static void
+free_layer (PmClipsegLayer *l)
+{
+  g_clear_pointer (&l->qkv, pm_linear_free);
+  g_clear_pointer (&l->o, pm_linear_free);
+  g_clear_pointer (&l->fc1, pm_linear_free);
+  g_clear_pointer (&l->fc2, pm_linear_free);
+}
+
+/* After packing, the f32 weights a packed layer replaces are not read again (on the
+ * generic path nothing is packed and they stay). */
+static void
+release_layer (PmClipseg            *m,
+               const PmClipsegLayer *l)
+{
+  const PmTensor *ws[] = { &l->q_w, &l->k_w, &l->v_w, &l->o_w, &l->fc1_w, &l->fc2_w };
+
+  if (pm_linear_get_packed_bytes (l->o) == 0)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (ws); i++)
+    pm_safetensors_release_pages (m->st, ws[i]->data, pm_tensor_numel (ws[i]) * sizeof (float));
+}
+
+/* One packing stage (see PM_CLIPSEG_STAGE_*): every Linear of the three transformers,
+ * the patch embedding (a conv with stride = kernel is a Linear on the patches' pixel
+ * rows) and the projections. */
+static void
+pack_stage (PmClipseg *m,
+            int        stage)
+{
+  const PmClipsegConfig *c = &m->config;
+  PmClipsegWeights *w = &m->w;
+  int n_text = c->text.num_hidden_layers;
+
+  if (stage == PM_CLIPSEG_STAGE_PATCH)
+    {
+      gint64 dv = c->vision.hidden_size, p = c->vision.patch_size;
+      PmTensor patch_rows = pm_tensor_view_2d (w->patch_w.data, dv, 3 * p * p);
+
+      w->patch = pm_linear_new (&patch_rows, NULL, m->precision);
+    }
+  else if (stage < PM_CLIPSEG_STAGE_TEXT (m, 0))
+    {
+      PmClipsegLayer *l = &w->vision_layers[stage - PM_CLIPSEG_STAGE_VISION (m, 0)];
+      pack_layer (l, m->precision);
+      release_layer (m, l);
+    }
+  else if (stage < PM_CLIPSEG_STAGE_TEXT (m, n_text))
+    {
+      PmClipsegLayer *l = &w->text_layers[stage - PM_CLIPSEG_STAGE_TEXT (m, 0)];
+      pack_layer (l, m->precision);
+      release_layer (m, l);
+    }
+  else if (stage == PM_CLIPSEG_STAGE_TEXT (m, n_text))
+    w->text_proj_l = pm_linear_new (&w->text_proj, NULL, m->precision);
+  else
+    {
+      w->reduce = g_new0 (PmLinear *, c->n_extract_layers);
+      for (int i = 0; i < c->n_extract_layers; i++)
+        {
+          w->reduce[i] = pm_linear_new (&w->reduce_w[i], &w->reduce_b[i], m->precision);
+          pack_layer (&w->dec_layers[i], m->precision);
+        }
+    }
+}
+
+static gpointer
+packer_main (gpointer data)
+{
+  PmClipseg *m = data;
+  int n_stages = PM_CLIPSEG_STAGE_DECODER (m) + 1;
+  gint64 t0 = g_get_monotonic_time ();
+
+  for (int stage = 0; stage < n_stages; stage++)
+    {
+      gboolean cancel;
+
+      g_mutex_lock (&m->pack_lock);
+      cancel = m->pack_cancel;
+      g_mutex_unlock (&m->pack_lock);
+      if (cancel)
+        break;
+      pack_stage (m, stage);
+      g_mutex_lock (&m->pack_lock);
+      m->packed = stage + 1;
+      if (m->packed == n_stages)
+        m->pack_ms = (g_get_monotonic_time () - t0) / 1000.0;
+      g_cond_broadcast (&m->pack_cond);
+      g_mutex_unlock (&m->pack_lock);
+    }
+  return NULL;
+}
+
+/**
+ * pm_clipseg_wait_packed:
+ * @m: a model
+ * @stage: a PM_CLIPSEG_STAGE_* index
+ *
+ * Blocks until the layers of @stage are packed (at once, after the first time).
+ */
+void
+pm_clipseg_wait_packed (PmClipseg *m,
+                        int        stage)
+{
+  g_mutex_lock (&m->pack_lock);
+  while (m->packed <= stage)
+    g_cond_wait (&m->pack_cond, &m->pack_lock);
+  g_mutex_unlock (&m->pack_lock);
+}
+
+/* Starts packing in a thread (so the load returns once the files are checked); packs in
+ * this thread if none can be started. */
+static void
+start_packing (PmClipseg *m)
+{
+  m->packer = g_thread_try_new ("pm-clipseg-pack", packer_main, m, NULL);
+  if (m->packer == NULL)
+    packer_main (m);
+}
+
+static void
+stop_packing (PmClipseg *m)
+{
+  if (m->packer != NULL)
+    {
+      g_mutex_lock (&m->pack_lock);
+      m->pack_cancel = TRUE;
+      g_mutex_unlock (&m->pack_lock);
+      g_clear_pointer (&m->packer, g_thread_join);
+    }
+}
+
+static void
+free_packed (PmClipseg *m)
+{
+  const PmClipsegConfig *c = &m->config;
+  PmClipsegWeights *w = &m->w;
+
+  g_clear_pointer (&w->patch, pm_linear_free);
+  g_clear_pointer (&w->text_proj_l, pm_linear_free);
+  if (w->text_layers != NULL)
+    for (int i = 0; i < c->text.num_hidden_layers; i++)
+      free_layer (&w->text_layers[i]);
+  if (w->vision_layers != NULL)
+    for (int i = 0; i < m->n_vision; i++)
+      free_layer (&w->vision_layers[i]);
+  if (w->dec_layers != NULL)
+    for (int i = 0; i < c->n_extract_layers; i++)
+      free_layer (&w->dec_layers[i]);
+  if (w->reduce != NULL)
+    for (int i = 0; i < c->n_extract_layers; i++)
+      pm_linear_free (w->reduce[i]);
+  g_clear_pointer (&w->reduce, g_free);
+}
+
+/* ---------------------------------------------------------------------------------------
  * Load
  * ------------------------------------------------------------------------------------- */
 
@@ -291,28 +463,32 @@ build_pos_table (PmClipseg *m)
 }
 
 /**
- * pm_clipseg_load_files:
+ * pm_clipseg_load_files_with_precision:
  * @config_path: config.json
  * @preprocessor_path: preprocessor_config.json
  * @weights_path: model.safetensors
+ * @precision: the kernels' precision (F32 exact; BF16 or AUTO where the CPU has it)
  * @error: return location
  *
- * Reads and validates the config, maps the weights and checks every tensor the model
- * needs (name and shape).
+ * Reads and validates the config, maps the weights, checks every tensor the model needs
+ * (name and shape) and packs the Linear layers for the kernels.
  *
  * Returns: (transfer full): the model, or NULL with @error set.
  */
 PmClipseg *
-pm_clipseg_load_files (const char *config_path,
-                       const char *preprocessor_path,
-                       const char *weights_path,
-                       GError    **error)
+pm_clipseg_load_files_with_precision (const char *config_path,
+                                      const char *preprocessor_path,
+                                      const char *weights_path,
+                                      PmPrecision precision,
+                                      GError    **error)
 {
   g_autoptr(PmClipseg) m = g_new0 (PmClipseg, 1);
   g_autofree char *c1 = NULL, *c2 = NULL, *dir = g_path_get_dirname (config_path);
   g_autoptr(GError) local = NULL;
   gsize l1, l2, scratch;
 
+  g_mutex_init (&m->pack_lock);
+  g_cond_init (&m->pack_cond);
   if (!g_file_get_contents (config_path, &c1, &l1, &local) ||
       !g_file_get_contents (preprocessor_path, &c2, &l2, &local))
     {
@@ -330,6 +506,7 @@ pm_clipseg_load_files (const char *config_path,
   if (m->st == NULL || !load_weights (m, error))
     return NULL;
   build_pos_table (m);
+  m->precision = precision;
   scratch = compute_scratch (&m->config, m->grid);
   if (scratch > PM_CLIPSEG_MAX_SCRATCH_FLOATS ||
       (m->arena = pm_arena_try_new (scratch)) == NULL)
@@ -339,18 +516,37 @@ pm_clipseg_load_files (const char *config_path,
                    weights_path, scratch * 4.0 / 1e9);
       return NULL;
     }
+  start_packing (m);
   return g_steal_pointer (&m);
+}
+
+PmClipseg *
+pm_clipseg_load_files (const char *config_path,
+                       const char *preprocessor_path,
+                       const char *weights_path,
+                       GError    **error)
+{
+  return pm_clipseg_load_files_with_precision (config_path, preprocessor_path, weights_path,
+                                               PM_PRECISION_F32, error);
+}
+
+PmClipseg *
+pm_clipseg_load_with_precision (const char  *model_dir,
+                                PmPrecision  precision,
+                                GError     **error)
+{
+  g_autofree char *p1 = g_build_filename (model_dir, "config.json", NULL);
+  g_autofree char *p2 = g_build_filename (model_dir, "preprocessor_config.json", NULL);
+  g_autofree char *p3 = g_build_filename (model_dir, "model.safetensors", NULL);
+
+  return pm_clipseg_load_files_with_precision (p1, p2, p3, precision, error);
 }
 
 PmClipseg *
 pm_clipseg_load (const char *model_dir,
                  GError    **error)
 {
-  g_autofree char *p1 = g_build_filename (model_dir, "config.json", NULL);
-  g_autofree char *p2 = g_build_filename (model_dir, "preprocessor_config.json", NULL);
-  g_autofree char *p3 = g_build_filename (model_dir, "model.safetensors", NULL);
-
-  return pm_clipseg_load_files (p1, p2, p3, error);
+  return pm_clipseg_load_with_precision (model_dir, PM_PRECISION_F32, error);
 }
 
 void
@@ -358,6 +554,8 @@ pm_clipseg_free (PmClipseg *m)
 {
   if (m == NULL)
     return;
+  stop_packing (m);
+  free_packed (m);
   g_free (m->w.text_layers);
   g_free (m->w.vision_layers);
   g_free (m->w.reduce_w);
@@ -366,6 +564,8 @@ pm_clipseg_free (PmClipseg *m)
   g_clear_pointer (&m->pos_table, pm_tensor_free);
   g_clear_pointer (&m->arena, pm_arena_free);
   g_clear_pointer (&m->st, pm_safetensors_free);
+  g_mutex_clear (&m->pack_lock);
+  g_cond_clear (&m->pack_cond);
   g_free (m);
 }
 
@@ -391,6 +591,38 @@ gsize
 pm_clipseg_get_weights_bytes (PmClipseg *m)
 {
   return m->weights_bytes;
+}
+
+/**
+ * pm_clipseg_get_precision:
+ *
+ * Returns: the precision the vision encoder's layers run in (F32 or BF16)
+ */
+PmPrecision
+pm_clipseg_get_precision (PmClipseg *m)
+{
+  if (m->n_vision == 0)
+    return pm_precision_resolve (m->precision);
+  pm_clipseg_wait_packed (m, PM_CLIPSEG_STAGE_VISION (m, 0));
+  return pm_linear_get_precision (m->w.vision_layers[0].qkv);
+}
+
+/**
+ * pm_clipseg_get_pack_ms:
+ *
+ * Returns: how long packing the weights took (it runs alongside the first calls after
+ * the load); waits for it to finish
+ */
+double
+pm_clipseg_get_pack_ms (PmClipseg *m)
+{
+  double ms;
+
+  pm_clipseg_wait_packed (m, PM_CLIPSEG_STAGE_DECODER (m));
+  g_mutex_lock (&m->pack_lock);
+  ms = m->pack_ms;
+  g_mutex_unlock (&m->pack_lock);
+  return ms;
 }
 
 void

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "pm-clipseg.h"
+#include "pm-ops.h"
 #include "pm-safetensors.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,11 @@ typedef struct {
   PmTensor fc1_w, fc1_b;  /* [I, D], [I]  mlp.fc1 */
   PmTensor fc2_w, fc2_b;  /* [D, I], [D]  mlp.fc2 */
   PmTensor ln2_w, ln2_b;  /* [D]          layer_norm2 */
+  /* packed at load (pm_linear_*) for the kernels in use */
+  PmLinear *qkv;          /* [3D, D] q | k | v stacked */
+  PmLinear *o;            /* [D, D] */
+  PmLinear *fc1;          /* [I, D] */
+  PmLinear *fc2;          /* [D, I] */
 } PmClipsegLayer;
 
 typedef struct {
@@ -68,10 +74,16 @@ typedef struct {
   /* simple head: transposed_convolution */
   PmTensor        convt_w;      /* [R, 1, p, p]       transposed_convolution.weight */
   PmTensor        convt_b;      /* [1]                transposed_convolution.bias */
+
+  /* packed at load */
+  PmLinear       *patch;        /* [Dv, 3·p·p]: the patch conv as a Linear on patch rows */
+  PmLinear       *text_proj_l;  /* [E, Dt] */
+  PmLinear      **reduce;       /* n × [R, Dv] */
 } PmClipsegWeights;
 
 struct _PmClipseg {
   PmClipsegConfig   config;
+  PmPrecision       precision;    /* as asked for: F32, BF16 or AUTO (the layers resolve it) */
   PmClipsegWeights  w;
   PmSafetensors    *st;           /* owns the mapping and converted buffers */
   PmTensor         *pos_table;    /* [T, Dv]: class row + bicubic-resized grid, at load */
@@ -80,6 +92,15 @@ struct _PmClipseg {
   int               n_tokens;     /* T */
   int               n_vision;     /* vision layers run (deepest extract + 1) */
   gsize             weights_bytes;
+
+  /* Packing runs in a thread started by the load, in the order the forward needs the
+   * layers (see pm-clipseg-load.c); the forward waits for each stage it uses. */
+  GThread          *packer;
+  GMutex            pack_lock;
+  GCond             pack_cond;
+  int               packed;       /* stages done */
+  gboolean          pack_cancel;
+  double            pack_ms;      /* how long packing took, once done */
   PmClipsegDumpFunc dump;
   gpointer          dump_data;
 };
@@ -90,5 +111,16 @@ struct _PmClipsegVision {
   int    width;   /* Dv */
   float *acts;    /* [n, T, Dv] */
 };
+
+/* Packing stages, in order: the patch embedding, the vision layers, the text layers and
+ * projection, then the decoder (reduces and layers). */
+#define PM_CLIPSEG_STAGE_PATCH 0
+#define PM_CLIPSEG_STAGE_VISION(m, i) (1 + (i))
+#define PM_CLIPSEG_STAGE_TEXT(m, i) (1 + (m)->n_vision + (i))
+#define PM_CLIPSEG_STAGE_DECODER(m) (1 + (m)->n_vision + (m)->config.text.num_hidden_layers + 1)
+
+/* Blocks until packing stage @stage (and every one before it) is done. */
+void pm_clipseg_wait_packed (PmClipseg *m,
+                             int        stage);
 
 G_END_DECLS

@@ -67,40 +67,17 @@ dump (PmClipseg      *m,
  * Transformer layers
  * ------------------------------------------------------------------------------------- */
 
-/* Self-attention block on h[T,D] → out[T,D] (out_proj applied, bias included unless
- * @accumulate, in which case the result is added onto @out). */
-static void
-attention_block (PmArena              *arena,
-                 const PmClipsegLayer *l,
-                 const PmTensor       *h,
-                 int                   n_heads,
-                 gboolean              causal,
-                 const guint8         *key_mask,
-                 PmTensor             *out,
-                 gboolean              accumulate)
+/* The attention precision of a layer: that of its packed projections. */
+static PmPrecision
+layer_precision (const PmClipsegLayer *l)
 {
-  gint64 t = h->shape[0], d = h->shape[1];
-  gsize mark = pm_arena_mark (arena);
-  PmTensor q = pm_arena_tensor_2d (arena, t, d);
-  PmTensor k = pm_arena_tensor_2d (arena, t, d);
-  PmTensor v = pm_arena_tensor_2d (arena, t, d);
-  PmTensor a = pm_arena_tensor_2d (arena, t, d);
-  PmTensor s = pm_arena_tensor_2d (arena, t, t);
-
-  pm_op_linear (&q, h, &l->q_w, &l->q_b);
-  pm_op_linear (&k, h, &l->k_w, &l->k_b);
-  pm_op_linear (&v, h, &l->v_w, &l->v_b);
-  pm_op_attention (&a, &q, &k, &v, n_heads, 1.0f / sqrtf ((float) (d / n_heads)), causal,
-                   key_mask, &s);
-  if (accumulate)
-    pm_op_linear_acc (out, &a, &l->o_w, &l->o_b);
-  else
-    pm_op_linear (out, &a, &l->o_w, &l->o_b);
-  pm_arena_release (arena, mark);
+  return pm_linear_get_precision (l->qkv);
 }
 
 /* CLIP encoder layer (pre-norm, quick-GELU), in place on x[T,D]:
- *   x += out_proj(attn(LN1(x)));  x += fc2(quick_gelu(fc1(LN2(x)))) */
+ *   x += out_proj(attn(LN1(x)));  x += fc2(quick_gelu(fc1(LN2(x))))
+ * Each line is two fused ops: the layer norms happen as the next product packs its input,
+ * bias, GELU and the residual add as it writes its output. */
 static void
 encoder_layer (PmArena              *arena,
                const PmClipsegLayer *l,
@@ -110,17 +87,21 @@ encoder_layer (PmArena              *arena,
                gboolean              causal,
                const guint8         *key_mask)
 {
-  gint64 t = x->shape[0], d = x->shape[1], inter = l->fc1_w.shape[0];
+  gint64 t = x->shape[0], d = x->shape[1], inter = pm_linear_get_out (l->fc1);
   gsize mark = pm_arena_mark (arena);
-  PmTensor h = pm_arena_tensor_2d (arena, t, d);
+  PmTensor qkv = pm_arena_tensor_2d (arena, t, 3 * d);
+  PmTensor a = pm_arena_tensor_2d (arena, t, d);
   PmTensor f = pm_arena_tensor_2d (arena, t, inter);
+  PmLinearOptions ln1 = { &l->ln1_w, &l->ln1_b, eps, PM_ACT_NONE, FALSE };
+  PmLinearOptions ln2_gelu = { &l->ln2_w, &l->ln2_b, eps, PM_ACT_QUICK_GELU, FALSE };
+  PmLinearOptions residual = { NULL, NULL, 0, PM_ACT_NONE, TRUE };
 
-  pm_op_layer_norm (&h, x, &l->ln1_w, &l->ln1_b, eps);
-  attention_block (arena, l, &h, n_heads, causal, key_mask, x, TRUE);
-  pm_op_layer_norm (&h, x, &l->ln2_w, &l->ln2_b, eps);
-  pm_op_linear (&f, &h, &l->fc1_w, &l->fc1_b);
-  pm_op_quick_gelu (&f, &f);
-  pm_op_linear_acc (x, &f, &l->fc2_w, &l->fc2_b);
+  pm_op_linear_fused (&qkv, x, l->qkv, &ln1);
+  pm_op_attention_qkv (&a, &qkv, n_heads, 1.0f / sqrtf ((float) (d / n_heads)), causal,
+                       key_mask, layer_precision (l));
+  pm_op_linear_fused (x, &a, l->o, &residual);
+  pm_op_linear_fused (&f, x, l->fc1, &ln2_gelu);
+  pm_op_linear_fused (x, &f, l->fc2, &residual);
   pm_arena_release (arena, mark);
 }
 
@@ -133,18 +114,24 @@ decoder_layer (PmArena              *arena,
                int                   n_heads,
                float                 eps)
 {
-  gint64 t = x->shape[0], d = x->shape[1], inter = l->fc1_w.shape[0];
+  gint64 t = x->shape[0], d = x->shape[1], inter = pm_linear_get_out (l->fc1);
   gsize mark = pm_arena_mark (arena);
   PmTensor h = pm_arena_tensor_2d (arena, t, d);
+  PmTensor qkv = pm_arena_tensor_2d (arena, t, 3 * d);
+  PmTensor a = pm_arena_tensor_2d (arena, t, d);
   PmTensor f = pm_arena_tensor_2d (arena, t, inter);
+  PmLinearOptions relu = { NULL, NULL, 0, PM_ACT_RELU, FALSE };
+  PmLinearOptions residual = { NULL, NULL, 0, PM_ACT_NONE, TRUE };
 
   memcpy (h.data, x->data, t * d * sizeof (float));
-  attention_block (arena, l, x, n_heads, FALSE, NULL, &h, TRUE);
+  pm_op_linear_fused (&qkv, x, l->qkv, NULL);
+  pm_op_attention_qkv (&a, &qkv, n_heads, 1.0f / sqrtf ((float) (d / n_heads)), FALSE, NULL,
+                       layer_precision (l));
+  pm_op_linear_fused (&h, &a, l->o, &residual);
   pm_op_layer_norm (x, &h, &l->ln1_w, &l->ln1_b, eps);
-  pm_op_linear (&f, x, &l->fc1_w, &l->fc1_b);
-  pm_op_relu (&f, &f);
+  pm_op_linear_fused (&f, x, l->fc1, &relu);
   memcpy (h.data, x->data, t * d * sizeof (float));
-  pm_op_linear_acc (&h, &f, &l->fc2_w, &l->fc2_b);
+  pm_op_linear_fused (&h, &f, l->fc2, &residual);
   pm_op_layer_norm (x, &h, &l->ln2_w, &l->ln2_b, eps);
   pm_arena_release (arena, mark);
 }
@@ -175,7 +162,7 @@ encode_image_in_gate (PmClipseg       *m,
   float eps = (float) c->vision.layer_norm_eps;
   g_autoptr(PmClipsegVision) vision = NULL;
   PmArena *arena = m->arena;
-  PmTensor x, patches, pixels;
+  PmTensor x, patches;
   double t0 = now_ms (), t1;
 
   g_return_val_if_fail (pixel_values != NULL, NULL);
@@ -195,20 +182,26 @@ encode_image_in_gate (PmClipseg       *m,
       return NULL;
     }
 
-  /* Embeddings: x[0] = class_embedding, x[1 + y·g + x] = patch conv, + position table */
+  pm_ops_profile_set_scope ("vision");
+
+  /* Embeddings: x[0] = class_embedding, x[1 + y·g + x] = patch conv, + position table.
+   * The conv (stride = kernel = p, no bias) is a Linear on each patch's pixels, read as a
+   * row in the weight's (channel, ky, kx) order, so its output rows are the tokens. */
   x = pm_arena_tensor_2d (arena, t, dv);
   {
     gsize mark = pm_arena_mark (arena);
-    PmTensor conv = pm_arena_tensor_3d (arena, dv, g, g);
-    PmTensor conv_flat = pm_tensor_view_2d (conv.data, dv, g * g);
-    PmTensor col;
+    gint64 p = c->vision.patch_size, kdim = 3 * p * p;
+    PmTensor rows = pm_arena_tensor_2d (arena, g * g, kdim);
 
-    pixels = pm_tensor_view_3d ((float *) pixel_values, 3, s, s);
-    col = pm_arena_tensor (arena, 1, (gint64[]) {
-      (gint64) pm_op_conv2d_scratch_size (&pixels, &m->w.patch_w, c->vision.patch_size, 0) });
-    pm_op_conv2d (&conv, &pixels, &m->w.patch_w, NULL, c->vision.patch_size, 0, &col);
+    for (gint64 gy = 0; gy < g; gy++)
+      for (gint64 gx = 0; gx < g; gx++)
+        for (gint64 ch = 0; ch < 3; ch++)
+          for (gint64 ky = 0; ky < p; ky++)
+            memcpy (rows.data + (gy * g + gx) * kdim + (ch * p + ky) * p,
+                    pixel_values + (ch * s + gy * p + ky) * s + gx * p, p * sizeof (float));
     patches = pm_tensor_view_2d (x.data + dv, g * g, dv);
-    pm_op_transpose (&patches, &conv_flat);
+    pm_clipseg_wait_packed (m, PM_CLIPSEG_STAGE_PATCH);
+    pm_op_linear_fused (&patches, &rows, m->w.patch, NULL);
     dump (m, &patches, "vision.patch_embeds");
     memcpy (x.data, m->w.class_emb.data, dv * sizeof (float));
     pm_op_add (&x, &x, m->pos_table);
@@ -231,6 +224,7 @@ encode_image_in_gate (PmClipseg       *m,
         }
       if (!check_cancel (cancellable, error))
         return NULL;
+      pm_clipseg_wait_packed (m, PM_CLIPSEG_STAGE_VISION (m, i));
       encoder_layer (arena, &m->w.vision_layers[i], &x, c->vision.num_attention_heads, eps,
                      FALSE, NULL);
       dump (m, &x, "vision.layer%d", i);
@@ -300,6 +294,7 @@ encode_text_in_gate (PmClipseg     *m,
   if (!check_cancel (cancellable, error))
     return FALSE;
   pm_arena_reset (arena);
+  pm_ops_profile_set_scope ("text");
 
   /* Embeddings: token_embedding[id] (converted row by row) + position_embedding[i] */
   x = pm_arena_tensor_2d (arena, n_ids, dt);
@@ -321,6 +316,7 @@ encode_text_in_gate (PmClipseg     *m,
     {
       if (!check_cancel (cancellable, error))
         return FALSE;
+      pm_clipseg_wait_packed (m, PM_CLIPSEG_STAGE_TEXT (m, l));
       encoder_layer (arena, &m->w.text_layers[l], &x, c->text.num_attention_heads, eps, TRUE,
                      attention_mask);
       dump (m, &x, "text.layer%d", l);
@@ -347,7 +343,8 @@ encode_text_in_gate (PmClipseg     *m,
   pooled = pm_tensor_view_2d (x.data + (gint64) eos * dt, 1, dt);
   dump (m, &pooled, "text.pooled");
   out = pm_tensor_view_2d (embedding, 1, c->projection_dim);
-  pm_op_linear (&out, &pooled, &m->w.text_proj, NULL);
+  pm_clipseg_wait_packed (m, PM_CLIPSEG_STAGE_TEXT (m, c->text.num_hidden_layers));
+  pm_op_linear_fused (&out, &pooled, m->w.text_proj_l, NULL);
   dump (m, &out, "conditional_embeddings");
   add_timing (timings, "text encoder", now_ms () - t0);
   return TRUE;
@@ -387,6 +384,8 @@ decode_in_gate (PmClipseg              *m,
   if (!check_cancel (cancellable, error))
     return FALSE;
   pm_arena_reset (arena);
+  pm_ops_profile_set_scope ("decoder");
+  pm_clipseg_wait_packed (m, PM_CLIPSEG_STAGE_DECODER (m));
 
   /* FiLM parameters from the conditional embedding: mul, add [R] */
   cond = pm_tensor_view_2d ((float *) embedding, 1, e);
@@ -405,10 +404,10 @@ decode_in_gate (PmClipseg              *m,
 
       if (!check_cancel (cancellable, error))
         return FALSE;
-      if (i == 0)
-        pm_op_linear (&x, &act, &w->reduce_w[i], &w->reduce_b[i]);
-      else
-        pm_op_linear_acc (&x, &act, &w->reduce_w[i], &w->reduce_b[i]);
+      {
+        PmLinearOptions acc = { NULL, NULL, 0, PM_ACT_NONE, i > 0 };
+        pm_op_linear_fused (&x, &act, w->reduce[i], &acc);
+      }
       dump (m, &x, "decoder.reduce%d", i);
       if (i == c->conditional_layer)
         {

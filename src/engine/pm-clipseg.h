@@ -18,6 +18,7 @@
 #include <gio/gio.h>
 #include "pm-clipseg-config.h"
 #include "pm-engine.h"
+#include "pm-gemm.h"
 #include "pm-image.h"
 #include "pm-tensor.h"
 
@@ -40,13 +41,24 @@ typedef void (*PmClipsegDumpFunc) (const char     *name,
                                    const PmTensor *tensor,
                                    gpointer        user_data);
 
-/* Loads DIR/config.json, DIR/preprocessor_config.json and DIR/model.safetensors. */
+/* Loads DIR/config.json, DIR/preprocessor_config.json and DIR/model.safetensors, in exact
+ * f32 (the reference mode). */
 PmClipseg  *pm_clipseg_load              (const char        *model_dir,
+                                          GError           **error);
+/* Same, with the kernels in @precision (BF16 or AUTO: bf16 operands where the CPU has
+ * AVX512_BF16, f32 otherwise). */
+PmClipseg  *pm_clipseg_load_with_precision (const char      *model_dir,
+                                          PmPrecision        precision,
                                           GError           **error);
 /* Same, with explicit paths. */
 PmClipseg  *pm_clipseg_load_files        (const char        *config_path,
                                           const char        *preprocessor_path,
                                           const char        *weights_path,
+                                          GError           **error);
+PmClipseg  *pm_clipseg_load_files_with_precision (const char *config_path,
+                                          const char        *preprocessor_path,
+                                          const char        *weights_path,
+                                          PmPrecision        precision,
                                           GError           **error);
 void        pm_clipseg_free              (PmClipseg         *model);
 
@@ -57,7 +69,12 @@ int         pm_clipseg_get_input_size    (PmClipseg         *model);
 int         pm_clipseg_get_embedding_dim (PmClipseg         *model);
 /* Bytes of weights as float32 (for memory reports). */
 gsize       pm_clipseg_get_weights_bytes (PmClipseg         *model);
-/* Sets the OpenBLAS thread count (n ≤ 0: keep the current). Process-wide. */
+/* The precision the layers run in: F32 or BF16. */
+PmPrecision pm_clipseg_get_precision     (PmClipseg         *model);
+/* The weights are packed for the kernels by a thread the load starts (the forward waits
+ * for each layer it needs): how long that took, waiting for it to finish. */
+double      pm_clipseg_get_pack_ms       (PmClipseg         *model);
+/* Sets the compute thread count (n ≤ 0: keep the current). Process-wide. */
 void        pm_clipseg_set_threads       (int                n_threads);
 void        pm_clipseg_set_dump_func     (PmClipseg         *model,
                                           PmClipsegDumpFunc  func,

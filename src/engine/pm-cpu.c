@@ -7,6 +7,7 @@
 #include "pm-cpu.h"
 
 #include <string.h>
+#include <time.h>
 
 #if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
@@ -98,7 +99,8 @@ pm_isa_from_string (const char *text,
 
 /* ---------------------------------------------------------------------------------------
  * Peak probe: 12 independent accumulator chains (more than latency × issue width on
- * current cores), operands in registers, so only the multiply-add units limit the rate.
+ * current cores), operands in registers, so only the multiply-add units limit the rate;
+ * timed in thread CPU time.
  * ------------------------------------------------------------------------------------- */
 
 #ifdef PM_X86
@@ -166,7 +168,18 @@ peak_avx512_bf16 (gint64 iters)
   return sum;
 }
 
-/* GFLOP/s of @probe: the best of a few ~@ms slices (the machine may be shared). */
+/* This thread's CPU time in seconds: on a shared machine the probe measures the core while
+ * it runs, not the share of it the scheduler gave. */
+static double
+thread_seconds (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* GFLOP/s of @probe: the best of a few ~@ms slices. */
 static double
 measure (float (*probe) (gint64),
          double flops_per_iter,
@@ -179,20 +192,20 @@ measure (float (*probe) (gint64),
   /* size a slice to about ms / 4 */
   for (;;)
     {
-      gint64 t0 = g_get_monotonic_time ();
+      double t0 = thread_seconds (), el;
+
       sink = probe (iters);
-      double el = (g_get_monotonic_time () - t0) / 1000.0;
+      el = (thread_seconds () - t0) * 1000.0;
       if (el >= ms / 8 || iters > ((gint64) 1 << 40))
         break;
       iters *= 2;
     }
   for (int r = 0; r < 4; r++)
     {
-      gint64 t0 = g_get_monotonic_time ();
-      double sec;
+      double t0 = thread_seconds (), sec;
 
       sink = probe (iters);
-      sec = (g_get_monotonic_time () - t0) / 1e6;
+      sec = thread_seconds () - t0;
       if (sec > 0)
         best = MAX (best, iters * flops_per_iter / sec / 1e9);
     }

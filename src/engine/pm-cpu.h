@@ -33,8 +33,8 @@ gboolean    pm_isa_from_string      (const char *text,
                                      PmIsa      *out);
 
 /* The peak of one core in GFLOP/s for f32 FMA and bf16 dot-product instructions of @isa,
- * measured with a tight loop of independent multiply-adds (about @ms milliseconds each;
- * 0 for an instruction the ISA lacks). */
+ * measured with a tight loop of independent multiply-adds in this thread's CPU time
+ * (about @ms milliseconds each; 0 for an instruction the ISA lacks). */
 void        pm_cpu_measure_peak     (PmIsa   isa,
                                      double  ms,
                                      double *f32_gflops,

@@ -5,6 +5,7 @@
 #define G_LOG_DOMAIN "pm-engine"
 
 #include "pm-engine.h"
+#include "pm-ops.h"
 
 #include <string.h>
 
@@ -220,6 +221,10 @@ pm_engine_new (const char            *name,
   if (options == NULL)
     options = &defaults;
 
+  /* The compute pool's size (process-wide): every core unless told otherwise; the app
+   * asks for one less so that its main loop keeps a core. */
+  pm_ops_set_threads (options->threads > 0 ? options->threads
+                                           : (int) g_get_num_processors ());
   if (strcmp (name, "builtin") == 0)
     return pm_builtin_engine_new ();
   if (strcmp (name, "clipseg") == 0)

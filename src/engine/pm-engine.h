@@ -11,6 +11,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "pm-gemm.h"
 #include "pm-image.h"
 #include "pm-instruction.h"
 
@@ -116,7 +117,9 @@ typedef struct {
   char   *api_key;          /* remote: bearer key; NULL = PAINTMASK_API_KEY / keyring */
   char   *prompt_template;  /* remote: NULL = default */
   double  timeout_s;        /* remote: 0 = default */
-  int     threads;          /* compute threads; 0 = default (cores − 1, at least 1) */
+  int     threads;          /* compute threads; 0 = default (every core) */
+  PmPrecision precision;    /* clipseg: the kernels' precision; AUTO (0) = bf16 where the
+                             * CPU has AVX512_BF16, F32 = exact */
   char   *refine;           /* clipseg: "sam" refines each mask with Segment Anything
                              * (pm-sam-refine.c); NULL or "none": off */
   char   *sam_model_dir;    /* clipseg + refine: the SAM folder; NULL = installed slimsam-77 */

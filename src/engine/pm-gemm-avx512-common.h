@@ -179,3 +179,89 @@ t_softmax_pack (float        *s,
       }
     }
 }
+
+/* In-place transpose of a 16 × 16 matrix of 32-bit words, r[i] = row i: 64 shuffles
+ * (interleave words, then pairs, then 128-bit lanes twice). */
+static inline void
+v_transpose16 (__m512i r[16])
+{
+  __m512i a[16], b[16];
+
+  for (int i = 0; i < 8; i++)
+    {
+      a[2 * i] = _mm512_unpacklo_epi32 (r[2 * i], r[2 * i + 1]);
+      a[2 * i + 1] = _mm512_unpackhi_epi32 (r[2 * i], r[2 * i + 1]);
+    }
+  /* b[4i + c], 128-bit lane L: column 4L + c of rows 4i … 4i + 3 */
+  for (int i = 0; i < 4; i++)
+    {
+      b[4 * i + 0] = _mm512_unpacklo_epi64 (a[4 * i], a[4 * i + 2]);
+      b[4 * i + 1] = _mm512_unpackhi_epi64 (a[4 * i], a[4 * i + 2]);
+      b[4 * i + 2] = _mm512_unpacklo_epi64 (a[4 * i + 1], a[4 * i + 3]);
+      b[4 * i + 3] = _mm512_unpackhi_epi64 (a[4 * i + 1], a[4 * i + 3]);
+    }
+  for (int c = 0; c < 4; c++)
+    {
+      __m512i e0 = _mm512_shuffle_i32x4 (b[c], b[4 + c], 0x44);
+      __m512i e1 = _mm512_shuffle_i32x4 (b[c], b[4 + c], 0xee);
+      __m512i e2 = _mm512_shuffle_i32x4 (b[8 + c], b[12 + c], 0x44);
+      __m512i e3 = _mm512_shuffle_i32x4 (b[8 + c], b[12 + c], 0xee);
+
+      r[c] = _mm512_shuffle_i32x4 (e0, e2, 0x88);
+      r[4 + c] = _mm512_shuffle_i32x4 (e0, e2, 0xdd);
+      r[8 + c] = _mm512_shuffle_i32x4 (e1, e3, 0x88);
+      r[12 + c] = _mm512_shuffle_i32x4 (e1, e3, 0xdd);
+    }
+}
+
+/* 16 floats of a row from @i on, zeros past @k (or for a NULL row). */
+static inline __m512
+v_load_row (const float *w,
+            gint64       i,
+            gint64       k)
+{
+  if (w == NULL || i >= k)
+    return _mm512_setzero_ps ();
+  return _mm512_maskz_loadu_ps (i + 16 <= k ? (__mmask16) 0xffff : v_head (k - i), w + i);
+}
+
+/* B panels from W rows by 16 × 16 transposes of 32-bit words (an f32 value, or a bf16
+ * k pair) instead of one scattered store per element. */
+#define PM_T_PACK_B_NK 1
+static void
+t_pack_b_nk (const float * const *rows,
+             gint64               k,
+             gint64               k_pad,
+             void                *dst)
+{
+  __m512i r[16];
+
+  for (int j0 = 0; j0 < PM_T_NR; j0 += 16)
+    {
+#if PM_T_BF16
+      guint32 *out = (guint32 *) dst + j0;
+
+      /* 32 k (16 pairs) of 16 columns per round */
+      for (gint64 kk = 0; kk < k_pad; kk += 32)
+        {
+          for (int i = 0; i < 16; i++)
+            r[i] = (__m512i) _mm512_cvtne2ps_pbh (v_load_row (rows[j0 + i], kk + 16, k),
+                                                  v_load_row (rows[j0 + i], kk, k));
+          v_transpose16 (r);
+          for (int q = 0; q < 16 && kk / 2 + q < k_pad / 2; q++)
+            _mm512_store_si512 (out + (kk / 2 + q) * PM_T_NR, r[q]);
+        }
+#else
+      float *out = (float *) dst + j0;
+
+      for (gint64 kk = 0; kk < k_pad; kk += 16)
+        {
+          for (int i = 0; i < 16; i++)
+            r[i] = _mm512_castps_si512 (v_load_row (rows[j0 + i], kk, k));
+          v_transpose16 (r);
+          for (int q = 0; q < 16; q++)
+            _mm512_store_si512 (out + (kk + q) * PM_T_NR, r[q]);
+        }
+#endif
+    }
+}

@@ -7,6 +7,7 @@
  * and optionally, in vector intrinsics (compilers use narrower vectors than they could):
  *   PM_T_EXP_BLOCK     t_exp_block (): v[i] = eˣ for 16·n values, pm_expf's function
  *   PM_T_PACK_A        t_pack_a () (and TElem)
+ *   PM_T_PACK_B_NK     t_pack_b_nk ()
  *   PM_T_SOFTMAX_PACK  t_softmax_pack ()
  * The loops here are plain C written to vectorise (fixed-width inner loops, no
  * reductions in an order that would need -ffast-math).
@@ -173,6 +174,7 @@ t_pack_a (const PmGemmA *a,
  * B
  * ------------------------------------------------------------------------------------- */
 
+#ifndef PM_T_PACK_B_NK
 static void
 t_pack_b_nk (const float * const *rows,
              gint64               k,
@@ -215,6 +217,7 @@ t_pack_b_nk (const float * const *rows,
         }
     }
 }
+#endif
 
 static void
 t_pack_b_kn (const float *b,

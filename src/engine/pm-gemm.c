@@ -41,7 +41,7 @@ pm_gemm_kernels_get (PmIsa       isa,
 PmPrecision
 pm_precision_resolve (PmPrecision request)
 {
-  if (request == PM_PRECISION_BF16 && pm_cpu_get_isa () == PM_ISA_AVX512_BF16)
+  if (request != PM_PRECISION_F32 && pm_cpu_get_isa () == PM_ISA_AVX512_BF16)
     return PM_PRECISION_BF16;
   return PM_PRECISION_F32;
 }
@@ -49,14 +49,25 @@ pm_precision_resolve (PmPrecision request)
 const char *
 pm_precision_to_string (PmPrecision precision)
 {
-  return precision == PM_PRECISION_BF16 ? "bf16" : "f32";
+  switch (precision)
+    {
+    case PM_PRECISION_F32:
+      return "f32";
+    case PM_PRECISION_BF16:
+      return "bf16";
+    case PM_PRECISION_AUTO:
+    default:
+      return "auto";
+    }
 }
 
 gboolean
 pm_precision_from_string (const char  *text,
                           PmPrecision *out)
 {
-  if (g_ascii_strcasecmp (text, "f32") == 0)
+  if (g_ascii_strcasecmp (text, "auto") == 0)
+    *out = PM_PRECISION_AUTO;
+  else if (g_ascii_strcasecmp (text, "f32") == 0)
     *out = PM_PRECISION_F32;
   else if (g_ascii_strcasecmp (text, "bf16") == 0)
     *out = PM_PRECISION_BF16;

@@ -22,6 +22,7 @@
 G_BEGIN_DECLS
 
 typedef enum {
+  PM_PRECISION_AUTO,   /* the fastest the CPU has: BF16 with AVX512_BF16, else F32 */
   PM_PRECISION_F32,    /* f32 operands: the exact mode */
   PM_PRECISION_BF16,   /* bf16 operands, f32 accumulation (AVX512_BF16 only) */
 } PmPrecision;
@@ -33,7 +34,8 @@ typedef enum {
   PM_ACT_GELU,         /* x · Φ(x) with erf, BERT/ViT/SAM */
 } PmActivation;
 
-/* The precision the kernels in use give for a request: BF16 needs AVX512_BF16. */
+/* The precision the kernels in use give for a request (F32 or BF16): BF16 needs
+ * AVX512_BF16; AUTO is BF16 where it is available. */
 PmPrecision pm_precision_resolve   (PmPrecision request);
 const char *pm_precision_to_string (PmPrecision precision);
 gboolean    pm_precision_from_string (const char  *text,

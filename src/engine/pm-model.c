@@ -73,6 +73,7 @@ static const PmModelSpec slimsam_77 = {
   .n_files = G_N_ELEMENTS (slimsam_77_files),
   .title = "SlimSAM-77",
   .license = "Apache-2.0",
+  .approx_size = 364 + 466 + (gint64) 38900000,
 };
 
 /* facebook/sam-vit-base at commit d0d9250bd6a38ebbb901aa29e8d37787e366f7be, which added
@@ -96,6 +97,7 @@ static const PmModelSpec sam_vit_base = {
   .n_files = G_N_ELEMENTS (sam_vit_base_files),
   .title = "SAM ViT-B",
   .license = "Apache-2.0",
+  .approx_size = 6570 + 466 + (gint64) 375000000,
 };
 
 static const PmModelSpec * const known_models[] = {
@@ -275,6 +277,29 @@ pm_model_spec_get_size (const PmModelSpec *spec)
       total += spec->files[i].size;
     }
   return total;
+}
+
+/**
+ * pm_model_spec_get_download_size:
+ * @spec: a model
+ * @exact: (out) (optional): whether the size is exact (every file's size is pinned)
+ *
+ * Returns: the bytes a download takes: exact when pinned, else as the Hub lists them
+ *   (approximate), else -1
+ */
+gint64
+pm_model_spec_get_download_size (const PmModelSpec *spec,
+                                 gboolean          *exact)
+{
+  gint64 size;
+
+  g_return_val_if_fail (spec != NULL, -1);
+  size = pm_model_spec_get_size (spec);
+  if (exact != NULL)
+    *exact = size >= 0;
+  if (size >= 0)
+    return size;
+  return spec->approx_size > 0 ? spec->approx_size : -1;
 }
 
 static gint64

@@ -48,6 +48,7 @@ typedef struct {
   int                n_files;
   const char        *title;        /* short name people see: "CLIPSeg"; NULL: @name */
   const char        *license;      /* SPDX identifier of the weights' licence, or NULL */
+  gint64             approx_size;  /* bytes of a download as the Hub lists them, or 0 */
 } PmModelSpec;
 
 /* What a model folder holds, judged from file names and sizes alone (cheap: no file is
@@ -92,6 +93,10 @@ GStrv               pm_model_list_installed    (const char         *models_dir);
 const char         *pm_model_status_to_string  (PmModelStatus       status);
 /* Sum of the pinned file sizes, or -1 if a file has no pinned size. */
 gint64              pm_model_spec_get_size     (const PmModelSpec  *spec);
+/* The exact size when every file's is pinned, else the listed approximate size (*exact
+ * FALSE), else -1. */
+gint64              pm_model_spec_get_download_size (const PmModelSpec *spec,
+                                                     gboolean          *exact);
 PmModelStatus       pm_model_get_status        (const PmModelSpec  *spec,
                                                 const char         *dir,
                                                 char              **detail);

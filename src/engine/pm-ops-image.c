@@ -5,7 +5,6 @@
  */
 #define G_LOG_DOMAIN "pm-ops"
 
-#include <cblas.h>
 #include <math.h>
 
 #include "pm-ops.h"
@@ -205,9 +204,8 @@ pm_op_conv2d (PmTensor       *out,
         }
     }
   /* out[Co, P] = W[Co, K] · col[K, P]: no transposition; the output is already CHW. */
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) co, (int) p, (int) kdim,
-               1.0f, w->data, (int) kdim, col, (int) p,
-               b != NULL ? 1.0f : 0.0f, out->data, (int) p);
+  pm_sgemm (FALSE, FALSE, co, p, kdim, 1.0f, w->data, kdim, col, p,
+            b != NULL ? 1.0f : 0.0f, out->data, p);
 }
 
 gsize
@@ -259,8 +257,7 @@ pm_op_conv_transpose2d (PmTensor       *out,
 
   /* col[Co·kh·kw, H·W] = W[Ci, Co·kh·kw]ᵀ · in[Ci, H·W]: W (PyTorch [in, out, kh, kw]) is
    * the transposed side. */
-  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) ckk, (int) hw, (int) ci,
-               1.0f, w->data, (int) ckk, in->data, (int) hw, 0.0f, col, (int) hw);
+  pm_sgemm (TRUE, FALSE, ckk, hw, ci, 1.0f, w->data, ckk, in->data, hw, 0.0f, col, hw);
 
   for (gint64 o = 0; o < co; o++)
     {

@@ -51,6 +51,22 @@ pm_expf (float x)
   return x < -87.0f ? 0.0f : y;
 }
 
+/* Row-major C[M,N] = α·op(A)·op(B) + β·C, cblas_sgemm's arguments, spread over pm-pool
+ * (OpenBLAS single-threaded in each task). */
+void pm_sgemm (gboolean     trans_a,
+               gboolean     trans_b,
+               gint64       m,
+               gint64       n,
+               gint64       k,
+               float        alpha,
+               const float *a,
+               gint64       lda,
+               const float *b,
+               gint64       ldb,
+               float        beta,
+               float       *c,
+               gint64       ldc);
+
 /* Softmax of one row in place (pm-ops.c): −∞ entries get weight 0, an all −∞ row zeros. */
 void pm_softmax_row (float  *row,
                      gint64  n);

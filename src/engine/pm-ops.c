@@ -14,57 +14,65 @@
 #include "pm-ops-private.h"   /* last: its pragma covers only the ops */
 
 /* ---------------------------------------------------------------------------------------
- * Threads
+ * Threads: one pool (pm-pool) for every op; OpenBLAS runs single-threaded inside its
+ * tasks, so the two never compete for the cores.
  * ------------------------------------------------------------------------------------- */
 
 /* openblas_set_num_threads() resizes OpenBLAS's one, process-wide thread pool and is not
  * thread-safe: called while an sgemm runs in another thread, it can crash that call or
- * leave the pool half-built. So a count is only ever applied while no BLAS work is in
- * flight: work is bracketed by pm_ops_blas_begin()/_end(), and a count asked for meanwhile
- * waits for the last bracket to close (or the next to open). */
+ * leave the pool half-built. OpenBLAS is only ever asked for one thread (the parallelism is
+ * the pool's), and that request is applied only while no BLAS work is in flight: work is
+ * bracketed by pm_ops_blas_begin()/_end(), and a request made meanwhile waits for the last
+ * bracket to close (or the next to open). */
 static GMutex blas_gate;
 static int    blas_in_flight;
-static int    blas_wanted;    /* threads asked for, 0 = none pending */
+static gboolean blas_wanted;   /* single-threaded asked for, not yet applied */
 
 /* With blas_gate held and nothing in flight. */
 static void
 apply_wanted_threads (void)
 {
-  if (blas_wanted > 0)
+  if (blas_wanted)
     {
-      if (blas_wanted != openblas_get_num_threads ())
-        openblas_set_num_threads (blas_wanted);
-      blas_wanted = 0;
+      if (openblas_get_num_threads () != 1)
+        openblas_set_num_threads (1);
+      blas_wanted = FALSE;
     }
+}
+
+/* Asks for OpenBLAS to run single-threaded (inside the pool's tasks). */
+static void
+blas_single_thread (void)
+{
+  if (openblas_get_num_threads () == 1)
+    return;
+  g_mutex_lock (&blas_gate);
+  blas_wanted = TRUE;
+  if (blas_in_flight == 0)
+    apply_wanted_threads ();
+  g_mutex_unlock (&blas_gate);
 }
 
 /**
  * pm_ops_set_threads:
- * @n_threads: compute threads; ≤ 0 leaves the current setting
+ * @n_threads: threads for the ops (the pool's); ≤ 0 leaves the current setting
  *
- * Process-wide, for OpenBLAS's thread pool and pm-pool's (the fused kernels') alike.
- * OpenBLAS's count is applied at once when no BLAS work is in flight, else as soon as the
- * last pm_ops_blas_end() of the work in flight returns; never during it. pm-pool's waits
- * for its run in progress. Safe from any thread.
+ * Process-wide: there is one pool. Safe from any thread: the pool resizes between runs,
+ * OpenBLAS (single-threaded) only when no BLAS work is in flight.
  */
 void
 pm_ops_set_threads (int n_threads)
 {
-  if (n_threads <= 0)
-    return;
-  g_mutex_lock (&blas_gate);
-  blas_wanted = n_threads;
-  if (blas_in_flight == 0)
-    apply_wanted_threads ();
-  g_mutex_unlock (&blas_gate);
-  pm_pool_set_threads (n_threads);
+  blas_single_thread ();
+  if (n_threads > 0)
+    pm_pool_set_threads (n_threads);
 }
 
 /**
  * pm_ops_blas_begin:
  *
  * Marks the start of work that calls BLAS (a forward pass, an encoder): until the matching
- * pm_ops_blas_end(), pm_ops_set_threads() does not touch OpenBLAS. Nests; any thread.
+ * pm_ops_blas_end(), OpenBLAS's thread count is not touched. Nests; any thread.
  */
 void
 pm_ops_blas_begin (void)
@@ -79,7 +87,7 @@ pm_ops_blas_begin (void)
 /**
  * pm_ops_blas_end:
  *
- * Ends what pm_ops_blas_begin() started; the last one applies a pending thread count.
+ * Ends what pm_ops_blas_begin() started; the last one applies a pending request.
  */
 void
 pm_ops_blas_end (void)
@@ -94,7 +102,78 @@ pm_ops_blas_end (void)
 int
 pm_ops_get_threads (void)
 {
-  return openblas_get_num_threads ();
+  return pm_pool_get_threads ();
+}
+
+typedef struct {
+  gboolean     trans_a, trans_b, by_rows;
+  gint64       m, n, k, chunk;
+  float        alpha, beta;
+  const float *a, *b;
+  gint64       lda, ldb, ldc;
+  float       *c;
+} SgemmJob;
+
+static void
+sgemm_task (gint64   task,
+            int      worker,
+            gpointer data)
+{
+  SgemmJob *j = data;
+  gint64 i0 = task * j->chunk;
+  gint64 len = MIN (j->chunk, (j->by_rows ? j->m : j->n) - i0);
+  const float *a = j->a, *b = j->b;
+  float *c = j->c;
+
+  if (j->by_rows)
+    {
+      a += j->trans_a ? i0 : i0 * j->lda;   /* rows i0… of op(A) */
+      c += i0 * j->ldc;
+    }
+  else
+    {
+      b += j->trans_b ? i0 * j->ldb : i0;   /* columns i0… of op(B) */
+      c += i0;
+    }
+  cblas_sgemm (CblasRowMajor, j->trans_a ? CblasTrans : CblasNoTrans,
+               j->trans_b ? CblasTrans : CblasNoTrans,
+               (int) (j->by_rows ? len : j->m), (int) (j->by_rows ? j->n : len), (int) j->k,
+               j->alpha, a, (int) j->lda, b, (int) j->ldb, j->beta, c, (int) j->ldc);
+}
+
+/**
+ * pm_sgemm:
+ *
+ * Row-major C[M,N] = α·op(A)·op(B) + β·C (cblas_sgemm's arguments), split over the pool
+ * by rows of C (columns when there are few rows) once each piece is worth a task.
+ */
+void
+pm_sgemm (gboolean     trans_a,
+          gboolean     trans_b,
+          gint64       m,
+          gint64       n,
+          gint64       k,
+          float        alpha,
+          const float *a,
+          gint64       lda,
+          const float *b,
+          gint64       ldb,
+          float        beta,
+          float       *c,
+          gint64       ldc)
+{
+  SgemmJob job = { trans_a, trans_b, m >= n || m >= 256, m, n, k, 0, alpha, beta, a, b,
+                   lda, ldb, ldc, c };
+  gint64 len = job.by_rows ? m : n;
+  double flops = 2.0 * m * n * k;
+  gint64 tasks;
+
+  blas_single_thread ();
+  /* a few tasks per thread, each at least ~2 MFLOP and 16 rows or columns */
+  tasks = MIN (4 * pm_pool_get_threads (), (gint64) (flops / 2e6));
+  tasks = CLAMP (tasks, 1, MAX (1, len / 16));
+  job.chunk = (len + tasks - 1) / tasks;
+  pm_pool_run ((len + job.chunk - 1) / job.chunk, sgemm_task, &job);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -168,23 +247,24 @@ linear_few_rows (float       *out,
 typedef struct {
   float       *out;
   const float *x, *w, *b;
-  gint64       m, k, n, j_begin, j_end;
+  gint64       m, k, n, chunk;
   gboolean     acc;
 } FewRowsJob;
 
-static gpointer
-few_rows_thread (gpointer data)
+static void
+few_rows_task (gint64   task,
+               int      worker,
+               gpointer data)
 {
   FewRowsJob *job = data;
+  gint64 j0 = task * job->chunk;
 
-  linear_few_rows (job->out, job->x, job->w, job->b, job->m, job->k, job->n, job->j_begin,
-                   job->j_end, job->acc);
-  return NULL;
+  linear_few_rows (job->out, job->x, job->w, job->b, job->m, job->k, job->n, j0,
+                   MIN (job->n, j0 + job->chunk), job->acc);
 }
 
-/* The few-rows kernel is bound by reading the weights; with two or more compute threads
- * allowed, a large matrix is split in two halves of output columns (one helper thread,
- * ~50 µs to start, against milliseconds of work). */
+/* The few-rows kernel is bound by reading the weights: a large matrix is split by output
+ * columns over the pool. */
 static void
 linear_few_rows_run (float       *out,
                      const float *x,
@@ -195,19 +275,12 @@ linear_few_rows_run (float       *out,
                      gint64       n,
                      gboolean     acc)
 {
-  if (n >= 64 && n * k >= (1 << 18) && openblas_get_num_threads () >= 2)
-    {
-      FewRowsJob job = { out, x, w, b, m, k, n, n / 2, n, acc };
-      GThread *thread = g_thread_try_new ("pm-linear", few_rows_thread, &job, NULL);
+  FewRowsJob job = { out, x, w, b, m, k, n, n, acc };
+  gint64 tasks = MIN (2 * pm_pool_get_threads (), n * k / (1 << 17));
 
-      if (thread != NULL)
-        {
-          linear_few_rows (out, x, w, b, m, k, n, 0, n / 2, acc);
-          g_thread_join (thread);
-          return;
-        }
-    }
-  linear_few_rows (out, x, w, b, m, k, n, 0, n, acc);
+  tasks = CLAMP (tasks, 1, MAX (1, n / 16));
+  job.chunk = (n + tasks - 1) / tasks;
+  pm_pool_run ((n + job.chunk - 1) / job.chunk, few_rows_task, &job);
 }
 
 /* out = x · wᵀ + b, or out += x · wᵀ + b when @acc. */
@@ -252,9 +325,8 @@ linear (PmTensor       *out,
     }
   /* Row-major C[M,N] = A[M,K] · B[N,K]ᵀ + β·C: B, the PyTorch weight [out, in], is the
    * transposed side (ldb = K); β = 1 when C already holds the bias or is added to. */
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) n, (int) k,
-               1.0f, x->data, (int) k, w->data, (int) k,
-               acc || b != NULL ? 1.0f : 0.0f, out->data, (int) n);
+  pm_sgemm (FALSE, TRUE, m, n, k, 1.0f, x->data, k, w->data, k,
+            acc || b != NULL ? 1.0f : 0.0f, out->data, n);
 }
 
 /**
@@ -317,9 +389,8 @@ pm_op_matmul (PmTensor       *out,
   g_assert_cmpint (pm_tensor_rows (out), ==, m);
   g_assert_cmpint (pm_tensor_cols (out), ==, n);
   /* Row-major C[M,N] = A[M,K] · (B[K,N] or B[N,K]ᵀ). */
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-               (int) m, (int) n, (int) k, 1.0f, a->data, (int) k, b->data,
-               (int) b->shape[1], 0.0f, out->data, (int) n);
+  pm_sgemm (FALSE, trans_b, m, n, k, 1.0f, a->data, k, b->data, b->shape[1], 0.0f,
+            out->data, n);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -572,6 +643,48 @@ pm_op_attention_scratch_size (gint64 tq,
   return (gsize) (tq * tk);
 }
 
+typedef struct {
+  float       *out;
+  const float *q, *k, *v;
+  gint64       tq, tk, d, hd;
+  float        scale;
+  gboolean     causal;
+  const guint8 *key_mask;
+} AttentionJob;
+
+static void
+attention_head_task (gint64   h,
+                     int      worker,
+                     gpointer data)
+{
+  AttentionJob *j = data;
+  float *s = pm_pool_scratch (worker, (gsize) j->tq * j->tk * sizeof (float));
+
+  /* S[Tq,Tk] = scale · Q_h[Tq,hd] · K_h[Tk,hd]ᵀ: the heads are column blocks of the
+   * [T,D] projections, read in place with leading dimension D (no copies); K is the
+   * transposed side. Inside a pool task, so OpenBLAS runs on this thread alone. */
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) j->tq, (int) j->tk, (int) j->hd,
+               j->scale, j->q + h * j->hd, (int) j->d, j->k + h * j->hd, (int) j->d,
+               0.0f, s, (int) j->tk);
+  for (gint64 i = 0; i < j->tq; i++)
+    {
+      float *row = s + i * j->tk;
+
+      if (j->causal)
+        for (gint64 c = i + 1; c < j->tk; c++)
+          row[c] = -INFINITY;
+      if (j->key_mask != NULL)
+        for (gint64 c = 0; c < j->tk; c++)
+          if (j->key_mask[c] == 0)
+            row[c] = -INFINITY;
+      pm_softmax_row (row, j->tk);
+    }
+  /* O_h[Tq,hd] = P[Tq,Tk] · V_h[Tk,hd], written into out's column block (ldc = D). */
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) j->tq, (int) j->hd, (int) j->tk,
+               1.0f, s, (int) j->tk, j->v + h * j->hd, (int) j->d,
+               0.0f, j->out + h * j->hd, (int) j->d);
+}
+
 /**
  * pm_op_attention:
  * @out: [Tq, D]
@@ -584,8 +697,10 @@ pm_op_attention_scratch_size (gint64 tq,
  * @key_mask: (nullable): Tk entries, 0 = padding
  * @scratch: pm_op_attention_scratch_size() floats
  *
- * Multi-head scaled dot-product attention (projections not included). Heads are column
- * blocks read in place with a leading dimension, so no copies are made.
+ * Multi-head scaled dot-product attention (projections not included), one head per pool
+ * task. Heads are column blocks read in place with a leading dimension, so no copies are
+ * made. (The score rows live in the pool's per-thread scratch; @scratch is checked for
+ * the size it would need, so callers stay sized for a single-threaded run.)
  */
 void
 pm_op_attention (PmTensor       *out,
@@ -598,10 +713,9 @@ pm_op_attention (PmTensor       *out,
                  const guint8   *key_mask,
                  PmTensor       *scratch)
 {
+  AttentionJob job;
   gint64 tq = pm_tensor_rows (q), tk = pm_tensor_rows (k);
   gint64 d = pm_tensor_cols (q);
-  gint64 hd;
-  float *s = scratch->data;
 
   g_assert_cmpint (n_heads, >, 0);
   g_assert_cmpint (d % n_heads, ==, 0);
@@ -612,34 +726,10 @@ pm_op_attention (PmTensor       *out,
   g_assert_cmpint (pm_tensor_cols (out), ==, d);
   g_assert_cmpint (pm_tensor_numel (scratch), >=, (gint64) pm_op_attention_scratch_size (tq, tk));
   g_assert (out->data != q->data && out->data != k->data && out->data != v->data);
-  hd = d / n_heads;
-
-  for (int h = 0; h < n_heads; h++)
-    {
-      /* S[Tq,Tk] = scale · Q_h[Tq,hd] · K_h[Tk,hd]ᵀ: the heads are column blocks of the
-       * [T,D] projections, read in place with leading dimension D (no copies); K is the
-       * transposed side. */
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) tq, (int) tk, (int) hd,
-                   scale, q->data + h * hd, (int) d, k->data + h * hd, (int) d,
-                   0.0f, s, (int) tk);
-      for (gint64 i = 0; i < tq; i++)
-        {
-          float *row = s + i * tk;
-
-          if (causal)
-            for (gint64 j = i + 1; j < tk; j++)
-              row[j] = -INFINITY;
-          if (key_mask != NULL)
-            for (gint64 j = 0; j < tk; j++)
-              if (key_mask[j] == 0)
-                row[j] = -INFINITY;
-          pm_softmax_row (row, tk);
-        }
-      /* O_h[Tq,hd] = P[Tq,Tk] · V_h[Tk,hd], written into out's column block (ldc = D). */
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) tq, (int) hd, (int) tk,
-                   1.0f, s, (int) tk, v->data + h * hd, (int) d,
-                   0.0f, out->data + h * hd, (int) d);
-    }
+  blas_single_thread ();
+  job = (AttentionJob) { out->data, q->data, k->data, v->data, tq, tk, d, d / n_heads, scale,
+                         causal, key_mask };
+  pm_pool_run (n_heads, attention_head_task, &job);
 }
 
 

@@ -11,19 +11,97 @@
  */
 #pragma once
 
+#include "pm-gemm.h"
 #include "pm-tensor.h"
 
 G_BEGIN_DECLS
 
-/* Sets the number of OpenBLAS threads (n ≤ 0: leave OpenBLAS's own choice). The count is
- * process-wide and OpenBLAS cannot change it safely while any BLAS call runs, so it is
- * applied only when no work bracketed by pm_ops_blas_begin()/_end() is in flight (at once,
- * or when the last such work ends). Every code path that calls BLAS (through these ops or
- * directly) brackets its work so; the CLIPSeg encoders and decoder do. */
+/* Threads of the ops' one pool (pm-pool; n ≤ 0: keep the current number). OpenBLAS, where
+ * it is still used, runs single-threaded inside the pool's tasks; its own thread count
+ * (process-wide, and not safe to change while any BLAS call runs) is set to 1 only when no
+ * work bracketed by pm_ops_blas_begin()/_end() is in flight (at once, or when the last such
+ * work ends). Code that calls BLAS directly brackets its work so; the CLIPSeg encoders and
+ * decoder do. */
 void   pm_ops_set_threads            (int              n_threads);
 int    pm_ops_get_threads            (void);
 void   pm_ops_blas_begin             (void);
 void   pm_ops_blas_end               (void);
+
+/* ---------------------------------------------------------------------------------------
+ * Packed Linear layers (pm-ops-linear.c): weights packed once for our GEMM kernels
+ * (pm-gemm.h), with the layer norm before and bias, activation and residual after the
+ * product fused into it. On a CPU without the kernels (PM_ISA_GENERIC) the same calls run
+ * on OpenBLAS from the weights as stored.
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct _PmLinear PmLinear;
+
+/* @w[N, K] (a PyTorch Linear weight) and @b[N] (may be NULL). The views must outlive the
+ * PmLinear only on the generic path; the packed copy is its own. */
+PmLinear   *pm_linear_new                (const PmTensor  *w,
+                                          const PmTensor  *b,
+                                          PmPrecision      precision);
+/* Several Linears on the same input stacked into one (q, k, v → [3D, K]): the output's
+ * columns are part 0's, then part 1's… Biases are all present or all NULL. */
+PmLinear   *pm_linear_new_stacked        (int              n_parts,
+                                          const PmTensor  *w,
+                                          const PmTensor  *b,
+                                          PmPrecision      precision);
+void        pm_linear_free               (PmLinear        *linear);
+gint64      pm_linear_get_in             (const PmLinear  *linear);
+gint64      pm_linear_get_out            (const PmLinear  *linear);
+/* F32 or BF16 (what the CPU gave), F32 on the generic path. */
+PmPrecision pm_linear_get_precision      (const PmLinear  *linear);
+/* Bytes of packed weights (0 on the generic path). */
+gsize       pm_linear_get_packed_bytes   (const PmLinear  *linear);
+
+typedef struct {
+  const PmTensor *ln_gamma;    /* both or neither: x rows are layer-normed first */
+  const PmTensor *ln_beta;
+  float           ln_eps;
+  PmActivation    act;
+  gboolean        accumulate;  /* out += … (a residual branch) */
+} PmLinearOptions;
+
+/* out[M, N] (=|+=) act (LN (x)[M, K] · wᵀ + b). @options may be NULL (plain Linear).
+ * @out must not overlap @x. */
+void   pm_op_linear_fused            (PmTensor              *out,
+                                      const PmTensor        *x,
+                                      const PmLinear        *linear,
+                                      const PmLinearOptions *options);
+
+/* Self-attention on a stacked projection qkv[T, 3D] (q | k | v): out[T, D], heads are
+ * column blocks; scores (q·kᵀ)·scale; @causal and @key_mask (T entries, 0 = padding, may
+ * be NULL) as pm_op_attention. Fused on our kernels in @precision (F32 or BF16), else
+ * pm_op_attention on OpenBLAS. @out must not overlap @qkv. */
+void   pm_op_attention_qkv           (PmTensor              *out,
+                                      const PmTensor        *qkv,
+                                      int                    n_heads,
+                                      float                  scale,
+                                      gboolean               causal,
+                                      const guint8          *key_mask,
+                                      PmPrecision            precision);
+
+/* ---------------------------------------------------------------------------------------
+ * Op profile: while enabled, pm_op_linear_fused and pm_op_attention_qkv record their
+ * calls (by scope, kind and shape): time, FLOPs and bytes read and written.
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct {
+  const char *scope;      /* as set by pm_ops_profile_set_scope () ("vision", …) */
+  const char *op;         /* "linear" or "attention" */
+  gint64      m, n, k;    /* linear: [M,K]·[K,N]; attention: T, D, heads */
+  int         calls;
+  double      ms;
+  double      flops;
+  double      bytes;      /* activations and weights read and written (once each) */
+} PmOpProfileEntry;
+
+void   pm_ops_profile_enable         (gboolean               enable);
+/* A static string naming what runs next ("vision", "text", "decoder"). */
+void   pm_ops_profile_set_scope      (const char            *scope);
+/* (transfer container): the entries so far, in first-call order; clears them. */
+GArray *pm_ops_profile_take          (void);
 
 /* out[M,N] = x[M,K] · w[N,K]ᵀ + b[N]: a PyTorch Linear (weights [out, in]). @x may have
  * any leading dims (M = numel / K); @b may be NULL. */

@@ -407,7 +407,7 @@ pm_pipeline_import (const PmImage           *image,
 /* Progress state shared by the worker and the caller's main context. The worker stores the
  * newest report and schedules at most one dispatch at a time, so a chatty engine cannot
  * flood the main loop: the caller sees the latest state whenever it gets to it. */
-typedef struct {
+struct _PmProgressRelay {
   gatomicrefcount ref_count;
   GMutex          lock;
   GMainContext   *context;
@@ -418,62 +418,7 @@ typedef struct {
   char           *stage;
   double          fraction;
   gboolean        scheduled;
-} ProgressRelay;
-
-static ProgressRelay *
-progress_relay_new (PmProgressFunc  func,
-                    gpointer        data,
-                    GDestroyNotify  destroy)
-{
-  ProgressRelay *relay = g_new0 (ProgressRelay, 1);
-
-  g_atomic_ref_count_init (&relay->ref_count);
-  g_mutex_init (&relay->lock);
-  relay->context = g_main_context_ref_thread_default ();
-  relay->func = func;
-  relay->data = data;
-  relay->destroy = destroy;
-  return relay;
-}
-
-static ProgressRelay *
-progress_relay_ref (ProgressRelay *relay)
-{
-  g_atomic_ref_count_inc (&relay->ref_count);
-  return relay;
-}
-
-static void
-progress_relay_unref (gpointer data)
-{
-  ProgressRelay *relay = data;
-
-  if (!g_atomic_ref_count_dec (&relay->ref_count))
-    return;
-  if (relay->destroy != NULL)
-    relay->destroy (relay->data);
-  g_main_context_unref (relay->context);
-  g_mutex_clear (&relay->lock);
-  g_free (relay->stage);
-  g_free (relay);
-}
-
-static gboolean
-progress_relay_dispatch (gpointer data)
-{
-  ProgressRelay *relay = data;
-  g_autofree char *stage = NULL;
-  double fraction;
-
-  g_mutex_lock (&relay->lock);
-  stage = g_steal_pointer (&relay->stage);
-  fraction = relay->fraction;
-  relay->scheduled = FALSE;
-  g_mutex_unlock (&relay->lock);
-
-  relay->func (stage != NULL ? stage : "", fraction, relay->data);
-  return G_SOURCE_REMOVE;
-}
+};
 
 /* Schedules @func in @context, always from its main loop. Unlike g_main_context_invoke_full(),
  * this never runs @func at once in the calling thread: a worker that finds the global default
@@ -489,18 +434,127 @@ run_in_context (GMainContext   *context,
 
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_callback (source, func, data, notify);
-  g_source_set_static_name (source, "[paintmask] pipeline progress");
+  g_source_set_static_name (source, "[paintmask] progress relay");
   g_source_attach (source, context);
   g_source_unref (source);
 }
 
-/* Called in the worker (or an engine thread). */
-static void
-progress_relay_post (const char *stage,
-                     double      fraction,
-                     gpointer    user_data)
+/**
+ * pm_progress_relay_new:
+ * @func: called in the thread-default main context of the caller
+ * @data: data for @func
+ * @destroy: (nullable): frees @data, in that same context, once the last reference is gone
+ *
+ * Returns: (transfer full): a relay; pass it as the data of pm_progress_relay_post()
+ */
+PmProgressRelay *
+pm_progress_relay_new (PmProgressFunc func,
+                       gpointer       data,
+                       GDestroyNotify destroy)
 {
-  ProgressRelay *relay = user_data;
+  PmProgressRelay *relay;
+
+  g_return_val_if_fail (func != NULL, NULL);
+
+  relay = g_new0 (PmProgressRelay, 1);
+  g_atomic_ref_count_init (&relay->ref_count);
+  g_mutex_init (&relay->lock);
+  relay->context = g_main_context_ref_thread_default ();
+  relay->func = func;
+  relay->data = data;
+  relay->destroy = destroy;
+  return relay;
+}
+
+/**
+ * pm_progress_relay_ref:
+ * @relay: a relay
+ *
+ * Returns: (transfer full): @relay
+ */
+PmProgressRelay *
+pm_progress_relay_ref (PmProgressRelay *relay)
+{
+  g_return_val_if_fail (relay != NULL, NULL);
+  g_atomic_ref_count_inc (&relay->ref_count);
+  return relay;
+}
+
+static void
+progress_relay_free (gpointer data)
+{
+  PmProgressRelay *relay = data;
+
+  if (relay->destroy != NULL)
+    relay->destroy (relay->data);
+  g_main_context_unref (relay->context);
+  g_mutex_clear (&relay->lock);
+  g_free (relay->stage);
+  g_free (relay);
+}
+
+static gboolean
+do_nothing (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * pm_progress_relay_unref:
+ * @relay: (nullable): a relay
+ *
+ * Drops a reference, from any thread. The last one frees the relay's data in the relay's
+ * main context (at once when called there, else from its loop).
+ */
+void
+pm_progress_relay_unref (PmProgressRelay *relay)
+{
+  if (relay == NULL || !g_atomic_ref_count_dec (&relay->ref_count))
+    return;
+  if (g_main_context_is_owner (relay->context))
+    progress_relay_free (relay);
+  else
+    run_in_context (relay->context, do_nothing, relay, progress_relay_free);
+}
+
+static void
+progress_relay_unref_cb (gpointer data)
+{
+  pm_progress_relay_unref (data);
+}
+
+static gboolean
+progress_relay_dispatch (gpointer data)
+{
+  PmProgressRelay *relay = data;
+  g_autofree char *stage = NULL;
+  double fraction;
+
+  g_mutex_lock (&relay->lock);
+  stage = g_steal_pointer (&relay->stage);
+  fraction = relay->fraction;
+  relay->scheduled = FALSE;
+  g_mutex_unlock (&relay->lock);
+
+  relay->func (stage != NULL ? stage : "", fraction, relay->data);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * pm_progress_relay_post:
+ * @stage: the stage name
+ * @fraction: the fraction of the run done
+ * @data: the #PmProgressRelay
+ *
+ * A #PmProgressFunc for workers and engine threads: records (@stage, @fraction) and, unless
+ * a call is already pending, schedules the relay's function in its main context.
+ */
+void
+pm_progress_relay_post (const char *stage,
+                        double      fraction,
+                        gpointer    data)
+{
+  PmProgressRelay *relay = data;
   gboolean schedule;
 
   g_mutex_lock (&relay->lock);
@@ -512,8 +566,8 @@ progress_relay_post (const char *stage,
   g_mutex_unlock (&relay->lock);
 
   if (schedule)
-    run_in_context (relay->context, progress_relay_dispatch, progress_relay_ref (relay),
-                    progress_relay_unref);
+    run_in_context (relay->context, progress_relay_dispatch, pm_progress_relay_ref (relay),
+                    progress_relay_unref_cb);
 }
 
 /* The task's source tag: -Wpedantic forbids using the function itself as a data pointer. */
@@ -525,14 +579,8 @@ typedef struct {
   PmImage           *image;
   char              *instruction;
   PmPipelineOptions  options;
-  ProgressRelay     *relay;    /* NULL without a progress callback */
+  PmProgressRelay   *relay;    /* NULL without a progress callback */
 } PipelineJob;
-
-static gboolean
-do_nothing (gpointer data)
-{
-  return G_SOURCE_REMOVE;
-}
 
 static void
 pipeline_job_free (gpointer data)
@@ -542,16 +590,9 @@ pipeline_job_free (gpointer data)
   g_clear_pointer (&job->engine, pm_engine_unref);
   g_clear_pointer (&job->image, pm_image_free);
   g_clear_pointer (&job->instruction, g_free);
-  /* The task may be finalised in the worker thread; drop the relay from the caller's
-   * context so that progress_destroy runs there (at once if this is that thread). */
-  if (job->relay != NULL)
-    {
-      ProgressRelay *relay = g_steal_pointer (&job->relay);
-      if (g_main_context_is_owner (relay->context))
-        progress_relay_unref (relay);
-      else
-        run_in_context (relay->context, do_nothing, relay, progress_relay_unref);
-    }
+  /* The task may be finalised in the worker thread: the relay then frees its data in the
+   * caller's context. */
+  g_clear_pointer (&job->relay, pm_progress_relay_unref);
   g_free (job);
 }
 
@@ -566,7 +607,7 @@ pipeline_thread (GTask        *task,
   GError *error = NULL;
 
   result = pm_pipeline_run (job->engine, job->image, job->instruction, &job->options,
-                            job->relay != NULL ? progress_relay_post : NULL, job->relay,
+                            job->relay != NULL ? pm_progress_relay_post : NULL, job->relay,
                             cancellable, &error);
   if (result == NULL)
     g_task_return_error (task, error);
@@ -617,7 +658,7 @@ pm_pipeline_run_async (PmEngine                *engine,
   else
     pm_pipeline_options_init (&job->options);
   if (progress != NULL)
-    job->relay = progress_relay_new (progress, progress_data, progress_destroy);
+    job->relay = pm_progress_relay_new (progress, progress_data, progress_destroy);
   else if (progress_destroy != NULL)
     progress_destroy (progress_data);
 

@@ -84,6 +84,23 @@ void              pm_pipeline_run_async    (PmEngine                *engine,
 PmPipelineResult *pm_pipeline_run_finish   (GAsyncResult            *result,
                                             GError                 **error);
 
+/* The one way progress reaches a main context from a worker, for the app and for
+ * pm_pipeline_run_async(): pm_progress_relay_post() is a PmProgressFunc that may be called
+ * from any thread; it stores the newest (stage, fraction) and schedules at most one call of
+ * the relay's function at a time in the main context that was thread-default when the relay
+ * was made, always from that context's loop (never at once in the posting thread). */
+typedef struct _PmProgressRelay PmProgressRelay;
+
+PmProgressRelay  *pm_progress_relay_new    (PmProgressFunc           func,
+                                            gpointer                 data,
+                                            GDestroyNotify           destroy);
+PmProgressRelay  *pm_progress_relay_ref    (PmProgressRelay         *relay);
+void              pm_progress_relay_unref  (PmProgressRelay         *relay);
+void              pm_progress_relay_post   (const char              *stage,
+                                            double                   fraction,
+                                            gpointer                 data);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmPipelineResult, pm_pipeline_result_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmProgressRelay, pm_progress_relay_unref)
 
 G_END_DECLS

@@ -276,6 +276,7 @@ pm_remote_comfyui_edit (PmRemoteCall  *call,
   g_autoptr(JsonObject) entry = NULL;
   g_autofree char *image_name = NULL, *prompt_id = NULL, *view = NULL;
   g_autofree char *f = NULL, *sub = NULL, *type = NULL;
+  g_autoptr(GError) local = NULL;
   JsonObject *img;
 
   if (workflow_name == NULL)
@@ -296,9 +297,27 @@ pm_remote_comfyui_edit (PmRemoteCall  *call,
   prompt_id = queue_prompt (call, workflow, error);
   if (prompt_id == NULL)
     return NULL;
-  entry = wait_for_history (call, prompt_id, error);
+  entry = wait_for_history (call, prompt_id, &local);
   if (entry == NULL)
-    return NULL;
+    {
+      /* Cancelled or out of time: take the prompt out of ComfyUI's queue (POST /queue
+       * {"delete": [id]} removes a pending one; a running one is left alone, as /interrupt
+       * would stop whatever runs, perhaps someone else's). */
+      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autoptr(JsonObject) del = json_object_new ();
+          g_autoptr(JsonArray) ids = json_array_new ();
+          g_autoptr(GBytes) body = NULL;
+          g_autofree char *url = pm_remote_call_url (call, "/queue");
+
+          json_array_add_string_element (ids, prompt_id);
+          json_object_set_array_member (del, "delete", json_array_ref (ids));
+          body = pm_remote_json_body (del);
+          pm_remote_call_abandon (call, "POST", url, "application/json", body);
+        }
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
 
   img = find_output_image (entry);
   if (img == NULL)

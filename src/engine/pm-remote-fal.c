@@ -189,6 +189,7 @@ pm_remote_fal_edit (PmRemoteCall  *call,
   g_autoptr(JsonObject) queued = NULL;
   g_autoptr(JsonObject) result = NULL;
   g_autofree char *status_url = NULL, *response_url = NULL;
+  g_autoptr(GError) local = NULL;
   JsonObject *first;
 
   while (*model == '/')
@@ -199,9 +200,18 @@ pm_remote_fal_edit (PmRemoteCall  *call,
                                         pm_remote_error_message_common, error);
   if (queued == NULL ||
       (status_url = queue_url (call, queued, "status_url", error)) == NULL ||
-      (response_url = queue_url (call, queued, "response_url", error)) == NULL ||
-      !wait_for_result (call, status_url, error))
+      (response_url = queue_url (call, queued, "response_url", error)) == NULL)
     return NULL;
+  if (!wait_for_result (call, status_url, &local))
+    {
+      /* Cancelled or out of time: withdraw the request (fal cancels one still queued). */
+      g_autofree char *cancel_url = NULL;
+      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+          (cancel_url = queue_url (call, queued, "cancel_url", NULL)) != NULL)
+        pm_remote_call_abandon (call, "PUT", cancel_url, NULL, NULL);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
 
   result = pm_remote_call_request_json (call, "GET", response_url, NULL, NULL,
                                         pm_remote_error_message_common, error);

@@ -101,6 +101,13 @@ JsonObject *pm_remote_call_request_json  (PmRemoteCall      *call,
                                           GBytes            *body,
                                           PmRemoteErrorFunc  error_message,
                                           GError           **error);
+/* Best effort, after the run was cancelled or ran out of time: tells the server to drop the
+ * job (ComfyUI's queue, fal's cancel URL). Waits two seconds at most; errors are ignored. */
+void        pm_remote_call_abandon       (PmRemoteCall      *call,
+                                          const char        *method,
+                                          const char        *url,
+                                          const char        *content_type,
+                                          GBytes            *body);
 /* Downloads an image. @url may be relative to the endpoint; it must be on the endpoint's
  * origin, or (when @allow_foreign says so) on a listed result host, where it goes without
  * the key. A data: URL is decoded in place. */
@@ -152,6 +159,7 @@ typedef struct {
   PmRemoteProfile  profile;
   const char      *name;
   const char      *title;
+  const char      *short_title;        /* for names and menus: "ComfyUI" */
   const char      *default_endpoint;   /* NULL: the user must give one */
   const char      *default_model;      /* NULL: none sent / the server's */
   const char      *endpoint_hint;

@@ -35,38 +35,38 @@ static const char * const fal_options[] = {
 
 static const PmRemoteProfileClass profiles[PM_REMOTE_N_PROFILES] = {
   [PM_REMOTE_PROFILE_OPENAI] = {
-    PM_REMOTE_PROFILE_OPENAI, "openai", "OpenAI (gpt-image-1)",
+    PM_REMOTE_PROFILE_OPENAI, "openai", "OpenAI (gpt-image-1)", "OpenAI",
     "https://api.openai.com/v1", "gpt-image-1",
     "base URL before /images/edits", PM_REMOTE_AUTH_BEARER, FALSE, openai_options,
     pm_remote_openai_edit,
   },
   [PM_REMOTE_PROFILE_OPENAI_COMPATIBLE] = {
     PM_REMOTE_PROFILE_OPENAI_COMPATIBLE, "openai-compatible",
-    "OpenAI-compatible server (vLLM-Omni, SGLang, Xinference)",
+    "OpenAI-compatible server (vLLM-Omni, SGLang, Xinference)", "OpenAI-compatible",
     NULL, NULL,
     "base URL before /images/edits, e.g. http://127.0.0.1:8000/v1", PM_REMOTE_AUTH_BEARER,
     FALSE, compatible_options, pm_remote_openai_compatible_edit,
   },
   [PM_REMOTE_PROFILE_SDCPP] = {
-    PM_REMOTE_PROFILE_SDCPP, "sdcpp", "stable-diffusion.cpp server",
+    PM_REMOTE_PROFILE_SDCPP, "sdcpp", "stable-diffusion.cpp server", "stable-diffusion.cpp",
     "http://127.0.0.1:1234/v1", NULL,
     "base URL before /images/edits (sd-server listens on port 1234 by default)",
     PM_REMOTE_AUTH_BEARER, FALSE, compatible_options, pm_remote_sdcpp_edit,
   },
   [PM_REMOTE_PROFILE_COMFYUI] = {
-    PM_REMOTE_PROFILE_COMFYUI, "comfyui", "ComfyUI workflow",
+    PM_REMOTE_PROFILE_COMFYUI, "comfyui", "ComfyUI workflow", "ComfyUI",
     "http://127.0.0.1:8188", "qwen-image-edit-2509",
     "ComfyUI's address (port 8188 by default)", PM_REMOTE_AUTH_BEARER, TRUE,
     comfyui_options, pm_remote_comfyui_edit,
   },
   [PM_REMOTE_PROFILE_GEMINI] = {
-    PM_REMOTE_PROFILE_GEMINI, "gemini", "Google Gemini (Nano Banana)",
+    PM_REMOTE_PROFILE_GEMINI, "gemini", "Google Gemini (Nano Banana)", "Gemini",
     "https://generativelanguage.googleapis.com", "gemini-2.5-flash-image",
     "API root before /v1beta/models", PM_REMOTE_AUTH_GOOG, FALSE, gemini_options,
     pm_remote_gemini_edit,
   },
   [PM_REMOTE_PROFILE_FAL] = {
-    PM_REMOTE_PROFILE_FAL, "fal", "fal (hosted Qwen-Image-Edit, Kontext)",
+    PM_REMOTE_PROFILE_FAL, "fal", "fal (hosted Qwen-Image-Edit, Kontext)", "fal",
     "https://queue.fal.run", "fal-ai/qwen-image-edit",
     "queue root before the model id", PM_REMOTE_AUTH_KEY, TRUE, fal_options,
     pm_remote_fal_edit,
@@ -104,6 +104,12 @@ const char *
 pm_remote_profile_get_title (PmRemoteProfile profile)
 {
   return pm_remote_profile_get_class (profile)->title;
+}
+
+const char *
+pm_remote_profile_get_short_title (PmRemoteProfile profile)
+{
+  return pm_remote_profile_get_class (profile)->short_title;
 }
 
 const char *

@@ -550,6 +550,35 @@ pm_remote_call_request_json (PmRemoteCall      *call,
   return pm_remote_parse_object (reply, error);
 }
 
+/* ---------------------------------------------------------------- abandoning queued work */
+
+void
+pm_remote_call_abandon (PmRemoteCall *call,
+                        const char   *method,
+                        const char   *url,
+                        const char   *content_type,
+                        GBytes       *body)
+{
+  g_autoptr(SoupSession) session = NULL;
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (msg == NULL)
+    return;
+  /* The run is over (cancelled, or out of time): a short request of its own, so a server
+   * that does not answer costs two seconds at most. */
+  session = soup_session_new_with_options ("timeout", 2u, "idle-timeout", 2u,
+                                           "user-agent", "Paintmask/" PACKAGE_VERSION, NULL);
+  if (body != NULL)
+    soup_message_set_request_body_from_bytes (msg, content_type, body);
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  attach_key (call, msg);
+  reply = soup_session_send_and_read (session, msg, NULL, &error);
+  if (reply == NULL)
+    g_debug ("Could not withdraw the queued job: %s", error->message);
+}
+
 /* ---------------------------------------------------------------- images by URL */
 
 static PmImage *

@@ -45,6 +45,8 @@ gboolean    pm_remote_profile_from_string (const char      *name,
                                            PmRemoteProfile *out);
 /* A one-line description for menus ("ComfyUI workflow (Qwen-Image-Edit, Kontext)"). */
 const char *pm_remote_profile_get_title   (PmRemoteProfile  profile);
+/* A short name ("ComfyUI", "OpenAI-compatible") for lists and new entries. */
+const char *pm_remote_profile_get_short_title (PmRemoteProfile  profile);
 /* The server a profile reaches when no endpoint is given, or NULL if it needs one. */
 const char *pm_remote_profile_get_default_endpoint (PmRemoteProfile profile);
 /* The model used when none is given, or NULL (the server's own). */

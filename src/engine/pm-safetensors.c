@@ -13,6 +13,10 @@
 
 #include <json-glib/json-glib.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 G_DEFINE_QUARK (pm-safetensors-error-quark, pm_safetensors_error)
 
@@ -524,6 +528,39 @@ pm_safetensors_open_bytes (GBytes     *bytes,
   if (!parse_header (st, buf != NULL ? buf : (const guint8 *) "", len, error))
     return NULL;
   return g_steal_pointer (&st);
+}
+
+/**
+ * pm_safetensors_release_pages:
+ * @st: a reader
+ * @data: bytes inside the mapping (a tensor's data, as returned as a view)
+ * @bytes: their length
+ *
+ * Tells the kernel that the mapped pages wholly inside the range are not needed for now
+ * (after they were copied, e.g. packed): they leave the resident set and are read again
+ * from the file if touched. Does nothing for converted or in-memory data.
+ */
+void
+pm_safetensors_release_pages (PmSafetensors *st,
+                              const void    *data,
+                              gsize          bytes)
+{
+#ifdef __linux__
+  const guint8 *base, *p = data;
+  gsize len, page = (gsize) sysconf (_SC_PAGESIZE);
+  guintptr start, end;
+
+  if (st->mapped == NULL || data == NULL || bytes == 0)
+    return;
+  base = (const guint8 *) g_mapped_file_get_contents (st->mapped);
+  len = g_mapped_file_get_length (st->mapped);
+  if (p < base || p + bytes > base + len)
+    return;
+  start = ((guintptr) p + page - 1) & ~(guintptr) (page - 1);
+  end = ((guintptr) p + bytes) & ~(guintptr) (page - 1);
+  if (end > start)
+    madvise ((void *) start, end - start, MADV_DONTNEED);
+#endif
 }
 
 void

@@ -96,6 +96,11 @@ gboolean       pm_safetensors_get_f32_shaped (PmSafetensors     *st,
  * convert slices themselves (e.g. embedding rows on demand). */
 const guint8  *pm_safetensors_get_data    (PmSafetensors           *st,
                                            const PmSafetensorsInfo *info);
+/* The mapped pages wholly inside [data, data + bytes) may leave memory (after a copy was
+ * made): read again from the file if touched. No-op for converted data. */
+void           pm_safetensors_release_pages (PmSafetensors       *st,
+                                             const void          *data,
+                                             gsize                bytes);
 /* Converts @n values of @dtype at @src (little-endian, any alignment) to float32.
  * Returns FALSE for dtypes that are not floating point. */
 gboolean       pm_dtype_convert_f32       (PmDtype               dtype,

@@ -196,6 +196,25 @@ pm_label_expand_instruction (const char *template_,
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/**
+ * pm_project_encode_thumbnail:
+ * @photo: a project image's photo
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): its preview as PNG, for pm_store_set_image_thumbnail() and
+ *   #PmDraftRecord, or %NULL with @error set.
+ */
+GBytes *
+pm_project_encode_thumbnail (const PmImage  *photo,
+                             GError        **error)
+{
+  g_autoptr(PmImage) thumb = NULL;
+
+  g_return_val_if_fail (photo != NULL, NULL);
+  thumb = pm_store_make_thumbnail (photo);
+  return pm_image_encode_png (thumb, error);
+}
+
 void
 pm_project_info_free (PmProjectInfo *info)
 {

@@ -98,6 +98,9 @@ gboolean        pm_label_name_check         (const char       *name,
  * component, no '\\' or control characters. */
 gboolean        pm_project_path_check       (const char       *path,
                                              GError          **error);
+/* The preview a project image keeps: @photo scaled to fit PM_STORE_THUMBNAIL_SIZE, as PNG. */
+GBytes         *pm_project_encode_thumbnail (const PmImage    *photo,
+                                             GError          **error);
 /* @template with every "{label}" replaced by @label. */
 char           *pm_label_expand_instruction (const char       *template_,
                                              const char       *label);

@@ -324,8 +324,9 @@ pm_store_list_drafts (PmStore     *store,
  * @run_id: a draft's run (any run works)
  * @error: return location for a #GError
  *
- * The latest revision of the run's mask: its newest corrected_mask, or when it was never
- * corrected its mask (for runs recorded before schema 6, its derived_mask).
+ * The latest revision of the run's mask: its newest correction
+ * (pm_store_get_correction_mask()), or when it was never corrected its mask
+ * (pm_store_get_run_mask()), thresholded at 0.5 since corrections keep soft edges.
  *
  * Returns: (transfer full): a binary mask (0/1), or %NULL with @error set
  *   (%PM_STORE_ERROR_NOT_FOUND if the run has no mask).
@@ -335,45 +336,26 @@ pm_store_get_draft_mask (PmStore     *store,
                          gint64       run_id,
                          GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GBytes) png = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(PmMask) mask = NULL;
-  int rc, width, height;
+  PmMask *mask;
 
   g_return_val_if_fail (store != NULL, NULL);
 
-  stmt = pm_store_prepare (store, "SELECT png, width, height FROM artifacts WHERE run_id = ?1 "
-                           "AND kind IN ('corrected_mask', 'mask', 'derived_mask') "
-                           "ORDER BY kind = 'corrected_mask' DESC, kind = 'mask' DESC, id DESC "
-                           "LIMIT 1", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, run_id);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
+  mask = pm_store_get_correction_mask (store, run_id, 0, &local_error);
+  if (mask == NULL)
     {
-      if (rc == SQLITE_DONE)
-        g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
-                     "run %" G_GINT64_FORMAT " in %s has no mask", run_id, store->path);
-      else
-        pm_store_set_sqlite_error (store, error, rc, "reading a mask");
-      return NULL;
+      if (!g_error_matches (local_error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      mask = pm_store_get_run_mask (store, run_id, error);
+      if (mask == NULL)
+        return NULL;
     }
-  png = g_bytes_new (sqlite3_column_blob (stmt, 0), (gsize) sqlite3_column_bytes (stmt, 0));
-  width = sqlite3_column_int (stmt, 1);
-  height = sqlite3_column_int (stmt, 2);
-  mask = pm_mask_load_bytes (png, &local_error);
-  if (mask == NULL || mask->width != width || mask->height != height)
-    {
-      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT,
-                   "%s: the stored mask of run %" G_GINT64_FORMAT " %s", store->path, run_id,
-                   mask == NULL ? local_error->message : "does not have its row's size");
-      return NULL;
-    }
-  for (gsize i = 0; i < (gsize) width * height; i++)
+  for (gsize i = 0; i < (gsize) mask->width * mask->height; i++)
     mask->data[i] = mask->data[i] > 0.5f ? 1.0f : 0.0f;
-  return g_steal_pointer (&mask);
+  return mask;
 }
 
 /* The project image behind @session_id: 1 if it is one (*@file set), 0 if the session has a

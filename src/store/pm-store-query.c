@@ -678,14 +678,18 @@ pm_store_get_session_thumbnail (PmStore     *store,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(PmImage) full = NULL;
   PmImage *thumb;
-  gint64 image_id;
+  gint64 image_id, project_image_id;
   int rc;
 
   g_return_val_if_fail (store != NULL, NULL);
 
+  /* A dataset image's preview is kept with the project image. */
   stmt = pm_store_prepare (store,
-                           "SELECT i.id, i.thumbnail FROM images i "
-                           "JOIN sessions s ON s.image_id = i.id WHERE s.id = ?1", error);
+                           "SELECT coalesce (i.id, 0), coalesce (i.thumbnail, p.thumbnail), "
+                           "coalesce (s.project_image_id, 0) FROM sessions s "
+                           "LEFT JOIN images i ON i.id = s.image_id "
+                           "LEFT JOIN project_images p ON p.id = s.project_image_id "
+                           "WHERE s.id = ?1", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, session_id);
@@ -702,13 +706,18 @@ pm_store_get_session_thumbnail (PmStore     *store,
   if (sqlite3_column_type (stmt, 1) == SQLITE_BLOB)
     return decode_thumbnail (store, stmt, 1, error);
   image_id = sqlite3_column_int64 (stmt, 0);
+  project_image_id = sqlite3_column_int64 (stmt, 2);
   g_clear_pointer (&stmt, sqlite3_finalize);
 
   full = pm_store_get_session_image (store, session_id, error);
   if (full == NULL)
     return NULL;
   thumb = pm_store_make_thumbnail (full);
-  cache_thumbnail (store, "UPDATE images SET thumbnail = ?2 WHERE id = ?1", image_id, thumb);
+  if (project_image_id > 0)
+    cache_thumbnail (store, "UPDATE project_images SET thumbnail = ?2 WHERE id = ?1",
+                     project_image_id, thumb);
+  else
+    cache_thumbnail (store, "UPDATE images SET thumbnail = ?2 WHERE id = ?1", image_id, thumb);
   return thumb;
 }
 

@@ -597,7 +597,7 @@ test_export (void)
   pm_window_export_to_folder (window, out);
   wait_idle ();
   g_assert_null (pm_window_get_last_error (window));
-  entry = pm_window_get_entry (window);
+  entry = pm_document_get_current (pm_window_get_document (window));
   edited = pm_image_load (edited_path, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
   g_assert_no_error (error);
   g_assert_cmpmem (edited->data, (gsize) W * H * 4, entry->edited->data, (gsize) W * H * 4);
@@ -632,7 +632,7 @@ test_export (void)
     g_assert_nonnull (pm_window_get_last_error (window));
     g_assert_nonnull (strstr (pm_window_get_last_error (window), "no-such-folder"));
     g_assert_false (g_file_test (stray, G_FILE_TEST_EXISTS));
-    g_clear_pointer (&window->last_error, g_free);
+    pm_window_clear_last_error (window);
   }
 }
 
@@ -648,7 +648,7 @@ test_export_session_says_why (void)
   g_action_group_activate_action (G_ACTION_GROUP (window), "export-session", NULL);
   g_assert_nonnull (pm_window_get_last_error (window));
   g_assert_nonnull (strstr (pm_window_get_last_error (window), "Run an instruction first"));
-  g_clear_pointer (&window->last_error, g_free);
+  pm_window_clear_last_error (window);
   stem = pm_window_get_photo_stem (window);
   g_assert_cmpstr (stem, ==, "fresh");
 }
@@ -869,7 +869,7 @@ test_models_page (void)
   g_assert_nonnull (strstr (pm_models_page_get_status_text (page, name), size));
   g_assert_false (gtk_widget_get_visible (pm_models_page_get_button (page, name, "download")));
   pm_window_refresh_engines (window);
-  g_assert_true (gtk_widget_get_sensitive (window->engine_checks[1]));
+  g_assert_true (gtk_widget_get_sensitive (((GtkWidget *) window->engine_checks->pdata[1])));
 
   /* Verify reads the files: their bytes are not CLIPSeg's, so it is corrupt, and says why. */
   click (pm_models_page_get_button (page, name, "verify"));
@@ -884,8 +884,8 @@ test_models_page (void)
                                                                                 "download"))),
                    ==, "_Download Again");
   /* The window does not offer a model that failed verification. */
-  g_assert_false (gtk_widget_get_sensitive (window->engine_checks[1]));
-  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (window->engine_checks[1]), "damaged"));
+  g_assert_false (gtk_widget_get_sensitive (((GtkWidget *) window->engine_checks->pdata[1])));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (((GtkWidget *) window->engine_checks->pdata[1])), "damaged"));
 
   /* Checking the folder again (its names and sizes still look right) keeps what verify
    * found. */
@@ -959,7 +959,7 @@ test_default_engine_warning (void)
 static void
 test_engine_menu_download (void)
 {
-  GtkWidget *check = window->engine_checks[1];
+  GtkWidget *check = window->engine_checks->pdata[1];
   GtkWidget *setup = g_object_get_data (G_OBJECT (check), "pm-setup");
   const char *tooltip = gtk_widget_get_tooltip_text (check);
   GVariant *target;

@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "pm-application.h"
+#include "pm-endpoint-menu.h"
+#include "pm-endpoints.h"
 #include "pm-preferences-window.h"
 #include "pm-test-util.h"
 #include "pm-window-private.h"
@@ -242,7 +244,7 @@ test_open_bad (void)
   g_assert_nonnull (pm_window_get_last_error (window));
   g_assert_nonnull (strstr (pm_window_get_last_error (window), "not-an-image.png"));
   g_assert_true (pm_window_get_image (window) == before);
-  g_clear_pointer (&window->last_error, g_free);
+  pm_window_clear_last_error (window);
 }
 
 static void
@@ -535,7 +537,7 @@ test_import_edited (void)
   g_autoptr(GError) error = NULL;
   const PmMask *mask;
   PmRunEntry *entry;
-  guint before = window->timeline->len;
+  guint before = pm_document_get_n_runs (pm_window_get_document (window));
   gint64 inter = 0, uni = 0;
 
   /* An edit made elsewhere (here: the current edit, saved) is paired with the photo and
@@ -546,9 +548,9 @@ test_import_edited (void)
   pm_window_import_edited (window, file);
   wait_idle ();
   g_assert_null (pm_window_get_last_error (window));
-  entry = pm_window_get_entry (window);
+  entry = pm_document_get_current (pm_window_get_document (window));
   g_assert_cmpstr (entry->engine, ==, "import");
-  g_assert_cmpuint (window->timeline->len, ==, before + 1);
+  g_assert_cmpuint (pm_document_get_n_runs (pm_window_get_document (window)), ==, before + 1);
   g_assert_true (pm_canvas_get_show_overlay (pm_window_get_canvas (window)));
   mask = pm_window_get_mask (window);
   g_assert_nonnull (mask);
@@ -588,24 +590,25 @@ test_session_file (void)
 static void
 test_supersede (void)
 {
+  PmDocument *doc = pm_window_get_document (window);
   guint before;
   PmRunEntry *entry;
 
   /* A second instruction while the first runs cancels the first: one entry is added,
    * for the second instruction. */
   wait_idle ();
-  before = window->position + 1;
+  before = pm_document_get_position (doc) + 1;
   pm_window_run (window, "paint the red disk green");
-  g_assert_nonnull (window->run_cancellable);
+  g_assert_true (pm_document_get_running (doc));
   pm_window_run (window, "paint the red disk blue");
   wait_idle ();
   g_assert_null (pm_window_get_last_error (window));
-  g_assert_null (window->run_cancellable);
-  entry = pm_window_get_entry (window);
+  g_assert_false (pm_document_get_running (doc));
+  entry = pm_document_get_current (doc);
   g_assert_nonnull (entry);
   g_assert_cmpstr (entry->instruction, ==, "paint the red disk blue");
-  g_assert_cmpuint (window->timeline->len, ==, before + 1);
-  g_assert_cmpint (window->position, ==, (int) before);
+  g_assert_cmpuint (pm_document_get_n_runs (doc), ==, before + 1);
+  g_assert_cmpint (pm_document_get_position (doc), ==, (int) before);
 }
 
 static void
@@ -638,20 +641,28 @@ test_dialogs (void)
   iterate (50);
 }
 
+/* The engine selector's check buttons: builtin, clipseg, remote. */
+static GtkWidget *
+engine_check (guint i)
+{
+  g_assert_cmpuint (i, <, window->engine_checks->len);
+  return window->engine_checks->pdata[i];
+}
+
 static void
 test_engines (void)
 {
   /* No CLIPSeg model under the test's XDG_DATA_HOME, no remote endpoint: both are
    * insensitive and say how to enable them; the built-in engine is selected. */
-  const char *tip_clipseg = gtk_widget_get_tooltip_text (window->engine_checks[1]);
-  const char *tip_remote = gtk_widget_get_tooltip_text (window->engine_checks[2]);
+  const char *tip_clipseg = gtk_widget_get_tooltip_text (engine_check (1));
+  const char *tip_remote = gtk_widget_get_tooltip_text (engine_check (2));
 
-  g_assert_true (gtk_widget_get_sensitive (window->engine_checks[0]));
-  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (window->engine_checks[0])));
-  g_assert_false (gtk_widget_get_sensitive (window->engine_checks[2]));
+  g_assert_true (gtk_widget_get_sensitive (engine_check (0)));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (engine_check (0))));
+  g_assert_false (gtk_widget_get_sensitive (engine_check (2)));
   g_assert_nonnull (tip_remote);
   g_assert_nonnull (strstr (tip_remote, "Preferences"));
-  if (!gtk_widget_get_sensitive (window->engine_checks[1]))
+  if (!gtk_widget_get_sensitive (engine_check (1)))
     {
       g_assert_nonnull (tip_clipseg);
       g_assert_nonnull (strstr (tip_clipseg, "paintmask model download"));
@@ -661,12 +672,83 @@ test_engines (void)
   g_settings_set_string (pm_application_get_settings (app), "remote-endpoint",
                          "http://127.0.0.1:9/v1");
   iterate (50);
-  g_assert_true (gtk_widget_get_sensitive (window->engine_checks[2]) ||
-                 strstr (gtk_widget_get_tooltip_text (window->engine_checks[2]), "build") != NULL);
+  g_assert_true (gtk_widget_get_sensitive (engine_check (2)) ||
+                 strstr (gtk_widget_get_tooltip_text (engine_check (2)), "build") != NULL);
   g_settings_reset (pm_application_get_settings (app), "remote-endpoint");
   iterate (50);
-  g_assert_false (gtk_widget_get_sensitive (window->engine_checks[2]));
-  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (window->engine_checks[0])));
+  g_assert_false (gtk_widget_get_sensitive (engine_check (2)));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (engine_check (0))));
+}
+
+static PmHistoryPanel *
+panel (void)
+{
+  return pm_window_get_history_panel (window);
+}
+
+/* Lets the newest deletion's toast go, as its timeout does: the deletion happens. */
+static void
+dismiss_pending_toast (void)
+{
+  AdwToast *toast = pm_history_panel_get_pending_toast (panel ());
+
+  g_assert_nonnull (toast);
+  adw_toast_dismiss (toast);
+}
+
+/* Saved servers appear by name in the engine menu; choosing one selects the remote engine
+ * under that name, and the engine reaches that server. */
+static void
+test_engine_servers (void)
+{
+  GSettings *settings = pm_application_get_settings (app);
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_endpoint_free);
+  PmEndpoint *a = pm_endpoint_new ("Workstation ComfyUI", "comfyui");
+  PmEndpoint *b = pm_endpoint_new ("Laptop sd.cpp", "sdcpp");
+  PmEndpointMenu *menu = PM_ENDPOINT_MENU (window->endpoint_menu);
+  GtkWidget *button;
+
+  g_free (a->url);
+  a->url = g_strdup ("http://127.0.0.1:9");
+  g_ptr_array_add (list, a);
+  g_ptr_array_add (list, b);
+  pm_endpoints_save (settings, list);
+  iterate (50);
+  g_assert_nonnull (pm_endpoint_menu_get_button (menu, "Workstation ComfyUI"));
+  button = pm_endpoint_menu_get_button (menu, "Laptop sd.cpp");
+  g_assert_nonnull (button);
+  /* The servers stand for "Remote"; the built-in engine stays the one in use. */
+  g_assert_false (gtk_widget_get_visible (engine_check (2)));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (engine_check (0))));
+  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (button)));
+
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (button), TRUE);
+  iterate (50);
+  {
+    g_autofree char *chosen = g_settings_get_string (settings, "remote-endpoint-selected");
+    g_assert_cmpstr (chosen, ==, "Laptop sd.cpp");
+  }
+  g_assert_cmpstr (window->engine_name, ==, "remote");
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (button)));
+  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (engine_check (0))));
+  g_assert_cmpstr (gtk_menu_button_get_label (window->engine_button), ==, "Laptop sd.cpp");
+
+  /* Back to the built-in engine, then the same server again: the remote engine returns. */
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (engine_check (0)), TRUE);
+  iterate (50);
+  g_assert_cmpstr (window->engine_name, ==, "builtin");
+  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (button)));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (button), TRUE);
+  iterate (50);
+  g_assert_cmpstr (window->engine_name, ==, "remote");
+  g_assert_cmpstr (gtk_menu_button_get_label (window->engine_button), ==, "Laptop sd.cpp");
+
+  g_settings_reset (settings, "remote-endpoints");
+  g_settings_reset (settings, "remote-endpoint-selected");
+  iterate (50);
+  g_assert_null (pm_endpoint_menu_get_button (menu, "Laptop sd.cpp"));
+  g_assert_true (gtk_widget_get_visible (engine_check (2)));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (engine_check (0))));
 }
 
 /* The history panel's rows and their delete buttons carry the store id as "pm-id64". */
@@ -683,9 +765,10 @@ panel_count (GtkListBox *list)
 {
   guint n = 0;
 
+  /* Rows of a deletion waiting for its toast are hidden. */
   for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (list)); c != NULL;
        c = gtk_widget_get_next_sibling (c))
-    n += GTK_IS_LIST_BOX_ROW (c);
+    n += GTK_IS_LIST_BOX_ROW (c) && gtk_widget_get_visible (c);
   return n;
 }
 
@@ -731,6 +814,8 @@ panel_click_delete (GtkListBox *list,
   g_assert_nonnull (button);
   g_assert_cmpint (panel_id (button), ==, id);
   g_signal_emit_by_name (button, "clicked");
+  g_assert_false (gtk_widget_get_visible (row));
+  dismiss_pending_toast ();
   wait_idle ();
   g_assert_null (pm_window_get_last_error (window));
 }
@@ -786,33 +871,32 @@ test_history_delete (void)
   g_assert_cmpint (first, >, 0);
   g_assert_cmpint (second, >, first);
   second_edited = pm_image_copy (pm_window_get_edited (window));
-  session = window->photo->session_id;
+  session = pm_document_get_session_id (pm_window_get_document (window));
   g_assert_cmpint (session, >, 0);
 
   /* The panel shows the sessions; activating this one lists its two runs. */
   if (!adw_flap_get_reveal_flap (window->flap))
     g_action_group_activate_action (G_ACTION_GROUP (window), "show-history", NULL);
-  window->history_session = 0;
-  pm_window_reload_history (window);
+  pm_history_panel_show_session (panel (), 0);
   wait_idle ();
   g_assert_true (adw_flap_get_reveal_flap (window->flap));
-  row = panel_row (window->session_list, session);
+  row = panel_row (pm_history_panel_get_session_list (panel ()), session);
   g_assert_nonnull (row);
-  g_signal_emit_by_name (window->session_list, "row-activated", row);
+  g_signal_emit_by_name (pm_history_panel_get_session_list (panel ()), "row-activated", row);
   wait_idle ();
-  g_assert_cmpint (window->history_session, ==, session);
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->history_stack), ==, "runs");
-  g_assert_cmpuint (panel_count (window->run_list), ==, 2);
-  g_assert_nonnull (panel_row (window->run_list, first));
-  g_assert_nonnull (panel_row (window->run_list, second));
+  g_assert_cmpint (pm_history_panel_get_session (panel ()), ==, session);
+  g_assert_cmpstr (pm_history_panel_get_page (panel ()), ==, "runs");
+  g_assert_cmpuint (panel_count (pm_history_panel_get_run_list (panel ())), ==, 2);
+  g_assert_nonnull (panel_row (pm_history_panel_get_run_list (panel ()), first));
+  g_assert_nonnull (panel_row (pm_history_panel_get_run_list (panel ()), second));
 
   /* Delete the first run with its row's trash button. */
-  panel_click_delete (window->run_list, first);
-  g_assert_cmpuint (panel_count (window->run_list), ==, 1);
-  g_assert_null (panel_row (window->run_list, first));
-  g_assert_nonnull (panel_row (window->run_list, second));
-  for (guint i = 0; i < window->timeline->len; i++)
-    g_assert_cmpint (((PmRunEntry *) window->timeline->pdata[i])->run_id, !=, first);
+  panel_click_delete (pm_history_panel_get_run_list (panel ()), first);
+  g_assert_cmpuint (panel_count (pm_history_panel_get_run_list (panel ())), ==, 1);
+  g_assert_null (panel_row (pm_history_panel_get_run_list (panel ()), first));
+  g_assert_nonnull (panel_row (pm_history_panel_get_run_list (panel ()), second));
+  for (guint i = 0; i < pm_document_get_n_runs (pm_window_get_document (window)); i++)
+    g_assert_cmpint (pm_document_get_run (pm_window_get_document (window), i)->run_id, !=, first);
   {
     g_autoptr(PmStore) store = pm_store_open (db, &error);
     g_autoptr(PmRunInfo) info = NULL;
@@ -837,13 +921,14 @@ test_history_delete (void)
 
   /* Delete the whole session with the runs page's button: back to the session list,
    * without it. */
-  g_assert_cmpint (window->history_session, ==, session);
-  g_signal_emit_by_name (window->delete_session_button, "clicked");
+  g_assert_cmpint (pm_history_panel_get_session (panel ()), ==, session);
+  g_signal_emit_by_name (pm_history_panel_get_delete_session_button (panel ()), "clicked");
+  dismiss_pending_toast ();
   wait_idle ();
   g_assert_null (pm_window_get_last_error (window));
-  g_assert_cmpint (window->history_session, ==, 0);
-  g_assert_null (panel_row (window->session_list, session));
-  g_assert_cmpint (window->photo->session_id, ==, 0);
+  g_assert_cmpint (pm_history_panel_get_session (panel ()), ==, 0);
+  g_assert_null (panel_row (pm_history_panel_get_session_list (panel ()), session));
+  g_assert_cmpint (pm_document_get_session_id (pm_window_get_document (window)), ==, 0);
   g_assert_cmpint (pm_window_get_run_id (window), ==, 0);
   {
     g_autoptr(PmStore) store = pm_store_open (db, &error);
@@ -859,13 +944,13 @@ test_history_delete (void)
 
   /* The earlier tests' sessions go through their rows' trash buttons: the panel is then
    * empty and says so. */
-  while ((row = gtk_widget_get_first_child (GTK_WIDGET (window->session_list))) != NULL)
+  while ((row = gtk_widget_get_first_child (GTK_WIDGET (pm_history_panel_get_session_list (panel ())))) != NULL)
     {
       g_assert_cmpuint (++guard, <, 50);
-      panel_click_delete (window->session_list, panel_id (row));
+      panel_click_delete (pm_history_panel_get_session_list (panel ()), panel_id (row));
     }
-  g_assert_cmpuint (panel_count (window->session_list), ==, 0);
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->history_stack), ==, "unavailable");
+  g_assert_cmpuint (panel_count (pm_history_panel_get_session_list (panel ())), ==, 0);
+  g_assert_cmpstr (pm_history_panel_get_page (panel ()), ==, "unavailable");
   {
     g_autoptr(PmStore) store = pm_store_open (db, &error);
     g_autoptr(GPtrArray) sessions = NULL;
@@ -884,10 +969,11 @@ test_history_delete (void)
   g_assert_null (pm_window_get_last_error (window));
   g_assert_nonnull (pm_window_get_edited (window));
   g_assert_cmpint (pm_window_get_run_id (window), >, 0);
-  g_assert_cmpint (window->photo->session_id, >, 0);
+  g_assert_cmpint (pm_document_get_session_id (pm_window_get_document (window)), >, 0);
   assert_center_shows (pm_window_get_edited (window));
-  g_assert_cmpuint (panel_count (window->session_list), ==, 1);
-  g_assert_nonnull (panel_row (window->session_list, window->photo->session_id));
+  g_assert_cmpuint (panel_count (pm_history_panel_get_session_list (panel ())), ==, 1);
+  g_assert_nonnull (panel_row (pm_history_panel_get_session_list (panel ()),
+                               pm_document_get_session_id (pm_window_get_document (window))));
 }
 
 /* ---------------------------------------------------------------- screenshot mode */
@@ -994,10 +1080,11 @@ bench_select_engine (void)
   iterate (50);
   if (g_strcmp0 (window->engine_name, engine) != 0)
     {
-      const char *why = g_hash_table_lookup (window->engine_errors, engine);
+      g_autoptr(GError) why = NULL;
 
+      pm_engines_check (window->engines, engine, &why);
       g_printerr ("PM_BENCH_ENGINE: the window did not select “%s”: %s\n", engine,
-                  why != NULL ? why : "unknown reason");
+                  why != NULL ? why->message : "unknown reason");
       return FALSE;
     }
   g_print ("engine: %s%s%s\n", window->engine_name,
@@ -1067,7 +1154,7 @@ bench_stall (const char *size)
       g_print ("run %d (%s): starting it took %.1f ms on the main thread\n", i,
                window->engine_name, (g_get_monotonic_time () - t0) / 1000.0);
       /* The run is over once its result callback has ended it (or it failed to start). */
-      while (window->run_cancellable != NULL)
+      while (pm_document_get_running (pm_window_get_document (window)))
         iterate (5);
       g_print ("run %d (%s) on %d × %d: %.1f s, worst main-loop stall while running: "
                "%.1f ms (%.1f ms of it main-thread CPU); main-thread CPU time during the "
@@ -1135,6 +1222,7 @@ main (int    argc,
   write_photo ();
   g_test_add_func ("/app/window/dialogs", test_dialogs);
   g_test_add_func ("/app/window/engines", test_engines);
+  g_test_add_func ("/app/window/engine-servers", test_engine_servers);
   g_test_add_func ("/app/window/open", test_open);
   g_test_add_func ("/app/window/open-bad", test_open_bad);
   /* These share the window and run in order: each builds on the previous run. */

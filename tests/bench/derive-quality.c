@@ -91,14 +91,16 @@ main (int   argc,
       return 1;
     }
 
-  printf ("Mask derivation on %u simulated edits of eval-public (mean IoU)\n", cases->len);
-  printf ("%-30s %10s %10s %10s %8s\n", "level", "paintmask", "+hint", "naive*", "t*");
+  printf ("Mask derivation on %u simulated edits of eval-public (mean IoU); tuning half | "
+          "held-out half (pm-derive-sim.h)\n", cases->len);
+  printf ("%-30s %17s %17s %17s %8s\n", "level", "paintmask", "+hint", "naive*", "t*");
 
   for (int l = 0; l < (int) G_N_ELEMENTS (levels); l++)
     {
-      double sum_ours = 0, sum_hint = 0, naive[N_THRESHOLDS] = { 0, };
-      double best_naive = 0;
-      int best_t = 0;
+      /* [0] the tuning half, [1] the held-out half */
+      double sum_ours[2] = { 0, }, sum_hint[2] = { 0, }, naive[2][N_THRESHOLDS] = { { 0, } };
+      double best_naive[2] = { 0, };
+      int best_t[2] = { 0, }, n[2] = { 0, };
       gint64 t0 = g_get_monotonic_time ();
 
       if (only >= 0 && l != only)
@@ -130,10 +132,11 @@ main (int   argc,
           naive_sweep (c->image, edited, c->truth, iou);
           a = sim_iou (ours, c->truth);
           b = sim_iou (hinted, c->truth);
-          sum_ours += a;
-          sum_hint += b;
+          sum_ours[c->held_out] += a;
+          sum_hint[c->held_out] += b;
+          n[c->held_out]++;
           for (int k = 0; k < N_THRESHOLDS; k++)
-            naive[k] += iou[k];
+            naive[c->held_out][k] += iou[k];
           if (dump != NULL)
             {
               g_autofree char *e = g_strdup_printf ("%s/%d-%02u-edited.png", dump, l, i);
@@ -153,17 +156,26 @@ main (int   argc,
               pm_image_save_png (vis, m, NULL);
             }
           if (verbose)
-            printf ("  %-36s %.4f %.4f (naive@10 %.4f)\n", c->name, a, b, iou[9]);
+            printf ("  %-36s %s %.4f %.4f (naive@10 %.4f)\n", c->name,
+                    c->held_out ? "held-out" : "tuning  ", a, b, iou[9]);
         }
-      for (int k = 0; k < N_THRESHOLDS; k++)
-        if (naive[k] > best_naive)
-          {
-            best_naive = naive[k];
-            best_t = k + 1;
-          }
-      printf ("%-30s %10.4f %10.4f %10.4f %8d   (%.1f s)\n", levels[l].name,
-               sum_ours / cases->len, sum_hint / cases->len, best_naive / cases->len, best_t,
-               (g_get_monotonic_time () - t0) / 1e6);
+      for (int h = 0; h < 2; h++)
+        for (int k = 0; k < N_THRESHOLDS; k++)
+          if (naive[h][k] > best_naive[h])
+            {
+              best_naive[h] = naive[h][k];
+              best_t[h] = k + 1;
+            }
+      for (int h = 0; h < 2; h++)
+        {
+          n[h] = MAX (n[h], 1);
+          sum_ours[h] /= n[h];
+          sum_hint[h] /= n[h];
+          best_naive[h] /= n[h];
+        }
+      printf ("%-30s %8.4f %8.4f %8.4f %8.4f %8.4f %8.4f %3d %3d   (%.1f s)\n", levels[l].name,
+              sum_ours[0], sum_ours[1], sum_hint[0], sum_hint[1], best_naive[0], best_naive[1],
+              best_t[0], best_t[1], (g_get_monotonic_time () - t0) / 1e6);
     }
   printf ("naive*: mean |ΔRGB| > t at the threshold t* with the best mean IoU for that level\n");
   return 0;

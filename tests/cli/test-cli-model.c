@@ -436,6 +436,36 @@ test_bench (void)
           g_assert_true (json_object_has_member (stages, "decoder"));
           g_assert_true (json_object_has_member (stages, "upsample/refine"));
         }
+      /* the compute report: kernels, peak, and per-op GFLOP/s of the model's products */
+      g_assert_true (json_object_has_member (root, "isa"));
+      g_assert_cmpint (json_object_get_int_member (root, "threads"), >=, 1);
+      g_assert_cmpfloat (json_object_get_double_member (root, "peak_gflops"), >, 0);
+      if (e == 0)
+        {
+          JsonArray *ops = json_object_get_array_member (root, "ops");
+          gboolean vision_linear = FALSE, vision_attention = FALSE;
+
+          g_assert_cmpuint (json_array_get_length (ops), >, 0);
+          for (guint i = 0; i < json_array_get_length (ops); i++)
+            {
+              JsonObject *op = json_array_get_object_element (ops, i);
+              const char *scope = json_object_get_string_member (op, "scope");
+              const char *kind = json_object_get_string_member (op, "op");
+
+              g_assert_cmpint (json_object_get_int_member (op, "calls"), >=, 1);
+              g_assert_cmpfloat (json_object_get_double_member (op, "gflops"), >, 0);
+              g_assert_cmpuint (json_array_get_length (json_object_get_array_member (op, "shape")),
+                                ==, 3);
+              vision_linear |= strcmp (scope, "vision") == 0 && strcmp (kind, "linear") == 0;
+              vision_attention |= strcmp (scope, "vision") == 0 && strcmp (kind, "attention") == 0;
+            }
+          g_assert_true (vision_linear && vision_attention);
+          g_assert_cmpint (json_object_get_int_member (root, "vision_layers"), >=, 1);
+          g_assert_cmpfloat (json_object_get_double_member (root, "vision_layer_mb_moved"), >, 0);
+          g_assert_cmpfloat (json_object_get_double_member (root, "pack_ms"), >, 0);
+          g_assert_true (strcmp (json_object_get_string_member (root, "precision"), "f32") == 0 ||
+                         strcmp (json_object_get_string_member (root, "precision"), "bf16") == 0);
+        }
     }
 
   /* Usage errors. */

@@ -709,6 +709,8 @@ write_index (const char *path,
   write_file (path, tsv->str, tsv->len);
 }
 
+/* Checks eval's JSON against the rows it lists: gIoU is the mean IoU over every row, a
+ * failed row scoring 0 (and listed in "failed"); P@X counts IoU ≥ X. */
 static void
 check_eval_json (const char *out,
                  guint       n_rows,
@@ -717,11 +719,12 @@ check_eval_json (const char *out,
   g_autoptr(JsonParser) parser = NULL;
   JsonObject *root = parse_json_object (out, &parser);
   JsonArray *rows = json_object_get_array_member (root, "rows");
+  JsonArray *failed = json_object_get_array_member (root, "failed");
   JsonObject *summary = json_object_get_object_member (root, "summary");
   JsonObject *precision = json_object_get_object_member (summary, "precision");
   static const char * const keys[] = { "0.5", "0.6", "0.7", "0.8", "0.9" };
   double sum = 0;
-  guint n_ok = 0;
+  guint n_errors = 0;
 
   g_assert_cmpstr (json_object_get_string_member (root, "engine"), ==, "builtin");
   g_assert_true (json_object_has_member (root, "model"));
@@ -729,6 +732,9 @@ check_eval_json (const char *out,
   for (guint i = 0; i < n_rows; i++)
     {
       JsonObject *row = json_array_get_object_element (rows, i);
+      double iou = json_object_get_double_member (row, "iou");
+      double diou = json_object_get_double_member (row, "derived_iou");
+
       g_assert_nonnull (json_object_get_string_member (row, "phrase"));
       if (i < G_N_ELEMENTS (eval_rows))
         {
@@ -736,42 +742,40 @@ check_eval_json (const char *out,
           g_assert_true (g_str_has_suffix (json_object_get_string_member (row, "image"),
                                            eval_rows[i][0]));
         }
-      if (json_object_get_null_member (row, "iou"))
-        continue;
-      {
-        double iou = json_object_get_double_member (row, "iou");
-        double eiou = json_object_get_double_member (row, "derived_iou");
-        g_assert_cmpfloat (iou, >=, 0.0);
-        g_assert_cmpfloat (iou, <=, 1.0);
-        g_assert_cmpfloat (eiou, >=, 0.0);
-        g_assert_cmpfloat (eiou, <=, 1.0);
+      g_assert_cmpfloat (iou, >=, 0.0);
+      g_assert_cmpfloat (iou, <=, 1.0);
+      g_assert_cmpfloat (diou, >=, 0.0);
+      g_assert_cmpfloat (diou, <=, 1.0);
+      if (json_object_has_member (row, "error"))
+        {
+          n_errors++;
+          g_assert_cmpfloat (iou, ==, 0.0);
+        }
+      else
         g_assert_cmpfloat (json_object_get_double_member (row, "ms"), >=, 0.0);
-        sum += iou;
-        n_ok++;
-      }
+      sum += iou;
     }
-  g_assert_cmpuint (n_ok, ==, n_rows - n_failed);
-  g_assert_cmpint (json_object_get_int_member (summary, "n"), ==, n_ok);
+  g_assert_cmpuint (n_errors, ==, n_failed);
+  g_assert_cmpuint (json_array_get_length (failed), ==, n_failed);
+  for (guint i = 0; i < n_failed; i++)
+    g_assert_nonnull (json_object_get_string_member (json_array_get_object_element (failed, i),
+                                                     "error"));
+  g_assert_cmpint (json_object_get_int_member (summary, "n"), ==, n_rows);
   g_assert_cmpint (json_object_get_int_member (summary, "failed"), ==, n_failed);
-  /* gIoU is the mean of the rows' IoU. */
   g_assert_cmpfloat_with_epsilon (json_object_get_double_member (summary, "giou"),
-                                  sum / n_ok, 1e-9);
+                                  sum / n_rows, 1e-9);
   g_assert_cmpfloat (json_object_get_double_member (summary, "ciou"), >=, 0.0);
   g_assert_cmpfloat (json_object_get_double_member (summary, "ciou"), <=, 1.0);
-  /* P@X is the share of rows above X. */
   for (gsize k = 0; k < G_N_ELEMENTS (keys); k++)
     {
       double threshold = g_ascii_strtod (keys[k], NULL);
-      guint above = 0;
+      guint at_least = 0;
       for (guint i = 0; i < n_rows; i++)
-        {
-          JsonObject *row = json_array_get_object_element (rows, i);
-          if (!json_object_get_null_member (row, "iou") &&
-              json_object_get_double_member (row, "iou") > threshold)
-            above++;
-        }
+        if (json_object_get_double_member (json_array_get_object_element (rows, i), "iou") >=
+            threshold)
+          at_least++;
       g_assert_cmpfloat_with_epsilon (json_object_get_double_member (precision, keys[k]),
-                                      (double) above / n_ok, 1e-9);
+                                      (double) at_least / n_rows, 1e-9);
     }
 }
 
@@ -799,6 +803,7 @@ test_eval_table_and_bad_row (void)
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   const char *json_args[] = { "eval", index, "--json", "--limit", "2", NULL };
+  const char *json_all_args[] = { "eval", index, "--json", "-q", NULL };
   const char *table_args[] = { "eval", index, NULL };
 
   if (!pm_test_have_shared ("data/eval-public"))
@@ -810,7 +815,10 @@ test_eval_table_and_bad_row (void)
   check_eval_json (out, 2, 0);
   g_clear_pointer (&out, g_free);
 
-  /* A row with missing files fails on its own; the rest is scored and the table printed. */
+  /* A row with missing files fails on its own, listed and scored 0; the rest is scored. */
+  g_assert_cmpint (run (json_all_args, &out, NULL), ==, 1);
+  check_eval_json (out, 4, 1);
+  g_clear_pointer (&out, g_free);
   g_assert_cmpint (run (table_args, &out, &err), ==, 1);
   assert_one_line_error (err, "eval", "no-such-photo.jpg");
   g_assert_nonnull (strstr (out, "P@0.5"));
@@ -819,6 +827,76 @@ test_eval_table_and_bad_row (void)
   g_assert_nonnull (strstr (out, "cIoU"));
   g_assert_nonnull (strstr (out, "the red bus"));
   g_assert_nonnull (strstr (out, "1 failed"));
+}
+
+/* True masks are read by their values: the same mask stored as 0/255 and as 0/1 scores the
+ * same; --mask-value picks a label (none here has 7: nothing to find, IoU 0). */
+static void
+test_eval_mask_values (void)
+{
+  g_autofree char *dir = eval_dir ();
+  g_autofree char *truth_path = NULL;
+  g_autofree char *ones = tmp_path ("dog-01.png");
+  g_autofree char *index_255 = tmp_path ("index-255.tsv");
+  g_autofree char *index_01 = tmp_path ("index-01.tsv");
+  g_autofree char *photo = NULL;
+  g_autofree char *out255 = NULL, *out01 = NULL, *out7 = NULL, *err = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(JsonParser) p1 = NULL, p2 = NULL, p3 = NULL;
+  GError *error = NULL;
+  double iou255, iou01;
+
+  if (!pm_test_have_shared ("data/eval-public"))
+    return;
+  truth_path = g_build_filename (dir, "davis_dog_00020_dog.png", NULL);
+  photo = g_build_filename (dir, "davis_dog_00020.jpg", NULL);
+  /* 0/1 in every channel of an RGB PNG: near-black to the eye, labels 0 and 1. */
+  pixbuf = gdk_pixbuf_new_from_file (truth_path, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GdkPixbuf) rgb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8,
+                                               gdk_pixbuf_get_width (pixbuf),
+                                               gdk_pixbuf_get_height (pixbuf));
+    int n = gdk_pixbuf_get_n_channels (pixbuf);
+    for (int y = 0; y < gdk_pixbuf_get_height (rgb); y++)
+      for (int x = 0; x < gdk_pixbuf_get_width (rgb); x++)
+        {
+          const guint8 *src = gdk_pixbuf_read_pixels (pixbuf) +
+                              (gsize) y * gdk_pixbuf_get_rowstride (pixbuf) + (gsize) x * n;
+          guint8 *dst = gdk_pixbuf_get_pixels (rgb) + (gsize) y * gdk_pixbuf_get_rowstride (rgb) +
+                        (gsize) x * 3;
+          dst[0] = dst[1] = dst[2] = src[0] > 127 ? 1 : 0;
+        }
+    gdk_pixbuf_save (rgb, ones, "png", &error, NULL);
+    g_assert_no_error (error);
+  }
+  {
+    g_autofree char *t255 = g_strdup_printf ("image\tmask\tphrase\n%s\t%s\tthe dog\n",
+                                             photo, truth_path);
+    g_autofree char *t01 = g_strdup_printf ("image\tmask\tphrase\n%s\t%s\tthe dog\n",
+                                            photo, ones);
+    write_file (index_255, t255, -1);
+    write_file (index_01, t01, -1);
+  }
+  g_assert_cmpint (run ((const char *[]) { "eval", index_255, "--json", "-q", NULL }, &out255,
+                        NULL), ==, 0);
+  g_assert_cmpint (run ((const char *[]) { "eval", index_01, "--json", "-q", NULL }, &out01,
+                        NULL), ==, 0);
+  g_assert_cmpint (run ((const char *[]) { "eval", index_01, "--json", "-q", "--mask-value",
+                                           "7", NULL }, &out7, NULL), ==, 0);
+  iou255 = json_object_get_double_member (
+      json_object_get_object_member (parse_json_object (out255, &p1), "summary"), "giou");
+  iou01 = json_object_get_double_member (
+      json_object_get_object_member (parse_json_object (out01, &p2), "summary"), "giou");
+  g_test_message ("0/255 gIoU %.4f, 0/1 gIoU %.4f", iou255, iou01);
+  g_assert_cmpfloat (iou255, >, 0.0);
+  g_assert_cmpfloat (iou01, ==, iou255);
+  g_assert_cmpfloat (json_object_get_double_member (
+      json_object_get_object_member (parse_json_object (out7, &p3), "summary"), "giou"), ==, 0.0);
+
+  g_assert_cmpint (run ((const char *[]) { "eval", index_01, "--mask-value", "blue", NULL },
+                        NULL, &err), ==, 2);
+  assert_one_line_error (err, "eval", "--mask-value");
 }
 
 /* A JPEG without its end-of-image marker (its data whole) is read with a one-line note;
@@ -984,6 +1062,8 @@ static const BadCase bad_cases[] = {
     { "edit", "@sample" } },
   { "bad thread count", "edit", 2, "--threads",
     { "edit", "@sample", "segment the cup", "--threads", "-4" } },
+  { "bad precision", "edit", 2, "--precision",
+    { "edit", "@sample", "segment the cup", "--precision", "fp16" } },
   { "unwritable output folder", "edit", 1, "readonly",
     { "edit", "@sample", "segment the cup", "-o", "@tmp/readonly/o.png", "--mask", "@tmp/m.png" } },
   { "output in /proc", "edit", 1, "pm-out.png",
@@ -1103,6 +1183,7 @@ main (int    argc,
   g_test_add_func ("/cli/derive/identical", test_derive_identical);
   g_test_add_func ("/cli/eval/json", test_eval);
   g_test_add_func ("/cli/eval/table-and-bad-row", test_eval_table_and_bad_row);
+  g_test_add_func ("/cli/eval/mask-values", test_eval_mask_values);
   for (gsize i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/cli/bad-input/%s", bad_cases[i].name);

@@ -90,8 +90,12 @@ test_box_raises_iou (void)
   for (int y = 0; y < 180; y++)     /* shift 6 px right */
     {
       float *row = sloppy->data + y * 240;
-      memmove (row + 6, row, sizeof (float) * 200);
-      memset (row, 0, sizeof (float) * 6);
+      /* A loop, not memmove: GCC 12 at -O2 with ASan misreads the row's bounds
+       * (-Warray-bounds) and the sanitizer build has warnings as errors. */
+      for (int x = 205; x >= 6; x--)
+        row[x] = row[x - 6];
+      for (int x = 0; x < 6; x++)
+        row[x] = 0.0f;
     }
   before = iou (sloppy, truth);
   refined = pm_mask_refine_box (img, sloppy, &box, NULL, &dirty, NULL, &error);

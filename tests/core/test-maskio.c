@@ -164,6 +164,141 @@ test_png_1bit (void)
     }
 }
 
+/* The direct 1-bit reader on damaged data: flipped bytes and truncations give an error or a
+ * mask, never a crash (run under ASan); a PNG it does not take (8-bit) still loads through
+ * gdk-pixbuf. */
+static void
+test_png_1bit_hostile (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  g_autoptr(PmMask) mask = random_mask (rand, 67, 45, 0.05);
+  g_autoptr(GBytes) png = pm_mask_encode_png_1bit (mask, NULL);
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (png, &len);
+  int errors = 0;
+
+  for (int round = 0; round < 400; round++)
+    {
+      g_autofree guint8 *copy = g_memdup2 (data, len);
+      gsize cut = round % 4 == 0 ? (gsize) g_rand_int_range (rand, 0, (gint32) len) : len;
+      g_autoptr(GBytes) bad = NULL;
+      g_autoptr(PmMask) back = NULL;
+      g_autoptr(GError) error = NULL;
+
+      for (int k = 0; k < 1 + round % 3; k++)
+        copy[g_rand_int_range (rand, 8, (gint32) len)] ^= (guint8) g_rand_int_range (rand, 1, 256);
+      bad = g_bytes_new (copy, cut);
+      back = pm_mask_load_bytes (bad, &error);
+      if (back == NULL)
+        {
+          g_assert_nonnull (error);
+          errors++;
+        }
+      else
+        g_assert_true (back->width > 0 && back->height > 0);
+    }
+  g_test_message ("%d of 400 damaged PNGs refused", errors);
+  g_assert_cmpint (errors, >=, 380);   /* 395 measured: zlib's checksum catches most */
+
+  {
+    /* An 8-bit PNG is not for the direct reader: gdk-pixbuf reads it. */
+    g_autoptr(PmMask) one = mask_from (3, 1, "101");
+    g_autoptr(GBytes) eight = pm_mask_encode_png (one, FALSE, NULL);
+    g_autoptr(PmMask) back = pm_mask_load_bytes (eight, NULL);
+
+    assert_masks_equal (back, one);
+  }
+}
+
+/* A 1-bit grey PNG around @raw (filtered rows), CRCs left at 0: the direct reader does not
+ * need them (zlib checks the data). */
+static GBytes *
+png_1bit_from_raw (int           width,
+                   int           height,
+                   const guint8 *raw,
+                   gsize         raw_len)
+{
+  g_autoptr(GZlibCompressor) z = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_ZLIB, 0);
+  g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) out = g_converter_output_stream_new (mem, G_CONVERTER (z));
+  g_autoptr(GBytes) zdata = NULL;
+  GByteArray *png = g_byte_array_new ();
+  guint8 ihdr[] = { 0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 0, 0, (guint8) width, 0, 0, 0,
+                    (guint8) height, 1, 0, 0, 0, 0, 0, 0, 0, 0 };
+  guint8 head[8] = { 0, 0, 0, 0, 'I', 'D', 'A', 'T' };
+  guint8 tail[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0, 0, 0, 0 };
+  gsize zlen;
+
+  g_assert_true (g_output_stream_write_all (out, raw, raw_len, NULL, NULL, NULL));
+  g_assert_true (g_output_stream_close (out, NULL, NULL));
+  zdata = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (mem));
+  zlen = g_bytes_get_size (zdata);
+  head[2] = (guint8) (zlen >> 8);
+  head[3] = (guint8) zlen;
+  g_byte_array_append (png, (const guint8 *) "\x89PNG\r\n\x1a\n", 8);
+  g_byte_array_append (png, ihdr, sizeof ihdr);
+  g_byte_array_append (png, head, sizeof head);
+  g_byte_array_append (png, g_bytes_get_data (zdata, NULL), zlen);
+  g_byte_array_append (png, tail, sizeof tail);
+  return g_byte_array_free_to_bytes (png);
+}
+
+/* Every PNG filter type undone right, and the faults a reader must refuse. Rows of 10 px
+ * (2 bytes): the wanted bytes are 0xA5 0xC0 then 0x3C 0x40; each row is written with
+ * filter f from the previous row as PNG defines it. */
+static void
+test_png_1bit_filters (void)
+{
+  const guint8 want[2][2] = { { 0xA5, 0xC0 }, { 0x3C, 0x40 } };
+
+  for (int f = 0; f <= 4; f++)
+    {
+      guint8 raw[6] = { 0, want[0][0], want[0][1], (guint8) f, 0, 0 };
+      g_autoptr(GBytes) png = NULL;
+      g_autoptr(PmMask) back = NULL;
+      g_autoptr(GError) error = NULL;
+
+      for (int i = 0; i < 2; i++)
+        {
+          int a = i > 0 ? want[1][i - 1] : 0, b = want[0][i], c = i > 0 ? want[0][i - 1] : 0;
+          int p = a + b - c, pa = ABS (p - a), pb = ABS (p - b), pc = ABS (p - c);
+          int pred[5] = { 0, a, b, (a + b) / 2,
+                          pa <= pb && pa <= pc ? a : pb <= pc ? b : c };
+
+          raw[4 + i] = (guint8) (want[1][i] - pred[f]);
+        }
+      png = png_1bit_from_raw (10, 2, raw, sizeof raw);
+      back = pm_mask_load_bytes (png, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (back->width, ==, 10);
+      for (int y = 0; y < 2; y++)
+        for (int x = 0; x < 10; x++)
+          g_assert_cmpfloat (back->data[y * 10 + x], ==, (want[y][x / 8] >> (7 - x % 8)) & 1);
+    }
+
+  {
+    const guint8 bad_filter[6] = { 9, 0, 0, 0, 0, 0 };
+    const guint8 short_rows[5] = { 0, 0, 0, 0, 0 };
+    const guint8 long_rows[7] = { 0 };
+    const struct { const guint8 *raw; gsize len; const char *says; } cases[] = {
+      { bad_filter, sizeof bad_filter, "filter type 9" },
+      { short_rows, sizeof short_rows, "wrong size" },
+      { long_rows, sizeof long_rows, "wrong size" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autoptr(GBytes) png = png_1bit_from_raw (10, 2, cases[i].raw, cases[i].len);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(PmMask) back = pm_mask_load_bytes (png, &error);
+
+        g_assert_null (back);
+        g_assert_error (error, PM_IMAGE_ERROR, PM_IMAGE_ERROR_LOAD);
+        g_assert_nonnull (strstr (error->message, cases[i].says));
+      }
+  }
+}
+
 static void
 test_png_soft_roundtrip (void)
 {
@@ -483,6 +618,86 @@ test_rle_fuzz (void)
     }
 }
 
+/* ---------------------------------------------------------------- ground-truth labels */
+
+/* The layout of make-label-masks.py: which objects (1 = A, 2 = B) a mask holds. */
+static void
+assert_objects (const PmMask *mask,
+                int           objects,
+                const char   *what)
+{
+  g_assert_cmpint (mask->width, ==, 40);
+  g_assert_cmpint (mask->height, ==, 30);
+  for (int y = 0; y < 30; y++)
+    for (int x = 0; x < 40; x++)
+      {
+        gboolean in_a = x >= 5 && x < 15 && y >= 5 && y < 15;
+        gboolean in_b = x >= 20 && x < 35 && y >= 10 && y < 25;
+        gboolean want = ((objects & 1) && in_a) || ((objects & 2) && in_b);
+        if ((mask->data[(gsize) y * 40 + x] == 1.0f) != want)
+          g_error ("%s: pixel (%d, %d) is %g, wanted %d", what, x, y,
+                   mask->data[(gsize) y * 40 + x], want);
+      }
+}
+
+/* Masks stored as 0/1, 0/255, 1-bit, palette (8- and 2-bit), 16-bit labels, RGB, RGBA cutout,
+ * RGBA colours and grey + alpha, written by Pillow: any non-zero label is the object, and a
+ * picked value selects one. */
+static void
+test_labels (void)
+{
+  g_autofree char *dir = pm_test_tmpdir ();
+  g_autofree char *script = pm_test_source_path ("tests/fixtures/make-label-masks.py");
+  const char *argv[] = { "/usr/bin/python3", script, dir, NULL };
+  static const struct { const char *file; const char *pick; int objects; } cases[] = {
+    { "grey-01.png", NULL, 3 },       { "grey-01.png", "1", 3 },
+    { "grey-0255.png", NULL, 3 },
+    { "grey-0255.png", "255", 3 },    { "grey-1bit.png", NULL, 3 },
+    { "palette.png", NULL, 3 },       { "palette.png", "1", 1 },
+    { "palette.png", "2", 2 },        { "palette-2bit.png", NULL, 3 },
+    { "palette-2bit.png", "2", 2 },   { "grey-16bit.png", NULL, 3 },
+    { "grey-16bit.png", "1000", 1 },  { "grey-16bit.png", "2000", 2 },
+    { "rgb.png", NULL, 3 },           { "rgb.png", "255", 3 },
+    { "rgb.png", "#ffffff", 3 },      { "rgba-cutout.png", NULL, 3 },
+    { "rgba-colour.png", NULL, 3 },   { "rgba-colour.png", "#0000ff", 2 },
+    { "rgba-colour.png", "#ff0000", 1 }, { "grey-alpha.png", NULL, 3 },
+    { "grey-alpha.png", "200", 3 },   { "grey-alpha.png", "#c8c8c8", 3 },
+  };
+  GError *error = NULL;
+  int status = 0;
+
+  if (!pm_test_have_python ("numpy, PIL"))
+    return;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status,
+                &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree char *path = g_build_filename (dir, cases[c].file, NULL);
+      g_autofree char *what = g_strdup_printf ("%s (value %s)", cases[c].file,
+                                               cases[c].pick ? cases[c].pick : "any");
+      g_autoptr(PmMask) mask = pm_mask_load_labels (path, cases[c].pick, &error);
+
+      g_assert_no_error (error);
+      assert_objects (mask, cases[c].objects, what);
+    }
+
+  /* A bad value is refused, and so is a pick in a JPEG (no exact values). */
+  {
+    g_autofree char *path = g_build_filename (dir, "grey-01.png", NULL);
+    g_assert_false (pm_mask_label_pick_is_valid ("blue"));
+    g_assert_false (pm_mask_label_pick_is_valid ("-3"));
+    g_assert_false (pm_mask_label_pick_is_valid ("#12345"));
+    g_assert_true (pm_mask_label_pick_is_valid ("#a0B0c0"));
+    g_assert_null (pm_mask_load_labels (path, "blue", &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+  }
+  pm_test_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -491,6 +706,8 @@ main (int   argc,
   g_test_add_func ("/core/maskio/png-binary-roundtrip", test_png_binary_roundtrip);
   g_test_add_func ("/core/maskio/png-is-grey", test_png_is_grey);
   g_test_add_func ("/core/maskio/png-1bit", test_png_1bit);
+  g_test_add_func ("/core/maskio/png-1bit-hostile", test_png_1bit_hostile);
+  g_test_add_func ("/core/maskio/png-1bit-filters", test_png_1bit_filters);
   g_test_add_func ("/core/maskio/png-soft-roundtrip", test_png_soft_roundtrip);
   g_test_add_func ("/core/maskio/png-load-rgb-and-alpha", test_png_load_rgb_and_alpha);
   g_test_add_func ("/core/maskio/png-errors", test_png_errors);
@@ -498,5 +715,6 @@ main (int   argc,
   g_test_add_func ("/core/maskio/rle-roundtrip", test_rle_roundtrip);
   g_test_add_func ("/core/maskio/rle-errors", test_rle_errors);
   g_test_add_func ("/core/maskio/rle-fuzz", test_rle_fuzz);
+  g_test_add_func ("/core/maskio/labels", test_labels);
   return g_test_run ();
 }

@@ -90,8 +90,9 @@ test_set_metrics (void)
    * (6, 10) 0.6.
    * gIoU = (0.4 + 0.9 + 0.75 + 1 + 0.6) / 5 = 3.65 / 5 = 0.73
    * cIoU = (2 + 9 + 30 + 0 + 6) / (5 + 10 + 40 + 0 + 10) = 47 / 65
-   * P@0.5: 0.9, 0.75, 1, 0.6 → 4/5;   P@0.6: 0.9, 0.75, 1 (0.6 is not > 0.6) → 3/5;
-   * P@0.7: 0.9, 0.75, 1 → 3/5;        P@0.8: 0.9, 1 → 2/5;   P@0.9: 1 (0.9 is not > 0.9) → 1/5 */
+   * P@X counts IoU ≥ X, as the referring-segmentation evaluation code does:
+   * P@0.5: 0.9, 0.75, 1, 0.6 → 4/5;   P@0.6: 0.9, 0.75, 1, 0.6 → 4/5;
+   * P@0.7: 0.9, 0.75, 1 → 3/5;        P@0.8: 0.9, 1 → 2/5;   P@0.9: 0.9, 1 → 2/5 */
   pm_metrics_init (&m);
   g_assert_cmpfloat (pm_metrics_giou (&m), ==, 0.0);
   g_assert_cmpfloat (pm_metrics_ciou (&m), ==, 0.0);
@@ -107,10 +108,20 @@ test_set_metrics (void)
   g_assert_cmpfloat_with_epsilon (pm_metrics_giou (&m), 0.73, 1e-12);
   g_assert_cmpfloat_with_epsilon (pm_metrics_ciou (&m), 47.0 / 65.0, 1e-12);
   g_assert_cmpfloat_with_epsilon (pm_metrics_prec (&m, 0), 0.8, 1e-12);
-  g_assert_cmpfloat_with_epsilon (pm_metrics_prec (&m, 1), 0.6, 1e-12);
+  g_assert_cmpfloat_with_epsilon (pm_metrics_prec (&m, 1), 0.8, 1e-12);
   g_assert_cmpfloat_with_epsilon (pm_metrics_prec (&m, 2), 0.6, 1e-12);
   g_assert_cmpfloat_with_epsilon (pm_metrics_prec (&m, 3), 0.4, 1e-12);
-  g_assert_cmpfloat_with_epsilon (pm_metrics_prec (&m, 4), 0.2, 1e-12);
+  g_assert_cmpfloat_with_epsilon (pm_metrics_prec (&m, 4), 0.4, 1e-12);
+
+  /* A failed sample counts IoU 0 (gIoU, P@X) and its true pixels in the cIoU union; one
+   * whose truth is unknown (or empty) is still a 0, never the 1 of "both empty". */
+  pm_metrics_add_failed (&m, 35);
+  pm_metrics_add_failed (&m, 0);
+  g_assert_cmpint (m.n, ==, 7);
+  g_assert_cmpfloat_with_epsilon (pm_metrics_giou (&m), 3.65 / 7, 1e-12);
+  g_assert_cmpfloat_with_epsilon (pm_metrics_ciou (&m), 47.0 / 100.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (pm_metrics_prec (&m, 0), 4.0 / 7, 1e-12);
+  g_assert_cmpfloat_with_epsilon (pm_metrics_prec (&m, 4), 2.0 / 7, 1e-12);
 
   /* reset */
   pm_metrics_init (&m);

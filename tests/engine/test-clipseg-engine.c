@@ -23,7 +23,8 @@ static PmEngine *
 new_engine (const char *model)
 {
   g_autofree char *dir = fixture (model);
-  PmEngineOptions options = { .model_dir = dir, .threads = 1 };
+  /* exact f32: these compare with the PyTorch reference */
+  PmEngineOptions options = { .model_dir = dir, .threads = 1, .precision = PM_PRECISION_F32 };
   GError *error = NULL;
   PmEngine *engine = pm_engine_new ("clipseg", &options, &error);
 

@@ -233,6 +233,23 @@ test_isa_names (void)
   g_assert_false (pm_isa_from_string ("", &isa));
 }
 
+static void
+test_precision_names (void)
+{
+  PmPrecision p;
+
+  for (PmPrecision i = PM_PRECISION_AUTO; i <= PM_PRECISION_BF16; i++)
+    {
+      g_assert_true (pm_precision_from_string (pm_precision_to_string (i), &p));
+      g_assert_cmpint (p, ==, i);
+    }
+  g_assert_false (pm_precision_from_string ("fp16", &p));
+  g_assert_cmpint (pm_precision_resolve (PM_PRECISION_F32), ==, PM_PRECISION_F32);
+  g_assert_cmpint (pm_precision_resolve (PM_PRECISION_AUTO), ==,
+                   pm_cpu_get_isa () == PM_ISA_AVX512_BF16 ? PM_PRECISION_BF16
+                                                           : PM_PRECISION_F32);
+}
+
 /* ---------------------------------------------------------------------------------------
  * Attention
  * ------------------------------------------------------------------------------------- */
@@ -413,6 +430,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   rnd = g_rand_new_with_seed (20241);
   g_test_add_func ("/engine/gemm/isa-names", test_isa_names);
+  g_test_add_func ("/engine/gemm/precision-names", test_precision_names);
   g_test_add_func ("/engine/gemm/pool", test_pool);
   g_test_add_func ("/engine/gemm/pool-scratch", test_pool_scratch);
   g_test_add_func ("/engine/gemm/shapes", test_gemm_shapes);

@@ -91,6 +91,15 @@ test_registry (void)
         }
       /* the total, or −1 when some size is not pinned (SAM's weights, see pm-model.c) */
       g_assert_cmpint (pm_model_spec_get_size (spec), ==, all_pinned ? sum : -1);
+      /* Every model says how big its download is, exactly or as listed. */
+      {
+        gboolean exact = FALSE;
+        gint64 download = pm_model_spec_get_download_size (spec, &exact);
+
+        g_assert_true (exact == all_pinned);
+        g_assert_cmpint (download, ==, all_pinned ? sum : spec->approx_size);
+        g_assert_cmpint (download, >, 1000000);
+      }
       g_assert_true (pm_model_lookup (spec->name) == spec);
     }
   g_assert_cmpint (n, >=, 1);
@@ -102,6 +111,12 @@ test_registry (void)
   g_assert_cmpint (pm_model_spec_get_size (clipseg), ==,
                    4732 + 380 + 1059962 + 524619 + (gint64) 603049496);
   g_assert_cmpint (pm_model_spec_get_size (&small_spec), ==, -1);
+  {
+    /* No pinned total and no listed size: unknown, not a guess. */
+    gboolean exact = TRUE;
+    g_assert_cmpint (pm_model_spec_get_download_size (&small_spec, &exact), ==, -1);
+    g_assert_false (exact);
+  }
 
   g_assert_cmpstr (pm_model_status_to_string (PM_MODEL_STATUS_NOT_INSTALLED), ==,
                    "not-installed");

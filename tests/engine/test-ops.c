@@ -2,9 +2,11 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
+#include "pm-cpu.h"
 #include "pm-ops.h"
 #include "pm-test-util.h"
 
@@ -119,27 +121,33 @@ test_linear_split (void)
   check_close ("linear (few rows, 1 thread)", out->data, want->data, m * n);
 }
 
-/* The OpenBLAS thread count never changes while BLAS work is in flight: a count asked for
- * meanwhile is applied when the last bracket closes. */
+/* The ops' threads are the pool's, resized at once (runs are serialised against it);
+ * OpenBLAS runs single-threaded inside the pool's tasks, and its own count never changes
+ * while BLAS work is in flight: a request made meanwhile is applied when the last bracket
+ * closes. */
 static void
 test_threads_gate (void)
 {
   int saved = pm_ops_get_threads ();
   int other = saved == 1 ? 2 : 1;
 
+  openblas_set_num_threads (2);   /* as a library user might have left it */
   pm_ops_blas_begin ();
   pm_ops_set_threads (other);
-  g_assert_cmpint (pm_ops_get_threads (), ==, saved);
+  g_assert_cmpint (pm_ops_get_threads (), ==, other);
+  g_assert_cmpint (openblas_get_num_threads (), ==, 2);
   pm_ops_blas_begin ();   /* nested work, e.g. a forward pass inside an engine run */
   pm_ops_blas_end ();
-  g_assert_cmpint (pm_ops_get_threads (), ==, saved);
+  g_assert_cmpint (openblas_get_num_threads (), ==, 2);
   pm_ops_blas_end ();
-  g_assert_cmpint (pm_ops_get_threads (), ==, other);
+  g_assert_cmpint (openblas_get_num_threads (), ==, 1);
 
   /* With nothing in flight it applies at once. */
+  openblas_set_num_threads (2);
   pm_ops_set_threads (saved);
   g_assert_cmpint (pm_ops_get_threads (), ==, saved);
-  /* ≤ 0 changes nothing, in flight or not. */
+  g_assert_cmpint (openblas_get_num_threads (), ==, 1);
+  /* ≤ 0 leaves the pool as it is. */
   pm_ops_set_threads (0);
   g_assert_cmpint (pm_ops_get_threads (), ==, saved);
 }
@@ -695,6 +703,110 @@ test_arena (void)
   g_assert_true (pm_arena_alloc (arena, 1) == a);
 }
 
+/* pm_op_linear_fused on every path (generic OpenBLAS, and each kernel set this CPU has, in
+ * f32) against the unfused ops: LayerNorm → Linear → activation → residual add, with q, k, v
+ * weights stacked. */
+static void
+test_linear_fused (void)
+{
+  gint64 m = 37, k = 40, n0 = 24, n1 = 20, n = n0 + n1;
+  g_autoptr(PmTensor) x = RAND (1, 37, 40);
+  g_autoptr(PmTensor) w0 = RAND (0.3, 24, 40);
+  g_autoptr(PmTensor) w1 = RAND (0.3, 20, 40);
+  g_autoptr(PmTensor) b0 = RAND (1, 24);
+  g_autoptr(PmTensor) b1 = RAND (1, 20);
+  g_autoptr(PmTensor) gamma = RAND (1, 40);
+  g_autoptr(PmTensor) beta = RAND (0.5, 40);
+  g_autoptr(PmTensor) w = pm_tensor_new_2d (n, k);
+  g_autoptr(PmTensor) b = pm_tensor_new_1d (n);
+  g_autoptr(PmTensor) h = pm_tensor_new_2d (m, k);
+  g_autoptr(PmTensor) y = pm_tensor_new_2d (m, n);
+  g_autoptr(PmTensor) base = RAND (1, 37, 44);
+  g_autoptr(PmTensor) want = pm_tensor_new_2d (m, n);
+  g_autoptr(PmTensor) got = pm_tensor_new_2d (m, n);
+  const PmTensor ws[2] = { *w0, *w1 }, bs[2] = { *b0, *b1 };
+
+  memcpy (w->data, w0->data, n0 * k * sizeof (float));
+  memcpy (w->data + n0 * k, w1->data, n1 * k * sizeof (float));
+  memcpy (b->data, b0->data, n0 * sizeof (float));
+  memcpy (b->data + n0, b1->data, n1 * sizeof (float));
+  for (PmIsa isa = PM_ISA_GENERIC; isa <= pm_cpu_get_native_isa (); isa++)
+    for (PmActivation act = PM_ACT_NONE; act <= PM_ACT_GELU; act++)
+      for (int variant = 0; variant < 2; variant++)
+        {
+          gboolean ln = variant == 1, acc = variant == 1;
+          PmLinearOptions o = { ln ? gamma : NULL, ln ? beta : NULL, 1e-5f, act, acc };
+          PmLinear *l;
+
+          pm_cpu_set_isa (isa);
+          l = pm_linear_new_stacked (2, ws, bs, PM_PRECISION_F32);
+          g_assert_cmpint (pm_linear_get_in (l), ==, k);
+          g_assert_cmpint (pm_linear_get_out (l), ==, n);
+          g_assert_cmpint (pm_linear_get_precision (l), ==, PM_PRECISION_F32);
+          g_assert_true ((pm_linear_get_packed_bytes (l) > 0) == (isa != PM_ISA_GENERIC));
+          memcpy (got->data, base->data, m * n * sizeof (float));
+          memcpy (want->data, base->data, m * n * sizeof (float));
+          pm_op_linear_fused (got, x, l, &o);
+          /* the same from the unfused ops */
+          if (ln)
+            pm_op_layer_norm (h, x, gamma, beta, 1e-5f);
+          else
+            memcpy (h->data, x->data, m * k * sizeof (float));
+          pm_op_linear (y, h, w, b);
+          if (act == PM_ACT_RELU)
+            pm_op_relu (y, y);
+          else if (act == PM_ACT_QUICK_GELU)
+            pm_op_quick_gelu (y, y);
+          else if (act == PM_ACT_GELU)
+            pm_op_gelu (y, y);
+          if (acc)
+            pm_op_add (want, want, y);
+          else
+            memcpy (want->data, y->data, m * n * sizeof (float));
+          check_close ("linear fused", got->data, want->data, m * n);
+          pm_linear_free (l);
+        }
+  pm_cpu_set_isa (pm_cpu_get_native_isa ());
+}
+
+/* pm_op_attention_qkv on every path against pm_op_attention on separate q, k, v. */
+static void
+test_attention_qkv (void)
+{
+  gint64 t = 29, d = 48;
+  int heads = 3;
+  g_autoptr(PmTensor) qkv = RAND (2, 29, 144);
+  g_autoptr(PmTensor) q = pm_tensor_new_2d (t, d);
+  g_autoptr(PmTensor) k = pm_tensor_new_2d (t, d);
+  g_autoptr(PmTensor) v = pm_tensor_new_2d (t, d);
+  g_autoptr(PmTensor) out = pm_tensor_new_2d (t, d);
+  g_autoptr(PmTensor) want = pm_tensor_new_2d (t, d);
+  g_autoptr(PmTensor) scratch = pm_tensor_new_1d (pm_op_attention_scratch_size (t, t));
+  guint8 mask[29];
+  float scale = 1.0f / 4.0f;
+
+  for (gint64 j = 0; j < t; j++)
+    mask[j] = j % 4 != 1;
+  for (gint64 i = 0; i < t; i++)
+    {
+      memcpy (q->data + i * d, qkv->data + i * 3 * d, d * sizeof (float));
+      memcpy (k->data + i * d, qkv->data + i * 3 * d + d, d * sizeof (float));
+      memcpy (v->data + i * d, qkv->data + i * 3 * d + 2 * d, d * sizeof (float));
+    }
+  for (PmIsa isa = PM_ISA_GENERIC; isa <= pm_cpu_get_native_isa (); isa++)
+    for (int variant = 0; variant < 3; variant++)
+      {
+        gboolean causal = variant >= 1;
+        const guint8 *km = variant == 2 ? mask : NULL;
+
+        pm_cpu_set_isa (isa);
+        pm_op_attention_qkv (out, qkv, heads, scale, causal, km, PM_PRECISION_F32);
+        pm_op_attention (want, q, k, v, heads, scale, causal, km, scratch);
+        check_close ("attention qkv", out->data, want->data, t * d);
+      }
+  pm_cpu_set_isa (pm_cpu_get_native_isa ());
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -713,6 +825,8 @@ main (int   argc,
   g_test_add_func ("/engine/ops/attention-rel-pos", test_attention_rel_pos);
   g_test_add_func ("/engine/ops/elementwise", test_elementwise);
   g_test_add_func ("/engine/ops/attention", test_attention);
+  g_test_add_func ("/engine/ops/linear-fused", test_linear_fused);
+  g_test_add_func ("/engine/ops/attention-qkv", test_attention_qkv);
   g_test_add_func ("/engine/ops/conv2d", test_conv2d);
   g_test_add_func ("/engine/ops/conv-transpose2d", test_conv_transpose2d);
   g_test_add_func ("/engine/ops/resize", test_resize);

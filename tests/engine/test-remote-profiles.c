@@ -573,6 +573,41 @@ test_errors_fal (void)
   pm_fake_editor_stop (fe);
 }
 
+/* A photo above max_pixels goes scaled down (and the server is asked for that size); the
+ * answer comes back at the photo's size and still gives the object. */
+static void
+test_max_pixels (void)
+{
+  PmFakeEditor *fe = pm_fake_editor_start_profile ("openai-compatible", NULL, NULL, -1);
+  const char *opts[] = { "max_pixels=40000", NULL };
+  Run run = { "openai-compatible", fe->base_url, NULL, NULL, opts, 60, NULL };
+  Sample s = { 0 };
+  GError *error = NULL;
+  g_autoptr(PmImage) edited = NULL;
+  g_autoptr(PmMask) mask = NULL;
+  g_autoptr(JsonObject) req = NULL;
+  g_autofree char *message = NULL;
+  PmDeriveOptions dopts;
+  double iou;
+
+  sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
+  edited = run_engine (&run, s.photo, "paint the cat purple", &message, &error);
+  g_assert_no_error (error);
+  req = last_request (fe);
+  /* 500×336 scaled by √(40000 / 168000): 243×163, asked as 240×160. */
+  g_assert_cmpstr (json_object_get_string_member (req, "size"), ==, "240x160");
+  g_assert_cmpint (edited->width, ==, 500);
+  g_assert_cmpint (edited->height, ==, 336);
+  pm_derive_options_init (&dopts);
+  mask = pm_mask_derive (s.photo, edited, &dopts, NULL, &error);
+  g_assert_no_error (error);
+  iou = pm_mask_iou (mask, s.truth, NULL, NULL);
+  g_test_message ("IoU %.3f from a 240×160 edit (%s)", iou, message);
+  g_assert_cmpfloat (iou, >=, 0.93);
+  sample_clear (&s);
+  pm_fake_editor_stop (fe);
+}
+
 /* ---------------------------------------------------------------- queues, deadlines, cancel */
 
 static void
@@ -585,16 +620,22 @@ test_slow_queue_timeout (void)
       Run run = { profile, fe->base_url, NULL, NULL, NULL, 2, NULL };
       gint64 t0 = g_get_monotonic_time ();
 
+      g_autofree char *last = NULL;
+
       expect_error (&run, "did not answer within 2 s");
       g_assert_cmpint (g_get_monotonic_time () - t0, <, 6 * G_USEC_PER_SEC);
+      /* Out of time, the job is withdrawn as on a cancel. */
+      last = pm_fake_editor_last_request (fe);
+      g_assert_nonnull (strstr (last, i == 0 ? "\"delete\":[\"" : "\"cancelled\":\""));
       pm_fake_editor_stop (fe);
     }
 }
 
+/* Late enough that the job is queued (the fake makes its edit while queueing it). */
 static gpointer
 cancel_soon (gpointer data)
 {
-  g_usleep (700 * 1000);
+  g_usleep (2000 * 1000);
   g_cancellable_cancel (data);
   return NULL;
 }
@@ -612,10 +653,17 @@ test_slow_queue_cancel (void)
       gint64 t0 = g_get_monotonic_time ();
       GError *error = edit_cat (&run, NULL);
 
+      g_autofree char *last = NULL;
+
       g_thread_join (thread);
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-      g_assert_cmpint (g_get_monotonic_time () - t0, <, 3 * G_USEC_PER_SEC);
+      /* Cancelled after 2 s: the run ends within a second and a half of that. */
+      g_assert_cmpint (g_get_monotonic_time () - t0, <, 3.5 * G_USEC_PER_SEC);
       g_error_free (error);
+      /* The queued job was withdrawn: ComfyUI's queue delete, fal's cancel URL. */
+      last = pm_fake_editor_last_request (fe);
+      g_test_message ("%s: %s", profile, last);
+      g_assert_nonnull (strstr (last, i == 0 ? "\"delete\":[\"" : "\"cancelled\":\""));
       pm_fake_editor_stop (fe);
     }
 }
@@ -692,6 +740,7 @@ main (int    argc,
   g_test_add_func ("/engine/remote-profiles/request/gemini", test_request_gemini);
   g_test_add_func ("/engine/remote-profiles/errors/comfyui", test_errors_comfyui);
   g_test_add_func ("/engine/remote-profiles/errors/fal", test_errors_fal);
+  g_test_add_func ("/engine/remote-profiles/max-pixels", test_max_pixels);
   g_test_add_func ("/engine/remote-profiles/slow-queue-timeout", test_slow_queue_timeout);
   g_test_add_func ("/engine/remote-profiles/slow-queue-cancel", test_slow_queue_cancel);
   g_test_add_func ("/engine/remote-profiles/key-never-shown", test_key_never_shown);

@@ -340,6 +340,57 @@ test_fuzz (void)
   g_byte_array_unref (base);
 }
 
+/* Pages released after a copy read back the same values (they come again from the file);
+ * ranges outside the mapping and converted data are left alone. */
+static void
+test_release_pages (void)
+{
+  gint64 n = 3 * 4096;   /* several pages of F32 */
+  g_autofree char *header = g_strdup_printf ("{\"w\":{\"dtype\":\"F32\",\"shape\":[%" G_GINT64_FORMAT
+                                             "],\"data_offsets\":[0,%" G_GINT64_FORMAT "]},"
+                                             "\"h\":{\"dtype\":\"F16\",\"shape\":[2],"
+                                             "\"data_offsets\":[%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
+                                             "]}}      ", n, 4 * n, 4 * n, 4 * n + 4);
+  g_autofree guint8 *data = g_malloc (4 * n + 4);
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmSafetensors) st = NULL;
+  g_autofree float *copy = NULL;
+  PmTensor w, h;
+  float outside[4] = { 1, 2, 3, 4 };
+
+  /* pad the header so the data region starts 4-byte aligned (8 + header length) */
+  while ((8 + strlen (header)) % 8 != 0)
+    {
+      char *longer = g_strconcat (header, " ", NULL);
+      g_free (header);
+      header = longer;
+    }
+  for (gint64 i = 0; i < n; i++)
+    {
+      float v = (float) i * 0.25f;
+      memcpy (data + 4 * i, &v, 4);
+    }
+  data[4 * n] = 0x00;
+  data[4 * n + 1] = 0x3c;   /* 1.0 in f16 */
+  data[4 * n + 2] = 0x00;
+  data[4 * n + 3] = 0x40;   /* 2.0 */
+  path = write_file ("release.safetensors", header, data, 4 * n + 4, 0);
+  st = pm_safetensors_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (pm_safetensors_get_f32 (st, "w", &w, &error));
+  g_assert_true (pm_safetensors_get_f32 (st, "h", &h, &error));
+  copy = g_memdup2 (w.data, 4 * n);
+  pm_safetensors_release_pages (st, w.data, 4 * n);
+  g_assert_cmpmem (w.data, 4 * n, copy, 4 * n);
+  pm_safetensors_release_pages (st, h.data, 2 * sizeof (float));   /* converted: kept */
+  g_assert_cmpfloat (h.data[0], ==, 1.0f);
+  g_assert_cmpfloat (h.data[1], ==, 2.0f);
+  pm_safetensors_release_pages (st, outside, sizeof outside);     /* not ours: kept */
+  g_assert_cmpfloat (outside[3], ==, 4.0f);
+  pm_safetensors_release_pages (st, NULL, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -353,6 +404,7 @@ main (int   argc,
   g_test_add_func ("/engine/safetensors/malformed", test_malformed);
   g_test_add_func ("/engine/safetensors/f16-roundtrip", test_f16_roundtrip);
   g_test_add_func ("/engine/safetensors/fuzz", test_fuzz);
+  g_test_add_func ("/engine/safetensors/release-pages", test_release_pages);
   ret = g_test_run ();
   pm_test_rmdir (tmpdir);
   g_free (tmpdir);

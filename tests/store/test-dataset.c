@@ -440,10 +440,10 @@ test_draft_masks (Fixture       *f,
   assert_masks_equal (got, mask);
   g_clear_pointer (&got, pm_mask_free);
 
-  g_assert_cmpint (pm_store_add_artifact (f->store, run, PM_ARTIFACT_CORRECTED_MASK, NULL, fixed,
-                                          &error), >, 0);
-  g_assert_cmpint (pm_store_add_artifact (f->store, run, PM_ARTIFACT_CORRECTED_MASK, NULL,
-                                          fixed_again, &error), >, 0);
+  g_assert_cmpint (pm_store_add_correction (f->store, run, 0, fixed, "brush", NULL, &error),
+                   >, 0);
+  g_assert_cmpint (pm_store_add_correction (f->store, run, 0, fixed_again, "eraser", NULL,
+                                            &error), >, 0);
   got = pm_store_get_draft_mask (f->store, run, &error);
   g_assert_no_error (error);
   assert_masks_equal (got, fixed_again);
@@ -484,6 +484,21 @@ test_draft_sessions (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpint (session->width, ==, 40);
   g_assert_true (g_str_has_suffix (session->source_path, "/a.png"));
+
+  /* Its preview is made from the file once and kept with the project image. */
+  {
+    g_autoptr(PmImage) thumb = pm_store_get_session_thumbnail (f->store, run_info->session_id,
+                                                               &error);
+    g_autoptr(PmImage) again = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpmem (thumb->data, 40 * 30 * 4, photo->data, 40 * 30 * 4);  /* small: itself */
+    g_assert_cmpint (sql_int (f->store, "SELECT count(*) FROM project_images WHERE "
+                                        "thumbnail IS NOT NULL"), ==, 1);
+    again = pm_store_get_image_thumbnail (f->store, a, &error);
+    g_assert_no_error (error);
+    g_assert_cmpmem (again->data, 40 * 30 * 4, photo->data, 40 * 30 * 4);
+  }
 
   sessions = pm_store_list_sessions (f->store, NULL, &error);
   g_assert_no_error (error);

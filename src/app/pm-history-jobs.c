@@ -1,0 +1,682 @@
+/* pm-history-jobs.c: the app's calls to the history store, run in the store's thread.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each call is a PmAppStoreFunc with its job and result types, and an async/finish pair.
+ * Calls run one at a time in the order made, so a correction queued after its run's record
+ * finds the run id the record wrote (PmRunEntry.store_run_id, store thread only).
+ */
+#define G_LOG_DOMAIN "pm-history"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pm-history-jobs.h"
+#include "pm-store-record.h"
+
+/* ---------------------------------------------------------------- recording a run */
+
+/**
+ * pm_record_request_new:
+ * @photo: the photo the run was made on
+ * @entry: the run
+ * @parent: (nullable): the run whose edit @entry painted over
+ *
+ * Returns: (transfer full): a request to fill in
+ */
+PmRecordRequest *
+pm_record_request_new (PmPhoto    *photo,
+                       PmRunEntry *entry,
+                       PmRunEntry *parent)
+{
+  PmRecordRequest *request = g_new0 (PmRecordRequest, 1);
+
+  request->photo = pm_photo_ref (photo);
+  request->entry = pm_run_entry_ref (entry);
+  request->parent = parent != NULL ? pm_run_entry_ref (parent) : NULL;
+  request->duration_ms = -1;
+  return request;
+}
+
+/**
+ * pm_record_request_take_result:
+ * @result: (transfer full): the pipeline's result
+ *
+ * Records @result. If the entry took its pixels (pm_run_entry_set_result() with the result's
+ * buffers stolen), they are read from the entry: no copy of a 12 MP image.
+ */
+void
+pm_record_request_take_result (PmRecordRequest  *request,
+                               PmPipelineResult *result)
+{
+  PmRunEntry *entry = request->entry;
+
+  g_return_if_fail (request->result == NULL);
+  request->result = result;
+  if (result->edited == NULL && result->mask == NULL && pm_run_entry_is_loaded (entry))
+    {
+      result->edited = entry->edited;
+      result->mask = entry->base;
+      result->soft_mask = entry->soft_mask;
+      request->borrowed = TRUE;
+    }
+}
+
+void
+pm_record_request_free (PmRecordRequest *request)
+{
+  if (request == NULL)
+    return;
+  if (request->borrowed)
+    {
+      request->result->edited = NULL;
+      request->result->mask = NULL;
+      request->result->soft_mask = NULL;
+    }
+  g_clear_pointer (&request->result, pm_pipeline_result_free);
+  pm_photo_unref (request->photo);
+  pm_run_entry_unref (request->entry);
+  g_clear_pointer (&request->parent, pm_run_entry_unref);
+  g_clear_error (&request->failure);
+  g_free (request->params_json);
+  g_free (request);
+}
+
+typedef struct {
+  gint64 session_id;
+  gint64 run_id;
+} RecordResult;
+
+/* The app records a run as the CLI does: through pm_store_record_run(). */
+static gpointer
+record_func (PmStore  *store,
+             gpointer  data,
+             GError  **error)
+{
+  PmRecordRequest *request = data;
+  PmRunEntry *entry = request->entry;
+  PmRunRequest run = { 0 };
+  RecordResult result = { 0 };
+
+  run.image = request->photo->image;
+  run.source_path = request->photo->path;
+  run.parent_run_id = request->parent != NULL ? request->parent->store_run_id : 0;
+  run.instruction = entry->instruction;
+  run.engine = entry->engine;
+  run.params_json = request->params_json;
+  run.started_at = request->started_at;
+  run.duration_ms = request->duration_ms;
+  result.run_id = pm_store_record_run (store, &run, request->result, request->failure,
+                                       &result.session_id, error);
+  if (result.run_id <= 0)
+    return NULL;
+  entry->store_run_id = result.run_id;
+  return g_memdup2 (&result, sizeof result);
+}
+
+/**
+ * pm_history_record_run_async:
+ * @request: (transfer full): what to record
+ *
+ * Stores a run with its artifacts in one transaction, finding or making its session.
+ */
+void
+pm_history_record_run_async (PmAppStore          *store,
+                             PmRecordRequest     *request,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  pm_app_store_call_async (store, record_func, request,
+                           (GDestroyNotify) pm_record_request_free, g_free, NULL,
+                           callback, user_data);
+}
+
+gboolean
+pm_history_record_run_finish (PmAppStore    *store,
+                              GAsyncResult  *result,
+                              gint64        *session_id,
+                              gint64        *run_id,
+                              GError       **error)
+{
+  g_autofree RecordResult *res = pm_app_store_call_finish (store, result, error);
+
+  if (res == NULL)
+    return FALSE;
+  *session_id = res->session_id;
+  *run_id = res->run_id;
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------- corrections */
+
+typedef struct {
+  PmRunEntry   *entry;
+  PmRevision   *revision;
+  PmRevision   *parent;
+  PmSharedMask *mask;
+} CorrectionJob;
+
+static void
+correction_job_free (gpointer data)
+{
+  CorrectionJob *job = data;
+
+  pm_run_entry_unref (job->entry);
+  pm_revision_unref (job->revision);
+  g_clear_pointer (&job->parent, pm_revision_unref);
+  pm_shared_mask_unref (job->mask);
+  g_free (job);
+}
+
+static gpointer
+correction_func (PmStore  *store,
+                 gpointer  data,
+                 GError  **error)
+{
+  CorrectionJob *job = data;
+  gint64 id;
+
+  if (job->entry->store_run_id <= 0)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
+                   _("The run “%s” is not in the history"), job->entry->instruction);
+      return NULL;
+    }
+  id = pm_store_add_artifact (store, job->entry->store_run_id, PM_ARTIFACT_CORRECTED_MASK,
+                              NULL, job->mask->mask, error);
+  if (id <= 0)
+    return NULL;
+  job->revision->store_artifact_id = id;
+  return g_memdup2 (&id, sizeof id);
+}
+
+/**
+ * pm_history_record_correction_async:
+ * @entry: the run corrected
+ * @revision: the correction
+ * @parent: (nullable): the revision it was made on; NULL for the run's own mask
+ * @mask: the mask after @revision
+ */
+void
+pm_history_record_correction_async (PmAppStore          *store,
+                                    PmRunEntry          *entry,
+                                    PmRevision          *revision,
+                                    PmRevision          *parent,
+                                    PmSharedMask        *mask,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  CorrectionJob *job = g_new0 (CorrectionJob, 1);
+
+  job->entry = pm_run_entry_ref (entry);
+  job->revision = pm_revision_ref (revision);
+  job->parent = parent != NULL ? pm_revision_ref (parent) : NULL;
+  job->mask = pm_shared_mask_ref (mask);
+  pm_app_store_call_async (store, correction_func, job, correction_job_free, g_free, NULL,
+                           callback, user_data);
+}
+
+gint64
+pm_history_record_correction_finish (PmAppStore    *store,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_autofree gint64 *id = pm_app_store_call_finish (store, result, error);
+
+  return id != NULL ? *id : 0;
+}
+
+/* ---------------------------------------------------------------- restoring */
+
+/**
+ * pm_history_compare_runs:
+ *
+ * Orders PmRunInfo pointers by start time, then id.
+ */
+gint
+pm_history_compare_runs (gconstpointer a,
+                         gconstpointer b)
+{
+  const PmRunInfo *ra = *(PmRunInfo **) a, *rb = *(PmRunInfo **) b;
+
+  if (ra->started_at != rb->started_at)
+    return ra->started_at < rb->started_at ? -1 : 1;
+  return ra->id < rb->id ? -1 : ra->id > rb->id;
+}
+
+void
+pm_restore_result_free (PmRestoreResult *res)
+{
+  if (res == NULL)
+    return;
+  g_clear_pointer (&res->image, pm_image_free);
+  g_free (res->source_path);
+  g_free (res->title);
+  g_clear_pointer (&res->runs, g_ptr_array_unref);
+  g_free (res->message);
+  g_clear_pointer (&res->edited, pm_image_free);
+  g_clear_pointer (&res->mask, pm_mask_free);
+  g_clear_pointer (&res->soft_mask, pm_mask_free);
+  g_clear_pointer (&res->corrected, pm_mask_free);
+  g_free (res);
+}
+
+typedef struct {
+  gint64   run_id;
+  gint64   have_session;  /* the caller's session: its image is not loaded again */
+  gboolean runs_only;     /* only the run's artifacts */
+} RestoreJob;
+
+/* Whether @info's run left a result: not failed, and with an edited image. */
+static gboolean
+run_has_result (PmStore         *store,
+                const PmRunInfo *info)
+{
+  g_autoptr(GPtrArray) artifacts = NULL;
+
+  if (g_strcmp0 (info->status, "ok") != 0)
+    return FALSE;
+  artifacts = pm_store_list_artifacts (store, info->id, NULL);
+  for (guint i = 0; artifacts != NULL && i < artifacts->len; i++)
+    if (((PmArtifactInfo *) artifacts->pdata[i])->kind == PM_ARTIFACT_EDITED)
+      return TRUE;
+  return FALSE;
+}
+
+/* How a stored run ended; runs recorded before result states: from what they left. */
+static PmResultState
+run_state (PmStore         *store,
+           const PmRunInfo *info)
+{
+  PmResultState state;
+
+  if (pm_result_state_from_string (info->result, &state))
+    return state;
+  if (g_strcmp0 (info->status, "ok") != 0)
+    return PM_RESULT_FAILED;
+  return run_has_result (store, info) ? PM_RESULT_FOUND : PM_RESULT_EMPTY;
+}
+
+static gboolean
+restore_session (PmStore          *store,
+                 RestoreJob       *job,
+                 PmRestoreResult  *res,
+                 GError          **error)
+{
+  g_autoptr(GPtrArray) runs = pm_store_list_runs (store, res->session_id, NULL, error);
+  g_autoptr(PmSessionInfo) session = NULL;
+
+  if (runs == NULL)
+    return FALSE;
+  g_ptr_array_sort (runs, pm_history_compare_runs);
+  res->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_run_info_free);
+  for (guint i = 0; i < runs->len; i++)
+    if (run_has_result (store, runs->pdata[i]))
+      g_ptr_array_add (res->runs, g_steal_pointer (&runs->pdata[i]));
+
+  if (res->session_id == job->have_session)
+    return TRUE;
+  session = pm_store_get_session (store, res->session_id, error);
+  res->image = session != NULL ? pm_store_get_session_image (store, res->session_id, error)
+                               : NULL;
+  if (res->image == NULL)
+    return FALSE;
+  res->source_path = g_strdup (session->source_path);
+  res->title = g_strdup (session->title);
+  return TRUE;
+}
+
+static gpointer
+restore_func (PmStore  *store,
+              gpointer  data,
+              GError  **error)
+{
+  RestoreJob *job = data;
+  g_autoptr(PmRestoreResult) res = g_new0 (PmRestoreResult, 1);
+  g_autoptr(PmRunInfo) info = pm_store_get_run (store, job->run_id, error);
+
+  if (info == NULL)
+    return NULL;
+  res->run_id = info->id;
+  res->session_id = info->session_id;
+  res->state = run_state (store, info);
+  if (res->state == PM_RESULT_FAILED || res->state == PM_RESULT_EMPTY)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
+                   _("The run “%s” has no result to show"), info->instruction);
+      return NULL;
+    }
+  res->edited = pm_store_get_artifact_image (store, info->id, PM_ARTIFACT_EDITED, error);
+  if (res->edited == NULL)
+    return NULL;
+  res->mask = pm_store_get_run_mask (store, info->id, error);
+  if (res->mask == NULL)
+    return NULL;
+  res->message = g_strdup (info->message);
+  res->soft_mask = pm_store_get_artifact_mask (store, info->id, PM_ARTIFACT_SOFT_MASK, NULL);
+  res->corrected = pm_store_get_artifact_mask (store, info->id, PM_ARTIFACT_CORRECTED_MASK,
+                                               NULL);
+  if (res->corrected != NULL && (res->corrected->width != res->mask->width ||
+                                 res->corrected->height != res->mask->height))
+    g_clear_pointer (&res->corrected, pm_mask_free);
+  if (!job->runs_only && !restore_session (store, job, res, error))
+    return NULL;
+  return g_steal_pointer (&res);
+}
+
+static void
+restore_call (PmAppStore          *store,
+              gint64               run_id,
+              gint64               have_session,
+              gboolean             runs_only,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  RestoreJob *job = g_new0 (RestoreJob, 1);
+
+  job->run_id = run_id;
+  job->have_session = have_session > 0 ? have_session : -1;
+  job->runs_only = runs_only;
+  pm_app_store_call_async (store, restore_func, job, g_free,
+                           (GDestroyNotify) pm_restore_result_free, NULL, callback, user_data);
+}
+
+void
+pm_history_restore_async (PmAppStore          *store,
+                          gint64               run_id,
+                          gint64               have_session,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  restore_call (store, run_id, have_session, FALSE, callback, user_data);
+}
+
+void
+pm_history_load_run_async (PmAppStore          *store,
+                           gint64               run_id,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  restore_call (store, run_id, 0, TRUE, callback, user_data);
+}
+
+/**
+ * pm_history_restore_finish:
+ *
+ * Returns: (transfer full) (nullable): the run, or NULL with @error set
+ */
+PmRestoreResult *
+pm_history_restore_finish (PmAppStore    *store,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return pm_app_store_call_finish (store, result, error);
+}
+
+/* ---------------------------------------------------------------- lists */
+
+#define MAX_THUMBS 60
+
+typedef struct {
+  gint64  session_id;
+  char   *search;
+  int     thumb_size;
+} ListJob;
+
+static void
+list_job_free (gpointer data)
+{
+  ListJob *job = data;
+
+  g_free (job->search);
+  g_free (job);
+}
+
+void
+pm_history_list_free (PmHistoryList *list)
+{
+  if (list == NULL)
+    return;
+  g_clear_pointer (&list->infos, g_ptr_array_unref);
+  g_clear_pointer (&list->thumbs, g_ptr_array_unref);
+  g_clear_pointer (&list->states, g_array_unref);
+  g_free (list);
+}
+
+static PmImage *
+shrink (PmImage *image,
+        int      size)
+{
+  double s;
+
+  if (image == NULL || (image->width <= size && image->height <= size))
+    return image;
+  s = (double) size / MAX (image->width, image->height);
+  {
+    PmImage *small = pm_image_resize (image, MAX (1, (int) (image->width * s + 0.5)),
+                                      MAX (1, (int) (image->height * s + 0.5)));
+    pm_image_free (image);
+    return small;
+  }
+}
+
+static gpointer
+list_func (PmStore  *store,
+           gpointer  data,
+           GError  **error)
+{
+  ListJob *job = data;
+  g_autoptr(PmHistoryList) list = g_new0 (PmHistoryList, 1);
+
+  list->thumbs = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_image_free);
+  list->states = g_array_new (FALSE, TRUE, sizeof (PmResultState));
+  if (job->session_id == 0)
+    list->infos = pm_store_list_sessions (store, job->search, error);
+  else
+    list->infos = pm_store_list_runs (store, job->session_id, job->search, error);
+  if (list->infos == NULL)
+    return NULL;
+  if (job->session_id != 0)
+    g_ptr_array_sort (list->infos, pm_history_compare_runs);
+
+  for (guint i = 0; i < list->infos->len; i++)
+    {
+      PmImage *image = NULL;
+
+      /* The store keeps small previews: no full-size decode per row. */
+      if (i < MAX_THUMBS && job->session_id == 0)
+        image = pm_store_get_session_thumbnail (store,
+                                                ((PmSessionInfo *) list->infos->pdata[i])->id,
+                                                NULL);
+      else if (i < MAX_THUMBS)
+        image = pm_store_get_run_thumbnail (store, ((PmRunInfo *) list->infos->pdata[i])->id,
+                                            NULL);
+      if (job->session_id != 0)
+        {
+          PmResultState state = run_state (store, list->infos->pdata[i]);
+          g_array_append_val (list->states, state);
+        }
+      g_ptr_array_add (list->thumbs, shrink (image, job->thumb_size));
+    }
+  return g_steal_pointer (&list);
+}
+
+/**
+ * pm_history_list_async:
+ * @session_id: a session's runs, or 0 for the sessions
+ * @search: (nullable): only those whose instructions (or titles) match
+ * @thumb_size: the long side of the thumbnails
+ */
+void
+pm_history_list_async (PmAppStore          *store,
+                       gint64               session_id,
+                       const char          *search,
+                       int                  thumb_size,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  ListJob *job = g_new0 (ListJob, 1);
+
+  job->session_id = session_id;
+  job->search = search != NULL && *search != '\0' ? g_strdup (search) : NULL;
+  job->thumb_size = thumb_size;
+  pm_app_store_call_async (store, list_func, job, list_job_free,
+                           (GDestroyNotify) pm_history_list_free, NULL, callback, user_data);
+}
+
+PmHistoryList *
+pm_history_list_finish (PmAppStore    *store,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  return pm_app_store_call_finish (store, result, error);
+}
+
+/* ---------------------------------------------------------------- files, deleting */
+
+typedef struct {
+  gint64     id;
+  gboolean   is_session;
+  char      *path;
+  GPtrArray *forget;
+} IdJob;
+
+static void
+id_job_free (gpointer data)
+{
+  IdJob *job = data;
+
+  g_free (job->path);
+  g_clear_pointer (&job->forget, g_ptr_array_unref);
+  g_free (job);
+}
+
+static IdJob *
+id_job_new (gint64      id,
+            gboolean    is_session,
+            const char *path)
+{
+  IdJob *job = g_new0 (IdJob, 1);
+
+  job->id = id;
+  job->is_session = is_session;
+  job->path = g_strdup (path);
+  return job;
+}
+
+static gpointer
+import_func (PmStore  *store,
+             gpointer  data,
+             GError  **error)
+{
+  IdJob *job = data;
+  g_autoptr(GArray) ids = pm_store_import_file (store, job->path, error);
+  g_autoptr(GPtrArray) runs = NULL;
+  gint64 *out;
+
+  if (ids == NULL)
+    return NULL;
+  if (ids->len == 0)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
+                   _("“%s” holds no session"), job->path);
+      return NULL;
+    }
+  runs = pm_store_list_runs (store, g_array_index (ids, gint64, 0), NULL, error);
+  if (runs == NULL)
+    return NULL;
+  g_ptr_array_sort (runs, pm_history_compare_runs);
+  out = g_new0 (gint64, 2);
+  out[0] = g_array_index (ids, gint64, 0);
+  for (guint i = runs->len; i > 0 && out[1] == 0; i--)
+    if (run_has_result (store, runs->pdata[i - 1]))
+      out[1] = ((PmRunInfo *) runs->pdata[i - 1])->id;
+  return out;
+}
+
+void
+pm_history_import_file_async (PmAppStore          *store,
+                              const char          *path,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  pm_app_store_call_async (store, import_func, id_job_new (0, FALSE, path), id_job_free,
+                           g_free, NULL, callback, user_data);
+}
+
+gboolean
+pm_history_import_file_finish (PmAppStore    *store,
+                               GAsyncResult  *result,
+                               gint64        *session_id,
+                               gint64        *run_id,
+                               GError       **error)
+{
+  g_autofree gint64 *ids = pm_app_store_call_finish (store, result, error);
+
+  if (ids == NULL)
+    return FALSE;
+  *session_id = ids[0];
+  *run_id = ids[1];
+  return TRUE;
+}
+
+static gpointer
+export_func (PmStore  *store,
+             gpointer  data,
+             GError  **error)
+{
+  IdJob *job = data;
+
+  return pm_store_export_session (store, job->id, job->path, error) ? GINT_TO_POINTER (1)
+                                                                      : NULL;
+}
+
+void
+pm_history_export_session_async (PmAppStore          *store,
+                                 gint64               session_id,
+                                 const char          *path,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  pm_app_store_call_async (store, export_func, id_job_new (session_id, TRUE, path),
+                           id_job_free, NULL, NULL, callback, user_data);
+}
+
+static gpointer
+delete_func (PmStore  *store,
+             gpointer  data,
+             GError  **error)
+{
+  IdJob *job = data;
+  gboolean ok = job->is_session ? pm_store_delete_session (store, job->id, error)
+                                : pm_store_delete_run (store, job->id, error);
+
+  /* Later records must not name a deleted run as their parent. */
+  for (guint i = 0; ok && job->forget != NULL && i < job->forget->len; i++)
+    ((PmRunEntry *) job->forget->pdata[i])->store_run_id = 0;
+  return ok ? GINT_TO_POINTER (1) : NULL;
+}
+
+void
+pm_history_delete_async (PmAppStore          *store,
+                         gint64               id,
+                         gboolean             is_session,
+                         GPtrArray           *forget,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  IdJob *job = id_job_new (id, is_session, NULL);
+
+  job->forget = forget != NULL ? g_ptr_array_ref (forget) : NULL;
+  pm_app_store_call_async (store, delete_func, job, id_job_free, NULL, NULL, callback,
+                           user_data);
+}
+
+gboolean
+pm_history_call_finish (PmAppStore    *store,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  return pm_app_store_call_finish (store, result, error) != NULL;
+}

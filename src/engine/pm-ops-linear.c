@@ -1,0 +1,370 @@
+/* pm-ops-linear.c: packed Linear layers and fused attention on our GEMM kernels, with
+ * an OpenBLAS path for CPUs without them, and the op profile.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "pm-ops"
+
+#include <math.h>
+#include <string.h>
+
+#include "pm-ops.h"
+#include "pm-pool.h"
+#include "pm-ops-private.h"   /* last: its pragma covers only the ops */
+
+struct _PmLinear {
+  gint64       n, k;
+  PmPrecision  precision;   /* resolved: F32 or BF16 */
+  PmGemmB     *packed;      /* NULL on the generic path */
+  float       *bias;        /* [N], the parts' biases side by side; NULL if none */
+  int          n_parts;
+  PmTensor    *w;           /* the parts' weight views (the generic path reads them) */
+};
+
+/* ---------------------------------------------------------------------------------------
+ * Profile
+ * ------------------------------------------------------------------------------------- */
+
+static GMutex profile_lock;
+static gboolean profile_on;
+static const char *profile_scope = "";
+static GArray *profile_entries;
+
+void
+pm_ops_profile_enable (gboolean enable)
+{
+  g_mutex_lock (&profile_lock);
+  profile_on = enable;
+  g_mutex_unlock (&profile_lock);
+}
+
+void
+pm_ops_profile_set_scope (const char *scope)
+{
+  g_mutex_lock (&profile_lock);
+  profile_scope = scope != NULL ? scope : "";
+  g_mutex_unlock (&profile_lock);
+}
+
+GArray *
+pm_ops_profile_take (void)
+{
+  GArray *out;
+
+  g_mutex_lock (&profile_lock);
+  out = profile_entries != NULL ? profile_entries
+                                : g_array_new (FALSE, TRUE, sizeof (PmOpProfileEntry));
+  profile_entries = NULL;
+  g_mutex_unlock (&profile_lock);
+  return out;
+}
+
+static gboolean
+profiling (void)
+{
+  gboolean on;
+
+  g_mutex_lock (&profile_lock);
+  on = profile_on;
+  g_mutex_unlock (&profile_lock);
+  return on;
+}
+
+static void
+profile_add (const char *op,
+             gint64      m,
+             gint64      n,
+             gint64      k,
+             double      ms,
+             double      flops,
+             double      bytes)
+{
+  PmOpProfileEntry *e = NULL;
+
+  g_mutex_lock (&profile_lock);
+  if (profile_entries == NULL)
+    profile_entries = g_array_new (FALSE, TRUE, sizeof (PmOpProfileEntry));
+  for (guint i = 0; i < profile_entries->len && e == NULL; i++)
+    {
+      PmOpProfileEntry *c = &g_array_index (profile_entries, PmOpProfileEntry, i);
+      if (c->scope == profile_scope && c->op == op && c->m == m && c->n == n && c->k == k)
+        e = c;
+    }
+  if (e == NULL)
+    {
+      PmOpProfileEntry fresh = { profile_scope, op, m, n, k, 0, 0, 0, 0 };
+      g_array_append_val (profile_entries, fresh);
+      e = &g_array_index (profile_entries, PmOpProfileEntry, profile_entries->len - 1);
+    }
+  e->calls++;
+  e->ms += ms;
+  e->flops += flops;
+  e->bytes += bytes;
+  g_mutex_unlock (&profile_lock);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Packed Linear
+ * ------------------------------------------------------------------------------------- */
+
+/**
+ * pm_linear_new_stacked:
+ * @n_parts: number of Linears (≥ 1)
+ * @w: (array length=n_parts): weights [N_i, K], same K
+ * @b: (array length=n_parts) (nullable): biases [N_i], or NULL for none
+ * @precision: requested precision (resolved against the CPU)
+ *
+ * Returns: (transfer full): the packed layer
+ */
+PmLinear *
+pm_linear_new_stacked (int             n_parts,
+                       const PmTensor *w,
+                       const PmTensor *b,
+                       PmPrecision     precision)
+{
+  PmLinear *l;
+  g_autofree const float **rows = g_new (const float *, n_parts);
+  g_autofree gint64 *ns = g_new (gint64, n_parts);
+
+  g_return_val_if_fail (n_parts >= 1 && w != NULL, NULL);
+  l = g_new0 (PmLinear, 1);
+  l->k = w[0].shape[1];
+  l->n_parts = n_parts;
+  l->w = g_new (PmTensor, n_parts);
+  for (int p = 0; p < n_parts; p++)
+    {
+      g_assert_cmpint (w[p].n_dims, ==, 2);
+      g_assert_cmpint (w[p].shape[1], ==, l->k);
+      if (b != NULL)
+        g_assert_cmpint (pm_tensor_numel (&b[p]), ==, w[p].shape[0]);
+      l->w[p] = w[p];
+      rows[p] = w[p].data;
+      ns[p] = w[p].shape[0];
+      l->n += ns[p];
+    }
+  if (b != NULL)
+    {
+      gint64 at = 0;
+      l->bias = g_new (float, l->n);
+      for (int p = 0; p < n_parts; p++)
+        {
+          memcpy (l->bias + at, b[p].data, ns[p] * sizeof (float));
+          at += ns[p];
+        }
+    }
+  l->packed = pm_gemm_b_new_nk (n_parts, rows, ns, l->k, l->k, precision);
+  l->precision = l->packed != NULL ? pm_gemm_b_get_precision (l->packed) : PM_PRECISION_F32;
+  return l;
+}
+
+PmLinear *
+pm_linear_new (const PmTensor *w,
+               const PmTensor *b,
+               PmPrecision     precision)
+{
+  return pm_linear_new_stacked (1, w, b, precision);
+}
+
+void
+pm_linear_free (PmLinear *l)
+{
+  if (l == NULL)
+    return;
+  pm_gemm_b_free (l->packed);
+  g_free (l->bias);
+  g_free (l->w);
+  g_free (l);
+}
+
+gint64
+pm_linear_get_in (const PmLinear *l)
+{
+  return l->k;
+}
+
+gint64
+pm_linear_get_out (const PmLinear *l)
+{
+  return l->n;
+}
+
+PmPrecision
+pm_linear_get_precision (const PmLinear *l)
+{
+  return l->precision;
+}
+
+gsize
+pm_linear_get_packed_bytes (const PmLinear *l)
+{
+  return l->packed != NULL ? pm_gemm_b_get_bytes (l->packed) : 0;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * The generic path (OpenBLAS)
+ * ------------------------------------------------------------------------------------- */
+
+static float
+activate (float        v,
+          PmActivation act)
+{
+  switch (act)
+    {
+    case PM_ACT_RELU:
+      return v > 0.0f ? v : 0.0f;
+    case PM_ACT_QUICK_GELU:
+      return v / (1.0f + pm_expf (-1.702f * v));
+    case PM_ACT_GELU:
+      return 0.5f * v * (1.0f + erff (v * 0.70710678118654752f));
+    case PM_ACT_NONE:
+    default:
+      return v;
+    }
+}
+
+static void
+linear_generic (float                 *out,
+                const float           *x,
+                gint64                 m,
+                const PmLinear        *l,
+                const PmLinearOptions *o)
+{
+  gint64 n = l->n, k = l->k, col = 0;
+  float *y;
+
+  pm_pool_lock ();
+  if (o->ln_gamma != NULL)
+    {
+      float *h = pm_pool_scratch (PM_POOL_SLOT_SHARED + 2, (gsize) m * k * sizeof (float));
+      PmTensor hx = pm_tensor_view_2d (h, m, k);
+      PmTensor xx = pm_tensor_view_2d ((float *) x, m, k);
+
+      pm_op_layer_norm (&hx, &xx, o->ln_gamma, o->ln_beta, o->ln_eps);
+      x = h;
+    }
+  y = pm_pool_scratch (PM_POOL_SLOT_SHARED + 3, (gsize) m * n * sizeof (float));
+  /* y[M, N_p block] = x · W_pᵀ per part (W_p, [N_p, K], is the transposed side) */
+  for (int p = 0; p < l->n_parts; p++)
+    {
+      pm_sgemm (FALSE, TRUE, m, l->w[p].shape[0], k, 1.0f, x, k, l->w[p].data, k, 0.0f,
+                y + col, n);
+      col += l->w[p].shape[0];
+    }
+  for (gint64 i = 0; i < m; i++)
+    for (gint64 j = 0; j < n; j++)
+      {
+        float v = activate (y[i * n + j] + (l->bias != NULL ? l->bias[j] : 0.0f), o->act);
+        out[i * n + j] = o->accumulate ? out[i * n + j] + v : v;
+      }
+  pm_pool_unlock ();
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Ops
+ * ------------------------------------------------------------------------------------- */
+
+/**
+ * pm_op_linear_fused:
+ * @out: [M, N]
+ * @x: [M, K] (leading dims flattened)
+ * @linear: the packed layer
+ * @options: (nullable): layer norm of @x, activation, accumulate
+ *
+ * out = act (LN (x) · wᵀ + b), or out += that.
+ */
+void
+pm_op_linear_fused (PmTensor              *out,
+                    const PmTensor        *x,
+                    const PmLinear        *l,
+                    const PmLinearOptions *options)
+{
+  static const PmLinearOptions plain = { NULL, NULL, 0, PM_ACT_NONE, FALSE };
+  const PmLinearOptions *o = options != NULL ? options : &plain;
+  gint64 m = pm_tensor_rows (x), k = pm_tensor_cols (x);
+  gboolean prof = profiling ();
+  double t0 = prof ? g_get_monotonic_time () : 0;
+
+  g_assert_cmpint (k, ==, l->k);
+  g_assert_cmpint (pm_tensor_cols (out), ==, l->n);
+  g_assert_cmpint (pm_tensor_rows (out), ==, m);
+  g_assert (out->data != x->data);
+  g_assert ((o->ln_gamma == NULL) == (o->ln_beta == NULL));
+  if (o->ln_gamma != NULL)
+    {
+      g_assert_cmpint (pm_tensor_numel (o->ln_gamma), ==, k);
+      g_assert_cmpint (pm_tensor_numel (o->ln_beta), ==, k);
+    }
+  if (l->packed != NULL)
+    {
+      PmGemmA a = { x->data, k, o->ln_gamma != NULL ? o->ln_gamma->data : NULL,
+                    o->ln_beta != NULL ? o->ln_beta->data : NULL, o->ln_eps };
+      PmGemmOut c = { out->data, l->n, NULL, l->bias, o->act, o->accumulate };
+
+      pm_gemm (m, &a, l->packed, &c);
+    }
+  else
+    linear_generic (out->data, x->data, m, l, o);
+  if (prof)
+    profile_add ("linear", m, l->n, k, (g_get_monotonic_time () - t0) / 1000.0,
+                 2.0 * m * l->n * k,
+                 4.0 * m * k + (l->packed != NULL ? pm_gemm_b_get_bytes (l->packed)
+                                                  : 4.0 * l->n * k) +
+                 4.0 * m * l->n * (o->accumulate ? 2 : 1));
+}
+
+/**
+ * pm_op_attention_qkv:
+ * @out: [T, D]
+ * @qkv: [T, 3D]
+ * @n_heads: heads (D divisible by it)
+ * @scale: score scale
+ * @causal: mask keys after the query
+ * @key_mask: (nullable): T entries, 0 = padding
+ * @precision: F32, BF16 or AUTO (resolved against the CPU)
+ */
+void
+pm_op_attention_qkv (PmTensor       *out,
+                     const PmTensor *qkv,
+                     int             n_heads,
+                     float           scale,
+                     gboolean        causal,
+                     const guint8   *key_mask,
+                     PmPrecision     precision)
+{
+  gint64 t = pm_tensor_rows (qkv), d = pm_tensor_cols (out);
+  gboolean prof = profiling ();
+  double t0 = prof ? g_get_monotonic_time () : 0;
+
+  g_assert_cmpint (pm_tensor_cols (qkv), ==, 3 * d);
+  g_assert_cmpint (pm_tensor_rows (out), ==, t);
+  g_assert_cmpint (n_heads, >, 0);
+  g_assert_cmpint (d % n_heads, ==, 0);
+  g_assert (out->data != qkv->data);
+  if (pm_cpu_get_isa () != PM_ISA_GENERIC)
+    pm_attention_qkv (out->data, d, qkv->data, t, d, n_heads, scale, causal, key_mask,
+                      precision);
+  else
+    {
+      /* contiguous q, k, v for pm_op_attention */
+      float *buf;
+      PmTensor q, k, v, s;
+
+      pm_pool_lock ();
+      buf = pm_pool_scratch (PM_POOL_SLOT_SHARED + 2, (gsize) (3 * t * d + t * t) * sizeof (float));
+      q = pm_tensor_view_2d (buf, t, d);
+      k = pm_tensor_view_2d (buf + t * d, t, d);
+      v = pm_tensor_view_2d (buf + 2 * t * d, t, d);
+      s = pm_tensor_view_2d (buf + 3 * t * d, t, t);
+      for (gint64 i = 0; i < t; i++)
+        {
+          memcpy (q.data + i * d, qkv->data + i * 3 * d, d * sizeof (float));
+          memcpy (k.data + i * d, qkv->data + i * 3 * d + d, d * sizeof (float));
+          memcpy (v.data + i * d, qkv->data + i * 3 * d + 2 * d, d * sizeof (float));
+        }
+      pm_op_attention (out, &q, &k, &v, n_heads, scale, causal, key_mask, &s);
+      pm_pool_unlock ();
+    }
+  if (prof)
+    profile_add ("attention", t, d, n_heads, (g_get_monotonic_time () - t0) / 1000.0,
+                 4.0 * t * t * d, 4.0 * t * 3 * d + 4.0 * t * d);
+}
