@@ -6,7 +6,9 @@
  * the load starts, timed apart as pack_ms), a warm-up run, then N cold runs (vision cache
  * cleared) whose model stages give the forward time, N cache-hit runs (a second instruction
  * on the same image), per-stage medians and the peak RSS; the compute: kernels in use,
- * each op's GFLOP/s against the cores' measured peak, bytes moved per vision layer. Other
+ * each op's GFLOP/s against the cores' measured peak, bytes moved per vision layer. sam:
+ * load time, a warm-up, then N image encodings (cache cleared) and, after each, a few
+ * clicks on the cached embedding (one point, one mask; and with three masks). Other
  * engines: load and run times.
  */
 #define G_LOG_DOMAIN "paintmask-bench"
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <json-glib/json-glib.h>
 
 #include "pm-cli.h"
@@ -27,6 +30,7 @@
 #include "pm-clipseg-engine.h"
 #include "pm-cpu.h"
 #include "pm-ops.h"
+#include "pm-sam-engine.h"
 
 /* Stages that make up the model's forward pass (the rest is post-processing). */
 static const char * const forward_stages[] = {
@@ -272,6 +276,187 @@ compute_print (const Compute *c)
   printf ("  vision: %d layers, %.1f MB moved per layer\n", layers, layer_mb);
 }
 
+/* ---------------------------------------------------------------- sam */
+
+/* Clicks timed after each encoding: the median of these is prompt_ms. */
+#define SAM_CLICKS 5
+
+/* CPU time of the whole process (all threads), ms: on a shared machine the wall time of a
+ * step includes waiting for a core; this does not. */
+static double
+cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static const char * const sam_encode_stages[] = {
+  "preprocess", "patch embedding", "encoder layers", "neck", "decoder cache", NULL
+};
+
+static double
+sum_stages (const PmTimings    *t,
+            const char * const *names)
+{
+  double ms = 0;
+
+  for (int i = 0; names[i] != NULL; i++)
+    ms += pm_timings_get (t, names[i]);
+  return ms;
+}
+
+/* One click at @p (one mask, or three): wall time of the whole call. */
+static gboolean
+sam_click (PmEngine       *engine,
+           const PmImage  *image,
+           PmSamPoint     *p,
+           gboolean        multimask,
+           GArray         *samples,
+           GArray         *cpu_samples,
+           GHashTable     *stages,
+           GPtrArray      *order,
+           GError        **error)
+{
+  PmSamPrompt prompt = { p, 1, FALSE, { 0 }, multimask };
+  g_autoptr(PmTimings) t = pm_timings_new ();
+  g_autoptr(PmSamResult) r = NULL;
+  double t0 = pm_now_ms (), c0 = cpu_ms (), ms, cpu;
+
+  r = pm_sam_engine_segment (engine, image, &prompt, NULL, NULL, NULL, t, error);
+  if (r == NULL)
+    return FALSE;
+  ms = pm_now_ms () - t0;
+  cpu = cpu_ms () - c0;
+  g_array_append_val (samples, ms);
+  if (cpu_samples != NULL)
+    g_array_append_val (cpu_samples, cpu);
+  if (!multimask)
+    collect (stages, order, t);
+  return TRUE;
+}
+
+static int
+bench_sam (PmEngine      *engine,
+           const PmImage *image,
+           const char    *image_path,
+           double         load_ms,
+           int            runs,
+           gboolean       json)
+{
+  g_autoptr(GHashTable) stages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) g_array_unref);
+  g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) encode = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) click = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) click3 = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) encode_cpu = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) click_cpu = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GError) error = NULL;
+  PmSamPoint p = { image->width / 2.0f, image->height / 2.0f, 1 };
+  double warmup_ms, t0;
+  gsize weights = pm_sam_engine_get_weights_bytes (engine);
+
+  /* warm-up: page-in of the weights, allocator, threads */
+  t0 = pm_now_ms ();
+  if (!pm_sam_engine_encode (engine, image, NULL, NULL, NULL, NULL, &error))
+    goto failed;
+  warmup_ms = pm_now_ms () - t0;
+  if (!sam_click (engine, image, &p, FALSE, click, NULL, stages, order, &error))
+    goto failed;
+  g_array_set_size (click, 0);
+  g_hash_table_remove_all (stages);
+  g_ptr_array_set_size (order, 0);
+
+  for (int r = 0; r < runs; r++)
+    {
+      g_autoptr(PmTimings) t = pm_timings_new ();
+      double ms, c0;
+
+      pm_sam_engine_clear_cache (engine);
+      c0 = cpu_ms ();
+      if (!pm_sam_engine_encode (engine, image, NULL, NULL, NULL, t, &error))
+        goto failed;
+      ms = cpu_ms () - c0;
+      g_array_append_val (encode_cpu, ms);
+      ms = sum_stages (t, sam_encode_stages);
+      g_array_append_val (encode, ms);
+      collect (stages, order, t);
+      for (int c = 0; c < SAM_CLICKS; c++)
+        {
+          /* clicks spread over the image, as a user's are */
+          p.x = image->width * (0.2f + 0.15f * c);
+          p.y = image->height * (0.3f + 0.1f * c);
+          if (!sam_click (engine, image, &p, FALSE, click, click_cpu, stages, order, &error) ||
+              !sam_click (engine, image, &p, TRUE, click3, NULL, stages, order, &error))
+            goto failed;
+        }
+    }
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+#define NUM(k, v) json_builder_set_member_name (b, k); json_builder_add_double_value (b, v)
+#define INT(k, v) json_builder_set_member_name (b, k); json_builder_add_int_value (b, v)
+      json_builder_set_member_name (b, "engine");
+      json_builder_add_string_value (b, "sam");
+      json_builder_set_member_name (b, "model");
+      json_builder_add_string_value (b, pm_sam_engine_get_model_name (engine));
+      json_builder_set_member_name (b, "image");
+      json_builder_add_string_value (b, image_path);
+      INT ("width", image->width);
+      INT ("height", image->height);
+      INT ("runs", runs);
+      INT ("threads", pm_ops_get_threads ());
+      NUM ("load_ms", load_ms);
+      NUM ("warmup_ms", warmup_ms);
+      NUM ("encode_ms", median (encode));
+      NUM ("prompt_ms", median (click));
+      NUM ("prompt_multimask_ms", median (click3));
+      NUM ("encode_cpu_ms", median (encode_cpu));
+      NUM ("prompt_cpu_ms", median (click_cpu));
+      NUM ("peak_rss_mb", peak_rss_mb ());
+      NUM ("weights_f32_mb", weights / 1e6);
+#undef NUM
+#undef INT
+      json_builder_set_member_name (b, "stages_ms");
+      json_builder_begin_object (b);
+      for (guint i = 0; i < order->len; i++)
+        {
+          json_builder_set_member_name (b, order->pdata[i]);
+          json_builder_add_double_value (b, median (g_hash_table_lookup (stages,
+                                                                         order->pdata[i])));
+        }
+      json_builder_end_object (b);
+      json_builder_end_object (b);
+      pm_cli_print_json (json_builder_get_root (b));
+      return PM_EXIT_OK;
+    }
+  printf ("engine sam (%s) on %s (%d×%d), %d encodings after a warm-up, %d clicks each\n",
+          pm_sam_engine_get_model_name (engine), image_path, image->width, image->height, runs,
+          SAM_CLICKS);
+  printf ("  %-22s %9.1f ms\n", "load", load_ms);
+  printf ("  %-22s %9.1f ms\n", "warm-up encoding", warmup_ms);
+  for (guint i = 0; i < order->len; i++)
+    printf ("  %-22s %9.1f ms\n", (const char *) order->pdata[i],
+            median (g_hash_table_lookup (stages, order->pdata[i])));
+  printf ("  %-22s %9.1f ms (median)\n", "encode", median (encode));
+  printf ("  %-22s %9.1f ms (median)\n", "prompt (one click)", median (click));
+  printf ("  %-22s %9.1f ms (median)\n", "prompt, three masks", median (click3));
+  printf ("  %-22s %9.1f ms (median, all threads)\n", "encode CPU time", median (encode_cpu));
+  printf ("  %-22s %9.1f ms (median, all threads)\n", "prompt CPU time", median (click_cpu));
+  printf ("  %-22s %9.1f MB\n", "peak RSS", peak_rss_mb ());
+  printf ("  %-22s %9.1f MB\n", "weights as float32", weights / 1e6);
+  return PM_EXIT_OK;
+
+failed:
+  pm_cli_error ("bench", "%s", error->message);
+  return pm_cli_exit_code (error);
+}
+
 static int
 bench_run (int              argc,
            char           **argv,
@@ -326,7 +511,9 @@ bench_run (int              argc,
 
   ctx = pm_cli_context_new ("bench", "IMAGE",
                             "Measure an engine's speed and memory on IMAGE, e.g. "
-                            "'paintmask bench --engine clipseg photo.jpg --json'.");
+                            "'paintmask bench --engine clipseg photo.jpg --json'.\n"
+                            "--engine sam reports load_ms, encode_ms (the image encoder), "
+                            "prompt_ms (one click on the cached embedding) and peak_rss_mb.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   pm_cli_add_engine_options (ctx, engine_args);
   if (!pm_cli_parse (ctx, "bench", argc, argv, &args))
@@ -358,6 +545,8 @@ bench_run (int              argc,
   load_ms = pm_now_ms () - t0;
   if (engine == NULL)
     return rc;
+  if (strcmp (engine_name, "sam") == 0)
+    return bench_sam (engine, image, image_path, load_ms, runs, json);
 
   first_text = g_strdup_printf ("segment %s", phrase);
   second_text = g_strdup_printf ("segment %s in the middle", phrase);

@@ -305,7 +305,7 @@ pm_cli_segment (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &args.json,
       "Print {\"iou\", \"masks\": [{\"path\", \"area\"}], \"timings_ms\"} on stdout", NULL },
     { "threads", 0, 0, G_OPTION_ARG_INT, &args.threads,
-      "Compute threads (default: cores − 1)", "N" },
+      "Compute threads (default: every core)", "N" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet, "No progress line", NULL },
     { NULL }
   };
@@ -353,7 +353,7 @@ pm_cli_segment (int    argc,
   t0 = pm_now_ms ();
   options.model_dir = args.model_dir;
   options.threads = args.threads;
-  engine = pm_sam_engine_new (&options, &error);
+  engine = pm_engine_new ("sam", &options, &error);
   if (engine == NULL)
     {
       pm_cli_error (COMMAND, "%s", error->message);

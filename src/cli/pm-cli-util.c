@@ -185,6 +185,10 @@ pm_cli_add_engine_options (GOptionContext  *context,
     { "precision", 0, 0, G_OPTION_ARG_STRING, &args->precision,
       "clipseg: bf16 (fast, where the CPU has AVX512_BF16) or f32 (exact); default auto",
       "P" },
+    { "refine", 0, 0, G_OPTION_ARG_STRING, &args->refine,
+      "clipseg: refine the mask with Segment Anything (sam) or not (none, default)", "HOW" },
+    { "sam-model-dir", 0, 0, G_OPTION_ARG_FILENAME, &args->sam_model_dir,
+      "--refine sam: the SAM model folder (default: the installed slimsam-77)", "DIR" },
     { NULL }
   };
 
@@ -201,6 +205,8 @@ pm_cli_engine_args_clear (PmCliEngineArgs *args)
   g_clear_pointer (&args->remote_model, g_free);
   g_clear_pointer (&args->precision, g_free);
   g_clear_pointer (&args->remote_options, g_strfreev);
+  g_clear_pointer (&args->refine, g_free);
+  g_clear_pointer (&args->sam_model_dir, g_free);
 }
 
 PmEngine *
@@ -234,7 +240,33 @@ pm_cli_engine_new (const char            *command,
       *exit_code = PM_EXIT_USAGE;
       return NULL;
     }
+  if (args->refine != NULL && strcmp (args->refine, "none") != 0)
+    {
+      if (strcmp (args->refine, "sam") != 0)
+        {
+          pm_cli_error (command, "--refine %s: unknown refinement (use sam or none)",
+                        args->refine);
+          *exit_code = PM_EXIT_USAGE;
+          return NULL;
+        }
+      if (strcmp (name, "clipseg") != 0)
+        {
+          pm_cli_error (command, "--refine sam refines CLIPSeg's masks: use it with "
+                        "--engine clipseg");
+          *exit_code = PM_EXIT_USAGE;
+          return NULL;
+        }
+    }
+  if (args->sam_model_dir != NULL && (args->refine == NULL || strcmp (args->refine, "sam") != 0))
+    {
+      pm_cli_error (command, "--sam-model-dir goes with --refine sam");
+      *exit_code = PM_EXIT_USAGE;
+      return NULL;
+    }
+
   options.model_dir = g_strdup (args->model_dir);
+  options.refine = g_strdup (args->refine);
+  options.sam_model_dir = g_strdup (args->sam_model_dir);
   options.remote_profile = g_strdup (args->remote_profile);
   options.endpoint = g_strdup (args->endpoint);
   options.remote_model = g_strdup (args->remote_model);

@@ -68,6 +68,8 @@ typedef struct {
   double  timeout_s;
   int     threads;
   char   *precision;     /* --precision: auto (NULL), bf16 or f32 */
+  char   *refine;        /* clipseg: "sam" or "none" (NULL) */
+  char   *sam_model_dir; /* --refine sam: NULL = installed slimsam-77 */
 } PmCliEngineArgs;
 
 void            pm_cli_add_engine_options (GOptionContext      *context,

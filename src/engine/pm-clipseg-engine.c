@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pm-guided-filter.h"
+#include "pm-sam-engine.h"
 #include "pm-model.h"
 #include "pm-morph.h"
 #include "pm-tokenizer.h"
@@ -23,6 +24,7 @@ typedef struct {
   PmClipseg           *model;
   PmTokenizer         *tokenizer;
   PmClipsegPostParams  post;
+  PmEngine            *sam;           /* --refine sam: refines each mask; else NULL */
 
   /* The vision activations of the last image, keyed by its checksum. */
   char                *cached_checksum;
@@ -500,6 +502,46 @@ pm_clipseg_mask_state (const PmMask *soft)
   return PM_RESULT_FOUND;
 }
 
+/* --refine sam: replaces result->soft_mask by SAM's when it agrees with the heatmap, and
+ * says which mask was kept. */
+static gboolean
+refine_with_sam (PmClipsegEngine     *self,
+                 const PmImage       *image,
+                 const PmInstruction *instruction,
+                 const float         *logits,
+                 PmProgressFunc       progress,
+                 gpointer             progress_data,
+                 GCancellable        *cancellable,
+                 PmEngineResult      *result,
+                 GError             **error)
+{
+  g_autoptr(PmMask) soft = NULL;
+  PmSamRefineInfo info;
+  const char *sam_name = pm_sam_engine_get_model_name (self->sam);
+  int s = pm_clipseg_get_input_size (self->model);
+
+  if (progress != NULL)
+    progress ("refining with SAM", 0.9, progress_data);
+  if (!pm_sam_refine_logits (self->sam, image, logits, s, instruction, &soft, &info,
+                             cancellable, result->timings, error))
+    return FALSE;
+  g_free (result->model);
+  result->model = g_strdup_printf ("%s+%s", self->model_name, sam_name);
+  if (!info.asked)
+    return TRUE;
+  if (soft != NULL)
+    {
+      g_clear_pointer (&result->soft_mask, pm_mask_free);
+      result->soft_mask = g_steal_pointer (&soft);
+      result->state = pm_clipseg_mask_state (result->soft_mask);
+    }
+  else if (result->message == NULL)
+    result->message = g_strdup_printf ("Kept CLIPSeg's mask: SAM's best mask agrees only "
+                                       "%.2f (< %.2f) with the heatmap", info.agreement,
+                                       pm_sam_refine_min_agreement ());
+  return TRUE;
+}
+
 static gboolean
 clipseg_run (PmEngine             *engine,
              const PmImage        *image,
@@ -512,13 +554,17 @@ clipseg_run (PmEngine             *engine,
 {
   PmClipsegEngine *self = get_self (engine);
   const char *phrase = instruction->target;
+  g_autofree float *logits = NULL;
   PmMask *mask = NULL;
   float peak = 0.f;
 
   /* "paint it red" leaves no target: prompt with the whole instruction. */
   if (phrase == NULL || phrase[0] == '\0')
     phrase = instruction->text != NULL ? instruction->text : "";
-  if (!pm_clipseg_engine_run_phrases (engine, image, &phrase, 1, instruction, &mask, NULL,
+  if (self->sam != NULL)
+    logits = g_new (float, (gsize) pm_clipseg_get_input_size (self->model) *
+                           pm_clipseg_get_input_size (self->model));
+  if (!pm_clipseg_engine_run_phrases (engine, image, &phrase, 1, instruction, &mask, logits,
                                       progress, progress_data, cancellable, result->timings,
                                       error))
     return FALSE;
@@ -534,6 +580,10 @@ clipseg_run (PmEngine             *engine,
   else if (result->state == PM_RESULT_EMPTY)
     result->message = g_strdup_printf ("CLIPSeg's map for “%s” is flat: no region stands "
                                        "out, so nothing was painted", phrase);
+  if (self->sam != NULL && peak >= 0.5f &&
+      !refine_with_sam (self, image, instruction, logits, progress, progress_data, cancellable,
+                        result, error))
+    return FALSE;
   return TRUE;
 }
 
@@ -545,6 +595,7 @@ clipseg_finalize (PmEngine *engine)
   PmClipsegEngine *self = get_self (engine);
 
   g_clear_pointer (&self->cached_vision, pm_clipseg_vision_free);
+  g_clear_pointer (&self->sam, pm_engine_unref);
   g_clear_pointer (&self->model, pm_clipseg_free);
   g_clear_pointer (&self->tokenizer, pm_tokenizer_free);
   g_free (self->cached_checksum);
@@ -611,6 +662,30 @@ pm_clipseg_engine_new (const PmEngineOptions *options,
       g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_MODEL, "%s", local_error->message);
       clipseg_finalize (&self->parent);
       return NULL;
+    }
+
+  /* --refine sam: the SAM engine comes with it (its model must be installed) */
+  if (options != NULL && options->refine != NULL && strcmp (options->refine, "none") != 0)
+    {
+      PmEngineOptions sam_options = { 0 };
+
+      if (strcmp (options->refine, "sam") != 0)
+        {
+          g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNKNOWN,
+                       "Unknown refinement “%s” (known: none, sam)", options->refine);
+          clipseg_finalize (&self->parent);
+          return NULL;
+        }
+      sam_options.model_dir = options->sam_model_dir;
+      sam_options.threads = options->threads;
+      self->sam = pm_sam_engine_new (&sam_options, &local_error);
+      if (self->sam == NULL)
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                      "--refine sam: ");
+          clipseg_finalize (&self->parent);
+          return NULL;
+        }
     }
   return &self->parent;
 }

@@ -142,6 +142,8 @@ pm_engine_options_clear (PmEngineOptions *options)
   g_clear_pointer (&options->remote_model, g_free);
   g_clear_pointer (&options->api_key, g_free);
   g_clear_pointer (&options->prompt_template, g_free);
+  g_clear_pointer (&options->refine, g_free);
+  g_clear_pointer (&options->sam_model_dir, g_free);
 }
 
 /* ---------------------------------------------------------------- image fingerprint */

@@ -123,6 +123,9 @@ typedef struct {
   int     threads;          /* compute threads; 0 = default (every core) */
   PmPrecision precision;    /* clipseg: the kernels' precision; AUTO (0) = bf16 where the
                              * CPU has AVX512_BF16, F32 = exact */
+  char   *refine;           /* clipseg: "sam" refines each mask with Segment Anything
+                             * (pm-sam-refine.c); NULL or "none": off */
+  char   *sam_model_dir;    /* clipseg + refine: the SAM folder; NULL = installed slimsam-77 */
 } PmEngineOptions;
 
 void      pm_engine_options_clear (PmEngineOptions      *options);

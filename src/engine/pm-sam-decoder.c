@@ -213,6 +213,155 @@ two_way_attention (PmSam                *m,
   pm_arena_release (arena, mark);
 }
 
+/* ---------------------------------------------------------------------------------------
+ * Attention between a few tokens and the image, in low-rank form
+ *
+ * With Nt tokens and H heads, the image side of an attention only ever meets H·Nt
+ * vectors, so when H·Nt ≤ I the products with the N image tokens can be taken in that
+ * space instead of through the I-wide projections (exact up to rounding):
+ *   image → token: score_h[n, j] = s·q_h[n]·k_h[j] = kpe[n]·(s Wq_hᵀ k_h[j]) + s bq_h·k_h[j],
+ *     and out[n] = Σ_h P_h[n, ·] (v_h Wo_hᵀ) + bo: two [N, C] × [C, H·Nt] products;
+ *   token → image: score_h[i, n] = (s q_h[i] Wk_h)·kpe[n] (+ a constant per row, which the
+ *     softmax ignores), and attn_h[i] = (P_h[i, ·] keys) Wv_hᵀ + bv_h (rows of P sum to 1).
+ * ------------------------------------------------------------------------------------- */
+
+static gboolean
+use_lowrank (const PmSam          *m,
+             const PmSamAttention *a,
+             gint64                nt)
+{
+  return (gint64) m->config.decoder.num_attention_heads * nt <= a->inner;
+}
+
+/* out[h·Nt + j, :] = scale · Σ_d x[j, h·hd + d] · w[h·hd + d, :]: the tokens' projected
+ * rows pulled back through a [I, C] projection, per head. */
+static void
+pull_back (float       *out,
+           const float *x,
+           const float *w,
+           gint64       nt,
+           int          heads,
+           gint64       hd,
+           gint64       c,
+           float        scale)
+{
+  gint64 inner = heads * hd;
+
+  for (int h = 0; h < heads; h++)
+    for (gint64 j = 0; j < nt; j++)
+      {
+        float *row = out + (h * nt + j) * c;
+
+        memset (row, 0, c * sizeof (float));
+        for (gint64 d = 0; d < hd; d++)
+          {
+            const float *wr = w + (h * hd + d) * c;
+            float xv = scale * x[j * inner + h * hd + d];
+
+            for (gint64 k = 0; k < c; k++)
+              row[k] += xv * wr[k];
+          }
+      }
+}
+
+/* keys[N, C] += out_proj (attention (q = kpe, k = qtok, v = vtok)). */
+static void
+image_to_token_lowrank (PmSam                *m,
+                        const PmSamAttention *a,
+                        const PmTensor       *kpe,
+                        const PmTensor       *qtok,
+                        const PmTensor       *vtok,
+                        PmTensor             *keys)
+{
+  PmArena *arena = m->arena;
+  gsize mark = pm_arena_mark (arena);
+  int heads = m->config.decoder.num_attention_heads;
+  gint64 nt = pm_tensor_rows (qtok), n = pm_tensor_rows (kpe), c = pm_tensor_cols (kpe);
+  gint64 inner = a->inner, hd = inner / heads, r = heads * nt;
+  float scale = (float) (1.0 / sqrt ((double) hd));
+  PmTensor k = pm_arena_tensor_2d (arena, nt, inner);
+  PmTensor v = pm_arena_tensor_2d (arena, nt, inner);
+  PmTensor at = pm_arena_tensor_2d (arena, r, c);      /* score projection [H·Nt, C] */
+  PmTensor cb = pm_arena_tensor_2d (arena, 1, r);      /* score offsets [H·Nt] */
+  PmTensor bt = pm_arena_tensor_2d (arena, c, r);      /* value projection [C, H·Nt] */
+  PmTensor p = pm_arena_tensor_2d (arena, n, r);
+
+  pm_op_linear (&k, qtok, &a->k_w, &a->k_b);
+  pm_op_linear (&v, vtok, &a->v_w, &a->v_b);
+  pull_back (at.data, k.data, a->q_w.data, nt, heads, hd, c, scale);
+  for (int h = 0; h < heads; h++)
+    for (gint64 j = 0; j < nt; j++)
+      {
+        double acc = 0;
+        for (gint64 d = 0; d < hd; d++)
+          acc += (double) k.data[j * inner + h * hd + d] * a->q_b.data[h * hd + d];
+        cb.data[h * nt + j] = (float) (scale * acc);
+      }
+  for (gint64 o = 0; o < c; o++)
+    for (int h = 0; h < heads; h++)
+      for (gint64 j = 0; j < nt; j++)
+        {
+          const float *wo = a->o_w.data + o * inner + h * hd, *vj = v.data + j * inner + h * hd;
+          float acc = 0;
+          for (gint64 d = 0; d < hd; d++)
+            acc += wo[d] * vj[d];
+          bt.data[o * r + h * nt + j] = acc;
+        }
+
+  /* scores [N, H·Nt], a softmax per head's Nt columns, then keys += P · btᵀ + bo */
+  pm_op_linear (&p, kpe, &at, &cb);
+  for (gint64 i = 0; i < n; i++)
+    for (int h = 0; h < heads; h++)
+      {
+        PmTensor seg = pm_tensor_view_2d (p.data + i * r + h * nt, 1, nt);
+        pm_op_softmax (&seg, &seg);
+      }
+  pm_op_linear_acc (keys, &p, &bt, &a->o_b);
+  pm_arena_release (arena, mark);
+}
+
+/* queries[Nt, C] += out_proj (attention (q = qtok, k = kpe, v = keys)). */
+static void
+token_to_image_lowrank (PmSam                *m,
+                        const PmSamAttention *a,
+                        const PmTensor       *qtok,
+                        const PmTensor       *kpe,
+                        const PmTensor       *keys,
+                        PmTensor             *queries)
+{
+  PmArena *arena = m->arena;
+  gsize mark = pm_arena_mark (arena);
+  int heads = m->config.decoder.num_attention_heads;
+  gint64 nt = pm_tensor_rows (qtok), n = pm_tensor_rows (kpe), c = pm_tensor_cols (kpe);
+  gint64 inner = a->inner, hd = inner / heads, r = heads * nt;
+  float scale = (float) (1.0 / sqrt ((double) hd));
+  PmTensor q = pm_arena_tensor_2d (arena, nt, inner);
+  PmTensor g = pm_arena_tensor_2d (arena, r, c);
+  PmTensor p = pm_arena_tensor_2d (arena, r, n);
+  PmTensor z = pm_arena_tensor_2d (arena, r, c);
+  PmTensor attn = pm_arena_tensor_2d (arena, nt, inner);
+
+  pm_op_linear (&q, qtok, &a->q_w, &a->q_b);
+  pull_back (g.data, q.data, a->k_w.data, nt, heads, hd, c, scale);
+  /* scores [H·Nt, N] = G · kpeᵀ (the k bias adds a constant per row: dropped) */
+  pm_op_matmul (&p, &g, kpe, TRUE);
+  pm_op_softmax (&p, &p);
+  /* Z [H·Nt, C] = P · keys; attn_h[i] = Z[h·Nt + i] · Wv_hᵀ + bv_h */
+  pm_op_matmul (&z, &p, keys, FALSE);
+  for (int h = 0; h < heads; h++)
+    for (gint64 i = 0; i < nt; i++)
+      for (gint64 d = 0; d < hd; d++)
+        {
+          const float *zr = z.data + (h * nt + i) * c, *wv = a->v_w.data + (h * hd + d) * c;
+          float acc = a->v_b.data[h * hd + d];
+          for (gint64 k = 0; k < c; k++)
+            acc += zr[k] * wv[k];
+          attn.data[i * inner + h * hd + d] = acc;
+        }
+  pm_op_linear_acc (queries, &attn, &a->o_w, &a->o_b);
+  pm_arena_release (arena, mark);
+}
+
 /* One SamTwoWayAttentionBlock on queries[Nt, C] and keys[N, C]; @tokens is the query
  * positional encoding (the initial tokens), @m->key_pe the keys'. */
 static void
@@ -254,7 +403,10 @@ two_way_layer (PmSam                  *m,
   else
     {
       pm_op_add (&kpe, keys, m->key_pe);
-      two_way_attention (m, &l->token_to_image, &qpe, &kpe, keys, NULL, NULL, queries, TRUE);
+      if (use_lowrank (m, &l->token_to_image, nt))
+        token_to_image_lowrank (m, &l->token_to_image, &qpe, &kpe, keys, queries);
+      else
+        two_way_attention (m, &l->token_to_image, &qpe, &kpe, keys, NULL, NULL, queries, TRUE);
     }
   pm_op_layer_norm (queries, queries, &l->ln2_w, &l->ln2_b, eps);
 
@@ -270,7 +422,10 @@ two_way_layer (PmSam                  *m,
   /* the image attends to the tokens */
   pm_op_add (&qpe, queries, tokens);
   pm_op_add (&kpe, keys, m->key_pe);
-  two_way_attention (m, &l->image_to_token, &kpe, &qpe, queries, NULL, NULL, keys, TRUE);
+  if (use_lowrank (m, &l->image_to_token, nt))
+    image_to_token_lowrank (m, &l->image_to_token, &kpe, &qpe, queries, keys);
+  else
+    two_way_attention (m, &l->image_to_token, &kpe, &qpe, queries, NULL, NULL, keys, TRUE);
   pm_op_layer_norm (keys, keys, &l->ln4_w, &l->ln4_b, eps);
   pm_arena_release (arena, mark);
 }
@@ -343,30 +498,54 @@ feed_forward (PmSam          *m,
   pm_arena_release (m->arena, mark);
 }
 
-/* keys[N, C] → [C/8, 4g, 4g]: ConvT 2×2/2 → LayerNorm2d → GELU → ConvT 2×2/2 → GELU. */
+/* A 2×2 stride-2 transposed convolution on token-major pixels: in[g², Ci] (grid g × g)
+ * → out[(2g)², Co] (grid 2g × 2g), through its Linear form (pm-sam-load.c): each pixel's
+ * four output pixels come out of one row and are copied to their places. */
+static void
+convt2x2 (PmSam          *m,
+          const PmTensor *in,
+          int             g,
+          const PmTensor *lin_w,
+          const PmTensor *lin_b,
+          PmTensor       *out)
+{
+  gsize mark = pm_arena_mark (m->arena);
+  gint64 co = lin_w->shape[0] / 4, n = (gint64) g * g;
+  PmTensor t = pm_arena_tensor_2d (m->arena, n, 4 * co);
+
+  g_assert (pm_tensor_has_shape (out, 2, (gint64[]) { 4 * n, co }));
+  pm_op_linear (&t, in, lin_w, lin_b);
+  for (int y = 0; y < g; y++)
+    for (int x = 0; x < g; x++)
+      for (int k = 0; k < 4; k++)
+        {
+          gint64 oy = 2 * y + k / 2, ox = 2 * x + k % 2;
+
+          memcpy (out->data + (oy * 2 * g + ox) * co,
+                  t.data + ((gint64) y * g + x) * 4 * co + k * co, co * sizeof (float));
+        }
+  pm_arena_release (m->arena, mark);
+}
+
+/* keys[N, C] → [(4g)², C/8] token-major: ConvT 2×2/2 → LayerNorm2d (a row LayerNorm here)
+ * → GELU → ConvT 2×2/2 → GELU. */
 static void
 upscale (PmSam          *m,
          const PmTensor *keys,
          PmTensor       *out)
 {
   const PmSamWeights *w = &m->w;
-  PmArena *arena = m->arena;
-  gsize mark = pm_arena_mark (arena);
+  gsize mark = pm_arena_mark (m->arena);
   int g = m->grid;
-  gint64 cw = m->config.decoder.hidden_size, n = (gint64) g * g;
-  PmTensor src = pm_arena_tensor_3d (arena, cw, g, g);
-  PmTensor src2d = pm_tensor_view_2d (src.data, cw, n);
-  PmTensor up1 = pm_arena_tensor_3d (arena, cw / 4, 2 * g, 2 * g);
-  PmTensor s1 = pm_arena_tensor_2d (arena, 1, pm_op_conv_transpose2d_scratch_size (&src, &w->up1_w));
-  PmTensor s2 = pm_arena_tensor_2d (arena, 1, pm_op_conv_transpose2d_scratch_size (&up1, &w->up2_w));
+  gint64 cw = m->config.decoder.hidden_size;
+  PmTensor up1 = pm_arena_tensor_2d (m->arena, (gint64) 4 * g * g, cw / 4);
 
-  pm_op_transpose (&src2d, keys);
-  pm_op_conv_transpose2d (&up1, &src, &w->up1_w, &w->up1_b, 2, &s1);
-  pm_op_layer_norm_channels (&up1, &up1, &w->up_ln_w, &w->up_ln_b, 1e-6f);
+  convt2x2 (m, keys, g, w->up1_lin_w, w->up1_lin_b, &up1);
+  pm_op_layer_norm (&up1, &up1, &w->up_ln_w, &w->up_ln_b, 1e-6f);
   pm_op_gelu (&up1, &up1);
-  pm_op_conv_transpose2d (out, &up1, &w->up2_w, &w->up2_b, 2, &s2);
+  convt2x2 (m, &up1, 2 * g, w->up2_lin_w, w->up2_lin_b, out);
   pm_op_gelu (out, out);
-  pm_arena_release (arena, mark);
+  pm_arena_release (m->arena, mark);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -388,7 +567,7 @@ decode_in_gate (PmSam                *m,
   PmArena *arena = m->arena;
   int g = m->grid, k = m->n_mask_tokens, first, count, ns;
   gint64 cw = dc->hidden_size, n = (gint64) g * g, l = 4 * g, nt;
-  PmTensor tokens, queries, keys, up, hyper, masks, attn_out;
+  PmTensor tokens, queries, keys, up, hyper, masks;
   g_autofree float *iou_all = g_new (float, k);
   float *sparse;
   double t0 = pm_now_ms ();
@@ -425,31 +604,37 @@ decode_in_gate (PmSam                *m,
 
     pm_op_add (&qpe, &queries, &tokens);
     pm_op_add (&kpe, &keys, m->key_pe);
-    two_way_attention (m, &m->w.final_attn, &qpe, &kpe, &keys, NULL, NULL, &queries, TRUE);
+    if (use_lowrank (m, &m->w.final_attn, nt))
+      token_to_image_lowrank (m, &m->w.final_attn, &qpe, &kpe, &keys, &queries);
+    else
+      two_way_attention (m, &m->w.final_attn, &qpe, &kpe, &keys, NULL, NULL, &queries, TRUE);
     /* Hugging Face builds this norm without an eps: torch's default 1e-5 */
     pm_op_layer_norm (&queries, &queries, &m->w.final_ln_w, &m->w.final_ln_b, 1e-5f);
     pm_arena_release (arena, mark);
   }
+  if (timings != NULL)
+    pm_timings_add (timings, "two-way transformer", pm_now_ms () - t0);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
   /* masks = hypernetwork (mask token) · upscaled image, for the tokens asked for */
+  t0 = pm_now_ms ();
   first = prompt->multimask ? 1 : 0;
   count = prompt->multimask ? k - 1 : 1;
-  up = pm_arena_tensor_3d (arena, cw / 8, l, l);
+  up = pm_arena_tensor_2d (arena, l * l, cw / 8);
   upscale (m, &keys, &up);
   pm_sam_dump (m, "decoder.upscaled", &up);
   hyper = pm_arena_tensor_2d (arena, count, cw / 8);
   for (int i = 0; i < count; i++)
     feed_forward (m, &m->w.hyper[first + i], queries.data + (1 + first + i) * cw,
                   hyper.data + i * (cw / 8));
+  /* masks[count, L²] = hyper[count, C/8] · upᵀ: the pixel-major up is the transposed side */
   masks = pm_tensor_view_2d (lowres, count, l * l);
-  attn_out = pm_tensor_view_2d (up.data, cw / 8, l * l);
-  pm_op_matmul (&masks, &hyper, &attn_out, FALSE);
+  pm_op_matmul (&masks, &hyper, &up, TRUE);
   feed_forward (m, &m->w.iou_head, queries.data, iou_all);
   memcpy (iou, iou_all + first, count * sizeof (float));
   if (timings != NULL)
-    pm_timings_add (timings, "mask decoder", pm_now_ms () - t0);
+    pm_timings_add (timings, "mask head", pm_now_ms () - t0);
   return TRUE;
 }
 
@@ -461,7 +646,7 @@ decode_in_gate (PmSam                *m,
  * @lowres: (out caller-allocates): n × L × L logits
  * @iou: (out caller-allocates): n predicted IoUs
  * @cancellable: (nullable): checked between stages
- * @timings: (nullable): receives "prompt encoder" and "mask decoder"
+ * @timings: (nullable): receives "prompt encoder", "two-way transformer" and "mask head"
  * @error: return location
  *
  * Returns: %TRUE on success

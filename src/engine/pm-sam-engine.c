@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "pm-model.h"
-#include "pm-ops.h"
 
 typedef struct {
   PmEngine          parent;
@@ -448,8 +447,8 @@ static const PmEngineClass sam_engine_class = {
 
 /**
  * pm_sam_engine_new:
- * @options: (nullable): model folder (NULL: the installed default, slimsam-77) and thread
- *   count
+ * @options: (nullable): model folder (NULL: the installed default, slimsam-77); the
+ *   thread count is pm_engine_new ()'s business
  * @error: return location
  *
  * Returns: (transfer full): the engine, or %NULL (PM_ENGINE_ERROR_UNAVAILABLE when no
@@ -464,7 +463,6 @@ pm_sam_engine_new (const PmEngineOptions *options,
   g_autofree char *weights = NULL;
   g_autoptr(GError) local_error = NULL;
   PmSamEngine *self;
-  int threads;
 
   if (options != NULL && options->model_dir != NULL)
     dir = g_strdup (options->model_dir);
@@ -500,12 +498,6 @@ pm_sam_engine_new (const PmEngineOptions *options,
       sam_finalize (&self->parent);
       return NULL;
     }
-
-  /* Leave a core for the UI. */
-  threads = options != NULL ? options->threads : 0;
-  if (threads <= 0)
-    threads = MAX (1, (int) g_get_num_processors () - 1);
-  pm_ops_set_threads (threads);
   return &self->parent;
 }
 

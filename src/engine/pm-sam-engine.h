@@ -111,6 +111,48 @@ gsize        pm_sam_engine_get_weights_bytes (PmEngine            *engine);
 /* The loaded model (transfer none; use it only while holding no other engine call). */
 PmSam       *pm_sam_engine_get_model       (PmEngine              *engine);
 
+/* ---------------------------------------------------------------------------------------
+ * Text → SAM: refining a CLIPSeg heatmap (the rule and its constants: pm-sam-refine.c)
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct {
+  gboolean asked;        /* the heatmap had a region, SAM was prompted */
+  gboolean refined;      /* SAM's mask replaced CLIPSeg's */
+  double   agreement;    /* IoU of SAM's best-agreeing mask with the heatmap's region */
+  int      n_positive;   /* points of the prompt */
+  int      n_negative;
+  float    box[4];       /* the prompt's box, image pixels */
+} PmSamRefineInfo;
+
+gboolean     pm_sam_refine_logits          (PmEngine              *sam,
+                                            const PmImage         *image,
+                                            const float           *logits,
+                                            int                    s,
+                                            const PmInstruction   *instruction,
+                                            PmMask               **soft_out,
+                                            PmSamRefineInfo       *info,
+                                            GCancellable          *cancellable,
+                                            PmTimings             *timings,
+                                            GError               **error);
+/* Below this agreement CLIPSeg's own mask is kept (0.3). */
+double       pm_sam_refine_min_agreement   (void);
+
+/* The rule's two halves on their own (for tests and tools). */
+#define PM_SAM_REFINE_MAX_POINTS 4
+gboolean     pm_sam_refine_make_prompt     (const float           *logits,
+                                            int                    s,
+                                            int                    width,
+                                            int                    height,
+                                            const PmInstruction   *instruction,
+                                            PmSamPoint            *points,
+                                            PmSamPrompt           *prompt);
+int          pm_sam_refine_choose          (const float           *logits,
+                                            int                    s,
+                                            const PmInstruction   *instruction,
+                                            PmMask * const        *masks,
+                                            int                    n,
+                                            double                *agreement);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmSamResult, pm_sam_result_free)
 
 G_END_DECLS

@@ -307,6 +307,28 @@ load_prompt_and_decoder (Loader *ld,
             "mask_decoder.iou_prediction_head");
 }
 
+/* A 2×2 stride-2 ConvTranspose2d weight w[Ci, Co, 2, 2] and bias b[Co] as a Linear from a
+ * pixel's Ci channels to its four output pixels' Co channels: out row (ky·2 + kx)·Co + o. */
+static void
+convt_as_linear (const PmTensor  *w,
+                 const PmTensor  *b,
+                 PmTensor       **lin_w,
+                 PmTensor       **lin_b)
+{
+  gint64 ci = w->shape[0], co = w->shape[1];
+
+  *lin_w = pm_tensor_new_2d (4 * co, ci);
+  *lin_b = pm_tensor_new_1d (4 * co);
+  for (int k = 0; k < 4; k++)
+    for (gint64 o = 0; o < co; o++)
+      {
+        float *row = (*lin_w)->data + (k * co + o) * ci;
+        for (gint64 c = 0; c < ci; c++)
+          row[c] = w->data[(c * co + o) * 4 + k];
+        (*lin_b)->data[k * co + o] = b->data[o];
+      }
+}
+
 /* ---------------------------------------------------------------------------------------
  * Scratch sizing (floats; every block rounded up for the arena's 16-float alignment)
  * ------------------------------------------------------------------------------------- */
@@ -344,7 +366,7 @@ pm_sam_decoder_scratch_floats (const PmSamConfig *c)
 
   tokens = 4 * A (nt * cw) + A (nt * MAX ((gsize) dc->mlp_dim, MAX (cw, (gsize) dc->iou_head_hidden_dim)));
   layer = 2 * A (n * cw) + 4 * A (n * inner) + 4 * A (nt * cw) + A (n * nt) + A (nt * dc->mlp_dim);
-  up = A (cw * n) + A (cw / 4 * 4 * n) + A (cw * n) + A (cw / 8 * 16 * n) + A (cw / 2 * 4 * n) +
+  up = A (cw * n) + A (cw / 4 * 4 * n) + A (cw / 2 * 4 * n) + A (cw / 8 * 16 * n) +
        A ((gsize) (1 + dc->num_multimask_outputs) * cw / 8);
   return A (n * cw) + tokens + MAX (layer, up) + 64;
 }
@@ -413,6 +435,8 @@ pm_sam_load_files (const char *config_path,
     return NULL;
   m->weights_bytes = ld.bytes;
   build_key_pe (m);
+  convt_as_linear (&m->w.up1_w, &m->w.up1_b, &m->w.up1_lin_w, &m->w.up1_lin_b);
+  convt_as_linear (&m->w.up2_w, &m->w.up2_b, &m->w.up2_lin_w, &m->w.up2_lin_b);
 
   scratch = MAX (pm_sam_encoder_scratch_floats (&m->config),
                  pm_sam_decoder_scratch_floats (&m->config));
@@ -470,6 +494,10 @@ pm_sam_free (PmSam *m)
   g_free (m->w.tw_layers);
   g_free (m->w.hyper);
   g_clear_pointer (&m->key_pe, pm_tensor_free);
+  g_clear_pointer (&m->w.up1_lin_w, pm_tensor_free);
+  g_clear_pointer (&m->w.up1_lin_b, pm_tensor_free);
+  g_clear_pointer (&m->w.up2_lin_w, pm_tensor_free);
+  g_clear_pointer (&m->w.up2_lin_b, pm_tensor_free);
   g_clear_pointer (&m->arena, pm_arena_free);
   g_clear_pointer (&m->st, pm_safetensors_free);
   g_free (m);

@@ -90,6 +90,10 @@ typedef struct {
   PmTensor          up1_w, up1_b;   /* [C, C/4, 2, 2], [C/4]  upscale_conv1 */
   PmTensor          up_ln_w, up_ln_b;         /* [C/4] upscale_layer_norm */
   PmTensor          up2_w, up2_b;   /* [C/4, C/8, 2, 2], [C/8]  upscale_conv2 */
+  /* the two transposed convolutions as Linears on token-major pixels (built at load):
+   * row (ky·2 + kx)·Co + o of the weight is W[:, o, ky, kx], the bias repeats b */
+  PmTensor         *up1_lin_w, *up1_lin_b;   /* [4·C/4, C], [4·C/4] */
+  PmTensor         *up2_lin_w, *up2_lin_b;   /* [4·C/8, C/4], [4·C/8] */
   PmSamMlp         *hyper;          /* [K] output_hypernetworks_mlps.<i> (C → C → C/8) */
   PmSamMlp          iou_head;       /* iou_prediction_head (C → Hi … → K) */
 } PmSamWeights;

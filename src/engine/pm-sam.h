@@ -127,7 +127,7 @@ gboolean        pm_sam_prompt_check        (const PmSamPrompt   *prompt,
 
 /* Prompt encoder and mask decoder: @lowres receives n × L × L logits and @iou n predicted
  * IoUs (n = pm_sam_get_n_masks (model, prompt->multimask)), in the model's order.
- * @timings gets "prompt encoder", "mask decoder". */
+ * @timings gets "prompt encoder", "two-way transformer", "mask head". */
 gboolean        pm_sam_decode              (PmSam               *model,
                                             const PmSamEmbedding *embedding,
                                             const PmSamPrompt   *prompt,
