@@ -464,7 +464,6 @@ pm_sam_engine_new (const PmEngineOptions *options,
   g_autofree char *weights = NULL;
   g_autoptr(GError) local_error = NULL;
   PmSamEngine *self;
-  int threads;
 
   if (options != NULL && options->model_dir != NULL)
     dir = g_strdup (options->model_dir);
@@ -493,19 +492,18 @@ pm_sam_engine_new (const PmEngineOptions *options,
   g_mutex_init (&self->lock);
   self->model_dir = g_strdup (dir);
   self->model_name = g_path_get_basename (dir);
-  self->model = pm_sam_load (dir, &local_error);
+  self->model = pm_sam_load_with_precision (dir, options != NULL ? options->precision
+                                                                 : PM_PRECISION_AUTO,
+                                            &local_error);
   if (self->model == NULL)
     {
       g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_MODEL, "%s", local_error->message);
       sam_finalize (&self->parent);
       return NULL;
     }
-
-  /* Leave a core for the UI. */
-  threads = options != NULL ? options->threads : 0;
-  if (threads <= 0)
-    threads = MAX (1, (int) g_get_num_processors () - 1);
-  pm_ops_set_threads (threads);
+  /* the compute pool: every core unless told otherwise (the app passes cores − 1) */
+  pm_ops_set_threads (options != NULL && options->threads > 0 ? options->threads
+                                                               : (int) g_get_num_processors ());
   return &self->parent;
 }
 
