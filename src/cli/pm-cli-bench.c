@@ -168,7 +168,8 @@ entry_gflops (const PmOpProfileEntry *e)
   return e->ms > 0 ? e->flops / (e->ms * 1e6) : 0;
 }
 
-/* Vision layers per cold run and the bytes their ops moved per layer. */
+/* Image-encoder layers per cold run (CLIPSeg's "vision", SAM's "encoder") and the bytes
+ * their ops moved per layer. */
 static double
 vision_layer_mb (const Compute *c,
                  int           *layers)
@@ -179,7 +180,7 @@ vision_layer_mb (const Compute *c,
   for (guint i = 0; i < c->ops->len; i++)
     {
       const PmOpProfileEntry *e = &g_array_index (c->ops, PmOpProfileEntry, i);
-      if (strcmp (e->scope, "vision") != 0)
+      if (strcmp (e->scope, "vision") != 0 && strcmp (e->scope, "encoder") != 0)
         continue;
       if (strcmp (e->op, "attention") == 0)
         attention_calls += e->calls;

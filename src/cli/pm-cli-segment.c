@@ -35,6 +35,7 @@ typedef struct {
   gboolean  json;
   gboolean  quiet;
   int       threads;
+  char     *precision;
 } SegmentArgs;
 
 static void
@@ -42,6 +43,7 @@ segment_args_clear (SegmentArgs *args)
 {
   g_strfreev (args->points);
   g_free (args->box);
+  g_free (args->precision);
   g_free (args->model_dir);
   g_free (args->mask);
   g_free (args->logits);
@@ -306,6 +308,9 @@ pm_cli_segment (int    argc,
       "Print {\"iou\", \"masks\": [{\"path\", \"area\"}], \"timings_ms\"} on stdout", NULL },
     { "threads", 0, 0, G_OPTION_ARG_INT, &args.threads,
       "Compute threads (default: every core)", "N" },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &args.precision,
+      "Image encoder: bf16 (fast, where the CPU has AVX512_BF16) or f32 (exact); default auto",
+      "P" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet, "No progress line", NULL },
     { NULL }
   };
@@ -327,6 +332,11 @@ pm_cli_segment (int    argc,
   if (args.threads < 0)
     {
       pm_cli_error (COMMAND, "--threads %d: give a positive number", args.threads);
+      return PM_EXIT_USAGE;
+    }
+  if (args.precision != NULL && !pm_precision_from_string (args.precision, &options.precision))
+    {
+      pm_cli_error (COMMAND, "--precision: “%s” is not one of auto, bf16, f32", args.precision);
       return PM_EXIT_USAGE;
     }
   if (!parse_prompt (&args, points, &prompt))

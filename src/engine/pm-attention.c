@@ -9,6 +9,8 @@
  *      rows × T floats), softmax numerators packed directly as the next product's A
  *      operand, and O_blk = P · V_h with 1/Σ applied in the epilogue as it is written into
  *      out's column block. No [T, T] matrix, transpose or copy between the steps.
+ * Several independent sequences (SAM's windows) run as one job; relative-position terms
+ * (SAM's) are added to each block of scores before its softmax.
  */
 #define G_LOG_DOMAIN "pm-gemm"
 
@@ -26,11 +28,13 @@ typedef struct {
   float               *out;
   gint64               ld_out;
   const float         *qkv;
-  gint64               t, d, hd;
+  gint64               n_seq, t, d, hd;
   int                  n_heads;
   float                scale;
   gboolean             causal;
   const guint8        *key_mask;
+  const PmAttentionRelPos *rel;
+  float               *rh_t, *rw_t;   /* rel's tables transposed, rows reversed */
 
   guint8              *kv;          /* per head: K panels, then V panels */
   gsize                head_bytes;
@@ -52,13 +56,14 @@ pack_kv_task (gint64   task,
 {
   AttnJob *job = data;
   const PmGemmKernels *kr = job->kr;
-  gint64 h = task / 2, ld = 3 * job->d;
-  guint8 *base = job->kv + h * job->head_bytes;
+  gint64 sh = task / 2, seq = sh / job->n_heads, h = sh % job->n_heads, ld = 3 * job->d;
+  const float *qkv = job->qkv + seq * job->t * ld;
+  guint8 *base = job->kv + sh * job->head_bytes;
 
   if (task % 2 == 0)
     {
       /* K_h as B[hd, T]: column j is key j's row */
-      const float *k = job->qkv + job->d + h * job->hd;
+      const float *k = qkv + job->d + h * job->hd;
       const float *rows[64];
 
       for (gint64 p = 0; p < job->n_kpanels; p++)
@@ -74,7 +79,7 @@ pack_kv_task (gint64   task,
   else
     {
       /* V_h as B[T, hd] */
-      const float *v = job->qkv + 2 * job->d + h * job->hd;
+      const float *v = qkv + 2 * job->d + h * job->hd;
       guint8 *vbase = base + job->n_kpanels * job->kpanel_bytes;
 
       for (gint64 p = 0; p < job->n_vpanels; p++)
@@ -90,22 +95,26 @@ query_task (gint64   task,
 {
   AttnJob *job = data;
   const PmGemmKernels *kr = job->kr;
-  gint64 h = task / job->n_qblocks, q0 = (task % job->n_qblocks) * job->qb;
+  gint64 sh = task / job->n_qblocks, q0 = (task % job->n_qblocks) * job->qb;
+  gint64 seq = sh / job->n_heads, h = sh % job->n_heads;
+  const float *qkv = job->qkv + seq * job->t * 3 * job->d;
   int rows = (int) MIN (job->qb, job->t - q0);
   int groups = (rows + kr->mr - 1) / kr->mr;
   gsize q_group = (gsize) kr->mr * job->qk_kpad * kr->elem;
   gsize p_group = (gsize) kr->mr * job->pv_kpad * kr->elem;
   gsize s_bytes = (gsize) job->qb * job->lds * sizeof (float);
+  gsize rel_floats = job->rel != NULL ? job->rel->gh + job->rel->gw : 0;
   guint8 *scratch = pm_pool_scratch (worker, QUERY_GROUPS * (q_group + p_group) + s_bytes +
-                                     job->qb * sizeof (float));
+                                     (job->qb + rel_floats) * sizeof (float));
   guint8 *qpack = scratch, *ppack = qpack + QUERY_GROUPS * q_group;
   float *s = (float *) (ppack + QUERY_GROUPS * p_group);
   float *inv_sums = s + job->qb * job->lds;
-  const guint8 *kbase = job->kv + h * job->head_bytes;
+  float *rel_tmp = inv_sums + job->qb;
+  const guint8 *kbase = job->kv + sh * job->head_bytes;
   const guint8 *vbase = kbase + job->n_kpanels * job->kpanel_bytes;
-  PmGemmA qa = { job->qkv + h * job->hd, 3 * job->d, NULL, NULL, 0 };
-  PmGemmOut o_out = { job->out + q0 * job->ld_out + h * job->hd, job->ld_out, inv_sums, NULL,
-                      PM_ACT_NONE, FALSE };
+  PmGemmA qa = { qkv + h * job->hd, 3 * job->d, NULL, NULL, 0, NULL };
+  PmGemmOut o_out = { job->out + (seq * job->t + q0) * job->ld_out + h * job->hd, job->ld_out,
+                      inv_sums, NULL, PM_ACT_NONE, FALSE, NULL };
   float c[16 * 32] __attribute__ ((aligned (64)));
 
   /* Q block as A groups */
@@ -120,6 +129,11 @@ query_task (gint64   task,
       kr->kernel (job->qk_kpad / PM_GEMM_KC, qpack + g * q_group,
                   kbase + p * job->kpanel_bytes, s + (g * kr->mr) * job->lds + p * kr->nr,
                   job->lds);
+
+  if (job->rel != NULL)
+    kr->relpos_add (s, job->lds, rows, q0, qkv + q0 * 3 * job->d + h * job->hd, 3 * job->d,
+                    job->hd, job->rel->gh, job->rel->gw, job->rh_t, job->rw_t,
+                    1.0f / job->scale, rel_tmp);
 
   /* P = exp (S·scale − max) as A groups (unused rows of the last group zeroed) */
   memset (ppack, 0, groups * p_group);
@@ -139,27 +153,31 @@ query_task (gint64   task,
 
 /**
  * pm_attention_qkv:
- * @out: [T, D] output (row stride @ld_out ≥ D); must not overlap @qkv
+ * @out: [n_seq·T, D] output (row stride @ld_out ≥ D); must not overlap @qkv
  * @ld_out: its row stride
- * @qkv: [T, 3D], the q, k and v projections side by side
- * @t: tokens
+ * @qkv: [n_seq·T, 3D], the q, k and v projections side by side
+ * @n_seq: independent sequences (one, or SAM's windows)
+ * @t: tokens of each
  * @d: width (divisible by @n_heads)
  * @n_heads: heads
  * @scale: score scale (1/√(D/H) usually)
  * @causal: mask keys after the query
  * @key_mask: (nullable): T entries, 0 = padding
+ * @rel: (nullable): relative positions over a grid of T = gh·gw tokens
  * @precision: BF16 or F32 (resolved against the CPU)
  */
 void
 pm_attention_qkv (float        *out,
                   gint64        ld_out,
                   const float  *qkv,
+                  gint64        n_seq,
                   gint64        t,
                   gint64        d,
                   int           n_heads,
                   float         scale,
                   gboolean      causal,
                   const guint8 *key_mask,
+                  const PmAttentionRelPos *rel,
                   PmPrecision   precision)
 {
   AttnJob job = { 0 };
@@ -168,11 +186,13 @@ pm_attention_qkv (float        *out,
 
   g_return_if_fail (kr != NULL);
   g_return_if_fail (t >= 1 && n_heads >= 1 && d % n_heads == 0 && ld_out >= d);
-  g_return_if_fail (scale > 0);
+  g_return_if_fail (scale > 0 && n_seq >= 1);
+  g_return_if_fail (rel == NULL || (gint64) rel->gh * rel->gw == t);
   job.kr = kr;
   job.out = out;
   job.ld_out = ld_out;
   job.qkv = qkv;
+  job.n_seq = n_seq;
   job.t = t;
   job.d = d;
   job.hd = d / n_heads;
@@ -180,6 +200,7 @@ pm_attention_qkv (float        *out,
   job.scale = scale;
   job.causal = causal;
   job.key_mask = key_mask;
+  job.rel = rel;
   job.qk_kpad = pm_gemm_round_up (job.hd, PM_GEMM_KC);
   job.n_kpanels = (t + kr->nr - 1) / kr->nr;
   job.kpanel_bytes = (gsize) job.qk_kpad * kr->nr * kr->elem;
@@ -194,8 +215,24 @@ pm_attention_qkv (float        *out,
   job.n_qblocks = (t + job.qb - 1) / job.qb;
 
   pm_pool_lock ();
-  job.kv = pm_pool_scratch (PM_POOL_SLOT_SHARED + 1, n_heads * job.head_bytes);
-  pm_pool_run (2 * n_heads, pack_kv_task, &job);
-  pm_pool_run (n_heads * job.n_qblocks, query_task, &job);
+  job.kv = pm_pool_scratch (PM_POOL_SLOT_SHARED + 1, n_seq * n_heads * job.head_bytes +
+                            (rel != NULL ? (2 * (rel->gh + rel->gw) - 2) * job.hd *
+                                           sizeof (float) : 0));
+  if (rel != NULL)
+    {
+      /* [hd, 2g − 1] with t[c][j] = table[2g − 2 − j][c] */
+      gint64 lh = 2 * rel->gh - 1, lw = 2 * rel->gw - 1;
+
+      job.rh_t = (float *) (job.kv + n_seq * n_heads * job.head_bytes);
+      job.rw_t = job.rh_t + lh * job.hd;
+      for (gint64 j = 0; j < lh; j++)
+        for (gint64 c = 0; c < job.hd; c++)
+          job.rh_t[c * lh + j] = rel->rel_h[(lh - 1 - j) * job.hd + c];
+      for (gint64 j = 0; j < lw; j++)
+        for (gint64 c = 0; c < job.hd; c++)
+          job.rw_t[c * lw + j] = rel->rel_w[(lw - 1 - j) * job.hd + c];
+    }
+  pm_pool_run (2 * n_seq * n_heads, pack_kv_task, &job);
+  pm_pool_run (n_seq * n_heads * job.n_qblocks, query_task, &job);
   pm_pool_unlock ();
 }

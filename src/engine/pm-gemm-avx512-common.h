@@ -99,10 +99,11 @@ t_pack_a (const PmGemmA *a,
 
   for (int r = 0; r < PM_T_MR; r++)
     {
-      const float *x = a->data + (row0 + r) * a->ld;
+      gint64 src = r >= rows ? -1 : a->rows != NULL ? a->rows[row0 + r] : row0 + r;
+      const float *x = a->data + MAX (src, 0) * a->ld;
       __m512 vmean = _mm512_setzero_ps (), vrstd = _mm512_set1_ps (1.0f);
 
-      if (r >= rows)
+      if (src < 0)
         {
           for (gint64 c = 0; c < n_chunks; c++)
             t_store16 (out + (c * PM_T_MR + r) * PM_GEMM_KC, _mm512_setzero_ps ());

@@ -68,6 +68,25 @@ typedef struct {
                        const guint8   *key_mask,
                        void           *dst,
                        float          *inv_sums);
+  /* Attention: adds the relative-position terms (divided by the score scale, as the
+   * softmax scales what it is given) to rows of raw scores s; row r is query q0 + r on a
+   * gh × gw grid, whose unscaled q (hd floats) is at q + r·ldq. rh_t [hd, 2gh − 1] and
+   * rw_t [hd, 2gw − 1] are the tables transposed with their rows reversed, so that the
+   * terms of one query over all key rows are hd contiguous multiply-adds. @tmp holds
+   * gh + gw floats. */
+  void (*relpos_add)  (float          *s,
+                       gint64          lds,
+                       int             rows,
+                       gint64          q0,
+                       const float    *q,
+                       gint64          ldq,
+                       gint64          hd,
+                       int             gh,
+                       int             gw,
+                       const float    *rh_t,
+                       const float    *rw_t,
+                       float           inv_scale,
+                       float          *tmp);
 } PmGemmKernels;
 
 /* The table for @isa and @precision (BF16 falls back to F32 below AVX512_BF16), or NULL

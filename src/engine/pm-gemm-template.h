@@ -130,10 +130,11 @@ t_pack_a (const PmGemmA *a,
 
   for (int r = 0; r < PM_T_MR; r++)
     {
-      const float *x = a->data + (row0 + r) * a->ld;
+      gint64 src = r >= rows ? -1 : a->rows != NULL ? a->rows[row0 + r] : row0 + r;
+      const float *x = a->data + MAX (src, 0) * a->ld;
       float mean = 0, rstd = 1;
 
-      if (r >= rows)
+      if (src < 0)
         {
           for (gint64 c = 0; c < n_chunks; c++)
             memset (out + (c * PM_T_MR + r) * PM_GEMM_KC, 0, PM_GEMM_KC * sizeof (TElem));
@@ -339,9 +340,13 @@ t_store (const float     *c,
       bias[j] = out->bias[n0 + j];
   for (int r = 0; r < rows; r++)
     {
-      float *dst = out->data + (m0 + r) * out->ld + n0;
+      gint64 at = out->rows != NULL ? out->rows[m0 + r] : m0 + r;
+      float *dst = out->data + at * out->ld + n0;
       float s = out->row_scale != NULL ? out->row_scale[m0 + r] : 1.0f;
       float v[PM_T_NR];
+
+      if (at < 0)
+        continue;
 
       for (int j = 0; j < PM_T_NR; j++)
         v[j] = c[r * PM_T_NR + j] * s + bias[j];
@@ -428,6 +433,62 @@ t_softmax_pack (float        *s,
 }
 #endif
 
+/* ---------------------------------------------------------------------------------------
+ * Attention: relative positions
+ * ------------------------------------------------------------------------------------- */
+
+/* Row by row: bh[ky] = q · rel_h[qy − ky + gh − 1] as hd multiply-adds of contiguous
+ * runs of the reversed, transposed table (vectorised over ky), the same for bw, then
+ * s[ky·gw + kx] += bh[ky] + bw[kx]. */
+static void
+t_relpos_add (float       *s,
+              gint64       lds,
+              int          rows,
+              gint64       q0,
+              const float *q,
+              gint64       ldq,
+              gint64       hd,
+              int          gh,
+              int          gw,
+              const float *rh_t,
+              const float *rw_t,
+              float        inv_scale,
+              float       *tmp)
+{
+  float *bh = tmp, *bw = tmp + gh;
+  gint64 lh = 2 * gh - 1, lw = 2 * gw - 1;
+
+  for (int r = 0; r < rows; r++)
+    {
+      const float *qr = q + r * ldq;
+      gint64 i = q0 + r, qy = i / gw, qx = i % gw;
+      float *row = s + r * lds;
+
+      for (int ky = 0; ky < gh; ky++)
+        bh[ky] = 0;
+      for (int kx = 0; kx < gw; kx++)
+        bw[kx] = 0;
+      for (gint64 c = 0; c < hd; c++)
+        {
+          float qc = qr[c] * inv_scale;
+          const float *th = rh_t + c * lh + (gh - 1 - qy);
+          const float *tw = rw_t + c * lw + (gw - 1 - qx);
+
+          for (int ky = 0; ky < gh; ky++)
+            bh[ky] += qc * th[ky];
+          for (int kx = 0; kx < gw; kx++)
+            bw[kx] += qc * tw[kx];
+        }
+      for (int ky = 0; ky < gh; ky++)
+        {
+          float *seg = row + ky * gw;
+          float h = bh[ky];
+          for (int kx = 0; kx < gw; kx++)
+            seg[kx] += h + bw[kx];
+        }
+    }
+}
+
 const PmGemmKernels PM_T_TABLE = {
   .isa = PM_T_ISA,
   .precision = PM_T_BF16 ? PM_PRECISION_BF16 : PM_PRECISION_F32,
@@ -440,4 +501,5 @@ const PmGemmKernels PM_T_TABLE = {
   .pack_b_kn = t_pack_b_kn,
   .store = t_store,
   .softmax_pack = t_softmax_pack,
+  .relpos_add = t_relpos_add,
 };

@@ -343,11 +343,15 @@ pm_gemm_reference (gint64           m,
 
   for (gint64 i = 0; i < m; i++)
     {
-      const float *x = a->data + i * a->ld;
+      gint64 src = a->rows != NULL ? a->rows[i] : i;
+      gint64 at = out->rows != NULL ? out->rows[i] : i;
+      const float *x = a->data + MAX (src, 0) * a->ld;
 
+      if (at < 0)
+        continue;
       for (gint64 l = 0; l < k; l++)
-        row[l] = x[l];
-      if (a->ln_gamma != NULL)
+        row[l] = src >= 0 ? x[l] : 0.0;
+      if (a->ln_gamma != NULL && src >= 0)
         {
           double mean = 0, var = 0;
           for (gint64 l = 0; l < k; l++)
@@ -362,7 +366,7 @@ pm_gemm_reference (gint64           m,
       for (gint64 j = 0; j < n; j++)
         {
           double acc = 0, v;
-          float *dst = out->data + i * out->ld + j;
+          float *dst = out->data + at * out->ld + j;
 
           for (gint64 l = 0; l < k; l++)
             acc += row[l] * w[j * ldw + l];

@@ -73,6 +73,8 @@ typedef struct {
   const float *ln_gamma;  /* both or neither: each row is layer-normed first */
   const float *ln_beta;
   float        ln_eps;
+  const gint32 *rows;     /* NULL, or [M]: A's row i is data row rows[i], a zero row if < 0
+                           * (a gather: windows of a token grid, with padding) */
 } PmGemmA;
 
 typedef struct {
@@ -82,6 +84,8 @@ typedef struct {
   const float  *bias;     /* [N] or NULL */
   PmActivation  act;
   gboolean      accumulate; /* data += result (a residual) instead of = */
+  const gint32 *rows;     /* NULL, or [M]: result row i goes to data row rows[i], nowhere if
+                           * < 0 (a scatter: windows back onto the grid) */
 } PmGemmOut;
 
 /* out = act (row_scale ⊙ (A · B) + bias), or out += that. @b must match the ISA in use. */
@@ -99,19 +103,32 @@ void        pm_gemm_reference      (gint64               m,
                                     gint64               ldw,
                                     const PmGemmOut     *out);
 
-/* Scaled dot-product attention on a fused projection qkv[T, 3D] (q | k | v column blocks;
- * head h uses columns h·D/H … of each block): out[T, D] (row stride @ld_out). Scores are
- * (q·kᵀ)·scale; @causal masks keys j > i; @key_mask (T entries, may be NULL) masks keys
- * whose entry is 0. Runs on the kernels in use (ISA ≠ generic). */
+/* Decomposed relative positions (MViTv2, SAM): each sequence is a gh × gw grid of tokens
+ * (row-major), and query (qy, qx) adds to its score with key (ky, kx)
+ *   q · rel_h[qy − ky + gh − 1] + q · rel_w[qx − kx + gw − 1]
+ * (q unscaled), rel_h [2·gh − 1, hd] and rel_w [2·gw − 1, hd] being the layer's tables. */
+typedef struct {
+  int          gh, gw;
+  const float *rel_h;
+  const float *rel_w;
+} PmAttentionRelPos;
+
+/* Scaled dot-product attention on a fused projection qkv[n_seq·T, 3D] (q | k | v column
+ * blocks; head h uses columns h·D/H … of each block; @n_seq independent sequences of @t
+ * rows each): out[n_seq·T, D] (row stride @ld_out). Scores are (q·kᵀ)·scale (+ @rel's
+ * terms); @causal masks keys j > i; @key_mask (T entries, may be NULL) masks keys whose
+ * entry is 0. Runs on the kernels in use (ISA ≠ generic). */
 void        pm_attention_qkv       (float               *out,
                                     gint64               ld_out,
                                     const float         *qkv,
+                                    gint64               n_seq,
                                     gint64               t,
                                     gint64               d,
                                     int                  n_heads,
                                     float                scale,
                                     gboolean             causal,
                                     const guint8        *key_mask,
+                                    const PmAttentionRelPos *rel,
                                     PmPrecision          precision);
 
 G_END_DECLS

@@ -233,13 +233,27 @@ linear_generic (float                 *out,
   float *y;
 
   pm_pool_lock ();
-  if (o->ln_gamma != NULL)
+  if (o->ln_gamma != NULL || o->gather != NULL)
     {
+      /* the rows as A sees them: gathered (zeros for < 0), then normed */
       float *h = pm_pool_scratch (PM_POOL_SLOT_SHARED + 2, (gsize) m * k * sizeof (float));
       PmTensor hx = pm_tensor_view_2d (h, m, k);
-      PmTensor xx = pm_tensor_view_2d ((float *) x, m, k);
 
-      pm_op_layer_norm (&hx, &xx, o->ln_gamma, o->ln_beta, o->ln_eps);
+      for (gint64 i = 0; i < m; i++)
+        {
+          gint64 src = o->gather != NULL ? o->gather[i] : i;
+          if (src >= 0)
+            memcpy (h + i * k, x + src * k, k * sizeof (float));
+          else
+            memset (h + i * k, 0, k * sizeof (float));
+        }
+      if (o->ln_gamma != NULL)
+        {
+          pm_op_layer_norm (&hx, &hx, o->ln_gamma, o->ln_beta, o->ln_eps);
+          for (gint64 i = 0; o->gather != NULL && i < m; i++)
+            if (o->gather[i] < 0)
+              memset (h + i * k, 0, k * sizeof (float));   /* padding stays zero */
+        }
       x = h;
     }
   y = pm_pool_scratch (PM_POOL_SLOT_SHARED + 3, (gsize) m * n * sizeof (float));
@@ -251,11 +265,15 @@ linear_generic (float                 *out,
       col += l->w[p].shape[0];
     }
   for (gint64 i = 0; i < m; i++)
-    for (gint64 j = 0; j < n; j++)
-      {
-        float v = activate (y[i * n + j] + (l->bias != NULL ? l->bias[j] : 0.0f), o->act);
-        out[i * n + j] = o->accumulate ? out[i * n + j] + v : v;
-      }
+    {
+      gint64 at = o->scatter != NULL ? o->scatter[i] : i;
+
+      for (gint64 j = 0; at >= 0 && j < n; j++)
+        {
+          float v = activate (y[i * n + j] + (l->bias != NULL ? l->bias[j] : 0.0f), o->act);
+          out[at * n + j] = o->accumulate ? out[at * n + j] + v : v;
+        }
+    }
   pm_pool_unlock ();
 }
 
@@ -278,16 +296,27 @@ pm_op_linear_fused (PmTensor              *out,
                     const PmLinear        *l,
                     const PmLinearOptions *options)
 {
-  static const PmLinearOptions plain = { NULL, NULL, 0, PM_ACT_NONE, FALSE };
+  static const PmLinearOptions plain = { NULL, NULL, 0, PM_ACT_NONE, FALSE, 0, NULL, NULL };
   const PmLinearOptions *o = options != NULL ? options : &plain;
-  gint64 m = pm_tensor_rows (x), k = pm_tensor_cols (x);
+  gboolean mapped = o->gather != NULL || o->scatter != NULL;
+  gint64 m = mapped ? o->n_rows : pm_tensor_rows (x), k = pm_tensor_cols (x);
   gboolean prof = profiling ();
   double t0 = prof ? g_get_monotonic_time () : 0;
 
   g_assert_cmpint (k, ==, l->k);
   g_assert_cmpint (pm_tensor_cols (out), ==, l->n);
-  g_assert_cmpint (pm_tensor_rows (out), ==, m);
   g_assert (out->data != x->data);
+  if (o->gather == NULL)
+    g_assert_cmpint (pm_tensor_rows (x), ==, m);
+  if (o->scatter == NULL)
+    g_assert_cmpint (pm_tensor_rows (out), ==, m);
+  for (gint64 i = 0; mapped && i < m; i++)
+    {
+      if (o->gather != NULL)
+        g_assert_cmpint (o->gather[i], <, pm_tensor_rows (x));
+      if (o->scatter != NULL)
+        g_assert_cmpint (o->scatter[i], <, pm_tensor_rows (out));
+    }
   g_assert ((o->ln_gamma == NULL) == (o->ln_beta == NULL));
   if (o->ln_gamma != NULL)
     {
@@ -297,8 +326,8 @@ pm_op_linear_fused (PmTensor              *out,
   if (l->packed != NULL)
     {
       PmGemmA a = { x->data, k, o->ln_gamma != NULL ? o->ln_gamma->data : NULL,
-                    o->ln_beta != NULL ? o->ln_beta->data : NULL, o->ln_eps };
-      PmGemmOut c = { out->data, l->n, NULL, l->bias, o->act, o->accumulate };
+                    o->ln_beta != NULL ? o->ln_beta->data : NULL, o->ln_eps, o->gather };
+      PmGemmOut c = { out->data, l->n, NULL, l->bias, o->act, o->accumulate, o->scatter };
 
       pm_gemm (m, &a, l->packed, &c);
     }
@@ -341,7 +370,7 @@ pm_op_attention_qkv (PmTensor       *out,
   g_assert_cmpint (d % n_heads, ==, 0);
   g_assert (out->data != qkv->data);
   if (pm_cpu_get_isa () != PM_ISA_GENERIC)
-    pm_attention_qkv (out->data, d, qkv->data, t, d, n_heads, scale, causal, key_mask,
+    pm_attention_qkv (out->data, d, qkv->data, 1, t, d, n_heads, scale, causal, key_mask, NULL,
                       precision);
   else
     {
@@ -367,4 +396,80 @@ pm_op_attention_qkv (PmTensor       *out,
   if (prof)
     profile_add ("attention", t, d, n_heads, (g_get_monotonic_time () - t0) / 1000.0,
                  4.0 * t * t * d, 4.0 * t * 3 * d + 4.0 * t * d);
+}
+
+/**
+ * pm_op_attention_qkv_grid:
+ * @out: [n_grids·gh·gw, D]
+ * @qkv: [n_grids·gh·gw, 3D]
+ * @n_heads: heads (D divisible by it)
+ * @scale: score scale
+ * @gh: grid height
+ * @gw: grid width
+ * @rel_h: (nullable): [2·gh − 1, D/heads]
+ * @rel_w: (nullable): [2·gw − 1, D/heads]
+ * @precision: F32, BF16 or AUTO (resolved against the CPU)
+ */
+void
+pm_op_attention_qkv_grid (PmTensor       *out,
+                          const PmTensor *qkv,
+                          int             n_heads,
+                          float           scale,
+                          int             gh,
+                          int             gw,
+                          const PmTensor *rel_h,
+                          const PmTensor *rel_w,
+                          PmPrecision     precision)
+{
+  gint64 rows = pm_tensor_rows (qkv), d = pm_tensor_cols (out), t = (gint64) gh * gw, hd;
+  gboolean prof = profiling ();
+  double t0 = prof ? g_get_monotonic_time () : 0;
+
+  g_assert_cmpint (pm_tensor_cols (qkv), ==, 3 * d);
+  g_assert_cmpint (pm_tensor_rows (out), ==, rows);
+  g_assert_cmpint (n_heads, >, 0);
+  g_assert_cmpint (d % n_heads, ==, 0);
+  g_assert_cmpint (t, >, 0);
+  g_assert_cmpint (rows % t, ==, 0);
+  g_assert ((rel_h == NULL) == (rel_w == NULL));
+  g_assert (out->data != qkv->data);
+  hd = d / n_heads;
+  if (rel_h != NULL)
+    {
+      g_assert_cmpint (pm_tensor_numel (rel_h), ==, (2 * gh - 1) * hd);
+      g_assert_cmpint (pm_tensor_numel (rel_w), ==, (2 * gw - 1) * hd);
+    }
+  if (pm_cpu_get_isa () != PM_ISA_GENERIC)
+    {
+      PmAttentionRelPos rel = { gh, gw, rel_h != NULL ? rel_h->data : NULL,
+                                rel_w != NULL ? rel_w->data : NULL };
+
+      pm_attention_qkv (out->data, d, qkv->data, rows / t, t, d, n_heads, scale, FALSE, NULL,
+                        rel_h != NULL ? &rel : NULL, precision);
+    }
+  else
+    {
+      float *buf;
+      PmTensor q, k, v, s;
+
+      pm_pool_lock ();
+      buf = pm_pool_scratch (PM_POOL_SLOT_SHARED + 2,
+                             (3 * rows * d + pm_op_attention_rel_pos_scratch_size (gh, gw, hd)) *
+                             sizeof (float));
+      q = pm_tensor_view_2d (buf, rows, d);
+      k = pm_tensor_view_2d (buf + rows * d, rows, d);
+      v = pm_tensor_view_2d (buf + 2 * rows * d, rows, d);
+      s = pm_tensor_view_1d (buf + 3 * rows * d, pm_op_attention_rel_pos_scratch_size (gh, gw, hd));
+      for (gint64 i = 0; i < rows; i++)
+        {
+          memcpy (q.data + i * d, qkv->data + i * 3 * d, d * sizeof (float));
+          memcpy (k.data + i * d, qkv->data + i * 3 * d + d, d * sizeof (float));
+          memcpy (v.data + i * d, qkv->data + i * 3 * d + 2 * d, d * sizeof (float));
+        }
+      pm_op_attention_rel_pos (out, &q, &k, &v, n_heads, scale, gh, gw, rel_h, rel_w, &s);
+      pm_pool_unlock ();
+    }
+  if (prof)
+    profile_add ("attention", rows, d, n_heads, (g_get_monotonic_time () - t0) / 1000.0,
+                 4.0 * rows * t * d, 4.0 * rows * 3 * d + 4.0 * rows * d);
 }

@@ -61,6 +61,12 @@ typedef struct {
   float           ln_eps;
   PmActivation    act;
   gboolean        accumulate;  /* out += … (a residual branch) */
+  /* Row maps (SAM's windows without partition copies): with either set, the product has
+   * n_rows rows; row i reads x row gather[i] (a zero row if < 0, not normed) and writes out
+   * row scatter[i] (nothing if < 0). NULL: the identity. */
+  gint64          n_rows;
+  const gint32   *gather;
+  const gint32   *scatter;
 } PmLinearOptions;
 
 /* out[M, N] (=|+=) act (LN (x)[M, K] · wᵀ + b). @options may be NULL (plain Linear).
@@ -80,6 +86,20 @@ void   pm_op_attention_qkv           (PmTensor              *out,
                                       float                  scale,
                                       gboolean               causal,
                                       const guint8          *key_mask,
+                                      PmPrecision            precision);
+
+/* The same over n_grids independent grids of gh × gw tokens (SAM's windows, or its whole
+ * grid), qkv[n_grids·gh·gw, 3D] → out[n_grids·gh·gw, D], with decomposed relative positions
+ * when @rel_h [2gh−1, hd] and @rel_w [2gw−1, hd] are given (both or neither), as
+ * pm_op_attention_rel_pos. */
+void   pm_op_attention_qkv_grid      (PmTensor              *out,
+                                      const PmTensor        *qkv,
+                                      int                    n_heads,
+                                      float                  scale,
+                                      int                    gh,
+                                      int                    gw,
+                                      const PmTensor        *rel_h,
+                                      const PmTensor        *rel_w,
                                       PmPrecision            precision);
 
 /* ---------------------------------------------------------------------------------------

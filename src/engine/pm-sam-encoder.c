@@ -89,58 +89,10 @@ pm_sam_preprocess (PmSam         *m,
  * Encoder layers
  * ------------------------------------------------------------------------------------- */
 
-/* h[N, D] (grid g×g) → win[nw²·w², D]: window (wy, wx), cell (iy, ix) holds grid cell
- * (wy·w + iy, wx·w + ix), zero where that falls in the padding beyond g. */
-static void
-window_partition (PmTensor       *win,
-                  const PmTensor *h,
-                  int             g,
-                  int             w)
-{
-  gint64 d = pm_tensor_cols (h);
-  int nw = (g + w - 1) / w;
-
-  for (int wy = 0; wy < nw; wy++)
-    for (int wx = 0; wx < nw; wx++)
-      for (int iy = 0; iy < w; iy++)
-        {
-          int y = wy * w + iy;
-          float *dst = win->data + ((((gsize) wy * nw + wx) * w + iy) * w) * d;
-
-          for (int ix = 0; ix < w; ix++)
-            {
-              int x = wx * w + ix;
-
-              if (y < g && x < g)
-                memcpy (dst + ix * d, h->data + ((gsize) y * g + x) * d, d * sizeof (float));
-              else
-                memset (dst + ix * d, 0, d * sizeof (float));
-            }
-        }
-}
-
-/* The inverse, dropping the padding. */
-static void
-window_unpartition (PmTensor       *h,
-                    const PmTensor *win,
-                    int             g,
-                    int             w)
-{
-  gint64 d = pm_tensor_cols (h);
-  int nw = (g + w - 1) / w;
-
-  for (int y = 0; y < g; y++)
-    for (int x = 0; x < g; x++)
-      {
-        int wy = y / w, wx = x / w, iy = y % w, ix = x % w;
-
-        memcpy (h->data + ((gsize) y * g + x) * d,
-                win->data + ((((gsize) wy * nw + wx) * w + iy) * w + ix) * d,
-                d * sizeof (float));
-      }
-}
-
-/* x[N, D] += proj (attention (LN1 (x))), per window or over the whole grid. */
+/* x[N, D] += proj (attention (LN1 (x))), per window or over the whole grid. The windows
+ * are row maps (pm-sam-pack.c): the qkv product reads the normed rows window by window
+ * (zeros in the padding), attention runs every window at once, and proj adds each row back
+ * onto its token; no partition copies. */
 static void
 attention_block (PmSam                  *m,
                  const PmSamVisionLayer *l,
@@ -151,41 +103,24 @@ attention_block (PmSam                  *m,
   gsize mark = pm_arena_mark (arena);
   int g = m->grid, heads = v->num_attention_heads;
   int w = l->global ? g : v->window_size;
-  int nw = (g + w - 1) / w;
   gint64 n = (gint64) g * g, d = v->hidden_size, hd = d / heads;
-  gint64 tw = (gint64) nw * nw * w * w;
-  PmTensor h = pm_arena_tensor_2d (arena, n, d);
-  PmTensor win, q, k, vv, a, scratch;
-  const PmTensor *rel_h = v->use_rel_pos ? &l->rel_h : NULL;
-  const PmTensor *rel_w = v->use_rel_pos ? &l->rel_w : NULL;
+  gint64 tw = l->global ? n : m->win_n_rows;
+  const gint32 *rows = l->global ? NULL : m->win_rows;
+  PmTensor qkv = pm_arena_tensor_2d (arena, tw, 3 * d);
+  PmTensor a = pm_arena_tensor_2d (arena, tw, d);
+  PmLinearOptions ln1 = { &l->ln1_w, &l->ln1_b, (float) v->layer_norm_eps, PM_ACT_NONE, FALSE,
+                          tw, rows, NULL };
+  PmLinearOptions back = { NULL, NULL, 0, PM_ACT_NONE, TRUE, tw, NULL, rows };
 
-  pm_op_layer_norm (&h, x, &l->ln1_w, &l->ln1_b, (float) v->layer_norm_eps);
-  if (l->global)
-    win = h;
-  else
-    {
-      win = pm_arena_tensor_2d (arena, tw, d);
-      window_partition (&win, &h, g, w);
-    }
-  /* q, k, v: the three thirds of the fused qkv Linear, each [Tw, D] */
-  q = pm_arena_tensor_2d (arena, tw, d);
-  k = pm_arena_tensor_2d (arena, tw, d);
-  vv = pm_arena_tensor_2d (arena, tw, d);
-  a = pm_arena_tensor_2d (arena, tw, d);
-  pm_op_linear (&q, &win, &l->q_w, l->has_qkv_bias ? &l->q_b : NULL);
-  pm_op_linear (&k, &win, &l->k_w, l->has_qkv_bias ? &l->k_b : NULL);
-  pm_op_linear (&vv, &win, &l->v_w, l->has_qkv_bias ? &l->v_b : NULL);
-  scratch = pm_arena_tensor_2d (arena, 1, pm_op_attention_rel_pos_scratch_size (w, w, hd));
-  /* every window at once: [nw², w², D] grids of w × w */
-  pm_op_attention_rel_pos (&a, &q, &k, &vv, heads, (float) (1.0 / sqrt ((double) hd)), w, w,
-                           rel_h, rel_w, &scratch);
-  if (!l->global)
-    window_unpartition (&h, &a, g, w);   /* h is free again: reuse it */
-  pm_op_linear_acc (x, l->global ? &a : &h, &l->proj_w, &l->proj_b);
+  pm_op_linear_fused (&qkv, x, l->qkv, &ln1);
+  pm_op_attention_qkv_grid (&a, &qkv, heads, (float) (1.0 / sqrt ((double) hd)), w, w,
+                            v->use_rel_pos ? &l->rel_h : NULL, v->use_rel_pos ? &l->rel_w : NULL,
+                            pm_linear_get_precision (l->qkv));
+  pm_op_linear_fused (x, &a, l->proj, &back);
   pm_arena_release (arena, mark);
 }
 
-/* x[N, D] += lin2 (act (lin1 (LN2 (x)))). */
+/* x[N, D] += lin2 (act (lin1 (LN2 (x)))): two fused products. */
 static void
 mlp_block (PmSam                  *m,
            const PmSamVisionLayer *l,
@@ -193,22 +128,20 @@ mlp_block (PmSam                  *m,
 {
   const PmSamVisionConfig *v = &m->config.vision;
   gsize mark = pm_arena_mark (m->arena);
-  gint64 n = pm_tensor_rows (x), d = v->hidden_size;
-  PmTensor h = pm_arena_tensor_2d (m->arena, n, d);
+  gint64 n = pm_tensor_rows (x);
   PmTensor hid = pm_arena_tensor_2d (m->arena, n, v->mlp_dim);
+  PmLinearOptions ln2 = { &l->ln2_w, &l->ln2_b, (float) v->layer_norm_eps,
+                          strcmp (v->hidden_act, "relu") == 0 ? PM_ACT_RELU : PM_ACT_GELU, FALSE };
+  PmLinearOptions residual = { NULL, NULL, 0, PM_ACT_NONE, TRUE };
 
-  pm_op_layer_norm (&h, x, &l->ln2_w, &l->ln2_b, (float) v->layer_norm_eps);
-  pm_op_linear (&hid, &h, &l->fc1_w, &l->fc1_b);
-  if (strcmp (v->hidden_act, "relu") == 0)
-    pm_op_relu (&hid, &hid);
-  else
-    pm_op_gelu (&hid, &hid);
-  pm_op_linear_acc (x, &hid, &l->fc2_w, &l->fc2_b);
+  pm_op_linear_fused (&hid, x, l->fc1, &ln2);
+  pm_op_linear_fused (x, &hid, l->fc2, &residual);
   pm_arena_release (m->arena, mark);
 }
 
-/* pixels [3, S, S] → x[N, D]: stride-p convolution (im2col + sgemm), to token-major,
- * plus the absolute position embedding. */
+/* pixels [3, S, S] → x[N, D]: the stride-p convolution is a Linear on each patch's pixels
+ * (read as a row in the weight's (channel, ky, kx) order), so its output rows are the
+ * tokens; plus the absolute position embedding. */
 static void
 patch_embed (PmSam       *m,
              const float *pixels,
@@ -216,16 +149,17 @@ patch_embed (PmSam       *m,
 {
   const PmSamVisionConfig *v = &m->config.vision;
   gsize mark = pm_arena_mark (m->arena);
-  int s = v->image_size, p = v->patch_size;
-  gint64 n = (gint64) m->grid * m->grid, d = v->hidden_size;
-  PmTensor in = pm_tensor_view_3d ((float *) pixels, 3, s, s);
-  PmTensor conv = pm_arena_tensor_3d (m->arena, d, m->grid, m->grid);
-  PmTensor conv2d = pm_tensor_view_2d (conv.data, d, n);
-  PmTensor scratch = pm_arena_tensor_2d (m->arena, 1,
-                                         pm_op_conv2d_scratch_size (&in, &m->w.patch_w, p, 0));
+  gint64 s = v->image_size, p = v->patch_size, g = m->grid, kdim = 3 * p * p;
+  gint64 n = g * g, d = v->hidden_size;
+  PmTensor rows = pm_arena_tensor_2d (m->arena, n, kdim);
 
-  pm_op_conv2d (&conv, &in, &m->w.patch_w, &m->w.patch_b, p, 0, &scratch);
-  pm_op_transpose (x, &conv2d);
+  for (gint64 gy = 0; gy < g; gy++)
+    for (gint64 gx = 0; gx < g; gx++)
+      for (gint64 ch = 0; ch < 3; ch++)
+        for (gint64 ky = 0; ky < p; ky++)
+          memcpy (rows.data + (gy * g + gx) * kdim + (ch * p + ky) * p,
+                  pixels + (ch * s + gy * p + ky) * s + gx * p, p * sizeof (float));
+  pm_op_linear_fused (x, &rows, m->w.patch, NULL);
   if (v->use_abs_pos)
     {
       PmTensor pos = pm_tensor_view_2d (m->w.pos_embed.data, n, d);
@@ -235,7 +169,8 @@ patch_embed (PmSam       *m,
 }
 
 /* x[N, D] → image embedding [C, g, g]: 1×1 conv (no bias), LayerNorm2d, 3×3 conv (no
- * bias, padding 1), LayerNorm2d. */
+ * bias, padding 1), LayerNorm2d. Token-major, a LayerNorm2d is a row norm and the 3×3 conv
+ * nine products over shifted rows, accumulated; one transpose at the end. */
 static void
 neck (PmSam          *m,
       const PmTensor *x,
@@ -243,18 +178,22 @@ neck (PmSam          *m,
 {
   const PmSamWeights *w = &m->w;
   gsize mark = pm_arena_mark (m->arena);
-  int g = m->grid;
+  gint64 n = (gint64) m->grid * m->grid;
   gint64 ch = m->config.vision.output_channels;
-  PmTensor n1 = pm_arena_tensor_3d (m->arena, ch, g, g);
-  PmTensor n1_2d = pm_tensor_view_2d (n1.data, ch, (gint64) g * g);
-  PmTensor scratch = pm_arena_tensor_2d (m->arena, 1,
-                                         pm_op_conv2d_scratch_size (&n1, &w->neck2_w, 1, 1));
+  PmTensor n1 = pm_arena_tensor_2d (m->arena, n, ch);
+  PmTensor n2 = pm_arena_tensor_2d (m->arena, n, ch);
+  PmTensor out2d = pm_tensor_view_2d (out->data, ch, n);
 
-  /* the 1×1 conv is conv1[C, D] · xᵀ: x [N, D] is the transposed side */
-  pm_op_matmul (&n1_2d, &w->neck1_w, x, TRUE);
-  pm_op_layer_norm_channels (&n1, &n1, &w->neck_ln1_w, &w->neck_ln1_b, 1e-6f);
-  pm_op_conv2d (out, &n1, &w->neck2_w, NULL, 1, 1, &scratch);
-  pm_op_layer_norm_channels (out, out, &w->neck_ln2_w, &w->neck_ln2_b, 1e-6f);
+  pm_op_linear_fused (&n1, x, w->neck1, NULL);
+  pm_op_layer_norm (&n1, &n1, &w->neck_ln1_w, &w->neck_ln1_b, 1e-6f);
+  for (int tap = 0; tap < 9; tap++)
+    {
+      PmLinearOptions shifted = { NULL, NULL, 0, PM_ACT_NONE, tap > 0, n, w->shift_rows[tap],
+                                  NULL };
+      pm_op_linear_fused (&n2, &n1, w->neck2[tap], &shifted);
+    }
+  pm_op_layer_norm (&n2, &n2, &w->neck_ln2_w, &w->neck_ln2_b, 1e-6f);
+  pm_op_transpose (&out2d, &n2);
   pm_arena_release (m->arena, mark);
 }
 
@@ -296,6 +235,7 @@ encode_image_in_gate (PmSam          *m,
   e->image = pm_tensor_new_3d (v->output_channels, g, g);
 
   pm_arena_reset (m->arena);
+  pm_ops_profile_set_scope ("encoder");
   t0 = pm_now_ms ();
   x = pm_arena_tensor_2d (m->arena, (gint64) g * g, v->hidden_size);
   patch_embed (m, pixels, &x);

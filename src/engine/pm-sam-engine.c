@@ -491,7 +491,9 @@ pm_sam_engine_new (const PmEngineOptions *options,
   g_mutex_init (&self->lock);
   self->model_dir = g_strdup (dir);
   self->model_name = g_path_get_basename (dir);
-  self->model = pm_sam_load (dir, &local_error);
+  self->model = pm_sam_load_with_precision (dir, options != NULL ? options->precision
+                                                                 : PM_PRECISION_AUTO,
+                                            &local_error);
   if (self->model == NULL)
     {
       g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_MODEL, "%s", local_error->message);

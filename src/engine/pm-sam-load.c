@@ -407,6 +407,30 @@ pm_sam_load_files (const char *config_path,
                    const char *weights_path,
                    GError    **error)
 {
+  return pm_sam_load_files_with_precision (config_path, preprocessor_path, weights_path,
+                                           PM_PRECISION_F32, error);
+}
+
+/**
+ * pm_sam_load_files_with_precision:
+ * @config_path: config.json
+ * @preprocessor_path: (nullable): preprocessor_config.json (NULL or absent: defaults)
+ * @weights_path: model.safetensors
+ * @precision: the image encoder kernels' precision (F32: exact; BF16 or AUTO: bf16 where the
+ *   CPU has AVX512_BF16)
+ * @error: return location
+ *
+ * pm_sam_load_files (), with the image encoder packed for the kernels in @precision.
+ *
+ * Returns: (transfer full): the model, or NULL with @error set
+ */
+PmSam *
+pm_sam_load_files_with_precision (const char *config_path,
+                                  const char *preprocessor_path,
+                                  const char *weights_path,
+                                  PmPrecision precision,
+                                  GError    **error)
+{
   g_autoptr(PmSam) m = g_new0 (PmSam, 1);
   g_autofree char *c1 = NULL, *c2 = NULL, *dir = g_path_get_dirname (config_path);
   g_autoptr(GError) local = NULL;
@@ -437,6 +461,7 @@ pm_sam_load_files (const char *config_path,
   build_key_pe (m);
   convt_as_linear (&m->w.up1_w, &m->w.up1_b, &m->w.up1_lin_w, &m->w.up1_lin_b);
   convt_as_linear (&m->w.up2_w, &m->w.up2_b, &m->w.up2_lin_w, &m->w.up2_lin_b);
+  pm_sam_pack (m, precision);
 
   scratch = MAX (pm_sam_encoder_scratch_floats (&m->config),
                  pm_sam_decoder_scratch_floats (&m->config));
@@ -462,11 +487,27 @@ PmSam *
 pm_sam_load (const char *model_dir,
              GError    **error)
 {
+  return pm_sam_load_with_precision (model_dir, PM_PRECISION_F32, error);
+}
+
+/**
+ * pm_sam_load_with_precision:
+ * @model_dir: a model folder
+ * @precision: the image encoder kernels' precision
+ * @error: return location
+ *
+ * Returns: (transfer full): the model, or NULL with @error set
+ */
+PmSam *
+pm_sam_load_with_precision (const char  *model_dir,
+                            PmPrecision  precision,
+                            GError     **error)
+{
   g_autofree char *p1 = g_build_filename (model_dir, "config.json", NULL);
   g_autofree char *p2 = g_build_filename (model_dir, "preprocessor_config.json", NULL);
   g_autofree char *p3 = g_build_filename (model_dir, "model.safetensors", NULL);
 
-  return pm_sam_load_files (p1, p2, p3, error);
+  return pm_sam_load_files_with_precision (p1, p2, p3, precision, error);
 }
 
 static void
@@ -481,6 +522,7 @@ pm_sam_free (PmSam *m)
 {
   if (m == NULL)
     return;
+  pm_sam_unpack (m);
   for (int i = 0; m->w.layers != NULL && i < m->config.vision.num_hidden_layers; i++)
     {
       g_clear_pointer (&m->w.layers[i].rel_owned[0], pm_tensor_free);
@@ -532,6 +574,18 @@ gsize
 pm_sam_get_weights_bytes (PmSam *m)
 {
   return m->weights_bytes;
+}
+
+/**
+ * pm_sam_get_precision:
+ *
+ * Returns: the precision the image encoder runs in (F32 or BF16)
+ */
+PmPrecision
+pm_sam_get_precision (PmSam *m)
+{
+  return m->w.patch != NULL ? pm_linear_get_precision (m->w.patch)
+                            : pm_precision_resolve (m->precision);
 }
 
 void

@@ -11,6 +11,7 @@
  */
 #pragma once
 
+#include "pm-ops.h"
 #include "pm-sam.h"
 #include "pm-safetensors.h"
 
@@ -34,6 +35,11 @@ typedef struct {
   PmTensor  fc2_w, fc2_b;   /* [D, M], [D]      mlp.lin2 */
   gboolean  global;         /* attends over the whole grid (window 0) */
   gboolean  has_qkv_bias;
+  /* packed by pm_sam_pack () */
+  PmLinear *qkv;            /* [3D, D] */
+  PmLinear *proj;           /* [D, D] */
+  PmLinear *fc1;            /* [M, D] */
+  PmLinear *fc2;            /* [D, M] */
 } PmSamVisionLayer;
 
 /* A two-way attention (q_proj, k_proj, v_proj, out_proj): Wq/Wk/Wv [Ia, C], Wo [C, Ia]
@@ -74,6 +80,12 @@ typedef struct {
   PmTensor          neck_ln1_w, neck_ln1_b;   /* [C] neck.layer_norm1 */
   PmTensor          neck2_w;        /* [C, C, 3, 3]  neck.conv2.weight (no bias) */
   PmTensor          neck_ln2_w, neck_ln2_b;   /* [C] neck.layer_norm2 */
+  /* packed by pm_sam_pack () */
+  PmLinear         *patch;          /* [D, 3·p·p]: the patch conv on patch rows */
+  PmLinear         *neck1;          /* [C, D] */
+  PmLinear         *neck2[9];       /* [C, C] per 3 × 3 tap (ky·3 + kx) */
+  PmTensor         *neck2_taps[9];  /* their weights */
+  gint32           *shift_rows[9];  /* [N]: the token each tap reads for each token, −1 outside */
 
   /* shared_image_embedding.positional_embedding and prompt_encoder.* */
   PmTensor          fourier;        /* [2, F]  random-Fourier matrix */
@@ -107,6 +119,9 @@ struct _PmSam {
   int            grid;          /* g */
   int            n_mask_tokens; /* K */
   gsize          weights_bytes;
+  PmPrecision    precision;     /* the encoder's, as asked for */
+  gint32        *win_rows;      /* [win_n_rows]: window-major rows → grid token, −1 = padding */
+  gint64         win_n_rows;
   PmSamDumpFunc  dump;
   gpointer       dump_data;
 };
@@ -123,6 +138,11 @@ struct _PmSamEmbedding {
 /* pm-sam-load.c */
 gsize     pm_sam_encoder_scratch_floats (const PmSamConfig *config);
 gsize     pm_sam_decoder_scratch_floats (const PmSamConfig *config);
+
+/* pm-sam-pack.c */
+void      pm_sam_pack                   (PmSam             *model,
+                                         PmPrecision        precision);
+void      pm_sam_unpack                 (PmSam             *model);
 
 /* pm-sam-decoder.c: fills e->keys, e->k0, e->v0 from e->image (uses the arena). */
 void      pm_sam_build_decoder_cache    (PmSam             *model,

@@ -62,7 +62,18 @@ typedef void (*PmSamDumpFunc) (const char     *name,
                                const PmTensor *tensor,
                                gpointer        user_data);
 
+/* Exact f32 (the reference mode). */
 PmSam          *pm_sam_load                (const char          *model_dir,
+                                            GError             **error);
+/* With the image encoder's kernels in @precision (BF16 or AUTO: bf16 operands where the
+ * CPU has AVX512_BF16). */
+PmSam          *pm_sam_load_with_precision (const char          *model_dir,
+                                            PmPrecision          precision,
+                                            GError             **error);
+PmSam          *pm_sam_load_files_with_precision (const char    *config_path,
+                                            const char          *preprocessor_path,
+                                            const char          *weights_path,
+                                            PmPrecision          precision,
                                             GError             **error);
 PmSam          *pm_sam_load_files          (const char          *config_path,
                                             const char          *preprocessor_path,
@@ -79,6 +90,8 @@ int             pm_sam_get_lowres_size     (PmSam               *model);
 int             pm_sam_get_n_masks         (PmSam               *model,
                                             gboolean             multimask);
 gsize           pm_sam_get_weights_bytes   (PmSam               *model);
+/* The precision the image encoder runs in: F32 or BF16. */
+PmPrecision     pm_sam_get_precision       (PmSam               *model);
 void            pm_sam_set_dump_func       (PmSam               *model,
                                             PmSamDumpFunc        func,
                                             gpointer             user_data);

@@ -118,11 +118,11 @@ main (int argc, char **argv)
 
     for (gint64 i = 0; i < t * 3 * d; i++)
       qkv[i] = (float) ((i * 7919) % 1000) / 1000.0f - 0.5f;
-    pm_attention_qkv (out, d, qkv, t, d, 12, 0.125f, FALSE, NULL, precision);
+    pm_attention_qkv (out, d, qkv, 1, t, d, 12, 0.125f, FALSE, NULL, NULL, precision);
     for (int r = 0; r < runs; r++)
       {
         double t0 = now_ms ();
-        pm_attention_qkv (out, d, qkv, t, d, 12, 0.125f, FALSE, NULL, precision);
+        pm_attention_qkv (out, d, qkv, 1, t, d, 12, 0.125f, FALSE, NULL, NULL, precision);
         ms[r] = now_ms () - t0;
       }
     qsort (ms, runs, sizeof (double), cmp);

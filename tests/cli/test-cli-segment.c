@@ -86,7 +86,8 @@ test_single (void)
   g_autoptr(JsonParser) parser = json_parser_new ();
   gint64 shape[PM_NPY_MAX_DIMS], wshape[PM_NPY_MAX_DIMS];
   const char *args[] = { "segment", image, "--point", "250,170", "--model-dir", model,
-                         "--mask", mask, "--logits", logits, "--json", "--threads", "1", NULL };
+                         "--mask", mask, "--logits", logits, "--json", "--threads", "1",
+                         "--precision", "f32", NULL };
   JsonObject *root;
   JsonArray *masks;
 
@@ -130,7 +131,7 @@ test_multimask (void)
   gint64 shape[PM_NPY_MAX_DIMS], wshape[PM_NPY_MAX_DIMS], ishape[PM_NPY_MAX_DIMS];
   const char *args[] = { "segment", image, "--point", "250,170,1", "--point", "60, 40, 0",
                          "--multimask", "--model-dir", model, "--mask", mask, "--logits",
-                         logits, "--json", "-q", NULL };
+                         logits, "--json", "-q", "--precision", "f32", NULL };
   JsonArray *iou, *masks;
   int order[3] = { 0, 1, 2 };
 

@@ -88,9 +88,9 @@ check_gemm (PmIsa          isa,
   g_autofree float *before = g_memdup2 (got, m * ldo * sizeof (float));
   const float *parts[3];
   gint64 part_n[3];
-  PmGemmA ga = { a, lda, ln ? gamma : NULL, ln ? beta : NULL, 1e-5f };
+  PmGemmA ga = { a, lda, ln ? gamma : NULL, ln ? beta : NULL, 1e-5f, NULL };
   PmGemmOut go = { got, ldo, row_scale ? scale : NULL, with_bias ? bias : NULL, act,
-                   accumulate };
+                   accumulate, NULL };
   PmGemmOut wo = go;
   PmGemmB *b;
   double err, diff = 0, norm = 0;
@@ -254,74 +254,101 @@ test_precision_names (void)
  * Attention
  * ------------------------------------------------------------------------------------- */
 
-/* Naive attention on qkv[T, 3D] in double. */
+/* Naive attention on qkv[n_seq·T, 3D] in double, sequence by sequence, with relative
+ * positions over a gh × gw grid when @rel is given. */
 static void
-naive_attention (float        *out,
-                 const float  *qkv,
-                 gint64        t,
-                 gint64        d,
-                 int           heads,
-                 float         scale,
-                 gboolean      causal,
-                 const guint8 *mask)
+naive_attention (float                   *out,
+                 const float             *qkv,
+                 gint64                   n_seq,
+                 gint64                   t,
+                 gint64                   d,
+                 int                      heads,
+                 float                    scale,
+                 gboolean                 causal,
+                 const guint8            *mask,
+                 const PmAttentionRelPos *rel)
 {
   gint64 hd = d / heads;
   g_autofree double *p = g_new (double, t);
 
-  for (int h = 0; h < heads; h++)
-    for (gint64 i = 0; i < t; i++)
-      {
-        double max = -INFINITY, sum = 0;
+  for (gint64 sq = 0; sq < n_seq; sq++)
+    for (int h = 0; h < heads; h++)
+      for (gint64 i = 0; i < t; i++)
+        {
+          const float *qi = qkv + (sq * t + i) * 3 * d + h * hd;
+          double max = -INFINITY, sum = 0;
 
-        for (gint64 j = 0; j < t; j++)
-          {
-            double s = 0;
-            for (gint64 c = 0; c < hd; c++)
-              s += (double) qkv[i * 3 * d + h * hd + c] * qkv[j * 3 * d + d + h * hd + c];
-            p[j] = (causal && j > i) || (mask != NULL && mask[j] == 0) ? -INFINITY : s * scale;
-            max = MAX (max, p[j]);
-          }
-        for (gint64 j = 0; j < t; j++)
-          {
-            p[j] = max == -INFINITY ? 0 : exp (p[j] - max);
-            sum += p[j];
-          }
-        for (gint64 c = 0; c < hd; c++)
-          {
-            double acc = 0;
-            for (gint64 j = 0; j < t; j++)
-              acc += p[j] * qkv[j * 3 * d + 2 * d + h * hd + c];
-            out[i * d + h * hd + c] = (float) (sum > 0 ? acc / sum : 0);
-          }
-      }
+          for (gint64 j = 0; j < t; j++)
+            {
+              const float *kj = qkv + (sq * t + j) * 3 * d + d + h * hd;
+              double s = 0, bias = 0;
+
+              for (gint64 c = 0; c < hd; c++)
+                s += (double) qi[c] * kj[c];
+              if (rel != NULL)
+                {
+                  gint64 qy = i / rel->gw, qx = i % rel->gw, ky = j / rel->gw, kx = j % rel->gw;
+                  const float *rh = rel->rel_h + (qy - ky + rel->gh - 1) * hd;
+                  const float *rw = rel->rel_w + (qx - kx + rel->gw - 1) * hd;
+
+                  for (gint64 c = 0; c < hd; c++)
+                    bias += (double) qi[c] * (rh[c] + rw[c]);
+                }
+              p[j] = (causal && j > i) || (mask != NULL && mask[j] == 0) ? -INFINITY
+                                                                        : s * scale + bias;
+              max = MAX (max, p[j]);
+            }
+          for (gint64 j = 0; j < t; j++)
+            {
+              p[j] = max == -INFINITY ? 0 : exp (p[j] - max);
+              sum += p[j];
+            }
+          for (gint64 c = 0; c < hd; c++)
+            {
+              double acc = 0;
+              for (gint64 j = 0; j < t; j++)
+                acc += p[j] * qkv[(sq * t + j) * 3 * d + 2 * d + h * hd + c];
+              out[(sq * t + i) * d + h * hd + c] = (float) (sum > 0 ? acc / sum : 0);
+            }
+        }
 }
 
 static void
 check_attention (PmIsa       isa,
                  PmPrecision precision,
+                 gint64      n_seq,
                  gint64      t,
                  gint64      d,
                  int         heads,
                  gboolean    causal,
-                 gboolean    masked)
+                 gboolean    masked,
+                 int         gh)
 {
-  g_autofree float *qkv = random_floats (t * 3 * d, 2.0);
-  g_autofree float *got = random_floats (t * d, 1.0);
-  g_autofree float *want = g_new (float, t * d);
+  gint64 hd = d / heads;
+  int gw = gh > 0 ? (int) (t / gh) : 0;
+  g_autofree float *qkv = random_floats (n_seq * t * 3 * d, 2.0);
+  g_autofree float *got = random_floats (n_seq * t * d, 1.0);
+  g_autofree float *want = g_new (float, n_seq * t * d);
   g_autofree guint8 *mask = g_new (guint8, t);
-  float scale = 1.0f / sqrtf ((float) (d / heads));
+  g_autofree float *rel_h = gh > 0 ? random_floats ((2 * gh - 1) * hd, 0.5) : NULL;
+  g_autofree float *rel_w = gh > 0 ? random_floats ((2 * gw - 1) * hd, 0.5) : NULL;
+  PmAttentionRelPos rel = { gh, gw, rel_h, rel_w };
+  float scale = 1.0f / sqrtf ((float) hd);
   double err;
 
   for (gint64 j = 0; j < t; j++)
     mask[j] = (j % 5) != 3;
   pm_cpu_set_isa (isa);
-  pm_attention_qkv (got, d, qkv, t, d, heads, scale, causal, masked ? mask : NULL, precision);
-  naive_attention (want, qkv, t, d, heads, scale, causal, masked ? mask : NULL);
-  err = pm_tensor_nrmse (got, want, t * d);
+  pm_attention_qkv (got, d, qkv, n_seq, t, d, heads, scale, causal, masked ? mask : NULL,
+                    gh > 0 ? &rel : NULL, precision);
+  naive_attention (want, qkv, n_seq, t, d, heads, scale, causal, masked ? mask : NULL,
+                   gh > 0 ? &rel : NULL);
+  err = pm_tensor_nrmse (got, want, n_seq * t * d);
   if (err > tolerance (precision))
-    g_test_message ("attention %s %s t=%" G_GINT64_FORMAT " d=%" G_GINT64_FORMAT
-                    " heads=%d causal=%d masked=%d: error %.3g", pm_isa_to_string (isa),
-                    pm_precision_to_string (precision), t, d, heads, causal, masked, err);
+    g_test_message ("attention %s %s n_seq=%" G_GINT64_FORMAT " t=%" G_GINT64_FORMAT " d=%"
+                    G_GINT64_FORMAT " heads=%d causal=%d masked=%d grid=%d: error %.3g",
+                    pm_isa_to_string (isa), pm_precision_to_string (precision), n_seq, t, d,
+                    heads, causal, masked, gh, err);
   g_assert_cmpfloat (err, <=, tolerance (precision));
 }
 
@@ -338,8 +365,73 @@ test_attention (void)
     for (PmPrecision p = PM_PRECISION_F32; p <= PM_PRECISION_BF16; p++)
       for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
         for (int variant = 0; variant < 3; variant++)
-          check_attention (isas[i], p, cases[c].t, cases[c].d, cases[c].heads, variant == 1,
-                           variant == 2);
+          check_attention (isas[i], p, 1, cases[c].t, cases[c].d, cases[c].heads,
+                           variant == 1, variant == 2, 0);
+  pm_cpu_set_isa (pm_cpu_get_native_isa ());
+}
+
+/* Several sequences at once (SAM's windows), with relative positions over grids (a
+ * square window, a wide one, a 1 × n one, and a grid past a query block). */
+static void
+test_attention_grids (void)
+{
+  PmIsa isas[4];
+  int n_isas = kernel_isas (isas);
+  static const struct { gint64 n_seq, t, d; int heads, gh; } cases[] = {
+    { 3, 16, 32, 2, 4 }, { 2, 15, 24, 1, 3 }, { 4, 7, 28, 2, 1 }, { 1, 70, 64, 2, 7 },
+    { 5, 9, 48, 3, 0 },
+  };
+
+  for (int i = 0; i < n_isas; i++)
+    for (PmPrecision p = PM_PRECISION_F32; p <= PM_PRECISION_BF16; p++)
+      for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+        check_attention (isas[i], p, cases[c].n_seq, cases[c].t, cases[c].d, cases[c].heads,
+                         FALSE, FALSE, cases[c].gh);
+  pm_cpu_set_isa (pm_cpu_get_native_isa ());
+}
+
+/* Gathered A rows (zeros for < 0, not normed) and scattered output rows (dropped for < 0):
+ * a window partition and its inverse, on every path. */
+static void
+test_gemm_row_maps (void)
+{
+  PmIsa isas[4];
+  int n_isas = kernel_isas (isas);
+  gint64 src_rows = 23, m = 30, n = 37, k = 45;
+  g_autofree float *a = random_floats (src_rows * k, 1.0);
+  g_autofree float *w = random_floats (n * k, 0.2);
+  g_autofree float *bias = random_floats (n, 0.5);
+  g_autofree float *gamma = random_floats (k, 1.0);
+  g_autofree float *beta = random_floats (k, 0.3);
+  g_autofree gint32 *gather = g_new (gint32, m);
+  g_autofree gint32 *scatter = g_new (gint32, m);
+  const float *parts[1] = { w };
+
+  for (gint64 i = 0; i < m; i++)
+    {
+      gather[i] = i % 7 == 6 ? -1 : (gint32) ((i * 5) % src_rows);
+      scatter[i] = i % 6 == 5 ? -1 : (gint32) ((i * 7) % m);   /* a permutation where ≥ 0 */
+    }
+  for (int i = 0; i < n_isas; i++)
+    for (PmPrecision p = PM_PRECISION_F32; p <= PM_PRECISION_BF16; p++)
+      {
+        g_autofree float *got = random_floats (m * n, 1.0);
+        g_autofree float *want = g_memdup2 (got, m * n * sizeof (float));
+        PmGemmA ga = { a, k, gamma, beta, 1e-5f, gather };
+        PmGemmOut go = { got, n, NULL, bias, PM_ACT_GELU, TRUE, scatter };
+        PmGemmOut wo = go;
+        PmGemmB *b;
+        double err;
+
+        pm_cpu_set_isa (isas[i]);
+        b = pm_gemm_b_new_nk (1, parts, &n, k, k, p);
+        pm_gemm (m, &ga, b, &go);
+        wo.data = want;
+        pm_gemm_reference (m, n, k, &ga, w, k, &wo);
+        err = pm_tensor_nrmse (got, want, m * n);
+        g_assert_cmpfloat (err, <=, tolerance (p));
+        pm_gemm_b_free (b);
+      }
   pm_cpu_set_isa (pm_cpu_get_native_isa ());
 }
 
@@ -438,6 +530,8 @@ main (int    argc,
   g_test_add_func ("/engine/gemm/activations", test_gemm_activations);
   g_test_add_func ("/engine/gemm/generic", test_gemm_generic);
   g_test_add_func ("/engine/gemm/attention", test_attention);
+  g_test_add_func ("/engine/gemm/attention-grids", test_attention_grids);
+  g_test_add_func ("/engine/gemm/row-maps", test_gemm_row_maps);
   rc = g_test_run ();
   g_rand_free (rnd);
   return rc;

@@ -1,0 +1,136 @@
+/* pm-sam-pack.c: SAM's image encoder weights packed for the GEMM kernels, and the row maps
+ * that let the products read and write windows and conv neighbourhoods in place.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * - Each vision layer's qkv, proj, lin1 and lin2 become PmLinears (layer norms, GELU and
+ *   the residual adds then happen inside the products).
+ * - Windows: window row i (window-major, w² rows per window, the grid padded to nw·w) is
+ *   grid token win_rows[i], or −1 in the padding. The qkv product gathers its rows by it
+ *   (zeros for padding, as SAM pads after the norm) and proj scatters back by it.
+ * - The patch embedding (a p × p conv with stride p) is a Linear on patch rows.
+ * - The neck's 3 × 3 conv is nine accumulated products, one per kernel tap (ky, kx), each
+ *   reading token rows shifted by that tap (shift_rows, −1 past the border).
+ */
+#define G_LOG_DOMAIN "pm-sam"
+
+#include <string.h>
+
+#include "pm-ops.h"
+#include "pm-sam-private.h"
+
+static void
+pack_layer (PmSamVisionLayer *l,
+            PmPrecision       precision)
+{
+  const PmTensor w[3] = { l->q_w, l->k_w, l->v_w };
+  const PmTensor b[3] = { l->q_b, l->k_b, l->v_b };
+
+  l->qkv = pm_linear_new_stacked (3, w, l->has_qkv_bias ? b : NULL, precision);
+  l->proj = pm_linear_new (&l->proj_w, &l->proj_b, precision);
+  l->fc1 = pm_linear_new (&l->fc1_w, &l->fc1_b, precision);
+  l->fc2 = pm_linear_new (&l->fc2_w, &l->fc2_b, precision);
+}
+
+/* Window rows over a g × g grid in windows of w (see the file comment). */
+static gint32 *
+window_rows (int      g,
+             int      w,
+             gint64  *n_rows)
+{
+  int nw = (g + w - 1) / w;
+  gint32 *rows = g_new (gint32, (gsize) nw * nw * w * w);
+  gint64 i = 0;
+
+  for (int wy = 0; wy < nw; wy++)
+    for (int wx = 0; wx < nw; wx++)
+      for (int iy = 0; iy < w; iy++)
+        for (int ix = 0; ix < w; ix++)
+          {
+            int y = wy * w + iy, x = wx * w + ix;
+            rows[i++] = y < g && x < g ? y * g + x : -1;
+          }
+  *n_rows = i;
+  return rows;
+}
+
+/* The neck's 3 × 3 conv (padding 1) as taps: weight [C, C] slices and shifted rows. */
+static void
+pack_neck_taps (PmSam      *m,
+                PmPrecision precision)
+{
+  PmSamWeights *w = &m->w;
+  gint64 c = w->neck2_w.shape[0], ci = w->neck2_w.shape[1];
+  int g = m->grid;
+
+  for (int tap = 0; tap < 9; tap++)
+    {
+      int ky = tap / 3, kx = tap % 3;
+      PmTensor *slice = pm_tensor_new_2d (c, ci);
+
+      /* W[o, i, ky, kx] for every (o, i) */
+      for (gint64 o = 0; o < c; o++)
+        for (gint64 i = 0; i < ci; i++)
+          slice->data[o * ci + i] = w->neck2_w.data[((o * ci + i) * 3 + ky) * 3 + kx];
+      w->neck2_taps[tap] = slice;   /* kept: the generic path reads it */
+      w->neck2[tap] = pm_linear_new (slice, NULL, precision);
+      w->shift_rows[tap] = g_new (gint32, (gsize) g * g);
+      for (int y = 0; y < g; y++)
+        for (int x = 0; x < g; x++)
+          {
+            int sy = y + ky - 1, sx = x + kx - 1;
+            w->shift_rows[tap][y * g + x] = sy >= 0 && sy < g && sx >= 0 && sx < g ? sy * g + sx
+                                                                                 : -1;
+          }
+    }
+}
+
+/**
+ * pm_sam_pack:
+ * @m: a loaded model
+ * @precision: the kernels' precision (F32 exact; BF16 or AUTO where the CPU has it)
+ *
+ * Packs the image encoder for the kernels in use and builds its row maps.
+ */
+void
+pm_sam_pack (PmSam      *m,
+             PmPrecision precision)
+{
+  const PmSamVisionConfig *v = &m->config.vision;
+  PmSamWeights *w = &m->w;
+  gint64 p = v->patch_size;
+  PmTensor patch_rows = pm_tensor_view_2d (w->patch_w.data, v->hidden_size, 3 * p * p);
+
+  m->precision = precision;
+  w->patch = pm_linear_new (&patch_rows, &w->patch_b, precision);
+  for (int i = 0; i < v->num_hidden_layers; i++)
+    pack_layer (&w->layers[i], precision);
+  w->neck1 = pm_linear_new (&w->neck1_w, NULL, precision);
+  pack_neck_taps (m, precision);
+  if (v->window_size > 0)
+    m->win_rows = window_rows (m->grid, v->window_size, &m->win_n_rows);
+}
+
+/* Frees what pm_sam_pack made (safe on a model it did not run on). */
+void
+pm_sam_unpack (PmSam *m)
+{
+  PmSamWeights *w = &m->w;
+
+  g_clear_pointer (&w->patch, pm_linear_free);
+  g_clear_pointer (&w->neck1, pm_linear_free);
+  for (int i = 0; w->layers != NULL && i < m->config.vision.num_hidden_layers; i++)
+    {
+      g_clear_pointer (&w->layers[i].qkv, pm_linear_free);
+      g_clear_pointer (&w->layers[i].proj, pm_linear_free);
+      g_clear_pointer (&w->layers[i].fc1, pm_linear_free);
+      g_clear_pointer (&w->layers[i].fc2, pm_linear_free);
+    }
+  for (int tap = 0; tap < 9; tap++)
+    {
+      g_clear_pointer (&w->neck2[tap], pm_linear_free);
+      g_clear_pointer (&w->neck2_taps[tap], pm_tensor_free);
+      g_clear_pointer (&w->shift_rows[tap], g_free);
+    }
+  g_clear_pointer (&m->win_rows, g_free);
+}
