@@ -13,6 +13,8 @@
 #include <glib/gi18n.h>
 
 #include "pm-history-jobs.h"
+#include "pm-edit.h"
+#include "pm-store-dataset.h"
 #include "pm-store-record.h"
 
 /* ---------------------------------------------------------------- recording a run */
@@ -306,6 +308,9 @@ run_has_result (PmStore         *store,
 
   if (g_strcmp0 (info->status, "ok") != 0)
     return FALSE;
+  /* A dataset draft keeps no edited image: it is painted again when shown. */
+  if (pm_store_get_draft_of_run (store, info->id, NULL, NULL))
+    return TRUE;
   artifacts = pm_store_list_artifacts (store, info->id, NULL);
   for (guint i = 0; artifacts != NULL && i < artifacts->len; i++)
     if (((PmArtifactInfo *) artifacts->pdata[i])->kind == PM_ARTIFACT_EDITED)
@@ -347,13 +352,47 @@ restore_session (PmStore          *store,
   if (res->session_id == job->have_session)
     return TRUE;
   session = pm_store_get_session (store, res->session_id, error);
-  res->image = session != NULL ? pm_store_get_session_image (store, res->session_id, error)
-                               : NULL;
+  if (session == NULL)
+    return FALSE;
+  if (res->image == NULL)
+    res->image = pm_store_get_session_image (store, res->session_id, error);
   if (res->image == NULL)
     return FALSE;
   res->source_path = g_strdup (session->source_path);
   res->title = g_strdup (session->title);
   return TRUE;
+}
+
+/* A dataset draft's edit, painted again from its photo (kept in @res->image for the
+ * session when the caller does not have it) and the run's own mask (@res->mask); the
+ * document paints the corrections over it. */
+static PmImage *
+render_draft (PmStore          *store,
+              const PmRunInfo  *info,
+              PmRestoreResult  *res,
+              RestoreJob       *job,
+              GError          **error)
+{
+  g_autoptr(PmImage) photo = pm_store_get_session_image (store, info->session_id, error);
+  PmImage *edited;
+  PmRgb color;
+
+  if (photo == NULL)
+    return NULL;
+  if (photo->width != res->mask->width || photo->height != res->mask->height)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_FAILED,
+                   _("The photo of “%s” is now %d×%d but its mask is %d×%d"),
+                   info->instruction, photo->width, photo->height, res->mask->width,
+                   res->mask->height);
+      return NULL;
+    }
+  if (info->color == NULL || !pm_color_parse (info->color, &color))
+    pm_color_parse (PM_COLOR_HIGHLIGHT_HEX, &color);
+  edited = pm_edit_recolor (photo, res->mask, color, NULL);
+  if (!job->runs_only && info->session_id != job->have_session)
+    res->image = g_steal_pointer (&photo);
+  return edited;
 }
 
 static gpointer
@@ -364,23 +403,29 @@ restore_func (PmStore  *store,
   RestoreJob *job = data;
   g_autoptr(PmRestoreResult) res = g_new0 (PmRestoreResult, 1);
   g_autoptr(PmRunInfo) info = pm_store_get_run (store, job->run_id, error);
+  gboolean is_draft;
 
   if (info == NULL)
     return NULL;
   res->run_id = info->id;
   res->session_id = info->session_id;
   res->state = run_state (store, info);
-  if (res->state == PM_RESULT_FAILED || res->state == PM_RESULT_EMPTY)
+  is_draft = pm_store_get_draft_of_run (store, info->id, NULL, NULL);
+  /* An empty draft is still shown: the reviewer paints what the engine missed. */
+  if (res->state == PM_RESULT_FAILED || (res->state == PM_RESULT_EMPTY && !is_draft))
     {
       g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
                    _("The run “%s” has no result to show"), info->instruction);
       return NULL;
     }
-  res->edited = pm_store_get_artifact_image (store, info->id, PM_ARTIFACT_EDITED, error);
-  if (res->edited == NULL)
-    return NULL;
   res->mask = pm_store_get_run_mask (store, info->id, error);
   if (res->mask == NULL)
+    return NULL;
+  if (is_draft)
+    res->edited = render_draft (store, info, res, job, error);
+  else
+    res->edited = pm_store_get_artifact_image (store, info->id, PM_ARTIFACT_EDITED, error);
+  if (res->edited == NULL)
     return NULL;
   res->message = g_strdup (info->message);
   res->soft_mask = pm_store_get_artifact_mask (store, info->id, PM_ARTIFACT_SOFT_MASK, NULL);

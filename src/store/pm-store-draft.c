@@ -385,26 +385,19 @@ pm_store_session_project_file (PmStore     *store,
   return *file != NULL ? 1 : -1;
 }
 
-/**
- * pm_store_render_draft:
- * @store: a store
- * @run_id: a draft's run
- * @error: return location for a #GError
- *
- * Returns: (transfer full): the photo recoloured with the run's colour inside the draft's
- *   current mask, or %NULL with @error set.
- */
-PmImage *
-pm_store_render_draft (PmStore     *store,
-                       gint64       run_id,
-                       GError     **error)
+/* The photo of @run_id's session recoloured with the run's colour inside @mask (the run's
+ * own mask when %NULL). */
+static PmImage *
+render_run (PmStore       *store,
+            gint64         run_id,
+            const PmMask  *given,
+            GError       **error)
 {
   g_autoptr(PmRunInfo) run = NULL;
   g_autoptr(PmImage) photo = NULL;
-  g_autoptr(PmMask) mask = NULL;
+  g_autoptr(PmMask) own = NULL;
+  const PmMask *mask = given;
   PmRgb color;
-
-  g_return_val_if_fail (store != NULL, NULL);
 
   run = pm_store_get_run (store, run_id, error);
   if (run == NULL)
@@ -414,9 +407,13 @@ pm_store_render_draft (PmStore     *store,
   photo = pm_store_get_session_image (store, run->session_id, error);
   if (photo == NULL)
     return NULL;
-  mask = pm_store_get_draft_mask (store, run_id, error);
   if (mask == NULL)
-    return NULL;
+    {
+      own = pm_store_get_run_mask (store, run_id, error);
+      if (own == NULL)
+        return NULL;
+      mask = own;
+    }
   if (mask->width != photo->width || mask->height != photo->height)
     {
       g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_FAILED,
@@ -426,4 +423,89 @@ pm_store_render_draft (PmStore     *store,
       return NULL;
     }
   return pm_edit_recolor (photo, mask, color, NULL);
+}
+
+/**
+ * pm_store_render_run:
+ * @store: a store
+ * @run_id: a run (a dataset draft, which keeps no edited image)
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the run's edit painted again: the photo recoloured with the
+ *   run's colour inside the run's own mask (corrections aside), or %NULL with @error set.
+ */
+PmImage *
+pm_store_render_run (PmStore     *store,
+                     gint64       run_id,
+                     GError     **error)
+{
+  g_return_val_if_fail (store != NULL, NULL);
+  return render_run (store, run_id, NULL, error);
+}
+
+/**
+ * pm_store_render_draft:
+ * @store: a store
+ * @run_id: a draft's run
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the photo recoloured with the run's colour inside the draft's
+ *   current mask (its latest correction), or %NULL with @error set.
+ */
+PmImage *
+pm_store_render_draft (PmStore     *store,
+                       gint64       run_id,
+                       GError     **error)
+{
+  g_autoptr(PmMask) mask = NULL;
+
+  g_return_val_if_fail (store != NULL, NULL);
+  if (!pm_store_check_exists (store, "runs", run_id, error))
+    return NULL;
+  mask = pm_store_get_draft_mask (store, run_id, error);
+  if (mask == NULL)
+    return NULL;
+  return render_run (store, run_id, mask, error);
+}
+
+/**
+ * pm_store_get_draft_of_run:
+ * @store: a store
+ * @run_id: a run
+ * @draft: (out) (optional): its image, label and run
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if @run_id is the current draft of a project image and label; %FALSE
+ *   (with no error) if it is not, or with @error set if the database failed.
+ */
+gboolean
+pm_store_get_draft_of_run (PmStore      *store,
+                           gint64        run_id,
+                           PmDraftInfo  *draft,
+                           GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+
+  stmt = pm_store_prepare (store, "SELECT image_id, label_id FROM project_drafts "
+                           "WHERE run_id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      if (draft != NULL)
+        {
+          draft->image_id = sqlite3_column_int64 (stmt, 0);
+          draft->label_id = sqlite3_column_int64 (stmt, 1);
+          draft->run_id = run_id;
+        }
+      return TRUE;
+    }
+  if (rc != SQLITE_DONE)
+    pm_store_set_sqlite_error (store, error, rc, "looking up a draft");
+  return FALSE;
 }
