@@ -214,10 +214,6 @@ PmMask         *pm_store_get_draft_mask     (PmStore          *store,
 PmImage        *pm_store_render_draft       (PmStore          *store,
                                              gint64            run_id,
                                              GError          **error);
-/* The same from the run's own mask, corrections aside: what the engine's edit looked like. */
-PmImage        *pm_store_render_run         (PmStore          *store,
-                                             gint64            run_id,
-                                             GError          **error);
 /* TRUE (with *@draft filled) if @run_id is the current draft of a project image. */
 gboolean        pm_store_get_draft_of_run   (PmStore          *store,
                                              gint64            run_id,

@@ -385,19 +385,26 @@ pm_store_session_project_file (PmStore     *store,
   return *file != NULL ? 1 : -1;
 }
 
-/* The photo of @run_id's session recoloured with the run's colour inside @mask (the run's
- * own mask when %NULL). */
-static PmImage *
-render_run (PmStore       *store,
-            gint64         run_id,
-            const PmMask  *given,
-            GError       **error)
+/**
+ * pm_store_render_draft:
+ * @store: a store
+ * @run_id: a draft's run
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the photo recoloured with the run's colour inside the draft's
+ *   current mask, or %NULL with @error set.
+ */
+PmImage *
+pm_store_render_draft (PmStore     *store,
+                       gint64       run_id,
+                       GError     **error)
 {
   g_autoptr(PmRunInfo) run = NULL;
   g_autoptr(PmImage) photo = NULL;
-  g_autoptr(PmMask) own = NULL;
-  const PmMask *mask = given;
+  g_autoptr(PmMask) mask = NULL;
   PmRgb color;
+
+  g_return_val_if_fail (store != NULL, NULL);
 
   run = pm_store_get_run (store, run_id, error);
   if (run == NULL)
@@ -407,13 +414,9 @@ render_run (PmStore       *store,
   photo = pm_store_get_session_image (store, run->session_id, error);
   if (photo == NULL)
     return NULL;
+  mask = pm_store_get_draft_mask (store, run_id, error);
   if (mask == NULL)
-    {
-      own = pm_store_get_run_mask (store, run_id, error);
-      if (own == NULL)
-        return NULL;
-      mask = own;
-    }
+    return NULL;
   if (mask->width != photo->width || mask->height != photo->height)
     {
       g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_FAILED,
@@ -423,49 +426,6 @@ render_run (PmStore       *store,
       return NULL;
     }
   return pm_edit_recolor (photo, mask, color, NULL);
-}
-
-/**
- * pm_store_render_run:
- * @store: a store
- * @run_id: a run (a dataset draft, which keeps no edited image)
- * @error: return location for a #GError
- *
- * Returns: (transfer full): the run's edit painted again: the photo recoloured with the
- *   run's colour inside the run's own mask (corrections aside), or %NULL with @error set.
- */
-PmImage *
-pm_store_render_run (PmStore     *store,
-                     gint64       run_id,
-                     GError     **error)
-{
-  g_return_val_if_fail (store != NULL, NULL);
-  return render_run (store, run_id, NULL, error);
-}
-
-/**
- * pm_store_render_draft:
- * @store: a store
- * @run_id: a draft's run
- * @error: return location for a #GError
- *
- * Returns: (transfer full): the photo recoloured with the run's colour inside the draft's
- *   current mask (its latest correction), or %NULL with @error set.
- */
-PmImage *
-pm_store_render_draft (PmStore     *store,
-                       gint64       run_id,
-                       GError     **error)
-{
-  g_autoptr(PmMask) mask = NULL;
-
-  g_return_val_if_fail (store != NULL, NULL);
-  if (!pm_store_check_exists (store, "runs", run_id, error))
-    return NULL;
-  mask = pm_store_get_draft_mask (store, run_id, error);
-  if (mask == NULL)
-    return NULL;
-  return render_run (store, run_id, mask, error);
 }
 
 /**
