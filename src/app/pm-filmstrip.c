@@ -18,6 +18,7 @@
 
 #define THUMB_W 80
 #define THUMB_H 60
+#define THUMB_DELAY_MS 60
 
 struct _PmFilmstrip
 {
@@ -154,19 +155,42 @@ item_status_cb (PmProjectItem *item,
 }
 
 static void
-set_picture (GtkPicture *picture,
-             GdkPixbuf  *pixbuf)
+thumbnail_cb (GdkTexture *texture,
+              gpointer    user_data)
 {
-  g_autoptr(GdkTexture) texture = pixbuf != NULL ? gdk_texture_new_for_pixbuf (pixbuf) : NULL;
-
-  gtk_picture_set_paintable (picture, GDK_PAINTABLE (texture));
+  gtk_picture_set_paintable (GTK_PICTURE (user_data), GDK_PAINTABLE (texture));
 }
 
+/* A row asks for its preview only once it has stayed on screen a moment: a fast fling
+ * through thousands of rows then decodes only where it stops. */
+typedef struct {
+  PmThumbnailer *thumbnailer;
+  char          *file;
+  GtkPicture    *picture;
+  GCancellable  *cancellable;
+} ThumbAsk;
+
 static void
-thumbnail_cb (GdkPixbuf *pixbuf,
-              gpointer   user_data)
+thumb_ask_free (gpointer data)
 {
-  set_picture (GTK_PICTURE (user_data), pixbuf);
+  ThumbAsk *ask = data;
+
+  g_free (ask->file);
+  g_object_unref (ask->thumbnailer);
+  g_object_unref (ask->picture);
+  g_object_unref (ask->cancellable);
+  g_free (ask);
+}
+
+static gboolean
+thumb_ask_cb (gpointer data)
+{
+  ThumbAsk *ask = data;
+
+  if (!g_cancellable_is_cancelled (ask->cancellable))
+    pm_thumbnailer_request (ask->thumbnailer, ask->file, ask->cancellable, thumbnail_cb,
+                            g_object_ref (ask->picture), g_object_unref);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -178,7 +202,7 @@ row_bind_cb (GtkSignalListItemFactory *factory,
   GtkPicture *picture = GTK_PICTURE (row_part (list_item, 0));
   const char *file = pm_project_item_get_file (item);
   g_autofree char *name = g_path_get_basename (pm_project_item_get_path (item));
-  GdkPixbuf *cached = pm_thumbnailer_lookup (self->thumbnailer, file);
+  GdkTexture *cached = pm_thumbnailer_lookup (self->thumbnailer, file);
 
   gtk_label_set_text (GTK_LABEL (row_part (list_item, 1)), name);
   gtk_widget_set_tooltip_text (row_part (list_item, 1), pm_project_item_get_path (item));
@@ -187,15 +211,19 @@ row_bind_cb (GtkSignalListItemFactory *factory,
                      GSIZE_TO_POINTER (g_signal_connect (item, "notify::status",
                                                          G_CALLBACK (item_status_cb),
                                                          list_item)));
-  set_picture (picture, cached);
+  gtk_picture_set_paintable (picture, GDK_PAINTABLE (cached));
   if (cached == NULL)
     {
       GCancellable *cancellable = g_cancellable_new ();
+      ThumbAsk *ask = g_new0 (ThumbAsk, 1);
 
       g_object_set_data_full (G_OBJECT (list_item), "pm-thumb-cancellable", cancellable,
                               g_object_unref);
-      pm_thumbnailer_request (self->thumbnailer, file, cancellable, thumbnail_cb,
-                              g_object_ref (picture), g_object_unref);
+      ask->thumbnailer = g_object_ref (self->thumbnailer);
+      ask->file = g_strdup (file);
+      ask->picture = g_object_ref (picture);
+      ask->cancellable = g_object_ref (cancellable);
+      g_timeout_add_full (G_PRIORITY_DEFAULT, THUMB_DELAY_MS, thumb_ask_cb, ask, thumb_ask_free);
     }
 }
 
@@ -544,7 +572,7 @@ pm_filmstrip_init (PmFilmstrip *self)
   GtkWidget *label_title = gtk_label_new (_("Label"));
 
   self->label_filter_pos = -1;
-  self->thumbnailer = pm_thumbnailer_new (MAX (THUMB_W, THUMB_H) * 2, 2048);
+  self->thumbnailer = pm_thumbnailer_new (THUMB_W, THUMB_H, 2048);
   self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
   gtk_widget_set_size_request (GTK_WIDGET (self), 300, -1);
@@ -667,6 +695,32 @@ pm_filmstrip_step (PmFilmstrip *self,
                               (guint) next);
   update_counts (self);
   return TRUE;
+}
+
+/**
+ * pm_filmstrip_peek:
+ * @step: rows from the selected one
+ *
+ * Returns: (transfer none) (nullable): the item @step rows away in the filtered list
+ */
+PmProjectItem *
+pm_filmstrip_peek (PmFilmstrip *self,
+                   int          step)
+{
+  guint pos;
+  gint64 at;
+  g_autoptr(PmProjectItem) item = NULL;
+
+  g_return_val_if_fail (PM_IS_FILMSTRIP (self), NULL);
+
+  pos = gtk_single_selection_get_selected (self->selection);
+  if (pos == GTK_INVALID_LIST_POSITION)
+    return NULL;
+  at = (gint64) pos + step;
+  if (at < 0 || at >= g_list_model_get_n_items (G_LIST_MODEL (self->filtered)))
+    return NULL;
+  item = g_list_model_get_item (G_LIST_MODEL (self->filtered), (guint) at);
+  return item;   /* the project's model keeps it */
 }
 
 guint

@@ -22,6 +22,8 @@ PmProjectItem *pm_filmstrip_get_selected     (PmFilmstrip   *self);
 /* Selects the item @step rows away in the filtered list; FALSE at either end. */
 gboolean       pm_filmstrip_step             (PmFilmstrip   *self,
                                               int            step);
+PmProjectItem *pm_filmstrip_peek             (PmFilmstrip   *self,
+                                              int            step);
 /* The label the review shows (0-based position), and how many the project has. */
 guint          pm_filmstrip_get_label        (PmFilmstrip   *self);
 gboolean       pm_filmstrip_set_label        (PmFilmstrip   *self,

@@ -395,16 +395,102 @@ render_draft (PmStore          *store,
   return edited;
 }
 
+/* One run restored ahead of time (the next image of a review), kept for the store thread
+ * that made it. Jobs of one store run in order, so a correction stored before the
+ * prefetch is in it, and none can be made to that run before it is shown. */
+static GMutex prefetch_lock;
+static PmStore *prefetch_store;
+static gint64 prefetch_run;
+static PmRestoreResult *prefetch_result;
+
+static PmRestoreResult *
+take_prefetched (PmStore    *store,
+                 RestoreJob *job)
+{
+  PmRestoreResult *res = NULL;
+
+  g_mutex_lock (&prefetch_lock);
+  if (prefetch_store == store && prefetch_run == job->run_id && !job->runs_only)
+    {
+      res = g_steal_pointer (&prefetch_result);
+      prefetch_store = NULL;
+      prefetch_run = 0;
+    }
+  g_mutex_unlock (&prefetch_lock);
+  if (res != NULL && res->session_id == job->have_session)
+    g_clear_pointer (&res->image, pm_image_free);
+  return res;
+}
+
+static gpointer restore_func (PmStore  *store,
+                              gpointer  data,
+                              GError  **error);
+
+static gpointer
+prefetch_func (PmStore  *store,
+               gpointer  data,
+               GError  **error)
+{
+  RestoreJob *job = data;
+  PmRestoreResult *res;
+
+  g_mutex_lock (&prefetch_lock);
+  if (prefetch_store == store && prefetch_run == job->run_id)
+    {
+      g_mutex_unlock (&prefetch_lock);
+      return GINT_TO_POINTER (1);
+    }
+  g_clear_pointer (&prefetch_result, pm_restore_result_free);
+  prefetch_store = NULL;
+  prefetch_run = 0;
+  g_mutex_unlock (&prefetch_lock);
+
+  res = restore_func (store, job, error);
+  if (res == NULL)
+    return NULL;
+  g_mutex_lock (&prefetch_lock);
+  prefetch_store = store;
+  prefetch_run = job->run_id;
+  prefetch_result = res;
+  g_mutex_unlock (&prefetch_lock);
+  return GINT_TO_POINTER (1);
+}
+
+/**
+ * pm_history_prefetch:
+ * @store: the app's store
+ * @run_id: a run that will likely be restored next (the next image of a review)
+ *
+ * Restores @run_id in the store thread ahead of time (its photo read and its edit painted
+ * again) and keeps it, one at a time, for the next pm_history_restore_async() of that run.
+ */
+void
+pm_history_prefetch (PmAppStore *store,
+                     gint64      run_id)
+{
+  RestoreJob *job = g_new0 (RestoreJob, 1);
+
+  g_return_if_fail (PM_IS_APP_STORE (store));
+
+  job->run_id = run_id;
+  job->have_session = -1;
+  pm_app_store_call_async (store, prefetch_func, job, g_free, NULL, NULL, NULL, NULL);
+}
+
 static gpointer
 restore_func (PmStore  *store,
               gpointer  data,
               GError  **error)
 {
   RestoreJob *job = data;
-  g_autoptr(PmRestoreResult) res = g_new0 (PmRestoreResult, 1);
-  g_autoptr(PmRunInfo) info = pm_store_get_run (store, job->run_id, error);
+  g_autoptr(PmRestoreResult) res = take_prefetched (store, job);
+  g_autoptr(PmRunInfo) info = NULL;
   gboolean is_draft;
 
+  if (res != NULL)
+    return g_steal_pointer (&res);
+  res = g_new0 (PmRestoreResult, 1);
+  info = pm_store_get_run (store, job->run_id, error);
   if (info == NULL)
     return NULL;
   res->run_id = info->id;

@@ -871,7 +871,8 @@ pm_project_start_batch (PmProject              *self,
   run = g_new0 (BatchRun, 1);
   run->ref_count = 2;   /* the thread's, and its end on the main thread */
   run->self = g_object_ref (self);
-  run->db_path = g_strdup (pm_app_store_get_path (self->store));
+  run->db_path = pm_app_store_get_path (self->store) != NULL
+                 ? g_strdup (pm_app_store_get_path (self->store)) : pm_store_default_path ();
   run->root = g_strdup (self->root);
   run->labels = labels != NULL && labels[0] != NULL ? g_strdupv ((char **) labels) : NULL;
   run->engine = g_strdup (engine);

@@ -12,10 +12,11 @@ struct _PmThumbnailer
 {
   GObject       parent_instance;
 
-  int           size;
+  int           width;
+  int           height;
   guint         cache_size;
   GThreadPool  *pool;        /* one thread: the other core stays with the window */
-  GHashTable   *cache;       /* file → GdkPixbuf, or a NULL value for a file that failed */
+  GHashTable   *cache;       /* file → GdkTexture, or a NULL value for a file that failed */
   GQueue        order;       /* of file (owned by cache's keys), oldest first */
   gint          serial;      /* of requests, so that the newest is decoded first */
   guint         n_made;
@@ -26,13 +27,14 @@ G_DEFINE_FINAL_TYPE (PmThumbnailer, pm_thumbnailer, G_TYPE_OBJECT)
 typedef struct {
   PmThumbnailer   *self;     /* owned */
   char            *file;
-  int              size;
+  int              width;
+  int              height;
   gint             serial;
   GCancellable    *cancellable;
   PmThumbnailFunc  callback;
   gpointer         user_data;
   GDestroyNotify   user_data_free;
-  GdkPixbuf       *pixbuf;   /* the worker's answer */
+  GdkTexture      *texture;  /* the worker's answer */
 } Request;
 
 static void
@@ -41,7 +43,7 @@ request_free (Request *req)
   if (req->user_data_free != NULL)
     req->user_data_free (req->user_data);
   g_clear_object (&req->cancellable);
-  g_clear_object (&req->pixbuf);
+  g_clear_object (&req->texture);
   g_object_unref (req->self);
   g_free (req->file);
   g_free (req);
@@ -50,14 +52,14 @@ request_free (Request *req)
 static void
 cache_insert (PmThumbnailer *self,
               const char    *file,
-              GdkPixbuf     *pixbuf)
+              GdkTexture    *texture)
 {
   char *key;
 
   if (g_hash_table_contains (self->cache, file))
     return;
   key = g_strdup (file);
-  g_hash_table_insert (self->cache, key, pixbuf != NULL ? g_object_ref (pixbuf) : NULL);
+  g_hash_table_insert (self->cache, key, texture != NULL ? g_object_ref (texture) : NULL);
   g_queue_push_tail (&self->order, key);
   while (self->order.length > self->cache_size)
     g_hash_table_remove (self->cache, g_queue_pop_head (&self->order));
@@ -71,8 +73,8 @@ request_done_main (gpointer data)
 
   if (g_cancellable_is_cancelled (req->cancellable))
     return G_SOURCE_REMOVE;
-  cache_insert (req->self, req->file, req->pixbuf);
-  req->callback (req->pixbuf, req->user_data);
+  cache_insert (req->self, req->file, req->texture);
+  req->callback (req->texture, req->user_data);
   return G_SOURCE_REMOVE;
 }
 
@@ -84,13 +86,16 @@ worker (gpointer data,
 
   if (!g_cancellable_is_cancelled (req->cancellable))
     {
-      /* JPEG decodes at a reduced scale here, so a 12 MP photo costs little. */
-      g_autoptr(GdkPixbuf) loaded = gdk_pixbuf_new_from_file_at_scale (req->file, req->size,
-                                                                       req->size, TRUE,
+      /* JPEG decodes at a reduced scale here, so a 12 MP photo costs little; the texture is
+       * made here too (textures are immutable, and made once). */
+      g_autoptr(GdkPixbuf) loaded = gdk_pixbuf_new_from_file_at_scale (req->file, req->width,
+                                                                       req->height, TRUE,
                                                                        NULL);
+      g_autoptr(GdkPixbuf) oriented = loaded != NULL
+                                      ? gdk_pixbuf_apply_embedded_orientation (loaded) : NULL;
 
-      if (loaded != NULL)
-        req->pixbuf = gdk_pixbuf_apply_embedded_orientation (loaded);
+      if (oriented != NULL)
+        req->texture = gdk_texture_new_for_pixbuf (oriented);
       g_atomic_int_inc (&req->self->n_made);
     }
   g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT_IDLE, request_done_main, req,
@@ -144,20 +149,23 @@ pm_thumbnailer_init (PmThumbnailer *self)
 
 /**
  * pm_thumbnailer_new:
- * @size: the longest side of a preview, in pixels
+ * @width: the widest a preview is, in pixels
+ * @height: the tallest
  * @cache_size: how many previews to keep
  *
  * Returns: (transfer full): a thumbnailer
  */
 PmThumbnailer *
-pm_thumbnailer_new (int   size,
+pm_thumbnailer_new (int   width,
+                    int   height,
                     guint cache_size)
 {
   PmThumbnailer *self;
 
-  g_return_val_if_fail (size > 0 && cache_size > 0, NULL);
+  g_return_val_if_fail (width > 0 && height > 0 && cache_size > 0, NULL);
   self = g_object_new (PM_TYPE_THUMBNAILER, NULL);
-  self->size = size;
+  self->width = width;
+  self->height = height;
   self->cache_size = cache_size;
   return self;
 }
@@ -168,7 +176,7 @@ pm_thumbnailer_new (int   size,
  * Returns: (transfer none) (nullable): the cached preview of @file, or %NULL if none is
  *   cached (or the file could not be read)
  */
-GdkPixbuf *
+GdkTexture *
 pm_thumbnailer_lookup (PmThumbnailer *self,
                        const char    *file)
 {
@@ -200,7 +208,8 @@ pm_thumbnailer_request (PmThumbnailer   *self,
   req = g_new0 (Request, 1);
   req->self = g_object_ref (self);
   req->file = g_strdup (file);
-  req->size = self->size;
+  req->width = self->width;
+  req->height = self->height;
   req->serial = ++self->serial;
   req->cancellable = cancellable != NULL ? g_object_ref (cancellable) : g_cancellable_new ();
   req->callback = callback;

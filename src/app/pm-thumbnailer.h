@@ -1,16 +1,15 @@
-/* pm-thumbnailer.h: small previews of image files, made on one worker thread, newest
- * request first, and kept in a bounded cache.
+/* pm-thumbnailer.h: small previews of image files as textures, decoded on one worker
+ * thread, newest request first, and kept in a bounded cache.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * No widgets (GIO and gdk-pixbuf). The filmstrip asks for the rows it binds and cancels the
- * requests of rows it unbinds, so scrolling fast through 10,000 images only decodes what
- * stays on screen.
+ * The filmstrip asks for the rows it binds and cancels the requests of rows it unbinds, so
+ * scrolling fast through 10,000 images only decodes what stays on screen. The cache keeps
+ * textures, so a row bound again shows the same texture without converting pixels.
  */
 #pragma once
 
-#include <gio/gio.h>
-#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <gtk/gtk.h>
 
 G_BEGIN_DECLS
 
@@ -18,12 +17,13 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (PmThumbnailer, pm_thumbnailer, PM, THUMBNAILER, GObject)
 
 /* Called on the main thread with the preview, or NULL if the file could not be read. */
-typedef void (*PmThumbnailFunc) (GdkPixbuf *pixbuf,
-                                 gpointer   user_data);
+typedef void (*PmThumbnailFunc) (GdkTexture *texture,
+                                 gpointer    user_data);
 
-PmThumbnailer *pm_thumbnailer_new      (int              size,
+PmThumbnailer *pm_thumbnailer_new      (int              width,
+                                        int              height,
                                         guint            cache_size);
-GdkPixbuf     *pm_thumbnailer_lookup   (PmThumbnailer   *self,
+GdkTexture    *pm_thumbnailer_lookup   (PmThumbnailer   *self,
                                         const char      *file);
 void           pm_thumbnailer_request  (PmThumbnailer   *self,
                                         const char      *file,

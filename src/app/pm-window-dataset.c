@@ -17,9 +17,23 @@
 
 #include <glib/gi18n.h>
 
+#include "pm-history-jobs.h"
 #include "pm-window-private.h"
 
 /* ---------------------------------------------------------------- showing an image */
+
+/* The next image of the list is read and painted in the store thread while this one is
+ * reviewed (after its own restore, which was asked first), so → and Enter show it at once. */
+static void
+prefetch_next (PmWindow *self,
+               guint     label)
+{
+  PmProjectItem *next = pm_filmstrip_peek (PM_FILMSTRIP (self->filmstrip), 1);
+  gint64 run_id = next != NULL ? pm_project_item_get_draft (next, label) : 0;
+
+  if (run_id > 0)
+    pm_history_prefetch (pm_document_get_store (self->document), run_id);
+}
 
 static void
 show_item (PmWindow      *self,
@@ -44,6 +58,7 @@ show_item (PmWindow      *self,
 
       pm_document_load_file (self->document, file);
     }
+  prefetch_next (self, label);
 }
 
 static void
