@@ -603,6 +603,210 @@ test_concurrent (Fixture       *f,
   g_assert_cmpint (reads, >=, 4);
 }
 
+/* ------------------------------------------------------------------------------------- */
+/* A full disk                                                                            */
+/* ------------------------------------------------------------------------------------- */
+
+/* Runs `paintmask ARGS…` with files limited to @fsize bytes (RLIMIT_FSIZE: past it a write
+ * fails with EFBIG, as on a full disk); returns its exit code, -1 if a signal ended it. */
+static int
+run_limited (const char * const *args,
+             rlim_t              fsize,
+             char              **err)
+{
+  ChildLimits limits = { fsize };
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("PAINTMASK_BIN"));
+  for (int i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, child_setup,
+                &limits, NULL, err, &status, &error);
+  g_assert_no_error (error);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static GBytes *
+read_bytes (const char *path)
+{
+  char *data = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  return g_bytes_new_take (data, len);
+}
+
+/* @path holds either what it held before (@before) or the complete new file (@after). */
+static gboolean
+old_or_new (const char *path,
+            GBytes     *before,
+            GBytes     *after)
+{
+  g_autoptr(GBytes) now = read_bytes (path);
+
+  if (g_bytes_equal (now, before))
+    return FALSE;
+  g_assert_true (g_bytes_equal (now, after));
+  return TRUE;
+}
+
+/* Nothing but @expected files in @dir: no temporary file was left behind. */
+static void
+assert_no_leftovers (const char         *dir,
+                     const char * const *expected)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while ((name = g_dir_read_name (d)) != NULL)
+    g_assert_true (g_strv_contains (expected, name) || g_str_has_prefix (name, "history.") ||
+                   g_str_equal (name, "photos"));
+}
+
+/* The error of a full disk: one line, naming the file and saying what is wrong. */
+static void
+assert_disk_full_error (const char *err,
+                        const char *file)
+{
+  g_assert_null (strchr (err, '\n'));   /* one line (its newline is stripped) */
+  g_assert_cmpuint (strlen (err), >, 0);
+  g_assert_nonnull (strstr (err, file));
+  g_assert_true (strstr (err, "full") != NULL || strstr (err, "File too large") != NULL);
+}
+
+/* `paintmask edit`, `derive` and `batch` on a disk with room for fewer and fewer bytes:
+ * each either succeeds or fails with one clear line; the database stays sound with every
+ * earlier run in it, and each output file is either the earlier one, untouched, or the
+ * complete new one. */
+static void
+test_disk_full (Fixture       *f,
+                gconstpointer  data)
+{
+  static const rlim_t limits[] = { 0, 4096, 16384, 32768, 40960, 65536, 102400, 163840,
+                                   262144, 524288, 4194304 };
+  g_autofree char *out = g_build_filename (f->dir, "edited.png", NULL);
+  g_autofree char *mask = g_build_filename (f->dir, "mask.png", NULL);
+  g_autofree char *ref_out = g_build_filename (f->dir, "ref-edited.png", NULL);
+  g_autofree char *ref_mask = g_build_filename (f->dir, "ref-mask.png", NULL);
+  const char *files[] = { "photo.png", "edited.png", "mask.png", "ref-edited.png",
+                          "ref-mask.png", NULL };
+  const char *edit[] = { "edit", f->photo, INSTRUCTION, "--record", "--db", f->db, "-o", out,
+                         "--mask", mask, "-q", NULL };
+  const char *edit_unrecorded[] = { "edit", f->photo, INSTRUCTION, "-o", out, "--mask", mask,
+                                    "-q", NULL };
+  const char *derive[] = { "derive", f->photo, ref_out, "-o", mask, NULL };
+  const char *batch[] = { "batch", f->photos, "--label", "red", "--label", "blue", "--db",
+                          f->db, "-q", NULL };
+  g_autoptr(GBytes) new_out = NULL, new_mask = NULL, old_out = NULL, old_mask = NULL;
+  g_autoptr(GHashTable) runs = NULL;
+  int failed_open = 0, failed_commit = 0, succeeded = 0;
+
+  /* The files a whole run writes, and a history with two runs in it. */
+  {
+    const char *ref[] = { "edit", f->photo, INSTRUCTION, "-o", ref_out, "--mask", ref_mask,
+                          "-q", NULL };
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (run_limited (ref, RLIM_INFINITY, &err), ==, 0);
+    g_assert_cmpint (run_limited (edit, RLIM_INFINITY, &err), ==, 0);
+    g_assert_cmpint (run_limited (edit, RLIM_INFINITY, &err), ==, 0);
+  }
+  new_out = read_bytes (ref_out);
+  new_mask = read_bytes (ref_mask);
+  runs = check_database (f->db);
+  g_assert_cmpuint (g_hash_table_size (runs), ==, 2);
+
+  /* Earlier files of other content: what a failed save must leave alone. */
+  write_photo (out, 20, 10, 2, 2, 4);
+  write_photo (mask, 10, 20, 1, 1, 3);
+  old_out = read_bytes (out);
+  old_mask = read_bytes (mask);
+
+  /* Without the history the first write is a PNG. */
+  for (guint k = 0; k < 2; k++)
+    {
+      g_autofree char *err = NULL;
+      int rc = run_limited (k == 0 ? edit_unrecorded : derive, 0, &err);
+
+      g_test_message ("%s with no room: exit %d: %s", k == 0 ? "edit" : "derive", rc,
+                      g_strchomp (err));
+      g_assert_cmpint (rc, ==, 1);
+      assert_disk_full_error (err, k == 0 ? "edited.png" : "mask.png");
+      g_assert_false (old_or_new (out, old_out, new_out));
+      g_assert_false (old_or_new (mask, old_mask, new_mask));
+      assert_no_leftovers (f->dir, files);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (limits); i++)
+    {
+      g_autofree char *err = NULL;
+      g_autoptr(GHashTable) after = NULL;
+      int rc = run_limited (edit, limits[i], &err);
+
+      g_test_message ("edit --record, files up to %lu bytes: exit %d: %s",
+                      (unsigned long) limits[i], rc, g_strchomp (err));
+      after = check_database (f->db);
+      assert_runs_kept (runs, after);
+      old_or_new (out, old_out, new_out);
+      old_or_new (mask, old_mask, new_mask);
+      assert_no_leftovers (f->dir, files);
+      if (rc == 0)
+        {
+          g_assert_cmpuint (g_hash_table_size (after), ==, g_hash_table_size (runs) + 1);
+          g_assert_true (old_or_new (out, old_out, new_out));
+          succeeded++;
+        }
+      else
+        {
+          g_assert_cmpint (rc, ==, 1);
+          assert_disk_full_error (err, f->db);
+          g_assert_cmpuint (g_hash_table_size (after), ==, g_hash_table_size (runs));
+          if (strstr (err, "committing") != NULL)
+            failed_commit++;
+          else
+            failed_open++;
+        }
+      g_clear_pointer (&runs, g_hash_table_unref);
+      runs = g_steal_pointer (&after);
+    }
+  /* The limits reach every stage: opening (the WAL index), committing, and success. */
+  g_assert_cmpint (failed_open, >=, 1);
+  g_assert_cmpint (failed_commit, >=, 1);
+  g_assert_cmpint (succeeded, >=, 1);
+
+  for (int k = 0; k < 4; k++)
+    add_batch_photo (f, k);
+  for (guint i = 0; i < G_N_ELEMENTS (limits); i++)
+    {
+      g_autofree char *err = NULL;
+      g_autoptr(GHashTable) after = NULL;
+      int rc = run_limited (batch, limits[i], &err);
+
+      g_test_message ("batch, files up to %lu bytes: exit %d: %s", (unsigned long) limits[i],
+                      rc, g_strchomp (err));
+      after = check_database (f->db);
+      assert_runs_kept (runs, after);
+      if (rc != 0)
+        {
+          g_assert_cmpint (rc, ==, 1);
+          assert_disk_full_error (err, f->db);
+        }
+      g_clear_pointer (&runs, g_hash_table_unref);
+      runs = g_steal_pointer (&after);
+    }
+  /* The last limit had room: the batch is complete and the history readable. */
+  {
+    sqlite3 *db = open_db (f->db);
+
+    g_assert_cmpint (sql_int (db, "SELECT count(*) FROM project_drafts"), ==, 8);
+    sqlite3_close (db);
+  }
+  g_assert_cmpuint (read_back_runs (f->db), ==, g_hash_table_size (runs));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -613,6 +817,7 @@ main (int    argc,
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/cli/crash/kill-edit-and-batch", test_kill_loop);
   ADD ("/cli/crash/four-writers-and-readers", test_concurrent);
+  ADD ("/cli/crash/disk-full", test_disk_full);
 #undef ADD
 
   return g_test_run ();
