@@ -266,6 +266,7 @@ set_accels (GtkApplication *app)
     { "app.preferences", { "<Control>comma", NULL } },
     { "app.new-window", { "<Control>n", NULL } },
     { "win.open", { "<Control>o", NULL } },
+    { "win.open-dataset", { "<Control><Shift>o", NULL } },
     { "win.paste", { "<Control>v", NULL } },
     { "win.export", { "<Control>e", NULL } },
     { "win.export-session", { "<Control><Shift>e", NULL } },

@@ -316,9 +316,6 @@ pm_window_init_dataset (PmWindow *self)
   GtkEventController *keys = gtk_event_controller_key_new ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
-  gtk_application_set_accels_for_action (gtk_window_get_application (GTK_WINDOW (self)),
-                                         "win.open-dataset",
-                                         (const char *[]) { "<Control><Shift>o", NULL });
   self->filmstrip = pm_filmstrip_new ();
   gtk_revealer_set_child (self->dataset_revealer, self->filmstrip);
   g_signal_connect (self->filmstrip, "item-selected", G_CALLBACK (item_selected_cb), self);
