@@ -412,6 +412,9 @@ bench_sam (PmEngine      *engine,
       INT ("height", image->height);
       INT ("runs", runs);
       INT ("threads", pm_ops_get_threads ());
+      json_builder_set_member_name (b, "precision");
+      json_builder_add_string_value (b, pm_precision_to_string (
+                                       pm_sam_get_precision (pm_sam_engine_get_model (engine))));
       NUM ("load_ms", load_ms);
       NUM ("warmup_ms", warmup_ms);
       NUM ("encode_ms", median (encode));
@@ -439,6 +442,8 @@ bench_sam (PmEngine      *engine,
   printf ("engine sam (%s) on %s (%d×%d), %d encodings after a warm-up, %d clicks each\n",
           pm_sam_engine_get_model_name (engine), image_path, image->width, image->height, runs,
           SAM_CLICKS);
+  printf ("  %-22s %9s\n", "precision",
+          pm_precision_to_string (pm_sam_get_precision (pm_sam_engine_get_model (engine))));
   printf ("  %-22s %9.1f ms\n", "load", load_ms);
   printf ("  %-22s %9.1f ms\n", "warm-up encoding", warmup_ms);
   for (guint i = 0; i < order->len; i++)
