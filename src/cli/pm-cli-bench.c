@@ -343,6 +343,7 @@ bench_sam (PmEngine      *engine,
            const PmImage *image,
            const char    *image_path,
            double         load_ms,
+           double         load_cpu_ms,
            int            runs,
            gboolean       json)
 {
@@ -416,6 +417,7 @@ bench_sam (PmEngine      *engine,
       json_builder_add_string_value (b, pm_precision_to_string (
                                        pm_sam_get_precision (pm_sam_engine_get_model (engine))));
       NUM ("load_ms", load_ms);
+      NUM ("load_cpu_ms", load_cpu_ms);
       NUM ("warmup_ms", warmup_ms);
       NUM ("encode_ms", median (encode));
       NUM ("prompt_ms", median (click));
@@ -444,7 +446,7 @@ bench_sam (PmEngine      *engine,
           SAM_CLICKS);
   printf ("  %-22s %9s\n", "precision",
           pm_precision_to_string (pm_sam_get_precision (pm_sam_engine_get_model (engine))));
-  printf ("  %-22s %9.1f ms\n", "load", load_ms);
+  printf ("  %-22s %9.1f ms (CPU %.1f ms)\n", "load", load_ms, load_cpu_ms);
   printf ("  %-22s %9.1f ms\n", "warm-up encoding", warmup_ms);
   for (guint i = 0; i < order->len; i++)
     printf ("  %-22s %9.1f ms\n", (const char *) order->pdata[i],
@@ -509,7 +511,7 @@ bench_run (int              argc,
   g_autoptr(GArray) hits = g_array_new (FALSE, FALSE, sizeof (double));
   g_autofree char *first_text = NULL, *second_text = NULL;
   const char *engine_name, *image_path;
-  double load_ms, warmup_ms = 0, t0;
+  double load_ms, load_cpu_ms, warmup_ms = 0, t0;
   gboolean is_clipseg;
   gsize weights_bytes = 0;
   Compute compute = { 0 };
@@ -547,12 +549,14 @@ bench_run (int              argc,
     return PM_EXIT_ERROR;
 
   t0 = pm_now_ms ();
+  load_cpu_ms = cpu_ms ();
   engine = pm_cli_engine_new ("bench", engine_args, &rc);
   load_ms = pm_now_ms () - t0;
+  load_cpu_ms = cpu_ms () - load_cpu_ms;
   if (engine == NULL)
     return rc;
   if (strcmp (engine_name, "sam") == 0)
-    return bench_sam (engine, image, image_path, load_ms, runs, json);
+    return bench_sam (engine, image, image_path, load_ms, load_cpu_ms, runs, json);
 
   first_text = g_strdup_printf ("segment %s", phrase);
   second_text = g_strdup_printf ("segment %s in the middle", phrase);
@@ -621,6 +625,8 @@ bench_run (int              argc,
       json_builder_add_int_value (b, runs);
       json_builder_set_member_name (b, "load_ms");
       json_builder_add_double_value (b, load_ms);
+      json_builder_set_member_name (b, "load_cpu_ms");
+      json_builder_add_double_value (b, load_cpu_ms);
       json_builder_set_member_name (b, "warmup_ms");
       json_builder_add_double_value (b, warmup_ms);
       json_builder_set_member_name (b, "forward_ms");
