@@ -359,6 +359,7 @@ bench_sam (PmEngine      *engine,
   PmSamPoint p = { image->width / 2.0f, image->height / 2.0f, 1 };
   double warmup_ms, t0;
   gsize weights = pm_sam_engine_get_weights_bytes (engine);
+  Compute compute = { 0 };
 
   /* warm-up: page-in of the weights, allocator, threads */
   t0 = pm_now_ms ();
@@ -377,10 +378,13 @@ bench_sam (PmEngine      *engine,
       double ms, c0;
 
       pm_sam_engine_clear_cache (engine);
+      /* the encoder's ops are profiled (per-op GFLOP/s), not the clicks' */
+      pm_ops_profile_enable (TRUE);
       c0 = cpu_ms ();
       if (!pm_sam_engine_encode (engine, image, NULL, NULL, NULL, t, &error))
         goto failed;
       ms = cpu_ms () - c0;
+      pm_ops_profile_enable (FALSE);
       g_array_append_val (encode_cpu, ms);
       ms = sum_stages (t, sam_encode_stages);
       g_array_append_val (encode, ms);
@@ -396,6 +400,11 @@ bench_sam (PmEngine      *engine,
         }
     }
 
+  compute.ops = pm_ops_profile_take ();
+  compute.cold_runs = runs;
+  compute.threads = pm_ops_get_threads ();
+  compute.precision = pm_sam_get_precision (pm_sam_engine_get_model (engine));
+  pm_cpu_measure_peak (pm_cpu_get_isa (), 100, &compute.peak_f32, &compute.peak_bf16);
   if (json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
@@ -412,10 +421,6 @@ bench_sam (PmEngine      *engine,
       INT ("width", image->width);
       INT ("height", image->height);
       INT ("runs", runs);
-      INT ("threads", pm_ops_get_threads ());
-      json_builder_set_member_name (b, "precision");
-      json_builder_add_string_value (b, pm_precision_to_string (
-                                       pm_sam_get_precision (pm_sam_engine_get_model (engine))));
       NUM ("load_ms", load_ms);
       NUM ("load_cpu_ms", load_cpu_ms);
       NUM ("warmup_ms", warmup_ms);
@@ -437,8 +442,10 @@ bench_sam (PmEngine      *engine,
                                                                          order->pdata[i])));
         }
       json_builder_end_object (b);
+      compute_json (b, &compute);   /* isa, precision, threads, per-op GFLOP/s, peak */
       json_builder_end_object (b);
       pm_cli_print_json (json_builder_get_root (b));
+      compute_clear (&compute);
       return PM_EXIT_OK;
     }
   printf ("engine sam (%s) on %s (%d×%d), %d encodings after a warm-up, %d clicks each\n",
@@ -458,9 +465,13 @@ bench_sam (PmEngine      *engine,
   printf ("  %-22s %9.1f ms (median, all threads)\n", "prompt CPU time", median (click_cpu));
   printf ("  %-22s %9.1f MB\n", "peak RSS", peak_rss_mb ());
   printf ("  %-22s %9.1f MB\n", "weights as float32", weights / 1e6);
+  compute_print (&compute);
+  compute_clear (&compute);
   return PM_EXIT_OK;
 
 failed:
+  pm_ops_profile_enable (FALSE);
+  compute_clear (&compute);
   pm_cli_error ("bench", "%s", error->message);
   return pm_cli_exit_code (error);
 }

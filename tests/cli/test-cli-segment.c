@@ -285,6 +285,25 @@ test_bench_json (void)
       else
         g_assert_true (g_str_equal (json_object_get_string_member (root, "precision"), "f32") ||
                        g_str_equal (json_object_get_string_member (root, "precision"), "bf16"));
+      /* the encoder's ops with their GFLOP/s against the cores' measured peak */
+      g_assert_cmpint (json_object_get_int_member (root, "threads"), ==, 1);
+      g_assert_cmpfloat (json_object_get_double_member (root, "peak_gflops"), >, 0);
+      g_assert_cmpint (json_object_get_int_member (root, "vision_layers"), ==, 4);
+      {
+        JsonArray *ops = json_object_get_array_member (root, "ops");
+        gboolean gemm = FALSE;
+
+        g_assert_cmpuint (json_array_get_length (ops), >, 0);
+        for (guint i = 0; i < json_array_get_length (ops); i++)
+          {
+            JsonObject *op = json_array_get_object_element (ops, i);
+
+            g_assert_cmpstr (json_object_get_string_member (op, "scope"), ==, "encoder");
+            g_assert_cmpfloat (json_object_get_double_member (op, "gflops"), >=, 0);
+            gemm |= json_object_get_double_member (op, "gflops") > 0;
+          }
+        g_assert_true (gemm);
+      }
       stages = json_object_get_object_member (root, "stages_ms");
       g_assert_true (json_object_has_member (stages, "encoder layers"));
       g_assert_true (json_object_has_member (stages, "two-way transformer"));
