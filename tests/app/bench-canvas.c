@@ -9,7 +9,8 @@
  * touches dropped) and then the canvas's next snapshot, which makes textures again for the
  * tiles that were dropped. The full update is what showing a new mask without the dirty
  * rectangle would cost: the result pyramid built again (pm_pyramid_build(), as the worker
- * does for a new result) and a snapshot with every tile made again. Both snapshots call the
+ * does for a new result) and a snapshot with every tile (zoomed out) or the whole visible
+ * part (zoomed in) made again. Both snapshots call the
  * canvas's own snapshot function (the render nodes are not rasterised: that part is the same
  * for both). Zoom 25 % draws pyramid level 2; 100 % composites the visible part on the CPU.
  *
@@ -131,6 +132,7 @@ full_update (PmCanvas      *canvas,
   t = now_ms ();
   for (int k = 1; k < canvas->n_levels; k++)
     pm_level_clear_tiles (&canvas->levels[k], TRUE, TRUE, TRUE);
+  pm_canvas_cpu_drop (canvas);
   snapshot_canvas (canvas);
   *draw_ms = now_ms () - t;
 }

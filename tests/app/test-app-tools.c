@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "pm-application.h"
+#include "pm-canvas-private.h"
+#include "pm-gui-test-util.h"
 #include "pm-mask-paint.h"
 #include "pm-sam-engine.h"
 #include "pm-store.h"
@@ -327,6 +329,63 @@ test_brush_eraser_undo (void)
   }
 }
 
+/* Zoomed in, the canvas composites the visible part on the CPU once and keeps it: a brush
+ * dab composites only its rectangle again. What it shows after a stroke must be what a
+ * composite made from scratch shows, and the stroke must show. */
+static void
+test_view_follows_stroke (void)
+{
+  PmCanvas *canvas = pm_window_get_canvas (window);
+  PmDocument *document = pm_window_get_document (window);
+  const PmPoint points[] = { { 40.2, 200.6 }, { 100.7, 210.3 } };
+  g_autoptr(PmPixels) before = NULL;
+  g_autoptr(PmPixels) after = NULL;
+  g_autoptr(PmPixels) fresh = NULL;
+  g_autoptr(PmMask) mask_before = NULL;
+  double wx, wy;
+  gint64 differ = 0;
+
+  g_assert_nonnull (pm_document_get_shown_mask (document));
+  mask_before = pm_mask_copy (pm_document_get_shown_mask (document));
+  pm_canvas_set_zoom (canvas, 2.0);
+  pm_canvas_set_show_overlay (canvas, TRUE);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "tool",
+                                  g_variant_new_string ("brush"));
+  pm_canvas_set_brush_radius (canvas, BRUSH);
+  pointer_to (20, 20);
+  before = pm_gui_render (GTK_WIDGET (canvas));
+  g_assert_nonnull (canvas->cpu_surface);   /* zoomed in: the CPU path, cached */
+
+  stroke (points, G_N_ELEMENTS (points));
+  wait_idle ();
+  g_assert_false (pm_mask_equal (mask_before, pm_document_get_shown_mask (document)));
+  /* No brush circle over the view. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "tool",
+                                  g_variant_new_string ("none"));
+  after = pm_gui_render (GTK_WIDGET (canvas));
+  pm_canvas_cpu_drop (canvas);
+  fresh = pm_gui_render (GTK_WIDGET (canvas));
+
+  g_assert_cmpint (after->width, ==, fresh->width);
+  g_assert_cmpint (after->height, ==, fresh->height);
+  g_assert_cmpmem (after->argb, (gsize) after->width * after->height * 4,
+                   fresh->argb, (gsize) fresh->width * fresh->height * 4);
+  /* The stroke is on screen: the middle of its path changed colour. */
+  pm_canvas_image_to_widget (canvas, 70, 205, &wx, &wy);
+  {
+    int a[3], b[3];
+
+    pm_pixels_at (before, (int) wx, (int) wy, b);
+    pm_pixels_at (after, (int) wx, (int) wy, a);
+    g_test_message ("at %.0f,%.0f: %d %d %d before, %d %d %d after", wx, wy, b[0], b[1], b[2],
+                    a[0], a[1], a[2]);
+    g_assert_true (a[0] != b[0] || a[1] != b[1] || a[2] != b[2]);
+  }
+  for (gsize i = 0; i < (gsize) after->width * after->height * 4; i++)
+    differ += after->argb[i] != before->argb[i];
+  g_assert_cmpint (differ, >, 500);
+}
+
 static void
 box_done_cb (PmCanvas *canvas,
              int       x,
@@ -461,6 +520,7 @@ main (int    argc,
   g_signal_connect (pm_window_get_canvas (window), "stroke-to", G_CALLBACK (stroke_to_cb), NULL);
 
   g_test_add_func ("/app/tools/brush-eraser-undo", test_brush_eraser_undo);
+  g_test_add_func ("/app/tools/view-follows-stroke", test_view_follows_stroke);
   g_test_add_func ("/app/tools/box-sam", test_box_sam);
   ret = g_test_run ();
 
