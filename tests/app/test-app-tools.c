@@ -731,6 +731,13 @@ test_inspect (void)
   }
   g_assert_cmpstr (pm_mask_tools_get_pointer_status (tools), ==, status);
   g_assert_nonnull (strstr (status, "mask 1.00"));   /* the disk */
+  /* A correction under the still pointer shows in the status line at once. */
+  key ("i");
+  wait_idle ();
+  g_assert_nonnull (strstr (pm_mask_tools_get_pointer_status (tools), "mask 0.00"));
+  key ("i");
+  wait_idle ();
+  g_assert_cmpstr (pm_mask_tools_get_pointer_status (tools), ==, status);
   g_assert_cmpstr (gtk_label_get_text (window->pointer_label), ==, status);
   pm_canvas_set_zoom (canvas, 2.0);
   pm_canvas_set_show_overlay (canvas, TRUE);
