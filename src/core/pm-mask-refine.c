@@ -236,9 +236,9 @@ mark_disk (guint8        *trimap,
 
 /* A background click also names the region around it that looks like it: the pixels
  * 4-connected to the click through colours within TOLERANCE (each channel) of the click's
- * own (the mean of its 5×5 neighbourhood). Those not in the mask become sure background, so
- * GrabCut cannot take that region in (a dark sink beside a dark cat); those in it become
- * probable background. Runs before the clicks' disks are marked. */
+ * own (the mean of its 5×5 neighbourhood), among those near the clicks (sure labels stop
+ * it). They become sure background, in the mask or not: GrabCut can neither keep nor take
+ * in that region (a dark sink beside a dark cat). Runs before the clicks' disks are marked. */
 #define BACKGROUND_TOLERANCE 12
 
 static void
@@ -273,10 +273,7 @@ mark_similar_background (guint8        *trimap,
       int i = stack[--top], x = i % w, y = i / w;
       const int next[4][2] = { { x - 1, y }, { x + 1, y }, { x, y - 1 }, { x, y + 1 } };
 
-      if (trimap[i] == PM_TRIMAP_PROBABLY_BG)
-        trimap[i] = PM_TRIMAP_BG;
-      else if (trimap[i] == PM_TRIMAP_PROBABLY_FG)
-        trimap[i] = PM_TRIMAP_PROBABLY_BG;
+      trimap[i] = PM_TRIMAP_BG;
       for (int k = 0; k < 4; k++)
         {
           int nx = next[k][0], ny = next[k][1], j;
@@ -317,8 +314,8 @@ mark_similar_background (guint8        *trimap,
  * clicks (within a quarter of the photo's long side, or half the object's diagonal if that
  * is more) and is kept as it is beyond, a foreground click off the mask adds a larger
  * disk of probable foreground around it, and a background click makes the region around it
- * that looks like it (connected, each channel within 12 of the click's colour) background:
- * sure where it is off the mask, probable where it is on it.
+ * that looks like it (connected, each channel within 12 of the click's colour) sure
+ * background.
  * With neither a mask nor a foreground click there is nothing to refine and the result is
  * a copy of @mask.
  *

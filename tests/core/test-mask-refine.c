@@ -185,7 +185,8 @@ test_clicks_background (void)
 
 /* On a photo (the cat in the sink, COCO 94336, with its COCO mask): a foreground click on
  * the cat makes GrabCut take the dark inside of the sink too; a background click on the
- * sink must take it out again, not just the few pixels under the click. */
+ * sink must take it out again, not just the few pixels under the click, with the
+ * foreground click or after it. */
 static void
 test_clicks_background_region (void)
 {
@@ -221,6 +222,21 @@ test_clicks_background_region (void)
   for (int y = 200; y < 235; y++)
     for (int x = 120; x < 150; x++)
       g_assert_cmpfloat (two->data[y * 500 + x], ==, 0.0f);
+
+  /* The same from the mask with the sink in it (a new session of clicks): one background
+   * click on the sink takes it out. */
+  {
+    g_autoptr(PmMask) again = pm_mask_refine_clicks (photo, one, clicks + 1, 1, NULL, NULL,
+                                                     NULL, &error);
+
+    g_assert_no_error (error);
+    g_test_message ("background click on the mask with the sink: IoU %.4f",
+                    iou (again, truth));
+    g_assert_cmpfloat (iou (again, truth), >, 0.94);
+    for (int y = 200; y < 235; y++)
+      for (int x = 120; x < 150; x++)
+        g_assert_cmpfloat (again->data[y * 500 + x], ==, 0.0f);
+  }
 }
 
 static void
