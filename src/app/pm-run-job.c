@@ -338,7 +338,7 @@ export_thread (GTask        *task,
                GCancellable *cancellable)
 {
   ExportJob *job = task_data;
-  g_autofree char *parts[PM_EXPORT_N_FILES] = { NULL };
+  char *parts[PM_EXPORT_N_FILES] = { NULL };
   GError *error = NULL;
 
   for (guint i = 0; error == NULL && i < PM_EXPORT_N_FILES; i++)
@@ -355,15 +355,16 @@ export_thread (GTask        *task,
         g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (saved),
                      _("Cannot write “%s”: %s"), name, g_strerror (saved));
       }
-  if (error == NULL)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
   for (guint i = 0; i < PM_EXPORT_N_FILES; i++)
-    if (parts[i] != NULL)
-      g_unlink (parts[i]);
-  g_task_return_error (task, error);
+    {
+      if (error != NULL && parts[i] != NULL)
+        g_unlink (parts[i]);
+      g_free (parts[i]);
+    }
+  if (error == NULL)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
 }
 
 /**
