@@ -438,7 +438,10 @@ test_key_grep (void)
       assert_no_key_in_text ("the error output", err);
       if (cases[i].crash >= 0)
         {
-          g_assert_nonnull (strstr (out, "exit 139"));   /* 128 + SIGSEGV */
+          /* Died of a signal: SIGSEGV, or SIGABRT where a sanitizer caught it. */
+          const char *line = g_strrstr (out, "exit ");
+          g_assert_nonnull (line);
+          g_assert_cmpint (atoi (line + 5), >, 128);
           crashes++;
         }
       else if (cases[i].key != NULL || cases[i].url != NULL ||
