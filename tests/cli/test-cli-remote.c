@@ -433,7 +433,7 @@ test_key_grep (void)
       g_test_message ("%s %s%s%s: exit %d: %s", cases[i].profile,
                       cases[i].mode != NULL ? cases[i].mode : "-",
                       cases[i].url != NULL ? " " : "", cases[i].url != NULL ? cases[i].url : "",
-                      rc, cases[i].crash >= 0 ? "(crashed)" : g_strchomp (g_strdup (err)));
+                      rc, cases[i].crash >= 0 ? "(crashed)" : g_strchomp (err));
       assert_no_key_in_text ("the output", out);
       assert_no_key_in_text ("the error output", err);
       if (cases[i].crash >= 0)
