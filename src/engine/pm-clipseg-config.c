@@ -7,6 +7,8 @@
 #include "pm-clipseg-config.h"
 #include "pm-config-json.h"
 
+#include "pm-model.h"
+
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
@@ -296,6 +298,9 @@ pm_clipseg_config_load_dir (PmClipsegConfig *config,
   gsize l1, l2;
   g_autoptr(GError) local = NULL;
 
+  if (!pm_model_file_check (p1, PM_MODEL_MAX_JSON_BYTES, error) ||
+      !pm_model_file_check (p2, PM_MODEL_MAX_JSON_BYTES, error))
+    return FALSE;
   if (!g_file_get_contents (p1, &c1, &l1, &local) ||
       !g_file_get_contents (p2, &c2, &l2, &local))
     {

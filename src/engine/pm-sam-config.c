@@ -6,6 +6,8 @@
 
 #include "pm-sam-config.h"
 
+#include "pm-model.h"
+
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
@@ -313,6 +315,9 @@ pm_sam_config_load_dir (PmSamConfig *config,
   gsize l1 = 0, l2 = 0;
   g_autoptr(GError) local = NULL;
 
+  if (!pm_model_file_check (p1, PM_MODEL_MAX_JSON_BYTES, error) ||
+      !pm_model_file_check (p2, PM_MODEL_MAX_JSON_BYTES, error))
+    return FALSE;
   if (!g_file_get_contents (p1, &c1, &l1, &local) ||
       (g_file_test (p2, G_FILE_TEST_EXISTS) && !g_file_get_contents (p2, &c2, &l2, &local)))
     {

@@ -31,7 +31,7 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export OPENBLAS_NUM_THREADS=1
 
 run_one() {
-  local n=$1
+  local n=$1; shift
   mkdir -p "build-fuzz/corpus/$n" "build-fuzz/crashes/$n"
   local dict=()
   [ -f "tests/fuzz/dict/$n.dict" ] && dict=(-dict="tests/fuzz/dict/$n.dict")
