@@ -472,6 +472,17 @@ parse_header (PmSafetensors *st,
   return TRUE;
 }
 
+/* Tensor names and JSON parser messages come from the file: an error stays one line. */
+static gboolean
+fold_error_lines (GError **error)
+{
+  if (error != NULL && *error != NULL)
+    for (char *c = (*error)->message; *c != '\0'; c++)
+      if (*c == '\n' || *c == '\r')
+        *c = ' ';
+  return FALSE;
+}
+
 static PmSafetensors *
 safetensors_new (const char *path)
 {
@@ -511,7 +522,10 @@ pm_safetensors_open (const char *path,
     }
   if (!parse_header (st, (const guint8 *) g_mapped_file_get_contents (st->mapped),
                      g_mapped_file_get_length (st->mapped), error))
-    return NULL;
+    {
+      fold_error_lines (error);
+      return NULL;
+    }
   return g_steal_pointer (&st);
 }
 
@@ -529,7 +543,10 @@ pm_safetensors_open_bytes (GBytes     *bytes,
   st->bytes = g_bytes_new (buf, len);
   buf = g_bytes_get_data (st->bytes, &len);
   if (!parse_header (st, buf != NULL ? buf : (const guint8 *) "", len, error))
-    return NULL;
+    {
+      fold_error_lines (error);
+      return NULL;
+    }
   return g_steal_pointer (&st);
 }
 
@@ -693,7 +710,7 @@ pm_safetensors_check_finite (PmSafetensors           *st,
       g_set_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_TENSOR,
                    "%s: tensor “%s”: element %" G_GINT64_FORMAT " is NaN or infinite; the "
                    "weights are damaged", st->path, info->name, bad);
-      return FALSE;
+      return fold_error_lines (error);
     }
   g_hash_table_add (st->finite, g_strdup (info->name));
   return TRUE;
@@ -724,14 +741,14 @@ pm_safetensors_get_f32 (PmSafetensors *st,
     {
       g_set_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_MISSING,
                    "%s: no tensor “%s”", st->path, name);
-      return FALSE;
+      return fold_error_lines (error);
     }
   if (info->n_dims > PM_TENSOR_MAX_DIMS)
     {
       g_set_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_TENSOR,
                    "%s: tensor “%s”: %d dimensions, at most %d supported", st->path, name,
                    info->n_dims, PM_TENSOR_MAX_DIMS);
-      return FALSE;
+      return fold_error_lines (error);
     }
   if (!pm_safetensors_check_finite (st, info, error))
     return FALSE;
@@ -750,7 +767,7 @@ pm_safetensors_get_f32 (PmSafetensors *st,
           g_set_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_DTYPE,
                        "%s: tensor “%s”: dtype %s is not a floating-point weight", st->path,
                        name, pm_dtype_to_string (info->dtype));
-          return FALSE;
+          return fold_error_lines (error);
         }
       g_hash_table_insert (st->converted, g_strdup (name), buf);
     }

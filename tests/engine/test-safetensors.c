@@ -199,6 +199,49 @@ test_nonfinite (void)
   }
 }
 
+/* Found by fuzz-safetensors: a raw newline in the JSON header (the parser's message) or an
+ * escaped one in a tensor name made a multi-line error. Every error is one line. */
+static void
+test_one_line_errors (void)
+{
+  const char *headers[] = {
+    "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\n\":[0,4]}}",
+    "{\"a\\nb\":{\"dtype\":\"F17\",\"shape\":[1],\"data_offsets\":[0,4]}}",
+    "{\"a\\r\\nb\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (headers); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("lines-%u.safetensors", i);
+      g_autofree char *path = write_file (name, headers[i], NULL, 4, 0);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PmSafetensors) st = pm_safetensors_open (path, &error);
+
+      g_assert_null (st);
+      g_assert_nonnull (error);
+      g_test_message ("%s", error->message);
+      g_assert_null (strchr (error->message, '\n'));
+      g_assert_null (strchr (error->message, '\r'));
+    }
+  {
+    g_autofree char *path = write_file ("lines-nan.safetensors",
+                                        "{\"x\\ny\":{\"dtype\":\"F32\",\"shape\":[1],"
+                                        "\"data_offsets\":[0,4]}}",
+                                        (const guint8 *) "\x00\x00\xc0\x7f", 4, 0);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PmSafetensors) st = pm_safetensors_open (path, &error);
+    PmTensor t;
+
+    g_assert_no_error (error);
+    g_assert_false (pm_safetensors_get_f32 (st, "x\ny", &t, &error));
+    g_assert_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_TENSOR);
+    g_assert_null (strchr (error->message, '\n'));
+    g_clear_error (&error);
+    g_assert_false (pm_safetensors_get_f32 (st, "no\nsuch", &t, &error));
+    g_assert_null (strchr (error->message, '\n'));
+  }
+}
+
 /* A header whose length is not a multiple of 4 puts F32 data off alignment: it is copied. */
 static void
 test_unaligned (void)
@@ -490,6 +533,7 @@ main (int   argc,
   g_test_add_func ("/engine/safetensors/f16-roundtrip", test_f16_roundtrip);
   g_test_add_func ("/engine/safetensors/fuzz", test_fuzz);
   g_test_add_func ("/engine/safetensors/nonfinite", test_nonfinite);
+  g_test_add_func ("/engine/safetensors/one-line-errors", test_one_line_errors);
   g_test_add_func ("/engine/safetensors/release-pages", test_release_pages);
   ret = g_test_run ();
   pm_test_rmdir (tmpdir);
