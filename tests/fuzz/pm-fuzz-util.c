@@ -43,6 +43,18 @@ remove_scratch (void)
   g_clear_pointer (&scratch, g_free);
 }
 
+static void
+abort_on_log (const char     *domain,
+              GLogLevelFlags  level,
+              const char     *message,
+              gpointer        data)
+{
+  g_log_default_handler (domain, level, message, data);
+  if (level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING | G_LOG_FLAG_FATAL |
+               G_LOG_LEVEL_ERROR))
+    abort ();
+}
+
 void
 pm_fuzz_init (void)
 {
@@ -50,7 +62,9 @@ pm_fuzz_init (void)
 
   if (scratch != NULL)
     return;
-  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  /* Fatal logs end in abort(), not G_BREAKPOINT's SIGTRAP, which libFuzzer would not catch
+   * (and so not save the input for). */
+  g_log_set_default_handler (abort_on_log, NULL);
   scratch = g_dir_make_tmp ("pm-fuzz-XXXXXX", &error);
   if (scratch == NULL)
     g_error ("Cannot make a scratch folder: %s", error->message);
