@@ -209,6 +209,8 @@ pm_config_json_parse (PmConfigJson *ctx,
 
   if (!json_parser_load_from_data (parser, data, len, &local))
     {
+      /* The parser quotes the text at fault, newlines included: keep one line. */
+      g_strdelimit (local->message, "\r\n", ' ');
       g_set_error (ctx->error, ctx->domain, ctx->parse_code, "%s: not valid JSON: %s",
                    ctx->file, local->message);
       return NULL;

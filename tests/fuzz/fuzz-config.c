@@ -9,10 +9,13 @@
 #include "pm-clipseg-config.h"
 #include "pm-sam-config.h"
 
+#include <string.h>
+
 static void
 check_error (GError *error)
 {
   g_assert (error != NULL && error->message[0] != '\0');
+  g_assert (strchr (error->message, '\n') == NULL);
 }
 
 int
