@@ -798,7 +798,7 @@ test_bmp_header_bomb (void)
   guint8 data[200] = { 0 };
 
   memcpy (data, head, sizeof head);
-  for (int k = 0; k < 2; k++)
+  for (int k = 0; k < 3; k++)
     {
       g_autoptr(GBytes) bytes = NULL;
       g_autoptr(GError) error = NULL;
@@ -809,6 +809,16 @@ test_bmp_header_bomb (void)
           /* A sane header size, pixel data said to start past the end of the file. */
           data[14] = 40;
           data[15] = data[16] = data[17] = 0;
+        }
+      if (k == 2)
+        {
+          /* Pixel data inside the file, a colour table of 700 million entries. */
+          data[10] = 54;
+          data[11] = data[12] = data[13] = 0;
+          data[46] = 0x25;
+          data[47] = 0x69;
+          data[48] = 0x7a;
+          data[49] = 0x2a;
         }
       bytes = g_bytes_new (data, sizeof data);
       image = pm_image_load_bytes (bytes, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
