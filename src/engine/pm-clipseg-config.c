@@ -271,18 +271,18 @@ pm_clipseg_config_load_data (PmClipsegConfig *config,
   pm_clipseg_config_init_defaults (config);
   root = pm_config_json_parse (&ctx, p1, config_json, config_len);
   if (root == NULL || !read_main (&ctx, root, config))
-    return FALSE;
+    return pm_config_json_fold_error (error);
   if (preprocessor_json != NULL)
     {
       ctx.file = f2;
       root = pm_config_json_parse (&ctx, p2, preprocessor_json, preprocessor_len);
       if (root == NULL || !read_preprocessor (&ctx, root, config))
-        return FALSE;
+        return pm_config_json_fold_error (error);
     }
   if (!pm_clipseg_config_validate (config, error))
     {
       g_prefix_error (error, "%s: ", name);
-      return FALSE;
+      return pm_config_json_fold_error (error);
     }
   return TRUE;
 }

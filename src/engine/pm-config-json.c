@@ -239,3 +239,11 @@ pm_config_json_get_architecture (JsonObject *root)
     return NULL;
   return g_strdup (json_node_get_string (first));
 }
+
+gboolean
+pm_config_json_fold_error (GError **error)
+{
+  if (error != NULL && *error != NULL)
+    g_strdelimit ((*error)->message, "\r\n", ' ');
+  return FALSE;
+}

@@ -285,7 +285,7 @@ pm_sam_config_load_data (PmSamConfig *config,
       !read_section (&ctx, root, "vision_config", config) ||
       !read_section (&ctx, root, "prompt_encoder_config", config) ||
       !read_section (&ctx, root, "mask_decoder_config", config))
-    return FALSE;
+    return pm_config_json_fold_error (error);
   if (config->vision.mlp_dim < 0 && config->vision.mlp_ratio > 0 &&
       config->vision.mlp_ratio < MAX_MLP)
     config->vision.mlp_dim = (int) (config->vision.hidden_size * config->vision.mlp_ratio);
@@ -294,12 +294,12 @@ pm_sam_config_load_data (PmSamConfig *config,
       ctx.file = f2;
       root = pm_config_json_parse (&ctx, p2, preprocessor_json, preprocessor_len);
       if (root == NULL || !read_preprocessor (&ctx, root, config))
-        return FALSE;
+        return pm_config_json_fold_error (error);
     }
   if (!pm_sam_config_validate (config, error))
     {
       g_prefix_error (error, "%s: ", name);
-      return FALSE;
+      return pm_config_json_fold_error (error);
     }
   return TRUE;
 }
