@@ -819,7 +819,7 @@ pm_window_class_init (PmWindowClass *klass)
   g_type_ensure (PM_TYPE_CANVAS);
   g_type_ensure (PM_TYPE_HISTORY_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/paintmask/Paintmask/ui/pm-window.ui");
+                                               "/io/github/paintmask/Paintmask/ui/pm-window.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, PmWindow, name)
   CHILD (toast_overlay);
   CHILD (window_title);

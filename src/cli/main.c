@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "pm-cli.h"
+#include "pm-legacy.h"
 
 typedef struct {
   const char *name;
@@ -74,6 +75,8 @@ main (int    argc,
   textdomain (GETTEXT_PACKAGE);
 
   g_log_set_default_handler (log_handler, NULL);
+  /* Before any command or the app opens the history: data kept under the old app ID. */
+  pm_legacy_migrate_user_data ();
   if (argc >= 2)
     {
       if (strcmp (argv[1], "--version") == 0 || strcmp (argv[1], "-V") == 0)
