@@ -55,6 +55,10 @@ PmStore      *pm_store_open_as          (const char     *path,
                                          const char     *display_name,
                                          GError        **error);
 
+/* SQLite's message for @rc on @db, naming a full disk (ENOSPC, EFBIG, EDQUOT) as such and
+ * adding the system error to an I/O error. */
+char         *pm_store_describe_sqlite_error (sqlite3  *db,
+                                         int             rc);
 /* SQL helpers: each sets a one-line GError naming the database on failure. */
 void          pm_store_set_sqlite_error (PmStore        *store,
                                          GError        **error,

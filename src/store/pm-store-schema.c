@@ -360,14 +360,14 @@ set_db_error (GError     **error,
               const char  *what)
 {
   int code = pm_store_error_code (rc);
+  g_autofree char *why = pm_store_describe_sqlite_error (db, rc);
 
   if (code == PM_STORE_ERROR_CORRUPT)
     g_set_error (error, PM_STORE_ERROR, code,
                  "%s is damaged or not a database (%s: %s); it was left untouched",
-                 path, what, sqlite3_errmsg (db));
+                 path, what, why);
   else
-    g_set_error (error, PM_STORE_ERROR, code, "%s: %s failed: %s",
-                 path, what, sqlite3_errmsg (db));
+    g_set_error (error, PM_STORE_ERROR, code, "%s: %s failed: %s", path, what, why);
 }
 
 /* Runs a one-row, one-column integer query. */

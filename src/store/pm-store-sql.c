@@ -5,7 +5,29 @@
  */
 #define G_LOG_DOMAIN "pm-store"
 
+#include <errno.h>
+
 #include "pm-store-private.h"
+
+/* What went wrong, for a message: SQLite's own text, except for a write the file system
+ * refused, where "disk I/O error" alone would not tell the user what to do. SQLite keeps
+ * the system error only for some failures (not for a failed write to the WAL). */
+char *
+pm_store_describe_sqlite_error (sqlite3 *db,
+                                int      rc)
+{
+  int errsv = sqlite3_system_errno (db);
+
+  if ((rc & 0xff) == SQLITE_FULL || errsv == ENOSPC || errsv == EFBIG || errsv == EDQUOT)
+    return g_strdup_printf ("the disk is full (%s)",
+                            errsv != 0 ? g_strerror (errsv) : sqlite3_errstr (rc));
+  if ((rc & 0xff) == SQLITE_IOERR && errsv != 0)
+    return g_strdup_printf ("%s (%s)", sqlite3_errmsg (db), g_strerror (errsv));
+  if (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC || rc == SQLITE_IOERR_TRUNCATE ||
+      rc == SQLITE_IOERR_SHMSIZE)
+    return g_strdup ("the disk refused a write (is it full?)");
+  return g_strdup (sqlite3_errmsg (db));
+}
 
 void
 pm_store_set_sqlite_error (PmStore     *store,
@@ -20,8 +42,11 @@ pm_store_set_sqlite_error (PmStore     *store,
                  "%s: %s failed: the database stayed locked by another process for %d s",
                  store->path, what, PM_STORE_BUSY_TIMEOUT_MS / 1000);
   else
-    g_set_error (error, PM_STORE_ERROR, code, "%s: %s failed: %s",
-                 store->path, what, sqlite3_errmsg (store->db));
+    {
+      g_autofree char *why = pm_store_describe_sqlite_error (store->db, rc);
+
+      g_set_error (error, PM_STORE_ERROR, code, "%s: %s failed: %s", store->path, what, why);
+    }
 }
 
 sqlite3_stmt *
