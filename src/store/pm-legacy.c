@@ -167,7 +167,7 @@ pm_legacy_migrate_settings (GSettings *legacy,
     return 0;
   g_object_get (settings, "settings-schema", &schema, NULL);
   keys = g_settings_schema_list_keys (schema);
-  g_settings_delay (settings);
+  /* Not g_settings_delay (): it cannot be undone, and @settings is the app's own object. */
   for (guint i = 0; keys[i] != NULL; i++)
     {
       g_autoptr(GSettingsSchemaKey) key = g_settings_schema_get_key (schema, keys[i]);
@@ -187,6 +187,5 @@ pm_legacy_migrate_settings (GSettings *legacy,
       copied++;
     }
   g_settings_set_boolean (settings, "legacy-settings-migrated", TRUE);
-  g_settings_apply (settings);
   return copied;
 }

@@ -269,6 +269,16 @@ test_settings (void)
   g_assert_null (g_settings_get_user_value (settings, "threads"));
   g_assert_true (g_settings_get_boolean (settings, "legacy-settings-migrated"));
 
+  /* The settings object still writes through (the app keeps using it). */
+  {
+    g_autoptr(GSettings) other = settings_at (NULL);
+    g_autofree char *color = NULL;
+
+    g_settings_set_string (settings, "highlight-color", "#00ff00");
+    color = g_settings_get_string (other, "highlight-color");
+    g_assert_cmpstr (color, ==, "#00ff00");
+  }
+
   /* Once only: a later change at the old path is not copied again. */
   g_settings_set_string (legacy, "default-engine", "remote");
   g_assert_cmpuint (pm_legacy_migrate_settings (legacy, settings), ==, 0);
