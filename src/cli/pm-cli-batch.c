@@ -377,8 +377,9 @@ pm_cli_batch (int    argc,
       for (guint i = 0; i < outcome.failed_paths->len; i++)
         g_string_append_printf (list, "%s%s", i ? ", " : "",
                                 (const char *) outcome.failed_paths->pdata[i]);
-      pm_cli_error (COMMAND, "%u image%s failed: %s", outcome.failed_paths->len,
-                    outcome.failed_paths->len == 1 ? "" : "s", list->str);
+      pm_cli_error (COMMAND, ngettext ("%u image failed: %s", "%u images failed: %s",
+                                       outcome.failed_paths->len),
+                    outcome.failed_paths->len, list->str);
     }
   if (exported)
     pm_dataset_report_clear (&report);

@@ -175,9 +175,11 @@ pm_cli_derive (int    argc,
     return PM_EXIT_USAGE;
   if (g_strv_length (rest) != 2)
     {
-      pm_cli_error (COMMAND, "expected ORIGINAL and EDITED, got %u argument%s "
-                    "(see 'paintmask derive --help')", g_strv_length (rest),
-                    g_strv_length (rest) == 1 ? "" : "s");
+      pm_cli_error (COMMAND, ngettext ("expected ORIGINAL and EDITED, got %u argument "
+                                       "(see 'paintmask derive --help')",
+                                       "expected ORIGINAL and EDITED, got %u arguments "
+                                       "(see 'paintmask derive --help')", g_strv_length (rest)),
+                    g_strv_length (rest));
       return PM_EXIT_USAGE;
     }
   original_path = rest[0];

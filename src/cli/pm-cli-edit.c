@@ -325,9 +325,11 @@ pm_cli_edit (int    argc,
 
   if (g_strv_length (rest) != 2)
     {
-      pm_cli_error (COMMAND, "expected IMAGE and \"INSTRUCTION\", got %u argument%s "
-                    "(see 'paintmask edit --help')", g_strv_length (rest),
-                    g_strv_length (rest) == 1 ? "" : "s");
+      pm_cli_error (COMMAND, ngettext ("expected IMAGE and \"INSTRUCTION\", got %u argument "
+                                       "(see 'paintmask edit --help')",
+                                       "expected IMAGE and \"INSTRUCTION\", got %u arguments "
+                                       "(see 'paintmask edit --help')", g_strv_length (rest)),
+                    g_strv_length (rest));
       return PM_EXIT_USAGE;
     }
   image_path = rest[0];

@@ -161,9 +161,11 @@ check_usage (MaskArgs  *args,
 {
   if (g_strv_length (rest) != 1)
     {
-      pm_cli_error (COMMAND, "expected one input mask IN.png, got %u argument%s "
-                    "(see 'paintmask mask --help')", g_strv_length (rest),
-                    g_strv_length (rest) == 1 ? "" : "s");
+      pm_cli_error (COMMAND, ngettext ("expected one input mask IN.png, got %u argument "
+                                       "(see 'paintmask mask --help')",
+                                       "expected one input mask IN.png, got %u arguments "
+                                       "(see 'paintmask mask --help')", g_strv_length (rest)),
+                    g_strv_length (rest));
       return PM_EXIT_USAGE;
     }
   if (args->ops->len == 0)

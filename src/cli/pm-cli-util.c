@@ -43,8 +43,9 @@ pm_cli_error (const char *command,
   g_autofree char *line = NULL;
   va_list args;
 
+  /* Messages are marked through xgettext's --keyword=pm_cli_error:2 (po/meson.build). */
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  message = g_strdup_vprintf (_(format), args);
   va_end (args);
   line = one_line (message);
   fflush (stdout);

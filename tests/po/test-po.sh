@@ -64,6 +64,7 @@ grep -qx fr po/LINGUAS || fail "po/LINGUAS lacks fr"
 pot=$(mktemp); trap 'rm -f "$pot"' EXIT
 xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=C_:1c,2 --keyword=NC_:1c,2 \
   --keyword=ngettext:1,2 --keyword=g_dngettext:2,3 --keyword=pm_cli_context_new:3 \
+  --keyword=pm_cli_error:2 --flag=pm_cli_error:2:c-format \
   --flag=g_strdup_printf:1:c-format -f po/POTFILES.in -o "$pot" 2>/dev/null \
   || fail "xgettext failed"
 for lang in de fr; do
