@@ -180,6 +180,7 @@ complete (const char *line)
   g_autoptr(GError) error = NULL;
   int status = 0;
   const char *argv[] = { "bash", "-c", NULL, NULL };
+  g_autofree char *cwd = pm_test_tmpdir ();
 
   program = g_strdup_printf (
     "source '%s' && source '%s' && COMP_LINE='%s' && COMP_POINT=${#COMP_LINE} && "
@@ -188,10 +189,12 @@ complete (const char *line)
     "_paintmask && printf '%%s\\n' \"${COMPREPLY[@]}\"",
     PM_BASH_COMPLETION, script, line, line);
   argv[2] = program;
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+  /* In an empty folder: what files the completion offers depends only on the words. */
+  g_spawn_sync (cwd, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
                 &status, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (err, ==, "");
+  pm_test_rmdir (cwd);
   return g_steal_pointer (&out);
 }
 
