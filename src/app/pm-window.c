@@ -133,8 +133,12 @@ show_status (PmWindow   *self,
       gint64 n = pm_run_entry_get_mask_area (entry);
       double share = 100.0 * n / ((double) image->width * image->height);
 
-      area = g_strdup_printf (_("Mask: %" G_GINT64_FORMAT " px (%.1f %% of the photo)"), n,
-                              share);
+      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, n);
+
+      area = g_strdup_printf (ngettext ("Mask: %s pixel (%.1f %% of the photo)",
+                                        "Mask: %s pixels (%.1f %% of the photo)",
+                                        (gulong) n),
+                              count, share);
     }
   gtk_image_set_from_icon_name (self->status_icon, state_icon (entry->state));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_icon), NULL);
