@@ -186,7 +186,7 @@ complete (const char *line)
     "source '%s' && source '%s' && COMP_LINE='%s' && COMP_POINT=${#COMP_LINE} && "
     "COMP_WORDS=(%s) && COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )) && "
     "[[ $COMP_LINE == *' ' ]] && { COMP_WORDS+=(''); COMP_CWORD=$((COMP_CWORD + 1)); }; "
-    "_paintmask && printf '%%s\\n' \"${COMPREPLY[@]}\"",
+    "_paintmask; printf '%%s\\n' \"${COMPREPLY[@]}\"",
     PM_BASH_COMPLETION, script, line, line);
   argv[2] = program;
   /* In an empty folder: what files the completion offers depends only on the words. */
