@@ -304,7 +304,7 @@ static GSettings *
 new_settings (void)
 {
   g_autoptr(GSettingsSchema) schema = lookup_schema (PM_APP_ID_BASE);
-  g_autoptr(GSettingsSchema) keys = lookup_schema (PM_APP_ID_BASE ".Keys");
+  g_autoptr(GSettingsSchema) keys = lookup_schema (PM_APP_ID_BASE ".Legacy");
   g_autoptr(GSettings) legacy = g_settings_new_full (keys, NULL, PM_LEGACY_SETTINGS_PATH);
   GSettings *settings = g_settings_new_full (schema, NULL, NULL);
   guint copied = pm_legacy_migrate_settings (legacy, settings);

@@ -144,7 +144,7 @@ pm_legacy_migrate_user_data (void)
 
 /**
  * pm_legacy_migrate_settings:
- * @legacy: the settings at the old path (schema io.github.paintmask.Paintmask.Keys at
+ * @legacy: the settings at the old path (schema io.github.paintmask.Paintmask.Legacy at
  *   %PM_LEGACY_SETTINGS_PATH)
  * @settings: the settings at the new path
  *
@@ -158,6 +158,7 @@ pm_legacy_migrate_settings (GSettings *legacy,
                             GSettings *settings)
 {
   g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettingsSchema) legacy_schema = NULL;
   g_auto(GStrv) keys = NULL;
   guint copied = 0;
 
@@ -166,6 +167,7 @@ pm_legacy_migrate_settings (GSettings *legacy,
   if (g_settings_get_boolean (settings, "legacy-settings-migrated"))
     return 0;
   g_object_get (settings, "settings-schema", &schema, NULL);
+  g_object_get (legacy, "settings-schema", &legacy_schema, NULL);
   keys = g_settings_schema_list_keys (schema);
   /* Not g_settings_delay (): it cannot be undone, and @settings is the app's own object. */
   for (guint i = 0; keys[i] != NULL; i++)
@@ -174,8 +176,8 @@ pm_legacy_migrate_settings (GSettings *legacy,
       g_autoptr(GVariant) old_value = NULL;
       g_autoptr(GVariant) new_value = NULL;
 
-      if (g_str_equal (keys[i], "legacy-settings-migrated"))
-        continue;
+      if (!g_settings_schema_has_key (legacy_schema, keys[i]))
+        continue;   /* a key the old ID never had (legacy-settings-migrated) */
       old_value = g_settings_get_user_value (legacy, keys[i]);
       new_value = g_settings_get_user_value (settings, keys[i]);
       if (old_value == NULL || new_value != NULL)

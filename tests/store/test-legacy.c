@@ -220,6 +220,12 @@ test_cli_moves_flatpak_data (void)
   pm_test_rmdir (home);
 }
 
+static void
+count_changed (guint *count)
+{
+  (*count)++;
+}
+
 static GSettings *
 settings_at (const char *path)
 {
@@ -234,7 +240,7 @@ settings_at (const char *path)
   if (path == NULL)
     schema = g_settings_schema_source_lookup (source, "io.github.paintmask.Paintmask", FALSE);
   else
-    schema = g_settings_schema_source_lookup (source, "io.github.paintmask.Paintmask.Keys",
+    schema = g_settings_schema_source_lookup (source, "io.github.paintmask.Paintmask.Legacy",
                                               FALSE);
   g_assert_nonnull (schema);
   return g_settings_new_full (schema, NULL, path);
@@ -287,6 +293,48 @@ test_settings (void)
   g_assert_cmpstr (engine, ==, "clipseg");
 }
 
+/* The legacy schema (the old path's keys) has every key of the app's schema, same types, but
+ * the marker; and a GSettings object of the app's schema emits "changed" (an "extends"
+ * schema did not, which broke every view that follows a setting). */
+static void
+test_settings_schemas (void)
+{
+  g_autoptr(GSettings) legacy = settings_at (PM_LEGACY_SETTINGS_PATH);
+  g_autoptr(GSettings) settings = settings_at (NULL);
+  g_autoptr(GSettings) other = settings_at (NULL);
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettingsSchema) legacy_schema = NULL;
+  g_auto(GStrv) keys = NULL;
+  g_auto(GStrv) legacy_keys = NULL;
+  guint changed = 0;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  g_object_get (legacy, "settings-schema", &legacy_schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  legacy_keys = g_settings_schema_list_keys (legacy_schema);
+  g_assert_cmpuint (g_strv_length (legacy_keys) + 1, ==, g_strv_length (keys));
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autoptr(GSettingsSchemaKey) key = g_settings_schema_get_key (schema, keys[i]);
+      g_autoptr(GSettingsSchemaKey) old_key = NULL;
+
+      if (g_str_equal (keys[i], "legacy-settings-migrated"))
+        continue;
+      g_assert_true (g_settings_schema_has_key (legacy_schema, keys[i]));
+      old_key = g_settings_schema_get_key (legacy_schema, keys[i]);
+      g_assert_true (g_variant_type_equal (g_settings_schema_key_get_value_type (key),
+                                           g_settings_schema_key_get_value_type (old_key)));
+    }
+
+  g_signal_connect_swapped (other, "changed::threads", G_CALLBACK (count_changed), &changed);
+  g_assert_cmpint (g_settings_get_int (other, "threads"), ==, 0);
+  g_settings_set_int (settings, "threads", 3);
+  for (int i = 0; i < 20 && changed == 0; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (changed, >=, 1);
+  g_settings_reset (settings, "threads");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -297,5 +345,6 @@ main (int    argc,
   g_test_add_func ("/store/legacy/data-dir-resumes", test_data_dir_resumes);
   g_test_add_func ("/store/legacy/cli-moves-flatpak-data", test_cli_moves_flatpak_data);
   g_test_add_func ("/store/legacy/settings", test_settings);
+  g_test_add_func ("/store/legacy/settings-schemas", test_settings_schemas);
   return g_test_run ();
 }
