@@ -70,8 +70,8 @@ make_row (const PmRunItem *item,
                                                                     : _("(object)"));
   g_autofree char *pixels = g_strdup_printf ("%" G_GINT64_FORMAT, item->pixels);
   /* Translators: the object's colour name, its state ("found", "a guess") and its size. */
-  g_autofree char *details = g_strdup_printf (ngettext ("%s · %s · %s pixel",
-                                                        "%s · %s · %s pixels",
+  g_autofree char *details = g_strdup_printf (ngettext ("%s · %s · %s px",
+                                                        "%s · %s · %s px",
                                                         (gulong) item->pixels),
                                               item->color_name != NULL ? item->color_name : "",
                                               state_words (item->state), pixels);

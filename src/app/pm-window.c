@@ -135,8 +135,9 @@ show_status (PmWindow   *self,
 
       g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, n);
 
-      area = g_strdup_printf (ngettext ("Mask: %s pixel (%.1f %% of the photo)",
-                                        "Mask: %s pixels (%.1f %% of the photo)",
+      /* Translators: px is pixels; the plural form is there for languages that need one. */
+      area = g_strdup_printf (ngettext ("Mask: %s px (%.1f %% of the photo)",
+                                        "Mask: %s px (%.1f %% of the photo)",
                                         (gulong) n),
                               count, share);
     }
