@@ -9,6 +9,10 @@
  * redraw that rectangle find the new pixels. It depends only on the mask on screen, so undo,
  * redo and a run restored from the history with its corrections give the same pixels.
  *
+ * A run of several objects paints each object's corrections over its edit, in that object's
+ * colour, where the object's mask differs from the one the run painted it with
+ * (pm_document_add_item_entry()).
+ *
  * The recolour needs the edit's reference lightness (the mean over the painted region), a
  * second's work on a 12 MP photo, and the shown edit a copy of the run's (a tenth of a
  * second there): as soon as a run is on screen a worker prepares both, so the first brush
@@ -29,7 +33,8 @@
  * pm_document_get_shown_mask:
  *
  * Returns: (transfer none) (nullable): the mask on screen: the working mask during a
- *   correction, else the current revision of the run on screen
+ *   correction, else the current revision of what corrections act on (the run on screen,
+ *   or the object of it picked)
  */
 const PmMask *
 pm_document_get_shown_mask (PmDocument *self)
@@ -39,8 +44,40 @@ pm_document_get_shown_mask (PmDocument *self)
   g_return_val_if_fail (PM_IS_DOCUMENT (self), NULL);
   if (self->working != NULL)
     return self->working;
-  entry = pm_document_get_current (self);
+  entry = pm_document_get_correction_entry (self);
   return entry != NULL ? pm_run_entry_get_mask (entry) : NULL;
+}
+
+/* The mask of @entry (the run, or one of its objects) as it is on screen. */
+static const PmMask *
+entry_mask (PmDocument *self,
+            PmRunEntry *entry)
+{
+  if (self->working != NULL && entry == pm_document_get_correction_entry (self))
+    return self->working;
+  return pm_run_entry_get_mask (entry);
+}
+
+/* Where the run on screen, @entry, or one of its objects differs from what the run painted:
+ * FALSE when nowhere. */
+static gboolean
+changed_rect (PmDocument *self,
+              PmRunEntry *entry,
+              PmRect     *out)
+{
+  PmRect r;
+
+  *out = (PmRect) { 0, 0, 0, 0 };
+  if (pm_mask_diff_rect (entry->base, entry_mask (self, entry), &r))
+    pm_rect_union (out, &r, out);
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      PmRunEntry *item = self->items->pdata[i];
+
+      if (pm_mask_diff_rect (item->base, entry_mask (self, item), &r))
+        pm_rect_union (out, &r, out);
+    }
+  return !pm_rect_is_empty (out);
 }
 
 void
@@ -64,15 +101,31 @@ entry_lightness (PmDocument *self,
   return pm_edit_region_lightness_sampled (self->photo->image, painted, SAMPLE_STEP);
 }
 
-/* Paints @rect of the shown edit for the mask on screen. */
+/* Paints @rect of the shown edit for the masks on screen: the run's, then each object's
+ * corrections over it. An object's lightness is its region's in the photo, estimated once
+ * (the objects were painted one by one, each with its own). */
 static void
 follow (PmDocument   *self,
         PmRunEntry   *entry,
         const PmRect *rect)
 {
-  pm_edit_follow_rect (self->photo->image, entry->edited, entry->base,
-                       pm_document_get_shown_mask (self), entry->color, NULL,
-                       entry_lightness (self, entry), rect, self->shown);
+  pm_edit_follow_rect (self->photo->image, entry->edited, entry->base, entry_mask (self, entry),
+                       entry->color, NULL, entry_lightness (self, entry), rect, self->shown);
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      PmRunEntry *item = self->items->pdata[i];
+      const PmMask *mask = entry_mask (self, item);
+      PmRect r;
+
+      if (item->base->width != mask->width || item->base->height != mask->height ||
+          mask->width != self->photo->image->width ||
+          mask->height != self->photo->image->height ||
+          !pm_mask_diff_rect (item->base, mask, &r) || !pm_rect_intersect (&r, rect, &r))
+        continue;
+      item->lightness = entry_lightness (self, item);
+      pm_edit_follow_rect (self->photo->image, NULL, item->base, mask, item->color, NULL,
+                           item->lightness, &r, self->shown);
+    }
 }
 
 /* ---------------------------------------------------------------- preparing in a worker */
@@ -130,8 +183,7 @@ prepare_done_cb (GObject      *source,
       if (self->shown == NULL)
         self->shown_spare = g_steal_pointer (&call->copy);
       /* A correction came first and painted with the estimate: paint it again. */
-      else if (estimated &&
-               pm_mask_diff_rect (call->entry->base, pm_document_get_shown_mask (self), &changed))
+      else if (estimated && changed_rect (self, call->entry, &changed))
         {
           follow (self, call->entry, &changed);
           g_signal_emit (self, pm_document_signals[PM_DOCUMENT_SIGNAL_MASK_CHANGED], 0,
@@ -177,7 +229,7 @@ make_shown (PmDocument *self,
   prepare (self, entry);
   self->shown = self->shown_spare != NULL ? g_steal_pointer (&self->shown_spare)
                                           : pm_image_copy (entry->edited);
-  if (pm_mask_diff_rect (entry->base, pm_document_get_shown_mask (self), &changed))
+  if (changed_rect (self, entry, &changed))
     follow (self, entry, &changed);
 }
 
@@ -206,6 +258,7 @@ const PmImage *
 pm_document_get_shown_edit (PmDocument *self)
 {
   PmRunEntry *entry;
+  PmRect changed;
 
   g_return_val_if_fail (PM_IS_DOCUMENT (self), NULL);
   entry = shown_entry (self);
@@ -213,7 +266,7 @@ pm_document_get_shown_edit (PmDocument *self)
     return NULL;
   if (self->shown != NULL && self->shown_entry == entry)
     return self->shown;
-  if (pm_mask_equal (entry->base, pm_document_get_shown_mask (self)))
+  if (!changed_rect (self, entry, &changed))
     {
       prepare (self, entry);  /* for the first correction */
       return entry->edited;
@@ -228,11 +281,12 @@ pm_document_follow_mask (PmDocument   *self,
                          const PmRect *rect)
 {
   PmRunEntry *entry = shown_entry (self);
+  PmRect changed;
 
   if (entry == NULL)
     return;
   if (self->shown != NULL && self->shown_entry == entry)
     follow (self, entry, rect);
-  else if (!pm_mask_equal (entry->base, pm_document_get_shown_mask (self)))
+  else if (changed_rect (self, entry, &changed))
     make_shown (self, entry);
 }

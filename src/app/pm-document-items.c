@@ -7,7 +7,8 @@
  * object being corrected gets an entry of its own (PmRunEntry.item, made by whoever lists
  * the objects, PmRunItems) whose revisions are that object's corrections, stored with its
  * item index. While it is the correction target, the correction API, undo and redo act on
- * it; showing another run drops it.
+ * it; showing another run drops it. The edit on screen is the run's, with each object's
+ * corrections painted over it in that object's colour (pm-document-edit.c).
  */
 #define G_LOG_DOMAIN "pm-document"
 
@@ -15,12 +16,49 @@
 
 #include "pm-document-private.h"
 
+/* The whole photo, for views to redraw the mask and the edit after a change of target. */
+static void
+emit_all_changed (PmDocument *self)
+{
+  const PmImage *image = pm_document_get_image (self);
+
+  if (image != NULL)
+    pm_document_emit_mask_changed (self, &(PmRect) { 0, 0, image->width, image->height });
+}
+
+/**
+ * pm_document_add_item_entry:
+ * @item_entry: an object of the run on screen (item > 0), loaded
+ *
+ * Paints @item_entry's corrections over the run's edit from now on (its mask where it
+ * differs from the mask the run painted it with), as long as the run is on screen. The
+ * correction target is added by pm_document_set_correction_target(); an object corrected
+ * before (read back from the history) is added by whoever lists the objects.
+ */
+void
+pm_document_add_item_entry (PmDocument *self,
+                            PmRunEntry *item_entry)
+{
+  PmRect changed;
+
+  g_return_if_fail (PM_IS_DOCUMENT (self));
+  g_return_if_fail (item_entry != NULL && item_entry->item > 0);
+  g_return_if_fail (pm_run_entry_is_loaded (item_entry) && item_entry->base != NULL);
+
+  if (pm_document_get_current (self) == NULL ||
+      g_ptr_array_find (self->items, item_entry, NULL))
+    return;
+  g_ptr_array_add (self->items, pm_run_entry_ref (item_entry));
+  if (pm_mask_diff_rect (item_entry->base, pm_run_entry_get_mask (item_entry), &changed))
+    pm_document_emit_mask_changed (self, &changed);
+}
+
 /**
  * pm_document_set_correction_target:
  * @item_entry: (nullable): an object of the run on screen (item > 0), or NULL for the run
  *
- * Makes the corrections, undo and redo act on @item_entry's mask. A correction in progress
- * is committed first.
+ * Makes the corrections, undo and redo act on @item_entry's mask, which becomes the mask on
+ * screen (pm_document_get_shown_mask()). A correction in progress is committed first.
  */
 void
 pm_document_set_correction_target (PmDocument *self,
@@ -34,7 +72,11 @@ pm_document_set_correction_target (PmDocument *self,
   pm_document_commit_correction (self);
   g_clear_pointer (&self->target, pm_run_entry_unref);
   if (item_entry != NULL && pm_document_get_current (self) != NULL)
-    self->target = pm_run_entry_ref (item_entry);
+    {
+      pm_document_add_item_entry (self, item_entry);
+      self->target = pm_run_entry_ref (item_entry);
+    }
+  emit_all_changed (self);
   pm_document_update_state (self);
 }
 

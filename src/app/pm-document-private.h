@@ -35,6 +35,8 @@ struct _PmDocument
 
   /* the correction in progress */
   PmRunEntry    *target;             /* an object of the run on screen to correct, or NULL */
+  GPtrArray     *items;              /* of PmRunEntry: objects of the run on screen with
+                                      * entries of their own, painted over its edit */
   PmMask        *working;            /* NULL when not correcting */
   PmRect         dirty;
   char          *correction_label;

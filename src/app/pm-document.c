@@ -396,6 +396,7 @@ pm_document_show (PmDocument *self,
 
   pm_document_commit_correction (self);
   g_clear_pointer (&self->target, pm_run_entry_unref);
+  g_ptr_array_set_size (self->items, 0);
   pm_document_drop_shown (self);
   self->position = position;
   entry = pm_document_get_current (self);
@@ -629,6 +630,7 @@ pm_document_finalize (GObject *object)
   g_free (self->stage);
   g_clear_pointer (&self->working, pm_mask_free);
   g_clear_pointer (&self->target, pm_run_entry_unref);
+  g_clear_pointer (&self->items, g_ptr_array_unref);
   g_free (self->correction_label);
   pm_document_drop_shown (self);
   G_OBJECT_CLASS (pm_document_parent_class)->finalize (object);
@@ -712,6 +714,7 @@ static void
 pm_document_init (PmDocument *self)
 {
   self->timeline = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_run_entry_unref);
+  self->items = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_run_entry_unref);
   self->position = -1;
 }
 

@@ -121,14 +121,18 @@ void           pm_document_replace_working_mask (PmDocument        *self,
                                                const PmRect        *rect);
 gboolean       pm_document_commit_correction  (PmDocument          *self);
 void           pm_document_cancel_correction  (PmDocument          *self);
-/* What is on screen: the working mask while correcting, else the current revision; and the
- * run's edit as it goes with that mask (a correction's parts painted again). */
+/* What is on screen: the working mask while correcting, else the current revision of what
+ * corrections act on (the run, or the object picked: pm_document_set_correction_target());
+ * and the run's edit as it goes with the corrections (their parts painted again). */
 const PmMask  *pm_document_get_shown_mask     (PmDocument          *self);
 const PmImage *pm_document_get_shown_edit     (PmDocument          *self);
 
 /* Runs of several objects (pm-document-items.c): corrections, undo and redo act on
  * @item_entry (an entry made for one object of the run on screen, PmRunEntry.item > 0)
- * instead of the run's mask; NULL goes back to the run. Showing another run drops it. */
+ * instead of the run's mask; NULL goes back to the run. Showing another run drops it.
+ * Every object added (the target is) has its corrections painted over the run's edit. */
+void           pm_document_add_item_entry     (PmDocument          *self,
+                                               PmRunEntry          *item_entry);
 void           pm_document_set_correction_target (PmDocument       *self,
                                                PmRunEntry          *item_entry);
 PmRunEntry    *pm_document_get_correction_entry (PmDocument        *self);

@@ -44,7 +44,7 @@ static guint signals[N_SIGNALS];
 
 static const char * const engine_keys[] = {
   "default-engine", "model-folder", "threads", "remote-endpoints", "remote-endpoint-selected",
-  "remote-endpoint", "remote-model", "remote-timeout", "remote-prompt",
+  "remote-endpoint", "remote-model", "remote-timeout", "remote-prompt", "refine-with-sam",
 };
 
 /* ---------------------------------------------------------------- labels */
@@ -87,8 +87,29 @@ pm_engines_get_hint (const char *name)
 
 /* ---------------------------------------------------------------- settings */
 
+/**
+ * pm_engines_get_sam_refine:
+ *
+ * Cheap: reads a setting and looks at the installed SAM model's folder; loads nothing.
+ *
+ * Returns: whether CLIPSeg runs are refined with Segment Anything (`--refine sam`): the
+ *   Preferences switch is on and the default SAM model (slimsam-77) is installed
+ */
+gboolean
+pm_engines_get_sam_refine (PmEngines *self)
+{
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (PM_IS_ENGINES (self), FALSE);
+  if (!g_settings_get_boolean (self->settings, "refine-with-sam"))
+    return FALSE;
+  dir = pm_model_get_default_dir (PM_MODEL_SAM_DEFAULT_NAME);
+  return pm_model_dir_is_complete_for (dir, "sam", NULL);
+}
+
 static void
 read_options (PmEngines       *self,
+              const char      *name,
               PmEngineOptions *options)
 {
   g_autoptr(PmEndpoint) server = pm_endpoints_get_selected (self->settings);
@@ -99,6 +120,8 @@ read_options (PmEngines       *self,
   options->prompt_template = g_settings_get_string (self->settings, "remote-prompt");
   options->timeout_s = g_settings_get_double (self->settings, "remote-timeout");
   options->threads = pm_engines_get_threads (self);
+  if (g_str_equal (name, "clipseg") && pm_engines_get_sam_refine (self))
+    options->refine = g_strdup ("sam");
   if (*options->model_dir == '\0')
     g_clear_pointer (&options->model_dir, g_free);
   if (*options->prompt_template == '\0')
@@ -298,7 +321,7 @@ pm_engines_request (PmEngines   *self,
     request->engine = pm_builtin_engine_new ();
   else
     {
-      read_options (self, &request->options);
+      read_options (self, name, &request->options);
       /* Loading CLIPSeg is worth keeping; the remote engine is cheap to make and must read
        * the key anew each run. */
       request->shareable = g_str_equal (name, "clipseg");

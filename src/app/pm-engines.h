@@ -32,6 +32,7 @@ const char      *pm_engines_get_label        (const char       *name);
 const char      *pm_engines_get_hint         (const char       *name);
 const char      *pm_engines_get_default      (PmEngines        *self);
 int              pm_engines_get_threads      (PmEngines        *self);
+gboolean         pm_engines_get_sam_refine   (PmEngines        *self);
 void             pm_engines_set_models       (PmEngines        *self,
                                               PmModelManager   *models);
 void             pm_engines_set_override     (PmEngines        *self,

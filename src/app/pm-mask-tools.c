@@ -56,6 +56,7 @@ struct _PmMaskTools
   PmEngine      *sam;              /* the SAM engine, or NULL for GrabCut */
   gboolean       sam_looked_up;
   GCancellable  *encoding;         /* the photo's SAM encoding in the background */
+  char          *encoding_key;     /* the fingerprint of the photo it encodes */
   char          *pointer_status;
   char          *compare_status;
   guint          compare_idle;
@@ -530,12 +531,20 @@ static void
 encode_photo (PmMaskTools *self)
 {
   const PmImage *image = self->document ? pm_document_get_image (self->document) : NULL;
+  g_autofree char *key = NULL;
 
   if (self->sam == NULL || image == NULL || pm_sam_engine_has_image (self->sam, image))
+    return;
+  /* already under way (another run of the same photo came on screen) */
+  key = pm_engine_image_fingerprint (image);
+  if (self->encoding != NULL && !g_cancellable_is_cancelled (self->encoding) &&
+      g_strcmp0 (key, self->encoding_key) == 0)
     return;
   if (self->encoding != NULL)
     g_cancellable_cancel (self->encoding);
   g_clear_object (&self->encoding);
+  g_free (self->encoding_key);
+  self->encoding_key = g_steal_pointer (&key);
   self->encoding = g_cancellable_new ();
   pm_sam_engine_encode_async (self->sam, image, self->encoding, encode_done_cb,
                               pm_engine_ref (self->sam));
@@ -546,8 +555,9 @@ encode_photo (PmMaskTools *self)
  * @sam: (nullable): a SAM engine (pm_sam_engine_new()) for the box and the clicks, or %NULL
  *   for GrabCut
  *
- * Without a call, the tools look for an installed SAM model the first time the box or click
- * tool is picked.
+ * Without a call, the tools look for an installed SAM model when the first photo is shown
+ * (or the box or click tool is picked), and encode each photo in the background as soon as
+ * it is shown.
  */
 void
 pm_mask_tools_set_sam (PmMaskTools *self,
@@ -569,21 +579,28 @@ pm_mask_tools_has_sam (PmMaskTools *self)
   return self->sam != NULL;
 }
 
+/* Looks for the installed SAM model once (mapping it is cheap: nothing is computed). */
+static void
+look_up_sam (PmMaskTools *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->sam_looked_up)
+    return;
+  self->sam_looked_up = TRUE;
+  self->sam = pm_sam_engine_new (NULL, &error);
+  if (self->sam == NULL)
+    g_debug ("box and click refine use GrabCut: %s", error->message);
+}
+
 static void
 tool_changed_cb (PmMaskTools *self)
 {
   PmCanvasTool tool = pm_canvas_get_tool (self->canvas);
-  g_autoptr(GError) error = NULL;
 
   if (tool != PM_CANVAS_TOOL_BOX && tool != PM_CANVAS_TOOL_CLICK)
     return;
-  if (!self->sam_looked_up)
-    {
-      self->sam_looked_up = TRUE;
-      self->sam = pm_sam_engine_new (NULL, &error);
-      if (self->sam == NULL)
-        g_debug ("box and click refine use GrabCut: %s", error->message);
-    }
+  look_up_sam (self);
   encode_photo (self);
 }
 
@@ -732,16 +749,16 @@ mask_changed_cb (PmMaskTools *self)
 static void
 current_changed_cb (PmMaskTools *self)
 {
-  PmCanvasTool tool = pm_canvas_get_tool (self->canvas);
-
   self->generation++;
   self->stroking = FALSE;
   end_click_session (self);
   pm_canvas_cancel_tool (self->canvas);
   set_working (self, NULL);
   show_compare_mask (self);
-  if (tool == PM_CANVAS_TOOL_BOX || tool == PM_CANVAS_TOOL_CLICK)
-    encode_photo (self);
+  /* A photo just opened is encoded for SAM at once, in the background, so that its first
+   * box or click costs only the decoder (nothing is done when it is already encoded). */
+  look_up_sam (self);
+  encode_photo (self);
 }
 
 /* ---------------------------------------------------------------- GObject */
@@ -807,6 +824,7 @@ pm_mask_tools_finalize (GObject *object)
   end_click_session (self);
   g_array_unref (self->clicks);
   g_clear_pointer (&self->sam, pm_engine_unref);
+  g_free (self->encoding_key);
   g_free (self->pointer_status);
   g_free (self->compare_status);
   G_OBJECT_CLASS (pm_mask_tools_parent_class)->finalize (object);

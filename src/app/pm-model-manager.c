@@ -6,7 +6,8 @@
  * GTK-free. Every file system and network call runs in a GTask worker; the manager's state
  * changes only in the main context, which it announces with "changed" (status, task or
  * progress of a model) and "finished" (a task ended, with its error or NULL). Download
- * progress is coalesced: at most one update is queued in the main context at a time.
+ * progress goes through the pipeline's relay (pm_progress_relay_post()): coalesced, and
+ * always dispatched from the main loop, never run in the worker.
  */
 #define G_LOG_DOMAIN "pm-model-manager"
 
@@ -16,18 +17,18 @@
 #include <glib/gi18n.h>
 
 #include "pm-model-manager.h"
+#include "pm-pipeline.h"
 
 static char task_tag;  /* GTask source tag */
 
-/* ---------------------------------------------------------------- progress relay */
+/* ---------------------------------------------------------------- progress */
 
+/* A download's byte count, written by the worker, read in the main context. */
 typedef struct {
   GMutex        lock;
   gint64        done, total;
-  gboolean      queued;
   GWeakRef      manager;
   char         *name;
-  GMainContext *context;
 } Progress;
 
 static void
@@ -38,7 +39,6 @@ progress_clear (gpointer data)
   g_mutex_clear (&p->lock);
   g_weak_ref_clear (&p->manager);
   g_free (p->name);
-  g_main_context_unref (p->context);
 }
 
 static void
@@ -119,6 +119,7 @@ typedef struct {
   char              *dir;
   PmModelTask        task;
   Progress          *progress;   /* downloads only */
+  PmProgressRelay   *relay;      /* downloads only: to the main context */
   gint64            *before;     /* bytes of the files before file i (downloads only) */
 } Job;
 
@@ -135,6 +136,7 @@ job_free (gpointer data)
 
   g_free (job->dir);
   g_clear_pointer (&job->progress, progress_unref);
+  g_clear_pointer (&job->relay, pm_progress_relay_unref);
   g_free (job->before);
   g_free (job);
 }
@@ -149,8 +151,11 @@ outcome_free (gpointer data)
   g_free (o);
 }
 
-static gboolean
-progress_main_cb (gpointer data)
+/* In the main context (the relay's function): the newest byte count reaches the model. */
+static void
+progress_main_cb (const char *stage,
+                  double      fraction,
+                  gpointer    data)
 {
   Progress *p = data;
   g_autoptr(PmModelManager) self = g_weak_ref_get (&p->manager);
@@ -160,15 +165,13 @@ progress_main_cb (gpointer data)
   g_mutex_lock (&p->lock);
   done = p->done;
   total = p->total;
-  p->queued = FALSE;
   g_mutex_unlock (&p->lock);
 
   if (self == NULL || (m = find_model (self, p->name)) == NULL || m->progress != p)
-    return G_SOURCE_REMOVE;
+    return;
   m->done = done;
   m->total = total;
   emit_changed (self, m);
-  return G_SOURCE_REMOVE;
 }
 
 /* In the worker: the bytes of the whole model done so far, relayed once per queue slot. */
@@ -182,16 +185,13 @@ download_progress_cb (const char *file,
 {
   Job *job = user_data;
   Progress *p = job->progress;
-  gboolean queue;
+  double fraction;
 
   g_mutex_lock (&p->lock);
   p->done = job->before[file_index] + done;
-  queue = !p->queued;
-  p->queued = TRUE;
+  fraction = p->total > 0 ? (double) p->done / p->total : 0.0;
   g_mutex_unlock (&p->lock);
-  if (queue)
-    g_main_context_invoke_full (p->context, G_PRIORITY_DEFAULT, progress_main_cb,
-                                g_atomic_rc_box_acquire (p), progress_unref);
+  pm_progress_relay_post (file, fraction, job->relay);
 }
 
 static void
@@ -365,11 +365,12 @@ start_task (PmModelManager *self,
       g_mutex_init (&p->lock);
       g_weak_ref_init (&p->manager, self);
       p->name = g_strdup (m->spec->name);
-      p->context = g_main_context_ref_thread_default ();
       p->total = m->total;
       g_clear_pointer (&m->progress, progress_unref);
       m->progress = p;
       job->progress = g_atomic_rc_box_acquire (p);
+      job->relay = pm_progress_relay_new (progress_main_cb, g_atomic_rc_box_acquire (p),
+                                          progress_unref);
       job->before = g_new0 (gint64, m->spec->n_files + 1);
       for (int i = 0; i < m->spec->n_files; i++)
         job->before[i + 1] = job->before[i] + MAX (0, m->spec->files[i].size);

@@ -25,6 +25,8 @@ struct _PmPreferencesWindow
   GtkButton            *model_button;
   GtkButton            *model_clear_button;
   GtkSpinButton        *threads_spin;
+  AdwActionRow         *refine_row;
+  GtkSwitch            *refine_switch;
   GtkColorButton       *highlight_button;
   GtkColorButton       *overlay_color_button;
   AdwEntryRow          *database_row;
@@ -273,6 +275,8 @@ pm_preferences_window_class_init (PmPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, model_button);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, model_clear_button);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, threads_spin);
+  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, refine_row);
+  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, refine_switch);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, highlight_button);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, overlay_color_button);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, database_row);
@@ -336,6 +340,8 @@ pm_preferences_window_new_full (GSettings      *settings,
                                 G_SETTINGS_BIND_DEFAULT, color_get_mapping, color_set_mapping,
                                 NULL, NULL);
   g_settings_bind (settings, "threads", self->threads_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "refine-with-sam", self->refine_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
 
   /* Entry rows apply on Enter / the apply button, not on every keystroke (the history
    * location reopens the database). */

@@ -41,6 +41,7 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void mask_changed_cb (PmRunItems *self);
+static void add_corrected   (PmRunItems *self);
 
 static void
 run_item_free (PmRunItem *item)
@@ -48,6 +49,8 @@ run_item_free (PmRunItem *item)
   g_free (item->target);
   g_free (item->color_name);
   pm_mask_free (item->mask);
+  pm_mask_free (item->base);
+  pm_mask_free (item->soft);
   g_free (item);
 }
 
@@ -86,10 +89,13 @@ read_items (PmStore  *store,
                                                                                     "found"),
                                         &item->state))
         item->state = PM_RESULT_FOUND;
+      item->base = pm_store_get_item_mask (store, run_id, (int) i + 1, PM_ARTIFACT_MASK,
+                                           &local_error);
+      item->soft = pm_store_get_item_mask (store, run_id, (int) i + 1, PM_ARTIFACT_SOFT_MASK,
+                                           NULL);
       item->mask = pm_store_get_item_correction_mask (store, run_id, (int) i + 1, 0, NULL);
-      if (item->mask == NULL)
-        item->mask = pm_store_get_item_mask (store, run_id, (int) i + 1, PM_ARTIFACT_MASK,
-                                             &local_error);
+      if (item->mask == NULL && item->base != NULL)
+        item->mask = pm_mask_copy (item->base);
       if (item->mask != NULL)
         item->pixels = pm_mask_count (item->mask);
       g_ptr_array_add (items, item);
@@ -116,6 +122,7 @@ items_read_cb (GObject      *source,
   self->run_id = self->loading;
   self->loading = 0;
   self->selected = -1;
+  add_corrected (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
@@ -213,6 +220,14 @@ pm_run_items_get_selected (PmRunItems *self)
   return self->selected;
 }
 
+/* Objects not picked yet have no entry. */
+static void
+entry_unref0 (gpointer entry)
+{
+  if (entry != NULL)
+    pm_run_entry_unref (entry);
+}
+
 /* The correction entry of object @index, made on first use from the run on screen. */
 static PmRunEntry *
 item_entry (PmRunItems *self,
@@ -223,22 +238,47 @@ item_entry (PmRunItems *self,
   PmRunEntry *entry;
 
   if (self->entries == NULL)
-    self->entries = g_ptr_array_new_full (self->items->len,
-                                          (GDestroyNotify) pm_run_entry_unref);
+    self->entries = g_ptr_array_new_full (self->items->len, entry_unref0);
   while (self->entries->len <= index)
     g_ptr_array_add (self->entries, NULL);
   if (self->entries->pdata[index] != NULL)
     return self->entries->pdata[index];
-  if (run == NULL || run->run_id != self->run_id || run->edited == NULL || item->mask == NULL)
+  if (run == NULL || run->run_id != self->run_id || run->edited == NULL || item->mask == NULL ||
+      item->base == NULL || item->base->width != run->edited->width ||
+      item->base->height != run->edited->height ||
+      item->mask->width != item->base->width || item->mask->height != item->base->height)
     return NULL;
   entry = pm_run_entry_new (run->instruction, run->engine);
   entry->item = (int) index + 1;
   entry->run_id = entry->store_run_id = run->run_id;
   entry->state = item->state;
-  pm_run_entry_set_result (entry, pm_image_copy (run->edited), pm_mask_copy (item->mask),
-                           NULL, NULL);
+  entry->color = item->color;
+  pm_run_entry_set_result (entry, pm_image_copy (run->edited), pm_mask_copy (item->base),
+                           item->soft != NULL && item->soft->width == item->base->width &&
+                           item->soft->height == item->base->height
+                             ? pm_mask_copy (item->soft) : NULL,
+                           pm_mask_copy (item->mask));
   self->entries->pdata[index] = entry;
   return entry;
+}
+
+/* Objects corrected before (read back from the history) show their corrections in the
+ * edit at once, not only once picked. */
+static void
+add_corrected (PmRunItems *self)
+{
+  PmRunEntry *entry;
+
+  if (self->document == NULL || self->items == NULL)
+    return;
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      const PmRunItem *item = self->items->pdata[i];
+
+      if (item->mask != NULL && item->base != NULL && !pm_mask_equal (item->mask, item->base) &&
+          (entry = item_entry (self, i)) != NULL)
+        pm_document_add_item_entry (self->document, entry);
+    }
 }
 
 void

@@ -20,6 +20,8 @@ typedef struct {
   PmResultState  state;
   gint64         pixels;
   PmMask        *mask;       /* the object's newest mask (its latest correction, if any) */
+  PmMask        *base;       /* the mask the run painted it with */
+  PmMask        *soft;       /* nullable: the alpha the run painted it with */
 } PmRunItem;
 
 PmRunItems      *pm_run_items_new          (PmDocument  *document);

@@ -266,9 +266,10 @@ show_result (PmWindow   *self,
                             pm_document_get_shown_mask (self->document), animate);
       return;
     }
+  /* The mask of what corrections act on: the run's, or the object of it picked. */
   shown = g_new0 (Shown, 1);
   shown->entry = pm_run_entry_ref (entry);
-  shown->mask = pm_shared_mask_ref (entry->mask);
+  shown->mask = pm_shared_mask_ref (pm_document_get_correction_entry (self->document)->mask);
   pm_canvas_set_result_shared (self->canvas, entry->edited, shown->mask->mask, shown,
                                shown_free, animate);
 }

@@ -23,6 +23,7 @@
 
 #include "pm-cli-dataset.h"
 #include "pm-dataset-batch.h"
+#include "pm-remote.h"
 
 #define COMMAND "batch"
 #define MAX_JOBS 64
@@ -156,6 +157,14 @@ check_args (BatchArgs  *args,
                         args->engine.engine);
           return PM_EXIT_USAGE;
         }
+    }
+  if (args->engine.remote_profile != NULL &&
+      !pm_remote_profile_from_string (args->engine.remote_profile, &(PmRemoteProfile) { 0 }))
+    {
+      pm_cli_error (COMMAND, "--remote-profile: unknown profile '%s' (openai, "
+                    "openai-compatible, sdcpp, comfyui, gemini or fal)",
+                    args->engine.remote_profile);
+      return PM_EXIT_USAGE;
     }
   if (!g_file_test (rest[0], G_FILE_TEST_IS_DIR))
     {
@@ -323,6 +332,8 @@ pm_cli_batch (int    argc,
     return PM_EXIT_ERROR;
 
   engine_options.model_dir = args.engine.model_dir;
+  engine_options.remote_profile = args.engine.remote_profile;
+  engine_options.remote_options = args.engine.remote_options;
   engine_options.endpoint = args.engine.endpoint;
   engine_options.remote_model = args.engine.remote_model;
   engine_options.timeout_s = args.engine.timeout_s;

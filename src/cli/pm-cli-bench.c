@@ -345,6 +345,7 @@ bench_sam (PmEngine      *engine,
            const PmImage *image,
            const char    *image_path,
            double         load_ms,
+           double         load_cpu_ms,
            int            runs,
            gboolean       json)
 {
@@ -360,6 +361,7 @@ bench_sam (PmEngine      *engine,
   PmSamPoint p = { image->width / 2.0f, image->height / 2.0f, 1 };
   double warmup_ms, t0;
   gsize weights = pm_sam_engine_get_weights_bytes (engine);
+  Compute compute = { 0 };
 
   /* warm-up: page-in of the weights, allocator, threads */
   t0 = pm_now_ms ();
@@ -378,10 +380,13 @@ bench_sam (PmEngine      *engine,
       double ms, c0;
 
       pm_sam_engine_clear_cache (engine);
+      /* the encoder's ops are profiled (per-op GFLOP/s), not the clicks' */
+      pm_ops_profile_enable (TRUE);
       c0 = cpu_ms ();
       if (!pm_sam_engine_encode (engine, image, NULL, NULL, NULL, t, &error))
         goto failed;
       ms = cpu_ms () - c0;
+      pm_ops_profile_enable (FALSE);
       g_array_append_val (encode_cpu, ms);
       ms = sum_stages (t, sam_encode_stages);
       g_array_append_val (encode, ms);
@@ -397,6 +402,11 @@ bench_sam (PmEngine      *engine,
         }
     }
 
+  compute.ops = pm_ops_profile_take ();
+  compute.cold_runs = runs;
+  compute.threads = pm_ops_get_threads ();
+  compute.precision = pm_sam_get_precision (pm_sam_engine_get_model (engine));
+  pm_cpu_measure_peak (pm_cpu_get_isa (), 100, &compute.peak_f32, &compute.peak_bf16);
   if (json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
@@ -413,8 +423,8 @@ bench_sam (PmEngine      *engine,
       INT ("width", image->width);
       INT ("height", image->height);
       INT ("runs", runs);
-      INT ("threads", pm_ops_get_threads ());
       NUM ("load_ms", load_ms);
+      NUM ("load_cpu_ms", load_cpu_ms);
       NUM ("warmup_ms", warmup_ms);
       NUM ("encode_ms", median (encode));
       NUM ("prompt_ms", median (click));
@@ -434,14 +444,18 @@ bench_sam (PmEngine      *engine,
                                                                          order->pdata[i])));
         }
       json_builder_end_object (b);
+      compute_json (b, &compute);   /* isa, precision, threads, per-op GFLOP/s, peak */
       json_builder_end_object (b);
       pm_cli_print_json (json_builder_get_root (b));
+      compute_clear (&compute);
       return PM_EXIT_OK;
     }
   printf ("engine sam (%s) on %s (%d×%d), %d encodings after a warm-up, %d clicks each\n",
           pm_sam_engine_get_model_name (engine), image_path, image->width, image->height, runs,
           SAM_CLICKS);
-  printf ("  %-22s %9.1f ms\n", "load", load_ms);
+  printf ("  %-22s %9s\n", "precision",
+          pm_precision_to_string (pm_sam_get_precision (pm_sam_engine_get_model (engine))));
+  printf ("  %-22s %9.1f ms (CPU %.1f ms)\n", "load", load_ms, load_cpu_ms);
   printf ("  %-22s %9.1f ms\n", "warm-up encoding", warmup_ms);
   for (guint i = 0; i < order->len; i++)
     printf ("  %-22s %9.1f ms\n", (const char *) order->pdata[i],
@@ -453,9 +467,13 @@ bench_sam (PmEngine      *engine,
   printf ("  %-22s %9.1f ms (median, all threads)\n", "prompt CPU time", median (click_cpu));
   printf ("  %-22s %9.1f MB\n", "peak RSS", peak_rss_mb ());
   printf ("  %-22s %9.1f MB\n", "weights as float32", weights / 1e6);
+  compute_print (&compute);
+  compute_clear (&compute);
   return PM_EXIT_OK;
 
 failed:
+  pm_ops_profile_enable (FALSE);
+  compute_clear (&compute);
   pm_cli_error ("bench", "%s", error->message);
   return pm_cli_exit_code (error);
 }
@@ -504,9 +522,11 @@ bench_run (int              argc,
   g_autoptr(GArray) forward = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) total = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) hits = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) hits_cpu = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) total_cpu = g_array_new (FALSE, FALSE, sizeof (double));
   g_autofree char *first_text = NULL, *second_text = NULL;
   const char *engine_name, *image_path;
-  double load_ms, warmup_ms = 0, t0;
+  double load_ms, load_cpu_ms, warmup_ms = 0, t0;
   gboolean is_clipseg;
   gsize weights_bytes = 0;
   Compute compute = { 0 };
@@ -544,12 +564,14 @@ bench_run (int              argc,
     return PM_EXIT_ERROR;
 
   t0 = pm_now_ms ();
+  load_cpu_ms = cpu_ms ();
   engine = pm_cli_engine_new ("bench", engine_args, &rc);
   load_ms = pm_now_ms () - t0;
+  load_cpu_ms = cpu_ms () - load_cpu_ms;
   if (engine == NULL)
     return rc;
   if (strcmp (engine_name, "sam") == 0)
-    return bench_sam (engine, image, image_path, load_ms, runs, json);
+    return bench_sam (engine, image, image_path, load_ms, load_cpu_ms, runs, json);
 
   first_text = g_strdup_printf ("segment %s", phrase);
   second_text = g_strdup_printf ("segment %s in the middle", phrase);
@@ -570,22 +592,28 @@ bench_run (int              argc,
     {
       g_autoptr(PmTimings) timings = NULL;
       g_autoptr(PmTimings) hit_timings = NULL;
-      double ms, hit_ms;
+      double ms, hit_ms, hit_cpu, run_cpu;
 
       if (is_clipseg)
         pm_clipseg_engine_clear_cache (engine);
+      run_cpu = cpu_ms ();
       if (!run_once (engine, image, first, &ms, &timings, &error))
         goto failed;
+      run_cpu = cpu_ms () - run_cpu;
       g_array_append_val (total, ms);
+      g_array_append_val (total_cpu, run_cpu);
       {
         double f = is_clipseg ? forward_ms_of (timings) : ms;
         g_array_append_val (forward, f);
       }
       collect (stages, order, timings);
       /* A second instruction on the same image. */
+      hit_cpu = cpu_ms ();
       if (!run_once (engine, image, second, &hit_ms, &hit_timings, &error))
         goto failed;
+      hit_cpu = cpu_ms () - hit_cpu;
       g_array_append_val (hits, hit_ms);
+      g_array_append_val (hits_cpu, hit_cpu);
     }
   pm_ops_profile_enable (FALSE);
   g_clear_pointer (&compute.ops, g_array_unref);
@@ -618,6 +646,8 @@ bench_run (int              argc,
       json_builder_add_int_value (b, runs);
       json_builder_set_member_name (b, "load_ms");
       json_builder_add_double_value (b, load_ms);
+      json_builder_set_member_name (b, "load_cpu_ms");
+      json_builder_add_double_value (b, load_cpu_ms);
       json_builder_set_member_name (b, "warmup_ms");
       json_builder_add_double_value (b, warmup_ms);
       json_builder_set_member_name (b, "forward_ms");
@@ -626,6 +656,10 @@ bench_run (int              argc,
       json_builder_add_double_value (b, median (total));
       json_builder_set_member_name (b, "cache_hit_ms");
       json_builder_add_double_value (b, median (hits));
+      json_builder_set_member_name (b, "cache_hit_cpu_ms");
+      json_builder_add_double_value (b, median (hits_cpu));
+      json_builder_set_member_name (b, "total_cpu_ms");
+      json_builder_add_double_value (b, median (total_cpu));
       json_builder_set_member_name (b, "peak_rss_mb");
       json_builder_add_double_value (b, peak_rss_mb ());
       json_builder_set_member_name (b, "weights_f32_mb");
@@ -655,7 +689,8 @@ bench_run (int              argc,
             median (g_hash_table_lookup (stages, order->pdata[i])));
   printf ("  %-22s %9.1f ms (median)\n", is_clipseg ? "forward" : "run", median (forward));
   printf ("  %-22s %9.1f ms (median)\n", "total", median (total));
-  printf ("  %-22s %9.1f ms (median)\n", "second instruction", median (hits));
+  printf ("  %-22s %9.1f ms (median; CPU %.1f ms)\n", "second instruction", median (hits),
+          median (hits_cpu));
   printf ("  %-22s %9.1f MB%s\n", "peak RSS", peak_rss_mb (),
           weights_bytes > 0 ? "" : "");
   if (weights_bytes > 0)

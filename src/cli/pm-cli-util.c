@@ -166,9 +166,9 @@ pm_cli_add_engine_options (GOptionContext  *context,
 {
   const GOptionEntry entries[] = {
     { "engine", 'e', 0, G_OPTION_ARG_STRING, &args->engine,
-      N_("Engine: builtin (default), clipseg or remote"), "NAME" },
+      N_("Engine: builtin (default), clipseg or remote (bench: also sam)"), "NAME" },
     { "model-dir", 0, 0, G_OPTION_ARG_FILENAME, &args->model_dir,
-      N_("clipseg: the model folder (default: the installed model)"), "DIR" },
+      N_("clipseg (bench: sam): the model folder (default: the installed model)"), "DIR" },
     { "remote-profile", 0, 0, G_OPTION_ARG_STRING, &args->remote_profile,
       N_("remote: the server's protocol: openai, openai-compatible (default), sdcpp, comfyui, "
       "gemini or fal"), "PROFILE" },
@@ -187,7 +187,8 @@ pm_cli_add_engine_options (GOptionContext  *context,
     { "threads", 0, 0, G_OPTION_ARG_INT, &args->threads,
       N_("Compute threads (default: every core)"), "N" },
     { "precision", 0, 0, G_OPTION_ARG_STRING, &args->precision,
-      N_("clipseg: bf16 (fast, where the CPU has AVX512_BF16) or f32 (exact); default auto"),
+      N_("clipseg, sam: bf16 (fast, where the CPU has AVX512_BF16) or f32 (exact); default "
+         "auto"),
       "P" },
     { "refine", 0, 0, G_OPTION_ARG_STRING, &args->refine,
       N_("clipseg: refine the mask with Segment Anything (sam) or not (none, default)"), "HOW" },

@@ -319,9 +319,10 @@ pm_edit_follow_rect (const PmImage      *image,
   Recolor rc;
   PmRect r;
 
-  g_return_if_fail (image != NULL && edited != NULL && base != NULL && mask != NULL);
+  g_return_if_fail (image != NULL && base != NULL && mask != NULL);
   g_return_if_fail (rect != NULL && out != NULL);
-  g_return_if_fail (edited->width == image->width && edited->height == image->height);
+  g_return_if_fail (edited == NULL ||
+                    (edited->width == image->width && edited->height == image->height));
   g_return_if_fail (base->width == image->width && base->height == image->height);
   g_return_if_fail (mask->width == image->width && mask->height == image->height);
   g_return_if_fail (out->width == image->width && out->height == image->height);
@@ -340,7 +341,10 @@ pm_edit_follow_rect (const PmImage      *image,
         float m = mask->data[i];
 
         if (m == base->data[i])
-          memcpy (out->data + i * 4, edited->data + i * 4, 4);
+          {
+            if (edited != NULL)
+              memcpy (out->data + i * 4, edited->data + i * 4, 4);
+          }
         else if (m > 0)
           recolor_pixel (&rc, image->data + i * 4, out->data + i * 4, m);
         else

@@ -46,7 +46,9 @@ void     pm_edit_recolor_rect  (const PmImage      *image,
                                 PmImage            *out);
 
 /* The edit shown for a corrected mask, inside @rect: @edited where @mask equals @base (the
- * mask @edited was made with), the recolour of @mask where a correction changed it. */
+ * mask @edited was made with), the recolour of @mask where a correction changed it. With
+ * @edited NULL, @out is left as it is where @mask equals @base: one object of an edit that
+ * painted several follows its corrections without undoing the others'. */
 void     pm_edit_follow_rect   (const PmImage      *image,
                                 const PmImage      *edited,
                                 const PmMask       *base,

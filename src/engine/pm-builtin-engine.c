@@ -627,8 +627,10 @@ builtin_run (PmEngine             *engine,
                                        "CLIPSeg to find objects by name", phrase);
   /* Found: a colour the phrase names picked the region, or a position or rank did for a
    * phrase naming nothing more ("the thing on the left"). Otherwise the salient region
-   * stands in for an object the engine cannot recognise: a guess. */
-  result->state = color_cue || (has_qualifier (ins) && !names_an_object (ins->target))
+   * stands in for an object the engine cannot recognise, or for a colour that is not there
+   * ("the cyan thing on the left" in a photo without cyan): a guess. */
+  result->state = color_cue || (!color_missing && has_qualifier (ins) &&
+                                !names_an_object (ins->target))
                   ? PM_RESULT_FOUND : PM_RESULT_GUESS;
   result->soft_mask = g_steal_pointer (&binary);
   if (progress != NULL)

@@ -690,6 +690,17 @@ pm_clipseg_engine_new (const PmEngineOptions *options,
   return &self->parent;
 }
 
+/**
+ * pm_clipseg_engine_has_sam_refine:
+ *
+ * Returns: whether the engine's masks are refined with Segment Anything (`--refine sam`)
+ */
+gboolean
+pm_clipseg_engine_has_sam_refine (PmEngine *engine)
+{
+  return get_self (engine)->sam != NULL;
+}
+
 void
 pm_clipseg_engine_get_stats (PmEngine             *engine,
                              PmClipsegEngineStats *stats)

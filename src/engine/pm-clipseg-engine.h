@@ -62,6 +62,7 @@ void      pm_clipseg_engine_get_stats     (PmEngine                   *engine,
                                            PmClipsegEngineStats       *stats);
 void      pm_clipseg_engine_clear_cache   (PmEngine                   *engine);
 const char *pm_clipseg_engine_get_model_dir (PmEngine                 *engine);
+gboolean  pm_clipseg_engine_has_sam_refine (PmEngine                  *engine);
 int       pm_clipseg_engine_get_input_size (PmEngine                  *engine);
 gsize     pm_clipseg_engine_get_weights_bytes (PmEngine               *engine);
 /* The precision the model runs in (F32 or BF16). */

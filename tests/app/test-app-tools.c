@@ -417,6 +417,52 @@ test_box_sam (void)
   pm_mask_tools_set_sam (tools, NULL);
 }
 
+/* With a SAM model, a photo is encoded in the background as soon as it is shown, before
+ * the box or click tool is picked: the first box or click then costs only the decoder. */
+static void
+test_sam_encode_on_open (void)
+{
+  g_autofree char *dir = pm_test_shared_path ("data/sam-fixture/tiny-f32");
+  PmDocument *document = pm_window_get_document (window);
+  PmMaskTools *tools = pm_window_get_tools (window);
+  PmEngineOptions options = { .model_dir = dir, .threads = 1 };
+  g_autoptr(PmEngine) sam = NULL;
+  g_autoptr(GError) error = NULL;
+  PmImage *image = pm_image_new (W / 2, H / 2);
+  gint64 end;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      if (g_getenv ("CI") != NULL)
+        g_error ("the SAM fixture is missing: %s", dir);
+      g_test_skip ("SAM fixture not found (../shared/data/sam-fixture)");
+      pm_image_free (image);
+      return;
+    }
+  sam = pm_sam_engine_new (&options, &error);
+  g_assert_no_error (error);
+  pm_mask_tools_set_sam (tools, sam);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "tool",
+                                  g_variant_new_string ("brush"));
+  iterate (50);
+  for (gsize i = 0; i < (gsize) image->width * image->height; i++)
+    {
+      image->data[4 * i] = (guint8) (i * 7);
+      image->data[4 * i + 1] = (guint8) (i / 3);
+      image->data[4 * i + 2] = 90;
+      image->data[4 * i + 3] = 255;
+    }
+  pm_document_set_image (document, image, NULL, "noise");
+  /* (the tool is the brush: before, only the box or click tool started the encoding) */
+  end = g_get_monotonic_time () + 300 * G_USEC_PER_SEC;
+  while (!pm_sam_engine_has_image (sam, pm_document_get_image (document)))
+    {
+      iterate (20);
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+    }
+  pm_mask_tools_set_sam (tools, NULL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -462,6 +508,7 @@ main (int    argc,
 
   g_test_add_func ("/app/tools/brush-eraser-undo", test_brush_eraser_undo);
   g_test_add_func ("/app/tools/box-sam", test_box_sam);
+  g_test_add_func ("/app/tools/sam-encode-on-open", test_sam_encode_on_open);
   ret = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));

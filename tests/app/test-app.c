@@ -17,8 +17,12 @@
 #include <stdio.h>
 #include <time.h>
 #include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 
 #include "pm-application.h"
+#include "pm-clipseg-engine.h"
+#include "pm-model.h"
 #include "pm-endpoint-menu.h"
 #include "pm-endpoints.h"
 #include "pm-preferences-window.h"
@@ -680,6 +684,74 @@ test_engines (void)
   g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (engine_check (0))));
 }
 
+/* Whether a CLIPSeg run made now would be refined with SAM (the tiny CLIPSeg fixture as the
+ * model folder, so that the engine loads). */
+static gboolean
+clipseg_refines (PmEngines *engines)
+{
+  GSettings *settings = pm_application_get_settings (app);
+  g_autofree char *clipseg = pm_test_shared_path ("data/clipseg-fixture/tiny-f32");
+  g_autoptr(PmEngineRequest) request = NULL;
+  g_autoptr(PmEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_settings_set_string (settings, "model-folder", clipseg);
+  request = pm_engines_request (engines, "clipseg", &error);
+  g_assert_no_error (error);
+  engine = pm_engine_request_get_engine (request, &error);
+  g_assert_no_error (error);
+  g_settings_reset (settings, "model-folder");
+  return pm_clipseg_engine_has_sam_refine (engine);
+}
+
+/* Preferences' “Refine Edges with SAM” is on by default and refines CLIPSeg's runs once a
+ * SAM model is installed; switched off, or with no SAM model, CLIPSeg's own mask is kept. */
+static void
+test_sam_refine_setting (void)
+{
+  GSettings *settings = pm_application_get_settings (app);
+  PmEngines *engines = pm_application_get_engines (app);
+  g_autofree char *sam = pm_test_shared_path ("data/sam-fixture/tiny-f32");
+  g_autofree char *installed = pm_model_get_default_dir (PM_MODEL_SAM_DEFAULT_NAME);
+  const char *files[] = { "config.json", "model.safetensors", "preprocessor_config.json" };
+
+  if (!g_file_test (sam, G_FILE_TEST_IS_DIR))
+    {
+      if (pm_test_in_ci ())
+        g_error ("the SAM fixture is missing: %s", sam);
+      g_test_skip ("SAM fixture not found (../shared/data/sam-fixture)");
+      return;
+    }
+  g_assert_true (g_settings_get_boolean (settings, "refine-with-sam"));
+  g_assert_false (g_file_test (installed, G_FILE_TEST_EXISTS));
+  g_assert_false (pm_engines_get_sam_refine (engines));
+  g_assert_false (clipseg_refines (engines));
+
+  /* install the tiny SAM fixture as slimsam-77 */
+  g_assert_cmpint (g_mkdir_with_parents (installed, 0755), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *from = g_build_filename (sam, files[i], NULL);
+      g_autofree char *to = g_build_filename (installed, files[i], NULL);
+      g_assert_cmpint (symlink (from, to), ==, 0);
+    }
+  g_assert_true (pm_engines_get_sam_refine (engines));
+  g_assert_true (clipseg_refines (engines));
+
+  g_settings_set_boolean (settings, "refine-with-sam", FALSE);
+  g_assert_false (pm_engines_get_sam_refine (engines));
+  g_assert_false (clipseg_refines (engines));
+  g_settings_reset (settings, "refine-with-sam");
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *to = g_build_filename (installed, files[i], NULL);
+      g_assert_cmpint (g_unlink (to), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (installed), ==, 0);
+  g_assert_false (pm_engines_get_sam_refine (engines));
+}
+
 static PmHistoryPanel *
 panel (void)
 {
@@ -1223,6 +1295,7 @@ main (int    argc,
   g_test_add_func ("/app/window/dialogs", test_dialogs);
   g_test_add_func ("/app/window/engines", test_engines);
   g_test_add_func ("/app/window/engine-servers", test_engine_servers);
+  g_test_add_func ("/app/window/sam-refine-setting", test_sam_refine_setting);
   g_test_add_func ("/app/window/open", test_open);
   g_test_add_func ("/app/window/open-bad", test_open_bad);
   /* These share the window and run in order: each builds on the previous run. */

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "pm-document.h"
@@ -60,6 +61,77 @@ two_objects (void)
   return img;
 }
 
+/* Mean OKLab a/b of @img over @rect. */
+static PmOklab
+mean_ab (const PmImage *img,
+         PmRect         r)
+{
+  PmOklab sum = { 0, 0, 0 };
+
+  for (int y = r.y; y < r.y + r.height; y++)
+    for (int x = r.x; x < r.x + r.width; x++)
+      {
+        const guint8 *p = img->data + ((gsize) y * img->width + x) * 4;
+        PmOklab lab = pm_rgb_to_oklab ((PmRgb) { p[0] / 255.f, p[1] / 255.f, p[2] / 255.f });
+
+        sum.a += lab.a;
+        sum.b += lab.b;
+      }
+  sum.a /= r.width * r.height;
+  sum.b /= r.width * r.height;
+  return sum;
+}
+
+static double
+ab_distance (PmOklab p,
+             PmRgb   color)
+{
+  PmOklab c = pm_rgb_to_oklab (color);
+
+  return hypot (p.a - c.a, p.b - c.b);
+}
+
+/* The edit on screen follows the box's added strip in the box's colour (not the run's
+ * first colour), and is the run's own edit wherever the box's mask is as the run made it. */
+static void
+assert_box_painted (PmDocument      *doc,
+                    const PmImage   *run_edit,
+                    const PmMask    *box_base,
+                    const PmMask    *box_mask,
+                    const PmRunItem *ball,
+                    const PmRunItem *box)
+{
+  const PmImage *shown = pm_document_get_shown_edit (doc);
+  PmRect strip = { 140, 110, 70, 20 };
+  PmOklab ab;
+
+  g_assert_nonnull (shown);
+  ab = mean_ab (shown, strip);
+  g_test_message ("strip a/b %.3f %.3f: to the box's colour %.3f, to the ball's %.3f", ab.a,
+                  ab.b, ab_distance (ab, box->color), ab_distance (ab, ball->color));
+  g_assert_cmpfloat (hypot (ab.a, ab.b), >, 0.05);
+  g_assert_cmpfloat (ab_distance (ab, box->color), <, ab_distance (ab, ball->color));
+  for (gsize i = 0; i < (gsize) W * H; i++)
+    if (box_mask->data[i] == box_base->data[i])
+      g_assert_cmpmem (shown->data + i * 4, 4, run_edit->data + i * 4, 4);
+}
+
+/* A second document on the same history, showing @run_id, with its objects read back. */
+static PmDocument *
+reopen (PmAppStore  *app_store,
+        gint64       run_id,
+        PmRunItems **items)
+{
+  PmDocument *doc = pm_document_new (app_store);
+
+  *items = pm_run_items_new (doc);
+  pm_document_restore_run (doc, run_id);
+  wait_until (doc, *items, 2);
+  while (pm_document_get_shown_edit (doc) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return doc;
+}
+
 static void
 run (PmDocument *doc,
      PmEngines  *engines,
@@ -83,6 +155,8 @@ test_items (void)
   g_autoptr(PmRunItems) items = pm_run_items_new (doc);
   g_autoptr(PmMask) run_mask = NULL;
   g_autoptr(PmMask) before = NULL;
+  g_autoptr(PmImage) run_edit = NULL;
+  g_autoptr(PmImage) shown_corrected = NULL;
   g_autoptr(PmStore) store = NULL;
   g_autoptr(PmMask) stored = NULL;
   g_autoptr(GError) error = NULL;
@@ -104,11 +178,15 @@ test_items (void)
   g_assert_cmpint (pm_run_items_get_selected (items), ==, -1);
   g_assert_true (pm_document_get_correction_entry (doc) == pm_document_get_current (doc));
 
-  /* Selecting the box makes it the correction target: a correction changes it alone. */
+  /* Selecting the box makes it the correction target and the mask on screen: a
+   * correction changes it alone, and the edit follows in the box's colour. */
   run_mask = pm_mask_copy (pm_document_get_mask (doc));
+  run_edit = pm_image_copy (pm_document_get_edited (doc));
   pm_run_items_set_selected (items, 1);
   g_assert_cmpint (pm_document_get_correction_entry (doc)->item, ==, 2);
   before = pm_mask_copy (pm_run_items_get_item (items, 1)->mask);
+  g_assert_true (pm_mask_equal (pm_document_get_shown_mask (doc), before));
+  g_assert_true (pm_document_get_shown_edit (doc) == pm_document_get_edited (doc));
   g_assert_true (pm_document_begin_correction (doc, "Brush"));
   working = pm_document_get_working_mask (doc);
   g_assert_true (pm_mask_equal (working, before));
@@ -116,10 +194,23 @@ test_items (void)
     for (int x = 140; x < 210; x++)
       working->data[y * W + x] = 1.0f;
   pm_document_mark_dirty (doc, &(PmRect) { 140, 110, 70, 20 });
+  assert_box_painted (doc, run_edit, before, working, pm_run_items_get_item (items, 0),
+                      pm_run_items_get_item (items, 1));
   g_assert_true (pm_document_commit_correction (doc));
   g_assert_cmpint (pm_run_items_get_item (items, 1)->pixels, ==,
                    pm_mask_count (before) + 70 * 20);
   g_assert_true (pm_mask_equal (pm_document_get_mask (doc), run_mask));
+  g_assert_true (pm_mask_equal (pm_document_get_shown_mask (doc),
+                                pm_run_items_get_item (items, 1)->mask));
+  assert_box_painted (doc, run_edit, before, pm_run_items_get_item (items, 1)->mask,
+                      pm_run_items_get_item (items, 0), pm_run_items_get_item (items, 1));
+  /* Back to the whole run: the mask on screen is the run's, the box stays painted. */
+  pm_run_items_set_selected (items, -1);
+  g_assert_true (pm_mask_equal (pm_document_get_shown_mask (doc), run_mask));
+  assert_box_painted (doc, run_edit, before, pm_run_items_get_item (items, 1)->mask,
+                      pm_run_items_get_item (items, 0), pm_run_items_get_item (items, 1));
+  shown_corrected = pm_image_copy (pm_document_get_shown_edit (doc));
+  pm_run_items_set_selected (items, 1);
   while (pm_document_get_busy (doc))
     g_main_context_iteration (NULL, TRUE);
 
@@ -132,11 +223,36 @@ test_items (void)
   g_assert_null (pm_store_get_correction_mask (store, run_id, 0, &error));
   g_clear_error (&error);
 
+  /* Reopened, the run shows the box corrected, painted in its colour, without picking it. */
+  {
+    g_autoptr(PmRunItems) items2 = NULL;
+    g_autoptr(PmDocument) doc2 = reopen (app_store, run_id, &items2);
+
+    g_assert_cmpint (pm_run_items_get_item (items2, 1)->pixels, ==,
+                     pm_mask_count (before) + 70 * 20);
+    g_assert_cmpint (pm_run_items_get_selected (items2), ==, -1);
+    g_assert_cmpmem (pm_document_get_shown_edit (doc2)->data, W * H * 4,
+                     shown_corrected->data, W * H * 4);
+  }
+
   /* Undo acts on the box. */
   g_assert_true (pm_document_get_can_undo (doc));
   pm_document_undo (doc);
   g_assert_true (pm_mask_equal (pm_run_items_get_item (items, 1)->mask, before));
   g_assert_cmpint (pm_document_get_position (doc), ==, 0);
+  g_assert_cmpmem (pm_document_get_shown_edit (doc)->data, W * H * 4, run_edit->data, W * H * 4);
+  while (pm_document_get_busy (doc))
+    g_main_context_iteration (NULL, TRUE);
+
+  /* The undo is stored too: reopened, the box is as the run made it. */
+  {
+    g_autoptr(PmRunItems) items3 = NULL;
+    g_autoptr(PmDocument) doc3 = reopen (app_store, run_id, &items3);
+
+    g_assert_true (pm_mask_equal (pm_run_items_get_item (items3, 1)->mask, before));
+    g_assert_cmpmem (pm_document_get_shown_edit (doc3)->data, W * H * 4,
+                     run_edit->data, W * H * 4);
+  }
 
   /* None selected: back to the run. Another run: no objects, no target. */
   pm_run_items_set_selected (items, -1);

@@ -407,7 +407,8 @@ test_bench (void)
     {
       g_autofree char *out = NULL, *err = NULL;
       g_autoptr(JsonParser) parser = json_parser_new ();
-      const char *keys[] = { "forward_ms", "cache_hit_ms", "load_ms", "peak_rss_mb" };
+      const char *keys[] = { "forward_ms", "cache_hit_ms", "cache_hit_cpu_ms", "total_cpu_ms",
+                             "load_ms", "load_cpu_ms", "peak_rss_mb" };
       GError *error = NULL;
       JsonObject *root;
       int rc;

@@ -356,8 +356,35 @@ test_batch_one_edit (void)
 
         g_test_message ("p%d %s: IoU %.4f", k, labels[l], iou);
         g_assert_cmpfloat (iou, >=, 0.93);
-        pm_mask_free (truth[k][l]);
       }
+
+  /* The server's protocol is the one asked for (a queued profile here), not the default. */
+  {
+    g_autofree char *db2 = g_build_filename (dir, "comfyui.paintmask", NULL);
+    g_autofree char *masks2 = g_build_filename (dir, "masks-comfyui", NULL);
+    PmFakeEditor *qe = pm_fake_editor_start_profile ("comfyui", index, NULL, 50);
+    const char *args[] = { "batch", photos, "--label", labels[0], "--label", labels[1],
+                           "--engine", "remote", "--remote-profile", "comfyui", "--endpoint",
+                           qe->base_url, "--one-edit", "--db", db2, "--masks", masks2, NULL };
+    const char *bad[] = { "batch", photos, "--label", labels[0], "--engine", "remote",
+                          "--remote-profile", "comfy", "--db", db2, NULL };
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (pm_test_run_cli (args, NULL, &err), ==, 0);
+    pm_fake_editor_stop (qe);
+    for (int k = 0; k < 3; k++)
+      for (int l = 0; l < 2; l++)
+        {
+          g_autofree char *name = g_strdup_printf ("p%d_%s.png", k, labels[l]);
+          g_autofree char *path = g_build_filename (masks2, name, NULL);
+          g_autoptr(PmMask) m = load_mask (path);
+
+          g_assert_cmpfloat (pm_mask_iou (m, truth[k][l], NULL, NULL), >=, 0.93);
+        }
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (pm_test_run_cli (bad, NULL, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "--remote-profile"));
+  }
 
   /* Labels that do not read as one object each are refused before any work. */
   {
@@ -368,6 +395,9 @@ test_batch_one_edit (void)
     g_assert_cmpint (pm_test_run_cli (args, NULL, &err), ==, 1);
     g_assert_nonnull (strstr (err, "--one-edit"));
   }
+  for (int k = 0; k < 3; k++)
+    for (int l = 0; l < 2; l++)
+      pm_mask_free (truth[k][l]);
   pm_test_rmdir (dir);
 }
 

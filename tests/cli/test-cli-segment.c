@@ -248,6 +248,68 @@ test_refusals (void)
   pm_test_rmdir (bad);
 }
 
+/* `paintmask bench --engine sam --json` reports the fields issue 11 names (load, encode, one
+ * click on the cached embedding, peak RSS) and the precision it ran in. */
+static void
+test_bench_json (void)
+{
+  g_autofree char *model = fixture_path ("tiny-f32");
+  g_autofree char *image = fixture_path ("images/cat.jpg");
+  const char *keys[] = { "load_ms", "load_cpu_ms", "encode_ms", "encode_cpu_ms", "prompt_ms",
+                         "prompt_multimask_ms", "prompt_cpu_ms", "peak_rss_mb" };
+
+  for (int f32 = 0; f32 < 2; f32++)
+    {
+      g_autofree char *out = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      const char *args[] = { "bench", "--engine", "sam", "--model-dir", model, "--runs", "1",
+                             "--threads", "1", "--json", image,
+                             f32 ? "--precision" : NULL, "f32", NULL };
+      JsonObject *root, *stages;
+
+      g_assert_cmpint (pm_test_run_cli (args, &out, NULL), ==, 0);
+      root = parse_json (out, parser);
+      g_assert_cmpstr (json_object_get_string_member (root, "engine"), ==, "sam");
+      g_assert_cmpstr (json_object_get_string_member (root, "model"), ==, "tiny-f32");
+      for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+        {
+          g_test_message ("%s %g", keys[i], json_object_get_double_member (root, keys[i]));
+          g_assert_cmpfloat (json_object_get_double_member (root, keys[i]), >, 0);
+        }
+      /* the embedding is the encoder's work: an encoding costs more than a click */
+      g_assert_cmpfloat (json_object_get_double_member (root, "encode_ms"), >,
+                         json_object_get_double_member (root, "prompt_ms"));
+      g_assert_cmpfloat (json_object_get_double_member (root, "peak_rss_mb"), <, 2000);
+      if (f32)
+        g_assert_cmpstr (json_object_get_string_member (root, "precision"), ==, "f32");
+      else
+        g_assert_true (g_str_equal (json_object_get_string_member (root, "precision"), "f32") ||
+                       g_str_equal (json_object_get_string_member (root, "precision"), "bf16"));
+      /* the encoder's ops with their GFLOP/s against the cores' measured peak */
+      g_assert_cmpint (json_object_get_int_member (root, "threads"), ==, 1);
+      g_assert_cmpfloat (json_object_get_double_member (root, "peak_gflops"), >, 0);
+      g_assert_cmpint (json_object_get_int_member (root, "vision_layers"), ==, 4);
+      {
+        JsonArray *ops = json_object_get_array_member (root, "ops");
+        gboolean gemm = FALSE;
+
+        g_assert_cmpuint (json_array_get_length (ops), >, 0);
+        for (guint i = 0; i < json_array_get_length (ops); i++)
+          {
+            JsonObject *op = json_array_get_object_element (ops, i);
+
+            g_assert_cmpstr (json_object_get_string_member (op, "scope"), ==, "encoder");
+            g_assert_cmpfloat (json_object_get_double_member (op, "gflops"), >=, 0);
+            gemm |= json_object_get_double_member (op, "gflops") > 0;
+          }
+        g_assert_true (gemm);
+      }
+      stages = json_object_get_object_member (root, "stages_ms");
+      g_assert_true (json_object_has_member (stages, "encoder layers"));
+      g_assert_true (json_object_has_member (stages, "two-way transformer"));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -265,5 +327,6 @@ main (int   argc,
   g_test_add_func ("/cli/segment/single", test_single);
   g_test_add_func ("/cli/segment/multimask", test_multimask);
   g_test_add_func ("/cli/segment/refusals", test_refusals);
+  g_test_add_func ("/cli/segment/bench-json", test_bench_json);
   return g_test_run ();
 }

@@ -340,6 +340,19 @@ test_follow_mask (void)
   g_assert_cmpmem (again->data, 90 * 60 * 4, shown->data, 90 * 60 * 4);
   pm_edit_follow_rect (image, edited, base, base, blue, NULL, lightness, &all, again);
   g_assert_cmpmem (again->data, 90 * 60 * 4, edited->data, 90 * 60 * 4);
+
+  /* Without @edited, only the corrected pixels are written: over a canvas of grey the
+   * correction's pixels are those above and the rest stays grey (one object of several
+   * painted over the others' corrections). */
+  memset (again->data, 77, (gsize) 90 * 60 * 4);
+  pm_edit_follow_rect (image, NULL, base, fixed, blue, NULL, lightness, &all, again);
+  for (int i = 0; i < 90 * 60; i++)
+    {
+      if (fixed->data[i] == base->data[i])
+        g_assert_cmpmem (again->data + i * 4, 4, "\x4d\x4d\x4d\x4d", 4);
+      else
+        g_assert_cmpmem (again->data + i * 4, 4, shown->data + i * 4, 4);
+    }
 }
 
 int

@@ -321,6 +321,9 @@ test_states (void)
     { instruction ("banana", 0, 0, 0, 0), PM_RESULT_GUESS },
     { instruction ("square", PM_POSITION_RIGHT, 0, 0, 0), PM_RESULT_GUESS },
     { instruction ("green thing", 0, 0, 0, 0), PM_RESULT_GUESS },   /* no green there */
+    /* A position cannot make up for a colour that is not there. */
+    { instruction ("green thing", PM_POSITION_LEFT, 0, 0, 0), PM_RESULT_GUESS },
+    { instruction ("green thing", 0, 0, 0, PM_SIZE_RANK_LARGEST), PM_RESULT_GUESS },
     { instruction ("it", 0, 0, 0, 0), PM_RESULT_GUESS },
   };
 

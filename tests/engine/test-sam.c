@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <json-glib/json-glib.h>
 
 #include "pm-npy.h"
 #include "pm-ops.h"
@@ -395,6 +396,206 @@ test_load_errors (void)
   }
 }
 
+/* ---------------------------------------------------------------------------------------
+ * Relative-position tables of another length than 2·side − 1 (a checkpoint trained at
+ * another input size) are resampled at load like F.interpolate (linear, align_corners=False)
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct {
+  const char  *name;
+  const float *data;
+  gint64       rows, cols;
+} Replacement;
+
+/* A copy of the tiny model with the tensors of @repl replaced (F32, new shapes). */
+static char *
+model_with_tensors (const Replacement *repl,
+                    guint              n_repl)
+{
+  g_autofree char *src = fixture_path ("tiny-f32/model.safetensors");
+  g_autofree char *cfg_src = fixture_path ("tiny-f32/config.json");
+  g_autofree char *dir = pm_test_tmpdir ();
+  g_autofree char *cfg = g_build_filename (dir, "config.json", NULL);
+  g_autofree char *dst = g_build_filename (dir, "model.safetensors", NULL);
+  g_autofree char *data = NULL, *header = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  g_autoptr(GByteArray) file = g_byte_array_new ();
+  g_autoptr(GList) names = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *in;
+  gsize len, hlen;
+  guint64 n;
+
+  g_assert_true (g_file_get_contents (src, &data, &len, NULL));
+  memcpy (&n, data, 8);
+  g_assert_true (json_parser_load_from_data (parser, data + 8, (gssize) n, &error));
+  g_assert_no_error (error);
+  in = json_node_get_object (json_parser_get_root (parser));
+  names = json_object_get_members (in);
+  json_builder_begin_object (b);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      JsonObject *t;
+      JsonArray *off;
+      const Replacement *r = NULL;
+      gsize start = body->len;
+
+      if (g_str_equal (name, "__metadata__"))
+        continue;
+      t = json_object_get_object_member (in, name);
+      for (guint i = 0; i < n_repl; i++)
+        if (g_str_equal (repl[i].name, name))
+          r = &repl[i];
+      json_builder_set_member_name (b, name);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "dtype");
+      json_builder_add_string_value (b, r != NULL ? "F32" : json_object_get_string_member (t, "dtype"));
+      json_builder_set_member_name (b, "shape");
+      json_builder_begin_array (b);
+      if (r != NULL)
+        {
+          json_builder_add_int_value (b, r->rows);
+          json_builder_add_int_value (b, r->cols);
+          g_byte_array_append (body, (const guint8 *) r->data,
+                               (guint) (r->rows * r->cols * sizeof (float)));
+        }
+      else
+        {
+          JsonArray *shape = json_object_get_array_member (t, "shape");
+
+          for (guint d = 0; d < json_array_get_length (shape); d++)
+            json_builder_add_int_value (b, json_array_get_int_element (shape, d));
+          off = json_object_get_array_member (t, "data_offsets");
+          g_byte_array_append (body, (const guint8 *) data + 8 + n +
+                                     json_array_get_int_element (off, 0),
+                               (guint) (json_array_get_int_element (off, 1) -
+                                        json_array_get_int_element (off, 0)));
+        }
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "data_offsets");
+      json_builder_begin_array (b);
+      json_builder_add_int_value (b, (gint64) start);
+      json_builder_add_int_value (b, (gint64) body->len);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+  json_generator_set_root (gen, json_builder_get_root (b));
+  header = json_generator_to_data (gen, &hlen);
+  n = (hlen + 7) / 8 * 8;
+  g_byte_array_append (file, (const guint8 *) &n, 8);
+  g_byte_array_append (file, (const guint8 *) header, (guint) hlen);
+  for (gsize i = hlen; i < n; i++)
+    g_byte_array_append (file, (const guint8 *) " ", 1);
+  g_byte_array_append (file, body->data, body->len);
+  g_assert_true (g_file_set_contents (dst, (const char *) file->data, file->len, NULL));
+  g_assert_cmpint (symlink (cfg_src, cfg), ==, 0);
+  return g_steal_pointer (&dir);
+}
+
+/* out[j] for j < @want from in[0…len): linear, align_corners=False, as PyTorch computes it
+ * (source index (j + ½)·len/want − ½, clamped at 0), one column of a [len, cols] table;
+ * with @align_corners the other convention (j·(len − 1)/(want − 1)), to show it differs. */
+static void
+resample_rows (float       *out,
+               const float *in,
+               gint64       len,
+               gint64       want,
+               gint64       cols,
+               gboolean     align_corners)
+{
+  for (gint64 j = 0; j < want; j++)
+    {
+      double src = align_corners ? (double) j * (len - 1) / (want - 1)
+                                 : MAX ((j + 0.5) * len / want - 0.5, 0.0);
+      gint64 i0 = MIN ((gint64) src, len - 1), i1 = MIN (i0 + 1, len - 1);
+      double f = src - i0;
+
+      for (gint64 c = 0; c < cols; c++)
+        out[j * cols + c] = (float) ((1 - f) * in[i0 * cols + c] + f * in[i1 * cols + c]);
+    }
+}
+
+static void
+test_rel_pos_resampled (void)
+{
+  /* layer 0 is windowed (14 × 14: tables of 27 rows), layer 1 global (64 × 64: 127 rows) */
+  const char *names[] = { "vision_encoder.layers.0.attn.rel_pos_h",
+                          "vision_encoder.layers.0.attn.rel_pos_w",
+                          "vision_encoder.layers.1.attn.rel_pos_h",
+                          "vision_encoder.layers.1.attn.rel_pos_w" };
+  const gint64 short_len[] = { 15, 15, 200, 63 }, want_len[] = { 27, 27, 127, 127 }, hd = 12;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr(PmImage) img = load_image ("images/synthetic.png");
+  g_autoptr(PmSam) plain = load_model ("tiny-f32");
+  g_autoptr(PmSamEmbedding) e0 = encode (plain, img);
+  Replacement given[4], resampled[4], corners[4];
+  float *tables[12];
+  g_autofree char *dir_a = NULL, *dir_b = NULL, *dir_c = NULL;
+  double d;
+
+  for (int i = 0; i < 4; i++)
+    {
+      tables[i] = g_new (float, short_len[i] * hd);
+      tables[4 + i] = g_new (float, want_len[i] * hd);
+      tables[8 + i] = g_new (float, want_len[i] * hd);
+      for (gint64 j = 0; j < short_len[i] * hd; j++)
+        tables[i][j] = (float) g_rand_double_range (rand, -1.5, 1.5);
+      resample_rows (tables[4 + i], tables[i], short_len[i], want_len[i], hd, FALSE);
+      resample_rows (tables[8 + i], tables[i], short_len[i], want_len[i], hd, TRUE);
+      given[i] = (Replacement) { names[i], tables[i], short_len[i], hd };
+      resampled[i] = (Replacement) { names[i], tables[4 + i], want_len[i], hd };
+      corners[i] = (Replacement) { names[i], tables[8 + i], want_len[i], hd };
+    }
+  dir_a = model_with_tensors (given, 4);
+  dir_b = model_with_tensors (resampled, 4);
+  dir_c = model_with_tensors (corners, 4);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PmSam) a = pm_sam_load (dir_a, &error);
+    g_autoptr(PmSam) b = NULL;
+    g_autoptr(PmSamEmbedding) ea = NULL, eb = NULL;
+    const PmTensor *ta, *tb;
+
+    g_assert_no_error (error);
+    b = pm_sam_load (dir_b, &error);
+    g_assert_no_error (error);
+    ea = encode (a, img);
+    eb = encode (b, img);
+    ta = pm_sam_embedding_get_tensor (ea);
+    tb = pm_sam_embedding_get_tensor (eb);
+    d = pm_tensor_max_abs_diff (ta->data, tb->data, pm_tensor_numel (ta));
+    g_test_message ("tables given short vs resampled here: embedding max |Δ| %.3g", d);
+    g_assert_cmpfloat (d, <=, 1e-4);   /* measured 2.3e-5: float rounding of the tables */
+    /* the other resampling convention gives another embedding */
+    {
+      g_autoptr(PmSam) c = pm_sam_load (dir_c, &error);
+      g_autoptr(PmSamEmbedding) ec = NULL;
+
+      g_assert_no_error (error);
+      ec = encode (c, img);
+      d = pm_tensor_max_abs_diff (ta->data, pm_sam_embedding_get_tensor (ec)->data,
+                                  pm_tensor_numel (ta));
+      g_test_message ("against align_corners=True tables: max |Δ| %.3g", d);
+      g_assert_cmpfloat (d, >, 1e-3);
+    }
+    /* the tables matter: the fixture's own give another embedding */
+    d = pm_tensor_max_abs_diff (ta->data, pm_sam_embedding_get_tensor (e0)->data,
+                                pm_tensor_numel (ta));
+    g_test_message ("against the fixture's tables: max |Δ| %.3g", d);
+    g_assert_cmpfloat (d, >, 1e-3);
+  }
+  for (int i = 0; i < 12; i++)
+    g_free (tables[i]);
+  pm_test_rmdir (dir_a);
+  pm_test_rmdir (dir_b);
+  pm_test_rmdir (dir_c);
+}
+
 static void
 expect_prompt_error (const PmSamPrompt *p,
                      const char        *needle)
@@ -645,6 +846,7 @@ main (int   argc,
   g_test_add_func ("/engine/sam/config-defaults", test_config_defaults);
   g_test_add_func ("/engine/sam/config-errors", test_config_errors);
   g_test_add_func ("/engine/sam/load-errors", test_load_errors);
+  g_test_add_func ("/engine/sam/rel-pos-resampled", test_rel_pos_resampled);
   g_test_add_func ("/engine/sam/prompt-check", test_prompt_check);
   g_test_add_func ("/engine/sam/decode-refuses", test_decode_refuses);
   g_test_add_func ("/engine/sam/full-size", test_full_size);
