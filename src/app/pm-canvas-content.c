@@ -217,6 +217,7 @@ pm_canvas_clear_result (PmCanvas *self)
   g_return_if_fail (PM_IS_CANVAS (self));
 
   stop_reveal (self);
+  pm_canvas_cpu_drop (self);
   self->result_serial++;
   self->result_ready = FALSE;
   self->mx0 = self->my0 = self->mx1 = self->my1 = 0;

@@ -154,49 +154,75 @@ mix8 (guint8 a,
   return (guint8) lround (a + (b - a) * t);
 }
 
-/* Composites the image rectangle [x0, x1) × [y0, y1) into a premultiplied ARGB32 surface:
- * the photo, the edit (with its reveal), the mask's fill or the black-and-white mask. The
- * outlines are stroked over it (pm_canvas_stroke_mask_outline). */
-static cairo_surface_t *
-composite_region (PmCanvas *self,
-                  int       x0,
-                  int       y0,
-                  int       x1,
-                  int       y1)
+/* What compositing [x0, x1) × [y0, y1) depends on now (see PmCpuKey). */
+static void
+cpu_key_init (PmCanvas *self,
+              PmCpuKey *key,
+              int       x0,
+              int       y0,
+              int       x1,
+              int       y1)
 {
-  int w = x1 - x0, h = y1 - y0;
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
-  guint8 *dst = cairo_image_surface_get_data (surface);
-  int stride = cairo_image_surface_get_stride (surface);
-  const guint8 *orig = g_bytes_get_data (self->original_bytes, NULL);
-  const guint8 *edit = pm_canvas_showing_edit (self) ? pm_canvas_edited_pixels (self) : NULL;
   gboolean overlay = showing_mask (self);
-  gboolean fill = overlay && self->mask_style == PM_CANVAS_MASK_OVERLAY;
-  gboolean bw = overlay && self->mask_style == PM_CANVAS_MASK_ONLY;
-  double rr = reveal_radius (self), ra = reveal_alpha (self), sx = split_x (self);
-  double o = self->overlay_opacity;
-  guint8 tint[3] = { to_byte (self->overlay_color.red), to_byte (self->overlay_color.green),
-                     to_byte (self->overlay_color.blue) };
 
-  cairo_surface_flush (surface);
-  for (int y = y0; y < y1; y++)
+  memset (key, 0, sizeof *key);
+  key->original = g_bytes_get_data (self->original_bytes, NULL);
+  key->edited = pm_canvas_showing_edit (self) ? pm_canvas_edited_pixels (self) : NULL;
+  key->mask = overlay ? self->mask : NULL;
+  key->image_serial = self->image_serial;
+  key->result_serial = self->result_serial;
+  key->x0 = x0;
+  key->y0 = y0;
+  key->x1 = x1;
+  key->y1 = y1;
+  key->fill = overlay && self->mask_style == PM_CANVAS_MASK_OVERLAY;
+  key->bw = overlay && self->mask_style == PM_CANVAS_MASK_ONLY;
+  key->tint[0] = to_byte (self->overlay_color.red);
+  key->tint[1] = to_byte (self->overlay_color.green);
+  key->tint[2] = to_byte (self->overlay_color.blue);
+  key->opacity = self->overlay_opacity;
+  key->split_x = split_x (self);
+  key->reveal = self->reveal;
+  key->reveal_radius = reveal_radius (self);
+  key->reveal_alpha = reveal_alpha (self);
+  key->cx = self->cx;
+  key->cy = self->cy;
+}
+
+/* Composites the image rectangle [rx0, rx1) × [ry0, ry1) as @key says into @dst, a
+ * premultiplied ARGB32 buffer whose first pixel is image pixel (key->x0, key->y0): the
+ * photo, the edit (with its reveal), the mask's fill or the black-and-white mask. The
+ * outlines are stroked over it (pm_canvas_stroke_mask_outline). */
+static void
+composite_rect (const PmCanvas *self,
+                const PmCpuKey *key,
+                guint8         *dst,
+                int             stride,
+                int             rx0,
+                int             ry0,
+                int             rx1,
+                int             ry1)
+{
+  double rr = key->reveal_radius, o = key->opacity;
+
+  for (int y = ry0; y < ry1; y++)
     {
-      guint32 *row = (guint32 *) (dst + (gsize) (y - y0) * stride);
-      for (int x = x0; x < x1; x++)
+      guint32 *row = (guint32 *) (dst + (gsize) (y - key->y0) * stride);
+      for (int x = rx0; x < rx1; x++)
         {
           gsize i = (gsize) y * self->width + x;
-          gboolean after = x + 0.5 >= sx;
+          gboolean after = x + 0.5 >= key->split_x;
           guint8 px[4];
 
-          memcpy (px, orig + i * 4, 4);
-          if (edit != NULL && after)
+          memcpy (px, key->original + i * 4, 4);
+          if (key->edited != NULL && after)
             {
-              const guint8 *e = edit + i * 4;
+              const guint8 *e = key->edited + i * 4;
               double t = 1.0;
-              if (self->reveal < 1.0)
+              if (key->reveal < 1.0)
                 {
-                  double dx = x + 0.5 - self->cx, dy = y + 0.5 - self->cy;
-                  t = dx * dx + dy * dy <= rr * rr ? ra : 0.0;
+                  double dx = x + 0.5 - key->cx, dy = y + 0.5 - key->cy;
+                  t = dx * dx + dy * dy <= rr * rr ? key->reveal_alpha : 0.0;
                 }
               /* Settled or outside the circle: a copy, not four roundings. */
               if (t >= 1.0)
@@ -205,23 +231,94 @@ composite_region (PmCanvas *self,
                 for (int c = 0; c < 4; c++)
                   px[c] = mix8 (px[c], e[c], t);
             }
-          if (bw && after)
+          if (key->bw && after)
             {
-              px[0] = px[1] = px[2] = self->mask[i] ? 255 : 0;
+              px[0] = px[1] = px[2] = key->mask[i] ? 255 : 0;
               px[3] = 255;
             }
-          else if (fill && after && self->mask[i])
+          else if (key->fill && after && key->mask[i])
             {
               for (int c = 0; c < 3; c++)
-                px[c] = mix8 (px[c], tint[c], o);
+                px[c] = mix8 (px[c], key->tint[c], o);
               px[3] = mix8 (px[3], 255, o);
             }
-          row[x - x0] = ((guint32) px[3] << 24) | ((guint32) (px[0] * px[3] / 255) << 16) |
-                        ((guint32) (px[1] * px[3] / 255) << 8) | (guint32) (px[2] * px[3] / 255);
+          row[x - key->x0] = ((guint32) px[3] << 24) |
+                             ((guint32) (px[0] * px[3] / 255) << 16) |
+                             ((guint32) (px[1] * px[3] / 255) << 8) |
+                             (guint32) (px[2] * px[3] / 255);
         }
     }
+}
+
+/* The composite of [x0, x1) × [y0, y1): the cached one while nothing it depends on changed
+ * (a brush circle moving over the view, a redraw after a dab, which patched it), else made
+ * again. */
+static cairo_surface_t *
+composite_region (PmCanvas *self,
+                  int       x0,
+                  int       y0,
+                  int       x1,
+                  int       y1)
+{
+  PmCpuKey key;
+  cairo_surface_t *surface;
+
+  cpu_key_init (self, &key, x0, y0, x1, y1);
+  if (self->cpu_surface != NULL && memcmp (&key, &self->cpu_key, sizeof key) == 0)
+    return self->cpu_surface;
+  pm_canvas_cpu_drop (self);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, x1 - x0, y1 - y0);
+  cairo_surface_flush (surface);
+  composite_rect (self, &key, cairo_image_surface_get_data (surface),
+                  cairo_image_surface_get_stride (surface), x0, y0, x1, y1);
   cairo_surface_mark_dirty (surface);
+  self->cpu_surface = surface;
+  self->cpu_key = key;
   return surface;
+}
+
+/**
+ * pm_canvas_cpu_update_rect:
+ * @rect: image pixels whose edit or mask changed
+ *
+ * Composites @rect again into the cached composite of the visible part, if there is one
+ * and it still shows the current state (else it is dropped, and the next draw makes it).
+ */
+void
+pm_canvas_cpu_update_rect (PmCanvas     *self,
+                           const PmRect *rect)
+{
+  PmCpuKey key;
+  int x0, y0, x1, y1;
+
+  if (self->cpu_surface == NULL)
+    return;
+  cpu_key_init (self, &key, self->cpu_key.x0, self->cpu_key.y0, self->cpu_key.x1,
+                self->cpu_key.y1);
+  if (memcmp (&key, &self->cpu_key, sizeof key) != 0)
+    {
+      pm_canvas_cpu_drop (self);
+      return;
+    }
+  x0 = MAX (rect->x, key.x0);
+  y0 = MAX (rect->y, key.y0);
+  x1 = MIN (rect->x + rect->width, key.x1);
+  y1 = MIN (rect->y + rect->height, key.y1);
+  if (x1 <= x0 || y1 <= y0)
+    return;
+  /* Flush first: a render node may still hold a snapshot of the old pixels. */
+  cairo_surface_flush (self->cpu_surface);
+  composite_rect (self, &key, cairo_image_surface_get_data (self->cpu_surface),
+                  cairo_image_surface_get_stride (self->cpu_surface), x0, y0, x1, y1);
+  cairo_surface_mark_dirty_rectangle (self->cpu_surface, x0 - key.x0, y0 - key.y0, x1 - x0,
+                                      y1 - y0);
+}
+
+/* Drops the cached composite. */
+void
+pm_canvas_cpu_drop (PmCanvas *self)
+{
+  g_clear_pointer (&self->cpu_surface, cairo_surface_destroy);
 }
 
 /* One device pixel of mid grey on each boundary between the pixels of [x0, x1) × [y0, y1):
@@ -316,5 +413,4 @@ pm_canvas_draw_cpu (PmCanvas    *self,
                                    &self->compare_color, &self->halo_color, x0, y0, x1, y1,
                                    ox, oy);
   cairo_destroy (cr);
-  cairo_surface_destroy (surface);
 }

@@ -61,6 +61,18 @@ typedef struct {
   PmLevel      levels[PM_CANVAS_MAX_LEVELS];
 } PmPyramid;
 
+/* Everything the CPU composite of the visible part depends on besides the pixels, which
+ * change only through pm_canvas_update_result_rect() (that patches the cached composite).
+ * Compared with memcmp(): made with memset() first. */
+typedef struct {
+  const guint8 *original, *edited, *mask;
+  guint         image_serial, result_serial;
+  int           x0, y0, x1, y1;   /* the image rectangle composited */
+  gboolean      fill, bw;
+  guint8        tint[4];
+  double        opacity, split_x, reveal, reveal_radius, reveal_alpha, cx, cy;
+} PmCpuKey;
+
 struct _PmCanvas
 {
   GtkWidget      parent_instance;
@@ -82,6 +94,8 @@ struct _PmCanvas
   guint          result_serial;
   guint          pending;          /* pyramid jobs in flight */
   guint          result_ready : 1; /* the result's pyramid and mask have arrived */
+  cairo_surface_t *cpu_surface;    /* zoomed in: the visible part composited, or NULL */
+  PmCpuKey       cpu_key;          /* what cpu_surface shows */
   guint          animate_result : 1;
   GdkRGBA        overlay_color;    /* the user's choice, opaque */
   GdkRGBA        halo_color;       /* black or white, whichever stands out from it */
@@ -132,6 +146,7 @@ typedef struct {
   double   x, y;
   gboolean foreground;
 } PmCanvasClick;
+
 
 typedef enum {
   PM_DRAG_NONE,
@@ -196,6 +211,9 @@ void        pm_canvas_init_reveal     (PmCanvas      *self);
 /* pm-canvas-draw.c; (ox, oy) is the widget position of image pixel (0, 0). */
 void        pm_canvas_draw_textures   (PmCanvas      *self,
                                        GtkSnapshot   *snapshot);
+void        pm_canvas_cpu_update_rect (PmCanvas      *self,
+                                       const PmRect  *rect);
+void        pm_canvas_cpu_drop        (PmCanvas      *self);
 void        pm_canvas_draw_cpu        (PmCanvas      *self,
                                        GtkSnapshot   *snapshot,
                                        double         ox,

@@ -376,6 +376,8 @@ pm_canvas_update_result_rect (PmCanvas      *self,
       pw = l->w;
       ph = l->h;
     }
+  /* Zoomed in: the composite of the visible part, there only. */
+  pm_canvas_cpu_update_rect (self, &r);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   return TRUE;
 }

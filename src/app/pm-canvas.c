@@ -573,6 +573,7 @@ pm_canvas_finalize (GObject *object)
   g_clear_pointer (&self->edited_copy, g_free);
   g_clear_pointer (&self->mask, g_free);
   g_clear_pointer (&self->compare, g_free);
+  pm_canvas_cpu_drop (self);
   pm_canvas_finalize_tools (self);
   if (self->hadj != NULL)
     g_clear_signal_handler (&self->hadj_handler, self->hadj);

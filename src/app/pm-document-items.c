@@ -94,3 +94,40 @@ pm_document_get_correction_entry (PmDocument *self)
     return self->target;
   return pm_document_get_current (self);
 }
+
+/**
+ * pm_document_get_items_mask:
+ *
+ * The mask of the run on screen with its objects' corrections: the run's mask, and
+ * wherever an object's mask differs from the one the run painted it with, that object's
+ * (the last object added wins where two were corrected on the same pixel).
+ *
+ * Returns: (transfer full) (nullable): the mask, or NULL when no object of the run on screen
+ *   was corrected
+ */
+PmMask *
+pm_document_get_items_mask (PmDocument *self)
+{
+  PmRunEntry *run;
+  PmMask *out = NULL;
+
+  g_return_val_if_fail (PM_IS_DOCUMENT (self), NULL);
+  run = pm_document_get_current (self);
+  if (run == NULL || !pm_run_entry_is_loaded (run))
+    return NULL;
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      PmRunEntry *item = self->items->pdata[i];
+      const PmMask *mask = pm_run_entry_get_mask (item);
+
+      if (mask->width != run->mask->mask->width || mask->height != run->mask->mask->height ||
+          pm_mask_equal (mask, item->base))
+        continue;
+      if (out == NULL)
+        out = pm_mask_copy (pm_run_entry_get_mask (run));
+      for (gsize p = 0; p < (gsize) mask->width * mask->height; p++)
+        if (mask->data[p] != item->base->data[p])
+          out->data[p] = mask->data[p];
+    }
+  return out;
+}

@@ -504,7 +504,9 @@ export_done_cb (GObject      *source,
  * @folder: an existing folder
  *
  * Writes the run on screen (its current mask revision) into @folder, replacing files of the
- * names pm_document_get_export_paths() gives, in a worker.
+ * names pm_document_get_export_paths() gives, in a worker. For a run of several objects
+ * with corrected objects, the mask has their corrections (pm_document_get_items_mask())
+ * and the edit is the one on screen.
  */
 void
 pm_document_export_async (PmDocument          *self,
@@ -516,6 +518,7 @@ pm_document_export_async (PmDocument          *self,
   g_autoptr(GTask) task = NULL;
   g_auto(GStrv) paths = NULL;
   PmRunEntry *entry;
+  PmMask *items_mask;
 
   g_return_if_fail (PM_IS_DOCUMENT (self));
   g_return_if_fail (folder != NULL);
@@ -531,7 +534,19 @@ pm_document_export_async (PmDocument          *self,
   pm_document_commit_correction (self);
   paths = pm_document_get_export_paths (self, folder);
   pm_document_hold (self);
-  pm_export_job_async (entry, entry->mask, paths, cancellable, export_done_cb,
+  /* Objects of a run of several corrected one by one: their corrections and the edit as
+   * it is on screen. */
+  if ((items_mask = pm_document_get_items_mask (self)) != NULL &&
+      pm_document_get_shown_edit (self) != NULL)
+    {
+      g_autoptr(PmSharedMask) shared = pm_shared_mask_new (g_steal_pointer (&items_mask));
+
+      pm_export_job_async (entry, shared, pm_image_copy (pm_document_get_shown_edit (self)),
+                           paths, cancellable, export_done_cb, g_steal_pointer (&task));
+      return;
+    }
+  g_clear_pointer (&items_mask, pm_mask_free);
+  pm_export_job_async (entry, entry->mask, NULL, paths, cancellable, export_done_cb,
                        g_steal_pointer (&task));
 }
 

@@ -136,6 +136,7 @@ void           pm_document_add_item_entry     (PmDocument          *self,
 void           pm_document_set_correction_target (PmDocument       *self,
                                                PmRunEntry          *item_entry);
 PmRunEntry    *pm_document_get_correction_entry (PmDocument        *self);
+PmMask        *pm_document_get_items_mask     (PmDocument          *self);
 
 /* ---------------------------------------------------------------- the history */
 

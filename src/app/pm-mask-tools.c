@@ -58,6 +58,8 @@ struct _PmMaskTools
   GCancellable  *encoding;         /* the photo's SAM encoding in the background */
   char          *encoding_key;     /* the fingerprint of the photo it encodes */
   char          *pointer_status;
+  double         pointer_x, pointer_y; /* where the pointer was last seen, image pixels */
+  gboolean       pointer_inside;
   char          *compare_status;
   guint          compare_idle;
 };
@@ -622,17 +624,16 @@ set_string (PmMaskTools *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 }
 
+/* The status line for the pixel under the pointer: position, photo colour, mask value. */
 static void
-pointer_moved_cb (PmMaskTools *self,
-                  double       x,
-                  double       y,
-                  gboolean     inside)
+update_pointer_status (PmMaskTools *self)
 {
   const PmImage *image = self->document ? pm_document_get_image (self->document) : NULL;
   const PmMask *mask = self->document ? pm_document_get_shown_mask (self->document) : NULL;
+  double x = self->pointer_x, y = self->pointer_y;
   char *text;
 
-  if (!inside || image == NULL)
+  if (!self->pointer_inside || image == NULL)
     text = g_strdup ("");
   else
     {
@@ -648,6 +649,18 @@ pointer_moved_cb (PmMaskTools *self,
         text = g_strdup_printf (_("x %d  y %d  ·  RGB %d %d %d"), ix, iy, p[0], p[1], p[2]);
     }
   set_string (self, &self->pointer_status, text, PROP_POINTER_STATUS);
+}
+
+static void
+pointer_moved_cb (PmMaskTools *self,
+                  double       x,
+                  double       y,
+                  gboolean     inside)
+{
+  self->pointer_x = x;
+  self->pointer_y = y;
+  self->pointer_inside = inside;
+  update_pointer_status (self);
 }
 
 static gboolean
@@ -744,6 +757,8 @@ mask_changed_cb (PmMaskTools *self)
 {
   self->generation++;
   queue_compare (self);
+  /* The mask value under a pointer that did not move. */
+  update_pointer_status (self);
 }
 
 static void
@@ -755,6 +770,7 @@ current_changed_cb (PmMaskTools *self)
   pm_canvas_cancel_tool (self->canvas);
   set_working (self, NULL);
   show_compare_mask (self);
+  update_pointer_status (self);
   /* A photo just opened is encoded for SAM at once, in the background, so that its first
    * box or click costs only the decoder (nothing is done when it is already encoded). */
   look_up_sam (self);

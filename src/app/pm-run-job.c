@@ -290,6 +290,7 @@ const char * const pm_export_suffixes[PM_EXPORT_N_FILES] = { "edited", "mask", "
 typedef struct {
   PmRunEntry   *entry;
   PmSharedMask *mask;
+  PmImage      *edited;   /* nullable: written instead of the run's edit */
   char        **paths;
 } ExportJob;
 
@@ -300,6 +301,7 @@ export_job_free (gpointer data)
 
   pm_run_entry_unref (job->entry);
   pm_shared_mask_unref (job->mask);
+  g_clear_pointer (&job->edited, pm_image_free);
   g_strfreev (job->paths);
   g_free (job);
 }
@@ -312,13 +314,14 @@ write_export (ExportJob   *job,
 {
   const PmMask *mask = job->mask->mask;
   /* The soft mask is the edit's alpha; once the mask was corrected, the mask stands in. */
-  const PmMask *soft = job->entry->soft_mask != NULL && job->entry->n_applied == 0
-                       ? job->entry->soft_mask : mask;
+  const PmMask *soft = job->entry->soft_mask != NULL && job->entry->n_applied == 0 &&
+                       job->edited == NULL ? job->entry->soft_mask : mask;
 
   switch (kind)
     {
     case 0:
-      return pm_image_save_png (job->entry->edited, path, error);
+      return pm_image_save_png (job->edited != NULL ? job->edited : job->entry->edited, path,
+                                error);
     case 1:
       return pm_mask_save_png (mask, path, FALSE, error);
     default:
@@ -335,7 +338,7 @@ export_thread (GTask        *task,
                GCancellable *cancellable)
 {
   ExportJob *job = task_data;
-  g_autofree char *parts[PM_EXPORT_N_FILES] = { NULL };
+  char *parts[PM_EXPORT_N_FILES] = { NULL };
   GError *error = NULL;
 
   for (guint i = 0; error == NULL && i < PM_EXPORT_N_FILES; i++)
@@ -352,21 +355,24 @@ export_thread (GTask        *task,
         g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (saved),
                      _("Cannot write “%s”: %s"), name, g_strerror (saved));
       }
-  if (error == NULL)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
   for (guint i = 0; i < PM_EXPORT_N_FILES; i++)
-    if (parts[i] != NULL)
-      g_unlink (parts[i]);
-  g_task_return_error (task, error);
+    {
+      if (error != NULL && parts[i] != NULL)
+        g_unlink (parts[i]);
+      g_free (parts[i]);
+    }
+  if (error == NULL)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
 }
 
 /**
  * pm_export_job_async:
  * @entry: a loaded run
  * @mask: the mask revision to write
+ * @edited: (transfer full) (nullable): the edit to write instead of @entry's (the objects of
+ *   a run of several, corrected); @mask then stands in for the soft mask
  * @paths: (array zero-terminated=1): PM_EXPORT_N_FILES paths, in pm_export_suffixes order
  *
  * Writes the three files in a worker.
@@ -374,6 +380,7 @@ export_thread (GTask        *task,
 void
 pm_export_job_async (PmRunEntry          *entry,
                      PmSharedMask        *mask,
+                     PmImage             *edited,
                      char               **paths,
                      GCancellable        *cancellable,
                      GAsyncReadyCallback  callback,
@@ -387,6 +394,7 @@ pm_export_job_async (PmRunEntry          *entry,
 
   job->entry = pm_run_entry_ref (entry);
   job->mask = pm_shared_mask_ref (mask);
+  job->edited = edited;
   job->paths = g_strdupv (paths);
   g_task_set_source_tag (task, &export_tag);
   g_task_set_name (task, "[paintmask] export");

@@ -55,10 +55,12 @@ PmPipelineResult *pm_import_job_finish  (GAsyncResult            *result,
 #define PM_EXPORT_N_FILES 3
 extern const char * const pm_export_suffixes[PM_EXPORT_N_FILES];
 
-/* Writes @entry's edit, @mask and its soft mask (@mask itself once corrected) to @paths,
- * each first as "PATH.part", renamed when all three are written. */
+/* Writes @entry's edit (or @edited, taken, if not NULL), @mask and its soft mask (@mask
+ * itself once corrected) to @paths, each first as "PATH.part", renamed when all three are
+ * written. */
 void              pm_export_job_async   (PmRunEntry              *entry,
                                          PmSharedMask            *mask,
+                                         PmImage                 *edited,
                                          char                   **paths,
                                          GCancellable            *cancellable,
                                          GAsyncReadyCallback      callback,

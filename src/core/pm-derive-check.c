@@ -15,6 +15,9 @@
 
 /* Thumbnails for the structure test: enough to see a layout, cheap on any photo. */
 #define THUMB_SIZE 64
+/* A thumbnail pixel is unchanged when no channel moved more than this, after the global
+ * shift (the median difference per channel) is taken out. */
+#define UNCHANGED_LEVELS 12
 
 G_DEFINE_QUARK (pm-derive-error-quark, pm_derive_error)
 
@@ -61,6 +64,29 @@ pm_derive_check_shape (const PmImage  *original,
   return TRUE;
 }
 
+/* Thumbnails of both at the original's aspect, at most THUMB_SIZE on the long side. */
+static void
+thumbnails (const PmImage  *original,
+            const PmImage  *edited,
+            PmImage       **ta,
+            PmImage       **tb)
+{
+  int w, h;
+
+  if (original->width >= original->height)
+    {
+      w = MIN (THUMB_SIZE, original->width);
+      h = MAX (1, (int) ((double) w * original->height / original->width + 0.5));
+    }
+  else
+    {
+      h = MIN (THUMB_SIZE, original->height);
+      w = MAX (1, (int) ((double) h * original->width / original->height + 0.5));
+    }
+  *ta = pm_image_resize (original, w, h);
+  *tb = pm_image_resize (edited, w, h);
+}
+
 /**
  * pm_derive_structure_correlation:
  * @original: the original image
@@ -79,23 +105,11 @@ pm_derive_structure_correlation (const PmImage *original,
   g_autoptr(PmImage) ta = NULL;
   g_autoptr(PmImage) tb = NULL;
   double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0, n, va, vb;
-  int w, h;
 
   g_return_val_if_fail (original != NULL && edited != NULL, 0.0);
-  if (original->width >= original->height)
-    {
-      w = MIN (THUMB_SIZE, original->width);
-      h = MAX (1, (int) ((double) w * original->height / original->width + 0.5));
-    }
-  else
-    {
-      h = MIN (THUMB_SIZE, original->height);
-      w = MAX (1, (int) ((double) h * original->width / original->height + 0.5));
-    }
-  ta = pm_image_resize (original, w, h);
-  tb = pm_image_resize (edited, w, h);
-  n = (double) w * h;
-  for (gsize i = 0; i < (gsize) w * h; i++)
+  thumbnails (original, edited, &ta, &tb);
+  n = (double) ta->width * ta->height;
+  for (gsize i = 0; i < (gsize) ta->width * ta->height; i++)
     {
       const guint8 *p = ta->data + 4 * i, *q = tb->data + 4 * i;
       double la = 0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2];
@@ -110,13 +124,62 @@ pm_derive_structure_correlation (const PmImage *original,
 }
 
 /**
+ * pm_derive_unchanged_share:
+ * @original: the original image
+ * @edited: the supposed edit (any size)
+ *
+ * Share of the 64-pixel thumbnails (at the original's aspect) where no channel of @edited
+ * is more than a few levels from @original once the global shift (the median difference
+ * of each channel) is taken out. A colour edit leaves most of a picture alone; two
+ * different photos agree on a small share at most.
+ *
+ * Returns: the share, 0..1
+ */
+double
+pm_derive_unchanged_share (const PmImage *original,
+                           const PmImage *edited)
+{
+  g_autoptr(PmImage) ta = NULL;
+  g_autoptr(PmImage) tb = NULL;
+  guint hist[3][511] = { { 0 } };
+  int median[3];
+  gsize n, same = 0;
+
+  g_return_val_if_fail (original != NULL && edited != NULL, 0.0);
+  thumbnails (original, edited, &ta, &tb);
+  n = (gsize) ta->width * ta->height;
+  for (gsize i = 0; i < n; i++)
+    for (int c = 0; c < 3; c++)
+      hist[c][255 + tb->data[4 * i + c] - ta->data[4 * i + c]]++;
+  for (int c = 0; c < 3; c++)
+    {
+      gsize below = 0;
+      int d = 0;
+
+      while (d < 510 && (below += hist[c][d]) * 2 < n)
+        d++;
+      median[c] = d - 255;
+    }
+  for (gsize i = 0; i < n; i++)
+    {
+      gboolean kept = TRUE;
+
+      for (int c = 0; c < 3; c++)
+        kept &= ABS (tb->data[4 * i + c] - ta->data[4 * i + c] - median[c]) <= UNCHANGED_LEVELS;
+      same += kept;
+    }
+  return (double) same / n;
+}
+
+/**
  * pm_derive_check_edit:
  * @original: the original image
  * @edited: the supposed edit (any size)
  * @error: return location for a %PM_IMAGE_ERROR_SIZE or %PM_DERIVE_ERROR_UNRELATED error
  *
  * The whole "is this really an edit of the original" test: pm_derive_check_shape(), then
- * a structure correlation of at least %PM_DERIVE_MIN_STRUCTURE_CORRELATION.
+ * a structure correlation of at least %PM_DERIVE_MIN_STRUCTURE_CORRELATION or, failing
+ * that, at least %PM_DERIVE_MIN_UNCHANGED_SHARE of the picture unchanged.
  *
  * Returns: %TRUE if @edited can be an edit of @original
  */
@@ -125,17 +188,22 @@ pm_derive_check_edit (const PmImage  *original,
                       const PmImage  *edited,
                       GError        **error)
 {
-  double r;
+  double r, same;
 
   if (!pm_derive_check_shape (original, edited, error))
     return FALSE;
   r = pm_derive_structure_correlation (original, edited);
   g_debug ("structure correlation %.3f", r);
-  if (r < PM_DERIVE_MIN_STRUCTURE_CORRELATION)
+  if (r >= PM_DERIVE_MIN_STRUCTURE_CORRELATION)
+    return TRUE;
+  same = pm_derive_unchanged_share (original, edited);
+  g_debug ("unchanged share %.3f", same);
+  if (same < PM_DERIVE_MIN_UNCHANGED_SHARE)
     {
       g_set_error (error, PM_DERIVE_ERROR, PM_DERIVE_ERROR_UNRELATED,
                    "The edited image does not look like an edit of the original (the "
-                   "pictures differ everywhere: structure correlation %.2f)", r);
+                   "pictures differ everywhere: structure correlation %.2f, %.0f %% "
+                   "unchanged)", r, 100 * same);
       return FALSE;
     }
   return TRUE;

@@ -503,6 +503,10 @@ check_snapshot (sqlite3     *db,
       return FALSE;
     }
 
+  /* Set before the checks: an open that went on with 0 would treat the file as new and
+   * write its page size and auto_vacuum mode again, which fails on a full disk. */
+  *version = (int) user_version;
+
   /* A truncated or overwritten file can have a good header and broken pages. */
   if (!query_int (db, path, "SELECT page_count * page_size FROM pragma_page_count, "
                   "pragma_page_size", &size, error))
@@ -537,8 +541,6 @@ check_snapshot (sqlite3     *db,
       if (!pm_store_run_check (db, path, checks->pdata[i], error))
         return FALSE;
   }
-
-  *version = (int) user_version;
   return TRUE;
 }
 

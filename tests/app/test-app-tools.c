@@ -16,7 +16,12 @@
 #include <string.h>
 
 #include "pm-application.h"
+#include "pm-canvas-private.h"
+#include "pm-gui-test-util.h"
+#include "pm-mask-ops.h"
 #include "pm-mask-paint.h"
+#include "pm-mask-refine.h"
+#include "pm-metrics.h"
 #include "pm-sam-engine.h"
 #include "pm-store.h"
 #include "pm-test-util.h"
@@ -327,6 +332,417 @@ test_brush_eraser_undo (void)
   }
 }
 
+/* Zoomed in, the canvas composites the visible part on the CPU once and keeps it: a brush
+ * dab composites only its rectangle again. What it shows after a stroke must be what a
+ * composite made from scratch shows, and the stroke must show. */
+static void
+test_view_follows_stroke (void)
+{
+  PmCanvas *canvas = pm_window_get_canvas (window);
+  PmDocument *document = pm_window_get_document (window);
+  const PmPoint points[] = { { 40.2, 200.6 }, { 100.7, 210.3 } };
+  g_autoptr(PmPixels) before = NULL;
+  g_autoptr(PmPixels) after = NULL;
+  g_autoptr(PmPixels) fresh = NULL;
+  g_autoptr(PmMask) mask_before = NULL;
+  double wx, wy;
+  gint64 differ = 0;
+
+  g_assert_nonnull (pm_document_get_shown_mask (document));
+  mask_before = pm_mask_copy (pm_document_get_shown_mask (document));
+  pm_canvas_set_zoom (canvas, 2.0);
+  pm_canvas_set_show_overlay (canvas, TRUE);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "tool",
+                                  g_variant_new_string ("brush"));
+  pm_canvas_set_brush_radius (canvas, BRUSH);
+  pointer_to (20, 20);
+  before = pm_gui_render (GTK_WIDGET (canvas));
+  g_assert_nonnull (canvas->cpu_surface);   /* zoomed in: the CPU path, cached */
+
+  stroke (points, G_N_ELEMENTS (points));
+  wait_idle ();
+  g_assert_false (pm_mask_equal (mask_before, pm_document_get_shown_mask (document)));
+  /* No brush circle over the view. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "tool",
+                                  g_variant_new_string ("none"));
+  after = pm_gui_render (GTK_WIDGET (canvas));
+  pm_canvas_cpu_drop (canvas);
+  fresh = pm_gui_render (GTK_WIDGET (canvas));
+
+  g_assert_cmpint (after->width, ==, fresh->width);
+  g_assert_cmpint (after->height, ==, fresh->height);
+  g_assert_cmpmem (after->argb, (gsize) after->width * after->height * 4,
+                   fresh->argb, (gsize) fresh->width * fresh->height * 4);
+  /* The stroke is on screen: the middle of its path changed colour. */
+  pm_canvas_image_to_widget (canvas, 70, 205, &wx, &wy);
+  {
+    int a[3], b[3];
+
+    pm_pixels_at (before, (int) wx, (int) wy, b);
+    pm_pixels_at (after, (int) wx, (int) wy, a);
+    g_test_message ("at %.0f,%.0f: %d %d %d before, %d %d %d after", wx, wy, b[0], b[1], b[2],
+                    a[0], a[1], a[2]);
+    g_assert_true (a[0] != b[0] || a[1] != b[1] || a[2] != b[2]);
+  }
+  for (gsize i = 0; i < (gsize) after->width * after->height * 4; i++)
+    differ += after->argb[i] != before->argb[i];
+  g_assert_cmpint (differ, >, 500);
+}
+
+/* ---------------------------------------------------------------- lasso, clicks, keys */
+
+static void
+key (const char *name)
+{
+  xdotool ((const char *[]) { "key", name, NULL });
+}
+
+typedef struct {
+  GArray   *points;   /* of PmPoint */
+  gboolean  remove;
+  guint     count;
+} LassoDone;
+
+static void
+lasso_done_cb (PmCanvas      *canvas,
+               const PmPoint *points,
+               guint          n,
+               gboolean       remove,
+               LassoDone     *done)
+{
+  g_array_set_size (done->points, 0);
+  g_array_append_vals (done->points, points, n);
+  done->remove = remove;
+  done->count++;
+}
+
+/* Each point sent is among the lasso's reported points, within a pixel. */
+static void
+assert_reported_points (const LassoDone *done,
+                        const PmPoint   *sent,
+                        guint            n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      gboolean found = FALSE;
+
+      for (guint j = 0; j < done->points->len && !found; j++)
+        {
+          const PmPoint *p = &g_array_index (done->points, PmPoint, j);
+          found = fabs (p->x - sent[i].x) <= 1.0 && fabs (p->y - sent[i].y) <= 1.0;
+        }
+      g_assert_true (found);
+    }
+}
+
+/* The canvas takes the focus when clicked (with no tool: a click pans nothing away). */
+static void
+focus_canvas (void)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (window), "tool",
+                                  g_variant_new_string ("none"));
+  pointer_to (20, 20);
+  button (TRUE);
+  button (FALSE);
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (pm_window_get_canvas (window))));
+}
+
+/* The lasso from its key: clicked points closed with Enter add their polygon; with Alt
+ * held at the first point, closed by a double click, they remove it. Each is the mask
+ * before it with the polygon of the points the canvas reported filled (nonzero rule). */
+static void
+test_lasso (void)
+{
+  PmCanvas *canvas = pm_window_get_canvas (window);
+  PmDocument *document = pm_window_get_document (window);
+  const PmPoint add[] = { { 30.4, 30.2 }, { 110.6, 40.5 }, { 60.2, 120.7 }, { 100.3, 90.1 } };
+  const PmPoint cut[] = { { 150.5, 100.5 }, { 250.5, 110.5 }, { 200.5, 170.5 } };
+  LassoDone done = { g_array_new (FALSE, FALSE, sizeof (PmPoint)), FALSE, 0 };
+  g_autoptr(PmMask) want = NULL;
+  gulong handler = g_signal_connect (canvas, "lasso-done", G_CALLBACK (lasso_done_cb), &done);
+
+  focus_canvas ();
+  key ("l");
+  g_assert_cmpint (pm_canvas_get_tool (canvas), ==, PM_CANVAS_TOOL_LASSO);
+  want = pm_mask_copy (pm_document_get_shown_mask (document));
+  for (guint i = 0; i < G_N_ELEMENTS (add); i++)
+    {
+      pointer_to (add[i].x, add[i].y);
+      button (TRUE);
+      button (FALSE);
+    }
+  key ("Return");
+  wait_idle ();
+  g_assert_cmpuint (done.count, ==, 1);
+  g_assert_false (done.remove);
+  assert_reported_points (&done, add, G_N_ELEMENTS (add));
+  pm_mask_fill_polygon (want, (const PmPoint *) done.points->data, done.points->len,
+                        PM_FILL_NONZERO, 1.0f, NULL);
+  assert_masks_identical (pm_document_get_shown_mask (document), want);
+  g_assert_cmpfloat (want->data[60 * W + 70], ==, 1.0f);   /* inside the quadrilateral */
+
+  pointer_to (cut[0].x, cut[0].y);
+  xdotool ((const char *[]) { "keydown", "alt", NULL });
+  button (TRUE);
+  button (FALSE);
+  xdotool ((const char *[]) { "keyup", "alt", NULL });
+  pointer_to (cut[1].x, cut[1].y);
+  button (TRUE);
+  button (FALSE);
+  pointer_to (cut[2].x, cut[2].y);
+  xdotool ((const char *[]) { "click", "--repeat", "2", "--delay", "40", "1", NULL });
+  wait_idle ();
+  g_assert_cmpuint (done.count, ==, 2);
+  g_assert_true (done.remove);
+  assert_reported_points (&done, cut, G_N_ELEMENTS (cut));
+  pm_mask_fill_polygon (want, (const PmPoint *) done.points->data, done.points->len,
+                        PM_FILL_NONZERO, 0.0f, NULL);
+  assert_masks_identical (pm_document_get_shown_mask (document), want);
+  g_assert_cmpfloat (want->data[120 * W + 200], ==, 0.0f);  /* the disk, cut away */
+
+  g_signal_handler_disconnect (canvas, handler);
+  g_array_unref (done.points);
+}
+
+static void
+click_added_cb (PmCanvas *canvas,
+                double    x,
+                double    y,
+                gboolean  foreground,
+                GArray   *clicks)
+{
+  PmClick click = { x, y, foreground };
+
+  g_array_append_val (clicks, click);
+}
+
+/* Delete clears the mask; the click tool (GrabCut here: no SAM) then finds the disk from
+ * one click on it, and a right click on the background refines again from both clicks:
+ * each time exactly what pm_mask_refine_clicks() gives for the clicks the canvas reported,
+ * from the mask the clicks began on. Esc drops the clicks. */
+static void
+test_click_refine (void)
+{
+  PmCanvas *canvas = pm_window_get_canvas (window);
+  PmDocument *document = pm_window_get_document (window);
+  PmMaskTools *tools = pm_window_get_tools (window);
+  g_autoptr(GArray) clicks = g_array_new (FALSE, FALSE, sizeof (PmClick));
+  g_autoptr(PmMask) empty = pm_mask_new (W, H);
+  g_autoptr(GError) error = NULL;
+  gulong handler;
+  gint64 inter = 0, uni = 0;
+
+  pm_mask_tools_set_sam (tools, NULL);
+  focus_canvas ();
+  key ("Delete");
+  wait_idle ();
+  assert_masks_identical (pm_document_get_shown_mask (document), empty);
+
+  handler = g_signal_connect (canvas, "click-added", G_CALLBACK (click_added_cb), clicks);
+  key ("c");
+  g_assert_cmpint (pm_canvas_get_tool (canvas), ==, PM_CANVAS_TOOL_CLICK);
+  pointer_to (CX + 10.3, CY - 5.6);
+  button (TRUE);
+  button (FALSE);
+  wait_idle ();
+  g_assert_cmpuint (clicks->len, ==, 1);
+  {
+    g_autoptr(PmMask) want = pm_mask_refine_clicks (pm_document_get_image (document), empty,
+                                                    (const PmClick *) clicks->data, 1, NULL,
+                                                    NULL, NULL, &error);
+    g_assert_no_error (error);
+    assert_masks_identical (pm_document_get_shown_mask (document), want);
+    for (int i = 0; i < W * H; i++)
+      {
+        gboolean truth = hypot (i % W + 0.5 - CX, i / W + 0.5 - CY) <= R;
+        inter += truth && want->data[i] > 0.5f;
+        uni += truth || want->data[i] > 0.5f;
+      }
+    g_test_message ("one click: IoU %.3f with the disk", (double) inter / uni);
+    g_assert_cmpfloat ((double) inter / uni, >, 0.9);
+  }
+
+  pointer_to (40.5, 200.5);
+  xdotool ((const char *[]) { "click", "3", NULL });
+  wait_idle ();
+  g_assert_cmpuint (clicks->len, ==, 2);
+  g_assert_false (g_array_index (clicks, PmClick, 1).foreground);
+  {
+    g_autoptr(PmMask) want = pm_mask_refine_clicks (pm_document_get_image (document), empty,
+                                                    (const PmClick *) clicks->data, 2, NULL,
+                                                    NULL, NULL, &error);
+    g_assert_no_error (error);
+    assert_masks_identical (pm_document_get_shown_mask (document), want);
+  }
+  key ("Escape");
+  g_assert_cmpuint (canvas->clicks->len, ==, 0);
+  g_assert_cmpint (pm_canvas_get_tool (canvas), ==, PM_CANVAS_TOOL_CLICK);
+  g_signal_handler_disconnect (canvas, handler);
+}
+
+/* The mask keys give what pm_mask_op_apply() gives (what `paintmask mask` runs), each a
+ * change; the last leaves the whole photo in the mask. */
+static void
+test_mask_keys (void)
+{
+  PmDocument *document = pm_window_get_document (window);
+  const struct { const char *key; PmMaskOpKind kind; int amount; } ops[] = {
+    { "d", PM_MASK_OP_REMOVE_ISLANDS, 38 },   /* 320 × 240 / 2000 */
+    { "g", PM_MASK_OP_GROW, 2 }, { "s", PM_MASK_OP_SHRINK, 2 }, { "i", PM_MASK_OP_INVERT, 0 },
+    { "h", PM_MASK_OP_FILL_HOLES, 0 },
+  };
+  g_autoptr(GError) error = NULL;
+
+  /* A speck for D to remove. */
+  g_assert_true (pm_document_begin_correction (document, "Speck"));
+  for (int y = 200; y < 205; y++)
+    for (int x = 10; x < 15; x++)
+      pm_document_get_working_mask (document)->data[y * W + x] = 1.0f;
+  pm_document_mark_dirty (document, &(PmRect) { 10, 200, 5, 5 });
+  g_assert_true (pm_document_commit_correction (document));
+  focus_canvas ();
+  for (guint i = 0; i < G_N_ELEMENTS (ops); i++)
+    {
+      g_autoptr(PmMask) want = pm_mask_copy (pm_document_get_shown_mask (document));
+      PmMaskOp op = { ops[i].kind, ops[i].amount };
+      int position = pm_document_get_position (document);
+
+      g_assert_true (pm_mask_op_apply (want, &op, pm_document_get_image (document), NULL,
+                                       NULL, &error));
+      g_assert_no_error (error);
+      g_assert_false (pm_mask_equal (want, pm_document_get_shown_mask (document)));
+      key (ops[i].key);
+      wait_idle ();
+      g_test_message ("key %s", ops[i].key);
+      assert_masks_identical (pm_document_get_shown_mask (document), want);
+      g_assert_cmpint (pm_document_get_position (document), ==, position);
+    }
+}
+
+/* ---------------------------------------------------------------- boundary inspection */
+
+static void
+assert_style (PmCanvasMaskStyle  style,
+              const char        *setting)
+{
+  g_autofree char *value = g_settings_get_string (pm_application_get_settings (app),
+                                                  "overlay-style");
+
+  g_assert_cmpint (pm_canvas_get_mask_style (pm_window_get_canvas (window)), ==, style);
+  g_assert_cmpstr (value, ==, setting);
+}
+
+/* The column of widget pixels on the left edge of image column @ix. */
+static int
+grid_column (PmCanvas *canvas,
+             int       ix)
+{
+  double wx, wy;
+
+  pm_canvas_image_to_widget (canvas, ix, CY, &wx, &wy);
+  return (int) floor (wx);
+}
+
+/* The views from their keys (K contour, W black and white, O overlay), the split dragged,
+ * the compare contour and its IoU, the pixel grid from 800 % and the pointer's pixel in
+ * the status line. */
+static void
+test_inspect (void)
+{
+  PmCanvas *canvas = pm_window_get_canvas (window);
+  PmDocument *document = pm_window_get_document (window);
+  PmMaskTools *tools = pm_window_get_tools (window);
+  PmRunEntry *entry = pm_document_get_current (document);
+  const PmImage *image = pm_document_get_image (document);
+  g_autofree char *iou = NULL;
+  g_autofree char *status = NULL;
+  double split0, sx, sy;
+
+  focus_canvas ();
+  key ("k");
+  assert_style (PM_CANVAS_MASK_CONTOUR, "outline");
+  key ("w");
+  assert_style (PM_CANVAS_MASK_ONLY, "mask");
+  key ("o");
+  assert_style (PM_CANVAS_MASK_OVERLAY, "fill");
+
+  /* The split line follows a drag. */
+  pm_canvas_set_zoom (canvas, 2.0);
+  key ("v");
+  g_assert_true (pm_canvas_get_split (canvas));
+  split0 = pm_canvas_get_split_position (canvas);
+  pointer_to (split0 * W, CY);
+  button (TRUE);
+  pointer_to (split0 * W + 30, CY);
+  pointer_to (split0 * W + 60, CY);
+  button (FALSE);
+  g_test_message ("split %.3f -> %.3f", split0, pm_canvas_get_split_position (canvas));
+  g_assert_cmpfloat (fabs (pm_canvas_get_split_position (canvas) - (split0 + 60.0 / W)), <,
+                     1.5 / W);
+  key ("v");
+  g_assert_false (pm_canvas_get_split (canvas));
+
+  /* Compare: the engine's mask as a second contour, the IoU in the status line. */
+  key ("x");
+  iterate (400);
+  g_assert_true (pm_canvas_has_compare_mask (canvas));
+  iou = g_strdup_printf ("IoU %.3f with the engine’s mask",
+                         pm_mask_iou (pm_document_get_shown_mask (document), entry->base, NULL,
+                                      NULL));
+  g_assert_cmpstr (pm_mask_tools_get_compare_status (tools), ==, iou);
+  g_assert_cmpstr (gtk_label_get_text (window->compare_label), ==, iou);
+  key ("x");
+  iterate (400);
+  g_assert_false (pm_canvas_has_compare_mask (canvas));
+  g_assert_cmpstr (pm_mask_tools_get_compare_status (tools), ==, "");
+
+  /* From 800 %: the grid between pixels; the status line names the pixel under the
+   * pointer, its colour in the photo and its mask value. */
+  pm_canvas_set_show_overlay (canvas, FALSE);
+  for (int pass = 0; pass < 2; pass++)
+    {
+      g_autoptr(PmPixels) view = NULL;
+      int c = 0, line[3], inside[3], inside2[3], row;
+
+      pm_canvas_set_zoom (canvas, pass == 0 ? 4.0 : 10.0);
+      iterate (100);
+      view = pm_gui_render (GTK_WIDGET (canvas));
+      pm_canvas_image_to_widget (canvas, CX, CY + 0.5, &sx, &sy);
+      row = (int) sy;
+      c = grid_column (canvas, (int) CX + 2);
+      pm_pixels_at (view, c, row, line);
+      pm_pixels_at (view, c + 2, row, inside);
+      pm_pixels_at (view, grid_column (canvas, (int) CX + 3) - 2, row, inside2);
+      g_test_message ("zoom %s: line %d %d %d, inside %d %d %d", pass ? "10" : "4", line[0],
+                      line[1], line[2], inside[0], inside[1], inside[2]);
+      g_assert_cmpint (inside[0], ==, inside2[0]);
+      if (pass == 0)
+        g_assert_cmpint (line[0], ==, inside[0]);
+      else
+        g_assert_cmpint (abs (line[0] - inside[0]), >, 10);
+    }
+  pointer_to (CX + 3.5, CY + 2.5);
+  {
+    int ix = (int) CX + 3, iy = (int) CY + 2;
+    const guint8 *p = image->data + ((gsize) iy * W + ix) * 4;
+
+    status = g_strdup_printf ("x %d  y %d  ·  RGB %d %d %d  ·  mask %.2f", ix, iy, p[0], p[1],
+                              p[2], pm_document_get_shown_mask (document)->data[iy * W + ix]);
+  }
+  g_assert_cmpstr (pm_mask_tools_get_pointer_status (tools), ==, status);
+  g_assert_nonnull (strstr (status, "mask 1.00"));   /* the disk */
+  /* A correction under the still pointer shows in the status line at once. */
+  key ("i");
+  wait_idle ();
+  g_assert_nonnull (strstr (pm_mask_tools_get_pointer_status (tools), "mask 0.00"));
+  key ("i");
+  wait_idle ();
+  g_assert_cmpstr (pm_mask_tools_get_pointer_status (tools), ==, status);
+  g_assert_cmpstr (gtk_label_get_text (window->pointer_label), ==, status);
+  pm_canvas_set_zoom (canvas, 2.0);
+  pm_canvas_set_show_overlay (canvas, TRUE);
+}
+
 static void
 box_done_cb (PmCanvas *canvas,
              int       x,
@@ -507,6 +923,11 @@ main (int    argc,
   g_signal_connect (pm_window_get_canvas (window), "stroke-to", G_CALLBACK (stroke_to_cb), NULL);
 
   g_test_add_func ("/app/tools/brush-eraser-undo", test_brush_eraser_undo);
+  g_test_add_func ("/app/tools/view-follows-stroke", test_view_follows_stroke);
+  g_test_add_func ("/app/tools/lasso", test_lasso);
+  g_test_add_func ("/app/tools/click-refine", test_click_refine);
+  g_test_add_func ("/app/tools/mask-keys", test_mask_keys);
+  g_test_add_func ("/app/tools/inspect", test_inspect);
   g_test_add_func ("/app/tools/box-sam", test_box_sam);
   g_test_add_func ("/app/tools/sam-encode-on-open", test_sam_encode_on_open);
   ret = g_test_run ();

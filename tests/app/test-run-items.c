@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pm-document.h"
+#include "pm-maskio.h"
 #include "pm-run-items.h"
 #include "pm-store.h"
 #include "pm-test-util.h"
@@ -133,6 +134,42 @@ reopen (PmAppStore  *app_store,
 }
 
 static void
+export_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pm_document_export_finish (PM_DOCUMENT (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Ctrl+E: the mask written is the run's with the box's added strip, the edit the one on
+ * screen. */
+static void
+check_export (PmDocument    *doc,
+              const PmMask  *run_mask,
+              const PmImage *shown)
+{
+  g_auto(GStrv) paths = pm_document_get_export_paths (doc, tmpdir);
+  g_autoptr(PmMask) mask = NULL;
+  g_autoptr(PmImage) edited = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean done = FALSE;
+
+  pm_document_export_async (doc, tmpdir, NULL, export_done_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  mask = pm_mask_load_png (paths[1], &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_mask_count (mask), ==, pm_mask_count (run_mask) + 70 * 20);
+  edited = pm_image_load (paths[0], 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (edited->data, W * H * 4, shown->data, W * H * 4);
+}
+
+static void
 run (PmDocument *doc,
      PmEngines  *engines,
      const char *instruction)
@@ -210,6 +247,7 @@ test_items (void)
   assert_box_painted (doc, run_edit, before, pm_run_items_get_item (items, 1)->mask,
                       pm_run_items_get_item (items, 0), pm_run_items_get_item (items, 1));
   shown_corrected = pm_image_copy (pm_document_get_shown_edit (doc));
+  check_export (doc, run_mask, shown_corrected);
   pm_run_items_set_selected (items, 1);
   while (pm_document_get_busy (doc))
     g_main_context_iteration (NULL, TRUE);

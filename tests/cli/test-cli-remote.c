@@ -2,6 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#define _GNU_SOURCE   /* memmem */
+#include <string.h>
 #include <json-glib/json-glib.h>
 
 #include "pm-image.h"
@@ -285,25 +287,123 @@ test_profile_usage (void)
   pm_test_rmdir (dir);
 }
 
-/* The key never appears in anything paintmask prints, whatever goes wrong. */
+/* ---------------------------------------------------------------- the key stays secret */
+
+static const char secret[] = "sk-live-Zq7WfT3uPx91LmN";
+
+/* Neither the key nor a recognisable piece of it is in @len bytes at @data (@what says
+ * where they came from). */
+static void
+assert_no_key (const char    *what,
+               gconstpointer  data,
+               gsize          len)
+{
+  static const char * const pieces[] = { secret, "Zq7WfT3u", "Px91LmN", NULL };
+
+  for (guint i = 0; pieces[i] != NULL; i++)
+    if (data != NULL && memmem (data, len, pieces[i], strlen (pieces[i])) != NULL)
+      g_error ("the API key (%s) is in %s", pieces[i], what);
+}
+
+static void
+assert_no_key_in_text (const char *what,
+                       const char *text)
+{
+  assert_no_key (what, text, text != NULL ? strlen (text) : 0);
+}
+
+static void
+assert_no_key_in_file (const char *path)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  if (g_file_get_contents (path, &data, &len, NULL))
+    assert_no_key (path, data, len);
+}
+
+/* Runs `paintmask ARGS…` with every debug message on (G_MESSAGES_DEBUG=all); through
+ * `sh` when @crash_after_ms >= 0, which sends it SIGSEGV after that long, so that @out and
+ * @err hold what a crash prints. Returns the exit code, -1 for a signal. */
+static int
+run_cli_logged (const char * const *args,
+                int                 crash_after_ms,
+                char              **out,
+                char              **err)
+{
+  g_auto(GStrv) env = g_environ_setenv (g_get_environ (), "G_MESSAGES_DEBUG", "all", TRUE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (crash_after_ms >= 0)
+    {
+      g_ptr_array_add (argv, g_strdup ("/bin/sh"));
+      g_ptr_array_add (argv, g_strdup ("-c"));
+      g_ptr_array_add (argv, g_strdup_printf ("\"$0\" \"$@\" & p=$!; sleep %d.%03d; "
+                                              "kill -SEGV $p; wait $p; echo \"exit $?\"",
+                                              crash_after_ms / 1000, crash_after_ms % 1000));
+    }
+  g_ptr_array_add (argv, g_strdup (g_getenv ("PAINTMASK_BIN")));
+  for (int i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, out, err,
+                &status, &error);
+  g_assert_no_error (error);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+/* Every way the fake servers can fail, with the key set: it never shows up in the output
+ * (--json and G_MESSAGES_DEBUG=all logs), the error messages, what a crash prints, the
+ * history database (with its WAL) the runs were recorded in, `history list|show --json` or
+ * the files written. */
 static void
 test_key_grep (void)
 {
-  const char *secret = "sk-live-Zq7WfT3uPx91LmN";
   g_autofree char *photo = pm_test_shared_path ("data/eval-public/coco_000000094336.jpg");
   g_autofree char *dir = pm_test_tmpdir ();
   g_autofree char *edited = g_build_filename (dir, "edited.png", NULL);
-  struct { const char *profile; const char *mode; int delay; const char *key; } cases[] = {
-    { "openai", NULL, -1, "other" }, { "openai", "401", -1, NULL },
-    { "openai-compatible", NULL, -1, "other" }, { "openai-compatible", "garbage", -1, NULL },
-    { "openai-compatible", "evilurl", -1, NULL }, { "openai-compatible", "hang", -1, NULL },
-    { "openai-compatible", "badb64", -1, NULL }, { "openai-compatible", "redirect-9", -1, NULL },
-    { "openai-compatible", NULL, -1, NULL },
-    { "sdcpp", NULL, -1, "other" }, { "comfyui", NULL, 200, "other" },
-    { "comfyui", "execfail", 200, NULL }, { "comfyui", NULL, 60000, NULL },
-    { "gemini", NULL, -1, "other" }, { "gemini", "blocked", -1, NULL },
-    { "fal", NULL, 200, "other" }, { "fal", "failed", 200, NULL }, { "fal", "evilurl", 200, NULL },
+  g_autofree char *db = g_build_filename (dir, "history.sqlite3", NULL);
+  /* key: the server wants another key (and echoes the one it got); crash: SIGSEGV after
+   * that many ms; url: "refused" (no server there), "tls" (https to a plain HTTP server). */
+  struct {
+    const char *profile, *mode; int delay; const char *key; int crash; const char *url;
+  } cases[] = {
+    { "openai", NULL, -1, "other", -1, NULL }, { "openai", "401", -1, NULL, -1, NULL },
+    { "openai-compatible", NULL, -1, "other", -1, NULL },
+    { "openai-compatible", "401", -1, NULL, -1, NULL },
+    { "openai-compatible", "garbage", -1, NULL, -1, NULL },
+    { "openai-compatible", "evilurl", -1, NULL, -1, NULL },
+    { "openai-compatible", "hang", -1, NULL, -1, NULL },
+    { "openai-compatible", "badb64", -1, NULL, -1, NULL },
+    { "openai-compatible", "notpng", -1, NULL, -1, NULL },
+    { "openai-compatible", "huge", -1, NULL, -1, NULL },
+    { "openai-compatible", "huge-cl", -1, NULL, -1, NULL },
+    { "openai-compatible", "trickle", -1, NULL, -1, NULL },
+    { "openai-compatible", "redirect-9", -1, NULL, -1, NULL },
+    { "openai-compatible", "500once", -1, NULL, -1, NULL },
+    { "openai-compatible", "429once", -1, NULL, -1, NULL },
+    { "openai-compatible", "url", -1, NULL, -1, NULL },
+    { "openai-compatible", "reshaped", -1, NULL, -1, NULL },
+    { "openai-compatible", "unrelated", -1, NULL, -1, NULL },
+    { "openai-compatible", "nochange", -1, NULL, -1, NULL },
+    { "openai-compatible", NULL, -1, NULL, -1, NULL },
+    { "openai-compatible", NULL, -1, NULL, -1, "refused" },
+    { "openai-compatible", NULL, -1, NULL, -1, "tls" },
+    { "openai-compatible", "hang", -1, NULL, 700, NULL },
+    { "sdcpp", NULL, -1, "other", -1, NULL }, { "comfyui", NULL, 200, "other", -1, NULL },
+    { "comfyui", "execfail", 200, NULL, -1, NULL },
+    { "comfyui", NULL, 60000, NULL, -1, NULL }, { "comfyui", NULL, 60000, NULL, 700, NULL },
+    { "gemini", NULL, -1, "other", -1, NULL }, { "gemini", "blocked", -1, NULL, -1, NULL },
+    { "fal", NULL, 200, "other", -1, NULL }, { "fal", "failed", 200, NULL, -1, NULL },
+    { "fal", "evilurl", 200, NULL, -1, NULL }, { "fal", NULL, 60000, NULL, 700, NULL },
   };
+  static const char * const failing_modes[] = {
+    "401", "garbage", "evilurl", "hang", "badb64", "notpng", "huge", "huge-cl", "trickle",
+    "redirect-9", "unrelated", "execfail", "blocked", "failed", NULL
+  };
+  guint failures = 0, crashes = 0;
 
   g_setenv ("PAINTMASK_API_KEY", secret, TRUE);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -313,20 +413,91 @@ test_key_grep (void)
       g_autofree char *url = pm_fake_editor_url (fe, cases[i].mode);
       const char *args[] = { "edit", photo, "paint the cat purple", "--engine", "remote",
                              "--remote-profile", cases[i].profile, "--endpoint", url,
-                             "--timeout", "2", "-o", edited, "--json", NULL };
+                             "--timeout", "2", "-o", edited, "--json", "--record", "--db", db,
+                             NULL };
       g_autofree char *out = NULL, *err = NULL;
-      int rc = pm_test_run_cli (args, &out, &err);
+      int rc;
 
-      g_test_message ("%s %s: exit %d: %s", cases[i].profile,
-                      cases[i].mode != NULL ? cases[i].mode : "-", rc, err);
-      g_assert_null (strstr (out, secret));
-      g_assert_null (strstr (err, secret));
-      g_assert_null (strstr (out, "Zq7WfT3u"));
-      g_assert_null (strstr (err, "Zq7WfT3u"));
-      if (cases[i].key != NULL || cases[i].mode != NULL || cases[i].delay > 10000)
-        g_assert_cmpint (rc, ==, 1);
+      if (g_strcmp0 (cases[i].url, "refused") == 0)
+        {
+          g_free (url);
+          url = g_strdup ("http://127.0.0.1:9/v1");
+        }
+      else if (g_strcmp0 (cases[i].url, "tls") == 0)
+        {
+          g_autofree char *plain = g_steal_pointer (&url);
+          url = g_strconcat ("https", plain + strlen ("http"), NULL);
+        }
+      args[8] = url;
+      rc = run_cli_logged (args, cases[i].crash, &out, &err);
+      g_test_message ("%s %s%s%s: exit %d: %s", cases[i].profile,
+                      cases[i].mode != NULL ? cases[i].mode : "-",
+                      cases[i].url != NULL ? " " : "", cases[i].url != NULL ? cases[i].url : "",
+                      rc, cases[i].crash >= 0 ? "(crashed)" : g_strchomp (err));
+      assert_no_key_in_text ("the output", out);
+      assert_no_key_in_text ("the error output", err);
+      if (cases[i].crash >= 0)
+        {
+          /* Died of a signal: SIGSEGV, or SIGABRT where a sanitizer caught it. */
+          const char *line = g_strrstr (out, "exit ");
+          g_assert_nonnull (line);
+          g_assert_cmpint (atoi (line + 5), >, 128);
+          crashes++;
+        }
+      else if (cases[i].key != NULL || cases[i].url != NULL ||
+               (cases[i].mode != NULL && g_strv_contains (failing_modes, cases[i].mode)) ||
+               cases[i].delay > 10000)
+        {
+          g_assert_cmpint (rc, ==, 1);
+          failures++;
+        }
+      assert_no_key_in_file (edited);
       pm_fake_editor_stop (fe);
     }
+
+  /* The history of all those runs, failed ones with their messages. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *path = g_strconcat (db, (const char *[]) { "", "-wal", "-shm" }[i],
+                                           NULL);
+      assert_no_key_in_file (path);
+    }
+  {
+    const char *list[] = { "history", "list", "--db", db, "--json", NULL };
+    g_autofree char *out = NULL, *err = NULL;
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_autoptr(GError) error = NULL;
+    JsonArray *runs;
+    guint n_failed = 0;
+
+    g_assert_cmpint (run_cli_logged (list, -1, &out, &err), ==, 0);
+    assert_no_key_in_text ("history list", out);
+    assert_no_key_in_text ("history list's log", err);
+    json_parser_load_from_data (parser, out, -1, &error);
+    g_assert_no_error (error);
+    runs = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                         "runs");
+    for (guint i = 0; i < json_array_get_length (runs); i++)
+      {
+        JsonObject *run = json_array_get_object_element (runs, i);
+        g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                               json_object_get_int_member (run, "id"));
+        const char *show[] = { "history", "show", id, "--db", db, "--json", NULL };
+        g_autofree char *sout = NULL, *serr = NULL;
+
+        g_assert_cmpint (run_cli_logged (show, -1, &sout, &serr), ==, 0);
+        assert_no_key_in_text ("history show", sout);
+        assert_no_key_in_text ("history show's log", serr);
+        if (g_strcmp0 (json_object_get_string_member_with_default (run, "result", ""),
+                       "failed") == 0)
+          n_failed++;
+      }
+    g_test_message ("%u cases (%u failing, %u crashed), %u runs recorded (%u failed): no "
+                    "trace of the key", (guint) G_N_ELEMENTS (cases), failures, crashes,
+                    json_array_get_length (runs), n_failed);
+    /* Every failure was recorded with its message, which was searched too. */
+    g_assert_cmpuint (n_failed, >=, failures);
+  }
   g_unsetenv ("PAINTMASK_API_KEY");
   pm_test_rmdir (dir);
 }

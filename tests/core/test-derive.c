@@ -504,6 +504,72 @@ test_check_edit (void)
   g_clear_error (&error);
 }
 
+/* A disc image with @disc inside a circle of radius 18 around (32, 32), grey elsewhere. */
+static PmImage *
+disc_image (const guint8 disc[3])
+{
+  PmImage *image = pm_image_new (64, 64);
+
+  for (int y = 0; y < 64; y++)
+    for (int x = 0; x < 64; x++)
+      {
+        guint8 *p = image->data + ((gsize) y * 64 + x) * 4;
+        gboolean in = (x - 32) * (x - 32) + (y - 32) * (y - 32) <= 18 * 18;
+        for (int c = 0; c < 3; c++)
+          p[c] = in ? disc[c] : 128;
+        p[3] = 255;
+      }
+  return image;
+}
+
+/* The app's Test Connection picture, a red disc on grey, painted as a generative editor
+ * paints (bright green, white, yellow: lighter than the grey where the red was darker): the
+ * luma correlation turns negative, yet three quarters of the picture are untouched, so it
+ * is an edit, and its mask is the disc. A picture of random blocks is still refused. */
+static void
+test_check_edit_simple_picture (void)
+{
+  static const guint8 red[3] = { 220, 30, 30 };
+  static const guint8 paints[][3] = { { 40, 200, 40 }, { 250, 250, 250 }, { 240, 230, 40 },
+                                      { 240, 120, 30 } };
+  g_autoptr(PmImage) photo = disc_image (red);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr(PmImage) other = pm_image_new (64, 64);
+  GError *error = NULL;
+
+  for (gsize k = 0; k < G_N_ELEMENTS (paints); k++)
+    {
+      g_autoptr(PmImage) edit = disc_image (paints[k]);
+      g_autoptr(PmMask) mask = NULL;
+      gint64 n;
+
+      g_test_message ("paint %u,%u,%u: correlation %.2f, unchanged %.2f", paints[k][0],
+                      paints[k][1], paints[k][2], pm_derive_structure_correlation (photo, edit),
+                      pm_derive_unchanged_share (photo, edit));
+      g_assert_true (pm_derive_check_edit (photo, edit, &error));
+      g_assert_no_error (error);
+      mask = pm_mask_derive (photo, edit, NULL, NULL, &error);
+      g_assert_no_error (error);
+      n = pm_mask_count (mask);
+      g_assert_cmpint (n, >=, 950);    /* the disc has 1005 pixels */
+      g_assert_cmpint (n, <=, 1060);
+    }
+
+  for (gsize i = 0; i < 64 * 64; i++)
+    {
+      guint8 *p = other->data + i * 4;
+      p[0] = p[1] = p[2] = (i % 64) % 8 == 0 && (i / 64) % 8 == 0
+                           ? (guint8) g_rand_int_range (rand, 0, 256)
+                           : other->data[((i / 64 - (i / 64) % 8) * 64 + (i % 64 - (i % 64) % 8)) * 4];
+      p[3] = 255;
+    }
+  g_test_message ("random blocks: unchanged %.2f", pm_derive_unchanged_share (photo, other));
+  g_assert_cmpfloat (pm_derive_unchanged_share (photo, other), <, PM_DERIVE_MIN_UNCHANGED_SHARE);
+  g_assert_false (pm_derive_check_edit (photo, other, &error));
+  g_assert_error (error, PM_DERIVE_ERROR, PM_DERIVE_ERROR_UNRELATED);
+  g_clear_error (&error);
+}
+
 static void
 test_naive (void)
 {
@@ -533,6 +599,7 @@ main (int   argc,
   g_test_add_func ("/core/derive/degenerate", test_degenerate);
   g_test_add_func ("/core/derive/shape-mismatch", test_shape_mismatch);
   g_test_add_func ("/core/derive/check-edit", test_check_edit);
+  g_test_add_func ("/core/derive/check-edit-simple-picture", test_check_edit_simple_picture);
   g_test_add_func ("/core/derive/hint-and-size", test_hint_and_size);
   g_test_add_func ("/core/derive/large", test_large);
   g_test_add_func ("/core/derive/big-object", test_big_object);

@@ -6,10 +6,12 @@
 #include <string.h>
 
 #include "pm-mask-ops.h"
+#include "pm-maskio.h"
 #include "pm-mask-paint.h"
 #include "pm-mask-refine.h"
 #include "pm-metrics.h"
 #include "pm-morph.h"
+#include "pm-test-util.h"
 
 /* A red disk (the object) on a noisy background of green and blue cells. */
 static PmImage *
@@ -181,6 +183,62 @@ test_clicks_background (void)
   }
 }
 
+/* On a photo (the cat in the sink, COCO 94336, with its COCO mask): a foreground click on
+ * the cat makes GrabCut take the dark inside of the sink too; a background click on the
+ * sink must take it out again, not just the few pixels under the click, with the
+ * foreground click or after it. */
+static void
+test_clicks_background_region (void)
+{
+  g_autofree char *photo_path = pm_test_shared_path ("data/eval-public/coco_000000094336.jpg");
+  g_autofree char *mask_path = pm_test_shared_path ("data/eval-public/coco_000000094336_cat.png");
+  g_autoptr(PmImage) photo = NULL;
+  g_autoptr(PmMask) truth = NULL;
+  g_autoptr(PmMask) one = NULL;
+  g_autoptr(PmMask) two = NULL;
+  g_autoptr(GError) error = NULL;
+  const PmClick clicks[] = { { 281.0, 201.0, TRUE }, { 139.2, 216.7, FALSE } };
+  gint64 sink = 0;
+
+  if (!pm_test_have_shared ("data/eval-public/coco_000000094336_cat.png"))
+    return;
+  photo = pm_image_load (photo_path, 0, &error);
+  g_assert_no_error (error);
+  truth = pm_mask_load_png (mask_path, &error);
+  g_assert_no_error (error);
+  one = pm_mask_refine_clicks (photo, truth, clicks, 1, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  two = pm_mask_refine_clicks (photo, truth, clicks, 2, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  /* The sink's inside, left of the cat: a box well inside it. */
+  for (int y = 200; y < 235; y++)
+    for (int x = 120; x < 150; x++)
+      sink += one->data[y * 500 + x] > 0.5f;
+  g_test_message ("one click IoU %.4f (sink box %" G_GINT64_FORMAT " px), two clicks %.4f",
+                  iou (one, truth), sink, iou (two, truth));
+  g_assert_cmpint (sink, >, 500);               /* what the background click is for */
+  g_assert_cmpfloat (iou (one, truth), <, 0.9);
+  g_assert_cmpfloat (iou (two, truth), >, 0.94);
+  for (int y = 200; y < 235; y++)
+    for (int x = 120; x < 150; x++)
+      g_assert_cmpfloat (two->data[y * 500 + x], ==, 0.0f);
+
+  /* The same from the mask with the sink in it (a new session of clicks): one background
+   * click on the sink takes it out. */
+  {
+    g_autoptr(PmMask) again = pm_mask_refine_clicks (photo, one, clicks + 1, 1, NULL, NULL,
+                                                     NULL, &error);
+
+    g_assert_no_error (error);
+    g_test_message ("background click on the mask with the sink: IoU %.4f",
+                    iou (again, truth));
+    g_assert_cmpfloat (iou (again, truth), >, 0.94);
+    for (int y = 200; y < 235; y++)
+      for (int x = 120; x < 150; x++)
+        g_assert_cmpfloat (again->data[y * 500 + x], ==, 0.0f);
+  }
+}
+
 static void
 test_clicks_foreground (void)
 {
@@ -254,6 +312,8 @@ main (int    argc,
   g_test_add_func ("/core/mask-refine/box-raises-iou", test_box_raises_iou);
   g_test_add_func ("/core/mask-refine/box-from-empty", test_box_from_empty);
   g_test_add_func ("/core/mask-refine/clicks-background", test_clicks_background);
+  g_test_add_func ("/core/mask-refine/clicks-background-region",
+                   test_clicks_background_region);
   g_test_add_func ("/core/mask-refine/clicks-foreground", test_clicks_foreground);
   g_test_add_func ("/core/mask-refine/cancel-and-size", test_cancel_and_size);
   return g_test_run ();

@@ -1807,6 +1807,34 @@ test_crash_random (Fixture       *f,
   g_rand_free (rand);
 }
 
+/* Opening an existing history writes nothing (so that it opens on a full disk, and a reader
+ * never takes the write lock): another connection sees no commit from it. */
+static void
+test_open_writes_nothing (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmStore) store = pm_store_open (f->db, &error);
+  g_autoptr(PmImage) image = make_image (32, 24, 3);
+  sqlite3 *db;
+  gint64 session, before;
+
+  g_assert_no_error (error);
+  session = pm_store_ensure_session (store, image, NULL, &error);
+  g_assert_no_error (error);
+  add_full_run (store, session, "before", 32, 24, 5);
+  db = pm_store_get_db (store);
+  before = sql_int (db, "PRAGMA data_version");
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr(PmStore) other = pm_store_open (f->db, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (sql_int (db, "PRAGMA data_version"), ==, before);
+    }
+  g_assert_cmpint (sql_int (db, "PRAGMA data_version"), ==, before);
+}
+
 static void
 test_concurrent_writers (Fixture       *f,
                          gconstpointer  data)
@@ -2118,6 +2146,7 @@ main (int    argc,
   ADD ("/store/crash/kill-mid-transaction", test_crash_mid_transaction);
   ADD ("/store/crash/kill-at-random", test_crash_random);
   ADD ("/store/concurrent-writers", test_concurrent_writers);
+  ADD ("/store/open-writes-nothing", test_open_writes_nothing);
   ADD ("/store/refuse/random-bytes", test_corrupt_random);
   ADD ("/store/refuse/truncated", test_corrupt_truncated);
   ADD ("/store/refuse/damaged-pages", test_damaged_pages);
