@@ -15,9 +15,14 @@ TEST_PKGS=(
   libgdk-pixbuf2.0-bin librsvg2-common valgrind
 )
 
+# tests/fuzz/run-fuzz.sh: clang with libFuzzer and the sanitizer runtimes.
+FUZZ_PKGS=(clang libclang-rt-14-dev)
+
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" = "--tests" ]; then
   want+=("${TEST_PKGS[@]}")
+elif [ "${1:-}" = "--fuzz" ]; then
+  want+=("${FUZZ_PKGS[@]}")
 fi
 
 missing=()

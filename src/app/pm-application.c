@@ -148,8 +148,16 @@ pm_application_open (GApplication  *app,
   for (int i = 0; i < n_files; i++)
     {
       g_autofree char *basename = g_file_get_basename (files[i]);
+      g_autofree char *path = g_file_get_path (files[i]);
       g_autoptr(PmDocument) document = NULL;
       OpenCall *call;
+
+      /* A folder opens for review in the active window. */
+      if (path != NULL && g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          pm_window_open_folder (window, path);
+          continue;
+        }
 
       /* The first photo (and any history file) goes to an empty active window. */
       if ((i == 0 && !pm_window_has_image (window)) ||
@@ -259,6 +267,7 @@ set_accels (GtkApplication *app)
     { "app.preferences", { "<Control>comma", NULL } },
     { "app.new-window", { "<Control>n", NULL } },
     { "win.open", { "<Control>o", NULL } },
+    { "win.open-dataset", { "<Control><Shift>o", NULL } },
     { "win.paste", { "<Control>v", NULL } },
     { "win.export", { "<Control>e", NULL } },
     { "win.export-session", { "<Control><Shift>e", NULL } },

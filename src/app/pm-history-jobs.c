@@ -13,6 +13,8 @@
 #include <glib/gi18n.h>
 
 #include "pm-history-jobs.h"
+#include "pm-edit.h"
+#include "pm-store-dataset.h"
 #include "pm-store-record.h"
 
 /* ---------------------------------------------------------------- recording a run */
@@ -306,6 +308,9 @@ run_has_result (PmStore         *store,
 
   if (g_strcmp0 (info->status, "ok") != 0)
     return FALSE;
+  /* A dataset draft keeps no edited image: it is painted again when shown. */
+  if (pm_store_get_draft_of_run (store, info->id, NULL, NULL))
+    return TRUE;
   artifacts = pm_store_list_artifacts (store, info->id, NULL);
   for (guint i = 0; artifacts != NULL && i < artifacts->len; i++)
     if (((PmArtifactInfo *) artifacts->pdata[i])->kind == PM_ARTIFACT_EDITED)
@@ -347,13 +352,129 @@ restore_session (PmStore          *store,
   if (res->session_id == job->have_session)
     return TRUE;
   session = pm_store_get_session (store, res->session_id, error);
-  res->image = session != NULL ? pm_store_get_session_image (store, res->session_id, error)
-                               : NULL;
+  if (session == NULL)
+    return FALSE;
+  if (res->image == NULL)
+    res->image = pm_store_get_session_image (store, res->session_id, error);
   if (res->image == NULL)
     return FALSE;
   res->source_path = g_strdup (session->source_path);
   res->title = g_strdup (session->title);
   return TRUE;
+}
+
+/* A dataset draft's edit, painted again from its photo (kept in @res->image for the
+ * session when the caller does not have it) and the run's own mask (@res->mask); the
+ * document paints the corrections over it. */
+static PmImage *
+render_draft (PmStore          *store,
+              const PmRunInfo  *info,
+              PmRestoreResult  *res,
+              RestoreJob       *job,
+              GError          **error)
+{
+  g_autoptr(PmImage) photo = pm_store_get_session_image (store, info->session_id, error);
+  PmImage *edited;
+  PmRgb color;
+
+  if (photo == NULL)
+    return NULL;
+  if (photo->width != res->mask->width || photo->height != res->mask->height)
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_FAILED,
+                   _("The photo of “%s” is now %d×%d but its mask is %d×%d"),
+                   info->instruction, photo->width, photo->height, res->mask->width,
+                   res->mask->height);
+      return NULL;
+    }
+  if (info->color == NULL || !pm_color_parse (info->color, &color))
+    pm_color_parse (PM_COLOR_HIGHLIGHT_HEX, &color);
+  edited = pm_edit_recolor (photo, res->mask, color, NULL);
+  if (!job->runs_only && info->session_id != job->have_session)
+    res->image = g_steal_pointer (&photo);
+  return edited;
+}
+
+/* One run restored ahead of time (the next image of a review), kept for the store thread
+ * that made it. Jobs of one store run in order, so a correction stored before the
+ * prefetch is in it, and none can be made to that run before it is shown. */
+static GMutex prefetch_lock;
+static PmStore *prefetch_store;
+static gint64 prefetch_run;
+static PmRestoreResult *prefetch_result;
+
+static PmRestoreResult *
+take_prefetched (PmStore    *store,
+                 RestoreJob *job)
+{
+  PmRestoreResult *res = NULL;
+
+  g_mutex_lock (&prefetch_lock);
+  if (prefetch_store == store && prefetch_run == job->run_id && !job->runs_only)
+    {
+      res = g_steal_pointer (&prefetch_result);
+      prefetch_store = NULL;
+      prefetch_run = 0;
+    }
+  g_mutex_unlock (&prefetch_lock);
+  if (res != NULL && res->session_id == job->have_session)
+    g_clear_pointer (&res->image, pm_image_free);
+  return res;
+}
+
+static gpointer restore_func (PmStore  *store,
+                              gpointer  data,
+                              GError  **error);
+
+static gpointer
+prefetch_func (PmStore  *store,
+               gpointer  data,
+               GError  **error)
+{
+  RestoreJob *job = data;
+  PmRestoreResult *res;
+
+  g_mutex_lock (&prefetch_lock);
+  if (prefetch_store == store && prefetch_run == job->run_id)
+    {
+      g_mutex_unlock (&prefetch_lock);
+      return GINT_TO_POINTER (1);
+    }
+  g_clear_pointer (&prefetch_result, pm_restore_result_free);
+  prefetch_store = NULL;
+  prefetch_run = 0;
+  g_mutex_unlock (&prefetch_lock);
+
+  res = restore_func (store, job, error);
+  if (res == NULL)
+    return NULL;
+  g_mutex_lock (&prefetch_lock);
+  prefetch_store = store;
+  prefetch_run = job->run_id;
+  prefetch_result = res;
+  g_mutex_unlock (&prefetch_lock);
+  return GINT_TO_POINTER (1);
+}
+
+/**
+ * pm_history_prefetch:
+ * @store: the app's store
+ * @run_id: a run that will likely be restored next (the next image of a review)
+ *
+ * Restores @run_id in the store thread ahead of time (its photo read and its edit painted
+ * again) and keeps it, one at a time, for the next pm_history_restore_async() of that run.
+ */
+void
+pm_history_prefetch (PmAppStore *store,
+                     gint64      run_id)
+{
+  RestoreJob *job = g_new0 (RestoreJob, 1);
+
+  g_return_if_fail (PM_IS_APP_STORE (store));
+
+  job->run_id = run_id;
+  job->have_session = -1;
+  pm_app_store_call_async (store, prefetch_func, job, g_free, NULL, NULL, NULL, NULL);
 }
 
 static gpointer
@@ -362,25 +483,35 @@ restore_func (PmStore  *store,
               GError  **error)
 {
   RestoreJob *job = data;
-  g_autoptr(PmRestoreResult) res = g_new0 (PmRestoreResult, 1);
-  g_autoptr(PmRunInfo) info = pm_store_get_run (store, job->run_id, error);
+  g_autoptr(PmRestoreResult) res = take_prefetched (store, job);
+  g_autoptr(PmRunInfo) info = NULL;
+  gboolean is_draft;
 
+  if (res != NULL)
+    return g_steal_pointer (&res);
+  res = g_new0 (PmRestoreResult, 1);
+  info = pm_store_get_run (store, job->run_id, error);
   if (info == NULL)
     return NULL;
   res->run_id = info->id;
   res->session_id = info->session_id;
   res->state = run_state (store, info);
-  if (res->state == PM_RESULT_FAILED || res->state == PM_RESULT_EMPTY)
+  is_draft = pm_store_get_draft_of_run (store, info->id, NULL, NULL);
+  /* An empty draft is still shown: the reviewer paints what the engine missed. */
+  if (res->state == PM_RESULT_FAILED || (res->state == PM_RESULT_EMPTY && !is_draft))
     {
       g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
                    _("The run “%s” has no result to show"), info->instruction);
       return NULL;
     }
-  res->edited = pm_store_get_artifact_image (store, info->id, PM_ARTIFACT_EDITED, error);
-  if (res->edited == NULL)
-    return NULL;
   res->mask = pm_store_get_run_mask (store, info->id, error);
   if (res->mask == NULL)
+    return NULL;
+  if (is_draft)
+    res->edited = render_draft (store, info, res, job, error);
+  else
+    res->edited = pm_store_get_artifact_image (store, info->id, PM_ARTIFACT_EDITED, error);
+  if (res->edited == NULL)
     return NULL;
   res->message = g_strdup (info->message);
   res->soft_mask = pm_store_get_artifact_mask (store, info->id, PM_ARTIFACT_SOFT_MASK, NULL);

@@ -101,6 +101,9 @@ void        pm_history_load_run_async    (PmAppStore       *store,
                                           gint64            run_id,
                                           GAsyncReadyCallback callback,
                                           gpointer          user_data);
+/* Restores @run_id ahead of time for the next restore of it (one kept at a time). */
+void        pm_history_prefetch          (PmAppStore       *store,
+                                          gint64            run_id);
 PmRestoreResult *pm_history_restore_finish (PmAppStore     *store,
                                           GAsyncResult     *result,
                                           GError          **error);

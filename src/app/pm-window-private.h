@@ -7,6 +7,8 @@
 #pragma once
 
 #include "pm-engines.h"
+#include "pm-filmstrip.h"
+#include "pm-project.h"
 #include "pm-run-items.h"
 #include "pm-mask-tools.h"
 #include "pm-window.h"
@@ -56,6 +58,7 @@ struct _PmWindow
   GtkLabel             *help_label;
   AdwSqueezer          *view_squeezer;
   GtkPopoverMenu       *view_popover;
+  GtkRevealer          *dataset_revealer;
 
   /* owned */
   GSettings            *settings;
@@ -71,6 +74,9 @@ struct _PmWindow
   GtkNativeDialog      *dialog;            /* the open file chooser, if any */
   char                 *last_error;
   gboolean              closing;           /* waiting for history writes to close */
+  GtkWidget            *filmstrip;         /* PmFilmstrip, in dataset_revealer */
+  PmProject            *project;           /* the dataset open for review, if any */
+  PmProjectItem        *dataset_item;      /* borrowed, only compared: the image shown */
 };
 
 /* pm-window.c */
@@ -108,6 +114,10 @@ void           pm_window_export_action     (GSimpleAction *action,
 void           pm_window_export_session_action (GSimpleAction *action,
                                             GVariant      *param,
                                             gpointer       user_data);
+
+/* pm-window-dataset.c */
+void           pm_window_init_dataset      (PmWindow      *self);
+void           pm_window_dispose_dataset   (PmWindow      *self);
 
 /* pm-window-files.c */
 void           pm_window_init_files        (PmWindow      *self);

@@ -217,8 +217,12 @@ photo_changed_cb (PmWindow *self)
           g_autoptr(GFile) file = g_file_new_for_path (photo->path);
           pm_window_remember_photo (self, file);
         }
-      /* Ready to type the first instruction (not re-grabbed: that would select the text). */
-      if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->instruction_entry)))
+      /* Ready to type the first instruction (not re-grabbed: that would select the text);
+       * in a review, ready for the review keys and the correction tools. */
+      if (self->project != NULL)
+        gtk_widget_grab_focus (GTK_WIDGET (self->canvas));
+      else if (focus == NULL ||
+               !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->instruction_entry)))
         gtk_widget_grab_focus (GTK_WIDGET (self->instruction_entry));
     }
   show_status (self, NULL);
@@ -788,6 +792,7 @@ pm_window_dispose (GObject *object)
       pm_document_cancel_run (self->document);
       pm_document_commit_correction (self->document);
     }
+  pm_window_dispose_dataset (self);
   pm_window_dispose_actions (self);
   pm_window_dispose_tools (self);
   if (self->document_signals != NULL)
@@ -864,6 +869,7 @@ pm_window_class_init (PmWindowClass *klass)
   CHILD (help_label);
   CHILD (view_popover);
   CHILD (view_squeezer);
+  CHILD (dataset_revealer);
 #undef CHILD
 }
 
@@ -944,6 +950,7 @@ pm_window_new_for_document (PmApplication *app,
   pm_window_init_actions (self);
   pm_window_init_tools (self);
   pm_window_init_files (self);
+  pm_window_init_dataset (self);
   photo_changed_cb (self);
   current_changed_cb (self, FALSE);
   return self;

@@ -11,6 +11,7 @@
 #include "pm-document.h"
 #include "pm-history-panel.h"
 #include "pm-mask-tools.h"
+#include "pm-project.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,9 @@ void           pm_window_show_error      (PmWindow      *self,
                                           const char    *message);
 void           pm_window_export_to_folder (PmWindow     *self,
                                            const char   *folder);
+void           pm_window_open_folder     (PmWindow      *self,
+                                          const char    *path);
+PmProject     *pm_window_get_project     (PmWindow      *self);
 
 /* Mostly for tests. */
 gboolean       pm_window_is_busy         (PmWindow      *self);

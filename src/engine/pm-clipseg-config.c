@@ -7,6 +7,8 @@
 #include "pm-clipseg-config.h"
 #include "pm-config-json.h"
 
+#include "pm-model.h"
+
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
@@ -269,18 +271,18 @@ pm_clipseg_config_load_data (PmClipsegConfig *config,
   pm_clipseg_config_init_defaults (config);
   root = pm_config_json_parse (&ctx, p1, config_json, config_len);
   if (root == NULL || !read_main (&ctx, root, config))
-    return FALSE;
+    return pm_config_json_fold_error (error);
   if (preprocessor_json != NULL)
     {
       ctx.file = f2;
       root = pm_config_json_parse (&ctx, p2, preprocessor_json, preprocessor_len);
       if (root == NULL || !read_preprocessor (&ctx, root, config))
-        return FALSE;
+        return pm_config_json_fold_error (error);
     }
   if (!pm_clipseg_config_validate (config, error))
     {
       g_prefix_error (error, "%s: ", name);
-      return FALSE;
+      return pm_config_json_fold_error (error);
     }
   return TRUE;
 }
@@ -296,6 +298,9 @@ pm_clipseg_config_load_dir (PmClipsegConfig *config,
   gsize l1, l2;
   g_autoptr(GError) local = NULL;
 
+  if (!pm_model_file_check (p1, PM_MODEL_MAX_JSON_BYTES, error) ||
+      !pm_model_file_check (p2, PM_MODEL_MAX_JSON_BYTES, error))
+    return FALSE;
   if (!g_file_get_contents (p1, &c1, &l1, &local) ||
       !g_file_get_contents (p2, &c2, &l2, &local))
     {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pm-clipseg-private.h"
+#include "pm-model.h"
 #include "pm-ops.h"
 
 /* A forward pass of the real model needs about 5 M floats; refuse configs whose token
@@ -164,6 +165,11 @@ load_weights (PmClipseg *m,
 
   w->tok_emb = get_raw_weight (&ld, SHAPE (c->text.vocab_size, dt),
                                "clip.text_model.embeddings.token_embedding.weight");
+  if (w->tok_emb != NULL && ld.ok && !pm_safetensors_check_finite (m->st, w->tok_emb, error))
+    {
+      ld.ok = FALSE;
+      w->tok_emb = NULL;
+    }
   if (w->tok_emb != NULL)
     w->tok_emb_data = pm_safetensors_get_data (m->st, w->tok_emb);
   get_weight (&ld, &w->pos_emb, SHAPE (c->text.max_position_embeddings, dt),
@@ -489,6 +495,10 @@ pm_clipseg_load_files_with_precision (const char *config_path,
 
   g_mutex_init (&m->pack_lock);
   g_cond_init (&m->pack_cond);
+  if (!pm_model_file_check (config_path, PM_MODEL_MAX_JSON_BYTES, error) ||
+      !pm_model_file_check (preprocessor_path, PM_MODEL_MAX_JSON_BYTES, error) ||
+      !pm_model_file_check (weights_path, PM_MODEL_MAX_WEIGHTS_BYTES, error))
+    return NULL;
   if (!g_file_get_contents (config_path, &c1, &l1, &local) ||
       !g_file_get_contents (preprocessor_path, &c2, &l2, &local))
     {

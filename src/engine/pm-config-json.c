@@ -209,6 +209,8 @@ pm_config_json_parse (PmConfigJson *ctx,
 
   if (!json_parser_load_from_data (parser, data, len, &local))
     {
+      /* The parser quotes the text at fault, newlines included: keep one line. */
+      g_strdelimit (local->message, "\r\n", ' ');
       g_set_error (ctx->error, ctx->domain, ctx->parse_code, "%s: not valid JSON: %s",
                    ctx->file, local->message);
       return NULL;
@@ -236,4 +238,12 @@ pm_config_json_get_architecture (JsonObject *root)
   if (!JSON_NODE_HOLDS_VALUE (first) || json_node_get_value_type (first) != G_TYPE_STRING)
     return NULL;
   return g_strdup (json_node_get_string (first));
+}
+
+gboolean
+pm_config_json_fold_error (GError **error)
+{
+  if (error != NULL && *error != NULL)
+    g_strdelimit ((*error)->message, "\r\n", ' ');
+  return FALSE;
 }

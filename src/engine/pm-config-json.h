@@ -72,6 +72,8 @@ JsonObject *pm_config_json_parse       (PmConfigJson *ctx,
                                         JsonParser   *parser,
                                         const char   *data,
                                         gssize        len);
+/* Folds newlines in *@error's message (values quoted from the file may hold them); FALSE. */
+gboolean    pm_config_json_fold_error  (GError      **error);
 /* config.json's "architectures"[0], or NULL when absent or malformed (transfer full). */
 char       *pm_config_json_get_architecture (JsonObject *root);
 

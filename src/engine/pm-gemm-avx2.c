@@ -10,8 +10,12 @@
 #include <glib.h>
 
 #if defined(__GNUC__) && defined(__x86_64__)
+#ifdef __clang__   /* clang (the fuzzing build) has no GCC target pragma */
+#pragma clang attribute push (__attribute__ ((target ("avx2,fma"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target ("avx2,fma")
+#endif
 #include <immintrin.h>
 
 #define PM_T_MR 6
@@ -58,5 +62,9 @@ t_kernel (gint64      n_chunks,
 
 #include "pm-gemm-template.h"
 
+#ifdef __clang__
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 #endif

@@ -12,8 +12,12 @@
 #include <glib.h>
 
 #if defined(__GNUC__) && defined(__x86_64__)
+#ifdef __clang__   /* clang (the fuzzing build) has no GCC target pragma */
+#pragma clang attribute push (__attribute__ ((target ("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,fma,avx2"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target ("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,fma,avx2")
+#endif
 #include <immintrin.h>
 #include <string.h>
 
@@ -81,5 +85,9 @@ t_store16 (guint16 *o,
 #include "pm-gemm-avx512-common.h"
 #include "pm-gemm-template.h"
 
+#ifdef __clang__
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 #endif

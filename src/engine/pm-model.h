@@ -192,4 +192,17 @@ gboolean     pm_model_verify     (const char         *dir,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmModelInfo, pm_model_info_free)
 
+/* Size limits of model files (pm_model_file_check()). Real ones: config.json ≈ 5 kB,
+ * vocab.json 1 MB, merges.txt 0.5 MB, CLIPSeg weights 0.6 GB, SAM ViT-H 2.6 GB. */
+#define PM_MODEL_MAX_JSON_BYTES      ((gint64) 16 * 1000 * 1000)
+#define PM_MODEL_MAX_TOKENIZER_BYTES ((gint64) 64 * 1000 * 1000)
+#define PM_MODEL_MAX_WEIGHTS_BYTES   ((gint64) 8 * 1000 * 1000 * 1000)
+
+/* FALSE (one line naming @path) when @path is not a regular file, is larger than
+ * @max_bytes, or is a symbolic link out of its folder (a Hugging Face snapshot may link into
+ * its cache). A missing file passes: the reader reports it. */
+gboolean pm_model_file_check (const char  *path,
+                              gint64       max_bytes,
+                              GError     **error);
+
 G_END_DECLS

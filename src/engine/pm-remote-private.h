@@ -125,6 +125,18 @@ gboolean    pm_remote_call_sleep         (PmRemoteCall      *call,
 char       *pm_remote_call_redact        (PmRemoteCall      *call,
                                           const char        *text);
 
+/* Tests and fuzzing only: every request of @call is answered by @func (its status in
+ * *@status, its body returned, NULL for none) instead of the network, with the same checks on
+ * the answer (size cap, redirects, retries); waits between polls and retries return at once
+ * and nothing is withdrawn. */
+typedef GBytes *(*PmRemoteReplayFunc) (const char *method,
+                                       const char *url,
+                                       guint      *status,
+                                       gpointer    data);
+void        pm_remote_call_set_replay    (PmRemoteCall      *call,
+                                          PmRemoteReplayFunc func,
+                                          gpointer           data);
+
 /* ---------------------------------------------------------------- shared readers */
 
 /* Parses @body as a JSON object; NULL + error ("not a JSON object") otherwise. */

@@ -206,6 +206,9 @@ pm_remote_workflow_load (const char  *name_or_path,
   if (!json_parser_load_from_data (parser, data, len, &local) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
+      /* The parser quotes the text at fault, newlines included: keep one line. */
+      if (local != NULL)
+        g_strdelimit (local->message, "\r\n", ' ');
       g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNAVAILABLE,
                    "%s is not a JSON object%s%s", display, local != NULL ? ": " : "",
                    local != NULL ? local->message : "");

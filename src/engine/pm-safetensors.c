@@ -29,6 +29,7 @@ struct _PmSafetensors {
   GPtrArray         *infos;      /* PmSafetensorsInfo*, sorted by begin */
   GHashTable        *by_name;    /* name → PmSafetensorsInfo* */
   GHashTable        *converted;  /* name → float* (owned), F16/BF16/F64/unaligned F32 */
+  GHashTable        *finite;     /* names of tensors checked free of NaN and infinity */
   GHashTable        *metadata;   /* key → value */
 };
 
@@ -165,7 +166,8 @@ f16_table (void)
   return table;
 }
 
-#if defined(__GNUC__) && defined(__x86_64__)
+/* clang 14 cannot ask __builtin_cpu_supports for f16c: its builds (fuzzing) use the table. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #include <immintrin.h>
 #define F16C_PATH 1
 
@@ -470,6 +472,17 @@ parse_header (PmSafetensors *st,
   return TRUE;
 }
 
+/* Tensor names and JSON parser messages come from the file: an error stays one line. */
+static gboolean
+fold_error_lines (GError **error)
+{
+  if (error != NULL && *error != NULL)
+    for (char *c = (*error)->message; *c != '\0'; c++)
+      if (*c == '\n' || *c == '\r')
+        *c = ' ';
+  return FALSE;
+}
+
 static PmSafetensors *
 safetensors_new (const char *path)
 {
@@ -479,6 +492,7 @@ safetensors_new (const char *path)
   st->infos = g_ptr_array_new ();
   st->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, info_free);
   st->converted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  st->finite = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   st->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return st;
 }
@@ -508,7 +522,10 @@ pm_safetensors_open (const char *path,
     }
   if (!parse_header (st, (const guint8 *) g_mapped_file_get_contents (st->mapped),
                      g_mapped_file_get_length (st->mapped), error))
-    return NULL;
+    {
+      fold_error_lines (error);
+      return NULL;
+    }
   return g_steal_pointer (&st);
 }
 
@@ -526,7 +543,10 @@ pm_safetensors_open_bytes (GBytes     *bytes,
   st->bytes = g_bytes_new (buf, len);
   buf = g_bytes_get_data (st->bytes, &len);
   if (!parse_header (st, buf != NULL ? buf : (const guint8 *) "", len, error))
-    return NULL;
+    {
+      fold_error_lines (error);
+      return NULL;
+    }
   return g_steal_pointer (&st);
 }
 
@@ -571,6 +591,7 @@ pm_safetensors_free (PmSafetensors *st)
   g_ptr_array_unref (st->infos);
   g_hash_table_unref (st->by_name);
   g_hash_table_unref (st->converted);
+  g_hash_table_unref (st->finite);
   g_hash_table_unref (st->metadata);
   g_clear_pointer (&st->mapped, g_mapped_file_unref);
   g_clear_pointer (&st->bytes, g_bytes_unref);
@@ -619,6 +640,82 @@ pm_safetensors_get_metadata (PmSafetensors *st,
   return g_hash_table_lookup (st->metadata, key);
 }
 
+/* Index of the first value of @n at @src (elements of @size bytes, little-endian, any
+ * alignment) whose exponent bits under @mask are all ones, or -1. Checked in blocks so the
+ * common case (none) is one branch per block. */
+static gint64
+find_all_ones (const guint8 *src,
+               gsize         n,
+               gsize         size,
+               guint64       mask)
+{
+  for (gsize b = 0; b < n; b += 4096)
+    {
+      gsize e = MIN (n, b + 4096);
+      guint bad = 0;
+
+      for (gsize i = b; i < e; i++)
+        {
+          guint64 u = 0;
+          memcpy (&u, src + i * size, size);
+          bad |= (u & mask) == mask;
+        }
+      if (bad)
+        for (gsize i = b; i < e; i++)
+          {
+            guint64 u = 0;
+            memcpy (&u, src + i * size, size);
+            if ((u & mask) == mask)
+              return (gint64) i;
+          }
+    }
+  return -1;
+}
+
+/**
+ * pm_safetensors_check_finite:
+ * @st: an open file
+ * @info: one of its tensors
+ * @error: return location
+ *
+ * Refuses a floating-point tensor that holds a NaN or an infinity (a damaged or hostile
+ * checkpoint would otherwise turn every mask into noise), naming the tensor and the first
+ * such element. Integer tensors always pass. Each tensor is scanned once.
+ *
+ * Returns: %TRUE if every value is finite
+ */
+gboolean
+pm_safetensors_check_finite (PmSafetensors           *st,
+                             const PmSafetensorsInfo *info,
+                             GError                 **error)
+{
+  const guint8 *src = st->data + info->begin;
+  gsize n = (info->end - info->begin) / pm_dtype_size (info->dtype);
+  gint64 bad = -1;
+
+  if (g_hash_table_contains (st->finite, info->name))
+    return TRUE;
+  switch (info->dtype)
+    {
+    case PM_DTYPE_F32:     bad = find_all_ones (src, n, 4, 0x7f800000u); break;
+    case PM_DTYPE_F16:     bad = find_all_ones (src, n, 2, 0x7c00u); break;
+    case PM_DTYPE_BF16:    bad = find_all_ones (src, n, 2, 0x7f80u); break;
+    case PM_DTYPE_F64:     bad = find_all_ones (src, n, 8, G_GUINT64_CONSTANT (0x7ff0000000000000)); break;
+    case PM_DTYPE_F8_E4M3: bad = find_all_ones (src, n, 1, 0x7fu); break;  /* NaN only */
+    case PM_DTYPE_F8_E5M2: bad = find_all_ones (src, n, 1, 0x7cu); break;
+    default: break;
+    }
+  if (bad >= 0)
+    {
+      g_set_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_TENSOR,
+                   "%s: tensor “%s”: element %" G_GINT64_FORMAT " is NaN or infinite; the "
+                   "weights are damaged", st->path, info->name, bad);
+      return fold_error_lines (error);
+    }
+  g_hash_table_add (st->finite, g_strdup (info->name));
+  return TRUE;
+}
+
 /**
  * pm_safetensors_get_f32:
  * @st: a reader
@@ -644,15 +741,17 @@ pm_safetensors_get_f32 (PmSafetensors *st,
     {
       g_set_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_MISSING,
                    "%s: no tensor “%s”", st->path, name);
-      return FALSE;
+      return fold_error_lines (error);
     }
   if (info->n_dims > PM_TENSOR_MAX_DIMS)
     {
       g_set_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_TENSOR,
                    "%s: tensor “%s”: %d dimensions, at most %d supported", st->path, name,
                    info->n_dims, PM_TENSOR_MAX_DIMS);
-      return FALSE;
+      return fold_error_lines (error);
     }
+  if (!pm_safetensors_check_finite (st, info, error))
+    return FALSE;
   numel = (info->end - info->begin) / pm_dtype_size (info->dtype);
   src = st->data + info->begin;
   buf = g_hash_table_lookup (st->converted, name);
@@ -668,7 +767,7 @@ pm_safetensors_get_f32 (PmSafetensors *st,
           g_set_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_DTYPE,
                        "%s: tensor “%s”: dtype %s is not a floating-point weight", st->path,
                        name, pm_dtype_to_string (info->dtype));
-          return FALSE;
+          return fold_error_lines (error);
         }
       g_hash_table_insert (st->converted, g_strdup (name), buf);
     }

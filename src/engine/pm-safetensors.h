@@ -92,6 +92,12 @@ gboolean       pm_safetensors_get_f32_shaped (PmSafetensors     *st,
                                               PmTensor          *out,
                                               GError           **error);
 
+/* FALSE with a TENSOR error naming @info and the first NaN or infinite element (float dtypes;
+ * integers pass). pm_safetensors_get_f32() checks this itself; callers of
+ * pm_safetensors_get_data() on weights call it. */
+gboolean       pm_safetensors_check_finite (PmSafetensors           *st,
+                                            const PmSafetensorsInfo *info,
+                                            GError                 **error);
 /* Raw stored bytes of a tensor (end − begin bytes, any alignment), for callers that
  * convert slices themselves (e.g. embedding rows on demand). */
 const guint8  *pm_safetensors_get_data    (PmSafetensors           *st,

@@ -6,6 +6,8 @@
 
 #include "pm-sam-config.h"
 
+#include "pm-model.h"
+
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
@@ -283,7 +285,7 @@ pm_sam_config_load_data (PmSamConfig *config,
       !read_section (&ctx, root, "vision_config", config) ||
       !read_section (&ctx, root, "prompt_encoder_config", config) ||
       !read_section (&ctx, root, "mask_decoder_config", config))
-    return FALSE;
+    return pm_config_json_fold_error (error);
   if (config->vision.mlp_dim < 0 && config->vision.mlp_ratio > 0 &&
       config->vision.mlp_ratio < MAX_MLP)
     config->vision.mlp_dim = (int) (config->vision.hidden_size * config->vision.mlp_ratio);
@@ -292,12 +294,12 @@ pm_sam_config_load_data (PmSamConfig *config,
       ctx.file = f2;
       root = pm_config_json_parse (&ctx, p2, preprocessor_json, preprocessor_len);
       if (root == NULL || !read_preprocessor (&ctx, root, config))
-        return FALSE;
+        return pm_config_json_fold_error (error);
     }
   if (!pm_sam_config_validate (config, error))
     {
       g_prefix_error (error, "%s: ", name);
-      return FALSE;
+      return pm_config_json_fold_error (error);
     }
   return TRUE;
 }
@@ -313,6 +315,9 @@ pm_sam_config_load_dir (PmSamConfig *config,
   gsize l1 = 0, l2 = 0;
   g_autoptr(GError) local = NULL;
 
+  if (!pm_model_file_check (p1, PM_MODEL_MAX_JSON_BYTES, error) ||
+      !pm_model_file_check (p2, PM_MODEL_MAX_JSON_BYTES, error))
+    return FALSE;
   if (!g_file_get_contents (p1, &c1, &l1, &local) ||
       (g_file_test (p2, G_FILE_TEST_EXISTS) && !g_file_get_contents (p2, &c2, &l2, &local)))
     {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pm-ops.h"
+#include "pm-model.h"
 #include "pm-sam-private.h"
 
 G_DEFINE_QUARK (pm-sam-error-quark, pm_sam_error)
@@ -437,6 +438,11 @@ pm_sam_load_files_with_precision (const char *config_path,
   gsize l1 = 0, l2 = 0, scratch;
   Loader ld = { NULL, 0, error, TRUE };
 
+  if (!pm_model_file_check (config_path, PM_MODEL_MAX_JSON_BYTES, error) ||
+      (preprocessor_path != NULL &&
+       !pm_model_file_check (preprocessor_path, PM_MODEL_MAX_JSON_BYTES, error)) ||
+      !pm_model_file_check (weights_path, PM_MODEL_MAX_WEIGHTS_BYTES, error))
+    return NULL;
   if (!g_file_get_contents (config_path, &c1, &l1, &local) ||
       (preprocessor_path != NULL && g_file_test (preprocessor_path, G_FILE_TEST_EXISTS) &&
        !g_file_get_contents (preprocessor_path, &c2, &l2, &local)))

@@ -5,6 +5,7 @@
 #define G_LOG_DOMAIN "pm-tokenizer"
 
 #include "pm-tokenizer-private.h"
+#include "pm-model.h"
 
 #include <string.h>
 
@@ -57,6 +58,9 @@ pm_tokenizer_new_from_files (const char  *vocab_path,
   g_mutex_init (&self->cache_lock);
   init_byte_chars (self);
 
+  if (!pm_model_file_check (vocab_path, PM_MODEL_MAX_TOKENIZER_BYTES, error) ||
+      !pm_model_file_check (merges_path, PM_MODEL_MAX_TOKENIZER_BYTES, error))
+    return NULL;
   if (!pm_tokenizer_load_vocab (self, vocab_path, error))
     return NULL;
   if (!pm_tokenizer_load_merges (self, merges_path, error))

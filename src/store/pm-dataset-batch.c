@@ -265,6 +265,46 @@ compare_strings (gconstpointer a,
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
+/**
+ * pm_dataset_add_folder:
+ * @store: a store
+ * @project_id: a project
+ * @root: its folder
+ * @skip_dirs: (nullable): NULL-terminated folders not to scan
+ * @n_added: (out) (optional): how many images were new
+ * @error: return location for a #GError
+ *
+ * Adds the images under @root that the project does not have yet (subfolders included,
+ * hidden entries skipped), in one transaction.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+pm_dataset_add_folder (PmStore             *store,
+                       gint64               project_id,
+                       const char          *root,
+                       const char * const  *skip_dirs,
+                       guint               *n_added,
+                       GError             **error)
+{
+  g_autoptr(GHashTable) skip = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  guint added = 0;
+
+  g_return_val_if_fail (store != NULL && root != NULL, FALSE);
+
+  for (guint i = 0; skip_dirs != NULL && skip_dirs[i] != NULL; i++)
+    g_hash_table_add (skip, g_canonicalize_filename (skip_dirs[i], NULL));
+  scan_folder (root, NULL, skip, paths);
+  g_ptr_array_sort (paths, compare_strings);
+  if (!pm_store_add_project_images (store, project_id, (const char * const *) paths->pdata,
+                                    paths->len, &added, error))
+    return FALSE;
+  if (n_added != NULL)
+    *n_added = added;
+  return TRUE;
+}
+
 static gboolean
 add_folder_images (PmStore                      *store,
                    gint64                        project_id,
@@ -273,15 +313,7 @@ add_folder_images (PmStore                      *store,
                    guint                        *n_added,
                    GError                      **error)
 {
-  g_autoptr(GHashTable) skip = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; options->skip_dirs != NULL && options->skip_dirs[i] != NULL; i++)
-    g_hash_table_add (skip, g_canonicalize_filename (options->skip_dirs[i], NULL));
-  scan_folder (root, NULL, skip, paths);
-  g_ptr_array_sort (paths, compare_strings);
-  return pm_store_add_project_images (store, project_id, (const char * const *) paths->pdata,
-                                      paths->len, n_added, error);
+  return pm_dataset_add_folder (store, project_id, root, options->skip_dirs, n_added, error);
 }
 
 /* ---------------------------------------------------------------- labels and engines */

@@ -73,6 +73,14 @@ gboolean               pm_dataset_batch_control_get_paused (PmDatasetBatchContro
 void                   pm_dataset_batch_control_cancel (PmDatasetBatchControl *control);
 GCancellable          *pm_dataset_batch_control_get_cancellable (PmDatasetBatchControl *control);
 
+/* Adds the images under @root the project does not have yet (as a batch run does first). */
+gboolean  pm_dataset_add_folder         (PmStore                       *store,
+                                         gint64                         project_id,
+                                         const char                    *root,
+                                         const char * const            *skip_dirs,
+                                         guint                         *n_added,
+                                         GError                       **error);
+
 void      pm_dataset_batch_report_init  (PmDatasetBatchReport          *report);
 void      pm_dataset_batch_report_clear (PmDatasetBatchReport          *report);
 

@@ -611,6 +611,8 @@ pm_coco_file_load (const char  *path,
   file->parser = json_parser_new_immutable ();
   if (!json_parser_load_from_mapped_file (file->parser, path, &local_error))
     {
+      /* The parser quotes the text at fault, newlines included (found by fuzz-coco). */
+      g_strdelimit (local_error->message, "\r\n", ' ');
       g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_INVALID, "%s is not valid JSON: %s",
                    path, local_error->message);
       return NULL;

@@ -214,6 +214,11 @@ PmMask         *pm_store_get_draft_mask     (PmStore          *store,
 PmImage        *pm_store_render_draft       (PmStore          *store,
                                              gint64            run_id,
                                              GError          **error);
+/* TRUE (with *@draft filled) if @run_id is the current draft of a project image. */
+gboolean        pm_store_get_draft_of_run   (PmStore          *store,
+                                             gint64            run_id,
+                                             PmDraftInfo      *draft,
+                                             GError          **error);
 
 void            pm_project_info_free        (PmProjectInfo    *info);
 void            pm_label_info_free          (PmLabelInfo      *info);

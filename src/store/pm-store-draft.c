@@ -427,3 +427,45 @@ pm_store_render_draft (PmStore     *store,
     }
   return pm_edit_recolor (photo, mask, color, NULL);
 }
+
+/**
+ * pm_store_get_draft_of_run:
+ * @store: a store
+ * @run_id: a run
+ * @draft: (out) (optional): its image, label and run
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if @run_id is the current draft of a project image and label; %FALSE
+ *   (with no error) if it is not, or with @error set if the database failed.
+ */
+gboolean
+pm_store_get_draft_of_run (PmStore      *store,
+                           gint64        run_id,
+                           PmDraftInfo  *draft,
+                           GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+
+  stmt = pm_store_prepare (store, "SELECT image_id, label_id FROM project_drafts "
+                           "WHERE run_id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      if (draft != NULL)
+        {
+          draft->image_id = sqlite3_column_int64 (stmt, 0);
+          draft->label_id = sqlite3_column_int64 (stmt, 1);
+          draft->run_id = run_id;
+        }
+      return TRUE;
+    }
+  if (rc != SQLITE_DONE)
+    pm_store_set_sqlite_error (store, error, rc, "looking up a draft");
+  return FALSE;
+}

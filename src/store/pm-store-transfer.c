@@ -332,6 +332,43 @@ static const char * const import_sql[] = {
   "ORDER BY id",
 };
 
+/* A file can claim the current schema version and still lack what the import reads (a
+ * table dropped, a column renamed by another program): each table the import copies must
+ * have every column of ours, or the file is refused naming what is missing. */
+static gboolean
+check_import_schema (PmStore     *store,
+                     const char  *path,
+                     GError     **error)
+{
+  const char * const tables[] = { "images", "sessions", "runs", "artifacts" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autoptr(sqlite3_stmt) stmt = pm_store_prepare (store,
+        "SELECT m.name FROM pragma_table_info (?1, 'main') m WHERE m.name NOT IN "
+        "(SELECT name FROM pragma_table_info (?1, 'pm_import'))", error);
+      int rc;
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, tables[i], -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT,
+                       "%s is not a Paintmask session file: its table “%s” lacks column “%s”",
+                       path, tables[i], (const char *) sqlite3_column_text (stmt, 0));
+          return FALSE;
+        }
+      if (rc != SQLITE_DONE)
+        {
+          pm_store_set_sqlite_error (store, error, rc, "checking the imported file");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 import_rows (PmStore  *store,
              GArray   *ids,
@@ -427,6 +464,11 @@ pm_store_import_file (PmStore     *store,
     goto out;
   if (!attach (store, tmp, "pm_import", error))
     goto out;
+  if (!check_import_schema (store, path, error))
+    {
+      detach (store, "pm_import");
+      goto out;
+    }
 
   ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   if (pm_store_begin (store, error))

@@ -733,7 +733,12 @@ test_sam_refine_setting (void)
     {
       g_autofree char *from = g_build_filename (sam, files[i], NULL);
       g_autofree char *to = g_build_filename (installed, files[i], NULL);
-      g_assert_cmpint (symlink (from, to), ==, 0);
+      g_autofree char *data = NULL;
+      gsize len;
+
+      /* A copy, not a link: a model folder's links may not lead out of it. */
+      g_assert_true (g_file_get_contents (from, &data, &len, NULL));
+      g_assert_true (g_file_set_contents (to, data, len, NULL));
     }
   g_assert_true (pm_engines_get_sam_refine (engines));
   g_assert_true (clipseg_refines (engines));

@@ -241,7 +241,13 @@ test_refusals (void)
                                       "{\"hidden_size\": 64, \"num_hidden_layers\": 4, "
                                       "\"num_attention_heads\": 4, \"global_attn_indexes\": "
                                       "[1, 3]}}", -1, NULL));
-  g_assert_cmpint (symlink (weights, bad_weights), ==, 0);
+  /* A copy, not a link: a model folder's links may not lead out of it. */
+  {
+    g_autofree char *w = NULL;
+    gsize len;
+    g_assert_true (g_file_get_contents (weights, &w, &len, NULL));
+    g_assert_true (g_file_set_contents (bad_weights, w, len, NULL));
+  }
   expect_refusal (good, 1, "expected [64, 3, 16, 16]", bad);
   if (g_file_test (clipseg, G_FILE_TEST_IS_DIR))
     expect_refusal (good, 1, "CLIPSegForImageSegmentation", clipseg);

@@ -114,6 +114,134 @@ test_valid (void)
   g_assert_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_MISSING);
 }
 
+/* A NaN or an infinity in any float dtype is refused naming the tensor and the element;
+ * the same bit patterns in an integer tensor are fine. */
+static void
+test_nonfinite (void)
+{
+  const struct {
+    const char *dtype;
+    gsize       size;
+    guint64     bits;     /* element 1; elements 0 and 2 are zero */
+    gboolean    bad;
+  } cases[] = {
+    { "F32", 4, 0x7fc00000, TRUE },          /* NaN */
+    { "F32", 4, 0xff800000, TRUE },          /* −inf */
+    { "F32", 4, 0x7f7fffff, FALSE },         /* the largest finite float */
+    { "F16", 2, 0x7c00, TRUE },              /* +inf */
+    { "F16", 2, 0x7e01, TRUE },              /* NaN */
+    { "F16", 2, 0x7bff, FALSE },             /* 65504 */
+    { "BF16", 2, 0x7fc0, TRUE },
+    { "BF16", 2, 0xff80, TRUE },
+    { "BF16", 2, 0x7f7f, FALSE },
+    { "F64", 8, G_GUINT64_CONSTANT (0x7ff8000000000000), TRUE },
+    { "F8_E4M3", 1, 0xff, TRUE },            /* its only NaN pattern (no inf) */
+    { "F8_E4M3", 1, 0x7e, FALSE },           /* 448 */
+    { "F8_E5M2", 1, 0x7c, TRUE },
+    { "I32", 4, 0x7fc00000, FALSE },
+    { "I16", 2, 0x7c00, FALSE },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      gsize sz = cases[c].size;
+      g_autofree char *header = g_strdup_printf ("{\"w\":{\"dtype\":\"%s\",\"shape\":[3],"
+                                                 "\"data_offsets\":[0,%" G_GSIZE_FORMAT "]}}",
+                                                 cases[c].dtype, 3 * sz);
+      g_autofree char *name = g_strdup_printf ("nonfinite-%u.safetensors", c);
+      g_autofree char *path = NULL;
+      g_autoptr(PmSafetensors) st = NULL;
+      g_autoptr(GError) error = NULL;
+      guint8 data[24] = { 0 };
+      gboolean finite;
+      PmTensor t;
+
+      memcpy (data + sz, &cases[c].bits, sz);
+      path = write_file (name, header, data, 3 * sz, 0);
+      st = pm_safetensors_open (path, &error);
+      g_assert_no_error (error);
+      finite = pm_safetensors_check_finite (st, pm_safetensors_lookup (st, "w"), &error);
+      g_assert_cmpint (finite, ==, !cases[c].bad);
+      if (!cases[c].bad)
+        {
+          g_assert_no_error (error);
+          continue;
+        }
+      g_assert_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_TENSOR);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, name));
+      g_assert_nonnull (strstr (error->message, "“w”"));
+      g_assert_nonnull (strstr (error->message, "element 1 is NaN or infinite"));
+      g_clear_error (&error);
+      /* Every way to the values refuses them. */
+      g_assert_false (pm_safetensors_get_f32 (st, "w", &t, &error));
+      g_assert_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_TENSOR);
+    }
+
+  /* Far into a large tensor (past the first block of the scan). */
+  {
+    const char *header = "{\"big\":{\"dtype\":\"F32\",\"shape\":[10000],"
+                         "\"data_offsets\":[0,40000]}}";
+    g_autofree float *values = g_new0 (float, 10000);
+    g_autofree char *path = NULL;
+    g_autoptr(PmSafetensors) st = NULL;
+    g_autoptr(GError) error = NULL;
+    PmTensor t;
+
+    values[9876] = INFINITY;
+    path = write_file ("nonfinite-big.safetensors", header, (const guint8 *) values,
+                       40000, 0);
+    st = pm_safetensors_open (path, &error);
+    g_assert_no_error (error);
+    g_assert_false (pm_safetensors_get_f32 (st, "big", &t, &error));
+    g_assert_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_TENSOR);
+    g_assert_nonnull (strstr (error->message, "element 9876 "));
+  }
+}
+
+/* Found by fuzz-safetensors: a raw newline in the JSON header (the parser's message) or an
+ * escaped one in a tensor name made a multi-line error. Every error is one line. */
+static void
+test_one_line_errors (void)
+{
+  const char *headers[] = {
+    "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\n\":[0,4]}}",
+    "{\"a\\nb\":{\"dtype\":\"F17\",\"shape\":[1],\"data_offsets\":[0,4]}}",
+    "{\"a\\r\\nb\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (headers); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("lines-%u.safetensors", i);
+      g_autofree char *path = write_file (name, headers[i], NULL, 4, 0);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PmSafetensors) st = pm_safetensors_open (path, &error);
+
+      g_assert_null (st);
+      g_assert_nonnull (error);
+      g_test_message ("%s", error->message);
+      g_assert_null (strchr (error->message, '\n'));
+      g_assert_null (strchr (error->message, '\r'));
+    }
+  {
+    g_autofree char *path = write_file ("lines-nan.safetensors",
+                                        "{\"x\\ny\":{\"dtype\":\"F32\",\"shape\":[1],"
+                                        "\"data_offsets\":[0,4]}}",
+                                        (const guint8 *) "\x00\x00\xc0\x7f", 4, 0);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PmSafetensors) st = pm_safetensors_open (path, &error);
+    PmTensor t;
+
+    g_assert_no_error (error);
+    g_assert_false (pm_safetensors_get_f32 (st, "x\ny", &t, &error));
+    g_assert_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_TENSOR);
+    g_assert_null (strchr (error->message, '\n'));
+    g_clear_error (&error);
+    g_assert_false (pm_safetensors_get_f32 (st, "no\nsuch", &t, &error));
+    g_assert_null (strchr (error->message, '\n'));
+  }
+}
+
 /* A header whose length is not a multiple of 4 puts F32 data off alignment: it is copied. */
 static void
 test_unaligned (void)
@@ -404,6 +532,8 @@ main (int   argc,
   g_test_add_func ("/engine/safetensors/malformed", test_malformed);
   g_test_add_func ("/engine/safetensors/f16-roundtrip", test_f16_roundtrip);
   g_test_add_func ("/engine/safetensors/fuzz", test_fuzz);
+  g_test_add_func ("/engine/safetensors/nonfinite", test_nonfinite);
+  g_test_add_func ("/engine/safetensors/one-line-errors", test_one_line_errors);
   g_test_add_func ("/engine/safetensors/release-pages", test_release_pages);
   ret = g_test_run ();
   pm_test_rmdir (tmpdir);

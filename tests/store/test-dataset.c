@@ -509,6 +509,18 @@ test_draft_sessions (Fixture       *f,
   runs = pm_store_list_runs (f->store, run_info->session_id, NULL, &error);
   g_assert_cmpuint (runs->len, ==, 1);
 
+  /* The app finds the draft behind a run it restores; other runs are not drafts. */
+  {
+    PmDraftInfo draft = { 0 };
+
+    g_assert_true (pm_store_get_draft_of_run (f->store, run, &draft, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (draft.image_id, ==, a);
+    g_assert_cmpint (draft.run_id, ==, run);
+    g_assert_false (pm_store_get_draft_of_run (f->store, run + 1000, &draft, &error));
+    g_assert_no_error (error);
+  }
+
   edited = pm_store_render_draft (f->store, run, &error);
   g_assert_no_error (error);
   for (gsize i = 0; i < 40 * 30; i++)

@@ -1,0 +1,339 @@
+/* pm-window-dataset.c: PmWindow's dataset mode: a folder opened for review beside the photo,
+ * keyboard review (→ ← Enter Delete 1–9) and drafting in the background.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The filmstrip (PmFilmstrip) shows the project (PmProject); selecting an image restores its
+ * draft of the chosen label into the window's PmDocument (a dataset draft is a run of the
+ * image's session, painted again from photo and mask), so the correction tools, undo and the
+ * history work on it unchanged, and each correction is stored as the draft's newest
+ * revision, which export takes. Review keys are read in the capture phase while a project is
+ * open and the focus is not in a text field; with the lasso tool, Enter still closes the
+ * lasso.
+ */
+#define G_LOG_DOMAIN "pm-window-dataset"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pm-history-jobs.h"
+#include "pm-window-private.h"
+
+/* ---------------------------------------------------------------- showing an image */
+
+/* The next image of the list is read and painted in the store thread while this one is
+ * reviewed (after its own restore, which was asked first), so → and Enter show it at once. */
+static void
+prefetch_next (PmWindow *self,
+               guint     label)
+{
+  PmProjectItem *next = pm_filmstrip_peek (PM_FILMSTRIP (self->filmstrip), 1);
+  gint64 run_id = next != NULL ? pm_project_item_get_draft (next, label) : 0;
+
+  if (run_id > 0)
+    pm_history_prefetch (pm_document_get_store (self->document), run_id);
+}
+
+static void
+show_item (PmWindow      *self,
+           PmProjectItem *item)
+{
+  guint label;
+  gint64 run_id;
+
+  if (item == NULL)
+    return;
+  label = pm_filmstrip_get_label (PM_FILMSTRIP (self->filmstrip));
+  run_id = pm_project_item_get_draft (item, label);
+  self->dataset_item = item;
+  if (run_id > 0)
+    {
+      if (run_id != pm_document_get_run_id (self->document))
+        pm_document_restore_run (self->document, run_id);
+    }
+  else
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (pm_project_item_get_file (item));
+
+      pm_document_load_file (self->document, file);
+    }
+  prefetch_next (self, label);
+}
+
+static void
+item_selected_cb (PmFilmstrip   *filmstrip,
+                  PmProjectItem *item,
+                  PmWindow      *self)
+{
+  show_item (self, item);
+}
+
+static void
+label_changed_cb (PmFilmstrip *filmstrip,
+                  PmWindow    *self)
+{
+  show_item (self, pm_filmstrip_get_selected (filmstrip));
+}
+
+/* ---------------------------------------------------------------- review */
+
+static void
+decide (PmWindow      *self,
+        PmImageStatus  status)
+{
+  PmProjectItem *item = pm_filmstrip_get_selected (PM_FILMSTRIP (self->filmstrip));
+
+  if (item == NULL)
+    return;
+  /* A stroke under way is one undo step and is stored with the image it was made on. */
+  pm_document_commit_correction (self->document);
+  pm_project_set_status (self->project, item, status);
+  if (!pm_filmstrip_step (PM_FILMSTRIP (self->filmstrip), 1))
+    pm_window_toast (self, _("That was the last image of the list"));
+}
+
+static gboolean
+review_key_cb (GtkEventControllerKey *controller,
+               guint                  keyval,
+               guint                  keycode,
+               GdkModifierType        state,
+               PmWindow              *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  if (self->project == NULL || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) ||
+      (focus != NULL && (GTK_IS_EDITABLE (focus) || GTK_IS_TEXT (focus))))
+    return FALSE;
+  switch (keyval)
+    {
+    case GDK_KEY_Right:
+      pm_filmstrip_step (PM_FILMSTRIP (self->filmstrip), 1);
+      return TRUE;
+    case GDK_KEY_Left:
+      pm_filmstrip_step (PM_FILMSTRIP (self->filmstrip), -1);
+      return TRUE;
+    case GDK_KEY_Return:
+    case GDK_KEY_KP_Enter:
+      if (pm_canvas_get_tool (self->canvas) == PM_CANVAS_TOOL_LASSO)
+        return FALSE;
+      decide (self, PM_IMAGE_STATUS_REVIEWED);
+      return TRUE;
+    case GDK_KEY_Delete:
+    case GDK_KEY_KP_Delete:
+      decide (self, PM_IMAGE_STATUS_REJECTED);
+      return TRUE;
+    default:
+      if (keyval >= GDK_KEY_1 && keyval <= GDK_KEY_9)
+        return pm_filmstrip_set_label (PM_FILMSTRIP (self->filmstrip), keyval - GDK_KEY_1);
+      if (keyval >= GDK_KEY_KP_1 && keyval <= GDK_KEY_KP_9)
+        return pm_filmstrip_set_label (PM_FILMSTRIP (self->filmstrip), keyval - GDK_KEY_KP_1);
+      return FALSE;
+    }
+}
+
+/* ---------------------------------------------------------------- drafting */
+
+static void
+draft_requested_cb (PmFilmstrip *filmstrip,
+                    const char  *typed,
+                    PmWindow    *self)
+{
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) parts = typed != NULL ? g_strsplit (typed, ",", -1) : NULL;
+  PmEngineOptions options = { 0 };
+  const char *engine = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; parts != NULL && parts[i] != NULL; i++)
+    {
+      char *name = g_strstrip (parts[i]);
+
+      if (*name != '\0')
+        g_ptr_array_add (labels, g_strdup (name));
+    }
+  g_ptr_array_add (labels, NULL);
+  /* The window's engine when it is a local one; a remote server needs settings a label
+   * does not carry, so labels keep their own engine then (builtin for new ones). */
+  if (g_strcmp0 (self->engine_name, "builtin") == 0 ||
+      g_strcmp0 (self->engine_name, "clipseg") == 0)
+    engine = self->engine_name;
+  options.threads = pm_engines_get_threads (self->engines);
+  if (!pm_project_start_batch (self->project, (const char * const *) labels->pdata, engine,
+                               &options, &error))
+    pm_window_show_error (self, error->message);
+}
+
+static void
+batch_finished_cb (PmProject  *project,
+                   const char *summary,
+                   PmWindow   *self)
+{
+  pm_window_toast (self, summary);
+}
+
+static void
+project_message_cb (PmProject  *project,
+                    const char *message,
+                    gboolean    is_error,
+                    PmWindow   *self)
+{
+  if (is_error)
+    pm_window_show_error (self, message);
+  else
+    pm_window_toast (self, message);
+}
+
+/* The first image shown once its drafts arrive (a batch started on a new folder). */
+static void
+project_batch_changed_cb (PmProject *project,
+                          PmWindow  *self)
+{
+  PmProjectItem *item = pm_filmstrip_get_selected (PM_FILMSTRIP (self->filmstrip));
+  guint label = pm_filmstrip_get_label (PM_FILMSTRIP (self->filmstrip));
+
+  if (item != NULL && item == self->dataset_item &&
+      pm_project_item_get_draft (item, label) > 0 &&
+      pm_project_item_get_draft (item, label) != pm_document_get_run_id (self->document) &&
+      !pm_document_get_busy (self->document))
+    show_item (self, item);
+}
+
+/* ---------------------------------------------------------------- opening */
+
+static void
+open_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(PmWindow) self = user_data;
+  PmProject *project = PM_PROJECT (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!pm_project_open_finish (project, result, &error))
+    {
+      g_autofree char *msg = g_strdup_printf (_("Could not open the folder “%s”: %s"),
+                                              pm_project_get_root (project), error->message);
+      pm_window_show_error (self, msg);
+      return;
+    }
+  if (self->project != project)
+    return;
+  pm_filmstrip_set_project (PM_FILMSTRIP (self->filmstrip), project);
+  gtk_revealer_set_reveal_child (self->dataset_revealer, TRUE);
+  /* The review keys act at once (not while the instruction entry has the focus). */
+  pm_window_focus_canvas (self);
+  if (g_list_model_get_n_items (pm_project_get_model (project)) == 0)
+    pm_window_toast (self, _("The folder has no images"));
+}
+
+/**
+ * pm_window_open_folder:
+ * @path: a folder of images
+ *
+ * Opens @path as a dataset project (made in the history if new): the filmstrip lists its
+ * images and the first is shown.
+ */
+void
+pm_window_open_folder (PmWindow   *self,
+                       const char *path)
+{
+  PmProject *project;
+
+  g_return_if_fail (PM_IS_WINDOW (self));
+  g_return_if_fail (path != NULL);
+
+  if (self->project != NULL)
+    {
+      pm_project_cancel_batch (self->project);
+      g_signal_handlers_disconnect_by_data (self->project, self);
+      g_clear_object (&self->project);
+    }
+  self->dataset_item = NULL;
+  project = pm_project_new (pm_document_get_store (self->document));
+  self->project = project;
+  g_signal_connect (project, "batch-finished", G_CALLBACK (batch_finished_cb), self);
+  g_signal_connect (project, "batch-changed", G_CALLBACK (project_batch_changed_cb), self);
+  g_signal_connect (project, "message", G_CALLBACK (project_message_cb), self);
+  pm_project_open_async (project, path, NULL, open_done_cb, g_object_ref (self));
+}
+
+/**
+ * pm_window_get_project:
+ *
+ * Returns: (transfer none) (nullable): the dataset project open in the window
+ */
+PmProject *
+pm_window_get_project (PmWindow *self)
+{
+  g_return_val_if_fail (PM_IS_WINDOW (self), NULL);
+  return self->project;
+}
+
+static void
+folder_response_cb (GtkNativeDialog *dialog,
+                    int              response,
+                    PmWindow        *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *folder = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (folder == NULL)
+        pm_window_show_error (self, _("Review needs a local folder"));
+      else
+        pm_window_open_folder (self, folder);
+    }
+  pm_window_finish_dialog (self);
+}
+
+static void
+open_dataset_action (GSimpleAction *action,
+                     GVariant      *param,
+                     gpointer       user_data)
+{
+  PmWindow *self = PM_WINDOW (user_data);
+  GtkFileChooserNative *dialog;
+
+  dialog = gtk_file_chooser_native_new (_("Open a Folder of Images for Review"),
+                                        GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Open"),
+                                        _("_Cancel"));
+  pm_window_track_dialog (self, dialog);
+  g_signal_connect (dialog, "response", G_CALLBACK (folder_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+/* ---------------------------------------------------------------- setup */
+
+void
+pm_window_init_dataset (PmWindow *self)
+{
+  static const GActionEntry entries[] = {
+    { "open-dataset", open_dataset_action },
+  };
+  GtkEventController *keys = gtk_event_controller_key_new ();
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+  self->filmstrip = pm_filmstrip_new ();
+  gtk_revealer_set_child (self->dataset_revealer, self->filmstrip);
+  g_signal_connect (self->filmstrip, "item-selected", G_CALLBACK (item_selected_cb), self);
+  g_signal_connect (self->filmstrip, "label-changed", G_CALLBACK (label_changed_cb), self);
+  g_signal_connect (self->filmstrip, "draft-requested", G_CALLBACK (draft_requested_cb), self);
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (review_key_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+}
+
+void
+pm_window_dispose_dataset (PmWindow *self)
+{
+  if (self->project != NULL)
+    {
+      pm_project_cancel_batch (self->project);
+      g_signal_handlers_disconnect_by_data (self->project, self);
+      g_clear_object (&self->project);
+    }
+  self->dataset_item = NULL;
+}
