@@ -10,6 +10,7 @@
 
 #include "pm-app-config.h"
 #include "pm-application.h"
+#include "pm-legacy.h"
 #include "pm-preferences-window.h"
 #include "pm-window.h"
 
@@ -89,8 +90,7 @@ history_database_changed_cb (PmApplication *self)
   g_clear_object (&self->store);
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
     if (PM_IS_WINDOW (l->data))
-      pm_document_set_store (pm_window_get_document (PM_WINDOW (l->data)),
-                             pm_application_get_store (self));
+      pm_window_set_history_store (PM_WINDOW (l->data), pm_application_get_store (self));
 }
 
 static PmWindow *
@@ -146,21 +146,19 @@ pm_application_open (GApplication  *app,
   gtk_window_present (GTK_WINDOW (window));
   for (int i = 0; i < n_files; i++)
     {
-      g_autofree char *basename = g_file_get_basename (files[i]);
       g_autofree char *path = g_file_get_path (files[i]);
       g_autoptr(PmDocument) document = NULL;
       OpenCall *call;
 
-      /* A folder opens for review in the active window. */
-      if (path != NULL && g_file_test (path, G_FILE_TEST_IS_DIR))
+      /* A folder or a .paintmask file (a project, or sessions) opens in the active window. */
+      if (pm_window_is_project_path (path))
         {
-          pm_window_open_folder (window, path);
+          pm_window_open_project (window, path);
           continue;
         }
 
-      /* The first photo (and any history file) goes to an empty active window. */
-      if ((i == 0 && !pm_window_has_image (window)) ||
-          (basename != NULL && g_str_has_suffix (basename, ".paintmask")))
+      /* The first photo goes to an empty active window. */
+      if (i == 0 && !pm_window_has_image (window))
         {
           pm_window_open_file (window, files[i]);
           continue;
@@ -284,28 +282,42 @@ set_accels (GtkApplication *app)
     gtk_application_set_accels_for_action (app, accels[i].action, accels[i].accels);
 }
 
-/* The installed schema, else the one compiled in the build tree (running uninstalled). */
-static GSettings *
-new_settings (void)
+/* The installed schema @id, else the one compiled in the build tree (running uninstalled). */
+static GSettingsSchema *
+lookup_schema (const char *id)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr(GSettingsSchema) schema = NULL;
   g_autoptr(GSettingsSchemaSource) build_source = NULL;
 
   if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, "org.paintmask.Paintmask", TRUE);
+    schema = g_settings_schema_source_lookup (source, id, TRUE);
   if (schema == NULL)
     {
       build_source = g_settings_schema_source_new_from_directory (PM_BUILD_SCHEMA_DIR, source,
                                                                   FALSE, NULL);
       if (build_source != NULL)
-        schema = g_settings_schema_source_lookup (build_source, "org.paintmask.Paintmask",
-                                                  FALSE);
+        schema = g_settings_schema_source_lookup (build_source, id, FALSE);
     }
   if (schema == NULL)
-    g_error ("The settings schema org.paintmask.Paintmask is not installed "
-             "(set GSETTINGS_SCHEMA_DIR to a folder with gschemas.compiled)");
-  return g_settings_new_full (schema, NULL, NULL);
+    g_error ("The settings schema %s is not installed "
+             "(set GSETTINGS_SCHEMA_DIR to a folder with gschemas.compiled)", id);
+  return g_steal_pointer (&schema);
+}
+
+/* The settings, with those saved under the old ID copied in the first time. */
+static GSettings *
+new_settings (void)
+{
+  g_autoptr(GSettingsSchema) schema = lookup_schema (PM_APP_ID_BASE);
+  g_autoptr(GSettingsSchema) keys = lookup_schema (PM_APP_ID_BASE ".Legacy");
+  g_autoptr(GSettings) legacy = g_settings_new_full (keys, NULL, PM_LEGACY_SETTINGS_PATH);
+  GSettings *settings = g_settings_new_full (schema, NULL, NULL);
+  guint copied = pm_legacy_migrate_settings (legacy, settings);
+
+  if (copied > 0)
+    g_debug ("Copied %u settings from %s", copied, PM_LEGACY_SETTINGS_PATH);
+  return settings;
 }
 
 static void
@@ -377,6 +389,6 @@ pm_application_new (GApplicationFlags extra_flags)
   return g_object_new (PM_TYPE_APPLICATION,
                        "application-id", PM_APP_ID,
                        "flags", G_APPLICATION_HANDLES_OPEN | extra_flags,
-                       "resource-base-path", "/org/paintmask/Paintmask",
+                       "resource-base-path", "/io/github/paintmask/Paintmask",
                        NULL);
 }
