@@ -236,47 +236,94 @@ render_band (gint64   task,
   g_free (cache);
 }
 
+/* One band of rows of sampled_mean_lightness(): the terms of its sums, in raster order. */
+typedef struct {
+  const PmImage *image;
+  const PmMask  *mask;
+  const PmRect  *rect;
+  int            step, band_rows;
+  GArray       **terms;   /* per band: pairs (weight, weight × lightness) */
+} LightnessBands;
+
+static void
+lightness_band (gint64   task,
+                gpointer data)
+{
+  const LightnessBands *lb = data;
+  const PmRect *rect = lb->rect;
+  int first = (int) task * lb->band_rows;
+  int last = MIN (first + lb->band_rows, (rect->height + lb->step - 1) / lb->step);
+  guint32 *keys = NULL;
+  float *values = NULL;
+  GArray *terms = g_array_new (FALSE, FALSE, sizeof (float));
+
+  for (int row = first; row < last; row++)
+    {
+      int y = rect->y + row * lb->step;
+
+      for (int x = rect->x; x < rect->x + rect->width; x += lb->step)
+        {
+          gsize i = (gsize) y * lb->image->width + x;
+          float m = lb->mask->data[i];
+
+          if (m > 0)
+            {
+              const guint8 *p = lb->image->data + i * 4;
+              guint32 key = ((guint32) p[0] << 16 | (guint32) p[1] << 8 | p[2]) + 1;
+              guint32 h = (key * 2654435761u) >> (32 - CACHE_BITS);
+              float term[2];
+
+              if (keys == NULL)
+                {
+                  keys = g_new0 (guint32, 1 << CACHE_BITS);
+                  values = g_new (float, 1 << CACHE_BITS);
+                }
+              if (keys[h] != key)
+                {
+                  keys[h] = key;
+                  values[h] = pixel_lightness (p);
+                }
+              term[0] = MIN (m, 1.0f);
+              term[1] = MIN (m, 1.0f) * values[h];
+              g_array_append_vals (terms, term, 2);
+            }
+        }
+    }
+  g_free (keys);
+  g_free (values);
+  lb->terms[task] = terms;
+}
+
 /* The mask-weighted mean OKLab lightness of @image over every @step-th row and column of
- * @rect; -1 when the mask is 0 there. Sequential, so the sum is always the same; the
- * lightness of the last colours seen is kept in a direct-mapped table. */
+ * @rect; -1 when the mask is 0 there. The lightness of each pixel is found in bands of
+ * rows over threads; the sums are then made in raster order, so they are always the
+ * same. */
 static float
 sampled_mean_lightness (const PmImage *image,
                         const PmMask  *mask,
                         const PmRect  *rect,
                         int            step)
 {
+  int rows = (rect->height + step - 1) / step;
+  int bands = pm_parallel_get_threads () * BANDS_PER_THREAD;
+  LightnessBands lb = { image, mask, rect, step, MAX (16, (rows + bands - 1) / bands), NULL };
+  gint64 n_tasks = pm_parallel_row_tasks (rows, lb.band_rows);
   double sum_w = 0, sum_L = 0;
-  guint32 *keys = NULL;
-  float *values = NULL;
 
-  for (int y = rect->y; y < rect->y + rect->height; y += step)
-    for (int x = rect->x; x < rect->x + rect->width; x += step)
-      {
-        gsize i = (gsize) y * image->width + x;
-        float m = mask->data[i];
+  lb.terms = g_new0 (GArray *, n_tasks);
+  pm_parallel_for (n_tasks, lightness_band, &lb);
+  for (gint64 t = 0; t < n_tasks; t++)
+    {
+      const float *v = (const float *) lb.terms[t]->data;
 
-        if (m > 0)
-          {
-            const guint8 *p = image->data + i * 4;
-            guint32 key = ((guint32) p[0] << 16 | (guint32) p[1] << 8 | p[2]) + 1;
-            guint32 h = (key * 2654435761u) >> (32 - CACHE_BITS);
-
-            if (keys == NULL)
-              {
-                keys = g_new0 (guint32, 1 << CACHE_BITS);
-                values = g_new (float, 1 << CACHE_BITS);
-              }
-            if (keys[h] != key)
-              {
-                keys[h] = key;
-                values[h] = pixel_lightness (p);
-              }
-            sum_w += MIN (m, 1.0f);
-            sum_L += MIN (m, 1.0f) * values[h];
-          }
-      }
-  g_free (keys);
-  g_free (values);
+      for (guint k = 0; k < lb.terms[t]->len; k += 2)
+        {
+          sum_w += v[k];
+          sum_L += v[k + 1];
+        }
+      g_array_unref (lb.terms[t]);
+    }
+  g_free (lb.terms);
   if (sum_w <= 0)
     return -1.0f;
   return (float) (sum_L / sum_w);
