@@ -8,6 +8,7 @@ BUILD_PKGS=(
   libglib2.0-dev libgdk-pixbuf-2.0-dev libgtk-4-dev libadwaita-1-dev libcairo2-dev
   libopenblas-dev libsqlite3-dev libjson-glib-dev libsoup-3.0-dev libsecret-1-dev
   desktop-file-utils appstream libglib2.0-bin webp-pixbuf-loader librsvg2-common
+  bash-completion man-db
 )
 TEST_PKGS=(
   xvfb xauth xdotool sqlite3 python3 python3-numpy python3-pil python3-torch

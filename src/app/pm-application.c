@@ -10,6 +10,7 @@
 
 #include "pm-app-config.h"
 #include "pm-application.h"
+#include "pm-legacy.h"
 #include "pm-preferences-window.h"
 #include "pm-window.h"
 
@@ -284,28 +285,42 @@ set_accels (GtkApplication *app)
     gtk_application_set_accels_for_action (app, accels[i].action, accels[i].accels);
 }
 
-/* The installed schema, else the one compiled in the build tree (running uninstalled). */
-static GSettings *
-new_settings (void)
+/* The installed schema @id, else the one compiled in the build tree (running uninstalled). */
+static GSettingsSchema *
+lookup_schema (const char *id)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr(GSettingsSchema) schema = NULL;
   g_autoptr(GSettingsSchemaSource) build_source = NULL;
 
   if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, "org.paintmask.Paintmask", TRUE);
+    schema = g_settings_schema_source_lookup (source, id, TRUE);
   if (schema == NULL)
     {
       build_source = g_settings_schema_source_new_from_directory (PM_BUILD_SCHEMA_DIR, source,
                                                                   FALSE, NULL);
       if (build_source != NULL)
-        schema = g_settings_schema_source_lookup (build_source, "org.paintmask.Paintmask",
-                                                  FALSE);
+        schema = g_settings_schema_source_lookup (build_source, id, FALSE);
     }
   if (schema == NULL)
-    g_error ("The settings schema org.paintmask.Paintmask is not installed "
-             "(set GSETTINGS_SCHEMA_DIR to a folder with gschemas.compiled)");
-  return g_settings_new_full (schema, NULL, NULL);
+    g_error ("The settings schema %s is not installed "
+             "(set GSETTINGS_SCHEMA_DIR to a folder with gschemas.compiled)", id);
+  return g_steal_pointer (&schema);
+}
+
+/* The settings, with those saved under the old ID copied in the first time. */
+static GSettings *
+new_settings (void)
+{
+  g_autoptr(GSettingsSchema) schema = lookup_schema (PM_APP_ID_BASE);
+  g_autoptr(GSettingsSchema) keys = lookup_schema (PM_APP_ID_BASE ".Legacy");
+  g_autoptr(GSettings) legacy = g_settings_new_full (keys, NULL, PM_LEGACY_SETTINGS_PATH);
+  GSettings *settings = g_settings_new_full (schema, NULL, NULL);
+  guint copied = pm_legacy_migrate_settings (legacy, settings);
+
+  if (copied > 0)
+    g_debug ("Copied %u settings from %s", copied, PM_LEGACY_SETTINGS_PATH);
+  return settings;
 }
 
 static void
@@ -377,6 +392,6 @@ pm_application_new (GApplicationFlags extra_flags)
   return g_object_new (PM_TYPE_APPLICATION,
                        "application-id", PM_APP_ID,
                        "flags", G_APPLICATION_HANDLES_OPEN | extra_flags,
-                       "resource-base-path", "/org/paintmask/Paintmask",
+                       "resource-base-path", "/io/github/paintmask/Paintmask",
                        NULL);
 }

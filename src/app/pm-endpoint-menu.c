@@ -204,7 +204,7 @@ pm_endpoint_menu_init (PmEndpointMenu *self)
 
 /**
  * pm_endpoint_menu_new:
- * @settings: the org.paintmask.Paintmask settings
+ * @settings: the io.github.paintmask.Paintmask settings
  *
  * Returns: (transfer full): the list of saved servers, kept in step with @settings
  */

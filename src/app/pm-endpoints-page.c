@@ -270,7 +270,7 @@ pm_endpoints_page_init (PmEndpointsPage *self)
 
 /**
  * pm_endpoints_page_new:
- * @settings: the org.paintmask.Paintmask settings
+ * @settings: the io.github.paintmask.Paintmask settings
  *
  * Returns: (transfer full): the Remote Servers page, bound to @settings
  */

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "pm-endpoints.h"
 #include "pm-remote.h"
@@ -73,7 +74,7 @@ pm_endpoint_check (const PmEndpoint  *endpoint,
   if (!pm_remote_profile_from_string (endpoint->profile, &profile))
     {
       g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_UNKNOWN,
-                   "Unknown server profile “%s”", endpoint->profile);
+                   _("Unknown server profile “%s”"), endpoint->profile);
       return FALSE;
     }
   if (pm_endpoint_get_server (endpoint) == NULL)

@@ -24,6 +24,8 @@
 const char *
 pm_engine_text_get_example (const char *engine)
 {
+  /* Translators: keep these instructions in English: the instruction parser and the engines
+   * read English only. */
   if (g_strcmp0 (engine, "builtin") == 0)
     /* The built-in engine knows colours and places, not object names. */
     return _("paint the red thing on the left blue");

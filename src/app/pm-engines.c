@@ -434,7 +434,7 @@ pm_engines_init (PmEngines *self)
 
 /**
  * pm_engines_new:
- * @settings: the org.paintmask.Paintmask settings
+ * @settings: the io.github.paintmask.Paintmask settings
  *
  * Returns: (transfer full): the engines described by @settings
  */

@@ -667,7 +667,7 @@ pm_history_panel_class_init (PmHistoryPanelClass *klass)
   object_class->dispose = pm_history_panel_dispose;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/paintmask/Paintmask/ui/pm-history-panel.ui");
+                                               "/io/github/paintmask/Paintmask/ui/pm-history-panel.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, PmHistoryPanel, name)
   CHILD (box);
   CHILD (search);

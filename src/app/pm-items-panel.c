@@ -68,9 +68,13 @@ make_row (const PmRunItem *item,
   g_autofree char *title = g_strdup_printf ("%u  %s", index + 1,
                                             item->target[0] != '\0' ? item->target
                                                                     : _("(object)"));
-  g_autofree char *details = g_strdup_printf (_("%s · %s · %" G_GINT64_FORMAT " px"),
+  g_autofree char *pixels = g_strdup_printf ("%" G_GINT64_FORMAT, item->pixels);
+  /* Translators: the object's colour name, its state ("found", "a guess") and its size. */
+  g_autofree char *details = g_strdup_printf (ngettext ("%s · %s · %s px",
+                                                        "%s · %s · %s px",
+                                                        (gulong) item->pixels),
                                               item->color_name != NULL ? item->color_name : "",
-                                              state_words (item->state), item->pixels);
+                                              state_words (item->state), pixels);
   GtkWidget *label = gtk_label_new (title);
   GtkWidget *sub = gtk_label_new (details);
 

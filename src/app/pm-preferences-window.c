@@ -269,7 +269,7 @@ pm_preferences_window_class_init (PmPreferencesWindowClass *klass)
   object_class->dispose = pm_preferences_window_dispose;
 
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/paintmask/Paintmask/ui/pm-preferences-window.ui");
+                                               "/io/github/paintmask/Paintmask/ui/pm-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, engine_row);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, model_row);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, model_button);
@@ -291,7 +291,7 @@ pm_preferences_window_init (PmPreferencesWindow *self)
 
 /**
  * pm_preferences_window_new:
- * @settings: the org.paintmask.Paintmask settings
+ * @settings: the io.github.paintmask.Paintmask settings
  *
  * Returns: (transfer full): a preferences window bound to @settings, with a model manager
  *   of its own
@@ -306,7 +306,7 @@ pm_preferences_window_new (GSettings *settings)
 
 /**
  * pm_preferences_window_new_full:
- * @settings: the org.paintmask.Paintmask settings
+ * @settings: the io.github.paintmask.Paintmask settings
  * @models: the application's models
  *
  * Returns: (transfer full): a preferences window bound to @settings and @models

@@ -133,8 +133,13 @@ show_status (PmWindow   *self,
       gint64 n = pm_run_entry_get_mask_area (entry);
       double share = 100.0 * n / ((double) image->width * image->height);
 
-      area = g_strdup_printf (_("Mask: %" G_GINT64_FORMAT " px (%.1f %% of the photo)"), n,
-                              share);
+      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, n);
+
+      /* Translators: px is pixels; the plural form is there for languages that need one. */
+      area = g_strdup_printf (ngettext ("Mask: %s px (%.1f %% of the photo)",
+                                        "Mask: %s px (%.1f %% of the photo)",
+                                        (gulong) n),
+                              count, share);
     }
   gtk_image_set_from_icon_name (self->status_icon, state_icon (entry->state));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_icon), NULL);
@@ -825,7 +830,7 @@ pm_window_class_init (PmWindowClass *klass)
   g_type_ensure (PM_TYPE_CANVAS);
   g_type_ensure (PM_TYPE_HISTORY_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/paintmask/Paintmask/ui/pm-window.ui");
+                                               "/io/github/paintmask/Paintmask/ui/pm-window.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, PmWindow, name)
   CHILD (toast_overlay);
   CHILD (window_title);

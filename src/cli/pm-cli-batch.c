@@ -15,6 +15,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -284,30 +286,30 @@ pm_cli_batch (int    argc,
   int code;
   const GOptionEntry entries[] = {
     { "label", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &args.labels,
-      "A label to draft a mask for (repeat for several)", "LABEL" },
+      N_("A label to draft a mask for (repeat for several)"), "LABEL" },
     { "instruction", 'i', 0, G_OPTION_ARG_STRING, &args.instruction,
       "Instruction template for these labels; {label} is replaced (default: "
       PM_LABEL_DEFAULT_INSTRUCTION ")", "TEMPLATE" },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &args.db,
-      "Database holding the project, e.g. a .paintmask file (default: $PAINTMASK_DB or the "
-      "history)", "FILE" },
+      N_("Database holding the project, e.g. a .paintmask file (default: $PAINTMASK_DB or the "
+      "history)"), "FILE" },
     { "coco", 0, 0, G_OPTION_ARG_FILENAME, &args.coco,
-      "Then write COCO JSON here", "OUT.json" },
+      N_("Then write COCO JSON here"), "OUT.json" },
     { "masks", 0, 0, G_OPTION_ARG_FILENAME, &args.masks,
-      "Then write PNG masks here (<image stem>_<label>.png)", "DIR" },
+      N_("Then write PNG masks here (<image stem>_<label>.png)"), "DIR" },
     { "yolo", 0, 0, G_OPTION_ARG_FILENAME, &args.yolo,
-      "Then write YOLO segmentation labels and data.yaml here", "DIR" },
+      N_("Then write YOLO segmentation labels and data.yaml here"), "DIR" },
     { "polygons", 0, 0, G_OPTION_ARG_NONE, &args.polygons,
-      "COCO segmentation as polygons instead of RLE", NULL },
+      N_("COCO segmentation as polygons instead of RLE"), NULL },
     { "jobs", 'j', 0, G_OPTION_ARG_INT, &args.jobs,
-      "Images drafted at once (default 1)", "N" },
+      N_("Images drafted at once (default 1)"), "N" },
     { "one-edit", 0, 0, G_OPTION_ARG_NONE, &args.one_edit,
-      "Draft all labels of an image in one edit (one generation per image with a remote "
-      "engine; every label needs the same engine)", NULL },
+      N_("Draft all labels of an image in one edit (one generation per image with a remote "
+      "engine; every label needs the same engine)"), NULL },
     { "redo", 0, 0, G_OPTION_ARG_NONE, &args.redo,
-      "Draft again the images already drafted (reviewed and rejected ones are kept)", NULL },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &args.json, "Print a JSON summary on stdout", NULL },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet, "No progress line", NULL },
+      N_("Draft again the images already drafted (reviewed and rejected ones are kept)"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &args.json, N_("Print a JSON summary on stdout"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet, N_("No progress line"), NULL },
     { NULL }
   };
 
@@ -317,7 +319,7 @@ pm_cli_batch (int    argc,
                                 "writes the exports asked for.\nRun it again to resume: images "
                                 "already drafted are skipped and new images are added. Photos "
                                 "are never copied.");
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   pm_cli_add_engine_options (context, &args.engine);
   if (!pm_cli_parse (context, COMMAND, argc, argv, &rest))
     return PM_EXIT_USAGE;
@@ -386,8 +388,9 @@ pm_cli_batch (int    argc,
       for (guint i = 0; i < outcome.failed_paths->len; i++)
         g_string_append_printf (list, "%s%s", i ? ", " : "",
                                 (const char *) outcome.failed_paths->pdata[i]);
-      pm_cli_error (COMMAND, "%u image%s failed: %s", outcome.failed_paths->len,
-                    outcome.failed_paths->len == 1 ? "" : "s", list->str);
+      pm_cli_error (COMMAND, ngettext ("%u image failed: %s", "%u images failed: %s",
+                                       outcome.failed_paths->len),
+                    outcome.failed_paths->len, list->str);
     }
   if (exported)
     pm_dataset_report_clear (&report);

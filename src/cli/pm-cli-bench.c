@@ -15,6 +15,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -501,9 +503,9 @@ bench_run (int              argc,
   gboolean json = FALSE;
   int runs = 3;
   GOptionEntry entries[] = {
-    { "runs", 'n', 0, G_OPTION_ARG_INT, &runs, "Timed runs after the warm-up (3)", "N" },
-    { "phrase", 'p', 0, G_OPTION_ARG_STRING, &phrase, "Prompt (default \"the cat\")", "TEXT" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
+    { "runs", 'n', 0, G_OPTION_ARG_INT, &runs, N_("Timed runs after the warm-up (3)"), "N" },
+    { "phrase", 'p', 0, G_OPTION_ARG_STRING, &phrase, N_("Prompt (default \"the cat\")"), "TEXT" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = NULL;
@@ -535,7 +537,7 @@ bench_run (int              argc,
                             "'paintmask bench --engine clipseg photo.jpg --json'.\n"
                             "--engine sam reports load_ms, encode_ms (the image encoder), "
                             "prompt_ms (one click on the cached embedding) and peak_rss_mb.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   pm_cli_add_engine_options (ctx, engine_args);
   if (!pm_cli_parse (ctx, "bench", argc, argv, &args))
     return PM_EXIT_USAGE;

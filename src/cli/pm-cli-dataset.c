@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -300,21 +302,21 @@ pm_cli_export (int    argc,
   int code;
   const GOptionEntry entries[] = {
     { "coco", 0, 0, G_OPTION_ARG_FILENAME, &args.coco,
-      "Write COCO JSON (RLE masks) here", "OUT.json" },
+      N_("Write COCO JSON (RLE masks) here"), "OUT.json" },
     { "masks", 0, 0, G_OPTION_ARG_FILENAME, &args.masks,
-      "Write one PNG mask per image and label here (<image stem>_<label>.png)", "DIR" },
+      N_("Write one PNG mask per image and label here (<image stem>_<label>.png)"), "DIR" },
     { "yolo", 0, 0, G_OPTION_ARG_FILENAME, &args.yolo,
-      "Write YOLO segmentation labels and data.yaml here", "DIR" },
+      N_("Write YOLO segmentation labels and data.yaml here"), "DIR" },
     { "status", 0, 0, G_OPTION_ARG_STRING, &args.status,
-      "Export images with this status (todo, drafted, reviewed, rejected; several with "
-      "commas; default: drafted,reviewed)", "STATUS" },
+      N_("Export images with this status (todo, drafted, reviewed, rejected; several with "
+      "commas; default: drafted,reviewed)"), "STATUS" },
     { "polygons", 0, 0, G_OPTION_ARG_NONE, &args.polygons,
-      "COCO segmentation as polygons (holes are filled) instead of RLE", NULL },
+      N_("COCO segmentation as polygons (holes are filled) instead of RLE"), NULL },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &args.db,
-      "The database holding the project folder's project (default: $PAINTMASK_DB or the "
-      "history)", "FILE" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &args.json, "Print a JSON summary on stdout", NULL },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet, "No progress line", NULL },
+      N_("The database holding the project folder's project (default: $PAINTMASK_DB or the "
+      "history)"), "FILE" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &args.json, N_("Print a JSON summary on stdout"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet, N_("No progress line"), NULL },
     { NULL }
   };
 
@@ -323,7 +325,7 @@ pm_cli_export (int    argc,
                                 "correction) as COCO JSON, PNG masks and/or YOLO labels.\n"
                                 "PROJECT_OR_DB is the project's folder, or a database file "
                                 "(e.g. a .paintmask file) holding one project.");
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!pm_cli_parse (context, "export", argc, argv, &rest))
     return PM_EXIT_USAGE;
   if (g_strv_length (rest) != 1)
@@ -413,11 +415,11 @@ pm_cli_import (int    argc,
   gboolean ok;
   const GOptionEntry entries[] = {
     { "root", 0, 0, G_OPTION_ARG_FILENAME, &root,
-      "The folder the file_names are relative to: the project's folder", "DIR" },
+      N_("The folder the file_names are relative to: the project's folder"), "DIR" },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db,
-      "Database to import into (default: $PAINTMASK_DB or the history)", "FILE" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print a JSON summary on stdout", NULL },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress line", NULL },
+      N_("Database to import into (default: $PAINTMASK_DB or the history)"), "FILE" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print a JSON summary on stdout"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("No progress line"), NULL },
     { NULL }
   };
 
@@ -426,7 +428,7 @@ pm_cli_import (int    argc,
                                 "project of --root for review: one draft per image and "
                                 "category.\nA bad item (missing image, duplicate id, mask of "
                                 "the wrong size …) is reported and the rest imports.");
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!pm_cli_parse (context, "import", argc, argv, &rest))
     return PM_EXIT_USAGE;
   if (g_strv_length (rest) != 1 || root == NULL)

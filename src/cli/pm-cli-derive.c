@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -145,20 +147,20 @@ pm_cli_derive (int    argc,
   int exit_code;
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output,
-      "Write the mask here (0/255 PNG; default: EDITED-STEM-mask.png)", "MASK.png" },
+      N_("Write the mask here (0/255 PNG; default: EDITED-STEM-mask.png)"), "MASK.png" },
     { "soft-mask", 0, 0, G_OPTION_ARG_FILENAME, &args.soft_mask,
-      "Also write the soft mask (0-255)", "SOFT.png" },
+      N_("Also write the soft mask (0-255)"), "SOFT.png" },
     { "color", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &args.colors,
-      "The colour the object was painted, a hint (name or #rrggbb); several objects in "
-      "several colours: once per colour, in label order", "C" },
+      N_("The colour the object was painted, a hint (name or #rrggbb); several objects in "
+      "several colours: once per colour, in label order"), "C" },
     { "labels", 0, 0, G_OPTION_ARG_FILENAME, &args.labels,
-      "Write the label map (8-bit PNG: 0 = unchanged, n = the n-th --color)", "LABELS.png" },
+      N_("Write the label map (8-bit PNG: 0 = unchanged, n = the n-th --color)"), "LABELS.png" },
     { "masks", 0, 0, G_OPTION_ARG_FILENAME, &args.masks,
-      "Write one mask per colour, DIR/<n>-<colour>.png", "DIR" },
+      N_("Write one mask per colour, DIR/<n>-<colour>.png"), "DIR" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &args.json,
-      "Print one JSON object on stdout", NULL },
+      N_("Print one JSON object on stdout"), NULL },
     { "force", 'f', 0, G_OPTION_ARG_NONE, &args.force,
-      "Derive even if EDITED does not look like an edit of ORIGINAL", NULL },
+      N_("Derive even if EDITED does not look like an edit of ORIGINAL"), NULL },
     { NULL }
   };
 
@@ -168,14 +170,16 @@ pm_cli_derive (int    argc,
                                 "any other editor; it may be resized, re-compressed or toned).\n"
                                 "With several --color (an edit that painted each object its "
                                 "own colour), a label map: --labels, --masks.");
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!pm_cli_parse (context, COMMAND, argc, argv, &rest))
     return PM_EXIT_USAGE;
   if (g_strv_length (rest) != 2)
     {
-      pm_cli_error (COMMAND, "expected ORIGINAL and EDITED, got %u argument%s "
-                    "(see 'paintmask derive --help')", g_strv_length (rest),
-                    g_strv_length (rest) == 1 ? "" : "s");
+      pm_cli_error (COMMAND, ngettext ("expected ORIGINAL and EDITED, got %u argument "
+                                       "(see 'paintmask derive --help')",
+                                       "expected ORIGINAL and EDITED, got %u arguments "
+                                       "(see 'paintmask derive --help')", g_strv_length (rest)),
+                    g_strv_length (rest));
       return PM_EXIT_USAGE;
     }
   original_path = rest[0];

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -283,27 +285,27 @@ pm_cli_edit (int    argc,
   g_autoptr(PmStore) store = NULL;
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output,
-      "Write the edited image here (default: STEM-edited.png)", "EDITED.png" },
+      N_("Write the edited image here (default: STEM-edited.png)"), "EDITED.png" },
     { "mask", 'm', 0, G_OPTION_ARG_FILENAME, &args.mask,
-      "Write the derived mask here (default: STEM-mask.png)", "MASK.png" },
+      N_("Write the derived mask here (default: STEM-mask.png)"), "MASK.png" },
     { "soft-mask", 0, 0, G_OPTION_ARG_FILENAME, &args.soft_mask,
-      "Also write the soft mask: the alpha the edit was painted with (0-255)", "SOFT.png" },
+      N_("Also write the soft mask: the alpha the edit was painted with (0-255)"), "SOFT.png" },
     { "color", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &args.colors,
-      "Paint with this colour instead of the instruction's (name or #rrggbb); for a list, "
-      "once per object in order", "C" },
+      N_("Paint with this colour instead of the instruction's (name or #rrggbb); for a list, "
+      "once per object in order"), "C" },
     { "labels", 0, 0, G_OPTION_ARG_FILENAME, &args.labels,
-      "Also write the label map: an 8-bit PNG, 0 = nothing, n = the n-th object",
+      N_("Also write the label map: an 8-bit PNG, 0 = nothing, n = the n-th object"),
       "LABELS.png" },
     { "masks", 0, 0, G_OPTION_ARG_FILENAME, &args.masks,
-      "Also write one mask per object, DIR/<n>-<target>.png", "DIR" },
+      N_("Also write one mask per object, DIR/<n>-<target>.png"), "DIR" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &args.json,
-      "Print one JSON object describing the run on stdout", NULL },
+      N_("Print one JSON object describing the run on stdout"), NULL },
     { "record", 0, 0, G_OPTION_ARG_NONE, &args.record,
-      "Store the run in the history database", NULL },
+      N_("Store the run in the history database"), NULL },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &args.db,
-      "History database (default: $PAINTMASK_DB or the user's data folder)", "FILE" },
+      N_("History database (default: $PAINTMASK_DB or the user's data folder)"), "FILE" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet,
-      "No progress line", NULL },
+      N_("No progress line"), NULL },
     { NULL }
   };
 
@@ -316,16 +318,18 @@ pm_cli_edit (int    argc,
                                 "object its own colour in one edit.\n"
                                 "Files are written to the current folder unless -o/--mask say "
                                 "otherwise.");
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   pm_cli_add_engine_options (context, &args.engine);
   if (!pm_cli_parse (context, COMMAND, argc, argv, &rest))
     return PM_EXIT_USAGE;
 
   if (g_strv_length (rest) != 2)
     {
-      pm_cli_error (COMMAND, "expected IMAGE and \"INSTRUCTION\", got %u argument%s "
-                    "(see 'paintmask edit --help')", g_strv_length (rest),
-                    g_strv_length (rest) == 1 ? "" : "s");
+      pm_cli_error (COMMAND, ngettext ("expected IMAGE and \"INSTRUCTION\", got %u argument "
+                                       "(see 'paintmask edit --help')",
+                                       "expected IMAGE and \"INSTRUCTION\", got %u arguments "
+                                       "(see 'paintmask edit --help')", g_strv_length (rest)),
+                    g_strv_length (rest));
       return PM_EXIT_USAGE;
     }
   image_path = rest[0];

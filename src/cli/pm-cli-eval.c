@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <glib/gstdio.h>
@@ -420,16 +422,16 @@ pm_cli_eval (int    argc,
   guint n_rows;
   const GOptionEntry entries[] = {
     { "root", 'r', 0, G_OPTION_ARG_FILENAME, &args.root,
-      "Resolve image and mask paths against DIR (default: the index's folder)", "DIR" },
+      N_("Resolve image and mask paths against DIR (default: the index's folder)"), "DIR" },
     { "limit", 'n', 0, G_OPTION_ARG_INT, &args.limit,
-      "Evaluate only the first N rows", "N" },
+      N_("Evaluate only the first N rows"), "N" },
     { "mask-value", 0, 0, G_OPTION_ARG_STRING, &args.mask_value,
-      "The label that marks the object in the true masks: a number (grey level, palette "
-      "index, 16-bit label) or #rrggbb (default: any label but 0)", "V" },
+      N_("The label that marks the object in the true masks: a number (grey level, palette "
+      "index, 16-bit label) or #rrggbb (default: any label but 0)"), "V" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &args.json,
-      "Print one JSON object (rows and summary) on stdout", NULL },
+      N_("Print one JSON object (rows and summary) on stdout"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet,
-      "No progress line", NULL },
+      N_("No progress line"), NULL },
     { NULL }
   };
 
@@ -443,7 +445,7 @@ pm_cli_eval (int    argc,
                                 "values: any label but 0 is the object\n(0/1, 0/255, palette "
                                 "indices, 16-bit labels, colours, alpha) unless --mask-value "
                                 "picks one.");
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   pm_cli_add_engine_options (context, &args.engine);
   if (!pm_cli_parse (context, COMMAND, argc, argv, &rest))
     return PM_EXIT_USAGE;

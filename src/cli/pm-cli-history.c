@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -527,32 +529,32 @@ pm_cli_history (int    argc,
   int status = PM_EXIT_USAGE;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &args.db,
-      "The history database (default: $PAINTMASK_DB or the user's history)", "FILE" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &args.json, "Print JSON", NULL },
+      N_("The history database (default: $PAINTMASK_DB or the user's history)"), "FILE" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &args.json, N_("Print JSON"), NULL },
     { "search", 0, 0, G_OPTION_ARG_STRING, &args.search,
-      "list: only runs whose instruction contains TEXT", "TEXT" },
+      N_("list: only runs whose instruction contains TEXT"), "TEXT" },
     { "session", 0, 0, G_OPTION_ARG_STRING, &session_text,
-      "list: only the runs of one session", "ID" },
-    { "sessions", 0, 0, G_OPTION_ARG_NONE, &args.sessions, "list: sessions instead of runs",
+      N_("list: only the runs of one session"), "ID" },
+    { "sessions", 0, 0, G_OPTION_ARG_NONE, &args.sessions, N_("list: sessions instead of runs"),
       NULL },
     { "edited", 0, 0, G_OPTION_ARG_FILENAME, &args.edited,
-      "export: the edited image", "E.png" },
+      N_("export: the edited image"), "E.png" },
     { "mask", 0, 0, G_OPTION_ARG_FILENAME, &args.mask,
-      "export: the run's mask (0/255)", "M.png" },
+      N_("export: the run's mask (0/255)"), "M.png" },
     { "soft-mask", 0, 0, G_OPTION_ARG_FILENAME, &args.soft_mask,
-      "export: the soft mask, the alpha the edit was painted with (0..255)", "S.png" },
+      N_("export: the soft mask, the alpha the edit was painted with (0..255)"), "S.png" },
     { "derived-mask", 0, 0, G_OPTION_ARG_FILENAME, &args.derived_mask,
-      "export: the mask derived from the edit alone (0/255)", "D.png" },
+      N_("export: the mask derived from the edit alone (0/255)"), "D.png" },
     { "corrected-mask", 0, 0, G_OPTION_ARG_FILENAME, &args.corrected_mask,
-      "export: the hand-corrected mask (the newest correction)", "C.png" },
+      N_("export: the hand-corrected mask (the newest correction)"), "C.png" },
     { "revision", 0, 0, G_OPTION_ARG_STRING, &revision_text,
-      "export: with --corrected-mask, correction N (1 = the first) instead", "N" },
+      N_("export: with --corrected-mask, correction N (1 = the first) instead"), "N" },
     { "original", 0, 0, G_OPTION_ARG_FILENAME, &args.original,
-      "export: the original image", "O.png" },
+      N_("export: the original image"), "O.png" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output,
-      "export-session: the file to write", "FILE" },
+      N_("export-session: the file to write"), "FILE" },
     { "force", 0, 0, G_OPTION_ARG_NONE, &args.force,
-      "export-session: replace an existing file", NULL },
+      N_("export-session: replace an existing file"), NULL },
     { NULL }
   };
 
@@ -587,7 +589,7 @@ pm_cli_history (int    argc,
     context = g_option_context_new (name);
   }
   g_option_context_set_summary (context, usage);
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   /* argv[0] is "history"; GOption treats rest[0] as the program and the subcommand is not
    * passed on. */
   rest = g_new0 (char *, argc);

@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,9 +161,11 @@ check_usage (MaskArgs  *args,
 {
   if (g_strv_length (rest) != 1)
     {
-      pm_cli_error (COMMAND, "expected one input mask IN.png, got %u argument%s "
-                    "(see 'paintmask mask --help')", g_strv_length (rest),
-                    g_strv_length (rest) == 1 ? "" : "s");
+      pm_cli_error (COMMAND, ngettext ("expected one input mask IN.png, got %u argument "
+                                       "(see 'paintmask mask --help')",
+                                       "expected one input mask IN.png, got %u arguments "
+                                       "(see 'paintmask mask --help')", g_strv_length (rest)),
+                    g_strv_length (rest));
       return PM_EXIT_USAGE;
     }
   if (args->ops->len == 0)
@@ -277,24 +281,24 @@ pm_cli_mask (int    argc,
   int status;
   const GOptionEntry entries[] = {
     { "fill-holes", 0, G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, OP_CALLBACK,
-      "Fill background regions enclosed by the mask", NULL },
+      N_("Fill background regions enclosed by the mask"), NULL },
     { "remove-islands", 0, 0, G_OPTION_ARG_CALLBACK, OP_CALLBACK,
-      "Remove parts smaller than N pixels (8-connected)", "N" },
+      N_("Remove parts smaller than N pixels (8-connected)"), "N" },
     { "grow", 0, 0, G_OPTION_ARG_CALLBACK, OP_CALLBACK,
-      "Grow by N pixels (a disk, Euclidean)", "N" },
+      N_("Grow by N pixels (a disk, Euclidean)"), "N" },
     { "shrink", 0, 0, G_OPTION_ARG_CALLBACK, OP_CALLBACK,
-      "Shrink by N pixels (a disk; not from the image border)", "N" },
+      N_("Shrink by N pixels (a disk; not from the image border)"), "N" },
     { "invert", 0, G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, OP_CALLBACK,
-      "Swap mask and background", NULL },
+      N_("Swap mask and background"), NULL },
     { "grabcut-box", 0, 0, G_OPTION_ARG_CALLBACK, OP_CALLBACK,
-      "Snap the mask inside the box to the object there (GrabCut; needs --image; "
-      "X1 and Y1 exclusive)", "X0,Y0,X1,Y1" },
+      N_("Snap the mask inside the box to the object there (GrabCut; needs --image; "
+      "X1 and Y1 exclusive)"), "X0,Y0,X1,Y1" },
     { "image", 0, 0, G_OPTION_ARG_FILENAME, &args.image,
-      "The photo the mask belongs to (for --grabcut-box)", "IMG" },
+      N_("The photo the mask belongs to (for --grabcut-box)"), "IMG" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output,
-      "Write the result here (8-bit PNG; a binary mask stays 0/255)", "OUT.png" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &args.json, "Print one JSON object on stdout", NULL },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet, "No progress line", NULL },
+      N_("Write the result here (8-bit PNG; a binary mask stays 0/255)"), "OUT.png" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &args.json, N_("Print one JSON object on stdout"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet, N_("No progress line"), NULL },
     { NULL }
   };
 
@@ -302,9 +306,10 @@ pm_cli_mask (int    argc,
   context = pm_cli_context_new (COMMAND, "OPERATION… IN.png -o OUT.png",
                                 "Corrects a mask as the app's mask menu does: the operations "
                                 "run in the order given.");
-  group = g_option_group_new (COMMAND, "Mask operations", "Show the mask operations", &args,
-                              NULL);
+  group = g_option_group_new (COMMAND, N_("Mask operations"), N_("Show the mask operations"),
+                              &args, NULL);
   g_option_group_add_entries (group, entries);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
   g_option_context_set_main_group (context, group);
   if (!pm_cli_parse (context, COMMAND, argc, argv, &rest))
     return PM_EXIT_USAGE;

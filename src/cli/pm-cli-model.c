@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -70,7 +72,7 @@ parse (const char     *what,
   g_autoptr(GOptionContext) ctx = pm_cli_context_new (command, args_summary, description);
   g_autoptr(GError) error = NULL;
 
-  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, argc, argv, &error))
     return usage_error (what, error->message);
   /* The process's own argv: the separator is not ours to free. */
@@ -91,8 +93,8 @@ parse_name_and_dir (const char   *what,
                     char       ***argv)
 {
   GOptionEntry entries[] = {
-    { "model-dir", 'm', 0, G_OPTION_ARG_FILENAME, model_dir, "Model folder", "DIR" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, json, "Print JSON", NULL },
+    { "model-dir", 'm', 0, G_OPTION_ARG_FILENAME, model_dir, N_("Model folder"), "DIR" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, json, N_("Print JSON"), NULL },
     { NULL }
   };
   int rc;
@@ -191,12 +193,12 @@ cmd_download (int argc, char **argv)
 {
   g_autofree char *model_dir = NULL, *hub_url = NULL, *repo = NULL, *revision = NULL;
   GOptionEntry entries[] = {
-    { "model-dir", 'm', 0, G_OPTION_ARG_FILENAME, &model_dir, "Install into DIR", "DIR" },
+    { "model-dir", 'm', 0, G_OPTION_ARG_FILENAME, &model_dir, N_("Install into DIR"), "DIR" },
     { "hub-url", 0, 0, G_OPTION_ARG_STRING, &hub_url,
-      "Hub base URL (default $PAINTMASK_HUB_URL or https://huggingface.co)", "URL" },
+      N_("Hub base URL (default $PAINTMASK_HUB_URL or https://huggingface.co)"), "URL" },
     { "repo", 0, 0, G_OPTION_ARG_STRING, &repo,
-      "Another CLIPSeg repository (OWNER/NAME), checked against the Hub's LFS hashes", "REPO" },
-    { "revision", 0, 0, G_OPTION_ARG_STRING, &revision, "Revision of --repo (default main)",
+      N_("Another CLIPSeg repository (OWNER/NAME), checked against the Hub's LFS hashes"), "REPO" },
+    { "revision", 0, 0, G_OPTION_ARG_STRING, &revision, N_("Revision of --repo (default main)"),
       "REV" },
     { NULL }
   };
@@ -307,8 +309,8 @@ cmd_list (int argc, char **argv)
   g_autofree char *model_dir = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "model-dir", 'm', 0, G_OPTION_ARG_FILENAME, &model_dir, "Also show this folder", "DIR" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { "model-dir", 'm', 0, G_OPTION_ARG_FILENAME, &model_dir, N_("Also show this folder"), "DIR" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL }
   };
   g_autofree char *models_dir = pm_model_get_models_dir ();
@@ -633,7 +635,7 @@ cmd_tokenize (int argc, char **argv)
 {
   g_autofree char *model_dir = NULL;
   GOptionEntry entries[] = {
-    { "model-dir", 'm', 0, G_OPTION_ARG_FILENAME, &model_dir, "Model folder", "DIR" },
+    { "model-dir", 'm', 0, G_OPTION_ARG_FILENAME, &model_dir, N_("Model folder"), "DIR" },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -668,10 +670,10 @@ cmd_logits (int argc, char **argv)
 {
   g_autofree char *model_dir = NULL, *output = NULL, *precision_text = NULL;
   GOptionEntry entries[] = {
-    { "model-dir", 'm', 0, G_OPTION_ARG_FILENAME, &model_dir, "Model folder", "DIR" },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the logits to OUT.npy", "OUT" },
+    { "model-dir", 'm', 0, G_OPTION_ARG_FILENAME, &model_dir, N_("Model folder"), "DIR" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write the logits to OUT.npy"), "OUT" },
     { "precision", 0, 0, G_OPTION_ARG_STRING, &precision_text,
-      "f32 (default: the exact reference), bf16 or auto", "P" },
+      N_("f32 (default: the exact reference), bf16 or auto"), "P" },
     { NULL }
   };
   PmPrecision precision = PM_PRECISION_F32;

@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -291,27 +293,27 @@ pm_cli_segment (int    argc,
   int code;
   const GOptionEntry entries[] = {
     { "point", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &args.points,
-      "A point in image pixels; LABEL 1 = on the object (default), 0 = not on it; repeat "
-      "for several", "X,Y[,LABEL]" },
+      N_("A point in image pixels; LABEL 1 = on the object (default), 0 = not on it; repeat "
+      "for several"), "X,Y[,LABEL]" },
     { "box", 'b', 0, G_OPTION_ARG_STRING, &args.box,
-      "A box around the object, corners in image pixels", "X0,Y0,X1,Y1" },
+      N_("A box around the object, corners in image pixels"), "X0,Y0,X1,Y1" },
     { "multimask", 0, 0, G_OPTION_ARG_NONE, &args.multimask,
-      "Three candidate masks (whole, part, subpart), best first", NULL },
+      N_("Three candidate masks (whole, part, subpart), best first"), NULL },
     { "model-dir", 0, 0, G_OPTION_ARG_FILENAME, &args.model_dir,
-      "SAM model folder (default: the installed slimsam-77)", "DIR" },
+      N_("SAM model folder (default: the installed slimsam-77)"), "DIR" },
     { "mask", 'm', 0, G_OPTION_ARG_FILENAME, &args.mask,
-      "Write the (best) mask here; with --multimask the others go to NAME-2.png, NAME-3.png "
-      "(default: STEM-segment.png)", "OUT.png" },
+      N_("Write the (best) mask here; with --multimask the others go to NAME-2.png, NAME-3.png "
+      "(default: STEM-segment.png)"), "OUT.png" },
     { "logits", 0, 0, G_OPTION_ARG_FILENAME, &args.logits,
-      "Write the low-resolution logits [N, 256, 256] as float32 .npy, best first", "OUT.npy" },
+      N_("Write the low-resolution logits [N, 256, 256] as float32 .npy, best first"), "OUT.npy" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &args.json,
-      "Print {\"iou\", \"masks\": [{\"path\", \"area\"}], \"timings_ms\"} on stdout", NULL },
+      N_("Print {\"iou\", \"masks\": [{\"path\", \"area\"}], \"timings_ms\"} on stdout"), NULL },
     { "threads", 0, 0, G_OPTION_ARG_INT, &args.threads,
-      "Compute threads (default: every core)", "N" },
+      N_("Compute threads (default: every core)"), "N" },
     { "precision", 0, 0, G_OPTION_ARG_STRING, &args.precision,
-      "Image encoder: bf16 (fast, where the CPU has AVX512_BF16) or f32 (exact); default auto",
+      N_("Image encoder: bf16 (fast, where the CPU has AVX512_BF16) or f32 (exact); default auto"),
       "P" },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet, "No progress line", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet, N_("No progress line"), NULL },
     { NULL }
   };
 
@@ -319,7 +321,7 @@ pm_cli_segment (int    argc,
                                 "Segments the object at the given points and/or box with "
                                 "Segment Anything (SAM).\nPoints and boxes are in the "
                                 "image's pixels.");
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!pm_cli_parse (context, COMMAND, argc, argv, &rest))
     return PM_EXIT_USAGE;
   if (g_strv_length (rest) != 1)

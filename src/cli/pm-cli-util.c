@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
+#include <glib/gi18n.h>
 
 #include "pm-cli-util.h"
 #include "pm-json.h"
@@ -42,8 +43,9 @@ pm_cli_error (const char *command,
   g_autofree char *line = NULL;
   va_list args;
 
+  /* Messages are marked through xgettext's --keyword=pm_cli_error:2 (po/meson.build). */
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  message = g_strdup_vprintf (_(format), args);
   va_end (args);
   line = one_line (message);
   fflush (stdout);
@@ -98,6 +100,8 @@ pm_cli_context_new (const char *command,
 
   /* --help shows "Usage: paintmask COMMAND [OPTION…] …" */
   g_set_prgname (prgname);
+  /* The summary, the parameter string and the options' descriptions in the user's language. */
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context, summary);
   g_option_context_set_help_enabled (context, TRUE);
   return context;
@@ -119,7 +123,7 @@ pm_cli_parse (GOptionContext  *context,
   /* --help prints the usage and exits with 0 from inside this call. */
   if (!g_option_context_parse_strv (context, &args, &error))
     {
-      pm_cli_error (command, "%s (see 'paintmask %s --help')", error->message, command);
+      pm_cli_error (command, _("%s (see 'paintmask %s --help')"), error->message, command);
       return FALSE;
     }
 
@@ -162,37 +166,38 @@ pm_cli_add_engine_options (GOptionContext  *context,
 {
   const GOptionEntry entries[] = {
     { "engine", 'e', 0, G_OPTION_ARG_STRING, &args->engine,
-      "Engine: builtin (default), clipseg or remote (bench: also sam)", "NAME" },
+      N_("Engine: builtin (default), clipseg or remote (bench: also sam)"), "NAME" },
     { "model-dir", 0, 0, G_OPTION_ARG_FILENAME, &args->model_dir,
-      "clipseg (bench: sam): the model folder (default: the installed model)", "DIR" },
+      N_("clipseg (bench: sam): the model folder (default: the installed model)"), "DIR" },
     { "remote-profile", 0, 0, G_OPTION_ARG_STRING, &args->remote_profile,
-      "remote: the server's protocol: openai, openai-compatible (default), sdcpp, comfyui, "
-      "gemini or fal", "PROFILE" },
+      N_("remote: the server's protocol: openai, openai-compatible (default), sdcpp, comfyui, "
+      "gemini or fal"), "PROFILE" },
     { "endpoint", 0, 0, G_OPTION_ARG_STRING, &args->endpoint,
-      "remote: the server, e.g. http://127.0.0.1:8000/v1 (openai-compatible: the base URL "
-      "before /images/edits; openai, sdcpp, comfyui, gemini and fal have defaults)", "URL" },
+      N_("remote: the server, e.g. http://127.0.0.1:8000/v1 (openai-compatible: the base URL "
+      "before /images/edits; openai, sdcpp, comfyui, gemini and fal have defaults)"), "URL" },
     { "remote-model", 0, 0, G_OPTION_ARG_STRING, &args->remote_model,
-      "remote: the model (openai-compatible: sent only when given; comfyui: the bundled "
-      "workflow; fal: the model id)", "NAME" },
+      N_("remote: the model (openai-compatible: sent only when given; comfyui: the bundled "
+      "workflow; fal: the model id)"), "NAME" },
     { "remote-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->remote_options,
-      "remote: KEY=VALUE, repeatable: seed, num_inference_steps, true_cfg_scale, "
+      N_("remote: KEY=VALUE, repeatable: seed, num_inference_steps, true_cfg_scale, "
       "guidance_scale, negative_prompt, size, workflow (comfyui), aspect_ratio (gemini), "
-      "input_fidelity, quality (openai), max_pixels", "KEY=VALUE" },
+      "input_fidelity, quality (openai), max_pixels"), "KEY=VALUE" },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &args->timeout_s,
-      "remote: give up after this many seconds", "S" },
+      N_("remote: give up after this many seconds"), "S" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &args->threads,
-      "Compute threads (default: every core)", "N" },
+      N_("Compute threads (default: every core)"), "N" },
     { "precision", 0, 0, G_OPTION_ARG_STRING, &args->precision,
-      "clipseg, sam: bf16 (fast, where the CPU has AVX512_BF16) or f32 (exact); default auto",
+      N_("clipseg, sam: bf16 (fast, where the CPU has AVX512_BF16) or f32 (exact); default "
+         "auto"),
       "P" },
     { "refine", 0, 0, G_OPTION_ARG_STRING, &args->refine,
-      "clipseg: refine the mask with Segment Anything (sam) or not (none, default)", "HOW" },
+      N_("clipseg: refine the mask with Segment Anything (sam) or not (none, default)"), "HOW" },
     { "sam-model-dir", 0, 0, G_OPTION_ARG_FILENAME, &args->sam_model_dir,
-      "--refine sam: the SAM model folder (default: the installed slimsam-77)", "DIR" },
+      N_("--refine sam: the SAM model folder (default: the installed slimsam-77)"), "DIR" },
     { NULL }
   };
 
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 }
 
 void

@@ -226,9 +226,34 @@ static const PmEngineClass remote_class = {
 
 /* Keys live in the keyring, one per endpoint. */
 static const SecretSchema remote_secret_schema = {
+  "io.github.paintmask.Paintmask.ApiKey", SECRET_SCHEMA_NONE,
+  { { "endpoint", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
+};
+
+/* Keys stored before the app ID changed: found once, stored again under the new schema. */
+static const SecretSchema legacy_secret_schema = {
   "org.paintmask.Paintmask.ApiKey", SECRET_SCHEMA_NONE,
   { { "endpoint", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
 };
+
+static char *
+lookup_legacy_api_key (const char *endpoint)
+{
+  g_autoptr(GError) error = NULL;
+  char *key = secret_password_lookup_sync (&legacy_secret_schema, NULL, &error,
+                                           "endpoint", endpoint, NULL);
+  char *copy;
+
+  if (key == NULL)
+    return NULL;
+  copy = g_strdup (key);
+  secret_password_free (key);
+  if (pm_remote_store_api_key (endpoint, copy, NULL, &error))
+    secret_password_clear_sync (&legacy_secret_schema, NULL, NULL, "endpoint", endpoint, NULL);
+  else
+    g_debug ("The old API key stays where it was: %s", error->message);
+  return copy;
+}
 
 gboolean
 pm_remote_store_api_key (const char    *endpoint,
@@ -290,6 +315,8 @@ lookup_api_key (const PmEngineOptions *options,
         }
       if (error != NULL)
         g_debug ("No API key from the keyring: %s", error->message);
+      else
+        return lookup_legacy_api_key (endpoint);
     }
   return NULL;
 }

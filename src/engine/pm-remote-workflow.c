@@ -23,7 +23,7 @@
 
 #include <string.h>
 
-#define RESOURCE_PREFIX "/org/paintmask/Paintmask/comfyui/"
+#define RESOURCE_PREFIX "/io/github/paintmask/Paintmask/comfyui/"
 
 static const char * const templates[] = {
   "qwen-image-edit-2509", "qwen-image-edit-2511", "flux1-kontext-dev", NULL

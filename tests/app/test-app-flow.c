@@ -641,7 +641,7 @@ static void
 test_shortcuts_listed (void)
 {
   g_autoptr(GtkBuilder) builder =
-    gtk_builder_new_from_resource ("/org/paintmask/Paintmask/gtk/help-overlay.ui");
+    gtk_builder_new_from_resource ("/io/github/paintmask/Paintmask/gtk/help-overlay.ui");
   GtkWidget *overlay = GTK_WIDGET (gtk_builder_get_object (builder, "help_overlay"));
   g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_auto(GStrv) actions = gtk_application_list_action_descriptions (GTK_APPLICATION (app));

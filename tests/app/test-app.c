@@ -623,7 +623,7 @@ test_dialogs (void)
   GList *toplevels;
 
   /* Templates and the shortcuts window parse; the about window opens. */
-  builder = gtk_builder_new_from_resource ("/org/paintmask/Paintmask/gtk/help-overlay.ui");
+  builder = gtk_builder_new_from_resource ("/io/github/paintmask/Paintmask/gtk/help-overlay.ui");
   g_assert_true (GTK_IS_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
   gtk_window_destroy (GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
 

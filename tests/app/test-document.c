@@ -610,7 +610,7 @@ test_quit_after_run (void)
 
   if (g_test_subprocess ())
     {
-      g_autoptr(GApplication) app = g_application_new ("org.paintmask.TestQuit",
+      g_autoptr(GApplication) app = g_application_new ("io.github.paintmask.TestQuit",
                                                        G_APPLICATION_NON_UNIQUE);
       g_autoptr(PmAppStore) store = pm_app_store_new (db);
       QuitData data = { app, pm_document_new (store), pm_engines_new (settings) };
@@ -660,7 +660,7 @@ main (int    argc,
       g_setenv ("PM_TEST_DOCUMENT_TMPDIR", tmpdir, TRUE);
     }
   g_setenv ("XDG_DATA_HOME", tmpdir, TRUE);
-  settings = g_settings_new ("org.paintmask.Paintmask");
+  settings = g_settings_new ("io.github.paintmask.Paintmask");
 
   g_test_add_func ("/document/revisions", test_revisions);
   g_test_add_func ("/document/runs-stack-undo", test_runs_stack_and_undo);

@@ -317,7 +317,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   tmpdir = pm_test_tmpdir ();
   g_setenv ("XDG_DATA_HOME", tmpdir, TRUE);
-  settings = g_settings_new ("org.paintmask.Paintmask");
+  settings = g_settings_new ("io.github.paintmask.Paintmask");
   g_test_add_func ("/run-items/items", test_items);
   ret = g_test_run ();
   g_object_unref (settings);
