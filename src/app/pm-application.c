@@ -90,8 +90,7 @@ history_database_changed_cb (PmApplication *self)
   g_clear_object (&self->store);
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
     if (PM_IS_WINDOW (l->data))
-      pm_document_set_store (pm_window_get_document (PM_WINDOW (l->data)),
-                             pm_application_get_store (self));
+      pm_window_set_history_store (PM_WINDOW (l->data), pm_application_get_store (self));
 }
 
 static PmWindow *
@@ -147,21 +146,19 @@ pm_application_open (GApplication  *app,
   gtk_window_present (GTK_WINDOW (window));
   for (int i = 0; i < n_files; i++)
     {
-      g_autofree char *basename = g_file_get_basename (files[i]);
       g_autofree char *path = g_file_get_path (files[i]);
       g_autoptr(PmDocument) document = NULL;
       OpenCall *call;
 
-      /* A folder opens for review in the active window. */
-      if (path != NULL && g_file_test (path, G_FILE_TEST_IS_DIR))
+      /* A folder or a .paintmask file (a project, or sessions) opens in the active window. */
+      if (pm_window_is_project_path (path))
         {
-          pm_window_open_folder (window, path);
+          pm_window_open_project (window, path);
           continue;
         }
 
-      /* The first photo (and any history file) goes to an empty active window. */
-      if ((i == 0 && !pm_window_has_image (window)) ||
-          (basename != NULL && g_str_has_suffix (basename, ".paintmask")))
+      /* The first photo goes to an empty active window. */
+      if (i == 0 && !pm_window_has_image (window))
         {
           pm_window_open_file (window, files[i]);
           continue;

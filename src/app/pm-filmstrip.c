@@ -620,7 +620,8 @@ pm_filmstrip_new (void)
  * pm_filmstrip_set_project:
  * @project: (nullable): an opened project
  *
- * Shows @project's images; the first is selected.
+ * Shows @project's images; the first neither reviewed nor rejected is selected (the first
+ * image if all are), so a review resumes where it stopped.
  */
 void
 pm_filmstrip_set_project (PmFilmstrip *self,
@@ -652,7 +653,39 @@ pm_filmstrip_set_project (PmFilmstrip *self,
   labels_changed_cb (project, self);
   batch_changed_cb (project, self);
   update_counts (self);
-  gtk_single_selection_set_selected (self->selection, 0);
+  {
+    GListModel *model = G_LIST_MODEL (self->filtered);
+    guint n = g_list_model_get_n_items (model), resume = 0;
+
+    for (guint i = 0; i < n; i++)
+      {
+        g_autoptr(PmProjectItem) item = g_list_model_get_item (model, i);
+        PmImageStatus status = pm_project_item_get_status (item);
+
+        if (status != PM_IMAGE_STATUS_REVIEWED && status != PM_IMAGE_STATUS_REJECTED)
+          {
+            resume = i;
+            break;
+          }
+      }
+    gtk_single_selection_set_selected (self->selection, resume);
+    if (resume > 0)
+      gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u",
+                                  resume);
+  }
+}
+
+/**
+ * pm_filmstrip_get_position:
+ *
+ * Returns: the position of the selected image in the (filtered) list, or
+ *   %GTK_INVALID_LIST_POSITION
+ */
+guint
+pm_filmstrip_get_position (PmFilmstrip *self)
+{
+  g_return_val_if_fail (PM_IS_FILMSTRIP (self), GTK_INVALID_LIST_POSITION);
+  return gtk_single_selection_get_selected (self->selection);
 }
 
 PmProject *

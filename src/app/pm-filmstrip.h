@@ -19,6 +19,7 @@ void           pm_filmstrip_set_project      (PmFilmstrip   *self,
                                               PmProject     *project);
 PmProject     *pm_filmstrip_get_project      (PmFilmstrip   *self);
 PmProjectItem *pm_filmstrip_get_selected     (PmFilmstrip   *self);
+guint          pm_filmstrip_get_position     (PmFilmstrip   *self);
 /* Selects the item @step rows away in the filtered list; FALSE at either end. */
 gboolean       pm_filmstrip_step             (PmFilmstrip   *self,
                                               int            step);

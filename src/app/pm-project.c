@@ -512,6 +512,19 @@ pm_project_get_id (PmProject *self)
  *
  * Returns: (transfer none): the images, a #GListModel of #PmProjectItem in path order
  */
+/**
+ * pm_project_get_store:
+ *
+ * Returns: (transfer none): the store the project is read from and written to (the
+ *   history, or a .paintmask file's)
+ */
+PmAppStore *
+pm_project_get_store (PmProject *self)
+{
+  g_return_val_if_fail (PM_IS_PROJECT (self), NULL);
+  return self->store;
+}
+
 GListModel *
 pm_project_get_model (PmProject *self)
 {

@@ -49,6 +49,7 @@ gboolean       pm_project_open_finish         (PmProject           *self,
 const char    *pm_project_get_root            (PmProject           *self);
 gint64         pm_project_get_id              (PmProject           *self);
 GListModel    *pm_project_get_model           (PmProject           *self);
+PmAppStore    *pm_project_get_store           (PmProject           *self);
 GPtrArray     *pm_project_get_labels          (PmProject           *self); /* of PmLabelInfo */
 PmProjectItem *pm_project_find_item           (PmProject           *self,
                                                gint64               image_id);

@@ -20,6 +20,71 @@
 #include "pm-history-jobs.h"
 #include "pm-window-private.h"
 
+/* ---------------------------------------------------------------- stores */
+
+static PmAppStore *
+history_store (PmWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  return PM_IS_APPLICATION (app) ? pm_application_get_store (PM_APPLICATION (app))
+                                 : pm_document_get_store (self->document);
+}
+
+/* The document records in @store from now on (a project file's images in that file, any
+ * other photo in the history); a stroke under way is stored where it was made. */
+static void
+use_store (PmWindow   *self,
+           PmAppStore *store)
+{
+  if (store == NULL || pm_document_get_store (self->document) == store)
+    return;
+  pm_document_commit_correction (self->document);
+  pm_document_set_store (self->document, store);
+}
+
+/**
+ * pm_window_use_history:
+ *
+ * Photos opened outside the project are recorded in the app's history, not in the
+ * .paintmask file a project was opened from.
+ */
+void
+pm_window_use_history (PmWindow *self)
+{
+  g_return_if_fail (PM_IS_WINDOW (self));
+  if (self->project_store != NULL)
+    use_store (self, history_store (self));
+}
+
+/**
+ * pm_window_set_history_store:
+ * @store: the app's history store (its database changed)
+ *
+ * The document follows the new history unless it shows an image of a project file.
+ */
+void
+pm_window_set_history_store (PmWindow   *self,
+                             PmAppStore *store)
+{
+  g_return_if_fail (PM_IS_WINDOW (self));
+  if (self->project_store == NULL || pm_document_get_store (self->document) != self->project_store)
+    pm_document_set_store (self->document, store);
+}
+
+/**
+ * pm_window_get_project_file:
+ *
+ * Returns: (nullable): the .paintmask file the open project is stored in, or %NULL when
+ *   it lives in the history (or none is open)
+ */
+const char *
+pm_window_get_project_file (PmWindow *self)
+{
+  g_return_val_if_fail (PM_IS_WINDOW (self), NULL);
+  return self->project_store != NULL ? pm_app_store_get_path (self->project_store) : NULL;
+}
+
 /* ---------------------------------------------------------------- showing an image */
 
 /* The next image of the list is read and painted in the store thread while this one is
@@ -47,6 +112,8 @@ show_item (PmWindow      *self,
   label = pm_filmstrip_get_label (PM_FILMSTRIP (self->filmstrip));
   run_id = pm_project_item_get_draft (item, label);
   self->dataset_item = item;
+  if (self->project != NULL)
+    use_store (self, pm_project_get_store (self->project));
   if (run_id > 0)
     {
       if (run_id != pm_document_get_run_id (self->document))
@@ -209,6 +276,7 @@ open_done_cb (GObject      *source,
   g_autoptr(PmWindow) self = user_data;
   PmProject *project = PM_PROJECT (source);
   g_autoptr(GError) error = NULL;
+  guint n_items, resumed;
 
   if (!pm_project_open_finish (project, result, &error))
     {
@@ -223,25 +291,26 @@ open_done_cb (GObject      *source,
   gtk_revealer_set_reveal_child (self->dataset_revealer, TRUE);
   /* The review keys act at once (not while the instruction entry has the focus). */
   pm_window_focus_canvas (self);
-  if (g_list_model_get_n_items (pm_project_get_model (project)) == 0)
+  n_items = g_list_model_get_n_items (pm_project_get_model (project));
+  resumed = pm_filmstrip_get_position (PM_FILMSTRIP (self->filmstrip));
+  if (n_items == 0)
     pm_window_toast (self, _("The folder has no images"));
+  else if (resumed > 0 && resumed < n_items)
+    {
+      g_autofree char *msg = g_strdup_printf (_("Resuming the review at image %u of %u"),
+                                              resumed + 1, n_items);
+      pm_window_toast (self, msg);
+    }
 }
 
-/**
- * pm_window_open_folder:
- * @path: a folder of images
- *
- * Opens @path as a dataset project (made in the history if new): the filmstrip lists its
- * images and the first is shown.
- */
-void
-pm_window_open_folder (PmWindow   *self,
-                       const char *path)
+/* Opens the project of @root, stored in the database file @db (NULL: the history). */
+static void
+open_project (PmWindow   *self,
+              const char *root,
+              const char *db)
 {
   PmProject *project;
-
-  g_return_if_fail (PM_IS_WINDOW (self));
-  g_return_if_fail (path != NULL);
+  PmAppStore *store;
 
   if (self->project != NULL)
     {
@@ -250,12 +319,220 @@ pm_window_open_folder (PmWindow   *self,
       g_clear_object (&self->project);
     }
   self->dataset_item = NULL;
-  project = pm_project_new (pm_document_get_store (self->document));
+  if (db == NULL)
+    {
+      pm_window_use_history (self);
+      g_clear_object (&self->project_store);
+      store = history_store (self);
+    }
+  else
+    {
+      if (self->project_store == NULL ||
+          g_strcmp0 (pm_app_store_get_path (self->project_store), db) != 0)
+        {
+          g_clear_object (&self->project_store);
+          self->project_store = pm_app_store_new (db);
+        }
+      store = self->project_store;
+    }
+  use_store (self, store);
+  project = pm_project_new (store);
   self->project = project;
   g_signal_connect (project, "batch-finished", G_CALLBACK (batch_finished_cb), self);
   g_signal_connect (project, "batch-changed", G_CALLBACK (project_batch_changed_cb), self);
   g_signal_connect (project, "message", G_CALLBACK (project_message_cb), self);
-  pm_project_open_async (project, path, NULL, open_done_cb, g_object_ref (self));
+  pm_project_open_async (project, root, NULL, open_done_cb, g_object_ref (self));
+}
+
+/* What a folder or a .paintmask file opens as, found in a worker thread. */
+typedef struct {
+  char     *path;        /* as asked */
+  gboolean  is_folder;
+  char     *root;        /* the project's folder; NULL: @path is a file of sessions */
+  char     *db;          /* the file the project is stored in; NULL: the history */
+  guint     n_projects;  /* in @db */
+} Resolve;
+
+static void
+resolve_free (Resolve *r)
+{
+  g_free (r->path);
+  g_free (r->root);
+  g_free (r->db);
+  g_free (r);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Resolve, resolve_free)
+
+static gboolean
+holds_root (GPtrArray  *roots,
+            const char *root)
+{
+  for (guint i = 0; roots != NULL && i < roots->len; i++)
+    if (g_strcmp0 (roots->pdata[i], root) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* A folder's project is in a .paintmask file beside it ("photos.paintmask") or in it
+ * ("photos/project.paintmask") when `paintmask batch --db` put it there; else in the
+ * history. */
+static void
+resolve_folder (Resolve *r)
+{
+  g_autoptr(GPtrArray) candidates = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) dir = g_dir_open (r->root, 0, NULL);
+  const char *name;
+
+  g_ptr_array_add (candidates, g_strconcat (r->root, ".paintmask", NULL));
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".paintmask"))
+      g_ptr_array_add (candidates, g_build_filename (r->root, name, NULL));
+  g_ptr_array_sort (candidates, (GCompareFunc) g_strcmp0);
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      g_autoptr(GPtrArray) roots = pm_store_file_project_roots (candidates->pdata[i], NULL);
+
+      if (holds_root (roots, r->root))
+        {
+          r->db = g_strdup (candidates->pdata[i]);
+          r->n_projects = roots->len;
+          return;
+        }
+    }
+}
+
+static void
+resolve_thread (GTask        *task,
+                gpointer      source,
+                gpointer      data,
+                GCancellable *cancellable)
+{
+  const char *path = data;
+  g_autoptr(Resolve) r = g_new0 (Resolve, 1);
+  GError *error = NULL;
+
+  r->path = g_strdup (path);
+  r->is_folder = g_file_test (path, G_FILE_TEST_IS_DIR);
+  if (r->is_folder)
+    {
+      r->root = g_canonicalize_filename (path, NULL);
+      resolve_folder (r);
+    }
+  else
+    {
+      g_autoptr(GPtrArray) roots = pm_store_file_project_roots (path, &error);
+
+      if (roots == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      if (roots->len > 0)
+        {
+          r->root = g_strdup (roots->pdata[0]);
+          r->db = g_canonicalize_filename (path, NULL);
+          r->n_projects = roots->len;
+        }
+    }
+  g_task_return_pointer (task, g_steal_pointer (&r), (GDestroyNotify) resolve_free);
+}
+
+static void
+resolve_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  PmWindow *self = PM_WINDOW (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Resolve) r = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (r == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *msg = g_strdup_printf (_("Could not open the Paintmask file: %s"),
+                                                  error->message);
+          pm_window_show_error (self, msg);
+        }
+      return;
+    }
+  g_clear_object (&self->resolve_cancellable);
+  if (r->root == NULL)
+    {
+      /* A file of sessions: they are copied into the history, as before. */
+      g_autoptr(GFile) file = g_file_new_for_path (r->path);
+
+      pm_window_use_history (self);
+      pm_document_load_file (self->document, file);
+      return;
+    }
+  open_project (self, r->root, r->db);
+  if (r->n_projects > 1)
+    {
+      g_autofree char *name = g_path_get_basename (r->root);
+      g_autofree char *msg = g_strdup_printf (_("This file holds %u projects; opened the one "
+                                                "changed last, “%s”"), r->n_projects, name);
+      pm_window_toast (self, msg);
+    }
+}
+
+/**
+ * pm_window_open_project:
+ * @path: a folder of images, or a .paintmask file
+ *
+ * Opens a dataset project for review: a folder's project is the one a .paintmask file
+ * beside or inside it holds for it (made by `paintmask batch FOLDER --db FILE`), else the
+ * history's (made if new); a .paintmask file opens the project it holds (the one changed
+ * last if several), its reviews and corrections stored in that file. A .paintmask file
+ * without projects is a file of sessions, copied into the history as before. The review
+ * resumes at the first image neither reviewed nor rejected.
+ */
+void
+pm_window_open_project (PmWindow   *self,
+                        const char *path)
+{
+  GTask *task;
+
+  g_return_if_fail (PM_IS_WINDOW (self));
+  g_return_if_fail (path != NULL);
+
+  if (self->resolve_cancellable != NULL)
+    g_cancellable_cancel (self->resolve_cancellable);
+  g_clear_object (&self->resolve_cancellable);
+  self->resolve_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->resolve_cancellable, resolve_done_cb, NULL);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_run_in_thread (task, resolve_thread);
+  g_object_unref (task);
+}
+
+/**
+ * pm_window_open_folder:
+ * @path: a folder of images
+ *
+ * Opens @path as a dataset project: see pm_window_open_project().
+ */
+void
+pm_window_open_folder (PmWindow   *self,
+                       const char *path)
+{
+  pm_window_open_project (self, path);
+}
+
+/**
+ * pm_window_is_project_path:
+ * @path: a local path
+ *
+ * Returns: whether pm_window_open_project() is the way to open @path (a folder or a
+ *   .paintmask file)
+ */
+gboolean
+pm_window_is_project_path (const char *path)
+{
+  return path != NULL && (g_str_has_suffix (path, ".paintmask") ||
+                          g_file_test (path, G_FILE_TEST_IS_DIR));
 }
 
 /**
@@ -335,5 +612,9 @@ pm_window_dispose_dataset (PmWindow *self)
       g_signal_handlers_disconnect_by_data (self->project, self);
       g_clear_object (&self->project);
     }
+  if (self->resolve_cancellable != NULL)
+    g_cancellable_cancel (self->resolve_cancellable);
+  g_clear_object (&self->resolve_cancellable);
+  g_clear_object (&self->project_store);
   self->dataset_item = NULL;
 }

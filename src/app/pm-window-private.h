@@ -77,6 +77,8 @@ struct _PmWindow
   GtkWidget            *filmstrip;         /* PmFilmstrip, in dataset_revealer */
   PmProject            *project;           /* the dataset open for review, if any */
   PmProjectItem        *dataset_item;      /* borrowed, only compared: the image shown */
+  PmAppStore           *project_store;     /* the .paintmask file the project is in, if any */
+  GCancellable         *resolve_cancellable; /* finding what a path opens as */
 };
 
 /* pm-window.c */

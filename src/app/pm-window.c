@@ -632,15 +632,26 @@ pm_window_get_document (PmWindow *self)
 
 /**
  * pm_window_open_file:
- * @file: a photo or a .paintmask file
+ * @file: a photo, a .paintmask file or a folder
  *
- * Loads @file into this window's document; an error shows in this window.
+ * Loads @file into this window's document; an error shows in this window. Folders and
+ * .paintmask files go to pm_window_open_project().
  */
 void
 pm_window_open_file (PmWindow *self,
                      GFile    *file)
 {
+  g_autofree char *path = NULL;
+
   g_return_if_fail (PM_IS_WINDOW (self));
+  /* A folder or a .paintmask file may be a dataset project (or a file of sessions). */
+  path = g_file_get_path (file);
+  if (pm_window_is_project_path (path))
+    {
+      pm_window_open_project (self, path);
+      return;
+    }
+  pm_window_use_history (self);
   pm_document_load_file (self->document, file);
 }
 

@@ -40,6 +40,13 @@ void           pm_window_export_to_folder (PmWindow     *self,
                                            const char   *folder);
 void           pm_window_open_folder     (PmWindow      *self,
                                           const char    *path);
+void           pm_window_open_project    (PmWindow      *self,
+                                          const char    *path);
+gboolean       pm_window_is_project_path (const char    *path);
+const char    *pm_window_get_project_file (PmWindow     *self);
+void           pm_window_use_history     (PmWindow      *self);
+void           pm_window_set_history_store (PmWindow    *self,
+                                            PmAppStore  *store);
 PmProject     *pm_window_get_project     (PmWindow      *self);
 
 /* Mostly for tests. */

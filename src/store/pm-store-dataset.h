@@ -120,6 +120,10 @@ GPtrArray      *pm_store_list_projects      (PmStore          *store,
 PmProjectInfo  *pm_store_get_project        (PmStore          *store,
                                              gint64            project_id,
                                              GError          **error);
+/* The roots of the projects in the database file @path, read without changing it (most
+ * recently changed first; empty for a file of sessions only). In pm-store-transfer.c. */
+GPtrArray      *pm_store_file_project_roots (const char       *path,
+                                             GError          **error); /* of char * */
 
 /* ---- labels ---- */
 

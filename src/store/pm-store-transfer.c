@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 
+#include "pm-store-dataset.h"
 #include "pm-store-private.h"
 
 /* Gives the pages of deleted blobs back to the file system (auto_vacuum = INCREMENTAL).
@@ -485,4 +486,100 @@ pm_store_import_file (PmStore     *store,
 out:
   unlink_database (tmp);
   return ok ? g_steal_pointer (&ids) : NULL;
+}
+
+/* ---------------------------------------------------------------- what a file holds */
+
+static gboolean
+file_db_error (GError     **error,
+               sqlite3     *db,
+               int          rc,
+               const char  *path)
+{
+  g_set_error (error, PM_STORE_ERROR, pm_store_error_code (rc), "%s: cannot read it as a "
+               "Paintmask file: %s", path, db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
+  return FALSE;
+}
+
+/* Appends the roots of @db's projects, most recently changed first. */
+static gboolean
+read_project_roots (sqlite3     *db,
+                    const char  *path,
+                    GPtrArray   *roots,
+                    GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean has_projects = FALSE;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                           "name = 'projects'", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return file_db_error (error, db, rc, path);
+  rc = sqlite3_step (stmt);
+  has_projects = rc == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return file_db_error (error, db, rc, path);
+  if (!has_projects)
+    return TRUE;
+
+  rc = sqlite3_prepare_v2 (db, "SELECT root FROM projects ORDER BY updated_at DESC, root", -1,
+                           &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return file_db_error (error, db, rc, path);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *root = (const char *) sqlite3_column_text (stmt, 0);
+
+      if (root != NULL && g_utf8_validate (root, -1, NULL) && g_path_is_absolute (root))
+        g_ptr_array_add (roots, g_strdup (root));
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return file_db_error (error, db, rc, path);
+  return TRUE;
+}
+
+/**
+ * pm_store_file_project_roots:
+ * @path: a .paintmask file (or any history database)
+ * @error: return location for a #GError
+ *
+ * Tells whether @path holds dataset projects (made by `paintmask batch --db FILE` or
+ * `paintmask import --db FILE`), which are opened with the file as the database, or only
+ * sessions, which pm_store_import_file() copies. @path is opened read-only and never
+ * changed, whatever its schema version. Roots that are not absolute UTF-8 paths are left
+ * out.
+ *
+ * Returns: (transfer full) (element-type utf8): the projects' root folders, most recently
+ *   changed first (empty for a file of sessions only), or %NULL with @error set when @path
+ *   is missing or not a database.
+ */
+GPtrArray *
+pm_store_file_project_roots (const char  *path,
+                             GError     **error)
+{
+  g_autoptr(GPtrArray) roots = g_ptr_array_new_with_free_func (g_free);
+  sqlite3 *db = NULL;
+  gboolean ok;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_OPEN, "%s: no such file", path);
+      return NULL;
+    }
+  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL);
+  if (rc != SQLITE_OK)
+    ok = file_db_error (error, db, rc, path);
+  else
+    {
+      sqlite3_busy_timeout (db, PM_STORE_BUSY_TIMEOUT_MS);
+      ok = read_project_roots (db, path, roots, error);
+    }
+  sqlite3_close (db);
+  return ok ? g_steal_pointer (&roots) : NULL;
 }

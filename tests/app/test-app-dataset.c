@@ -58,13 +58,14 @@ write_photos (const char *dir,
 
 /* Drafts @dir with the label "disk" as `paintmask batch` would, on a connection of its own. */
 static void
-draft_folder (const char *dir)
+draft_folder_in (const char *dir,
+                 const char *db_path)
 {
   const char *labels[] = { "disk", NULL };
   PmDatasetBatchOptions options = { 0 };
   PmDatasetBatchReport report;
   g_autoptr(GError) error = NULL;
-  PmStore *store = pm_store_open (db, &error);
+  PmStore *store = pm_store_open (db_path, &error);
 
   g_assert_no_error (error);
   options.root = dir;
@@ -78,12 +79,19 @@ draft_folder (const char *dir)
   pm_store_close (store);
 }
 
+static void
+draft_folder (const char *dir)
+{
+  draft_folder_in (dir, db);
+}
+
 /* The statuses stored for @dir's images, in path order ("reviewed,drafted,…"). */
 static char *
-stored_statuses (const char *dir)
+stored_statuses_in (const char *dir,
+                    const char *db_path)
 {
   g_autoptr(GError) error = NULL;
-  PmStore *store = pm_store_open (db, &error);
+  PmStore *store = pm_store_open (db_path, &error);
   g_autoptr(GPtrArray) images = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
   gint64 project;
@@ -100,12 +108,51 @@ stored_statuses (const char *dir)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-/* The pixels of a draft's current mask (its newest correction, else the engine's). */
-static gint64
-stored_mask_pixels (gint64 run_id)
+/* Whether the history has a project for @dir (a project file's must not land there). */
+static gboolean
+history_has_project (const char *dir)
 {
   g_autoptr(GError) error = NULL;
   PmStore *store = pm_store_open (db, &error);
+  gint64 id;
+
+  g_assert_no_error (error);
+  id = pm_store_find_project (store, dir, NULL);
+  pm_store_close (store);
+  return id > 0;
+}
+
+/* Sets @dir's image @index (in path order) to @status in @db_path, as a review would. */
+static void
+set_stored_status (const char    *dir,
+                   const char    *db_path,
+                   guint          index,
+                   PmImageStatus  status)
+{
+  g_autoptr(GError) error = NULL;
+  PmStore *store = pm_store_open (db_path, &error);
+  g_autoptr(GPtrArray) images = NULL;
+  gint64 project;
+
+  g_assert_no_error (error);
+  project = pm_store_find_project (store, dir, &error);
+  g_assert_no_error (error);
+  images = pm_store_list_project_images (store, project, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (pm_store_set_image_status (store,
+                                            ((PmProjectImage *) images->pdata[index])->id,
+                                            status, &error));
+  g_assert_no_error (error);
+  pm_store_close (store);
+}
+
+/* The pixels of a draft's current mask (its newest correction, else the engine's). */
+static gint64
+stored_mask_pixels_in (gint64      run_id,
+                       const char *db_path)
+{
+  g_autoptr(GError) error = NULL;
+  PmStore *store = pm_store_open (db_path, &error);
   g_autoptr(PmMask) mask = NULL;
 
   g_assert_no_error (error);
@@ -113,6 +160,12 @@ stored_mask_pixels (gint64 run_id)
   g_assert_no_error (error);
   pm_store_close (store);
   return pm_mask_count (mask);
+}
+
+static gint64
+stored_mask_pixels (gint64 run_id)
+{
+  return stored_mask_pixels_in (run_id, db);
 }
 
 /* ---------------------------------------------------------------- driving */
@@ -183,30 +236,38 @@ wait_shows (PmProjectItem *item)
   pm_gui_iterate (100);
 }
 
-typedef struct { const char *dir; const char *expected; } StatusWait;
+typedef struct { const char *dir; const char *expected; const char *db_path; } StatusWait;
 
 static gboolean
 store_has_statuses (gpointer data)
 {
   StatusWait *wait = data;
-  g_autofree char *now = stored_statuses (wait->dir);
+  g_autofree char *now = stored_statuses_in (wait->dir, wait->db_path);
 
   return g_strcmp0 (now, wait->expected) == 0;
+}
+
+static void
+wait_statuses_in (const char *dir,
+                  const char *db_path,
+                  const char *expected)
+{
+  StatusWait wait = { dir, expected, db_path };
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (!store_has_statuses (&wait) && g_get_monotonic_time () < end)
+    pm_gui_iterate (50);
+  {
+    g_autofree char *now = stored_statuses_in (dir, db_path);
+    g_assert_cmpstr (now, ==, expected);
+  }
 }
 
 static void
 wait_statuses (const char *dir,
                const char *expected)
 {
-  StatusWait wait = { dir, expected };
-  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (!store_has_statuses (&wait) && g_get_monotonic_time () < end)
-    pm_gui_iterate (50);
-  {
-    g_autofree char *now = stored_statuses (dir);
-    g_assert_cmpstr (now, ==, expected);
-  }
+  wait_statuses_in (dir, db, expected);
 }
 
 /* ---------------------------------------------------------------- tests */
@@ -326,6 +387,152 @@ test_background_batch (void)
   g_assert_null (pm_window_get_last_error (window));
 }
 
+typedef struct { const char *file; guint n_items; } FileWait;
+
+static gboolean
+project_file_open (gpointer data)
+{
+  FileWait *wait = data;
+
+  return g_strcmp0 (pm_window_get_project_file (window), wait->file) == 0 &&
+         project_open (GUINT_TO_POINTER (wait->n_items));
+}
+
+static gboolean
+has_error (gpointer data)
+{
+  return pm_window_get_last_error (window) != NULL;
+}
+
+/* A project `paintmask batch FOLDER --db FILE.paintmask` made, half reviewed already:
+ * given on the command line, it opens from that file, resumes at the first image not
+ * reviewed, and the review and a correction are stored in the file, not in the history. */
+static void
+test_project_file (void)
+{
+  g_autofree char *dir = g_build_filename (tmpdir, "shoot", NULL);
+  g_autofree char *file = g_build_filename (tmpdir, "shoot-review.paintmask", NULL);
+  g_autofree char *loose_dir = g_build_filename (tmpdir, "loose", NULL);
+  g_autofree char *loose = g_build_filename (loose_dir, "photo-00.png", NULL);
+  g_autoptr(GFile) gfile = g_file_new_for_path (file);
+  g_autoptr(GFile) loose_file = g_file_new_for_path (loose);
+  FileWait wait = { file, 4 };
+  PmFilmstrip *filmstrip = PM_FILMSTRIP (window->filmstrip);
+  gint64 run, engine_pixels;
+
+  write_photos (dir, 4);
+  write_photos (loose_dir, 1);
+  draft_folder_in (dir, file);
+  set_stored_status (dir, file, 0, PM_IMAGE_STATUS_REVIEWED);
+  set_stored_status (dir, file, 1, PM_IMAGE_STATUS_REJECTED);
+
+  /* `paintmask FILE.paintmask`: GApplication::open, as the command line does. */
+  g_application_open (G_APPLICATION (app), &gfile, 1, "");
+  pm_gui_wait_for (project_file_open, &wait, 30);
+  wait_shows (item_at (2));
+  g_assert_true (pm_filmstrip_get_selected (filmstrip) == item_at (2));
+  g_assert_cmpuint (pm_filmstrip_get_position (filmstrip), ==, 2);
+  g_assert_true (pm_document_get_store (pm_window_get_document (window)) ==
+                 pm_project_get_store (pm_window_get_project (window)));
+  g_assert_false (history_has_project (dir));
+
+  /* A correction and Enter land in the file. */
+  run = pm_project_item_get_draft (item_at (2), 0);
+  engine_pixels = stored_mask_pixels_in (run, file);
+  g_assert_cmpint (engine_pixels, >, 0);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.mask-op", "s", "invert");
+  {
+    gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+    while (stored_mask_pixels_in (run, file) == engine_pixels && g_get_monotonic_time () < end)
+      pm_gui_iterate (50);
+    g_assert_cmpint (stored_mask_pixels_in (run, file), ==, (gint64) W * H - engine_pixels);
+  }
+  point_at_canvas ();
+  xdotool ("key Return");
+  wait_shows (item_at (3));
+  wait_statuses_in (dir, file, "reviewed,rejected,reviewed,drafted");
+  g_assert_false (history_has_project (dir));
+
+  /* A photo opened beside the project goes to the history; back in the list, the file. */
+  pm_window_open_file (window, loose_file);
+  g_assert_true (pm_document_get_store (pm_window_get_document (window)) ==
+                 pm_application_get_store (app));
+  pm_gui_iterate (300);
+  g_assert_true (pm_filmstrip_step (filmstrip, -1));
+  wait_shows (item_at (2));
+  g_assert_true (pm_document_get_store (pm_window_get_document (window)) ==
+                 pm_project_get_store (pm_window_get_project (window)));
+  g_assert_cmpstr (pm_app_store_get_path (pm_document_get_store (
+    pm_window_get_document (window))), ==, file);
+  g_assert_null (pm_window_get_last_error (window));
+}
+
+/* Open Folder finds the project file `paintmask batch` left in the folder; a dropped
+ * .paintmask file opens its project; a file that is not a database says so. */
+static void
+test_project_file_folder_and_drop (void)
+{
+  g_autofree char *dir = g_build_filename (tmpdir, "inside", NULL);
+  g_autofree char *inner = g_build_filename (dir, "labels.paintmask", NULL);
+  g_autofree char *other_dir = g_build_filename (tmpdir, "dropped", NULL);
+  g_autofree char *dropped = g_build_filename (tmpdir, "dropped.paintmask", NULL);
+  g_autofree char *junk = g_build_filename (tmpdir, "junk.paintmask", NULL);
+  g_autoptr(GFile) dropped_file = g_file_new_for_path (dropped);
+  g_autoptr(GFile) junk_file = g_file_new_for_path (junk);
+  FileWait wait = { inner, 2 };
+  GtkDropTarget *target = NULL;
+  g_autoptr(GListModel) controllers = NULL;
+
+  write_photos (dir, 2);
+  draft_folder_in (dir, inner);
+  pm_window_open_folder (window, dir);
+  pm_gui_wait_for (project_file_open, &wait, 30);
+  wait_shows (item_at (0));
+  g_assert_false (history_has_project (dir));
+
+  /* Drag and drop: the view's drop target gets a file list. */
+  write_photos (other_dir, 3);
+  draft_folder_in (other_dir, dropped);
+  controllers = gtk_widget_observe_controllers (GTK_WIDGET (window->view_stack));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && target == NULL; i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        target = GTK_DROP_TARGET (controller);
+    }
+  g_assert_nonnull (target);
+  {
+    GValue value = G_VALUE_INIT;
+    GFile *files[] = { dropped_file };
+    gboolean handled = FALSE;
+
+    g_value_init (&value, GDK_TYPE_FILE_LIST);
+    g_value_take_boxed (&value, gdk_file_list_new_from_array (files, 1));
+    g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &handled);
+    g_value_unset (&value);
+    g_assert_true (handled);
+  }
+  wait.file = dropped;
+  wait.n_items = 3;
+  pm_gui_wait_for (project_file_open, &wait, 30);
+  wait_shows (item_at (0));
+  g_assert_false (history_has_project (other_dir));
+
+  /* Not a database: one line naming the file, and the project stays open. */
+  g_assert_true (g_file_set_contents (junk, "not a database at all, only some words that "
+                                      "are long enough to fill a header of a page", -1,
+                                      NULL));
+  pm_window_open_file (window, junk_file);
+  pm_gui_wait_for (has_error, NULL, 30);
+  g_assert_nonnull (strstr (pm_window_get_last_error (window), "junk.paintmask"));
+  g_assert_nonnull (strstr (pm_window_get_last_error (window),
+                            "cannot read it as a Paintmask file"));
+  g_assert_cmpstr (pm_window_get_project_file (window), ==, dropped);
+  pm_window_clear_last_error (window);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -365,6 +572,8 @@ main (int    argc,
 
   g_test_add_func ("/app/dataset/review-keys", test_review_keys);
   g_test_add_func ("/app/dataset/background-batch", test_background_batch);
+  g_test_add_func ("/app/dataset/project-file", test_project_file);
+  g_test_add_func ("/app/dataset/project-file-folder-and-drop", test_project_file_folder_and_drop);
   ret = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));

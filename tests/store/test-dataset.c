@@ -613,6 +613,95 @@ test_draft_crash (Fixture       *f,
   g_assert_cmpint (image_status (f, a), ==, PM_IMAGE_STATUS_TODO);
 }
 
+static char *
+read_file_or_die (const char *path,
+                  gsize      *len)
+{
+  g_autoptr(GError) error = NULL;
+  char *data = NULL;
+
+  g_assert_true (g_file_get_contents (path, &data, len, &error));
+  g_assert_no_error (error);
+  return data;
+}
+
+/* What a .paintmask file holds is read without changing it: project roots, newest first;
+ * none in a file of sessions or of a schema before projects; one-line errors otherwise. */
+static void
+test_file_project_roots (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) roots = NULL;
+  g_autofree char *canonical = g_canonicalize_filename (f->dir, NULL);
+  g_autofree char *other = g_build_filename (f->dir, "other", NULL);
+  g_autofree char *old = g_build_filename (f->dir, "old.paintmask", NULL);
+  g_autofree char *junk = g_build_filename (f->dir, "junk.paintmask", NULL);
+  g_autofree char *empty = g_build_filename (f->dir, "sessions.paintmask", NULL);
+  g_autofree char *before = NULL, *after = NULL;
+  gsize before_len = 0, after_len = 0;
+  sqlite3 *db = NULL;
+
+  /* The store is open (WAL) in this process: the file is read beside it. */
+  roots = pm_store_file_project_roots (f->db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (roots->len, ==, 1);
+  g_assert_cmpstr (roots->pdata[0], ==, canonical);
+  g_clear_pointer (&roots, g_ptr_array_unref);
+
+  /* A second project changed later comes first. */
+  g_assert_cmpint (pm_store_ensure_project (f->store, other, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_exec (pm_store_get_db (f->store), "UPDATE projects SET "
+                                 "updated_at = 100 + (root LIKE '%/other')", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  roots = pm_store_file_project_roots (f->db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (roots->len, ==, 2);
+  g_assert_true (g_str_has_suffix (roots->pdata[0], "/other"));
+  g_assert_cmpstr (roots->pdata[1], ==, canonical);
+  g_clear_pointer (&roots, g_ptr_array_unref);
+
+  /* A history of sessions only. */
+  {
+    PmStore *store = pm_store_open (empty, &error);
+
+    g_assert_no_error (error);
+    pm_store_close (store);
+  }
+  roots = pm_store_file_project_roots (empty, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (roots->len, ==, 0);
+  g_clear_pointer (&roots, g_ptr_array_unref);
+
+  /* An old schema without projects: none, and the file stays as it was (no migration). */
+  g_assert_cmpint (sqlite3_open (old, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE sessions (id INTEGER PRIMARY KEY); "
+                                 "PRAGMA user_version = 1", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  before = read_file_or_die (old, &before_len);
+  roots = pm_store_file_project_roots (old, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (roots->len, ==, 0);
+  g_clear_pointer (&roots, g_ptr_array_unref);
+  after = read_file_or_die (old, &after_len);
+  g_assert_cmpmem (before, before_len, after, after_len);
+
+  /* Not a database; no file. */
+  g_assert_true (g_file_set_contents (junk, "this is not a database, just some text bytes "
+                                      "that are long enough to fill a header of a page",
+                                      -1, NULL));
+  roots = pm_store_file_project_roots (junk, &error);
+  g_assert_null (roots);
+  g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "junk.paintmask: cannot read it as a Paintmask file"));
+  g_assert_null (strchr (error->message, '\n'));
+  g_clear_error (&error);
+  roots = pm_store_file_project_roots (other, &error);
+  g_assert_null (roots);
+  g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_OPEN);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -628,6 +717,7 @@ main (int    argc,
   ADD ("/store/dataset/draft-masks", test_draft_masks);
   ADD ("/store/dataset/draft-sessions", test_draft_sessions);
   ADD ("/store/dataset/draft-crash", test_draft_crash);
+  ADD ("/store/dataset/file-project-roots", test_file_project_roots);
 #undef ADD
   return g_test_run ();
 }
