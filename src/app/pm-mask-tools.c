@@ -574,6 +574,19 @@ pm_mask_tools_set_sam (PmMaskTools *self,
   self->sam = sam != NULL ? pm_engine_ref (sam) : NULL;
 }
 
+/**
+ * pm_mask_tools_get_sam:
+ *
+ * Returns: (transfer none) (nullable): the SAM engine of the box and click tools, if one
+ *   was found
+ */
+PmEngine *
+pm_mask_tools_get_sam (PmMaskTools *self)
+{
+  g_return_val_if_fail (PM_IS_MASK_TOOLS (self), NULL);
+  return self->sam;
+}
+
 gboolean
 pm_mask_tools_has_sam (PmMaskTools *self)
 {
