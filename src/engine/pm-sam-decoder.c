@@ -264,39 +264,60 @@ pull_back (float       *out,
       }
 }
 
-/* keys[N, C] += out_proj (attention (q = kpe, k = qtok, v = vtok)). */
+/* delta[N, C] = out_proj (attention (q = kpe, k = qtok, v = vtok)), the image side's
+ * update before its residual add. With @q_img (q_proj (kpe), cached for the first layer)
+ * the scores are per-head products with it: [N, I] · a block-diagonal [I, H·Nt]. */
 static void
 image_to_token_lowrank (PmSam                *m,
                         const PmSamAttention *a,
                         const PmTensor       *kpe,
+                        const PmTensor       *q_img,
                         const PmTensor       *qtok,
                         const PmTensor       *vtok,
-                        PmTensor             *keys)
+                        PmTensor             *delta)
 {
   PmArena *arena = m->arena;
   gsize mark = pm_arena_mark (arena);
   int heads = m->config.decoder.num_attention_heads;
-  gint64 nt = pm_tensor_rows (qtok), n = pm_tensor_rows (kpe), c = pm_tensor_cols (kpe);
+  gint64 nt = pm_tensor_rows (qtok), n = pm_tensor_rows (delta), c = pm_tensor_cols (delta);
   gint64 inner = a->inner, hd = inner / heads, r = heads * nt;
   float scale = (float) (1.0 / sqrt ((double) hd));
   PmTensor k = pm_arena_tensor_2d (arena, nt, inner);
   PmTensor v = pm_arena_tensor_2d (arena, nt, inner);
-  PmTensor at = pm_arena_tensor_2d (arena, r, c);      /* score projection [H·Nt, C] */
-  PmTensor cb = pm_arena_tensor_2d (arena, 1, r);      /* score offsets [H·Nt] */
   PmTensor bt = pm_arena_tensor_2d (arena, c, r);      /* value projection [C, H·Nt] */
   PmTensor p = pm_arena_tensor_2d (arena, n, r);
+  PmLinear *score, *value;
 
   pm_op_linear (&k, qtok, &a->k_w, &a->k_b);
   pm_op_linear (&v, vtok, &a->v_w, &a->v_b);
-  pull_back (at.data, k.data, a->q_w.data, nt, heads, hd, c, scale);
-  for (int h = 0; h < heads; h++)
-    for (gint64 j = 0; j < nt; j++)
-      {
-        double acc = 0;
-        for (gint64 d = 0; d < hd; d++)
-          acc += (double) k.data[j * inner + h * hd + d] * a->q_b.data[h * hd + d];
-        cb.data[h * nt + j] = (float) (scale * acc);
-      }
+  if (q_img != NULL)
+    {
+      /* row h·Nt + j: s · k_h[j] in head h's columns, zeros elsewhere */
+      PmTensor kb = pm_arena_tensor_2d (arena, r, inner);
+
+      memset (kb.data, 0, r * inner * sizeof (float));
+      for (int h = 0; h < heads; h++)
+        for (gint64 j = 0; j < nt; j++)
+          for (gint64 d = 0; d < hd; d++)
+            kb.data[(h * nt + j) * inner + h * hd + d] = scale * k.data[j * inner + h * hd + d];
+      score = pm_linear_new (&kb, NULL, PM_PRECISION_F32);
+    }
+  else
+    {
+      PmTensor at = pm_arena_tensor_2d (arena, r, c);      /* score projection [H·Nt, C] */
+      PmTensor cb = pm_arena_tensor_2d (arena, 1, r);      /* score offsets [H·Nt] */
+
+      pull_back (at.data, k.data, a->q_w.data, nt, heads, hd, c, scale);
+      for (int h = 0; h < heads; h++)
+        for (gint64 j = 0; j < nt; j++)
+          {
+            double acc = 0;
+            for (gint64 d = 0; d < hd; d++)
+              acc += (double) k.data[j * inner + h * hd + d] * a->q_b.data[h * hd + d];
+            cb.data[h * nt + j] = (float) (scale * acc);
+          }
+      score = pm_linear_new (&at, &cb, PM_PRECISION_F32);
+    }
   for (gint64 o = 0; o < c; o++)
     for (int h = 0; h < heads; h++)
       for (gint64 j = 0; j < nt; j++)
@@ -307,16 +328,14 @@ image_to_token_lowrank (PmSam                *m,
             acc += wo[d] * vj[d];
           bt.data[o * r + h * nt + j] = acc;
         }
+  value = pm_linear_new (&bt, &a->o_b, PM_PRECISION_F32);
 
-  /* scores [N, H·Nt], a softmax per head's Nt columns, then keys += P · btᵀ + bo */
-  pm_op_linear (&p, kpe, &at, &cb);
-  for (gint64 i = 0; i < n; i++)
-    for (int h = 0; h < heads; h++)
-      {
-        PmTensor seg = pm_tensor_view_2d (p.data + i * r + h * nt, 1, nt);
-        pm_op_softmax (&seg, &seg);
-      }
-  pm_op_linear_acc (keys, &p, &bt, &a->o_b);
+  /* scores [N, H·Nt], a softmax per head's Nt columns, then delta = P · btᵀ + bo */
+  pm_op_linear_fused (&p, q_img != NULL ? q_img : kpe, score, NULL);
+  pm_sam_softmax_segments (&p, nt);
+  pm_op_linear_fused (delta, &p, value, NULL);
+  pm_linear_free (score);
+  pm_linear_free (value);
   pm_arena_release (arena, mark);
 }
 
@@ -345,7 +364,7 @@ token_to_image_lowrank (PmSam                *m,
   pull_back (g.data, q.data, a->k_w.data, nt, heads, hd, c, scale);
   /* scores [H·Nt, N] = G · kpeᵀ (the k bias adds a constant per row: dropped) */
   pm_op_matmul (&p, &g, kpe, TRUE);
-  pm_op_softmax (&p, &p);
+  pm_sam_softmax_rows (&p);
   /* Z [H·Nt, C] = P · keys; attn_h[i] = Z[h·Nt + i] · Wv_hᵀ + bv_h */
   pm_op_matmul (&z, &p, keys, FALSE);
   for (int h = 0; h < heads; h++)
@@ -363,7 +382,9 @@ token_to_image_lowrank (PmSam                *m,
 }
 
 /* One SamTwoWayAttentionBlock on queries[Nt, C] and keys[N, C]; @tokens is the query
- * positional encoding (the initial tokens), @m->key_pe the keys'. */
+ * positional encoding (the initial tokens), @m->key_pe the keys'. The first layer reads
+ * its keys from the embedding's cache and writes them to @keys; @kpe holds keys + key_pe
+ * after every layer (and before it, but for the first). */
 static void
 two_way_layer (PmSam                  *m,
                const PmSamTwoWayLayer *l,
@@ -371,15 +392,16 @@ two_way_layer (PmSam                  *m,
                const PmSamEmbedding   *e,
                const PmTensor         *tokens,
                PmTensor               *queries,
-               PmTensor               *keys)
+               PmTensor               *keys,
+               PmTensor               *kpe)
 {
   const PmSamDecoderConfig *dc = &m->config.decoder;
   PmArena *arena = m->arena;
   gsize mark = pm_arena_mark (arena);
   gint64 nt = pm_tensor_rows (queries), n = pm_tensor_rows (keys), cw = dc->hidden_size;
   float eps = (float) dc->layer_norm_eps;
+  const PmTensor *src = index == 0 ? e->keys : keys;
   PmTensor qpe = pm_arena_tensor_2d (arena, nt, cw);
-  PmTensor kpe = pm_arena_tensor_2d (arena, n, cw);
   PmTensor hid = pm_arena_tensor_2d (arena, nt, dc->mlp_dim);
 
   /* self-attention of the tokens; the first layer has no residual and no position */
@@ -398,16 +420,12 @@ two_way_layer (PmSam                  *m,
 
   /* tokens attend to the image (the first layer's keys and values are cached) */
   pm_op_add (&qpe, queries, tokens);
-  if (index == 0 && e->k0 != NULL)
+  if (index == 0)
     two_way_attention (m, &l->token_to_image, &qpe, NULL, NULL, e->k0, e->v0, queries, TRUE);
+  else if (use_lowrank (m, &l->token_to_image, nt))
+    token_to_image_lowrank (m, &l->token_to_image, &qpe, kpe, keys, queries);
   else
-    {
-      pm_op_add (&kpe, keys, m->key_pe);
-      if (use_lowrank (m, &l->token_to_image, nt))
-        token_to_image_lowrank (m, &l->token_to_image, &qpe, &kpe, keys, queries);
-      else
-        two_way_attention (m, &l->token_to_image, &qpe, &kpe, keys, NULL, NULL, queries, TRUE);
-    }
+    two_way_attention (m, &l->token_to_image, &qpe, kpe, keys, NULL, NULL, queries, TRUE);
   pm_op_layer_norm (queries, queries, &l->ln2_w, &l->ln2_b, eps);
 
   /* MLP on the tokens */
@@ -419,14 +437,28 @@ two_way_layer (PmSam                  *m,
   pm_op_linear_acc (queries, &hid, &l->mlp2_w, &l->mlp2_b);
   pm_op_layer_norm (queries, queries, &l->ln3_w, &l->ln3_b, eps);
 
-  /* the image attends to the tokens */
+  /* the image attends to the tokens: keys = LN (src + update), kpe = keys + key_pe */
   pm_op_add (&qpe, queries, tokens);
-  pm_op_add (&kpe, keys, m->key_pe);
   if (use_lowrank (m, &l->image_to_token, nt))
-    image_to_token_lowrank (m, &l->image_to_token, &kpe, &qpe, queries, keys);
+    {
+      PmTensor delta = pm_arena_tensor_2d (arena, n, cw);
+
+      if (index == 0)
+        image_to_token_lowrank (m, &l->image_to_token, NULL, e->q0, &qpe, queries, &delta);
+      else
+        image_to_token_lowrank (m, &l->image_to_token, kpe, NULL, &qpe, queries, &delta);
+      pm_sam_residual_norm (m, keys, kpe, src, &delta, &l->ln4_w, &l->ln4_b, eps);
+    }
   else
-    two_way_attention (m, &l->image_to_token, &kpe, &qpe, queries, NULL, NULL, keys, TRUE);
-  pm_op_layer_norm (keys, keys, &l->ln4_w, &l->ln4_b, eps);
+    {
+      if (index == 0)
+        {
+          memcpy (keys->data, src->data, n * cw * sizeof (float));
+          pm_op_add (kpe, keys, m->key_pe);
+        }
+      two_way_attention (m, &l->image_to_token, kpe, &qpe, queries, NULL, NULL, keys, TRUE);
+      pm_sam_residual_norm (m, keys, kpe, keys, NULL, &l->ln4_w, &l->ln4_b, eps);
+    }
   pm_arena_release (arena, mark);
 }
 
@@ -434,8 +466,9 @@ two_way_layer (PmSam                  *m,
  * pm_sam_build_decoder_cache:
  *
  * keys = the image embedding token-major plus the no-mask dense embedding; the first
- * two-way layer's token→image keys k_proj (keys + pe) and values v_proj (keys) depend on
- * nothing else, so every prompt on this image reuses them.
+ * two-way layer's token→image keys k_proj (keys + pe) and values v_proj (keys), and its
+ * image→token queries q_proj (keys + pe), depend on nothing else, so every prompt on this
+ * image reuses them.
  */
 void
 pm_sam_build_decoder_cache (PmSam          *m,
@@ -443,6 +476,7 @@ pm_sam_build_decoder_cache (PmSam          *m,
 {
   const PmSamDecoderConfig *dc = &m->config.decoder;
   const PmSamAttention *a = &m->w.tw_layers[0].token_to_image;
+  const PmSamAttention *i2t = &m->w.tw_layers[0].image_to_token;
   gsize mark = pm_arena_mark (m->arena);
   gint64 n = (gint64) m->grid * m->grid, cw = dc->hidden_size;
   PmTensor img = pm_tensor_view_2d (e->image->data, cw, n);
@@ -458,95 +492,17 @@ pm_sam_build_decoder_cache (PmSam          *m,
     }
   e->k0 = pm_tensor_new_2d (n, a->inner);
   e->v0 = pm_tensor_new_2d (n, a->inner);
+  e->q0 = pm_tensor_new_2d (n, i2t->inner);
   pm_op_add (&kpe, e->keys, m->key_pe);
   pm_op_linear (e->k0, &kpe, &a->k_w, &a->k_b);
   pm_op_linear (e->v0, e->keys, &a->v_w, &a->v_b);
+  pm_op_linear (e->q0, &kpe, &i2t->q_w, &i2t->q_b);
   pm_arena_release (m->arena, mark);
 }
 
 /* ---------------------------------------------------------------------------------------
  * Heads
  * ------------------------------------------------------------------------------------- */
-
-/* SamFeedForward on one row: ReLU after every layer but the last. */
-static void
-feed_forward (PmSam          *m,
-              const PmSamMlp *mlp,
-              const float    *in,
-              float          *out)
-{
-  gsize mark = pm_arena_mark (m->arena);
-  gint64 hidden = mlp->in_w.shape[0];
-  PmTensor x = pm_tensor_view_2d ((float *) in, 1, mlp->in_w.shape[1]);
-  PmTensor h = pm_arena_tensor_2d (m->arena, 1, hidden);
-  PmTensor h2 = pm_arena_tensor_2d (m->arena, 1, hidden);
-  PmTensor o = pm_tensor_view_2d (out, 1, mlp->out_w.shape[0]);
-
-  pm_op_linear (&h, &x, &mlp->in_w, &mlp->in_b);
-  pm_op_relu (&h, &h);
-  for (int j = 0; j < mlp->n_mid; j++)
-    {
-      PmTensor tmp;
-
-      pm_op_linear (&h2, &h, &mlp->mid_w[j], &mlp->mid_b[j]);
-      pm_op_relu (&h2, &h2);
-      tmp = h;
-      h = h2;
-      h2 = tmp;
-    }
-  pm_op_linear (&o, &h, &mlp->out_w, &mlp->out_b);
-  pm_arena_release (m->arena, mark);
-}
-
-/* A 2×2 stride-2 transposed convolution on token-major pixels: in[g², Ci] (grid g × g)
- * → out[(2g)², Co] (grid 2g × 2g), through its Linear form (pm-sam-load.c): each pixel's
- * four output pixels come out of one row and are copied to their places. */
-static void
-convt2x2 (PmSam          *m,
-          const PmTensor *in,
-          int             g,
-          const PmTensor *lin_w,
-          const PmTensor *lin_b,
-          PmTensor       *out)
-{
-  gsize mark = pm_arena_mark (m->arena);
-  gint64 co = lin_w->shape[0] / 4, n = (gint64) g * g;
-  PmTensor t = pm_arena_tensor_2d (m->arena, n, 4 * co);
-
-  g_assert (pm_tensor_has_shape (out, 2, (gint64[]) { 4 * n, co }));
-  pm_op_linear (&t, in, lin_w, lin_b);
-  for (int y = 0; y < g; y++)
-    for (int x = 0; x < g; x++)
-      for (int k = 0; k < 4; k++)
-        {
-          gint64 oy = 2 * y + k / 2, ox = 2 * x + k % 2;
-
-          memcpy (out->data + (oy * 2 * g + ox) * co,
-                  t.data + ((gint64) y * g + x) * 4 * co + k * co, co * sizeof (float));
-        }
-  pm_arena_release (m->arena, mark);
-}
-
-/* keys[N, C] → [(4g)², C/8] token-major: ConvT 2×2/2 → LayerNorm2d (a row LayerNorm here)
- * → GELU → ConvT 2×2/2 → GELU. */
-static void
-upscale (PmSam          *m,
-         const PmTensor *keys,
-         PmTensor       *out)
-{
-  const PmSamWeights *w = &m->w;
-  gsize mark = pm_arena_mark (m->arena);
-  int g = m->grid;
-  gint64 cw = m->config.decoder.hidden_size;
-  PmTensor up1 = pm_arena_tensor_2d (m->arena, (gint64) 4 * g * g, cw / 4);
-
-  convt2x2 (m, keys, g, w->up1_lin_w, w->up1_lin_b, &up1);
-  pm_op_layer_norm (&up1, &up1, &w->up_ln_w, &w->up_ln_b, 1e-6f);
-  pm_op_gelu (&up1, &up1);
-  convt2x2 (m, &up1, 2 * g, w->up2_lin_w, w->up2_lin_b, out);
-  pm_op_gelu (out, out);
-  pm_arena_release (m->arena, mark);
-}
 
 /* ---------------------------------------------------------------------------------------
  * Decode
@@ -566,8 +522,8 @@ decode_in_gate (PmSam                *m,
   const PmSamDecoderConfig *dc = &m->config.decoder;
   PmArena *arena = m->arena;
   int g = m->grid, k = m->n_mask_tokens, first, count, ns;
-  gint64 cw = dc->hidden_size, n = (gint64) g * g, l = 4 * g, nt;
-  PmTensor tokens, queries, keys, up, hyper, masks;
+  gint64 cw = dc->hidden_size, n = (gint64) g * g, nt;
+  PmTensor tokens, queries, keys, kpe, hyper;
   g_autofree float *iou_all = g_new (float, k);
   float *sparse;
   double t0 = pm_now_ms ();
@@ -593,17 +549,20 @@ decode_in_gate (PmSam                *m,
   t0 = pm_now_ms ();
   queries = pm_arena_tensor_2d (arena, nt, cw);
   keys = pm_arena_tensor_2d (arena, n, cw);
+  kpe = pm_arena_tensor_2d (arena, n, cw);
   memcpy (queries.data, tokens.data, nt * cw * sizeof (float));
-  memcpy (keys.data, e->keys->data, n * cw * sizeof (float));
+  if (dc->num_hidden_layers == 0)
+    {
+      memcpy (keys.data, e->keys->data, n * cw * sizeof (float));
+      pm_op_add (&kpe, &keys, m->key_pe);
+    }
   for (int i = 0; i < dc->num_hidden_layers; i++)
-    two_way_layer (m, &m->w.tw_layers[i], i, e, &tokens, &queries, &keys);
+    two_way_layer (m, &m->w.tw_layers[i], i, e, &tokens, &queries, &keys, &kpe);
   {
     gsize mark = pm_arena_mark (arena);
     PmTensor qpe = pm_arena_tensor_2d (arena, nt, cw);
-    PmTensor kpe = pm_arena_tensor_2d (arena, n, cw);
 
     pm_op_add (&qpe, &queries, &tokens);
-    pm_op_add (&kpe, &keys, m->key_pe);
     if (use_lowrank (m, &m->w.final_attn, nt))
       token_to_image_lowrank (m, &m->w.final_attn, &qpe, &kpe, &keys, &queries);
     else
@@ -621,17 +580,12 @@ decode_in_gate (PmSam                *m,
   t0 = pm_now_ms ();
   first = prompt->multimask ? 1 : 0;
   count = prompt->multimask ? k - 1 : 1;
-  up = pm_arena_tensor_2d (arena, l * l, cw / 8);
-  upscale (m, &keys, &up);
-  pm_sam_dump (m, "decoder.upscaled", &up);
   hyper = pm_arena_tensor_2d (arena, count, cw / 8);
   for (int i = 0; i < count; i++)
-    feed_forward (m, &m->w.hyper[first + i], queries.data + (1 + first + i) * cw,
-                  hyper.data + i * (cw / 8));
-  /* masks[count, L²] = hyper[count, C/8] · upᵀ: the pixel-major up is the transposed side */
-  masks = pm_tensor_view_2d (lowres, count, l * l);
-  pm_op_matmul (&masks, &hyper, &up, TRUE);
-  feed_forward (m, &m->w.iou_head, queries.data, iou_all);
+    pm_sam_feed_forward (m, &m->w.hyper[first + i], queries.data + (1 + first + i) * cw,
+                         hyper.data + i * (cw / 8));
+  pm_sam_mask_head (m, &keys, hyper.data, count, lowres);
+  pm_sam_feed_forward (m, &m->w.iou_head, queries.data, iou_all);
   memcpy (iou, iou_all + first, count * sizeof (float));
   if (timings != NULL)
     pm_timings_add (timings, "mask head", pm_now_ms () - t0);

@@ -327,6 +327,7 @@ pm_sam_embedding_free (PmSamEmbedding *e)
   g_clear_pointer (&e->keys, pm_tensor_free);
   g_clear_pointer (&e->k0, pm_tensor_free);
   g_clear_pointer (&e->v0, pm_tensor_free);
+  g_clear_pointer (&e->q0, pm_tensor_free);
   g_free (e);
 }
 
@@ -358,6 +359,6 @@ pm_sam_embedding_get_bytes (const PmSamEmbedding *e)
   if (e->keys != NULL)
     n += pm_tensor_numel (e->keys);
   if (e->k0 != NULL)
-    n += pm_tensor_numel (e->k0) + pm_tensor_numel (e->v0);
+    n += pm_tensor_numel (e->k0) + pm_tensor_numel (e->v0) + pm_tensor_numel (e->q0);
   return n * sizeof (float) + sizeof *e;
 }

@@ -369,7 +369,8 @@ pm_sam_decoder_scratch_floats (const PmSamConfig *c)
   layer = 2 * A (n * cw) + 4 * A (n * inner) + 4 * A (nt * cw) + A (n * nt) + A (nt * dc->mlp_dim);
   up = A (cw * n) + A (cw / 4 * 4 * n) + A (cw / 2 * 4 * n) + A (cw / 8 * 16 * n) +
        A ((gsize) (1 + dc->num_multimask_outputs) * cw / 8);
-  return A (n * cw) + tokens + MAX (layer, up) + 64;
+  /* keys and keys + pe, then a layer's or the heads' scratch */
+  return 2 * A (n * cw) + tokens + MAX (layer, up) + 64;
 }
 
 /* ---------------------------------------------------------------------------------------

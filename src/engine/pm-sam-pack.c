@@ -107,6 +107,9 @@ pm_sam_pack (PmSam      *m,
     pack_layer (&w->layers[i], precision);
   w->neck1 = pm_linear_new (&w->neck1_w, NULL, precision);
   pack_neck_taps (m, precision);
+  /* the mask decoder stays exact: its upscaling products in f32 */
+  w->up1 = pm_linear_new (w->up1_lin_w, w->up1_lin_b, precision);
+  w->up2 = pm_linear_new (w->up2_lin_w, w->up2_lin_b, precision);
   if (v->window_size > 0)
     m->win_rows = window_rows (m->grid, v->window_size, &m->win_n_rows);
 }
@@ -119,6 +122,8 @@ pm_sam_unpack (PmSam *m)
 
   g_clear_pointer (&w->patch, pm_linear_free);
   g_clear_pointer (&w->neck1, pm_linear_free);
+  g_clear_pointer (&w->up1, pm_linear_free);
+  g_clear_pointer (&w->up2, pm_linear_free);
   for (int i = 0; w->layers != NULL && i < m->config.vision.num_hidden_layers; i++)
     {
       g_clear_pointer (&w->layers[i].qkv, pm_linear_free);

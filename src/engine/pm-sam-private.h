@@ -106,6 +106,7 @@ typedef struct {
    * row (ky·2 + kx)·Co + o of the weight is W[:, o, ky, kx], the bias repeats b */
   PmTensor         *up1_lin_w, *up1_lin_b;   /* [4·C/4, C], [4·C/4] */
   PmTensor         *up2_lin_w, *up2_lin_b;   /* [4·C/8, C/4], [4·C/8] */
+  PmLinear         *up1, *up2;      /* those packed (f32) by pm_sam_pack () */
   PmSamMlp         *hyper;          /* [K] output_hypernetworks_mlps.<i> (C → C → C/8) */
   PmSamMlp          iou_head;       /* iou_prediction_head (C → Hi … → K) */
 } PmSamWeights;
@@ -133,6 +134,8 @@ struct _PmSamEmbedding {
   PmTensor *keys;                   /* [N, C]  image + no-mask embedding, token-major */
   PmTensor *k0, *v0;                /* [N, I]  first two-way layer's token→image keys and
                                      * values: depend on the image only */
+  PmTensor *q0;                     /* [N, I]  its image→token queries q_proj (keys + pe),
+                                     * image-only too */
 };
 
 /* pm-sam-load.c */
@@ -147,6 +150,27 @@ void      pm_sam_unpack                 (PmSam             *model);
 /* pm-sam-decoder.c: fills e->keys, e->k0, e->v0 from e->image (uses the arena). */
 void      pm_sam_build_decoder_cache    (PmSam             *model,
                                          PmSamEmbedding    *embedding);
+/* pm-sam-heads.c */
+void      pm_sam_feed_forward           (PmSam             *model,
+                                         const PmSamMlp    *mlp,
+                                         const float       *in,
+                                         float             *out);
+void      pm_sam_mask_head              (PmSam             *model,
+                                         const PmTensor    *keys,
+                                         const float       *hyper,
+                                         int                count,
+                                         float             *lowres);
+void      pm_sam_residual_norm          (PmSam             *model,
+                                         PmTensor          *out,
+                                         PmTensor          *out_pe,
+                                         const PmTensor    *a,
+                                         const PmTensor    *b,
+                                         const PmTensor    *gamma,
+                                         const PmTensor    *beta,
+                                         float              eps);
+void      pm_sam_softmax_segments       (PmTensor          *p,
+                                         gint64             seg);
+void      pm_sam_softmax_rows           (PmTensor          *p);
 /* Random-Fourier encoding of a point in [0, 1]² into out[C] (sin | cos). */
 void      pm_sam_fourier                (PmSam             *model,
                                          double             x01,

@@ -57,7 +57,7 @@ typedef struct _PmSam PmSam;
 typedef struct _PmSamEmbedding PmSamEmbedding;
 
 /* Optional hook called with intermediate tensors ("vision.patch_embed", "vision.layer3",
- * "vision.neck", "decoder.sparse", "decoder.tokens", "decoder.upscaled"). For tests. */
+ * "vision.neck", "decoder.sparse", "decoder.tokens"). For tests. */
 typedef void (*PmSamDumpFunc) (const char     *name,
                                const PmTensor *tensor,
                                gpointer        user_data);
