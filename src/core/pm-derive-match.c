@@ -6,6 +6,8 @@
 #define G_LOG_DOMAIN "pm-derive"
 
 #include "pm-derive-private.h"
+#include "pm-parallel.h"
+#include "pm-rowops-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -17,10 +19,96 @@
 #define TONE_SCALE_MAX     0.05f   /* residual scale of the robust weights, at most */
 #define TONE_GAIN_MAX      1.25    /* a global change of tone stays within these */
 #define TONE_OFFSET_MAX    0.2
+#define BLUR_ROWS          16      /* rows per parallel task */
 
 /* ---- Small float-plane helpers -------------------------------------------------------- */
 
-/* In-place separable Gaussian blur of @channels interleaved planes; edges clamp. */
+/* The normalised Gaussian of @sigma, 2 × radius + 1 taps; g_free() it. */
+static float *
+gaussian_kernel (double sigma,
+                 int    radius)
+{
+  float *kernel = g_new (float, 2 * radius + 1);
+  double sum = 0;
+
+  for (int i = -radius; i <= radius; i++)
+    sum += kernel[i + radius] = (float) exp (-0.5 * i * i / (sigma * sigma));
+  for (int i = 0; i <= 2 * radius; i++)
+    kernel[i] = (float) (kernel[i] / sum);
+  return kernel;
+}
+
+typedef struct {
+  float       *data;
+  float       *tmp;
+  const float *kernel;
+  int          width, height, channels, radius;
+} Blur;
+
+/* Horizontal: each row copied into a buffer padded with its edge pixels, into tmp. */
+static void
+blur_rows (gint64   task,
+           gpointer data)
+{
+  const Blur *b = data;
+  int channels = b->channels, radius = b->radius;
+  gsize row_len = (gsize) b->width * channels;
+  int y0 = (int) task * BLUR_ROWS, y1 = MIN (y0 + BLUR_ROWS, b->height);
+  float *line = g_new (float, (gsize) (b->width + 2 * radius) * channels);
+
+  for (int y = y0; y < y1; y++)
+    {
+      const float *row = b->data + (gsize) y * row_len;
+      float *out = b->tmp + (gsize) y * row_len;
+
+      for (int x = -radius; x < b->width + radius; x++)
+        memcpy (line + (gsize) (x + radius) * channels,
+                row + (gsize) CLAMP (x, 0, b->width - 1) * channels, sizeof (float) * channels);
+      gsize i = 0;
+
+      for (; i + 4 <= row_len; i += 4)
+        {
+          PmV4f v = pm_v4f_splat (0.0f);
+          for (int k = 0; k <= 2 * radius; k++)
+            v += pm_v4f_splat (b->kernel[k]) * pm_v4f_load (line + i + (gsize) k * channels);
+          pm_v4f_store (out + i, v);
+        }
+      for (; i < row_len; i++)
+        {
+          float v = 0;
+          for (int k = 0; k <= 2 * radius; k++)
+            v += b->kernel[k] * line[i + (gsize) k * channels];
+          out[i] = v;
+        }
+    }
+  g_free (line);
+}
+
+/* Vertical: whole rows at a time, from tmp back into data. */
+static void
+blur_columns (gint64   task,
+              gpointer data)
+{
+  const Blur *b = data;
+  gsize row_len = (gsize) b->width * b->channels;
+  int y0 = (int) task * BLUR_ROWS, y1 = MIN (y0 + BLUR_ROWS, b->height);
+
+  for (int y = y0; y < y1; y++)
+    {
+      float *out = b->data + (gsize) y * row_len;
+
+      for (gsize i = 0; i < row_len; i++)
+        out[i] = 0;
+      for (int k = 0; k <= 2 * b->radius; k++)
+        {
+          const float *r = b->tmp + (gsize) CLAMP (y + k - b->radius, 0, b->height - 1) * row_len;
+          pm_row_axpy (out, r, b->kernel[k], row_len);
+        }
+    }
+}
+
+/* In-place separable Gaussian blur of @channels interleaved planes; edges clamp. Row
+ * bands in parallel; each value is the same sum in the same order on any thread count. */
 void
 pm_derive_blur_plane (float *data,
                       int    width,
@@ -29,66 +117,22 @@ pm_derive_blur_plane (float *data,
                       double sigma)
 {
   int radius = (int) ceil (3 * sigma);
-  gsize row_len = (gsize) width * channels;
-  float *kernel, *line, *acc;
-  const float **rows;
-  double sum = 0;
+  Blur b;
 
   if (sigma <= 0.05 || radius < 1)
     return;
 
-  kernel = g_new (float, 2 * radius + 1);
-  for (int i = -radius; i <= radius; i++)
-    sum += kernel[i + radius] = (float) exp (-0.5 * i * i / (sigma * sigma));
-  for (int i = 0; i <= 2 * radius; i++)
-    kernel[i] = (float) (kernel[i] / sum);
-
-  /* Horizontal: each row copied into a buffer padded with its edge pixels. */
-  line = g_new (float, (gsize) (width + 2 * radius) * channels);
-  for (int y = 0; y < height; y++)
-    {
-      float *row = data + (gsize) y * row_len;
-
-      for (int x = -radius; x < width + radius; x++)
-        memcpy (line + (gsize) (x + radius) * channels,
-                row + (gsize) CLAMP (x, 0, width - 1) * channels, sizeof (float) * channels);
-      for (gsize i = 0; i < row_len; i++)
-        {
-          float v = 0;
-          for (int k = 0; k <= 2 * radius; k++)
-            v += kernel[k] * line[i + (gsize) k * channels];
-          row[i] = v;
-        }
-    }
-
-  /* Vertical: whole rows at a time, from a copy of the image. */
-  {
-    float *src = g_memdup2 (data, row_len * height * sizeof (float));
-
-    rows = g_new (const float *, 2 * radius + 1);
-    acc = data;
-    for (int y = 0; y < height; y++)
-      {
-        float *out = acc + (gsize) y * row_len;
-
-        for (int k = -radius; k <= radius; k++)
-          rows[k + radius] = src + (gsize) CLAMP (y + k, 0, height - 1) * row_len;
-        for (gsize i = 0; i < row_len; i++)
-          out[i] = 0;
-        for (int k = 0; k <= 2 * radius; k++)
-          {
-            const float *r = rows[k];
-            float w = kernel[k];
-            for (gsize i = 0; i < row_len; i++)
-              out[i] += w * r[i];
-          }
-      }
-    g_free (rows);
-    g_free (src);
-  }
-
-  g_free (line);
-  g_free (kernel);
+  b.data = data;
+  b.tmp = g_new (float, (gsize) width * height * channels);
+  b.kernel = gaussian_kernel (sigma, radius);
+  b.width = width;
+  b.height = height;
+  b.channels = channels;
+  b.radius = radius;
+  pm_parallel_for (pm_parallel_row_tasks (height, BLUR_ROWS), blur_rows, &b);
+  pm_parallel_for (pm_parallel_row_tasks (height, BLUR_ROWS), blur_columns, &b);
+  g_free ((float *) b.kernel);
+  g_free (b.tmp);
 }
 
 /* RGB (sRGB 0..1) floats from an image, 3 per pixel. */
@@ -241,6 +285,67 @@ pm_derive_apply_shift (const float *rgb,
   return out;
 }
 
+/* shift_cost (blurred @orig, @edit, 0, 0, @step) with the blur by @sigma that
+ * pm_derive_blur_plane() would make, computed at the sampled pixels only (the same sums
+ * in the same order, so the same value, at a few percent of the work). */
+static double
+blurred_cost (const float *orig,
+              const float *edit,
+              int          width,
+              int          height,
+              double       sigma,
+              int          step)
+{
+  int radius = (int) ceil (3 * sigma), taps = 2 * radius + 1, nx = 0;
+  float *kernel = gaussian_kernel (sigma, radius);
+  float *hrows;
+  double sum = 0;
+  gsize n = 0;
+
+  for (int x = MAX_SHIFT + 1; x < width - MAX_SHIFT - 1; x += step)
+    nx++;
+  hrows = g_new (float, (gsize) taps * MAX (nx, 1) * 3);
+  for (int y = MAX_SHIFT + 1; y < height - MAX_SHIFT - 1; y += step)
+    {
+      /* The horizontal pass at the sampled columns of the rows the vertical one reads. */
+      for (int k = 0; k < taps; k++)
+        {
+          const float *row = orig + (gsize) CLAMP (y + k - radius, 0, height - 1) * width * 3;
+          float *h = hrows + (gsize) k * nx * 3;
+          int xi = 0;
+
+          for (int x = MAX_SHIFT + 1; x < width - MAX_SHIFT - 1; x += step, xi++)
+            for (int c = 0; c < 3; c++)
+              {
+                float v = 0;
+                for (int j = 0; j < taps; j++)
+                  v += kernel[j] * row[(gsize) CLAMP (x + j - radius, 0, width - 1) * 3 + c];
+                h[xi * 3 + c] = v;
+              }
+        }
+      {
+        int xi = 0;
+
+        for (int x = MAX_SHIFT + 1; x < width - MAX_SHIFT - 1; x += step, xi++)
+          {
+            const float *q = edit + ((gsize) y * width + x) * 3;
+            float p[3] = { 0, 0, 0 }, la, lb;
+
+            for (int k = 0; k < taps; k++)
+              for (int c = 0; c < 3; c++)
+                p[c] += kernel[k] * hrows[((gsize) k * nx + xi) * 3 + c];
+            la = p[0] + p[1] + p[2];
+            lb = q[0] + q[1] + q[2];
+            sum += MIN (fabsf (la - lb), 0.15f);
+            n++;
+          }
+      }
+    }
+  g_free (hrows);
+  g_free (kernel);
+  return n > 0 ? sum / n : 0;
+}
+
 /* Blurs @orig as much as @edit looks blurred relative to it (σ among a few candidates). */
 void
 pm_derive_match_softness (float       *orig,
@@ -252,23 +357,17 @@ pm_derive_match_softness (float       *orig,
   int step = MAX (1, (int) sqrt ((double) width * height / 60000.0));
   double best = shift_cost (orig, edit, width, height, 0, 0, step) * 0.97;
   double best_sigma = 0;
-  gsize size = (gsize) width * height * 3 * sizeof (float);
-  float *trial = g_malloc (size);
 
   for (gsize i = 0; i < G_N_ELEMENTS (sigmas); i++)
     {
-      double c;
+      double c = blurred_cost (orig, edit, width, height, sigmas[i], step);
 
-      memcpy (trial, orig, size);
-      pm_derive_blur_plane (trial, width, height, 3, sigmas[i]);
-      c = shift_cost (trial, edit, width, height, 0, 0, step);
       if (c < best)
         {
           best = c;
           best_sigma = sigmas[i];
         }
     }
-  g_free (trial);
   if (best_sigma > 0)
     pm_derive_blur_plane (orig, width, height, 3, best_sigma);
 }

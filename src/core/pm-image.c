@@ -5,6 +5,7 @@
 #define G_LOG_DOMAIN "pm-image"
 
 #include "pm-image.h"
+#include "pm-image-private.h"
 
 #include <string.h>
 #include <math.h>
@@ -14,7 +15,7 @@ G_DEFINE_QUARK (pm-image-error-quark, pm_image_error)
 /* Bytes needed for @width × @height × @bpp, or 0 for an empty or absurd size. Buffers are
  * capped at G_MAXINT / 4 pixels so that width × height × 4 fits in an int: callers may
  * index pixels with plain ints without overflow. */
-static gsize
+gsize
 pm_image_byte_size (int   width,
                     int   height,
                     gsize bpp)
@@ -319,203 +320,6 @@ pm_image_save_png (const PmImage *image,
   return TRUE;
 }
 
-/* ------------------------------------------------------------------------------------------
- * Resampling
- *
- * Separable: each output index gets a list of (source index, weight). Enlarging uses
- * bilinear interpolation between pixel centres; shrinking averages the source area each
- * output pixel covers (a box filter with fractional edges), which does not alias.
- * ---------------------------------------------------------------------------------------- */
-
-typedef struct {
-  int   *start;   /* per output index: first tap in idx/weight */
-  int   *count;
-  int   *idx;
-  float *weight;
-} Taps;
-
-static void
-taps_free (Taps *taps)
-{
-  g_free (taps->start);
-  g_free (taps->count);
-  g_free (taps->idx);
-  g_free (taps->weight);
-}
-
-static void
-taps_init (Taps *taps,
-           int   src,
-           int   dst)
-{
-  double scale = (double) src / dst;
-  int max_taps = scale > 1.0 ? (int) ceil (scale) + 2 : 2;
-  int n = 0;
-
-  taps->start = g_new (int, dst);
-  taps->count = g_new (int, dst);
-  taps->idx = g_new (int, (gsize) dst * max_taps);
-  taps->weight = g_new (float, (gsize) dst * max_taps);
-
-  for (int o = 0; o < dst; o++)
-    {
-      taps->start[o] = n;
-      if (scale > 1.0)
-        {
-          double lo = o * scale, hi = (o + 1) * scale;
-          int first = (int) floor (lo), last = MIN ((int) ceil (hi), src);
-          double total = 0;
-
-          for (int i = first; i < last; i++)
-            {
-              double w = MIN (hi, i + 1.0) - MAX (lo, (double) i);
-              if (w <= 1e-9)
-                continue;
-              taps->idx[n] = i;
-              taps->weight[n] = (float) w;
-              total += w;
-              n++;
-            }
-          for (int k = taps->start[o]; k < n; k++)
-            taps->weight[k] = (float) (taps->weight[k] / total);
-        }
-      else
-        {
-          double c = (o + 0.5) * scale - 0.5;
-          int i0;
-          double f;
-
-          c = CLAMP (c, 0.0, (double) (src - 1));
-          i0 = (int) floor (c);
-          f = c - i0;
-          taps->idx[n] = i0;
-          taps->weight[n] = (float) (1.0 - f);
-          n++;
-          if (i0 + 1 < src && f > 0)
-            {
-              taps->idx[n] = i0 + 1;
-              taps->weight[n] = (float) f;
-              n++;
-            }
-        }
-      taps->count[o] = n - taps->start[o];
-    }
-}
-
-/* Resamples a float plane of @channels interleaved values. */
-static float *
-resample_plane (const float *src,
-                int          sw,
-                int          sh,
-                int          channels,
-                int          dw,
-                int          dh)
-{
-  Taps tx, ty;
-  float *tmp, *dst;
-
-  taps_init (&tx, sw, dw);
-  taps_init (&ty, sh, dh);
-
-  /* Horizontal pass: sh rows of dw pixels. */
-  tmp = g_new0 (float, (gsize) dw * sh * channels);
-  for (int y = 0; y < sh; y++)
-    {
-      const float *srow = src + (gsize) y * sw * channels;
-      float *trow = tmp + (gsize) y * dw * channels;
-
-      for (int x = 0; x < dw; x++)
-        for (int k = tx.start[x]; k < tx.start[x] + tx.count[x]; k++)
-          {
-            const float *s = srow + (gsize) tx.idx[k] * channels;
-            float w = tx.weight[k];
-            for (int c = 0; c < channels; c++)
-              trow[x * channels + c] += w * s[c];
-          }
-    }
-
-  /* Vertical pass. */
-  dst = g_new0 (float, (gsize) dw * dh * channels);
-  for (int y = 0; y < dh; y++)
-    {
-      float *drow = dst + (gsize) y * dw * channels;
-
-      for (int k = ty.start[y]; k < ty.start[y] + ty.count[y]; k++)
-        {
-          const float *trow = tmp + (gsize) ty.idx[k] * dw * channels;
-          float w = ty.weight[k];
-          for (int i = 0; i < dw * channels; i++)
-            drow[i] += w * trow[i];
-        }
-    }
-
-  g_free (tmp);
-  taps_free (&tx);
-  taps_free (&ty);
-  return dst;
-}
-
-/**
- * pm_image_resize:
- * @image: an image
- * @width: new width, > 0
- * @height: new height, > 0
- *
- * Resamples @image (bilinear when enlarging, area-averaging when shrinking), with colour
- * weighted by alpha so transparent pixels do not bleed into the result.
- *
- * Returns: (transfer full): the resized image (a copy if the size is unchanged)
- */
-PmImage *
-pm_image_resize (const PmImage *image,
-                 int            width,
-                 int            height)
-{
-  gsize n_src;
-  float *src, *dst;
-  PmImage *out;
-
-  g_return_val_if_fail (image != NULL, NULL);
-  g_return_val_if_fail (pm_image_byte_size (width, height, 4 * sizeof (float)) > 0, NULL);
-
-  if (width == image->width && height == image->height)
-    return pm_image_copy (image);
-
-  n_src = (gsize) image->width * image->height;
-  src = g_new (float, n_src * 4);
-  for (gsize i = 0; i < n_src; i++)
-    {
-      const guint8 *p = image->data + i * 4;
-      float a = p[3] / 255.0f;
-      src[i * 4 + 0] = p[0] * a;
-      src[i * 4 + 1] = p[1] * a;
-      src[i * 4 + 2] = p[2] * a;
-      src[i * 4 + 3] = a;
-    }
-
-  dst = resample_plane (src, image->width, image->height, 4, width, height);
-  g_free (src);
-
-  out = pm_image_new (width, height);
-  for (gsize i = 0; i < (gsize) width * height; i++)
-    {
-      const float *p = dst + i * 4;
-      guint8 *q = out->data + i * 4;
-      float a = p[3];
-
-      if (a <= 1e-6f)
-        {
-          q[0] = q[1] = q[2] = q[3] = 0;
-          continue;
-        }
-      for (int c = 0; c < 3; c++)
-        q[c] = (guint8) CLAMP (lrintf (p[c] / a), 0, 255);
-      q[3] = (guint8) CLAMP (lrintf (a * 255.0f), 0, 255);
-    }
-  g_free (dst);
-  return out;
-}
-
 /**
  * pm_image_checksum:
  * @image: an image
@@ -601,37 +405,6 @@ pm_mask_free (PmMask *mask)
     return;
   g_free (mask->data);
   g_free (mask);
-}
-
-/**
- * pm_mask_resize:
- * @mask: a mask
- * @width: new width, > 0
- * @height: new height, > 0
- *
- * Resamples @mask: bilinear when enlarging, area-averaging when shrinking. The result is
- * soft; threshold it with pm_mask_threshold() for a binary mask.
- *
- * Returns: (transfer full): the resized mask (a copy if the size is unchanged)
- */
-PmMask *
-pm_mask_resize (const PmMask *mask,
-                int           width,
-                int           height)
-{
-  PmMask *out;
-
-  g_return_val_if_fail (mask != NULL, NULL);
-  g_return_val_if_fail (pm_image_byte_size (width, height, sizeof (float)) > 0, NULL);
-
-  if (width == mask->width && height == mask->height)
-    return pm_mask_copy (mask);
-
-  out = g_new0 (PmMask, 1);
-  out->width = width;
-  out->height = height;
-  out->data = resample_plane (mask->data, mask->width, mask->height, 1, width, height);
-  return out;
 }
 
 /**
