@@ -282,6 +282,26 @@ pm_engines_set_models (PmEngines      *self,
   g_weak_ref_set (&self->models, models);
 }
 
+/**
+ * pm_engines_get_loaded:
+ * @name: an engine name
+ *
+ * Returns: (transfer full) (nullable): the engine runs of @name share, if it is loaded
+ *   already (the test override whatever @name); never loads one
+ */
+PmEngine *
+pm_engines_get_loaded (PmEngines  *self,
+                       const char *name)
+{
+  PmEngine *engine;
+
+  g_return_val_if_fail (PM_IS_ENGINES (self), NULL);
+  engine = self->override != NULL ? self->override
+                                   : name != NULL ? g_hash_table_lookup (self->loaded, name)
+                                                  : NULL;
+  return engine != NULL ? pm_engine_ref (engine) : NULL;
+}
+
 gboolean
 pm_engines_has_override (PmEngines *self)
 {

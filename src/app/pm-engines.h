@@ -38,6 +38,8 @@ void             pm_engines_set_models       (PmEngines        *self,
 void             pm_engines_set_override     (PmEngines        *self,
                                               PmEngine         *engine);
 gboolean         pm_engines_has_override     (PmEngines        *self);
+PmEngine        *pm_engines_get_loaded       (PmEngines        *self,
+                                              const char       *name);
 PmEngineRequest *pm_engines_request          (PmEngines        *self,
                                               const char       *name,
                                               GError          **error);

@@ -514,6 +514,8 @@ clicks_cleared_cb (PmMaskTools *self)
 
 /* ---------------------------------------------------------------- SAM */
 
+static void look_up_sam (PmMaskTools *self);
+
 static void
 encode_done_cb (GObject      *source,
                 GAsyncResult *result,
@@ -535,8 +537,13 @@ encode_photo (PmMaskTools *self)
   const PmImage *image = self->document ? pm_document_get_image (self->document) : NULL;
   g_autofree char *key = NULL;
 
-  if (self->sam == NULL || image == NULL || pm_sam_engine_has_image (self->sam, image))
+  if (self->sam == NULL || image == NULL)
     return;
+  if (pm_sam_engine_has_image (self->sam, image))
+    {
+      g_debug ("SAM: the photo on screen is encoded already");
+      return;
+    }
   /* already under way (another run of the same photo came on screen) */
   key = pm_engine_image_fingerprint (image);
   if (self->encoding != NULL && !g_cancellable_is_cancelled (self->encoding) &&
@@ -572,6 +579,20 @@ pm_mask_tools_set_sam (PmMaskTools *self,
   g_clear_object (&self->encoding);
   g_clear_pointer (&self->sam, pm_engine_unref);
   self->sam = sam != NULL ? pm_engine_ref (sam) : NULL;
+}
+
+/**
+ * pm_mask_tools_get_sam:
+ *
+ * Returns: (transfer none) (nullable): the SAM engine of the box and click tools, if one
+ *   was found
+ */
+PmEngine *
+pm_mask_tools_get_sam (PmMaskTools *self)
+{
+  g_return_val_if_fail (PM_IS_MASK_TOOLS (self), NULL);
+  look_up_sam (self);
+  return self->sam;
 }
 
 gboolean

@@ -33,6 +33,7 @@ gboolean     pm_mask_tools_get_working      (PmMaskTools    *self);
 void         pm_mask_tools_set_sam          (PmMaskTools    *self,
                                              PmEngine       *sam);
 gboolean     pm_mask_tools_has_sam          (PmMaskTools    *self);
+PmEngine    *pm_mask_tools_get_sam          (PmMaskTools    *self);
 
 /* Shows the run's own mask (what the engine found) as a second contour, and the IoU of the
  * mask on screen with it in ::compare-status. */

@@ -87,8 +87,106 @@ pm_window_get_project_file (PmWindow *self)
 
 /* ---------------------------------------------------------------- showing an image */
 
+/* ---------------------------------------------------------------- warming the next image */
+
+typedef struct {
+  char     *file;
+  PmEngine *engine;   /* the window's engine, if loaded and it keeps per-image work */
+  PmEngine *sam;      /* the box and click tools' SAM, if any */
+} WarmJob;
+
+static void
+warm_job_free (WarmJob *job)
+{
+  g_free (job->file);
+  g_clear_pointer (&job->engine, pm_engine_unref);
+  g_clear_pointer (&job->sam, pm_engine_unref);
+  g_free (job);
+}
+
+/* A worker thread: the photo read as the store reads it for the document (same pixels,
+ * same cache key), then each engine's per-image work. */
+static void
+warm_thread (GTask        *task,
+             gpointer      source,
+             gpointer      data,
+             GCancellable *cancellable)
+{
+  WarmJob *job = data;
+  g_autoptr(PmImage) image = NULL;
+  GError *error = NULL;
+  double t0 = pm_now_ms ();
+
+  image = pm_image_load (job->file, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+  if (image == NULL ||
+      (job->engine != NULL && !pm_engine_warm (job->engine, image, cancellable, &error)) ||
+      (job->sam != NULL && !pm_engine_warm (job->sam, image, cancellable, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_debug ("warmed %s%s for %s in %.0f ms", job->engine != NULL ? "the engine" : "",
+           job->sam != NULL ? (job->engine != NULL ? " and SAM" : "SAM") : "", job->file,
+           pm_now_ms () - t0);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+warm_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("could not warm the next image: %s", error->message);
+}
+
+static void
+cancel_warm (PmWindow *self)
+{
+  if (self->warm_cancellable != NULL)
+    g_cancellable_cancel (self->warm_cancellable);
+  g_clear_object (&self->warm_cancellable);
+}
+
+/* While this image is reviewed, the engines do in the background the per-image work a run
+ * on @next would start with (CLIPSeg's vision pass, SAM's image embedding), keeping it
+ * beside this image's; a warm-up for an image the user left behind is cancelled. Engines
+ * that are not loaded yet are not loaded for this. */
+static void
+warm_next (PmWindow      *self,
+           PmProjectItem *next)
+{
+  g_autoptr(PmEngine) engine = NULL;
+  PmEngine *sam;
+  WarmJob *job;
+  GTask *task;
+
+  cancel_warm (self);
+  if (next == NULL)
+    return;
+  engine = pm_engines_get_loaded (self->engines, self->engine_name);
+  if (engine != NULL && !pm_engine_can_warm (engine))
+    g_clear_pointer (&engine, pm_engine_unref);
+  sam = pm_mask_tools_get_sam (self->tools);
+  if (engine == NULL && sam == NULL)
+    return;
+  job = g_new0 (WarmJob, 1);
+  job->file = g_strdup (pm_project_item_get_file (next));
+  job->engine = g_steal_pointer (&engine);
+  job->sam = sam != NULL ? pm_engine_ref (sam) : NULL;
+  self->warm_cancellable = g_cancellable_new ();
+  task = g_task_new (NULL, self->warm_cancellable, warm_done_cb, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) warm_job_free);
+  g_task_run_in_thread (task, warm_thread);
+  g_object_unref (task);
+}
+
 /* The next image of the list is read and painted in the store thread while this one is
- * reviewed (after its own restore, which was asked first), so → and Enter show it at once. */
+ * reviewed (after its own restore, which was asked first), so → and Enter show it at once;
+ * the engines warm up for it meanwhile. */
 static void
 prefetch_next (PmWindow *self,
                guint     label)
@@ -98,6 +196,7 @@ prefetch_next (PmWindow *self,
 
   if (run_id > 0)
     pm_history_prefetch (pm_document_get_store (self->document), run_id);
+  warm_next (self, next);
 }
 
 static void
@@ -615,6 +714,7 @@ pm_window_dispose_dataset (PmWindow *self)
   if (self->resolve_cancellable != NULL)
     g_cancellable_cancel (self->resolve_cancellable);
   g_clear_object (&self->resolve_cancellable);
+  cancel_warm (self);
   g_clear_object (&self->project_store);
   self->dataset_item = NULL;
 }

@@ -79,6 +79,7 @@ struct _PmWindow
   PmProjectItem        *dataset_item;      /* borrowed, only compared: the image shown */
   PmAppStore           *project_store;     /* the .paintmask file the project is in, if any */
   GCancellable         *resolve_cancellable; /* finding what a path opens as */
+  GCancellable         *warm_cancellable;  /* warming the engines for the next image */
 };
 
 /* pm-window.c */

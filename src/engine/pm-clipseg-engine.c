@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "pm-engine-cache.h"
 #include "pm-guided-filter.h"
 #include "pm-sam-engine.h"
 #include "pm-model.h"
@@ -26,10 +27,11 @@ typedef struct {
   PmClipsegPostParams  post;
   PmEngine            *sam;           /* --refine sam: refines each mask; else NULL */
 
-  /* The vision activations of the last image, keyed by its checksum. */
-  char                *cached_checksum;
-  PmClipsegVision     *cached_vision;
+  /* The vision activations of the two images last used (the one in use and the one
+   * warmed ahead), keyed by their fingerprints. */
+  PmImageCache         vision_cache;
   PmClipsegEngineStats stats;
+  PmWarmGate           warm_gate;     /* its own lock */
 } PmClipsegEngine;
 
 static PmClipsegEngine *
@@ -300,10 +302,11 @@ get_vision (PmClipsegEngine *self,
   int s = pm_clipseg_get_input_size (self->model);
   double t0;
 
-  if (self->cached_vision != NULL && g_strcmp0 (image_checksum, self->cached_checksum) == 0)
+  vision = pm_image_cache_lookup (&self->vision_cache, image_checksum);
+  if (vision != NULL)
     {
       self->stats.cache_hits++;
-      return self->cached_vision;
+      return vision;
     }
 
   t0 = pm_now_ms ();
@@ -317,10 +320,7 @@ get_vision (PmClipsegEngine *self,
   if (vision == NULL)
     return NULL;
   self->stats.vision_runs++;
-  g_clear_pointer (&self->cached_vision, pm_clipseg_vision_free);
-  g_free (self->cached_checksum);
-  self->cached_vision = vision;
-  self->cached_checksum = g_strdup (image_checksum);
+  pm_image_cache_insert (&self->vision_cache, image_checksum, vision);
   return vision;
 }
 
@@ -350,7 +350,7 @@ run_phrases_locked (PmClipsegEngine     *self,
   double vision_share, per_phrase, t0;
 
   checksum = pm_engine_image_fingerprint (image);
-  cached = self->cached_vision != NULL && g_strcmp0 (checksum, self->cached_checksum) == 0;
+  cached = pm_image_cache_contains (&self->vision_cache, checksum);
   /* Shares of the run for the progress fraction: vision dominates when it runs. */
   vision_share = cached ? 0.0 : 0.8;
   per_phrase = (1.0 - vision_share) / n;
@@ -448,6 +448,8 @@ pm_clipseg_engine_run_phrases (PmEngine             *engine,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
+  /* A warm-up of the next image gives way to a run (it is redone later if need be). */
+  pm_warm_gate_preempt (&self->warm_gate);
   g_mutex_lock (&self->lock);
   ok = run_phrases_locked (self, image, phrases, n, instruction, masks_out, logits_out,
                            progress, progress_data, cancellable, timings, error);
@@ -594,21 +596,53 @@ clipseg_finalize (PmEngine *engine)
 {
   PmClipsegEngine *self = get_self (engine);
 
-  g_clear_pointer (&self->cached_vision, pm_clipseg_vision_free);
+  pm_image_cache_clear (&self->vision_cache);
+  pm_warm_gate_clear (&self->warm_gate);
   g_clear_pointer (&self->sam, pm_engine_unref);
   g_clear_pointer (&self->model, pm_clipseg_free);
   g_clear_pointer (&self->tokenizer, pm_tokenizer_free);
-  g_free (self->cached_checksum);
   g_free (self->model_dir);
   g_free (self->model_name);
   g_mutex_clear (&self->lock);
   g_free (self);
 }
 
+/* The vision activations of @image (and, refining with SAM, its SAM embedding), computed
+ * ahead of a run. */
+static gboolean
+clipseg_warm (PmEngine      *engine,
+              const PmImage *image,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  PmClipsegEngine *self = get_self (engine);
+  g_autofree char *checksum = pm_engine_image_fingerprint (image);
+  PmWarm *warm = pm_warm_gate_begin (&self->warm_gate, cancellable);
+  GCancellable *c = pm_warm_get_cancellable (warm);
+  ProgressScale scale = { NULL, NULL, 0.0, 1.0 };
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&self->lock);
+  if (g_cancellable_set_error_if_cancelled (c, error))
+    ok = FALSE;
+  else if (!pm_image_cache_contains (&self->vision_cache, checksum))
+    {
+      ok = get_vision (self, image, checksum, &scale, c, NULL, error) != NULL;
+      if (ok)
+        self->stats.warmed++;
+    }
+  if (ok && self->sam != NULL)
+    ok = pm_engine_warm (self->sam, image, c, error);
+  g_mutex_unlock (&self->lock);
+  pm_warm_gate_end (&self->warm_gate, warm);
+  return ok;
+}
+
 static const PmEngineClass clipseg_engine_class = {
   .name = "clipseg",
   .run = clipseg_run,
   .finalize = clipseg_finalize,
+  .warm = clipseg_warm,
 };
 
 /**
@@ -648,6 +682,8 @@ pm_clipseg_engine_new (const PmEngineOptions *options,
   self->parent.klass = &clipseg_engine_class;
   self->parent.ref_count = 1;
   g_mutex_init (&self->lock);
+  pm_image_cache_init (&self->vision_cache, (GDestroyNotify) pm_clipseg_vision_free);
+  pm_warm_gate_init (&self->warm_gate);
   pm_clipseg_post_params_init (&self->post);
   self->model_dir = g_strdup (dir);
   self->model_name = g_path_get_basename (dir);
@@ -701,6 +737,12 @@ pm_clipseg_engine_has_sam_refine (PmEngine *engine)
   return get_self (engine)->sam != NULL;
 }
 
+PmEngine *
+pm_clipseg_engine_get_sam (PmEngine *engine)
+{
+  return get_self (engine)->sam;
+}
+
 void
 pm_clipseg_engine_get_stats (PmEngine             *engine,
                              PmClipsegEngineStats *stats)
@@ -718,8 +760,7 @@ pm_clipseg_engine_clear_cache (PmEngine *engine)
   PmClipsegEngine *self = get_self (engine);
 
   g_mutex_lock (&self->lock);
-  g_clear_pointer (&self->cached_vision, pm_clipseg_vision_free);
-  g_clear_pointer (&self->cached_checksum, g_free);
+  pm_image_cache_clear (&self->vision_cache);
   g_mutex_unlock (&self->lock);
 }
 

@@ -7,9 +7,10 @@
  * instruction's target phrase into logits (S×S), resizes them bilinearly to the image,
  * applies the sigmoid, refines the soft mask with a colour guided filter on the
  * full-resolution photo, and, when the instruction has a position or rank qualifier, keeps
- * only the chosen connected component. The vision activations of the last image are cached
- * (keyed by its size and a fingerprint of its pixels), so a second instruction on the same
- * image runs only the text encoder and the decoder. Runs are serialised by a mutex.
+ * only the chosen connected component. The vision activations of the two images last used
+ * are cached (keyed by size and a fingerprint of the pixels), so a second instruction on the
+ * same image runs only the text encoder and the decoder, and pm_engine_warm () can prepare
+ * the next image of a list without evicting the one in use. Runs are serialised by a mutex.
  */
 #pragma once
 
@@ -23,6 +24,7 @@ typedef struct {
   guint cache_hits;      /* runs that reused cached vision activations */
   guint text_runs;       /* text encoder passes */
   guint decoder_runs;    /* decoder passes */
+  guint warmed;          /* vision passes made ahead by pm_engine_warm () */
 } PmClipsegEngineStats;
 
 /* Refinement and selection parameters (defaults from pm_clipseg_engine_params_init ()). */
@@ -63,6 +65,8 @@ void      pm_clipseg_engine_get_stats     (PmEngine                   *engine,
 void      pm_clipseg_engine_clear_cache   (PmEngine                   *engine);
 const char *pm_clipseg_engine_get_model_dir (PmEngine                 *engine);
 gboolean  pm_clipseg_engine_has_sam_refine (PmEngine                  *engine);
+/* The SAM engine refining the masks (transfer none), or NULL. */
+PmEngine *pm_clipseg_engine_get_sam       (PmEngine                   *engine);
 int       pm_clipseg_engine_get_input_size (PmEngine                  *engine);
 gsize     pm_clipseg_engine_get_weights_bytes (PmEngine               *engine);
 /* The precision the model runs in (F32 or BF16). */

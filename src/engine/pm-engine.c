@@ -276,6 +276,41 @@ pm_engine_paints_lists (PmEngine *engine)
   return engine->klass->paints_lists;
 }
 
+/**
+ * pm_engine_warm:
+ * @engine: an engine
+ * @image: the image a run will come for (the next one of a list)
+ * @cancellable: (nullable): cancels the warm-up
+ * @error: return location for a #GError
+ *
+ * Does the per-image work of a run on @image ahead of it (see pm-engine.h); a later
+ * pm_engine_run () on the same pixels reuses it.
+ *
+ * Returns: %TRUE when @image is warm (or the engine keeps nothing per image)
+ */
+gboolean
+pm_engine_warm (PmEngine       *engine,
+                const PmImage  *image,
+                GCancellable   *cancellable,
+                GError        **error)
+{
+  g_return_val_if_fail (engine != NULL, FALSE);
+  g_return_val_if_fail (image != NULL, FALSE);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  if (engine->klass->warm == NULL)
+    return TRUE;
+  return engine->klass->warm (engine, image, cancellable, error);
+}
+
+gboolean
+pm_engine_can_warm (PmEngine *engine)
+{
+  g_return_val_if_fail (engine != NULL, FALSE);
+  return engine->klass->warm != NULL;
+}
+
 gboolean
 pm_engine_run (PmEngine             *engine,
                const PmImage        *image,

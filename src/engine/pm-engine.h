@@ -101,6 +101,12 @@ typedef struct {
                          PmEngineResult       *result,
                          GError              **error);
   void      (*finalize) (PmEngine             *engine);
+  /* Optional: the per-image work a run would start with, kept for a later run (see
+   * pm_engine_warm ()). NULL: the engine keeps nothing per image. */
+  gboolean  (*warm)     (PmEngine             *engine,
+                         const PmImage        *image,
+                         GCancellable         *cancellable,
+                         GError              **error);
   /* run() is given a whole list instruction and paints every item in one edited image (a
    * generative editor). Otherwise the pipeline runs it once per item of a list. */
   gboolean    paints_lists;
@@ -149,6 +155,20 @@ gboolean  pm_engine_run           (PmEngine              *engine,
                                    GCancellable          *cancellable,
                                    PmEngineResult        *result,
                                    GError               **error);
+
+/* Does now, for @image, the per-image work a later run on it would start with, and keeps
+ * it beside the image in use: CLIPSeg's vision activations (and, refining with SAM, SAM's
+ * image embedding); a "sam" engine's image embedding. Engines keep two images warm (the
+ * one in use and the one warmed), so warming the next image while this one is reviewed
+ * evicts neither. Call it from a worker thread; a run waiting for the engine cancels a
+ * warm-up under way (a run never waits for one). Builtin and remote engines keep nothing:
+ * TRUE at once. FALSE with @error when cancelled or the work failed. */
+gboolean  pm_engine_warm          (PmEngine              *engine,
+                                   const PmImage         *image,
+                                   GCancellable          *cancellable,
+                                   GError               **error);
+/* Whether pm_engine_warm () does anything for this engine. */
+gboolean  pm_engine_can_warm      (PmEngine              *engine);
 
 /* Cache key of an image (size + 256-bit pixel fingerprint; not cryptographic): engines
  * that keep per-image work (CLIPSeg, SAM) key it by this (transfer full). */

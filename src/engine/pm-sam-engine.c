@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "pm-engine-cache.h"
 #include "pm-model.h"
 
 typedef struct {
@@ -18,10 +19,11 @@ typedef struct {
   char             *model_name;
   PmSam            *model;
 
-  /* the embedding of the last image, keyed by its fingerprint */
-  char             *cached_key;
-  PmSamEmbedding   *cached;
+  /* the embeddings of the two images last used (the one in use and the one warmed ahead),
+   * keyed by their fingerprints */
+  PmImageCache      cache;
   PmSamEngineStats  stats;
+  PmWarmGate        warm_gate;     /* its own lock */
 } PmSamEngine;
 
 static PmSamEngine *
@@ -78,10 +80,11 @@ get_embedding (PmSamEngine    *self,
   PmSamEmbedding *e;
   double t0;
 
-  if (self->cached != NULL && g_strcmp0 (key, self->cached_key) == 0)
+  e = pm_image_cache_lookup (&self->cache, key);
+  if (e != NULL)
     {
       self->stats.cache_hits++;
-      return self->cached;
+      return e;
     }
   t0 = pm_now_ms ();
   pixels = g_try_new (float, (gsize) 3 * s * s);
@@ -100,10 +103,7 @@ get_embedding (PmSamEngine    *self,
   if (e == NULL)
     return NULL;
   self->stats.encoder_runs++;
-  g_clear_pointer (&self->cached, pm_sam_embedding_free);
-  g_free (self->cached_key);
-  self->cached = e;
-  self->cached_key = g_strdup (key);
+  pm_image_cache_insert (&self->cache, key, e);
   return e;
 }
 
@@ -136,6 +136,7 @@ pm_sam_engine_encode (PmEngine       *engine,
 
   g_return_val_if_fail (image != NULL, FALSE);
   key = pm_engine_image_fingerprint (image);
+  pm_warm_gate_preempt (&self->warm_gate);
   g_mutex_lock (&self->lock);
   ok = get_embedding (self, image, key, progress, progress_data, cancellable, timings,
                       error) != NULL;
@@ -152,7 +153,7 @@ pm_sam_engine_has_image (PmEngine      *engine,
   gboolean hit;
 
   g_mutex_lock (&self->lock);
-  hit = self->cached != NULL && g_strcmp0 (key, self->cached_key) == 0;
+  hit = pm_image_cache_contains (&self->cache, key);
   g_mutex_unlock (&self->lock);
   return hit;
 }
@@ -252,6 +253,7 @@ pm_sam_engine_segment (PmEngine          *engine,
   g_return_val_if_fail (image != NULL && prompt != NULL, NULL);
   if (!pm_sam_prompt_check (prompt, image->width, image->height, error))
     return NULL;
+  pm_warm_gate_preempt (&self->warm_gate);
   g_mutex_lock (&self->lock);
   r = segment_locked (self, image, prompt, progress, progress_data, cancellable, timings,
                       error);
@@ -430,19 +432,47 @@ sam_finalize (PmEngine *engine)
 {
   PmSamEngine *self = get_self (engine);
 
-  g_clear_pointer (&self->cached, pm_sam_embedding_free);
+  pm_image_cache_clear (&self->cache);
+  pm_warm_gate_clear (&self->warm_gate);
   g_clear_pointer (&self->model, pm_sam_free);
-  g_free (self->cached_key);
   g_free (self->model_dir);
   g_free (self->model_name);
   g_mutex_clear (&self->lock);
   g_free (self);
 }
 
+/* The embedding of @image, computed ahead of a prompt; a prompt or an encode preempts it. */
+static gboolean
+sam_warm (PmEngine      *engine,
+          const PmImage *image,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  PmSamEngine *self = get_self (engine);
+  g_autofree char *key = pm_engine_image_fingerprint (image);
+  PmWarm *warm = pm_warm_gate_begin (&self->warm_gate, cancellable);
+  GCancellable *c = pm_warm_get_cancellable (warm);
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&self->lock);
+  if (g_cancellable_set_error_if_cancelled (c, error))
+    ok = FALSE;
+  else if (!pm_image_cache_contains (&self->cache, key))
+    {
+      ok = get_embedding (self, image, key, NULL, NULL, c, NULL, error) != NULL;
+      if (ok)
+        self->stats.warmed++;
+    }
+  g_mutex_unlock (&self->lock);
+  pm_warm_gate_end (&self->warm_gate, warm);
+  return ok;
+}
+
 static const PmEngineClass sam_engine_class = {
   .name = "sam",
   .run = sam_run,
   .finalize = sam_finalize,
+  .warm = sam_warm,
 };
 
 /**
@@ -489,6 +519,8 @@ pm_sam_engine_new (const PmEngineOptions *options,
   self->parent.klass = &sam_engine_class;
   self->parent.ref_count = 1;
   g_mutex_init (&self->lock);
+  pm_image_cache_init (&self->cache, (GDestroyNotify) pm_sam_embedding_free);
+  pm_warm_gate_init (&self->warm_gate);
   self->model_dir = g_strdup (dir);
   self->model_name = g_path_get_basename (dir);
   self->model = pm_sam_load_with_precision (dir, options != NULL ? options->precision
@@ -509,8 +541,7 @@ pm_sam_engine_clear_cache (PmEngine *engine)
   PmSamEngine *self = get_self (engine);
 
   g_mutex_lock (&self->lock);
-  g_clear_pointer (&self->cached, pm_sam_embedding_free);
-  g_clear_pointer (&self->cached_key, g_free);
+  pm_image_cache_clear (&self->cache);
   g_mutex_unlock (&self->lock);
 }
 

@@ -4,8 +4,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Encoding an image costs a second or more; a prompt on an encoded image costs tens of
- * milliseconds. The engine keeps the embedding of the last image it saw, keyed by
- * pm_engine_image_fingerprint () like CLIPSeg's vision cache, so:
+ * milliseconds. The engine keeps the embeddings of the two images it used last, keyed by
+ * pm_engine_image_fingerprint () like CLIPSeg's vision cache (pm_engine_warm () encodes the
+ * next image of a list without evicting the one in use), so:
  *
  *   - call pm_sam_engine_encode () (or _async) as soon as a photo is opened, in the
  *     background;
@@ -56,6 +57,7 @@ const PmMask *pm_sam_result_get_best       (const PmSamResult     *result);
 
 typedef struct {
   guint encoder_runs;    /* image encodings */
+  guint warmed;          /* encodings made ahead by pm_engine_warm () */
   guint cache_hits;      /* prompts answered from a cached embedding */
   guint decoder_runs;    /* prompts decoded */
 } PmSamEngineStats;

@@ -11,6 +11,8 @@
 #include <gdk/x11/gdkx.h>
 
 #include "pm-application.h"
+#include "pm-clipseg-engine.h"
+#include "pm-sam-engine.h"
 #include "pm-dataset-batch.h"
 #include "pm-gui-test-util.h"
 #include "pm-test-util.h"
@@ -384,6 +386,16 @@ test_background_batch (void)
       pm_gui_iterate (50);
   }
   wait_shows (item_at (0));
+  /* The counts follow the statuses read back after the last image. */
+  {
+    const char *want = "3 images · 0 to do · 3 drafted · 0 reviewed · 0 rejected";
+    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (g_strcmp0 (pm_filmstrip_get_counts_text (PM_FILMSTRIP (window->filmstrip)), want) != 0 &&
+           g_get_monotonic_time () < end)
+      pm_gui_iterate (50);
+    g_assert_cmpstr (pm_filmstrip_get_counts_text (PM_FILMSTRIP (window->filmstrip)), ==, want);
+  }
   g_assert_null (pm_window_get_last_error (window));
 }
 
@@ -533,6 +545,122 @@ test_project_file_folder_and_drop (void)
   pm_window_clear_last_error (window);
 }
 
+typedef struct { PmEngine *clipseg; guint warmed; } WarmWait;
+
+static gboolean
+clipseg_warmed (gpointer data)
+{
+  WarmWait *wait = data;
+  PmClipsegEngineStats stats;
+
+  pm_clipseg_engine_get_stats (wait->clipseg, &stats);
+  return stats.warmed >= wait->warmed;
+}
+
+typedef struct { PmEngine *sam; PmImage *image; } SamWait;
+
+static gboolean
+sam_has (gpointer data)
+{
+  SamWait *wait = data;
+
+  return pm_sam_engine_has_image (wait->sam, wait->image);
+}
+
+static PmImage *
+load_item_photo (PmProjectItem *item)
+{
+  g_autoptr(GError) error = NULL;
+  PmImage *image = pm_image_load (pm_project_item_get_file (item), PM_IMAGE_DEFAULT_MAX_PIXELS,
+                                  &error);
+
+  g_assert_no_error (error);
+  return image;
+}
+
+/* While image N is reviewed, CLIPSeg's vision pass and SAM's embedding of N + 1 are made in
+ * the background, and a run on N + 1 (on the pixels the window shows) needs no vision pass. */
+static void
+test_warm_next (void)
+{
+  g_autofree char *dir = g_build_filename (tmpdir, "warm", NULL);
+  g_autofree char *clipseg_dir = pm_test_shared_path ("data/clipseg-fixture/tiny-f32");
+  g_autofree char *sam_dir = pm_test_shared_path ("data/sam-fixture/tiny-f32");
+  PmEngineOptions options = { .model_dir = clipseg_dir, .threads = 1 };
+  PmEngineOptions sam_options = { .model_dir = sam_dir, .threads = 1 };
+  g_autoptr(PmEngine) clipseg = NULL;
+  g_autoptr(PmEngine) sam = NULL;
+  g_autoptr(PmImage) second = NULL;
+  g_autoptr(PmImage) third = NULL;
+  g_autoptr(GError) error = NULL;
+  PmEngines *engines = pm_application_get_engines (app);
+  PmClipsegEngineStats stats;
+  WarmWait warm = { NULL, 1 };
+
+  if (!g_file_test (clipseg_dir, G_FILE_TEST_IS_DIR) || !g_file_test (sam_dir, G_FILE_TEST_IS_DIR))
+    {
+      if (g_getenv ("CI") != NULL)
+        g_error ("the CLIPSeg and SAM fixtures are needed (PM_SHARED_DIR)");
+      g_test_skip ("no CLIPSeg or SAM fixture under PM_SHARED_DIR");
+      return;
+    }
+  clipseg = pm_engine_new ("clipseg", &options, &error);
+  g_assert_no_error (error);
+  sam = pm_engine_new ("sam", &sam_options, &error);
+  g_assert_no_error (error);
+  pm_engines_set_override (engines, clipseg);
+  pm_mask_tools_set_sam (pm_window_get_tools (window), sam);
+  warm.clipseg = clipseg;
+
+  write_photos (dir, 3);
+  draft_folder (dir);
+  pm_window_open_folder (window, dir);
+  pm_gui_wait_for (project_open, GUINT_TO_POINTER (3), 30);
+  wait_shows (item_at (0));
+
+  /* Image 1 is warm while image 0 is on screen. */
+  second = load_item_photo (item_at (1));
+  pm_gui_wait_for (clipseg_warmed, &warm, 60);
+  {
+    SamWait wait = { sam, second };
+    pm_gui_wait_for (sam_has, &wait, 60);
+  }
+  pm_clipseg_engine_get_stats (clipseg, &stats);
+  g_assert_cmpuint (stats.warmed, ==, 1);
+  g_assert_cmpuint (stats.vision_runs, ==, 1);
+
+  /* → : image 2 warms; image 1 (now on screen) stays warm: a run on the photo the window
+   * shows answers from the cache. */
+  point_at_canvas ();
+  xdotool ("key Right");
+  wait_shows (item_at (1));
+  warm.warmed = 2;
+  pm_gui_wait_for (clipseg_warmed, &warm, 60);
+  third = load_item_photo (item_at (2));
+  {
+    SamWait wait = { sam, third };
+    pm_gui_wait_for (sam_has, &wait, 60);
+  }
+  g_assert_true (pm_sam_engine_has_image (sam, pm_window_get_image (window)));
+  {
+    PmInstruction in = { .text = (char *) "a red disk", .target = (char *) "a red disk",
+                         .action = PM_ACTION_SEGMENT };
+    PmEngineResult result = { 0 };
+
+    g_assert_true (pm_engine_run (clipseg, pm_window_get_image (window), &in, NULL, NULL, NULL,
+                                  &result, &error));
+    g_assert_no_error (error);
+    pm_engine_result_clear (&result);
+  }
+  pm_clipseg_engine_get_stats (clipseg, &stats);
+  g_assert_cmpuint (stats.vision_runs, ==, 2);
+  g_assert_cmpuint (stats.cache_hits, ==, 1);
+  g_assert_null (pm_window_get_last_error (window));
+
+  pm_engines_set_override (engines, NULL);
+  pm_mask_tools_set_sam (pm_window_get_tools (window), NULL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -574,6 +702,7 @@ main (int    argc,
   g_test_add_func ("/app/dataset/background-batch", test_background_batch);
   g_test_add_func ("/app/dataset/project-file", test_project_file);
   g_test_add_func ("/app/dataset/project-file-folder-and-drop", test_project_file_folder_and_drop);
+  g_test_add_func ("/app/dataset/warm-next", test_warm_next);
   ret = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));

@@ -1016,6 +1016,143 @@ test_export_usage (Fixture       *f,
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
 }
 
+/* ------------------------------------------------------------------ independent check */
+
+/* Runs tests/fixtures/check-coco.py (numpy + PIL, its own RLE decoder: pycocotools is not in
+ * Debian 12) on an export; returns its exit status and stdout. */
+static int
+run_check_coco (const char  *coco,
+                const char  *root,
+                const char  *masks,
+                gboolean     polygons,
+                char       **out)
+{
+  g_autofree char *script = pm_test_source_path ("tests/fixtures/check-coco.py");
+  const char *argv[] = { "/usr/bin/python3", script, coco, root, masks,
+                         polygons ? "--polygons" : NULL, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, out,
+                               NULL, &status, &error));
+  g_assert_no_error (error);
+  g_test_message ("check-coco: %s", *out);
+  return g_spawn_check_wait_status (status, NULL) ? 0 : 1;
+}
+
+/* Sets the newest revision of @path's draft of @label to @mask. */
+static void
+correct_draft (PmStore      *store,
+               gint64        project,
+               const char   *path,
+               const char   *label,
+               const PmMask *mask)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) labels = pm_store_list_labels (store, project, &error);
+  gint64 image = pm_store_find_project_image (store, project, path, &error);
+  g_autoptr(GArray) drafts = pm_store_list_drafts (store, project, image, 0, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < drafts->len; i++)
+    for (guint l = 0; l < labels->len; l++)
+      if (((PmLabelInfo *) labels->pdata[l])->id == g_array_index (drafts, PmDraftInfo, i).label_id &&
+          g_str_equal (((PmLabelInfo *) labels->pdata[l])->name, label))
+        {
+          g_assert_cmpint (pm_store_add_correction (store, g_array_index (drafts, PmDraftInfo,
+                                                                          i).run_id,
+                                                    0, mask, "brush", NULL, &error), >, 0);
+          g_assert_no_error (error);
+          return;
+        }
+  g_error ("no %s draft for %s", label, path);
+}
+
+/* The COCO file read by an independent decoder (not Paintmask's): every RLE annotation is
+ * the exported PNG mask pixel for pixel, with its area, tight bbox and iscrowd 0; polygons
+ * match the hole-filled masks. Corrections give masks with a hole, several parts, runs
+ * along the image border and runs longer than one RLE character group holds. */
+static void
+test_export_coco_independent (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *coco = g_build_filename (f->dir, "out.json", NULL);
+  g_autofree char *poly = g_build_filename (f->dir, "poly.json", NULL);
+  g_autofree char *masks = g_build_filename (f->dir, "masks", NULL);
+  g_autofree char *tampered = g_build_filename (masks, "img-02_blue.png", NULL);
+  g_autofree char *out = NULL;
+  g_autoptr(PmMask) ring = pm_mask_new (64, 48);
+  g_autoptr(PmMask) border = pm_mask_new (64, 48);
+  g_autoptr(PmMask) empty = pm_mask_new (64, 48);
+  g_autoptr(PmMask) png = NULL;
+  g_autoptr(JsonObject) exported = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_annotations;
+
+  if (!pm_test_have_python ("numpy, PIL"))
+    return;
+  write_photos (f->photos, 0, 5);
+  write_photo (f->photos, "sub/deep.png", 64, 48, red, 10, 10, 20);
+  g_assert_cmpint (run_batch (f, f->db, NULL, NULL, NULL), ==, 0);
+  for (int j = 0; j < 48; j++)
+    for (int i = 0; i < 64; i++)
+      {
+        int d2 = (i - 24) * (i - 24) + (j - 22) * (j - 22);
+
+        /* a ring (its hole is background) and a separate block */
+        ring->data[j * 64 + i] = (d2 <= 15 * 15 && d2 >= 6 * 6) ||
+                                 (i >= 48 && i < 60 && j >= 30 && j < 44) ? 1.0f : 0.0f;
+        /* the first column, the last row, and everything right of x = 20 in the top half */
+        border->data[j * 64 + i] = i == 0 || j == 47 || (i > 20 && j < 24) ? 1.0f : 0.0f;
+      }
+  {
+    g_autoptr(PmStore) store = pm_store_open (f->db, &error);
+    gint64 project = pm_store_find_project (store, f->photos, &error);
+
+    g_assert_no_error (error);
+    correct_draft (store, project, "img-01.png", "red", ring);
+    correct_draft (store, project, "img-02.png", "blue", border);
+    correct_draft (store, project, "img-03.png", "red", empty);
+  }
+  {
+    const char *args[] = { "export", f->photos, "--db", f->db, "--coco", coco, "--masks",
+                           masks, "-q", NULL };
+    g_assert_cmpint (pm_test_run_cli (args, NULL, NULL), ==, 0);
+  }
+  exported = load_json_file (coco);
+  n_annotations = json_array_get_length (json_object_get_array_member (exported,
+                                                                       "annotations"));
+  /* 6 images × 2 labels, less the emptied draft */
+  g_assert_cmpuint (n_annotations, ==, 11);
+  g_assert_cmpint (run_check_coco (coco, f->photos, masks, FALSE, &out), ==, 0);
+  {
+    g_autofree char *want = g_strdup_printf ("ok: %u annotations, 6 images\n", n_annotations);
+    g_assert_cmpstr (out, ==, want);
+  }
+
+  /* Polygons, read the same way. */
+  g_clear_pointer (&out, g_free);
+  {
+    const char *args[] = { "export", f->photos, "--db", f->db, "--coco", poly, "--polygons",
+                           "-q", NULL };
+    g_assert_cmpint (pm_test_run_cli (args, NULL, NULL), ==, 0);
+  }
+  g_assert_cmpint (run_check_coco (poly, f->photos, masks, TRUE, &out), ==, 0);
+  /* Unsimplified outlines of these small masks fill exactly the (hole-filled) pixels. */
+  g_assert_cmpstr (out, ==, "ok: 11 annotations, 6 images, worst polygon IoU 1.0000\n");
+
+  /* The check sees one pixel changed in one PNG mask. */
+  g_clear_pointer (&out, g_free);
+  png = pm_mask_load_png (tampered, &error);
+  g_assert_no_error (error);
+  png->data[10 * 64 + 10] = 1.0f - png->data[10 * 64 + 10];
+  g_assert_true (pm_mask_save_png (png, tampered, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (run_check_coco (coco, f->photos, masks, FALSE, &out), ==, 1);
+  g_assert_nonnull (strstr (out, "RLE differs from"));
+  g_assert_nonnull (strstr (out, "in 1 pixels"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1032,6 +1169,7 @@ main (int    argc,
   ADD ("/cli/dataset/export-roundtrip", test_export_roundtrip);
   ADD ("/cli/dataset/export-corrections", test_export_corrections);
   ADD ("/cli/dataset/export-usage", test_export_usage);
+  ADD ("/cli/dataset/export-coco-independent", test_export_coco_independent);
   ADD ("/cli/dataset/import-malformed", test_import_malformed);
   ADD ("/cli/dataset/import-not-coco", test_import_not_coco);
 #undef ADD

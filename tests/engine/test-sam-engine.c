@@ -83,13 +83,16 @@ test_cache (void)
       g_assert_true (r1->masks[0]->data[i] == 0.0f || r1->masks[0]->data[i] == 1.0f);
   }
 
-  /* another image: encoded again; back to the first: encoded again (one image cached) */
+  /* another image: encoded; the first stays cached beside it (two images are kept, the
+   * one in use and the next one warmed, see pm_engine_warm ()); clearing drops both */
   r3 = pm_sam_engine_segment (engine, synth, &p1, NULL, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   pm_sam_engine_get_stats (engine, &st);
   g_assert_cmpuint (st.encoder_runs, ==, 2);
+  g_assert_true (pm_sam_engine_has_image (engine, cat));
   pm_sam_engine_clear_cache (engine);
   g_assert_false (pm_sam_engine_has_image (engine, synth));
+  g_assert_false (pm_sam_engine_has_image (engine, cat));
 }
 
 /* A bad prompt fails before any encoding, with a one-line error. */
