@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pm-ops.h"
+#include "pm-parallel.h"
 #include "pm-pool.h"
 #include "pm-ops-private.h"   /* last: its pragma covers only the ops */
 
@@ -65,7 +66,11 @@ pm_ops_set_threads (int n_threads)
 {
   blas_single_thread ();
   if (n_threads > 0)
-    pm_pool_set_threads (n_threads);
+    {
+      pm_pool_set_threads (n_threads);
+      /* The per-pixel loops of src/core (render, derive) follow the same setting. */
+      pm_parallel_set_threads (n_threads);
+    }
 }
 
 /**

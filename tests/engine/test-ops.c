@@ -8,6 +8,7 @@
 
 #include "pm-cpu.h"
 #include "pm-ops.h"
+#include "pm-parallel.h"
 #include "pm-test-util.h"
 
 #define TOL 1e-5   /* normalised error ‖a − b‖ / ‖b‖ for float32 vs double references */
@@ -119,6 +120,22 @@ test_linear_split (void)
   check_close ("linear (few rows, 2 threads)", out->data, want->data, m * n);
   pm_op_linear (out, x, w, b);
   check_close ("linear (few rows, 1 thread)", out->data, want->data, m * n);
+}
+
+/* --threads (and the app's setting) reach the per-pixel loops of src/core too. */
+static void
+test_threads_core_loops (void)
+{
+  int saved = pm_ops_get_threads ();
+
+  pm_ops_set_threads (1);
+  g_assert_cmpint (pm_parallel_get_threads (), ==, 1);
+  pm_ops_set_threads (3);
+  g_assert_cmpint (pm_parallel_get_threads (), ==, 3);
+  pm_ops_set_threads (0);   /* leaves the setting */
+  g_assert_cmpint (pm_parallel_get_threads (), ==, 3);
+  pm_ops_set_threads (saved);
+  g_assert_cmpint (pm_parallel_get_threads (), ==, saved);
 }
 
 /* The ops' threads are the pool's, resized at once (runs are serialised against it);
@@ -832,6 +849,7 @@ main (int   argc,
   g_test_add_func ("/engine/ops/resize", test_resize);
   g_test_add_func ("/engine/ops/arena", test_arena);
   g_test_add_func ("/engine/ops/threads-gate", test_threads_gate);
+  g_test_add_func ("/engine/ops/threads-core-loops", test_threads_core_loops);
   ret = g_test_run ();
   g_rand_free (rnd);
   return ret;
