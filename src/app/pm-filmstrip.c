@@ -648,8 +648,10 @@ pm_filmstrip_set_project (PmFilmstrip *self,
   g_signal_connect (project, "batch-changed", G_CALLBACK (batch_changed_cb), self);
   g_signal_connect (pm_project_get_model (project), "items-changed",
                     G_CALLBACK (items_changed_cb), self);
-  /* Counts follow status changes; one pass over the items is cheap next to a key press. */
+  /* Counts follow status changes (also those read back after a batch's last image); one
+   * pass over the items is cheap next to a key press. */
   g_signal_connect_swapped (project, "batch-changed", G_CALLBACK (item_notify_cb), self);
+  g_signal_connect_swapped (project, "statuses-changed", G_CALLBACK (item_notify_cb), self);
   labels_changed_cb (project, self);
   batch_changed_cb (project, self);
   update_counts (self);
@@ -686,6 +688,18 @@ pm_filmstrip_get_position (PmFilmstrip *self)
 {
   g_return_val_if_fail (PM_IS_FILMSTRIP (self), GTK_INVALID_LIST_POSITION);
   return gtk_single_selection_get_selected (self->selection);
+}
+
+/**
+ * pm_filmstrip_get_counts_text:
+ *
+ * Returns: (transfer none): the line counting the images by status
+ */
+const char *
+pm_filmstrip_get_counts_text (PmFilmstrip *self)
+{
+  g_return_val_if_fail (PM_IS_FILMSTRIP (self), NULL);
+  return gtk_label_get_text (self->counts);
 }
 
 PmProject *

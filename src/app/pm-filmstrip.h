@@ -18,6 +18,7 @@ GtkWidget     *pm_filmstrip_new              (void);
 void           pm_filmstrip_set_project      (PmFilmstrip   *self,
                                               PmProject     *project);
 PmProject     *pm_filmstrip_get_project      (PmFilmstrip   *self);
+const char    *pm_filmstrip_get_counts_text  (PmFilmstrip   *self);
 PmProjectItem *pm_filmstrip_get_selected     (PmFilmstrip   *self);
 guint          pm_filmstrip_get_position     (PmFilmstrip   *self);
 /* Selects the item @step rows away in the filtered list; FALSE at either end. */

@@ -170,6 +170,7 @@ enum {
   SIGNAL_MESSAGE,
   SIGNAL_BATCH_CHANGED,
   SIGNAL_BATCH_FINISHED,
+  SIGNAL_STATUSES_CHANGED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -358,6 +359,8 @@ apply_snapshot (PmProject *self,
                          items->pdata, items->len);
   for (guint i = 0; i < changed->len; i++)
     g_object_notify_by_pspec (changed->pdata[i], item_props[ITEM_PROP_STATUS]);
+  if (changed->len > 0)
+    g_signal_emit (self, signals[SIGNAL_STATUSES_CHANGED], 0);
 }
 
 /* ---------------------------------------------------------------- GObject */
@@ -408,6 +411,10 @@ pm_project_class_init (PmProjectClass *klass)
   signals[SIGNAL_BATCH_FINISHED] =
     g_signal_new ("batch-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* The status of one or more items changed (read back from the store, or set). */
+  signals[SIGNAL_STATUSES_CHANGED] =
+    g_signal_new ("statuses-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -640,6 +647,7 @@ status_done_cb (GObject      *source,
                                               call->item->path, error->message);
       call->item->status = call->before;
       g_object_notify_by_pspec (G_OBJECT (call->item), item_props[ITEM_PROP_STATUS]);
+      g_signal_emit (call->self, signals[SIGNAL_STATUSES_CHANGED], 0);
       g_signal_emit (call->self, signals[SIGNAL_MESSAGE], 0, msg, TRUE);
     }
   g_object_unref (call->item);
@@ -675,6 +683,7 @@ pm_project_set_status (PmProject     *self,
   call->before = item->status;
   item->status = status;
   g_object_notify_by_pspec (G_OBJECT (item), item_props[ITEM_PROP_STATUS]);
+  g_signal_emit (self, signals[SIGNAL_STATUSES_CHANGED], 0);
   pm_app_store_call_async (self->store, status_func, job, g_free, NULL, NULL,
                            status_done_cb, call);
 }

@@ -212,6 +212,13 @@ run_row (PmEngine      *engine,
   truth = pm_mask_load_labels (mask_path, mask_value, &truth_error);
   if (truth != NULL)
     row->truth_pixels = pm_mask_count (truth);
+  /* A picked value that occurs nowhere in the mask is allowed (the object may be absent),
+   * but it is more often a wrong value: say so. */
+  if (truth != NULL && row->truth_pixels == 0 && mask_value != NULL && *mask_value != '\0')
+    {
+      pm_cli_progress_clear (progress);
+      g_printerr (_("eval: warning: %s has no pixel of value %s\n"), row->mask, mask_value);
+    }
   image = pm_image_load (image_path, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
   if (image == NULL)
     {

@@ -13,7 +13,9 @@
  *   with alpha           when the colour is the same everywhere and only the alpha varies
  *                        (a cutout), the alpha; otherwise the colour, and 0 where alpha is 0
  * A pixel belongs to the object when its label is not 0, or, with a chosen value, when its
- * label is that value. Other formats go through gdk-pixbuf as RGBA with the same rules,
+ * label is that value (in a palette image a colour #rrggbb picks the indices whose palette
+ * entry is that colour). A chosen value the file cannot hold is an error, not an empty
+ * object. Other formats go through gdk-pixbuf as RGBA with the same rules,
  * except JPEG, whose compression noise has no labels: there a pixel is in when its luma is
  * above half.
  */
@@ -31,6 +33,8 @@ typedef struct {
   int      channels;
   guint8  *raw;            /* unfiltered rows, rowbytes each */
   gsize    rowbytes;
+  int      n_palette;      /* PLTE entries (palette images) */
+  guint8   palette[256 * 3];
 } PngData;
 
 static void
@@ -130,6 +134,11 @@ png_decode (const guint8  *data,
         }
       else if (memcmp (type, "IDAT", 4) == 0)
         g_byte_array_append (idat, body, n);
+      else if (memcmp (type, "PLTE", 4) == 0 && n % 3 == 0 && n <= sizeof png->palette)
+        {
+          memcpy (png->palette, body, n);
+          png->n_palette = (int) n / 3;
+        }
       else if (memcmp (type, "IEND", 4) == 0)
         seen_end = TRUE;
       pos += 12 + (gsize) n;
@@ -311,13 +320,69 @@ wanted_label (const PngData *png,
   return pick->value;
 }
 
+/* A colour picked in a palette image: the indices whose palette entry is that colour
+ * (several entries may share it). FALSE if none is. */
+static gboolean
+palette_matches (const PngData *png,
+                 guint32        color,
+                 gboolean       match[256])
+{
+  gboolean any = FALSE;
+
+  for (int i = 0; i < png->n_palette; i++)
+    {
+      const guint8 *c = png->palette + 3 * i;
+
+      match[i] = (((guint32) c[0] << 16) | ((guint32) c[1] << 8) | c[2]) == color;
+      any |= match[i];
+    }
+  return any;
+}
+
+/* The largest label a pixel of @png can have (what its samples can hold). */
+static guint32
+max_label (const PngData *png,
+           gboolean       by_alpha)
+{
+  gboolean color_image = (png->color_type == 2 || png->color_type == 6) && !by_alpha;
+
+  if (color_image)
+    return 0xffffff;
+  return png->depth == 16 ? 65535 : (1u << png->depth) - 1;
+}
+
 static PmMask *
 mask_from_png (const PngData *png,
-               const Pick    *pick)
+               const Pick    *pick,
+               const char    *name,
+               GError       **error)
 {
-  PmMask *mask = pm_mask_new (png->width, png->height);
+  g_autoptr(PmMask) mask = pm_mask_new (png->width, png->height);
   gboolean by_alpha = png_alpha_is_mask (png);
-  guint32 want = pick->any ? 0 : wanted_label (png, pick, by_alpha);
+  gboolean by_palette = png->color_type == 3 && pick->color;
+  gboolean match[256] = { FALSE };
+  guint32 want = pick->any || by_palette ? 0 : wanted_label (png, pick, by_alpha);
+
+  /* A label the file cannot hold would silently give an empty object: say so instead. */
+  if (by_palette && !palette_matches (png, pick->value, match))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "%s: no entry of its palette is the colour #%06x (pick the object by "
+                   "its index instead)", name, pick->value);
+      return NULL;
+    }
+  if (!pick->any && !by_palette && (want == G_MAXUINT32 || want > max_label (png, by_alpha)))
+    {
+      if (pick->color)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     "%s holds grey levels, not colours: #%06x cannot occur in it (pick the "
+                     "object by number)", name, pick->value);
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     "%s cannot hold the value %u (its largest is %u)", name, pick->value,
+                     max_label (png, by_alpha));
+      return NULL;
+    }
 
   for (int y = 0; y < png->height; y++)
     {
@@ -327,24 +392,29 @@ mask_from_png (const PngData *png,
       for (int x = 0; x < png->width; x++)
         {
           guint32 label = png_label (png, row, x, by_alpha);
-          out[x] = (pick->any ? label != 0 : label == want) ? 1.0f : 0.0f;
+          gboolean in = pick->any ? label != 0
+                      : by_palette ? label < 256 && match[label]
+                      : label == want;
+          out[x] = in ? 1.0f : 0.0f;
         }
     }
-  return mask;
+  return g_steal_pointer (&mask);
 }
 
 /* Other formats, decoded to RGBA by gdk-pixbuf, with the same rules (8-bit samples). */
 static PmMask *
 mask_from_rgba (const PmImage *image,
                 gboolean       lossy,
-                const Pick    *pick)
+                const Pick    *pick,
+                const char    *name,
+                GError       **error)
 {
   PngData as_png = { image->width, image->height, 8, 6, 4, image->data,
                      (gsize) image->width * 4 };
   PmMask *mask;
 
   if (!lossy)
-    return mask_from_png (&as_png, pick);
+    return mask_from_png (&as_png, pick, name, error);
   /* JPEG: no exact labels survive compression; the brighter half is the object. */
   mask = pm_mask_new (image->width, image->height);
   for (gsize i = 0; i < (gsize) image->width * image->height; i++)
@@ -401,7 +471,7 @@ pm_mask_load_labels (const char  *path,
   if (len >= 8 && data[0] == 0x89 && memcmp (data + 1, "PNG", 3) == 0)
     {
       if (png_decode (data, len, name, &png, &interlaced, error))
-        return mask_from_png (&png, &pick);
+        return mask_from_png (&png, &pick, name, error);
       if (!interlaced)
         return NULL;
       if (png.color_type == 3)
@@ -423,5 +493,5 @@ pm_mask_load_labels (const char  *path,
   image = pm_image_load (path, PM_IMAGE_DEFAULT_MAX_PIXELS, error);
   if (image == NULL)
     return NULL;
-  return mask_from_rgba (image, jpeg, &pick);
+  return mask_from_rgba (image, jpeg, &pick, name, error);
 }

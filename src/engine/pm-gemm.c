@@ -158,6 +158,132 @@ pm_gemm_b_new_nk (int                  n_parts,
   return b;
 }
 
+typedef struct {
+  PmGemmB     *b;
+  const float *src;
+  gint64       ldb;
+} PackKnJob;
+
+static void
+pack_kn_task (gint64   panel,
+              int      worker,
+              gpointer data)
+{
+  PackKnJob *job = data;
+  PmGemmB *b = job->b;
+
+  b->kr->pack_b_kn (job->src + panel * b->kr->nr, job->ldb,
+                    (int) MIN (b->kr->nr, b->n - panel * b->kr->nr), b->k, b->k_pad,
+                    b->data + panel * b->panel_bytes);
+}
+
+/**
+ * pm_gemm_b_new_kn:
+ * @reuse: (nullable) (transfer full): a B to repack into when its storage is large enough
+ *   (it is freed otherwise)
+ * @b: B[K, N] row-major (an activation such as attention values, not a weight)
+ * @k: rows of B
+ * @n: columns of B
+ * @ldb: row stride, ≥ N
+ * @precision: requested (BF16 becomes F32 without AVX512_BF16)
+ *
+ * Packs B as it is (not transposed) for the ISA in use, over the pool.
+ *
+ * Returns: (transfer full) (nullable): the packed B, NULL on PM_ISA_GENERIC
+ */
+PmGemmB *
+pm_gemm_b_new_kn (PmGemmB     *reuse,
+                  const float *b,
+                  gint64       k,
+                  gint64       n,
+                  gint64       ldb,
+                  PmPrecision  precision)
+{
+  const PmGemmKernels *kr = pm_gemm_kernels_get (pm_cpu_get_isa (),
+                                                 pm_precision_resolve (precision));
+  PackKnJob job = { reuse, b, ldb };
+  gint64 k_pad, n_panels;
+  gsize panel_bytes;
+
+  g_return_val_if_fail (k >= 1 && n >= 1 && ldb >= n, NULL);
+  if (kr == NULL)
+    {
+      pm_gemm_b_free (reuse);
+      return NULL;
+    }
+  k_pad = pm_gemm_round_up (k, PM_GEMM_KC);
+  n_panels = (n + kr->nr - 1) / kr->nr;
+  panel_bytes = (gsize) k_pad * kr->nr * kr->elem;
+  if (job.b == NULL || job.b->n_panels * job.b->panel_bytes < n_panels * panel_bytes)
+    {
+      pm_gemm_b_free (job.b);
+      job.b = g_new0 (PmGemmB, 1);
+      job.b->data = g_aligned_alloc (n_panels, panel_bytes, 64);
+    }
+  job.b->kr = kr;
+  job.b->k = k;
+  job.b->n = n;
+  job.b->k_pad = k_pad;
+  job.b->n_panels = n_panels;
+  job.b->panel_bytes = panel_bytes;
+  pm_pool_run (n_panels, pack_kn_task, &job);
+  return job.b;
+}
+
+/**
+ * pm_gemm_b_renew_nk:
+ * @reuse: (nullable) (transfer full): a B to repack into when its storage is large enough
+ *   (it is freed otherwise)
+ * @w: W[N, K] row-major (row n at w + n·ldw)
+ * @n: rows of W
+ * @k: columns of W
+ * @ldw: row stride, ≥ K
+ * @precision: requested
+ *
+ * pm_gemm_b_new_nk () of one part into reused storage (per-call operands such as an
+ * attention's keys).
+ *
+ * Returns: (transfer full) (nullable): the packed B, NULL on PM_ISA_GENERIC
+ */
+PmGemmB *
+pm_gemm_b_renew_nk (PmGemmB     *reuse,
+                    const float *w,
+                    gint64       n,
+                    gint64       k,
+                    gint64       ldw,
+                    PmPrecision  precision)
+{
+  const PmGemmKernels *kr = pm_gemm_kernels_get (pm_cpu_get_isa (),
+                                                 pm_precision_resolve (precision));
+  PackBJob job = { reuse, 1, &w, &n, ldw };
+  gint64 k_pad, n_panels;
+  gsize panel_bytes;
+
+  g_return_val_if_fail (n >= 1 && k >= 1 && ldw >= k, NULL);
+  if (kr == NULL)
+    {
+      pm_gemm_b_free (reuse);
+      return NULL;
+    }
+  k_pad = pm_gemm_round_up (k, PM_GEMM_KC);
+  n_panels = (n + kr->nr - 1) / kr->nr;
+  panel_bytes = (gsize) k_pad * kr->nr * kr->elem;
+  if (job.b == NULL || job.b->n_panels * job.b->panel_bytes < n_panels * panel_bytes)
+    {
+      pm_gemm_b_free (job.b);
+      job.b = g_new0 (PmGemmB, 1);
+      job.b->data = g_aligned_alloc (n_panels, panel_bytes, 64);
+    }
+  job.b->kr = kr;
+  job.b->k = k;
+  job.b->n = n;
+  job.b->k_pad = k_pad;
+  job.b->n_panels = n_panels;
+  job.b->panel_bytes = panel_bytes;
+  pm_pool_run (n_panels, pack_b_task, &job);
+  return job.b;
+}
+
 void
 pm_gemm_b_free (PmGemmB *b)
 {

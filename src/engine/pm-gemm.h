@@ -56,6 +56,22 @@ PmGemmB    *pm_gemm_b_new_nk       (int                  n_parts,
                                     gint64               k,
                                     gint64               ldw,
                                     PmPrecision          precision);
+/* Packs B[K,N] itself (row k at b + k·ldb; an activation, e.g. attention values), reusing
+ * @reuse's storage when it is large enough (else freeing it). NULL on PM_ISA_GENERIC. */
+PmGemmB    *pm_gemm_b_new_kn       (PmGemmB             *reuse,
+                                    const float         *b,
+                                    gint64               k,
+                                    gint64               n,
+                                    gint64               ldb,
+                                    PmPrecision          precision);
+/* pm_gemm_b_new_nk () of one W[N,K] into @reuse's storage when large enough (else freeing
+ * it): per-call operands. NULL on PM_ISA_GENERIC. */
+PmGemmB    *pm_gemm_b_renew_nk     (PmGemmB             *reuse,
+                                    const float         *w,
+                                    gint64               n,
+                                    gint64               k,
+                                    gint64               ldw,
+                                    PmPrecision          precision);
 void        pm_gemm_b_free         (PmGemmB             *b);
 gint64      pm_gemm_b_get_n        (const PmGemmB       *b);
 gint64      pm_gemm_b_get_k        (const PmGemmB       *b);

@@ -362,11 +362,29 @@ token_to_image_lowrank (PmSam                *m,
 
   pm_op_linear (&q, qtok, &a->q_w, &a->q_b);
   pull_back (g.data, q.data, a->k_w.data, nt, heads, hd, c, scale);
-  /* scores [H·Nt, N] = G · kpeᵀ (the k bias adds a constant per row: dropped) */
-  pm_op_matmul (&p, &g, kpe, TRUE);
+  /* scores [H·Nt, N] = G · kpeᵀ (the k bias adds a constant per row: dropped), then
+   * Z [H·Nt, C] = P · keys, on the packed kernels (kpe and keys packed as B; their
+   * storage is kept by the model from click to click) */
+  m->op_b[0] = pm_gemm_b_renew_nk (m->op_b[0], kpe->data, n, c, c, PM_PRECISION_F32);
+  if (m->op_b[0] != NULL)
+    {
+      PmGemmA ga = { g.data, c, NULL, NULL, 0, NULL };
+      PmGemmOut go = { p.data, n, NULL, NULL, PM_ACT_NONE, FALSE, NULL };
+      pm_gemm (r, &ga, m->op_b[0], &go);
+    }
+  else
+    pm_op_matmul (&p, &g, kpe, TRUE);
   pm_sam_softmax_rows (&p);
-  /* Z [H·Nt, C] = P · keys; attn_h[i] = Z[h·Nt + i] · Wv_hᵀ + bv_h */
-  pm_op_matmul (&z, &p, keys, FALSE);
+  m->op_b[1] = pm_gemm_b_new_kn (m->op_b[1], keys->data, n, c, c, PM_PRECISION_F32);
+  if (m->op_b[1] != NULL)
+    {
+      PmGemmA ga = { p.data, n, NULL, NULL, 0, NULL };
+      PmGemmOut go = { z.data, c, NULL, NULL, PM_ACT_NONE, FALSE, NULL };
+      pm_gemm (r, &ga, m->op_b[1], &go);
+    }
+  else
+    pm_op_matmul (&z, &p, keys, FALSE);
+  /* attn_h[i] = Z[h·Nt + i] · Wv_hᵀ + bv_h */
   for (int h = 0; h < heads; h++)
     for (gint64 i = 0; i < nt; i++)
       for (gint64 d = 0; d < hd; d++)

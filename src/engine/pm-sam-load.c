@@ -548,6 +548,8 @@ pm_sam_free (PmSam *m)
   g_clear_pointer (&m->w.up2_lin_w, pm_tensor_free);
   g_clear_pointer (&m->w.up2_lin_b, pm_tensor_free);
   g_clear_pointer (&m->arena, pm_arena_free);
+  g_clear_pointer (&m->op_b[0], pm_gemm_b_free);
+  g_clear_pointer (&m->op_b[1], pm_gemm_b_free);
   g_clear_pointer (&m->st, pm_safetensors_free);
   g_free (m);
 }

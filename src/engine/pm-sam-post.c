@@ -7,12 +7,61 @@
 
 #include <string.h>
 
+#include "pm-pool.h"
 #include "pm-sam-private.h"
+
+typedef struct {
+  const float *in;
+  int          in_w, in_h;
+  float        sy;
+  const int   *x0, *x1;
+  const float *lx;
+  float       *out;
+  int          out_w, out_h;
+  float       *mask;     /* NULL, or out_w × out_h: out > 0 as 0/1 */
+} ResizeJob;
+
+#define RESIZE_ROWS 32
+
+static void
+resize_rows_task (gint64   task,
+                  int      worker,
+                  gpointer data)
+{
+  const ResizeJob *j = data;
+  int y1 = MIN (j->out_h, (int) (task + 1) * RESIZE_ROWS);
+
+  for (int y = (int) task * RESIZE_ROWS; y < y1; y++)
+    {
+      float src = MAX ((y + 0.5f) * j->sy - 0.5f, 0.0f);
+      int y0 = MIN ((int) src, j->in_h - 1);
+      int yb = y0 + (y0 < j->in_h - 1 ? 1 : 0);
+      float ly1 = src - y0, ly0 = 1.0f - ly1;
+      const float *r0 = j->in + (gsize) y0 * j->in_w, *r1 = j->in + (gsize) yb * j->in_w;
+      float *dst = j->out + (gsize) y * j->out_w;
+
+      for (int x = 0; x < j->out_w; x++)
+        {
+          float l1 = j->lx[x], l0 = 1.0f - l1;
+
+          dst[x] = ly0 * (l0 * r0[j->x0[x]] + l1 * r0[j->x1[x]]) +
+                   ly1 * (l0 * r1[j->x0[x]] + l1 * r1[j->x1[x]]);
+        }
+      if (j->mask != NULL)
+        {
+          float *mr = j->mask + (gsize) y * j->out_w;
+
+          for (int x = 0; x < j->out_w; x++)
+            mr[x] = dst[x] > 0.0f ? 1.0f : 0.0f;
+        }
+    }
+}
 
 /* The top-left out_w × out_h corner of the bilinear resize of in[in_h, in_w] to
  * virt_w × virt_h (torch.nn.functional.interpolate, align_corners=False, size given: source
  * coordinate (x + ½)·in/virt − ½ clamped at 0, in float as PyTorch computes it on the
- * CPU). Computing only the corner is exact: each output pixel depends on its own taps. */
+ * CPU). Computing only the corner is exact: each output pixel depends on its own taps.
+ * Rows are spread over the pool; @mask (nullable) receives out > 0. */
 static void
 resize_corner (const float *in,
                int          in_w,
@@ -21,12 +70,14 @@ resize_corner (const float *in,
                int          virt_h,
                float       *out,
                int          out_w,
-               int          out_h)
+               int          out_h,
+               float       *mask)
 {
   g_autofree int *x0 = g_new (int, out_w);
   g_autofree int *x1 = g_new (int, out_w);
   g_autofree float *lx = g_new (float, out_w);
   float sx = (float) in_w / (float) virt_w, sy = (float) in_h / (float) virt_h;
+  ResizeJob job = { in, in_w, in_h, sy, x0, x1, lx, out, out_w, out_h, mask };
 
   for (int x = 0; x < out_w; x++)
     {
@@ -36,23 +87,7 @@ resize_corner (const float *in,
       x1[x] = x0[x] + (x0[x] < in_w - 1 ? 1 : 0);
       lx[x] = src - x0[x];
     }
-  for (int y = 0; y < out_h; y++)
-    {
-      float src = MAX ((y + 0.5f) * sy - 0.5f, 0.0f);
-      int y0 = MIN ((int) src, in_h - 1);
-      int y1 = y0 + (y0 < in_h - 1 ? 1 : 0);
-      float ly1 = src - y0, ly0 = 1.0f - ly1;
-      const float *r0 = in + (gsize) y0 * in_w, *r1 = in + (gsize) y1 * in_w;
-      float *dst = out + (gsize) y * out_w;
-
-      for (int x = 0; x < out_w; x++)
-        {
-          float l1 = lx[x], l0 = 1.0f - l1;
-
-          dst[x] = ly0 * (l0 * r0[x0[x]] + l1 * r0[x1[x]]) +
-                   ly1 * (l0 * r1[x0[x]] + l1 * r1[x1[x]]);
-        }
-    }
+  pm_pool_run ((out_h + RESIZE_ROWS - 1) / RESIZE_ROWS, resize_rows_task, &job);
 }
 
 /**
@@ -82,15 +117,12 @@ pm_sam_logits_to_mask (PmSam       *m,
   pm_sam_get_resized_size (m, width, height, &rw, &rh);
   /* L×L → S×S, of which only the resized image's corner rh × rw is kept */
   crop = g_new (float, (gsize) rw * rh);
-  resize_corner (lowres, l, l, s, s, crop, rw, rh);
-  /* rh × rw → height × width */
+  resize_corner (lowres, l, l, s, s, crop, rw, rh, NULL);
+  /* rh × rw → height × width, thresholded on the way */
   big = logits_out;
   if (big == NULL)
     big = full = g_new (float, (gsize) width * height);
-  resize_corner (crop, rw, rh, width, height, big, width, height);
-
   mask = pm_mask_new (width, height);
-  for (gsize i = 0; i < (gsize) width * height; i++)
-    mask->data[i] = big[i] > 0.0f ? 1.0f : 0.0f;
+  resize_corner (crop, rw, rh, width, height, big, width, height, mask->data);
   return mask;
 }

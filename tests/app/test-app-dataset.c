@@ -409,6 +409,16 @@ test_background_batch (void)
       pm_gui_iterate (50);
   }
   wait_shows (item_at (0));
+  /* The counts follow the statuses read back after the last image. */
+  {
+    const char *want = "3 images · 0 to do · 3 drafted · 0 reviewed · 0 rejected";
+    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (g_strcmp0 (pm_filmstrip_get_counts_text (PM_FILMSTRIP (window->filmstrip)), want) != 0 &&
+           g_get_monotonic_time () < end)
+      pm_gui_iterate (50);
+    g_assert_cmpstr (pm_filmstrip_get_counts_text (PM_FILMSTRIP (window->filmstrip)), ==, want);
+  }
   g_assert_null (pm_window_get_last_error (window));
 }
 

@@ -840,7 +840,8 @@ test_eval_mask_values (void)
   g_autofree char *index_255 = tmp_path ("index-255.tsv");
   g_autofree char *index_01 = tmp_path ("index-01.tsv");
   g_autofree char *photo = NULL;
-  g_autofree char *out255 = NULL, *out01 = NULL, *out7 = NULL, *err = NULL;
+  g_autofree char *out255 = NULL, *out01 = NULL, *out7 = NULL, *err7 = NULL, *err = NULL;
+  g_autofree char *out300 = NULL, *err300 = NULL;
   g_autoptr(GdkPixbuf) pixbuf = NULL;
   g_autoptr(JsonParser) p1 = NULL, p2 = NULL, p3 = NULL;
   GError *error = NULL;
@@ -883,7 +884,13 @@ test_eval_mask_values (void)
   g_assert_cmpint (run ((const char *[]) { "eval", index_01, "--json", "-q", NULL }, &out01,
                         NULL), ==, 0);
   g_assert_cmpint (run ((const char *[]) { "eval", index_01, "--json", "-q", "--mask-value",
-                                           "7", NULL }, &out7, NULL), ==, 0);
+                                           "7", NULL }, &out7, &err7), ==, 0);
+  /* 7 could be in that mask but is not: a warning naming the mask and the value. */
+  g_assert_nonnull (strstr (err7, "dog-01.png has no pixel of value 7"));
+  /* 300 cannot be in an 8-bit mask: the row fails (exit 1) with a one-line reason. */
+  g_assert_cmpint (run ((const char *[]) { "eval", index_01, "--json", "-q", "--mask-value",
+                                           "300", NULL }, &out300, &err300), ==, 1);
+  g_assert_nonnull (strstr (err300, "cannot hold the value 300"));
   iou255 = json_object_get_double_member (
       json_object_get_object_member (parse_json_object (out255, &p1), "summary"), "giou");
   iou01 = json_object_get_double_member (

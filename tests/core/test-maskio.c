@@ -662,6 +662,15 @@ test_labels (void)
     { "rgba-colour.png", NULL, 3 },   { "rgba-colour.png", "#0000ff", 2 },
     { "rgba-colour.png", "#ff0000", 1 }, { "grey-alpha.png", NULL, 3 },
     { "grey-alpha.png", "200", 3 },   { "grey-alpha.png", "#c8c8c8", 3 },
+    /* A colour in a palette image picks the indices of that colour (VOC masks by colour). */
+    { "palette.png", "#800000", 1 },  { "palette.png", "#008000", 2 },
+    { "palette-2bit.png", "#008000", 2 },
+  };
+  /* Values the file cannot hold are refused, not read as an empty object. */
+  static const struct { const char *file; const char *pick; } impossible[] = {
+    { "palette.png", "#0000ff" },     { "grey-01.png", "#ff0000" },
+    { "grey-1bit.png", "2" },         { "palette-2bit.png", "4" },
+    { "rgb.png", "256" },
   };
   GError *error = NULL;
   int status = 0;
@@ -682,6 +691,17 @@ test_labels (void)
 
       g_assert_no_error (error);
       assert_objects (mask, cases[c].objects, what);
+    }
+  for (gsize c = 0; c < G_N_ELEMENTS (impossible); c++)
+    {
+      g_autofree char *path = g_build_filename (dir, impossible[c].file, NULL);
+      g_autoptr(PmMask) mask = pm_mask_load_labels (path, impossible[c].pick, &error);
+
+      g_assert_null (mask);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_assert_nonnull (strstr (error->message, impossible[c].file));
+      g_assert_null (strchr (error->message, '\n'));
+      g_clear_error (&error);
     }
 
   /* A bad value is refused, and so is a pick in a JPEG (no exact values). */

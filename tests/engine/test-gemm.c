@@ -173,6 +173,73 @@ test_gemm_epilogues (void)
   pm_cpu_set_isa (pm_cpu_get_native_isa ());
 }
 
+/* Per-call operands: W[N,K] packed with pm_gemm_b_renew_nk and its transpose B[K,N] with
+ * pm_gemm_b_new_kn, each first into a larger then into a smaller earlier B (storage reused,
+ * layout rebuilt), give the product the reference gives. */
+static void
+check_repack (PmIsa        isa,
+              PmPrecision  precision,
+              const Shape *s,
+              PmGemmB    **nk,
+              PmGemmB    **kn)
+{
+  gint64 m = s->m, n = s->n, k = s->k, ldb = n + 3;
+  g_autofree float *a = random_floats (m * k, 1.0);
+  g_autofree float *w = random_floats (n * k, 1.0 / sqrt ((double) k));
+  g_autofree float *bt = g_new0 (float, k * ldb);
+  g_autofree float *want = g_new0 (float, m * n);
+  g_autofree float *got = g_new0 (float, m * n);
+  PmGemmA ga = { a, k, NULL, NULL, 0, NULL };
+  PmGemmOut go = { got, n, NULL, NULL, PM_ACT_NONE, FALSE, NULL };
+  PmGemmOut wo = { want, n, NULL, NULL, PM_ACT_NONE, FALSE, NULL };
+  PmGemmB **packs[2] = { nk, kn };
+
+  for (gint64 i = 0; i < n; i++)
+    for (gint64 j = 0; j < k; j++)
+      bt[j * ldb + i] = w[i * k + j];
+  g_assert_cmpint (pm_cpu_set_isa (isa), ==, isa);
+  pm_gemm_reference (m, n, k, &ga, w, k, &wo);
+  *nk = pm_gemm_b_renew_nk (*nk, w, n, k, k, precision);
+  *kn = pm_gemm_b_new_kn (*kn, bt, k, n, ldb, precision);
+  for (int i = 0; i < 2; i++)
+    {
+      double diff = 0, norm = 0;
+
+      g_assert_nonnull (*packs[i]);
+      g_assert_cmpint (pm_gemm_b_get_n (*packs[i]), ==, n);
+      g_assert_cmpint (pm_gemm_b_get_k (*packs[i]), ==, k);
+      memset (got, 0, m * n * sizeof (float));
+      pm_gemm (m, &ga, *packs[i], &go);
+      for (gint64 j = 0; j < m * n; j++)
+        {
+          diff += ((double) got[j] - want[j]) * ((double) got[j] - want[j]);
+          norm += (double) want[j] * want[j];
+        }
+      g_assert_cmpfloat (sqrt (diff) / MAX (sqrt (norm), 1e-30), <=, tolerance (precision));
+    }
+}
+
+static void
+test_gemm_repack (void)
+{
+  PmIsa isas[4];
+  int n_isas = kernel_isas (isas);
+
+  for (int i = 0; i < n_isas; i++)
+    for (PmPrecision p = PM_PRECISION_F32; p <= PM_PRECISION_BF16; p++)
+      {
+        PmGemmB *nk = NULL, *kn = NULL;
+
+        /* large first, then smaller ones into the same storage, then larger again */
+        check_repack (isas[i], p, &shapes[G_N_ELEMENTS (shapes) - 1], &nk, &kn);
+        for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
+          check_repack (isas[i], p, &shapes[s], &nk, &kn);
+        pm_gemm_b_free (nk);
+        pm_gemm_b_free (kn);
+      }
+  pm_cpu_set_isa (pm_cpu_get_native_isa ());
+}
+
 /* The activations on their own, at values where the approximations matter. */
 static void
 test_gemm_activations (void)
@@ -527,6 +594,7 @@ main (int    argc,
   g_test_add_func ("/engine/gemm/pool-scratch", test_pool_scratch);
   g_test_add_func ("/engine/gemm/shapes", test_gemm_shapes);
   g_test_add_func ("/engine/gemm/epilogues", test_gemm_epilogues);
+  g_test_add_func ("/engine/gemm/repack", test_gemm_repack);
   g_test_add_func ("/engine/gemm/activations", test_gemm_activations);
   g_test_add_func ("/engine/gemm/generic", test_gemm_generic);
   g_test_add_func ("/engine/gemm/attention", test_attention);
