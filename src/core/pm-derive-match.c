@@ -135,17 +135,41 @@ pm_derive_blur_plane (float *data,
   g_free (b.tmp);
 }
 
+#define PIXELS_PER_TASK 65536
+
+static gint64
+pixel_tasks (gsize n)
+{
+  return (gint64) ((n + PIXELS_PER_TASK - 1) / PIXELS_PER_TASK);
+}
+
+typedef struct {
+  const guint8 *data;
+  float        *out;
+  gsize         n;
+} ToRgbf;
+
+static void
+to_rgbf_task (gint64   task,
+              gpointer data)
+{
+  const ToRgbf *t = data;
+  gsize i0 = (gsize) task * PIXELS_PER_TASK, i1 = MIN (i0 + PIXELS_PER_TASK, t->n);
+
+  for (gsize i = i0; i < i1; i++)
+    for (int c = 0; c < 3; c++)
+      t->out[i * 3 + c] = t->data[i * 4 + c] / 255.0f;
+}
+
 /* RGB (sRGB 0..1) floats from an image, 3 per pixel. */
 float *
 pm_derive_image_to_rgbf (const PmImage *image)
 {
   gsize n = (gsize) image->width * image->height;
-  float *out = g_new (float, n * 3);
+  ToRgbf t = { image->data, g_new (float, n * 3), n };
 
-  for (gsize i = 0; i < n; i++)
-    for (int c = 0; c < 3; c++)
-      out[i * 3 + c] = image->data[i * 4 + c] / 255.0f;
-  return out;
+  pm_parallel_for (pixel_tasks (n), to_rgbf_task, &t);
+  return t.out;
 }
 
 /* Bilinear sample of a 3-channel plane at (x, y), clamped at the edges. */
@@ -394,6 +418,25 @@ pm_derive_quantile (const float *values,
   return 1.0f;
 }
 
+typedef struct {
+  float  *orig;
+  gsize   n;
+  double  gain[3], offset[3];
+} ApplyTone;
+
+static void
+apply_tone_task (gint64   task,
+                 gpointer data)
+{
+  const ApplyTone *t = data;
+  gsize i0 = (gsize) task * PIXELS_PER_TASK, i1 = MIN (i0 + PIXELS_PER_TASK, t->n);
+
+  for (gsize i = i0; i < i1; i++)
+    for (int c = 0; c < 3; c++)
+      t->orig[i * 3 + c] = (float) CLAMP (t->gain[c] * t->orig[i * 3 + c] + t->offset[c],
+                                          0.0, 1.0);
+}
+
 /* Fits edit ≈ gain × orig + offset per channel on pixels that look unchanged and applies it
  * to @orig, so the comparison sees the same global tone on both sides. */
 void
@@ -465,8 +508,10 @@ pm_derive_match_tone (float       *orig,
 
   g_debug ("tone: gain %.3f %.3f %.3f offset %.3f %.3f %.3f", gain[0], gain[1], gain[2],
            offset[0], offset[1], offset[2]);
-  for (gsize i = 0; i < n; i++)
-    for (int c = 0; c < 3; c++)
-      orig[i * 3 + c] = (float) CLAMP (gain[c] * orig[i * 3 + c] + offset[c], 0.0, 1.0);
+  {
+    ApplyTone t = { orig, n, { gain[0], gain[1], gain[2] }, { offset[0], offset[1], offset[2] } };
+
+    pm_parallel_for (pixel_tasks (n), apply_tone_task, &t);
+  }
   g_free (res);
 }

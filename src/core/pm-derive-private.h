@@ -7,6 +7,7 @@
 #pragma once
 
 #include "pm-image.h"
+#include "pm-morph.h"
 
 G_BEGIN_DECLS
 
@@ -44,5 +45,12 @@ void   pm_derive_match_softness  (float         *orig,
 void   pm_derive_match_tone      (float         *orig,
                                   const float   *edit,
                                   gsize          n);
+
+/* 8-connected components of the pixels of @bin equal to @value (label, area and bounding
+ * box filled in); pm-derive-label.c. */
+PmComponents *pm_derive_label_bytes (const guint8 *bin,
+                                     int           width,
+                                     int           height,
+                                     guint8        value);
 
 G_END_DECLS

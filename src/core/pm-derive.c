@@ -26,6 +26,7 @@
 
 #include "pm-derive.h"
 #include "pm-derive-private.h"
+#include "pm-color-fast-private.h"
 #include "pm-morph.h"
 #include "pm-parallel.h"
 
@@ -75,47 +76,6 @@ srgb_to_linear_fast (float v)
   return srgb_lut[i] + f * (srgb_lut[i + 1] - srgb_lut[i]);
 }
 
-/* The cube root of @x ≥ 0 to the last bit or so of a double: a first guess from the
- * exponent, then three Halley steps (each triples the correct digits: 5 %, 1e-4, 1e-12,
- * below 1e-16). glibc's cbrt costs several times more and pm_linear_to_oklab() needs
- * three per pixel; rounded to float, the results are those of cbrt. */
-static inline double
-cbrt_fast (double x)
-{
-  union { double d; guint64 u; } v;
-  double y, y3;
-
-  if (!(x > 1e-300))
-    return cbrt (x);
-  v.d = x;
-  v.u = v.u / 3 + G_GUINT64_CONSTANT (0x2A9F7893782DA1CE);
-  y = v.d;
-  for (int i = 0; i < 3; i++)
-    {
-      y3 = y * y * y;
-      y = y * (y3 + 2 * x) / (2 * y3 + x);
-    }
-  return y;
-}
-
-/* pm_linear_to_oklab() with cbrt_fast(). */
-static inline PmOklab
-linear_to_oklab_fast (float r,
-                      float g,
-                      float b)
-{
-  double l = 0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b;
-  double m = 0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b;
-  double s = 0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b;
-  double l_ = cbrt_fast (l), m_ = cbrt_fast (m), s_ = cbrt_fast (s);
-  PmOklab lab;
-
-  lab.L = (float) (0.2104542553 * l_ + 0.7936177850 * m_ - 0.0040720468 * s_);
-  lab.a = (float) (1.9779984951 * l_ - 2.4285922050 * m_ + 0.4505937099 * s_);
-  lab.b = (float) (0.0259040371 * l_ + 0.7827717662 * m_ - 0.8086757660 * s_);
-  return lab;
-}
-
 typedef struct {
   const float *rgb;
   PmOklab     *lab;
@@ -132,7 +92,7 @@ to_oklab_task (gint64   task,
   gsize i0 = (gsize) task * PIXELS_PER_TASK, i1 = MIN (i0 + PIXELS_PER_TASK, t->n);
 
   for (gsize i = i0; i < i1; i++)
-    t->lab[i] = linear_to_oklab_fast (srgb_to_linear_fast (t->rgb[i * 3]),
+    t->lab[i] = pm_linear_to_oklab_fast (srgb_to_linear_fast (t->rgb[i * 3]),
                                       srgb_to_linear_fast (t->rgb[i * 3 + 1]),
                                       srgb_to_linear_fast (t->rgb[i * 3 + 2]));
 }
@@ -157,10 +117,61 @@ lab_distance2 (PmOklab p,
   return LIGHTNESS_WEIGHT * dL * dL + da * da + db * db;
 }
 
+typedef struct {
+  const PmOklab *orig, *edit;
+  int            width, height;
+  gboolean       use_hint;
+  float          hint_a, hint_b;
+  float         *plain, *hinted;
+} DiffMap;
+
+#define DIFF_ROWS 32
+
+static void
+difference_rows (gint64   task,
+                 gpointer data)
+{
+  const DiffMap *d = data;
+  int width = d->width, height = d->height;
+  int y0 = (int) task * DIFF_ROWS, y1 = MIN (y0 + DIFF_ROWS, height);
+
+  for (int y = y0; y < y1; y++)
+    for (int x = 0; x < width; x++)
+      {
+        gsize i = (gsize) y * width + x;
+        PmOklab e = d->edit[i];
+        float best = lab_distance2 (e, d->orig[i]);
+
+        for (int v = MAX (y - 1, 0); v <= MIN (y + 1, height - 1); v++)
+          for (int u = MAX (x - 1, 0); u <= MIN (x + 1, width - 1); u++)
+            best = MIN (best, lab_distance2 (e, d->orig[(gsize) v * width + u]));
+        best = sqrtf (best);
+
+        d->plain[i] = best;
+        if (d->use_hint && best > 0)
+          {
+            /* A painted pixel's hue is near the hint's (an editor may miss it by a bit);
+             * a colourful pixel far from that hue was not painted, whatever its change. */
+            float ce = sqrtf (e.a * e.a + e.b * e.b);
+            if (ce > HINT_MIN_CHROMA)
+              {
+                float cosang = (e.a * d->hint_a + e.b * d->hint_b) / ce;
+                float off = CLAMP ((HINT_COS_KEEP - cosang) / (HINT_COS_KEEP - HINT_COS_DAMP),
+                                   0.0f, 1.0f);
+                float sure = CLAMP ((ce - HINT_MIN_CHROMA) / HINT_MIN_CHROMA, 0.0f, 1.0f);
+                best *= 1.0f - HINT_DAMPING * off * sure;
+              }
+          }
+        if (d->use_hint)
+          d->hinted[i] = best;
+      }
+}
+
 /* Per pixel: the distance from the edited colour to the closest original colour in the
  * 3×3 neighbourhood (tolerates what alignment and softness matching left), into @plain.
  * With a usable hint, @hinted gets the same map with changes that do not go toward the
- * hint's hue damped (for detection; boundaries use @plain). Returns whether it did. */
+ * hint's hue damped (for detection; boundaries use @plain). Returns whether it did.
+ * Row bands in parallel. */
 static gboolean
 difference_map (const PmOklab         *orig,
                 const PmOklab         *edit,
@@ -170,51 +181,20 @@ difference_map (const PmOklab         *orig,
                 float                 *plain,
                 float                 *hinted)
 {
-  gboolean use_hint = FALSE;
-  float hint_a = 0, hint_b = 0;
+  DiffMap d = { orig, edit, width, height, FALSE, 0, 0, plain, hinted };
 
   if (options->has_color_hint)
     {
       PmOklch hint = pm_oklab_to_oklch (pm_rgb_to_oklab (options->color_hint));
       if (hint.C >= 0.04f)
         {
-          use_hint = TRUE;
-          hint_a = cosf (hint.h);
-          hint_b = sinf (hint.h);
+          d.use_hint = TRUE;
+          d.hint_a = cosf (hint.h);
+          d.hint_b = sinf (hint.h);
         }
     }
-
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      {
-        gsize i = (gsize) y * width + x;
-        PmOklab e = edit[i];
-        float best = lab_distance2 (e, orig[i]);
-
-        for (int v = MAX (y - 1, 0); v <= MIN (y + 1, height - 1); v++)
-          for (int u = MAX (x - 1, 0); u <= MIN (x + 1, width - 1); u++)
-            best = MIN (best, lab_distance2 (e, orig[(gsize) v * width + u]));
-        best = sqrtf (best);
-
-        plain[i] = best;
-        if (use_hint && best > 0)
-          {
-            /* A painted pixel's hue is near the hint's (an editor may miss it by a bit);
-             * a colourful pixel far from that hue was not painted, whatever its change. */
-            float ce = sqrtf (e.a * e.a + e.b * e.b);
-            if (ce > HINT_MIN_CHROMA)
-              {
-                float cosang = (e.a * hint_a + e.b * hint_b) / ce;
-                float off = CLAMP ((HINT_COS_KEEP - cosang) / (HINT_COS_KEEP - HINT_COS_DAMP),
-                                   0.0f, 1.0f);
-                float sure = CLAMP ((ce - HINT_MIN_CHROMA) / HINT_MIN_CHROMA, 0.0f, 1.0f);
-                best *= 1.0f - HINT_DAMPING * off * sure;
-              }
-          }
-        if (use_hint)
-          hinted[i] = best;
-      }
-  return use_hint;
+  pm_parallel_for (pm_parallel_row_tasks (height, DIFF_ROWS), difference_rows, &d);
+  return d.use_hint;
 }
 
 /* ---- Thresholding --------------------------------------------------------------------- */
@@ -262,20 +242,16 @@ otsu_threshold (const float *values,
   return t;
 }
 
-/* ---- Binary clean-up (components from pm-components; 3×3 steps on bytes here) --------- */
+/* ---- Binary clean-up (components from pm-derive-label; 3×3 steps on bytes here) ------- */
 
-/* Connected components (8-connected, pm-components) of the pixels where @bin == @value. */
+/* Connected components (8-connected) of the pixels where @bin == @value. */
 static PmComponents *
 label_bytes (const guint8 *bin,
              int           width,
              int           height,
              guint8        value)
 {
-  g_autoptr(PmMask) mask = pm_mask_new (width, height);
-
-  for (gsize i = 0; i < (gsize) width * height; i++)
-    mask->data[i] = bin[i] == value ? 1.0f : 0.0f;
-  return pm_components_label (mask);
+  return pm_derive_label_bytes (bin, width, height, value);
 }
 
 static void

@@ -14,6 +14,8 @@
 #define G_LOG_DOMAIN "pm-edit"
 
 #include "pm-edit.h"
+#include "pm-color-fast-private.h"
+#include "pm-parallel.h"
 
 #include <math.h>
 #include <string.h>
@@ -37,11 +39,12 @@ pm_edit_params_init (PmEditParams *params)
   params->lightness_shift = DEFAULT_LIGHTNESS_SHIFT;
 }
 
-static inline PmOklab
-pixel_to_oklab (const guint8 *p)
+/* The OKLab lightness of an 8-bit pixel (pm_linear_to_oklab ().L, to the bit). */
+static inline float
+pixel_lightness (const guint8 *p)
 {
-  return pm_linear_to_oklab (pm_srgb8_to_linear (p[0]), pm_srgb8_to_linear (p[1]),
-                             pm_srgb8_to_linear (p[2]));
+  return pm_linear_to_oklab_L_fast (pm_srgb8_to_linear (p[0]), pm_srgb8_to_linear (p[1]),
+                                    pm_srgb8_to_linear (p[2]));
 }
 
 static inline guint8
@@ -98,21 +101,17 @@ recolor_init (Recolor            *rc,
   rc->shift = alpha * (rc->target.L - mean_L);
 }
 
-/* One pixel: @src recoloured by mask value @m (0 < m) into @dst. */
-static inline void
-recolor_pixel (const Recolor *rc,
-               const guint8  *src,
-               guint8        *dst,
-               float          m)
+/* The recoloured colour of source pixel @src (before the blend), linear RGB. */
+static void
+recolor_linear (const Recolor *rc,
+                const guint8  *src,
+                float         *lin)
 {
-  PmOklab lab;
   PmOklch lch;
-  float L, C, r, g, b, r0, g0, b0;
-  float ref_L, scale;
+  PmRgb rgb;
+  float L, C, ref_L, scale;
 
-  m = MIN (m, 1.0f);
-  lab = pixel_to_oklab (src);
-  L = shift_lightness (lab.L, rc->mean_L, rc->shift);
+  L = shift_lightness (pixel_lightness (src), rc->mean_L, rc->shift);
   L = rc->keep * L + (1.0f - rc->keep) * rc->target.L;
   L = CLAMP (L, 0.0f, 1.0f);
 
@@ -125,50 +124,206 @@ recolor_pixel (const Recolor *rc,
   lch.L = L;
   lch.C = C;
   lch.h = rc->target.h;
-  {
-    PmRgb rgb = pm_oklab_to_rgb (pm_oklch_to_oklab (lch));
-    r = pm_srgb_to_linear (rgb.r);
-    g = pm_srgb_to_linear (rgb.g);
-    b = pm_srgb_to_linear (rgb.b);
-  }
+  rgb = pm_oklab_to_rgb (pm_oklch_to_oklab (lch));
+  lin[0] = pm_srgb_to_linear (rgb.r);
+  lin[1] = pm_srgb_to_linear (rgb.g);
+  lin[2] = pm_srgb_to_linear (rgb.b);
+}
 
-  if (m < 1.0f)
+/* One pixel: @src with its recoloured colour @lin blended by mask value @m (0 < m < 1)
+ * into @dst. */
+static inline void
+blend_pixel (const guint8 *src,
+             const float  *lin,
+             guint8       *dst,
+             float         m)
+{
+  for (int c = 0; c < 3; c++)
     {
-      r0 = pm_srgb8_to_linear (src[0]);
-      g0 = pm_srgb8_to_linear (src[1]);
-      b0 = pm_srgb8_to_linear (src[2]);
-      r = r0 + m * (r - r0);
-      g = g0 + m * (g - g0);
-      b = b0 + m * (b - b0);
+      float v0 = pm_srgb8_to_linear (src[c]);
+      dst[c] = encode8 (v0 + m * (lin[c] - v0));
     }
-  dst[0] = encode8 (r);
-  dst[1] = encode8 (g);
-  dst[2] = encode8 (b);
   dst[3] = src[3];
 }
 
+/* One pixel: @src recoloured by mask value @m (0 < m) into @dst. */
+static inline void
+recolor_pixel (const Recolor *rc,
+               const guint8  *src,
+               guint8        *dst,
+               float          m)
+{
+  float lin[3];
+
+  recolor_linear (rc, src, lin);
+  if (m < 1.0f)
+    {
+      blend_pixel (src, lin, dst, m);
+      return;
+    }
+  dst[0] = encode8 (lin[0]);
+  dst[1] = encode8 (lin[1]);
+  dst[2] = encode8 (lin[2]);
+  dst[3] = src[3];
+}
+
+/* A pixel's recolour depends on its RGB alone, and a photo repeats its colours: each band
+ * of rows keeps the last colours it rendered in a direct-mapped table. Few, large bands
+ * (four per thread), so that few colours are rendered more than once. */
+#define CACHE_BITS 15
+#define BANDS_PER_THREAD 4
+
+typedef struct {
+  guint32 key;      /* 0xRRGGBB + 1; 0: empty */
+  guint8  out[3];   /* the recolour at m = 1 */
+  float   lin[3];   /* the recolour in linear RGB, for blends */
+} CacheEntry;
+
+typedef struct {
+  const Recolor *rc;
+  const PmImage *image;
+  const PmMask  *mask;
+  PmRect         r;
+  int            band_rows;
+  PmImage       *out;
+} RenderBand;
+
+static void
+render_band (gint64   task,
+             gpointer data)
+{
+  const RenderBand *b = data;
+  int y0 = b->r.y + (int) task * b->band_rows;
+  int y1 = MIN (y0 + b->band_rows, b->r.y + b->r.height);
+  CacheEntry *cache = NULL;
+
+  for (int y = y0; y < y1; y++)
+    for (int x = b->r.x; x < b->r.x + b->r.width; x++)
+      {
+        gsize i = (gsize) y * b->image->width + x;
+        const guint8 *src = b->image->data + i * 4;
+        guint8 *dst = b->out->data + i * 4;
+        float m = b->mask->data[i];
+        guint32 key;
+        CacheEntry *e;
+
+        if (!(m > 0))
+          {
+            memcpy (dst, src, 4);
+            continue;
+          }
+        if (cache == NULL)
+          cache = g_new0 (CacheEntry, 1 << CACHE_BITS);
+        key = ((guint32) src[0] << 16 | (guint32) src[1] << 8 | src[2]) + 1;
+        e = &cache[(key * 2654435761u) >> (32 - CACHE_BITS)];
+        if (e->key != key)
+          {
+            e->key = key;
+            recolor_linear (b->rc, src, e->lin);
+            for (int c = 0; c < 3; c++)
+              e->out[c] = encode8 (e->lin[c]);
+          }
+        if (m < 1.0f)
+          blend_pixel (src, e->lin, dst, m);
+        else
+          {
+            dst[0] = e->out[0];
+            dst[1] = e->out[1];
+            dst[2] = e->out[2];
+            dst[3] = src[3];
+          }
+      }
+  g_free (cache);
+}
+
+/* One band of rows of sampled_mean_lightness(): the terms of its sums, in raster order. */
+typedef struct {
+  const PmImage *image;
+  const PmMask  *mask;
+  const PmRect  *rect;
+  int            step, band_rows;
+  GArray       **terms;   /* per band: pairs (weight, weight × lightness) */
+} LightnessBands;
+
+static void
+lightness_band (gint64   task,
+                gpointer data)
+{
+  const LightnessBands *lb = data;
+  const PmRect *rect = lb->rect;
+  int first = (int) task * lb->band_rows;
+  int last = MIN (first + lb->band_rows, (rect->height + lb->step - 1) / lb->step);
+  guint32 *keys = NULL;
+  float *values = NULL;
+  GArray *terms = g_array_new (FALSE, FALSE, sizeof (float));
+
+  for (int row = first; row < last; row++)
+    {
+      int y = rect->y + row * lb->step;
+
+      for (int x = rect->x; x < rect->x + rect->width; x += lb->step)
+        {
+          gsize i = (gsize) y * lb->image->width + x;
+          float m = lb->mask->data[i];
+
+          if (m > 0)
+            {
+              const guint8 *p = lb->image->data + i * 4;
+              guint32 key = ((guint32) p[0] << 16 | (guint32) p[1] << 8 | p[2]) + 1;
+              guint32 h = (key * 2654435761u) >> (32 - CACHE_BITS);
+              float term[2];
+
+              if (keys == NULL)
+                {
+                  keys = g_new0 (guint32, 1 << CACHE_BITS);
+                  values = g_new (float, 1 << CACHE_BITS);
+                }
+              if (keys[h] != key)
+                {
+                  keys[h] = key;
+                  values[h] = pixel_lightness (p);
+                }
+              term[0] = MIN (m, 1.0f);
+              term[1] = MIN (m, 1.0f) * values[h];
+              g_array_append_vals (terms, term, 2);
+            }
+        }
+    }
+  g_free (keys);
+  g_free (values);
+  lb->terms[task] = terms;
+}
+
 /* The mask-weighted mean OKLab lightness of @image over every @step-th row and column of
- * @rect; -1 when the mask is 0 there. */
+ * @rect; -1 when the mask is 0 there. The lightness of each pixel is found in bands of
+ * rows over threads; the sums are then made in raster order, so they are always the
+ * same. */
 static float
 sampled_mean_lightness (const PmImage *image,
                         const PmMask  *mask,
                         const PmRect  *rect,
                         int            step)
 {
+  int rows = (rect->height + step - 1) / step;
+  int bands = pm_parallel_get_threads () * BANDS_PER_THREAD;
+  LightnessBands lb = { image, mask, rect, step, MAX (16, (rows + bands - 1) / bands), NULL };
+  gint64 n_tasks = pm_parallel_row_tasks (rows, lb.band_rows);
   double sum_w = 0, sum_L = 0;
 
-  for (int y = rect->y; y < rect->y + rect->height; y += step)
-    for (int x = rect->x; x < rect->x + rect->width; x += step)
-      {
-        gsize i = (gsize) y * image->width + x;
-        float m = mask->data[i];
+  lb.terms = g_new0 (GArray *, n_tasks);
+  pm_parallel_for (n_tasks, lightness_band, &lb);
+  for (gint64 t = 0; t < n_tasks; t++)
+    {
+      const float *v = (const float *) lb.terms[t]->data;
 
-        if (m > 0)
-          {
-            sum_w += MIN (m, 1.0f);
-            sum_L += MIN (m, 1.0f) * pixel_to_oklab (image->data + i * 4).L;
-          }
-      }
+      for (guint k = 0; k < lb.terms[t]->len; k += 2)
+        {
+          sum_w += v[k];
+          sum_L += v[k + 1];
+        }
+      g_array_unref (lb.terms[t]);
+    }
+  g_free (lb.terms);
   if (sum_w <= 0)
     return -1.0f;
   return (float) (sum_L / sum_w);
@@ -274,17 +429,12 @@ pm_edit_recolor_rect (const PmImage      *image,
     region_lightness = masked_mean_lightness (image, mask, &r);
   recolor_init (&rc, color, params, MAX (region_lightness, 0.0f));
 
-  for (int y = r.y; y < r.y + r.height; y++)
-    for (int x = r.x; x < r.x + r.width; x++)
-      {
-        gsize i = (gsize) y * image->width + x;
-        float m = mask->data[i];
+  {
+    int bands = pm_parallel_get_threads () * BANDS_PER_THREAD;
+    RenderBand band = { &rc, image, mask, r, MAX (16, (r.height + bands - 1) / bands), out };
 
-        if (m > 0)
-          recolor_pixel (&rc, image->data + i * 4, out->data + i * 4, m);
-        else
-          memcpy (out->data + i * 4, image->data + i * 4, 4);
-      }
+    pm_parallel_for (pm_parallel_row_tasks (r.height, band.band_rows), render_band, &band);
+  }
 }
 
 /**
@@ -380,10 +530,10 @@ pm_edit_recolor (const PmImage      *image,
   g_return_val_if_fail (mask != NULL, NULL);
   g_return_val_if_fail (mask->width == image->width && mask->height == image->height, NULL);
 
-  out = pm_image_copy (image);
   mean_L = pm_edit_region_lightness (image, mask);
   if (mean_L < 0)
-    return out;
+    return pm_image_copy (image);
+  out = pm_image_new (image->width, image->height);   /* every pixel is written below */
   all = (PmRect) { 0, 0, image->width, image->height };
   pm_edit_recolor_rect (image, mask, color, params, mean_L, &all, out);
   return out;

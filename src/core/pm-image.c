@@ -6,6 +6,7 @@
 
 #include "pm-image.h"
 #include "pm-image-private.h"
+#include "pm-parallel.h"
 
 #include <string.h>
 #include <math.h>
@@ -407,6 +408,26 @@ pm_mask_free (PmMask *mask)
   g_free (mask);
 }
 
+#define THRESHOLD_PIXELS (1 << 18)
+
+typedef struct {
+  const float *in;
+  float       *out;
+  gsize        n;
+  float        threshold;
+} Threshold;
+
+static void
+threshold_task (gint64   task,
+                gpointer data)
+{
+  const Threshold *t = data;
+  gsize i0 = (gsize) task * THRESHOLD_PIXELS, i1 = MIN (i0 + THRESHOLD_PIXELS, t->n);
+
+  for (gsize i = i0; i < i1; i++)
+    t->out[i] = t->in[i] > t->threshold ? 1.0f : 0.0f;
+}
+
 /**
  * pm_mask_threshold:
  * @mask: a mask
@@ -425,8 +446,11 @@ pm_mask_threshold (const PmMask *mask,
 
   out = pm_mask_new (mask->width, mask->height);
   n = (gsize) mask->width * mask->height;
-  for (gsize i = 0; i < n; i++)
-    out->data[i] = mask->data[i] > threshold ? 1.0f : 0.0f;
+  {
+    Threshold t = { mask->data, out->data, n, threshold };
+
+    pm_parallel_for ((gint64) ((n + THRESHOLD_PIXELS - 1) / THRESHOLD_PIXELS), threshold_task, &t);
+  }
   return out;
 }
 

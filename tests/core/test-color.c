@@ -6,6 +6,7 @@
 
 #include "pm-color.h"
 #include "pm-color-private.h"
+#include "pm-color-fast-private.h"
 
 static void
 test_transfer (void)
@@ -240,6 +241,57 @@ test_junk (void)
   g_assert_cmpfloat (rgb.r, ==, 0.25f);
 }
 
+/* The fast OKLab (pm-color-fast-private.h) rounds to the same floats as pm_linear_to_oklab:
+ * L on every 5th 8-bit colour (the renderer's use; the header's claim is all of them), L, a
+ * and b on 500,000 random linear colours and a few edge values (derivation's use); a and b
+ * of greys only to 1e-9. */
+static void
+test_oklab_fast (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
+  static const float edges[] = { 0.0f, 1e-30f, 1e-7f, 0.5f, 1.0f };
+  gint64 checked = 0;
+
+  for (guint32 c = 0; c < (1u << 24); c += 5, checked++)
+    {
+      float r = pm_srgb8_to_linear (c >> 16), g = pm_srgb8_to_linear ((c >> 8) & 255);
+      float b = pm_srgb8_to_linear (c & 255);
+
+      if (pm_linear_to_oklab (r, g, b).L != pm_linear_to_oklab_L_fast (r, g, b))
+        g_error ("L differs at #%06x", c);
+    }
+  for (int i = 0; i < 500000 + 125; i++, checked++)
+    {
+      float r, g, b;
+      PmOklab ref, fast;
+
+      if (i < 125)
+        {
+          r = edges[i % 5];
+          g = edges[(i / 5) % 5];
+          b = edges[i / 25];
+        }
+      else
+        {
+          r = (float) g_rand_double (rand);
+          g = (float) g_rand_double (rand);
+          b = (float) g_rand_double (rand);
+        }
+      ref = pm_linear_to_oklab (r, g, b);
+      fast = pm_linear_to_oklab_fast (r, g, b);
+      g_assert_true (ref.L == fast.L);
+      if (r == g && g == b)
+        {
+          /* a and b of a grey are what is left of a cancellation, ~1e-10: not to the bit */
+          g_assert_cmpfloat (fabsf (ref.a - fast.a), <=, 1e-9f);
+          g_assert_cmpfloat (fabsf (ref.b - fast.b), <=, 1e-9f);
+        }
+      else
+        g_assert_true (ref.a == fast.a && ref.b == fast.b);
+    }
+  g_assert_cmpint (checked, >, 3800000);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -250,6 +302,7 @@ main (int   argc,
   g_test_add_func ("/core/color/oklab-known", test_oklab_known);
   g_test_add_func ("/core/color/oklab-roundtrip", test_oklab_roundtrip);
   g_test_add_func ("/core/color/oklch", test_oklch);
+  g_test_add_func ("/core/color/oklab-fast", test_oklab_fast);
   g_test_add_func ("/core/color/gamut-clip", test_gamut_clip);
   g_test_add_func ("/core/color/names", test_names);
   g_test_add_func ("/core/color/hex", test_hex);

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "pm-morph.h"
+#include "pm-derive-private.h"
 
 #include <string.h>
 
@@ -223,6 +224,46 @@ test_extract (void)
   g_assert_cmpint (pm_mask_count (none), ==, 0);
 }
 
+/* Derivation's run-based labeller gives pm_components_label()'s partition (the same
+ * labels: both number components in raster order of their first pixel), areas and
+ * boxes, for both values, on random masks of several densities, blobs and one-pixel
+ * rows and columns. */
+static void
+test_label_bytes (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  static const int sizes[][2] = { { 1, 1 }, { 1, 37 }, { 41, 1 }, { 64, 48 }, { 257, 129 } };
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (int density = 1; density <= 9; density += 2)
+      for (int value = 0; value <= 1; value++)
+        {
+          int w = sizes[s][0], h = sizes[s][1];
+          g_autofree guint8 *bin = g_new (guint8, w * h);
+          g_autoptr(PmMask) mask = pm_mask_new (w, h);
+          g_autoptr(PmComponents) ref = NULL;
+          g_autoptr(PmComponents) runs = NULL;
+
+          for (int i = 0; i < w * h; i++)
+            {
+              bin[i] = g_rand_int_range (rand, 0, 10) < density;
+              mask->data[i] = bin[i] == value;
+            }
+          ref = pm_components_label (mask);
+          runs = pm_derive_label_bytes (bin, w, h, (guint8) value);
+          g_assert_cmpint (runs->n, ==, ref->n);
+          g_assert_cmpmem (runs->labels, sizeof (int) * w * h, ref->labels, sizeof (int) * w * h);
+          for (int k = 0; k < ref->n; k++)
+            {
+              const PmComponent *a = &ref->components[k], *b = &runs->components[k];
+              g_assert_cmpint (a->label, ==, b->label);
+              g_assert_cmpint (a->area, ==, b->area);
+              g_assert_true (a->x0 == b->x0 && a->y0 == b->y0 && a->x1 == b->x1 &&
+                             a->y1 == b->y1);
+            }
+        }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -231,6 +272,7 @@ main (int   argc,
   g_test_add_func ("/core/components/label", test_label);
   g_test_add_func ("/core/components/label-comb", test_label_spiral);
   g_test_add_func ("/core/components/label-empty", test_label_empty);
+  g_test_add_func ("/core/components/label-bytes", test_label_bytes);
   g_test_add_func ("/core/components/pick-default-rank", test_pick_default_and_rank);
   g_test_add_func ("/core/components/pick-position", test_pick_position);
   g_test_add_func ("/core/components/pick-ordinal", test_pick_ordinal);

@@ -1,0 +1,164 @@
+/* pm-derive-label.c: connected components of a byte plane, by runs.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Mask derivation labels whole planes several times (hysteresis, small components, holes);
+ * pm_components_label() works pixel by pixel on a float mask. Here each row is cut into
+ * runs of the wanted value, a run joins (union-find) every run of the row above that
+ * touches it, 8-connected, and the pixels are labelled run by run. The partition is the
+ * same as pm_components_label()'s (tests/core/test-components compares them), so is
+ * everything derivation computes from it.
+ */
+#define G_LOG_DOMAIN "pm-derive"
+
+#include "pm-derive-private.h"
+
+#include <string.h>
+
+typedef struct {
+  int x0, x1;   /* inclusive */
+  int y;
+} Run;
+
+static int
+find_root (int *parent,
+           int  a)
+{
+  while (parent[a] != a)
+    {
+      parent[a] = parent[parent[a]];
+      a = parent[a];
+    }
+  return a;
+}
+
+static void
+unite (int *parent,
+       int  a,
+       int  b)
+{
+  a = find_root (parent, a);
+  b = find_root (parent, b);
+  if (a < b)
+    parent[b] = a;
+  else if (b < a)
+    parent[a] = b;
+}
+
+/**
+ * pm_derive_label_bytes:
+ * @bin: @width × @height bytes
+ * @width: width
+ * @height: height
+ * @value: the byte value whose pixels are labelled
+ *
+ * 8-connected components of the pixels equal to @value, numbered in raster order of
+ * their first pixel. Each component has its label, area and bounding box (cx, cy and
+ * score are 0).
+ *
+ * Returns: (transfer full): the components; pm_components_free() it
+ */
+PmComponents *
+pm_derive_label_bytes (const guint8 *bin,
+                       int           width,
+                       int           height,
+                       guint8        value)
+{
+  GArray *runs = g_array_new (FALSE, FALSE, sizeof (Run));
+  int *row_start = g_new (int, height + 1);
+  int *parent, *label_of;
+  PmComponents *comps = g_new0 (PmComponents, 1);
+  int n = 0;
+
+  comps->width = width;
+  comps->height = height;
+
+  for (int y = 0; y < height; y++)
+    {
+      const guint8 *r = bin + (gsize) y * width;
+
+      row_start[y] = (int) runs->len;
+      for (int x = 0; x < width;)
+        {
+          Run run;
+
+          if (r[x] != value)
+            {
+              const guint8 *p = memchr (r + x, value, width - x);
+              if (p == NULL)
+                break;
+              x = (int) (p - r);
+            }
+          run.x0 = x;
+          while (x < width && r[x] == value)
+            x++;
+          run.x1 = x - 1;
+          run.y = y;
+          g_array_append_val (runs, run);
+        }
+    }
+  row_start[height] = (int) runs->len;
+
+  parent = g_new (int, MAX (runs->len, 1));
+  for (guint k = 0; k < runs->len; k++)
+    parent[k] = (int) k;
+  for (int y = 1; y < height; y++)
+    {
+      int a = row_start[y - 1], a_end = row_start[y];
+
+      for (int k = row_start[y]; k < row_start[y + 1]; k++)
+        {
+          const Run *cur = &g_array_index (runs, Run, k);
+
+          /* runs above that end left of this one's reach are done for it and the rest */
+          while (a < a_end && g_array_index (runs, Run, a).x1 < cur->x0 - 1)
+            a++;
+          for (int j = a; j < a_end; j++)
+            {
+              const Run *up = &g_array_index (runs, Run, j);
+              if (up->x0 > cur->x1 + 1)
+                break;
+              unite (parent, k, j);
+            }
+        }
+    }
+
+  /* Number the components in raster order of their first run (a root is its first). */
+  label_of = g_new (int, MAX (runs->len, 1));
+  for (guint k = 0; k < runs->len; k++)
+    {
+      int root = find_root (parent, (int) k);
+      label_of[k] = root == (int) k ? ++n : label_of[root];
+    }
+  comps->n = n;
+  comps->components = g_new0 (PmComponent, MAX (n, 1));
+  for (int c = 0; c < n; c++)
+    {
+      comps->components[c].label = c + 1;
+      comps->components[c].x0 = width;
+      comps->components[c].y0 = height;
+      comps->components[c].x1 = -1;
+      comps->components[c].y1 = -1;
+    }
+  comps->labels = g_new0 (int, MAX ((gsize) width * height, 1));
+  for (guint k = 0; k < runs->len; k++)
+    {
+      const Run *run = &g_array_index (runs, Run, k);
+      int l = label_of[k];
+      PmComponent *c = &comps->components[l - 1];
+      int *out = comps->labels + (gsize) run->y * width;
+
+      for (int x = run->x0; x <= run->x1; x++)
+        out[x] = l;
+      c->area += run->x1 - run->x0 + 1;
+      c->x0 = MIN (c->x0, run->x0);
+      c->x1 = MAX (c->x1, run->x1);
+      c->y0 = MIN (c->y0, run->y);
+      c->y1 = MAX (c->y1, run->y);
+    }
+  g_free (label_of);
+  g_free (parent);
+  g_free (row_start);
+  g_array_unref (runs);
+  return comps;
+}
