@@ -72,7 +72,7 @@ pm_window_open_action (GSimpleAction *action,
                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), pm_window_image_filter ());
   filter = gtk_file_filter_new ();
-  gtk_file_filter_set_name (filter, _("Paintmask History Files"));
+  gtk_file_filter_set_name (filter, _("Paintmask Projects and History Files"));
   gtk_file_filter_add_pattern (filter, "*.paintmask");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
   pm_window_track_dialog (self, dialog);
@@ -173,6 +173,8 @@ open_texture (PmWindow   *self,
       pm_window_show_error (self, _("The pasted image is empty or too large"));
       return;
     }
+  /* Not an image of the project file open in the window: recorded in the history. */
+  pm_window_use_history (self);
   pm_document_set_image (self->document, image, NULL, _("Pasted Photo"));
 }
 

@@ -219,6 +219,31 @@ project_open (gpointer data)
          g_list_model_get_n_items (pm_project_get_model (project)) == GPOINTER_TO_UINT (data);
 }
 
+typedef struct { char *root; guint n_items; } RootWait;
+
+static gboolean
+project_of_root_open (gpointer data)
+{
+  RootWait *wait = data;
+  PmProject *project = pm_window_get_project (window);
+
+  return project != NULL && g_strcmp0 (pm_project_get_root (project), wait->root) == 0 &&
+         project_open (GUINT_TO_POINTER (wait->n_items));
+}
+
+/* Opening is asynchronous (a worker finds what the path opens as): wait for the project of
+ * @dir itself, not the one still open with as many images. */
+static void
+open_folder_and_wait (const char *dir,
+                      guint       n_items)
+{
+  RootWait wait = { g_canonicalize_filename (dir, NULL), n_items };
+
+  pm_window_open_folder (window, dir);
+  pm_gui_wait_for (project_of_root_open, &wait, 30);
+  g_free (wait.root);
+}
+
 typedef struct { gint64 run_id; } ShowWait;
 
 static gboolean
@@ -283,8 +308,7 @@ test_review_keys (void)
 
   write_photos (dir, 4);
   draft_folder (dir);
-  pm_window_open_folder (window, dir);
-  pm_gui_wait_for (project_open, GUINT_TO_POINTER (4), 30);
+  open_folder_and_wait (dir, 4);
   filmstrip = PM_FILMSTRIP (window->filmstrip);
   wait_shows (item_at (0));
   g_assert_true (pm_filmstrip_get_selected (filmstrip) == item_at (0));
@@ -359,8 +383,7 @@ test_background_batch (void)
   PmProject *project;
 
   write_photos (dir, 3);
-  pm_window_open_folder (window, dir);
-  pm_gui_wait_for (project_open, GUINT_TO_POINTER (3), 30);
+  open_folder_and_wait (dir, 3);
   project = pm_window_get_project (window);
   g_assert_cmpuint (pm_project_get_labels (project)->len, ==, 0);
   wait_statuses (dir, "todo,todo,todo");
@@ -532,6 +555,26 @@ test_project_file_folder_and_drop (void)
   wait_shows (item_at (0));
   g_assert_false (history_has_project (other_dir));
 
+  /* A dropped picture (not a file) is no image of the project: the history records it. */
+  g_assert_true (pm_document_get_store (pm_window_get_document (window)) ==
+                 pm_project_get_store (pm_window_get_project (window)));
+  {
+    GValue value = G_VALUE_INIT;
+    g_autoptr(GBytes) bytes = g_bytes_new_take (g_malloc0 (8 * 8 * 4), 8 * 8 * 4);
+    gboolean handled = FALSE;
+
+    g_value_init (&value, GDK_TYPE_TEXTURE);
+    g_value_take_object (&value, gdk_memory_texture_new (8, 8, GDK_MEMORY_R8G8B8A8, bytes,
+                                                         8 * 4));
+    g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &handled);
+    g_value_unset (&value);
+    g_assert_true (handled);
+  }
+  g_assert_true (pm_document_get_store (pm_window_get_document (window)) ==
+                 pm_application_get_store (app));
+  pm_gui_iterate (300);
+  g_assert_cmpstr (pm_window_get_project_file (window), ==, dropped);
+
   /* Not a database: one line naming the file, and the project stays open. */
   g_assert_true (g_file_set_contents (junk, "not a database at all, only some words that "
                                       "are long enough to fill a header of a page", -1,
@@ -614,8 +657,7 @@ test_warm_next (void)
 
   write_photos (dir, 3);
   draft_folder (dir);
-  pm_window_open_folder (window, dir);
-  pm_gui_wait_for (project_open, GUINT_TO_POINTER (3), 30);
+  open_folder_and_wait (dir, 3);
   wait_shows (item_at (0));
 
   /* Image 1 is warm while image 0 is on screen. */
