@@ -104,6 +104,34 @@ warm_job_free (WarmJob *job)
   g_free (job);
 }
 
+/* One engine's warm-up. A run or a click on that engine preempts a warm-up (the user's
+ * work comes first); the warm-up then starts again once that work has the engine, until it
+ * is done or the window cancels it. */
+static gboolean
+warm_engine (PmEngine      *engine,
+             const PmImage *image,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  for (;;)
+    {
+      GError *local_error = NULL;
+
+      if (pm_engine_warm (engine, image, cancellable, &local_error))
+        return TRUE;
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          g_cancellable_is_cancelled (cancellable))
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      g_clear_error (&local_error);
+      /* Preempted: let the preempting call take the engine first (it locks it right after
+       * preempting), then queue behind it. */
+      g_usleep (50 * 1000);
+    }
+}
+
 /* A worker thread: the photo read as the store reads it for the document (same pixels,
  * same cache key), then each engine's per-image work. */
 static void
@@ -119,8 +147,8 @@ warm_thread (GTask        *task,
 
   image = pm_image_load (job->file, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
   if (image == NULL ||
-      (job->engine != NULL && !pm_engine_warm (job->engine, image, cancellable, &error)) ||
-      (job->sam != NULL && !pm_engine_warm (job->sam, image, cancellable, &error)))
+      (job->engine != NULL && !warm_engine (job->engine, image, cancellable, &error)) ||
+      (job->sam != NULL && !warm_engine (job->sam, image, cancellable, &error)))
     {
       g_task_return_error (task, error);
       return;
