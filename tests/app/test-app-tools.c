@@ -877,6 +877,35 @@ test_sam_encode_on_open (void)
       iterate (20);
       g_assert_cmpint (g_get_monotonic_time (), <, end);
     }
+
+  /* the photo's fingerprint (the clicks' cache key) is made once and is the pixels' own */
+  {
+    PmPhoto *photo = pm_document_get_photo (document);
+    const char *key = pm_photo_get_fingerprint (photo);
+    g_autofree char *direct = pm_engine_image_fingerprint (photo->image);
+    g_autofree char *key1 = g_strdup (key);
+    PmImage *changed = pm_image_copy (photo->image);
+    PmSamEngineStats st;
+
+    g_assert_cmpstr (key, ==, direct);
+    g_assert_true (pm_photo_get_fingerprint (photo) == key);
+    g_assert_true (pm_sam_engine_has_fingerprint (sam, key));
+
+    /* the same photo with one pixel changed: its own key, encoded anew */
+    changed->data[4 * 37] ^= 0x40;
+    pm_document_set_image (document, changed, NULL, "noise, changed");
+    photo = pm_document_get_photo (document);
+    g_assert_cmpstr (pm_photo_get_fingerprint (photo), !=, key1);
+    end = g_get_monotonic_time () + 300 * G_USEC_PER_SEC;
+    while (!pm_sam_engine_has_fingerprint (sam, pm_photo_get_fingerprint (photo)))
+      {
+        iterate (20);
+        g_assert_cmpint (g_get_monotonic_time (), <, end);
+      }
+    pm_sam_engine_get_stats (sam, &st);
+    g_assert_cmpuint (st.encoder_runs, ==, 2);
+    g_assert_true (pm_sam_engine_has_fingerprint (sam, key1));
+  }
   pm_mask_tools_set_sam (tools, NULL);
 }
 
