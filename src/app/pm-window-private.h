@@ -92,6 +92,10 @@ void           pm_window_focus_canvas      (PmWindow      *self);
 void           pm_window_init_engines      (PmWindow      *self);
 void           pm_window_refresh_engines   (PmWindow      *self);
 
+/* pm-window-status.c */
+void           pm_window_show_status       (PmWindow      *self,
+                                            PmRunEntry    *entry);
+
 /* pm-window-actions.c */
 void           pm_window_init_actions      (PmWindow      *self);
 void           pm_window_dispose_actions   (PmWindow      *self);

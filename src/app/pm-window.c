@@ -76,88 +76,6 @@ message_cb (PmWindow   *self,
     pm_window_toast (self, text);
 }
 
-/* ---------------------------------------------------------------- status line */
-
-static const char *
-state_icon (PmResultState state)
-{
-  switch (state)
-    {
-    case PM_RESULT_GUESS: return "dialog-question-symbolic";
-    case PM_RESULT_EMPTY: return "action-unavailable-symbolic";
-    case PM_RESULT_FAILED: return "dialog-error-symbolic";
-    case PM_RESULT_FOUND:
-    default: return "object-select-symbolic";
-    }
-}
-
-static char *
-status_text (PmRunEntry *entry)
-{
-  const char *why = entry->message != NULL ? entry->message : "";
-
-  switch (entry->state)
-    {
-    case PM_RESULT_EMPTY:
-      return *why ? g_strdup_printf (_("Nothing found for “%s”; the edit on screen is "
-                                       "unchanged. (%s)"), entry->instruction, why)
-                  : g_strdup_printf (_("Nothing found for “%s”; the edit on screen is unchanged."),
-                                     entry->instruction);
-    case PM_RESULT_FAILED:
-      return g_strdup_printf (_("“%s” failed: %s"), entry->instruction, why);
-    case PM_RESULT_GUESS:
-      return g_strdup_printf (_("Guess: %s"), why);
-    case PM_RESULT_FOUND:
-    default:
-      return *why ? g_strdup (why) : g_strdup_printf (_("Found: “%s”"), entry->instruction);
-    }
-}
-
-/* Says in the status line how @entry ended, with its mask's area; NULL hides the line. */
-static void
-show_status (PmWindow   *self,
-             PmRunEntry *entry)
-{
-  g_autofree char *text = NULL;
-  g_autofree char *area = NULL;
-  const PmImage *image = pm_document_get_image (self->document);
-
-  if (entry == NULL || image == NULL)
-    {
-      gtk_revealer_set_reveal_child (self->status_revealer, FALSE);
-      return;
-    }
-  text = status_text (entry);
-  if (entry->state != PM_RESULT_FAILED)
-    {
-      gint64 n = pm_run_entry_get_mask_area (entry);
-      double share = 100.0 * n / ((double) image->width * image->height);
-
-      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, n);
-
-      /* Translators: px is pixels; the plural form is there for languages that need one. */
-      area = g_strdup_printf (ngettext ("Mask: %s px (%.1f %% of the photo)",
-                                        "Mask: %s px (%.1f %% of the photo)",
-                                        (gulong) n),
-                              count, share);
-    }
-  gtk_image_set_from_icon_name (self->status_icon, state_icon (entry->state));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_icon), NULL);
-  gtk_label_set_text (self->status_label, text);
-  gtk_label_set_text (self->status_area, area != NULL ? area : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->status_area), area != NULL);
-  gtk_revealer_set_reveal_child (self->status_revealer, TRUE);
-}
-
-const char *
-pm_window_get_status_text (PmWindow *self)
-{
-  g_return_val_if_fail (PM_IS_WINDOW (self), NULL);
-  if (!gtk_revealer_get_reveal_child (self->status_revealer))
-    return NULL;
-  return gtk_label_get_text (self->status_label);
-}
-
 /* ---------------------------------------------------------------- the document's view */
 
 static void
@@ -225,7 +143,7 @@ photo_changed_cb (PmWindow *self)
                !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->instruction_entry)))
         gtk_widget_grab_focus (GTK_WIDGET (self->instruction_entry));
     }
-  show_status (self, NULL);
+  pm_window_show_status (self, NULL);
   update_title (self);
   pm_window_update_actions (self);
 }
@@ -290,7 +208,7 @@ current_changed_cb (PmWindow *self,
   if (entry != NULL)
     set_entry_text (self, entry->instruction);
   if (!pm_document_get_running (self->document))
-    show_status (self, entry != NULL && pm_run_entry_is_loaded (entry) ? entry : NULL);
+    pm_window_show_status (self, entry != NULL && pm_run_entry_is_loaded (entry) ? entry : NULL);
   pm_window_update_actions (self);
 }
 
@@ -310,7 +228,7 @@ mask_changed_cb (PmWindow *self,
     show_result (self, entry, FALSE);
   if (pm_document_get_correcting (self->document))
     return;
-  show_status (self, entry);
+  pm_window_show_status (self, entry);
   pm_window_update_actions (self);
 }
 
@@ -333,7 +251,7 @@ running_cb (PmWindow *self)
 
   gtk_revealer_set_reveal_child (self->progress_revealer, running);
   if (running)
-    show_status (self, NULL);
+    pm_window_show_status (self, NULL);
   pm_window_update_actions (self);
 }
 
@@ -343,7 +261,7 @@ run_finished_cb (PmWindow     *self,
                  const GError *error)
 {
   if (entry != NULL)
-    show_status (self, entry);
+    pm_window_show_status (self, entry);
   /* An imported edit is there to be inspected. */
   if (entry != NULL && g_strcmp0 (entry->engine, "import") == 0)
     pm_canvas_set_show_overlay (self->canvas, TRUE);
