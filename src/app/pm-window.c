@@ -18,6 +18,7 @@
 #include "pm-endpoint-menu.h"
 #include "pm-engine-text.h"
 #include "pm-model.h"
+#include "pm-settings-color.h"
 #include "pm-window-private.h"
 #include "pm-items-overlay.h"
 #include "pm-items-panel.h"
@@ -498,30 +499,6 @@ pm_window_clear_last_error (PmWindow *self)
 
 /* ---------------------------------------------------------------- GObject */
 
-static gboolean
-color_get_mapping (GValue   *value,
-                   GVariant *variant,
-                   gpointer  user_data)
-{
-  GdkRGBA rgba;
-
-  if (!gdk_rgba_parse (&rgba, g_variant_get_string (variant, NULL)))
-    gdk_rgba_parse (&rgba, "#ff00ff");
-  g_value_set_boxed (value, &rgba);
-  return TRUE;
-}
-
-static GVariant *
-color_set_mapping (const GValue       *value,
-                   const GVariantType *expected_type,
-                   gpointer            user_data)
-{
-  const GdkRGBA *rgba = g_value_get_boxed (value);
-  g_autofree char *hex = pm_color_to_hex ((PmRgb) { rgba->red, rgba->green, rgba->blue });
-
-  return g_variant_new_string (hex);
-}
-
 static void
 setup_completion (PmWindow *self)
 {
@@ -645,9 +622,7 @@ pm_window_init (PmWindow *self)
 static void
 bind_settings (PmWindow *self)
 {
-  g_settings_bind_with_mapping (self->settings, "highlight-color", self->color_button, "rgba",
-                                G_SETTINGS_BIND_DEFAULT, color_get_mapping, color_set_mapping,
-                                NULL, NULL);
+  pm_settings_bind_color (self->settings, "highlight-color", self->color_button, "rgba");
   g_settings_bind (self->settings, "overlay-opacity", self->opacity_adjustment, "value",
                    G_SETTINGS_BIND_DEFAULT);
   g_object_bind_property (self->opacity_adjustment, "value", self->canvas, "overlay-opacity",
