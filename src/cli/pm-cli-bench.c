@@ -329,7 +329,8 @@ sam_click (PmEngine       *engine,
   g_autoptr(PmSamResult) r = NULL;
   double t0 = pm_now_ms (), c0 = cpu_ms (), ms, cpu;
 
-  r = pm_sam_engine_segment_keyed (engine, image, key, &prompt, NULL, NULL, NULL, t, error);
+  r = pm_sam_engine_segment_keyed (engine, image, key, &prompt, PM_SAM_SEGMENT_DEFAULT, NULL, NULL,
+                                   NULL, t, error);
   if (r == NULL)
     return FALSE;
   ms = pm_now_ms () - t0;
