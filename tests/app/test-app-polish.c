@@ -23,6 +23,7 @@
 #include "pm-models-page.h"
 #include "pm-preferences-window.h"
 #include "pm-test-util.h"
+#include "pm-gui-test-window.h"
 #include "pm-window-private.h"
 
 #define W 320
@@ -1011,7 +1012,6 @@ main (int    argc,
       char **argv)
 {
   g_autofree char *db = NULL;
-  g_autoptr(GError) error = NULL;
   int ret;
 
   tmpdir = pm_test_tmpdir ();
@@ -1023,20 +1023,11 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
   gtk_disable_setlocale ();
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return 0;
-    }
+  if (!pm_gui_test_init_display (&ret))
+    return ret;
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
-  app = pm_application_new (G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_settings_set_string (pm_application_get_settings (app), "history-database", db);
-  window = pm_window_new (app);
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
-  gtk_window_present (GTK_WINDOW (window));
+  window = pm_gui_test_window_new (&app, db, 900, 640);
   pm_gui_iterate (200);
 
   g_test_add_func ("/app/polish/engine-texts", test_engine_texts);
