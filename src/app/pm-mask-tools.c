@@ -253,10 +253,12 @@ refine_with_sam (Job           *job,
       /* One click is ambiguous (a part, the object, its group): three masks, the best. */
       prompt.multimask = prompt.n_points == 1;
     }
-  /* the photo's fingerprint is made once: a click does not hash 12 MP again */
+  /* the photo's fingerprint is made once: a click does not hash 12 MP again; only the
+   * best mask is made at the photo's size */
   result = pm_sam_engine_segment_keyed (job->sam, job->image,
-                                        pm_photo_get_fingerprint (job->photo), &prompt, NULL,
-                                        NULL, cancellable, NULL, error);
+                                        pm_photo_get_fingerprint (job->photo), &prompt,
+                                        PM_SAM_SEGMENT_BEST_ONLY, NULL, NULL, cancellable, NULL,
+                                        error);
   if (result == NULL)
     return NULL;
   answer = pm_sam_result_get_best (result);

@@ -31,9 +31,28 @@ typedef struct {
   /* The vision activations of the two images last used (the one in use and the one
    * warmed ahead), keyed by their fingerprints. */
   PmImageCache         vision_cache;
+  /* Text embeddings of the phrases last encoded (TextEntry, most recent first): a second
+   * instruction naming the same object in another colour or place skips the text
+   * encoder. Deterministic, so a hit gives exactly what a pass would. */
+  GQueue               text_cache;
   PmClipsegEngineStats stats;
   PmWarmGate           warm_gate;     /* its own lock */
 } PmClipsegEngine;
+
+#define TEXT_CACHE_SIZE 16
+
+typedef struct {
+  GBytes *ids;        /* the token ids */
+  float  *embedding;  /* projection_dim floats */
+} TextEntry;
+
+static void
+text_entry_free (TextEntry *entry)
+{
+  g_bytes_unref (entry->ids);
+  g_free (entry->embedding);
+  g_free (entry);
+}
 
 static PmClipsegEngine *
 get_self (PmEngine *engine)
@@ -110,6 +129,51 @@ get_vision (PmClipsegEngine *self,
   return vision;
 }
 
+/* With the lock held: the text embedding of @ids into @embedding (@e floats), from the
+ * cache or encoded (and then cached). */
+static gboolean
+encode_text_cached (PmClipsegEngine *self,
+                    GArray          *ids,
+                    float           *embedding,
+                    int              e,
+                    GCancellable    *cancellable,
+                    PmTimings       *timings,
+                    GError         **error)
+{
+  g_autoptr(GBytes) key = g_bytes_new (ids->data, (gsize) ids->len * sizeof (gint32));
+  TextEntry *entry;
+
+  for (GList *l = self->text_cache.head; l != NULL; l = l->next)
+    {
+      entry = l->data;
+      if (g_bytes_equal (entry->ids, key))
+        {
+          memcpy (embedding, entry->embedding, sizeof (float) * e);
+          g_queue_unlink (&self->text_cache, l);
+          g_queue_push_head_link (&self->text_cache, l);
+          self->stats.text_cache_hits++;
+          return TRUE;
+        }
+    }
+  if (!pm_clipseg_encode_text (self->model, (const gint32 *) ids->data, ids->len, NULL,
+                               embedding, cancellable, timings, error))
+    return FALSE;
+  self->stats.text_runs++;
+  entry = g_new (TextEntry, 1);
+  entry->ids = g_steal_pointer (&key);
+  entry->embedding = g_memdup2 (embedding, sizeof (float) * e);
+  g_queue_push_head (&self->text_cache, entry);
+  if (self->text_cache.length > TEXT_CACHE_SIZE)
+    text_entry_free (g_queue_pop_tail (&self->text_cache));
+  return TRUE;
+}
+
+static void
+clear_text_cache (PmClipsegEngine *self)
+{
+  g_queue_clear_full (&self->text_cache, (GDestroyNotify) text_entry_free);
+}
+
 /* With the lock held. */
 static gboolean
 run_phrases_locked (PmClipsegEngine     *self,
@@ -164,10 +228,8 @@ run_phrases_locked (PmClipsegEngine     *self,
       ids = pm_tokenizer_encode (self->tokenizer, phrase, -1, 0);
       if (timings != NULL)
         pm_timings_add (timings, "tokenize", pm_now_ms () - t0);
-      if (!pm_clipseg_encode_text (self->model, (const gint32 *) ids->data, ids->len, NULL,
-                                   embedding, cancellable, timings, error))
+      if (!encode_text_cached (self, ids, embedding, e, cancellable, timings, error))
         return FALSE;
-      self->stats.text_runs++;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
@@ -340,6 +402,7 @@ clipseg_finalize (PmEngine *engine)
   PmClipsegEngine *self = get_self (engine);
 
   pm_image_cache_clear (&self->vision_cache);
+  clear_text_cache (self);
   pm_warm_gate_clear (&self->warm_gate);
   g_clear_pointer (&self->sam, pm_engine_unref);
   g_clear_pointer (&self->model, pm_clipseg_free);
@@ -504,6 +567,24 @@ pm_clipseg_engine_clear_cache (PmEngine *engine)
 
   g_mutex_lock (&self->lock);
   pm_image_cache_clear (&self->vision_cache);
+  clear_text_cache (self);
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * pm_clipseg_engine_clear_text_cache:
+ * @engine: a clipseg engine
+ *
+ * Forgets the cached text embeddings only (benchmarks: a second instruction with a new
+ * phrase).
+ */
+void
+pm_clipseg_engine_clear_text_cache (PmEngine *engine)
+{
+  PmClipsegEngine *self = get_self (engine);
+
+  g_mutex_lock (&self->lock);
+  clear_text_cache (self);
   g_mutex_unlock (&self->lock);
 }
 

@@ -264,9 +264,10 @@ pull_back (float       *out,
       }
 }
 
-/* delta[N, C] = out_proj (attention (q = kpe, k = qtok, v = vtok)), the image side's
- * update before its residual add. With @q_img (q_proj (kpe), cached for the first layer)
- * the scores are per-head products with it: [N, I] · a block-diagonal [I, H·Nt]. */
+/* delta[N, C] (+)= out_proj (attention (q = kpe, k = qtok, v = vtok)), the image side's
+ * update (added to @delta in the product's epilogue when @accumulate: the residual add
+ * without a pass of its own). With @q_img (q_proj (kpe), cached for the first layer) the
+ * scores are per-head products with it: [N, I] · a block-diagonal [I, H·Nt]. */
 static void
 image_to_token_lowrank (PmSam                *m,
                         const PmSamAttention *a,
@@ -274,7 +275,8 @@ image_to_token_lowrank (PmSam                *m,
                         const PmTensor       *q_img,
                         const PmTensor       *qtok,
                         const PmTensor       *vtok,
-                        PmTensor             *delta)
+                        PmTensor             *delta,
+                        gboolean              accumulate)
 {
   PmArena *arena = m->arena;
   gsize mark = pm_arena_mark (arena);
@@ -287,6 +289,7 @@ image_to_token_lowrank (PmSam                *m,
   PmTensor bt = pm_arena_tensor_2d (arena, c, r);      /* value projection [C, H·Nt] */
   PmTensor p = pm_arena_tensor_2d (arena, n, r);
   PmLinear *score, *value;
+  PmLinearOptions acc = { NULL, NULL, 0, PM_ACT_NONE, TRUE, 0, NULL, NULL };
 
   pm_op_linear (&k, qtok, &a->k_w, &a->k_b);
   pm_op_linear (&v, vtok, &a->v_w, &a->v_b);
@@ -333,7 +336,7 @@ image_to_token_lowrank (PmSam                *m,
   /* scores [N, H·Nt], a softmax per head's Nt columns, then delta = P · btᵀ + bo */
   pm_op_linear_fused (&p, q_img != NULL ? q_img : kpe, score, NULL);
   pm_sam_softmax_segments (&p, nt);
-  pm_op_linear_fused (delta, &p, value, NULL);
+  pm_op_linear_fused (delta, &p, value, accumulate ? &acc : NULL);
   pm_linear_free (score);
   pm_linear_free (value);
   pm_arena_release (arena, mark);
@@ -457,15 +460,19 @@ two_way_layer (PmSam                  *m,
 
   /* the image attends to the tokens: keys = LN (src + update), kpe = keys + key_pe */
   pm_op_add (&qpe, queries, tokens);
-  if (use_lowrank (m, &l->image_to_token, nt))
+  if (use_lowrank (m, &l->image_to_token, nt) && index == 0)
     {
       PmTensor delta = pm_arena_tensor_2d (arena, n, cw);
 
-      if (index == 0)
-        image_to_token_lowrank (m, &l->image_to_token, NULL, e->q0, &qpe, queries, &delta);
-      else
-        image_to_token_lowrank (m, &l->image_to_token, kpe, NULL, &qpe, queries, &delta);
+      image_to_token_lowrank (m, &l->image_to_token, NULL, e->q0, &qpe, queries, &delta,
+                              FALSE);
       pm_sam_residual_norm (m, keys, kpe, src, &delta, &l->ln4_w, &l->ln4_b, eps);
+    }
+  else if (use_lowrank (m, &l->image_to_token, nt))
+    {
+      /* keys += the update in the product's epilogue (src is keys) */
+      image_to_token_lowrank (m, &l->image_to_token, kpe, NULL, &qpe, queries, keys, TRUE);
+      pm_sam_residual_norm (m, keys, kpe, keys, NULL, &l->ln4_w, &l->ln4_b, eps);
     }
   else
     {

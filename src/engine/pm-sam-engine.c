@@ -249,6 +249,7 @@ segment_locked (PmSamEngine       *self,
                 const PmImage     *image,
                 const char        *key,
                 const PmSamPrompt *prompt,
+                PmSamSegmentFlags  flags,
                 PmProgressFunc     progress,
                 gpointer           progress_data,
                 GCancellable      *cancellable,
@@ -280,12 +281,12 @@ segment_locked (PmSamEngine       *self,
   r->masks = g_new0 (PmMask *, r->n_masks);
   r->order = g_new (int, r->n_masks);
   for (int i = 0; i < r->n_masks; i++)
-    {
+    r->order[i] = i;
+  g_qsort_with_data (r->order, r->n_masks, sizeof (int), compare_iou, r->iou);
+  for (int i = 0; i < r->n_masks; i++)
+    if (i == r->order[0] || !(flags & PM_SAM_SEGMENT_BEST_ONLY))
       r->masks[i] = pm_sam_logits_to_mask (self->model, r->lowres + (gsize) i * l * l,
                                            image->width, image->height, NULL);
-      r->order[i] = i;
-    }
-  g_qsort_with_data (r->order, r->n_masks, sizeof (int), compare_iou, r->iou);
   if (timings != NULL)
     pm_timings_add (timings, "postprocess", pm_now_ms () - t0);
   if (progress != NULL)
@@ -317,8 +318,8 @@ pm_sam_engine_segment (PmEngine          *engine,
                        PmTimings         *timings,
                        GError           **error)
 {
-  return pm_sam_engine_segment_keyed (engine, image, NULL, prompt, progress, progress_data,
-                                      cancellable, timings, error);
+  return pm_sam_engine_segment_keyed (engine, image, NULL, prompt, PM_SAM_SEGMENT_DEFAULT,
+                                      progress, progress_data, cancellable, timings, error);
 }
 
 /**
@@ -329,6 +330,7 @@ pm_sam_engine_segment (PmEngine          *engine,
  *   caller for pixels that do not change (a click then costs no pass over the photo), or
  *   %NULL to compute it here
  * @prompt: points and/or a box in @image's pixels
+ * @flags: %PM_SAM_SEGMENT_BEST_ONLY to make only the best mask at the image size
  * @progress: (nullable): progress, called in this thread
  * @progress_data: its data
  * @cancellable: (nullable): a #GCancellable
@@ -346,6 +348,7 @@ pm_sam_engine_segment_keyed (PmEngine          *engine,
                              const PmImage     *image,
                              const char        *fingerprint,
                              const PmSamPrompt *prompt,
+                             PmSamSegmentFlags  flags,
                              PmProgressFunc     progress,
                              gpointer           progress_data,
                              GCancellable      *cancellable,
@@ -367,7 +370,7 @@ pm_sam_engine_segment_keyed (PmEngine          *engine,
     pm_timings_add (timings, "fingerprint", pm_now_ms () - t0);
   pm_warm_gate_preempt (&self->warm_gate);
   g_mutex_lock (&self->lock);
-  r = segment_locked (self, image, key, prompt, progress, progress_data, cancellable, timings,
+  r = segment_locked (self, image, key, prompt, flags, progress, progress_data, cancellable, timings,
                       error);
   g_mutex_unlock (&self->lock);
   return r;

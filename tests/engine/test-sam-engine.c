@@ -225,6 +225,38 @@ test_cancel (void)
   g_assert_false (pm_sam_engine_has_image (engine, cat));
 }
 
+/* Only the best mask at the image size: the same pixels as without the flag, NULL for the
+ * others; the low-res logits all there. */
+static void
+test_best_only (void)
+{
+  g_autoptr(PmEngine) engine = new_engine ();
+  g_autoptr(PmImage) cat = load_image ("images/cat.jpg");
+  PmSamPoint pt = { 120, 200, 1 };
+  PmSamPrompt p = { &pt, 1, FALSE, { 0 }, TRUE };
+  g_autoptr(PmSamResult) all = NULL, best = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize n = (gsize) cat->width * cat->height;
+
+  all = pm_sam_engine_segment (engine, cat, &p, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  best = pm_sam_engine_segment_keyed (engine, cat, NULL, &p, PM_SAM_SEGMENT_BEST_ONLY, NULL,
+                                      NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (best->n_masks, ==, 3);
+  g_assert_cmpmem (best->order, 3 * sizeof (int), all->order, 3 * sizeof (int));
+  g_assert_cmpmem (best->lowres, sizeof (float) * 3 * best->lowres_size * best->lowres_size,
+                   all->lowres, sizeof (float) * 3 * all->lowres_size * all->lowres_size);
+  for (int i = 0; i < 3; i++)
+    if (i == best->order[0])
+      g_assert_cmpmem (best->masks[i]->data, n * sizeof (float), all->masks[i]->data,
+                       n * sizeof (float));
+    else
+      g_assert_null (best->masks[i]);
+  g_assert_true (pm_sam_result_get_best (best) == best->masks[best->order[0]]);
+  g_assert_cmpint (pm_mask_count (pm_sam_result_get_best (best)), >, 0);
+}
+
 static int
 count_stage (const PmTimings *t,
              const char      *stage)
@@ -262,7 +294,8 @@ test_fingerprint (void)
   g_assert_no_error (error);
   g_assert_true (pm_sam_engine_has_fingerprint (engine, key));
   g_assert_true (pm_sam_engine_has_image (engine, cat));
-  keyed = pm_sam_engine_segment_keyed (engine, cat, key, &p, NULL, NULL, NULL, t_keyed, &error);
+  keyed = pm_sam_engine_segment_keyed (engine, cat, key, &p, PM_SAM_SEGMENT_DEFAULT, NULL, NULL,
+                                       NULL, t_keyed, &error);
   g_assert_no_error (error);
   plain = pm_sam_engine_segment (engine, cat, &p, NULL, NULL, NULL, t_plain, &error);
   g_assert_no_error (error);
@@ -281,8 +314,8 @@ test_fingerprint (void)
   g_assert_cmpstr (changed_key, !=, key);
   g_assert_false (pm_sam_engine_has_fingerprint (engine, changed_key));
   g_assert_false (pm_sam_engine_has_image (engine, changed));
-  other = pm_sam_engine_segment_keyed (engine, changed, changed_key, &p, NULL, NULL, NULL, NULL,
-                                       &error);
+  other = pm_sam_engine_segment_keyed (engine, changed, changed_key, &p,
+                                       PM_SAM_SEGMENT_DEFAULT, NULL, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   pm_sam_engine_get_stats (engine, &st);
   g_assert_cmpuint (st.encoder_runs, ==, 2);
@@ -295,8 +328,9 @@ test_fingerprint (void)
   /* a fingerprint of an image of another size is a programming error: refused */
   g_assert_cmpint (synth->width * 1000 + synth->height, !=, cat->width * 1000 + cat->height);
   g_test_expect_message ("pm-sam-engine", G_LOG_LEVEL_CRITICAL, "*fingerprint_fits*");
-  g_assert_null (pm_sam_engine_segment_keyed (engine, cat, synth_key, &p, NULL, NULL, NULL,
-                                              NULL, &error));
+  g_assert_null (pm_sam_engine_segment_keyed (engine, cat, synth_key, &p,
+                                              PM_SAM_SEGMENT_DEFAULT, NULL, NULL, NULL, NULL,
+                                              &error));
   g_test_assert_expected_messages ();
   g_test_expect_message ("pm-sam-engine", G_LOG_LEVEL_CRITICAL, "*fingerprint_fits*");
   g_assert_false (pm_sam_engine_encode_keyed (engine, cat, synth_key, NULL, NULL, NULL, NULL,
@@ -323,6 +357,7 @@ main (int   argc,
     }
   g_test_add_func ("/engine/sam-engine/cache", test_cache);
   g_test_add_func ("/engine/sam-engine/fingerprint", test_fingerprint);
+  g_test_add_func ("/engine/sam-engine/best-only", test_best_only);
   g_test_add_func ("/engine/sam-engine/bad-prompt", test_bad_prompt);
   g_test_add_func ("/engine/sam-engine/errors", test_errors);
   g_test_add_func ("/engine/sam-engine/async", test_async);
