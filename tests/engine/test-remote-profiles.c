@@ -11,39 +11,11 @@
 #include "pm-remote.h"
 #include "pm-remote-private.h"
 #include "pm-fake-editor-util.h"
+#include "pm-sample-test-util.h"
 
 static const char * const all_profiles[] = {
   "openai", "openai-compatible", "sdcpp", "comfyui", "gemini", "fal", NULL
 };
-
-typedef struct {
-  PmImage *photo;
-  PmMask  *truth;
-} Sample;
-
-static void
-sample_load (Sample     *s,
-             const char *stem,
-             const char *mask)
-{
-  g_autofree char *ip = g_strdup_printf ("data/eval-public/%s.jpg", stem);
-  g_autofree char *mp = g_strdup_printf ("data/eval-public/%s", mask);
-  g_autofree char *image_path = pm_test_shared_path (ip);
-  g_autofree char *mask_path = pm_test_shared_path (mp);
-  GError *error = NULL;
-
-  s->photo = pm_image_load (image_path, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
-  g_assert_no_error (error);
-  s->truth = pm_mask_load_png (mask_path, &error);
-  g_assert_no_error (error);
-}
-
-static void
-sample_clear (Sample *s)
-{
-  pm_image_free (s->photo);
-  pm_mask_free (s->truth);
-}
 
 typedef struct {
   const char  *profile;
@@ -319,7 +291,7 @@ check_quality (const char *profile,
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       const Case *c = &cases[i];
-      Sample s = { 0 };
+      PmTestSample s = { 0 };
       GError *error = NULL;
       g_autoptr(PmImage) edited = NULL;
       g_autoptr(PmMask) mask = NULL;
@@ -328,7 +300,7 @@ check_quality (const char *profile,
       PmDeriveOptions opts;
       double iou;
 
-      sample_load (&s, c->stem, c->mask);
+      pm_test_sample_load (&s, c->stem, c->mask);
       edited = run_engine (&run, s.photo, c->instruction, &message, &error);
       g_assert_no_error (error);
       g_assert_cmpint (edited->width, ==, s.photo->width);
@@ -342,7 +314,7 @@ check_quality (const char *profile,
       g_test_message ("%s %s: IoU %.3f (%s)", profile, c->stem, iou,
                       message != NULL ? message : "same size");
       g_assert_cmpfloat (iou, >=, 0.9);
-      sample_clear (&s);
+      pm_test_sample_clear (&s);
     }
   pm_fake_editor_stop (fe);
 }
@@ -361,14 +333,14 @@ static GError *
 edit_cat (const Run *run,
           char     **message)
 {
-  Sample s = { 0 };
+  PmTestSample s = { 0 };
   GError *error = NULL;
   g_autoptr(PmImage) edited = NULL;
 
-  sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
+  pm_test_sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
   edited = run_engine (run, s.photo, "paint the cat purple", message, &error);
   g_assert_true ((edited == NULL) == (error != NULL));
-  sample_clear (&s);
+  pm_test_sample_clear (&s);
   return error;
 }
 
@@ -581,7 +553,7 @@ test_max_pixels (void)
   PmFakeEditor *fe = pm_fake_editor_start_profile ("openai-compatible", NULL, NULL, -1);
   const char *opts[] = { "max_pixels=40000", NULL };
   Run run = { "openai-compatible", fe->base_url, NULL, NULL, opts, 60, NULL };
-  Sample s = { 0 };
+  PmTestSample s = { 0 };
   GError *error = NULL;
   g_autoptr(PmImage) edited = NULL;
   g_autoptr(PmMask) mask = NULL;
@@ -590,7 +562,7 @@ test_max_pixels (void)
   PmDeriveOptions dopts;
   double iou;
 
-  sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
+  pm_test_sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
   edited = run_engine (&run, s.photo, "paint the cat purple", &message, &error);
   g_assert_no_error (error);
   req = last_request (fe);
@@ -604,7 +576,7 @@ test_max_pixels (void)
   iou = pm_mask_iou (mask, s.truth, NULL, NULL);
   g_test_message ("IoU %.3f from a 240×160 edit (%s)", iou, message);
   g_assert_cmpfloat (iou, >=, 0.93);
-  sample_clear (&s);
+  pm_test_sample_clear (&s);
   pm_fake_editor_stop (fe);
 }
 

@@ -8,37 +8,9 @@
 #include "pm-metrics.h"
 #include "pm-remote.h"
 #include "pm-fake-editor-util.h"
+#include "pm-sample-test-util.h"
 
 static PmFakeEditor *editor;
-
-typedef struct {
-  PmImage *photo;
-  PmMask  *truth;
-} Sample;
-
-static void
-sample_load (Sample     *s,
-             const char *stem,
-             const char *mask)
-{
-  g_autofree char *ip = g_strdup_printf ("data/eval-public/%s.jpg", stem);
-  g_autofree char *mp = g_strdup_printf ("data/eval-public/%s", mask);
-  g_autofree char *image_path = pm_test_shared_path (ip);
-  g_autofree char *mask_path = pm_test_shared_path (mp);
-  GError *error = NULL;
-
-  s->photo = pm_image_load (image_path, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
-  g_assert_no_error (error);
-  s->truth = pm_mask_load_png (mask_path, &error);
-  g_assert_no_error (error);
-}
-
-static void
-sample_clear (Sample *s)
-{
-  pm_image_free (s->photo);
-  pm_mask_free (s->truth);
-}
 
 /* Runs the engine at @url on @photo; returns the engine's edited image or NULL + error. */
 static PmImage *
@@ -98,7 +70,7 @@ test_derive_quality (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      Sample s = { 0 };
+      PmTestSample s = { 0 };
       GError *error = NULL;
       g_autoptr(PmImage) edited = NULL;
       g_autoptr(PmMask) mask = NULL;
@@ -106,7 +78,7 @@ test_derive_quality (void)
       PmDeriveOptions opts;
       double iou;
 
-      sample_load (&s, cases[i][0], cases[i][1]);
+      pm_test_sample_load (&s, cases[i][0], cases[i][1]);
       g_autofree char *message = NULL;
 
       edited = run_remote_message (editor->base_url, NULL, 60, s.photo, cases[i][2], NULL,
@@ -127,7 +99,7 @@ test_derive_quality (void)
       iou = pm_mask_iou (mask, s.truth, NULL, NULL);
       g_test_message ("%s: IoU %.3f", cases[i][0], iou);
       g_assert_cmpfloat (iou, >=, 0.9);
-      sample_clear (&s);
+      pm_test_sample_clear (&s);
     }
 }
 
@@ -136,12 +108,12 @@ expect_failure (const char *mode,
                 double      timeout_s,
                 const char *needle)
 {
-  Sample s = { 0 };
+  PmTestSample s = { 0 };
   GError *error = NULL;
   g_autofree char *url = pm_fake_editor_url (editor, mode);
   g_autoptr(PmImage) edited = NULL;
 
-  sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
+  pm_test_sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
   edited = run_remote (url, NULL, timeout_s, s.photo, "paint the cat purple", NULL, &error);
   g_assert_null (edited);
   g_assert_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_NETWORK);
@@ -149,22 +121,22 @@ expect_failure (const char *mode,
   g_assert_nonnull (strstr (error->message, needle));
   g_assert_null (strchr (error->message, '\n'));
   g_error_free (error);
-  sample_clear (&s);
+  pm_test_sample_clear (&s);
 }
 
 static void
 expect_success (const char *mode)
 {
-  Sample s = { 0 };
+  PmTestSample s = { 0 };
   GError *error = NULL;
   g_autofree char *url = pm_fake_editor_url (editor, mode);
   g_autoptr(PmImage) edited = NULL;
 
-  sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
+  pm_test_sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
   edited = run_remote (url, NULL, 60, s.photo, "paint the cat purple", NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (edited);
-  sample_clear (&s);
+  pm_test_sample_clear (&s);
 }
 
 static void test_http_401 (void) { expect_failure ("401", 30, "401"); }
@@ -186,12 +158,12 @@ static void
 expect_not_an_edit (const char *mode,
                     const char *needle)
 {
-  Sample s = { 0 };
+  PmTestSample s = { 0 };
   GError *error = NULL;
   g_autofree char *url = pm_fake_editor_url (editor, mode);
   g_autoptr(PmImage) edited = NULL;
 
-  sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
+  pm_test_sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
   edited = run_remote (url, NULL, 30, s.photo, "paint the cat purple", NULL, &error);
   g_assert_null (edited);
   g_assert_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_FAILED);
@@ -199,7 +171,7 @@ expect_not_an_edit (const char *mode,
   g_assert_nonnull (strstr (error->message, "not an edit of the photo"));
   g_assert_nonnull (strstr (error->message, needle));
   g_error_free (error);
-  sample_clear (&s);
+  pm_test_sample_clear (&s);
 }
 
 static void test_reshaped (void) { expect_not_an_edit ("reshaped", "shapes differ"); }
@@ -217,7 +189,7 @@ test_no_redirect (void)
   g_autofree char *target = NULL;
   g_autoptr(PmImage) edited = NULL;
   GError *error = NULL;
-  Sample s = { 0 };
+  PmTestSample s = { 0 };
 
   *strchr (other_port, '/') = '\0';
   mode = g_strdup_printf ("redirect-%s", other_port);
@@ -225,7 +197,7 @@ test_no_redirect (void)
   target = g_strdup_printf ("127.0.0.1:%s", other_port);
   g_assert_cmpuint (pm_fake_editor_requests (other), ==, 0);
 
-  sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
+  pm_test_sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
   edited = run_remote (url, "sk-not-for-others", 30, s.photo, "paint the cat purple", NULL,
                        &error);
   g_assert_null (edited);
@@ -237,7 +209,7 @@ test_no_redirect (void)
   g_assert_null (strchr (error->message, '\n'));
   g_error_free (error);
   g_assert_cmpuint (pm_fake_editor_requests (other), ==, 0);
-  sample_clear (&s);
+  pm_test_sample_clear (&s);
   pm_fake_editor_stop (other);
 }
 
@@ -260,27 +232,27 @@ cancel_thread (gpointer data)
 static void
 test_hung_cancel (void)
 {
-  Sample s = { 0 };
+  PmTestSample s = { 0 };
   GError *error = NULL;
   g_autofree char *url = pm_fake_editor_url (editor, "hang");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(PmImage) edited = NULL;
   GThread *thread;
 
-  sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
+  pm_test_sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
   thread = g_thread_new ("cancel", cancel_thread, cancellable);
   edited = run_remote (url, NULL, 600, s.photo, "paint the cat purple", cancellable, &error);
   g_thread_join (thread);
   g_assert_null (edited);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_error_free (error);
-  sample_clear (&s);
+  pm_test_sample_clear (&s);
 }
 
 static void
 test_dead_server (void)
 {
-  Sample s = { 0 };
+  PmTestSample s = { 0 };
   GError *error = NULL;
   g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
                                           G_SOCKET_PROTOCOL_TCP, NULL);
@@ -299,13 +271,13 @@ test_dead_server (void)
                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
   g_socket_close (sock, NULL);
 
-  sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
+  pm_test_sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
   edited = run_remote (url, NULL, 10, s.photo, "paint the cat purple", NULL, &error);
   g_assert_null (edited);
   g_assert_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_NETWORK);
   g_assert_nonnull (strstr (error->message, "Could not reach 127.0.0.1"));
   g_error_free (error);
-  sample_clear (&s);
+  pm_test_sample_clear (&s);
 }
 
 /* The bearer key reaches the server but never an error message. */
@@ -313,12 +285,12 @@ static void
 test_api_key (void)
 {
   PmFakeEditor *keyed = pm_fake_editor_start (NULL, "sk-right-key");
-  Sample s = { 0 };
+  PmTestSample s = { 0 };
   GError *error = NULL;
   g_autoptr(PmImage) ok = NULL;
   g_autoptr(PmImage) bad = NULL;
 
-  sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
+  pm_test_sample_load (&s, "coco_000000094336", "coco_000000094336_cat.png");
   ok = run_remote (keyed->base_url, "sk-right-key", 60, s.photo, "paint the cat red", NULL,
                    &error);
   g_assert_no_error (error);
@@ -332,7 +304,7 @@ test_api_key (void)
   g_assert_nonnull (strstr (error->message, "401"));
   g_assert_null (strstr (error->message, "sk-wrong-secret-123"));
   g_error_free (error);
-  sample_clear (&s);
+  pm_test_sample_clear (&s);
   pm_fake_editor_stop (keyed);
 }
 
