@@ -25,50 +25,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "pm-bench-util.h"
 #include "pm-canvas-private.h"
 #include "pm-edit.h"
 #include "pm-mask-paint.h"
 
 #define DABS_PER_ROUND 40
 #define RADIUS 80.0
-
-static double
-now_ms (void)
-{
-  return g_get_monotonic_time () / 1000.0;
-}
-
-static double
-cpu_ms (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double (const void *a,
-            const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-static double
-median (GArray *values)
-{
-  g_array_sort (values, cmp_double);
-  return g_array_index (values, double, values->len / 2);
-}
-
-static double
-percentile (GArray *values,
-            double  p)
-{
-  g_array_sort (values, cmp_double);
-  return g_array_index (values, double, (guint) (p * (values->len - 1)));
-}
 
 static void
 iterate (int ms)
@@ -121,20 +84,20 @@ full_update (PmCanvas      *canvas,
              double        *draw_ms)
 {
   PmPyramid *p = pm_pyramid_new (edited->width, edited->height);
-  double t = now_ms ();
+  double t = pm_bench_now_ms ();
 
   p->edited = g_bytes_new_static (edited->data, (gsize) edited->width * edited->height * 4);
   p->mask = mask->data;
   pm_pyramid_build (p);
-  *build_ms = now_ms () - t;
+  *build_ms = pm_bench_now_ms () - t;
   pm_pyramid_free (p);
 
-  t = now_ms ();
+  t = pm_bench_now_ms ();
   for (int k = 1; k < canvas->n_levels; k++)
     pm_level_clear_tiles (&canvas->levels[k], TRUE, TRUE, TRUE);
   pm_canvas_cpu_drop (canvas);
   snapshot_canvas (canvas);
-  *draw_ms = now_ms () - t;
+  *draw_ms = pm_bench_now_ms () - t;
 }
 
 int
@@ -224,21 +187,23 @@ main (int    argc,
 
               if (!pm_mask_paint_segment (mask, &brush, x, y, nx, ny, &dirty))
                 g_error ("dab %d changed nothing", i);
-              t = now_ms ();
-              c = cpu_ms ();
+              t = pm_bench_now_ms ();
+              c = pm_bench_cpu_ms (CLOCK_THREAD_CPUTIME_ID);
               pm_canvas_update_result_rect (canvas, edited, mask, &dirty);
               snapshot_canvas (canvas);
-              g_array_append_val (dab, (double) { now_ms () - t });
-              g_array_append_val (dab_cpu, (double) { cpu_ms () - c });
+              g_array_append_val (dab, (double) { pm_bench_now_ms () - t });
+              c = pm_bench_cpu_ms (CLOCK_THREAD_CPUTIME_ID) - c;
+              g_array_append_val (dab_cpu, c);
               x = nx;
               y = ny;
             }
         }
-      fm = median (full);
+      fm = pm_bench_median (full);
       printf ("zoom %3.0f %%: full update median %.1f ms (pyramid %.1f + all tiles %.1f); "
               "dab median %.2f ms [cpu %.2f], p95 %.2f, max %.2f; dab / full %.4f\n",
-              zooms[z] * 100, fm, median (build), median (draw), median (dab), median (dab_cpu),
-              percentile (dab, 0.95), percentile (dab, 1.0), median (dab) / fm);
+              zooms[z] * 100, fm, pm_bench_median (build), pm_bench_median (draw),
+              pm_bench_median (dab), pm_bench_median (dab_cpu), pm_bench_percentile (dab, 0.95),
+              pm_bench_percentile (dab, 1.0), pm_bench_median (dab) / fm);
     }
   gtk_window_destroy (GTK_WINDOW (window));
   iterate (100);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "pm-bench-util.h"
 #include "pm-derive.h"
 #include "pm-edit.h"
 #include "pm-grabcut.h"
@@ -33,36 +34,6 @@ static const char * const step_names[N_STEPS] = {
 };
 /* issue 17's targets in ms (0: none given) */
 static const double step_targets[N_STEPS] = { 0, 60, 0, 100, 0, 0 };
-
-static double
-now_ms (void)
-{
-  return g_get_monotonic_time () / 1000.0;
-}
-
-static double
-cpu_ms (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double (const void *a,
-            const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-static double
-median (GArray *values)
-{
-  g_array_sort (values, cmp_double);
-  return g_array_index (values, double, values->len / 2);
-}
 
 /* A photo-like image (gradients and noise) with a textured ellipse as the object. */
 static PmImage *
@@ -148,8 +119,8 @@ main (int    argc,
         double t, c;
 
         pm_parallel_set_threads (s == RENDER_1T || s == DERIVE_1T ? 1 : 0);
-        t = now_ms ();
-        c = cpu_ms ();
+        t = pm_bench_now_ms ();
+        c = pm_bench_cpu_ms (CLOCK_PROCESS_CPUTIME_ID);
         switch (s)
           {
           case BASELINE:
@@ -174,8 +145,8 @@ main (int    argc,
           default:
             g_assert_not_reached ();
           }
-        g_array_append_val (wall[s], (double) { now_ms () - t });
-        g_array_append_val (cpu[s], (double) { cpu_ms () - c });
+        g_array_append_val (wall[s], (double) { pm_bench_now_ms () - t });
+        g_array_append_val (cpu[s], (double) { pm_bench_cpu_ms (CLOCK_PROCESS_CPUTIME_ID) - c });
       }
 
   {
@@ -188,11 +159,11 @@ main (int    argc,
             pm_parallel_get_threads (), load != NULL ? load : "?\n");
   }
   {
-    double base = median (wall[BASELINE]), base_cpu = median (cpu[BASELINE]);
+    double base = pm_bench_median (wall[BASELINE]), base_cpu = pm_bench_median (cpu[BASELINE]);
 
     for (int s = 0; s < N_STEPS; s++)
       {
-        double m = median (wall[s]), mc = median (cpu[s]);
+        double m = pm_bench_median (wall[s]), mc = pm_bench_median (cpu[s]);
 
         printf ("%-30s wall %8.1f ms  cpu %8.1f ms  = %5.1f × baseline (cpu %5.1f ×)",
                 step_names[s], m, mc, m / base, mc / base_cpu);

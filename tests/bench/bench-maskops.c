@@ -20,52 +20,13 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "pm-bench-util.h"
 #include "pm-edit.h"
 #include "pm-mask-history.h"
 #include "pm-mask-region.h"
 #include "pm-mask-paint.h"
 
 #define DABS_PER_ROUND 40
-
-static double
-now_ms (void)
-{
-  return g_get_monotonic_time () / 1000.0;
-}
-
-/* This thread's CPU time: on a shared machine the wall clock also counts other people's
- * work; both are reported. */
-static double
-cpu_ms (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double (const void *a,
-            const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-static double
-median (GArray *values)
-{
-  g_array_sort (values, cmp_double);
-  return g_array_index (values, double, values->len / 2);
-}
-
-static double
-percentile (GArray *values,
-            double  p)
-{
-  g_array_sort (values, cmp_double);
-  return g_array_index (values, double, (guint) (p * (values->len - 1)));
-}
 
 /* A photo-like image: smooth gradients plus noise. */
 static PmImage *
@@ -131,11 +92,11 @@ main (int    argc,
 
   for (int round = 0; round < rounds; round++)
     {
-      double t = now_ms (), c = cpu_ms ();
+      double t = pm_bench_now_ms (), c = pm_bench_cpu_ms (CLOCK_THREAD_CPUTIME_ID);
       g_autoptr(PmImage) again = pm_edit_recolor (photo, start, color, NULL);
 
-      g_array_append_val (full, (double) { now_ms () - t });
-      g_array_append_val (full_cpu, (double) { cpu_ms () - c });
+      g_array_append_val (full, (double) { pm_bench_now_ms () - t });
+      g_array_append_val (full_cpu, (double) { pm_bench_cpu_ms (CLOCK_THREAD_CPUTIME_ID) - c });
 
       /* What the app's main thread does once, at the first dab of a run (the copy of the
        * edit to paint on and the exact lightness are prepared in a worker while the run is
@@ -143,10 +104,10 @@ main (int    argc,
       {
         PmRect changed;
 
-        t = now_ms ();
+        t = pm_bench_now_ms ();
         pm_mask_equal (start, pm_mask_history_get_mask (history));
         pm_mask_diff_rect (start, pm_mask_history_get_mask (history), &changed);
-        g_array_append_val (setup, (double) { now_ms () - t });
+        g_array_append_val (setup, (double) { pm_bench_now_ms () - t });
       }
 
       for (guint r = 0; r < G_N_ELEMENTS (radii); r++)
@@ -168,8 +129,8 @@ main (int    argc,
                 double ny = y + g_rand_double_range (rand, -radii[r], radii[r]) * 0.25;
                 PmRect bounds;
 
-                t = now_ms ();
-                c = cpu_ms ();
+                t = pm_bench_now_ms ();
+                c = pm_bench_cpu_ms (CLOCK_THREAD_CPUTIME_ID);
                 pm_brush_segment_bounds (&brush, x, y, nx, ny, w, h, &bounds);
                 pm_mask_history_touch (history, &bounds);
                 if (pm_mask_paint_segment (mask, &brush, x, y, nx, ny, &dirty))
@@ -177,39 +138,40 @@ main (int    argc,
                                        &dirty, shown);
                 else
                   g_error ("dab %d of radius %g changed nothing", i, radii[r]);
-                g_array_append_val (dab[r], (double) { now_ms () - t });
-                g_array_append_val (dab_cpu[r], (double) { cpu_ms () - c });
+                g_array_append_val (dab[r], (double) { pm_bench_now_ms () - t });
+                c = pm_bench_cpu_ms (CLOCK_THREAD_CPUTIME_ID) - c;
+                g_array_append_val (dab_cpu[r], c);
                 x = nx;
                 y = ny;
               }
-            t = now_ms ();
+            t = pm_bench_now_ms ();
             pm_mask_history_commit (history, "brush", &dirty);
-            g_array_append_val (commit, (double) { now_ms () - t });
-            t = now_ms ();
+            g_array_append_val (commit, (double) { pm_bench_now_ms () - t });
+            t = pm_bench_now_ms ();
             if (pm_mask_history_undo (history, &dirty))
               pm_edit_follow_rect (photo, edited, start, pm_mask_history_get_mask (history),
                                    color, NULL, lightness, &dirty, shown);
-            g_array_append_val (undo, (double) { now_ms () - t });
+            g_array_append_val (undo, (double) { pm_bench_now_ms () - t });
           }
     }
 
   printf ("photo %d×%d (%.1f MP), %d rounds\n", w, h, w * (double) h / 1e6, rounds);
-  printf ("full re-render (pm_edit_recolor): median %.1f ms [cpu %.1f ms]\n", median (full),
-          median (full_cpu));
+  printf ("full re-render (pm_edit_recolor): median %.1f ms [cpu %.1f ms]\n",
+          pm_bench_median (full), pm_bench_median (full_cpu));
   for (guint r = 0; r < G_N_ELEMENTS (radii); r++)
     {
-      double m = median (dab[r]), mc = median (dab_cpu[r]);
+      double m = pm_bench_median (dab[r]), mc = pm_bench_median (dab_cpu[r]);
       printf ("dab radius %3.0f px%s: median %.2f ms [cpu %.2f], p95 %.2f [cpu %.2f], "
               "max %.2f [cpu %.2f]; %.5f × a full re-render (cpu)\n", radii[r],
-              r == 1 ? " (soft)" : "       ", m, mc, percentile (dab[r], 0.95),
-              percentile (dab_cpu[r], 0.95), percentile (dab[r], 1.0),
-              percentile (dab_cpu[r], 1.0), mc / median (full_cpu));
+              r == 1 ? " (soft)" : "       ", m, mc, pm_bench_percentile (dab[r], 0.95),
+              pm_bench_percentile (dab_cpu[r], 0.95), pm_bench_percentile (dab[r], 1.0),
+              pm_bench_percentile (dab_cpu[r], 1.0), mc / pm_bench_median (full_cpu));
       g_array_unref (dab[r]);
       g_array_unref (dab_cpu[r]);
     }
   printf ("stroke end (commit): median %.2f ms; undo + re-render: median %.2f ms\n",
-          median (commit), median (undo));
+          pm_bench_median (commit), pm_bench_median (undo));
   printf ("first dab of a run, on top (mask compare and diff): median %.1f ms\n",
-          median (setup));
+          pm_bench_median (setup));
   return 0;
 }
