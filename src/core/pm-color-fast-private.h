@@ -16,6 +16,7 @@
 #include <math.h>
 
 #include "pm-color.h"
+#include "pm-oklab-private.h"
 
 G_BEGIN_DECLS
 
@@ -44,16 +45,10 @@ pm_linear_to_oklab_fast (float r,
                          float g,
                          float b)
 {
-  double l = 0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b;
-  double m = 0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b;
-  double s = 0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b;
-  double l_ = pm_cbrt_fast (l), m_ = pm_cbrt_fast (m), s_ = pm_cbrt_fast (s);
-  PmOklab lab;
+  double l, m, s;
 
-  lab.L = (float) (0.2104542553 * l_ + 0.7936177850 * m_ - 0.0040720468 * s_);
-  lab.a = (float) (1.9779984951 * l_ - 2.4285922050 * m_ + 0.4505937099 * s_);
-  lab.b = (float) (0.0259040371 * l_ + 0.7827717662 * m_ - 0.8086757660 * s_);
-  return lab;
+  pm_oklab_lms (r, g, b, &l, &m, &s);
+  return pm_oklab_from_lms_cbrt (pm_cbrt_fast (l), pm_cbrt_fast (m), pm_cbrt_fast (s));
 }
 
 /* Its lightness only. */
@@ -62,12 +57,10 @@ pm_linear_to_oklab_L_fast (float r,
                            float g,
                            float b)
 {
-  double l = 0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b;
-  double m = 0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b;
-  double s = 0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b;
+  double l, m, s;
 
-  return (float) (0.2104542553 * pm_cbrt_fast (l) + 0.7936177850 * pm_cbrt_fast (m) -
-                  0.0040720468 * pm_cbrt_fast (s));
+  pm_oklab_lms (r, g, b, &l, &m, &s);
+  return pm_oklab_from_lms_cbrt (pm_cbrt_fast (l), pm_cbrt_fast (m), pm_cbrt_fast (s)).L;
 }
 
 G_END_DECLS

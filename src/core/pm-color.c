@@ -6,6 +6,7 @@
 
 #include "pm-color.h"
 #include "pm-color-private.h"
+#include "pm-oklab-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -84,16 +85,10 @@ pm_linear_to_oklab (float r,
                     float g,
                     float b)
 {
-  double l = 0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b;
-  double m = 0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b;
-  double s = 0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b;
-  double l_ = cbrt (l), m_ = cbrt (m), s_ = cbrt (s);
-  PmOklab lab;
+  double l, m, s;
 
-  lab.L = (float) (0.2104542553 * l_ + 0.7936177850 * m_ - 0.0040720468 * s_);
-  lab.a = (float) (1.9779984951 * l_ - 2.4285922050 * m_ + 0.4505937099 * s_);
-  lab.b = (float) (0.0259040371 * l_ + 0.7827717662 * m_ - 0.8086757660 * s_);
-  return lab;
+  pm_oklab_lms (r, g, b, &l, &m, &s);
+  return pm_oklab_from_lms_cbrt (cbrt (l), cbrt (m), cbrt (s));
 }
 
 static void
