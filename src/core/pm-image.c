@@ -10,33 +10,6 @@
 
 #include <string.h>
 #include <math.h>
-#ifdef __linux__
-#include <sys/mman.h>
-#endif
-
-#define HUGE_PAGE ((gsize) 2 << 20)
-
-/* g_malloc0() for pixel planes. A big one (a 12 MP photo is 48 MB) asks Linux for
- * transparent huge pages where the kernel leaves that to madvise: its first writes then
- * take one page fault per 2 MB instead of one per 4 KB (a tenth of a 12 MP render's time
- * went to those faults). Freed with g_free() as usual. */
-static gpointer
-plane_alloc0 (gsize size)
-{
-  gpointer data = g_malloc0 (size);
-
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  if (size >= 4 * HUGE_PAGE)
-    {
-      guintptr start = ((guintptr) data + HUGE_PAGE - 1) & ~(guintptr) (HUGE_PAGE - 1);
-      guintptr end = ((guintptr) data + size) & ~(guintptr) (HUGE_PAGE - 1);
-
-      if (end > start)
-        madvise ((gpointer) start, end - start, MADV_HUGEPAGE);   /* a hint: may fail */
-    }
-#endif
-  return data;
-}
 
 G_DEFINE_QUARK (pm-image-error-quark, pm_image_error)
 
@@ -84,7 +57,7 @@ pm_image_new (int width,
   image = g_new0 (PmImage, 1);
   image->width = width;
   image->height = height;
-  image->data = plane_alloc0 (size);
+  image->data = g_malloc0 (size);
   return image;
 }
 
@@ -397,7 +370,7 @@ pm_mask_new (int width,
   mask = g_new0 (PmMask, 1);
   mask->width = width;
   mask->height = height;
-  mask->data = plane_alloc0 ((gsize) width * height * sizeof (float));
+  mask->data = g_new0 (float, (gsize) width * height);
   return mask;
 }
 
