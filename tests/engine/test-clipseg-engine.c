@@ -237,7 +237,9 @@ test_phrases (void)
   g_assert_no_error (error);
   pm_clipseg_engine_get_stats (engine, &stats);
   g_assert_cmpuint (stats.vision_runs, ==, 1);
-  g_assert_cmpuint (stats.text_runs, ==, 3);
+  /* The repeated phrase reuses its cached text embedding. */
+  g_assert_cmpuint (stats.text_runs, ==, 2);
+  g_assert_cmpuint (stats.text_cache_hits, ==, 1);
 
   /* The raw logits are the model's, end to end from the image file (cases 1 and 2). */
   expected1 = load_npy ("expected/case01.logits.npy", &numel);
@@ -257,6 +259,20 @@ test_phrases (void)
                    masks[2]->data, sizeof (float) * image->width * image->height);
   for (int p = 0; p < 3; p++)
     pm_mask_free (masks[p]);
+
+  /* Encoded afresh (text cache cleared), the phrase gives the cached run's logits. */
+  {
+    g_autofree float *fresh = g_new (float, s * s);
+
+    pm_clipseg_engine_clear_text_cache (engine);
+    g_assert_true (pm_clipseg_engine_run_phrases (engine, image, phrases, 1, NULL, NULL, fresh,
+                                                  NULL, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+    pm_clipseg_engine_get_stats (engine, &stats);
+    g_assert_cmpuint (stats.text_runs, ==, 3);
+    g_assert_cmpuint (stats.text_cache_hits, ==, 1);
+    g_assert_cmpmem (fresh, sizeof (float) * s * s, logits + 2 * s * s, sizeof (float) * s * s);
+  }
 }
 
 /* ---------------------------------------------------------------- post-processing */
