@@ -166,7 +166,8 @@ typedef struct {
   PmMaskTools *self;        /* strong */
   JobKind      kind;
   PmMaskOp     op;          /* JOB_OP; its box for JOB_BOX */
-  PmImage     *image;       /* a copy of the photo: the worker owns what it reads */
+  PmPhoto     *photo;       /* strong: its pixels never change, so the worker reads them */
+  const PmImage *image;     /* the photo's pixels */
   PmMask      *mask;        /* in: the mask to correct; JOB_OP works on it in place */
   PmMask      *result;
   GArray      *clicks;      /* JOB_CLICKS, of PmClick */
@@ -181,7 +182,7 @@ job_free (gpointer data)
   Job *job = data;
 
   g_object_unref (job->self);
-  g_clear_pointer (&job->image, pm_image_free);
+  g_clear_pointer (&job->photo, pm_photo_unref);
   g_clear_pointer (&job->mask, pm_mask_free);
   g_clear_pointer (&job->result, pm_mask_free);
   g_clear_pointer (&job->clicks, g_array_unref);
@@ -252,8 +253,12 @@ refine_with_sam (Job           *job,
       /* One click is ambiguous (a part, the object, its group): three masks, the best. */
       prompt.multimask = prompt.n_points == 1;
     }
-  result = pm_sam_engine_segment (job->sam, job->image, &prompt, NULL, NULL, cancellable, NULL,
-                                  error);
+  /* the photo's fingerprint is made once: a click does not hash 12 MP again; only the
+   * best mask is made at the photo's size */
+  result = pm_sam_engine_segment_keyed (job->sam, job->image,
+                                        pm_photo_get_fingerprint (job->photo), &prompt,
+                                        PM_SAM_SEGMENT_BEST_ONLY, NULL, NULL, cancellable, NULL,
+                                        error);
   if (result == NULL)
     return NULL;
   answer = pm_sam_result_get_best (result);
@@ -388,12 +393,13 @@ start_job (PmMaskTools *self,
            Job         *job,
            const PmMask *mask)
 {
-  const PmImage *image = pm_document_get_image (self->document);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GTask) task = NULL;
 
   job->self = g_object_ref (self);
-  job->image = pm_image_copy (image);
+  /* a reference, not a copy of the pixels (48 MB on 12 MP): they never change */
+  job->photo = pm_photo_ref (pm_document_get_photo (self->document));
+  job->image = job->photo->image;
   job->mask = pm_mask_copy (mask);
   job->generation = self->generation;
   if (job->kind != JOB_OP && self->sam != NULL)
@@ -534,18 +540,19 @@ encode_done_cb (GObject      *source,
 static void
 encode_photo (PmMaskTools *self)
 {
-  const PmImage *image = self->document ? pm_document_get_image (self->document) : NULL;
+  PmPhoto *photo = self->document ? pm_document_get_photo (self->document) : NULL;
   g_autofree char *key = NULL;
 
-  if (self->sam == NULL || image == NULL)
+  if (self->sam == NULL || photo == NULL)
     return;
-  if (pm_sam_engine_has_image (self->sam, image))
+  /* the photo's fingerprint, made once here and reused by every click on it */
+  key = g_strdup (pm_photo_get_fingerprint (photo));
+  if (pm_sam_engine_has_fingerprint (self->sam, key))
     {
       g_debug ("SAM: the photo on screen is encoded already");
       return;
     }
   /* already under way (another run of the same photo came on screen) */
-  key = pm_engine_image_fingerprint (image);
   if (self->encoding != NULL && !g_cancellable_is_cancelled (self->encoding) &&
       g_strcmp0 (key, self->encoding_key) == 0)
     return;
@@ -555,7 +562,7 @@ encode_photo (PmMaskTools *self)
   g_free (self->encoding_key);
   self->encoding_key = g_steal_pointer (&key);
   self->encoding = g_cancellable_new ();
-  pm_sam_engine_encode_async (self->sam, image, self->encoding, encode_done_cb,
+  pm_sam_engine_encode_async (self->sam, photo->image, self->encoding, encode_done_cb,
                               pm_engine_ref (self->sam));
 }
 

@@ -18,6 +18,7 @@ photo_clear (gpointer data)
   pm_image_free (photo->image);
   g_free (photo->path);
   g_free (photo->title);
+  g_free (photo->fingerprint);
 }
 
 /**
@@ -51,6 +52,34 @@ void
 pm_photo_unref (PmPhoto *photo)
 {
   g_atomic_rc_box_release_full (photo, photo_clear);
+}
+
+/**
+ * pm_photo_get_fingerprint:
+ * @photo: a photo
+ *
+ * The engines' cache key of the photo's pixels (pm_engine_image_fingerprint ()), computed
+ * on the first call only: the pixels never change, so a SAM click or a second instruction
+ * on this photo need not hash it again (≈ 10 ms on 12 MP). Any thread.
+ *
+ * Returns: (transfer none): "WxH-" and 64 hex digits, valid as long as @photo
+ */
+const char *
+pm_photo_get_fingerprint (PmPhoto *photo)
+{
+  char *key = g_atomic_pointer_get (&photo->fingerprint);
+
+  if (key == NULL)
+    {
+      key = pm_engine_image_fingerprint (photo->image);
+      /* two threads may race to make it: the first one's stays */
+      if (!g_atomic_pointer_compare_and_exchange (&photo->fingerprint, NULL, key))
+        {
+          g_free (key);
+          key = g_atomic_pointer_get (&photo->fingerprint);
+        }
+    }
+  return key;
 }
 
 /* Written out: G_DEFINE_BOXED_TYPE's type check trips -Wpedantic. */

@@ -26,6 +26,7 @@ typedef struct {
   char    *path;       /* NULL for pasted photos */
   char    *title;
   gint64   session_id; /* in the history; 0 = not known yet (main thread only) */
+  char    *fingerprint;/* pm_photo_get_fingerprint ()'s, made on first use (atomic) */
 } PmPhoto;
 
 #define PM_TYPE_PHOTO (pm_photo_get_type ())
@@ -35,6 +36,7 @@ PmPhoto    *pm_photo_new                 (PmImage        *image,
                                           const char     *title);
 PmPhoto    *pm_photo_ref                 (PmPhoto        *photo);
 void        pm_photo_unref               (PmPhoto        *photo);
+const char *pm_photo_get_fingerprint     (PmPhoto        *photo);
 
 /* ---------------------------------------------------------------- shared masks */
 

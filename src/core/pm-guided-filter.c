@@ -50,26 +50,68 @@ pm_box_filter_mean (const float *in,
   for (int x = 0; x < width; x++)
     inv_x[x] = 1.0 / (MIN (x + radius, width - 1) - MAX (x - radius, 0) + 1);
 
-  /* Horizontal: tmp = mean of in over [x − r, x + r] ∩ [0, w), a sliding sum. */
-  for (gsize y = 0; y < h; y++)
-    {
-      const float *row = in + y * w;
-      float *dst = tmp + y * w;
-      double sum = 0;
+  /* Horizontal: tmp = mean of in over [x − r, x + r] ∩ [0, w), a sliding sum. Four rows
+   * at a time: each row's sum is a chain of dependent additions, so interleaving rows
+   * keeps the adder busy (the same operations per row, so the same result). */
+  {
+    gsize y = 0;
 
-      for (int i = 0; i <= MIN (radius, width - 1); i++)
-        sum += row[i];
-      for (int x = 0; x < width; x++)
-        {
-          dst[x] = (float) (sum * inv_x[x]);
-          if (x + radius + 1 < width)
-            sum += row[x + radius + 1];
-          if (x - radius >= 0)
-            sum -= row[x - radius];
-        }
-    }
+    for (; y + 4 <= h; y += 4)
+      {
+        const float *r0 = in + y * w, *r1 = r0 + w, *r2 = r1 + w, *r3 = r2 + w;
+        float *d0 = tmp + y * w, *d1 = d0 + w, *d2 = d1 + w, *d3 = d2 + w;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
 
-  /* Vertical: col[x] holds the sum of tmp over rows [lo, hi], walked row by row. */
+        for (int i = 0; i <= MIN (radius, width - 1); i++)
+          {
+            s0 += r0[i];
+            s1 += r1[i];
+            s2 += r2[i];
+            s3 += r3[i];
+          }
+        for (int x = 0; x < width; x++)
+          {
+            d0[x] = (float) (s0 * inv_x[x]);
+            d1[x] = (float) (s1 * inv_x[x]);
+            d2[x] = (float) (s2 * inv_x[x]);
+            d3[x] = (float) (s3 * inv_x[x]);
+            if (x + radius + 1 < width)
+              {
+                s0 += r0[x + radius + 1];
+                s1 += r1[x + radius + 1];
+                s2 += r2[x + radius + 1];
+                s3 += r3[x + radius + 1];
+              }
+            if (x - radius >= 0)
+              {
+                s0 -= r0[x - radius];
+                s1 -= r1[x - radius];
+                s2 -= r2[x - radius];
+                s3 -= r3[x - radius];
+              }
+          }
+      }
+    for (; y < h; y++)
+      {
+        const float *row = in + y * w;
+        float *dst = tmp + y * w;
+        double sum = 0;
+
+        for (int i = 0; i <= MIN (radius, width - 1); i++)
+          sum += row[i];
+        for (int x = 0; x < width; x++)
+          {
+            dst[x] = (float) (sum * inv_x[x]);
+            if (x + radius + 1 < width)
+              sum += row[x + radius + 1];
+            if (x - radius >= 0)
+              sum -= row[x - radius];
+          }
+      }
+  }
+
+  /* Vertical: col[x] holds the sum of tmp over rows [lo, hi], walked row by row; one pass
+   * per row writes the mean and moves the window. */
   for (int y = 0; y <= MIN (radius, height - 1); y++)
     {
       const float *row = tmp + (gsize) y * w;
@@ -80,20 +122,26 @@ pm_box_filter_mean (const float *in,
     {
       double inv = 1.0 / (MIN (y + radius, height - 1) - MAX (y - radius, 0) + 1);
       float *dst = out + (gsize) y * w;
+      const float *add = y + radius + 1 < height ? tmp + (gsize) (y + radius + 1) * w : NULL;
+      const float *sub = y - radius >= 0 ? tmp + (gsize) (y - radius) * w : NULL;
 
-      for (gsize x = 0; x < w; x++)
-        dst[x] = (float) (col[x] * inv);
-      if (y + radius + 1 < height)
+      if (add != NULL && sub != NULL)
+        for (gsize x = 0; x < w; x++)
+          {
+            dst[x] = (float) (col[x] * inv);
+            col[x] += add[x];
+            col[x] -= sub[x];
+          }
+      else
         {
-          const float *row = tmp + (gsize) (y + radius + 1) * w;
           for (gsize x = 0; x < w; x++)
-            col[x] += row[x];
-        }
-      if (y - radius >= 0)
-        {
-          const float *row = tmp + (gsize) (y - radius) * w;
-          for (gsize x = 0; x < w; x++)
-            col[x] -= row[x];
+            dst[x] = (float) (col[x] * inv);
+          if (add != NULL)
+            for (gsize x = 0; x < w; x++)
+              col[x] += add[x];
+          if (sub != NULL)
+            for (gsize x = 0; x < w; x++)
+              col[x] -= sub[x];
         }
     }
 }
@@ -194,32 +242,43 @@ guided_color (const PmImage *guide,
     planes[k] = block + ln * k;
 
   /* Downsample I (and p) by s×s block means, with their products. */
-  for (int ly = 0; ly < lh; ly++)
-    for (int lx = 0; lx < lw; lx++)
+  if (s == 1)
+    for (gsize i = 0; i < ln; i++)
       {
-        guint32 rgb[3] = { 0 };
-        double acc_p = 0;
-        int count = 0;
-        gsize li = (gsize) ly * lw + lx;
+        const guint8 *px = guide->data + i * 4;
 
-        for (int y = ly * s; y < MIN (ly * s + s, h); y++)
-          {
-            const guint8 *px = guide->data + ((gsize) y * w + lx * s) * 4;
-            for (int x = lx * s; x < MIN (lx * s + s, w); x++, px += 4)
-              {
-                rgb[0] += px[0];
-                rgb[1] += px[1];
-                rgb[2] += px[2];
-                if (input != NULL)
-                  acc_p += input->data[(gsize) y * w + x];
-                count++;
-              }
-          }
-        planes[R][li] = (float) (rgb[0] / (255.0 * count));
-        planes[G][li] = (float) (rgb[1] / (255.0 * count));
-        planes[B][li] = (float) (rgb[2] / (255.0 * count));
-        planes[P][li] = input != NULL ? (float) (acc_p / count) : input_low->data[li];
+        planes[R][i] = (float) (px[0] / 255.0);
+        planes[G][i] = (float) (px[1] / 255.0);
+        planes[B][i] = (float) (px[2] / 255.0);
+        planes[P][i] = input != NULL ? input->data[i] : input_low->data[i];
       }
+  else
+    for (int ly = 0; ly < lh; ly++)
+      for (int lx = 0; lx < lw; lx++)
+        {
+          guint32 rgb[3] = { 0 };
+          double acc_p = 0;
+          int count = 0;
+          gsize li = (gsize) ly * lw + lx;
+
+          for (int y = ly * s; y < MIN (ly * s + s, h); y++)
+            {
+              const guint8 *px = guide->data + ((gsize) y * w + lx * s) * 4;
+              for (int x = lx * s; x < MIN (lx * s + s, w); x++, px += 4)
+                {
+                  rgb[0] += px[0];
+                  rgb[1] += px[1];
+                  rgb[2] += px[2];
+                  if (input != NULL)
+                    acc_p += input->data[(gsize) y * w + x];
+                  count++;
+                }
+            }
+          planes[R][li] = (float) (rgb[0] / (255.0 * count));
+          planes[G][li] = (float) (rgb[1] / (255.0 * count));
+          planes[B][li] = (float) (rgb[2] / (255.0 * count));
+          planes[P][li] = input != NULL ? (float) (acc_p / count) : input_low->data[li];
+        }
   for (gsize i = 0; i < ln; i++)
     {
       float ir = planes[R][i], ig = planes[G][i], ib = planes[B][i], p = planes[P][i];

@@ -1,4 +1,5 @@
-/* pm-clipseg-engine.c: the "clipseg" engine (vision cache, components, guided filter).
+/* pm-clipseg-engine.c: the "clipseg" engine (vision cache, warm-up, runs, SAM refine); from
+ * logits to a mask is pm-clipseg-post.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -30,230 +31,34 @@ typedef struct {
   /* The vision activations of the two images last used (the one in use and the one
    * warmed ahead), keyed by their fingerprints. */
   PmImageCache         vision_cache;
+  /* Text embeddings of the phrases last encoded (TextEntry, most recent first): a second
+   * instruction naming the same object in another colour or place skips the text
+   * encoder. Deterministic, so a hit gives exactly what a pass would. */
+  GQueue               text_cache;
   PmClipsegEngineStats stats;
   PmWarmGate           warm_gate;     /* its own lock */
 } PmClipsegEngine;
+
+#define TEXT_CACHE_SIZE 16
+
+typedef struct {
+  GBytes *ids;        /* the token ids */
+  float  *embedding;  /* projection_dim floats */
+} TextEntry;
+
+static void
+text_entry_free (TextEntry *entry)
+{
+  g_bytes_unref (entry->ids);
+  g_free (entry->embedding);
+  g_free (entry);
+}
 
 static PmClipsegEngine *
 get_self (PmEngine *engine)
 {
   g_assert (engine != NULL && strcmp (engine->klass->name, "clipseg") == 0);
   return (PmClipsegEngine *) engine;
-}
-
-void
-pm_clipseg_post_params_init (PmClipsegPostParams *params)
-{
-  params->refine = TRUE;
-  params->radius_scale = 4.0;
-  params->eps = 1e-4;
-  params->max_fit_side = 640;
-  params->threshold = 0.5f;
-}
-
-/* ---------------------------------------------------------------- post-processing */
-
-/**
- * pm_clipseg_resize_bilinear:
- *
- * Bilinear resize with half-pixel centres (PyTorch `align_corners=False`): the source
- * coordinate of output pixel x is (x + 0.5)·in/out − 0.5, clamped at 0, and the right/bottom
- * neighbour is clamped to the last pixel.
- */
-void
-pm_clipseg_resize_bilinear (const float *in,
-                            int          in_w,
-                            int          in_h,
-                            float       *out,
-                            int          out_w,
-                            int          out_h)
-{
-  g_autofree int *x0 = g_new (int, out_w);
-  g_autofree int *x1 = g_new (int, out_w);
-  g_autofree float *tx = g_new (float, out_w);
-  double sx = (double) in_w / out_w, sy = (double) in_h / out_h;
-
-  for (int x = 0; x < out_w; x++)
-    {
-      double src = MAX ((x + 0.5) * sx - 0.5, 0.0);
-      x0[x] = MIN ((int) src, in_w - 1);
-      x1[x] = MIN (x0[x] + 1, in_w - 1);
-      tx[x] = (float) (src - x0[x]);
-    }
-  for (int y = 0; y < out_h; y++)
-    {
-      double src = MAX ((y + 0.5) * sy - 0.5, 0.0);
-      int y0 = MIN ((int) src, in_h - 1);
-      int y1 = MIN (y0 + 1, in_h - 1);
-      float ty = (float) (src - y0);
-      const float *r0 = in + (gsize) y0 * in_w;
-      const float *r1 = in + (gsize) y1 * in_w;
-      float *dst = out + (gsize) y * out_w;
-
-      for (int x = 0; x < out_w; x++)
-        {
-          float top = r0[x0[x]] + (r0[x1[x]] - r0[x0[x]]) * tx[x];
-          float bottom = r1[x0[x]] + (r1[x1[x]] - r1[x0[x]]) * tx[x];
-          dst[x] = top + (bottom - top) * ty;
-        }
-    }
-}
-
-static gboolean
-has_qualifier (const PmInstruction *instruction)
-{
-  return instruction != NULL &&
-         (instruction->position != PM_POSITION_NONE || instruction->ordinal != 0 ||
-          instruction->size_rank != PM_SIZE_RANK_NONE);
-}
-
-/* The region to keep for the component the qualifiers choose (chosen on the coarse mask,
- * grown by @margin for the refined edge), or NULL to keep everything. */
-static PmMask *
-choose_component (const PmMask              *soft,
-                  const PmInstruction       *instruction,
-                  const PmClipsegPostParams *params,
-                  int                        margin)
-{
-  g_autoptr(PmMask) binary = pm_mask_threshold (soft, params->threshold);
-  g_autoptr(PmComponents) components = NULL;
-  PmMask *keep;
-  gsize n = (gsize) soft->width * soft->height;
-  int index;
-
-  components = pm_components_label (binary);
-  if (components->n == 0)
-    return NULL;
-  /* Score each component by its mean soft value (a cue pm_components_pick may use). */
-  {
-    g_autofree double *sum = g_new0 (double, components->n);
-    for (gsize i = 0; i < n; i++)
-      if (components->labels[i] > 0)
-        sum[components->labels[i] - 1] += soft->data[i];
-    for (int k = 0; k < components->n; k++)
-      components->components[k].score = sum[k] / MAX (components->components[k].area, 1);
-  }
-  index = pm_components_pick (components, instruction->position, instruction->ordinal,
-                              instruction->ordinal_from, instruction->size_rank);
-  if (index < 0)
-    return NULL;
-  keep = pm_components_extract (components, index);
-  pm_morph_dilate (keep, MAX (2, margin));
-  return keep;
-}
-
-/* Logits sampled bilinearly (half-pixel centres, as pm_clipseg_resize_bilinear) at the
- * centres of the s×s blocks of a w×h image, then the sigmoid: the soft mask on the coarse
- * grid ⌈w/s⌉ × ⌈h/s⌉. With s = 1 this is exactly the full-resolution soft mask. */
-static PmMask *
-coarse_soft_mask (const float *logits,
-                  int          S,
-                  int          w,
-                  int          h,
-                  int          s)
-{
-  int lw = (w + s - 1) / s, lh = (h + s - 1) / s;
-  PmMask *soft = pm_mask_new (lw, lh);
-  g_autofree int *x0 = g_new (int, lw);
-  g_autofree int *x1 = g_new (int, lw);
-  g_autofree float *tx = g_new (float, lw);
-
-  for (int lx = 0; lx < lw; lx++)
-    {
-      double centre = lx * s + (MIN (s, w - lx * s) - 1) / 2.0;
-      double src = MAX ((centre + 0.5) * S / w - 0.5, 0.0);
-      x0[lx] = MIN ((int) src, S - 1);
-      x1[lx] = MIN (x0[lx] + 1, S - 1);
-      tx[lx] = (float) (src - x0[lx]);
-    }
-  for (int ly = 0; ly < lh; ly++)
-    {
-      double centre = ly * s + (MIN (s, h - ly * s) - 1) / 2.0;
-      double src = MAX ((centre + 0.5) * S / h - 0.5, 0.0);
-      int y0 = MIN ((int) src, S - 1), y1 = MIN (y0 + 1, S - 1);
-      float ty = (float) (src - y0);
-      const float *r0 = logits + (gsize) y0 * S, *r1 = logits + (gsize) y1 * S;
-      float *dst = soft->data + (gsize) ly * lw;
-
-      for (int lx = 0; lx < lw; lx++)
-        {
-          float top = r0[x0[lx]] + (r0[x1[lx]] - r0[x0[lx]]) * tx[lx];
-          float bottom = r1[x0[lx]] + (r1[x1[lx]] - r1[x0[lx]]) * tx[lx];
-          dst[lx] = 1.f / (1.f + expf (-(top + (bottom - top) * ty)));
-        }
-    }
-  return soft;
-}
-
-/**
- * pm_clipseg_logits_to_mask:
- * @logits: S×S raw logits
- * @s: S
- * @image: the full-resolution image (the guide)
- * @instruction: (nullable): position/rank qualifiers choose a component
- * @params: (nullable): post-processing parameters, %NULL for the defaults
- *
- * Resize the logits to the image, sigmoid (HF's order), guided-filter refinement on the
- * photo, and the component the qualifiers choose. Large photos are handled on a grid at
- * most max_fit_side wide: the model's mask carries no finer detail, and only the final
- * q = a·I + b of the filter runs at full resolution.
- *
- * Returns: (transfer full): a soft mask (0..1) at the image's size
- */
-PmMask *
-pm_clipseg_logits_to_mask (const float               *logits,
-                           int                        s,
-                           const PmImage             *image,
-                           const PmInstruction       *instruction,
-                           const PmClipsegPostParams *params)
-{
-  PmClipsegPostParams defaults;
-  g_autoptr(PmMask) keep = NULL;
-  g_autoptr(PmMask) coarse = NULL;
-  PmMask *soft;
-  int w, h, side, radius, grid;
-
-  g_return_val_if_fail (logits != NULL && image != NULL && s > 0, NULL);
-  if (params == NULL)
-    {
-      pm_clipseg_post_params_init (&defaults);
-      params = &defaults;
-    }
-  w = image->width;
-  h = image->height;
-  side = MAX (w, h);
-  radius = MAX (2, (int) lround (params->radius_scale * side / s));
-  grid = params->refine ? MAX (1, (side + params->max_fit_side - 1) /
-                                  MAX (params->max_fit_side, 1)) : 1;
-
-  /* The soft mask on the fitting grid (the full image when grid = 1). */
-  coarse = coarse_soft_mask (logits, s, w, h, grid);
-
-  /* The chosen component, on the model's own mask (before refinement may join blobs),
-   * grown by the filter radius so the refined edge is kept. */
-  if (has_qualifier (instruction))
-    keep = choose_component (coarse, instruction, params, MAX (1, radius / grid));
-
-  /* Edges follow the photo: the upsampled mask is blurred over about side/S pixels and its
-   * boundaries are uncertain by a fraction of a patch, so the window spans a few of those. */
-  if (params->refine)
-    {
-      soft = pm_mask_new (w, h);
-      pm_guided_filter_color_coarse (image, coarse, radius, (float) params->eps, grid, soft);
-    }
-  else
-    soft = g_steal_pointer (&coarse);
-
-  if (keep != NULL)
-    for (int y = 0; y < h; y++)
-      {
-        const float *k = keep->data + (gsize) (y / grid) * keep->width;
-        float *row = soft->data + (gsize) y * w;
-        for (int x = 0; x < w; x++)
-          if (k[x / grid] < 0.5f)
-            row[x] = 0.f;
-      }
-  return soft;
 }
 
 /* ---------------------------------------------------------------- progress */
@@ -324,6 +129,51 @@ get_vision (PmClipsegEngine *self,
   return vision;
 }
 
+/* With the lock held: the text embedding of @ids into @embedding (@e floats), from the
+ * cache or encoded (and then cached). */
+static gboolean
+encode_text_cached (PmClipsegEngine *self,
+                    GArray          *ids,
+                    float           *embedding,
+                    int              e,
+                    GCancellable    *cancellable,
+                    PmTimings       *timings,
+                    GError         **error)
+{
+  g_autoptr(GBytes) key = g_bytes_new (ids->data, (gsize) ids->len * sizeof (gint32));
+  TextEntry *entry;
+
+  for (GList *l = self->text_cache.head; l != NULL; l = l->next)
+    {
+      entry = l->data;
+      if (g_bytes_equal (entry->ids, key))
+        {
+          memcpy (embedding, entry->embedding, sizeof (float) * e);
+          g_queue_unlink (&self->text_cache, l);
+          g_queue_push_head_link (&self->text_cache, l);
+          self->stats.text_cache_hits++;
+          return TRUE;
+        }
+    }
+  if (!pm_clipseg_encode_text (self->model, (const gint32 *) ids->data, ids->len, NULL,
+                               embedding, cancellable, timings, error))
+    return FALSE;
+  self->stats.text_runs++;
+  entry = g_new (TextEntry, 1);
+  entry->ids = g_steal_pointer (&key);
+  entry->embedding = g_memdup2 (embedding, sizeof (float) * e);
+  g_queue_push_head (&self->text_cache, entry);
+  if (self->text_cache.length > TEXT_CACHE_SIZE)
+    text_entry_free (g_queue_pop_tail (&self->text_cache));
+  return TRUE;
+}
+
+static void
+clear_text_cache (PmClipsegEngine *self)
+{
+  g_queue_clear_full (&self->text_cache, (GDestroyNotify) text_entry_free);
+}
+
 /* With the lock held. */
 static gboolean
 run_phrases_locked (PmClipsegEngine     *self,
@@ -378,10 +228,8 @@ run_phrases_locked (PmClipsegEngine     *self,
       ids = pm_tokenizer_encode (self->tokenizer, phrase, -1, 0);
       if (timings != NULL)
         pm_timings_add (timings, "tokenize", pm_now_ms () - t0);
-      if (!pm_clipseg_encode_text (self->model, (const gint32 *) ids->data, ids->len, NULL,
-                                   embedding, cancellable, timings, error))
+      if (!encode_text_cached (self, ids, embedding, e, cancellable, timings, error))
         return FALSE;
-      self->stats.text_runs++;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
@@ -459,49 +307,6 @@ pm_clipseg_engine_run_phrases (PmEngine             *engine,
     for (int p = 0; p < n; p++)
       g_clear_pointer (&masks_out[p], pm_mask_free);
   return ok;
-}
-
-/**
- * pm_clipseg_mask_state:
- * @soft: a soft mask (0..1)
- *
- * The rule of pm-clipseg-engine.h: %PM_RESULT_EMPTY when the mask peaks below 0.5 or is
- * flat (peak − 2nd percentile < %PM_CLIPSEG_MIN_CONTRAST), else %PM_RESULT_FOUND.
- *
- * Returns: %PM_RESULT_FOUND or %PM_RESULT_EMPTY
- */
-PmResultState
-pm_clipseg_mask_state (const PmMask *soft)
-{
-  guint64 hist[256] = { 0 };
-  gsize n, rank, seen = 0;
-  float peak = 0.f, low = 0.f;
-
-  g_return_val_if_fail (soft != NULL, PM_RESULT_EMPTY);
-  n = (gsize) soft->width * soft->height;
-  if (n == 0)
-    return PM_RESULT_EMPTY;
-  for (gsize i = 0; i < n; i++)
-    {
-      float v = soft->data[i];
-      v = v > 0.f ? MIN (v, 1.f) : 0.f;   /* also NaN */
-      peak = MAX (peak, v);
-      hist[(int) (v * 255.f + 0.5f)]++;
-    }
-  /* The 2nd percentile, to the histogram's 1/255. */
-  rank = n / 50;
-  for (int b = 0; b < 256; b++)
-    {
-      seen += hist[b];
-      if (seen > rank)
-        {
-          low = b / 255.f;
-          break;
-        }
-    }
-  if (peak < 0.5f || peak - low < PM_CLIPSEG_MIN_CONTRAST)
-    return PM_RESULT_EMPTY;
-  return PM_RESULT_FOUND;
 }
 
 /* --refine sam: replaces result->soft_mask by SAM's when it agrees with the heatmap, and
@@ -597,6 +402,7 @@ clipseg_finalize (PmEngine *engine)
   PmClipsegEngine *self = get_self (engine);
 
   pm_image_cache_clear (&self->vision_cache);
+  clear_text_cache (self);
   pm_warm_gate_clear (&self->warm_gate);
   g_clear_pointer (&self->sam, pm_engine_unref);
   g_clear_pointer (&self->model, pm_clipseg_free);
@@ -761,6 +567,24 @@ pm_clipseg_engine_clear_cache (PmEngine *engine)
 
   g_mutex_lock (&self->lock);
   pm_image_cache_clear (&self->vision_cache);
+  clear_text_cache (self);
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * pm_clipseg_engine_clear_text_cache:
+ * @engine: a clipseg engine
+ *
+ * Forgets the cached text embeddings only (benchmarks: a second instruction with a new
+ * phrase).
+ */
+void
+pm_clipseg_engine_clear_text_cache (PmEngine *engine)
+{
+  PmClipsegEngine *self = get_self (engine);
+
+  g_mutex_lock (&self->lock);
+  clear_text_cache (self);
   g_mutex_unlock (&self->lock);
 }
 

@@ -23,6 +23,7 @@ typedef struct {
   guint vision_runs;     /* vision encoder passes */
   guint cache_hits;      /* runs that reused cached vision activations */
   guint text_runs;       /* text encoder passes */
+  guint text_cache_hits; /* phrases whose embedding was cached */
   guint decoder_runs;    /* decoder passes */
   guint warmed;          /* vision passes made ahead by pm_engine_warm () */
 } PmClipsegEngineStats;
@@ -62,6 +63,7 @@ PmResultState pm_clipseg_mask_state      (const PmMask               *soft);
 
 void      pm_clipseg_engine_get_stats     (PmEngine                   *engine,
                                            PmClipsegEngineStats       *stats);
+void      pm_clipseg_engine_clear_text_cache (PmEngine                *engine);
 void      pm_clipseg_engine_clear_cache   (PmEngine                   *engine);
 const char *pm_clipseg_engine_get_model_dir (PmEngine                 *engine);
 gboolean  pm_clipseg_engine_has_sam_refine (PmEngine                  *engine);

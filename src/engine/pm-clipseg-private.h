@@ -105,11 +105,15 @@ struct _PmClipseg {
   gpointer          dump_data;
 };
 
+/* What the decoder needs of an image: the extracted layers already through the decoder's
+ * reduce projections (they do not depend on the text), so a second instruction on the same
+ * image skips them; 12× smaller than the activations themselves. */
 struct _PmClipsegVision {
-  int    n;       /* extracted layers, in config order */
-  int    tokens;  /* T */
-  int    width;   /* Dv */
-  float *acts;    /* [n, T, Dv] */
+  int    n;        /* extracted layers */
+  int    tokens;   /* T */
+  int    width;    /* Dv of the activations they were reduced from */
+  int    reduce;   /* R */
+  float *reduced;  /* [n, T, R]: reduced[i] = reduce_i (act[n − 1 − i]), decoder order */
 };
 
 /* Packing stages, in order: the patch embedding, the vision layers, the text layers and

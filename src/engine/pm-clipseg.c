@@ -161,6 +161,7 @@ encode_image_in_gate (PmClipseg       *m,
   gint64 s = c->input_height, g = m->grid, t = m->n_tokens, dv = c->vision.hidden_size;
   float eps = (float) c->vision.layer_norm_eps;
   g_autoptr(PmClipsegVision) vision = NULL;
+  g_autofree float *acts = NULL;   /* [n, T, Dv]: the residual stream at extract_layers */
   PmArena *arena = m->arena;
   PmTensor x, patches;
   double t0 = now_ms (), t1;
@@ -173,8 +174,10 @@ encode_image_in_gate (PmClipseg       *m,
   vision->n = c->n_extract_layers;
   vision->tokens = (int) t;
   vision->width = (int) dv;
-  vision->acts = g_try_new (float, (gsize) vision->n * t * dv);
-  if (vision->acts == NULL)
+  vision->reduce = (int) c->reduce_dim;
+  acts = g_try_new (float, (gsize) vision->n * t * dv);
+  vision->reduced = g_try_new (float, (gsize) vision->n * t * c->reduce_dim);
+  if (acts == NULL || vision->reduced == NULL)
     {
       g_set_error (error, PM_CLIPSEG_ERROR, PM_CLIPSEG_ERROR_INPUT,
                    "not enough memory for the vision activations (%.1f GB)",
@@ -230,7 +233,19 @@ encode_image_in_gate (PmClipseg       *m,
       dump (m, &x, "vision.layer%d", i);
       for (int j = 0; j < c->n_extract_layers; j++)
         if (c->extract_layers[j] == i)
-          memcpy (vision->acts + (gsize) j * t * dv, x.data, t * dv * sizeof (float));
+          memcpy (acts + (gsize) j * t * dv, x.data, t * dv * sizeof (float));
+    }
+
+  /* The decoder's reduce projections of the extracted layers, deepest first. */
+  pm_ops_profile_set_scope ("decoder");
+  pm_clipseg_wait_packed (m, PM_CLIPSEG_STAGE_DECODER (m));
+  for (int i = 0; i < vision->n; i++)
+    {
+      PmTensor act = pm_tensor_view_2d (acts + (gsize) (vision->n - 1 - i) * t * dv, t, dv);
+      PmTensor red = pm_tensor_view_2d (vision->reduced + (gsize) i * t * c->reduce_dim, t,
+                                        c->reduce_dim);
+
+      pm_op_linear_fused (&red, &act, m->w.reduce[i], NULL);
     }
   if (progress != NULL)
     progress ("vision encoder done", 1.0, progress_data);
@@ -243,14 +258,14 @@ pm_clipseg_vision_free (PmClipsegVision *vision)
 {
   if (vision == NULL)
     return;
-  g_free (vision->acts);
+  g_free (vision->reduced);
   g_free (vision);
 }
 
 gsize
 pm_clipseg_vision_get_bytes (const PmClipsegVision *vision)
 {
-  return (gsize) vision->n * vision->tokens * vision->width * sizeof (float);
+  return (gsize) vision->n * vision->tokens * vision->reduce * sizeof (float);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -375,7 +390,7 @@ decode_in_gate (PmClipseg              *m,
   double t0 = now_ms ();
 
   g_return_val_if_fail (vision != NULL && embedding != NULL && logits != NULL, FALSE);
-  if (vision->n != n || vision->tokens != t || vision->width != dv)
+  if (vision->n != n || vision->tokens != t || vision->width != dv || vision->reduce != r)
     {
       g_set_error (error, PM_CLIPSEG_ERROR, PM_CLIPSEG_ERROR_INPUT,
                    "vision activations do not belong to this model");
@@ -400,14 +415,14 @@ decode_in_gate (PmClipseg              *m,
   red = pm_arena_tensor_2d (arena, t, r);
   for (int i = 0; i < n; i++)
     {
-      PmTensor act = pm_tensor_view_2d (vision->acts + (gsize) (n - 1 - i) * t * dv, t, dv);
+      PmTensor red = pm_tensor_view_2d (vision->reduced + (gsize) i * t * r, t, r);
 
       if (!check_cancel (cancellable, error))
         return FALSE;
-      {
-        PmLinearOptions acc = { NULL, NULL, 0, PM_ACT_NONE, i > 0 };
-        pm_op_linear_fused (&x, &act, w->reduce[i], &acc);
-      }
+      if (i == 0)
+        memcpy (x.data, red.data, (gsize) t * r * sizeof (float));
+      else
+        pm_op_add (&x, &x, &red);
       dump (m, &x, "decoder.reduce%d", i);
       if (i == c->conditional_layer)
         {
@@ -474,7 +489,8 @@ decode_in_gate (PmClipseg              *m,
  * @timings: (nullable): receives "vision embeddings" and "vision encoder"
  * @error: return location
  *
- * Returns: (transfer full): the residual stream after each extracted layer.
+ * Returns: (transfer full): what the decoder needs of the image: the residual stream after
+ * each extracted layer, through the decoder's reduce projections.
  */
 PmClipsegVision *
 pm_clipseg_encode_image (PmClipseg       *m,

@@ -117,6 +117,44 @@ pack_b_task (gint64   panel,
   b->kr->pack_b_nk (rows, b->k, b->k_pad, b->data + panel * b->panel_bytes);
 }
 
+/* The B that packs K×N at @precision for the ISA in use: @reuse when its storage is large
+ * enough, else a new one (@reuse is freed). Sizes are set, the panels are not packed.
+ * NULL (with @reuse freed) when the ISA has no kernels (PM_ISA_GENERIC). */
+static PmGemmB *
+b_prepare (PmGemmB     *reuse,
+           PmPrecision  precision,
+           gint64       k,
+           gint64       n)
+{
+  const PmGemmKernels *kr = pm_gemm_kernels_get (pm_cpu_get_isa (),
+                                                 pm_precision_resolve (precision));
+  gint64 k_pad, n_panels;
+  gsize panel_bytes;
+  PmGemmB *b = reuse;
+
+  if (kr == NULL)
+    {
+      pm_gemm_b_free (reuse);
+      return NULL;
+    }
+  k_pad = pm_gemm_round_up (k, PM_GEMM_KC);
+  n_panels = (n + kr->nr - 1) / kr->nr;
+  panel_bytes = (gsize) k_pad * kr->nr * kr->elem;
+  if (b == NULL || b->n_panels * b->panel_bytes < n_panels * panel_bytes)
+    {
+      pm_gemm_b_free (b);
+      b = g_new0 (PmGemmB, 1);
+      b->data = g_aligned_alloc (n_panels, panel_bytes, 64);
+    }
+  b->kr = kr;
+  b->k = k;
+  b->n = n;
+  b->k_pad = k_pad;
+  b->n_panels = n_panels;
+  b->panel_bytes = panel_bytes;
+  return b;
+}
+
 /**
  * pm_gemm_b_new_nk:
  * @n_parts: number of W blocks stacked along N
@@ -136,26 +174,16 @@ pm_gemm_b_new_nk (int                  n_parts,
                   gint64               ldw,
                   PmPrecision          precision)
 {
-  const PmGemmKernels *kr = pm_gemm_kernels_get (pm_cpu_get_isa (),
-                                                 pm_precision_resolve (precision));
   PackBJob job = { NULL, n_parts, w, n, ldw };
-  PmGemmB *b;
+  gint64 n_total = 0;
 
   g_return_val_if_fail (n_parts >= 1 && k >= 1 && ldw >= k, NULL);
-  if (kr == NULL)
-    return NULL;
-  b = g_new0 (PmGemmB, 1);
-  b->kr = kr;
-  b->k = k;
   for (int p = 0; p < n_parts; p++)
-    b->n += n[p];
-  b->k_pad = pm_gemm_round_up (k, PM_GEMM_KC);
-  b->n_panels = (b->n + kr->nr - 1) / kr->nr;
-  b->panel_bytes = (gsize) b->k_pad * kr->nr * kr->elem;
-  b->data = g_aligned_alloc (b->n_panels, b->panel_bytes, 64);
-  job.b = b;
-  pm_pool_run (b->n_panels, pack_b_task, &job);
-  return b;
+    n_total += n[p];
+  job.b = b_prepare (NULL, precision, k, n_total);
+  if (job.b != NULL)
+    pm_pool_run (job.b->n_panels, pack_b_task, &job);
+  return job.b;
 }
 
 typedef struct {
@@ -199,34 +227,12 @@ pm_gemm_b_new_kn (PmGemmB     *reuse,
                   gint64       ldb,
                   PmPrecision  precision)
 {
-  const PmGemmKernels *kr = pm_gemm_kernels_get (pm_cpu_get_isa (),
-                                                 pm_precision_resolve (precision));
-  PackKnJob job = { reuse, b, ldb };
-  gint64 k_pad, n_panels;
-  gsize panel_bytes;
+  PackKnJob job = { NULL, b, ldb };
 
   g_return_val_if_fail (k >= 1 && n >= 1 && ldb >= n, NULL);
-  if (kr == NULL)
-    {
-      pm_gemm_b_free (reuse);
-      return NULL;
-    }
-  k_pad = pm_gemm_round_up (k, PM_GEMM_KC);
-  n_panels = (n + kr->nr - 1) / kr->nr;
-  panel_bytes = (gsize) k_pad * kr->nr * kr->elem;
-  if (job.b == NULL || job.b->n_panels * job.b->panel_bytes < n_panels * panel_bytes)
-    {
-      pm_gemm_b_free (job.b);
-      job.b = g_new0 (PmGemmB, 1);
-      job.b->data = g_aligned_alloc (n_panels, panel_bytes, 64);
-    }
-  job.b->kr = kr;
-  job.b->k = k;
-  job.b->n = n;
-  job.b->k_pad = k_pad;
-  job.b->n_panels = n_panels;
-  job.b->panel_bytes = panel_bytes;
-  pm_pool_run (n_panels, pack_kn_task, &job);
+  job.b = b_prepare (reuse, precision, k, n);
+  if (job.b != NULL)
+    pm_pool_run (job.b->n_panels, pack_kn_task, &job);
   return job.b;
 }
 
@@ -253,34 +259,12 @@ pm_gemm_b_renew_nk (PmGemmB     *reuse,
                     gint64       ldw,
                     PmPrecision  precision)
 {
-  const PmGemmKernels *kr = pm_gemm_kernels_get (pm_cpu_get_isa (),
-                                                 pm_precision_resolve (precision));
-  PackBJob job = { reuse, 1, &w, &n, ldw };
-  gint64 k_pad, n_panels;
-  gsize panel_bytes;
+  PackBJob job = { NULL, 1, &w, &n, ldw };
 
   g_return_val_if_fail (n >= 1 && k >= 1 && ldw >= k, NULL);
-  if (kr == NULL)
-    {
-      pm_gemm_b_free (reuse);
-      return NULL;
-    }
-  k_pad = pm_gemm_round_up (k, PM_GEMM_KC);
-  n_panels = (n + kr->nr - 1) / kr->nr;
-  panel_bytes = (gsize) k_pad * kr->nr * kr->elem;
-  if (job.b == NULL || job.b->n_panels * job.b->panel_bytes < n_panels * panel_bytes)
-    {
-      pm_gemm_b_free (job.b);
-      job.b = g_new0 (PmGemmB, 1);
-      job.b->data = g_aligned_alloc (n_panels, panel_bytes, 64);
-    }
-  job.b->kr = kr;
-  job.b->k = k;
-  job.b->n = n;
-  job.b->k_pad = k_pad;
-  job.b->n_panels = n_panels;
-  job.b->panel_bytes = panel_bytes;
-  pm_pool_run (n_panels, pack_b_task, &job);
+  job.b = b_prepare (reuse, precision, k, n);
+  if (job.b != NULL)
+    pm_pool_run (job.b->n_panels, pack_b_task, &job);
   return job.b;
 }
 

@@ -107,6 +107,29 @@ get_embedding (PmSamEngine    *self,
   return e;
 }
 
+/* TRUE if @fingerprint may be @image's: NULL (computed here), or one that names an image
+ * of @image's size. */
+static gboolean
+fingerprint_fits (const PmImage *image,
+                  const char    *fingerprint)
+{
+  g_autofree char *size = NULL;
+
+  if (fingerprint == NULL)
+    return TRUE;
+  size = g_strdup_printf ("%dx%d-", image->width, image->height);
+  return g_str_has_prefix (fingerprint, size);
+}
+
+/* The cache key of @image: @fingerprint when the caller has it, else computed (a full pass
+ * over the pixels). */
+static char *
+image_key (const PmImage *image,
+           const char    *fingerprint)
+{
+  return fingerprint != NULL ? g_strdup (fingerprint) : pm_engine_image_fingerprint (image);
+}
+
 /**
  * pm_sam_engine_encode:
  * @engine: a sam engine
@@ -130,12 +153,43 @@ pm_sam_engine_encode (PmEngine       *engine,
                       PmTimings      *timings,
                       GError        **error)
 {
+  return pm_sam_engine_encode_keyed (engine, image, NULL, progress, progress_data,
+                                     cancellable, timings, error);
+}
+
+/**
+ * pm_sam_engine_encode_keyed:
+ * @engine: a sam engine
+ * @image: the photo
+ * @fingerprint: (nullable): pm_engine_image_fingerprint (@image), computed once by the
+ *   caller for pixels that do not change, or %NULL to compute it here
+ * @progress: (nullable): per-layer progress, called in this thread
+ * @progress_data: its data
+ * @cancellable: (nullable): checked between layers
+ * @timings: (nullable): receives the stages
+ * @error: return location
+ *
+ * pm_sam_engine_encode () without hashing @image again.
+ *
+ * Returns: %TRUE when the embedding is cached
+ */
+gboolean
+pm_sam_engine_encode_keyed (PmEngine       *engine,
+                            const PmImage  *image,
+                            const char     *fingerprint,
+                            PmProgressFunc  progress,
+                            gpointer        progress_data,
+                            GCancellable   *cancellable,
+                            PmTimings      *timings,
+                            GError        **error)
+{
   PmSamEngine *self = get_self (engine);
   g_autofree char *key = NULL;
   gboolean ok;
 
   g_return_val_if_fail (image != NULL, FALSE);
-  key = pm_engine_image_fingerprint (image);
+  g_return_val_if_fail (fingerprint_fits (image, fingerprint), FALSE);
+  key = image_key (image, fingerprint);
   pm_warm_gate_preempt (&self->warm_gate);
   g_mutex_lock (&self->lock);
   ok = get_embedding (self, image, key, progress, progress_data, cancellable, timings,
@@ -148,12 +202,28 @@ gboolean
 pm_sam_engine_has_image (PmEngine      *engine,
                          const PmImage *image)
 {
-  PmSamEngine *self = get_self (engine);
   g_autofree char *key = pm_engine_image_fingerprint (image);
+
+  return pm_sam_engine_has_fingerprint (engine, key);
+}
+
+/**
+ * pm_sam_engine_has_fingerprint:
+ * @engine: a sam engine
+ * @fingerprint: pm_engine_image_fingerprint () of an image
+ *
+ * Returns: %TRUE if the embedding of the image with this fingerprint is cached
+ */
+gboolean
+pm_sam_engine_has_fingerprint (PmEngine   *engine,
+                               const char *fingerprint)
+{
+  PmSamEngine *self = get_self (engine);
   gboolean hit;
 
+  g_return_val_if_fail (fingerprint != NULL, FALSE);
   g_mutex_lock (&self->lock);
-  hit = pm_image_cache_contains (&self->cache, key);
+  hit = pm_image_cache_contains (&self->cache, fingerprint);
   g_mutex_unlock (&self->lock);
   return hit;
 }
@@ -177,7 +247,9 @@ compare_iou (gconstpointer a,
 static PmSamResult *
 segment_locked (PmSamEngine       *self,
                 const PmImage     *image,
+                const char        *key,
                 const PmSamPrompt *prompt,
+                PmSamSegmentFlags  flags,
                 PmProgressFunc     progress,
                 gpointer           progress_data,
                 GCancellable      *cancellable,
@@ -185,7 +257,6 @@ segment_locked (PmSamEngine       *self,
                 GError           **error)
 {
   g_autoptr(PmSamResult) r = NULL;
-  g_autofree char *key = pm_engine_image_fingerprint (image);
   const PmSamEmbedding *e;
   int l = pm_sam_get_lowres_size (self->model);
   double t0;
@@ -210,12 +281,12 @@ segment_locked (PmSamEngine       *self,
   r->masks = g_new0 (PmMask *, r->n_masks);
   r->order = g_new (int, r->n_masks);
   for (int i = 0; i < r->n_masks; i++)
-    {
+    r->order[i] = i;
+  g_qsort_with_data (r->order, r->n_masks, sizeof (int), compare_iou, r->iou);
+  for (int i = 0; i < r->n_masks; i++)
+    if (i == r->order[0] || !(flags & PM_SAM_SEGMENT_BEST_ONLY))
       r->masks[i] = pm_sam_logits_to_mask (self->model, r->lowres + (gsize) i * l * l,
                                            image->width, image->height, NULL);
-      r->order[i] = i;
-    }
-  g_qsort_with_data (r->order, r->n_masks, sizeof (int), compare_iou, r->iou);
   if (timings != NULL)
     pm_timings_add (timings, "postprocess", pm_now_ms () - t0);
   if (progress != NULL)
@@ -247,15 +318,59 @@ pm_sam_engine_segment (PmEngine          *engine,
                        PmTimings         *timings,
                        GError           **error)
 {
+  return pm_sam_engine_segment_keyed (engine, image, NULL, prompt, PM_SAM_SEGMENT_DEFAULT,
+                                      progress, progress_data, cancellable, timings, error);
+}
+
+/**
+ * pm_sam_engine_segment_keyed:
+ * @engine: a sam engine
+ * @image: the photo (encoded first unless its embedding is cached)
+ * @fingerprint: (nullable): pm_engine_image_fingerprint (@image), computed once by the
+ *   caller for pixels that do not change (a click then costs no pass over the photo), or
+ *   %NULL to compute it here
+ * @prompt: points and/or a box in @image's pixels
+ * @flags: %PM_SAM_SEGMENT_BEST_ONLY to make only the best mask at the image size
+ * @progress: (nullable): progress, called in this thread
+ * @progress_data: its data
+ * @cancellable: (nullable): a #GCancellable
+ * @timings: (nullable): receives the stages
+ * @error: return location
+ *
+ * pm_sam_engine_segment () without hashing @image again. A fingerprint that is not
+ * @image's own makes the engine answer from another image's embedding: pass only what
+ * pm_engine_image_fingerprint () returned for these very pixels.
+ *
+ * Returns: (transfer full): the masks, or %NULL with @error set
+ */
+PmSamResult *
+pm_sam_engine_segment_keyed (PmEngine          *engine,
+                             const PmImage     *image,
+                             const char        *fingerprint,
+                             const PmSamPrompt *prompt,
+                             PmSamSegmentFlags  flags,
+                             PmProgressFunc     progress,
+                             gpointer           progress_data,
+                             GCancellable      *cancellable,
+                             PmTimings         *timings,
+                             GError           **error)
+{
   PmSamEngine *self = get_self (engine);
+  g_autofree char *key = NULL;
   PmSamResult *r;
+  double t0;
 
   g_return_val_if_fail (image != NULL && prompt != NULL, NULL);
+  g_return_val_if_fail (fingerprint_fits (image, fingerprint), NULL);
   if (!pm_sam_prompt_check (prompt, image->width, image->height, error))
     return NULL;
+  t0 = pm_now_ms ();
+  key = image_key (image, fingerprint);
+  if (timings != NULL && fingerprint == NULL)
+    pm_timings_add (timings, "fingerprint", pm_now_ms () - t0);
   pm_warm_gate_preempt (&self->warm_gate);
   g_mutex_lock (&self->lock);
-  r = segment_locked (self, image, prompt, progress, progress_data, cancellable, timings,
+  r = segment_locked (self, image, key, prompt, flags, progress, progress_data, cancellable, timings,
                       error);
   g_mutex_unlock (&self->lock);
   return r;

@@ -55,6 +55,8 @@ PmStore      *pm_store_open_as          (const char     *path,
                                          const char     *display_name,
                                          GError        **error);
 
+/* SQLite's message for @db as one line of valid UTF-8, at most 200 characters. */
+char         *pm_store_sqlite_errmsg (sqlite3  *db);
 /* SQLite's message for @rc on @db, naming a full disk (ENOSPC, EFBIG, EDQUOT) as such and
  * adding the system error to an I/O error. */
 char         *pm_store_describe_sqlite_error (sqlite3  *db,

@@ -6,8 +6,34 @@
 #define G_LOG_DOMAIN "pm-store"
 
 #include <errno.h>
+#include <string.h>
 
 #include "pm-store-private.h"
+
+/* SQLite's message for @db as one line of valid UTF-8: a damaged file's schema text can reach
+ * the message ("malformed database schema (…) - unrecognized token: …") with raw bytes and
+ * newlines from the file, so control characters become spaces, invalid UTF-8 becomes U+FFFD
+ * and the text is cut at 200 characters. */
+char *
+pm_store_sqlite_errmsg (sqlite3 *db)
+{
+  g_autofree char *valid = g_utf8_make_valid (sqlite3_errmsg (db), -1);
+  GString *line = g_string_sized_new (strlen (valid));
+  const char *p = valid;
+
+  for (glong n = 0; *p != '\0' && n < 200; p = g_utf8_next_char (p), n++)
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c) || c == 0x2028 || c == 0x2029)
+        g_string_append_c (line, ' ');
+      else
+        g_string_append_unichar (line, c);
+    }
+  if (*p != '\0')
+    g_string_append (line, "…");
+  return g_string_free (line, FALSE);
+}
 
 /* What went wrong, for a message: SQLite's own text, except for a write the file system
  * refused, where "disk I/O error" alone would not tell the user what to do. SQLite keeps
@@ -22,11 +48,15 @@ pm_store_describe_sqlite_error (sqlite3 *db,
     return g_strdup_printf ("the disk is full (%s)",
                             errsv != 0 ? g_strerror (errsv) : sqlite3_errstr (rc));
   if ((rc & 0xff) == SQLITE_IOERR && errsv != 0)
-    return g_strdup_printf ("%s (%s)", sqlite3_errmsg (db), g_strerror (errsv));
+    {
+      g_autofree char *msg = pm_store_sqlite_errmsg (db);
+
+      return g_strdup_printf ("%s (%s)", msg, g_strerror (errsv));
+    }
   if (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC || rc == SQLITE_IOERR_TRUNCATE ||
       rc == SQLITE_IOERR_SHMSIZE)
     return g_strdup ("the disk refused a write (is it full?)");
-  return g_strdup (sqlite3_errmsg (db));
+  return pm_store_sqlite_errmsg (db);
 }
 
 void

@@ -496,8 +496,10 @@ file_db_error (GError     **error,
                int          rc,
                const char  *path)
 {
+  g_autofree char *msg = db != NULL ? pm_store_sqlite_errmsg (db) : g_strdup (sqlite3_errstr (rc));
+
   g_set_error (error, PM_STORE_ERROR, pm_store_error_code (rc), "%s: cannot read it as a "
-               "Paintmask file: %s", path, db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
+               "Paintmask file: %s", path, msg);
   return FALSE;
 }
 

@@ -213,8 +213,11 @@ pm_store_open_as (const char  *path,
   rc = sqlite3_open_v2 (path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
   if (rc != SQLITE_OK)
     {
+      g_autofree char *msg = store->db != NULL ? pm_store_sqlite_errmsg (store->db)
+                                               : g_strdup (sqlite3_errstr (rc));
+
       g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_OPEN, "%s: cannot open: %s",
-                   display_name, store->db ? sqlite3_errmsg (store->db) : sqlite3_errstr (rc));
+                   display_name, msg);
       return NULL;
     }
   sqlite3_extended_result_codes (store->db, 1);

@@ -16,6 +16,7 @@
 #include "pm-dataset-batch.h"
 #include "pm-gui-test-util.h"
 #include "pm-test-util.h"
+#include "pm-gui-test-window.h"
 #include "pm-window-private.h"
 
 #define W 160
@@ -707,7 +708,6 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
   tmpdir = pm_test_tmpdir ();
@@ -717,11 +717,8 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
   gtk_disable_setlocale ();
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return 0;
-    }
+  if (!pm_gui_test_init_display (&ret))
+    return ret;
   if (!GDK_IS_X11_DISPLAY (gdk_display_get_default ()) || !g_find_program_in_path ("xdotool"))
     {
       if (g_getenv ("CI") != NULL)
@@ -731,13 +728,7 @@ main (int    argc,
     }
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
-  app = pm_application_new (G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_settings_set_string (pm_application_get_settings (app), "history-database", db);
-  window = pm_window_new (app);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
-  gtk_window_present (GTK_WINDOW (window));
+  window = pm_gui_test_window_new (&app, db, 1000, 700);
   pm_gui_iterate (200);
 
   g_test_add_func ("/app/dataset/review-keys", test_review_keys);

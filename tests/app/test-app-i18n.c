@@ -13,6 +13,7 @@
 
 #include "pm-application.h"
 #include "pm-test-util.h"
+#include "pm-gui-test-window.h"
 #include "pm-window-private.h"
 
 static PmApplication *app;
@@ -116,7 +117,6 @@ main (int    argc,
 {
   g_autofree char *tmpdir = pm_test_tmpdir ();
   g_autofree char *db = g_build_filename (tmpdir, "history.sqlite3", NULL);
-  g_autoptr(GError) error = NULL;
   int ret;
 
   g_setenv ("XDG_DATA_HOME", tmpdir, TRUE);
@@ -131,25 +131,12 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
   gtk_disable_setlocale ();
-  if (!gtk_init_check ())
-    {
-      if (pm_test_in_ci ())
-        {
-          g_print ("Bail out! no display in CI (is xvfb-run installed?)\n");
-          return 1;
-        }
-      g_print ("1..0 # SKIP missing: a display (install xvfb for xvfb-run)\n");
-      return 0;
-    }
+  if (!pm_gui_test_init_display (&ret))
+    return ret;
   /* The catalog is found and German: fails before any widget if the .mo is missing. */
   g_assert_cmpstr (_("Main Menu"), ==, "Hauptmenü");
 
-  app = pm_application_new (G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_settings_set_string (pm_application_get_settings (app), "history-database", db);
-  window = pm_window_new (app);
-  gtk_window_present (GTK_WINDOW (window));
+  window = pm_gui_test_window_new (&app, db, 0, 0);
   iterate (100);
 
   g_test_add_func ("/app/i18n/header-bar", test_header_bar);

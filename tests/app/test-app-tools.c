@@ -25,6 +25,7 @@
 #include "pm-sam-engine.h"
 #include "pm-store.h"
 #include "pm-test-util.h"
+#include "pm-gui-test-window.h"
 #include "pm-window-private.h"
 
 #define W 320
@@ -876,6 +877,35 @@ test_sam_encode_on_open (void)
       iterate (20);
       g_assert_cmpint (g_get_monotonic_time (), <, end);
     }
+
+  /* the photo's fingerprint (the clicks' cache key) is made once and is the pixels' own */
+  {
+    PmPhoto *photo = pm_document_get_photo (document);
+    const char *key = pm_photo_get_fingerprint (photo);
+    g_autofree char *direct = pm_engine_image_fingerprint (photo->image);
+    g_autofree char *key1 = g_strdup (key);
+    PmImage *changed = pm_image_copy (photo->image);
+    PmSamEngineStats st;
+
+    g_assert_cmpstr (key, ==, direct);
+    g_assert_true (pm_photo_get_fingerprint (photo) == key);
+    g_assert_true (pm_sam_engine_has_fingerprint (sam, key));
+
+    /* the same photo with one pixel changed: its own key, encoded anew */
+    changed->data[4 * 37] ^= 0x40;
+    pm_document_set_image (document, changed, NULL, "noise, changed");
+    photo = pm_document_get_photo (document);
+    g_assert_cmpstr (pm_photo_get_fingerprint (photo), !=, key1);
+    end = g_get_monotonic_time () + 300 * G_USEC_PER_SEC;
+    while (!pm_sam_engine_has_fingerprint (sam, pm_photo_get_fingerprint (photo)))
+      {
+        iterate (20);
+        g_assert_cmpint (g_get_monotonic_time (), <, end);
+      }
+    pm_sam_engine_get_stats (sam, &st);
+    g_assert_cmpuint (st.encoder_runs, ==, 2);
+    g_assert_true (pm_sam_engine_has_fingerprint (sam, key1));
+  }
   pm_mask_tools_set_sam (tools, NULL);
 }
 
@@ -883,7 +913,6 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
   tmpdir = pm_test_tmpdir ();
@@ -893,11 +922,8 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
   gtk_disable_setlocale ();
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return 0;
-    }
+  if (!pm_gui_test_init_display (&ret))
+    return ret;
   /* Pointer events go through the X server: this needs X11 and xdotool. */
   if (!GDK_IS_X11_DISPLAY (gdk_display_get_default ()) || !g_find_program_in_path ("xdotool"))
     {
@@ -908,13 +934,7 @@ main (int    argc,
     }
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
-  app = pm_application_new (G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_settings_set_string (pm_application_get_settings (app), "history-database", db_path);
-  window = pm_window_new (app);
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
-  gtk_window_present (GTK_WINDOW (window));
+  window = pm_gui_test_window_new (&app, db_path, 900, 640);
   iterate (300);
 
   strokes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);

@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "pm-test-util.h"
+#include "pm-store-test-util.h"
 #include "pm-maskio.h"
 #include "pm-store.h"
 
@@ -188,34 +189,6 @@ open_db (const char *path)
   return db;
 }
 
-static gint64
-sql_int (sqlite3    *db,
-         const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return value;
-}
-
-static char *
-sql_text (sqlite3    *db,
-          const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  char *value;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return value;
-}
-
 /* Checks @path as a whole and returns its runs: id → "instruction|status|result|kind:sha256,
  * …" (NULL while the database does not exist yet). Every page, row and index is sound;
  * every artifact's PNG bytes still hash to the sha256 stored with them; a recorded edit has
@@ -231,15 +204,15 @@ check_database (const char *path)
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     return runs;
   db = open_db (path);
-  check = sql_text (db, "PRAGMA integrity_check");
+  check = pm_test_sql_text (db, "PRAGMA integrity_check");
   g_assert_cmpstr (check, ==, "ok");
-  if (sql_int (db, "SELECT count(*) FROM sqlite_schema WHERE name = 'runs'") == 0)
+  if (pm_test_sql_int (db, "SELECT count(*) FROM sqlite_schema WHERE name = 'runs'") == 0)
     {
       /* Killed before its first transaction created the schema. */
       sqlite3_close (db);
       return runs;
     }
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
 
   g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT sha256, png FROM artifacts", -1, &stmt,
                                        NULL), ==, SQLITE_OK);
@@ -253,16 +226,17 @@ check_database (const char *path)
   sqlite3_finalize (stmt);
 
   /* Whole runs only. */
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM runs r WHERE r.id NOT IN "
-                                "(SELECT run_id FROM project_drafts) AND "
-                                "(SELECT group_concat (kind) FROM (SELECT kind FROM artifacts "
-                                " WHERE run_id = r.id ORDER BY kind)) IS NOT "
-                                "'derived_mask,edited,mask,soft_mask'"), ==, 0);
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM runs r WHERE r.id IN "
-                                "(SELECT run_id FROM project_drafts) AND "
-                                "(SELECT group_concat (kind) FROM artifacts "
-                                " WHERE run_id = r.id) IS NOT 'mask'"), ==, 0);
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM runs WHERE status != 'ok'"), ==, 0);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM runs r WHERE r.id NOT IN "
+                                        "(SELECT run_id FROM project_drafts) AND "
+                                        "(SELECT group_concat (kind) FROM (SELECT kind "
+                                        "FROM artifacts "
+                                        " WHERE run_id = r.id ORDER BY kind)) IS NOT "
+                                        "'derived_mask,edited,mask,soft_mask'"), ==, 0);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM runs r WHERE r.id IN "
+                                        "(SELECT run_id FROM project_drafts) AND "
+                                        "(SELECT group_concat (kind) FROM artifacts "
+                                        " WHERE run_id = r.id) IS NOT 'mask'"), ==, 0);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM runs WHERE status != 'ok'"), ==, 0);
 
   g_assert_cmpint (sqlite3_prepare_v2 (db,
                      "SELECT r.id, r.instruction || '|' || r.status || '|' || "
@@ -462,10 +436,11 @@ test_kill_loop (Fixture       *f,
     sqlite3 *db = open_db (f->db);
 
     assert_runs_kept (runs, after);
-    g_assert_cmpint (sql_int (db, "SELECT count(*) FROM project_images"), ==, next_photo);
-    g_assert_cmpint (sql_int (db, "SELECT count(*) FROM project_images WHERE status = "
-                                  "'drafted'"), ==, next_photo);
-    g_assert_cmpint (sql_int (db, "SELECT count(*) FROM project_drafts"), ==, 2 * next_photo);
+    g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM project_images"), ==, next_photo);
+    g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM project_images WHERE status = "
+                                          "'drafted'"), ==, next_photo);
+    g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM project_drafts"), ==,
+                     2 * next_photo);
     n_runs = g_hash_table_size (after);
     sqlite3_close (db);
   }
@@ -596,9 +571,9 @@ test_concurrent (Fixture       *f,
     g_autoptr(GHashTable) runs = check_database (f->db);
 
     g_assert_cmpuint (g_hash_table_size (runs), ==, N_WRITERS * RUNS_PER_WRITER);
-    g_assert_cmpint (sql_int (db, "SELECT count(DISTINCT instruction) FROM runs"), ==,
+    g_assert_cmpint (pm_test_sql_int (db, "SELECT count(DISTINCT instruction) FROM runs"), ==,
                      N_WRITERS * RUNS_PER_WRITER);
-    g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sessions"), ==, 1);
+    g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM sessions"), ==, 1);
     sqlite3_close (db);
   }
   g_assert_cmpuint (read_back_runs (f->db), ==, N_WRITERS * RUNS_PER_WRITER);
@@ -808,7 +783,7 @@ test_disk_full (Fixture       *f,
   {
     sqlite3 *db = open_db (f->db);
 
-    g_assert_cmpint (sql_int (db, "SELECT count(*) FROM project_drafts"), ==, 8);
+    g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM project_drafts"), ==, 8);
     sqlite3_close (db);
   }
   g_assert_cmpuint (read_back_runs (f->db), ==, g_hash_table_size (runs));

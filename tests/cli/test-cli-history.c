@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pm-test-util.h"
+#include "pm-store-test-util.h"
 #include "pm-maskio.h"
 #include "pm-store.h"
 
@@ -19,51 +20,17 @@ typedef struct {
   gint64  run_a1, run_a2, run_b1;
 } Fixture;
 
-static PmImage *
-make_image (int     width,
-            int     height,
-            guint32 seed)
-{
-  PmImage *image = pm_image_new (width, height);
-  GRand *rand = g_rand_new_with_seed (seed);
-
-  for (gsize i = 0; i < (gsize) width * height * 4; i++)
-    image->data[i] = (guint8) g_rand_int_range (rand, 0, 256);
-  for (gsize i = 3; i < (gsize) width * height * 4; i += 4)
-    image->data[i] = 255;
-  g_rand_free (rand);
-  return image;
-}
-
-static PmMask *
-make_mask (int      width,
-           int      height,
-           gboolean soft,
-           guint32  seed)
-{
-  PmMask *mask = pm_mask_new (width, height);
-  GRand *rand = g_rand_new_with_seed (seed);
-
-  for (gsize i = 0; i < (gsize) width * height; i++)
-    {
-      int v = g_rand_int_range (rand, 0, 256);
-      mask->data[i] = soft ? (float) v / 255.0f : (v > 127 ? 1.0f : 0.0f);
-    }
-  g_rand_free (rand);
-  return mask;
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PmStore) store = NULL;
-  g_autoptr(PmImage) a = make_image (40, 30, 1);
-  g_autoptr(PmImage) b = make_image (20, 10, 2);
-  g_autoptr(PmImage) edited = make_image (40, 30, 3);
-  g_autoptr(PmMask) soft = make_mask (40, 30, TRUE, 4);
-  g_autoptr(PmMask) derived = make_mask (40, 30, FALSE, 5);
+  g_autoptr(PmImage) a = pm_test_noise_image (40, 30, 1, TRUE);
+  g_autoptr(PmImage) b = pm_test_noise_image (20, 10, 2, TRUE);
+  g_autoptr(PmImage) edited = pm_test_noise_image (40, 30, 3, TRUE);
+  g_autoptr(PmMask) soft = pm_test_noise_mask (40, 30, TRUE, 4);
+  g_autoptr(PmMask) derived = pm_test_noise_mask (40, 30, FALSE, 5);
   PmRunRecord r1 = {
     .instruction = "paint the banana purple", .engine = "builtin", .model = "grabcut",
     .parsed_json = "{\"action\":\"paint\",\"target\":\"banana\"}",
@@ -317,11 +284,11 @@ test_export (Fixture       *f,
   g_autofree char *err3 = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PmImage) got_edited = NULL, got_original = NULL;
-  g_autoptr(PmImage) want_edited = make_image (40, 30, 3);
-  g_autoptr(PmImage) want_original = make_image (40, 30, 1);
+  g_autoptr(PmImage) want_edited = pm_test_noise_image (40, 30, 3, TRUE);
+  g_autoptr(PmImage) want_original = pm_test_noise_image (40, 30, 1, TRUE);
   g_autoptr(PmMask) got_mask = NULL, got_soft = NULL;
-  g_autoptr(PmMask) want_mask = make_mask (40, 30, FALSE, 5);
-  g_autoptr(PmMask) want_soft = make_mask (40, 30, TRUE, 4);
+  g_autoptr(PmMask) want_mask = pm_test_noise_mask (40, 30, FALSE, 5);
+  g_autoptr(PmMask) want_soft = pm_test_noise_mask (40, 30, TRUE, 4);
 
   out = run_cli (0, NULL, "history", "export", id, "--edited", edited, "--mask", mask,
                  "--soft-mask", soft, "--original", original, "--db", f->db, NULL);
@@ -372,8 +339,8 @@ test_export_corrected (Fixture       *f,
   g_autofree char *none = g_build_filename (f->dir, "none.png", NULL);
   g_autofree char *show = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PmMask) c1 = make_mask (40, 30, TRUE, 8);
-  g_autoptr(PmMask) c2 = make_mask (40, 30, FALSE, 9);
+  g_autoptr(PmMask) c1 = pm_test_noise_mask (40, 30, TRUE, 8);
+  g_autoptr(PmMask) c2 = pm_test_noise_mask (40, 30, FALSE, 9);
   g_autoptr(PmMask) got = NULL;
   g_autoptr(GBytes) want1 = NULL, want2 = NULL;
   g_autofree char *bytes = NULL;
@@ -399,7 +366,7 @@ test_export_corrected (Fixture       *f,
   got = pm_mask_load_png (mask, &error);
   g_assert_no_error (error);
   {
-    g_autoptr(PmMask) derived = make_mask (40, 30, FALSE, 5);
+    g_autoptr(PmMask) derived = pm_test_noise_mask (40, 30, FALSE, 5);
     g_assert_cmpmem (got->data, 40 * 30 * sizeof (float), derived->data,
                      40 * 30 * sizeof (float));
   }

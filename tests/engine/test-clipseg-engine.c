@@ -11,6 +11,9 @@
 #include "pm-model.h"
 #include "pm-npy.h"
 #include "pm-test-util.h"
+#include "pm-engine-test-util.h"
+
+#define FIXTURE "data/clipseg-fixture/"
 
 static char *
 fixture (const char *relative)
@@ -32,39 +35,6 @@ new_engine (const char *model)
   g_assert_nonnull (engine);
   g_assert_cmpstr (pm_engine_get_name (engine), ==, "clipseg");
   return engine;
-}
-
-static PmImage *
-load_image (const char *relative)
-{
-  g_autofree char *path = fixture (relative);
-  GError *error = NULL;
-  PmImage *image = pm_image_load (path, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
-  g_assert_no_error (error);
-  return image;
-}
-
-/* An instruction with only a target and qualifiers (no parser needed). */
-static PmInstruction *
-instruction_new (const char *target,
-                 PmPosition  position,
-                 PmSizeRank  rank)
-{
-  PmInstruction *in = g_new0 (PmInstruction, 1);
-  in->text = g_strdup (target);
-  in->target = g_strdup (target);
-  in->action = PM_ACTION_SEGMENT;
-  in->position = position;
-  in->size_rank = rank;
-  return in;
-}
-
-static void
-instruction_free (PmInstruction *in)
-{
-  g_free (in->text);
-  g_free (in->target);
-  g_free (in);
 }
 
 static void
@@ -141,11 +111,12 @@ static void
 test_cache (void)
 {
   g_autoptr(PmEngine) engine = new_engine ("tiny-f32");
-  g_autoptr(PmImage) image = load_image ("images/synthetic.png");
-  g_autoptr(PmImage) cat = load_image ("images/cat.jpg");
-  PmInstruction *first = instruction_new ("a red circle", PM_POSITION_NONE, PM_SIZE_RANK_NONE);
-  PmInstruction *second = instruction_new ("the blue square", PM_POSITION_NONE,
-                                           PM_SIZE_RANK_NONE);
+  g_autoptr(PmImage) image = pm_test_load_shared_image (FIXTURE "images/synthetic.png");
+  g_autoptr(PmImage) cat = pm_test_load_shared_image (FIXTURE "images/cat.jpg");
+  PmInstruction *first = pm_test_target_instruction_new ("a red circle", PM_POSITION_NONE,
+                                                         PM_SIZE_RANK_NONE);
+  PmInstruction *second = pm_test_target_instruction_new ("the blue square", PM_POSITION_NONE,
+                                                          PM_SIZE_RANK_NONE);
   PmEngineResult r1 = { 0 }, r2 = { 0 }, r3 = { 0 }, r4 = { 0 };
   PmClipsegEngineStats stats;
   GError *error = NULL;
@@ -222,8 +193,8 @@ test_cache (void)
   pm_engine_result_clear (&r2);
   pm_engine_result_clear (&r3);
   pm_engine_result_clear (&r4);
-  instruction_free (first);
-  instruction_free (second);
+  pm_instruction_free (first);
+  pm_instruction_free (second);
 }
 
 /* ---------------------------------------------------------------- several phrases */
@@ -248,7 +219,7 @@ static void
 test_phrases (void)
 {
   g_autoptr(PmEngine) engine = new_engine ("tiny-f32");
-  g_autoptr(PmImage) image = load_image ("images/synthetic.png");
+  g_autoptr(PmImage) image = pm_test_load_shared_image (FIXTURE "images/synthetic.png");
   const char *phrases[] = { "a red circle", "the blue square on the left", "a red circle" };
   PmMask *masks[3];
   PmClipsegEngineStats stats;
@@ -266,7 +237,9 @@ test_phrases (void)
   g_assert_no_error (error);
   pm_clipseg_engine_get_stats (engine, &stats);
   g_assert_cmpuint (stats.vision_runs, ==, 1);
-  g_assert_cmpuint (stats.text_runs, ==, 3);
+  /* The repeated phrase reuses its cached text embedding. */
+  g_assert_cmpuint (stats.text_runs, ==, 2);
+  g_assert_cmpuint (stats.text_cache_hits, ==, 1);
 
   /* The raw logits are the model's, end to end from the image file (cases 1 and 2). */
   expected1 = load_npy ("expected/case01.logits.npy", &numel);
@@ -286,6 +259,20 @@ test_phrases (void)
                    masks[2]->data, sizeof (float) * image->width * image->height);
   for (int p = 0; p < 3; p++)
     pm_mask_free (masks[p]);
+
+  /* Encoded afresh (text cache cleared), the phrase gives the cached run's logits. */
+  {
+    g_autofree float *fresh = g_new (float, s * s);
+
+    pm_clipseg_engine_clear_text_cache (engine);
+    g_assert_true (pm_clipseg_engine_run_phrases (engine, image, phrases, 1, NULL, NULL, fresh,
+                                                  NULL, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+    pm_clipseg_engine_get_stats (engine, &stats);
+    g_assert_cmpuint (stats.text_runs, ==, 3);
+    g_assert_cmpuint (stats.text_cache_hits, ==, 1);
+    g_assert_cmpmem (fresh, sizeof (float) * s * s, logits + 2 * s * s, sizeof (float) * s * s);
+  }
 }
 
 /* ---------------------------------------------------------------- post-processing */
@@ -375,7 +362,7 @@ test_components (void)
   for (int refine = 0; refine < 2; refine++)
     for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
       {
-        PmInstruction *in = instruction_new ("blob", cases[c].pos, cases[c].rank);
+        PmInstruction *in = pm_test_target_instruction_new ("blob", cases[c].pos, cases[c].rank);
         g_autoptr(PmMask) mask = NULL;
 
         params.refine = refine;
@@ -383,17 +370,18 @@ test_components (void)
         assert_soft_mask (mask, image);
         /* Without edges in the photo the filter blurs the small blob (radius 12 px). */
         check_blobs (mask, cases[c].big, cases[c].small, refine ? 0.2 : 0.5);
-        instruction_free (in);
+        pm_instruction_free (in);
       }
   /* "the second from the left" */
   {
-    PmInstruction *in = instruction_new ("blob", PM_POSITION_NONE, PM_SIZE_RANK_NONE);
+    PmInstruction *in = pm_test_target_instruction_new ("blob", PM_POSITION_NONE,
+                                                        PM_SIZE_RANK_NONE);
     g_autoptr(PmMask) mask = NULL;
     in->ordinal = 2;
     in->ordinal_from = PM_POSITION_LEFT;
     mask = pm_clipseg_logits_to_mask (logits, s, image, in, NULL);
     check_blobs (mask, FALSE, TRUE, 0.2);
-    instruction_free (in);
+    pm_instruction_free (in);
   }
 }
 
@@ -472,8 +460,8 @@ static void
 test_progress_cancel (void)
 {
   g_autoptr(PmEngine) engine = new_engine ("tiny-f16");
-  g_autoptr(PmImage) image = load_image ("images/cat.jpg");
-  PmInstruction *in = instruction_new ("cat", PM_POSITION_NONE, PM_SIZE_RANK_NONE);
+  g_autoptr(PmImage) image = pm_test_load_shared_image (FIXTURE "images/cat.jpg");
+  PmInstruction *in = pm_test_target_instruction_new ("cat", PM_POSITION_NONE, PM_SIZE_RANK_NONE);
   ProgressLog log = { g_ptr_array_new_with_free_func (g_free), 0, NULL };
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   PmEngineResult result = { 0 };
@@ -520,7 +508,7 @@ test_progress_cancel (void)
   pm_engine_result_clear (&result);
 
   g_ptr_array_unref (log.stages);
-  instruction_free (in);
+  pm_instruction_free (in);
 }
 
 /* ---------------------------------------------------------------- threads */
@@ -536,7 +524,8 @@ static gpointer
 worker (gpointer data)
 {
   Worker *w = data;
-  PmInstruction *in = instruction_new (w->phrase, PM_POSITION_NONE, PM_SIZE_RANK_NONE);
+  PmInstruction *in = pm_test_target_instruction_new (w->phrase, PM_POSITION_NONE,
+                                                      PM_SIZE_RANK_NONE);
   w->ok = TRUE;
   for (int i = 0; i < 3; i++)
     {
@@ -545,7 +534,7 @@ worker (gpointer data)
       w->ok &= result.soft_mask != NULL;
       pm_engine_result_clear (&result);
     }
-  instruction_free (in);
+  pm_instruction_free (in);
   return NULL;
 }
 
@@ -553,8 +542,8 @@ static void
 test_threads (void)
 {
   g_autoptr(PmEngine) engine = new_engine ("tiny-f32");
-  g_autoptr(PmImage) a = load_image ("images/synthetic.png");
-  g_autoptr(PmImage) b = load_image ("images/cat.jpg");
+  g_autoptr(PmImage) a = pm_test_load_shared_image (FIXTURE "images/synthetic.png");
+  g_autoptr(PmImage) b = pm_test_load_shared_image (FIXTURE "images/cat.jpg");
   Worker w1 = { engine, a, "circle", FALSE }, w2 = { engine, b, "cat", FALSE };
   GThread *t1 = g_thread_new ("w1", worker, &w1);
   GThread *t2 = g_thread_new ("w2", worker, &w2);

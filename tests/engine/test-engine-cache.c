@@ -10,6 +10,7 @@
 #include "pm-engine-cache.h"
 #include "pm-sam-engine.h"
 #include "pm-test-util.h"
+#include "pm-engine-test-util.h"
 
 /* ---------------------------------------------------------------- the cache */
 
@@ -119,48 +120,19 @@ fixture (const char *relative)
   return pm_test_shared_path (relative);
 }
 
-static PmImage *
-load_image (const char *relative)
-{
-  g_autofree char *path = fixture (relative);
-  GError *error = NULL;
-  PmImage *image = pm_image_load (path, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
-
-  g_assert_no_error (error);
-  return image;
-}
-
-static PmInstruction *
-instruction_new (const char *target)
-{
-  PmInstruction *in = g_new0 (PmInstruction, 1);
-
-  in->text = g_strdup (target);
-  in->target = g_strdup (target);
-  in->action = PM_ACTION_SEGMENT;
-  return in;
-}
-
-static void
-instruction_free (PmInstruction *in)
-{
-  g_free (in->text);
-  g_free (in->target);
-  g_free (in);
-}
-
 static void
 run_ok (PmEngine      *engine,
         const PmImage *image)
 {
-  PmInstruction *in = instruction_new ("a red circle");
+  PmInstruction *in = pm_test_target_instruction_new ("a red circle", PM_POSITION_NONE,
+                                                     PM_SIZE_RANK_NONE);
   PmEngineResult result = { 0 };
   g_autoptr(GError) error = NULL;
 
   g_assert_true (pm_engine_run (engine, image, in, NULL, NULL, NULL, &result, &error));
   g_assert_no_error (error);
   pm_engine_result_clear (&result);
-  instruction_free (in);
+  pm_instruction_free (in);
 }
 
 /* A review: image A in use, B (the next) warmed ahead; neither evicts the other. */
@@ -170,8 +142,8 @@ test_clipseg (void)
   g_autofree char *dir = fixture ("data/clipseg-fixture/tiny-f32");
   PmEngineOptions options = { .model_dir = dir, .threads = 1 };
   g_autoptr(PmEngine) engine = NULL;
-  g_autoptr(PmImage) a = load_image ("data/clipseg-fixture/images/synthetic.png");
-  g_autoptr(PmImage) b = load_image ("data/clipseg-fixture/images/cat.jpg");
+  g_autoptr(PmImage) a = pm_test_load_shared_image ("data/clipseg-fixture/images/synthetic.png");
+  g_autoptr(PmImage) b = pm_test_load_shared_image ("data/clipseg-fixture/images/cat.jpg");
   g_autoptr(PmImage) c = pm_image_copy (b);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
@@ -226,7 +198,7 @@ test_clipseg_sam (void)
   PmEngineOptions options = { .model_dir = dir, .threads = 1, .refine = (char *) "sam",
                               .sam_model_dir = sam_dir };
   g_autoptr(PmEngine) engine = NULL;
-  g_autoptr(PmImage) a = load_image ("data/sam-fixture/images/cat.jpg");
+  g_autoptr(PmImage) a = pm_test_load_shared_image ("data/sam-fixture/images/cat.jpg");
   g_autoptr(PmImage) b = pm_image_copy (a);
   g_autoptr(GError) error = NULL;
   PmEngine *sam;
@@ -263,7 +235,7 @@ test_sam (void)
   g_autofree char *dir = fixture ("data/sam-fixture/tiny-f32");
   PmEngineOptions options = { .model_dir = dir, .threads = 1 };
   g_autoptr(PmEngine) sam = NULL;
-  g_autoptr(PmImage) a = load_image ("data/sam-fixture/images/cat.jpg");
+  g_autoptr(PmImage) a = pm_test_load_shared_image ("data/sam-fixture/images/cat.jpg");
   g_autoptr(PmImage) b = pm_image_copy (a);
   g_autoptr(PmSamResult) result = NULL;
   g_autoptr(GError) error = NULL;

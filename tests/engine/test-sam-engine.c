@@ -225,6 +225,122 @@ test_cancel (void)
   g_assert_false (pm_sam_engine_has_image (engine, cat));
 }
 
+/* Only the best mask at the image size: the same pixels as without the flag, NULL for the
+ * others; the low-res logits all there. */
+static void
+test_best_only (void)
+{
+  g_autoptr(PmEngine) engine = new_engine ();
+  g_autoptr(PmImage) cat = load_image ("images/cat.jpg");
+  PmSamPoint pt = { 120, 200, 1 };
+  PmSamPrompt p = { &pt, 1, FALSE, { 0 }, TRUE };
+  g_autoptr(PmSamResult) all = NULL, best = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize n = (gsize) cat->width * cat->height;
+
+  all = pm_sam_engine_segment (engine, cat, &p, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  best = pm_sam_engine_segment_keyed (engine, cat, NULL, &p, PM_SAM_SEGMENT_BEST_ONLY, NULL,
+                                      NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (best->n_masks, ==, 3);
+  g_assert_cmpmem (best->order, 3 * sizeof (int), all->order, 3 * sizeof (int));
+  g_assert_cmpmem (best->lowres, sizeof (float) * 3 * best->lowres_size * best->lowres_size,
+                   all->lowres, sizeof (float) * 3 * all->lowres_size * all->lowres_size);
+  for (int i = 0; i < 3; i++)
+    if (i == best->order[0])
+      g_assert_cmpmem (best->masks[i]->data, n * sizeof (float), all->masks[i]->data,
+                       n * sizeof (float));
+    else
+      g_assert_null (best->masks[i]);
+  g_assert_true (pm_sam_result_get_best (best) == best->masks[best->order[0]]);
+  g_assert_cmpint (pm_mask_count (pm_sam_result_get_best (best)), >, 0);
+}
+
+static int
+count_stage (const PmTimings *t,
+             const char      *stage)
+{
+  int n = 0;
+
+  for (guint i = 0; i < t->items->len; i++)
+    n += strcmp (g_array_index (t->items, PmTiming, i).stage, stage) == 0;
+  return n;
+}
+
+/* A fingerprint computed once by the caller: the prompt answers exactly as with the engine
+ * hashing the photo itself, without a "fingerprint" stage; a photo changed in one pixel,
+ * with its own fingerprint, is encoded anew (never answered from the other's embedding);
+ * a fingerprint of another size is refused. */
+static void
+test_fingerprint (void)
+{
+  g_autoptr(PmEngine) engine = new_engine ();
+  g_autoptr(PmImage) cat = load_image ("images/cat.jpg");
+  g_autoptr(PmImage) changed = pm_image_copy (cat);
+  g_autoptr(PmImage) synth = load_image ("images/synthetic.png");
+  g_autofree char *key = pm_engine_image_fingerprint (cat);
+  g_autofree char *changed_key = NULL, *synth_key = pm_engine_image_fingerprint (synth);
+  PmSamPoint pt = { 250, 170, 1 };
+  PmSamPrompt p = { &pt, 1, FALSE, { 0 }, TRUE };
+  g_autoptr(PmSamResult) plain = NULL, keyed = NULL, other = NULL;
+  g_autoptr(PmTimings) t_plain = pm_timings_new (), t_keyed = pm_timings_new ();
+  g_autoptr(GError) error = NULL;
+  PmSamEngineStats st;
+  gsize px = ((gsize) 170 * cat->width + 250) * 4;
+
+  g_assert_false (pm_sam_engine_has_fingerprint (engine, key));
+  g_assert_true (pm_sam_engine_encode_keyed (engine, cat, key, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (pm_sam_engine_has_fingerprint (engine, key));
+  g_assert_true (pm_sam_engine_has_image (engine, cat));
+  keyed = pm_sam_engine_segment_keyed (engine, cat, key, &p, PM_SAM_SEGMENT_DEFAULT, NULL, NULL,
+                                       NULL, t_keyed, &error);
+  g_assert_no_error (error);
+  plain = pm_sam_engine_segment (engine, cat, &p, NULL, NULL, NULL, t_plain, &error);
+  g_assert_no_error (error);
+  pm_sam_engine_get_stats (engine, &st);
+  g_assert_cmpuint (st.encoder_runs, ==, 1);
+  g_assert_cmpuint (st.cache_hits, ==, 2);
+  g_assert_cmpint (count_stage (t_plain, "fingerprint"), ==, 1);
+  g_assert_cmpint (count_stage (t_keyed, "fingerprint"), ==, 0);
+  g_assert_cmpint (keyed->n_masks, ==, 3);
+  g_assert_cmpmem (keyed->lowres, sizeof (float) * 3 * keyed->lowres_size * keyed->lowres_size,
+                   plain->lowres, sizeof (float) * 3 * plain->lowres_size * plain->lowres_size);
+
+  /* one pixel changed: another key, another encoding, other logits */
+  changed->data[px] ^= 0xff;
+  changed_key = pm_engine_image_fingerprint (changed);
+  g_assert_cmpstr (changed_key, !=, key);
+  g_assert_false (pm_sam_engine_has_fingerprint (engine, changed_key));
+  g_assert_false (pm_sam_engine_has_image (engine, changed));
+  other = pm_sam_engine_segment_keyed (engine, changed, changed_key, &p,
+                                       PM_SAM_SEGMENT_DEFAULT, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  pm_sam_engine_get_stats (engine, &st);
+  g_assert_cmpuint (st.encoder_runs, ==, 2);
+  g_assert_cmpuint (st.cache_hits, ==, 2);
+  g_assert_true (memcmp (other->lowres, keyed->lowres,
+                         sizeof (float) * 3 * keyed->lowres_size * keyed->lowres_size) != 0);
+  g_assert_true (pm_sam_engine_has_fingerprint (engine, key));
+  g_assert_true (pm_sam_engine_has_fingerprint (engine, changed_key));
+
+  /* a fingerprint of an image of another size is a programming error: refused */
+  g_assert_cmpint (synth->width * 1000 + synth->height, !=, cat->width * 1000 + cat->height);
+  g_test_expect_message ("pm-sam-engine", G_LOG_LEVEL_CRITICAL, "*fingerprint_fits*");
+  g_assert_null (pm_sam_engine_segment_keyed (engine, cat, synth_key, &p,
+                                              PM_SAM_SEGMENT_DEFAULT, NULL, NULL, NULL, NULL,
+                                              &error));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("pm-sam-engine", G_LOG_LEVEL_CRITICAL, "*fingerprint_fits*");
+  g_assert_false (pm_sam_engine_encode_keyed (engine, cat, synth_key, NULL, NULL, NULL, NULL,
+                                              &error));
+  g_test_assert_expected_messages ();
+  pm_sam_engine_get_stats (engine, &st);
+  g_assert_cmpuint (st.encoder_runs, ==, 2);
+  g_assert_cmpuint (st.decoder_runs, ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -240,6 +356,8 @@ main (int   argc,
       return g_test_run ();
     }
   g_test_add_func ("/engine/sam-engine/cache", test_cache);
+  g_test_add_func ("/engine/sam-engine/fingerprint", test_fingerprint);
+  g_test_add_func ("/engine/sam-engine/best-only", test_best_only);
   g_test_add_func ("/engine/sam-engine/bad-prompt", test_bad_prompt);
   g_test_add_func ("/engine/sam-engine/errors", test_errors);
   g_test_add_func ("/engine/sam-engine/async", test_async);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pm-test-util.h"
+#include "pm-store-test-util.h"
 #include "pm-legacy.h"
 #include "pm-store.h"
 
@@ -19,26 +20,13 @@ make_history (const char *path)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PmStore) store = pm_store_open (path, &error);
-  g_autoptr(PmImage) image = pm_image_new (8, 6);
+  g_autoptr(PmImage) image = pm_test_noise_image (8, 6, 1, TRUE);
   gint64 session;
-  PmRunRecord record = {
-    .instruction = INSTRUCTION,
-    .parsed_json = "{\"action\":\"paint\"}",
-    .engine = "builtin",
-    .model = "grabcut",
-    .params_json = "{}",
-    .color = "#8000ff",
-    .status = "ok",
-    .timings_json = "{}",
-  };
 
   g_assert_no_error (error);
-  memset (image->data, 200, (gsize) 8 * 6 * 4);
   session = pm_store_ensure_session (store, image, "/photos/cup.png", &error);
   g_assert_no_error (error);
-  record.session_id = session;
-  g_assert_cmpint (pm_store_add_run (store, &record, &error), >, 0);
-  g_assert_no_error (error);
+  pm_test_store_add_run (store, session, INSTRUCTION, 8, 6, 2);
 }
 
 /* The runs' instructions in the database at @path, joined by '|'. */

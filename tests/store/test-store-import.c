@@ -127,6 +127,7 @@ assert_refused (Fixture    *f,
   g_assert_nonnull (strstr (error->message, path));
   g_assert_nonnull (strstr (error->message, fragment));
   g_assert_null (strchr (error->message, '\n'));
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
   g_clear_error (&error);
   sessions = pm_store_list_sessions (f->target, NULL, &error);
   g_assert_no_error (error);
@@ -200,6 +201,21 @@ test_truncated (Fixture       *f,
   assert_refused (f, path, "cut.paintmask");
 }
 
+/* A schema whose SQL text holds a newline and bytes that are not UTF-8 (found by
+ * fuzz-session): SQLite quotes that text in its error, which must still reach the user as
+ * one line of valid UTF-8. */
+static void
+test_malformed_schema_text (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *path =
+    altered_copy (f, "malformed.paintmask",
+                  "PRAGMA writable_schema = ON;"
+                  "UPDATE sqlite_master SET sql = 'CREATE TABLE runs (x ''f' || char (10)"
+                  "  || CAST (x'fe8f450c' AS TEXT) || ')' WHERE name = 'runs';");
+  assert_refused (f, path, "malformed");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -213,6 +229,7 @@ main (int    argc,
   ADD ("/store/import/other-program", test_other_program);
   ADD ("/store/import/newer-schema", test_newer_schema);
   ADD ("/store/import/truncated", test_truncated);
+  ADD ("/store/import/malformed-schema-text", test_malformed_schema_text);
 #undef ADD
   return g_test_run ();
 }

@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "pm-test-util.h"
+#include "pm-store-test-util.h"
 #include "pm-maskio.h"
 #include "pm-store-dataset.h"
 #include "pm-store-private.h"
@@ -23,41 +24,6 @@
 /* ------------------------------------------------------------------------------------- */
 /* Fixtures                                                                               */
 /* ------------------------------------------------------------------------------------- */
-
-/* Deterministic noise, with every alpha value including 0, so a lossy or premultiplying
- * PNG path would show. */
-static PmImage *
-make_image (int     width,
-            int     height,
-            guint32 seed)
-{
-  PmImage *image = pm_image_new (width, height);
-  GRand *rand = g_rand_new_with_seed (seed);
-
-  for (gsize i = 0; i < (gsize) width * height * 4; i++)
-    image->data[i] = (guint8) g_rand_int_range (rand, 0, 256);
-  g_rand_free (rand);
-  return image;
-}
-
-static PmMask *
-make_mask (int      width,
-           int      height,
-           gboolean soft,
-           guint32  seed)
-{
-  PmMask *mask = pm_mask_new (width, height);
-  GRand *rand = g_rand_new_with_seed (seed);
-
-  for (gsize i = 0; i < (gsize) width * height; i++)
-    {
-      /* Soft values on the 1/255 grid survive 8-bit PNG exactly. */
-      int v = g_rand_int_range (rand, 0, 256);
-      mask->data[i] = soft ? (float) v / 255.0f : (v > 127 ? 1.0f : 0.0f);
-    }
-  g_rand_free (rand);
-  return mask;
-}
 
 static void
 assert_images_equal (const PmImage *a,
@@ -80,34 +46,6 @@ assert_masks_equal (const PmMask *a,
   g_assert_cmpint (a->height, ==, b->height);
   for (gsize i = 0; i < (gsize) a->width * a->height; i++)
     g_assert_cmpfloat_with_epsilon (a->data[i], b->data[i], 1e-6);
-}
-
-static gint64
-sql_int (sqlite3    *db,
-         const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return value;
-}
-
-static char *
-sql_text (sqlite3    *db,
-          const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  char *value;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return value;
 }
 
 static sqlite3 *
@@ -173,41 +111,6 @@ fixture_teardown (Fixture       *f,
   g_free (f->db);
 }
 
-/* Adds a run with all three artifacts (seeded by @seed) and returns its id. */
-static gint64
-add_full_run (PmStore    *store,
-              gint64      session_id,
-              const char *instruction,
-              int         width,
-              int         height,
-              guint32     seed)
-{
-  g_autoptr(PmImage) edited = make_image (width, height, seed);
-  g_autoptr(PmMask) soft = make_mask (width, height, TRUE, seed + 1);
-  g_autoptr(PmMask) derived = make_mask (width, height, FALSE, seed + 2);
-  g_autoptr(GError) error = NULL;
-  PmRunRecord record = {
-    .session_id = session_id,
-    .instruction = instruction,
-    .parsed_json = "{\"action\":\"paint\"}",
-    .engine = "builtin",
-    .model = "grabcut",
-    .params_json = "{\"iterations\":5}",
-    .color = "#8000ff",
-    .status = "ok",
-    .duration_ms = 123.5,
-    .timings_json = "{\"engine\":100}",
-    .edited = edited,
-    .soft_mask = soft,
-    .derived_mask = derived,
-  };
-  gint64 id = pm_store_add_run (store, &record, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpint (id, >, 0);
-  return id;
-}
-
 /* ------------------------------------------------------------------------------------- */
 /* Child processes                                                                        */
 /* ------------------------------------------------------------------------------------- */
@@ -231,7 +134,7 @@ child_main (int    argc,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PmStore) store = NULL;
-  g_autoptr(PmImage) image = make_image (64, 48, 1);
+  g_autoptr(PmImage) image = pm_test_noise_image (64, 48, 1, FALSE);
   const char *mode = argv[2];
   gint64 session;
 
@@ -245,9 +148,9 @@ child_main (int    argc,
   if (g_str_equal (mode, "crash"))
     {
       /* A run whose artifacts are far bigger than the page cache. */
-      g_autoptr(PmImage) edited = make_image (1200, 1000, 99);
-      g_autoptr(PmMask) soft = make_mask (1200, 1000, TRUE, 98);
-      g_autoptr(PmMask) derived = make_mask (1200, 1000, FALSE, 97);
+      g_autoptr(PmImage) edited = pm_test_noise_image (1200, 1000, 99, FALSE);
+      g_autoptr(PmMask) soft = pm_test_noise_mask (1200, 1000, TRUE, 98);
+      g_autoptr(PmMask) derived = pm_test_noise_mask (1200, 1000, FALSE, 97);
       PmRunRecord record = {
         .session_id = session, .instruction = "the half run",
         .edited = edited, .soft_mask = soft, .derived_mask = derived,
@@ -263,7 +166,7 @@ child_main (int    argc,
       for (guint i = 0;; i++)
         {
           g_autofree char *text = g_strdup_printf ("loop run %u", i);
-          gint64 id = add_full_run (store, session, text, 300, 200, i);
+          gint64 id = pm_test_store_add_run (store, session, text, 300, 200, i);
           printf ("committed %" G_GINT64_FORMAT "\n", id);
           fflush (stdout);
         }
@@ -274,8 +177,8 @@ child_main (int    argc,
       for (int i = 0; i < n; i++)
         {
           g_autofree char *text = g_strdup_printf ("writer %d run %d", (int) getpid (), i);
-          g_autoptr(PmImage) edited = make_image (40, 30, (guint32) i);
-          g_autoptr(PmMask) derived = make_mask (40, 30, FALSE, (guint32) i);
+          g_autoptr(PmImage) edited = pm_test_noise_image (40, 30, (guint32) i, FALSE);
+          g_autoptr(PmMask) derived = pm_test_noise_mask (40, 30, FALSE, (guint32) i);
           PmRunRecord record = {
             .session_id = session, .instruction = text,
             .edited = edited, .derived_mask = derived,
@@ -355,19 +258,19 @@ test_schema_create (Fixture       *f,
   g_assert_cmpstr (pm_store_get_path (store), ==, f->db);
 
   db = pm_store_get_db (store);
-  g_assert_cmpint (sql_int (db, "PRAGMA user_version"), ==, PM_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (sql_int (db, "PRAGMA application_id"), ==, PM_STORE_APPLICATION_ID);
-  g_assert_cmpint (sql_int (db, "PRAGMA foreign_keys"), ==, 1);
-  g_assert_cmpint (sql_int (db, "PRAGMA synchronous"), ==, 2); /* FULL */
-  g_assert_cmpint (sql_int (db, "PRAGMA auto_vacuum"), ==, 2); /* INCREMENTAL */
-  g_assert_cmpint (sql_int (db, "PRAGMA page_size"), ==, 16384);
-  mode = sql_text (db, "PRAGMA journal_mode");
+  g_assert_cmpint (pm_test_sql_int (db, "PRAGMA user_version"), ==, PM_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (pm_test_sql_int (db, "PRAGMA application_id"), ==, PM_STORE_APPLICATION_ID);
+  g_assert_cmpint (pm_test_sql_int (db, "PRAGMA foreign_keys"), ==, 1);
+  g_assert_cmpint (pm_test_sql_int (db, "PRAGMA synchronous"), ==, 2); /* FULL */
+  g_assert_cmpint (pm_test_sql_int (db, "PRAGMA auto_vacuum"), ==, 2); /* INCREMENTAL */
+  g_assert_cmpint (pm_test_sql_int (db, "PRAGMA page_size"), ==, 16384);
+  mode = pm_test_sql_text (db, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
-                                "AND name IN ('images', 'sessions', 'runs', 'artifacts')"),
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                        "AND name IN ('images', 'sessions', 'runs', 'artifacts')"),
                    ==, 4);
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM pragma_table_info('runs') "
-                                "WHERE name = 'message'"), ==, 1);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM pragma_table_info('runs') "
+                                        "WHERE name = 'message'"), ==, 1);
 }
 
 /* Schema v1 exactly as it shipped, written out independently of pm-store-schema.c. */
@@ -763,21 +666,22 @@ check_current_schema (sqlite3 *db)
                                               "type = 'table' AND name = '%s' AND sql LIKE "
                                               "'%%id%%INTEGER PRIMARY KEY AUTOINCREMENT%%'",
                                               tables[i]);
-      g_assert_cmpint (sql_int (db, sql), ==, 1);
+      g_assert_cmpint (pm_test_sql_int (db, sql), ==, 1);
     }
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_master "
-                                "WHERE name LIKE '%\\_v_' ESCAPE '\\' "
-                                "OR sql LIKE '%\\_v4%' ESCAPE '\\' "
-                                "OR sql LIKE '%\\_v5%' ESCAPE '\\' "
-                                "OR sql LIKE '%\\_v6%' ESCAPE '\\'"), ==, 0);
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_master WHERE name = "
-                                "'sqlite_sequence'"), ==, 1);
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_sequence WHERE name LIKE "
-                                "'%\\_v_' ESCAPE '\\'"), ==, 0);
-  fks = sql_text (db, "SELECT group_concat (t, ' ') FROM (SELECT m.name || '.' || f.\"from\" "
-                      "|| '->' || f.\"table\" || '.' || f.\"to\" || ':' || f.on_delete AS t "
-                      "FROM sqlite_master m, pragma_foreign_key_list (m.name) f "
-                      "WHERE m.type = 'table' ORDER BY t)");
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM sqlite_master "
+                                        "WHERE name LIKE '%\\_v_' ESCAPE '\\' "
+                                        "OR sql LIKE '%\\_v4%' ESCAPE '\\' "
+                                        "OR sql LIKE '%\\_v5%' ESCAPE '\\' "
+                                        "OR sql LIKE '%\\_v6%' ESCAPE '\\'"), ==, 0);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM sqlite_master WHERE name = "
+                                        "'sqlite_sequence'"), ==, 1);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM sqlite_sequence WHERE name LIKE "
+                                        "'%\\_v_' ESCAPE '\\'"), ==, 0);
+  fks = pm_test_sql_text (db, "SELECT group_concat (t, ' ') FROM (SELECT m.name || '.' || "
+                              "f.\"from\" || '->' || f.\"table\" || '.' || f.\"to\" || ':' || "
+                              "f.on_delete AS t "
+                              "FROM sqlite_master m, pragma_foreign_key_list (m.name) f "
+                              "WHERE m.type = 'table' ORDER BY t)");
   g_assert_cmpstr (fks, ==, "artifacts.parent_id->artifacts.id:SET NULL "
                             "artifacts.run_id->runs.id:CASCADE "
                             "project_drafts.image_id->project_images.id:CASCADE "
@@ -789,8 +693,8 @@ check_current_schema (sqlite3 *db)
                             "runs.session_id->sessions.id:CASCADE "
                             "sessions.image_id->images.id:RESTRICT "
                             "sessions.project_image_id->project_images.id:CASCADE");
-  indexes = sql_text (db, "SELECT group_concat (name, ' ') FROM (SELECT name FROM "
-                          "sqlite_master WHERE type = 'index' ORDER BY name)");
+  indexes = pm_test_sql_text (db, "SELECT group_concat (name, ' ') FROM (SELECT name FROM "
+                                  "sqlite_master WHERE type = 'index' ORDER BY name)");
   g_assert_cmpstr (indexes, ==, "artifacts_item artifacts_parent artifacts_revision "
                                 "artifacts_run "
                                 "project_drafts_label project_images_status "
@@ -799,7 +703,7 @@ check_current_schema (sqlite3 *db)
                                 "sqlite_autoindex_project_images_1 "
                                 "sqlite_autoindex_project_labels_1 "
                                 "sqlite_autoindex_projects_1 sqlite_autoindex_sessions_1");
-  g_assert_cmpint (sql_int (db, "PRAGMA foreign_keys"), ==, 1);
+  g_assert_cmpint (pm_test_sql_int (db, "PRAGMA foreign_keys"), ==, 1);
 }
 
 /* Since schema 6 runs carry a result state and mask size, and "mask" is an artifact kind;
@@ -810,10 +714,11 @@ check_v6_schema (PmStore *store,
 {
   sqlite3 *db = pm_store_get_db (store);
 
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM pragma_table_info ('runs') "
-                                "WHERE name IN ('result', 'mask_pixels')"), ==, 2);
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sqlite_master WHERE name = 'artifacts' "
-                                "AND sql LIKE '%''mask'', ''soft_mask''%'"), ==, 1);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM pragma_table_info ('runs') "
+                                        "WHERE name IN ('result', 'mask_pixels')"), ==, 2);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM sqlite_master "
+                                        "WHERE name = 'artifacts' "
+                                        "AND sql LIKE '%''mask'', ''soft_mask''%'"), ==, 1);
   if (from >= 1)
     {
       g_autoptr(GError) error = NULL;
@@ -844,11 +749,12 @@ check_v8_schema (PmStore *store,
 {
   sqlite3 *db = pm_store_get_db (store);
 
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM pragma_table_info ('artifacts') "
-                                "WHERE name = 'item'"), ==, 1);
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM pragma_table_info ('runs') "
-                                "WHERE name = 'items'"), ==, 1);
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM artifacts WHERE item IS NOT NULL"), ==, 0);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM pragma_table_info ('artifacts') "
+                                        "WHERE name = 'item'"), ==, 1);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM pragma_table_info ('runs') "
+                                        "WHERE name = 'items'"), ==, 1);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM artifacts "
+                                        "WHERE item IS NOT NULL"), ==, 0);
   if (from >= 1)
     {
       g_autoptr(GError) error = NULL;
@@ -874,18 +780,18 @@ check_v1_thumbnails (PmStore       *store,
   g_autoptr(PmImage) run_thumb = NULL;
   g_autoptr(PmImage) child_thumb = NULL;
 
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM images WHERE id = 7 "
-                                "AND thumbnail IS NULL"), ==, 1);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM images WHERE id = 7 "
+                                        "AND thumbnail IS NULL"), ==, 1);
   session_thumb = pm_store_get_session_thumbnail (store, 3, &error);
   g_assert_no_error (error);
   assert_images_equal (session_thumb, image); /* small enough to be its own preview */
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM images WHERE id = 7 "
-                                "AND thumbnail IS NOT NULL"), ==, 1);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM images WHERE id = 7 "
+                                        "AND thumbnail IS NOT NULL"), ==, 1);
   run_thumb = pm_store_get_run_thumbnail (store, 10, &error);
   g_assert_no_error (error);
   assert_images_equal (run_thumb, edited);
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM artifacts WHERE run_id = 10 "
-                                "AND kind = 'edited' AND thumbnail IS NOT NULL"), ==, 1);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM artifacts WHERE run_id = 10 "
+                                        "AND kind = 'edited' AND thumbnail IS NOT NULL"), ==, 1);
   child_thumb = pm_store_get_run_thumbnail (store, 11, &error); /* no edit: the original */
   g_assert_no_error (error);
   assert_images_equal (child_thumb, image);
@@ -896,11 +802,11 @@ static void
 test_schema_migrate (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autoptr(PmImage) image = make_image (33, 21, 5);
-  g_autoptr(PmImage) edited = make_image (33, 21, 6);
-  g_autoptr(PmMask) derived = make_mask (33, 21, FALSE, 7);
-  g_autoptr(PmMask) corrected1 = make_mask (33, 21, FALSE, 9);
-  g_autoptr(PmMask) corrected2 = make_mask (33, 21, FALSE, 10);
+  g_autoptr(PmImage) image = pm_test_noise_image (33, 21, 5, FALSE);
+  g_autoptr(PmImage) edited = pm_test_noise_image (33, 21, 6, FALSE);
+  g_autoptr(PmMask) derived = pm_test_noise_mask (33, 21, FALSE, 7);
+  g_autoptr(PmMask) corrected1 = pm_test_noise_mask (33, 21, FALSE, 9);
+  g_autoptr(PmMask) corrected2 = pm_test_noise_mask (33, 21, FALSE, 10);
 
   for (int from = 0; from < PM_STORE_SCHEMA_VERSION; from++)
     {
@@ -931,8 +837,8 @@ test_schema_migrate (Fixture       *f,
               raw_exec (db, "INSERT INTO sessions (image_id, title, created_at, updated_at) "
                             "VALUES (7, 'gone', 1600000200, 1600000200);"
                             "DELETE FROM sessions WHERE title = 'gone'");
-              g_assert_cmpint (sql_int (db, "SELECT seq FROM sqlite_sequence "
-                                            "WHERE name = 'sessions'"), ==, 4);
+              g_assert_cmpint (pm_test_sql_int (db, "SELECT seq FROM sqlite_sequence "
+                                                    "WHERE name = 'sessions'"), ==, 4);
               /* An artifact id used and deleted: never to be reused after v6's rebuild. */
               raw_exec (db, "INSERT INTO artifacts (id, run_id, kind, width, height, png, "
                             "sha256, created_at) VALUES (40, 10, 'corrected_mask', 1, 1, x'00', "
@@ -961,12 +867,12 @@ test_schema_migrate (Fixture       *f,
 
       store = pm_store_open (path, &error);
       g_assert_no_error (error);
-      g_assert_cmpint (sql_int (pm_store_get_db (store), "PRAGMA user_version"), ==,
+      g_assert_cmpint (pm_test_sql_int (pm_store_get_db (store), "PRAGMA user_version"), ==,
                        PM_STORE_SCHEMA_VERSION);
-      check = sql_text (pm_store_get_db (store), "PRAGMA integrity_check");
+      check = pm_test_sql_text (pm_store_get_db (store), "PRAGMA integrity_check");
       g_assert_cmpstr (check, ==, "ok");
-      g_assert_cmpint (sql_int (pm_store_get_db (store),
-                                "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
+      g_assert_cmpint (pm_test_sql_int (pm_store_get_db (store),
+                                        "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
       check_current_schema (pm_store_get_db (store));
       check_v6_schema (store, from);
       check_v8_schema (store, from);
@@ -1003,7 +909,7 @@ test_schema_migrate (Fixture       *f,
         g_assert_cmpint (run, ==, from >= 1 ? 13 : 2);
         /* Artifact ids too, across the v5 rebuild. */
         {
-          g_autoptr(PmMask) m = make_mask (33, 21, FALSE, 8);
+          g_autoptr(PmMask) m = pm_test_noise_mask (33, 21, FALSE, 8);
           gint64 artifact = pm_store_add_artifact (store, run, PM_ARTIFACT_MASK, NULL, m,
                                                    &error);
           g_assert_no_error (error);
@@ -1016,7 +922,7 @@ test_schema_migrate (Fixture       *f,
 
       /* …and dataset drafts, whose sessions have no stored image. */
       {
-        g_autoptr(PmMask) mask = make_mask (33, 21, FALSE, 8);
+        g_autoptr(PmMask) mask = pm_test_noise_mask (33, 21, FALSE, 8);
         g_autoptr(PmMask) got = NULL;
         const char *paths[] = { "a.png" };
         PmRunRecord draft_run = { .instruction = "segment the cup", .engine = "builtin" };
@@ -1043,15 +949,15 @@ test_schema_migrate (Fixture       *f,
 
           g_assert_true (pm_store_delete_run (store, 10, &error));
           g_assert_no_error (error);
-          g_assert_cmpint (sql_int (db, "SELECT count(*) FROM artifacts WHERE run_id = 10"),
+          g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM artifacts WHERE run_id = 10"),
                            ==, 0);
-          g_assert_cmpint (sql_int (db, "SELECT count(*) FROM runs WHERE id = 11 AND "
-                                        "parent_run_id IS NULL"), ==, 1);
+          g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM runs WHERE id = 11 AND "
+                                                "parent_run_id IS NULL"), ==, 1);
           g_assert_true (pm_store_delete_session (store, 3, &error));
           g_assert_no_error (error);
-          g_assert_cmpint (sql_int (db, "SELECT count(*) FROM runs WHERE session_id = 3"),
+          g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM runs WHERE session_id = 3"),
                            ==, 0);
-          g_assert_cmpint (sql_int (db, "SELECT count(*) FROM pragma_foreign_key_check"),
+          g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM pragma_foreign_key_check"),
                            ==, 0);
         }
       g_clear_pointer (&store, pm_store_close);
@@ -1072,10 +978,10 @@ test_roundtrip (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PmStore) store = pm_store_open (f->db, &error);
-  g_autoptr(PmImage) image = make_image (97, 61, 11);
-  g_autoptr(PmImage) edited = make_image (97, 61, 12);
-  g_autoptr(PmMask) soft = make_mask (97, 61, TRUE, 13);
-  g_autoptr(PmMask) derived = make_mask (97, 61, FALSE, 14);
+  g_autoptr(PmImage) image = pm_test_noise_image (97, 61, 11, FALSE);
+  g_autoptr(PmImage) edited = pm_test_noise_image (97, 61, 12, FALSE);
+  g_autoptr(PmMask) soft = pm_test_noise_mask (97, 61, TRUE, 13);
+  g_autoptr(PmMask) derived = pm_test_noise_mask (97, 61, FALSE, 14);
   g_autoptr(PmImage) got_image = NULL, got_edited = NULL;
   g_autoptr(PmMask) got_soft = NULL, got_derived = NULL;
   g_autoptr(PmRunInfo) info = NULL;
@@ -1111,7 +1017,7 @@ test_roundtrip (Fixture       *f,
   again = pm_store_ensure_session (store, image, "/elsewhere/copy.png", &error);
   g_assert_no_error (error);
   g_assert_cmpint (again, ==, session);
-  g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(*) FROM images"), ==, 1);
+  g_assert_cmpint (pm_test_sql_int (pm_store_get_db (store), "SELECT count(*) FROM images"), ==, 1);
 
   record.session_id = session;
   run = pm_store_add_run (store, &record, &error);
@@ -1174,7 +1080,7 @@ test_roundtrip (Fixture       *f,
   {
     PmRunRecord second = { .session_id = session, .parent_run_id = run,
                            .instruction = "now green", .status = "cancelled" };
-    g_autoptr(PmMask) corrected = make_mask (97, 61, FALSE, 15);
+    g_autoptr(PmMask) corrected = pm_test_noise_mask (97, 61, FALSE, 15);
     g_autoptr(PmMask) got = NULL;
     g_autoptr(PmRunInfo) child_info = NULL;
     gint64 artifact;
@@ -1213,7 +1119,7 @@ test_roundtrip (Fixture       *f,
     g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND);
     g_assert_nonnull (strstr (error->message, "4242"));
     g_clear_error (&error);
-    g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(*) FROM runs"), ==, 2);
+    g_assert_cmpint (pm_test_sql_int (pm_store_get_db (store), "SELECT count(*) FROM runs"), ==, 2);
 
     /* Likewise a parent run that does not exist: the artifacts are not kept either. */
     orphan.session_id = session;
@@ -1221,9 +1127,9 @@ test_roundtrip (Fixture       *f,
     g_assert_cmpint (pm_store_add_run (store, &orphan, &error), ==, 0);
     g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND);
     g_clear_error (&error);
-    g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(*) FROM runs"), ==, 2);
-    g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(*) FROM artifacts"), ==,
-                     4);
+    g_assert_cmpint (pm_test_sql_int (pm_store_get_db (store), "SELECT count(*) FROM runs"), ==, 2);
+    g_assert_cmpint (pm_test_sql_int (pm_store_get_db (store), "SELECT count(*) FROM artifacts"),
+                     ==, 4);
   }
 
   session_info = pm_store_get_session (store, session, &error);
@@ -1263,11 +1169,11 @@ test_thumbnails (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PmStore) store = pm_store_open (f->db, &error);
-  g_autoptr(PmImage) image = make_image (300, 150, 61);
-  g_autoptr(PmImage) tall = make_image (10, 1000, 62);
+  g_autoptr(PmImage) image = pm_test_noise_image (300, 150, 61, FALSE);
+  g_autoptr(PmImage) tall = pm_test_noise_image (10, 1000, 62, FALSE);
   g_autoptr(PmImage) session_thumb = NULL, run_thumb = NULL, tall_thumb = NULL;
   g_autoptr(PmImage) want_session = pm_image_resize (image, 128, 64);
-  g_autoptr(PmImage) edited = make_image (300, 150, 63);
+  g_autoptr(PmImage) edited = pm_test_noise_image (300, 150, 63, FALSE);
   g_autoptr(PmImage) want_run = pm_image_resize (edited, 128, 64);
   PmRunRecord record = { .instruction = "edit", .edited = edited };
   gint64 session, run;
@@ -1278,8 +1184,8 @@ test_thumbnails (Fixture       *f,
   record.session_id = session;
   run = pm_store_add_run (store, &record, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(*) FROM artifacts "
-                                                     "WHERE thumbnail IS NOT NULL"), ==, 1);
+  g_assert_cmpint (pm_test_sql_int (pm_store_get_db (store), "SELECT count(*) FROM artifacts "
+                                                             "WHERE thumbnail IS NOT NULL"), ==, 1);
 
   session_thumb = pm_store_get_session_thumbnail (store, session, &error);
   g_assert_no_error (error);
@@ -1307,8 +1213,8 @@ test_search (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PmStore) store = pm_store_open (f->db, &error);
-  g_autoptr(PmImage) a = make_image (8, 8, 1);
-  g_autoptr(PmImage) b = make_image (8, 8, 2);
+  g_autoptr(PmImage) a = pm_test_noise_image (8, 8, 1, FALSE);
+  g_autoptr(PmImage) b = pm_test_noise_image (8, 8, 2, FALSE);
   const char *texts[] = { "paint the Banana purple", "segment the cup", "make 100% red",
                           "make 1000 red", "paint x_y blue", "paint xzy blue",
                           "back\\slash" };
@@ -1366,8 +1272,8 @@ test_delete (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PmStore) store = pm_store_open (f->db, &error);
-  g_autoptr(PmImage) image = make_image (50, 40, 3);
-  g_autoptr(PmImage) other = make_image (50, 40, 4);
+  g_autoptr(PmImage) image = pm_test_noise_image (50, 40, 3, FALSE);
+  g_autoptr(PmImage) other = pm_test_noise_image (50, 40, 4, FALSE);
   g_autoptr(PmRunInfo) info = NULL;
   sqlite3 *db;
   gint64 s1, s2, r1, r2, r3;
@@ -1377,19 +1283,19 @@ test_delete (Fixture       *f,
   s1 = pm_store_ensure_session (store, image, NULL, &error);
   s2 = pm_store_ensure_session (store, other, NULL, &error);
   g_assert_no_error (error);
-  r1 = add_full_run (store, s1, "first", 50, 40, 1);
+  r1 = pm_test_store_add_run (store, s1, "first", 50, 40, 1);
   {
     PmRunRecord child = { .session_id = s1, .parent_run_id = r1, .instruction = "child" };
     r2 = pm_store_add_run (store, &child, &error);
     g_assert_no_error (error);
   }
-  r3 = add_full_run (store, s2, "other", 50, 40, 2);
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM artifacts"), ==, 6);
+  r3 = pm_test_store_add_run (store, s2, "other", 50, 40, 2);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM artifacts"), ==, 6);
 
   /* Deleting a run takes its artifacts; its child stays, unlinked. */
   g_assert_true (pm_store_delete_run (store, r1, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM artifacts"), ==, 3);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM artifacts"), ==, 3);
   info = pm_store_get_run (store, r2, &error);
   g_assert_no_error (error);
   g_assert_cmpint (info->parent_run_id, ==, 0);
@@ -1400,8 +1306,8 @@ test_delete (Fixture       *f,
   /* Deleting a session takes its runs, their artifacts and its unshared image. */
   g_assert_true (pm_store_delete_session (store, s2, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM artifacts"), ==, 0);
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM images"), ==, 1);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM artifacts"), ==, 0);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM images"), ==, 1);
   g_assert_null (pm_store_get_run (store, r3, &error));
   g_assert_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND);
   g_clear_error (&error);
@@ -1411,10 +1317,10 @@ test_delete (Fixture       *f,
 
   g_assert_true (pm_store_delete_session (store, s1, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM runs"), ==, 0);
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM sessions"), ==, 0);
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM images"), ==, 0);
-  g_assert_cmpint (sql_int (db, "PRAGMA freelist_count"), ==, 0); /* space given back */
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM runs"), ==, 0);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM sessions"), ==, 0);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM images"), ==, 0);
+  g_assert_cmpint (pm_test_sql_int (db, "PRAGMA freelist_count"), ==, 0); /* space given back */
 }
 
 /* An id, once given, never names another row: deleting the newest run or session does
@@ -1432,7 +1338,7 @@ test_ids_not_reused (Fixture       *f,
   g_assert_no_error (error);
   for (guint i = 0; i < 3; i++)
     {
-      g_autoptr(PmImage) image = make_image (20, 10, 100 + i);
+      g_autoptr(PmImage) image = pm_test_noise_image (20, 10, 100 + i, FALSE);
       sessions[i] = pm_store_ensure_session (store, image, NULL, &error);
       g_assert_no_error (error);
       g_assert_cmpint (sessions[i], ==, i + 1);
@@ -1462,7 +1368,7 @@ test_ids_not_reused (Fixture       *f,
   g_assert_true (pm_store_delete_session (store, sessions[2], &error));
   g_assert_no_error (error);
   {
-    g_autoptr(PmImage) image = make_image (20, 10, 200);
+    g_autoptr(PmImage) image = pm_test_noise_image (20, 10, 200, FALSE);
     sessions[3] = pm_store_ensure_session (store, image, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpint (sessions[3], ==, 4);
@@ -1477,7 +1383,7 @@ test_ids_not_reused (Fixture       *f,
   store = pm_store_open (f->db, &error);
   g_assert_no_error (error);
   {
-    g_autoptr(PmImage) image = make_image (20, 10, 300);
+    g_autoptr(PmImage) image = pm_test_noise_image (20, 10, 300, FALSE);
     PmRunRecord record = { .session_id = sessions[1], .instruction = "after reopening" };
     gint64 run = pm_store_add_run (store, &record, &error);
 
@@ -1519,8 +1425,8 @@ test_export_import (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PmStore) store = pm_store_open (f->db, &error);
-  g_autoptr(PmImage) image = make_image (70, 30, 21);
-  g_autoptr(PmImage) other = make_image (70, 30, 22);
+  g_autoptr(PmImage) image = pm_test_noise_image (70, 30, 21, FALSE);
+  g_autoptr(PmImage) other = pm_test_noise_image (70, 30, 22, FALSE);
   g_autofree char *file = g_build_filename (f->dir, "session.paintmask", NULL);
   g_autofree char *wal = g_strconcat (file, "-wal", NULL);
   g_autofree char *db2 = g_build_filename (f->dir, "second.sqlite3", NULL);
@@ -1536,8 +1442,8 @@ test_export_import (Fixture       *f,
   s1 = pm_store_ensure_session (store, image, "/p/one.png", &error);
   s2 = pm_store_ensure_session (store, other, "/p/two.png", &error);
   g_assert_no_error (error);
-  add_full_run (store, s2, "not exported", 70, 30, 5);
-  r1 = add_full_run (store, s1, "exported one", 70, 30, 6);
+  pm_test_store_add_run (store, s2, "not exported", 70, 30, 5);
+  r1 = pm_test_store_add_run (store, s1, "exported one", 70, 30, 6);
   {
     PmRunRecord child = { .session_id = s1, .parent_run_id = r1, .instruction = "child",
                           .message = "kept" };
@@ -1551,12 +1457,12 @@ test_export_import (Fixture       *f,
   g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS)); /* one self-contained file */
   {
     sqlite3 *raw = raw_open (file);
-    mode = sql_text (raw, "PRAGMA journal_mode");
+    mode = pm_test_sql_text (raw, "PRAGMA journal_mode");
     g_assert_cmpstr (mode, ==, "delete");
-    g_assert_cmpint (sql_int (raw, "SELECT count(*) FROM sessions"), ==, 1);
-    g_assert_cmpint (sql_int (raw, "SELECT count(*) FROM runs"), ==, 2);
-    g_assert_cmpint (sql_int (raw, "SELECT count(*) FROM artifacts"), ==, 3);
-    g_assert_cmpint (sql_int (raw, "SELECT count(*) FROM images"), ==, 1);
+    g_assert_cmpint (pm_test_sql_int (raw, "SELECT count(*) FROM sessions"), ==, 1);
+    g_assert_cmpint (pm_test_sql_int (raw, "SELECT count(*) FROM runs"), ==, 2);
+    g_assert_cmpint (pm_test_sql_int (raw, "SELECT count(*) FROM artifacts"), ==, 3);
+    g_assert_cmpint (pm_test_sql_int (raw, "SELECT count(*) FROM images"), ==, 1);
     sqlite3_close (raw);
   }
 
@@ -1574,8 +1480,8 @@ test_export_import (Fixture       *f,
   /* Import into a second database: new ids, same content, the file only read. */
   second = pm_store_open (db2, &error);
   g_assert_no_error (error);
-  add_full_run (second, pm_store_ensure_session (second, other, NULL, &error), "pre", 70, 30,
-                9);
+  pm_test_store_add_run (second, pm_store_ensure_session (second, other, NULL, &error), "pre",
+                         70, 30, 9);
   g_assert_no_error (error);
   ids = pm_store_import_file (second, file, &error);
   g_assert_no_error (error);
@@ -1603,17 +1509,17 @@ test_export_import (Fixture       *f,
     session_image = pm_store_get_session_image (second, a->session_id, &error);
     g_assert_no_error (error);
     assert_images_equal (session_image, image);
-    g_assert_cmpint (sql_int (pm_store_get_db (second), "SELECT count(*) FROM artifacts "
-                              "WHERE kind = 'edited' AND thumbnail IS NULL"), ==, 0);
-    g_assert_cmpint (sql_int (pm_store_get_db (second), "SELECT count(*) FROM images "
-                              "WHERE thumbnail IS NULL"), ==, 0);
+    g_assert_cmpint (pm_test_sql_int (pm_store_get_db (second), "SELECT count(*) FROM artifacts "
+                                      "WHERE kind = 'edited' AND thumbnail IS NULL"), ==, 0);
+    g_assert_cmpint (pm_test_sql_int (pm_store_get_db (second), "SELECT count(*) FROM images "
+                                      "WHERE thumbnail IS NULL"), ==, 0);
   }
   {
     /* The export keeps the session's own ids and links. */
     sqlite3 *raw = raw_open (file);
     g_autofree char *sql = g_strdup_printf ("SELECT parent_run_id FROM runs WHERE id = %"
                                             G_GINT64_FORMAT, r2);
-    g_assert_cmpint (sql_int (raw, sql), ==, r1);
+    g_assert_cmpint (pm_test_sql_int (raw, sql), ==, r1);
     sqlite3_close (raw);
   }
 
@@ -1632,14 +1538,14 @@ test_export_import (Fixture       *f,
   {
     g_autoptr(GArray) again = pm_store_import_file (second, file, &error);
     g_assert_no_error (error);
-    g_assert_cmpint (sql_int (pm_store_get_db (second),
-                              "SELECT count(*) FROM images"), ==, 2);
+    g_assert_cmpint (pm_test_sql_int (pm_store_get_db (second),
+                                      "SELECT count(*) FROM images"), ==, 2);
     g_assert_true (pm_store_delete_session (second, g_array_index (ids, gint64, 0), &error));
     g_assert_no_error (error);
-    g_assert_cmpint (sql_int (pm_store_get_db (second),
-                              "SELECT count(*) FROM images"), ==, 2);
-    g_assert_cmpint (sql_int (pm_store_get_db (second),
-                              "SELECT count(*) FROM runs"), ==, 3);
+    g_assert_cmpint (pm_test_sql_int (pm_store_get_db (second),
+                                      "SELECT count(*) FROM images"), ==, 2);
+    g_assert_cmpint (pm_test_sql_int (pm_store_get_db (second),
+                                      "SELECT count(*) FROM runs"), ==, 3);
   }
 
   /* Missing and damaged files are refused; the damaged one stays as it was. */
@@ -1668,9 +1574,9 @@ test_import_v1 (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PmStore) store = pm_store_open (f->db, &error);
-  g_autoptr(PmImage) image = make_image (20, 10, 31);
-  g_autoptr(PmImage) edited = make_image (20, 10, 32);
-  g_autoptr(PmMask) derived = make_mask (20, 10, FALSE, 33);
+  g_autoptr(PmImage) image = pm_test_noise_image (20, 10, 31, FALSE);
+  g_autoptr(PmImage) edited = pm_test_noise_image (20, 10, 32, FALSE);
+  g_autoptr(PmMask) derived = pm_test_noise_mask (20, 10, FALSE, 33);
   g_autofree char *old = g_build_filename (f->dir, "old.paintmask", NULL);
   g_autoptr(GBytes) before = NULL;
   g_autoptr(GArray) ids = NULL;
@@ -1712,16 +1618,17 @@ assert_consistent (const char *path,
 
   g_assert_no_error (error);
   db = pm_store_get_db (store);
-  check = sql_text (db, "PRAGMA integrity_check");
+  check = pm_test_sql_text (db, "PRAGMA integrity_check");
   g_assert_cmpstr (check, ==, "ok");
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM runs"), >=, min_runs);
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM runs WHERE instruction = "
-                                "'the half run'"), ==, 0);
-  /* Runs written by add_full_run carry exactly three artifacts. */
-  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM runs r WHERE instruction LIKE 'loop%' "
-                                "AND (SELECT count(*) FROM artifacts a WHERE a.run_id = r.id) "
-                                "!= 3"), ==, 0);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM runs"), >=, min_runs);
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM runs WHERE instruction = "
+                                        "'the half run'"), ==, 0);
+  /* Runs written by pm_test_store_add_run carry exactly three artifacts. */
+  g_assert_cmpint (pm_test_sql_int (db, "SELECT count(*) FROM runs r "
+                                        "WHERE instruction LIKE 'loop%' "
+                                        "AND (SELECT count(*) FROM artifacts a "
+                                        "WHERE a.run_id = r.id) != 3"), ==, 0);
 }
 
 static void
@@ -1730,7 +1637,7 @@ test_crash_mid_transaction (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PmStore) store = pm_store_open (f->db, &error);
-  g_autoptr(PmImage) image = make_image (64, 48, 1);
+  g_autoptr(PmImage) image = pm_test_noise_image (64, 48, 1, FALSE);
   g_autofree char *line = NULL;
   g_autofree char *wal = g_strconcat (f->db, "-wal", NULL);
   gint64 session, runs[3];
@@ -1742,7 +1649,7 @@ test_crash_mid_transaction (Fixture       *f,
   session = pm_store_ensure_session (store, image, "/photos/shared.png", &error);
   g_assert_no_error (error);
   for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
-    runs[i] = add_full_run (store, session, "loop earlier", 120, 90, 40 + i);
+    runs[i] = pm_test_store_add_run (store, session, "loop earlier", 120, 90, 40 + i);
 
   pid = spawn_child ("crash", f->db, NULL, &out);
   line = read_line (out);
@@ -1759,13 +1666,13 @@ test_crash_mid_transaction (Fixture       *f,
   close (out);
 
   /* The surviving connection sees only the committed runs and can write again. */
-  g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(*) FROM runs"), ==, 3);
-  add_full_run (store, session, "loop after", 120, 90, 50);
+  g_assert_cmpint (pm_test_sql_int (pm_store_get_db (store), "SELECT count(*) FROM runs"), ==, 3);
+  pm_test_store_add_run (store, session, "loop after", 120, 90, 50);
   for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
     {
       g_autoptr(PmImage) got = pm_store_get_artifact_image (store, runs[i], PM_ARTIFACT_EDITED,
                                                             &error);
-      g_autoptr(PmImage) want = make_image (120, 90, 40 + i);
+      g_autoptr(PmImage) want = pm_test_noise_image (120, 90, 40 + i, FALSE);
       g_assert_no_error (error);
       assert_images_equal (got, want);
     }
@@ -1815,24 +1722,24 @@ test_open_writes_nothing (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PmStore) store = pm_store_open (f->db, &error);
-  g_autoptr(PmImage) image = make_image (32, 24, 3);
+  g_autoptr(PmImage) image = pm_test_noise_image (32, 24, 3, FALSE);
   sqlite3 *db;
   gint64 session, before;
 
   g_assert_no_error (error);
   session = pm_store_ensure_session (store, image, NULL, &error);
   g_assert_no_error (error);
-  add_full_run (store, session, "before", 32, 24, 5);
+  pm_test_store_add_run (store, session, "before", 32, 24, 5);
   db = pm_store_get_db (store);
-  before = sql_int (db, "PRAGMA data_version");
+  before = pm_test_sql_int (db, "PRAGMA data_version");
   for (int i = 0; i < 3; i++)
     {
       g_autoptr(PmStore) other = pm_store_open (f->db, &error);
 
       g_assert_no_error (error);
-      g_assert_cmpint (sql_int (db, "PRAGMA data_version"), ==, before);
+      g_assert_cmpint (pm_test_sql_int (db, "PRAGMA data_version"), ==, before);
     }
-  g_assert_cmpint (sql_int (db, "PRAGMA data_version"), ==, before);
+  g_assert_cmpint (pm_test_sql_int (db, "PRAGMA data_version"), ==, before);
 }
 
 static void
@@ -1856,14 +1763,15 @@ test_concurrent_writers (Fixture       *f,
 
   store = pm_store_open (f->db, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(*) FROM runs"), ==, 100);
-  g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(DISTINCT instruction) "
-                                                     "FROM runs"), ==, 100);
-  g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(*) FROM artifacts"), ==,
+  g_assert_cmpint (pm_test_sql_int (pm_store_get_db (store), "SELECT count(*) FROM runs"), ==, 100);
+  g_assert_cmpint (pm_test_sql_int (pm_store_get_db (store), "SELECT count(DISTINCT instruction) "
+                                                             "FROM runs"), ==, 100);
+  g_assert_cmpint (pm_test_sql_int (pm_store_get_db (store), "SELECT count(*) FROM artifacts"), ==,
                    200);
   /* Both found or created the one session for their shared image. */
-  g_assert_cmpint (sql_int (pm_store_get_db (store), "SELECT count(*) FROM sessions"), ==, 1);
-  check = sql_text (pm_store_get_db (store), "PRAGMA integrity_check");
+  g_assert_cmpint (pm_test_sql_int (pm_store_get_db (store), "SELECT count(*) FROM sessions"),
+                   ==, 1);
+  check = pm_test_sql_text (pm_store_get_db (store), "PRAGMA integrity_check");
   g_assert_cmpstr (check, ==, "ok");
 }
 
@@ -1914,14 +1822,14 @@ make_history (const char *path,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PmStore) store = pm_store_open (path, &error);
-  g_autoptr(PmImage) image = make_image (width, height, 8);
+  g_autoptr(PmImage) image = pm_test_noise_image (width, height, 8, FALSE);
   gint64 session;
 
   g_assert_no_error (error);
   session = pm_store_ensure_session (store, image, NULL, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < n_runs; i++)
-    add_full_run (store, session, "loop", width, height, i);
+    pm_test_store_add_run (store, session, "loop", width, height, i);
 }
 
 static void
@@ -1946,8 +1854,8 @@ damage_table (const char *path,
   sqlite3 *db = raw_open (path);
   g_autofree char *sql = g_strdup_printf ("SELECT rootpage FROM sqlite_master WHERE name = "
                                           "'%s'", table);
-  gint64 root = sql_int (db, sql);
-  gint64 page_size = sql_int (db, "PRAGMA page_size");
+  gint64 root = pm_test_sql_int (db, sql);
+  gint64 page_size = pm_test_sql_int (db, "PRAGMA page_size");
   g_autoptr(GBytes) bytes = NULL;
   guint8 *data;
   gsize len;
