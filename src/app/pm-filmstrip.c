@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "pm-filmstrip.h"
+#include "pm-draft-bar.h"
 
 #define THUMB_W 80
 #define THUMB_H 60
@@ -31,11 +32,7 @@ struct _PmFilmstrip
   GtkDropDown        *label_drop;       /* the label reviewed */
   GtkDropDown        *status_filter;
   GtkDropDown        *label_filter;
-  GtkEntry           *labels_entry;     /* labels to draft, when the project has none */
-  GtkButton          *draft_button;
-  GtkBox             *progress_box;
-  GtkProgressBar     *progress;
-  GtkToggleButton    *pause_button;
+  PmDraftBar         *draft_bar;
   GtkListView        *list_view;
 
   /* owned */
@@ -48,7 +45,7 @@ struct _PmFilmstrip
   GtkStringList      *label_filter_names;
   guint               status_flags;
   int                 label_filter_pos;
-  gboolean            updating_labels;   /* the drop-downs or pause change under our hand */
+  gboolean            updating_labels;   /* the drop-downs change under our hand */
 };
 
 G_DEFINE_FINAL_TYPE (PmFilmstrip, pm_filmstrip, GTK_TYPE_WIDGET)
@@ -353,7 +350,7 @@ labels_changed_cb (PmProject   *project,
   self->label_filter_pos = -1;
   self->updating_labels = FALSE;
   gtk_widget_set_visible (GTK_WIDGET (self->label_drop), labels->len > 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->labels_entry), labels->len == 0);
+  pm_draft_bar_set_asks_labels (self->draft_bar, labels->len == 0);
   g_signal_emit (self, signals[SIGNAL_LABEL_CHANGED], 0);
 }
 
@@ -386,91 +383,14 @@ item_notify_cb (PmFilmstrip *self)
 /* ---------------------------------------------------------------- batch */
 
 static void
-draft_clicked_cb (GtkButton   *button,
-                  PmFilmstrip *self)
+draft_requested_cb (PmDraftBar  *bar,
+                    const char  *labels,
+                    PmFilmstrip *self)
 {
-  g_signal_emit (self, signals[SIGNAL_DRAFT_REQUESTED], 0,
-                 gtk_widget_get_visible (GTK_WIDGET (self->labels_entry))
-                 ? gtk_editable_get_text (GTK_EDITABLE (self->labels_entry)) : NULL);
-}
-
-static void
-pause_toggled_cb (GtkToggleButton *button,
-                  PmFilmstrip     *self)
-{
-  if (self->project != NULL && !self->updating_labels)
-    pm_project_pause_batch (self->project, gtk_toggle_button_get_active (button));
-}
-
-static void
-cancel_clicked_cb (GtkButton   *button,
-                   PmFilmstrip *self)
-{
-  if (self->project != NULL)
-    pm_project_cancel_batch (self->project);
-}
-
-static void
-batch_changed_cb (PmProject   *project,
-                  PmFilmstrip *self)
-{
-  gboolean running = pm_project_get_batch_running (project);
-  gboolean paused = pm_project_get_batch_paused (project);
-  guint done, total;
-  g_autofree char *text = NULL;
-
-  pm_project_get_batch_progress (project, &done, &total);
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_box), running);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->draft_button), !running);
-  text = paused ? g_strdup_printf (_("Paused at %u of %u images"), done, total)
-                : g_strdup_printf (_("Drafting: %u of %u images"), done, total);
-  gtk_progress_bar_set_text (self->progress, text);
-  gtk_progress_bar_set_fraction (self->progress, total > 0 ? (double) done / total : 0.0);
-  self->updating_labels = TRUE;
-  gtk_toggle_button_set_active (self->pause_button, paused);
-  self->updating_labels = FALSE;
+  g_signal_emit (self, signals[SIGNAL_DRAFT_REQUESTED], 0, labels);
 }
 
 /* ---------------------------------------------------------------- building */
-
-static GtkWidget *
-build_batch_box (PmFilmstrip *self)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *cancel = gtk_button_new_from_icon_name ("process-stop-symbolic");
-
-  self->labels_entry = GTK_ENTRY (gtk_entry_new ());
-  gtk_entry_set_placeholder_text (self->labels_entry, _("Labels to draft, e.g. cat, dog"));
-  gtk_widget_set_hexpand (GTK_WIDGET (self->labels_entry), TRUE);
-  self->draft_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Draft All")));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->draft_button),
-                               _("Draft a mask for every image and label in the background"));
-  g_signal_connect (self->draft_button, "clicked", G_CALLBACK (draft_clicked_cb), self);
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->labels_entry));
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->draft_button));
-  gtk_widget_set_halign (GTK_WIDGET (self->draft_button), GTK_ALIGN_END);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->draft_button), TRUE);
-  gtk_box_append (GTK_BOX (box), row);
-
-  self->progress_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6));
-  self->progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
-  gtk_progress_bar_set_show_text (self->progress, TRUE);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->progress), TRUE);
-  gtk_widget_set_valign (GTK_WIDGET (self->progress), GTK_ALIGN_CENTER);
-  self->pause_button = GTK_TOGGLE_BUTTON (gtk_toggle_button_new ());
-  gtk_button_set_icon_name (GTK_BUTTON (self->pause_button), "media-playback-pause-symbolic");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->pause_button), _("Pause Drafting"));
-  g_signal_connect (self->pause_button, "toggled", G_CALLBACK (pause_toggled_cb), self);
-  gtk_widget_set_tooltip_text (cancel, _("Stop Drafting (finished images are kept)"));
-  g_signal_connect (cancel, "clicked", G_CALLBACK (cancel_clicked_cb), self);
-  gtk_box_append (self->progress_box, GTK_WIDGET (self->progress));
-  gtk_box_append (self->progress_box, GTK_WIDGET (self->pause_button));
-  gtk_box_append (self->progress_box, cancel);
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_box), FALSE);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->progress_box));
-  return box;
-}
 
 static GtkWidget *
 build_filters (PmFilmstrip *self)
@@ -602,7 +522,9 @@ pm_filmstrip_init (PmFilmstrip *self)
   gtk_widget_set_margin_top (self->box, 6);
   gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->title));
   gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->counts));
-  gtk_box_append (GTK_BOX (self->box), build_batch_box (self));
+  self->draft_bar = PM_DRAFT_BAR (pm_draft_bar_new ());
+  g_signal_connect (self->draft_bar, "draft-requested", G_CALLBACK (draft_requested_cb), self);
+  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->draft_bar));
   gtk_box_append (GTK_BOX (self->box), label_row);
   gtk_box_append (GTK_BOX (self->box), build_filters (self));
   build_list (self);
@@ -640,12 +562,14 @@ pm_filmstrip_set_project (PmFilmstrip *self,
   gtk_filter_list_model_set_model (self->filtered,
                                    project != NULL ? pm_project_get_model (project) : NULL);
   if (project == NULL)
-    return;
+    {
+      pm_draft_bar_set_project (self->draft_bar, NULL);
+      return;
+    }
   name = g_path_get_basename (pm_project_get_root (project));
   gtk_label_set_text (self->title, name);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->title), pm_project_get_root (project));
   g_signal_connect (project, "labels-changed", G_CALLBACK (labels_changed_cb), self);
-  g_signal_connect (project, "batch-changed", G_CALLBACK (batch_changed_cb), self);
   g_signal_connect (pm_project_get_model (project), "items-changed",
                     G_CALLBACK (items_changed_cb), self);
   /* Counts follow status changes (also those read back after a batch's last image); one
@@ -653,7 +577,7 @@ pm_filmstrip_set_project (PmFilmstrip *self,
   g_signal_connect_swapped (project, "batch-changed", G_CALLBACK (item_notify_cb), self);
   g_signal_connect_swapped (project, "statuses-changed", G_CALLBACK (item_notify_cb), self);
   labels_changed_cb (project, self);
-  batch_changed_cb (project, self);
+  pm_draft_bar_set_project (self->draft_bar, project);
   update_counts (self);
   {
     GListModel *model = G_LIST_MODEL (self->filtered);

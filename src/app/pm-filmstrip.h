@@ -1,5 +1,6 @@
 /* pm-filmstrip.h: the images of a dataset project as a recycling list with previews and
- * status, filters by status and label, and the background drafting's controls.
+ * status, filters by status and label, and the background drafting's controls (a
+ * PmDraftBar, pm-draft-bar.h).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

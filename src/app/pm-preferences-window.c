@@ -14,6 +14,7 @@
 #include "pm-endpoints-page.h"
 #include "pm-preferences-window.h"
 #include "pm-remote.h"
+#include "pm-settings-color.h"
 
 struct _PmPreferencesWindow
 {
@@ -70,32 +71,6 @@ engine_set_mapping (const GValue       *value,
   guint i = g_value_get_uint (value);
 
   return g_variant_new_string (engine_ids[i < G_N_ELEMENTS (engine_ids) ? i : 0]);
-}
-
-static gboolean
-color_get_mapping (GValue   *value,
-                   GVariant *variant,
-                   gpointer  user_data)
-{
-  GdkRGBA rgba;
-
-  if (!gdk_rgba_parse (&rgba, g_variant_get_string (variant, NULL)))
-    gdk_rgba_parse (&rgba, "#ff00ff");
-  g_value_set_boxed (value, &rgba);
-  return TRUE;
-}
-
-static GVariant *
-color_set_mapping (const GValue       *value,
-                   const GVariantType *expected_type,
-                   gpointer            user_data)
-{
-  const GdkRGBA *rgba = g_value_get_boxed (value);
-  g_autofree char *hex = g_strdup_printf ("#%02x%02x%02x",
-                                          (int) (rgba->red * 255 + 0.5),
-                                          (int) (rgba->green * 255 + 0.5),
-                                          (int) (rgba->blue * 255 + 0.5));
-  return g_variant_new_string (hex);
 }
 
 static void
@@ -333,12 +308,8 @@ pm_preferences_window_new_full (GSettings      *settings,
   g_settings_bind_with_mapping (settings, "default-engine", self->engine_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, engine_get_mapping, engine_set_mapping,
                                 NULL, NULL);
-  g_settings_bind_with_mapping (settings, "highlight-color", self->highlight_button, "rgba",
-                                G_SETTINGS_BIND_DEFAULT, color_get_mapping, color_set_mapping,
-                                NULL, NULL);
-  g_settings_bind_with_mapping (settings, "overlay-color", self->overlay_color_button, "rgba",
-                                G_SETTINGS_BIND_DEFAULT, color_get_mapping, color_set_mapping,
-                                NULL, NULL);
+  pm_settings_bind_color (settings, "highlight-color", self->highlight_button, "rgba");
+  pm_settings_bind_color (settings, "overlay-color", self->overlay_color_button, "rgba");
   g_settings_bind (settings, "threads", self->threads_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "refine-with-sam", self->refine_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);

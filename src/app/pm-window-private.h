@@ -85,9 +85,16 @@ struct _PmWindow
 /* pm-window.c */
 void           pm_window_toast             (PmWindow      *self,
                                             const char    *message);
-void           pm_window_refresh_engines   (PmWindow      *self);
 void           pm_window_update_actions    (PmWindow      *self);
 void           pm_window_focus_canvas      (PmWindow      *self);
+
+/* pm-window-engines.c */
+void           pm_window_init_engines      (PmWindow      *self);
+void           pm_window_refresh_engines   (PmWindow      *self);
+
+/* pm-window-status.c */
+void           pm_window_show_status       (PmWindow      *self,
+                                            PmRunEntry    *entry);
 
 /* pm-window-actions.c */
 void           pm_window_init_actions      (PmWindow      *self);

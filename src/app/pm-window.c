@@ -18,6 +18,7 @@
 #include "pm-endpoint-menu.h"
 #include "pm-engine-text.h"
 #include "pm-model.h"
+#include "pm-settings-color.h"
 #include "pm-window-private.h"
 #include "pm-items-overlay.h"
 #include "pm-items-panel.h"
@@ -74,88 +75,6 @@ message_cb (PmWindow   *self,
     pm_window_show_error (self, text);
   else
     pm_window_toast (self, text);
-}
-
-/* ---------------------------------------------------------------- status line */
-
-static const char *
-state_icon (PmResultState state)
-{
-  switch (state)
-    {
-    case PM_RESULT_GUESS: return "dialog-question-symbolic";
-    case PM_RESULT_EMPTY: return "action-unavailable-symbolic";
-    case PM_RESULT_FAILED: return "dialog-error-symbolic";
-    case PM_RESULT_FOUND:
-    default: return "object-select-symbolic";
-    }
-}
-
-static char *
-status_text (PmRunEntry *entry)
-{
-  const char *why = entry->message != NULL ? entry->message : "";
-
-  switch (entry->state)
-    {
-    case PM_RESULT_EMPTY:
-      return *why ? g_strdup_printf (_("Nothing found for “%s”; the edit on screen is "
-                                       "unchanged. (%s)"), entry->instruction, why)
-                  : g_strdup_printf (_("Nothing found for “%s”; the edit on screen is unchanged."),
-                                     entry->instruction);
-    case PM_RESULT_FAILED:
-      return g_strdup_printf (_("“%s” failed: %s"), entry->instruction, why);
-    case PM_RESULT_GUESS:
-      return g_strdup_printf (_("Guess: %s"), why);
-    case PM_RESULT_FOUND:
-    default:
-      return *why ? g_strdup (why) : g_strdup_printf (_("Found: “%s”"), entry->instruction);
-    }
-}
-
-/* Says in the status line how @entry ended, with its mask's area; NULL hides the line. */
-static void
-show_status (PmWindow   *self,
-             PmRunEntry *entry)
-{
-  g_autofree char *text = NULL;
-  g_autofree char *area = NULL;
-  const PmImage *image = pm_document_get_image (self->document);
-
-  if (entry == NULL || image == NULL)
-    {
-      gtk_revealer_set_reveal_child (self->status_revealer, FALSE);
-      return;
-    }
-  text = status_text (entry);
-  if (entry->state != PM_RESULT_FAILED)
-    {
-      gint64 n = pm_run_entry_get_mask_area (entry);
-      double share = 100.0 * n / ((double) image->width * image->height);
-
-      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, n);
-
-      /* Translators: px is pixels; the plural form is there for languages that need one. */
-      area = g_strdup_printf (ngettext ("Mask: %s px (%.1f %% of the photo)",
-                                        "Mask: %s px (%.1f %% of the photo)",
-                                        (gulong) n),
-                              count, share);
-    }
-  gtk_image_set_from_icon_name (self->status_icon, state_icon (entry->state));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_icon), NULL);
-  gtk_label_set_text (self->status_label, text);
-  gtk_label_set_text (self->status_area, area != NULL ? area : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->status_area), area != NULL);
-  gtk_revealer_set_reveal_child (self->status_revealer, TRUE);
-}
-
-const char *
-pm_window_get_status_text (PmWindow *self)
-{
-  g_return_val_if_fail (PM_IS_WINDOW (self), NULL);
-  if (!gtk_revealer_get_reveal_child (self->status_revealer))
-    return NULL;
-  return gtk_label_get_text (self->status_label);
 }
 
 /* ---------------------------------------------------------------- the document's view */
@@ -225,7 +144,7 @@ photo_changed_cb (PmWindow *self)
                !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->instruction_entry)))
         gtk_widget_grab_focus (GTK_WIDGET (self->instruction_entry));
     }
-  show_status (self, NULL);
+  pm_window_show_status (self, NULL);
   update_title (self);
   pm_window_update_actions (self);
 }
@@ -290,7 +209,7 @@ current_changed_cb (PmWindow *self,
   if (entry != NULL)
     set_entry_text (self, entry->instruction);
   if (!pm_document_get_running (self->document))
-    show_status (self, entry != NULL && pm_run_entry_is_loaded (entry) ? entry : NULL);
+    pm_window_show_status (self, entry != NULL && pm_run_entry_is_loaded (entry) ? entry : NULL);
   pm_window_update_actions (self);
 }
 
@@ -310,7 +229,7 @@ mask_changed_cb (PmWindow *self,
     show_result (self, entry, FALSE);
   if (pm_document_get_correcting (self->document))
     return;
-  show_status (self, entry);
+  pm_window_show_status (self, entry);
   pm_window_update_actions (self);
 }
 
@@ -333,7 +252,7 @@ running_cb (PmWindow *self)
 
   gtk_revealer_set_reveal_child (self->progress_revealer, running);
   if (running)
-    show_status (self, NULL);
+    pm_window_show_status (self, NULL);
   pm_window_update_actions (self);
 }
 
@@ -343,7 +262,7 @@ run_finished_cb (PmWindow     *self,
                  const GError *error)
 {
   if (entry != NULL)
-    show_status (self, entry);
+    pm_window_show_status (self, entry);
   /* An imported edit is there to be inspected. */
   if (entry != NULL && g_strcmp0 (entry->engine, "import") == 0)
     pm_canvas_set_show_overlay (self->canvas, TRUE);
@@ -373,177 +292,6 @@ connect_document (PmWindow *self)
                                   G_CALLBACK (pm_window_update_actions), self);
   g_signal_group_connect_swapped (group, "notify::saving",
                                   G_CALLBACK (pm_window_update_actions), self);
-}
-
-/* ---------------------------------------------------------------- engines */
-
-static void
-select_engine (PmWindow   *self,
-               const char *id)
-{
-  const char * const *names = pm_engines_list (self->engines);
-
-  PmEndpointMenu *servers = PM_ENDPOINT_MENU (self->endpoint_menu);
-  g_autofree char *server = NULL;
-
-  g_free (self->engine_name);
-  self->engine_name = g_strdup (id);
-  /* The remote engine goes by the saved server's name. */
-  if (g_str_equal (id, "remote"))
-    server = pm_endpoint_menu_dup_selected (servers);
-  gtk_menu_button_set_label (self->engine_button,
-                             server != NULL ? server : pm_engines_get_label (id));
-  /* With saved servers, the servers stand for "Remote" in the menu. */
-  pm_endpoint_menu_set_in_use (servers, g_str_equal (id, "remote") &&
-                                        pm_endpoint_menu_has_servers (servers));
-  if (g_str_equal (id, "remote") && pm_endpoint_menu_has_servers (servers))
-    return;
-  for (guint i = 0; names[i] != NULL && i < self->engine_checks->len; i++)
-    if (g_str_equal (names[i], id))
-      gtk_check_button_set_active (self->engine_checks->pdata[i], TRUE);
-}
-
-/* Choosing a saved server selects the remote engine (the settings change that came first
- * made PmEngines forget the old one). */
-static void
-endpoint_chosen_cb (PmWindow *self)
-{
-  select_engine (self, "remote");
-}
-
-/* The "Remote" choice gives way to the saved servers, listed by name. */
-static void
-update_remote_check (PmWindow *self)
-{
-  const char * const *names = pm_engines_list (self->engines);
-  gboolean servers;
-
-  /* The window hears of a change before the menu does: have it read the servers now. */
-  pm_endpoint_menu_reload (PM_ENDPOINT_MENU (self->endpoint_menu));
-  servers = pm_endpoint_menu_has_servers (PM_ENDPOINT_MENU (self->endpoint_menu));
-  for (guint i = 0; names[i] != NULL && i < self->engine_checks->len; i++)
-    if (g_str_equal (names[i], "remote"))
-      gtk_widget_set_visible (self->engine_checks->pdata[i], !servers);
-}
-
-static void
-engine_toggled_cb (GtkCheckButton *check,
-                   PmWindow       *self)
-{
-  const char *id = g_object_get_data (G_OBJECT (check), "pm-engine");
-
-  if (gtk_check_button_get_active (check) && g_strcmp0 (id, self->engine_name) != 0)
-    select_engine (self, id);
-}
-
-/* A window whose default engine cannot run uses another: it says so once per default. */
-static void
-warn_default_engine (PmWindow *self)
-{
-  g_autofree char *preferred = g_settings_get_string (self->settings, "default-engine");
-  g_autofree char *msg = NULL;
-
-  if (pm_engines_has_override (self->engines) || g_strcmp0 (preferred, self->engine_name) == 0 ||
-      g_strcmp0 (g_object_get_data (G_OBJECT (self), "pm-default-warned"), preferred) == 0)
-    return;
-  msg = g_strdup_printf (_("The default engine, %s, is unavailable: using %s (the engine menu "
-                           "says why)"), pm_engines_get_label (preferred),
-                         pm_engines_get_label (self->engine_name));
-  g_object_set_data_full (G_OBJECT (self), "pm-default-warned", g_strdup (preferred), g_free);
-  pm_window_toast (self, msg);
-}
-
-/* Unavailable engines become insensitive with a tooltip saying why and what to do. */
-void
-pm_window_refresh_engines (PmWindow *self)
-{
-  const char * const *names = pm_engines_list (self->engines);
-
-  update_remote_check (self);
-  for (guint i = 0; names[i] != NULL && i < self->engine_checks->len; i++)
-    {
-      GtkWidget *check = self->engine_checks->pdata[i];
-      g_autoptr(GError) error = NULL;
-      GtkWidget *setup = g_object_get_data (G_OBJECT (check), "pm-setup");
-      gboolean ok = pm_engines_check (self->engines, names[i], &error);
-
-      gtk_widget_set_sensitive (check, ok);
-      if (ok)
-        gtk_widget_set_tooltip_text (check, NULL);
-      else
-        {
-          g_autofree char *tip = g_strdup_printf ("%s. %s", error->message,
-                                                  pm_engines_get_hint (names[i]));
-          gtk_widget_set_tooltip_text (check, tip);
-        }
-      if (setup != NULL)
-        gtk_widget_set_visible (setup, !ok && !pm_engines_has_override (self->engines));
-    }
-  select_engine (self, pm_engines_get_default (self->engines));
-  warn_default_engine (self);
-}
-
-static void
-build_engine_popover (PmWindow *self)
-{
-  const char * const *names = pm_engines_list (self->engines);
-  GtkCheckButton *group = NULL;
-
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      GtkWidget *check = gtk_check_button_new_with_label (pm_engines_get_label (names[i]));
-
-      g_object_set_data (G_OBJECT (check), "pm-engine", (gpointer) names[i]);
-      if (group != NULL)
-        gtk_check_button_set_group (GTK_CHECK_BUTTON (check), group);
-      else
-        group = GTK_CHECK_BUTTON (check);
-      g_signal_connect (check, "toggled", G_CALLBACK (engine_toggled_cb), self);
-      gtk_box_append (self->engine_box, check);
-      g_ptr_array_add (self->engine_checks, check);
-    }
-  /* The saved remote servers, by name, in the same radio group. */
-  self->endpoint_menu = pm_endpoint_menu_new (self->settings);
-  pm_endpoint_menu_set_group (PM_ENDPOINT_MENU (self->endpoint_menu), group);
-  gtk_box_append (self->engine_box, self->endpoint_menu);
-  g_signal_connect_swapped (self->endpoint_menu, "chosen", G_CALLBACK (endpoint_chosen_cb), self);
-  /* What to do about an unavailable engine, shown below the list while it is unavailable. */
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      GtkWidget *setup;
-
-      if (g_str_equal (names[i], "clipseg"))
-        {
-          setup = gtk_button_new_with_mnemonic (_("_Download CLIPSeg…"));
-          gtk_actionable_set_action_name (GTK_ACTIONABLE (setup), "app.show-model");
-          gtk_actionable_set_action_target (GTK_ACTIONABLE (setup), "s", PM_MODEL_DEFAULT_NAME);
-        }
-      else if (g_str_equal (names[i], "remote"))
-        {
-          setup = gtk_button_new_with_mnemonic (_("Set Up the _Remote Engine…"));
-          gtk_actionable_set_action_name (GTK_ACTIONABLE (setup), "app.preferences");
-        }
-      else
-        continue;
-      gtk_widget_add_css_class (setup, "flat");
-      gtk_widget_set_visible (setup, FALSE);
-      g_object_set_data (G_OBJECT (self->engine_checks->pdata[i]), "pm-setup", setup);
-      gtk_box_append (self->engine_box, setup);
-    }
-}
-
-/**
- * pm_window_set_engine:
- * @engine: (nullable): an engine used for every run instead of the selected one
- *
- * For tests: runs use @engine whatever the selector says.
- */
-void
-pm_window_set_engine (PmWindow *self,
-                      PmEngine *engine)
-{
-  g_return_if_fail (PM_IS_WINDOW (self));
-  pm_engines_set_override (self->engines, engine);
 }
 
 /* ---------------------------------------------------------------- runs */
@@ -751,30 +499,6 @@ pm_window_clear_last_error (PmWindow *self)
 
 /* ---------------------------------------------------------------- GObject */
 
-static gboolean
-color_get_mapping (GValue   *value,
-                   GVariant *variant,
-                   gpointer  user_data)
-{
-  GdkRGBA rgba;
-
-  if (!gdk_rgba_parse (&rgba, g_variant_get_string (variant, NULL)))
-    gdk_rgba_parse (&rgba, "#ff00ff");
-  g_value_set_boxed (value, &rgba);
-  return TRUE;
-}
-
-static GVariant *
-color_set_mapping (const GValue       *value,
-                   const GVariantType *expected_type,
-                   gpointer            user_data)
-{
-  const GdkRGBA *rgba = g_value_get_boxed (value);
-  g_autofree char *hex = pm_color_to_hex ((PmRgb) { rgba->red, rgba->green, rgba->blue });
-
-  return g_variant_new_string (hex);
-}
-
 static void
 setup_completion (PmWindow *self)
 {
@@ -898,9 +622,7 @@ pm_window_init (PmWindow *self)
 static void
 bind_settings (PmWindow *self)
 {
-  g_settings_bind_with_mapping (self->settings, "highlight-color", self->color_button, "rgba",
-                                G_SETTINGS_BIND_DEFAULT, color_get_mapping, color_set_mapping,
-                                NULL, NULL);
+  pm_settings_bind_color (self->settings, "highlight-color", self->color_button, "rgba");
   g_settings_bind (self->settings, "overlay-opacity", self->opacity_adjustment, "value",
                    G_SETTINGS_BIND_DEFAULT);
   g_object_bind_property (self->opacity_adjustment, "value", self->canvas, "overlay-opacity",
@@ -950,7 +672,7 @@ pm_window_new_for_document (PmApplication *app,
 
   bind_settings (self);
   setup_completion (self);
-  build_engine_popover (self);
+  pm_window_init_engines (self);
   g_signal_connect_object (self->engines, "changed", G_CALLBACK (pm_window_refresh_engines),
                            self, G_CONNECT_SWAPPED);
   pm_window_refresh_engines (self);

@@ -16,14 +16,15 @@
 #include "pm-gui-test-util.h"
 #include "pm-store.h"
 #include "pm-test-util.h"
+#include "pm-gui-test-disk.h"
 #include "pm-gui-test-window.h"
 #include "pm-window-private.h"
 
-#define W 320
-#define H 240
-#define CX 160.0
-#define CY 120.0
-#define R 60.0
+#define W PM_TEST_DISK_W
+#define H PM_TEST_DISK_H
+#define CX PM_TEST_DISK_CX
+#define CY PM_TEST_DISK_CY
+#define R PM_TEST_DISK_R
 
 static PmApplication *app;
 static PmWindow *window;
@@ -49,39 +50,6 @@ static void
 wait_idle (void)
 {
   wait_idle_for (window);
-}
-
-static gboolean
-in_disk (double x,
-         double y,
-         double r)
-{
-  return (x + 0.5 - CX) * (x + 0.5 - CX) + (y + 0.5 - CY) * (y + 0.5 - CY) <= r * r;
-}
-
-static char *
-write_disk_photo (const char *name,
-                  guint8      background)
-{
-  g_autoptr(PmImage) image = pm_image_new (W, H);
-  g_autoptr(GError) error = NULL;
-  char *path;
-
-  for (int y = 0; y < H; y++)
-    for (int x = 0; x < W; x++)
-      {
-        guint8 *p = image->data + ((gsize) y * W + x) * 4;
-        gboolean disk = in_disk (x, y, R);
-        int shade = (int) (20.0 * (x - CX) / W);
-        p[0] = disk ? 200 + shade : background;
-        p[1] = disk ? 30 : background;
-        p[2] = disk ? 30 : background;
-        p[3] = 255;
-      }
-  path = g_build_filename (tmpdir, name, NULL);
-  g_assert_true (pm_image_save_png (image, path, &error));
-  g_assert_no_error (error);
-  return path;
 }
 
 static void
@@ -117,7 +85,7 @@ mask_iou_with_disk (const PmMask *mask)
   for (int y = 0; y < H; y++)
     for (int x = 0; x < W; x++)
       {
-        gboolean truth = in_disk (x, y, R), m = mask->data[(gsize) y * W + x] >= 0.5f;
+        gboolean truth = pm_test_disk_contains (x, y, R), m = mask->data[(gsize) y * W + x] >= 0.5f;
         inter += truth && m;
         uni += truth || m;
       }
@@ -234,7 +202,7 @@ nothing_engine_new (void)
 static void
 test_empty_result (void)
 {
-  g_autofree char *photo = write_disk_photo ("empty.png", 128);
+  g_autofree char *photo = pm_test_disk_photo_write (tmpdir, "empty.png", 128);
   g_autoptr(PmEngine) nothing = nothing_engine_new ();
   const PmImage *edited;
   PmRunEntry *first;
@@ -284,7 +252,7 @@ test_empty_result (void)
 static void
 test_stacking (void)
 {
-  g_autofree char *photo = write_disk_photo ("stack.png", 128);
+  g_autofree char *photo = pm_test_disk_photo_write (tmpdir, "stack.png", 128);
   g_autofree char *base = g_path_get_basename (photo);
   g_autoptr(PmStore) store = NULL;
   g_autoptr(PmRunInfo) second = NULL, third = NULL;
@@ -354,7 +322,7 @@ test_stacking (void)
 static void
 test_delete_undo (void)
 {
-  g_autofree char *photo = write_disk_photo ("delete.png", 100);
+  g_autofree char *photo = pm_test_disk_photo_write (tmpdir, "delete.png", 100);
   g_autoptr(GError) error = NULL;
   GtkWidget *row, *button = NULL;
   AdwToast *toast;
@@ -467,7 +435,7 @@ click_on (GtkWidget *widget)
 static void
 test_focus_keys (void)
 {
-  g_autofree char *photo = write_disk_photo ("keys.png", 128);
+  g_autofree char *photo = pm_test_disk_photo_write (tmpdir, "keys.png", 128);
   PmCanvas *canvas = pm_window_get_canvas (window);
   GtkEditable *entry = GTK_EDITABLE (window->instruction_entry);
   gboolean overlay;
@@ -572,7 +540,7 @@ test_close_after_run (void)
 static void
 test_open_error_here (void)
 {
-  g_autofree char *photo = write_disk_photo ("shown.png", 128);
+  g_autofree char *photo = pm_test_disk_photo_write (tmpdir, "shown.png", 128);
   g_autofree char *bad = g_build_filename (tmpdir, "broken.png", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (bad);
   GList *windows;

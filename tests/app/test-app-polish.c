@@ -23,14 +23,15 @@
 #include "pm-models-page.h"
 #include "pm-preferences-window.h"
 #include "pm-test-util.h"
+#include "pm-gui-test-disk.h"
 #include "pm-gui-test-window.h"
 #include "pm-window-private.h"
 
-#define W 320
-#define H 240
-#define CX 160.0
-#define CY 120.0
-#define R 60.0
+#define W PM_TEST_DISK_W
+#define H PM_TEST_DISK_H
+#define CX PM_TEST_DISK_CX
+#define CY PM_TEST_DISK_CY
+#define R PM_TEST_DISK_R
 
 static PmApplication *app;
 static PmWindow *window;
@@ -49,40 +50,6 @@ wait_idle (void)
 {
   pm_gui_wait_for (window_idle, NULL, 300);
   pm_gui_iterate (100);
-}
-
-static gboolean
-in_disk (double x,
-         double y,
-         double r)
-{
-  return (x + 0.5 - CX) * (x + 0.5 - CX) + (y + 0.5 - CY) * (y + 0.5 - CY) <= r * r;
-}
-
-/* Writes a red disk on a grey background of level @background to tmpdir/@name. */
-static char *
-write_disk_photo (const char *name,
-                  guint8      background)
-{
-  g_autoptr(PmImage) image = pm_image_new (W, H);
-  g_autoptr(GError) error = NULL;
-  char *path;
-
-  for (int y = 0; y < H; y++)
-    for (int x = 0; x < W; x++)
-      {
-        guint8 *p = image->data + ((gsize) y * W + x) * 4;
-        gboolean disk = in_disk (x, y, R);
-        int shade = (int) (20.0 * (x - CX) / W);
-        p[0] = disk ? 200 + shade : background;
-        p[1] = disk ? 30 : background;
-        p[2] = disk ? 30 : background;
-        p[3] = 255;
-      }
-  path = g_build_filename (tmpdir, name, NULL);
-  g_assert_true (pm_image_save_png (image, path, &error));
-  g_assert_no_error (error);
-  return path;
 }
 
 static void
@@ -363,7 +330,7 @@ stage_label_cb (GtkLabel   *label,
 static void
 test_progress_words (void)
 {
-  g_autofree char *photo = write_disk_photo ("stages.png", 128);
+  g_autofree char *photo = pm_test_disk_photo_write (tmpdir, "stages.png", 128);
   Stages stages = { g_ptr_array_new_with_free_func (g_free) };
   gulong id;
 
@@ -407,7 +374,7 @@ check_overlay_fill (const PmImage *base,
         canvas_pixel (p, x, y, got);
         image_rgb (base, x, y, b);
         image_rgb (image, x, y, orig);
-        if (in_disk (x, y, R - 6))
+        if (pm_test_disk_contains (x, y, R - 6))
           {
             g_assert_true (mask->data[(gsize) y * W + x] >= 0.5f);
             if (outline_only)
@@ -417,7 +384,7 @@ check_overlay_fill (const PmImage *base,
             g_assert_cmpint (pm_rgb_distance (got, want), <=, 3);
             n_in++;
           }
-        else if (!in_disk (x, y, R + 8))
+        else if (!pm_test_disk_contains (x, y, R + 8))
           {
             g_assert_cmpint (pm_rgb_distance (got, orig), <=, 2);
             n_out++;
@@ -475,8 +442,8 @@ static void
 test_overlay_over_original (void)
 {
   GSettings *settings = pm_application_get_settings (app);
-  g_autofree char *dark = write_disk_photo ("dark.png", 20);
-  g_autofree char *light = write_disk_photo ("light.png", 235);
+  g_autofree char *dark = pm_test_disk_photo_write (tmpdir, "dark.png", 20);
+  g_autofree char *light = pm_test_disk_photo_write (tmpdir, "light.png", 235);
   int green[3], pale[3], ink[3];
 
   set_color ("#00ff00", green);
@@ -577,7 +544,7 @@ file_in (const char *dir,
 static void
 test_export (void)
 {
-  g_autofree char *photo = write_disk_photo ("coffee.png", 128);
+  g_autofree char *photo = pm_test_disk_photo_write (tmpdir, "coffee.png", 128);
   g_autofree char *out = file_in (tmpdir, "exports");
   g_autofree char *edited_path = file_in (out, "coffee-edited.png");
   g_autofree char *mask_path = file_in (out, "coffee-mask.png");
@@ -640,7 +607,7 @@ test_export (void)
 static void
 test_export_session_says_why (void)
 {
-  g_autofree char *photo = write_disk_photo ("fresh.png", 128);
+  g_autofree char *photo = pm_test_disk_photo_write (tmpdir, "fresh.png", 128);
   g_autofree char *stem = NULL;
 
   /* A photo without runs: Export Session is there and explains why it has nothing. */
@@ -681,8 +648,8 @@ static void
 test_recent_photos (void)
 {
   GtkRecentManager *recent = gtk_recent_manager_get_default ();
-  g_autofree char *photo = write_disk_photo ("my_red_disk.png", 128);
-  g_autofree char *mask = write_disk_photo ("my_red_disk-mask.png", 0);
+  g_autofree char *photo = pm_test_disk_photo_write (tmpdir, "my_red_disk.png", 128);
+  g_autofree char *mask = pm_test_disk_photo_write (tmpdir, "my_red_disk-mask.png", 0);
   g_autofree char *session = file_in (tmpdir, "my_red_disk.paintmask");
   g_autofree char *mask_uri = g_filename_to_uri (mask, NULL, NULL);
   g_autofree char *session_uri = g_filename_to_uri (session, NULL, NULL);

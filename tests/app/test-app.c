@@ -27,14 +27,15 @@
 #include "pm-endpoints.h"
 #include "pm-preferences-window.h"
 #include "pm-test-util.h"
+#include "pm-gui-test-disk.h"
 #include "pm-gui-test-window.h"
 #include "pm-window-private.h"
 
-#define W 320
-#define H 240
-#define CX 160.0
-#define CY 120.0
-#define R 60.0
+#define W PM_TEST_DISK_W
+#define H PM_TEST_DISK_H
+#define CX PM_TEST_DISK_CX
+#define CY PM_TEST_DISK_CY
+#define R PM_TEST_DISK_R
 
 static PmApplication *app;
 static PmWindow *window;
@@ -175,45 +176,10 @@ rgb_distance (const int a[3],
   return MAX (abs (a[0] - b[0]), MAX (abs (a[1] - b[1]), abs (a[2] - b[2])));
 }
 
-static gboolean
-in_disk (double x,
-         double y,
-         double r)
-{
-  return (x + 0.5 - CX) * (x + 0.5 - CX) + (y + 0.5 - CY) * (y + 0.5 - CY) <= r * r;
-}
-
-/* Writes a red disk on a grey background of level @background to tmpdir/@name. */
-static char *
-write_disk_photo (const char *name,
-                  guint8      background)
-{
-  g_autoptr(PmImage) image = pm_image_new (W, H);
-  g_autoptr(GError) error = NULL;
-  char *path;
-
-  for (int y = 0; y < H; y++)
-    for (int x = 0; x < W; x++)
-      {
-        guint8 *p = image->data + ((gsize) y * W + x) * 4;
-        gboolean disk = in_disk (x, y, R);
-        /* A little shading so the edit has lightness to keep. */
-        int shade = (int) (20.0 * (x - CX) / W);
-        p[0] = disk ? 200 + shade : background;
-        p[1] = disk ? 30 : background;
-        p[2] = disk ? 30 : background;
-        p[3] = 255;
-      }
-  path = g_build_filename (tmpdir, name, NULL);
-  g_assert_true (pm_image_save_png (image, path, &error));
-  g_assert_no_error (error);
-  return path;
-}
-
 static void
 write_photo (void)
 {
-  photo_path = write_disk_photo ("red-disk.png", 128);
+  photo_path = pm_test_disk_photo_write (tmpdir, "red-disk.png", 128);
 }
 
 /* ---------------------------------------------------------------- tests */
@@ -276,12 +242,12 @@ test_run_builtin (void)
     for (int x = 0; x < W; x++)
       {
         gsize i = (gsize) y * W + x;
-        gboolean truth = in_disk (x, y, R);
+        gboolean truth = pm_test_disk_contains (x, y, R);
         gboolean m = mask->data[i] >= 0.5f;
         inter += truth && m;
         uni += truth || m;
         /* Far outside the disk the edit leaves pixels bit-identical. */
-        if (!in_disk (x, y, R + 8))
+        if (!pm_test_disk_contains (x, y, R + 8))
           g_assert_cmpmem (edited->data + i * 4, 4, image->data + i * 4, 4);
       }
   g_test_message ("derived mask IoU with the disk: %.3f", (double) inter / uni);
@@ -325,7 +291,7 @@ check_view (int tolerance)
 
         canvas_pixel (plain, x, y, a);
         canvas_pixel (tinted, x, y, b);
-        if (in_disk (x, y, R - 6))
+        if (pm_test_disk_contains (x, y, R - 6))
           {
             /* Painted inside: the canvas shows the edit, not the red original… */
             g_assert_true (mask->data[i] >= 0.5f);
@@ -335,7 +301,7 @@ check_view (int tolerance)
             g_assert_cmpint (rgb_distance (a, b), >, 20);
             checked_in++;
           }
-        else if (!in_disk (x, y, R + 8))
+        else if (!pm_test_disk_contains (x, y, R + 8))
           {
             /* Unchanged outside, with or without the overlay. */
             g_assert_cmpint (rgb_distance (a, orig), <=, 2 + tolerance);
@@ -562,7 +528,7 @@ test_import_edited (void)
   for (int y = 0; y < H; y++)
     for (int x = 0; x < W; x++)
       {
-        gboolean truth = in_disk (x, y, R), m = mask->data[(gsize) y * W + x] >= 0.5f;
+        gboolean truth = pm_test_disk_contains (x, y, R), m = mask->data[(gsize) y * W + x] >= 0.5f;
         inter += truth && m;
         uni += truth || m;
       }
@@ -925,7 +891,7 @@ assert_center_shows (const PmImage *want)
 static void
 test_history_delete (void)
 {
-  g_autofree char *path = write_disk_photo ("red-disk-dark.png", 90);
+  g_autofree char *path = pm_test_disk_photo_write (tmpdir, "red-disk-dark.png", 90);
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autofree char *db = g_build_filename (tmpdir, "history.sqlite3", NULL);
   g_autoptr(PmImage) second_edited = NULL;
