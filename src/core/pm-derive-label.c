@@ -1,4 +1,4 @@
-/* pm-derive-label.c: connected components of a byte plane, by runs.
+/* pm-derive-label.c: connected components of a byte plane, by runs; 3×3 morphology.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -12,6 +12,7 @@
 #define G_LOG_DOMAIN "pm-derive"
 
 #include "pm-derive-private.h"
+#include "pm-parallel.h"
 
 #include <string.h>
 
@@ -161,4 +162,68 @@ pm_derive_label_bytes (const guint8 *bin,
   g_free (row_start);
   g_array_unref (runs);
   return comps;
+}
+
+/* ---- 3×3 morphology on bytes ------------------------------------------------------- */
+
+typedef struct {
+  guint8   *bin;
+  guint8   *tmp;
+  int       width, height;
+  gboolean  dilate;
+} Morph;
+
+#define MORPH_ROWS 64
+
+static void
+morph3_rows (gint64   task,
+             gpointer data)
+{
+  const Morph *m = data;
+  int y0 = (int) task * MORPH_ROWS, y1 = MIN (y0 + MORPH_ROWS, m->height), width = m->width;
+
+  for (int y = y0; y < y1; y++)
+    {
+      const guint8 *r = m->bin + (gsize) y * width;
+      guint8 *o = m->tmp + (gsize) y * width;
+      for (int x = 0; x < width; x++)
+        {
+          guint8 a = r[MAX (x - 1, 0)], b = r[x], c = r[MIN (x + 1, width - 1)];
+          o[x] = m->dilate ? MAX (MAX (a, b), c) : MIN (MIN (a, b), c);
+        }
+    }
+}
+
+static void
+morph3_columns (gint64   task,
+                gpointer data)
+{
+  const Morph *m = data;
+  int y0 = (int) task * MORPH_ROWS, y1 = MIN (y0 + MORPH_ROWS, m->height), width = m->width;
+
+  for (int y = y0; y < y1; y++)
+    {
+      const guint8 *a = m->tmp + (gsize) MAX (y - 1, 0) * width;
+      const guint8 *b = m->tmp + (gsize) y * width;
+      const guint8 *c = m->tmp + (gsize) MIN (y + 1, m->height - 1) * width;
+      guint8 *o = m->bin + (gsize) y * width;
+      for (int x = 0; x < width; x++)
+        o[x] = m->dilate ? MAX (MAX (a[x], b[x]), c[x]) : MIN (MIN (a[x], b[x]), c[x]);
+    }
+}
+
+/* 3×3 min (erode) or max (dilate), once; separable, row bands in parallel. Outside the
+ * image counts as the nearest edge pixel. */
+void
+pm_derive_morph3 (guint8   *bin,
+                  int       width,
+                  int       height,
+                  gboolean  dilate)
+{
+  Morph m = { bin, g_new (guint8, (gsize) width * height), width, height, dilate };
+  gint64 tasks = pm_parallel_row_tasks (height, MORPH_ROWS);
+
+  pm_parallel_for (tasks, morph3_rows, &m);
+  pm_parallel_for (tasks, morph3_columns, &m);
+  g_free (m.tmp);
 }

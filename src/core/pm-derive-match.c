@@ -375,10 +375,11 @@ void
 pm_derive_match_softness (float       *orig,
                           const float *edit,
                           int          width,
-                          int          height)
+                          int          height,
+                          gsize        samples)
 {
   static const double sigmas[] = { 0.5, 0.8, 1.2 };
-  int step = MAX (1, (int) sqrt ((double) width * height / 60000.0));
+  int step = MAX (1, (int) sqrt ((double) width * height / (samples > 0 ? samples : 60000)));
   double best = shift_cost (orig, edit, width, height, 0, 0, step) * 0.97;
   double best_sigma = 0;
 
@@ -442,9 +443,12 @@ apply_tone_task (gint64   task,
 void
 pm_derive_match_tone (float       *orig,
                       const float *edit,
-                      gsize        n)
+                      gsize        n,
+                      gsize        samples,
+                      double      *gain_out,
+                      double      *offset_out)
 {
-  gsize stride = MAX ((gsize) 1, n / TONE_SAMPLES);
+  gsize stride = MAX ((gsize) 1, n / (samples > 0 ? samples : TONE_SAMPLES));
   gsize m = (n + stride - 1) / stride;
   float *res = g_new (float, m);
   double gain[3] = { 1, 1, 1 }, offset[3] = { 0, 0, 0 };
@@ -508,6 +512,10 @@ pm_derive_match_tone (float       *orig,
 
   g_debug ("tone: gain %.3f %.3f %.3f offset %.3f %.3f %.3f", gain[0], gain[1], gain[2],
            offset[0], offset[1], offset[2]);
+  if (gain_out != NULL)
+    memcpy (gain_out, gain, sizeof gain);
+  if (offset_out != NULL)
+    memcpy (offset_out, offset, sizeof offset);
   {
     ApplyTone t = { orig, n, { gain[0], gain[1], gain[2] }, { offset[0], offset[1], offset[2] } };
 

@@ -171,7 +171,7 @@ costs_compute (Costs           *c,
       g_free (edit_rgb);
       edit_rgb = shifted;
     }
-  pm_derive_match_tone (edit_rgb, orig_rgb, np);
+  pm_derive_match_tone (edit_rgb, orig_rgb, np, 0, NULL, NULL);
   o = rgbf_to_lab (orig_rgb, np);
   e = rgbf_to_lab (edit_rgb, np);
   g_free (orig_rgb);

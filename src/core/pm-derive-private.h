@@ -36,15 +36,53 @@ float *pm_derive_apply_shift     (const float   *rgb,
                                   int            height,
                                   float          dx,
                                   float          dy);
-/* Blurs @orig as much as @edit looks blurred relative to it. */
+/* Blurs @orig as much as @edit looks blurred relative to it, judged on about @samples
+ * pixels (0: the default, 60 000). */
 void   pm_derive_match_softness  (float         *orig,
                                   const float   *edit,
                                   int            width,
-                                  int            height);
-/* Maps @orig to @edit's global tone (per-channel gain and offset, robust fit). */
+                                  int            height,
+                                  gsize          samples);
+/* Maps @orig to @edit's global tone (per-channel gain and offset, robust fit on about
+ * @samples pixels, 0: the default 120 000); the fit into @gain_out and @offset_out when
+ * not %NULL. */
 void   pm_derive_match_tone      (float         *orig,
                                   const float   *edit,
-                                  gsize          n);
+                                  gsize          n,
+                                  gsize          samples,
+                                  double        *gain_out,
+                                  double        *offset_out);
+
+/* What a derivation at a working size leaves for deciding the edge at full size
+ * (pm-derive-band.c). */
+typedef struct {
+  int       width, height;   /* the working size */
+  float     dx, dy;          /* the shift applied to the edit, working pixels */
+  double    gain[3], offset[3];
+  float     t_lo;            /* the weak threshold of the difference */
+  guint8   *bin;             /* the final binary mask; NULL when nothing changed */
+  float    *local;           /* the interior's mean change near the edge, < 0 elsewhere */
+} PmDeriveWork;
+
+void     pm_derive_work_clear    (PmDeriveWork  *work);
+/* @image averaged over @k × @k blocks (the last ones partial): ceil (w / k) × ceil (h / k). */
+PmImage *pm_derive_box_down      (const PmImage *image,
+                                  int            k);
+/* The full-size binary mask from a working-size derivation @work of @original and
+ * @edited: the working mask scaled up, and near its edge each pixel decided again from
+ * the full-size difference. @k: the box factor (0 when @work's size came from a
+ * resampler). */
+PmMask  *pm_derive_full_band     (const PmImage      *original,
+                                  const PmImage      *edited,
+                                  const PmDeriveWork *work,
+                                  int                 k);
+/* 3×3 erosion or dilation of a 0/1 byte plane, in place; pm-derive.c. */
+void     pm_derive_morph3        (guint8        *bin,
+                                  int            width,
+                                  int            height,
+                                  gboolean       dilate);
+/* sRGB (0..1) → linear by an interpolated table; pm-derive.c. */
+float    pm_derive_srgb_to_linear (float v);
 
 /* 8-connected components of the pixels of @bin equal to @value (label, area and bounding
  * box filled in); pm-derive-label.c. */

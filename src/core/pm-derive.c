@@ -5,8 +5,10 @@
  * The edited image may come from anywhere (Paintmask's renderer, a generative model, a
  * re-saved JPEG), so everything that is not the edit itself is modelled and removed first:
  *
- *   1. size:        resample the edited image to the original's size (photos over 4 MP
- *                   are compared at about 4 MP and the soft mask scaled back up);
+ *   1. size:        resample the edited image to the original's size (photos over
+ *                   4 MP are compared at about 1 MP, k × k blocks averaged, and the
+ *                   mask scaled back up with its edge decided again at full size:
+ *                   pm-derive-band.c);
  *   2. alignment:   a global sub-pixel translation (generators shift by a pixel or so);
  *   3. softness:    the original is blurred as much as the edit looks blurred;
  *   4. tone:        per-channel gain and offset fitted by iteratively reweighted least
@@ -48,7 +50,11 @@
 #define HINT_COS_KEEP      0.866f  /* within 30° of the hint's hue: no damping */
 #define HINT_COS_DAMP      0.5f    /* beyond 60°: full damping */
 #define HINT_DAMPING       0.6f
-#define MAX_WORK_PIXELS    ((gint64) 4000000)  /* larger photos are compared scaled down */
+#define BAND_MIN_PIXELS    ((gint64) 4000000)  /* larger photos are compared scaled down, */
+#define BAND_WORK_PIXELS   1.0e6                /* at most this size, with the edge decided */
+                                                /* again at full size (pm-derive-band.c) */
+#define WORK_SOFTNESS_SAMPLES 20000             /* … where softness and tone are fitted on */
+#define WORK_TONE_SAMPLES     40000             /* fewer samples (plenty for 3 or 6 numbers) */
 
 /* ---- Difference ----------------------------------------------------------------------- */
 
@@ -80,6 +86,7 @@ typedef struct {
   const float *rgb;
   PmOklab     *lab;
   gsize        n;
+  gboolean     approx;
 } ToOklab;
 
 #define PIXELS_PER_TASK 65536
@@ -91,20 +98,45 @@ to_oklab_task (gint64   task,
   const ToOklab *t = data;
   gsize i0 = (gsize) task * PIXELS_PER_TASK, i1 = MIN (i0 + PIXELS_PER_TASK, t->n);
 
+  if (t->approx)
+    {
+      for (gsize i = i0; i < i1; i++)
+        t->lab[i] = pm_linear_to_oklab_approx (srgb_to_linear_fast (t->rgb[i * 3]),
+                                               srgb_to_linear_fast (t->rgb[i * 3 + 1]),
+                                               srgb_to_linear_fast (t->rgb[i * 3 + 2]));
+      return;
+    }
   for (gsize i = i0; i < i1; i++)
     t->lab[i] = pm_linear_to_oklab_fast (srgb_to_linear_fast (t->rgb[i * 3]),
                                       srgb_to_linear_fast (t->rgb[i * 3 + 1]),
                                       srgb_to_linear_fast (t->rgb[i * 3 + 2]));
 }
 
-static PmOklab *
-rgbf_to_oklab (const float *rgb,
-               gsize        n)
+/**
+ * pm_derive_srgb_to_linear: (skip)
+ * @v: an sRGB value, 0..1
+ *
+ * Returns: its linear value from the interpolated table the derivation uses
+ */
+float
+pm_derive_srgb_to_linear (float v)
 {
   static GOnce once = G_ONCE_INIT;
-  ToOklab t = { rgb, g_new (PmOklab, n), n };
 
   g_once (&once, build_srgb_lut, NULL);
+  return srgb_to_linear_fast (v);
+}
+
+/* @approx: in float (pm_linear_to_oklab_approx()), for the working size of a big photo;
+ * otherwise as pm_linear_to_oklab(). */
+static PmOklab *
+rgbf_to_oklab (const float *rgb,
+               gsize        n,
+               gboolean     approx)
+{
+  ToOklab t = { rgb, g_new (PmOklab, n), n, approx };
+
+  pm_derive_srgb_to_linear (0);   /* builds the table */
   pm_parallel_for ((gint64) ((n + PIXELS_PER_TASK - 1) / PIXELS_PER_TASK), to_oklab_task, &t);
   return t.lab;
 }
@@ -242,7 +274,7 @@ otsu_threshold (const float *values,
   return t;
 }
 
-/* ---- Binary clean-up (components from pm-derive-label; 3×3 steps on bytes here) ------- */
+/* ---- Binary clean-up (components and 3×3 steps from pm-derive-label.c) ---------------- */
 
 /* Connected components (8-connected) of the pixels where @bin == @value. */
 static PmComponents *
@@ -267,7 +299,7 @@ remove_small (guint8 *bin,
       bin[i] = 0;
 }
 
-static void morph3 (guint8 *bin, int width, int height, gboolean dilate);
+
 
 /* Fills background regions enclosed by the mask (not touching the border): tiny ones
  * always, larger ones (up to 0.5 % of the image) when they changed somewhat on average,
@@ -348,13 +380,15 @@ near_rows (const guint8 *set,
  * and of the interior; it is needed only at the pixels being re-decided, a thin ring, so
  * the horizontal pass runs only within the blur's reach of the ring (in rows) and the
  * vertical pass only on the ring: the same sums, in the same order, as
- * pm_derive_blur_plane() of the whole planes gives there. */
+ * pm_derive_blur_plane() of the whole planes gives there. With @local_out, the mean is
+ * also written there for each pixel where it was used (the others are left alone). */
 static void
 refine_boundary (guint8      *bin,
                  const float *diff,
                  int          width,
                  int          height,
-                 float        t_lo)
+                 float        t_lo,
+                 float       *local_out)
 {
   gsize n = (gsize) width * height;
   int radius = (int) ceil (3 * BOUNDARY_SIGMA), taps = 2 * radius + 1;
@@ -376,10 +410,10 @@ refine_boundary (guint8      *bin,
       kernel[i] = (float) (kernel[i] / sum);
   }
 
-  morph3 (inner, width, height, FALSE);
-  morph3 (inner, width, height, FALSE);
+  pm_derive_morph3 (inner, width, height, FALSE);
+  pm_derive_morph3 (inner, width, height, FALSE);
   for (int k = 0; k < 3; k++)
-    morph3 (band, width, height, TRUE);
+    pm_derive_morph3 (band, width, height, TRUE);
   for (gsize i = 0; i < n; i++)
     todo[i] = band[i] && !(inner[i] && bin[i]);
   near_rows (todo, near, width, height, radius);
@@ -434,6 +468,8 @@ refine_boundary (guint8      *bin,
         if (den < 0.02f)
           continue;   /* thin parts: no interior nearby, keep the first decision */
         local = num / den;
+        if (local_out != NULL)
+          local_out[i] = local;
         bin[i] = diff[i] >= MAX (BOUNDARY_SHARE * local, t_lo * 0.5f);
       }
   g_free (line_den);
@@ -444,68 +480,6 @@ refine_boundary (guint8      *bin,
   g_free (todo);
   g_free (band);
   g_free (inner);
-}
-
-typedef struct {
-  guint8   *bin;
-  guint8   *tmp;
-  int       width, height;
-  gboolean  dilate;
-} Morph;
-
-#define MORPH_ROWS 64
-
-static void
-morph3_rows (gint64   task,
-             gpointer data)
-{
-  const Morph *m = data;
-  int y0 = (int) task * MORPH_ROWS, y1 = MIN (y0 + MORPH_ROWS, m->height), width = m->width;
-
-  for (int y = y0; y < y1; y++)
-    {
-      const guint8 *r = m->bin + (gsize) y * width;
-      guint8 *o = m->tmp + (gsize) y * width;
-      for (int x = 0; x < width; x++)
-        {
-          guint8 a = r[MAX (x - 1, 0)], b = r[x], c = r[MIN (x + 1, width - 1)];
-          o[x] = m->dilate ? MAX (MAX (a, b), c) : MIN (MIN (a, b), c);
-        }
-    }
-}
-
-static void
-morph3_columns (gint64   task,
-                gpointer data)
-{
-  const Morph *m = data;
-  int y0 = (int) task * MORPH_ROWS, y1 = MIN (y0 + MORPH_ROWS, m->height), width = m->width;
-
-  for (int y = y0; y < y1; y++)
-    {
-      const guint8 *a = m->tmp + (gsize) MAX (y - 1, 0) * width;
-      const guint8 *b = m->tmp + (gsize) y * width;
-      const guint8 *c = m->tmp + (gsize) MIN (y + 1, m->height - 1) * width;
-      guint8 *o = m->bin + (gsize) y * width;
-      for (int x = 0; x < width; x++)
-        o[x] = m->dilate ? MAX (MAX (a[x], b[x]), c[x]) : MIN (MIN (a[x], b[x]), c[x]);
-    }
-}
-
-/* 3×3 min (erode) or max (dilate), once; separable, row bands in parallel. Outside the
- * image counts as the nearest edge pixel. */
-static void
-morph3 (guint8   *bin,
-        int       width,
-        int       height,
-        gboolean  dilate)
-{
-  Morph m = { bin, g_new (guint8, (gsize) width * height), width, height, dilate };
-  gint64 tasks = pm_parallel_row_tasks (height, MORPH_ROWS);
-
-  pm_parallel_for (tasks, morph3_rows, &m);
-  pm_parallel_for (tasks, morph3_columns, &m);
-  g_free (m.tmp);
 }
 
 /* ---- Public API ----------------------------------------------------------------------- */
@@ -524,12 +498,14 @@ pm_derive_options_init (PmDeriveOptions *options)
   options->min_component = -1;
 }
 
-/* The whole derivation at the original's size. */
+/* The whole derivation at the original's size. With @work, what the edge decision at a
+ * larger size needs is left there (pm_derive_work_clear() it). */
 static PmMask *
 derive_at_size (const PmImage         *original,
                 const PmImage         *edited,
                 const PmDeriveOptions *options,
-                PmMask               **soft_out)
+                PmMask               **soft_out,
+                PmDeriveWork          *work)
 {
   g_autoptr(PmImage) resized = NULL;
   const PmImage *edit_img;
@@ -562,15 +538,22 @@ derive_at_size (const PmImage         *original,
       g_debug ("shift %.2f, %.2f", dx, dy);
       g_free (edit_rgb);
       edit_rgb = shifted;
+      if (work != NULL)
+        {
+          work->dx = dx;
+          work->dy = dy;
+        }
     }
 
   /* 3. Softness, 4. tone. */
-  pm_derive_match_softness (orig_rgb, edit_rgb, width, height);
-  pm_derive_match_tone (orig_rgb, edit_rgb, n);
+  pm_derive_match_softness (orig_rgb, edit_rgb, width, height,
+                            work != NULL ? WORK_SOFTNESS_SAMPLES : 0);
+  pm_derive_match_tone (orig_rgb, edit_rgb, n, work != NULL ? WORK_TONE_SAMPLES : 0,
+                        work != NULL ? work->gain : NULL, work != NULL ? work->offset : NULL);
 
   /* 5. Difference. */
-  orig_lab = rgbf_to_oklab (orig_rgb, n);
-  edit_lab = rgbf_to_oklab (edit_rgb, n);
+  orig_lab = rgbf_to_oklab (orig_rgb, n, work != NULL);
+  edit_lab = rgbf_to_oklab (edit_rgb, n, work != NULL);
   g_free (orig_rgb);
   g_free (edit_rgb);
   diff = g_new (float, n);
@@ -642,7 +625,14 @@ derive_at_size (const PmImage         *original,
 
   /* 8. Boundary: a feathered edge is a blend, so a pixel belongs to the object when its
    * change is at least half the change inside the object nearby. */
-  refine_boundary (weak, raw, width, height, t_lo);
+  if (work != NULL)
+    {
+      work->t_lo = t_lo;
+      work->local = g_new (float, n);
+      for (gsize i = 0; i < n; i++)
+        work->local[i] = -1.0f;
+    }
+  refine_boundary (weak, raw, width, height, t_lo, work != NULL ? work->local : NULL);
 
   fill_holes (weak, raw, width, height, t_lo, n);
   if (min_component > 0)
@@ -656,8 +646,8 @@ derive_at_size (const PmImage         *original,
       PmMask *soft = pm_mask_new (width, height);
       guint8 *near = g_memdup2 (weak, n);
 
-      morph3 (near, width, height, TRUE);
-      morph3 (near, width, height, TRUE);
+      pm_derive_morph3 (near, width, height, TRUE);
+      pm_derive_morph3 (near, width, height, TRUE);
       for (gsize i = 0; i < n; i++)
         {
           float v = diff[i] / t_hi;
@@ -671,7 +661,10 @@ derive_at_size (const PmImage         *original,
     }
 
   g_free (strong);
-  g_free (weak);
+  if (work != NULL)
+    work->bin = weak;
+  else
+    g_free (weak);
   g_free (diff);
   g_free (raw);
   return mask;
@@ -708,7 +701,9 @@ pm_mask_derive (const PmImage         *original,
   g_autoptr(PmMask) small_mask = NULL;
   g_autoptr(PmMask) small_soft = NULL;
   PmDeriveOptions scaled;
+  PmDeriveWork work = { 0, };
   PmMask *soft, *mask;
+  int k;
 
   g_return_val_if_fail (original != NULL, NULL);
   g_return_val_if_fail (edited != NULL, NULL);
@@ -724,28 +719,57 @@ pm_mask_derive (const PmImage         *original,
     return NULL;
 
   n = (gint64) original->width * original->height;
-  if (n <= MAX_WORK_PIXELS)
-    return derive_at_size (original, edited, options, soft_out);
+  if (n <= BAND_MIN_PIXELS)
+    return derive_at_size (original, edited, options, soft_out, NULL);
 
-  /* A big photo is compared at about MAX_WORK_PIXELS (memory and time stay bounded; the
-   * colour change of an edit is not a fine detail) and the soft mask scaled back up. */
-  scale = sqrt ((double) MAX_WORK_PIXELS / n);
-  w = MAX (1, (int) lrint (original->width * scale));
-  h = MAX (1, (int) lrint (original->height * scale));
-  small_orig = pm_image_resize (original, w, h);
-  small_edit = pm_image_resize (edited, w, h);
+  /* A big photo is compared at about BAND_WORK_PIXELS (the colour change of an edit is
+   * not a fine detail): k × k blocks averaged, or resampled when the edit's size differs;
+   * then the mask is scaled back up and its edge decided again at full size. */
+  k = (int) ceil (sqrt ((double) n / BAND_WORK_PIXELS));
+  if (edited->width == original->width && edited->height == original->height)
+    {
+      small_orig = pm_derive_box_down (original, k);
+      small_edit = pm_derive_box_down (edited, k);
+    }
+  else
+    {
+      w = (original->width + k - 1) / k;
+      h = (original->height + k - 1) / k;
+      small_orig = pm_image_resize (original, w, h);
+      small_edit = pm_image_resize (edited, w, h);
+      k = 0;
+    }
+  scale = sqrt ((double) small_orig->width * small_orig->height / n);
   scaled = *options;
   if (scaled.min_component > 0)
     scaled.min_component = MAX ((gint64) 1, (gint64) (scaled.min_component * scale * scale));
-  small_mask = derive_at_size (small_orig, small_edit, &scaled, &small_soft);
-
-  soft = pm_mask_resize (small_soft, original->width, original->height);
-  mask = pm_mask_threshold (soft, 0.5f);
+  work.width = small_orig->width;
+  work.height = small_orig->height;
+  small_mask = derive_at_size (small_orig, small_edit, &scaled,
+                               soft_out != NULL ? &small_soft : NULL, &work);
+  mask = pm_derive_full_band (original, edited, &work, k);
   if (soft_out != NULL)
-    *soft_out = soft;
-  else
-    pm_mask_free (soft);
+    {
+      soft = pm_mask_resize (small_soft, original->width, original->height);
+      /* the soft mask agrees with the binary one: ≥ 0.5 exactly where it is set */
+      for (gsize i = 0; i < (gsize) n; i++)
+        {
+          if (mask->data[i] > 0.5f)
+            soft->data[i] = MAX (soft->data[i], 0.5f);
+          else
+            soft->data[i] = MIN (soft->data[i], 0.49f);
+        }
+      *soft_out = soft;
+    }
+  pm_derive_work_clear (&work);
   return mask;
+}
+
+void
+pm_derive_work_clear (PmDeriveWork *work)
+{
+  g_clear_pointer (&work->bin, g_free);
+  g_clear_pointer (&work->local, g_free);
 }
 
 /**

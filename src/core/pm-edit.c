@@ -209,7 +209,14 @@ render_band (gint64   task,
 
         if (!(m > 0))
           {
-            memcpy (dst, src, 4);
+            /* the run of unmasked pixels, copied at once */
+            int end = x + 1;
+            const float *mr = b->mask->data + (gsize) y * b->image->width;
+
+            while (end < b->r.x + b->r.width && !(mr[end] > 0))
+              end++;
+            memcpy (dst, src, (gsize) (end - x) * 4);
+            x = end - 1;
             continue;
           }
         if (cache == NULL)
@@ -242,7 +249,8 @@ typedef struct {
   const PmMask  *mask;
   const PmRect  *rect;
   int            step, band_rows;
-  GArray       **terms;   /* per band: pairs (weight, weight × lightness) */
+  float        **terms;   /* per band: pairs (weight, weight × lightness) */
+  gsize         *n_terms; /* … and their number of floats */
 } LightnessBands;
 
 static void
@@ -254,8 +262,8 @@ lightness_band (gint64   task,
   int first = (int) task * lb->band_rows;
   int last = MIN (first + lb->band_rows, (rect->height + lb->step - 1) / lb->step);
   guint32 *keys = NULL;
-  float *values = NULL;
-  GArray *terms = g_array_new (FALSE, FALSE, sizeof (float));
+  float *values = NULL, *t = NULL;
+  gsize len = 0, cap = 0;
 
   for (int row = first; row < last; row++)
     {
@@ -271,8 +279,6 @@ lightness_band (gint64   task,
               const guint8 *p = lb->image->data + i * 4;
               guint32 key = ((guint32) p[0] << 16 | (guint32) p[1] << 8 | p[2]) + 1;
               guint32 h = (key * 2654435761u) >> (32 - CACHE_BITS);
-              float term[2];
-
               if (keys == NULL)
                 {
                   keys = g_new0 (guint32, 1 << CACHE_BITS);
@@ -283,15 +289,20 @@ lightness_band (gint64   task,
                   keys[h] = key;
                   values[h] = pixel_lightness (p);
                 }
-              term[0] = MIN (m, 1.0f);
-              term[1] = MIN (m, 1.0f) * values[h];
-              g_array_append_vals (terms, term, 2);
+              if (len + 2 > cap)
+                {
+                  cap = MAX (cap * 2, (gsize) 4096);
+                  t = g_renew (float, t, cap);
+                }
+              t[len++] = MIN (m, 1.0f);
+              t[len++] = MIN (m, 1.0f) * values[h];
             }
         }
     }
   g_free (keys);
   g_free (values);
-  lb->terms[task] = terms;
+  lb->terms[task] = t;
+  lb->n_terms[task] = len;
 }
 
 /* The mask-weighted mean OKLab lightness of @image over every @step-th row and column of
@@ -306,23 +317,26 @@ sampled_mean_lightness (const PmImage *image,
 {
   int rows = (rect->height + step - 1) / step;
   int bands = pm_parallel_get_threads () * BANDS_PER_THREAD;
-  LightnessBands lb = { image, mask, rect, step, MAX (16, (rows + bands - 1) / bands), NULL };
+  LightnessBands lb = { image, mask, rect, step, MAX (16, (rows + bands - 1) / bands), NULL,
+                        NULL };
   gint64 n_tasks = pm_parallel_row_tasks (rows, lb.band_rows);
   double sum_w = 0, sum_L = 0;
 
-  lb.terms = g_new0 (GArray *, n_tasks);
+  lb.terms = g_new0 (float *, n_tasks);
+  lb.n_terms = g_new0 (gsize, n_tasks);
   pm_parallel_for (n_tasks, lightness_band, &lb);
   for (gint64 t = 0; t < n_tasks; t++)
     {
-      const float *v = (const float *) lb.terms[t]->data;
+      const float *v = lb.terms[t];
 
-      for (guint k = 0; k < lb.terms[t]->len; k += 2)
+      for (gsize k = 0; k < lb.n_terms[t]; k += 2)
         {
           sum_w += v[k];
           sum_L += v[k + 1];
         }
-      g_array_unref (lb.terms[t]);
+      g_free (lb.terms[t]);
     }
+  g_free (lb.n_terms);
   g_free (lb.terms);
   if (sum_w <= 0)
     return -1.0f;

@@ -5,6 +5,7 @@
 #define G_LOG_DOMAIN "pm-guided-filter"
 
 #include "pm-guided-filter.h"
+#include "pm-parallel.h"
 
 #include <math.h>
 #include <string.h>
@@ -214,8 +215,148 @@ pm_guided_filter_grey (const PmMask *guide,
 
 enum { R, G, B, P, RP, GP, BP, RR, RG, RB, GG, GB, BB, N_PLANES };
 
+/* Box means of several planes in place, one plane a task (each writes its own plane). */
+typedef struct {
+  float **planes;
+  int     w, h, r;
+} BoxPlanes;
+
+static void
+box_plane_task (gint64   task,
+                gpointer data)
+{
+  BoxPlanes *b = data;
+
+  pm_box_filter_mean (b->planes[task], b->planes[task], b->w, b->h, b->r);
+}
+
+static void
+box_planes (float **planes,
+            int     n,
+            int     w,
+            int     h,
+            int     r)
+{
+  BoxPlanes b = { planes, w, h, r };
+
+  pm_parallel_for (n, box_plane_task, &b);
+}
+
 /* The colour filter; p comes either at full resolution (@input, block-averaged) or already
  * on the s-times coarser grid (@input_low, ⌈w/s⌉ × ⌈h/s⌉). */
+/* Per window: a = (Σ + eps·U)⁻¹ cov(I, p), b = mean(p) − a·mean(I). Σ is symmetric
+ * positive semi-definite, so Σ + eps·U is invertible; solve by the adjugate.
+ * a goes to planes RP, GP, BP and b to P; SOLVE_CHUNK windows a task. */
+#define SOLVE_CHUNK 32768
+
+typedef struct {
+  float **planes;
+  gsize   ln;
+  double  eps;
+} SolveTask;
+
+static void
+solve_task (gint64   task,
+            gpointer data)
+{
+  SolveTask *st = data;
+  float **planes = st->planes;
+  double eps = st->eps;
+  gsize lo = (gsize) task * SOLVE_CHUNK, hi = MIN (st->ln, lo + SOLVE_CHUNK);
+
+  for (gsize i = lo; i < hi; i++)
+    {
+      double mr = planes[R][i], mg = planes[G][i], mb = planes[B][i], mp = planes[P][i];
+      double crp = planes[RP][i] - mr * mp;
+      double cgp = planes[GP][i] - mg * mp;
+      double cbp = planes[BP][i] - mb * mp;
+      double vrr = planes[RR][i] - mr * mr + eps;
+      double vrg = planes[RG][i] - mr * mg;
+      double vrb = planes[RB][i] - mr * mb;
+      double vgg = planes[GG][i] - mg * mg + eps;
+      double vgb = planes[GB][i] - mg * mb;
+      double vbb = planes[BB][i] - mb * mb + eps;
+      double i00 = vgg * vbb - vgb * vgb;
+      double i01 = vgb * vrb - vrg * vbb;
+      double i02 = vrg * vgb - vgg * vrb;
+      double i11 = vrr * vbb - vrb * vrb;
+      double i12 = vrb * vrg - vrr * vgb;
+      double i22 = vrr * vgg - vrg * vrg;
+      double det = vrr * i00 + vrg * i01 + vrb * i02;
+      double ar, ag, ab;
+
+      if (!(fabs (det) > 1e-30))
+        {
+          ar = ag = ab = 0;
+        }
+      else
+        {
+          ar = (i00 * crp + i01 * cgp + i02 * cbp) / det;
+          ag = (i01 * crp + i11 * cgp + i12 * cbp) / det;
+          ab = (i02 * crp + i12 * cgp + i22 * cbp) / det;
+        }
+      planes[RP][i] = (float) ar;
+      planes[GP][i] = (float) ag;
+      planes[BP][i] = (float) ab;
+      planes[P][i] = (float) (mp - ar * mr - ag * mg - ab * mb);
+    }
+}
+
+/* q = mean(a)·I + mean(b) at full resolution for a band of UPSAMPLE_ROWS rows, a and b
+ * upsampled bilinearly (pixel centres aligned, edges clamped): rows are interpolated once
+ * per output row, columns through precomputed indices. */
+#define UPSAMPLE_ROWS 64
+
+typedef struct {
+  const PmImage *guide;
+  float        **planes;
+  PmMask        *out;
+  int            w, h, lw, lh, s;
+  const int     *x0, *x1;
+  const float   *tx;
+} UpsampleTask;
+
+static void
+upsample_task (gint64   task,
+               gpointer data)
+{
+  static const int coef[4] = { RP, GP, BP, P };
+  const UpsampleTask *u = data;
+  int w = u->w, lw = u->lw, s = u->s;
+  const int *x0 = u->x0, *x1 = u->x1;
+  const float *tx = u->tx;
+  g_autofree float *rows = g_new (float, (gsize) 4 * lw);
+
+  for (int y = (int) task * UPSAMPLE_ROWS; y < MIN (u->h, (int) (task + 1) * UPSAMPLE_ROWS); y++)
+    {
+      float fy = CLAMP ((y + 0.5f) / s - 0.5f, 0.f, (float) (u->lh - 1));
+      int y0 = (int) fy, y1 = MIN (y0 + 1, u->lh - 1);
+      float ty = fy - y0;
+      const guint8 *px = u->guide->data + (gsize) y * w * 4;
+      float *dst = u->out->data + (gsize) y * w;
+
+      for (int k = 0; k < 4; k++)
+        {
+          const float *r0 = u->planes[coef[k]] + (gsize) y0 * lw;
+          const float *r1 = u->planes[coef[k]] + (gsize) y1 * lw;
+          float *row = rows + (gsize) k * lw;
+          for (int lx = 0; lx < lw; lx++)
+            row[lx] = r0[lx] + (r1[lx] - r0[lx]) * ty;
+        }
+      for (int x = 0; x < w; x++)
+        {
+          float v[4];
+          for (int k = 0; k < 4; k++)
+            {
+              const float *row = rows + (gsize) k * lw;
+              v[k] = row[x0[x]] + (row[x1[x]] - row[x0[x]]) * tx[x];
+            }
+          dst[x] = clamp01 (v[0] * (px[x * 4] / 255.f) + v[1] * (px[x * 4 + 1] / 255.f) +
+                            v[2] * (px[x * 4 + 2] / 255.f) + v[3]);
+        }
+    }
+}
+
 static void
 guided_color (const PmImage *guide,
               const PmMask  *input,
@@ -292,56 +433,21 @@ guided_color (const PmImage *guide,
       planes[GB][i] = ig * ib;
       planes[BB][i] = ib * ib;
     }
-  for (int k = 0; k < N_PLANES; k++)
-    pm_box_filter_mean (planes[k], planes[k], lw, lh, r);
+  box_planes (planes, N_PLANES, lw, lh, r);
 
-  /* Per window: a = (Σ + eps·U)⁻¹ cov(I, p), b = mean(p) − a·mean(I). Σ is symmetric
-   * positive semi-definite, so Σ + eps·U is invertible; solve by the adjugate.
-   * a goes to planes RP, GP, BP and b to P. */
-  for (gsize i = 0; i < ln; i++)
-    {
-      double mr = planes[R][i], mg = planes[G][i], mb = planes[B][i], mp = planes[P][i];
-      double crp = planes[RP][i] - mr * mp;
-      double cgp = planes[GP][i] - mg * mp;
-      double cbp = planes[BP][i] - mb * mp;
-      double vrr = planes[RR][i] - mr * mr + eps;
-      double vrg = planes[RG][i] - mr * mg;
-      double vrb = planes[RB][i] - mr * mb;
-      double vgg = planes[GG][i] - mg * mg + eps;
-      double vgb = planes[GB][i] - mg * mb;
-      double vbb = planes[BB][i] - mb * mb + eps;
-      double i00 = vgg * vbb - vgb * vgb;
-      double i01 = vgb * vrb - vrg * vbb;
-      double i02 = vrg * vgb - vgg * vrb;
-      double i11 = vrr * vbb - vrb * vrb;
-      double i12 = vrb * vrg - vrr * vgb;
-      double i22 = vrr * vgg - vrg * vrg;
-      double det = vrr * i00 + vrg * i01 + vrb * i02;
-      double ar, ag, ab;
+  /* Per window: a = (Σ + eps·U)⁻¹ cov(I, p), b = mean(p) − a·mean(I) (solve_task). */
+  {
+    SolveTask st = { planes, ln, eps };
 
-      if (!(fabs (det) > 1e-30))
-        {
-          ar = ag = ab = 0;
-        }
-      else
-        {
-          ar = (i00 * crp + i01 * cgp + i02 * cbp) / det;
-          ag = (i01 * crp + i11 * cgp + i12 * cbp) / det;
-          ab = (i02 * crp + i12 * cgp + i22 * cbp) / det;
-        }
-      planes[RP][i] = (float) ar;
-      planes[GP][i] = (float) ag;
-      planes[BP][i] = (float) ab;
-      planes[P][i] = (float) (mp - ar * mr - ag * mg - ab * mb);
-    }
-  pm_box_filter_mean (planes[RP], planes[RP], lw, lh, r);
-  pm_box_filter_mean (planes[GP], planes[GP], lw, lh, r);
-  pm_box_filter_mean (planes[BP], planes[BP], lw, lh, r);
-  pm_box_filter_mean (planes[P], planes[P], lw, lh, r);
+    pm_parallel_for ((gint64) ((ln + SOLVE_CHUNK - 1) / SOLVE_CHUNK), solve_task, &st);
+  }
+  {
+    float *coef_planes[4] = { planes[RP], planes[GP], planes[BP], planes[P] };
 
-  /* q = mean(a)·I + mean(b) at full resolution, a and b upsampled bilinearly (pixel
-   * centres aligned, edges clamped): rows are interpolated once per output row, columns
-   * through precomputed indices. */
+    box_planes (coef_planes, 4, lw, lh, r);
+  }
+
+  /* q = mean(a)·I + mean(b) at full resolution (upsample_task when s > 1). */
   if (s == 1)
     {
       for (gsize i = 0; i < (gsize) w * h; i++)
@@ -354,11 +460,10 @@ guided_color (const PmImage *guide,
       return;
     }
   {
-    static const int coef[4] = { RP, GP, BP, P };
     g_autofree int *x0 = g_new (int, w);
     g_autofree int *x1 = g_new (int, w);
     g_autofree float *tx = g_new (float, w);
-    g_autofree float *rows = g_new (float, (gsize) 4 * lw);
+    UpsampleTask up = { guide, planes, out, w, h, lw, lh, s, x0, x1, tx };
 
     for (int x = 0; x < w; x++)
       {
@@ -367,34 +472,7 @@ guided_color (const PmImage *guide,
         x1[x] = MIN (x0[x] + 1, lw - 1);
         tx[x] = fx - x0[x];
       }
-    for (int y = 0; y < h; y++)
-      {
-        float fy = CLAMP ((y + 0.5f) / s - 0.5f, 0.f, (float) (lh - 1));
-        int y0 = (int) fy, y1 = MIN (y0 + 1, lh - 1);
-        float ty = fy - y0;
-        const guint8 *px = guide->data + (gsize) y * w * 4;
-        float *dst = out->data + (gsize) y * w;
-
-        for (int k = 0; k < 4; k++)
-          {
-            const float *r0 = planes[coef[k]] + (gsize) y0 * lw;
-            const float *r1 = planes[coef[k]] + (gsize) y1 * lw;
-            float *row = rows + (gsize) k * lw;
-            for (int lx = 0; lx < lw; lx++)
-              row[lx] = r0[lx] + (r1[lx] - r0[lx]) * ty;
-          }
-        for (int x = 0; x < w; x++)
-          {
-            float v[4];
-            for (int k = 0; k < 4; k++)
-              {
-                const float *row = rows + (gsize) k * lw;
-                v[k] = row[x0[x]] + (row[x1[x]] - row[x0[x]]) * tx[x];
-              }
-            dst[x] = clamp01 (v[0] * (px[x * 4] / 255.f) + v[1] * (px[x * 4 + 1] / 255.f) +
-                              v[2] * (px[x * 4 + 2] / 255.f) + v[3]);
-          }
-      }
+    pm_parallel_for (pm_parallel_row_tasks (h, UPSAMPLE_ROWS), upsample_task, &up);
   }
 }
 

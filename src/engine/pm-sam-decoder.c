@@ -223,6 +223,11 @@ two_way_attention (PmSam                *m,
  *     and out[n] = Σ_h P_h[n, ·] (v_h Wo_hᵀ) + bo: two [N, C] × [C, H·Nt] products;
  *   token → image: score_h[i, n] = (s q_h[i] Wk_h)·kpe[n] (+ a constant per row, which the
  *     softmax ignores), and attn_h[i] = (P_h[i, ·] keys) Wv_hᵀ + bv_h (rows of P sum to 1).
+ *
+ * Their products run in the model's precision: exact f32 for pm_sam_load () (the parity
+ * mode), bf16 operands with f32 accumulation in the fast one (full-size random model, fast
+ * vs the f32 reference: mask IoU 0.99694 point, 0.99456 box; 0.99711 and 0.99474 with
+ * these products in f32; bound 0.99, test /engine/sam/full-size).
  * ------------------------------------------------------------------------------------- */
 
 static gboolean
@@ -303,7 +308,7 @@ image_to_token_lowrank (PmSam                *m,
         for (gint64 j = 0; j < nt; j++)
           for (gint64 d = 0; d < hd; d++)
             kb.data[(h * nt + j) * inner + h * hd + d] = scale * k.data[j * inner + h * hd + d];
-      score = pm_linear_new (&kb, NULL, PM_PRECISION_F32);
+      score = pm_linear_new (&kb, NULL, m->precision);
     }
   else
     {
@@ -319,7 +324,7 @@ image_to_token_lowrank (PmSam                *m,
               acc += (double) k.data[j * inner + h * hd + d] * a->q_b.data[h * hd + d];
             cb.data[h * nt + j] = (float) (scale * acc);
           }
-      score = pm_linear_new (&at, &cb, PM_PRECISION_F32);
+      score = pm_linear_new (&at, &cb, m->precision);
     }
   for (gint64 o = 0; o < c; o++)
     for (int h = 0; h < heads; h++)
@@ -331,7 +336,7 @@ image_to_token_lowrank (PmSam                *m,
             acc += wo[d] * vj[d];
           bt.data[o * r + h * nt + j] = acc;
         }
-  value = pm_linear_new (&bt, &a->o_b, PM_PRECISION_F32);
+  value = pm_linear_new (&bt, &a->o_b, m->precision);
 
   /* scores [N, H·Nt], a softmax per head's Nt columns, then delta = P · btᵀ + bo */
   pm_op_linear_fused (&p, q_img != NULL ? q_img : kpe, score, NULL);
@@ -368,7 +373,7 @@ token_to_image_lowrank (PmSam                *m,
   /* scores [H·Nt, N] = G · kpeᵀ (the k bias adds a constant per row: dropped), then
    * Z [H·Nt, C] = P · keys, on the packed kernels (kpe and keys packed as B; their
    * storage is kept by the model from click to click) */
-  m->op_b[0] = pm_gemm_b_renew_nk (m->op_b[0], kpe->data, n, c, c, PM_PRECISION_F32);
+  m->op_b[0] = pm_gemm_b_renew_nk (m->op_b[0], kpe->data, n, c, c, m->precision);
   if (m->op_b[0] != NULL)
     {
       PmGemmA ga = { g.data, c, NULL, NULL, 0, NULL };
@@ -378,7 +383,7 @@ token_to_image_lowrank (PmSam                *m,
   else
     pm_op_matmul (&p, &g, kpe, TRUE);
   pm_sam_softmax_rows (&p);
-  m->op_b[1] = pm_gemm_b_new_kn (m->op_b[1], keys->data, n, c, c, PM_PRECISION_F32);
+  m->op_b[1] = pm_gemm_b_new_kn (m->op_b[1], keys->data, n, c, c, m->precision);
   if (m->op_b[1] != NULL)
     {
       PmGemmA ga = { p.data, n, NULL, NULL, 0, NULL };

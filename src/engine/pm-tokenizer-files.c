@@ -153,8 +153,9 @@ pm_tokenizer_load_vocab (PmTokenizer *self,
                    "Cannot read vocabulary “%s”: %s", path, local_error->message);
       return FALSE;
     }
+  /* An empty file maps to NULL, and NULL + 0 is undefined (found by fuzz-tokenizer). */
   vp.start = vp.p = g_mapped_file_get_contents (file);
-  vp.end = vp.p + g_mapped_file_get_length (file);
+  vp.end = vp.p != NULL ? vp.p + g_mapped_file_get_length (file) : NULL;
   vp.path = path;
   if (vp.p == NULL || !g_utf8_validate (vp.p, vp.end - vp.p, NULL))
     {
@@ -315,7 +316,7 @@ pm_tokenizer_load_merges (PmTokenizer *self,
       return FALSE;
     }
   p = g_mapped_file_get_contents (file);
-  end = p + g_mapped_file_get_length (file);
+  end = p != NULL ? p + g_mapped_file_get_length (file) : NULL;   /* empty: NULL */
   if (p == NULL || !g_utf8_validate (p, end - p, NULL))
     {
       g_set_error (error, PM_TOKENIZER_ERROR, PM_TOKENIZER_ERROR_MALFORMED,

@@ -4,15 +4,22 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- *   build/tests/bench/bench-sam-click MODEL_DIR IMAGE [CLICKS] [THREADS]
+ *   build/tests/bench/bench-sam-click MODEL_DIR IMAGE [CLICKS] [THREADS] [app]
+ *
+ * With "app": the app's click through the engine (one point, best of three masks), as it
+ * was (pm_sam_engine_segment: the photo hashed, three masks at its size) and as it is
+ * (pm_sam_engine_segment_keyed: the photo's fingerprint made once, the best mask only),
+ * alternated click by click in one process.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "pm-image.h"
 #include "pm-ops.h"
 #include "pm-sam.h"
+#include "pm-sam-engine.h"
 
 static double
 cpu_ms (clockid_t id)
@@ -28,6 +35,69 @@ cmp (const void *a, const void *b)
 {
   double x = *(const double *) a, y = *(const double *) b;
   return x < y ? -1 : x > y;
+}
+
+static int
+app_clicks (const char *model_dir,
+            PmImage    *img,
+            int         clicks,
+            int         threads)
+{
+  PmEngineOptions options = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmEngine) engine = NULL;
+  g_autofree char *key = pm_engine_image_fingerprint (img);
+  double *cpu[2], *wall[2];
+
+  options.model_dir = (char *) model_dir;
+  options.threads = threads;
+  engine = pm_engine_new ("sam", &options, &error);
+  if (engine == NULL || !pm_sam_engine_encode (engine, img, NULL, NULL, NULL, NULL, &error))
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 1;
+    }
+  for (int v = 0; v < 2; v++)
+    {
+      cpu[v] = g_new (double, clicks);
+      wall[v] = g_new (double, clicks);
+    }
+  for (int c = -2; c < clicks; c++)
+    for (int v = 0; v < 2; v++)
+      {
+        PmSamPoint p = { img->width * (0.2f + 0.03f * (c & 15)), img->height * (0.3f + 0.03f * (c & 15)), 1 };
+        PmSamPrompt prompt = { &p, 1, FALSE, { 0 }, TRUE };
+        double c0 = cpu_ms (CLOCK_PROCESS_CPUTIME_ID), w0 = g_get_monotonic_time () / 1e3;
+        g_autoptr(PmSamResult) r = NULL;
+
+        if (v == 0)
+          r = pm_sam_engine_segment (engine, img, &prompt, NULL, NULL, NULL, NULL, &error);
+        else
+          r = pm_sam_engine_segment_keyed (engine, img, key, &prompt, PM_SAM_SEGMENT_BEST_ONLY,
+                                           NULL, NULL, NULL, NULL, &error);
+        if (r == NULL)
+          {
+            fprintf (stderr, "%s\n", error->message);
+            return 1;
+          }
+        if (c >= 0)
+          {
+            cpu[v][c] = cpu_ms (CLOCK_PROCESS_CPUTIME_ID) - c0;
+            wall[v][c] = g_get_monotonic_time () / 1e3 - w0;
+          }
+      }
+  for (int v = 0; v < 2; v++)
+    {
+      qsort (cpu[v], clicks, sizeof (double), cmp);
+      qsort (wall[v], clicks, sizeof (double), cmp);
+      printf ("app click %s, %dx%d, %d threads, %d clicks: CPU median %.2f ms (min %.2f), "
+              "wall median %.2f ms (min %.2f)\n",
+              v == 0 ? "hashed, 3 masks " : "keyed, best only", img->width, img->height,
+              threads, clicks, cpu[v][clicks / 2], cpu[v][0], wall[v][clicks / 2], wall[v][0]);
+      g_free (cpu[v]);
+      g_free (wall[v]);
+    }
+  return 0;
 }
 
 int
@@ -55,6 +125,8 @@ main (int   argc,
       fprintf (stderr, "%s\n", error->message);
       return 1;
     }
+  if (argc > 5 && strcmp (argv[5], "app") == 0)
+    return app_clicks (argv[1], img, clicks, threads);
   s = pm_sam_get_input_size (m);
   l = pm_sam_get_lowres_size (m);
   pixels = g_new (float, (gsize) 3 * s * s);

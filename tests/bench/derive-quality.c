@@ -3,8 +3,10 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Usage: derive-quality [--verbose] [--level N] [--case N] [--dump DIR]
+ * Usage: derive-quality [--verbose] [--level N] [--case N] [--dump DIR] [--upscale F]
  * --dump writes each edited image and derived mask (PNG) into DIR, for inspection.
+ * --upscale F enlarges each photo and its truth by F first (the edits are then made at
+ * that size), to measure the big-photo path (over 4 MP: working size + edge band).
  * (PM_SHARED_DIR points at ../shared; default ../shared from the working directory).
  */
 #include "pm-derive-sim.h"
@@ -66,6 +68,7 @@ main (int   argc,
   int only = -1;
   const char *dump = NULL;
   int only_case = -1;
+  double upscale = 0;
 
   for (int i = 1; i < argc; i++)
     {
@@ -77,9 +80,12 @@ main (int   argc,
         only_case = atoi (argv[++i]);
       else if (g_str_equal (argv[i], "--dump") && i + 1 < argc)
         dump = argv[++i];
+      else if (g_str_equal (argv[i], "--upscale") && i + 1 < argc)
+        upscale = g_ascii_strtod (argv[++i], NULL);
       else
         {
-          g_printerr ("Usage: %s [--verbose] [--level N] [--case N] [--dump DIR]\n", argv[0]);
+          g_printerr ("Usage: %s [--verbose] [--level N] [--case N] [--dump DIR] "
+                      "[--upscale F]\n", argv[0]);
           return 2;
         }
     }
@@ -90,6 +96,19 @@ main (int   argc,
       g_printerr ("derive-quality: eval-public not found (set PM_SHARED_DIR)\n");
       return 1;
     }
+  if (upscale > 0)
+    for (guint i = 0; i < cases->len; i++)
+      {
+        SimCase *c = cases->pdata[i];
+        int w = (int) lrint (c->image->width * upscale), h = (int) lrint (c->image->height * upscale);
+        PmImage *big = pm_image_resize (c->image, w, h);
+        g_autoptr(PmMask) soft = pm_mask_resize (c->truth, w, h);
+
+        pm_image_free (c->image);
+        pm_mask_free (c->truth);
+        c->image = big;
+        c->truth = pm_mask_threshold (soft, 0.5f);
+      }
 
   printf ("Mask derivation on %u simulated edits of eval-public (mean IoU); tuning half | "
           "held-out half (pm-derive-sim.h)\n", cases->len);

@@ -391,6 +391,9 @@ test_malformed (void)
   expect_malformed (good_vocab, "#version: 0.2\na b c\n", "line 2");
   expect_malformed (good_vocab, "#version: 0.2\n", "no merge rules");
   expect_malformed (good_vocab, "a \xff\n", "not UTF-8");
+  /* Empty files (an empty file maps to no memory at all; found by fuzz-tokenizer). */
+  expect_malformed ("", "#version: 0.2\na b\n", "empty or not UTF-8");
+  expect_malformed (good_vocab, "", "empty or not UTF-8");
 
   /* The minimal vocabulary with one merge works. */
   {

@@ -1,0 +1,355 @@
+/* pm-derive-band.c: a big photo's mask from a derivation at a working size.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Over BAND_MIN_PIXELS (pm-derive.c) both images are averaged down to about a megapixel
+ * and the mask is decided there: what changed is a region, not a fine detail. Scaled
+ * back up, that mask is right except near its edge, where a working pixel covers both
+ * sides. So the pixels within BAND_REACH working pixels of the edge are decided again at
+ * full size: the edited pixel's OKLab distance to the closest (tone-matched) original
+ * colour in its 3×3 neighbourhood, lightly blurred, is compared with half the mean change
+ * of the object's interior nearby (the working size's boundary rule, pm-derive.c). The
+ * rest of the photo is never converted at full size. Working rows in parallel.
+ */
+#define G_LOG_DOMAIN "pm-derive"
+
+#include "pm-derive-private.h"
+#include "pm-color-fast-private.h"
+#include "pm-parallel.h"
+
+#include <math.h>
+#include <string.h>
+
+#define BAND_REACH        2        /* working pixels on each side of the edge */
+#define LIGHTNESS_WEIGHT  0.35f    /* as in pm-derive.c */
+#define BOUNDARY_SHARE    0.5f
+
+typedef struct {
+  const PmImage *img;
+  int            k, work_w;
+  guint8        *out;
+} BoxDown;
+
+static void
+box_down_row (gint64   task,
+              gpointer data)
+{
+  const BoxDown *b = data;
+  const PmImage *img = b->img;
+  int wy = (int) task, k = b->k, width = img->width;
+  int y0 = wy * k, y1 = MIN (y0 + k, img->height);
+  guint32 *acc = g_new0 (guint32, (gsize) b->work_w * 4);
+
+  for (int y = y0; y < y1; y++)
+    {
+      const guint8 *row = img->data + (gsize) y * width * 4;
+
+      for (int wx = 0; wx < b->work_w; wx++)
+        {
+          int x0 = wx * k, x1 = MIN (x0 + k, width);
+          guint32 even = 0, odd = 0;   /* bytes 0, 2 and 1, 3 of the pixels, 16 bits each */
+
+          for (int x = x0; x < x1; x++)
+            {
+              guint32 v;
+              memcpy (&v, row + x * 4, 4);
+              even += v & 0x00FF00FFu;
+              odd += (v >> 8) & 0x00FF00FFu;
+            }
+          acc[wx * 4] += even & 0xFFFF;
+          acc[wx * 4 + 1] += odd & 0xFFFF;
+          acc[wx * 4 + 2] += even >> 16;
+          acc[wx * 4 + 3] += odd >> 16;
+        }
+    }
+  for (int wx = 0; wx < b->work_w; wx++)
+    {
+      int x0 = wx * k, x1 = MIN (x0 + k, width);
+      float inv = 1.0f / ((x1 - x0) * (y1 - y0));
+      guint8 *o = b->out + ((gsize) wy * b->work_w + wx) * 4;
+
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+      for (int c = 0; c < 4; c++)
+        o[c] = (guint8) MIN (acc[wx * 4 + c] * inv + 0.5f, 255.0f);
+#else
+      for (int c = 0; c < 4; c++)
+        o[3 - c] = (guint8) MIN (acc[wx * 4 + c] * inv + 0.5f, 255.0f);
+#endif
+    }
+  g_free (acc);
+}
+
+/**
+ * pm_derive_box_down: (skip)
+ * @image: an image
+ * @k: the block size, 1 … 257 (a row of a block sums in 16 bits)
+ *
+ * Returns: (transfer full): @image averaged over @k × @k blocks (rounded), of size
+ *   ceil (width / @k) × ceil (height / @k)
+ */
+PmImage *
+pm_derive_box_down (const PmImage *image,
+                    int            k)
+{
+  int w = (image->width + k - 1) / k, h = (image->height + k - 1) / k;
+  PmImage *out = pm_image_new (w, h);
+  BoxDown b = { image, k, w, out->data };
+
+  pm_parallel_for (h, box_down_row, &b);
+  return out;
+}
+
+/* ---- The edge at full size ------------------------------------------------------------ */
+
+typedef struct {
+  const PmImage      *orig, *edit;
+  const PmDeriveWork *work;
+  const guint8       *band;     /* working size: pixels to decide again */
+  int                *xstart;   /* full-size column where working column j starts */
+  int                *ystart;
+  int                *xmap;     /* working column of full-size column x */
+  int                *ymap;
+  float               dx, dy;   /* the shift, full-size pixels */
+  float               ex, ey;   /* edit pixels per full-size pixel */
+  PmMask             *mask;
+  float               olin[3][256];   /* original byte → tone-matched linear value */
+  float               elin[256];      /* edited byte → linear value */
+} Band;
+
+static inline float
+lab_distance2 (PmOklab p,
+               PmOklab q)
+{
+  float dL = p.L - q.L, da = p.a - q.a, db = p.b - q.b;
+  return LIGHTNESS_WEIGHT * dL * dL + da * da + db * db;
+}
+
+static PmOklab
+orig_lab (const Band *b,
+          int         x,
+          int         y)
+{
+  const PmImage *img = b->orig;
+  const guint8 *p;
+
+  x = CLAMP (x, 0, img->width - 1);
+  y = CLAMP (y, 0, img->height - 1);
+  p = img->data + ((gsize) y * img->width + x) * 4;
+  return pm_linear_to_oklab_approx (b->olin[0][p[0]], b->olin[1][p[1]], b->olin[2][p[2]]);
+}
+
+/* The edited image at full-size pixel (x, y) moved back by the shift (bilinear, in linear
+ * light). */
+static PmOklab
+edit_lab (const Band *b,
+          int         x,
+          int         y)
+{
+  const PmImage *img = b->edit;
+  float sx = ((float) x + b->dx + 0.5f) * b->ex - 0.5f;
+  float sy = ((float) y + b->dy + 0.5f) * b->ey - 0.5f;
+  int x0, y0, x1, y1;
+  float fx, fy, lin[3];
+
+  sx = CLAMP (sx, 0.0f, (float) (img->width - 1));
+  sy = CLAMP (sy, 0.0f, (float) (img->height - 1));
+  x0 = (int) sx;
+  y0 = (int) sy;
+  x1 = MIN (x0 + 1, img->width - 1);
+  y1 = MIN (y0 + 1, img->height - 1);
+  fx = sx - x0;
+  fy = sy - y0;
+  for (int c = 0; c < 3; c++)
+    {
+      float a = b->elin[img->data[((gsize) y0 * img->width + x0) * 4 + c]];
+      float e = b->elin[img->data[((gsize) y0 * img->width + x1) * 4 + c]];
+      float d = b->elin[img->data[((gsize) y1 * img->width + x0) * 4 + c]];
+      float f = b->elin[img->data[((gsize) y1 * img->width + x1) * 4 + c]];
+      lin[c] = (a * (1 - fx) + e * fx) * (1 - fy) + (d * (1 - fx) + f * fx) * fy;
+    }
+  return pm_linear_to_oklab_approx (lin[0], lin[1], lin[2]);
+}
+
+/* Decides again the full-size pixels of working columns [a, b) of working row wy. */
+static void
+decide_span (const Band *b,
+             int         wy,
+             int         a,
+             int         e)
+{
+  int W = b->orig->width, H = b->orig->height;
+  int X0 = b->xstart[a], X1 = b->xstart[e], Y0 = b->ystart[wy], Y1 = b->ystart[wy + 1];
+  int rw = X1 - X0 + 4, rh = Y1 - Y0 + 4;   /* region with 2 pixels of margin */
+  PmOklab *olab = g_new (PmOklab, (gsize) rw * rh);
+  float *diff = g_new (float, (gsize) rw * rh);
+  const PmDeriveWork *work = b->work;
+  static const float wk[3] = { 0.2493522f, 1.0f, 0.2493522f };   /* exp (-1 / (2 × 0.6²)) */
+
+  for (int ry = 0; ry < rh; ry++)
+    for (int rx = 0; rx < rw; rx++)
+      olab[ry * rw + rx] = orig_lab (b, X0 - 2 + rx, Y0 - 2 + ry);
+
+  /* The difference on the region less one pixel of margin. */
+  for (int ry = 1; ry < rh - 1; ry++)
+    for (int rx = 1; rx < rw - 1; rx++)
+      {
+        int x = X0 - 2 + rx, y = Y0 - 2 + ry;
+        PmOklab el = edit_lab (b, CLAMP (x, 0, W - 1), CLAMP (y, 0, H - 1));
+        float best = G_MAXFLOAT;
+
+        for (int v = -1; v <= 1; v++)
+          for (int u = -1; u <= 1; u++)
+            best = MIN (best, lab_distance2 (el, olab[(ry + v) * rw + rx + u]));
+        diff[ry * rw + rx] = sqrtf (best);
+      }
+
+  /* A 3×3 Gaussian (σ 0.6) of the difference against the interior's change. */
+  for (int y = Y0; y < Y1; y++)
+    {
+      int ry = y - Y0 + 2, wrow = wy * work->width;
+
+      for (int x = X0; x < X1; x++)
+        {
+          int rx = x - X0 + 2, wx = b->xmap[x];
+          float local = work->local[wrow + wx], sum = 0, wsum = 0, cut;
+
+          if (!b->band[wrow + wx])
+            continue;
+          for (int v = -1; v <= 1; v++)
+            {
+              int yy = y + v;
+              if (yy < 0 || yy >= H)
+                continue;
+              for (int u = -1; u <= 1; u++)
+                {
+                  int xx = x + u;
+                  float w;
+                  if (xx < 0 || xx >= W)
+                    continue;
+                  w = wk[v + 1] * wk[u + 1];
+                  sum += w * diff[(ry + v) * rw + rx + u];
+                  wsum += w;
+                }
+            }
+          /* no interior nearby (a thin part): the weak threshold */
+          cut = local < 0 ? work->t_lo : MAX (BOUNDARY_SHARE * local, 0.5f * work->t_lo);
+          b->mask->data[(gsize) y * W + x] = sum / wsum >= cut ? 1.0f : 0.0f;
+        }
+    }
+  g_free (diff);
+  g_free (olab);
+}
+
+static void
+band_row (gint64   task,
+          gpointer data)
+{
+  const Band *b = data;
+  int wy = (int) task, ww = b->work->width;
+  const guint8 *row = b->band + (gsize) wy * ww;
+
+  for (int a = 0; a < ww; a++)
+    if (row[a])
+      {
+        int e = a;
+        while (e < ww && row[e])
+          e++;
+        decide_span (b, wy, a, e);
+        a = e;
+      }
+}
+
+static void
+fill_row (gint64   task,
+          gpointer data)
+{
+  const Band *b = data;
+  int y = (int) task, W = b->orig->width;
+  float *o = b->mask->data + (gsize) y * W;
+  const guint8 *bin = b->work->bin + (gsize) b->ymap[y] * b->work->width;
+
+  for (int x = 0; x < W; x++)
+    o[x] = bin[b->xmap[x]] ? 1.0f : 0.0f;
+}
+
+/* start[j]: the first of @full pixels that maps to working pixel j (j = 0 … @work), and
+ * map[x] the working pixel of each; @k as for pm_derive_full_band(). */
+static void
+axis_maps (int  full,
+           int  work,
+           int  k,
+           int *start,
+           int *map)
+{
+  for (int x = 0; x < full; x++)
+    map[x] = k > 0 ? x / k : MIN ((int) (((gint64) x * work) / full), work - 1);
+  for (int j = 0, x = 0; j <= work; j++)
+    {
+      while (x < full && map[x] < j)
+        x++;
+      start[j] = x;
+    }
+}
+
+PmMask *
+pm_derive_full_band (const PmImage      *original,
+                     const PmImage      *edited,
+                     const PmDeriveWork *work,
+                     int                 k)
+{
+  int W = original->width, H = original->height, ww = work->width, wh = work->height;
+  gsize wn = (gsize) ww * wh;
+  PmMask *mask = pm_mask_new (W, H);
+  guint8 *grown, *shrunk;
+  Band *bp = g_new0 (Band, 1), b;
+
+  if (work->bin == NULL)
+    return mask;
+
+  /* The band: within BAND_REACH of the working mask's edge. */
+  grown = g_memdup2 (work->bin, wn);
+  shrunk = g_memdup2 (work->bin, wn);
+  for (int r = 0; r < BAND_REACH; r++)
+    {
+      pm_derive_morph3 (grown, ww, wh, TRUE);
+      pm_derive_morph3 (shrunk, ww, wh, FALSE);
+    }
+  for (gsize i = 0; i < wn; i++)
+    grown[i] = grown[i] && !shrunk[i];
+  g_free (shrunk);
+
+  b = *bp;
+  g_free (bp);
+  for (int v = 0; v < 256; v++)
+    {
+      for (int c = 0; c < 3; c++)
+        b.olin[c][v] = pm_derive_srgb_to_linear ((float) CLAMP (work->gain[c] * (v / 255.0f) +
+                                                                work->offset[c], 0.0, 1.0));
+      b.elin[v] = pm_derive_srgb_to_linear (v / 255.0f);
+    }
+  b.orig = original;
+  b.edit = edited;
+  b.work = work;
+  b.band = grown;
+  b.xstart = g_new (int, ww + 1);
+  b.ystart = g_new (int, wh + 1);
+  b.xmap = g_new (int, W);
+  b.ymap = g_new (int, H);
+  axis_maps (W, ww, k, b.xstart, b.xmap);
+  axis_maps (H, wh, k, b.ystart, b.ymap);
+  b.dx = work->dx * (float) W / ww;
+  b.dy = work->dy * (float) H / wh;
+  b.ex = (float) edited->width / W;
+  b.ey = (float) edited->height / H;
+  b.mask = mask;
+
+  pm_parallel_for (H, fill_row, &b);
+  pm_parallel_for (wh, band_row, &b);
+
+  g_free (b.ymap);
+  g_free (b.xmap);
+  g_free (b.ystart);
+  g_free (b.xstart);
+  g_free (grown);
+  return mask;
+}
