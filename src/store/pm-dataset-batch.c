@@ -34,9 +34,11 @@ typedef struct {
   char       *file;
   GArray     *labels;     /* of guint: indices of the labels to draft */
   gboolean    replace;
+  /* filled by the loader */
+  PmImage    *photo;      /* decoded ahead of the worker; the worker frees it */
+  char       *error;      /* the image could not be read */
   /* filled by a worker */
   gboolean    cancelled;  /* not (fully) drafted: the batch was cancelled */
-  char       *error;      /* the image could not be read */
   GPtrArray  *drafts;     /* of Draft, one per label tried */
   GBytes     *thumbnail;
   int         width, height;
@@ -61,8 +63,10 @@ typedef struct {
   const PmDatasetBatchOptions *options;
   GPtrArray                   *labels;   /* of Label */
   GCancellable                *cancellable;
-  GAsyncQueue                 *todo;     /* Job, or &stop */
+  GAsyncQueue                 *todo;     /* Job, or &stop: for the loader */
+  GAsyncQueue                 *loaded;   /* Job with its photo, or &stop: for the workers */
   GAsyncQueue                 *done;     /* Job */
+  guint                        n_workers;
 } Work;
 
 static int stop;   /* its address is the "no more jobs" marker */
@@ -92,6 +96,7 @@ job_free (Job *job)
   g_free (job->file);
   g_array_unref (job->labels);
   g_free (job->error);
+  g_clear_pointer (&job->photo, pm_image_free);
   g_clear_pointer (&job->drafts, g_ptr_array_unref);
   g_clear_pointer (&job->thumbnail, g_bytes_unref);
   g_free (job);
@@ -493,25 +498,13 @@ run_job (Work        *work,
          GHashTable  *engines,
          Job         *job)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PmImage) photo = NULL;
+  g_autoptr(PmImage) photo = g_steal_pointer (&job->photo);
   PmPipelineOptions options;
 
   job->drafts = g_ptr_array_new_with_free_func ((GDestroyNotify) draft_free);
   job->cancelled = g_cancellable_is_cancelled (work->cancellable);
-  if (job->cancelled)
+  if (job->cancelled || photo == NULL)
     return;
-  photo = pm_image_load (job->file, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
-  if (photo == NULL)
-    {
-      job->error = g_str_has_prefix (error->message, job->path)
-                   ? g_strdup (error->message)
-                   : g_strdup_printf ("%s: %s", job->path, error->message);
-      return;
-    }
-  job->width = photo->width;
-  job->height = photo->height;
-  job->thumbnail = pm_project_encode_thumbnail (photo, NULL);
   pm_pipeline_options_init (&options);
   if (work->options->one_edit && job->labels->len > 1)
     {
@@ -543,6 +536,42 @@ run_job (Work        *work,
     }
 }
 
+/* Decodes each job's photo (and its thumbnail) ahead of the workers, so reading the next
+ * image overlaps drafting the current one even with one worker. run_jobs() keeps at most
+ * two jobs a worker in flight, which bounds the photos held. */
+static gpointer
+loader_main (gpointer data)
+{
+  Work *work = data;
+
+  for (;;)
+    {
+      Job *job = g_async_queue_pop (work->todo);
+      g_autoptr(GError) error = NULL;
+
+      if (job == (gpointer) &stop)
+        break;
+      if (!g_cancellable_is_cancelled (work->cancellable))
+        {
+          job->photo = pm_image_load (job->file, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+          if (job->photo == NULL)
+            job->error = g_str_has_prefix (error->message, job->path)
+                         ? g_strdup (error->message)
+                         : g_strdup_printf ("%s: %s", job->path, error->message);
+          else
+            {
+              job->width = job->photo->width;
+              job->height = job->photo->height;
+              job->thumbnail = pm_project_encode_thumbnail (job->photo, NULL);
+            }
+        }
+      g_async_queue_push (work->loaded, job);
+    }
+  for (guint i = 0; i < work->n_workers; i++)
+    g_async_queue_push (work->loaded, &stop);
+  return NULL;
+}
+
 static gpointer
 worker_main (gpointer data)
 {
@@ -552,7 +581,7 @@ worker_main (gpointer data)
 
   for (;;)
     {
-      Job *job = g_async_queue_pop (work->todo);
+      Job *job = g_async_queue_pop (work->loaded);
 
       if (job == (gpointer) &stop)
         break;
@@ -653,11 +682,14 @@ run_jobs (PmStore                        *store,
           GError                        **error)
 {
   g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+  GThread *loader;
   gint64 started_us = g_get_monotonic_time ();
   guint n_threads = (guint) MAX (work->options->jobs, 1), next = 0, in_flight = 0;
   gboolean ok = TRUE, go_on = TRUE;
 
-  for (guint i = 0; i < MIN (n_threads, jobs->len); i++)
+  work->n_workers = MAX (1, MIN (n_threads, jobs->len));
+  loader = g_thread_new ("dataset-loader", loader_main, work);
+  for (guint i = 0; i < work->n_workers; i++)
     g_ptr_array_add (threads, g_thread_new ("dataset-worker", worker_main, work));
   while (next < jobs->len && in_flight < 2 * threads->len &&
          (go_on = wait_while_paused (control)))
@@ -691,8 +723,8 @@ run_jobs (PmStore                        *store,
           in_flight++;
         }
     }
-  for (guint i = 0; i < threads->len; i++)
-    g_async_queue_push (work->todo, &stop);
+  g_async_queue_push (work->todo, &stop);   /* the loader passes it on to each worker */
+  g_thread_join (loader);
   for (guint i = 0; i < threads->len; i++)
     g_thread_join (threads->pdata[i]);
   report->elapsed_s = (g_get_monotonic_time () - started_us) / 1e6;
@@ -728,9 +760,10 @@ pm_dataset_batch_run (PmStore                        *store,
   g_autoptr(GPtrArray) labels = NULL;
   g_autoptr(GPtrArray) jobs = NULL;
   g_autoptr(GAsyncQueue) todo = g_async_queue_new ();
+  g_autoptr(GAsyncQueue) loaded = g_async_queue_new ();
   g_autoptr(GAsyncQueue) done = g_async_queue_new ();
   g_autoptr(GCancellable) own_cancellable = NULL;
-  Work work = { .options = options, .todo = todo, .done = done };
+  Work work = { .options = options, .todo = todo, .loaded = loaded, .done = done };
 
   g_return_val_if_fail (store != NULL && options != NULL && options->root != NULL, FALSE);
   g_return_val_if_fail (report != NULL && report->failures != NULL, FALSE);
