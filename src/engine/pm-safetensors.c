@@ -464,34 +464,132 @@ pm_safetensors_get_metadata (PmSafetensors *st,
 
 /* Index of the first value of @n at @src (elements of @size bytes, little-endian, any
  * alignment) whose exponent bits under @mask are all ones, or -1. Checked in blocks so the
- * common case (none) is one branch per block. */
+ * common case (none) is one branch per block; one loop per element size, so each is a
+ * fixed-width load the compiler vectorises (a 545 MB checkpoint is all read at load). */
+#define DEFINE_FIND_ALL_ONES(name, type)                                        \
+  static gint64                                                               \
+  name (const guint8 *src,                                                    \
+        gsize         n,                                                      \
+        type          mask)                                                   \
+  {                                                                           \
+    for (gsize b = 0; b < n; b += 4096)                                       \
+      {                                                                       \
+        gsize e = MIN (n, b + 4096);                                          \
+        type bad = 0;                                                         \
+                                                                              \
+        for (gsize i = b; i < e; i++)                                         \
+          {                                                                   \
+            type u;                                                           \
+            memcpy (&u, src + i * sizeof (type), sizeof (type));              \
+            bad |= (type) ((u & mask) == mask);                               \
+          }                                                                   \
+        if (bad)                                                              \
+          for (gsize i = b; i < e; i++)                                       \
+            {                                                                 \
+              type u;                                                         \
+              memcpy (&u, src + i * sizeof (type), sizeof (type));            \
+              if ((u & mask) == mask)                                         \
+                return (gint64) i;                                            \
+            }                                                                 \
+      }                                                                       \
+    return -1;                                                                \
+  }
+
+DEFINE_FIND_ALL_ONES (find_all_ones_8, guint8)
+DEFINE_FIND_ALL_ONES (find_all_ones_scalar_16, guint16)
+DEFINE_FIND_ALL_ONES (find_all_ones_scalar_32, guint32)
+DEFINE_FIND_ALL_ONES (find_all_ones_64, guint64)
+
+/* F32, F16 and BF16 (nearly all weights): 64 bytes an iteration in four 16-byte vectors
+ * (GCC/Clang vector extensions, SSE2 or NEON), then the exact scalar search in the 4096
+ * elements of a block that holds a match. */
+typedef guint32 PmV4u __attribute__ ((vector_size (16)));
+
+static gboolean
+any_all_ones_64b (const guint8 *src,
+                  gsize         n_bytes,
+                  PmV4u         mask)
+{
+  PmV4u bad = { 0, 0, 0, 0 };
+  gsize i = 0;
+
+  for (; i + 64 <= n_bytes; i += 64)
+    {
+      PmV4u a, b, c, d;
+
+      memcpy (&a, src + i, 16);
+      memcpy (&b, src + i + 16, 16);
+      memcpy (&c, src + i + 32, 16);
+      memcpy (&d, src + i + 48, 16);
+      bad |= (PmV4u) ((a & mask) == mask) | (PmV4u) ((b & mask) == mask) |
+             (PmV4u) ((c & mask) == mask) | (PmV4u) ((d & mask) == mask);
+    }
+  return (bad[0] | bad[1] | bad[2] | bad[3]) != 0 || i < n_bytes;
+}
+
+static gint64
+find_all_ones_32 (const guint8 *src,
+                  gsize         n,
+                  guint32       mask)
+{
+  PmV4u vmask = { mask, mask, mask, mask };
+
+  for (gsize b = 0; b < n; b += 4096)
+    {
+      gsize e = MIN (n, b + 4096);
+
+      /* a short tail (not a multiple of 16 elements) is searched exactly */
+      if (any_all_ones_64b (src + b * 4, (e - b) * 4, vmask))
+        {
+          gint64 at = find_all_ones_scalar_32 (src + b * 4, e - b, mask);
+
+          if (at >= 0)
+            return (gint64) b + at;
+        }
+    }
+  return -1;
+}
+
+static gint64
+find_all_ones_16 (const guint8 *src,
+                  gsize         n,
+                  guint16       mask)
+{
+  /* Both halves of each 32-bit lane: the low element's mask and the high one's. */
+  guint32 m2 = (guint32) mask | ((guint32) mask << 16);
+
+  for (gsize b = 0; b < n; b += 4096)
+    {
+      gsize e = MIN (n, b + 4096);
+      PmV4u lo = { mask, mask, mask, mask };
+      PmV4u hi = { m2 & 0xffff0000u, m2 & 0xffff0000u, m2 & 0xffff0000u, m2 & 0xffff0000u };
+
+      if (any_all_ones_64b (src + b * 2, (e - b) * 2, lo) ||
+          any_all_ones_64b (src + b * 2, (e - b) * 2, hi))
+        {
+          gint64 at = find_all_ones_scalar_16 (src + b * 2, e - b, mask);
+
+          if (at >= 0)
+            return (gint64) b + at;
+        }
+    }
+  return -1;
+}
+
 static gint64
 find_all_ones (const guint8 *src,
                gsize         n,
                gsize         size,
                guint64       mask)
 {
-  for (gsize b = 0; b < n; b += 4096)
+  switch (size)
     {
-      gsize e = MIN (n, b + 4096);
-      guint bad = 0;
-
-      for (gsize i = b; i < e; i++)
-        {
-          guint64 u = 0;
-          memcpy (&u, src + i * size, size);
-          bad |= (u & mask) == mask;
-        }
-      if (bad)
-        for (gsize i = b; i < e; i++)
-          {
-            guint64 u = 0;
-            memcpy (&u, src + i * size, size);
-            if ((u & mask) == mask)
-              return (gint64) i;
-          }
+    case 1: return find_all_ones_8 (src, n, (guint8) mask);
+    case 2: return find_all_ones_16 (src, n, (guint16) mask);
+    case 4: return find_all_ones_32 (src, n, (guint32) mask);
+    case 8: return find_all_ones_64 (src, n, mask);
+    default: g_return_val_if_reached (-1);
     }
-  return -1;
 }
 
 /**

@@ -114,6 +114,63 @@ test_valid (void)
   g_assert_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_MISSING);
 }
 
+/* Long tensors go through the vectorised scan (64 bytes at a time, blocks of 4096
+ * elements): a single bad element is found wherever it sits (first, in the middle of a
+ * vector, at a block's edge, in the odd half of a 32-bit lane, in the tail) and named by
+ * its index; near-misses (all exponent bits but one) pass. */
+static void
+test_nonfinite_long (void)
+{
+  const struct {
+    const char *dtype;
+    gsize       size;
+    guint32     bad_bits;
+    guint32     finite_bits;
+  } kinds[] = {
+    { "F32", 4, 0x7f800000, 0x7f7fffff },
+    { "F16", 2, 0xfc00, 0x7bff },
+    { "BF16", 2, 0x7fc1, 0x7f7f },
+  };
+  const gsize n = 10000;   /* two full blocks and a tail that is not a multiple of 16 */
+  const gsize where[] = { 0, 5, 6, 17, 4095, 4096, 4097, 8191, 9990, 9999 };
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    for (guint w = 0; w <= G_N_ELEMENTS (where); w++)
+      {
+        gsize sz = kinds[k].size;
+        g_autofree char *header = g_strdup_printf ("{\"w\":{\"dtype\":\"%s\",\"shape\":[%"
+                                                   G_GSIZE_FORMAT "],\"data_offsets\":[0,%"
+                                                   G_GSIZE_FORMAT "]}}", kinds[k].dtype, n,
+                                                   n * sz);
+        g_autofree char *name = g_strdup_printf ("long-%u-%u.safetensors", k, w);
+        g_autofree guint8 *data = g_malloc (n * sz);
+        g_autofree char *path = NULL;
+        g_autofree char *expected = NULL;
+        g_autoptr(PmSafetensors) st = NULL;
+        g_autoptr(GError) error = NULL;
+        gboolean finite;
+
+        for (gsize i = 0; i < n; i++)
+          memcpy (data + i * sz, &kinds[k].finite_bits, sz);
+        if (w < G_N_ELEMENTS (where))
+          memcpy (data + where[w] * sz, &kinds[k].bad_bits, sz);
+        path = write_file (name, header, data, n * sz, 0);
+        st = pm_safetensors_open (path, &error);
+        g_assert_no_error (error);
+        finite = pm_safetensors_check_finite (st, pm_safetensors_lookup (st, "w"), &error);
+        if (w == G_N_ELEMENTS (where))
+          {
+            g_assert_no_error (error);
+            g_assert_true (finite);
+            continue;
+          }
+        g_assert_false (finite);
+        g_assert_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_TENSOR);
+        expected = g_strdup_printf ("element %" G_GSIZE_FORMAT " is NaN or infinite", where[w]);
+        g_assert_nonnull (strstr (error->message, expected));
+      }
+}
+
 /* A NaN or an infinity in any float dtype is refused naming the tensor and the element;
  * the same bit patterns in an integer tensor are fine. */
 static void
@@ -533,6 +590,7 @@ main (int   argc,
   g_test_add_func ("/engine/safetensors/f16-roundtrip", test_f16_roundtrip);
   g_test_add_func ("/engine/safetensors/fuzz", test_fuzz);
   g_test_add_func ("/engine/safetensors/nonfinite", test_nonfinite);
+  g_test_add_func ("/engine/safetensors/nonfinite-long", test_nonfinite_long);
   g_test_add_func ("/engine/safetensors/one-line-errors", test_one_line_errors);
   g_test_add_func ("/engine/safetensors/release-pages", test_release_pages);
   ret = g_test_run ();
