@@ -347,6 +347,9 @@ finish (GPid        pid,
  * each time, so each has work to do) on one database and SIGKILL it after a random delay
  * below the time a whole run takes. After every kill the database is sound and every run
  * committed before it is still there, unchanged, with all its artifacts. */
+/* New photos a killed batch has to draft (and a timed batch drafts). */
+#define BATCH_PHOTOS 6
+
 static void
 test_kill_loop (Fixture       *f,
                 gconstpointer  data)
@@ -365,9 +368,9 @@ test_kill_loop (Fixture       *f,
   g_test_message ("PM_CRASH_SEED=%u", seed);
 
   /* Whole runs of each, timed: the kills land within that time (the median of three
-   * edits, and of three batches of 3 photos: the first run pays for a cold start, and a
-   * single or the quickest timing underestimated the later rounds when other tests
-   * shared the machine, so too few kills came after a commit). */
+   * edits, and of three batches of BATCH_PHOTOS photos: the first run pays for a cold
+   * start, and a single or the quickest timing underestimated the later rounds when other
+   * tests shared the machine, so too few kills came after a commit). */
   {
     int ms[3];
 
@@ -383,7 +386,7 @@ test_kill_loop (Fixture       *f,
 
     for (int i = 0; i < 3; i++)
       {
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < BATCH_PHOTOS; k++)
           add_batch_photo (f, next_photo++);
         start = g_get_monotonic_time ();
         ms[i] = finish (spawn_batch (f, err_path), start, err_path);
@@ -391,8 +394,9 @@ test_kill_loop (Fixture       *f,
     batch_ms = MAX (MIN (ms[0], ms[1]), MIN (MAX (ms[0], ms[1]), ms[2]));
   }
   runs = check_database (f->db);
-  g_assert_cmpuint (g_hash_table_size (runs), ==, 3 + 9 * 2);
-  g_test_message ("a whole edit takes %d ms, a batch of 3 photos %d ms", edit_ms, batch_ms);
+  g_assert_cmpuint (g_hash_table_size (runs), ==, 3 + 3 * BATCH_PHOTOS * 2);
+  g_test_message ("a whole edit takes %d ms, a batch of %d photos %d ms", edit_ms, BATCH_PHOTOS,
+                  batch_ms);
 
   while (kills < 100)
     {
@@ -404,11 +408,11 @@ test_kill_loop (Fixture       *f,
       GPid pid;
 
       g_assert_cmpint (++rounds, <=, 300);
-      /* Three new photos a batch, as timed above: each photo's drafts are committed while
-       * the next is drafted, so a kill can land between two commits of one batch (with one
-       * photo the commit came right before the exit, and few kills landed after it). */
+      /* BATCH_PHOTOS new photos a batch, as timed above: each photo's drafts are committed
+       * while the next is drafted, so a kill can land between two commits of one batch (with
+       * one photo the commit came right before the exit, and few kills landed after it). */
       if (batch)
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < BATCH_PHOTOS; k++)
           add_batch_photo (f, next_photo++);
       pid = batch ? spawn_batch (f, err_path) : spawn_edit (f, err_path);
       status = wait_for (pid, delay);
