@@ -65,12 +65,18 @@ queue_init (NodeQueue *q,
   q->head = q->len = 0;
 }
 
+/* The ring wraps with a compare, not a division (these run once per queued node). */
 static void
 queue_push (NodeQueue *q,
             int        v)
 {
+  int tail;
+
   g_assert (q->len < q->cap);
-  q->items[(q->head + q->len) % q->cap] = v;
+  tail = q->head + q->len;
+  if (tail >= q->cap)
+    tail -= q->cap;
+  q->items[tail] = v;
   q->len++;
 }
 
@@ -79,7 +85,8 @@ queue_pop (NodeQueue *q)
 {
   int v = q->items[q->head];
 
-  q->head = (q->head + 1) % q->cap;
+  if (++q->head == q->cap)
+    q->head = 0;
   q->len--;
   return v;
 }
