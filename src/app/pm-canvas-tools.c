@@ -62,6 +62,21 @@ pm_canvas_cancel_tool (PmCanvas *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/**
+ * pm_canvas_clear_clicks:
+ * @self: a #PmCanvas
+ *
+ * Drops the click tool's clicks (the mask they made was changed by something else), and
+ * emits #PmCanvas::clicks-cleared if there were any. A lasso or box in progress stays.
+ */
+void
+pm_canvas_clear_clicks (PmCanvas *self)
+{
+  g_return_if_fail (PM_IS_CANVAS (self));
+  clear_clicks (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 void
 pm_canvas_update_cursor (PmCanvas *self)
 {

@@ -140,5 +140,6 @@ void       pm_canvas_set_brush_hardness (PmCanvas    *self,
 double     pm_canvas_get_brush_hardness (PmCanvas    *self);
 /* Drops a lasso in progress and the click tool's clicks (emits ::clicks-cleared if any). */
 void       pm_canvas_cancel_tool      (PmCanvas      *self);
+void       pm_canvas_clear_clicks     (PmCanvas      *self);
 
 G_END_DECLS

@@ -108,19 +108,6 @@ state_label (PmResultState state)
     }
 }
 
-static const char *
-state_icon (PmResultState state)
-{
-  switch (state)
-    {
-    case PM_RESULT_GUESS: return "dialog-question-symbolic";
-    case PM_RESULT_EMPTY: return "action-unavailable-symbolic";
-    case PM_RESULT_FAILED: return "dialog-error-symbolic";
-    case PM_RESULT_FOUND:
-    default: return "object-select-symbolic";
-    }
-}
-
 static void delete_clicked_cb (GtkButton      *button,
                                PmHistoryPanel *self);
 
@@ -182,7 +169,7 @@ make_run_row (PmHistoryPanel  *self,
                                           info->duration_ms / 1000.0);
   GtkWidget *row = make_row (self, info->instruction ? info->instruction : "", sub, thumb,
                              info->id, FALSE);
-  GtkWidget *icon = gtk_image_new_from_icon_name (state_icon (state));
+  GtkWidget *icon = gtk_image_new_from_icon_name (pm_result_state_icon_name (state));
 
   gtk_widget_set_tooltip_text (icon, state_label (state));
   gtk_widget_add_css_class (icon, "pm-run-state");

@@ -13,7 +13,7 @@
  *
  * The clicks of the click tool form a session: each click refines the mask the session
  * started from with all its clicks, so the next click corrects the last result rather than
- * piling up; Esc (or another correction) ends it.
+ * piling up; Esc, undo or another correction ends it, and its dots go.
  *
  * With a SAM model installed the box and the clicks go to SAM (pm-sam-engine.h) instead:
  * the photo is encoded once, in the background, as soon as the box or click tool is picked,
@@ -52,6 +52,7 @@ struct _PmMaskTools
   GArray        *clicks;           /* of PmClick: the click session */
   PmMask        *click_base;       /* the mask the session refines */
   guint          click_generation; /* the generation after the session's last result */
+  gboolean       committing_clicks; /* the session's own result is being applied */
   gboolean       compare;
   PmEngine      *sam;              /* the SAM engine, or NULL for GrabCut */
   gboolean       sam_looked_up;
@@ -378,8 +379,10 @@ job_done_cb (GObject      *source,
            !g_cancellable_is_cancelled (cancellable) &&
            pm_document_begin_correction (self->document, job->label))
     {
+      self->committing_clicks = job->kind == JOB_CLICKS;
       pm_document_replace_working_mask (self->document, g_steal_pointer (&job->result), NULL);
       pm_document_commit_correction (self->document);
+      self->committing_clicks = FALSE;
       if (job->kind == JOB_CLICKS)
         self->click_generation = self->generation;
     }
@@ -784,6 +787,11 @@ static void
 mask_changed_cb (PmMaskTools *self)
 {
   self->generation++;
+  /* Any other change of the mask (undo, redo, a stroke, an operation) ends the click
+   * session, and its dots go with it: the dots on screen are always the clicks that made
+   * the mask on screen, and the next click starts from this mask. */
+  if (!self->committing_clicks && self->clicks->len > 0 && self->canvas != NULL)
+    pm_canvas_clear_clicks (self->canvas);
   queue_compare (self);
   /* The mask value under a pointer that did not move. */
   update_pointer_status (self);

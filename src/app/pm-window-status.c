@@ -9,22 +9,10 @@
 
 #include <glib/gi18n.h>
 
+#include "pm-format.h"
 #include "pm-window-private.h"
 
 /* ---------------------------------------------------------------- status line */
-
-static const char *
-state_icon (PmResultState state)
-{
-  switch (state)
-    {
-    case PM_RESULT_GUESS: return "dialog-question-symbolic";
-    case PM_RESULT_EMPTY: return "action-unavailable-symbolic";
-    case PM_RESULT_FAILED: return "dialog-error-symbolic";
-    case PM_RESULT_FOUND:
-    default: return "object-select-symbolic";
-    }
-}
 
 static char *
 status_text (PmRunEntry *entry)
@@ -76,7 +64,7 @@ pm_window_show_status (PmWindow   *self,
                                         (gulong) n),
                               count, share);
     }
-  gtk_image_set_from_icon_name (self->status_icon, state_icon (entry->state));
+  gtk_image_set_from_icon_name (self->status_icon, pm_result_state_icon_name (entry->state));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_icon), NULL);
   gtk_label_set_text (self->status_label, text);
   gtk_label_set_text (self->status_area, area != NULL ? area : "");

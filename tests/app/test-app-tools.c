@@ -520,7 +520,8 @@ click_added_cb (PmCanvas *canvas,
 /* Delete clears the mask; the click tool (GrabCut here: no SAM) then finds the disk from
  * one click on it, and a right click on the background refines again from both clicks:
  * each time exactly what pm_mask_refine_clicks() gives for the clicks the canvas reported,
- * from the mask the clicks began on. Esc drops the clicks. */
+ * from the mask the clicks began on. Undo ends the session (and its dots); Esc drops the
+ * clicks. */
 static void
 test_click_refine (void)
 {
@@ -572,6 +573,28 @@ test_click_refine (void)
     g_autoptr(PmMask) want = pm_mask_refine_clicks (pm_document_get_image (document), empty,
                                                     (const PmClick *) clicks->data, 2, NULL,
                                                     NULL, NULL, &error);
+    g_assert_no_error (error);
+    assert_masks_identical (pm_document_get_shown_mask (document), want);
+  }
+  g_assert_cmpuint (canvas->clicks->len, ==, 2);
+
+  /* Undo ends the session and its dots go: the dots on screen are the clicks that made the
+   * mask on screen. (The background click left the disk as it was, so it made no undo step
+   * and undo takes back the first click.) The next click starts a session of its own. */
+  key ("ctrl+z");
+  wait_idle ();
+  g_assert_cmpuint (canvas->clicks->len, ==, 0);
+  assert_masks_identical (pm_document_get_shown_mask (document), empty);
+  pointer_to (CX - 20.5, CY + 15.5);
+  button (TRUE);
+  button (FALSE);
+  wait_idle ();
+  g_assert_cmpuint (clicks->len, ==, 3);
+  g_assert_cmpuint (canvas->clicks->len, ==, 1);
+  {
+    g_autoptr(PmMask) want = pm_mask_refine_clicks (pm_document_get_image (document), empty,
+                                                    &g_array_index (clicks, PmClick, 2), 1,
+                                                    NULL, NULL, NULL, &error);
     g_assert_no_error (error);
     assert_masks_identical (pm_document_get_shown_mask (document), want);
   }
