@@ -157,14 +157,18 @@ pm_derive_srgb_to_linear (float v)
   return srgb_to_linear_fast (v);
 }
 
-/* @approx: in float (pm_linear_to_oklab_approx()), for the working size of a big photo;
+G_STATIC_ASSERT (sizeof (PmOklab) == 3 * sizeof (float));
+
+/* OKLab of @n pixels of sRGB floats, in place (a pixel's three floats become its L, a,
+ * b: no second plane to allocate and fault in); @rgb belongs to the result.
+ * @approx: in float (pm_linear_to_oklab_approx()), for the working size of a big photo;
  * otherwise as pm_linear_to_oklab(). */
 static PmOklab *
-rgbf_to_oklab (const float *rgb,
-               gsize        n,
-               gboolean     approx)
+rgbf_to_oklab (float    *rgb,
+               gsize     n,
+               gboolean  approx)
 {
-  ToOklab t = { rgb, g_new (PmOklab, n), n, approx };
+  ToOklab t = { rgb, (PmOklab *) rgb, n, approx };
 
   pm_derive_srgb_to_linear (0);   /* builds the table */
   pm_parallel_for ((gint64) ((n + PIXELS_PER_TASK - 1) / PIXELS_PER_TASK), to_oklab_task, &t);
@@ -684,8 +688,6 @@ derive_at_size (const PmImage         *original,
   /* 5. Difference. */
   orig_lab = rgbf_to_oklab (orig_rgb, n, work != NULL);
   edit_lab = rgbf_to_oklab (edit_rgb, n, work != NULL);
-  g_free (orig_rgb);
-  g_free (edit_rgb);
   diff = g_new (float, n);
   raw = g_new (float, n);
   if (!difference_map (orig_lab, edit_lab, width, height, options, raw, diff))
