@@ -17,6 +17,7 @@
 
 #include "pm-color.h"
 #include "pm-oklab-private.h"
+#include "pm-rowops-private.h"
 
 G_BEGIN_DECLS
 
@@ -100,6 +101,52 @@ pm_linear_to_oklab_approx (float r,
   lab.a = 1.9779984951f * l_ - 2.4285922050f * m_ + 0.4505937099f * s_;
   lab.b = 0.0259040371f * l_ + 0.7827717662f * m_ - 0.8086757660f * s_;
   return lab;
+}
+
+typedef guint32 PmV4u __attribute__ ((vector_size (16)));
+typedef gint32  PmV4i __attribute__ ((vector_size (16)));
+
+/* pm_cbrtf_approx() of four values: lane by lane the same operations, so the same bits. */
+static inline PmV4f
+pm_cbrtf_approx_v4 (PmV4f x)
+{
+  PmV4f lo = pm_v4f_splat (1e-30f), two = pm_v4f_splat (2.0f), y, y3;
+  PmV4i keep = (PmV4i) (x > lo);   /* MAX (x, 1e-30f), NaN included */
+  PmV4u u;
+
+  x = (PmV4f) (((PmV4i) x & keep) | ((PmV4i) lo & ~keep));
+  memcpy (&u, &x, sizeof u);
+  u = u / 3 + 0x2A514067u;
+  memcpy (&y, &u, sizeof y);
+  for (int i = 0; i < 2; i++)
+    {
+      y3 = y * y * y;
+      y = y * (y3 + two * x) / (two * y3 + x);
+    }
+  return y;
+}
+
+/* pm_linear_to_oklab_approx() of four pixels (planes of r, g and b), bit for bit. */
+static inline void
+pm_linear_to_oklab_approx_v4 (PmV4f    r,
+                              PmV4f    g,
+                              PmV4f    b,
+                              PmOklab *out)
+{
+  PmV4f l = 0.4122214708f * r + 0.5363325363f * g + 0.0514459929f * b;
+  PmV4f m = 0.2119034982f * r + 0.6806995451f * g + 0.1073969566f * b;
+  PmV4f s = 0.0883024619f * r + 0.2817188376f * g + 0.6299787005f * b;
+  PmV4f l_ = pm_cbrtf_approx_v4 (l), m_ = pm_cbrtf_approx_v4 (m), s_ = pm_cbrtf_approx_v4 (s);
+  PmV4f L = 0.2104542553f * l_ + 0.7936177850f * m_ - 0.0040720468f * s_;
+  PmV4f A = 1.9779984951f * l_ - 2.4285922050f * m_ + 0.4505937099f * s_;
+  PmV4f B = 0.0259040371f * l_ + 0.7827717662f * m_ - 0.8086757660f * s_;
+
+  for (int i = 0; i < 4; i++)
+    {
+      out[i].L = L[i];
+      out[i].a = A[i];
+      out[i].b = B[i];
+    }
 }
 
 G_END_DECLS

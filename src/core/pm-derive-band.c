@@ -30,6 +30,9 @@ typedef struct {
   guint8        *out;
 } BoxDown;
 
+typedef guint8  PmV16b __attribute__ ((vector_size (16)));
+typedef guint16 PmV16h __attribute__ ((vector_size (32)));
+
 static void
 box_down_row (gint64   task,
               gpointer data)
@@ -38,45 +41,60 @@ box_down_row (gint64   task,
   const PmImage *img = b->img;
   int wy = (int) task, k = b->k, width = img->width;
   int y0 = wy * k, y1 = MIN (y0 + k, img->height);
-  guint32 *acc = g_new0 (guint32, (gsize) b->work_w * 4);
+  gsize len = (gsize) width * 4;
+  guint16 *col = g_new0 (guint16, len);   /* per column and channel: the block's rows */
 
+  /* Down the columns: k ≤ 257 bytes fit 16 bits; 16 bytes at a time. */
   for (int y = y0; y < y1; y++)
     {
-      const guint8 *row = img->data + (gsize) y * width * 4;
+      const guint8 *row = img->data + (gsize) y * len;
+      gsize i = 0;
 
-      for (int wx = 0; wx < b->work_w; wx++)
+      for (; i + 16 <= len; i += 16)
         {
-          int x0 = wx * k, x1 = MIN (x0 + k, width);
-          guint32 even = 0, odd = 0;   /* bytes 0, 2 and 1, 3 of the pixels, 16 bits each */
+          PmV16b v;
+          PmV16h sum;
 
-          for (int x = x0; x < x1; x++)
-            {
-              guint32 v;
-              memcpy (&v, row + x * 4, 4);
-              even += v & 0x00FF00FFu;
-              odd += (v >> 8) & 0x00FF00FFu;
-            }
-          acc[wx * 4] += even & 0xFFFF;
-          acc[wx * 4 + 1] += odd & 0xFFFF;
-          acc[wx * 4 + 2] += even >> 16;
-          acc[wx * 4 + 3] += odd >> 16;
+          memcpy (&v, row + i, sizeof v);
+          memcpy (&sum, col + i, sizeof sum);
+          sum += __builtin_convertvector (v, PmV16h);
+          memcpy (col + i, &sum, sizeof sum);
         }
+      for (; i < len; i++)
+        col[i] += row[i];
     }
+
+  /* Across a block: a pixel's four 16-bit sums as one word while a block's total fits
+   * (k ≤ 16: 16 × 16 × 255 < 2¹⁶), each channel apart otherwise. */
   for (int wx = 0; wx < b->work_w; wx++)
     {
       int x0 = wx * k, x1 = MIN (x0 + k, width);
       float inv = 1.0f / ((x1 - x0) * (y1 - y0));
+      guint32 acc[4] = { 0, 0, 0, 0 };
       guint8 *o = b->out + ((gsize) wy * b->work_w + wx) * 4;
 
-#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+      if (k <= 16)
+        {
+          guint64 word = 0, v;
+          guint16 lanes[4];
+
+          for (int x = x0; x < x1; x++)
+            {
+              memcpy (&v, col + (gsize) x * 4, sizeof v);
+              word += v;
+            }
+          memcpy (lanes, &word, sizeof lanes);
+          for (int c = 0; c < 4; c++)
+            acc[c] = lanes[c];
+        }
+      else
+        for (int x = x0; x < x1; x++)
+          for (int c = 0; c < 4; c++)
+            acc[c] += col[(gsize) x * 4 + c];
       for (int c = 0; c < 4; c++)
-        o[c] = (guint8) MIN (acc[wx * 4 + c] * inv + 0.5f, 255.0f);
-#else
-      for (int c = 0; c < 4; c++)
-        o[3 - c] = (guint8) MIN (acc[wx * 4 + c] * inv + 0.5f, 255.0f);
-#endif
+        o[c] = (guint8) MIN (acc[c] * inv + 0.5f, 255.0f);
     }
-  g_free (acc);
+  g_free (col);
 }
 
 /**
@@ -111,6 +129,7 @@ typedef struct {
   int                *ymap;
   float               dx, dy;   /* the shift, full-size pixels */
   float               ex, ey;   /* edit pixels per full-size pixel */
+  gboolean            same_grid;   /* no shift, same size: edit pixel (x, y) as it is */
   PmMask             *mask;
   float               olin[3][256];   /* original byte → tone-matched linear value */
   float               elin[256];      /* edited byte → linear value */
@@ -146,11 +165,18 @@ edit_lab (const Band *b,
           int         y)
 {
   const PmImage *img = b->edit;
-  float sx = ((float) x + b->dx + 0.5f) * b->ex - 0.5f;
-  float sy = ((float) y + b->dy + 0.5f) * b->ey - 0.5f;
+  float sx, sy;
   int x0, y0, x1, y1;
   float fx, fy, lin[3];
 
+  if (b->same_grid)
+    {
+      /* the bilinear sample at a pixel's own centre: exactly that pixel's value */
+      const guint8 *p = img->data + ((gsize) y * img->width + x) * 4;
+      return pm_linear_to_oklab_approx (b->elin[p[0]], b->elin[p[1]], b->elin[p[2]]);
+    }
+  sx = ((float) x + b->dx + 0.5f) * b->ex - 0.5f;
+  sy = ((float) y + b->dy + 0.5f) * b->ey - 0.5f;
   sx = CLAMP (sx, 0.0f, (float) (img->width - 1));
   sy = CLAMP (sy, 0.0f, (float) (img->height - 1));
   x0 = (int) sx;
@@ -212,6 +238,7 @@ decide_span (const Band *b,
         {
           int rx = x - X0 + 2, wx = b->xmap[x];
           float local = work->local[wrow + wx], sum = 0, wsum = 0, cut;
+          gboolean in;
 
           if (!b->band[wrow + wx])
             continue;
@@ -233,21 +260,42 @@ decide_span (const Band *b,
             }
           /* no interior nearby (a thin part): the weak threshold */
           cut = local < 0 ? work->t_lo : MAX (BOUNDARY_SHARE * local, 0.5f * work->t_lo);
-          b->mask->data[(gsize) y * W + x] = sum / wsum >= cut ? 1.0f : 0.0f;
+          in = sum / wsum >= cut;
+          /* the row was filled from the working mask; the rest is still zero */
+          if (in || work->bin[wrow + wx])
+            b->mask->data[(gsize) y * W + x] = in ? 1.0f : 0.0f;
         }
     }
   g_free (diff);
   g_free (olab);
 }
 
+/* Working row @task: its full-size rows filled from the working mask (only the ones: a
+ * new mask is zero, and pages never written cost nothing), then its band decided again. */
 static void
 band_row (gint64   task,
           gpointer data)
 {
   const Band *b = data;
-  int wy = (int) task, ww = b->work->width;
+  int wy = (int) task, ww = b->work->width, W = b->orig->width;
   const guint8 *row = b->band + (gsize) wy * ww;
+  const guint8 *bin = b->work->bin + (gsize) wy * ww;
 
+  for (int y = b->ystart[wy]; y < b->ystart[wy + 1]; y++)
+    {
+      float *o = b->mask->data + (gsize) y * W;
+
+      for (int a = 0; a < ww; a++)
+        if (bin[a])
+          {
+            int e = a;
+            while (e < ww && bin[e])
+              e++;
+            for (int x = b->xstart[a]; x < b->xstart[e]; x++)
+              o[x] = 1.0f;
+            a = e;
+          }
+    }
   for (int a = 0; a < ww; a++)
     if (row[a])
       {
@@ -257,19 +305,6 @@ band_row (gint64   task,
         decide_span (b, wy, a, e);
         a = e;
       }
-}
-
-static void
-fill_row (gint64   task,
-          gpointer data)
-{
-  const Band *b = data;
-  int y = (int) task, W = b->orig->width;
-  float *o = b->mask->data + (gsize) y * W;
-  const guint8 *bin = b->work->bin + (gsize) b->ymap[y] * b->work->width;
-
-  for (int x = 0; x < W; x++)
-    o[x] = bin[b->xmap[x]] ? 1.0f : 0.0f;
 }
 
 /* start[j]: the first of @full pixels that maps to working pixel j (j = 0 … @work), and
@@ -342,8 +377,8 @@ pm_derive_full_band (const PmImage      *original,
   b.ex = (float) edited->width / W;
   b.ey = (float) edited->height / H;
   b.mask = mask;
+  b.same_grid = edited->width == W && edited->height == H && b.dx == 0 && b.dy == 0;
 
-  pm_parallel_for (H, fill_row, &b);
   pm_parallel_for (wh, band_row, &b);
 
   g_free (b.ymap);

@@ -451,17 +451,25 @@ pm_derive_match_tone (float       *orig,
   gsize stride = MAX ((gsize) 1, n / (samples > 0 ? samples : TONE_SAMPLES));
   gsize m = (n + stride - 1) / stride;
   float *res = g_new (float, m);
+  float *so = g_new (float, m * 3), *se = g_new (float, m * 3);
   double gain[3] = { 1, 1, 1 }, offset[3] = { 0, 0, 0 };
   float scale = TONE_SCALE_MAX;
 
+  /* The samples side by side: the iterations then read 2 × 12 bytes a sample, not two
+   * cache lines far apart. */
+  for (gsize i = 0, k = 0; i < n; i += stride, k++)
+    {
+      memcpy (so + k * 3, orig + i * 3, 3 * sizeof (float));
+      memcpy (se + k * 3, edit + i * 3, 3 * sizeof (float));
+    }
   for (int it = 0; it < TONE_ITERATIONS; it++)
     {
       double sw[3] = { 0, }, sx[3] = { 0, }, sy[3] = { 0, }, sxx[3] = { 0, }, sxy[3] = { 0, };
       gsize k = 0;
 
-      for (gsize i = 0; i < n; i += stride, k++)
+      for (; k < m; k++)
         {
-          const float *o = orig + i * 3, *e = edit + i * 3;
+          const float *o = so + k * 3, *e = se + k * 3;
           float r2 = 0, w;
 
           for (int c = 0; c < 3; c++)
@@ -521,5 +529,7 @@ pm_derive_match_tone (float       *orig,
 
     pm_parallel_for (pixel_tasks (n), apply_tone_task, &t);
   }
+  g_free (se);
+  g_free (so);
   g_free (res);
 }

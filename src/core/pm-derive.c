@@ -28,6 +28,7 @@
 
 #include "pm-derive.h"
 #include "pm-derive-private.h"
+#include "pm-image-private.h"
 #include "pm-color-fast-private.h"
 #include "pm-morph.h"
 #include "pm-parallel.h"
@@ -82,6 +83,23 @@ srgb_to_linear_fast (float v)
   return srgb_lut[i] + f * (srgb_lut[i + 1] - srgb_lut[i]);
 }
 
+/* srgb_to_linear_fast() of four values, the same bits. */
+static inline PmV4f
+srgb_to_linear_fast_v4 (PmV4f v)
+{
+  PmV4f zero = pm_v4f_splat (0.0f), one = pm_v4f_splat (1.0f), x, f, a, b;
+  PmV4i below = (PmV4i) (v < zero), above = (PmV4i) (v > one), i;
+
+  /* CLAMP (v, 0, 1): v < 0 ? 0 : v > 1 ? 1 : v */
+  v = (PmV4f) (((PmV4i) v & ~(below | above)) | ((PmV4i) one & above & ~below));
+  x = v * (float) LUT_SIZE;
+  i = __builtin_convertvector (x, PmV4i);
+  f = x - __builtin_convertvector (i, PmV4f);
+  a = (PmV4f) { srgb_lut[i[0]], srgb_lut[i[1]], srgb_lut[i[2]], srgb_lut[i[3]] };
+  b = (PmV4f) { srgb_lut[i[0] + 1], srgb_lut[i[1] + 1], srgb_lut[i[2] + 1], srgb_lut[i[3] + 1] };
+  return a + f * (b - a);
+}
+
 typedef struct {
   const float *rgb;
   PmOklab     *lab;
@@ -100,7 +118,19 @@ to_oklab_task (gint64   task,
 
   if (t->approx)
     {
-      for (gsize i = i0; i < i1; i++)
+      gsize i = i0;
+
+      for (; i + 4 <= i1; i += 4)
+        {
+          PmV4f c[3];
+
+          for (int k = 0; k < 3; k++)
+            c[k] = srgb_to_linear_fast_v4 ((PmV4f) { t->rgb[i * 3 + k], t->rgb[i * 3 + 3 + k],
+                                                     t->rgb[i * 3 + 6 + k],
+                                                     t->rgb[i * 3 + 9 + k] });
+          pm_linear_to_oklab_approx_v4 (c[0], c[1], c[2], t->lab + i);
+        }
+      for (; i < i1; i++)
         t->lab[i] = pm_linear_to_oklab_approx (srgb_to_linear_fast (t->rgb[i * 3]),
                                                srgb_to_linear_fast (t->rgb[i * 3 + 1]),
                                                srgb_to_linear_fast (t->rgb[i * 3 + 2]));
@@ -670,6 +700,32 @@ derive_at_size (const PmImage         *original,
   return mask;
 }
 
+typedef struct {
+  const PmMask *mask;   /* the binary mask */
+  PmMask       *soft;   /* zero-filled */
+} SoftAgree;
+
+/* Row @y of the scaled-up soft mask, made to agree with the binary one (≥ 0.5 exactly
+ * where that is set), into the soft mask; only its non-zero values are written, so the
+ * pages of the background are never touched. */
+static void
+soft_agree_row (int          y,
+                const float *row,
+                gpointer     data)
+{
+  const SoftAgree *s = data;
+  int width = s->mask->width;
+  const float *m = s->mask->data + (gsize) y * width;
+  float *o = s->soft->data + (gsize) y * width;
+
+  for (int x = 0; x < width; x++)
+    {
+      float v = m[x] > 0.5f ? MAX (row[x], 0.5f) : MIN (row[x], 0.49f);
+      if (v != 0.0f)
+        o[x] = v;
+    }
+}
+
 /**
  * pm_mask_derive:
  * @original: the original image
@@ -702,7 +758,7 @@ pm_mask_derive (const PmImage         *original,
   g_autoptr(PmMask) small_soft = NULL;
   PmDeriveOptions scaled;
   PmDeriveWork work = { 0, };
-  PmMask *soft, *mask;
+  PmMask *mask;
   int k;
 
   g_return_val_if_fail (original != NULL, NULL);
@@ -750,16 +806,11 @@ pm_mask_derive (const PmImage         *original,
   mask = pm_derive_full_band (original, edited, &work, k);
   if (soft_out != NULL)
     {
-      soft = pm_mask_resize (small_soft, original->width, original->height);
-      /* the soft mask agrees with the binary one: ≥ 0.5 exactly where it is set */
-      for (gsize i = 0; i < (gsize) n; i++)
-        {
-          if (mask->data[i] > 0.5f)
-            soft->data[i] = MAX (soft->data[i], 0.5f);
-          else
-            soft->data[i] = MIN (soft->data[i], 0.49f);
-        }
-      *soft_out = soft;
+      SoftAgree agree = { mask, pm_mask_new (original->width, original->height) };
+
+      pm_mask_resample_rows (small_soft, original->width, original->height, soft_agree_row,
+                             &agree);
+      *soft_out = agree.soft;
     }
   pm_derive_work_clear (&work);
   return mask;

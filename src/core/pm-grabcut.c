@@ -12,48 +12,30 @@
  *
  * Big images are processed on an area-averaged copy (max_side); the result is upscaled and
  * a last graph cut at full resolution relabels a band around the boundary with the learned
- * models, so edges follow the full-resolution image.
+ * models, so edges follow the full-resolution image (pm-grabcut-scale.c).
+ *
+ * The per-pixel work runs in row bands over threads (pm-parallel.h): the copies, the GMM
+ * densities, β and the graph's terms (pm-grabcut-graph.c); the model sums and the max-flow
+ * stay serial, in raster order, so the result does not depend on the number of threads.
  */
 #define G_LOG_DOMAIN "pm-grabcut"
 
-#include "pm-grabcut.h"
-#include "pm-gmm-private.h"
-#include "pm-maxflow-private.h"
+#include "pm-grabcut-private.h"
+#include "pm-parallel.h"
 
 #include <math.h>
 #include <string.h>
 
-/* Tie-breaking bias (in energy units) towards a pixel's current label. */
-#define KEEP_BIAS 1e-6
-
-/* A view of RGBA pixels (ours or the caller's). */
-typedef struct {
-  int           width, height;
-  const guint8 *rgba;
-} Pixels;
-
 static inline void
-pixel_color (const Pixels *px,
-             gsize         i,
-             float         c[3])
+pixel_color (const PmGrabcutPixels *px,
+             gsize                  i,
+             float                  c[3])
 {
   const guint8 *p = px->rgba + 4 * i;
 
   c[0] = p[0];
   c[1] = p[1];
   c[2] = p[2];
-}
-
-static inline gboolean
-label_is_fg (guint8 l)
-{
-  return l == PM_TRIMAP_FG || l == PM_TRIMAP_PROBABLY_FG;
-}
-
-static inline gboolean
-label_is_probable (guint8 l)
-{
-  return l == PM_TRIMAP_PROBABLY_FG || l == PM_TRIMAP_PROBABLY_BG;
 }
 
 /**
@@ -81,154 +63,6 @@ report (const PmGrabcutParams *params,
     params->progress (stage, fraction, params->progress_data);
 }
 
-/* ---------------------------------------------------------------- graph */
-
-/* The four "forward" neighbours; together with their mirror images, the 8-neighbourhood. */
-static const int fwd_dx[4] = { 1, -1, 0, 1 };
-static const int fwd_dy[4] = { 0, 1, 1, 1 };
-static const double fwd_dist[4] = { 1.0, G_SQRT2, 1.0, G_SQRT2 };
-
-static inline double
-color_dist2 (const Pixels *px,
-             gsize         i,
-             gsize         j)
-{
-  const guint8 *a = px->rgba + 4 * i, *b = px->rgba + 4 * j;
-  double d0 = (double) a[0] - b[0], d1 = (double) a[1] - b[1], d2 = (double) a[2] - b[2];
-
-  return d0 * d0 + d1 * d1 + d2 * d2;
-}
-
-/* β from the mean squared colour difference of 8-neighbour pairs with at least one
- * probable pixel (all pairs when every pixel is probable). */
-static double
-compute_beta (const Pixels *px,
-              const guint8 *labels)
-{
-  double sum = 0;
-  gint64 count = 0;
-  int w = px->width, h = px->height;
-
-  for (int y = 0; y < h; y++)
-    for (int x = 0; x < w; x++)
-      {
-        gsize i = (gsize) y * w + x;
-        for (int k = 0; k < 4; k++)
-          {
-            int xx = x + fwd_dx[k], yy = y + fwd_dy[k];
-            gsize j;
-
-            if (xx < 0 || xx >= w || yy >= h)
-              continue;
-            j = (gsize) yy * w + xx;
-            if (!label_is_probable (labels[i]) && !label_is_probable (labels[j]))
-              continue;
-            sum += color_dist2 (px, i, j);
-            count++;
-          }
-      }
-  if (count == 0 || sum <= 0)
-    return 0;   /* flat image: smoothness weight is just γ / dist */
-  return 1.0 / (2.0 * sum / (double) count);
-}
-
-/* One graph cut: relabels the probable pixels of @labels as PROBABLY_FG/BG.
- * Returns the number of pixels that changed label. */
-static gsize
-graph_cut_step (const Pixels *px,
-                guint8       *labels,
-                int          *node_of,
-                const PmGmm  *fg,
-                const PmGmm  *bg,
-                double        gamma,
-                double        beta)
-{
-  int w = px->width, h = px->height;
-  gsize n = (gsize) w * h, changed = 0;
-  int n_nodes = 0;
-  g_autoptr(PmMaxflow) graph = NULL;
-
-  for (gsize i = 0; i < n; i++)
-    node_of[i] = label_is_probable (labels[i]) ? n_nodes++ : -1;
-  if (n_nodes == 0)
-    return 0;
-  graph = pm_maxflow_new (n_nodes, (gsize) n_nodes * 4);
-
-  for (int y = 0; y < h; y++)
-    for (int x = 0; x < w; x++)
-      {
-        gsize i = (gsize) y * w + x;
-        int node = node_of[i];
-        float c[3];
-        double d_fg, d_bg, src, snk, m;
-
-        if (node < 0)
-          continue;
-        pixel_color (px, i, c);
-        d_fg = -pm_gmm_log_likelihood (fg, c);
-        d_bg = -pm_gmm_log_likelihood (bg, c);
-        if (labels[i] == PM_TRIMAP_PROBABLY_FG)
-          d_fg -= KEEP_BIAS;
-        else
-          d_bg -= KEEP_BIAS;
-        /* Only the difference matters; keep both capacities ≥ 0 and small. */
-        m = MIN (d_fg, d_bg);
-        src = d_bg - m;
-        snk = d_fg - m;
-
-        /* Links to sure neighbours (all 8 directions) become terminal capacity. */
-        for (int dy = -1; dy <= 1; dy++)
-          for (int dx = -1; dx <= 1; dx++)
-            {
-              int xx = x + dx, yy = y + dy;
-              gsize j;
-              double wgt;
-
-              if ((dx == 0 && dy == 0) || xx < 0 || yy < 0 || xx >= w || yy >= h)
-                continue;
-              j = (gsize) yy * w + xx;
-              if (node_of[j] >= 0)
-                continue;
-              wgt = gamma * exp (-beta * color_dist2 (px, i, j)) / (dx != 0 && dy != 0 ? G_SQRT2 : 1.0);
-              if (label_is_fg (labels[j]))
-                src += wgt;
-              else
-                snk += wgt;
-            }
-        pm_maxflow_add_tweights (graph, node, src, snk);
-
-        for (int k = 0; k < 4; k++)
-          {
-            int xx = x + fwd_dx[k], yy = y + fwd_dy[k];
-            gsize j;
-            double wgt;
-
-            if (xx < 0 || xx >= w || yy >= h)
-              continue;
-            j = (gsize) yy * w + xx;
-            if (node_of[j] < 0)
-              continue;
-            wgt = gamma * exp (-beta * color_dist2 (px, i, j)) / fwd_dist[k];
-            pm_maxflow_add_edge (graph, node, node_of[j], wgt, wgt);
-          }
-      }
-
-  pm_maxflow_run (graph);
-
-  for (gsize i = 0; i < n; i++)
-    {
-      guint8 l;
-      if (node_of[i] < 0)
-        continue;
-      l = pm_maxflow_is_source_side (graph, node_of[i]) ? PM_TRIMAP_PROBABLY_FG
-                                                        : PM_TRIMAP_PROBABLY_BG;
-      if (l != labels[i])
-        changed++;
-      labels[i] = l;
-    }
-  return changed;
-}
-
 /* ---------------------------------------------------------------- models */
 
 /* Adds the image border to @bg when no pixel is labelled background (a box covering the
@@ -239,14 +73,14 @@ has_label (const guint8 *labels,
            gboolean      fg)
 {
   for (gsize i = 0; i < n; i++)
-    if (label_is_fg (labels[i]) == fg)
+    if (pm_trimap_is_fg (labels[i]) == fg)
       return TRUE;
   return FALSE;
 }
 
 static gboolean
-is_border (const Pixels *px,
-           gsize         i)
+is_border (const PmGrabcutPixels *px,
+           gsize                  i)
 {
   int x = (int) (i % px->width), y = (int) (i / px->width);
 
@@ -254,11 +88,11 @@ is_border (const Pixels *px,
 }
 
 static void
-init_models (const Pixels *px,
-             const guint8 *labels,
-             PmGmm        *fg,
-             PmGmm        *bg,
-             int           n_components)
+init_models (const PmGrabcutPixels *px,
+             const guint8          *labels,
+             PmGmm                 *fg,
+             PmGmm                 *bg,
+             int                    n_components)
 {
   gsize n = (gsize) px->width * px->height, nf = 0, nb = 0;
   gboolean bg_from_border = !has_label (labels, n, FALSE);
@@ -268,7 +102,7 @@ init_models (const Pixels *px,
 
   for (gsize i = 0; i < n; i++)
     {
-      if (label_is_fg (labels[i]))
+      if (pm_trimap_is_fg (labels[i]))
         pixel_color (px, i, fs + 3 * nf++);
       else
         pixel_color (px, i, bs + 3 * nb++);
@@ -281,27 +115,55 @@ init_models (const Pixels *px,
   pm_gmm_init_clusters (bg, bs, nb, tmp);
 }
 
-/* Assigns each pixel to the most likely component of its current model and re-estimates
- * both models. */
+typedef struct {
+  const PmGrabcutPixels *px;
+  const guint8          *labels;
+  const PmGmm           *fg, *bg;
+  guint8                *component;   /* per pixel, of its own model */
+} BestComponents;
+
 static void
-learn_models (const Pixels *px,
-              const guint8 *labels,
-              PmGmm        *fg,
-              PmGmm        *bg)
+best_components_task (gint64   task,
+                      gpointer data)
+{
+  const BestComponents *b = data;
+  int w = b->px->width, h = b->px->height;
+  int y0 = (int) task * PM_GRABCUT_ROWS_PER_TASK, y1 = MIN (y0 + PM_GRABCUT_ROWS_PER_TASK, h);
+
+  for (gsize i = (gsize) y0 * w; i < (gsize) y1 * w; i++)
+    {
+      float c[3];
+
+      pixel_color (b->px, i, c);
+      b->component[i] = (guint8) pm_gmm_best_component (pm_trimap_is_fg (b->labels[i]) ? b->fg
+                                                                                       : b->bg, c);
+    }
+}
+
+/* Assigns each pixel to the most likely component of its current model (in parallel) and
+ * re-estimates both models (the sums in raster order). @component: n bytes of scratch. */
+static void
+learn_models (const PmGrabcutPixels *px,
+              const guint8          *labels,
+              PmGmm                 *fg,
+              PmGmm                 *bg,
+              guint8                *component)
 {
   gsize n = (gsize) px->width * px->height;
   gboolean bg_from_border = !has_label (labels, n, FALSE);
+  BestComponents b = { px, labels, fg, bg, component };
 
+  G_STATIC_ASSERT (PM_GMM_MAX_COMPONENTS <= 256);
+  pm_parallel_for (pm_parallel_row_tasks (px->height, PM_GRABCUT_ROWS_PER_TASK),
+                   best_components_task, &b);
   pm_gmm_learn_begin (fg);
   pm_gmm_learn_begin (bg);
   for (gsize i = 0; i < n; i++)
     {
       float c[3];
-      PmGmm *g;
 
       pixel_color (px, i, c);
-      g = label_is_fg (labels[i]) ? fg : bg;
-      pm_gmm_learn_add (g, pm_gmm_best_component (g, c), c);
+      pm_gmm_learn_add (pm_trimap_is_fg (labels[i]) ? fg : bg, component[i], c);
       if (bg_from_border && is_border (px, i))
         pm_gmm_learn_add (bg, pm_gmm_best_component (bg, c), c);
     }
@@ -318,13 +180,36 @@ compare_double (const void *a,
   return (x > y) - (x < y);
 }
 
+typedef struct {
+  const PmGrabcutPixels *px;
+  const PmGmm           *gmm;
+  double                *ll;
+} LogLikelihoods;
+
+static void
+log_likelihoods_task (gint64   task,
+                      gpointer data)
+{
+  const LogLikelihoods *l = data;
+  int w = l->px->width, h = l->px->height;
+  int y0 = (int) task * PM_GRABCUT_ROWS_PER_TASK, y1 = MIN (y0 + PM_GRABCUT_ROWS_PER_TASK, h);
+
+  for (gsize i = (gsize) y0 * w; i < (gsize) y1 * w; i++)
+    {
+      float c[3];
+
+      pixel_color (l->px, i, c);
+      l->ll[i] = pm_gmm_log_likelihood (l->gmm, c);
+    }
+}
+
 /* Nothing is labelled background (a box covering the whole image): model the background
  * on the image border and start with the pixels that fit it about as well as 90% of the
  * border does as probably background. Skipped if that would leave no foreground. */
 static void
-seed_background_from_border (const Pixels *px,
-                             guint8       *labels,
-                             int           n_components)
+seed_background_from_border (const PmGrabcutPixels *px,
+                             guint8                *labels,
+                             int                    n_components)
 {
   gsize n = (gsize) px->width * px->height, nb = 0, n_fg = 0;
   g_autofree float *bs = g_new (float, 3 * n);
@@ -343,14 +228,15 @@ seed_background_from_border (const Pixels *px,
   qsort (ll, nb, sizeof (double), compare_double);
   threshold = ll[nb / 10];
 
+  {
+    LogLikelihoods l = { px, &border, ll };
+
+    pm_parallel_for (pm_parallel_row_tasks (px->height, PM_GRABCUT_ROWS_PER_TASK),
+                     log_likelihoods_task, &l);
+  }
   for (gsize i = 0; i < n; i++)
-    {
-      float c[3];
-      pixel_color (px, i, c);
-      ll[i] = pm_gmm_log_likelihood (&border, c);
-      if (labels[i] == PM_TRIMAP_PROBABLY_FG && ll[i] < threshold)
-        n_fg++;
-    }
+    if (labels[i] == PM_TRIMAP_PROBABLY_FG && ll[i] < threshold)
+      n_fg++;
   if (n_fg == 0)
     return;
   for (gsize i = 0; i < n; i++)
@@ -360,7 +246,7 @@ seed_background_from_border (const Pixels *px,
 
 /* Runs the iterations on @px, relabelling @labels. FALSE (with @error) if cancelled. */
 static gboolean
-grabcut_iterate (const Pixels          *px,
+grabcut_iterate (const PmGrabcutPixels *px,
                  guint8                *labels,
                  const PmGrabcutParams *params,
                  double                 fraction_scale,
@@ -370,14 +256,15 @@ grabcut_iterate (const Pixels          *px,
                  GError               **error)
 {
   gsize n = (gsize) px->width * px->height;
-  g_autofree int *node_of = g_new (int, n);
+  g_autoptr(PmGrabcutCut) cut = pm_grabcut_cut_new (n);
+  g_autofree guint8 *component = g_new (guint8, n);
   int iterations = MAX (params->iterations, 1);
   double beta;
 
   if (!has_label (labels, n, FALSE))
     seed_background_from_border (px, labels, params->n_components);
   init_models (px, labels, fg, bg, params->n_components);
-  beta = compute_beta (px, labels);
+  beta = pm_grabcut_beta (px, labels);
 
   for (int it = 0; it < iterations; it++)
     {
@@ -387,8 +274,8 @@ grabcut_iterate (const Pixels          *px,
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
       report (params, stage, fraction_scale * it / iterations);
-      learn_models (px, labels, fg, bg);
-      changed = graph_cut_step (px, labels, node_of, fg, bg, params->gamma, beta);
+      learn_models (px, labels, fg, bg, component);
+      changed = pm_grabcut_cut_step (cut, px, labels, fg, bg, params->gamma, beta);
       g_debug ("iteration %d: %" G_GSIZE_FORMAT " pixels changed", it + 1, changed);
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
@@ -398,144 +285,68 @@ grabcut_iterate (const Pixels          *px,
   return TRUE;
 }
 
-/* ---------------------------------------------------------------- scaling */
-
-static guint8 *
-downscale_rgba (const PmImage *image,
-                int            sw,
-                int            sh)
-{
-  int w = image->width, h = image->height;
-  guint8 *out = g_new (guint8, (gsize) sw * sh * 4);
-
-  for (int sy = 0; sy < sh; sy++)
-    {
-      int y0 = (int) ((gint64) sy * h / sh), y1 = (int) ((gint64) (sy + 1) * h / sh);
-      for (int sx = 0; sx < sw; sx++)
-        {
-          int x0 = (int) ((gint64) sx * w / sw), x1 = (int) ((gint64) (sx + 1) * w / sw);
-          double acc[4] = { 0 };
-          double cnt = (double) (x1 - x0) * (y1 - y0);
-          guint8 *o = out + ((gsize) sy * sw + sx) * 4;
-
-          for (int y = y0; y < y1; y++)
-            for (int x = x0; x < x1; x++)
-              {
-                const guint8 *p = image->data + ((gsize) y * w + x) * 4;
-                for (int c = 0; c < 4; c++)
-                  acc[c] += p[c];
-              }
-          for (int c = 0; c < 4; c++)
-            o[c] = (guint8) CLAMP (acc[c] / cnt + 0.5, 0, 255);
-        }
-    }
-  return out;
-}
-
-/* A block of the full trimap becomes: sure FG/BG if it holds sure pixels of one kind (the
- * majority when it holds both: scribbles are thin and must survive), else the majority
- * of its probable labels. */
-static guint8 *
-downscale_trimap (const guint8 *trimap,
-                  int           w,
-                  int           h,
-                  int           sw,
-                  int           sh)
-{
-  guint8 *out = g_new (guint8, (gsize) sw * sh);
-
-  for (int sy = 0; sy < sh; sy++)
-    {
-      int y0 = (int) ((gint64) sy * h / sh), y1 = (int) ((gint64) (sy + 1) * h / sh);
-      for (int sx = 0; sx < sw; sx++)
-        {
-          int x0 = (int) ((gint64) sx * w / sw), x1 = (int) ((gint64) (sx + 1) * w / sw);
-          gint64 cnt[4] = { 0 };
-          guint8 l;
-
-          for (int y = y0; y < y1; y++)
-            for (int x = x0; x < x1; x++)
-              cnt[trimap[(gsize) y * w + x]]++;
-          if (cnt[PM_TRIMAP_FG] > 0 || cnt[PM_TRIMAP_BG] > 0)
-            l = cnt[PM_TRIMAP_FG] >= cnt[PM_TRIMAP_BG] ? PM_TRIMAP_FG : PM_TRIMAP_BG;
-          else
-            l = cnt[PM_TRIMAP_PROBABLY_FG] >= cnt[PM_TRIMAP_PROBABLY_BG]
-                ? PM_TRIMAP_PROBABLY_FG : PM_TRIMAP_PROBABLY_BG;
-          out[(gsize) sy * sw + sx] = l;
-        }
-    }
-  return out;
-}
-
-/* Builds full-resolution labels from the small result: bilinear upsampling of the small
- * binary mask decides the side; pixels within about 1.5 small pixels of the small
- * boundary become probable (to be relabelled), the rest sure. The caller's sure labels
- * are kept. */
-static guint8 *
-upscale_labels (const guint8 *small,
-                int           sw,
-                int           sh,
-                const guint8 *trimap,
-                int           w,
-                int           h)
-{
-  gsize sn = (gsize) sw * sh;
-  g_autofree guint8 *edge = g_new0 (guint8, sn);
-  guint8 *out = g_new (guint8, (gsize) w * h);
-
-  for (int y = 0; y < sh; y++)
-    for (int x = 0; x < sw; x++)
-      {
-        gboolean fg = label_is_fg (small[(gsize) y * sw + x]);
-        for (int dy = -1; dy <= 1; dy++)
-          for (int dx = -1; dx <= 1; dx++)
-            {
-              int xx = CLAMP (x + dx, 0, sw - 1), yy = CLAMP (y + dy, 0, sh - 1);
-              if (label_is_fg (small[(gsize) yy * sw + xx]) != fg)
-                edge[(gsize) y * sw + x] = 1;
-            }
-      }
-
-  for (int y = 0; y < h; y++)
-    {
-      double v = (y + 0.5) * sh / h - 0.5;
-      int v0 = (int) floor (v), v1;
-      double fv = v - v0;
-      int sy = CLAMP ((int) ((gint64) y * sh / h), 0, sh - 1);
-
-      v1 = CLAMP (v0 + 1, 0, sh - 1);
-      v0 = CLAMP (v0, 0, sh - 1);
-      for (int x = 0; x < w; x++)
-        {
-          double u = (x + 0.5) * sw / w - 0.5, fu, val;
-          int u0 = (int) floor (u), u1;
-          int sx = CLAMP ((int) ((gint64) x * sw / w), 0, sw - 1);
-          gsize i = (gsize) y * w + x;
-          gboolean fg;
-
-          if (!label_is_probable (trimap[i]))
-            {
-              out[i] = trimap[i];
-              continue;
-            }
-          fu = u - u0;
-          u1 = CLAMP (u0 + 1, 0, sw - 1);
-          u0 = CLAMP (u0, 0, sw - 1);
-#define S(xx, yy) (label_is_fg (small[(gsize) (yy) * sw + (xx)]) ? 1.0 : 0.0)
-          val = (1 - fv) * ((1 - fu) * S (u0, v0) + fu * S (u1, v0))
-                + fv * ((1 - fu) * S (u0, v1) + fu * S (u1, v1));
-#undef S
-          fg = val >= 0.5;
-          if (edge[(gsize) sy * sw + sx])
-            out[i] = fg ? PM_TRIMAP_PROBABLY_FG : PM_TRIMAP_PROBABLY_BG;
-          else
-            out[i] = fg ? PM_TRIMAP_FG : PM_TRIMAP_BG;
-        }
-    }
-  return out;
-}
-
 /* ---------------------------------------------------------------- entry points */
+
+typedef struct {
+  const guint8 *trimap;
+  int           w, h;
+  guint8       *bad;   /* per task */
+} Validate;
+
+static void
+validate_task (gint64   task,
+               gpointer data)
+{
+  const Validate *v = data;
+  int y0 = (int) task * PM_GRABCUT_ROWS_PER_TASK, y1 = MIN (y0 + PM_GRABCUT_ROWS_PER_TASK, v->h);
+  guint8 acc = 0;
+
+  for (gsize i = (gsize) y0 * v->w; i < (gsize) y1 * v->w; i++)
+    acc |= v->trimap[i];
+  v->bad[task] = acc > PM_TRIMAP_PROBABLY_FG;
+}
+
+/* Whether every value is a trimap label (0‥3: no bit above the lowest two). */
+static gboolean
+trimap_is_valid (const guint8 *trimap,
+                 int           w,
+                 int           h)
+{
+  gint64 n_tasks = pm_parallel_row_tasks (h, PM_GRABCUT_ROWS_PER_TASK);
+  g_autofree guint8 *bad = g_new (guint8, n_tasks);
+  Validate v = { trimap, w, h, bad };
+
+  G_STATIC_ASSERT (PM_TRIMAP_PROBABLY_FG == 3);
+  pm_parallel_for (n_tasks, validate_task, &v);
+  for (gint64 t = 0; t < n_tasks; t++)
+    if (bad[t])
+      return FALSE;
+  return TRUE;
+}
+
+typedef struct {
+  const guint8 *labels;
+  guint8       *trimap;
+  PmMask       *mask;
+} Output;
+
+static void
+output_task (gint64   task,
+             gpointer data)
+{
+  const Output *o = data;
+  int w = o->mask->width, h = o->mask->height;
+  int y0 = (int) task * PM_GRABCUT_ROWS_PER_TASK, y1 = MIN (y0 + PM_GRABCUT_ROWS_PER_TASK, h);
+
+  for (gsize i = (gsize) y0 * w; i < (gsize) y1 * w; i++)
+    {
+      gboolean is_fg = pm_trimap_is_fg (o->labels[i]);
+
+      o->mask->data[i] = is_fg ? 1.0f : 0.0f;
+      if (pm_trimap_is_probable (o->trimap[i]))
+        o->trimap[i] = is_fg ? PM_TRIMAP_PROBABLY_FG : PM_TRIMAP_PROBABLY_BG;
+    }
+}
 
 static gboolean
 check_image (const PmImage *image,
@@ -594,14 +405,15 @@ pm_grabcut_trimap (const PmImage         *image,
   w = image->width;
   h = image->height;
   n = (gsize) w * h;
-  for (gsize i = 0; i < n; i++)
-    if (trimap[i] > PM_TRIMAP_PROBABLY_FG)
-      {
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                     "GrabCut trimap value %d at pixel (%d, %d) is not a trimap label (0–3)",
-                     trimap[i], (int) (i % w), (int) (i / w));
-        return NULL;
-      }
+  if (!trimap_is_valid (trimap, w, h))
+    for (gsize i = 0; i < n; i++)
+      if (trimap[i] > PM_TRIMAP_PROBABLY_FG)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "GrabCut trimap value %d at pixel (%d, %d) is not a trimap label (0–3)",
+                       trimap[i], (int) (i % w), (int) (i / w));
+          return NULL;
+        }
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
@@ -619,12 +431,12 @@ pm_grabcut_trimap (const PmImage         *image,
       /* Nothing can be foreground. */
       labels = g_memdup2 (trimap, n);
       for (gsize i = 0; i < n; i++)
-        if (label_is_probable (labels[i]))
+        if (pm_trimap_is_probable (labels[i]))
           labels[i] = PM_TRIMAP_PROBABLY_BG;
     }
   else if (sw == w && sh == h)
     {
-      Pixels px = { w, h, image->data };
+      PmGrabcutPixels px = { w, h, image->data };
 
       labels = g_memdup2 (trimap, n);
       if (!grabcut_iterate (&px, labels, params, 1.0, &fg, &bg, cancellable, error))
@@ -632,11 +444,11 @@ pm_grabcut_trimap (const PmImage         *image,
     }
   else
     {
-      g_autofree guint8 *small_rgba = downscale_rgba (image, sw, sh);
-      g_autofree guint8 *small = downscale_trimap (trimap, w, h, sw, sh);
-      g_autofree int *node_of = NULL;
-      Pixels spx = { sw, sh, small_rgba };
-      Pixels px = { w, h, image->data };
+      g_autofree guint8 *small_rgba = pm_grabcut_downscale_rgba (image, sw, sh);
+      g_autofree guint8 *small = pm_grabcut_downscale_trimap (trimap, w, h, sw, sh);
+      g_autoptr(PmGrabcutCut) cut = NULL;
+      PmGrabcutPixels spx = { sw, sh, small_rgba };
+      PmGrabcutPixels px = { w, h, image->data };
       double beta;
 
       if (!grabcut_iterate (&spx, small, params, 0.85, &fg, &bg, cancellable, error))
@@ -644,20 +456,18 @@ pm_grabcut_trimap (const PmImage         *image,
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
       report (params, "refining edges", 0.85);
-      labels = upscale_labels (small, sw, sh, trimap, w, h);
-      beta = compute_beta (&px, labels);
-      node_of = g_new (int, n);
-      graph_cut_step (&px, labels, node_of, &fg, &bg, params->gamma, beta);
+      labels = pm_grabcut_upscale_labels (small, sw, sh, trimap, w, h);
+      beta = pm_grabcut_beta (&px, labels);
+      cut = pm_grabcut_cut_new (n);
+      pm_grabcut_cut_step (cut, &px, labels, &fg, &bg, params->gamma, beta);
     }
 
   mask = pm_mask_new (w, h);
-  for (gsize i = 0; i < n; i++)
-    {
-      gboolean is_fg = label_is_fg (labels[i]);
-      mask->data[i] = is_fg ? 1.0f : 0.0f;
-      if (label_is_probable (trimap[i]))
-        trimap[i] = is_fg ? PM_TRIMAP_PROBABLY_FG : PM_TRIMAP_PROBABLY_BG;
-    }
+  {
+    Output o = { labels, trimap, mask };
+
+    pm_parallel_for (pm_parallel_row_tasks (h, PM_GRABCUT_ROWS_PER_TASK), output_task, &o);
+  }
   report (params, "grabcut done", 1.0);
   return mask;
 }

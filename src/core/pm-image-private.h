@@ -14,4 +14,19 @@ gsize pm_image_byte_size (int   width,
                           int   height,
                           gsize bpp);
 
+/* Called with each finished row @y of a resampled mask, from the thread that made it. */
+typedef void (*PmResizeRowFunc) (int          y,
+                                 const float *row,
+                                 gpointer     data);
+
+/* Resamples @mask to @width × @height exactly as pm_mask_resize() does, but stores
+ * nothing: each output row goes to @row_func (in parallel, in any order) while it is still
+ * in the cache. */
+G_GNUC_INTERNAL
+void pm_mask_resample_rows (const PmMask    *mask,
+                            int              width,
+                            int              height,
+                            PmResizeRowFunc  row_func,
+                            gpointer         data);
+
 G_END_DECLS

@@ -108,6 +108,8 @@ typedef struct {
   Taps           tx, ty;
   float         *fdst;
   guint8        *bdst;
+  PmResizeRowFunc row_func;   /* no destination: each finished row goes here */
+  gpointer        row_data;
 } Resample;
 
 /* The horizontal pass of one row; @channels is a constant where it is inlined. */
@@ -247,8 +249,10 @@ resample_band (gint64   task,
           const float *trow = tmp + (gsize) (rs->ty.idx[k] - lo) * row_len;
           pm_row_axpy (drow, trow, rs->ty.weight[k], row_len);
         }
-      if (acc != NULL)
+      if (rs->bdst != NULL)
         store_bytes (acc, rs->bdst + (gsize) y * rs->dw * 4, rs->dw);
+      else if (rs->row_func != NULL)
+        rs->row_func (y, acc, rs->row_data);
     }
   g_free (acc);
   g_free (line);
@@ -343,4 +347,33 @@ pm_mask_resize (const PmMask *mask,
   rs.fdst = out->data;
   resample_run (&rs);
   return out;
+}
+
+void
+pm_mask_resample_rows (const PmMask    *mask,
+                       int              width,
+                       int              height,
+                       PmResizeRowFunc  row_func,
+                       gpointer         data)
+{
+  Resample rs = { 0, };
+
+  g_return_if_fail (mask != NULL && row_func != NULL);
+  g_return_if_fail (pm_image_byte_size (width, height, sizeof (float)) > 0);
+
+  if (width == mask->width && height == mask->height)
+    {
+      for (int y = 0; y < height; y++)
+        row_func (y, mask->data + (gsize) y * width, data);
+      return;
+    }
+  rs.fsrc = mask->data;
+  rs.sw = mask->width;
+  rs.sh = mask->height;
+  rs.dw = width;
+  rs.dh = height;
+  rs.channels = 1;
+  rs.row_func = row_func;
+  rs.row_data = data;
+  resample_run (&rs);
 }

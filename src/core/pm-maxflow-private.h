@@ -18,6 +18,9 @@ typedef struct _PmMaxflow PmMaxflow;
 PmMaxflow *pm_maxflow_new              (int         n_nodes,
                                         gsize       n_edges_hint);
 void       pm_maxflow_free             (PmMaxflow  *graph);
+/* Empties @graph (no arcs, no terminal capacities, not run) and keeps its memory: the same
+ * as a new graph with as many nodes. */
+void       pm_maxflow_reset            (PmMaxflow  *graph);
 /* Adds to the node's terminal capacities (source → node, node → sink); both ≥ 0. */
 void       pm_maxflow_add_tweights     (PmMaxflow  *graph,
                                         int         node,

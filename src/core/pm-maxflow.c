@@ -19,6 +19,8 @@
 
 #include "pm-maxflow-private.h"
 
+#include <string.h>
+
 #define PARENT_NONE     (-1)   /* free node */
 #define PARENT_TERMINAL (-2)   /* child of the source or sink itself */
 #define PARENT_ORPHAN   (-3)
@@ -63,12 +65,18 @@ queue_init (NodeQueue *q,
   q->head = q->len = 0;
 }
 
+/* The ring wraps with a compare, not a division (these run once per queued node). */
 static void
 queue_push (NodeQueue *q,
             int        v)
 {
+  int tail;
+
   g_assert (q->len < q->cap);
-  q->items[(q->head + q->len) % q->cap] = v;
+  tail = q->head + q->len;
+  if (tail >= q->cap)
+    tail -= q->cap;
+  q->items[tail] = v;
   q->len++;
 }
 
@@ -77,7 +85,8 @@ queue_pop (NodeQueue *q)
 {
   int v = q->items[q->head];
 
-  q->head = (q->head + 1) % q->cap;
+  if (++q->head == q->cap)
+    q->head = 0;
   q->len--;
   return v;
 }
@@ -134,6 +143,36 @@ pm_maxflow_free (PmMaxflow *g)
   g_free (g->active.items);
   g_free (g->orphans.items);
   g_free (g);
+}
+
+/**
+ * pm_maxflow_reset:
+ * @graph: a graph
+ *
+ * Makes @graph what pm_maxflow_new () would return for its number of nodes, without
+ * allocating: for graphs built again and again on the same nodes (GrabCut's iterations).
+ */
+void
+pm_maxflow_reset (PmMaxflow *g)
+{
+  gsize n = (gsize) MAX (g->n, 1);
+
+  for (int i = 0; i < g->n; i++)
+    {
+      g->first_arc[i] = -1;
+      g->parent[i] = PARENT_NONE;
+    }
+  memset (g->tree, 0, n);
+  memset (g->queued, 0, n);
+  memset (g->tr_cap, 0, n * sizeof (double));
+  memset (g->ts, 0, n * sizeof (int));
+  memset (g->dist, 0, n * sizeof (int));
+  g->n_arcs = 0;
+  g->flow = 0;
+  g->time = 0;
+  g->active.head = g->active.len = 0;
+  g->orphans.head = g->orphans.len = 0;
+  g->done = FALSE;
 }
 
 int
