@@ -224,9 +224,10 @@ seed_background_from_border (const PmGrabcutPixels *px,
                              int                    n_components)
 {
   gsize n = (gsize) px->width * px->height, nb = 0, n_fg = 0;
-  g_autofree float *bs = g_new (float, 3 * n);
+  gsize n_border = 2 * ((gsize) px->width + px->height);   /* at least the border */
+  g_autofree float *bs = g_new (float, 3 * n_border);
   g_autofree double *ll = g_new (double, n);
-  g_autofree int *tmp = g_new (int, n);
+  g_autofree int *tmp = g_new (int, n_border);
   double threshold;
   PmGmm border;
 
