@@ -117,6 +117,12 @@ pack_b_task (gint64   panel,
   b->kr->pack_b_nk (rows, b->k, b->k_pad, b->data + panel * b->panel_bytes);
 }
 
+gboolean
+pm_gemm_packs (PmPrecision precision)
+{
+  return pm_gemm_kernels_get (pm_cpu_get_isa (), pm_precision_resolve (precision)) != NULL;
+}
+
 /* The B that packs K×N at @precision for the ISA in use: @reuse when its storage is large
  * enough, else a new one (@reuse is freed). Sizes are set, the panels are not packed.
  * NULL (with @reuse freed) when the ISA has no kernels (PM_ISA_GENERIC). */

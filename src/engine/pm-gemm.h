@@ -47,6 +47,10 @@ gboolean    pm_precision_from_string (const char  *text,
 
 typedef struct _PmGemmB PmGemmB;
 
+/* Whether pm_gemm_b_new_nk () packs at @precision on this CPU (FALSE on PM_ISA_GENERIC,
+ * where Linears read their weights as stored). */
+gboolean    pm_gemm_packs          (PmPrecision          precision);
+
 /* Packs B = Wᵀ from W[N,K] (row n at w + n·ldw; a PyTorch Linear weight) for the ISA in
  * use. Parts: several W blocks stacked along N (q, k, v weights into one [3D, K] B).
  * Returns NULL when the ISA has no kernels (PM_ISA_GENERIC). Uses the pool. */

@@ -648,6 +648,8 @@ pm_sam_decode (PmSam                *m,
   gboolean ok;
 
   g_return_val_if_fail (e != NULL && prompt != NULL && lowres != NULL && iou != NULL, FALSE);
+  /* only the mask head's packing: the encoding @e came from waited for the rest */
+  pm_sam_wait_packed (m, PM_SAM_STAGE_DECODER);
   pm_ops_blas_begin ();
   ok = decode_in_gate (m, e, prompt, lowres, iou, cancellable, timings, error);
   pm_ops_blas_end ();

@@ -168,6 +168,48 @@ load_vision_layer (Loader           *ld,
     }
 }
 
+/* Replaces @t, a view into the mapping, by a copy the model owns (same floats). */
+static void
+own_copy (PmSam    *m,
+          PmTensor *t)
+{
+  PmTensor *c = pm_tensor_new (t->n_dims, t->shape);
+
+  memcpy (c->data, t->data, pm_tensor_numel (t) * sizeof (float));
+  g_ptr_array_add (m->owned, c);
+  *t = pm_tensor_view (c->data, c->n_dims, c->shape);
+}
+
+/* The small tensors of vision layer @i (or, for −1, of the neck) read as stored on every
+ * encoding (norms, relative positions), copied, when the packer releases the big weights
+ * around them: a read fault on the mapping may map the whole page-cache folio around the
+ * address (up to 2 MB with large folios), which would bring the released neighbours back
+ * into the resident set. */
+static void
+own_small_vision_tensors (PmSam *m,
+                          int    i)
+{
+  PmSamWeights *w = &m->w;
+
+  if (i >= 0)
+    {
+      PmSamVisionLayer *l = &w->layers[i];
+      PmTensor *small[] = { &l->ln1_w, &l->ln1_b, &l->ln2_w, &l->ln2_b, &l->rel_h, &l->rel_w };
+
+      for (guint j = 0; j < G_N_ELEMENTS (small); j++)
+        if (small[j]->data != NULL &&
+            (j < 4 || l->rel_owned[j - 4] == NULL))   /* resampled tables are copies */
+          own_copy (m, small[j]);
+    }
+  else
+    {
+      own_copy (m, &w->neck_ln1_w);
+      own_copy (m, &w->neck_ln1_b);
+      own_copy (m, &w->neck_ln2_w);
+      own_copy (m, &w->neck_ln2_b);
+    }
+}
+
 static void
 load_attention (Loader         *ld,
                 PmSamAttention *a,
@@ -249,13 +291,27 @@ load_vision (Loader *ld,
   gint64 ch = c->vision.output_channels;
   PmTensor neck1;
 
+  /* The weights the packer copies are checked (read) here, then their pages given back at
+   * once, so the whole file is never resident: the packer reads each again when it packs
+   * it. The small tensors between them are copied first. */
+  gboolean release = pm_gemm_packs (m->precision);
+
   get_weight (ld, &w->patch_w, SHAPE (d, 3, p, p), "vision_encoder.patch_embed.projection.weight");
   get_weight (ld, &w->patch_b, SHAPE (d), "vision_encoder.patch_embed.projection.bias");
+  if (ld->ok && release)
+    pm_sam_release_stage_sources (m, PM_SAM_STAGE_PATCH);
   if (c->vision.use_abs_pos)
     get_weight (ld, &w->pos_embed, SHAPE (1, g, g, d), "vision_encoder.pos_embed");
   w->layers = g_new0 (PmSamVisionLayer, c->vision.num_hidden_layers);
   for (int i = 0; i < c->vision.num_hidden_layers; i++)
-    load_vision_layer (ld, c, i, &w->layers[i]);
+    {
+      load_vision_layer (ld, c, i, &w->layers[i]);
+      if (ld->ok && release)
+        {
+          own_small_vision_tensors (m, i);
+          pm_sam_release_stage_sources (m, PM_SAM_STAGE_LAYER (i));
+        }
+    }
   get_weight (ld, &neck1, SHAPE (ch, d, 1, 1), "vision_encoder.neck.conv1.weight");
   get_weight (ld, &w->neck_ln1_w, SHAPE (ch), "vision_encoder.neck.layer_norm1.weight");
   get_weight (ld, &w->neck_ln1_b, SHAPE (ch), "vision_encoder.neck.layer_norm1.bias");
@@ -264,6 +320,11 @@ load_vision (Loader *ld,
   get_weight (ld, &w->neck_ln2_b, SHAPE (ch), "vision_encoder.neck.layer_norm2.bias");
   if (ld->ok)
     w->neck1_w = pm_tensor_view_2d (neck1.data, ch, d);
+  if (ld->ok && release)
+    {
+      own_small_vision_tensors (m, -1);
+      pm_sam_release_stage_sources (m, PM_SAM_STAGE_NECK (m));
+    }
 }
 
 static void
@@ -399,7 +460,8 @@ build_key_pe (PmSam *m)
  * @error: return location
  *
  * Reads and validates the config, maps the weights and checks every tensor the forward
- * pass uses (name and shape, as the config implies them).
+ * pass uses (name and shape, as the config implies them). The weights are packed for the
+ * kernels by a thread this starts (the encoder and decoder wait for what they need).
  *
  * Returns: (transfer full): the model, or NULL with @error set
  */
@@ -439,6 +501,9 @@ pm_sam_load_files_with_precision (const char *config_path,
   gsize l1 = 0, l2 = 0, scratch;
   Loader ld = { NULL, 0, error, TRUE };
 
+  g_mutex_init (&m->pack_lock);
+  g_cond_init (&m->pack_cond);
+  m->owned = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_tensor_free);
   if (!pm_model_file_check (config_path, PM_MODEL_MAX_JSON_BYTES, error) ||
       (preprocessor_path != NULL &&
        !pm_model_file_check (preprocessor_path, PM_MODEL_MAX_JSON_BYTES, error)) ||
@@ -460,6 +525,7 @@ pm_sam_load_files_with_precision (const char *config_path,
   if (m->st == NULL)
     return NULL;
   ld.st = m->st;
+  m->precision = precision;
   load_vision (&ld, m);
   load_prompt_and_decoder (&ld, m);
   if (!ld.ok)
@@ -468,7 +534,7 @@ pm_sam_load_files_with_precision (const char *config_path,
   build_key_pe (m);
   convt_as_linear (&m->w.up1_w, &m->w.up1_b, &m->w.up1_lin_w, &m->w.up1_lin_b);
   convt_as_linear (&m->w.up2_w, &m->w.up2_b, &m->w.up2_lin_w, &m->w.up2_lin_b);
-  pm_sam_pack (m, precision);
+  pm_sam_build_window_rows (m);
 
   scratch = MAX (pm_sam_encoder_scratch_floats (&m->config),
                  pm_sam_decoder_scratch_floats (&m->config));
@@ -479,6 +545,7 @@ pm_sam_load_files_with_precision (const char *config_path,
                    weights_path, scratch * 4.0 / 1e9);
       return NULL;
     }
+  pm_sam_pack_start (m);
   return g_steal_pointer (&m);
 }
 
@@ -529,6 +596,7 @@ pm_sam_free (PmSam *m)
 {
   if (m == NULL)
     return;
+  pm_sam_pack_stop (m);
   pm_sam_unpack (m);
   for (int i = 0; m->w.layers != NULL && i < m->config.vision.num_hidden_layers; i++)
     {
@@ -550,7 +618,10 @@ pm_sam_free (PmSam *m)
   g_clear_pointer (&m->arena, pm_arena_free);
   g_clear_pointer (&m->op_b[0], pm_gemm_b_free);
   g_clear_pointer (&m->op_b[1], pm_gemm_b_free);
+  g_clear_pointer (&m->owned, g_ptr_array_unref);
   g_clear_pointer (&m->st, pm_safetensors_free);
+  g_mutex_clear (&m->pack_lock);
+  g_cond_clear (&m->pack_cond);
   g_free (m);
 }
 
@@ -593,6 +664,7 @@ pm_sam_get_weights_bytes (PmSam *m)
 PmPrecision
 pm_sam_get_precision (PmSam *m)
 {
+  pm_sam_wait_packed (m, PM_SAM_STAGE_PATCH);
   return m->w.patch != NULL ? pm_linear_get_precision (m->w.patch)
                             : pm_precision_resolve (m->precision);
 }

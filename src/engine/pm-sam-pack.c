@@ -11,6 +11,12 @@
  * - The patch embedding (a p × p conv with stride p) is a Linear on patch rows.
  * - The neck's 3 × 3 conv is nine accumulated products, one per kernel tap (ky, kx), each
  *   reading token rows shifted by that tap (shift_rows, −1 past the border).
+ * - Packing runs in a thread the load starts, in stages (PM_SAM_STAGE_*: the mask head
+ *   first, as every click needs it, then the encoder in the order it runs); the encoder
+ *   waits for each stage before it uses it. The packed panels are copies of the weights
+ *   (bf16, or f32 in the exact mode), so the mapped f32 pages a stage copied are released
+ *   once it is done; the weights used as stored (norms, relative positions, the position
+ *   embedding, the prompt encoder and the mask decoder) are not touched.
  */
 #define G_LOG_DOMAIN "pm-sam"
 
@@ -85,36 +91,194 @@ pack_neck_taps (PmSam      *m,
     }
 }
 
-/**
- * pm_sam_pack:
- * @m: a loaded model
- * @precision: the kernels' precision (F32 exact; BF16 or AUTO where the CPU has it)
- *
- * Packs the image encoder for the kernels in use and builds its row maps.
- */
+/* Window rows of the model's grid (see the file comment); none without windows. */
 void
-pm_sam_pack (PmSam      *m,
-             PmPrecision precision)
+pm_sam_build_window_rows (PmSam *m)
 {
   const PmSamVisionConfig *v = &m->config.vision;
-  PmSamWeights *w = &m->w;
-  gint64 p = v->patch_size;
-  PmTensor patch_rows = pm_tensor_view_2d (w->patch_w.data, v->hidden_size, 3 * p * p);
 
-  m->precision = precision;
-  w->patch = pm_linear_new (&patch_rows, &w->patch_b, precision);
-  for (int i = 0; i < v->num_hidden_layers; i++)
-    pack_layer (&w->layers[i], precision);
-  w->neck1 = pm_linear_new (&w->neck1_w, NULL, precision);
-  pack_neck_taps (m, precision);
-  /* the mask decoder stays exact: its upscaling products in f32 */
-  w->up1 = pm_linear_new (w->up1_lin_w, w->up1_lin_b, precision);
-  w->up2 = pm_linear_new (w->up2_lin_w, w->up2_lin_b, precision);
   if (v->window_size > 0)
     m->win_rows = window_rows (m->grid, v->window_size, &m->win_n_rows);
 }
 
-/* Frees what pm_sam_pack made (safe on a model it did not run on). */
+static void
+release (PmSam          *m,
+         const PmTensor *t,
+         gint64          numel)
+{
+  pm_safetensors_release_pages (m->st, t->data, (gsize) numel * sizeof (float));
+}
+
+/**
+ * pm_sam_release_stage_sources:
+ * @m: a model
+ * @stage: a PM_SAM_STAGE_* index
+ *
+ * Gives back the mapped pages of the f32 weights that @stage packs: the packed panels
+ * are copies (bf16, or f32 in the exact mode), so the stored floats are read only while
+ * packing (touched again, they are read from the file). Only when pm_gemm_packs (): on
+ * the generic path the Linears read them as stored.
+ */
+void
+pm_sam_release_stage_sources (PmSam *m,
+                              int    stage)
+{
+  PmSamWeights *w = &m->w;
+
+  if (stage == PM_SAM_STAGE_PATCH)
+    release (m, &w->patch_w, pm_tensor_numel (&w->patch_w));
+  else if (stage >= PM_SAM_STAGE_LAYER (0) && stage < PM_SAM_STAGE_NECK (m))
+    {
+      const PmSamVisionLayer *l = &w->layers[stage - PM_SAM_STAGE_LAYER (0)];
+
+      /* q, k, v are the three thirds of one stored qkv weight */
+      release (m, &l->q_w, 3 * pm_tensor_numel (&l->q_w));
+      release (m, &l->proj_w, pm_tensor_numel (&l->proj_w));
+      release (m, &l->fc1_w, pm_tensor_numel (&l->fc1_w));
+      release (m, &l->fc2_w, pm_tensor_numel (&l->fc2_w));
+    }
+  else if (stage == PM_SAM_STAGE_NECK (m))
+    {
+      /* the taps are copies of the stored 3 × 3 weight */
+      release (m, &w->neck1_w, pm_tensor_numel (&w->neck1_w));
+      release (m, &w->neck2_w, pm_tensor_numel (&w->neck2_w));
+    }
+  /* PM_SAM_STAGE_DECODER packs heap copies made at load: nothing mapped */
+}
+
+/* One packing stage (PM_SAM_STAGE_*), then the pages of the f32 weights it copied. */
+static void
+pack_stage (PmSam *m,
+            int    stage)
+{
+  const PmSamVisionConfig *v = &m->config.vision;
+  PmSamWeights *w = &m->w;
+  PmPrecision precision = m->precision;
+
+  if (stage == PM_SAM_STAGE_DECODER)
+    {
+      w->up1 = pm_linear_new (w->up1_lin_w, w->up1_lin_b, precision);
+      w->up2 = pm_linear_new (w->up2_lin_w, w->up2_lin_b, precision);
+    }
+  else if (stage == PM_SAM_STAGE_PATCH)
+    {
+      gint64 p = v->patch_size;
+      PmTensor patch_rows = pm_tensor_view_2d (w->patch_w.data, v->hidden_size, 3 * p * p);
+
+      w->patch = pm_linear_new (&patch_rows, &w->patch_b, precision);
+    }
+  else if (stage < PM_SAM_STAGE_NECK (m))
+    pack_layer (&w->layers[stage - PM_SAM_STAGE_LAYER (0)], precision);
+  else
+    {
+      w->neck1 = pm_linear_new (&w->neck1_w, NULL, precision);
+      pack_neck_taps (m, precision);
+    }
+  if (pm_gemm_packs (precision))
+    pm_sam_release_stage_sources (m, stage);
+}
+
+static gpointer
+packer_main (gpointer data)
+{
+  PmSam *m = data;
+  int n_stages = PM_SAM_STAGE_NECK (m) + 1;
+  gint64 t0 = g_get_monotonic_time ();
+
+  for (int stage = 0; stage < n_stages; stage++)
+    {
+      gboolean cancel;
+
+      g_mutex_lock (&m->pack_lock);
+      cancel = m->pack_cancel;
+      g_mutex_unlock (&m->pack_lock);
+      if (cancel)
+        break;
+      pack_stage (m, stage);
+      /* reading a stage's weights may have mapped the ends of the previous stage's (one
+       * large page-cache folio around each fault): give those back too */
+      if (stage > PM_SAM_STAGE_PATCH && pm_gemm_packs (m->precision))
+        pm_sam_release_stage_sources (m, stage - 1);
+      g_mutex_lock (&m->pack_lock);
+      if (stage + 1 == n_stages)
+        m->pack_ms = (g_get_monotonic_time () - t0) / 1000.0;
+      g_atomic_int_set (&m->packed, stage + 1);
+      g_cond_broadcast (&m->pack_cond);
+      g_mutex_unlock (&m->pack_lock);
+    }
+  return NULL;
+}
+
+/**
+ * pm_sam_pack_start:
+ * @m: a loaded model (m->precision set)
+ *
+ * Packs the mask head's upscaling, then the image encoder stage by stage
+ * (PM_SAM_STAGE_*), in a thread, so the load returns once the files are checked; in this
+ * thread if none can be started. After each stage the mapped f32 pages it copied are
+ * released. pm_sam_wait_packed () waits for a stage.
+ */
+void
+pm_sam_pack_start (PmSam *m)
+{
+  m->packer = g_thread_try_new ("pm-sam-pack", packer_main, m, NULL);
+  if (m->packer == NULL)
+    packer_main (m);
+}
+
+/* Stops packing between two stages and waits for the thread (before the model is freed). */
+void
+pm_sam_pack_stop (PmSam *m)
+{
+  if (m->packer == NULL)
+    return;
+  g_mutex_lock (&m->pack_lock);
+  m->pack_cancel = TRUE;
+  g_mutex_unlock (&m->pack_lock);
+  g_clear_pointer (&m->packer, g_thread_join);
+}
+
+/**
+ * pm_sam_wait_packed:
+ * @m: a model
+ * @stage: a PM_SAM_STAGE_* index
+ *
+ * Blocks until @stage (and every stage before it) is packed; at once afterwards.
+ */
+void
+pm_sam_wait_packed (PmSam *m,
+                    int    stage)
+{
+  if (g_atomic_int_get (&m->packed) > stage)
+    return;
+  g_mutex_lock (&m->pack_lock);
+  while (m->packed <= stage)
+    g_cond_wait (&m->pack_cond, &m->pack_lock);
+  g_mutex_unlock (&m->pack_lock);
+}
+
+/**
+ * pm_sam_get_pack_ms:
+ * @model: a model
+ *
+ * Waits for the packing the load started to finish.
+ *
+ * Returns: how long it took (it runs alongside the first calls after the load)
+ */
+double
+pm_sam_get_pack_ms (PmSam *m)
+{
+  double ms;
+
+  pm_sam_wait_packed (m, PM_SAM_STAGE_NECK (m));
+  g_mutex_lock (&m->pack_lock);
+  ms = m->pack_ms;
+  g_mutex_unlock (&m->pack_lock);
+  return ms;
+}
+
+/* Frees what packing made (safe on a model it did not run on, or only partly; after
+ * pm_sam_pack_stop ()). */
 void
 pm_sam_unpack (PmSam *m)
 {

@@ -35,7 +35,7 @@ typedef struct {
   PmTensor  fc2_w, fc2_b;   /* [D, M], [D]      mlp.lin2 */
   gboolean  global;         /* attends over the whole grid (window 0) */
   gboolean  has_qkv_bias;
-  /* packed by pm_sam_pack () */
+  /* packed by pm-sam-pack.c */
   PmLinear *qkv;            /* [3D, D] */
   PmLinear *proj;           /* [D, D] */
   PmLinear *fc1;            /* [M, D] */
@@ -80,7 +80,7 @@ typedef struct {
   PmTensor          neck_ln1_w, neck_ln1_b;   /* [C] neck.layer_norm1 */
   PmTensor          neck2_w;        /* [C, C, 3, 3]  neck.conv2.weight (no bias) */
   PmTensor          neck_ln2_w, neck_ln2_b;   /* [C] neck.layer_norm2 */
-  /* packed by pm_sam_pack () */
+  /* packed by pm-sam-pack.c */
   PmLinear         *patch;          /* [D, 3·p·p]: the patch conv on patch rows */
   PmLinear         *neck1;          /* [C, D] */
   PmLinear         *neck2[9];       /* [C, C] per 3 × 3 tap (ky·3 + kx) */
@@ -106,7 +106,7 @@ typedef struct {
    * row (ky·2 + kx)·Co + o of the weight is W[:, o, ky, kx], the bias repeats b */
   PmTensor         *up1_lin_w, *up1_lin_b;   /* [4·C/4, C], [4·C/4] */
   PmTensor         *up2_lin_w, *up2_lin_b;   /* [4·C/8, C/4], [4·C/8] */
-  PmLinear         *up1, *up2;      /* those packed (f32) by pm_sam_pack () */
+  PmLinear         *up1, *up2;      /* those packed (pm-sam-pack.c) */
   PmSamMlp         *hyper;          /* [K] output_hypernetworks_mlps.<i> (C → C → C/8) */
   PmSamMlp          iou_head;       /* iou_prediction_head (C → Hi … → K) */
 } PmSamWeights;
@@ -123,9 +123,17 @@ struct _PmSam {
   PmPrecision    precision;     /* the encoder's, as asked for */
   gint32        *win_rows;      /* [win_n_rows]: window-major rows → grid token, −1 = padding */
   gint64         win_n_rows;
+  GPtrArray     *owned;        /* PmTensor*: small weights copied out of the mapping */
   PmGemmB       *op_b[2];      /* the decoder's per-click packed operands (storage kept) */
   PmSamDumpFunc  dump;
   gpointer       dump_data;
+  /* packing (pm-sam-pack.c): stages done so far, under pack_lock (read atomically too) */
+  GMutex         pack_lock;
+  GCond          pack_cond;
+  GThread       *packer;
+  gint           packed;
+  gboolean       pack_cancel;
+  double         pack_ms;
 };
 
 struct _PmSamEmbedding {
@@ -143,9 +151,21 @@ struct _PmSamEmbedding {
 gsize     pm_sam_encoder_scratch_floats (const PmSamConfig *config);
 gsize     pm_sam_decoder_scratch_floats (const PmSamConfig *config);
 
-/* pm-sam-pack.c */
-void      pm_sam_pack                   (PmSam             *model,
-                                         PmPrecision        precision);
+/* pm-sam-pack.c. Packing stages, in order: the mask head's upscaling (every click needs
+ * it), the patch embedding, each vision layer, the neck. */
+#define PM_SAM_STAGE_DECODER 0
+#define PM_SAM_STAGE_PATCH 1
+#define PM_SAM_STAGE_LAYER(i) (2 + (i))
+#define PM_SAM_STAGE_NECK(m) (2 + (m)->config.vision.num_hidden_layers)
+
+void      pm_sam_build_window_rows      (PmSam             *model);
+void      pm_sam_release_stage_sources  (PmSam             *model,
+                                         int                stage);
+void      pm_sam_pack_start             (PmSam             *model);
+void      pm_sam_pack_stop              (PmSam             *model);
+/* Blocks until packing stage @stage (and every one before it) is done. */
+void      pm_sam_wait_packed            (PmSam             *model,
+                                         int                stage);
 void      pm_sam_unpack                 (PmSam             *model);
 
 /* pm-sam-decoder.c: fills e->keys, e->k0, e->v0 from e->image (uses the arena). */

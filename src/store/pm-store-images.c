@@ -167,23 +167,16 @@ pm_store_get_project_image (PmStore     *store,
                             GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (store != NULL, NULL);
 
-  stmt = pm_store_prepare (store, "SELECT " IMAGE_COLUMNS "WHERE i.id = ?1", error);
+  stmt = pm_store_query_row (store, "SELECT " IMAGE_COLUMNS "WHERE i.id = ?1", image_id,
+                             "reading a project image", error,
+                             "no project image %" G_GINT64_FORMAT " in %s", image_id,
+                             store->path);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, image_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return image_from_row (stmt);
-  if (rc == SQLITE_DONE)
-    g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
-                 "no project image %" G_GINT64_FORMAT " in %s", image_id, store->path);
-  else
-    pm_store_set_sqlite_error (store, error, rc, "reading a project image");
-  return NULL;
+  return image_from_row (stmt);
 }
 
 /**
@@ -238,31 +231,22 @@ pm_store_get_project_image_file (PmStore     *store,
                                  GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
+  const char *path;
 
   g_return_val_if_fail (store != NULL, NULL);
 
-  stmt = pm_store_prepare (store, "SELECT p.root, i.path FROM project_images i JOIN "
-                           "projects p ON p.id = i.project_id WHERE i.id = ?1", error);
+  stmt = pm_store_query_row (store, "SELECT p.root, i.path FROM project_images i JOIN "
+                             "projects p ON p.id = i.project_id WHERE i.id = ?1", image_id,
+                             "reading a project image", error,
+                             "no project image %" G_GINT64_FORMAT " in %s", image_id,
+                             store->path);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, image_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      const char *path = (const char *) sqlite3_column_text (stmt, 1);
-
-      /* Rows may come from a file someone else wrote: never leave the root. */
-      if (!pm_project_path_check (path, error))
-        return NULL;
-      return g_build_filename ((const char *) sqlite3_column_text (stmt, 0), path, NULL);
-    }
-  if (rc == SQLITE_DONE)
-    g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
-                 "no project image %" G_GINT64_FORMAT " in %s", image_id, store->path);
-  else
-    pm_store_set_sqlite_error (store, error, rc, "reading a project image");
-  return NULL;
+  path = (const char *) sqlite3_column_text (stmt, 1);
+  /* Rows may come from a file someone else wrote: never leave the root. */
+  if (!pm_project_path_check (path, error))
+    return NULL;
+  return g_build_filename ((const char *) sqlite3_column_text (stmt, 0), path, NULL);
 }
 
 /* Runs @sql (?1 = image id, ?2 = @text) in its own transaction, checking the image. */
@@ -398,37 +382,16 @@ pm_store_get_image_thumbnail (PmStore     *store,
                               GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) local_error = NULL;
-  PmImage *image;
-  int rc;
 
   g_return_val_if_fail (store != NULL, NULL);
 
-  stmt = pm_store_prepare (store, "SELECT thumbnail FROM project_images WHERE id = ?1 AND "
-                           "thumbnail IS NOT NULL", error);
+  stmt = pm_store_query_row (store, "SELECT thumbnail FROM project_images WHERE id = ?1 AND "
+                             "thumbnail IS NOT NULL", image_id, "reading a preview", error,
+                             "project image %" G_GINT64_FORMAT " has no preview in %s",
+                             image_id, store->path);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, image_id);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      if (rc == SQLITE_DONE)
-        g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
-                     "project image %" G_GINT64_FORMAT " has no preview in %s", image_id,
-                     store->path);
-      else
-        pm_store_set_sqlite_error (store, error, rc, "reading a preview");
-      return NULL;
-    }
-  bytes = g_bytes_new (sqlite3_column_blob (stmt, 0), (gsize) sqlite3_column_bytes (stmt, 0));
-  image = pm_image_load_bytes (bytes, (gint64) PM_STORE_THUMBNAIL_SIZE *
-                               PM_STORE_THUMBNAIL_SIZE, &local_error);
-  if (image == NULL)
-    g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_CORRUPT,
-                 "%s: a stored preview cannot be decoded: %s", store->path,
-                 local_error->message);
-  return image;
+  return pm_store_decode_thumbnail (store, stmt, 0, error);
 }
 
 /**

@@ -8,28 +8,44 @@
 #include "pm-maskio.h"
 #include "pm-store-private.h"
 
-/* The blob in column 0 of @stmt's next row, with the size in columns 1 and 2. */
-static GBytes *
-step_blob (PmStore       *store,
-           sqlite3_stmt  *stmt,
-           int           *width,
-           int           *height,
-           GError       **error)
+/* The PNG in column 0 of the first row of @sql and its size (columns 1 and 2), with ?1 bound
+ * to @id, ?2 to @kind unless it is NULL and ?3 to @item if it is positive. Returns FALSE with
+ * @error set if reading failed; TRUE with *@png NULL if there is no row, so that each caller
+ * can say what is missing. */
+static gboolean
+read_png (PmStore      *store,
+          const char   *sql,
+          gint64        id,
+          const char   *kind,
+          int           item,
+          GBytes      **png,
+          int          *width,
+          int          *height,
+          GError      **error)
 {
-  int rc = sqlite3_step (stmt);
+  g_autoptr(sqlite3_stmt) stmt = pm_store_prepare (store, sql, error);
+  int rc;
 
+  *png = NULL;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (kind != NULL)
+    sqlite3_bind_text (stmt, 2, kind, -1, SQLITE_STATIC);
+  if (item > 0)
+    sqlite3_bind_int (stmt, 3, item);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return TRUE;
   if (rc != SQLITE_ROW)
     {
-      if (rc == SQLITE_DONE)
-        g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND, "%s: not found",
-                     store->path);
-      else
-        pm_store_set_sqlite_error (store, error, rc, "reading a picture");
-      return NULL;
+      pm_store_set_sqlite_error (store, error, rc, "reading a picture");
+      return FALSE;
     }
   *width = sqlite3_column_int (stmt, 1);
   *height = sqlite3_column_int (stmt, 2);
-  return g_bytes_new (sqlite3_column_blob (stmt, 0), (gsize) sqlite3_column_bytes (stmt, 0));
+  *png = g_bytes_new (sqlite3_column_blob (stmt, 0), (gsize) sqlite3_column_bytes (stmt, 0));
+  return TRUE;
 }
 
 static GBytes *
@@ -39,26 +55,16 @@ get_session_png (PmStore     *store,
                  int         *height,
                  GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  GError *local_error = NULL;
-  GBytes *bytes;
+  GBytes *png;
 
-  stmt = pm_store_prepare (store,
-                           "SELECT i.data, i.width, i.height FROM images i "
-                           "JOIN sessions s ON s.image_id = i.id WHERE s.id = ?1", error);
-  if (stmt == NULL)
+  if (!read_png (store, "SELECT i.data, i.width, i.height FROM images i "
+                 "JOIN sessions s ON s.image_id = i.id WHERE s.id = ?1", session_id, NULL, 0,
+                 &png, width, height, error))
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, session_id);
-  bytes = step_blob (store, stmt, width, height, &local_error);
-  if (g_error_matches (local_error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND))
-    {
-      g_clear_error (&local_error);
-      g_set_error (&local_error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
-                   "no session %" G_GINT64_FORMAT " in %s", session_id, store->path);
-    }
-  if (local_error != NULL)
-    g_propagate_error (error, local_error);
-  return bytes;
+  if (png == NULL)
+    g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
+                 "no session %" G_GINT64_FORMAT " in %s", session_id, store->path);
+  return png;
 }
 
 /* The newest artifact of @kind of the run as a whole (@item 0) or of object @item. */
@@ -71,38 +77,26 @@ get_artifact_png (PmStore         *store,
                   int             *height,
                   GError         **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  GError *local_error = NULL;
-  GBytes *bytes;
+  const char *name;
+  GBytes *png;
 
   g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (pm_store_artifact_kind_names), NULL);
 
-  stmt = pm_store_prepare (store,
-                           "SELECT png, width, height FROM artifacts "
-                           "WHERE run_id = ?1 AND kind = ?2 AND item IS ?3 "
-                           "ORDER BY id DESC LIMIT 1", error);
-  if (stmt == NULL)
+  name = pm_store_artifact_kind_names[kind];
+  if (!read_png (store, "SELECT png, width, height FROM artifacts "
+                 "WHERE run_id = ?1 AND kind = ?2 AND item IS ?3 "
+                 "ORDER BY id DESC LIMIT 1", run_id, name, item, &png, width, height, error))
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, run_id);
-  sqlite3_bind_text (stmt, 2, pm_store_artifact_kind_names[kind], -1, SQLITE_STATIC);
+  if (png != NULL || !pm_store_check_exists (store, "runs", run_id, error))
+    return png;
   if (item > 0)
-    sqlite3_bind_int (stmt, 3, item);
-  bytes = step_blob (store, stmt, width, height, &local_error);
-  if (g_error_matches (local_error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND))
-    {
-      g_clear_error (&local_error);
-      if (pm_store_check_exists (store, "runs", run_id, &local_error) && item > 0)
-        g_set_error (&local_error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
-                     "run %" G_GINT64_FORMAT " in %s has no %s of object %d", run_id,
-                     store->path, pm_store_artifact_kind_names[kind], item);
-      else if (local_error == NULL)
-        g_set_error (&local_error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
-                     "run %" G_GINT64_FORMAT " in %s has no %s", run_id, store->path,
-                     pm_store_artifact_kind_names[kind]);
-    }
-  if (local_error != NULL)
-    g_propagate_error (error, local_error);
-  return bytes;
+    g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
+                 "run %" G_GINT64_FORMAT " in %s has no %s of object %d", run_id,
+                 store->path, name, item);
+  else
+    g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
+                 "run %" G_GINT64_FORMAT " in %s has no %s", run_id, store->path, name);
+  return NULL;
 }
 
 /* Decodes a stored PNG and checks it has the size the row says. */
@@ -375,11 +369,11 @@ pm_store_get_run_mask (PmStore  *store,
 /* Previews                                                                               */
 /* ------------------------------------------------------------------------------------- */
 
-static PmImage *
-decode_thumbnail (PmStore        *store,
-                  sqlite3_stmt   *stmt,
-                  int             col,
-                  GError        **error)
+PmImage *
+pm_store_decode_thumbnail (PmStore        *store,
+                           sqlite3_stmt   *stmt,
+                           int             col,
+                           GError        **error)
 {
   g_autoptr(GBytes) bytes = g_bytes_new (sqlite3_column_blob (stmt, col),
                                          (gsize) sqlite3_column_bytes (stmt, col));
@@ -433,32 +427,21 @@ pm_store_get_session_thumbnail (PmStore     *store,
   g_autoptr(PmImage) full = NULL;
   PmImage *thumb;
   gint64 image_id, project_image_id;
-  int rc;
 
   g_return_val_if_fail (store != NULL, NULL);
 
   /* A dataset image's preview is kept with the project image. */
-  stmt = pm_store_prepare (store,
-                           "SELECT coalesce (i.id, 0), coalesce (i.thumbnail, p.thumbnail), "
-                           "coalesce (s.project_image_id, 0) FROM sessions s "
-                           "LEFT JOIN images i ON i.id = s.image_id "
-                           "LEFT JOIN project_images p ON p.id = s.project_image_id "
-                           "WHERE s.id = ?1", error);
+  stmt = pm_store_query_row (store,
+                             "SELECT coalesce (i.id, 0), coalesce (i.thumbnail, p.thumbnail), "
+                             "coalesce (s.project_image_id, 0) FROM sessions s "
+                             "LEFT JOIN images i ON i.id = s.image_id "
+                             "LEFT JOIN project_images p ON p.id = s.project_image_id "
+                             "WHERE s.id = ?1", session_id, "reading a preview", error,
+                             "no session %" G_GINT64_FORMAT " in %s", session_id, store->path);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, session_id);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      if (rc == SQLITE_DONE)
-        g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
-                     "no session %" G_GINT64_FORMAT " in %s", session_id, store->path);
-      else
-        pm_store_set_sqlite_error (store, error, rc, "reading a preview");
-      return NULL;
-    }
   if (sqlite3_column_type (stmt, 1) == SQLITE_BLOB)
-    return decode_thumbnail (store, stmt, 1, error);
+    return pm_store_decode_thumbnail (store, stmt, 1, error);
   image_id = sqlite3_column_int64 (stmt, 0);
   project_image_id = sqlite3_column_int64 (stmt, 2);
   g_clear_pointer (&stmt, sqlite3_finalize);
@@ -520,7 +503,7 @@ pm_store_get_run_thumbnail (PmStore     *store,
       return NULL;
     }
   if (sqlite3_column_type (stmt, 1) == SQLITE_BLOB)
-    return decode_thumbnail (store, stmt, 1, error);
+    return pm_store_decode_thumbnail (store, stmt, 1, error);
   artifact_id = sqlite3_column_int64 (stmt, 0);
   g_clear_pointer (&stmt, sqlite3_finalize);
 

@@ -90,6 +90,15 @@ gboolean      pm_store_query_int64      (PmStore        *store,
                                          gint64          arg,
                                          gint64         *value,
                                          GError        **error);
+/* Prepares @sql, binds @id to ?1 and steps to the first row: the statement on that row, or
+ * NULL with NOT_FOUND (@missing_format's message) if there is none, or SQLite's error. */
+sqlite3_stmt *pm_store_query_row        (PmStore        *store,
+                                         const char     *sql,
+                                         gint64          id,
+                                         const char     *what,
+                                         GError        **error,
+                                         const char     *missing_format,
+                                         ...) G_GNUC_PRINTF (6, 7);
 gboolean      pm_store_begin            (PmStore        *store,
                                          GError        **error);
 gboolean      pm_store_commit           (PmStore        *store,
@@ -108,6 +117,13 @@ gboolean      pm_store_check_exists     (PmStore        *store,
 
 /* @image scaled down to fit PM_STORE_THUMBNAIL_SIZE (a copy if it already does). */
 PmImage      *pm_store_make_thumbnail   (const PmImage  *image);
+
+/* Decodes the preview PNG in column @col of @stmt's row; CORRUPT if it cannot be decoded
+ * (pm-store-pictures.c). */
+PmImage      *pm_store_decode_thumbnail (PmStore        *store,
+                                         sqlite3_stmt   *stmt,
+                                         int             col,
+                                         GError        **error);
 
 /* The rows of a run and of an encoded artifact, inside the caller's transaction; each
  * returns the new id or 0 with @error set. pm_store_insert_run() ignores

@@ -145,27 +145,14 @@ get_row_by_id (PmStore     *store,
                const char  *what,
                GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = pm_store_prepare (store, sql, error);
-  int rc;
+  g_autofree char *doing = g_strdup_printf ("reading a %s", what);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
 
+  stmt = pm_store_query_row (store, sql, id, doing, error,
+                             "no %s %" G_GINT64_FORMAT " in %s", what, id, store->path);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return func (stmt);
-  if (rc == SQLITE_DONE)
-    {
-      g_set_error (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND,
-                   "no %s %" G_GINT64_FORMAT " in %s", what, id, store->path);
-    }
-  else
-    {
-      g_autofree char *doing = g_strdup_printf ("reading a %s", what);
-
-      pm_store_set_sqlite_error (store, error, rc, doing);
-    }
-  return NULL;
+  return func (stmt);
 }
 
 /**

@@ -6,6 +6,7 @@
 #define G_LOG_DOMAIN "pm-store"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "pm-store-private.h"
@@ -171,6 +172,42 @@ pm_store_query_int64 (PmStore     *store,
   else
     pm_store_set_sqlite_error (store, error, rc, "a query");
   return FALSE;
+}
+
+/* Prepares @sql, binds @id to ?1 and steps to the first row. Returns the statement standing
+ * on that row, or NULL: with NOT_FOUND and the message @missing_format makes when there is
+ * no row, or with SQLite's error for @what. */
+sqlite3_stmt *
+pm_store_query_row (PmStore     *store,
+                    const char  *sql,
+                    gint64       id,
+                    const char  *what,
+                    GError     **error,
+                    const char  *missing_format,
+                    ...)
+{
+  g_autoptr(sqlite3_stmt) stmt = pm_store_prepare (store, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return g_steal_pointer (&stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_autofree char *missing = NULL;
+      va_list args;
+
+      va_start (args, missing_format);
+      missing = g_strdup_vprintf (missing_format, args);
+      va_end (args);
+      g_set_error_literal (error, PM_STORE_ERROR, PM_STORE_ERROR_NOT_FOUND, missing);
+    }
+  else
+    pm_store_set_sqlite_error (store, error, rc, what);
+  return NULL;
 }
 
 gboolean
