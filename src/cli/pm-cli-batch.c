@@ -275,7 +275,7 @@ pm_cli_batch (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(PmCliProgress) line = NULL;
   g_autofree char *root = NULL;
-  PmEngineOptions engine_options = { 0 };
+  g_auto(PmEngineOptions) engine_options = { 0 };
   PmDatasetBatchOptions options = { 0 };
   PmDatasetBatchCallbacks callbacks = { .planned = on_planned, .image_done = on_image_done };
   PmDatasetBatchReport outcome;
@@ -326,17 +326,14 @@ pm_cli_batch (int    argc,
   code = check_args (&args, rest);
   if (code != PM_EXIT_OK)
     return code;
+  /* the same checks as edit's: --precision, --refine and the rest are used, or refused */
+  if (!pm_cli_engine_options_init (COMMAND, &args.engine, &engine_options, &code))
+    return code;
   root = g_canonicalize_filename (rest[0], NULL);
   store = pm_cli_dataset_open_store (COMMAND, args.db);
   if (store == NULL)
     return PM_EXIT_ERROR;
 
-  engine_options.model_dir = args.engine.model_dir;
-  engine_options.remote_profile = args.engine.remote_profile;
-  engine_options.remote_options = args.engine.remote_options;
-  engine_options.endpoint = args.engine.endpoint;
-  engine_options.remote_model = args.engine.remote_model;
-  engine_options.timeout_s = args.engine.timeout_s;
   /* Each worker runs its own engines: share the cores among them. */
   engine_options.threads = args.engine.threads > 0 ? args.engine.threads
                            : args.jobs > 1 ? MAX (1, (int) g_get_num_processors () / args.jobs)

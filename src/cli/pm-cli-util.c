@@ -214,36 +214,38 @@ pm_cli_engine_args_clear (PmCliEngineArgs *args)
   g_clear_pointer (&args->sam_model_dir, g_free);
 }
 
-PmEngine *
-pm_cli_engine_new (const char            *command,
-                   const PmCliEngineArgs *args,
-                   int                   *exit_code)
+/* Checks @args and fills @options (owned copies; pm_engine_options_clear() them). On a bad
+ * value prints the error, stores the exit code and returns FALSE. */
+gboolean
+pm_cli_engine_options_init (const char            *command,
+                            const PmCliEngineArgs *args,
+                            PmEngineOptions       *options,
+                            int                   *exit_code)
 {
-  PmEngineOptions options = { 0 };
-  g_autoptr(GError) error = NULL;
   const char *name = args->engine != NULL ? args->engine : "builtin";
-  PmEngine *engine;
 
+  *options = (PmEngineOptions) { 0 };
   if (args->timeout_s < 0 || args->timeout_s > 24 * 3600)
     {
       pm_cli_error (command, "--timeout: %g is not a number of seconds between 0 and 86400",
                     args->timeout_s);
       *exit_code = PM_EXIT_USAGE;
-      return NULL;
+      return FALSE;
     }
   if (args->threads < 0 || args->threads > 1024)
     {
       pm_cli_error (command, "--threads: %d is not a thread count between 0 and 1024",
                     args->threads);
       *exit_code = PM_EXIT_USAGE;
-      return NULL;
+      return FALSE;
     }
 
-  if (args->precision != NULL && !pm_precision_from_string (args->precision, &options.precision))
+  if (args->precision != NULL &&
+      !pm_precision_from_string (args->precision, &options->precision))
     {
       pm_cli_error (command, "--precision: “%s” is not one of auto, bf16, f32", args->precision);
       *exit_code = PM_EXIT_USAGE;
-      return NULL;
+      return FALSE;
     }
   if (args->refine != NULL && strcmp (args->refine, "none") != 0)
     {
@@ -252,32 +254,47 @@ pm_cli_engine_new (const char            *command,
           pm_cli_error (command, "--refine %s: unknown refinement (use sam or none)",
                         args->refine);
           *exit_code = PM_EXIT_USAGE;
-          return NULL;
+          return FALSE;
         }
       if (strcmp (name, "clipseg") != 0)
         {
           pm_cli_error (command, "--refine sam refines CLIPSeg's masks: use it with "
                         "--engine clipseg");
           *exit_code = PM_EXIT_USAGE;
-          return NULL;
+          return FALSE;
         }
     }
   if (args->sam_model_dir != NULL && (args->refine == NULL || strcmp (args->refine, "sam") != 0))
     {
       pm_cli_error (command, "--sam-model-dir goes with --refine sam");
       *exit_code = PM_EXIT_USAGE;
-      return NULL;
+      return FALSE;
     }
 
-  options.model_dir = g_strdup (args->model_dir);
-  options.refine = g_strdup (args->refine);
-  options.sam_model_dir = g_strdup (args->sam_model_dir);
-  options.remote_profile = g_strdup (args->remote_profile);
-  options.endpoint = g_strdup (args->endpoint);
-  options.remote_model = g_strdup (args->remote_model);
-  options.remote_options = g_strdupv (args->remote_options);
-  options.timeout_s = args->timeout_s;
-  options.threads = args->threads;
+  options->model_dir = g_strdup (args->model_dir);
+  options->refine = g_strdup (args->refine);
+  options->sam_model_dir = g_strdup (args->sam_model_dir);
+  options->remote_profile = g_strdup (args->remote_profile);
+  options->endpoint = g_strdup (args->endpoint);
+  options->remote_model = g_strdup (args->remote_model);
+  options->remote_options = g_strdupv (args->remote_options);
+  options->timeout_s = args->timeout_s;
+  options->threads = args->threads;
+  return TRUE;
+}
+
+PmEngine *
+pm_cli_engine_new (const char            *command,
+                   const PmCliEngineArgs *args,
+                   int                   *exit_code)
+{
+  PmEngineOptions options;
+  g_autoptr(GError) error = NULL;
+  const char *name = args->engine != NULL ? args->engine : "builtin";
+  PmEngine *engine;
+
+  if (!pm_cli_engine_options_init (command, args, &options, exit_code))
+    return NULL;
   engine = pm_engine_new (name, &options, &error);
   pm_engine_options_clear (&options);
 

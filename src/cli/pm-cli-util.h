@@ -75,6 +75,13 @@ typedef struct {
 void            pm_cli_add_engine_options (GOptionContext      *context,
                                            PmCliEngineArgs     *args);
 void            pm_cli_engine_args_clear  (PmCliEngineArgs     *args);
+/* Checks the engine options (bad values are usage errors) and fills @options with copies,
+ * for pm_engine_new(); pm_engine_options_clear() them. On failure prints the error, stores
+ * the exit code and returns FALSE. */
+gboolean        pm_cli_engine_options_init (const char            *command,
+                                            const PmCliEngineArgs *args,
+                                            PmEngineOptions       *options,
+                                            int                   *exit_code);
 /* Creates the engine; on failure prints the error and stores the exit code. */
 PmEngine       *pm_cli_engine_new         (const char          *command,
                                            const PmCliEngineArgs *args,

@@ -135,6 +135,7 @@ typedef struct {
 } PmEngineOptions;
 
 void      pm_engine_options_clear (PmEngineOptions      *options);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PmEngineOptions, pm_engine_options_clear)
 
 /* Creates the engine called @name ("builtin", "clipseg", "remote"; "sam" too, which
  * answers prompts through pm-sam-engine.h rather than pm_engine_run ()). */
