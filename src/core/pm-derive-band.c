@@ -30,8 +30,8 @@ typedef struct {
   guint8        *out;
 } BoxDown;
 
-typedef guint8  PmV16b __attribute__ ((vector_size (16)));
-typedef guint16 PmV16h __attribute__ ((vector_size (32)));
+typedef guint8  PmV8b __attribute__ ((vector_size (8)));
+typedef guint16 PmV8h __attribute__ ((vector_size (16)));
 
 static void
 box_down_row (gint64   task,
@@ -44,25 +44,31 @@ box_down_row (gint64   task,
   gsize len = (gsize) width * 4;
   guint16 *col = g_new0 (guint16, len);   /* per column and channel: the block's rows */
 
-  /* Down the columns: k ≤ 257 bytes fit 16 bits; 16 bytes at a time. */
-  for (int y = y0; y < y1; y++)
-    {
-      const guint8 *row = img->data + (gsize) y * len;
-      gsize i = 0;
+  /* Down the columns: k ≤ 257 bytes fit 16 bits; 16 bytes at a time, all the block's
+   * rows before the next 16. */
+  {
+    gsize i = 0;
 
-      for (; i + 16 <= len; i += 16)
-        {
-          PmV16b v;
-          PmV16h sum;
+    for (; i + 16 <= len; i += 16)
+      {
+        PmV8h lo = { 0, }, hi = { 0, };
 
-          memcpy (&v, row + i, sizeof v);
-          memcpy (&sum, col + i, sizeof sum);
-          sum += __builtin_convertvector (v, PmV16h);
-          memcpy (col + i, &sum, sizeof sum);
-        }
-      for (; i < len; i++)
-        col[i] += row[i];
-    }
+        for (int y = y0; y < y1; y++)
+          {
+            PmV8b a, b;
+
+            memcpy (&a, img->data + (gsize) y * len + i, sizeof a);
+            memcpy (&b, img->data + (gsize) y * len + i + 8, sizeof b);
+            lo += __builtin_convertvector (a, PmV8h);
+            hi += __builtin_convertvector (b, PmV8h);
+          }
+        memcpy (col + i, &lo, sizeof lo);
+        memcpy (col + i + 8, &hi, sizeof hi);
+      }
+    for (; i < len; i++)
+      for (int y = y0; y < y1; y++)
+        col[i] += img->data[(gsize) y * len + i];
+  }
 
   /* Across a block: a pixel's four 16-bit sums as one word while a block's total fits
    * (k ≤ 16: 16 × 16 × 255 < 2¹⁶), each channel apart otherwise. */
@@ -143,20 +149,6 @@ lab_distance2 (PmOklab p,
   return LIGHTNESS_WEIGHT * dL * dL + da * da + db * db;
 }
 
-static PmOklab
-orig_lab (const Band *b,
-          int         x,
-          int         y)
-{
-  const PmImage *img = b->orig;
-  const guint8 *p;
-
-  x = CLAMP (x, 0, img->width - 1);
-  y = CLAMP (y, 0, img->height - 1);
-  p = img->data + ((gsize) y * img->width + x) * 4;
-  return pm_linear_to_oklab_approx (b->olin[0][p[0]], b->olin[1][p[1]], b->olin[2][p[2]]);
-}
-
 /* The edited image at full-size pixel (x, y) moved back by the shift (bilinear, in linear
  * light). */
 static PmOklab
@@ -196,6 +188,48 @@ edit_lab (const Band *b,
   return pm_linear_to_oklab_approx (lin[0], lin[1], lin[2]);
 }
 
+/* OKLab of the @n pixels from (@x0, @y) of @img (coordinates clamped to it): through the
+ * tone-matched tables @olin for the original, the edit's table when NULL; four at a time
+ * where they are inside (pm_linear_to_oklab_approx_v4(): the same values). */
+static void
+row_lab (const Band    *b,
+         const PmImage *img,
+         const float  (*olin)[256],
+         int            x0,
+         int            y,
+         int            n,
+         PmOklab       *out)
+{
+  const guint8 *row;
+  const float *t[3];
+  int i = 0;
+
+  y = CLAMP (y, 0, img->height - 1);
+  row = img->data + (gsize) y * img->width * 4;
+  for (int c = 0; c < 3; c++)
+    t[c] = olin != NULL ? olin[c] : b->elin;
+  for (; i < n; i++)
+    {
+      int x = x0 + i;
+
+      if (x >= 0 && i + 4 <= n && x + 3 < img->width)
+        {
+          const guint8 *p = row + (gsize) x * 4;
+          PmV4f v[3];
+
+          for (int c = 0; c < 3; c++)
+            v[c] = (PmV4f) { t[c][p[c]], t[c][p[4 + c]], t[c][p[8 + c]], t[c][p[12 + c]] };
+          pm_linear_to_oklab_approx_v4 (v[0], v[1], v[2], out + i);
+          i += 3;
+          continue;
+        }
+      {
+        const guint8 *p = row + (gsize) CLAMP (x, 0, img->width - 1) * 4;
+        out[i] = pm_linear_to_oklab_approx (t[0][p[0]], t[1][p[1]], t[2][p[2]]);
+      }
+    }
+}
+
 /* Decides again the full-size pixels of working columns [a, b) of working row wy. */
 static void
 decide_span (const Band *b,
@@ -207,20 +241,24 @@ decide_span (const Band *b,
   int X0 = b->xstart[a], X1 = b->xstart[e], Y0 = b->ystart[wy], Y1 = b->ystart[wy + 1];
   int rw = X1 - X0 + 4, rh = Y1 - Y0 + 4;   /* region with 2 pixels of margin */
   PmOklab *olab = g_new (PmOklab, (gsize) rw * rh);
+  PmOklab *elab = b->same_grid ? g_new (PmOklab, (gsize) rw * rh) : NULL;
   float *diff = g_new (float, (gsize) rw * rh);
   const PmDeriveWork *work = b->work;
   static const float wk[3] = { 0.2493522f, 1.0f, 0.2493522f };   /* exp (-1 / (2 × 0.6²)) */
 
   for (int ry = 0; ry < rh; ry++)
-    for (int rx = 0; rx < rw; rx++)
-      olab[ry * rw + rx] = orig_lab (b, X0 - 2 + rx, Y0 - 2 + ry);
+    row_lab (b, b->orig, b->olin, X0 - 2, Y0 - 2 + ry, rw, olab + (gsize) ry * rw);
+  if (b->same_grid)
+    for (int ry = 1; ry < rh - 1; ry++)
+      row_lab (b, b->edit, NULL, X0 - 1, Y0 - 2 + ry, rw - 2, elab + (gsize) ry * rw + 1);
 
   /* The difference on the region less one pixel of margin. */
   for (int ry = 1; ry < rh - 1; ry++)
     for (int rx = 1; rx < rw - 1; rx++)
       {
         int x = X0 - 2 + rx, y = Y0 - 2 + ry;
-        PmOklab el = edit_lab (b, CLAMP (x, 0, W - 1), CLAMP (y, 0, H - 1));
+        PmOklab el = b->same_grid ? elab[ry * rw + rx]
+                                  : edit_lab (b, CLAMP (x, 0, W - 1), CLAMP (y, 0, H - 1));
         float best = G_MAXFLOAT;
 
         for (int v = -1; v <= 1; v++)
@@ -267,6 +305,7 @@ decide_span (const Band *b,
         }
     }
   g_free (diff);
+  g_free (elab);
   g_free (olab);
 }
 

@@ -147,6 +147,7 @@ typedef struct {
   const guint8 *data;
   float        *out;
   gsize         n;
+  float         table[256];   /* v / 255.0f */
 } ToRgbf;
 
 static void
@@ -158,7 +159,7 @@ to_rgbf_task (gint64   task,
 
   for (gsize i = i0; i < i1; i++)
     for (int c = 0; c < 3; c++)
-      t->out[i * 3 + c] = t->data[i * 4 + c] / 255.0f;
+      t->out[i * 3 + c] = t->table[t->data[i * 4 + c]];
 }
 
 /* RGB (sRGB 0..1) floats from an image, 3 per pixel. */
@@ -166,10 +167,17 @@ float *
 pm_derive_image_to_rgbf (const PmImage *image)
 {
   gsize n = (gsize) image->width * image->height;
-  ToRgbf t = { image->data, g_new (float, n * 3), n };
+  ToRgbf *t = g_new (ToRgbf, 1);
+  float *out = g_new (float, n * 3);
 
-  pm_parallel_for (pixel_tasks (n), to_rgbf_task, &t);
-  return t.out;
+  t->data = image->data;
+  t->out = out;
+  t->n = n;
+  for (int v = 0; v < 256; v++)
+    t->table[v] = v / 255.0f;
+  pm_parallel_for (pixel_tasks (n), to_rgbf_task, t);
+  g_free (t);
+  return out;
 }
 
 /* Bilinear sample of a 3-channel plane at (x, y), clamped at the edges. */
@@ -235,6 +243,23 @@ shift_cost (const float *a,
   return n > 0 ? sum / n : 0;
 }
 
+typedef struct {
+  const float *orig, *edit;
+  int          width, height, step;
+  double      *cost;   /* (2 MAX_SHIFT + 1)², row by row from (−MAX_SHIFT, −MAX_SHIFT) */
+} ShiftCosts;
+
+static void
+shift_cost_task (gint64   task,
+                 gpointer data)
+{
+  const ShiftCosts *sc = data;
+  int side = 2 * MAX_SHIFT + 1;
+  int dx = (int) (task % side) - MAX_SHIFT, dy = (int) (task / side) - MAX_SHIFT;
+
+  sc->cost[task] = shift_cost (sc->orig, sc->edit, sc->width, sc->height, dx, dy, sc->step);
+}
+
 /* Finds where the original's content sits in the edited image: (dx, dy) such that
  * edited (x + dx, y + dy) ≈ original (x, y). Integer search, then a parabola per axis. */
 void
@@ -255,11 +280,15 @@ pm_derive_estimate_shift (const float *orig,
   if (width < 4 * MAX_SHIFT + 8 || height < 4 * MAX_SHIFT + 8)
     return;
 
+  {
+    ShiftCosts sc = { orig, edit, width, height, step, &cost[0][0] };
+
+    pm_parallel_for ((2 * MAX_SHIFT + 1) * (2 * MAX_SHIFT + 1), shift_cost_task, &sc);
+  }
   for (int dy = -MAX_SHIFT; dy <= MAX_SHIFT; dy++)
     for (int dx = -MAX_SHIFT; dx <= MAX_SHIFT; dx++)
       {
-        double c = shift_cost (orig, edit, width, height, dx, dy, step);
-        cost[dy + MAX_SHIFT][dx + MAX_SHIFT] = c;
+        double c = cost[dy + MAX_SHIFT][dx + MAX_SHIFT];
         /* Prefer no shift unless another one is clearly better. */
         if (dx == 0 && dy == 0)
           c *= 0.97;
@@ -312,6 +341,83 @@ pm_derive_apply_shift (const float *rgb,
 /* shift_cost (blurred @orig, @edit, 0, 0, @step) with the blur by @sigma that
  * pm_derive_blur_plane() would make, computed at the sampled pixels only (the same sums
  * in the same order, so the same value, at a few percent of the work). */
+typedef struct {
+  const float *orig, *edit, *kernel;
+  int          width, height, radius, step, nx;
+  float       *terms;   /* per sample, row by row: the truncated luma difference */
+} BlurredCost;
+
+/* The terms of one sampled row. */
+static void
+blurred_cost_row (gint64   task,
+                  gpointer data)
+{
+  const BlurredCost *bc = data;
+  const float *orig = bc->orig, *kernel = bc->kernel;
+  int width = bc->width, height = bc->height, radius = bc->radius, taps = 2 * radius + 1;
+  int nx = bc->nx, step = bc->step, y = MAX_SHIFT + 1 + (int) task * step;
+  float *hrows = g_new (float, (gsize) taps * nx * 3);
+  float *terms = bc->terms + (gsize) task * nx;
+
+  /* The horizontal pass at the sampled columns of the rows the vertical one reads. */
+  for (int k = 0; k < taps; k++)
+    {
+      const float *row = orig + (gsize) CLAMP (y + k - radius, 0, height - 1) * width * 3;
+      float *h = hrows + (gsize) k * nx * 3;
+      int xi = 0;
+
+      for (int x = MAX_SHIFT + 1; x < width - MAX_SHIFT - 1; x += step, xi++)
+        {
+          if (x - radius >= 0 && x + radius < width)
+            {
+              /* clear of the edges: the same sums, the three channels side by side */
+              const float *p = row + (gsize) (x - radius) * 3;
+              float v0 = 0, v1 = 0, v2 = 0;
+
+              for (int j = 0; j < taps; j++)
+                {
+                  float kj = kernel[j];
+                  v0 += kj * p[j * 3];
+                  v1 += kj * p[j * 3 + 1];
+                  v2 += kj * p[j * 3 + 2];
+                }
+              h[xi * 3] = v0;
+              h[xi * 3 + 1] = v1;
+              h[xi * 3 + 2] = v2;
+              continue;
+            }
+          for (int c = 0; c < 3; c++)
+            {
+              float v = 0;
+              for (int j = 0; j < taps; j++)
+                v += kernel[j] * row[(gsize) CLAMP (x + j - radius, 0, width - 1) * 3 + c];
+              h[xi * 3 + c] = v;
+            }
+        }
+    }
+  {
+    int xi = 0;
+
+    for (int x = MAX_SHIFT + 1; x < width - MAX_SHIFT - 1; x += step, xi++)
+      {
+        const float *q = bc->edit + ((gsize) y * width + x) * 3;
+        float p[3] = { 0, 0, 0 }, la, lb;
+
+        for (int k = 0; k < taps; k++)
+          for (int c = 0; c < 3; c++)
+            p[c] += kernel[k] * hrows[((gsize) k * nx + xi) * 3 + c];
+        la = p[0] + p[1] + p[2];
+        lb = q[0] + q[1] + q[2];
+        terms[xi] = MIN (fabsf (la - lb), 0.15f);
+      }
+  }
+  g_free (hrows);
+}
+
+/* shift_cost (blurred @orig, @edit, 0, 0, @step) with the blur by @sigma that
+ * pm_derive_blur_plane() would make, computed at the sampled pixels only (the same sums
+ * in the same order, so the same value, at a few percent of the work). Sampled rows in
+ * parallel, their terms summed in order. */
 static double
 blurred_cost (const float *orig,
               const float *edit,
@@ -320,54 +426,27 @@ blurred_cost (const float *orig,
               double       sigma,
               int          step)
 {
-  int radius = (int) ceil (3 * sigma), taps = 2 * radius + 1, nx = 0;
-  float *kernel = gaussian_kernel (sigma, radius);
-  float *hrows;
+  int radius = (int) ceil (3 * sigma), nx = 0, ny = 0;
+  BlurredCost bc = { orig, edit, NULL, width, height, radius, step, 0, NULL };
   double sum = 0;
-  gsize n = 0;
+  gsize n;
 
   for (int x = MAX_SHIFT + 1; x < width - MAX_SHIFT - 1; x += step)
     nx++;
-  hrows = g_new (float, (gsize) taps * MAX (nx, 1) * 3);
   for (int y = MAX_SHIFT + 1; y < height - MAX_SHIFT - 1; y += step)
-    {
-      /* The horizontal pass at the sampled columns of the rows the vertical one reads. */
-      for (int k = 0; k < taps; k++)
-        {
-          const float *row = orig + (gsize) CLAMP (y + k - radius, 0, height - 1) * width * 3;
-          float *h = hrows + (gsize) k * nx * 3;
-          int xi = 0;
-
-          for (int x = MAX_SHIFT + 1; x < width - MAX_SHIFT - 1; x += step, xi++)
-            for (int c = 0; c < 3; c++)
-              {
-                float v = 0;
-                for (int j = 0; j < taps; j++)
-                  v += kernel[j] * row[(gsize) CLAMP (x + j - radius, 0, width - 1) * 3 + c];
-                h[xi * 3 + c] = v;
-              }
-        }
-      {
-        int xi = 0;
-
-        for (int x = MAX_SHIFT + 1; x < width - MAX_SHIFT - 1; x += step, xi++)
-          {
-            const float *q = edit + ((gsize) y * width + x) * 3;
-            float p[3] = { 0, 0, 0 }, la, lb;
-
-            for (int k = 0; k < taps; k++)
-              for (int c = 0; c < 3; c++)
-                p[c] += kernel[k] * hrows[((gsize) k * nx + xi) * 3 + c];
-            la = p[0] + p[1] + p[2];
-            lb = q[0] + q[1] + q[2];
-            sum += MIN (fabsf (la - lb), 0.15f);
-            n++;
-          }
-      }
-    }
-  g_free (hrows);
-  g_free (kernel);
-  return n > 0 ? sum / n : 0;
+    ny++;
+  n = (gsize) nx * ny;
+  if (n == 0)
+    return 0;
+  bc.kernel = gaussian_kernel (sigma, radius);
+  bc.nx = nx;
+  bc.terms = g_new (float, n);
+  pm_parallel_for (ny, blurred_cost_row, &bc);
+  for (gsize i = 0; i < n; i++)
+    sum += bc.terms[i];
+  g_free (bc.terms);
+  g_free ((float *) bc.kernel);
+  return sum / n;
 }
 
 /* Blurs @orig as much as @edit looks blurred relative to it (σ among a few candidates). */

@@ -157,14 +157,18 @@ pm_derive_srgb_to_linear (float v)
   return srgb_to_linear_fast (v);
 }
 
-/* @approx: in float (pm_linear_to_oklab_approx()), for the working size of a big photo;
+G_STATIC_ASSERT (sizeof (PmOklab) == 3 * sizeof (float));
+
+/* OKLab of @n pixels of sRGB floats, in place (a pixel's three floats become its L, a,
+ * b: no second plane to allocate and fault in); @rgb belongs to the result.
+ * @approx: in float (pm_linear_to_oklab_approx()), for the working size of a big photo;
  * otherwise as pm_linear_to_oklab(). */
 static PmOklab *
-rgbf_to_oklab (const float *rgb,
-               gsize        n,
-               gboolean     approx)
+rgbf_to_oklab (float    *rgb,
+               gsize     n,
+               gboolean  approx)
 {
-  ToOklab t = { rgb, g_new (PmOklab, n), n, approx };
+  ToOklab t = { rgb, (PmOklab *) rgb, n, approx };
 
   pm_derive_srgb_to_linear (0);   /* builds the table */
   pm_parallel_for ((gint64) ((n + PIXELS_PER_TASK - 1) / PIXELS_PER_TASK), to_oklab_task, &t);
@@ -189,6 +193,45 @@ typedef struct {
 
 #define DIFF_ROWS 32
 
+/* Pixel @i's difference from its squared distance @best2. */
+static inline void
+store_difference (const DiffMap *d,
+                  gsize          i,
+                  float          best2)
+{
+  PmOklab e = d->edit[i];
+  float best = sqrtf (best2);
+
+  d->plain[i] = best;
+  if (d->use_hint && best > 0)
+    {
+      /* A painted pixel's hue is near the hint's (an editor may miss it by a bit); a
+       * colourful pixel far from that hue was not painted, whatever its change. */
+      float ce = sqrtf (e.a * e.a + e.b * e.b);
+      if (ce > HINT_MIN_CHROMA)
+        {
+          float cosang = (e.a * d->hint_a + e.b * d->hint_b) / ce;
+          float off = CLAMP ((HINT_COS_KEEP - cosang) / (HINT_COS_KEEP - HINT_COS_DAMP),
+                             0.0f, 1.0f);
+          float sure = CLAMP ((ce - HINT_MIN_CHROMA) / HINT_MIN_CHROMA, 0.0f, 1.0f);
+          best *= 1.0f - HINT_DAMPING * off * sure;
+        }
+    }
+  if (d->use_hint)
+    d->hinted[i] = best;
+}
+
+static inline void
+load_lab4 (const PmOklab *p,
+           PmV4f         *L,
+           PmV4f         *A,
+           PmV4f         *B)
+{
+  *L = (PmV4f) { p[0].L, p[1].L, p[2].L, p[3].L };
+  *A = (PmV4f) { p[0].a, p[1].a, p[2].a, p[3].a };
+  *B = (PmV4f) { p[0].b, p[1].b, p[2].b, p[3].b };
+}
+
 static void
 difference_rows (gint64   task,
                  gpointer data)
@@ -196,37 +239,54 @@ difference_rows (gint64   task,
   const DiffMap *d = data;
   int width = d->width, height = d->height;
   int y0 = (int) task * DIFF_ROWS, y1 = MIN (y0 + DIFF_ROWS, height);
+  PmV4f weight = pm_v4f_splat (LIGHTNESS_WEIGHT);
 
   for (int y = y0; y < y1; y++)
-    for (int x = 0; x < width; x++)
-      {
-        gsize i = (gsize) y * width + x;
-        PmOklab e = d->edit[i];
-        float best = lab_distance2 (e, d->orig[i]);
+    {
+      int v0 = MAX (y - 1, 0), v1 = MIN (y + 1, height - 1);
 
-        for (int v = MAX (y - 1, 0); v <= MIN (y + 1, height - 1); v++)
-          for (int u = MAX (x - 1, 0); u <= MIN (x + 1, width - 1); u++)
-            best = MIN (best, lab_distance2 (e, d->orig[(gsize) v * width + u]));
-        best = sqrtf (best);
+      for (int x = 0; x < width;)
+        {
+          gsize i = (gsize) y * width + x;
 
-        d->plain[i] = best;
-        if (d->use_hint && best > 0)
+          if (x >= 1 && x + 5 <= width)
+            {
+              /* Four pixels clear of the side edges at once: the same distances, and the
+               * minimum of the same values. */
+              PmV4f eL, eA, eB, best = pm_v4f_splat (G_MAXFLOAT);
+
+              load_lab4 (d->edit + i, &eL, &eA, &eB);
+              for (int v = v0; v <= v1; v++)
+                for (int u = -1; u <= 1; u++)
+                  {
+                    PmV4f oL, oA, oB, dL, da, db, dist;
+                    PmV4i less;
+
+                    load_lab4 (d->orig + (gsize) v * width + x + u, &oL, &oA, &oB);
+                    dL = eL - oL;
+                    da = eA - oA;
+                    db = eB - oB;
+                    dist = weight * dL * dL + da * da + db * db;
+                    less = (PmV4i) (dist < best);
+                    best = (PmV4f) (((PmV4i) dist & less) | ((PmV4i) best & ~less));
+                  }
+              for (int l = 0; l < 4; l++)
+                store_difference (d, i + l, best[l]);
+              x += 4;
+              continue;
+            }
           {
-            /* A painted pixel's hue is near the hint's (an editor may miss it by a bit);
-             * a colourful pixel far from that hue was not painted, whatever its change. */
-            float ce = sqrtf (e.a * e.a + e.b * e.b);
-            if (ce > HINT_MIN_CHROMA)
-              {
-                float cosang = (e.a * d->hint_a + e.b * d->hint_b) / ce;
-                float off = CLAMP ((HINT_COS_KEEP - cosang) / (HINT_COS_KEEP - HINT_COS_DAMP),
-                                   0.0f, 1.0f);
-                float sure = CLAMP ((ce - HINT_MIN_CHROMA) / HINT_MIN_CHROMA, 0.0f, 1.0f);
-                best *= 1.0f - HINT_DAMPING * off * sure;
-              }
+            PmOklab e = d->edit[i];
+            float best = lab_distance2 (e, d->orig[i]);
+
+            for (int v = v0; v <= v1; v++)
+              for (int u = MAX (x - 1, 0); u <= MIN (x + 1, width - 1); u++)
+                best = MIN (best, lab_distance2 (e, d->orig[(gsize) v * width + u]));
+            store_difference (d, i, best);
+            x++;
           }
-        if (d->use_hint)
-          d->hinted[i] = best;
-      }
+        }
+    }
 }
 
 /* Per pixel: the distance from the edited colour to the closest original colour in the
@@ -403,6 +463,100 @@ near_rows (const guint8 *set,
   g_free (dist);
 }
 
+typedef struct {
+  guint8       *bin;
+  const float  *diff;
+  const guint8 *inner, *todo, *near;
+  float        *hnum, *hden;
+  const float  *kernel;
+  float        *local_out;
+  int           width, height, radius;
+  float         t_lo;
+} Ring;
+
+#define RING_ROWS 16
+
+/* Horizontal pass where needed: num = inner ? diff : 0, den = inner. */
+static void
+ring_hpass (gint64   task,
+            gpointer data)
+{
+  const Ring *r = data;
+  int width = r->width, radius = r->radius, taps = 2 * radius + 1;
+  int y0 = (int) task * RING_ROWS, y1 = MIN (y0 + RING_ROWS, r->height);
+  float *line_num = NULL, *line_den = NULL;
+
+  for (int y = y0; y < y1; y++)
+    {
+      const guint8 *nr = r->near + (gsize) y * width;
+      const guint8 *ir = r->inner + (gsize) y * width;
+      const float *dr = r->diff + (gsize) y * width;
+      gboolean any = FALSE;
+
+      for (int x = 0; x < width && !any; x++)
+        any = nr[x];
+      if (!any)
+        continue;
+      if (line_num == NULL)
+        {
+          line_num = g_new (float, width + 2 * radius);
+          line_den = g_new (float, width + 2 * radius);
+        }
+      for (int x = -radius; x < width + radius; x++)
+        {
+          int c = CLAMP (x, 0, width - 1);
+          line_den[x + radius] = ir[c];
+          line_num[x + radius] = ir[c] ? dr[c] : 0.0f;
+        }
+      for (int x = 0; x < width; x++)
+        if (nr[x])
+          {
+            float vn = 0, vd = 0;
+            for (int k = 0; k < taps; k++)
+              {
+                vn += r->kernel[k] * line_num[x + k];
+                vd += r->kernel[k] * line_den[x + k];
+              }
+            r->hnum[(gsize) y * width + x] = vn;
+            r->hden[(gsize) y * width + x] = vd;
+          }
+    }
+  g_free (line_den);
+  g_free (line_num);
+}
+
+/* Vertical pass and the decision, on the ring. */
+static void
+ring_decide (gint64   task,
+             gpointer data)
+{
+  const Ring *r = data;
+  int width = r->width, height = r->height, radius = r->radius, taps = 2 * radius + 1;
+  int y0 = (int) task * RING_ROWS, y1 = MIN (y0 + RING_ROWS, height);
+
+  for (int y = y0; y < y1; y++)
+    for (int x = 0; x < width; x++)
+      {
+        gsize i = (gsize) y * width + x;
+        float num = 0, den = 0, local;
+
+        if (!r->todo[i])
+          continue;
+        for (int k = 0; k < taps; k++)
+          {
+            gsize j = (gsize) CLAMP (y + k - radius, 0, height - 1) * width + x;
+            num += r->kernel[k] * r->hnum[j];
+            den += r->kernel[k] * r->hden[j];
+          }
+        if (den < 0.02f)
+          continue;   /* thin parts: no interior nearby, keep the first decision */
+        local = num / den;
+        if (r->local_out != NULL)
+          r->local_out[i] = local;
+        r->bin[i] = r->diff[i] >= MAX (BOUNDARY_SHARE * local, r->t_lo * 0.5f);
+      }
+}
+
 /* Re-decides pixels near the mask's edge: in when their change is at least
  * BOUNDARY_SHARE of the mean change of the mask's interior around them.
  *
@@ -429,8 +583,6 @@ refine_boundary (guint8      *bin,
   guint8 *near = g_new (guint8, n);
   float *hnum = g_new (float, n);
   float *hden = g_new (float, n);
-  float *line_num = g_new (float, width + 2 * radius);
-  float *line_den = g_new (float, width + 2 * radius);
 
   {
     double sum = 0;
@@ -448,62 +600,14 @@ refine_boundary (guint8      *bin,
     todo[i] = band[i] && !(inner[i] && bin[i]);
   near_rows (todo, near, width, height, radius);
 
-  /* Horizontal pass where needed: num = inner ? diff : 0, den = inner. */
-  for (int y = 0; y < height; y++)
-    {
-      const guint8 *nr = near + (gsize) y * width;
-      const guint8 *ir = inner + (gsize) y * width;
-      const float *dr = diff + (gsize) y * width;
-      gboolean any = FALSE;
+  {
+    Ring r = { bin, diff, inner, todo, near, hnum, hden, kernel, local_out, width, height,
+               radius, t_lo };
+    gint64 tasks = pm_parallel_row_tasks (height, RING_ROWS);
 
-      for (int x = 0; x < width && !any; x++)
-        any = nr[x];
-      if (!any)
-        continue;
-      for (int x = -radius; x < width + radius; x++)
-        {
-          int c = CLAMP (x, 0, width - 1);
-          line_den[x + radius] = ir[c];
-          line_num[x + radius] = ir[c] ? dr[c] : 0.0f;
-        }
-      for (int x = 0; x < width; x++)
-        if (nr[x])
-          {
-            float vn = 0, vd = 0;
-            for (int k = 0; k < taps; k++)
-              {
-                vn += kernel[k] * line_num[x + k];
-                vd += kernel[k] * line_den[x + k];
-              }
-            hnum[(gsize) y * width + x] = vn;
-            hden[(gsize) y * width + x] = vd;
-          }
-    }
-
-  /* Vertical pass and the decision, on the ring. */
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      {
-        gsize i = (gsize) y * width + x;
-        float num = 0, den = 0, local;
-
-        if (!todo[i])
-          continue;
-        for (int k = 0; k < taps; k++)
-          {
-            gsize j = (gsize) CLAMP (y + k - radius, 0, height - 1) * width + x;
-            num += kernel[k] * hnum[j];
-            den += kernel[k] * hden[j];
-          }
-        if (den < 0.02f)
-          continue;   /* thin parts: no interior nearby, keep the first decision */
-        local = num / den;
-        if (local_out != NULL)
-          local_out[i] = local;
-        bin[i] = diff[i] >= MAX (BOUNDARY_SHARE * local, t_lo * 0.5f);
-      }
-  g_free (line_den);
-  g_free (line_num);
+    pm_parallel_for (tasks, ring_hpass, &r);
+    pm_parallel_for (tasks, ring_decide, &r);
+  }
   g_free (hden);
   g_free (hnum);
   g_free (near);
@@ -584,8 +688,6 @@ derive_at_size (const PmImage         *original,
   /* 5. Difference. */
   orig_lab = rgbf_to_oklab (orig_rgb, n, work != NULL);
   edit_lab = rgbf_to_oklab (edit_rgb, n, work != NULL);
-  g_free (orig_rgb);
-  g_free (edit_rgb);
   diff = g_new (float, n);
   raw = g_new (float, n);
   if (!difference_map (orig_lab, edit_lab, width, height, options, raw, diff))
