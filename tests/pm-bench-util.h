@@ -1,4 +1,4 @@
-/* pm-bench-util.h: the clocks and order statistics the benchmarks share.
+/* pm-bench-util.h: the clocks, order statistics and test photo the benchmarks share.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,6 +7,8 @@
 #include <glib.h>
 #include <stdlib.h>
 #include <time.h>
+
+#include "pm-image.h"
 
 /* Wall-clock time in ms. */
 static inline double
@@ -51,4 +53,24 @@ pm_bench_percentile (GArray *values,
 {
   g_array_sort (values, pm_bench_compare_doubles);
   return g_array_index (values, double, (guint) (p * (values->len - 1)));
+}
+
+/* A photo-like image of @w × @h: smooth gradients plus noise (the same pixels every run). */
+static inline PmImage *
+pm_bench_photo_new (int w,
+                    int h)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (1);
+  PmImage *img = pm_image_new (w, h);
+
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        guint8 *p = img->data + ((gsize) y * w + x) * 4;
+        p[0] = (guint8) CLAMP (60 + 150 * x / w + g_rand_int_range (rand, -10, 11), 0, 255);
+        p[1] = (guint8) CLAMP (90 + 100 * y / h + g_rand_int_range (rand, -10, 11), 0, 255);
+        p[2] = (guint8) CLAMP (120 + g_rand_int_range (rand, -10, 11), 0, 255);
+        p[3] = 255;
+      }
+  return img;
 }

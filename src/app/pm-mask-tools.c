@@ -15,10 +15,11 @@
  * started from with all its clicks, so the next click corrects the last result rather than
  * piling up; Esc, undo or another correction ends it, and its dots go.
  *
- * With a SAM model installed the box and the clicks go to SAM (pm-sam-engine.h) instead:
+ * With a SAM model installed the box and the clicks go to SAM (pm-sam-refine.c) instead:
  * the photo is encoded once, in the background, as soon as the box or click tool is picked,
- * and each prompt then costs the decoder alone. GrabCut remains the fallback (no model, or
- * SAM failed). Either way the answer replaces the mask inside the box, or near the clicks.
+ * and each prompt then costs the decoder alone (pm-mask-tools-sam.c). GrabCut remains the
+ * fallback (no model, or SAM failed). Either way the answer replaces the mask inside the
+ * box, or near the clicks.
  */
 #define G_LOG_DOMAIN "pm-mask-tools"
 
@@ -29,41 +30,9 @@
 
 #include "pm-mask-paint.h"
 #include "pm-mask-refine.h"
-#include "pm-mask-tools.h"
+#include "pm-mask-tools-private.h"
 #include "pm-metrics.h"
 #include "pm-sam-engine.h"
-
-struct _PmMaskTools
-{
-  GObject        parent_instance;
-
-  /* borrowed */
-  PmCanvas      *canvas;
-  PmDocument    *document;
-
-  /* owned */
-  GSignalGroup  *canvas_signals;
-  GSignalGroup  *document_signals;
-  PmBrush        brush;
-  gboolean       stroking;
-  double         last_x, last_y;
-  guint          generation;       /* bumps on every change of the mask or run on screen */
-  GCancellable  *job;              /* the refine or operation in a worker, if any */
-  GArray        *clicks;           /* of PmClick: the click session */
-  PmMask        *click_base;       /* the mask the session refines */
-  guint          click_generation; /* the generation after the session's last result */
-  gboolean       committing_clicks; /* the session's own result is being applied */
-  gboolean       compare;
-  PmEngine      *sam;              /* the SAM engine, or NULL for GrabCut */
-  gboolean       sam_looked_up;
-  GCancellable  *encoding;         /* the photo's SAM encoding in the background */
-  char          *encoding_key;     /* the fingerprint of the photo it encodes */
-  char          *pointer_status;
-  double         pointer_x, pointer_y; /* where the pointer was last seen, image pixels */
-  gboolean       pointer_inside;
-  char          *compare_status;
-  guint          compare_idle;
-};
 
 G_DEFINE_FINAL_TYPE (PmMaskTools, pm_mask_tools, G_TYPE_OBJECT)
 
@@ -192,106 +161,22 @@ job_free (gpointer data)
   g_free (job);
 }
 
-/* How far from the clicks their answer replaces the mask: as GrabCut's click refine
- * (pm-mask-refine.c), a quarter of the photo's long side, or more for a big object. */
-static double
-click_reach (const PmMask *mask,
-             const PmMask *answer)
-{
-  int x0 = mask->width, y0 = mask->height, x1 = -1, y1 = -1;
-
-  for (int y = 0; y < mask->height; y++)
-    for (int x = 0; x < mask->width; x++)
-      {
-        gsize i = (gsize) y * mask->width + x;
-
-        if (mask->data[i] > 0.5f || answer->data[i] > 0.5f)
-          {
-            x0 = MIN (x0, x); x1 = MAX (x1, x);
-            y0 = MIN (y0, y); y1 = MAX (y1, y);
-          }
-      }
-  return MAX (MAX (mask->width, mask->height) / 4.0,
-              x1 >= x0 ? hypot (x1 - x0 + 1, y1 - y0 + 1) / 2 : 0.0);
-}
-
-/* SAM's answer to the job's box or clicks, put into the job's mask: inside the box, or
- * within reach of the clicks; NULL with @error if SAM failed. */
+/* SAM's answer to the job's box or clicks, put into the job's mask (pm-sam-refine.c); NULL
+ * with @error if SAM failed. */
 static PmMask *
 refine_with_sam (Job           *job,
                  GCancellable  *cancellable,
                  GError       **error)
 {
-  PmSamPoint points[PM_SAM_MAX_POINTS];
-  PmSamPrompt prompt = { 0 };
-  g_autoptr(PmSamResult) result = NULL;
-  const PmMask *answer;
-  PmMask *out;
+  /* the photo's fingerprint is made once: a click does not hash 12 MP again */
+  const char *key = pm_photo_get_fingerprint (job->photo);
 
   if (job->kind == JOB_BOX)
-    {
-      const PmRect *b = &job->op.box;
-
-      prompt.has_box = TRUE;
-      prompt.box[0] = b->x;
-      prompt.box[1] = b->y;
-      prompt.box[2] = b->x + b->width - 1;
-      prompt.box[3] = b->y + b->height - 1;
-    }
-  else
-    {
-      /* The newest clicks when there are more than SAM takes. */
-      guint first = job->clicks->len > PM_SAM_MAX_POINTS
-                      ? job->clicks->len - PM_SAM_MAX_POINTS : 0;
-
-      for (guint i = first; i < job->clicks->len; i++)
-        {
-          const PmClick *c = &g_array_index (job->clicks, PmClick, i);
-          points[i - first] = (PmSamPoint) { c->x, c->y, c->foreground ? 1 : 0 };
-        }
-      prompt.points = points;
-      prompt.n_points = (int) (job->clicks->len - first);
-      /* One click is ambiguous (a part, the object, its group): three masks, the best. */
-      prompt.multimask = prompt.n_points == 1;
-    }
-  /* the photo's fingerprint is made once: a click does not hash 12 MP again; only the
-   * best mask is made at the photo's size */
-  result = pm_sam_engine_segment_keyed (job->sam, job->image,
-                                        pm_photo_get_fingerprint (job->photo), &prompt,
-                                        PM_SAM_SEGMENT_BEST_ONLY, NULL, NULL, cancellable, NULL,
-                                        error);
-  if (result == NULL)
-    return NULL;
-  answer = pm_sam_result_get_best (result);
-  out = pm_mask_copy (job->mask);
-  if (job->kind == JOB_BOX)
-    {
-      PmRect b = job->op.box;
-
-      pm_rect_clip (&b, out->width, out->height);
-      for (int y = b.y; y < b.y + b.height; y++)
-        for (int x = b.x; x < b.x + b.width; x++)
-          out->data[(gsize) y * out->width + x] = answer->data[(gsize) y * out->width + x];
-    }
-  else
-    {
-      double reach = click_reach (job->mask, answer), r2 = reach * reach;
-
-      for (int y = 0; y < out->height; y++)
-        for (int x = 0; x < out->width; x++)
-          for (guint i = 0; i < job->clicks->len; i++)
-            {
-              const PmClick *c = &g_array_index (job->clicks, PmClick, i);
-              double dx = x + 0.5 - c->x, dy = y + 0.5 - c->y;
-
-              if (dx * dx + dy * dy <= r2)
-                {
-                  out->data[(gsize) y * out->width + x] = answer->data[(gsize) y * out->width + x];
-                  break;
-                }
-            }
-    }
-  return out;
+    return pm_sam_refine_box (job->sam, job->image, key, job->mask, &job->op.box,
+                              cancellable, error);
+  return pm_sam_refine_clicks (job->sam, job->image, key, job->mask,
+                               (const PmClick *) job->clicks->data, job->clicks->len,
+                               cancellable, error);
 }
 
 /* The refinement itself: SAM when installed (GrabCut if it fails), else GrabCut; or a mask
@@ -521,110 +406,7 @@ clicks_cleared_cb (PmMaskTools *self)
   end_click_session (self);
 }
 
-/* ---------------------------------------------------------------- SAM */
-
-static void look_up_sam (PmMaskTools *self);
-
-static void
-encode_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!pm_sam_engine_encode_finish ((PmEngine *) user_data, result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_debug ("SAM could not encode the photo: %s", error->message);
-  pm_engine_unref (user_data);
-}
-
-/* Encodes the photo on screen for SAM in the background, so that the first box or click is
- * answered by the decoder alone. */
-static void
-encode_photo (PmMaskTools *self)
-{
-  PmPhoto *photo = self->document ? pm_document_get_photo (self->document) : NULL;
-  g_autofree char *key = NULL;
-
-  if (self->sam == NULL || photo == NULL)
-    return;
-  /* the photo's fingerprint, made once here and reused by every click on it */
-  key = g_strdup (pm_photo_get_fingerprint (photo));
-  if (pm_sam_engine_has_fingerprint (self->sam, key))
-    {
-      g_debug ("SAM: the photo on screen is encoded already");
-      return;
-    }
-  /* already under way (another run of the same photo came on screen) */
-  if (self->encoding != NULL && !g_cancellable_is_cancelled (self->encoding) &&
-      g_strcmp0 (key, self->encoding_key) == 0)
-    return;
-  if (self->encoding != NULL)
-    g_cancellable_cancel (self->encoding);
-  g_clear_object (&self->encoding);
-  g_free (self->encoding_key);
-  self->encoding_key = g_steal_pointer (&key);
-  self->encoding = g_cancellable_new ();
-  pm_sam_engine_encode_async (self->sam, photo->image, self->encoding, encode_done_cb,
-                              pm_engine_ref (self->sam));
-}
-
-/**
- * pm_mask_tools_set_sam:
- * @sam: (nullable): a SAM engine (pm_sam_engine_new()) for the box and the clicks, or %NULL
- *   for GrabCut
- *
- * Without a call, the tools look for an installed SAM model when the first photo is shown
- * (or the box or click tool is picked), and encode each photo in the background as soon as
- * it is shown.
- */
-void
-pm_mask_tools_set_sam (PmMaskTools *self,
-                       PmEngine    *sam)
-{
-  g_return_if_fail (PM_IS_MASK_TOOLS (self));
-  self->sam_looked_up = TRUE;
-  if (self->encoding != NULL)
-    g_cancellable_cancel (self->encoding);
-  g_clear_object (&self->encoding);
-  g_clear_pointer (&self->sam, pm_engine_unref);
-  self->sam = sam != NULL ? pm_engine_ref (sam) : NULL;
-}
-
-/**
- * pm_mask_tools_get_sam:
- *
- * Returns: (transfer none) (nullable): the SAM engine of the box and click tools, if one
- *   was found
- */
-PmEngine *
-pm_mask_tools_get_sam (PmMaskTools *self)
-{
-  g_return_val_if_fail (PM_IS_MASK_TOOLS (self), NULL);
-  look_up_sam (self);
-  return self->sam;
-}
-
-gboolean
-pm_mask_tools_has_sam (PmMaskTools *self)
-{
-  g_return_val_if_fail (PM_IS_MASK_TOOLS (self), FALSE);
-  return self->sam != NULL;
-}
-
-/* Looks for the installed SAM model once (mapping it is cheap: nothing is computed). */
-static void
-look_up_sam (PmMaskTools *self)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (self->sam_looked_up)
-    return;
-  self->sam_looked_up = TRUE;
-  self->sam = pm_sam_engine_new (NULL, &error);
-  if (self->sam == NULL)
-    g_debug ("box and click refine use GrabCut: %s", error->message);
-}
+/* ---------------------------------------------------------------- the canvas's tool */
 
 static void
 tool_changed_cb (PmMaskTools *self)
@@ -633,8 +415,8 @@ tool_changed_cb (PmMaskTools *self)
 
   if (tool != PM_CANVAS_TOOL_BOX && tool != PM_CANVAS_TOOL_CLICK)
     return;
-  look_up_sam (self);
-  encode_photo (self);
+  pm_mask_tools_look_up_sam (self);
+  pm_mask_tools_encode_photo (self);
 }
 
 /* ---------------------------------------------------------------- status */
@@ -809,8 +591,8 @@ current_changed_cb (PmMaskTools *self)
   update_pointer_status (self);
   /* A photo just opened is encoded for SAM at once, in the background, so that its first
    * box or click costs only the decoder (nothing is done when it is already encoded). */
-  look_up_sam (self);
-  encode_photo (self);
+  pm_mask_tools_look_up_sam (self);
+  pm_mask_tools_encode_photo (self);
 }
 
 /* ---------------------------------------------------------------- GObject */

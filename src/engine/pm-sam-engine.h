@@ -22,6 +22,7 @@
 #pragma once
 
 #include "pm-engine.h"
+#include "pm-mask-refine.h"
 #include "pm-sam.h"
 
 G_BEGIN_DECLS
@@ -186,6 +187,27 @@ int          pm_sam_refine_choose          (const float           *logits,
                                             PmMask * const        *masks,
                                             int                    n,
                                             double                *agreement);
+
+/* ---------------------------------------------------------------------------------------
+ * A box or clicks → SAM: correcting a mask by hand (the box and click tools; GrabCut's
+ * counterparts are in pm-mask-refine.h)
+ * ------------------------------------------------------------------------------------- */
+
+PmMask      *pm_sam_refine_box             (PmEngine              *sam,
+                                            const PmImage         *image,
+                                            const char            *fingerprint,
+                                            const PmMask          *mask,
+                                            const PmRect          *box,
+                                            GCancellable          *cancellable,
+                                            GError               **error);
+PmMask      *pm_sam_refine_clicks          (PmEngine              *sam,
+                                            const PmImage         *image,
+                                            const char            *fingerprint,
+                                            const PmMask          *mask,
+                                            const PmClick         *clicks,
+                                            gsize                  n_clicks,
+                                            GCancellable          *cancellable,
+                                            GError               **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmSamResult, pm_sam_result_free)
 

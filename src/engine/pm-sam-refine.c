@@ -1,5 +1,5 @@
 /* pm-sam-refine.c: text → SAM: a CLIPSeg heatmap turned into a SAM prompt, and SAM's mask
- * kept when it agrees with the heatmap.
+ * kept when it agrees with the heatmap; and a mask corrected by SAM from a box or clicks.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -21,6 +21,10 @@
  *     photo).
  *  6. If even the best agrees less than MIN_AGREEMENT, SAM has latched onto something else
  *     and CLIPSeg's own mask is kept.
+ *
+ * The box and click tools (pm_sam_refine_box (), pm_sam_refine_clicks ()) ask SAM for its
+ * best mask and put it into the mask being corrected: inside the box, or within reach of the
+ * clicks, as GrabCut's refine does (pm-mask-refine.c).
  */
 #define G_LOG_DOMAIN "pm-sam-refine"
 
@@ -455,4 +459,160 @@ double
 pm_sam_refine_min_agreement (void)
 {
   return MIN_AGREEMENT;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* A box or clicks → SAM                                                                  */
+/* ------------------------------------------------------------------------------------- */
+
+/* SAM's best mask for @prompt; the photo's @fingerprint is made once by the caller, so that
+ * a click does not hash 12 MP again, and only the best mask is made at the photo's size. */
+static PmSamResult *
+segment_best (PmEngine           *sam,
+              const PmImage      *image,
+              const char         *fingerprint,
+              const PmSamPrompt  *prompt,
+              GCancellable       *cancellable,
+              GError            **error)
+{
+  return pm_sam_engine_segment_keyed (sam, image, fingerprint, prompt,
+                                      PM_SAM_SEGMENT_BEST_ONLY, NULL, NULL, cancellable, NULL,
+                                      error);
+}
+
+/**
+ * pm_sam_refine_box:
+ * @sam: a sam engine
+ * @image: the photo
+ * @fingerprint: @image's pm_engine_image_fingerprint ()
+ * @mask: the mask to correct, @image's size
+ * @box: the box, image pixels
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location
+ *
+ * Returns: (transfer full): @mask with SAM's best mask for @box put in inside @box (clipped
+ *   to the image), or %NULL with @error if SAM failed
+ */
+PmMask *
+pm_sam_refine_box (PmEngine       *sam,
+                   const PmImage  *image,
+                   const char     *fingerprint,
+                   const PmMask   *mask,
+                   const PmRect   *box,
+                   GCancellable   *cancellable,
+                   GError        **error)
+{
+  PmSamPrompt prompt = { 0 };
+  g_autoptr(PmSamResult) result = NULL;
+  const PmMask *answer;
+  PmRect b = *box;
+  PmMask *out;
+
+  g_return_val_if_fail (sam != NULL && image != NULL && mask != NULL && box != NULL, NULL);
+
+  prompt.has_box = TRUE;
+  prompt.box[0] = box->x;
+  prompt.box[1] = box->y;
+  prompt.box[2] = box->x + box->width - 1;
+  prompt.box[3] = box->y + box->height - 1;
+  result = segment_best (sam, image, fingerprint, &prompt, cancellable, error);
+  if (result == NULL)
+    return NULL;
+  answer = pm_sam_result_get_best (result);
+  out = pm_mask_copy (mask);
+  pm_rect_clip (&b, out->width, out->height);
+  for (int y = b.y; y < b.y + b.height; y++)
+    for (int x = b.x; x < b.x + b.width; x++)
+      out->data[(gsize) y * out->width + x] = answer->data[(gsize) y * out->width + x];
+  return out;
+}
+
+/* How far from the clicks their answer replaces the mask: as GrabCut's click refine
+ * (pm-mask-refine.c), a quarter of the photo's long side, or more for a big object. */
+static double
+click_reach (const PmMask *mask,
+             const PmMask *answer)
+{
+  int x0 = mask->width, y0 = mask->height, x1 = -1, y1 = -1;
+
+  for (int y = 0; y < mask->height; y++)
+    for (int x = 0; x < mask->width; x++)
+      {
+        gsize i = (gsize) y * mask->width + x;
+
+        if (mask->data[i] > 0.5f || answer->data[i] > 0.5f)
+          {
+            x0 = MIN (x0, x); x1 = MAX (x1, x);
+            y0 = MIN (y0, y); y1 = MAX (y1, y);
+          }
+      }
+  return MAX (MAX (mask->width, mask->height) / 4.0,
+              x1 >= x0 ? hypot (x1 - x0 + 1, y1 - y0 + 1) / 2 : 0.0);
+}
+
+/**
+ * pm_sam_refine_clicks:
+ * @sam: a sam engine
+ * @image: the photo
+ * @fingerprint: @image's pm_engine_image_fingerprint ()
+ * @mask: the mask to correct, @image's size
+ * @clicks: (array length=n_clicks): the clicks, oldest first
+ * @n_clicks: how many (at least one)
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location
+ *
+ * Prompts SAM with the newest PM_SAM_MAX_POINTS clicks (one click asks for three masks and
+ * takes the best: it is ambiguous between a part, the object and its group).
+ *
+ * Returns: (transfer full): @mask with SAM's best mask put in within reach of the clicks, or
+ *   %NULL with @error if SAM failed
+ */
+PmMask *
+pm_sam_refine_clicks (PmEngine       *sam,
+                      const PmImage  *image,
+                      const char     *fingerprint,
+                      const PmMask   *mask,
+                      const PmClick  *clicks,
+                      gsize           n_clicks,
+                      GCancellable   *cancellable,
+                      GError        **error)
+{
+  PmSamPoint points[PM_SAM_MAX_POINTS];
+  PmSamPrompt prompt = { 0 };
+  g_autoptr(PmSamResult) result = NULL;
+  const PmMask *answer;
+  /* The newest clicks when there are more than SAM takes. */
+  gsize first = n_clicks > PM_SAM_MAX_POINTS ? n_clicks - PM_SAM_MAX_POINTS : 0;
+  double reach, r2;
+  PmMask *out;
+
+  g_return_val_if_fail (sam != NULL && image != NULL && mask != NULL, NULL);
+  g_return_val_if_fail (clicks != NULL && n_clicks > 0, NULL);
+
+  for (gsize i = first; i < n_clicks; i++)
+    points[i - first] = (PmSamPoint) { clicks[i].x, clicks[i].y, clicks[i].foreground ? 1 : 0 };
+  prompt.points = points;
+  prompt.n_points = (int) (n_clicks - first);
+  /* One click is ambiguous (a part, the object, its group): three masks, the best. */
+  prompt.multimask = prompt.n_points == 1;
+  result = segment_best (sam, image, fingerprint, &prompt, cancellable, error);
+  if (result == NULL)
+    return NULL;
+  answer = pm_sam_result_get_best (result);
+  out = pm_mask_copy (mask);
+  reach = click_reach (mask, answer);
+  r2 = reach * reach;
+  for (int y = 0; y < out->height; y++)
+    for (int x = 0; x < out->width; x++)
+      for (gsize i = 0; i < n_clicks; i++)
+        {
+          double dx = x + 0.5 - clicks[i].x, dy = y + 0.5 - clicks[i].y;
+
+          if (dx * dx + dy * dy <= r2)
+            {
+              out->data[(gsize) y * out->width + x] = answer->data[(gsize) y * out->width + x];
+              break;
+            }
+        }
+  return out;
 }

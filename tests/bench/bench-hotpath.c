@@ -26,6 +26,7 @@
 #include "pm-derive.h"
 #include "pm-edit.h"
 #include "pm-grabcut.h"
+#include "pm-metrics.h"
 #include "pm-parallel.h"
 
 enum { BASELINE, RENDER, RENDER_1T, DERIVE, DERIVE_1T, DERIVE_SOFT, GRABCUT, GRABCUT_1T,
@@ -65,21 +66,6 @@ make_photo (int       w,
       }
   *object = mask;
   return img;
-}
-
-static double
-iou (const PmMask *a,
-     const PmMask *b)
-{
-  gint64 inter = 0, uni = 0;
-
-  for (gsize i = 0; i < (gsize) a->width * a->height; i++)
-    {
-      gboolean x = a->data[i] >= 0.5f, y = b->data[i] >= 0.5f;
-      inter += x && y;
-      uni += x || y;
-    }
-  return uni ? (double) inter / uni : 1.0;
 }
 
 int
@@ -138,7 +124,7 @@ main (int    argc,
           case DERIVE_1T:
             mask = pm_mask_derive (photo, edited, &options, NULL, &error);
             g_assert_no_error (error);
-            derive_iou = iou (mask, object);
+            derive_iou = pm_mask_iou (mask, object, NULL, NULL);
             break;
           case DERIVE_SOFT:
             {
@@ -154,7 +140,8 @@ main (int    argc,
             mask = pm_grabcut_rect (photo, (int) (0.25 * w), (int) (0.22 * h), (int) (0.5 * w),
                                     (int) (0.68 * h), &gc, NULL, &error);
             g_assert_no_error (error);
-            *(s == GRABCUT ? &grabcut_iou : &grabcut_1t_iou) = iou (mask, object);
+            *(s == GRABCUT ? &grabcut_iou : &grabcut_1t_iou) =
+              pm_mask_iou (mask, object, NULL, NULL);
             break;
           default:
             g_assert_not_reached ();

@@ -28,26 +28,6 @@
 
 #define DABS_PER_ROUND 40
 
-/* A photo-like image: smooth gradients plus noise. */
-static PmImage *
-make_photo (int w,
-            int h)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (1);
-  PmImage *img = pm_image_new (w, h);
-
-  for (int y = 0; y < h; y++)
-    for (int x = 0; x < w; x++)
-      {
-        guint8 *p = img->data + ((gsize) y * w + x) * 4;
-        p[0] = (guint8) CLAMP (60 + 150 * x / w + g_rand_int_range (rand, -10, 11), 0, 255);
-        p[1] = (guint8) CLAMP (90 + 100 * y / h + g_rand_int_range (rand, -10, 11), 0, 255);
-        p[2] = (guint8) CLAMP (120 + g_rand_int_range (rand, -10, 11), 0, 255);
-        p[3] = 255;
-      }
-  return img;
-}
-
 int
 main (int    argc,
       char **argv)
@@ -76,7 +56,7 @@ main (int    argc,
       fprintf (stderr, "usage: bench-maskops [WIDTH HEIGHT [ROUNDS]]\n");
       return 2;
     }
-  photo = make_photo (w, h);
+  photo = pm_bench_photo_new (w, h);
   start = pm_mask_new (w, h);
   pm_brush_init (&brush, MIN (w, h) / 4.0);
   pm_mask_paint_segment (start, &brush, w / 2.0, h / 2.0, w / 2.0, h / 2.0, NULL);

@@ -15,23 +15,10 @@
 #include <string.h>
 
 #include "pm-clipseg-engine.h"
+#include "pm-metrics.h"
 
 #define S 352
 #define GRID 22
-
-static double
-iou (const PmMask *soft,
-     const PmMask *truth)
-{
-  gint64 inter = 0, uni = 0;
-  for (gsize i = 0; i < (gsize) soft->width * soft->height; i++)
-    {
-      gboolean a = soft->data[i] >= 0.5f, b = truth->data[i] >= 0.5f;
-      inter += a && b;
-      uni += a || b;
-    }
-  return uni > 0 ? (double) inter / uni : 1.0;
-}
 
 /* Ground truth → coarse logits at S×S. */
 static void
@@ -117,7 +104,7 @@ main (int    argc,
               params.eps = settings[k].eps;
             }
           soft = pm_clipseg_logits_to_mask (logits, S, photo, NULL, &params);
-          v = iou (soft, truth);
+          v = pm_mask_iou (soft, truth, NULL, NULL);
           sums[k] += v;
           printf (" %.3f", v);
         }

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "pm-engine.h"
+#include "pm-metrics.h"
 #include "pm-test-util.h"
 
 #include <math.h>
@@ -59,29 +60,6 @@ scene (int           w,
         p[3] = 255;
       }
   return img;
-}
-
-static double
-iou (const PmMask *a,
-     const PmMask *b,
-     gint64       *inter_out,
-     gint64       *union_out)
-{
-  gint64 inter = 0, uni = 0;
-
-  g_assert_cmpint (a->width, ==, b->width);
-  g_assert_cmpint (a->height, ==, b->height);
-  for (gsize i = 0; i < (gsize) a->width * a->height; i++)
-    {
-      gboolean x = a->data[i] > 0.5f, y = b->data[i] > 0.5f;
-      inter += x && y;
-      uni += x || y;
-    }
-  if (inter_out)
-    *inter_out = inter;
-  if (union_out)
-    *union_out = uni;
-  return uni == 0 ? 1.0 : (double) inter / uni;
 }
 
 /* An instruction as the parser would produce for "segment the <target> …". Written by
@@ -173,14 +151,14 @@ test_color (void)
   g_assert_cmpstr (pm_engine_get_name (engine), ==, "builtin");
 
   m = run (engine, img, &red, &message);
-  score = iou (m, truth[0], NULL, NULL);
+  score = pm_mask_iou (m, truth[0], NULL, NULL);
   g_test_message ("red thing: IoU %.3f (%s)", score, message);
   g_assert_cmpfloat (score, >, 0.9);
   g_assert_nonnull (strstr (message, "red"));
   g_clear_pointer (&m, pm_mask_free);
 
   m = run (engine, img, &blue, NULL);
-  score = iou (m, truth[1], NULL, NULL);
+  score = pm_mask_iou (m, truth[1], NULL, NULL);
   g_test_message ("blue thing: IoU %.3f", score);
   g_assert_cmpfloat (score, >, 0.9);
   g_clear_pointer (&m, pm_mask_free);
@@ -190,7 +168,7 @@ test_color (void)
   parsed.object_color = (PmRgb) { 1, 0, 0 };
   parsed.object_color_name = (char *) "red";
   m = run (engine, img, &parsed, NULL);
-  g_assert_cmpfloat (iou (m, truth[0], NULL, NULL), >, 0.9);
+  g_assert_cmpfloat (pm_mask_iou (m, truth[0], NULL, NULL), >, 0.9);
   g_clear_pointer (&m, pm_mask_free);
 
   /* The paint colour is not a cue: "paint the square on the left red" is the disk. */
@@ -199,7 +177,7 @@ test_color (void)
   parsed.has_color = TRUE;
   parsed.color = (PmRgb) { 0, 0, 1 };
   m = run (engine, img, &parsed, NULL);
-  g_assert_cmpfloat (iou (m, truth[0], NULL, NULL), >, 0.9);
+  g_assert_cmpfloat (pm_mask_iou (m, truth[0], NULL, NULL), >, 0.9);
 
   pm_mask_free (truth[0]);
   pm_mask_free (truth[1]);
@@ -218,14 +196,14 @@ test_position (void)
   double score;
 
   m = run (engine, img, &right, &message);
-  score = iou (m, truth[1], NULL, NULL);
+  score = pm_mask_iou (m, truth[1], NULL, NULL);
   g_test_message ("square on the right: IoU %.3f (%s)", score, message);
   g_assert_cmpfloat (score, >, 0.9);
   g_assert_nonnull (strstr (message, "on the right"));
   g_clear_pointer (&m, pm_mask_free);
 
   m = run (engine, img, &left, NULL);
-  score = iou (m, truth[0], NULL, NULL);
+  score = pm_mask_iou (m, truth[0], NULL, NULL);
   g_test_message ("thing on the left: IoU %.3f", score);
   g_assert_cmpfloat (score, >, 0.9);
 
@@ -261,7 +239,7 @@ test_ordinal (void)
     {
       g_autofree char *message = NULL;
       g_autoptr(PmMask) m = run (engine, img, &cases[c].ins, &message);
-      double score = iou (m, truth[cases[c].expected], NULL, NULL);
+      double score = pm_mask_iou (m, truth[cases[c].expected], NULL, NULL);
 
       g_test_message ("case %u: IoU %.3f (%s)", c, score, message);
       g_assert_cmpfloat (score, >, 0.9);
@@ -284,8 +262,8 @@ test_fallback_message (void)
                                 "picked the most salient object; install CLIPSeg to find "
                                 "objects by name");
   /* The only object is the most salient one. */
-  g_test_message ("salient IoU %.3f", iou (m, truth[0], NULL, NULL));
-  g_assert_cmpfloat (iou (m, truth[0], NULL, NULL), >, 0.8);
+  g_test_message ("salient IoU %.3f", pm_mask_iou (m, truth[0], NULL, NULL));
+  g_assert_cmpfloat (pm_mask_iou (m, truth[0], NULL, NULL), >, 0.8);
   pm_mask_free (truth[0]);
 }
 
@@ -430,7 +408,7 @@ test_parsed_instructions (void)
       g_autoptr(PmInstruction) ins = pm_instruction_parse (cases[c].text);
       g_autofree char *message = NULL;
       g_autoptr(PmMask) m = run (engine, cases[c].image, ins, &message);
-      double score = iou (m, cases[c].truth[cases[c].expected], NULL, NULL);
+      double score = pm_mask_iou (m, cases[c].truth[cases[c].expected], NULL, NULL);
 
       g_test_message ("“%s”: IoU %.3f (%s)", cases[c].text, score, message);
       g_assert_cmpfloat (score, >, 0.9);
@@ -485,8 +463,8 @@ test_threads (void)
       g_assert_nonnull (jobs[k].mask);
       g_assert_cmpmem (jobs[k].mask->data, sizeof (float) * 320 * 220,
                        sequential->data, sizeof (float) * 320 * 220);
-      g_test_message ("job %d: IoU %.3f", k, iou (jobs[k].mask, truth[k], NULL, NULL));
-      g_assert_cmpfloat (iou (jobs[k].mask, truth[k], NULL, NULL), >, 0.9);
+      g_test_message ("job %d: IoU %.3f", k, pm_mask_iou (jobs[k].mask, truth[k], NULL, NULL));
+      g_assert_cmpfloat (pm_mask_iou (jobs[k].mask, truth[k], NULL, NULL), >, 0.9);
       pm_mask_free (jobs[k].mask);
       pm_mask_free (truth[k]);
     }
@@ -566,7 +544,7 @@ test_eval_public (void)
       text = g_strdup_printf ("segment %s", f[col_phrase]);
       ins = pm_instruction_parse (text);
       m = run (engine, img, ins, &message);
-      score = iou (m, truth, &inter, &uni);
+      score = pm_mask_iou (m, truth, &inter, &uni);
       sum_iou += score;
       sum_i += inter;
       sum_u += uni;
