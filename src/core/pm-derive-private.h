@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include "pm-derive.h"
 #include "pm-image.h"
 #include "pm-morph.h"
 
@@ -81,8 +82,23 @@ void     pm_derive_morph3        (guint8        *bin,
                                   int            width,
                                   int            height,
                                   gboolean       dilate);
-/* sRGB (0..1) → linear by an interpolated table; pm-derive.c. */
+/* sRGB (0..1) → linear by an interpolated table; pm-derive-diff.c. */
 float    pm_derive_srgb_to_linear (float v);
+/* OKLab of @n pixels of sRGB floats @rgb, converted in place (@rgb belongs to the result);
+ * @approx: in float (pm_linear_to_oklab_approx()), else as pm_linear_to_oklab(). */
+PmOklab *pm_derive_rgbf_to_oklab  (float         *rgb,
+                                   gsize          n,
+                                   gboolean       approx);
+/* Per pixel the distance from the edited colour to the closest original colour in its
+ * 3×3 neighbourhood, into @plain; with a usable colour hint in @options, the same with
+ * changes away from the hint's hue damped into @hinted, and TRUE; pm-derive-diff.c. */
+gboolean pm_derive_difference_map (const PmOklab         *orig,
+                                   const PmOklab         *edit,
+                                   int                    width,
+                                   int                    height,
+                                   const PmDeriveOptions *options,
+                                   float                 *plain,
+                                   float                 *hinted);
 
 /* 8-connected components of the pixels of @bin equal to @value (label, area and bounding
  * box filled in); pm-derive-label.c. */

@@ -41,6 +41,45 @@ void   pm_gmm_learn_add       (PmGmm        *gmm,
                                int           component,
                                const float  *color);
 void   pm_gmm_learn_end       (PmGmm        *gmm);
+/* Statistics of 8-bit colours (0‥255 in each channel) as integers: sums of integers are
+ * exact, so they can be split across threads and added up in any order. As doubles they
+ * equal what pm_gmm_learn_add () sums sample by sample (also exact, below 2⁵³). */
+typedef struct {
+  gint64  count;
+  guint64 sum[3];
+  guint64 prod[3][3];
+} PmGmmIntStats;
+
+static inline void
+pm_gmm_int_stats_add (PmGmmIntStats *st,
+                      const guint8  *rgb)
+{
+  st->count++;
+  for (int i = 0; i < 3; i++)
+    {
+      st->sum[i] += rgb[i];
+      for (int j = 0; j < 3; j++)
+        st->prod[i][j] += (guint64) (rgb[i] * rgb[j]);
+    }
+}
+
+static inline void
+pm_gmm_int_stats_merge (PmGmmIntStats       *st,
+                        const PmGmmIntStats *other)
+{
+  st->count += other->count;
+  for (int i = 0; i < 3; i++)
+    {
+      st->sum[i] += other->sum[i];
+      for (int j = 0; j < 3; j++)
+        st->prod[i][j] += other->prod[i][j];
+    }
+}
+
+/* Adds a component's samples at once (between learn_begin and learn_end). */
+void   pm_gmm_learn_add_stats (PmGmm               *gmm,
+                               int                  component,
+                               const PmGmmIntStats *stats);
 /* The component most likely to have produced @color. */
 int    pm_gmm_best_component (const PmGmm  *gmm,
                                const float  *color);

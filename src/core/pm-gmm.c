@@ -40,6 +40,21 @@ pm_gmm_learn_add (PmGmm       *gmm,
   gmm->count[c]++;
 }
 
+void
+pm_gmm_learn_add_stats (PmGmm               *gmm,
+                        int                  c,
+                        const PmGmmIntStats *st)
+{
+  g_assert (c >= 0 && c < gmm->k);
+  for (int i = 0; i < 3; i++)
+    {
+      gmm->sum[c][i] += (double) st->sum[i];
+      for (int j = 0; j < 3; j++)
+        gmm->prod[c][i][j] += (double) st->prod[i][j];
+    }
+  gmm->count[c] += st->count;
+}
+
 /* Inverse of a symmetric positive-definite 3 × 3 matrix by cofactors; returns det. */
 static double
 invert3 (const double m[3][3],

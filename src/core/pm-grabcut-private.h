@@ -11,6 +11,8 @@
 #include "pm-gmm-private.h"
 #include "pm-grabcut.h"
 
+#include <string.h>
+
 G_BEGIN_DECLS
 
 /* Rows of a full-resolution image per parallel task. */
@@ -26,6 +28,33 @@ static inline gboolean
 pm_trimap_is_probable (guint8 l)
 {
   return l == PM_TRIMAP_PROBABLY_FG || l == PM_TRIMAP_PROBABLY_BG;
+}
+
+/* Eight labels at once: bit 1 of each byte is set for the probable labels (2, 3). */
+#define PM_TRIMAP_PROBABLE_BITS G_GUINT64_CONSTANT (0x0202020202020202)
+
+static inline guint64
+pm_trimap_load8 (const guint8 *p)
+{
+  guint64 v;
+
+  memcpy (&v, p, sizeof v);
+  return v;
+}
+
+/* Index of the first probable label in @l[from, to), or @to. Labels must be 0‥3. */
+static inline gsize
+pm_trimap_find_probable (const guint8 *l,
+                         gsize         from,
+                         gsize         to)
+{
+  gsize i = from;
+
+  while (i + 8 <= to && (pm_trimap_load8 (l + i) & PM_TRIMAP_PROBABLE_BITS) == 0)
+    i += 8;
+  while (i < to && !pm_trimap_is_probable (l[i]))
+    i++;
+  return i;
 }
 
 /* A view of RGBA pixels (ours or the caller's). */

@@ -115,60 +115,72 @@ init_models (const PmGrabcutPixels *px,
   pm_gmm_init_clusters (bg, bs, nb, tmp);
 }
 
+/* A row band's statistics per model (0 background, 1 foreground) and component. */
+typedef struct {
+  PmGmmIntStats st[2][PM_GMM_MAX_COMPONENTS];
+} BandStats;
+
 typedef struct {
   const PmGrabcutPixels *px;
   const guint8          *labels;
-  const PmGmm           *fg, *bg;
-  guint8                *component;   /* per pixel, of its own model */
-} BestComponents;
+  const PmGmm           *gmm[2];   /* background, foreground */
+  gboolean               bg_from_border;
+  BandStats             *bands;
+} Learn;
 
 static void
-best_components_task (gint64   task,
-                      gpointer data)
+learn_task (gint64   task,
+            gpointer data)
 {
-  const BestComponents *b = data;
-  int w = b->px->width, h = b->px->height;
+  const Learn *l = data;
+  int w = l->px->width, h = l->px->height;
   int y0 = (int) task * PM_GRABCUT_ROWS_PER_TASK, y1 = MIN (y0 + PM_GRABCUT_ROWS_PER_TASK, h);
+  BandStats *b = &l->bands[task];
 
-  for (gsize i = (gsize) y0 * w; i < (gsize) y1 * w; i++)
-    {
-      float c[3];
+  memset (b, 0, sizeof *b);
+  for (int y = y0; y < y1; y++)
+    for (int x = 0; x < w; x++)
+      {
+        gsize i = (gsize) y * w + x;
+        const guint8 *rgb = l->px->rgba + 4 * i;
+        int model = pm_trimap_is_fg (l->labels[i]);
+        float c[3];
 
-      pixel_color (b->px, i, c);
-      b->component[i] = (guint8) pm_gmm_best_component (pm_trimap_is_fg (b->labels[i]) ? b->fg
-                                                                                       : b->bg, c);
-    }
+        pixel_color (l->px, i, c);
+        pm_gmm_int_stats_add (&b->st[model][pm_gmm_best_component (l->gmm[model], c)], rgb);
+        if (l->bg_from_border && (x == 0 || y == 0 || x == w - 1 || y == h - 1))
+          pm_gmm_int_stats_add (&b->st[0][pm_gmm_best_component (l->gmm[0], c)], rgb);
+      }
 }
 
-/* Assigns each pixel to the most likely component of its current model (in parallel) and
- * re-estimates both models (the sums in raster order). @component: n bytes of scratch. */
+/* Assigns each pixel to the most likely component of its current model and re-estimates
+ * both models. Row bands in parallel; the sums are integers, so exact in any order. */
 static void
 learn_models (const PmGrabcutPixels *px,
               const guint8          *labels,
               PmGmm                 *fg,
-              PmGmm                 *bg,
-              guint8                *component)
+              PmGmm                 *bg)
 {
   gsize n = (gsize) px->width * px->height;
-  gboolean bg_from_border = !has_label (labels, n, FALSE);
-  BestComponents b = { px, labels, fg, bg, component };
+  gint64 n_tasks = pm_parallel_row_tasks (px->height, PM_GRABCUT_ROWS_PER_TASK);
+  g_autofree BandStats *bands = g_new (BandStats, n_tasks);
+  Learn l = { px, labels, { bg, fg }, !has_label (labels, n, FALSE), bands };
+  PmGmm *gmm[2] = { bg, fg };
 
-  G_STATIC_ASSERT (PM_GMM_MAX_COMPONENTS <= 256);
-  pm_parallel_for (pm_parallel_row_tasks (px->height, PM_GRABCUT_ROWS_PER_TASK),
-                   best_components_task, &b);
-  pm_gmm_learn_begin (fg);
-  pm_gmm_learn_begin (bg);
-  for (gsize i = 0; i < n; i++)
+  pm_parallel_for (n_tasks, learn_task, &l);
+  for (int m = 0; m < 2; m++)
     {
-      float c[3];
+      pm_gmm_learn_begin (gmm[m]);
+      for (int c = 0; c < gmm[m]->k; c++)
+        {
+          PmGmmIntStats total = { 0 };
 
-      pixel_color (px, i, c);
-      pm_gmm_learn_add (pm_trimap_is_fg (labels[i]) ? fg : bg, component[i], c);
-      if (bg_from_border && is_border (px, i))
-        pm_gmm_learn_add (bg, pm_gmm_best_component (bg, c), c);
+          for (gint64 t = 0; t < n_tasks; t++)
+            pm_gmm_int_stats_merge (&total, &bands[t].st[m][c]);
+          pm_gmm_learn_add_stats (gmm[m], c, &total);
+        }
+      pm_gmm_learn_end (gmm[m]);
     }
-  pm_gmm_learn_end (fg);
-  pm_gmm_learn_end (bg);
 }
 
 static int
@@ -212,9 +224,10 @@ seed_background_from_border (const PmGrabcutPixels *px,
                              int                    n_components)
 {
   gsize n = (gsize) px->width * px->height, nb = 0, n_fg = 0;
-  g_autofree float *bs = g_new (float, 3 * n);
+  gsize n_border = 2 * ((gsize) px->width + px->height);   /* at least the border */
+  g_autofree float *bs = g_new (float, 3 * n_border);
   g_autofree double *ll = g_new (double, n);
-  g_autofree int *tmp = g_new (int, n);
+  g_autofree int *tmp = g_new (int, n_border);
   double threshold;
   PmGmm border;
 
@@ -257,7 +270,6 @@ grabcut_iterate (const PmGrabcutPixels *px,
 {
   gsize n = (gsize) px->width * px->height;
   g_autoptr(PmGrabcutCut) cut = pm_grabcut_cut_new (n);
-  g_autofree guint8 *component = g_new (guint8, n);
   int iterations = MAX (params->iterations, 1);
   double beta;
 
@@ -274,7 +286,7 @@ grabcut_iterate (const PmGrabcutPixels *px,
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
       report (params, stage, fraction_scale * it / iterations);
-      learn_models (px, labels, fg, bg, component);
+      learn_models (px, labels, fg, bg);
       changed = pm_grabcut_cut_step (cut, px, labels, fg, bg, params->gamma, beta);
       g_debug ("iteration %d: %" G_GSIZE_FORMAT " pixels changed", it + 1, changed);
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -299,11 +311,15 @@ validate_task (gint64   task,
 {
   const Validate *v = data;
   int y0 = (int) task * PM_GRABCUT_ROWS_PER_TASK, y1 = MIN (y0 + PM_GRABCUT_ROWS_PER_TASK, v->h);
-  guint8 acc = 0;
+  gsize i = (gsize) y0 * v->w, end = (gsize) y1 * v->w;
+  guint64 acc = 0;
 
-  for (gsize i = (gsize) y0 * v->w; i < (gsize) y1 * v->w; i++)
+  /* A byte > 3 has a bit above the lowest two. */
+  for (; i + 8 <= end; i += 8)
+    acc |= pm_trimap_load8 (v->trimap + i);
+  for (; i < end; i++)
     acc |= v->trimap[i];
-  v->bad[task] = acc > PM_TRIMAP_PROBABLY_FG;
+  v->bad[task] = (acc & ~G_GUINT64_CONSTANT (0x0303030303030303)) != 0;
 }
 
 /* Whether every value is a trimap label (0‥3: no bit above the lowest two). */
@@ -338,11 +354,14 @@ output_task (gint64   task,
   int w = o->mask->width, h = o->mask->height;
   int y0 = (int) task * PM_GRABCUT_ROWS_PER_TASK, y1 = MIN (y0 + PM_GRABCUT_ROWS_PER_TASK, h);
 
+  /* The mask is new, all 0: only the foreground is written (the pages of a background
+   * that is never written are never touched). */
   for (gsize i = (gsize) y0 * w; i < (gsize) y1 * w; i++)
     {
       gboolean is_fg = pm_trimap_is_fg (o->labels[i]);
 
-      o->mask->data[i] = is_fg ? 1.0f : 0.0f;
+      if (is_fg)
+        o->mask->data[i] = 1.0f;
       if (pm_trimap_is_probable (o->trimap[i]))
         o->trimap[i] = is_fg ? PM_TRIMAP_PROBABLY_FG : PM_TRIMAP_PROBABLY_BG;
     }
