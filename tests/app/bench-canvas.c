@@ -91,7 +91,6 @@ main (int    argc,
   g_autoptr(PmImage) photo = NULL;
   g_autoptr(PmImage) edited = NULL;
   g_autoptr(PmMask) mask = NULL;
-  g_autoptr(GRand) rand = g_rand_new_with_seed (2);
   GtkWidget *window, *widget;
   PmCanvas *canvas;
   PmBrush brush;
@@ -151,18 +150,24 @@ main (int    argc,
            * changes pixels of the mask and so of the view. */
           double x = w / 2.0 - MIN (w, h) / 8.0, y = h / 2.0 - MIN (w, h) / 4.0;
           double b, d;
+          int turn = (int) z * rounds + round;
+          g_autoptr(GRand) path = g_rand_new_with_seed (2 + turn / 2);
 
           full_update (canvas, edited, mask, &b, &d);
           g_array_append_val (build, b);
           g_array_append_val (draw, d);
           g_array_append_val (full, (double) { b + d });
 
+          /* Paint and erase in turn, across the zooms too (a zoom that began with the
+           * brush where the last one ended with it changed nothing), and the eraser
+           * retraces the brush's path (a path of its own drifted off the paint and changed
+           * nothing at the end). */
           pm_brush_init (&brush, RADIUS);
-          brush.erase = round % 2;
+          brush.erase = turn % 2;
           for (int i = 0; i < DABS_PER_ROUND; i++)
             {
               double nx = x + RADIUS * 0.25;
-              double ny = y + g_rand_double_range (rand, -RADIUS, RADIUS) * 0.25;
+              double ny = y + g_rand_double_range (path, -RADIUS, RADIUS) * 0.25;
               PmRect dirty;
               double t, c;
 
