@@ -36,9 +36,14 @@ pm_mask_tools_encode_photo (PmMaskTools *self)
     return;
   /* the photo's fingerprint, made once here and reused by every click on it */
   key = g_strdup (pm_photo_get_fingerprint (photo));
-  if (pm_sam_engine_has_fingerprint (self->sam, key))
+  if (pm_sam_engine_keep_fingerprint (self->sam, key))
     {
+      /* (warmed ahead while the previous photo was on screen) kept as the most recent, so
+       * that warming the next photo pushes out the previous one, not this one; an encoding
+       * of a photo no longer on screen is dropped */
       g_debug ("SAM: the photo on screen is encoded already");
+      if (self->encoding != NULL && g_strcmp0 (key, self->encoding_key) != 0)
+        g_cancellable_cancel (self->encoding);
       return;
     }
   /* already under way (another run of the same photo came on screen) */

@@ -228,6 +228,31 @@ pm_sam_engine_has_fingerprint (PmEngine   *engine,
   return hit;
 }
 
+/**
+ * pm_sam_engine_keep_fingerprint:
+ * @engine: a "sam" engine
+ * @fingerprint: pm_engine_image_fingerprint () of an image
+ *
+ * Like pm_sam_engine_has_fingerprint (), and a cached embedding becomes the most recently
+ * used, so that the encoding of another photo (the next one, warmed ahead) pushes out the
+ * older one and not this one. For the photo that comes on screen.
+ *
+ * Returns: %TRUE if the embedding of the image with this fingerprint is cached
+ */
+gboolean
+pm_sam_engine_keep_fingerprint (PmEngine   *engine,
+                                const char *fingerprint)
+{
+  PmSamEngine *self = get_self (engine);
+  gboolean hit;
+
+  g_return_val_if_fail (fingerprint != NULL, FALSE);
+  g_mutex_lock (&self->lock);
+  hit = pm_image_cache_lookup (&self->cache, fingerprint) != NULL;
+  g_mutex_unlock (&self->lock);
+  return hit;
+}
+
 /* ---------------------------------------------------------------- segment */
 
 static int

@@ -97,6 +97,9 @@ gboolean     pm_sam_engine_has_image       (PmEngine              *engine,
                                             const PmImage         *image);
 gboolean     pm_sam_engine_has_fingerprint (PmEngine              *engine,
                                             const char            *fingerprint);
+/* The same, and the embedding becomes the most recently used of the two kept. */
+gboolean     pm_sam_engine_keep_fingerprint (PmEngine             *engine,
+                                             const char           *fingerprint);
 PmSamResult *pm_sam_engine_segment         (PmEngine              *engine,
                                             const PmImage         *image,
                                             const PmSamPrompt     *prompt,

@@ -271,7 +271,8 @@ count_stage (const PmTimings *t,
 /* A fingerprint computed once by the caller: the prompt answers exactly as with the engine
  * hashing the photo itself, without a "fingerprint" stage; a photo changed in one pixel,
  * with its own fingerprint, is encoded anew (never answered from the other's embedding);
- * a fingerprint of another size is refused. */
+ * keeping a fingerprint saves it from the next encoding; a fingerprint of another size is
+ * refused. */
 static void
 test_fingerprint (void)
 {
@@ -325,6 +326,19 @@ test_fingerprint (void)
   g_assert_true (pm_sam_engine_has_fingerprint (engine, key));
   g_assert_true (pm_sam_engine_has_fingerprint (engine, changed_key));
 
+  /* Two embeddings are kept: the photo that comes on screen is kept as the most recent, so
+   * the next encoding pushes out the other (the changed photo, encoded last). */
+  g_assert_true (pm_sam_engine_keep_fingerprint (engine, key));
+  g_assert_true (pm_sam_engine_encode_keyed (engine, synth, synth_key, NULL, NULL, NULL, NULL,
+                                             &error));
+  g_assert_no_error (error);
+  g_assert_true (pm_sam_engine_has_fingerprint (engine, key));
+  g_assert_false (pm_sam_engine_has_fingerprint (engine, changed_key));
+  g_assert_true (pm_sam_engine_has_fingerprint (engine, synth_key));
+  g_assert_false (pm_sam_engine_keep_fingerprint (engine, changed_key));
+  pm_sam_engine_get_stats (engine, &st);
+  g_assert_cmpuint (st.encoder_runs, ==, 3);
+
   /* a fingerprint of an image of another size is a programming error: refused */
   g_assert_cmpint (synth->width * 1000 + synth->height, !=, cat->width * 1000 + cat->height);
   g_test_expect_message ("pm-sam-engine", G_LOG_LEVEL_CRITICAL, "*fingerprint_fits*");
@@ -336,8 +350,9 @@ test_fingerprint (void)
   g_assert_false (pm_sam_engine_encode_keyed (engine, cat, synth_key, NULL, NULL, NULL, NULL,
                                               &error));
   g_test_assert_expected_messages ();
+  /* (the refused calls encoded nothing: the three encodings above) */
   pm_sam_engine_get_stats (engine, &st);
-  g_assert_cmpuint (st.encoder_runs, ==, 2);
+  g_assert_cmpuint (st.encoder_runs, ==, 3);
   g_assert_cmpuint (st.decoder_runs, ==, 3);
 }
 
