@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 #include "pm-ops.h"
 #include "pm-pool.h"
@@ -68,6 +69,17 @@ profiling (void)
   on = profile_on;
   g_mutex_unlock (&profile_lock);
   return on;
+}
+
+/* Nanoseconds, not g_get_monotonic_time ()'s microseconds: the small ops of a small model
+ * take less than a microsecond, and would add up to 0 ms (and "0 GFLOP/s"). */
+static double
+profile_now_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 static void
@@ -301,7 +313,7 @@ pm_op_linear_fused (PmTensor              *out,
   gboolean mapped = o->gather != NULL || o->scatter != NULL;
   gint64 m = mapped ? o->n_rows : pm_tensor_rows (x), k = pm_tensor_cols (x);
   gboolean prof = profiling ();
-  double t0 = prof ? g_get_monotonic_time () : 0;
+  double t0 = prof ? profile_now_ms () : 0;
 
   g_assert_cmpint (k, ==, l->k);
   g_assert_cmpint (pm_tensor_cols (out), ==, l->n);
@@ -334,7 +346,7 @@ pm_op_linear_fused (PmTensor              *out,
   else
     linear_generic (out->data, x->data, m, l, o);
   if (prof)
-    profile_add ("linear", m, l->n, k, (g_get_monotonic_time () - t0) / 1000.0,
+    profile_add ("linear", m, l->n, k, profile_now_ms () - t0,
                  2.0 * m * l->n * k,
                  4.0 * m * k + (l->packed != NULL ? pm_gemm_b_get_bytes (l->packed)
                                                   : 4.0 * l->n * k) +
@@ -362,7 +374,7 @@ pm_op_attention_qkv (PmTensor       *out,
 {
   gint64 t = pm_tensor_rows (qkv), d = pm_tensor_cols (out);
   gboolean prof = profiling ();
-  double t0 = prof ? g_get_monotonic_time () : 0;
+  double t0 = prof ? profile_now_ms () : 0;
 
   g_assert_cmpint (pm_tensor_cols (qkv), ==, 3 * d);
   g_assert_cmpint (pm_tensor_rows (out), ==, t);
@@ -394,7 +406,7 @@ pm_op_attention_qkv (PmTensor       *out,
       pm_pool_unlock ();
     }
   if (prof)
-    profile_add ("attention", t, d, n_heads, (g_get_monotonic_time () - t0) / 1000.0,
+    profile_add ("attention", t, d, n_heads, profile_now_ms () - t0,
                  4.0 * t * t * d, 4.0 * t * 3 * d + 4.0 * t * d);
 }
 
@@ -423,7 +435,7 @@ pm_op_attention_qkv_grid (PmTensor       *out,
 {
   gint64 rows = pm_tensor_rows (qkv), d = pm_tensor_cols (out), t = (gint64) gh * gw, hd;
   gboolean prof = profiling ();
-  double t0 = prof ? g_get_monotonic_time () : 0;
+  double t0 = prof ? profile_now_ms () : 0;
 
   g_assert_cmpint (pm_tensor_cols (qkv), ==, 3 * d);
   g_assert_cmpint (pm_tensor_rows (out), ==, rows);
@@ -470,6 +482,6 @@ pm_op_attention_qkv_grid (PmTensor       *out,
       pm_pool_unlock ();
     }
   if (prof)
-    profile_add ("attention", rows, d, n_heads, (g_get_monotonic_time () - t0) / 1000.0,
+    profile_add ("attention", rows, d, n_heads, profile_now_ms () - t0,
                  4.0 * rows * t * d, 4.0 * rows * 3 * d + 4.0 * rows * d);
 }
