@@ -207,6 +207,23 @@ pm_sam_engine_has_image (PmEngine      *engine,
   return pm_sam_engine_has_fingerprint (engine, key);
 }
 
+/* Whether the embedding for @fingerprint is cached; with @keep it becomes the most recent. */
+static gboolean
+cache_has (PmEngine   *engine,
+           const char *fingerprint,
+           gboolean    keep)
+{
+  PmSamEngine *self = get_self (engine);
+  gboolean hit;
+
+  g_return_val_if_fail (fingerprint != NULL, FALSE);
+  g_mutex_lock (&self->lock);
+  hit = keep ? pm_image_cache_lookup (&self->cache, fingerprint) != NULL
+             : pm_image_cache_contains (&self->cache, fingerprint);
+  g_mutex_unlock (&self->lock);
+  return hit;
+}
+
 /**
  * pm_sam_engine_has_fingerprint:
  * @engine: a sam engine
@@ -218,14 +235,7 @@ gboolean
 pm_sam_engine_has_fingerprint (PmEngine   *engine,
                                const char *fingerprint)
 {
-  PmSamEngine *self = get_self (engine);
-  gboolean hit;
-
-  g_return_val_if_fail (fingerprint != NULL, FALSE);
-  g_mutex_lock (&self->lock);
-  hit = pm_image_cache_contains (&self->cache, fingerprint);
-  g_mutex_unlock (&self->lock);
-  return hit;
+  return cache_has (engine, fingerprint, FALSE);
 }
 
 /**
@@ -243,14 +253,7 @@ gboolean
 pm_sam_engine_keep_fingerprint (PmEngine   *engine,
                                 const char *fingerprint)
 {
-  PmSamEngine *self = get_self (engine);
-  gboolean hit;
-
-  g_return_val_if_fail (fingerprint != NULL, FALSE);
-  g_mutex_lock (&self->lock);
-  hit = pm_image_cache_lookup (&self->cache, fingerprint) != NULL;
-  g_mutex_unlock (&self->lock);
-  return hit;
+  return cache_has (engine, fingerprint, TRUE);
 }
 
 /* ---------------------------------------------------------------- segment */
