@@ -309,11 +309,13 @@ release_layer (PmClipseg            *m,
 
 /* One packing stage (see PM_CLIPSEG_STAGE_*): every Linear of the three transformers,
  * the patch embedding (a conv with stride = kernel is a Linear on the patches' pixel
- * rows) and the projections. */
-static void
-pack_stage (PmClipseg *m,
-            int        stage)
+ * rows) and the projections. CLIPSeg's cannot fail. */
+static gboolean
+pack_stage (gpointer   model,
+            int        stage,
+            GError   **error)
 {
+  PmClipseg *m = model;
   const PmClipsegConfig *c = &m->config;
   PmClipsegWeights *w = &m->w;
   int n_text = c->text.num_hidden_layers;
@@ -348,72 +350,15 @@ pack_stage (PmClipseg *m,
           pack_layer (&w->dec_layers[i], m->precision);
         }
     }
+  return TRUE;
 }
 
-static gpointer
-packer_main (gpointer data)
-{
-  PmClipseg *m = data;
-  int n_stages = PM_CLIPSEG_STAGE_DECODER (m) + 1;
-  gint64 t0 = g_get_monotonic_time ();
-
-  for (int stage = 0; stage < n_stages; stage++)
-    {
-      gboolean cancel;
-
-      g_mutex_lock (&m->pack_lock);
-      cancel = m->pack_cancel;
-      g_mutex_unlock (&m->pack_lock);
-      if (cancel)
-        break;
-      pack_stage (m, stage);
-      g_mutex_lock (&m->pack_lock);
-      m->packed = stage + 1;
-      if (m->packed == n_stages)
-        m->pack_ms = (g_get_monotonic_time () - t0) / 1000.0;
-      g_cond_broadcast (&m->pack_cond);
-      g_mutex_unlock (&m->pack_lock);
-    }
-  return NULL;
-}
-
-/**
- * pm_clipseg_wait_packed:
- * @m: a model
- * @stage: a PM_CLIPSEG_STAGE_* index
- *
- * Blocks until the layers of @stage are packed (at once, after the first time).
- */
-void
-pm_clipseg_wait_packed (PmClipseg *m,
-                        int        stage)
-{
-  g_mutex_lock (&m->pack_lock);
-  while (m->packed <= stage)
-    g_cond_wait (&m->pack_cond, &m->pack_lock);
-  g_mutex_unlock (&m->pack_lock);
-}
-
-/* Starts packing in a thread (so the load returns once the files are checked); packs in
- * this thread if none can be started. */
+/* Starts packing in a thread (so the load returns once the files are checked). */
 static void
 start_packing (PmClipseg *m)
 {
-  m->packer = g_thread_try_new ("pm-clipseg-pack", packer_main, m, NULL);
-  if (m->packer == NULL)
-    packer_main (m);
-}
-
-static void
-stop_packing (PmClipseg *m)
-{
-  if (m->packer != NULL)
-    {
-      g_mutex_lock (&m->pack_lock);
-      m->pack_cancel = TRUE;
-      g_mutex_unlock (&m->pack_lock);
-      g_clear_pointer (&m->packer, g_thread_join);
-    }
+  m->packer = pm_stage_packer_new ("pm-clipseg-pack", PM_CLIPSEG_STAGE_DECODER (m) + 1,
+                                   pack_stage, NULL, m);
 }
 
 static void
@@ -493,8 +438,6 @@ pm_clipseg_load_files_with_precision (const char *config_path,
   g_autoptr(GError) local = NULL;
   gsize l1, l2, scratch;
 
-  g_mutex_init (&m->pack_lock);
-  g_cond_init (&m->pack_cond);
   if (!pm_model_file_check (config_path, PM_MODEL_MAX_JSON_BYTES, error) ||
       !pm_model_file_check (preprocessor_path, PM_MODEL_MAX_JSON_BYTES, error) ||
       !pm_model_file_check (weights_path, PM_MODEL_MAX_WEIGHTS_BYTES, error))
@@ -564,7 +507,7 @@ pm_clipseg_free (PmClipseg *m)
 {
   if (m == NULL)
     return;
-  stop_packing (m);
+  g_clear_pointer (&m->packer, pm_stage_packer_free);
   free_packed (m);
   g_free (m->w.text_layers);
   g_free (m->w.vision_layers);
@@ -574,8 +517,6 @@ pm_clipseg_free (PmClipseg *m)
   g_clear_pointer (&m->pos_table, pm_tensor_free);
   g_clear_pointer (&m->arena, pm_arena_free);
   g_clear_pointer (&m->st, pm_safetensors_free);
-  g_mutex_clear (&m->pack_lock);
-  g_cond_clear (&m->pack_cond);
   g_free (m);
 }
 
@@ -613,7 +554,7 @@ pm_clipseg_get_precision (PmClipseg *m)
 {
   if (m->n_vision == 0)
     return pm_precision_resolve (m->precision);
-  pm_clipseg_wait_packed (m, PM_CLIPSEG_STAGE_VISION (m, 0));
+  pm_stage_packer_wait (m->packer, PM_CLIPSEG_STAGE_VISION (m, 0), NULL, NULL);
   return pm_linear_get_precision (m->w.vision_layers[0].qkv);
 }
 
@@ -626,13 +567,7 @@ pm_clipseg_get_precision (PmClipseg *m)
 double
 pm_clipseg_get_pack_ms (PmClipseg *m)
 {
-  double ms;
-
-  pm_clipseg_wait_packed (m, PM_CLIPSEG_STAGE_DECODER (m));
-  g_mutex_lock (&m->pack_lock);
-  ms = m->pack_ms;
-  g_mutex_unlock (&m->pack_lock);
-  return ms;
+  return pm_stage_packer_get_pack_ms (m->packer);
 }
 
 void

@@ -11,6 +11,7 @@
 #include "pm-clipseg.h"
 #include "pm-ops.h"
 #include "pm-safetensors.h"
+#include "pm-stage-packer.h"
 
 G_BEGIN_DECLS
 
@@ -94,13 +95,9 @@ struct _PmClipseg {
   gsize             weights_bytes;
 
   /* Packing runs in a thread started by the load, in the order the forward needs the
-   * layers (see pm-clipseg-load.c); the forward waits for each stage it uses. */
-  GThread          *packer;
-  GMutex            pack_lock;
-  GCond             pack_cond;
-  int               packed;       /* stages done */
-  gboolean          pack_cancel;
-  double            pack_ms;      /* how long packing took, once done */
+   * layers (PM_CLIPSEG_STAGE_*, pm-clipseg-load.c); the forward waits for each stage it
+   * uses. */
+  PmStagePacker    *packer;
   PmClipsegDumpFunc dump;
   gpointer          dump_data;
 };
@@ -122,9 +119,5 @@ struct _PmClipsegVision {
 #define PM_CLIPSEG_STAGE_VISION(m, i) (1 + (i))
 #define PM_CLIPSEG_STAGE_TEXT(m, i) (1 + (m)->n_vision + (i))
 #define PM_CLIPSEG_STAGE_DECODER(m) (1 + (m)->n_vision + (m)->config.text.num_hidden_layers + 1)
-
-/* Blocks until packing stage @stage (and every one before it) is done. */
-void pm_clipseg_wait_packed (PmClipseg *m,
-                             int        stage);
 
 G_END_DECLS

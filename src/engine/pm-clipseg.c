@@ -201,7 +201,7 @@ encode_image_in_gate (PmClipseg       *m,
             memcpy (rows.data + (gy * g + gx) * kdim + (ch * p + ky) * p,
                     pixel_values + (ch * s + gy * p + ky) * s + gx * p, p * sizeof (float));
     patches = pm_tensor_view_2d (x.data + dv, g * g, dv);
-    pm_clipseg_wait_packed (m, PM_CLIPSEG_STAGE_PATCH);
+    pm_stage_packer_wait (m->packer, PM_CLIPSEG_STAGE_PATCH, NULL, NULL);
     pm_op_linear_fused (&patches, &rows, m->w.patch, NULL);
     dump (m, &patches, "vision.patch_embeds");
     memcpy (x.data, m->w.class_emb.data, dv * sizeof (float));
@@ -223,9 +223,8 @@ encode_image_in_gate (PmClipseg       *m,
           g_autofree char *stage = g_strdup_printf ("vision layer %d/%d", i + 1, m->n_vision);
           progress (stage, (double) i / m->n_vision, progress_data);
         }
-      if (!check_cancel (cancellable, error))
+      if (!pm_stage_packer_wait (m->packer, PM_CLIPSEG_STAGE_VISION (m, i), cancellable, error))
         return NULL;
-      pm_clipseg_wait_packed (m, PM_CLIPSEG_STAGE_VISION (m, i));
       encoder_layer (arena, &m->w.vision_layers[i], &x, c->vision.num_attention_heads, eps,
                      FALSE, NULL);
       dump (m, &x, "vision.layer%d", i);
@@ -236,7 +235,7 @@ encode_image_in_gate (PmClipseg       *m,
 
   /* The decoder's reduce projections of the extracted layers, deepest first. */
   pm_ops_profile_set_scope ("decoder");
-  pm_clipseg_wait_packed (m, PM_CLIPSEG_STAGE_DECODER (m));
+  pm_stage_packer_wait (m->packer, PM_CLIPSEG_STAGE_DECODER (m), NULL, NULL);
   for (int i = 0; i < vision->n; i++)
     {
       PmTensor act = pm_tensor_view_2d (acts + (gsize) (vision->n - 1 - i) * t * dv, t, dv);
@@ -327,9 +326,8 @@ encode_text_in_gate (PmClipseg     *m,
 
   for (int l = 0; l < c->text.num_hidden_layers; l++)
     {
-      if (!check_cancel (cancellable, error))
+      if (!pm_stage_packer_wait (m->packer, PM_CLIPSEG_STAGE_TEXT (m, l), cancellable, error))
         return FALSE;
-      pm_clipseg_wait_packed (m, PM_CLIPSEG_STAGE_TEXT (m, l));
       encoder_layer (arena, &m->w.text_layers[l], &x, c->text.num_attention_heads, eps, TRUE,
                      attention_mask);
       dump (m, &x, "text.layer%d", l);
@@ -356,7 +354,8 @@ encode_text_in_gate (PmClipseg     *m,
   pooled = pm_tensor_view_2d (x.data + (gint64) eos * dt, 1, dt);
   dump (m, &pooled, "text.pooled");
   out = pm_tensor_view_2d (embedding, 1, c->projection_dim);
-  pm_clipseg_wait_packed (m, PM_CLIPSEG_STAGE_TEXT (m, c->text.num_hidden_layers));
+  pm_stage_packer_wait (m->packer, PM_CLIPSEG_STAGE_TEXT (m, c->text.num_hidden_layers), NULL,
+                        NULL);
   pm_op_linear_fused (&out, &pooled, m->w.text_proj_l, NULL);
   dump (m, &out, "conditional_embeddings");
   add_timing (timings, "text encoder", now_ms () - t0);
@@ -398,7 +397,7 @@ decode_in_gate (PmClipseg              *m,
     return FALSE;
   pm_arena_reset (arena);
   pm_ops_profile_set_scope ("decoder");
-  pm_clipseg_wait_packed (m, PM_CLIPSEG_STAGE_DECODER (m));
+  pm_stage_packer_wait (m->packer, PM_CLIPSEG_STAGE_DECODER (m), NULL, NULL);
 
   /* FiLM parameters from the conditional embedding: mul, add [R] */
   cond = pm_tensor_view_2d ((float *) embedding, 1, e);

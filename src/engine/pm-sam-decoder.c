@@ -649,7 +649,7 @@ pm_sam_decode (PmSam                *m,
 
   g_return_val_if_fail (e != NULL && prompt != NULL && lowres != NULL && iou != NULL, FALSE);
   /* only the mask head's packing: the encoding @e came from waited for the rest */
-  pm_sam_wait_packed (m, PM_SAM_STAGE_DECODER);
+  pm_stage_packer_wait (m->packer, PM_SAM_STAGE_DECODER, NULL, NULL);
   pm_ops_blas_begin ();
   ok = decode_in_gate (m, e, prompt, lowres, iou, cancellable, timings, error);
   pm_ops_blas_end ();

@@ -159,7 +159,7 @@ patch_embed (PmSam       *m,
         for (gint64 ky = 0; ky < p; ky++)
           memcpy (rows.data + (gy * g + gx) * kdim + (ch * p + ky) * p,
                   pixels + (ch * s + gy * p + ky) * s + gx * p, p * sizeof (float));
-  pm_sam_wait_packed (m, PM_SAM_STAGE_PATCH);
+  pm_stage_packer_wait (m->packer, PM_SAM_STAGE_PATCH, NULL, NULL);
   pm_op_linear_fused (x, &rows, m->w.patch, NULL);
   if (v->use_abs_pos)
     {
@@ -185,7 +185,7 @@ neck (PmSam          *m,
   PmTensor n2 = pm_arena_tensor_2d (m->arena, n, ch);
   PmTensor out2d = pm_tensor_view_2d (out->data, ch, n);
 
-  pm_sam_wait_packed (m, PM_SAM_STAGE_NECK (m));
+  pm_stage_packer_wait (m->packer, PM_SAM_STAGE_NECK (m), NULL, NULL);
   pm_op_linear_fused (&n1, x, w->neck1, NULL);
   pm_op_layer_norm (&n1, &n1, &w->neck_ln1_w, &w->neck_ln1_b, 1e-6f);
   for (int tap = 0; tap < 9; tap++)
@@ -253,9 +253,8 @@ encode_image_in_gate (PmSam          *m,
           g_autofree char *stage = g_strdup_printf ("image encoder layer %d/%d", i + 1, layers);
           progress (stage, (double) i / (layers + 1), progress_data);
         }
-      if (!check_cancel (cancellable, error))
+      if (!pm_stage_packer_wait (m->packer, PM_SAM_STAGE_LAYER (i), cancellable, error))
         return NULL;
-      pm_sam_wait_packed (m, PM_SAM_STAGE_LAYER (i));
       attention_block (m, &m->w.layers[i], &x);
       mlp_block (m, &m->w.layers[i], &x);
       if (m->dump != NULL)

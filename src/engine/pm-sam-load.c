@@ -501,8 +501,6 @@ pm_sam_load_files_with_precision (const char *config_path,
   gsize l1 = 0, l2 = 0, scratch;
   Loader ld = { NULL, 0, error, TRUE };
 
-  g_mutex_init (&m->pack_lock);
-  g_cond_init (&m->pack_cond);
   m->owned = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_tensor_free);
   if (!pm_model_file_check (config_path, PM_MODEL_MAX_JSON_BYTES, error) ||
       (preprocessor_path != NULL &&
@@ -596,7 +594,7 @@ pm_sam_free (PmSam *m)
 {
   if (m == NULL)
     return;
-  pm_sam_pack_stop (m);
+  g_clear_pointer (&m->packer, pm_stage_packer_free);
   pm_sam_unpack (m);
   for (int i = 0; m->w.layers != NULL && i < m->config.vision.num_hidden_layers; i++)
     {
@@ -620,8 +618,6 @@ pm_sam_free (PmSam *m)
   g_clear_pointer (&m->op_b[1], pm_gemm_b_free);
   g_clear_pointer (&m->owned, g_ptr_array_unref);
   g_clear_pointer (&m->st, pm_safetensors_free);
-  g_mutex_clear (&m->pack_lock);
-  g_cond_clear (&m->pack_cond);
   g_free (m);
 }
 
@@ -664,7 +660,7 @@ pm_sam_get_weights_bytes (PmSam *m)
 PmPrecision
 pm_sam_get_precision (PmSam *m)
 {
-  pm_sam_wait_packed (m, PM_SAM_STAGE_PATCH);
+  pm_stage_packer_wait (m->packer, PM_SAM_STAGE_PATCH, NULL, NULL);
   return m->w.patch != NULL ? pm_linear_get_precision (m->w.patch)
                             : pm_precision_resolve (m->precision);
 }

@@ -11,9 +11,9 @@
  * - The patch embedding (a p × p conv with stride p) is a Linear on patch rows.
  * - The neck's 3 × 3 conv is nine accumulated products, one per kernel tap (ky, kx), each
  *   reading token rows shifted by that tap (shift_rows, −1 past the border).
- * - Packing runs in a thread the load starts, in stages (PM_SAM_STAGE_*: the mask head
- *   first, as every click needs it, then the encoder in the order it runs); the encoder
- *   waits for each stage before it uses it. The packed panels are copies of the weights
+ * - Packing runs in a PmStagePacker the load starts, in stages (PM_SAM_STAGE_*: the mask
+ *   head first, as every click needs it, then the encoder in the order it runs); the
+ *   encoder waits for each stage before it uses it. The packed panels are copies of the weights
  *   (bf16, or f32 in the exact mode), so the mapped f32 pages a stage copied are released
  *   once it is done; the weights used as stored (norms, relative positions, the position
  *   embedding, the prompt encoder and the mask decoder) are not touched.
@@ -146,11 +146,13 @@ pm_sam_release_stage_sources (PmSam *m,
   /* PM_SAM_STAGE_DECODER packs heap copies made at load: nothing mapped */
 }
 
-/* One packing stage (PM_SAM_STAGE_*), then the pages of the f32 weights it copied. */
-static void
-pack_stage (PmSam *m,
-            int    stage)
+/* One packing stage (PM_SAM_STAGE_*); SAM's cannot fail. */
+static gboolean
+pack_stage (gpointer   model,
+            int        stage,
+            GError   **error)
 {
+  PmSam *m = model;
   const PmSamVisionConfig *v = &m->config.vision;
   PmSamWeights *w = &m->w;
   PmPrecision precision = m->precision;
@@ -174,39 +176,18 @@ pack_stage (PmSam *m,
       w->neck1 = pm_linear_new (&w->neck1_w, NULL, precision);
       pack_neck_taps (m, precision);
     }
-  if (pm_gemm_packs (precision))
-    pm_sam_release_stage_sources (m, stage);
+  return TRUE;
 }
 
-static gpointer
-packer_main (gpointer data)
+/* The pages of the f32 weights a packed stage copied (none on the generic path). */
+static void
+release_stage (gpointer model,
+               int      stage)
 {
-  PmSam *m = data;
-  int n_stages = PM_SAM_STAGE_NECK (m) + 1;
-  gint64 t0 = g_get_monotonic_time ();
+  PmSam *m = model;
 
-  for (int stage = 0; stage < n_stages; stage++)
-    {
-      gboolean cancel;
-
-      g_mutex_lock (&m->pack_lock);
-      cancel = m->pack_cancel;
-      g_mutex_unlock (&m->pack_lock);
-      if (cancel)
-        break;
-      pack_stage (m, stage);
-      /* reading a stage's weights may have mapped the ends of the previous stage's (one
-       * large page-cache folio around each fault): give those back too */
-      if (stage > PM_SAM_STAGE_PATCH && pm_gemm_packs (m->precision))
-        pm_sam_release_stage_sources (m, stage - 1);
-      g_mutex_lock (&m->pack_lock);
-      if (stage + 1 == n_stages)
-        m->pack_ms = (g_get_monotonic_time () - t0) / 1000.0;
-      g_atomic_int_set (&m->packed, stage + 1);
-      g_cond_broadcast (&m->pack_cond);
-      g_mutex_unlock (&m->pack_lock);
-    }
-  return NULL;
+  if (pm_gemm_packs (m->precision))
+    pm_sam_release_stage_sources (m, stage);
 }
 
 /**
@@ -214,47 +195,15 @@ packer_main (gpointer data)
  * @m: a loaded model (m->precision set)
  *
  * Packs the mask head's upscaling, then the image encoder stage by stage
- * (PM_SAM_STAGE_*), in a thread, so the load returns once the files are checked; in this
- * thread if none can be started. After each stage the mapped f32 pages it copied are
- * released. pm_sam_wait_packed () waits for a stage.
+ * (PM_SAM_STAGE_*), in a thread (m->packer), so the load returns once the files are
+ * checked. After each stage the mapped f32 pages it copied are released. Callers wait
+ * for a stage with pm_stage_packer_wait ().
  */
 void
 pm_sam_pack_start (PmSam *m)
 {
-  m->packer = g_thread_try_new ("pm-sam-pack", packer_main, m, NULL);
-  if (m->packer == NULL)
-    packer_main (m);
-}
-
-/* Stops packing between two stages and waits for the thread (before the model is freed). */
-void
-pm_sam_pack_stop (PmSam *m)
-{
-  if (m->packer == NULL)
-    return;
-  g_mutex_lock (&m->pack_lock);
-  m->pack_cancel = TRUE;
-  g_mutex_unlock (&m->pack_lock);
-  g_clear_pointer (&m->packer, g_thread_join);
-}
-
-/**
- * pm_sam_wait_packed:
- * @m: a model
- * @stage: a PM_SAM_STAGE_* index
- *
- * Blocks until @stage (and every stage before it) is packed; at once afterwards.
- */
-void
-pm_sam_wait_packed (PmSam *m,
-                    int    stage)
-{
-  if (g_atomic_int_get (&m->packed) > stage)
-    return;
-  g_mutex_lock (&m->pack_lock);
-  while (m->packed <= stage)
-    g_cond_wait (&m->pack_cond, &m->pack_lock);
-  g_mutex_unlock (&m->pack_lock);
+  m->packer = pm_stage_packer_new ("pm-sam-pack", PM_SAM_STAGE_NECK (m) + 1, pack_stage,
+                                   release_stage, m);
 }
 
 /**
@@ -268,17 +217,11 @@ pm_sam_wait_packed (PmSam *m,
 double
 pm_sam_get_pack_ms (PmSam *m)
 {
-  double ms;
-
-  pm_sam_wait_packed (m, PM_SAM_STAGE_NECK (m));
-  g_mutex_lock (&m->pack_lock);
-  ms = m->pack_ms;
-  g_mutex_unlock (&m->pack_lock);
-  return ms;
+  return pm_stage_packer_get_pack_ms (m->packer);
 }
 
 /* Frees what packing made (safe on a model it did not run on, or only partly; after
- * pm_sam_pack_stop ()). */
+ * m->packer is freed). */
 void
 pm_sam_unpack (PmSam *m)
 {

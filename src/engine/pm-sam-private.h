@@ -14,6 +14,7 @@
 #include "pm-ops.h"
 #include "pm-sam.h"
 #include "pm-safetensors.h"
+#include "pm-stage-packer.h"
 
 G_BEGIN_DECLS
 
@@ -127,13 +128,7 @@ struct _PmSam {
   PmGemmB       *op_b[2];      /* the decoder's per-click packed operands (storage kept) */
   PmSamDumpFunc  dump;
   gpointer       dump_data;
-  /* packing (pm-sam-pack.c): stages done so far, under pack_lock (read atomically too) */
-  GMutex         pack_lock;
-  GCond          pack_cond;
-  GThread       *packer;
-  gint           packed;
-  gboolean       pack_cancel;
-  double         pack_ms;
+  PmStagePacker *packer;       /* packs the PM_SAM_STAGE_*s after the load (pm-sam-pack.c) */
 };
 
 struct _PmSamEmbedding {
@@ -162,10 +157,6 @@ void      pm_sam_build_window_rows      (PmSam             *model);
 void      pm_sam_release_stage_sources  (PmSam             *model,
                                          int                stage);
 void      pm_sam_pack_start             (PmSam             *model);
-void      pm_sam_pack_stop              (PmSam             *model);
-/* Blocks until packing stage @stage (and every one before it) is done. */
-void      pm_sam_wait_packed            (PmSam             *model,
-                                         int                stage);
 void      pm_sam_unpack                 (PmSam             *model);
 
 /* pm-sam-decoder.c: fills e->keys, e->k0, e->v0 from e->image (uses the arena). */

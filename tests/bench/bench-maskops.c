@@ -13,7 +13,7 @@
  * Times are wall clock (what the user waits) and, in brackets, the thread's CPU time (what
  * the work costs when the machine is shared).
  *
- * usage: bench-maskops [WIDTH HEIGHT [ROUNDS]]   (default 4000 3000 5)
+ * usage: bench-maskops [WIDTH HEIGHT [ROUNDS]]   (default 4000 3000 5; short side ≥ 480)
  * Build: ninja -C build tests/bench/bench-maskops
  */
 #include <stdio.h>
@@ -56,6 +56,14 @@ main (int    argc,
       fprintf (stderr, "usage: bench-maskops [WIDTH HEIGHT [ROUNDS]]\n");
       return 2;
     }
+  /* The eraser's stroke runs inside the object, a disc of radius MIN (w, h) / 4: the largest
+   * brush (80 px) must stay well inside it for every dab to erase something. */
+  if (MIN (w, h) < 480)
+    {
+      fprintf (stderr, "bench-maskops: the photo must be at least 480 px on its short side "
+               "(the 80 px brush has to fit inside the object)\n");
+      return 2;
+    }
   photo = pm_bench_photo_new (w, h);
   start = pm_mask_new (w, h);
   pm_brush_init (&brush, MIN (w, h) / 4.0);
@@ -95,8 +103,19 @@ main (int    argc,
           {
             /* A stroke of motion events a quarter radius apart: the brush on the background above
              * the object, the eraser across the object, so every dab changes pixels. */
-            double x = w / 2.0 - MIN (w, h) / 8.0;
-            double y = erase ? h / 2.0 : h / 2.0 - MIN (w, h) / 4.0 - 2 * radii[r] - 20;
+            double object_radius = MIN (w, h) / 4.0;
+            double x = w / 2.0 - object_radius / 2;
+            double row = erase ? h / 2.0 : MAX (h / 2.0 - object_radius - 2 * radii[r] - 20,
+                                                1.5 * radii[r] + 1);
+            double y = row;
+            /* The stroke covers at most the object's radius, from half a radius left of its
+             * centre to half a radius right of it, and wobbles up to one step per dab (a
+             * larger wobble can hide a short step behind the previous dab), at most half
+             * the brush's radius off its row (the brush stays inside the photo): an eraser of radius r
+             * there still meets the object (r ≤ 2/3 of its radius), where a longer stroke on
+             * a small photo left the object, or drifted out of the photo, and changed
+             * nothing. */
+            double step = MIN (radii[r] * 0.25, object_radius / DABS_PER_ROUND);
             PmMask *mask = pm_mask_history_begin (history);
             PmRect dirty;
 
@@ -105,8 +124,9 @@ main (int    argc,
             brush.erase = erase;
             for (int i = 0; i < DABS_PER_ROUND; i++)
               {
-                double nx = x + radii[r] * 0.25;
-                double ny = y + g_rand_double_range (rand, -radii[r], radii[r]) * 0.25;
+                double nx = x + step;
+                double ny = CLAMP (y + g_rand_double_range (rand, -step, step),
+                                   row - radii[r] / 2, row + radii[r] / 2);
                 PmRect bounds;
 
                 t = pm_bench_now_ms ();

@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "pm-grabcut.h"
+#include "pm-metrics.h"
 #include "pm-maskio.h"
 #include "pm-maxflow-private.h"
 #include "pm-parallel.h"
@@ -257,17 +258,9 @@ static double
 iou (const PmMask *a,
      const PmMask *b)
 {
-  gint64 inter = 0, uni = 0;
-
   g_assert_cmpint (a->width, ==, b->width);
   g_assert_cmpint (a->height, ==, b->height);
-  for (gsize i = 0; i < (gsize) a->width * a->height; i++)
-    {
-      gboolean x = a->data[i] > 0.5f, y = b->data[i] > 0.5f;
-      inter += x && y;
-      uni += x || y;
-    }
-  return uni == 0 ? 1.0 : (double) inter / uni;
+  return pm_mask_iou (a, b, NULL, NULL);
 }
 
 static void

@@ -1,5 +1,5 @@
 /* test-sam-refine.c: text → SAM: heatmaps into prompts, the agreement rule, and the
- * CLIPSeg engine with --refine sam end to end.
+ * CLIPSeg engine with --refine sam end to end, and the box and click tools' SAM half.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -206,6 +206,202 @@ test_engine (void)
   }
 }
 
+/* SAM's best mask for @prompt, asked directly of the engine (what the tools must put in). */
+static PmSamResult *
+best_for (PmEngine          *sam,
+          const PmImage     *image,
+          const char        *fingerprint,
+          const PmSamPrompt *prompt)
+{
+  g_autoptr(GError) error = NULL;
+  PmSamResult *r = pm_sam_engine_segment_keyed (sam, image, fingerprint, prompt,
+                                                PM_SAM_SEGMENT_BEST_ONLY, NULL, NULL, NULL,
+                                                NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (r);
+  return r;
+}
+
+/* The mask the tools start from: a block in the photo's lower-left corner. */
+static PmMask *
+start_mask (const PmImage *image)
+{
+  PmMask *m = pm_mask_new (image->width, image->height);
+
+  for (int y = image->height * 3 / 4; y < image->height; y++)
+    for (int x = 0; x < image->width / 5; x++)
+      m->data[(gsize) y * m->width + x] = 1.0f;
+  return m;
+}
+
+/* How far from the clicks the documented rule puts SAM's answer in: a quarter of the long
+ * side, or half the diagonal of what the mask and the answer cover if that is more. */
+static double
+documented_reach (const PmMask *mask,
+                  const PmMask *answer)
+{
+  int x0 = mask->width, y0 = mask->height, x1 = -1, y1 = -1;
+
+  for (int y = 0; y < mask->height; y++)
+    for (int x = 0; x < mask->width; x++)
+      if (mask->data[(gsize) y * mask->width + x] > 0.5f ||
+          answer->data[(gsize) y * mask->width + x] > 0.5f)
+        {
+          x0 = MIN (x0, x); x1 = MAX (x1, x);
+          y0 = MIN (y0, y); y1 = MAX (y1, y);
+        }
+  return MAX (MAX (mask->width, mask->height) / 4.0,
+              x1 >= x0 ? hypot (x1 - x0 + 1, y1 - y0 + 1) / 2 : 0.0);
+}
+
+/* Checks @out pixel by pixel: SAM's @answer within @reach of a click, @start elsewhere;
+ * returns how many pixels took the answer and how many of those changed. */
+static void
+check_clicks_rule (const PmMask  *start,
+                   const PmMask  *answer,
+                   const PmMask  *out,
+                   const PmClick *clicks,
+                   gsize          n,
+                   double         reach,
+                   gsize         *n_near,
+                   gsize         *n_changed)
+{
+  *n_near = *n_changed = 0;
+  for (int y = 0; y < out->height; y++)
+    for (int x = 0; x < out->width; x++)
+      {
+        gsize i = (gsize) y * out->width + x;
+        gboolean near = FALSE;
+
+        for (gsize c = 0; c < n && !near; c++)
+          near = hypot (x + 0.5 - clicks[c].x, y + 0.5 - clicks[c].y) <= reach;
+        if (near)
+          {
+            g_assert_cmpfloat (out->data[i], ==, answer->data[i]);
+            *n_near += 1;
+            *n_changed += out->data[i] != start->data[i];
+          }
+        else
+          g_assert_cmpfloat (out->data[i], ==, start->data[i]);
+      }
+}
+
+/* The box and click tools' SAM half (pm_sam_refine_box/_clicks), which the app calls:
+ * SAM's best answer goes in inside the box, or within reach of the clicks, and the mask
+ * stays as it was elsewhere; one click asks for three masks and keeps the best; of more
+ * clicks than SAM takes, the newest are its prompt; a cancelled call changes nothing. */
+static void
+test_tools (void)
+{
+  g_autofree char *dir = fixture_path ("tiny-f32");
+  g_autofree char *path = fixture_path ("images/cat.jpg");
+  g_autoptr(GError) error = NULL;
+  PmEngineOptions options = { .model_dir = dir, .threads = 1 };
+  g_autoptr(PmEngine) sam = pm_engine_new ("sam", &options, &error);
+  g_autoptr(PmImage) image = pm_image_load (path, PM_IMAGE_DEFAULT_MAX_PIXELS, &error);
+  g_autofree char *key = NULL;
+  g_autoptr(PmMask) start = NULL;
+  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+  PmClick clicks[PM_SAM_MAX_POINTS + 2];
+  PmSamPoint points[PM_SAM_MAX_POINTS];
+  gsize n_near, n_changed;
+
+  g_assert_no_error (error);
+  key = pm_engine_image_fingerprint (image);
+  start = start_mask (image);
+
+  /* a box: SAM's answer inside it, the mask outside */
+  {
+    PmRect box = { image->width / 4, image->height / 5, image->width / 2, image->height / 2 };
+    PmSamPrompt prompt = { .has_box = TRUE,
+                           .box = { box.x, box.y, box.x + box.width - 1,
+                                    box.y + box.height - 1 } };
+    g_autoptr(PmSamResult) r = best_for (sam, image, key, &prompt);
+    const PmMask *answer = pm_sam_result_get_best (r);
+    g_autoptr(PmMask) out = pm_sam_refine_box (sam, image, key, start, &box, NULL, &error);
+    gsize inside = 0, changed = 0;
+
+    g_assert_no_error (error);
+    for (int y = 0; y < image->height; y++)
+      for (int x = 0; x < image->width; x++)
+        {
+          gsize i = (gsize) y * image->width + x;
+
+          if (x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height)
+            {
+              g_assert_cmpfloat (out->data[i], ==, answer->data[i]);
+              inside++;
+              changed += out->data[i] != start->data[i];
+            }
+          else
+            g_assert_cmpfloat (out->data[i], ==, start->data[i]);
+        }
+    g_assert_cmpuint (inside, ==, (gsize) box.width * box.height);
+    g_test_message ("box: %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " pixels changed",
+                    changed, inside);
+    g_assert_cmpuint (changed, >, 0);
+  }
+
+  /* one click: the best of three masks */
+  clicks[0] = (PmClick) { image->width * 0.6, image->height * 0.4, TRUE };
+  {
+    PmSamPoint p = { clicks[0].x, clicks[0].y, 1 };
+    PmSamPrompt prompt = { .points = &p, .n_points = 1, .multimask = TRUE };
+    g_autoptr(PmSamResult) r = best_for (sam, image, key, &prompt);
+    const PmMask *answer = pm_sam_result_get_best (r);
+    g_autoptr(PmMask) out = pm_sam_refine_clicks (sam, image, key, start, clicks, 1, NULL,
+                                                  &error);
+
+    g_assert_no_error (error);
+    check_clicks_rule (start, answer, out, clicks, 1, documented_reach (start, answer),
+                       &n_near, &n_changed);
+    g_test_message ("one click: %" G_GSIZE_FORMAT " pixels near, %" G_GSIZE_FORMAT
+                    " changed", n_near, n_changed);
+    g_assert_cmpuint (n_changed, >, 0);
+  }
+
+  /* more clicks than SAM takes: the newest PM_SAM_MAX_POINTS are the prompt (one mask) */
+  for (gsize c = 1; c < G_N_ELEMENTS (clicks); c++)
+    clicks[c] = (PmClick) { image->width * (0.05 + 0.9 * (c * 37 % 67) / 67.0),
+                            image->height * (0.05 + 0.9 * (c * 17 % 67) / 67.0), c % 3 != 0 };
+  for (int k = 0; k < PM_SAM_MAX_POINTS; k++)
+    {
+      const PmClick *c = &clicks[G_N_ELEMENTS (clicks) - PM_SAM_MAX_POINTS + k];
+
+      points[k] = (PmSamPoint) { c->x, c->y, c->foreground ? 1 : 0 };
+    }
+  {
+    PmSamPrompt prompt = { .points = points, .n_points = PM_SAM_MAX_POINTS };
+    g_autoptr(PmSamResult) r = best_for (sam, image, key, &prompt);
+    const PmMask *answer = pm_sam_result_get_best (r);
+    g_autoptr(PmMask) out = pm_sam_refine_clicks (sam, image, key, start, clicks,
+                                                  G_N_ELEMENTS (clicks), NULL, &error);
+
+    g_assert_no_error (error);
+    check_clicks_rule (start, answer, out, clicks, G_N_ELEMENTS (clicks),
+                       documented_reach (start, answer), &n_near, &n_changed);
+    g_test_message ("%d clicks: %" G_GSIZE_FORMAT " pixels near, %" G_GSIZE_FORMAT
+                    " changed", (int) G_N_ELEMENTS (clicks), n_near, n_changed);
+    g_assert_cmpuint (n_changed, >, 0);
+  }
+
+  /* cancelled: no mask, the error says so */
+  g_cancellable_cancel (cancelled);
+  {
+    PmRect box = { 10, 10, 50, 50 };
+    PmMask *none = pm_sam_refine_clicks (sam, image, NULL, start, clicks, 1, cancelled,
+                                         &error);
+
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_null (none);
+    g_clear_error (&error);
+    none = pm_sam_refine_box (sam, image, NULL, start, &box, cancelled, &error);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_null (none);
+  }
+}
+
 /* `edit --engine clipseg --refine sam` end to end on the tiny models, and its refusals. */
 static void
 test_cli (void)
@@ -267,6 +463,7 @@ main (int   argc,
     {
       g_test_add_func ("/engine/sam-refine/engine", test_engine);
       g_test_add_func ("/engine/sam-refine/cli", test_cli);
+      g_test_add_func ("/engine/sam-refine/tools", test_tools);
     }
   else if (g_getenv ("CI") != NULL)
     g_error ("SAM fixture not found under $PM_SHARED_DIR");
