@@ -517,8 +517,93 @@ apply_tone_task (gint64   task,
                                           0.0, 1.0);
 }
 
+#define TONE_CHUNK 4096   /* samples per parallel task */
+
+typedef struct {
+  const float *orig, *edit;
+  gsize        stride, m;
+  float       *so, *se;     /* the samples side by side */
+  float       *res, *w;     /* per sample: residual, robust weight */
+  double       gain[3], offset[3];
+  float        scale;
+  double       sums[3][5];  /* per channel: Σw, Σw·o, Σw·e, Σw·o², Σw·o·e */
+} ToneFit;
+
+/* Gathers chunk @task of the samples: the iterations then read 2 × 12 bytes a sample,
+ * not two cache lines far apart. */
+static void
+tone_gather_task (gint64   task,
+                  gpointer data)
+{
+  ToneFit *t = data;
+  gsize k0 = (gsize) task * TONE_CHUNK, k1 = MIN (k0 + TONE_CHUNK, t->m);
+
+  for (gsize k = k0; k < k1; k++)
+    {
+      memcpy (t->so + k * 3, t->orig + k * t->stride * 3, 3 * sizeof (float));
+      memcpy (t->se + k * 3, t->edit + k * t->stride * 3, 3 * sizeof (float));
+    }
+}
+
+/* Residual and robust weight of each sample of chunk @task (each sample on its own). */
+static void
+tone_weight_task (gint64   task,
+                  gpointer data)
+{
+  ToneFit *t = data;
+  gsize k0 = (gsize) task * TONE_CHUNK, k1 = MIN (k0 + TONE_CHUNK, t->m);
+  float scale = t->scale;
+
+  for (gsize k = k0; k < k1; k++)
+    {
+      const float *o = t->so + k * 3, *e = t->se + k * 3;
+      float r2 = 0, w;
+
+      for (int c = 0; c < 3; c++)
+        {
+          float r = e[c] - (float) (t->gain[c] * o[c] + t->offset[c]);
+          r2 += r * r;
+        }
+      t->res[k] = sqrtf (r2 / 3);
+      /* Cauchy-like weight */
+      w = 1.0f / (1.0f + r2 / (3 * scale * scale));
+      t->w[k] = w * w;
+    }
+}
+
+/* Channel @task's weighted sums, over the samples in order: the same double sums as
+ * one loop over the samples makes. Clipped pixels say little about gain. */
+static void
+tone_sums_task (gint64   task,
+                gpointer data)
+{
+  ToneFit *t = data;
+  int c = (int) task;
+  double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+
+  for (gsize k = 0; k < t->m; k++)
+    {
+      float o = t->so[k * 3 + c], e = t->se[k * 3 + c], wc = t->w[k];
+
+      if (e <= 0.002f || e >= 0.998f)
+        wc *= 0.05f;
+      sw += wc;
+      sx += wc * o;
+      sy += wc * e;
+      sxx += wc * o * o;
+      sxy += wc * o * e;
+    }
+  t->sums[c][0] = sw;
+  t->sums[c][1] = sx;
+  t->sums[c][2] = sy;
+  t->sums[c][3] = sxx;
+  t->sums[c][4] = sxy;
+}
+
 /* Fits edit ≈ gain × orig + offset per channel on pixels that look unchanged and applies it
- * to @orig, so the comparison sees the same global tone on both sides. */
+ * to @orig, so the comparison sees the same global tone on both sides. The samples'
+ * weights in chunks and the three channels' sums in parallel; every sum is still added
+ * in sample order, so the fit does not depend on the thread count. */
 void
 pm_derive_match_tone (float       *orig,
                       const float *edit,
@@ -527,65 +612,39 @@ pm_derive_match_tone (float       *orig,
                       double      *gain_out,
                       double      *offset_out)
 {
-  gsize stride = MAX ((gsize) 1, n / (samples > 0 ? samples : TONE_SAMPLES));
-  gsize m = (n + stride - 1) / stride;
-  float *res = g_new (float, m);
-  float *so = g_new (float, m * 3), *se = g_new (float, m * 3);
-  double gain[3] = { 1, 1, 1 }, offset[3] = { 0, 0, 0 };
-  float scale = TONE_SCALE_MAX;
+  ToneFit t = { orig, edit, MAX ((gsize) 1, n / (samples > 0 ? samples : TONE_SAMPLES)), 0, };
+  double *gain = t.gain, *offset = t.offset;
+  gint64 chunks;
 
-  /* The samples side by side: the iterations then read 2 × 12 bytes a sample, not two
-   * cache lines far apart. */
-  for (gsize i = 0, k = 0; i < n; i += stride, k++)
-    {
-      memcpy (so + k * 3, orig + i * 3, 3 * sizeof (float));
-      memcpy (se + k * 3, edit + i * 3, 3 * sizeof (float));
-    }
+  t.m = (n + t.stride - 1) / t.stride;
+  t.so = g_new (float, t.m * 3);
+  t.se = g_new (float, t.m * 3);
+  t.res = g_new (float, t.m);
+  t.w = g_new (float, t.m);
+  for (int c = 0; c < 3; c++)
+    gain[c] = 1;
+  t.scale = TONE_SCALE_MAX;
+  chunks = (gint64) ((t.m + TONE_CHUNK - 1) / TONE_CHUNK);
+  pm_parallel_for (chunks, tone_gather_task, &t);
   for (int it = 0; it < TONE_ITERATIONS; it++)
     {
-      double sw[3] = { 0, }, sx[3] = { 0, }, sy[3] = { 0, }, sxx[3] = { 0, }, sxy[3] = { 0, };
-      gsize k = 0;
-
-      for (; k < m; k++)
-        {
-          const float *o = so + k * 3, *e = se + k * 3;
-          float r2 = 0, w;
-
-          for (int c = 0; c < 3; c++)
-            {
-              float r = e[c] - (float) (gain[c] * o[c] + offset[c]);
-              r2 += r * r;
-            }
-          res[k] = sqrtf (r2 / 3);
-          /* Cauchy-like weight; clipped pixels say little about gain. */
-          w = 1.0f / (1.0f + r2 / (3 * scale * scale));
-          w *= w;
-          for (int c = 0; c < 3; c++)
-            {
-              float wc = w;
-              if (e[c] <= 0.002f || e[c] >= 0.998f)
-                wc *= 0.05f;
-              sw[c] += wc;
-              sx[c] += wc * o[c];
-              sy[c] += wc * e[c];
-              sxx[c] += wc * o[c] * o[c];
-              sxy[c] += wc * o[c] * e[c];
-            }
-        }
+      pm_parallel_for (chunks, tone_weight_task, &t);
+      pm_parallel_for (3, tone_sums_task, &t);
 
       /* Weighted least squares with a weak prior pulling the gain to 1, so a channel
        * with little spread (a flat blue sky) is not fitted to its noise. */
       for (int c = 0; c < 3; c++)
         {
+          const double *s = t.sums[c];
           double mx, my, cxx, cxy, prior;
 
-          if (sw[c] < 1e-6)
+          if (s[0] < 1e-6)
             continue;
-          mx = sx[c] / sw[c];
-          my = sy[c] / sw[c];
-          cxx = sxx[c] - sw[c] * mx * mx;
-          cxy = sxy[c] - sw[c] * mx * my;
-          prior = sw[c] * TONE_GAIN_PRIOR;
+          mx = s[1] / s[0];
+          my = s[2] / s[0];
+          cxx = s[3] - s[0] * mx * mx;
+          cxy = s[4] - s[0] * mx * my;
+          prior = s[0] * TONE_GAIN_PRIOR;
           gain[c] = CLAMP ((cxy + prior) / (cxx + prior), 1 / TONE_GAIN_MAX, TONE_GAIN_MAX);
           offset[c] = CLAMP (my - gain[c] * mx, -TONE_OFFSET_MAX, TONE_OFFSET_MAX);
         }
@@ -593,22 +652,24 @@ pm_derive_match_tone (float       *orig,
       /* Scale from the best-fitting tenth of the pixels, which are unchanged ones even
        * when the edit covers most of the picture; capped so a painted majority never
        * gets the weight of a global shift. */
-      scale = pm_derive_quantile (res, k, 0.1) * 4.0f;
-      scale = CLAMP (scale, 0.01f, TONE_SCALE_MAX);
+      t.scale = pm_derive_quantile (t.res, t.m, 0.1) * 4.0f;
+      t.scale = CLAMP (t.scale, 0.01f, TONE_SCALE_MAX);
     }
 
   g_debug ("tone: gain %.3f %.3f %.3f offset %.3f %.3f %.3f", gain[0], gain[1], gain[2],
            offset[0], offset[1], offset[2]);
   if (gain_out != NULL)
-    memcpy (gain_out, gain, sizeof gain);
+    memcpy (gain_out, t.gain, sizeof t.gain);
   if (offset_out != NULL)
-    memcpy (offset_out, offset, sizeof offset);
+    memcpy (offset_out, t.offset, sizeof t.offset);
   {
-    ApplyTone t = { orig, n, { gain[0], gain[1], gain[2] }, { offset[0], offset[1], offset[2] } };
+    ApplyTone apply = { orig, n, { gain[0], gain[1], gain[2] },
+                        { offset[0], offset[1], offset[2] } };
 
-    pm_parallel_for (pixel_tasks (n), apply_tone_task, &t);
+    pm_parallel_for (pixel_tasks (n), apply_tone_task, &apply);
   }
-  g_free (se);
-  g_free (so);
-  g_free (res);
+  g_free (t.w);
+  g_free (t.res);
+  g_free (t.se);
+  g_free (t.so);
 }
