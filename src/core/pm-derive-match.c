@@ -8,6 +8,7 @@
 #include "pm-derive-private.h"
 #include "pm-parallel.h"
 #include "pm-rowops-private.h"
+#include "pm-scratch-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -123,7 +124,7 @@ pm_derive_blur_plane (float *data,
     return;
 
   b.data = data;
-  b.tmp = g_new (float, (gsize) width * height * channels);
+  b.tmp = pm_scratch_new (float, (gsize) width * height * channels);
   b.kernel = gaussian_kernel (sigma, radius);
   b.width = width;
   b.height = height;
@@ -132,7 +133,7 @@ pm_derive_blur_plane (float *data,
   pm_parallel_for (pm_parallel_row_tasks (height, BLUR_ROWS), blur_rows, &b);
   pm_parallel_for (pm_parallel_row_tasks (height, BLUR_ROWS), blur_columns, &b);
   g_free ((float *) b.kernel);
-  g_free (b.tmp);
+  pm_scratch_free (b.tmp);
 }
 
 #define PIXELS_PER_TASK 65536
@@ -168,7 +169,7 @@ pm_derive_image_to_rgbf (const PmImage *image)
 {
   gsize n = (gsize) image->width * image->height;
   ToRgbf *t = g_new (ToRgbf, 1);
-  float *out = g_new (float, n * 3);
+  float *out = pm_scratch_new (float, n * 3);
 
   t->data = image->data;
   t->out = out;
@@ -322,6 +323,26 @@ pm_derive_estimate_shift (const float *orig,
   *out_dy = by + fy;
 }
 
+typedef struct {
+  const float *rgb;
+  float       *out;
+  int          width, height;
+  float        dx, dy;
+} Shift;
+
+static void
+shift_rows (gint64   task,
+            gpointer data)
+{
+  const Shift *s = data;
+  int y0 = (int) task * BLUR_ROWS, y1 = MIN (y0 + BLUR_ROWS, s->height);
+
+  for (int y = y0; y < y1; y++)
+    for (int x = 0; x < s->width; x++)
+      sample3 (s->rgb, s->width, s->height, x + s->dx, y + s->dy,
+               s->out + ((gsize) y * s->width + x) * 3);
+}
+
 /* Resamples @rgb at (x + dx, y + dy): the edited image moved back onto the original. */
 float *
 pm_derive_apply_shift (const float *rgb,
@@ -330,12 +351,11 @@ pm_derive_apply_shift (const float *rgb,
                        float        dx,
                        float        dy)
 {
-  float *out = g_new (float, (gsize) width * height * 3);
+  Shift s = { rgb, pm_scratch_new (float, (gsize) width * height * 3), width, height,
+              dx, dy };
 
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      sample3 (rgb, width, height, x + dx, y + dy, out + ((gsize) y * width + x) * 3);
-  return out;
+  pm_parallel_for (pm_parallel_row_tasks (height, BLUR_ROWS), shift_rows, &s);
+  return s.out;
 }
 
 /* shift_cost (blurred @orig, @edit, 0, 0, @step) with the blur by @sigma that
@@ -478,24 +498,52 @@ pm_derive_match_softness (float       *orig,
 
 /* ---- Tone ----------------------------------------------------------------------------- */
 
+#define QUANTILE_BINS 4096   /* over 0..1: precise enough for a scale estimate */
+
+typedef struct {
+  const float *values;
+  gsize        n;
+  guint       *hists;   /* QUANTILE_BINS per task */
+} QuantileHist;
+
+static void
+quantile_hist_task (gint64   task,
+                    gpointer data)
+{
+  const QuantileHist *q = data;
+  gsize i0 = (gsize) task * PIXELS_PER_TASK, i1 = MIN (i0 + PIXELS_PER_TASK, q->n);
+  guint *hist = q->hists + (gsize) task * QUANTILE_BINS;
+
+  for (gsize i = i0; i < i1; i++)
+    hist[MIN ((int) (q->values[i] * 4095.0f), 4095)]++;
+}
+
 float
 pm_derive_quantile (const float *values,
                     gsize        n,
                     double       q)
 {
-  /* Histogram over 0..1 with 4096 bins: precise enough for a scale estimate. */
-  guint hist[4096] = { 0, };
+  gint64 tasks = pixel_tasks (n);
+  QuantileHist h = { values, n, g_new0 (guint, (gsize) MAX (tasks, 1) * QUANTILE_BINS) };
   gsize target = (gsize) (q * (n - 1)), acc = 0;
+  float result = 1.0f;
 
-  for (gsize i = 0; i < n; i++)
-    hist[MIN ((int) (values[i] * 4095.0f), 4095)]++;
-  for (int b = 0; b < 4096; b++)
+  /* counts per block of values, added up: the same histogram on any thread count */
+  pm_parallel_for (tasks, quantile_hist_task, &h);
+  for (gint64 t = 1; t < tasks; t++)
+    for (int b = 0; b < QUANTILE_BINS; b++)
+      h.hists[b] += h.hists[(gsize) t * QUANTILE_BINS + b];
+  for (int b = 0; b < QUANTILE_BINS; b++)
     {
-      acc += hist[b];
+      acc += h.hists[b];
       if (acc > target)
-        return (b + 0.5f) / 4095.0f;
+        {
+          result = (b + 0.5f) / 4095.0f;
+          break;
+        }
     }
-  return 1.0f;
+  g_free (h.hists);
+  return result;
 }
 
 typedef struct {
@@ -617,10 +665,10 @@ pm_derive_match_tone (float       *orig,
   gint64 chunks;
 
   t.m = (n + t.stride - 1) / t.stride;
-  t.so = g_new (float, t.m * 3);
-  t.se = g_new (float, t.m * 3);
-  t.res = g_new (float, t.m);
-  t.w = g_new (float, t.m);
+  t.so = pm_scratch_new (float, t.m * 3);
+  t.se = pm_scratch_new (float, t.m * 3);
+  t.res = pm_scratch_new (float, t.m);
+  t.w = pm_scratch_new (float, t.m);
   for (int c = 0; c < 3; c++)
     gain[c] = 1;
   t.scale = TONE_SCALE_MAX;
@@ -668,8 +716,8 @@ pm_derive_match_tone (float       *orig,
 
     pm_parallel_for (pixel_tasks (n), apply_tone_task, &apply);
   }
-  g_free (t.w);
-  g_free (t.res);
-  g_free (t.se);
-  g_free (t.so);
+  pm_scratch_free (t.w);
+  pm_scratch_free (t.res);
+  pm_scratch_free (t.se);
+  pm_scratch_free (t.so);
 }
