@@ -212,32 +212,50 @@ sample3 (const float *rgb,
 
 /* Mean truncated luma difference between @a and @b shifted by (dx, dy), on a sparse grid
  * away from the borders. */
+/* Mean clipped difference of the channel sums @la and @lb (one per pixel) at every @step
+ * pixels, @lb taken (@dx, @dy) away. */
 static double
-shift_cost (const float *a,
-            const float *b,
+shift_cost (const float *la,
+            const float *lb,
             int          width,
             int          height,
-            float        dx,
-            float        dy,
+            int          dx,
+            int          dy,
             int          step)
 {
   double sum = 0;
   gsize n = 0;
 
-  gboolean whole = dx == floorf (dx) && dy == floorf (dy);
+  for (int y = MAX_SHIFT + 1; y < height - MAX_SHIFT - 1; y += step)
+    {
+      const float *ra = la + (gsize) y * width, *rb = lb + (gsize) (y + dy) * width + dx;
+
+      for (int x = MAX_SHIFT + 1; x < width - MAX_SHIFT - 1; x += step)
+        {
+          sum += MIN (fabsf (ra[x] - rb[x]), 0.15f);
+          n++;
+        }
+    }
+  return n > 0 ? sum / n : 0;
+}
+
+/* shift_cost() at (0, 0) of the channel sums of the RGB planes @a and @b. */
+static double
+unshifted_cost (const float *a,
+                const float *b,
+                int          width,
+                int          height,
+                int          step)
+{
+  double sum = 0;
+  gsize n = 0;
 
   for (int y = MAX_SHIFT + 1; y < height - MAX_SHIFT - 1; y += step)
     for (int x = MAX_SHIFT + 1; x < width - MAX_SHIFT - 1; x += step)
       {
-        const float *p = a + ((gsize) y * width + x) * 3;
-        float q[3], la, lb;
+        const float *p = a + ((gsize) y * width + x) * 3, *q = b + ((gsize) y * width + x) * 3;
+        float la = p[0] + p[1] + p[2], lb = q[0] + q[1] + q[2];
 
-        if (whole)
-          memcpy (q, b + ((gsize) (y + (int) dy) * width + x + (int) dx) * 3, sizeof q);
-        else
-          sample3 (b, width, height, x + dx, y + dy, q);
-        la = p[0] + p[1] + p[2];
-        lb = q[0] + q[1] + q[2];
         sum += MIN (fabsf (la - lb), 0.15f);
         n++;
       }
@@ -246,9 +264,27 @@ shift_cost (const float *a,
 
 typedef struct {
   const float *orig, *edit;
+  float       *lum_orig, *lum_edit;   /* r + g + b of each pixel */
   int          width, height, step;
   double      *cost;   /* (2 MAX_SHIFT + 1)², row by row from (−MAX_SHIFT, −MAX_SHIFT) */
 } ShiftCosts;
+
+static void
+channel_sums_task (gint64   task,
+                   gpointer data)
+{
+  const ShiftCosts *sc = data;
+  gsize n = (gsize) sc->width * sc->height;
+  gsize i0 = (gsize) task * PIXELS_PER_TASK, i1 = MIN (i0 + PIXELS_PER_TASK, n);
+
+  for (gsize i = i0; i < i1; i++)
+    {
+      const float *p = sc->orig + i * 3, *q = sc->edit + i * 3;
+
+      sc->lum_orig[i] = p[0] + p[1] + p[2];
+      sc->lum_edit[i] = q[0] + q[1] + q[2];
+    }
+}
 
 static void
 shift_cost_task (gint64   task,
@@ -258,7 +294,8 @@ shift_cost_task (gint64   task,
   int side = 2 * MAX_SHIFT + 1;
   int dx = (int) (task % side) - MAX_SHIFT, dy = (int) (task / side) - MAX_SHIFT;
 
-  sc->cost[task] = shift_cost (sc->orig, sc->edit, sc->width, sc->height, dx, dy, sc->step);
+  sc->cost[task] = shift_cost (sc->lum_orig, sc->lum_edit, sc->width, sc->height, dx, dy,
+                               sc->step);
 }
 
 /* Finds where the original's content sits in the edited image: (dx, dy) such that
@@ -282,9 +319,15 @@ pm_derive_estimate_shift (const float *orig,
     return;
 
   {
-    ShiftCosts sc = { orig, edit, width, height, step, &cost[0][0] };
+    gsize n = (gsize) width * height;
+    ShiftCosts sc = { orig, edit, pm_scratch_new (float, n), pm_scratch_new (float, n),
+                      width, height, step, &cost[0][0] };
 
+    /* the channel sums once (the same float sums every cost took), then the costs */
+    pm_parallel_for (pixel_tasks (n), channel_sums_task, &sc);
     pm_parallel_for ((2 * MAX_SHIFT + 1) * (2 * MAX_SHIFT + 1), shift_cost_task, &sc);
+    pm_scratch_free (sc.lum_edit);
+    pm_scratch_free (sc.lum_orig);
   }
   for (int dy = -MAX_SHIFT; dy <= MAX_SHIFT; dy++)
     for (int dx = -MAX_SHIFT; dx <= MAX_SHIFT; dx++)
@@ -358,7 +401,7 @@ pm_derive_apply_shift (const float *rgb,
   return s.out;
 }
 
-/* shift_cost (blurred @orig, @edit, 0, 0, @step) with the blur by @sigma that
+/* unshifted_cost (blurred @orig, @edit, @step) with the blur by @sigma that
  * pm_derive_blur_plane() would make, computed at the sampled pixels only (the same sums
  * in the same order, so the same value, at a few percent of the work). */
 typedef struct {
@@ -434,7 +477,7 @@ blurred_cost_row (gint64   task,
   g_free (hrows);
 }
 
-/* shift_cost (blurred @orig, @edit, 0, 0, @step) with the blur by @sigma that
+/* unshifted_cost (blurred @orig, @edit, @step) with the blur by @sigma that
  * pm_derive_blur_plane() would make, computed at the sampled pixels only (the same sums
  * in the same order, so the same value, at a few percent of the work). Sampled rows in
  * parallel, their terms summed in order. */
@@ -479,7 +522,7 @@ pm_derive_match_softness (float       *orig,
 {
   static const double sigmas[] = { 0.5, 0.8, 1.2 };
   int step = MAX (1, (int) sqrt ((double) width * height / (samples > 0 ? samples : 60000)));
-  double best = shift_cost (orig, edit, width, height, 0, 0, step) * 0.97;
+  double best = unshifted_cost (orig, edit, width, height, step) * 0.97;
   double best_sigma = 0;
 
   for (gsize i = 0; i < G_N_ELEMENTS (sigmas); i++)
