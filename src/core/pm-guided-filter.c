@@ -12,6 +12,85 @@
 
 /* ---------------------------------------------------------------- box mean */
 
+/* Four lanes of double (two SSE2 registers, or one AVX2 one in the AVX2 clone of
+ * pm_box_filter_mean): the compiler does not vectorise the plain loops at -O2. */
+typedef double PmV4d __attribute__ ((vector_size (32)));
+typedef float PmV4f __attribute__ ((vector_size (16)));
+
+/* col[x] += row[x], or −= with @subtract, in double, four columns at a time. */
+static inline void
+col_update (double      *col,
+            const float *row,
+            gsize        w,
+            gboolean     subtract)
+{
+  gsize x = 0;
+
+  for (; x + 4 <= w; x += 4)
+    {
+      PmV4f f;
+      PmV4d c, d;
+
+      memcpy (&f, row + x, sizeof f);
+      memcpy (&c, col + x, sizeof c);
+      d = __builtin_convertvector (f, PmV4d);
+      c = subtract ? c - d : c + d;
+      memcpy (col + x, &c, sizeof c);
+    }
+  for (; x < w; x++)
+    col[x] = subtract ? col[x] - row[x] : col[x] + row[x];
+}
+
+/* Horizontal pass over a band of up to four rows: v[k] holds row k's vertical window sums
+ * behind 2r + 1 zeros and followed by r more, so the sliding sum
+ * s(x) = s(x − 1) + v(x + r) − v(x − r − 1) needs no edge tests (the zeros stand for the
+ * columns outside the image); the four rows' sums are independent chains, interleaved.
+ * Row k's mean at x is s(x)·inv_x[x]·inv_y[k]. */
+static inline void
+box_band_rows (double * const *v,
+               const double   *inv_x,
+               const double   *inv_y,
+               float          *dst,
+               gsize           stride,
+               int             rows,
+               int             width,
+               int             radius)
+{
+  const double *v0 = v[0] + 2 * radius + 1, *v1 = v[1] + 2 * radius + 1;
+  const double *v2 = v[2] + 2 * radius + 1, *v3 = v[3] + 2 * radius + 1;
+  float *d0 = dst, *d1 = rows == 4 ? d0 + stride : d0;   /* rows of the band only */
+  float *d2 = rows == 4 ? d1 + stride : d0, *d3 = rows == 4 ? d2 + stride : d0;
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+
+  for (int x = -radius; x < 0; x++)
+    {
+      s0 = s0 + v0[x + radius] - v0[x - radius - 1];
+      s1 = s1 + v1[x + radius] - v1[x - radius - 1];
+      s2 = s2 + v2[x + radius] - v2[x - radius - 1];
+      s3 = s3 + v3[x + radius] - v3[x - radius - 1];
+    }
+  for (int x = 0; x < width; x++)
+    {
+      s0 = s0 + v0[x + radius] - v0[x - radius - 1];
+      s1 = s1 + v1[x + radius] - v1[x - radius - 1];
+      s2 = s2 + v2[x + radius] - v2[x - radius - 1];
+      s3 = s3 + v3[x + radius] - v3[x - radius - 1];
+      if (rows == 4)
+        {
+          d0[x] = (float) (s0 * inv_x[x] * inv_y[0]);
+          d1[x] = (float) (s1 * inv_x[x] * inv_y[1]);
+          d2[x] = (float) (s2 * inv_x[x] * inv_y[2]);
+          d3[x] = (float) (s3 * inv_x[x] * inv_y[3]);
+        }
+      else
+        {
+          double s[4] = { s0, s1, s2, s3 };
+          for (int k = 0; k < rows; k++)
+            dst[k * stride + x] = (float) (s[k] * inv_x[x] * inv_y[k]);
+        }
+    }
+}
+
 /**
  * pm_box_filter_mean:
  * @in: @width × @height floats
@@ -20,9 +99,14 @@
  * @height: plane height
  * @radius: window radius (0 copies)
  *
- * Box mean with clipped windows: a horizontal running sum, then a vertical running sum
- * kept per column so both passes walk memory row by row. Sums are in double precision.
+ * Box mean with clipped windows in one pass over the plane: per column a vertical running
+ * sum, walked row by row, then per band of four rows a horizontal running sum of those
+ * sums. Sums are in double precision. In place, the rows the vertical sums drop are read
+ * from a ring of copies, as they may have been overwritten by then.
  */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+__attribute__ ((target_clones ("avx2", "default")))
+#endif
 void
 pm_box_filter_mean (const float *in,
                     float       *out,
@@ -30,10 +114,13 @@ pm_box_filter_mean (const float *in,
                     int          height,
                     int          radius)
 {
-  g_autofree float *tmp = NULL;
   g_autofree double *col = NULL;
   g_autofree double *inv_x = NULL;
-  gsize w = width, h = height;
+  g_autofree double *vbuf = NULL;
+  g_autofree float *ring = NULL;
+  double *v[4];
+  gsize w = width, h = height, vlen = w + 3 * radius + 1;
+  int n_ring = 2 * radius + 2, next = 0;   /* next row to add */
 
   g_return_if_fail (in != NULL && out != NULL);
   g_return_if_fail (width > 0 && height > 0 && radius >= 0);
@@ -44,106 +131,41 @@ pm_box_filter_mean (const float *in,
         memcpy (out, in, w * h * sizeof (float));
       return;
     }
-  tmp = g_new (float, w * h);
   col = g_new0 (double, w);
-  /* 1 / (pixels in the clipped window) per column. */
   inv_x = g_new (double, w);
+  vbuf = g_new0 (double, 4 * vlen);
+  for (int k = 0; k < 4; k++)
+    v[k] = vbuf + k * vlen;
+  if (out == in)
+    ring = g_new (float, (gsize) n_ring * w);
+  /* 1 / (pixels in the clipped window) per column. */
   for (int x = 0; x < width; x++)
     inv_x[x] = 1.0 / (MIN (x + radius, width - 1) - MAX (x - radius, 0) + 1);
 
-  /* Horizontal: tmp = mean of in over [x − r, x + r] ∩ [0, w), a sliding sum. Four rows
-   * at a time: each row's sum is a chain of dependent additions, so interleaving rows
-   * keeps the adder busy (the same operations per row, so the same result). */
-  {
-    gsize y = 0;
-
-    for (; y + 4 <= h; y += 4)
-      {
-        const float *r0 = in + y * w, *r1 = r0 + w, *r2 = r1 + w, *r3 = r2 + w;
-        float *d0 = tmp + y * w, *d1 = d0 + w, *d2 = d1 + w, *d3 = d2 + w;
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-
-        for (int i = 0; i <= MIN (radius, width - 1); i++)
-          {
-            s0 += r0[i];
-            s1 += r1[i];
-            s2 += r2[i];
-            s3 += r3[i];
-          }
-        for (int x = 0; x < width; x++)
-          {
-            d0[x] = (float) (s0 * inv_x[x]);
-            d1[x] = (float) (s1 * inv_x[x]);
-            d2[x] = (float) (s2 * inv_x[x]);
-            d3[x] = (float) (s3 * inv_x[x]);
-            if (x + radius + 1 < width)
-              {
-                s0 += r0[x + radius + 1];
-                s1 += r1[x + radius + 1];
-                s2 += r2[x + radius + 1];
-                s3 += r3[x + radius + 1];
-              }
-            if (x - radius >= 0)
-              {
-                s0 -= r0[x - radius];
-                s1 -= r1[x - radius];
-                s2 -= r2[x - radius];
-                s3 -= r3[x - radius];
-              }
-          }
-      }
-    for (; y < h; y++)
-      {
-        const float *row = in + y * w;
-        float *dst = tmp + y * w;
-        double sum = 0;
-
-        for (int i = 0; i <= MIN (radius, width - 1); i++)
-          sum += row[i];
-        for (int x = 0; x < width; x++)
-          {
-            dst[x] = (float) (sum * inv_x[x]);
-            if (x + radius + 1 < width)
-              sum += row[x + radius + 1];
-            if (x - radius >= 0)
-              sum -= row[x - radius];
-          }
-      }
-  }
-
-  /* Vertical: col[x] holds the sum of tmp over rows [lo, hi], walked row by row; one pass
-   * per row writes the mean and moves the window. */
-  for (int y = 0; y <= MIN (radius, height - 1); y++)
+  for (int y0 = 0; y0 < height; y0 += 4)
     {
-      const float *row = tmp + (gsize) y * w;
-      for (gsize x = 0; x < w; x++)
-        col[x] += row[x];
-    }
-  for (int y = 0; y < height; y++)
-    {
-      double inv = 1.0 / (MIN (y + radius, height - 1) - MAX (y - radius, 0) + 1);
-      float *dst = out + (gsize) y * w;
-      const float *add = y + radius + 1 < height ? tmp + (gsize) (y + radius + 1) * w : NULL;
-      const float *sub = y - radius >= 0 ? tmp + (gsize) (y - radius) * w : NULL;
+      int rows = MIN (4, height - y0);
+      double inv_y[4] = { 0, 0, 0, 0 };
 
-      if (add != NULL && sub != NULL)
-        for (gsize x = 0; x < w; x++)
-          {
-            dst[x] = (float) (col[x] * inv);
-            col[x] += add[x];
-            col[x] -= sub[x];
-          }
-      else
+      for (int k = 0; k < rows; k++)
         {
-          for (gsize x = 0; x < w; x++)
-            dst[x] = (float) (col[x] * inv);
-          if (add != NULL)
-            for (gsize x = 0; x < w; x++)
-              col[x] += add[x];
-          if (sub != NULL)
-            for (gsize x = 0; x < w; x++)
-              col[x] -= sub[x];
+          int y = y0 + k, drop = y - radius - 1;   /* col: rows [y − r, y + r] */
+
+          for (; next <= MIN (y + radius, height - 1); next++)
+            {
+              const float *add = in + (gsize) next * w;
+
+              col_update (col, add, w, FALSE);
+              if (ring != NULL)
+                memcpy (ring + (gsize) (next % n_ring) * w, add, w * sizeof (float));
+            }
+          if (drop >= 0)
+            col_update (col, ring != NULL ? ring + (gsize) (drop % n_ring) * w
+                                          : in + (gsize) drop * w, w, TRUE);
+          inv_y[k] = 1.0 / (MIN (y + radius, height - 1) - MAX (y - radius, 0) + 1);
+          memcpy (v[k] + 2 * radius + 1, col, w * sizeof (double));
         }
+      box_band_rows (v, inv_x, inv_y, out + (gsize) y0 * w, w, rows, width, radius);
     }
 }
 
@@ -291,9 +313,11 @@ solve_task (gint64   task,
         }
       else
         {
-          ar = (i00 * crp + i01 * cgp + i02 * cbp) / det;
-          ag = (i01 * crp + i11 * cgp + i12 * cbp) / det;
-          ab = (i02 * crp + i12 * cgp + i22 * cbp) / det;
+          double inv = 1.0 / det;   /* one division, not three */
+
+          ar = (i00 * crp + i01 * cgp + i02 * cbp) * inv;
+          ag = (i01 * crp + i11 * cgp + i12 * cbp) * inv;
+          ab = (i02 * crp + i12 * cgp + i22 * cbp) * inv;
         }
       planes[RP][i] = (float) ar;
       planes[GP][i] = (float) ag;
@@ -378,7 +402,7 @@ guided_color (const PmImage *guide,
   lh = (h + s - 1) / s;
   ln = (gsize) lw * lh;
   r = s > 1 ? MAX (1, (radius + s / 2) / s) : radius;
-  block = g_new0 (float, ln * N_PLANES);
+  block = g_new (float, ln * N_PLANES);   /* every plane is written before it is read */
   for (int k = 0; k < N_PLANES; k++)
     planes[k] = block + ln * k;
 

@@ -114,12 +114,11 @@ decoder_layer (PmArena              *arena,
                int                   n_heads,
                float                 eps)
 {
-  gint64 t = x->shape[0], d = x->shape[1], inter = pm_linear_get_out (l->fc1);
+  gint64 t = x->shape[0], d = x->shape[1];
   gsize mark = pm_arena_mark (arena);
   PmTensor h = pm_arena_tensor_2d (arena, t, d);
   PmTensor qkv = pm_arena_tensor_2d (arena, t, 3 * d);
   PmTensor a = pm_arena_tensor_2d (arena, t, d);
-  PmTensor f = pm_arena_tensor_2d (arena, t, inter);
   PmLinearOptions relu = { NULL, NULL, 0, PM_ACT_RELU, FALSE };
   PmLinearOptions residual = { NULL, NULL, 0, PM_ACT_NONE, TRUE };
 
@@ -129,9 +128,8 @@ decoder_layer (PmArena              *arena,
                        layer_precision (l));
   pm_op_linear_fused (&h, &a, l->o, &residual);
   pm_op_layer_norm (x, &h, &l->ln1_w, &l->ln1_b, eps);
-  pm_op_linear_fused (&f, x, l->fc1, &relu);
   memcpy (h.data, x->data, t * d * sizeof (float));
-  pm_op_linear_fused (&h, &f, l->fc2, &residual);
+  pm_op_mlp_fused (&h, x, l->fc1, &relu, l->fc2, TRUE);
   pm_op_layer_norm (x, &h, &l->ln2_w, &l->ln2_b, eps);
   pm_arena_release (arena, mark);
 }

@@ -425,6 +425,100 @@ pm_gemm (gint64           m,
 }
 
 /* ---------------------------------------------------------------------------------------
+ * Two products in a row (a transformer's MLP)
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct {
+  const PmGemmKernels *kr;
+  const PmGemmA       *a;
+  const PmGemmB       *b1, *b2;
+  const float         *bias1;
+  PmActivation         act1;
+  const PmGemmOut     *out;
+  gint64               m;
+} MlpJob;
+
+/* Rows B1 (or B2) panel by panel into @out: the micro-kernel over every panel of one A
+ * group, each tile through the epilogue at (m0, panel's first column). */
+static void
+group_times_b (const PmGemmKernels *kr,
+               const guint8        *pa,
+               const PmGemmB       *b,
+               int                  rows,
+               gint64               m0,
+               const PmGemmOut     *out)
+{
+  float c[16 * 32] __attribute__ ((aligned (64)));
+
+  g_assert (kr->mr * kr->nr <= (int) G_N_ELEMENTS (c));
+  for (gint64 p = 0; p < b->n_panels; p++)
+    {
+      kr->kernel (b->k_pad / PM_GEMM_KC, pa, b->data + p * b->panel_bytes, c, kr->nr);
+      kr->store (c, rows, (int) MIN (kr->nr, b->n - p * kr->nr), m0, p * kr->nr, out);
+    }
+}
+
+/* One A group through both products: its hidden rows (mr × N1 floats) and both packed A
+ * groups live in the worker's scratch, in cache, and never in memory as a whole. */
+static void
+mlp_task (gint64   group,
+          int      worker,
+          gpointer data)
+{
+  MlpJob *job = data;
+  const PmGemmKernels *kr = job->kr;
+  gint64 m0 = group * kr->mr, n1 = job->b1->n;
+  int rows = (int) MIN (kr->mr, job->m - m0);
+  gsize a1_bytes = (gsize) kr->mr * job->b1->k_pad * kr->elem;
+  gsize a2_bytes = (gsize) kr->mr * job->b2->k_pad * kr->elem;
+  guint8 *pa1 = pm_pool_scratch (worker, a1_bytes + a2_bytes + kr->mr * n1 * sizeof (float));
+  guint8 *pa2 = pa1 + a1_bytes;
+  float *hidden = (float *) (pa2 + a2_bytes);
+  PmGemmOut h_out = { hidden, n1, NULL, job->bias1, job->act1, FALSE, NULL };
+  PmGemmA h_in = { hidden, n1, NULL, NULL, 0, NULL };
+
+  kr->pack_a (job->a, m0, rows, job->b1->k, job->b1->k_pad, pa1);
+  group_times_b (kr, pa1, job->b1, rows, 0, &h_out);
+  kr->pack_a (&h_in, 0, rows, job->b2->k, job->b2->k_pad, pa2);
+  group_times_b (kr, pa2, job->b2, rows, m0, job->out);
+}
+
+/**
+ * pm_gemm_mlp:
+ * @m: rows of A
+ * @a: A[M, K1] (a layer norm and a gather as for pm_gemm ())
+ * @b1: the first product's packed B [K1, N1]
+ * @bias1: (nullable): [N1]
+ * @act1: activation of the first product
+ * @b2: the second product's packed B [N1, N2]
+ * @out: epilogue of the second product (M × N2)
+ *
+ * out = act1 (A · B1 + bias1) · B2 through @out's epilogue: the same numbers as pm_gemm ()
+ * into an [M, N1] buffer followed by pm_gemm () from it, but a task takes one group of
+ * rows through both products, so the hidden rows stay in the core's cache (and the two
+ * products cost one run of the pool, not four).
+ */
+void
+pm_gemm_mlp (gint64           m,
+             const PmGemmA   *a,
+             const PmGemmB   *b1,
+             const float     *bias1,
+             PmActivation     act1,
+             const PmGemmB   *b2,
+             const PmGemmOut *out)
+{
+  MlpJob job = { b1->kr, a, b1, b2, bias1, act1, out, m };
+
+  g_return_if_fail (m >= 0 && a != NULL && out != NULL);
+  g_assert (b1->kr == pm_gemm_kernels_get (pm_cpu_get_isa (), b1->kr->precision));
+  g_assert (b2->kr == b1->kr);
+  g_assert (b2->k == b1->n && a->ld >= b1->k && out->ld >= b2->n);
+  if (m == 0)
+    return;
+  pm_pool_run ((m + job.kr->mr - 1) / job.kr->mr, mlp_task, &job);
+}
+
+/* ---------------------------------------------------------------------------------------
  * Reference
  * ------------------------------------------------------------------------------------- */
 

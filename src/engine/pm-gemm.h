@@ -114,6 +114,17 @@ void        pm_gemm                (gint64               m,
                                     const PmGemmB       *b,
                                     const PmGemmOut     *out);
 
+/* out = act1 (A · B1 + bias1) · B2 through @out's epilogue, the same numbers as two
+ * pm_gemm () calls through an [M, N1] buffer, one group of A's rows at a time through both
+ * (the hidden rows stay in cache). @b1 and @b2 share the ISA and precision; b2's K = b1's N. */
+void        pm_gemm_mlp            (gint64               m,
+                                    const PmGemmA       *a,
+                                    const PmGemmB       *b1,
+                                    const float         *bias1,
+                                    PmActivation         act1,
+                                    const PmGemmB       *b2,
+                                    const PmGemmOut     *out);
+
 /* The same computed naively in double (for tests): w is W[N,K] as for pm_gemm_b_new_nk. */
 void        pm_gemm_reference      (gint64               m,
                                     gint64               n,

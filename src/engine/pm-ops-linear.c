@@ -354,6 +354,70 @@ pm_op_linear_fused (PmTensor              *out,
 }
 
 /**
+ * pm_op_mlp_fused:
+ * @out: [M, N2]
+ * @x: [M, K]
+ * @fc1: [N1, K] (with bias)
+ * @fc1_options: (nullable): layer norm of @x and activation (no accumulate, no row maps)
+ * @fc2: [N2, N1]
+ * @accumulate: out += … (a residual branch) instead of =
+ *
+ * out (=|+=) fc2 (act (fc1 (LN (x)))): the same numbers as pm_op_linear_fused () twice
+ * through an [M, N1] buffer; on our kernels the hidden rows stay in cache, a group of rows
+ * at a time (pm_gemm_mlp ()).
+ */
+void
+pm_op_mlp_fused (PmTensor              *out,
+                 const PmTensor        *x,
+                 const PmLinear        *fc1,
+                 const PmLinearOptions *fc1_options,
+                 const PmLinear        *fc2,
+                 gboolean               accumulate)
+{
+  static const PmLinearOptions plain = { NULL, NULL, 0, PM_ACT_NONE, FALSE, 0, NULL, NULL };
+  const PmLinearOptions *o = fc1_options != NULL ? fc1_options : &plain;
+  gint64 m = pm_tensor_rows (x), k = pm_tensor_cols (x);
+  gboolean prof = profiling ();
+  double t0 = prof ? profile_now_ms () : 0;
+
+  g_assert (!o->accumulate && o->gather == NULL && o->scatter == NULL);
+  g_assert_cmpint (k, ==, fc1->k);
+  g_assert_cmpint (fc2->k, ==, fc1->n);
+  g_assert_cmpint (pm_tensor_cols (out), ==, fc2->n);
+  g_assert_cmpint (pm_tensor_rows (out), ==, m);
+  g_assert (out->data != x->data);
+  g_assert ((o->ln_gamma == NULL) == (o->ln_beta == NULL));
+  if (o->ln_gamma != NULL)
+    {
+      g_assert_cmpint (pm_tensor_numel (o->ln_gamma), ==, k);
+      g_assert_cmpint (pm_tensor_numel (o->ln_beta), ==, k);
+    }
+  if (fc1->packed != NULL && fc2->packed != NULL &&
+      pm_gemm_b_get_precision (fc1->packed) == pm_gemm_b_get_precision (fc2->packed))
+    {
+      PmGemmA a = { x->data, k, o->ln_gamma != NULL ? o->ln_gamma->data : NULL,
+                    o->ln_beta != NULL ? o->ln_beta->data : NULL, o->ln_eps, NULL };
+      PmGemmOut c = { out->data, fc2->n, NULL, fc2->bias, PM_ACT_NONE, accumulate, NULL };
+
+      pm_gemm_mlp (m, &a, fc1->packed, fc1->bias, o->act, fc2->packed, &c);
+    }
+  else
+    {
+      PmLinearOptions second = { NULL, NULL, 0, PM_ACT_NONE, accumulate, 0, NULL, NULL };
+      g_autofree float *hidden = g_new (float, (gsize) m * fc1->n);
+      PmTensor h = pm_tensor_view_2d (hidden, m, fc1->n);
+
+      pm_op_linear_fused (&h, x, fc1, o);
+      pm_op_linear_fused (out, &h, fc2, &second);
+    }
+  if (prof)
+    profile_add ("mlp", m, fc2->n, k, profile_now_ms () - t0,
+                 2.0 * m * fc1->n * (k + fc2->n),
+                 4.0 * m * k + pm_linear_get_packed_bytes (fc1) +
+                 pm_linear_get_packed_bytes (fc2) + 4.0 * m * fc2->n * (accumulate ? 2 : 1));
+}
+
+/**
  * pm_op_attention_qkv:
  * @out: [T, D]
  * @qkv: [T, 3D]

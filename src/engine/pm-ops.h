@@ -76,6 +76,17 @@ void   pm_op_linear_fused            (PmTensor              *out,
                                       const PmLinear        *linear,
                                       const PmLinearOptions *options);
 
+/* out[M, N2] (=|+= with @accumulate) fc2 (act (fc1 (LN (x)))): a transformer's MLP in one
+ * op (@fc1_options: layer norm and activation only, may be NULL), the same numbers as two
+ * pm_op_linear_fused () calls through an [M, N1] buffer, which on our kernels it never
+ * writes in full. @out must not overlap @x. */
+void   pm_op_mlp_fused               (PmTensor              *out,
+                                      const PmTensor        *x,
+                                      const PmLinear        *fc1,
+                                      const PmLinearOptions *fc1_options,
+                                      const PmLinear        *fc2,
+                                      gboolean               accumulate);
+
 /* Self-attention on a stacked projection qkv[T, 3D] (q | k | v): out[T, D], heads are
  * column blocks; scores (q·kᵀ)·scale; @causal and @key_mask (T entries, 0 = padding, may
  * be NULL) as pm_op_attention. Fused on our kernels in @precision (F32 or BF16), else
@@ -109,7 +120,7 @@ void   pm_op_attention_qkv_grid      (PmTensor              *out,
 
 typedef struct {
   const char *scope;      /* as set by pm_ops_profile_set_scope () ("vision", …) */
-  const char *op;         /* "linear" or "attention" */
+  const char *op;         /* "linear", "mlp" (two linears) or "attention" */
   gint64      m, n, k;    /* linear: [M,K]·[K,N]; attention: T, D, heads */
   int         calls;
   double      ms;

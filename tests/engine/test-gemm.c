@@ -502,6 +502,71 @@ test_gemm_row_maps (void)
   pm_cpu_set_isa (pm_cpu_get_native_isa ());
 }
 
+/* pm_gemm_mlp gives bit for bit what two pm_gemm () calls through a hidden buffer give
+ * (the same kernels, packing and epilogues; only the order of the work differs), on row
+ * counts that are and are not multiples of the A group, with a layer norm on the way in
+ * and a residual on the way out, on one thread and on two. */
+static void
+check_mlp (PmIsa       isa,
+           PmPrecision p,
+           gint64      m,
+           int         threads)
+{
+  gint64 k = 37, n1 = 70, n2 = 29;
+  g_autofree float *a = random_floats (m * k, 1.0);
+  g_autofree float *w1 = random_floats (n1 * k, 0.3);
+  g_autofree float *b1 = random_floats (n1, 0.5);
+  g_autofree float *w2 = random_floats (n2 * n1, 0.2);
+  g_autofree float *b2 = random_floats (n2, 0.5);
+  g_autofree float *gamma = random_floats (k, 1.0);
+  g_autofree float *beta = random_floats (k, 0.3);
+  g_autofree float *hidden = g_new (float, m * n1);
+  g_autofree float *got = random_floats (m * n2, 1.0);
+  g_autofree float *want = g_memdup2 (got, m * n2 * sizeof (float));
+  g_autofree float *ref_hidden = g_new (float, m * n1);
+  g_autofree float *ref = g_memdup2 (got, m * n2 * sizeof (float));
+  const float *parts1[1] = { w1 }, *parts2[1] = { w2 };
+  PmGemmA ga = { a, k, gamma, beta, 1e-5f, NULL };
+  PmGemmA ha = { hidden, n1, NULL, NULL, 0, NULL };
+  PmGemmA ra = { ref_hidden, n1, NULL, NULL, 0, NULL };
+  PmGemmOut ho = { hidden, n1, NULL, b1, PM_ACT_RELU, FALSE, NULL };
+  PmGemmOut rho = { ref_hidden, n1, NULL, b1, PM_ACT_RELU, FALSE, NULL };
+  PmGemmOut go = { got, n2, NULL, b2, PM_ACT_NONE, TRUE, NULL };
+  PmGemmOut wo = { want, n2, NULL, b2, PM_ACT_NONE, TRUE, NULL };
+  PmGemmOut ro = { ref, n2, NULL, b2, PM_ACT_NONE, TRUE, NULL };
+  PmGemmB *pb1, *pb2;
+
+  pm_cpu_set_isa (isa);
+  pm_pool_set_threads (threads);
+  pb1 = pm_gemm_b_new_nk (1, parts1, &n1, k, k, p);
+  pb2 = pm_gemm_b_new_nk (1, parts2, &n2, n1, n1, p);
+  pm_gemm_mlp (m, &ga, pb1, b1, PM_ACT_RELU, pb2, &go);
+  pm_gemm (m, &ga, pb1, &ho);
+  pm_gemm (m, &ha, pb2, &wo);
+  g_assert_cmpmem (got, m * n2 * sizeof (float), want, m * n2 * sizeof (float));
+  pm_gemm_reference (m, n1, k, &ga, w1, k, &rho);
+  pm_gemm_reference (m, n2, n1, &ra, w2, n1, &ro);
+  g_assert_cmpfloat (pm_tensor_nrmse (got, ref, m * n2), <=, 2 * tolerance (p));
+  pm_gemm_b_free (pb1);
+  pm_gemm_b_free (pb2);
+}
+
+static void
+test_gemm_mlp (void)
+{
+  PmIsa isas[4];
+  int n_isas = kernel_isas (isas), threads = pm_pool_get_threads ();
+  const gint64 rows[] = { 1, 12, 13, 50 };
+
+  for (int i = 0; i < n_isas; i++)
+    for (PmPrecision p = PM_PRECISION_F32; p <= PM_PRECISION_BF16; p++)
+      for (guint r = 0; r < G_N_ELEMENTS (rows); r++)
+        for (int t = 1; t <= 2; t++)
+          check_mlp (isas[i], p, rows[r], t);
+  pm_cpu_set_isa (pm_cpu_get_native_isa ());
+  pm_pool_set_threads (threads);
+}
+
 /* ---------------------------------------------------------------------------------------
  * Pool
  * ------------------------------------------------------------------------------------- */
@@ -600,6 +665,7 @@ main (int    argc,
   g_test_add_func ("/engine/gemm/attention", test_attention);
   g_test_add_func ("/engine/gemm/attention-grids", test_attention_grids);
   g_test_add_func ("/engine/gemm/row-maps", test_gemm_row_maps);
+  g_test_add_func ("/engine/gemm/mlp", test_gemm_mlp);
   rc = g_test_run ();
   g_rand_free (rnd);
   return rc;
