@@ -12,7 +12,7 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   xvfb xauth xdotool sqlite3 python3 python3-numpy python3-pil python3-torch
-  libgdk-pixbuf2.0-bin librsvg2-common valgrind
+  libgdk-pixbuf2.0-bin librsvg2-common valgrind shared-mime-info
 )
 
 # tests/fuzz/run-fuzz.sh: clang with libFuzzer and the sanitizer runtimes.

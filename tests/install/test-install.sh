@@ -33,6 +33,7 @@ for f in "$bin" \
          "$d/applications/$app_id.desktop" \
          "$d/metainfo/$app_id.metainfo.xml" \
          "$d/glib-2.0/schemas/$app_id.gschema.xml" \
+         "$d/mime/packages/$app_id.xml" \
          "$d/icons/hicolor/scalable/apps/$app_id.svg" \
          "$d/icons/hicolor/symbolic/apps/$app_id-symbolic.svg" \
          "$d/paintmask/samples/coffee.png" \
