@@ -212,3 +212,28 @@ pm_test_run_cli (const char * const *args,
 {
   return pm_test_run_cli_in (NULL, args, out, err);
 }
+
+/* Resident kB of this process's mapping(s) of @path (as /proc/self/smaps names it: the
+ * real path), −1 if none. */
+static inline gint64
+pm_test_mapped_rss_kb (const char *path)
+{
+  g_autofree char *smaps = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean in_file = FALSE;
+  gint64 kb = -1;
+
+  if (!g_file_get_contents ("/proc/self/smaps", &smaps, NULL, NULL))
+    return -1;
+  lines = g_strsplit (smaps, "\n", -1);
+  for (int i = 0; lines[i] != NULL; i++)
+    {
+      const char *l = lines[i];
+      /* a mapping's header: "start-end perms offset dev inode [path]" */
+      if (g_ascii_isxdigit (l[0]) && strchr (l, '-') != NULL && strchr (l, '-') < strchr (l, ' '))
+        in_file = g_str_has_suffix (l, path);
+      else if (in_file && g_str_has_prefix (l, "Rss:"))
+        kb = MAX (kb, 0) + g_ascii_strtoll (l + 4, NULL, 10);
+    }
+  return kb;
+}

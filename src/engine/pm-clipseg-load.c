@@ -151,6 +151,82 @@ load_layer (Loader         *ld,
   get_weight (ld, &l->ln2_b, SHAPE (d), "%s.%d.layer_norm2.bias", prefix, i);
 }
 
+static void
+release (PmClipseg      *m,
+         const PmTensor *t)
+{
+  pm_safetensors_release_pages (m->st, t->data, (gsize) pm_tensor_numel (t) * sizeof (float));
+}
+
+static void
+release_layer (PmClipseg            *m,
+               const PmClipsegLayer *l)
+{
+  const PmTensor *ws[] = { &l->q_w, &l->k_w, &l->v_w, &l->o_w, &l->fc1_w, &l->fc2_w };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ws); i++)
+    release (m, ws[i]);
+}
+
+/* Gives back the mapped pages of the f32 weights that @stage packs: the packed panels are
+ * copies (bf16, or f32 in the exact mode), so the stored floats are read only while
+ * packing (touched again, they are read from the file). Only when pm_gemm_packs (): on
+ * the generic path the Linears read them as stored. */
+static void
+release_stage (gpointer model,
+               int      stage)
+{
+  PmClipseg *m = model;
+  const PmClipsegConfig *c = &m->config;
+  PmClipsegWeights *w = &m->w;
+  int n_text = c->text.num_hidden_layers;
+
+  if (!pm_gemm_packs (m->precision))
+    return;
+  if (stage == PM_CLIPSEG_STAGE_PATCH)
+    release (m, &w->patch_w);
+  else if (stage < PM_CLIPSEG_STAGE_TEXT (m, 0))
+    release_layer (m, &w->vision_layers[stage - PM_CLIPSEG_STAGE_VISION (m, 0)]);
+  else if (stage < PM_CLIPSEG_STAGE_TEXT (m, n_text))
+    release_layer (m, &w->text_layers[stage - PM_CLIPSEG_STAGE_TEXT (m, 0)]);
+  else if (stage == PM_CLIPSEG_STAGE_TEXT (m, n_text))
+    release (m, &w->text_proj);
+  else
+    for (int i = 0; i < c->n_extract_layers; i++)
+      {
+        release (m, &w->reduce_w[i]);
+        release_layer (m, &w->dec_layers[i]);
+      }
+}
+
+/* Once a stage's weights are checked (so read): the tensors read as stored next to them
+ * (the norms of @layers, and @small, NULL-terminated) copied out of the mapping (see
+ * pm_safetensors_detach ()), then the pages of the weights @stage packs given back, so the
+ * whole file is never resident at once (the packer reads each again as it packs it). Only
+ * where the kernels pack. */
+static void
+give_back (PmClipseg      *m,
+           const Loader   *ld,
+           int             stage,
+           PmClipsegLayer *layers,
+           int             n_layers,
+           PmTensor      **small)
+{
+  if (!ld->ok || !pm_gemm_packs (m->precision))
+    return;
+  for (int i = 0; i < n_layers; i++)
+    {
+      PmClipsegLayer *l = &layers[i];
+      PmTensor *norms[] = { &l->ln1_w, &l->ln1_b, &l->ln2_w, &l->ln2_b };
+
+      for (guint j = 0; j < G_N_ELEMENTS (norms); j++)
+        pm_safetensors_detach (m->st, norms[j]);
+    }
+  for (; small != NULL && *small != NULL; small++)
+    pm_safetensors_detach (m->st, *small);
+  release_stage (m, stage);
+}
+
 static gboolean
 load_weights (PmClipseg *m,
               GError   **error)
@@ -176,11 +252,16 @@ load_weights (PmClipseg *m,
               "clip.text_model.embeddings.position_embedding.weight");
   w->text_layers = g_new0 (PmClipsegLayer, c->text.num_hidden_layers);
   for (int i = 0; i < c->text.num_hidden_layers; i++)
-    load_layer (&ld, &w->text_layers[i], "clip.text_model.encoder.layers", i, dt,
-                c->text.intermediate_size);
+    {
+      load_layer (&ld, &w->text_layers[i], "clip.text_model.encoder.layers", i, dt,
+                  c->text.intermediate_size);
+      give_back (m, &ld, PM_CLIPSEG_STAGE_TEXT (m, i), &w->text_layers[i], 1, NULL);
+    }
   get_weight (&ld, &w->final_ln_w, SHAPE (dt), "clip.text_model.final_layer_norm.weight");
   get_weight (&ld, &w->final_ln_b, SHAPE (dt), "clip.text_model.final_layer_norm.bias");
   get_weight (&ld, &w->text_proj, SHAPE (e, dt), "clip.text_projection.weight");
+  give_back (m, &ld, PM_CLIPSEG_STAGE_TEXT (m, c->text.num_hidden_layers), NULL, 0,
+             (PmTensor *[]) { &w->pos_emb, &w->final_ln_w, &w->final_ln_b, NULL });
 
   get_weight (&ld, &w->class_emb, SHAPE (dv), "clip.vision_model.embeddings.class_embedding");
   get_weight (&ld, &w->patch_w, SHAPE (dv, 3, p, p),
@@ -189,10 +270,15 @@ load_weights (PmClipseg *m,
               "clip.vision_model.embeddings.position_embedding.weight");
   get_weight (&ld, &w->pre_ln_w, SHAPE (dv), "clip.vision_model.pre_layrnorm.weight");
   get_weight (&ld, &w->pre_ln_b, SHAPE (dv), "clip.vision_model.pre_layrnorm.bias");
+  give_back (m, &ld, PM_CLIPSEG_STAGE_PATCH, NULL, 0,
+             (PmTensor *[]) { &w->class_emb, &w->pre_ln_w, &w->pre_ln_b, NULL });
   w->vision_layers = g_new0 (PmClipsegLayer, m->n_vision);
   for (int i = 0; i < m->n_vision; i++)
-    load_layer (&ld, &w->vision_layers[i], "clip.vision_model.encoder.layers", i, dv,
-                c->vision.intermediate_size);
+    {
+      load_layer (&ld, &w->vision_layers[i], "clip.vision_model.encoder.layers", i, dv,
+                  c->vision.intermediate_size);
+      give_back (m, &ld, PM_CLIPSEG_STAGE_VISION (m, i), &w->vision_layers[i], 1, NULL);
+    }
 
   get_weight (&ld, &w->film_mul_w, SHAPE (r, e), "decoder.film_mul.weight");
   get_weight (&ld, &w->film_mul_b, SHAPE (r), "decoder.film_mul.bias");
@@ -225,6 +311,10 @@ load_weights (PmClipseg *m,
       get_weight (&ld, &w->convt_w, SHAPE (r, 1, p, p), "decoder.transposed_convolution.weight");
       get_weight (&ld, &w->convt_b, SHAPE (1), "decoder.transposed_convolution.bias");
     }
+  give_back (m, &ld, PM_CLIPSEG_STAGE_DECODER (m), w->dec_layers, n,
+             (PmTensor *[]) { &w->film_mul_w, &w->film_mul_b, &w->film_add_w, &w->film_add_b,
+                              &w->conv0_w, &w->conv0_b, &w->convt1_w, &w->convt1_b,
+                              &w->convt2_w, &w->convt2_b, &w->convt_w, &w->convt_b, NULL });
   m->weights_bytes = ld.bytes;
   return ld.ok;
 }
@@ -293,20 +383,6 @@ free_layer (PmClipsegLayer *l)
   g_clear_pointer (&l->fc2, pm_linear_free);
 }
 
-/* After packing, the f32 weights a packed layer replaces are not read again (on the
- * generic path nothing is packed and they stay). */
-static void
-release_layer (PmClipseg            *m,
-               const PmClipsegLayer *l)
-{
-  const PmTensor *ws[] = { &l->q_w, &l->k_w, &l->v_w, &l->o_w, &l->fc1_w, &l->fc2_w };
-
-  if (pm_linear_get_packed_bytes (l->o) == 0)
-    return;
-  for (guint i = 0; i < G_N_ELEMENTS (ws); i++)
-    pm_safetensors_release_pages (m->st, ws[i]->data, pm_tensor_numel (ws[i]) * sizeof (float));
-}
-
 /* One packing stage (see PM_CLIPSEG_STAGE_*): every Linear of the three transformers,
  * the patch embedding (a conv with stride = kernel is a Linear on the patches' pixel
  * rows) and the projections. CLIPSeg's cannot fail. */
@@ -328,17 +404,9 @@ pack_stage (gpointer   model,
       w->patch = pm_linear_new (&patch_rows, NULL, m->precision);
     }
   else if (stage < PM_CLIPSEG_STAGE_TEXT (m, 0))
-    {
-      PmClipsegLayer *l = &w->vision_layers[stage - PM_CLIPSEG_STAGE_VISION (m, 0)];
-      pack_layer (l, m->precision);
-      release_layer (m, l);
-    }
+    pack_layer (&w->vision_layers[stage - PM_CLIPSEG_STAGE_VISION (m, 0)], m->precision);
   else if (stage < PM_CLIPSEG_STAGE_TEXT (m, n_text))
-    {
-      PmClipsegLayer *l = &w->text_layers[stage - PM_CLIPSEG_STAGE_TEXT (m, 0)];
-      pack_layer (l, m->precision);
-      release_layer (m, l);
-    }
+    pack_layer (&w->text_layers[stage - PM_CLIPSEG_STAGE_TEXT (m, 0)], m->precision);
   else if (stage == PM_CLIPSEG_STAGE_TEXT (m, n_text))
     w->text_proj_l = pm_linear_new (&w->text_proj, NULL, m->precision);
   else
@@ -353,12 +421,13 @@ pack_stage (gpointer   model,
   return TRUE;
 }
 
-/* Starts packing in a thread (so the load returns once the files are checked). */
+/* Starts packing in a thread (so the load returns once the files are checked); the pages
+ * of the weights each stage copied are given back after it. */
 static void
 start_packing (PmClipseg *m)
 {
   m->packer = pm_stage_packer_new ("pm-clipseg-pack", PM_CLIPSEG_STAGE_DECODER (m) + 1,
-                                   pack_stage, NULL, m);
+                                   pack_stage, release_stage, m);
 }
 
 static void
@@ -411,6 +480,9 @@ build_pos_table (PmClipseg *m)
   }
   pm_op_resize_bicubic (grid_out, grid_in);
   pm_op_transpose (&rows_out, &flat_out);
+  /* the stored table is not read again */
+  pm_safetensors_release_pages (m->st, m->w.vpos_emb.data,
+                                (gsize) pm_tensor_numel (&m->w.vpos_emb) * sizeof (float));
 }
 
 /**
@@ -455,11 +527,11 @@ pm_clipseg_load_files_with_precision (const char *config_path,
   m->n_tokens = m->grid * m->grid + 1;
   m->n_vision = pm_clipseg_config_get_vision_layers_needed (&m->config);
 
+  m->precision = precision;
   m->st = pm_safetensors_open (weights_path, error);
   if (m->st == NULL || !load_weights (m, error))
     return NULL;
   build_pos_table (m);
-  m->precision = precision;
   scratch = compute_scratch (&m->config, m->grid);
   if (scratch > PM_CLIPSEG_MAX_SCRATCH_FLOATS ||
       (m->arena = pm_arena_try_new (scratch)) == NULL)

@@ -31,6 +31,7 @@ struct _PmSafetensors {
   GHashTable        *converted;  /* name → float* (owned), F16/BF16/F64/unaligned F32 */
   GHashTable        *finite;     /* names of tensors checked free of NaN and infinity */
   GHashTable        *metadata;   /* key → value */
+  GPtrArray         *copies;     /* float* (owned): tensors pm_safetensors_detach () copied */
 };
 
 static const struct {
@@ -316,6 +317,7 @@ safetensors_new (const char *path)
   st->converted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   st->finite = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   st->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  st->copies = g_ptr_array_new_with_free_func (g_free);
   return st;
 }
 
@@ -372,6 +374,46 @@ pm_safetensors_open_bytes (GBytes     *bytes,
   return g_steal_pointer (&st);
 }
 
+/* Whether [data, data + bytes) lies in the file's mapping. */
+static gboolean
+in_mapping (PmSafetensors *st,
+            const void    *data,
+            gsize          bytes)
+{
+  const guint8 *base, *p = data;
+
+  if (st->mapped == NULL || data == NULL)
+    return FALSE;
+  base = (const guint8 *) g_mapped_file_get_contents (st->mapped);
+  return p >= base && bytes <= g_mapped_file_get_length (st->mapped) &&
+         p - base <= (gssize) (g_mapped_file_get_length (st->mapped) - bytes);
+}
+
+/**
+ * pm_safetensors_detach:
+ * @st: a reader
+ * @tensor: a float32 view @st returned
+ *
+ * Points @tensor at a copy @st owns (the same floats) if it is a view into the mapping:
+ * for small tensors read on every call that lie between weights whose pages
+ * pm_safetensors_release_pages () gives back, since a read fault on the mapping may map
+ * the whole page-cache folio around the address (up to 2 MB with large folios) and so
+ * bring the released neighbours back. Does nothing for converted or in-memory data.
+ */
+void
+pm_safetensors_detach (PmSafetensors *st,
+                       PmTensor      *t)
+{
+  gsize bytes = (gsize) pm_tensor_numel (t) * sizeof (float);
+  float *copy;
+
+  if (!in_mapping (st, t->data, bytes))
+    return;
+  copy = g_memdup2 (t->data, MAX (bytes, 1));
+  g_ptr_array_add (st->copies, copy);
+  t->data = copy;
+}
+
 /**
  * pm_safetensors_release_pages:
  * @st: a reader
@@ -388,15 +430,11 @@ pm_safetensors_release_pages (PmSafetensors *st,
                               gsize          bytes)
 {
 #ifdef __linux__
-  const guint8 *base, *p = data;
-  gsize len, page = (gsize) sysconf (_SC_PAGESIZE);
+  const guint8 *p = data;
+  gsize page = (gsize) sysconf (_SC_PAGESIZE);
   guintptr start, end;
 
-  if (st->mapped == NULL || data == NULL || bytes == 0)
-    return;
-  base = (const guint8 *) g_mapped_file_get_contents (st->mapped);
-  len = g_mapped_file_get_length (st->mapped);
-  if (p < base || p + bytes > base + len)
+  if (bytes == 0 || !in_mapping (st, data, bytes))
     return;
   start = ((guintptr) p + page - 1) & ~(guintptr) (page - 1);
   end = ((guintptr) p + bytes) & ~(guintptr) (page - 1);
@@ -415,6 +453,7 @@ pm_safetensors_free (PmSafetensors *st)
   g_hash_table_unref (st->converted);
   g_hash_table_unref (st->finite);
   g_hash_table_unref (st->metadata);
+  g_ptr_array_unref (st->copies);
   g_clear_pointer (&st->mapped, g_mapped_file_unref);
   g_clear_pointer (&st->bytes, g_bytes_unref);
   g_free (st->path);

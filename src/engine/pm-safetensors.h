@@ -107,6 +107,10 @@ const guint8  *pm_safetensors_get_data    (PmSafetensors           *st,
 void           pm_safetensors_release_pages (PmSafetensors       *st,
                                              const void          *data,
                                              gsize                bytes);
+/* Points @tensor (a view of @st's) at a copy @st owns if it views the mapping, so that
+ * reading it does not map pages released around it. */
+void           pm_safetensors_detach      (PmSafetensors        *st,
+                                           PmTensor             *tensor);
 /* Converts @n values of @dtype at @src (little-endian, any alignment) to float32.
  * Returns FALSE for dtypes that are not floating point. */
 gboolean       pm_dtype_convert_f32       (PmDtype               dtype,

@@ -168,23 +168,9 @@ load_vision_layer (Loader           *ld,
     }
 }
 
-/* Replaces @t, a view into the mapping, by a copy the model owns (same floats). */
-static void
-own_copy (PmSam    *m,
-          PmTensor *t)
-{
-  PmTensor *c = pm_tensor_new (t->n_dims, t->shape);
-
-  memcpy (c->data, t->data, pm_tensor_numel (t) * sizeof (float));
-  g_ptr_array_add (m->owned, c);
-  *t = pm_tensor_view (c->data, c->n_dims, c->shape);
-}
-
 /* The small tensors of vision layer @i (or, for −1, of the neck) read as stored on every
  * encoding (norms, relative positions), copied, when the packer releases the big weights
- * around them: a read fault on the mapping may map the whole page-cache folio around the
- * address (up to 2 MB with large folios), which would bring the released neighbours back
- * into the resident set. */
+ * around them (see pm_safetensors_detach ()). */
 static void
 own_small_vision_tensors (PmSam *m,
                           int    i)
@@ -196,17 +182,16 @@ own_small_vision_tensors (PmSam *m,
       PmSamVisionLayer *l = &w->layers[i];
       PmTensor *small[] = { &l->ln1_w, &l->ln1_b, &l->ln2_w, &l->ln2_b, &l->rel_h, &l->rel_w };
 
+      /* (resampled tables are copies already: left as they are) */
       for (guint j = 0; j < G_N_ELEMENTS (small); j++)
-        if (small[j]->data != NULL &&
-            (j < 4 || l->rel_owned[j - 4] == NULL))   /* resampled tables are copies */
-          own_copy (m, small[j]);
+        pm_safetensors_detach (m->st, small[j]);
     }
   else
     {
-      own_copy (m, &w->neck_ln1_w);
-      own_copy (m, &w->neck_ln1_b);
-      own_copy (m, &w->neck_ln2_w);
-      own_copy (m, &w->neck_ln2_b);
+      pm_safetensors_detach (m->st, &w->neck_ln1_w);
+      pm_safetensors_detach (m->st, &w->neck_ln1_b);
+      pm_safetensors_detach (m->st, &w->neck_ln2_w);
+      pm_safetensors_detach (m->st, &w->neck_ln2_b);
     }
 }
 
@@ -501,7 +486,6 @@ pm_sam_load_files_with_precision (const char *config_path,
   gsize l1 = 0, l2 = 0, scratch;
   Loader ld = { NULL, 0, error, TRUE };
 
-  m->owned = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_tensor_free);
   if (!pm_model_file_check (config_path, PM_MODEL_MAX_JSON_BYTES, error) ||
       (preprocessor_path != NULL &&
        !pm_model_file_check (preprocessor_path, PM_MODEL_MAX_JSON_BYTES, error)) ||
@@ -616,7 +600,6 @@ pm_sam_free (PmSam *m)
   g_clear_pointer (&m->arena, pm_arena_free);
   g_clear_pointer (&m->op_b[0], pm_gemm_b_free);
   g_clear_pointer (&m->op_b[1], pm_gemm_b_free);
-  g_clear_pointer (&m->owned, g_ptr_array_unref);
   g_clear_pointer (&m->st, pm_safetensors_free);
   g_free (m);
 }

@@ -124,7 +124,6 @@ struct _PmSam {
   PmPrecision    precision;     /* the encoder's, as asked for */
   gint32        *win_rows;      /* [win_n_rows]: window-major rows → grid token, −1 = padding */
   gint64         win_n_rows;
-  GPtrArray     *owned;        /* PmTensor*: small weights copied out of the mapping */
   PmGemmB       *op_b[2];      /* the decoder's per-click packed operands (storage kept) */
   PmSamDumpFunc  dump;
   gpointer       dump_data;

@@ -52,6 +52,10 @@ packer_main (gpointer data)
            * stage's (a read fault maps a whole page-cache folio): give those back too */
           if (stage > 0)
             p->release_stage (p->model, stage - 1);
+          /* after the last one, every other stage once more: packing one may have mapped
+           * the ends of whichever stages lie next to it in the file */
+          for (int s = 0; stage + 1 == p->n_stages && s < stage - 1; s++)
+            p->release_stage (p->model, s);
         }
       g_mutex_lock (&p->lock);
       if (ok)

@@ -39,8 +39,8 @@ typedef gboolean (*PmStagePackFunc) (gpointer   model,
  * @stage: a stage that is done
  *
  * Gives back what @stage no longer needs (the mapped pages of the weights it copied).
- * Called once @stage is packed and again once the next stage is: reading a stage's
- * weights may map the ends of the previous stage's again.
+ * Called once @stage is packed, again once the next stage is, and once more when all are
+ * done: reading a stage's weights may map the ends of its neighbours in the file again.
  */
 typedef void (*PmStageReleaseFunc) (gpointer model,
                                     int      stage);

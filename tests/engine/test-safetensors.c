@@ -526,7 +526,7 @@ test_fuzz (void)
 }
 
 /* Pages released after a copy read back the same values (they come again from the file);
- * ranges outside the mapping and converted data are left alone. */
+ * ranges outside the mapping and converted data are left alone. Likewise for detaching. */
 static void
 test_release_pages (void)
 {
@@ -574,6 +574,21 @@ test_release_pages (void)
   pm_safetensors_release_pages (st, outside, sizeof outside);     /* not ours: kept */
   g_assert_cmpfloat (outside[3], ==, 4.0f);
   pm_safetensors_release_pages (st, NULL, 0);
+
+  /* detached: the same floats in a copy the reader owns; converted data and data that
+   * is not the reader's stay where they are */
+  {
+    PmTensor wd = w, hd = h, od = pm_tensor_view_2d (outside, 1, 4);
+
+    pm_safetensors_detach (st, &wd);
+    g_assert_true (wd.data != w.data);
+    g_assert_cmpint (pm_tensor_numel (&wd), ==, n);
+    g_assert_cmpmem (wd.data, 4 * n, copy, 4 * n);
+    pm_safetensors_detach (st, &hd);
+    g_assert_true (hd.data == h.data);
+    pm_safetensors_detach (st, &od);
+    g_assert_true (od.data == outside);
+  }
 }
 
 int

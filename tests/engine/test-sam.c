@@ -853,30 +853,6 @@ test_full_size (void)
  * touched), which changes no result.
  * ------------------------------------------------------------------------------------- */
 
-/* Resident kB of this process's mapping(s) of @path (from /proc/self/smaps), −1 if none. */
-static gint64
-mapped_rss_kb (const char *path)
-{
-  g_autofree char *smaps = NULL;
-  g_auto(GStrv) lines = NULL;
-  gboolean in_file = FALSE;
-  gint64 kb = -1;
-
-  if (!g_file_get_contents ("/proc/self/smaps", &smaps, NULL, NULL))
-    return -1;
-  lines = g_strsplit (smaps, "\n", -1);
-  for (int i = 0; lines[i] != NULL; i++)
-    {
-      const char *l = lines[i];
-      /* a mapping's header: "start-end perms offset dev inode [path]" */
-      if (g_ascii_isxdigit (l[0]) && strchr (l, '-') != NULL && strchr (l, '-') < strchr (l, ' '))
-        in_file = g_str_has_suffix (l, path);
-      else if (in_file && g_str_has_prefix (l, "Rss:"))
-        kb = MAX (kb, 0) + g_ascii_strtoll (l + 4, NULL, 10);
-    }
-  return kb;
-}
-
 static void
 test_background_packing (void)
 {
@@ -904,7 +880,7 @@ test_background_packing (void)
     gint64 rss_kb, file_kb;
 
     g_assert_cmpfloat (pm_sam_get_pack_ms (m), >=, 0.0);
-    rss_kb = mapped_rss_kb (weights);
+    rss_kb = pm_test_mapped_rss_kb (weights);
     {
       GStatBuf sb;
       g_assert_cmpint (g_stat (weights, &sb), ==, 0);
@@ -922,7 +898,7 @@ test_background_packing (void)
     want = encode (m, img);
     /* the encoding reads the small tensors next to the released weights from copies, so
      * they stay out (a read fault may map a whole large page-cache folio) */
-    rss_kb = mapped_rss_kb (weights);
+    rss_kb = pm_test_mapped_rss_kb (weights);
     g_test_message ("and after an encoding: %" G_GINT64_FORMAT " kB", rss_kb);
     if (pm_cpu_get_isa () != PM_ISA_GENERIC)
       g_assert_cmpint (rss_kb, <=, file_kb - 2700);
