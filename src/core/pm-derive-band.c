@@ -17,6 +17,7 @@
 #include "pm-color-fast-private.h"
 #include "pm-parallel.h"
 #include "pm-rowops-private.h"
+#include "pm-scratch-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -199,20 +200,21 @@ box_down_row (gint64   task,
  * pm_derive_box_down: (skip)
  * @image: an image
  * @k: the block size, 1 … 257 (a row of a block sums in 16 bits)
- *
- * Returns: (transfer full): @image averaged over @k × @k blocks (rounded), of size
- *   ceil (width / @k) × ceil (height / @k)
+ * @out: (out caller-allocates): @image averaged over @k × @k blocks (rounded), of size
+ *   ceil (width / @k) × ceil (height / @k); its data from pm_scratch_alloc()
  */
-PmImage *
+void
 pm_derive_box_down (const PmImage *image,
-                    int            k)
+                    int            k,
+                    PmImage       *out)
 {
   int w = (image->width + k - 1) / k, h = (image->height + k - 1) / k;
-  PmImage *out = pm_image_new (w, h);
-  BoxDown b = { image, k, w, out->data };
+  BoxDown b = { image, k, w, NULL };
 
+  out->width = w;
+  out->height = h;
+  out->data = b.out = pm_scratch_alloc ((gsize) w * h * 4);
   pm_parallel_for (h, box_down_row, &b);
-  return out;
 }
 
 /* ---- The edge at full size ------------------------------------------------------------ */

@@ -16,10 +16,6 @@
 
 #include <string.h>
 
-typedef struct {
-  int x0, x1;   /* inclusive */
-  int y;
-} Run;
 
 static int
 find_root (int *parent,
@@ -47,32 +43,29 @@ unite (int *parent,
 }
 
 /**
- * pm_derive_label_bytes:
+ * pm_derive_runs: (skip)
  * @bin: @width × @height bytes
  * @width: width
  * @height: height
  * @value: the byte value whose pixels are labelled
  *
- * 8-connected components of the pixels equal to @value, numbered in raster order of
- * their first pixel. Each component has its label, area and bounding box (cx, cy and
- * score are 0).
+ * 8-connected components of the pixels equal to @value, as runs: every run of such
+ * pixels in a row, in raster order, with its component (numbered in raster order of
+ * their first pixel; each with its area and bounding box, cx, cy and score 0).
  *
- * Returns: (transfer full): the components; pm_components_free() it
+ * Returns: (transfer full): the runs; pm_derive_runs_free() them
  */
-PmComponents *
-pm_derive_label_bytes (const guint8 *bin,
-                       int           width,
-                       int           height,
-                       guint8        value)
+PmDeriveRuns *
+pm_derive_runs (const guint8 *bin,
+                int           width,
+                int           height,
+                guint8        value)
 {
-  GArray *runs = g_array_new (FALSE, FALSE, sizeof (Run));
+  GArray *runs = g_array_new (FALSE, FALSE, sizeof (PmDeriveRun));
   int *row_start = g_new (int, height + 1);
-  int *parent, *label_of;
-  PmComponents *comps = g_new0 (PmComponents, 1);
+  int *parent;
+  PmDeriveRuns *out = g_new0 (PmDeriveRuns, 1);
   int n = 0;
-
-  comps->width = width;
-  comps->height = height;
 
   for (int y = 0; y < height; y++)
     {
@@ -81,7 +74,7 @@ pm_derive_label_bytes (const guint8 *bin,
       row_start[y] = (int) runs->len;
       for (int x = 0; x < width;)
         {
-          Run run;
+          PmDeriveRun run;
 
           if (r[x] != value)
             {
@@ -109,14 +102,14 @@ pm_derive_label_bytes (const guint8 *bin,
 
       for (int k = row_start[y]; k < row_start[y + 1]; k++)
         {
-          const Run *cur = &g_array_index (runs, Run, k);
+          const PmDeriveRun *cur = &g_array_index (runs, PmDeriveRun, k);
 
           /* runs above that end left of this one's reach are done for it and the rest */
-          while (a < a_end && g_array_index (runs, Run, a).x1 < cur->x0 - 1)
+          while (a < a_end && g_array_index (runs, PmDeriveRun, a).x1 < cur->x0 - 1)
             a++;
           for (int j = a; j < a_end; j++)
             {
-              const Run *up = &g_array_index (runs, Run, j);
+              const PmDeriveRun *up = &g_array_index (runs, PmDeriveRun, j);
               if (up->x0 > cur->x1 + 1)
                 break;
               unite (parent, k, j);
@@ -125,42 +118,87 @@ pm_derive_label_bytes (const guint8 *bin,
     }
 
   /* Number the components in raster order of their first run (a root is its first). */
-  label_of = g_new (int, MAX (runs->len, 1));
+  out->n_runs = (int) runs->len;
+  out->label = g_new (int, MAX (runs->len, 1));
   for (guint k = 0; k < runs->len; k++)
     {
       int root = find_root (parent, (int) k);
-      label_of[k] = root == (int) k ? ++n : label_of[root];
+      out->label[k] = root == (int) k ? ++n : out->label[root];
     }
-  comps->n = n;
-  comps->components = g_new0 (PmComponent, MAX (n, 1));
+  out->n = n;
+  out->components = g_new0 (PmComponent, MAX (n, 1));
   for (int c = 0; c < n; c++)
     {
-      comps->components[c].label = c + 1;
-      comps->components[c].x0 = width;
-      comps->components[c].y0 = height;
-      comps->components[c].x1 = -1;
-      comps->components[c].y1 = -1;
+      out->components[c].label = c + 1;
+      out->components[c].x0 = width;
+      out->components[c].y0 = height;
+      out->components[c].x1 = -1;
+      out->components[c].y1 = -1;
     }
-  comps->labels = g_new0 (int, MAX ((gsize) width * height, 1));
   for (guint k = 0; k < runs->len; k++)
     {
-      const Run *run = &g_array_index (runs, Run, k);
-      int l = label_of[k];
-      PmComponent *c = &comps->components[l - 1];
-      int *out = comps->labels + (gsize) run->y * width;
+      const PmDeriveRun *run = &g_array_index (runs, PmDeriveRun, k);
+      PmComponent *c = &out->components[out->label[k] - 1];
 
-      for (int x = run->x0; x <= run->x1; x++)
-        out[x] = l;
       c->area += run->x1 - run->x0 + 1;
       c->x0 = MIN (c->x0, run->x0);
       c->x1 = MAX (c->x1, run->x1);
       c->y0 = MIN (c->y0, run->y);
       c->y1 = MAX (c->y1, run->y);
     }
-  g_free (label_of);
+  out->runs = (PmDeriveRun *) (gpointer) g_array_free (runs, FALSE);
   g_free (parent);
   g_free (row_start);
-  g_array_unref (runs);
+  return out;
+}
+
+void
+pm_derive_runs_free (PmDeriveRuns *runs)
+{
+  if (runs == NULL)
+    return;
+  g_free (runs->runs);
+  g_free (runs->label);
+  g_free (runs->components);
+  g_free (runs);
+}
+
+/**
+ * pm_derive_label_bytes:
+ * @bin: @width × @height bytes
+ * @width: width
+ * @height: height
+ * @value: the byte value whose pixels are labelled
+ *
+ * 8-connected components of the pixels equal to @value, numbered in raster order of
+ * their first pixel (pm_derive_runs() written out as a label plane). Each component has
+ * its label, area and bounding box (cx, cy and score are 0).
+ *
+ * Returns: (transfer full): the components; pm_components_free() it
+ */
+PmComponents *
+pm_derive_label_bytes (const guint8 *bin,
+                       int           width,
+                       int           height,
+                       guint8        value)
+{
+  PmDeriveRuns *r = pm_derive_runs (bin, width, height, value);
+  PmComponents *comps = g_new0 (PmComponents, 1);
+
+  comps->width = width;
+  comps->height = height;
+  comps->n = r->n;
+  comps->components = g_steal_pointer (&r->components);
+  comps->labels = g_new0 (int, MAX ((gsize) width * height, 1));
+  for (int k = 0; k < r->n_runs; k++)
+    {
+      const PmDeriveRun *run = &r->runs[k];
+      int *out = comps->labels + (gsize) run->y * width;
+
+      for (int x = run->x0; x <= run->x1; x++)
+        out[x] = r->label[k];
+    }
+  pm_derive_runs_free (r);
   return comps;
 }
 

@@ -8,6 +8,7 @@
 #include "pm-derive-private.h"
 #include "pm-parallel.h"
 #include "pm-rowops-private.h"
+#include "pm-scratch-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -123,7 +124,7 @@ pm_derive_blur_plane (float *data,
     return;
 
   b.data = data;
-  b.tmp = g_new (float, (gsize) width * height * channels);
+  b.tmp = pm_scratch_new (float, (gsize) width * height * channels);
   b.kernel = gaussian_kernel (sigma, radius);
   b.width = width;
   b.height = height;
@@ -132,7 +133,7 @@ pm_derive_blur_plane (float *data,
   pm_parallel_for (pm_parallel_row_tasks (height, BLUR_ROWS), blur_rows, &b);
   pm_parallel_for (pm_parallel_row_tasks (height, BLUR_ROWS), blur_columns, &b);
   g_free ((float *) b.kernel);
-  g_free (b.tmp);
+  pm_scratch_free (b.tmp);
 }
 
 #define PIXELS_PER_TASK 65536
@@ -168,7 +169,7 @@ pm_derive_image_to_rgbf (const PmImage *image)
 {
   gsize n = (gsize) image->width * image->height;
   ToRgbf *t = g_new (ToRgbf, 1);
-  float *out = g_new (float, n * 3);
+  float *out = pm_scratch_new (float, n * 3);
 
   t->data = image->data;
   t->out = out;
@@ -211,32 +212,50 @@ sample3 (const float *rgb,
 
 /* Mean truncated luma difference between @a and @b shifted by (dx, dy), on a sparse grid
  * away from the borders. */
+/* Mean clipped difference of the channel sums @la and @lb (one per pixel) at every @step
+ * pixels, @lb taken (@dx, @dy) away. */
 static double
-shift_cost (const float *a,
-            const float *b,
+shift_cost (const float *la,
+            const float *lb,
             int          width,
             int          height,
-            float        dx,
-            float        dy,
+            int          dx,
+            int          dy,
             int          step)
 {
   double sum = 0;
   gsize n = 0;
 
-  gboolean whole = dx == floorf (dx) && dy == floorf (dy);
+  for (int y = MAX_SHIFT + 1; y < height - MAX_SHIFT - 1; y += step)
+    {
+      const float *ra = la + (gsize) y * width, *rb = lb + (gsize) (y + dy) * width + dx;
+
+      for (int x = MAX_SHIFT + 1; x < width - MAX_SHIFT - 1; x += step)
+        {
+          sum += MIN (fabsf (ra[x] - rb[x]), 0.15f);
+          n++;
+        }
+    }
+  return n > 0 ? sum / n : 0;
+}
+
+/* shift_cost() at (0, 0) of the channel sums of the RGB planes @a and @b. */
+static double
+unshifted_cost (const float *a,
+                const float *b,
+                int          width,
+                int          height,
+                int          step)
+{
+  double sum = 0;
+  gsize n = 0;
 
   for (int y = MAX_SHIFT + 1; y < height - MAX_SHIFT - 1; y += step)
     for (int x = MAX_SHIFT + 1; x < width - MAX_SHIFT - 1; x += step)
       {
-        const float *p = a + ((gsize) y * width + x) * 3;
-        float q[3], la, lb;
+        const float *p = a + ((gsize) y * width + x) * 3, *q = b + ((gsize) y * width + x) * 3;
+        float la = p[0] + p[1] + p[2], lb = q[0] + q[1] + q[2];
 
-        if (whole)
-          memcpy (q, b + ((gsize) (y + (int) dy) * width + x + (int) dx) * 3, sizeof q);
-        else
-          sample3 (b, width, height, x + dx, y + dy, q);
-        la = p[0] + p[1] + p[2];
-        lb = q[0] + q[1] + q[2];
         sum += MIN (fabsf (la - lb), 0.15f);
         n++;
       }
@@ -245,9 +264,27 @@ shift_cost (const float *a,
 
 typedef struct {
   const float *orig, *edit;
+  float       *lum_orig, *lum_edit;   /* r + g + b of each pixel */
   int          width, height, step;
   double      *cost;   /* (2 MAX_SHIFT + 1)², row by row from (−MAX_SHIFT, −MAX_SHIFT) */
 } ShiftCosts;
+
+static void
+channel_sums_task (gint64   task,
+                   gpointer data)
+{
+  const ShiftCosts *sc = data;
+  gsize n = (gsize) sc->width * sc->height;
+  gsize i0 = (gsize) task * PIXELS_PER_TASK, i1 = MIN (i0 + PIXELS_PER_TASK, n);
+
+  for (gsize i = i0; i < i1; i++)
+    {
+      const float *p = sc->orig + i * 3, *q = sc->edit + i * 3;
+
+      sc->lum_orig[i] = p[0] + p[1] + p[2];
+      sc->lum_edit[i] = q[0] + q[1] + q[2];
+    }
+}
 
 static void
 shift_cost_task (gint64   task,
@@ -257,7 +294,8 @@ shift_cost_task (gint64   task,
   int side = 2 * MAX_SHIFT + 1;
   int dx = (int) (task % side) - MAX_SHIFT, dy = (int) (task / side) - MAX_SHIFT;
 
-  sc->cost[task] = shift_cost (sc->orig, sc->edit, sc->width, sc->height, dx, dy, sc->step);
+  sc->cost[task] = shift_cost (sc->lum_orig, sc->lum_edit, sc->width, sc->height, dx, dy,
+                               sc->step);
 }
 
 /* Finds where the original's content sits in the edited image: (dx, dy) such that
@@ -281,9 +319,15 @@ pm_derive_estimate_shift (const float *orig,
     return;
 
   {
-    ShiftCosts sc = { orig, edit, width, height, step, &cost[0][0] };
+    gsize n = (gsize) width * height;
+    ShiftCosts sc = { orig, edit, pm_scratch_new (float, n), pm_scratch_new (float, n),
+                      width, height, step, &cost[0][0] };
 
+    /* the channel sums once (the same float sums every cost took), then the costs */
+    pm_parallel_for (pixel_tasks (n), channel_sums_task, &sc);
     pm_parallel_for ((2 * MAX_SHIFT + 1) * (2 * MAX_SHIFT + 1), shift_cost_task, &sc);
+    pm_scratch_free (sc.lum_edit);
+    pm_scratch_free (sc.lum_orig);
   }
   for (int dy = -MAX_SHIFT; dy <= MAX_SHIFT; dy++)
     for (int dx = -MAX_SHIFT; dx <= MAX_SHIFT; dx++)
@@ -322,6 +366,26 @@ pm_derive_estimate_shift (const float *orig,
   *out_dy = by + fy;
 }
 
+typedef struct {
+  const float *rgb;
+  float       *out;
+  int          width, height;
+  float        dx, dy;
+} Shift;
+
+static void
+shift_rows (gint64   task,
+            gpointer data)
+{
+  const Shift *s = data;
+  int y0 = (int) task * BLUR_ROWS, y1 = MIN (y0 + BLUR_ROWS, s->height);
+
+  for (int y = y0; y < y1; y++)
+    for (int x = 0; x < s->width; x++)
+      sample3 (s->rgb, s->width, s->height, x + s->dx, y + s->dy,
+               s->out + ((gsize) y * s->width + x) * 3);
+}
+
 /* Resamples @rgb at (x + dx, y + dy): the edited image moved back onto the original. */
 float *
 pm_derive_apply_shift (const float *rgb,
@@ -330,15 +394,14 @@ pm_derive_apply_shift (const float *rgb,
                        float        dx,
                        float        dy)
 {
-  float *out = g_new (float, (gsize) width * height * 3);
+  Shift s = { rgb, pm_scratch_new (float, (gsize) width * height * 3), width, height,
+              dx, dy };
 
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      sample3 (rgb, width, height, x + dx, y + dy, out + ((gsize) y * width + x) * 3);
-  return out;
+  pm_parallel_for (pm_parallel_row_tasks (height, BLUR_ROWS), shift_rows, &s);
+  return s.out;
 }
 
-/* shift_cost (blurred @orig, @edit, 0, 0, @step) with the blur by @sigma that
+/* unshifted_cost (blurred @orig, @edit, @step) with the blur by @sigma that
  * pm_derive_blur_plane() would make, computed at the sampled pixels only (the same sums
  * in the same order, so the same value, at a few percent of the work). */
 typedef struct {
@@ -414,7 +477,7 @@ blurred_cost_row (gint64   task,
   g_free (hrows);
 }
 
-/* shift_cost (blurred @orig, @edit, 0, 0, @step) with the blur by @sigma that
+/* unshifted_cost (blurred @orig, @edit, @step) with the blur by @sigma that
  * pm_derive_blur_plane() would make, computed at the sampled pixels only (the same sums
  * in the same order, so the same value, at a few percent of the work). Sampled rows in
  * parallel, their terms summed in order. */
@@ -459,7 +522,7 @@ pm_derive_match_softness (float       *orig,
 {
   static const double sigmas[] = { 0.5, 0.8, 1.2 };
   int step = MAX (1, (int) sqrt ((double) width * height / (samples > 0 ? samples : 60000)));
-  double best = shift_cost (orig, edit, width, height, 0, 0, step) * 0.97;
+  double best = unshifted_cost (orig, edit, width, height, step) * 0.97;
   double best_sigma = 0;
 
   for (gsize i = 0; i < G_N_ELEMENTS (sigmas); i++)
@@ -478,24 +541,52 @@ pm_derive_match_softness (float       *orig,
 
 /* ---- Tone ----------------------------------------------------------------------------- */
 
+#define QUANTILE_BINS 4096   /* over 0..1: precise enough for a scale estimate */
+
+typedef struct {
+  const float *values;
+  gsize        n;
+  guint       *hists;   /* QUANTILE_BINS per task */
+} QuantileHist;
+
+static void
+quantile_hist_task (gint64   task,
+                    gpointer data)
+{
+  const QuantileHist *q = data;
+  gsize i0 = (gsize) task * PIXELS_PER_TASK, i1 = MIN (i0 + PIXELS_PER_TASK, q->n);
+  guint *hist = q->hists + (gsize) task * QUANTILE_BINS;
+
+  for (gsize i = i0; i < i1; i++)
+    hist[MIN ((int) (q->values[i] * 4095.0f), 4095)]++;
+}
+
 float
 pm_derive_quantile (const float *values,
                     gsize        n,
                     double       q)
 {
-  /* Histogram over 0..1 with 4096 bins: precise enough for a scale estimate. */
-  guint hist[4096] = { 0, };
+  gint64 tasks = pixel_tasks (n);
+  QuantileHist h = { values, n, g_new0 (guint, (gsize) MAX (tasks, 1) * QUANTILE_BINS) };
   gsize target = (gsize) (q * (n - 1)), acc = 0;
+  float result = 1.0f;
 
-  for (gsize i = 0; i < n; i++)
-    hist[MIN ((int) (values[i] * 4095.0f), 4095)]++;
-  for (int b = 0; b < 4096; b++)
+  /* counts per block of values, added up: the same histogram on any thread count */
+  pm_parallel_for (tasks, quantile_hist_task, &h);
+  for (gint64 t = 1; t < tasks; t++)
+    for (int b = 0; b < QUANTILE_BINS; b++)
+      h.hists[b] += h.hists[(gsize) t * QUANTILE_BINS + b];
+  for (int b = 0; b < QUANTILE_BINS; b++)
     {
-      acc += hist[b];
+      acc += h.hists[b];
       if (acc > target)
-        return (b + 0.5f) / 4095.0f;
+        {
+          result = (b + 0.5f) / 4095.0f;
+          break;
+        }
     }
-  return 1.0f;
+  g_free (h.hists);
+  return result;
 }
 
 typedef struct {
@@ -617,10 +708,10 @@ pm_derive_match_tone (float       *orig,
   gint64 chunks;
 
   t.m = (n + t.stride - 1) / t.stride;
-  t.so = g_new (float, t.m * 3);
-  t.se = g_new (float, t.m * 3);
-  t.res = g_new (float, t.m);
-  t.w = g_new (float, t.m);
+  t.so = pm_scratch_new (float, t.m * 3);
+  t.se = pm_scratch_new (float, t.m * 3);
+  t.res = pm_scratch_new (float, t.m);
+  t.w = pm_scratch_new (float, t.m);
   for (int c = 0; c < 3; c++)
     gain[c] = 1;
   t.scale = TONE_SCALE_MAX;
@@ -668,8 +759,8 @@ pm_derive_match_tone (float       *orig,
 
     pm_parallel_for (pixel_tasks (n), apply_tone_task, &apply);
   }
-  g_free (t.w);
-  g_free (t.res);
-  g_free (t.se);
-  g_free (t.so);
+  pm_scratch_free (t.w);
+  pm_scratch_free (t.res);
+  pm_scratch_free (t.se);
+  pm_scratch_free (t.so);
 }

@@ -36,6 +36,7 @@
 #include "pm-derive-multi.h"
 #include "pm-derive-private.h"
 #include "pm-morph.h"
+#include "pm-scratch-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -168,14 +169,14 @@ costs_compute (Costs           *c,
   if (fabsf (dx) >= 0.2f || fabsf (dy) >= 0.2f)
     {
       float *shifted = pm_derive_apply_shift (edit_rgb, w, h, dx, dy);
-      g_free (edit_rgb);
+      pm_scratch_free (edit_rgb);
       edit_rgb = shifted;
     }
   pm_derive_match_tone (edit_rgb, orig_rgb, np, 0, NULL, NULL);
   o = rgbf_to_lab (orig_rgb, np);
   e = rgbf_to_lab (edit_rgb, np);
-  g_free (orig_rgb);
-  g_free (edit_rgb);
+  pm_scratch_free (orig_rgb);
+  pm_scratch_free (edit_rgb);
 
   /* 2. Per-pixel costs, weighted by the change. */
   c->width = w;

@@ -18,7 +18,7 @@ void   pm_derive_blur_plane      (float         *data,
                                   int            height,
                                   int            channels,
                                   double         sigma);
-/* 3 floats per pixel (sRGB 0..1) from an RGBA image; g_free() the result. */
+/* 3 floats per pixel (sRGB 0..1) from an RGBA image; pm_scratch_free() the result. */
 float *pm_derive_image_to_rgbf   (const PmImage *image);
 /* Approximate @q quantile (0..1) of @n values in 0..1. */
 float  pm_derive_quantile        (const float   *values,
@@ -31,7 +31,7 @@ void   pm_derive_estimate_shift  (const float   *orig,
                                   int            height,
                                   float         *out_dx,
                                   float         *out_dy);
-/* @rgb resampled at (x + dx, y + dy); g_free() the result. */
+/* @rgb resampled at (x + dx, y + dy); pm_scratch_free() the result. */
 float *pm_derive_apply_shift     (const float   *rgb,
                                   int            width,
                                   int            height,
@@ -66,9 +66,11 @@ typedef struct {
 } PmDeriveWork;
 
 void     pm_derive_work_clear    (PmDeriveWork  *work);
-/* @image averaged over @k × @k blocks (the last ones partial): ceil (w / k) × ceil (h / k). */
-PmImage *pm_derive_box_down      (const PmImage *image,
-                                  int            k);
+/* @image averaged over @k × @k blocks (the last ones partial): ceil (w / k) × ceil (h / k)
+ * into @out, its data from pm_scratch_alloc(). */
+void     pm_derive_box_down      (const PmImage *image,
+                                  int            k,
+                                  PmImage       *out);
 /* The full-size binary mask from a working-size derivation @work of @original and
  * @edited: the working mask scaled up, and near its edge each pixel decided again from
  * the full-size difference. @k: the box factor (0 when @work's size came from a
@@ -84,7 +86,7 @@ void     pm_derive_morph3        (guint8        *bin,
                                   gboolean       dilate);
 /* sRGB (0..1) → linear by an interpolated table; pm-derive-diff.c. */
 float    pm_derive_srgb_to_linear (float v);
-/* OKLab of @n pixels of sRGB floats @rgb, converted in place (@rgb belongs to the result);
+/* OKLab of @n pixels of sRGB floats @rgb, converted in place (@rgb, from pm-scratch, belongs to the result);
  * @approx: in float (pm_linear_to_oklab_approx()), else as pm_linear_to_oklab(). */
 PmOklab *pm_derive_rgbf_to_oklab  (float         *rgb,
                                    gsize          n,
@@ -100,11 +102,34 @@ gboolean pm_derive_difference_map (const PmOklab         *orig,
                                    float                 *plain,
                                    float                 *hinted);
 
+/* A run of equal pixels in a row, x0 … x1 inclusive. */
+typedef struct {
+  int x0, x1;
+  int y;
+} PmDeriveRun;
+
+/* 8-connected components as runs (pm-derive-label.c): the runs in raster order, each
+ * run's component (1 … n), the components' areas and boxes. */
+typedef struct {
+  int           n_runs;
+  PmDeriveRun  *runs;
+  int          *label;
+  int           n;
+  PmComponent  *components;
+} PmDeriveRuns;
+
+PmDeriveRuns *pm_derive_runs        (const guint8 *bin,
+                                     int           width,
+                                     int           height,
+                                     guint8        value);
+void          pm_derive_runs_free   (PmDeriveRuns *runs);
 /* 8-connected components of the pixels of @bin equal to @value (label, area and bounding
  * box filled in); pm-derive-label.c. */
 PmComponents *pm_derive_label_bytes (const guint8 *bin,
                                      int           width,
                                      int           height,
                                      guint8        value);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmDeriveRuns, pm_derive_runs_free)
 
 G_END_DECLS

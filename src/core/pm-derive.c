@@ -31,6 +31,7 @@
 #include "pm-image-private.h"
 #include "pm-morph.h"
 #include "pm-parallel.h"
+#include "pm-scratch-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -53,7 +54,34 @@
 
 /* ---- Thresholding --------------------------------------------------------------------- */
 
-/* Otsu's threshold over the values in [lo, hi] of @values, 256 bins. */
+#define OTSU_PIXELS_PER_TASK 65536
+
+typedef struct {
+  const float *values;
+  gsize        n;
+  float        lo, hi;
+  guint       *hists;   /* 256 per task */
+} OtsuHist;
+
+static void
+otsu_hist_task (gint64   task,
+                gpointer data)
+{
+  const OtsuHist *o = data;
+  gsize i0 = (gsize) task * OTSU_PIXELS_PER_TASK, i1 = MIN (i0 + OTSU_PIXELS_PER_TASK, o->n);
+  guint *hist = o->hists + (gsize) task * 256;
+  float lo = o->lo, hi = o->hi;
+
+  for (gsize i = i0; i < i1; i++)
+    {
+      float v = CLAMP (o->values[i], lo, hi);
+      int b = (int) ((v - lo) / (hi - lo) * 255.0f);
+      hist[CLAMP (b, 0, 255)]++;
+    }
+}
+
+/* Otsu's threshold over the values in [lo, hi] of @values, 256 bins (counted in blocks
+ * of values in parallel and added up: whole numbers, the same histogram). */
 static float
 otsu_threshold (const float *values,
                 gsize        n,
@@ -63,13 +91,14 @@ otsu_threshold (const float *values,
   double hist[256] = { 0, };
   double total = 0, sum_all = 0, sum_b = 0, w_b = 0, best = -1;
   float t = 0.5f * (lo + hi);
+  gint64 tasks = (gint64) ((n + OTSU_PIXELS_PER_TASK - 1) / OTSU_PIXELS_PER_TASK);
+  OtsuHist h = { values, n, lo, hi, g_new0 (guint, (gsize) MAX (tasks, 1) * 256) };
 
-  for (gsize i = 0; i < n; i++)
-    {
-      float v = CLAMP (values[i], lo, hi);
-      int b = (int) ((v - lo) / (hi - lo) * 255.0f);
-      hist[CLAMP (b, 0, 255)] += 1;
-    }
+  pm_parallel_for (tasks, otsu_hist_task, &h);
+  for (gint64 k = 0; k < tasks; k++)
+    for (int b = 0; b < 256; b++)
+      hist[b] += h.hists[(gsize) k * 256 + b];
+  g_free (h.hists);
   for (int b = 0; b < 256; b++)
     {
       total += hist[b];
@@ -96,16 +125,19 @@ otsu_threshold (const float *values,
   return t;
 }
 
-/* ---- Binary clean-up (components and 3×3 steps from pm-derive-label.c) ---------------- */
+/* ---- Binary clean-up (components as runs and 3×3 steps from pm-derive-label.c) ------- */
 
-/* Connected components (8-connected) of the pixels where @bin == @value. */
-static PmComponents *
-label_bytes (const guint8 *bin,
-             int           width,
-             int           height,
-             guint8        value)
+/* Sets run @k of @r to @v in @bin. */
+static inline void
+set_run (guint8             *bin,
+         int                 width,
+         const PmDeriveRuns *r,
+         int                 k,
+         guint8              v)
 {
-  return pm_derive_label_bytes (bin, width, height, value);
+  const PmDeriveRun *run = &r->runs[k];
+
+  memset (bin + (gsize) run->y * width + run->x0, v, run->x1 - run->x0 + 1);
 }
 
 static void
@@ -114,19 +146,42 @@ remove_small (guint8 *bin,
               int     height,
               gint64  min_area)
 {
-  g_autoptr(PmComponents) comps = label_bytes (bin, width, height, 1);
+  g_autoptr(PmDeriveRuns) r = pm_derive_runs (bin, width, height, 1);
 
-  for (gsize i = 0; i < (gsize) width * height; i++)
-    if (comps->labels[i] > 0 && comps->components[comps->labels[i] - 1].area < min_area)
-      bin[i] = 0;
+  for (int k = 0; k < r->n_runs; k++)
+    if (r->components[r->label[k] - 1].area < min_area)
+      set_run (bin, width, r, k, 0);
 }
 
+/* Keeps the components of @weak (0/1) that hold a pixel of @strong. */
+static void
+hysteresis (guint8       *weak,
+            const guint8 *strong,
+            int           width,
+            int           height)
+{
+  g_autoptr(PmDeriveRuns) r = pm_derive_runs (weak, width, height, 1);
+  gboolean *keep = g_new0 (gboolean, r->n + 1);
 
+  for (int k = 0; k < r->n_runs; k++)
+    {
+      const PmDeriveRun *run = &r->runs[k];
+
+      if (!keep[r->label[k]] &&
+          memchr (strong + (gsize) run->y * width + run->x0, 1, run->x1 - run->x0 + 1))
+        keep[r->label[k]] = TRUE;
+    }
+  for (int k = 0; k < r->n_runs; k++)
+    if (!keep[r->label[k]])
+      set_run (weak, width, r, k, 0);
+  g_free (keep);
+}
 
 /* Fills background regions enclosed by the mask (not touching the border): tiny ones
  * always, larger ones (up to 0.5 % of the image) when they changed somewhat on average,
  * as a dark or white patch inside a painted object does. A real gap (between legs) did
- * not change and stays open. */
+ * not change and stays open. The change is summed (raster order) only over the regions
+ * whose size leaves it to decide. */
 static void
 fill_holes (guint8      *bin,
             const float *diff,
@@ -135,30 +190,94 @@ fill_holes (guint8      *bin,
             float        t_lo,
             gsize        n)
 {
-  g_autoptr(PmComponents) holes = label_bytes (bin, width, height, 0);
-  gboolean *fill = g_new0 (gboolean, holes->n + 1);
-  double *sum = g_new0 (double, holes->n + 1);
+  g_autoptr(PmDeriveRuns) holes = pm_derive_runs (bin, width, height, 0);
   gint64 tiny = MAX ((gint64) 16, (gint64) (n / 20000));
   gint64 large = (gint64) (n / 200);
+  /* per region: 0 open, 1 fill, 2 decided by its mean change */
+  guint8 *state = g_new0 (guint8, holes->n + 1);
+  double *sum = g_new0 (double, holes->n + 1);
 
-  for (gsize i = 0; i < n; i++)
-    sum[holes->labels[i]] += diff[i];
-  for (int k = 0; k < holes->n; k++)
+  for (int c = 0; c < holes->n; c++)
     {
-      const PmComponent *c = &holes->components[k];
-      gboolean border = c->x0 == 0 || c->y0 == 0 || c->x1 == width - 1 || c->y1 == height - 1;
+      const PmComponent *comp = &holes->components[c];
+      gboolean border = comp->x0 == 0 || comp->y0 == 0 || comp->x1 == width - 1 ||
+                        comp->y1 == height - 1;
 
-      fill[c->label] = !border &&
-        (c->area <= tiny || (c->area <= large && sum[c->label] / c->area >= 0.5 * t_lo));
+      if (!border)
+        state[comp->label] = comp->area <= tiny ? 1 : comp->area <= large ? 2 : 0;
     }
-  for (gsize i = 0; i < n; i++)
-    if (holes->labels[i] != 0 && fill[holes->labels[i]])
-      bin[i] = 1;
+  for (int k = 0; k < holes->n_runs; k++)
+    {
+      const PmDeriveRun *run = &holes->runs[k];
+      int l = holes->label[k];
+
+      if (state[l] == 2)
+        for (int x = run->x0; x <= run->x1; x++)
+          sum[l] += diff[(gsize) run->y * width + x];
+    }
+  for (int c = 0; c < holes->n; c++)
+    {
+      const PmComponent *comp = &holes->components[c];
+
+      if (state[comp->label] == 2)
+        state[comp->label] = sum[comp->label] / comp->area >= 0.5 * t_lo;
+    }
+  for (int k = 0; k < holes->n_runs; k++)
+    if (state[holes->label[k]] == 1)
+      set_run (bin, width, holes, k, 1);
   g_free (sum);
-  g_free (fill);
+  g_free (state);
 }
 
-/* Marks in @near the pixels within @reach rows (same column) of a pixel set in @set. */
+typedef struct {
+  const guint8 *set;
+  guint8       *near;
+  int           width, height, reach;
+} NearRows;
+
+#define NEAR_COLUMNS 256
+
+/* Columns [task × NEAR_COLUMNS, …) of near_rows(): each column on its own. */
+static void
+near_rows_task (gint64   task,
+                gpointer data)
+{
+  const NearRows *r = data;
+  int x0 = (int) task * NEAR_COLUMNS, x1 = MIN (x0 + NEAR_COLUMNS, r->width), width = r->width;
+  guint8 dist[NEAR_COLUMNS];
+
+  memset (dist, 255, sizeof dist);
+  for (int y = 0; y < r->height; y++)
+    {
+      const guint8 *s = r->set + (gsize) y * width;
+      guint8 *o = r->near + (gsize) y * width;
+
+      for (int x = x0; x < x1; x++)
+        {
+          guint8 *d = &dist[x - x0];
+
+          *d = s[x] ? 0 : (guint8) MIN (*d + 1, 255);
+          o[x] = *d <= r->reach;
+        }
+    }
+  memset (dist, 255, sizeof dist);
+  for (int y = r->height - 1; y >= 0; y--)
+    {
+      const guint8 *s = r->set + (gsize) y * width;
+      guint8 *o = r->near + (gsize) y * width;
+
+      for (int x = x0; x < x1; x++)
+        {
+          guint8 *d = &dist[x - x0];
+
+          *d = s[x] ? 0 : (guint8) MIN (*d + 1, 255);
+          o[x] |= *d <= r->reach;
+        }
+    }
+}
+
+/* Marks in @near the pixels within @reach rows (same column) of a pixel set in @set;
+ * column bands in parallel. */
 static void
 near_rows (const guint8 *set,
            guint8       *near,
@@ -166,33 +285,9 @@ near_rows (const guint8 *set,
            int           height,
            int           reach)
 {
-  guint8 *dist = g_new (guint8, width);
+  NearRows r = { set, near, width, height, reach };
 
-  memset (dist, 255, width);
-  for (int y = 0; y < height; y++)
-    {
-      const guint8 *s = set + (gsize) y * width;
-      guint8 *o = near + (gsize) y * width;
-
-      for (int x = 0; x < width; x++)
-        {
-          dist[x] = s[x] ? 0 : (guint8) MIN (dist[x] + 1, 255);
-          o[x] = dist[x] <= reach;
-        }
-    }
-  memset (dist, 255, width);
-  for (int y = height - 1; y >= 0; y--)
-    {
-      const guint8 *s = set + (gsize) y * width;
-      guint8 *o = near + (gsize) y * width;
-
-      for (int x = 0; x < width; x++)
-        {
-          dist[x] = s[x] ? 0 : (guint8) MIN (dist[x] + 1, 255);
-          o[x] |= dist[x] <= reach;
-        }
-    }
-  g_free (dist);
+  pm_parallel_for ((width + NEAR_COLUMNS - 1) / NEAR_COLUMNS, near_rows_task, &r);
 }
 
 typedef struct {
@@ -309,12 +404,12 @@ refine_boundary (guint8      *bin,
   gsize n = (gsize) width * height;
   int radius = (int) ceil (3 * BOUNDARY_SIGMA), taps = 2 * radius + 1;
   g_autofree float *kernel = g_new (float, taps);
-  guint8 *inner = g_memdup2 (bin, n);
-  guint8 *band = g_memdup2 (bin, n);
-  guint8 *todo = g_new (guint8, n);
-  guint8 *near = g_new (guint8, n);
-  float *hnum = g_new (float, n);
-  float *hden = g_new (float, n);
+  guint8 *inner = pm_scratch_dup (bin, n);
+  guint8 *band = pm_scratch_dup (bin, n);
+  guint8 *todo = pm_scratch_new (guint8, n);
+  guint8 *near = pm_scratch_new (guint8, n);
+  float *hnum = pm_scratch_new (float, n);
+  float *hden = pm_scratch_new (float, n);
 
   {
     double sum = 0;
@@ -340,12 +435,12 @@ refine_boundary (guint8      *bin,
     pm_parallel_for (tasks, ring_hpass, &r);
     pm_parallel_for (tasks, ring_decide, &r);
   }
-  g_free (hden);
-  g_free (hnum);
-  g_free (near);
-  g_free (todo);
-  g_free (band);
-  g_free (inner);
+  pm_scratch_free (hden);
+  pm_scratch_free (hnum);
+  pm_scratch_free (near);
+  pm_scratch_free (todo);
+  pm_scratch_free (band);
+  pm_scratch_free (inner);
 }
 
 /* ---- Public API ----------------------------------------------------------------------- */
@@ -365,7 +460,7 @@ pm_derive_options_init (PmDeriveOptions *options)
 }
 
 /* The whole derivation at the original's size. With @work, what the edge decision at a
- * larger size needs is left there (pm_derive_work_clear() it). */
+ * larger size needs is left there (pm_derive_work_clear() it) and %NULL is returned. */
 static PmMask *
 derive_at_size (const PmImage         *original,
                 const PmImage         *edited,
@@ -402,7 +497,7 @@ derive_at_size (const PmImage         *original,
     {
       float *shifted = pm_derive_apply_shift (edit_rgb, width, height, dx, dy);
       g_debug ("shift %.2f, %.2f", dx, dy);
-      g_free (edit_rgb);
+      pm_scratch_free (edit_rgb);
       edit_rgb = shifted;
       if (work != NULL)
         {
@@ -420,12 +515,12 @@ derive_at_size (const PmImage         *original,
   /* 5. Difference. */
   orig_lab = pm_derive_rgbf_to_oklab (orig_rgb, n, work != NULL);
   edit_lab = pm_derive_rgbf_to_oklab (edit_rgb, n, work != NULL);
-  diff = g_new (float, n);
-  raw = g_new (float, n);
+  diff = pm_scratch_new (float, n);
+  raw = pm_scratch_new (float, n);
   if (!pm_derive_difference_map (orig_lab, edit_lab, width, height, options, raw, diff))
     memcpy (diff, raw, n * sizeof (float));
-  g_free (orig_lab);
-  g_free (edit_lab);
+  pm_scratch_free (orig_lab);
+  pm_scratch_free (edit_lab);
 
   /* 6. Threshold. */
   pm_derive_blur_plane (raw, width, height, 1, RAW_BLUR_SIGMA);
@@ -437,14 +532,15 @@ derive_at_size (const PmImage         *original,
    * of the difference measures what compression, noise and resampling left. */
   floor = CLAMP (NOISE_K * pm_derive_quantile (diff, n, 0.25), NOISE_FLOOR_MIN, NOISE_FLOOR);
 
-  mask = pm_mask_new (width, height);
+  /* at a working size (@work), only @work's binary mask is used */
+  mask = work == NULL ? pm_mask_new (width, height) : NULL;
   if (max_diff < 2 * floor)
     {
       /* Nothing changed beyond noise. */
       if (soft_out != NULL)
         *soft_out = pm_mask_new (width, height);
-      g_free (diff);
-      g_free (raw);
+      pm_scratch_free (diff);
+      pm_scratch_free (raw);
       return mask;
     }
 
@@ -459,8 +555,8 @@ derive_at_size (const PmImage         *original,
                pm_derive_quantile (diff, n, 0.9));
     }
 
-  strong = g_new0 (guint8, n);
-  weak = g_new0 (guint8, n);
+  strong = pm_scratch_new (guint8, n);
+  weak = pm_scratch_new (guint8, n);
   for (gsize i = 0; i < n; i++)
     {
       strong[i] = diff[i] > t_hi;
@@ -468,17 +564,7 @@ derive_at_size (const PmImage         *original,
     }
 
   /* Hysteresis: weak components that hold a strong pixel. */
-  {
-    g_autoptr(PmComponents) comps = label_bytes (weak, width, height, 1);
-    gboolean *keep = g_new0 (gboolean, comps->n + 1);
-
-    for (gsize i = 0; i < n; i++)
-      if (strong[i])
-        keep[comps->labels[i]] = TRUE;
-    for (gsize i = 0; i < n; i++)
-      weak[i] = comps->labels[i] != 0 && keep[comps->labels[i]];
-    g_free (keep);
-  }
+  hysteresis (weak, strong, width, height);
 
   /* 7. Clean-up. */
   min_component = options->min_component;
@@ -492,7 +578,7 @@ derive_at_size (const PmImage         *original,
   if (work != NULL)
     {
       work->t_lo = t_lo;
-      work->local = g_new (float, n);
+      work->local = pm_scratch_new (float, n);
       for (gsize i = 0; i < n; i++)
         work->local[i] = -1.0f;
     }
@@ -502,13 +588,14 @@ derive_at_size (const PmImage         *original,
   if (min_component > 0)
     remove_small (weak, width, height, min_component);
 
-  for (gsize i = 0; i < n; i++)
-    mask->data[i] = weak[i] ? 1.0f : 0.0f;
+  if (mask != NULL)
+    for (gsize i = 0; i < n; i++)
+      mask->data[i] = weak[i] ? 1.0f : 0.0f;
 
   if (soft_out != NULL)
     {
       PmMask *soft = pm_mask_new (width, height);
-      guint8 *near = g_memdup2 (weak, n);
+      guint8 *near = pm_scratch_dup (weak, n);
 
       pm_derive_morph3 (near, width, height, TRUE);
       pm_derive_morph3 (near, width, height, TRUE);
@@ -520,17 +607,17 @@ derive_at_size (const PmImage         *original,
           else if (near[i])
             soft->data[i] = 0.49f * CLAMP (v, 0.0f, 1.0f);
         }
-      g_free (near);
+      pm_scratch_free (near);
       *soft_out = soft;
     }
 
-  g_free (strong);
+  pm_scratch_free (strong);
   if (work != NULL)
     work->bin = weak;
   else
-    g_free (weak);
-  g_free (diff);
-  g_free (raw);
+    pm_scratch_free (weak);
+  pm_scratch_free (diff);
+  pm_scratch_free (raw);
   return mask;
 }
 
@@ -588,6 +675,8 @@ pm_mask_derive (const PmImage         *original,
   int w, h;
   g_autoptr(PmImage) small_orig = NULL;
   g_autoptr(PmImage) small_edit = NULL;
+  PmImage box_orig = { 0, }, box_edit = { 0, };
+  const PmImage *work_orig, *work_edit;
   g_autoptr(PmMask) small_mask = NULL;
   g_autoptr(PmMask) small_soft = NULL;
   PmDeriveOptions scaled;
@@ -618,8 +707,10 @@ pm_mask_derive (const PmImage         *original,
   k = (int) ceil (sqrt ((double) n / BAND_WORK_PIXELS));
   if (edited->width == original->width && edited->height == original->height)
     {
-      small_orig = pm_derive_box_down (original, k);
-      small_edit = pm_derive_box_down (edited, k);
+      pm_derive_box_down (original, k, &box_orig);
+      pm_derive_box_down (edited, k, &box_edit);
+      work_orig = &box_orig;
+      work_edit = &box_edit;
     }
   else
     {
@@ -627,16 +718,20 @@ pm_mask_derive (const PmImage         *original,
       h = (original->height + k - 1) / k;
       small_orig = pm_image_resize (original, w, h);
       small_edit = pm_image_resize (edited, w, h);
+      work_orig = small_orig;
+      work_edit = small_edit;
       k = 0;
     }
-  scale = sqrt ((double) small_orig->width * small_orig->height / n);
+  scale = sqrt ((double) work_orig->width * work_orig->height / n);
   scaled = *options;
   if (scaled.min_component > 0)
     scaled.min_component = MAX ((gint64) 1, (gint64) (scaled.min_component * scale * scale));
-  work.width = small_orig->width;
-  work.height = small_orig->height;
-  small_mask = derive_at_size (small_orig, small_edit, &scaled,
+  work.width = work_orig->width;
+  work.height = work_orig->height;
+  small_mask = derive_at_size (work_orig, work_edit, &scaled,
                                soft_out != NULL ? &small_soft : NULL, &work);
+  pm_scratch_free (box_orig.data);
+  pm_scratch_free (box_edit.data);
   mask = pm_derive_full_band (original, edited, &work, k);
   if (soft_out != NULL)
     {
@@ -653,8 +748,8 @@ pm_mask_derive (const PmImage         *original,
 void
 pm_derive_work_clear (PmDeriveWork *work)
 {
-  g_clear_pointer (&work->bin, g_free);
-  g_clear_pointer (&work->local, g_free);
+  g_clear_pointer (&work->bin, pm_scratch_free);
+  g_clear_pointer (&work->local, pm_scratch_free);
 }
 
 /**
