@@ -43,8 +43,9 @@ col_update (double      *col,
 
 /* Horizontal pass over a band of up to four rows: v[k] holds row k's vertical window sums
  * behind 2r + 1 zeros and followed by r more, so the sliding sum
- * s(x) = s(x − 1) + v(x + r) − v(x − r − 1) needs no edge tests (the zeros stand for the
- * columns outside the image); the four rows' sums are independent chains, interleaved.
+ * s(x) = s(x − 1) + (v(x + r) − v(x − r − 1)) needs no edge tests (the zeros stand for the
+ * columns outside the image); the difference is taken first, so each step of a row's
+ * chain of sums is one addition, and the four rows' chains are interleaved.
  * Row k's mean at x is s(x)·inv_x[x]·inv_y[k]. */
 static inline void
 box_band_rows (double * const *v,
@@ -64,17 +65,17 @@ box_band_rows (double * const *v,
 
   for (int x = -radius; x < 0; x++)
     {
-      s0 = s0 + v0[x + radius] - v0[x - radius - 1];
-      s1 = s1 + v1[x + radius] - v1[x - radius - 1];
-      s2 = s2 + v2[x + radius] - v2[x - radius - 1];
-      s3 = s3 + v3[x + radius] - v3[x - radius - 1];
+      s0 += v0[x + radius] - v0[x - radius - 1];
+      s1 += v1[x + radius] - v1[x - radius - 1];
+      s2 += v2[x + radius] - v2[x - radius - 1];
+      s3 += v3[x + radius] - v3[x - radius - 1];
     }
   for (int x = 0; x < width; x++)
     {
-      s0 = s0 + v0[x + radius] - v0[x - radius - 1];
-      s1 = s1 + v1[x + radius] - v1[x - radius - 1];
-      s2 = s2 + v2[x + radius] - v2[x - radius - 1];
-      s3 = s3 + v3[x + radius] - v3[x - radius - 1];
+      s0 += v0[x + radius] - v0[x - radius - 1];
+      s1 += v1[x + radius] - v1[x - radius - 1];
+      s2 += v2[x + radius] - v2[x - radius - 1];
+      s3 += v3[x + radius] - v3[x - radius - 1];
       if (rows == 4)
         {
           d0[x] = (float) (s0 * inv_x[x] * inv_y[0]);
@@ -381,6 +382,73 @@ upsample_task (gint64   task,
     }
 }
 
+/* Per chunk of SOLVE_CHUNK pixels of the fitting grid: with @guide (s = 1), the guide's
+ * channels and p read into planes R, G, B, P first; then the nine products. */
+typedef struct {
+  float        **planes;
+  gsize          ln;
+  const PmImage *guide;    /* NULL: R, G, B, P are filled in already */
+  const float   *p;
+} ProductsTask;
+
+static void
+products_task (gint64   task,
+               gpointer data)
+{
+  ProductsTask *pt = data;
+  float **planes = pt->planes;
+  gsize lo = (gsize) task * SOLVE_CHUNK, hi = MIN (pt->ln, lo + SOLVE_CHUNK);
+
+  if (pt->guide != NULL)
+    for (gsize i = lo; i < hi; i++)
+      {
+        const guint8 *px = pt->guide->data + i * 4;
+
+        planes[R][i] = (float) (px[0] / 255.0);
+        planes[G][i] = (float) (px[1] / 255.0);
+        planes[B][i] = (float) (px[2] / 255.0);
+        planes[P][i] = pt->p[i];
+      }
+  for (gsize i = lo; i < hi; i++)
+    {
+      float ir = planes[R][i], ig = planes[G][i], ib = planes[B][i], p = planes[P][i];
+      planes[RP][i] = ir * p;
+      planes[GP][i] = ig * p;
+      planes[BP][i] = ib * p;
+      planes[RR][i] = ir * ir;
+      planes[RG][i] = ir * ig;
+      planes[RB][i] = ir * ib;
+      planes[GG][i] = ig * ig;
+      planes[GB][i] = ig * ib;
+      planes[BB][i] = ib * ib;
+    }
+}
+
+/* q = mean(a)·I + mean(b) per chunk of SOLVE_CHUNK pixels, at full resolution (s = 1). */
+typedef struct {
+  float * const *planes;
+  const PmImage *guide;
+  PmMask        *out;
+  gsize          n;
+} FinalTask;
+
+static void
+final_task (gint64   task,
+            gpointer data)
+{
+  FinalTask *ft = data;
+  float * const *planes = ft->planes;
+  gsize lo = (gsize) task * SOLVE_CHUNK, hi = MIN (ft->n, lo + SOLVE_CHUNK);
+
+  for (gsize i = lo; i < hi; i++)
+    {
+      const guint8 *px = ft->guide->data + i * 4;
+      float q = planes[RP][i] * (px[0] / 255.f) + planes[GP][i] * (px[1] / 255.f) +
+                planes[BP][i] * (px[2] / 255.f) + planes[P][i];
+      ft->out->data[i] = clamp01 (q);
+    }
+}
+
 static void
 guided_color (const PmImage *guide,
               const PmMask  *input,
@@ -406,18 +474,9 @@ guided_color (const PmImage *guide,
   for (int k = 0; k < N_PLANES; k++)
     planes[k] = block + ln * k;
 
-  /* Downsample I (and p) by s×s block means, with their products. */
-  if (s == 1)
-    for (gsize i = 0; i < ln; i++)
-      {
-        const guint8 *px = guide->data + i * 4;
-
-        planes[R][i] = (float) (px[0] / 255.0);
-        planes[G][i] = (float) (px[1] / 255.0);
-        planes[B][i] = (float) (px[2] / 255.0);
-        planes[P][i] = input != NULL ? input->data[i] : input_low->data[i];
-      }
-  else
+  /* Downsample I (and p) by s×s block means (s = 1: products_task reads them), with their
+   * products. */
+  if (s > 1)
     for (int ly = 0; ly < lh; ly++)
       for (int lx = 0; lx < lw; lx++)
         {
@@ -444,19 +503,12 @@ guided_color (const PmImage *guide,
           planes[B][li] = (float) (rgb[2] / (255.0 * count));
           planes[P][li] = input != NULL ? (float) (acc_p / count) : input_low->data[li];
         }
-  for (gsize i = 0; i < ln; i++)
-    {
-      float ir = planes[R][i], ig = planes[G][i], ib = planes[B][i], p = planes[P][i];
-      planes[RP][i] = ir * p;
-      planes[GP][i] = ig * p;
-      planes[BP][i] = ib * p;
-      planes[RR][i] = ir * ir;
-      planes[RG][i] = ir * ig;
-      planes[RB][i] = ir * ib;
-      planes[GG][i] = ig * ig;
-      planes[GB][i] = ig * ib;
-      planes[BB][i] = ib * ib;
-    }
+  {
+    ProductsTask pt = { planes, ln, s == 1 ? guide : NULL,
+                        input != NULL ? input->data : input_low->data };
+
+    pm_parallel_for ((gint64) ((ln + SOLVE_CHUNK - 1) / SOLVE_CHUNK), products_task, &pt);
+  }
   box_planes (planes, N_PLANES, lw, lh, r);
 
   /* Per window: a = (Σ + eps·U)⁻¹ cov(I, p), b = mean(p) − a·mean(I) (solve_task). */
@@ -474,13 +526,9 @@ guided_color (const PmImage *guide,
   /* q = mean(a)·I + mean(b) at full resolution (upsample_task when s > 1). */
   if (s == 1)
     {
-      for (gsize i = 0; i < (gsize) w * h; i++)
-        {
-          const guint8 *px = guide->data + i * 4;
-          float q = planes[RP][i] * (px[0] / 255.f) + planes[GP][i] * (px[1] / 255.f) +
-                    planes[BP][i] * (px[2] / 255.f) + planes[P][i];
-          out->data[i] = clamp01 (q);
-        }
+      FinalTask ft = { planes, guide, out, ln };
+
+      pm_parallel_for ((gint64) ((ln + SOLVE_CHUNK - 1) / SOLVE_CHUNK), final_task, &ft);
       return;
     }
   {

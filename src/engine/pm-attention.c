@@ -181,6 +181,7 @@ pm_attention_qkv (float        *out,
                   PmPrecision   precision)
 {
   AttnJob job = { 0 };
+  void (*run) (gint64, PmPoolFunc, gpointer);
   const PmGemmKernels *kr = pm_gemm_kernels_get (pm_cpu_get_isa (),
                                                  pm_precision_resolve (precision));
 
@@ -232,7 +233,8 @@ pm_attention_qkv (float        *out,
         for (gint64 c = 0; c < job.hd; c++)
           job.rw_t[c * lw + j] = rel->rel_w[(lw - 1 - j) * job.hd + c];
     }
-  pm_pool_run (2 * n_seq * n_heads, pack_kv_task, &job);
-  pm_pool_run (n_seq * n_heads * job.n_qblocks, query_task, &job);
+  run = 4.0 * n_seq * t * t * d < PM_GEMM_SERIAL_FLOPS ? pm_pool_run_here : pm_pool_run;
+  run (2 * n_seq * n_heads, pack_kv_task, &job);
+  run (n_seq * n_heads * job.n_qblocks, query_task, &job);
   pm_pool_unlock ();
 }

@@ -13,6 +13,7 @@
 
 #include "pm-guided-filter.h"
 #include "pm-morph.h"
+#include "pm-parallel.h"
 
 void
 pm_clipseg_post_params_init (PmClipsegPostParams *params)
@@ -117,7 +118,44 @@ choose_component (const PmMask              *soft,
 
 /* Logits sampled bilinearly (half-pixel centres, as pm_clipseg_resize_bilinear) at the
  * centres of the s×s blocks of a w×h image, then the sigmoid: the soft mask on the coarse
- * grid ⌈w/s⌉ × ⌈h/s⌉. With s = 1 this is exactly the full-resolution soft mask. */
+ * grid ⌈w/s⌉ × ⌈h/s⌉. With s = 1 this is exactly the full-resolution soft mask. Rows in
+ * bands of COARSE_ROWS, over pm-parallel. */
+#define COARSE_ROWS 32
+
+typedef struct {
+  const float *logits;
+  int          S, h, s;
+  PmMask      *soft;
+  const int   *x0, *x1;
+  const float *tx;
+} CoarseTask;
+
+static void
+coarse_rows_task (gint64   task,
+                  gpointer data)
+{
+  const CoarseTask *c = data;
+  int S = c->S, s = c->s, h = c->h, lw = c->soft->width;
+
+  for (int ly = (int) task * COARSE_ROWS;
+       ly < MIN (c->soft->height, (int) (task + 1) * COARSE_ROWS); ly++)
+    {
+      double centre = ly * s + (MIN (s, h - ly * s) - 1) / 2.0;
+      double src = MAX ((centre + 0.5) * S / h - 0.5, 0.0);
+      int y0 = MIN ((int) src, S - 1), y1 = MIN (y0 + 1, S - 1);
+      float ty = (float) (src - y0);
+      const float *r0 = c->logits + (gsize) y0 * S, *r1 = c->logits + (gsize) y1 * S;
+      float *dst = c->soft->data + (gsize) ly * lw;
+
+      for (int lx = 0; lx < lw; lx++)
+        {
+          float top = r0[c->x0[lx]] + (r0[c->x1[lx]] - r0[c->x0[lx]]) * c->tx[lx];
+          float bottom = r1[c->x0[lx]] + (r1[c->x1[lx]] - r1[c->x0[lx]]) * c->tx[lx];
+          dst[lx] = 1.f / (1.f + expf (-(top + (bottom - top) * ty)));
+        }
+    }
+}
+
 static PmMask *
 coarse_soft_mask (const float *logits,
                   int          S,
@@ -130,6 +168,7 @@ coarse_soft_mask (const float *logits,
   g_autofree int *x0 = g_new (int, lw);
   g_autofree int *x1 = g_new (int, lw);
   g_autofree float *tx = g_new (float, lw);
+  CoarseTask task = { logits, S, h, s, soft, x0, x1, tx };
 
   for (int lx = 0; lx < lw; lx++)
     {
@@ -139,22 +178,7 @@ coarse_soft_mask (const float *logits,
       x1[lx] = MIN (x0[lx] + 1, S - 1);
       tx[lx] = (float) (src - x0[lx]);
     }
-  for (int ly = 0; ly < lh; ly++)
-    {
-      double centre = ly * s + (MIN (s, h - ly * s) - 1) / 2.0;
-      double src = MAX ((centre + 0.5) * S / h - 0.5, 0.0);
-      int y0 = MIN ((int) src, S - 1), y1 = MIN (y0 + 1, S - 1);
-      float ty = (float) (src - y0);
-      const float *r0 = logits + (gsize) y0 * S, *r1 = logits + (gsize) y1 * S;
-      float *dst = soft->data + (gsize) ly * lw;
-
-      for (int lx = 0; lx < lw; lx++)
-        {
-          float top = r0[x0[lx]] + (r0[x1[lx]] - r0[x0[lx]]) * tx[lx];
-          float bottom = r1[x0[lx]] + (r1[x1[lx]] - r1[x0[lx]]) * tx[lx];
-          dst[lx] = 1.f / (1.f + expf (-(top + (bottom - top) * ty)));
-        }
-    }
+  pm_parallel_for (pm_parallel_row_tasks (lh, COARSE_ROWS), coarse_rows_task, &task);
   return soft;
 }
 

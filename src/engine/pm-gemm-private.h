@@ -12,6 +12,13 @@
 
 G_BEGIN_DECLS
 
+/* Products (and attentions) of fewer floating-point operations than this run on the
+ * calling thread alone (pm_pool_run_here ()): at some 100 GFLOP/s a core does them in
+ * under 50 µs, about what waking a second thread and waiting for its last task cost, and
+ * on a busy machine that thread may lose its core in the middle of its task. The small
+ * ops of a short text (6 tokens) and of CLIPSeg's decoder (64 wide) are below it. */
+#define PM_GEMM_SERIAL_FLOPS 5e6
+
 /* Elements per k chunk: A and B are zero-padded along k to a multiple of it. */
 #define PM_GEMM_KC 16
 

@@ -390,6 +390,7 @@ pm_gemm (gint64           m,
          const PmGemmOut *out)
 {
   GemmJob job = { 0 };
+  void (*run) (gint64, PmPoolFunc, gpointer);
   int threads;
   gint64 tasks_wanted, work;
 
@@ -406,11 +407,12 @@ pm_gemm (gint64           m,
   job.groups = (m + b->kr->mr - 1) / b->kr->mr;
   job.a_group_bytes = (gsize) b->kr->mr * b->k_pad * b->kr->elem;
 
+  run = 2.0 * m * b->n * b->k < PM_GEMM_SERIAL_FLOPS ? pm_pool_run_here : pm_pool_run;
   pm_pool_lock ();
   threads = pm_pool_get_threads ();
   job.pa = pm_pool_scratch (PM_POOL_SLOT_SHARED, job.groups * job.a_group_bytes);
   job.groups_per_pack = MAX (1, job.groups / (4 * threads));
-  pm_pool_run ((job.groups + job.groups_per_pack - 1) / job.groups_per_pack, pack_a_task, &job);
+  run ((job.groups + job.groups_per_pack - 1) / job.groups_per_pack, pack_a_task, &job);
 
   /* Tiles: as many groups as fit TILE_A_BYTES, panels so that there are a few tasks per
    * thread (a slow core then costs one small task, not half the product). */
@@ -420,7 +422,7 @@ pm_gemm (gint64           m,
   tasks_wanted = 4 * threads;
   work = job.n_gblocks * b->n_panels;
   job.pb = CLAMP (work / tasks_wanted, 1, 8);
-  pm_pool_run (job.n_gblocks * ((b->n_panels + job.pb - 1) / job.pb), tile_task, &job);
+  run (job.n_gblocks * ((b->n_panels + job.pb - 1) / job.pb), tile_task, &job);
   pm_pool_unlock ();
 }
 

@@ -273,6 +273,38 @@ pm_pool_run (gint64     n_tasks,
 }
 
 /**
+ * pm_pool_run_here:
+ * @n_tasks: number of tasks
+ * @func: called once per task, in order, on the calling thread
+ * @data: passed to @func
+ *
+ * pm_pool_run () on the calling thread alone, as worker 0 (or, inside a task, as that
+ * task's worker): for work too small to be worth waking the others and waiting for the
+ * last of them (which, on a busy machine, may have lost its core in the middle of a task).
+ */
+void
+pm_pool_run_here (gint64     n_tasks,
+                  PmPoolFunc func,
+                  gpointer   data)
+{
+  int worker = current_worker ();
+
+  g_return_if_fail (n_tasks >= 0 && n_tasks <= G_MAXINT / 2);
+  if (worker >= 0)
+    {
+      for (gint64 t = 0; t < n_tasks; t++)
+        func (t, worker, data);
+      return;
+    }
+  g_rec_mutex_lock (&pool.lock);
+  g_private_set (&in_task_key, GINT_TO_POINTER (1));
+  for (gint64 t = 0; t < n_tasks; t++)
+    func (t, 0, data);
+  g_private_set (&in_task_key, NULL);
+  g_rec_mutex_unlock (&pool.lock);
+}
+
+/**
  * pm_pool_scratch:
  * @slot: a worker index, or PM_POOL_SLOT_SHARED + i (i < 4)
  * @bytes: size wanted

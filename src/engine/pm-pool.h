@@ -31,6 +31,11 @@ void     pm_pool_run         (gint64     n_tasks,
                               PmPoolFunc func,
                               gpointer   data);
 
+/* The same on the calling thread alone (small work: no wake-up, no wait for the others). */
+void     pm_pool_run_here    (gint64     n_tasks,
+                              PmPoolFunc func,
+                              gpointer   data);
+
 /* Hold the pool (and its scratch) across several runs that share buffers. Recursive;
  * pm_pool_run takes it too. */
 void     pm_pool_lock        (void);

@@ -630,6 +630,60 @@ test_pool (void)
   g_assert_cmpint (pm_pool_get_threads (), ==, (int) g_get_num_processors ());
 }
 
+/* pm_pool_run_here: every task once, in order, on the caller as worker 0; from inside a
+ * task, on that task's worker; never on another thread. */
+typedef struct {
+  GThread *caller;
+  int      worker;   /* the worker the tasks must see */
+  gint64   next;
+} HereData;
+
+static void
+here_task (gint64   task,
+           int      worker,
+           gpointer data)
+{
+  HereData *d = data;
+
+  g_assert_true (g_thread_self () == d->caller);
+  g_assert_cmpint (worker, ==, d->worker);
+  g_assert_cmpint (task, ==, d->next);
+  d->next++;
+}
+
+static void
+here_nested_task (gint64   task,
+                  int      worker,
+                  gpointer data)
+{
+  HereData inner = { g_thread_self (), worker, 0 };
+  gint *hits = data;
+
+  pm_pool_run_here (5, here_task, &inner);
+  g_assert_cmpint (inner.next, ==, 5);
+  g_atomic_int_inc (&hits[task]);
+}
+
+static void
+test_pool_here (void)
+{
+  for (int threads = 1; threads <= 2; threads++)
+    {
+      gint hits[40] = { 0 };
+      HereData d = { g_thread_self (), 0, 0 };
+
+      pm_pool_set_threads (threads);
+      pm_pool_run_here (100, here_task, &d);
+      g_assert_cmpint (d.next, ==, 100);
+      pm_pool_run_here (0, here_task, &d);
+      g_assert_cmpint (d.next, ==, 100);
+      pm_pool_run (G_N_ELEMENTS (hits), here_nested_task, hits);
+      for (guint i = 0; i < G_N_ELEMENTS (hits); i++)
+        g_assert_cmpint (hits[i], ==, 1);
+    }
+  pm_pool_set_threads (0);
+}
+
 static void
 test_pool_scratch (void)
 {
@@ -657,6 +711,7 @@ main (int    argc,
   g_test_add_func ("/engine/gemm/precision-names", test_precision_names);
   g_test_add_func ("/engine/gemm/pool", test_pool);
   g_test_add_func ("/engine/gemm/pool-scratch", test_pool_scratch);
+  g_test_add_func ("/engine/gemm/pool-here", test_pool_here);
   g_test_add_func ("/engine/gemm/shapes", test_gemm_shapes);
   g_test_add_func ("/engine/gemm/epilogues", test_gemm_epilogues);
   g_test_add_func ("/engine/gemm/repack", test_gemm_repack);
