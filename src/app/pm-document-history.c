@@ -206,6 +206,9 @@ set_entry_result (PmRunEntry      *entry,
   pm_run_entry_set_result (entry, g_steal_pointer (&res->edited),
                            g_steal_pointer (&res->mask), g_steal_pointer (&res->soft_mask),
                            g_steal_pointer (&res->corrected));
+  /* Undo walks back through the corrections stored with it, as before a restart. */
+  if (res->revisions != NULL)
+    pm_run_entry_set_revisions (entry, res->revisions);
 }
 
 static void

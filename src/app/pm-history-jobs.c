@@ -50,7 +50,89 @@ pm_restore_result_free (PmRestoreResult *res)
   g_clear_pointer (&res->mask, pm_mask_free);
   g_clear_pointer (&res->soft_mask, pm_mask_free);
   g_clear_pointer (&res->corrected, pm_mask_free);
+  g_clear_pointer (&res->revisions, g_ptr_array_unref);
   g_free (res);
+}
+
+/* How many stored corrections a restored run can undo one by one; older ones are one step. */
+#define MAX_RESTORED_REVISIONS 32
+
+/* The run's stored corrections (of the run as a whole) that lead to the newest one: from
+ * it back through each one's parent to the run's own mask, oldest first. Undo and redo
+ * states (a copy of the mask they return to) are in the chain as corrections of their
+ * own; they change nothing, so they make no revision. */
+static GPtrArray *
+correction_chain (GPtrArray *artifacts)
+{
+  g_autoptr(GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  GPtrArray *chain = g_ptr_array_new ();
+  PmArtifactInfo *step = NULL;
+
+  for (guint i = 0; i < artifacts->len; i++)
+    {
+      PmArtifactInfo *a = artifacts->pdata[i];
+
+      if (a->kind != PM_ARTIFACT_CORRECTED_MASK || a->item != 0)
+        continue;
+      g_hash_table_insert (by_id, &a->id, a);
+      if (step == NULL || a->revision > step->revision)
+        step = a;
+    }
+  /* at most one visit per correction, whatever the parent links say */
+  while (step != NULL && chain->len < g_hash_table_size (by_id))
+    {
+      g_ptr_array_add (chain, step);
+      step = g_hash_table_lookup (by_id, &step->parent_id);
+    }
+  for (guint i = 0; i < chain->len / 2; i++)
+    {
+      gpointer t = chain->pdata[i];
+
+      chain->pdata[i] = chain->pdata[chain->len - 1 - i];
+      chain->pdata[chain->len - 1 - i] = t;
+    }
+  return chain;
+}
+
+/* The revisions of the chain above, made from the stored masks (at most
+ * MAX_RESTORED_REVISIONS: the oldest kept one then starts from @base); NULL if there are
+ * none, if a mask cannot be read, or if the chain does not end at @newest. */
+static GPtrArray *
+load_revisions (PmStore      *store,
+                gint64        run_id,
+                const PmMask *base,
+                const PmMask *newest)
+{
+  g_autoptr(GPtrArray) artifacts = pm_store_list_artifacts (store, run_id, NULL);
+  g_autoptr(GPtrArray) chain = NULL;
+  g_autoptr(GPtrArray) revisions = NULL;
+  g_autoptr(PmMask) prev = NULL;
+  guint first;
+
+  if (artifacts == NULL)
+    return NULL;
+  chain = correction_chain (artifacts);
+  first = chain->len > MAX_RESTORED_REVISIONS ? chain->len - MAX_RESTORED_REVISIONS : 0;
+  revisions = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_revision_unref);
+  prev = pm_mask_copy (base);
+  for (guint i = first; i < chain->len; i++)
+    {
+      PmArtifactInfo *step = chain->pdata[i];
+      g_autoptr(PmMask) mask = pm_store_get_correction_mask (store, run_id, step->revision,
+                                                             NULL);
+      PmRevision *revision;
+
+      if (mask == NULL || mask->width != base->width || mask->height != base->height)
+        return NULL;
+      revision = pm_revision_new_between (prev, mask, step->operation, step->id);
+      if (revision != NULL)
+        g_ptr_array_add (revisions, revision);
+      pm_mask_free (prev);
+      prev = g_steal_pointer (&mask);
+    }
+  if (revisions->len == 0 || !pm_mask_equal (prev, newest))
+    return NULL;
+  return g_steal_pointer (&revisions);
 }
 
 typedef struct {
@@ -280,6 +362,8 @@ restore_func (PmStore  *store,
   if (res->corrected != NULL && (res->corrected->width != res->mask->width ||
                                  res->corrected->height != res->mask->height))
     g_clear_pointer (&res->corrected, pm_mask_free);
+  if (res->corrected != NULL)
+    res->revisions = load_revisions (store, info->id, res->mask, res->corrected);
   if (!job->runs_only && !restore_session (store, job, res, error))
     return NULL;
   return g_steal_pointer (&res);

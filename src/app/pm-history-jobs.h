@@ -87,6 +87,8 @@ typedef struct {
   PmMask     *mask;        /* the run's mask */
   PmMask     *soft_mask;
   PmMask     *corrected;   /* the newest correction, or NULL */
+  GPtrArray  *revisions;   /* of PmRevision: the stored corrections that lead from @mask to
+                            * @corrected, oldest first; NULL if none or unreadable */
 } PmRestoreResult;
 
 void        pm_restore_result_free       (PmRestoreResult  *result);

@@ -293,6 +293,77 @@ pm_run_entry_drop_redo (PmRunEntry *entry)
   g_ptr_array_set_size (entry->revisions, entry->n_applied);
 }
 
+/* The change from @before to @after within @rect (which holds every difference), or NULL
+ * if there is none. */
+static PmRevision *
+revision_new (const PmMask *before,
+              const PmMask *after,
+              const PmRect *rect,
+              const char   *label)
+{
+  PmRevision *revision;
+
+  if (pm_rect_is_empty (rect))
+    return NULL;
+  revision = g_atomic_rc_box_new0 (PmRevision);
+  revision->rect = *rect;
+  revision->before = pm_mask_crop (before, rect);
+  revision->after = pm_mask_crop (after, rect);
+  revision->label = g_strdup (label);
+  if (pm_mask_equal (revision->before, revision->after))
+    g_clear_pointer (&revision, pm_revision_unref);
+  return revision;
+}
+
+/**
+ * pm_revision_new_between:
+ * @before: a mask
+ * @after: the same mask after a change, the same size
+ * @label: (nullable): what made the change
+ * @artifact_id: the stored corrected_mask that holds @after, or 0
+ *
+ * Makes the revision from @before to @after (the rectangle of their differences), for a
+ * chain read back from the history. Thread-safe: it touches no entry.
+ *
+ * Returns: (transfer full) (nullable): the revision, or NULL if the masks are the same
+ */
+PmRevision *
+pm_revision_new_between (const PmMask *before,
+                         const PmMask *after,
+                         const char   *label,
+                         gint64        artifact_id)
+{
+  PmRevision *revision;
+  PmRect r;
+
+  g_return_val_if_fail (before->width == after->width && before->height == after->height,
+                        NULL);
+  pm_mask_diff_rect (before, after, &r);
+  revision = revision_new (before, after, &r, label);
+  if (revision != NULL)
+    revision->artifact_id = revision->store_artifact_id = artifact_id;
+  return revision;
+}
+
+/**
+ * pm_run_entry_set_revisions:
+ * @revisions: (element-type PmRevision): the chain that leads from the run's mask to the
+ *   current one, oldest first (pm_revision_new_between()); the entry takes references
+ *
+ * Gives a loaded entry without revisions the corrections read back from the history, all
+ * applied, so that undo walks back through them.
+ */
+void
+pm_run_entry_set_revisions (PmRunEntry *entry,
+                            GPtrArray  *revisions)
+{
+  g_return_if_fail (entry->mask != NULL && entry->revisions->len == 0);
+
+  for (guint i = 0; i < revisions->len; i++)
+    g_ptr_array_add (entry->revisions, pm_revision_ref (revisions->pdata[i]));
+  entry->n_applied = entry->revisions->len;
+}
+
 /**
  * pm_run_entry_push_revision:
  * @mask: (transfer full): the new mask, the size of the current one
@@ -325,21 +396,10 @@ pm_run_entry_push_revision (PmRunEntry   *entry,
     }
   if (rect == NULL || pm_rect_is_empty (&r))
     pm_mask_diff_rect (current, mask, &r);
-  if (pm_rect_is_empty (&r))
-    {
-      pm_mask_free (mask);
-      return NULL;
-    }
-
-  revision = g_atomic_rc_box_new0 (PmRevision);
-  revision->rect = r;
-  revision->before = pm_mask_crop (current, &r);
-  revision->after = pm_mask_crop (mask, &r);
-  revision->label = g_strdup (label);
-  if (pm_mask_equal (revision->before, revision->after))
+  revision = revision_new (current, mask, &r, label);
+  if (revision == NULL)
     {
       /* Marked dirty, but nothing changed: no undo step. */
-      pm_revision_unref (revision);
       pm_mask_free (mask);
       return NULL;
     }

@@ -61,6 +61,10 @@ typedef struct {
   gint64  store_artifact_id; /* the same, written and read by the store thread only */
 } PmRevision;
 
+PmRevision *pm_revision_new_between      (const PmMask   *before,
+                                          const PmMask   *after,
+                                          const char     *label,
+                                          gint64          artifact_id);
 PmRevision *pm_revision_ref              (PmRevision     *revision);
 void        pm_revision_unref            (PmRevision     *revision);
 
@@ -106,6 +110,8 @@ const PmMask *pm_run_entry_get_mask      (PmRunEntry     *entry);
 gint64      pm_run_entry_get_mask_area   (PmRunEntry     *entry);
 
 /* The revision chain. */
+void        pm_run_entry_set_revisions   (PmRunEntry     *entry,
+                                          GPtrArray      *revisions);
 PmRevision *pm_run_entry_push_revision   (PmRunEntry     *entry,
                                           PmMask         *mask,
                                           const PmRect   *rect,

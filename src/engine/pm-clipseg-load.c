@@ -247,7 +247,12 @@ load_weights (PmClipseg *m,
       w->tok_emb = NULL;
     }
   if (w->tok_emb != NULL)
-    w->tok_emb_data = pm_safetensors_get_data (m->st, w->tok_emb);
+    {
+      /* checked, so read in full: its pages given back, as a prompt reads a few rows
+       * (which come again from the file, or the page cache) */
+      w->tok_emb_data = pm_safetensors_get_data (m->st, w->tok_emb);
+      pm_safetensors_release_pages (m->st, w->tok_emb_data, w->tok_emb->end - w->tok_emb->begin);
+    }
   get_weight (&ld, &w->pos_emb, SHAPE (c->text.max_position_embeddings, dt),
               "clip.text_model.embeddings.position_embedding.weight");
   w->text_layers = g_new0 (PmClipsegLayer, c->text.num_hidden_layers);

@@ -259,6 +259,114 @@ test_revisions (void)
   g_assert_cmpuint (entry->revisions->len, ==, 2);
 }
 
+/* ---------------------------------------------------------------- after a restart */
+
+/* A second document on the same history (as after a restart) showing @run_id. */
+static PmDocument *
+restore (PmAppStore *app_store,
+         gint64      run_id)
+{
+  PmDocument *doc = pm_document_new (app_store);
+  gint64 end = g_get_monotonic_time () + 300 * G_USEC_PER_SEC;
+
+  pm_document_restore_run (doc, run_id);
+  while (pm_document_get_busy (doc) || pm_document_get_current (doc) == NULL ||
+         pm_document_get_mask (doc) == NULL)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+    }
+  return doc;
+}
+
+/* One correction: @value written over @rect. */
+static void
+correct (PmDocument *doc,
+         const char *label,
+         PmRect      rect,
+         float       value)
+{
+  PmMask *working;
+
+  g_assert_true (pm_document_begin_correction (doc, label));
+  working = pm_document_get_working_mask (doc);
+  for (int y = rect.y; y < rect.y + rect.height; y++)
+    for (int x = rect.x; x < rect.x + rect.width; x++)
+      working->data[y * W + x] = value;
+  pm_document_mark_dirty (doc, &rect);
+  g_assert_true (pm_document_commit_correction (doc));
+  wait_until_idle (doc);
+}
+
+/* The corrections stored with a run come back with it: after a restart, undo walks back
+ * through them to the run's own mask and redo forward again, bit for bit, as before the
+ * restart; what was undone and replaced before is not among them, and the undo and redo
+ * states the history keeps make no steps of their own. */
+static void
+test_restore_undo (void)
+{
+  g_autoptr(PmAppStore) app_store = new_store ("restore.sqlite3");
+  g_autoptr(PmDocument) doc = pm_document_new (app_store);
+  g_autoptr(PmDocument) again = NULL, third = NULL;
+  g_autoptr(PmEngines) engines = pm_engines_new (settings);
+  g_autoptr(PmMask) base = NULL, m1 = NULL, m3 = NULL, m4 = NULL;
+  Finished f = { 0 };
+  gint64 run_id;
+
+  g_signal_connect (doc, "run-finished", G_CALLBACK (finished_cb), &f);
+  pm_document_set_image (doc, disk_image (W, H, 35), NULL, "disk");
+  run (doc, engines, "segment the red disk", &f);
+  g_assert_cmpint (f.entry->state, ==, PM_RESULT_FOUND);
+  run_id = pm_document_get_run_id (doc);
+  base = pm_mask_copy (pm_document_get_mask (doc));
+
+  correct (doc, "Brush", (PmRect) { 3, 2, 27, 18 }, 1.0f);
+  m1 = pm_mask_copy (pm_document_get_mask (doc));
+  correct (doc, "Eraser", (PmRect) { W / 2 - 10, H / 2 - 10, 20, 20 }, 0.0f);
+  pm_document_undo (doc);                     /* the eraser is undone, then replaced */
+  wait_until_idle (doc);
+  correct (doc, "Lasso", (PmRect) { W - 30, H - 25, 20, 15 }, 1.0f);
+  m3 = pm_mask_copy (pm_document_get_mask (doc));
+  g_assert_false (pm_mask_equal (m1, base));
+  g_assert_false (pm_mask_equal (m3, m1));
+
+  /* "restart" */
+  again = restore (app_store, run_id);
+  g_assert_true (pm_mask_equal (pm_document_get_mask (again), m3));
+  g_assert_true (pm_document_get_can_undo (again));
+  g_assert_false (pm_document_get_can_redo (again));
+  pm_document_undo (again);
+  g_assert_true (pm_mask_equal (pm_document_get_mask (again), m1));
+  pm_document_undo (again);
+  g_assert_true (pm_mask_equal (pm_document_get_mask (again), base));
+  g_assert_cmpint (pm_document_get_run_id (again), ==, run_id);
+  pm_document_undo (again);                   /* before the run: the photo alone */
+  g_assert_null (pm_document_get_current (again));
+  pm_document_redo (again);
+  g_assert_true (pm_mask_equal (pm_document_get_mask (again), base));
+  pm_document_redo (again);
+  g_assert_true (pm_mask_equal (pm_document_get_mask (again), m1));
+  pm_document_redo (again);
+  g_assert_true (pm_mask_equal (pm_document_get_mask (again), m3));
+  g_assert_false (pm_document_get_can_redo (again));
+  wait_until_idle (again);
+
+  /* A correction after the restart goes on top of the chain. */
+  correct (again, "Brush", (PmRect) { 0, H - 10, 15, 10 }, 1.0f);
+  m4 = pm_mask_copy (pm_document_get_mask (again));
+  third = restore (app_store, run_id);
+  g_assert_true (pm_mask_equal (pm_document_get_mask (third), m4));
+  pm_document_undo (third);
+  g_assert_true (pm_mask_equal (pm_document_get_mask (third), m3));
+  pm_document_undo (third);
+  g_assert_true (pm_mask_equal (pm_document_get_mask (third), m1));
+  pm_document_undo (third);
+  g_assert_true (pm_mask_equal (pm_document_get_mask (third), base));
+  g_assert_cmpint (pm_document_get_run_id (third), ==, run_id);
+  wait_until_idle (third);
+  finished_clear (&f);
+}
+
 /* ---------------------------------------------------------------- runs */
 
 static void
@@ -664,6 +772,7 @@ main (int    argc,
 
   g_test_add_func ("/document/revisions", test_revisions);
   g_test_add_func ("/document/runs-stack-undo", test_runs_stack_and_undo);
+  g_test_add_func ("/document/restore-undo", test_restore_undo);
   g_test_add_func ("/document/empty-and-failed", test_empty_and_failed);
   g_test_add_func ("/document/stale-load", test_stale_load);
   g_test_add_func ("/document/progress-main-thread", test_progress_main_thread);
