@@ -21,6 +21,7 @@ typedef struct {
   gsize          bytes;
   GError       **error;
   gboolean       ok;
+  gboolean       defer;   /* the packed weights' NaN check is left to the packing thread */
 } Loader;
 
 /* Looks @name up and checks its shape; NULL (and ld->ok FALSE) if missing or misshaped. */
@@ -95,6 +96,28 @@ get_weight (Loader       *ld,
             ...) G_GNUC_PRINTF (5, 6);
 
 static void
+get_named (Loader       *ld,
+           PmTensor     *out,
+           int           n_dims,
+           const gint64 *shape,
+           gboolean      packed,
+           const char   *name)
+{
+  gboolean got;
+
+  if (check_weight (ld, n_dims, shape, name) == NULL)
+    return;
+  got = packed && ld->defer ? pm_safetensors_get_f32_unchecked (ld->st, name, out, ld->error)
+                            : pm_safetensors_get_f32 (ld->st, name, out, ld->error);
+  if (!got)
+    {
+      ld->ok = FALSE;
+      return;
+    }
+  ld->bytes += (gsize) pm_tensor_numel (out) * sizeof (float);
+}
+
+static void
 get_weight (Loader       *ld,
             PmTensor     *out,
             int           n_dims,
@@ -110,15 +133,39 @@ get_weight (Loader       *ld,
   va_start (ap, fmt);
   name = g_strdup_vprintf (fmt, ap);
   va_end (ap);
+  get_named (ld, out, n_dims, shape, FALSE, name);
+}
 
-  if (check_weight (ld, n_dims, shape, name) == NULL)
+/* A weight the packing thread packs (see stage_weights ()): where the kernels pack, its
+ * scan for NaN and infinity is made there, just before it is packed (which reads it
+ * anyway), so that the load does not read the whole file once more (545 MB, most of the
+ * load's time). A damaged weight then fails the first forward pass that needs it, with
+ * the same message. */
+static void
+get_packed_weight (Loader       *ld,
+                   PmTensor     *out,
+                   int           n_dims,
+                   const gint64 *shape,
+                   const char   *fmt,
+                   ...) G_GNUC_PRINTF (5, 6);
+
+static void
+get_packed_weight (Loader       *ld,
+                   PmTensor     *out,
+                   int           n_dims,
+                   const gint64 *shape,
+                   const char   *fmt,
+                   ...)
+{
+  g_autofree char *name = NULL;
+  va_list ap;
+
+  if (!ld->ok)
     return;
-  if (!pm_safetensors_get_f32 (ld->st, name, out, ld->error))
-    {
-      ld->ok = FALSE;
-      return;
-    }
-  ld->bytes += (gsize) pm_tensor_numel (out) * sizeof (float);
+  va_start (ap, fmt);
+  name = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  get_named (ld, out, n_dims, shape, TRUE, name);
 }
 
 /* SHAPE (a, b) expands to the two arguments "2, (gint64[]) { a, b }". */
@@ -133,40 +180,66 @@ load_layer (Loader         *ld,
             gint64          d,
             gint64          inter)
 {
-  get_weight (ld, &l->q_w, SHAPE (d, d), "%s.%d.self_attn.q_proj.weight", prefix, i);
+  get_packed_weight (ld, &l->q_w, SHAPE (d, d), "%s.%d.self_attn.q_proj.weight", prefix,
+                     i);
   get_weight (ld, &l->q_b, SHAPE (d), "%s.%d.self_attn.q_proj.bias", prefix, i);
-  get_weight (ld, &l->k_w, SHAPE (d, d), "%s.%d.self_attn.k_proj.weight", prefix, i);
+  get_packed_weight (ld, &l->k_w, SHAPE (d, d), "%s.%d.self_attn.k_proj.weight", prefix,
+                     i);
   get_weight (ld, &l->k_b, SHAPE (d), "%s.%d.self_attn.k_proj.bias", prefix, i);
-  get_weight (ld, &l->v_w, SHAPE (d, d), "%s.%d.self_attn.v_proj.weight", prefix, i);
+  get_packed_weight (ld, &l->v_w, SHAPE (d, d), "%s.%d.self_attn.v_proj.weight", prefix,
+                     i);
   get_weight (ld, &l->v_b, SHAPE (d), "%s.%d.self_attn.v_proj.bias", prefix, i);
-  get_weight (ld, &l->o_w, SHAPE (d, d), "%s.%d.self_attn.out_proj.weight", prefix, i);
+  get_packed_weight (ld, &l->o_w, SHAPE (d, d), "%s.%d.self_attn.out_proj.weight", prefix,
+                     i);
   get_weight (ld, &l->o_b, SHAPE (d), "%s.%d.self_attn.out_proj.bias", prefix, i);
   get_weight (ld, &l->ln1_w, SHAPE (d), "%s.%d.layer_norm1.weight", prefix, i);
   get_weight (ld, &l->ln1_b, SHAPE (d), "%s.%d.layer_norm1.bias", prefix, i);
-  get_weight (ld, &l->fc1_w, SHAPE (inter, d), "%s.%d.mlp.fc1.weight", prefix, i);
+  get_packed_weight (ld, &l->fc1_w, SHAPE (inter, d), "%s.%d.mlp.fc1.weight", prefix, i);
   get_weight (ld, &l->fc1_b, SHAPE (inter), "%s.%d.mlp.fc1.bias", prefix, i);
-  get_weight (ld, &l->fc2_w, SHAPE (d, inter), "%s.%d.mlp.fc2.weight", prefix, i);
+  get_packed_weight (ld, &l->fc2_w, SHAPE (d, inter), "%s.%d.mlp.fc2.weight", prefix, i);
   get_weight (ld, &l->fc2_b, SHAPE (d), "%s.%d.mlp.fc2.bias", prefix, i);
   get_weight (ld, &l->ln2_w, SHAPE (d), "%s.%d.layer_norm2.weight", prefix, i);
   get_weight (ld, &l->ln2_b, SHAPE (d), "%s.%d.layer_norm2.bias", prefix, i);
 }
 
-static void
-release (PmClipseg      *m,
-         const PmTensor *t)
+/* The f32 weights @stage packs (at most 6 per layer), into @ws; returns how many. */
+static int
+stage_weights (PmClipseg       *m,
+               int              stage,
+               const PmTensor **ws)
 {
-  pm_safetensors_release_pages (m->st, t->data, (gsize) pm_tensor_numel (t) * sizeof (float));
+  const PmClipsegConfig *c = &m->config;
+  PmClipsegWeights *w = &m->w;
+  int n_text = c->text.num_hidden_layers, n = 0;
+  const PmClipsegLayer *layers = NULL;
+  int n_layers = 0;
+
+  if (stage == PM_CLIPSEG_STAGE_PATCH)
+    ws[n++] = &w->patch_w;
+  else if (stage < PM_CLIPSEG_STAGE_TEXT (m, 0))
+    layers = &w->vision_layers[stage - PM_CLIPSEG_STAGE_VISION (m, 0)], n_layers = 1;
+  else if (stage < PM_CLIPSEG_STAGE_TEXT (m, n_text))
+    layers = &w->text_layers[stage - PM_CLIPSEG_STAGE_TEXT (m, 0)], n_layers = 1;
+  else if (stage == PM_CLIPSEG_STAGE_TEXT (m, n_text))
+    ws[n++] = &w->text_proj;
+  else
+    {
+      for (int i = 0; i < c->n_extract_layers; i++)
+        ws[n++] = &w->reduce_w[i];
+      layers = w->dec_layers, n_layers = c->n_extract_layers;
+    }
+  for (int i = 0; i < n_layers; i++)
+    {
+      const PmClipsegLayer *l = &layers[i];
+
+      ws[n++] = &l->q_w; ws[n++] = &l->k_w; ws[n++] = &l->v_w;
+      ws[n++] = &l->o_w; ws[n++] = &l->fc1_w; ws[n++] = &l->fc2_w;
+    }
+  return n;
 }
 
-static void
-release_layer (PmClipseg            *m,
-               const PmClipsegLayer *l)
-{
-  const PmTensor *ws[] = { &l->q_w, &l->k_w, &l->v_w, &l->o_w, &l->fc1_w, &l->fc2_w };
-
-  for (guint i = 0; i < G_N_ELEMENTS (ws); i++)
-    release (m, ws[i]);
-}
+/* Room for stage_weights (): the decoder stage's reduces and layers. */
+#define MAX_STAGE_WEIGHTS(m) (7 * (m)->config.n_extract_layers + 6)
 
 /* Gives back the mapped pages of the f32 weights that @stage packs: the packed panels are
  * copies (bf16, or f32 in the exact mode), so the stored floats are read only while
@@ -177,26 +250,31 @@ release_stage (gpointer model,
                int      stage)
 {
   PmClipseg *m = model;
-  const PmClipsegConfig *c = &m->config;
-  PmClipsegWeights *w = &m->w;
-  int n_text = c->text.num_hidden_layers;
+  g_autofree const PmTensor **ws = NULL;
+  int n;
 
   if (!pm_gemm_packs (m->precision))
     return;
-  if (stage == PM_CLIPSEG_STAGE_PATCH)
-    release (m, &w->patch_w);
-  else if (stage < PM_CLIPSEG_STAGE_TEXT (m, 0))
-    release_layer (m, &w->vision_layers[stage - PM_CLIPSEG_STAGE_VISION (m, 0)]);
-  else if (stage < PM_CLIPSEG_STAGE_TEXT (m, n_text))
-    release_layer (m, &w->text_layers[stage - PM_CLIPSEG_STAGE_TEXT (m, 0)]);
-  else if (stage == PM_CLIPSEG_STAGE_TEXT (m, n_text))
-    release (m, &w->text_proj);
-  else
-    for (int i = 0; i < c->n_extract_layers; i++)
-      {
-        release (m, &w->reduce_w[i]);
-        release_layer (m, &w->dec_layers[i]);
-      }
+  ws = g_new (const PmTensor *, MAX_STAGE_WEIGHTS (m));
+  n = stage_weights (m, stage, ws);
+  for (int i = 0; i < n; i++)
+    pm_safetensors_release_pages (m->st, ws[i]->data,
+                                  (gsize) pm_tensor_numel (ws[i]) * sizeof (float));
+}
+
+/* The scan for NaN and infinity the load left to packing (get_packed_weight ()). */
+static gboolean
+check_stage (PmClipseg  *m,
+             int         stage,
+             GError    **error)
+{
+  g_autofree const PmTensor **ws = g_new (const PmTensor *, MAX_STAGE_WEIGHTS (m));
+  int n = stage_weights (m, stage, ws);
+
+  for (int i = 0; i < n; i++)
+    if (!pm_safetensors_check_finite_data (m->st, ws[i]->data, error))
+      return FALSE;
+  return TRUE;
 }
 
 /* Once a stage's weights are checked (so read): the tensors read as stored next to them
@@ -233,7 +311,7 @@ load_weights (PmClipseg *m,
 {
   const PmClipsegConfig *c = &m->config;
   PmClipsegWeights *w = &m->w;
-  Loader ld = { m->st, 0, error, TRUE };
+  Loader ld = { m->st, 0, error, TRUE, pm_gemm_packs (m->precision) };
   gint64 dt = c->text.hidden_size, dv = c->vision.hidden_size, r = c->reduce_dim;
   gint64 e = c->projection_dim, p = c->vision.patch_size;
   gint64 g0 = c->vision.image_size / c->vision.patch_size;
@@ -264,13 +342,13 @@ load_weights (PmClipseg *m,
     }
   get_weight (&ld, &w->final_ln_w, SHAPE (dt), "clip.text_model.final_layer_norm.weight");
   get_weight (&ld, &w->final_ln_b, SHAPE (dt), "clip.text_model.final_layer_norm.bias");
-  get_weight (&ld, &w->text_proj, SHAPE (e, dt), "clip.text_projection.weight");
+  get_packed_weight (&ld, &w->text_proj, SHAPE (e, dt), "clip.text_projection.weight");
   give_back (m, &ld, PM_CLIPSEG_STAGE_TEXT (m, c->text.num_hidden_layers), NULL, 0,
              (PmTensor *[]) { &w->pos_emb, &w->final_ln_w, &w->final_ln_b, NULL });
 
   get_weight (&ld, &w->class_emb, SHAPE (dv), "clip.vision_model.embeddings.class_embedding");
-  get_weight (&ld, &w->patch_w, SHAPE (dv, 3, p, p),
-              "clip.vision_model.embeddings.patch_embedding.weight");
+  get_packed_weight (&ld, &w->patch_w, SHAPE (dv, 3, p, p),
+                     "clip.vision_model.embeddings.patch_embedding.weight");
   get_weight (&ld, &w->vpos_emb, SHAPE (g0 * g0 + 1, dv),
               "clip.vision_model.embeddings.position_embedding.weight");
   get_weight (&ld, &w->pre_ln_w, SHAPE (dv), "clip.vision_model.pre_layrnorm.weight");
@@ -294,7 +372,7 @@ load_weights (PmClipseg *m,
   w->dec_layers = g_new0 (PmClipsegLayer, n);
   for (int i = 0; i < n; i++)
     {
-      get_weight (&ld, &w->reduce_w[i], SHAPE (r, dv), "decoder.reduces.%d.weight", i);
+      get_packed_weight (&ld, &w->reduce_w[i], SHAPE (r, dv), "decoder.reduces.%d.weight", i);
       get_weight (&ld, &w->reduce_b[i], SHAPE (r), "decoder.reduces.%d.bias", i);
       load_layer (&ld, &w->dec_layers[i], "decoder.layers", i, r,
                   c->decoder_intermediate_size);
@@ -390,7 +468,8 @@ free_layer (PmClipsegLayer *l)
 
 /* One packing stage (see PM_CLIPSEG_STAGE_*): every Linear of the three transformers,
  * the patch embedding (a conv with stride = kernel is a Linear on the patches' pixel
- * rows) and the projections. CLIPSeg's cannot fail. */
+ * rows) and the projections, each checked for NaN and infinity first (a damaged weight
+ * fails the stage, and every wait for it or a later one). */
 static gboolean
 pack_stage (gpointer   model,
             int        stage,
@@ -401,6 +480,8 @@ pack_stage (gpointer   model,
   PmClipsegWeights *w = &m->w;
   int n_text = c->text.num_hidden_layers;
 
+  if (!check_stage (m, stage, error))
+    return FALSE;
   if (stage == PM_CLIPSEG_STAGE_PATCH)
     {
       gint64 dv = c->vision.hidden_size, p = c->vision.patch_size;
@@ -631,7 +712,8 @@ pm_clipseg_get_precision (PmClipseg *m)
 {
   if (m->n_vision == 0)
     return pm_precision_resolve (m->precision);
-  pm_stage_packer_wait (m->packer, PM_CLIPSEG_STAGE_VISION (m, 0), NULL, NULL);
+  if (!pm_stage_packer_wait (m->packer, PM_CLIPSEG_STAGE_VISION (m, 0), NULL, NULL))
+    return pm_precision_resolve (m->precision);   /* damaged weights: nothing packed */
   return pm_linear_get_precision (m->w.vision_layers[0].qkv);
 }
 

@@ -201,7 +201,8 @@ encode_image_in_gate (PmClipseg       *m,
             memcpy (rows.data + (gy * g + gx) * kdim + (ch * p + ky) * p,
                     pixel_values + (ch * s + gy * p + ky) * s + gx * p, p * sizeof (float));
     patches = pm_tensor_view_2d (x.data + dv, g * g, dv);
-    pm_stage_packer_wait (m->packer, PM_CLIPSEG_STAGE_PATCH, NULL, NULL);
+    if (!pm_stage_packer_wait (m->packer, PM_CLIPSEG_STAGE_PATCH, cancellable, error))
+      return NULL;
     pm_op_linear_fused (&patches, &rows, m->w.patch, NULL);
     dump (m, &patches, "vision.patch_embeds");
     memcpy (x.data, m->w.class_emb.data, dv * sizeof (float));
@@ -235,7 +236,8 @@ encode_image_in_gate (PmClipseg       *m,
 
   /* The decoder's reduce projections of the extracted layers, deepest first. */
   pm_ops_profile_set_scope ("decoder");
-  pm_stage_packer_wait (m->packer, PM_CLIPSEG_STAGE_DECODER (m), NULL, NULL);
+  if (!pm_stage_packer_wait (m->packer, PM_CLIPSEG_STAGE_DECODER (m), cancellable, error))
+    return NULL;
   for (int i = 0; i < vision->n; i++)
     {
       PmTensor act = pm_tensor_view_2d (acts + (gsize) (vision->n - 1 - i) * t * dv, t, dv);
@@ -354,8 +356,9 @@ encode_text_in_gate (PmClipseg     *m,
   pooled = pm_tensor_view_2d (x.data + (gint64) eos * dt, 1, dt);
   dump (m, &pooled, "text.pooled");
   out = pm_tensor_view_2d (embedding, 1, c->projection_dim);
-  pm_stage_packer_wait (m->packer, PM_CLIPSEG_STAGE_TEXT (m, c->text.num_hidden_layers), NULL,
-                        NULL);
+  if (!pm_stage_packer_wait (m->packer, PM_CLIPSEG_STAGE_TEXT (m, c->text.num_hidden_layers),
+                             cancellable, error))
+    return FALSE;
   pm_op_linear_fused (&out, &pooled, m->w.text_proj_l, NULL);
   dump (m, &out, "conditional_embeddings");
   add_timing (timings, "text encoder", now_ms () - t0);
@@ -397,7 +400,8 @@ decode_in_gate (PmClipseg              *m,
     return FALSE;
   pm_arena_reset (arena);
   pm_ops_profile_set_scope ("decoder");
-  pm_stage_packer_wait (m->packer, PM_CLIPSEG_STAGE_DECODER (m), NULL, NULL);
+  if (!pm_stage_packer_wait (m->packer, PM_CLIPSEG_STAGE_DECODER (m), cancellable, error))
+    return FALSE;
 
   /* FiLM parameters from the conditional embedding: mul, add [R] */
   cond = pm_tensor_view_2d ((float *) embedding, 1, e);

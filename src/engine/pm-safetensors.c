@@ -631,6 +631,38 @@ find_all_ones (const guint8 *src,
     }
 }
 
+/* The first NaN or infinite element of @info, or −1 (float dtypes; integers have none). */
+static gint64
+find_not_finite (PmSafetensors           *st,
+                 const PmSafetensorsInfo *info)
+{
+  const guint8 *src = st->data + info->begin;
+  gsize n = (info->end - info->begin) / pm_dtype_size (info->dtype);
+
+  switch (info->dtype)
+    {
+    case PM_DTYPE_F32:     return find_all_ones (src, n, 4, 0x7f800000u);
+    case PM_DTYPE_F16:     return find_all_ones (src, n, 2, 0x7c00u);
+    case PM_DTYPE_BF16:    return find_all_ones (src, n, 2, 0x7f80u);
+    case PM_DTYPE_F64:     return find_all_ones (src, n, 8, G_GUINT64_CONSTANT (0x7ff0000000000000));
+    case PM_DTYPE_F8_E4M3: return find_all_ones (src, n, 1, 0x7fu);  /* NaN only */
+    case PM_DTYPE_F8_E5M2: return find_all_ones (src, n, 1, 0x7cu);
+    default:               return -1;
+    }
+}
+
+static gboolean
+not_finite_error (PmSafetensors           *st,
+                  const PmSafetensorsInfo *info,
+                  gint64                   bad,
+                  GError                 **error)
+{
+  g_set_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_TENSOR,
+               "%s: tensor “%s”: element %" G_GINT64_FORMAT " is NaN or infinite; the "
+               "weights are damaged", st->path, info->name, bad);
+  return fold_error_lines (error);
+}
+
 /**
  * pm_safetensors_check_finite:
  * @st: an open file
@@ -648,31 +680,57 @@ pm_safetensors_check_finite (PmSafetensors           *st,
                              const PmSafetensorsInfo *info,
                              GError                 **error)
 {
-  const guint8 *src = st->data + info->begin;
-  gsize n = (info->end - info->begin) / pm_dtype_size (info->dtype);
-  gint64 bad = -1;
+  gint64 bad;
 
   if (g_hash_table_contains (st->finite, info->name))
     return TRUE;
-  switch (info->dtype)
-    {
-    case PM_DTYPE_F32:     bad = find_all_ones (src, n, 4, 0x7f800000u); break;
-    case PM_DTYPE_F16:     bad = find_all_ones (src, n, 2, 0x7c00u); break;
-    case PM_DTYPE_BF16:    bad = find_all_ones (src, n, 2, 0x7f80u); break;
-    case PM_DTYPE_F64:     bad = find_all_ones (src, n, 8, G_GUINT64_CONSTANT (0x7ff0000000000000)); break;
-    case PM_DTYPE_F8_E4M3: bad = find_all_ones (src, n, 1, 0x7fu); break;  /* NaN only */
-    case PM_DTYPE_F8_E5M2: bad = find_all_ones (src, n, 1, 0x7cu); break;
-    default: break;
-    }
+  bad = find_not_finite (st, info);
   if (bad >= 0)
-    {
-      g_set_error (error, PM_SAFETENSORS_ERROR, PM_SAFETENSORS_ERROR_TENSOR,
-                   "%s: tensor “%s”: element %" G_GINT64_FORMAT " is NaN or infinite; the "
-                   "weights are damaged", st->path, info->name, bad);
-      return fold_error_lines (error);
-    }
+    return not_finite_error (st, info, bad, error);
   g_hash_table_add (st->finite, g_strdup (info->name));
   return TRUE;
+}
+
+/**
+ * pm_safetensors_check_finite_data:
+ * @st: an open file
+ * @data: a view pm_safetensors_get_f32_unchecked () returned (its first element)
+ * @error: return location
+ *
+ * pm_safetensors_check_finite () for the tensor whose stored data starts at @data, for a
+ * check made later than the load, in another thread (it changes nothing in @st: the same
+ * tensor may be scanned again). Data that is not a view of the file (a converted copy,
+ * checked when it was made) passes.
+ *
+ * Returns: %TRUE if every value is finite
+ */
+gboolean
+pm_safetensors_check_finite_data (PmSafetensors  *st,
+                                  gconstpointer   data,
+                                  GError        **error)
+{
+  const guint8 *p = data;
+  guint lo = 0, hi = st->infos->len;
+  const PmSafetensorsInfo *info;
+  gint64 bad;
+
+  if (st->infos->len == 0 || p < st->data || p >= st->data + st->data_size)
+    return TRUE;
+  /* the tensor of the largest begin ≤ p (infos are sorted by begin) */
+  while (hi - lo > 1)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (((const PmSafetensorsInfo *) st->infos->pdata[mid])->begin <= (guint64) (p - st->data))
+        lo = mid;
+      else
+        hi = mid;
+    }
+  info = st->infos->pdata[lo];
+  if (st->data + info->begin != p)
+    return TRUE;
+  bad = find_not_finite (st, info);
+  return bad < 0 || not_finite_error (st, info, bad, error);
 }
 
 /**
@@ -685,11 +743,44 @@ pm_safetensors_check_finite (PmSafetensors           *st,
  * F32 data aligned to 4 bytes is returned in place; anything else is converted once and
  * cached.
  */
+static gboolean get_f32 (PmSafetensors *st,
+                         const char    *name,
+                         gboolean       check,
+                         PmTensor      *out,
+                         GError       **error);
+
 gboolean
 pm_safetensors_get_f32 (PmSafetensors *st,
                         const char    *name,
                         PmTensor      *out,
                         GError       **error)
+{
+  return get_f32 (st, name, TRUE, out, error);
+}
+
+/**
+ * pm_safetensors_get_f32_unchecked:
+ *
+ * pm_safetensors_get_f32 () without the scan for NaN and infinity where the tensor is used
+ * in place (aligned F32): the caller checks it later with
+ * pm_safetensors_check_finite_data () before using it (a model's packing thread, which
+ * reads the weight anyway). Converted tensors are checked as they are converted.
+ */
+gboolean
+pm_safetensors_get_f32_unchecked (PmSafetensors *st,
+                                  const char    *name,
+                                  PmTensor      *out,
+                                  GError       **error)
+{
+  return get_f32 (st, name, FALSE, out, error);
+}
+
+static gboolean
+get_f32 (PmSafetensors *st,
+         const char    *name,
+         gboolean       check,
+         PmTensor      *out,
+         GError       **error)
 {
   const PmSafetensorsInfo *info = pm_safetensors_lookup (st, name);
   const guint8 *src;
@@ -709,10 +800,11 @@ pm_safetensors_get_f32 (PmSafetensors *st,
                    info->n_dims, PM_TENSOR_MAX_DIMS);
       return fold_error_lines (error);
     }
-  if (!pm_safetensors_check_finite (st, info, error))
-    return FALSE;
   numel = (info->end - info->begin) / pm_dtype_size (info->dtype);
   src = st->data + info->begin;
+  if ((check || info->dtype != PM_DTYPE_F32 || ((guintptr) src % 4) != 0) &&
+      !pm_safetensors_check_finite (st, info, error))
+    return FALSE;
   buf = g_hash_table_lookup (st->converted, name);
 
   if (buf == NULL && info->dtype == PM_DTYPE_F32 && ((guintptr) src % 4) == 0)

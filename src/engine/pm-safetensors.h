@@ -98,6 +98,16 @@ gboolean       pm_safetensors_get_f32_shaped (PmSafetensors     *st,
 gboolean       pm_safetensors_check_finite (PmSafetensors           *st,
                                             const PmSafetensorsInfo *info,
                                             GError                 **error);
+/* The same check deferred: pm_safetensors_get_f32_unchecked () returns an aligned F32
+ * tensor as stored without it, and pm_safetensors_check_finite_data () makes it later, in
+ * any thread, on the view's data. */
+gboolean       pm_safetensors_get_f32_unchecked (PmSafetensors      *st,
+                                            const char              *name,
+                                            PmTensor                *out,
+                                            GError                 **error);
+gboolean       pm_safetensors_check_finite_data (PmSafetensors      *st,
+                                            gconstpointer            data,
+                                            GError                 **error);
 /* Raw stored bytes of a tensor (end − begin bytes, any alignment), for callers that
  * convert slices themselves (e.g. embedding rows on demand). */
 const guint8  *pm_safetensors_get_data    (PmSafetensors           *st,

@@ -295,14 +295,13 @@ copy_file (const char *from,
   g_assert_true (g_file_set_contents (to, data, len, NULL));
 }
 
-/* The tiny CLIPSeg fixture with one weight set to NaN: edit refuses it in one line naming
- * the tensor, and writes nothing. */
+/* The tiny CLIPSeg fixture with one weight of @tensor set to NaN: edit refuses it in one
+ * line naming the tensor, and writes nothing. */
 static void
-test_nan_weights (void)
+nan_weights (const char *tensor)
 {
   const char *files[] = { "config.json", "preprocessor_config.json", "vocab.json",
                           "merges.txt", "model.safetensors" };
-  const char *tensor = "clip.text_model.final_layer_norm.weight";
   g_autofree char *fixture = pm_test_shared_path ("data/clipseg-fixture/tiny-f32");
   g_autofree char *dir = g_build_filename (tmpdir, "nan-model", NULL);
   g_autofree char *weights = g_build_filename (dir, "model.safetensors", NULL);
@@ -346,6 +345,17 @@ test_nan_weights (void)
   g_assert_false (exists ("e.png"));
   g_assert_false (exists ("m.png"));
   pm_test_rmdir (dir);
+}
+
+/* A norm (checked as the model loads) and a weight that is packed for the kernels (checked
+ * by the packing thread just before it packs it, which the first forward pass waits for). */
+static void
+test_nan_weights (void)
+{
+  nan_weights ("clip.text_model.final_layer_norm.weight");
+  nan_weights ("clip.vision_model.encoder.layers.0.mlp.fc1.weight");
+  nan_weights ("clip.text_model.encoder.layers.1.self_attn.k_proj.weight");
+  nan_weights ("decoder.reduces.0.weight");
 }
 
 int
