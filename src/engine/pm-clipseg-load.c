@@ -729,6 +729,22 @@ pm_clipseg_get_pack_ms (PmClipseg *m)
   return pm_stage_packer_get_pack_ms (m->packer);
 }
 
+/**
+ * pm_clipseg_check_weights:
+ * @error: return location
+ *
+ * Waits until every weight is packed, and so scanned for NaN and infinity (the load leaves
+ * that scan to the packing thread): for a check of the whole model (`model verify`).
+ *
+ * Returns: %FALSE with the first damaged weight named in @error
+ */
+gboolean
+pm_clipseg_check_weights (PmClipseg  *m,
+                          GError    **error)
+{
+  return pm_stage_packer_wait (m->packer, PM_CLIPSEG_STAGE_DECODER (m), NULL, error);
+}
+
 void
 pm_clipseg_set_threads (int n_threads)
 {

@@ -74,6 +74,8 @@ PmPrecision pm_clipseg_get_precision     (PmClipseg         *model);
 /* The weights are packed for the kernels by a thread the load starts (the forward waits
  * for each layer it needs): how long that took, waiting for it to finish. */
 double      pm_clipseg_get_pack_ms       (PmClipseg         *model);
+gboolean    pm_clipseg_check_weights     (PmClipseg         *model,
+                                          GError           **error);
 /* Sets the compute thread count (n ≤ 0: keep the current). Process-wide. */
 void        pm_clipseg_set_threads       (int                n_threads);
 void        pm_clipseg_set_dump_func     (PmClipseg         *model,

@@ -749,7 +749,7 @@ pm_model_verify (const char         *dir,
   /* Configuration, weights (every tensor present with its shape), tokenizer. */
   {
     g_autoptr(PmClipseg) model = pm_clipseg_load (dir, &local_error);
-    if (model == NULL)
+    if (model == NULL || !pm_clipseg_check_weights (model, &local_error))
       {
         g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_INVALID, "%s", local_error->message);
         return FALSE;

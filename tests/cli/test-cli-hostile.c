@@ -344,6 +344,15 @@ nan_weights (const char *tensor)
   g_assert_nonnull (strstr (err, "element 5 is NaN or infinite"));
   g_assert_false (exists ("e.png"));
   g_assert_false (exists ("m.png"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    /* `model verify` waits for the whole model's scan */
+    const char *verify[] = { "model", "verify", "--model-dir", dir, NULL };
+    g_assert_cmpint (pm_test_run_cli_in (tmpdir, verify, &out, &err), ==, 1);
+  }
+  g_assert_nonnull (strstr (err, tensor));
+  g_assert_nonnull (strstr (err, "element 5 is NaN or infinite"));
   pm_test_rmdir (dir);
 }
 
