@@ -729,7 +729,7 @@ pm_model_verify (const char         *dir,
       g_autoptr(PmSam) model = pm_sam_load (dir, &local_error);
       const PmSamVisionConfig *v;
 
-      if (model == NULL)
+      if (model == NULL || !pm_sam_check_weights (model, &local_error))
         {
           g_set_error (error, PM_MODEL_ERROR, PM_MODEL_ERROR_INVALID, "%s",
                        local_error->message);

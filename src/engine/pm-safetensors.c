@@ -841,6 +841,14 @@ get_f32 (PmSafetensors *st,
  *
  * Returns: %TRUE if @out was filled
  */
+static gboolean get_f32_shaped (PmSafetensors *st,
+                                const char    *name,
+                                int            n_dims,
+                                const gint64  *shape,
+                                gboolean       check,
+                                PmTensor      *out,
+                                GError       **error);
+
 gboolean
 pm_safetensors_get_f32_shaped (PmSafetensors *st,
                                const char    *name,
@@ -848,6 +856,35 @@ pm_safetensors_get_f32_shaped (PmSafetensors *st,
                                const gint64  *shape,
                                PmTensor      *out,
                                GError       **error)
+{
+  return get_f32_shaped (st, name, n_dims, shape, TRUE, out, error);
+}
+
+/**
+ * pm_safetensors_get_f32_shaped_unchecked:
+ *
+ * pm_safetensors_get_f32_shaped () without the scan for NaN and infinity where the tensor
+ * is used in place, as pm_safetensors_get_f32_unchecked ().
+ */
+gboolean
+pm_safetensors_get_f32_shaped_unchecked (PmSafetensors *st,
+                                         const char    *name,
+                                         int            n_dims,
+                                         const gint64  *shape,
+                                         PmTensor      *out,
+                                         GError       **error)
+{
+  return get_f32_shaped (st, name, n_dims, shape, FALSE, out, error);
+}
+
+static gboolean
+get_f32_shaped (PmSafetensors *st,
+                const char    *name,
+                int            n_dims,
+                const gint64  *shape,
+                gboolean       check,
+                PmTensor      *out,
+                GError       **error)
 {
   const PmSafetensorsInfo *info = pm_safetensors_lookup (st, name);
   gboolean same;
@@ -871,5 +908,5 @@ pm_safetensors_get_f32_shaped (PmSafetensors *st,
                    st->path, name, got, want);
       return FALSE;
     }
-  return pm_safetensors_get_f32 (st, name, out, error);
+  return get_f32 (st, name, check, out, error);
 }

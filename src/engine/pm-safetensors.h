@@ -105,6 +105,12 @@ gboolean       pm_safetensors_get_f32_unchecked (PmSafetensors      *st,
                                             const char              *name,
                                             PmTensor                *out,
                                             GError                 **error);
+gboolean       pm_safetensors_get_f32_shaped_unchecked (PmSafetensors *st,
+                                            const char              *name,
+                                            int                      n_dims,
+                                            const gint64            *shape,
+                                            PmTensor                *out,
+                                            GError                 **error);
 gboolean       pm_safetensors_check_finite_data (PmSafetensors      *st,
                                             gconstpointer            data,
                                             GError                 **error);

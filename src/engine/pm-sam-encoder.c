@@ -142,10 +142,12 @@ mlp_block (PmSam                  *m,
 /* pixels [3, S, S] → x[N, D]: the stride-p convolution is a Linear on each patch's pixels
  * (read as a row in the weight's (channel, ky, kx) order), so its output rows are the
  * tokens; plus the absolute position embedding. */
-static void
-patch_embed (PmSam       *m,
-             const float *pixels,
-             PmTensor    *x)
+static gboolean
+patch_embed (PmSam         *m,
+             const float   *pixels,
+             PmTensor      *x,
+             GCancellable  *cancellable,
+             GError       **error)
 {
   const PmSamVisionConfig *v = &m->config.vision;
   gsize mark = pm_arena_mark (m->arena);
@@ -159,7 +161,11 @@ patch_embed (PmSam       *m,
         for (gint64 ky = 0; ky < p; ky++)
           memcpy (rows.data + (gy * g + gx) * kdim + (ch * p + ky) * p,
                   pixels + (ch * s + gy * p + ky) * s + gx * p, p * sizeof (float));
-  pm_stage_packer_wait (m->packer, PM_SAM_STAGE_PATCH, NULL, NULL);
+  if (!pm_stage_packer_wait (m->packer, PM_SAM_STAGE_PATCH, cancellable, error))
+    {
+      pm_arena_release (m->arena, mark);
+      return FALSE;
+    }
   pm_op_linear_fused (x, &rows, m->w.patch, NULL);
   if (v->use_abs_pos)
     {
@@ -167,15 +173,18 @@ patch_embed (PmSam       *m,
       pm_op_add (x, x, &pos);
     }
   pm_arena_release (m->arena, mark);
+  return TRUE;
 }
 
 /* x[N, D] → image embedding [C, g, g]: 1×1 conv (no bias), LayerNorm2d, 3×3 conv (no
  * bias, padding 1), LayerNorm2d. Token-major, a LayerNorm2d is a row norm and the 3×3 conv
  * nine products over shifted rows, accumulated; one transpose at the end. */
-static void
+static gboolean
 neck (PmSam          *m,
       const PmTensor *x,
-      PmTensor       *out)
+      PmTensor       *out,
+      GCancellable   *cancellable,
+      GError        **error)
 {
   const PmSamWeights *w = &m->w;
   gsize mark = pm_arena_mark (m->arena);
@@ -185,7 +194,11 @@ neck (PmSam          *m,
   PmTensor n2 = pm_arena_tensor_2d (m->arena, n, ch);
   PmTensor out2d = pm_tensor_view_2d (out->data, ch, n);
 
-  pm_stage_packer_wait (m->packer, PM_SAM_STAGE_NECK (m), NULL, NULL);
+  if (!pm_stage_packer_wait (m->packer, PM_SAM_STAGE_NECK (m), cancellable, error))
+    {
+      pm_arena_release (m->arena, mark);
+      return FALSE;
+    }
   pm_op_linear_fused (&n1, x, w->neck1, NULL);
   pm_op_layer_norm (&n1, &n1, &w->neck_ln1_w, &w->neck_ln1_b, 1e-6f);
   for (int tap = 0; tap < 9; tap++)
@@ -197,6 +210,7 @@ neck (PmSam          *m,
   pm_op_layer_norm (&n2, &n2, &w->neck_ln2_w, &w->neck_ln2_b, 1e-6f);
   pm_op_transpose (&out2d, &n2);
   pm_arena_release (m->arena, mark);
+  return TRUE;
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -240,7 +254,8 @@ encode_image_in_gate (PmSam          *m,
   pm_ops_profile_set_scope ("encoder");
   t0 = pm_now_ms ();
   x = pm_arena_tensor_2d (m->arena, (gint64) g * g, v->hidden_size);
-  patch_embed (m, pixels, &x);
+  if (!patch_embed (m, pixels, &x, cancellable, error))
+    return NULL;
   pm_sam_dump (m, "vision.patch_embed", &x);
   if (timings != NULL)
     pm_timings_add (timings, "patch embedding", pm_now_ms () - t0);
@@ -269,7 +284,8 @@ encode_image_in_gate (PmSam          *m,
     return NULL;
 
   t0 = pm_now_ms ();
-  neck (m, &x, e->image);
+  if (!neck (m, &x, e->image, cancellable, error))
+    return NULL;
   pm_sam_dump (m, "vision.neck", e->image);
   if (timings != NULL)
     pm_timings_add (timings, "neck", pm_now_ms () - t0);

@@ -25,6 +25,7 @@ typedef struct {
   gsize          bytes;
   GError       **error;
   gboolean       ok;
+  gboolean       defer;   /* the packed weights' NaN check is left to the packing thread */
 } Loader;
 
 /* SHAPE (a, b) expands to the two arguments "2, (gint64[]) { a, b }". */
@@ -37,6 +38,26 @@ static void get_weight (Loader       *ld,
                         const gint64 *shape,
                         const char   *fmt,
                         ...) G_GNUC_PRINTF (5, 6);
+
+static void
+get_named (Loader       *ld,
+           PmTensor     *out,
+           int           n_dims,
+           const gint64 *shape,
+           gboolean      packed,
+           const char   *name)
+{
+  gboolean got = packed && ld->defer
+    ? pm_safetensors_get_f32_shaped_unchecked (ld->st, name, n_dims, shape, out, ld->error)
+    : pm_safetensors_get_f32_shaped (ld->st, name, n_dims, shape, out, ld->error);
+
+  if (!got)
+    {
+      ld->ok = FALSE;
+      return;
+    }
+  ld->bytes += (gsize) pm_tensor_numel (out) * sizeof (float);
+}
 
 static void
 get_weight (Loader       *ld,
@@ -54,12 +75,36 @@ get_weight (Loader       *ld,
   va_start (ap, fmt);
   name = g_strdup_vprintf (fmt, ap);
   va_end (ap);
-  if (!pm_safetensors_get_f32_shaped (ld->st, name, n_dims, shape, out, ld->error))
-    {
-      ld->ok = FALSE;
-      return;
-    }
-  ld->bytes += (gsize) pm_tensor_numel (out) * sizeof (float);
+  get_named (ld, out, n_dims, shape, FALSE, name);
+}
+
+/* A weight the packing thread packs (pm_sam_release_stage_sources () lists them): where
+ * the kernels pack, its scan for NaN and infinity is made there, just before it is packed
+ * (pm_sam_check_stage ()), not by the load. */
+static void get_packed_weight (Loader       *ld,
+                               PmTensor     *out,
+                               int           n_dims,
+                               const gint64 *shape,
+                               const char   *fmt,
+                               ...) G_GNUC_PRINTF (5, 6);
+
+static void
+get_packed_weight (Loader       *ld,
+                   PmTensor     *out,
+                   int           n_dims,
+                   const gint64 *shape,
+                   const char   *fmt,
+                   ...)
+{
+  g_autofree char *name = NULL;
+  va_list ap;
+
+  if (!ld->ok)
+    return;
+  va_start (ap, fmt);
+  name = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  get_named (ld, out, n_dims, shape, TRUE, name);
 }
 
 /* Rows [i·n, (i+1)·n) of a [3n, …] tensor as a view. */
@@ -137,10 +182,10 @@ load_vision_layer (Loader           *ld,
 #define LAYER "vision_encoder.layers.%d."
   get_weight (ld, &l->ln1_w, SHAPE (d), LAYER "layer_norm1.weight", i);
   get_weight (ld, &l->ln1_b, SHAPE (d), LAYER "layer_norm1.bias", i);
-  get_weight (ld, &qkv_w, SHAPE (3 * d, d), LAYER "attn.qkv.weight", i);
+  get_packed_weight (ld, &qkv_w, SHAPE (3 * d, d), LAYER "attn.qkv.weight", i);
   if (v->qkv_bias)
     get_weight (ld, &qkv_b, SHAPE (3 * d), LAYER "attn.qkv.bias", i);
-  get_weight (ld, &l->proj_w, SHAPE (d, d), LAYER "attn.proj.weight", i);
+  get_packed_weight (ld, &l->proj_w, SHAPE (d, d), LAYER "attn.proj.weight", i);
   get_weight (ld, &l->proj_b, SHAPE (d), LAYER "attn.proj.bias", i);
   if (v->use_rel_pos)
     {
@@ -150,9 +195,9 @@ load_vision_layer (Loader           *ld,
     }
   get_weight (ld, &l->ln2_w, SHAPE (d), LAYER "layer_norm2.weight", i);
   get_weight (ld, &l->ln2_b, SHAPE (d), LAYER "layer_norm2.bias", i);
-  get_weight (ld, &l->fc1_w, SHAPE (m, d), LAYER "mlp.lin1.weight", i);
+  get_packed_weight (ld, &l->fc1_w, SHAPE (m, d), LAYER "mlp.lin1.weight", i);
   get_weight (ld, &l->fc1_b, SHAPE (m), LAYER "mlp.lin1.bias", i);
-  get_weight (ld, &l->fc2_w, SHAPE (d, m), LAYER "mlp.lin2.weight", i);
+  get_packed_weight (ld, &l->fc2_w, SHAPE (d, m), LAYER "mlp.lin2.weight", i);
   get_weight (ld, &l->fc2_b, SHAPE (d), LAYER "mlp.lin2.bias", i);
 #undef LAYER
   if (!ld->ok)
@@ -276,12 +321,13 @@ load_vision (Loader *ld,
   gint64 ch = c->vision.output_channels;
   PmTensor neck1;
 
-  /* The weights the packer copies are checked (read) here, then their pages given back at
-   * once, so the whole file is never resident: the packer reads each again when it packs
-   * it. The small tensors between them are copied first. */
+  /* The pages of the weights the packer copies are given back at once (the packer scans
+   * and reads each when it packs it), so the whole file is never resident. The small
+   * tensors between them are copied first. */
   gboolean release = pm_gemm_packs (m->precision);
 
-  get_weight (ld, &w->patch_w, SHAPE (d, 3, p, p), "vision_encoder.patch_embed.projection.weight");
+  get_packed_weight (ld, &w->patch_w, SHAPE (d, 3, p, p),
+                     "vision_encoder.patch_embed.projection.weight");
   get_weight (ld, &w->patch_b, SHAPE (d), "vision_encoder.patch_embed.projection.bias");
   if (ld->ok && release)
     pm_sam_release_stage_sources (m, PM_SAM_STAGE_PATCH);
@@ -297,10 +343,10 @@ load_vision (Loader *ld,
           pm_sam_release_stage_sources (m, PM_SAM_STAGE_LAYER (i));
         }
     }
-  get_weight (ld, &neck1, SHAPE (ch, d, 1, 1), "vision_encoder.neck.conv1.weight");
+  get_packed_weight (ld, &neck1, SHAPE (ch, d, 1, 1), "vision_encoder.neck.conv1.weight");
   get_weight (ld, &w->neck_ln1_w, SHAPE (ch), "vision_encoder.neck.layer_norm1.weight");
   get_weight (ld, &w->neck_ln1_b, SHAPE (ch), "vision_encoder.neck.layer_norm1.bias");
-  get_weight (ld, &w->neck2_w, SHAPE (ch, ch, 3, 3), "vision_encoder.neck.conv2.weight");
+  get_packed_weight (ld, &w->neck2_w, SHAPE (ch, ch, 3, 3), "vision_encoder.neck.conv2.weight");
   get_weight (ld, &w->neck_ln2_w, SHAPE (ch), "vision_encoder.neck.layer_norm2.weight");
   get_weight (ld, &w->neck_ln2_b, SHAPE (ch), "vision_encoder.neck.layer_norm2.bias");
   if (ld->ok)
@@ -508,6 +554,7 @@ pm_sam_load_files_with_precision (const char *config_path,
     return NULL;
   ld.st = m->st;
   m->precision = precision;
+  ld.defer = pm_gemm_packs (precision);
   load_vision (&ld, m);
   load_prompt_and_decoder (&ld, m);
   if (!ld.ok)
@@ -636,6 +683,22 @@ pm_sam_get_weights_bytes (PmSam *m)
 }
 
 /**
+ * pm_sam_check_weights:
+ * @error: return location
+ *
+ * Waits until every weight is packed, and so scanned for NaN and infinity (the load leaves
+ * that scan to the packing thread): for a check of the whole model (`model verify`).
+ *
+ * Returns: %FALSE with the first damaged weight named in @error
+ */
+gboolean
+pm_sam_check_weights (PmSam   *m,
+                      GError **error)
+{
+  return pm_stage_packer_wait (m->packer, PM_SAM_STAGE_NECK (m), NULL, error);
+}
+
+/**
  * pm_sam_get_precision:
  *
  * Returns: the precision the image encoder runs in (F32 or BF16)
@@ -643,7 +706,8 @@ pm_sam_get_weights_bytes (PmSam *m)
 PmPrecision
 pm_sam_get_precision (PmSam *m)
 {
-  pm_stage_packer_wait (m->packer, PM_SAM_STAGE_PATCH, NULL, NULL);
+  if (!pm_stage_packer_wait (m->packer, PM_SAM_STAGE_PATCH, NULL, NULL))
+    return pm_precision_resolve (m->precision);   /* damaged weights: nothing packed */
   return m->w.patch != NULL ? pm_linear_get_precision (m->w.patch)
                             : pm_precision_resolve (m->precision);
 }

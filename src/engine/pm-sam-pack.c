@@ -146,7 +146,36 @@ pm_sam_release_stage_sources (PmSam *m,
   /* PM_SAM_STAGE_DECODER packs heap copies made at load: nothing mapped */
 }
 
-/* One packing stage (PM_SAM_STAGE_*); SAM's cannot fail. */
+/* The scan for NaN and infinity the load leaves to packing, of the weights @stage packs
+ * (those pm_sam_release_stage_sources () gives back); q, k and v are one stored tensor,
+ * which starts at q's data. */
+static gboolean
+check_stage (PmSam   *m,
+             int      stage,
+             GError **error)
+{
+  PmSamWeights *w = &m->w;
+  const float *ws[4] = { NULL };
+
+  if (stage == PM_SAM_STAGE_PATCH)
+    ws[0] = w->patch_w.data;
+  else if (stage >= PM_SAM_STAGE_LAYER (0) && stage < PM_SAM_STAGE_NECK (m))
+    {
+      const PmSamVisionLayer *l = &w->layers[stage - PM_SAM_STAGE_LAYER (0)];
+
+      ws[0] = l->q_w.data, ws[1] = l->proj_w.data, ws[2] = l->fc1_w.data;
+      ws[3] = l->fc2_w.data;
+    }
+  else if (stage == PM_SAM_STAGE_NECK (m))
+    ws[0] = w->neck1_w.data, ws[1] = w->neck2_w.data;
+  for (guint i = 0; i < G_N_ELEMENTS (ws) && ws[i] != NULL; i++)
+    if (!pm_safetensors_check_finite_data (m->st, ws[i], error))
+      return FALSE;
+  return TRUE;
+}
+
+/* One packing stage (PM_SAM_STAGE_*), its weights checked for NaN and infinity first (a
+ * damaged weight fails the stage, and every wait for it or a later one). */
 static gboolean
 pack_stage (gpointer   model,
             int        stage,
@@ -157,6 +186,8 @@ pack_stage (gpointer   model,
   PmSamWeights *w = &m->w;
   PmPrecision precision = m->precision;
 
+  if (!check_stage (m, stage, error))
+    return FALSE;
   if (stage == PM_SAM_STAGE_DECODER)
     {
       w->up1 = pm_linear_new (w->up1_lin_w, w->up1_lin_b, precision);

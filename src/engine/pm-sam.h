@@ -92,6 +92,9 @@ int             pm_sam_get_n_masks         (PmSam               *model,
 gsize           pm_sam_get_weights_bytes   (PmSam               *model);
 /* The precision the image encoder runs in: F32 or BF16. */
 PmPrecision     pm_sam_get_precision       (PmSam               *model);
+/* Waits for the packing thread, which scans the packed weights for NaN and infinity. */
+gboolean        pm_sam_check_weights       (PmSam               *model,
+                                            GError             **error);
 double          pm_sam_get_pack_ms         (PmSam               *model);
 void            pm_sam_set_dump_func       (PmSam               *model,
                                             PmSamDumpFunc        func,
