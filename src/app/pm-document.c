@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pm-derive.h"
 #include "pm-document-private.h"
 #include "pm-run-job.h"
 
@@ -90,6 +91,9 @@ pm_document_take_photo (PmDocument *self,
   pm_document_cancel_run (self);
   pm_document_cancel_correction (self);
   g_clear_pointer (&self->photo, pm_photo_unref);
+  /* The previous photo's derivation planes need not stay: the next one may not come soon,
+   * nor be of that size. */
+  pm_derive_trim_memory ();
   self->photo = pm_photo_ref (photo);
   self->photo_serial++;
   g_ptr_array_set_size (self->timeline, 0);

@@ -752,6 +752,13 @@ pm_derive_work_clear (PmDeriveWork *work)
   g_clear_pointer (&work->local, pm_scratch_free);
 }
 
+/* Gives the kept planes back (pm-scratch.c). */
+void
+pm_derive_trim_memory (void)
+{
+  pm_scratch_trim ();
+}
+
 /**
  * pm_mask_derive_naive:
  * @original: the original image

@@ -59,6 +59,12 @@ PmMask  *pm_mask_derive         (const PmImage         *original,
                                  PmMask               **soft_out,
                                  GError               **error);
 
+/* Gives back the working memory pm_mask_derive() keeps between calls (up to 64 MB of
+ * planes, so that the next derivation does not fault its pages in again). For when the
+ * photo being worked on goes away; the next derivation allocates afresh. Thread-safe:
+ * buffers a derivation is using are not touched. */
+void     pm_derive_trim_memory  (void);
+
 /* The naive baseline: mean absolute RGB difference (0..255) above @threshold. */
 PmMask  *pm_mask_derive_naive   (const PmImage         *original,
                                  const PmImage         *edited,

@@ -12,6 +12,7 @@
 
 #include "pm-document.h"
 #include "pm-fake-editor-util.h"
+#include "pm-scratch-private.h"
 #include "pm-store.h"
 #include "pm-test-util.h"
 
@@ -364,6 +365,29 @@ test_restore_undo (void)
   g_assert_true (pm_mask_equal (pm_document_get_mask (third), base));
   g_assert_cmpint (pm_document_get_run_id (third), ==, run_id);
   wait_until_idle (third);
+  finished_clear (&f);
+}
+
+/* The derivation keeps its planes for the next run on the photo; when another photo takes
+ * its place they are given back (up to 64 MB otherwise stays with an idle window). */
+static void
+test_photo_change_trims (void)
+{
+  g_autoptr(PmAppStore) app_store = new_store ("trim.sqlite3");
+  g_autoptr(PmDocument) doc = pm_document_new (app_store);
+  g_autoptr(PmEngines) engines = pm_engines_new (settings);
+  Finished f = { 0 };
+
+  g_signal_connect (doc, "run-finished", G_CALLBACK (finished_cb), &f);
+  pm_derive_trim_memory ();
+  pm_document_set_image (doc, disk_image (640, 480, 150), NULL, "big disk");
+  run (doc, engines, "segment the red disk", &f);
+  g_assert_cmpint (f.entry->state, ==, PM_RESULT_FOUND);
+  wait_until_idle (doc);
+  g_test_message ("kept after the run: %" G_GSIZE_FORMAT " bytes", pm_scratch_kept ());
+  g_assert_cmpuint (pm_scratch_kept (), >=, (gsize) 640 * 480 * sizeof (float));
+  pm_document_set_image (doc, disk_image (W, H, 35), NULL, "disk");
+  g_assert_cmpuint (pm_scratch_kept (), ==, 0);
   finished_clear (&f);
 }
 
@@ -773,6 +797,7 @@ main (int    argc,
   g_test_add_func ("/document/revisions", test_revisions);
   g_test_add_func ("/document/runs-stack-undo", test_runs_stack_and_undo);
   g_test_add_func ("/document/restore-undo", test_restore_undo);
+  g_test_add_func ("/document/photo-change-trims", test_photo_change_trims);
   g_test_add_func ("/document/empty-and-failed", test_empty_and_failed);
   g_test_add_func ("/document/stale-load", test_stale_load);
   g_test_add_func ("/document/progress-main-thread", test_progress_main_thread);
