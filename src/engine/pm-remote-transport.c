@@ -203,7 +203,9 @@ pm_remote_call_end (PmRemoteCall  *call,
       g_assert (local != NULL);
       if (g_cancellable_is_cancelled (call->user))
         g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
-      else if (fired)
+      else if (fired || g_error_matches (local, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        /* libsoup's own timeout is the same number of seconds (of silence, where the
+         * watchdog counts from the start): on a busy machine it may fire first */
         g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_NETWORK,
                      "%s did not answer within %.0f s", call->label, call->timeout_s);
       else if (local->domain == PM_ENGINE_ERROR)

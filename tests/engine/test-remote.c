@@ -7,6 +7,7 @@
 #include "pm-maskio.h"
 #include "pm-metrics.h"
 #include "pm-remote.h"
+#include "pm-remote-private.h"
 #include "pm-fake-editor-util.h"
 #include "pm-sample-test-util.h"
 
@@ -151,6 +152,22 @@ static void test_huge_chunked (void) { expect_failure ("huge", 60, "too large");
 static void test_huge_declared (void) { expect_failure ("huge-cl", 30, "too large"); }
 static void test_hung_timeout (void) { expect_failure ("hang", 2, "did not answer within"); }
 static void test_trickle_timeout (void) { expect_failure ("trickle", 2, "did not answer within"); }
+/* libsoup's I/O timeout and the call's watchdog count the same seconds; whichever fires
+ * first (on a busy machine the watchdog thread may run late), the user reads the same
+ * message, not "Could not reach" a server that was reached. */
+static void
+test_io_timeout_message (void)
+{
+  PmRemoteCall *call = pm_remote_call_new ("http://127.0.0.1:9/v1", NULL, PM_REMOTE_AUTH_BEARER,
+                                           30, NULL, NULL, NULL);
+  GError *local = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "Socket I/O timed out");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (pm_remote_call_end (call, FALSE, local, &error));
+  g_assert_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_NETWORK);
+  g_assert_cmpstr (error->message, ==, "127.0.0.1:9 did not answer within 30 s");
+}
+
 static void test_foreign_url (void) { expect_failure ("evilurl", 30, "another server"); }
 
 /* A reply of another shape or another picture is refused by the rule `derive` uses. */
@@ -412,6 +429,7 @@ main (int    argc,
   g_test_add_func ("/engine/remote/huge-declared", test_huge_declared);
   g_test_add_func ("/engine/remote/hung-timeout", test_hung_timeout);
   g_test_add_func ("/engine/remote/hung-cancel", test_hung_cancel);
+  g_test_add_func ("/engine/remote/io-timeout-message", test_io_timeout_message);
   g_test_add_func ("/engine/remote/trickle-timeout", test_trickle_timeout);
   g_test_add_func ("/engine/remote/dead-server", test_dead_server);
   g_test_add_func ("/engine/remote/api-key", test_api_key);
