@@ -61,6 +61,21 @@ pm_window_show_error (PmWindow   *self,
   if (self->document == NULL)
     return;
   toast = adw_toast_new (message);
+  if (g_utf8_strlen (message, -1) > 80)
+    {
+      /* A toast's title is one line cut short with "…", and a long error puts what matters
+       * (the tensor, the reason) after a path: such a one wraps over up to three lines. */
+      GtkWidget *label = gtk_label_new (message);
+
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_lines (GTK_LABEL (label), 3);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 90);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_set_tooltip_text (label, message);
+      adw_toast_set_custom_title (toast, label);
+    }
   adw_toast_set_timeout (toast, 8);
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
