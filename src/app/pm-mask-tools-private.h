@@ -33,6 +33,7 @@ struct _PmMaskTools
   gboolean       compare;
   PmEngine      *sam;              /* the SAM engine, or NULL for GrabCut */
   gboolean       sam_looked_up;
+  char          *sam_failure;      /* the last reason SAM failed that the user was told */
   GCancellable  *encoding;         /* the photo's SAM encoding in the background */
   char          *encoding_key;     /* the fingerprint of the photo it encodes */
   char          *pointer_status;

@@ -79,6 +79,7 @@ pm_mask_tools_set_sam (PmMaskTools *self,
     g_cancellable_cancel (self->encoding);
   g_clear_object (&self->encoding);
   g_clear_pointer (&self->sam, pm_engine_unref);
+  g_clear_pointer (&self->sam_failure, g_free);
   self->sam = sam != NULL ? pm_engine_ref (sam) : NULL;
 }
 

@@ -144,6 +144,7 @@ typedef struct {
   PmEngine    *sam;         /* nullable: answer with SAM */
   guint        generation;  /* the tools' generation when the job was made */
   char        *label;
+  char        *sam_failure; /* why SAM did not answer, when GrabCut did instead */
 } Job;
 
 static void
@@ -158,6 +159,7 @@ job_free (gpointer data)
   g_clear_pointer (&job->clicks, g_array_unref);
   g_clear_pointer (&job->sam, pm_engine_unref);
   g_free (job->label);
+  g_free (job->sam_failure);
   g_free (job);
 }
 
@@ -199,6 +201,7 @@ refine_in_thread (Job           *job,
           return NULL;
         }
       g_debug ("SAM could not refine the mask, GrabCut does: %s", sam_error->message);
+      job->sam_failure = g_strdup (sam_error->message);
     }
   switch (job->kind)
     {
@@ -270,6 +273,17 @@ job_done_cb (GObject      *source,
       self->committing_clicks = FALSE;
       if (job->kind == JOB_CLICKS)
         self->click_generation = self->generation;
+      /* GrabCut answered for a SAM that failed (a damaged model, say): said once for each
+       * reason, not at every click */
+      if (job->sam_failure != NULL && g_strcmp0 (job->sam_failure, self->sam_failure) != 0)
+        {
+          g_autofree char *text = g_strdup_printf (_("SAM failed, so GrabCut answered: %s"),
+                                                   job->sam_failure);
+
+          g_free (self->sam_failure);
+          self->sam_failure = g_steal_pointer (&job->sam_failure);
+          g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, text);
+        }
     }
   if (self->job == cancellable)
     set_working (self, NULL);
@@ -659,6 +673,7 @@ pm_mask_tools_finalize (GObject *object)
   g_array_unref (self->clicks);
   g_clear_pointer (&self->sam, pm_engine_unref);
   g_free (self->encoding_key);
+  g_free (self->sam_failure);
   g_free (self->pointer_status);
   g_free (self->compare_status);
   G_OBJECT_CLASS (pm_mask_tools_parent_class)->finalize (object);

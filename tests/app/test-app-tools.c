@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "pm-application.h"
+#include "pm-damaged-model-util.h"
 #include "pm-canvas-private.h"
 #include "pm-gui-test-util.h"
 #include "pm-mask-ops.h"
@@ -857,6 +858,84 @@ test_box_sam (void)
   pm_mask_tools_set_sam (tools, NULL);
 }
 
+typedef struct {
+  guint  n;
+  char  *last;
+} Messages;
+
+static void
+message_cb (PmMaskTools *tools,
+            const char  *text,
+            Messages    *m)
+{
+  m->n++;
+  g_free (m->last);
+  m->last = g_strdup (text);
+}
+
+static void
+drag_box (void)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (window), "tool", g_variant_new_string ("box"));
+  pointer_to (90.4, 60.2);
+  button (TRUE);
+  pointer_to (150.0, 110.0);
+  pointer_to (230.6, 190.3);
+  button (FALSE);
+  wait_idle ();
+}
+
+/* A SAM model with a damaged weight loads (the weights are checked as they are packed) and
+ * fails at the first box: GrabCut answers instead and the user is told why, once, not at
+ * every box or click. */
+static void
+test_sam_damaged (void)
+{
+  g_autofree char *src = pm_test_shared_path ("data/sam-fixture/tiny-f32");
+  g_autofree char *tmp = pm_test_tmpdir ();
+  g_autofree char *dir = g_build_filename (tmp, "damaged", NULL);
+  PmDocument *document = pm_window_get_document (window);
+  PmMaskTools *tools = pm_window_get_tools (window);
+  PmEngineOptions options = { .model_dir = dir, .threads = 1 };
+  g_autoptr(PmEngine) sam = NULL;
+  g_autoptr(PmMask) before = NULL;
+  g_autoptr(GError) error = NULL;
+  Messages m = { 0 };
+  gulong handler;
+
+  if (!g_file_test (src, G_FILE_TEST_IS_DIR))
+    {
+      if (g_getenv ("CI") != NULL)
+        g_error ("the SAM fixture is missing: %s", src);
+      g_test_skip ("SAM fixture not found (../shared/data/sam-fixture)");
+      return;
+    }
+  pm_test_damaged_model_copy (src, dir, "vision_encoder.layers.1.mlp.lin1.weight");
+  sam = pm_sam_engine_new (&options, &error);
+  g_assert_no_error (error);
+  pm_mask_tools_set_sam (tools, sam);
+  handler = g_signal_connect (tools, "message", G_CALLBACK (message_cb), &m);
+  before = pm_mask_copy (pm_document_get_shown_mask (document));
+
+  drag_box ();
+  g_assert_cmpuint (m.n, ==, 1);
+  g_test_message ("%s", m.last);
+  g_assert_nonnull (strstr (m.last, "GrabCut"));
+  g_assert_nonnull (strstr (m.last, "vision_encoder.layers.1.mlp.lin1.weight"));
+  g_assert_nonnull (strstr (m.last, "element 7 is NaN or infinite"));
+  g_assert_null (strchr (m.last, '\n'));
+  /* GrabCut's answer went in */
+  g_assert_false (pm_mask_equal (pm_document_get_shown_mask (document), before));
+
+  drag_box ();
+  g_assert_cmpuint (m.n, ==, 1);
+
+  g_signal_handler_disconnect (tools, handler);
+  g_free (m.last);
+  pm_mask_tools_set_sam (tools, NULL);
+  pm_test_rmdir (tmp);
+}
+
 /* With a SAM model, a photo is encoded in the background as soon as it is shown, before
  * the box or click tool is picked: the first box or click then costs only the decoder. */
 static void
@@ -972,6 +1051,7 @@ main (int    argc,
   g_test_add_func ("/app/tools/mask-keys", test_mask_keys);
   g_test_add_func ("/app/tools/inspect", test_inspect);
   g_test_add_func ("/app/tools/box-sam", test_box_sam);
+  g_test_add_func ("/app/tools/sam-damaged", test_sam_damaged);
   g_test_add_func ("/app/tools/sam-encode-on-open", test_sam_encode_on_open);
   ret = g_test_run ();
 

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "pm-safetensors.h"
+#include "pm-damaged-model-util.h"
 #include "pm-sam-engine.h"
 #include "pm-test-util.h"
 
@@ -362,38 +362,10 @@ static char *
 damaged_copy (const char *tmp,
               const char *tensor)
 {
-  const char *files[] = { "config.json", "preprocessor_config.json", "model.safetensors" };
   g_autofree char *src = fixture_path ("tiny-f32");
   char *dir = g_build_filename (tmp, "damaged", NULL);
-  g_autofree char *weights = g_build_filename (dir, "model.safetensors", NULL);
-  g_autofree char *data = NULL;
-  g_autoptr(PmSafetensors) st = NULL;
-  g_autoptr(GError) error = NULL;
-  const PmSafetensorsInfo *info;
-  const guint32 inf_bits = 0x7f800000;
-  guint64 hlen = 0;
-  gsize len;
 
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
-    {
-      g_autofree char *from = g_build_filename (src, files[i], NULL);
-      g_autofree char *to = g_build_filename (dir, files[i], NULL);
-      g_autofree char *bytes = NULL;
-      gsize n;
-
-      g_assert_true (g_file_get_contents (from, &bytes, &n, NULL));
-      g_assert_true (g_file_set_contents (to, bytes, n, NULL));
-    }
-  st = pm_safetensors_open (weights, &error);
-  g_assert_no_error (error);
-  info = pm_safetensors_lookup (st, tensor);
-  g_assert_nonnull (info);
-  g_assert_true (g_file_get_contents (weights, &data, &len, NULL));
-  for (int i = 7; i >= 0; i--)
-    hlen = (hlen << 8) | (guint8) data[i];
-  memcpy (data + 8 + hlen + info->begin + 4 * 7, &inf_bits, 4);
-  g_assert_true (g_file_set_contents (weights, data, len, NULL));
+  pm_test_damaged_model_copy (src, dir, tensor);
   return dir;
 }
 
