@@ -80,7 +80,7 @@ get_weight (Loader       *ld,
 
 /* A weight the packing thread packs (pm_sam_release_stage_sources () lists them): where
  * the kernels pack, its scan for NaN and infinity is made there, just before it is packed
- * (pm_sam_check_stage ()), not by the load. */
+ * (check_stage () in pm-sam-pack.c), not by the load. */
 static void get_packed_weight (Loader       *ld,
                                PmTensor     *out,
                                int           n_dims,
