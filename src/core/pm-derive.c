@@ -6,7 +6,7 @@
  * re-saved JPEG), so everything that is not the edit itself is modelled and removed first:
  *
  *   1. size:        resample the edited image to the original's size (photos over
- *                   4 MP are compared at about 1 MP, k × k blocks averaged, and the
+ *                   2 MP are compared at about 1 MP, k × k blocks averaged, and the
  *                   mask scaled back up with its edge decided again at full size:
  *                   pm-derive-band.c);
  *   2. alignment:   a global sub-pixel translation (generators shift by a pixel or so);
@@ -46,7 +46,7 @@
 #define BOUNDARY_SHARE     0.5f    /* blend share at which a feathered edge pixel is in */
 #define BOUNDARY_SIGMA     4.0     /* reach of the "change nearby" average, pixels */
 #define HYSTERESIS_LOW     0.5f    /* weak threshold as a share of the strong one */
-#define BAND_MIN_PIXELS    ((gint64) 4000000)  /* larger photos are compared scaled down, */
+#define BAND_MIN_PIXELS    ((gint64) 2000000)  /* larger photos are compared scaled down, */
 #define BAND_WORK_PIXELS   1.0e6                /* at most this size, with the edge decided */
                                                 /* again at full size (pm-derive-band.c) */
 #define WORK_SOFTNESS_SAMPLES 20000             /* … where softness and tone are fitted on */
