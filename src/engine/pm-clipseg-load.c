@@ -16,13 +16,7 @@
  * count or widths would ask for absurd amounts (here 2 G floats, 8 GB). */
 #define PM_CLIPSEG_MAX_SCRATCH_FLOATS ((gsize) 1 << 31)
 
-typedef struct {
-  PmSafetensors *st;
-  gsize          bytes;
-  GError       **error;
-  gboolean       ok;
-  gboolean       defer;   /* the packed weights' NaN check is left to the packing thread */
-} Loader;
+typedef PmWeightReader Loader;
 
 /* Looks @name up and checks its shape; NULL (and ld->ok FALSE) if missing or misshaped. */
 static const PmSafetensorsInfo *
@@ -87,43 +81,24 @@ get_raw_weight (Loader       *ld,
   return info;
 }
 
-static void
-get_weight (Loader       *ld,
-            PmTensor     *out,
-            int           n_dims,
-            const gint64 *shape,
-            const char   *fmt,
-            ...) G_GNUC_PRINTF (5, 6);
+/* A weight named by @fmt, checked by name, shape and dtype (with this engine's error),
+ * then read (pm_weight_reader_read ()). */
+static void load_weight (Loader       *ld,
+                         PmTensor     *out,
+                         gboolean      packed,
+                         int           n_dims,
+                         const gint64 *shape,
+                         const char   *fmt,
+                         ...) G_GNUC_PRINTF (6, 7);
 
 static void
-get_named (Loader       *ld,
-           PmTensor     *out,
-           int           n_dims,
-           const gint64 *shape,
-           gboolean      packed,
-           const char   *name)
-{
-  gboolean got;
-
-  if (check_weight (ld, n_dims, shape, name) == NULL)
-    return;
-  got = packed && ld->defer ? pm_safetensors_get_f32_unchecked (ld->st, name, out, ld->error)
-                            : pm_safetensors_get_f32 (ld->st, name, out, ld->error);
-  if (!got)
-    {
-      ld->ok = FALSE;
-      return;
-    }
-  ld->bytes += (gsize) pm_tensor_numel (out) * sizeof (float);
-}
-
-static void
-get_weight (Loader       *ld,
-            PmTensor     *out,
-            int           n_dims,
-            const gint64 *shape,
-            const char   *fmt,
-            ...)
+load_weight (Loader       *ld,
+             PmTensor     *out,
+             gboolean      packed,
+             int           n_dims,
+             const gint64 *shape,
+             const char   *fmt,
+             ...)
 {
   g_autofree char *name = NULL;
   va_list ap;
@@ -133,40 +108,18 @@ get_weight (Loader       *ld,
   va_start (ap, fmt);
   name = g_strdup_vprintf (fmt, ap);
   va_end (ap);
-  get_named (ld, out, n_dims, shape, FALSE, name);
+  if (check_weight (ld, n_dims, shape, name) != NULL)
+    pm_weight_reader_read (ld, out, packed, n_dims, shape, name);
 }
 
+/* A weight read as stored, scanned for NaN and infinity now. */
+#define get_weight(ld, out, ...) load_weight (ld, out, FALSE, __VA_ARGS__)
 /* A weight the packing thread packs (see stage_weights ()): where the kernels pack, its
  * scan for NaN and infinity is made there, just before it is packed (which reads it
  * anyway), so that the load does not read the whole file once more (545 MB, most of the
  * load's time). A damaged weight then fails the first forward pass that needs it, with
  * the same message. */
-static void
-get_packed_weight (Loader       *ld,
-                   PmTensor     *out,
-                   int           n_dims,
-                   const gint64 *shape,
-                   const char   *fmt,
-                   ...) G_GNUC_PRINTF (5, 6);
-
-static void
-get_packed_weight (Loader       *ld,
-                   PmTensor     *out,
-                   int           n_dims,
-                   const gint64 *shape,
-                   const char   *fmt,
-                   ...)
-{
-  g_autofree char *name = NULL;
-  va_list ap;
-
-  if (!ld->ok)
-    return;
-  va_start (ap, fmt);
-  name = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  get_named (ld, out, n_dims, shape, TRUE, name);
-}
+#define get_packed_weight(ld, out, ...) load_weight (ld, out, TRUE, __VA_ARGS__)
 
 /* SHAPE (a, b) expands to the two arguments "2, (gint64[]) { a, b }". */
 #define SHAPE(...) \
@@ -311,7 +264,8 @@ load_weights (PmClipseg *m,
 {
   const PmClipsegConfig *c = &m->config;
   PmClipsegWeights *w = &m->w;
-  Loader ld = { m->st, 0, error, TRUE, pm_gemm_packs (m->precision) };
+  Loader ld = { .st = m->st, .error = error, .ok = TRUE,
+                .defer = pm_gemm_packs (m->precision) };
   gint64 dt = c->text.hidden_size, dv = c->vision.hidden_size, r = c->reduce_dim;
   gint64 e = c->projection_dim, p = c->vision.patch_size;
   gint64 g0 = c->vision.image_size / c->vision.patch_size;

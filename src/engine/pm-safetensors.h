@@ -98,22 +98,42 @@ gboolean       pm_safetensors_get_f32_shaped (PmSafetensors     *st,
 gboolean       pm_safetensors_check_finite (PmSafetensors           *st,
                                             const PmSafetensorsInfo *info,
                                             GError                 **error);
-/* The same check deferred: pm_safetensors_get_f32_unchecked () returns an aligned F32
- * tensor as stored without it, and pm_safetensors_check_finite_data () makes it later, in
- * any thread, on the view's data. */
-gboolean       pm_safetensors_get_f32_unchecked (PmSafetensors      *st,
-                                            const char              *name,
-                                            PmTensor                *out,
-                                            GError                 **error);
-gboolean       pm_safetensors_get_f32_shaped_unchecked (PmSafetensors *st,
-                                            const char              *name,
-                                            int                      n_dims,
-                                            const gint64            *shape,
-                                            PmTensor                *out,
-                                            GError                 **error);
+/* The check of a weight read as stored but left to the thread that packs it (a
+ * PmWeightReader with @defer), made later, in any thread, on the view's data. */
 gboolean       pm_safetensors_check_finite_data (PmSafetensors      *st,
                                             gconstpointer            data,
                                             GError                 **error);
+/* A model's loader reads its weights one after another through this: after the first
+ * failure (in @error) the others do nothing and @ok stays FALSE; @bytes adds up their size
+ * in float32. With @defer, the weights read as packed (ones a packing thread copies into
+ * its own layout, reading them anyway) are not scanned for NaN and infinity here when they
+ * are used as stored (aligned F32): the packing thread calls
+ * pm_safetensors_check_finite_data () on each before packing it. */
+typedef struct {
+  PmSafetensors *st;
+  GError       **error;
+  gboolean       ok;
+  gboolean       defer;
+  gsize          bytes;
+} PmWeightReader;
+
+/* Fills @out with tensor @name, which must have shape @shape (pm_safetensors_get_f32_shaped
+ * ()); @packed: a weight the packing thread packs (see above). */
+void           pm_weight_reader_read      (PmWeightReader       *reader,
+                                           PmTensor             *out,
+                                           gboolean              packed,
+                                           int                   n_dims,
+                                           const gint64         *shape,
+                                           const char           *name);
+/* The same, the tensor's name made from @fmt. */
+void           pm_weight_reader_get       (PmWeightReader       *reader,
+                                           PmTensor             *out,
+                                           gboolean              packed,
+                                           int                   n_dims,
+                                           const gint64         *shape,
+                                           const char           *fmt,
+                                           ...) G_GNUC_PRINTF (6, 7);
+
 /* Raw stored bytes of a tensor (end − begin bytes, any alignment), for callers that
  * convert slices themselves (e.g. embedding rows on demand). */
 const guint8  *pm_safetensors_get_data    (PmSafetensors           *st,

@@ -20,92 +20,18 @@ G_DEFINE_QUARK (pm-sam-error-quark, pm_sam_error)
 /* Longest relative-position table accepted (it is resampled to the attention side). */
 #define PM_SAM_MAX_REL_POS 16384
 
-typedef struct {
-  PmSafetensors *st;
-  gsize          bytes;
-  GError       **error;
-  gboolean       ok;
-  gboolean       defer;   /* the packed weights' NaN check is left to the packing thread */
-} Loader;
+typedef PmWeightReader Loader;
 
 /* SHAPE (a, b) expands to the two arguments "2, (gint64[]) { a, b }". */
 #define SHAPE(...) \
   (sizeof ((gint64[]) { __VA_ARGS__ }) / sizeof (gint64)), (gint64[]) { __VA_ARGS__ }
 
-static void get_weight (Loader       *ld,
-                        PmTensor     *out,
-                        int           n_dims,
-                        const gint64 *shape,
-                        const char   *fmt,
-                        ...) G_GNUC_PRINTF (5, 6);
-
-static void
-get_named (Loader       *ld,
-           PmTensor     *out,
-           int           n_dims,
-           const gint64 *shape,
-           gboolean      packed,
-           const char   *name)
-{
-  gboolean got = packed && ld->defer
-    ? pm_safetensors_get_f32_shaped_unchecked (ld->st, name, n_dims, shape, out, ld->error)
-    : pm_safetensors_get_f32_shaped (ld->st, name, n_dims, shape, out, ld->error);
-
-  if (!got)
-    {
-      ld->ok = FALSE;
-      return;
-    }
-  ld->bytes += (gsize) pm_tensor_numel (out) * sizeof (float);
-}
-
-static void
-get_weight (Loader       *ld,
-            PmTensor     *out,
-            int           n_dims,
-            const gint64 *shape,
-            const char   *fmt,
-            ...)
-{
-  g_autofree char *name = NULL;
-  va_list ap;
-
-  if (!ld->ok)
-    return;
-  va_start (ap, fmt);
-  name = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  get_named (ld, out, n_dims, shape, FALSE, name);
-}
-
+/* A weight read as stored, scanned for NaN and infinity now. */
+#define get_weight(ld, out, ...) pm_weight_reader_get (ld, out, FALSE, __VA_ARGS__)
 /* A weight the packing thread packs (pm_sam_release_stage_sources () lists them): where
- * the kernels pack, its scan for NaN and infinity is made there, just before it is packed
- * (check_stage () in pm-sam-pack.c), not by the load. */
-static void get_packed_weight (Loader       *ld,
-                               PmTensor     *out,
-                               int           n_dims,
-                               const gint64 *shape,
-                               const char   *fmt,
-                               ...) G_GNUC_PRINTF (5, 6);
-
-static void
-get_packed_weight (Loader       *ld,
-                   PmTensor     *out,
-                   int           n_dims,
-                   const gint64 *shape,
-                   const char   *fmt,
-                   ...)
-{
-  g_autofree char *name = NULL;
-  va_list ap;
-
-  if (!ld->ok)
-    return;
-  va_start (ap, fmt);
-  name = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  get_named (ld, out, n_dims, shape, TRUE, name);
-}
+ * the kernels pack, its scan is made there, just before it is packed (check_stage () in
+ * pm-sam-pack.c), not by the load. */
+#define get_packed_weight(ld, out, ...) pm_weight_reader_get (ld, out, TRUE, __VA_ARGS__)
 
 /* Rows [i·n, (i+1)·n) of a [3n, …] tensor as a view. */
 static PmTensor
@@ -530,7 +456,7 @@ pm_sam_load_files_with_precision (const char *config_path,
   g_autofree char *c1 = NULL, *c2 = NULL, *dir = g_path_get_dirname (config_path);
   g_autoptr(GError) local = NULL;
   gsize l1 = 0, l2 = 0, scratch;
-  Loader ld = { NULL, 0, error, TRUE };
+  Loader ld = { .error = error, .ok = TRUE };
 
   if (!pm_model_file_check (config_path, PM_MODEL_MAX_JSON_BYTES, error) ||
       (preprocessor_path != NULL &&
