@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pm-safetensors.h"
+#include "pm-test-util.h"
 
 /* Copies config.json, preprocessor_config.json and model.safetensors of @src into @dst
  * (made if missing) and sets element 7 of @tensor (F32) to +infinity in the copy. */
@@ -27,17 +28,7 @@ pm_test_damaged_model_copy (const char *src,
   guint64 hlen = 0;
   gsize len;
 
-  g_assert_cmpint (g_mkdir_with_parents (dst, 0700), ==, 0);
-  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
-    {
-      g_autofree char *from = g_build_filename (src, files[i], NULL);
-      g_autofree char *to = g_build_filename (dst, files[i], NULL);
-      g_autofree char *bytes = NULL;
-      gsize n;
-
-      g_assert_true (g_file_get_contents (from, &bytes, &n, NULL));
-      g_assert_true (g_file_set_contents (to, bytes, n, NULL));
-    }
+  pm_test_copy_files (src, dst, files, G_N_ELEMENTS (files));
   st = pm_safetensors_open (weights, &error);
   g_assert_no_error (error);
   info = pm_safetensors_lookup (st, tensor);

@@ -149,6 +149,30 @@ pm_test_tmpdir (void)
   return dir;
 }
 
+/* Copies the files @names (@n of them) of the folder @src into @dst, made if missing: a
+ * copy, not a link (a model folder's links may not lead out of it). */
+static inline void
+pm_test_copy_files (const char         *src,
+                    const char         *dst,
+                    const char * const *names,
+                    guint               n)
+{
+  g_assert_cmpint (g_mkdir_with_parents (dst, 0755), ==, 0);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *from = g_build_filename (src, names[i], NULL);
+      g_autofree char *to = g_build_filename (dst, names[i], NULL);
+      g_autofree char *contents = NULL;
+      GError *error = NULL;
+      gsize len;
+
+      g_file_get_contents (from, &contents, &len, &error);
+      g_assert_no_error (error);
+      g_file_set_contents (to, contents, len, &error);
+      g_assert_no_error (error);
+    }
+}
+
 static inline void
 pm_test_rmdir (const char *dir)
 {

@@ -779,6 +779,19 @@ box_done_cb (PmCanvas *canvas,
   *box = (PmRect) { x, y, width, height };
 }
 
+/* Drags the box tool from (90.4, 60.2) to (230.6, 190.3) and waits for the refine. */
+static void
+drag_box (void)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (window), "tool", g_variant_new_string ("box"));
+  pointer_to (90.4, 60.2);
+  button (TRUE);
+  pointer_to (150.0, 110.0);
+  pointer_to (230.6, 190.3);
+  button (FALSE);
+  wait_idle ();
+}
+
 /* The box tool with a SAM model (the tiny reference fixture: random weights, so the mask
  * means nothing, but it is SAM's): inside the dragged box the mask becomes SAM's answer to
  * that box, outside it stays. */
@@ -814,13 +827,7 @@ test_box_sam (void)
   before = pm_mask_copy (pm_document_get_shown_mask (document));
 
   handler = g_signal_connect (canvas, "box-done", G_CALLBACK (box_done_cb), &box);
-  g_action_group_activate_action (G_ACTION_GROUP (window), "tool", g_variant_new_string ("box"));
-  pointer_to (90.4, 60.2);
-  button (TRUE);
-  pointer_to (150.0, 110.0);
-  pointer_to (230.6, 190.3);
-  button (FALSE);
-  wait_idle ();
+  drag_box ();
   g_signal_handler_disconnect (canvas, handler);
   g_test_message ("box %d,%d %d×%d", box.x, box.y, box.width, box.height);
   g_assert_cmpint (abs (box.x - 90), <=, 1);
@@ -871,18 +878,6 @@ message_cb (PmMaskTools *tools,
   m->n++;
   g_free (m->last);
   m->last = g_strdup (text);
-}
-
-static void
-drag_box (void)
-{
-  g_action_group_activate_action (G_ACTION_GROUP (window), "tool", g_variant_new_string ("box"));
-  pointer_to (90.4, 60.2);
-  button (TRUE);
-  pointer_to (150.0, 110.0);
-  pointer_to (230.6, 190.3);
-  button (FALSE);
-  wait_idle ();
 }
 
 /* A SAM model with a damaged weight loads (the weights are checked as they are packed) and

@@ -695,18 +695,7 @@ test_sam_refine_setting (void)
   g_assert_false (clipseg_refines (engines));
 
   /* install the tiny SAM fixture as slimsam-77 */
-  g_assert_cmpint (g_mkdir_with_parents (installed, 0755), ==, 0);
-  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
-    {
-      g_autofree char *from = g_build_filename (sam, files[i], NULL);
-      g_autofree char *to = g_build_filename (installed, files[i], NULL);
-      g_autofree char *data = NULL;
-      gsize len;
-
-      /* A copy, not a link: a model folder's links may not lead out of it. */
-      g_assert_true (g_file_get_contents (from, &data, &len, NULL));
-      g_assert_true (g_file_set_contents (to, data, len, NULL));
-    }
+  pm_test_copy_files (sam, installed, files, G_N_ELEMENTS (files));
   g_assert_true (pm_engines_get_sam_refine (engines));
   g_assert_true (clipseg_refines (engines));
 

@@ -29,21 +29,8 @@ static void
 copy_fixture (const char *dest)
 {
   g_autofree char *src = fixture_dir ();
-  GError *error = NULL;
 
-  g_assert_cmpint (g_mkdir_with_parents (dest, 0755), ==, 0);
-  for (guint i = 0; i < G_N_ELEMENTS (fixture_files); i++)
-    {
-      g_autofree char *from = g_build_filename (src, fixture_files[i], NULL);
-      g_autofree char *to = g_build_filename (dest, fixture_files[i], NULL);
-      g_autofree char *contents = NULL;
-      gsize len;
-
-      g_file_get_contents (from, &contents, &len, &error);
-      g_assert_no_error (error);
-      g_file_set_contents (to, contents, len, &error);
-      g_assert_no_error (error);
-    }
+  pm_test_copy_files (src, dest, fixture_files, G_N_ELEMENTS (fixture_files));
 }
 
 static int

@@ -81,18 +81,7 @@ test_missing_model (void)
   g_clear_error (&error);
 
   /* A complete folder with a broken config: MODEL, one line. */
-  g_assert_cmpint (g_mkdir_with_parents (broken, 0755), ==, 0);
-  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
-    {
-      g_autofree char *from = g_build_filename (src, files[i], NULL);
-      g_autofree char *to = g_build_filename (broken, files[i], NULL);
-      g_autofree char *contents = NULL;
-      gsize len;
-      g_file_get_contents (from, &contents, &len, &error);
-      g_assert_no_error (error);
-      g_file_set_contents (to, contents, len, &error);
-      g_assert_no_error (error);
-    }
+  pm_test_copy_files (src, broken, files, G_N_ELEMENTS (files));
   g_file_set_contents (config, "{\"vision_config\": {\"num_attention_heads\": 0}}", -1, &error);
   g_assert_no_error (error);
   options.model_dir = broken;
